@@ -1,0 +1,54 @@
+# GenéLive Studio — `make run` sets up and opens the editor; `make test` sets up and runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+RUN_STAMP := $(VENV)/.stamp-run
+DEV_STAMP := $(VENV)/.stamp-dev
+PYTEST_ARGS ?=
+
+.PHONY: run test test-all lint bench train system help
+
+help:
+	@echo "make run    - set up and open the editor on the demo song"
+	@echo "make test   - set up and run ruff, import-linter and the test suite"
+	@echo "make lint   - ruff + import-linter + mypy"
+	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
+	@echo "make train  - train the shipped models (CPU, ~1 h) into runs/"
+
+system:
+	@./scripts/setup_system.sh
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade "pip>=24"
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e ".[dev,train,serve]"
+	@touch $@ $(RUN_STAMP)
+
+run: system $(RUN_STAMP)
+	$(PY) main.py $(ARGS)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy || true
+
+test: system $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow and not gpu" $(PYTEST_ARGS)
+
+test-all: system $(DEV_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not gpu" $(PYTEST_ARGS)
+
+bench: system $(DEV_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run
+
+train: system $(DEV_STAMP)
+	$(PY) main.py train --songs ../shared/data/charts --out runs/shipped --seed 0

@@ -1,0 +1,59 @@
+"""Atomic file writes: temp file in the same folder, fsync, rename; the previous version kept as ``.bak``.
+
+A crash or a full disk at any moment leaves either the old file or the new one, never a partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically. With ``keep_backup`` the old file becomes ``path.bak``."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if keep_backup and path.exists():
+            _link_backup(path, path.with_name(path.name + ".bak"))
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never neither
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", keep_backup: bool = False) -> Path:
+    """Text version of :func:`atomic_write_bytes` (newlines written as given)."""
+    return atomic_write_bytes(path, text.encode(encoding), keep_backup=keep_backup)
+
+
+def _link_backup(path: Path, backup: Path) -> None:
+    """Make ``backup`` another name of the current file (hard link; copy where links are unsupported)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(backup)
+    try:
+        os.link(path, backup)
+    except OSError:
+        import shutil
+
+        with contextlib.suppress(OSError):
+            shutil.copy2(path, backup)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,106 @@
+"""Notes: frozen values addressed by (beat, lane, kind), with beats as exact fractions.
+
+A hold or roll carries its ``length`` in beats; every other kind has length 0. Lanes count from 0 (left).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+
+import numpy as np
+
+
+class NoteKind(StrEnum):
+    """What a note is. Values are stable identifiers used by the JSON export and the editor."""
+
+    TAP = "tap"
+    HOLD = "hold"
+    ROLL = "roll"
+    MINE = "mine"
+    FAKE = "fake"
+    LIFT = "lift"
+
+    @property
+    def has_length(self) -> bool:
+        return self in (NoteKind.HOLD, NoteKind.ROLL)
+
+    @property
+    def is_onset(self) -> bool:
+        """Whether the player steps on it (mines and fakes are not onsets for metrics)."""
+        return self in (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.LIFT)
+
+
+def as_fraction(value: Fraction | int | float | str) -> Fraction:
+    """Exact fraction from an int, a decimal string or a float (floats are taken at their shortest repr)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Note:
+    """One note.
+
+    Parameters
+    ----------
+    beat : Fraction
+        Position in beats from beat 0 (exact).
+    lane : int
+        Column, 0-based.
+    kind : NoteKind
+        Tap, hold, roll, mine, fake or lift.
+    length : Fraction
+        Length in beats for holds and rolls (> 0); 0 for every other kind.
+    """
+
+    beat: Fraction
+    lane: int
+    kind: NoteKind = NoteKind.TAP
+    length: Fraction = field(default=Fraction(0))
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.beat, Fraction):
+            object.__setattr__(self, "beat", as_fraction(self.beat))
+        if not isinstance(self.length, Fraction):
+            object.__setattr__(self, "length", as_fraction(self.length))
+        if not isinstance(self.kind, NoteKind):
+            object.__setattr__(self, "kind", NoteKind(self.kind))
+        if self.lane < 0:
+            raise ValueError(f"lane must be >= 0, got {self.lane}")
+        if self.length < 0:
+            raise ValueError(f"length must be >= 0, got {self.length}")
+
+    @property
+    def end_beat(self) -> Fraction:
+        """Beat where a hold/roll ends (equal to ``beat`` for other kinds)."""
+        return self.beat + self.length
+
+    def replace(self, **changes) -> Note:
+        """Copy with some fields changed."""
+        values = {"beat": self.beat, "lane": self.lane, "kind": self.kind, "length": self.length}
+        values.update(changes)
+        return Note(**values)
+
+
+def sort_notes(notes: Iterable[Note]) -> list[Note]:
+    """Notes in canonical order: by beat, then lane, then kind."""
+    return sorted(notes, key=lambda n: (n.beat, n.lane, n.kind.value, n.length))
+
+
+def onset_beats(notes: Iterable[Note]) -> list[Fraction]:
+    """Distinct beats of note rows that are onsets (a jump is one row; holds count at the head)."""
+    return sorted({n.beat for n in notes if n.kind.is_onset})
+
+
+def note_arrays(notes: Iterable[Note]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised view: (beats float64, lanes int16, end beats float64) for drawing and statistics."""
+    notes = list(notes)
+    beats = np.fromiter((float(n.beat) for n in notes), dtype=np.float64, count=len(notes))
+    lanes = np.fromiter((n.lane for n in notes), dtype=np.int16, count=len(notes))
+    ends = np.fromiter((float(n.end_beat) for n in notes), dtype=np.float64, count=len(notes))
+    return beats, lanes, ends

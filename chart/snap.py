@@ -1,0 +1,88 @@
+"""Snapping: the only code that rounds beats to a grid (editor, decoder and checks all call it).
+
+A *divisor* counts notes per 4-beat measure, as designers say it: 4 = quarter notes (1 per beat),
+8 = eighths, 12 = triplet eighths, 16 = sixteenths, ... 192 = StepMania's finest row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+
+import numpy as np
+
+DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 96, 192)
+SM_ROW_DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 192)  # measure sizes .sm writers use
+
+
+def step(divisor: int) -> Fraction:
+    """Grid step in beats for a divisor (4 beats per measure)."""
+    if divisor <= 0:
+        raise ValueError(f"snap divisor must be positive, got {divisor}")
+    return Fraction(4, divisor)
+
+
+def snap_beat(beat: Fraction | float, divisor: int) -> Fraction:
+    """Nearest grid beat (ties round half to even)."""
+    s = step(divisor)
+    b = beat if isinstance(beat, Fraction) else Fraction(beat)
+    return round(b / s) * s
+
+
+def is_on_grid(beat: Fraction, divisor: int) -> bool:
+    """Whether ``beat`` lies exactly on the grid of ``divisor``."""
+    return (beat / step(divisor)).denominator == 1
+
+
+def finest_divisor(beat: Fraction, divisors: Sequence[int] = DIVISORS) -> int | None:
+    """Coarsest divisor of ``divisors`` whose grid contains ``beat`` (None if none does)."""
+    for d in sorted(divisors):
+        if is_on_grid(beat, d):
+            return d
+    return None
+
+
+def quantization(beat: Fraction) -> int:
+    """Coarsest divisor (multiple of 4) whose grid holds ``beat``: e.g. 1/2 -> 8, 1/3 -> 12, 1/48 -> 192."""
+    from math import lcm
+
+    return lcm((Fraction(beat) / 4).denominator, 4)
+
+
+def move(beat: Fraction, divisor: int, direction: int) -> Fraction:
+    """Next grid beat strictly after (direction > 0) or before (direction < 0) ``beat``."""
+    s = step(divisor)
+    q = Fraction(beat) / s
+    if direction > 0:
+        return (math.floor(q) + 1) * s
+    return (math.ceil(q) - 1) * s
+
+
+def snap_beats_array(beats: np.ndarray, divisor: int) -> np.ndarray:
+    """Vectorised snap of float beats to the grid of ``divisor`` (float64 result)."""
+    s = 4.0 / divisor
+    return np.round(np.asarray(beats, dtype=np.float64) / s) * s
+
+
+def snap_preferring_coarse(
+    beats: np.ndarray,
+    divisors: Iterable[int],
+    tolerance_beats: float | np.ndarray,
+) -> list[Fraction]:
+    """Snap each float beat to the coarsest divisor whose grid point lies within ``tolerance_beats``.
+
+    Falls back to the finest divisor given when none is close enough. Used by the decoder so that low
+    difficulties stay on quarter/eighth notes unless the audio clearly sits between them.
+    """
+    order = sorted(set(divisors))
+    b = np.asarray(beats, dtype=np.float64)
+    tol = np.broadcast_to(np.asarray(tolerance_beats, dtype=np.float64), b.shape)
+    chosen = np.full(b.shape, order[-1])
+    done = np.zeros(b.shape, dtype=bool)
+    for d in order:
+        err = np.abs(snap_beats_array(b, d) - b)
+        pick = ~done & (err <= tol)
+        chosen[pick] = d
+        done |= pick
+    return [snap_beat(Fraction(float(x)).limit_denominator(1 << 20), int(d)) for x, d in zip(b, chosen)]

@@ -1,0 +1,128 @@
+"""Song and Chart: the whole document a designer edits (metadata, timing, one chart per difficulty)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from fractions import Fraction
+from pathlib import Path
+
+from chart.notes import Note, sort_notes
+from chart.timing import TimingData
+
+LANES_BY_MODE = {
+    "dance-single": 4, "dance-double": 8, "dance-couple": 8, "dance-solo": 6, "dance-threepanel": 3,
+    "pump-single": 5, "pump-double": 10, "pump-halfdouble": 6,
+    "kb7-single": 7, "techno-single4": 4, "techno-single5": 5, "techno-single8": 8,
+}
+
+
+class Slot(IntEnum):
+    """Difficulty slot. The integer value is the model's difficulty index (Beginner=0 .. Challenge=4)."""
+
+    BEGINNER = 0
+    EASY = 1
+    MEDIUM = 2
+    HARD = 3
+    CHALLENGE = 4
+    EDIT = 5
+
+    @property
+    def sm_name(self) -> str:
+        """Name as written in .sm/.ssc files."""
+        return self.name.capitalize()
+
+    @classmethod
+    def parse(cls, text: str) -> Slot:
+        """Slot from a file's or a user's spelling (case-insensitive; old SM aliases accepted)."""
+        key = text.strip().lower()
+        aliases = {"basic": "easy", "light": "easy", "another": "medium", "trick": "medium",
+                   "standard": "medium", "difficult": "hard", "ssr": "hard", "maniac": "hard",
+                   "heavy": "hard", "smaniac": "challenge", "expert": "challenge", "oni": "challenge",
+                   "novice": "beginner"}
+        key = aliases.get(key, key)
+        for slot in cls:
+            if slot.name.lower() == key:
+                return slot
+        raise ValueError(f"unknown difficulty slot {text!r} (use beginner, easy, medium, hard, challenge, edit)")
+
+
+MODEL_SLOTS = (Slot.BEGINNER, Slot.EASY, Slot.MEDIUM, Slot.HARD, Slot.CHALLENGE)
+
+
+@dataclass
+class Chart:
+    """One chart (a difficulty of a song).
+
+    ``timing`` is the chart's own timing (.ssc per-chart timing) or ``None`` to use the song's.
+    ``extra`` keeps tags the project does not interpret, in file order, so they survive a round trip.
+    """
+
+    mode: str = "dance-single"
+    slot: Slot = Slot.BEGINNER
+    meter: int = 1
+    description: str = ""
+    credit: str = ""
+    notes: list[Note] = field(default_factory=list)
+    timing: TimingData | None = None
+    lanes: int = 0
+    extra: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.lanes:
+            self.lanes = LANES_BY_MODE.get(self.mode, 4)
+        self.notes = sort_notes(self.notes)
+
+    def chart_id(self) -> str:
+        """Stable identifier within a song: mode, slot and (for edits) description."""
+        base = f"{self.mode}/{self.slot.sm_name}"
+        return f"{base}/{self.description}" if self.slot == Slot.EDIT else base
+
+
+@dataclass
+class Song:
+    """A song: metadata, audio reference, timing and charts.
+
+    ``music`` is the audio path as written in the file (relative to the chart file's folder);
+    ``source_path`` is the file the song was read from (not part of equality).
+    """
+
+    title: str = ""
+    subtitle: str = ""
+    artist: str = ""
+    credit: str = ""
+    music: str = ""
+    sample_start: Fraction = Fraction(0)
+    sample_length: Fraction = Fraction(0)
+    timing: TimingData = field(default_factory=TimingData)
+    charts: list[Chart] = field(default_factory=list)
+    extra: list[tuple[str, str]] = field(default_factory=list)
+    source_path: Path | None = field(default=None, compare=False)
+
+    def timing_for(self, chart: Chart) -> TimingData:
+        """The timing a chart plays with (its own, else the song's)."""
+        return chart.timing if chart.timing is not None else self.timing
+
+    def chart(self, slot: Slot, mode: str = "dance-single") -> Chart | None:
+        """First chart of a slot and mode, or None."""
+        return next((c for c in self.charts if c.slot == slot and c.mode == mode), None)
+
+    def audio_path(self) -> Path | None:
+        """Resolved audio file: ``music`` relative to the chart's folder, case-insensitively, else the only
+        audio file in the folder (StepMania's fallback). None when nothing is found."""
+        if self.source_path is None:
+            return Path(self.music) if self.music else None
+        folder = self.source_path.parent
+        if self.music:
+            direct = folder / self.music
+            if direct.is_file():
+                return direct
+            want = Path(self.music).name.lower()
+            for p in folder.iterdir():
+                if p.name.lower() == want:
+                    return p
+        audio = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in AUDIO_EXTENSIONS]
+        return audio[0] if audio else None
+
+
+AUDIO_EXTENSIONS = (".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")

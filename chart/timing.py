@@ -1,0 +1,228 @@
+"""Timing: the map between beats and seconds (offset, BPM changes, stops, delays, warps).
+
+Semantics follow StepMania 5:
+
+* ``offset`` is StepMania's ``#OFFSET`` in seconds: beat 0 sounds at ``-offset`` seconds.
+* A **stop** at beat *b* freezes the scroll for *s* seconds *after* a note at *b* is judged.
+* A **delay** at beat *b* freezes the scroll for *s* seconds *before* a note at *b* is judged.
+* A **warp** at beat *b* of length *L* beats makes beats [b, b+L) take no time (notes there are skipped).
+
+Exact arithmetic: every value is a :class:`~fractions.Fraction` (decimal text parses exactly), so
+``seconds_to_beat(beat_to_seconds(b)) == b`` holds exactly for any beat outside a warp. The ``*_array``
+functions are the vectorised float64 versions used for drawing, features and decoding.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+
+import numpy as np
+
+from chart.notes import as_fraction
+
+Pair = tuple[Fraction, Fraction]
+
+
+def _pairs(values: Sequence) -> tuple[Pair, ...]:
+    return tuple(sorted((as_fraction(a), as_fraction(b)) for a, b in values))
+
+
+@dataclass(frozen=True)
+class _Knots:
+    """Precomputed piecewise-linear map. Index j describes beat ``beats[j]`` and the segment after it."""
+
+    beats: list[Fraction]
+    arrive: list[Fraction]  # time the scroll reaches the beat (before delay and stop)
+    delay: list[Fraction]
+    stop: list[Fraction]
+    spb: list[Fraction]  # seconds per beat on [beats[j], beats[j+1]); 0 inside a warp
+
+    def leave(self, j: int) -> Fraction:
+        return self.arrive[j] + self.delay[j] + self.stop[j]
+
+
+@dataclass(frozen=True)
+class TimingData:
+    """Offset, BPM changes, stops, delays, warps and time signatures of a song or chart.
+
+    Parameters
+    ----------
+    offset : Fraction
+        StepMania ``#OFFSET`` in seconds (beat 0 is at ``-offset`` s).
+    bpms : tuple of (beat, bpm)
+        Tempo changes; the first applies from beat 0 (and extends before it). BPMs must be > 0.
+    stops, delays : tuple of (beat, seconds)
+        Pauses after / before the notes at that beat (seconds >= 0).
+    warps : tuple of (beat, length in beats)
+        Skipped beat ranges.
+    time_signatures : tuple of (beat, numerator, denominator)
+        Only used for measure lines and downbeats; StepMania measures are always 4 beats of notes.
+    extra : tuple of (tag, raw value)
+        Timing-related tags kept verbatim for round trips (e.g. .ssc #SCROLLS, #SPEEDS, #TICKCOUNTS).
+    """
+
+    offset: Fraction = Fraction(0)
+    bpms: tuple[Pair, ...] = ((Fraction(0), Fraction(120)),)
+    stops: tuple[Pair, ...] = ()
+    delays: tuple[Pair, ...] = ()
+    warps: tuple[Pair, ...] = ()
+    time_signatures: tuple[tuple[Fraction, int, int], ...] = ()
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "offset", as_fraction(self.offset))
+        for name in ("bpms", "stops", "delays", "warps"):
+            object.__setattr__(self, name, _pairs(getattr(self, name)))
+        object.__setattr__(
+            self, "time_signatures",
+            tuple(sorted((as_fraction(b), int(n), int(d)) for b, n, d in self.time_signatures)),
+        )
+        if not self.bpms:
+            raise ValueError("timing needs at least one BPM")
+        for beat, bpm in self.bpms:
+            if bpm <= 0:
+                raise ValueError(f"BPM must be positive (got {bpm} at beat {beat})")
+        for name in ("stops", "delays", "warps"):
+            for beat, value in getattr(self, name):
+                if value < 0:
+                    raise ValueError(f"{name[:-1]} at beat {beat} must be >= 0 (got {value})")
+
+    # ------------------------------------------------------------------ construction helpers
+    @classmethod
+    def constant(cls, bpm: float | Fraction | str, offset: float | Fraction | str = 0) -> TimingData:
+        """One BPM for the whole song."""
+        return cls(offset=as_fraction(offset), bpms=((Fraction(0), as_fraction(bpm)),))
+
+    @property
+    def is_constant(self) -> bool:
+        """True when there is one BPM and no stop, delay or warp."""
+        return len(self.bpms) == 1 and not (self.stops or self.delays or self.warps)
+
+    @property
+    def beat0_s(self) -> Fraction:
+        """Time in seconds of beat 0 (= ``-offset``)."""
+        return -self.offset
+
+    def bpm_at(self, beat: Fraction | float) -> Fraction:
+        """Tempo in effect at ``beat``."""
+        i = bisect_right([b for b, _ in self.bpms], beat) - 1
+        return self.bpms[max(i, 0)][1]
+
+    # ------------------------------------------------------------------ exact conversion
+    @cached_property
+    def _knots(self) -> _Knots:
+        points: set[Fraction] = {b for b, _ in self.bpms} | {b for b, _ in self.stops}
+        points |= {b for b, _ in self.delays}
+        for b, length in self.warps:
+            points |= {b, b + length}
+        first = min(points | {Fraction(0)})
+        points.add(first)
+        beats = sorted(points)
+        # Stops/delays listed twice at one beat accumulate.
+        stops: dict[Fraction, Fraction] = {}
+        delays: dict[Fraction, Fraction] = {}
+        for b, s in self.stops:
+            stops[b] = stops.get(b, Fraction(0)) + s
+        for b, s in self.delays:
+            delays[b] = delays.get(b, Fraction(0)) + s
+        warp_ranges = [(b, b + length) for b, length in self.warps if length > 0]
+        arrive: list[Fraction] = []
+        spb: list[Fraction] = []
+        t = self.beat0_s - (Fraction(0) - first) * (60 / self.bpms[0][1])
+        for j, b in enumerate(beats):
+            if j:
+                t = t + (b - beats[j - 1]) * spb[j - 1] + delays.get(beats[j - 1], 0) + stops.get(beats[j - 1], 0)
+            arrive.append(t)
+            warped = any(w0 <= b < w1 for w0, w1 in warp_ranges)
+            spb.append(Fraction(0) if warped else 60 / self.bpm_at(b))
+        return _Knots(
+            beats=beats, arrive=arrive,
+            delay=[delays.get(b, Fraction(0)) for b in beats],
+            stop=[stops.get(b, Fraction(0)) for b in beats],
+            spb=spb,
+        )
+
+    def beat_to_seconds(self, beat: Fraction | int | str) -> Fraction:
+        """Exact time in seconds at which a note at ``beat`` is judged."""
+        beat = as_fraction(beat)
+        k = self._knots
+        j = bisect_right(k.beats, beat) - 1
+        if j < 0:
+            return k.arrive[0] - (k.beats[0] - beat) * k.spb[0]
+        if beat == k.beats[j]:
+            return k.arrive[j] + k.delay[j]
+        return k.leave(j) + (beat - k.beats[j]) * k.spb[j]
+
+    def seconds_to_beat(self, seconds: Fraction | int | str | float) -> Fraction:
+        """Exact beat at time ``seconds``; during a pause, the paused beat; at a warp, the beat after it."""
+        t = as_fraction(seconds)
+        k = self._knots
+        if t < k.arrive[0]:
+            return k.beats[0] - (k.arrive[0] - t) / k.spb[0]
+        # Last knot reached at or before t (rightmost: warps map many beats to one time; take the latest).
+        j = bisect_right(k.arrive, t) - 1
+        if t <= k.leave(j):
+            return k.beats[j]
+        if k.spb[j] == 0:  # only possible after the last knot of a warp that runs to the end
+            return k.beats[j]
+        return k.beats[j] + (t - k.leave(j)) / k.spb[j]
+
+    # ------------------------------------------------------------------ vectorised float versions
+    @cached_property
+    def _float_knots(self) -> tuple[np.ndarray, ...]:
+        k = self._knots
+        f = lambda xs: np.array([float(x) for x in xs], dtype=np.float64)  # noqa: E731
+        arrive = f(k.arrive)
+        delay, stop = f(k.delay), f(k.stop)
+        return f(k.beats), arrive, delay, stop, arrive + delay + stop, f(k.spb)
+
+    def beats_to_seconds_array(self, beats: np.ndarray | Sequence[float]) -> np.ndarray:
+        """Vectorised :meth:`beat_to_seconds` on float64 beats (same semantics, float precision)."""
+        kb, arrive, delay, _stop, leave, spb = self._float_knots
+        b = np.asarray(beats, dtype=np.float64)
+        j = np.searchsorted(kb, b, side="right") - 1
+        before = j < 0
+        jc = np.clip(j, 0, None)
+        out = leave[jc] + (b - kb[jc]) * spb[jc]
+        on_knot = ~before & (b == kb[jc])
+        out = np.where(on_knot, arrive[jc] + delay[jc], out)
+        return np.where(before, arrive[0] - (kb[0] - b) * spb[0], out)
+
+    def seconds_to_beats_array(self, seconds: np.ndarray | Sequence[float]) -> np.ndarray:
+        """Vectorised :meth:`seconds_to_beat` on float64 seconds."""
+        kb, arrive, _delay, _stop, leave, spb = self._float_knots
+        t = np.asarray(seconds, dtype=np.float64)
+        j = np.searchsorted(arrive, t, side="right") - 1
+        before = j < 0
+        jc = np.clip(j, 0, None)
+        safe_spb = np.where(spb[jc] > 0, spb[jc], 1.0)
+        moving = kb[jc] + (t - leave[jc]) / safe_spb
+        out = np.where((t <= leave[jc]) | (spb[jc] == 0), kb[jc], moving)
+        return np.where(before, kb[0] - (arrive[0] - t) / spb[0], out)
+
+    # ------------------------------------------------------------------ measures
+    def measure_starts(self, last_beat: float) -> np.ndarray:
+        """Beats of measure starts (downbeats) up to ``last_beat``, following time signatures (default 4/4)."""
+        sigs = list(self.time_signatures) or [(Fraction(0), 4, 4)]
+        if sigs[0][0] > 0:
+            sigs.insert(0, (Fraction(0), 4, 4))
+        out: list[float] = []
+        for i, (start, num, den) in enumerate(sigs):
+            end = float(sigs[i + 1][0]) if i + 1 < len(sigs) else last_beat + 1e-9
+            step = num * 4 / den
+            b = float(start)
+            while b <= min(end, last_beat) + 1e-9 and b < end:
+                out.append(b)
+                b += step
+        return np.array(out, dtype=np.float64)
+
+    def with_changes(self, **changes) -> TimingData:
+        """Copy with some fields replaced."""
+        values = {name: getattr(self, name) for name in (
+            "offset", "bpms", "stops", "delays", "warps", "time_signatures", "extra")}
+        values.update(changes)
+        return TimingData(**values)

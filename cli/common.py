@@ -1,0 +1,96 @@
+"""Shared CLI plumbing: parser assembly from the ``cli`` modules, the one-line error contract, progress bars."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Callable, Iterable
+from typing import TextIO
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """Bad input from the user: printed as one line on stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's default also exits 2; keep it to one line
+        self.print_usage(sys.stderr)
+        raise SystemExit(f"{self.prog}: error: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Parser with every subcommand registered by a module of the ``cli`` package."""
+    parser = _Parser(prog="main.py", description="GenéLive Studio: chart editor with AI assist")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    import cli
+
+    for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name == "common":
+            continue
+        module = importlib.import_module(f"cli.{info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(sub)
+    return parser
+
+
+def run_cli(argv: list[str]) -> int:
+    """Parse ``argv`` and run the chosen subcommand; map errors to exit codes."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        # No subcommand: open the editor if one is registered, else print help.
+        if "open" in getattr(parser, "_subcommands", {}) or _has_command(parser, "open"):
+            args = parser.parse_args(["open", *argv])
+            func = args.func
+        else:
+            parser.print_help()
+            return EXIT_OK
+    try:
+        return int(func(args) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # disk full, permissions, missing files not caught earlier
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _has_command(parser: argparse.ArgumentParser, name: str) -> bool:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return name in action.choices
+    return False
+
+
+def progress(items: Iterable, total: int | None = None, desc: str = "", stream: TextIO | None = None):
+    """Yield ``items`` while drawing a one-line progress bar on stderr (quiet when stderr is not a TTY).
+
+    On a non-TTY stream it prints at most ~20 lines so logs stay readable.
+    """
+    stream = stream or sys.stderr
+    items = list(items) if total is None and not hasattr(items, "__len__") else items
+    n = total if total is not None else len(items)  # type: ignore[arg-type]
+    tty = hasattr(stream, "isatty") and stream.isatty()
+    step = max(1, n // 20)
+    for i, item in enumerate(items, 1):
+        yield item
+        if tty:
+            filled = int(30 * i / max(n, 1))
+            stream.write(f"\r{desc} [{'#' * filled}{'.' * (30 - filled)}] {i}/{n}")
+            if i == n:
+                stream.write("\n")
+            stream.flush()
+        elif i % step == 0 or i == n:
+            stream.write(f"{desc} {i}/{n}\n")
+            stream.flush()
