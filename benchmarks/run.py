@@ -1,0 +1,93 @@
+"""Run every benchmark module and write docs/BENCHMARKS.md.
+
+Usage: ``python -m benchmarks.run [--quick] [--only NAME ...] [--out docs/BENCHMARKS.md]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import pkgutil
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from benchmarks.common import BenchContext, Section
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def machine_line() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1048576:.0f} GiB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def render(sections: list[Section], seconds: float) -> str:
+    out = ["# Benchmarks", "",
+           f"Written by `make bench` on {dt.date.today().isoformat()}.", "",
+           f"Machine: {machine_line()}.", "",
+           f"Total run time: {seconds:.0f} s. Timings are medians unless stated; goals come from the issues.", ""]
+    for s in sections:
+        out += [f"## {s.title}", ""]
+        if s.rows:
+            out += ["| measure | value | goal | note |", "|---|---|---|---|"]
+            for r in s.rows:
+                v = f"{r.value:.4g}" if isinstance(r.value, float) else str(r.value)
+                out.append(f"| {r.name} | {v} {r.unit} | {r.goal} | {r.note} |")
+            out.append("")
+        if s.text:
+            out += [s.text.strip(), ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "BENCHMARKS.md")
+    args = ap.parse_args(argv)
+    shared = (REPO.parent / "shared" / "data" / "charts").resolve()
+    sections: list[Section] = []
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        ctx = BenchContext(repo=REPO, work=Path(tmp), quick=args.quick,
+                           shared_charts=shared if shared.is_dir() else None)
+        import benchmarks
+
+        for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
+            if not info.name.startswith("bench_"):
+                continue
+            if args.only and info.name.removeprefix("bench_") not in args.only:
+                continue
+            print(f"bench: {info.name} ...", file=sys.stderr, flush=True)
+            try:
+                module = importlib.import_module(f"benchmarks.{info.name}")
+                sections.extend(module.run(ctx))
+            except Exception:  # a broken benchmark is reported, not hidden
+                sections.append(Section(f"{info.name} FAILED", text="```\n" + traceback.format_exc() + "\n```"))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(sections, time.perf_counter() - t0), encoding="utf-8")
+    print(f"bench: wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
