@@ -1,0 +1,268 @@
+"""Inference backends: one protocol, run any manifest's model with a dict of named numpy arrays.
+
+``OnnxBackend`` runs the model in-process with onnxruntime (CUDA when it really works, else CPU);
+``inference.remote.RemoteBackend`` sends the same tensors to a KServe V2 server (MLServer, Triton, KServe).
+Callers (drafter, server runtime, benchmarks) see only :class:`Backend`, so the editor does not care where the
+GPU is.
+
+Facts this module relies on (checked with onnxruntime-gpu 1.31 on a machine without CUDA):
+
+* ``ort.get_device()`` says ``"GPU"`` for the GPU build even when CUDA cannot load; only
+  ``session.get_providers()`` tells which provider a session really uses.
+* A failed CUDA provider load is logged at ERROR severity (a red ``libcublasLt`` line). Severity 3 (error) on the
+  default logger and the session options still prints it on this version, so sessions are created at severity 4
+  (fatal only); real failures still surface as Python exceptions, which we turn into one-line errors.
+* Once CUDA failed to load, later sessions go straight to CPU: retrying costs ~0.2 s of dlopen per session.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from inference.manifest import Manifest, ManifestError, TensorSpec, file_sha256
+
+# onnxruntime's severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.
+_ORT_QUIET_SEVERITY = 4
+_CUDA = "CUDAExecutionProvider"
+_CPU = "CPUExecutionProvider"
+DTYPES = {"float32": np.dtype(np.float32), "int64": np.dtype(np.int64)}
+
+
+class BackendError(RuntimeError):
+    """A backend could not produce a result (model not loadable, server down or failing, timeout)."""
+
+
+class InputError(ValueError):
+    """Inputs that do not match the manifest (names, dtypes, ranks, fixed dimensions)."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Runs exported models. Implementations must be safe to call from several threads."""
+
+    def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run ``manifest``'s model on named inputs; returns every output of the manifest by name."""
+        ...
+
+    def describe(self) -> str:
+        """Where the model runs, for status bars and provenance, e.g. ``"local ONNX (CPU)"``."""
+        ...
+
+
+def validate_inputs(manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Check inputs against the manifest and return them as C-contiguous arrays of the declared dtype.
+
+    Parameters
+    ----------
+    manifest : Manifest
+        Declares each input's name, dtype and shape (``-1`` = dynamic axis).
+    inputs : mapping of str to np.ndarray
+        Exactly the manifest's inputs. Arrays of another *kind* (float vs int) are refused; float64 -> float32
+        and int32 -> int64 are accepted and cast (lossless for the values these models take).
+
+    Returns
+    -------
+    dict of str to np.ndarray
+
+    Raises
+    ------
+    InputError
+        One line naming the first problem found.
+    """
+    want = {spec.name: spec for spec in manifest.inputs}
+    missing = sorted(set(want) - set(inputs))
+    unknown = sorted(set(inputs) - set(want))
+    if missing or unknown:
+        parts = [f"missing {missing}" if missing else "", f"unknown {unknown}" if unknown else ""]
+        raise InputError(f"inputs of {manifest.model_id} do not match its manifest: {', '.join(p for p in parts if p)}")
+    return {name: _check_tensor(manifest.model_id, spec, inputs[name]) for name, spec in want.items()}
+
+
+def _check_tensor(model_id: str, spec: TensorSpec, value: Any) -> np.ndarray:
+    arr = np.asarray(value)
+    dtype = DTYPES.get(spec.dtype)
+    if dtype is None:
+        raise InputError(f"{model_id}: manifest declares unsupported dtype {spec.dtype!r} for {spec.name!r}")
+    if arr.dtype.kind != dtype.kind:
+        raise InputError(f"{model_id}: input {spec.name!r} must be {spec.dtype}, got {arr.dtype}")
+    if arr.ndim != len(spec.shape):
+        raise InputError(f"{model_id}: input {spec.name!r} must have rank {len(spec.shape)} "
+                         f"(shape {spec.shape}), got shape {list(arr.shape)}")
+    for axis, (want, got) in enumerate(zip(spec.shape, arr.shape)):
+        if want >= 0 and want != got:
+            raise InputError(f"{model_id}: input {spec.name!r} axis {axis} must be {want}, got {got}")
+    if dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise InputError(f"{model_id}: input {spec.name!r} holds NaN or infinite values")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def physical_cores() -> int:
+    """Physical CPU cores this process may use (hyper-threads share one core's FPU, so ORT gains nothing)."""
+    try:
+        allowed = os.sched_getaffinity(0)
+    except AttributeError:  # not Linux
+        allowed = set(range(os.cpu_count() or 1))
+    cores: set[tuple[str, str]] = set()
+    try:
+        proc, phys, core = None, "0", None
+        for line in Path("/proc/cpuinfo").read_text().splitlines() + [""]:
+            key, _, value = (part.strip() for part in line.partition(":"))
+            if key == "processor":
+                proc = int(value)
+            elif key == "physical id":
+                phys = value
+            elif key == "core id":
+                core = value
+            elif not line.strip() and proc is not None:
+                if proc in allowed:
+                    cores.add((phys, core if core is not None else str(proc)))
+                proc, phys, core = None, "0", None
+    except (OSError, ValueError):
+        cores = set()
+    return max(1, len(cores) or len(allowed))
+
+
+class OnnxBackend:
+    """In-process onnxruntime backend; one cached session per model file (path + sha256).
+
+    Parameters
+    ----------
+    providers : list of str, optional
+        Force execution providers (e.g. ``["CPUExecutionProvider"]``); default tries CUDA, then CPU.
+    intra_op_threads : int, optional
+        Threads per operator; default the physical core count (``GENELIVE_ORT_THREADS`` overrides).
+    """
+
+    def __init__(self, providers: list[str] | None = None, intra_op_threads: int | None = None) -> None:
+        env_threads = os.environ.get("GENELIVE_ORT_THREADS", "")
+        self.intra_op_threads = intra_op_threads or (int(env_threads) if env_threads.isdigit() else 0) \
+            or physical_cores()
+        self._forced = list(providers) if providers else None
+        self._sessions: dict[tuple[str, str], Any] = {}
+        self._sha_cache: dict[tuple[str, int, int], str] = {}
+        self._lock = threading.Lock()
+        self._cuda_failed = False
+        self._last_providers: list[str] = []
+
+    # ------------------------------------------------------------------ protocol
+    def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the model; see :class:`Backend`. Raises InputError, ManifestError or BackendError."""
+        feeds = validate_inputs(manifest, inputs)
+        session = self.session(manifest)
+        _check_symbolic_dims(manifest, session, feeds)
+        names = [spec.name for spec in manifest.outputs] or [o.name for o in session.get_outputs()]
+        try:
+            values = session.run(names, feeds)
+        except Exception as exc:  # onnxruntime raises its own exception types (InvalidArgument, Fail, ...)
+            raise _ort_error(manifest, exc) from exc
+        return {name: np.asarray(value) for name, value in zip(names, values)}
+
+    def describe(self) -> str:
+        """``"local ONNX (CUDAExecutionProvider)"`` or ``"local ONNX (CPU)"`` from the sessions really made."""
+        if not self._last_providers:
+            return "local ONNX (no model loaded yet)"
+        first = self._last_providers[0]
+        return "local ONNX (CPU)" if first == _CPU else f"local ONNX ({first})"
+
+    # ------------------------------------------------------------------ sessions
+    def providers(self) -> list[str]:
+        """Providers the next session will ask for: CUDA (unless it failed before) then CPU."""
+        import onnxruntime as ort
+
+        if self._forced:
+            return list(self._forced)
+        available = ort.get_available_providers()
+        wanted = [_CPU] if self._cuda_failed else [_CUDA, _CPU]
+        return [p for p in wanted if p in available] or [_CPU]
+
+    def session(self, manifest: Manifest) -> Any:
+        """The cached ``onnxruntime.InferenceSession`` for ``manifest`` (created on first use)."""
+        path = manifest.model_path.resolve()
+        sha = self._verified_sha(manifest, path)
+        key = (str(path), sha)
+        with self._lock:
+            cached = self._sessions.get(key)
+            if cached is None:
+                cached = self._sessions[key] = self._create(manifest, path)
+            return cached
+
+    def _verified_sha(self, manifest: Manifest, path: Path) -> str:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            raise ManifestError(f"model file missing: {path}") from exc
+        stat_key = (str(path), st.st_mtime_ns, st.st_size)
+        sha = self._sha_cache.get(stat_key)
+        if sha is None:
+            sha = self._sha_cache[stat_key] = file_sha256(path)
+        if manifest.sha256 and sha != manifest.sha256:
+            raise ManifestError(f"model file {path.name} does not match its manifest "
+                                f"(sha256 {sha[:12]} != {manifest.sha256[:12]})")
+        return sha
+
+    def _create(self, manifest: Manifest, path: Path) -> Any:
+        import onnxruntime as ort
+
+        ort.set_default_logger_severity(_ORT_QUIET_SEVERITY)
+        options = ort.SessionOptions()
+        options.log_severity_level = _ORT_QUIET_SEVERITY
+        options.intra_op_num_threads = self.intra_op_threads
+        options.inter_op_num_threads = 1  # the graphs are sequential; extra pools only contend for 2 cores
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        wanted = self.providers()
+        try:
+            session = ort.InferenceSession(str(path), sess_options=options, providers=wanted)
+        except Exception as exc:
+            raise ManifestError(f"cannot load model {path.name}: {_first_line(exc)}") from exc
+        used = session.get_providers()
+        if _CUDA in wanted and _CUDA not in used:
+            self._cuda_failed = True
+        self._last_providers = used
+        _check_io(manifest, session)
+        return session
+
+
+def _check_io(manifest: Manifest, session: Any) -> None:
+    """Refuse a model whose graph inputs/outputs are not the manifest's (a stale or wrong file)."""
+    graph_in = {i.name for i in session.get_inputs()}
+    graph_out = {o.name for o in session.get_outputs()}
+    want_in = {s.name for s in manifest.inputs}
+    want_out = {s.name for s in manifest.outputs}
+    if want_in and graph_in != want_in:
+        raise ManifestError(f"model {manifest.file} has inputs {sorted(graph_in)}, manifest says {sorted(want_in)}")
+    if want_out and not want_out <= graph_out:
+        raise ManifestError(f"model {manifest.file} lacks outputs {sorted(want_out - graph_out)}")
+
+
+def _check_symbolic_dims(manifest: Manifest, session: Any, feeds: Mapping[str, np.ndarray]) -> None:
+    """Axes that the graph names alike (e.g. ``T`` of features and of beat_guide) must have equal sizes."""
+    seen: dict[str, tuple[str, int, int]] = {}
+    for node in session.get_inputs():
+        arr = feeds.get(node.name)
+        if arr is None:
+            continue
+        for axis, dim in enumerate(node.shape):
+            if not isinstance(dim, str) or axis >= arr.ndim:
+                continue
+            first = seen.setdefault(dim, (node.name, axis, arr.shape[axis]))
+            if first[2] != arr.shape[axis]:
+                raise InputError(f"{manifest.model_id}: axis {dim!r} is {first[2]} in {first[0]!r} but "
+                                 f"{arr.shape[axis]} in {node.name!r}")
+
+
+def _ort_error(manifest: Manifest, exc: Exception) -> Exception:
+    text = _first_line(exc)
+    if "INVALID_ARGUMENT" in text or "InvalidArgument" in type(exc).__name__:
+        return InputError(f"{manifest.model_id}: {text}")
+    return BackendError(f"{manifest.model_id} failed: {text}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]

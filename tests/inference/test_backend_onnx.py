@@ -1,0 +1,104 @@
+"""OnnxBackend specifics: provider choice and reporting, quiet CUDA fallback, session cache, manifest checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference.backends import OnnxBackend, physical_cores, validate_inputs
+from inference.manifest import Manifest, ManifestError
+from tests.inference.tiny_models import build_onset_model, onset_inputs
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Manifest:
+    return build_onset_model(tmp_path_factory.mktemp("tiny"))
+
+
+def test_describe_reports_the_provider_the_session_really_uses(tiny):
+    backend = OnnxBackend()
+    assert "no model loaded" in backend.describe()
+    backend.run(tiny, onset_inputs(tiny, batch=1, frames=20))
+    used = backend.session(tiny).get_providers()[0]
+    expected = "local ONNX (CPU)" if used == "CPUExecutionProvider" else f"local ONNX ({used})"
+    assert backend.describe() == expected
+
+
+def test_cuda_load_failure_is_silent_in_a_fresh_process(tiny):
+    """onnxruntime-gpu logs a red libcublasLt error without CUDA; the backend must keep stderr clean."""
+    code = (
+        "import sys; sys.path.insert(0, '.');"
+        "from inference.manifest import Manifest; from inference.backends import OnnxBackend;"
+        "from tests.inference.tiny_models import onset_inputs;"
+        f"m = Manifest.load({str(tiny.path)!r}); b = OnnxBackend();"
+        "b.run(m, onset_inputs(m, 1, 10)); print(b.describe())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "local ONNX" in proc.stdout
+    assert "libcublas" not in proc.stderr, proc.stderr
+    assert "onnxruntime" not in proc.stderr, proc.stderr
+
+
+def test_sessions_are_cached_per_model_file(tiny, tmp_path):
+    backend = OnnxBackend()
+    assert backend.session(tiny) is backend.session(tiny)
+    other = build_onset_model(tmp_path, seed=5)
+    assert backend.session(other) is not backend.session(tiny)
+
+
+def test_threads_default_to_physical_cores():
+    assert OnnxBackend().intra_op_threads == physical_cores() >= 1
+    assert OnnxBackend(intra_op_threads=1).intra_op_threads == 1
+
+
+def test_model_file_not_matching_manifest_is_refused(tmp_path):
+    manifest = build_onset_model(tmp_path)
+    data = manifest.model_path.read_bytes()
+    manifest.model_path.write_bytes(data + b"\0")  # changed after the manifest was written
+    with pytest.raises(ManifestError, match="does not match its manifest"):
+        OnnxBackend().run(manifest, onset_inputs(manifest, 1, 10))
+
+
+def test_manifest_naming_inputs_the_graph_lacks_is_refused(tmp_path):
+    manifest = build_onset_model(tmp_path)
+    raw = json.loads(manifest.path.read_text())
+    raw["inputs"][0]["name"] = "spectrogram"
+    manifest.path.write_text(json.dumps(raw))
+    broken = Manifest.load(manifest.path)
+    inputs = onset_inputs(manifest, 1, 10)
+    inputs["spectrogram"] = inputs.pop("features")
+    with pytest.raises(ManifestError, match="manifest says"):
+        OnnxBackend().run(broken, inputs)
+
+
+def test_missing_model_file_is_a_manifest_error(tmp_path):
+    manifest = build_onset_model(tmp_path)
+    manifest.model_path.unlink()
+    with pytest.raises(ManifestError, match="missing"):
+        OnnxBackend().run(manifest, onset_inputs(manifest, 1, 10))
+
+
+def test_validate_casts_lossless_dtypes(tiny):
+    inputs = onset_inputs(tiny, 2, 10)
+    inputs["features"] = inputs["features"].astype(np.float64)
+    inputs["difficulty"] = inputs["difficulty"].astype(np.int32)
+    out = validate_inputs(tiny, inputs)
+    assert out["features"].dtype == np.float32
+    assert out["difficulty"].dtype == np.int64
+
+
+def test_single_onnxruntime_build_installed():
+    """onnxruntime and onnxruntime-gpu share one folder and break each other: exactly one may be installed."""
+    from importlib import metadata
+
+    names = {d.metadata["Name"].lower() for d in metadata.distributions() if d.metadata["Name"]}
+    builds = sorted(n for n in names if n.startswith("onnxruntime") and "extensions" not in n and "genai" not in n)
+    assert len(builds) == 1, builds
