@@ -1,0 +1,300 @@
+"""Undoable edits on a :class:`~chart.document.Document` (see :mod:`chart.history` for the protocol).
+
+Notes are addressed by value (a ``Note`` is a frozen value), charts by object or by chart id. Every ``do``
+validates before it changes anything, so a failed edit leaves the document untouched and is not recorded.
+
+An AI draft is one :class:`ReplaceRegion`: it swaps the notes of one chart in ``[beat0, beat1)`` for the draft
+and carries ``provenance`` (model id, manifest version, backend, seed, parameters; see :func:`draft_provenance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
+from chart.history import Command
+from chart.notes import Note, NoteKind, as_fraction, sort_notes
+from chart.song import Chart
+from chart.timing import TimingData
+
+PROVENANCE_KEYS = ("model_id", "manifest_version", "backend", "seed", "parameters")
+
+
+def draft_provenance(
+    model_id: str, manifest_version: str, backend: str, seed: int | None, parameters: dict[str, Any]
+) -> dict[str, Any]:
+    """The provenance record an AI draft carries (what made it, so it can be reproduced and disclosed)."""
+    return {"model_id": model_id, "manifest_version": manifest_version, "backend": backend,
+            "seed": seed, "parameters": dict(parameters)}
+
+
+class _Base:
+    """Defaults shared by the commands: no provenance, no merging, a chart resolved once and then pinned."""
+
+    name = "Edit"
+    provenance: dict | None = None
+
+    def merge_with(self, other: Command) -> bool:
+        return False
+
+    def _chart(self, doc: Document, ref: ChartRef) -> Chart:
+        # Pin the object on first use: a later rename must not redirect redo to another chart.
+        pinned = getattr(self, "_pinned", None)
+        if pinned is None:
+            pinned = doc.resolve_chart(ref)
+            self._pinned = pinned
+        return pinned
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class ReplaceNotes(_Base):
+    """Swap some notes of a chart for others in one step (the base of most note edits)."""
+
+    def __init__(self, chart: ChartRef, old: Iterable[Note], new: Iterable[Note], name: str = "Edit notes"):
+        self.chart = chart
+        self.old = tuple(sort_notes(old))
+        self.new = tuple(sort_notes(new))
+        self.name = name
+
+    def do(self, doc: Document) -> None:
+        self._swap(doc, self.old, self.new)
+
+    def undo(self, doc: Document) -> None:
+        self._swap(doc, self.new, self.old)
+
+    def _swap(self, doc: Document, remove: tuple[Note, ...], add: tuple[Note, ...]) -> None:
+        chart = self._chart(doc, self.chart)
+        for n in add:  # check lanes before deleting so that a bad edit changes nothing
+            if not 0 <= n.lane < chart.lanes:
+                raise ValueError(f"lane {n.lane} is outside the chart's {chart.lanes} lanes")
+        doc.delete_notes(chart, remove)
+        doc.insert_notes(chart, add)
+
+    def _chains(self, other: Command) -> bool:
+        """Whether ``other`` edits exactly the notes this command produced, in the same chart."""
+        return (
+            isinstance(other, type(self))
+            and getattr(other, "_pinned", None) is getattr(self, "_pinned", None)
+            and other.old == self.new
+        )
+
+
+class AddNotes(ReplaceNotes):
+    def __init__(self, chart: ChartRef, notes: Iterable[Note], name: str = "Add notes"):
+        super().__init__(chart, (), notes, name)
+
+
+class RemoveNotes(ReplaceNotes):
+    def __init__(self, chart: ChartRef, notes: Iterable[Note], name: str = "Remove notes"):
+        super().__init__(chart, notes, (), name)
+
+
+class MoveNotes(ReplaceNotes):
+    """Shift notes by ``beat_delta`` beats and ``lane_delta`` lanes. Successive nudges of the same notes merge."""
+
+    def __init__(self, chart: ChartRef, notes: Iterable[Note], beat_delta: Fraction | int | str = 0,
+                 lane_delta: int = 0, name: str = "Move notes"):
+        self.beat_delta = as_fraction(beat_delta)
+        self.lane_delta = int(lane_delta)
+        old = list(notes)
+        if any(n.lane + self.lane_delta < 0 for n in old):
+            raise ValueError("cannot move notes left of the first lane")
+        new = [n.replace(beat=n.beat + self.beat_delta, lane=n.lane + self.lane_delta) for n in old]
+        super().__init__(chart, old, new, name)
+
+    def merge_with(self, other: Command) -> bool:
+        if not self._chains(other):
+            return False
+        assert isinstance(other, MoveNotes)
+        self.new = other.new
+        self.beat_delta += other.beat_delta
+        self.lane_delta += other.lane_delta
+        return True
+
+
+class ChangeNoteKind(ReplaceNotes):
+    """Turn notes into another kind. Holds/rolls keep their length between each other; others get ``length``."""
+
+    def __init__(self, chart: ChartRef, notes: Iterable[Note], kind: NoteKind | str,
+                 length: Fraction | int | str = 1, name: str = "Change note type"):
+        kind = NoteKind(kind)
+        length = as_fraction(length)
+        if kind.has_length and length <= 0:
+            raise ValueError("a hold or roll needs a length > 0 beats")
+        old = list(notes)
+        new = [n.replace(kind=kind, length=_length_for(n, kind, length)) for n in old]
+        super().__init__(chart, old, new, name)
+
+
+def _length_for(note: Note, kind: NoteKind, length: Fraction) -> Fraction:
+    if not kind.has_length:
+        return Fraction(0)
+    return note.length if note.kind.has_length and note.length > 0 else length
+
+
+class SetHoldLength(ReplaceNotes):
+    """Give a hold or roll a new length (> 0 beats). Successive changes to the same hold merge."""
+
+    def __init__(self, chart: ChartRef, note: Note, length: Fraction | int | str,
+                 name: str = "Change hold length"):
+        length = as_fraction(length)
+        if not note.kind.has_length:
+            raise ValueError(f"a {note.kind.value} has no length")
+        if length <= 0:
+            raise ValueError("a hold or roll needs a length > 0 beats")
+        super().__init__(chart, [note], [note.replace(length=length)], name)
+
+    def merge_with(self, other: Command) -> bool:
+        if not self._chains(other):
+            return False
+        assert isinstance(other, SetHoldLength)
+        self.new = other.new
+        return True
+
+
+class ReplaceRegion(ReplaceNotes):
+    """Replace every note of one chart whose head is in ``[beat0, beat1)`` with ``notes`` (an AI draft).
+
+    The notes removed are read when the command is done, so the command fits whatever the region holds then.
+    """
+
+    def __init__(self, chart: ChartRef, beat0: Fraction | int | str, beat1: Fraction | int | str,
+                 notes: Iterable[Note], provenance: dict | None = None, name: str = "AI draft"):
+        self.beat0, self.beat1 = as_fraction(beat0), as_fraction(beat1)
+        if self.beat1 <= self.beat0:
+            raise ValueError(f"empty region [{self.beat0}, {self.beat1})")
+        new = list(notes)
+        outside = [n for n in new if not self.beat0 <= n.beat < self.beat1]
+        if outside:
+            raise ValueError(f"{len(outside)} drafted note(s) lie outside the region, first at beat {outside[0].beat}")
+        super().__init__(chart, (), new, name)
+        self.provenance = dict(provenance) if provenance is not None else None
+
+    def do(self, doc: Document) -> None:
+        chart = self._chart(doc, self.chart)
+        self.old = tuple(doc.notes_in_range(chart, self.beat0, self.beat1))
+        super().do(doc)
+
+
+class SetTiming(_Base):
+    """Replace the song's timing (``chart=None``) or one chart's own timing (``timing=None`` drops it).
+
+    Consecutive changes to the same timing merge (e.g. dragging a BPM spin box).
+    """
+
+    def __init__(self, timing: TimingData | None, chart: ChartRef | None = None, name: str = "Change timing"):
+        if chart is None and timing is None:
+            raise ValueError("the song needs a timing")
+        self.timing = timing
+        self.chart = chart
+        self.name = name
+        self._old: TimingData | None = None
+
+    def _target(self, doc: Document) -> Chart | None:
+        return None if self.chart is None else self._chart(doc, self.chart)
+
+    def do(self, doc: Document) -> None:
+        target = self._target(doc)
+        self._old = doc.song.timing if target is None else target.timing
+        doc.set_timing(target, self.timing)
+
+    def undo(self, doc: Document) -> None:
+        doc.set_timing(self._target(doc), self._old)
+
+    def merge_with(self, other: Command) -> bool:
+        if not isinstance(other, SetTiming) or getattr(other, "_pinned", None) is not getattr(self, "_pinned", None):
+            return False
+        if (other.chart is None) != (self.chart is None):
+            return False
+        self.timing = other.timing
+        return True
+
+
+class _SetFields(_Base):
+    """Set named fields; consecutive changes of the same fields merge (typing in a text box)."""
+
+    allowed: tuple[str, ...] = ()
+
+    def __init__(self, fields: dict[str, Any], name: str):
+        unknown = sorted(set(fields) - set(self.allowed))
+        if unknown or not fields:
+            raise ValueError(f"unknown field(s): {', '.join(unknown)}" if unknown else "no field to set")
+        self.fields = dict(fields)
+        self.name = name
+        self._old: dict[str, Any] = {}
+
+    def merge_with(self, other: Command) -> bool:
+        if (not isinstance(other, type(self)) or set(other.fields) != set(self.fields)
+                or getattr(other, "_pinned", None) is not getattr(self, "_pinned", None)):
+            return False
+        self.fields = dict(other.fields)
+        return True
+
+
+class SetSongMeta(_SetFields):
+    """Change song metadata (title, subtitle, artist, credit, music, sample_start, sample_length, extra)."""
+
+    allowed = SONG_FIELDS
+
+    def __init__(self, name: str = "Change song properties", **fields: Any):
+        super().__init__(fields, name)
+
+    def do(self, doc: Document) -> None:
+        self._old = {k: getattr(doc.song, k) for k in self.fields}
+        doc.set_song_fields(**self.fields)
+
+    def undo(self, doc: Document) -> None:
+        doc.set_song_fields(**self._old)
+
+
+class SetChartMeta(_SetFields):
+    """Change chart fields (mode, slot, meter, description, credit, lanes, extra)."""
+
+    allowed = CHART_FIELDS
+
+    def __init__(self, chart: ChartRef, name: str = "Change chart properties", **fields: Any):
+        super().__init__(fields, name)
+        self.chart = chart
+
+    def do(self, doc: Document) -> None:
+        chart = self._chart(doc, self.chart)
+        self._old = {k: getattr(chart, k) for k in self.fields}
+        doc.set_chart_fields(chart, **self.fields)
+
+    def undo(self, doc: Document) -> None:
+        doc.set_chart_fields(self._chart(doc, self.chart), **self._old)
+
+
+class AddChart(_Base):
+    """Add a chart (at ``index``, default the end)."""
+
+    def __init__(self, chart: Chart, index: int | None = None, name: str = "Add chart"):
+        self.chart = chart
+        self.index = index
+        self.name = name
+
+    def do(self, doc: Document) -> None:
+        index = len(doc.song.charts) if self.index is None else self.index
+        doc.insert_chart(index, self.chart)
+
+    def undo(self, doc: Document) -> None:
+        doc.delete_chart(self.chart)
+
+
+class RemoveChart(_Base):
+    """Remove a chart (undo puts it back where it was)."""
+
+    def __init__(self, chart: ChartRef, name: str = "Remove chart"):
+        self.chart = chart
+        self.name = name
+        self._index = 0
+
+    def do(self, doc: Document) -> None:
+        self._index = doc.delete_chart(self._chart(doc, self.chart))
+
+    def undo(self, doc: Document) -> None:
+        doc.insert_chart(self._index, self._chart(doc, self.chart))

@@ -1,0 +1,369 @@
+"""Document: the song being edited, its undo history, its file, and range-scoped change signals (no Qt).
+
+Views subscribe to the signals and redraw only what changed:
+
+* ``notes_changed(chart_id, beat0, beat1)`` — notes of one chart changed between ``beat0`` and ``beat1``
+  (inclusive, exact :class:`~fractions.Fraction` beats; holds count to their end).
+* ``timing_changed()``, ``charts_changed()`` (added, removed, renamed, re-slotted), ``meta_changed()`` (song
+  fields), ``clean_changed(is_clean)`` and ``history_changed()`` (undo stack changed).
+
+Signals raised while a command, an undo, a redo or a transaction runs are coalesced: each chart gets one
+``notes_changed`` covering every range touched, sent when the outermost operation ends.
+
+Every chart's ``notes`` list is kept sorted (``Note`` order: beat, lane, kind, length) so range queries bisect.
+Low-level mutators (``insert_notes``, ``delete_notes``, ``set_timing`` ...) change the song and emit signals but
+record nothing; commands call them. Edits that should be undoable go through :meth:`push` with a command from
+:mod:`chart.commands`.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from chart.history import DEFAULT_LIMIT, DEFAULT_MERGE_WINDOW_S, Command, History, MacroCommand
+from chart.notes import Note, sort_notes
+from chart.signals import Signal
+from chart.song import Chart, Song
+from chart.timing import TimingData
+
+ChartRef = Chart | str
+_BULK_INSERT = 32  # above this many notes, append and re-sort (Timsort merges sorted runs in O(n))
+
+SONG_FIELDS = ("title", "subtitle", "artist", "credit", "music", "sample_start", "sample_length", "extra")
+CHART_FIELDS = ("mode", "slot", "meter", "description", "credit", "lanes", "extra")
+
+
+class Document:
+    """A song open for editing.
+
+    Parameters
+    ----------
+    song : Song, optional
+        The song (a new empty one when omitted). Its charts' notes are sorted in place.
+    path : str or Path, optional
+        File the song was read from or will be saved to.
+    clock, merge_window_s, history_limit
+        Passed to :class:`~chart.history.History`.
+    """
+
+    def __init__(
+        self,
+        song: Song | None = None,
+        path: str | Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        merge_window_s: float = DEFAULT_MERGE_WINDOW_S,
+        history_limit: int = DEFAULT_LIMIT,
+    ) -> None:
+        self.song = song if song is not None else Song()
+        self.path = Path(path) if path is not None else None
+        for chart in self.song.charts:
+            chart.notes = sort_notes(chart.notes)
+        self.notes_changed = Signal("notes_changed")
+        self.timing_changed = Signal("timing_changed")
+        self.charts_changed = Signal("charts_changed")
+        self.meta_changed = Signal("meta_changed")
+        self.clean_changed = Signal("clean_changed")
+        self.history = History(self, clock=clock, merge_window_s=merge_window_s, limit=history_limit)
+        self.history_changed = self.history.changed
+        self.history.clean_changed.connect(self.clean_changed.emit)
+        self._batch_depth = 0
+        self._pending_notes: dict[int, tuple[Chart, Fraction, Fraction]] = {}
+        self._pending_flags: set[str] = set()
+        self._max_len: dict[int, Fraction] = {}  # id(chart) -> longest hold, for overlap queries
+
+    # ------------------------------------------------------------------ files
+    @classmethod
+    def open(cls, path: str | Path, **kwargs: Any) -> Document:
+        """Read a chart file (format by extension) into a new document."""
+        from chart.formats.registry import load
+
+        return cls(load(path), path=path, **kwargs)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the song (format by extension) atomically and mark the state clean."""
+        from chart.formats.registry import save
+
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("no file name: give a path to save to")
+        save(self.song, target)
+        self.path = target
+        self.history.set_clean()
+        return target
+
+    # ------------------------------------------------------------------ history
+    def push(self, command: Command) -> None:
+        """Execute an undoable command."""
+        with self._batch():
+            self.history.push(command)
+
+    def undo(self) -> bool:
+        with self._batch():
+            return self.history.undo()
+
+    def redo(self) -> bool:
+        with self._batch():
+            return self.history.redo()
+
+    @contextmanager
+    def transaction(self, name: str) -> Iterator[MacroCommand]:
+        """``with doc.transaction("Mirror"):`` — every push inside becomes one undo step."""
+        with self._batch(), self.history.transaction(name) as macro:
+            yield macro
+
+    def begin_stroke(self, name: str) -> None:
+        self.history.begin_stroke(name)
+
+    def update_stroke(self, command: Command) -> None:
+        with self._batch():
+            self.history.update_stroke(command)
+
+    def commit_stroke(self) -> bool:
+        return self.history.commit_stroke()
+
+    def abort_stroke(self) -> None:
+        with self._batch():
+            self.history.abort_stroke()
+
+    def mark_clean(self) -> None:
+        self.history.set_clean()
+
+    @property
+    def is_clean(self) -> bool:
+        return self.history.is_clean
+
+    def undo_stack_names(self) -> list[str]:
+        return self.history.undo_stack_names()
+
+    # ------------------------------------------------------------------ charts
+    def chart_id(self, chart: Chart) -> str:
+        """Identifier of a chart in this song: ``mode/Slot`` (``/description`` for edits), ``#2``... on clashes."""
+        base = chart.chart_id()
+        earlier = 0
+        for other in self.song.charts:
+            if other is chart:
+                return base if earlier == 0 else f"{base}#{earlier + 1}"
+            if other.chart_id() == base:
+                earlier += 1
+        raise KeyError(f"chart {base} is not part of this song")
+
+    def chart(self, chart_id: str) -> Chart:
+        """The chart with this :meth:`chart_id`."""
+        for chart in self.song.charts:
+            if self.chart_id(chart) == chart_id:
+                return chart
+        raise KeyError(f"no chart {chart_id!r} in this song")
+
+    def resolve_chart(self, ref: ChartRef) -> Chart:
+        """A chart from itself (must belong to the song) or from its id."""
+        if isinstance(ref, str):
+            return self.chart(ref)
+        self.chart_index(ref)
+        return ref
+
+    def chart_index(self, chart: Chart) -> int:
+        """Position of ``chart`` (by identity) in ``song.charts``."""
+        for i, other in enumerate(self.song.charts):
+            if other is chart:
+                return i
+        raise KeyError(f"chart {chart.chart_id()} is not part of this song")
+
+    # ------------------------------------------------------------------ note queries
+    def notes_in_range(self, chart: ChartRef, beat0: Fraction, beat1: Fraction) -> list[Note]:
+        """Notes whose head lies in ``[beat0, beat1)``, in order (O(log n + k))."""
+        notes = self.resolve_chart(chart).notes
+        lo = bisect_left(notes, beat0, key=_beat)
+        hi = bisect_left(notes, beat1, key=_beat)
+        return notes[lo:hi]
+
+    def notes_overlapping(self, chart: ChartRef, beat0: Fraction, beat1: Fraction) -> list[Note]:
+        """Notes drawn in ``[beat0, beat1)``: heads inside, plus holds that start earlier and reach into it."""
+        c = self.resolve_chart(chart)
+        longest = self._longest(c)
+        lo = bisect_left(c.notes, beat0 - longest, key=_beat)
+        hi = bisect_left(c.notes, beat1, key=_beat)
+        return [n for n in c.notes[lo:hi] if n.beat >= beat0 or n.end_beat > beat0]
+
+    def note_at(self, chart: ChartRef, beat: Fraction, lane: int) -> Note | None:
+        """First note with its head exactly at ``beat`` in ``lane``, or None."""
+        notes = self.resolve_chart(chart).notes
+        i = bisect_left(notes, beat, key=_beat)
+        while i < len(notes) and notes[i].beat == beat:
+            if notes[i].lane == lane:
+                return notes[i]
+            i += 1
+        return None
+
+    def contains(self, chart: ChartRef, note: Note) -> bool:
+        notes = self.resolve_chart(chart).notes
+        i = bisect_left(notes, note)
+        return i < len(notes) and notes[i] == note
+
+    # ------------------------------------------------------------------ undoable conveniences
+    def add_notes(self, chart: ChartRef, notes: Iterable[Note]) -> None:
+        """Add notes as one undo step."""
+        from chart.commands import AddNotes
+
+        self.push(AddNotes(chart, notes))
+
+    def remove_notes(self, chart: ChartRef, notes: Iterable[Note]) -> None:
+        """Remove notes as one undo step."""
+        from chart.commands import RemoveNotes
+
+        self.push(RemoveNotes(chart, notes))
+
+    # ------------------------------------------------------------------ low-level mutators (no undo)
+    def insert_notes(self, chart: ChartRef, notes: Iterable[Note]) -> None:
+        """Insert notes keeping the order; all-or-nothing (lanes are checked first)."""
+        c = self.resolve_chart(chart)
+        new = list(notes)
+        if not new:
+            return
+        for n in new:
+            if not 0 <= n.lane < c.lanes:
+                raise ValueError(f"lane {n.lane} is outside the chart's {c.lanes} lanes")
+        if len(new) > _BULK_INSERT:
+            c.notes.extend(new)
+            c.notes.sort()
+        else:
+            for n in new:
+                insort(c.notes, n)
+        self._max_len[id(c)] = max(self._longest(c), max(n.length for n in new))
+        self._notes_touched(c, new)
+
+    def delete_notes(self, chart: ChartRef, notes: Iterable[Note]) -> None:
+        """Delete notes given by value (one occurrence each); all-or-nothing: raises KeyError if one is missing."""
+        c = self.resolve_chart(chart)
+        gone = list(notes)
+        if not gone:
+            return
+        indices: list[int] = []
+        for value, count in Counter(gone).items():
+            i = bisect_left(c.notes, value)
+            j = bisect_right(c.notes, value, lo=i)
+            if j - i < count:
+                raise KeyError(f"note {_describe(value)} is not in chart {c.chart_id()}")
+            indices.extend(range(i, i + count))
+        if len(indices) > _BULK_INSERT:
+            drop = set(indices)
+            c.notes[:] = [n for k, n in enumerate(c.notes) if k not in drop]
+        else:
+            for k in sorted(indices, reverse=True):
+                del c.notes[k]
+        self._max_len.pop(id(c), None)
+        self._notes_touched(c, gone)
+
+    def set_timing(self, chart: ChartRef | None, timing: TimingData | None) -> None:
+        """Replace the song's timing (``chart=None``) or a chart's own timing (``None`` = use the song's)."""
+        if chart is None:
+            if timing is None:
+                raise ValueError("the song needs a timing")
+            self.song.timing = timing
+        else:
+            self.resolve_chart(chart).timing = timing
+        self._flag("timing")
+
+    def set_song_fields(self, **fields: Any) -> None:
+        """Set song metadata fields (see ``SONG_FIELDS``)."""
+        _check_fields(fields, SONG_FIELDS, "song")
+        for name, value in fields.items():
+            setattr(self.song, name, value)
+        self._flag("meta")
+
+    def set_chart_fields(self, chart: ChartRef, **fields: Any) -> None:
+        """Set chart fields (see ``CHART_FIELDS``); lanes cannot drop below the lanes in use."""
+        c = self.resolve_chart(chart)
+        _check_fields(fields, CHART_FIELDS, "chart")
+        if "lanes" in fields:
+            used = max((n.lane for n in c.notes), default=-1) + 1
+            if fields["lanes"] < max(used, 1):
+                raise ValueError(f"the chart uses {used} lanes; cannot set {fields['lanes']}")
+        for name, value in fields.items():
+            setattr(c, name, value)
+        self._flag("charts")
+
+    def insert_chart(self, index: int, chart: Chart) -> None:
+        """Insert a chart (its notes are sorted first)."""
+        if any(other is chart for other in self.song.charts):
+            raise ValueError(f"chart {chart.chart_id()} is already part of the song")
+        chart.notes = sort_notes(chart.notes)
+        self.song.charts.insert(index, chart)
+        self._flag("charts")
+
+    def delete_chart(self, chart: ChartRef) -> int:
+        """Remove a chart; returns the index it had."""
+        c = self.resolve_chart(chart)
+        index = self.chart_index(c)
+        del self.song.charts[index]
+        self._pending_notes.pop(id(c), None)
+        self._max_len.pop(id(c), None)
+        self._flag("charts")
+        return index
+
+    # ------------------------------------------------------------------ signal plumbing
+    @contextmanager
+    def _batch(self) -> Iterator[None]:
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self._flush()
+
+    def _notes_touched(self, chart: Chart, notes: list[Note]) -> None:
+        beat0 = min(n.beat for n in notes)
+        beat1 = max(n.end_beat for n in notes)
+        key = id(chart)
+        if key in self._pending_notes:
+            _, b0, b1 = self._pending_notes[key]
+            beat0, beat1 = min(b0, beat0), max(b1, beat1)
+        self._pending_notes[key] = (chart, beat0, beat1)
+        if self._batch_depth == 0:
+            self._flush()
+
+    def _flag(self, what: str) -> None:
+        self._pending_flags.add(what)
+        if self._batch_depth == 0:
+            self._flush()
+
+    def _flush(self) -> None:
+        flags, self._pending_flags = self._pending_flags, set()
+        pending, self._pending_notes = self._pending_notes, {}
+        if "charts" in flags:
+            self.charts_changed.emit()
+        if "timing" in flags:
+            self.timing_changed.emit()
+        if "meta" in flags:
+            self.meta_changed.emit()
+        for chart, beat0, beat1 in pending.values():
+            if any(c is chart for c in self.song.charts):  # a chart removed meanwhile: charts_changed said so
+                self.notes_changed.emit(self.chart_id(chart), beat0, beat1)
+
+    def _longest(self, chart: Chart) -> Fraction:
+        key = id(chart)
+        if key not in self._max_len:
+            self._max_len[key] = max((n.length for n in chart.notes), default=Fraction(0))
+        return self._max_len[key]
+
+
+def _beat(note: Note) -> Fraction:
+    return note.beat
+
+
+def _describe(note: Note) -> str:
+    length = f" length {note.length}" if note.length else ""
+    return f"{note.kind.value} at beat {note.beat} lane {note.lane}{length}"
+
+
+def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown {what} field(s): {', '.join(unknown)}")

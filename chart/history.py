@@ -1,0 +1,338 @@
+"""Undo history: command objects, transactions, drag strokes, merging and the clean marker.
+
+A :class:`Command` changes a target (the :class:`~chart.document.Document`) in ``do`` and restores it in ``undo``.
+:class:`History` executes commands and keeps them on two stacks:
+
+* ``push`` executes a command, clears the redo stack and, when the previous push put a command of the same name on
+  top less than ``merge_window_s`` ago, offers it to that command's ``merge_with`` (typing in a field, nudging notes
+  with the keyboard: one undo step instead of twenty).
+* ``with history.transaction("Mirror"):`` groups every push inside into one :class:`MacroCommand`; transactions
+  nest, and an exception inside rolls back what the block did.
+* Drag strokes preview an edit live: ``begin_stroke`` then ``update_stroke(cmd)`` any number of times (each
+  command describes the whole drag from where it started; the previous one is undone first), then
+  ``commit_stroke`` (one undo step) or ``abort_stroke`` (back to where the drag began).
+* ``set_clean`` marks the saved state; ``is_clean`` says whether the document equals it (drives the unsaved dot
+  and autosave). A command is never merged into the saved state, so "clean" stays exact.
+
+Time is injectable (``clock``) so tests drive the merge window without sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from chart.signals import Signal
+
+DEFAULT_MERGE_WINDOW_S = 1.0  # osu!/Qt-style: edits of the same kind within a second become one step
+DEFAULT_LIMIT = 1000  # undo steps kept; the oldest are dropped beyond this
+
+
+@runtime_checkable
+class Command(Protocol):
+    """One undoable edit. Commands address notes by value, never by widget, so they survive view changes."""
+
+    name: str
+    provenance: dict | None
+
+    def do(self, doc: Any) -> None:
+        """Apply the edit. Must validate before changing anything: a raising ``do`` leaves ``doc`` unchanged."""
+
+    def undo(self, doc: Any) -> None:
+        """Restore the state from before :meth:`do`."""
+
+    def merge_with(self, other: Command) -> bool:
+        """Absorb ``other`` (already done, applied right after this one); True when merged."""
+
+
+class MacroCommand:
+    """Several commands done in order and undone in reverse, shown as one step named ``name``."""
+
+    def __init__(self, name: str, children: Sequence[Command] = (), provenance: dict | None = None) -> None:
+        self.name = name
+        self.children: list[Command] = list(children)
+        self.provenance = provenance
+
+    def do(self, doc: Any) -> None:
+        done: list[Command] = []
+        try:
+            for child in self.children:
+                child.do(doc)
+                done.append(child)
+        except BaseException:
+            for child in reversed(done):  # leave the document as it was
+                child.undo(doc)
+            raise
+
+    def undo(self, doc: Any) -> None:
+        undone: list[Command] = []
+        try:
+            for child in reversed(self.children):
+                child.undo(doc)
+                undone.append(child)
+        except BaseException:
+            for child in reversed(undone):
+                child.do(doc)
+            raise
+
+    def merge_with(self, other: Command) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"MacroCommand({self.name!r}, {len(self.children)} commands)"
+
+
+@dataclass
+class _Stroke:
+    name: str
+    command: Command | None = None
+
+
+class HistoryError(RuntimeError):
+    """An operation that the history's current state does not allow (e.g. undo during a drag)."""
+
+
+class History:
+    """Undo/redo stacks over a target object.
+
+    Parameters
+    ----------
+    target : object
+        Passed to every command's ``do``/``undo`` (the Document).
+    clock : callable
+        Returns seconds (monotonic); used only for the merge window.
+    merge_window_s : float
+        Same-name commands pushed within this many seconds of the previous push merge.
+    limit : int
+        Most undo steps kept.
+    """
+
+    def __init__(
+        self,
+        target: Any,
+        clock: Callable[[], float] = time.monotonic,
+        merge_window_s: float = DEFAULT_MERGE_WINDOW_S,
+        limit: int = DEFAULT_LIMIT,
+    ) -> None:
+        self._target = target
+        self._clock = clock
+        self.merge_window_s = merge_window_s
+        self.limit = max(1, limit)
+        self._undo: list[Command] = []
+        self._redo: list[Command] = []
+        self._clean: int | None = 0  # len(_undo) at the saved state; None once that state is unreachable
+        self._last_push_s: float | None = None  # set only while the top command may absorb the next push
+        self._macros: list[MacroCommand] = []
+        self._stroke: _Stroke | None = None
+        self._reported_clean = True  # last value sent on clean_changed
+        self.changed = Signal("history.changed")  # stacks changed: refresh the panel and Undo/Redo actions
+        self.clean_changed = Signal("history.clean_changed")  # (is_clean: bool)
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def is_clean(self) -> bool:
+        """Whether the target equals the state marked by :meth:`set_clean`."""
+        if self._stroke is not None and self._stroke.command is not None:
+            return False
+        if any(m.children for m in self._macros):
+            return False
+        return self._clean == len(self._undo)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo) and self._idle
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo) and self._idle
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self._macros)
+
+    @property
+    def in_stroke(self) -> bool:
+        return self._stroke is not None
+
+    @property
+    def _idle(self) -> bool:
+        return not self._macros and self._stroke is None
+
+    def undo_stack_names(self) -> list[str]:
+        """Names of the undo steps, oldest first (the last one is undone next)."""
+        return [c.name for c in self._undo]
+
+    def redo_stack_names(self) -> list[str]:
+        """Names of the redo steps, next redo first."""
+        return [c.name for c in reversed(self._redo)]
+
+    def undo_commands(self) -> list[Command]:
+        """The undo steps themselves, oldest first (e.g. to read their provenance)."""
+        return list(self._undo)
+
+    # ------------------------------------------------------------------ push / undo / redo
+    def push(self, command: Command) -> None:
+        """Execute ``command`` and record it (inside a transaction: add it to the open transaction)."""
+        if self._stroke is not None:
+            raise HistoryError("finish or abort the drag before making another edit")
+        command.do(self._target)  # raises before recording anything when the edit is invalid
+        if self._macros:
+            self._macros[-1].children.append(command)
+            self._notify(stacks=False)
+            return
+        self._record(command, allow_merge=True)
+
+    def undo(self) -> bool:
+        """Undo the last step; False when there is none."""
+        self._require_idle("undo")
+        if not self._undo:
+            return False
+        command = self._undo[-1]
+        command.undo(self._target)
+        self._redo.append(self._undo.pop())
+        self._last_push_s = None
+        self._notify()
+        return True
+
+    def redo(self) -> bool:
+        """Redo the last undone step; False when there is none."""
+        self._require_idle("redo")
+        if not self._redo:
+            return False
+        command = self._redo[-1]
+        command.do(self._target)
+        self._undo.append(self._redo.pop())
+        self._last_push_s = None
+        self._notify()
+        return True
+
+    def set_clean(self) -> None:
+        """Mark the current state as saved."""
+        self._clean = len(self._undo)
+        self._last_push_s = None  # never merge into the saved state
+        self._notify(stacks=False)
+
+    def clear(self) -> None:
+        """Forget every step (e.g. after loading another file); the current state becomes the clean one."""
+        self._require_idle("clear the history")
+        self._undo.clear()
+        self._redo.clear()
+        self._clean = 0
+        self._last_push_s = None
+        self._notify()
+
+    # ------------------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self, name: str) -> Iterator[MacroCommand]:
+        """Group the pushes inside the ``with`` block into one step; nests; rolls back on an exception."""
+        if self._stroke is not None:
+            raise HistoryError("cannot start a transaction during a drag")
+        macro = MacroCommand(name)
+        self._macros.append(macro)
+        try:
+            yield macro
+        except BaseException:
+            self._macros.pop()
+            macro.undo(self._target)
+            self._notify(stacks=False)
+            raise
+        self._macros.pop()
+        if not macro.children:
+            return
+        if self._macros:
+            self._macros[-1].children.append(macro)
+        else:
+            self._record(macro, allow_merge=False)
+
+    # ------------------------------------------------------------------ drag strokes
+    def begin_stroke(self, name: str) -> None:
+        """Start a drag; nothing changes until :meth:`update_stroke`."""
+        if self._stroke is not None or self._macros:
+            raise HistoryError("a drag or a transaction is already in progress")
+        self._stroke = _Stroke(name)
+
+    def update_stroke(self, command: Command) -> None:
+        """Show ``command`` (the whole drag so far) instead of the previous update."""
+        stroke = self._require_stroke()
+        previous = stroke.command
+        if previous is not None:
+            previous.undo(self._target)
+        try:
+            command.do(self._target)
+        except BaseException:
+            if previous is not None:  # keep showing the last valid position
+                previous.do(self._target)
+            raise
+        stroke.command = command
+        self._notify(stacks=False)
+
+    def commit_stroke(self) -> bool:
+        """End the drag as one undo step; False when the drag changed nothing."""
+        stroke = self._require_stroke()
+        self._stroke = None
+        if stroke.command is None:
+            return False
+        command = stroke.command
+        if command.name != stroke.name:
+            command = MacroCommand(stroke.name, [command], provenance=command.provenance)
+        self._record(command, allow_merge=False)
+        return True
+
+    def abort_stroke(self) -> None:
+        """End the drag and restore the state from before it."""
+        stroke = self._require_stroke()
+        self._stroke = None
+        if stroke.command is not None:
+            stroke.command.undo(self._target)
+        self._notify(stacks=False)
+
+    # ------------------------------------------------------------------ internals
+    def _record(self, command: Command, allow_merge: bool) -> None:
+        """Put an already executed command on the undo stack (or merge it into the top one)."""
+        now = self._clock()
+        merged = False
+        if (
+            allow_merge
+            and not self._redo
+            and self._undo
+            and self._last_push_s is not None
+            and now - self._last_push_s <= self.merge_window_s
+            and self._undo[-1].name == command.name
+        ):
+            merged = self._undo[-1].merge_with(command)
+        if self._redo:
+            if self._clean is not None and self._clean > len(self._undo):
+                self._clean = None  # the saved state was on the redo stack; it is gone now
+            self._redo.clear()
+        if not merged:
+            self._undo.append(command)
+            self._trim()
+        self._last_push_s = now if allow_merge else None
+        self._notify()
+
+    def _trim(self) -> None:
+        while len(self._undo) > self.limit:
+            self._undo.pop(0)
+            if self._clean is not None:
+                self._clean = self._clean - 1 if self._clean > 0 else None
+
+    def _notify(self, stacks: bool = True) -> None:
+        """Emit ``changed`` (when the stacks changed) and ``clean_changed`` when cleanliness flipped."""
+        if stacks:
+            self.changed.emit()
+        now_clean = self.is_clean
+        if now_clean != self._reported_clean:
+            self._reported_clean = now_clean
+            self.clean_changed.emit(now_clean)
+
+    def _require_idle(self, what: str) -> None:
+        if not self._idle:
+            raise HistoryError(f"cannot {what} during a drag or a transaction")
+
+    def _require_stroke(self) -> _Stroke:
+        if self._stroke is None:
+            raise HistoryError("no drag in progress")
+        return self._stroke
