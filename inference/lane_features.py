@@ -1,0 +1,229 @@
+"""Lane-model data: arrow rows of a chart, the model's row features and its autoregressive history input.
+
+Pure numpy, shared by training (:mod:`training.lane_data`) and inference (:mod:`inference.lanes`) so that the
+lane model never sees features computed differently in the two places. See :mod:`inference.lanes` for what the
+model predicts and how decoding uses these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from chart.notes import Note, NoteKind
+from chart.snap import quantization
+
+N_LANES = 4
+N_ARROW_CLASSES = 15  # class c <-> lane bit mask c + 1
+#: Hold lengths in beats the model chooses from (the commonest lengths in the training charts).
+HOLD_LENGTHS_BEAT: tuple[Fraction, ...] = tuple(Fraction(x) for x in (
+    "1/2", "3/4", "1", "3/2", "2", "3", "4", "6", "8"))
+SNAP_DIVISORS = (4, 8, 12, 16, 24)  # one-hot of a row's snap; everything finer shares one extra slot
+AUDIO_GROUPS = 16  # mel bands are averaged into this many groups
+N_SLOTS = 5
+TIMING_DIM = 6 + 2 + 4 + (len(SNAP_DIVISORS) + 1) + 1 + N_SLOTS  # gaps, flags, phases, snap, density, slot
+AUDIO_DIM = 2 * AUDIO_GROUPS + 1
+ROW_DIM = TIMING_DIM + AUDIO_DIM
+HISTORY_DIM = 3 * N_LANES
+
+#: ``MASK_BITS[m, l]`` is 1 when bit mask ``m`` (0..15) contains lane ``l``.
+MASK_BITS = ((np.arange(16)[:, None] >> np.arange(N_LANES)[None, :]) & 1).astype(np.int64)
+POPCOUNT = MASK_BITS.sum(axis=1)
+CLASS_MASKS = np.arange(1, 16)  # bit mask of each class
+
+
+# ---------------------------------------------------------------------------------------------------- rows
+@dataclass
+class LaneRows:
+    """Arrow rows of one chart: row beats plus per-row lane masks and hold lengths.
+
+    ``arrows[i]`` and ``holds[i]`` are bit masks (bit ``l`` = lane ``l``), ``holds[i]`` a subset of
+    ``arrows[i]``; ``lengths[i][l]`` is the hold length in beats of lane ``l`` (0 where no hold).
+    """
+
+    beats: list[Fraction]
+    arrows: np.ndarray
+    holds: np.ndarray
+    lengths: list[list[Fraction]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.beats)
+
+    def to_notes(self) -> list[Note]:
+        """Taps and holds, in canonical order."""
+        out: list[Note] = []
+        for beat, arrows, holds, lengths in zip(self.beats, self.arrows, self.holds, self.lengths):
+            for lane in range(N_LANES):
+                if not (int(arrows) >> lane) & 1:
+                    continue
+                if (int(holds) >> lane) & 1 and lengths[lane] > 0:
+                    out.append(Note(beat, lane, NoteKind.HOLD, lengths[lane]))
+                else:
+                    out.append(Note(beat, lane))
+        return out
+
+
+def rows_from_notes(notes: Sequence[Note]) -> LaneRows:
+    """Group a chart's onset notes (taps, holds, rolls, lifts in lanes 0..3) into rows; mines are ignored.
+
+    Rolls count as holds: the lane model outputs holds only.
+    """
+    by_beat: dict[Fraction, list[Note]] = {}
+    for n in notes:
+        if n.kind.is_onset and 0 <= n.lane < N_LANES:
+            by_beat.setdefault(n.beat, []).append(n)
+    beats = sorted(by_beat)
+    arrows = np.zeros(len(beats), dtype=np.int64)
+    holds = np.zeros(len(beats), dtype=np.int64)
+    lengths = [[Fraction(0)] * N_LANES for _ in beats]
+    for i, b in enumerate(beats):
+        for n in by_beat[b]:
+            arrows[i] |= 1 << n.lane
+            if n.kind.has_length and n.length > 0:
+                holds[i] |= 1 << n.lane
+                lengths[i][n.lane] = n.length
+    return LaneRows(beats, arrows, holds, lengths)
+
+
+def length_class(length_beat: float | Fraction) -> int:
+    """Index of the nearest :data:`HOLD_LENGTHS_BEAT` entry (in log length)."""
+    ref = np.log2(np.asarray([float(x) for x in HOLD_LENGTHS_BEAT]))
+    return int(np.argmin(np.abs(ref - np.log2(max(float(length_beat), 1e-3)))))
+
+
+def held_masks(rows: LaneRows) -> np.ndarray:
+    """Lanes held at each row by holds that started on an earlier row (``start < beat <= end``), shape (N,)."""
+    out = np.zeros(len(rows), dtype=np.int64)
+    beats_f = np.array([float(b) for b in rows.beats], dtype=np.float64)
+    for i in np.flatnonzero(rows.holds):
+        for lane in range(N_LANES):
+            if (int(rows.holds[i]) >> lane) & 1:
+                end = float(rows.beats[i] + rows.lengths[i][lane])
+                hit = (beats_f > beats_f[i]) & (beats_f <= end + 1e-9)
+                out[hit] |= 1 << lane
+    return out
+
+
+def history_features(prev_arrows: np.ndarray, prev_holds: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """What the decoder already chose, as the model's autoregressive input.
+
+    Parameters
+    ----------
+    prev_arrows, prev_holds, held : np.ndarray of int, shape (B,)
+        Bit masks: previous row's arrows, previous row's hold heads, lanes held at this row (0 at row 0).
+
+    Returns
+    -------
+    np.ndarray, float32, shape (B, HISTORY_DIM)
+    """
+    parts = [MASK_BITS[np.asarray(m, dtype=np.int64)] for m in (prev_arrows, prev_holds, held)]
+    return np.concatenate(parts, axis=1).astype(np.float32)
+
+
+def teacher_history(rows: LaneRows) -> np.ndarray:
+    """History features of a reference chart (teacher forcing), shape (N, HISTORY_DIM)."""
+    prev_arrows = np.concatenate([[0], rows.arrows[:-1]]).astype(np.int64)
+    prev_holds = np.concatenate([[0], rows.holds[:-1]]).astype(np.int64)
+    return history_features(prev_arrows, prev_holds, held_masks(rows))
+
+
+# ---------------------------------------------------------------------------------------------------- features
+def _log_gap(gap: np.ndarray, lo: float, hi: float, scale: float) -> np.ndarray:
+    return (np.log2(np.clip(gap, lo, hi)) / scale).astype(np.float32)
+
+
+def timing_features(beats: np.ndarray, seconds: np.ndarray, slot: int) -> np.ndarray:
+    """Timing part of the row features.
+
+    Parameters
+    ----------
+    beats : np.ndarray, float64, shape (N,)
+        Row positions in beats (sorted).
+    seconds : np.ndarray, float64, shape (N,)
+        The same rows in seconds (from the chart's timing).
+    slot : int
+        Difficulty index, Beginner=0 .. Challenge=4.
+
+    Returns
+    -------
+    np.ndarray, float32, shape (N, TIMING_DIM)
+        Log time (s) and beat gaps to the previous, next and next-but-one row, first/last flags, beat and
+        measure phase (sin, cos), snap one-hot, local density (rows within ±2 s), slot one-hot.
+    """
+    n = len(beats)
+    big_s, big_beat = 8.0, 16.0
+    pad_t = np.concatenate([[seconds[0] - big_s] if n else [], seconds, [seconds[-1] + big_s] * 2 if n else []])
+    pad_b = np.concatenate([[beats[0] - big_beat] if n else [], beats, [beats[-1] + big_beat] * 2 if n else []])
+    cols = []
+    for pad, lo, hi, scale in ((pad_t, 1 / 32, big_s, 5.0), (pad_b, 1 / 48, big_beat, 6.0)):
+        cols += [_log_gap(pad[1:n + 1] - pad[:n], lo, hi, scale), _log_gap(pad[2:n + 2] - pad[1:n + 1], lo, hi, scale),
+                 _log_gap(pad[3:n + 3] - pad[1:n + 1], lo, hi, scale)]
+    index = np.arange(n)
+    cols += [(index == 0).astype(np.float32), (index == n - 1).astype(np.float32)]
+    for period in (1.0, 4.0):
+        angle = 2 * np.pi * np.mod(beats / period, 1.0)
+        cols += [np.sin(angle), np.cos(angle)]
+    out = np.stack(cols, axis=1).astype(np.float32) if n else np.zeros((0, 12), np.float32)
+    snap = np.zeros((n, len(SNAP_DIVISORS) + 1), dtype=np.float32)
+    for i, b in enumerate(beats):
+        q = quantization(Fraction(float(b)).limit_denominator(192))
+        snap[i, SNAP_DIVISORS.index(q) if q in SNAP_DIVISORS else len(SNAP_DIVISORS)] = 1
+    density = (np.searchsorted(seconds, seconds + 2.0, "right") - np.searchsorted(seconds, seconds - 2.0)) / 16.0
+    slot_hot = np.zeros((n, N_SLOTS), dtype=np.float32)
+    slot_hot[:, min(max(int(slot), 0), N_SLOTS - 1)] = 1
+    return np.concatenate([out, snap, density[:, None].astype(np.float32), slot_hot], axis=1)
+
+
+def audio_features_at_rows(feats: np.ndarray | None, frame_rate_hz: float, n_mels: int,
+                           seconds: np.ndarray) -> np.ndarray:
+    """Audio part of the row features: song-standardised mel-band groups around each row and their rise.
+
+    Parameters
+    ----------
+    feats : np.ndarray, float32, shape (T, C) or None
+        :func:`inference.features.compute_features` output (``C`` a multiple of ``n_mels``); None = no audio.
+    frame_rate_hz : float
+        Feature frames per second.
+    n_mels : int
+        Mel bands per FFT size (the FFT sizes are averaged).
+    seconds : np.ndarray, float64, shape (N,)
+        Row times in seconds.
+
+    Returns
+    -------
+    np.ndarray, float32, shape (N, AUDIO_DIM)
+        ``AUDIO_GROUPS`` band levels (±2 frames around the row), ``AUDIO_GROUPS`` rises (the 4 frames from the
+        row minus the 6 before), and a 1/0 "audio present" flag. All zero without audio.
+    """
+    n = len(seconds)
+    out = np.zeros((n, AUDIO_DIM), dtype=np.float32)
+    if feats is None or n == 0 or len(feats) == 0:
+        return out
+    t_frames, c = feats.shape
+    bands = feats.reshape(t_frames, c // n_mels, n_mels).mean(axis=1)
+    groups = np.stack([g.mean(axis=1) for g in np.array_split(bands, AUDIO_GROUPS, axis=1)], axis=1)
+    groups = (groups - groups.mean(axis=0)) / np.maximum(groups.std(axis=0), 1e-3)
+    csum = np.concatenate([np.zeros((1, AUDIO_GROUPS)), np.cumsum(groups, axis=0)], axis=0)
+
+    def window_mean(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+        lo, hi = np.clip(start, 0, t_frames), np.clip(stop, 0, t_frames)
+        width = np.maximum(hi - lo, 1)[:, None]
+        return (csum[hi] - csum[lo]) / width
+
+    centre = np.rint(np.asarray(seconds) * frame_rate_hz).astype(np.int64)
+    out[:, :AUDIO_GROUPS] = window_mean(centre - 2, centre + 3)
+    out[:, AUDIO_GROUPS:2 * AUDIO_GROUPS] = window_mean(centre, centre + 4) - window_mean(centre - 6, centre)
+    out[:, -1] = 1.0
+    return out
+
+
+def row_features(beats: Sequence[Fraction] | np.ndarray, seconds: np.ndarray, slot: int,
+                 feats: np.ndarray | None = None, frame_rate_hz: float = 100.0, n_mels: int = 80) -> np.ndarray:
+    """Every non-autoregressive input of the lane model, shape (N, ROW_DIM) float32 (see the parts above)."""
+    beats_f = np.array([float(b) for b in beats], dtype=np.float64)
+    seconds = np.asarray(seconds, dtype=np.float64)
+    return np.concatenate([timing_features(beats_f, seconds, slot),
+                           audio_features_at_rows(feats, frame_rate_hz, n_mels, seconds)], axis=1)

@@ -1,0 +1,330 @@
+"""Lane assignment for 4-panel dance-single: placed onset rows -> arrows, jumps and holds (pure numpy).
+
+The drafter places onset rows (exact beats); this module decides which arrows each row gets, in the spirit of
+DDC's step-selection LSTM: a small recurrent model sees, for every row, its timing (time and beats to the
+neighbouring rows, beat and measure phase, snap), audio features pooled at the row, the difficulty slot, and
+what it already chose (previous arrows, previous holds, lanes still held). It returns
+
+* ``arrow_logits`` over the 15 non-empty lane subsets. A softmax over subsets, not 4 independent sigmoids,
+  because lanes of a row are strongly dependent (a jump is a choice of a *pair*, and "left or right" is
+  exclusive for a single step); a subset class also makes "no jumps at Beginner" a simple mask.
+* ``hold_logits``, one per lane: whether the arrow in that lane is a hold head.
+* ``length_logits`` over :data:`HOLD_LENGTHS_BEAT`: the length of the row's holds in beats.
+
+Decoding is autoregressive, one row at a time, greedy (``temperature=0``) or sampled with a seed, and applies
+the post-rules every chart must satisfy: no note inside a hold in its lane (held lanes are masked, so a hold
+always ends before the next note in its lane), no jumps at Beginner, at most two panels pressed at once
+(held + new arrows: two feet), and no mines. Rules live here, not in the model, so that the rule baseline and
+the learned model obey exactly the same constraints.
+
+Row features and history inputs come from :mod:`inference.lane_features`, which training imports too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Protocol
+
+import numpy as np
+
+from chart.notes import Note
+from inference.lane_features import (
+    CLASS_MASKS,
+    HOLD_LENGTHS_BEAT,
+    N_ARROW_CLASSES,
+    N_LANES,
+    N_SLOTS,
+    POPCOUNT,
+    TIMING_DIM,
+    LaneRows,
+    history_features,
+    row_features,
+)
+
+MAX_PANELS = 2  # two feet: held lanes + new arrows
+MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps
+TAIL_GRID_BEAT = Fraction(1, 4)  # a hold cut short by a later row ends on the sixteenth grid before it
+
+# ---------------------------------------------------------------------------------------------------- rules
+def allowed_classes(held: int, slot: int) -> np.ndarray:
+    """Which of the 15 arrow classes a row may take, shape (15,) bool.
+
+    A held lane cannot get a note (it would sit inside the hold), Beginner gets no jumps, and held lanes plus
+    new arrows never exceed two panels. Never all False: with two lanes held the caller releases them first.
+    """
+    ok = (CLASS_MASKS & held) == 0
+    ok &= POPCOUNT[CLASS_MASKS] + POPCOUNT[held] <= MAX_PANELS
+    if slot == 0:
+        ok &= POPCOUNT[CLASS_MASKS] == 1
+    return ok
+
+
+def masked_choice(logits: np.ndarray, allowed: np.ndarray, temperature: float,
+                  rng: np.random.Generator) -> int:
+    """Argmax (``temperature <= 0``) or a softmax sample of ``logits`` (15,) restricted to ``allowed``."""
+    z = np.where(allowed, logits.astype(np.float64), -np.inf)
+    if temperature <= 0:
+        return int(np.argmax(z))
+    z = (z - z.max()) / temperature
+    p = np.exp(z)
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
+# ---------------------------------------------------------------------------------------------------- steppers
+class LaneStepper(Protocol):
+    """One decoding step for a batch of charts: the lane model, or a rule baseline with the same interface."""
+
+    def initial_state(self, batch: int) -> Any:
+        """Recurrent state before the first row."""
+        ...
+
+    def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
+        """Logits for one row of every chart: ``arrow_logits`` (B, 15), ``hold_logits`` (B, 4),
+        ``length_logits`` (B, K); and the next state. ``rows`` (B, ROW_DIM), ``history`` (B, HISTORY_DIM)."""
+        ...
+
+
+def _slots_of(rows: np.ndarray) -> np.ndarray:
+    return np.argmax(rows[:, TIMING_DIM - N_SLOTS:TIMING_DIM], axis=1)
+
+
+def _prev_masks(history: np.ndarray) -> np.ndarray:
+    return (history[:, :N_LANES].astype(np.int64) << np.arange(N_LANES)).sum(axis=1)
+
+
+class OnnxLaneStepper:
+    """The exported lane model (a single-step graph with explicit recurrent state) through a backend."""
+
+    def __init__(self, manifest: Any, backend: Any = None) -> None:
+        if backend is None:
+            from inference.backends import OnnxBackend
+
+            backend = OnnxBackend()
+        self.manifest, self.backend = manifest, backend
+        self.layers = int(manifest.extra["layers"])
+        self.hidden = int(manifest.extra["hidden"])
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        return np.zeros((self.layers, batch, self.hidden), dtype=np.float32)
+
+    def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
+        out = self.backend.run(self.manifest, {"row": rows, "history": history, "state": state})
+        return out, out["state_out"]
+
+
+class NgramStepper:
+    """Rule baseline: the most frequent next arrow set given the previous ``order - 1`` sets and the slot.
+
+    ``log_probs`` has shape (N_SLOTS, 16 ** (order - 1), 15); context index ``sum(prev_j * 16 ** j)`` with
+    ``prev_0`` the previous row's mask (0 before the first row). Built by :mod:`training.baseline`.
+    """
+
+    def __init__(self, log_probs: np.ndarray) -> None:
+        self.log_probs = np.asarray(log_probs, dtype=np.float32)
+        self.order = int(round(np.log(self.log_probs.shape[1]) / np.log(16))) + 1
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        return np.zeros((batch, max(self.order - 1, 1)), dtype=np.int64)
+
+    def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
+        context = np.concatenate([_prev_masks(history)[:, None], state[:, :-1]], axis=1)[:, :self.order - 1]
+        index = (context * (16 ** np.arange(context.shape[1]))).sum(axis=1) if self.order > 1 else 0 * context[:, 0]
+        logits = self.log_probs[_slots_of(rows), index]
+        return _no_holds(logits), np.concatenate([_prev_masks(history)[:, None], state[:, :-1]], axis=1)
+
+
+class AlternationStepper:
+    """Pure rule baseline: feet alternate, so repeat the single arrow of two rows back when it differs from
+    the previous one; otherwise step on the panel opposite the previous one (Left<->Right, Down<->Up)."""
+
+    _OPPOSITE = {1: 8, 8: 1, 2: 4, 4: 2}
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        return np.zeros(batch, dtype=np.int64)
+
+    def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
+        prev = _prev_masks(history)
+        logits = np.zeros((len(prev), N_ARROW_CLASSES), dtype=np.float32)
+        logits[:, [0, 7]] = 0.5  # Left, Right: the commonest single arrows as a fallback
+        for b, (p1, p2) in enumerate(zip(prev, state)):
+            if POPCOUNT[p2] == 1 and p2 != p1:
+                logits[b, p2 - 1] = 2.0
+            elif int(p1) in self._OPPOSITE:
+                logits[b, self._OPPOSITE[int(p1)] - 1] = 1.0
+        return _no_holds(logits), prev
+
+
+def _no_holds(arrow_logits: np.ndarray) -> dict[str, np.ndarray]:
+    b = len(arrow_logits)
+    return {"arrow_logits": arrow_logits, "hold_logits": np.full((b, N_LANES), -10.0, dtype=np.float32),
+            "length_logits": np.zeros((b, len(HOLD_LENGTHS_BEAT)), dtype=np.float32)}
+
+
+# ---------------------------------------------------------------------------------------------------- decoding
+_LOGITS = ("arrow_logits", "hold_logits", "length_logits")
+
+
+@dataclass
+class LaneRequest:
+    """One chart to decode: its onset rows (exact beats, and seconds from the chart's timing), slot, and the
+    row features from :func:`inference.lane_features.row_features`."""
+
+    beats: list[Fraction]
+    features: np.ndarray
+    slot: int
+
+
+class _Track:
+    """Decoding state of one chart: the rows chosen so far and the holds still running."""
+
+    def __init__(self, request: LaneRequest) -> None:
+        n = len(request.beats)
+        self.beats, self.slot = request.beats, int(request.slot)
+        self.rows = LaneRows(list(request.beats), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                             [[Fraction(0)] * N_LANES for _ in range(n)])
+        self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
+
+    def held(self, i: int) -> int:
+        mask = 0
+        for lane, r in enumerate(self.head_row):
+            if r >= 0 and self.beats[r] + self.rows.lengths[r][lane] >= self.beats[i]:
+                mask |= 1 << lane
+        return mask
+
+    def history(self, i: int) -> np.ndarray:
+        prev_a = self.rows.arrows[i - 1] if i else 0
+        prev_h = self.rows.holds[i - 1] if i else 0
+        return history_features(np.array([prev_a]), np.array([prev_h]), np.array([self.held(i)]))[0]
+
+    def release(self, i: int, held: int) -> None:
+        """End the holds in ``held`` on the sixteenth grid before row ``i`` (or make them taps)."""
+        for lane in range(N_LANES):
+            r = self.head_row[lane]
+            if not (held >> lane) & 1 or r < 0:
+                continue
+            tail = (math.ceil(self.beats[i] / TAIL_GRID_BEAT) - 1) * TAIL_GRID_BEAT
+            length = tail - self.beats[r]
+            self.rows.lengths[r][lane] = length if length >= MIN_HOLD_BEAT else Fraction(0)
+            if length < MIN_HOLD_BEAT:
+                self.rows.holds[r] &= ~(1 << lane)
+            self.head_row[lane] = -1
+
+    def choose(self, i: int, out: dict[str, np.ndarray], temperature: float, rng: np.random.Generator) -> None:
+        held = self.held(i)
+        allowed = allowed_classes(held, self.slot)
+        if not allowed.any():
+            self.release(i, held)
+            held = self.held(i)
+            allowed = allowed_classes(held, self.slot)
+        arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng) + 1
+        holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and out["hold_logits"][lane] > 0)
+        length = HOLD_LENGTHS_BEAT[int(np.argmax(out["length_logits"]))]
+        self.rows.arrows[i], self.rows.holds[i] = arrows, holds
+        for lane in range(N_LANES):
+            if (holds >> lane) & 1:
+                self.rows.lengths[i][lane] = length
+                self.head_row[lane] = i
+
+
+def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperature: float = 0.0,
+                seed: int = 0) -> list[LaneRows]:
+    """Autoregressive decoding of several charts at once (one model call per row index for the whole batch).
+
+    Parameters
+    ----------
+    stepper : LaneStepper
+        The lane model (:class:`OnnxLaneStepper`) or a rule baseline.
+    requests : sequence of LaneRequest
+        Charts to decode; row counts may differ.
+    temperature : float
+        0 = greedy (deterministic); > 0 samples arrow sets from the tempered softmax.
+    seed : int
+        Seed of the sampler (same seed, same chart).
+
+    Returns
+    -------
+    list of LaneRows, one per request, satisfying the post-rules of this module.
+    """
+    rng = np.random.default_rng(seed)
+    tracks = [_Track(r) for r in requests]
+    n_max = max((len(r.beats) for r in requests), default=0)
+    state = stepper.initial_state(len(requests))
+    for i in range(n_max):
+        rows = np.stack([r.features[min(i, len(r.beats) - 1)] if len(r.beats) else
+                         np.zeros(r.features.shape[1], np.float32) for r in requests])
+        history = np.stack([t.history(min(i, len(t.beats) - 1)) if len(t.beats) else
+                            np.zeros(3 * N_LANES, np.float32) for t in tracks])
+        out, state = stepper.step(rows, history, state)
+        for b, track in enumerate(tracks):
+            if i < len(track.beats):
+                track.choose(i, {k: out[k][b] for k in _LOGITS}, temperature, rng)
+    return [t.rows for t in tracks]
+
+
+def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray],
+                           references: Sequence[LaneRows], histories: Sequence[np.ndarray],
+                           slots: Sequence[int]) -> list[np.ndarray]:
+    """Next-row predictions given the *reference* previous rows (the lane metric of EVALUATION.md).
+
+    Each row's arrow set is the argmax over the classes the post-rules allow given the reference holds, so a
+    model and a rule baseline are scored under the same constraints. Returns one mask array (N_i,) per chart.
+    """
+    n_max = max((len(r) for r in references), default=0)
+    state = stepper.initial_state(len(references))
+    preds = [np.zeros(len(r), dtype=np.int64) for r in references]
+    held_bits = [h[:, 2 * N_LANES:] for h in histories]
+    for i in range(n_max):
+        idx = [min(i, max(len(r) - 1, 0)) for r in references]
+        rows = np.stack([f[j] for f, j in zip(features, idx)])
+        hist = np.stack([h[j] for h, j in zip(histories, idx)])
+        out, state = stepper.step(rows, hist, state)
+        for b, ref in enumerate(references):
+            if i < len(ref):
+                held = int((held_bits[b][i].astype(np.int64) << np.arange(N_LANES)).sum())
+                allowed = allowed_classes(held, int(slots[b]))
+                preds[b][i] = int(np.argmax(np.where(allowed, out["arrow_logits"][b], -np.inf))) + 1
+    return preds
+
+
+def assign_lanes(rows_beats: Sequence[Fraction], rows_seconds: np.ndarray, slot: int,
+                 audio_feats: np.ndarray | None = None, model: Any = None, seed: int = 0,
+                 temperature: float = 0.0) -> list[Note]:
+    """Arrows and holds for one chart's onset rows; what the drafter calls.
+
+    Parameters
+    ----------
+    rows_beats : sequence of Fraction
+        Onset rows in beats (sorted, distinct).
+    rows_seconds : np.ndarray, float64, shape (N,)
+        The same rows in seconds (the chart's timing).
+    slot : int
+        Difficulty index, Beginner=0 .. Challenge=4.
+    audio_feats : np.ndarray, float32, shape (T, C), optional
+        :func:`inference.features.compute_features` output with the lane manifest's feature parameters.
+    model : Manifest, LaneStepper or None
+        The lane model's manifest (run through :class:`OnnxLaneStepper`), any stepper, or None for the
+        alternation rule.
+    seed, temperature : int, float
+        Greedy when ``temperature`` is 0; otherwise sampled with ``seed``.
+
+    Returns
+    -------
+    list of Note
+        Taps and holds in lanes 0..3 satisfying the post-rules.
+    """
+    stepper, frame_rate_hz, n_mels = _stepper_for(model)
+    feats = row_features(list(rows_beats), np.asarray(rows_seconds), int(slot), audio_feats, frame_rate_hz, n_mels)
+    request = LaneRequest(list(rows_beats), feats, int(slot))
+    return decode_rows(stepper, [request], temperature, seed)[0].to_notes()
+
+
+def _stepper_for(model: Any) -> tuple[LaneStepper, float, int]:
+    """A stepper and the feature frame rate (Hz) and mel bands for ``model`` (see :func:`assign_lanes`)."""
+    if model is None:
+        return AlternationStepper(), 100.0, 80
+    stepper = model if hasattr(model, "step") else OnnxLaneStepper(model)
+    params = getattr(getattr(stepper, "manifest", None), "features", None)
+    return stepper, (params.frame_rate if params else 100.0), (params.n_mels if params else 80)

@@ -1,0 +1,234 @@
+"""Lane assignment: rows <-> notes, features, post-rules under adversarial and random models, baselines."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chart.notes import Note, NoteKind
+from inference.lane_features import (
+    AUDIO_DIM,
+    HISTORY_DIM,
+    HOLD_LENGTHS_BEAT,
+    ROW_DIM,
+    TIMING_DIM,
+    held_masks,
+    length_class,
+    row_features,
+    rows_from_notes,
+    teacher_history,
+)
+from inference.lanes import (
+    AlternationStepper,
+    LaneRequest,
+    NgramStepper,
+    allowed_classes,
+    assign_lanes,
+    decode_rows,
+    teacher_forced_classes,
+)
+
+
+def rule_violations(notes: list[Note], slot: int) -> list[str]:
+    """Independent check of the post-rules on a list of notes."""
+    problems = []
+    rows: dict[Fraction, list[Note]] = {}
+    for n in notes:
+        rows.setdefault(n.beat, []).append(n)
+        if n.kind not in (NoteKind.TAP, NoteKind.HOLD):
+            problems.append(f"kind {n.kind} at {n.beat}")
+        if n.kind == NoteKind.HOLD and n.length <= 0:
+            problems.append(f"zero-length hold at {n.beat}")
+        if not 0 <= n.lane < 4:
+            problems.append(f"lane {n.lane}")
+    holds = [n for n in notes if n.kind == NoteKind.HOLD]
+    for beat, row in rows.items():
+        lanes = [n.lane for n in row]
+        if len(set(lanes)) != len(lanes):
+            problems.append(f"duplicate lane at {beat}")
+        held = {h.lane for h in holds if h.beat < beat <= h.end_beat}
+        if held & set(lanes):
+            problems.append(f"note inside a hold at {beat}")
+        if len(held) + len(lanes) > 2:
+            problems.append(f"{len(held) + len(lanes)} panels at {beat}")
+        if slot == 0 and len(lanes) > 1:
+            problems.append(f"jump at Beginner at {beat}")
+    return problems
+
+
+class FixedStepper:
+    """Returns the same logits every row (an adversarial model: jumps, holds everywhere, longest length)."""
+
+    def __init__(self, arrow: np.ndarray, hold: float, length: int) -> None:
+        self.arrow, self.hold, self.length = arrow, hold, length
+
+    def initial_state(self, batch: int) -> None:
+        return None
+
+    def step(self, rows, history, state):
+        b = len(rows)
+        length = np.full((b, len(HOLD_LENGTHS_BEAT)), -5.0, np.float32)
+        length[:, self.length] = 5.0
+        return {"arrow_logits": np.tile(self.arrow, (b, 1)), "hold_logits": np.full((b, 4), self.hold, np.float32),
+                "length_logits": length}, state
+
+
+class RandomStepper:
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def initial_state(self, batch: int) -> None:
+        return None
+
+    def step(self, rows, history, state):
+        b = len(rows)
+        return {"arrow_logits": self.rng.normal(size=(b, 15)) * 3, "hold_logits": self.rng.normal(size=(b, 4)),
+                "length_logits": self.rng.normal(size=(b, len(HOLD_LENGTHS_BEAT)))}, state
+
+
+def _rows(n: int, step: Fraction = Fraction(1, 2)) -> tuple[list[Fraction], np.ndarray]:
+    beats = [i * step for i in range(n)]
+    return beats, np.array([float(b) * 0.5 for b in beats])  # 120 BPM
+
+
+def test_rows_round_trip_and_rolls_become_holds():
+    notes = [Note(Fraction(0), 0), Note(Fraction(0), 3, NoteKind.HOLD, Fraction(2)), Note(Fraction(1), 1),
+             Note(Fraction(1), 2, NoteKind.MINE), Note(Fraction(3, 2), 2, NoteKind.ROLL, Fraction(1))]
+    rows = rows_from_notes(notes)
+    assert [int(a) for a in rows.arrows] == [0b1001, 0b0010, 0b0100]
+    assert [int(h) for h in rows.holds] == [0b1000, 0, 0b0100]
+    out = rows.to_notes()
+    assert Note(Fraction(3, 2), 2, NoteKind.HOLD, Fraction(1)) in out
+    assert not any(n.kind == NoteKind.MINE for n in out)
+    assert len(out) == 4
+    # lane 3 is held at beats 1 and 3/2 (inside its hold), nothing is held at beat 0
+    assert [int(h) for h in held_masks(rows)] == [0, 0b1000, 0b1000]
+
+
+def test_history_is_previous_row_and_held_lanes():
+    rows = rows_from_notes([Note(Fraction(0), 0, NoteKind.HOLD, Fraction(1)), Note(Fraction(1, 2), 3),
+                            Note(Fraction(2), 1)])
+    hist = teacher_history(rows)
+    assert hist.shape == (3, HISTORY_DIM)
+    assert hist[0].sum() == 0
+    assert list(hist[1]) == [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]  # prev arrow L, prev hold L, L still held
+    assert list(hist[2]) == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_length_class_picks_nearest_length():
+    assert HOLD_LENGTHS_BEAT[length_class(Fraction(1))] == 1
+    assert HOLD_LENGTHS_BEAT[length_class(Fraction(17, 8))] == 2
+    assert length_class(100) == len(HOLD_LENGTHS_BEAT) - 1
+
+
+def test_row_features_shape_audio_flag_and_slot():
+    beats, seconds = _rows(40)
+    no_audio = row_features(beats, seconds, 2)
+    assert no_audio.shape == (40, ROW_DIM)
+    assert no_audio.dtype == np.float32
+    assert np.all(no_audio[:, TIMING_DIM:] == 0)
+    assert np.all(no_audio[:, TIMING_DIM - 5:TIMING_DIM].argmax(axis=1) == 2)
+    feats = np.random.default_rng(0).normal(size=(3000, 240)).astype(np.float32)
+    with_audio = row_features(beats, seconds, 2, feats, 100.0, 80)
+    assert np.all(with_audio[:, -1] == 1)
+    assert np.all(np.isfinite(with_audio))
+    assert np.array_equal(with_audio[:, :TIMING_DIM], no_audio[:, :TIMING_DIM])
+    assert AUDIO_DIM == ROW_DIM - TIMING_DIM
+
+
+def test_allowed_classes_rules():
+    assert allowed_classes(0, 1).sum() == 4 + 6  # singles and jumps, no hands
+    assert allowed_classes(0, 0).sum() == 4  # Beginner: singles only
+    held_left = allowed_classes(0b0001, 3)
+    assert held_left.sum() == 3
+    assert not held_left[0]
+    assert not allowed_classes(0b0011, 3).any()  # both feet busy: the decoder must release
+
+
+@pytest.mark.parametrize("slot", [0, 2, 4])
+def test_adversarial_model_cannot_break_rules(slot):
+    greedy_hands = np.full(15, -5.0, np.float32)
+    greedy_hands[14] = 10.0  # all four lanes
+    greedy_hands[2] = 8.0  # Left+Down jump
+    stepper = FixedStepper(greedy_hands, hold=10.0, length=len(HOLD_LENGTHS_BEAT) - 1)
+    beats, seconds = _rows(64, Fraction(1, 4))
+    notes = assign_lanes(beats, seconds, slot, None, stepper)
+    assert rule_violations(notes, slot) == []
+    assert {n.beat for n in notes} == set(beats)  # every onset row keeps at least one arrow
+    assert any(n.kind == NoteKind.HOLD for n in notes)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), slot=st.integers(0, 4), n=st.integers(1, 60),
+       temperature=st.sampled_from([0.0, 1.0]))
+def test_random_models_always_satisfy_rules(seed, slot, n, temperature):
+    rng = np.random.default_rng(seed)
+    gaps = rng.choice([Fraction(1, 4), Fraction(1, 2), Fraction(1), Fraction(1, 3)], size=n)
+    beats = list(np.cumsum([Fraction(0), *gaps[1:]]))
+    seconds = np.array([float(b) * 0.4 for b in beats])
+    notes = assign_lanes(beats, seconds, slot, None, RandomStepper(seed), seed=seed, temperature=temperature)
+    assert rule_violations(notes, slot) == []
+    assert sorted({n.beat for n in notes}) == sorted(set(beats))
+
+
+def test_sampling_is_seeded_and_greedy_is_deterministic():
+    beats, seconds = _rows(200)
+    stepper = FixedStepper(np.linspace(0, 1, 15).astype(np.float32), hold=-5.0, length=0)
+    a = assign_lanes(beats, seconds, 2, None, stepper, seed=1, temperature=1.0)
+    b = assign_lanes(beats, seconds, 2, None, stepper, seed=1, temperature=1.0)
+    c = assign_lanes(beats, seconds, 2, None, stepper, seed=2, temperature=1.0)
+    assert a == b
+    assert a != c
+    g1 = assign_lanes(beats, seconds, 2, None, stepper, seed=1)
+    g2 = assign_lanes(beats, seconds, 2, None, stepper, seed=2)
+    assert g1 == g2
+
+
+def test_batched_decoding_equals_one_by_one():
+    stepper = AlternationStepper()
+    reqs = []
+    for slot, n in ((0, 5), (3, 17), (4, 1)):
+        beats, seconds = _rows(n)
+        reqs.append(LaneRequest(beats, row_features(beats, seconds, slot), slot))
+    together = decode_rows(stepper, reqs)
+    for req, rows in zip(reqs, together):
+        alone = decode_rows(stepper, [req])[0]
+        assert rows.to_notes() == alone.to_notes()
+
+
+def test_alternation_rule_alternates_feet():
+    beats, seconds = _rows(8)
+    notes = assign_lanes(beats, seconds, 1, None, None)
+    lanes = [n.lane for n in sorted(notes)]
+    assert all(a != b for a, b in zip(lanes, lanes[1:]))
+    assert lanes[2:4] == lanes[0:2]  # L R L R ... repeats every two rows
+
+
+def test_teacher_forced_oracle_and_ngram():
+    notes = [Note(Fraction(i, 2), lane) for i, lane in enumerate([0, 3, 0, 3, 1, 2, 1, 2])]
+    rows = rows_from_notes(notes)
+    beats = rows.beats
+    seconds = np.array([float(b) / 2 for b in beats])
+    feats = row_features(beats, seconds, 2)
+
+    class Oracle:
+        def initial_state(self, batch):
+            return 0
+
+        def step(self, r, h, state):
+            logits = np.zeros((len(r), 15), np.float32)
+            logits[:, int(rows.arrows[state]) - 1] = 1
+            return {"arrow_logits": logits}, state + 1
+
+    preds = teacher_forced_classes(Oracle(), [feats], [rows], [teacher_history(rows)], [2])
+    assert np.array_equal(preds[0], rows.arrows)
+    # bigram "after Left comes Right" table for slot 2
+    table = np.full((5, 16, 15), -5.0, np.float32)
+    table[:, 1, 7] = 0.0  # after L -> R
+    table[:, 8, 0] = 0.0  # after R -> L
+    pred = teacher_forced_classes(NgramStepper(table), [feats], [rows], [teacher_history(rows)], [2])[0]
+    assert list(pred[1:4]) == [8, 1, 8]

@@ -1,0 +1,139 @@
+"""Lane model: a small GRU over a chart's onset rows (DDC step-selection style), and its ONNX export.
+
+Input per row: the row features of :func:`inference.lane_features.row_features` (timing, pooled audio, slot)
+concatenated with the autoregressive history (previous arrows, previous holds, held lanes). Teacher forcing in
+training (the history comes from the reference chart); at inference :func:`inference.lanes.decode_rows` feeds
+back its own choices one row at a time.
+
+A GRU rather than DDC's LSTM: one state tensor instead of two makes the single-step ONNX graph simpler, and at
+this size (2 x 128) the two are equivalent in practice. The export is a single-step graph with the recurrent
+state as an explicit input and output, so decoding costs one tiny graph call per row (batched over charts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from inference.lane_features import HISTORY_DIM, HOLD_LENGTHS_BEAT, N_ARROW_CLASSES, N_LANES, ROW_DIM
+
+ONNX_OPSET = 17
+
+
+@dataclass
+class LaneModelConfig:
+    """Sizes of :class:`LaneModel` (the defaults are the shipped model's)."""
+
+    row_dim: int = ROW_DIM
+    history_dim: int = HISTORY_DIM
+    embed: int = 96
+    hidden: int = 128
+    layers: int = 2
+    dropout: float = 0.1
+    n_lengths: int = len(HOLD_LENGTHS_BEAT)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class LaneModel(nn.Module):
+    """Rows (B, T, row_dim) + history (B, T, history_dim) -> arrow, hold and length logits per row."""
+
+    def __init__(self, config: LaneModelConfig | None = None) -> None:
+        super().__init__()
+        self.config = cfg = config or LaneModelConfig()
+        self.embed = nn.Sequential(nn.Linear(cfg.row_dim + cfg.history_dim, cfg.embed), nn.ReLU(),
+                                   nn.Dropout(cfg.dropout))
+        self.gru = nn.GRU(cfg.embed, cfg.hidden, cfg.layers, batch_first=True,
+                          dropout=cfg.dropout if cfg.layers > 1 else 0.0)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.arrow_head = nn.Linear(cfg.hidden, N_ARROW_CLASSES)
+        self.hold_head = nn.Linear(cfg.hidden, N_LANES)
+        self.length_head = nn.Linear(cfg.hidden, cfg.n_lengths)
+
+    def forward(self, rows: torch.Tensor, history: torch.Tensor, state: torch.Tensor | None = None):
+        """Logits for every row.
+
+        Parameters
+        ----------
+        rows : Tensor, float32, shape (B, T, row_dim)
+        history : Tensor, float32, shape (B, T, history_dim)
+        state : Tensor, float32, shape (layers, B, hidden), optional
+            Recurrent state before the first row (zeros when omitted).
+
+        Returns
+        -------
+        arrow (B, T, 15), hold (B, T, 4), length (B, T, n_lengths) logits and the state after the last row.
+        """
+        x = self.embed(torch.cat([rows, history], dim=-1))
+        y, state_out = self.gru(x, state)
+        y = self.drop(y)
+        return self.arrow_head(y), self.hold_head(y), self.length_head(y), state_out
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+class LaneStep(nn.Module):
+    """One row for a batch of charts, with the recurrent state in and out: the graph that ships as ONNX."""
+
+    def __init__(self, model: LaneModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, row: torch.Tensor, history: torch.Tensor, state: torch.Tensor):
+        arrow, hold, length, state_out = self.model(row[:, None, :], history[:, None, :], state)
+        return arrow[:, 0], hold[:, 0], length[:, 0], state_out
+
+
+STEP_INPUTS = ("row", "history", "state")
+STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
+
+
+def export_step_onnx(model: LaneModel, path: str | Path) -> Path:
+    """Write the single-step graph (dynamic batch) to ``path`` atomically and return it.
+
+    Inputs ``row`` (B, row_dim), ``history`` (B, history_dim), ``state`` (layers, B, hidden); outputs
+    ``arrow_logits`` (B, 15), ``hold_logits`` (B, 4), ``length_logits`` (B, K), ``state_out`` like ``state``.
+    """
+    import io
+
+    from chart.fileio import atomic_write_bytes
+
+    cfg = model.config
+    step = LaneStep(model).eval()
+    example = (torch.zeros(2, cfg.row_dim), torch.zeros(2, cfg.history_dim),
+               torch.zeros(cfg.layers, 2, cfg.hidden))
+    buffer = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(
+            step, example, buffer, input_names=list(STEP_INPUTS), output_names=list(STEP_OUTPUTS),
+            dynamic_axes={"row": {0: "B"}, "history": {0: "B"}, "state": {1: "B"}, "arrow_logits": {0: "B"},
+                          "hold_logits": {0: "B"}, "length_logits": {0: "B"}, "state_out": {1: "B"}},
+            opset_version=ONNX_OPSET, dynamo=False,
+        )
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def step_tensor_specs(config: LaneModelConfig) -> tuple[list[dict], list[dict]]:
+    """Manifest ``inputs`` and ``outputs`` of the step graph (``-1`` = dynamic batch)."""
+    f = "float32"
+    inputs = [
+        {"name": "row", "dtype": f, "shape": [-1, config.row_dim],
+         "doc": "inference.lane_features.row_features of the row"},
+        {"name": "history", "dtype": f, "shape": [-1, config.history_dim],
+         "doc": "previous arrows, previous holds, held lanes (4 bits each)"},
+        {"name": "state", "dtype": f, "shape": [config.layers, -1, config.hidden],
+         "doc": "GRU state before the row (zeros at the first row)"},
+    ]
+    outputs = [
+        {"name": "arrow_logits", "dtype": f, "shape": [-1, N_ARROW_CLASSES], "doc": "class c = lane mask c+1"},
+        {"name": "hold_logits", "dtype": f, "shape": [-1, N_LANES], "doc": "hold head per lane (> 0: hold)"},
+        {"name": "length_logits", "dtype": f, "shape": [-1, config.n_lengths],
+         "doc": "hold length class, see extra.hold_lengths_beat"},
+        {"name": "state_out", "dtype": f, "shape": [config.layers, -1, config.hidden], "doc": "state after"},
+    ]
+    return inputs, outputs
