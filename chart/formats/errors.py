@@ -1,0 +1,90 @@
+"""Errors and input limits shared by every chart format.
+
+Every reader raises only :class:`ParseError` on bad input (a one-line message, with the line number where one
+is known); every writer raises :class:`WriteError` when the song cannot be written without moving or merging
+notes. Both derive from ``ValueError`` so callers that only know "bad value" still catch them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from chart.notes import Note
+
+# Inputs beyond these limits are refused with a ParseError instead of exhausting memory or time.
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+MAX_NOTES = 1_000_000
+MAX_TIMING_ENTRIES = 100_000
+MAX_LANES = 64
+MAX_CHARTS = 1_000
+MAX_ABS_VALUE = Fraction(10**9)  # any beat, BPM, second or millisecond value beyond this is nonsense
+
+
+class ParseError(ValueError):
+    """A chart file that cannot be read. ``str(err)`` is one line: ``[path:][line N: ]message``."""
+
+    def __init__(self, message: str, line: int | None = None, path: str | None = None) -> None:
+        self.message = message
+        self.line = line
+        self.path = path
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        text = " ".join(self.message.split())  # one line, whatever the message contained
+        if self.line is not None:
+            text = f"line {self.line}: {text}"
+        if self.path:
+            text = f"{self.path}: {text}"
+        return text
+
+    def with_path(self, path: str) -> ParseError:
+        """Same error, naming the file."""
+        return ParseError(self.message, self.line, path)
+
+
+@dataclass(frozen=True)
+class Unrepresentable:
+    """Something a target format cannot hold as it is.
+
+    Parameters
+    ----------
+    chart_id : str
+        ``Chart.chart_id()`` of the chart concerned ("" for song-level timing).
+    beat : Fraction
+        Where it is, in beats.
+    reason : str
+        One line for a designer, e.g. "1/96 beat grid: .sm holds 192 rows per measure at most".
+    note : Note or None
+        The offending note, None for timing problems.
+    fatal : bool
+        True when writing would move, merge or lose timing of notes (the writer refuses); False when the
+        format converts it in a documented way (e.g. a roll written as an osu!mania hold, a mine dropped).
+    """
+
+    chart_id: str
+    beat: Fraction
+    reason: str
+    note: Note | None = None
+    fatal: bool = True
+
+
+class WriteError(ValueError):
+    """A song that cannot be written to the chosen format without changing it (see ``problems``)."""
+
+    def __init__(self, fmt: str, problems: list[Unrepresentable]) -> None:
+        self.problems = problems
+        first = problems[0]
+        where = f" ({first.chart_id})" if first.chart_id else ""
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        super().__init__(f"cannot write {fmt}: beat {_beat_text(first.beat)}{where}: {first.reason}{more}")
+
+
+def _beat_text(beat: Fraction) -> str:
+    return str(beat) if beat.denominator <= 192 else f"{float(beat):.6f}"
+
+
+def check_size(data: bytes | str) -> None:
+    """Refuse inputs above :data:`MAX_INPUT_BYTES` with a clear ParseError."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise ParseError(f"file too large ({len(data) / 2**20:.1f} MB; the limit is {MAX_INPUT_BYTES // 2**20} MB)")

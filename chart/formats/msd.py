@@ -1,0 +1,152 @@
+"""MSD, the tag syntax of .sm and .ssc files: ``#NAME:param:param...;``.
+
+Read rules (lenient, as StepMania 5's ``MsdFile`` is): a UTF-8 BOM is dropped, CRLF/CR become LF, text that is
+not UTF-8 is read as Windows-1252 (as StepMania falls back to a code page); ``//`` starts a comment to the end of
+the line anywhere; a backslash escapes the next character; a ``#`` that begins a line inside a value ends a tag
+whose ``;`` is missing; a tag running to the end of the file ends there.
+
+Why our own tokenizer rather than the ``simfile``/``msdparser`` packages: we need the raw text of every tag
+(unknown tags are written back byte for byte), its line number for one-line errors, a hard input-size limit,
+and a linear-time scan (regex jumps over note data) that never raises anything but ``ParseError``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chart.formats.errors import ParseError, check_size
+
+# Inside a value only these matter: escapes, comments, separators, and a '#' opening a line (missing ';').
+_VALUE_TOKEN = re.compile(r"\\(.)|//[^\n]*|[:;]|\n[ \t]*(?=#)", re.S)
+_OUTSIDE_TOKEN = re.compile(r"//[^\n]*|#")
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One ``#NAME:...;`` tag.
+
+    ``params`` are the unescaped ``:``-separated values; ``raw`` is the text between the first ``:`` and the
+    closing ``;`` with comments removed and escapes kept (what we write back for tags we do not interpret).
+    """
+
+    name: str
+    params: tuple[str, ...]
+    raw: str
+    line: int
+
+    @property
+    def value(self) -> str:
+        """The first parameter, stripped (the whole value of a single-valued tag)."""
+        return self.params[0].strip() if self.params else ""
+
+    @property
+    def text(self) -> str:
+        """All parameters joined back with ':' (unescaped), stripped."""
+        return ":".join(self.params).strip()
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: UTF-8 (BOM dropped), else Windows-1252, else Latin-1; newlines normalised to LF."""
+    check_size(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    return normalise(text)
+
+
+def normalise(text: str) -> str:
+    """Drop a BOM and turn CRLF/CR into LF."""
+    check_size(text)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_tags(text: str) -> list[Tag]:
+    """Split MSD text into tags (names upper-cased), in file order."""
+    text = normalise(text)
+    tags: list[Tag] = []
+    pos = 0
+    line = 1
+    while True:
+        start = _find_tag_start(text, pos)
+        if start < 0:
+            return tags
+        line += text.count("\n", pos, start)
+        tag, pos = _read_tag(text, start, line)
+        line += text.count("\n", start, pos)
+        tags.append(tag)
+
+
+def _find_tag_start(text: str, pos: int) -> int:
+    while True:
+        m = _OUTSIDE_TOKEN.search(text, pos)
+        if m is None:
+            return -1
+        if m.group() == "#":
+            return m.start()
+        pos = m.end()
+
+
+def _read_tag(text: str, start: int, line: int) -> tuple[Tag, int]:
+    """Read the tag whose '#' is at ``start``; return it and the position after it."""
+    params: list[str] = []
+    raw: list[str] = []
+    piece: list[str] = []
+    pos = start + 1
+    name_done = False
+    name = ""
+    while True:
+        m = _VALUE_TOKEN.search(text, pos)
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        piece.append(chunk)
+        if name_done:
+            raw.append(chunk)
+        if m is None:
+            pos = len(text)
+            break
+        token = m.group()
+        pos = m.end()
+        if m.group(1) is not None:  # escaped character: keep it literally, remember the escape in raw
+            piece.append(m.group(1))
+            if name_done:
+                raw.append(token)
+            continue
+        if token.startswith("//"):
+            continue
+        if token == ":":
+            if not name_done:
+                name, name_done = "".join(piece), True
+            else:
+                params.append("".join(piece))
+                raw.append(":")
+            piece = []
+            continue
+        break  # ';' or a new tag at the start of a line (missing ';')
+    if not name_done:
+        name = "".join(piece)
+    else:
+        params.append("".join(piece))
+    name = name.strip().upper()
+    if not name:
+        raise ParseError("tag without a name ('#' followed by ':')", line)
+    return Tag(name, tuple(params), "".join(raw), line), pos
+
+
+def escape(text: str) -> str:
+    """Escape a text value for writing: backslash, ':', ';', '#' and the second '/' of '//'."""
+    out = text.replace("\\", "\\\\").replace(":", "\\:").replace(";", "\\;").replace("#", "\\#")
+    while "//" in out:
+        out = out.replace("//", "/\\/")
+    return out
+
+
+def tag_line(name: str, value: str) -> str:
+    """One written tag, ``#NAME:value;`` (value written as given: escape text first)."""
+    return f"#{name}:{value};\n"

@@ -1,0 +1,187 @@
+"""StepMania note data (the value of ``#NOTES``), shared by .sm and .ssc.
+
+Reading: measures are separated by ``,`` and always hold 4 beats; a measure of N lines puts line i at beat
+``4m + 4i/N``, rounded to StepMania's row of 1/48 beat (what the game does, so a 5-line measure plays where
+StepMania plays it). Each line has one character per lane, optionally followed by ``[keysound]`` or
+``{attack}`` suffixes (dropped). Characters:
+
+========  ============================================================================================
+``0``     empty
+``1``     tap                     ``M``  mine        ``L``  lift        ``F``  fake
+``2``     hold head               ``4``  roll head   ``3``  hold/roll tail (closes the open head in its lane)
+``K``     auto-keysound: a sound the game plays by itself, never judged. It is not a note a player steps
+          on and our model has no keysounds, so it is ignored on read (like ``A`` attacks); counts of
+          ignored characters are returned to the caller.
+========  ============================================================================================
+
+A tail with no open head is ignored and a head never closed is dropped, as StepMania does. Other characters
+are a ParseError.
+
+Writing: each measure uses the fewest lines of 4/8/12/16/24/32/48/64/192 that put every note (and tail) of the
+measure on a line. Notes that no such measure can hold (finer than 1/48 beat, negative beats, lanes outside the
+chart, two things on one lane and row) are reported by :func:`unrepresentable_notes`, never moved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from fractions import Fraction
+
+from chart.formats.errors import MAX_NOTES, ParseError, Unrepresentable
+from chart.notes import Note, NoteKind
+
+LINES_PER_MEASURE = (4, 8, 12, 16, 24, 32, 48, 64, 192)
+ROWS_PER_MEASURE = 192
+_SUFFIX = re.compile(r"\[[^\]]*\]|\{[^}]*\}")
+_SIMPLE = {"1": NoteKind.TAP, "M": NoteKind.MINE, "L": NoteKind.LIFT, "F": NoteKind.FAKE}
+_HEADS = {"2": NoteKind.HOLD, "4": NoteKind.ROLL}
+_IGNORED = {"K", "A"}
+_CODE = {NoteKind.TAP: "1", NoteKind.MINE: "M", NoteKind.LIFT: "L", NoteKind.FAKE: "F",
+         NoteKind.HOLD: "2", NoteKind.ROLL: "4"}
+
+
+def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[Note], dict[str, int]]:
+    """Notes of one chart's note data.
+
+    Parameters
+    ----------
+    text : str
+        The ``#NOTES`` value (comments already removed).
+    lanes : int
+        Characters per line.
+    line : int, optional
+        Line number of the tag, for error messages.
+
+    Returns
+    -------
+    notes : list of Note
+        In canonical order, beats exact (multiples of 1/48).
+    ignored : dict
+        Counts of things dropped as StepMania drops them: ``"K"``, ``"A"``, ``"orphan tail"``,
+        ``"unclosed head"``.
+    """
+    body = text.split("&", 1)[0]  # routine charts: only player 1's data maps onto our lanes
+    notes: list[Note] = []
+    open_heads: dict[int, tuple[Fraction, NoteKind]] = {}
+    ignored: dict[str, int] = {}
+    for m, measure in enumerate(body.split(",")):
+        rows = measure.split()
+        if not rows:
+            continue
+        for i, row in enumerate(rows):
+            if row.count("0") == lanes == len(row):
+                continue  # the common empty line, fast path
+            if "[" in row or "{" in row:
+                row = _SUFFIX.sub("", row)
+            if len(row) != lanes:
+                raise ParseError(f"note line {row[:20]!r} has {len(row)} characters, expected {lanes} "
+                                 f"(measure {m})", line)
+            beat = Fraction(round(Fraction(ROWS_PER_MEASURE * i, len(rows))) + ROWS_PER_MEASURE * m, 48)
+            _read_row(row, beat, notes, open_heads, ignored, line)
+        if len(notes) > MAX_NOTES:
+            raise ParseError(f"more than {MAX_NOTES} notes in one chart", line)
+    if open_heads:
+        ignored["unclosed head"] = len(open_heads)
+    return notes, ignored
+
+
+def _read_row(row: str, beat: Fraction, notes: list[Note], open_heads: dict, ignored: dict,
+              line: int | None) -> None:
+    for lane, ch in enumerate(row):
+        if ch == "0":
+            continue
+        kind = _SIMPLE.get(ch)
+        if kind is not None:
+            notes.append(Note(beat, lane, kind))
+        elif ch in _HEADS:
+            if lane in open_heads:
+                ignored["unclosed head"] = ignored.get("unclosed head", 0) + 1
+            open_heads[lane] = (beat, _HEADS[ch])
+        elif ch == "3":
+            head = open_heads.pop(lane, None)
+            if head is None:
+                ignored["orphan tail"] = ignored.get("orphan tail", 0) + 1
+            else:
+                notes.append(Note(head[0], lane, head[1], beat - head[0]))
+        elif ch in _IGNORED:
+            ignored[ch] = ignored.get(ch, 0) + 1
+        else:
+            raise ParseError(f"unknown note character {ch!r} in line {row[:20]!r}", line)
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def _cells(notes: Iterable[Note]) -> list[tuple[Fraction, int, str, Note]]:
+    """(beat, lane, character, source note) for every head/tap and every tail."""
+    cells = []
+    for n in notes:
+        cells.append((n.beat, n.lane, _CODE[n.kind], n))
+        if n.kind.has_length:
+            cells.append((n.end_beat, n.lane, "3", n))
+    return cells
+
+
+def unrepresentable_notes(notes: Iterable[Note], lanes: int, chart_id: str = "") -> list[Unrepresentable]:
+    """Notes StepMania note data cannot hold without moving them (see module docstring)."""
+    problems: list[Unrepresentable] = []
+    seen: dict[tuple[Fraction, int], Note] = {}
+    for beat, lane, ch, note in _cells(notes):
+        what = "tail" if ch == "3" else "note"
+        reason = None
+        if beat < 0:
+            reason = f"{what} before beat 0"
+        elif (beat * 48).denominator != 1:
+            reason = f"{what} off StepMania's grid (finer than 1/192 measure: {_grid_name(beat)})"
+        elif lane >= lanes:
+            reason = f"lane {lane} outside the chart's {lanes} lanes"
+        elif note.kind.has_length and note.length == 0:
+            reason = "hold/roll of length 0"
+        elif (beat, lane) in seen:
+            reason = f"{what} on the same lane and row as another note"
+        if reason:
+            problems.append(Unrepresentable(chart_id, beat, reason, note))
+        else:
+            seen[(beat, lane)] = note
+    return problems
+
+
+def _grid_name(beat: Fraction) -> str:
+    den = (beat / 4).denominator
+    return f"a 1/{den} measure grid" if den < 10**6 else "an irrational-looking position"
+
+
+def format_notes(notes: list[Note], lanes: int, chart_id: str = "") -> str:
+    """Note data text (measures of canonical line counts separated by ``\\n,\\n``), no trailing ``;``.
+
+    Raises
+    ------
+    ValueError
+        (``WriteError`` from the caller's point of view) if :func:`unrepresentable_notes` finds anything;
+        callers check first and raise :class:`~chart.formats.errors.WriteError`.
+    """
+    measures: dict[int, dict[int, list[str]]] = {}
+    for beat, lane, ch, _ in _cells(notes):
+        row = int(beat * 48)
+        m, r = divmod(row, ROWS_PER_MEASURE)
+        line = measures.setdefault(m, {}).setdefault(r, ["0"] * lanes)
+        line[lane] = ch
+    last = max(measures) if measures else 0
+    blocks = []
+    empty = "0" * lanes
+    for m in range(last + 1):
+        rows = measures.get(m, {})
+        n = _lines_for(rows.keys())
+        step = ROWS_PER_MEASURE // n
+        block = ["".join(rows[r]) if r in rows else empty for r in range(0, ROWS_PER_MEASURE, step)]
+        blocks.append("\n".join(block))
+    return "\n,\n".join(blocks)
+
+
+def _lines_for(rows: Iterable[int]) -> int:
+    """Fewest lines per measure whose spacing divides every row index (192 always works)."""
+    rows = list(rows)
+    for n in LINES_PER_MEASURE:
+        step = ROWS_PER_MEASURE // n
+        if all(r % step == 0 for r in rows):
+            return n
+    return ROWS_PER_MEASURE

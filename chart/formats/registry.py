@@ -1,0 +1,126 @@
+"""Chart formats by file extension: ``load(path)``, ``save(song, path)``, ``formats()``, ``unrepresentable()``.
+
+Every reader raises only :class:`~chart.formats.errors.ParseError` (unreadable files included, with the path in
+the message); writers raise :class:`~chart.formats.errors.WriteError` when notes would move, and write
+atomically through :mod:`chart.fileio` (a crash leaves the old file or the new one).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from chart.fileio import atomic_write_bytes
+from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, check_size
+from chart.song import Chart, Song
+
+
+@dataclass(frozen=True)
+class Format:
+    """One file format: its name, extensions, and the module that reads and writes it."""
+
+    name: str
+    extensions: tuple[str, ...]
+    module_name: str
+    description: str
+
+    @property
+    def module(self) -> ModuleType:
+        return importlib.import_module(self.module_name)
+
+
+_FORMATS = (
+    Format("ssc", (".ssc",), "chart.formats.ssc", "StepMania 5 .ssc (per-chart timing)"),
+    Format("sm", (".sm",), "chart.formats.sm", "StepMania .sm"),
+    Format("osu", (".osu",), "chart.formats.osu_mania", "osu!mania .osu (one difficulty per file)"),
+    Format("json", (".json",), "chart.formats.game_json", "JSON game export (docs/game-format.md)"),
+)
+
+
+def formats() -> list[Format]:
+    """Every format, in preference order (.ssc first: it holds the most)."""
+    return list(_FORMATS)
+
+
+def format_for(path: str | Path | None = None, name: str | None = None) -> Format:
+    """The format of a path (by extension) or of a name ("sm", "ssc", "osu", "json").
+
+    Raises
+    ------
+    ParseError
+        For an unknown extension or name (one line naming the known ones).
+    """
+    if name is not None:
+        key = name.lower().lstrip(".")
+        for fmt in _FORMATS:
+            if key == fmt.name or f".{key}" in fmt.extensions:
+                return fmt
+        raise ParseError(f"unknown chart format {name!r} (known: {_known()})")
+    suffix = Path(str(path)).suffix.lower()
+    for fmt in _FORMATS:
+        if suffix in fmt.extensions:
+            return fmt
+    raise ParseError(f"unknown chart file extension {suffix or '(none)'!r} (known: {_known()})", path=str(path))
+
+
+def _known() -> str:
+    return ", ".join(ext for fmt in _FORMATS for ext in fmt.extensions)
+
+
+def loads(data: bytes | str, fmt: str) -> Song:
+    """Song from file contents in a named format. Raises only ParseError."""
+    module = format_for(name=fmt).module
+    check_size(data)
+    if isinstance(data, str):
+        return module.loads(data)
+    return module.load_bytes(data)
+
+
+def dumps(song: Song, fmt: str) -> str:
+    """File text of ``song`` in a named format (raises WriteError if notes would move)."""
+    return format_for(name=fmt).module.dumps(song)
+
+
+def load(path: str | Path) -> Song:
+    """Read a chart file by its extension; ``Song.source_path`` is set to ``path``.
+
+    Raises
+    ------
+    ParseError
+        Unknown extension, unreadable or too large file, or bad contents; the message names the file.
+    """
+    path = Path(path)
+    fmt = format_for(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise ParseError(f"file too large ({size / 2**20:.1f} MB; the limit is {MAX_INPUT_BYTES // 2**20} MB)")
+        data = path.read_bytes()
+        song = fmt.module.load_bytes(data)
+    except ParseError as err:
+        raise err.with_path(str(path)) from None
+    except OSError as err:
+        raise ParseError(f"cannot read: {err.strerror or err}", path=str(path)) from None
+    song.source_path = path
+    return song
+
+
+def save(song: Song, path: str | Path, keep_backup: bool = False) -> Path:
+    """Write ``song`` to ``path`` in the format of its extension, atomically (see :mod:`chart.fileio`)."""
+    fmt = format_for(path)
+    text = fmt.module.dumps(song)
+    return atomic_write_bytes(path, text.encode("utf-8"), keep_backup=keep_backup)
+
+
+def unrepresentable(song_or_chart: Song | Chart, format_name: str) -> list[Unrepresentable]:
+    """What ``format_name`` cannot hold as it is: fatal entries would make ``save`` refuse, the others are
+    documented conversions (e.g. mines dropped in osu!mania). A lone chart is checked inside a default song."""
+    if isinstance(song_or_chart, Chart):
+        song = Song(charts=[song_or_chart])
+        if song_or_chart.timing is not None:
+            song.timing = song_or_chart.timing
+    else:
+        song = song_or_chart
+    return list(format_for(name=format_name).module.problems(song))

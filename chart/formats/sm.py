@@ -1,0 +1,130 @@
+""".sm (StepMania 3.9 / ITG; StepMania 5 still reads and writes it) read and write.
+
+Each chart is one ``#NOTES:type:description:difficulty:meter:radar:data;`` tag (``#NOTES2`` likewise). The
+radar values are kept in ``Chart.extra`` as ``RADARVALUES``. .sm has one timing for the whole song and no
+warps or delays, so the writer does what StepMania 5's .sm writer does:
+
+* a **warp** of L beats at BPM B becomes a **negative stop** of ``-L*60/B`` seconds (the reader turns it back
+  into a warp, see :mod:`chart.formats.timing_tags`; the written seconds have 6 decimals);
+* a **delay** at beat b becomes a **stop one row (1/48 beat) earlier** - exact unless a note sits on that row
+  in the same chart, which is reported as unrepresentable;
+* ``#TIMESIGNATURES`` and the display tags (``#TICKCOUNTS``, ``#SCROLLS``...) are written as tags, which
+  StepMania 5 reads from .sm too; older players ignore them (they do not move notes).
+
+A chart with its own timing (.ssc split timing) different from the song's cannot be stored: reported.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chart.formats.errors import ParseError, Unrepresentable, WriteError
+from chart.formats.msd import decode, escape, parse_tags
+from chart.formats.stepmania import (
+    SONG_ORDER,
+    chart_comment,
+    chart_problems,
+    check_chart_count,
+    make_chart,
+    notes_text,
+    song_from_header,
+    song_tag_values,
+    write_ordered,
+)
+from chart.formats.timing_tags import EXTRA_TAGS
+from chart.formats.values import format_beat, format_number, format_pairs
+from chart.song import Chart, Song
+from chart.timing import TimingData
+
+NAME = "sm"
+SM_SONG_ORDER = tuple(t for t in SONG_ORDER if t not in {
+    "VERSION", "ORIGIN", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "INSTRUMENTTRACK", "LASTSECONDHINT",
+})
+_ROW = Fraction(1, 48)
+
+
+def loads(text: str) -> Song:
+    """Song from .sm text. Raises only :class:`ParseError`."""
+    tags = parse_tags(text)
+    header = [t for t in tags if t.name not in ("NOTES", "NOTES2")]
+    song = song_from_header(header)
+    charts = [t for t in tags if t.name in ("NOTES", "NOTES2")]
+    check_chart_count(len(charts))
+    for tag in charts:
+        if len(tag.params) < 6:
+            raise ParseError(f"#NOTES needs 6 ':'-separated fields, found {len(tag.params)}", tag.line)
+        p = tag.params
+        fields = {"STEPSTYPE": (p[0], tag.line), "DESCRIPTION": (p[1], tag.line),
+                  "DIFFICULTY": (p[2], tag.line), "METER": (p[3], tag.line)}
+        extra = [("RADARVALUES", p[4].strip())] if p[4].strip() else []
+        song.charts.append(make_chart(fields, p[-1], tag.line, extra, None))
+    return song
+
+
+def load_bytes(data: bytes) -> Song:
+    """Song from the bytes of a .sm file."""
+    return loads(decode(data))
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def problems(song: Song) -> list[Unrepresentable]:
+    """What .sm cannot hold: off-grid notes, per-chart timing, delays with a note one row before them.
+
+    Non-fatal entries (``fatal=False``) describe what the writer drops: .ssc-only chart fields.
+    """
+    out: list[Unrepresentable] = []
+    for chart in song.charts:
+        out += chart_problems(chart)
+        cid = chart.chart_id()
+        if chart.timing is not None and chart.timing != song.timing:
+            out.append(Unrepresentable(cid, Fraction(0), ".sm has one timing per song; this chart has its own"))
+        rows = {n.beat for n in chart.notes} | {n.end_beat for n in chart.notes if n.kind.has_length}
+        for beat, _ in song.timing_for(chart).delays:
+            if beat - _ROW in rows:
+                out.append(Unrepresentable(cid, beat, "delay becomes a stop one row earlier, where a note is"))
+        dropped = [name for name, _ in chart.extra if name != "RADARVALUES"] + (["CREDIT"] if chart.credit else [])
+        if dropped:
+            out.append(Unrepresentable(cid, Fraction(0), f".sm drops chart tags {', '.join(dropped)}",
+                                       fatal=False))
+    return out
+
+
+def dumps(song: Song) -> str:
+    """Canonical .sm text. Raises :class:`WriteError` if anything fatal is found by :func:`problems`."""
+    bad = [p for p in problems(song) if p.fatal]
+    if bad:
+        raise WriteError(".sm", bad)
+    values = song_tag_values(song)
+    values.update(_timing_values(song.timing))
+    parts = [write_ordered(SM_SONG_ORDER, values, song.extra)]
+    parts += [_chart_text(chart) for chart in song.charts]
+    return "".join(parts)
+
+
+def _timing_values(timing: TimingData) -> dict[str, str]:
+    stops: dict[Fraction, Fraction] = {}
+    for beat, seconds in timing.stops:
+        stops[beat] = stops.get(beat, Fraction(0)) + seconds
+    for beat, seconds in timing.delays:
+        stops[beat - _ROW] = stops.get(beat - _ROW, Fraction(0)) + seconds
+    plain = TimingData(bpms=timing.bpms)  # the seconds a warp skips follow the tempo changes inside it
+    for beat, length in timing.warps:
+        skipped_s = plain.beat_to_seconds(beat + length) - plain.beat_to_seconds(beat)
+        stops[beat] = stops.get(beat, Fraction(0)) - skipped_s
+    values = {
+        "OFFSET": format_number(timing.offset),
+        "BPMS": format_pairs(timing.bpms),
+        "STOPS": format_pairs(sorted(stops.items())),
+    }
+    if timing.time_signatures:
+        values["TIMESIGNATURES"] = ",".join(f"{format_beat(b)}={n}={d}" for b, n, d in timing.time_signatures)
+    extra = dict(timing.extra)
+    values.update({tag: extra[tag] for tag in EXTRA_TAGS if tag in extra})
+    return values
+
+
+def _chart_text(chart: Chart) -> str:
+    radar = dict(chart.extra).get("RADARVALUES", "")
+    head = [chart.mode, escape(chart.description), chart.slot.sm_name, str(chart.meter), radar]
+    fields = "".join(f"     {f}:\n" for f in head)
+    return f"{chart_comment(chart)}#NOTES:\n{fields}{notes_text(chart)}\n;\n"

@@ -1,0 +1,125 @@
+""".ssc (StepMania 5) read and write.
+
+A file is the song header, then one block per chart opened by ``#NOTEDATA:;``. A chart block carrying any
+non-empty timing tag (``#BPMS #STOPS #DELAYS #WARPS #TIMESIGNATURES #OFFSET`` or the display tags) has its own
+timing (split timing, ``Chart.timing``); as StepMania does, that timing replaces the song's, except that a block
+without ``#OFFSET`` or ``#BPMS`` takes those two from the song (lenient: StepMania would have no tempo).
+Canonical output starts with ``#VERSION:0.83;`` and writes tags in StepMania 5's order, one per line.
+"""
+
+from __future__ import annotations
+
+from chart.formats.errors import Unrepresentable, WriteError
+from chart.formats.msd import Tag, decode, escape, parse_tags, tag_line
+from chart.formats.stepmania import (
+    CHART_ORDER,
+    SONG_ORDER,
+    chart_comment,
+    chart_problems,
+    check_chart_count,
+    make_chart,
+    notes_text,
+    song_from_header,
+    song_tag_values,
+    write_ordered,
+)
+from chart.formats.timing_tags import (
+    ALIASES,
+    EXTRA_TAGS,
+    FIELD_TAGS,
+    order_extra,
+    timing_from_tags,
+    timing_tag_values,
+)
+from chart.song import Chart, Song
+from chart.timing import TimingData
+
+NAME = "ssc"
+VERSION = "0.83"
+_CHART_FIELDS = ("STEPSTYPE", "DESCRIPTION", "DIFFICULTY", "METER", "CREDIT")
+
+
+def loads(text: str) -> Song:
+    """Song from .ssc text. Raises only :class:`ParseError`."""
+    tags = parse_tags(text)
+    blocks: list[list[Tag]] = []
+    header: list[Tag] = []
+    for tag in tags:
+        if tag.name == "NOTEDATA":
+            blocks.append([])
+            check_chart_count(len(blocks))
+        elif blocks:
+            blocks[-1].append(tag)
+        else:
+            header.append(tag)
+    song = song_from_header(header)
+    song.charts = [c for c in (_chart(block, song.timing) for block in blocks) if c is not None]
+    return song
+
+
+def load_bytes(data: bytes) -> Song:
+    """Song from the bytes of a .ssc file."""
+    return loads(decode(data))
+
+
+def _chart(block: list[Tag], song_timing: TimingData) -> Chart | None:
+    fields: dict[str, tuple[str, int]] = {}
+    timing_values: dict[str, tuple[str, int]] = {}
+    timing_extra: list[tuple[str, str]] = []
+    extra: list[tuple[str, str]] = []
+    notes: Tag | None = None
+    for tag in block:
+        name = ALIASES.get(tag.name, tag.name)
+        if name in ("NOTES", "NOTES2"):
+            notes = tag
+        elif name in _CHART_FIELDS:
+            fields[name] = (tag.text, tag.line)
+        elif name in FIELD_TAGS:
+            if tag.text:
+                timing_values[name] = (tag.text, tag.line)
+        elif name in EXTRA_TAGS:
+            if tag.raw.strip():
+                timing_extra.append((name, tag.raw.strip()))
+        else:
+            extra.append((name, tag.raw.strip()))
+    if notes is None:
+        return None  # StepMania skips a #NOTEDATA block without #NOTES
+    timing = None
+    if timing_values or timing_extra:
+        timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), base=song_timing)
+    return make_chart(fields, ":".join(notes.params), notes.line, extra, timing)
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def problems(song: Song) -> list[Unrepresentable]:
+    """Everything in ``song`` that .ssc cannot hold as it is (all fatal: notes off the 1/48-beat grid etc.)."""
+    out: list[Unrepresentable] = []
+    for chart in song.charts:
+        out += chart_problems(chart)
+    return out
+
+
+def dumps(song: Song) -> str:
+    """Canonical .ssc text. Raises :class:`WriteError` if a note cannot be stored without moving it."""
+    bad = [p for p in problems(song) if p.fatal]
+    if bad:
+        raise WriteError(".ssc", bad)
+    values = song_tag_values(song)
+    values["VERSION"] = VERSION
+    values.update(timing_tag_values(song.timing))
+    parts = [write_ordered(SONG_ORDER, values, song.extra)]
+    for chart in song.charts:
+        parts.append(_chart_text(chart))
+    return "".join(parts)
+
+
+def _chart_text(chart: Chart) -> str:
+    values = {
+        "STEPSTYPE": chart.mode, "DESCRIPTION": escape(chart.description),
+        "DIFFICULTY": chart.slot.sm_name, "METER": str(chart.meter), "CREDIT": escape(chart.credit),
+    }
+    if chart.timing is not None:
+        values.update(timing_tag_values(chart.timing))
+    body = write_ordered(CHART_ORDER, values, chart.extra)
+    return f"{chart_comment(chart)}{tag_line('NOTEDATA', '')}{body}#NOTES:\n{notes_text(chart)}\n;\n"
+

@@ -1,0 +1,154 @@
+"""What .sm and .ssc share: song header tags, chart fields, tag order and canonical writing.
+
+Song fields we model (``TITLE SUBTITLE ARTIST CREDIT MUSIC SAMPLESTART SAMPLELENGTH`` and the timing tags)
+become :class:`~chart.song.Song` attributes; every other header tag, known or not, is kept in ``Song.extra``
+as ``(NAME, raw value)``. ``extra`` is held in one canonical order (StepMania 5's writer order, with tags it
+does not know after them in file order), so reading a file and reading our rewrite of it give equal songs.
+Writers emit the modelled tags always, other tags only when present.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chart.formats.errors import MAX_CHARTS, MAX_LANES, ParseError, Unrepresentable
+from chart.formats.msd import Tag, escape, tag_line
+from chart.formats.notedata import format_notes, unrepresentable_notes
+from chart.formats.timing_tags import (
+    ALIASES,
+    EXTRA_TAGS,
+    FIELD_TAGS,
+    TIMING_TAGS,
+    order_extra,
+    timing_from_tags,
+)
+from chart.formats.values import format_number, parse_number
+from chart.song import LANES_BY_MODE, Chart, Slot, Song
+from chart.timing import TimingData
+
+# StepMania 5 writer order (.ssc superset; .sm's LASTBEATHINT slotted where the .sm writer puts it).
+SONG_ORDER = (
+    "VERSION", "TITLE", "SUBTITLE", "ARTIST", "TITLETRANSLIT", "SUBTITLETRANSLIT", "ARTISTTRANSLIT", "GENRE",
+    "ORIGIN", "CREDIT", "BANNER", "BACKGROUND", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "LYRICSPATH",
+    "CDTITLE", "MUSIC", "INSTRUMENTTRACK", "OFFSET", "SAMPLESTART", "SAMPLELENGTH", "LASTBEATHINT",
+    "SELECTABLE", "DISPLAYBPM", *TIMING_TAGS[1:], "LASTSECONDHINT", "BGCHANGES", "FGCHANGES", "KEYSOUNDS",
+    "ATTACKS",
+)
+CHART_ORDER = (
+    "CHARTNAME", "STEPSTYPE", "DESCRIPTION", "CHARTSTYLE", "DIFFICULTY", "METER", "RADARVALUES", "CREDIT",
+    *TIMING_TAGS, "ATTACKS", "DISPLAYBPM",
+)
+_SONG_TEXT = {"TITLE": "title", "SUBTITLE": "subtitle", "ARTIST": "artist", "CREDIT": "credit", "MUSIC": "music"}
+_SONG_NUMBER = {"SAMPLESTART": "sample_start", "SAMPLELENGTH": "sample_length"}
+
+
+def song_from_header(tags: list[Tag]) -> Song:
+    """A Song (no charts yet) from header tags; the last of a repeated modelled tag wins."""
+    song = Song()
+    timing_values: dict[str, tuple[str, int]] = {}
+    timing_extra: list[tuple[str, str]] = []
+    extra: list[tuple[str, str]] = []
+    for tag in tags:
+        name = ALIASES.get(tag.name, tag.name)
+        if name in _SONG_TEXT:
+            setattr(song, _SONG_TEXT[name], tag.text)
+        elif name in _SONG_NUMBER:
+            value = parse_number(tag.value, f"#{name}", tag.line) if tag.value else Fraction(0)
+            setattr(song, _SONG_NUMBER[name], value)
+        elif name in FIELD_TAGS:
+            timing_values[name] = (tag.text, tag.line)
+        elif name in EXTRA_TAGS:
+            timing_extra.append((name, tag.raw.strip()))
+        elif name != "VERSION":
+            extra.append((name, tag.raw.strip()))
+    song.timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS))
+    song.extra = order_extra(extra, SONG_ORDER)
+    return song
+
+
+def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: int,
+               extra: list[tuple[str, str]], timing: TimingData | None) -> Chart:
+    """A Chart from its text fields (STEPSTYPE, DESCRIPTION, DIFFICULTY, METER, CREDIT) and note data."""
+    from chart.formats.notedata import parse_notes
+
+    mode = fields.get("STEPSTYPE", ("dance-single", 0))[0].strip() or "dance-single"
+    lanes = LANES_BY_MODE.get(mode) or _lanes_from_data(notes_text, notes_line)
+    text, line = fields.get("DIFFICULTY", ("Edit", notes_line))
+    try:
+        slot = Slot.parse(text) if text.strip() else Slot.EDIT
+    except ValueError:
+        slot = Slot.EDIT  # StepMania treats an unknown difficulty as an edit
+    text, line = fields.get("METER", ("1", notes_line))
+    meter = _meter(text, line)
+    notes, _ignored = parse_notes(notes_text, lanes, notes_line)
+    return Chart(mode=mode, slot=slot, meter=meter, description=fields.get("DESCRIPTION", ("", 0))[0].strip(),
+                 credit=fields.get("CREDIT", ("", 0))[0].strip(), notes=notes, timing=timing, lanes=lanes,
+                 extra=order_extra(extra, CHART_ORDER))
+
+
+def _meter(text: str, line: int) -> int:
+    text = text.strip()
+    if not text:
+        return 1
+    try:
+        return int(parse_number(text, "#METER", line))
+    except ParseError:
+        return 1  # "?" and similar placeholders: StepMania shows them as meter 1 too
+
+
+def _lanes_from_data(text: str, line: int) -> int:
+    """Lanes of an unknown steps type: the width of its first note line."""
+    for word in text.split():
+        word = word.strip(",;")
+        if word and "[" not in word and "{" not in word:
+            if len(word) > MAX_LANES:
+                raise ParseError(f"note line of {len(word)} lanes (at most {MAX_LANES})", line)
+            return len(word)
+    return 4
+
+
+def check_chart_count(count: int) -> None:
+    if count > MAX_CHARTS:
+        raise ParseError(f"more than {MAX_CHARTS} charts in one file")
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def song_tag_values(song: Song) -> dict[str, str]:
+    """Modelled song tags as written text."""
+    return {
+        "TITLE": escape(song.title), "SUBTITLE": escape(song.subtitle), "ARTIST": escape(song.artist),
+        "CREDIT": escape(song.credit), "MUSIC": escape(song.music),
+        "SAMPLESTART": format_number(song.sample_start), "SAMPLELENGTH": format_number(song.sample_length),
+    }
+
+
+def write_ordered(order: tuple[str, ...], values: dict[str, str], extra: list[tuple[str, str]]) -> str:
+    """Tags of ``order`` (modelled from ``values``, others from ``extra``), then unknown extras in order."""
+    out = []
+    by_name: dict[str, list[str]] = {}
+    for name, raw in extra:
+        by_name.setdefault(name, []).append(raw)
+    for name in order:
+        if name in values:
+            out.append(tag_line(name, values[name]))
+        for raw in by_name.get(name, ()) if name not in values else ():
+            out.append(tag_line(name, raw))
+    known = set(order) | set(values)
+    out += [tag_line(name, raw) for name, raw in extra if name not in known]
+    return "".join(out)
+
+
+def chart_comment(chart: Chart) -> str:
+    """The separator comment StepMania writes before each chart."""
+    desc = " ".join(chart.description.split())
+    return f"//---------------{chart.mode} - {desc}----------------\n"
+
+
+def chart_problems(chart: Chart) -> list[Unrepresentable]:
+    """Notes of a chart that StepMania note data cannot hold."""
+    return unrepresentable_notes(chart.notes, chart.lanes, chart.chart_id())
+
+
+def notes_text(chart: Chart) -> str:
+    """Note data of a chart (call :func:`chart_problems` first)."""
+    return format_notes(chart.notes, chart.lanes, chart.chart_id())

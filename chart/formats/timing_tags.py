@@ -1,0 +1,171 @@
+"""Timing tags of .sm/.ssc (``#OFFSET #BPMS #STOPS #DELAYS #WARPS #TIMESIGNATURES`` and the rest).
+
+``#BPMS``/``#STOPS``/``#DELAYS``/``#WARPS``/``#TIMESIGNATURES``/``#OFFSET`` become :class:`TimingData` fields;
+``#SCROLLS #SPEEDS #TICKCOUNTS #COMBOS #FAKES #LABELS`` (display and scoring tags that do not move notes in
+time) are kept verbatim in ``TimingData.extra`` and written back. ``#FREEZES`` is read as ``#STOPS``.
+
+Negative BPMs and negative stops (the old .sm idiom for skipping beats) become warps the way StepMania 5's
+loader converts them: we follow the song's clock with the negative values in place; wherever the clock would
+run backwards (a negative stop, or a segment with negative BPM) a warp starts, and it ends at the first beat
+where the clock is back at the time the warp started. The negative entries are removed, and the tempo in
+force before a negative BPM carries on inside the warp (no note there can be hit, so it changes nothing).
+Warp ends are exact fractions; they are written with 6 decimals.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chart.formats.errors import ParseError
+from chart.formats.values import (
+    format_beat,
+    format_number,
+    format_pairs,
+    near_row,
+    parse_list,
+    parse_number,
+    parse_pairs,
+    snap_row,
+)
+from chart.timing import TimingData
+
+FIELD_TAGS = ("OFFSET", "BPMS", "STOPS", "DELAYS", "WARPS", "TIMESIGNATURES")
+EXTRA_TAGS = ("TICKCOUNTS", "COMBOS", "SPEEDS", "SCROLLS", "FAKES", "LABELS")
+TIMING_TAGS = FIELD_TAGS + EXTRA_TAGS
+ALIASES = {"FREEZES": "STOPS"}
+
+
+def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, str]],
+                     base: TimingData | None = None) -> TimingData:
+    """TimingData from tag values.
+
+    Parameters
+    ----------
+    values : dict
+        Tag name -> (value text, line) for the tags in :data:`FIELD_TAGS` that are present.
+    extra : list of (tag, raw value)
+        Tags of :data:`EXTRA_TAGS` in file order.
+    base : TimingData, optional
+        Where a chart's own timing lacks ``#OFFSET`` or ``#BPMS``, they are taken from here (the song).
+    """
+    def get(name: str) -> tuple[str, int | None]:
+        return values.get(name, ("", None))
+
+    text, line = get("OFFSET")
+    if text.strip():
+        offset = parse_number(text, "#OFFSET", line)
+    else:
+        offset = base.offset if base else Fraction(0)
+    text, line = get("BPMS")
+    bpms = parse_pairs(text, "#BPMS", line)
+    if not bpms:
+        bpms = list(base.bpms) if base else [(Fraction(0), Fraction(60))]
+    text, line = get("STOPS")
+    stops = parse_pairs(text, "#STOPS", line)
+    delays = _beat_values(get("DELAYS"), "#DELAYS")
+    warps = [(b, near_row(v)) for b, v in _beat_values(get("WARPS"), "#WARPS")]
+    sigs = _signatures(*get("TIMESIGNATURES"))
+    bpms, stops, new_warps = negative_to_warps(bpms, stops)
+    try:
+        return TimingData(offset=offset, bpms=_dedupe(bpms), stops=stops, delays=delays,
+                          warps=_merge_warps(warps + new_warps), time_signatures=sigs, extra=tuple(extra))
+    except ValueError as err:
+        raise ParseError(f"timing: {err}", get("BPMS")[1]) from None
+
+
+def _beat_values(entry: tuple[str, int | None], what: str) -> list[tuple[Fraction, Fraction]]:
+    pairs = parse_pairs(entry[0], what, entry[1])
+    for beat, value in pairs:
+        if value < 0:
+            raise ParseError(f"{what} at beat {float(beat):g} is negative", entry[1])
+    return pairs
+
+
+def _signatures(text: str, line: int | None) -> list[tuple[Fraction, int, int]]:
+    out = []
+    for f in parse_list(text, 3, "#TIMESIGNATURES", line):
+        beat = snap_row(parse_number(f[0], "#TIMESIGNATURES beat", line))
+        num = int(parse_number(f[1], "time signature numerator", line))
+        den = int(parse_number(f[2], "time signature denominator", line))
+        if num <= 0 or den <= 0:
+            raise ParseError(f"time signature {num}/{den} must be positive", line)
+        out.append((beat, num, den))
+    return out
+
+
+def _dedupe(bpms: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
+    """One BPM per beat (the last listed wins, as StepMania's segment insertion does); first at beat <= 0."""
+    by_beat: dict[Fraction, Fraction] = {}
+    for b, v in bpms:
+        by_beat[b] = v
+    return sorted(by_beat.items())
+
+
+def _merge_warps(warps: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
+    return sorted(w for w in warps if w[1] > 0)
+
+
+def negative_to_warps(bpms: list[tuple[Fraction, Fraction]], stops: list[tuple[Fraction, Fraction]]):
+    """Remove negative BPMs/stops, returning (bpms, stops, warps) with the same note times (module docstring)."""
+    bpms = _dedupe(bpms)
+    if all(v > 0 for _, v in bpms) and all(v >= 0 for _, v in stops):
+        if any(v == 0 for _, v in bpms):
+            raise ParseError("#BPMS has a BPM of 0")
+        return bpms, sorted(stops), []
+    if any(v == 0 for _, v in bpms):
+        raise ParseError("#BPMS has a BPM of 0")
+    if bpms[0][1] < 0:
+        raise ParseError("the first BPM is negative")
+    events = sorted({b for b, _ in bpms} | {b for b, _ in stops})
+    stop_at: dict[Fraction, Fraction] = {}
+    for b, s in stops:
+        stop_at[b] = stop_at.get(b, Fraction(0)) + s
+    bpm_at = dict(bpms)
+    warps: list[tuple[Fraction, Fraction]] = []
+    t = Fraction(0)
+    bpm = bpms[0][1]
+    warp_start: Fraction | None = None
+    target = Fraction(0)
+    for k, beat in enumerate(events):
+        bpm = bpm_at.get(beat, bpm)
+        t_before = t
+        t += stop_at.get(beat, Fraction(0))
+        if warp_start is None and (t < t_before or bpm < 0):
+            warp_start, target = beat, t_before
+        nxt = events[k + 1] if k + 1 < len(events) else None
+        if warp_start is not None and t >= target and bpm > 0 and beat > warp_start:
+            warps.append((warp_start, beat - warp_start))  # caught up exactly at an event
+            warp_start = None
+        if warp_start is not None and bpm > 0 and t < target:
+            reach = beat + (target - t) * bpm / 60
+            if nxt is None or reach <= nxt:
+                warps.append((warp_start, reach - warp_start))
+                warp_start = None
+        if nxt is not None:
+            t += (nxt - beat) * 60 / bpm
+    if warp_start is not None:
+        raise ParseError(f"negative BPM or stop at beat {float(warp_start):g} never catches up")
+    clean_bpms = [(b, v) for b, v in bpms if v > 0]
+    clean_bpms = [p for i, p in enumerate(clean_bpms) if i == 0 or p[1] != clean_bpms[i - 1][1]]
+    return clean_bpms, [(b, s) for b, s in sorted(stops) if s > 0], warps
+
+
+def timing_tag_values(timing: TimingData) -> list[tuple[str, str]]:
+    """(tag, value) for the .ssc timing tags in canonical order, extras included where present."""
+    out = [
+        ("OFFSET", format_number(timing.offset)),
+        ("BPMS", format_pairs(timing.bpms)),
+        ("STOPS", format_pairs(timing.stops)),
+        ("DELAYS", format_pairs(timing.delays)),
+        ("WARPS", format_pairs(timing.warps)),
+        ("TIMESIGNATURES", ",".join(f"{format_beat(b)}={n}={d}" for b, n, d in timing.time_signatures)),
+    ]
+    extra = dict(timing.extra)
+    out += [(tag, extra[tag]) for tag in EXTRA_TAGS if tag in extra]
+    return out
+
+
+def order_extra(pairs: list[tuple[str, str]], order: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Known tags in the writer's order, unknown ones after them in file order (what a round trip yields)."""
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(pairs, key=lambda p: rank.get(p[0], len(order)))
