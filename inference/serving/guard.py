@@ -1,0 +1,202 @@
+"""A thin ASGI middleware in front of MLServer's REST app: token, routes, body size and time, concurrency.
+
+MLServer implements the V2 protocol but has no authentication, no request-size limit, no body-read timeout and
+no admission control, and it transparently gunzips request bodies (a zip bomb would bypass any size limit).
+This guard adds exactly those, outside MLServer's own V2 implementation:
+
+* only the V2 inference routes are reachable (health, server/model metadata and readiness, ``infer``); the
+  model-repository (load/unload) and docs routes answer 404;
+* a bearer token, when configured, is required on every route except ``/v2/health/*`` (probes carry no token);
+  compared in constant time on fixed-length digests so neither content nor length leaks through timing;
+  the ``Authorization`` header is removed before MLServer sees the request, so it never reaches its logs;
+* ``Content-Length`` above the limit -> 413 before any byte of the body is read; a chunked body is counted as it
+  arrives and refused with 413 the moment it passes the limit; compressed bodies -> 415;
+* the body must arrive within ``body_timeout_s`` with no gap longer than ``idle_timeout_s`` -> else 408
+  (slow-loris clients cannot hold an inference slot);
+* at most ``max_inflight`` inference requests run, ``max_queue`` more wait; beyond that -> 503 + Retry-After;
+* FastAPI's 422 schema errors (which echo the offending input back) become a one-line 400;
+* an exception escaping the app becomes a JSON 500 without a traceback (the traceback goes to the server log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("genelive.serve")
+
+_NAME = r"[A-Za-z0-9_.\-]{1,128}"
+_ROUTES_GET = re.compile(rf"^/v2(/health/(live|ready))?$|^/v2/models/{_NAME}(/versions/{_NAME})?(/ready)?$")
+_ROUTE_INFER = re.compile(rf"^/v2/models/{_NAME}(/versions/{_NAME})?/infer$")
+_PUBLIC = ("/v2/health/live", "/v2/health/ready")
+
+
+class _Reject(Exception):
+    def __init__(self, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or []
+
+
+class GuardMiddleware:
+    """Wrap an ASGI app (MLServer's FastAPI app) with the checks listed in the module docstring."""
+
+    def __init__(self, app: Any, token: str | None = None, max_body_bytes: int = 64 << 20,
+                 max_inflight: int = 1, max_queue: int = 8, body_timeout_s: float = 60.0,
+                 idle_timeout_s: float = 10.0) -> None:
+        self.app = app
+        self._token_digest = _digest(token) if token else None
+        self.max_body_bytes = max_body_bytes
+        self.body_timeout_s, self.idle_timeout_s = body_timeout_s, idle_timeout_s
+        self.max_inflight, self.max_queue = max(1, max_inflight), max(0, max_queue)
+        self._admitted = 0  # running + waiting inference requests
+        self._slots: asyncio.Semaphore | None = None  # created on the server's event loop
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            infer = self._check_route_and_token(scope)
+            if infer:
+                await self._infer(scope, receive, send)
+            else:
+                await self._forward(scope, receive, send)
+        except _Reject as rej:
+            await _send_error(send, rej.status, rej.message, rej.headers)
+
+    def _check_route_and_token(self, scope: Scope) -> bool:
+        method, path = scope["method"], scope["path"]
+        infer = method == "POST" and bool(_ROUTE_INFER.match(path))
+        if not infer and not (method in ("GET", "HEAD") and _ROUTES_GET.match(path)):
+            raise _Reject(404, f"no such route: {method} {path[:100]}")
+        headers = scope.get("headers", [])
+        if self._token_digest is not None and path not in _PUBLIC:
+            given = _bearer(headers)
+            if given is None or not hmac.compare_digest(_digest(given), self._token_digest):
+                raise _Reject(401, "missing or wrong bearer token", [(b"www-authenticate", b"Bearer")])
+        scope["headers"] = [(k, v) for k, v in headers if k.lower() != b"authorization"]
+        return infer
+
+    async def _infer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._admitted >= self.max_inflight + self.max_queue:
+            raise _Reject(503, "server busy: too many requests in flight", [(b"retry-after", b"1")])
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_inflight)
+        self._admitted += 1
+        try:
+            async with self._slots:
+                body = await self._read_body(scope, receive)
+                await self._forward(scope, _replay(body, receive), send)
+        finally:
+            self._admitted -= 1
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
+        encoding = headers.get(b"content-encoding", b"identity").strip().lower()
+        if encoding not in (b"", b"identity"):
+            raise _Reject(415, "compressed request bodies are not accepted")
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                raise _Reject(400, "invalid Content-Length")
+            if int(length) > self.max_body_bytes:
+                raise _Reject(413, f"request body of {int(length)} bytes is over the limit of "
+                                   f"{self.max_body_bytes} bytes; send shorter chunks along time")
+        chunks, size = [], 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout_s
+        while True:
+            timeout = min(self.idle_timeout_s, deadline - loop.time())
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(timeout, 0.001))
+            except TimeoutError as exc:
+                raise _Reject(408, "request body too slow", [(b"connection", b"close")]) from exc
+            if message["type"] == "http.disconnect":
+                raise _Reject(400, "client disconnected")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise _Reject(413, f"request body over the limit of {self.max_body_bytes} bytes",
+                              [(b"connection", b"close")])
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+        held: list[bytes] | None = None  # body of a 422 being rewritten
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started, held
+            if message["type"] == "http.response.start":
+                started = True
+                if message.get("status") == 422:  # FastAPI's schema errors echo the input back: summarise
+                    held = []
+                    return
+            if held is not None and message["type"] == "http.response.body":
+                held.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await _send_error(send, 400, _summarise_validation(b"".join(held)))
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await _send_error(send, 500, "internal server error (see the server log)")
+
+
+def _summarise_validation(body: bytes) -> str:
+    """One line from FastAPI's 422 detail list, without the echoed input."""
+    try:
+        first = json.loads(body)["detail"][0]
+        where = ".".join(str(p) for p in first.get("loc", []) if p != "body")
+        return f"malformed request: {where + ': ' if where else ''}{first.get('msg', 'invalid')}"[:300]
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return "malformed request"
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for key, value in headers:
+        if key.lower() == b"authorization":
+            scheme, _, credential = value.decode("latin-1").partition(" ")
+            return credential.strip() if scheme.lower() == "bearer" else None
+    return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # after the body: wait for the disconnect as the app expects
+
+    return replay
+
+
+async def _send_error(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps({"error": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})

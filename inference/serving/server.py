@@ -1,0 +1,166 @@
+"""``python main.py serve``: MLServer (KServe V2 over REST) serving the shipped ONNX models, behind a guard.
+
+Why MLServer and not KServe's ``ModelServer``: both are maintained V2 servers on PyPI, but MLServer is a plain
+``pip install`` with a small custom-runtime API (:class:`~inference.serving.runtime.GeneLiveOnnxRuntime`), runs
+without Kubernetes, and is the server KServe itself uses for Python runtimes; the ``kserve`` package pulls a much
+larger dependency tree for the same protocol. Decisions taken here (see docs/serving.md):
+
+* REST only. MLServer's gRPC server is not started: it would be a second door without our token check.
+  The Prometheus metrics server (its own port) is off for the same reason.
+* ``workers`` = concurrent inference threads in one process (onnxruntime releases the GIL and shares one
+  session), not MLServer's ``parallel_workers`` process pool: that pool copies every request between processes,
+  loads one model per process and oversubscribes the cores onnxruntime already uses.
+* Loopback by default; any other address needs a token (refused otherwise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
+
+DEFAULT_MAX_REQUEST_BYTES = 64 << 20
+
+
+class ServeError(ValueError):
+    """A server configuration that must not start (no token on a public address, no models, ...)."""
+
+
+@dataclass
+class ServeConfig:
+    """Everything ``serve`` needs; the CLI fills it from its flags."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    token: str | None = None
+    workers: int = 1
+    models_dir: Path = field(default_factory=default_models_dir)
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    max_queue: int | None = None  # default 8 per worker
+    body_timeout_s: float = 60.0
+    idle_timeout_s: float = 10.0
+    log_level: str = "INFO"
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_config(cfg: ServeConfig) -> list[Manifest]:
+    """Refuse unsafe or impossible settings; return the manifests of the models to serve (sha256 verified)."""
+    if cfg.token is not None and not cfg.token.strip():
+        raise ServeError("the token is empty")
+    if not is_loopback(cfg.host) and not cfg.token:
+        raise ServeError(f"refusing to listen on {cfg.host} without a token: pass --token-file "
+                         "(only loopback addresses may run without one)")
+    if not 0 <= cfg.port <= 65535:
+        raise ServeError(f"port {cfg.port} is out of range")
+    if cfg.workers < 1:
+        raise ServeError("--workers must be at least 1")
+    folder = Path(cfg.models_dir)
+    paths = sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if folder.is_dir() else []
+    if not paths:
+        raise ServeError(f"no models to serve: no *{MANIFEST_SUFFIX} in {folder}")
+    manifests = [Manifest.load(p) for p in paths]  # ManifestError when a model does not match its manifest
+    names = [model_name(m) for m in manifests]
+    if len(set(names)) != len(names):
+        raise ServeError(f"two manifests in {folder} give the same model name: {names}")
+    return manifests
+
+
+def model_name(manifest: Manifest) -> str:
+    """Name a model is served under: the manifest file's stem (``onset.manifest.json`` -> ``onset``)."""
+    if manifest.path is not None and manifest.path.name.endswith(MANIFEST_SUFFIX):
+        return manifest.path.name[: -len(MANIFEST_SUFFIX)]
+    return manifest.kind
+
+
+def model_settings(manifests: list[Manifest], cfg: ServeConfig) -> list[Any]:
+    """MLServer ``ModelSettings`` for each manifest, all using our runtime."""
+    from mlserver.settings import ModelParameters, ModelSettings
+
+    from inference.serving.runtime import MODEL_VERSION, GeneLiveOnnxRuntime
+
+    return [
+        ModelSettings(name=model_name(m), implementation=GeneLiveOnnxRuntime,
+                      parameters=ModelParameters(uri=str(m.path), version=MODEL_VERSION,
+                                                 extra={"workers": cfg.workers,
+                                                        "max_request_bytes": cfg.max_request_bytes}))
+        for m in manifests
+    ]
+
+
+def server_settings(cfg: ServeConfig, scratch: Path) -> Any:
+    """MLServer ``Settings``: REST on host:port, no gRPC/metrics, no debug tracebacks, no process pool."""
+    from mlserver.settings import Settings
+
+    return Settings(host=cfg.host, http_port=cfg.port, debug=False, parallel_workers=0,
+                    metrics_endpoint=None, load_models_at_startup=False,
+                    model_repository_root=str(scratch), environments_dir=str(scratch / "envs"),
+                    metrics_dir=str(scratch / "metrics"), server_name="genelive-mlserver",
+                    cache_enabled=False, kafka_enabled=False)
+
+
+def _guarded_server_class() -> type:
+    from mlserver import MLServer
+
+    from inference.serving.guard import GuardMiddleware
+
+    class GuardedMLServer(MLServer):
+        """MLServer with the REST app wrapped by :class:`GuardMiddleware` and no gRPC server."""
+
+        def __init__(self, settings: Any, cfg: ServeConfig) -> None:
+            self._cfg = cfg
+            super().__init__(settings)
+
+        def _create_servers(self) -> None:
+            super()._create_servers()
+            self._grpc_server = None  # type: ignore[assignment]  # a second door without our token check
+            cfg = self._cfg
+            queue = cfg.max_queue if cfg.max_queue is not None else 8 * cfg.workers
+            self._rest_server._app.add_middleware(
+                GuardMiddleware, token=cfg.token, max_body_bytes=cfg.max_request_bytes,
+                max_inflight=cfg.workers, max_queue=queue, body_timeout_s=cfg.body_timeout_s,
+                idle_timeout_s=cfg.idle_timeout_s)
+
+        async def start(self, models_settings: list[Any] | None = None) -> None:
+            rest = asyncio.ensure_future(self._rest_server.start())
+            try:
+                await asyncio.gather(*[self._model_registry.load(m) for m in models_settings or []])
+            except Exception:
+                logging.getLogger("genelive.serve").exception("a model failed to load; stopping")
+                await self.stop()
+            await rest
+
+    return GuardedMLServer
+
+
+async def serve_async(cfg: ServeConfig) -> None:
+    """Run the server until SIGINT/SIGTERM."""
+    manifests = check_config(cfg)
+    with tempfile.TemporaryDirectory(prefix="genelive-serve-") as tmp:
+        settings = server_settings(cfg, Path(tmp))
+        server = _guarded_server_class()(settings, cfg)
+        logging.getLogger("mlserver").setLevel(cfg.log_level)
+        await server.start(model_settings(manifests, cfg))
+
+
+def serve(cfg: ServeConfig) -> None:
+    """Blocking entry point of ``python main.py serve``. Raises ServeError/ManifestError before binding."""
+    check_config(cfg)
+    asyncio.run(serve_async(cfg))
+
+
+__all__ = ["ServeConfig", "ServeError", "ManifestError", "check_config", "model_name", "serve"]
