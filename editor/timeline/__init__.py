@@ -1,0 +1,1 @@
+"""The vertical notefield: :class:`editor.timeline.view.TimelineWidget` and the items it draws."""

@@ -1,0 +1,125 @@
+"""BeatGridItem: measure, beat and subdivision lines coloured by snap, measure numbers and timing markers.
+
+Only the visible beat range is computed. When the chosen snap would put lines closer than a few pixels, the grid
+falls back to coarser divisors, so a zoomed-out long song stays readable and cheap to draw.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+
+from chart.timing import TimingData
+from editor.timeline import geometry as geo
+
+MIN_LINE_GAP_PX = 5.0
+_FALLBACK_DIVISORS = (192, 96, 64, 48, 32, 24, 16, 12, 8, 4)
+
+
+class BeatGridItem(pg.GraphicsObject):
+    """Grid for the current snap divisor over the lanes ``[0, lanes)``."""
+
+    def __init__(self):
+        super().__init__()
+        self.timing = TimingData()
+        self.divisor = 16
+        self.lanes = 4
+        self._extent_s = (0.0, 60.0)
+        self._font = QFont()
+        self._font.setPointSizeF(8.0)
+        self.setZValue(0)
+
+    def set_timing(self, timing: TimingData, t0_s: float, t1_s: float) -> None:
+        self.prepareGeometryChange()
+        self.timing = timing
+        self._extent_s = (t0_s - 5.0, t1_s + 5.0)
+        self.update()
+
+    def set_divisor(self, divisor: int) -> None:
+        self.divisor = divisor
+        self.update()
+
+    def set_lanes(self, lanes: int) -> None:
+        self.prepareGeometryChange()
+        self.lanes = lanes
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        t0, t1 = self._extent_s
+        return QRectF(-0.5, t0, self.lanes + 1.0, t1 - t0)
+
+    def _effective_divisor(self, px_per_beat: float) -> int:
+        """The snap divisor, or the finest coarser one whose lines stay MIN_LINE_GAP_PX apart."""
+        for d in (self.divisor, *[d for d in _FALLBACK_DIVISORS if d < self.divisor]):
+            if px_per_beat * 4.0 / d >= MIN_LINE_GAP_PX:
+                return d
+        return 0  # measure lines only
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = geo.visible_range(self)
+        if view is None:
+            return
+        pm = geo.PixelMap.from_transform(painter.transform())
+        b0, b1 = (float(b) for b in self.timing.seconds_to_beats_array([view[2], view[3]]))
+        if not (math.isfinite(b0) and math.isfinite(b1)) or b1 <= b0:
+            return
+        px_per_beat = abs(pm.y(float(self.timing.beats_to_seconds_array([b0 + 1])[0])) - pm.y(view[2])) or 1.0
+        painter.save()
+        painter.resetTransform()
+        divisor = self._effective_divisor(px_per_beat)
+        if divisor:
+            self._paint_subdivisions(painter, pm, b0, b1, divisor)
+        self._paint_measures(painter, pm, b0, b1)
+        self._paint_markers(painter, pm, b0, b1)
+        painter.restore()
+
+    def _paint_subdivisions(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float, divisor: int) -> None:
+        step = 4.0 / divisor
+        k = np.arange(math.ceil(b0 / step), math.floor(b1 / step) + 1)
+        beats = k * step
+        ys = pm.y(self.timing.beats_to_seconds_array(beats))
+        x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
+        quants = np.array([geo.quant_divisor(b) for b in beats], dtype=np.int16)
+        for q in sorted(set(quants.tolist()), reverse=True):  # coarse lines drawn last, on top
+            color = geo.quant_color(q)
+            color.setAlpha(geo.GRID_ALPHA.get(q, 70))
+            painter.setPen(QPen(color, 1.6 if q == 4 else 1.0))
+            painter.drawLines([QLineF(x0, y, x1, y) for y in ys[quants == q]])
+
+    def _paint_measures(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
+        starts = self.timing.measure_starts(max(b1, 0.0))
+        starts = starts[(starts >= b0 - 1e-9) & (starts <= b1)]
+        if len(starts) == 0:
+            return
+        ys = pm.y(self.timing.beats_to_seconds_array(starts))
+        x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
+        painter.setPen(QPen(geo.MEASURE_COLOR, 2.0))
+        painter.drawLines([QLineF(x0, y, x1, y) for y in ys])
+        all_starts = self.timing.measure_starts(max(b1, 0.0))
+        painter.setFont(self._font)
+        painter.setPen(QColor(200, 200, 210))
+        gap = abs(ys[1] - ys[0]) if len(ys) > 1 else 1e9
+        every = max(1, int(math.ceil(14.0 / max(gap, 1e-6))))  # keep labels ~14 px apart
+        for beat, y in zip(starts, ys):
+            number = int(np.searchsorted(all_starts, beat - 1e-9))
+            if number % every == 0:
+                painter.drawText(QRectF(x0 + 3, y + 1, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
+
+    def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
+        """BPM changes (green) and stops/delays (red/orange) at the right edge of the lanes."""
+        x = pm.x(float(self.lanes)) + 4
+        painter.setFont(self._font)
+        rows = [(float(b), f"{float(v):g} BPM", QColor(110, 230, 120)) for b, v in self.timing.bpms]
+        rows += [(float(b), f"stop {float(v):g}s", QColor(240, 90, 90)) for b, v in self.timing.stops]
+        rows += [(float(b), f"delay {float(v):g}s", QColor(240, 170, 70)) for b, v in self.timing.delays]
+        for beat, text, color in rows:
+            if not (b0 - 1e-9 <= beat <= b1):
+                continue
+            y = pm.y(float(self.timing.beats_to_seconds_array([beat])[0]))
+            painter.setPen(QPen(color, 1.5))
+            painter.drawLine(QPointF(x - 6, y), QPointF(x - 1, y))
+            painter.drawText(QRectF(x, y - 7, 90, 14), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)

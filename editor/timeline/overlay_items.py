@@ -1,0 +1,183 @@
+"""Small timeline items: lane backgrounds, the cursor/playhead with receptors, the selection box, the selected
+range / loop region and the AI probability curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from editor.timeline import geometry as geo
+
+
+class _ViewSpanItem(pg.GraphicsObject):
+    """Base for items that cover the whole lane area of the visible range (culling is done in paint)."""
+
+    def __init__(self, z: float):
+        super().__init__()
+        self.lanes = 4
+        self._extent_s = (0.0, 60.0)
+        self.setZValue(z)
+
+    def set_extent(self, t0_s: float, t1_s: float, lanes: int) -> None:
+        self.prepareGeometryChange()
+        self._extent_s = (t0_s - 60.0, t1_s + 60.0)
+        self.lanes = lanes
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        t0, t1 = self._extent_s
+        return QRectF(-3.0, t0, self.lanes + 5.0, t1 - t0)
+
+
+class LanesBackgroundItem(_ViewSpanItem):
+    """Alternating lane shading and the audio's extent (darker outside the song)."""
+
+    def __init__(self):
+        super().__init__(-30)
+        self.audio_s = (0.0, 0.0)
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = geo.visible_range(self)
+        if view is None:
+            return
+        pm = geo.PixelMap.from_transform(painter.transform())
+        painter.save()
+        painter.resetTransform()
+        for lane in range(self.lanes):
+            painter.fillRect(pm.rect(lane, view[2], lane + 1, view[3]), geo.LANE_BG[lane % 2])
+        a0, a1 = self.audio_s
+        shade = QColor(0, 0, 0, 110)
+        if view[2] < a0:
+            painter.fillRect(pm.rect(0, view[2], self.lanes, min(a0, view[3])), shade)
+        if view[3] > a1 > 0:
+            painter.fillRect(pm.rect(0, max(a1, view[2]), self.lanes, view[3]), shade)
+        painter.restore()
+
+
+class CursorItem(_ViewSpanItem):
+    """The edit cursor (which is also the playhead): a line across the lanes with receptor outlines."""
+
+    def __init__(self):
+        super().__init__(40)
+        self.time_s = 0.0
+        self.playing = False
+
+    def set_time(self, t_s: float, playing: bool) -> None:
+        self.time_s, self.playing = t_s, playing
+        self.update()
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        pm = geo.PixelMap.from_transform(painter.transform())
+        y = pm.y(self.time_s)
+        x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
+        painter.save()
+        painter.resetTransform()
+        color = geo.PLAYHEAD_COLOR if self.playing else geo.CURSOR_COLOR
+        painter.setPen(QPen(color, 2.0))
+        painter.drawLine(QLineF(x0 - 6, y, x1 + 6, y))
+        size = float(np.clip(pm.lane_px * 0.72, 8.0, 46.0))
+        receptor = QColor(color)
+        receptor.setAlpha(90)
+        painter.setPen(QPen(receptor, 2.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for lane in range(self.lanes):
+            cx = pm.x(lane + 0.5)
+            painter.drawRect(QRectF(cx - size / 2, y - size / 2, size, size))
+        painter.restore()
+
+
+class SelectionBoxItem(_ViewSpanItem):
+    """Rubber band of a box selection, in data coordinates (lane units, seconds)."""
+
+    def __init__(self):
+        super().__init__(45)
+        self.box: tuple[float, float, float, float] | None = None
+
+    def set_box(self, box: tuple[float, float, float, float] | None) -> None:
+        self.box = box
+        self.update()
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        if self.box is None:
+            return
+        pm = geo.PixelMap.from_transform(painter.transform())
+        x0, t0, x1, t1 = self.box
+        painter.save()
+        painter.resetTransform()
+        painter.setPen(QPen(QColor(120, 180, 255), 1.0, Qt.PenStyle.DashLine))
+        painter.setBrush(QColor(120, 180, 255, 40))
+        painter.drawRect(pm.rect(x0, t0, x1, t1))
+        painter.restore()
+
+
+class RangeItem(_ViewSpanItem):
+    """The selected beat range (blue) and the playback loop region (green), beside and behind the lanes."""
+
+    def __init__(self):
+        super().__init__(-5)
+        self.range_s: tuple[float, float] | None = None
+        self.loop_s: tuple[float, float] | None = None
+
+    def set_ranges(self, range_s: tuple[float, float] | None, loop_s: tuple[float, float] | None) -> None:
+        self.range_s, self.loop_s = range_s, loop_s
+        self.update()
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        pm = geo.PixelMap.from_transform(painter.transform())
+        painter.save()
+        painter.resetTransform()
+        if self.range_s is not None:
+            painter.fillRect(pm.rect(0, self.range_s[0], self.lanes, self.range_s[1]), QColor(80, 140, 255, 45))
+            painter.fillRect(pm.rect(-0.12, self.range_s[0], -0.04, self.range_s[1]), QColor(80, 140, 255, 220))
+        if self.loop_s is not None:
+            painter.fillRect(pm.rect(self.lanes + 0.04, self.loop_s[0], self.lanes + 0.12, self.loop_s[1]),
+                             QColor(80, 230, 120, 220))
+        painter.restore()
+
+
+class CurveItem(_ViewSpanItem):
+    """The model's onset probability over time, as a filled curve in a strip right of the lanes."""
+
+    def __init__(self):
+        super().__init__(15)
+        self.times_s = np.zeros(0)
+        self.probs = np.zeros(0)
+        self.threshold: float | None = None
+
+    def set_curve(self, times_s: np.ndarray, probs: np.ndarray, threshold: float | None = None) -> None:
+        self.times_s = np.asarray(times_s, dtype=np.float64)
+        self.probs = np.clip(np.asarray(probs, dtype=np.float64), 0.0, 1.0)
+        self.threshold = threshold
+        self.update()
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = geo.visible_range(self)
+        if view is None or len(self.times_s) < 2:
+            return
+        lo = max(0, int(np.searchsorted(self.times_s, view[2])) - 1)
+        hi = min(len(self.times_s), int(np.searchsorted(self.times_s, view[3])) + 1)
+        if hi - lo < 2:
+            return
+        pm = geo.PixelMap.from_transform(painter.transform())
+        base = self.lanes + geo.CURVE_GAP
+        xs = pm.x(base + self.probs[lo:hi] * (geo.CURVE_X1 - geo.CURVE_X0))
+        ys = pm.y(self.times_s[lo:hi])
+        step = max(1, (hi - lo) // 2000)  # never more than ~2000 vertices per frame
+        path = QPainterPath(QPointF(pm.x(base), float(ys[0])))
+        for x, y in zip(xs[::step], ys[::step]):
+            path.lineTo(float(x), float(y))
+        path.lineTo(pm.x(base), float(ys[-1]))
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.fillRect(pm.rect(base, view[2], base + 1.0, view[3]), QColor(18, 18, 24))
+        painter.setPen(QPen(geo.GHOST_HIGH, 1.2))
+        painter.setBrush(QColor(120, 255, 240, 60))
+        painter.drawPath(path)
+        if self.threshold is not None:
+            x = pm.x(base + self.threshold)
+            painter.setPen(QPen(QColor(255, 255, 255, 90), 1.0, Qt.PenStyle.DashLine))
+            painter.drawLine(QLineF(x, pm.y(view[2]), x, pm.y(view[3])))
+        painter.restore()

@@ -1,0 +1,274 @@
+"""TimelineWidget: the vertical notefield (pyqtgraph) — waveform, grid, lanes, notes, drafts, cursor.
+
+Why vertical: the designers this editor is for chart in ArrowVortex, StepMania's editor and Quaver, which all
+scroll time downwards through vertical lanes; the receptors, the 1-4 keys and the lanes then line up the way a
+player reads the chart. Time on the y axis is in seconds (ArrowVortex's C-mod), so the waveform lines up with the
+notes under any BPM change or stop.
+
+The widget owns *view* state only: the cursor time (which is the playhead while playing; the view follows it,
+keeping it ``CURSOR_ANCHOR`` down from the top), the zoom in pixels per second, and what is shown. Editing is done
+by the controllers: mouse presses, drags and releases are handed to ``interaction`` as :class:`Hit` values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+
+from chart.snap import move, snap_beat
+from chart.timing import TimingData
+from editor.timeline import geometry as geo
+from editor.timeline.grid_item import BeatGridItem
+from editor.timeline.note_index import NoteIndex
+from editor.timeline.notes_item import NotesItem
+from editor.timeline.overlay_items import (
+    CursorItem,
+    CurveItem,
+    LanesBackgroundItem,
+    RangeItem,
+    SelectionBoxItem,
+)
+from editor.timeline.waveform_item import PeakSource, WaveformItem
+
+CURSOR_ANCHOR = 0.3  # fraction of the view height above the cursor
+MIN_PPS, MAX_PPS = 15.0, 4000.0  # zoom limits, pixels per second
+DEFAULT_PPS = 240.0
+HIT_TOLERANCE_PX = 9.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a mouse event landed: time, snapped beat, lane (None outside the lanes), note index under it."""
+
+    time_s: float
+    beat: float
+    snapped: Fraction
+    x: float
+    lane: int | None
+    note: int | None
+    button: Qt.MouseButton
+    modifiers: Qt.KeyboardModifier
+
+
+class TimeAxisItem(pg.AxisItem):
+    """Left axis labelled m:ss.s."""
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
+        out = []
+        for v in values:
+            sign = "-" if v < 0 else ""
+            v = abs(v)
+            out.append(f"{sign}{int(v // 60)}:{v % 60:04.1f}" if spacing < 1 else f"{sign}{int(v // 60)}:{int(v % 60):02d}")
+        return out
+
+
+class TimelineWidget(pg.PlotWidget):
+    """The notefield. See the module docstring for the model."""
+
+    cursor_moved = Signal(float)  # cursor time in seconds, after a user scroll or seek in this widget
+    zoom_changed = Signal(float)  # pixels per second
+
+    def __init__(self, parent=None):
+        axis = TimeAxisItem(orientation="left")
+        axis.setWidth(46)
+        super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        plot = self.getPlotItem()
+        plot.hideAxis("bottom")
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        self.vb = plot.getViewBox()
+        self.vb.invertY(True)
+        self.vb.setMouseEnabled(False, False)
+        self.vb.disableAutoRange()
+        self.vb.setDefaultPadding(0.0)
+        # Items paint only inside the visible range; Qt's per-call clip to the ViewBox shape costs ~40 us per
+        # draw call on the raster engine, which was most of a frame with a few hundred notes on screen.
+        self.vb.setFlag(self.vb.GraphicsItemFlag.ItemClipsChildrenToShape, False)
+        self.timing = TimingData()
+        self.lanes = 4
+        self.divisor = 16
+        self.duration_s = 60.0
+        self.cursor_s = 0.0
+        self.pps = DEFAULT_PPS
+        self.playing = False
+        self.show_spectrogram = False
+        self.show_curve = False
+        self.interaction = None  # controller with press(hit) / drag(hit) / release(hit)
+        self.index: NoteIndex | None = None
+        self.ghosts: NoteIndex | None = None
+        self._build_items()
+        self._update_x_range()
+
+    def _build_items(self) -> None:
+        self.background_item = LanesBackgroundItem()
+        self.waveform_item = WaveformItem()
+        self.range_item = RangeItem()
+        self.grid_item = BeatGridItem()
+        self.notes_item = NotesItem()
+        self.ghost_item = NotesItem(ghost=True)
+        self.curve_item = CurveItem()
+        self.cursor_item = CursorItem()
+        self.box_item = SelectionBoxItem()
+        self.spectrogram_item = None  # added by set_spectrogram_item
+        for item in (self.background_item, self.waveform_item, self.range_item, self.grid_item, self.notes_item,
+                     self.ghost_item, self.curve_item, self.cursor_item, self.box_item):
+            self.vb.addItem(item, ignoreBounds=True)
+        self.curve_item.setVisible(False)
+
+    # ------------------------------------------------------------------ data
+    def set_song(self, timing: TimingData, lanes: int, duration_s: float) -> None:
+        """New timing / lane count / audio length: re-extent every item."""
+        self.timing, self.lanes, self.duration_s = timing, lanes, max(duration_s, 1.0)
+        t_end = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
+        for item in (self.notes_item, self.ghost_item):
+            item.set_extent(-10.0, t_end + 10.0)
+        for item in (self.background_item, self.range_item, self.cursor_item, self.box_item, self.curve_item):
+            item.set_extent(-10.0, t_end + 10.0, lanes)
+        self.background_item.audio_s = (0.0, self.duration_s)
+        self.grid_item.set_lanes(lanes)
+        self.grid_item.set_timing(timing, -10.0, t_end + 10.0)
+        self.waveform_item.set_lanes(lanes)
+        self._update_x_range()
+        self.set_cursor(self.cursor_s)
+
+    def set_notes(self, index: NoteIndex | None) -> None:
+        self.index = index
+        self.notes_item.set_index(index, self.lanes, arrows=True)
+
+    def set_ghosts(self, index: NoteIndex | None) -> None:
+        self.ghosts = index
+        self.ghost_item.set_index(index, self.lanes, arrows=True)
+
+    def set_peaks(self, peaks: PeakSource | None) -> None:
+        self.waveform_item.set_peaks(peaks)
+
+    def set_divisor(self, divisor: int) -> None:
+        self.divisor = divisor
+        self.grid_item.set_divisor(divisor)
+
+    def set_spectrogram_item(self, item) -> None:
+        """Install the spectrogram lane item (built by the spectrogram controller)."""
+        self.spectrogram_item = item
+        self.vb.addItem(item, ignoreBounds=True)
+        item.setVisible(self.show_spectrogram)
+
+    def set_show_spectrogram(self, show: bool) -> None:
+        self.show_spectrogram = show
+        if self.spectrogram_item is not None:
+            self.spectrogram_item.setVisible(show)
+        self._update_x_range()
+
+    def set_show_curve(self, show: bool) -> None:
+        self.show_curve = show
+        self.curve_item.setVisible(show)
+        self._update_x_range()
+
+    # ------------------------------------------------------------------ view state
+    def _update_x_range(self) -> None:
+        left = geo.SPECTRO_X0 - 0.1 if self.show_spectrogram else -0.35
+        right = self.lanes + (geo.CURVE_GAP + 1.0 if self.show_curve else 0.0) + 1.15  # room for BPM labels
+        self.vb.setXRange(left, right, padding=0.0)
+
+    def view_span_s(self) -> float:
+        return max(self.vb.height(), 1.0) / self.pps
+
+    def set_cursor(self, t_s: float, playing: bool | None = None) -> None:
+        """Move the cursor (the playhead) and scroll the view so it sits at CURSOR_ANCHOR."""
+        if playing is not None:
+            self.playing = playing
+        self.cursor_s = float(t_s)
+        span = self.view_span_s()
+        top = self.cursor_s - CURSOR_ANCHOR * span
+        self.vb.setYRange(top, top + span, padding=0.0, update=True)
+        self.cursor_item.set_time(self.cursor_s, self.playing)
+
+    def set_zoom(self, pps: float) -> None:
+        self.pps = float(min(max(pps, MIN_PPS), MAX_PPS))
+        self.set_cursor(self.cursor_s)
+        self.zoom_changed.emit(self.pps)
+
+    def zoom_by(self, factor: float) -> None:
+        self.set_zoom(self.pps * factor)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(ev)
+        if not hasattr(self, "cursor_item"):  # pyqtgraph resizes once inside its own __init__
+            return
+        self._update_x_range()
+        self.set_cursor(self.cursor_s)
+
+    def cursor_beat(self) -> Fraction:
+        """The cursor's beat, snapped to the current divisor."""
+        beat = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
+        return snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
+
+    def step_cursor(self, steps: int, divisor: int | None = None) -> None:
+        """Move the cursor by whole grid steps (the snap's by default), as the wheel and arrow keys do."""
+        d = divisor or self.divisor
+        beat = self.cursor_beat()
+        beat = snap_beat(beat, d)
+        for _ in range(abs(steps)):
+            beat = move(beat, d, 1 if steps > 0 else -1)
+        self.seek(float(self.timing.beat_to_seconds(beat)))
+
+    def seek(self, t_s: float) -> None:
+        """User seek: move the cursor and announce it."""
+        limit = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
+        self.set_cursor(min(max(t_s, self.timing.beats_to_seconds_array([0.0])[0] - 2.0), limit + 2.0))
+        self.cursor_moved.emit(self.cursor_s)
+
+    # ------------------------------------------------------------------ mouse
+    def hit_at(self, pos: QPointF, button=Qt.MouseButton.NoButton, modifiers=Qt.KeyboardModifier.NoModifier) -> Hit:
+        """Map a widget position to a :class:`Hit`."""
+        p = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
+        t_s, x = float(p.y()), float(p.x())
+        beat = float(self.timing.seconds_to_beats_array([t_s])[0])
+        snapped = snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
+        lane = int(math.floor(x)) if 0.0 <= x < self.lanes else None
+        note = None
+        if lane is not None and self.index is not None:
+            note = self.index.hit(t_s, lane, HIT_TOLERANCE_PX / self.pps)
+        return Hit(t_s, beat, snapped, x, lane, note, button, modifiers)
+
+    def widget_pos(self, t_s: float, x: float) -> QPointF:
+        """Widget pixel position of a data point (tests and tooltips)."""
+        scene = self.vb.mapViewToScene(QPointF(x, t_s))
+        return QPointF(self.mapFromScene(scene))
+
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self.setFocus()
+        if self.interaction is not None:
+            self.interaction.press(self.hit_at(ev.position(), ev.button(), ev.modifiers()))
+        ev.accept()
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        if self.interaction is not None and ev.buttons() != Qt.MouseButton.NoButton:
+            self.interaction.drag(self.hit_at(ev.position(), ev.buttons(), ev.modifiers()))
+        ev.accept()
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        if self.interaction is not None:
+            self.interaction.release(self.hit_at(ev.position(), ev.button(), ev.modifiers()))
+        ev.accept()
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        ev.accept()
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
+        notches = ev.angleDelta().y() / 120.0
+        if notches == 0:
+            return
+        mods = ev.modifiers()
+        if mods & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.2 ** notches)
+        elif mods & Qt.KeyboardModifier.ShiftModifier:
+            self.step_cursor(-int(math.copysign(max(1, round(abs(notches))), notches)), divisor=1)  # by measure
+        else:  # ArrowVortex: the wheel walks the cursor by the snap; wheel down = later in the song
+            self.step_cursor(-int(math.copysign(max(1, round(abs(notches))), notches)))
+        ev.accept()
