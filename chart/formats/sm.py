@@ -5,7 +5,9 @@ radar values are kept in ``Chart.extra`` as ``RADARVALUES``. .sm has one timing 
 warps or delays, so the writer does what StepMania 5's .sm writer does:
 
 * a **warp** of L beats at BPM B becomes a **negative stop** of ``-L*60/B`` seconds (the reader turns it back
-  into a warp, see :mod:`chart.formats.timing_tags`; the written seconds have 6 decimals);
+  into a warp, see :mod:`chart.formats.timing_tags`; the written seconds have up to 9 decimals). A
+  stop and a warp on the same beat merge into one stop: the notes keep their times but the timing reads back
+  as a shorter warp without the stop (reported as a non-fatal conversion);
 * a **delay** at beat b becomes a **stop one row (1/48 beat) earlier** - exact unless a note sits on that row
   in the same chart, which is reported as unrepresentable;
 * ``#TIMESIGNATURES`` and the display tags (``#TICKCOUNTS``, ``#SCROLLS``...) are written as tags, which
@@ -29,6 +31,7 @@ from chart.formats.stepmania import (
     notes_text,
     song_from_header,
     song_tag_values,
+    timing_problems,
     write_ordered,
 )
 from chart.formats.timing_tags import EXTRA_TAGS
@@ -72,7 +75,12 @@ def problems(song: Song) -> list[Unrepresentable]:
 
     Non-fatal entries (``fatal=False``) describe what the writer drops: .ssc-only chart fields.
     """
-    out: list[Unrepresentable] = []
+    out = timing_problems(song.timing)
+    stop_beats = {b for b, _ in song.timing.stops} | {b - _ROW for b, _ in song.timing.delays}
+    for beat, _ in song.timing.warps:
+        if beat in stop_beats:
+            out.append(Unrepresentable("", beat, "a stop and a warp on one beat merge into one .sm stop",
+                                       fatal=False))
     for chart in song.charts:
         out += chart_problems(chart)
         cid = chart.chart_id()

@@ -21,6 +21,7 @@ from chart.formats.stepmania import (
     notes_text,
     song_from_header,
     song_tag_values,
+    timing_problems,
     write_ordered,
 )
 from chart.formats.timing_tags import (
@@ -92,10 +93,13 @@ def _chart(block: list[Tag], song_timing: TimingData) -> Chart | None:
 
 # ---------------------------------------------------------------------------------------------- writing
 def problems(song: Song) -> list[Unrepresentable]:
-    """Everything in ``song`` that .ssc cannot hold as it is (all fatal: notes off the 1/48-beat grid etc.)."""
-    out: list[Unrepresentable] = []
+    """Everything in ``song`` that .ssc cannot hold as it is (all fatal: notes or timing off the 1/48-beat grid,
+    collisions, lanes outside the chart)."""
+    out = timing_problems(song.timing)
     for chart in song.charts:
         out += chart_problems(chart)
+        if chart.timing is not None:
+            out += timing_problems(chart.timing, chart.chart_id())
     return out
 
 

@@ -144,6 +144,18 @@ def chart_comment(chart: Chart) -> str:
     return f"//---------------{chart.mode} - {desc}----------------\n"
 
 
+def timing_problems(timing: TimingData, chart_id: str = "") -> list[Unrepresentable]:
+    """Timing events off StepMania's 1/48-beat rows (the reader would move them to the nearest row)."""
+    out = []
+    events = [("BPM change", b) for b, _ in timing.bpms] + [("stop", b) for b, _ in timing.stops]
+    events += [("delay", b) for b, _ in timing.delays] + [("warp", b) for b, _ in timing.warps]
+    events += [("time signature", b) for b, _, _ in timing.time_signatures]
+    for name, beat in events:
+        if (beat * 48).denominator != 1:
+            out.append(Unrepresentable(chart_id, beat, f"{name} off StepMania's 1/48-beat rows"))
+    return out
+
+
 def chart_problems(chart: Chart) -> list[Unrepresentable]:
     """Notes of a chart that StepMania note data cannot hold."""
     return unrepresentable_notes(chart.notes, chart.lanes, chart.chart_id())

@@ -9,7 +9,8 @@ loader converts them: we follow the song's clock with the negative values in pla
 run backwards (a negative stop, or a segment with negative BPM) a warp starts, and it ends at the first beat
 where the clock is back at the time the warp started. The negative entries are removed, and the tempo in
 force before a negative BPM carries on inside the warp (no note there can be hit, so it changes nothing).
-Warp ends are exact fractions; they are written with 6 decimals.
+Warp ends are exact fractions; a length within 1e-6 beat of a 1/48 row is taken as that row (our own
+.sm writer's negative stops carry 9 decimals of seconds).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ FIELD_TAGS = ("OFFSET", "BPMS", "STOPS", "DELAYS", "WARPS", "TIMESIGNATURES")
 EXTRA_TAGS = ("TICKCOUNTS", "COMBOS", "SPEEDS", "SCROLLS", "FAKES", "LABELS")
 TIMING_TAGS = FIELD_TAGS + EXTRA_TAGS
 ALIASES = {"FREEZES": "STOPS"}
+# Warps we write to .sm come back through stop seconds rounded to 9 decimals: far less than 1e-6 beat off a row.
+_DERIVED_TOLERANCE = Fraction(1, 10**6)
 
 
 def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, str]],
@@ -128,10 +131,12 @@ def negative_to_warps(bpms: list[tuple[Fraction, Fraction]], stops: list[tuple[F
     target = Fraction(0)
     for k, beat in enumerate(events):
         bpm = bpm_at.get(beat, bpm)
-        t_before = t
+        t_arrive = t
         t += stop_at.get(beat, Fraction(0))
-        if warp_start is None and (t < t_before or bpm < 0):
-            warp_start, target = beat, t_before
+        if warp_start is None and t < t_arrive:  # negative stop: skip until the clock is back at the arrival
+            warp_start, target = beat, t_arrive
+        elif warp_start is None and bpm < 0:  # a positive stop here still happens, then the clock runs back
+            warp_start, target = beat, t
         nxt = events[k + 1] if k + 1 < len(events) else None
         if warp_start is not None and t >= target and bpm > 0 and beat > warp_start:
             warps.append((warp_start, beat - warp_start))  # caught up exactly at an event
@@ -139,7 +144,7 @@ def negative_to_warps(bpms: list[tuple[Fraction, Fraction]], stops: list[tuple[F
         if warp_start is not None and bpm > 0 and t < target:
             reach = beat + (target - t) * bpm / 60
             if nxt is None or reach <= nxt:
-                warps.append((warp_start, reach - warp_start))
+                warps.append((warp_start, near_row(reach - warp_start, _DERIVED_TOLERANCE)))
                 warp_start = None
         if nxt is not None:
             t += (nxt - beat) * 60 / bpm

@@ -16,7 +16,7 @@ from chart.formats.errors import MAX_ABS_VALUE, MAX_TIMING_ENTRIES, ParseError
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,2})?")
 _MAX_NUMBER_CHARS = 64
 ROWS_PER_BEAT = 48  # StepMania stores timing rows at 1/48 beat
-# A written beat length within this of a row is taken as that row (we write 6 decimals: error <= 5e-7).
+# A written beat length within this of a row is taken as that row (we write 9 decimals: error <= 5e-10).
 _ROW_TOLERANCE = Fraction(1, 10**6)
 
 
@@ -43,13 +43,13 @@ def snap_row(beat: Fraction) -> Fraction:
     return Fraction(round(beat * ROWS_PER_BEAT), ROWS_PER_BEAT)
 
 
-def near_row(beat: Fraction) -> Fraction:
-    """``beat`` snapped to its row when it is within writing precision of one, else unchanged."""
+def near_row(beat: Fraction, tolerance: Fraction = _ROW_TOLERANCE) -> Fraction:
+    """``beat`` snapped to its row when it is within writing precision (``tolerance`` beats) of one."""
     row = snap_row(beat)
-    return row if abs(row - beat) <= _ROW_TOLERANCE else beat
+    return row if abs(row - beat) <= tolerance else beat
 
 
-def format_number(value: Fraction, min_places: int = 3, max_places: int = 6) -> str:
+def format_number(value: Fraction, min_places: int = 3, max_places: int = 9) -> str:
     """Canonical decimal text: rounded half-even to ``max_places``, trailing zeros trimmed to ``min_places``.
 
     Integer arithmetic only, so the output never depends on the locale.
@@ -65,7 +65,7 @@ def format_number(value: Fraction, min_places: int = 3, max_places: int = 6) -> 
 
 
 def format_beat(beat: Fraction) -> str:
-    """A beat for timing tags: 3 to 6 decimals (rows of 1/48 read back exactly through :func:`snap_row`)."""
+    """A beat position for timing tags: 3 to 6 decimals (a 1/48 row reads back exactly via :func:`snap_row`)."""
     return format_number(beat, 3, 6)
 
 
@@ -115,7 +115,7 @@ def parse_pairs(text: str, what: str, line: int | None = None) -> list[tuple[Fra
     ]
 
 
-def format_pairs(pairs, value_places: tuple[int, int] = (3, 6)) -> str:
+def format_pairs(pairs, value_places: tuple[int, int] = (3, 9)) -> str:
     """``beat=value,beat=value`` with canonical numbers."""
     return ",".join(f"{format_beat(b)}={format_number(v, *value_places)}" for b, v in pairs)
 
