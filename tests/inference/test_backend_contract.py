@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from inference.backends import Backend, InputError, OnnxBackend
+from inference.remote import RemoteBackend
+from tests.inference.server_helpers import running_server
 from tests.inference.tiny_models import build_onset_model, onset_inputs
 
 
@@ -14,9 +16,18 @@ def tiny(tmp_path_factory):
     return build_onset_model(tmp_path_factory.mktemp("contract"))
 
 
-@pytest.fixture(scope="module", params=["local"])
+@pytest.fixture(scope="module")
+def server(tiny, tmp_path_factory):
+    with running_server(tiny.path.parent, tmp_path_factory.mktemp("srv"), "contract-token") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module", params=["local", pytest.param("remote", marks=pytest.mark.network)])
 def backend(request) -> Backend:
-    return OnnxBackend()
+    if request.param == "local":
+        return OnnxBackend()
+    srv = request.getfixturevalue("server")
+    return RemoteBackend(srv.url, srv.token, timeout_s=30)
 
 
 def reference(manifest, inputs):

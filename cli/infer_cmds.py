@@ -1,0 +1,107 @@
+"""AI commands: ``draft``, ``refine``, ``serve``, ``export-triton``.
+
+Heavy modules (onnxruntime, mlserver, librosa) are imported inside the handlers so ``main.py --help`` stays fast.
+Every failure the user can cause (unreadable audio, chart without timing, unknown slot, wrong token, server down
+without a local model, a model file not matching its manifest) ends as one line on stderr with exit code 2, and
+no output file is written unless the whole draft succeeded (``chart.formats.registry.save`` is atomic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cli.common import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from cli import _draft_cmds  # underscore: not auto-registered a second time by cli.common
+
+    _draft_cmds.register(subparsers)
+    p = subparsers.add_parser("serve", help="serve the models over the KServe V2 protocol (MLServer)",
+                              description="Start MLServer (KServe V2 REST) serving the ONNX models. Loopback "
+                                          "by default; any other address requires --token-file.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--token-file", type=Path, help="file holding the bearer token clients must send")
+    p.add_argument("--workers", type=int, default=1, help="concurrent inferences (default 1)")
+    p.add_argument("--models", type=Path, default=None, help="folder of *.onnx + *.manifest.json "
+                                                              "(default resources/models)")
+    p.add_argument("--max-request-mb", type=float, default=64.0, help="largest request body in MiB (413 above)")
+    p.add_argument("--queue", type=int, default=None, help="requests that may wait for a worker "
+                                                           "(default 8 per worker; 503 above)")
+    p.add_argument("--body-timeout", type=float, default=60.0, metavar="S",
+                   help="seconds a client may take to send a request body (408 after; default 60)")
+    p.set_defaults(func=cmd_serve)
+
+    e = subparsers.add_parser("export-triton", help="write a Triton model repository of the models",
+                              description="Write DIR/<model>/config.pbtxt, DIR/<model>/1/model.onnx and the "
+                                          "manifest, for a GPU fleet behind Triton or KServe.")
+    e.add_argument("dir", type=Path, help="model repository folder to write")
+    e.add_argument("--models", type=Path, default=None, help="folder of models (default resources/models)")
+    e.add_argument("--max-batch", type=int, default=8, help="max_batch_size (default 8)")
+    e.add_argument("--instances", type=int, default=1, help="model instances per GPU (default 1)")
+    e.set_defaults(func=cmd_export_triton)
+
+
+def read_token(path: Path | None) -> str | None:
+    """The token in ``path`` (surrounding whitespace removed); UserError when unreadable or empty."""
+    if path is None:
+        return None
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read token file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    if not token or any(c.isspace() for c in token):
+        raise UserError(f"token file {path} must hold one token (no spaces)")
+    return token
+
+
+def _models_dir(path: Path | None) -> Path:
+    from inference.manifest import default_models_dir
+
+    return path if path is not None else default_models_dir()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from inference.manifest import ManifestError
+    from inference.serving.server import ServeConfig, ServeError, check_config, serve
+
+    cfg = ServeConfig(host=args.host, port=args.port, token=read_token(args.token_file), workers=args.workers,
+                      models_dir=_models_dir(args.models), max_request_bytes=int(args.max_request_mb * (1 << 20)),
+                      max_queue=args.queue, body_timeout_s=args.body_timeout,
+                      idle_timeout_s=min(10.0, args.body_timeout))
+    try:
+        manifests = check_config(cfg)
+    except (ServeError, ManifestError) as exc:
+        raise UserError(str(exc)) from exc
+    names = ", ".join(f"{m.display_id()}" for m in manifests)
+    auth = "token required" if cfg.token else "no token (loopback only)"
+    print(f"serving {names} on http://{cfg.host}:{cfg.port} ({auth}, {cfg.workers} worker(s)); Ctrl+C stops",
+          file=sys.stderr, flush=True)
+    try:
+        serve(cfg)
+    except OSError as exc:  # port in use, permission denied
+        raise UserError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}") from exc
+    return 0
+
+
+def cmd_export_triton(args: argparse.Namespace) -> int:
+    from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError
+    from inference.serving.triton import ExportError, export_triton
+
+    folder = _models_dir(args.models)
+    paths = sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if folder.is_dir() else []
+    if not paths:
+        raise UserError(f"no models to export: no *{MANIFEST_SUFFIX} in {folder}")
+    if args.max_batch < 1 or args.instances < 1:
+        raise UserError("--max-batch and --instances must be at least 1")
+    try:
+        manifests = [Manifest.load(p) for p in paths]
+        written = export_triton(args.dir, manifests, args.max_batch, args.instances)
+    except (ManifestError, ExportError) as exc:
+        raise UserError(str(exc)) from exc
+    for path in written:
+        print(path)
+    return 0

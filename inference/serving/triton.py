@@ -1,0 +1,87 @@
+"""``python main.py export-triton DIR``: a Triton model repository of the shipped ONNX models.
+
+Layout (Triton's documented model-repository format)::
+
+    DIR/<model>/config.pbtxt          platform onnxruntime_onnx, max_batch_size, dynamic time axis, GPU instances
+    DIR/<model>/1/model.onnx          the exact ONNX file the manifest's sha256 names
+    DIR/<model>/<model>.manifest.json the manifest (for clients and humans; Triton ignores unknown files)
+
+With ``max_batch_size > 0`` Triton's tensor shapes leave the batch axis out, so ``[-1, -1, 240]`` in the manifest
+becomes ``dims: [ -1, 240 ]``; every input of our models is batched along axis 0. The model's sha256 and id are
+written as config ``parameters``: Triton's metadata endpoint has no parameters, but ``GET
+/v2/models/<model>/config`` returns them, and :class:`inference.remote.RemoteBackend` checks them there.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from chart.fileio import atomic_write_bytes, atomic_write_text
+from inference.manifest import Manifest
+from inference.serving.server import model_name
+
+TRITON_TYPES = {"float32": "TYPE_FP32", "int64": "TYPE_INT64", "float16": "TYPE_FP16", "int32": "TYPE_INT32"}
+DEFAULT_MAX_BATCH = 8  # five slots of one song, plus room for Triton's dynamic batching of two songs' slices
+
+
+class ExportError(ValueError):
+    """A model that cannot be written as a Triton model (unbatched input, unknown dtype, ...)."""
+
+
+def config_pbtxt(manifest: Manifest, name: str, max_batch_size: int = DEFAULT_MAX_BATCH,
+                 gpu_instances: int = 1) -> str:
+    """Text of ``config.pbtxt`` for one manifest (protobuf text format of Triton's ModelConfig)."""
+    lines = [f'name: "{name}"', 'platform: "onnxruntime_onnx"', f"max_batch_size: {max_batch_size}"]
+    for section, specs in (("input", manifest.inputs), ("output", manifest.outputs)):
+        entries = []
+        for spec in specs:
+            if spec.dtype not in TRITON_TYPES:
+                raise ExportError(f"{manifest.model_id}: {spec.name} has dtype {spec.dtype}, not exportable")
+            if not spec.shape or spec.shape[0] != -1:
+                raise ExportError(f"{manifest.model_id}: {spec.name} {spec.shape} has no dynamic batch axis 0")
+            dims = spec.shape[1:] or [1]
+            reshape = "\n    reshape: { shape: [ ] }" if not spec.shape[1:] else ""
+            entries.append(f'  {{\n    name: "{spec.name}"\n    data_type: {TRITON_TYPES[spec.dtype]}\n'
+                           f"    dims: [ {', '.join(str(d) for d in dims)} ]{reshape}\n  }}")
+        lines.append(f"{section} [\n" + ",\n".join(entries) + "\n]")
+    lines.append(f"instance_group [\n  {{\n    count: {gpu_instances}\n    kind: KIND_GPU\n  }}\n]")
+    lines.append("dynamic_batching {\n  max_queue_delay_microseconds: 2000\n}")
+    params = {"sha256": manifest.sha256, "model_id": manifest.model_id, "manifest_version": str(manifest.version),
+              "kind": manifest.kind}
+    for key, value in params.items():
+        lines.append(f'parameters {{\n  key: "{key}"\n  value: {{ string_value: "{_escape(value)}" }}\n}}')
+    return "\n".join(lines) + "\n"
+
+
+def export_triton(out_dir: str | Path, manifests: list[Manifest], max_batch_size: int = DEFAULT_MAX_BATCH,
+                  gpu_instances: int = 1) -> list[Path]:
+    """Write a Triton model repository for ``manifests`` (already sha-verified) into ``out_dir``.
+
+    Returns the written ``config.pbtxt`` paths. Existing model folders of the same names are replaced; other
+    content of ``out_dir`` is left alone.
+    """
+    out = Path(out_dir)
+    written = []
+    for manifest in manifests:
+        name = model_name(manifest)
+        text = config_pbtxt(manifest, name, max_batch_size, gpu_instances)  # validate before touching disk
+        folder = out / name
+        if folder.exists():
+            shutil.rmtree(folder / "1", ignore_errors=True)
+        (folder / "1").mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(folder / "1" / "model.onnx", manifest.model_path.read_bytes())
+        copy = Manifest.from_dict({**_manifest_dict(manifest), "file": "1/model.onnx"})
+        atomic_write_text(folder / f"{name}.manifest.json", copy.to_json())
+        written.append(atomic_write_text(folder / "config.pbtxt", text))
+    return written
+
+
+def _manifest_dict(manifest: Manifest) -> dict:
+    import json
+
+    return json.loads(manifest.to_json())
+
+
+def _escape(value: str) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"')
