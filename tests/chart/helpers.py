@@ -1,0 +1,40 @@
+"""Small builders shared by the chart tests (songs made in code; no files)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot, Song
+from chart.timing import TimingData
+
+
+class FakeClock:
+    """Injectable clock for the merge window: ``advance`` moves time without sleeping."""
+
+    def __init__(self, start_s: float = 100.0) -> None:
+        self.now_s = start_s
+
+    def __call__(self) -> float:
+        return self.now_s
+
+    def advance(self, seconds: float) -> None:
+        self.now_s += seconds
+
+
+def tap(beat, lane: int) -> Note:
+    return Note(Fraction(beat), lane)
+
+
+def hold(beat, lane: int, length, kind: NoteKind = NoteKind.HOLD) -> Note:
+    return Note(Fraction(beat), lane, kind, Fraction(length))
+
+
+def stream(first_beat: int, count: int, step=Fraction(1, 2)) -> list[Note]:
+    """``count`` taps cycling through the 4 lanes every ``step`` beats."""
+    return [tap(first_beat + i * Fraction(step), i % 4) for i in range(count)]
+
+
+def make_song(bpm: int = 120, slots=(Slot.EASY, Slot.HARD), notes_per_chart: int = 16) -> Song:
+    charts = [Chart(slot=slot, meter=2 + 3 * i, notes=stream(0, notes_per_chart)) for i, slot in enumerate(slots)]
+    return Song(title="Test", artist="Nobody", music="song.ogg", timing=TimingData.constant(bpm), charts=charts)
