@@ -1,0 +1,248 @@
+"""The playback clock: maps a time on the output stream's clock to a song position (ARCHITECTURE §4).
+
+The audio callback (one writer) records, for every block it renders, where that block's first frame reaches the
+DAC (``dac_time_s``, on the stream's time base), which source frame it starts at, and the rate. The GUI (one
+reader) asks :meth:`PlaybackClock.song_seconds` at any time and gets the song position that is *audible now*:
+the newest entry whose DAC time has passed, advanced by ``(now - dac) * rate``. This is StepMania's ``pos_map``
+idea; the sound card's clock, not a wall-clock timer, drives the playhead.
+
+Lock-free protocol: the ring is preallocated numpy arrays. The writer fills slot ``count % capacity`` and then
+publishes ``count + 1``; the reader copies the arrays and keeps only entries that were published before the
+copy started and could not have been overwritten before it ended. Neither side waits on the other.
+
+Jitter: hosts that report no DAC time get ``currentTime + latency`` (:func:`effective_dac_time`), and
+``currentTime`` is when the callback happened to run, always a little late. The writer also records the device
+frame counter, so the reader rebuilds each entry's DAC time as ``device_frame / sr + offset`` with ``offset`` the
+smallest ``dac - device_frame / sr`` among the recent entries of the same time base: late wake-ups are filtered
+out and exact hosts (JACK, CoreAudio, ALSA) are unaffected. An underrun starts a new time base.
+
+Offsets stay apart: ``output_latency_s`` (sound heard later than the host says, e.g. Bluetooth) and
+``visual_offset_s`` (draw the playhead ahead to make up for display lag) are user settings in real seconds; the
+chart's ``#OFFSET`` is chart data and never appears here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_FIELDS = ("dac", "device_frame", "src_frame", "rate", "segment", "request", "timebase")
+
+
+def effective_dac_time(dac_time_s: float, current_time_s: float, latency_s: float, now_s: float) -> float:
+    """DAC time of a block's first frame, with the fallback for hosts that report none.
+
+    Parameters
+    ----------
+    dac_time_s : float
+        ``outputBufferDacTime`` from the host, seconds on the stream clock; ``0`` means "not reported".
+    current_time_s : float
+        ``currentTime`` from the host (seconds); ``0`` means "not reported" too.
+    latency_s : float
+        The stream's output latency in seconds (``stream.latency``).
+    now_s : float
+        The stream clock read in the callback, used when the host reports neither time.
+
+    Returns
+    -------
+    float
+        Seconds on the stream clock when the block starts to sound.
+    """
+    if dac_time_s > 0.0:
+        return dac_time_s
+    base = current_time_s if current_time_s > 0.0 else now_s
+    return base + latency_s
+
+
+class PlaybackClock:
+    """Source-position map written by the audio thread and read by the GUI thread.
+
+    Parameters
+    ----------
+    sample_rate_hz : float
+        Rate of the source frames recorded (the rate the player renders at).
+    capacity : int
+        Ring size in entries; 64 blocks of 512 frames cover 0.7 s at 44.1 kHz, far more than any latency.
+    window : int
+        Entries used to filter DAC-time jitter (see module docstring).
+
+    Notes
+    -----
+    ``record`` is for the audio thread only; ``hold``, ``song_seconds`` and ``audible_seconds`` for one GUI
+    thread (the monotonic guard keeps state). Seconds returned are song seconds: ``src_frame / sample_rate_hz``.
+    """
+
+    def __init__(self, sample_rate_hz: float, capacity: int = 64, window: int = 32) -> None:
+        if sample_rate_hz <= 0 or capacity < 4 or not 1 <= window <= capacity:
+            raise ValueError("PlaybackClock needs sample_rate_hz > 0, capacity >= 4 and 1 <= window <= capacity")
+        self.sample_rate_hz = float(sample_rate_hz)
+        self.capacity = int(capacity)
+        self.window = int(window)
+        self.smoothing = True  # jitter filter on; False gives the raw host times (for measurements)
+        self.output_latency_s = 0.0
+        self.visual_offset_s = 0.0
+        self._rings = {name: np.zeros(capacity, dtype=np.float64) for name in _FIELDS}
+        self._count = 0  # published entries; only the writer increments it
+        self._hold_s = 0.0  # shown while paused, and after a seek until the new audio reaches the DAC
+        self._min_request = 0
+        self._playing = False
+        self._last_key: tuple[int, int] | None = None  # (request, segment) of the last playhead returned
+        self._last_s = 0.0
+
+    # --- writer (audio thread) -------------------------------------------------------------------------
+
+    def record(self, dac_time_s: float, device_frame: float, src_frame: float, rate: float,
+               segment: int, request: int, timebase: int = 0) -> None:
+        """Publish one entry: the frame at ``src_frame`` sounds at ``dac_time_s`` and advances by ``rate``.
+
+        ``device_frame`` counts frames handed to the device since the stream started; ``segment`` changes at
+        every discontinuity (seek, loop wrap); ``request`` is the transport request the entry belongs to;
+        ``timebase`` changes when the device timeline breaks (underrun). ``rate`` 0 marks a stop (song end).
+        """
+        slot = self._count % self.capacity
+        rings = self._rings
+        rings["dac"][slot] = dac_time_s
+        rings["device_frame"][slot] = device_frame
+        rings["src_frame"][slot] = src_frame
+        rings["rate"][slot] = rate
+        rings["segment"][slot] = segment
+        rings["request"][slot] = request
+        rings["timebase"][slot] = timebase
+        self._count += 1  # publish last: readers ignore the slot until this point
+
+    @property
+    def entries_recorded(self) -> int:
+        """Entries written since the clock was made."""
+        return self._count
+
+    # --- control (GUI thread) ------------------------------------------------------------------------
+
+    def hold(self, song_s: float, request: int, playing: bool) -> None:
+        """Show ``song_s`` until entries of ``request`` (or a later one) reach the DAC; freeze if not playing."""
+        self._hold_s = float(song_s)
+        self._min_request = int(request)
+        self._playing = bool(playing)
+        self._last_key = None
+
+    @property
+    def playing(self) -> bool:
+        """Whether the transport was last set to play."""
+        return self._playing
+
+    # --- reader (GUI thread) ------------------------------------------------------------------------
+
+    def audible_seconds(self, now_s: float) -> float:
+        """Song seconds sounding at ``now_s`` (stream clock), after the user's output latency."""
+        return self._position(now_s - self.output_latency_s)[0]
+
+    def song_seconds(self, now_s: float) -> float:
+        """Playhead position in song seconds for a frame drawn at ``now_s`` (stream clock).
+
+        Applies output latency and visual offset; monotonic within one segment while playing; the held
+        position while paused or before the first block of a new request has reached the DAC.
+        """
+        pos_s, key = self._position(now_s - self.output_latency_s + self.visual_offset_s)
+        if key is not None and key == self._last_key:
+            pos_s = max(pos_s, self._last_s)  # never backwards inside one segment
+        self._last_key, self._last_s = key, pos_s
+        return pos_s
+
+    def _snapshot(self) -> dict[str, np.ndarray] | None:
+        """Chronological copy of the entries that are safe to read, or None when there are none."""
+        for _ in range(4):
+            before = self._count
+            copies = {name: ring.copy() for name, ring in self._rings.items()}
+            after = self._count
+            # The writer may be filling the slot of entry `after` (= slot of after - capacity): exclude it.
+            first = max(0, after - self.capacity + 1)
+            if first < before:
+                order = np.arange(first, before) % self.capacity
+                return {name: arr[order] for name, arr in copies.items()}
+            if before == 0:
+                return None
+        return None  # the writer lapped the reader four times: treat as no data this frame
+
+    def _position(self, t_s: float) -> tuple[float, tuple[int, int] | None]:
+        """Song seconds at stream time ``t_s`` and the (request, segment) it came from (None when held)."""
+        if not self._playing:
+            return self._hold_s, None
+        snap = self._snapshot()
+        if snap is None:
+            return self._hold_s, None
+        dac = self._filtered_dac(snap) if self.smoothing else snap["dac"]
+        passed = np.flatnonzero(dac <= t_s)
+        if passed.size == 0:
+            return self._hold_s, None
+        i = int(passed[-1])
+        request = int(snap["request"][i])
+        if request < self._min_request:
+            return self._hold_s, None  # audio of an earlier request (before a seek/pause) is still sounding
+        src_s = snap["src_frame"][i] / self.sample_rate_hz + (t_s - dac[i]) * snap["rate"][i]
+        return float(src_s), (request, int(snap["segment"][i]))
+
+    def _filtered_dac(self, snap: dict[str, np.ndarray]) -> np.ndarray:
+        """DAC times rebuilt from the device frame counter with the earliest recent offset per time base."""
+        frame_s = snap["device_frame"] / self.sample_rate_hz
+        offset = snap["dac"] - frame_s
+        out = snap["dac"].copy()
+        timebase = snap["timebase"]
+        for tb in np.unique(timebase):
+            idx = np.flatnonzero(timebase == tb)
+            best = float(offset[idx[-self.window:]].min())
+            out[idx] = frame_s[idx] + best
+        return out
+
+
+@dataclass(frozen=True)
+class LatencyEstimate:
+    """Result of :func:`estimate_latency`: add ``latency_s`` to the current output latency setting."""
+
+    latency_s: float
+    spread_s: float  # median absolute deviation of the used offsets
+    n_used: int
+    n_rejected: int
+
+
+def estimate_latency(tap_s: np.ndarray, click_s: np.ndarray, rate: float = 1.0,
+                     min_taps: int = 4) -> LatencyEstimate:
+    """Estimate extra output latency from taps made along with a click track.
+
+    Parameters
+    ----------
+    tap_s : np.ndarray, shape (n_taps,)
+        Song seconds of the user's taps, read from :meth:`PlaybackClock.audible_seconds` at each key press.
+    click_s : np.ndarray, shape (n_clicks,)
+        Song seconds of the clicks (sorted).
+    rate : float
+        Playback rate during the calibration; offsets in song seconds are divided by it to get real seconds.
+    min_taps : int
+        Fewest usable taps accepted.
+
+    Returns
+    -------
+    LatencyEstimate
+        Median of ``tap - nearest click`` in real seconds. Taps further than half the click spacing from any
+        click are ambiguous and rejected. Positive means the sound reaches the user later than the clock says.
+
+    Raises
+    ------
+    ValueError
+        Fewer than ``min_taps`` usable taps, or fewer than two clicks.
+    """
+    taps = np.asarray(tap_s, dtype=np.float64).ravel()
+    clicks = np.sort(np.asarray(click_s, dtype=np.float64).ravel())
+    if clicks.size < 2:
+        raise ValueError("calibration needs at least two clicks")
+    spacing_s = float(np.median(np.diff(clicks)))
+    idx = np.clip(np.searchsorted(clicks, taps), 1, clicks.size - 1)
+    left, right = clicks[idx - 1], clicks[idx]
+    nearest = np.where(np.abs(taps - left) <= np.abs(taps - right), left, right)
+    offsets = taps - nearest
+    ok = np.abs(offsets) < spacing_s / 2
+    if int(ok.sum()) < min_taps:
+        raise ValueError(f"calibration needs at least {min_taps} taps near the clicks, got {int(ok.sum())}")
+    used = offsets[ok] / rate
+    median = float(np.median(used))
+    return LatencyEstimate(latency_s=median, spread_s=float(np.median(np.abs(used - median))),
+                           n_used=int(ok.sum()), n_rejected=int((~ok).sum()))

@@ -1,0 +1,242 @@
+"""Pitch-preserving slow-down: a streaming WSOLA that runs inside the audio callback.
+
+Why WSOLA and why streaming (measured in ``benchmarks/bench_playback.py``, summed up in docs/audio-sync.md):
+
+* A rhythm-game editor is listened to for transients. WSOLA (waveform-similarity overlap-add) copies whole
+  windows of the original, and with a transient lock (below) attacks land within a millisecond of their ideal
+  time; on a sustained chord it measured a better tone-to-noise ratio than the phase vocoder of
+  ``librosa.effects.time_stretch``, which also has to render the whole song before it can play.
+* Output frame ``k`` plays source frame ``src0 + k * rate`` (window centres map exactly; the similarity search
+  moves a window by at most ``tolerance`` frames, 11.6 ms at 44.1 kHz), so the clock, the ticks and the plain
+  resampling mode all share one position map and the modes can be switched at any block.
+* Streaming keeps memory flat (a pre-rendered 10-minute stereo song at 25 % would take 850 MB) and makes seeks,
+  loop wraps and rate changes instant: :meth:`Wsola.reset` and go. One analysis frame costs two 2048-point real
+  FFTs and one inverse, well under 0.1 ms, and a 512-frame block needs at most two frames.
+
+All buffers are made in the constructor; :meth:`Wsola.render` allocates no arrays (numpy >= 2 ``out=`` FFTs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+# Transient lock: a window whose loudest 256-frame block holds TRANSIENT_RATIO times the mean high-frequency
+# energy of the others is placed at its nominal position. On clicks over a chord this moved attacks from 4-7 ms
+# (mean) to under 0.8 ms off their ideal time while the chord kept its 30 dB tone-to-noise (benchmark).
+TRANSIENT_BLOCK = 256
+TRANSIENT_RATIO = 6.0
+
+
+def read_frames(src: np.ndarray, start: int, dst: np.ndarray) -> None:
+    """Copy ``src[start:start + len(dst)]`` into ``dst``, with zeros where the range leaves ``src``.
+
+    Parameters
+    ----------
+    src : np.ndarray, shape (n_frames, channels)
+    start : int
+        First source frame (may be negative or past the end).
+    dst : np.ndarray, shape (length, channels)
+    """
+    n, length = src.shape[0], dst.shape[0]
+    a, b = max(start, 0), min(start + length, n)
+    if a >= b:
+        dst.fill(0.0)
+        return
+    if a > start:
+        dst[:a - start] = 0.0
+    dst[a - start:b - start] = src[a:b]
+    if b - start < length:
+        dst[b - start:] = 0.0
+
+
+def frame_length_for(sample_rate_hz: float) -> int:
+    """Analysis window: the power of two closest to 23 ms (1024 frames at 44.1 and 48 kHz)."""
+    return int(2 ** round(np.log2(0.023 * sample_rate_hz)))
+
+
+class Wsola:
+    """Streaming WSOLA time stretch of a weighted sum of sources (music or stems) into ``out_channels``.
+
+    Parameters
+    ----------
+    sample_rate_hz : float
+        Rate of the sources and of the output.
+    source_channels : sequence of int
+        Channel count of each source (1, or ``out_channels``); the search uses their weighted mono mix, so all
+        stems move together and stay phase-aligned.
+    out_channels : int
+        Output channel count.
+    frame_len : int, optional
+        Window length in frames (power of two); default :func:`frame_length_for`. Hop = ``frame_len // 2``.
+    tolerance : int, optional
+        Largest shift of a window from its nominal position, frames; default ``frame_len // 2``. A quarter
+        window gave 2-14 dB tone-to-noise on a chord against 30 dB for a half window (benchmark).
+    """
+
+    def __init__(self, sample_rate_hz: float, source_channels: Sequence[int], out_channels: int,
+                 frame_len: int | None = None, tolerance: int | None = None) -> None:
+        n = frame_len or frame_length_for(sample_rate_hz)
+        self.frame_len, self.hop = n, n // 2
+        self.tolerance = tolerance if tolerance is not None else n // 2
+        span = n + 2 * self.tolerance
+        nfft = 1 << int(np.ceil(np.log2(span)))
+        self._window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)[:, None]
+        self._acc = np.zeros((n, out_channels), np.float32)
+        self._fifo = np.zeros((self.hop, out_channels), np.float32)
+        self._tmp = np.zeros((n, out_channels), np.float32)
+        self._cand_src = [np.zeros((span, c), np.float32) for c in source_channels]
+        self._nat_src = [np.zeros((n, c), np.float32) for c in source_channels]
+        self._cand = np.zeros(nfft, np.float32)  # zero-padded mono search window
+        self._nat = np.zeros(nfft, np.float32)
+        self._mono = np.zeros(span, np.float32)
+        self._spec_c = np.zeros(nfft // 2 + 1, np.complex64)
+        self._spec_n = np.zeros(nfft // 2 + 1, np.complex64)
+        self._corr = np.zeros(nfft, np.float32)
+        self._sq = np.zeros(span + 1, np.float64)
+        self._score = np.zeros(2 * self.tolerance + 1, np.float64)
+        self._energy = np.zeros(2 * self.tolerance + 1, np.float64)
+        self._d2 = np.zeros(span - 2, np.float32)
+        self._blocks = np.zeros((span - 2) // TRANSIENT_BLOCK, np.float32)
+        self.reset(0.0, 1.0)
+
+    def reset(self, src_frame: float, rate: float) -> None:
+        """Restart at ``src_frame`` with ``rate`` (0 < rate <= 1): output frame 0 plays ``src_frame``."""
+        self._src0, self._rate = float(src_frame), float(rate)
+        self._m = -1  # frame -1 covers output [-hop, hop), so output frame 0 starts at full level
+        self._prev: int | None = None
+        self._acc.fill(0.0)
+        self._fifo_start = self._fifo_len = 0
+        self._primed = False
+
+    def render(self, out: np.ndarray, sources: Sequence[np.ndarray], gains: np.ndarray) -> None:
+        """Write the next ``len(out)`` stretched frames into ``out`` (shape (n, out_channels)).
+
+        ``sources`` are shaped (n_frames, channels) and ``gains`` (n_sources,) weight them; both must match the
+        ``source_channels`` given to the constructor.
+        """
+        if not self._primed:
+            self._synth_frame(sources, gains)  # frame -1: its first half lies before output frame 0
+            self._shift()
+            self._primed = True
+        n = out.shape[0]
+        pos = min(n, self._fifo_len - self._fifo_start)
+        out[:pos] = self._fifo[self._fifo_start:self._fifo_start + pos]
+        self._fifo_start += pos
+        hop = self.hop
+        while pos < n:
+            self._synth_frame(sources, gains)
+            take = min(hop, n - pos)
+            out[pos:pos + take] = self._acc[:take]
+            if take < hop:
+                self._fifo[:hop - take] = self._acc[take:hop]
+                self._fifo_start, self._fifo_len = 0, hop - take
+            self._shift()
+            pos += take
+
+    def _shift(self) -> None:
+        """Drop the finished first hop of the accumulator and move on one frame."""
+        hop = self.hop
+        self._acc[:hop] = self._acc[hop:]
+        self._acc[hop:] = 0.0
+        self._m += 1
+
+    def _synth_frame(self, sources: Sequence[np.ndarray], gains: np.ndarray) -> None:
+        """Choose the analysis window for frame ``m`` and overlap-add it into the accumulator."""
+        n, hop, tol = self.frame_len, self.hop, self.tolerance
+        # Window centres map exactly: centre of output frame m plays source src0 + centre * rate.
+        nominal = int(round(self._src0 + (self._m * hop + n / 2) * self._rate - n / 2))
+        lo = nominal - tol
+        for src, buf in zip(sources, self._cand_src):
+            read_frames(src, lo, buf)
+        offset = tol if self._prev is None else self._best_offset(sources, gains, lo)
+        self._prev = lo + offset
+        for buf, gain in zip(self._cand_src, gains):
+            if gain == 0.0:
+                continue
+            c = buf.shape[1]
+            tmp = self._tmp[:, :c]
+            np.multiply(buf[offset:offset + n], self._window, out=tmp)
+            tmp *= gain
+            self._acc += tmp  # a mono source broadcasts to every output channel
+
+    def _mono_mix(self, bufs: Sequence[np.ndarray], gains: np.ndarray, dst: np.ndarray) -> None:
+        """Weighted mono sum of ``bufs`` into ``dst`` (same length)."""
+        dst.fill(0.0)
+        length = dst.shape[0]
+        for buf, gain in zip(bufs, gains):
+            if gain == 0.0:
+                continue
+            c = buf.shape[1]
+            for ch in range(c):
+                np.multiply(buf[:, ch], gain / c, out=self._mono[:length])
+                dst += self._mono[:length]
+
+    def _best_offset(self, sources: Sequence[np.ndarray], gains: np.ndarray, lo: int) -> int:
+        """Offset in ``[0, 2 * tolerance]`` of the window most like the natural continuation of the last one."""
+        n, tol = self.frame_len, self.tolerance
+        assert self._prev is not None
+        for src, buf in zip(sources, self._nat_src):
+            read_frames(src, self._prev + self.hop, buf)
+        span = n + 2 * tol
+        self._mono_mix(self._cand_src, gains, self._cand[:span])
+        if self._has_transient(self._cand[:span]):
+            return tol  # keep the attack where it belongs instead of matching the tail of the last window
+        self._mono_mix(self._nat_src, gains, self._nat[:n])
+        np.fft.rfft(self._cand, out=self._spec_c)
+        np.fft.rfft(self._nat, out=self._spec_n)
+        np.conjugate(self._spec_n, out=self._spec_n)
+        self._spec_c *= self._spec_n
+        np.fft.irfft(self._spec_c, n=self._cand.shape[0], out=self._corr)  # corr[j] = sum cand[j+i] nat[i]
+        sq = self._sq
+        sq[0] = 0.0
+        np.square(self._cand[:span], out=sq[1:])
+        np.cumsum(sq, out=sq)
+        np.subtract(sq[n:n + 2 * tol + 1], sq[:2 * tol + 1], out=self._energy)
+        self._energy += 1e-9
+        np.sqrt(self._energy, out=self._energy)
+        np.divide(self._corr[:2 * tol + 1], self._energy, out=self._score)
+        return int(np.argmax(self._score))
+
+
+    def _has_transient(self, mono: np.ndarray) -> bool:
+        """Whether one short block holds far more high-frequency energy than the rest of the window."""
+        d2 = self._d2
+        np.subtract(mono[2:], mono[1:-1], out=d2)
+        d2 -= mono[1:-1]
+        d2 += mono[:-2]  # second difference: weights energy by f^4, so bass beating does not count
+        np.square(d2, out=d2)
+        blocks = self._blocks
+        np.add.reduce(d2[:blocks.size * TRANSIENT_BLOCK].reshape(blocks.size, TRANSIENT_BLOCK), axis=1,
+                      out=blocks)
+        peak = float(blocks.max())
+        rest = (float(blocks.sum()) - peak) / (blocks.size - 1)
+        return peak > TRANSIENT_RATIO * rest + 1e-12
+
+
+def time_stretch(samples: np.ndarray, sample_rate_hz: float, rate: float, block_frames: int = 4096) -> np.ndarray:
+    """Offline WSOLA stretch with the same code the player streams (for measurements and exports).
+
+    Parameters
+    ----------
+    samples : np.ndarray, float32, shape (n_frames,) or (n_frames, channels)
+    sample_rate_hz : float
+    rate : float
+        Playback rate, 0 < rate <= 1; the output is ``n_frames / rate`` frames long.
+
+    Returns
+    -------
+    np.ndarray, float32, shape (round(n_frames / rate),) or (round(n_frames / rate), channels)
+    """
+    if not 0.0 < rate <= 1.0:
+        raise ValueError(f"rate must be in (0, 1], got {rate}")
+    src = np.asarray(samples, dtype=np.float32)
+    two_d = src.reshape(src.shape[0], -1)
+    stretcher = Wsola(sample_rate_hz, [two_d.shape[1]], two_d.shape[1])
+    stretcher.reset(0.0, rate)
+    out = np.zeros((int(round(src.shape[0] / rate)), two_d.shape[1]), np.float32)
+    gains = np.ones(1)
+    for start in range(0, out.shape[0], block_frames):
+        stretcher.render(out[start:start + block_frames], [two_d], gains)
+    return out if src.ndim == 2 else out[:, 0]
