@@ -1,0 +1,244 @@
+"""Chart statistics: counts, jumps/hands, notes-per-second curve, density per measure, difficulty estimate.
+
+Notes per second (NPS) count *onset notes* (taps, hold/roll heads, lifts; a jump counts 2, mines and fakes 0) at
+their judgement times from :class:`~chart.timing.TimingData`. ``mean_nps`` is onsets / (last onset - first
+onset); ``peak_nps`` is the most onsets in any window of :data:`NPS_WINDOW_S` seconds, divided by the window.
+
+Difficulty estimate (meter-like, 1..20)::
+
+    difficulty = clip(-6.95 + 6.07 * sqrt(mean_nps) + 2.52 * sqrt(peak_nps) - 3.72 * jump_ratio, 1, 20)
+
+where ``jump_ratio`` = jump rows / onset rows (a jump adds 2 notes but 1 step, so NPS overstates it). The
+coefficients are a least-squares fit to the 817 dance-single charts of the three DDR packs in
+``../shared/data/charts-only`` (ddr-a20beta, ddr-supernova2, ddr-x2: the modern DDR 1..19 meter scale, chosen as
+the reference because the packs share it). Five-fold cross-validation grouped by song: mean absolute error 0.73
+meter, 90 % within +-1, Spearman 0.977 (mean NPS alone: MAE 0.88, 0.973). Over all 2082 dance-single charts of
+both data folders (mixed pack scales: old DDR 1-10, ITG, fan packs) the Spearman correlation is 0.83.
+Holds and hands did not improve the fit (weights near 0) and are left out.
+
+Typical slot: the estimate maps to the slot whose charts it most resembles, with boundaries midway between the
+medians of the estimate per slot (Beginner 3.3, Easy 6.5, Medium 9.3, Hard 11.7, Challenge 13.7). On the
+2029 Beginner..Challenge charts this picks the labelled slot for 58 % and a neighbouring slot for most of the rest
+(95 % within one slot); packs disagree on what "Hard" means, so treat it as a hint.
+
+Per-slot typical mean NPS (:data:`SLOT_NPS_RANGES`) are the 10th..90th percentiles over the same 2029 charts
+(median in brackets): Beginner 0.76..1.73 (1.11), Easy 1.49..3.20 (2.11), Medium 2.27..4.48 (3.09),
+Hard 3.11..6.06 (4.18), Challenge 3.34..7.67 (5.00). The charts-with-audio folder alone (348 charts) gives
+nearly the same ranges (Beginner 0.78..2.02, Easy 1.43..3.40, Medium 2.19..4.30, Hard 3.03..5.60,
+Challenge 3.54..8.10). The data stays outside the repository; only these figures are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot
+from chart.timing import TimingData
+
+NPS_WINDOW_S = 2.0  # window of the NPS curve and of the peak NPS: 1 s windows jump on every 16th burst
+NPS_HOP_S = 0.25  # spacing of NPS curve samples
+
+# Difficulty estimate (see the module docstring for the fit).
+DIFFICULTY_INTERCEPT = -6.95
+DIFFICULTY_SQRT_MEAN_NPS = 6.07
+DIFFICULTY_SQRT_PEAK_NPS = 2.52
+DIFFICULTY_JUMP_RATIO = -3.72
+DIFFICULTY_MIN, DIFFICULTY_MAX = 1.0, 20.0
+
+# Upper bound of the estimate for each slot (midpoints between per-slot medians); above the last: Challenge.
+SLOT_DIFFICULTY_UPPER: tuple[tuple[Slot, float], ...] = (
+    (Slot.BEGINNER, 4.9), (Slot.EASY, 7.9), (Slot.MEDIUM, 10.5), (Slot.HARD, 12.7),
+)
+
+# Typical mean NPS per slot: 10th..90th percentile of 2029 human charts (module docstring).
+SLOT_NPS_RANGES: dict[Slot, tuple[float, float]] = {
+    Slot.BEGINNER: (0.76, 1.73),
+    Slot.EASY: (1.49, 3.20),
+    Slot.MEDIUM: (2.27, 4.48),
+    Slot.HARD: (3.11, 6.06),
+    Slot.CHALLENGE: (3.34, 7.67),
+}
+
+
+def onset_notes(notes: Iterable[Note]) -> list[Note]:
+    """Notes the player steps on (taps, hold/roll heads, lifts), in order; mines and fakes left out."""
+    return [n for n in notes if n.kind.is_onset]
+
+
+def onset_times_s(notes: Sequence[Note], timing: TimingData) -> np.ndarray:
+    """Judgement times in seconds of the onset notes, sorted; shape ``[n_onsets]`` (a jump counts twice)."""
+    beats = np.array([float(n.beat) for n in notes if n.kind.is_onset], dtype=np.float64)
+    return np.sort(timing.beats_to_seconds_array(beats)) if beats.size else beats
+
+
+def kind_counts(notes: Iterable[Note]) -> dict[str, int]:
+    """Number of notes of every kind (keys are ``NoteKind`` values; kinds absent count 0)."""
+    counts = {k.value: 0 for k in NoteKind}
+    for n in notes:
+        counts[n.kind.value] += 1
+    return counts
+
+
+def row_counts(notes: Sequence[Note]) -> tuple[int, int, int, int]:
+    """StepMania-style row counts: ``(rows, jumps, hands, quads)``.
+
+    ``rows`` counts distinct beats with at least one onset; a *jump* is a row with 2 or more onsets (so hands
+    are jumps too, as StepMania counts them); a *hand* is a row where onsets plus lanes held by an earlier
+    hold/roll reach 3; a *quad* is a row with 4 or more onsets.
+    """
+    onsets = [n for n in notes if n.kind.is_onset]
+    if not onsets:
+        return 0, 0, 0, 0
+    beats = np.array([float(n.beat) for n in onsets])
+    rows, per_row = np.unique(beats, return_counts=True)
+    holds = [n for n in notes if n.kind.has_length and n.length > 0]
+    heads = np.sort(np.array([float(n.beat) for n in holds]))
+    ends = np.sort(np.array([float(n.end_beat) for n in holds]))
+    # Holds active strictly inside (head, end): #heads before the row minus #ends at or before it.
+    held = np.searchsorted(heads, rows, side="left") - np.searchsorted(ends, rows, side="right")
+    return (int(rows.size), int(np.sum(per_row >= 2)), int(np.sum(per_row + held >= 3)),
+            int(np.sum(per_row >= 4)))
+
+
+def nps_curve(
+    times_s: np.ndarray, window_s: float = NPS_WINDOW_S, hop_s: float = NPS_HOP_S,
+    start_s: float | None = None, end_s: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Notes per second in a window centred on regularly spaced times.
+
+    Parameters
+    ----------
+    times_s : np.ndarray
+        Sorted onset times in seconds, shape ``[n]``.
+    window_s, hop_s : float
+        Window length and sample spacing in seconds.
+    start_s, end_s : float, optional
+        Span to sample (default: first to last onset).
+
+    Returns
+    -------
+    centres_s : np.ndarray
+        Sample times in seconds, shape ``[m]``.
+    nps : np.ndarray
+        Onsets in ``[t - window_s/2, t + window_s/2)`` divided by ``window_s``, shape ``[m]``.
+    """
+    t = np.asarray(times_s, dtype=np.float64)
+    if t.size == 0 and (start_s is None or end_s is None):
+        return np.zeros(0), np.zeros(0)
+    start = float(t[0]) if start_s is None else start_s
+    end = float(t[-1]) if end_s is None else end_s
+    centres = start + hop_s * np.arange(int(np.floor((end - start) / hop_s)) + 1)
+    lo = np.searchsorted(t, centres - window_s / 2, side="left")
+    hi = np.searchsorted(t, centres + window_s / 2, side="left")
+    return centres, (hi - lo) / window_s
+
+
+def peak_nps(times_s: np.ndarray, window_s: float = NPS_WINDOW_S) -> float:
+    """Highest notes per second over any window of ``window_s`` seconds (exact: windows start at onsets)."""
+    t = np.asarray(times_s, dtype=np.float64)
+    if t.size == 0:
+        return 0.0
+    inside = np.searchsorted(t, t + window_s, side="left") - np.arange(t.size)
+    return float(inside.max()) / window_s
+
+
+@dataclass(frozen=True)
+class MeasureDensity:
+    """Onsets per measure. Arrays of shape ``[n_measures]``."""
+
+    start_beats: np.ndarray
+    counts: np.ndarray
+    nps: np.ndarray  # counts / measure duration in seconds (0 where the measure takes no time)
+
+
+def density_per_measure(notes: Sequence[Note], timing: TimingData) -> MeasureDensity:
+    """Onset count and notes per second of every measure from beat 0 to the last onset (time signatures kept)."""
+    beats = np.sort(np.array([float(n.beat) for n in notes if n.kind.is_onset], dtype=np.float64))
+    if beats.size == 0:
+        return MeasureDensity(np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0))
+    starts = timing.measure_starts(max(float(beats[-1]), 0.0))
+    edges = np.append(starts, starts[-1] + 4.0 if starts.size < 2 else 2 * starts[-1] - starts[-2])
+    counts = np.diff(np.searchsorted(beats, edges, side="left"))
+    counts[0] += int(np.searchsorted(beats, edges[0], side="left"))  # notes before beat 0 join measure 1
+    seconds = np.diff(timing.beats_to_seconds_array(edges))
+    nps = np.divide(counts, seconds, out=np.zeros(counts.size), where=seconds > 0)
+    return MeasureDensity(starts, counts.astype(np.int64), nps)
+
+
+def estimate_difficulty(mean_nps: float, peak_nps: float, jump_ratio: float) -> float:
+    """Meter-like difficulty on a 1..20 scale from NPS and jumps (formula and fit in the module docstring).
+
+    Parameters
+    ----------
+    mean_nps, peak_nps : float
+        Notes per second, overall and in the densest window.
+    jump_ratio : float
+        Jump rows / onset rows, in [0, 1].
+    """
+    if mean_nps <= 0:
+        return DIFFICULTY_MIN
+    raw = (DIFFICULTY_INTERCEPT + DIFFICULTY_SQRT_MEAN_NPS * np.sqrt(mean_nps)
+           + DIFFICULTY_SQRT_PEAK_NPS * np.sqrt(max(peak_nps, mean_nps)) + DIFFICULTY_JUMP_RATIO * jump_ratio)
+    return float(np.clip(raw, DIFFICULTY_MIN, DIFFICULTY_MAX))
+
+
+def typical_slot(difficulty: float) -> Slot:
+    """The slot whose charts usually have this estimated difficulty (Beginner..Challenge)."""
+    for slot, upper in SLOT_DIFFICULTY_UPPER:
+        if difficulty < upper:
+            return slot
+    return Slot.CHALLENGE
+
+
+@dataclass(frozen=True)
+class ChartStats:
+    """Summary of one chart. Times in seconds, densities in onset notes per second."""
+
+    counts: dict[str, int]  # per NoteKind value
+    onsets: int
+    rows: int
+    jumps: int
+    hands: int
+    quads: int
+    first_s: float
+    last_s: float
+    mean_nps: float
+    peak_nps: float
+    difficulty: float
+    typical_slot: Slot
+
+    @property
+    def drain_s(self) -> float:
+        """Seconds from the first to the last onset."""
+        return self.last_s - self.first_s
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (slot by name, floats rounded to what a reader needs)."""
+        return {
+            "counts": dict(self.counts), "onsets": self.onsets, "rows": self.rows, "jumps": self.jumps,
+            "hands": self.hands, "quads": self.quads, "first_s": round(self.first_s, 3),
+            "last_s": round(self.last_s, 3), "mean_nps": round(self.mean_nps, 3),
+            "peak_nps": round(self.peak_nps, 3), "difficulty": round(self.difficulty, 1),
+            "typical_slot": self.typical_slot.sm_name,
+        }
+
+
+def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
+    """All statistics of a chart played with ``timing`` (usually ``song.timing_for(chart)``)."""
+    times = onset_times_s(chart.notes, timing)
+    rows, jumps, hands, quads = row_counts(chart.notes)
+    first = float(times[0]) if times.size else 0.0
+    last = float(times[-1]) if times.size else 0.0
+    span = last - first
+    mean = times.size / span if span > 0 else 0.0
+    peak = peak_nps(times)
+    difficulty = estimate_difficulty(mean, peak, jumps / rows if rows else 0.0)
+    return ChartStats(
+        counts=kind_counts(chart.notes), onsets=int(times.size), rows=rows, jumps=jumps, hands=hands,
+        quads=quads, first_s=first, last_s=last, mean_nps=mean, peak_nps=peak, difficulty=difficulty,
+        typical_slot=typical_slot(difficulty),
+    )

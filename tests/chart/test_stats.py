@@ -1,0 +1,135 @@
+"""chart.stats: counts, row kinds, NPS curve and peak (against brute force), measures, difficulty estimate."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot
+from chart.stats import (
+    SLOT_NPS_RANGES,
+    chart_stats,
+    density_per_measure,
+    estimate_difficulty,
+    kind_counts,
+    nps_curve,
+    onset_times_s,
+    peak_nps,
+    row_counts,
+    typical_slot,
+)
+from chart.timing import TimingData
+from tests.chart.helpers import hold, tap
+
+sorted_times = st.lists(st.floats(0, 120, allow_nan=False), max_size=200).map(lambda xs: np.sort(np.array(xs)))
+
+
+def test_kind_counts_cover_every_kind() -> None:
+    notes = [tap(0, 0), tap(1, 1), hold(2, 2, 1), Note(Fraction(3), 3, NoteKind.MINE)]
+    counts = kind_counts(notes)
+    assert counts == {"tap": 2, "hold": 1, "roll": 0, "mine": 1, "fake": 0, "lift": 0}
+
+
+def test_row_counts_jumps_hands_quads() -> None:
+    notes = [
+        tap(0, 0),                                   # single
+        tap(1, 0), tap(1, 3),                        # jump
+        tap(2, 0), tap(2, 1), tap(2, 2),             # hand (3 onsets), also a jump
+        hold(3, 0, 4), tap(4, 1), tap(4, 2),         # hand: 2 onsets + lane 0 held
+        tap(7, 1), tap(7, 2),                        # lane 0 hold ends at 7: a plain jump
+        tap(8, 0), tap(8, 1), tap(8, 2), tap(8, 3),  # quad
+        Note(Fraction(9), 0, NoteKind.MINE), Note(Fraction(9), 1, NoteKind.MINE),  # mines: no row
+    ]
+    assert row_counts(notes) == (7, 5, 3, 1)
+    assert row_counts([]) == (0, 0, 0, 0)
+
+
+def test_onset_times_skip_mines_and_follow_timing() -> None:
+    timing = TimingData(offset=Fraction(-1, 2), bpms=((0, 120),), stops=((1, 1),))
+    notes = [tap(0, 0), Note(Fraction(1), 1, NoteKind.MINE), tap(2, 0), tap(2, 1)]
+    np.testing.assert_allclose(onset_times_s(notes, timing), [0.5, 2.5, 2.5])
+
+
+@settings(max_examples=200, deadline=None)
+@given(sorted_times, st.sampled_from([0.5, 1.0, 2.0, 3.7]))
+def test_nps_curve_matches_brute_force(times, window_s) -> None:
+    centres, nps = nps_curve(times, window_s=window_s, hop_s=0.5, start_s=0.0, end_s=121.0)
+    assert centres.size == nps.size == 243
+    for c, value in zip(centres[::7], nps[::7]):
+        inside = np.sum((times >= c - window_s / 2) & (times < c + window_s / 2))
+        assert value == pytest.approx(inside / window_s)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sorted_times, st.floats(-2, 122), st.sampled_from([1.0, 2.0]))
+def test_peak_nps_is_the_maximum_over_any_window(times, start_s, window_s) -> None:
+    peak = peak_nps(times, window_s)
+    anywhere = np.sum((times >= start_s) & (times < start_s + window_s)) / window_s
+    assert anywhere <= peak + 1e-12
+    if times.size:  # and some window really holds that many
+        best = max(np.sum((times >= t) & (times < t + window_s)) for t in times)
+        assert peak == pytest.approx(best / window_s)
+    else:
+        assert peak == 0.0
+
+
+def test_density_per_measure_constant_and_three_four() -> None:
+    timing = TimingData.constant(120)  # a 4-beat measure lasts 2 s
+    notes = [tap(Fraction(i, 2), i % 4) for i in range(8)] + [tap(4, 0), tap(9, 1)]
+    d = density_per_measure(notes, timing)
+    np.testing.assert_array_equal(d.start_beats, [0, 4, 8])
+    np.testing.assert_array_equal(d.counts, [8, 1, 1])
+    np.testing.assert_allclose(d.nps, [4.0, 0.5, 0.5])
+    three = TimingData(bpms=((0, 60),), time_signatures=((0, 3, 4),))
+    d3 = density_per_measure([tap(0, 0), tap(2, 0), tap(3, 0), tap(7, 0)], three)
+    np.testing.assert_array_equal(d3.start_beats, [0, 3, 6])
+    np.testing.assert_array_equal(d3.counts, [2, 1, 1])
+    np.testing.assert_allclose(d3.nps, [2 / 3, 1 / 3, 1 / 3])
+
+
+def test_density_counts_notes_before_beat_zero_in_first_measure() -> None:
+    d = density_per_measure([tap(-1, 0), tap(1, 0)], TimingData.constant(120))
+    assert d.counts.tolist() == [2]
+
+
+def test_difficulty_is_monotone_and_clipped() -> None:
+    means = np.linspace(0.2, 15, 60)
+    values = [estimate_difficulty(m, 1.5 * m, 0.1) for m in means]
+    assert all(b >= a for a, b in zip(values, values[1:]))
+    assert values[0] == 1.0
+    assert values[-1] == 20.0
+    assert estimate_difficulty(0.0, 0.0, 0.0) == 1.0
+    assert estimate_difficulty(4, 6, 0.3) < estimate_difficulty(4, 6, 0.0)  # jumps inflate NPS, not steps
+
+
+def test_typical_slot_follows_slot_ranges() -> None:
+    assert [typical_slot(d) for d in (1, 4.8, 5, 9, 11, 13, 20)] == [
+        Slot.BEGINNER, Slot.BEGINNER, Slot.EASY, Slot.MEDIUM, Slot.HARD, Slot.CHALLENGE, Slot.CHALLENGE]
+    for slot, (low, high) in SLOT_NPS_RANGES.items():  # a chart in the middle of a slot's range lands near it
+        mid = (low + high) / 2
+        guess = typical_slot(estimate_difficulty(mid, 1.6 * mid, 0.07))
+        assert abs(int(guess) - int(slot)) <= 1
+
+
+def test_chart_stats_of_quarter_notes() -> None:
+    # 121 quarter notes at 120 BPM: 2 notes/s for 60 s.
+    chart = Chart(slot=Slot.EASY, notes=[tap(i, i % 4) for i in range(121)])
+    s = chart_stats(chart, TimingData.constant(120, offset="-1"))
+    assert s.onsets == 121
+    assert s.rows == 121
+    assert s.jumps == 0
+    assert (s.first_s, s.last_s, s.drain_s) == (1.0, 61.0, 60.0)
+    assert s.mean_nps == pytest.approx(121 / 60)
+    assert s.peak_nps == pytest.approx(2.0)
+    assert s.typical_slot == Slot.EASY
+    assert s.as_dict()["typical_slot"] == "Easy"
+
+
+def test_chart_stats_of_empty_chart() -> None:
+    s = chart_stats(Chart(), TimingData())
+    assert (s.onsets, s.mean_nps, s.peak_nps, s.difficulty) == (0, 0.0, 0.0, 1.0)
