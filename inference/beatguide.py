@@ -29,11 +29,12 @@ BEAT_GUIDE_CHANNELS: tuple[str, ...] = (
 IMPULSE_CHANNELS: tuple[int, ...] = (0, 1, 4, 5)
 
 
-def _impulses(timing: TimingData, grid_beats: np.ndarray, n_frames: int, frame_rate: float) -> np.ndarray:
+def _impulses(timing: TimingData, grid_beats: np.ndarray, start_s: float, n_frames: int,
+              period_s: float) -> np.ndarray:
     out = np.zeros(n_frames, dtype=np.float32)
     if grid_beats.size == 0:
         return out
-    frames = np.rint(timing.beats_to_seconds_array(grid_beats) * frame_rate).astype(np.int64)
+    frames = np.rint((timing.beats_to_seconds_array(grid_beats) - start_s) / period_s).astype(np.int64)
     frames = frames[(frames >= 0) & (frames < n_frames)]
     out[frames] = 1.0
     return out
@@ -56,11 +57,31 @@ def beat_guide(timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarr
     np.ndarray, float32, shape [T, G]
         ``G = len(BEAT_GUIDE_CHANNELS)`` channels, see the module docstring.
     """
+    return beat_guide_window(timing, 0.0, n_frames, 1.0 / float(frame_rate))
+
+
+def beat_guide_window(timing: TimingData, start_s: float, n_frames: int, period_s: float) -> np.ndarray:
+    """Beat guide for frames at ``start_s + i * period_s`` seconds (a crop, possibly time-stretched).
+
+    Parameters
+    ----------
+    timing : TimingData
+    start_s : float
+        Time in seconds of frame 0.
+    n_frames : int
+        Number of frames ``T``.
+    period_s : float
+        Seconds between frames (``1 / frame_rate``; training stretches it slightly for augmentation).
+
+    Returns
+    -------
+    np.ndarray, float32, shape [T, G]
+    """
     n_frames = int(n_frames)
     out = np.zeros((n_frames, len(BEAT_GUIDE_CHANNELS)), dtype=np.float32)
     if n_frames <= 0:
         return out
-    t_s = np.arange(n_frames, dtype=np.float64) / float(frame_rate)
+    t_s = float(start_s) + np.arange(n_frames, dtype=np.float64) * float(period_s)
     beats = timing.seconds_to_beats_array(t_s)
     phase = beats - np.floor(beats)
     out[:, 2] = np.sin(2 * np.pi * phase)
@@ -68,11 +89,12 @@ def beat_guide(timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarr
     first = math.floor(float(beats.min()))
     last = math.ceil(float(beats.max()))
     whole = np.arange(first, last + 1, dtype=np.float64)
-    out[:, 0] = _impulses(timing, whole, n_frames, frame_rate)
+    args = (float(start_s), n_frames, float(period_s))
+    out[:, 0] = _impulses(timing, whole, *args)
     downbeats = timing.measure_starts(float(last))
-    out[:, 1] = _impulses(timing, downbeats[downbeats >= first], n_frames, frame_rate)
-    out[:, 4] = _impulses(timing, whole + 0.5, n_frames, frame_rate)
-    out[:, 5] = _impulses(timing, np.concatenate([whole + 0.25, whole + 0.75]), n_frames, frame_rate)
+    out[:, 1] = _impulses(timing, downbeats[downbeats >= first], *args)
+    out[:, 4] = _impulses(timing, whole + 0.5, *args)
+    out[:, 5] = _impulses(timing, np.concatenate([whole + 0.25, whole + 0.75]), *args)
     return out
 
 

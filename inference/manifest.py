@@ -64,6 +64,7 @@ class SlotDecode:
     smooth_frames: int = 1
     nps_target: float | None = None  # typical notes/s of this slot in the training data
     divisors: list[int] = field(default_factory=lambda: [4, 8, 12, 16, 24, 32, 48, 64, 96, 192])
+    snap_tolerance_s: float = 0.03  # coarsest divisor whose grid point is this close wins (chart.snap)
 
 
 @dataclass

@@ -1,0 +1,202 @@
+"""Onset decoding: per-frame onset probabilities -> onset rows on the beat grid (pure numpy, production code).
+
+Pipeline (per difficulty slot, settings from the model manifest):
+
+1. smooth with a normalised Hamming window of ``smooth_frames`` (1 = off);
+2. pick local maxima at or above ``threshold``;
+3. enforce ``min_gap_s`` greedily, most probable peak first (GenéLive's ``filter_overwrap``);
+4. snap with :func:`chart.snap.snap_preferring_coarse`: the coarsest divisor of the slot's list whose grid
+   point lies within ``snap_tolerance_s`` wins, so Beginner/Easy stay on 1/4 and 1/8 unless the audio clearly
+   sits between them;
+5. resolve collisions after snapping (two peaks on one row -> one row, the more probable one kept).
+
+An NPS (notes per second) target replaces the threshold by the one whose decoded density comes closest to it
+(bisection; the row count falls as the threshold rises). Decoding uses the chart's timing for the grid, never a
+reference chart's notes or note count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from chart.snap import snap_preferring_coarse
+from chart.timing import TimingData
+from inference.manifest import Manifest, SlotDecode
+
+SLOT_NAMES = ("beginner", "easy", "medium", "hard", "challenge")
+#: Untuned defaults per slot (threshold, min gap s, snap tolerance s, divisors); training tunes the first two.
+DEFAULT_DECODE: dict[str, SlotDecode] = {
+    "beginner": SlotDecode(threshold=0.5, min_gap_s=0.16, smooth_frames=1, divisors=[4, 8, 12, 16],
+                           snap_tolerance_s=0.06),
+    "easy": SlotDecode(threshold=0.5, min_gap_s=0.128, smooth_frames=1, divisors=[4, 8, 12, 16],
+                       snap_tolerance_s=0.05),
+    "medium": SlotDecode(threshold=0.5, min_gap_s=0.1, smooth_frames=1, divisors=[4, 8, 12, 16, 24, 32],
+                         snap_tolerance_s=0.035),
+    "hard": SlotDecode(threshold=0.5, min_gap_s=0.08, smooth_frames=1,
+                       divisors=[4, 8, 12, 16, 24, 32, 48, 64], snap_tolerance_s=0.03),
+    "challenge": SlotDecode(threshold=0.5, min_gap_s=0.06, smooth_frames=1,
+                            divisors=[4, 8, 12, 16, 24, 32, 48, 64, 96, 192], snap_tolerance_s=0.025),
+}
+_BISECT_STEPS = 18
+
+
+class DecodeError(ValueError):
+    """Probabilities or settings that cannot be decoded (wrong shape, bad slot)."""
+
+
+@dataclass
+class DecodedOnsets:
+    """Onset rows of one slot: exact beats, their times (s, float64 [N]) and peak probabilities [N]."""
+
+    beats: list[Fraction]
+    seconds: np.ndarray
+    probs: np.ndarray
+    threshold: float
+    divisors: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.beats)
+
+
+def slot_name(slot: int | str) -> str:
+    """Lower-case slot name from a slot index (0..4), a :class:`chart.song.Slot` or a name."""
+    if isinstance(slot, str):
+        key = slot.strip().lower()
+        if key not in SLOT_NAMES:
+            raise DecodeError(f"unknown slot {slot!r} (use {', '.join(SLOT_NAMES)})")
+        return key
+    if not 0 <= int(slot) < len(SLOT_NAMES):
+        raise DecodeError(f"slot index {int(slot)} outside 0..{len(SLOT_NAMES) - 1}")
+    return SLOT_NAMES[int(slot)]
+
+
+def settings_for(manifest: Manifest | None, slot: int | str) -> SlotDecode:
+    """Decode settings of a slot: the manifest's tuned values, else :data:`DEFAULT_DECODE`."""
+    name = slot_name(slot)
+    if manifest is not None and name in manifest.decode:
+        return manifest.decode[name]
+    return DEFAULT_DECODE[name]
+
+
+def smooth(prob: np.ndarray, smooth_frames: int) -> np.ndarray:
+    """Normalised-Hamming smoothing of a probability curve ([T] float); identity for ``smooth_frames <= 1``."""
+    p = np.asarray(prob, dtype=np.float64)
+    if smooth_frames <= 1 or p.size == 0:
+        return p
+    win = np.hamming(int(smooth_frames))
+    return np.convolve(p, win / win.sum(), mode="same")
+
+
+def pick_peaks(prob: np.ndarray, threshold: float, min_gap_frames: int) -> np.ndarray:
+    """Frames of local maxima >= ``threshold``, thinned so no two are closer than ``min_gap_frames``.
+
+    Parameters
+    ----------
+    prob : np.ndarray, float [T]
+    threshold : float
+    min_gap_frames : int
+        Peaks closer than this keep only the most probable one (ties: the earlier).
+
+    Returns
+    -------
+    np.ndarray, int64 [N], sorted
+    """
+    p = np.asarray(prob, dtype=np.float64)
+    if p.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    left = np.concatenate([[-np.inf], p[:-1]])
+    right = np.concatenate([p[1:], [-np.inf]])
+    cand = np.flatnonzero((p >= left) & (p > right) & (p >= threshold))
+    if min_gap_frames <= 1 or cand.size < 2:
+        return cand
+    order = cand[np.argsort(-p[cand], kind="stable")]
+    blocked = np.zeros(p.size + 2 * min_gap_frames, dtype=bool)
+    keep = []
+    for f in order:  # most probable first; blocked marks frames within the gap of a kept peak
+        if not blocked[f + min_gap_frames]:
+            keep.append(f)
+            blocked[f + 1:f + 2 * min_gap_frames] = True
+    return np.sort(np.asarray(keep, dtype=np.int64))
+
+
+def _rows_at(prob_s: np.ndarray, frame_rate: float, timing: TimingData, cfg: SlotDecode,
+             threshold: float) -> tuple[list[Fraction], np.ndarray]:
+    gap_frames = max(1, int(round(cfg.min_gap_s * frame_rate)))
+    frames = pick_peaks(prob_s, threshold, gap_frames)
+    if frames.size == 0:
+        return [], np.zeros(0)
+    t_s = frames / float(frame_rate)
+    beats = timing.seconds_to_beats_array(t_s)
+    tol_beats = np.abs(timing.seconds_to_beats_array(t_s + cfg.snap_tolerance_s) - beats)
+    snapped = snap_preferring_coarse(beats, cfg.divisors, tol_beats)
+    # Collision resolution: several peaks on one grid row become one row carrying the highest probability.
+    best: dict[Fraction, float] = {}
+    for b, p in zip(snapped, prob_s[frames]):
+        if p > best.get(b, -1.0):
+            best[b] = float(p)
+    rows = sorted(best)
+    return rows, np.array([best[b] for b in rows], dtype=np.float64)
+
+
+def threshold_for_nps(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg: SlotDecode,
+                      nps_target: float, duration_s: float | None = None) -> float:
+    """Threshold whose decoded density (rows / ``duration_s``) comes closest to ``nps_target`` notes/s.
+
+    ``duration_s`` defaults to the length of ``prob`` in seconds.
+    """
+    p = smooth(prob, cfg.smooth_frames)
+    duration = float(duration_s) if duration_s else len(p) / float(frame_rate)
+    want = max(nps_target, 0.0) * duration
+    lo, hi = 1e-4, 1.0  # count(lo) >= count(hi); find the boundary where count crosses ``want``
+    best_t, best_err = cfg.threshold, np.inf
+    for _ in range(_BISECT_STEPS):
+        mid = 0.5 * (lo + hi)
+        n = len(_rows_at(p, frame_rate, timing, cfg, mid)[0])
+        if abs(n - want) < best_err:
+            best_t, best_err = mid, abs(n - want)
+        if n > want:
+            lo = mid
+        else:
+            hi = mid
+    return best_t
+
+
+def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, settings: SlotDecode,
+                  nps_target: float | None = None, duration_s: float | None = None) -> DecodedOnsets:
+    """Turn one slot's onset probabilities into snapped onset rows.
+
+    Parameters
+    ----------
+    prob : np.ndarray, float [T]
+        ``onset_prob`` of one row of the model output; frame ``i`` is at ``i / frame_rate`` seconds.
+    frame_rate : float
+        Frames per second (``manifest.features.frame_rate``).
+    timing : TimingData
+        The chart's timing (beat grid for snapping).
+    settings : SlotDecode
+        Threshold, min gap (s), smoothing (frames), snap divisors and tolerance (s) of the slot.
+    nps_target : float, optional
+        Wanted density in notes per second; overrides ``settings.threshold`` (and ``settings.nps_target``).
+    duration_s : float, optional
+        Seconds the density refers to (default: the length of ``prob``).
+
+    Returns
+    -------
+    DecodedOnsets
+        Rows sorted by beat; one row per beat (collisions resolved).
+    """
+    p = np.asarray(prob, dtype=np.float64)
+    if p.ndim != 1:
+        raise DecodeError(f"decode expects one probability curve [T], got shape {p.shape}")
+    if not np.all(np.isfinite(p)):
+        raise DecodeError("onset probabilities contain NaN or infinity")
+    target = nps_target if nps_target is not None else settings.nps_target
+    threshold = settings.threshold
+    if target is not None:
+        threshold = threshold_for_nps(p, frame_rate, timing, settings, float(target), duration_s)
+    rows, probs = _rows_at(smooth(p, settings.smooth_frames), frame_rate, timing, settings, threshold)
+    seconds = timing.beats_to_seconds_array(np.array([float(b) for b in rows], dtype=np.float64))
+    return DecodedOnsets(rows, seconds, probs, float(threshold), list(settings.divisors))
