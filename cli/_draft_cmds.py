@@ -1,9 +1,329 @@
-"""``draft`` and ``refine`` (registered by :mod:`cli.infer_cmds`)."""
+"""``draft`` and ``refine`` (registered by :mod:`cli.infer_cmds`; the underscore keeps ``cli.common`` from
+registering them twice).
+
+Order of work: check every argument and input file first (cheap), then decode and draft, then write the output
+atomically. Any failure before the write leaves no file behind; the write itself is atomic.
+"""
 
 from __future__ import annotations
 
 import argparse
+import copy
+import os
+import re
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from cli.common import UserError
+
+SLOT_NAMES = "beginner,easy,medium,hard,challenge"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Placeholder until the drafter lands; adds nothing yet."""
+    d = subparsers.add_parser("draft", help="draft charts from audio (or fill slots of a chart) with the model",
+                              description="Draft one or more difficulty slots. Without --timing or --bpm the "
+                                          "tempo is detected from the audio and printed.")
+    d.add_argument("source", type=Path, metavar="AUDIO_OR_SONG", help="audio file, or a chart file whose audio "
+                                                                      "and timing are used (its other charts kept)")
+    d.add_argument("--timing", type=Path, metavar="CHART", help="take the timing from this chart file")
+    d.add_argument("--bpm", type=float, help="constant tempo in beats per minute")
+    d.add_argument("--offset", type=float, default=0.0, metavar="S",
+                   help="with --bpm: time in seconds of beat 0 (as `tempo` prints it; StepMania #OFFSET = -S)")
+    d.add_argument("--slots", default=SLOT_NAMES, help=f"comma-separated slots (default {SLOT_NAMES})")
+    _common_options(d)
+    d.set_defaults(func=cmd_draft)
+
+    r = subparsers.add_parser("refine", help="draft higher slots from a lower chart's rhythm",
+                              description="Draft --to slots conditioned on the --from chart of CHART.")
+    r.add_argument("chart", type=Path, metavar="CHART", help="chart file holding the lower slot")
+    r.add_argument("--from", dest="from_slot", required=True, help="the lower slot to build on (e.g. easy)")
+    r.add_argument("--to", dest="to_slots", required=True, help="higher slots, comma-separated (e.g. hard,challenge)")
+    _common_options(r)
+    r.set_defaults(func=cmd_refine)
+
+
+def _common_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--nps", action="append", default=[], metavar="SLOT=X",
+                   help="density target in notes per second for a slot (repeatable)")
+    p.add_argument("--seed", type=int, default=0, help="seed of sampled choices (default 0)")
+    p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL")
+    p.add_argument("--token-file", type=Path, help="bearer token for --backend URL")
+    p.add_argument("--fallback", action="store_true",
+                   help="with --backend URL: run locally when the server is down instead of failing")
+    p.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json)")
+
+
+# ---------------------------------------------------------------------------------------------------- commands
+def cmd_draft(args: argparse.Namespace) -> int:
+    from chart.song import Song
+
+    slots = parse_slots(args.slots)
+    nps = parse_nps(args.nps)
+    _check_output(args.output, slots)
+    song, audio_path = _source(args.source)
+    timing = _timing(args, song)
+    drafter = _drafter(args)
+    if timing is None:
+        timing = _detect_tempo(drafter, audio_path)
+    if song is None:
+        song = Song(title=audio_path.stem, music=_relative(audio_path, args.output), timing=timing)
+    else:
+        song = copy.deepcopy(song)
+        song.timing = timing
+    drafts = _guarded(lambda: drafter.draft(audio_path, timing, slots, nps=nps, seed=args.seed,
+                                            progress=_Progress()))
+    return _write(song, drafts, timing, args.output)
+
+
+def cmd_refine(args: argparse.Namespace) -> int:
+    low = parse_slots(args.from_slot)
+    if len(low) != 1:
+        raise UserError("--from takes one slot")
+    highs = parse_slots(args.to_slots)
+    _check_output(args.output, highs)
+    song, audio_path = _source(args.chart, need_song=True)
+    _load_timed(args.chart)
+    lower = song.chart(low[0])
+    if lower is None or not lower.notes:
+        raise UserError(f"{args.chart} has no {low[0].sm_name} chart with notes to refine from")
+    if bad := [s.sm_name for s in highs if s <= low[0]]:
+        raise UserError(f"--to slots must be above {low[0].sm_name}: {', '.join(bad)}")
+    timing = song.timing_for(lower)
+    drafter = _drafter(args)
+    drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low[0], highs,
+                                             nps=parse_nps(args.nps), seed=args.seed, progress=_Progress()))
+    return _write(copy.deepcopy(song), drafts, timing, args.output)
+
+
+# ---------------------------------------------------------------------------------------------------- parsing
+def parse_slots(text: str) -> list[Any]:
+    """``"easy,hard"`` -> [Slot.EASY, Slot.HARD]; UserError naming an unknown or non-model slot."""
+    from inference.drafter import DraftError, to_slot
+
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            slot = to_slot(part)
+        except DraftError as exc:
+            raise UserError(str(exc)) from exc
+        if slot not in out:
+            out.append(slot)
+    if not out:
+        raise UserError("no slot given")
+    return out
+
+
+def parse_nps(items: list[str]) -> dict[Any, float]:
+    """``["hard=4.5"]`` -> {Slot.HARD: 4.5}."""
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            nps = float(value)
+        except ValueError:
+            nps = -1.0
+        if not sep or not nps > 0 or nps > 50:
+            raise UserError(f"--nps wants SLOT=X with 0 < X <= 50 notes per second, got {item!r}")
+        out[parse_slots(name)[0]] = nps
+    return out
+
+
+def _check_output(path: Path, slots: list[Any]) -> None:
+    from chart.formats.errors import ParseError
+    from chart.formats.registry import format_for
+
+    try:
+        fmt = format_for(path)
+    except ParseError as exc:
+        raise UserError(str(exc)) from exc
+    if fmt.name == "osu" and len(slots) > 1:
+        raise UserError("an .osu file holds one difficulty: pass one slot (--slots/--to)")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"output folder {folder} does not exist")
+
+
+def _source(path: Path, need_song: bool = False) -> tuple[Any, Path]:
+    """(song or None, audio path) from an audio file or a chart file."""
+    from chart.formats.errors import ParseError
+    from chart.formats.registry import format_for, load
+
+    if not path.exists():
+        raise UserError(f"file not found: {path}")
+    try:
+        format_for(path)
+        is_chart = True
+    except ParseError:
+        is_chart = False
+    if not is_chart:
+        if need_song:
+            raise UserError(f"{path} is not a chart file (.ssc, .sm, .osu, .json)")
+        return None, path
+    try:
+        song = load(path)
+    except ParseError as exc:
+        raise UserError(str(exc)) from exc
+    audio = song.audio_path()
+    if audio is None or not audio.is_file():
+        raise UserError(f"{path}: its audio file {song.music or '(none named)'} was not found")
+    return song, audio
+
+
+def _load_timed(path: Path) -> Any:
+    """A chart file that states its timing; UserError otherwise."""
+    from chart.formats.errors import ParseError
+    from chart.formats.registry import load
+
+    if not path.is_file():
+        raise UserError(f"chart not found: {path}")
+    try:
+        song = load(path)
+    except ParseError as exc:
+        raise UserError(str(exc)) from exc
+    if not _has_timing(path):
+        raise UserError(f"{path} has no timing (#BPMS); pass --timing CHART or --bpm B --offset S")
+    return song
+
+
+def _has_timing(path: Path) -> bool:
+    """Whether a chart file states a tempo (the readers default to 60 BPM when it does not)."""
+    suffix = path.suffix.lower()
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    if suffix in (".sm", ".ssc"):
+        return re.search(r"#BPMS:\s*[-+]?\d", text, re.IGNORECASE) is not None
+    if suffix == ".osu":
+        section = text.partition("[TimingPoints]")[2].split("[", 1)[0]
+        return any("," in line for line in section.splitlines())
+    return True
+
+
+def _timing(args: argparse.Namespace, song: Any) -> Any:
+    """Timing from --bpm, --timing, or the source chart; None to detect it from the audio."""
+    from chart.timing import TimingData
+
+    if args.timing is not None and args.bpm is not None:
+        raise UserError("give either --timing or --bpm, not both")
+    if args.bpm is not None:
+        if not 10 <= args.bpm <= 1000:
+            raise UserError(f"--bpm {args.bpm} is outside 10..1000")
+        return TimingData.constant(Fraction(str(args.bpm)), -Fraction(str(args.offset)))
+    if args.timing is not None:
+        return _load_timed(args.timing).timing
+    if song is not None:
+        return _load_timed(args.source).timing
+    return None
+
+
+def _relative(audio: Path, output: Path) -> str:
+    try:
+        return os.path.relpath(audio.resolve(), output.resolve().parent)
+    except ValueError:  # another drive on Windows
+        return str(audio.resolve())
+
+
+# ---------------------------------------------------------------------------------------------------- running
+def _drafter(args: argparse.Namespace) -> Any:
+    from cli.infer_cmds import read_token
+    from inference.drafter import Drafter
+    from inference.manifest import ManifestError
+
+    token = read_token(args.token_file)
+    try:
+        local = Drafter.from_models_dir(args.models)
+    except ManifestError as exc:
+        raise UserError(str(exc)) from exc
+    if args.backend == "local":
+        return local
+    from inference.remote import FallbackBackend, RemoteBackend, RemoteRejected, ServerUnavailable
+
+    try:
+        remote = RemoteBackend(args.backend, token)
+        remote.connect(local.onset)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    except RemoteRejected as exc:
+        raise UserError(str(exc)) from exc
+    except ServerUnavailable as exc:
+        if not args.fallback:
+            raise UserError(f"{exc} (add --fallback to draft locally)") from exc
+        print(f"warning: {exc}; drafting on the local model", file=sys.stderr)
+        return local
+    backend = FallbackBackend(remote, local.backend, on_status=lambda m: print(f"warning: {m}", file=sys.stderr))
+    return Drafter(local.onset, local.lanes, backend, local.backend)
+
+
+def _detect_tempo(drafter: Any, audio_path: Path) -> Any:
+    from audio.tempo import detect_tempo
+    from chart.timing import TimingData
+
+    analysis = _guarded(lambda: drafter.analyse(audio_path, _Progress()))
+    candidates = detect_tempo(analysis.samples, analysis.sample_rate)
+    if not candidates:
+        raise UserError(f"no tempo found in {audio_path.name}; pass --bpm B --offset S")
+    best = candidates[0]
+    others = ", ".join(f"{c.bpm:.2f}" for c in candidates[1:4])
+    print(f"tempo: {best.bpm:.3f} BPM, beat 0 at {best.offset_s:.3f} s (confidence {best.confidence:.2f}); "
+          f"alternatives: {others or 'none'}", file=sys.stderr)
+    return TimingData.constant(Fraction(round(best.bpm, 3)).limit_denominator(1000),
+                               -Fraction(round(best.offset_s, 4)).limit_denominator(10000))
+
+
+def _guarded(work: Any) -> Any:
+    """Run drafting work, turning every expected failure into a one-line UserError."""
+    from audio.decode import AudioError
+    from inference.backends import BackendError, InputError
+    from inference.decode import DecodeError
+    from inference.drafter import DraftError
+    from inference.features import FeatureError
+    from inference.manifest import ManifestError
+
+    try:
+        return work()
+    except (AudioError, DraftError, ManifestError, FeatureError, DecodeError, InputError, BackendError) as exc:
+        raise UserError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+
+
+def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
+    from chart.formats.errors import ParseError, WriteError
+    from chart.formats.registry import save
+    from chart.song import Chart
+    from chart.stats import chart_stats
+
+    for draft in drafts:
+        chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft",
+                      credit=f"GenéLive {draft.provenance.model_id}")
+        chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
+        song.charts = [c for c in song.charts if not (c.slot == draft.slot and c.mode == chart.mode)] + [chart]
+        p = draft.provenance
+        print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter} (threshold {draft.threshold:.3f}; "
+              f"{p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, seed {p.seed})",
+              file=sys.stderr)
+    song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
+    try:
+        save(song, output)
+    except (WriteError, ParseError) as exc:
+        raise UserError(f"cannot write {output}: {exc}") from exc
+    print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+class _Progress:
+    """Stage lines on stderr with elapsed seconds (one line per stage, readable in logs too)."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+        self.seen: set[str] = set()
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if stage not in self.seen:
+            self.seen.add(stage)
+            print(f"[{time.perf_counter() - self.t0:6.1f} s] {stage} ...", file=sys.stderr, flush=True)

@@ -14,6 +14,7 @@ import numpy as np
 from inference.manifest import FeatureParams, Manifest, SlotDecode, TensorSpec, file_sha256
 
 HALF_KERNEL = 3
+SLOTS = ("beginner", "easy", "medium", "hard", "challenge")
 ONSET_INPUTS = ("features", "beat_guide", "difficulty", "cond_onsets", "cond_difficulty", "cond_present")
 
 
@@ -25,7 +26,8 @@ def _onnx():
 
 
 def build_onset_model(folder: Path, n_channels: int = 8, n_guide: int = 3, seed: int = 0,
-                      name: str = "onset", features: FeatureParams | None = None) -> Manifest:
+                      name: str = "onset", features: FeatureParams | None = None,
+                      decode: dict[str, SlotDecode] | None = None) -> Manifest:
     """Write ``<name>.onnx`` + ``<name>.manifest.json`` to ``folder`` and return the loaded manifest.
 
     onset_prob = sigmoid(conv_T(features, guide) + emb[difficulty] + cond_present * (a * cond_onsets
@@ -88,7 +90,7 @@ def build_onset_model(folder: Path, n_channels: int = 8, n_guide: int = 3, seed:
         outputs=[TensorSpec("onset_prob", "float32", [-1, -1])],
         features=features, conditioning=True,
         beat_guide_channels=[f"guide{i}" for i in range(n_guide)],
-        decode={s: SlotDecode() for s in ("beginner", "easy", "medium", "hard", "challenge")},
+        decode=decode if decode is not None else {s: SlotDecode() for s in SLOTS},
         extra={"receptive_field_frames": 2 * HALF_KERNEL + 1},
     )
     manifest.save(folder / f"{name}.manifest.json")
@@ -108,3 +110,33 @@ def onset_inputs(manifest: Manifest, batch: int = 5, frames: int = 300, seed: in
         "cond_difficulty": np.zeros(batch, np.int64),
         "cond_present": (np.arange(batch) % 2).astype(np.float32),
     }
+
+
+def drafting_model(folder: Path, seed: int = 0) -> Manifest:
+    """A tiny onset model the drafter can run end to end: small real feature params, 6 beat-guide channels
+    (as :mod:`inference.beatguide` makes), and per-slot NPS targets 1..5 so densities rise with the slot."""
+    from inference.beatguide import BEAT_GUIDE_CHANNELS
+    from inference.decode import DEFAULT_DECODE
+
+    params = FeatureParams(n_mels=16, n_ffts=[512, 1024], fmax=8000.0)
+    decode = {}
+    for i, slot in enumerate(SLOTS):
+        cfg = DEFAULT_DECODE[slot]
+        decode[slot] = SlotDecode(threshold=cfg.threshold, min_gap_s=cfg.min_gap_s, smooth_frames=1,
+                                  nps_target=float(i + 1), divisors=list(cfg.divisors),
+                                  snap_tolerance_s=cfg.snap_tolerance_s)
+    return build_onset_model(folder, n_channels=params.n_channels, n_guide=len(BEAT_GUIDE_CHANNELS), seed=seed,
+                             features=params, decode=decode)
+
+
+def click_track(bpm: float = 120.0, offset_s: float = 0.5, seconds: float = 20.0, sr: int = 22050) -> np.ndarray:
+    """Mono float32 clicks (short decaying noise bursts) on every beat from ``offset_s``, plus a quiet tone."""
+    rng = np.random.default_rng(0)
+    n = int(seconds * sr)
+    t = np.arange(n) / sr
+    out = 0.05 * np.sin(2 * np.pi * 220.0 * t)
+    burst = rng.standard_normal(int(0.03 * sr)) * np.exp(-np.linspace(0, 8, int(0.03 * sr)))
+    for beat_s in np.arange(offset_s, seconds - 0.05, 60.0 / bpm):
+        i = int(beat_s * sr)
+        out[i:i + len(burst)] += 0.8 * burst[: n - i]
+    return out.astype(np.float32)

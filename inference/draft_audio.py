@@ -1,0 +1,136 @@
+"""Drafter internals: per-song feature analysis, the beat window of a request, and the batched onset-model run.
+
+Split from :mod:`inference.drafter` to keep modules short; nothing here is meant to be called directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from chart.timing import TimingData
+from inference.backends import Backend
+from inference.manifest import FeatureParams, Manifest, ManifestError
+
+if TYPE_CHECKING:
+    from inference.drafter import CancelToken, ProgressFn, SongAnalysis
+
+
+@dataclass(frozen=True)
+class BeatWindow:
+    """A request's beat range, its frames ``[f_lo, f_hi)``, and the model window ``[w0, w1)`` around them
+    (``-1``: the range plus the model's context on each side, see :func:`inference.remote.context_frames`)."""
+
+    start_beat: Fraction
+    end_beat: Fraction
+    f_lo: int
+    f_hi: int
+    w0: int
+    w1: int
+    duration_s: float
+
+
+def audio_key(audio: Any, params: FeatureParams) -> tuple:
+    """Cache key of a song: file identity (path, mtime, size) or the samples' digest, plus the feature params."""
+    p = repr(params)
+    if isinstance(audio, tuple):
+        samples, sr = audio
+        digest = hashlib.blake2b(np.ascontiguousarray(samples).view(np.uint8), digest_size=16).hexdigest()
+        return ("samples", digest, int(sr), p)
+    path = Path(audio).resolve()
+    try:
+        st = path.stat()
+    except OSError:
+        return ("file", str(path), 0, 0, p)  # load_audio reports the missing file
+    return ("file", str(path), st.st_mtime_ns, st.st_size, p)
+
+
+def analyse_audio(audio: Any, params: FeatureParams, progress: ProgressFn | None,
+                  cancel: CancelToken | None) -> SongAnalysis:
+    """Decode (when given a path), compute features once, normalise with the manifest's statistics."""
+    from inference.drafter import SongAnalysis
+    from inference.features import compute_features, normalise
+
+    report = progress or (lambda stage, fraction: None)
+    report("decode audio", 0.0)
+    if isinstance(audio, tuple):
+        samples, sr = audio
+        samples = np.asarray(samples, dtype=np.float32)
+        if samples.ndim == 2:
+            samples = samples.mean(axis=0)
+    else:
+        from audio.decode import load_audio
+
+        samples, sr = load_audio(audio, sr=params.sample_rate)
+    report("decode audio", 1.0)
+    if cancel is not None:
+        cancel.check()
+    report("features", 0.0)
+    raw = compute_features(samples, int(sr), params)
+    normalised = normalise(raw, params) if params.norm_mean else raw
+    report("features", 1.0)
+    return SongAnalysis(raw, normalised, params.frame_rate, len(samples) / float(sr), samples, int(sr))
+
+
+def beat_window(timing: TimingData, analysis: SongAnalysis, start_beat: Fraction | None,
+                end_beat: Fraction | None) -> BeatWindow:
+    """Frames of ``[start_beat, end_beat)`` (default: beat 0 to the end of the audio) and the model window."""
+    from inference.drafter import DraftError
+
+    rate, n_frames = analysis.frame_rate, len(analysis.normalised)
+    audio_end = timing.seconds_to_beat(Fraction(analysis.duration_s))
+    start = Fraction(start_beat) if start_beat is not None else Fraction(0)
+    end = Fraction(end_beat) if end_beat is not None else audio_end
+    start, end = max(start, Fraction(0)), min(end, audio_end + 1)
+    if end <= start:
+        raise DraftError(f"empty beat range [{start_beat}, {end_beat}) (the audio ends at beat {float(audio_end):.2f})")
+    start_s = max(0.0, float(timing.beat_to_seconds(start)))
+    end_s = min(analysis.duration_s, float(timing.beat_to_seconds(end)))
+    f_lo = min(n_frames, max(0, math.floor(start_s * rate)))
+    f_hi = min(n_frames, max(f_lo + 1, math.ceil(end_s * rate) + 1))
+    whole = start_beat is None and end_beat is None
+    if whole:
+        return BeatWindow(start, end, 0, n_frames, 0, n_frames, analysis.duration_s)
+    return BeatWindow(start, end, f_lo, f_hi, -1, -1, max(end_s - start_s, 1e-3))  # window set by the run
+
+
+def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis, timing: TimingData,
+                    window: BeatWindow, jobs: list[Any]) -> np.ndarray:
+    """Probabilities [B, T] for the jobs (one batch row each); zero outside the window's frames."""
+    from inference.beatguide import beat_guide_window
+    from inference.remote import context_frames
+
+    rate, n_frames = analysis.frame_rate, len(analysis.normalised)
+    ctx = context_frames(manifest)
+    w0 = window.w0 if window.w0 >= 0 else max(0, window.f_lo - ctx)
+    w1 = window.w1 if window.w1 >= 0 else min(n_frames, window.f_hi + ctx)
+    n, batch = w1 - w0, len(jobs)
+    guide = beat_guide_window(timing, w0 / rate, n, 1.0 / rate)
+    specs = {s.name: s for s in manifest.inputs}
+    want_g = specs["beat_guide"].shape[-1] if "beat_guide" in specs else -1
+    if want_g >= 0 and guide.shape[1] != want_g:
+        raise ManifestError(f"{manifest.model_id} wants {want_g} beat-guide channels, inference.beatguide makes "
+                            f"{guide.shape[1]}")
+    feats = analysis.normalised[w0:w1]
+    values = {
+        "features": np.ascontiguousarray(np.broadcast_to(feats, (batch, *feats.shape)), dtype=np.float32),
+        "beat_guide": np.ascontiguousarray(np.broadcast_to(guide, (batch, *guide.shape)), dtype=np.float32),
+        "difficulty": np.array([int(j.slot) for j in jobs], dtype=np.int64),
+        "cond_onsets": np.stack([j.cond[w0:w1] if j.cond is not None else np.zeros(n, np.float32) for j in jobs]),
+        "cond_difficulty": np.array([j.cond_slot for j in jobs], dtype=np.int64),
+        "cond_present": np.array([1.0 if j.cond is not None else 0.0 for j in jobs], dtype=np.float32),
+    }
+    inputs = {name: values[name] for name in specs if name in values}
+    if missing := sorted(set(specs) - set(values)):
+        raise ManifestError(f"{manifest.model_id} takes inputs the drafter does not know: {missing}")
+    out_name = manifest.outputs[0].name if manifest.outputs else "onset_prob"
+    out = backend.run(manifest, inputs)[out_name]
+    prob = np.zeros((batch, n_frames), dtype=np.float32)
+    prob[:, window.f_lo:window.f_hi] = out[:, window.f_lo - w0:window.f_hi - w0]
+    return prob

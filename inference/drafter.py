@@ -1,0 +1,371 @@
+"""Drafting: audio + timing -> notes for one or all difficulty slots, a beat range, variants, or a refine.
+
+Pipeline: ``audio.decode`` -> ``inference.features`` (once per song, cached) -> beat guide from the chart's
+timing (``inference.beatguide``) -> the onset model on a backend (all requested slots as one batch) ->
+``inference.decode`` (peaks, NPS target, snapping) -> ``inference.lanes`` (arrows, holds, post-rules) -> Notes.
+
+Scope rules the editor relies on: a draft for ``[start_beat, end_beat)`` returns notes only in that range,
+holds included (a hold that would run past ``end_beat`` is shortened onto the sixteenth grid before it, or
+becomes a tap), so applying it as one ``ReplaceRegion`` never touches a designer's note outside the range.
+Every result carries :class:`Provenance` (model ids and sha256, backend, seed, parameters).
+
+The model runs only on the frames of the range plus ``context_frames`` on each side (see
+:func:`inference.remote.context_frames`), so a short range drafts in a fraction of a full-song draft.
+The lane model is a per-row recurrent step; it runs on ``lane_backend`` (local by default): one network round
+trip per row would cost far more than the step itself.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chart.notes import Note, NoteKind
+from chart.song import MODEL_SLOTS, Slot
+from chart.timing import TimingData
+from inference.backends import Backend, OnnxBackend
+from inference.manifest import MANIFEST_SUFFIX, FeatureParams, Manifest, ManifestError, default_models_dir
+
+ProgressFn = Callable[[str, float], None]
+AudioLike = str | Path | tuple[np.ndarray, int]
+TAIL_GRID_BEAT = Fraction(1, 4)
+MIN_HOLD_BEAT = Fraction(1, 4)
+VARIANT_TEMPERATURE = 0.8  # lane sampling temperature of variants 1..N-1 (variant 0 is the greedy draft)
+VARIANT_DENSITY_SPREAD = 0.15  # variants' NPS targets are drawn within +-15 % of the base density
+
+
+class DraftError(ValueError):
+    """A draft request that cannot be served (no model, bad slot, empty range, ...); one line."""
+
+
+class Cancelled(Exception):
+    """The draft was cancelled through its :class:`CancelToken`."""
+
+
+class CancelToken:
+    """Thread-safe cancel flag; the drafter checks it between stages."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled("draft cancelled")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a draft came from; stored with the ReplaceRegion command and printed by the CLI."""
+
+    model_id: str
+    manifest_version: int
+    sha256: str
+    lane_model: str
+    backend: str
+    seed: int
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"model_id": self.model_id, "manifest_version": self.manifest_version, "sha256": self.sha256,
+                "lane_model": self.lane_model, "backend": self.backend, "seed": self.seed,
+                "parameters": dict(self.parameters)}
+
+
+@dataclass
+class SlotDraft:
+    """Notes drafted for one slot in ``[start_beat, end_beat)``."""
+
+    slot: Slot
+    notes: list[Note]
+    start_beat: Fraction
+    end_beat: Fraction
+    threshold: float
+    provenance: Provenance
+
+
+@dataclass
+class SongAnalysis:
+    """Per-song features, computed once: raw (for the lane model) and normalised (for the onset model)."""
+
+    raw: np.ndarray  # float32 [T, C]
+    normalised: np.ndarray  # float32 [T, C]
+    frame_rate: float  # frames per second
+    duration_s: float
+    samples: np.ndarray | None = None  # mono float32, kept for models with other feature parameters
+    sample_rate: int = 0
+    other_features: dict[str, np.ndarray] = field(default_factory=dict)  # raw features by params repr
+
+    def raw_features(self, params: FeatureParams, own: FeatureParams) -> np.ndarray:
+        """Raw features with ``params``: the cached ones when only the normalisation differs."""
+        if _same_frames(params, own):
+            return self.raw
+        key = repr(params)
+        if key not in self.other_features:
+            from inference.features import compute_features
+
+            if self.samples is None:
+                raise DraftError("this analysis kept no samples to compute the lane model's features")
+            self.other_features[key] = compute_features(self.samples, self.sample_rate, params)
+        return self.other_features[key]
+
+
+@dataclass
+class _Job:
+    slot: Slot
+    nps: float | None
+    seed: int
+    temperature: float
+    cond: np.ndarray | None = None  # onset train of the lower chart [T]
+    cond_slot: int = 0
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class Drafter:
+    """Draft, vary and refine charts with the onset model (and the lane model when one is shipped).
+
+    Parameters
+    ----------
+    onset : Manifest
+        The onset model's manifest (contract in ARCHITECTURE.md §7).
+    lanes : Manifest, optional
+        The lane model's manifest; without it lanes follow the alternation rule of :mod:`inference.lanes`.
+    backend : Backend, optional
+        Runs the onset model (local ONNX by default; a RemoteBackend or FallbackBackend for a server).
+    lane_backend : Backend, optional
+        Runs the lane model (local ONNX by default).
+    """
+
+    def __init__(self, onset: Manifest, lanes: Manifest | None = None, backend: Backend | None = None,
+                 lane_backend: Backend | None = None, cache_size: int = 2) -> None:
+        if onset.features is None:
+            raise ManifestError(f"{onset.model_id}: manifest has no feature parameters")
+        self.onset, self.lanes = onset, lanes
+        self.backend = backend or OnnxBackend()
+        self.lane_backend = lane_backend or (self.backend if isinstance(self.backend, OnnxBackend) else OnnxBackend())
+        self._cache: OrderedDict[tuple, SongAnalysis] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_models_dir(cls, models_dir: str | Path | None = None, backend: Backend | None = None) -> Drafter:
+        """Load ``onset.manifest.json`` (required) and ``lane.manifest.json`` (optional), sha256 verified."""
+        folder = Path(models_dir) if models_dir is not None else default_models_dir()
+        onset_path = folder / f"onset{MANIFEST_SUFFIX}"
+        if not onset_path.is_file():
+            raise ManifestError(f"no onset model in {folder} (expected onset{MANIFEST_SUFFIX})")
+        lane_path = folder / f"lane{MANIFEST_SUFFIX}"
+        lanes = Manifest.load(lane_path) if lane_path.is_file() else None
+        return cls(Manifest.load(onset_path), lanes, backend)
+
+    # ------------------------------------------------------------------ audio
+    def analyse(self, audio: AudioLike, progress: ProgressFn | None = None,
+                cancel: CancelToken | None = None) -> SongAnalysis:
+        """Features of a song (cached by file path+mtime+size, or by the samples' bytes)."""
+        from inference.draft_audio import analyse_audio, audio_key
+
+        params = self.onset.features
+        assert params is not None
+        key = audio_key(audio, params)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        analysis = analyse_audio(audio, params, progress, cancel)
+        with self._lock:
+            self._cache[key] = analysis
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return analysis
+
+    # ------------------------------------------------------------------ public drafting
+    def draft(self, audio: AudioLike | SongAnalysis, timing: TimingData, slots: Sequence[Slot | int | str] = MODEL_SLOTS,
+              start_beat: Fraction | None = None, end_beat: Fraction | None = None,
+              nps: Mapping[Slot, float] | None = None, seed: int = 0, progress: ProgressFn | None = None,
+              cancel: CancelToken | None = None) -> list[SlotDraft]:
+        """Draft each slot in ``slots`` for the song or ``[start_beat, end_beat)``; one batch on the backend."""
+        nps = dict(nps or {})
+        jobs = [_Job(s, nps.get(s), seed, 0.0) for s in (to_slot(x) for x in slots)]
+        return self._run(audio, timing, jobs, start_beat, end_beat, progress, cancel)
+
+    def variants(self, audio: AudioLike | SongAnalysis, timing: TimingData, slot: Slot | int | str, n: int,
+                 start_beat: Fraction | None = None, end_beat: Fraction | None = None, nps: float | None = None,
+                 seed: int = 0, progress: ProgressFn | None = None,
+                 cancel: CancelToken | None = None) -> list[SlotDraft]:
+        """``n`` different drafts of one slot (seeded: same seed, same variants).
+
+        Variant 0 is the plain draft; the others sample lanes at temperature :data:`VARIANT_TEMPERATURE` and
+        draw their density within :data:`VARIANT_DENSITY_SPREAD` of the base one, each from its own seed.
+        """
+        if n < 1:
+            raise DraftError("ask for at least one variant")
+        slot_ = to_slot(slot)
+        base = self._run(audio, timing, [_Job(slot_, nps, seed, 0.0)], start_beat, end_beat, progress, cancel)[0]
+        if n == 1:
+            return [base]
+        base_nps = nps if nps is not None else _density(base)
+        rng = np.random.default_rng(seed)
+        jobs = []
+        for i in range(1, n):
+            factor = 1.0 + VARIANT_DENSITY_SPREAD * float(rng.uniform(-1.0, 1.0))
+            jobs.append(_Job(slot_, base_nps * factor if base_nps else None, seed + i, VARIANT_TEMPERATURE,
+                             params={"variant": i}))
+        return [base, *self._run(audio, timing, jobs, start_beat, end_beat, progress, cancel)]
+
+    def refine(self, audio: AudioLike | SongAnalysis, timing: TimingData, lower_notes: Sequence[Note],
+               lower_slot: Slot | int | str, targets: Sequence[Slot | int | str],
+               start_beat: Fraction | None = None, end_beat: Fraction | None = None,
+               nps: Mapping[Slot, float] | None = None, seed: int = 0, progress: ProgressFn | None = None,
+               cancel: CancelToken | None = None) -> list[SlotDraft]:
+        """Draft higher slots conditioned on a lower chart's onset train (its rhythmic skeleton)."""
+        if not self.onset.conditioning:
+            raise DraftError(f"{self.onset.model_id} was not trained for refine (no conditioning input)")
+        low = to_slot(lower_slot)
+        highs = [to_slot(t) for t in targets]
+        if bad := [t.sm_name for t in highs if t <= low]:
+            raise DraftError(f"refine goes from a lower slot to higher ones: {', '.join(bad)} is not above "
+                             f"{low.sm_name}")
+        analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
+        train = onset_train(lower_notes, timing, len(analysis.normalised), analysis.frame_rate)
+        nps = dict(nps or {})
+        jobs = [_Job(t, nps.get(t), seed, 0.0, cond=train, cond_slot=int(low),
+                     params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}) for t in highs]
+        return self._run(analysis, timing, jobs, start_beat, end_beat, progress, cancel)
+
+    # ------------------------------------------------------------------ pipeline
+    def _run(self, audio: AudioLike | SongAnalysis, timing: TimingData, jobs: list[_Job],
+             start_beat: Fraction | None, end_beat: Fraction | None, progress: ProgressFn | None,
+             cancel: CancelToken | None) -> list[SlotDraft]:
+        from inference.draft_audio import beat_window, run_onset_model
+
+        report = progress or (lambda stage, fraction: None)
+        cancel = cancel or CancelToken()
+        analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
+        window = beat_window(timing, analysis, start_beat, end_beat)
+        cancel.check()
+        report("model", 0.0)
+        prob = run_onset_model(self.onset, self.backend, analysis, timing, window, jobs)
+        report("model", 1.0)
+        cancel.check()
+        drafts = []
+        for i, job in enumerate(jobs):
+            report("decode", i / len(jobs))
+            drafts.append(self._decode_job(analysis, timing, window, job, prob[i]))
+        cancel.check()
+        report("lanes", 0.0)
+        self._assign_lanes(analysis, timing, window, jobs, drafts)
+        report("lanes", 1.0)
+        return drafts
+
+    def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
+                    prob: np.ndarray) -> SlotDraft:
+        from inference.decode import decode_onsets, settings_for
+
+        settings = settings_for(self.onset, int(job.slot))
+        decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
+                                duration_s=window.duration_s)
+        keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
+        params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),
+                  "nps_target": job.nps, "threshold": round(decoded.threshold, 6),
+                  "span_s": round(window.duration_s, 6), "lane_temperature": job.temperature, **job.params}
+        prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256, self._lane_name(),
+                          self.backend.describe(), job.seed, params)
+        draft = SlotDraft(job.slot, [], window.start_beat, window.end_beat, decoded.threshold, prov)
+        draft._rows = ([decoded.beats[i] for i in keep], decoded.seconds[keep])  # type: ignore[attr-defined]
+        return draft
+
+    def _assign_lanes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
+                      drafts: list[SlotDraft]) -> None:
+        from inference.lane_features import row_features
+        from inference.lanes import LaneRequest, _stepper_for, decode_rows
+
+        model: Any = None
+        if self.lanes is not None:
+            from inference.lanes import OnnxLaneStepper
+
+            model = OnnxLaneStepper(self.lanes, self.lane_backend)
+        stepper, rate_hz, n_mels = _stepper_for(model)
+        lane_params = self.lanes.features if self.lanes is not None else None
+        assert self.onset.features is not None
+        audio = analysis.raw_features(lane_params, self.onset.features) if lane_params is not None else None
+        groups: dict[tuple[float, int], list[int]] = {}
+        for i, job in enumerate(jobs):  # one batched decode per (temperature, seed): greedy slots share one
+            groups.setdefault((job.temperature, job.seed if job.temperature else 0), []).append(i)
+        for (temperature, seed), members in groups.items():
+            requests = []
+            for i in members:
+                beats, seconds = drafts[i]._rows  # type: ignore[attr-defined]
+                feats = row_features(beats, seconds, int(jobs[i].slot), audio, rate_hz, n_mels)
+                requests.append(LaneRequest(list(beats), feats, int(jobs[i].slot)))
+            for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
+                drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
+                del drafts[i]._rows  # type: ignore[attr-defined]
+
+    def _lane_name(self) -> str:
+        return self.lanes.display_id() if self.lanes is not None else "rule: alternation (no lane model)"
+
+
+def to_slot(value: Slot | int | str) -> Slot:
+    """A model slot (Beginner..Challenge) from a Slot, index or name; DraftError otherwise."""
+    try:
+        slot = value if isinstance(value, Slot) else Slot(value) if isinstance(value, int) else Slot.parse(value)
+    except ValueError as exc:
+        raise DraftError(str(exc)) from exc
+    if slot not in MODEL_SLOTS:
+        raise DraftError(f"the model drafts {', '.join(s.sm_name for s in MODEL_SLOTS)}, not {slot.sm_name}")
+    return slot
+
+
+def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarray:
+    """1 on the frame nearest each onset row of ``notes`` (taps, holds, rolls, lifts), else 0; float32 [T].
+
+    Same definition as the conditioning used in training (``training.crops.impulse_train`` of the rows).
+    """
+    beats = sorted({n.beat for n in notes if n.kind.is_onset})
+    out = np.zeros(n_frames, dtype=np.float32)
+    if beats:
+        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats]))
+        idx = np.rint(seconds * frame_rate).astype(np.int64)
+        out[idx[(idx >= 0) & (idx < n_frames)]] = 1.0
+    return out
+
+
+def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -> list[Note]:
+    """Notes inside ``[start_beat, end_beat)``; holds shortened to end on the sixteenth grid before
+    ``end_beat`` (or made taps when that leaves less than :data:`MIN_HOLD_BEAT`)."""
+    out = []
+    for note in notes:
+        if not start_beat <= note.beat < end_beat:
+            continue
+        if note.kind.has_length and note.end_beat >= end_beat:
+            tail = (math.ceil(end_beat / TAIL_GRID_BEAT) - 1) * TAIL_GRID_BEAT
+            length = tail - note.beat
+            note = Note(note.beat, note.lane, note.kind, length) if length >= MIN_HOLD_BEAT else \
+                Note(note.beat, note.lane, NoteKind.TAP)
+        out.append(note)
+    return out
+
+
+def _same_frames(a: FeatureParams, b: FeatureParams) -> bool:
+    keys = ("sample_rate", "hop_length", "n_mels", "n_ffts", "fmin", "fmax")
+    return all(getattr(a, k) == getattr(b, k) for k in keys)
+
+
+def _density(draft: SlotDraft) -> float | None:
+    rows = len({n.beat for n in draft.notes})
+    span_s = float(draft.provenance.parameters.get("span_s") or 0.0)
+    return rows / span_s if rows and span_s > 0 else None
