@@ -40,6 +40,7 @@ class _Knots:
     delay: list[Fraction]
     stop: list[Fraction]
     spb: list[Fraction]  # seconds per beat on [beats[j], beats[j+1]); 0 inside a warp
+    spb_before: Fraction  # seconds per beat before the first knot (a warp starting there does not apply)
 
     def leave(self, j: int) -> Fraction:
         return self.arrive[j] + self.delay[j] + self.stop[j]
@@ -132,18 +133,23 @@ class TimingData:
         warp_ranges = [(b, b + length) for b, length in self.warps if length > 0]
         arrive: list[Fraction] = []
         spb: list[Fraction] = []
-        t = self.beat0_s - (Fraction(0) - first) * (60 / self.bpms[0][1])
+        t = Fraction(0)  # provisional: shifted below so that the scroll reaches beat 0 at -offset
         for j, b in enumerate(beats):
             if j:
                 t = t + (b - beats[j - 1]) * spb[j - 1] + delays.get(beats[j - 1], 0) + stops.get(beats[j - 1], 0)
             arrive.append(t)
             warped = any(w0 <= b < w1 for w0, w1 in warp_ranges)
             spb.append(Fraction(0) if warped else 60 / self.bpm_at(b))
+        delay = [delays.get(b, Fraction(0)) for b in beats]
+        stop = [stops.get(b, Fraction(0)) for b in beats]
+        # Anchor: beat 0 is *reached* at -offset (a delay at beat 0 still comes after it), whatever pauses lie
+        # at negative beats.
+        j0 = bisect_right(beats, Fraction(0)) - 1
+        reach0 = arrive[j0] if beats[j0] == 0 else arrive[j0] + delay[j0] + stop[j0] - beats[j0] * spb[j0]
+        shift = self.beat0_s - reach0
         return _Knots(
-            beats=beats, arrive=arrive,
-            delay=[delays.get(b, Fraction(0)) for b in beats],
-            stop=[stops.get(b, Fraction(0)) for b in beats],
-            spb=spb,
+            beats=beats, arrive=[a + shift for a in arrive], delay=delay, stop=stop,
+            spb=spb, spb_before=60 / self.bpm_at(first),
         )
 
     def beat_to_seconds(self, beat: Fraction | int | str) -> Fraction:
@@ -152,7 +158,7 @@ class TimingData:
         k = self._knots
         j = bisect_right(k.beats, beat) - 1
         if j < 0:
-            return k.arrive[0] - (k.beats[0] - beat) * k.spb[0]
+            return k.arrive[0] - (k.beats[0] - beat) * k.spb_before
         if beat == k.beats[j]:
             return k.arrive[j] + k.delay[j]
         return k.leave(j) + (beat - k.beats[j]) * k.spb[j]
@@ -162,7 +168,7 @@ class TimingData:
         t = as_fraction(seconds)
         k = self._knots
         if t < k.arrive[0]:
-            return k.beats[0] - (k.arrive[0] - t) / k.spb[0]
+            return k.beats[0] - (k.arrive[0] - t) / k.spb_before
         # Last knot reached at or before t (rightmost: warps map many beats to one time; take the latest).
         j = bisect_right(k.arrive, t) - 1
         if t <= k.leave(j):
@@ -178,11 +184,11 @@ class TimingData:
         f = lambda xs: np.array([float(x) for x in xs], dtype=np.float64)  # noqa: E731
         arrive = f(k.arrive)
         delay, stop = f(k.delay), f(k.stop)
-        return f(k.beats), arrive, delay, stop, arrive + delay + stop, f(k.spb)
+        return f(k.beats), arrive, delay, stop, arrive + delay + stop, f(k.spb), float(k.spb_before)
 
     def beats_to_seconds_array(self, beats: np.ndarray | Sequence[float]) -> np.ndarray:
         """Vectorised :meth:`beat_to_seconds` on float64 beats (same semantics, float precision)."""
-        kb, arrive, delay, _stop, leave, spb = self._float_knots
+        kb, arrive, delay, _stop, leave, spb, spb_before = self._float_knots
         b = np.asarray(beats, dtype=np.float64)
         j = np.searchsorted(kb, b, side="right") - 1
         before = j < 0
@@ -190,11 +196,11 @@ class TimingData:
         out = leave[jc] + (b - kb[jc]) * spb[jc]
         on_knot = ~before & (b == kb[jc])
         out = np.where(on_knot, arrive[jc] + delay[jc], out)
-        return np.where(before, arrive[0] - (kb[0] - b) * spb[0], out)
+        return np.where(before, arrive[0] - (kb[0] - b) * spb_before, out)
 
     def seconds_to_beats_array(self, seconds: np.ndarray | Sequence[float]) -> np.ndarray:
         """Vectorised :meth:`seconds_to_beat` on float64 seconds."""
-        kb, arrive, _delay, _stop, leave, spb = self._float_knots
+        kb, arrive, _delay, _stop, leave, spb, spb_before = self._float_knots
         t = np.asarray(seconds, dtype=np.float64)
         j = np.searchsorted(arrive, t, side="right") - 1
         before = j < 0
@@ -202,7 +208,7 @@ class TimingData:
         safe_spb = np.where(spb[jc] > 0, spb[jc], 1.0)
         moving = kb[jc] + (t - leave[jc]) / safe_spb
         out = np.where((t <= leave[jc]) | (spb[jc] == 0), kb[jc], moving)
-        return np.where(before, kb[0] - (arrive[0] - t) / spb[0], out)
+        return np.where(before, kb[0] - (arrive[0] - t) / spb_before, out)
 
     # ------------------------------------------------------------------ measures
     def measure_starts(self, last_beat: float) -> np.ndarray:

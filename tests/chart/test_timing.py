@@ -1,0 +1,122 @@
+"""chart.timing: exact beat <-> seconds on generated timing, vectorised versions against the exact ones."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from chart.timing import TimingData
+
+grid_beats = st.integers(-96, 48 * 64).map(lambda r: Fraction(r, 48))  # StepMania rows, some before beat 0
+positive_beats = st.integers(0, 48 * 64).map(lambda r: Fraction(r, 48))
+decimals = st.integers(1, 300_000).map(lambda v: Fraction(v, 1000))  # 0.001 .. 300.000, as files write them
+pauses = st.integers(0, 3000).map(lambda v: Fraction(v, 1000))
+
+
+@st.composite
+def timings(draw, warps: bool = True) -> TimingData:
+    bpms = [(Fraction(0), draw(decimals))] + draw(st.lists(st.tuples(positive_beats, decimals), max_size=5))
+    return TimingData(
+        offset=draw(st.integers(-5000, 5000).map(lambda v: Fraction(v, 1000))),
+        bpms=tuple({b: bpm for b, bpm in bpms}.items()),
+        stops=tuple(draw(st.lists(st.tuples(grid_beats, pauses), max_size=4))),
+        delays=tuple(draw(st.lists(st.tuples(grid_beats, pauses), max_size=4))),
+        warps=tuple(draw(st.lists(st.tuples(grid_beats, st.integers(0, 8 * 48).map(lambda r: Fraction(r, 48))),
+                                  max_size=3))) if warps else (),
+    )
+
+
+def inside_warp(timing: TimingData, beat: Fraction) -> bool:
+    return any(w <= beat < w + length for w, length in timing.warps if length > 0)
+
+
+@settings(max_examples=400, deadline=None)
+@given(timings(), grid_beats)
+def test_round_trip_is_exact_outside_warps(timing: TimingData, beat: Fraction) -> None:
+    assume(not inside_warp(timing, beat))
+    seconds = timing.beat_to_seconds(beat)
+    assert isinstance(seconds, Fraction)
+    assert timing.seconds_to_beat(seconds) == beat
+
+
+@settings(max_examples=300, deadline=None)
+@given(timings(), st.lists(grid_beats, min_size=2, max_size=20))
+def test_beat_to_seconds_is_monotone(timing: TimingData, beats: list[Fraction]) -> None:
+    beats = sorted(beats)
+    seconds = [timing.beat_to_seconds(b) for b in beats]
+    assert seconds == sorted(seconds)
+
+
+@settings(max_examples=300, deadline=None)
+@given(timings(), st.lists(grid_beats, min_size=1, max_size=30))
+def test_vectorised_beats_to_seconds_matches_exact(timing: TimingData, beats: list[Fraction]) -> None:
+    exact = np.array([float(timing.beat_to_seconds(b)) for b in beats])
+    fast = timing.beats_to_seconds_array(np.array([float(b) for b in beats]))
+    np.testing.assert_allclose(fast, exact, rtol=0, atol=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(timings(), st.lists(st.integers(-10_000, 400_000).map(lambda v: Fraction(v, 997)), min_size=1, max_size=30))
+def test_vectorised_seconds_to_beats_matches_exact(timing: TimingData, times: list[Fraction]) -> None:
+    k = timing._knots
+    edges = [float(a) for a in k.arrive] + [float(k.leave(j)) for j in range(len(k.beats))]
+    # Float rounding may put a time on the other side of a warp's jump; keep clear of those edges.
+    times = [t for t in times if min(abs(float(t) - e) for e in edges) > 1e-6]
+    assume(times)
+    exact = np.array([float(timing.seconds_to_beat(t)) for t in times])
+    fast = timing.seconds_to_beats_array(np.array([float(t) for t in times]))
+    np.testing.assert_allclose(fast, exact, rtol=0, atol=1e-9)
+
+
+def test_stop_and_delay_semantics() -> None:
+    timing = TimingData(bpms=((0, 60),), stops=((1, Fraction(1, 2)),), delays=((3, Fraction(1, 4)),))
+    assert timing.beat_to_seconds(1) == 1  # judged when the stop starts
+    assert timing.beat_to_seconds(2) == Fraction(5, 2)
+    assert timing.beat_to_seconds(3) == Fraction(15, 4)  # judged after the delay
+    assert timing.seconds_to_beat(Fraction(5, 4)) == 1  # during the stop
+    assert timing.seconds_to_beat(Fraction(7, 2)) == 3  # during the delay
+
+
+def test_warp_skips_beats() -> None:
+    timing = TimingData(bpms=((0, 60),), warps=((2, 2),))
+    assert timing.beat_to_seconds(2) == timing.beat_to_seconds(4) == 2
+    assert timing.beat_to_seconds(5) == 3
+    assert timing.seconds_to_beat(2) == 4  # at a warp: the beat after it
+
+
+def test_beats_before_a_warp_at_zero_use_the_first_tempo() -> None:
+    timing = TimingData(bpms=((0, 120),), warps=((0, 4),))
+    assert timing.beat_to_seconds(-2) == -1
+    assert timing.seconds_to_beat(-1) == -2
+    np.testing.assert_allclose(timing.beats_to_seconds_array([-2.0, 5.0]), [-1.0, 0.5])
+    np.testing.assert_allclose(timing.seconds_to_beats_array([-1.0, 0.5]), [-2.0, 5.0])
+
+
+def test_offset_sets_beat_zero() -> None:
+    timing = TimingData.constant(120, offset="-0.250")
+    assert timing.beat_to_seconds(0) == Fraction(1, 4)
+    assert timing.seconds_to_beat(0) == Fraction(-1, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(timings())
+def test_beat_zero_is_reached_at_minus_offset(timing: TimingData) -> None:
+    assume(not inside_warp(timing, Fraction(0)))
+    at_zero = sum((s for b, s in timing.delays if b == 0), Fraction(0))  # a delay at 0 comes after reaching it
+    assert timing.beat_to_seconds(0) == -timing.offset + at_zero
+
+
+def test_pause_at_negative_beat_does_not_move_beat_zero() -> None:
+    timing = TimingData(offset=Fraction(1, 10), bpms=((0, 60),), stops=((-1, 2),))
+    assert timing.beat_to_seconds(0) == Fraction(-1, 10)
+    assert timing.beat_to_seconds(-1) == Fraction(-1, 10) - 3  # judged before its 2 s stop
+
+
+@pytest.mark.parametrize("bad", [{"bpms": ((0, 0),)}, {"bpms": ()}, {"stops": ((1, -1),)}])
+def test_invalid_timing_is_refused(bad) -> None:
+    with pytest.raises(ValueError, match="BPM|bpm|stop"):
+        TimingData(**bad)
