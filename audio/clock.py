@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+OUTLIER_MADS = 4.0  # calibration: taps this many median absolute deviations from the median are stray
+OUTLIER_FLOOR_S = 0.030  # ... but never reject within 30 ms: human tapping spread is about that wide
 _FIELDS = ("dac", "device_frame", "src_frame", "rate", "segment", "request", "timebase")
 
 
@@ -223,7 +225,8 @@ def estimate_latency(tap_s: np.ndarray, click_s: np.ndarray, rate: float = 1.0,
     -------
     LatencyEstimate
         Median of ``tap - nearest click`` in real seconds. Taps further than half the click spacing from any
-        click are ambiguous and rejected. Positive means the sound reaches the user later than the clock says.
+        click are ambiguous, and taps further than ``max(4 MAD, 30 ms)`` from the first median are stray; both
+        are rejected. Positive means the sound reaches the user later than the clock says.
 
     Raises
     ------
@@ -238,11 +241,16 @@ def estimate_latency(tap_s: np.ndarray, click_s: np.ndarray, rate: float = 1.0,
     idx = np.clip(np.searchsorted(clicks, taps), 1, clicks.size - 1)
     left, right = clicks[idx - 1], clicks[idx]
     nearest = np.where(np.abs(taps - left) <= np.abs(taps - right), left, right)
-    offsets = taps - nearest
+    offsets = (taps - nearest) / rate
     ok = np.abs(offsets) < spacing_s / 2
+    if int(ok.sum()) >= min_taps:
+        # Second pass: drop taps far from the first median (a missed beat, a double tap).
+        first = float(np.median(offsets[ok]))
+        mad = float(np.median(np.abs(offsets[ok] - first)))
+        ok &= np.abs(offsets - first) <= max(OUTLIER_MADS * mad, OUTLIER_FLOOR_S)
     if int(ok.sum()) < min_taps:
         raise ValueError(f"calibration needs at least {min_taps} taps near the clicks, got {int(ok.sum())}")
-    used = offsets[ok] / rate
+    used = offsets[ok]
     median = float(np.median(used))
     return LatencyEstimate(latency_s=median, spread_s=float(np.median(np.abs(used - median))),
                            n_used=int(ok.sum()), n_rejected=int((~ok).sum()))

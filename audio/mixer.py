@@ -1,0 +1,261 @@
+"""The block renderer that the audio callback runs: transport, music or stems, rate, loop, ticks, clock entries.
+
+Split from :mod:`audio.player` so that the whole signal path is pure numpy and can be driven block by block in
+tests without any thread or device. Threading contract: the GUI thread only *replaces* whole attributes
+(``transport``, ``rate``, ``keep_pitch``, ``music_gain``, ``tick_gain``, ``loop``, ``ticks``, ``mix``) with
+immutable values; the audio thread reads each attribute once per block and owns every other field. A Python
+attribute store is atomic, so no lock is needed and the callback never waits for the GUI.
+
+Allocation: all arrays the callback writes are made in the constructor (or with the :class:`SourceMix` on the GUI
+thread); the callback allocates no arrays, only the small scalars and views that any Python code does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from audio.clock import PlaybackClock
+from audio.stretch import Wsola, read_frames
+from audio.ticks import TickTrack, mix_ticks
+
+MIN_RATE = 0.25
+MAX_RATE = 1.0
+
+
+@dataclass(frozen=True)
+class Transport:
+    """What the GUI asked for last: request number, play or pause, and where (source frames)."""
+
+    request: int
+    playing: bool
+    start_frame: float
+
+
+@dataclass(frozen=True)
+class SourceMix:
+    """The audio to play: one array (music) or several (stems) with per-source gains (0 = muted).
+
+    Build with :meth:`create` on the GUI thread; use :meth:`with_gains` to change gains without touching the
+    arrays or the stretcher state.
+    """
+
+    arrays: tuple[np.ndarray, ...]  # each (n_frames, channels), float32, channels 1 or the output's
+    gains: np.ndarray  # (n_sources,), float64
+    n_frames: int
+    stretcher: Wsola
+    work_gains: np.ndarray  # (n_sources,) scratch for the callback
+
+    @classmethod
+    def create(cls, sources: Sequence[np.ndarray], sample_rate_hz: float, out_channels: int,
+               gains: Sequence[float] | None = None) -> SourceMix:
+        """Wrap sources shaped (n,) or (channels, n) (the :func:`audio.decode.load_audio` layout)."""
+        arrays = tuple(as_frames(src, out_channels) for src in sources)
+        if not arrays:
+            raise ValueError("a SourceMix needs at least one source")
+        n = max(a.shape[0] for a in arrays)
+        g = np.ones(len(arrays)) if gains is None else np.asarray(gains, dtype=np.float64)
+        if g.shape != (len(arrays),):
+            raise ValueError(f"expected {len(arrays)} gains, got {g.shape}")
+        stretcher = Wsola(sample_rate_hz, [a.shape[1] for a in arrays], out_channels)
+        return cls(arrays, g.copy(), n, stretcher, np.zeros(len(arrays)))
+
+    def with_gains(self, gains: Sequence[float]) -> SourceMix:
+        """Same arrays and stretcher, new gains (shape (n_sources,))."""
+        g = np.asarray(gains, dtype=np.float64)
+        if g.shape != self.gains.shape:
+            raise ValueError(f"expected {self.gains.size} gains, got {g.shape}")
+        return SourceMix(self.arrays, g.copy(), self.n_frames, self.stretcher, np.zeros(g.size))
+
+
+def as_frames(samples: np.ndarray, out_channels: int) -> np.ndarray:
+    """View ``samples`` ((n,) or (channels, n)) as float32 (n, channels); copies only when it must.
+
+    A stereo source played on a mono output is mixed down (a copy); other channel counts are refused.
+    """
+    arr = np.asarray(samples)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    elif arr.ndim == 2:
+        arr = arr.T
+    else:
+        raise ValueError(f"audio must be shaped (n,) or (channels, n), got {arr.shape}")
+    if arr.dtype != np.float32:
+        arr = arr.astype(np.float32)
+    if arr.shape[1] not in (1, out_channels):
+        if out_channels != 1:
+            raise ValueError(f"cannot play {arr.shape[1]}-channel audio on {out_channels} channels")
+        arr = arr.mean(axis=1, keepdims=True, dtype=np.float32)
+    return arr
+
+
+class Renderer:
+    """Fills output blocks and records where each block sits in the song (see module docstring).
+
+    Parameters
+    ----------
+    mix : SourceMix
+    sample_rate_hz : float
+        Rate of the sources and the output.
+    channels : int
+        Output channels.
+    clock : PlaybackClock
+        Receives one entry per block (more at loop wraps).
+    max_frames : int
+        Largest block rendered at once; bigger host blocks are rendered in pieces.
+    """
+
+    def __init__(self, mix: SourceMix, sample_rate_hz: float, channels: int, clock: PlaybackClock,
+                 max_frames: int = 8192) -> None:
+        self.sample_rate_hz = float(sample_rate_hz)
+        self.channels = int(channels)
+        self.clock = clock
+        self.max_frames = int(max_frames)
+        # GUI-written attributes (replaced whole, read once per block)
+        self.transport = Transport(0, False, 0.0)
+        self.rate = 1.0
+        self.keep_pitch = False
+        self.music_gain = 1.0
+        self.tick_gain = 1.0
+        self.loop: tuple[float, float] | None = None  # source frames [start, end)
+        self.ticks: tuple[TickTrack, ...] = ()
+        self.mix = mix
+        # Audio-thread state; the GUI may read these (stale by at most a block)
+        self.finished_request = -1
+        self.underflows = 0
+        self.device_frame = 0
+        self._applied = -1
+        self._playing = False
+        self._ended = False
+        self._src = 0.0
+        self._segment = 0
+        self._timebase = 0
+        self._stretch_key: tuple | None = None
+        # Scratch buffers
+        self._ramp = np.arange(self.max_frames, dtype=np.float64)
+        self._pos = np.zeros(self.max_frames, np.float64)
+        self._floor = np.zeros(self.max_frames, np.float64)
+        self._frac = np.zeros((self.max_frames, 1), np.float32)
+        self._idx = np.zeros(self.max_frames, np.intp)
+        self._a0 = np.zeros((self.max_frames, self.channels), np.float32)
+        self._a1 = np.zeros((self.max_frames, self.channels), np.float32)
+        self._tick_scratch = np.zeros(self.max_frames, np.float32)
+
+    @property
+    def src_frame(self) -> float:
+        """Source frame the next block starts at (audio-thread state; approximate from other threads)."""
+        return self._src
+
+    def render(self, out: np.ndarray, dac_time_s: float, underflow: bool = False) -> None:
+        """Fill ``out`` (float32, shape (frames, channels)) for a block that starts to sound at ``dac_time_s``."""
+        if underflow:
+            self._timebase += 1  # the device timeline broke: the clock must not mix old and new offsets
+            self.underflows += 1
+        transport = self.transport
+        if transport.request != self._applied:
+            self._applied = transport.request
+            self._playing = transport.playing
+            self._src = float(transport.start_frame)
+            self._segment += 1
+            self._ended = False
+            self._stretch_key = None
+        frames = out.shape[0]
+        for start in range(0, frames, self.max_frames):
+            piece = out[start:start + self.max_frames]
+            piece.fill(0.0)
+            if self._playing and not self._ended:
+                self._render_playing(piece, dac_time_s + start / self.sample_rate_hz)
+                np.clip(piece, -1.0, 1.0, out=piece)
+            self.device_frame += piece.shape[0]
+
+    def _render_playing(self, out: np.ndarray, dac_time_s: float) -> None:
+        """Render a playing block span by span, splitting at loop wraps and at the song end."""
+        mix, loop, sr = self.mix, self.loop, self.sample_rate_hz
+        rate = min(max(float(self.rate), MIN_RATE), MAX_RATE)
+        frames, pos, fresh = out.shape[0], 0, True
+        while pos < frames:
+            looping = loop is not None and loop[0] <= self._src < loop[1]
+            limit = min(loop[1], mix.n_frames) if looping and loop is not None else float(mix.n_frames)
+            remaining = limit - self._src
+            if remaining <= 0.0:  # past the song end (a loop wraps below, before it gets here)
+                self.clock.record(dac_time_s + pos / sr, self.device_frame + pos, float(mix.n_frames), 0.0,
+                                  self._segment, self._applied, self._timebase)
+                self._ended = True
+                self.finished_request = self._applied
+                return
+            span = min(frames - pos, math.ceil(remaining / rate))
+            if fresh:
+                self.clock.record(dac_time_s + pos / sr, self.device_frame + pos, self._src, rate,
+                                  self._segment, self._applied, self._timebase)
+                fresh = False
+            view = out[pos:pos + span]
+            if self.keep_pitch and rate < 1.0:
+                self._render_stretched(view, mix, rate)
+            else:
+                self._stretch_key = None
+                self._render_resampled(view, mix, rate)
+            for track in self.ticks:
+                mix_ticks(view, track, self._src, rate, self.tick_gain, self._tick_scratch)
+            self._src += span * rate
+            pos += span
+            if looping and loop is not None and self._src >= loop[1]:
+                self._src = loop[0] + (self._src - loop[1])  # keep the sub-frame overshoot: exact wraps
+                self._segment += 1
+                fresh = True
+
+    def _render_stretched(self, out: np.ndarray, mix: SourceMix, rate: float) -> None:
+        """Pitch-preserving path: the mix's WSOLA, restarted at every discontinuity or rate change."""
+        key = (self._applied, self._segment, rate, id(mix.stretcher))
+        if key != self._stretch_key:
+            mix.stretcher.reset(self._src, rate)
+            self._stretch_key = key
+        np.multiply(mix.gains, self.music_gain, out=mix.work_gains)
+        tmp = self._a0[:out.shape[0]]
+        mix.stretcher.render(tmp, mix.arrays, mix.work_gains)
+        out += tmp
+
+    def _render_resampled(self, out: np.ndarray, mix: SourceMix, rate: float) -> None:
+        """Plain path: copy at rate 1 on whole frames, linear interpolation otherwise (pitch follows rate)."""
+        f = out.shape[0]
+        src = self._src
+        whole = rate == 1.0 and src == math.floor(src)
+        if not whole:
+            pos = self._pos[:f]
+            np.multiply(self._ramp[:f], rate, out=pos)
+            pos += src
+            fl = self._floor[:f]
+            np.floor(pos, out=fl)
+            np.subtract(pos, fl, out=self._frac[:f, 0], casting="same_kind")
+            np.copyto(self._idx[:f], fl, casting="unsafe")
+        for arr, gain in zip(mix.arrays, mix.gains):
+            g = float(gain) * self.music_gain
+            if g == 0.0:
+                continue
+            a0 = self._a0[:f, :arr.shape[1]]
+            if whole:
+                read_frames(arr, int(src), a0)
+            else:
+                self._interpolate(arr, f, a0)
+            a0 *= g
+            out += a0
+
+    def _interpolate(self, arr: np.ndarray, f: int, dst: np.ndarray) -> None:
+        """Linear interpolation of ``arr`` at ``self._pos[:f]`` into ``dst``; zero outside the array."""
+        n = arr.shape[0]
+        idx = self._idx[:f]
+        a1 = self._a1[:f, :arr.shape[1]]
+        np.take(arr, idx, axis=0, out=dst, mode="clip")
+        idx += 1
+        np.take(arr, idx, axis=0, out=a1, mode="clip")
+        idx -= 1
+        a1 -= dst
+        a1 *= self._frac[:f]
+        dst += a1
+        # Positions are increasing, so the frames outside [0, n) form a head and a tail.
+        head = int(np.searchsorted(self._pos[:f], 0.0, side="left"))
+        tail = int(np.searchsorted(self._pos[:f], float(n), side="left"))
+        dst[:head] = 0.0
+        dst[tail:] = 0.0

@@ -1,0 +1,360 @@
+"""Playback for the editor: a sound-device stream (or a paced null output) running the :mod:`audio.mixer` renderer.
+
+The ONLY module that imports ``sounddevice`` (import-linter enforces it), and only inside functions: PortAudio may
+be missing (``OSError`` on import), and the app must still open and say "no sound device".
+
+* :class:`Player` is the GUI-side API: play / pause / seek / loop / rate / keep pitch / volumes / ticks / stems,
+  and :meth:`Player.position_s` for the playhead, read from the :class:`audio.clock.PlaybackClock` that the
+  callback feeds. Every method returns at once; the callback picks up the change at its next block.
+* :class:`NullOutput` drives the same callback from a thread at real-time pace, with an ideal DAC clock, optional
+  capture of everything it "played" and an optional host that reports no DAC time. CI and machines without a
+  sound card use it; tests use its capture as an oracle.
+* ``Player.open(output="auto")`` picks a sound device when PortAudio has one and falls back to the null output,
+  reporting which in ``backend_description`` and ``has_device``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from audio.clock import PlaybackClock, effective_dac_time
+from audio.mixer import MAX_RATE, MIN_RATE, Renderer, SourceMix, Transport
+from audio.null_output import NullOutput, RenderFn
+from audio.ticks import BEAT, NOTE, TickTrack, click_sample
+
+__all__ = ["NullOutput", "Player", "PlayerError", "SoundDeviceOutput"]
+
+
+class PlayerError(Exception):
+    """The requested output cannot be used; the message is one line."""
+
+
+class SoundDeviceOutput:
+    """A PortAudio output stream (callback API) through ``sounddevice``.
+
+    Raises
+    ------
+    PlayerError
+        PortAudio is missing, there is no output device, or the stream cannot be opened.
+    """
+
+    has_device = True
+
+    def __init__(self, render: RenderFn, sample_rate_hz: float, channels: int, blocksize: int = 512,
+                 device: int | str | None = None, latency: float | str = "low") -> None:
+        # Never let libjack start a JACK server as a side effect of probing devices.
+        os.environ.setdefault("JACK_NO_START_SERVER", "1")
+        try:
+            import sounddevice as sd
+        except (OSError, ImportError) as exc:  # libportaudio2 (or sounddevice) not installed
+            raise PlayerError(f"PortAudio is not available ({exc})") from exc
+        self._render = render
+        self.sample_rate_hz, self.channels, self.blocksize = float(sample_rate_hz), channels, blocksize
+        try:
+            sd.query_devices(device, kind="output")
+            self._stream = sd.OutputStream(samplerate=sample_rate_hz, blocksize=blocksize, device=device,
+                                           channels=channels, dtype="float32", latency=latency,
+                                           callback=self._callback)
+        except (sd.PortAudioError, ValueError) as exc:
+            raise PlayerError(f"cannot open an output stream: {str(exc).splitlines()[0]}") from exc
+        self.latency_s = float(self._stream.latency)
+        info = sd.query_devices(self._stream.device)
+        host = sd.query_hostapis(info["hostapi"])["name"]
+        self.description = (f"{info['name']} via {host}, {self._stream.samplerate:.0f} Hz, "
+                            f"{blocksize} frames, latency {self.latency_s * 1000:.1f} ms")
+
+    def now(self) -> float:
+        """Seconds on the stream clock (the time base of the DAC times)."""
+        return float(self._stream.time)
+
+    def start(self) -> None:
+        import sounddevice as sd
+
+        try:
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            self._stream.close(ignore_errors=True)
+            raise PlayerError(f"cannot start the output stream: {str(exc).splitlines()[0]}") from exc
+
+    def close(self) -> None:
+        self._stream.close(ignore_errors=True)
+
+    def _callback(self, outdata: np.ndarray, frames: int, time_info, status) -> None:
+        dac = time_info.outputBufferDacTime
+        if dac <= 0.0:  # some hosts report no DAC time: currentTime + latency (stream time as a last resort)
+            current = time_info.currentTime
+            dac = effective_dac_time(0.0, current, self.latency_s, 0.0 if current > 0.0 else self._stream.time)
+        self._render(outdata, dac, bool(status.output_underflow))
+
+
+class Player:
+    """The editor's transport. Make one with :meth:`open`; call every method from one (GUI) thread.
+
+    Positions are song seconds (source frame / ``sample_rate_hz``); the chart's ``#OFFSET`` is not applied
+    here, the editor maps beats to seconds with :mod:`chart.timing` first.
+    """
+
+    def __init__(self, mix: SourceMix, sample_rate_hz: float, channels: int, clock: PlaybackClock) -> None:
+        self.sample_rate_hz = float(sample_rate_hz)
+        self.channels = channels
+        self.clock = clock
+        self.renderer = Renderer(mix, self.sample_rate_hz, channels, clock)
+        self.output: NullOutput | SoundDeviceOutput | None = None
+        self.input_rate_hz = int(round(sample_rate_hz))  # rate of the arrays given (music, stems)
+        self.fallback_reason = ""
+        self._request = 0
+        self._hold_s = 0.0
+        self._stem_gains: np.ndarray | None = None
+        self._stem_muted: np.ndarray | None = None
+        self._music = mix
+        self._ticks: dict[str, TickTrack] = {}
+        self._samples = {kind: click_sample(kind, int(round(self.sample_rate_hz))) for kind in (BEAT, NOTE)}
+
+    @classmethod
+    def open(cls, music: np.ndarray, sample_rate_hz: int, *, output: str = "auto",
+             device: int | str | None = None, channels: int = 2, blocksize: int = 512,
+             latency: float | str = "low", clock: PlaybackClock | None = None,
+             report_dac: bool = True, capture_s: float = 0.0) -> Player:
+        """Open a player on ``music`` ((n,) or (channels, n) float32 at ``sample_rate_hz``) and start the output.
+
+        ``output`` is ``"auto"`` (sound device if usable, else null output), ``"sounddevice"`` (raise
+        :class:`PlayerError` if unusable) or ``"null"``. ``report_dac`` and ``capture_s`` configure the null
+        output (see :class:`NullOutput`); ``clock`` replaces the default :class:`PlaybackClock`.
+        """
+        if output not in ("auto", "sounddevice", "null"):
+            raise ValueError(f"output must be 'auto', 'sounddevice' or 'null', not {output!r}")
+        clock = clock or PlaybackClock(sample_rate_hz)
+        reason = ""
+        if output != "null":
+            # The music's own rate first; else the device's rate (JACK, for one, plays only at the server rate).
+            for rate in _candidate_rates(sample_rate_hz, device):
+                clock.sample_rate_hz = float(rate)
+                player = cls._build(music, sample_rate_hz, rate, channels, clock)
+                try:
+                    player.output = SoundDeviceOutput(player.renderer.render, rate, channels, blocksize,
+                                                      device=device, latency=latency)
+                    player.output.start()
+                    return player
+                except PlayerError as exc:
+                    reason = reason or str(exc)
+            if output == "sounddevice":
+                raise PlayerError(reason)
+        clock.sample_rate_hz = float(sample_rate_hz)
+        player = cls._build(music, sample_rate_hz, sample_rate_hz, channels, clock)
+        player.fallback_reason = reason
+        player.output = NullOutput(player.renderer.render, sample_rate_hz, channels, blocksize,
+                                   report_dac=report_dac, capture_s=capture_s)
+        if reason:
+            player.output.description = f"no sound device ({reason}); null output"
+        player.output.start()
+        return player
+
+    @classmethod
+    def _build(cls, music: np.ndarray, music_rate: int, rate: int, channels: int,
+               clock: PlaybackClock) -> Player:
+        player = cls(SourceMix.create([_resample(music, music_rate, rate)], rate, channels), rate, channels,
+                     clock)
+        player.input_rate_hz = music_rate
+        return player
+
+    # --- status ----------------------------------------------------------------------------------------
+
+    @property
+    def has_device(self) -> bool:
+        """Whether sound really comes out (False with the null output)."""
+        return self.output is not None and self.output.has_device
+
+    @property
+    def backend_description(self) -> str:
+        """One line for the UI, e.g. device, host API, rate and latency, or why there is no sound."""
+        return self.output.description if self.output is not None else "closed"
+
+    @property
+    def duration_s(self) -> float:
+        return self.renderer.mix.n_frames / self.sample_rate_hz
+
+    @property
+    def is_playing(self) -> bool:
+        """Transport is playing and has not run off the song end."""
+        t = self.renderer.transport
+        return t.playing and self.renderer.finished_request != t.request
+
+    def now(self) -> float:
+        """Seconds on the output clock, the time base :meth:`position_s` expects."""
+        return self.output.now() if self.output is not None else time.monotonic()
+
+    def position_s(self, now_s: float | None = None) -> float:
+        """Playhead in song seconds (output latency and visual offset applied); call from the GUI timer."""
+        return self.clock.song_seconds(self.now() if now_s is None else now_s)
+
+    @property
+    def output_latency_s(self) -> float:
+        return self.clock.output_latency_s
+
+    @output_latency_s.setter
+    def output_latency_s(self, value: float) -> None:
+        self.clock.output_latency_s = float(value)
+
+    @property
+    def visual_offset_s(self) -> float:
+        return self.clock.visual_offset_s
+
+    @visual_offset_s.setter
+    def visual_offset_s(self, value: float) -> None:
+        self.clock.visual_offset_s = float(value)
+
+    # --- transport -------------------------------------------------------------------------------------
+
+    def play(self, from_s: float | None = None) -> None:
+        """Play from ``from_s``, else from the paused position (from the start after the song ended)."""
+        if from_s is None:
+            if self.is_playing:
+                return
+            from_s = 0.0 if self._hold_s >= self.duration_s else self._hold_s
+        self._send(True, from_s)
+
+    def pause(self) -> None:
+        """Stop where the user hears it now; the playhead freezes there."""
+        self._send(False, self.clock.audible_seconds(self.now()))
+
+    def toggle(self) -> None:
+        if self.is_playing:
+            self.pause()
+        else:
+            self.play()
+
+    def seek(self, song_s: float) -> None:
+        """Jump to ``song_s``; keeps playing if playing."""
+        self._send(self.is_playing, song_s)
+
+    def _send(self, playing: bool, song_s: float) -> None:
+        song_s = min(max(float(song_s), 0.0), self.duration_s)
+        self._request += 1
+        self._hold_s = song_s
+        self.clock.hold(song_s, self._request, playing)
+        self.renderer.transport = Transport(self._request, playing, song_s * self.sample_rate_hz)
+
+    def set_loop(self, start_s: float, end_s: float) -> None:
+        """Loop ``[start_s, end_s)`` (clamped to the song) once playback enters it; at least 10 ms long."""
+        start_s, end_s = max(0.0, float(start_s)), min(float(end_s), self.duration_s)
+        if end_s - start_s < 0.010:
+            raise ValueError("a loop must be at least 10 ms long")
+        self.renderer.loop = (round(start_s * self.sample_rate_hz), round(end_s * self.sample_rate_hz))
+
+    def clear_loop(self) -> None:
+        self.renderer.loop = None
+
+    @property
+    def loop_s(self) -> tuple[float, float] | None:
+        loop = self.renderer.loop
+        return None if loop is None else (loop[0] / self.sample_rate_hz, loop[1] / self.sample_rate_hz)
+
+    @property
+    def rate(self) -> float:
+        return self.renderer.rate
+
+    @rate.setter
+    def rate(self, value: float) -> None:
+        """Playback rate, 0.25 to 1.0; takes effect at the next block without moving the playhead."""
+        if not MIN_RATE <= float(value) <= MAX_RATE:
+            raise ValueError(f"rate must be between {MIN_RATE} and {MAX_RATE}, got {value}")
+        self.renderer.rate = float(value)
+
+    @property
+    def keep_pitch(self) -> bool:
+        return self.renderer.keep_pitch
+
+    @keep_pitch.setter
+    def keep_pitch(self, value: bool) -> None:
+        """True: time-stretch (WSOLA) below rate 1; False: plain resampling (pitch drops with the rate)."""
+        self.renderer.keep_pitch = bool(value)
+
+    # --- volumes, ticks, stems -------------------------------------------------------------------------
+
+    @property
+    def music_volume(self) -> float:
+        return self.renderer.music_gain
+
+    @music_volume.setter
+    def music_volume(self, value: float) -> None:
+        self.renderer.music_gain = max(0.0, float(value))
+
+    @property
+    def tick_volume(self) -> float:
+        return self.renderer.tick_gain
+
+    @tick_volume.setter
+    def tick_volume(self, value: float) -> None:
+        self.renderer.tick_gain = max(0.0, float(value))
+
+    def set_ticks(self, beat_s: np.ndarray | None = None, note_s: np.ndarray | None = None) -> None:
+        """Assist ticks at song seconds (beat "tock" and note "tick"); ``None`` turns a kind off."""
+        for kind, times in ((BEAT, beat_s), (NOTE, note_s)):
+            if times is None:
+                self._ticks.pop(kind, None)
+            else:
+                self._ticks[kind] = TickTrack.from_seconds(times, self._samples[kind], self.sample_rate_hz)
+        self.renderer.ticks = tuple(self._ticks.values())
+
+    def set_stems(self, stems: Sequence[np.ndarray] | None, gains: Sequence[float] | None = None) -> None:
+        """Play ``stems`` ((n,) or (channels, n) each, same rate) instead of the music; ``None`` goes back."""
+        if stems is None:
+            self._stem_gains = self._stem_muted = None
+            self.renderer.mix = self._music
+            return
+        rate = int(round(self.sample_rate_hz))
+        stems = [_resample(stem, self.input_rate_hz, rate) for stem in stems]
+        mix = SourceMix.create(stems, self.sample_rate_hz, self.channels, gains)
+        self._stem_gains, self._stem_muted = mix.gains.copy(), np.zeros(mix.gains.size, bool)
+        self.renderer.mix = mix
+
+    def set_stem_gain(self, index: int, gain: float, muted: bool | None = None) -> None:
+        """Change one stem's gain (and mute flag); the mix changes within a block."""
+        if self._stem_gains is None or self._stem_muted is None:
+            raise ValueError("no stems are loaded")
+        self._stem_gains[index] = max(0.0, float(gain))
+        if muted is not None:
+            self._stem_muted[index] = muted
+        self.renderer.mix = self.renderer.mix.with_gains(np.where(self._stem_muted, 0.0, self._stem_gains))
+
+    def close(self) -> None:
+        """Stop the output; the player cannot be used afterwards."""
+        if self.output is not None:
+            self.output.close()
+            self.output = None
+
+    def __enter__(self) -> Player:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _candidate_rates(sample_rate_hz: int, device: int | str | None) -> list[int]:
+    """The music's rate, then the output device's default rate when it differs (empty-safe probing)."""
+    rates = [int(sample_rate_hz)]
+    os.environ.setdefault("JACK_NO_START_SERVER", "1")
+    try:
+        import sounddevice as sd
+
+        default = int(round(sd.query_devices(device, kind="output")["default_samplerate"]))
+    except Exception:  # no PortAudio, no device: SoundDeviceOutput reports the reason
+        return rates
+    if default > 0 and default != rates[0]:
+        rates.append(default)
+    return rates
+
+
+def _resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
+    """``samples`` ((n,) or (channels, n)) at ``to_hz``; the same array when the rates agree."""
+    if int(from_hz) == int(to_hz):
+        return samples
+    import soxr
+
+    arr = np.asarray(samples, dtype=np.float32)
+    out = soxr.resample(arr.T if arr.ndim == 2 else arr, int(from_hz), int(to_hz), quality="HQ")
+    return np.ascontiguousarray(out.T if arr.ndim == 2 else out, dtype=np.float32)
