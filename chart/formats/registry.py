@@ -69,13 +69,17 @@ def _known() -> str:
     return ", ".join(ext for fmt in _FORMATS for ext in fmt.extensions)
 
 
-def loads(data: bytes | str, fmt: str) -> Song:
-    """Song from file contents in a named format. Raises only ParseError."""
+def loads(data: bytes | str, fmt: str, report: list[Unrepresentable] | None = None) -> Song:
+    """Song from file contents in a named format. Raises only ParseError.
+
+    ``report``, when given, receives what the reader dropped or moved (non-fatal entries), e.g. notes of a
+    .osu more than 1 ms off the 1/192 grid, or StepMania keysound notes.
+    """
     module = format_for(name=fmt).module
     check_size(data)
     if isinstance(data, str):
-        return module.loads(data)
-    return module.load_bytes(data)
+        return module.loads(data, report)
+    return module.load_bytes(data, report)
 
 
 def dumps(song: Song, fmt: str) -> str:
@@ -83,8 +87,10 @@ def dumps(song: Song, fmt: str) -> str:
     return format_for(name=fmt).module.dumps(song)
 
 
-def load(path: str | Path) -> Song:
+def load(path: str | Path, report: list[Unrepresentable] | None = None) -> Song:
     """Read a chart file by its extension; ``Song.source_path`` is set to ``path``.
+
+    ``report``, when given, receives what the reader dropped or moved (see :func:`loads`).
 
     Raises
     ------
@@ -98,7 +104,7 @@ def load(path: str | Path) -> Song:
         if size > MAX_INPUT_BYTES:
             raise ParseError(f"file too large ({size / 2**20:.1f} MB; the limit is {MAX_INPUT_BYTES // 2**20} MB)")
         data = path.read_bytes()
-        song = fmt.module.load_bytes(data)
+        song = fmt.module.load_bytes(data, report)
     except ParseError as err:
         raise err.with_path(str(path)) from None
     except OSError as err:

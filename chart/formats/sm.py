@@ -46,8 +46,11 @@ SM_SONG_ORDER = tuple(t for t in SONG_ORDER if t not in {
 _ROW = Fraction(1, 48)
 
 
-def loads(text: str) -> Song:
-    """Song from .sm text. Raises only :class:`ParseError`."""
+def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
+    """Song from .sm text; things dropped as StepMania drops them are appended to ``report``.
+
+    Raises only :class:`ParseError`.
+    """
     tags = parse_tags(text)
     header = [t for t in tags if t.name not in ("NOTES", "NOTES2")]
     song = song_from_header(header)
@@ -60,13 +63,13 @@ def loads(text: str) -> Song:
         fields = {"STEPSTYPE": (p[0], tag.line), "DESCRIPTION": (p[1], tag.line),
                   "DIFFICULTY": (p[2], tag.line), "METER": (p[3], tag.line)}
         extra = [("RADARVALUES", p[4].strip())] if p[4].strip() else []
-        song.charts.append(make_chart(fields, p[-1], tag.line, extra, None))
+        song.charts.append(make_chart(fields, p[-1], tag.line, extra, None, report))
     return song
 
 
-def load_bytes(data: bytes) -> Song:
+def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
     """Song from the bytes of a .sm file."""
-    return loads(decode(data))
+    return loads(decode(data), report)
 
 
 # ---------------------------------------------------------------------------------------------- writing

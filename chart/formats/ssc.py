@@ -40,8 +40,11 @@ VERSION = "0.83"
 _CHART_FIELDS = ("STEPSTYPE", "DESCRIPTION", "DIFFICULTY", "METER", "CREDIT")
 
 
-def loads(text: str) -> Song:
-    """Song from .ssc text. Raises only :class:`ParseError`."""
+def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
+    """Song from .ssc text; things dropped as StepMania drops them are appended to ``report``.
+
+    Raises only :class:`ParseError`.
+    """
     tags = parse_tags(text)
     blocks: list[list[Tag]] = []
     header: list[Tag] = []
@@ -54,16 +57,16 @@ def loads(text: str) -> Song:
         else:
             header.append(tag)
     song = song_from_header(header)
-    song.charts = [c for c in (_chart(block, song.timing) for block in blocks) if c is not None]
+    song.charts = [c for c in (_chart(block, song.timing, report) for block in blocks) if c is not None]
     return song
 
 
-def load_bytes(data: bytes) -> Song:
+def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
     """Song from the bytes of a .ssc file."""
-    return loads(decode(data))
+    return loads(decode(data), report)
 
 
-def _chart(block: list[Tag], song_timing: TimingData) -> Chart | None:
+def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentable] | None) -> Chart | None:
     fields: dict[str, tuple[str, int]] = {}
     timing_values: dict[str, tuple[str, int]] = {}
     timing_extra: list[tuple[str, str]] = []
@@ -88,7 +91,7 @@ def _chart(block: list[Tag], song_timing: TimingData) -> Chart | None:
     timing = None
     if timing_values or timing_extra:
         timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), base=song_timing)
-    return make_chart(fields, ":".join(notes.params), notes.line, extra, timing)
+    return make_chart(fields, ":".join(notes.params), notes.line, extra, timing, report)
 
 
 # ---------------------------------------------------------------------------------------------- writing

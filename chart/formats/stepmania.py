@@ -67,7 +67,8 @@ def song_from_header(tags: list[Tag]) -> Song:
 
 
 def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: int,
-               extra: list[tuple[str, str]], timing: TimingData | None) -> Chart:
+               extra: list[tuple[str, str]], timing: TimingData | None,
+               report: list[Unrepresentable] | None = None) -> Chart:
     """A Chart from its text fields (STEPSTYPE, DESCRIPTION, DIFFICULTY, METER, CREDIT) and note data."""
     from chart.formats.notedata import parse_notes
 
@@ -80,10 +81,16 @@ def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: 
         slot = Slot.EDIT  # StepMania treats an unknown difficulty as an edit
     text, line = fields.get("METER", ("1", notes_line))
     meter = _meter(text, line)
-    notes, _ignored = parse_notes(notes_text, lanes, notes_line)
-    return Chart(mode=mode, slot=slot, meter=meter, description=fields.get("DESCRIPTION", ("", 0))[0].strip(),
-                 credit=fields.get("CREDIT", ("", 0))[0].strip(), notes=notes, timing=timing, lanes=lanes,
-                 extra=order_extra(extra, CHART_ORDER))
+    notes, ignored = parse_notes(notes_text, lanes, notes_line)
+    chart = Chart(mode=mode, slot=slot, meter=meter, description=fields.get("DESCRIPTION", ("", 0))[0].strip(),
+                  credit=fields.get("CREDIT", ("", 0))[0].strip(), notes=notes, timing=timing, lanes=lanes,
+                  extra=order_extra(extra, CHART_ORDER))
+    if report is not None:
+        for what, count in ignored.items():
+            name = {"K": "auto-keysound (K)", "A": "attack (A)"}.get(what, what)
+            report.append(Unrepresentable(chart.chart_id(), Fraction(0), f"{count} {name} ignored on read",
+                                          fatal=False))
+    return chart
 
 
 def _meter(text: str, line: int) -> int:

@@ -1,0 +1,234 @@
+"""osu!mania ``.osu`` read and write (one difficulty per file, ``Mode: 3``).
+
+Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
+
+* ``[Difficulty] CircleSize`` is the key count = ``Chart.lanes``; a hit object's column is
+  ``clamp(floor(x * keys / 512), 0, keys - 1)``; we write ``x = floor((column + 0.5) * 512 / keys)``.
+* Hit objects: type bit 0 (1) is a note, bit 7 (128) a hold whose end time is the first ``:`` field of the
+  sixth value. Times are ms from the start of the audio; they become beats through the timing
+  (:mod:`chart.formats.osu_timing`) and are put on the nearest 1/48-beat row (1/192 measure). A note whose
+  row is more than 1 ms away from its time is **reported** (``loads(..., report=list)``), not hidden.
+* Metadata: ``Title Artist Creator AudioFilename PreviewTime`` -> ``Song.title artist credit music
+  sample_start``. ``Version`` (the difficulty name) holds the slot, meter and description as
+  ``"Hard Lv.9: name"``; a foreign name is kept as the description with the slot guessed from its words.
+* Everything else (other keys, ``[Events]``, ``[Colours]``, inherited timing points = scroll speeds) is kept in
+  ``Song.extra`` as ``("Section.Key", value)`` or ``("Section", raw lines)`` and written back. Keys equal to
+  the defaults we write are not stored, so reading our own output gives the same song.
+
+Not representable (``problems``): several charts in one file, and notes that would move once times are whole
+milliseconds (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps (dropped),
+time signatures not over 4, subtitles and .sm/.ssc-only tags (non-fatal, listed).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError
+from chart.formats.msd import decode, normalise
+from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
+from chart.formats.osu_timing import parse_point, points_from_timing, timing_from_points
+from chart.formats.values import format_number, parse_int, parse_number
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot, Song
+
+NAME = "osu"
+_ROW = Fraction(1, 48)
+_MS_TOLERANCE = Fraction(1)
+_VERSION = re.compile(r"(Beginner|Easy|Medium|Hard|Challenge|Edit) Lv\.(\d{1,6})(?:: (.*))?", re.S)
+_OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIUM, "medium": Slot.MEDIUM,
+              "hard": Slot.HARD, "hyper": Slot.HARD, "insane": Slot.CHALLENGE, "another": Slot.CHALLENGE,
+              "expert": Slot.CHALLENGE, "extra": Slot.CHALLENGE, "challenge": Slot.CHALLENGE}
+_MODES = {4: "dance-single", 5: "pump-single", 6: "dance-solo", 7: "kb7-single", 8: "dance-double",
+          10: "pump-double"}
+
+
+def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
+    """Song (one chart) from .osu text; notes more than 1 ms off a row are appended to ``report``."""
+    osu = parse_sections(normalise(text))
+    if osu.get("General", "Mode", "0") != "3":
+        raise ParseError(f"not an osu!mania beatmap (Mode: {osu.get('General', 'Mode', '0')}, expected 3)")
+    keys = parse_int(osu.get("Difficulty", "CircleSize", "0"), "CircleSize")
+    if not 1 <= keys <= MAX_LANES:
+        raise ParseError(f"CircleSize {keys} is not a key count (1..{MAX_LANES})")
+    points, inherited = [], []
+    for number, line in osu.lines("TimingPoints"):
+        point, raw = parse_point(line, number)
+        points.append(point) if point else inherited.append(raw)
+    objects = [_hit_object(line, number, keys) for number, line in osu.lines("HitObjects")]
+    if len(objects) > MAX_NOTES:
+        raise ParseError(f"more than {MAX_NOTES} hit objects")
+    first = min((o[0] for o in objects), default=None)
+    timing = timing_from_points(points, first)
+    chart = _chart(osu, keys, objects, timing, report)
+    extra = osu.extra()
+    if inherited:
+        extra.append(("TimingPoints.inherited", "\n".join(inherited)))
+    preview = parse_number(osu.get("General", "PreviewTime", "-1"), "PreviewTime")
+    return Song(title=osu.get("Metadata", "Title", ""), artist=osu.get("Metadata", "Artist", ""),
+                credit=osu.get("Metadata", "Creator", ""), music=osu.get("General", "AudioFilename", ""),
+                sample_start=max(preview, Fraction(0)) / 1000, timing=timing, charts=[chart],
+                extra=canonical_extra(extra))
+
+
+def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
+    """Song from the bytes of a .osu file (UTF-8, BOM allowed; Latin-1 fallback)."""
+    return loads(decode(data), report)
+
+
+def _hit_object(line: str, number: int, keys: int) -> tuple[Fraction, int, Fraction | None]:
+    f = line.split(",")
+    if len(f) < 4:
+        raise ParseError(f"hit object {line[:40]!r} needs x,y,time,type", number)
+    x = parse_number(f[0], "hit object x", number)
+    time_ms = parse_number(f[2], "hit object time", number)
+    kind = parse_int(f[3], "hit object type", number)
+    lane = min(max(int(x * keys // 512), 0), keys - 1)
+    end = None
+    if kind & 128:
+        if len(f) < 6:
+            raise ParseError(f"hold {line[:40]!r} has no end time", number)
+        end = parse_number(f[5].split(":")[0], "hold end time", number)
+    return time_ms, lane, end
+
+
+def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
+    notes = []
+    for time_ms, lane, end_ms in objects:
+        beat = _beat(timing, time_ms, lane, report)
+        if end_ms is not None:
+            end = _beat(timing, end_ms, lane, report)
+            if end > beat:
+                notes.append(Note(beat, lane, NoteKind.HOLD, end - beat))
+                continue
+            _note(report, beat, "hold ends at or before its start: read as a note")
+        notes.append(Note(beat, lane))
+    version = osu.get("Metadata", "Version", "")
+    slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
+    chart = Chart(mode=_MODES.get(keys, f"osu-mania-{keys}k"), slot=slot, meter=meter,
+                  description=description, credit=osu.get("Metadata", "Creator", ""), notes=notes, lanes=keys)
+    return chart
+
+
+def _beat(timing, time_ms: Fraction, lane: int, report) -> Fraction:
+    exact = timing.seconds_to_beat(time_ms / 1000)
+    row = Fraction(round(exact * 48), 48)
+    if abs(timing.beat_to_seconds(row) * 1000 - time_ms) > _MS_TOLERANCE:
+        _note(report, row, f"note at {format_number(time_ms, 0)} ms (lane {lane}) is more than 1 ms off the "
+                           f"1/192 grid: put on the nearest row")
+    return row
+
+
+def _note(report, beat: Fraction, reason: str) -> None:
+    if report is not None:
+        report.append(Unrepresentable("", beat, reason, None, fatal=False))
+
+
+def _parse_version(version: str, od: str) -> tuple[Slot, int, str]:
+    m = _VERSION.fullmatch(version)
+    if m:
+        return Slot.parse(m.group(1)), int(m.group(2)), m.group(3) or ""
+    slot = next((_OSU_SLOTS[w] for w in re.findall(r"[a-z]+", version.lower()) if w in _OSU_SLOTS), Slot.EDIT)
+    level = re.search(r"lv\.?\s*(\d{1,6})", version.lower())
+    try:
+        meter = int(level.group(1)) if level else max(1, round(parse_number(od, "OverallDifficulty")))
+    except ParseError:
+        meter = 1
+    return slot, meter, version
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def problems(song: Song) -> list[Unrepresentable]:
+    """What .osu cannot hold as it is (see module docstring)."""
+    out: list[Unrepresentable] = []
+    if len(song.charts) != 1:
+        out.append(Unrepresentable("", Fraction(0), f"a .osu file holds one difficulty; the song has "
+                                                    f"{len(song.charts)} (write one file per chart)"))
+    for chart in song.charts:
+        out += _chart_problems(chart, song.timing_for(chart))
+    if song.subtitle:
+        out.append(Unrepresentable("", Fraction(0), "osu! has no subtitle: dropped", fatal=False))
+    foreign = sorted({name for name, _ in song.extra if name.split(".")[0] not in SECTIONS})
+    if foreign:
+        out.append(Unrepresentable("", Fraction(0), f"tags dropped: {', '.join(foreign)}", fatal=False))
+    return out
+
+
+def _chart_problems(chart: Chart, timing) -> list[Unrepresentable]:
+    cid = chart.chart_id()
+    out = [Unrepresentable(cid, b, f"time signature {n}/{d}: osu! keeps only {n} beats per bar", fatal=False)
+           for b, n, d in timing.time_signatures if d != 4]
+    timed = list(_timed(chart, timing))
+    first_ms = min((Fraction(ms) for _, ms, _ in timed), default=None)
+    readback = timing_from_points(points_from_timing(timing), first_ms)  # the timing a reader rebuilds
+    seen: set[tuple[int, int]] = set()
+    for note, ms, end_ms in timed:
+        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT):
+            out.append(Unrepresentable(cid, note.beat, f"osu!mania has no {note.kind.value}s: dropped",
+                                       note, fatal=False))
+            continue
+        if _in_warp(timing, note.beat):
+            out.append(Unrepresentable(cid, note.beat, "note inside a warp (never hit): dropped", note, False))
+            continue
+        if note.kind == NoteKind.ROLL:
+            out.append(Unrepresentable(cid, note.beat, "roll written as a hold", note, fatal=False))
+        moved = _moved_ms(readback, ms, timing.beat_to_seconds(note.beat))
+        if end_ms is not None:
+            moved = max(moved, _moved_ms(readback, end_ms, timing.beat_to_seconds(note.end_beat)))
+        if note.lane >= chart.lanes:
+            out.append(Unrepresentable(cid, note.beat, f"lane {note.lane} outside {chart.lanes} keys", note))
+        elif (ms, note.lane) in seen:
+            out.append(Unrepresentable(cid, note.beat, "two notes in one lane at the same millisecond", note))
+        elif moved > _MS_TOLERANCE:
+            out.append(Unrepresentable(cid, note.beat, f"would read back {float(moved):.2f} ms away from its "
+                                                       f"time (rows finer than whole milliseconds)", note))
+        seen.add((ms, note.lane))
+    return out
+
+
+def _timed(chart: Chart, timing):
+    for note in chart.notes:
+        ms = round(timing.beat_to_seconds(note.beat) * 1000)
+        end = round(timing.beat_to_seconds(note.end_beat) * 1000) if note.kind.has_length else None
+        yield note, ms, end
+
+
+def _moved_ms(readback, ms: int, true_s: Fraction) -> Fraction:
+    """How far from ``true_s`` a note written at ``ms`` lands once read back and put on a row, in ms."""
+    row = Fraction(round(readback.seconds_to_beat(Fraction(ms, 1000)) * 48), 48)
+    return abs(readback.beat_to_seconds(row) - true_s) * 1000
+
+
+def _in_warp(timing, beat: Fraction) -> bool:
+    """Whether StepMania skips a note here: inside [start, start + length) of a warp, unless a stop or
+    delay sits on its row (StepMania 5's ``IsWarpAtRow``)."""
+    if not any(b <= beat < b + length for b, length in timing.warps):
+        return False
+    return not any(b == beat and s > 0 for b, s in timing.stops + timing.delays)
+
+
+def dumps(song: Song) -> str:
+    """Canonical .osu text of a one-chart song. Raises :class:`WriteError` on fatal problems."""
+    bad = [p for p in problems(song) if p.fatal]
+    if bad:
+        raise WriteError(".osu", bad)
+    chart = song.charts[0]
+    timing = song.timing_for(chart)
+    version = f"{chart.slot.sm_name} Lv.{chart.meter}" + (f": {chart.description}" if chart.description else "")
+    values = {
+        ("General", "AudioFilename"): song.music, ("General", "Mode"): "3",
+        ("General", "PreviewTime"): str(round(song.sample_start * 1000)) if song.sample_start > 0 else "-1",
+        ("Metadata", "Title"): song.title, ("Metadata", "Artist"): song.artist,
+        ("Metadata", "Creator"): song.credit, ("Metadata", "Version"): version,
+        ("Difficulty", "CircleSize"): str(chart.lanes),
+    }
+    points = [f"{format_number(p.time_ms, 0)},{format_number(p.beat_length_ms, 0)},{p.meter},1,0,100,1,0"
+              for p in points_from_timing(timing)]
+    objects = []
+    for note, ms, end_ms in _timed(chart, timing):
+        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) or _in_warp(timing, note.beat):
+            continue
+        x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
+        objects.append(f"{x},192,{ms},128,0,{end_ms}:0:0:0:0:" if end_ms is not None else f"{x},192,{ms},1,0,0:0:0:0:")
+    return write_file(values, song.extra, points, objects, DEFAULTS)
