@@ -1,0 +1,224 @@
+"""draft / refine / serve / export-triton from the command line: outputs, and one-line errors with exit 2."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from chart.formats.registry import load, save
+from chart.notes import Note
+from chart.song import Chart, Slot, Song
+from chart.timing import TimingData
+from main import main
+from tests.inference.server_helpers import free_port, running_server
+from tests.inference.tiny_models import click_track, drafting_model
+
+SR = 22050
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    drafting_model(folder / "models")
+    sf.write(folder / "song.wav", click_track(128, 0.3, 24.0, SR), SR)
+    return folder
+
+
+def run(argv, capsys) -> tuple[int, str]:
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+def models(work):
+    return ["--models", work / "models"]
+
+
+def test_draft_detects_tempo_and_writes_all_slots(work, capsys, tmp_path):
+    out = tmp_path / "draft.ssc"
+    code, err = run(["draft", work / "song.wav", *models(work), "-o", out], capsys)
+    assert code == 0, err
+    assert "tempo: 128.000 BPM" in err
+    song = load(out)
+    assert [c.slot for c in song.charts] == [Slot.BEGINNER, Slot.EASY, Slot.MEDIUM, Slot.HARD, Slot.CHALLENGE]
+    counts = [len(c.notes) for c in song.charts]
+    assert counts == sorted(counts)
+    assert counts[0] > 0
+    assert float(song.timing.bpms[0][1]) == pytest.approx(128.0)
+    assert float(-song.timing.offset) == pytest.approx(0.3, abs=0.01)
+    assert song.music == "../" + work.name + "/song.wav" or song.music.endswith("song.wav")
+    assert (out.parent / song.music).resolve() == (work / "song.wav").resolve()
+    assert "sha256:" in err  # provenance printed
+
+
+def test_draft_with_bpm_puts_notes_on_the_grid(work, capsys, tmp_path):
+    out = tmp_path / "grid.sm"
+    code, err = run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "easy,hard",
+                     "--nps", "hard=3.5", *models(work), "-o", out], capsys)
+    assert code == 0, err
+    song = load(out)
+    assert [c.slot for c in song.charts] == [Slot.EASY, Slot.HARD]
+    easy = song.charts[0]
+    assert all((n.beat * 4).denominator == 1 or (n.beat * 3).denominator == 1 for n in easy.notes)
+    rows = len({n.beat for n in song.charts[1].notes})
+    assert rows / 24.0 == pytest.approx(3.5, rel=0.25)
+
+
+def test_draft_keeps_the_other_charts_of_a_song(work, capsys, tmp_path):
+    src = work / "mine.ssc"
+    kept = Chart(slot=Slot.EDIT, description="mine", notes=[Note(Fraction(4), 1)])
+    easy = Chart(slot=Slot.EASY, notes=[Note(Fraction(1), 0)])
+    save(Song(title="Mine", music="song.wav", timing=TimingData.constant(128, Fraction(-3, 10)),
+              charts=[easy, kept]), src)
+    out = tmp_path / "mine-out.ssc"
+    code, err = run(["draft", src, "--slots", "hard", *models(work), "-o", out], capsys)
+    assert code == 0, err
+    song = load(out)
+    assert {c.slot for c in song.charts} == {Slot.EASY, Slot.HARD, Slot.EDIT}
+    assert song.chart(Slot.EDIT).notes == kept.notes
+    assert song.chart(Slot.EASY).notes == easy.notes
+    assert "tempo:" not in err  # the chart's timing was used
+
+
+def test_refine_adds_higher_slots(work, capsys, tmp_path):
+    base = tmp_path / "base.ssc"
+    assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "easy", *models(work),
+                "-o", base], capsys)[0] == 0
+    out = tmp_path / "refined.ssc"
+    code, err = run(["refine", base, "--from", "easy", "--to", "hard,challenge", *models(work), "-o", out], capsys)
+    assert code == 0, err
+    song = load(out)
+    assert [c.slot for c in song.charts] == [Slot.EASY, Slot.HARD, Slot.CHALLENGE]
+    assert len(song.chart(Slot.HARD).notes) > len(song.chart(Slot.EASY).notes)
+
+
+def _bad_sm(folder: Path) -> Path:
+    path = folder / "notiming.sm"
+    path.write_text("#TITLE:x;\n#MUSIC:song.wav;\n")
+    return path
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("garbage_audio", "cannot decode audio"),
+    ("missing_audio", "file not found"),
+    ("no_timing", "has no timing"),
+    ("unknown_slot", "unknown difficulty slot"),
+    ("edit_slot", "the model drafts"),
+    ("bad_nps", "--nps wants"),
+    ("bad_ext", "unknown chart file extension"),
+    ("osu_many", "one difficulty"),
+    ("server_down", "unavailable"),
+    ("bad_url", "not an http"),
+    ("model_mismatch", "does not match its manifest"),
+    ("no_model", "no onset model"),
+    ("refine_no_lower", "no Hard chart"),
+    ("refine_down", "must be above"),
+])
+def test_bad_input_is_one_line_exit_2_and_nothing_written(work, capsys, tmp_path, case, message):
+    out = tmp_path / "out.ssc"
+    wav, m = work / "song.wav", models(work)
+    if case == "garbage_audio":
+        (tmp_path / "junk.wav").write_bytes(b"RIFF0000WAVEfmt garbage" * 10)
+        argv = ["draft", tmp_path / "junk.wav", "--bpm", 120, *m, "-o", out]
+    elif case == "missing_audio":
+        argv = ["draft", tmp_path / "nope.ogg", *m, "-o", out]
+    elif case == "no_timing":
+        argv = ["draft", wav, "--timing", _bad_sm(work), *m, "-o", out]
+    elif case in ("unknown_slot", "edit_slot"):
+        argv = ["draft", wav, "--slots", "easy,expert-plus" if case == "unknown_slot" else "edit", *m, "-o", out]
+    elif case == "bad_nps":
+        argv = ["draft", wav, "--nps", "hard=fast", *m, "-o", out]
+    elif case == "bad_ext":
+        argv = ["draft", wav, *m, "-o", tmp_path / "out.txt"]
+    elif case == "osu_many":
+        argv = ["draft", wav, *m, "-o", tmp_path / "out.osu"]
+    elif case == "server_down":
+        argv = ["draft", wav, "--bpm", 120, "--backend", f"http://127.0.0.1:{free_port()}", *m, "-o", out]
+    elif case == "bad_url":
+        argv = ["draft", wav, "--bpm", 120, "--backend", "ftp://host", *m, "-o", out]
+    elif case in ("model_mismatch", "no_model"):
+        folder = tmp_path / "models"
+        folder.mkdir()
+        if case == "model_mismatch":
+            for f in (work / "models").iterdir():
+                (folder / f.name).write_bytes(f.read_bytes())
+            (folder / "onset.onnx").write_bytes((folder / "onset.onnx").read_bytes() + b"\0")
+        argv = ["draft", wav, "--bpm", 120, "--models", folder, "-o", out]
+    else:
+        base = tmp_path / "base.ssc"
+        save(Song(music=str(wav), timing=TimingData.constant(128),
+                  charts=[Chart(slot=Slot.EASY, notes=[Note(Fraction(1), 0)])]), base)
+        frm, to = ("hard", "challenge") if case == "refine_no_lower" else ("easy", "beginner")
+        argv = ["refine", base, "--from", frm, "--to", to, *m, "-o", out]
+    code, err = run(argv, capsys)
+    assert code == 2
+    lines = [line for line in err.strip().splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, err
+    assert message in lines[0]
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert not list(out.parent.glob(".out.*"))  # no temp file left either
+
+
+@pytest.mark.network
+def test_remote_backend_and_wrong_token(work, capsys, tmp_path):
+    (tmp_path / "token").write_text("cli-token\n")
+    (tmp_path / "wrong").write_text("nope\n")
+    with running_server(work / "models", tmp_path, "cli-token") as srv:
+        out = tmp_path / "remote.ssc"
+        code, err = run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "hard",
+                         "--backend", srv.url, "--token-file", tmp_path / "token", *models(work), "-o", out],
+                        capsys)
+        assert code == 0, err
+        assert "remote KServe V2" in err
+        code, err = run(["draft", work / "song.wav", "--bpm", 128, "--backend", srv.url, "--token-file",
+                         tmp_path / "wrong", *models(work), "-o", tmp_path / "x.ssc"], capsys)
+        assert code == 2
+        assert "refused the token" in err
+        assert not (tmp_path / "x.ssc").exists()
+    local = tmp_path / "local.ssc"
+    assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "hard", *models(work),
+                "-o", local], capsys)[0] == 0
+    assert load(out).charts[0].notes == load(local).charts[0].notes
+
+
+def test_server_down_with_fallback_drafts_locally(work, capsys, tmp_path):
+    out = tmp_path / "fb.ssc"
+    code, err = run(["draft", work / "song.wav", "--bpm", 128, "--slots", "easy", "--backend",
+                     f"127.0.0.1:{free_port()}", "--fallback", *models(work), "-o", out], capsys)
+    assert code == 0
+    assert "warning:" in err
+    assert "local" in err
+    assert out.exists()
+
+
+def test_serve_refuses_public_address_without_token(work, capsys):
+    code, err = run(["serve", "--host", "0.0.0.0", *models(work)], capsys)
+    assert code == 2
+    assert "without a token" in err
+
+
+def test_serve_refuses_a_folder_without_models(capsys, tmp_path):
+    code, err = run(["serve", "--models", tmp_path], capsys)
+    assert code == 2
+    assert "no models to serve" in err
+
+
+def test_serve_refuses_an_empty_token_file(work, capsys, tmp_path):
+    (tmp_path / "t").write_text("\n")
+    code, err = run(["serve", "--token-file", tmp_path / "t", *models(work)], capsys)
+    assert code == 2
+    assert "one token" in err
+
+
+def test_export_triton(work, capsys, tmp_path):
+    code, err = run(["export-triton", tmp_path / "repo", *models(work)], capsys)
+    assert code == 0, err
+    assert (tmp_path / "repo" / "onset" / "config.pbtxt").is_file()
+    manifest = json.loads((tmp_path / "repo" / "onset" / "onset.manifest.json").read_text())
+    assert manifest["file"] == "1/model.onnx"
+    code, err = run(["export-triton", tmp_path / "repo2", "--models", tmp_path / "empty"], capsys)
+    assert code == 2

@@ -1,0 +1,223 @@
+"""Drafter: slots, ranges, variants, refine, cancel, caching, provenance (tiny model, synthesised clicks)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from chart.notes import Note, NoteKind
+from chart.song import MODEL_SLOTS, Slot
+from chart.timing import TimingData
+from inference.backends import OnnxBackend
+from inference.decode import settings_for
+from inference.drafter import Cancelled, CancelToken, Drafter, DraftError, clip_to_range, onset_train
+from inference.manifest import Manifest, SlotDecode
+from tests.inference.tiny_models import click_track, drafting_model
+
+SR = 22050
+TIMING = TimingData.constant(120, Fraction(-1, 2))  # beat 0 at 0.5 s
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> Manifest:
+    return drafting_model(tmp_path_factory.mktemp("draft"))
+
+
+@pytest.fixture(scope="module")
+def audio():
+    return (click_track(120, 0.5, 20.0, SR), SR)
+
+
+@pytest.fixture(scope="module")
+def drafter(model):
+    return Drafter(model)
+
+
+@pytest.fixture(scope="module")
+def full(drafter, audio):
+    return drafter.draft(audio, TIMING, seed=1)
+
+
+def on_grid(note: Note, divisors: list[int]) -> bool:
+    return any((note.beat * d / 4).denominator == 1 for d in divisors)
+
+
+def test_all_slots_with_counts_rising(full, model):
+    assert [d.slot for d in full] == list(MODEL_SLOTS)
+    counts = [len(d.notes) for d in full]
+    assert counts == sorted(counts)
+    assert counts[0] > 0
+    assert counts[-1] > counts[0]
+    for d in full:
+        divisors = settings_for(model, int(d.slot)).divisors
+        assert all(on_grid(n, divisors) for n in d.notes), d.slot
+        assert all(0 <= n.lane < 4 for n in d.notes)
+
+
+def test_provenance(full, model):
+    p = full[3].provenance
+    assert p.model_id == model.model_id
+    assert p.sha256 == model.sha256
+    assert p.manifest_version == model.version
+    assert p.backend.startswith("local ONNX")
+    assert p.seed == 1
+    assert p.parameters["slot"] == "Hard"
+    assert "threshold" in p.parameters
+    assert p.as_dict()["lane_model"].startswith("rule")
+
+
+def test_range_returns_only_notes_inside_it(drafter, audio):
+    start, end = Fraction(8), Fraction(16)
+    for d in drafter.draft(audio, TIMING, start_beat=start, end_beat=end):
+        assert d.notes
+        assert all(start <= n.beat < end for n in d.notes)
+        assert all(n.end_beat < end for n in d.notes)
+
+
+def test_range_equals_the_whole_song_draft_inside_it(tmp_path, audio):
+    """With a fixed threshold (no density target) a range draft must reproduce the song draft's rows there:
+    the model window carries enough context that the range's probabilities are the same."""
+    fixed = {s: SlotDecode(threshold=0.55, min_gap_s=0.06, divisors=[4, 8, 12, 16]) for s in
+             ("beginner", "easy", "medium", "hard", "challenge")}
+    from tests.inference.tiny_models import build_onset_model
+
+    base = drafting_model(tmp_path)
+    manifest = build_onset_model(tmp_path / "fixed", n_channels=base.features.n_channels, n_guide=6,
+                                 features=base.features, decode=fixed)
+    drafter = Drafter(manifest)
+    whole = drafter.draft(audio, TIMING, ["hard"])[0]
+    part = drafter.draft(audio, TIMING, ["hard"], start_beat=Fraction(10), end_beat=Fraction(20))[0]
+    inner = lambda notes: sorted({n.beat for n in notes if 11 <= n.beat < 19})  # noqa: E731
+    assert inner(whole.notes)
+    assert inner(part.notes) == inner(whole.notes)
+
+
+def test_empty_range_is_refused(drafter, audio):
+    with pytest.raises(DraftError, match="empty beat range"):
+        drafter.draft(audio, TIMING, start_beat=Fraction(10), end_beat=Fraction(10))
+
+
+def test_clip_to_range_shortens_holds_onto_the_grid():
+    notes = [Note(Fraction(7), 0), Note(Fraction(8), 1, NoteKind.HOLD, Fraction(3)),
+             Note(Fraction(10), 2, NoteKind.HOLD, Fraction(2)), Note(Fraction(45, 4), 3, NoteKind.HOLD, Fraction(2)),
+             Note(Fraction(12), 0)]
+    out = clip_to_range(notes, Fraction(8), Fraction(23, 2))
+    assert out == [Note(Fraction(8), 1, NoteKind.HOLD, Fraction(3)),
+                   Note(Fraction(10), 2, NoteKind.HOLD, Fraction(5, 4)),
+                   Note(Fraction(45, 4), 3)]
+
+
+def test_variants_are_seeded_and_differ(drafter, audio):
+    args = (audio, TIMING, "medium", 3, Fraction(4), Fraction(20))
+    first = drafter.variants(*args, seed=5)
+    again = drafter.variants(*args, seed=5)
+    assert len(first) == 3
+    assert [d.notes for d in first] == [d.notes for d in again]
+    assert first[1].notes != first[0].notes or first[2].notes != first[0].notes
+    assert [d.provenance.seed for d in first] == [5, 6, 7]
+    for d in first:
+        assert all(Fraction(4) <= n.beat < Fraction(20) for n in d.notes)
+
+
+class Recording:
+    """A backend that records what the drafter sends (and runs it locally)."""
+
+    def __init__(self):
+        self.inner, self.calls = OnnxBackend(), []
+
+    def run(self, manifest, inputs):
+        self.calls.append({k: np.array(v) for k, v in inputs.items()})
+        return self.inner.run(manifest, inputs)
+
+    def describe(self):
+        return "recording"
+
+
+def test_refine_conditions_on_the_lower_chart(model, audio, full):
+    easy = full[1].notes
+    backend = Recording()
+    refined = Drafter(model, backend=backend).refine(audio, TIMING, easy, "easy", ["hard", "challenge"])
+    assert [d.slot for d in refined] == [Slot.HARD, Slot.CHALLENGE]
+    assert refined[0].provenance.parameters["refined_from"] == "Easy"
+    assert refined[0].provenance.parameters["lower_rows"] == len({n.beat for n in easy})
+    assert refined[0].provenance.backend == "recording"
+    (sent,) = backend.calls
+    assert sent["difficulty"].tolist() == [3, 4]
+    assert sent["cond_present"].tolist() == [1.0, 1.0]
+    assert sent["cond_difficulty"].tolist() == [1, 1]
+    frames = np.flatnonzero(sent["cond_onsets"][0])
+    expected = np.rint(TIMING.beats_to_seconds_array([float(b) for b in sorted({n.beat for n in easy})])
+                       * model.features.frame_rate).astype(int)
+    assert frames.tolist() == expected.tolist()
+
+
+def test_draft_sends_all_slots_as_one_batch_without_conditioning(model, audio):
+    backend = Recording()
+    Drafter(model, backend=backend).draft(audio, TIMING)
+    (sent,) = backend.calls
+    assert sent["features"].shape[0] == 5
+    assert sent["difficulty"].tolist() == [0, 1, 2, 3, 4]
+    assert not sent["cond_present"].any()
+    assert not sent["cond_onsets"].any()
+    np.testing.assert_array_equal(sent["features"][0], sent["features"][4])
+
+
+def test_refine_must_go_up(drafter, audio, full):
+    with pytest.raises(DraftError, match="not above"):
+        drafter.refine(audio, TIMING, full[2].notes, "medium", ["easy"])
+
+
+def test_onset_train_marks_rows_once():
+    notes = [Note(Fraction(0), 0), Note(Fraction(0), 1), Note(Fraction(2), 2, NoteKind.MINE), Note(Fraction(1), 3)]
+    train = onset_train(notes, TimingData.constant(60), 300, 100.0)
+    assert np.flatnonzero(train).tolist() == [0, 100]
+
+
+@pytest.mark.parametrize("slot", ["edit", "expert2", "7"])
+def test_unknown_slot(drafter, audio, slot):
+    with pytest.raises(DraftError):
+        drafter.draft(audio, TIMING, [slot])
+
+
+def test_cancel_between_stages(drafter, audio):
+    token = CancelToken()
+    stages: list[str] = []
+
+    def progress(stage, fraction):
+        stages.append(stage)
+        if stage == "model" and fraction == 1.0:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        drafter.draft(audio, TIMING, progress=progress, cancel=token)
+    assert "lanes" not in stages
+
+
+def test_features_computed_once_per_song(model, tmp_path, monkeypatch, audio):
+    import inference.features as features
+
+    path = tmp_path / "song.wav"
+    sf.write(path, audio[0], SR)
+    calls = []
+    real = features.compute_features
+    monkeypatch.setattr(features, "compute_features", lambda *a, **k: calls.append(1) or real(*a, **k))
+    drafter = Drafter(model)
+    drafter.draft(path, TIMING, ["easy"])
+    drafter.draft(path, TIMING, ["hard"], start_beat=Fraction(4), end_beat=Fraction(8))
+    drafter.variants(path, TIMING, "easy", 2, Fraction(4), Fraction(12))
+    assert len(calls) == 1
+    stages = []
+    drafter.draft(path, TIMING, ["easy"], progress=lambda s, f: stages.append(s))
+    assert stages[0] == "model"  # no decode/features stage on a cached song
+
+
+def test_designer_notes_outside_the_range_are_untouched_by_replace_region(drafter, audio):
+    """The drafter's contract with the editor: its notes replace [b0, b1) and nothing else."""
+    designer = [Note(Fraction(b), b % 4) for b in range(0, 40)]
+    start, end = Fraction(12), Fraction(20)
+    draft = drafter.draft(audio, TIMING, ["hard"], start_beat=start, end_beat=end)[0]
+    merged = [n for n in designer if not start <= n.beat < end] + draft.notes
+    assert [n for n in merged if not start <= n.beat < end] == [n for n in designer if not start <= n.beat < end]
