@@ -39,6 +39,7 @@ CURSOR_ANCHOR = 0.3  # fraction of the view height above the cursor
 MIN_PPS, MAX_PPS = 15.0, 4000.0  # zoom limits, pixels per second
 DEFAULT_PPS = 240.0
 HIT_TOLERANCE_PX = 9.0
+LANE_PX = 76.0  # lane width in pixels (ArrowVortex's columns are about this wide)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class TimelineWidget(pg.PlotWidget):
         self.show_spectrogram = False
         self.show_curve = False
         self.interaction = None  # controller with press(hit) / drag(hit) / release(hit)
+        self.before_input = None  # callable run before hit testing (brings a coalesced note index up to date)
         self.index: NoteIndex | None = None
         self.ghosts: NoteIndex | None = None
         self._build_items()
@@ -171,9 +173,16 @@ class TimelineWidget(pg.PlotWidget):
 
     # ------------------------------------------------------------------ view state
     def _update_x_range(self) -> None:
-        left = geo.SPECTRO_X0 - 0.1 if self.show_spectrogram else -0.35
-        right = self.lanes + (geo.CURVE_GAP + 1.0 if self.show_curve else 0.0) + 1.15  # room for BPM labels
-        self.vb.setXRange(left, right, padding=0.0)
+        """Lanes keep a designer-sized width (LANE_PX) whatever the window width; extra room goes right."""
+        width_px = max(float(self.vb.width()), 1.0)
+        lane_px = min(LANE_PX, width_px / (self.lanes + 1.6 + (2.8 if self.show_spectrogram else 0.0)))
+        units = width_px / lane_px
+        if self.show_spectrogram:
+            left = geo.SPECTRO_X0 - 0.1
+        else:  # centre the notefield (with its right-hand labels/curve strip) like ArrowVortex
+            right_extra = (geo.CURVE_GAP + 1.0 if self.show_curve else 0.0) + 1.15
+            left = min(-0.35, -(units - self.lanes - right_extra) / 2.0)
+        self.vb.setXRange(left, left + units, padding=0.0)
 
     def view_span_s(self) -> float:
         return max(self.vb.height(), 1.0) / self.pps
@@ -211,8 +220,10 @@ class TimelineWidget(pg.PlotWidget):
     def step_cursor(self, steps: int, divisor: int | None = None) -> None:
         """Move the cursor by whole grid steps (the snap's by default), as the wheel and arrow keys do."""
         d = divisor or self.divisor
-        beat = self.cursor_beat()
-        beat = snap_beat(beat, d)
+        # From the exact cursor (to 1/192 beat, which removes float noise), to the next line of this grid:
+        # after a snap change the cursor lands on the nearest line of the new snap, as in ArrowVortex.
+        exact = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
+        beat = snap_beat(Fraction(exact).limit_denominator(1 << 16), 192)
         for _ in range(abs(steps)):
             beat = move(beat, d, 1 if steps > 0 else -1)
         self.seek(float(self.timing.beat_to_seconds(beat)))
@@ -243,6 +254,8 @@ class TimelineWidget(pg.PlotWidget):
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
         self.setFocus()
+        if self.before_input is not None:
+            self.before_input()
         if self.interaction is not None:
             self.interaction.press(self.hit_at(ev.position(), ev.button(), ev.modifiers()))
         ev.accept()

@@ -1,0 +1,43 @@
+"""``open`` subcommand: the editor (also what ``python main.py`` runs with no subcommand)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.common import UserError
+
+CHART_AND_AUDIO = (".ssc", ".sm", ".osu", ".json", ".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "open", help="open the editor (on the bundled demo song when no path is given)",
+        description="Open the chart editor on a chart file (.ssc/.sm/.osu/.json), a song folder or an audio file "
+                    "(a new song: the tempo is detected and confirmed). Without PATH the bundled demo song opens.")
+    p.add_argument("path", nargs="?", type=Path, help="chart file, song folder or audio file")
+    p.add_argument("--screenshot", type=Path, metavar="OUT.png",
+                   help="render the window offscreen to OUT.png once the song is loaded, then exit")
+    p.add_argument("--after-draft", action="store_true",
+                   help="with --screenshot: draft the next empty difficulty with the AI first and show the ghosts")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path: Path | None = args.path
+    if path is not None:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+        if path.is_file() and path.suffix.lower() not in CHART_AND_AUDIO:
+            raise UserError(f"{path.name}: not a chart or audio file (use {', '.join(CHART_AND_AUDIO)})")
+    if args.after_draft and args.screenshot is None:
+        raise UserError("--after-draft only applies with --screenshot")
+    if args.screenshot is not None:
+        out = args.screenshot
+        if out.suffix.lower() != ".png":
+            raise UserError(f"{out}: the screenshot must be a .png file")
+        if not out.parent.resolve().is_dir():
+            raise UserError(f"{out.parent}: folder does not exist")
+    from editor.app import run_editor
+
+    return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft)

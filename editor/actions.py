@@ -1,0 +1,191 @@
+"""Every editor command as a QAction with a remappable shortcut.
+
+Defaults follow ArrowVortex where it has an answer (number keys place notes, arrows walk the snap and change it,
+T/Y/G mirror, F3/F4 ticks, Space plays) and common desktop conventions elsewhere. The keymap is a JSON file of
+``{"action id": "shortcut"}``: ``resources/keymap.json`` ships the defaults, and a user file of the same shape
+(``<app data>/keymap.json``) overrides any subset. An empty string removes a shortcut.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from chart.fileio import atomic_write_text
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_KEYMAP = REPO / "resources" / "keymap.json"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    text: str
+    shortcut: str = ""
+    checkable: bool = False
+    tip: str = ""
+
+
+SPECS: tuple[ActionSpec, ...] = (
+    # file
+    ActionSpec("file.new_from_audio", "New Song from &Audio...", "Ctrl+N"),
+    ActionSpec("file.open", "&Open...", "Ctrl+O"),
+    ActionSpec("file.save", "&Save", "Ctrl+S"),
+    ActionSpec("file.save_as", "Save &As...", "Ctrl+Shift+S"),
+    ActionSpec("file.export", "&Export...", "Ctrl+E", tip="Run Verify, then write .sm/.ssc/.osu/.json"),
+    ActionSpec("file.quit", "&Quit", "Ctrl+Q"),
+    # edit
+    ActionSpec("edit.undo", "&Undo", "Ctrl+Z"),
+    ActionSpec("edit.redo", "&Redo", "Ctrl+Y"),
+    ActionSpec("edit.cut", "Cu&t", "Ctrl+X"),
+    ActionSpec("edit.copy", "&Copy", "Ctrl+C"),
+    ActionSpec("edit.paste", "&Paste at Cursor", "Ctrl+V"),
+    ActionSpec("edit.delete", "&Delete", "Delete"),
+    ActionSpec("edit.select_all", "Select &All", "Ctrl+A"),
+    ActionSpec("edit.select_none", "Select &None", "Escape"),
+    ActionSpec("edit.range_up", "Extend Range Up", "Shift+Up"),
+    ActionSpec("edit.range_down", "Extend Range Down", "Shift+Down"),
+    ActionSpec("edit.mirror", "&Mirror Lanes", "T"),
+    ActionSpec("edit.flip", "&Flip in Time", "Y"),
+    ActionSpec("edit.mirror_flip", "Mirror and Flip", "G"),
+    ActionSpec("edit.shift_up", "Shift Earlier by Snap", "Alt+Up"),
+    ActionSpec("edit.shift_down", "Shift Later by Snap", "Alt+Down"),
+    ActionSpec("edit.to_tap", "Convert to &Taps", "Alt+T"),
+    ActionSpec("edit.to_hold", "Convert to &Holds", "Alt+H"),
+    ActionSpec("edit.to_roll", "Convert to &Rolls", "Alt+R"),
+    ActionSpec("edit.to_mine", "Convert to &Mines", "Alt+M"),
+    *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 5)],
+    ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll)", "Q"),
+    # navigation / view
+    ActionSpec("nav.up", "Cursor Up by Snap", "Up"),
+    ActionSpec("nav.down", "Cursor Down by Snap", "Down"),
+    ActionSpec("nav.measure_up", "Previous Measure", "PgUp"),
+    ActionSpec("nav.measure_down", "Next Measure", "PgDown"),
+    ActionSpec("nav.start", "Song Start", "Home"),
+    ActionSpec("nav.end", "Song End", "End"),
+    ActionSpec("nav.snap_finer", "Finer Snap", "Right"),
+    ActionSpec("nav.snap_coarser", "Coarser Snap", "Left"),
+    ActionSpec("view.zoom_in", "Zoom &In", "Ctrl+Up"),
+    ActionSpec("view.zoom_out", "Zoom &Out", "Ctrl+Down"),
+    ActionSpec("view.spectrogram", "&Spectrogram Lane", "Ctrl+Shift+G", checkable=True),
+    ActionSpec("view.curve", "AI &Probability Curve", "Ctrl+Shift+P", checkable=True),
+    ActionSpec("view.prev_chart", "Previous Difficulty", "F5"),
+    ActionSpec("view.next_chart", "Next Difficulty", "F6"),
+    # playback
+    ActionSpec("play.toggle", "&Play / Pause", "Space"),
+    ActionSpec("play.loop", "Play &Selection in a Loop", "P"),
+    ActionSpec("play.beat_ticks", "&Beat Ticks", "F3", checkable=True),
+    ActionSpec("play.note_ticks", "&Note Ticks", "F4", checkable=True),
+    ActionSpec("play.calibrate", "&Latency Calibration...", ""),
+    # AI
+    ActionSpec("ai.accept", "Accept Drafts in Selection/Measure", "Return"),
+    ActionSpec("ai.reject", "Reject Drafts in Selection/Measure", "Backspace"),
+    ActionSpec("ai.accept_all", "Accept All Drafts", "Ctrl+Return"),
+    ActionSpec("ai.reject_all", "Reject All Drafts", "Ctrl+Backspace"),
+    ActionSpec("ai.next_variant", "Next Draft Variant", "]"),
+    ActionSpec("ai.prev_variant", "Previous Draft Variant", "["),
+    ActionSpec("help.keymap", "&Keyboard Shortcuts", "F1"),
+)
+SPEC_BY_ID = {s.id: s for s in SPECS}
+
+
+class KeymapError(ValueError):
+    """A keymap file that cannot be used (bad JSON, unknown action, invalid shortcut)."""
+
+
+def read_keymap(path: Path) -> dict[str, str]:
+    """``{action id: shortcut}`` from a JSON file; raises KeymapError with one line on any problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise KeymapError(f"cannot read keymap {path.name}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise KeymapError(f"keymap {path.name} must be a JSON object of action id -> shortcut")
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if key.startswith("_"):
+            continue  # comments
+        if key not in SPEC_BY_ID:
+            raise KeymapError(f"keymap {path.name}: unknown action {key!r}")
+        if not isinstance(value, str) or (value and QKeySequence(value).isEmpty()):
+            raise KeymapError(f"keymap {path.name}: invalid shortcut {value!r} for {key}")
+        out[key] = value
+    return out
+
+
+def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None]:
+    """Shipped defaults overridden by the user file. Returns (keymap, warning or None)."""
+    keymap = {s.id: s.shortcut for s in SPECS}
+    warning = None
+    for path in (DEFAULT_KEYMAP, user_file):
+        if path is None or not path.is_file():
+            continue
+        try:
+            keymap.update(read_keymap(path))
+        except KeymapError as exc:
+            warning = str(exc)
+    return keymap, warning
+
+
+def write_default_keymap(path: Path = DEFAULT_KEYMAP) -> None:
+    """Write the built-in defaults as a keymap file (regenerates resources/keymap.json)."""
+    data = {"_comment": "action id -> shortcut (Qt key sequence text); an empty string removes it"}
+    data.update({s.id: s.shortcut for s in SPECS})
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _is_bare(sequence: QKeySequence) -> bool:
+    """Whether a shortcut is a key without Ctrl/Alt/Meta (digits, letters, arrows, Space, Delete ...)."""
+    if sequence.isEmpty():
+        return False
+    combo = sequence[0]
+    mods = combo.keyboardModifiers()
+    return not mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                       | Qt.KeyboardModifier.MetaModifier)
+
+
+class ActionSet:
+    """The QActions of one window, created from SPECS and the keymap.
+
+    Shortcuts without Ctrl/Alt (1-4, arrows, Space, T ...) are bound to ``focus_owner`` (the notefield and the
+    minimap) so that typing in a panel's text field or walking a list never edits the chart.
+    """
+
+    def __init__(self, owner: QWidget, keymap: dict[str, str], focus_owner: QWidget | None = None):
+        self.actions: dict[str, QAction] = {}
+        for spec in SPECS:
+            action = QAction(spec.text, owner)
+            action.setObjectName(spec.id)
+            action.setCheckable(spec.checkable)
+            shortcut = QKeySequence(keymap.get(spec.id, spec.shortcut))
+            if not shortcut.isEmpty():
+                action.setShortcut(shortcut)
+            if spec.tip:
+                action.setStatusTip(spec.tip)
+            if focus_owner is not None and _is_bare(shortcut):
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                focus_owner.addAction(action)
+            else:
+                owner.addAction(action)  # shortcuts work even for actions that are in no menu
+            self.actions[spec.id] = action
+
+    def __getitem__(self, action_id: str) -> QAction:
+        return self.actions[action_id]
+
+    def bind(self, action_id: str, slot: Callable[..., object]) -> None:
+        action = self.actions[action_id]
+        if action.isCheckable():
+            action.toggled.connect(slot)
+        else:
+            action.triggered.connect(lambda _checked=False: slot())
+
+    def shortcut_table(self) -> list[tuple[str, str]]:
+        """(shortcut, description) rows for the help dialog."""
+        return [(a.shortcut().toString(), a.text().replace("&", "")) for a in self.actions.values()
+                if not a.shortcut().isEmpty()]

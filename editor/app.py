@@ -1,0 +1,94 @@
+"""Starting the editor: the QApplication, the window, the demo song, crash recovery, headless screenshots.
+
+``run_editor(path)`` is what ``python main.py`` and ``python main.py open PATH`` call. With ``screenshot`` it
+renders the window offscreen once the song (and, with ``after_draft``, an AI draft) is ready, saves the PNG and
+exits — the hook the docs and the tests use.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_SONG = REPO / "resources" / "demo" / "first-light.ssc"
+SCREENSHOT_TIMEOUT_S = 300.0
+
+
+def ensure_app():
+    """The QApplication (created once, with our name so QSettings and AppDataLocation are per-app)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setOrganizationName("GeneLive")
+        app.setApplicationName("GeneLive Studio")
+        app.setApplicationDisplayName("GenéLive Studio")
+    return app
+
+
+def create_window(path: str | Path | None = None, settings=None, recover: bool = True):
+    """A shown main window with ``path`` (or the demo song) open; offers crash recovery first when asked."""
+    from editor.main_window import MainWindow
+
+    win = MainWindow(settings)
+    win.show()
+    restored = False
+    autosave = getattr(win, "autosave", None)
+    if recover and autosave is not None:
+        restored = autosave.offer_recovery()
+    if not restored:
+        target = Path(path) if path is not None else DEMO_SONG
+        win.files.open_path(target, check_unsaved=False)
+    if autosave is not None:
+        autosave.start_session()
+    return win
+
+
+def wait_until(app, predicate, timeout_s: float) -> bool:
+    """Process events until ``predicate()`` holds or the timeout passes."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        app.processEvents()
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
+def take_screenshot(win, out: Path, after_draft: bool = False) -> None:
+    """Wait for the audio (and a draft when asked), then render the window to ``out`` (PNG)."""
+    from PySide6.QtWidgets import QApplication
+
+    from chart.fileio import atomic_write_bytes
+    from editor.screenshot import png_bytes, prepare_for_screenshot
+
+    app = QApplication.instance()
+    wait_until(app, lambda: not win.jobs.running("decode"), SCREENSHOT_TIMEOUT_S)
+    prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S))
+    for _ in range(3):
+        app.processEvents()
+    atomic_write_bytes(out, png_bytes(win))
+
+
+def run_editor(path: str | Path | None = None, screenshot: str | Path | None = None,
+               after_draft: bool = False) -> int:
+    """Open the editor; returns the process exit code."""
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from editor import messages
+
+    messages.set_headless(screenshot is not None)
+    app = ensure_app()
+    win = create_window(path, recover=screenshot is None)
+    if screenshot is not None:
+        try:
+            take_screenshot(win, Path(screenshot), after_draft)
+        finally:
+            win.skip_close_prompt = True
+            win.close()
+        return 0
+    return app.exec()

@@ -1,0 +1,234 @@
+"""EditController: mouse and keyboard editing on the notefield.
+
+Mouse (ArrowVortex/osu!-like):
+
+* left click in an empty lane cell places the current note type (tap, mine, roll) at the snapped beat;
+* left drag from an empty cell down (or up) draws a hold (a roll when the note type is roll);
+* left click on a note selects it (Ctrl toggles); dragging a selected note moves the selection by snapped beats
+  and whole lanes — a live preview that is one undo step (a Document stroke);
+* right click on a note deletes it;
+* Shift+drag, or a drag that starts outside the lanes, draws a selection box.
+
+Keys 1-4 toggle a note in that lane at the cursor (which is the playhead while playing). Every change is a
+command pushed through the session, so each gesture is exactly one undo step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from PySide6.QtCore import QObject, Qt
+
+from chart.commands import AddNotes, MoveNotes, RemoveNotes
+from chart.history import HistoryError
+from chart.notes import Note, NoteKind
+from chart.snap import DIVISORS, step
+from editor.session import PLACE_KINDS, EditorSession
+from editor.timeline.view import Hit, TimelineWidget
+
+DRAG_START_PX = 4.0
+
+
+@dataclass
+class _Gesture:
+    kind: str  # "box" | "move" | "draw"
+    start: Hit
+    moved: bool = False
+    originals: tuple[Note, ...] = ()
+    last_delta: tuple[Fraction, int] = (Fraction(0), 0)
+
+
+class EditController(QObject):
+    """Turns notefield gestures and edit keys into commands on the session's Document."""
+
+    def __init__(self, window, session: EditorSession, timeline: TimelineWidget):
+        super().__init__(window)
+        self.window, self.session, self.timeline = window, session, timeline
+        self.gesture: _Gesture | None = None
+        timeline.interaction = self
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def chart(self):
+        return self.session.chart
+
+    def _note(self, hit: Hit) -> Note | None:
+        index = self.timeline.index
+        return index.notes[hit.note] if hit.note is not None and index is not None else None
+
+    def _far_enough(self, a: Hit, b: Hit) -> bool:
+        dy_px = abs(a.time_s - b.time_s) * self.timeline.pps
+        return dy_px >= DRAG_START_PX or (a.lane is not None and b.lane is not None and a.lane != b.lane)
+
+    # ------------------------------------------------------------------ mouse protocol (called by the timeline)
+    def press(self, hit: Hit) -> None:
+        if self.chart is None:
+            return
+        if self.gesture is not None:  # a second button during a drag: cancel the drag
+            self.cancel_gesture()
+            return
+        if hit.button == Qt.MouseButton.RightButton:
+            note = self._note(hit)
+            if note is not None:
+                self.session.push(RemoveNotes(self.chart, [note], name="Delete note"))
+            else:
+                self.session.clear_selection()
+            return
+        if hit.button != Qt.MouseButton.LeftButton:
+            return
+        shift = bool(hit.modifiers & Qt.KeyboardModifier.ShiftModifier)
+        ctrl = bool(hit.modifiers & Qt.KeyboardModifier.ControlModifier)
+        note = self._note(hit)
+        if hit.lane is None or shift:
+            self.gesture = _Gesture("box", hit)
+        elif note is not None:
+            if ctrl:
+                self.session.toggle(note)
+            elif note not in self.session.selection:
+                self.session.select([note])
+            self.gesture = _Gesture("move", hit, originals=tuple(sorted(self.session.selection)))
+        else:
+            self.gesture = _Gesture("draw", hit)
+
+    def drag(self, hit: Hit) -> None:
+        g = self.gesture
+        if g is None:
+            return
+        if not g.moved and not self._far_enough(g.start, hit):
+            return
+        g.moved = True
+        if g.kind == "box":
+            self.timeline.box_item.set_box((g.start.x, g.start.time_s, hit.x, hit.time_s))
+        elif g.kind == "move":
+            self._drag_move(g, hit)
+        elif g.kind == "draw":
+            self._drag_draw(g, hit)
+
+    def release(self, hit: Hit) -> None:
+        g, self.gesture = self.gesture, None
+        if g is None:
+            return
+        if g.kind == "box":
+            self.timeline.box_item.set_box(None)
+            if g.moved:
+                self._finish_box(g, hit)
+            elif not hit.modifiers & Qt.KeyboardModifier.ControlModifier:
+                self.session.clear_selection()
+        elif g.kind == "move":
+            if g.moved and self.session.doc.history.in_stroke:
+                self.session.doc.commit_stroke()
+        elif g.kind == "draw":
+            if g.moved and self.session.doc.history.in_stroke:
+                self.session.doc.commit_stroke()
+            elif not g.moved:
+                self.place(g.start.snapped, g.start.lane, self.session.place_kind)
+
+    def cancel_gesture(self) -> None:
+        """Escape or a second button: drop the drag, restoring the chart to how it was."""
+        g, self.gesture = self.gesture, None
+        self.timeline.box_item.set_box(None)
+        if g is not None and self.session.doc.history.in_stroke:
+            self.session.doc.abort_stroke()
+            if g.kind == "move":
+                self.session.select(g.originals)
+
+    # ------------------------------------------------------------------ gestures
+    def _drag_move(self, g: _Gesture, hit: Hit) -> None:
+        if not g.originals or hit.lane is None or g.start.lane is None:
+            return
+        beat_delta = hit.snapped - g.start.snapped
+        lanes = self.chart.lanes
+        lo = min(n.lane for n in g.originals)
+        hi = max(n.lane for n in g.originals)
+        lane_delta = max(-lo, min(lanes - 1 - hi, hit.lane - g.start.lane))
+        if (beat_delta, lane_delta) == g.last_delta:
+            return
+        history = self.session.doc.history
+        if not history.in_stroke:
+            self.session.doc.begin_stroke("Move notes")
+        g.last_delta = (beat_delta, lane_delta)
+        command = MoveNotes(self.chart, g.originals, beat_delta, lane_delta)
+        try:
+            self.session.doc.update_stroke(command)
+        except (ValueError, KeyError, HistoryError) as exc:
+            self.session.status.emit(f"Move notes: {exc}")
+            return
+        self.session.select(command.new)
+
+    def _drag_draw(self, g: _Gesture, hit: Hit) -> None:
+        start, end = sorted((g.start.snapped, hit.snapped))
+        length = end - start
+        history = self.session.doc.history
+        if length <= 0:
+            if history.in_stroke:
+                self.session.doc.abort_stroke()
+            return
+        kind = NoteKind.ROLL if self.session.place_kind == NoteKind.ROLL else NoteKind.HOLD
+        note = Note(start, g.start.lane, kind, length)
+        if not history.in_stroke:
+            self.session.doc.begin_stroke("Add roll" if kind == NoteKind.ROLL else "Add hold")
+        try:
+            self.session.doc.update_stroke(AddNotes(self.chart, [note], name="Add hold"))
+        except (ValueError, KeyError, HistoryError) as exc:
+            self.session.status.emit(f"Add hold: {exc}")
+
+    def _finish_box(self, g: _Gesture, hit: Hit) -> None:
+        index = self.timeline.index
+        if index is None:
+            return
+        x0, x1 = sorted((g.start.x, hit.x))
+        lane0 = max(0, int(x0 + 0.5))  # a lane counts when the box covers its centre
+        lane1 = min(self.chart.lanes - 1, int(x1 - 0.5))
+        notes = index.in_box(g.start.time_s, hit.time_s, lane0, lane1) if lane1 >= lane0 else []
+        add = bool(hit.modifiers & Qt.KeyboardModifier.ControlModifier)
+        self.session.range_beats = None
+        self.session.select(notes, add=add)
+
+    # ------------------------------------------------------------------ placing
+    def place(self, beat: Fraction, lane: int, kind: NoteKind) -> None:
+        """Place a note (a click, or a number key on an empty cell)."""
+        if self.chart is None or not 0 <= lane < self.chart.lanes:
+            return
+        if kind.has_length:
+            note = Note(beat, lane, kind, max(step(self.session.divisor), Fraction(1, 4)))
+        else:
+            note = Note(beat, lane, kind)
+        if self.session.push(AddNotes(self.chart, [note], name=f"Add {kind.value}")):
+            self.session.select([note])
+
+    def toggle_at_cursor(self, lane: int) -> None:
+        """Number key: remove the note in ``lane`` at the cursor, or place one there."""
+        if self.chart is None or lane >= self.chart.lanes:
+            return
+        beat = self.timeline.cursor_beat()
+        existing = self.session.doc.note_at(self.chart, beat, lane)
+        if existing is not None:
+            self.session.push(RemoveNotes(self.chart, [existing], name="Delete note"))
+        else:
+            self.place(beat, lane, self.session.place_kind)
+
+    def cycle_place_kind(self) -> None:
+        i = PLACE_KINDS.index(self.session.place_kind) if self.session.place_kind in PLACE_KINDS else -1
+        self.session.set_place_kind(PLACE_KINDS[(i + 1) % len(PLACE_KINDS)])
+        self.session.status.emit(f"Placing: {self.session.place_kind.value}")
+
+    # ------------------------------------------------------------------ snap and selection keys
+    def change_snap(self, direction: int) -> None:
+        """Left/Right: the next coarser/finer divisor of 4..192 (12/24/48 included)."""
+        divisors = list(DIVISORS)
+        current = self.session.divisor
+        i = divisors.index(current) if current in divisors else 3
+        i = max(0, min(len(divisors) - 1, i + direction))
+        self.session.set_divisor(divisors[i])
+
+    def extend_range(self, steps: int) -> None:
+        """Shift+Up/Down: grow or shrink the selected beat range from where it started, moving the cursor."""
+        anchor = self.session.range_beats[0] if self.session.range_beats is not None else self.timeline.cursor_beat()
+        self.timeline.step_cursor(steps)
+        self.session.set_range((anchor, self.timeline.cursor_beat()))
+
+    def select_all(self) -> None:
+        if self.chart is not None:
+            self.session.range_beats = None
+            self.session.select(self.chart.notes)

@@ -1,0 +1,192 @@
+"""FileController: open (chart file, song folder, bare audio), save, save as, export, recent files.
+
+Failures never lose work: a chart that cannot be read leaves the open song as it was; a save that fails (read-only
+folder, full disk, a format that cannot hold the notes) says why and keeps the changes open and unsaved; a
+missing or unreadable audio file still opens the chart, with the problem in the status bar.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from chart.document import Document
+from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song
+from editor import messages
+from editor.audio_support import decode_job
+from editor.session import AudioState, EditorSession
+from editor.settings import EditorSettings
+from editor.workers import Job, JobRegistry
+
+CHART_EXTENSIONS = (".ssc", ".sm", ".osu", ".json")  # preference order inside a song folder
+OPEN_FILTER = "Charts and audio (*.ssc *.sm *.osu *.json *.ogg *.mp3 *.wav *.flac *.opus);;All files (*)"
+SAVE_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
+
+
+def chart_in_folder(folder: Path) -> Path | None:
+    """The chart file a song folder holds (.ssc preferred over .sm, .osu, .json), or None."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    for ext in CHART_EXTENSIONS:
+        for p in files:
+            if p.suffix.lower() == ext:
+                return p
+    return None
+
+
+class FileController(QObject):
+    """File menu behaviour for one window."""
+
+    opened = Signal(str)  # path of the chart (or audio) just opened
+    saved = Signal(str)
+    recent_changed = Signal(list)
+
+    def __init__(self, window, session: EditorSession, settings: EditorSettings, jobs: JobRegistry):
+        super().__init__(window)
+        self.window, self.session, self.settings, self.jobs = window, session, settings, jobs
+        self.audio_job: Job | None = None
+
+    # ------------------------------------------------------------------ dialogs (tests replace these)
+    def ask_open_path(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open chart, song folder file or audio", "", OPEN_FILTER)
+        return Path(path) if path else None
+
+    def ask_save_path(self, suggested: Path | None, title: str = "Save As") -> Path | None:
+        path, chosen = QFileDialog.getSaveFileName(self.window, title, str(suggested or ""), SAVE_FILTER)
+        if not path:
+            return None
+        target = Path(path)
+        if not target.suffix:  # the filter the user picked decides the extension
+            target = target.with_suffix("." + chosen.split("*.")[-1].rstrip(")").strip() if "*." in chosen else ".ssc")
+        return target
+
+    # ------------------------------------------------------------------ open
+    def open_dialog(self) -> bool:
+        path = self.ask_open_path()
+        return self.open_path(path) if path is not None else False
+
+    def open_path(self, path: str | Path, check_unsaved: bool = True) -> bool:
+        """Open a chart file, a song folder or an audio file. False (with a message) when it cannot."""
+        path = Path(path)
+        if check_unsaved and not self.window.maybe_save_changes():
+            return False
+        target = path
+        if path.is_dir():
+            target = chart_in_folder(path)
+            if target is None:
+                audio = sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+                if audio:
+                    return self.window.new_song_from_audio(audio[0], check_unsaved=False)
+                messages.error(self.window, "Cannot open", f"{path.name}: the folder holds no chart or audio file")
+                return False
+        elif path.suffix.lower() in AUDIO_EXTENSIONS:
+            return self.window.new_song_from_audio(path, check_unsaved=False)
+        try:
+            doc = Document.open(target)
+        except FileNotFoundError:
+            messages.error(self.window, "Cannot open", f"{target}: file not found")
+            return False
+        except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError
+            messages.error(self.window, "Cannot open", _one_line(f"{target.name}: {exc}"))
+            return False
+        self.adopt(doc)
+        self.recent_changed.emit(self.settings.add_recent(target))
+        self.opened.emit(str(target))
+        return True
+
+    def adopt(self, doc: Document, audio: AudioState | None = None) -> None:
+        """Make ``doc`` the open document and load (or attach) its audio."""
+        if doc.song.source_path is None and doc.path is not None:
+            doc.song.source_path = doc.path
+        self.session.set_document(doc)
+        if audio is not None:
+            self.session.set_audio(audio)
+        else:
+            self.load_audio()
+
+    def load_audio(self) -> Job | None:
+        """Decode the song's audio in the background; problems go to the status bar, not a dialog."""
+        song = self.session.doc.song
+        path = song.audio_path()
+        if path is None or not Path(path).is_file():
+            name = song.music or "(none)"
+            self.session.set_audio(None, f"audio file not found: {name}")
+            self.session.status.emit(f"No audio: {name} was not found next to the chart. Notes are editable.")
+            return None
+        if self.audio_job is not None:
+            self.audio_job.cancel()
+        job = Job("decode", decode_job, Path(path), parent=self)
+        doc = self.session.doc
+        job.finished.connect(lambda audio, d=doc: self._audio_loaded(d, audio))
+        job.failed.connect(lambda msg, d=doc: self._audio_failed(d, msg))
+        self.audio_job = job
+        self.session.status.emit(f"Loading audio {Path(path).name}...")
+        return self.jobs.start(job)
+
+    def _audio_loaded(self, doc: Document, audio: AudioState) -> None:
+        if doc is self.session.doc:  # the user may have opened another song meanwhile
+            self.session.set_audio(audio)
+            self.session.status.emit(f"Audio: {audio.path.name}, {audio.duration_s:.1f} s, {audio.sample_rate_hz} Hz")
+
+    def _audio_failed(self, doc: Document, message: str) -> None:
+        if doc is self.session.doc:
+            self.session.set_audio(None, message)
+            self.session.status.emit(f"Cannot play audio: {message}. Notes are editable.")
+
+    # ------------------------------------------------------------------ save
+    def save(self) -> bool:
+        doc = self.session.doc
+        if doc.path is None:
+            return self.save_as()
+        return self._save_to(doc.path)
+
+    def save_as(self) -> bool:
+        doc = self.session.doc
+        suggested = doc.path or doc.song.source_path
+        target = self.ask_save_path(suggested)
+        if target is None:
+            return False
+        return self._save_to(target)
+
+    def _save_to(self, target: Path) -> bool:
+        doc = self.session.doc
+        old_music, old_source = doc.song.music, doc.song.source_path
+        self._relink_audio(target)
+        try:
+            doc.save(target)
+        except (ValueError, OSError) as exc:  # WriteError is a ValueError
+            doc.song.music, doc.song.source_path = old_music, old_source
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            messages.error(self.window, "Cannot save",
+                           _one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
+            return False
+        doc.song.source_path = target
+        self.recent_changed.emit(self.settings.add_recent(target))
+        self.session.status.emit(f"Saved {target.name}")
+        self.saved.emit(str(target))
+        return True
+
+    def _relink_audio(self, target: Path) -> None:
+        """Keep #MUSIC pointing at the audio when saving into another folder (relative path, as games expect)."""
+        audio = self.session.audio.path if self.session.audio is not None else self.session.doc.song.audio_path()
+        if audio is None:
+            return
+        try:
+            rel = os.path.relpath(Path(audio).resolve(), target.resolve().parent)
+        except ValueError:  # another drive on Windows
+            rel = str(Path(audio).resolve())
+        self.session.doc.song.music = Path(rel).as_posix()
+
+    # ------------------------------------------------------------------ new song from audio
+    def new_document_from_audio(self, audio_path: Path, timing) -> Document:
+        """A new song around an audio file with the confirmed timing and an empty Beginner chart."""
+        song = Song(title=audio_path.stem.replace("_", " "), music=audio_path.name, timing=timing,
+                    charts=[Chart(slot=Slot.BEGINNER, meter=1)])
+        song.source_path = audio_path.with_suffix(".ssc")
+        return Document(song)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())

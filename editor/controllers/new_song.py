@@ -1,0 +1,60 @@
+"""New song from a bare audio file: decode and detect the tempo in the background, let the designer confirm the
+BPM and first beat in :class:`~editor.dialogs.tempo.TempoDialog`, then open the new (unsaved) song."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog
+
+from editor import messages
+from editor.audio_support import decode_job
+from editor.workers import Job, JobContext
+
+
+def _analyse(ctx: JobContext, path: Path):
+    audio = decode_job(ctx, path)
+    ctx.report(0.5, "Detecting tempo")
+    from audio.tempo import detect_tempo
+
+    candidates = detect_tempo(audio.mono(), audio.sample_rate_hz)
+    ctx.check()
+    return audio, candidates
+
+
+def start_new_song(win, path: Path) -> bool:
+    """Start the analysis job; the dialog opens when it is done. False when the file is not there."""
+    if not path.is_file():
+        messages.error(win, "Cannot open", f"{path}: file not found")
+        return False
+    job = Job("new-song", _analyse, path, parent=win)
+    job.finished.connect(lambda result: finish_new_song(win, path, *result))
+    job.failed.connect(lambda msg: messages.error(win, "Cannot read audio", f"{path.name}: {msg}"))
+    job.progress.connect(lambda _f, text: win.session.status.emit(text))
+    win.session.status.emit(f"Analysing {path.name}...")
+    win.run_job(job)
+    return True
+
+
+def finish_new_song(win, path: Path, audio, candidates, timing=None) -> bool:
+    """Ask for the tempo (unless ``timing`` is given) and open the new song with its decoded audio."""
+    if timing is None:
+        if messages.is_headless():
+            if not candidates:
+                messages.error(win, "No tempo", f"{path.name}: no steady tempo found")
+                return False
+            from chart.timing import TimingData
+
+            best = candidates[0]
+            timing = TimingData.constant(f"{best.bpm:.3f}", offset=f"{-best.offset_s:.4f}")
+        else:
+            from editor.dialogs.tempo import TempoDialog
+
+            dialog = TempoDialog(win, candidates, path.name)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            timing = dialog.timing()
+    doc = win.files.new_document_from_audio(path, timing)
+    win.files.adopt(doc, audio)
+    win.session.status.emit(f"New song from {path.name} at {float(timing.bpms[0][1]):g} BPM; save to name it")
+    return True

@@ -1,0 +1,156 @@
+"""TransformController: clipboard and selection transforms (cut/copy/paste at cursor, delete, mirror, flip,
+shift by snap, convert tap/hold/roll/mine). Each is one command, hence one undo step.
+
+The clipboard holds notes relative to the start of what was copied (the range start when a range is selected,
+else the first note), and is also put on the system clipboard as JSON so another window can paste it. Paste
+replaces what the pasted span holds in the pasted lanes (ArrowVortex's paste); the pasted notes end up selected.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QGuiApplication
+
+from chart.commands import MoveNotes, RemoveNotes, ReplaceNotes
+from chart.notes import Note, NoteKind
+from chart.snap import step
+from editor.session import EditorSession
+from editor.timeline.view import TimelineWidget
+
+CLIPBOARD_MIME_TAG = "genelive-notes/1"
+DEFAULT_HOLD_BEATS = Fraction(1)
+
+
+class TransformController(QObject):
+    """Selection operations for one window."""
+
+    def __init__(self, window, session: EditorSession, timeline: TimelineWidget):
+        super().__init__(window)
+        self.window, self.session, self.timeline = window, session, timeline
+        self.clipboard: list[Note] = []
+        self.clipboard_span = Fraction(0)
+
+    def _selected(self) -> list[Note]:
+        return sorted(self.session.selection)
+
+    def _apply(self, old: list[Note], new: list[Note], name: str) -> bool:
+        chart = self.session.chart
+        if chart is None or not old and not new:
+            return False
+        if self.session.push(ReplaceNotes(chart, old, new, name=name)):
+            self.session.select(new)
+            return True
+        return False
+
+    # ------------------------------------------------------------------ clipboard
+    def copy(self) -> int:
+        notes = self._selected()
+        if not notes:
+            self.session.status.emit("Copy: nothing selected")
+            return 0
+        rng = self.session.range_beats
+        base = min(rng) if rng is not None else notes[0].beat
+        end = max(rng) if rng is not None else max(n.end_beat for n in notes)
+        self.clipboard = [n.replace(beat=n.beat - base) for n in notes]
+        self.clipboard_span = max(end - base, max(n.end_beat for n in self.clipboard))
+        payload = {"format": CLIPBOARD_MIME_TAG, "span": str(self.clipboard_span),
+                   "notes": [[str(n.beat), n.lane, n.kind.value, str(n.length)] for n in self.clipboard]}
+        QGuiApplication.clipboard().setText(json.dumps(payload))
+        self.session.status.emit(f"Copied {len(notes)} note(s)")
+        return len(notes)
+
+    def cut(self) -> None:
+        notes = self._selected()
+        if notes and self.copy():
+            self.session.push(RemoveNotes(self.session.chart, notes, name="Cut"))
+
+    def _clipboard_notes(self) -> tuple[list[Note], Fraction]:
+        """Notes from the system clipboard when it holds ours (another window), else the local copy."""
+        try:
+            data = json.loads(QGuiApplication.clipboard().text() or "null")
+            if isinstance(data, dict) and data.get("format") == CLIPBOARD_MIME_TAG:
+                notes = [Note(Fraction(b), int(lane), NoteKind(k), Fraction(length))
+                         for b, lane, k, length in data["notes"]]
+                return notes, Fraction(data["span"])
+        except (ValueError, TypeError, KeyError):
+            pass
+        return self.clipboard, self.clipboard_span
+
+    def paste(self) -> None:
+        """Paste at the cursor, replacing what the span holds in the pasted lanes."""
+        chart = self.session.chart
+        notes, span = self._clipboard_notes()
+        if chart is None or not notes:
+            self.session.status.emit("Paste: the clipboard holds no notes")
+            return
+        at = self.timeline.cursor_beat()
+        new = [n.replace(beat=n.beat + at) for n in notes if n.lane < chart.lanes]
+        if len(new) < len(notes):
+            self.session.status.emit(f"Paste: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
+        lanes = {n.lane for n in new}
+        end = at + max(span, Fraction(1, 192))
+        old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
+        self._apply(old, new, "Paste")
+
+    def delete(self) -> None:
+        notes = self._selected()
+        if notes:
+            self.session.push(RemoveNotes(self.session.chart, notes, name="Delete"))
+
+    # ------------------------------------------------------------------ transforms
+    def mirror(self, lanes_too: bool = True, time_too: bool = False) -> None:
+        """Mirror lanes (left<->right), flip in time within the selection's span, or both."""
+        notes = self._selected()
+        chart = self.session.chart
+        if not notes or chart is None:
+            return
+        b0 = min(n.beat for n in notes)
+        b1 = max(n.end_beat for n in notes)
+        new = []
+        for n in notes:
+            lane = chart.lanes - 1 - n.lane if lanes_too else n.lane
+            beat = b0 + b1 - n.end_beat if time_too else n.beat  # a flipped hold starts where it ended
+            new.append(n.replace(lane=lane, beat=beat))
+        name = "Mirror and flip" if lanes_too and time_too else "Mirror" if lanes_too else "Flip"
+        self._apply(notes, new, name)
+
+    def shift(self, steps: int) -> None:
+        """Move the selection earlier/later by whole snap steps (successive nudges are one undo step)."""
+        notes = self._selected()
+        if not notes:
+            return
+        delta = step(self.session.divisor) * steps
+        if notes[0].beat + delta < -64:
+            return
+        command = MoveNotes(self.session.chart, notes, delta, 0, name="Shift notes")
+        if self.session.push(command):
+            self.session.select(command.new)
+
+    def convert(self, kind: NoteKind) -> None:
+        """Turn the selection into taps, holds, rolls or mines. New holds reach to the next note in their lane
+        (at most a beat, at least one snap step); holds and rolls keep their length between each other."""
+        notes = self._selected()
+        chart = self.session.chart
+        if not notes or chart is None:
+            return
+        minimum = step(self.session.divisor)
+        new = []
+        for n in notes:
+            if not kind.has_length:
+                new.append(n.replace(kind=kind, length=Fraction(0)))
+            elif n.kind.has_length:
+                new.append(n.replace(kind=kind))
+            else:
+                new.append(n.replace(kind=kind, length=self._hold_length(n, minimum)))
+        self._apply(notes, new, f"Convert to {kind.value}s")
+
+    def _hold_length(self, note: Note, minimum: Fraction) -> Fraction:
+        chart = self.session.chart
+        later = [n.beat for n in self.session.doc.notes_in_range(chart, note.beat + Fraction(1, 192),
+                                                                  note.beat + DEFAULT_HOLD_BEATS + 1)
+                 if n.lane == note.lane]
+        gap = (min(later) - note.beat) if later else DEFAULT_HOLD_BEATS + minimum
+        return max(minimum, min(DEFAULT_HOLD_BEATS, gap - minimum))

@@ -1,0 +1,90 @@
+"""ViewSync: keeps the notefield and the minimap in step with the session and the Document's signals.
+
+Only the current chart's notes are indexed; an edit rebuilds that index from cached per-note values (see
+:class:`~editor.timeline.note_index.NoteIndex`), and repaints are coalesced to one per event-loop turn.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+
+from editor.session import EditorSession
+from editor.timeline.note_index import NoteIndex
+from editor.timeline.view import TimelineWidget
+
+
+class ViewSync(QObject):
+    """Wires session/Document signals to the timeline (and the minimap, when given)."""
+
+    def __init__(self, session: EditorSession, timeline: TimelineWidget, minimap=None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session, self.timeline, self.minimap = session, timeline, minimap
+        self._pending_notes = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._flush)
+        session.document_replaced.connect(self._document_replaced)
+        session.chart_switched.connect(self.rebuild)
+        session.selection_changed.connect(self._selection_changed)
+        session.divisor_changed.connect(timeline.set_divisor)
+        session.audio_changed.connect(self._audio_changed)
+        timeline.before_input = self._flush
+        self._document_replaced()
+
+    def _document_replaced(self) -> None:
+        bridge = self.session.bridge
+        bridge.notes_changed.connect(self._notes_changed)
+        bridge.timing_changed.connect(self.rebuild)
+        bridge.charts_changed.connect(self.rebuild)
+        self.rebuild()
+
+    def _notes_changed(self, chart_id: str, _beat0, _beat1) -> None:
+        if chart_id == self.session.chart_id():
+            self._pending_notes = True
+            self._flush_timer.start()
+        elif self.minimap is not None:
+            self.minimap.refresh()
+
+    def _flush(self) -> None:
+        if self._pending_notes:
+            self._pending_notes = False
+            self._set_index()
+
+    def rebuild(self) -> None:
+        """Timing, lanes and notes of the current chart, from scratch."""
+        s = self.session
+        lanes = s.chart.lanes if s.chart is not None else 4
+        self._set_index(update_song=False)
+        self.timeline.set_song(s.timing(), lanes, s.duration_s())
+        self.timeline.set_divisor(s.divisor)
+        if self.minimap is not None:
+            self.minimap.refresh()
+
+    def _set_index(self, update_song: bool = True) -> None:
+        s = self.session
+        if s.chart is None:
+            self.timeline.set_notes(None)
+        else:
+            index = NoteIndex(s.chart.notes, s.timing())
+            index.set_selection(s.selection)
+            self.timeline.set_notes(index)
+        if self.minimap is not None:
+            self.minimap.refresh()
+
+    def _selection_changed(self) -> None:
+        index = self.timeline.index
+        s = self.session
+        if index is not None:
+            index.set_selection(s.selection)
+            self.timeline.notes_item.update()
+        timing = s.timing()
+        if s.range_beats is not None:
+            b0, b1 = sorted(s.range_beats)
+            rng = (float(timing.beat_to_seconds(b0)), float(timing.beat_to_seconds(b1)))
+        else:
+            rng = None
+        self.timeline.range_item.set_ranges(rng, self.timeline.range_item.loop_s)
+
+    def _audio_changed(self) -> None:
+        self.rebuild()

@@ -1,0 +1,1 @@
+"""Dialogs of the editor (tempo confirmation, latency calibration, keyboard help)."""

@@ -1,0 +1,279 @@
+"""MainWindow: the notefield in the middle, the minimap beside it, panels in docks, menus and a status bar.
+
+The window only assembles parts: behaviour lives in the controllers (files, editing, playback, drafting,
+autosave) and panels, which share one :class:`~editor.session.EditorSession`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QTabWidget, QWidget
+
+from editor import messages
+from editor.actions import ActionSet, effective_keymap
+from editor.controllers.editing import EditController
+from editor.controllers.files import FileController
+from editor.controllers.transforms import TransformController
+from editor.controllers.view_sync import ViewSync
+from editor.menus import build_menus, build_toolbar
+from editor.session import EditorSession
+from editor.settings import EditorSettings, app_data_dir
+from editor.timeline.minimap import DensityMinimap
+from editor.timeline.view import TimelineWidget
+from editor.workers import Job, JobRegistry
+
+ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "app.svg"
+
+
+class MainWindow(QMainWindow):
+    """One editor window."""
+
+    def __init__(self, settings: EditorSettings | None = None):
+        super().__init__()
+        self.settings = settings or EditorSettings()
+        self.session = EditorSession(self)
+        self.jobs = JobRegistry(self)
+        self.skip_close_prompt = False
+        self.setWindowIcon(QIcon(str(ICON)))
+        self.resize(1280, 860)
+        self._build_central()
+        keymap, warning = effective_keymap(app_data_dir() / "keymap.json")
+        self.actions = ActionSet(self, keymap, focus_owner=self.centralWidget())
+        self.files = FileController(self, self.session, self.settings, self.jobs)
+        self.sync = ViewSync(self.session, self.timeline, self.minimap, self)
+        self.editing = EditController(self, self.session, self.timeline)
+        self.transforms = TransformController(self, self.session, self.timeline)
+        self.panels = QTabWidget()
+        self.dock = QDockWidget("Panels", self)
+        self.dock.setObjectName("panels")
+        self.dock.setWidget(self.panels)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self._build_panels()
+        self._build_status()
+        self.toolbar = build_toolbar(self)
+        build_menus(self)
+        self._connect()
+        self.session.set_divisor(int(self.settings.get("edit/divisor")))
+        self._divisor_changed(self.session.divisor)
+        self.timeline.set_zoom(float(self.settings.get("view/zoom_pps")))
+        if warning:
+            self.session.status.emit(warning)
+        self._update_title()
+
+    # ------------------------------------------------------------------ layout
+    def _build_central(self) -> None:
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.timeline = TimelineWidget()
+        self.minimap = DensityMinimap()
+        layout.addWidget(self.timeline, 1)
+        layout.addWidget(self.minimap)
+        self.setCentralWidget(central)
+        self.minimap.seek_requested.connect(self.seek)
+        self.minimap.density_fn = self._density
+
+    def _density(self):
+        """NPS curve of the current chart over the whole song (chart.stats), for the minimap."""
+        from chart.stats import nps_curve, onset_times_s
+
+        chart = self.session.chart
+        if chart is None:
+            return None
+        times = onset_times_s(chart.notes, self.session.timing())
+        return nps_curve(times, start_s=0.0, end_s=self.session.duration_s())
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.position_label = QLabel()
+        self.snap_label = QLabel()
+        self.audio_label = QLabel()
+        for label in (self.audio_label, self.snap_label, self.position_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+
+    def add_panel(self, title: str, widget: QWidget) -> None:
+        self.panels.addTab(widget, title)
+
+    def _build_panels(self) -> None:
+        from editor.panels.charts import DifficultyPanel
+        from editor.panels.history import HistoryPanel
+        from editor.panels.song import PropertiesPanel, TimingPanel
+        from editor.panels.stats import StatsPanel
+
+        self.charts_panel = DifficultyPanel(self.session)
+        self.properties_panel = PropertiesPanel(self.session)
+        self.timing_panel = TimingPanel(self.session, self.timeline.cursor_beat)
+        self.stats_panel = StatsPanel(self.session)
+        self.history_panel = HistoryPanel(self.session)
+        self.add_panel("Charts", self.charts_panel)
+        self.add_panel("Song", self.properties_panel)
+        self.add_panel("Timing", self.timing_panel)
+        self.add_panel("Stats", self.stats_panel)
+        self.add_panel("History", self.history_panel)
+        self.dock.setMinimumWidth(340)
+
+    def _connect(self) -> None:
+        s = self.session
+        s.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        s.divisor_changed.connect(self._divisor_changed)
+        s.document_replaced.connect(self._document_replaced)
+        s.audio_changed.connect(self._audio_changed)
+        s.chart_switched.connect(self._update_title)
+        s.chart_switched.connect(self._refresh_chart_combo)
+        self.timeline.cursor_moved.connect(self._cursor_moved)
+        self.timeline.zoom_changed.connect(lambda _pps: self._cursor_moved(self.timeline.cursor_s))
+        self._document_replaced()
+
+    def _document_replaced(self) -> None:
+        self.session.bridge.clean_changed.connect(lambda _clean: self._update_title())
+        self.session.bridge.changed.connect(self._update_title)
+        self.session.bridge.charts_changed.connect(self._refresh_chart_combo)
+        self._refresh_chart_combo()
+        self.minimap.set_duration(self.session.duration_s())
+        self.timeline.set_cursor(float(self.session.timing().beat_to_seconds(0)))
+        self._update_title()
+        self._cursor_moved(self.timeline.cursor_s)
+
+    def _audio_changed(self) -> None:
+        s = self.session
+        if s.audio is not None:
+            from editor.audio_support import peaks_for
+
+            self.timeline.set_peaks(peaks_for(s.audio))
+            self.audio_label.setText(f"♪ {s.audio.path.name}")
+        else:
+            self.timeline.set_peaks(None)
+            self.audio_label.setText(f"no audio ({s.audio_error})" if s.audio_error else "no audio")
+        self.minimap.set_duration(s.duration_s())
+
+    def _divisor_changed(self, divisor: int) -> None:
+        self.settings.set("edit/divisor", divisor)
+        self.snap_label.setText(f"snap 1/{divisor}")
+        self.timeline.set_divisor(divisor)
+
+    def _cursor_moved(self, t_s: float) -> None:
+        s = self.session
+        timing = s.timing()
+        beat = float(timing.seconds_to_beats_array([t_s])[0])
+        measure, in_measure = divmod(beat, 4.0)
+        bpm = float(timing.bpm_at(max(beat, 0.0)))
+        sign = "-" if t_s < 0 else ""
+        self.position_label.setText(
+            f"measure {int(measure)} beat {in_measure:.2f} | {sign}{int(abs(t_s) // 60)}:{abs(t_s) % 60:06.3f} | "
+            f"{bpm:g} BPM")
+        vb = self.timeline.vb.viewRange()[1]
+        self.minimap.set_view(vb[0], vb[1], t_s)
+
+    def _update_title(self) -> None:
+        doc = self.session.doc
+        name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
+        chart = self.session.chart
+        what = f" [{chart.slot.sm_name} {chart.meter}]" if chart is not None else ""
+        self.setWindowModified(not doc.is_clean)
+        self.setWindowTitle(f"{name}{what}[*] — GenéLive Studio")
+
+    # ------------------------------------------------------------------ charts
+    def _refresh_chart_combo(self) -> None:
+        combo = getattr(self, "chart_combo", None)
+        if combo is None:
+            return
+        combo.blockSignals(True)
+        combo.clear()
+        current = 0
+        for i, chart in enumerate(self.session.doc.song.charts):
+            desc = f" ({chart.description})" if chart.description else ""
+            combo.addItem(f"{chart.slot.sm_name} {chart.meter}{desc} · {len(chart.notes)} notes")
+            if chart is self.session.chart:
+                current = i
+        combo.setCurrentIndex(current)
+        combo.blockSignals(False)
+
+    def choose_chart(self, index: int) -> None:
+        charts = self.session.doc.song.charts
+        if 0 <= index < len(charts):
+            self.session.set_chart(charts[index])
+            self.timeline.setFocus()
+
+    def step_chart(self, direction: int) -> None:
+        charts = self.session.doc.song.charts
+        if not charts:
+            return
+        i = next((k for k, c in enumerate(charts) if c is self.session.chart), 0)
+        self.choose_chart((i + direction) % len(charts))
+
+    def show_keymap(self) -> None:
+        from editor.dialogs.keymap_help import KeymapDialog
+
+        KeymapDialog(self, self.actions.shortcut_table()).exec()
+
+    def export(self) -> bool:
+        from editor.controllers.export import ExportController
+
+        return ExportController(self).export()
+
+    # ------------------------------------------------------------------ navigation
+    def seek(self, t_s: float) -> None:
+        """Move the cursor (and the playhead, when playing) to ``t_s``."""
+        self.timeline.seek(t_s)
+
+    # ------------------------------------------------------------------ files
+    def open_path(self, path: str | Path) -> bool:
+        return self.files.open_path(path)
+
+    def maybe_save_changes(self) -> bool:
+        """Ask about unsaved changes; True when it is fine to drop the current document."""
+        doc = self.session.doc
+        if doc.is_clean:
+            return True
+        name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
+        choice = messages.ask_save_changes(self, name)
+        if choice is messages.SaveChoice.SAVE:
+            return self.files.save()
+        return choice is messages.SaveChoice.DISCARD
+
+    def new_song_from_audio(self, path: Path | None = None, check_unsaved: bool = True) -> bool:
+        """Start a song from an audio file: decode and detect the tempo in the background, then confirm it."""
+        if path is None:
+            path = self.files.ask_open_path()
+            if path is None:
+                return False
+        if check_unsaved and not self.maybe_save_changes():
+            return False
+        from editor.controllers.new_song import start_new_song
+
+        return start_new_song(self, Path(path))
+
+    def run_job(self, job: Job) -> Job:
+        return self.jobs.start(job)
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if not self.skip_close_prompt and not self.maybe_save_changes():
+            ev.ignore()
+            return
+        self.shutdown()
+        ev.accept()
+
+    def shutdown(self) -> None:
+        """Stop background work and devices (called on close, and by tests)."""
+        self.jobs.shutdown()
+        for name in ("playback", "autosave", "drafting"):
+            part = getattr(self, name, None)
+            if part is not None and hasattr(part, "shutdown"):
+                part.shutdown()
+        self.settings.set("view/zoom_pps", self.timeline.pps)
+        self.settings.sync()
+
+
+def process_events_until_idle(app, rounds: int = 5) -> None:
+    """Let queued signals and paints run (headless rendering and tests)."""
+    for _ in range(rounds):
+        app.processEvents()
+        QTimer.singleShot(0, lambda: None)

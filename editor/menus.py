@@ -1,0 +1,139 @@
+"""Menus and toolbar of the main window, and the binding of every action to its controller."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
+
+from chart.notes import NoteKind
+from chart.snap import DIVISORS
+from editor.session import PLACE_KINDS
+
+MENUS = {
+    "&File": ["file.new_from_audio", "file.open", "@recent", "-", "file.save", "file.save_as", "file.export", "-",
+              "file.quit"],
+    "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
+              "edit.select_all", "edit.select_none", "edit.range_up", "edit.range_down", "-", "edit.mirror",
+              "edit.flip", "edit.mirror_flip", "edit.shift_up", "edit.shift_down", "-", "edit.to_tap",
+              "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
+    "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
+              "nav.end", "-", "view.spectrogram", "view.curve", "-", "view.prev_chart", "view.next_chart"],
+    "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.calibrate"],
+    "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.next_variant", "ai.prev_variant"],
+    "&Help": ["help.keymap"],
+}
+
+
+def build_menus(win) -> None:
+    bar = win.menuBar()
+    for title, items in MENUS.items():
+        menu = bar.addMenu(title)
+        for item in items:
+            if item == "-":
+                menu.addSeparator()
+            elif item == "@recent":
+                win.recent_menu = menu.addMenu("Open &Recent")
+                _fill_recent(win, win.settings.recent_files())
+                win.files.recent_changed.connect(lambda paths: _fill_recent(win, paths))
+            else:
+                menu.addAction(win.actions[item])
+    _bind(win)
+
+
+def _fill_recent(win, paths: list[str]) -> None:
+    win.recent_menu.clear()
+    for path in paths:
+        action = win.recent_menu.addAction(path)
+        action.triggered.connect(lambda _=False, p=path: win.open_path(p))
+    win.recent_menu.setEnabled(bool(paths))
+
+
+def _bind(win) -> None:
+    a, ed, tl = win.actions, win.editing, win.timeline
+    tr = win.transforms
+    doc = lambda: win.session.doc  # noqa: E731 - the document changes on open
+    a.bind("file.new_from_audio", win.new_song_from_audio)
+    a.bind("file.open", win.files.open_dialog)
+    a.bind("file.save", win.files.save)
+    a.bind("file.save_as", win.files.save_as)
+    a.bind("file.export", win.export)
+    a.bind("file.quit", win.close)
+    a.bind("edit.undo", lambda: doc().undo() if not doc().history.in_stroke else None)
+    a.bind("edit.redo", lambda: doc().redo() if not doc().history.in_stroke else None)
+    a.bind("edit.cut", tr.cut)
+    a.bind("edit.copy", tr.copy)
+    a.bind("edit.paste", tr.paste)
+    a.bind("edit.delete", tr.delete)
+    a.bind("edit.select_all", ed.select_all)
+    a.bind("edit.select_none", lambda: (ed.cancel_gesture(), win.session.clear_selection()))
+    a.bind("edit.range_up", lambda: ed.extend_range(-1))
+    a.bind("edit.range_down", lambda: ed.extend_range(1))
+    a.bind("edit.mirror", lambda: tr.mirror(lanes_too=True, time_too=False))
+    a.bind("edit.flip", lambda: tr.mirror(lanes_too=False, time_too=True))
+    a.bind("edit.mirror_flip", lambda: tr.mirror(lanes_too=True, time_too=True))
+    a.bind("edit.shift_up", lambda: tr.shift(-1))
+    a.bind("edit.shift_down", lambda: tr.shift(1))
+    for kind in (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.MINE):
+        a.bind(f"edit.to_{kind.value}", lambda k=kind: tr.convert(k))
+    for lane in range(4):
+        a.bind(f"edit.place_{lane + 1}", lambda k=lane: ed.toggle_at_cursor(k))
+    a.bind("edit.kind_next", ed.cycle_place_kind)
+    a.bind("nav.up", lambda: tl.step_cursor(-1))
+    a.bind("nav.down", lambda: tl.step_cursor(1))
+    a.bind("nav.measure_up", lambda: tl.step_cursor(-1, divisor=1))
+    a.bind("nav.measure_down", lambda: tl.step_cursor(1, divisor=1))
+    a.bind("nav.start", lambda: win.seek(float(win.session.timing().beat_to_seconds(0))))
+    a.bind("nav.end", lambda: win.seek(win.session.duration_s()))
+    a.bind("nav.snap_finer", lambda: ed.change_snap(1))
+    a.bind("nav.snap_coarser", lambda: ed.change_snap(-1))
+    a.bind("view.zoom_in", lambda: tl.zoom_by(1.25))
+    a.bind("view.zoom_out", lambda: tl.zoom_by(0.8))
+    a.bind("view.prev_chart", lambda: win.step_chart(-1))
+    a.bind("view.next_chart", lambda: win.step_chart(1))
+    a.bind("help.keymap", win.show_keymap)
+    history_changed = lambda: _update_undo(win)  # noqa: E731
+    win.session.document_replaced.connect(lambda: win.session.bridge.history_changed.connect(history_changed))
+    win.session.bridge.history_changed.connect(history_changed)
+    _update_undo(win)
+
+
+def _update_undo(win) -> None:
+    h = win.session.doc.history
+    undo, redo = win.actions["edit.undo"], win.actions["edit.redo"]
+    undo.setEnabled(h.can_undo)
+    redo.setEnabled(h.can_redo)
+    names, redo_names = h.undo_stack_names(), h.redo_stack_names()
+    undo.setText(f"&Undo {names[-1]}" if names else "&Undo")
+    redo.setText(f"&Redo {redo_names[0]}" if redo_names else "&Redo")
+
+
+def build_toolbar(win) -> QToolBar:
+    bar = QToolBar("Main")
+    bar.setObjectName("main-toolbar")
+    bar.setMovable(False)
+    win.addToolBar(bar)
+    bar.addWidget(QLabel(" Snap "))
+    win.snap_combo = QComboBox()
+    win.snap_combo.setToolTip("Beat snap: notes per 4-beat measure (Left/Right)")
+    for d in DIVISORS:
+        win.snap_combo.addItem(f"1/{d}", d)
+    win.snap_combo.currentIndexChanged.connect(lambda i: win.session.set_divisor(win.snap_combo.itemData(i)))
+    win.session.divisor_changed.connect(lambda d: win.snap_combo.setCurrentIndex(max(0, win.snap_combo.findData(d))))
+    win.snap_combo.setCurrentIndex(max(0, win.snap_combo.findData(win.session.divisor)))
+    bar.addWidget(win.snap_combo)
+    bar.addWidget(QLabel("  Note "))
+    win.kind_combo = QComboBox()
+    win.kind_combo.setToolTip("What a click or a number key places (Q cycles); drags draw holds, or rolls")
+    for kind in PLACE_KINDS:
+        win.kind_combo.addItem(kind.value, kind.value)
+    win.kind_combo.currentIndexChanged.connect(
+        lambda i: win.session.set_place_kind(NoteKind(win.kind_combo.itemData(i))))
+    win.session.place_kind_changed.connect(lambda v: win.kind_combo.setCurrentIndex(win.kind_combo.findData(v)))
+    bar.addWidget(win.kind_combo)
+    bar.addWidget(QLabel("  Chart "))
+    win.chart_combo = QComboBox()
+    win.chart_combo.setMinimumWidth(170)
+    win.chart_combo.setToolTip("The difficulty being edited (F5/F6)")
+    win.chart_combo.activated.connect(win.choose_chart)
+    bar.addWidget(win.chart_combo)
+    bar.addSeparator()
+    return bar

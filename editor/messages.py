@@ -1,0 +1,70 @@
+"""User-facing messages: modal boxes when a person is at the window, stderr lines when it runs headless.
+
+All controllers report problems through these functions, so tests can capture them (monkeypatch
+``QMessageBox``) and the ``--screenshot`` mode never blocks on a dialog.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+_headless = False
+
+
+def set_headless(value: bool) -> None:
+    """When True, messages print one line on stderr and questions take their safe default."""
+    global _headless
+    _headless = value
+
+
+def is_headless() -> bool:
+    return _headless
+
+
+def error(parent: QWidget | None, title: str, text: str) -> None:
+    """A problem the user must know about (could not open, save, export...). ``text`` is one or two lines."""
+    if _headless:
+        print(f"error: {title}: {text}", file=sys.stderr)
+        return
+    QMessageBox.critical(parent, title, text)
+
+
+def warning(parent: QWidget | None, title: str, text: str) -> None:
+    if _headless:
+        print(f"warning: {title}: {text}", file=sys.stderr)
+        return
+    QMessageBox.warning(parent, title, text)
+
+
+def confirm(parent: QWidget | None, title: str, text: str, default: bool = False) -> bool:
+    """Yes/No question; headless answers ``default``."""
+    if _headless:
+        return default
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    answer = QMessageBox.question(parent, title, text, buttons,
+                                  QMessageBox.StandardButton.Yes if default else QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class SaveChoice(Enum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_save_changes(parent: QWidget | None, name: str) -> SaveChoice:
+    """Save / Discard / Cancel for unsaved changes; headless keeps the user's work by cancelling."""
+    if _headless:
+        return SaveChoice.CANCEL
+    buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+               | QMessageBox.StandardButton.Cancel)
+    answer = QMessageBox.question(parent, "Unsaved changes", f"Save the changes to {name}?", buttons,
+                                  QMessageBox.StandardButton.Save)
+    if answer == QMessageBox.StandardButton.Save:
+        return SaveChoice.SAVE
+    if answer == QMessageBox.StandardButton.Discard:
+        return SaveChoice.DISCARD
+    return SaveChoice.CANCEL

@@ -1,0 +1,1 @@
+"""Dock panels: difficulties, song properties and timing, stats, history, Verify, AI assist."""

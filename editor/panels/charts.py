@@ -1,0 +1,156 @@
+"""DifficultyPanel: the song's charts — add, duplicate, delete, and edit slot, meter, description and credit.
+
+Every change is a command (AddChart, RemoveChart, SetChartMeta), so it can be undone like a note edit. Fields
+commit on editingFinished; consecutive changes of one field merge into one undo step (chart.commands).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chart.commands import AddChart, RemoveChart, SetChartMeta
+from chart.song import Chart, Slot
+from editor import messages
+from editor.session import EditorSession
+
+
+class DifficultyPanel(QWidget):
+    """Chart list plus the selected chart's fields."""
+
+    def __init__(self, session: EditorSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._updating = False
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._row_chosen)
+        layout.addWidget(self.list)
+        buttons = QHBoxLayout()
+        self.add_slot = QComboBox()
+        for slot in Slot:
+            self.add_slot.addItem(slot.sm_name, slot)
+        self.add_button = QPushButton("Add")
+        self.add_button.setToolTip("Add an empty chart of the chosen difficulty")
+        self.add_button.clicked.connect(self.add_chart)
+        self.dup_button = QPushButton("Duplicate")
+        self.dup_button.setToolTip("Copy the selected chart (as an Edit) to start a variation")
+        self.dup_button.clicked.connect(self.duplicate_chart)
+        self.del_button = QPushButton("Delete")
+        self.del_button.clicked.connect(self.delete_chart)
+        for w in (self.add_slot, self.add_button, self.dup_button, self.del_button):
+            buttons.addWidget(w)
+        layout.addLayout(buttons)
+        form = QFormLayout()
+        self.slot = QComboBox()
+        for slot in Slot:
+            self.slot.addItem(slot.sm_name, slot)
+        self.slot.activated.connect(lambda _i: self._set(slot=self.slot.currentData()))
+        self.meter = QSpinBox()
+        self.meter.setRange(1, 99)
+        self.meter.editingFinished.connect(lambda: self._set(meter=self.meter.value()))
+        self.description = QLineEdit()
+        self.description.editingFinished.connect(lambda: self._set(description=self.description.text()))
+        self.credit = QLineEdit()
+        self.credit.editingFinished.connect(lambda: self._set(credit=self.credit.text()))
+        form.addRow("Difficulty", self.slot)
+        form.addRow("Meter", self.meter)
+        form.addRow("Description", self.description)
+        form.addRow("Credit", self.credit)
+        layout.addLayout(form)
+        session.document_replaced.connect(self._attach)
+        session.chart_switched.connect(self.refresh)
+        self._attach()
+
+    def _attach(self) -> None:
+        self.session.bridge.charts_changed.connect(self.refresh)
+        self.session.bridge.notes_changed.connect(lambda *_: self._refresh_counts())
+        self.refresh()
+
+    # ------------------------------------------------------------------ view
+    def refresh(self) -> None:
+        self._updating = True
+        charts = self.session.doc.song.charts
+        self.list.clear()
+        for chart in charts:
+            self.list.addItem(self._label(chart))
+        row = next((i for i, c in enumerate(charts) if c is self.session.chart), -1)
+        self.list.setCurrentRow(row)
+        chart = self.session.chart
+        for w in (self.slot, self.meter, self.description, self.credit, self.dup_button, self.del_button):
+            w.setEnabled(chart is not None)
+        if chart is not None:
+            self.slot.setCurrentIndex(self.slot.findData(chart.slot))
+            self.meter.setValue(chart.meter)
+            self.description.setText(chart.description)
+            self.credit.setText(chart.credit)
+        self._updating = False
+
+    def _refresh_counts(self) -> None:
+        for i, chart in enumerate(self.session.doc.song.charts):
+            item = self.list.item(i)
+            if item is not None:
+                item.setText(self._label(chart))
+
+    @staticmethod
+    def _label(chart: Chart) -> str:
+        desc = f" — {chart.description}" if chart.description else ""
+        return f"{chart.slot.sm_name} {chart.meter}{desc}  ({len(chart.notes)} notes, {chart.mode})"
+
+    def _row_chosen(self, row: int) -> None:
+        charts = self.session.doc.song.charts
+        if not self._updating and 0 <= row < len(charts):
+            self.session.set_chart(charts[row])
+
+    # ------------------------------------------------------------------ edits
+    def _set(self, **fields) -> None:
+        chart = self.session.chart
+        if self._updating or chart is None:
+            return
+        changed = {k: v for k, v in fields.items() if getattr(chart, k) != v}
+        if changed:
+            self.session.push(SetChartMeta(chart, **changed))
+
+    def add_chart(self, slot: Slot | None = None) -> Chart:
+        slot = slot if isinstance(slot, Slot) else self.add_slot.currentData()
+        mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
+        chart = Chart(mode=mode, slot=slot, meter=_default_meter(slot))
+        if self.session.push(AddChart(chart)):
+            self.session.set_chart(chart)
+        return chart
+
+    def duplicate_chart(self) -> Chart | None:
+        source = self.session.chart
+        if source is None:
+            return None
+        chart = copy.deepcopy(source)
+        chart.slot = Slot.EDIT
+        chart.description = f"{source.description or source.slot.sm_name} copy"
+        if self.session.push(AddChart(chart, name="Duplicate chart")):
+            self.session.set_chart(chart)
+        return chart
+
+    def delete_chart(self) -> None:
+        chart = self.session.chart
+        if chart is None:
+            return
+        if chart.notes and not messages.confirm(self, "Delete chart",
+                                                f"Delete {chart.slot.sm_name} {chart.meter} with {len(chart.notes)} "
+                                                "notes? (Undo brings it back.)", default=True):
+            return
+        self.session.push(RemoveChart(chart))
+
+
+def _default_meter(slot: Slot) -> int:
+    return {Slot.BEGINNER: 1, Slot.EASY: 3, Slot.MEDIUM: 6, Slot.HARD: 9, Slot.CHALLENGE: 12}.get(slot, 8)

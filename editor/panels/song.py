@@ -1,0 +1,217 @@
+"""Song panels: PropertiesPanel (title, artist, credit, offset, preview) and TimingPanel (BPM changes, stops).
+
+Fields commit when editing finishes; every change is a SetSongMeta or SetTiming command (one undo step, merged
+with the next change of the same field). The offset is StepMania's ``#OFFSET`` (chart data, exported) — device
+latency and visual offset are settings in the Playback menu and never touch it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chart.commands import SetSongMeta, SetTiming
+from chart.notes import as_fraction
+from editor.session import EditorSession
+
+
+def _spin(lo: float, hi: float, decimals: int, suffix: str) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(lo, hi)
+    spin.setDecimals(decimals)
+    spin.setSuffix(suffix)
+    spin.setKeyboardTracking(False)
+    return spin
+
+
+class PropertiesPanel(QWidget):
+    """Song metadata and the preview range."""
+
+    TEXT_FIELDS = ("title", "subtitle", "artist", "credit")
+
+    def __init__(self, session: EditorSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._updating = False
+        form = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+        for name in self.TEXT_FIELDS:
+            edit = QLineEdit()
+            edit.editingFinished.connect(lambda n=name: self._set_text(n))
+            form.addRow(name.capitalize(), edit)
+            self.edits[name] = edit
+        self.offset = _spin(-60.0, 60.0, 4, " s")
+        self.offset.setToolTip("#OFFSET: beat 0 sounds at -offset seconds (chart data, exported)")
+        self.offset.valueChanged.connect(self._set_offset)
+        self.sample_start = _spin(0.0, 36000.0, 3, " s")
+        self.sample_start.valueChanged.connect(lambda v: self._set_meta(sample_start=as_fraction(f"{v:.3f}")))
+        self.sample_length = _spin(0.0, 600.0, 3, " s")
+        self.sample_length.valueChanged.connect(lambda v: self._set_meta(sample_length=as_fraction(f"{v:.3f}")))
+        form.addRow("Offset", self.offset)
+        form.addRow("Preview start", self.sample_start)
+        form.addRow("Preview length", self.sample_length)
+        session.document_replaced.connect(self._attach)
+        self._attach()
+
+    def _attach(self) -> None:
+        self.session.bridge.meta_changed.connect(self.refresh)
+        self.session.bridge.timing_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._updating = True
+        song = self.session.doc.song
+        for name, edit in self.edits.items():
+            if edit.text() != getattr(song, name):
+                edit.setText(getattr(song, name))
+        self.offset.setValue(float(song.timing.offset))
+        self.sample_start.setValue(float(song.sample_start))
+        self.sample_length.setValue(float(song.sample_length))
+        self._updating = False
+
+    def _set_text(self, name: str) -> None:
+        self._set_meta(**{name: self.edits[name].text()})
+
+    def _set_meta(self, **fields) -> None:
+        if self._updating:
+            return
+        song = self.session.doc.song
+        changed = {k: v for k, v in fields.items() if getattr(song, k) != v}
+        if changed:
+            self.session.push(SetSongMeta(**changed))
+
+    def _set_offset(self, value: float) -> None:
+        if self._updating:
+            return
+        timing = self.session.doc.song.timing
+        offset = as_fraction(f"{value:.4f}")
+        if offset != timing.offset:
+            self.session.push(SetTiming(timing.with_changes(offset=offset), name="Change offset"))
+
+
+class TimingPanel(QWidget):
+    """Table of BPM changes and stops of the song timing; add at the cursor, edit cells, delete rows."""
+
+    COLUMNS = ("Beat", "Kind", "Value")
+    KINDS = ("BPM", "Stop (s)", "Delay (s)")
+
+    def __init__(self, session: EditorSession, cursor_beat, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.cursor_beat = cursor_beat  # callable -> Fraction (the timeline's snapped cursor)
+        self._updating = False
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.cellChanged.connect(self._cell_changed)
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        for label, kind in (("+ BPM at cursor", "bpms"), ("+ Stop at cursor", "stops"),
+                            ("+ Delay at cursor", "delays")):
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, k=kind: self.add_at_cursor(k))
+            row.addWidget(button)
+        remove = QPushButton("Remove row")
+        remove.clicked.connect(self.remove_selected)
+        row.addWidget(remove)
+        layout.addLayout(row)
+        session.document_replaced.connect(self._attach)
+        self._attach()
+
+    def _attach(self) -> None:
+        self.session.bridge.timing_changed.connect(self.refresh)
+        self.session.chart_switched.connect(self.refresh)
+        self.refresh()
+
+    def _target(self):
+        """(timing, chart) being edited: the current chart's own timing when it has one, else the song's."""
+        chart = self.session.chart
+        if chart is not None and chart.timing is not None:
+            return chart.timing, chart
+        return self.session.doc.song.timing, None
+
+    def _rows(self) -> list[tuple[str, Fraction, Fraction]]:
+        t = self._target()[0]
+        rows = [("bpms", b, v) for b, v in t.bpms] + [("stops", b, v) for b, v in t.stops]
+        rows += [("delays", b, v) for b, v in t.delays]
+        return sorted(rows, key=lambda r: (r[1], r[0]))
+
+    def refresh(self) -> None:
+        self._updating = True
+        rows = self._rows()
+        self.table.setRowCount(len(rows))
+        names = {"bpms": "BPM", "stops": "Stop (s)", "delays": "Delay (s)"}
+        for r, (kind, beat, value) in enumerate(rows):
+            beat_item = QTableWidgetItem(f"{float(beat):g}")
+            kind_item = QTableWidgetItem(names[kind])
+            kind_item.setFlags(kind_item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            value_item = QTableWidgetItem(f"{float(value):g}")
+            for c, item in enumerate((beat_item, kind_item, value_item)):
+                item.setData(Qt.ItemDataRole.UserRole, (kind, beat, value))  # the row's exact values
+                self.table.setItem(r, c, item)
+        self._updating = False
+
+    def _replace(self, kind: str, old: tuple[Fraction, Fraction] | None, new: tuple[Fraction, Fraction] | None,
+                 name: str) -> bool:
+        timing, chart = self._target()
+        pairs = list(getattr(timing, kind))
+        if old is not None:
+            pairs.remove(old)
+        if new is not None:
+            pairs = [p for p in pairs if p[0] != new[0]] + [new]
+        if kind == "bpms" and not pairs:
+            self.session.status.emit("The song needs at least one BPM")
+            self.refresh()
+            return False
+        try:
+            changed = timing.with_changes(**{kind: tuple(pairs)})
+        except ValueError as exc:
+            self.session.status.emit(f"{name}: {exc}")
+            self.refresh()
+            return False
+        ok = self.session.push(SetTiming(changed, chart=chart, name=name))
+        if not ok:
+            self.refresh()
+        return ok
+
+    def _cell_changed(self, row: int, column: int) -> None:
+        if self._updating or column == 1:
+            return
+        kind, beat, value = self.table.item(row, column).data(Qt.ItemDataRole.UserRole)
+        text = self.table.item(row, column).text().strip()
+        try:
+            number = as_fraction(text)
+        except (ValueError, ZeroDivisionError):
+            self.session.status.emit(f"Timing: {text!r} is not a number")
+            self.refresh()
+            return
+        new = (number, value) if column == 0 else (beat, number)
+        self._replace(kind, (beat, value), new, "Change timing")
+
+    def add_at_cursor(self, kind: str) -> bool:
+        beat = self.cursor_beat()
+        timing = self._target()[0]
+        value = timing.bpm_at(beat) if kind == "bpms" else Fraction(1, 2)
+        return self._replace(kind, None, (beat, value), {"bpms": "Add BPM change", "stops": "Add stop",
+                                                         "delays": "Add delay"}[kind])
+
+    def remove_selected(self) -> bool:
+        row = self.table.currentRow()
+        if row < 0:
+            return False
+        kind, beat, value = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        return self._replace(kind, (beat, value), None, "Remove timing change")

@@ -1,0 +1,82 @@
+"""StatsPanel: counts, notes per second and the estimated difficulty of the current chart against its slot.
+
+Recomputed from :mod:`chart.stats` at most a few times a second while editing (a timer coalesces changes).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from chart.song import Slot
+from chart.stats import SLOT_NPS_RANGES, chart_stats
+from editor.session import EditorSession
+
+REFRESH_DELAY_MS = 250
+
+
+class StatsPanel(QWidget):
+    """Read-only statistics of the current chart."""
+
+    ROWS = ("Notes", "Taps / holds / rolls / mines", "Jumps / hands / quads", "Length", "Mean NPS", "Peak NPS",
+            "Estimated difficulty", "Verdict")
+
+    def __init__(self, session: EditorSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        form = QFormLayout(self)
+        self.labels: dict[str, QLabel] = {}
+        for row in self.ROWS:
+            label = QLabel("-")
+            label.setWordWrap(True)
+            form.addRow(row, label)
+            self.labels[row] = label
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_DELAY_MS)
+        self._timer.timeout.connect(self.refresh)
+        session.document_replaced.connect(self._attach)
+        session.chart_switched.connect(self.schedule)
+        self._attach()
+
+    def _attach(self) -> None:
+        bridge = self.session.bridge
+        bridge.notes_changed.connect(lambda *_: self.schedule())
+        bridge.timing_changed.connect(self.schedule)
+        bridge.charts_changed.connect(self.schedule)
+        self.refresh()
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    def refresh(self) -> None:
+        chart = self.session.chart
+        if chart is None:
+            for label in self.labels.values():
+                label.setText("-")
+            return
+        st = chart_stats(chart, self.session.timing())
+        c = st.counts
+        self.labels["Notes"].setText(f"{sum(c.values())} ({st.onsets} steps in {st.rows} rows)")
+        self.labels["Taps / holds / rolls / mines"].setText(
+            f"{c.get('tap', 0)} / {c.get('hold', 0)} / {c.get('roll', 0)} / {c.get('mine', 0)}")
+        self.labels["Jumps / hands / quads"].setText(f"{st.jumps} / {st.hands} / {st.quads}")
+        self.labels["Length"].setText(f"{st.drain_s:.1f} s of notes")
+        self.labels["Mean NPS"].setText(f"{st.mean_nps:.2f}")
+        self.labels["Peak NPS"].setText(f"{st.peak_nps:.2f}")
+        self.labels["Estimated difficulty"].setText(
+            f"{st.difficulty:.1f} (typical of {st.typical_slot.sm_name}; meter says {chart.meter})")
+        self.labels["Verdict"].setText(verdict(chart.slot, st.mean_nps, st.typical_slot) if st.onsets else "-")
+
+
+def verdict(slot: Slot, mean_nps: float, typical: Slot) -> str:
+    """One line comparing the chart's density with what its slot usually has."""
+    rng = SLOT_NPS_RANGES.get(slot)
+    if rng is None:
+        return f"Edit chart: reads like {typical.sm_name}"
+    lo, hi = rng[0], rng[-1]
+    if mean_nps < lo:
+        return f"Sparse for {slot.sm_name} ({mean_nps:.2f} < {lo:.2f} NPS typical); reads like {typical.sm_name}"
+    if mean_nps > hi:
+        return f"Dense for {slot.sm_name} ({mean_nps:.2f} > {hi:.2f} NPS typical); reads like {typical.sm_name}"
+    return f"Within the usual {slot.sm_name} range ({lo:.2f}..{hi:.2f} NPS)"

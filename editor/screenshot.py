@@ -1,0 +1,40 @@
+"""Headless screenshots (``main.py open PATH --screenshot OUT.png [--after-draft]``).
+
+The view is placed on the song's preview (``#SAMPLESTART``) so a screenshot shows music and notes rather than the
+silent intro; with ``after_draft`` the AI panel drafts the first empty difficulty (or regenerates a region of the
+current one) and the screenshot is taken once the ghost notes are in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+
+def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], bool]], bool]) -> None:
+    """Position the view, and draft when asked (waiting for the job)."""
+    song = win.session.doc.song
+    start_s = float(song.sample_start) if song.sample_start else 0.0
+    if start_s <= 0 and win.session.chart is not None and win.session.chart.notes:
+        start_s = float(win.session.timing().beat_to_seconds(win.session.chart.notes[0].beat))
+    win.seek(start_s + 0.5)
+    drafting = getattr(win, "drafting", None)
+    if after_draft and drafting is not None:
+        started = drafting.draft_for_screenshot()
+        if started:
+            wait(lambda: not drafting.busy)
+        if drafting.last_error:
+            win.session.status.emit(f"Draft failed: {drafting.last_error}")
+    win.timeline.setFocus()
+
+
+def png_bytes(win) -> bytes:
+    """The window rendered to PNG bytes."""
+    pixmap = win.grab()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pixmap.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())

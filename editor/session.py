@@ -1,0 +1,181 @@
+"""EditorSession: what is open and what is selected — the Document, the current chart, the selection, the snap.
+
+Controllers and panels share one session. Every edit goes through :meth:`EditorSession.push`, which runs a
+command from :mod:`chart.commands` on the Document (one undo step) and turns a refused edit into a status-bar
+message instead of an exception, so a bad edit never reaches the chart and never crashes the UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from chart.document import Document
+from chart.history import Command, HistoryError
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot, Song
+from chart.timing import TimingData
+from editor.bridge import DocumentBridge
+
+PLACE_KINDS = (NoteKind.TAP, NoteKind.MINE, NoteKind.ROLL)  # what a click places; a drag makes a hold/roll
+
+
+@dataclass
+class AudioState:
+    """Decoded song audio shared by the waveform, the player and the AI (float32, shape [channels, n])."""
+
+    path: Path
+    samples: np.ndarray
+    sample_rate_hz: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[-1] / float(self.sample_rate_hz)
+
+    def mono(self) -> np.ndarray:
+        return self.samples.mean(axis=0) if self.samples.ndim == 2 else self.samples
+
+
+def blank_song() -> Song:
+    """A new song with one empty Beginner chart (so there is always something to edit)."""
+    return Song(title="Untitled", timing=TimingData.constant(120), charts=[Chart(slot=Slot.BEGINNER, meter=1)])
+
+
+class EditorSession(QObject):
+    """Shared editing state with Qt change signals."""
+
+    document_replaced = Signal()
+    chart_switched = Signal()
+    selection_changed = Signal()
+    divisor_changed = Signal(int)
+    place_kind_changed = Signal(str)
+    audio_changed = Signal()
+    status = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.doc = Document(blank_song())
+        self.bridge = self._attach(self.doc)
+        self.chart: Chart | None = self.doc.song.charts[0]
+        self.selection: set[Note] = set()
+        self.range_beats: tuple[Fraction, Fraction] | None = None
+        self.divisor = 16
+        self.place_kind = NoteKind.TAP
+        self.audio: AudioState | None = None
+        self.audio_error: str | None = None
+
+    # ------------------------------------------------------------------ document
+    def set_document(self, doc: Document) -> None:
+        """Replace the open document (the caller has dealt with unsaved changes)."""
+        self.bridge.detach()
+        self.bridge.deleteLater()
+        self.doc = doc
+        self.bridge = self._attach(doc)
+        self.chart = doc.song.charts[0] if doc.song.charts else None
+        self.selection.clear()
+        self.range_beats = None
+        self.audio = None
+        self.audio_error = None
+        self.document_replaced.emit()
+        self.chart_switched.emit()
+        self.selection_changed.emit()
+
+    def _attach(self, doc: Document) -> DocumentBridge:
+        bridge = DocumentBridge(doc, self)
+        bridge.notes_changed.connect(self._prune_selection)
+        bridge.charts_changed.connect(self._charts_changed)
+        return bridge
+
+    def set_chart(self, chart: Chart | None) -> None:
+        if chart is self.chart:
+            return
+        self.chart = chart
+        self.selection.clear()
+        self.chart_switched.emit()
+        self.selection_changed.emit()
+
+    def chart_id(self) -> str | None:
+        return self.doc.chart_id(self.chart) if self.chart is not None else None
+
+    def timing(self) -> TimingData:
+        """Timing of the current chart (its own, else the song's)."""
+        return self.doc.song.timing_for(self.chart) if self.chart is not None else self.doc.song.timing
+
+    def _charts_changed(self) -> None:
+        if self.chart is not None and not any(c is self.chart for c in self.doc.song.charts):
+            self.chart = self.doc.song.charts[0] if self.doc.song.charts else None
+            self.selection.clear()
+            self.chart_switched.emit()
+            self.selection_changed.emit()
+
+    # ------------------------------------------------------------------ editing
+    def push(self, command: Command) -> bool:
+        """Run an undoable command; a refused edit becomes a status message. True when it was applied."""
+        try:
+            self.doc.push(command)
+        except (ValueError, KeyError, HistoryError) as exc:
+            self.status.emit(f"{command.name}: {exc}")
+            return False
+        return True
+
+    # ------------------------------------------------------------------ selection
+    def select(self, notes, add: bool = False) -> None:
+        if not add:
+            self.selection.clear()
+        self.selection.update(notes)
+        self.selection_changed.emit()
+
+    def toggle(self, note: Note) -> None:
+        self.selection.symmetric_difference_update({note})
+        self.selection_changed.emit()
+
+    def clear_selection(self) -> None:
+        if self.selection or self.range_beats is not None:
+            self.selection.clear()
+            self.range_beats = None
+            self.selection_changed.emit()
+
+    def set_range(self, beats: tuple[Fraction, Fraction] | None) -> None:
+        """Select a beat range (and the notes whose heads lie in it)."""
+        self.range_beats = beats
+        self.selection.clear()
+        if beats is not None and self.chart is not None:
+            self.selection.update(self.doc.notes_in_range(self.chart, min(beats), max(beats)))
+        self.selection_changed.emit()
+
+    def _prune_selection(self, chart_id: str, _b0, _b1) -> None:
+        if self.chart is None or not self.selection or chart_id != self.chart_id():
+            return
+        kept = {n for n in self.selection if self.doc.contains(self.chart, n)}
+        if kept != self.selection:
+            self.selection = kept
+            self.selection_changed.emit()
+
+    # ------------------------------------------------------------------ snap and tools
+    def set_divisor(self, divisor: int) -> None:
+        if divisor != self.divisor:
+            self.divisor = divisor
+            self.divisor_changed.emit(divisor)
+
+    def set_place_kind(self, kind: NoteKind) -> None:
+        self.place_kind = NoteKind(kind)
+        self.place_kind_changed.emit(self.place_kind.value)
+
+    def set_audio(self, audio: AudioState | None, error: str | None = None) -> None:
+        self.audio, self.audio_error = audio, error
+        self.audio_changed.emit()
+
+    def duration_s(self) -> float:
+        """Audio length, else a little past the last note (at least 60 s), for the view and the minimap."""
+        if self.audio is not None:
+            return self.audio.duration_s
+        last = 0.0
+        timing = self.timing()
+        for chart in self.doc.song.charts:
+            if chart.notes:
+                last = max(last, float(timing.beat_to_seconds(chart.notes[-1].end_beat)))
+        return max(60.0, last + 10.0)

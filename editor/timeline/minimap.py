@@ -1,0 +1,126 @@
+"""DensityMinimap: the whole song at a glance — notes per second of the current chart (and of the AI drafts),
+the visible window, the cursor and Verify issue marks. Click or drag to seek.
+
+Time runs down like the notefield. The density curve comes from :func:`chart.stats` through ``density_fn``;
+the widget only bins and paints, and recomputes only when told the notes changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from editor.timeline import geometry as geo
+
+DensityFn = Callable[[], tuple[np.ndarray, np.ndarray]]  # -> (bin centres in s, notes per second)
+
+
+class DensityMinimap(QWidget):
+    """Vertical NPS graph of the whole song that seeks on click."""
+
+    seek_requested = Signal(float)  # seconds
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumWidth(64)
+        self.setMaximumWidth(96)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.setToolTip("Notes per second over the whole song (click to seek)")
+        self.density_fn: DensityFn | None = None
+        self.ghost_density_fn: DensityFn | None = None
+        self.duration_s = 60.0
+        self.view_s = (0.0, 10.0)
+        self.cursor_s = 0.0
+        self.issue_times_s: list[float] = []
+        self._curve: tuple[np.ndarray, np.ndarray] | None = None
+        self._ghost: tuple[np.ndarray, np.ndarray] | None = None
+
+    # ------------------------------------------------------------------ state
+    def refresh(self) -> None:
+        """Recompute the density curves (call after notes or drafts change)."""
+        self._curve = self.density_fn() if self.density_fn is not None else None
+        self._ghost = self.ghost_density_fn() if self.ghost_density_fn is not None else None
+        self.update()
+
+    def set_duration(self, duration_s: float) -> None:
+        self.duration_s = max(duration_s, 1.0)
+        self.update()
+
+    def set_view(self, t0_s: float, t1_s: float, cursor_s: float) -> None:
+        self.view_s, self.cursor_s = (t0_s, t1_s), cursor_s
+        self.update()
+
+    def set_issues(self, times_s: list[float]) -> None:
+        self.issue_times_s = list(times_s)
+        self.update()
+
+    # ------------------------------------------------------------------ geometry
+    def _y(self, t_s: float) -> float:
+        return 4.0 + (self.height() - 8.0) * (t_s / self.duration_s)
+
+    def time_at(self, y: float) -> float:
+        return float(np.clip((y - 4.0) / max(self.height() - 8.0, 1.0), 0.0, 1.0)) * self.duration_s
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, _ev) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(16, 17, 22))
+        peak = 1.0
+        for curve in (self._curve, self._ghost):
+            if curve is not None and len(curve[1]):
+                peak = max(peak, float(np.max(curve[1])))
+        if self._curve is not None:
+            self._paint_curve(p, self._curve, peak, ghost=False)
+        if self._ghost is not None:
+            self._paint_curve(p, self._ghost, peak, ghost=True)
+        p.setPen(QPen(QColor(240, 90, 90), 2.0))
+        for t in self.issue_times_s:
+            y = self._y(t)
+            p.drawLine(QPointF(self.width() - 7, y), QPointF(self.width() - 1, y))
+        y0, y1 = self._y(self.view_s[0]), self._y(self.view_s[1])
+        p.setPen(QPen(QColor(255, 255, 255, 150), 1.0))
+        p.setBrush(QColor(255, 255, 255, 28))
+        p.drawRect(QRectF(1, y0, self.width() - 2, max(y1 - y0, 2.0)))
+        p.setPen(QPen(geo.PLAYHEAD_COLOR, 1.5))
+        yc = self._y(self.cursor_s)
+        p.drawLine(QPointF(0, yc), QPointF(self.width(), yc))
+        p.setPen(QColor(170, 170, 180))
+        p.drawText(QRectF(2, 2, self.width() - 4, 14), Qt.AlignmentFlag.AlignLeft, f"{peak:.0f} nps")
+        p.end()
+
+    def _paint_curve(self, p: QPainter, curve: tuple[np.ndarray, np.ndarray], peak: float, ghost: bool) -> None:
+        times, nps = curve
+        if len(times) == 0:
+            return
+        width = self.width() - 10.0
+        path = QPainterPath(QPointF(2.0, self._y(float(times[0]))))
+        for t, v in zip(times, nps):
+            path.lineTo(2.0 + width * float(v) / peak, self._y(float(t)))
+        path.lineTo(2.0, self._y(float(times[-1])))
+        path.closeSubpath()
+        if ghost:
+            color = QColor(geo.GHOST_LOW)
+            p.setPen(QPen(color, 1.2, Qt.PenStyle.DashLine))
+            color.setAlpha(50)
+            p.setBrush(color)
+        else:
+            grad = QLinearGradient(2.0, 0.0, 2.0 + width, 0.0)
+            grad.setColorAt(0.0, QColor(50, 120, 220, 200))
+            grad.setColorAt(0.6, QColor(230, 200, 60, 220))
+            grad.setColorAt(1.0, QColor(235, 70, 60, 240))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(grad)
+        p.drawPath(path)
+
+    # ------------------------------------------------------------------ seeking
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            self.seek_requested.emit(self.time_at(ev.position().y()))
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        if ev.buttons() & Qt.MouseButton.LeftButton:
+            self.seek_requested.emit(self.time_at(ev.position().y()))

@@ -1,0 +1,128 @@
+"""Background jobs: run a function off the GUI thread, report progress, allow cancel, deliver the result as a
+Qt signal in the GUI thread.
+
+Decoding, peak pyramids, spectrogram tiles, tempo detection and AI drafts all run as a :class:`Job`, so the UI
+never freezes. The function receives a :class:`JobContext`; it calls ``ctx.report(fraction, text)`` now and then
+and ``ctx.check()`` (raises :class:`Cancelled`) at safe points. Results and errors come back through the Job's
+signals, which Qt queues to the GUI thread because the Job object lives there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+_log = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """Raised by :meth:`JobContext.check` once the job was cancelled."""
+
+
+class JobContext:
+    """What a job function sees: progress reporting and the cancel flag."""
+
+    def __init__(self, job: Job):
+        self._job = job
+        self.cancel_event = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` when the user cancelled the job."""
+        if self.cancel_event.is_set():
+            raise Cancelled()
+
+    def report(self, fraction: float, text: str = "") -> None:
+        """Progress in [0, 1] with a short message (thread-safe; delivered queued)."""
+        self._job.progress.emit(float(fraction), text)
+
+    def partial(self, value: Any) -> None:
+        """Hand a partial result to the GUI (e.g. one spectrogram tile) before the job ends."""
+        self._job.partial.emit(value)
+
+
+class Job(QObject):
+    """One background task. Connect the signals, then call :meth:`start`."""
+
+    progress = Signal(float, str)
+    partial = Signal(object)
+    finished = Signal(object)  # the function's return value
+    failed = Signal(str)  # one-line message
+    cancelled = Signal()
+    done = Signal()  # after any of finished / failed / cancelled
+
+    def __init__(self, name: str, fn: Callable[..., Any], *args: Any, parent: QObject | None = None, **kwargs: Any):
+        super().__init__(parent)
+        self.name = name
+        self._fn, self._args, self._kwargs = fn, args, kwargs
+        self.ctx = JobContext(self)
+        self._thread: threading.Thread | None = None
+        self.running = False
+
+    def start(self) -> Job:
+        self.running = True
+        self._thread = threading.Thread(target=self._run, name=f"job-{self.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self.ctx.cancel_event.set()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Join the worker thread; True when it ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            result = self._fn(self.ctx, *self._args, **self._kwargs)
+        except Cancelled:
+            self.running = False
+            self.cancelled.emit()
+        except Exception as exc:  # reported to the user as one line; the traceback is logged for bug reports
+            _log.debug("job %s failed", self.name, exc_info=True)
+            self.running = False
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.failed.emit(text)
+        else:
+            self.running = False
+            if self.ctx.cancelled:
+                self.cancelled.emit()
+            else:
+                self.finished.emit(result)
+        self.done.emit()
+
+
+class JobRegistry(QObject):
+    """Keeps running jobs alive (Python would collect them) and cancels them all on shutdown."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.jobs: list[Job] = []
+
+    def start(self, job: Job) -> Job:
+        self.jobs.append(job)
+        job.done.connect(lambda j=job: self._forget(j))
+        return job.start()
+
+    def _forget(self, job: Job) -> None:
+        if job in self.jobs:
+            self.jobs.remove(job)
+
+    def running(self, name_prefix: str = "") -> list[Job]:
+        return [j for j in self.jobs if j.running and j.name.startswith(name_prefix)]
+
+    def shutdown(self, timeout_s: float = 2.0) -> None:
+        for job in list(self.jobs):
+            job.cancel()
+        for job in list(self.jobs):
+            job.wait(timeout_s / max(len(self.jobs), 1))

@@ -1,0 +1,179 @@
+"""Editing in the window: open a song, place/move/delete with keys and mouse, holds, undo/redo, snap, clipboard,
+transforms, and save -> reload equality."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from chart.formats.registry import load
+from chart.notes import Note, NoteKind
+
+pytestmark = pytest.mark.qt
+
+
+def seek_beat(win, beat) -> None:
+    win.seek(float(win.session.timing().beat_to_seconds(Fraction(beat))))
+
+
+def pos_of(win, beat, lane: float) -> QPoint:
+    t = float(win.session.timing().beat_to_seconds(Fraction(beat)))
+    return win.timeline.widget_pos(t, lane + 0.5).toPoint()
+
+
+def notes(win) -> list[Note]:
+    return list(win.session.chart.notes)
+
+
+def test_open_synthetic_song(opened, song_files):
+    win = opened
+    assert win.session.doc.path == song_files.chart
+    assert [c.slot.sm_name for c in win.session.doc.song.charts] == ["Beginner", "Easy"]
+    assert len(win.timeline.index) == len(song_files.song.charts[0].notes)
+    assert win.session.audio.duration_s == pytest.approx(20.0, abs=0.01)
+    assert win.chart_combo.count() == 2
+    assert "clicks.ssc" in win.windowTitle()
+
+
+def test_keys_place_and_delete_at_cursor_with_undo_redo(opened, qtbot):
+    win = opened
+    seek_beat(win, 10)
+    before = notes(win)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_2)
+    assert Note(Fraction(10), 1) in notes(win)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_2)  # the same key again toggles it off
+    assert notes(win) == before
+    win.session.doc.undo()
+    assert Note(Fraction(10), 1) in notes(win)
+    win.session.doc.redo()
+    assert notes(win) == before
+    assert win.session.doc.history.undo_stack_names()[-2:] == ["Add tap", "Delete note"]
+
+
+def test_arrow_keys_walk_the_snap_and_change_it(opened, qtbot):
+    win = opened
+    seek_beat(win, 4)
+    win.session.set_divisor(16)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
+    assert win.timeline.cursor_beat() == Fraction(17, 4)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Right)  # finer snap: 16 -> 24
+    assert win.session.divisor == 24
+    assert win.snap_combo.currentData() == 24
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down)  # next 24th line after 4 1/4 is 4 1/3
+    assert win.timeline.cursor_beat() == Fraction(13, 3)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_3)
+    assert Note(Fraction(13, 3), 2) in notes(win)
+    qtbot.waitUntil(lambda: Note(Fraction(13, 3), 2) in win.timeline.index.notes)  # repaint is coalesced
+    assert win.timeline.index.quant[win.timeline.index.notes.index(Note(Fraction(13, 3), 2))] == 12
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Up)
+    assert win.timeline.cursor_beat() == Fraction(25, 6)
+
+
+def test_mouse_place_move_and_delete(opened, qtbot):
+    win = opened
+    seek_beat(win, 10)
+    vp = win.timeline.viewport()
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 11, 1))
+    assert Note(Fraction(11), 1) in notes(win)
+    steps = len(win.session.doc.history.undo_stack_names())
+    # drag it two lanes right and a beat later: one "Move notes" step
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 11, 1))
+    qtbot.mouseMove(vp, pos=pos_of(win, 11.5, 2))
+    qtbot.mouseMove(vp, pos=pos_of(win, 12, 3))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 12, 3))
+    assert Note(Fraction(12), 3) in notes(win)
+    assert Note(Fraction(11), 1) not in notes(win)
+    names = win.session.doc.history.undo_stack_names()
+    assert len(names) == steps + 1
+    assert names[-1] == "Move notes"
+    assert win.session.selection == {Note(Fraction(12), 3)}
+    qtbot.mouseClick(vp, Qt.MouseButton.RightButton, pos=pos_of(win, 12, 3))
+    assert Note(Fraction(12), 3) not in notes(win)
+    win.session.doc.undo()
+    assert Note(Fraction(12), 3) in notes(win)
+
+
+def test_hold_by_drag_is_one_step(opened, qtbot):
+    win = opened
+    seek_beat(win, 10)
+    vp = win.timeline.viewport()
+    steps = len(win.session.doc.history.undo_stack_names())
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 10, 3))
+    for beat in (10.5, 11, 11.5, 12):
+        qtbot.mouseMove(vp, pos=pos_of(win, beat, 3))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 12, 3))
+    assert Note(Fraction(10), 3, NoteKind.HOLD, Fraction(2)) in notes(win)
+    assert len(win.session.doc.history.undo_stack_names()) == steps + 1
+    win.session.doc.undo()
+    assert not [n for n in notes(win) if n.beat == 10 and n.lane == 3]
+
+
+def test_box_select_then_delete_key(opened, qtbot):
+    win = opened
+    seek_beat(win, 1)
+    vp = win.timeline.viewport()
+    t = win.session.timing()
+    a = win.timeline.widget_pos(float(t.beat_to_seconds(Fraction(-1, 2))), -0.2).toPoint()
+    b = win.timeline.widget_pos(float(t.beat_to_seconds(Fraction(5, 2))), 1.9).toPoint()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=a)
+    qtbot.mouseMove(vp, pos=(a + b) / 2)
+    qtbot.mouseMove(vp, pos=b)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=b)
+    assert win.session.selection == {Note(Fraction(0), 0), Note(Fraction(1), 1)}
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Delete)
+    assert Note(Fraction(0), 0) not in notes(win)
+    assert Note(Fraction(2), 2) in notes(win)
+
+
+def test_copy_paste_at_cursor_replaces_span(opened, qtbot):
+    win = opened
+    win.session.select([Note(Fraction(0), 0), Note(Fraction(1), 1)])
+    qtbot.keyClick(win.timeline, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    seek_beat(win, 12)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert {Note(Fraction(12), 0), Note(Fraction(13), 1)} <= set(notes(win))
+    assert win.session.selection == {Note(Fraction(12), 0), Note(Fraction(13), 1)}
+    assert win.session.doc.history.undo_stack_names()[-1] == "Paste"
+
+
+def test_mirror_flip_shift_convert(opened, qtbot):
+    win = opened
+    original = [Note(Fraction(0), 0), Note(Fraction(1), 1), Note(Fraction(2), 2)]
+    win.session.select(original)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_T)  # mirror lanes
+    assert {Note(Fraction(0), 3), Note(Fraction(1), 2), Note(Fraction(2), 1)} <= set(notes(win))
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Y)  # flip in time within [0, 2]
+    assert {Note(Fraction(2), 3), Note(Fraction(1), 2), Note(Fraction(0), 1)} <= set(notes(win))
+    win.session.set_divisor(8)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert {Note(Fraction(3), 3), Note(Fraction(2), 2), Note(Fraction(1), 1)} <= set(notes(win))
+    assert win.session.doc.history.undo_stack_names()[-1] == "Shift notes"  # two nudges, one step
+    qtbot.keyClick(win.timeline, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    assert {n.kind for n in win.session.selection} == {NoteKind.MINE}
+    for _ in range(4):
+        win.session.doc.undo()
+    assert set(original) <= set(notes(win))
+
+
+def test_save_then_reload_is_equal(opened, tmp_path):
+    win = opened
+    seek_beat(win, 14)
+    win.editing.toggle_at_cursor(2)
+    win.session.select([Note(Fraction(4), 0, NoteKind.HOLD, Fraction(2))])
+    win.transforms.convert(NoteKind.ROLL)
+    assert not win.session.doc.is_clean
+    assert win.files.save()
+    assert win.session.doc.is_clean
+    reloaded = load(win.session.doc.path)
+    assert reloaded.charts == win.session.doc.song.charts
+    assert reloaded.timing == win.session.doc.song.timing
+    target = tmp_path / "elsewhere" / "copy.ssc"
+    target.parent.mkdir()
+    win.files.ask_save_path = lambda *_a, **_k: target
+    assert win.files.save_as()
+    again = load(target)
+    assert again.charts == win.session.doc.song.charts
+    assert again.audio_path().resolve() == (win.session.audio.path).resolve()  # #MUSIC follows the move
