@@ -144,15 +144,8 @@ class Document:
 
     # ------------------------------------------------------------------ charts
     def chart_id(self, chart: Chart) -> str:
-        """Identifier of a chart in this song: ``mode/Slot`` (``/description`` for edits), ``#2``... on clashes."""
-        base = chart.chart_id()
-        earlier = 0
-        for other in self.song.charts:
-            if other is chart:
-                return base if earlier == 0 else f"{base}#{earlier + 1}"
-            if other.chart_id() == base:
-                earlier += 1
-        raise KeyError(f"chart {base} is not part of this song")
+        """Identifier of a chart in this song (see :func:`song_chart_id`)."""
+        return song_chart_id(self.song, chart)
 
     def chart(self, chart_id: str) -> Chart:
         """The chart with this :meth:`chart_id`."""
@@ -352,6 +345,19 @@ class Document:
         if key not in self._max_len:
             self._max_len[key] = max((n.length for n in chart.notes), default=Fraction(0))
         return self._max_len[key]
+
+
+def song_chart_id(song: Song, chart: Chart) -> str:
+    """Identifier of a chart in a song: ``mode/Slot`` (``/description`` for edits), ``#2``, ``#3``... when
+    several charts share it. Raises KeyError when ``chart`` (by identity) is not in ``song``."""
+    base = chart.chart_id()
+    earlier = 0
+    for other in song.charts:
+        if other is chart:
+            return base if earlier == 0 else f"{base}#{earlier + 1}"
+        if other.chart_id() == base:
+            earlier += 1
+    raise KeyError(f"chart {base} is not part of this song")
 
 
 def _beat(note: Note) -> Fraction:

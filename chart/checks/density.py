@@ -1,0 +1,45 @@
+"""Density: a chart's mean notes per second far outside what its slot usually has.
+
+The usual ranges (:data:`chart.stats.SLOT_NPS_RANGES`) are the 10th..90th percentiles of 2029 human charts;
+"far" means below the range's low end divided by :data:`FAR_FACTOR` or above its high end times it. With
+factor 1.5, 2.1 % of those human charts are flagged (1.25: 4.6 %; 2: 0.3 %). Edit charts have no usual range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.stats import NPS_WINDOW_S, SLOT_NPS_RANGES, onset_times_s
+
+FAR_FACTOR = 1.5
+MIN_ONSETS = 20  # fewer notes say nothing about density (placeholders, intros)
+
+
+class CheckDensity:
+    meta = CheckMeta("density", "Difficulty", "Notes per second far from the slot's usual range")
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        usual = SLOT_NPS_RANGES.get(ctx.chart.slot)
+        assert ctx.timing is not None
+        times = onset_times_s(ctx.notes, ctx.timing)
+        if usual is None or times.size < MIN_ONSETS or times[-1] <= times[0]:
+            return
+        mean = times.size / (times[-1] - times[0])
+        low, high = usual
+        slot = ctx.chart.slot.sm_name
+        if mean > high * FAR_FACTOR:
+            beat = self._densest_beat(ctx, times)
+            yield Issue(Severity.WARNING, f"{mean:.2f} notes/s is far above {slot}'s usual {low:.2f}-{high:.2f} "
+                        f"(densest around beat {describe_beat(beat)})", beat)
+        elif mean < low / FAR_FACTOR:
+            yield Issue(Severity.WARNING, f"{mean:.2f} notes/s is far below {slot}'s usual {low:.2f}-{high:.2f}")
+
+    @staticmethod
+    def _densest_beat(ctx: CheckContext, times: np.ndarray):
+        inside = np.searchsorted(times, times + NPS_WINDOW_S, side="left") - np.arange(times.size)
+        # Onsets in beat order are in time order too (time never runs backwards), so indices line up.
+        onsets = [n for n in ctx.notes if n.kind.is_onset]
+        return onsets[int(np.argmax(inside))].beat

@@ -1,0 +1,20 @@
+"""Duplicate notes: two or more notes on the same beat in the same lane (only one can be written or hit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat, rows
+
+
+class CheckDuplicates:
+    meta = CheckMeta("duplicates", "Notes", "Several notes on one beat in one lane")
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        for beat, row in rows(ctx.notes):
+            for lane in sorted({n.lane for n in row}):
+                same = tuple(n for n in row if n.lane == lane)
+                if len(same) > 1:
+                    kinds = ", ".join(n.kind.value for n in same)
+                    yield Issue(Severity.PROBLEM, f"{len(same)} notes ({kinds}) on lane {lane + 1} at beat "
+                                f"{describe_beat(beat)}", beat, same)

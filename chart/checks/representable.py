@@ -1,0 +1,33 @@
+"""Notes (and timing) the target format cannot hold as they are, from ``chart.formats.registry.unrepresentable``.
+
+Fatal entries (the writer would refuse: notes would move or merge) are PROBLEMs; documented conversions (a mine
+dropped by osu!mania, a roll written as a hold) are INFO. Song-level entries (shared timing, metadata) are
+reported once, with the song's first chart, so that a song with five charts does not list them five times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+
+
+class CheckRepresentable:
+    meta = CheckMeta("representable", "Format", "Notes or timing the target format cannot hold")
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        if ctx.target_format is None:
+            return
+        from chart.formats.registry import format_for, unrepresentable
+
+        fmt = format_for(name=ctx.target_format)
+        alone = dataclasses.replace(ctx.song, charts=[ctx.chart])  # this chart with the song's timing/meta
+        first = bool(ctx.song.charts) and ctx.song.charts[0] is ctx.chart
+        for p in unrepresentable(alone, fmt.name):
+            if not p.chart_id and not first:
+                continue
+            severity = Severity.PROBLEM if p.fatal else Severity.INFO
+            where = f"beat {describe_beat(p.beat)}: " if p.note is not None or p.beat else ""
+            yield Issue(severity, f"{fmt.name}: {where}{p.reason}", p.beat if p.note or p.beat else None,
+                        (p.note,) if p.note is not None else ())

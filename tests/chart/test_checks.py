@@ -1,0 +1,222 @@
+"""Verify checks: each fires on a crafted chart and stays quiet on a clean one; the runner survives crashes."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from fractions import Fraction
+
+import pytest
+
+from chart.checks.base import Check, CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.checks.registry import all_checks, check_song, register, run_checks, unregister, worst
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot, Song
+from chart.timing import TimingData
+from tests.chart.helpers import hold, tap
+
+AUDIO_S = 80.0
+
+
+def clean_song(slot: Slot = Slot.MEDIUM) -> Song:
+    """About 3 notes/s at 120 BPM for 60 s: quarters and eighths, a jump per measure, a hold every 4 measures."""
+    notes: list[Note] = []
+    for measure in range(30):
+        base = 4 * measure + 4  # start at beat 4 (2 s in)
+        if measure % 4 == 3:
+            notes += [hold(base, 0, 2), tap(base + 2, 1), tap(base + 3, 2)]
+            continue
+        notes += [tap(base, 0), tap(base, 3), tap(base + 1, 1), tap(base + Fraction(3, 2), 2),
+                  tap(base + 2, 1), tap(base + Fraction(5, 2), 0), tap(base + 3, 3)]
+    if slot == Slot.BEGINNER:
+        notes = [n for n in notes if n.beat.denominator == 1 and n.lane != 3]
+    return Song(title="Clean", timing=TimingData.constant(120), charts=[Chart(slot=slot, meter=5, notes=notes)])
+
+
+def issues_of(song: Song, check_id: str, **ctx) -> list[Issue]:
+    return [i for i in check_song(song, **ctx) if i.check_id == check_id]
+
+
+def add(song: Song, *notes: Note) -> Song:
+    song = copy.deepcopy(song)
+    song.charts[0].notes = sorted(song.charts[0].notes + list(notes))
+    return song
+
+
+@pytest.mark.parametrize("slot", [Slot.BEGINNER, Slot.MEDIUM])
+def test_clean_chart_has_no_issue(slot: Slot) -> None:
+    assert check_song(clean_song(slot), audio_length_s=AUDIO_S, target_format="ssc") == []
+    assert check_song(clean_song(slot), audio_length_s=AUDIO_S, target_format="sm") == []
+
+
+def test_every_check_has_distinct_meta() -> None:
+    checks = all_checks()
+    assert len({c.meta.id for c in checks}) == len(checks) >= 8
+    for c in checks:
+        assert isinstance(c, Check)
+        assert c.meta.category
+        assert c.meta.description
+
+
+def test_unsnapped_off_grid_problem_with_ms() -> None:
+    song = add(clean_song(), tap(Fraction(21, 5), 2))  # 1/5 beat: not on the 1/192 grid
+    (issue,) = issues_of(song, "unsnapped")
+    assert issue.severity == Severity.PROBLEM
+    assert issue.beat == Fraction(21, 5)
+    assert "off the 1/192 grid" in issue.message
+    assert "-4.2 ms from beat 101/24" in issue.message  # nearest row 4 + 10/48: 1/120 beat later at 0.5 s/beat
+
+
+def test_unsnapped_hold_end_and_unusual_snaps() -> None:
+    song = add(clean_song(), hold(9, 3, Fraction(1, 7)), tap(Fraction(4 * 48 + 1, 48), 3))
+    found = issues_of(song, "unsnapped")
+    messages = [i.message for i in found]
+    assert any("hold end at beat" in m for m in messages)
+    (unusual,) = [i for i in found if i.severity == Severity.WARNING]
+    assert "1/192 snap" in unusual.message
+
+
+def test_fine_snap_at_easy_is_info() -> None:
+    song = clean_song(Slot.EASY)
+    song = add(song, tap(Fraction(17, 4), 3))  # a 16th at Easy: fine; a 32nd is not
+    assert issues_of(song, "unsnapped") == []
+    song = add(song, tap(Fraction(33, 8), 3))
+    (info,) = issues_of(song, "unsnapped")
+    assert info.severity == Severity.INFO
+    assert "1/32" in info.message
+
+
+def test_duplicates() -> None:
+    song = add(clean_song(), tap(5, 1), Note(Fraction(5), 1, NoteKind.MINE))
+    (issue,) = issues_of(song, "duplicates")
+    assert issue.severity == Severity.PROBLEM
+    assert len(issue.notes) == 3
+    assert "lane 2" in issue.message
+
+
+def test_note_inside_hold() -> None:
+    song = add(clean_song(), tap(17, 0), Note(Fraction(18), 0, NoteKind.MINE))  # hold 16..18 on lane 0
+    found = issues_of(song, "note-in-hold")
+    assert [i.beat for i in found] == [17, 18]
+    assert all(i.severity == Severity.PROBLEM for i in found)
+    assert hold(16, 0, 2) in found[0].notes
+
+
+def test_holds_without_length_overlapping_and_short() -> None:
+    song = add(
+        clean_song(),
+        Note(Fraction(33), 2, NoteKind.HOLD, Fraction(0)),   # no length
+        Note(Fraction(34), 2, NoteKind.TAP, Fraction(1)),    # a tap with a length
+        hold(Fraction(33, 2), 0, Fraction(1, 32)),           # tiny hold, starting inside the hold 16..18
+        hold(49, 1, 4), hold(51, 1, 1, NoteKind.ROLL),       # roll starts inside the hold
+    )
+    found = issues_of(song, "holds")
+    kinds = sorted((i.severity.name, i.message.split(" at ")[0]) for i in found)
+    assert ("PROBLEM", "hold without length") in kinds
+    assert ("PROBLEM", "tap with a length (1 beats)") in kinds
+    assert ("WARNING", "hold of 1/32 beat") in kinds
+    overlap = [i for i in found if "overlaps" in i.message]
+    assert [i.beat for i in overlap] == [Fraction(33, 2), 51]
+
+
+def test_notes_outside_audio() -> None:
+    song = clean_song()
+    song.timing = TimingData.constant(120, offset="1.5")  # beat 0 at -1.5 s: beat 4 at 0.5 s
+    song = add(song, tap(1, 2), Note(Fraction(2), 3, NoteKind.MINE))
+    found = issues_of(song, "audio-range", audio_length_s=55.0)
+    before = [i for i in found if "before the audio" in i.message]
+    assert [(i.beat, i.severity) for i in before] == [(1, Severity.PROBLEM), (2, Severity.WARNING)]
+    after = [i for i in found if "after the audio" in i.message]
+    late = [n for n in song.charts[0].notes if song.timing.beat_to_seconds(n.end_beat) > 55]
+    assert [i.notes[0] for i in after] == late
+    assert len(late) == 17  # the hold at beat 112 (ends at 55.5 s) and every note after beat 113
+    assert all(i.severity == Severity.PROBLEM for i in after)
+    assert issues_of(song, "audio-range") == before  # without audio length: only the start is checked
+
+
+def test_hold_ending_after_audio() -> None:
+    song = add(clean_song(), hold(150, 0, 8))  # 75 s .. 79 s
+    (issue,) = issues_of(song, "audio-range", audio_length_s=77.0)
+    assert "ends 2.000 s after" in issue.message
+
+
+def test_beginner_jumps_and_rolls() -> None:
+    song = add(clean_song(Slot.BEGINNER), tap(6, 3), hold(12, 3, 1, NoteKind.ROLL))
+    found = issues_of(song, "beginner")
+    assert {i.beat for i in found} == {6, 12}
+    assert any("jump at beat 6" in i.message for i in found)
+    assert any("roll at beat 12" in i.message for i in found)
+    assert all(i.severity == Severity.WARNING for i in found)
+    harder = copy.deepcopy(song)
+    harder.charts[0].slot = Slot.EASY
+    assert issues_of(harder, "beginner") == []
+
+
+def test_density_far_above_and_below() -> None:
+    dense = clean_song(Slot.BEGINNER)
+    dense.charts[0].notes = [tap(Fraction(i, 4), i % 4) for i in range(16, 400)]  # 8 notes/s
+    (issue,) = issues_of(dense, "density")
+    assert issue.severity == Severity.WARNING
+    assert "far above Beginner" in issue.message
+    sparse = clean_song(Slot.CHALLENGE)
+    sparse.charts[0].notes = [tap(4 * i, 0) for i in range(1, 40)]  # 0.5 notes/s
+    (issue,) = issues_of(sparse, "density")
+    assert "far below Challenge" in issue.message
+    edit = copy.deepcopy(sparse)
+    edit.charts[0].slot = Slot.EDIT
+    assert issues_of(edit, "density") == []
+
+
+def test_representable_in_sm() -> None:
+    song = clean_song()
+    song.charts[0].timing = TimingData.constant(150)  # .sm has one timing per song
+    found = issues_of(song, "representable", target_format="sm")
+    assert any(i.severity == Severity.PROBLEM and "one timing per song" in i.message for i in found)
+    assert issues_of(song, "representable", target_format="ssc") == []
+    assert issues_of(song, "representable") == []  # no target format: nothing to say
+
+
+def test_representable_off_grid_note() -> None:
+    song = add(clean_song(), tap(Fraction(21, 5), 2))
+    found = issues_of(song, "representable", target_format="ssc")
+    assert len(found) == 1
+    assert found[0].severity == Severity.PROBLEM
+    assert found[0].notes == (tap(Fraction(21, 5), 2),)
+
+
+def test_crashing_check_becomes_a_problem_issue() -> None:
+    class CheckBoom:
+        meta = CheckMeta("boom", "Test", "always fails")
+
+        def run(self, ctx: CheckContext) -> Iterator[Issue]:
+            yield Issue(Severity.INFO, "before failing")
+            raise ZeroDivisionError("division by zero\nsecond line")
+
+    register(CheckBoom())
+    try:
+        with pytest.raises(ValueError, match="already"):
+            register(CheckBoom())
+        found = check_song(clean_song(), audio_length_s=AUDIO_S)
+    finally:
+        unregister("boom")
+    assert [(i.severity, i.message, i.check_id) for i in found] == [
+        (Severity.PROBLEM, "check boom failed: ZeroDivisionError: division by zero", "boom")]
+    assert worst(found) == Severity.PROBLEM
+    assert worst([]) is None
+
+
+def test_issues_sorted_and_labelled_with_chart_ids() -> None:
+    song = add(clean_song(), tap(Fraction(21, 5), 2), tap(5, 1))
+    twin = copy.deepcopy(song.charts[0])
+    song.charts.append(twin)
+    ctx = CheckContext(song, twin, audio_length_s=AUDIO_S)
+    found = run_checks(ctx)
+    assert {i.chart_id for i in found} == {"dance-single/Medium#2"}
+    beats = [i.beat for i in found if i.beat is not None]
+    assert beats == sorted(beats)
+
+
+def test_describe_beat() -> None:
+    assert describe_beat(Fraction(51, 4)) == "12.75"
+    assert describe_beat(Fraction(25, 3)) == "25/3"
+    assert describe_beat(Fraction(-1, 2)) == "-0.5"
