@@ -1,0 +1,200 @@
+"""JSON game export: the chart as a game team loads it (schema: ``docs/game-format.md``).
+
+Every note carries its lane, type, time in ms (float) and beat (float and exact ``"num/den"``); holds and rolls
+carry their end. Each chart carries a ready-made timing map (``segments``: piecewise-linear beat <-> ms with
+pauses as ``bpm: 0`` segments and warps as jumps) for drawing beat lines, and the exact timing it was computed
+from (``exact``) so that the file reads back into the same song. Reading accepts our own files and hand-written
+ones (exact strings optional, floats accepted); anything else is a :class:`ParseError` naming the JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from chart.formats.errors import MAX_CHARTS, MAX_NOTES, ParseError, Unrepresentable, check_size
+from chart.formats.json_timing import (
+    as_list,
+    as_object,
+    as_pairs,
+    exact_text,
+    parse_exact,
+    timing_from_json,
+    timing_to_json,
+)
+from chart.notes import Note, NoteKind, as_fraction
+from chart.song import Chart, Slot, Song
+from chart.timing import TimingData
+
+NAME = "json"
+FORMAT = "genelive-chart"
+VERSION = 1
+
+
+def dumps(song: Song) -> str:
+    """The export as JSON text (UTF-8, 1-space indent, keys in schema order, newline at the end)."""
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "song": {
+            "title": song.title, "subtitle": song.subtitle, "artist": song.artist, "credit": song.credit,
+            "audio": song.music,
+            "preview_start_ms": _ms(song.sample_start), "preview_length_ms": _ms(song.sample_length),
+            "preview_exact_s": [exact_text(song.sample_start), exact_text(song.sample_length)],
+        },
+        "timing": timing_to_json(song.timing),
+        "charts": [_chart_json(chart, song.timing_for(chart), chart.timing is not None) for chart in song.charts],
+        "extra": [list(p) for p in song.extra],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def _ms(seconds: Fraction) -> float:
+    return float(seconds * 1000)
+
+
+def _chart_json(chart: Chart, timing: TimingData, own_timing: bool) -> dict[str, Any]:
+    return {
+        "mode": chart.mode, "lanes": chart.lanes,
+        "difficulty": chart.slot.sm_name, "difficulty_index": int(chart.slot), "meter": chart.meter,
+        "description": chart.description, "credit": chart.credit,
+        "timing": timing_to_json(timing) if own_timing else None,
+        "notes": [_note_json(n, timing) for n in chart.notes],
+        "extra": [list(p) for p in chart.extra],
+    }
+
+
+def _note_json(note: Note, timing: TimingData) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": note.kind.value, "lane": note.lane,
+        "time_ms": _ms(timing.beat_to_seconds(note.beat)),
+        "beat": float(note.beat), "beat_exact": exact_text(note.beat),
+    }
+    if note.kind.has_length:
+        out["end_time_ms"] = _ms(timing.beat_to_seconds(note.end_beat))
+        out["end_beat"] = float(note.end_beat)
+        out["end_beat_exact"] = exact_text(note.end_beat)
+    return out
+
+
+def problems(song: Song) -> list[Unrepresentable]:
+    """The JSON export holds everything the model holds."""
+    return []
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
+    """Song from export JSON. Raises only :class:`ParseError` (with the JSON path of the bad value)."""
+    check_size(text)
+    try:
+        doc = json.loads(text, parse_constant=_no_constant)
+    except ParseError:
+        raise
+    except RecursionError:
+        raise ParseError("JSON nested too deeply") from None
+    except (ValueError, TypeError) as err:  # JSONDecodeError is a ValueError; also huge integer literals
+        raise ParseError(f"not valid JSON: {err}") from None
+    root = as_object(doc, "$")
+    if root.get("format", FORMAT) != FORMAT:
+        raise ParseError(f"$.format is {root.get('format')!r}, expected {FORMAT!r}")
+    version = root.get("version", VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
+        raise ParseError(f"$.version {version!r} is not supported (this reader knows version {VERSION})")
+    meta = as_object(root.get("song", {}), "$.song")
+    timing = timing_from_json(root.get("timing"), "$.timing") or TimingData()
+    charts_json = as_list(root.get("charts", []), "$.charts", MAX_CHARTS)
+    preview = as_list(meta.get("preview_exact_s", []), "$.song.preview_exact_s", 2)
+    return Song(
+        title=_str(meta, "title", "$.song"), subtitle=_str(meta, "subtitle", "$.song"),
+        artist=_str(meta, "artist", "$.song"), credit=_str(meta, "credit", "$.song"),
+        music=_str(meta, "audio", "$.song"),
+        sample_start=_seconds(meta, "preview_start_ms", preview[0] if preview else None, "$.song"),
+        sample_length=_seconds(meta, "preview_length_ms", preview[1] if len(preview) > 1 else None, "$.song"),
+        timing=timing,
+        charts=[_chart(c, f"$.charts[{i}]", timing) for i, c in enumerate(charts_json)],
+        extra=as_pairs(root.get("extra", []), "$.extra"),
+    )
+
+
+def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
+    """Song from the bytes of an export file (UTF-8)."""
+    check_size(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ParseError(f"not UTF-8 text (byte {err.start})") from None
+    return loads(text, report)
+
+
+def _no_constant(name: str) -> None:
+    raise ParseError(f"{name} is not a number JSON allows")
+
+
+def _chart(value: Any, path: str, song_timing: TimingData) -> Chart:
+    c = as_object(value, path)
+    own = timing_from_json(c.get("timing"), f"{path}.timing")
+    slot_text = _str(c, "difficulty", path) or "Edit"
+    try:
+        slot = Slot.parse(slot_text)
+    except ValueError:
+        raise ParseError(f"{path}.difficulty {slot_text!r} is not a difficulty slot") from None
+    lanes = _int(c.get("lanes", 4), f"{path}.lanes", 1, 64)
+    notes_json = as_list(c.get("notes", []), f"{path}.notes", MAX_NOTES)
+    notes = [_note(n, f"{path}.notes[{i}]", lanes) for i, n in enumerate(notes_json)]
+    return Chart(mode=_str(c, "mode", path) or "dance-single", slot=slot,
+                 meter=_int(c.get("meter", 1), f"{path}.meter", -10**6, 10**6),
+                 description=_str(c, "description", path), credit=_str(c, "credit", path),
+                 notes=notes, timing=own, lanes=lanes, extra=as_pairs(c.get("extra", []), f"{path}.extra"))
+
+
+def _note(value: Any, path: str, lanes: int) -> Note:
+    n = as_object(value, path)
+    try:
+        kind = NoteKind(n.get("type", "tap"))
+    except ValueError:
+        raise ParseError(f"{path}.type {n.get('type')!r} is not one of "
+                         f"{', '.join(k.value for k in NoteKind)}") from None
+    lane = _int(n.get("lane"), f"{path}.lane", 0, lanes - 1)
+    beat = exact_or_float(n, "beat", path)
+    length = Fraction(0)
+    if kind.has_length:
+        length = exact_or_float(n, "end_beat", path) - beat
+        if length <= 0:
+            raise ParseError(f"{path}: a {kind.value} needs end_beat after beat")
+    return Note(beat, lane, kind, length)
+
+
+def exact_or_float(obj: dict, key: str, path: str) -> Fraction:
+    """``obj[key + "_exact"]`` ("num/den" or decimal) if present, else the float ``obj[key]`` (exactly)."""
+    exact = obj.get(f"{key}_exact")
+    if exact is not None:
+        return parse_exact(exact, f"{path}.{key}_exact")
+    return _float(obj.get(key), f"{path}.{key}")
+
+
+def _float(value: Any, path: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParseError(f"{path} must be a number, got {type(value).__name__}")
+    if abs(value) > 10**9:
+        raise ParseError(f"{path} out of range")
+    return as_fraction(value)
+
+
+def _seconds(meta: dict, key: str, exact: Any, path: str) -> Fraction:
+    if exact is not None:
+        return parse_exact(exact, f"{path}.preview_exact_s")
+    return _float(meta.get(key, 0), f"{path}.{key}") / 1000
+
+
+def _str(obj: dict, key: str, path: str) -> str:
+    value = obj.get(key, "")
+    if not isinstance(value, str):
+        raise ParseError(f"{path}.{key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _int(value: Any, path: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ParseError(f"{path} must be an integer in {low}..{high}, got {str(value)[:40]}")
+    return value

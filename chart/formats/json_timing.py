@@ -1,0 +1,188 @@
+"""Timing in the JSON game export: a game-ready map (``segments``, pauses, warps) plus the exact values.
+
+``segments`` is the beat <-> time map as pieces: from ``start_ms`` on, ``beat = start_beat + (t - start_ms) *
+bpm / 60000`` until the next piece. Stops and delays are pieces with ``bpm: 0`` (the beat stands still); a warp is
+a piece that starts at the same ``start_ms`` as the one before it but at a later beat (the later piece applies).
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+from chart.formats.errors import MAX_TIMING_ENTRIES, ParseError
+from chart.notes import as_fraction
+from chart.timing import TimingData
+
+_EXACT = re.compile(r"-?\d{1,30}(?:/\d{1,30})?|-?\d{1,30}\.\d{1,30}")
+
+
+def exact_text(value: Fraction) -> str:
+    """``"num/den"`` (``"3/1"`` for whole numbers, so every exact value has one shape)."""
+    value = Fraction(value)
+    return f"{value.numerator}/{value.denominator}"
+
+
+def segments(timing: TimingData) -> list[dict[str, float]]:
+    """The piecewise-linear map described in the module docstring, in time order."""
+    stops = dict(_summed(timing.stops))
+    delays = dict(_summed(timing.delays))
+    warps = [(b, b + length) for b, length in timing.warps if length > 0]
+    knots = {b for b, _ in timing.bpms} | set(stops) | set(delays) | {b for w in warps for b in w}
+    first = min(knots | {Fraction(0)})
+    out: list[dict[str, float]] = []
+    for beat in sorted(knots | {first}):
+        if any(w0 <= beat < w1 for w0, w1 in warps) and beat not in stops and beat not in delays:
+            continue  # inside a warp no time passes: the piece after the warp starts at the same ms
+        judged_s = timing.beat_to_seconds(beat)
+        if beat in delays:
+            out.append(_piece(beat, judged_s - delays[beat], Fraction(0)))
+        if beat in stops:
+            out.append(_piece(beat, judged_s, Fraction(0)))
+        in_warp = any(w0 <= beat < w1 for w0, w1 in warps)
+        bpm = Fraction(0) if in_warp else timing.bpm_at(beat)
+        out.append(_piece(beat, judged_s + stops.get(beat, Fraction(0)), bpm))
+    return out
+
+
+def _piece(beat: Fraction, start_s: Fraction, bpm: Fraction) -> dict[str, float]:
+    return {"start_beat": float(beat), "start_ms": float(start_s * 1000), "bpm": float(bpm)}
+
+
+def _summed(pairs) -> list[tuple[Fraction, Fraction]]:
+    out: dict[Fraction, Fraction] = {}
+    for b, v in pairs:
+        out[b] = out.get(b, Fraction(0)) + v
+    return sorted(out.items())
+
+
+def timing_to_json(timing: TimingData) -> dict[str, Any]:
+    """The ``timing`` object of the export (schema in docs/game-format.md)."""
+    t = timing.beat_to_seconds
+    return {
+        "offset_ms": float(timing.offset * 1000),
+        "beat0_ms": float(timing.beat0_s * 1000),
+        "segments": segments(timing),
+        "stops": [{"beat": float(b), "time_ms": float(t(b) * 1000), "duration_ms": float(s * 1000)}
+                  for b, s in timing.stops],
+        "delays": [{"beat": float(b), "time_ms": float((t(b) - s) * 1000), "duration_ms": float(s * 1000)}
+                   for b, s in timing.delays],
+        "warps": [{"beat": float(b), "time_ms": float(t(b) * 1000), "length_beats": float(n)}
+                  for b, n in timing.warps],
+        "time_signatures": [{"beat": float(b), "numerator": n, "denominator": d}
+                            for b, n, d in timing.time_signatures],
+        "exact": {
+            "offset_s": exact_text(timing.offset),
+            "bpms": [[exact_text(b), exact_text(v)] for b, v in timing.bpms],
+            "stops": [[exact_text(b), exact_text(v)] for b, v in timing.stops],
+            "delays": [[exact_text(b), exact_text(v)] for b, v in timing.delays],
+            "warps": [[exact_text(b), exact_text(v)] for b, v in timing.warps],
+            "time_signatures": [[exact_text(b), n, d] for b, n, d in timing.time_signatures],
+            "extra": [list(p) for p in timing.extra],
+        },
+    }
+
+
+def timing_from_json(value: Any, path: str) -> TimingData | None:
+    """TimingData from a ``timing`` object (``exact`` when present, else the float fields); None for null."""
+    if value is None:
+        return None
+    obj = as_object(value, path)
+    exact = obj.get("exact")
+    try:
+        if exact is not None:
+            e = as_object(exact, f"{path}.exact")
+            pairs = {name: [_exact_pair(p, f"{path}.exact.{name}[{i}]")
+                            for i, p in enumerate(as_list(e.get(name, []), f"{path}.exact.{name}"))]
+                     for name in ("bpms", "stops", "delays", "warps")}
+            sigs = [_exact_sig(s, f"{path}.exact.time_signatures[{i}]")
+                    for i, s in enumerate(as_list(e.get("time_signatures", []), f"{path}.exact.time_signatures"))]
+            return TimingData(offset=parse_exact(e.get("offset_s", "0"), f"{path}.exact.offset_s"),
+                              bpms=pairs["bpms"] or ((Fraction(0), Fraction(120)),), stops=pairs["stops"],
+                              delays=pairs["delays"], warps=pairs["warps"], time_signatures=sigs,
+                              extra=tuple(as_pairs(e.get("extra", []), f"{path}.exact.extra")))
+        return _from_floats(obj, path)
+    except ParseError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError) as err:
+        raise ParseError(f"{path}: {err}") from None
+
+
+def _exact_pair(value: Any, path: str) -> tuple[Fraction, Fraction]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ParseError(f"{path} must be a [beat, value] pair")
+    return parse_exact(value[0], f"{path}[0]"), parse_exact(value[1], f"{path}[1]")
+
+
+def _exact_sig(value: Any, path: str) -> tuple[Fraction, int, int]:
+    if not (isinstance(value, list) and len(value) == 3 and all(type(x) is int and 0 < x < 1000 for x in value[1:])):
+        raise ParseError(f"{path} must be [beat, numerator, denominator] with positive integers")
+    return parse_exact(value[0], f"{path}[0]"), value[1], value[2]
+
+
+def _number(obj: dict, key: str, path: str) -> Fraction:
+    value = obj.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > 10**9:
+        raise ParseError(f"{path}.{key} must be a number")
+    return as_fraction(value)
+
+
+def _from_floats(obj: dict, path: str) -> TimingData:
+    """Timing from the float fields only (hand-written files without ``exact``)."""
+    bpms = []
+    for i, seg in enumerate(as_list(obj.get("segments", []), f"{path}.segments", MAX_TIMING_ENTRIES)):
+        if not isinstance(seg, dict):
+            raise ParseError(f"{path}.segments[{i}] must be an object")
+        bpm = _number(seg, "bpm", f"{path}.segments[{i}]")
+        if bpm > 0:
+            bpms.append((_number(seg, "start_beat", f"{path}.segments[{i}]"), bpm))
+
+    def entries(name: str, key: str, scale: int) -> list[tuple[Fraction, Fraction]]:
+        out = []
+        for i, item in enumerate(as_list(obj.get(name, []), f"{path}.{name}", MAX_TIMING_ENTRIES)):
+            if not isinstance(item, dict):
+                raise ParseError(f"{path}.{name}[{i}] must be an object")
+            out.append((_number(item, "beat", f"{path}.{name}[{i}]"), _number(item, key, f"{path}.{name}[{i}]") / scale))
+        return out
+
+    return TimingData(offset=_number(obj, "offset_ms", path) / 1000, bpms=bpms or ((Fraction(0), Fraction(120)),),
+                      stops=entries("stops", "duration_ms", 1000), delays=entries("delays", "duration_ms", 1000),
+                      warps=entries("warps", "length_beats", 1))
+
+
+# ---------------------------------------------------------------------------------------------- validation
+def parse_exact(value: Any, path: str) -> Fraction:
+    """An exact value written as ``"num/den"`` or a decimal string."""
+    if not isinstance(value, str) or not _EXACT.fullmatch(value.strip()):
+        raise ParseError(f"{path} must be a string like \"3/4\" or \"0.75\", got {str(value)[:40]!r}")
+    try:
+        result = Fraction(value.strip())
+    except ZeroDivisionError:
+        raise ParseError(f"{path} divides by zero") from None
+    if abs(result) > 10**9:
+        raise ParseError(f"{path} out of range")
+    return result
+
+
+def as_object(value: Any, path: str) -> dict:
+    if not isinstance(value, dict):
+        raise ParseError(f"{path} must be an object, got {type(value).__name__}")
+    return value
+
+
+def as_list(value: Any, path: str, limit: int = MAX_TIMING_ENTRIES) -> list:
+    if not isinstance(value, list):
+        raise ParseError(f"{path} must be a list, got {type(value).__name__}")
+    if len(value) > limit:
+        raise ParseError(f"{path} has more than {limit} entries")
+    return value
+
+
+def as_pairs(value: Any, path: str) -> list[tuple[str, str]]:
+    out = []
+    for i, item in enumerate(as_list(value, path)):
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
+            raise ParseError(f"{path}[{i}] must be a [name, value] pair of strings")
+        out.append((item[0], item[1]))
+    return out
