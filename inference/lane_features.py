@@ -20,7 +20,7 @@ N_LANES = 4
 N_ARROW_CLASSES = 15  # class c <-> lane bit mask c + 1
 #: Hold lengths in beats the model chooses from (the commonest lengths in the training charts).
 HOLD_LENGTHS_BEAT: tuple[Fraction, ...] = tuple(Fraction(x) for x in (
-    "1/2", "3/4", "1", "3/2", "2", "3", "4", "6", "8"))
+    "1/4", "1/3", "1/2", "2/3", "3/4", "1", "3/2", "2", "5/2", "3", "4", "6", "8"))
 SNAP_DIVISORS = (4, 8, 12, 16, 24)  # one-hot of a row's snap; everything finer shares one extra slot
 AUDIO_GROUPS = 16  # mel bands are averaged into this many groups
 N_SLOTS = 5

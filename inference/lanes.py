@@ -23,7 +23,7 @@ Row features and history inputs come from :mod:`inference.lane_features`, which 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
@@ -126,14 +126,20 @@ class NgramStepper:
         self.log_probs = np.asarray(log_probs, dtype=np.float32)
         self.order = int(round(np.log(self.log_probs.shape[1]) / np.log(16))) + 1
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NgramStepper:
+        """From the manifest form ``{"order", "shape", "log_probs"}`` (see :mod:`training.lane_baseline`)."""
+        return cls(np.asarray(data["log_probs"], dtype=np.float32).reshape(data["shape"]))
+
     def initial_state(self, batch: int) -> np.ndarray:
         return np.zeros((batch, max(self.order - 1, 1)), dtype=np.int64)
 
     def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
-        context = np.concatenate([_prev_masks(history)[:, None], state[:, :-1]], axis=1)[:, :self.order - 1]
-        index = (context * (16 ** np.arange(context.shape[1]))).sum(axis=1) if self.order > 1 else 0 * context[:, 0]
+        context = np.concatenate([_prev_masks(history)[:, None], state[:, :-1]], axis=1)
+        depth = self.order - 1
+        index = (context[:, :depth] * (16 ** np.arange(depth))).sum(axis=1).astype(np.int64)
         logits = self.log_probs[_slots_of(rows), index]
-        return _no_holds(logits), np.concatenate([_prev_masks(history)[:, None], state[:, :-1]], axis=1)
+        return _no_holds(logits), context
 
 
 class AlternationStepper:
@@ -264,26 +270,26 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
     return [t.rows for t in tracks]
 
 
-def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray],
-                           references: Sequence[LaneRows], histories: Sequence[np.ndarray],
+def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray], histories: Sequence[np.ndarray],
                            slots: Sequence[int]) -> list[np.ndarray]:
     """Next-row predictions given the *reference* previous rows (the lane metric of EVALUATION.md).
 
-    Each row's arrow set is the argmax over the classes the post-rules allow given the reference holds, so a
-    model and a rule baseline are scored under the same constraints. Returns one mask array (N_i,) per chart.
+    ``features[b]`` (N_b, ROW_DIM) and ``histories[b]`` (N_b, HISTORY_DIM) are one chart's row features and
+    teacher-forced history. Each row's arrow set is the argmax over the classes the post-rules allow given the
+    reference holds, so a model and a rule baseline are scored under the same constraints. Returns one lane
+    mask array (N_b,) per chart.
     """
-    n_max = max((len(r) for r in references), default=0)
-    state = stepper.initial_state(len(references))
-    preds = [np.zeros(len(r), dtype=np.int64) for r in references]
-    held_bits = [h[:, 2 * N_LANES:] for h in histories]
-    for i in range(n_max):
-        idx = [min(i, max(len(r) - 1, 0)) for r in references]
-        rows = np.stack([f[j] for f, j in zip(features, idx)])
-        hist = np.stack([h[j] for h, j in zip(histories, idx)])
+    sizes = [len(f) for f in features]
+    state = stepper.initial_state(len(sizes))
+    preds = [np.zeros(n, dtype=np.int64) for n in sizes]
+    for i in range(max(sizes, default=0)):
+        idx = [min(i, max(n - 1, 0)) for n in sizes]
+        rows = np.stack([f[j] if len(f) else np.zeros(f.shape[1], np.float32) for f, j in zip(features, idx)])
+        hist = np.stack([h[j] if len(h) else np.zeros(h.shape[1], np.float32) for h, j in zip(histories, idx)])
         out, state = stepper.step(rows, hist, state)
-        for b, ref in enumerate(references):
-            if i < len(ref):
-                held = int((held_bits[b][i].astype(np.int64) << np.arange(N_LANES)).sum())
+        for b, n in enumerate(sizes):
+            if i < n:
+                held = int((hist[b, 2 * N_LANES:].astype(np.int64) << np.arange(N_LANES)).sum())
                 allowed = allowed_classes(held, int(slots[b]))
                 preds[b][i] = int(np.argmax(np.where(allowed, out["arrow_logits"][b], -np.inf))) + 1
     return preds

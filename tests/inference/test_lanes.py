@@ -224,11 +224,11 @@ def test_teacher_forced_oracle_and_ngram():
             logits[:, int(rows.arrows[state]) - 1] = 1
             return {"arrow_logits": logits}, state + 1
 
-    preds = teacher_forced_classes(Oracle(), [feats], [rows], [teacher_history(rows)], [2])
+    preds = teacher_forced_classes(Oracle(), [feats], [teacher_history(rows)], [2])
     assert np.array_equal(preds[0], rows.arrows)
     # bigram "after Left comes Right" table for slot 2
     table = np.full((5, 16, 15), -5.0, np.float32)
     table[:, 1, 7] = 0.0  # after L -> R
     table[:, 8, 0] = 0.0  # after R -> L
-    pred = teacher_forced_classes(NgramStepper(table), [feats], [rows], [teacher_history(rows)], [2])[0]
+    pred = teacher_forced_classes(NgramStepper(table), [feats], [teacher_history(rows)], [2])[0]
     assert list(pred[1:4]) == [8, 1, 8]

@@ -1,0 +1,85 @@
+"""The lane block of ``main.py eval``: exact-row accuracy of the lane model and of the rule baselines.
+
+Every predictor sees the reference onset rows and the reference history (previous arrows, holds, held lanes:
+teacher forcing, as DDC scores step selection) and picks the arrow set the post-rules allow; a row counts when
+the predicted lane set equals the reference one. The baseline is the better of the n-gram shipped in the lane
+manifest and the alternation rule, over the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from inference.lane_features import row_features, rows_from_notes, teacher_history
+from inference.lanes import AlternationStepper, NgramStepper, OnnxLaneStepper, teacher_forced_classes
+from training.metrics import SLOT_KEYS
+
+
+class LaneScorer:
+    """Accumulates lane hits song by song for the model (when shipped) and the rule baselines."""
+
+    def __init__(self, manifest: Any = None, backend: Any = None) -> None:
+        self.manifest = manifest
+        self.steppers: dict[str, Any] = {"alternation": AlternationStepper()}
+        if manifest is not None:
+            self.steppers["model"] = OnnxLaneStepper(manifest, backend)
+            if "ngram" in manifest.extra:
+                self.steppers["ngram"] = NgramStepper.from_json(manifest.extra["ngram"])
+        self.hits = {name: np.zeros(len(SLOT_KEYS), np.int64) for name in self.steppers}
+        self.rows = np.zeros(len(SLOT_KEYS), np.int64)
+
+    def _params(self) -> tuple[float, int, Any]:
+        params = self.manifest.features if self.manifest is not None else None
+        return (params.frame_rate, params.n_mels, params) if params else (100.0, 80, None)
+
+    def _features_for(self, song: Any, raw: np.ndarray | None, raw_params: Any) -> np.ndarray | None:
+        """Raw features in the lane manifest's parameters (recomputed only when the onset side used others)."""
+        _, _, params = self._params()
+        if params is None:
+            return raw
+        same = raw_params is not None and all(getattr(raw_params, k) == getattr(params, k) for k in (
+            "sample_rate", "hop_length", "n_mels", "n_ffts", "fmin", "fmax"))
+        if raw is not None and same:
+            return raw
+        from audio.decode import load_audio
+        from inference.features import compute_features
+
+        samples, sr = load_audio(song.audio, sr=params.sample_rate)
+        return compute_features(samples, sr, params)
+
+    def add_song(self, song: Any, raw: np.ndarray | None, raw_params: Any) -> None:
+        """Score every chart of ``song`` (an evaluate ``_Song``) with features ``raw`` [T, C] or None."""
+        rate_hz, n_mels, _ = self._params()
+        feats = self._features_for(song, raw, raw_params)
+        rows_in, hist_in, slots, refs = [], [], [], []
+        for slot, chart in sorted(song.charts.items()):
+            rows = rows_from_notes(chart.notes)
+            seconds = song.song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
+            rows_in.append(row_features(rows.beats, seconds, slot, feats, rate_hz, n_mels))
+            hist_in.append(teacher_history(rows))
+            slots.append(slot)
+            refs.append(rows.arrows)
+            self.rows[slot] += len(rows)
+        for name, stepper in self.steppers.items():
+            for slot, pred, ref in zip(slots, teacher_forced_classes(stepper, rows_in, hist_in, slots), refs):
+                self.hits[name][slot] += int(np.sum(pred == ref))
+
+    def accuracy(self, name: str) -> float:
+        return float(self.hits[name].sum() / max(int(self.rows.sum()), 1))
+
+    def block(self) -> dict:
+        """``{"rows", "accuracy", "baseline_accuracy"}`` (without a lane model, accuracy is the alternation rule)."""
+        rules = [n for n in self.steppers if n != "model"]
+        best_rule = max(self.accuracy(n) for n in rules)
+        main = self.accuracy("model") if "model" in self.steppers else self.accuracy("alternation")
+        return {"rows": int(self.rows.sum()), "accuracy": round(main, 4), "baseline_accuracy": round(best_rule, 4)}
+
+    def summary(self) -> dict:
+        """Accuracy of every predictor, overall and per slot (for logs and the model card)."""
+        out = {}
+        for name, hits in self.hits.items():
+            per_slot = {k: round(float(h / r), 4) for k, h, r in zip(SLOT_KEYS, hits, self.rows) if r}
+            out[name] = {"all": round(self.accuracy(name), 4), **per_slot}
+        return out
