@@ -8,7 +8,7 @@ import numpy as np
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
 
-END_TOLERANCE_S = 0.0  # a note exactly at the last sample still sounds
+TOLERANCE_S = 0.001  # offsets are written to the millisecond: a note within 1 ms of either end still plays
 
 
 class CheckAudioRange:
@@ -16,15 +16,15 @@ class CheckAudioRange:
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         times = ctx.note_times_s
-        for i in np.flatnonzero(times < 0):
+        for i in np.flatnonzero(times < -TOLERANCE_S):
             n = ctx.notes[i]
             yield Issue(self._severity(n), f"{n.kind.value} at beat {describe_beat(n.beat)} is "
                         f"{-times[i]:.3f} s before the audio starts", n.beat, (n,))
         if ctx.audio_length_s is None:
             return
-        end_s = ctx.audio_length_s + END_TOLERANCE_S
+        end_s = ctx.audio_length_s + TOLERANCE_S
         for i, n in enumerate(ctx.notes):
-            if times[i] < 0:
+            if times[i] < -TOLERANCE_S:
                 continue
             last_s = ctx.seconds(n.end_beat) if n.kind.has_length else float(times[i])
             if last_s > end_s:
