@@ -22,7 +22,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from chart.snap import snap_preferring_coarse
+from chart.snap import snap_beats_array, snap_preferring_coarse
 from chart.timing import TimingData
 from inference.manifest import Manifest, SlotDecode
 
@@ -41,6 +41,11 @@ DEFAULT_DECODE: dict[str, SlotDecode] = {
                             divisors=[4, 8, 12, 16, 24, 32, 48, 64, 96, 192], snap_tolerance_s=0.025),
 }
 _BISECT_STEPS = 18
+#: Divisors up to this one (1/4 and 1/8 notes) win within the slot's ``snap_tolerance_s``.
+COARSE_DIVISOR = 8
+#: Finer divisors (triplets, 16ths, ...) only win within this many seconds, so that a peak on a 16th is not
+#: pulled onto a triplet just because a generous coarse tolerance would allow it.
+FINE_SNAP_TOLERANCE_S = 0.02
 
 
 class DecodeError(ValueError):
@@ -122,16 +127,33 @@ def pick_peaks(prob: np.ndarray, threshold: float, min_gap_frames: int) -> np.nd
     return np.sort(np.asarray(keep, dtype=np.int64))
 
 
+def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Fraction]:
+    """Snap onset times (s, float [N]) to exact beats on the slot's grid.
+
+    1/4 and 1/8 notes win when within ``cfg.snap_tolerance_s``; otherwise the coarsest of ``cfg.divisors``
+    within :data:`FINE_SNAP_TOLERANCE_S` (or the finest divisor when none is that close).
+    """
+    beats = timing.seconds_to_beats_array(np.asarray(t_s, dtype=np.float64))
+    local = lambda tol_s: np.abs(timing.seconds_to_beats_array(t_s + tol_s) - beats)  # noqa: E731
+    fine_tol = local(min(cfg.snap_tolerance_s, FINE_SNAP_TOLERANCE_S))
+    snapped = snap_preferring_coarse(beats, cfg.divisors, fine_tol)
+    coarse = [d for d in cfg.divisors if d <= COARSE_DIVISOR]
+    if coarse:
+        near = np.abs(snap_beats_array(beats, max(coarse)) - beats) <= local(cfg.snap_tolerance_s)
+        if near.any():
+            on_coarse = snap_preferring_coarse(beats[near], coarse, local(cfg.snap_tolerance_s)[near])
+            for i, b in zip(np.flatnonzero(near), on_coarse):
+                snapped[i] = b
+    return snapped
+
+
 def _rows_at(prob_s: np.ndarray, frame_rate: float, timing: TimingData, cfg: SlotDecode,
              threshold: float) -> tuple[list[Fraction], np.ndarray]:
     gap_frames = max(1, int(round(cfg.min_gap_s * frame_rate)))
     frames = pick_peaks(prob_s, threshold, gap_frames)
     if frames.size == 0:
         return [], np.zeros(0)
-    t_s = frames / float(frame_rate)
-    beats = timing.seconds_to_beats_array(t_s)
-    tol_beats = np.abs(timing.seconds_to_beats_array(t_s + cfg.snap_tolerance_s) - beats)
-    snapped = snap_preferring_coarse(beats, cfg.divisors, tol_beats)
+    snapped = snap_rows(frames / float(frame_rate), timing, cfg)
     # Collision resolution: several peaks on one grid row become one row carrying the highest probability.
     best: dict[Fraction, float] = {}
     for b, p in zip(snapped, prob_s[frames]):

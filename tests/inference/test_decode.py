@@ -1,0 +1,110 @@
+"""inference.decode: peaks -> snapped rows, min gap, NPS target, coarse snapping at low slots, collisions."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from chart.timing import TimingData
+from inference.decode import (
+    DEFAULT_DECODE,
+    DecodeError,
+    decode_onsets,
+    pick_peaks,
+    settings_for,
+    slot_name,
+    smooth,
+)
+from inference.manifest import Manifest, SlotDecode
+
+FPS = 100.0
+T120 = TimingData.constant(120)  # one beat = 0.5 s = 50 frames
+
+
+def _curve(n: int, peaks: dict[int, float]) -> np.ndarray:
+    p = np.full(n, 0.01)
+    for f, v in peaks.items():
+        p[f] = v
+    return p
+
+
+def test_peaks_snap_to_exact_beats() -> None:
+    p = _curve(500, {51: 0.9, 99: 0.8, 176: 0.7, 300: 0.2})  # near beats 1, 2, 3.5; 300 below threshold
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4, 8, 16], snap_tolerance_s=0.03)
+    out = decode_onsets(p, FPS, T120, cfg)
+    assert out.beats == [Fraction(1), Fraction(2), Fraction(7, 2)]
+    assert np.allclose(out.seconds, [0.5, 1.0, 1.75])
+    assert np.allclose(out.probs, [0.9, 0.8, 0.7])
+
+
+def test_min_gap_keeps_the_more_probable_peak() -> None:
+    p = _curve(300, {100: 0.6, 108: 0.9, 200: 0.7})
+    assert list(pick_peaks(p, 0.5, 10)) == [108, 200]
+    assert list(pick_peaks(p, 0.5, 5)) == [100, 108, 200]
+
+
+def test_collisions_after_snapping_become_one_row() -> None:
+    p = _curve(300, {98: 0.7, 103: 0.9})  # both within tolerance of beat 2 (frame 100)
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.01, divisors=[4], snap_tolerance_s=0.05)
+    out = decode_onsets(p, FPS, T120, cfg)
+    assert out.beats == [Fraction(2)]
+    assert out.probs[0] == pytest.approx(0.9)
+
+
+def test_beginner_prefers_coarse_divisors_and_challenge_keeps_fine_ones() -> None:
+    # Beat 1 + 1/16 (a 64th note off the beat) is 31 ms after the beat at 120 BPM.
+    frame = round((0.5 + 0.5 / 16) * FPS)
+    p = _curve(200, {frame: 0.9})
+    beginner = decode_onsets(p, FPS, T120, DEFAULT_DECODE["beginner"])
+    challenge = decode_onsets(p, FPS, T120, DEFAULT_DECODE["challenge"])
+    assert beginner.beats == [Fraction(1)]
+    assert challenge.beats[0] != Fraction(1)
+    assert abs(float(challenge.beats[0]) - 1.06) < 0.05
+
+
+def test_audio_that_insists_goes_off_the_coarse_grid_at_beginner() -> None:
+    # A peak right on a 16th (1/4 beat = 125 ms from the beat) is too far from any 1/4 or 1/8 grid point.
+    p = _curve(300, {round(1.125 * FPS): 0.9})
+    out = decode_onsets(p, FPS, T120, DEFAULT_DECODE["beginner"])
+    assert out.beats == [Fraction(9, 4)]
+
+
+def test_nps_target_sets_the_density() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.random(3000) * 0.9  # 30 s of noisy probabilities, many candidate peaks
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.06, divisors=[4, 8, 16, 32, 64, 192], snap_tolerance_s=0.01)
+    few = decode_onsets(p, FPS, T120, cfg, nps_target=1.0)
+    many = decode_onsets(p, FPS, T120, cfg, nps_target=4.0)
+    assert abs(len(few) - 30) <= 2
+    assert abs(len(many) - 120) <= 4
+    assert few.threshold > many.threshold
+
+
+def test_manifest_settings_win_over_defaults() -> None:
+    m = Manifest(kind="onset", model_id="x", file="x.onnx", decode={"hard": SlotDecode(threshold=0.33)})
+    assert settings_for(m, 3).threshold == pytest.approx(0.33)
+    assert settings_for(m, "easy") is DEFAULT_DECODE["easy"]
+    assert slot_name(4) == "challenge"
+
+
+@pytest.mark.parametrize("bad", [np.zeros((2, 10)), np.array([0.1, np.nan, 0.2])])
+def test_bad_probabilities_raise_decode_error(bad: np.ndarray) -> None:
+    with pytest.raises(DecodeError):
+        decode_onsets(bad, FPS, T120, DEFAULT_DECODE["easy"])
+
+
+def test_unknown_slot_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError):
+        slot_name("expert")
+    with pytest.raises(DecodeError):
+        slot_name(7)
+
+
+def test_smoothing_is_normalised() -> None:
+    p = np.zeros(100)
+    p[50] = 1.0
+    s = smooth(p, 5)
+    assert s.sum() == pytest.approx(p.sum())
+    assert int(np.argmax(s)) == 50
