@@ -16,6 +16,7 @@ from editor import messages
 from editor.actions import ActionSet, effective_keymap
 from editor.controllers.editing import EditController
 from editor.controllers.files import FileController
+from editor.controllers.playback import PlaybackController
 from editor.controllers.transforms import TransformController
 from editor.controllers.view_sync import ViewSync
 from editor.menus import build_menus, build_toolbar
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.sync = ViewSync(self.session, self.timeline, self.minimap, self)
         self.editing = EditController(self, self.session, self.timeline)
         self.transforms = TransformController(self, self.session, self.timeline)
+        self.playback = PlaybackController(self, self.session, self.timeline, self.settings)
         self.panels = QTabWidget()
         self.dock = QDockWidget("Panels", self)
         self.dock.setObjectName("panels")
@@ -57,6 +59,7 @@ class MainWindow(QMainWindow):
         self._build_status()
         self.toolbar = build_toolbar(self)
         build_menus(self)
+        self._build_late_panels()
         self._connect()
         self.session.set_divisor(int(self.settings.get("edit/divisor")))
         self._divisor_changed(self.session.divisor)
@@ -117,7 +120,18 @@ class MainWindow(QMainWindow):
         self.add_panel("Timing", self.timing_panel)
         self.add_panel("Stats", self.stats_panel)
         self.add_panel("History", self.history_panel)
+        from editor.panels.verify import VerifyPanel
+
+        self.verify_panel = VerifyPanel(self.session, self.jump_to)
+        self.add_panel("Verify", self.verify_panel)
         self.dock.setMinimumWidth(340)
+
+    def _build_late_panels(self) -> None:
+        """Panels that need the actions (built after the keymap)."""
+        from editor.panels.playback import PlaybackPanel
+
+        self.playback_panel = PlaybackPanel(self.playback, self)
+        self.add_panel("Playback", self.playback_panel)
 
     def _connect(self) -> None:
         s = self.session
@@ -125,6 +139,7 @@ class MainWindow(QMainWindow):
         s.divisor_changed.connect(self._divisor_changed)
         s.document_replaced.connect(self._document_replaced)
         s.audio_changed.connect(self._audio_changed)
+        self.playback.device_changed.connect(self._device_changed)
         s.chart_switched.connect(self._update_title)
         s.chart_switched.connect(self._refresh_chart_combo)
         self.timeline.cursor_moved.connect(self._cursor_moved)
@@ -146,12 +161,20 @@ class MainWindow(QMainWindow):
         if s.audio is not None:
             from editor.audio_support import peaks_for
 
-            self.timeline.set_peaks(peaks_for(s.audio))
-            self.audio_label.setText(f"♪ {s.audio.path.name}")
+            self.timeline.set_peaks(peaks_for(s.audio), s.audio.duration_s)
         else:
             self.timeline.set_peaks(None)
-            self.audio_label.setText(f"no audio ({s.audio_error})" if s.audio_error else "no audio")
         self.minimap.set_duration(s.duration_s())
+        self._device_changed(self.playback.device_text)
+
+    def _device_changed(self, text: str) -> None:
+        audio = self.session.audio
+        player = self.playback.player
+        error = self.session.audio_error
+        name = f"♪ {audio.path.name}" if audio is not None else (f"no audio ({error})" if error else "no audio")
+        silent = " · no sound device (silent)" if player is not None and not player.has_device else ""
+        self.audio_label.setText(name + silent)
+        self.audio_label.setToolTip(text)
 
     def _divisor_changed(self, divisor: int) -> None:
         self.settings.set("edit/divisor", divisor)
@@ -213,6 +236,23 @@ class MainWindow(QMainWindow):
 
         KeymapDialog(self, self.actions.shortcut_table()).exec()
 
+    def show_calibration(self) -> None:
+        from editor.dialogs.calibration import CalibrationDialog
+
+        CalibrationDialog(self, self.playback).exec()
+        self.playback_panel.refresh()
+
+    def set_show_spectrogram(self, on: bool) -> None:
+        self.settings.set("view/spectrogram", bool(on))
+        spectro = getattr(self, "spectrogram", None)
+        if spectro is not None:
+            spectro.set_enabled(bool(on))
+        self.timeline.set_show_spectrogram(bool(on))
+
+    def set_show_curve(self, on: bool) -> None:
+        self.settings.set("view/curve", bool(on))
+        self.timeline.set_show_curve(bool(on))
+
     def export(self) -> bool:
         from editor.controllers.export import ExportController
 
@@ -222,6 +262,20 @@ class MainWindow(QMainWindow):
     def seek(self, t_s: float) -> None:
         """Move the cursor (and the playhead, when playing) to ``t_s``."""
         self.timeline.seek(t_s)
+
+    def on_playhead(self, t_s: float) -> None:
+        """Playback frame: refresh the position read-outs (the timeline already moved)."""
+        self._cursor_moved(t_s)
+
+    def jump_to(self, chart, beat, notes=()) -> None:
+        """Show ``beat`` of ``chart`` with ``notes`` selected (Verify issues, AI regions)."""
+        if chart is not None and chart is not self.session.chart:
+            self.session.set_chart(chart)
+        if beat is not None:
+            self.seek(float(self.session.timing().beat_to_seconds(beat)))
+        self.session.range_beats = None
+        self.session.select(list(notes))
+        self.timeline.setFocus()
 
     # ------------------------------------------------------------------ files
     def open_path(self, path: str | Path) -> bool:

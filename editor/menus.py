@@ -90,6 +90,18 @@ def _bind(win) -> None:
     a.bind("view.prev_chart", lambda: win.step_chart(-1))
     a.bind("view.next_chart", lambda: win.step_chart(1))
     a.bind("help.keymap", win.show_keymap)
+    pb = win.playback
+    a.bind("play.toggle", pb.toggle)
+    a.bind("play.loop", pb.play_loop)
+    a["play.beat_ticks"].setChecked(win.settings.get("audio/beat_ticks"))
+    a["play.note_ticks"].setChecked(win.settings.get("audio/note_ticks"))
+    a.bind("play.beat_ticks", lambda on: pb.set_ticks_enabled(beats=on))
+    a.bind("play.note_ticks", lambda on: pb.set_ticks_enabled(notes=on))
+    a.bind("play.calibrate", win.show_calibration)
+    a["view.spectrogram"].setChecked(win.settings.get("view/spectrogram"))
+    a["view.curve"].setChecked(win.settings.get("view/curve"))
+    a.bind("view.spectrogram", win.set_show_spectrogram)
+    a.bind("view.curve", win.set_show_curve)
     history_changed = lambda: _update_undo(win)  # noqa: E731
     win.session.document_replaced.connect(lambda: win.session.bridge.history_changed.connect(history_changed))
     win.session.bridge.history_changed.connect(history_changed)
@@ -136,4 +148,8 @@ def build_toolbar(win) -> QToolBar:
     win.chart_combo.activated.connect(win.choose_chart)
     bar.addWidget(win.chart_combo)
     bar.addSeparator()
+    win.play_button = bar.addAction("▶ Play")
+    win.play_button.setToolTip("Play / pause from the cursor (Space)")
+    win.play_button.triggered.connect(lambda: win.playback.toggle())
+    win.playback.state_changed.connect(lambda on: win.play_button.setText("⏸ Pause" if on else "▶ Play"))
     return bar

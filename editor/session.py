@@ -31,6 +31,7 @@ class AudioState:
     path: Path
     samples: np.ndarray
     sample_rate_hz: int
+    peaks: object = None  # audio.peaks.PeakPyramid of the mono mix, built with the decode
 
     @property
     def duration_s(self) -> float:

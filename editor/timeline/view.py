@@ -147,8 +147,8 @@ class TimelineWidget(pg.PlotWidget):
         self.ghosts = index
         self.ghost_item.set_index(index, self.lanes, arrows=True)
 
-    def set_peaks(self, peaks: PeakSource | None) -> None:
-        self.waveform_item.set_peaks(peaks)
+    def set_peaks(self, peaks: PeakSource | None, duration_s: float = 1.0) -> None:
+        self.waveform_item.set_peaks(peaks, duration_s)
 
     def set_divisor(self, divisor: int) -> None:
         self.divisor = divisor

@@ -20,8 +20,6 @@ from editor.timeline import geometry as geo
 class PeakSource(Protocol):
     """What the waveform needs from :mod:`audio.peaks`: min/max per pixel of a time range."""
 
-    duration_s: float
-
     def query(self, start_s: float, end_s: float, n_pixels: int) -> tuple[np.ndarray, np.ndarray]: ...
 
 
@@ -31,6 +29,7 @@ class WaveformItem(pg.GraphicsObject):
     def __init__(self):
         super().__init__()
         self.peaks: PeakSource | None = None
+        self.duration_s = 1.0
         self.lanes = 4
         self.gain = 1.0
         self.visible_flag = True
@@ -38,9 +37,10 @@ class WaveformItem(pg.GraphicsObject):
         self._cache_img: QImage | None = None
         self.setZValue(-10)
 
-    def set_peaks(self, peaks: PeakSource | None) -> None:
+    def set_peaks(self, peaks: PeakSource | None, duration_s: float = 1.0) -> None:
         self.prepareGeometryChange()
         self.peaks = peaks
+        self.duration_s = max(float(duration_s), 1e-3)
         self._cache_key = None
         self.update()
 
@@ -51,15 +51,14 @@ class WaveformItem(pg.GraphicsObject):
         self.update()
 
     def boundingRect(self) -> QRectF:
-        dur = self.peaks.duration_s if self.peaks is not None else 1.0
-        return QRectF(0.0, -1.0, float(self.lanes), dur + 2.0)
+        return QRectF(0.0, -1.0, float(self.lanes), self.duration_s + 2.0)
 
     def paint(self, painter: QPainter, *_args) -> None:
         view = geo.visible_range(self)
         if self.peaks is None or view is None or not self.visible_flag:
             return
         pm = geo.PixelMap.from_transform(painter.transform())
-        t0, t1 = max(view[2], 0.0), min(view[3], self.peaks.duration_s)
+        t0, t1 = max(view[2], 0.0), min(view[3], self.duration_s)
         if t1 <= t0:
             return
         x0, x1 = sorted((pm.x(0.0), pm.x(float(self.lanes))))

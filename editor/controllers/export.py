@@ -1,0 +1,106 @@
+"""ExportController: Verify first, then write a copy in another format (.sm/.ssc/.osu/.json).
+
+Export never changes the open document, its file name or its saved state. Before writing, every chart is
+checked (``chart.checks``) against the target format, and what the format will convert (e.g. mines dropped in
+osu!mania) is listed; problems are shown and the designer decides whether to export anyway. osu!mania holds one
+difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu`` files side by side.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from chart.checks.base import Severity
+from chart.checks.registry import check_song
+from chart.formats.registry import format_for, save, unrepresentable
+from chart.song import Song
+from editor import messages
+
+EXPORT_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
+MAX_LISTED = 8
+
+
+def osu_targets(song: Song, path: Path) -> list[tuple[Song, Path]]:
+    """One single-chart song and file per difficulty (osu!mania keeps one difficulty per .osu file)."""
+    if len(song.charts) <= 1:
+        return [(song, path)]
+    out = []
+    for chart in song.charts:
+        single = copy.copy(song)
+        single.charts = [chart]
+        label = chart.slot.sm_name + (f" {chart.description}" if chart.description else "")
+        safe = "".join(ch for ch in label if ch.isalnum() or ch in " -_").strip()
+        out.append((single, path.with_name(f"{path.stem} [{safe}]{path.suffix}")))
+    return out
+
+
+class ExportController:
+    """One export run for a window."""
+
+    def __init__(self, win):
+        self.win = win
+
+    def ask_export_path(self) -> Path | None:
+        doc = self.win.session.doc
+        suggested = (doc.path or doc.song.source_path or Path("song.ssc")).with_suffix(".sm")
+        path, chosen = QFileDialog.getSaveFileName(self.win, "Export", str(suggested), EXPORT_FILTER)
+        if not path:
+            return None
+        target = Path(path)
+        if not target.suffix and "*." in chosen:
+            target = target.with_suffix("." + chosen.split("*.")[-1].rstrip(")"))
+        return target
+
+    def review(self, song: Song, fmt: str) -> tuple[list[str], bool]:
+        """(lines to show, whether there are PROBLEM-level findings) for exporting ``song`` as ``fmt``."""
+        audio = self.win.session.audio
+        issues = check_song(song, audio_length_s=audio.duration_s if audio is not None else None, target_format=fmt)
+        lines = [f"{i.severity.label}: {i.chart_id}: {i.message}" for i in issues if i.severity >= Severity.WARNING]
+        conversions = [f"conversion: {u.chart_id or 'song'}: {u.reason}" for u in unrepresentable(song, fmt)
+                       if not u.fatal]
+        problems = any(i.severity >= Severity.PROBLEM for i in issues)
+        return lines + _dedupe(conversions), problems
+
+    def export(self, target: Path | None = None) -> bool:
+        target = target or self.ask_export_path()
+        if target is None:
+            return False
+        try:
+            fmt = format_for(target).name
+        except ValueError as exc:
+            messages.error(self.win, "Cannot export", str(exc))
+            return False
+        song = self.win.session.doc.song
+        lines, problems = self.review(song, fmt)
+        verify = getattr(self.win, "verify_panel", None)
+        if verify is not None:
+            verify.run_checks()
+        if lines:
+            shown = "\n".join(lines[:MAX_LISTED]) + (f"\n... and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else "")
+            question = "Export anyway?" if problems else "Export with these notes?"
+            if not messages.confirm(self.win, "Verify before export", f"{shown}\n\n{question}", default=not problems):
+                self.win.session.status.emit("Export cancelled; see the Verify panel")
+                return False
+        targets = osu_targets(song, target) if fmt == "osu" else [(song, target)]
+        written = []
+        for part, path in targets:
+            try:
+                save(part, path)
+            except (ValueError, OSError) as exc:  # WriteError is a ValueError
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                messages.error(self.win, "Cannot export", " ".join(f"{path}: {reason}".split()))
+                return False
+            written.append(path.name)
+        self.win.session.status.emit(f"Exported {', '.join(written)}")
+        return True
+
+
+def _dedupe(lines: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    for line in lines:
+        seen[line] = seen.get(line, 0) + 1
+    return [f"{line} (x{n})" if n > 1 else line for line, n in seen.items()]
+

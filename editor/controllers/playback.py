@@ -1,0 +1,214 @@
+"""PlaybackController: the song through :mod:`audio.player`, with the playhead driven by the audio clock.
+
+A ~16 ms QTimer reads ``Player.position_s()`` — the :class:`audio.clock.PlaybackClock` mapping of the output
+stream's clock to song seconds, with the user's output latency and visual offset applied — and moves the
+cursor. Nothing here measures wall time, so the playhead cannot drift from what is heard (ARCHITECTURE §4).
+
+Assist ticks (beats, notes) are mixed by the player at exact frames; their times come from the chart's timing.
+Rate 25-100 % (keep pitch optional), music/tick volumes, latency and visual offset come from the settings.
+Without a sound device the player runs on its null output: the playhead still moves, and the status bar says
+there is no sound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from chart.stats import onset_times_s
+from editor.session import EditorSession
+from editor.settings import EditorSettings
+from editor.timeline.view import TimelineWidget
+
+FRAME_MS = 16
+
+
+def open_player(samples: np.ndarray, sample_rate_hz: int):
+    """The real player (sound device, else null output). Tests swap this for a fake with the same API."""
+    from audio.player import Player
+
+    return Player.open(samples, sample_rate_hz, output="auto")
+
+
+class PlaybackController(QObject):
+    """Transport for one window."""
+
+    state_changed = Signal(bool)  # playing
+    device_changed = Signal(str)  # one line about the output
+
+    def __init__(self, win, session: EditorSession, timeline: TimelineWidget, settings: EditorSettings):
+        super().__init__(win)
+        self.win, self.session, self.timeline, self.settings = win, session, timeline, settings
+        self.player = None
+        self.player_factory = open_player
+        self.device_text = "no audio"
+        self.loop_s: tuple[float, float] | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.tick)
+        session.audio_changed.connect(self._audio_changed)
+        session.document_replaced.connect(self._attach)
+        session.chart_switched.connect(self.update_ticks)
+        timeline.cursor_moved.connect(self._user_seek)
+        self._attach()
+
+    def _attach(self) -> None:
+        self.session.bridge.notes_changed.connect(lambda *_: self.update_ticks())
+        self.session.bridge.timing_changed.connect(self.update_ticks)
+
+    # ------------------------------------------------------------------ player lifetime
+    def _audio_changed(self) -> None:
+        self.close_player()
+        audio = self.session.audio
+        if audio is None:
+            self._set_device("no audio loaded")
+            return
+        try:
+            self.player = self.player_factory(audio.samples, audio.sample_rate_hz)
+        except Exception as exc:  # any failure to open an output must leave an editable window
+            self.player = None
+            self._set_device(f"cannot open audio output: {' '.join(str(exc).split())}")
+            self.session.status.emit(self.device_text)
+            return
+        self.apply_settings()
+        self.update_ticks()
+        if self.player.has_device:
+            self._set_device(self.player.backend_description)
+        else:
+            self._set_device(self.player.backend_description)
+            self.session.status.emit(f"No sound device: {self.player.backend_description}. "
+                                     "Playback runs silently; the playhead still moves.")
+
+    def _set_device(self, text: str) -> None:
+        self.device_text = text
+        self.device_changed.emit(text)
+
+    def close_player(self) -> None:
+        self.timer.stop()
+        if self.player is not None:
+            self.player.close()
+            self.player = None
+            self.state_changed.emit(False)
+
+    def shutdown(self) -> None:
+        self.close_player()
+
+    def apply_settings(self) -> None:
+        """Push rate, pitch mode, volumes, latency and visual offset from the settings into the player."""
+        if self.player is None:
+            return
+        s = self.settings
+        self.player.rate = float(np.clip(s.get("audio/rate"), 0.25, 1.0))
+        self.player.keep_pitch = s.get("audio/keep_pitch")
+        self.player.music_volume = s.get("audio/music_volume")
+        self.player.tick_volume = s.get("audio/tick_volume")
+        self.player.output_latency_s = s.get("audio/latency_ms") / 1000.0
+        self.player.visual_offset_s = s.get("audio/visual_offset_ms") / 1000.0
+
+    # ------------------------------------------------------------------ ticks
+    def update_ticks(self) -> None:
+        """Beat and note tick times (song seconds) from the current chart's timing and notes."""
+        if self.player is None:
+            return
+        timing = self.session.timing()
+        beat_s = note_s = None
+        if self.settings.get("audio/beat_ticks"):
+            last_beat = float(timing.seconds_to_beats_array([self.player.duration_s])[0])
+            beat_s = timing.beats_to_seconds_array(np.arange(0.0, max(last_beat, 0.0) + 1.0))
+        if self.settings.get("audio/note_ticks") and self.session.chart is not None:
+            note_s = np.unique(onset_times_s(self.session.chart.notes, timing))
+        self.player.set_ticks(beat_s=beat_s, note_s=note_s)
+
+    def set_ticks_enabled(self, beats: bool | None = None, notes: bool | None = None) -> None:
+        if beats is not None:
+            self.settings.set("audio/beat_ticks", bool(beats))
+        if notes is not None:
+            self.settings.set("audio/note_ticks", bool(notes))
+        self.update_ticks()
+
+    # ------------------------------------------------------------------ transport
+    @property
+    def playing(self) -> bool:
+        return self.player is not None and self.player.is_playing
+
+    def toggle(self) -> None:
+        """Space: play from the cursor, or pause where it is heard now."""
+        if self.player is None:
+            self.session.status.emit(f"Cannot play: {self.session.audio_error or self.device_text}")
+            return
+        if self.playing:
+            self.player.pause()
+            self.timer.stop()
+            self.timeline.set_cursor(self.player.position_s(), playing=False)
+            self.state_changed.emit(False)
+        else:
+            self.play_from(self.timeline.cursor_s)
+
+    def play_from(self, t_s: float) -> None:
+        if self.player is None:
+            return
+        if self.loop_s is None:
+            self.player.clear_loop()
+        self.player.play(from_s=max(0.0, t_s))
+        self.timer.start()
+        self.state_changed.emit(True)
+
+    def play_loop(self) -> bool:
+        """Loop the selected range (or the span of the selected notes); pressing again stops looping."""
+        if self.player is None:
+            return False
+        if self.loop_s is not None:
+            self.stop_loop()
+            return False
+        span = self._selection_span_s()
+        if span is None:
+            self.session.status.emit("Loop: select a range (Shift+Up/Down) or some notes first")
+            return False
+        try:
+            self.player.set_loop(*span)
+        except ValueError as exc:
+            self.session.status.emit(f"Loop: {exc}")
+            return False
+        self.loop_s = span
+        self.timeline.range_item.set_ranges(self.timeline.range_item.range_s, span)
+        self.play_from(span[0])
+        return True
+
+    def stop_loop(self) -> None:
+        self.loop_s = None
+        if self.player is not None:
+            self.player.clear_loop()
+        self.timeline.range_item.set_ranges(self.timeline.range_item.range_s, None)
+
+    def _selection_span_s(self) -> tuple[float, float] | None:
+        s = self.session
+        timing = s.timing()
+        if s.range_beats is not None and s.range_beats[0] != s.range_beats[1]:
+            b0, b1 = sorted(s.range_beats)
+        elif s.selection:
+            b0 = min(n.beat for n in s.selection)
+            b1 = max(max(n.end_beat for n in s.selection), b0 + 1)
+        else:
+            return None
+        return float(timing.beat_to_seconds(b0)), float(timing.beat_to_seconds(b1))
+
+    def tick(self) -> None:
+        """GUI frame: move the playhead to where the audio clock says the song is."""
+        if self.player is None:
+            self.timer.stop()
+            return
+        t_s = self.player.position_s()
+        self.timeline.set_cursor(t_s, playing=True)
+        self.win.on_playhead(t_s)
+        if not self.player.is_playing:
+            self.timer.stop()
+            self.timeline.set_cursor(t_s, playing=False)
+            self.state_changed.emit(False)
+
+    def _user_seek(self, t_s: float) -> None:
+        if self.playing:
+            self.player.seek(max(0.0, t_s))
+
+    def set_rate(self, rate: float) -> None:
+        self.settings.set("audio/rate", float(np.clip(rate, 0.25, 1.0)))
+        self.apply_settings()

@@ -1,0 +1,113 @@
+"""VerifyPanel: run the checks of :mod:`chart.checks` on the current chart (or all charts) and jump to an issue.
+
+Clicking an issue moves the cursor to its beat, switches to its chart and selects the notes concerned. With
+"auto" on, the checks rerun a moment after each edit (they are cheap: one pass per check over the notes).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chart.checks.base import CheckContext, Issue, Severity
+from chart.checks.registry import run_checks
+from editor.session import EditorSession
+
+AUTO_DELAY_MS = 600
+COLORS = {Severity.PROBLEM: QColor(240, 90, 90), Severity.WARNING: QColor(240, 180, 60),
+          Severity.INFO: QColor(150, 170, 200)}
+
+
+class VerifyPanel(QWidget):
+    """Issue list with jump-to-issue."""
+
+    def __init__(self, session: EditorSession, jump, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.jump = jump  # callable(chart, beat, notes): move the editor there
+        self.issues: list[Issue] = []
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.run_button = QPushButton("Run checks")
+        self.run_button.clicked.connect(self.run_checks)
+        self.all_charts = QCheckBox("all charts")
+        self.auto = QCheckBox("auto")
+        self.auto.setChecked(True)
+        self.auto.setToolTip("Re-run the checks shortly after each edit")
+        for w in (self.run_button, self.all_charts, self.auto):
+            row.addWidget(w)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.summary = QLabel("")
+        layout.addWidget(self.summary)
+        self.list = QListWidget()
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemClicked.connect(self._activated)
+        layout.addWidget(self.list)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(AUTO_DELAY_MS)
+        self._timer.timeout.connect(self.run_checks)
+        self.all_charts.toggled.connect(lambda _on: self.run_checks())
+        session.document_replaced.connect(self._attach)
+        session.chart_switched.connect(self._schedule)
+        session.audio_changed.connect(self._schedule)
+        self._attach()
+
+    def _attach(self) -> None:
+        bridge = self.session.bridge
+        for signal in (bridge.notes_changed, bridge.timing_changed, bridge.charts_changed):
+            signal.connect(lambda *_: self._schedule())
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self.auto.isChecked():
+            self._timer.start()
+
+    def run_checks(self) -> list[Issue]:
+        s = self.session
+        song = s.doc.song
+        charts = song.charts if self.all_charts.isChecked() else [c for c in [s.chart] if c is not None]
+        audio_s = s.audio.duration_s if s.audio is not None else None
+        fmt = s.doc.path.suffix.lstrip(".").lower() if s.doc.path is not None else None
+        self.issues = []
+        for chart in charts:
+            ctx = CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt)
+            self.issues += [(chart, i) for i in run_checks(ctx)]
+        self._show()
+        return [i for _c, i in self.issues]
+
+    def _show(self) -> None:
+        self.list.clear()
+        counts = {sev: 0 for sev in Severity}
+        for chart, issue in self.issues:
+            counts[issue.severity] += 1
+            where = f"beat {float(issue.beat):g}" if issue.beat is not None else "chart"
+            prefix = f"{chart.slot.sm_name}: " if self.all_charts.isChecked() else ""
+            item = QListWidgetItem(f"[{issue.severity.label}] {prefix}{where}: {issue.message}")
+            item.setForeground(COLORS[issue.severity])
+            item.setData(Qt.ItemDataRole.UserRole, len(self.list))
+            self.list.addItem(item)
+        if not self.issues:
+            self.summary.setText("No issues found.")
+        else:
+            self.summary.setText(f"{counts[Severity.PROBLEM]} problem(s), {counts[Severity.WARNING]} warning(s), "
+                                 f"{counts[Severity.INFO]} note(s) — click one to jump to it")
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.jump_to(self.list.row(item))
+
+    def jump_to(self, row: int) -> None:
+        if 0 <= row < len(self.issues):
+            chart, issue = self.issues[row]
+            self.jump(chart, issue.beat, issue.notes)
