@@ -119,8 +119,9 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
                             f"{guide.shape[1]}")
     feats = analysis.normalised[w0:w1]
     values = {
-        "features": np.ascontiguousarray(np.broadcast_to(feats, (batch, *feats.shape)), dtype=np.float32),
-        "beat_guide": np.ascontiguousarray(np.broadcast_to(guide, (batch, *guide.shape)), dtype=np.float32),
+        # broadcast views, not copies: a RemoteBackend sends one row (see inference.remote), local ONNX copies
+        "features": np.broadcast_to(feats.astype(np.float32, copy=False), (batch, *feats.shape)),
+        "beat_guide": np.broadcast_to(guide.astype(np.float32, copy=False), (batch, *guide.shape)),
         "difficulty": np.array([int(j.slot) for j in jobs], dtype=np.int64),
         "cond_onsets": np.stack([j.cond[w0:w1] if j.cond is not None else np.zeros(n, np.float32) for j in jobs]),
         "cond_difficulty": np.array([j.cond_slot for j in jobs], dtype=np.int64),

@@ -31,6 +31,7 @@ import numpy as np
 
 from inference.backends import Backend, BackendError, InputError, validate_inputs
 from inference.manifest import Manifest
+from inference.serving.binary import BROADCAST_PARAMETER, encode_binary_request
 from inference.serving.server import model_name
 from inference.serving.v2 import V2FormatError, datatype_of, decode_response, encode_request, loads
 
@@ -77,11 +78,15 @@ class RemoteBackend:
         Split requests above this size; default: what the server advertises, else unlimited until a 413.
     on_request : callable, optional
         Called with the body size in bytes before each request (tests, benchmarks).
+    binary : bool
+        Send tensors with the binary data extension (Triton's; our server supports it too) instead of JSON
+        numbers: ~3x fewer bytes and no number parsing on the server.
     """
 
     def __init__(self, url: str, token: str | None = None, *, timeout_s: float = 60.0,
                  connect_timeout_s: float = 3.0, retries: int = 2, backoff_s: float = 0.25,
-                 max_request_bytes: int | None = None, on_request: Callable[[int], None] | None = None) -> None:
+                 max_request_bytes: int | None = None, on_request: Callable[[int], None] | None = None,
+                 binary: bool = True) -> None:
         self.url = normalise_url(url)
         self._headers = {"Content-Type": "application/json"}
         if token:
@@ -90,6 +95,7 @@ class RemoteBackend:
         self.retries, self.backoff_s = max(0, retries), backoff_s
         self.max_request_bytes = max_request_bytes
         self.on_request = on_request
+        self.binary = binary
         self._local = threading.local()
         self._checked: dict[tuple[str, str], dict[str, Any]] = {}
         self._server = ""
@@ -101,13 +107,17 @@ class RemoteBackend:
 
     def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run on the server; see :class:`~inference.backends.Backend`."""
-        feeds = validate_inputs(manifest, inputs)  # refuse bad input before any network traffic
         meta = self.connect(manifest)
-        limit = self.max_request_bytes or int((meta.get("parameters") or {}).get("max_request_bytes") or 0) or None
+        params = meta.get("parameters") or {}
+        # Rows repeated along the batch (np.broadcast_to views: the drafter's slots share one song's features)
+        # are sent once when the server can repeat them (our server; not Triton).
+        broadcast = [k for k, v in inputs.items() if params.get("batch_broadcast") and _is_batch_broadcast(v)]
+        feeds = validate_inputs(manifest, {k: (v[:1] if k in broadcast else v) for k, v in inputs.items()})
+        limit = self.max_request_bytes or int(params.get("max_request_bytes") or 0) or None
         name = model_name(manifest)
         for _ in range(12):  # each round halves the limit after a 413; 12 halvings is 4096x smaller
             try:
-                return self._run_chunked(manifest, name, feeds, limit)
+                return self._run_chunked(manifest, name, feeds, limit, broadcast)
             except _TooLarge as exc:
                 size = int(str(exc) or 0)
                 limit = max(1, (min(limit, size) if limit else size) // 2)
@@ -161,7 +171,8 @@ class RemoteBackend:
             session = self._local.session = requests.Session()
         return session
 
-    def _request(self, method: str, path: str, body: bytes | None = None, retries: int | None = None) -> bytes:
+    def _request(self, method: str, path: str, body: bytes | None = None, retries: int | None = None,
+                 headers: dict[str, str] | None = None) -> bytes:
         import requests
 
         attempts = 1 + (self.retries if retries is None else retries)
@@ -172,8 +183,8 @@ class RemoteBackend:
             if body is not None and self.on_request is not None:
                 self.on_request(len(body))
             try:
-                resp = self._session().request(method, self.url + path, data=body, headers=self._headers,
-                                               timeout=self.timeout)
+                resp = self._session().request(method, self.url + path, data=body,
+                                               headers={**self._headers, **(headers or {})}, timeout=self.timeout)
             except requests.Timeout:
                 problem = f"no answer within {self.timeout[1]:g} s"
                 continue
@@ -204,15 +215,15 @@ class RemoteBackend:
 
     # ------------------------------------------------------------------ chunking
     def _run_chunked(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray],
-                     limit: int | None) -> dict[str, np.ndarray]:
+                     limit: int | None, broadcast: list[str]) -> dict[str, np.ndarray]:
         outputs = [s.name for s in manifest.outputs]
         timed = time_inputs(manifest, feeds)
         n_frames = next(iter(feeds[n].shape[1] for n in timed), 0) if timed else 0
         if limit is None or not timed or n_frames <= 1:
-            return self._infer(name, feeds, outputs)
-        per_frame = _bytes_per_frame(feeds, timed)
+            return self._infer(name, feeds, outputs, broadcast)
+        per_frame = self._bytes_per_frame(feeds, timed)
         if per_frame * n_frames + 4096 <= limit:
-            return self._infer(name, feeds, outputs)
+            return self._infer(name, feeds, outputs, broadcast)
         context = context_frames(manifest)
         frames = int((limit - 4096) * 0.9 / per_frame) - 2 * context
         if frames < 8:
@@ -222,20 +233,35 @@ class RemoteBackend:
             stop = min(start + frames, n_frames)
             lo, hi = max(0, start - context), min(n_frames, stop + context)
             part = {k: (v[:, lo:hi] if k in timed else v) for k, v in feeds.items()}
-            out = self._infer(name, part, outputs)
+            out = self._infer(name, part, outputs, broadcast)
             pieces.append({k: _trim(v, start - lo, stop - start) for k, v in out.items()})
         return {k: np.concatenate([p[k] for p in pieces], axis=1) for k in outputs}
 
-    def _infer(self, name: str, feeds: dict[str, np.ndarray], outputs: list[str]) -> dict[str, np.ndarray]:
-        body = encode_request(feeds, outputs)
+    def _infer(self, name: str, feeds: dict[str, np.ndarray], outputs: list[str],
+               broadcast: list[str]) -> dict[str, np.ndarray]:
+        headers = None
+        if self.binary:
+            body, header_length = encode_binary_request(feeds, outputs, broadcast)
+            headers = {"Inference-Header-Content-Length": str(header_length),
+                       "Content-Type": "application/octet-stream"}
+        else:
+            body = encode_request(feeds, outputs, parameters={BROADCAST_PARAMETER: broadcast} if broadcast else None)
         try:
-            result = decode_response(self._request("POST", f"/v2/models/{name}/infer", body))
+            result = decode_response(self._request("POST", f"/v2/models/{name}/infer", body, headers=headers))
         except V2FormatError as exc:
             raise ServerUnavailable(f"server {self.url} sent a malformed response: {exc}") from exc
         missing = [o for o in outputs if o not in result]
         if missing:
             raise ModelMismatchError(f"server {self.url} did not return outputs {missing}")
         return {k: result[k] for k in outputs}
+
+    def _bytes_per_frame(self, feeds: dict[str, np.ndarray], timed: list[str]) -> float:
+        """Request bytes per time frame: exact for binary tensors, measured on a slice for JSON text."""
+        if self.binary:
+            return float(sum(feeds[k].nbytes / feeds[k].shape[1] for k in timed))
+        n = min(64, feeds[timed[0]].shape[1])
+        sample = encode_request({k: feeds[k][:, :n] for k in timed})
+        return len(sample) / n
 
 
 def _trim(array: np.ndarray, offset: int, length: int) -> np.ndarray:
@@ -244,11 +270,9 @@ def _trim(array: np.ndarray, offset: int, length: int) -> np.ndarray:
     return array[:, offset:offset + length]
 
 
-def _bytes_per_frame(feeds: dict[str, np.ndarray], timed: list[str]) -> float:
-    """JSON bytes per time frame, measured on a slice of the real data (float text length varies)."""
-    n = min(64, feeds[timed[0]].shape[1])
-    sample = encode_request({k: feeds[k][:, :n] for k in timed})
-    return len(sample) / n
+def _is_batch_broadcast(array: np.ndarray) -> bool:
+    """A batch whose rows are one row repeated without copying (``np.broadcast_to``: stride 0 on axis 0)."""
+    return isinstance(array, np.ndarray) and array.ndim >= 2 and array.shape[0] > 1 and array.strides[0] == 0
 
 
 def time_inputs(manifest: Manifest, feeds: Mapping[str, np.ndarray]) -> list[str]:

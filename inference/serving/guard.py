@@ -14,6 +14,8 @@ This guard adds exactly those, outside MLServer's own V2 implementation:
 * the body must arrive within ``body_timeout_s`` with no gap longer than ``idle_timeout_s`` -> else 408
   (slow-loris clients cannot hold an inference slot);
 * at most ``max_inflight`` inference requests run, ``max_queue`` more wait; beyond that -> 503 + Retry-After;
+* binary tensor requests (Triton's extension, see :mod:`inference.serving.binary`) are unpacked here, since
+  MLServer only reads JSON tensors;
 * FastAPI's 422 schema errors (which echo the offending input back) become a one-line 400;
 * an exception escaping the app becomes a JSON 500 without a traceback (the traceback goes to the server log).
 """
@@ -29,12 +31,17 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from inference.serving import binary
+from inference.serving.v2 import V2FormatError, dumps
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 log = logging.getLogger("genelive.serve")
+_REF = binary.TENSOR_REF_HEADER.encode()
+_HEADER_LENGTH = binary.HEADER_LENGTH.encode()
 
 _NAME = r"[A-Za-z0-9_.\-]{1,128}"
 _ROUTES_GET = re.compile(rf"^/v2(/health/(live|ready))?$|^/v2/models/{_NAME}(/versions/{_NAME})?(/ready)?$")
@@ -85,7 +92,8 @@ class GuardMiddleware:
             given = _bearer(headers)
             if given is None or not hmac.compare_digest(_digest(given), self._token_digest):
                 raise _Reject(401, "missing or wrong bearer token", [(b"www-authenticate", b"Bearer")])
-        scope["headers"] = [(k, v) for k, v in headers if k.lower() != b"authorization"]
+        # the tensor reference header is ours to set (binary requests); never accept one from a client
+        scope["headers"] = [(k, v) for k, v in headers if k.lower() not in (b"authorization", _REF)]
         return infer
 
     async def _infer(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -97,7 +105,12 @@ class GuardMiddleware:
         try:
             async with self._slots:
                 body = await self._read_body(scope, receive)
-                await self._forward(scope, _replay(body, receive), send)
+                body, ref = _unpack_binary(scope, body)
+                try:
+                    await self._forward(scope, _replay(body, receive), send)
+                finally:
+                    if ref:
+                        binary.drop(ref)
         finally:
             self._admitted -= 1
 
@@ -167,6 +180,27 @@ def _summarise_validation(body: bytes) -> str:
         return f"malformed request: {where + ': ' if where else ''}{first.get('msg', 'invalid')}"[:300]
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return "malformed request"
+
+
+def _unpack_binary(scope: Scope, body: bytes) -> tuple[bytes, str | None]:
+    """Turn a binary-extension request into JSON header + stashed arrays (see :mod:`.binary`)."""
+    headers = scope["headers"]
+    length = next((v for k, v in headers if k.lower() == _HEADER_LENGTH), None)
+    if length is None:
+        return body, None
+    if not length.strip().isdigit():
+        raise _Reject(400, "invalid Inference-Header-Content-Length")
+    try:
+        message, arrays = binary.split_binary_request(body, int(length))
+    except V2FormatError as exc:
+        raise _Reject(400, str(exc)) from exc
+    ref = binary.stash(arrays)
+    new_body = dumps(message)
+    drop = (b"content-length", b"content-type", _HEADER_LENGTH)
+    scope["headers"] = [(k, v) for k, v in headers if k.lower() not in drop] + [
+        (b"content-length", str(len(new_body)).encode()), (b"content-type", b"application/json"),
+        (_REF, ref.encode())]
+    return new_body, ref
 
 
 def _digest(token: str) -> bytes:

@@ -27,6 +27,7 @@ from mlserver.types import (
 
 from inference.backends import BackendError, InputError, OnnxBackend
 from inference.manifest import Manifest, ManifestError
+from inference.serving import binary
 from inference.serving.v2 import V2FormatError, datatype_of, decode_tensor
 
 PLATFORM = "genelive_onnx"
@@ -69,7 +70,8 @@ class GeneLiveOnnxRuntime(MLModel):
             outputs=[_meta(s.name, s.dtype, s.shape) for s in m.outputs],
             parameters=Parameters(model_id=m.model_id, sha256=m.sha256, manifest_version=m.version,
                                   kind=m.kind, backend=self.backend.describe(),
-                                  max_request_bytes=self.max_request_bytes),
+                                  max_request_bytes=self.max_request_bytes, binary_tensors=True,
+                                  batch_broadcast=True),
         )
 
     async def predict(self, payload: InferenceRequest) -> InferenceResponse:
@@ -92,6 +94,9 @@ class GeneLiveOnnxRuntime(MLModel):
         )
 
     def _decode(self, payload: InferenceRequest) -> dict[str, np.ndarray]:
+        params = payload.parameters
+        headers = (params.headers if params is not None else None) or {}
+        raw = binary.take(headers.get(binary.TENSOR_REF_HEADER))
         inputs: dict[str, np.ndarray] = {}
         for tensor in payload.inputs:
             if tensor.name not in self._dtypes:
@@ -99,12 +104,21 @@ class GeneLiveOnnxRuntime(MLModel):
                                     f"{sorted(self._dtypes)}")
             if tensor.name in inputs:
                 raise MLServerError(f"input {tensor.name!r} given twice")
+            want = self._dtypes[tensor.name]
+            if tensor.name in raw:
+                if raw[tensor.name].dtype != want:
+                    raise MLServerError(f"tensor {tensor.name!r}: datatype must be {datatype_of(want)}")
+                inputs[tensor.name] = raw[tensor.name]
+                continue
             try:
-                name, array = decode_tensor(tensor, self._dtypes[tensor.name])
+                name, array = decode_tensor(tensor, want)
             except V2FormatError as exc:
                 raise MLServerError(str(exc)) from exc
             inputs[name] = array
-        return inputs
+        try:
+            return binary.broadcast_batch(inputs, getattr(params, binary.BROADCAST_PARAMETER, None))
+        except V2FormatError as exc:
+            raise MLServerError(str(exc)) from exc
 
 
 def _meta(name: str, dtype: str, shape: list[int]) -> MetadataTensor:

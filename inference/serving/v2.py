@@ -65,9 +65,11 @@ def loads(body: bytes | str) -> Any:
 
 
 def encode_request(inputs: Mapping[str, np.ndarray], outputs: list[str] | None = None,
-                   request_id: str | None = None) -> bytes:
+                   request_id: str | None = None, parameters: Mapping[str, Any] | None = None) -> bytes:
     """JSON body of ``POST /v2/models/{name}/infer``."""
     message: dict[str, Any] = {"inputs": [encode_tensor(k, v) for k, v in inputs.items()]}
+    if parameters:
+        message["parameters"] = dict(parameters)
     if outputs:
         message["outputs"] = [{"name": n} for n in outputs]
     if request_id:

@@ -22,12 +22,13 @@ def server(tiny, tmp_path_factory):
         yield srv
 
 
-@pytest.fixture(scope="module", params=["local", pytest.param("remote", marks=pytest.mark.network)])
+@pytest.fixture(scope="module", params=["local", pytest.param("remote", marks=pytest.mark.network),
+                                        pytest.param("remote-json", marks=pytest.mark.network)])
 def backend(request) -> Backend:
     if request.param == "local":
         return OnnxBackend()
     srv = request.getfixturevalue("server")
-    return RemoteBackend(srv.url, srv.token, timeout_s=30)
+    return RemoteBackend(srv.url, srv.token, timeout_s=30, binary=request.param == "remote")
 
 
 def reference(manifest, inputs):

@@ -35,7 +35,7 @@ def local_drafts(model, audio):
 
 
 def test_remote_draft_equals_local(model, audio, local_drafts, tmp_path):
-    with running_server(model.path.parent, tmp_path, TOKEN, "--max-request-mb", "1") as srv:
+    with running_server(model.path.parent, tmp_path, TOKEN, "--max-request-mb", "0.1") as srv:
         sizes: list[int] = []
         remote = RemoteBackend(srv.url, TOKEN, on_request=sizes.append)
         drafts = Drafter(model, backend=remote).draft(audio, TIMING, seed=3)
@@ -45,7 +45,7 @@ def test_remote_draft_equals_local(model, audio, local_drafts, tmp_path):
 
 
 def test_server_killed_mid_draft_falls_back_with_the_same_notes(model, audio, local_drafts, tmp_path):
-    with running_server(model.path.parent, tmp_path, TOKEN, "--max-request-mb", "0.5") as srv:
+    with running_server(model.path.parent, tmp_path, TOKEN, "--max-request-mb", "0.05") as srv:
         calls: list[int] = []
 
         def on_request(size):

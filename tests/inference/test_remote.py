@@ -107,10 +107,12 @@ def test_fallback_does_not_hide_a_wrong_token(server, tiny):
         backend.run(tiny, onset_inputs(tiny, 1, 10))
 
 
-def test_chunked_equals_unchunked(server, tiny):
+@pytest.mark.parametrize("binary", [True, False])
+def test_chunked_equals_unchunked(server, tiny, binary):
     sizes: list[int] = []
-    remote = RemoteBackend(server.url, TOKEN, on_request=sizes.append)
-    inputs = onset_inputs(tiny, 5, 5000, seed=7)  # ~3 MB of JSON against a 1 MiB limit
+    remote = RemoteBackend(server.url, TOKEN, on_request=sizes.append, binary=binary)
+    # ~3 MB either way against a 1 MiB limit (binary float32 is ~3x denser than JSON text)
+    inputs = onset_inputs(tiny, 5, 12000 if binary else 5000, seed=7)
     out = remote.run(tiny, inputs)["onset_prob"]
     assert len(sizes) >= 3
     assert max(sizes) <= 1 << 20
@@ -123,7 +125,7 @@ def test_limit_learnt_from_413_when_not_advertised(server, tiny):
     remote.connect(tiny)
     for meta in remote._checked.values():  # a server (e.g. Triton) that does not advertise its limit
         meta["parameters"].pop("max_request_bytes")
-    inputs = onset_inputs(tiny, 5, 2000, seed=8)
+    inputs = onset_inputs(tiny, 5, 6000, seed=8)  # 1.5 MB binary
     out = remote.run(tiny, inputs)["onset_prob"]
     assert sizes[0] > 1 << 20  # first try whole, refused with 413, then split
     assert max(sizes[1:]) <= 1 << 20
@@ -131,7 +133,7 @@ def test_limit_learnt_from_413_when_not_advertised(server, tiny):
 
 
 def test_server_killed_mid_request_falls_back_without_lost_frames(tiny, tmp_path):
-    inputs = onset_inputs(tiny, 5, 4000, seed=9)
+    inputs = onset_inputs(tiny, 5, 8000, seed=9)  # 2 MB binary: 8+ chunks of 0.25 MiB
     expected = local(tiny, inputs)
     with running_server(tiny.path.parent, tmp_path, TOKEN, "--max-request-mb", "0.25") as srv:
         served = threading.Event()
@@ -154,8 +156,22 @@ def test_server_killed_mid_request_falls_back_without_lost_frames(tiny, tmp_path
     assert "unavailable after 3 attempts" in messages[0]
 
 
-def test_tritonclient_gets_the_same_answer(server, tiny):
-    """A client built on tritonclient.http (the reference V2 client) works against our server."""
+def test_broadcast_rows_are_sent_once(server, tiny):
+    """Batch rows that are one row repeated (the drafter's slots) go up once; the answer is unchanged."""
+    inputs = onset_inputs(tiny, 5, 2000, seed=10)
+    for name in ("features", "beat_guide"):
+        inputs[name] = np.broadcast_to(inputs[name][:1], inputs[name].shape)
+    sizes: list[int] = []
+    out = RemoteBackend(server.url, TOKEN, on_request=sizes.append).run(tiny, inputs)["onset_prob"]
+    full = 5 * 2000 * (8 + 3 + 1) * 4
+    assert sum(sizes) < full / 3
+    np.testing.assert_allclose(out, local(tiny, inputs), atol=1e-6)
+
+
+@pytest.mark.parametrize("binary_data", [True, False])
+def test_tritonclient_gets_the_same_answer(server, tiny, binary_data):
+    """A client built on tritonclient.http (the reference V2 client) works against our server, with JSON
+    tensors and with Triton's binary tensor extension."""
     import tritonclient.http as httpclient
 
     inputs = onset_inputs(tiny, 5, 200, seed=4)
@@ -167,10 +183,10 @@ def test_tritonclient_gets_the_same_answer(server, tiny):
     tensors = []
     for name, array in inputs.items():
         tensor = httpclient.InferInput(name, list(array.shape), "FP32" if array.dtype == np.float32 else "INT64")
-        tensor.set_data_from_numpy(array, binary_data=False)  # MLServer speaks JSON tensors only
+        tensor.set_data_from_numpy(array, binary_data=binary_data)
         tensors.append(tensor)
     result = client.infer("onset", tensors, headers=headers,
-                          outputs=[httpclient.InferRequestedOutput("onset_prob", binary_data=False)])
+                          outputs=[httpclient.InferRequestedOutput("onset_prob", binary_data=binary_data)])
     np.testing.assert_allclose(result.as_numpy("onset_prob"), local(tiny, inputs), atol=1e-6)
 
 

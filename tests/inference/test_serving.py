@@ -155,3 +155,57 @@ def test_slow_body_times_out_with_408(server):
 
 def test_server_still_healthy_after_the_abuse(server, tiny):
     test_infer_matches_local(server, tiny)
+
+
+def _binary_post(server, header: dict, blob: bytes, header_length: int | None = None):
+    head = json.dumps(header).encode()
+    length = len(head) if header_length is None else header_length
+    return requests.post(infer_url(server), data=head + blob, timeout=10,
+                         headers={**server.headers(), "Inference-Header-Content-Length": str(length)})
+
+
+def test_binary_tensors_match_local(server, tiny):
+    from inference.serving.binary import encode_binary_request
+
+    inputs = onset_inputs(tiny, 5, 300, seed=2)
+    body, length = encode_binary_request(inputs, ["onset_prob"])
+    resp = requests.post(infer_url(server), data=body, timeout=10,
+                         headers={**server.headers(), "Inference-Header-Content-Length": str(length)})
+    assert resp.status_code == 200, resp.text
+    np.testing.assert_array_equal(v2.decode_response(resp.content)["onset_prob"],
+                                  OnnxBackend().run(tiny, inputs)["onset_prob"])
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("size_mismatch", "needs 32 bytes"),
+    ("extra_bytes", "declare"),
+    ("header_too_long", "does not fit"),
+    ("bad_datatype", "known datatype"),
+    ("not_json", "not valid JSON"),
+])
+def test_malformed_binary_requests_are_400(server, case, message):
+    tensor = {"name": "features", "shape": [1, 1, 8], "datatype": "FP32", "parameters": {"binary_data_size": 32}}
+    blob = np.zeros(8, np.float32).tobytes()
+    if case == "size_mismatch":
+        tensor["parameters"]["binary_data_size"] = 16
+        resp = _binary_post(server, {"inputs": [tensor]}, blob[:16])
+    elif case == "extra_bytes":
+        resp = _binary_post(server, {"inputs": [tensor]}, blob + b"xx")
+    elif case == "header_too_long":
+        resp = _binary_post(server, {"inputs": [tensor]}, blob, header_length=10 ** 6)
+    elif case == "bad_datatype":
+        tensor["datatype"] = "COMPLEX"
+        resp = _binary_post(server, {"inputs": [tensor]}, blob)
+    else:
+        resp = requests.post(infer_url(server), data=b"\x80abc" + blob, timeout=10,
+                             headers={**server.headers(), "Inference-Header-Content-Length": "4"})
+    assert resp.status_code == 400, resp.text
+    assert message in resp.json()["error"]
+
+
+def test_client_cannot_inject_a_tensor_reference(server, tiny):
+    """The reference header that carries binary tensors to the runtime is stripped from client requests."""
+    body = json.dumps({"inputs": [_tensor(data=[])]})  # empty data, as the guard leaves binary inputs
+    resp = post(server, body, **{"x-genelive-tensor-ref": "0" * 32})
+    assert resp.status_code == 400
+    assert "needs 8 values, got 0" in resp.json()["error"]

@@ -116,3 +116,25 @@ def test_token_compare_uses_digests_not_the_raw_token():
     guard = GuardMiddleware(ok_app(), token=TOKEN)
     assert TOKEN.encode() not in repr(vars(guard)).encode()
     assert asyncio.run(call(guard, make_scope(token=TOKEN * 2)))[0] == 401
+
+
+def test_binary_request_is_unpacked_and_forgotten_after_the_request():
+    import numpy as np
+
+    from inference.serving import binary
+
+    seen: list = []
+    guard = GuardMiddleware(ok_app(seen=seen), token=TOKEN)
+    arrays = {"x": np.arange(6, dtype=np.float32).reshape(2, 3)}
+    body, length = binary.encode_binary_request(arrays)
+    scope = make_scope(length=len(body), extra=[(b"inference-header-content-length", str(length).encode()),
+                                               (b"x-genelive-tensor-ref", b"forged")])
+    status, _ = asyncio.run(call(guard, scope, chunks=(body,)))
+    assert status == 200
+    fwd_scope, message = seen[0]
+    refs = [v for k, v in fwd_scope["headers"] if k == b"x-genelive-tensor-ref"]
+    assert len(refs) == 1
+    assert refs[0] != b"forged"
+    forwarded = json.loads(message["body"])
+    assert forwarded["inputs"][0]["data"] == []
+    assert binary.pending_count() == 0  # the app never took them; the guard dropped them

@@ -1,0 +1,141 @@
+"""The binary tensor data extension of the V2 protocol (as Triton and ``tritonclient`` speak it), for MLServer.
+
+A 3-minute song's features for five slots are ~86 MB as float32 but ~240 MB as JSON text, and parsing that JSON
+costs seconds of server CPU. Triton's extension sends a small JSON header followed by the raw little-endian
+tensor bytes: the header's length is in the ``Inference-Header-Content-Length`` HTTP header and each binary input
+carries ``parameters.binary_data_size``. MLServer 1.x does not implement it, so the guard middleware splits such a
+request in front of MLServer: the arrays go into a process-local table under an unguessable reference, MLServer
+receives the JSON header (with empty ``data``) plus a ``x-genelive-tensor-ref`` header, and our runtime takes the
+arrays back by that reference. Responses stay JSON (small: one probability per frame and slot), which the
+extension allows and ``tritonclient`` reads.
+
+Batch broadcast (our extension, only used when the model metadata advertises ``batch_broadcast``): inputs listed
+in the request parameter ``genelive_broadcast`` were sent with batch 1 and are repeated to the batch of the
+other inputs — the drafter's five slots share one song's features, so this cuts the upload five-fold.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from inference.serving.v2 import DTYPE_OF, V2FormatError, datatype_of, dumps, loads
+
+HEADER_LENGTH = "inference-header-content-length"
+TENSOR_REF_HEADER = "x-genelive-tensor-ref"
+BROADCAST_PARAMETER = "genelive_broadcast"
+
+_pending: dict[str, dict[str, np.ndarray]] = {}
+_lock = threading.Lock()
+
+
+def encode_binary_request(inputs: Mapping[str, np.ndarray], outputs: list[str] | None = None,
+                          broadcast: list[str] | None = None) -> tuple[bytes, int]:
+    """Body and JSON-header length of a binary-extension request (all inputs binary, outputs JSON)."""
+    tensors, blobs = [], []
+    for name, array in inputs.items():
+        array = np.ascontiguousarray(array)
+        blob = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+        tensors.append({"name": name, "shape": list(array.shape), "datatype": datatype_of(array.dtype),
+                        "parameters": {"binary_data_size": len(blob)}})
+        blobs.append(blob)
+    message: dict[str, Any] = {"inputs": tensors}
+    if outputs:
+        message["outputs"] = [{"name": n, "parameters": {"binary_data": False}} for n in outputs]
+    if broadcast:
+        message["parameters"] = {BROADCAST_PARAMETER: list(broadcast)}
+    header = dumps(message)
+    return b"".join([header, *blobs]), len(header)
+
+
+def split_binary_request(body: bytes, header_length: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """JSON header (binary inputs given empty ``data``) and the binary inputs as arrays; V2FormatError if bad."""
+    if not 0 < header_length <= len(body):
+        raise V2FormatError(f"Inference-Header-Content-Length {header_length} does not fit a body of "
+                            f"{len(body)} bytes")
+    message = loads(body[:header_length])
+    inputs = message.get("inputs") if isinstance(message, dict) else None
+    if not isinstance(inputs, list):
+        raise V2FormatError("request has no 'inputs' list")
+    offset, arrays = header_length, {}
+    view = memoryview(body)
+    for tensor in inputs:
+        params = tensor.get("parameters") if isinstance(tensor, dict) else None
+        size = params.get("binary_data_size") if isinstance(params, dict) else None
+        if size is None:
+            continue
+        name, array = _binary_tensor(tensor, size, view[offset:offset + size] if isinstance(size, int) else b"")
+        offset += size
+        arrays[name] = array
+        params.pop("binary_data_size")
+        tensor["data"] = []
+    if offset != len(body):
+        raise V2FormatError(f"binary data is {len(body) - header_length} bytes but the inputs declare "
+                            f"{offset - header_length}")
+    return message, arrays
+
+
+def _binary_tensor(tensor: dict[str, Any], size: Any, blob: Any) -> tuple[str, np.ndarray]:
+    name, shape, datatype = tensor.get("name"), tensor.get("shape"), tensor.get("datatype")
+    if not isinstance(name, str) or not isinstance(shape, list) or datatype not in DTYPE_OF:
+        raise V2FormatError(f"binary tensor {name!r}: needs a name, a shape and a known datatype")
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+        raise V2FormatError(f"tensor {name!r}: shape must be a list of non-negative integers, got {shape!r}")
+    dtype = DTYPE_OF[datatype].newbyteorder("<")
+    want = math.prod(shape) * dtype.itemsize
+    if not isinstance(size, int) or size != want or len(blob) != size:
+        raise V2FormatError(f"tensor {name!r}: shape {shape} {datatype} needs {want} bytes, "
+                            f"binary_data_size says {size}")
+    return name, np.frombuffer(blob, dtype=dtype).astype(dtype.newbyteorder("="), copy=True).reshape(shape)
+
+
+def stash(arrays: dict[str, np.ndarray]) -> str:
+    """Keep arrays for the runtime; returns the reference to pass along."""
+    ref = secrets.token_hex(16)
+    with _lock:
+        _pending[ref] = arrays
+    return ref
+
+
+def take(ref: str | None) -> dict[str, np.ndarray]:
+    """The arrays stashed under ``ref`` (removed from the table); empty when unknown."""
+    if not ref:
+        return {}
+    with _lock:
+        return _pending.pop(ref, {})
+
+
+def drop(ref: str) -> None:
+    """Forget ``ref`` (the guard calls it after the request, whatever happened)."""
+    with _lock:
+        _pending.pop(ref, None)
+
+
+def pending_count() -> int:
+    """Stashed requests not yet taken (0 between requests; tests check nothing leaks)."""
+    with _lock:
+        return len(_pending)
+
+
+def broadcast_batch(inputs: dict[str, np.ndarray], names: Any) -> dict[str, np.ndarray]:
+    """Repeat the batch-1 inputs named in ``names`` to the batch size of the other inputs (views, no copy)."""
+    if not names:
+        return inputs
+    if not isinstance(names, list) or not all(isinstance(n, str) and n in inputs for n in names):
+        raise V2FormatError(f"{BROADCAST_PARAMETER} must list input names, got {names!r}")
+    batches = {a.shape[0] for n, a in inputs.items() if n not in names and a.ndim}
+    if len(batches) != 1:
+        raise V2FormatError(f"{BROADCAST_PARAMETER}: the other inputs disagree on the batch size {sorted(batches)}")
+    batch = batches.pop()
+    out = dict(inputs)
+    for name in names:
+        array = inputs[name]
+        if array.ndim == 0 or array.shape[0] != 1:
+            raise V2FormatError(f"{BROADCAST_PARAMETER}: {name!r} must be sent with batch 1")
+        out[name] = np.broadcast_to(array, (batch, *array.shape[1:]))
+    return out
