@@ -96,6 +96,11 @@ class SlotDraft:
     end_beat: Fraction
     threshold: float
     provenance: Provenance
+    # For the editor's ghost colours and curve overlay: each drafted onset row's peak probability (by beat), and
+    # the model's onset probability per frame (frame i at i / frame_rate s; zero outside the drafted window).
+    row_confidence: dict[Fraction, float] = field(default_factory=dict)
+    curve: np.ndarray | None = None
+    frame_rate: float = 0.0
 
 
 @dataclass
@@ -284,7 +289,9 @@ class Drafter:
                   "span_s": round(window.duration_s, 6), "lane_temperature": job.temperature, **job.params}
         prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256, self._lane_name(),
                           self.backend.describe(), job.seed, params)
-        draft = SlotDraft(job.slot, [], window.start_beat, window.end_beat, decoded.threshold, prov)
+        draft = SlotDraft(job.slot, [], window.start_beat, window.end_beat, decoded.threshold, prov,
+                          row_confidence={decoded.beats[i]: float(decoded.probs[i]) for i in keep},
+                          curve=prob, frame_rate=analysis.frame_rate)
         draft._rows = ([decoded.beats[i] for i in keep], decoded.seconds[keep])  # type: ignore[attr-defined]
         return draft
 
