@@ -1,0 +1,211 @@
+"""``main.py convert``, ``check`` and ``info``: headless chart work (formats by file extension).
+
+Exit codes: 0 success (``check``: no PROBLEM), 1 ``check`` found a PROBLEM, 2 bad input (missing file, unreadable
+chart, unknown format, a song the target format cannot hold) with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from cli.common import EXIT_OK, EXIT_PROBLEMS, UserError
+
+SEVERITIES = ("info", "warning", "problem")
+
+
+def register(subparsers) -> None:
+    conv = subparsers.add_parser(
+        "convert", help="convert a chart file to another format (by extension: .sm .ssc .osu .json)",
+        description="Reads IN and writes OUT in the format of OUT's extension. Notes the target format cannot "
+                    "hold are refused (exit 2), never moved; documented conversions (e.g. mines dropped by "
+                    "osu!mania) are listed on stderr.")
+    conv.add_argument("input", type=Path, metavar="IN", help="chart file to read")
+    conv.add_argument("output", type=Path, metavar="OUT", help="chart file to write (.sm .ssc .osu .json)")
+    conv.add_argument("--chart", metavar="ID", help="keep only charts whose slot or chart id matches "
+                      "(e.g. Hard or dance-single/Hard); .osu holds one chart per file")
+    conv.set_defaults(func=cmd_convert)
+
+    chk = subparsers.add_parser(
+        "check", help="run the Verify checks on every chart of a file",
+        description="Prints one line per issue: chart, severity, time, message, check id. Exit 1 if any "
+                    "PROBLEM was found, 0 otherwise.")
+    chk.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json)")
+    chk.add_argument("--format", dest="target_format", metavar="F",
+                     help="also check that the charts can be saved as F (sm, ssc, osu, json)")
+    chk.add_argument("--audio-length", type=float, metavar="S",
+                     help="audio length in seconds (default: read from the song's audio file when found)")
+    chk.add_argument("--min-severity", choices=SEVERITIES, default="info", help="hide less severe issues")
+    chk.set_defaults(func=cmd_check)
+
+    inf = subparsers.add_parser(
+        "info", help="charts, note counts, notes per second and estimated difficulty of a file",
+        description="Summarises every chart: slot and meter, counts per note kind, jumps and hands, mean and "
+                    "peak notes per second, and the estimated difficulty (1..20, see chart/stats.py).")
+    inf.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json)")
+    inf.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    inf.set_defaults(func=cmd_info)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def load_song(path: Path):
+    """Read a chart file or raise UserError with one line."""
+    from chart.formats.errors import ParseError
+    from chart.formats.registry import load
+
+    if not path.exists():
+        raise UserError(f"file not found: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; give a chart file")
+    try:
+        return load(path)
+    except ParseError as err:
+        raise UserError(str(err)) from None
+
+
+def _format_name(name: str) -> str:
+    from chart.formats.errors import ParseError
+    from chart.formats.registry import format_for
+
+    try:
+        return format_for(name=name).name
+    except ParseError as err:
+        raise UserError(str(err)) from None
+
+
+def clock(seconds: float) -> str:
+    """``m:ss.mmm`` (negative times keep their sign)."""
+    sign = "-" if seconds < 0 else ""
+    ms = round(abs(seconds) * 1000)
+    return f"{sign}{ms // 60000}:{ms % 60000 // 1000:02d}.{ms % 1000:03d}"
+
+
+# ---------------------------------------------------------------------------------------------- convert
+def cmd_convert(args: argparse.Namespace) -> int:
+    from chart.formats.errors import ParseError, WriteError
+    from chart.formats.registry import format_for, save, unrepresentable
+
+    try:
+        target = format_for(args.output)
+    except ParseError as err:
+        raise UserError(str(err)) from None
+    song = load_song(args.input)
+    if args.chart:
+        song.charts = [c for c in song.charts if _chart_matches(c, args.chart)]
+        if not song.charts:
+            raise UserError(f"no chart matches {args.chart!r} in {args.input}")
+    try:
+        notes = [p for p in unrepresentable(song, target.name) if not p.fatal]
+        save(song, args.output)
+    except WriteError as err:
+        raise UserError(str(err)) from None
+    for reason, count in Counter(p.reason for p in notes).most_common():
+        print(f"note: {target.name}: {reason}" + (f" ({count}x)" if count > 1 else ""), file=sys.stderr)
+    print(f"wrote {args.output} ({len(song.charts)} chart{'s' * (len(song.charts) != 1)})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _chart_matches(chart, wanted: str) -> bool:
+    key = wanted.strip().lower()
+    return key in (chart.slot.sm_name.lower(), chart.chart_id().lower(), chart.description.lower())
+
+
+# ---------------------------------------------------------------------------------------------- check
+def cmd_check(args: argparse.Namespace) -> int:
+    from chart.checks.base import Severity
+    from chart.checks.registry import check_song
+
+    target = _format_name(args.target_format) if args.target_format else None
+    if args.audio_length is not None and not args.audio_length > 0:
+        raise UserError(f"--audio-length must be a positive number of seconds, got {args.audio_length}")
+    song = load_song(args.chart)
+    if not song.charts:
+        print(f"note: {args.chart.name} holds no charts", file=sys.stderr)
+    length_s = args.audio_length if args.audio_length is not None else _audio_length(song)
+    issues = check_song(song, audio_length_s=length_s, target_format=target)
+    shown_from = Severity[args.min_severity.upper()]
+    for issue in issues:
+        if issue.severity >= shown_from:
+            print(_issue_line(song, issue))
+    counts = Counter(i.severity for i in issues)
+    summary = ", ".join(f"{counts[s]} {s.label}{'s' * (counts[s] != 1)}" for s in reversed(Severity))
+    print(f"{args.chart.name}: {len(song.charts)} chart(s), {summary}", file=sys.stderr)
+    return EXIT_PROBLEMS if counts[Severity.PROBLEM] else EXIT_OK
+
+
+def _audio_length(song) -> float | None:
+    """Length of the song's audio from its header, or None (with a note on stderr) when it cannot be read."""
+    path = song.audio_path()
+    if path is None or not path.is_file():
+        print("note: audio file not found; notes after the end of the audio are not checked "
+              "(give --audio-length)", file=sys.stderr)
+        return None
+    from audio.decode import AudioError, audio_info
+
+    try:
+        return audio_info(path).duration_s
+    except AudioError as err:
+        print(f"note: {err}; notes after the end of the audio are not checked", file=sys.stderr)
+        return None
+
+
+def _issue_line(song, issue) -> str:
+    where = "-"
+    if issue.beat is not None:
+        chart = next((c for c in song.charts if issue.chart_id.split("#")[0] == c.chart_id()), None)
+        timing = song.timing_for(chart) if chart is not None else song.timing
+        where = clock(float(timing.beat_to_seconds(issue.beat)))
+    return f"{issue.chart_id}\t{issue.severity.name}\t{where}\t{issue.message}\t[{issue.check_id}]"
+
+
+# ---------------------------------------------------------------------------------------------- info
+def cmd_info(args: argparse.Namespace) -> int:
+    from chart.document import song_chart_id
+    from chart.stats import chart_stats
+
+    song = load_song(args.chart)
+    rows = []
+    for chart in song.charts:
+        stats = chart_stats(chart, song.timing_for(chart))
+        rows.append({"id": song_chart_id(song, chart), "mode": chart.mode, "slot": chart.slot.sm_name,
+                     "meter": chart.meter, "lanes": chart.lanes, "description": chart.description,
+                     **stats.as_dict()})
+    timing = song.timing
+    if args.json:
+        print(json.dumps({
+            "file": str(args.chart), "title": song.title, "subtitle": song.subtitle, "artist": song.artist,
+            "music": song.music, "offset_s": float(timing.offset),
+            "bpms": [[float(b), float(v)] for b, v in timing.bpms],
+            "stops": len(timing.stops), "delays": len(timing.delays), "warps": len(timing.warps),
+            "charts": rows,
+        }, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(_headline(song, args.chart))
+    print(_timing_line(timing))
+    if not rows:
+        print("no charts")
+        return EXIT_OK
+    print(f"{'chart':<28} {'slot':<10} {'meter':>5} {'notes':>6} {'holds':>5} {'rolls':>5} {'mines':>5} "
+          f"{'jumps':>5} {'hands':>5} {'NPS':>5} {'peak':>5} {'est.':>5}  typical")
+    for r in rows:
+        c = r["counts"]
+        print(f"{r['id']:<28} {r['slot']:<10} {r['meter']:>5} {r['onsets']:>6} {c['hold']:>5} {c['roll']:>5} "
+              f"{c['mine']:>5} {r['jumps']:>5} {r['hands']:>5} {r['mean_nps']:>5.2f} {r['peak_nps']:>5.2f} "
+              f"{r['difficulty']:>5.1f}  {r['typical_slot']}")
+    return EXIT_OK
+
+
+def _headline(song, path: Path) -> str:
+    title = " ".join(x for x in (song.title, song.subtitle) if x) or "(untitled)"
+    return f"{title} - {song.artist or '(unknown artist)'}  [{path.name}]"
+
+
+def _timing_line(timing) -> str:
+    bpms = sorted({float(v) for _, v in timing.bpms})
+    tempo = f"{bpms[0]:g} BPM" if len(bpms) == 1 else f"{bpms[0]:g}-{bpms[-1]:g} BPM ({len(timing.bpms)} changes)"
+    extras = [f"{len(getattr(timing, name))} {name}" for name in ("stops", "delays", "warps")
+              if getattr(timing, name)]
+    return f"timing: {tempo}, offset {float(timing.offset):+.3f} s" + (f", {', '.join(extras)}" if extras else "")

@@ -1,0 +1,153 @@
+"""``main.py convert/check/info`` through a real subprocess: output, exit codes 0/1/2, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from chart.formats.registry import load, save
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot, Song
+from chart.stats import chart_stats
+from chart.timing import TimingData
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "main.py", *map(str, args)], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+
+
+def song_for_tests(offset: str = "0") -> Song:
+    """Two clean charts at 120 BPM (Easy ~2 notes/s, Hard ~4 notes/s for 30 s)."""
+    easy = [Note(Fraction(b), b % 4) for b in range(4, 64)]
+    hard = [Note(Fraction(b, 2), b % 4) for b in range(8, 128)] + [Note(Fraction(70), 0, NoteKind.HOLD, Fraction(2))]
+    hard += [Note(Fraction(b), 3, NoteKind.MINE) for b in range(72, 76)]
+    return Song(title="CLI Song", artist="Tester", music="missing.ogg", timing=TimingData.constant(120, offset),
+                charts=[Chart(slot=Slot.EASY, meter=3, notes=easy), Chart(slot=Slot.HARD, meter=8, notes=hard)])
+
+
+@pytest.fixture
+def ssc(tmp_path: Path) -> Path:
+    return save(song_for_tests(), tmp_path / "song.ssc")
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_info_table_and_json(ssc: Path) -> None:
+    result = run("info", ssc)
+    assert result.returncode == 0, result.stderr
+    assert "CLI Song - Tester" in result.stdout
+    assert "120 BPM" in result.stdout
+    assert "dance-single/Hard" in result.stdout
+    data = json.loads(run("info", ssc, "--json").stdout)
+    assert [c["slot"] for c in data["charts"]] == ["Easy", "Hard"]
+    song = load(ssc)
+    expected = chart_stats(song.charts[1], song.timing).as_dict()
+    hard = data["charts"][1]
+    assert hard["counts"] == expected["counts"] == {"tap": 120, "hold": 1, "roll": 0, "mine": 4, "fake": 0,
+                                                    "lift": 0}
+    assert hard["mean_nps"] == expected["mean_nps"]
+    assert hard["peak_nps"] == pytest.approx(4.0)
+    assert hard["difficulty"] == expected["difficulty"]
+
+
+def test_check_clean_file_exits_0(ssc: Path) -> None:
+    result = run("check", ssc, "--audio-length", "60")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "0 problems" in result.stderr
+
+
+def test_check_problem_exits_1_with_one_line_per_issue(tmp_path: Path) -> None:
+    path = save(song_for_tests(offset="1"), tmp_path / "early.ssc")  # beat 4 sounds at 1 s, beat 0 at -1 s
+    song = load(path)
+    song.charts[0].notes.insert(0, Note(Fraction(0), 1))
+    save(song, path)
+    result = run("check", path, "--audio-length", "60")
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert lines == ["dance-single/Easy\tPROBLEM\t-0:01.000\ttap at beat 0 is 1.000 s before the audio starts"
+                     "\t[audio-range]"]
+    quiet = run("check", path, "--audio-length", "60", "--min-severity", "problem")
+    assert quiet.stdout == result.stdout
+
+
+def test_check_audio_length_and_target_format(ssc: Path, tmp_path: Path) -> None:
+    short = run("check", ssc, "--audio-length", "20")
+    assert short.returncode == 1
+    assert "after the audio ends (20.000 s)" in short.stdout
+    song = load(ssc)
+    song.charts[1].timing = TimingData.constant(140)  # split timing: fine in .ssc, impossible in .sm
+    split = save(song, tmp_path / "split.ssc")
+    assert run("check", split, "--audio-length", "60").returncode == 0
+    as_sm = run("check", split, "--audio-length", "60", "--format", "sm")
+    assert as_sm.returncode == 1
+    assert "one timing per song" in as_sm.stdout
+
+
+def test_check_without_audio_says_so(ssc: Path) -> None:
+    result = run("check", ssc)
+    assert result.returncode == 0
+    assert "audio file not found" in result.stderr
+
+
+def test_convert_round_trip_keeps_notes(ssc: Path, tmp_path: Path) -> None:
+    sm = tmp_path / "song.sm"
+    result = run("convert", ssc, sm)
+    assert result.returncode == 0, result.stderr
+    assert [c.notes for c in load(sm).charts] == [c.notes for c in load(ssc).charts]
+    back = tmp_path / "back.ssc"
+    assert run("convert", sm, back).returncode == 0
+    assert [c.notes for c in load(back).charts] == [c.notes for c in load(ssc).charts]
+
+
+def test_convert_to_osu_needs_one_chart(ssc: Path, tmp_path: Path) -> None:
+    osu = tmp_path / "hard.osu"
+    assert "one difficulty" in one_line_error(run("convert", ssc, osu))
+    assert not osu.exists()  # refused: nothing written
+    result = run("convert", ssc, osu, "--chart", "hard")
+    assert result.returncode == 0, result.stderr
+    assert "no mines: dropped (4x)" in result.stderr
+    (chart,) = load(osu).charts
+    assert sum(n.kind.is_onset for n in chart.notes) == 121
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["info", "{tmp}/missing.ssc"], "file not found"),
+        (["check", "{tmp}/missing.sm"], "file not found"),
+        (["convert", "{tmp}/missing.sm", "{tmp}/out.ssc"], "file not found"),
+        (["convert", "{ssc}", "{tmp}/out.txt"], "unknown chart file extension"),
+        (["check", "{ssc}", "--format", "midi"], "unknown chart format"),
+        (["check", "{ssc}", "--audio-length", "-3"], "--audio-length must be a positive"),
+        (["info", "{tmp}"], "is a folder"),
+        (["info", "{bad}"], "line 1"),
+        (["convert", "{ssc}", "{tmp}/x.osu", "--chart", "Challenge"], "no chart matches"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(argv: list[str], expected: str, ssc: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sm"
+    bad.write_text("#NOTES:dance-single:;\n", encoding="utf-8")
+    args = [a.format(tmp=tmp_path, ssc=ssc, bad=bad) for a in argv]
+    assert expected in one_line_error(run(*args))
+
+
+def test_help_lists_the_commands() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for name in ("convert", "check", "info"):
+        assert name in result.stdout
