@@ -23,6 +23,7 @@ from chart.formats.json_timing import (
     timing_from_json,
     timing_to_json,
 )
+from chart.formats.timing_tags import in_warp
 from chart.notes import Note, NoteKind, as_fraction
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
@@ -33,7 +34,8 @@ VERSION = 1
 
 
 def dumps(song: Song) -> str:
-    """The export as JSON text (UTF-8, 1-space indent, keys in schema order, newline at the end)."""
+    """The export as JSON text: UTF-8, keys in schema order, each flat object (a note, a segment) on one line,
+    nested containers indented by one space, a newline at the end."""
     doc = {
         "format": FORMAT,
         "version": VERSION,
@@ -47,7 +49,22 @@ def dumps(song: Song) -> str:
         "charts": [_chart_json(chart, song.timing_for(chart), chart.timing is not None) for chart in song.charts],
         "extra": [list(p) for p in song.extra],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    return _format(doc, 0) + "\n"
+
+
+def _format(value: Any, depth: int) -> str:
+    """JSON with one line per flat object or list (one line per note), nested containers indented."""
+    def flat(v: Any) -> bool:
+        items = v.values() if isinstance(v, dict) else v
+        return all(not isinstance(x, dict | list) for x in items)
+
+    if not isinstance(value, dict | list) or flat(value):
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    pad = " " * (depth + 1)
+    if isinstance(value, dict):
+        body = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_format(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(body) + "\n" + " " * depth + "}"
+    return "[\n" + ",\n".join(f"{pad}{_format(v, depth + 1)}" for v in value) + "\n" + " " * depth + "]"
 
 
 def _ms(seconds: Fraction) -> float:
@@ -75,6 +92,8 @@ def _note_json(note: Note, timing: TimingData) -> dict[str, Any]:
         out["end_time_ms"] = _ms(timing.beat_to_seconds(note.end_beat))
         out["end_beat"] = float(note.end_beat)
         out["end_beat_exact"] = exact_text(note.end_beat)
+    if in_warp(timing, note.beat):
+        out["warped"] = True  # StepMania never judges it: a game should treat it like a fake
     return out
 
 

@@ -34,6 +34,7 @@ class Tag:
     params: tuple[str, ...]
     raw: str
     line: int
+    spelling: str = ""  # the name as written (tags we do not know are written back with it)
 
     @property
     def value(self) -> str:
@@ -133,10 +134,10 @@ def _read_tag(text: str, start: int, line: int) -> tuple[Tag, int]:
         name = "".join(piece)
     else:
         params.append("".join(piece))
-    name = name.strip().upper()
-    if not name:
+    spelling = name.strip()
+    if not spelling:
         raise ParseError("tag without a name ('#' followed by ':')", line)
-    return Tag(name, tuple(params), "".join(raw), line), pos
+    return Tag(spelling.upper(), tuple(params), "".join(raw), line, spelling), pos
 
 
 def escape(text: str) -> str:
@@ -145,6 +146,32 @@ def escape(text: str) -> str:
     while "//" in out:
         out = out.replace("//", "/\\/")
     return out
+
+
+def escape_raw(raw: str) -> str:
+    """Make a raw value safe to write: existing escapes kept, bare ';', '//' and a '#' opening a line escaped.
+
+    Raw values read from .sm/.ssc contain none of these unescaped, so this changes only values that came from
+    elsewhere (an osu! ``[Events]`` block kept as a tag, say).
+    """
+    if not any(c in raw for c in ";/#"):
+        return raw
+    out: list[str] = []
+    i = 0
+    line_start = True
+    while i < len(raw):
+        c = raw[i]
+        if c == "\\" and i + 1 < len(raw):
+            out.append(raw[i:i + 2])
+            i += 2
+            line_start = False
+            continue
+        if c == ";" or (c == "#" and line_start) or (c == "/" and out and out[-1] == "/"):
+            out.append("\\")
+        out.append(c)
+        line_start = c == "\n" or (line_start and c in " \t")
+        i += 1
+    return "".join(out)
 
 
 def tag_line(name: str, value: str) -> str:

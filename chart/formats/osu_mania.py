@@ -29,6 +29,7 @@ from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentab
 from chart.formats.msd import decode, normalise
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
 from chart.formats.osu_timing import parse_point, points_from_timing, timing_from_points
+from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_int, parse_number
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
@@ -168,7 +169,7 @@ def _chart_problems(chart: Chart, timing) -> list[Unrepresentable]:
             out.append(Unrepresentable(cid, note.beat, f"osu!mania has no {note.kind.value}s: dropped",
                                        note, fatal=False))
             continue
-        if _in_warp(timing, note.beat):
+        if in_warp(timing, note.beat):
             out.append(Unrepresentable(cid, note.beat, "note inside a warp (never hit): dropped", note, False))
             continue
         if note.kind == NoteKind.ROLL:
@@ -200,14 +201,6 @@ def _moved_ms(readback, ms: int, true_s: Fraction) -> Fraction:
     return abs(readback.beat_to_seconds(row) - true_s) * 1000
 
 
-def _in_warp(timing, beat: Fraction) -> bool:
-    """Whether StepMania skips a note here: inside [start, start + length) of a warp, unless a stop or
-    delay sits on its row (StepMania 5's ``IsWarpAtRow``)."""
-    if not any(b <= beat < b + length for b, length in timing.warps):
-        return False
-    return not any(b == beat and s > 0 for b, s in timing.stops + timing.delays)
-
-
 def dumps(song: Song) -> str:
     """Canonical .osu text of a one-chart song. Raises :class:`WriteError` on fatal problems."""
     bad = [p for p in problems(song) if p.fatal]
@@ -227,7 +220,7 @@ def dumps(song: Song) -> str:
               for p in points_from_timing(timing)]
     objects = []
     for note, ms, end_ms in _timed(chart, timing):
-        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) or _in_warp(timing, note.beat):
+        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) or in_warp(timing, note.beat):
             continue
         x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
         objects.append(f"{x},192,{ms},128,0,{end_ms}:0:0:0:0:" if end_ms is not None else f"{x},192,{ms},1,0,0:0:0:0:")

@@ -17,6 +17,7 @@ from chart.formats.stepmania import (
     chart_comment,
     chart_problems,
     check_chart_count,
+    known_spelling,
     make_chart,
     notes_text,
     song_from_header,
@@ -85,7 +86,7 @@ def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentab
             if tag.raw.strip():
                 timing_extra.append((name, tag.raw.strip()))
         else:
-            extra.append((name, tag.raw.strip()))
+            extra.append((known_spelling(tag, CHART_ORDER), tag.raw.strip()))
     if notes is None:
         return None  # StepMania skips a #NOTEDATA block without #NOTES
     timing = None

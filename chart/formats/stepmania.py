@@ -12,7 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from chart.formats.errors import MAX_CHARTS, MAX_LANES, ParseError, Unrepresentable
-from chart.formats.msd import Tag, escape, tag_line
+from chart.formats.msd import Tag, escape, escape_raw, tag_line
 from chart.formats.notedata import format_notes, unrepresentable_notes
 from chart.formats.timing_tags import (
     ALIASES,
@@ -60,10 +60,15 @@ def song_from_header(tags: list[Tag]) -> Song:
         elif name in EXTRA_TAGS:
             timing_extra.append((name, tag.raw.strip()))
         elif name != "VERSION":
-            extra.append((name, tag.raw.strip()))
+            extra.append((known_spelling(tag, SONG_ORDER), tag.raw.strip()))
     song.timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS))
     song.extra = order_extra(extra, SONG_ORDER)
     return song
+
+
+def known_spelling(tag: Tag, order: tuple[str, ...]) -> str:
+    """Upper case for tags StepMania knows (matched case-insensitively), the file's spelling otherwise."""
+    return tag.name if tag.name in order else tag.spelling
 
 
 def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: int,
@@ -139,9 +144,9 @@ def write_ordered(order: tuple[str, ...], values: dict[str, str], extra: list[tu
         if name in values:
             out.append(tag_line(name, values[name]))
         for raw in by_name.get(name, ()) if name not in values else ():
-            out.append(tag_line(name, raw))
+            out.append(tag_line(name, escape_raw(raw)))
     known = set(order) | set(values)
-    out += [tag_line(name, raw) for name, raw in extra if name not in known]
+    out += [tag_line(name, escape_raw(raw)) for name, raw in extra if name not in known]
     return "".join(out)
 
 

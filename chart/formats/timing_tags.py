@@ -170,6 +170,14 @@ def timing_tag_values(timing: TimingData) -> list[tuple[str, str]]:
     return out
 
 
+def in_warp(timing: TimingData, beat: Fraction) -> bool:
+    """Whether StepMania skips a note at ``beat``: inside [start, start + length) of a warp, unless a stop or
+    delay sits on that row (StepMania 5's ``TimingData::IsWarpAtRow``)."""
+    if not any(b <= beat < b + length for b, length in timing.warps):
+        return False
+    return not any(b == beat and s > 0 for b, s in timing.stops + timing.delays)
+
+
 def order_extra(pairs: list[tuple[str, str]], order: tuple[str, ...]) -> list[tuple[str, str]]:
     """Known tags in the writer's order, unknown ones after them in file order (what a round trip yields)."""
     rank = {name: i for i, name in enumerate(order)}
