@@ -38,16 +38,28 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", keep
 
 
 def _link_backup(path: Path, backup: Path) -> None:
-    """Make ``backup`` another name of the current file (hard link; copy where links are unsupported)."""
+    """Make ``backup`` another name of the current file (hard link; copy where links are unsupported).
+
+    The new backup is prepared under a temporary name and renamed over the old one, so a crash at any moment
+    leaves a complete ``.bak`` (the older or the newer one), never none and never a partial copy.
+    """
+    staging = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(backup)
+        os.unlink(staging)  # left by a killed process that had our pid
     try:
-        os.link(path, backup)
+        os.link(path, staging)
     except OSError:
         import shutil
 
-        with contextlib.suppress(OSError):
-            shutil.copy2(path, backup)
+        try:
+            shutil.copy2(path, staging)
+            with open(staging, "rb") as f:  # the copy's data must be on disk before its name is
+                os.fsync(f.fileno())
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(staging)
+            return  # no backup possible here (e.g. read-only copy source); the save itself goes on
+    os.replace(staging, backup)
 
 
 def _fsync_dir(folder: Path) -> None:

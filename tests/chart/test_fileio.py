@@ -1,0 +1,70 @@
+"""chart.fileio: atomic replace, .bak handling, failures leave the old file and no temporary."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from chart import fileio
+from chart.fileio import atomic_write_bytes, atomic_write_text
+
+
+def test_write_and_backup(tmp_path: Path) -> None:
+    path = tmp_path / "a.ssc"
+    atomic_write_text(path, "one", keep_backup=True)
+    assert path.read_text() == "one"
+    assert not (tmp_path / "a.ssc.bak").exists()  # nothing to back up yet
+    atomic_write_text(path, "two", keep_backup=True)
+    atomic_write_text(path, "three", keep_backup=True)
+    assert path.read_text() == "three"
+    assert (tmp_path / "a.ssc.bak").read_text() == "two"
+    atomic_write_text(path, "four")
+    assert (tmp_path / "a.ssc.bak").read_text() == "two"  # without keep_backup the backup is left alone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ssc", "a.ssc.bak"]
+
+
+def test_failed_write_keeps_old_file_and_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.sm"
+    atomic_write_bytes(path, b"old")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="No space"):
+        atomic_write_bytes(path, b"new" * 1000, keep_backup=True)
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.sm"]
+
+
+def test_backup_by_copy_where_links_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.osu"
+    atomic_write_text(path, "first")
+
+    def no_links(src, dst) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(fileio.os, "link", no_links)
+    atomic_write_text(path, "second", keep_backup=True)
+    assert (tmp_path / "a.osu.bak").read_text() == "first"
+    assert path.read_text() == "second"
+
+
+def test_stale_backup_staging_file_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "a.ssc"
+    atomic_write_text(path, "first")
+    stale = tmp_path / f".a.ssc.bak.{os.getpid()}.tmp"  # as a killed process with our pid would leave it
+    stale.write_text("garbage")
+    atomic_write_text(path, "second", keep_backup=True)
+    assert (tmp_path / "a.ssc.bak").read_text() == "first"
+    assert not stale.exists()
+
+
+def test_backup_is_an_independent_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.ssc"
+    atomic_write_text(path, "first")
+    atomic_write_text(path, "second", keep_backup=True)
+    atomic_write_text(path, "third", keep_backup=True)  # the hard link must not tie .bak to the new file
+    assert (tmp_path / "a.ssc.bak").read_text() == "second"
