@@ -140,9 +140,11 @@ class Renderer:
         self._floor = np.zeros(self.max_frames, np.float64)
         self._frac = np.zeros((self.max_frames, 1), np.float32)
         self._idx = np.zeros(self.max_frames, np.intp)
-        self._a0 = np.zeros((self.max_frames, self.channels), np.float32)
-        self._a1 = np.zeros((self.max_frames, self.channels), np.float32)
+        # work buffers per source channel count (1 or the output's), contiguous so gathers need no copies
+        self._a0 = {c: np.zeros((self.max_frames, c), np.float32) for c in {1, self.channels}}
+        self._a1 = {c: np.zeros((self.max_frames, c), np.float32) for c in {1, self.channels}}
         self._tick_scratch = np.zeros(self.max_frames, np.float32)
+        self._win = {c: np.zeros((self.max_frames + 2, c), np.float32) for c in {1, self.channels}}
 
     @property
     def src_frame(self) -> float:
@@ -213,7 +215,7 @@ class Renderer:
             mix.stretcher.reset(self._src, rate)
             self._stretch_key = key
         np.multiply(mix.gains, self.music_gain, out=mix.work_gains)
-        tmp = self._a0[:out.shape[0]]
+        tmp = self._a0[self.channels][:out.shape[0]]
         mix.stretcher.render(tmp, mix.arrays, mix.work_gains)
         out += tmp
 
@@ -234,7 +236,7 @@ class Renderer:
             g = float(gain) * self.music_gain
             if g == 0.0:
                 continue
-            a0 = self._a0[:f, :arr.shape[1]]
+            a0 = self._a0[arr.shape[1]][:f]
             if whole:
                 read_frames(arr, int(src), a0)
             else:
@@ -243,19 +245,21 @@ class Renderer:
             out += a0
 
     def _interpolate(self, arr: np.ndarray, f: int, dst: np.ndarray) -> None:
-        """Linear interpolation of ``arr`` at ``self._pos[:f]`` into ``dst``; zero outside the array."""
-        n = arr.shape[0]
+        """Linear interpolation of ``arr`` at ``self._pos[:f]`` into ``dst``; zero outside the array.
+
+        The frames needed are first copied into a small contiguous window (zero-padded at the ends), so the
+        gather never touches, or copies, the whole song.
+        """
+        first = int(self._floor[0])
+        length = int(self._floor[f - 1]) - first + 2
+        win = self._win[arr.shape[1]][:length]
+        read_frames(arr, first, win)
         idx = self._idx[:f]
-        a1 = self._a1[:f, :arr.shape[1]]
-        np.take(arr, idx, axis=0, out=dst, mode="clip")
+        idx -= first
+        a1 = self._a1[arr.shape[1]][:f]
+        np.take(win, idx, axis=0, out=dst, mode="clip")
         idx += 1
-        np.take(arr, idx, axis=0, out=a1, mode="clip")
-        idx -= 1
+        np.take(win, idx, axis=0, out=a1, mode="clip")
         a1 -= dst
         a1 *= self._frac[:f]
         dst += a1
-        # Positions are increasing, so the frames outside [0, n) form a head and a tail.
-        head = int(np.searchsorted(self._pos[:f], 0.0, side="left"))
-        tail = int(np.searchsorted(self._pos[:f], float(n), side="left"))
-        dst[:head] = 0.0
-        dst[tail:] = 0.0
