@@ -86,14 +86,15 @@ class Document:
 
         return cls(load(path), path=path, **kwargs)
 
-    def save(self, path: str | Path | None = None) -> Path:
-        """Write the song (format by extension) atomically and mark the state clean."""
+    def save(self, path: str | Path | None = None, keep_backup: bool = True) -> Path:
+        """Write the song (format by extension) atomically, the previous file kept as ``.bak``, and mark the
+        state clean. Raises the format's WriteError (nothing written) when it cannot hold the song."""
         from chart.formats.registry import save
 
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ValueError("no file name: give a path to save to")
-        save(self.song, target)
+        save(self.song, target, keep_backup=keep_backup)
         self.path = target
         self.history.set_clean()
         return target

@@ -189,3 +189,28 @@ def test_signal_disconnect_and_reentrancy() -> None:
     sig.emit(2)
     assert seen == [1, 10, 20]
     assert len(sig) == 1
+
+
+def test_open_save_round_trip_marks_clean_and_keeps_backup(tmp_path) -> None:
+    from chart.formats.errors import WriteError
+    from chart.formats.registry import loads
+
+    path = tmp_path / "song.ssc"
+    doc = Document(make_song(), clock=FakeClock())
+    doc.push(SetSongMeta(title="Saved once"))
+    assert doc.save(path) == path
+    assert doc.is_clean
+    assert doc.path == path
+    doc.push(AddNotes(doc.chart("dance-single/Hard"), [tap(40, 2)]))
+    doc.save()
+    reopened = Document.open(path)
+    assert reopened.song == doc.song
+    assert reopened.is_clean
+    backup = loads((tmp_path / "song.ssc.bak").read_bytes(), "ssc")  # the first save
+    assert backup.title == "Saved once"
+    assert backup.charts[1].notes == make_song().charts[1].notes
+    doc.push(AddNotes(doc.chart("dance-single/Hard"), [tap(Fraction(1, 5), 2)]))  # off the 1/192 grid
+    with pytest.raises(WriteError):
+        doc.save()
+    assert not doc.is_clean  # a refused save keeps the changes unsaved
+    assert Document.open(path).song.charts[1].notes == reopened.song.charts[1].notes
