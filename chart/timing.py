@@ -25,6 +25,8 @@ import numpy as np
 from chart.notes import as_fraction
 
 Pair = tuple[Fraction, Fraction]
+# beats, arrive, delay, stop, leave, seconds per beat (arrays over knots), seconds per beat before the first knot
+_FloatKnots = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]
 
 
 def _pairs(values: Sequence) -> tuple[Pair, ...]:
@@ -130,7 +132,13 @@ class TimingData:
             stops[b] = stops.get(b, Fraction(0)) + s
         for b, s in self.delays:
             delays[b] = delays.get(b, Fraction(0)) + s
-        warp_ranges = [(b, b + length) for b, length in self.warps if length > 0]
+        warp_ranges = sorted((b, b + length) for b, length in self.warps if length > 0)
+        # Lookups by bisection keep this linear-logarithmic: files with 10^5 tempo changes exist (and fuzzers).
+        bpm_beats = [b for b, _ in self.bpms]
+        warp_starts = [w0 for w0, _ in warp_ranges]
+        warp_reach: list[Fraction] = []  # furthest warp end among warps starting at or before each start
+        for _, w1 in warp_ranges:
+            warp_reach.append(max(w1, warp_reach[-1]) if warp_reach else w1)
         arrive: list[Fraction] = []
         spb: list[Fraction] = []
         t = Fraction(0)  # provisional: shifted below so that the scroll reaches beat 0 at -offset
@@ -138,8 +146,9 @@ class TimingData:
             if j:
                 t = t + (b - beats[j - 1]) * spb[j - 1] + delays.get(beats[j - 1], 0) + stops.get(beats[j - 1], 0)
             arrive.append(t)
-            warped = any(w0 <= b < w1 for w0, w1 in warp_ranges)
-            spb.append(Fraction(0) if warped else 60 / self.bpm_at(b))
+            k = bisect_right(warp_starts, b)
+            warped = k > 0 and warp_reach[k - 1] > b
+            spb.append(Fraction(0) if warped else 60 / self.bpms[max(bisect_right(bpm_beats, b) - 1, 0)][1])
         delay = [delays.get(b, Fraction(0)) for b in beats]
         stop = [stops.get(b, Fraction(0)) for b in beats]
         # Anchor: beat 0 is *reached* at -offset (a delay at beat 0 still comes after it), whatever pauses lie
@@ -179,7 +188,7 @@ class TimingData:
 
     # ------------------------------------------------------------------ vectorised float versions
     @cached_property
-    def _float_knots(self) -> tuple[np.ndarray, ...]:
+    def _float_knots(self) -> _FloatKnots:
         k = self._knots
         f = lambda xs: np.array([float(x) for x in xs], dtype=np.float64)  # noqa: E731
         arrive = f(k.arrive)
