@@ -31,7 +31,7 @@ import numpy as np
 
 from inference.backends import Backend, BackendError, InputError, validate_inputs
 from inference.manifest import Manifest
-from inference.serving.binary import BROADCAST_PARAMETER, encode_binary_request
+from inference.serving.binary import BROADCAST_PARAMETER, decode_binary_response, encode_binary_request
 from inference.serving.server import model_name
 from inference.serving.v2 import V2FormatError, datatype_of, decode_response, encode_request, loads
 
@@ -173,6 +173,10 @@ class RemoteBackend:
 
     def _request(self, method: str, path: str, body: bytes | None = None, retries: int | None = None,
                  headers: dict[str, str] | None = None) -> bytes:
+        return self._response(method, path, body, retries, headers).content
+
+    def _response(self, method: str, path: str, body: bytes | None = None, retries: int | None = None,
+                  headers: dict[str, str] | None = None) -> Any:
         import requests
 
         attempts = 1 + (self.retries if retries is None else retries)
@@ -192,7 +196,7 @@ class RemoteBackend:
                 problem = _connection_problem(exc)
                 continue
             if resp.status_code == 200:
-                return resp.content
+                return resp
             problem = self._status_problem(resp, body)
         raise ServerUnavailable(f"server {self.url} unavailable after {attempts} attempt"
                                 f"{'s' if attempts > 1 else ''}: {problem}")
@@ -247,7 +251,10 @@ class RemoteBackend:
         else:
             body = encode_request(feeds, outputs, parameters={BROADCAST_PARAMETER: broadcast} if broadcast else None)
         try:
-            result = decode_response(self._request("POST", f"/v2/models/{name}/infer", body, headers=headers))
+            resp = self._response("POST", f"/v2/models/{name}/infer", body, headers=headers)
+            length = resp.headers.get("Inference-Header-Content-Length")
+            result = (decode_binary_response(resp.content, int(length)) if length and length.isdigit()
+                      else decode_response(resp.content))
         except V2FormatError as exc:
             raise ServerUnavailable(f"server {self.url} sent a malformed response: {exc}") from exc
         missing = [o for o in outputs if o not in result]

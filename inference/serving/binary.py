@@ -6,8 +6,12 @@ tensor bytes: the header's length is in the ``Inference-Header-Content-Length`` 
 carries ``parameters.binary_data_size``. MLServer 1.x does not implement it, so the guard middleware splits such a
 request in front of MLServer: the arrays go into a process-local table under an unguessable reference, MLServer
 receives the JSON header (with empty ``data``) plus a ``x-genelive-tensor-ref`` header, and our runtime takes the
-arrays back by that reference. Responses stay JSON (small: one probability per frame and slot), which the
-extension allows and ``tritonclient`` reads.
+arrays back by that reference. The way back is the same: the runtime answers MLServer with empty placeholders and
+leaves the output arrays under the reference, and the guard renders the response body — binary parts where the
+client asked for them (``parameters.binary_data`` on an output, or ``binary_data_output`` on the request), else
+JSON numbers written straight from the arrays. (Left to FastAPI, 90 000 output floats cost ~0.6 s of
+``jsonable_encoder`` on this machine; rendered here, a few milliseconds.) Every infer request gets a reference,
+JSON ones too, so all responses take the fast path.
 
 Batch broadcast (our extension, only used when the model metadata advertises ``batch_broadcast``): inputs listed
 in the request parameter ``genelive_broadcast`` were sent with batch 1 and are repeated to the batch of the
@@ -30,13 +34,13 @@ HEADER_LENGTH = "inference-header-content-length"
 TENSOR_REF_HEADER = "x-genelive-tensor-ref"
 BROADCAST_PARAMETER = "genelive_broadcast"
 
-_pending: dict[str, dict[str, np.ndarray]] = {}
+_pending: dict[str, dict[str, Any]] = {}  # ref -> {"inputs": {name: array}, "outputs": {name: (array, binary)}}
 _lock = threading.Lock()
 
 
 def encode_binary_request(inputs: Mapping[str, np.ndarray], outputs: list[str] | None = None,
                           broadcast: list[str] | None = None) -> tuple[bytes, int]:
-    """Body and JSON-header length of a binary-extension request (all inputs binary, outputs JSON)."""
+    """Body and JSON-header length of a binary-extension request (inputs and requested outputs binary)."""
     tensors, blobs = [], []
     for name, array in inputs.items():
         array = np.ascontiguousarray(array)
@@ -46,7 +50,7 @@ def encode_binary_request(inputs: Mapping[str, np.ndarray], outputs: list[str] |
         blobs.append(blob)
     message: dict[str, Any] = {"inputs": tensors}
     if outputs:
-        message["outputs"] = [{"name": n, "parameters": {"binary_data": False}} for n in outputs]
+        message["outputs"] = [{"name": n, "parameters": {"binary_data": True}} for n in outputs]
     if broadcast:
         message["parameters"] = {BROADCAST_PARAMETER: list(broadcast)}
     header = dumps(message)
@@ -55,16 +59,20 @@ def encode_binary_request(inputs: Mapping[str, np.ndarray], outputs: list[str] |
 
 def split_binary_request(body: bytes, header_length: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """JSON header (binary inputs given empty ``data``) and the binary inputs as arrays; V2FormatError if bad."""
+    return _split(body, header_length, "inputs")
+
+
+def _split(body: bytes, header_length: int, key: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if not 0 < header_length <= len(body):
         raise V2FormatError(f"Inference-Header-Content-Length {header_length} does not fit a body of "
                             f"{len(body)} bytes")
     message = loads(body[:header_length])
-    inputs = message.get("inputs") if isinstance(message, dict) else None
-    if not isinstance(inputs, list):
-        raise V2FormatError("request has no 'inputs' list")
+    tensors = message.get(key) if isinstance(message, dict) else None
+    if not isinstance(tensors, list):
+        raise V2FormatError(f"message has no {key!r} list")
     offset, arrays = header_length, {}
     view = memoryview(body)
-    for tensor in inputs:
+    for tensor in tensors:
         params = tensor.get("parameters") if isinstance(tensor, dict) else None
         size = params.get("binary_data_size") if isinstance(params, dict) else None
         if size is None:
@@ -75,7 +83,7 @@ def split_binary_request(body: bytes, header_length: int) -> tuple[dict[str, Any
         params.pop("binary_data_size")
         tensor["data"] = []
     if offset != len(body):
-        raise V2FormatError(f"binary data is {len(body) - header_length} bytes but the inputs declare "
+        raise V2FormatError(f"binary data is {len(body) - header_length} bytes but the tensors declare "
                             f"{offset - header_length}")
     return message, arrays
 
@@ -95,19 +103,36 @@ def _binary_tensor(tensor: dict[str, Any], size: Any, blob: Any) -> tuple[str, n
 
 
 def stash(arrays: dict[str, np.ndarray]) -> str:
-    """Keep arrays for the runtime; returns the reference to pass along."""
+    """Keep a request's binary inputs for the runtime; returns the reference to pass along."""
     ref = secrets.token_hex(16)
     with _lock:
-        _pending[ref] = arrays
+        _pending[ref] = {"inputs": arrays, "outputs": {}}
     return ref
 
 
-def take(ref: str | None) -> dict[str, np.ndarray]:
-    """The arrays stashed under ``ref`` (removed from the table); empty when unknown."""
+def take(ref: str | None) -> dict[str, np.ndarray] | None:
+    """The inputs stashed under ``ref`` (handed over once); None when the request did not pass the guard."""
     if not ref:
-        return {}
+        return None
     with _lock:
-        return _pending.pop(ref, {})
+        entry = _pending.get(ref)
+        return entry.pop("inputs", {}) if entry is not None else None
+
+
+def put_outputs(ref: str, outputs: dict[str, tuple[np.ndarray, bool]]) -> bool:
+    """Hand the model's outputs (array, send-as-binary) back to the guard, which renders the response body."""
+    with _lock:
+        entry = _pending.get(ref)
+        if entry is None:
+            return False
+        entry["outputs"] = outputs
+        return True
+
+
+def take_outputs(ref: str) -> dict[str, tuple[np.ndarray, bool]]:
+    with _lock:
+        entry = _pending.get(ref)
+        return entry.pop("outputs", {}) if entry is not None else {}
 
 
 def drop(ref: str) -> None:
@@ -117,9 +142,47 @@ def drop(ref: str) -> None:
 
 
 def pending_count() -> int:
-    """Stashed requests not yet taken (0 between requests; tests check nothing leaks)."""
+    """Requests whose stash is still held (0 between requests; tests check nothing leaks)."""
     with _lock:
         return len(_pending)
+
+
+def render_response(body: bytes, outputs: dict[str, tuple[np.ndarray, bool]]) -> tuple[bytes, int | None]:
+    """Fill the runtime's placeholder outputs: raw bytes after the JSON header where the client asked for
+    binary output, else JSON numbers (serialised by orjson from the array, not via Python lists).
+    Returns the body and, when binary parts follow, the JSON header's length."""
+    message = loads(body)
+    blobs = []
+    for output in message.get("outputs", []):
+        array, as_binary = outputs[output["name"]]
+        array = np.ascontiguousarray(array)
+        if as_binary:
+            blob = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+            output["parameters"] = {**(output.get("parameters") or {}), "binary_data_size": len(blob)}
+            output.pop("data", None)
+            blobs.append(blob)
+        else:
+            output["data"] = array.reshape(-1) if orjson_available() else array.reshape(-1).tolist()
+    header = dumps(message)
+    return (b"".join([header, *blobs]), len(header)) if blobs else (header, None)
+
+
+def decode_binary_response(body: bytes, header_length: int) -> dict[str, np.ndarray]:
+    """Outputs of a response that uses the binary extension."""
+    message, arrays = _split(body, header_length, "outputs")
+    for output in message.get("outputs", []):
+        if output.get("name") not in arrays:
+            from inference.serving.v2 import decode_tensor
+
+            name, array = decode_tensor(output)
+            arrays[name] = array
+    return arrays
+
+
+def orjson_available() -> bool:
+    from inference.serving import v2
+
+    return v2.orjson is not None
 
 
 def broadcast_batch(inputs: dict[str, np.ndarray], names: Any) -> dict[str, np.ndarray]:

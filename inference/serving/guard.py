@@ -107,10 +107,9 @@ class GuardMiddleware:
                 body = await self._read_body(scope, receive)
                 body, ref = _unpack_binary(scope, body)
                 try:
-                    await self._forward(scope, _replay(body, receive), send)
+                    await self._forward(scope, _replay(body, receive), send, ref)
                 finally:
-                    if ref:
-                        binary.drop(ref)
+                    binary.drop(ref)
         finally:
             self._admitted -= 1
 
@@ -146,21 +145,24 @@ class GuardMiddleware:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, ref: str | None = None) -> None:
+        """Call the app; rewrite 422s to one-line 400s and, for infer requests, render the outputs the runtime
+        left under ``ref`` (see :mod:`.binary`)."""
         started = False
-        held: list[bytes] | None = None  # body of a 422 being rewritten
+        start: Message | None = None  # held response start (422 rewrite or output rendering)
+        held: list[bytes] = []
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started, held
+            nonlocal started, start
             if message["type"] == "http.response.start":
                 started = True
-                if message.get("status") == 422:  # FastAPI's schema errors echo the input back: summarise
-                    held = []
+                if message.get("status") == 422 or ref is not None:
+                    start = message
                     return
-            if held is not None and message["type"] == "http.response.body":
+            if start is not None and message["type"] == "http.response.body":
                 held.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await _send_error(send, 400, _summarise_validation(b"".join(held)))
+                    await self._finish(send, start, b"".join(held), ref)
                 return
             await send(message)
 
@@ -170,6 +172,28 @@ class GuardMiddleware:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
                 await _send_error(send, 500, "internal server error (see the server log)")
+
+    async def _finish(self, send: Send, start: Message, body: bytes, ref: str | None) -> None:
+        status = start.get("status", 500)
+        if status == 422:
+            await _send_error(send, 400, _summarise_validation(body))
+            return
+        outputs = binary.take_outputs(ref) if ref is not None else {}
+        if status != 200 or not outputs:
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+        try:
+            body, header_length = binary.render_response(body, outputs)
+        except (V2FormatError, KeyError, TypeError) as exc:
+            log.error("cannot render outputs: %s", exc)
+            await _send_error(send, 500, "internal server error (see the server log)")
+            return
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if header_length is not None:
+            headers.append((_HEADER_LENGTH, str(header_length).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _summarise_validation(body: bytes) -> str:
@@ -182,12 +206,15 @@ def _summarise_validation(body: bytes) -> str:
         return "malformed request"
 
 
-def _unpack_binary(scope: Scope, body: bytes) -> tuple[bytes, str | None]:
-    """Turn a binary-extension request into JSON header + stashed arrays (see :mod:`.binary`)."""
+def _unpack_binary(scope: Scope, body: bytes) -> tuple[bytes, str]:
+    """Stash a binary-extension request's arrays (see :mod:`.binary`) and tag the request with the reference;
+    JSON requests get a reference too, so the runtime hands its outputs back for fast rendering."""
     headers = scope["headers"]
     length = next((v for k, v in headers if k.lower() == _HEADER_LENGTH), None)
     if length is None:
-        return body, None
+        ref = binary.stash({})
+        scope["headers"] = [*headers, (_REF, ref.encode())]
+        return body, ref
     if not length.strip().isdigit():
         raise _Reject(400, "invalid Inference-Header-Content-Length")
     try:

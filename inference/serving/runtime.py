@@ -88,15 +88,23 @@ class GeneLiveOnnxRuntime(MLModel):
         except (BackendError, ManifestError) as exc:
             raise MLServerError(f"inference failed: {exc}", status_code=500) from exc
         names = wanted or list(result)
+        ref = self._ref(payload)
+        # Through the guard: leave the arrays with it and answer MLServer with placeholders (see .binary).
+        handed = ref is not None and binary.put_outputs(ref, {n: (result[n], _wants_binary(payload, n)) for n in names})
         return InferenceResponse(
             model_name=self.name, model_version=MODEL_VERSION, id=payload.id,
-            outputs=[_output(n, result[n]) for n in names],
+            outputs=[_output(n, result[n], placeholder=handed) for n in names],
         )
+
+    @staticmethod
+    def _ref(payload: InferenceRequest) -> str | None:
+        params = payload.parameters
+        headers = (params.headers if params is not None else None) or {}
+        return headers.get(binary.TENSOR_REF_HEADER)
 
     def _decode(self, payload: InferenceRequest) -> dict[str, np.ndarray]:
         params = payload.parameters
-        headers = (params.headers if params is not None else None) or {}
-        raw = binary.take(headers.get(binary.TENSOR_REF_HEADER))
+        raw = binary.take(self._ref(payload)) or {}
         inputs: dict[str, np.ndarray] = {}
         for tensor in payload.inputs:
             if tensor.name not in self._dtypes:
@@ -125,7 +133,15 @@ def _meta(name: str, dtype: str, shape: list[int]) -> MetadataTensor:
     return MetadataTensor(name=name, datatype=datatype_of(dtype), shape=list(shape))
 
 
-def _output(name: str, array: np.ndarray) -> ResponseOutput:
+def _output(name: str, array: np.ndarray, placeholder: bool = False) -> ResponseOutput:
     array = np.ascontiguousarray(array)
     return ResponseOutput(name=name, shape=list(array.shape), datatype=datatype_of(array.dtype),
-                          data=array.reshape(-1).tolist())
+                          data=[] if placeholder else array.reshape(-1).tolist())
+
+
+def _wants_binary(payload: InferenceRequest, name: str) -> bool:
+    """Binary output requested for ``name`` (per output ``binary_data``, else request ``binary_data_output``)."""
+    for out in payload.outputs or []:
+        if out.name == name and out.parameters is not None and getattr(out.parameters, "binary_data", None) is not None:
+            return bool(out.parameters.binary_data)
+    return bool(getattr(payload.parameters, "binary_data_output", False))
