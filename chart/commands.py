@@ -170,7 +170,8 @@ class ReplaceRegion(ReplaceNotes):
         new = list(notes)
         outside = [n for n in new if not self.beat0 <= n.beat < self.beat1]
         if outside:
-            raise ValueError(f"{len(outside)} drafted note(s) lie outside the region, first at beat {outside[0].beat}")
+            raise ValueError(f"{len(outside)} drafted note(s) lie outside the region, "
+                             f"first at beat {outside[0].beat}")
         super().__init__(chart, (), new, name)
         self.provenance = dict(provenance) if provenance is not None else None
 
@@ -206,7 +207,9 @@ class SetTiming(_Base):
         doc.set_timing(self._target(doc), self._old)
 
     def merge_with(self, other: Command) -> bool:
-        if not isinstance(other, SetTiming) or getattr(other, "_pinned", None) is not getattr(self, "_pinned", None):
+        if not isinstance(other, SetTiming):
+            return False
+        if getattr(other, "_pinned", None) is not getattr(self, "_pinned", None):
             return False
         if (other.chart is None) != (self.chart is None):
             return False

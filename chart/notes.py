@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class Note:
 
     def replace(self, **changes) -> Note:
         """Copy with some fields changed."""
-        values = {"beat": self.beat, "lane": self.lane, "kind": self.kind, "length": self.length}
+        values: dict[str, Any] = {"beat": self.beat, "lane": self.lane, "kind": self.kind, "length": self.length}
         values.update(changes)
         return Note(**values)
 

@@ -16,10 +16,10 @@ class CheckAudioRange:
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         times = ctx.note_times_s
-        for i in np.flatnonzero(times < -TOLERANCE_S):
-            n = ctx.notes[i]
+        for early in np.flatnonzero(times < -TOLERANCE_S):
+            n = ctx.notes[early]
             yield Issue(self._severity(n), f"{n.kind.value} at beat {describe_beat(n.beat)} is "
-                        f"{-times[i]:.3f} s before the audio starts", n.beat, (n,))
+                        f"{-times[early]:.3f} s before the audio starts", n.beat, (n,))
         if ctx.audio_length_s is None:
             return
         end_s = ctx.audio_length_s + TOLERANCE_S

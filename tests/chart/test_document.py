@@ -128,7 +128,8 @@ def test_timing_charts_and_meta_signals(doc: Document) -> None:
 def test_chart_ids_disambiguate_duplicates() -> None:
     a, b, c = Chart(slot=Slot.HARD), Chart(slot=Slot.HARD), Chart(slot=Slot.EDIT, description="Mine")
     doc = Document(Song(charts=[a, b, c]))
-    assert [doc.chart_id(x) for x in (a, b, c)] == ["dance-single/Hard", "dance-single/Hard#2", "dance-single/Edit/Mine"]
+    assert [doc.chart_id(x) for x in (a, b, c)] == [
+        "dance-single/Hard", "dance-single/Hard#2", "dance-single/Edit/Mine"]
     assert doc.chart("dance-single/Hard#2") is b
     with pytest.raises(KeyError):
         doc.chart("dance-single/Beginner")

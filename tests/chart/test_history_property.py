@@ -79,11 +79,13 @@ class HistoryMachine(RuleBasedStateMachine):
         if kind == "timing":
             return SetTiming(data.draw(timings))
         if kind == "add_chart":
-            return AddChart(Chart(slot=data.draw(st.sampled_from(list(Slot))), notes=data.draw(st.lists(notes, max_size=4))))
+            slot = data.draw(st.sampled_from(list(Slot)))
+            return AddChart(Chart(slot=slot, notes=data.draw(st.lists(notes, max_size=4))))
         if kind == "chart_timing":
             return SetTiming(data.draw(st.none() | timings), chart=chart)
         if kind == "chart_meta":
-            return SetChartMeta(chart, meter=data.draw(st.integers(1, 20)), slot=data.draw(st.sampled_from(list(Slot))))
+            meter = data.draw(st.integers(1, 20))
+            return SetChartMeta(chart, meter=meter, slot=data.draw(st.sampled_from(list(Slot))))
         if kind == "remove_chart":
             return RemoveChart(chart)
         if kind == "add":
@@ -97,7 +99,8 @@ class HistoryMachine(RuleBasedStateMachine):
         if kind == "remove":
             return RemoveNotes(chart, picked)
         if kind == "move":
-            return MoveNotes(chart, picked, data.draw(st.integers(-4, 4)) * Fraction(1, 4), data.draw(st.integers(0, 1)))
+            beat_delta = data.draw(st.integers(-4, 4)) * Fraction(1, 4)
+            return MoveNotes(chart, picked, beat_delta, data.draw(st.integers(0, 1)))
         if kind == "kind":
             return ChangeNoteKind(chart, picked, data.draw(st.sampled_from(list(NoteKind))), Fraction(1, 2))
         holds = [n for n in picked if n.kind.has_length]

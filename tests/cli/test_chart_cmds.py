@@ -27,7 +27,8 @@ def run(*args: str | Path) -> subprocess.CompletedProcess:
 def song_for_tests(offset: str = "0") -> Song:
     """Two clean charts at 120 BPM (Easy ~2 notes/s, Hard ~4 notes/s for 30 s)."""
     easy = [Note(Fraction(b), b % 4) for b in range(4, 64)]
-    hard = [Note(Fraction(b, 2), b % 4) for b in range(8, 128)] + [Note(Fraction(70), 0, NoteKind.HOLD, Fraction(2))]
+    hard = [Note(Fraction(b, 2), b % 4) for b in range(8, 128)]
+    hard.append(Note(Fraction(70), 0, NoteKind.HOLD, Fraction(2)))
     hard += [Note(Fraction(b), 3, NoteKind.MINE) for b in range(72, 76)]
     return Song(title="CLI Song", artist="Tester", music="missing.ogg", timing=TimingData.constant(120, offset),
                 charts=[Chart(slot=Slot.EASY, meter=3, notes=easy), Chart(slot=Slot.HARD, meter=8, notes=hard)])
