@@ -27,7 +27,10 @@ N_SLOTS = 5
 TIMING_DIM = 6 + 2 + 4 + (len(SNAP_DIVISORS) + 1) + 1 + N_SLOTS  # gaps, flags, phases, snap, density, slot
 AUDIO_DIM = 2 * AUDIO_GROUPS + 1
 ROW_DIM = TIMING_DIM + AUDIO_DIM
-HISTORY_DIM = 3 * N_LANES
+PREV_ROWS = 4  # previous rows whose arrows the model sees explicitly (the GRU state carries the rest)
+COPY_CONTEXTS = (4, 8, 16)  # context lengths (rows) of the copy hints, see CopyMemory
+HISTORY_DIM = N_LANES * (PREV_ROWS + 2) + len(COPY_CONTEXTS) * (N_LANES + 1)
+HELD_SLICE = slice(N_LANES * (PREV_ROWS + 1), N_LANES * (PREV_ROWS + 2))
 
 #: ``MASK_BITS[m, l]`` is 1 when bit mask ``m`` (0..15) contains lane ``l``.
 MASK_BITS = ((np.arange(16)[:, None] >> np.arange(N_LANES)[None, :]) & 1).astype(np.int64)
@@ -107,27 +110,82 @@ def held_masks(rows: LaneRows) -> np.ndarray:
     return out
 
 
-def history_features(prev_arrows: np.ndarray, prev_holds: np.ndarray, held: np.ndarray) -> np.ndarray:
-    """What the decoder already chose, as the model's autoregressive input.
+class CopyMemory:
+    """Charts repeat themselves: when the last ``k`` rows (arrows and rhythm) occurred before in this chart,
+    the arrows that followed them then are a strong hint now. For each ``k`` of :data:`COPY_CONTEXTS`, remembers
+    the arrows that followed the most recent occurrence of every context of ``k`` rows.
+
+    Works on the reference (teacher forcing) and on the decoder's own choices alike: :meth:`query` row ``i``
+    before choosing it, :meth:`record` it after.
+    """
+
+    def __init__(self, beats: Sequence[Fraction]) -> None:
+        self.gaps = [None, *(b - a for a, b in zip(beats, beats[1:]))]
+        self.seen: list[dict[tuple, int]] = [{} for _ in COPY_CONTEXTS]
+
+    def _key(self, arrows: np.ndarray, i: int, k: int) -> tuple | None:
+        if i < k:
+            return None
+        return tuple(int(a) for a in arrows[i - k:i]), tuple(self.gaps[i - k + 1:i + 1])
+
+    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
+        """(len(COPY_CONTEXTS) * 5,) float32: per context length, the remembered arrows (4 bits) and a found flag."""
+        out = np.zeros(len(COPY_CONTEXTS) * (N_LANES + 1), dtype=np.float32)
+        for j, k in enumerate(COPY_CONTEXTS):
+            found = self.seen[j].get(self._key(arrows, i, k)) if i >= k else None  # type: ignore[arg-type]
+            if found is not None:
+                out[j * (N_LANES + 1):(j + 1) * (N_LANES + 1)] = [*MASK_BITS[found], 1.0]
+        return out
+
+    def record(self, arrows: np.ndarray, i: int) -> None:
+        """Remember that ``arrows[i]`` followed the contexts ending at row ``i``."""
+        for j, k in enumerate(COPY_CONTEXTS):
+            key = self._key(arrows, i, k)
+            if key is not None:
+                self.seen[j][key] = int(arrows[i])
+
+
+def history_features(arrows: np.ndarray, holds: np.ndarray, i: int, held: int, copy: np.ndarray) -> np.ndarray:
+    """What the decoder already chose, as the model's autoregressive input for row ``i``.
 
     Parameters
     ----------
-    prev_arrows, prev_holds, held : np.ndarray of int, shape (B,)
-        Bit masks: previous row's arrows, previous row's hold heads, lanes held at this row (0 at row 0).
+    arrows, holds : np.ndarray of int, shape (N,)
+        Lane bit masks of the chart's rows (only rows before ``i`` are read).
+    i : int
+        The row about to be chosen.
+    held : int
+        Lanes held at row ``i`` by earlier holds (bit mask).
+    copy : np.ndarray, shape (15,)
+        :meth:`CopyMemory.query` of row ``i``.
 
     Returns
     -------
-    np.ndarray, float32, shape (B, HISTORY_DIM)
+    np.ndarray, float32, shape (HISTORY_DIM,)
+        Arrows of the previous :data:`PREV_ROWS` rows (4 bits each, newest first, 0 before the chart), hold
+        heads of the previous row, held lanes, copy hints.
     """
-    parts = [MASK_BITS[np.asarray(m, dtype=np.int64)] for m in (prev_arrows, prev_holds, held)]
-    return np.concatenate(parts, axis=1).astype(np.float32)
+    prev = [int(arrows[i - j]) if i - j >= 0 else 0 for j in range(1, PREV_ROWS + 1)]
+    prev_holds = int(holds[i - 1]) if i else 0
+    bits = MASK_BITS[np.array([*prev, prev_holds, held], dtype=np.int64)].ravel()
+    return np.concatenate([bits, copy]).astype(np.float32)
+
+
+def held_from_history(history: np.ndarray) -> np.ndarray:
+    """Held-lane bit masks (B,) back from history features (B, HISTORY_DIM)."""
+    bits = history[:, HELD_SLICE].astype(np.int64)
+    return (bits << np.arange(N_LANES)).sum(axis=1)
 
 
 def teacher_history(rows: LaneRows) -> np.ndarray:
     """History features of a reference chart (teacher forcing), shape (N, HISTORY_DIM)."""
-    prev_arrows = np.concatenate([[0], rows.arrows[:-1]]).astype(np.int64)
-    prev_holds = np.concatenate([[0], rows.holds[:-1]]).astype(np.int64)
-    return history_features(prev_arrows, prev_holds, held_masks(rows))
+    held = held_masks(rows)
+    memory = CopyMemory(rows.beats)
+    out = np.zeros((len(rows), HISTORY_DIM), dtype=np.float32)
+    for i in range(len(rows)):
+        out[i] = history_features(rows.arrows, rows.holds, i, int(held[i]), memory.query(rows.arrows, i))
+        memory.record(rows.arrows, i)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------- features

@@ -23,9 +23,10 @@ Row features and history inputs come from :mod:`inference.lane_features`, which 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -33,13 +34,17 @@ import numpy as np
 from chart.notes import Note
 from inference.lane_features import (
     CLASS_MASKS,
+    HISTORY_DIM,
     HOLD_LENGTHS_BEAT,
     N_ARROW_CLASSES,
     N_LANES,
     N_SLOTS,
     POPCOUNT,
+    PREV_ROWS,
     TIMING_DIM,
+    CopyMemory,
     LaneRows,
+    held_from_history,
     history_features,
     row_features,
 )
@@ -91,8 +96,12 @@ def _slots_of(rows: np.ndarray) -> np.ndarray:
     return np.argmax(rows[:, TIMING_DIM - N_SLOTS:TIMING_DIM], axis=1)
 
 
+def _masks(bits: np.ndarray) -> np.ndarray:
+    return (bits.astype(np.int64) << np.arange(N_LANES)).sum(axis=1)
+
+
 def _prev_masks(history: np.ndarray) -> np.ndarray:
-    return (history[:, :N_LANES].astype(np.int64) << np.arange(N_LANES)).sum(axis=1)
+    return _masks(history[:, :N_LANES])
 
 
 class OnnxLaneStepper:
@@ -118,28 +127,46 @@ class OnnxLaneStepper:
 class NgramStepper:
     """Rule baseline: the most frequent next arrow set given the previous ``order - 1`` sets and the slot.
 
-    ``log_probs`` has shape (N_SLOTS, 16 ** (order - 1), 15); context index ``sum(prev_j * 16 ** j)`` with
-    ``prev_0`` the previous row's mask (0 before the first row). Built by :mod:`training.baseline`.
+    Counts per context depth ``d = 0 .. order - 1`` are sparse: sorted int64 ``keys[d]`` (``slot + 5 * ctx``
+    with ``ctx = sum(prev_j * 16 ** j)``, ``prev_0`` the previous row's mask, 0 before the chart) and float32
+    ``counts[d]`` (n_d, 15). Probabilities interpolate down the depths, ``p_d = (c_d + beta p_{d-1}) /
+    (n_d + beta)`` from a uniform start. Built by :mod:`training.lane_baseline`; ships as ``lane.ngram.npz``.
     """
 
-    def __init__(self, log_probs: np.ndarray) -> None:
-        self.log_probs = np.asarray(log_probs, dtype=np.float32)
-        self.order = int(round(np.log(self.log_probs.shape[1]) / np.log(16))) + 1
+    def __init__(self, keys: Sequence[np.ndarray], counts: Sequence[np.ndarray], beta: float = 2.0) -> None:
+        if not 1 <= len(keys) <= PREV_ROWS + 1 or len(keys) != len(counts):
+            raise ValueError(f"n-gram order must be 1..{PREV_ROWS + 1} with one count table per depth")
+        self.keys = [np.asarray(k, dtype=np.int64) for k in keys]
+        self.counts = [np.asarray(c, dtype=np.float32) for c in counts]
+        self.order, self.beta = len(self.keys), float(beta)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> NgramStepper:
-        """From the manifest form ``{"order", "shape", "log_probs"}`` (see :mod:`training.lane_baseline`)."""
-        return cls(np.asarray(data["log_probs"], dtype=np.float32).reshape(data["shape"]))
+    def load(cls, path: str | Path) -> NgramStepper:
+        """Read the ``.npz`` written by :func:`training.lane_baseline.save_ngram`."""
+        with np.load(path) as data:
+            order = int(data["order"])
+            return cls([data[f"keys_{d}"] for d in range(order)], [data[f"counts_{d}"] for d in range(order)],
+                       float(data["beta"]))
 
-    def initial_state(self, batch: int) -> np.ndarray:
-        return np.zeros((batch, max(self.order - 1, 1)), dtype=np.int64)
+    def log_probs(self, slots: np.ndarray, prev: np.ndarray) -> np.ndarray:
+        """(B, 15) log-probabilities of the next set; ``prev`` (B, >= order - 1) masks, newest first."""
+        p = np.full((len(slots), N_ARROW_CLASSES), 1.0 / N_ARROW_CLASSES)
+        for d in range(self.order):
+            ctx = (prev[:, :d] * 16 ** np.arange(d)).sum(axis=1) if d else np.zeros(len(slots), np.int64)
+            key = np.asarray(slots, dtype=np.int64) + N_SLOTS * ctx
+            idx = np.minimum(np.searchsorted(self.keys[d], key), max(len(self.keys[d]) - 1, 0))
+            found = (self.keys[d][idx] == key) if len(self.keys[d]) else np.zeros(len(key), bool)
+            c = np.where(found[:, None], self.counts[d][idx] if len(self.keys[d]) else 0.0, 0.0)
+            weight = self.beta if d else 1.0
+            p = (c + weight * p) / (c.sum(axis=1, keepdims=True) + weight)
+        return np.log(p).astype(np.float32)
+
+    def initial_state(self, batch: int) -> None:
+        return None
 
     def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
-        context = np.concatenate([_prev_masks(history)[:, None], state[:, :-1]], axis=1)
-        depth = self.order - 1
-        index = (context[:, :depth] * (16 ** np.arange(depth))).sum(axis=1).astype(np.int64)
-        logits = self.log_probs[_slots_of(rows), index]
-        return _no_holds(logits), context
+        prev = np.stack([_masks(history[:, N_LANES * j:N_LANES * (j + 1)]) for j in range(PREV_ROWS)], axis=1)
+        return _no_holds(self.log_probs(_slots_of(rows), prev)), state
 
 
 class AlternationStepper:
@@ -192,6 +219,7 @@ class _Track:
         self.rows = LaneRows(list(request.beats), np.zeros(n, np.int64), np.zeros(n, np.int64),
                              [[Fraction(0)] * N_LANES for _ in range(n)])
         self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
+        self.memory = CopyMemory(self.beats)
 
     def held(self, i: int) -> int:
         mask = 0
@@ -201,9 +229,8 @@ class _Track:
         return mask
 
     def history(self, i: int) -> np.ndarray:
-        prev_a = self.rows.arrows[i - 1] if i else 0
-        prev_h = self.rows.holds[i - 1] if i else 0
-        return history_features(np.array([prev_a]), np.array([prev_h]), np.array([self.held(i)]))[0]
+        copy = self.memory.query(self.rows.arrows, i)
+        return history_features(self.rows.arrows, self.rows.holds, i, self.held(i), copy)
 
     def release(self, i: int, held: int) -> None:
         """End the holds in ``held`` on the sixteenth grid before row ``i`` (or make them taps)."""
@@ -229,6 +256,7 @@ class _Track:
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and out["hold_logits"][lane] > 0)
         length = HOLD_LENGTHS_BEAT[int(np.argmax(out["length_logits"]))]
         self.rows.arrows[i], self.rows.holds[i] = arrows, holds
+        self.memory.record(self.rows.arrows, i)
         for lane in range(N_LANES):
             if (holds >> lane) & 1:
                 self.rows.lengths[i][lane] = length
@@ -261,8 +289,8 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
     for i in range(n_max):
         rows = np.stack([r.features[min(i, len(r.beats) - 1)] if len(r.beats) else
                          np.zeros(r.features.shape[1], np.float32) for r in requests])
-        history = np.stack([t.history(min(i, len(t.beats) - 1)) if len(t.beats) else
-                            np.zeros(3 * N_LANES, np.float32) for t in tracks])
+        history = np.stack([t.history(i) if i < len(t.beats) else np.zeros(HISTORY_DIM, np.float32)
+                            for t in tracks])
         out, state = stepper.step(rows, history, state)
         for b, track in enumerate(tracks):
             if i < len(track.beats):
@@ -287,10 +315,10 @@ def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray],
         rows = np.stack([f[j] if len(f) else np.zeros(f.shape[1], np.float32) for f, j in zip(features, idx)])
         hist = np.stack([h[j] if len(h) else np.zeros(h.shape[1], np.float32) for h, j in zip(histories, idx)])
         out, state = stepper.step(rows, hist, state)
+        held = held_from_history(hist)
         for b, n in enumerate(sizes):
             if i < n:
-                held = int((hist[b, 2 * N_LANES:].astype(np.int64) << np.arange(N_LANES)).sum())
-                allowed = allowed_classes(held, int(slots[b]))
+                allowed = allowed_classes(int(held[b]), int(slots[b]))
                 preds[b][i] = int(np.argmax(np.where(allowed, out["arrow_logits"][b], -np.inf))) + 1
     return preds
 

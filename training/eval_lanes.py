@@ -17,6 +17,19 @@ from inference.lanes import AlternationStepper, NgramStepper, OnnxLaneStepper, t
 from training.metrics import SLOT_KEYS
 
 
+def load_ngram(manifest: Any) -> NgramStepper:
+    """The n-gram baseline shipped beside a lane model (its sha256 checked against the manifest)."""
+    from inference.manifest import ManifestError, file_sha256
+
+    info = manifest.extra["ngram"]
+    path = manifest.model_path.parent / info["file"]
+    if not path.is_file():
+        raise ManifestError(f"n-gram baseline missing: {path}")
+    if info.get("sha256") and file_sha256(path) != info["sha256"]:
+        raise ManifestError(f"{path.name} does not match its manifest (sha256)")
+    return NgramStepper.load(path)
+
+
 class LaneScorer:
     """Accumulates lane hits song by song for the model (when shipped) and the rule baselines."""
 
@@ -26,7 +39,7 @@ class LaneScorer:
         if manifest is not None:
             self.steppers["model"] = OnnxLaneStepper(manifest, backend)
             if "ngram" in manifest.extra:
-                self.steppers["ngram"] = NgramStepper.from_json(manifest.extra["ngram"])
+                self.steppers["ngram"] = load_ngram(manifest)
         self.hits = {name: np.zeros(len(SLOT_KEYS), np.int64) for name in self.steppers}
         self.rows = np.zeros(len(SLOT_KEYS), np.int64)
 

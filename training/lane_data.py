@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from inference.lane_features import (
+    COPY_CONTEXTS,
     HOLD_LENGTHS_BEAT,
     N_LANES,
+    PREV_ROWS,
     TIMING_DIM,
     length_class,
     row_features,
@@ -29,7 +31,7 @@ from inference.lane_features import (
 )
 from inference.manifest import FeatureParams
 
-FEATURE_VERSION = 1  # bump when row_features or the targets change: invalidates the cache
+FEATURE_VERSION = 2  # bump when row_features or the targets change: invalidates the cache
 DEFAULT_CACHE = Path(__file__).resolve().parent.parent / "runs" / "lane_cache"
 _FIELDS = ("rows", "history", "arrows", "holds", "length_cls")
 
@@ -158,10 +160,14 @@ def permute_masks(masks: np.ndarray, perm: Sequence[int]) -> np.ndarray:
 
 
 def _permute_history(history: np.ndarray, perm: Sequence[int]) -> np.ndarray:
+    """History features with lanes permuted: every 4-bit lane group moves, copy-hint found flags stay."""
     out = history.copy()
-    for block in range(history.shape[1] // N_LANES):
+    starts = [N_LANES * j for j in range(PREV_ROWS + 2)]
+    base = N_LANES * (PREV_ROWS + 2)
+    starts += [base + (N_LANES + 1) * j for j in range(len(COPY_CONTEXTS))]
+    for start in starts:
         for lane, target in enumerate(perm):
-            out[:, block * N_LANES + target] = history[:, block * N_LANES + lane]
+            out[:, start + target] = history[:, start + lane]
     return out
 
 

@@ -13,12 +13,13 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from inference.lane_features import N_LANES, N_SLOTS
+from inference.lane_features import N_LANES, N_SLOTS, PREV_ROWS, held_from_history
 from inference.lanes import allowed_classes
 from training.lane_data import LaneChart, epoch_windows, make_batch
 from training.lane_model import LaneModel, LaneModelConfig
@@ -35,10 +36,10 @@ class LaneTrainConfig:
 
     out: str = "runs/lanes"
     seed: int = 0
-    epochs: int = 20
-    batch: int = 64
+    epochs: int = 16
+    batch: int = 256
     window: int = 128
-    lr: float = 2e-3
+    lr: float = 3e-3
     weight_decay: float = 1e-4
     audio_drop: float = 0.3
     symmetry: bool = True
@@ -66,7 +67,7 @@ def lane_loss(model: LaneModel, batch, device: str) -> tuple[torch.Tensor, dict[
     has_len = valid & (t["length_cls"] >= 0)
     ce_len = F.cross_entropy(length[has_len], t["length_cls"][has_len]) if has_len.any() else arrow.sum() * 0
     loss = ce_arrow + HOLD_WEIGHT * bce + LENGTH_WEIGHT * ce_len
-    return loss, {"arrow": float(ce_arrow), "hold": float(bce), "length": float(ce_len)}
+    return loss, {"arrow": float(ce_arrow.detach()), "hold": float(bce.detach()), "length": float(ce_len.detach())}
 
 
 @torch.no_grad()
@@ -77,7 +78,7 @@ def teacher_forced_accuracy(model: LaneModel, charts: list[LaneChart], device: s
     for chart in charts:
         arrow, _, _, _ = model(torch.from_numpy(chart.rows)[None].to(device),
                                torch.from_numpy(chart.history)[None].to(device))
-        held = (torch.from_numpy(chart.history[:, 2 * N_LANES:]).long() << torch.arange(N_LANES)).sum(1)
+        held = torch.from_numpy(held_from_history(chart.history))
         logits = arrow[0].cpu().masked_fill(~_ALLOWED[held, chart.slot], float("-inf"))
         hits += int((logits.argmax(1) + 1 == torch.from_numpy(chart.arrows)).sum())
         total += len(chart)
@@ -164,7 +165,7 @@ def _run_epoch(model, optim, sched, cfg: LaneTrainConfig, train: list[LaneChart]
         optim.step()
         if sched.last_epoch + 1 < sched.total_steps:
             sched.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
     return losses
 
 
@@ -181,10 +182,10 @@ def lane_feature_params():
     return params or FeatureParams()
 
 
-def rule_baselines(train: list[LaneChart], monitor: list[LaneChart]) -> tuple[dict, dict]:
-    """Score the alternation rule and n-grams of order 1..3 on ``monitor``; returns (best n-gram JSON, scores)."""
-    from inference.lanes import AlternationStepper, NgramStepper, teacher_forced_classes
-    from training.lane_baseline import build_ngram, ngram_to_json
+def rule_baselines(train: list[LaneChart], monitor: list[LaneChart]) -> tuple[Any, dict]:
+    """Score the alternation rule and n-grams of order 1..5 on ``monitor``; returns (best n-gram, scores)."""
+    from inference.lanes import AlternationStepper, teacher_forced_classes
+    from training.lane_baseline import build_ngram
 
     def accuracy(stepper) -> float:
         preds = teacher_forced_classes(stepper, [c.rows for c in monitor], [c.history for c in monitor],
@@ -193,12 +194,12 @@ def rule_baselines(train: list[LaneChart], monitor: list[LaneChart]) -> tuple[di
         return hits / max(sum(len(c) for c in monitor), 1)
 
     scores = {"alternation": accuracy(AlternationStepper())}
-    tables = {}
-    for order in (1, 2, 3):
-        tables[order] = build_ngram(train, order)
-        scores[f"ngram-{order}"] = accuracy(NgramStepper(tables[order]))
-    best_order = max((1, 2, 3), key=lambda k: scores[f"ngram-{k}"])
-    return ngram_to_json(tables[best_order]), {k: round(v, 4) for k, v in scores.items()}
+    ngrams = {}
+    for order in range(1, PREV_ROWS + 2):
+        ngrams[order] = build_ngram(train, order)
+        scores[f"ngram-{order}"] = accuracy(ngrams[order])
+    best = max(ngrams, key=lambda k: scores[f"ngram-{k}"])
+    return ngrams[best], {k: round(v, 4) for k, v in scores.items()}
 
 
 def export_lane_model(model: LaneModel, out_dir: Path, params, extra: dict, model_id: str = "lane-v1") -> Path:
@@ -224,8 +225,9 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
                       log=sys.stderr) -> dict:
     """The whole recipe behind ``main.py train-lanes``: data, split, rule baselines, training, export, ship."""
     from chart.fileio import atomic_write_text
-    from inference.manifest import default_models_dir
+    from inference.manifest import default_models_dir, file_sha256
     from training.data import song_folders, split_keys
+    from training.lane_baseline import NGRAM_FILE, save_ngram
     from training.lane_data import load_lane_charts
 
     params = lane_feature_params()
@@ -246,10 +248,13 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
     model, summary = train_lanes(cfg, train, monitor, log=log)
     summary.update({"baselines_monitor": baselines, "train_charts": len(train), "monitor_charts": len(monitor),
                     "train_rows": int(sum(map(len, train))), "validation_songs": len(val_keys)})
-    extra = {"ngram": ngram, "training": {k: summary[k] for k in (
-        "best_epoch", "monitor_accuracy", "baselines_monitor", "train_charts", "train_rows", "parameters")},
-        "seed": cfg.seed}
     out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ngram_path = save_ngram(ngram, out / NGRAM_FILE)
+    extra = {"ngram": {"file": NGRAM_FILE, "order": ngram.order, "sha256": file_sha256(ngram_path)},
+             "training": {k: summary[k] for k in (
+                 "best_epoch", "monitor_accuracy", "baselines_monitor", "train_charts", "train_rows", "parameters")},
+             "seed": cfg.seed}
     manifest_path = export_lane_model(model, out, params, extra)
     atomic_write_text(out / "lane_summary.json", json.dumps(summary, indent=2) + "\n")
     if ship:
@@ -257,6 +262,7 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
 
         target = default_models_dir()
         atomic_write_bytes(target / "lane.onnx", (out / "lane.onnx").read_bytes())
+        atomic_write_bytes(target / NGRAM_FILE, ngram_path.read_bytes())
         atomic_write_bytes(target / "lane.manifest.json", manifest_path.read_bytes())
         print(f"shipped to {target}", file=log)
     return summary

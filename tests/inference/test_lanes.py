@@ -16,6 +16,7 @@ from inference.lane_features import (
     HOLD_LENGTHS_BEAT,
     ROW_DIM,
     TIMING_DIM,
+    held_from_history,
     held_masks,
     length_class,
     row_features,
@@ -31,6 +32,7 @@ from inference.lanes import (
     decode_rows,
     teacher_forced_classes,
 )
+from training.lane_data import SYMMETRIES, _permute_history, permute_masks
 
 
 def rule_violations(notes: list[Note], slot: int) -> list[str]:
@@ -109,14 +111,51 @@ def test_rows_round_trip_and_rolls_become_holds():
     assert [int(h) for h in held_masks(rows)] == [0, 0b1000, 0b1000]
 
 
-def test_history_is_previous_row_and_held_lanes():
+def test_history_is_previous_rows_holds_and_held_lanes():
     rows = rows_from_notes([Note(Fraction(0), 0, NoteKind.HOLD, Fraction(1)), Note(Fraction(1, 2), 3),
                             Note(Fraction(2), 1)])
     hist = teacher_history(rows)
     assert hist.shape == (3, HISTORY_DIM)
     assert hist[0].sum() == 0
-    assert list(hist[1]) == [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]  # prev arrow L, prev hold L, L still held
-    assert list(hist[2]) == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+    bits = lambda mask: [(mask >> lane) & 1 for lane in range(4)]  # noqa: E731
+    # row 1: previous rows [L, -, -, -], previous hold heads L, L still held, no copy hint yet
+    assert list(hist[1][:24]) == bits(1) + bits(0) * 3 + bits(1) + bits(1)
+    # row 2: previous rows [R, L, -, -], no hold head on the previous row, the hold ended at beat 1
+    assert list(hist[2][:24]) == bits(8) + bits(1) + bits(0) * 2 + bits(0) + bits(0)
+    assert list(held_from_history(hist)) == [0, 1, 0]
+    assert hist[:, 24:].sum() == 0
+
+
+def test_copy_memory_finds_repeated_patterns():
+    pattern = [0, 1, 3, 2, 0, 2, 3, 1]  # eight rows, repeated with the same rhythm
+    lanes = pattern * 5
+    rows = rows_from_notes([Note(Fraction(i, 2), lane) for i, lane in enumerate(lanes)])
+    hist = teacher_history(rows)
+    copy = hist[:, 24:].reshape(len(lanes), 3, 5)
+    for i in range(len(lanes)):
+        for j, k in enumerate((4, 8, 16)):
+            if i >= k + 8:  # the same k rows were seen one pattern earlier
+                assert copy[i, j, 4] == 1
+                assert list(copy[i, j, :4]) == [float(lane == lanes[i]) for lane in range(4)]
+            if i < k:
+                assert copy[i, j, 4] == 0
+    # a different rhythm breaks the match
+    beats = [Fraction(i, 2) for i in range(16)] + [Fraction(8) + Fraction(i, 3) for i in range(16)]
+    rows2 = rows_from_notes([Note(b, lanes[i]) for i, b in enumerate(beats)])
+    assert teacher_history(rows2)[17:28, 24:].reshape(-1, 3, 5)[:, :, 4].sum() == 0  # until it repeats itself
+
+
+@pytest.mark.parametrize("perm", SYMMETRIES)
+def test_lane_symmetry_permutes_history_consistently(perm):
+    rng = np.random.default_rng(3)
+    notes = [Note(Fraction(i, 2), int(rng.integers(4)), NoteKind.HOLD if i % 7 == 0 else NoteKind.TAP,
+                  Fraction(1) if i % 7 == 0 else Fraction(0)) for i in range(60)]
+    notes = [n for n in notes if not any(o.kind == NoteKind.HOLD and o.lane == n.lane and
+                                         o.beat < n.beat <= o.end_beat for o in notes)]
+    moved = [n.replace(lane=perm[n.lane]) for n in notes]
+    hist = teacher_history(rows_from_notes(notes))
+    assert np.array_equal(_permute_history(hist, perm), teacher_history(rows_from_notes(moved)))
+    assert np.array_equal(permute_masks(rows_from_notes(notes).arrows, perm), rows_from_notes(moved).arrows)
 
 
 def test_length_class_picks_nearest_length():
@@ -226,9 +265,12 @@ def test_teacher_forced_oracle_and_ngram():
 
     preds = teacher_forced_classes(Oracle(), [feats], [teacher_history(rows)], [2])
     assert np.array_equal(preds[0], rows.arrows)
-    # bigram "after Left comes Right" table for slot 2
-    table = np.full((5, 16, 15), -5.0, np.float32)
-    table[:, 1, 7] = 0.0  # after L -> R
-    table[:, 8, 0] = 0.0  # after R -> L
-    pred = teacher_forced_classes(NgramStepper(table), [feats], [teacher_history(rows)], [2])[0]
+    # bigram "after Left comes Right" (and back) for slot 2: keys are slot + 5 * previous mask
+    unigram = np.ones((1, 15), np.float32)
+    after = np.zeros((2, 15), np.float32)
+    after[0, 7] = 10.0  # key 2 + 5 * 1 (after L) -> R
+    after[1, 0] = 10.0  # key 2 + 5 * 8 (after R) -> L
+    stepper = NgramStepper([np.array([2]), np.array([7, 42])], [unigram, after])
+    pred = teacher_forced_classes(stepper, [feats], [teacher_history(rows)], [2])[0]
     assert list(pred[1:4]) == [8, 1, 8]
+    assert pred[5] in (1, 8)  # unseen context (after D): backs off to the flat unigram
