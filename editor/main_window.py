@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QTa
 
 from editor import messages
 from editor.actions import ActionSet, effective_keymap
+from editor.controllers.drafting import DraftController
 from editor.controllers.editing import EditController
 from editor.controllers.files import FileController
 from editor.controllers.playback import PlaybackController
@@ -48,6 +49,11 @@ class MainWindow(QMainWindow):
         self.editing = EditController(self, self.session, self.timeline)
         self.transforms = TransformController(self, self.session, self.timeline)
         self.playback = PlaybackController(self, self.session, self.timeline, self.settings)
+        self.drafting = DraftController(self, self.session, self.settings)
+        from editor.controllers.autosave import AutosaveController
+
+        self.autosave = AutosaveController(self, self.session)
+        self.sync.set_ghost_store(self.drafting.ghosts)
         self.panels = QTabWidget()
         self.dock = QDockWidget("Panels", self)
         self.dock.setObjectName("panels")
@@ -132,6 +138,10 @@ class MainWindow(QMainWindow):
 
         self.playback_panel = PlaybackPanel(self.playback, self)
         self.add_panel("Playback", self.playback_panel)
+        from editor.panels.ai import AiPanel
+
+        self.ai_panel = AiPanel(self, self.drafting)
+        self.panels.insertTab(0, self.ai_panel, "AI")
 
     def _connect(self) -> None:
         s = self.session
@@ -252,6 +262,47 @@ class MainWindow(QMainWindow):
     def set_show_curve(self, on: bool) -> None:
         self.settings.set("view/curve", bool(on))
         self.timeline.set_show_curve(bool(on))
+
+    def start_ai(self) -> None:
+        """Load the shipped model in the background (so the AI panel shows CUDA or CPU), if there is one."""
+        from inference.manifest import MANIFEST_SUFFIX, default_models_dir
+
+        folder = self.drafting.models_dir or default_models_dir()
+        if (folder / f"onset{MANIFEST_SUFFIX}").is_file():
+            self.drafting.warm_up()
+        else:
+            self.ai_panel.device.setText(f"no model shipped in {folder.name}/ (make train builds one)")
+
+    def decision_region(self):
+        """Beats the AI acts on: the selected range, else the selected notes' span, else the cursor's measure."""
+        from fractions import Fraction
+
+        s = self.session
+        if s.range_beats is not None and s.range_beats[0] != s.range_beats[1]:
+            return tuple(sorted(s.range_beats))
+        if s.selection:
+            b0 = min(n.beat for n in s.selection)
+            return b0, max(max(n.end_beat for n in s.selection), b0) + Fraction(1, 192)
+        start = (self.timeline.cursor_beat() // 4) * 4
+        return Fraction(start), Fraction(start + 4)
+
+    def accept_drafts(self, everything: bool = False) -> int:
+        chart = self.session.chart
+        if chart is None:
+            return 0
+        n = self.drafting.ghosts.accept(chart) if everything else self.drafting.ghosts.accept(
+            chart, *self.decision_region())
+        self.session.status.emit(f"Accepted {n} drafted note(s) (one undo step)" if n else "No ghosts there")
+        return n
+
+    def reject_drafts(self, everything: bool = False) -> int:
+        chart = self.session.chart
+        if chart is None:
+            return 0
+        n = self.drafting.ghosts.reject(chart) if everything else self.drafting.ghosts.reject(
+            chart, *self.decision_region())
+        self.session.status.emit(f"Rejected {n} drafted note(s)" if n else "No ghosts there")
+        return n
 
     def export(self) -> bool:
         from editor.controllers.export import ExportController

@@ -100,6 +100,12 @@ def _bind(win) -> None:
     a.bind("play.calibrate", win.show_calibration)
     a["view.spectrogram"].setChecked(win.settings.get("view/spectrogram"))
     a["view.curve"].setChecked(win.settings.get("view/curve"))
+    a.bind("ai.accept", win.accept_drafts)
+    a.bind("ai.reject", win.reject_drafts)
+    a.bind("ai.accept_all", lambda: win.accept_drafts(everything=True))
+    a.bind("ai.reject_all", lambda: win.reject_drafts(everything=True))
+    a.bind("ai.next_variant", lambda: win.ai_panel.flip(1))
+    a.bind("ai.prev_variant", lambda: win.ai_panel.flip(-1))
     a.bind("view.spectrogram", win.set_show_spectrogram)
     a.bind("view.curve", win.set_show_curve)
     history_changed = lambda: _update_undo(win)  # noqa: E731

@@ -29,6 +29,13 @@ class JobContext:
     def __init__(self, job: Job):
         self._job = job
         self.cancel_event = threading.Event()
+        self._on_cancel: list[Callable[[], Any]] = []
+
+    def on_cancel(self, fn: Callable[[], Any]) -> None:
+        """Also call ``fn`` when the job is cancelled (e.g. a library's own cancel token)."""
+        self._on_cancel.append(fn)
+        if self.cancel_event.is_set():
+            fn()
 
     @property
     def cancelled(self) -> bool:
@@ -74,6 +81,8 @@ class Job(QObject):
 
     def cancel(self) -> None:
         self.ctx.cancel_event.set()
+        for fn in list(self.ctx._on_cancel):
+            fn()
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Join the worker thread; True when it ended."""
@@ -89,8 +98,12 @@ class Job(QObject):
             self.running = False
             self.cancelled.emit()
         except Exception as exc:  # reported to the user as one line; the traceback is logged for bug reports
-            _log.debug("job %s failed", self.name, exc_info=True)
             self.running = False
+            if self.ctx.cancelled:  # a library's own "cancelled" exception after the user pressed Cancel
+                self.cancelled.emit()
+                self.done.emit()
+                return
+            _log.debug("job %s failed", self.name, exc_info=True)
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self.failed.emit(text)
         else:

@@ -19,6 +19,7 @@ class ViewSync(QObject):
     def __init__(self, session: EditorSession, timeline: TimelineWidget, minimap=None, parent: QObject | None = None):
         super().__init__(parent)
         self.session, self.timeline, self.minimap = session, timeline, minimap
+        self.ghosts = None  # GhostStore, once the AI assist is wired (set_ghost_store)
         self._pending_notes = False
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -58,7 +59,9 @@ class ViewSync(QObject):
         self._set_index(update_song=False)
         self.timeline.set_song(s.timing(), lanes, s.duration_s())
         self.timeline.set_divisor(s.divisor)
-        if self.minimap is not None:
+        if self.ghosts is not None:
+            self.refresh_ghosts()
+        elif self.minimap is not None:
             self.minimap.refresh()
 
     def _set_index(self, update_song: bool = True) -> None:
@@ -71,6 +74,39 @@ class ViewSync(QObject):
             self.timeline.set_notes(index)
         if self.minimap is not None:
             self.minimap.refresh()
+
+    # ------------------------------------------------------------------ AI drafts
+    def set_ghost_store(self, store) -> None:
+        self.ghosts = store
+        store.changed.connect(self.refresh_ghosts)
+        if self.minimap is not None:
+            self.minimap.ghost_density_fn = self._ghost_density
+        self.refresh_ghosts()
+
+    def refresh_ghosts(self) -> None:
+        """Ghost notes, their confidence colours and the probability curve of the current chart's draft."""
+        draft = self.ghosts.get(self.session.chart) if self.ghosts is not None else None
+        timing = self.session.timing()
+        if draft is None or not draft.notes:
+            self.timeline.set_ghosts(None)
+        else:
+            self.timeline.set_ghosts(NoteIndex(draft.notes, timing, draft.note_confidence()))
+        curve = draft.curve_s() if draft is not None else None
+        if curve is None:
+            self.timeline.curve_item.set_curve([], [])
+        else:
+            self.timeline.curve_item.set_curve(curve[0], curve[1], draft.threshold)
+        if self.minimap is not None:
+            self.minimap.refresh()
+
+    def _ghost_density(self):
+        from chart.stats import nps_curve, onset_times_s
+
+        draft = self.ghosts.get(self.session.chart) if self.ghosts is not None else None
+        if draft is None or not draft.notes:
+            return None
+        times = onset_times_s(draft.notes, self.session.timing())
+        return nps_curve(times, start_s=0.0, end_s=self.session.duration_s())
 
     def _selection_changed(self) -> None:
         index = self.timeline.index

@@ -96,7 +96,7 @@ class VerifyPanel(QWidget):
             prefix = f"{chart.slot.sm_name}: " if self.all_charts.isChecked() else ""
             item = QListWidgetItem(f"[{issue.severity.label}] {prefix}{where}: {issue.message}")
             item.setForeground(COLORS[issue.severity])
-            item.setData(Qt.ItemDataRole.UserRole, len(self.list))
+            item.setData(Qt.ItemDataRole.UserRole, self.list.count())
             self.list.addItem(item)
         if not self.issues:
             self.summary.setText("No issues found.")

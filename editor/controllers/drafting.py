@@ -1,0 +1,277 @@
+"""DraftController: the AI assist — backend choice, drafting jobs, and what happens to their results.
+
+All inference runs in a background :class:`~editor.workers.Job` through :class:`inference.drafter.Drafter`
+(progress, cancel via its CancelToken); results come back to the GUI thread as ghost drafts in the
+:class:`~editor.controllers.ghosts.GhostStore`. Nothing touches the chart until the designer accepts.
+
+Backends: local ONNX (CUDA when it really loads, else CPU, as ``backend.describe()`` reports) or a remote
+KServe V2 server (URL + token) wrapped in :class:`inference.remote.FallbackBackend`, so a dead server falls
+back to local with a visible message. The drafter needs the shipped model's manifest either way.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from chart.commands import AddChart
+from chart.song import MODEL_SLOTS, Chart, Slot
+from editor import messages
+from editor.controllers.ghosts import GhostDraft, GhostStore
+from editor.session import EditorSession
+from editor.workers import Job, JobContext
+
+
+def _token(ctx: JobContext):
+    """A drafter CancelToken that the job's Cancel button trips."""
+    from inference.drafter import CancelToken
+
+    token = CancelToken()
+    ctx.on_cancel(token.cancel)
+    return token
+
+
+class DraftController(QObject):
+    """Drafting for one window."""
+
+    busy_changed = Signal(bool)
+    progress = Signal(float, str)
+    backend_changed = Signal(str)  # describe() line
+    server_state = Signal(str, str)  # "ok" | "down" | "fallback" | "unknown", message
+
+    def __init__(self, win, session: EditorSession, settings):
+        super().__init__(win)
+        self.win, self.session, self.settings = win, session, settings
+        self.ghosts = GhostStore(session, self)
+        self.models_dir: Path | None = None  # None: the shipped resources/models
+        self.drafter = None
+        self.job: Job | None = None
+        self.last_error: str | None = None
+        self._drafter_key: tuple | None = None
+        self._busy = False
+
+    # ------------------------------------------------------------------ backend
+    def make_backend(self):
+        from inference.backends import OnnxBackend
+
+        local = OnnxBackend()
+        if self.settings.get("ai/backend") != "remote":
+            return local
+        from inference.remote import FallbackBackend, RemoteBackend
+
+        remote = RemoteBackend(self.settings.get("ai/remote_url"), self.settings.get("ai/remote_token") or None,
+                               timeout_s=60.0, retries=1)
+        return FallbackBackend(remote, local, on_status=self._fallback_status)
+
+    def _fallback_status(self, text: str) -> None:  # called from the worker thread: signals are queued
+        self.server_state.emit("fallback" if "instead" in text else "ok", text)
+
+    def ensure_drafter(self):
+        """The Drafter for the current backend settings (built on first use; raises on a bad setup)."""
+        from inference.drafter import Drafter
+
+        key = (self.settings.get("ai/backend"), self.settings.get("ai/remote_url"),
+               self.settings.get("ai/remote_token"), str(self.models_dir))
+        if self.drafter is None or key != self._drafter_key:
+            self.drafter = Drafter.from_models_dir(self.models_dir, backend=self.make_backend())
+            self._drafter_key = key
+        return self.drafter
+
+    def describe(self) -> str:
+        return self.drafter.backend.describe() if self.drafter is not None else "model not loaded yet"
+
+    def warm_up(self) -> Job | None:
+        """Load the model in the background so the panel can show CUDA or CPU before the first draft."""
+        def load(ctx: JobContext):
+            drafter = self.ensure_drafter()
+            backend = getattr(drafter.backend, "local", drafter.backend)
+            if hasattr(backend, "session"):
+                backend.session(drafter.onset)
+            return drafter.backend.describe()
+        return self._start("ai-warmup", load, on_done=lambda text: self.backend_changed.emit(text), quiet=True)
+
+    def check_server(self) -> Job | None:
+        """Ask the remote server whether it is ready (one quick request, off the GUI thread)."""
+        from inference.remote import RemoteBackend
+
+        url = self.settings.get("ai/remote_url")
+        try:
+            remote = RemoteBackend(url, self.settings.get("ai/remote_token") or None, connect_timeout_s=2.0)
+        except ValueError as exc:
+            self.server_state.emit("down", str(exc))
+            return None
+
+        def ping(_ctx: JobContext):
+            return remote.ready()
+        return self._start("ai-ping", ping, quiet=True, on_done=lambda ok: self.server_state.emit(
+            "ok" if ok else "down", f"server {remote.url} is ready" if ok else
+            f"server {remote.url} is not reachable; drafts will run locally"))
+
+    # ------------------------------------------------------------------ jobs
+    @property
+    def busy(self) -> bool:
+        """True from the start of a job until its result (or error) has been handled in the GUI thread."""
+        return self._busy
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def shutdown(self) -> None:
+        self.cancel()
+
+    def _start(self, name: str, fn, on_done, quiet: bool = False) -> Job | None:
+        if self.busy:
+            self.session.status.emit("The AI is still working; cancel it first")
+            return None
+        job = Job(name, fn, parent=self)
+        job.finished.connect(on_done)
+        job.failed.connect(lambda msg: self._failed(name, msg, quiet))
+        job.cancelled.connect(lambda: self.session.status.emit("AI draft cancelled"))
+        job.progress.connect(self.progress.emit)
+        job.done.connect(self._job_done)
+        self.job, self.last_error = job, None
+        self._busy = True
+        self.win.run_job(job)
+        self.busy_changed.emit(True)
+        return job
+
+    def _job_done(self) -> None:
+        self._busy = False
+        self.busy_changed.emit(False)
+
+    def _failed(self, name: str, message: str, quiet: bool) -> None:
+        self.last_error = message
+        if quiet:
+            self.session.status.emit(f"AI: {message}")
+        else:
+            messages.error(self.win, "AI draft failed", message)
+        if self.drafter is not None:
+            self.backend_changed.emit(self.drafter.backend.describe())
+
+    def _inputs(self) -> tuple[Path, object] | None:
+        audio = self.session.audio
+        if audio is None:
+            messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded.")
+            return None
+        return audio.path, self.session.timing()
+
+    def _progress(self, ctx: JobContext):
+        return lambda stage, fraction: ctx.report(fraction, f"AI: {stage}")
+
+    # ------------------------------------------------------------------ requests
+    def chart_for(self, slot: Slot) -> Chart:
+        """The chart of ``slot`` in the current mode (created empty when missing: its own undo step)."""
+        mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
+        chart = self.session.doc.song.chart(slot, mode)
+        if chart is None:
+            from editor.panels.charts import _default_meter
+
+            chart = Chart(mode=mode, slot=slot, meter=_default_meter(slot))
+            self.session.push(AddChart(chart, name=f"Add {slot.sm_name} chart for the AI draft"))
+        return chart
+
+    def draft_slots(self, slots: list[Slot], nps: dict[Slot, float], seed: int = 0) -> Job | None:
+        """Draft whole charts for ``slots`` (one batch); ghosts appear in each slot's chart."""
+        inputs = self._inputs()
+        if inputs is None or not slots:
+            return None
+        path, timing = inputs
+        charts = {slot: self.chart_for(slot) for slot in slots}
+
+        def run(ctx: JobContext):
+            drafter = self.ensure_drafter()
+            return drafter.draft(path, timing, slots, nps=nps or None, seed=seed, progress=self._progress(ctx),
+                                 cancel=_token(ctx))
+        return self._start("ai-draft", run, lambda drafts: self._show_drafts(drafts, charts))
+
+    def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0) -> Job | None:
+        """Draft ``target`` from the current (lower) chart with the model's refine mode."""
+        inputs = self._inputs()
+        source = self.session.chart
+        if inputs is None or source is None:
+            return None
+        if source.slot not in MODEL_SLOTS or target <= source.slot:
+            messages.error(self.win, "Refine up", f"Refine drafts a higher difficulty than {source.slot.sm_name}; "
+                                                  f"{target.sm_name} is not higher.")
+            return None
+        path, timing = inputs
+        lower, lower_slot = list(source.notes), source.slot
+        charts = {target: self.chart_for(target)}
+
+        def run(ctx: JobContext):
+            drafter = self.ensure_drafter()
+            return drafter.refine(path, timing, lower, lower_slot, [target], nps={target: nps} if nps else None,
+                                  seed=seed, progress=self._progress(ctx), cancel=_token(ctx))
+        return self._start("ai-refine", run, lambda drafts: self._show_drafts(drafts, charts))
+
+    def regenerate(self, region: tuple[Fraction, Fraction], n: int, nps: float | None = None,
+                   seed: int = 0) -> Job | None:
+        """``n`` variants of the current chart's draft in ``region`` (beats); flip with [ and ]."""
+        inputs = self._inputs()
+        chart = self.session.chart
+        if inputs is None or chart is None:
+            return None
+        slot = chart.slot if chart.slot in MODEL_SLOTS else self._typical_slot(chart)
+        path, timing = inputs
+        b0, b1 = region
+
+        def run(ctx: JobContext):
+            drafter = self.ensure_drafter()
+            return drafter.variants(path, timing, slot, n, start_beat=b0, end_beat=b1, nps=nps, seed=seed,
+                                    progress=self._progress(ctx), cancel=_token(ctx))
+        return self._start("ai-variants", run, lambda drafts: self._show_variants(chart, region, drafts))
+
+    def _typical_slot(self, chart: Chart) -> Slot:
+        from chart.stats import chart_stats
+
+        return chart_stats(chart, self.session.timing()).typical_slot
+
+    # ------------------------------------------------------------------ results
+    def _show_drafts(self, drafts, charts: dict[Slot, Chart]) -> None:
+        shown = []
+        for d in drafts:
+            chart = charts.get(d.slot)
+            if chart is None:
+                continue
+            self.ghosts.put(GhostDraft(chart, list(d.notes), dict(d.row_confidence), d.provenance.as_dict(),
+                                       d.threshold, d.curve, d.frame_rate))
+            shown.append(f"{d.slot.sm_name} {len(d.notes)}")
+        if drafts and self.session.chart is not charts.get(drafts[0].slot):
+            self.session.set_chart(charts[drafts[0].slot])
+        self.backend_changed.emit(self.describe())
+        self.session.status.emit("AI drafts ready (ghost notes): " + ", ".join(shown) +
+                                 ". Return accepts the measure or range, Ctrl+Return all.")
+
+    def _show_variants(self, chart: Chart, region: tuple[Fraction, Fraction], drafts) -> None:
+        if not drafts:
+            return
+        confidence: dict[Fraction, float] = {}
+        for d in drafts:
+            confidence.update(d.row_confidence)
+        first = drafts[0]
+        self.ghosts.put_variants(chart, [list(d.notes) for d in drafts], region, confidence,
+                                 first.provenance.as_dict(), first.threshold, first.curve, first.frame_rate)
+        self.backend_changed.emit(self.describe())
+        self.session.status.emit(f"{len(drafts)} variant(s) of beats {float(region[0]):g}-{float(region[1]):g}: "
+                                 "[ and ] flip, Return accepts")
+
+    # ------------------------------------------------------------------ screenshots
+    def draft_for_screenshot(self) -> bool:
+        """Draft the first model slot the song has no chart for (else regenerate 8 measures of the current)."""
+        if self.session.audio is None:
+            self.last_error = "no audio"
+            return False
+        mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
+        missing = [s for s in MODEL_SLOTS if self.session.doc.song.chart(s, mode) is None]
+        try:
+            self.ensure_drafter()
+        except (ValueError, OSError) as exc:
+            self.last_error = str(exc)
+            return False
+        if missing:
+            return self.draft_slots([missing[-1] if Slot.HARD not in missing else Slot.HARD], {}) is not None
+        start = self.win.timeline.cursor_beat()
+        return self.regenerate((start, start + 32), 3) is not None

@@ -1,0 +1,157 @@
+"""GhostStore: AI drafts waiting for the designer's decision, one per chart.
+
+A draft is shown as ghost notes over its chart and is never part of the chart until accepted. Accepting a region
+(the selected range, else the measure at the cursor, else everything) is ONE :class:`chart.commands.ReplaceRegion`
+carrying the draft's provenance; rejecting drops the ghosts there. Regenerated regions keep their variants so the
+designer can flip through them before deciding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from chart.commands import ReplaceRegion
+from chart.notes import Note
+from chart.song import Chart
+from editor.session import EditorSession
+
+
+@dataclass
+class GhostDraft:
+    """Pending draft notes of one chart (beats exact; confidence per onset row in [0, 1])."""
+
+    chart: Chart
+    notes: list[Note]
+    confidence: dict[Fraction, float]
+    provenance: dict
+    threshold: float = 0.5
+    curve: np.ndarray | None = None  # onset probability per model frame
+    frame_rate: float = 0.0
+    variants: list[list[Note]] = field(default_factory=list)  # for the regenerated region
+    variant_region: tuple[Fraction, Fraction] | None = None
+    variant_index: int = 0
+
+    def note_confidence(self) -> list[float]:
+        """Per ghost note, the row probability rescaled so the threshold maps to 0 and certainty to 1."""
+        span = max(1.0 - self.threshold, 1e-6)
+        return [float(np.clip((self.confidence.get(n.beat, self.threshold) - self.threshold) / span, 0.0, 1.0))
+                for n in self.notes]
+
+    def curve_s(self) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.curve is None or self.frame_rate <= 0:
+            return None
+        return np.arange(len(self.curve)) / self.frame_rate, self.curve
+
+
+class GhostStore(QObject):
+    """The drafts of the open song, keyed by chart identity."""
+
+    changed = Signal()
+    accepted = Signal(int)  # notes accepted
+
+    def __init__(self, session: EditorSession, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._drafts: dict[int, GhostDraft] = {}
+        session.document_replaced.connect(self.clear)
+
+    def clear(self) -> None:
+        if self._drafts:
+            self._drafts.clear()
+            self.changed.emit()
+
+    def get(self, chart: Chart | None) -> GhostDraft | None:
+        draft = self._drafts.get(id(chart)) if chart is not None else None
+        if draft is not None and not any(c is draft.chart for c in self.session.doc.song.charts):
+            del self._drafts[id(chart)]  # its chart was deleted
+            return None
+        return draft
+
+    def charts_with_drafts(self) -> list[Chart]:
+        return [d.chart for d in self._drafts.values() if any(c is d.chart for c in self.session.doc.song.charts)]
+
+    def put(self, draft: GhostDraft) -> None:
+        """Show a new draft for its chart; ghosts it had in the same beats are replaced, others kept."""
+        old = self.get(draft.chart)
+        if old is not None and draft.notes:
+            b0, b1 = _span(draft)
+            kept = [n for n in old.notes if not b0 <= n.beat < b1]
+            draft.notes = sorted(kept + draft.notes)
+            draft.confidence = {**old.confidence, **draft.confidence}
+            if draft.curve is None:
+                draft.curve, draft.frame_rate = old.curve, old.frame_rate
+        self._drafts[id(draft.chart)] = draft
+        self.changed.emit()
+
+    def put_variants(self, chart: Chart, variants: list[list[Note]], region: tuple[Fraction, Fraction],
+                     confidence: dict[Fraction, float], provenance: dict, threshold: float,
+                     curve: np.ndarray | None, frame_rate: float) -> None:
+        """Ghosts of a regenerated region with its variants (variant 0 shown first)."""
+        draft = self.get(chart) or GhostDraft(chart, [], {}, provenance, threshold, curve, frame_rate)
+        b0, b1 = region
+        draft.notes = sorted([n for n in draft.notes if not b0 <= n.beat < b1] + list(variants[0]))
+        draft.confidence = {**draft.confidence, **confidence}
+        draft.provenance, draft.threshold = provenance, threshold
+        draft.curve, draft.frame_rate = (curve, frame_rate) if curve is not None else (draft.curve, draft.frame_rate)
+        draft.variants, draft.variant_region, draft.variant_index = [list(v) for v in variants], region, 0
+        self._drafts[id(chart)] = draft
+        self.changed.emit()
+
+    def flip_variant(self, chart: Chart, step: int) -> int | None:
+        """Show the next/previous variant of the regenerated region; returns its index."""
+        draft = self.get(chart)
+        if draft is None or not draft.variants or draft.variant_region is None:
+            return None
+        b0, b1 = draft.variant_region
+        draft.variant_index = (draft.variant_index + step) % len(draft.variants)
+        draft.notes = sorted([n for n in draft.notes if not b0 <= n.beat < b1] + draft.variants[draft.variant_index])
+        self.changed.emit()
+        return draft.variant_index
+
+    # ------------------------------------------------------------------ decisions
+    def accept(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None) -> int:
+        """Replace the chart's notes in ``[beat0, beat1)`` with the ghosts there: one undo step. Returns the
+        number of notes accepted (0 when nothing was pending there)."""
+        draft = self.get(chart)
+        if draft is None or not draft.notes:
+            return 0
+        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else _span(draft)
+        chosen = [n for n in draft.notes if b0 <= n.beat < b1]
+        if not chosen:
+            return 0
+        provenance = dict(draft.provenance)
+        provenance["accepted_region"] = [str(b0), str(b1)]
+        command = ReplaceRegion(chart, b0, b1, chosen, provenance=provenance, name="Accept AI draft")
+        if not self.session.push(command):
+            return 0
+        self._drop(draft, b0, b1)
+        self.accepted.emit(len(chosen))
+        return len(chosen)
+
+    def reject(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None) -> int:
+        draft = self.get(chart)
+        if draft is None:
+            return 0
+        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else _span(draft)
+        n = sum(1 for x in draft.notes if b0 <= x.beat < b1)
+        self._drop(draft, b0, b1)
+        return n
+
+    def _drop(self, draft: GhostDraft, b0: Fraction, b1: Fraction) -> None:
+        draft.notes = [n for n in draft.notes if not b0 <= n.beat < b1]
+        if draft.variant_region is not None and draft.variant_region[0] < b1 and b0 < draft.variant_region[1]:
+            draft.variants, draft.variant_region = [], None  # decided: no more flipping there
+        if not draft.notes:
+            self._drafts.pop(id(draft.chart), None)
+        self.changed.emit()
+
+
+def _span(draft: GhostDraft) -> tuple[Fraction, Fraction]:
+    """Beats covering every ghost of a draft (end exclusive, one row past the last head)."""
+    if not draft.notes:
+        return Fraction(0), Fraction(0)
+    return min(n.beat for n in draft.notes), max(n.beat for n in draft.notes) + Fraction(1, 192)

@@ -1,0 +1,245 @@
+"""AiPanel: the AI assist — backend (local ONNX on CUDA/CPU, or a remote server with a status light), drafting
+difficulties with an NPS target each, regenerating a region as N variants, refining up, and accepting/rejecting
+the ghost notes. Every request runs in the background with progress and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chart.song import MODEL_SLOTS, Slot
+from chart.stats import SLOT_NPS_RANGES
+
+LIGHTS = {"ok": "#3ccf6e", "down": "#e04848", "fallback": "#e0a030", "unknown": "#777777"}
+
+
+class AiPanel(QWidget):
+    """Controls for :class:`~editor.controllers.drafting.DraftController`."""
+
+    def __init__(self, win, drafting, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.win, self.drafting = win, drafting
+        s = drafting.settings
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._backend_box(s))
+        layout.addWidget(self._draft_box())
+        layout.addWidget(self._region_box(s))
+        layout.addWidget(self._decide_box())
+        row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(drafting.cancel)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        drafting.busy_changed.connect(self._busy)
+        drafting.progress.connect(lambda f, text: (self.progress.setValue(int(f * 100)), self.progress.setFormat(
+            f"{text} %p%")))
+        drafting.backend_changed.connect(self.device.setText)
+        drafting.server_state.connect(self.set_light)
+        drafting.ghosts.changed.connect(self._ghosts_changed)
+        self.set_light("unknown", "not checked")
+        self._ghosts_changed()
+
+    # ------------------------------------------------------------------ sections
+    def _backend_box(self, s) -> QGroupBox:
+        box = QGroupBox("Model backend")
+        grid = QGridLayout(box)
+        self.local = QRadioButton("Local ONNX")
+        self.remote = QRadioButton("Remote server")
+        group = QButtonGroup(self)
+        group.addButton(self.local)
+        group.addButton(self.remote)
+        (self.remote if s.get("ai/backend") == "remote" else self.local).setChecked(True)
+        self.local.toggled.connect(lambda on: self._set_backend("local" if on else "remote"))
+        self.device = QLabel(self.drafting.describe())
+        self.device.setWordWrap(True)
+        grid.addWidget(self.local, 0, 0)
+        grid.addWidget(self.device, 0, 1, 1, 2)
+        grid.addWidget(self.remote, 1, 0)
+        self.light = QLabel("●")
+        self.light.setToolTip("server status")
+        grid.addWidget(self.light, 1, 1)
+        check = QPushButton("Check")
+        check.clicked.connect(self.drafting.check_server)
+        grid.addWidget(check, 1, 2)
+        self.url = QLineEdit(s.get("ai/remote_url"))
+        self.url.setPlaceholderText("http://host:8080")
+        self.url.editingFinished.connect(lambda: s.set("ai/remote_url", self.url.text().strip()))
+        self.token = QLineEdit(s.get("ai/remote_token"))
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("token (optional)")
+        self.token.editingFinished.connect(lambda: s.set("ai/remote_token", self.token.text().strip()))
+        grid.addWidget(QLabel("URL"), 2, 0)
+        grid.addWidget(self.url, 2, 1, 1, 2)
+        grid.addWidget(QLabel("Token"), 3, 0)
+        grid.addWidget(self.token, 3, 1, 1, 2)
+        return box
+
+    def _draft_box(self) -> QGroupBox:
+        box = QGroupBox("Draft difficulties (target notes per second)")
+        grid = QGridLayout(box)
+        self.slot_boxes: dict[Slot, QCheckBox] = {}
+        self.nps: dict[Slot, QDoubleSpinBox] = {}
+        for i, slot in enumerate(MODEL_SLOTS):
+            check = QCheckBox(slot.sm_name)
+            spin = QDoubleSpinBox()
+            spin.setRange(0.0, 20.0)
+            spin.setDecimals(2)
+            spin.setSingleStep(0.25)
+            lo, hi = SLOT_NPS_RANGES[slot]
+            spin.setValue(round((lo + hi) / 2, 2))
+            spin.setSpecialValueText("model default")
+            spin.setToolTip(f"Typical {slot.sm_name}: {lo:.2f}-{hi:.2f} NPS; 0 = the model's own density")
+            grid.addWidget(check, i // 2, (i % 2) * 2)
+            grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
+            self.slot_boxes[slot], self.nps[slot] = check, spin
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 1_000_000)
+        self.seed.setToolTip("Same seed, same draft")
+        grid.addWidget(QLabel("Seed"), 2, 2)
+        grid.addWidget(self.seed, 2, 3)
+        chosen = QPushButton("Draft checked")
+        chosen.clicked.connect(lambda: self.draft([s for s, b in self.slot_boxes.items() if b.isChecked()]))
+        every = QPushButton("Draft all difficulties")
+        every.clicked.connect(lambda: self.draft(list(MODEL_SLOTS)))
+        grid.addWidget(chosen, 3, 0, 1, 2)
+        grid.addWidget(every, 3, 2, 1, 2)
+        return box
+
+    def _region_box(self, s) -> QGroupBox:
+        box = QGroupBox("Selection and refine")
+        grid = QGridLayout(box)
+        self.variants = QSpinBox()
+        self.variants.setRange(1, 8)
+        self.variants.setValue(int(s.get("ai/variants")))
+        self.variants.valueChanged.connect(lambda v: s.set("ai/variants", v))
+        regen = QPushButton("Regenerate selection")
+        regen.setToolTip("Draft the selected range (or the measure at the cursor) again as N variants")
+        regen.clicked.connect(self.regenerate)
+        grid.addWidget(regen, 0, 0)
+        grid.addWidget(QLabel("variants"), 0, 1)
+        grid.addWidget(self.variants, 0, 2)
+        self.prev_variant = QPushButton("◀")
+        self.next_variant = QPushButton("▶")
+        self.variant_label = QLabel("")
+        self.prev_variant.clicked.connect(lambda: self.flip(-1))
+        self.next_variant.clicked.connect(lambda: self.flip(1))
+        grid.addWidget(self.prev_variant, 1, 0)
+        grid.addWidget(self.variant_label, 1, 1)
+        grid.addWidget(self.next_variant, 1, 2)
+        self.refine_target = QComboBox()
+        for slot in MODEL_SLOTS[1:]:
+            self.refine_target.addItem(slot.sm_name, slot)
+        refine = QPushButton("Refine up to")
+        refine.setToolTip("Draft a higher difficulty from the current chart's rhythm (the model's refine mode)")
+        refine.clicked.connect(self.refine)
+        grid.addWidget(refine, 2, 0)
+        grid.addWidget(self.refine_target, 2, 1, 1, 2)
+        return box
+
+    def _decide_box(self) -> QGroupBox:
+        box = QGroupBox("Ghost notes")
+        grid = QGridLayout(box)
+        self.ghost_label = QLabel("")
+        self.ghost_label.setWordWrap(True)
+        grid.addWidget(self.ghost_label, 0, 0, 1, 2)
+        for i, (text, action) in enumerate((("Accept selection/measure", "ai.accept"),
+                                            ("Reject selection/measure", "ai.reject"),
+                                            ("Accept all", "ai.accept_all"), ("Reject all", "ai.reject_all"))):
+            button = QPushButton(text)
+            button.setToolTip(self.win.actions[action].shortcut().toString())
+            button.clicked.connect(self.win.actions[action].trigger)
+            grid.addWidget(button, 1 + i // 2, i % 2)
+        curve = QCheckBox("show the model's probability curve")
+        curve.setChecked(self.win.actions["view.curve"].isChecked())
+        curve.toggled.connect(self.win.actions["view.curve"].setChecked)
+        self.win.actions["view.curve"].toggled.connect(curve.setChecked)
+        grid.addWidget(curve, 3, 0, 1, 2)
+        legend = QLabel("Ghosts are dashed: <span style='color:#f078ff'>magenta = unsure</span>, "
+                        "<span style='color:#78fff0'>cyan = confident</span>.")
+        grid.addWidget(legend, 4, 0, 1, 2)
+        return box
+
+    # ------------------------------------------------------------------ actions
+    def _set_backend(self, kind: str) -> None:
+        self.drafting.settings.set("ai/backend", kind)
+        self.device.setText("model not loaded yet" if kind == "local" else "remote (with local fallback)")
+        if kind == "remote":
+            self.drafting.settings.set("ai/remote_url", self.url.text().strip())
+            self.drafting.check_server()
+
+    def set_light(self, state: str, message: str) -> None:
+        self.light.setStyleSheet(f"color: {LIGHTS.get(state, LIGHTS['unknown'])}; font-size: 16px")
+        self.light.setToolTip(message)
+        self.light.setProperty("state", state)
+        if state in ("down", "fallback"):
+            self.win.session.status.emit(message)
+
+    def _nps_for(self, slot: Slot) -> float | None:
+        value = self.nps[slot].value()
+        return value if value > 0 else None
+
+    def draft(self, slots: list[Slot]):
+        if not slots:
+            self.win.session.status.emit("AI: check at least one difficulty")
+            return None
+        nps = {s: v for s in slots if (v := self._nps_for(s)) is not None}
+        return self.drafting.draft_slots(slots, nps, seed=self.seed.value())
+
+    def regenerate(self):
+        region = self.win.decision_region()
+        chart = self.win.session.chart
+        nps = self._nps_for(chart.slot) if chart is not None and chart.slot in MODEL_SLOTS else None
+        return self.drafting.regenerate(region, self.variants.value(), nps=nps, seed=self.seed.value())
+
+    def refine(self):
+        target = self.refine_target.currentData()
+        return self.drafting.refine_up(target, nps=self._nps_for(target), seed=self.seed.value())
+
+    def flip(self, step: int) -> None:
+        chart = self.win.session.chart
+        index = self.drafting.ghosts.flip_variant(chart, step) if chart is not None else None
+        if index is None:
+            self.win.session.status.emit("No variants here: use Regenerate selection first")
+
+    def _busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        if not busy:
+            self.progress.setValue(0)
+            self.progress.setFormat("")
+
+    def _ghosts_changed(self) -> None:
+        ghosts = self.drafting.ghosts
+        charts = ghosts.charts_with_drafts()
+        if not charts:
+            self.ghost_label.setText("No drafts pending.")
+        else:
+            parts = [f"{c.slot.sm_name}: {len(ghosts.get(c).notes)}" for c in charts]
+            self.ghost_label.setText("Pending ghosts — " + ", ".join(parts))
+        draft = ghosts.get(self.win.session.chart)
+        if draft is not None and draft.variants:
+            self.variant_label.setText(f"variant {draft.variant_index + 1}/{len(draft.variants)}")
+        else:
+            self.variant_label.setText("")
+        for w in (self.prev_variant, self.next_variant):
+            w.setEnabled(draft is not None and bool(draft.variants))

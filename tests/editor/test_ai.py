@@ -1,0 +1,164 @@
+"""AI assist in the window, with a tiny real ONNX model (built in a fixture) and the real Drafter: drafts appear as
+ghosts, accepting is ONE undo step carrying provenance, variants flip, refine drafts a higher slot, cancel works,
+and a dead remote server gives a clear message while the draft still arrives (local fallback)."""
+
+from __future__ import annotations
+
+import socket
+from fractions import Fraction
+
+import pytest
+from PySide6.QtCore import Qt
+
+from chart.song import Slot
+
+pytestmark = pytest.mark.qt
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    pytest.importorskip("onnx")
+    from tests.inference.tiny_models import drafting_model
+
+    folder = tmp_path_factory.mktemp("models")
+    drafting_model(folder)
+    return folder
+
+
+@pytest.fixture
+def ai(opened, models_dir):
+    opened.drafting.models_dir = models_dir
+    return opened
+
+
+def wait_job(qtbot, win, timeout_ms: int = 60000) -> None:
+    qtbot.waitUntil(lambda: not win.drafting.busy, timeout=timeout_ms)
+
+
+def test_draft_shows_ghosts_and_accept_is_one_undo_step(ai, qtbot):
+    win = ai
+    before_charts = len(win.session.doc.song.charts)
+    assert win.ai_panel.draft([Slot.HARD]) is not None
+    wait_job(qtbot, win)
+    assert win.drafting.last_error is None
+    hard = win.session.doc.song.chart(Slot.HARD)
+    assert hard is not None
+    assert len(win.session.doc.song.charts) == before_charts + 1
+    assert win.session.chart is hard  # the view switched to the drafted chart
+    ghost = win.drafting.ghosts.get(hard)
+    assert ghost is not None
+    assert len(ghost.notes) > 4
+    assert hard.notes == []  # nothing in the chart until accepted
+    qtbot.waitUntil(lambda: win.timeline.ghosts is not None and len(win.timeline.ghosts) == len(ghost.notes))
+    conf = win.timeline.ghosts.confidence
+    assert ((conf >= 0) & (conf <= 1)).all()
+    assert win.timeline.curve_item.times_s.size > 0  # probability curve available for the overlay
+    steps = len(win.session.doc.history.undo_stack_names())
+    drafted = list(ghost.notes)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # accept all
+    assert hard.notes == sorted(drafted)
+    names = win.session.doc.history.undo_stack_names()
+    assert len(names) == steps + 1
+    assert names[-1] == "Accept AI draft"
+    command = win.session.doc.history.undo_commands()[-1]
+    assert command.provenance["model_id"] == "onset-tiny"
+    assert command.provenance["seed"] == 0
+    assert "accepted_region" in command.provenance
+    assert win.drafting.ghosts.get(hard) is None
+    win.session.doc.undo()
+    assert hard.notes == []
+
+
+def test_accept_and_reject_per_measure(ai, qtbot):
+    win = ai
+    win.ai_panel.draft([Slot.MEDIUM])
+    wait_job(qtbot, win)
+    medium = win.session.doc.song.chart(Slot.MEDIUM)
+    ghost = win.drafting.ghosts.get(medium)
+    beats = sorted({n.beat for n in ghost.notes})
+    measure = (beats[len(beats) // 2] // 4) * 4
+    in_measure = [n for n in ghost.notes if measure <= n.beat < measure + 4]
+    assert in_measure
+    win.seek(float(win.session.timing().beat_to_seconds(measure + 1)))
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Return)  # accept the cursor's measure
+    assert [n for n in medium.notes if measure <= n.beat < measure + 4] == sorted(in_measure)
+    assert all(not measure <= n.beat < measure + 4 for n in win.drafting.ghosts.get(medium).notes)
+    win.seek(float(win.session.timing().beat_to_seconds(measure + 5)))
+    pending = len(win.drafting.ghosts.get(medium).notes)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Backspace)  # reject the next measure
+    left = win.drafting.ghosts.get(medium).notes
+    assert len(left) < pending
+    assert all(not measure + 4 <= n.beat < measure + 8 for n in left)
+
+
+def test_regenerate_selection_variants_flip(ai, qtbot):
+    win = ai
+    win.session.set_chart(win.session.doc.song.chart(Slot.EASY))
+    win.session.set_range((Fraction(8), Fraction(24)))
+    win.ai_panel.variants.setValue(3)
+    assert win.ai_panel.regenerate() is not None
+    wait_job(qtbot, win)
+    ghost = win.drafting.ghosts.get(win.session.chart)
+    assert len(ghost.variants) == 3
+    assert all(8 <= n.beat < 24 for v in ghost.variants for n in v)
+    assert ghost.notes == sorted(ghost.variants[0])
+    qtbot.keyClick(win.timeline, Qt.Key.Key_BracketRight)
+    assert win.drafting.ghosts.get(win.session.chart).variant_index == 1
+    assert win.drafting.ghosts.get(win.session.chart).notes == sorted(ghost.variants[1])
+    assert "variant 2/3" in win.ai_panel.variant_label.text()
+    before = [n for n in win.session.chart.notes if not 8 <= n.beat < 24]
+    chosen = sorted(ghost.variants[1])
+    win.accept_drafts()  # the range is still selected
+    assert [n for n in win.session.chart.notes if 8 <= n.beat < 24] == chosen
+    assert not ghost.variants  # decided: no more flipping there
+    assert [n for n in win.session.chart.notes if not 8 <= n.beat < 24] == before  # outside untouched
+
+
+def test_refine_up_drafts_a_higher_slot(ai, qtbot):
+    win = ai
+    win.session.set_chart(win.session.doc.song.chart(Slot.BEGINNER))
+    win.ai_panel.refine_target.setCurrentIndex(win.ai_panel.refine_target.findData(Slot.CHALLENGE))
+    assert win.ai_panel.refine() is not None
+    wait_job(qtbot, win)
+    challenge = win.session.doc.song.chart(Slot.CHALLENGE)
+    ghost = win.drafting.ghosts.get(challenge)
+    assert ghost is not None
+    assert ghost.notes
+    assert ghost.provenance["parameters"]["refined_from"] == "Beginner"
+
+
+def test_cancel_stops_the_draft(ai, qtbot):
+    win = ai
+    job = win.ai_panel.draft(list(Slot)[:5])
+    assert job is not None
+    win.ai_panel.cancel_button.click()
+    wait_job(qtbot, win)
+    # either it was cancelled before finishing, or it had already finished: never an error box
+    assert win.drafting.last_error is None
+
+
+def test_dead_remote_server_falls_back_with_a_message(ai, qtbot, boxes):
+    win = ai
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    win.ai_panel.url.setText(f"http://127.0.0.1:{port}")
+    win.ai_panel.url.editingFinished.emit()
+    win.ai_panel.remote.setChecked(True)
+    qtbot.waitUntil(lambda: win.ai_panel.light.property("state") == "down", timeout=10000)
+    assert "not reachable" in win.ai_panel.light.toolTip()
+    win.ai_panel.draft([Slot.HARD])
+    wait_job(qtbot, win)
+    assert win.drafting.last_error is None
+    assert win.drafting.ghosts.get(win.session.doc.song.chart(Slot.HARD)) is not None
+    qtbot.waitUntil(lambda: "fallback" in win.ai_panel.device.text(), timeout=5000)
+    assert win.ai_panel.light.property("state") in ("fallback", "down")
+
+
+def test_missing_model_is_a_clear_message(opened, tmp_path, boxes, qtbot):
+    win = opened
+    win.drafting.models_dir = tmp_path / "no-models"
+    win.ai_panel.draft([Slot.HARD])
+    wait_job(qtbot, win)
+    assert any("no onset model" in text for _kind, _title, text in boxes)
+    assert win.session.doc.song.chart(Slot.HARD).notes == []
