@@ -2,8 +2,8 @@
 
 Why MLServer and not KServe's ``ModelServer``: both are maintained V2 servers on PyPI, but MLServer is a plain
 ``pip install`` with a small custom-runtime API (:class:`~inference.serving.runtime.GeneLiveOnnxRuntime`), runs
-without Kubernetes, and is the server KServe itself uses for Python runtimes; the ``kserve`` package pulls a much
-larger dependency tree for the same protocol. Decisions taken here (see docs/serving.md):
+without Kubernetes, and KServe ships it as a built-in serving runtime (``kserve-mlserver``); the ``kserve``
+package pulls a much larger dependency tree for the same protocol. Decisions taken here (see docs/serving.md):
 
 * REST only. MLServer's gRPC server is not started: it would be a second door without our token check.
   The Prometheus metrics server (its own port) is off for the same reason.
