@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audio.clock import PlaybackClock
-from audio.stretch import Wsola, read_frames
+from audio.stretch import Wsola, add_frames, read_frames
 from audio.ticks import TickTrack, mix_ticks
 
 MIN_RATE = 0.25
@@ -138,7 +138,7 @@ class Renderer:
         self._ramp = np.arange(self.max_frames, dtype=np.float64)
         self._pos = np.zeros(self.max_frames, np.float64)
         self._floor = np.zeros(self.max_frames, np.float64)
-        self._frac = np.zeros((self.max_frames, 1), np.float32)
+        self._frac = np.zeros(self.max_frames, np.float32)
         self._idx = np.zeros(self.max_frames, np.intp)
         # work buffers per source channel count (1 or the output's), contiguous so gathers need no copies
         self._a0 = {c: np.zeros((self.max_frames, c), np.float32) for c in {1, self.channels}}
@@ -200,7 +200,7 @@ class Renderer:
                 self._stretch_key = None
                 self._render_resampled(view, mix, rate)
             for track in self.ticks:
-                mix_ticks(view, track, self._src, rate, self.tick_gain, self._tick_scratch)
+                mix_ticks(view, track, self._src, rate, float(self.tick_gain), self._tick_scratch)
             self._src += span * rate
             pos += span
             if looping and loop is not None and self._src >= loop[1]:
@@ -217,7 +217,7 @@ class Renderer:
         np.multiply(mix.gains, self.music_gain, out=mix.work_gains)
         tmp = self._a0[self.channels][:out.shape[0]]
         mix.stretcher.render(tmp, mix.arrays, mix.work_gains)
-        out += tmp
+        add_frames(out, tmp)
 
     def _render_resampled(self, out: np.ndarray, mix: SourceMix, rate: float) -> None:
         """Plain path: copy at rate 1 on whole frames, linear interpolation otherwise (pitch follows rate)."""
@@ -230,10 +230,11 @@ class Renderer:
             pos += src
             fl = self._floor[:f]
             np.floor(pos, out=fl)
-            np.subtract(pos, fl, out=self._frac[:f, 0], casting="same_kind")
+            np.subtract(pos, fl, out=pos)  # pos is rebuilt every block: reuse it for the fraction
+            np.copyto(self._frac[:f], pos)  # one contiguous cast; a casting ufunc would buffer (allocate)
             np.copyto(self._idx[:f], fl, casting="unsafe")
         for arr, gain in zip(mix.arrays, mix.gains):
-            g = float(gain) * self.music_gain
+            g = float(gain) * float(self.music_gain)  # Python floats: numpy scalars would promote (NEP 50)
             if g == 0.0:
                 continue
             a0 = self._a0[arr.shape[1]][:f]
@@ -242,7 +243,7 @@ class Renderer:
             else:
                 self._interpolate(arr, f, a0)
             a0 *= g
-            out += a0
+            add_frames(out, a0)
 
     def _interpolate(self, arr: np.ndarray, f: int, dst: np.ndarray) -> None:
         """Linear interpolation of ``arr`` at ``self._pos[:f]`` into ``dst``; zero outside the array.
@@ -261,5 +262,6 @@ class Renderer:
         idx += 1
         np.take(win, idx, axis=0, out=a1, mode="clip")
         a1 -= dst
-        a1 *= self._frac[:f]
+        for ch in range(a1.shape[1]):
+            a1[:, ch] *= self._frac[:f]
         dst += a1

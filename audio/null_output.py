@@ -14,6 +14,10 @@ import numpy as np
 
 from audio.clock import effective_dac_time
 
+# Nothing is heard, so the virtual device can afford a deep buffer: on a loaded 2-core CI machine two blocks
+# (23 ms) underran a few times a second, 93 ms not once in the same run.
+DEFAULT_LATENCY_S = 0.1
+
 RenderFn = Callable[[np.ndarray, float, bool], None]  # (out, dac_time_s, underflow)
 
 
@@ -27,7 +31,7 @@ class NullOutput:
     sample_rate_hz, channels, blocksize :
         Stream format; ``blocksize`` frames per callback.
     latency_s : float, optional
-        Time from a callback to its block reaching the virtual DAC; default two blocks.
+        Time from a callback to its block reaching the virtual DAC; default ``DEFAULT_LATENCY_S``.
     report_dac : bool
         ``False`` imitates a host that reports no DAC time, so the player falls back to
         ``currentTime + latency`` (``currentTime`` being when the thread actually woke up).
@@ -41,7 +45,7 @@ class NullOutput:
                  latency_s: float | None = None, report_dac: bool = True, capture_s: float = 0.0) -> None:
         self._render = render
         self.sample_rate_hz, self.channels, self.blocksize = float(sample_rate_hz), channels, blocksize
-        self.latency_s = 2 * blocksize / self.sample_rate_hz if latency_s is None else float(latency_s)
+        self.latency_s = DEFAULT_LATENCY_S if latency_s is None else float(latency_s)
         self.report_dac = report_dac
         n_cap = int(capture_s * sample_rate_hz) // blocksize
         self._cap_audio = np.zeros((n_cap * blocksize, channels), np.float32)

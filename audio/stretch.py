@@ -13,7 +13,8 @@ Why WSOLA and why streaming (measured in ``benchmarks/bench_playback.py``, summe
   loop wraps and rate changes instant: :meth:`Wsola.reset` and go. One analysis frame costs two 2048-point real
   FFTs and one inverse, well under 0.1 ms, and a 512-frame block needs at most two frames.
 
-All buffers are made in the constructor; :meth:`Wsola.render` allocates no arrays (numpy >= 2 ``out=`` FFTs).
+All buffers are made in the constructor; :meth:`Wsola.render` allocates no arrays (numpy >= 2 ``out=`` FFTs; the
+search runs in float64 because a float32 FFT with ``out=`` still makes a float64 copy, 34 kB a frame).
 """
 
 from __future__ import annotations
@@ -51,6 +52,17 @@ def read_frames(src: np.ndarray, start: int, dst: np.ndarray) -> None:
         dst[b - start:] = 0.0
 
 
+def add_frames(dst: np.ndarray, src: np.ndarray) -> None:
+    """``dst += src``, channel by channel.
+
+    ``src`` (n, 1) adds to every channel of ``dst`` (n, c). Column loops instead of numpy broadcasting: a
+    broadcast over a 2-wide last axis makes numpy allocate a buffer on every call, which the callback must not.
+    """
+    wide = src.shape[1] == dst.shape[1]
+    for ch in range(dst.shape[1]):
+        dst[:, ch] += src[:, ch if wide else 0]
+
+
 def frame_length_for(sample_rate_hz: float) -> int:
     """Analysis window: the power of two closest to 23 ms (1024 frames at 44.1 and 48 kHz)."""
     return int(2 ** round(np.log2(0.023 * sample_rate_hz)))
@@ -85,23 +97,24 @@ class Wsola:
         self.transient_lock = transient_lock
         span = n + 2 * self.tolerance
         nfft = 1 << int(np.ceil(np.log2(span)))
-        self._window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)[:, None]
+        self._window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)).astype(np.float32)
         self._acc = np.zeros((n, out_channels), np.float32)
         self._fifo = np.zeros((self.hop, out_channels), np.float32)
         self._tmp = np.zeros((n, out_channels), np.float32)
         self._cand_src = [np.zeros((span, c), np.float32) for c in source_channels]
         self._nat_src = [np.zeros((n, c), np.float32) for c in source_channels]
-        self._cand = np.zeros(nfft, np.float32)  # zero-padded mono search window
-        self._nat = np.zeros(nfft, np.float32)
+        self._cand = np.zeros(nfft, np.float64)  # zero-padded mono search window
+        self._nat = np.zeros(nfft, np.float64)
         self._mono = np.zeros(span, np.float32)
-        self._spec_c = np.zeros(nfft // 2 + 1, np.complex64)
-        self._spec_n = np.zeros(nfft // 2 + 1, np.complex64)
-        self._corr = np.zeros(nfft, np.float32)
+        self._mono_sum = np.zeros(span, np.float32)
+        self._spec_c = np.zeros(nfft // 2 + 1, np.complex128)
+        self._spec_n = np.zeros(nfft // 2 + 1, np.complex128)
+        self._corr = np.zeros(nfft, np.float64)
         self._sq = np.zeros(span + 1, np.float64)
         self._score = np.zeros(2 * self.tolerance + 1, np.float64)
         self._energy = np.zeros(2 * self.tolerance + 1, np.float64)
-        self._d2 = np.zeros(span - 2, np.float32)
-        self._blocks = np.zeros((span - 2) // TRANSIENT_BLOCK, np.float32)
+        self._d2 = np.zeros(span - 2, np.float64)
+        self._blocks = np.zeros((span - 2) // TRANSIENT_BLOCK, np.float64)
         self.reset(0.0, 1.0)
 
     def reset(self, src_frame: float, rate: float) -> None:
@@ -156,25 +169,29 @@ class Wsola:
         offset = tol if self._prev is None else self._best_offset(sources, gains, lo)
         self._prev = lo + offset
         for buf, gain in zip(self._cand_src, gains):
+            gain = float(gain)  # a numpy float64 scalar would promote the float32 maths and allocate (NEP 50)
             if gain == 0.0:
                 continue
             c = buf.shape[1]
             tmp = self._tmp[:, :c]
-            np.multiply(buf[offset:offset + n], self._window, out=tmp)
+            for ch in range(c):
+                np.multiply(buf[offset:offset + n, ch], self._window, out=tmp[:, ch])
             tmp *= gain
-            self._acc += tmp  # a mono source broadcasts to every output channel
+            add_frames(self._acc, tmp)  # a mono source goes to every output channel
 
     def _mono_mix(self, bufs: Sequence[np.ndarray], gains: np.ndarray, dst: np.ndarray) -> None:
-        """Weighted mono sum of ``bufs`` into ``dst`` (same length)."""
-        dst.fill(0.0)
+        """Weighted mono sum of ``bufs`` into ``dst`` (float64, same length)."""
         length = dst.shape[0]
+        total = self._mono_sum[:length]
+        total.fill(0.0)
         for buf, gain in zip(bufs, gains):
             if gain == 0.0:
                 continue
             c = buf.shape[1]
             for ch in range(c):
-                np.multiply(buf[:, ch], gain / c, out=self._mono[:length])
-                dst += self._mono[:length]
+                np.multiply(buf[:, ch], float(gain) / c, out=self._mono[:length])
+                total += self._mono[:length]
+        np.copyto(dst, total)  # float32 -> float64 in one contiguous cast (no buffer)
 
     def _best_offset(self, sources: Sequence[np.ndarray], gains: np.ndarray, lo: int) -> int:
         """Offset in ``[0, 2 * tolerance]`` of the window most like the natural continuation of the last one."""

@@ -103,4 +103,5 @@ def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, 
             if scratch is None or scratch.shape[0] < b - a:
                 scratch = np.empty(length, dtype=np.float32)
             seg = np.multiply(seg, level, out=scratch[:b - a])
-        out[a:b] += seg[:, None]
+        for ch in range(out.shape[1]):  # column by column: broadcasting would allocate a buffer
+            out[a:b, ch] += seg

@@ -28,7 +28,7 @@ def wait_until(predicate, timeout_s: float = 5.0) -> None:
 def test_playhead_tracks_the_frames_fed_within_2ms(report_dac: bool) -> None:
     """Truth is read back from the captured output (ramp music), independent of the clock."""
     result = probe("null", seconds=1.5, report_dac=report_dac)
-    assert result["readings"] > 40
+    assert result["readings"] > 20
     assert result["monotonic"]
     assert result["err_abs_p99_ms"] <= 2.0, result
     assert not result["has_device"]
