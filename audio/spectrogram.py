@@ -1,0 +1,198 @@
+"""Spectrogram in tiles (time ranges), for a lane the editor fills in the background as the view moves.
+
+A :class:`SpectrogramTiler` cuts the song into tiles of ``tile_s`` seconds on one global frame grid (frame
+``k`` centred at ``k * hop_s``), so tiles computed separately, in any order, join into exactly the spectrogram
+of the whole song: no seams, and a tile can be recomputed alone. Each tile is one vectorised STFT (strided
+frames, one ``rfft``, one matrix product for the mel bands) over that tile's samples plus half a window each
+side. :meth:`SpectrogramTiler.tiles` yields tiles one by one and checks ``cancel()`` between them, so a worker
+thread stops within one tile's time (milliseconds) when the view moves on.
+
+Values are dB relative to full scale (a full-scale sine in one bin is about 0 dB), not relative to the loudest
+tile, so colours mean the same across tiles; :func:`to_uint8` maps a dB range to 0-255 for images.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from audio.progress import CancelFn, ProgressFn, check, report
+
+FLOOR_DB = -100.0
+
+
+@dataclass(frozen=True)
+class SpectrogramParams:
+    """STFT and band settings.
+
+    Attributes
+    ----------
+    n_fft : int
+        Window length in samples (Hann).
+    hop_s : float
+        Frame step in seconds (rounded to whole samples).
+    scale : str
+        ``"mel"`` (``n_mels`` triangular bands, HTK mel formula) or ``"linear"`` (all ``n_fft // 2 + 1`` bins).
+    n_mels : int
+        Number of mel bands.
+    fmin_hz, fmax_hz : float
+        Mel band range; ``fmax_hz`` 0 means half the sample rate.
+    """
+
+    n_fft: int = 2048
+    hop_s: float = 0.005
+    scale: str = "mel"
+    n_mels: int = 128
+    fmin_hz: float = 30.0
+    fmax_hz: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.n_fft < 16 or self.n_fft & (self.n_fft - 1):
+            raise ValueError("n_fft must be a power of two >= 16")
+        if self.hop_s <= 0:
+            raise ValueError("hop_s must be positive")
+        if self.scale not in ("mel", "linear"):
+            raise ValueError("scale must be 'mel' or 'linear'")
+
+
+@dataclass(frozen=True)
+class SpectrogramTile:
+    """One tile: ``db[band, frame]`` for global frames ``first_frame .. first_frame + n_frames - 1``.
+
+    Attributes
+    ----------
+    index : int
+        Tile number.
+    start_s : float
+        Time in seconds of the tile's first frame centre.
+    hop_s : float
+        Seconds between frames.
+    first_frame : int
+        Global index of the first frame.
+    db : np.ndarray, float32, shape [n_bands, n_frames]
+        Power in dB relative to full scale, floored at ``FLOOR_DB``.
+    """
+
+    index: int
+    start_s: float
+    hop_s: float
+    first_frame: int
+    db: np.ndarray
+
+
+def hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
+    """HTK mel scale: ``2595 * log10(1 + hz / 700)``."""
+    return 2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0)
+
+
+def mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
+    """Inverse of :func:`hz_to_mel`."""
+    return 700.0 * (10.0 ** (np.asarray(mel, dtype=np.float64) / 2595.0) - 1.0)
+
+
+def mel_filterbank(sr: int, n_fft: int, n_mels: int, fmin_hz: float, fmax_hz: float) -> np.ndarray:
+    """Triangular mel filters with unit peak, shape ``[n_mels, n_fft // 2 + 1]`` float32.
+
+    Bands narrower than one FFT bin get their nearest bin, so no band is empty at low frequencies.
+    """
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    edges = mel_to_hz(np.linspace(hz_to_mel(fmin_hz), hz_to_mel(fmax_hz), n_mels + 2))
+    lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    weights = np.maximum(0.0, np.minimum((freqs - lo) / (mid - lo), (hi - freqs) / (hi - mid)))
+    empty = ~weights.any(axis=1)
+    weights[np.flatnonzero(empty), np.abs(freqs[None, :] - mid[empty]).argmin(axis=1)] = 1.0
+    return weights.astype(np.float32)
+
+
+class SpectrogramTiler:
+    """Computes spectrogram tiles of one signal on demand.
+
+    Parameters
+    ----------
+    samples : np.ndarray, float32, shape [n]
+        Mono audio (decode with :func:`audio.decode.load_audio`).
+    sr : int
+        Sample rate in Hz.
+    params : SpectrogramParams, optional
+    tile_s : float
+        Tile length in seconds (rounded to whole frames).
+    """
+
+    def __init__(self, samples: np.ndarray, sr: int, params: SpectrogramParams | None = None,
+                 tile_s: float = 5.0) -> None:
+        self.samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        self.sr = int(sr)
+        self.params = params or SpectrogramParams()
+        p = self.params
+        self.hop = max(1, int(round(p.hop_s * self.sr)))
+        self.hop_s = self.hop / self.sr
+        self.frames_per_tile = max(1, int(round(tile_s / self.hop_s)))
+        self.n_frames = self.samples.size // self.hop + 1
+        self.n_tiles = math.ceil(self.n_frames / self.frames_per_tile)
+        self._window = np.hanning(p.n_fft + 1)[:-1].astype(np.float32)
+        # Full-scale sine amplitude A in one bin: |X| = A * sum(window) / 2; that power is 0 dB.
+        self._ref_power = float((self._window.sum() / 2) ** 2)
+        if p.scale == "mel":
+            fmax = p.fmax_hz or self.sr / 2
+            self._bands = mel_filterbank(self.sr, p.n_fft, p.n_mels, p.fmin_hz, min(fmax, self.sr / 2))
+            mids = mel_to_hz(np.linspace(hz_to_mel(p.fmin_hz), hz_to_mel(min(fmax, self.sr / 2)), p.n_mels + 2))
+            self.frequencies_hz = mids[1:-1].astype(np.float32)
+        else:
+            self._bands = None
+            self.frequencies_hz = np.fft.rfftfreq(p.n_fft, 1.0 / self.sr).astype(np.float32)
+
+    def tile_range_s(self, index: int) -> tuple[float, float]:
+        """Start and end time in seconds (frame centres) covered by tile ``index``."""
+        first = index * self.frames_per_tile
+        last = min(first + self.frames_per_tile, self.n_frames) - 1
+        return first * self.hop_s, last * self.hop_s
+
+    def tiles_for(self, start_s: float, end_s: float) -> range:
+        """Indices of the tiles that overlap ``[start_s, end_s]`` (clipped to the song)."""
+        first = int(math.floor(max(start_s, 0.0) / self.hop_s)) // self.frames_per_tile
+        last = int(math.floor(max(end_s, 0.0) / self.hop_s)) // self.frames_per_tile
+        return range(min(first, self.n_tiles), min(last, self.n_tiles - 1) + 1)
+
+    def tile(self, index: int) -> SpectrogramTile:
+        """Compute tile ``index`` (0-based); raises IndexError outside ``range(n_tiles)``."""
+        if not 0 <= index < self.n_tiles:
+            raise IndexError(f"tile {index} outside 0..{self.n_tiles - 1}")
+        n_fft = self.params.n_fft
+        first = index * self.frames_per_tile
+        count = min(self.frames_per_tile, self.n_frames - first)
+        lo = first * self.hop - n_fft // 2  # sample under the first frame's window start
+        hi = lo + (count - 1) * self.hop + n_fft
+        seg = np.zeros(hi - lo, np.float32)
+        src_lo, src_hi = max(lo, 0), min(hi, self.samples.size)
+        if src_hi > src_lo:
+            seg[src_lo - lo:src_hi - lo] = self.samples[src_lo:src_hi]
+        frames = np.lib.stride_tricks.sliding_window_view(seg, n_fft)[::self.hop][:count]
+        power = np.abs(np.fft.rfft(frames * self._window, axis=1)) ** 2
+        if self._bands is not None:
+            power = power @ self._bands.T
+        db = 10.0 * np.log10(np.maximum(power / self._ref_power, 10.0 ** (FLOOR_DB / 10)))
+        return SpectrogramTile(index, first * self.hop_s, self.hop_s, first, db.T.astype(np.float32))
+
+    def tiles(self, indices: Iterable[int] | None = None, progress: ProgressFn | None = None,
+              cancel: CancelFn | None = None) -> Iterator[SpectrogramTile]:
+        """Yield tiles (all, or ``indices`` in the order given); ``cancel()`` is checked before each."""
+        order = list(range(self.n_tiles) if indices is None else indices)
+        for done, index in enumerate(order):
+            check(cancel)
+            yield self.tile(index)
+            report(progress, (done + 1) / max(len(order), 1))
+
+    def full(self, cancel: CancelFn | None = None) -> np.ndarray:
+        """Every tile joined: ``[n_bands, n_frames]`` float32 dB (for tests and small files)."""
+        return np.concatenate([t.db for t in self.tiles(cancel=cancel)], axis=1)
+
+
+def to_uint8(db: np.ndarray, floor_db: float = -80.0, ceil_db: float = 0.0) -> np.ndarray:
+    """Map dB values linearly to 0..255 (``floor_db`` and below -> 0, ``ceil_db`` and above -> 255)."""
+    if not ceil_db > floor_db:
+        raise ValueError("ceil_db must exceed floor_db")
+    scaled = (np.asarray(db, dtype=np.float32) - floor_db) * (255.0 / (ceil_db - floor_db))
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)

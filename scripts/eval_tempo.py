@@ -1,0 +1,194 @@
+"""Evaluate audio.tempo against the authored timing of charted songs with one constant BPM.
+
+Usage::
+
+    python scripts/eval_tempo.py [--songs ../shared/data/charts] [--cache runs/tempo_env] [--json OUT]
+
+For every song folder whose chart has one BPM and no stops, delays or warps, the audio is decoded with the
+production decoder, :func:`audio.tempo.detect_tempo` runs, and its best candidate is compared with the chart:
+
+* BPM error (relative) of the best candidate; within 0.5 % counts as a hit. A best candidate at x2 or /2 of
+  the truth (within 0.5 %) is a miss for the BPM figure and is counted separately as an octave error.
+* Phase error: the distance in ms from the detected beat 0 to the nearest authored beat, modulo the authored
+  beat period; within 10 ms counts as a hit. Measured for every song, whatever the BPM verdict.
+
+Prints one row per song and a summary. ``--cache`` keeps onset envelopes between runs (development only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+BPM_TOL = 0.005
+PHASE_TOL_S = 0.010
+
+
+def _chart_file(folder: Path) -> Path | None:
+    files = sorted(folder.glob("*.ssc")) or sorted(folder.glob("*.sm"))
+    return files[0] if files else None
+
+
+def _timing_and_audio(chart: Path) -> tuple[object, Path | None]:
+    """(TimingData, audio path) of a chart file, through the project's format reader."""
+    try:
+        from chart.formats import registry
+    except ImportError:  # TEMPORARY until the format reader lands: read the few timing tags directly
+        return _throwaway_timing(chart)
+    song = registry.load(chart)
+    audio = None
+    if getattr(song, "music", None):
+        audio = _resolve_audio(chart.parent, str(song.music))
+    return song.timing, audio or _resolve_audio(chart.parent, "")
+
+
+def _throwaway_timing(chart: Path):
+    import re
+
+    from chart.timing import TimingData
+
+    text = chart.read_text(encoding="utf-8", errors="replace")
+    tags = {m.group(1).upper(): m.group(2).strip() for m in re.finditer(r"#([A-Za-z]+):([^;]*);", text)}
+
+    def pairs(key):
+        body = re.sub(r"//[^\n]*", "", tags.get(key, "")).replace("\n", "").strip()
+        return [tuple(x.split("=")[:2]) for x in body.split(",") if "=" in x]
+
+    timing = TimingData(offset=tags.get("OFFSET", "0") or "0", bpms=pairs("BPMS"), stops=pairs("STOPS"),
+                        delays=pairs("DELAYS"), warps=pairs("WARPS"))
+    return timing, _resolve_audio(chart.parent, tags.get("MUSIC", ""))
+
+
+def _resolve_audio(folder: Path, name: str) -> Path | None:
+    """``#MUSIC`` resolved case-insensitively, else the folder's only audio file (as StepMania does)."""
+    if name:
+        exact = folder / name
+        if exact.is_file():
+            return exact
+        for p in folder.iterdir():
+            if p.name.lower() == name.lower():
+                return p
+    audio = [p for p in folder.iterdir() if p.suffix.lower() in (".ogg", ".mp3", ".wav", ".flac")]
+    return audio[0] if len(audio) == 1 else None
+
+
+def constant_songs(root: Path) -> list[tuple[str, Path, float, float]]:
+    """(name, audio, bpm, beat0_s) of every song with one constant BPM; others are skipped."""
+    out = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        chart = _chart_file(folder)
+        if chart is None:
+            continue
+        try:
+            timing, audio = _timing_and_audio(chart)
+        except Exception as exc:  # a chart the reader rejects is reported, not fatal
+            print(f"skip {folder.name}: {exc}", file=sys.stderr)
+            continue
+        if audio is None or not timing.is_constant:
+            continue
+        out.append((folder.name, audio, float(timing.bpms[0][1]), float(Fraction(timing.beat0_s))))
+    return out
+
+
+def _envelope(audio: Path, cache: Path | None, name: str):
+    from audio.decode import load_audio
+    from audio.onset import onset_envelope
+
+    if cache is not None:
+        f = cache / (name.replace("/", "_") + ".npz")
+        if f.is_file():
+            z = np.load(f)
+            return z["env"].astype(np.float32), float(z["rate"]), float(z["t0"])
+    samples, sr = load_audio(audio)
+    env, rate, t0 = onset_envelope(samples, sr)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez(cache / (name.replace("/", "_") + ".npz"), env=env.astype(np.float16), rate=rate, t0=t0)
+    return env, rate, t0
+
+
+def score_song(bpm_true: float, beat0_true_s: float, bpm: float, offset_s: float) -> dict:
+    """Errors of one estimate against the authored timing."""
+    rel = bpm / bpm_true - 1
+    octave = next((k for k in (2.0, 0.5) if abs(bpm / (bpm_true * k) - 1) <= BPM_TOL), None)
+    period = 60.0 / bpm_true
+    phase = (offset_s - beat0_true_s) % period
+    signed = phase if phase <= period / 2 else phase - period  # > 0: detected beats late
+    phase_err = abs(signed)
+    return {"bpm_rel_err": rel, "bpm_ok": abs(rel) <= BPM_TOL, "octave": octave,
+            "phase_err_ms": 1000 * phase_err, "phase_signed_ms": 1000 * signed, "phase_ok": phase_err <= PHASE_TOL_S,
+            "ok": abs(rel) <= BPM_TOL and phase_err <= PHASE_TOL_S}
+
+
+def evaluate(root: Path, cache: Path | None = None, verbose: bool = True) -> dict:
+    """Run detection on every constant-BPM song under ``root``; returns rows and the summary."""
+    from audio.tempo import detect_tempo_from_envelope
+
+    rows = []
+    for name, audio, bpm_true, beat0 in constant_songs(root):
+        t = time.perf_counter()
+        env, rate, t0 = _envelope(audio, cache, name)
+        cands = detect_tempo_from_envelope(env, rate, t0)
+        best = cands[0]
+        row = {"song": name, "format": audio.suffix.lower()[1:], "bpm_true": bpm_true, "bpm": best.bpm,
+               "offset_s": best.offset_s, "confidence": best.confidence,
+               "seconds": time.perf_counter() - t, **score_song(bpm_true, beat0, best.bpm, best.offset_s)}
+        rows.append(row)
+        if verbose:
+            flag = "ok " if row["ok"] else ("x2 " if row["octave"] == 2 else "/2 " if row["octave"] else "MISS")
+            print(f"{flag} {name[:58]:58s} {row['format']} true {bpm_true:8.3f} got {best.bpm:8.3f} "
+                  f"({100 * row['bpm_rel_err']:+7.3f} %)  phase err {row['phase_signed_ms']:+6.1f} ms", flush=True)
+    return {"rows": rows, "summary": summarise(rows)}
+
+
+def summarise(rows: list[dict]) -> dict:
+    n = len(rows)
+    if not n:
+        return {"n": 0}
+    return {
+        "n": n,
+        "ok_pct": 100 * sum(r["ok"] for r in rows) / n,
+        "bpm_ok_pct": 100 * sum(r["bpm_ok"] for r in rows) / n,
+        "phase_ok_pct": 100 * sum(r["phase_ok"] for r in rows) / n,
+        "octave_errors": sum(r["octave"] is not None for r in rows),
+        "median_bpm_err_pct": 100 * statistics.median(abs(r["bpm_rel_err"]) for r in rows),
+        "median_bpm_err_pct_when_right_octave": 100 * statistics.median(
+            [abs(r["bpm_rel_err"]) for r in rows if r["bpm_ok"]] or [float("nan")]),
+        "median_phase_err_ms": statistics.median(r["phase_err_ms"] for r in rows),
+        "median_signed_phase_ms_of_hits": statistics.median(
+            [r["phase_signed_ms"] for r in rows if r["phase_err_ms"] < 30] or [float("nan")]),
+        "phase_ok_pct_when_bpm_ok": 100 * sum(r["ok"] for r in rows) / max(1, sum(r["bpm_ok"] for r in rows)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--songs", type=Path, default=REPO.parent / "shared" / "data" / "charts")
+    ap.add_argument("--cache", type=Path, default=None, help="folder for cached onset envelopes (development)")
+    ap.add_argument("--json", type=Path, default=None, help="write rows and summary as JSON")
+    args = ap.parse_args(argv)
+    if not args.songs.is_dir():
+        print(f"error: song folder not found: {args.songs}", file=sys.stderr)
+        return 2
+    result = evaluate(args.songs, args.cache)
+    s = result["summary"]
+    print(json.dumps(s, indent=2))
+    if args.json:
+        from chart.fileio import atomic_write_text
+
+        atomic_write_text(args.json, json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
