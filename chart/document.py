@@ -34,7 +34,7 @@ from chart.song import Chart, Song
 from chart.timing import TimingData
 
 ChartRef = Chart | str
-_BULK_INSERT = 32  # above this many notes, append and re-sort (Timsort merges sorted runs in O(n))
+_BULK_INSERT = 32  # above this many notes, splice the affected stretch instead of one insort per note
 
 SONG_FIELDS = ("title", "subtitle", "artist", "credit", "music", "sample_start", "sample_length", "extra")
 CHART_FIELDS = ("mode", "slot", "meter", "description", "credit", "lanes", "extra")
@@ -76,7 +76,7 @@ class Document:
         self._batch_depth = 0
         self._pending_notes: dict[int, tuple[Chart, Fraction, Fraction]] = {}
         self._pending_flags: set[str] = set()
-        self._max_len: dict[int, Fraction] = {}  # id(chart) -> longest hold, for overlap queries
+        self._lengths: dict[int, Counter[Fraction]] = {}  # id(chart) -> hold lengths in use, for overlap queries
 
     # ------------------------------------------------------------------ files
     @classmethod
@@ -223,13 +223,17 @@ class Document:
         for n in new:
             if not 0 <= n.lane < c.lanes:
                 raise ValueError(f"lane {n.lane} is outside the chart's {c.lanes} lanes")
+        lengths = self._hold_lengths(c)  # before the change: a first count must not include the new notes
         if len(new) > _BULK_INSERT:
-            c.notes.extend(new)
-            c.notes.sort()
+            # Merge only the stretch of the chart the new notes fall into (edits are local; the chart is long).
+            new.sort()
+            lo = bisect_left(c.notes, new[0])
+            hi = bisect_right(c.notes, new[-1], lo=lo)
+            c.notes[lo:hi] = sorted(c.notes[lo:hi] + new)  # two sorted runs: Timsort merges them linearly
         else:
             for n in new:
                 insort(c.notes, n)
-        self._max_len[id(c)] = max(self._longest(c), max(n.length for n in new))
+        lengths.update(n.length for n in new if n.length > 0)
         self._notes_touched(c, new)
 
     def delete_notes(self, chart: ChartRef, notes: Iterable[Note]) -> None:
@@ -238,20 +242,22 @@ class Document:
         gone = list(notes)
         if not gone:
             return
-        indices: list[int] = []
-        for value, count in Counter(gone).items():
-            i = bisect_left(c.notes, value)
-            j = bisect_right(c.notes, value, lo=i)
-            if j - i < count:
-                raise KeyError(f"note {_describe(value)} is not in chart {c.chart_id()}")
-            indices.extend(range(i, i + count))
-        if len(indices) > _BULK_INSERT:
-            drop = set(indices)
-            c.notes[:] = [n for k, n in enumerate(c.notes) if k not in drop]
+        lengths = self._hold_lengths(c)  # before the change, as in insert_notes
+        if len(gone) > _BULK_INSERT:
+            lo, hi = _span(c.notes, gone)
+            c.notes[lo:hi] = _without(c.notes[lo:hi], gone, c)
         else:
+            indices: list[int] = []
+            for value, count in Counter(gone).items():
+                i = bisect_left(c.notes, value)
+                if bisect_right(c.notes, value, lo=i) - i < count:
+                    raise KeyError(f"note {_describe(value)} is not in chart {c.chart_id()}")
+                indices.extend(range(i, i + count))
             for k in sorted(indices, reverse=True):
                 del c.notes[k]
-        self._max_len.pop(id(c), None)
+        lengths.subtract(n.length for n in gone if n.length > 0)
+        for length in [k for k, v in lengths.items() if v <= 0]:
+            del lengths[length]
         self._notes_touched(c, gone)
 
     def set_timing(self, chart: ChartRef | None, timing: TimingData | None) -> None:
@@ -297,7 +303,7 @@ class Document:
         index = self.chart_index(c)
         del self.song.charts[index]
         self._pending_notes.pop(id(c), None)
-        self._max_len.pop(id(c), None)
+        self._lengths.pop(id(c), None)
         self._flag("charts")
         return index
 
@@ -341,11 +347,15 @@ class Document:
             if any(c is chart for c in self.song.charts):  # a chart removed meanwhile: charts_changed said so
                 self.notes_changed.emit(self.chart_id(chart), beat0, beat1)
 
-    def _longest(self, chart: Chart) -> Fraction:
+    def _hold_lengths(self, chart: Chart) -> Counter[Fraction]:
+        """How many notes of each length > 0 the chart has (kept up to date by the mutators)."""
         key = id(chart)
-        if key not in self._max_len:
-            self._max_len[key] = max((n.length for n in chart.notes), default=Fraction(0))
-        return self._max_len[key]
+        if key not in self._lengths:
+            self._lengths[key] = Counter(n.length for n in chart.notes if n.length > 0)
+        return self._lengths[key]
+
+    def _longest(self, chart: Chart) -> Fraction:
+        return max(self._hold_lengths(chart), default=Fraction(0))
 
 
 def song_chart_id(song: Song, chart: Chart) -> str:
@@ -359,6 +369,31 @@ def song_chart_id(song: Song, chart: Chart) -> str:
         if other.chart_id() == base:
             earlier += 1
     raise KeyError(f"chart {base} is not part of this song")
+
+
+def _span(notes: list[Note], group: list[Note]) -> tuple[int, int]:
+    """Index range of ``notes`` (sorted) that holds every value in ``group``."""
+    lo = bisect_left(notes, min(group))
+    return lo, bisect_right(notes, max(group), lo=lo)
+
+
+def _without(notes: list[Note], gone: list[Note], chart: Chart) -> list[Note]:
+    """``notes`` minus ``gone`` (one occurrence each); KeyError when one is missing (nothing is changed yet).
+
+    One pass with a multiset: for a long selection this beats a bisection per note (Note comparisons of
+    Fractions are slow in Python, hashing is not).
+    """
+    want = Counter(gone)
+    kept: list[Note] = []
+    for n in notes:
+        if want.get(n, 0) > 0:
+            want[n] -= 1
+        else:
+            kept.append(n)
+    missing = [n for n, count in want.items() if count > 0]
+    if missing:
+        raise KeyError(f"note {_describe(missing[0])} is not in chart {chart.chart_id()}")
+    return kept
 
 
 def _beat(note: Note) -> Fraction:

@@ -57,15 +57,24 @@ def test_range_queries_match_brute_force(notes, beat0, span) -> None:
     assert doc.notes_overlapping(chart, beat0, beat1) == overlapping
 
 
+def brute_overlapping(notes, beat0, beat1):
+    return sorted(n for n in notes if n.beat < beat1 and (n.beat >= beat0 or n.end_beat > beat0))
+
+
 @settings(max_examples=80, deadline=None)
-@given(st.lists(any_notes, max_size=80), st.lists(any_notes, max_size=80))
-def test_insert_then_delete_keeps_order_and_multiset(first, second) -> None:
+@given(st.lists(any_notes, max_size=80), st.lists(any_notes, max_size=80), quarter_beats, st.booleans())
+def test_insert_then_delete_keeps_order_and_multiset(first, second, beat0, query_first) -> None:
     doc = Document(Song(charts=[Chart(notes=first)]))
     chart = doc.song.charts[0]
+    beat1 = beat0 + 2
+    if query_first:  # the hold-length cache exists before the edits, or is built after them
+        assert doc.notes_overlapping(chart, beat0, beat1) == brute_overlapping(first, beat0, beat1)
     doc.insert_notes(chart, second)  # bulk path when > 32 notes, insort otherwise
     assert chart.notes == sorted(first + second)
+    assert doc.notes_overlapping(chart, beat0, beat1) == brute_overlapping(first + second, beat0, beat1)
     doc.delete_notes(chart, second)
     assert chart.notes == sorted(first)
+    assert doc.notes_overlapping(chart, beat0, beat1) == brute_overlapping(first, beat0, beat1)
 
 
 def test_overlap_query_sees_long_hold_after_edits(doc: Document) -> None:
@@ -215,3 +224,36 @@ def test_open_save_round_trip_marks_clean_and_keeps_backup(tmp_path) -> None:
         doc.save()
     assert not doc.is_clean  # a refused save keeps the changes unsaved
     assert Document.open(path).song.charts[1].notes == reopened.song.charts[1].notes
+
+
+few_long_holds = st.builds(  # few distinct lengths, so removed and kept holds often share one
+    lambda b, lane, length: Note(b, lane, NoteKind.HOLD, length),
+    quarter_beats, st.integers(0, 3), st.sampled_from([Fraction(1, 4), Fraction(16)]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(few_long_holds | any_notes, min_size=1, max_size=60), st.data(), quarter_beats)
+def test_delete_before_any_query_keeps_overlap_index_right(notes, data, beat0) -> None:
+    doc = Document(Song(charts=[Chart(notes=notes)]))
+    chart = doc.song.charts[0]
+    gone = data.draw(st.lists(st.sampled_from(sorted(notes)), max_size=len(notes), unique_by=id))
+    remaining = list(chart.notes)
+    for n in gone:
+        remaining.remove(n)
+    doc.delete_notes(chart, gone)  # the first edit: the hold-length index is built here
+    assert doc.notes_overlapping(chart, beat0, beat0 + 2) == brute_overlapping(remaining, beat0, beat0 + 2)
+
+
+@pytest.mark.parametrize("count", [3, 40])  # one bisection per note / one pass over the span
+def test_delete_missing_note_changes_nothing(count: int) -> None:
+    notes = [tap(Fraction(i, 2), i % 4) for i in range(100)]
+    doc = Document(Song(charts=[Chart(notes=notes)]))
+    chart = doc.song.charts[0]
+    gone = notes[10:10 + count] + [tap(Fraction(1, 2), 3)]  # the last one is not in the chart
+    with pytest.raises(KeyError, match="beat 1/2 lane 3"):
+        doc.delete_notes(chart, gone)
+    assert chart.notes == notes
+    with pytest.raises(KeyError):  # deleting a note twice needs it twice
+        doc.delete_notes(chart, notes[10:10 + count] * 2)
+    assert chart.notes == notes
