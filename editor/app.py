@@ -72,6 +72,11 @@ def take_screenshot(win, out: Path, after_draft: bool = False) -> None:
     app = QApplication.instance()
     wait_until(app, lambda: not win.jobs.running("decode"), SCREENSHOT_TIMEOUT_S)
     prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S))
+    spectro = win.spectrogram
+    if spectro.enabled and spectro.tiler is not None:  # the visible tiles, streamed in by the background job
+        view = win.timeline.vb.viewRange()[1]
+        visible = set(spectro.tiler.tiles_for(view[0], view[1]))
+        wait_until(app, lambda: visible <= set(spectro.item.tiles), 60.0)
     for _ in range(3):
         app.processEvents()
     atomic_write_bytes(out, png_bytes(win))
@@ -86,7 +91,17 @@ def run_editor(path: str | Path | None = None, screenshot: str | Path | None = N
 
     messages.set_headless(screenshot is not None)
     app = ensure_app()
-    win = create_window(path, recover=screenshot is None)
+    settings = None
+    if screenshot is not None:  # fresh default settings: screenshots neither depend on nor change the user's
+        import tempfile
+
+        from editor.settings import EditorSettings, use_ini_file
+
+        use_ini_file(Path(tempfile.mkdtemp(prefix="genelive-shot-")) / "editor.ini")
+        settings = EditorSettings()
+        settings.set("view/spectrogram", True)
+        settings.set("view/curve", bool(after_draft))
+    win = create_window(path, settings=settings, recover=screenshot is None)
     if screenshot is not None:
         try:
             take_screenshot(win, Path(screenshot), after_draft)

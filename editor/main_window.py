@@ -10,7 +10,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
 from editor import messages
 from editor.actions import ActionSet, effective_keymap
@@ -54,10 +63,21 @@ class MainWindow(QMainWindow):
 
         self.autosave = AutosaveController(self, self.session)
         self.sync.set_ghost_store(self.drafting.ghosts)
-        self.panels = QTabWidget()
+        from editor.timeline.spectrogram_item import SpectrogramController, SpectrogramItem
+
+        self.timeline.set_spectrogram_item(SpectrogramItem())
+        self.spectrogram = SpectrogramController(self, self.timeline.spectrogram_item)
+        # Two tab stacks: what you work with (top) and what watches your work (bottom), so Verify and the
+        # stats stay in view while the AI or chart panels are open.
+        self.panels, self.lower_panels = QTabWidget(), QTabWidget()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.panels)
+        splitter.addWidget(self.lower_panels)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         self.dock = QDockWidget("Panels", self)
         self.dock.setObjectName("panels")
-        self.dock.setWidget(self.panels)
+        self.dock.setWidget(splitter)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                               | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
@@ -107,8 +127,8 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
 
-    def add_panel(self, title: str, widget: QWidget) -> None:
-        self.panels.addTab(widget, title)
+    def add_panel(self, title: str, widget: QWidget, lower: bool = False) -> None:
+        (self.lower_panels if lower else self.panels).addTab(widget, title)
 
     def _build_panels(self) -> None:
         from editor.panels.charts import DifficultyPanel
@@ -124,12 +144,13 @@ class MainWindow(QMainWindow):
         self.add_panel("Charts", self.charts_panel)
         self.add_panel("Song", self.properties_panel)
         self.add_panel("Timing", self.timing_panel)
-        self.add_panel("Stats", self.stats_panel)
-        self.add_panel("History", self.history_panel)
+        self.add_panel("Stats", self.stats_panel, lower=True)
+        self.add_panel("History", self.history_panel, lower=True)
         from editor.panels.verify import VerifyPanel
 
         self.verify_panel = VerifyPanel(self.session, self.jump_to)
-        self.add_panel("Verify", self.verify_panel)
+        self.lower_panels.insertTab(0, self.verify_panel, "Verify")
+        self.lower_panels.setCurrentIndex(0)
         self.dock.setMinimumWidth(340)
 
     def _build_late_panels(self) -> None:
@@ -141,7 +162,12 @@ class MainWindow(QMainWindow):
         from editor.panels.ai import AiPanel
 
         self.ai_panel = AiPanel(self, self.drafting)
-        self.panels.insertTab(0, self.ai_panel, "AI")
+        scroll = QScrollArea()  # the AI panel is the tallest; it scrolls rather than stretching the window
+        scroll.setWidget(self.ai_panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.panels.insertTab(0, scroll, "AI")
+        self.panels.setCurrentIndex(0)
 
     def _connect(self) -> None:
         s = self.session

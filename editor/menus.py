@@ -98,8 +98,6 @@ def _bind(win) -> None:
     a.bind("play.beat_ticks", lambda on: pb.set_ticks_enabled(beats=on))
     a.bind("play.note_ticks", lambda on: pb.set_ticks_enabled(notes=on))
     a.bind("play.calibrate", win.show_calibration)
-    a["view.spectrogram"].setChecked(win.settings.get("view/spectrogram"))
-    a["view.curve"].setChecked(win.settings.get("view/curve"))
     a.bind("ai.accept", win.accept_drafts)
     a.bind("ai.reject", win.reject_drafts)
     a.bind("ai.accept_all", lambda: win.accept_drafts(everything=True))
@@ -108,6 +106,8 @@ def _bind(win) -> None:
     a.bind("ai.prev_variant", lambda: win.ai_panel.flip(-1))
     a.bind("view.spectrogram", win.set_show_spectrogram)
     a.bind("view.curve", win.set_show_curve)
+    a["view.spectrogram"].setChecked(win.settings.get("view/spectrogram"))  # after binding: applies it
+    a["view.curve"].setChecked(win.settings.get("view/curve"))
     history_changed = lambda: _update_undo(win)  # noqa: E731
     win.session.document_replaced.connect(lambda: win.session.bridge.history_changed.connect(history_changed))
     win.session.bridge.history_changed.connect(history_changed)

@@ -21,6 +21,7 @@ def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], 
     win.seek(start_s + 0.5)
     drafting = getattr(win, "drafting", None)
     if after_draft and drafting is not None:
+        wait(lambda: not drafting.busy)  # the model warm-up may still be running
         started = drafting.draft_for_screenshot()
         if started:
             wait(lambda: not drafting.busy)

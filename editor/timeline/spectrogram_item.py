@@ -1,0 +1,144 @@
+"""Spectrogram lane: tiles from :class:`audio.spectrogram.SpectrogramTiler`, computed in a background job and
+drawn as they arrive (the ones around the cursor first), left of the lanes. Frequency runs left (low) to right
+(high) on a mel scale, time runs down with the notefield.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from editor.timeline import geometry as geo
+from editor.workers import Job, JobContext
+
+# A perceptual dark-to-bright ramp (black, indigo, magenta, orange, pale yellow), interpolated to 256 entries.
+_ANCHORS = np.array([[0, 0, 4], [40, 11, 84], [101, 21, 110], [159, 42, 99], [212, 72, 66], [245, 125, 21],
+                     [250, 193, 39], [252, 255, 164]], dtype=np.float64)
+_LUT = np.stack([np.interp(np.linspace(0, 1, 256), np.linspace(0, 1, len(_ANCHORS)), _ANCHORS[:, c])
+                 for c in range(3)], axis=1).astype(np.uint32)
+LUT_ARGB = (np.uint32(255) << 24) | (_LUT[:, 0] << 16) | (_LUT[:, 1] << 8) | _LUT[:, 2]
+FLOOR_DB, CEIL_DB = -95.0, -15.0
+
+
+def tile_image(db: np.ndarray) -> QImage:
+    """ARGB image of one tile: one row per frame (time down), one column per band (low to high)."""
+    from audio.spectrogram import to_uint8
+
+    index = to_uint8(db.T, FLOOR_DB, CEIL_DB)  # [frames, bands]
+    argb = np.ascontiguousarray(LUT_ARGB[index])
+    h, w = argb.shape
+    return QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy()
+
+
+class SpectrogramItem(pg.GraphicsObject):
+    """Draws the tiles that are ready; missing ones stay dark until they stream in."""
+
+    def __init__(self):
+        super().__init__()
+        self.tiles: dict[int, tuple[float, float, QImage]] = {}  # index -> (start_s, end_s, image)
+        self.duration_s = 1.0
+        self.setZValue(-8)
+
+    def clear(self, duration_s: float = 1.0) -> None:
+        self.prepareGeometryChange()
+        self.tiles.clear()
+        self.duration_s = max(duration_s, 1e-3)
+        self.update()
+
+    def add_tile(self, index: int, start_s: float, end_s: float, image: QImage) -> None:
+        self.tiles[index] = (start_s, end_s, image)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(geo.SPECTRO_X0, -1.0, geo.SPECTRO_X1 - geo.SPECTRO_X0, self.duration_s + 2.0)
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = geo.visible_range(self)
+        if view is None:
+            return
+        pm = geo.PixelMap.from_transform(painter.transform())
+        painter.save()
+        painter.resetTransform()
+        painter.fillRect(pm.rect(geo.SPECTRO_X0, max(view[2], 0.0), geo.SPECTRO_X1,
+                                 min(view[3], self.duration_s)), QColor(8, 8, 14))
+        for start_s, end_s, image in self.tiles.values():
+            if end_s < view[2] or start_s > view[3]:
+                continue
+            painter.drawImage(pm.rect(geo.SPECTRO_X0, start_s, geo.SPECTRO_X1, end_s), image)
+        painter.restore()
+
+
+class SpectrogramController(QObject):
+    """Feeds the item: one background job computes the tiles nearest the view first."""
+
+    def __init__(self, win, item: SpectrogramItem):
+        super().__init__(win)
+        self.win, self.item = win, item
+        self.enabled = False
+        self.tiler = None
+        self.job: Job | None = None
+        win.session.audio_changed.connect(self._audio_changed)
+        win.timeline.cursor_moved.connect(lambda _t: self._maybe_reprioritise())
+
+    def set_enabled(self, on: bool) -> None:
+        self.enabled = on
+        if on:
+            self._audio_changed(keep_tiles=True)
+        elif self.job is not None:
+            self.job.cancel()
+
+    def _audio_changed(self, keep_tiles: bool = False) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+        audio = self.win.session.audio
+        if not keep_tiles or audio is None:
+            self.item.clear(audio.duration_s if audio is not None else 1.0)
+            self.tiler = None
+        if audio is None or not self.enabled:
+            return
+        if self.tiler is None:
+            from audio.spectrogram import SpectrogramTiler
+
+            self.tiler = SpectrogramTiler(audio.mono(), audio.sample_rate_hz)
+        self._start()
+
+    def _order(self) -> list[int]:
+        """Missing tiles, nearest to the cursor first (the visible ones lead)."""
+        tiler = self.tiler
+        centre = min(int(max(self.win.timeline.cursor_s, 0.0) / (tiler.frames_per_tile * tiler.hop_s)),
+                     tiler.n_tiles - 1)
+        missing = [i for i in range(tiler.n_tiles) if i not in self.item.tiles]
+        return sorted(missing, key=lambda i: (abs(i - centre), i))
+
+    def _start(self) -> None:
+        order = self._order()
+        if not order:
+            return
+        tiler = self.tiler
+
+        def compute(ctx: JobContext, indices: list[int]):
+            for k, index in enumerate(indices):
+                ctx.check()
+                tile = tiler.tile(index)
+                end_s = tile.start_s + tile.db.shape[1] * tile.hop_s
+                ctx.partial((index, tile.start_s, end_s, tile_image(tile.db)))
+                ctx.report((k + 1) / len(indices), "spectrogram")
+            return len(indices)
+
+        job = Job("spectrogram", compute, order, parent=self)
+        job.partial.connect(lambda t: self.item.add_tile(*t) if self.tiler is tiler else None)
+        self.job = job
+        self.win.run_job(job)
+        self._started_at = self.win.timeline.cursor_s
+
+    def _maybe_reprioritise(self) -> None:
+        """After a big seek, restart the job so the tiles now on screen come next."""
+        if not self.enabled or self.tiler is None or self.job is None or not self.job.running:
+            return
+        tile_s = self.tiler.frames_per_tile * self.tiler.hop_s
+        if abs(self.win.timeline.cursor_s - getattr(self, "_started_at", 0.0)) > 2 * tile_s:
+            self.job.cancel()
+            self._start()
