@@ -32,7 +32,11 @@ def snap_beat(beat: Fraction | float, divisor: int) -> Fraction:
 
 def is_on_grid(beat: Fraction, divisor: int) -> bool:
     """Whether ``beat`` lies exactly on the grid of ``divisor``."""
-    return (beat / step(divisor)).denominator == 1
+    if divisor <= 0:
+        raise ValueError(f"snap divisor must be positive, got {divisor}")
+    b = Fraction(beat)
+    # beat / (4 / divisor) is whole  <=>  4 * denominator divides numerator * divisor (integers only: fast)
+    return (b.numerator * divisor) % (4 * b.denominator) == 0
 
 
 def finest_divisor(beat: Fraction, divisors: Sequence[int] = DIVISORS) -> int | None:
@@ -45,9 +49,9 @@ def finest_divisor(beat: Fraction, divisors: Sequence[int] = DIVISORS) -> int | 
 
 def quantization(beat: Fraction) -> int:
     """Coarsest divisor (multiple of 4) whose grid holds ``beat``: e.g. 1/2 -> 8, 1/3 -> 12, 1/48 -> 192."""
-    from math import lcm
-
-    return lcm((Fraction(beat) / 4).denominator, 4)
+    b = Fraction(beat)
+    # beat / 4 in lowest terms has denominator 4 * d / gcd(n, 4) (n, d coprime)
+    return math.lcm(4 * b.denominator // math.gcd(b.numerator, 4), 4)
 
 
 def move(beat: Fraction, divisor: int, direction: int) -> Fraction:

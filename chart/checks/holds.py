@@ -17,16 +17,19 @@ class CheckHolds:
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         for n in ctx.notes:
-            where = f"beat {describe_beat(n.beat)} (lane {n.lane + 1})"
             if n.kind.has_length and n.length == 0:
-                yield Issue(Severity.PROBLEM, f"{n.kind.value} without length at {where}", n.beat, (n,))
+                yield Issue(Severity.PROBLEM, f"{n.kind.value} without length at {_where(n)}", n.beat, (n,))
             elif not n.kind.has_length and n.length != 0:
-                yield Issue(Severity.PROBLEM, f"{n.kind.value} with a length ({n.length} beats) at {where}",
+                yield Issue(Severity.PROBLEM, f"{n.kind.value} with a length ({n.length} beats) at {_where(n)}",
                             n.beat, (n,))
             elif n.kind.has_length and n.length < SHORT_HOLD_BEATS:
-                yield Issue(Severity.WARNING, f"{n.kind.value} of {n.length} beat at {where} is shorter than "
-                            f"{SHORT_HOLD_BEATS} beat", n.beat, (n,))
+                yield Issue(Severity.WARNING, f"{n.kind.value} of {n.length} beat at {_where(n)} is shorter "
+                            f"than {SHORT_HOLD_BEATS} beat", n.beat, (n,))
         yield from _overlaps(ctx.notes)
+
+
+def _where(note: Note) -> str:
+    return f"beat {describe_beat(note.beat)} (lane {note.lane + 1})"
 
 
 def _overlaps(notes: list[Note]) -> Iterator[Issue]:

@@ -1,0 +1,74 @@
+"""chart.snap: grid membership, quantization, nearest snap, stepping, coarse-first snapping."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chart.snap import (
+    DIVISORS,
+    finest_divisor,
+    is_on_grid,
+    move,
+    quantization,
+    snap_beat,
+    snap_beats_array,
+    snap_preferring_coarse,
+    step,
+)
+
+beats = st.builds(Fraction, st.integers(-10_000, 10_000), st.integers(1, 400))
+divisors = st.sampled_from([*DIVISORS, 5, 7, 20, 36])
+
+
+@settings(max_examples=500, deadline=None)
+@given(beats, divisors)
+def test_is_on_grid_matches_definition(beat: Fraction, divisor: int) -> None:
+    assert is_on_grid(beat, divisor) == ((beat / step(divisor)).denominator == 1)
+
+
+@settings(max_examples=500, deadline=None)
+@given(beats)
+def test_quantization_is_the_coarsest_grid_holding_the_beat(beat: Fraction) -> None:
+    q = quantization(beat)
+    assert q % 4 == 0
+    assert is_on_grid(beat, q)
+    assert not any(is_on_grid(beat, d) for d in range(4, q, 4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(beats, divisors)
+def test_snap_is_nearest_grid_point(beat: Fraction, divisor: int) -> None:
+    snapped = snap_beat(beat, divisor)
+    assert is_on_grid(snapped, divisor)
+    assert abs(snapped - beat) <= step(divisor) / 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(beats, divisors)
+def test_move_goes_to_the_next_grid_point(beat: Fraction, divisor: int) -> None:
+    after, before = move(beat, divisor, 1), move(beat, divisor, -1)
+    assert before < beat < after
+    assert is_on_grid(after, divisor)
+    assert is_on_grid(before, divisor)
+    assert after - beat <= step(divisor)
+    assert beat - before <= step(divisor)
+
+
+def test_examples() -> None:
+    assert [quantization(Fraction(x)) for x in ("0", "1/2", "1/3", "1/4", "1/48", "3/16")] == [4, 8, 12, 16, 192, 64]
+    assert finest_divisor(Fraction(1, 3)) == 12
+    assert finest_divisor(Fraction(1, 5)) is None
+    np.testing.assert_allclose(snap_beats_array(np.array([0.26, 0.74]), 8), [0.5, 0.5])
+    with pytest.raises(ValueError, match="positive"):
+        is_on_grid(Fraction(1), 0)
+
+
+def test_snap_preferring_coarse() -> None:
+    got = snap_preferring_coarse(np.array([1.02, 1.26, 1.34]), (4, 8, 16, 12), tolerance_beats=0.03)
+    assert got == [Fraction(1), Fraction(5, 4), Fraction(4, 3)]
+    assert snap_preferring_coarse(np.array([1.1]), (4, 8), tolerance_beats=0.01) == [Fraction(1)]
