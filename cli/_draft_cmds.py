@@ -304,9 +304,11 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
         chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
         song.charts = [c for c in song.charts if not (c.slot == draft.slot and c.mode == chart.mode)] + [chart]
         p = draft.provenance
-        print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter} (threshold {draft.threshold:.3f}; "
-              f"{p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, seed {p.seed})",
-              file=sys.stderr)
+        kept = p.parameters.get("lower_rows_kept")
+        skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""
+        print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
+              f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
+              f"seed {p.seed})", file=sys.stderr)
     song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
     try:
         save(song, output)

@@ -31,7 +31,7 @@ from inference.manifest import Manifest, ManifestError, TensorSpec, file_sha256
 _ORT_QUIET_SEVERITY = 4
 _CUDA = "CUDAExecutionProvider"
 _CPU = "CPUExecutionProvider"
-DTYPES = {"float32": np.dtype(np.float32), "int64": np.dtype(np.int64)}
+DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype(np.float32), "int64": np.dtype(np.int64)}
 
 
 class BackendError(RuntimeError):

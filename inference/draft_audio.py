@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -14,9 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chart.notes import Note, NoteKind
 from chart.timing import TimingData
 from inference.backends import Backend
 from inference.manifest import FeatureParams, Manifest, ManifestError
+
+TAIL_GRID_BEAT = Fraction(1, 4)  # holds cut at a range end stop on the sixteenth grid before it
+MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps (as in inference.lanes)
 
 if TYPE_CHECKING:
     from inference.drafter import CancelToken, ProgressFn, SongAnalysis
@@ -41,7 +46,7 @@ def audio_key(audio: Any, params: FeatureParams) -> tuple:
     p = repr(params)
     if isinstance(audio, tuple):
         samples, sr = audio
-        digest = hashlib.blake2b(np.ascontiguousarray(samples).view(np.uint8), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(np.ascontiguousarray(samples).data, digest_size=16).hexdigest()
         return ("samples", digest, int(sr), p)
     path = Path(audio).resolve()
     try:
@@ -118,7 +123,7 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
         raise ManifestError(f"{manifest.model_id} wants {want_g} beat-guide channels, inference.beatguide makes "
                             f"{guide.shape[1]}")
     feats = analysis.normalised[w0:w1]
-    values = {
+    values: dict[str, np.ndarray] = {
         # broadcast views, not copies: a RemoteBackend sends one row (see inference.remote), local ONNX copies
         "features": np.broadcast_to(feats.astype(np.float32, copy=False), (batch, *feats.shape)),
         "beat_guide": np.broadcast_to(guide.astype(np.float32, copy=False), (batch, *guide.shape)),
@@ -135,3 +140,38 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
     prob = np.zeros((batch, n_frames), dtype=np.float32)
     prob[:, window.f_lo:window.f_hi] = out[:, window.f_lo - w0:window.f_hi - w0]
     return prob
+
+
+def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarray:
+    """1 on the frame nearest each onset row of ``notes`` (taps, holds, rolls, lifts), else 0; float32 [T].
+
+    Same definition as the conditioning used in training (``training.crops.impulse_train`` of the rows).
+    """
+    beats = sorted({n.beat for n in notes if n.kind.is_onset})
+    out = np.zeros(n_frames, dtype=np.float32)
+    if beats:
+        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats]))
+        idx = np.rint(seconds * frame_rate).astype(np.int64)
+        out[idx[(idx >= 0) & (idx < n_frames)]] = 1.0
+    return out
+
+
+def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -> list[Note]:
+    """Notes inside ``[start_beat, end_beat)``; holds shortened to end on the sixteenth grid before
+    ``end_beat`` (or made taps when that leaves less than :data:`MIN_HOLD_BEAT`)."""
+    out = []
+    for note in notes:
+        if not start_beat <= note.beat < end_beat:
+            continue
+        if note.kind.has_length and note.end_beat >= end_beat:
+            tail = (math.ceil(end_beat / TAIL_GRID_BEAT) - 1) * TAIL_GRID_BEAT
+            length = tail - note.beat
+            note = Note(note.beat, note.lane, note.kind, length) if length >= MIN_HOLD_BEAT else \
+                Note(note.beat, note.lane, NoteKind.TAP)
+        out.append(note)
+    return out
+
+
+def _same_frames(a: FeatureParams, b: FeatureParams) -> bool:
+    keys = ("sample_rate", "hop_length", "n_mels", "n_ffts", "fmin", "fmax")
+    return all(getattr(a, k) == getattr(b, k) for k in keys)

@@ -17,7 +17,6 @@ trip per row would cost far more than the step itself.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -28,16 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from chart.notes import Note, NoteKind
+from chart.notes import Note
 from chart.song import MODEL_SLOTS, Slot
 from chart.timing import TimingData
 from inference.backends import Backend, OnnxBackend
+from inference.draft_audio import _same_frames, clip_to_range, onset_train
 from inference.manifest import MANIFEST_SUFFIX, FeatureParams, Manifest, ManifestError, default_models_dir
 
 ProgressFn = Callable[[str, float], None]
 AudioLike = str | Path | tuple[np.ndarray, int]
-TAIL_GRID_BEAT = Fraction(1, 4)
-MIN_HOLD_BEAT = Fraction(1, 4)
 VARIANT_TEMPERATURE = 0.8  # lane sampling temperature of variants 1..N-1 (variant 0 is the greedy draft)
 VARIANT_DENSITY_SPREAD = 0.15  # variants' NPS targets are drawn within +-15 % of the base density
 
@@ -202,7 +200,30 @@ class Drafter:
               start_beat: Fraction | None = None, end_beat: Fraction | None = None,
               nps: Mapping[Slot, float] | None = None, seed: int = 0, progress: ProgressFn | None = None,
               cancel: CancelToken | None = None) -> list[SlotDraft]:
-        """Draft each slot in ``slots`` for the song or ``[start_beat, end_beat)``; one batch on the backend."""
+        """Draft each slot in ``slots`` for the song or ``[start_beat, end_beat)``; one batch on the backend.
+
+        Parameters
+        ----------
+        audio : path, (samples [n] float32, sample rate Hz) or SongAnalysis
+            The song; features are computed once per song and cached.
+        timing : TimingData
+            The chart's timing: beat grid for the beat guide and for snapping.
+        slots : sequence of Slot, index or name
+            Beginner..Challenge.
+        start_beat, end_beat : Fraction, optional
+            Draft only ``[start_beat, end_beat)`` (default: beat 0 to the end of the audio).
+        nps : mapping Slot -> float, optional
+            Density targets in notes per second (default: the manifest's per-slot decode settings).
+        seed : int
+            Recorded in the provenance; greedy drafts do not depend on it.
+        progress, cancel : optional
+            ``progress(stage, fraction)`` callback; :class:`CancelToken` checked between stages.
+
+        Returns
+        -------
+        list of SlotDraft
+            In the order of ``slots``; notes only inside the range.
+        """
         nps = dict(nps or {})
         jobs = [_Job(s, nps.get(s), seed, 0.0) for s in (to_slot(x) for x in slots)]
         return self._run(audio, timing, jobs, start_beat, end_beat, progress, cancel)
@@ -236,7 +257,12 @@ class Drafter:
                start_beat: Fraction | None = None, end_beat: Fraction | None = None,
                nps: Mapping[Slot, float] | None = None, seed: int = 0, progress: ProgressFn | None = None,
                cancel: CancelToken | None = None) -> list[SlotDraft]:
-        """Draft higher slots conditioned on a lower chart's onset train (its rhythmic skeleton)."""
+        """Draft higher slots conditioned on a lower chart's onset train (its rhythmic skeleton).
+
+        ``lower_notes`` is the lower chart (slot ``lower_slot``); ``targets`` must all be above it. Each draft's
+        provenance records ``lower_rows_kept``: the share of the lower chart's rows (in the range) that the
+        refined chart keeps. Other parameters as in :meth:`draft`.
+        """
         if not self.onset.conditioning:
             raise DraftError(f"{self.onset.model_id} was not trained for refine (no conditioning input)")
         low = to_slot(lower_slot)
@@ -249,7 +275,12 @@ class Drafter:
         nps = dict(nps or {})
         jobs = [_Job(t, nps.get(t), seed, 0.0, cond=train, cond_slot=int(low),
                      params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}) for t in highs]
-        return self._run(analysis, timing, jobs, start_beat, end_beat, progress, cancel)
+        drafts = self._run(analysis, timing, jobs, start_beat, end_beat, progress, cancel)
+        for draft in drafts:  # how much of the lower chart's rhythm survived: reported by the CLI and eval
+            lower = {n.beat for n in lower_notes if n.kind.is_onset and draft.start_beat <= n.beat < draft.end_beat}
+            kept = lower & {n.beat for n in draft.notes}
+            draft.provenance.parameters["lower_rows_kept"] = round(len(kept) / len(lower), 4) if lower else None
+        return drafts
 
     # ------------------------------------------------------------------ pipeline
     def _run(self, audio: AudioLike | SongAnalysis, timing: TimingData, jobs: list[_Job],
@@ -335,41 +366,6 @@ def to_slot(value: Slot | int | str) -> Slot:
     if slot not in MODEL_SLOTS:
         raise DraftError(f"the model drafts {', '.join(s.sm_name for s in MODEL_SLOTS)}, not {slot.sm_name}")
     return slot
-
-
-def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarray:
-    """1 on the frame nearest each onset row of ``notes`` (taps, holds, rolls, lifts), else 0; float32 [T].
-
-    Same definition as the conditioning used in training (``training.crops.impulse_train`` of the rows).
-    """
-    beats = sorted({n.beat for n in notes if n.kind.is_onset})
-    out = np.zeros(n_frames, dtype=np.float32)
-    if beats:
-        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats]))
-        idx = np.rint(seconds * frame_rate).astype(np.int64)
-        out[idx[(idx >= 0) & (idx < n_frames)]] = 1.0
-    return out
-
-
-def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -> list[Note]:
-    """Notes inside ``[start_beat, end_beat)``; holds shortened to end on the sixteenth grid before
-    ``end_beat`` (or made taps when that leaves less than :data:`MIN_HOLD_BEAT`)."""
-    out = []
-    for note in notes:
-        if not start_beat <= note.beat < end_beat:
-            continue
-        if note.kind.has_length and note.end_beat >= end_beat:
-            tail = (math.ceil(end_beat / TAIL_GRID_BEAT) - 1) * TAIL_GRID_BEAT
-            length = tail - note.beat
-            note = Note(note.beat, note.lane, note.kind, length) if length >= MIN_HOLD_BEAT else \
-                Note(note.beat, note.lane, NoteKind.TAP)
-        out.append(note)
-    return out
-
-
-def _same_frames(a: FeatureParams, b: FeatureParams) -> bool:
-    keys = ("sample_rate", "hop_length", "n_mels", "n_ffts", "fmin", "fmax")
-    return all(getattr(a, k) == getattr(b, k) for k in keys)
 
 
 def _density(draft: SlotDraft) -> float | None:

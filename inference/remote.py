@@ -1,23 +1,20 @@
 """Remote inference over the KServe V2 REST protocol (MLServer, Triton, KServe), and fallback to local.
 
-``RemoteBackend`` speaks only the standard protocol (``GET /v2/health/ready``, ``GET /v2/models/{name}``,
-``POST /v2/models/{name}/infer`` with JSON tensors), so it works against our ``serve`` command and against a
-Triton fleet built from ``export-triton``. On first use of a model it checks the server's metadata against the
-local manifest (input names, datatypes, ranks; the model's sha256 where the server advertises it), so a server
-running another model version is refused instead of silently producing different charts.
+``RemoteBackend`` speaks the standard protocol (``GET /v2/health/ready``, ``GET /v2/models/{name}``,
+``POST /v2/models/{name}/infer``; tensors as JSON or with the binary data extension), so it works against our
+``serve`` and against a Triton fleet built by ``export-triton``. On first use of a model it checks the server's
+metadata against the local manifest (input names, datatypes, ranks, the sha256 where advertised): a server running
+another model version is refused instead of silently producing different charts.
 
-Failures are split in two: :class:`ServerUnavailable` (connection refused or reset, timeouts, 5xx, 503 busy —
-retried a bounded number of times with exponential backoff, then :class:`FallbackBackend` runs the model
-locally) and :class:`RemoteRejected` (wrong token, model mismatch — configuration errors that falling back
-would only hide). Inference is a pure function of its inputs, so retrying a request can neither duplicate nor
-lose notes.
+:class:`ServerUnavailable` (refused/reset connections, timeouts, 5xx, 503 busy) is retried a bounded number of
+times with exponential backoff, then :class:`FallbackBackend` runs locally; :class:`RemoteRejected` (wrong token,
+model mismatch) is a configuration error that falling back would only hide. Inference is a pure function of its
+inputs, so a retry can neither duplicate nor lose notes.
 
-Long songs are split along the time axis when a request would exceed the server's size limit (advertised in the
-model metadata as ``max_request_bytes``, set by the user, or learnt from a 413): each chunk carries
-``context_frames`` of extra audio on both sides, which is trimmed from its output, so for a model whose
-receptive field is within the context the joined result equals the unchunked one.
+Requests over the server's size limit (metadata ``max_request_bytes``, set by the user, or learnt from a 413) are
+split along time; each chunk carries ``context_frames`` of extra frames per side, trimmed from its output, so for
+a model whose receptive field fits the context the joined result equals the unchunked one.
 """
-
 from __future__ import annotations
 
 import random
@@ -257,8 +254,7 @@ class RemoteBackend:
                       else decode_response(resp.content))
         except V2FormatError as exc:
             raise ServerUnavailable(f"server {self.url} sent a malformed response: {exc}") from exc
-        missing = [o for o in outputs if o not in result]
-        if missing:
+        if missing := [o for o in outputs if o not in result]:
             raise ModelMismatchError(f"server {self.url} did not return outputs {missing}")
         return {k: result[k] for k in outputs}
 
@@ -396,10 +392,9 @@ def _error_message(resp: Any) -> str:
     return " ".join(str(message).split())[:300] or resp.reason or "no message"
 
 
+_CONNECTION_PROBLEMS = ("Connection refused", "Connection reset", "Connection aborted", "RemoteDisconnected",
+                        "Name or service not known", "No route to host")
+
+
 def _connection_problem(exc: BaseException) -> str:
-    text = str(exc)
-    for marker in ("Connection refused", "Connection reset", "Connection aborted", "RemoteDisconnected",
-                   "Name or service not known", "No route to host"):
-        if marker in text:
-            return marker.lower()
-    return type(exc).__name__
+    return next((m.lower() for m in _CONNECTION_PROBLEMS if m in str(exc)), type(exc).__name__)

@@ -75,7 +75,7 @@ def _split(body: bytes, header_length: int, key: str) -> tuple[dict[str, Any], d
     for tensor in tensors:
         params = tensor.get("parameters") if isinstance(tensor, dict) else None
         size = params.get("binary_data_size") if isinstance(params, dict) else None
-        if size is None:
+        if size is None or not isinstance(params, dict):
             continue
         name, array = _binary_tensor(tensor, size, view[offset:offset + size] if isinstance(size, int) else b"")
         offset += size

@@ -93,6 +93,7 @@ def test_refine_adds_higher_slots(work, capsys, tmp_path):
     song = load(out)
     assert [c.slot for c in song.charts] == [Slot.EASY, Slot.HARD, Slot.CHALLENGE]
     assert len(song.chart(Slot.HARD).notes) > len(song.chart(Slot.EASY).notes)
+    assert "of the Easy rows" in err  # the kept share of the lower chart's rhythm is reported
 
 
 def _bad_sm(folder: Path) -> Path:

@@ -144,6 +144,9 @@ def test_refine_conditions_on_the_lower_chart(model, audio, full):
     assert refined[0].provenance.parameters["refined_from"] == "Easy"
     assert refined[0].provenance.parameters["lower_rows"] == len({n.beat for n in easy})
     assert refined[0].provenance.backend == "recording"
+    kept = refined[0].provenance.parameters["lower_rows_kept"]
+    lower_rows = {n.beat for n in easy}
+    assert kept == round(len(lower_rows & {n.beat for n in refined[0].notes}) / len(lower_rows), 4)
     (sent,) = backend.calls
     assert sent["difficulty"].tolist() == [3, 4]
     assert sent["cond_present"].tolist() == [1.0, 1.0]
