@@ -76,6 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         manifests = check_config(cfg)
     except (ServeError, ManifestError) as exc:
         raise UserError(str(exc)) from exc
+    _check_port_free(cfg.host, cfg.port)
     names = ", ".join(f"{m.display_id()}" for m in manifests)
     auth = "token required" if cfg.token else "no token (loopback only)"
     print(f"serving {names} on http://{cfg.host}:{cfg.port} ({auth}, {cfg.workers} worker(s)); Ctrl+C stops",
@@ -85,6 +86,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:  # port in use, permission denied
         raise UserError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}") from exc
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with one line before MLServer starts (uvicorn would log a bind error and exit 1)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UserError(f"cannot resolve --host {host}: {exc.strerror or exc}") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def cmd_export_triton(args: argparse.Namespace) -> int:

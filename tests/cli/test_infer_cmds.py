@@ -202,6 +202,17 @@ def test_serve_refuses_public_address_without_token(work, capsys):
     assert "without a token" in err
 
 
+def test_serve_refuses_a_port_in_use(work, capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code, err = run(["serve", "--port", busy.getsockname()[1], *models(work)], capsys)
+    assert code == 2
+    assert "cannot listen on 127.0.0.1" in err
+
+
 def test_serve_refuses_a_folder_without_models(capsys, tmp_path):
     code, err = run(["serve", "--models", tmp_path], capsys)
     assert code == 2
