@@ -117,6 +117,7 @@ def _chart_matches(chart, wanted: str) -> bool:
 def cmd_check(args: argparse.Namespace) -> int:
     from chart.checks.base import Severity
     from chart.checks.registry import check_song
+    from chart.document import song_chart_id
 
     target = _format_name(args.target_format) if args.target_format else None
     if args.audio_length is not None and not args.audio_length > 0:
@@ -127,9 +128,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     length_s = args.audio_length if args.audio_length is not None else _audio_length(song)
     issues = check_song(song, audio_length_s=length_s, target_format=target)
     shown_from = Severity[args.min_severity.upper()]
+    timings = {song_chart_id(song, c): song.timing_for(c) for c in song.charts}
     for issue in issues:
         if issue.severity >= shown_from:
-            print(_issue_line(song, issue))
+            print(_issue_line(issue, timings.get(issue.chart_id, song.timing)))
     counts = Counter(i.severity for i in issues)
     summary = ", ".join(f"{counts[s]} {s.label}{'s' * (counts[s] != 1)}" for s in reversed(Severity))
     print(f"{args.chart.name}: {len(song.charts)} chart(s), {summary}", file=sys.stderr)
@@ -152,12 +154,8 @@ def _audio_length(song) -> float | None:
         return None
 
 
-def _issue_line(song, issue) -> str:
-    where = "-"
-    if issue.beat is not None:
-        chart = next((c for c in song.charts if issue.chart_id.split("#")[0] == c.chart_id()), None)
-        timing = song.timing_for(chart) if chart is not None else song.timing
-        where = clock(float(timing.beat_to_seconds(issue.beat)))
+def _issue_line(issue, timing) -> str:
+    where = "-" if issue.beat is None else clock(float(timing.beat_to_seconds(issue.beat)))
     return f"{issue.chart_id}\t{issue.severity.name}\t{where}\t{issue.message}\t[{issue.check_id}]"
 
 

@@ -152,3 +152,13 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for name in ("convert", "check", "info"):
         assert name in result.stdout
+
+
+def test_check_times_use_the_charts_own_timing(tmp_path: Path) -> None:
+    song = song_for_tests()
+    song.charts[1].timing = TimingData.constant(60, offset="2")  # beat 0 of Hard at -2 s
+    song.charts[1].notes.insert(0, Note(Fraction(1), 2))  # -1 s: before the audio
+    path = save(song, tmp_path / "split.ssc")
+    result = run("check", path, "--audio-length", "200", "--min-severity", "problem")
+    assert result.returncode == 1
+    assert result.stdout.startswith("dance-single/Hard\tPROBLEM\t-0:01.000\t")
