@@ -29,6 +29,7 @@ import numpy as np
 
 OUTLIER_MADS = 4.0  # calibration: taps this many median absolute deviations from the median are stray
 OUTLIER_FLOOR_S = 0.030  # ... but never reject within 30 ms: human tapping spread is about that wide
+OFFSET_LEAK = 0.0002  # s/s: 200 ppm, above the usual 20-100 ppm between a system clock and a sound card
 _FIELDS = ("dac", "device_frame", "src_frame", "rate", "segment", "request", "timebase")
 
 
@@ -91,6 +92,7 @@ class PlaybackClock:
         self._playing = False
         self._last_key: tuple[int, int] | None = None  # (request, segment) of the last playhead returned
         self._last_s = 0.0
+        self._offset_state: tuple[float, float, float] | None = None  # (timebase, offset s, at device s)
 
     # --- writer (audio thread) -------------------------------------------------------------------------
 
@@ -184,14 +186,30 @@ class PlaybackClock:
         return float(src_s), (request, int(snap["segment"][i]))
 
     def _filtered_dac(self, snap: dict[str, np.ndarray]) -> np.ndarray:
-        """DAC times rebuilt from the device frame counter with the earliest recent offset per time base."""
+        """DAC times rebuilt from the device frame counter and the earliest offset of each time base.
+
+        Older time bases in the snapshot use the minimum over their newest ``window`` entries. The newest one
+        keeps a leaky minimum across calls: every entry seen lowers it, and it rises by ``OFFSET_LEAK`` (seconds
+        per second of device time) so that a real drift between the stream clock and the DAC is followed. A
+        window alone forgot the good entries after a burst of late wake-ups and erred by up to 1 ms more.
+        """
         frame_s = snap["device_frame"] / self.sample_rate_hz
         offset = snap["dac"] - frame_s
         out = snap["dac"].copy()
         timebase = snap["timebase"]
+        newest_tb = timebase[-1]
         for tb in np.unique(timebase):
             idx = np.flatnonzero(timebase == tb)
-            best = float(offset[idx[-self.window:]].min())
+            if tb != newest_tb:
+                out[idx] = frame_s[idx] + float(offset[idx[-self.window:]].min())
+                continue
+            now_s = float(frame_s[idx[-1]])
+            # offsets aged to the newest entry: an old low offset counts for less the older it is
+            best = float((offset[idx] + OFFSET_LEAK * (now_s - frame_s[idx])).min())
+            if self._offset_state is not None and self._offset_state[0] == tb:
+                _, prev_best, prev_s = self._offset_state
+                best = min(best, prev_best + OFFSET_LEAK * (now_s - prev_s))
+            self._offset_state = (float(tb), best, now_s)
             out[idx] = frame_s[idx] + best
         return out
 

@@ -63,7 +63,7 @@ class SourceMix:
         stretcher = Wsola(sample_rate_hz, [a.shape[1] for a in arrays], out_channels)
         return cls(arrays, g.copy(), n, stretcher, np.zeros(len(arrays)))
 
-    def with_gains(self, gains: Sequence[float]) -> SourceMix:
+    def with_gains(self, gains: Sequence[float] | np.ndarray) -> SourceMix:
         """Same arrays and stretcher, new gains (shape (n_sources,))."""
         g = np.asarray(gains, dtype=np.float64)
         if g.shape != self.gains.shape:

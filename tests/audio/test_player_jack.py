@@ -31,9 +31,14 @@ pytestmark = [
 
 @pytest.mark.parametrize("rate", [1.0, 0.5])
 def test_playhead_follows_a_real_portaudio_stream(rate: float) -> None:
+    # A run with several underruns measures an overloaded machine (the "device" itself stalled), not the clock:
+    # measure again, at most twice. Readings next to an underrun are left out by the probe in any case.
     with jack_dummy_server() as env:
         assert env is not None
-        result = probe_in_subprocess(env, seconds=3.0, rate=rate)
+        for _ in range(3):
+            result = probe_in_subprocess(env, seconds=3.0, rate=rate)
+            if result["underflows"] <= 1:
+                break
     assert result["has_device"], result
     assert "JACK" in result["backend"]
     assert result["readings"] > 100
