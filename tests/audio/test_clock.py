@@ -200,3 +200,19 @@ def test_estimate_latency_rejects_too_few_taps() -> None:
         estimate_latency(np.array([1.0, 2.0]), np.arange(10.0))
     with pytest.raises(ValueError, match="two clicks"):
         estimate_latency(np.arange(5.0), np.array([1.0]))
+
+
+@pytest.mark.parametrize("drift_ppm", [-150.0, 0.0, 150.0])
+def test_jitter_filter_follows_a_drifting_device_clock(drift_ppm: float) -> None:
+    """The stream clock and the DAC may disagree by ~100 ppm; the filtered offset must follow, not stick."""
+    clock = playing_clock()
+    rng = np.random.default_rng(4)
+    worst = 0.0
+    for i in range(6000):  # 70 s of blocks
+        true_dac = 10.0 + i * BLOCK / SR * (1.0 + drift_ppm * 1e-6)
+        clock.record(true_dac + rng.exponential(0.001), i * BLOCK, i * BLOCK, 1.0, 1, 1)
+        if i > 100 and i % 5 == 0:
+            t = true_dac + 0.25 * BLOCK / SR
+            truth = (i + 0.25 / (1.0 + drift_ppm * 1e-6)) * BLOCK / SR
+            worst = max(worst, abs(clock.audible_seconds(t) - truth))
+    assert worst < 0.0005
