@@ -83,13 +83,14 @@ class FileController(QObject):
                 return False
         elif path.suffix.lower() in AUDIO_EXTENSIONS:
             return self.window.new_song_from_audio(path, check_unsaved=False)
-        try:
-            doc = Document.open(target)
-        except FileNotFoundError:
+        if not target.is_file():
             messages.error(self.window, "Cannot open", f"{target}: file not found")
             return False
-        except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError
-            messages.error(self.window, "Cannot open", _one_line(f"{target.name}: {exc}"))
+        try:
+            doc = Document.open(target)
+        except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError naming the file
+            text = str(exc) if str(target) in str(exc) else f"{target.name}: {exc}"
+            messages.error(self.window, "Cannot open", _one_line(text))
             return False
         self.adopt(doc)
         self.recent_changed.emit(self.settings.add_recent(target))

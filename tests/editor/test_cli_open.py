@@ -1,0 +1,48 @@
+"""``main.py open``: bad input exits 2 with one line; ``--screenshot`` renders a PNG offscreen and exits 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+from tests.editor.conftest import write_song
+
+pytestmark = pytest.mark.qt
+
+
+def run(*args: str, timeout: float = 180.0) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd=REPO)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["open", "no/such/file.ssc"], "no such file"),
+    (["open", "README.md"], "not a chart or audio file"),
+    (["open", "--after-draft"], "--after-draft only applies with --screenshot"),
+    (["open", "--screenshot", "shot.jpg"], "must be a .png"),
+])
+def test_bad_input_is_one_line_exit_2(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_screenshot_of_a_song(tmp_path):
+    files = write_song(tmp_path / "song")
+    out = tmp_path / "shot.png"
+    result = run("open", str(files.chart), "--screenshot", str(out))
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 860)

@@ -1,0 +1,192 @@
+"""Files and bad input: corrupt charts, missing or unreadable audio, unwritable save locations, export with Verify,
+new song from audio, recent files, song folders. Each problem gives a clear message and loses no edit."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+
+import pytest
+
+from chart.formats.registry import load
+from chart.notes import Note
+from chart.timing import TimingData
+from tests.editor.conftest import click_track, write_song
+
+pytestmark = pytest.mark.qt
+
+
+def test_corrupt_chart_is_refused_and_the_open_song_kept(opened, tmp_path, boxes):
+    win = opened
+    win.editing.place(Fraction(14), 3, win.session.place_kind)
+    bad = tmp_path / "bad.ssc"
+    bad.write_text("#TITLE:x;\n#NOTES:\n     dance-single:\n:Hard:9:\n0000\n;\n#BPMS:0=-5;", encoding="utf-8")
+    before = win.session.doc
+    win.maybe_save_changes = lambda: True  # the unsaved prompt is tested elsewhere
+    assert not win.files.open_path(bad)
+    assert boxes
+    kind, title, text = boxes[-1]
+    assert kind == "critical"
+    assert title == "Cannot open"
+    assert "bad.ssc" in text
+    assert "\n" not in text
+    assert win.session.doc is before
+    assert Note(Fraction(14), 3) in win.session.chart.notes
+
+
+def test_missing_file_and_a_song_without_charts(window, tmp_path, boxes):
+    assert not window.files.open_path(tmp_path / "nope.ssc")
+    assert boxes[-1][0] == "critical"
+    assert "not found" in boxes[-1][2]
+    empty = tmp_path / "empty.sm"
+    empty.write_text("#TITLE:Nothing here;\n#BPMS:0=120;\n", encoding="utf-8")
+    assert window.files.open_path(empty)
+    assert window.session.chart is None
+    window.editing.toggle_at_cursor(0)  # no chart: nothing happens, nothing breaks
+    window.charts_panel.add_chart()
+    assert window.session.chart is not None
+
+
+def test_missing_audio_opens_the_chart_and_says_so(window, tmp_path, qtbot):
+    files = write_song(tmp_path / "noaudio", audio=False)
+    assert window.files.open_path(files.chart)
+    assert window.session.audio is None
+    assert "not found" in window.session.audio_error
+    assert "no audio" in window.audio_label.text()
+    window.playback.toggle()  # explains instead of failing
+    window.editing.place(Fraction(3), 1, window.session.place_kind)
+    assert Note(Fraction(3), 1) in window.session.chart.notes
+
+
+def test_unreadable_audio_reports_in_the_status_bar(window, tmp_path, qtbot):
+    files = write_song(tmp_path / "badaudio", audio=False)
+    files.audio.write_bytes(b"RIFF" + os.urandom(2000))
+    assert window.files.open_path(files.chart)
+    qtbot.waitUntil(lambda: window.session.audio_error is not None, timeout=10000)
+    assert window.session.audio is None
+    assert "Cannot play audio" in window.statusBar().currentMessage()
+
+
+def test_unwritable_save_location_keeps_the_edits(opened, tmp_path, boxes):
+    win = opened
+    win.editing.place(Fraction(15), 2, win.session.place_kind)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    if os.access(locked, os.W_OK):  # root writes anywhere: a "folder" that is a file stops everyone
+        locked.chmod(0o700)
+        locked = tmp_path / "a-file"
+        locked.write_text("not a folder")
+    try:
+        win.files.ask_save_path = lambda *_a, **_k: locked / "song.ssc"
+        assert not win.files.save_as()
+    finally:
+        if locked.is_dir():
+            locked.chmod(0o700)
+    assert boxes[-1][1] == "Cannot save"
+    assert "still open" in boxes[-1][2]
+    assert not win.session.doc.is_clean
+    assert Note(Fraction(15), 2) in win.session.chart.notes
+    assert win.files.save()  # the original place still works
+
+
+def test_save_into_a_missing_folder_fails_cleanly(opened, tmp_path, boxes):
+    win = opened
+    win.editing.place(Fraction(15), 2, win.session.place_kind)
+    path_before = win.session.doc.path
+    win.files.ask_save_path = lambda *_a, **_k: tmp_path / "no" / "such" / "folder" / "song.ssc"
+    assert not win.files.save_as()
+    assert boxes[-1][1] == "Cannot save"
+    assert win.session.doc.path == path_before
+    assert win.session.doc.song.music == "clicks.wav"  # the relink was undone
+    assert not win.session.doc.is_clean
+
+
+def test_export_runs_verify_first_and_writes_a_copy(opened, tmp_path, boxes):
+    from PySide6.QtWidgets import QMessageBox
+
+    win = opened
+    path = win.session.doc.path
+    win.editing.place(Fraction(5), 2, win.session.place_kind)  # on top of the mine at beat 5: a Verify problem
+    boxes.answers = [QMessageBox.StandardButton.No]
+    assert not _export(win, tmp_path / "out.sm")
+    assert boxes[-1][1] == "Verify before export"
+    assert "problem" in boxes[-1][2]
+    assert not (tmp_path / "out.sm").exists()
+    boxes.answers = [QMessageBox.StandardButton.Yes]  # export anyway: .sm cannot hold two notes in one cell
+    assert not _export(win, tmp_path / "out.sm")
+    assert boxes[-1][1] == "Cannot export"
+    assert not (tmp_path / "out.sm").exists()
+    win.session.doc.undo()
+    boxes.answers = [QMessageBox.StandardButton.Yes]  # only a warning left (a roll in a Beginner chart)
+    assert _export(win, tmp_path / "out.sm")
+    assert load(tmp_path / "out.sm").charts == win.session.doc.song.charts
+    assert win.session.doc.path == path  # export never renames the document
+    assert win.session.doc.is_clean
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    assert _export(win, tmp_path / "mania.osu")
+    written = sorted(p.name for p in tmp_path.glob("mania*.osu"))
+    assert written == ["mania [Beginner].osu", "mania [Easy].osu"]
+    assert any(line.startswith("conversion") for line in boxes[-1][2].splitlines())  # mines dropped
+
+
+def _export(win, target):
+    from editor.controllers.export import ExportController
+
+    return ExportController(win).export(target)
+
+
+def test_new_song_from_audio_with_confirmed_tempo(window, tmp_path, qtbot):
+    import soundfile as sf
+
+    from editor.controllers.new_song import finish_new_song
+
+    audio_path = tmp_path / "loop.wav"
+    sf.write(str(audio_path), click_track(12.0, bpm=140, first_beat_s=0.25), 22050)
+    from editor.audio_support import decode_job
+    from editor.workers import Job
+
+    job = Job("t", decode_job, audio_path)
+    audio = job._fn(job.ctx, audio_path)
+    assert finish_new_song(window, audio_path, audio, [], timing=TimingData.constant(140, "-0.25"))
+    doc = window.session.doc
+    assert doc.path is None
+    assert doc.song.music == "loop.wav"
+    assert float(doc.song.timing.bpms[0][1]) == 140
+    assert window.session.audio is audio
+    window.editing.place(Fraction(4), 0, window.session.place_kind)
+    target = tmp_path / "loop.ssc"
+    window.files.ask_save_path = lambda *_a, **_k: target
+    assert window.files.save()  # no path yet: Save goes through Save As
+    assert load(target).audio_path() == audio_path
+
+
+def test_open_audio_file_detects_the_tempo(window, tmp_path, qtbot, monkeypatch):
+    """Headless, the detected tempo is taken as is (a person gets the TempoDialog)."""
+    import soundfile as sf
+
+    from editor import messages
+
+    monkeypatch.setattr(messages, "_headless", True)
+    audio_path = tmp_path / "beat.wav"
+    sf.write(str(audio_path), click_track(20.0, bpm=128, first_beat_s=0.4), 22050)
+    assert window.open_path(audio_path)
+    qtbot.waitUntil(lambda: window.session.doc.song.music == "beat.wav", timeout=60000)
+    assert float(window.session.doc.song.timing.bpms[0][1]) == pytest.approx(128, abs=0.5)
+
+
+def test_song_folder_and_recent_files(window, song_files, settings):
+    assert window.files.open_path(song_files.folder)
+    assert window.session.doc.path == song_files.chart
+    assert settings.recent_files()[0] == str(song_files.chart.resolve())
+    assert window.recent_menu.actions()[0].text() == str(song_files.chart.resolve())
+
+
+def test_open_prompts_for_unsaved_changes(opened, song_files, boxes):
+    from PySide6.QtWidgets import QMessageBox
+
+    win = opened
+    win.editing.place(Fraction(9), 3, win.session.place_kind)
+    boxes.answers = [QMessageBox.StandardButton.Cancel]
+    assert not win.files.open_path(song_files.chart)
+    assert Note(Fraction(9), 3) in win.session.chart.notes
