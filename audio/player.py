@@ -179,9 +179,14 @@ class Player:
 
     @property
     def is_playing(self) -> bool:
-        """Transport is playing and has not run off the song end."""
+        """Transport is playing and the song end has not been heard yet (it stays True while the last blocks
+        are still in the device buffer, so a GUI that stops its timer on False sees the playhead at the end)."""
         t = self.renderer.transport
-        return t.playing and self.renderer.finished_request != t.request
+        if not t.playing:
+            return False
+        if self.renderer.finished_request != t.request:
+            return True
+        return self.clock.audible_seconds(self.now()) < self.duration_s
 
     def now(self) -> float:
         """Seconds on the output clock, the time base :meth:`position_s` expects."""
