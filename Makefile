@@ -39,12 +39,14 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy || true
 
-test: system $(DEV_STAMP)
+test: $(DEV_STAMP)
+	@./scripts/setup_system.sh --test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow and not gpu" $(PYTEST_ARGS)
 
-test-all: system $(DEV_STAMP)
+test-all: $(DEV_STAMP)
+	@./scripts/setup_system.sh --test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not gpu" $(PYTEST_ARGS)
 
 bench: system $(DEV_STAMP)

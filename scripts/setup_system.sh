@@ -5,6 +5,9 @@ set -u
 PKGS="libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 \
 libxcb-randr0 libxcb-xkb1 libglib2.0-0"
+# `--test` adds what only the test suite needs: a JACK server with a dummy driver, so a real PortAudio stream with
+# real-time paced callbacks runs without a sound card (the playhead-clock test).
+[ "${1:-}" = "--test" ] && PKGS="$PKGS jackd2"
 command -v dpkg-query >/dev/null 2>&1 || { echo "setup: not a Debian system; install PortAudio and Qt's xcb/EGL libraries yourself"; exit 0; }
 missing=""
 for p in $PKGS; do
