@@ -105,9 +105,12 @@ class DraftController(QObject):
 
         def ping(_ctx: JobContext):
             return remote.ready()
-        return self._start("ai-ping", ping, quiet=True, on_done=lambda ok: self.server_state.emit(
+        # Not one of the drafting jobs: a status check must never block or be blocked by a draft.
+        job = Job("ai-ping", ping, parent=self)
+        job.finished.connect(lambda ok: self.server_state.emit(
             "ok" if ok else "down", f"server {remote.url} is ready" if ok else
             f"server {remote.url} is not reachable; drafts will run locally"))
+        return self.win.run_job(job)
 
     # ------------------------------------------------------------------ jobs
     @property

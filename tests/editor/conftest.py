@@ -113,6 +113,21 @@ def boxes(monkeypatch):
     return captured
 
 
+def null_player(samples, sample_rate_hz):
+    from audio.player import Player
+
+    return Player.open(samples, sample_rate_hz, output="null")
+
+
+@pytest.fixture(autouse=True)
+def no_sound_device(monkeypatch):
+    """Every window plays on the null output (what runs without a sound card): tests never open a real device,
+    even on machines that have one."""
+    import editor.controllers.playback as playback
+
+    monkeypatch.setattr(playback, "open_player", null_player)
+
+
 @pytest.fixture
 def window(qtbot, settings, boxes):
     """A shown main window with nothing but the blank song open; closed without prompts afterwards."""
