@@ -135,7 +135,7 @@ def _from_floats(obj: dict, path: str) -> TimingData:
         if not isinstance(seg, dict):
             raise ParseError(f"{path}.segments[{i}] must be an object")
         bpm = _number(seg, "bpm", f"{path}.segments[{i}]")
-        if bpm > 0:
+        if bpm > 0 and (not bpms or bpms[-1][1] != bpm):  # pieces after pauses repeat the tempo
             bpms.append((_number(seg, "start_beat", f"{path}.segments[{i}]"), bpm))
 
     def entries(name: str, key: str, scale: int) -> list[tuple[Fraction, Fraction]]:

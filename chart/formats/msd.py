@@ -158,7 +158,7 @@ def escape_raw(raw: str) -> str:
         return raw
     out: list[str] = []
     i = 0
-    line_start = True
+    line_start = False  # right after ':' a '#' is plain text; only one opening a later line starts a tag
     while i < len(raw):
         c = raw[i]
         if c == "\\" and i + 1 < len(raw):

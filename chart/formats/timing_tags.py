@@ -151,7 +151,6 @@ def negative_to_warps(bpms: list[tuple[Fraction, Fraction]], stops: list[tuple[F
     if warp_start is not None:
         raise ParseError(f"negative BPM or stop at beat {float(warp_start):g} never catches up")
     clean_bpms = [(b, v) for b, v in bpms if v > 0]
-    clean_bpms = [p for i, p in enumerate(clean_bpms) if i == 0 or p[1] != clean_bpms[i - 1][1]]
     return clean_bpms, [(b, s) for b, s in sorted(stops) if s > 0], warps
 
 

@@ -79,7 +79,7 @@ def notes(draw, lanes: int = 4, kinds=SM_KINDS, max_notes: int = 40) -> list[Not
 
 
 extra_names = st.from_regex(r"X[A-Z][A-Z0-9]{0,6}", fullmatch=True)
-raw_values = st.text(st.sampled_from(list("abcXYZ0123456789 =,.:")), max_size=12).map(str.strip)
+raw_values = st.text(st.sampled_from(list("abcXYZ0123456789 =,.:#")), max_size=12).map(str.strip)
 
 
 @st.composite
