@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from audio import mp3 as _mp3
 
 MIN_SR_HZ = 1_000  # below this a header is garbage, not audio
 MAX_SR_HZ = 768_000
@@ -64,55 +65,13 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _id3v2_end(fh: io.BufferedReader) -> int:
-    """Byte offset after the ID3v2 tags at the start of ``fh`` (0 when there are none)."""
-    pos = 0
-    while True:
-        fh.seek(pos)
-        head = fh.read(10)
-        if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
-            return pos
-        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
-        pos += 10 + size + (10 if head[5] & 0x10 else 0)  # footer flag adds 10 bytes
-
-
-class _OffsetFile(io.RawIOBase):
-    """Read-only view of a file from byte ``start`` on (so libsndfile never sees a tag it chokes on)."""
-
-    def __init__(self, path: Path, start: int) -> None:
-        self._fh = open(path, "rb")  # noqa: SIM115 - owned and closed by this object
-        self._start = start
-        self._fh.seek(start)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        return self._fh.readinto(buffer)
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            offset += self._start
-        return self._fh.seek(offset, whence) - self._start
-
-    def tell(self) -> int:
-        return self._fh.tell() - self._start
-
-    def close(self) -> None:
-        self._fh.close()
-        super().close()
-
-
 class _Source:
     """An open decoder: rate, channel count, frame count and a block reader yielding ``[channels, n]`` float32."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._sf = None
-        self._raw: _OffsetFile | None = None
+        self._raw: _mp3.OffsetFile | None = None
         self._ar = None
         self._open()
         if not MIN_SR_HZ <= self.sr <= MAX_SR_HZ:
@@ -138,10 +97,10 @@ class _Source:
 
     def _open_after_tags(self, sf):
         with open(self.path, "rb") as fh:
-            start = _id3v2_end(fh)
+            start = _mp3.id3v2_end(fh)
         if start == 0:
             return None
-        raw = _OffsetFile(self.path, start)
+        raw = _mp3.OffsetFile(self.path, start)
         try:
             handle = sf.SoundFile(raw)
         except Exception:
@@ -152,9 +111,11 @@ class _Source:
 
     def _open_audioread(self, first: BaseException) -> None:
         try:
-            import audioread
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # audioread imports aifc/audioop/sunau
+                import audioread
 
-            self._ar = audioread.audio_open(str(self.path))
+                self._ar = audioread.audio_open(str(self.path))
         except Exception as exc:
             raise AudioError(
                 f"cannot decode audio {self.path.name}: not a readable audio file ({_one_line(first)})"
@@ -188,9 +149,12 @@ class _Source:
         if self._sf is None:
             yield from _audioread_blocks(self._ar, self.channels, block_frames)
             return
+        sizes = _mp3.read_sizes(self.path, block_frames, self._sf.tell()) if self.format == "MP3" else None
+        size = next(sizes) if sizes else block_frames
         # not SoundFile.blocks(): it yields stale buffer contents past a short read (truncated mp3)
-        while len(block := self._sf.read(block_frames, dtype="float32", always_2d=True)):
+        while len(block := self._sf.read(size, dtype="float32", always_2d=True)):
             yield block.T
+            size = next(sizes) if sizes else block_frames
 
     def _resume_after_tags(self, done_frames: int) -> bool:
         """Reopen an mp3 past its ID3v2 tags at frame ``done_frames`` (libsndfile fails late on some tags)."""

@@ -33,7 +33,7 @@ MIN_BPM = 40.0
 MAX_BPM = 400.0
 PRIOR_CENTRE_BPM = 153.0  # charts-only: geometric mean of 298 constant-BPM charts
 PRIOR_SIGMA_OCTAVES = 0.29  # ... and their standard deviation in octaves
-SALIENCE_WEIGHT = 10.0
+SALIENCE_WEIGHT = 12.0  # middle of the plateau (8-24) of BPM hits on the charted songs; see module doc
 PHASE_GROUPS = slice(1, 7)  # envelope groups used (see module docstring)
 COARSE_RATE_HZ = 100.0  # envelope rate for the autocorrelation
 N_ACF_PEAKS = 8
@@ -41,9 +41,9 @@ FOLD_SMOOTH_S = 0.002  # Gaussian smoothing of the folded profile: about the det
 COARSE_SPAN = 0.012  # relative period range searched around each autocorrelation peak
 COARSE_STEP = 0.0001
 FINE_STEP = 0.00001
-DETUNE = 0.0123  # relative detuning for the salience baseline (an irrational-ish step off any metre)
-ROUND_MAX_REL = 0.0002  # snap to a round BPM this close (relative) ...
-ROUND_MAX_LOSS = 0.01  # ... when its fold is at most this much lower
+SMEAR_PERIODS = 5.3  # salience baseline: detune until the beats drift by this many periods over the song
+ROUND_MAX_REL = 0.0001  # snap to a round BPM this close (relative) ...
+ROUND_MAX_LOSS = 0.05  # ... when its fold is at most this much lower (2 ms of drift costs ~3 %)
 SAME_PERIOD_REL = 0.002
 
 
@@ -113,7 +113,9 @@ class _Folder:
 
     def salience(self, period_s: float) -> float:
         """Fold height at ``period_s`` over the height at periods detuned enough to smear every beat."""
-        detune = max(DETUNE, 2.5 * period_s / max(self.duration_s, 1e-9))
+        # Detune so that the beats drift through the same number of periods at every level; otherwise a
+        # longer period would be smeared over fewer cycles and get a higher (less flat) baseline.
+        detune = min(SMEAR_PERIODS * period_s / max(self.duration_s, 1e-9), 0.1)
         base = 0.5 * (self.height(period_s * (1 + detune)) + self.height(period_s * (1 - detune)))
         return self.height(period_s) / max(base, 1e-12)
 

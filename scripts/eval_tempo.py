@@ -125,9 +125,10 @@ def score_song(bpm_true: float, beat0_true_s: float, bpm: float, offset_s: float
     phase = (offset_s - beat0_true_s) % period
     signed = phase if phase <= period / 2 else phase - period  # > 0: detected beats late
     phase_err = abs(signed)
-    return {"bpm_rel_err": rel, "bpm_ok": abs(rel) <= BPM_TOL, "octave": octave,
-            "phase_err_ms": 1000 * phase_err, "phase_signed_ms": 1000 * signed, "phase_ok": phase_err <= PHASE_TOL_S,
-            "ok": abs(rel) <= BPM_TOL and phase_err <= PHASE_TOL_S}
+    bpm_ok, phase_ok = bool(abs(rel) <= BPM_TOL), bool(phase_err <= PHASE_TOL_S)
+    return {"bpm_rel_err": float(rel), "bpm_ok": bpm_ok, "octave": octave,
+            "phase_err_ms": float(1000 * phase_err), "phase_signed_ms": float(1000 * signed),
+            "phase_ok": phase_ok, "ok": bpm_ok and phase_ok}
 
 
 def evaluate(root: Path, cache: Path | None = None, verbose: bool = True) -> dict:
