@@ -75,3 +75,12 @@ def test_round_trip_is_exact_and_hand_written_floats_are_accepted():
 def test_bad_files_give_one_line_errors(text, message):
     with pytest.raises(ParseError, match=message):
         game_json.loads(text)
+
+
+def test_the_example_in_the_docs_is_what_the_writer_writes():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "game-format.md").read_text(encoding="utf-8")
+    block = doc.split("```json\n", 1)[1].split("```", 1)[0]
+    example = json.loads(block)
+    assert json.loads(game_json.dumps(game_json.loads(block))) == example
