@@ -117,9 +117,10 @@ class _Source:
 
                 self._ar = audioread.audio_open(str(self.path))
         except Exception as exc:
-            raise AudioError(
-                f"cannot decode audio {self.path.name}: not a readable audio file ({_one_line(first)})"
-            ) from exc
+            detail = _one_line(first).split(": ", 1)[-1]
+            # libsndfile says "does not exist" when its mp3 probe fails on garbage; the file does exist
+            why = "" if "does not exist" in detail else f" ({detail})"
+            raise AudioError(f"cannot decode audio {self.path.name}: not a readable audio file{why}") from exc
         self.sr, self.channels = int(self._ar.samplerate), int(self._ar.channels)
         self.frames = int(round(float(self._ar.duration or 0) * self.sr))
         self.format = "audioread"
@@ -347,6 +348,32 @@ def _read_all(src: _Source, mono: bool) -> np.ndarray:
         filled += n
     out = out[:, :filled]
     return out[0] if mono else out
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Silence C-level writes to stderr (mpg123 prints "Note: ..." lines on damaged mp3s) for a while.
+
+    Process-wide (file descriptor 2), so it is meant for command-line tools that promise one-line errors,
+    not for the editor's worker threads. Python's own ``sys.stderr`` writes are not affected.
+    """
+    import os
+    import sys
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (embedded, closed): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def audio_digest(path: str | Path, chunk_bytes: int = 1 << 20) -> str:

@@ -25,13 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_tempo(args: argparse.Namespace) -> int:
-    from audio.decode import AudioError, AudioWarning, load_audio
+    from audio.decode import AudioError, AudioWarning, load_audio, native_stderr_silenced
     from audio.tempo import detect_tempo
 
     if args.candidates < 1:
         raise UserError("--candidates must be at least 1")
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, native_stderr_silenced():
             warnings.simplefilter("always", AudioWarning)
             samples, sr = load_audio(args.audio)
     except AudioError as exc:

@@ -40,46 +40,13 @@ def _chart_file(folder: Path) -> Path | None:
 
 
 def _timing_and_audio(chart: Path) -> tuple[object, Path | None]:
-    """(TimingData, audio path) of a chart file, through the project's format reader."""
-    try:
-        from chart.formats import registry
-    except ImportError:  # TEMPORARY until the format reader lands: read the few timing tags directly
-        return _throwaway_timing(chart)
+    """(TimingData, audio path) of a chart file through the project's format reader; the timing is None when
+    any dance-single chart plays with a timing of its own that differs from the song's."""
+    from chart.formats import registry
+
     song = registry.load(chart)
-    audio = None
-    if getattr(song, "music", None):
-        audio = _resolve_audio(chart.parent, str(song.music))
-    return song.timing, audio or _resolve_audio(chart.parent, "")
-
-
-def _throwaway_timing(chart: Path):
-    import re
-
-    from chart.timing import TimingData
-
-    text = chart.read_text(encoding="utf-8", errors="replace")
-    tags = {m.group(1).upper(): m.group(2).strip() for m in re.finditer(r"#([A-Za-z]+):([^;]*);", text)}
-
-    def pairs(key):
-        body = re.sub(r"//[^\n]*", "", tags.get(key, "")).replace("\n", "").strip()
-        return [tuple(x.split("=")[:2]) for x in body.split(",") if "=" in x]
-
-    timing = TimingData(offset=tags.get("OFFSET", "0") or "0", bpms=pairs("BPMS"), stops=pairs("STOPS"),
-                        delays=pairs("DELAYS"), warps=pairs("WARPS"))
-    return timing, _resolve_audio(chart.parent, tags.get("MUSIC", ""))
-
-
-def _resolve_audio(folder: Path, name: str) -> Path | None:
-    """``#MUSIC`` resolved case-insensitively, else the folder's only audio file (as StepMania does)."""
-    if name:
-        exact = folder / name
-        if exact.is_file():
-            return exact
-        for p in folder.iterdir():
-            if p.name.lower() == name.lower():
-                return p
-    audio = [p for p in folder.iterdir() if p.suffix.lower() in (".ogg", ".mp3", ".wav", ".flac")]
-    return audio[0] if len(audio) == 1 else None
+    timings = {song.timing_for(c) for c in song.charts if c.mode == "dance-single"} or {song.timing}
+    return (song.timing if timings == {song.timing} else None), song.audio_path()
 
 
 def constant_songs(root: Path) -> list[tuple[str, Path, float, float]]:
@@ -94,7 +61,7 @@ def constant_songs(root: Path) -> list[tuple[str, Path, float, float]]:
         except Exception as exc:  # a chart the reader rejects is reported, not fatal
             print(f"skip {folder.name}: {exc}", file=sys.stderr)
             continue
-        if audio is None or not timing.is_constant:
+        if audio is None or timing is None or not timing.is_constant:
             continue
         out.append((folder.name, audio, float(timing.bpms[0][1]), float(Fraction(timing.beat0_s))))
     return out
