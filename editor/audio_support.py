@@ -28,10 +28,18 @@ def decode_job(ctx: JobContext, path: Path) -> AudioState:
     return audio
 
 
+def mono_blocks(samples: np.ndarray, block_frames: int = 1 << 20):
+    """The mono mix of ``samples`` ([channels, n]) one block at a time, so no full-length mono copy is made
+    (a 10-minute stereo song would need another 100 MB)."""
+    for start in range(0, samples.shape[-1], block_frames):
+        chunk = samples[..., start:start + block_frames]
+        yield chunk.mean(axis=0, dtype=np.float32) if chunk.ndim == 2 else chunk
+
+
 def peaks_for(audio: AudioState):
     """The min/max peak pyramid of the song's mono mix (built once per AudioState, usually by the decode job)."""
     if audio.peaks is None:
         from audio.peaks import PeakPyramid
 
-        audio.peaks = PeakPyramid.from_samples(audio.mono(), audio.sample_rate_hz)
+        audio.peaks = PeakPyramid.from_blocks(mono_blocks(audio.samples), audio.sample_rate_hz)
     return audio.peaks

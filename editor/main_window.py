@@ -109,14 +109,13 @@ class MainWindow(QMainWindow):
         self.minimap.density_fn = self._density
 
     def _density(self):
-        """NPS curve of the current chart over the whole song (chart.stats), for the minimap."""
-        from chart.stats import nps_curve, onset_times_s
+        """NPS curve of the current chart over the whole song (chart.stats), from the notefield's arrays."""
+        from chart.stats import nps_curve
 
-        chart = self.session.chart
-        if chart is None:
+        index = self.timeline.index
+        if self.session.chart is None or index is None:
             return None
-        times = onset_times_s(chart.notes, self.session.timing())
-        return nps_curve(times, start_s=0.0, end_s=self.session.duration_s())
+        return nps_curve(index.onset_times_s(), start_s=0.0, end_s=self.session.duration_s())
 
     def _build_status(self) -> None:
         bar = self.statusBar()

@@ -70,6 +70,7 @@ class BeatGridItem(pg.GraphicsObject):
         px_per_beat = abs(pm.y(float(self.timing.beats_to_seconds_array([b0 + 1])[0])) - pm.y(view[2])) or 1.0
         painter.save()
         painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp 1 px lines, and the fast path
         divisor = self._effective_divisor(px_per_beat)
         if divisor:
             self._paint_subdivisions(painter, pm, b0, b1, divisor)
@@ -87,7 +88,7 @@ class BeatGridItem(pg.GraphicsObject):
         for q in sorted(set(quants.tolist()), reverse=True):  # coarse lines drawn last, on top
             color = geo.quant_color(q)
             color.setAlpha(geo.GRID_ALPHA.get(q, 70))
-            painter.setPen(QPen(color, 1.6 if q == 4 else 1.0))
+            painter.setPen(QPen(color, 1))  # width-1 lines take Qt's fast path; 1.6 px went through the stroker
             painter.drawLines([QLineF(x0, y, x1, y) for y in ys[quants == q]])
 
     def _paint_measures(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:

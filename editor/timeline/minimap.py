@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from editor.timeline import geometry as geo
@@ -38,12 +38,15 @@ class DensityMinimap(QWidget):
         self.issue_times_s: list[float] = []
         self._curve: tuple[np.ndarray, np.ndarray] | None = None
         self._ghost: tuple[np.ndarray, np.ndarray] | None = None
+        self._cache: QPixmap | None = None  # the curves, redrawn only when they or the size change
+        self._cache_key: tuple | None = None
 
     # ------------------------------------------------------------------ state
     def refresh(self) -> None:
         """Recompute the density curves (call after notes or drafts change)."""
         self._curve = self.density_fn() if self.density_fn is not None else None
         self._ghost = self.ghost_density_fn() if self.ghost_density_fn is not None else None
+        self._cache_key = None
         self.update()
 
     def set_duration(self, duration_s: float) -> None:
@@ -67,8 +70,26 @@ class DensityMinimap(QWidget):
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, _ev) -> None:  # noqa: N802 - Qt API
+        key = (self.width(), self.height(), self.duration_s, tuple(self.issue_times_s))
+        if self._cache is None or key != self._cache_key:
+            self._cache = self._render_static()
+            self._cache_key = key
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor(16, 17, 22))
+        p.drawPixmap(0, 0, self._cache)
+        y0, y1 = self._y(self.view_s[0]), self._y(self.view_s[1])
+        p.setPen(QPen(QColor(255, 255, 255, 150), 1.0))
+        p.setBrush(QColor(255, 255, 255, 28))
+        p.drawRect(QRectF(1, y0, self.width() - 2, max(y1 - y0, 2.0)))
+        p.setPen(QPen(geo.PLAYHEAD_COLOR, 1.5))
+        yc = self._y(self.cursor_s)
+        p.drawLine(QPointF(0, yc), QPointF(self.width(), yc))
+        p.end()
+
+    def _render_static(self) -> QPixmap:
+        """Background, density curves, issue marks and the scale label (what changes only with the notes)."""
+        pixmap = QPixmap(max(self.width(), 1), max(self.height(), 1))
+        pixmap.fill(QColor(16, 17, 22))
+        p = QPainter(pixmap)
         peak = 1.0
         for curve in (self._curve, self._ghost):
             if curve is not None and len(curve[1]):
@@ -81,27 +102,25 @@ class DensityMinimap(QWidget):
         for t in self.issue_times_s:
             y = self._y(t)
             p.drawLine(QPointF(self.width() - 7, y), QPointF(self.width() - 1, y))
-        y0, y1 = self._y(self.view_s[0]), self._y(self.view_s[1])
-        p.setPen(QPen(QColor(255, 255, 255, 150), 1.0))
-        p.setBrush(QColor(255, 255, 255, 28))
-        p.drawRect(QRectF(1, y0, self.width() - 2, max(y1 - y0, 2.0)))
-        p.setPen(QPen(geo.PLAYHEAD_COLOR, 1.5))
-        yc = self._y(self.cursor_s)
-        p.drawLine(QPointF(0, yc), QPointF(self.width(), yc))
         p.setPen(QColor(170, 170, 180))
-        p.drawText(QRectF(2, 2, self.width() - 4, 14), Qt.AlignmentFlag.AlignLeft, f"{peak:.0f} nps")
+        p.drawText(QRectF(2, self.height() - 16, self.width() - 4, 14), Qt.AlignmentFlag.AlignLeft, f"{peak:.0f} nps")
         p.end()
+        return pixmap
 
     def _paint_curve(self, p: QPainter, curve: tuple[np.ndarray, np.ndarray], peak: float, ghost: bool) -> None:
         times, nps = curve
         if len(times) == 0:
             return
         width = self.width() - 10.0
-        path = QPainterPath(QPointF(2.0, self._y(float(times[0]))))
-        for t, v in zip(times, nps):
-            path.lineTo(2.0 + width * float(v) / peak, self._y(float(t)))
-        path.lineTo(2.0, self._y(float(times[-1])))
-        path.closeSubpath()
+        # one vertex per pixel row at most: the max NPS of the samples falling on each row
+        rows = np.clip(((np.asarray(times) / self.duration_s) * (self.height() - 8.0)).astype(np.int64), 0,
+                       max(self.height() - 9, 0))
+        per_row = np.zeros(max(self.height() - 8, 1))
+        np.maximum.at(per_row, rows, np.asarray(nps, dtype=np.float64))
+        ys = 4.0 + np.arange(len(per_row))
+        xs = 2.0 + width * per_row / peak
+        polygon = QPolygonF([QPointF(2.0, float(ys[0]))] + [QPointF(float(x), float(y)) for x, y in zip(xs, ys)]
+                            + [QPointF(2.0, float(ys[-1]))])
         if ghost:
             color = QColor(geo.GHOST_LOW)
             p.setPen(QPen(color, 1.2, Qt.PenStyle.DashLine))
@@ -114,7 +133,7 @@ class DensityMinimap(QWidget):
             grad.setColorAt(1.0, QColor(235, 70, 60, 240))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(grad)
-        p.drawPath(path)
+        p.drawPolygon(polygon)
 
     # ------------------------------------------------------------------ seeking
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802

@@ -32,16 +32,19 @@ class NoteIndex:
         Per-note model confidence in [0, 1] (draft notes only).
     """
 
-    _derived: dict[Note, tuple[float, float, int]] = {}
+    # id(note) -> (note, float beat, float end beat, quantisation). Keyed by identity, not value: hashing a Note
+    # hashes two Fractions (~1.5 us); the Document keeps its Note objects, so identity hits on every rebuild.
+    # Holding the note keeps its id from being reused while the entry lives.
+    _derived: dict[int, tuple[Note, float, float, int]] = {}
 
     def __init__(self, notes: Sequence[Note], timing: TimingData, confidence: Sequence[float] | None = None):
         self.notes: list[Note] = list(notes)
         n = len(self.notes)
         derived = [self._derive(note) for note in self.notes]
-        beats = np.fromiter((d[0] for d in derived), dtype=np.float64, count=n)
-        ends = np.fromiter((d[1] for d in derived), dtype=np.float64, count=n)
+        beats = np.fromiter((d[1] for d in derived), dtype=np.float64, count=n)
+        ends = np.fromiter((d[2] for d in derived), dtype=np.float64, count=n)
         self.beats = beats
-        self.quant = np.fromiter((d[2] for d in derived), dtype=np.int16, count=n)
+        self.quant = np.fromiter((d[3] for d in derived), dtype=np.int16, count=n)
         self.lanes = np.fromiter((note.lane for note in self.notes), dtype=np.int16, count=n)
         self.kinds = np.fromiter((KIND_CODES[note.kind] for note in self.notes), dtype=np.int8, count=n)
         self.start_s = timing.beats_to_seconds_array(beats) if n else np.zeros(0)
@@ -51,17 +54,23 @@ class NoteIndex:
         self.confidence = (np.asarray(confidence, dtype=np.float32) if confidence is not None
                            else np.ones(n, dtype=np.float32))
         self.selected = np.zeros(n, dtype=bool)
-        self._pos = {note: i for i, note in enumerate(self.notes)}
+        self._pos: dict[Note, int] | None = None  # built on first selection lookup
 
     @classmethod
-    def _derive(cls, note: Note) -> tuple[float, float, int]:
-        got = cls._derived.get(note)
-        if got is None:
+    def _derive(cls, note: Note) -> tuple[Note, float, float, int]:
+        got = cls._derived.get(id(note))
+        if got is None or got[0] is not note:
             if len(cls._derived) > _DERIVED_CACHE_MAX:
                 cls._derived.clear()
-            got = (float(note.beat), float(note.end_beat), quantization(note.beat))
-            cls._derived[note] = got
+            got = (note, float(note.beat), float(note.end_beat), quantization(note.beat))
+            cls._derived[id(note)] = got
         return got
+
+    def onset_times_s(self) -> np.ndarray:
+        """Sorted judgement times of the onset notes (taps, hold/roll heads, lifts), as chart.stats counts them."""
+        onset = (self.kinds == KIND_CODES[NoteKind.TAP]) | (self.kinds == KIND_CODES[NoteKind.HOLD]) | (
+            self.kinds == KIND_CODES[NoteKind.ROLL]) | (self.kinds == KIND_CODES[NoteKind.LIFT])
+        return self.start_s[onset]
 
     def __len__(self) -> int:
         return len(self.notes)
@@ -69,6 +78,10 @@ class NoteIndex:
     def set_selection(self, selection: Iterable[Note]) -> None:
         """Mark the notes of ``selection`` (by value) as selected."""
         self.selected[:] = False
+        if not selection:
+            return
+        if self._pos is None:
+            self._pos = {note: i for i, note in enumerate(self.notes)}
         for note in selection:
             i = self._pos.get(note)
             if i is not None:

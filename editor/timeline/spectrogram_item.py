@@ -22,14 +22,60 @@ LUT_ARGB = (np.uint32(255) << 24) | (_LUT[:, 0] << 16) | (_LUT[:, 1] << 8) | _LU
 FLOOR_DB, CEIL_DB = -95.0, -15.0
 
 
+COLOR_TABLE = [int(c) for c in LUT_ARGB]
+
+
 def tile_image(db: np.ndarray) -> QImage:
-    """ARGB image of one tile: one row per frame (time down), one column per band (low to high)."""
+    """Indexed image of one tile (1 byte per pixel; the palette maps it): one row per frame (time down), one
+    column per band (low to high)."""
     from audio.spectrogram import to_uint8
 
-    index = to_uint8(db.T, FLOOR_DB, CEIL_DB)  # [frames, bands]
-    argb = np.ascontiguousarray(LUT_ARGB[index])
-    h, w = argb.shape
-    return QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy()
+    index = np.ascontiguousarray(to_uint8(db.T, FLOOR_DB, CEIL_DB))  # [frames, bands]
+    h, w = index.shape
+    image = QImage(index.data, w, h, w, QImage.Format.Format_Indexed8).copy()
+    image.setColorTable(COLOR_TABLE)
+    return image
+
+
+class SliceTiler:
+    """Spectrogram tiles cut straight from the song's (multi-channel) samples: each tile mixes only its own slice
+    to mono, so the song is never copied whole. Frame ``k`` is centred at ``k * hop`` as in
+    :class:`audio.spectrogram.SpectrogramTiler`, which computes each slice; ``PRE`` frames of real audio before a
+    tile keep its first windows seamless with the tile above."""
+
+    def __init__(self, samples: np.ndarray, sr: int, tile_s: float = 5.0):
+        from audio.spectrogram import SpectrogramParams
+
+        self.samples = samples if samples.ndim == 2 else samples[None, :]
+        self.sr = int(sr)
+        self.params = SpectrogramParams()
+        self.hop = max(1, int(round(self.params.hop_s * self.sr)))
+        self.hop_s = self.hop / self.sr
+        self.frames_per_tile = max(1, int(round(tile_s / self.hop_s)))
+        self.n_frames = self.samples.shape[-1] // self.hop + 1
+        self.n_tiles = -(-self.n_frames // self.frames_per_tile)
+        self.pre = -(-(self.params.n_fft // 2) // self.hop)
+
+    def tiles_for(self, start_s: float, end_s: float) -> range:
+        first = int(max(start_s, 0.0) / self.hop_s) // self.frames_per_tile
+        last = int(max(end_s, 0.0) / self.hop_s) // self.frames_per_tile
+        return range(min(first, self.n_tiles), min(last, self.n_tiles - 1) + 1)
+
+    def tile(self, index: int) -> tuple[float, float, np.ndarray]:
+        """(start_s, end_s, dB [bands, frames]) of tile ``index``."""
+        from audio.spectrogram import SpectrogramTiler
+
+        first = index * self.frames_per_tile
+        count = min(self.frames_per_tile, self.n_frames - first)
+        s0 = (first - self.pre) * self.hop
+        s1 = (first + count + self.pre) * self.hop + self.params.n_fft
+        seg = np.zeros(s1 - s0, np.float32)
+        lo, hi = max(s0, 0), min(s1, self.samples.shape[-1])
+        if hi > lo:
+            seg[lo - s0:hi - s0] = self.samples[:, lo:hi].mean(axis=0)
+        sub = SpectrogramTiler(seg, self.sr, self.params, tile_s=(count + 3 * self.pre) * self.hop_s)
+        db = sub.full()[:, self.pre:self.pre + count]
+        return first * self.hop_s, (first + count) * self.hop_s, db
 
 
 class SpectrogramItem(pg.GraphicsObject):
@@ -100,9 +146,7 @@ class SpectrogramController(QObject):
         if audio is None or not self.enabled:
             return
         if self.tiler is None:
-            from audio.spectrogram import SpectrogramTiler
-
-            self.tiler = SpectrogramTiler(audio.mono(), audio.sample_rate_hz)
+            self.tiler = SliceTiler(audio.samples, audio.sample_rate_hz)
         self._start()
 
     def _order(self) -> list[int]:
@@ -122,9 +166,8 @@ class SpectrogramController(QObject):
         def compute(ctx: JobContext, indices: list[int]):
             for k, index in enumerate(indices):
                 ctx.check()
-                tile = tiler.tile(index)
-                end_s = tile.start_s + tile.db.shape[1] * tile.hop_s
-                ctx.partial((index, tile.start_s, end_s, tile_image(tile.db)))
+                start_s, end_s, db = tiler.tile(index)
+                ctx.partial((index, start_s, end_s, tile_image(db)))
                 ctx.report((k + 1) / len(indices), "spectrogram")
             return len(indices)
 
