@@ -148,17 +148,18 @@ def escape(text: str) -> str:
     return out
 
 
-def escape_raw(raw: str) -> str:
+def escape_raw(raw: str, field: bool = False) -> str:
     """Make a raw value safe to write: existing escapes kept, bare ';', '//' and a '#' opening a line escaped.
 
     Raw values read from .sm/.ssc contain none of these unescaped, so this changes only values that came from
-    elsewhere (an osu! ``[Events]`` block kept as a tag, say).
+    elsewhere (an osu! ``[Events]`` block kept as a tag, say). ``field``: the value is one ``:``-separated
+    field that begins a line (a .sm ``#NOTES`` field), so ``:`` and a leading ``#`` are escaped too.
     """
-    if not any(c in raw for c in ";/#"):
+    if not any(c in raw for c in (";/#:" if field else ";/#")):
         return raw
     out: list[str] = []
     i = 0
-    line_start = False  # right after ':' a '#' is plain text; only one opening a later line starts a tag
+    line_start = field  # right after ':' a '#' is plain text; one opening a line starts a tag
     while i < len(raw):
         c = raw[i]
         if c == "\\" and i + 1 < len(raw):
@@ -166,7 +167,7 @@ def escape_raw(raw: str) -> str:
             i += 2
             line_start = False
             continue
-        if c == ";" or (c == "#" and line_start) or (c == "/" and out and out[-1] == "/"):
+        if c == ";" or (c == "#" and line_start) or (c == "/" and out and out[-1] == "/") or (field and c == ":"):
             out.append("\\")
         out.append(c)
         line_start = c == "\n" or (line_start and c in " \t")

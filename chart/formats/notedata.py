@@ -62,8 +62,8 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
         ``"unclosed head"``.
     """
     body = text.split("&", 1)[0]  # routine charts: only player 1's data maps onto our lanes
-    notes: list[Note] = []
-    open_heads: dict[int, tuple[Fraction, NoteKind]] = {}
+    notes: list[tuple[int, int, str, Note]] = []  # (row, lane, kind) first: sorting on ints is cheap
+    open_heads: dict[int, tuple[Fraction, NoteKind, int]] = {}
     ignored: dict[str, int] = {}
     for m, measure in enumerate(body.split(",")):
         rows = measure.split()
@@ -77,33 +77,41 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
             if len(row) != lanes:
                 raise ParseError(f"note line {row[:20]!r} has {len(row)} characters, expected {lanes} "
                                  f"(measure {m})", line)
-            beat = Fraction(round(Fraction(ROWS_PER_MEASURE * i, len(rows))) + ROWS_PER_MEASURE * m, 48)
-            _read_row(row, beat, notes, open_heads, ignored, line)
+            row_index = _nearest(ROWS_PER_MEASURE * i, len(rows)) + ROWS_PER_MEASURE * m
+            _read_row(row, row_index, notes, open_heads, ignored, line)
         if len(notes) > MAX_NOTES:
             raise ParseError(f"more than {MAX_NOTES} notes in one chart", line)
     if open_heads:
         ignored["unclosed head"] = len(open_heads)
-    return notes, ignored
+    notes.sort(key=lambda t: t[:3])
+    return [t[3] for t in notes], ignored
 
 
-def _read_row(row: str, beat: Fraction, notes: list[Note], open_heads: dict, ignored: dict,
+def _nearest(num: int, den: int) -> int:
+    """``round(num / den)`` with ties to even, in integers (StepMania rounds beats to rows the same way)."""
+    q, r = divmod(num, den)
+    return q + (1 if 2 * r > den or (2 * r == den and q % 2) else 0)
+
+
+def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict,
               line: int | None) -> None:
+    beat = Fraction(row_index, 48)
     for lane, ch in enumerate(row):
         if ch == "0":
             continue
         kind = _SIMPLE.get(ch)
         if kind is not None:
-            notes.append(Note(beat, lane, kind))
+            notes.append((row_index, lane, kind.value, Note(beat, lane, kind)))
         elif ch in _HEADS:
             if lane in open_heads:
                 ignored["unclosed head"] = ignored.get("unclosed head", 0) + 1
-            open_heads[lane] = (beat, _HEADS[ch])
+            open_heads[lane] = (beat, _HEADS[ch], row_index)
         elif ch == "3":
             head = open_heads.pop(lane, None)
             if head is None:
                 ignored["orphan tail"] = ignored.get("orphan tail", 0) + 1
             else:
-                notes.append(Note(head[0], lane, head[1], beat - head[0]))
+                notes.append((head[2], lane, head[1].value, Note(head[0], lane, head[1], beat - head[0])))
         elif ch in _IGNORED:
             ignored[ch] = ignored.get(ch, 0) + 1
         else:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from chart.formats.errors import ParseError, Unrepresentable, WriteError
-from chart.formats.msd import decode, escape, parse_tags
+from chart.formats.msd import decode, escape, escape_raw, parse_tags
 from chart.formats.stepmania import (
     SONG_ORDER,
     chart_comment,
@@ -135,7 +135,7 @@ def _timing_values(timing: TimingData) -> dict[str, str]:
 
 
 def _chart_text(chart: Chart) -> str:
-    radar = dict(chart.extra).get("RADARVALUES", "")
-    head = [chart.mode, escape(chart.description), chart.slot.sm_name, str(chart.meter), radar]
+    radar = escape_raw(dict(chart.extra).get("RADARVALUES", ""), field=True)
+    head = [escape(chart.mode), escape(chart.description), chart.slot.sm_name, str(chart.meter), radar]
     fields = "".join(f"     {f}:\n" for f in head)
     return f"{chart_comment(chart)}#NOTES:\n{fields}{notes_text(chart)}\n;\n"

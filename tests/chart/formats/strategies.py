@@ -85,7 +85,7 @@ raw_values = st.text(st.sampled_from(list("abcXYZ0123456789 =,.:#")), max_size=1
 @st.composite
 def chart(draw, own_timing: bool = False, sm: bool = False) -> Chart:
     mode, lanes = draw(st.sampled_from([("dance-single", 4), ("dance-double", 8)]))
-    radar = raw_values.map(lambda v: v.replace(":", "").strip())  # .sm radar values sit between ':' fields
+    radar = raw_values  # any text: the .sm writer escapes what would end the field
     extra = [("RADARVALUES", draw(radar))] if draw(st.booleans()) else []
     if not sm:
         extra += [(name, draw(raw_values)) for name in draw(st.lists(extra_names, max_size=2, unique=True))]

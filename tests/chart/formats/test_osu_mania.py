@@ -46,7 +46,7 @@ def test_notes_off_the_grid_are_reported_not_hidden():
     song = osu_mania.loads(beatmap("64,192,1003,1,0\n64,192,1500,1,0"), report)
     assert [n.beat for n in song.charts[0].notes] == [F(2), F(3)]  # 1003 ms -> beat 2.006: row 2 is 3 ms away
     assert len(report) == 1
-    assert "more than 1 ms off" in report[0].reason
+    assert "3.0 ms off the 1/192 grid" in report[0].reason
     assert report[0].beat == 2
 
 
