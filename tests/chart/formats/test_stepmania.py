@@ -200,3 +200,19 @@ def test_regression_hash_at_the_start_of_an_unknown_tag_value_survives():
     assert song.extra == [("MENUCOLOR", "#FF0000")]
     assert "#MENUCOLOR:#FF0000;" in ssc.dumps(song)
     assert ssc.loads(ssc.dumps(song)).extra == song.extra
+
+
+def test_regression_sm_radar_field_with_hash_or_colon_stays_one_field():
+    """Found by the hypothesis round trip: a radar value '#0' began a line of #NOTES and opened a new tag."""
+    chart = Chart(notes=[Note(F(0), 0)], extra=[("RADARVALUES", "#0:1")])
+    back = sm.loads(sm.dumps(Song(charts=[chart])))
+    assert back.charts[0].extra == [("RADARVALUES", "#0:1")]
+    assert back.charts[0].notes == chart.notes
+
+
+def test_regression_warp_written_as_negative_stop_comes_back_exact():
+    """Found converting ../shared/data/charts-only (190 BPM, 8-beat warps): 6 decimals of stop seconds gave
+    warps of 8.00000098 beats. Seconds now carry 9 decimals and near-row warp lengths snap back."""
+    timing = TimingData(bpms=((F(0), F(190)),), warps=((F(28), F(16)), (F(1631, 8), F(8))))
+    song = Song(timing=timing, charts=[Chart(notes=[Note(F(44), 0)])])
+    assert sm.loads(sm.dumps(song)).timing.warps == timing.warps
