@@ -70,7 +70,9 @@ def take_screenshot(win, out: Path, after_draft: bool = False) -> None:
     from editor.screenshot import png_bytes, prepare_for_screenshot
 
     app = QApplication.instance()
-    wait_until(app, lambda: not win.jobs.running("decode"), SCREENSHOT_TIMEOUT_S)
+    # the decode result is delivered by a queued signal: wait for the session to have it (or its error)
+    wait_until(app, lambda: win.session.audio is not None or win.session.audio_error is not None
+               or win.files.audio_job is None, SCREENSHOT_TIMEOUT_S)
     prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S))
     spectro = win.spectrogram
     if spectro.enabled and spectro.tiler is not None:  # the visible tiles, streamed in by the background job

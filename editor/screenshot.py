@@ -1,7 +1,7 @@
 """Headless screenshots (``main.py open PATH --screenshot OUT.png [--after-draft]``).
 
-The view is placed on the song's preview (``#SAMPLESTART``) so a screenshot shows music and notes rather than the
-silent intro; with ``after_draft`` the AI panel drafts the first empty difficulty (or regenerates a region of the
+The view shows the chart with the most notes, placed on the song's preview (``#SAMPLESTART``) so a screenshot
+shows music and notes rather than the silent intro; with ``after_draft`` the AI panel drafts the first empty difficulty (or regenerates a region of the
 current one) and the screenshot is taken once the ghost notes are in.
 """
 
@@ -15,6 +15,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], bool]], bool]) -> None:
     """Position the view, and draft when asked (waiting for the job)."""
     song = win.session.doc.song
+    if song.charts:  # the busiest chart shows the most of the editor
+        win.session.set_chart(max(song.charts, key=lambda c: len(c.notes)))
     start_s = float(song.sample_start) if song.sample_start else 0.0
     if start_s <= 0 and win.session.chart is not None and win.session.chart.notes:
         start_s = float(win.session.timing().beat_to_seconds(win.session.chart.notes[0].beat))

@@ -11,6 +11,7 @@ back to local with a visible message. The drafter needs the shipped model's mani
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -45,7 +46,9 @@ class DraftController(QObject):
         super().__init__(win)
         self.win, self.session, self.settings = win, session, settings
         self.ghosts = GhostStore(session, self)
-        self.models_dir: Path | None = None  # None: the shipped resources/models
+        # None: the shipped resources/models; GENELIVE_MODELS points the editor at another folder (own models)
+        env = os.environ.get("GENELIVE_MODELS", "").strip()
+        self.models_dir: Path | None = Path(env) if env else None
         self.drafter = None
         self.job: Job | None = None
         self.last_error: str | None = None

@@ -112,19 +112,22 @@ class DensityMinimap(QWidget):
         if len(times) == 0:
             return
         width = self.width() - 10.0
-        # one vertex per pixel row at most: the max NPS of the samples falling on each row
-        rows = np.clip(((np.asarray(times) / self.duration_s) * (self.height() - 8.0)).astype(np.int64), 0,
-                       max(self.height() - 9, 0))
-        per_row = np.zeros(max(self.height() - 8, 1))
-        np.maximum.at(per_row, rows, np.asarray(nps, dtype=np.float64))
-        ys = 4.0 + np.arange(len(per_row))
+        # one vertex per pixel row: interpolated where samples are sparser than rows, the max where denser
+        n_rows = max(self.height() - 8, 1)
+        row_s = (np.arange(n_rows) + 0.5) * self.duration_s / n_rows
+        times, nps = np.asarray(times, dtype=np.float64), np.asarray(nps, dtype=np.float64)
+        per_row = np.interp(row_s, times, nps, left=0.0, right=0.0)
+        rows = np.clip((times / self.duration_s * n_rows).astype(np.int64), 0, n_rows - 1)
+        np.maximum.at(per_row, rows, nps)
+        ys = 4.0 + np.arange(n_rows)
         xs = 2.0 + width * per_row / peak
         polygon = QPolygonF([QPointF(2.0, float(ys[0]))] + [QPointF(float(x), float(y)) for x, y in zip(xs, ys)]
                             + [QPointF(2.0, float(ys[-1]))])
-        if ghost:
+        if ghost:  # drafts: a translucent magenta outline over the chart's own density
             color = QColor(geo.GHOST_LOW)
-            p.setPen(QPen(color, 1.2, Qt.PenStyle.DashLine))
-            color.setAlpha(50)
+            color.setAlpha(190)
+            p.setPen(QPen(color, 1.0))
+            color.setAlpha(45)
             p.setBrush(color)
         else:
             grad = QLinearGradient(2.0, 0.0, 2.0 + width, 0.0)

@@ -89,7 +89,7 @@ class WaveformItem(pg.GraphicsObject):
         # brighter towards the edge of the envelope: the outline of transients reads better than a flat fill
         shade = np.where(inside, 0.55 + 0.45 * dist / np.maximum(half[:, None], 1.0), 0.0)
         r, g, b = geo.WAVEFORM_COLOR
-        alpha = (shade * 200).astype(np.uint32)
+        alpha = (shade * 170).astype(np.uint32)  # translucent: the grid and notes stay the figure
         argb = (alpha << 24) | ((alpha * r // 255) << 16) | ((alpha * g // 255) << 8) | (alpha * b // 255)
         data = np.ascontiguousarray(argb, dtype=np.uint32)
         img = QImage(data.data, width, height, 4 * width, QImage.Format.Format_ARGB32_Premultiplied)
