@@ -99,8 +99,9 @@ def timing_from_json(value: Any, path: str) -> TimingData | None:
             sigs = [_exact_sig(s, f"{path}.exact.time_signatures[{i}]")
                     for i, s in enumerate(as_list(e.get("time_signatures", []), f"{path}.exact.time_signatures"))]
             return TimingData(offset=parse_exact(e.get("offset_s", "0"), f"{path}.exact.offset_s"),
-                              bpms=pairs["bpms"] or ((Fraction(0), Fraction(120)),), stops=pairs["stops"],
-                              delays=pairs["delays"], warps=pairs["warps"], time_signatures=sigs,
+                              bpms=tuple(pairs["bpms"]) or ((Fraction(0), Fraction(120)),),
+                              stops=tuple(pairs["stops"]), delays=tuple(pairs["delays"]),
+                              warps=tuple(pairs["warps"]), time_signatures=tuple(sigs),
                               extra=tuple(as_pairs(e.get("extra", []), f"{path}.exact.extra")))
         return _from_floats(obj, path)
     except ParseError:
@@ -130,7 +131,7 @@ def _number(obj: dict, key: str, path: str) -> Fraction:
 
 def _from_floats(obj: dict, path: str) -> TimingData:
     """Timing from the float fields only (hand-written files without ``exact``)."""
-    bpms = []
+    bpms: list[tuple[Fraction, Fraction]] = []
     for i, seg in enumerate(as_list(obj.get("segments", []), f"{path}.segments", MAX_TIMING_ENTRIES)):
         if not isinstance(seg, dict):
             raise ParseError(f"{path}.segments[{i}] must be an object")
@@ -138,15 +139,15 @@ def _from_floats(obj: dict, path: str) -> TimingData:
         if bpm > 0 and (not bpms or bpms[-1][1] != bpm):  # pieces after pauses repeat the tempo
             bpms.append((_number(seg, "start_beat", f"{path}.segments[{i}]"), bpm))
 
-    def entries(name: str, key: str, scale: int) -> list[tuple[Fraction, Fraction]]:
+    def entries(name: str, key: str, scale: int) -> tuple[tuple[Fraction, Fraction], ...]:
         out = []
         for i, item in enumerate(as_list(obj.get(name, []), f"{path}.{name}", MAX_TIMING_ENTRIES)):
             if not isinstance(item, dict):
                 raise ParseError(f"{path}.{name}[{i}] must be an object")
             out.append((_number(item, "beat", f"{path}.{name}[{i}]"), _number(item, key, f"{path}.{name}[{i}]") / scale))
-        return out
+        return tuple(out)
 
-    return TimingData(offset=_number(obj, "offset_ms", path) / 1000, bpms=bpms or ((Fraction(0), Fraction(120)),),
+    return TimingData(offset=_number(obj, "offset_ms", path) / 1000, bpms=tuple(bpms) or ((Fraction(0), Fraction(120)),),
                       stops=entries("stops", "duration_ms", 1000), delays=entries("delays", "duration_ms", 1000),
                       warps=entries("warps", "length_beats", 1))
 

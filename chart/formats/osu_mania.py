@@ -30,7 +30,7 @@ import numpy as np
 from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, normalise
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
-from chart.formats.osu_timing import parse_point, points_from_timing, timing_from_points
+from chart.formats.osu_timing import TimingPoint, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_int, parse_number
 from chart.notes import Note, NoteKind
@@ -55,10 +55,14 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     keys = parse_int(osu.get("Difficulty", "CircleSize", "0"), "CircleSize")
     if not 1 <= keys <= MAX_LANES:
         raise ParseError(f"CircleSize {keys} is not a key count (1..{MAX_LANES})")
-    points, inherited = [], []
+    points: list[TimingPoint] = []
+    inherited: list[str] = []
     for number, line in osu.lines("TimingPoints"):
         point, raw = parse_point(line, number)
-        points.append(point) if point else inherited.append(raw)
+        if point is not None:
+            points.append(point)
+        elif raw is not None:
+            inherited.append(raw)
     objects = [_hit_object(line, number, keys) for number, line in osu.lines("HitObjects")]
     if len(objects) > MAX_NOTES:
         raise ParseError(f"more than {MAX_NOTES} hit objects")

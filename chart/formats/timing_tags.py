@@ -70,8 +70,9 @@ def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, 
     sigs = _signatures(*get("TIMESIGNATURES"))
     bpms, stops, new_warps = negative_to_warps(bpms, stops)
     try:
-        return TimingData(offset=offset, bpms=_dedupe(bpms), stops=stops, delays=delays,
-                          warps=_merge_warps(warps + new_warps), time_signatures=sigs, extra=tuple(extra))
+        return TimingData(offset=offset, bpms=tuple(_dedupe(bpms)), stops=tuple(stops), delays=tuple(delays),
+                          warps=tuple(_merge_warps(warps + new_warps)), time_signatures=tuple(sigs),
+                          extra=tuple(extra))
     except ValueError as err:
         raise ParseError(f"timing: {err}", get("BPMS")[1]) from None
 
