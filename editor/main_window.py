@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -67,20 +67,7 @@ class MainWindow(QMainWindow):
 
         self.timeline.set_spectrogram_item(SpectrogramItem())
         self.spectrogram = SpectrogramController(self, self.timeline.spectrogram_item)
-        # Two tab stacks: what you work with (top) and what watches your work (bottom), so Verify and the
-        # stats stay in view while the AI or chart panels are open.
-        self.panels, self.lower_panels = QTabWidget(), QTabWidget()
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.panels)
-        splitter.addWidget(self.lower_panels)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        self.dock = QDockWidget("Panels", self)
-        self.dock.setObjectName("panels")
-        self.dock.setWidget(splitter)
-        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self._build_dock()
         self._build_panels()
         self._build_status()
         self.toolbar = build_toolbar(self)
@@ -126,6 +113,22 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
 
+    def _build_dock(self) -> None:
+        # Two tab stacks: what you work with (top) and what watches your work (bottom), so Verify and the
+        # stats stay in view while the AI or chart panels are open.
+        self.panels, self.lower_panels = QTabWidget(), QTabWidget()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.panels)
+        splitter.addWidget(self.lower_panels)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.dock = QDockWidget("Panels", self)
+        self.dock.setObjectName("panels")
+        self.dock.setWidget(splitter)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+
     def add_panel(self, title: str, widget: QWidget, lower: bool = False) -> None:
         (self.lower_panels if lower else self.panels).addTab(widget, title)
 
@@ -148,9 +151,19 @@ class MainWindow(QMainWindow):
         from editor.panels.verify import VerifyPanel
 
         self.verify_panel = VerifyPanel(self.session, self.jump_to)
+        self.verify_panel.checked.connect(self._issues_checked)
         self.lower_panels.insertTab(0, self.verify_panel, "Verify")
         self.lower_panels.setCurrentIndex(0)
         self.dock.setMinimumWidth(340)
+
+    def _issues_checked(self, issues: list) -> None:
+        """Problems and warnings of the current chart as red ticks in the minimap."""
+        from chart.checks.base import Severity
+
+        timing = self.session.timing()
+        self.minimap.set_issues([float(timing.beat_to_seconds(i.beat)) for c, i in issues
+                                 if c is self.session.chart and i.beat is not None
+                                 and i.severity >= Severity.WARNING])
 
     def _build_late_panels(self) -> None:
         """Panels that need the actions (built after the keymap)."""
@@ -289,45 +302,16 @@ class MainWindow(QMainWindow):
         self.timeline.set_show_curve(bool(on))
 
     def start_ai(self) -> None:
-        """Load the shipped model in the background (so the AI panel shows CUDA or CPU), if there is one."""
-        from inference.manifest import MANIFEST_SUFFIX, default_models_dir
-
-        folder = self.drafting.models_dir or default_models_dir()
-        if (folder / f"onset{MANIFEST_SUFFIX}").is_file():
-            self.drafting.warm_up()
-        else:
-            self.ai_panel.device.setText(f"no model shipped in {folder.name}/ (make train builds one)")
+        self.drafting.start(self.ai_panel)
 
     def decision_region(self):
-        """Beats the AI acts on: the selected range, else the selected notes' span, else the cursor's measure."""
-        from fractions import Fraction
-
-        s = self.session
-        if s.range_beats is not None and s.range_beats[0] != s.range_beats[1]:
-            return tuple(sorted(s.range_beats))
-        if s.selection:
-            b0 = min(n.beat for n in s.selection)
-            return b0, max(max(n.end_beat for n in s.selection), b0) + Fraction(1, 192)
-        start = (self.timeline.cursor_beat() // 4) * 4
-        return Fraction(start), Fraction(start + 4)
+        return self.drafting.decision_region()
 
     def accept_drafts(self, everything: bool = False) -> int:
-        chart = self.session.chart
-        if chart is None:
-            return 0
-        n = self.drafting.ghosts.accept(chart) if everything else self.drafting.ghosts.accept(
-            chart, *self.decision_region())
-        self.session.status.emit(f"Accepted {n} drafted note(s) (one undo step)" if n else "No ghosts there")
-        return n
+        return self.drafting.decide(accept=True, everything=everything)
 
     def reject_drafts(self, everything: bool = False) -> int:
-        chart = self.session.chart
-        if chart is None:
-            return 0
-        n = self.drafting.ghosts.reject(chart) if everything else self.drafting.ghosts.reject(
-            chart, *self.decision_region())
-        self.session.status.emit(f"Rejected {n} drafted note(s)" if n else "No ghosts there")
-        return n
+        return self.drafting.decide(accept=False, everything=everything)
 
     def export(self) -> bool:
         from editor.controllers.export import ExportController
@@ -401,9 +385,3 @@ class MainWindow(QMainWindow):
         self.settings.set("view/zoom_pps", self.timeline.pps)
         self.settings.sync()
 
-
-def process_events_until_idle(app, rounds: int = 5) -> None:
-    """Let queued signals and paints run (headless rendering and tests)."""
-    for _ in range(rounds):
-        app.processEvents()
-        QTimer.singleShot(0, lambda: None)

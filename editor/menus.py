@@ -48,8 +48,17 @@ def _fill_recent(win, paths: list[str]) -> None:
 
 
 def _bind(win) -> None:
-    a, ed, tl = win.actions, win.editing, win.timeline
-    tr = win.transforms
+    _bind_files_and_edits(win)
+    _bind_navigation(win)
+    _bind_playback_and_ai(win)
+    history_changed = lambda: _update_undo(win)  # noqa: E731
+    win.session.document_replaced.connect(lambda: win.session.bridge.history_changed.connect(history_changed))
+    win.session.bridge.history_changed.connect(history_changed)
+    _update_undo(win)
+
+
+def _bind_files_and_edits(win) -> None:
+    a, ed, tr = win.actions, win.editing, win.transforms
     doc = lambda: win.session.doc  # noqa: E731 - the document changes on open
     a.bind("file.new_from_audio", win.new_song_from_audio)
     a.bind("file.open", win.files.open_dialog)
@@ -77,6 +86,10 @@ def _bind(win) -> None:
     for lane in range(4):
         a.bind(f"edit.place_{lane + 1}", lambda k=lane: ed.toggle_at_cursor(k))
     a.bind("edit.kind_next", ed.cycle_place_kind)
+
+
+def _bind_navigation(win) -> None:
+    a, ed, tl = win.actions, win.editing, win.timeline
     a.bind("nav.up", lambda: tl.step_cursor(-1))
     a.bind("nav.down", lambda: tl.step_cursor(1))
     a.bind("nav.measure_up", lambda: tl.step_cursor(-1, divisor=1))
@@ -90,7 +103,10 @@ def _bind(win) -> None:
     a.bind("view.prev_chart", lambda: win.step_chart(-1))
     a.bind("view.next_chart", lambda: win.step_chart(1))
     a.bind("help.keymap", win.show_keymap)
-    pb = win.playback
+
+
+def _bind_playback_and_ai(win) -> None:
+    a, pb = win.actions, win.playback
     a.bind("play.toggle", pb.toggle)
     a.bind("play.loop", pb.play_loop)
     a["play.beat_ticks"].setChecked(win.settings.get("audio/beat_ticks"))
@@ -108,10 +124,6 @@ def _bind(win) -> None:
     a.bind("view.curve", win.set_show_curve)
     a["view.spectrogram"].setChecked(win.settings.get("view/spectrogram"))  # after binding: applies it
     a["view.curve"].setChecked(win.settings.get("view/curve"))
-    history_changed = lambda: _update_undo(win)  # noqa: E731
-    win.session.document_replaced.connect(lambda: win.session.bridge.history_changed.connect(history_changed))
-    win.session.bridge.history_changed.connect(history_changed)
-    _update_undo(win)
 
 
 def _update_undo(win) -> None:

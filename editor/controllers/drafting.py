@@ -264,6 +264,41 @@ class DraftController(QObject):
         self.session.status.emit(f"{len(drafts)} variant(s) of beats {float(region[0]):g}-{float(region[1]):g}: "
                                  "[ and ] flip, Return accepts")
 
+    # ------------------------------------------------------------------ decisions on the ghosts
+    def start(self, panel) -> None:
+        """At start-up: load the model in the background if one is there (the panel then shows CUDA or CPU)."""
+        from inference.manifest import MANIFEST_SUFFIX, default_models_dir
+
+        folder = self.models_dir or default_models_dir()
+        if (folder / f"onset{MANIFEST_SUFFIX}").is_file():
+            self.warm_up()
+        else:
+            panel.device.setText(f"no model shipped in {folder.name}/ (make train builds one)")
+
+    def decision_region(self) -> tuple[Fraction, Fraction]:
+        """Beats the AI acts on: the selected range, else the selected notes' span, else the cursor's measure."""
+        s = self.session
+        if s.range_beats is not None and s.range_beats[0] != s.range_beats[1]:
+            b0, b1 = sorted(s.range_beats)
+            return b0, b1
+        if s.selection:
+            b0 = min(n.beat for n in s.selection)
+            return b0, max(max(n.end_beat for n in s.selection), b0) + Fraction(1, 192)
+        start = (self.win.timeline.cursor_beat() // 4) * 4
+        return Fraction(start), Fraction(start + 4)
+
+    def decide(self, accept: bool, everything: bool = False) -> int:
+        """Accept or reject the current chart's ghosts in the decision region (or all of them)."""
+        chart = self.session.chart
+        if chart is None:
+            return 0
+        act = self.ghosts.accept if accept else self.ghosts.reject
+        n = act(chart) if everything else act(chart, *self.decision_region())
+        verb = "Accepted" if accept else "Rejected"
+        self.session.status.emit(f"{verb} {n} drafted note(s)" + (" (one undo step)" if accept and n else "")
+                                 if n else "No ghosts there")
+        return n
+
     # ------------------------------------------------------------------ screenshots
     def draft_for_screenshot(self) -> bool:
         """Draft the first model slot the song has no chart for (else regenerate 8 measures of the current)."""

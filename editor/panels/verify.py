@@ -6,7 +6,7 @@ Clicking an issue moves the cursor to its beat, switches to its chart and select
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +30,8 @@ COLORS = {Severity.PROBLEM: QColor(240, 90, 90), Severity.WARNING: QColor(240, 1
 
 class VerifyPanel(QWidget):
     """Issue list with jump-to-issue."""
+
+    checked = Signal(list)  # [(chart, Issue)] after every run
 
     def __init__(self, session: EditorSession, jump, parent: QWidget | None = None):
         super().__init__(parent)
@@ -85,6 +87,7 @@ class VerifyPanel(QWidget):
             ctx = CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt)
             self.issues += [(chart, i) for i in run_checks(ctx)]
         self._show()
+        self.checked.emit(list(self.issues))
         return [i for _c, i in self.issues]
 
     def _show(self) -> None:
