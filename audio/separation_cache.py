@@ -1,0 +1,210 @@
+"""Separating audio files: the on-disk stem cache and :class:`StemSet`, what the CLI and the editor use.
+
+A cache entry is a folder ``<cache_dir>/<key>/`` holding ``<stem>.wav`` (32-bit float, the file's rate and
+channels, exactly as long as the decoded input) and ``meta.json``. It is built under a temporary name and
+renamed when complete; entries are never modified afterwards, so readers need no lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from audio.progress import CancelFn, Cancelled, ProgressFn
+from audio.separation import (
+    META_FILE,
+    SeparationError,
+    SeparationParams,
+    Separator,
+    default_separator,
+    separate_stream,
+)
+
+_READ_BLOCK_FRAMES = 1 << 16
+
+
+def default_cache_dir() -> Path:
+    """``$GENELIVE_CACHE_DIR/separation``, else ``$XDG_CACHE_HOME/genelive-studio/separation`` (``~/.cache``)."""
+    env = os.environ.get("GENELIVE_CACHE_DIR")
+    if env:
+        return Path(env) / "separation"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "genelive-studio" / "separation"
+
+
+@dataclass
+class StemSet:
+    """Separated stems of one song, as float WAV files in a cache folder, loaded on demand.
+
+    ``vocals + accompaniment`` equals the mixture; ``drums`` is the percussive part of ``accompaniment``, so
+    :meth:`layers` (vocals, drums, other) are three parts that add up to the mixture, which is what a
+    solo/mute/volume control needs.
+    """
+
+    folder: Path
+    sr: int
+    channels: int
+    frames: int
+    method: str
+    stems: tuple[str, ...]
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, folder: str | Path) -> StemSet:
+        """Read a cache entry; :class:`SeparationError` when it is missing or damaged."""
+        folder = Path(folder)
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+            stems = tuple(meta["stems"])
+            result = cls(folder, int(meta["sr"]), int(meta["channels"]), int(meta["frames"]), str(meta["method"]),
+                         stems)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SeparationError(f"no usable separation in {folder} ({exc})") from exc
+        if not all(result.path(s).is_file() for s in stems):
+            raise SeparationError(f"separation in {folder} lacks a stem file")
+        return result
+
+    def path(self, stem: str) -> Path:
+        """The stem's WAV file."""
+        return self.folder / f"{stem}.wav"
+
+    def load(self, stem: str) -> np.ndarray:
+        """The stem as ``[channels, frames]`` float32 (read once, then kept)."""
+        if stem not in self.stems:
+            raise SeparationError(f"no stem {stem!r} (have {', '.join(self.stems)})")
+        if stem not in self._arrays:
+            import soundfile as sf
+
+            data, _ = sf.read(self.path(stem), dtype="float32", always_2d=True)
+            self._arrays[stem] = np.ascontiguousarray(data.T)
+        return self._arrays[stem]
+
+    def layers(self) -> dict[str, np.ndarray]:
+        """``vocals``, ``drums`` and ``other`` (accompaniment minus drums): disjoint parts summing to the mix."""
+        other = self.load("accompaniment") - self.load("drums")
+        return {"vocals": self.load("vocals"), "drums": self.load("drums"), "other": other}
+
+    def release(self) -> None:
+        """Forget loaded arrays (the files stay)."""
+        self._arrays.clear()
+
+
+def cache_key(audio_hash: str, separator: Separator) -> str:
+    """Cache folder name: BLAKE2b of the audio bytes' hash and everything that changes the separator's output."""
+    return hashlib.blake2b(f"{audio_hash}|{separator.cache_key()}".encode(), digest_size=16).hexdigest()
+
+
+class _StemWriter:
+    """Appends emitted pieces to one float WAV per stem in a folder."""
+
+    def __init__(self, folder: Path, stems: tuple[str, ...], sr: int, channels: int) -> None:
+        import soundfile as sf
+
+        self.files = {s: sf.SoundFile(folder / f"{s}.wav", "w", sr, channels, subtype="FLOAT", format="WAV")
+                      for s in stems}
+
+    def __call__(self, piece: Mapping[str, np.ndarray]) -> None:
+        for stem, handle in self.files.items():
+            handle.write(np.ascontiguousarray(piece[stem].T))
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            with contextlib.suppress(Exception):
+                handle.close()
+
+
+def separate_file(path: str | Path, params: SeparationParams | None = None, *,
+                  separator_factory: Callable[[int, int], Separator] | None = None,
+                  cache_dir: str | Path | None = None, progress: ProgressFn | None = None,
+                  cancel: CancelFn | None = None) -> StemSet:
+    """Separate an audio file into stems, or return the cached result for the same bytes and parameters.
+
+    Parameters
+    ----------
+    path : str or Path
+        Audio file (anything :mod:`audio.decode` reads).
+    params : SeparationParams, optional
+        Parameters of the default separator.
+    separator_factory : callable, optional
+        ``(sr, channels) -> Separator`` for another separator (e.g. an ONNX model); replaces the default.
+    cache_dir : str or Path, optional
+        Cache root; default :func:`default_cache_dir`.
+    progress, cancel : callable, optional
+        ``progress(fraction)``; ``cancel()`` -> True stops with :class:`audio.progress.Cancelled`.
+
+    Returns
+    -------
+    StemSet
+        Stems with the file's rate and channel count (files with more than two channels: the first two),
+        exactly as long as the decoded file.
+
+    Raises
+    ------
+    audio.decode.AudioError
+        The file cannot be decoded.
+    SeparationError
+        The separation was refused (e.g. centre extraction of a mono file).
+    """
+    from audio.decode import audio_digest, audio_info, iter_blocks
+
+    info = audio_info(path)
+    channels = min(info.channels, 2)
+    separator = (separator_factory(info.sr, channels) if separator_factory
+                 else default_separator(params or SeparationParams(), info.sr, channels))
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    final = root / cache_key(audio_digest(path), separator)
+    with contextlib.suppress(SeparationError):
+        return StemSet.open(final)
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=root))
+    try:
+        writer = _StemWriter(work, separator.stems, info.sr, channels)
+        try:
+            blocks = (b[:2] for b in iter_blocks(path, block_frames=_READ_BLOCK_FRAMES, mono=False))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # truncation was reported by whoever decoded the file first
+                frames = separate_stream(blocks, info.sr, separator, writer, info.frames, progress=progress,
+                                         cancel=cancel)
+        finally:
+            writer.close()
+        if frames == 0:
+            raise SeparationError(f"audio file {Path(path).name} holds no samples")
+        _write_meta(work, separator, info.sr, channels, frames, Path(path))
+        _publish(work, final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return StemSet.open(final)
+
+
+def _write_meta(folder: Path, separator: Separator, sr: int, channels: int, frames: int, source: Path) -> None:
+    from chart.fileio import atomic_write_text
+
+    meta = {"sr": sr, "channels": channels, "frames": frames, "method": separator.name,
+            "stems": list(separator.stems), "source_name": source.name, "params": separator.cache_key()}
+    atomic_write_text(folder / META_FILE, json.dumps(meta, indent=2) + "\n")
+
+
+def _publish(work: Path, final: Path) -> None:
+    """Rename the finished folder into place; a concurrent identical run may have won the race (then keep its)."""
+    if final.exists() and not (final / META_FILE).is_file():
+        shutil.rmtree(final, ignore_errors=True)  # a damaged entry (e.g. files deleted by hand)
+    try:
+        os.replace(work, final)
+    except OSError:
+        if not (final / META_FILE).is_file():
+            raise
+        shutil.rmtree(work, ignore_errors=True)
+
+
+__all__ = ["Cancelled", "StemSet", "cache_key", "default_cache_dir", "separate_file"]
