@@ -45,6 +45,7 @@ def create_window(path: str | Path | None = None, settings=None, recover: bool =
         win.files.open_path(target, check_unsaved=False)
     if autosave is not None:
         autosave.start_session()
+    win.timeline.setFocus()  # keys (1-4, arrows, Space) act on the notefield from the start
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(1500, win.start_ai)  # after the window is interactive: model loading is not urgent

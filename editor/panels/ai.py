@@ -168,7 +168,9 @@ class AiPanel(QWidget):
                                             ("Accept all", "ai.accept_all"), ("Reject all", "ai.reject_all"))):
             button = QPushButton(text)
             button.setToolTip(self.win.actions[action].shortcut().toString())
-            button.clicked.connect(self.win.actions[action].trigger)
+            # back to the notefield after deciding, so the next Return/Backspace/arrow keys act there
+            button.clicked.connect(lambda _=False, a=action: (self.win.actions[a].trigger(),
+                                                              self.win.timeline.setFocus()))
             grid.addWidget(button, 1 + i // 2, i % 2)
         curve = QCheckBox("show the model's probability curve")
         curve.setChecked(self.win.actions["view.curve"].isChecked())

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QPushButton, QTableWidget
 
 from chart.commands import AddNotes
 from chart.notes import Note, NoteKind
@@ -179,3 +180,29 @@ def test_spectrogram_streams_in(opened, qtbot):
     assert image.width() == 128
     assert end > start
     assert win.timeline.vb.viewRange()[0][0] < -2.0  # the lane made room on the left
+
+
+def test_tempo_dialog_candidates_and_halving(qtbot):
+    from audio.tempo import TempoCandidate
+    from editor.dialogs.tempo import TempoDialog
+
+    dialog = TempoDialog(None, [TempoCandidate(174.0, 0.25, 0.7), TempoCandidate(87.0, 0.25, 0.2)], "x.ogg")
+    qtbot.addWidget(dialog)
+    timing = dialog.timing()
+    assert float(timing.bpms[0][1]) == 174.0
+    assert timing.offset == Fraction(-1, 4)
+    dialog.list.setCurrentRow(1)
+    assert float(dialog.timing().bpms[0][1]) == 87.0
+    double = next(b for b in dialog.findChildren(QPushButton) if b.text() == "×2")
+    double.click()
+    assert float(dialog.timing().bpms[0][1]) == 174.0
+
+
+def test_keymap_dialog_lists_the_shortcuts(opened, qtbot):
+    from editor.dialogs.keymap_help import KeymapDialog
+
+    dialog = KeymapDialog(opened, opened.actions.shortcut_table())
+    qtbot.addWidget(dialog)
+    table = dialog.findChild(QTableWidget)
+    texts = {table.item(r, 1).text() for r in range(table.rowCount())}
+    assert "Mirror Lanes" in texts
