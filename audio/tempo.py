@@ -38,7 +38,7 @@ PHASE_GROUPS = slice(1, 7)  # envelope groups used (see module docstring)
 COARSE_RATE_HZ = 100.0  # envelope rate for the autocorrelation
 N_ACF_PEAKS = 8
 FOLD_SMOOTH_S = 0.002  # Gaussian smoothing of the folded profile: about the detector's jitter
-COARSE_SPAN = 0.012  # relative period range searched around each autocorrelation peak
+COARSE_SPAN = 0.008  # relative period range searched around each autocorrelation peak
 COARSE_STEP = 0.0001
 FINE_STEP = 0.00001
 SMEAR_PERIODS = 5.3  # salience baseline: detune until the beats drift by this many periods over the song
@@ -78,11 +78,9 @@ class _Folder:
     """The beat envelope of one song and fold-based measurements on it."""
 
     def __init__(self, env: np.ndarray, rate_hz: float, t0_s: float) -> None:
-        from scipy.ndimage import uniform_filter1d
-
         env = np.atleast_2d(np.asarray(env, dtype=np.float64))
         # Remove the sustained part (~100 ms running mean) so only onsets remain, then equalise the groups.
-        env = np.maximum(env - uniform_filter1d(env, max(3, int(round(0.1 * rate_hz))), axis=-1), 0.0)
+        env = np.maximum(env - _running_mean(env, max(3, int(round(0.1 * rate_hz)))), 0.0)
         env /= np.maximum(env.mean(axis=-1, keepdims=True), 1e-12)
         rows = env[PHASE_GROUPS] if env.shape[0] > PHASE_GROUPS.stop - 1 else env
         self.env = rows.sum(axis=0)
@@ -140,6 +138,15 @@ class _Folder:
         return float(rels[j] + shift * (rels[1] - rels[0]))
 
 
+def _running_mean(x: np.ndarray, width: int) -> np.ndarray:
+    """Centred moving average along the last axis (edges averaged over the part inside), same shape."""
+    csum = np.concatenate([np.zeros((*x.shape[:-1], 1)), np.cumsum(x, axis=-1)], axis=-1)
+    n = x.shape[-1]
+    lo = np.clip(np.arange(n) - width // 2, 0, n)
+    hi = np.clip(np.arange(n) + (width - width // 2), 0, n)
+    return (csum[..., hi] - csum[..., lo]) / (hi - lo)
+
+
 def _vertex(a: float, b: float, c: float) -> float:
     """Offset in [-0.5, 0.5] of the maximum of the parabola through (-1, a), (0, b), (1, c)."""
     denom = a - 2 * b + c
@@ -177,7 +184,10 @@ def _levels(folder: _Folder) -> list[_Fit]:
     pooled = folder.env[:n].reshape(-1, factor).mean(axis=1)
     refined: list[float] = []
     for period in _acf_periods(pooled, folder.rate_hz / factor, N_ACF_PEAKS):
-        period = folder.refine(period)
+        # An octave of a period already refined needs no search of its own (the search dominates the time).
+        octave = next((q * k for q in refined for k in (0.25, 0.5, 2.0, 4.0)
+                       if abs(period / (q * k) - 1) < COARSE_SPAN / 2), None)
+        period = octave if octave is not None else folder.refine(period)
         if all(abs(period / q - 1) > SAME_PERIOD_REL for q in refined):
             refined.append(period)
     fits: list[_Fit] = []
@@ -195,7 +205,7 @@ def _levels(folder: _Folder) -> list[_Fit]:
     return fits
 
 
-def _round_period(folder: _Folder, period_s: float) -> float:
+def _round_bpm(folder: _Folder, period_s: float) -> float:
     """A round BPM (integer, else half) within ``ROUND_MAX_REL`` whose fold is nearly as sharp, else as is."""
     bpm = 60.0 / period_s
     height = folder.height(period_s)
@@ -203,8 +213,8 @@ def _round_period(folder: _Folder, period_s: float) -> float:
         rounded = round(bpm / step) * step
         if rounded > 0 and abs(rounded / bpm - 1) <= ROUND_MAX_REL and \
                 folder.height(60.0 / rounded) >= height * (1 - ROUND_MAX_LOSS):
-            return 60.0 / rounded
-    return period_s
+            return float(rounded)
+    return bpm
 
 
 def _ordered(fits: list[_Fit]) -> list[_Fit]:
@@ -229,8 +239,8 @@ def detect_tempo_from_envelope(env: np.ndarray, rate_hz: float, t0_s: float,
     confidence = {id(f): float(w / weights.sum()) for f, w in zip(fits, weights)}
     out = []
     for fit in _ordered(fits)[:n_candidates]:
-        period = _round_period(folder, fit.period_s)
-        out.append(TempoCandidate(60.0 / period, folder.phase(period), confidence[id(fit)]))
+        bpm = _round_bpm(folder, fit.period_s)
+        out.append(TempoCandidate(bpm, folder.phase(60.0 / bpm), confidence[id(fit)]))
     return out
 
 

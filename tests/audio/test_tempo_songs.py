@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_tempo_on_constant_bpm_charted_songs(shared_charts):
     spec = importlib.util.spec_from_file_location("eval_tempo", REPO / "scripts" / "eval_tempo.py")
     module = importlib.util.module_from_spec(spec)
