@@ -41,11 +41,11 @@ class MaskParams:
     coherence_frames: int = 3  # moving-average length of E[.] in the centre cue
     repet_min_gap_s: float = 1.0  # REPET-SIM ignores frames closer than this (a note's own sustain)
     repet_neighbours: int = 20
-    repet_power: float = 1.0
+    repet_power: float = 0.15  # soft: on the benchmark a full REPET-SIM cue also removed repeated sung notes
     hpss_kernel: int = 31
     hpss_margin: float = 1.0
-    harmonic_power: float = 1.0
-    vocal_low_hz: float = 150.0
+    harmonic_power: float = 0.3  # soft: speech consonants are percussive too
+    vocal_low_hz: float = 250.0  # centred bass harmonics leak into the vocals below this
     vocal_high_hz: float = 12000.0
     drums_power: float = 2.0
 

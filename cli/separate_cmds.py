@@ -1,0 +1,145 @@
+"""``separate``: vocal / accompaniment / drums stems of a song as WAV files (offline; optional ONNX model)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cli.common import UserError
+
+_BLOCK_FRAMES = 1 << 16
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "separate", help="split a song into vocals / accompaniment / drums WAV stems",
+        description="Split a song into stems written as DIR/<stem>.wav with the input's sample rate and length. "
+                    "Without --model the built-in separator runs offline with no model weights (stereo centre "
+                    "extraction + REPET-SIM + HPSS). vocals + accompaniment add up to the input; drums is the "
+                    "percussive part of the accompaniment. Results are cached, so a second run is instant.")
+    p.add_argument("audio", type=Path, metavar="AUDIO", help="audio file (ogg, mp3, wav, flac)")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="folder for the stem WAV files")
+    p.add_argument("--model", type=Path, metavar="FILE.onnx",
+                   help="separation model (MDX-Net or waveform layout, see docs/separation.md)")
+    p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL serving --model")
+    p.add_argument("--stems", default="vocals,accompaniment,drums", help="comma-separated stems to write")
+    p.add_argument("--method", choices=("auto", "stereo", "mono"), default="auto",
+                   help="built-in separator: stereo = centre extraction (refuses mono files unless "
+                        "--allow-mono), mono = REPET-SIM + HPSS only, auto = stereo when the file is stereo")
+    p.add_argument("--allow-mono", action="store_true", help="with --method stereo: fall back to mono methods")
+    p.add_argument("--subtype", choices=("FLOAT", "PCM_16", "PCM_24"), default="FLOAT",
+                   help="WAV sample format (default FLOAT: no clipping)")
+    p.add_argument("--cache-dir", type=Path, default=None, help="stem cache (default ~/.cache/genelive-studio)")
+    p.set_defaults(func=cmd_separate)
+
+
+def _stems(text: str, available: tuple[str, ...]) -> list[str]:
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    if not names:
+        raise UserError("--stems is empty")
+    unknown = [s for s in names if s not in available]
+    if unknown:
+        raise UserError(f"unknown stem {unknown[0]!r} for this method (available: {', '.join(available)})")
+    return list(dict.fromkeys(names))
+
+
+def _separator_factory(args: argparse.Namespace):
+    """``(sr, channels) -> Separator`` for --model, or None for the built-in separator."""
+    if args.model is None:
+        if args.backend != "local":
+            raise UserError("--backend needs --model (the built-in separator runs locally)")
+        return None
+    from inference.separation_model import SeparationModelError, load_separation_model
+
+    try:
+        model = load_separation_model(args.model)
+    except SeparationModelError as exc:
+        raise UserError(str(exc)) from None
+    if args.backend == "local":
+        from inference.backends import OnnxBackend
+
+        backend = OnnxBackend()
+    else:
+        from inference.remote import RemoteBackend
+
+        backend = RemoteBackend(args.backend, os.environ.get("GENELIVE_TOKEN"))
+    return lambda sr, channels: model.separator(backend, sr, channels)
+
+
+def cmd_separate(args: argparse.Namespace) -> int:
+    from audio.decode import AudioError
+    from audio.separation import SeparationError, SeparationParams, separate_file
+    from inference.backends import BackendError, InputError
+    from inference.manifest import ManifestError
+
+    factory = _separator_factory(args)
+    params = SeparationParams(method=args.method, allow_mono_fallback=args.allow_mono)
+    if args.out.exists() and not args.out.is_dir():
+        raise UserError(f"output {args.out} exists and is not a folder")
+    t0 = time.perf_counter()
+    try:
+        stems = separate_file(args.audio, params, separator_factory=factory, cache_dir=args.cache_dir,
+                              progress=_progress_printer())
+    except (AudioError, SeparationError, ManifestError, InputError, BackendError) as exc:
+        raise UserError(str(exc)) from None
+    wanted = _stems(args.stems, stems.stems)
+    args.out.mkdir(parents=True, exist_ok=True)
+    written = _write_stems(stems, wanted, args.out, args.subtype)
+    took = time.perf_counter() - t0
+    print(f"method: {stems.method}", file=sys.stderr)
+    print(f"{stems.frames / stems.sr:.1f} s of audio at {stems.sr} Hz, {stems.channels} channel(s), "
+          f"{took:.1f} s", file=sys.stderr)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _progress_printer():
+    """Progress on stderr: a redrawn line on a TTY, else at most one line per 10 %."""
+    tty = sys.stderr.isatty()
+    last = [-1]
+
+    def show(fraction: float) -> None:
+        step = int(fraction * 10)
+        if tty:
+            sys.stderr.write(f"\rseparating {fraction * 100:5.1f} %")
+            if fraction >= 1.0:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        elif step != last[0]:
+            last[0] = step
+            print(f"separating {step * 10} %", file=sys.stderr)
+
+    return show
+
+
+def _write_stems(stems, names: list[str], out: Path, subtype: str) -> list[Path]:
+    """Copy stems from the cache as ``out/<stem>.wav``: all to temp files first, then renamed (all or nothing)."""
+    import soundfile as sf
+
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for name in names:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".wav.tmp", dir=out)
+            os.close(fd)
+            temps.append((Path(tmp), out / f"{name}.wav"))
+            with sf.SoundFile(stems.path(name)) as src, \
+                    sf.SoundFile(tmp, "w", src.samplerate, src.channels, subtype=subtype, format="WAV") as dst:
+                while len(block := src.read(_BLOCK_FRAMES, dtype="float32")):
+                    dst.write(block)
+        umask = os.umask(0)
+        os.umask(umask)
+        for tmp, final in temps:
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; stems are ordinary files
+            os.replace(tmp, final)
+    except BaseException:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
+    return [final for _, final in temps]
