@@ -17,7 +17,7 @@ For a song with one constant tempo the grid is two numbers, so they are fitted t
    0.29 octaves), a data set separate from the songs the evaluation uses.
 5. Round BPMs (integers, halves) are preferred when they fold almost as sharply (charters use them often).
 
-Measured figure: ``scripts/eval_tempo.py`` (see the report in ``docs/``); tests use synthetic click tracks.
+Measured on the charted songs by ``scripts/eval_tempo.py``: see ``docs/tempo.md``. Tests use synthetic audio.
 """
 
 from __future__ import annotations
