@@ -260,7 +260,8 @@ class MainWindow(QMainWindow):
         current = 0
         for i, chart in enumerate(self.session.doc.song.charts):
             desc = f" ({chart.description})" if chart.description else ""
-            combo.addItem(f"{chart.slot.sm_name} {chart.meter}{desc} · {len(chart.notes)} notes")
+            mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
+            combo.addItem(f"{chart.slot.sm_name} {chart.meter}{desc}{mode} · {len(chart.notes)} notes")
             if chart is self.session.chart:
                 current = i
         combo.setCurrentIndex(current)

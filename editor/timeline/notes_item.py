@@ -28,7 +28,7 @@ def _arrow_path(lane: int, size_px: float) -> QPainterPath:
     for p in pts[1:]:
         path.lineTo(p)
     path.closeSubpath()
-    return QTransform().rotate(_ROTATION.get(lane, 0.0)).map(path)
+    return QTransform().rotate(_ROTATION[lane % 4]).map(path)
 
 
 class NotesItem(pg.GraphicsObject):
@@ -48,7 +48,8 @@ class NotesItem(pg.GraphicsObject):
     # ------------------------------------------------------------------ data
     def set_index(self, index: NoteIndex | None, lanes: int, arrows: bool) -> None:
         self.prepareGeometryChange()
-        self.index, self.lanes, self.arrows = index, lanes, arrows and lanes == 4
+        # dance pads: arrows (doubles repeat left-down-up-right per pad); other lane counts get bars
+        self.index, self.lanes, self.arrows = index, lanes, arrows and lanes in (4, 8)
         self.update()
 
     def set_extent(self, t0_s: float, t1_s: float) -> None:

@@ -136,6 +136,8 @@ class TimelineWidget(pg.PlotWidget):
         self.grid_item.set_lanes(lanes)
         self.grid_item.set_timing(timing, -10.0, t_end + 10.0)
         self.waveform_item.set_lanes(lanes)
+        self.notes_item.set_index(self.index, lanes, arrows=True)  # the lane count decides arrows vs bars
+        self.ghost_item.set_index(self.ghosts, lanes, arrows=True)
         self._update_x_range()
         self.set_cursor(self.cursor_s)
 
