@@ -136,3 +136,25 @@ def test_ten_minute_file_builds_in_bounded_memory(tmp_path):
     assert peak_bytes < 12e6, peak_bytes  # the pyramid (~1.7 MB) plus a few blocks, never the whole song
     assert progress[-1] == 1.0
     assert progress == sorted(progress)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_one_hour_file_builds_in_bounded_memory(tmp_path):
+    sr = 22050
+    path = tmp_path / "hour.flac"
+    t = np.arange(sr * 60) / sr
+    minute = (0.3 * np.sin(2 * np.pi * 110 * t) * (1 + 0.5 * np.sin(2 * np.pi * 0.5 * t))).astype(np.float32)
+    with sf.SoundFile(str(path), "w", sr, 1, subtype="PCM_16") as f:
+        for _ in range(60):
+            f.write(minute)
+    tracemalloc.start()
+    p = PeakPyramid.from_file(path)
+    peak_bytes = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert p.n_frames == sr * 3600
+    # Decoded whole, the hour would take 318 MB as float32; the pyramid is ~20 MB (float32 min and max, all levels).
+    assert peak_bytes < 40e6, peak_bytes
+    lo, hi = p.query(1800.0, 1860.0, 600)
+    assert hi.max() == pytest.approx(0.45, abs=0.01)
+    assert lo.min() == pytest.approx(-0.45, abs=0.01)
