@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.skip_close_prompt = False
         self.setWindowIcon(QIcon(str(ICON)))
         self.resize(1280, 860)
+        self.setAcceptDrops(True)  # drop a chart, song folder or audio file to open it
         self._build_central()
         keymap, warning = effective_keymap(app_data_dir() / "keymap.json")
         self.actions = ActionSet(self, keymap, focus_owner=self.centralWidget())
@@ -252,20 +253,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ charts
     def _refresh_chart_combo(self) -> None:
-        combo = getattr(self, "chart_combo", None)
-        if combo is None:
-            return
-        combo.blockSignals(True)
-        combo.clear()
-        current = 0
-        for i, chart in enumerate(self.session.doc.song.charts):
-            desc = f" ({chart.description})" if chart.description else ""
-            mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
-            combo.addItem(f"{chart.slot.sm_name} {chart.meter}{desc}{mode} · {len(chart.notes)} notes")
-            if chart is self.session.chart:
-                current = i
-        combo.setCurrentIndex(current)
-        combo.blockSignals(False)
+        from editor.menus import refresh_chart_combo
+
+        refresh_chart_combo(self)
 
     def choose_chart(self, index: int) -> None:
         charts = self.session.doc.song.charts
@@ -367,6 +357,16 @@ class MainWindow(QMainWindow):
 
     def run_job(self, job: Job) -> Job:
         return self.jobs.start(job)
+
+    def dragEnterEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        if ev.mimeData().hasUrls() and any(u.isLocalFile() for u in ev.mimeData().urls()):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        paths = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            ev.acceptProposedAction()
+            self.open_path(paths[0])
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802 - Qt API

@@ -171,3 +171,21 @@ def build_toolbar(win) -> QToolBar:
     win.play_button.triggered.connect(lambda: win.playback.toggle())
     win.playback.state_changed.connect(lambda on: win.play_button.setText("⏸ Pause" if on else "▶ Play"))
     return bar
+
+
+def refresh_chart_combo(win) -> None:
+    """The toolbar's chart list: slot, meter, description, mode (when not single) and note count."""
+    combo = getattr(win, "chart_combo", None)
+    if combo is None:
+        return
+    combo.blockSignals(True)
+    combo.clear()
+    current = 0
+    for i, chart in enumerate(win.session.doc.song.charts):
+        desc = f" ({chart.description})" if chart.description else ""
+        mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
+        combo.addItem(f"{chart.slot.sm_name} {chart.meter}{desc}{mode} · {len(chart.notes)} notes")
+        if chart is win.session.chart:
+            current = i
+    combo.setCurrentIndex(current)
+    combo.blockSignals(False)

@@ -18,7 +18,7 @@ from editor.timeline.note_index import NoteIndex
 
 _ARROW = [(0.0, -0.5), (0.5, 0.0), (0.2, 0.0), (0.2, 0.5), (-0.2, 0.5), (-0.2, 0.0), (-0.5, 0.0)]
 _ROTATION = {0: -90.0, 1: 180.0, 2: 0.0, 3: 90.0}  # left, down, up, right (dance-single)
-_KIND_HOLD, _KIND_ROLL, _KIND_MINE = 1, 2, 3
+_KIND_HOLD, _KIND_ROLL, _KIND_MINE, _KIND_FAKE, _KIND_LIFT = 1, 2, 3, 4, 5
 
 
 def _arrow_path(lane: int, size_px: float) -> QPainterPath:
@@ -106,7 +106,15 @@ class NotesItem(pg.GraphicsObject):
     def _head_key(self, i: int, size: int) -> tuple:
         """What a head looks like: shape (lane or mine or bar), size, colour class, selection."""
         ix = self.index
-        shape = "mine" if ix.kinds[i] == _KIND_MINE else int(ix.lanes[i]) if self.arrows else "bar"
+        kind = int(ix.kinds[i])
+        if kind == _KIND_MINE:
+            shape = "mine"
+        elif kind == _KIND_LIFT or not self.arrows:
+            shape = "bar"  # lifts are bars even among arrows, as StepMania noteskins draw them
+        else:
+            shape = int(ix.lanes[i])
+        if kind == _KIND_FAKE and not self.ghost:
+            return shape, size, int(ix.quant[i]), "fake"
         if self.ghost:
             return shape, size, "ghost", int(round(float(ix.confidence[i]) * 15))
         return shape, size, int(ix.quant[i]), bool(ix.selected[i])
@@ -128,6 +136,11 @@ class NotesItem(pg.GraphicsObject):
             fill.setAlpha(70)
             p.setPen(QPen(color, 2.0, Qt.PenStyle.DashLine))
             p.setBrush(fill)
+        elif state == "fake":  # fakes are never judged: a faint outline of the head
+            color = geo.quant_color(colour)
+            p.setPen(QPen(color, 1.5, Qt.PenStyle.DotLine))
+            color.setAlpha(60)
+            p.setBrush(color)
         elif state:  # selected
             p.setPen(QPen(geo.SELECT_COLOR, 3.0))
             p.setBrush(geo.quant_color(colour).lighter(140))
