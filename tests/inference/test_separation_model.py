@@ -212,9 +212,11 @@ def test_cli_with_model_and_bad_model(tmp_path):
     run = subprocess.run([sys.executable, "main.py", "separate", str(wav), "-o", str(tmp_path / "x"), "--model",
                           str(bad), *env_cache], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 2
-    assert run.stderr.strip().count("\n") == 0 and "cannot load model bad.onnx" in run.stderr
+    assert run.stderr.strip().count("\n") == 0
+    assert "cannot load model bad.onnx" in run.stderr
     assert not (tmp_path / "x").exists()
     run = subprocess.run([sys.executable, "main.py", "separate", str(wav), "-o", str(tmp_path / "y"), "--model",
                           str(model), "--stems", "drums", *env_cache], cwd=REPO, capture_output=True, text=True)
-    assert run.returncode == 2 and "unknown stem 'drums'" in run.stderr
+    assert run.returncode == 2
+    assert "unknown stem 'drums'" in run.stderr
     assert not (tmp_path / "y").exists()
