@@ -24,7 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="torch CPU threads (1: on a shared 2-core machine 2 threads ran 15x slower)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     p.add_argument("--ablation", default="none", choices=ABLATION_CHOICES)
-    p.add_argument("--no-export", action="store_true", help="do not export ONNX + manifest at the end")
+    p.add_argument("--no-export", action="store_true", help="do not tune and export at the end")
+    p.add_argument("--tune-only", action="store_true",
+                   help="skip training: tune decode settings on the validation songs and export OUT/best.pt")
+    p.add_argument("--ship", type=Path, default=None, metavar="DIR",
+                   help="also export onset.onnx + manifest into DIR (e.g. resources/models)")
     p.set_defaults(func=run)
 
 
@@ -44,13 +48,23 @@ def run(args: argparse.Namespace) -> int:
                       epochs=args.epochs, max_minutes=args.max_minutes, threads=args.threads,
                       ablation=args.ablation)
     try:
-        best = train(cfg, resume=args.resume)
+        best = _best_checkpoint(args.out) if args.tune_only else train(cfg, resume=args.resume)
     except (TrainError, DataError) as exc:
         raise UserError(str(exc)) from exc
     if not args.no_export:
-        from training.export import export_checkpoint
+        import json
 
-        onnx_path = export_checkpoint(best, args.out / "onset.onnx")
-        print(f"exported {onnx_path}")
+        from training.tune import finish_run
+
+        targets = [args.out / "onset.onnx"] + ([args.ship / "onset.onnx"] if args.ship else [])
+        report = finish_run(best, args.songs, targets)
+        print(json.dumps({"onset": report["onset"], "refine": report["refine"]}, indent=2))
     print(f"best checkpoint: {best}")
     return 0
+
+
+def _best_checkpoint(out: Path) -> Path:
+    for name in ("best.pt", "last.pt"):
+        if (out / name).is_file():
+            return out / name
+    raise UserError(f"no checkpoint in {out} (train first)")

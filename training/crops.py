@@ -167,6 +167,8 @@ def sample_batch(songs: list[SongData], mean: np.ndarray, std: np.ndarray, frame
         rate = 1.0 + rng.uniform(-cfg.stretch_max, cfg.stretch_max) if stretch else 1.0
         span = n * rate
         start = float(rng.uniform(0, max(song.n_frames - span, 0.0)))
+        if rate == 1.0:  # whole frames: no interpolation blur when there is no stretch
+            start = float(int(start))
         raw = _crop_features(song, start, rate, n)
         if cfg.augment:
             raw = _augment_raw(raw, cfg, rng)

@@ -32,12 +32,12 @@ def _tiny(**overrides) -> OnsetModel:
     return OnsetModel(OnsetModelConfig(**{**TINY, **overrides}))
 
 
-def _synthetic_batch(rng: np.random.Generator, batch: int = 4, frames: int = 256):
+def _synthetic_batch(rng: np.random.Generator, batch: int = 4, frames: int = 128):
     """Onsets where a 'click' channel pattern appears in the features: learnable from audio alone."""
     feats = rng.standard_normal((batch, frames, 16)).astype(np.float32) * 0.3
     target = np.zeros((batch, frames), np.float32)
     for b in range(batch):
-        hits = rng.choice(frames, size=12, replace=False)
+        hits = rng.choice(frames, size=8, replace=False)
         feats[b, hits, :8] += 2.5
         target[b, hits] = 1.0
     return torch.from_numpy(feats), torch.from_numpy(target)
@@ -48,12 +48,12 @@ def test_tiny_model_loss_falls() -> None:
     model = _tiny()
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     b = 4
-    guide = torch.zeros(b, 256, 6)
+    guide = torch.zeros(b, 128, 6)
     zeros_i = torch.zeros(b, dtype=torch.long)
     losses = []
-    for _ in range(40):
+    for _ in range(30):
         x, y = _synthetic_batch(rng, b)
-        logits = model(x, guide, zeros_i, torch.zeros(b, 256), zeros_i, torch.zeros(b))
+        logits = model(x, guide, zeros_i, torch.zeros(b, 128), zeros_i, torch.zeros(b))
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, weight=1 + 4 * y)
         opt.zero_grad()
         loss.backward()

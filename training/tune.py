@@ -1,0 +1,149 @@
+"""Tune the per-slot decode settings on the validation songs and measure the onset model there.
+
+Only two knobs per slot are tuned -- the threshold and the minimum gap (from three values around the slot's
+default) -- on the committed validation list only, to keep the model honest on songs nobody here has. The
+report holds EVALUATION.md's onset numbers (micro P/R/F1 at +-50 and +-20 ms per slot, chart-mean F1, median
+density error) and the refine comparison (pairs with the higher slot Medium/Hard/Challenge, conditioned vs not).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from inference.decode import DEFAULT_DECODE, SLOT_NAMES, decode_onsets
+from inference.manifest import SlotDecode
+from training import validate
+from training.data import SongData
+from training.model import OnsetModel
+
+THRESHOLDS = tuple(np.round(np.arange(0.15, 0.81, 0.05), 2))
+GAP_FACTORS = (0.75, 1.0, 1.25)
+REFINE_HIGH = (2, 3, 4)
+
+
+def _slot_counts(charts: Sequence[validate.ChartProbs], cfg: SlotDecode, frame_rate: float,
+                 window_s: float) -> tuple[int, int, int]:
+    tp = n_est = n_ref = 0
+    for c in charts:
+        est = decode_onsets(c.prob, frame_rate, c.song_data.charts[c.slot].timing, cfg).seconds
+        tp += validate.count_matches(c.ref_s, est, window_s)
+        n_est += len(est)
+        n_ref += len(c.ref_s)
+    return tp, n_est, n_ref
+
+
+def tune_slot(charts: Sequence[validate.ChartProbs], base: SlotDecode, frame_rate: float) -> SlotDecode:
+    """Threshold and min gap maximising micro F1 at +-50 ms over the given charts of one slot."""
+    best, best_f1 = base, -1.0
+    for gap in (base.min_gap_s * f for f in GAP_FACTORS):
+        for thr in THRESHOLDS:
+            cfg = dataclasses.replace(base, threshold=float(thr), min_gap_s=round(float(gap), 4))
+            f1 = validate.f1_from_counts(*_slot_counts(charts, cfg, frame_rate, 0.05))[2]
+            if f1 > best_f1:
+                best, best_f1 = cfg, f1
+    return best
+
+
+def tune(charts: Sequence[validate.ChartProbs], frame_rate: float) -> dict[str, SlotDecode]:
+    """Tuned settings for every slot (defaults for a slot without validation charts)."""
+    out = {}
+    for i, name in enumerate(SLOT_NAMES):
+        mine = [c for c in charts if c.slot == i]
+        base = dataclasses.replace(DEFAULT_DECODE[name])
+        out[name] = tune_slot(mine, base, frame_rate) if mine else base
+    return out
+
+
+def measure(charts: Sequence[validate.ChartProbs], settings: dict[str, SlotDecode],
+            frame_rate: float) -> dict:
+    """EVALUATION.md onset block: micro P/R/F1 (+-50, +-20 ms) per slot and all, chart-mean F1, density."""
+    acc = {w: {k: [0, 0, 0] for k in ("all", *SLOT_NAMES)} for w in (0.05, 0.02)}
+    chart_f1, density = [], []
+    for c in charts:
+        name = SLOT_NAMES[c.slot]
+        est = decode_onsets(c.prob, frame_rate, c.song_data.charts[c.slot].timing, settings[name]).seconds
+        for w in acc:
+            tp = validate.count_matches(c.ref_s, est, w)
+            for key in ("all", name):
+                a = acc[w][key]
+                a[0], a[1], a[2] = a[0] + tp, a[1] + len(est), a[2] + len(c.ref_s)
+            if w == 0.05:
+                chart_f1.append(validate.f1_from_counts(tp, len(est), len(c.ref_s))[2])
+        density.append(abs(len(est) / max(len(c.ref_s), 1) - 1.0))
+    out: dict = {"charts": len(charts)}
+    for w, tag in ((0.05, "50ms"), (0.02, "20ms")):
+        prf = {k: validate.f1_from_counts(*v) for k, v in acc[w].items() if v[2] or k == "all"}
+        out[f"precision_{tag}"] = {k: round(v[0], 4) for k, v in prf.items()}
+        out[f"recall_{tag}"] = {k: round(v[1], 4) for k, v in prf.items()}
+        out[f"f1_{tag}"] = {k: round(v[2], 4) for k, v in prf.items()}
+    out["chart_mean_f1_50ms"] = round(float(np.mean(chart_f1)), 4) if chart_f1 else 0.0
+    out["density_error_median"] = round(float(np.median(density)), 4) if density else 0.0
+    return out
+
+
+def refine_scores(model: OnsetModel, songs: Sequence[SongData], mean, std, frame_rate: float,
+                  settings: dict[str, SlotDecode], plain: Sequence[validate.ChartProbs]) -> dict:
+    """Micro F1 at +-50 ms over (low, high) pairs with high in Medium..Challenge, conditioned and plain."""
+    plain_by = {(c.song, c.slot): c for c in plain}
+    cond_counts, plain_counts, pairs = [0, 0, 0], [0, 0, 0], 0
+    for song in songs:
+        for c in validate.song_probs(model, song, mean, std, frame_rate, refine=True):
+            if c.slot not in REFINE_HIGH:
+                continue
+            pairs += 1
+            cfg = settings[SLOT_NAMES[c.slot]]
+            for counts, probs in ((cond_counts, c), (plain_counts, plain_by[(c.song, c.slot)])):
+                tp, n_est, n_ref = _slot_counts([probs], cfg, frame_rate, 0.05)
+                counts[0], counts[1], counts[2] = counts[0] + tp, counts[1] + n_est, counts[2] + n_ref
+    return {"pairs": pairs,
+            "f1_50ms_conditioned": round(validate.f1_from_counts(*cond_counts)[2], 4),
+            "f1_50ms_unconditioned": round(validate.f1_from_counts(*plain_counts)[2], 4)}
+
+
+def tune_and_measure(model: OnsetModel, songs: Sequence[SongData], mean: np.ndarray, std: np.ndarray,
+                     frame_rate: float, out_json: Path | None = None) -> tuple[dict[str, SlotDecode], dict]:
+    """Tune decode settings on ``songs`` (validation) and return them with the measured report."""
+    t0 = time.time()
+    plain = [c for s in songs for c in validate.song_probs(model, s, mean, std, frame_rate)]
+    settings = tune(plain, frame_rate)
+    report = {"songs": len(songs), "onset": measure(plain, settings, frame_rate),
+              "refine": refine_scores(model, songs, mean, std, frame_rate, settings, plain),
+              "decode": {k: dataclasses.asdict(v) for k, v in settings.items()},
+              "seconds": round(time.time() - t0, 1)}
+    if out_json is not None:
+        from chart.fileio import atomic_write_text
+
+        atomic_write_text(out_json, json.dumps(report, indent=2) + "\n")
+    return settings, report
+
+
+def finish_run(checkpoint: Path, songs_root: str | Path, onnx_paths: Sequence[Path], model_id: str = "onset-v1",
+               log=print) -> dict:
+    """Tune on the validation songs, write ``tune.json`` beside the checkpoint, export to each ONNX path."""
+    from training.data import DataError, load_song_data, song_folders, split_keys
+    from training.export import export_checkpoint, load_checkpoint
+
+    model, params, _ = load_checkpoint(checkpoint)
+    folders = song_folders(songs_root)
+    _, val_keys = split_keys([f.name for f in folders])
+    songs = []
+    for folder in folders:
+        if folder.name in set(val_keys):
+            try:
+                songs.append(load_song_data(folder, params))
+            except (DataError, OSError) as exc:
+                log(f"skip {folder.name}: {exc}")
+    mean = np.asarray(params.norm_mean, np.float32)
+    std = np.asarray(params.norm_std, np.float32)
+    settings, report = tune_and_measure(model, songs, mean, std, params.frame_rate,
+                                        Path(checkpoint).with_name("tune.json"))
+    for path in onnx_paths:
+        export_checkpoint(checkpoint, path, decode=settings, model_id=model_id)
+        log(f"exported {path}")
+    return report
