@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,9 +71,9 @@ class _Source:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._sf = None
+        self._sf: Any = None  # soundfile.SoundFile
         self._raw: _mp3.OffsetFile | None = None
-        self._ar = None
+        self._ar: Any = None  # audioread reader
         self._open()
         if not MIN_SR_HZ <= self.sr <= MAX_SR_HZ:
             self.close()

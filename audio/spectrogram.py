@@ -135,13 +135,13 @@ class SpectrogramTiler:
         self._window = np.hanning(p.n_fft + 1)[:-1].astype(np.float32)
         # Full-scale sine amplitude A in one bin: |X| = A * sum(window) / 2; that power is 0 dB.
         self._ref_power = float((self._window.sum() / 2) ** 2)
+        self._bands: np.ndarray | None = None
         if p.scale == "mel":
             fmax = p.fmax_hz or self.sr / 2
             self._bands = mel_filterbank(self.sr, p.n_fft, p.n_mels, p.fmin_hz, min(fmax, self.sr / 2))
             mids = mel_to_hz(np.linspace(hz_to_mel(p.fmin_hz), hz_to_mel(min(fmax, self.sr / 2)), p.n_mels + 2))
             self.frequencies_hz = mids[1:-1].astype(np.float32)
         else:
-            self._bands = None
             self.frequencies_hz = np.fft.rfftfreq(p.n_fft, 1.0 / self.sr).astype(np.float32)
 
     def tile_range_s(self, index: int) -> tuple[float, float]:
