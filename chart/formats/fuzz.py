@@ -66,7 +66,9 @@ class _Timeout(Exception):
 
 
 def mutate(data: bytes, seeds: Sequence[bytes], rng: random.Random, max_size: int) -> bytes:
-    """Apply 1-4 random mutations to ``data``."""
+    """Apply 1-4 random mutations to ``data`` (for JSON seeds, half the time to its values instead)."""
+    if data[:1] == b"{" and rng.random() < 0.5:
+        return _mutate_json(data, rng)[:max_size]
     buf = bytearray(data)
     for _ in range(rng.randint(1, 4)):
         op = rng.randrange(8)
@@ -92,6 +94,46 @@ def mutate(data: bytes, seeds: Sequence[bytes], rng: random.Random, max_size: in
         else:  # replace a digit run with a boundary number
             _replace_number(buf, rng)
     return bytes(buf[:max_size])
+
+
+_JSON_VALUES: list = [None, True, -1, 0, 10**30, 1e300, -0.5, "", "x", "1/0", "-3/4", "1e9/1", [], {}, [[0]],
+                      {"lane": 0}, "hold", "tap", 65, 2**63]
+
+
+def _mutate_json(data: bytes, rng: random.Random) -> bytes:
+    """Replace, delete or duplicate 1-3 values deep inside a JSON document (structure-aware mutation)."""
+    import json
+
+    doc = json.loads(data)
+    for _ in range(rng.randint(1, 3)):
+        parent, key = _random_slot(doc, rng)
+        if parent is None:
+            break
+        op = rng.randrange(3)
+        if op == 0:
+            parent[key] = rng.choice(_JSON_VALUES)
+        elif op == 1:
+            del parent[key]
+        elif isinstance(parent, list):
+            parent.insert(key, parent[key])
+        else:
+            parent[key] = [parent[key], parent[key]]
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def _random_slot(doc, rng: random.Random):
+    """A random (container, key) pair somewhere in ``doc``, found by a random walk."""
+    parent, key = None, None
+    node = doc
+    for _ in range(rng.randint(1, 8)):
+        if isinstance(node, dict) and node:
+            parent, key = node, rng.choice(list(node))
+        elif isinstance(node, list) and node:
+            parent, key = node, rng.randrange(len(node))
+        else:
+            break
+        node = parent[key]
+    return parent, key
 
 
 def _duplicate_unit(buf: bytearray, rng: random.Random) -> None:
