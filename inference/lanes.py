@@ -53,12 +53,14 @@ MAX_PANELS = 2  # two feet: held lanes + new arrows
 MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps
 TAIL_GRID_BEAT = Fraction(1, 4)  # a hold cut short by a later row ends on the sixteenth grid before it
 
+
 # ---------------------------------------------------------------------------------------------------- rules
 def allowed_classes(held: int, slot: int) -> np.ndarray:
     """Which of the 15 arrow classes a row may take, shape (15,) bool.
 
     A held lane cannot get a note (it would sit inside the hold), Beginner gets no jumps, and held lanes plus
-    new arrows never exceed two panels. Never all False: with two lanes held the caller releases them first.
+    new arrows never exceed two panels. All False only when two lanes are held: the decoder then ends those holds
+    before the row.
     """
     ok = (CLASS_MASKS & held) == 0
     ok &= POPCOUNT[CLASS_MASKS] + POPCOUNT[held] <= MAX_PANELS
@@ -349,16 +351,19 @@ def assign_lanes(rows_beats: Sequence[Fraction], rows_seconds: np.ndarray, slot:
     list of Note
         Taps and holds in lanes 0..3 satisfying the post-rules.
     """
-    stepper, frame_rate_hz, n_mels = _stepper_for(model)
+    stepper, frame_rate_hz, n_mels = stepper_for(model)
     feats = row_features(list(rows_beats), np.asarray(rows_seconds), int(slot), audio_feats, frame_rate_hz, n_mels)
     request = LaneRequest(list(rows_beats), feats, int(slot))
     return decode_rows(stepper, [request], temperature, seed)[0].to_notes()
 
 
-def _stepper_for(model: Any) -> tuple[LaneStepper, float, int]:
+def stepper_for(model: Any) -> tuple[LaneStepper, float, int]:
     """A stepper and the feature frame rate (Hz) and mel bands for ``model`` (see :func:`assign_lanes`)."""
     if model is None:
         return AlternationStepper(), 100.0, 80
     stepper = model if hasattr(model, "step") else OnnxLaneStepper(model)
     params = getattr(getattr(stepper, "manifest", None), "features", None)
     return stepper, (params.frame_rate if params else 100.0), (params.n_mels if params else 80)
+
+
+_stepper_for = stepper_for  # the name the drafter imported first

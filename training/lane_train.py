@@ -36,8 +36,8 @@ class LaneTrainConfig:
 
     out: str = "runs/lanes"
     seed: int = 0
-    epochs: int = 16
-    batch: int = 256
+    epochs: int = 6
+    batch: int = 64
     window: int = 128
     lr: float = 3e-3
     weight_decay: float = 1e-4
