@@ -193,3 +193,15 @@ def test_open_prompts_for_unsaved_changes(opened, song_files, boxes):
     boxes.answers = [QMessageBox.StandardButton.Cancel]
     assert not win.files.open_path(song_files.chart)
     assert Note(Fraction(9), 3) in win.session.chart.notes
+
+
+def test_dropping_a_chart_file_opens_it(window, song_files, qtbot):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(song_files.chart))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.session.doc.path == song_files.chart
