@@ -122,11 +122,10 @@ def foreground_cue(mag: np.ndarray, p: MaskParams, sr: int) -> np.ndarray:
 
 def hpss_cues(mag: np.ndarray, p: MaskParams) -> tuple[np.ndarray, np.ndarray]:
     """Soft harmonic and percussive masks ``[bins, frames]`` (Wiener-like, power 2) of a magnitude."""
-    from scipy.ndimage import median_filter
+    from audio.separation_median import median_filter_axis
 
-    k = p.hpss_kernel
-    harm = median_filter(mag, size=(1, k), mode="reflect")
-    perc = median_filter(mag, size=(k, 1), mode="reflect")
+    harm = median_filter_axis(mag, p.hpss_kernel, axis=1)  # smooth along time: sustained partials
+    perc = median_filter_axis(mag, p.hpss_kernel, axis=0)  # smooth along frequency: broadband hits
     harm2, perc2 = harm ** 2, (p.hpss_margin * perc) ** 2
     total = harm2 + perc2 + _EPS
     return (harm2 / total).astype(np.float32), (perc2 / total).astype(np.float32)

@@ -184,3 +184,15 @@ def test_cli_writes_stems_and_refuses_bad_input(tmp_path):
     run = _cli(str(mono), "-o", str(tmp_path / "m"), "--method", "stereo", "--allow-mono", "--stems", "vocals", *cache)
     assert run.returncode == 0, run.stderr
     assert [p.name for p in (tmp_path / "m").iterdir()] == ["vocals.wav"]
+
+
+@pytest.mark.parametrize(("shape", "size"), [((5, 7), 31), ((40, 3), 5), ((64, 300), 31), ((1, 1), 1)])
+def test_running_median_equals_scipy(shape, size):
+    from scipy.ndimage import median_filter
+
+    from audio.separation_median import median_filter_axis
+
+    a = np.random.default_rng(size).random(shape).astype(np.float32)
+    a[0, :] = 0.5  # ties
+    for axis, kernel in ((0, (size, 1)), (1, (1, size))):
+        np.testing.assert_array_equal(median_filter_axis(a, size, axis), median_filter(a, size=kernel, mode="reflect"))
