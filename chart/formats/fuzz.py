@@ -12,6 +12,7 @@ Pure standard library and deterministic for a given seed, so a finding can be re
 
 from __future__ import annotations
 
+import copy
 import random
 import signal
 import threading
@@ -19,6 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from chart.formats.errors import ParseError
 
@@ -111,19 +113,20 @@ def _mutate_json(data: bytes, rng: random.Random) -> bytes:
             break
         op = rng.randrange(3)
         if op == 0:
-            parent[key] = rng.choice(_JSON_VALUES)
+            parent[key] = copy.deepcopy(rng.choice(_JSON_VALUES))  # fresh: never share (or nest) a value
         elif op == 1:
             del parent[key]
         elif isinstance(parent, list):
-            parent.insert(key, parent[key])
+            parent.insert(key, copy.deepcopy(parent[key]))
         else:
-            parent[key] = [parent[key], parent[key]]
+            parent[key] = [parent[key], copy.deepcopy(parent[key])]
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
-def _random_slot(doc, rng: random.Random):
+def _random_slot(doc: Any, rng: random.Random) -> tuple[Any, Any]:
     """A random (container, key) pair somewhere in ``doc``, found by a random walk."""
-    parent, key = None, None
+    parent: Any = None
+    key: Any = None
     node = doc
     for _ in range(rng.randint(1, 8)):
         if isinstance(node, dict) and node:

@@ -119,37 +119,44 @@ def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: 
 
 
 # ---------------------------------------------------------------------------------------------- writing
-def _cells(notes: Iterable[Note]) -> list[tuple[Fraction, int, str, Note]]:
-    """(beat, lane, character, source note) for every head/tap and every tail."""
+def _cells(notes: Iterable[Note]) -> list[tuple[Fraction, int, str, Note, int | None]]:
+    """(beat, lane, character, source note, row or None if off the 1/48 grid) for every head/tap and tail."""
     cells = []
     for n in notes:
-        cells.append((n.beat, n.lane, _CODE[n.kind], n))
+        cells.append((n.beat, n.lane, _CODE[n.kind], n, _row(n.beat)))
         if n.kind.has_length:
-            cells.append((n.end_beat, n.lane, "3", n))
+            end = n.end_beat
+            cells.append((end, n.lane, "3", n, _row(end)))
     return cells
+
+
+def _row(beat: Fraction) -> int | None:
+    """The 1/48-beat row of ``beat``, None when it is between rows (integer arithmetic: this runs per note)."""
+    q, r = divmod(beat.numerator * 48, beat.denominator)
+    return None if r else q
 
 
 def unrepresentable_notes(notes: Iterable[Note], lanes: int, chart_id: str = "") -> list[Unrepresentable]:
     """Notes StepMania note data cannot hold without moving them (see module docstring)."""
     problems: list[Unrepresentable] = []
-    seen: dict[tuple[Fraction, int], Note] = {}
-    for beat, lane, ch, note in _cells(notes):
+    seen: set[tuple[int, int]] = set()
+    for beat, lane, ch, note, row in _cells(notes):
         what = "tail" if ch == "3" else "note"
         reason = None
         if beat < 0:
             reason = f"{what} before beat 0"
-        elif (beat * 48).denominator != 1:
+        elif row is None:
             reason = f"{what} off StepMania's grid (finer than 1/192 measure: {_grid_name(beat)})"
         elif lane >= lanes:
             reason = f"lane {lane} outside the chart's {lanes} lanes"
         elif note.kind.has_length and note.length == 0:
             reason = "hold/roll of length 0"
-        elif (beat, lane) in seen:
+        elif (row, lane) in seen:
             reason = f"{what} on the same lane and row as another note"
-        if reason:
-            problems.append(Unrepresentable(chart_id, beat, reason, note))
+        if reason or row is None:
+            problems.append(Unrepresentable(chart_id, beat, reason or "", note))
         else:
-            seen[(beat, lane)] = note
+            seen.add((row, lane))
     return problems
 
 
@@ -168,8 +175,9 @@ def format_notes(notes: list[Note], lanes: int, chart_id: str = "") -> str:
         callers check first and raise :class:`~chart.formats.errors.WriteError`.
     """
     measures: dict[int, dict[int, list[str]]] = {}
-    for beat, lane, ch, _ in _cells(notes):
-        row = int(beat * 48)
+    for _, lane, ch, _, row in _cells(notes):
+        if row is None:
+            raise ValueError("note off the 1/48-beat grid: check unrepresentable_notes() first")
         m, r = divmod(row, ROWS_PER_MEASURE)
         line = measures.setdefault(m, {}).setdefault(r, ["0"] * lanes)
         line[lane] = ch
