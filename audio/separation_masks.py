@@ -95,9 +95,15 @@ def similar_frames(features: np.ndarray, k: int, min_gap_frames: int) -> np.ndar
     unit = features / (np.linalg.norm(features, axis=0, keepdims=True) + _EPS)
     sim = unit.T @ unit  # [frames, frames]
     frames = sim.shape[0]
-    lag = np.abs(np.arange(frames)[:, None] - np.arange(frames)[None, :])
-    sim[lag < min_gap_frames] = -np.inf
-    return np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    for lag in range(min(min_gap_frames, frames)):  # diagonals, not an int64 |i - j| matrix (memory)
+        rows = np.arange(frames - lag)
+        sim[rows, rows + lag] = -np.inf
+        sim[rows + lag, rows] = -np.inf
+    np.negative(sim, out=sim)
+    out = np.empty((frames, k), dtype=np.int32)
+    for r0 in range(0, frames, 512):  # argpartition's int64 result in row blocks
+        out[r0:r0 + 512] = np.argpartition(sim[r0:r0 + 512], k - 1, axis=1)[:, :k]
+    return out
 
 
 def foreground_cue(mag: np.ndarray, p: MaskParams, sr: int) -> np.ndarray:

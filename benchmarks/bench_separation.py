@@ -62,8 +62,9 @@ def _peak_memory_mb(ctx: BenchContext, seconds: float) -> tuple[float, float, fl
         for _ in range(int(seconds // 30)):
             f.write(piece.T)
     cache = ctx.work / "sep-cache"
-    code = ("import resource, sys; from audio.separation import separate_file; import librosa, scipy.ndimage; "
-            "{body}; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child would report this process's peak
+    code = ("import re; from audio.separation import separate_file; import librosa, scipy.ndimage; {body}; "
+            "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))")
     runs = []
     for body in ("pass", f"separate_file({str(wav)!r}, cache_dir={str(cache)!r})"):
         t0 = time.perf_counter()
