@@ -72,7 +72,7 @@ class SeparationParams:
 class MaskSeparator:
     """The default, weight-free separator (see :mod:`audio.separation_masks`) for one resolved method."""
 
-    stems = STEMS
+    stems: tuple[str, ...] = STEMS
 
     def __init__(self, params: SeparationParams, sr: int, stereo: bool) -> None:
         self.params, self.stereo = params, stereo
@@ -208,8 +208,12 @@ def separate_array(x: np.ndarray, sr: int, params: SeparationParams | None = Non
     sep = separator or default_separator(params or SeparationParams(), sr, x.shape[0])
     parts: dict[str, list[np.ndarray]] = {}
     blocks = (x[:, i:i + block_frames] for i in range(0, x.shape[1], block_frames))
-    separate_stream(blocks, sr, sep, lambda piece: [parts.setdefault(k, []).append(v) for k, v in piece.items()],
-                    x.shape[1], progress=progress, cancel=cancel)
+
+    def keep(piece: dict[str, np.ndarray]) -> None:
+        for k, v in piece.items():
+            parts.setdefault(k, []).append(v)
+
+    separate_stream(blocks, sr, sep, keep, x.shape[1], progress=progress, cancel=cancel)
     return {k: np.concatenate(v, axis=1) for k, v in parts.items()}
 
 
