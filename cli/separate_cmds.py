@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", type=Path, metavar="FILE.onnx",
                    help="separation model (MDX-Net or waveform layout, see docs/separation.md)")
     p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL serving --model")
+    p.add_argument("--save-manifest", action="store_true",
+                   help="write FILE.manifest.json beside --model with the detected layout (to serve it, or edit it)")
     p.add_argument("--stems", default="vocals,accompaniment,drums", help="comma-separated stems to write")
     p.add_argument("--method", choices=("auto", "stereo", "mono"), default="auto",
                    help="built-in separator: stereo = centre extraction (refuses mono files unless "
@@ -60,6 +62,8 @@ def _separator_factory(args: argparse.Namespace):
         model = load_separation_model(args.model)
     except SeparationModelError as exc:
         raise UserError(str(exc)) from None
+    if args.save_manifest:
+        print(f"wrote {model.save_manifest()}", file=sys.stderr)
     if args.backend == "local":
         from inference.backends import OnnxBackend
 

@@ -135,6 +135,19 @@ class SeparationModel:
     def output_name(self) -> str:
         return self.manifest.outputs[0].name
 
+    def save_manifest(self) -> Path:
+        """Write ``<model>.manifest.json`` beside the model with the detected I/O and layout (what a server needs).
+
+        An existing manifest is kept as ``.bak``.
+        """
+        from dataclasses import asdict
+
+        extra = {**asdict(self.layout), **self.manifest.extra}
+        extra["sources"] = list(extra.get("sources", ()))
+        self.manifest.extra = extra
+        path = self.manifest.model_path.with_name(Path(self.manifest.file).stem + MANIFEST_SUFFIX)
+        return self.manifest.save(path)
+
     def separator(self, backend: Backend | None = None, sr: int = DEFAULT_SR_HZ, channels: int = 2):
         """An :class:`audio.separation.Separator` for a file at ``sr`` Hz with ``channels`` channels."""
         from inference.separation_runner import ModelSeparator

@@ -102,6 +102,17 @@ def test_auto_detected_layout_without_manifest(tmp_path):
     assert loaded.manifest.inputs[0].shape == [-1, 4, 128, DIM_T]
 
 
+def test_saved_manifest_round_trips(tmp_path):
+    model = mdx_model(tmp_path / "auto.onnx", 128)
+    path = load_separation_model(model).save_manifest()
+    assert path == tmp_path / "auto.manifest.json"
+    again = load_separation_model(model)  # now read from the manifest, verified by sha256
+    assert again.manifest.extra["layout"] == "mdx"
+    assert again.layout == load_separation_model(path).layout
+    assert (again.layout.dim_f, again.layout.n_fft) == (128, 256)
+    assert again.manifest.inputs[0].shape == [-1, 4, 128, DIM_T]
+
+
 def test_random_model_on_a_file_at_another_rate_and_mono(tmp_path):
     import soundfile as sf
 
@@ -220,3 +231,25 @@ def test_cli_with_model_and_bad_model(tmp_path):
     assert run.returncode == 2
     assert "unknown stem 'drums'" in run.stderr
     assert not (tmp_path / "y").exists()
+
+
+def test_remote_server_gives_the_same_stems_as_local(tmp_path):
+    pytest.importorskip("mlserver")
+    from inference.remote import RemoteBackend
+    from tests.inference.server_helpers import running_server
+
+    models = tmp_path / "models"
+    models.mkdir()
+    model = mdx_model(models / "voc.onnx", 64, mode="random")
+    write_manifest(model, n_fft=N_FFT, hop_length=HOP, sample_rate=SR)
+    loaded = load_separation_model(model)
+    loaded.save_manifest()  # the server needs the I/O listed
+    loaded = load_separation_model(model)
+    x = music(1.0)
+    local = separate_array(x, SR, separator=loaded.separator(OnnxBackend(), SR, 2))
+    (tmp_path / "work").mkdir()
+    with running_server(models, tmp_path / "work") as server:
+        remote_sep = loaded.separator(RemoteBackend(server.url), SR, 2)
+        remote = separate_array(x, SR, separator=remote_sep)
+    assert "remote KServe V2" in remote_sep.name
+    np.testing.assert_allclose(remote["vocals"], local["vocals"], atol=1e-5)
