@@ -26,7 +26,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,18 +35,15 @@ from inference.lane_features import (
     CLASS_MASKS,
     HISTORY_DIM,
     HOLD_LENGTHS_BEAT,
-    N_ARROW_CLASSES,
     N_LANES,
-    N_SLOTS,
     POPCOUNT,
-    PREV_ROWS,
-    TIMING_DIM,
     CopyMemory,
     LaneRows,
     held_from_history,
     history_features,
     row_features,
 )
+from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, prev_masks, slots_of
 
 MAX_PANELS = 2  # two feet: held lanes + new arrows
 MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps
@@ -94,22 +90,14 @@ class LaneStepper(Protocol):
         ...
 
 
-def _slots_of(rows: np.ndarray) -> np.ndarray:
-    return np.argmax(rows[:, TIMING_DIM - N_SLOTS:TIMING_DIM], axis=1)
-
-
-def _masks(bits: np.ndarray) -> np.ndarray:
-    return (bits.astype(np.int64) << np.arange(N_LANES)).sum(axis=1)
-
-
-def _prev_masks(history: np.ndarray) -> np.ndarray:
-    return _masks(history[:, :N_LANES])
-
-
 class OnnxLaneStepper:
-    """The exported lane model (a single-step graph with explicit recurrent state) through a backend."""
+    """The exported lane model (a single-step graph with explicit recurrent state) through a backend.
 
-    def __init__(self, manifest: Any, backend: Any = None) -> None:
+    The model also takes the shipped n-gram's log-probabilities of the row (``ngram`` input) and learns
+    corrections on top of them; the n-gram comes from the manifest (``extra.ngram``) unless given.
+    """
+
+    def __init__(self, manifest: Any, backend: Any = None, ngram: NgramStepper | None = None) -> None:
         if backend is None:
             from inference.backends import OnnxBackend
 
@@ -117,85 +105,15 @@ class OnnxLaneStepper:
         self.manifest, self.backend = manifest, backend
         self.layers = int(manifest.extra["layers"])
         self.hidden = int(manifest.extra["hidden"])
+        self.ngram = ngram if ngram is not None else load_ngram(manifest)
 
     def initial_state(self, batch: int) -> np.ndarray:
         return np.zeros((self.layers, batch, self.hidden), dtype=np.float32)
 
     def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
-        out = self.backend.run(self.manifest, {"row": rows, "history": history, "state": state})
+        ngram = self.ngram.log_probs(slots_of(rows), prev_masks(history))
+        out = self.backend.run(self.manifest, {"row": rows, "history": history, "ngram": ngram, "state": state})
         return out, out["state_out"]
-
-
-class NgramStepper:
-    """Rule baseline: the most frequent next arrow set given the previous ``order - 1`` sets and the slot.
-
-    Counts per context depth ``d = 0 .. order - 1`` are sparse: sorted int64 ``keys[d]`` (``slot + 5 * ctx``
-    with ``ctx = sum(prev_j * 16 ** j)``, ``prev_0`` the previous row's mask, 0 before the chart) and float32
-    ``counts[d]`` (n_d, 15). Probabilities interpolate down the depths, ``p_d = (c_d + beta p_{d-1}) /
-    (n_d + beta)`` from a uniform start. Built by :mod:`training.lane_baseline`; ships as ``lane.ngram.npz``.
-    """
-
-    def __init__(self, keys: Sequence[np.ndarray], counts: Sequence[np.ndarray], beta: float = 2.0) -> None:
-        if not 1 <= len(keys) <= PREV_ROWS + 1 or len(keys) != len(counts):
-            raise ValueError(f"n-gram order must be 1..{PREV_ROWS + 1} with one count table per depth")
-        self.keys = [np.asarray(k, dtype=np.int64) for k in keys]
-        self.counts = [np.asarray(c, dtype=np.float32) for c in counts]
-        self.order, self.beta = len(self.keys), float(beta)
-
-    @classmethod
-    def load(cls, path: str | Path) -> NgramStepper:
-        """Read the ``.npz`` written by :func:`training.lane_baseline.save_ngram`."""
-        with np.load(path) as data:
-            order = int(data["order"])
-            return cls([data[f"keys_{d}"] for d in range(order)], [data[f"counts_{d}"] for d in range(order)],
-                       float(data["beta"]))
-
-    def log_probs(self, slots: np.ndarray, prev: np.ndarray) -> np.ndarray:
-        """(B, 15) log-probabilities of the next set; ``prev`` (B, >= order - 1) masks, newest first."""
-        p = np.full((len(slots), N_ARROW_CLASSES), 1.0 / N_ARROW_CLASSES)
-        for d in range(self.order):
-            ctx = (prev[:, :d] * 16 ** np.arange(d)).sum(axis=1) if d else np.zeros(len(slots), np.int64)
-            key = np.asarray(slots, dtype=np.int64) + N_SLOTS * ctx
-            idx = np.minimum(np.searchsorted(self.keys[d], key), max(len(self.keys[d]) - 1, 0))
-            found = (self.keys[d][idx] == key) if len(self.keys[d]) else np.zeros(len(key), bool)
-            c = np.where(found[:, None], self.counts[d][idx] if len(self.keys[d]) else 0.0, 0.0)
-            weight = self.beta if d else 1.0
-            p = (c + weight * p) / (c.sum(axis=1, keepdims=True) + weight)
-        return np.log(p).astype(np.float32)
-
-    def initial_state(self, batch: int) -> None:
-        return None
-
-    def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
-        prev = np.stack([_masks(history[:, N_LANES * j:N_LANES * (j + 1)]) for j in range(PREV_ROWS)], axis=1)
-        return _no_holds(self.log_probs(_slots_of(rows), prev)), state
-
-
-class AlternationStepper:
-    """Pure rule baseline: feet alternate, so repeat the single arrow of two rows back when it differs from
-    the previous one; otherwise step on the panel opposite the previous one (Left<->Right, Down<->Up)."""
-
-    _OPPOSITE = {1: 8, 8: 1, 2: 4, 4: 2}
-
-    def initial_state(self, batch: int) -> np.ndarray:
-        return np.zeros(batch, dtype=np.int64)
-
-    def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
-        prev = _prev_masks(history)
-        logits = np.zeros((len(prev), N_ARROW_CLASSES), dtype=np.float32)
-        logits[:, [0, 7]] = 0.5  # Left, Right: the commonest single arrows as a fallback
-        for b, (p1, p2) in enumerate(zip(prev, state)):
-            if POPCOUNT[p2] == 1 and p2 != p1:
-                logits[b, p2 - 1] = 2.0
-            elif int(p1) in self._OPPOSITE:
-                logits[b, self._OPPOSITE[int(p1)] - 1] = 1.0
-        return _no_holds(logits), prev
-
-
-def _no_holds(arrow_logits: np.ndarray) -> dict[str, np.ndarray]:
-    b = len(arrow_logits)
-    return {"arrow_logits": arrow_logits, "hold_logits": np.full((b, N_LANES), -10.0, dtype=np.float32),
-            "length_logits": np.zeros((b, len(HOLD_LENGTHS_BEAT)), dtype=np.float32)}
 
 
 # ---------------------------------------------------------------------------------------------------- decoding

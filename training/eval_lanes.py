@@ -13,21 +13,9 @@ from typing import Any
 import numpy as np
 
 from inference.lane_features import TIMING_DIM, row_features, rows_from_notes, teacher_history
-from inference.lanes import AlternationStepper, NgramStepper, OnnxLaneStepper, teacher_forced_classes
+from inference.lane_rules import AlternationStepper, load_ngram
+from inference.lanes import OnnxLaneStepper, teacher_forced_classes
 from training.metrics import SLOT_KEYS
-
-
-def load_ngram(manifest: Any) -> NgramStepper:
-    """The n-gram baseline shipped beside a lane model (its sha256 checked against the manifest)."""
-    from inference.manifest import ManifestError, file_sha256
-
-    info = manifest.extra["ngram"]
-    path = manifest.model_path.parent / info["file"]
-    if not path.is_file():
-        raise ManifestError(f"n-gram baseline missing: {path}")
-    if info.get("sha256") and file_sha256(path) != info["sha256"]:
-        raise ManifestError(f"{path.name} does not match its manifest (sha256)")
-    return NgramStepper.load(path)
 
 
 class LaneScorer:
@@ -37,9 +25,9 @@ class LaneScorer:
         self.manifest = manifest
         self.steppers: dict[str, Any] = {"alternation": AlternationStepper()}
         if manifest is not None:
-            self.steppers["model"] = OnnxLaneStepper(manifest, backend)
-            if "ngram" in manifest.extra:
-                self.steppers["ngram"] = load_ngram(manifest)
+            ngram = load_ngram(manifest)
+            self.steppers["model"] = OnnxLaneStepper(manifest, backend, ngram)
+            self.steppers["ngram"] = ngram
         self.hits = {name: np.zeros(len(SLOT_KEYS), np.int64) for name in self.steppers}
         self.rows = np.zeros(len(SLOT_KEYS), np.int64)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from inference.lane_features import N_ARROW_CLASSES, N_SLOTS
-from inference.lanes import NgramStepper
+from inference.lane_rules import NgramStepper, context_keys
 
 BACKOFF_WEIGHT = 2.0  # beta: pseudo-counts given to the lower-order estimate
 NGRAM_FILE = "lane.ngram.npz"
@@ -52,6 +52,33 @@ def build_ngram(charts: Sequence, order: int, beta: float = BACKOFF_WEIGHT) -> N
         keys.append(uniq)
         counts.append(table)
     return NgramStepper(keys, counts, beta)
+
+
+def previous_masks(arrows: np.ndarray, depth: int = 4) -> np.ndarray:
+    """(N, depth) masks of the previous rows of every row, newest first, 0 before the chart."""
+    out = np.zeros((len(arrows), depth), dtype=np.int64)
+    for j in range(1, depth + 1):
+        out[j:, j - 1] = arrows[:-j] if len(arrows) > j else out[j:, j - 1]
+    return out
+
+
+def chart_log_probs(stepper: NgramStepper, chart, leave_out: bool) -> np.ndarray:
+    """The n-gram's log-probabilities (N, 15) for every row of ``chart`` given its reference history.
+
+    With ``leave_out`` the chart's own counts are removed first (the chart was part of the counts): a model
+    trained on these features sees the n-gram as it is on unseen charts, not one that memorised the answer.
+    """
+    slots = np.full(len(chart.arrows), chart.slot, dtype=np.int64)
+    prev = previous_masks(chart.arrows)
+    counts = stepper.lookup(slots, prev)
+    if leave_out:
+        for d in range(stepper.order):
+            keys = context_keys(slots, prev, d)
+            uniq, inverse = np.unique(keys, return_inverse=True)
+            own = np.zeros((len(uniq), N_ARROW_CLASSES), dtype=np.float32)
+            np.add.at(own, (inverse, chart.arrows - 1), 1.0)
+            counts[d] = np.maximum(counts[d] - own[inverse], 0.0)
+    return stepper.interpolate(counts)
 
 
 def save_ngram(stepper: NgramStepper, path: str | Path) -> Path:

@@ -53,6 +53,7 @@ class LaneChart:
     arrows: np.ndarray
     holds: np.ndarray
     length_cls: np.ndarray
+    ngram: np.ndarray | None = None  # (N, 15) n-gram log-probabilities, attached per run (not cached)
 
     def __len__(self) -> int:
         return len(self.arrows)
@@ -159,6 +160,13 @@ def permute_masks(masks: np.ndarray, perm: Sequence[int]) -> np.ndarray:
     return out
 
 
+def _inverse(perm: Sequence[int]) -> list[int]:
+    out = [0] * len(perm)
+    for lane, target in enumerate(perm):
+        out[target] = lane
+    return out
+
+
 def _permute_history(history: np.ndarray, perm: Sequence[int]) -> np.ndarray:
     """History features with lanes permuted: every 4-bit lane group moves, copy-hint found flags stay."""
     out = history.copy()
@@ -182,6 +190,7 @@ class Batch:
     length_cls: np.ndarray
     valid: np.ndarray
     slots: np.ndarray
+    ngram: np.ndarray
 
 
 def make_batch(charts: Sequence[LaneChart], spans: Sequence[tuple[int, int]], window: int,
@@ -192,7 +201,7 @@ def make_batch(charts: Sequence[LaneChart], spans: Sequence[tuple[int, int]], wi
     out = Batch(np.zeros((b, window, dim_r), np.float32), np.zeros((b, window, dim_h), np.float32),
                 np.ones((b, window), np.int64), np.zeros((b, window), np.int64),
                 np.full((b, window), -1, np.int64), np.zeros((b, window), bool),
-                np.array([c.slot for c in charts], np.int64))
+                np.array([c.slot for c in charts], np.int64), np.zeros((b, window, 15), np.float32))
     for j, (chart, (start, stop)) in enumerate(zip(charts, spans)):
         sl = slice(start, min(stop, start + window, len(chart)))
         n = sl.stop - sl.start
@@ -200,12 +209,15 @@ def make_batch(charts: Sequence[LaneChart], spans: Sequence[tuple[int, int]], wi
         arrows, holds = chart.arrows[sl], chart.holds[sl]
         if audio_drop and chart.has_audio and rng.random() < audio_drop:
             rows[:, TIMING_DIM:] = 0.0  # the whole audio part, flag included
+        ngram = chart.ngram[sl] if chart.ngram is not None else np.zeros((n, 15), np.float32)
         if symmetry:
             perm = SYMMETRIES[rng.integers(len(SYMMETRIES))]
             arrows, holds, hist = permute_masks(arrows, perm), permute_masks(holds, perm), _permute_history(hist, perm)
+            ngram = ngram[:, permute_masks(np.arange(1, 16), _inverse(perm)) - 1]
         out.rows[j, :n], out.history[j, :n] = rows, hist
         out.arrows[j, :n], out.holds[j, :n] = arrows, holds
         out.length_cls[j, :n], out.valid[j, :n] = chart.length_cls[sl], True
+        out.ngram[j, :n] = ngram
     return out
 
 

@@ -1,7 +1,8 @@
 """Lane model: a small GRU over a chart's onset rows (DDC step-selection style), and its ONNX export.
 
 Input per row: the row features of :func:`inference.lane_features.row_features` (timing, pooled audio, slot)
-concatenated with the autoregressive history (previous arrows, previous holds, held lanes). Teacher forcing in
+concatenated with the autoregressive history (previous arrows, previous holds, held lanes, copy hints) and the
+n-gram's log-probabilities for the row, which also start the arrow logits (the model learns corrections). Teacher forcing in
 training (the history comes from the reference chart); at inference :func:`inference.lanes.decode_rows` feeds
 back its own choices one row at a time.
 
@@ -25,6 +26,7 @@ from torch import nn
 from inference.lane_features import HISTORY_DIM, HOLD_LENGTHS_BEAT, N_ARROW_CLASSES, N_LANES, ROW_DIM
 
 ONNX_OPSET = 17
+NGRAM_SCALE = 5.0  # n-gram log-probabilities (about -10..0) scaled into the embedding's input range
 
 
 @dataclass
@@ -33,6 +35,7 @@ class LaneModelConfig:
 
     row_dim: int = ROW_DIM
     history_dim: int = HISTORY_DIM
+    ngram_dim: int = N_ARROW_CLASSES
     embed: int = 96
     hidden: int = 128
     layers: int = 1
@@ -50,7 +53,7 @@ class LaneModel(nn.Module):
     def __init__(self, config: LaneModelConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or LaneModelConfig()
-        self.embed = nn.Sequential(nn.Linear(cfg.row_dim + cfg.history_dim, cfg.embed), nn.ReLU(),
+        self.embed = nn.Sequential(nn.Linear(cfg.row_dim + cfg.history_dim + cfg.ngram_dim, cfg.embed), nn.ReLU(),
                                    nn.Dropout(cfg.dropout))
         self.gru = nn.GRU(cfg.embed, cfg.hidden, cfg.layers, batch_first=True,
                           dropout=cfg.dropout if cfg.layers > 1 else 0.0)
@@ -60,14 +63,20 @@ class LaneModel(nn.Module):
         self.arrow_head = nn.Linear(cfg.head, N_ARROW_CLASSES)
         self.hold_head = nn.Linear(cfg.head, N_LANES)
         self.length_head = nn.Linear(cfg.head, cfg.n_lengths)
+        # The arrow logits start from the n-gram's log-probabilities (a learned weight, 1 at first) and the
+        # network learns corrections: it never has to re-learn the count table from a few hundred updates.
+        self.ngram_weight = nn.Parameter(torch.ones(()))
 
-    def forward(self, rows: torch.Tensor, history: torch.Tensor, state: torch.Tensor | None = None):
+    def forward(self, rows: torch.Tensor, history: torch.Tensor, ngram: torch.Tensor,
+                state: torch.Tensor | None = None):
         """Logits for every row.
 
         Parameters
         ----------
         rows : Tensor, float32, shape (B, T, row_dim)
         history : Tensor, float32, shape (B, T, history_dim)
+        ngram : Tensor, float32, shape (B, T, 15)
+            Log-probabilities of the next arrow set from the n-gram (:class:`inference.lane_rules.NgramStepper`).
         state : Tensor, float32, shape (layers, B, hidden), optional
             Recurrent state before the first row (zeros when omitted).
 
@@ -75,10 +84,11 @@ class LaneModel(nn.Module):
         -------
         arrow (B, T, 15), hold (B, T, 4), length (B, T, n_lengths) logits and the state after the last row.
         """
-        x = self.embed(torch.cat([rows, history], dim=-1))
+        x = self.embed(torch.cat([rows, history, ngram / NGRAM_SCALE], dim=-1))
         y, state_out = self.gru(x, state)
         y = self.mix(torch.cat([y, x], dim=-1))
-        return self.arrow_head(y), self.hold_head(y), self.length_head(y), state_out
+        arrow = self.arrow_head(y) + self.ngram_weight * ngram
+        return arrow, self.hold_head(y), self.length_head(y), state_out
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())
@@ -91,12 +101,12 @@ class LaneStep(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, row: torch.Tensor, history: torch.Tensor, state: torch.Tensor):
-        arrow, hold, length, state_out = self.model(row[:, None, :], history[:, None, :], state)
+    def forward(self, row: torch.Tensor, history: torch.Tensor, ngram: torch.Tensor, state: torch.Tensor):
+        arrow, hold, length, state_out = self.model(row[:, None, :], history[:, None, :], ngram[:, None, :], state)
         return arrow[:, 0], hold[:, 0], length[:, 0], state_out
 
 
-STEP_INPUTS = ("row", "history", "state")
+STEP_INPUTS = ("row", "history", "ngram", "state")
 STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
 
 
@@ -112,7 +122,7 @@ def export_step_onnx(model: LaneModel, path: str | Path) -> Path:
 
     cfg = model.config
     step = LaneStep(model).eval()
-    example = (torch.zeros(2, cfg.row_dim), torch.zeros(2, cfg.history_dim),
+    example = (torch.zeros(2, cfg.row_dim), torch.zeros(2, cfg.history_dim), torch.zeros(2, cfg.ngram_dim),
                torch.zeros(cfg.layers, 2, cfg.hidden))
     buffer = io.BytesIO()
     with torch.no_grad(), warnings.catch_warnings():
@@ -123,7 +133,7 @@ def export_step_onnx(model: LaneModel, path: str | Path) -> Path:
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(
             step, example, buffer, input_names=list(STEP_INPUTS), output_names=list(STEP_OUTPUTS),
-            dynamic_axes={"row": {0: "B"}, "history": {0: "B"}, "state": {1: "B"}, "arrow_logits": {0: "B"},
+            dynamic_axes={"row": {0: "B"}, "history": {0: "B"}, "ngram": {0: "B"}, "state": {1: "B"}, "arrow_logits": {0: "B"},
                           "hold_logits": {0: "B"}, "length_logits": {0: "B"}, "state_out": {1: "B"}},
             opset_version=ONNX_OPSET, dynamo=False,
         )
@@ -137,7 +147,9 @@ def step_tensor_specs(config: LaneModelConfig) -> tuple[list[dict], list[dict]]:
         {"name": "row", "dtype": f, "shape": [-1, config.row_dim],
          "doc": "inference.lane_features.row_features of the row"},
         {"name": "history", "dtype": f, "shape": [-1, config.history_dim],
-         "doc": "previous arrows, previous holds, held lanes (4 bits each)"},
+         "doc": "inference.lane_features.history_features: previous rows, holds, held lanes, copy hints"},
+        {"name": "ngram", "dtype": f, "shape": [-1, config.ngram_dim],
+         "doc": "log-probabilities of the next arrow set from the shipped n-gram (extra.ngram)"},
         {"name": "state", "dtype": f, "shape": [config.layers, -1, config.hidden],
          "doc": "GRU state before the row (zeros at the first row)"},
     ]

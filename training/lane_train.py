@@ -42,7 +42,7 @@ class LaneTrainConfig:
     lr: float = 3e-3
     weight_decay: float = 1e-4
     audio_drop: float = 0.3
-    symmetry: bool = True
+    symmetry: bool = False  # lane symmetries; off since the n-gram input is not symmetric
     device: str = "cpu"
     threads: int = 2
     model: LaneModelConfig = field(default_factory=LaneModelConfig)
@@ -56,8 +56,8 @@ def is_monitor_song(key: str) -> bool:
 def lane_loss(model: LaneModel, batch, device: str) -> tuple[torch.Tensor, dict[str, float]]:
     """Arrow cross-entropy + hold BCE on the row's lanes + hold-length cross-entropy on hold rows."""
     t = {k: torch.from_numpy(getattr(batch, k)).to(device) for k in
-         ("rows", "history", "arrows", "holds", "length_cls", "valid")}
-    arrow, hold, length, _ = model(t["rows"], t["history"])
+         ("rows", "history", "ngram", "arrows", "holds", "length_cls", "valid")}
+    arrow, hold, length, _ = model(t["rows"], t["history"], t["ngram"])
     valid = t["valid"]
     ce_arrow = F.cross_entropy(arrow[valid], t["arrows"][valid] - 1)
     bits = torch.arange(N_LANES, device=device)
@@ -76,8 +76,10 @@ def teacher_forced_accuracy(model: LaneModel, charts: list[LaneChart], device: s
     model.eval()
     hits = total = 0
     for chart in charts:
+        ngram = chart.ngram if chart.ngram is not None else np.zeros((len(chart), 15), np.float32)
         arrow, _, _, _ = model(torch.from_numpy(chart.rows)[None].to(device),
-                               torch.from_numpy(chart.history)[None].to(device))
+                               torch.from_numpy(chart.history)[None].to(device),
+                               torch.from_numpy(ngram)[None].to(device))
         held = torch.from_numpy(held_from_history(chart.history))
         logits = arrow[0].cpu().masked_fill(~_ALLOWED[held, chart.slot], float("-inf"))
         hits += int((logits.argmax(1) + 1 == torch.from_numpy(chart.arrows)).sum())
@@ -184,7 +186,8 @@ def lane_feature_params():
 
 def rule_baselines(train: list[LaneChart], monitor: list[LaneChart]) -> tuple[Any, dict]:
     """Score the alternation rule and n-grams of order 1..5 on ``monitor``; returns (best n-gram, scores)."""
-    from inference.lanes import AlternationStepper, teacher_forced_classes
+    from inference.lane_rules import AlternationStepper
+    from inference.lanes import teacher_forced_classes
     from training.lane_baseline import build_ngram
 
     def accuracy(stepper) -> float:
@@ -227,7 +230,7 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
     from chart.fileio import atomic_write_text
     from inference.manifest import default_models_dir, file_sha256
     from training.data import song_folders, split_keys
-    from training.lane_baseline import NGRAM_FILE, save_ngram
+    from training.lane_baseline import NGRAM_FILE, chart_log_probs, save_ngram
     from training.lane_data import load_lane_charts
 
     params = lane_feature_params()
@@ -245,6 +248,10 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
           f"charts; {len(val_keys)} validation songs held out", file=log)
     ngram, baselines = rule_baselines(train, monitor)
     print(f"rule baselines on the monitor charts: {baselines}", file=log)
+    for chart in train:  # leave-one-out: the training charts' own counts are not in their features
+        chart.ngram = chart_log_probs(ngram, chart, leave_out=True)
+    for chart in monitor:
+        chart.ngram = chart_log_probs(ngram, chart, leave_out=False)
     model, summary = train_lanes(cfg, train, monitor, log=log)
     summary.update({"baselines_monitor": baselines, "train_charts": len(train), "monitor_charts": len(monitor),
                     "train_rows": int(sum(map(len, train))), "validation_songs": len(val_keys)})

@@ -23,10 +23,9 @@ from inference.lane_features import (
     rows_from_notes,
     teacher_history,
 )
+from inference.lane_rules import AlternationStepper, NgramStepper
 from inference.lanes import (
-    AlternationStepper,
     LaneRequest,
-    NgramStepper,
     allowed_classes,
     assign_lanes,
     decode_rows,

@@ -13,9 +13,10 @@ from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from inference.lane_features import HISTORY_DIM, ROW_DIM, rows_from_notes, teacher_history
-from inference.lanes import LaneRequest, NgramStepper, OnnxLaneStepper, decode_rows, teacher_forced_classes
+from inference.lane_rules import NgramStepper, prev_masks, slots_of
+from inference.lanes import LaneRequest, OnnxLaneStepper, decode_rows, teacher_forced_classes
 from inference.manifest import FeatureParams, Manifest
-from training.lane_baseline import build_ngram, save_ngram
+from training.lane_baseline import build_ngram, chart_log_probs, previous_masks, save_ngram
 from training.lane_data import chart_examples, epoch_windows, make_batch
 from training.lane_model import LaneModel, LaneModelConfig
 from training.lane_train import (
@@ -101,7 +102,7 @@ def test_a_tiny_model_learns_the_pattern(charts):
         optim.zero_grad()
         loss.backward()
         optim.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
     assert losses[-1] < 0.5 * losses[0]
     assert teacher_forced_accuracy(model, charts) > 0.8
 
@@ -123,30 +124,32 @@ def exported(charts, tmp_path_factory):
     model = LaneModel(LaneModelConfig(embed=24, hidden=24, layers=2)).eval()
     folder = tmp_path_factory.mktemp("lane")
     path = export_lane_model(model, folder, FeatureParams(), {"seed": 1})
-    return model, Manifest.load(path)
+    return model, Manifest.load(path), build_ngram(charts, 3)
 
 
 class TorchStepper:
     """The PyTorch model behind the same stepper interface, for parity checks."""
 
-    def __init__(self, model: LaneModel) -> None:
-        self.model = model
+    def __init__(self, model: LaneModel, ngram: NgramStepper) -> None:
+        self.model, self.ngram = model, ngram
 
     def initial_state(self, batch):
         return torch.zeros(self.model.config.layers, batch, self.model.config.hidden)
 
     def step(self, rows, history, state):
+        ng = torch.from_numpy(self.ngram.log_probs(slots_of(rows), prev_masks(history)))
         with torch.no_grad():
-            a, h, n, s = self.model(torch.from_numpy(rows)[:, None], torch.from_numpy(history)[:, None], state)
+            a, h, n, s = self.model(torch.from_numpy(rows)[:, None], torch.from_numpy(history)[:, None],
+                                    ng[:, None], state)
         return {"arrow_logits": a[:, 0].numpy(), "hold_logits": h[:, 0].numpy(),
                 "length_logits": n[:, 0].numpy()}, s
 
 
 @pytest.mark.parametrize("batch", [1, 5])
 def test_onnx_step_matches_pytorch_through_the_backend(exported, batch):
-    model, manifest = exported
-    onnx_stepper = OnnxLaneStepper(manifest)
-    torch_stepper = TorchStepper(model)
+    model, manifest, ngram = exported
+    onnx_stepper = OnnxLaneStepper(manifest, ngram=ngram)
+    torch_stepper = TorchStepper(model, ngram)
     rng = np.random.default_rng(batch)
     state_o, state_t = onnx_stepper.initial_state(batch), torch_stepper.initial_state(batch)
     for _ in range(6):  # several steps: the recurrent state must carry over identically
@@ -160,10 +163,10 @@ def test_onnx_step_matches_pytorch_through_the_backend(exported, batch):
 
 
 def test_onnx_and_pytorch_decode_the_same_chart(exported, charts):
-    model, manifest = exported
+    model, manifest, ngram = exported
     requests = [LaneRequest([Fraction(i, 2) for i in range(len(c))], c.rows, c.slot) for c in charts]
-    a = decode_rows(OnnxLaneStepper(manifest), requests)
-    b = decode_rows(TorchStepper(model), requests)
+    a = decode_rows(OnnxLaneStepper(manifest, ngram=ngram), requests)
+    b = decode_rows(TorchStepper(model, ngram), requests)
     assert [r.to_notes() for r in a] == [r.to_notes() for r in b]
     assert manifest.kind == "lane"
     assert manifest.extra["layers"] == 2
@@ -189,3 +192,14 @@ def test_rows_history_teacher_forced_round_trip(charts):
     song, chart = synthetic_chart(3)
     rows = rows_from_notes(chart.notes)
     assert np.array_equal(teacher_history(rows), charts[3].history)
+
+
+def test_leave_one_out_features_equal_an_ngram_without_the_chart(charts):
+    everything = build_ngram(charts, 4)
+    others = build_ngram([c for c in charts if c is not charts[2]], 4)
+    chart = charts[2]
+    loo = chart_log_probs(everything, chart, leave_out=True)
+    expected = others.log_probs(np.full(len(chart), chart.slot), previous_masks(chart.arrows))
+    np.testing.assert_allclose(loo, expected, atol=1e-5)
+    seen = chart_log_probs(everything, chart, leave_out=False)
+    assert np.mean(np.argmax(seen, 1) + 1 == chart.arrows) > np.mean(np.argmax(loo, 1) + 1 == chart.arrows)
