@@ -196,3 +196,17 @@ def test_running_median_equals_scipy(shape, size):
     a[0, :] = 0.5  # ties
     for axis, kernel in ((0, (size, 1)), (1, (1, size))):
         np.testing.assert_array_equal(median_filter_axis(a, size, axis), median_filter(a, size=kernel, mode="reflect"))
+
+
+@pytest.mark.slow
+def test_a_real_song_separates_with_exact_length(shared_charts, tmp_path):
+    from audio.decode import load_audio
+
+    songs = sorted(p for p in shared_charts.glob("*/*") if p.suffix.lower() in (".ogg", ".mp3"))
+    song = min(songs, key=lambda p: p.stat().st_size)  # the shortest file keeps this test to a minute
+    stems = separate_file(song, cache_dir=tmp_path / "c")
+    mix, sr = load_audio(song, mono=False)
+    assert (stems.sr, stems.channels, stems.frames) == (sr, mix.shape[0], mix.shape[1])
+    np.testing.assert_allclose(stems.load("vocals") + stems.load("accompaniment"), mix, atol=1e-4)
+    vocal_share = float(np.mean(stems.load("vocals") ** 2) / np.mean(mix ** 2))
+    assert 0.0 < vocal_share < 1.0
