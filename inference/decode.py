@@ -11,7 +11,7 @@ Pipeline (per difficulty slot, settings from the model manifest):
 5. resolve collisions after snapping (two peaks on one row -> one row, the more probable one kept).
 
 An NPS (notes per second) target replaces the threshold by the one whose decoded density comes closest to it
-(bisection; the row count falls as the threshold rises). Decoding uses the chart's timing for the grid, never a
+(exactly: see :func:`candidate_rows`). Decoding uses the chart's timing for the grid, never a
 reference chart's notes or note count.
 """
 
@@ -40,7 +40,6 @@ DEFAULT_DECODE: dict[str, SlotDecode] = {
     "challenge": SlotDecode(threshold=0.5, min_gap_s=0.06, smooth_frames=1,
                             divisors=[4, 8, 12, 16, 24, 32, 48, 64, 96, 192], snap_tolerance_s=0.025),
 }
-_BISECT_STEPS = 18
 #: Divisors up to this one (1/4 and 1/8 notes) win within the slot's ``snap_tolerance_s``.
 COARSE_DIVISOR = 8
 #: Finer divisors (triplets, 16ths, ...) only win within this many seconds, so that a peak on a 16th is not
@@ -147,20 +146,58 @@ def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Frac
     return snapped
 
 
-def _rows_at(prob_s: np.ndarray, frame_rate: float, timing: TimingData, cfg: SlotDecode,
-             threshold: float) -> tuple[list[Fraction], np.ndarray]:
+#: Lowest threshold an NPS target may reach (peaks below it are noise, not notes).
+NPS_MIN_THRESHOLD = 0.02
+
+
+def candidate_rows(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg: SlotDecode,
+                   floor: float) -> tuple[list[Fraction], np.ndarray]:
+    """Rows that decoding at any threshold >= ``floor`` can produce, with the probability that keeps each.
+
+    The rows of threshold ``t`` are exactly those whose probability is >= ``t``: the min-gap pass keeps peaks
+    most probable first, so peaks below ``t`` never remove a peak above it, and a snapped row stands for its
+    most probable peak. This makes NPS targeting and threshold tuning one decode instead of many.
+
+    Parameters
+    ----------
+    prob : np.ndarray, float [T]
+        Smoothed probabilities.
+    frame_rate : float
+        Frames per second.
+    timing : TimingData
+    cfg : SlotDecode
+    floor : float
+        Lowest threshold of interest.
+
+    Returns
+    -------
+    rows : list of Fraction
+        Sorted exact beats.
+    probs : np.ndarray, float64 [N]
+    """
     gap_frames = max(1, int(round(cfg.min_gap_s * frame_rate)))
-    frames = pick_peaks(prob_s, threshold, gap_frames)
+    frames = pick_peaks(prob, floor, gap_frames)
     if frames.size == 0:
         return [], np.zeros(0)
     snapped = snap_rows(frames / float(frame_rate), timing, cfg)
     # Collision resolution: several peaks on one grid row become one row carrying the highest probability.
     best: dict[Fraction, float] = {}
-    for b, p in zip(snapped, prob_s[frames]):
+    for b, p in zip(snapped, prob[frames]):
         if p > best.get(b, -1.0):
             best[b] = float(p)
     rows = sorted(best)
     return rows, np.array([best[b] for b in rows], dtype=np.float64)
+
+
+def threshold_for_count(row_probs: np.ndarray, want: float) -> float:
+    """Threshold keeping the ``round(want)`` most probable candidate rows (never below NPS_MIN_THRESHOLD)."""
+    n = int(round(want))
+    ranked = np.sort(np.asarray(row_probs, dtype=np.float64))[::-1]
+    if n <= 0 or ranked.size == 0:
+        return 1.0 if ranked.size == 0 else float(np.nextafter(ranked[0], np.inf))
+    if n >= ranked.size:
+        return NPS_MIN_THRESHOLD
+    return float(max(ranked[n - 1], NPS_MIN_THRESHOLD))
 
 
 def threshold_for_nps(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg: SlotDecode,
@@ -171,19 +208,8 @@ def threshold_for_nps(prob: np.ndarray, frame_rate: float, timing: TimingData, c
     """
     p = smooth(prob, cfg.smooth_frames)
     duration = float(duration_s) if duration_s else len(p) / float(frame_rate)
-    want = max(nps_target, 0.0) * duration
-    lo, hi = 1e-4, 1.0  # count(lo) >= count(hi); find the boundary where count crosses ``want``
-    best_t, best_err = cfg.threshold, np.inf
-    for _ in range(_BISECT_STEPS):
-        mid = 0.5 * (lo + hi)
-        n = len(_rows_at(p, frame_rate, timing, cfg, mid)[0])
-        if abs(n - want) < best_err:
-            best_t, best_err = mid, abs(n - want)
-        if n > want:
-            lo = mid
-        else:
-            hi = mid
-    return best_t
+    _, row_probs = candidate_rows(p, frame_rate, timing, cfg, NPS_MIN_THRESHOLD)
+    return threshold_for_count(row_probs, max(nps_target, 0.0) * duration)
 
 
 def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, settings: SlotDecode,
@@ -216,9 +242,15 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
     if not np.all(np.isfinite(p)):
         raise DecodeError("onset probabilities contain NaN or infinity")
     target = nps_target if nps_target is not None else settings.nps_target
-    threshold = settings.threshold
-    if target is not None:
-        threshold = threshold_for_nps(p, frame_rate, timing, settings, float(target), duration_s)
-    rows, probs = _rows_at(smooth(p, settings.smooth_frames), frame_rate, timing, settings, threshold)
+    ps = smooth(p, settings.smooth_frames)
+    if target is None:
+        threshold = settings.threshold
+        rows, probs = candidate_rows(ps, frame_rate, timing, settings, threshold)
+    else:
+        rows, probs = candidate_rows(ps, frame_rate, timing, settings, NPS_MIN_THRESHOLD)
+        duration = float(duration_s) if duration_s else len(ps) / float(frame_rate)
+        threshold = threshold_for_count(probs, max(float(target), 0.0) * duration)
+        keep = probs >= threshold
+        rows, probs = [b for b, k in zip(rows, keep) if k], probs[keep]
     seconds = timing.beats_to_seconds_array(np.array([float(b) for b in rows], dtype=np.float64))
     return DecodedOnsets(rows, seconds, probs, float(threshold), list(settings.divisors))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.decode import DEFAULT_DECODE, SLOT_NAMES, decode_onsets
+from inference.decode import DEFAULT_DECODE, SLOT_NAMES, candidate_rows, decode_onsets, smooth
 from inference.manifest import SlotDecode
 from training import validate
 from training.data import SongData
@@ -41,12 +41,23 @@ def _slot_counts(charts: Sequence[validate.ChartProbs], cfg: SlotDecode, frame_r
 def tune_slot(charts: Sequence[validate.ChartProbs], base: SlotDecode, frame_rate: float) -> SlotDecode:
     """Threshold and min gap maximising micro F1 at +-50 ms over the given charts of one slot."""
     best, best_f1 = base, -1.0
-    for gap in (base.min_gap_s * f for f in GAP_FACTORS):
+    floor = float(min(THRESHOLDS))
+    for gap in (round(base.min_gap_s * f, 4) for f in GAP_FACTORS):
+        cfg = dataclasses.replace(base, min_gap_s=gap)
+        cands = []
+        for c in charts:  # one decode per chart and gap; each threshold is a filter of its candidates
+            timing = c.song_data.charts[c.slot].timing
+            rows, probs = candidate_rows(smooth(c.prob, cfg.smooth_frames), frame_rate, timing, cfg, floor)
+            cands.append((timing.beats_to_seconds_array(np.array([float(b) for b in rows])), probs, c.ref_s))
         for thr in THRESHOLDS:
-            cfg = dataclasses.replace(base, threshold=float(thr), min_gap_s=round(float(gap), 4))
-            f1 = validate.f1_from_counts(*_slot_counts(charts, cfg, frame_rate, 0.05))[2]
+            tp = n_est = n_ref = 0
+            for sec, probs, ref in cands:
+                est = sec[probs >= thr]
+                tp += validate.count_matches(ref, est, 0.05)
+                n_est, n_ref = n_est + len(est), n_ref + len(ref)
+            f1 = validate.f1_from_counts(tp, n_est, n_ref)[2]
             if f1 > best_f1:
-                best, best_f1 = cfg, f1
+                best, best_f1 = dataclasses.replace(cfg, threshold=float(thr)), f1
     return best
 
 

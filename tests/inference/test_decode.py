@@ -108,3 +108,15 @@ def test_smoothing_is_normalised() -> None:
     s = smooth(p, 5)
     assert s.sum() == pytest.approx(p.sum())
     assert int(np.argmax(s)) == 50
+
+
+def test_candidate_rows_filtered_by_threshold_equal_a_full_decode() -> None:
+    from inference.decode import candidate_rows
+
+    rng = np.random.default_rng(3)
+    p = np.convolve(rng.random(4000) ** 3, np.hamming(7) / 3, mode="same")
+    cfg = DEFAULT_DECODE["hard"]
+    rows, probs = candidate_rows(p, FPS, T120, cfg, 0.05)
+    for thr in (0.1, 0.2, 0.3, 0.45):
+        full = decode_onsets(p, FPS, T120, SlotDecode(**{**cfg.__dict__, "threshold": thr}))
+        assert full.beats == [b for b, q in zip(rows, probs) if q >= thr]
