@@ -6,15 +6,20 @@ A crash or a full disk at any moment leaves either the old file or the new one, 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
 from pathlib import Path
+
+STALE_TEMP_AGE_S = 60.0  # a live save finishes in well under this; older temporaries belong to killed saves
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically. With ``keep_backup`` the old file becomes ``path.bak``."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -35,6 +40,26 @@ def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False)
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", keep_backup: bool = False) -> Path:
     """Text version of :func:`atomic_write_bytes` (newlines written as given)."""
     return atomic_write_bytes(path, text.encode(encoding), keep_backup=keep_backup)
+
+
+def remove_stale_temporaries(path: str | Path, max_age_s: float = STALE_TEMP_AGE_S) -> int:
+    """Delete the temporaries that killed saves of ``path`` left beside it; returns how many were removed.
+
+    Only names a save of ``path`` creates are touched (``.NAME.*.tmp``, the ``.bak`` staging file included), and
+    only when their modification time is more than ``max_age_s`` seconds old, so a save running right now in
+    another process keeps its file. Errors are ignored: cleaning up must never stop a save.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = os.path.join(glob.escape(str(folder)), f".{glob.escape(path.name)}.*.tmp")
+    cutoff = time.time() - max_age_s
+    removed = 0
+    for name in glob.glob(pattern, include_hidden=True):
+        with contextlib.suppress(OSError):
+            if os.lstat(name).st_mtime < cutoff:
+                os.unlink(name)
+                removed += 1
+    return removed
 
 
 def _link_backup(path: Path, backup: Path) -> None:
