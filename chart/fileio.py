@@ -23,6 +23,8 @@ def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
+            # mkstemp creates 0600 files; give the new file the old one's mode, or what the umask allows.
+            os.fchmod(f.fileno(), _target_mode(path))
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -60,6 +62,15 @@ def remove_stale_temporaries(path: str | Path, max_age_s: float = STALE_TEMP_AGE
                 os.unlink(name)
                 removed += 1
     return removed
+
+
+def _target_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _link_backup(path: Path, backup: Path) -> None:

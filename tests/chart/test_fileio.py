@@ -68,3 +68,21 @@ def test_backup_is_an_independent_file(tmp_path: Path) -> None:
     atomic_write_text(path, "second", keep_backup=True)
     atomic_write_text(path, "third", keep_backup=True)  # the hard link must not tie .bak to the new file
     assert (tmp_path / "a.ssc.bak").read_text() == "second"
+
+
+def test_new_files_get_the_umask_mode_and_old_files_keep_theirs(tmp_path) -> None:
+    """Regression: mkstemp's 0600 leaked into saved charts, making them unreadable to other users."""
+    import os
+    import stat
+
+    from chart.fileio import atomic_write_text
+
+    umask = os.umask(0o022)
+    try:
+        new = atomic_write_text(tmp_path / "new.ssc", "a")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644
+        os.chmod(new, 0o640)
+        atomic_write_text(new, "b", keep_backup=True)
+        assert stat.S_IMODE(new.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
