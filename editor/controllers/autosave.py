@@ -4,10 +4,11 @@ Every running editor owns a session folder ``<AppDataLocation>/recovery/<id>/`` 
 (a QLockFile: Qt knows when its process died), a ``session.json`` marker (which file is open, where its audio
 is) and rotating generations ``autosave-NNNNNN.json`` (the game JSON format: exact beats, every field; written
 atomically). Autosave runs every 30 s and when the app loses focus, only when there are unsaved changes that the
-last generation does not hold. A clean exit deletes the session folder; after a crash it stays, its lock is
-stale, and the next start offers to restore the newest generation. Restoring opens the original file (if any)
-and applies the recovered song as one undoable "Restore autosave" step, so the document shows as unsaved and the
-designer decides whether to keep it.
+last generation does not hold; a save, an undo back to the saved state or opening another file deletes the
+generations (the file then holds the work, and a crash must not offer to roll it back). A clean exit deletes the
+session folder; after a crash it stays, its lock is stale, and the next start offers to restore the newest
+generation. Restoring opens the original file (if any) and applies the recovered song as one undoable "Restore
+autosave" step, so the document shows as unsaved and the designer decides whether to keep it.
 """
 
 from __future__ import annotations
@@ -98,11 +99,22 @@ class AutosaveController(QObject):
 
     def _attach(self) -> None:
         self.session.bridge.changed.connect(self._changed)
+        self.session.bridge.clean_changed.connect(self._clean_changed)
         self._dirty_since_autosave = False
+        self._drop_generations()  # they hold the previous document: restoring them onto this one would be wrong
         self._write_marker()
 
     def _changed(self) -> None:
         self._dirty_since_autosave = True
+
+    def _clean_changed(self, is_clean: bool) -> None:
+        if is_clean:  # saved (or undone to the saved state): the file holds this work, older generations are stale
+            self._drop_generations()
+
+    def _drop_generations(self) -> None:
+        if self.folder is not None:
+            for old in self.folder.glob("autosave-*.json"):
+                old.unlink(missing_ok=True)
 
     def _app_state(self, state) -> None:
         if state != Qt.ApplicationState.ApplicationActive:
