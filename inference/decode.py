@@ -8,7 +8,8 @@ Pipeline (per difficulty slot, settings from the model manifest):
 4. snap with :func:`chart.snap.snap_preferring_coarse`: the coarsest divisor of the slot's list whose grid
    point lies within ``snap_tolerance_s`` wins, so Beginner/Easy stay on 1/4 and 1/8 unless the audio clearly
    sits between them;
-5. resolve collisions after snapping (two peaks on one row -> one row, the more probable one kept).
+5. resolve collisions after snapping (two peaks on one row -> one row, the more probable one kept), then keep
+   rows at least ``min_gap_beats`` apart (most probable first): Beginner charts rarely step twice within a beat.
 
 An NPS (notes per second) target replaces the threshold by the one whose decoded density comes closest to it
 (exactly: see :func:`candidate_rows`). Decoding uses the chart's timing for the grid, never a
@@ -17,6 +18,7 @@ reference chart's notes or note count.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -27,14 +29,14 @@ from chart.timing import TimingData
 from inference.manifest import Manifest, SlotDecode
 
 SLOT_NAMES = ("beginner", "easy", "medium", "hard", "challenge")
-#: Untuned defaults per slot (threshold, min gap s, snap tolerance s, divisors); training tunes the first two.
+#: Untuned defaults per slot; training tunes the threshold and ``min_gap_beats`` on the validation songs.
 DEFAULT_DECODE: dict[str, SlotDecode] = {
     "beginner": SlotDecode(threshold=0.5, min_gap_s=0.16, smooth_frames=1, divisors=[4, 8, 12, 16],
-                           snap_tolerance_s=0.06),
+                           snap_tolerance_s=0.06, min_gap_beats=1.0),
     "easy": SlotDecode(threshold=0.5, min_gap_s=0.128, smooth_frames=1, divisors=[4, 8, 12, 16],
-                       snap_tolerance_s=0.05),
+                       snap_tolerance_s=0.05, min_gap_beats=0.5),
     "medium": SlotDecode(threshold=0.5, min_gap_s=0.1, smooth_frames=1, divisors=[4, 8, 12, 16, 24, 32],
-                         snap_tolerance_s=0.035),
+                         snap_tolerance_s=0.035, min_gap_beats=0.25),
     "hard": SlotDecode(threshold=0.5, min_gap_s=0.08, smooth_frames=1,
                        divisors=[4, 8, 12, 16, 24, 32, 48, 64], snap_tolerance_s=0.03),
     "challenge": SlotDecode(threshold=0.5, min_gap_s=0.06, smooth_frames=1,
@@ -186,7 +188,25 @@ def candidate_rows(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg:
         if p > best.get(b, -1.0):
             best[b] = float(p)
     rows = sorted(best)
-    return rows, np.array([best[b] for b in rows], dtype=np.float64)
+    probs = np.array([best[b] for b in rows], dtype=np.float64)
+    if cfg.min_gap_beats > 0 and len(rows) > 1:
+        keep = _beat_gap_keep(np.array([float(b) for b in rows]), probs, cfg.min_gap_beats)
+        rows, probs = [b for b, k in zip(rows, keep) if k], probs[keep]
+    return rows, probs
+
+
+def _beat_gap_keep(beats: np.ndarray, probs: np.ndarray, gap_beats: float) -> np.ndarray:
+    """Mask of rows kept when rows closer than ``gap_beats`` keep only the most probable (greedy)."""
+    keep = np.zeros(len(beats), dtype=bool)
+    kept: list[float] = []
+    for i in np.argsort(-probs, kind="stable"):
+        j = bisect.bisect_left(kept, beats[i])
+        near = (j < len(kept) and kept[j] - beats[i] < gap_beats - 1e-9) or (
+            j > 0 and beats[i] - kept[j - 1] < gap_beats - 1e-9)
+        if not near:
+            kept.insert(j, float(beats[i]))
+            keep[i] = True
+    return keep
 
 
 def threshold_for_count(row_probs: np.ndarray, want: float) -> float:

@@ -65,6 +65,7 @@ class SlotDecode:
     nps_target: float | None = None  # typical notes/s of this slot in the training data
     divisors: list[int] = field(default_factory=lambda: [4, 8, 12, 16, 24, 32, 48, 64, 96, 192])
     snap_tolerance_s: float = 0.03  # coarsest divisor whose grid point is this close wins (chart.snap)
+    min_gap_beats: float = 0.0  # after snapping, rows closer than this many beats keep the most probable
 
 
 @dataclass

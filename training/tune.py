@@ -1,7 +1,7 @@
 """Tune the per-slot decode settings on the validation songs and measure the onset model there.
 
-Only two knobs per slot are tuned -- the threshold and the minimum gap (from three values around the slot's
-default) -- on the committed validation list only, to keep the model honest on songs nobody here has. The
+Only two knobs per slot are tuned -- the threshold and the minimum gap between rows in beats (three or four
+values per slot) -- on the committed validation list only, to keep the model honest on songs nobody here has. The
 report holds EVALUATION.md's onset numbers (micro P/R/F1 at +-50 and +-20 ms per slot, chart-mean F1, median
 density error) and the refine comparison (pairs with the higher slot Medium/Hard/Challenge, conditioned vs not).
 """
@@ -23,7 +23,9 @@ from training.data import SongData
 from training.model import OnsetModel
 
 THRESHOLDS = tuple(np.round(np.arange(0.15, 0.81, 0.05), 2))
-GAP_FACTORS = (0.75, 1.0, 1.25)
+#: Candidate minimum gaps between rows in beats, per slot (Beginner rarely steps twice within a beat).
+GAP_BEATS = {"beginner": (0.5, 1.0, 1.5, 2.0), "easy": (0.25, 0.5, 1.0), "medium": (0.0, 0.25, 0.5),
+             "hard": (0.0, 0.25, 0.5), "challenge": (0.0, 0.125, 0.25)}
 REFINE_HIGH = (2, 3, 4)
 
 
@@ -38,12 +40,13 @@ def _slot_counts(charts: Sequence[validate.ChartProbs], cfg: SlotDecode, frame_r
     return tp, n_est, n_ref
 
 
-def tune_slot(charts: Sequence[validate.ChartProbs], base: SlotDecode, frame_rate: float) -> SlotDecode:
-    """Threshold and min gap maximising micro F1 at +-50 ms over the given charts of one slot."""
+def tune_slot(charts: Sequence[validate.ChartProbs], base: SlotDecode, frame_rate: float,
+              gaps_beats: Sequence[float]) -> SlotDecode:
+    """Threshold and min gap (beats) maximising micro F1 at +-50 ms over the given charts of one slot."""
     best, best_f1 = base, -1.0
     floor = float(min(THRESHOLDS))
-    for gap in (round(base.min_gap_s * f, 4) for f in GAP_FACTORS):
-        cfg = dataclasses.replace(base, min_gap_s=gap)
+    for gap in gaps_beats:
+        cfg = dataclasses.replace(base, min_gap_beats=float(gap))
         cands = []
         for c in charts:  # one decode per chart and gap; each threshold is a filter of its candidates
             timing = c.song_data.charts[c.slot].timing
@@ -67,7 +70,7 @@ def tune(charts: Sequence[validate.ChartProbs], frame_rate: float) -> dict[str, 
     for i, name in enumerate(SLOT_NAMES):
         mine = [c for c in charts if c.slot == i]
         base = dataclasses.replace(DEFAULT_DECODE[name])
-        out[name] = tune_slot(mine, base, frame_rate) if mine else base
+        out[name] = tune_slot(mine, base, frame_rate, GAP_BEATS[name]) if mine else base
     return out
 
 

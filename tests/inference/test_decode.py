@@ -120,3 +120,12 @@ def test_candidate_rows_filtered_by_threshold_equal_a_full_decode() -> None:
     for thr in (0.1, 0.2, 0.3, 0.45):
         full = decode_onsets(p, FPS, T120, SlotDecode(**{**cfg.__dict__, "threshold": thr}))
         assert full.beats == [b for b, q in zip(rows, probs) if q >= thr]
+
+
+def test_min_gap_in_beats_after_snapping() -> None:
+    # Rows on beats 1, 1.5, 2 and 3: with a one-beat gap the weaker 1.5 goes, 2 stays (exactly one beat).
+    p = _curve(400, {50: 0.9, 75: 0.6, 100: 0.8, 150: 0.7})
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4, 8], snap_tolerance_s=0.03, min_gap_beats=1.0)
+    assert decode_onsets(p, FPS, T120, cfg).beats == [Fraction(1), Fraction(2), Fraction(3)]
+    strong_middle = _curve(400, {50: 0.7, 75: 0.95, 100: 0.8})
+    assert decode_onsets(strong_middle, FPS, T120, cfg).beats == [Fraction(3, 2)]
