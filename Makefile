@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test test-all lint bench train system help
+.PHONY: run test test-all lint bench train train-lanes eval system help
 
 help:
 	@echo "make run    - set up and open the editor on the demo song"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint   - ruff + import-linter + mypy"
 	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
 	@echo "make train  - train the shipped models (CPU, ~1 h) into runs/"
+	@echo "make train-lanes - train the lane model (CPU, ~30 min) into runs/lanes and ship it"
+	@echo "make eval   - score the shipped models on the validation songs (the MODEL_CARD numbers)"
 
 system:
 	@./scripts/setup_system.sh
@@ -54,3 +56,9 @@ bench: system $(DEV_STAMP)
 
 train: system $(DEV_STAMP)
 	$(PY) main.py train --songs ../shared/data/charts --out runs/shipped --seed 0
+
+train-lanes: system $(DEV_STAMP)
+	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes --seed 0 --ship
+
+eval: system $(RUN_STAMP)
+	$(PY) main.py eval --songs ../shared/data/charts --split validation --json
