@@ -183,12 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--voice", choices=("auto", "espeak", "synth"), default="auto")
     args = ap.parse_args(argv)
+    import io
+
     import soundfile as sf
+
+    from chart.fileio import atomic_write_bytes
 
     stems, used = make_mixture(args.seconds, seed=args.seed, voice=args.voice)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, data in stems.items():
-        sf.write(args.out / f"{name}.wav", data.T, SR_HZ, subtype="FLOAT")
+        buf = io.BytesIO()
+        sf.write(buf, data.T, SR_HZ, subtype="FLOAT", format="WAV")
+        atomic_write_bytes(args.out / f"{name}.wav", buf.getvalue())
     print(f"wrote {len(stems)} files to {args.out} (voice: {used})", file=sys.stderr)
     return 0
 
