@@ -6,8 +6,10 @@ Usage: ``python -m benchmarks.run [--quick] [--only NAME ...] [--out docs/BENCHM
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import importlib
+import json
 import os
 import pkgutil
 import platform
@@ -58,11 +60,38 @@ def render(sections: list[Section], seconds: float) -> str:
     return "\n".join(out)
 
 
+def _store(cache: Path, name: str, sections: list[Section]) -> None:
+    from chart.fileio import atomic_write_text
+
+    cache.mkdir(parents=True, exist_ok=True)
+    data = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine_line(),
+            "sections": [dataclasses.asdict(s) for s in sections]}
+    atomic_write_text(cache / f"{name}.json", json.dumps(data, indent=1))
+
+
+def _cached(cache: Path, name: str) -> list[Section]:
+    """The module's last stored sections, titled with when they ran (nothing if it never ran here)."""
+    from benchmarks.common import Row
+
+    try:
+        data = json.loads((cache / f"{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for s in data["sections"]:
+        rows = [Row(**r) for r in s["rows"]]
+        out.append(Section(f"{s['title']} (measured {data['date']})", rows, s["text"]))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "BENCHMARKS.md")
+    ap.add_argument("--cache", type=Path, default=REPO / "runs" / "bench-sections",
+                    help="each module's last sections are kept here; with --only, the other modules' last results "
+                         "are included (marked with their date) so one benchmark can be re-run alone")
     args = ap.parse_args(argv)
     shared = (REPO.parent / "shared" / "data" / "charts").resolve()
     sections: list[Section] = []
@@ -76,11 +105,14 @@ def main(argv: list[str] | None = None) -> int:
             if not info.name.startswith("bench_"):
                 continue
             if args.only and info.name.removeprefix("bench_") not in args.only:
+                sections.extend(_cached(args.cache, info.name))
                 continue
             print(f"bench: {info.name} ...", file=sys.stderr, flush=True)
             try:
                 module = importlib.import_module(f"benchmarks.{info.name}")
-                sections.extend(module.run(ctx))
+                got = list(module.run(ctx))
+                _store(args.cache, info.name, got)
+                sections.extend(got)
             except Exception:  # a broken benchmark is reported, not hidden
                 sections.append(Section(f"{info.name} FAILED", text="```\n" + traceback.format_exc() + "\n```"))
     args.out.parent.mkdir(parents=True, exist_ok=True)
