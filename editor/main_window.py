@@ -168,8 +168,11 @@ class MainWindow(QMainWindow):
 
     def _build_late_panels(self) -> None:
         """Panels that need the actions (built after the keymap)."""
+        from editor.controllers.stems import StemsController
         from editor.panels.playback import PlaybackPanel
 
+        self.stems = StemsController(self, self.session)
+        self.drafting.stem_samples = self.stems.stem_samples
         self.playback_panel = PlaybackPanel(self.playback, self)
         self.add_panel("Playback", self.playback_panel)
         from editor.panels.ai import AiPanel
@@ -379,7 +382,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work and devices (called on close, and by tests)."""
         self.jobs.shutdown()
-        for name in ("playback", "autosave", "drafting"):
+        for name in ("stems", "playback", "autosave", "drafting"):
             part = getattr(self, name, None)
             if part is not None and hasattr(part, "shutdown"):
                 part.shutdown()

@@ -54,6 +54,10 @@ class DraftController(QObject):
         self.last_error: str | None = None
         self._drafter_key: tuple | None = None
         self._busy = False
+        # "mix" or a stem name: what the draft listens to (AI panel). stem_samples(stem) -> (mono [n], sr Hz) or
+        # None comes from the StemsController; drafts on stems are not evaluated with main.py eval yet.
+        self.listen_to = "mix"
+        self.stem_samples = None
 
     # ------------------------------------------------------------------ backend
     def make_backend(self):
@@ -157,11 +161,18 @@ class DraftController(QObject):
         if self.drafter is not None:
             self.backend_changed.emit(self.drafter.backend.describe())
 
-    def _inputs(self) -> tuple[Path, object] | None:
+    def _inputs(self) -> tuple[object, object] | None:
         audio = self.session.audio
         if audio is None:
             messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded.")
             return None
+        if self.listen_to != "mix":
+            stem = self.stem_samples(self.listen_to) if self.stem_samples is not None else None
+            if stem is None:
+                messages.error(self.win, "AI draft", f"Drafting from the {self.listen_to} stem needs the stems: "
+                                                     "press Separate in the Playback panel's Stems box first.")
+                return None
+            return stem, self.session.timing()
         return audio.path, self.session.timing()
 
     def _progress(self, ctx: JobContext):

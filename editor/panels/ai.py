@@ -124,6 +124,14 @@ class AiPanel(QWidget):
         every.clicked.connect(lambda: self.draft(list(MODEL_SLOTS)))
         grid.addWidget(chosen, 3, 0, 1, 2)
         grid.addWidget(every, 3, 2, 1, 2)
+        self.listen_to = QComboBox()
+        self.listen_to.addItems(["mix", "vocals", "drums", "other"])
+        self.listen_to.setToolTip("What the model listens to: the full mix, or one stem (e.g. vocals to chart the "
+                                  "vocal line; needs Separate in Playback > Stems). Drafts on stems are not "
+                                  "evaluated with main.py eval yet, so mix is the default.")
+        self.listen_to.currentTextChanged.connect(lambda text: setattr(self.drafting, "listen_to", text))
+        grid.addWidget(QLabel("Listen to"), 4, 0)
+        grid.addWidget(self.listen_to, 4, 1, 1, 3)
         return box
 
     def _region_box(self, s) -> QGroupBox:

@@ -1,5 +1,6 @@
 """PlaybackPanel: output device line, rate (25-100 %, keep pitch), music/tick volumes, assist ticks, output latency
-and visual offset (user settings, never written to the chart), and the calibration dialog."""
+and visual offset (user settings, never written to the chart), the calibration dialog, and the Stems box
+(editor/panels/stems.py)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,11 @@ class PlaybackPanel(QWidget):
         calibrate = QPushButton("Calibrate latency...")
         calibrate.clicked.connect(win.actions["play.calibrate"].trigger)
         form.addRow("", calibrate)
+        if getattr(win, "stems", None) is not None:
+            from editor.panels.stems import StemsBox
+
+            self.stems_box = StemsBox(win.stems)
+            form.addRow(self.stems_box)
         note = QLabel("Latency and visual offset are settings of this computer; the chart's #OFFSET is in the "
                       "Song panel.")
         note.setWordWrap(True)

@@ -1,0 +1,212 @@
+"""StemsController: separate the song into stems, play them with solo / mute / volume, show one stem's waveform,
+and hand one stem's samples to the AI draft.
+
+Separation is :func:`audio.separation_cache.separate_file` in a background :class:`~editor.workers.Job`
+(progress, cancel per chunk, the on-disk cache makes a second "Separate" of the same audio instant). The job also
+loads :meth:`~audio.separation_cache.StemSet.layers` (vocals, drums, other: they add up to the mix) and builds a
+peak pyramid per stem, so nothing heavy happens in the GUI thread.
+
+While "play stems" is on, the player mixes the three layers (``Player.set_stems``) with per-stem gains: a stem is
+heard when it is not muted and either no stem is soloed or it is soloed; its slider sets the gain. Off, the player
+goes back to the full mix. A new song (``audio_changed``) drops the stems and cancels a running separation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from editor.session import EditorSession
+from editor.workers import Job, JobContext
+
+STEMS = ("vocals", "drums", "other")
+WAVEFORM_CHOICES = ("mix", *STEMS)
+
+
+def separate_file(path, progress=None, cancel=None):
+    """The engine (module-level so tests can swap in a fast fake returning a StemSet-like object)."""
+    from audio.separation import separate_file as separate  # (importing separation_cache first is circular)
+
+    return separate(path, progress=progress, cancel=cancel)
+
+
+@dataclass
+class StemState:
+    """One stem's controls (gain 0..1)."""
+
+    gain: float = 1.0
+    muted: bool = False
+    solo: bool = False
+
+
+@dataclass
+class SeparatedStems:
+    """What the separation job hands to the GUI: layers ``[channels, n]`` float32, their peaks, the method."""
+
+    layers: dict[str, np.ndarray]
+    peaks: dict[str, object]
+    sample_rate_hz: int
+    method: str
+    _mono: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def mono(self, stem: str) -> np.ndarray:
+        """The stem's mono mix ``[n]`` float32 (what the drafter listens to), computed once."""
+        if stem not in self._mono:
+            x = self.layers[stem]
+            self._mono[stem] = (x.mean(axis=0) if x.ndim == 2 else x).astype(np.float32)
+        return self._mono[stem]
+
+
+def separation_job(ctx: JobContext, path) -> SeparatedStems:
+    """Separate ``path`` (cached), load the three layers and build their peak pyramids."""
+    from audio.peaks import PeakPyramid
+    from editor.audio_support import mono_blocks
+
+    ctx.report(0.0, "Separating stems")
+    stemset = separate_file(path, progress=lambda f: ctx.report(0.9 * float(f), "Separating stems"),
+                            cancel=lambda: ctx.cancelled)
+    ctx.check()
+    ctx.report(0.9, "Loading stems")
+    layers = {name: np.ascontiguousarray(arr, dtype=np.float32) for name, arr in stemset.layers().items()}
+    peaks = {}
+    for name in STEMS:
+        ctx.check()
+        peaks[name] = PeakPyramid.from_blocks(mono_blocks(layers[name]), int(stemset.sr))
+    return SeparatedStems(layers, peaks, int(stemset.sr), str(stemset.method))
+
+
+class StemsController(QObject):
+    """Stems for one window."""
+
+    changed = Signal()  # stems arrived or went away, play-stems toggled
+    busy_changed = Signal(bool)
+    progress = Signal(float, str)
+    waveform_changed = Signal(str)
+
+    def __init__(self, win, session: EditorSession):
+        super().__init__(win)
+        self.win, self.session = win, session
+        self.stems: SeparatedStems | None = None
+        self.states = {name: StemState() for name in STEMS}
+        self.active = False  # the player mixes the stems
+        self.waveform = "mix"
+        self.job: Job | None = None
+        session.audio_changed.connect(self._audio_changed)
+
+    # ------------------------------------------------------------------ separation
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def separate(self) -> Job | None:
+        """Start separating the song's audio (nothing when no audio is loaded or a job already runs)."""
+        audio = self.session.audio
+        if audio is None:
+            self.session.status.emit("Stems: no audio is loaded")
+            return None
+        if self.busy:
+            return self.job
+        job = Job("stems", separation_job, audio.path, parent=self)
+        job.progress.connect(self.progress)
+        job.finished.connect(lambda result, a=audio: self._separated(result, a))
+        job.failed.connect(lambda text: self.session.status.emit(f"Stems: separation failed: {text}"))
+        job.cancelled.connect(lambda: self.session.status.emit("Stems: separation cancelled"))
+        job.done.connect(lambda: self.busy_changed.emit(False))
+        self.job = job
+        self.busy_changed.emit(True)
+        return self.win.run_job(job)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _separated(self, result: SeparatedStems, audio) -> None:
+        if self.session.audio is not audio:  # another song was opened meanwhile
+            return
+        self.stems = result
+        self.session.status.emit(f"Stems ready ({result.method}): vocals, drums, other")
+        self.set_active(True)
+
+    def _audio_changed(self) -> None:
+        self.cancel()
+        self.stems, self.active = None, False
+        self.states = {name: StemState() for name in STEMS}
+        self.waveform = "mix"
+        self.changed.emit()
+        self.waveform_changed.emit("mix")
+
+    # ------------------------------------------------------------------ playback
+    def set_active(self, on: bool) -> None:
+        """Play the stems (True) or the full mix (False)."""
+        self.active = bool(on) and self.stems is not None
+        self.apply_to_player()
+        self.changed.emit()
+
+    def effective_gains(self) -> np.ndarray:
+        """Per-stem gains (vocals, drums, other) after solo and mute."""
+        soloed = any(s.solo for s in self.states.values())
+        return np.array([0.0 if s.muted or (soloed and not s.solo) else s.gain
+                         for s in (self.states[n] for n in STEMS)])
+
+    def set_stem(self, stem: str, gain: float | None = None, muted: bool | None = None,
+                 solo: bool | None = None) -> None:
+        state = self.states[stem]
+        if gain is not None:
+            state.gain = float(np.clip(gain, 0.0, 1.0))
+        if muted is not None:
+            state.muted = bool(muted)
+        if solo is not None:
+            state.solo = bool(solo)
+        self._push_gains()
+
+    def _player(self):
+        return self.win.playback.player
+
+    def apply_to_player(self) -> None:
+        """Load the stems into the player (or go back to the mix); called again when the player is rebuilt."""
+        player = self._player()
+        if player is None:
+            return
+        if self.active and self.stems is not None:
+            player.set_stems([self.stems.layers[n] for n in STEMS], self.effective_gains())
+        else:
+            player.set_stems(None)
+
+    def _push_gains(self) -> None:
+        player = self._player()
+        if player is None or not self.active:
+            return
+        for i, gain in enumerate(self.effective_gains()):
+            player.set_stem_gain(i, float(gain))
+
+    # ------------------------------------------------------------------ waveform and AI
+    def set_waveform(self, choice: str) -> None:
+        """Show the mix's or one stem's waveform in the timeline."""
+        if choice not in WAVEFORM_CHOICES:
+            raise ValueError(f"unknown waveform {choice!r}")
+        audio = self.session.audio
+        if audio is None:
+            return
+        if choice != "mix" and self.stems is None:
+            self.session.status.emit("Stems: separate the song first")
+            choice = "mix"
+        if choice == "mix":
+            from editor.audio_support import peaks_for
+
+            peaks = peaks_for(audio)
+        else:
+            peaks = self.stems.peaks[choice]
+        self.waveform = choice
+        self.win.timeline.set_peaks(peaks, audio.duration_s)
+        self.waveform_changed.emit(choice)
+
+    def stem_samples(self, stem: str) -> tuple[np.ndarray, int] | None:
+        """``(mono float32 [n], sample rate Hz)`` of ``stem`` for the drafter; None before separation."""
+        if self.stems is None or stem not in STEMS:
+            return None
+        return self.stems.mono(stem), self.stems.sample_rate_hz
+
+    def shutdown(self) -> None:
+        self.cancel()
