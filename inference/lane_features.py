@@ -120,27 +120,33 @@ class CopyMemory:
     """
 
     def __init__(self, beats: Sequence[Fraction]) -> None:
-        self.gaps = [None, *(b - a for a, b in zip(beats, beats[1:]))]
+        # Gaps as (numerator, denominator) int pairs: equal exactly when the Fractions are, much cheaper to hash.
+        gaps = [b - a for a, b in zip(beats, beats[1:])]
+        self.gaps: list[tuple[int, int] | None] = [None, *((g.numerator, g.denominator) for g in gaps)]
         self.seen: list[dict[tuple, int]] = [{} for _ in COPY_CONTEXTS]
+        self._cached: tuple[int, list[tuple | None]] = (-1, [])
 
-    def _key(self, arrows: np.ndarray, i: int, k: int) -> tuple | None:
-        if i < k:
-            return None
-        return tuple(int(a) for a in arrows[i - k:i]), tuple(self.gaps[i - k + 1:i + 1])
+    def _keys(self, arrows: np.ndarray, i: int) -> list[tuple | None]:
+        """Keys of the contexts ending before row ``i`` (cached: query and record of a row use the same)."""
+        if self._cached[0] != i:
+            recent = arrows[max(0, i - COPY_CONTEXTS[-1]):i].tolist()
+            keys = [(tuple(recent[-k:]), tuple(self.gaps[i - k + 1:i + 1])) if i >= k else None
+                    for k in COPY_CONTEXTS]
+            self._cached = (i, keys)
+        return self._cached[1]
 
     def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
         """(len(COPY_CONTEXTS) * 5,) float32: per context length, the remembered arrows (4 bits) and a found flag."""
         out = np.zeros(len(COPY_CONTEXTS) * (N_LANES + 1), dtype=np.float32)
-        for j, k in enumerate(COPY_CONTEXTS):
-            found = self.seen[j].get(self._key(arrows, i, k)) if i >= k else None  # type: ignore[arg-type]
+        for j, key in enumerate(self._keys(arrows, i)):
+            found = self.seen[j].get(key) if key is not None else None
             if found is not None:
                 out[j * (N_LANES + 1):(j + 1) * (N_LANES + 1)] = [*MASK_BITS[found], 1.0]
         return out
 
     def record(self, arrows: np.ndarray, i: int) -> None:
-        """Remember that ``arrows[i]`` followed the contexts ending at row ``i``."""
-        for j, k in enumerate(COPY_CONTEXTS):
-            key = self._key(arrows, i, k)
+        """Remember that ``arrows[i]`` followed the contexts ending at row ``i`` (call after :meth:`query`)."""
+        for j, key in enumerate(self._keys(arrows, i)):
             if key is not None:
                 self.seen[j][key] = int(arrows[i])
 

@@ -24,6 +24,8 @@ from inference.lane_features import (
     TIMING_DIM,
 )
 
+KEY_SPAN = N_SLOTS * 16 ** PREV_ROWS  # keys of one depth lie in [0, KEY_SPAN)
+
 
 def slots_of(rows: np.ndarray) -> np.ndarray:
     """Slot index (B,) of each row from the slot one-hot inside the row features (B, ROW_DIM)."""
@@ -59,6 +61,10 @@ class NgramStepper:
         self.keys = [np.asarray(k, dtype=np.int64) for k in keys]
         self.counts = [np.asarray(c, dtype=np.float32) for c in counts]
         self.order, self.beta = len(self.keys), float(beta)
+        # All depths in one sorted table (depth d's keys shifted by d * KEY_SPAN): one search per step.
+        self._offsets = [d * KEY_SPAN for d in range(self.order)]
+        self._all_keys = np.concatenate([k + o for k, o in zip(self.keys, self._offsets)])
+        self._all_counts = np.concatenate(self.counts).reshape(-1, N_ARROW_CLASSES)
 
     @classmethod
     def load(cls, path: str | Path) -> NgramStepper:
@@ -70,16 +76,13 @@ class NgramStepper:
 
     def lookup(self, slots: np.ndarray, prev: np.ndarray) -> list[np.ndarray]:
         """Counts (B, 15) of the next set for each depth (zeros for unseen contexts)."""
-        out = []
-        for d in range(self.order):
-            key = context_keys(slots, prev, d)
-            keys, counts = self.keys[d], self.counts[d]
-            if not len(keys):
-                out.append(np.zeros((len(key), N_ARROW_CLASSES), np.float32))
-                continue
-            idx = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            out.append(np.where((keys[idx] == key)[:, None], counts[idx], 0.0).astype(np.float32))
-        return out
+        b = len(slots)
+        keys = np.concatenate([context_keys(slots, prev, d) + self._offsets[d] for d in range(self.order)])
+        idx = np.minimum(np.searchsorted(self._all_keys, keys), max(len(self._all_keys) - 1, 0))
+        hit = self._all_keys[idx] == keys if len(self._all_keys) else np.zeros(len(keys), bool)
+        counts = np.where(hit[:, None], self._all_counts[idx], 0.0).astype(np.float32) if len(self._all_keys) \
+            else np.zeros((len(keys), N_ARROW_CLASSES), np.float32)
+        return [counts[d * b:(d + 1) * b] for d in range(self.order)]
 
     def interpolate(self, counts: Sequence[np.ndarray]) -> np.ndarray:
         """Log-probabilities (B, 15) from per-depth counts (see the class docstring)."""

@@ -35,7 +35,9 @@ from inference.lane_features import (
     CLASS_MASKS,
     HISTORY_DIM,
     HOLD_LENGTHS_BEAT,
+    N_ARROW_CLASSES,
     N_LANES,
+    N_SLOTS,
     POPCOUNT,
     CopyMemory,
     LaneRows,
@@ -47,6 +49,7 @@ from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, p
 
 MAX_PANELS = 2  # two feet: held lanes + new arrows
 MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps
+STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
 TAIL_GRID_BEAT = Fraction(1, 4)  # a hold cut short by a later row ends on the sixteenth grid before it
 
 
@@ -58,11 +61,24 @@ def allowed_classes(held: int, slot: int) -> np.ndarray:
     new arrows never exceed two panels. All False only when two lanes are held: the decoder then ends those holds
     before the row.
     """
-    ok = (CLASS_MASKS & held) == 0
-    ok &= POPCOUNT[CLASS_MASKS] + POPCOUNT[held] <= MAX_PANELS
-    if slot == 0:
-        ok &= POPCOUNT[CLASS_MASKS] == 1
-    return ok
+    return _ALLOWED[held, min(max(int(slot), 0), N_SLOTS - 1)]
+
+
+def _allowed_table() -> np.ndarray:
+    """(16 held masks, 5 slots, 15 classes) bool: the rules of :func:`allowed_classes`, computed once."""
+    table = np.zeros((16, N_SLOTS, N_ARROW_CLASSES), dtype=bool)
+    for held in range(16):
+        for slot in range(N_SLOTS):
+            ok = (CLASS_MASKS & held) == 0
+            ok &= POPCOUNT[CLASS_MASKS] + POPCOUNT[held] <= MAX_PANELS
+            if slot == 0:
+                ok &= POPCOUNT[CLASS_MASKS] == 1
+            table[held, slot] = ok
+    table.setflags(write=False)
+    return table
+
+
+_ALLOWED = _allowed_table()
 
 
 def masked_choice(logits: np.ndarray, allowed: np.ndarray, temperature: float,
@@ -106,13 +122,21 @@ class OnnxLaneStepper:
         self.layers = int(manifest.extra["layers"])
         self.hidden = int(manifest.extra["hidden"])
         self.ngram = ngram if ngram is not None else load_ngram(manifest)
+        # One decode makes one call per row: with the in-process backend, use its (sha-verified, cached)
+        # session directly instead of re-validating four small arrays ~1500 times.
+        self._session = backend.session(manifest) if hasattr(backend, "session") else None
 
     def initial_state(self, batch: int) -> np.ndarray:
         return np.zeros((self.layers, batch, self.hidden), dtype=np.float32)
 
     def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
         ngram = self.ngram.log_probs(slots_of(rows), prev_masks(history))
-        out = self.backend.run(self.manifest, {"row": rows, "history": history, "ngram": ngram, "state": state})
+        feeds = {"row": rows, "history": history, "ngram": ngram, "state": state}
+        if self._session is not None:  # local ONNX: skip per-call validation, the inputs are ours
+            values = self._session.run(list(STEP_OUTPUTS), feeds)
+            out = dict(zip(STEP_OUTPUTS, values))
+        else:
+            out = self.backend.run(self.manifest, feeds)
         return out, out["state_out"]
 
 
