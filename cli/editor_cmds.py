@@ -20,6 +20,9 @@ def register(subparsers) -> None:
                    help="render the window offscreen to OUT.png once the song is loaded, then exit")
     p.add_argument("--after-draft", action="store_true",
                    help="with --screenshot: draft the next empty difficulty with the AI first and show the ghosts")
+    p.add_argument("--stems", action="store_true",
+                   help="with --screenshot: separate the song into stems first and show the Stems box and the "
+                        "vocals waveform")
     p.set_defaults(func=run)
 
 
@@ -32,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{path.name}: not a chart or audio file (use {', '.join(CHART_AND_AUDIO)})")
     if args.after_draft and args.screenshot is None:
         raise UserError("--after-draft only applies with --screenshot")
+    if args.stems and args.screenshot is None:
+        raise UserError("--stems only applies with --screenshot")
     if args.screenshot is not None:
         out = args.screenshot
         if out.suffix.lower() != ".png":
@@ -40,4 +45,4 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{out.parent}: folder does not exist")
     from editor.app import run_editor
 
-    return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft)
+    return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft, stems=args.stems)

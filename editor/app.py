@@ -63,7 +63,7 @@ def wait_until(app, predicate, timeout_s: float) -> bool:
     return predicate()
 
 
-def take_screenshot(win, out: Path, after_draft: bool = False) -> None:
+def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = False) -> None:
     """Wait for the audio (and a draft when asked), then render the window to ``out`` (PNG)."""
     from PySide6.QtWidgets import QApplication
 
@@ -74,7 +74,7 @@ def take_screenshot(win, out: Path, after_draft: bool = False) -> None:
     # the decode result is delivered by a queued signal: wait for the session to have it (or its error)
     wait_until(app, lambda: win.session.audio is not None or win.session.audio_error is not None
                or win.files.audio_job is None, SCREENSHOT_TIMEOUT_S)
-    prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S))
+    prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S), stems)
     spectro = win.spectrogram
     if spectro.enabled and spectro.tiler is not None:  # the visible tiles, streamed in by the background job
         view = win.timeline.vb.viewRange()[1]
@@ -86,7 +86,7 @@ def take_screenshot(win, out: Path, after_draft: bool = False) -> None:
 
 
 def run_editor(path: str | Path | None = None, screenshot: str | Path | None = None,
-               after_draft: bool = False) -> int:
+               after_draft: bool = False, stems: bool = False) -> int:
     """Open the editor; returns the process exit code."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -107,7 +107,7 @@ def run_editor(path: str | Path | None = None, screenshot: str | Path | None = N
     win = create_window(path, settings=settings, recover=screenshot is None)
     if screenshot is not None:
         try:
-            take_screenshot(win, Path(screenshot), after_draft)
+            take_screenshot(win, Path(screenshot), after_draft, stems)
         finally:
             win.skip_close_prompt = True
             win.close()

@@ -1,8 +1,9 @@
-"""Headless screenshots (``main.py open PATH --screenshot OUT.png [--after-draft]``).
+"""Headless screenshots (``main.py open PATH --screenshot OUT.png [--after-draft] [--stems]``).
 
 The view shows the chart with the most notes, placed on the song's preview (``#SAMPLESTART``) so a screenshot
 shows music and notes rather than the silent intro; with ``after_draft`` the AI panel drafts the first empty difficulty (or regenerates a region of the
-current one) and the screenshot is taken once the ghost notes are in.
+current one) and the screenshot is taken once the ghost notes are in; with ``stems`` the song is separated first and
+the Playback panel (Stems box) and the vocals waveform are shown.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
 
-def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], bool]], bool]) -> None:
-    """Position the view, and draft when asked (waiting for the job)."""
+def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], bool]], bool],
+                           stems: bool = False) -> None:
+    """Position the view, draft when asked, separate stems when asked (waiting for the jobs)."""
     song = win.session.doc.song
     if song.charts:  # the busiest chart shows the most of the editor
         win.session.set_chart(max(song.charts, key=lambda c: len(c.notes)))
@@ -29,6 +31,11 @@ def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], 
             wait(lambda: not drafting.busy)
         if drafting.last_error:
             win.session.status.emit(f"Draft failed: {drafting.last_error}")
+    if stems and win.session.audio is not None and win.stems.separate() is not None:
+        wait(lambda: not win.stems.busy)
+        if win.stems.stems is not None:
+            win.stems.set_waveform("vocals")
+        win.panels.setCurrentWidget(win.playback_panel)
     win.timeline.setFocus()
 
 

@@ -70,6 +70,7 @@ def separation_job(ctx: JobContext, path) -> SeparatedStems:
     ctx.check()
     ctx.report(0.9, "Loading stems")
     layers = {name: np.ascontiguousarray(arr, dtype=np.float32) for name, arr in stemset.layers().items()}
+    stemset.release()  # the layers keep vocals and drums; dropping "accompaniment" saves a song-sized array
     peaks = {}
     for name in STEMS:
         ctx.check()

@@ -94,10 +94,12 @@ class StemsBox(QGroupBox):
                 widget.blockSignals(False)
         if ready:
             self.progress.setValue(100)
-            self.progress.setFormat(f"{self.stems.stems.method} %p%")
+            self.progress.setFormat("separated")
+            self.progress.setToolTip(f"Method: {self.stems.stems.method}")
         elif not self.stems.busy:
             self.progress.setValue(0)
             self.progress.setFormat("not separated")
+            self.progress.setToolTip("")
 
     def _busy(self, busy: bool) -> None:
         self.separate_button.setEnabled(not busy)

@@ -41,6 +41,9 @@ class FakeStemSet:
         drums = 0.2 * (self.mix - vocals)
         return {"vocals": vocals, "drums": drums, "other": self.mix - vocals - drums}
 
+    def release(self) -> None:
+        pass
+
 
 @pytest.fixture
 def stem_cache(tmp_path, monkeypatch) -> Path:
