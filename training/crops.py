@@ -23,11 +23,11 @@ from training.data import SongData
 class CropConfig:
     """Crop size (frames), targets and augmentation probabilities."""
 
-    crop_frames: int = 1600
-    n_crops: int = 12
+    crop_frames: int = 2400
+    n_crops: int = 8
     target_sigma_frames: float = 1.0
     target_radius_frames: int = 2
-    cond_prob: float = 0.5
+    cond_prob: float = 0.6
     stretch_prob: float = 0.5
     stretch_max: float = 0.05
     gain_max: float = 0.7  # natural-log units (~ +-6 dB)

@@ -96,7 +96,8 @@ def build_manifest(onnx_path: Path, config: OnsetModelConfig, features: FeatureP
 def load_checkpoint(path: str | Path) -> tuple[OnsetModel, FeatureParams, dict]:
     """Model (eval mode), feature parameters with normalisation, and the raw checkpoint dict."""
     ckpt = torch.load(Path(path), map_location="cpu", weights_only=False)
-    model = OnsetModel(OnsetModelConfig(**ckpt["model_config"]))
+    # Checkpoints from before the cond_density switch were trained without it.
+    model = OnsetModel(OnsetModelConfig(**{"cond_density": False, **ckpt["model_config"]}))
     model.load_state_dict(ckpt["model"])
     model.eval()
     return model, FeatureParams(**ckpt["features"]), ckpt

@@ -7,8 +7,9 @@ Shape of the network (``B`` rows, ``T`` frames at ~100 frames/s):
    by 1x, 16x, 64x and 128x (~10 ms, 0.16 s, 0.64 s, 1.3 s per step; with two k=3 convs the 128x branch
    sees ~6 s of context), are upsampled back to ``T`` and concatenated.
 2. **Head** (per row): encoder output + beat-guide channels + learned difficulty-slot embedding + refine
-   conditioning (the lower chart's onset train through a small conv, a learned embedding of its slot, and
-   the presence flag, all multiplied by ``cond_present`` so that absent conditioning is exactly zero) ->
+   conditioning (the lower chart's onset train through a small conv, a learned embedding of its slot, its
+   density in notes/s, and the presence flag, all multiplied by ``cond_present`` so that absent conditioning
+   is exactly zero) ->
    bidirectional GRU -> linear -> one logit per frame.
 
 The ONNX graph (:class:`OnsetExportWrapper`) takes the fixed contract inputs and returns sigmoid
@@ -47,6 +48,7 @@ class OnsetModelConfig:
     use_beat_guide: bool = True
     multiscale: bool = True
     conditioning: bool = True
+    cond_density: bool = True  # feed the lower chart's notes/s (whole input) as a per-row feature
 
     @classmethod
     def for_ablation(cls, ablation: str, **overrides) -> OnsetModelConfig:
@@ -109,7 +111,8 @@ class OnsetModel(nn.Module):
         self.slot_embedding = nn.Embedding(cfg.n_slots, cfg.slot_dim)
         self.cond_slot_embedding = nn.Embedding(cfg.n_slots, cfg.slot_dim)
         self.cond_conv = nn.Conv1d(1, cfg.cond_channels, kernel_size=5, padding=2)
-        head_in = self.encoder_channels + cfg.n_guide + cfg.cond_channels + 2 * cfg.slot_dim + 1
+        head_in = (self.encoder_channels + cfg.n_guide + cfg.cond_channels + 2 * cfg.slot_dim + 1
+                   + int(cfg.cond_density))
         self.head_in = nn.Sequential(nn.Dropout(cfg.dropout), nn.Linear(head_in, 2 * cfg.rnn_hidden),
                                      nn.ReLU(inplace=True))
         self.rnn = nn.GRU(2 * cfg.rnn_hidden, cfg.rnn_hidden, num_layers=cfg.rnn_layers, batch_first=True,
@@ -146,7 +149,12 @@ class OnsetModel(nn.Module):
         cond_feat = F.relu(self.cond_conv((cond_onsets * present[:, None])[:, None, :])).transpose(1, 2)
         cond_slot = self.cond_slot_embedding(cond_difficulty.clamp(0, cfg.n_slots - 1)) * present[:, None]
         slot = self.slot_embedding(difficulty.clamp(0, cfg.n_slots - 1))
-        per_row = torch.cat([slot, cond_slot, present[:, None]], dim=1)  # [B, 2 * slot_dim + 1]
+        rows = [slot, cond_slot, present[:, None]]
+        if cfg.cond_density:
+            # The lower chart's density over the whole input (~notes/s at 100 frames/s) tells the model the
+            # author's density style, which a 16-s training crop or the GRU state alone cannot.
+            rows.append(torch.log1p(cond_onsets.mean(dim=1, keepdim=True) * 100.0) * present[:, None])
+        per_row = torch.cat(rows, dim=1)  # [B, 2 * slot_dim + 1 (+ 1)]
         x = torch.cat([encoded, beat_guide, cond_feat, per_row[:, None, :].expand(b, t, per_row.shape[1])],
                       dim=2)
         k = cfg.rnn_stride

@@ -39,7 +39,7 @@ class TrainConfig:
     out: str
     device: str = "cpu"
     seed: int = 0
-    epochs: int = 30
+    epochs: int = 8
     lr: float = 2e-3
     weight_decay: float = 1e-4
     warmup_steps: int = 100
