@@ -79,17 +79,46 @@ def _allowed_table() -> np.ndarray:
 
 
 _ALLOWED = _allowed_table()
+_NO_RNG = np.random.default_rng(0)  # greedy choices never draw from it
 
 
-def masked_choice(logits: np.ndarray, allowed: np.ndarray, temperature: float,
-                  rng: np.random.Generator) -> int:
-    """Argmax (``temperature <= 0``) or a softmax sample of ``logits`` (15,) restricted to ``allowed``."""
+@dataclass(frozen=True)
+class DecisionRule:
+    """How greedy decoding turns one row's outputs into arrows and holds, per slot (Beginner..Challenge).
+
+    A plain argmax almost never picks a jump or a hold (each is rarely the single likeliest outcome of a row),
+    so the shipped model carries thresholds calibrated in training to give the reference charts' jump and hold
+    rates: a row becomes a jump when the probability mass of the allowed jumps reaches ``jump[slot]`` (None =
+    plain argmax), an arrow becomes a hold head when its hold probability reaches ``hold[slot]``.
+    """
+
+    jump: tuple[float | None, ...] = (None,) * N_SLOTS
+    hold: tuple[float, ...] = (0.5,) * N_SLOTS
+
+    @classmethod
+    def from_manifest(cls, manifest: Any) -> DecisionRule:
+        data = manifest.extra.get("decision") or {}
+        return cls(tuple(data.get("jump_threshold", cls.jump)), tuple(data.get("hold_threshold", cls.hold)))
+
+
+_JUMPS = POPCOUNT[CLASS_MASKS] >= 2
+
+
+def masked_choice(logits: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.random.Generator,
+                  jump_threshold: float | None = None) -> int:
+    """Class index for one row: a softmax sample (``temperature > 0``), else the argmax restricted to
+    ``allowed`` -- among jumps when their probability mass reaches ``jump_threshold``, else among singles."""
     z = np.where(allowed, logits.astype(np.float64), -np.inf)
-    if temperature <= 0:
+    if temperature > 0:
+        z = (z - z.max()) / temperature
+        p = np.exp(z)
+        return int(rng.choice(len(p), p=p / p.sum()))
+    jumps, singles = allowed & _JUMPS, allowed & ~_JUMPS
+    if jump_threshold is None or not jumps.any() or not singles.any():
         return int(np.argmax(z))
-    z = (z - z.max()) / temperature
-    p = np.exp(z)
-    return int(rng.choice(len(p), p=p / p.sum()))
+    p = np.exp(z - z.max())
+    pick = jumps if p[jumps].sum() >= jump_threshold * p.sum() else singles
+    return int(np.argmax(np.where(pick, z, -np.inf)))
 
 
 # ---------------------------------------------------------------------------------------------------- steppers
@@ -125,6 +154,7 @@ class OnnxLaneStepper:
         # One decode makes one call per row: with the in-process backend, use its (sha-verified, cached)
         # session directly instead of re-validating four small arrays ~1500 times.
         self._session = backend.session(manifest) if hasattr(backend, "session") else None
+        self.rule = DecisionRule.from_manifest(manifest)
 
     def initial_state(self, batch: int) -> np.ndarray:
         return np.zeros((self.layers, batch, self.hidden), dtype=np.float32)
@@ -189,15 +219,17 @@ class _Track:
                 self.rows.holds[r] &= ~(1 << lane)
             self.head_row[lane] = -1
 
-    def choose(self, i: int, out: dict[str, np.ndarray], temperature: float, rng: np.random.Generator) -> None:
+    def choose(self, i: int, out: dict[str, np.ndarray], temperature: float, rng: np.random.Generator,
+               rule: DecisionRule) -> None:
         held = self.held(i)
         allowed = allowed_classes(held, self.slot)
         if not allowed.any():
             self.release(i, held)
             held = self.held(i)
             allowed = allowed_classes(held, self.slot)
-        arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng) + 1
-        holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and out["hold_logits"][lane] > 0)
+        arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, rule.jump[self.slot]) + 1
+        hold_p = 1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))
+        holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= rule.hold[self.slot])
         length = HOLD_LENGTHS_BEAT[int(np.argmax(out["length_logits"]))]
         self.rows.arrows[i], self.rows.holds[i] = arrows, holds
         self.memory.record(self.rows.arrows, i)
@@ -227,6 +259,7 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
     list of LaneRows, one per request, satisfying the post-rules of this module.
     """
     rng = np.random.default_rng(seed)
+    rule = getattr(stepper, "rule", DecisionRule())
     tracks = [_Track(r) for r in requests]
     n_max = max((len(r.beats) for r in requests), default=0)
     state = stepper.initial_state(len(requests))
@@ -238,7 +271,7 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
         out, state = stepper.step(rows, history, state)
         for b, track in enumerate(tracks):
             if i < len(track.beats):
-                track.choose(i, {k: out[k][b] for k in _LOGITS}, temperature, rng)
+                track.choose(i, {k: out[k][b] for k in _LOGITS}, temperature, rng, rule)
     return [t.rows for t in tracks]
 
 
@@ -247,10 +280,11 @@ def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray],
     """Next-row predictions given the *reference* previous rows (the lane metric of EVALUATION.md).
 
     ``features[b]`` (N_b, ROW_DIM) and ``histories[b]`` (N_b, HISTORY_DIM) are one chart's row features and
-    teacher-forced history. Each row's arrow set is the argmax over the classes the post-rules allow given the
-    reference holds, so a model and a rule baseline are scored under the same constraints. Returns one lane
-    mask array (N_b,) per chart.
+    teacher-forced history. Each row's arrow set is the greedy decision of :func:`decode_rows` (the stepper's
+    :class:`DecisionRule`) over the classes the post-rules allow given the reference holds, so a model and a
+    rule baseline are scored as they decode, under the same constraints. Returns one mask array (N_b,) per chart.
     """
+    rule = getattr(stepper, "rule", DecisionRule())
     sizes = [len(f) for f in features]
     state = stepper.initial_state(len(sizes))
     preds = [np.zeros(n, dtype=np.int64) for n in sizes]
@@ -263,7 +297,8 @@ def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray],
         for b, n in enumerate(sizes):
             if i < n:
                 allowed = allowed_classes(int(held[b]), int(slots[b]))
-                preds[b][i] = int(np.argmax(np.where(allowed, out["arrow_logits"][b], -np.inf))) + 1
+                preds[b][i] = masked_choice(out["arrow_logits"][b], allowed, 0.0, _NO_RNG,
+                                            rule.jump[int(slots[b])]) + 1
     return preds
 
 

@@ -224,6 +224,20 @@ def export_lane_model(model: LaneModel, out_dir: Path, params, extra: dict, mode
     return manifest.save(out_dir / "lane.manifest.json")
 
 
+def _calibrate(manifest_path: Path, ngram, folders: list[Path]) -> dict:
+    """Free-running calibration of the exported model's decision thresholds; rewrites its manifest."""
+    from inference.lanes import OnnxLaneStepper
+    from inference.manifest import Manifest
+    from training.lane_calibrate import calibrate_free_running, chart_requests
+
+    manifest = Manifest.load(manifest_path)
+    requests, references = chart_requests(folders)
+    decision = calibrate_free_running(OnnxLaneStepper(manifest, ngram=ngram), requests, references)
+    manifest.extra["decision"] = decision
+    manifest.save(manifest_path)
+    return decision
+
+
 def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfig, ship: bool = False,
                       log=sys.stderr) -> dict:
     """The whole recipe behind ``main.py train-lanes``: data, split, rule baselines, training, export, ship."""
@@ -263,6 +277,9 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
                  "best_epoch", "monitor_accuracy", "baselines_monitor", "train_charts", "train_rows", "parameters")},
              "seed": cfg.seed}
     manifest_path = export_lane_model(model, out, params, extra)
+    monitor_folders = [f for f in (song_folders(charts_only) if text else folders) if is_monitor_song(f.name)]
+    summary["decision"] = _calibrate(manifest_path, ngram, monitor_folders)
+    print(f"decision thresholds (free-running drafts of the monitor charts): {summary['decision']}", file=log)
     atomic_write_text(out / "lane_summary.json", json.dumps(summary, indent=2) + "\n")
     if ship:
         from chart.fileio import atomic_write_bytes

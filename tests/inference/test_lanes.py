@@ -25,10 +25,12 @@ from inference.lane_features import (
 )
 from inference.lane_rules import AlternationStepper, NgramStepper
 from inference.lanes import (
+    DecisionRule,
     LaneRequest,
     allowed_classes,
     assign_lanes,
     decode_rows,
+    masked_choice,
     teacher_forced_classes,
 )
 from training.lane_data import SYMMETRIES, _permute_history, permute_masks
@@ -273,3 +275,33 @@ def test_teacher_forced_oracle_and_ngram():
     pred = teacher_forced_classes(stepper, [feats], [teacher_history(rows)], [2])[0]
     assert list(pred[1:4]) == [8, 1, 8]
     assert pred[5] in (1, 8)  # unseen context (after D): backs off to the flat unigram
+
+
+def test_jump_threshold_turns_probable_jumps_into_jumps():
+    logits = np.full(15, -20.0)
+    logits[0] = np.log(0.4)  # Left
+    logits[8] = np.log(0.3)  # Left+Right (mask 9)
+    logits[2] = np.log(0.3)  # Left+Down (mask 3)
+    allowed = allowed_classes(0, 3)
+    rng = np.random.default_rng(0)
+    assert masked_choice(logits, allowed, 0.0, rng) == 0  # plain argmax: the single
+    assert masked_choice(logits, allowed, 0.0, rng, jump_threshold=0.5) in (2, 8)  # jump mass 0.6
+    assert masked_choice(logits, allowed, 0.0, rng, jump_threshold=0.7) == 0
+    assert masked_choice(logits, allowed_classes(0, 0), 0.0, rng, jump_threshold=0.1) == 0  # Beginner
+
+
+def test_decision_rule_thresholds_reach_the_decoder():
+    beats, seconds = _rows(64)
+    arrow = np.full(15, -3.0, np.float32)
+    arrow[0], arrow[8] = 0.0, -0.5  # single Left likelier than the Left+Right jump
+    plain = FixedStepper(arrow, hold=-1.0, length=2)
+    tuned = FixedStepper(arrow, hold=-1.0, length=2)
+    tuned.rule = DecisionRule(jump=(None, 0.2, 0.2, 0.2, 0.2), hold=(0.5, 0.2, 0.2, 0.2, 0.2))
+    assert not any(n.kind == NoteKind.HOLD for n in assign_lanes(beats, seconds, 2, None, plain))
+    notes = assign_lanes(beats, seconds, 2, None, tuned)
+    assert any(n.kind == NoteKind.HOLD for n in notes)  # hold p = 0.27 >= 0.2
+    rows = {}
+    for n in notes:
+        rows.setdefault(n.beat, set()).add(n.lane)
+    assert any(len(lanes) == 2 for lanes in rows.values())
+    assert rule_violations(notes, 2) == []

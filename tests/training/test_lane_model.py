@@ -17,6 +17,7 @@ from inference.lane_rules import NgramStepper, prev_masks, slots_of
 from inference.lanes import LaneRequest, OnnxLaneStepper, decode_rows, teacher_forced_classes
 from inference.manifest import FeatureParams, Manifest
 from training.lane_baseline import build_ngram, chart_log_probs, previous_masks, save_ngram
+from training.lane_calibrate import calibrate_free_running
 from training.lane_data import chart_examples, epoch_windows, make_batch
 from training.lane_model import LaneModel, LaneModelConfig
 from training.lane_train import (
@@ -130,14 +131,15 @@ def exported(charts, tmp_path_factory):
 class TorchStepper:
     """The PyTorch model behind the same stepper interface, for parity checks."""
 
-    def __init__(self, model: LaneModel, ngram: NgramStepper) -> None:
+    def __init__(self, model: LaneModel, ngram: NgramStepper | None) -> None:
         self.model, self.ngram = model, ngram
 
     def initial_state(self, batch):
         return torch.zeros(self.model.config.layers, batch, self.model.config.hidden)
 
     def step(self, rows, history, state):
-        ng = torch.from_numpy(self.ngram.log_probs(slots_of(rows), prev_masks(history)))
+        ng = torch.zeros(len(rows), 15) if self.ngram is None else \
+            torch.from_numpy(self.ngram.log_probs(slots_of(rows), prev_masks(history)))
         with torch.no_grad():
             a, h, n, s = self.model(torch.from_numpy(rows)[:, None], torch.from_numpy(history)[:, None],
                                     ng[:, None], state)
@@ -203,3 +205,19 @@ def test_leave_one_out_features_equal_an_ngram_without_the_chart(charts):
     np.testing.assert_allclose(loo, expected, atol=1e-5)
     seen = chart_log_probs(everything, chart, leave_out=False)
     assert np.mean(np.argmax(seen, 1) + 1 == chart.arrows) > np.mean(np.argmax(loo, 1) + 1 == chart.arrows)
+
+
+def test_free_running_calibration_matches_reference_rates(exported, charts):
+    _, manifest, ngram = exported
+    requests = [LaneRequest([Fraction(i, 2) for i in range(len(c))], c.rows, c.slot) for c in charts]
+    references = [rows_from_notes(synthetic_chart(c.slot)[1].notes) for c in charts]
+    stepper = OnnxLaneStepper(manifest, ngram=ngram)
+    decision = calibrate_free_running(stepper, requests, references, iterations=8)
+    assert decision["jump_threshold"][0] is None
+    got, want = np.array(decision["rates"]["jump"][1:]), np.array(decision["rates"]["jump_reference"][1:])
+    assert np.all(want > 0)
+    assert np.all(np.abs(got - want) < 0.06)  # rows of a chart: ~96, so a few rows of slack
+    got_h, want_h = np.array(decision["rates"]["hold"][1:]), np.array(decision["rates"]["hold_reference"][1:])
+    assert np.all(np.abs(got_h - want_h) < 0.06)
+    notes = decode_rows(stepper, requests)  # the stepper keeps the calibrated rule
+    assert any(bin(int(m)).count("1") == 2 for r in notes[1:] for m in r.arrows)

@@ -1,0 +1,87 @@
+"""Calibrate the lane decoder's jump and hold thresholds on free-running drafts of held-out charts.
+
+Greedy decoding that always takes the single likeliest arrow set produces almost no jumps and few holds (each
+is rarely the likeliest outcome of one row), and a model that feeds on its own jump-free history grows even less
+inclined to jump. So the thresholds of :class:`inference.lanes.DecisionRule` are set where it matters: the
+exported model drafts the monitor charts' onset rows exactly as the drafter does, and a per-slot bisection moves
+each threshold until the drafts' jump rate (rows with two arrows) and hold rate (hold heads per arrow) match
+those of the reference charts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from inference.lane_features import MASK_BITS, N_SLOTS, POPCOUNT, LaneRows, row_features, rows_from_notes
+from inference.lanes import DecisionRule, LaneRequest, decode_rows
+
+ITERATIONS = 10  # bisection steps: thresholds to within 1/1024
+
+
+def chart_requests(folders: Sequence[Path]) -> tuple[list[LaneRequest], list[LaneRows]]:
+    """Decoder requests (no audio) and reference rows of every usable chart in ``folders``."""
+    from training.data import find_chart_file, load_song, usable_charts
+
+    requests, references = [], []
+    for folder in folders:
+        song = load_song(find_chart_file(folder))
+        for slot, chart in sorted(usable_charts(song).items()):
+            rows = rows_from_notes(chart.notes)
+            seconds = song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
+            requests.append(LaneRequest(rows.beats, row_features(rows.beats, seconds, slot), slot))
+            references.append(rows)
+    return requests, references
+
+
+def rates(rows: Sequence[LaneRows], slots: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per slot: share of rows with two or more arrows, share of arrows that are hold heads, shape (5,) each."""
+    jumps, n_rows = np.zeros(N_SLOTS), np.zeros(N_SLOTS)
+    holds, n_arrows = np.zeros(N_SLOTS), np.zeros(N_SLOTS)
+    for r, slot in zip(rows, slots):
+        jumps[slot] += np.sum(POPCOUNT[r.arrows] >= 2)
+        n_rows[slot] += len(r)
+        holds[slot] += MASK_BITS[r.holds].sum()
+        n_arrows[slot] += MASK_BITS[r.arrows].sum()
+    return jumps / np.maximum(n_rows, 1), holds / np.maximum(n_arrows, 1)
+
+
+def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references: Sequence[LaneRows],
+                           iterations: int = ITERATIONS) -> dict:
+    """Bisect per-slot thresholds until greedy drafts of ``requests`` match the references' rates.
+
+    Parameters
+    ----------
+    stepper : OnnxLaneStepper
+        The exported model; its ``rule`` is replaced while searching and left at the result.
+    requests, references : sequences
+        Onset rows to draft and the reference rows they come from.
+    iterations : int
+        Bisection steps (the search starts at 0.5 in [0, 1]).
+
+    Returns
+    -------
+    dict with ``jump_threshold`` (None at Beginner, where jumps are not allowed) and ``hold_threshold``, plus
+    the reached and wanted rates for the record.
+    """
+    slots = [r.slot for r in requests]
+    want_jump, want_hold = rates(references, slots)
+    lo_j, hi_j = np.zeros(N_SLOTS), np.ones(N_SLOTS)
+    lo_h, hi_h = np.zeros(N_SLOTS), np.ones(N_SLOTS)
+    for _ in range(iterations):
+        jump, hold = (lo_j + hi_j) / 2, (lo_h + hi_h) / 2
+        stepper.rule = DecisionRule(tuple([None, *jump[1:].tolist()]), tuple(hold.tolist()))
+        got_jump, got_hold = rates(decode_rows(stepper, requests), slots)
+        # More jumps (holds) than wanted: raise the threshold; fewer: lower it.
+        lo_j, hi_j = np.where(got_jump > want_jump, jump, lo_j), np.where(got_jump > want_jump, hi_j, jump)
+        lo_h, hi_h = np.where(got_hold > want_hold, hold, lo_h), np.where(got_hold > want_hold, hi_h, hold)
+    jump, hold = (lo_j + hi_j) / 2, (lo_h + hi_h) / 2
+    stepper.rule = DecisionRule(tuple([None, *jump[1:].tolist()]), tuple(hold.tolist()))
+    got_jump, got_hold = rates(decode_rows(stepper, requests), slots)
+    return {"jump_threshold": [None, *[round(float(x), 4) for x in jump[1:]]],
+            "hold_threshold": [round(float(x), 4) for x in hold],
+            "rates": {"jump": np.round(got_jump, 4).tolist(), "jump_reference": np.round(want_jump, 4).tolist(),
+                      "hold": np.round(got_hold, 4).tolist(), "hold_reference": np.round(want_hold, 4).tolist()},
+            "charts": len(requests)}
