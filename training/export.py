@@ -60,6 +60,7 @@ def export_onnx(model: OnsetModel, path: str | Path) -> Path:
         torch.onnx.export(wrapper, example_inputs(model.config), buf, input_names=list(INPUT_NAMES),
                           output_names=[OUTPUT_NAME], dynamic_axes=dynamic, opset_version=OPSET, dynamo=False)
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, buf.getvalue())
     return path
 

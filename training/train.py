@@ -25,7 +25,15 @@ from inference.features import normalisation_stats
 from inference.manifest import FeatureParams
 from training import validate
 from training.crops import Batch, CropConfig, sample_batch
-from training.data import DataError, SongData, load_song_data, song_folders, split_keys
+from training.data import (
+    DEFAULT_CACHE,
+    SPLIT_FILE,
+    DataError,
+    SongData,
+    load_song_data,
+    song_folders,
+    split_keys,
+)
 from training.model import OnsetModel, OnsetModelConfig, count_parameters
 
 Log = Callable[[str], None]
@@ -47,6 +55,8 @@ class TrainConfig:
     threads: int = 1
     max_minutes: float | None = None
     ablation: str = "none"
+    validation_file: str = str(SPLIT_FILE)
+    cache_dir: str | None = str(DEFAULT_CACHE)
     model: OnsetModelConfig = field(default_factory=OnsetModelConfig)
     crops: CropConfig = field(default_factory=CropConfig)
     features: FeatureParams = field(default_factory=FeatureParams)
@@ -66,12 +76,12 @@ def load_dataset(cfg: TrainConfig, log: Log) -> tuple[list[SongData], list[SongD
     songs: list[SongData] = []
     for i, folder in enumerate(folders, 1):
         try:
-            songs.append(load_song_data(folder, cfg.features))
+            songs.append(load_song_data(folder, cfg.features, Path(cfg.cache_dir) if cfg.cache_dir else None))
         except (DataError, OSError) as exc:
             log(f"skip {folder.name}: {exc}")
         if i % 10 == 0 or i == len(folders):
             log(f"songs {i}/{len(folders)}")
-    train_keys, val_keys = split_keys([s.key for s in songs])
+    train_keys, val_keys = split_keys([s.key for s in songs], Path(cfg.validation_file))
     train = [s for s in songs if s.key in set(train_keys)]
     val = [s for s in songs if s.key in set(val_keys)]
     if not train:

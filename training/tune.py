@@ -139,18 +139,23 @@ def tune_and_measure(model: OnsetModel, songs: Sequence[SongData], mean: np.ndar
 
 def finish_run(checkpoint: Path, songs_root: str | Path, onnx_paths: Sequence[Path], model_id: str = "onset-v1",
                log=print) -> dict:
-    """Tune on the validation songs, write ``tune.json`` beside the checkpoint, export to each ONNX path."""
-    from training.data import DataError, load_song_data, song_folders, split_keys
+    """Tune on the validation songs, write ``tune.json`` beside the checkpoint, export to each ONNX path.
+
+    The validation list and feature cache are the ones the checkpoint was trained with.
+    """
+    from training.data import DEFAULT_CACHE, SPLIT_FILE, DataError, load_song_data, song_folders, split_keys
     from training.export import export_checkpoint, load_checkpoint
 
-    model, params, _ = load_checkpoint(checkpoint)
+    model, params, ckpt = load_checkpoint(checkpoint)
+    run_cfg = ckpt.get("train_config", {})
+    cache = run_cfg.get("cache_dir", str(DEFAULT_CACHE))
     folders = song_folders(songs_root)
-    _, val_keys = split_keys([f.name for f in folders])
+    _, val_keys = split_keys([f.name for f in folders], Path(run_cfg.get("validation_file", SPLIT_FILE)))
     songs = []
     for folder in folders:
         if folder.name in set(val_keys):
             try:
-                songs.append(load_song_data(folder, params))
+                songs.append(load_song_data(folder, params, Path(cache) if cache else None))
             except (DataError, OSError) as exc:
                 log(f"skip {folder.name}: {exc}")
     mean = np.asarray(params.norm_mean, np.float32)

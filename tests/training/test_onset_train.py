@@ -1,0 +1,99 @@
+"""End to end on synthetic songs: train a tiny model, resume, tune on validation, export, load the manifest;
+and the ``train`` command's one-line errors."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from chart.notes import Note  # noqa: E402
+from chart.song import Chart, Slot, Song  # noqa: E402
+from chart.timing import TimingData  # noqa: E402
+from inference.manifest import FeatureParams, Manifest  # noqa: E402
+from training.crops import CropConfig  # noqa: E402
+from training.model import OnsetModelConfig  # noqa: E402
+from training.train import TrainConfig, train  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _song(folder: Path, bpm: float, seed: int) -> None:
+    import soundfile as sf
+
+    from chart.formats.registry import save
+
+    folder.mkdir(parents=True)
+    sr, seconds = 22050, 16
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(sr * seconds) * 0.01).astype(np.float32)
+    beats = np.arange(0, int(seconds * bpm / 60) - 1)
+    for b in beats:
+        i = int(b * 60 / bpm * sr)
+        x[i:i + 300] += rng.standard_normal(300).astype(np.float32) * np.exp(-np.arange(300) / 60) * 0.6
+    sf.write(folder / "a.wav", x, sr)
+    charts = [Chart(slot=Slot.EASY, notes=[Note(Fraction(int(b)), int(b) % 4) for b in beats if b % 4 != 3]),
+              Chart(slot=Slot.HARD, notes=[Note(Fraction(int(b)), int(b) % 4) for b in beats])]
+    save(Song(title=folder.name, music="a.wav", timing=TimingData.constant(bpm), charts=charts), folder / "a.ssc")
+
+
+def _config(tmp_path: Path, epochs: int) -> TrainConfig:
+    split = tmp_path / "validation.txt"
+    split.write_text("# one song held out\npk__s2\n")
+    return TrainConfig(
+        songs=str(tmp_path / "songs"), out=str(tmp_path / "run"), epochs=epochs, lr=5e-3, warmup_steps=2,
+        validation_file=str(split), cache_dir=str(tmp_path / "cache"),
+        features=FeatureParams(n_mels=16, n_ffts=[512, 1024]),
+        model=OnsetModelConfig(trunk_channels=8, branch_channels=4, rnn_hidden=8, rnn_layers=1, slot_dim=3,
+                               cond_channels=2, out_hidden=8),
+        crops=CropConfig(crop_frames=400, n_crops=2),
+    )
+
+
+def test_train_resume_tune_export(tmp_path: Path) -> None:
+    for i, bpm in enumerate((120.0, 150.0, 132.0)):
+        _song(tmp_path / "songs" / f"pk__s{i}", bpm, i)
+    best = train(_config(tmp_path, epochs=1), log=lambda _m: None)
+    run = tmp_path / "run"
+    assert best.is_file()
+    assert (run / "last.pt").is_file()
+    first = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert [m["epoch"] for m in first] == [1]
+    assert "val_f1_all" in first[0]
+
+    train(_config(tmp_path, epochs=2), resume=True, log=lambda _m: None)
+    logged = [json.loads(line)["epoch"] for line in (run / "log.jsonl").read_text().splitlines()]
+    assert logged == [1, 2]  # resumed at epoch 1, did not start over
+
+    from training.tune import finish_run
+
+    report = finish_run(run / "last.pt", tmp_path / "songs", [tmp_path / "out" / "onset.onnx"], log=lambda _m: None)
+    assert report["songs"] == 1
+    assert set(report["onset"]["f1_50ms"]) >= {"all", "easy", "hard"}
+    manifest = Manifest.load(tmp_path / "out" / "onset.manifest.json")  # verifies the sha256
+    assert manifest.features.norm_mean
+    assert len(manifest.features.norm_mean) == 32
+    assert manifest.decode["hard"].threshold == pytest.approx(report["decode"]["hard"]["threshold"])
+
+
+def test_train_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from main import main
+
+    assert main(["train", "--songs", str(tmp_path / "missing"), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "not found" in err[0]
+    (tmp_path / "empty").mkdir()
+    assert main(["train", "--songs", str(tmp_path / "empty"), "--out", str(tmp_path / "r")]) == 2
+    assert main(["train", "--songs", str(tmp_path / "empty"), "--out", str(tmp_path / "r2"), "--tune-only"]) == 2
