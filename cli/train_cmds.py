@@ -27,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-export", action="store_true", help="do not tune and export at the end")
     p.add_argument("--tune-only", action="store_true",
                    help="skip training: tune decode settings on the validation songs and export OUT/best.pt")
+    p.add_argument("--model-id", default=None, help="model id in the manifest (default: from the --out name)")
     p.add_argument("--ship", type=Path, default=None, metavar="DIR",
                    help="also export onset.onnx + manifest into DIR (e.g. resources/models)")
     p.set_defaults(func=run)
@@ -57,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         from training.tune import finish_run
 
         targets = [args.out / "onset.onnx"] + ([args.ship / "onset.onnx"] if args.ship else [])
-        report = finish_run(best, args.songs, targets)
+        name = args.out.resolve().name
+        model_id = args.model_id or (name if name.startswith("onset") else f"onset-{name}")
+        report = finish_run(best, args.songs, targets, model_id=model_id)
         print(json.dumps({"onset": report["onset"], "refine": report["refine"]}, indent=2))
     print(f"best checkpoint: {best}")
     return 0

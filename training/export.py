@@ -105,10 +105,12 @@ def load_checkpoint(path: str | Path) -> tuple[OnsetModel, FeatureParams, dict]:
 
 
 def export_checkpoint(ckpt_path: str | Path, onnx_path: str | Path,
-                      decode: dict[str, SlotDecode] | None = None, model_id: str = "onset-v1") -> Path:
+                      decode: dict[str, SlotDecode] | None = None, model_id: str = "onset-v1",
+                      report: dict | None = None) -> Path:
     """Export ``ckpt_path`` to ``onnx_path`` and write ``<stem>.manifest.json`` beside it; returns the ONNX path.
 
-    ``decode`` holds the per-slot settings tuned on the validation songs (defaults when None).
+    ``decode`` holds the per-slot settings tuned on the validation songs (defaults when None); ``report`` the
+    validation measurement that goes into the manifest for provenance.
     """
     model, features, ckpt = load_checkpoint(ckpt_path)
     onnx_path = export_onnx(model, onnx_path)
@@ -116,7 +118,9 @@ def export_checkpoint(ckpt_path: str | Path, onnx_path: str | Path,
     extra = {
         "parameters": count_parameters(model),
         "training": {k: cfg.get(k) for k in ("seed", "epochs", "lr", "ablation", "songs")},
-        "epoch": ckpt.get("epoch"), "validation": ckpt.get("metrics", {}),
+        "epoch": ckpt.get("epoch"),
+        "validation": {k: report[k] for k in ("songs", "onset", "refine") if k in report} if report
+        else ckpt.get("metrics", {}),
     }
     manifest = build_manifest(onnx_path, model.config, features, decode, model_id, extra)
     manifest.save(onnx_path.with_name(onnx_path.stem + MANIFEST_SUFFIX))

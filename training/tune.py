@@ -163,6 +163,6 @@ def finish_run(checkpoint: Path, songs_root: str | Path, onnx_paths: Sequence[Pa
     settings, report = tune_and_measure(model, songs, mean, std, params.frame_rate,
                                         Path(checkpoint).with_name("tune.json"))
     for path in onnx_paths:
-        export_checkpoint(checkpoint, path, decode=settings, model_id=model_id)
+        export_checkpoint(checkpoint, path, decode=settings, model_id=model_id, report=report)
         log(f"exported {path}")
     return report
