@@ -23,7 +23,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from inference.lane_features import HISTORY_DIM, HOLD_LENGTHS_BEAT, N_ARROW_CLASSES, N_LANES, ROW_DIM
+from inference.lane_features import (
+    COPY_CONTEXTS,
+    HISTORY_DIM,
+    HOLD_LENGTHS_BEAT,
+    N_ARROW_CLASSES,
+    N_LANES,
+    ROW_DIM,
+)
 
 ONNX_OPSET = 17
 NGRAM_SCALE = 5.0  # n-gram log-probabilities (about -10..0) scaled into the embedding's input range
@@ -66,6 +73,12 @@ class LaneModel(nn.Module):
         # The arrow logits start from the n-gram's log-probabilities (a learned weight, 1 at first) and the
         # network learns corrections: it never has to re-learn the count table from a few hundred updates.
         self.ngram_weight = nn.Parameter(torch.ones(()))
+        # Likewise each copy hint (the arrows that followed the same context earlier in the chart) adds a
+        # learned bonus to its class, so "n-gram, overridden by a long exact repeat" is there from the start.
+        self.copy_weight = nn.Parameter(torch.full((len(COPY_CONTEXTS),), 1.0))
+        self.register_buffer("lane_values", 2 ** torch.arange(N_LANES, dtype=torch.float32), persistent=False)
+        self.register_buffer("class_masks", torch.arange(1, N_ARROW_CLASSES + 1, dtype=torch.float32),
+                             persistent=False)
 
     def forward(self, rows: torch.Tensor, history: torch.Tensor, ngram: torch.Tensor,
                 state: torch.Tensor | None = None):
@@ -87,8 +100,16 @@ class LaneModel(nn.Module):
         x = self.embed(torch.cat([rows, history, ngram / NGRAM_SCALE], dim=-1))
         y, state_out = self.gru(x, state)
         y = self.mix(torch.cat([y, x], dim=-1))
-        arrow = self.arrow_head(y) + self.ngram_weight * ngram
+        arrow = self.arrow_head(y) + self.ngram_weight * ngram + self._copy_bonus(history)
         return arrow, self.hold_head(y), self.length_head(y), state_out
+
+    def _copy_bonus(self, history: torch.Tensor) -> torch.Tensor:
+        """(B, T, 15): sum over copy hints of ``copy_weight[k]`` on the class each hint names (0 if none)."""
+        k = len(COPY_CONTEXTS)
+        hints = history[..., history.shape[-1] - k * (N_LANES + 1):].reshape(*history.shape[:-1], k, N_LANES + 1)
+        mask = (hints[..., :N_LANES] * self.lane_values).sum(-1)  # (B, T, k) lane mask as a float
+        onehot = (mask[..., None] == self.class_masks).float() * hints[..., N_LANES:]  # found flag
+        return (onehot * self.copy_weight[:, None]).sum(-2)
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())
