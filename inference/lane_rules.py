@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from inference.lane_features import (
+    COPY_CONTEXTS,
     HOLD_LENGTHS_BEAT,
     N_ARROW_CLASSES,
     N_LANES,
@@ -116,6 +117,26 @@ def load_ngram(manifest: Any) -> NgramStepper:
     if info.get("sha256") and file_sha256(path) != info["sha256"]:
         raise ManifestError(f"{path.name} does not match its manifest (sha256)")
     return NgramStepper.load(path)
+
+
+class CopyNgramStepper:
+    """Rule baseline: the n-gram's choice, unless the last rows (arrows and rhythm) occurred before in this
+    chart -- then the arrows that followed the longest such context (the copy hints of the history features)."""
+
+    def __init__(self, ngram: NgramStepper) -> None:
+        self.ngram = ngram
+
+    def initial_state(self, batch: int) -> None:
+        return None
+
+    def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
+        logits = self.ngram.log_probs(slots_of(rows), prev_masks(history)).astype(np.float64)
+        hints = history[:, history.shape[1] - len(COPY_CONTEXTS) * (N_LANES + 1):]
+        for j, k in enumerate(COPY_CONTEXTS):  # longer contexts last: they override shorter ones
+            hint = hints[:, j * (N_LANES + 1):(j + 1) * (N_LANES + 1)]
+            found = np.flatnonzero(hint[:, N_LANES] > 0)
+            logits[found, _masks(hint[found, :N_LANES]) - 1] = 100.0 + k
+        return no_holds(logits.astype(np.float32)), state
 
 
 class AlternationStepper:

@@ -276,15 +276,16 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
 
 
 def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray], histories: Sequence[np.ndarray],
-                           slots: Sequence[int]) -> list[np.ndarray]:
+                           slots: Sequence[int], rule: DecisionRule | None = None) -> list[np.ndarray]:
     """Next-row predictions given the *reference* previous rows (the lane metric of EVALUATION.md).
 
     ``features[b]`` (N_b, ROW_DIM) and ``histories[b]`` (N_b, HISTORY_DIM) are one chart's row features and
-    teacher-forced history. Each row's arrow set is the greedy decision of :func:`decode_rows` (the stepper's
-    :class:`DecisionRule`) over the classes the post-rules allow given the reference holds, so a model and a
-    rule baseline are scored as they decode, under the same constraints. Returns one mask array (N_b,) per chart.
+    teacher-forced history. Each row's arrow set is the argmax over the classes the post-rules allow given the
+    reference holds (so a model and a rule baseline are scored under the same constraints), or with ``rule``
+    the greedy decision of :func:`decode_rows` under that :class:`DecisionRule`. Returns one mask array (N_b,)
+    per chart.
     """
-    rule = getattr(stepper, "rule", DecisionRule())
+    rule = rule or DecisionRule()
     sizes = [len(f) for f in features]
     state = stepper.initial_state(len(sizes))
     preds = [np.zeros(n, dtype=np.int64) for n in sizes]

@@ -23,7 +23,7 @@ from inference.lane_features import (
     rows_from_notes,
     teacher_history,
 )
-from inference.lane_rules import AlternationStepper, NgramStepper
+from inference.lane_rules import AlternationStepper, CopyNgramStepper, NgramStepper
 from inference.lanes import (
     DecisionRule,
     LaneRequest,
@@ -305,3 +305,15 @@ def test_decision_rule_thresholds_reach_the_decoder():
         rows.setdefault(n.beat, set()).add(n.lane)
     assert any(len(lanes) == 2 for lanes in rows.values())
     assert rule_violations(notes, 2) == []
+
+
+def test_copy_ngram_rule_follows_the_longest_repeat():
+    pattern = [0, 1, 3, 2, 0, 2, 3, 1]
+    lanes = pattern * 4
+    rows = rows_from_notes([Note(Fraction(i, 2), lane) for i, lane in enumerate(lanes)])
+    beats = rows.beats
+    feats = row_features(beats, np.array([float(b) / 2 for b in beats]), 2)
+    flat = NgramStepper([np.array([2])], [np.ones((1, 15), np.float32)])  # no preference at all
+    pred = teacher_forced_classes(CopyNgramStepper(flat), [feats], [teacher_history(rows)], [2])[0]
+    # from the second period on, every row repeats a context seen before
+    assert np.array_equal(pred[12:], rows.arrows[12:])
