@@ -145,10 +145,11 @@ def _audio_length(song) -> float | None:
         print("note: audio file not found; notes after the end of the audio are not checked "
               "(give --audio-length)", file=sys.stderr)
         return None
-    from audio.decode import AudioError, audio_info
+    from audio.decode import AudioError, audio_info, native_stderr_silenced
 
     try:
-        return audio_info(path).duration_s
+        with native_stderr_silenced():  # mpg123 prints "Note: ..." lines on damaged mp3s; keep to one line
+            return audio_info(path).duration_s
     except AudioError as err:
         print(f"note: {err}; notes after the end of the audio are not checked", file=sys.stderr)
         return None
