@@ -142,18 +142,22 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
     return prob
 
 
-def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarray:
-    """1 on the frame nearest each onset row of ``notes`` (taps, holds, rolls, lifts), else 0; float32 [T].
+def impulse_train(pos_frames: np.ndarray, n_frames: int) -> np.ndarray:
+    """1 on the frame nearest each position (in frames), 0 elsewhere; float32 [n_frames].
 
-    Same definition as the conditioning used in training (``training.crops.impulse_train`` of the rows).
+    The refine conditioning input ``cond_onsets``: training (``training.crops``) and drafting both build it here.
     """
-    beats = sorted({n.beat for n in notes if n.kind.is_onset})
     out = np.zeros(n_frames, dtype=np.float32)
-    if beats:
-        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats]))
-        idx = np.rint(seconds * frame_rate).astype(np.int64)
-        out[idx[(idx >= 0) & (idx < n_frames)]] = 1.0
+    idx = np.rint(np.asarray(pos_frames, dtype=np.float64)).astype(np.int64)
+    out[idx[(idx >= 0) & (idx < n_frames)]] = 1.0
     return out
+
+
+def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarray:
+    """:func:`impulse_train` of the onset rows of ``notes`` (taps, holds, rolls, lifts); float32 [T]."""
+    beats = sorted({n.beat for n in notes if n.kind.is_onset})
+    seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
+    return impulse_train(seconds * frame_rate, n_frames)
 
 
 def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -> list[Note]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference.beatguide import beat_guide_window, mask_beat_marks
+from inference.draft_audio import impulse_train
 from training.data import SongData
 
 
@@ -81,14 +82,6 @@ def soft_targets(pos_frames: np.ndarray, n_frames: int, sigma: float, radius: in
         ok = (idx >= 0) & (idx < n_frames)
         val = np.exp(-((idx[ok] - pos_frames[ok]) ** 2) / (2 * sigma ** 2)).astype(np.float32)
         np.maximum.at(out, idx[ok], val)
-    return out
-
-
-def impulse_train(pos_frames: np.ndarray, n_frames: int) -> np.ndarray:
-    """1 on the frame nearest each position, 0 elsewhere; float32 [n_frames]."""
-    out = np.zeros(n_frames, dtype=np.float32)
-    idx = np.rint(pos_frames).astype(np.int64)
-    out[idx[(idx >= 0) & (idx < n_frames)]] = 1.0
     return out
 
 
