@@ -40,6 +40,18 @@ SCHEDULING_SLACK_S = 0.15
 START_TIMEOUT_S = 120
 
 pytestmark = pytest.mark.qt
+_CHILDREN: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_orphans():
+    """A failed assertion before the kill must not leave a child editing forever (it did, once)."""
+    yield
+    while _CHILDREN:
+        proc = _CHILDREN.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 class Child:
@@ -49,6 +61,7 @@ class Child:
         args = [sys.executable, str(CHILD), str(REPO), str(ini), str(chart), str(INTERVAL_MS), str(EDIT_MS),
                 str(SAVE_MS)] + (["--recover-only"] if recover_only else [])
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        _CHILDREN.append(self.proc)
         self.lines: list[list[str]] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
