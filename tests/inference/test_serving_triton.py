@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from types import SimpleNamespace
+
 import pytest
-from google.protobuf import text_format
 
 from inference.manifest import Manifest, file_sha256
 from inference.serving.triton import ExportError, config_pbtxt, export_triton
 from tests.inference.tiny_models import build_onset_model
 
+_PARSE = """
+import json, sys
+from google.protobuf import json_format, text_format
+from tritonclient.grpc import model_config_pb2 as pb  # Triton's ModelConfig protobuf, shipped with tritonclient
+config = text_format.Parse(sys.stdin.read(), pb.ModelConfig())
+print(json.dumps(json_format.MessageToDict(config, preserving_proto_field_name=True)))
+"""
+
 
 def parse(text: str):
-    from tritonclient.grpc import model_config_pb2  # Triton's ModelConfig protobuf, shipped with tritonclient
+    """config.pbtxt parsed with Triton's schema, as nested namespaces.
 
-    return text_format.Parse(text, model_config_pb2.ModelConfig())
+    In a fresh interpreter: tritonclient's gRPC protos and MLServer's (imported by other tests) register the same
+    ``inference.*`` symbols, and protobuf refuses the second set in one process.
+    """
+    done = subprocess.run([sys.executable, "-c", _PARSE], input=text, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout, object_hook=lambda d: SimpleNamespace(**d, _keys=list(d)))
 
 
 def test_repository_layout_and_config(tmp_path):
@@ -24,27 +41,27 @@ def test_repository_layout_and_config(tmp_path):
     copy = Manifest.load(folder / "onset.manifest.json")  # verifies the copied model against its sha
     assert copy.model_id == manifest.model_id
 
-    from tritonclient.grpc import model_config_pb2 as pb
-
     config = parse((folder / "config.pbtxt").read_text())
     assert config.name == "onset"
     assert config.platform == "onnxruntime_onnx"
-    assert config.max_batch_size == 8
+    assert int(config.max_batch_size) == 8
     inputs = {i.name: i for i in config.input}
     assert set(inputs) == {s.name for s in manifest.inputs}
-    assert list(inputs["features"].dims) == [-1, 8]  # batch axis implicit, time axis dynamic
-    assert list(inputs["beat_guide"].dims) == [-1, 3]
-    assert inputs["features"].data_type == pb.TYPE_FP32
-    assert inputs["difficulty"].data_type == pb.TYPE_INT64
-    assert list(inputs["difficulty"].dims) == [1]
-    assert list(inputs["difficulty"].reshape.shape) == []  # the model sees [B]
+    dims = {name: [int(d) for d in spec.dims] for name, spec in inputs.items()}
+    assert dims["features"] == [-1, 8]  # batch axis implicit, time axis dynamic
+    assert dims["beat_guide"] == [-1, 3]
+    assert inputs["features"].data_type == "TYPE_FP32"
+    assert inputs["difficulty"].data_type == "TYPE_INT64"
+    assert dims["difficulty"] == [1]
+    assert "reshape" in inputs["difficulty"]._keys  # reshaped to [] per item: the model sees [B]
+    assert getattr(inputs["difficulty"].reshape, "shape", []) == []
     (output,) = config.output
     assert output.name == "onset_prob"
-    assert list(output.dims) == [-1]
+    assert [int(d) for d in output.dims] == [-1]
     (group,) = config.instance_group
-    assert group.kind == pb.ModelInstanceGroup.KIND_GPU
-    assert group.count == 2
-    assert config.parameters["sha256"].string_value == manifest.sha256
+    assert group.kind == "KIND_GPU"
+    assert int(group.count) == 2
+    assert config.parameters.sha256.string_value == manifest.sha256
 
 
 def test_export_refuses_an_unbatched_input(tmp_path):
