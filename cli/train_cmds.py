@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-export", action="store_true", help="do not tune and export at the end")
     p.add_argument("--tune-only", action="store_true",
                    help="skip training: tune decode settings on the validation songs and export OUT/best.pt")
+    p.add_argument("--ensemble-with", type=Path, nargs="+", default=[], metavar="RUN",
+                   help="other run folders whose best.pt joins OUT's model in an averaged ensemble at export")
     p.add_argument("--model-id", default=None, help="model id in the manifest (default: from the --out name)")
     p.add_argument("--ship", type=Path, default=None, metavar="DIR",
                    help="also export onset.onnx + manifest into DIR (e.g. resources/models)")
@@ -60,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         targets = [args.out / "onset.onnx"] + ([args.ship / "onset.onnx"] if args.ship else [])
         name = args.out.resolve().name
         model_id = args.model_id or (name if name.startswith("onset") else f"onset-{name}")
-        report = finish_run(best, args.songs, targets, model_id=model_id)
+        members = [best] + [_best_checkpoint(run) for run in args.ensemble_with]
+        report = finish_run(members, args.songs, targets, model_id=model_id)
         print(json.dumps({"onset": report["onset"], "refine": report["refine"]}, indent=2))
     print(f"best checkpoint: {best}")
     return 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from chart.fileio import atomic_write_bytes
 from inference.beatguide import BEAT_GUIDE_CHANNELS
 from inference.decode import DEFAULT_DECODE
 from inference.manifest import MANIFEST_SUFFIX, FeatureParams, Manifest, SlotDecode, TensorSpec, file_sha256
-from training.model import OnsetExportWrapper, OnsetModel, OnsetModelConfig, count_parameters
+from training.model import OnsetEnsemble, OnsetExportWrapper, OnsetModel, OnsetModelConfig, count_parameters
 
 OPSET = 18
 INPUT_NAMES = ("features", "beat_guide", "difficulty", "cond_onsets", "cond_difficulty", "cond_present")
@@ -45,7 +46,7 @@ def example_inputs(config: OnsetModelConfig, batch: int = 2, frames: int = 300) 
     )
 
 
-def export_onnx(model: OnsetModel, path: str | Path) -> Path:
+def export_onnx(model: OnsetModel | OnsetEnsemble, path: str | Path) -> Path:
     """Write the model as ONNX (dynamic B and T) atomically; returns the path."""
     wrapper = OnsetExportWrapper(model).eval()
     dynamic: dict[str, dict[int, str]] = {name: {0: "B", 1: "T"} for name in ("features", "beat_guide",
@@ -104,24 +105,44 @@ def load_checkpoint(path: str | Path) -> tuple[OnsetModel, FeatureParams, dict]:
     return model, FeatureParams(**ckpt["features"]), ckpt
 
 
-def export_checkpoint(ckpt_path: str | Path, onnx_path: str | Path,
+def load_models(paths: Sequence[str | Path]) -> tuple[OnsetModel | OnsetEnsemble, FeatureParams, list[dict]]:
+    """One checkpoint's model, or the ensemble of several (which must share feature parameters)."""
+    loaded = [load_checkpoint(p) for p in paths]
+    if not loaded:
+        raise ValueError("no checkpoint given")
+    features = loaded[0][1]
+    for path, (_, other, _) in zip(paths, loaded):
+        if dataclasses.asdict(other) != dataclasses.asdict(features):
+            raise ValueError(f"{path} was trained with other feature parameters or normalisation")
+    models = [m for m, _, _ in loaded]
+    model = models[0] if len(models) == 1 else OnsetEnsemble(models).eval()
+    return model, features, [c for _, _, c in loaded]
+
+
+def export_checkpoint(ckpt_path: str | Path | Sequence[str | Path], onnx_path: str | Path,
                       decode: dict[str, SlotDecode] | None = None, model_id: str = "onset-v1",
                       report: dict | None = None) -> Path:
-    """Export ``ckpt_path`` to ``onnx_path`` and write ``<stem>.manifest.json`` beside it; returns the ONNX path.
+    """Export a checkpoint (or an ensemble of several) to ``onnx_path`` with ``<stem>.manifest.json`` beside it.
 
     ``decode`` holds the per-slot settings tuned on the validation songs (defaults when None); ``report`` the
-    validation measurement that goes into the manifest for provenance.
+    validation measurement that goes into the manifest for provenance. Returns the ONNX path.
     """
-    model, features, ckpt = load_checkpoint(ckpt_path)
+    paths = [ckpt_path] if isinstance(ckpt_path, str | Path) else list(ckpt_path)
+    model, features, ckpts = load_models(paths)
     onnx_path = export_onnx(model, onnx_path)
-    cfg = ckpt.get("train_config", {})
+    training = []
+    for ckpt in ckpts:
+        cfg = ckpt.get("train_config", {})
+        training.append({**{k: cfg.get(k) for k in ("seed", "epochs", "lr", "ablation")}, "epoch": ckpt.get("epoch")})
     extra = {
         "parameters": count_parameters(model),
-        "training": {k: cfg.get(k) for k in ("seed", "epochs", "lr", "ablation", "songs")},
-        "epoch": ckpt.get("epoch"),
+        "training": training if len(training) > 1 else training[0],
+        "ensemble": len(ckpts),
         "validation": {k: report[k] for k in ("songs", "onset", "refine") if k in report} if report
-        else ckpt.get("metrics", {}),
+        else ckpts[0].get("metrics", {}),
     }
     manifest = build_manifest(onnx_path, model.config, features, decode, model_id, extra)
+    if len(ckpts) > 1:
+        manifest.extra["model_config"] = [m.config.to_dict() for m in model.members]
     manifest.save(onnx_path.with_name(onnx_path.stem + MANIFEST_SUFFIX))
     return onnx_path

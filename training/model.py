@@ -172,10 +172,41 @@ class OnsetModel(nn.Module):
                          cond_present)
 
 
+class OnsetEnsemble(nn.Module):
+    """Several onset models whose probabilities are averaged; same interface as :class:`OnsetModel`.
+
+    ``encode`` concatenates the members' encodings and ``head`` splits them again, so training-side code that
+    encodes once per song and runs the head per row works unchanged. The head returns the logit of the mean
+    probability (so ``sigmoid(head(...))`` is the ensemble probability).
+    """
+
+    def __init__(self, members: list[OnsetModel]) -> None:
+        super().__init__()
+        if not members:
+            raise ValueError("an ensemble needs at least one model")
+        self.members = nn.ModuleList(members)
+        self.config = members[0].config
+        self.encoder_channels = sum(m.encoder_channels for m in members)
+
+    def encode(self, features: torch.Tensor) -> torch.Tensor:
+        return torch.cat([m.encode(features) for m in self.members], dim=2)
+
+    def head(self, encoded, beat_guide, difficulty, cond_onsets, cond_difficulty, cond_present) -> torch.Tensor:
+        parts = torch.split(encoded, [m.encoder_channels for m in self.members], dim=2)
+        probs = torch.stack([torch.sigmoid(m.head(e, beat_guide, difficulty, cond_onsets, cond_difficulty,
+                                                  cond_present)) for m, e in zip(self.members, parts)])
+        p = probs.mean(dim=0).clamp(1e-6, 1 - 1e-6)
+        return torch.log(p / (1 - p))
+
+    def forward(self, features, beat_guide, difficulty, cond_onsets, cond_difficulty, cond_present):
+        return self.head(self.encode(features), beat_guide, difficulty, cond_onsets, cond_difficulty,
+                         cond_present)
+
+
 class OnsetExportWrapper(nn.Module):
     """The ONNX graph: the contract inputs -> ``onset_prob`` = sigmoid(logits), float32 [B, T]."""
 
-    def __init__(self, model: OnsetModel) -> None:
+    def __init__(self, model: OnsetModel | OnsetEnsemble) -> None:
         super().__init__()
         self.model = model
 

@@ -20,7 +20,7 @@ from inference.decode import DEFAULT_DECODE, SLOT_NAMES, candidate_rows, decode_
 from inference.manifest import SlotDecode
 from training import validate
 from training.data import SongData
-from training.model import OnsetModel
+from training.model import OnsetEnsemble, OnsetModel
 
 THRESHOLDS = tuple(np.round(np.arange(0.15, 0.81, 0.05), 2))
 #: Candidate minimum gaps between rows in beats, per slot (Beginner rarely steps twice within a beat).
@@ -101,7 +101,7 @@ def measure(charts: Sequence[validate.ChartProbs], settings: dict[str, SlotDecod
     return out
 
 
-def refine_scores(model: OnsetModel, songs: Sequence[SongData], mean, std, frame_rate: float,
+def refine_scores(model: OnsetModel | OnsetEnsemble, songs: Sequence[SongData], mean, std, frame_rate: float,
                   settings: dict[str, SlotDecode], plain: Sequence[validate.ChartProbs]) -> dict:
     """Micro F1 at +-50 ms over (low, high) pairs with high in Medium..Challenge, conditioned and plain."""
     plain_by = {(c.song, c.slot): c for c in plain}
@@ -120,7 +120,7 @@ def refine_scores(model: OnsetModel, songs: Sequence[SongData], mean, std, frame
             "f1_50ms_unconditioned": round(validate.f1_from_counts(*plain_counts)[2], 4)}
 
 
-def tune_and_measure(model: OnsetModel, songs: Sequence[SongData], mean: np.ndarray, std: np.ndarray,
+def tune_and_measure(model: OnsetModel | OnsetEnsemble, songs: Sequence[SongData], mean: np.ndarray, std: np.ndarray,
                      frame_rate: float, out_json: Path | None = None) -> tuple[dict[str, SlotDecode], dict]:
     """Tune decode settings on ``songs`` (validation) and return them with the measured report."""
     t0 = time.time()
@@ -137,17 +137,19 @@ def tune_and_measure(model: OnsetModel, songs: Sequence[SongData], mean: np.ndar
     return settings, report
 
 
-def finish_run(checkpoint: Path, songs_root: str | Path, onnx_paths: Sequence[Path], model_id: str = "onset-v1",
-               log=print) -> dict:
-    """Tune on the validation songs, write ``tune.json`` beside the checkpoint, export to each ONNX path.
+def finish_run(checkpoint: Path | Sequence[Path], songs_root: str | Path, onnx_paths: Sequence[Path],
+               model_id: str = "onset-v1", log=print) -> dict:
+    """Tune on the validation songs, write ``tune.json`` beside the (first) checkpoint, export to each ONNX path.
 
-    The validation list and feature cache are the ones the checkpoint was trained with.
+    Several checkpoints are exported as one ensemble (probabilities averaged). The validation list and feature
+    cache are the ones the (first) checkpoint was trained with.
     """
     from training.data import DEFAULT_CACHE, SPLIT_FILE, DataError, load_song_data, song_folders, split_keys
-    from training.export import export_checkpoint, load_checkpoint
+    from training.export import export_checkpoint, load_models
 
-    model, params, ckpt = load_checkpoint(checkpoint)
-    run_cfg = ckpt.get("train_config", {})
+    checkpoints = [Path(checkpoint)] if isinstance(checkpoint, str | Path) else [Path(c) for c in checkpoint]
+    model, params, ckpts = load_models(checkpoints)
+    run_cfg = ckpts[0].get("train_config", {})
     cache = run_cfg.get("cache_dir", str(DEFAULT_CACHE))
     folders = song_folders(songs_root)
     _, val_keys = split_keys([f.name for f in folders], Path(run_cfg.get("validation_file", SPLIT_FILE)))
@@ -161,8 +163,9 @@ def finish_run(checkpoint: Path, songs_root: str | Path, onnx_paths: Sequence[Pa
     mean = np.asarray(params.norm_mean, np.float32)
     std = np.asarray(params.norm_std, np.float32)
     settings, report = tune_and_measure(model, songs, mean, std, params.frame_rate,
-                                        Path(checkpoint).with_name("tune.json"))
+                                        checkpoints[0].with_name("tune.json" if len(checkpoints) == 1
+                                                                 else "tune-ensemble.json"))
     for path in onnx_paths:
-        export_checkpoint(checkpoint, path, decode=settings, model_id=model_id, report=report)
+        export_checkpoint(checkpoints, path, decode=settings, model_id=model_id, report=report)
         log(f"exported {path}")
     return report

@@ -17,7 +17,7 @@ from inference.decode import decode_onsets, settings_for
 from inference.manifest import SlotDecode
 from training.crops import impulse_train
 from training.data import SongData
-from training.model import OnsetModel
+from training.model import OnsetEnsemble, OnsetModel
 
 
 @dataclass
@@ -33,7 +33,7 @@ class ChartProbs:
 
 
 @torch.no_grad()
-def song_probs(model: OnsetModel, song: SongData, mean: np.ndarray, std: np.ndarray, frame_rate: float,
+def song_probs(model: OnsetModel | OnsetEnsemble, song: SongData, mean: np.ndarray, std: np.ndarray, frame_rate: float,
                device: str = "cpu", refine: bool = False) -> list[ChartProbs]:
     """Probabilities for every chart of a song: plain, or (``refine``) one per (lower, higher) pair."""
     model.eval()

@@ -131,3 +131,20 @@ def test_absent_conditioning_ignores_cond_values() -> None:
 def test_unknown_ablation_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown ablation"):
         OnsetModelConfig.for_ablation("no-audio")
+
+
+def test_ensemble_averages_members_and_exports(tmp_path: Path) -> None:
+    from inference.backends import OnnxBackend
+    from training.model import OnsetEnsemble
+
+    a, b = _tiny().eval(), _tiny(multiscale=False).eval()
+    torch.nn.init.normal_(b.out[-1].weight)  # make the members differ clearly
+    ens = OnsetEnsemble([a, b]).eval()
+    inputs = example_inputs(a.config, batch=3, frames=257)
+    with torch.no_grad():
+        want = (torch.sigmoid(a(*inputs)) + torch.sigmoid(b(*inputs))) / 2
+        got = torch.sigmoid(ens(*inputs))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5)
+    manifest = _export(tmp_path, ens)
+    out = OnnxBackend().run(manifest, {n: t.numpy() for n, t in zip(INPUT_NAMES, inputs)})["onset_prob"]
+    np.testing.assert_allclose(out, want.numpy(), atol=1e-5)
