@@ -44,7 +44,7 @@ class LaneTrainConfig:
     audio_drop: float = 0.3
     symmetry: bool = False  # lane symmetries; off since the n-gram input is not symmetric
     device: str = "cpu"
-    threads: int = 2
+    threads: int = 1  # one thread: on a shared 2-core machine, OpenMP barriers in the GRU loop stall badly
     model: LaneModelConfig = field(default_factory=LaneModelConfig)
 
 
