@@ -2,10 +2,15 @@
 
 Device latency and visual offset live here and never in the chart: only ``#OFFSET`` (chart data) reaches an
 export (ARCHITECTURE §4). Tests point QSettings at a temporary INI file through :func:`use_ini_file`.
+
+Secrets (the remote server's token) never go to QSettings, whose file is world-readable on most desktops and
+often synced or backed up: each lives in its own file under :func:`app_data_dir`, created with mode 0600 and
+written atomically. A token an older version left in QSettings moves there on first read.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +18,8 @@ from PySide6.QtCore import QSettings, QStandardPaths
 
 ORG, APP = "GeneLive", "GeneLive Studio"
 MAX_RECENT = 10
+#: Setting keys kept out of QSettings, each in its own owner-only file under app_data_dir().
+SECRET_FILES = {"ai/remote_token": "remote_token"}
 _ini_path: Path | None = None
 
 
@@ -60,6 +67,8 @@ class EditorSettings:
 
     def get(self, key: str) -> Any:
         default = self.DEFAULTS[key]
+        if key in SECRET_FILES:
+            return self._get_secret(key)
         value = self.qs.value(key, default)
         try:
             if isinstance(default, bool):
@@ -71,7 +80,40 @@ class EditorSettings:
     def set(self, key: str, value: Any) -> None:
         if key not in self.DEFAULTS:
             raise KeyError(key)
+        if key in SECRET_FILES:
+            self._set_secret(key, str(value or ""))
+            return
         self.qs.setValue(key, value)
+
+    # ------------------------------------------------------------------ secrets
+    @staticmethod
+    def secret_path(key: str) -> Path:
+        """File holding the secret setting ``key`` (mode 0600)."""
+        return app_data_dir() / SECRET_FILES[key]
+
+    def _get_secret(self, key: str) -> str:
+        legacy = self.qs.value(key, "")
+        if legacy:  # written by an older version: move it out of QSettings
+            self._set_secret(key, str(legacy))
+        try:
+            return self.secret_path(key).read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, OSError, UnicodeDecodeError):
+            return ""
+
+    def _set_secret(self, key: str, value: str) -> None:
+        from chart.fileio import atomic_write_text
+
+        path = self.secret_path(key)
+        value = value.strip()
+        if not value:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # the atomic write keeps an existing file's mode: make that owner-only
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(path, 0o600)
+            atomic_write_text(path, value + "\n")
+        self.qs.remove(key)
 
     # ------------------------------------------------------------------ recent files
     def recent_files(self) -> list[str]:
