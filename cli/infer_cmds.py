@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                               "(default resources/models)")
     p.add_argument("--max-request-mb", type=float, default=64.0, help="largest request body in MiB (413 above)")
     p.add_argument("--queue", type=int, default=None, help="requests that may wait for a worker "
-                                                           "(default 8 per worker; 503 above)")
+                                                           "(default 32 per worker; 503 + Retry-After above)")
     p.add_argument("--body-timeout", type=float, default=60.0, metavar="S",
                    help="seconds a client may take to send a request body (408 after; default 60)")
     p.set_defaults(func=cmd_serve)

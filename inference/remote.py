@@ -6,10 +6,11 @@
 metadata against the local manifest (input names, datatypes, ranks, the sha256 where advertised): a server running
 another model version is refused instead of silently producing different charts.
 
-:class:`ServerUnavailable` (refused/reset connections, timeouts, 5xx, 503 busy) is retried a bounded number of
-times with exponential backoff, then :class:`FallbackBackend` runs locally; :class:`RemoteRejected` (wrong token,
-model mismatch) is a configuration error that falling back would only hide. Inference is a pure function of its
-inputs, so a retry can neither duplicate nor lose notes.
+Refused/reset connections, timeouts and 5xx are retried a bounded number of times; a busy server (503/429, load
+shedding) is retried after its ``Retry-After`` until a deadline (:mod:`inference.serving.retry`). Then
+:class:`ServerUnavailable` is raised and :class:`FallbackBackend` runs locally; :class:`RemoteRejected` (wrong
+token, model mismatch) is a configuration error that falling back would only hide. Inference is a pure function of
+its inputs, so a retry can neither duplicate nor lose notes.
 
 Requests over the server's size limit (metadata ``max_request_bytes``, set by the user, or learnt from a 413) are
 split along time; each chunk carries ``context_frames`` of extra frames per side, trimmed from its output, so for
@@ -17,7 +18,7 @@ a model whose receptive field fits the context the joined result equals the unch
 """
 from __future__ import annotations
 
-import random
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +29,7 @@ import numpy as np
 
 from inference.backends import Backend, BackendError, InputError, validate_inputs
 from inference.manifest import Manifest
+from inference.serving import retry
 from inference.serving.binary import BROADCAST_PARAMETER, decode_binary_response, encode_binary_request
 from inference.serving.server import model_name
 from inference.serving.v2 import V2FormatError, datatype_of, decode_response, encode_request, loads
@@ -68,9 +70,14 @@ class RemoteBackend:
     timeout_s, connect_timeout_s : float
         Read timeout per request and TCP connect timeout, seconds.
     retries : int
-        Extra attempts after a transient failure (so ``retries + 1`` attempts in all).
+        Extra attempts after a failure (connection, timeout, 5xx): ``retries + 1`` attempts in all.
     backoff_s : float
         First pause between attempts; doubled each time, with jitter.
+    deadline_s : float
+        Seconds one request may spend in all, waits included; a busy server (503/429) is retried after its
+        ``Retry-After`` until then. No attempt starts after it.
+    on_retry : callable, optional
+        Called as ``on_retry(error, attempt, pause_s)`` before each retry (load tests count them).
     max_request_bytes : int, optional
         Split requests above this size; default: what the server advertises, else unlimited until a 413.
     on_request : callable, optional
@@ -82,14 +89,16 @@ class RemoteBackend:
 
     def __init__(self, url: str, token: str | None = None, *, timeout_s: float = 60.0,
                  connect_timeout_s: float = 3.0, retries: int = 2, backoff_s: float = 0.25,
-                 max_request_bytes: int | None = None, on_request: Callable[[int], None] | None = None,
-                 binary: bool = True) -> None:
+                 deadline_s: float = 30.0, max_request_bytes: int | None = None,
+                 on_request: Callable[[int], None] | None = None, binary: bool = True,
+                 on_retry: Callable[[retry.Transient, int, float], None] | None = None) -> None:
         self.url = normalise_url(url)
         self._headers = {"Content-Type": "application/json"}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
         self.timeout = (connect_timeout_s, timeout_s)
-        self.retries, self.backoff_s = max(0, retries), backoff_s
+        self.policy = retry.RetryPolicy(max(0, retries), backoff_s, deadline_s)
+        self.on_retry = on_retry
         self.max_request_bytes = max_request_bytes
         self.on_request = on_request
         self.binary = binary
@@ -174,33 +183,39 @@ class RemoteBackend:
 
     def _response(self, method: str, path: str, body: bytes | None = None, retries: int | None = None,
                   headers: dict[str, str] | None = None) -> Any:
+        policy = self.policy if retries is None else dataclasses.replace(self.policy, retries=retries)
+
+        def attempt(n: int) -> Any:
+            return self._attempt(method, path, body, {**self._headers, **(headers or {}),
+                                                      **({retry.RETRY_HEADER: str(n)} if n else {})})
+
+        try:
+            return retry.call_with_retries(attempt, policy, self.on_retry)
+        except retry.GaveUp as exc:
+            raise ServerUnavailable(f"server {self.url} {exc}") from None
+
+    def _attempt(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Any:
+        """One request: the response on 200; :class:`~inference.serving.retry.Transient` to retry; a final error raised."""
         import requests
 
-        attempts = 1 + (self.retries if retries is None else retries)
-        problem = ""
-        for attempt in range(attempts):
-            if attempt:
-                time.sleep(self.backoff_s * 2 ** (attempt - 1) * (0.75 + 0.5 * random.random()))
-            if body is not None and self.on_request is not None:
-                self.on_request(len(body))
-            try:
-                resp = self._session().request(method, self.url + path, data=body,
-                                               headers={**self._headers, **(headers or {})}, timeout=self.timeout)
-            except requests.Timeout:
-                problem = f"no answer within {self.timeout[1]:g} s"
-                continue
-            except requests.RequestException as exc:
-                problem = _connection_problem(exc)
-                continue
-            if resp.status_code == 200:
-                return resp
-            problem = self._status_problem(resp, body)
-        raise ServerUnavailable(f"server {self.url} unavailable after {attempts} attempt"
-                                f"{'s' if attempts > 1 else ''}: {problem}")
+        if body is not None and self.on_request is not None:
+            self.on_request(len(body))
+        try:
+            resp = self._session().request(method, self.url + path, data=body, headers=headers,
+                                           timeout=self.timeout)
+        except requests.Timeout:
+            raise retry.Transient(f"no answer within {self.timeout[1]:g} s") from None
+        except requests.RequestException as exc:
+            raise retry.Transient(retry.connection_problem(exc)) from None
+        if resp.status_code == 200:
+            return resp
+        problem = self._status_problem(resp, body)
+        raise retry.Transient(problem, busy=resp.status_code in retry.BUSY_STATUS,
+                        retry_after_s=retry.parse_retry_after(resp.headers.get("Retry-After")))
 
     def _status_problem(self, resp: Any, body: bytes | None) -> str:
         """Raise for final answers; return a description of transient ones (to retry)."""
-        message = _error_message(resp)
+        message = retry.error_message(resp)
         code = resp.status_code
         if code in (401, 403):
             raise AuthError(f"server {self.url} refused the token (HTTP {code}): {message}")
@@ -381,20 +396,3 @@ def normalise_url(url: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"server URL must not have a query or fragment: {url!r}")
     return text.rstrip("/")
-
-
-def _error_message(resp: Any) -> str:
-    try:
-        data = resp.json()
-        message = data.get("error") or data.get("detail") or resp.text
-    except Exception:
-        message = resp.text
-    return " ".join(str(message).split())[:300] or resp.reason or "no message"
-
-
-_CONNECTION_PROBLEMS = ("Connection refused", "Connection reset", "Connection aborted", "RemoteDisconnected",
-                        "Name or service not known", "No route to host")
-
-
-def _connection_problem(exc: BaseException) -> str:
-    return next((m.lower() for m in _CONNECTION_PROBLEMS if m in str(exc)), type(exc).__name__)

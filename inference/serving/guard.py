@@ -13,11 +13,24 @@ This guard adds exactly those, outside MLServer's own V2 implementation:
   arrives and refused with 413 the moment it passes the limit; compressed bodies -> 415;
 * the body must arrive within ``body_timeout_s`` with no gap longer than ``idle_timeout_s`` -> else 408
   (slow-loris clients cannot hold an inference slot);
-* at most ``max_inflight`` inference requests run, ``max_queue`` more wait; beyond that -> 503 + Retry-After;
+* at most ``max_inflight`` inference requests run, ``max_queue`` more wait (FIFO); beyond that -> 503 with a
+  ``Retry-After`` estimated from the queue (see "Admission" below);
 * binary tensor requests (Triton's extension, see :mod:`inference.serving.binary`) are unpacked here, since
   MLServer only reads JSON tensors;
 * FastAPI's 422 schema errors (which echo the offending input back) become a one-line 400;
 * an exception escaping the app becomes a JSON 500 without a traceback (the traceback goes to the server log).
+
+Admission. A request is admitted or refused from its headers alone, *before* any byte of its body is read: a
+waiting request holds only its connection, its parsed headers (h11 caps them at 16 KiB) and at most 64 KiB of
+body that uvicorn buffers before it stops reading the socket (``uvicorn.protocols.http.flow_control``), so memory
+per queued request is bounded (~100 KiB) and a long queue is cheap; what a queue costs is waiting time. The
+default queue (``DEFAULT_QUEUE_PER_WORKER`` per worker) holds a studio's worth of closed-loop clients, so they
+wait in FIFO order instead of being refused. Beyond it the answer is 503 with ``Retry-After`` = time for the
+current queue to drain (waiting requests x recent mean service time / workers, clamped to 1..30 s): a refused
+client that came back sooner would only be refused again. Fairness: clients whose request just finished send
+the next one at once and would take every freed place, starving the ones that were refused; so a retried request
+(``Genelive-Retry`` header, sent by :mod:`.retry`) may also use a reserve of ``max_queue // 2`` places that new
+requests cannot. A client can claim to be retrying; that only gets it the reserve, which is bounded too.
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -47,6 +61,11 @@ _NAME = r"[A-Za-z0-9_.\-]{1,128}"
 _ROUTES_GET = re.compile(rf"^/v2(/health/(live|ready))?$|^/v2/models/{_NAME}(/versions/{_NAME})?(/ready)?$")
 _ROUTE_INFER = re.compile(rf"^/v2/models/{_NAME}(/versions/{_NAME})?/infer$")
 _PUBLIC = ("/v2/health/live", "/v2/health/ready")
+_RETRY = b"genelive-retry"  # inference.serving.retry.RETRY_HEADER, as ASGI spells header names
+
+DEFAULT_QUEUE_PER_WORKER = 32
+RETRY_AFTER_MIN_S, RETRY_AFTER_MAX_S = 1, 30
+SERVICE_EWMA_WEIGHT = 0.1  # weight of the newest service time in the running mean (~ the last 10 requests)
 
 
 class _Reject(Exception):
@@ -66,7 +85,9 @@ class GuardMiddleware:
         self.max_body_bytes = max_body_bytes
         self.body_timeout_s, self.idle_timeout_s = body_timeout_s, idle_timeout_s
         self.max_inflight, self.max_queue = max(1, max_inflight), max(0, max_queue)
+        self.retry_reserve = self.max_queue // 2
         self._admitted = 0  # running + waiting inference requests
+        self.mean_service_s = 1.0  # running mean of the time a request holds a slot; a guess until measured
         self._slots: asyncio.Semaphore | None = None  # created on the server's event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -96,20 +117,34 @@ class GuardMiddleware:
         scope["headers"] = [(k, v) for k, v in headers if k.lower() not in (b"authorization", _REF)]
         return infer
 
+    def retry_after_s(self) -> int:
+        """Seconds until the requests now waiting have been served (clamped to 1..30): the ``Retry-After``."""
+        waiting = max(0, self._admitted - self.max_inflight)
+        estimate = waiting * self.mean_service_s / self.max_inflight
+        return int(min(RETRY_AFTER_MAX_S, max(RETRY_AFTER_MIN_S, math.ceil(estimate))))
+
     async def _infer(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._admitted >= self.max_inflight + self.max_queue:
-            raise _Reject(503, "server busy: too many requests in flight", [(b"retry-after", b"1")])
+        retried = any(k.lower() == _RETRY for k, _ in scope.get("headers", []))
+        limit = self.max_inflight + self.max_queue + (self.retry_reserve if retried else 0)
+        if self._admitted >= limit:
+            raise _Reject(503, "server busy: too many requests in flight",
+                          [(b"retry-after", str(self.retry_after_s()).encode())])
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.max_inflight)
         self._admitted += 1
         try:
             async with self._slots:
-                body = await self._read_body(scope, receive)
-                body, ref = _unpack_binary(scope, body)
+                started = asyncio.get_running_loop().time()
                 try:
-                    await self._forward(scope, _replay(body, receive), send, ref)
+                    body = await self._read_body(scope, receive)
+                    body, ref = _unpack_binary(scope, body)
+                    try:
+                        await self._forward(scope, _replay(body, receive), send, ref)
+                    finally:
+                        binary.drop(ref)
                 finally:
-                    binary.drop(ref)
+                    held_s = asyncio.get_running_loop().time() - started
+                    self.mean_service_s += SERVICE_EWMA_WEIGHT * (held_s - self.mean_service_s)
         finally:
             self._admitted -= 1
 

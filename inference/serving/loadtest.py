@@ -7,6 +7,10 @@ Used by ``benchmarks/bench_server.py`` and the ``slow`` load test, and usable ag
 Each client repeatedly drafts all five slots of a random 16-beat range of a synthesised 3-minute song through a
 :class:`~inference.remote.RemoteBackend` (features computed once, as the editor does), so a request is what a
 designer's "regenerate this section" sends. Loops are bounded by time; nothing here retries forever.
+
+A busy server (503 + ``Retry-After``, load shedding) is retried by the client as the editor would
+(:mod:`inference.serving.retry`, within ``deadline_s``); a draft counts as an error only if it finally fails.
+Retries are counted separately, and their waits are part of the latencies.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.serving.retry import RetryLog
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -40,6 +46,10 @@ class LoadReport:
     errors: list[str] = field(default_factory=list)
     rss_start_mb: float | None = None
     rss_end_mb: float | None = None
+    rss_max_mb: float | None = None
+    busy_retries: int = 0  # retries after 503/429 (load shedding)
+    failed_retries: int = 0  # retries after connection errors, timeouts, other 5xx
+    retry_wait_s: float = 0.0
 
     @property
     def requests(self) -> int:
@@ -54,17 +64,38 @@ class LoadReport:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
-        rss = (f"; server RSS {self.rss_start_mb:.0f} -> {self.rss_end_mb:.0f} MB"
-               if self.rss_start_mb is not None and self.rss_end_mb is not None else "")
+        rss = (f"; server RSS {self.rss_start_mb:.0f} -> {self.rss_end_mb:.0f} MB (max {self.rss_max_mb:.0f})"
+               if None not in (self.rss_start_mb, self.rss_end_mb, self.rss_max_mb) else "")
         return (f"{self.clients} clients, {self.seconds:.0f} s: {self.requests} drafts ({self.throughput:.2f}/s), "
-                f"{len(self.errors)} errors, p50 {self.percentile_s(50):.3f} s, p95 {self.percentile_s(95):.3f} s, "
-                f"p99 {self.percentile_s(99):.3f} s{rss}")
+                f"{len(self.errors)} errors, {self.busy_retries} retries after 503 + {self.failed_retries} after "
+                f"other failures ({self.retry_wait_s:.0f} s waited), p50 {self.percentile_s(50):.3f} s, "
+                f"p95 {self.percentile_s(95):.3f} s, p99 {self.percentile_s(99):.3f} s{rss}")
+
+
+def sample(report: LoadReport, rss: Callable[[], float | None], retry_log: RetryLog | None,
+           start: tuple[int, int, float]) -> None:
+    """Bring ``report``'s retry counts and RSS maximum up to date (called while running and at the end)."""
+    value = rss()
+    if value is not None:
+        report.rss_end_mb = value
+        report.rss_max_mb = max(report.rss_max_mb or value, value)
+    if retry_log is not None:
+        busy, failed, wait_s = retry_log.snapshot()
+        report.busy_retries, report.failed_retries = busy - start[0], failed - start[1]
+        report.retry_wait_s = wait_s - start[2]
 
 
 def run_load(client: Callable[[int, int], None], clients: int, seconds: float,
-             rss: Callable[[], float | None] = lambda: None) -> LoadReport:
-    """Run ``client(worker, iteration)`` in ``clients`` threads until ``seconds`` pass; time every call."""
+             rss: Callable[[], float | None] = lambda: None, retry_log: RetryLog | None = None,
+             progress: Callable[[LoadReport], None] | None = None, every_s: float = 60.0) -> LoadReport:
+    """Run ``client(worker, iteration)`` in ``clients`` threads until ``seconds`` pass; time every call.
+
+    ``rss`` is sampled at the start, every ``every_s`` seconds (then ``progress(report)`` is called) and at the
+    end; ``retry_log`` (the client's :class:`~inference.serving.retry.RetryLog`) gives the retry counts.
+    """
     report = LoadReport(clients, seconds, rss_start_mb=rss())
+    report.rss_end_mb = report.rss_max_mb = report.rss_start_mb
+    start = retry_log.snapshot() if retry_log is not None else (0, 0, 0.0)
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
@@ -86,16 +117,28 @@ def run_load(client: Callable[[int, int], None], clients: int, seconds: float,
     started = time.monotonic()
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    next_sample_s = started + every_s
+    while alive := [t for t in threads if t.is_alive()]:
+        alive[0].join(max(0.0, next_sample_s - time.monotonic()))
+        if time.monotonic() >= next_sample_s:
+            next_sample_s += every_s
+            with lock:
+                report.seconds = time.monotonic() - started
+                sample(report, rss, retry_log, start)
+                if progress is not None:
+                    progress(report)
     report.seconds = time.monotonic() - started
-    report.rss_end_mb = rss()
+    sample(report, rss, retry_log, start)
     return report
 
 
 def drafting_client(url: str, token: str | None, models_dir: Path, song_s: float = 180.0,
-                    range_beats: int = 16) -> Callable[[int, int], None]:
-    """A client function that drafts five slots of a random range through the server (seeded per call)."""
+                    range_beats: int = 16, retry_log: RetryLog | None = None,
+                    deadline_s: float = 120.0) -> Callable[[int, int], None]:
+    """A client function that drafts five slots of a random range through the server (seeded per call).
+
+    Each request may take ``deadline_s`` seconds, retries after 503 included; ``retry_log`` counts the retries.
+    """
     from chart.timing import TimingData
     from inference.drafter import Drafter
     from inference.manifest import Manifest
@@ -103,7 +146,7 @@ def drafting_client(url: str, token: str | None, models_dir: Path, song_s: float
 
     manifest = Manifest.load(models_dir / "onset.manifest.json")
     lane_path = models_dir / "lane.manifest.json"
-    remote = RemoteBackend(url, token, timeout_s=120, retries=2)
+    remote = RemoteBackend(url, token, timeout_s=120, retries=2, deadline_s=deadline_s, on_retry=retry_log)
     drafter = Drafter(manifest, Manifest.load(lane_path) if lane_path.is_file() else None, remote)
     assert manifest.features is not None
     analysis = drafter.analyse((synth_song(song_s, manifest.features.sample_rate), manifest.features.sample_rate))
@@ -197,10 +240,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", type=Path, default=REPO / "resources" / "models")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--deadline", type=float, default=120.0, metavar="S",
+                    help="seconds one request may take, retries after 503 included (default 120)")
+    ap.add_argument("--server-pid", type=int, help="record this local process's RSS (the server's)")
+    ap.add_argument("--every", type=float, default=60.0, metavar="S", help="progress line interval (default 60)")
     args = ap.parse_args(argv)
     token = args.token_file.read_text().strip() if args.token_file else None
-    report = run_load(drafting_client(args.url, token, args.models), args.clients, args.seconds)
+    retry_log = RetryLog()
+    client = drafting_client(args.url, token, args.models, retry_log=retry_log, deadline_s=args.deadline)
+    rss = (lambda: process_rss_mb(args.server_pid)) if args.server_pid else (lambda: None)
+    t0 = time.monotonic()
+
+    def progress(report: LoadReport) -> None:
+        print(f"[{time.monotonic() - t0:5.0f} s, load {os.getloadavg()[0]:.1f}] {report.summary()}", flush=True)
+
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    report = run_load(client, args.clients, args.seconds, rss, retry_log, progress, args.every)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(report.summary())
+    print(f"most retries of one request: {retry_log.max_attempt}")
     for error in sorted(set(report.errors))[:10]:
         print(f"  error: {error}")
     return 0 if not report.errors else 1

@@ -42,7 +42,7 @@ class ServeConfig:
     workers: int = 1
     models_dir: Path = field(default_factory=default_models_dir)
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
-    max_queue: int | None = None  # default 8 per worker
+    max_queue: int | None = None  # default guard.DEFAULT_QUEUE_PER_WORKER per worker
     body_timeout_s: float = 60.0
     idle_timeout_s: float = 10.0
     log_level: str = "INFO"
@@ -116,7 +116,7 @@ def server_settings(cfg: ServeConfig, scratch: Path) -> Any:
 def _guarded_server_class() -> type:
     from mlserver import MLServer
 
-    from inference.serving.guard import GuardMiddleware
+    from inference.serving.guard import DEFAULT_QUEUE_PER_WORKER, GuardMiddleware
 
     class GuardedMLServer(MLServer):
         """MLServer with the REST app wrapped by :class:`GuardMiddleware` and no gRPC server."""
@@ -129,7 +129,7 @@ def _guarded_server_class() -> type:
             super()._create_servers()
             self._grpc_server = None  # type: ignore[assignment]  # a second door without our token check
             cfg = self._cfg
-            queue = cfg.max_queue if cfg.max_queue is not None else 8 * cfg.workers
+            queue = cfg.max_queue if cfg.max_queue is not None else DEFAULT_QUEUE_PER_WORKER * cfg.workers
             self._rest_server._app.add_middleware(
                 GuardMiddleware, token=cfg.token, max_body_bytes=cfg.max_request_bytes,
                 max_inflight=cfg.workers, max_queue=queue, body_timeout_s=cfg.body_timeout_s,
