@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -162,14 +163,15 @@ def history_features(arrows: np.ndarray, holds: np.ndarray, i: int, held: int, c
         The row about to be chosen.
     held : int
         Lanes held at row ``i`` by earlier holds (bit mask).
-    copy : np.ndarray, shape (15,)
-        :meth:`CopyMemory.query` of row ``i``.
+    copy : np.ndarray, shape (M,)
+        The chart memory of row ``i``: :meth:`CopyMemory.query` (15,), or with a richer layout
+        :meth:`inference.lane_memory.ChartMemory.query`.
 
     Returns
     -------
-    np.ndarray, float32, shape (HISTORY_DIM,)
+    np.ndarray, float32, shape (24 + M,)
         Arrows of the previous :data:`PREV_ROWS` rows (4 bits each, newest first, 0 before the chart), hold
-        heads of the previous row, held lanes, copy hints.
+        heads of the previous row, held lanes, then ``copy``.
     """
     prev = [int(arrows[i - j]) if i - j >= 0 else 0 for j in range(1, PREV_ROWS + 1)]
     prev_holds = int(holds[i - 1]) if i else 0
@@ -183,11 +185,17 @@ def held_from_history(history: np.ndarray) -> np.ndarray:
     return (bits << np.arange(N_LANES)).sum(axis=1)
 
 
-def teacher_history(rows: LaneRows) -> np.ndarray:
-    """History features of a reference chart (teacher forcing), shape (N, HISTORY_DIM)."""
+def teacher_history(rows: LaneRows, layout: Any = None) -> np.ndarray:
+    """History features of a reference chart (teacher forcing), shape (N, layout.dim).
+
+    ``layout`` is an :class:`inference.lane_memory.HistoryLayout` (default: lane-v1's, ``HISTORY_DIM`` wide).
+    """
+    from inference.lane_memory import DEFAULT_LAYOUT, ChartMemory  # it builds on CopyMemory above
+
+    layout = layout or DEFAULT_LAYOUT
     held = held_masks(rows)
-    memory = CopyMemory(rows.beats)
-    out = np.zeros((len(rows), HISTORY_DIM), dtype=np.float32)
+    memory = ChartMemory(rows.beats, layout)
+    out = np.zeros((len(rows), layout.dim), dtype=np.float32)
     for i in range(len(rows)):
         out[i] = history_features(rows.arrows, rows.holds, i, int(held[i]), memory.query(rows.arrows, i))
         memory.record(rows.arrows, i)

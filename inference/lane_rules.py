@@ -3,6 +3,8 @@
 * :class:`NgramStepper`: the most frequent next arrow set given the previous rows' sets and the slot, from
   sparse counts over the training charts (built by :mod:`training.lane_baseline`, shipped as
   ``lane.ngram.npz``). The lane model also reads its log-probabilities as an input and learns corrections.
+* :class:`CopyNgramStepper`: the n-gram, overridden by exact repeats earlier in the chart;
+  :class:`PermCopyNgramStepper` also follows repeats under a lane renaming (mirrored phrases).
 * :class:`AlternationStepper`: a pure rule, feet alternate.
 """
 
@@ -24,6 +26,7 @@ from inference.lane_features import (
     PREV_ROWS,
     TIMING_DIM,
 )
+from inference.lane_memory import DEFAULT_LAYOUT, HistoryLayout
 
 KEY_SPAN = N_SLOTS * 16 ** PREV_ROWS  # keys of one depth lie in [0, KEY_SPAN)
 
@@ -119,24 +122,44 @@ def load_ngram(manifest: Any) -> NgramStepper:
     return NgramStepper.load(path)
 
 
+#: Permuted contexts of the :class:`PermCopyNgramStepper` rule (the best of 3..6 as the shortest on the
+#: monitor charts).
+RULE_PERM_CONTEXTS = (4, 6, 8, 12, 16)
+
+
 class CopyNgramStepper:
     """Rule baseline: the n-gram's choice, unless the last rows (arrows and rhythm) occurred before in this
-    chart -- then the arrows that followed the longest such context (the copy hints of the history features)."""
+    chart -- then the arrows that followed the longest such context (the copy hints of the history features).
+    Histories must be built with ``layout`` (the exact hints sit at the same place in every layout)."""
 
-    def __init__(self, ngram: NgramStepper) -> None:
+    use_perm = False
+
+    def __init__(self, ngram: NgramStepper, layout: HistoryLayout | None = None) -> None:
         self.ngram = ngram
+        self.layout = layout or (HistoryLayout(perm_contexts=RULE_PERM_CONTEXTS) if self.use_perm else DEFAULT_LAYOUT)
 
     def initial_state(self, batch: int) -> None:
         return None
 
     def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
         logits = self.ngram.log_probs(slots_of(rows), prev_masks(history)).astype(np.float64)
-        hints = history[:, history.shape[1] - len(COPY_CONTEXTS) * (N_LANES + 1):]
-        for j, k in enumerate(COPY_CONTEXTS):  # longer contexts last: they override shorter ones
-            hint = hints[:, j * (N_LANES + 1):(j + 1) * (N_LANES + 1)]
-            found = np.flatnonzero(hint[:, N_LANES] > 0)
-            logits[found, _masks(hint[found, :N_LANES]) - 1] = 100.0 + k
+        hints = self.layout.hints(history)
+        # Exact hints, then (PermCopyNgramStepper) permuted ones; the longest found context wins, an exact
+        # repeat over a permuted one of the same length.
+        perm = self.layout.perm_contexts if self.use_perm else ()
+        ranked = sorted([(k, 1, j) for j, k in enumerate(COPY_CONTEXTS)] +
+                        [(k, 0, len(COPY_CONTEXTS) + j) for j, k in enumerate(perm)])
+        for rank, (_, _, j) in enumerate(ranked):  # ascending: later (stronger) hints override
+            found = np.flatnonzero(hints[:, j, N_LANES] > 0)
+            logits[found, _masks(hints[found, j, :N_LANES]) - 1] = 100.0 + rank
         return no_holds(logits.astype(np.float32)), state
+
+
+class PermCopyNgramStepper(CopyNgramStepper):
+    """Rule baseline: :class:`CopyNgramStepper` that also follows repeats under a lane renaming (mirrored or
+    rotated phrases, :class:`inference.lane_memory.PermMemory`). Reads histories built with :attr:`layout`."""
+
+    use_perm = True
 
 
 class AlternationStepper:

@@ -33,18 +33,17 @@ import numpy as np
 from chart.notes import Note
 from inference.lane_features import (
     CLASS_MASKS,
-    HISTORY_DIM,
     HOLD_LENGTHS_BEAT,
     N_ARROW_CLASSES,
     N_LANES,
     N_SLOTS,
     POPCOUNT,
-    CopyMemory,
     LaneRows,
     held_from_history,
     history_features,
     row_features,
 )
+from inference.lane_memory import ChartMemory, HistoryLayout
 from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, prev_masks, slots_of
 
 MAX_PANELS = 2  # two feet: held lanes + new arrows
@@ -131,7 +130,8 @@ class LaneStepper(Protocol):
 
     def step(self, rows: np.ndarray, history: np.ndarray, state: Any) -> tuple[dict[str, np.ndarray], Any]:
         """Logits for one row of every chart: ``arrow_logits`` (B, 15), ``hold_logits`` (B, 4),
-        ``length_logits`` (B, K); and the next state. ``rows`` (B, ROW_DIM), ``history`` (B, HISTORY_DIM)."""
+        ``length_logits`` (B, K); and the next state. ``rows`` (B, ROW_DIM), ``history`` (B, D) in the
+        stepper's :class:`inference.lane_memory.HistoryLayout` (attribute ``layout``; lane-v1's when absent)."""
         ...
 
 
@@ -155,6 +155,7 @@ class OnnxLaneStepper:
         # session directly instead of re-validating four small arrays ~1500 times.
         self._session = backend.session(manifest) if hasattr(backend, "session") else None
         self.rule = DecisionRule.from_manifest(manifest)
+        self.layout = HistoryLayout.of(manifest)  # which chart memories the history input holds
 
     def initial_state(self, batch: int) -> np.ndarray:
         return np.zeros((self.layers, batch, self.hidden), dtype=np.float32)
@@ -187,13 +188,13 @@ class LaneRequest:
 class _Track:
     """Decoding state of one chart: the rows chosen so far and the holds still running."""
 
-    def __init__(self, request: LaneRequest) -> None:
+    def __init__(self, request: LaneRequest, layout: HistoryLayout) -> None:
         n = len(request.beats)
         self.beats, self.slot = request.beats, int(request.slot)
         self.rows = LaneRows(list(request.beats), np.zeros(n, np.int64), np.zeros(n, np.int64),
                              [[Fraction(0)] * N_LANES for _ in range(n)])
         self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
-        self.memory = CopyMemory(self.beats)
+        self.memory = ChartMemory(self.beats, layout)
 
     def held(self, i: int) -> int:
         mask = 0
@@ -260,13 +261,14 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
     """
     rng = np.random.default_rng(seed)
     rule = getattr(stepper, "rule", DecisionRule())
-    tracks = [_Track(r) for r in requests]
+    layout = HistoryLayout.of(stepper)
+    tracks = [_Track(r, layout) for r in requests]
     n_max = max((len(r.beats) for r in requests), default=0)
     state = stepper.initial_state(len(requests))
     for i in range(n_max):
         rows = np.stack([r.features[min(i, len(r.beats) - 1)] if len(r.beats) else
                          np.zeros(r.features.shape[1], np.float32) for r in requests])
-        history = np.stack([t.history(i) if i < len(t.beats) else np.zeros(HISTORY_DIM, np.float32)
+        history = np.stack([t.history(i) if i < len(t.beats) else np.zeros(layout.dim, np.float32)
                             for t in tracks])
         out, state = stepper.step(rows, history, state)
         for b, track in enumerate(tracks):
@@ -279,8 +281,8 @@ def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray],
                            slots: Sequence[int], rule: DecisionRule | None = None) -> list[np.ndarray]:
     """Next-row predictions given the *reference* previous rows (the lane metric of EVALUATION.md).
 
-    ``features[b]`` (N_b, ROW_DIM) and ``histories[b]`` (N_b, HISTORY_DIM) are one chart's row features and
-    teacher-forced history. Each row's arrow set is the argmax over the classes the post-rules allow given the
+    ``features[b]`` (N_b, ROW_DIM) and ``histories[b]`` (N_b, D) are one chart's row features and
+    teacher-forced history (:func:`inference.lane_features.teacher_history` in the stepper's layout). Each row's arrow set is the argmax over the classes the post-rules allow given the
     reference holds (so a model and a rule baseline are scored under the same constraints), or with ``rule``
     the greedy decision of :func:`decode_rows` under that :class:`DecisionRule`. Returns one mask array (N_b,)
     per chart.

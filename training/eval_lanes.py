@@ -3,8 +3,8 @@
 Every predictor sees the reference onset rows and the reference history (previous arrows, holds, held lanes:
 teacher forcing, as DDC scores step selection) and takes the likeliest arrow set the post-rules allow; a row
 counts when the predicted lane set equals the reference one. The baseline is the best of the rules -- the
-n-gram shipped with the lane model, that n-gram overridden by exact repeats earlier in the chart, and the
-alternation rule -- over the same rows. The log also reports the model under the drafter's decision rule
+n-gram shipped with the lane model, that n-gram overridden by exact repeats earlier in the chart, the same also
+following repeats under a lane renaming (mirrored phrases), and the alternation rule -- over the same rows. The log also reports the model under the drafter's decision rule
 (calibrated jump/hold thresholds, which trade some accuracy for the reference jump rate) and without audio.
 """
 
@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from inference.lane_features import TIMING_DIM, row_features, rows_from_notes, teacher_history
-from inference.lane_rules import AlternationStepper, CopyNgramStepper, load_ngram
+from inference.lane_memory import HistoryLayout
+from inference.lane_rules import AlternationStepper, CopyNgramStepper, PermCopyNgramStepper, load_ngram
 from inference.lanes import OnnxLaneStepper, teacher_forced_classes
 from training.metrics import SLOT_KEYS
 
@@ -31,6 +32,7 @@ class LaneScorer:
             self.steppers["model"] = OnnxLaneStepper(manifest, backend, ngram)
             self.steppers["ngram"] = ngram
             self.steppers["copy_ngram"] = CopyNgramStepper(ngram)
+            self.steppers["perm_copy_ngram"] = PermCopyNgramStepper(ngram)
         self.hits = {name: np.zeros(len(SLOT_KEYS), np.int64) for name in self.steppers}
         self.rows = np.zeros(len(SLOT_KEYS), np.int64)
 
@@ -57,15 +59,18 @@ class LaneScorer:
         """Score every chart of ``song`` (an evaluate ``_Song``) with features ``raw`` [T, C] or None."""
         rate_hz, n_mels, _ = self._params()
         feats = self._features_for(song, raw, raw_params)
-        rows_in, hist_in, slots, refs = [], [], [], []
+        rows_in, slots, refs, charts = [], [], [], []
         for slot, chart in sorted(song.charts.items()):
             rows = rows_from_notes(chart.notes)
             seconds = song.song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
             rows_in.append(row_features(rows.beats, seconds, slot, feats, rate_hz, n_mels))
-            hist_in.append(teacher_history(rows))
             slots.append(slot)
             refs.append(rows.arrows)
+            charts.append(rows)
             self.rows[slot] += len(rows)
+        # Each predictor reads the teacher-forced history in its own layout (the rules read only their parts).
+        layouts = {HistoryLayout.of(s) for s in self.steppers.values()}
+        hist_by = {lay: [teacher_history(rows, lay) for rows in charts] for lay in layouts}
         runs = [(name, stepper, rows_in, None) for name, stepper in self.steppers.items()]
         if "model" in self.steppers:  # for the model card: the drafter's decision rule, and no audio at all
             model = self.steppers["model"]
@@ -73,7 +78,7 @@ class LaneScorer:
             silent = [np.concatenate([r[:, :TIMING_DIM], np.zeros_like(r[:, TIMING_DIM:])], axis=1) for r in rows_in]
             runs.append(("model_without_audio", model, silent, None))
         for name, stepper, inputs, rule in runs:
-            preds = teacher_forced_classes(stepper, inputs, hist_in, slots, rule)
+            preds = teacher_forced_classes(stepper, inputs, hist_by[HistoryLayout.of(stepper)], slots, rule)
             hits = self.hits.setdefault(name, np.zeros(len(SLOT_KEYS), np.int64))
             for slot, pred, ref in zip(slots, preds, refs):
                 hits[slot] += int(np.sum(pred == ref))

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from inference.lane_features import (
-    COPY_CONTEXTS,
     HOLD_LENGTHS_BEAT,
     N_LANES,
     PREV_ROWS,
@@ -29,6 +28,7 @@ from inference.lane_features import (
     rows_from_notes,
     teacher_history,
 )
+from inference.lane_memory import COUNT_BLOCK, DEFAULT_LAYOUT, HINT, HINT_OFFSET, HistoryLayout
 from inference.manifest import FeatureParams
 
 FEATURE_VERSION = 2  # bump when row_features or the targets change: invalidates the cache
@@ -59,8 +59,10 @@ class LaneChart:
         return len(self.arrows)
 
 
-def chart_examples(key: str, song, chart, feats: np.ndarray | None, params: FeatureParams) -> LaneChart:
-    """Examples of one chart (``song``/``chart`` from the format registry, ``feats`` unnormalised or None)."""
+def chart_examples(key: str, song, chart, feats: np.ndarray | None, params: FeatureParams,
+                   layout: HistoryLayout = DEFAULT_LAYOUT) -> LaneChart:
+    """Examples of one chart (``song``/``chart`` from the format registry, ``feats`` unnormalised or None),
+    the history built in ``layout``."""
     rows = rows_from_notes(chart.notes)
     seconds = song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
     features = row_features(rows.beats, seconds, int(chart.slot),
@@ -70,13 +72,16 @@ def chart_examples(key: str, song, chart, feats: np.ndarray | None, params: Feat
     for i in np.flatnonzero(rows.holds):
         lane = next(lane for lane in range(N_LANES) if (int(rows.holds[i]) >> lane) & 1)
         length_cls[i] = length_class(rows.lengths[i][lane])
-    return LaneChart(key, int(chart.slot), feats is not None, features, teacher_history(rows),
+    return LaneChart(key, int(chart.slot), feats is not None, features, teacher_history(rows, layout),
                      rows.arrows.astype(np.int64), rows.holds.astype(np.int64), length_cls)
 
 
-def _cache_path(chart_file: Path, audio: Path | None, params: FeatureParams, cache_dir: Path) -> Path:
+def _cache_path(chart_file: Path, audio: Path | None, params: FeatureParams, cache_dir: Path,
+                layout: HistoryLayout = DEFAULT_LAYOUT) -> Path:
     parts: list[object] = [FEATURE_VERSION, str(chart_file.resolve()), chart_file.stat().st_size,
                            int(chart_file.stat().st_mtime), [str(x) for x in HOLD_LENGTHS_BEAT]]
+    if layout != DEFAULT_LAYOUT:  # lane-v1's layout keeps its cache keys
+        parts.append(layout.to_dict())
     if audio is not None:
         parts += [str(audio.resolve()), audio.stat().st_size, params.sample_rate, params.hop_length,
                   params.n_mels, list(params.n_ffts), params.fmin, params.fmax]
@@ -105,7 +110,7 @@ def _load(path: Path) -> list[LaneChart]:
 
 
 def song_lane_charts(folder: Path, params: FeatureParams, with_audio: bool,
-                     cache_dir: Path | None = DEFAULT_CACHE) -> list[LaneChart]:
+                     cache_dir: Path | None = DEFAULT_CACHE, layout: HistoryLayout = DEFAULT_LAYOUT) -> list[LaneChart]:
     """Lane examples of every usable chart of one song folder (cached). Raises ``DataError`` when unusable."""
     from training.data import DataError, cached_features, find_chart_file, load_song, usable_charts
 
@@ -119,12 +124,12 @@ def song_lane_charts(folder: Path, params: FeatureParams, with_audio: bool,
         audio = song.audio_path()
         if audio is None or not audio.is_file():
             raise DataError(f"no audio file for {folder.name}")
-    target = _cache_path(chart_file, audio, params, cache_dir) if cache_dir is not None else None
+    target = _cache_path(chart_file, audio, params, cache_dir, layout) if cache_dir is not None else None
     if target is not None and target.is_file():
         return _load(target)
     song = song or load_song(chart_file)
     feats = cached_features(audio, params) if audio is not None else None
-    charts = [chart_examples(folder.name, song, chart, feats, params)
+    charts = [chart_examples(folder.name, song, chart, feats, params, layout)
               for _, chart in sorted(usable_charts(song).items())]
     if target is not None:
         _save(target, charts)
@@ -132,7 +137,8 @@ def song_lane_charts(folder: Path, params: FeatureParams, with_audio: bool,
 
 
 def load_lane_charts(folders: Iterable[Path], params: FeatureParams, with_audio: bool,
-                     cache_dir: Path | None = DEFAULT_CACHE, desc: str = "lane data") -> list[LaneChart]:
+                     cache_dir: Path | None = DEFAULT_CACHE, desc: str = "lane data",
+                     layout: HistoryLayout = DEFAULT_LAYOUT) -> list[LaneChart]:
     """Examples of many song folders; unusable folders are skipped with one line on stderr each."""
     from cli.common import progress
     from training.data import DataError
@@ -141,7 +147,7 @@ def load_lane_charts(folders: Iterable[Path], params: FeatureParams, with_audio:
     out: list[LaneChart] = []
     for folder in progress(folders, desc=desc):
         try:
-            out += song_lane_charts(folder, params, with_audio, cache_dir)
+            out += song_lane_charts(folder, params, with_audio, cache_dir, layout)
         except DataError as exc:
             print(f"skipped: {exc}", file=sys.stderr)
     return out
@@ -167,15 +173,21 @@ def _inverse(perm: Sequence[int]) -> list[int]:
     return out
 
 
-def _permute_history(history: np.ndarray, perm: Sequence[int]) -> np.ndarray:
-    """History features with lanes permuted: every 4-bit lane group moves, copy-hint found flags stay."""
+def _permute_history(history: np.ndarray, perm: Sequence[int],
+                     layout: HistoryLayout = DEFAULT_LAYOUT) -> np.ndarray:
+    """History features with lanes permuted: every 4-bit lane group moves, hint found flags stay, in-chart
+    count shares move with their arrow sets. Exact for lane-v1's layout; permuted-copy hints name lanes by
+    first appearance (lanes of a jump in lane order), so for them it is the same up to jumps."""
     out = history.copy()
     starts = [N_LANES * j for j in range(PREV_ROWS + 2)]
-    base = N_LANES * (PREV_ROWS + 2)
-    starts += [base + (N_LANES + 1) * j for j in range(len(COPY_CONTEXTS))]
+    starts += [HINT_OFFSET + HINT * j for j in range(layout.hint_groups)]
     for start in starts:
         for lane, target in enumerate(perm):
             out[:, start + target] = history[:, start + lane]
+    moved = permute_masks(np.arange(1, 16), perm) - 1  # class c goes to class moved[c]
+    for j in range(len(layout.count_depths)):
+        start = layout.counts_offset + COUNT_BLOCK * j
+        out[:, start + moved] = history[:, start:start + 15]
     return out
 
 
@@ -211,6 +223,8 @@ def make_batch(charts: Sequence[LaneChart], spans: Sequence[tuple[int, int]], wi
             rows[:, TIMING_DIM:] = 0.0  # the whole audio part, flag included
         ngram = chart.ngram[sl] if chart.ngram is not None else np.zeros((n, 15), np.float32)
         if symmetry:
+            if hist.shape[1] != DEFAULT_LAYOUT.dim:
+                raise ValueError("lane symmetry augmentation supports lane-v1's history layout only")
             perm = SYMMETRIES[rng.integers(len(SYMMETRIES))]
             arrows, holds, hist = permute_masks(arrows, perm), permute_masks(holds, perm), _permute_history(hist, perm)
             ngram = ngram[:, permute_masks(np.arange(1, 16), _inverse(perm)) - 1]

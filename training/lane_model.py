@@ -31,6 +31,7 @@ from inference.lane_features import (
     N_LANES,
     ROW_DIM,
 )
+from inference.lane_memory import HINT, HINT_OFFSET
 
 ONNX_OPSET = 17
 NGRAM_SCALE = 5.0  # n-gram log-probabilities (about -10..0) scaled into the embedding's input range
@@ -49,6 +50,7 @@ class LaneModelConfig:
     head: int = 128
     dropout: float = 0.1
     n_lengths: int = len(HOLD_LENGTHS_BEAT)
+    hint_groups: int = len(COPY_CONTEXTS)  # copy hints (exact, then permuted) from HINT_OFFSET of the history
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -75,7 +77,7 @@ class LaneModel(nn.Module):
         self.ngram_weight = nn.Parameter(torch.ones(()))
         # Likewise each copy hint (the arrows that followed the same context earlier in the chart) adds a
         # learned bonus to its class, so "n-gram, overridden by a long exact repeat" is there from the start.
-        self.copy_weight = nn.Parameter(torch.full((len(COPY_CONTEXTS),), 1.0))
+        self.copy_weight = nn.Parameter(torch.full((cfg.hint_groups,), 1.0))
         self.register_buffer("lane_values", 2 ** torch.arange(N_LANES, dtype=torch.float32), persistent=False)
         self.register_buffer("class_masks", torch.arange(1, N_ARROW_CLASSES + 1, dtype=torch.float32),
                              persistent=False)
@@ -105,8 +107,8 @@ class LaneModel(nn.Module):
 
     def _copy_bonus(self, history: torch.Tensor) -> torch.Tensor:
         """(B, T, 15): sum over copy hints of ``copy_weight[k]`` on the class each hint names (0 if none)."""
-        k = len(COPY_CONTEXTS)
-        hints = history[..., history.shape[-1] - k * (N_LANES + 1):].reshape(*history.shape[:-1], k, N_LANES + 1)
+        k = self.config.hint_groups
+        hints = history[..., HINT_OFFSET:HINT_OFFSET + k * HINT].reshape(*history.shape[:-1], k, HINT)
         mask = (hints[..., :N_LANES] * self.lane_values).sum(-1)  # (B, T, k) lane mask as a float
         onehot = (mask[..., None] == self.class_masks).float() * hints[..., N_LANES:]  # found flag
         return (onehot * self.copy_weight[:, None]).sum(-2)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from inference.lane_features import N_LANES, N_SLOTS, PREV_ROWS, held_from_history
+from inference.lane_memory import HistoryLayout
 from inference.lanes import allowed_classes
 from training.lane_data import LaneChart, epoch_windows, make_batch
 from training.lane_model import LaneModel, LaneModelConfig
@@ -35,6 +36,7 @@ class LaneTrainConfig:
     """Everything a lane training run depends on (saved with the checkpoint)."""
 
     out: str = "runs/lanes"
+    model_id: str = "lane-v1"
     seed: int = 0
     epochs: int = 6
     batch: int = 64
@@ -45,7 +47,17 @@ class LaneTrainConfig:
     symmetry: bool = False  # lane symmetries; off since the n-gram input is not symmetric
     device: str = "cpu"
     threads: int = 1  # one thread: on a shared 2-core machine, OpenMP barriers in the GRU loop stall badly
+    perm_contexts: tuple[int, ...] = ()  # history layout (inference.lane_memory.HistoryLayout)
+    count_depths: tuple[int, ...] = ()
     model: LaneModelConfig = field(default_factory=LaneModelConfig)
+
+    @property
+    def layout(self) -> HistoryLayout:
+        return HistoryLayout(tuple(self.perm_contexts), tuple(self.count_depths))
+
+    def model_config(self) -> LaneModelConfig:
+        """``model`` with the history width and hint groups of :attr:`layout`."""
+        return replace(self.model, history_dim=self.layout.dim, hint_groups=self.layout.hint_groups)
 
 
 def is_monitor_song(key: str) -> bool:
@@ -115,7 +127,7 @@ def train_lanes(cfg: LaneTrainConfig, train: list[LaneChart], monitor: list[Lane
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(max(1, cfg.threads))
     rng = np.random.default_rng(cfg.seed)
-    model = LaneModel(cfg.model).to(cfg.device)
+    model = LaneModel(cfg.model_config()).to(cfg.device)
     optim = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = -(-sum(len(epoch_windows([c], cfg.window, np.random.default_rng(0))) for c in train)
                         // cfg.batch)
@@ -205,7 +217,8 @@ def rule_baselines(train: list[LaneChart], monitor: list[LaneChart]) -> tuple[An
     return ngrams[best], {k: round(v, 4) for k, v in scores.items()}
 
 
-def export_lane_model(model: LaneModel, out_dir: Path, params, extra: dict, model_id: str = "lane-v1") -> Path:
+def export_lane_model(model: LaneModel, out_dir: Path, params, extra: dict, model_id: str = "lane-v1",
+                      layout: HistoryLayout | None = None) -> Path:
     """Write ``lane.onnx`` and ``lane.manifest.json`` (kind "lane") into ``out_dir``; returns the manifest path."""
     from inference.lane_features import HOLD_LENGTHS_BEAT
     from inference.manifest import Manifest, TensorSpec, file_sha256
@@ -219,7 +232,8 @@ def export_lane_model(model: LaneModel, out_dir: Path, params, extra: dict, mode
         kind="lane", model_id=model_id, file=onnx_path.name, sha256=file_sha256(onnx_path),
         inputs=[TensorSpec(**t) for t in inputs], outputs=[TensorSpec(**t) for t in outputs], features=params,
         extra={"layers": model.config.layers, "hidden": model.config.hidden, "feature_version": FEATURE_VERSION,
-               "hold_lengths_beat": [str(x) for x in HOLD_LENGTHS_BEAT], **extra},
+               "hold_lengths_beat": [str(x) for x in HOLD_LENGTHS_BEAT],
+               "history": (layout or HistoryLayout()).to_dict(), **extra},
     )
     return manifest.save(out_dir / "lane.manifest.json")
 
@@ -250,8 +264,10 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
     params = lane_feature_params()
     folders = song_folders(songs)
     train_keys, val_keys = split_keys([f.name for f in folders])
-    audio = load_lane_charts([f for f in folders if f.name in set(train_keys)], params, True, desc="audio charts")
-    text = load_lane_charts(song_folders(charts_only), params, False, desc="text charts") if charts_only else []
+    audio = load_lane_charts([f for f in folders if f.name in set(train_keys)], params, True, desc="audio charts",
+                             layout=cfg.layout)
+    text = load_lane_charts(song_folders(charts_only), params, False, desc="text charts",
+                            layout=cfg.layout) if charts_only else []
     pool = text if text else audio
     monitor = [c for c in pool if is_monitor_song(c.key)]
     held_out = {id(c) for c in monitor}
@@ -276,7 +292,7 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
              "training": {k: summary[k] for k in (
                  "best_epoch", "monitor_accuracy", "baselines_monitor", "train_charts", "train_rows", "parameters")},
              "seed": cfg.seed}
-    manifest_path = export_lane_model(model, out, params, extra)
+    manifest_path = export_lane_model(model, out, params, extra, cfg.model_id, cfg.layout)
     monitor_folders = [f for f in (song_folders(charts_only) if text else folders) if is_monitor_song(f.name)]
     summary["decision"] = _calibrate(manifest_path, ngram, monitor_folders)
     print(f"decision thresholds (free-running drafts of the monitor charts): {summary['decision']}", file=log)

@@ -1,0 +1,204 @@
+"""What a chart has already done, as lane-model inputs: repeats, mirrored repeats and the chart's own habits.
+
+Step charts repeat themselves, often with the lanes swapped (a mirrored or rotated phrase for the second verse),
+and each chart has a style of its own (crossovers, jacks, jumps on the downbeat). Three memories read the rows
+chosen so far, for the decoder's own choices and for the reference (teacher forcing) alike:
+
+* :class:`inference.lane_features.CopyMemory`: the arrows that followed the last exact occurrence of the
+  last ``k`` rows (arrows and rhythm);
+* :class:`PermMemory`: the same with lanes renamed by first appearance, so a phrase that recurs under any lane
+  permutation predicts the next arrows through that permutation (measured on the monitor and training charts,
+  contexts of 6 rows recur 2.8 times as often this way as exactly, at 0.66 vs 0.74 accuracy);
+* :class:`CountMemory`: how often each arrow set followed the last ``d`` rows (arrows and rhythm) so far in
+  this chart, a per-chart n-gram (the cache language model idea).
+
+:class:`HistoryLayout` says which of them a model reads; it is stored in the lane manifest (``extra.history``)
+so that a model and its decoder always build the same history vector. The default layout is lane-v1's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from inference.lane_features import (
+    COPY_CONTEXTS,
+    MASK_BITS,
+    N_ARROW_CLASSES,
+    N_LANES,
+    PREV_ROWS,
+    CopyMemory,
+)
+
+HINT = N_LANES + 1  # one hint: the 4 lane bits of the arrows it names and a found flag
+HINT_OFFSET = N_LANES * (PREV_ROWS + 2)  # history: previous rows, previous holds, held lanes, then the hints
+COUNT_BLOCK = N_ARROW_CLASSES + 1  # per depth: the share of each arrow set and log(1 + occurrences) / 4
+
+
+@dataclass(frozen=True)
+class HistoryLayout:
+    """Which memories the history vector holds, in this order after the fixed part: exact copy hints
+    (:data:`COPY_CONTEXTS`), permuted copy hints (``perm_contexts``), in-chart counts (``count_depths``)."""
+
+    perm_contexts: tuple[int, ...] = ()
+    count_depths: tuple[int, ...] = ()
+
+    @property
+    def hint_groups(self) -> int:
+        """Number of 5-wide hint groups starting at :data:`HINT_OFFSET` (exact, then permuted)."""
+        return len(COPY_CONTEXTS) + len(self.perm_contexts)
+
+    @property
+    def counts_offset(self) -> int:
+        return HINT_OFFSET + HINT * self.hint_groups
+
+    @property
+    def dim(self) -> int:
+        """Length of the history vector."""
+        return self.counts_offset + COUNT_BLOCK * len(self.count_depths)
+
+    def hints(self, history: np.ndarray) -> np.ndarray:
+        """All hint groups of history features (B, dim) as (B, hint_groups, 5)."""
+        return history[:, HINT_OFFSET:self.counts_offset].reshape(len(history), self.hint_groups, HINT)
+
+    def to_dict(self) -> dict:
+        return {"perm_contexts": list(self.perm_contexts), "count_depths": list(self.count_depths)}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> HistoryLayout:
+        data = data or {}
+        return cls(tuple(int(k) for k in data.get("perm_contexts", ())),
+                   tuple(int(d) for d in data.get("count_depths", ())))
+
+    @classmethod
+    def of(cls, model: Any) -> HistoryLayout:
+        """The layout a stepper or manifest uses (lane-v1's when it names none)."""
+        layout = getattr(model, "layout", None)
+        if isinstance(layout, HistoryLayout):
+            return layout
+        extra = getattr(getattr(model, "manifest", model), "extra", None) or {}
+        return cls.from_dict(extra.get("history"))
+
+
+DEFAULT_LAYOUT = HistoryLayout()
+
+
+def _gap_keys(beats: Sequence[Fraction]) -> list[tuple[int, int] | None]:
+    """Gap to the previous row of every row as an exact (numerator, denominator) pair (None for row 0)."""
+    gaps = [b - a for a, b in zip(beats, beats[1:])]
+    return [None, *((g.numerator, g.denominator) for g in gaps)]
+
+
+def _canonical(context: Sequence[int]) -> tuple[tuple[int, ...], dict[int, int]]:
+    """Context masks with lanes renamed by first appearance, newest row first, and the lane -> name map."""
+    names: dict[int, int] = {}
+    out = []
+    for mask in reversed(context):
+        for lane in range(N_LANES):
+            if (mask >> lane) & 1 and lane not in names:
+                names[lane] = len(names)
+        out.append(sum(1 << names[lane] for lane in range(N_LANES) if (mask >> lane) & 1))
+    return tuple(out), names
+
+
+class PermMemory:
+    """For each ``k`` of ``contexts``: the arrows that followed the last occurrence of the last ``k`` rows up to
+    a renaming of the lanes, mapped through the renaming of now. A lane that the context never used is
+    determined only when exactly that many lanes are unused now; otherwise the hint is "not found"."""
+
+    def __init__(self, beats: Sequence[Fraction], contexts: Sequence[int]) -> None:
+        self.contexts = tuple(contexts)
+        self.gaps = _gap_keys(beats)
+        self.seen: list[dict[tuple, tuple[int, ...]]] = [{} for _ in self.contexts]
+        self._cached: tuple[int, list] = (-1, [])
+
+    def _keys(self, arrows: np.ndarray, i: int) -> list:
+        if self._cached[0] != i:
+            keys = []
+            for k in self.contexts:
+                if i < k:
+                    keys.append(None)
+                    continue
+                canon, names = _canonical(arrows[i - k:i].tolist())
+                keys.append(((canon, tuple(self.gaps[i - k + 1:i + 1])), names))
+            self._cached = (i, keys)
+        return self._cached[1]
+
+    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
+        """(len(contexts) * 5,) float32: per context, the predicted arrows (4 bits) and a found flag."""
+        out = np.zeros(len(self.contexts) * HINT, dtype=np.float32)
+        for j, entry in enumerate(self._keys(arrows, i)):
+            found = self.seen[j].get(entry[0]) if entry is not None else None
+            if found is None:
+                continue
+            lanes = {name: lane for lane, name in entry[1].items()}
+            free = [lane for lane in range(N_LANES) if lane not in entry[1]]
+            new = sum(1 for name in found if name < 0)
+            if new and new != len(free):
+                continue
+            mask = sum(1 << lanes[name] for name in found if name >= 0) + (sum(1 << f for f in free) if new else 0)
+            out[j * HINT:(j + 1) * HINT] = [*MASK_BITS[mask], 1.0]
+        return out
+
+    def record(self, arrows: np.ndarray, i: int) -> None:
+        """Remember row ``i``'s arrows in the names of each context ending before it (after :meth:`query`)."""
+        lanes = [lane for lane in range(N_LANES) if (int(arrows[i]) >> lane) & 1]
+        for j, entry in enumerate(self._keys(arrows, i)):
+            if entry is not None:
+                self.seen[j][entry[0]] = tuple(entry[1].get(lane, -1) for lane in lanes)
+
+
+class CountMemory:
+    """Per-chart n-gram: for each depth ``d``, counts of the arrow sets that followed the last ``d`` rows
+    (arrows and rhythm) earlier in this chart."""
+
+    def __init__(self, beats: Sequence[Fraction], depths: Sequence[int]) -> None:
+        self.depths = tuple(depths)
+        self.gaps = _gap_keys(beats)
+        self.counts: list[dict[tuple, np.ndarray]] = [{} for _ in self.depths]
+
+    def _key(self, arrows: np.ndarray, i: int, d: int) -> tuple | None:
+        if i < d:
+            return None
+        return tuple(arrows[i - d:i].tolist()), tuple(self.gaps[i - d + 1:i + 1])
+
+    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
+        """(len(depths) * 16,) float32: per depth, the share of each arrow set and log(1 + total) / 4."""
+        out = np.zeros(len(self.depths) * COUNT_BLOCK, dtype=np.float32)
+        for j, d in enumerate(self.depths):
+            counts = self.counts[j].get(self._key(arrows, i, d))
+            if counts is not None:
+                total = counts.sum()
+                out[j * COUNT_BLOCK:j * COUNT_BLOCK + N_ARROW_CLASSES] = counts / total
+                out[(j + 1) * COUNT_BLOCK - 1] = np.log1p(total) / 4.0
+        return out
+
+    def record(self, arrows: np.ndarray, i: int) -> None:
+        for j, d in enumerate(self.depths):
+            key = self._key(arrows, i, d)
+            if key is not None:
+                self.counts[j].setdefault(key, np.zeros(N_ARROW_CLASSES, np.float32))[int(arrows[i]) - 1] += 1
+
+
+class ChartMemory:
+    """All memories of one chart in ``layout`` order; :meth:`query` row ``i`` before choosing it, then
+    :meth:`record` it."""
+
+    def __init__(self, beats: Sequence[Fraction], layout: HistoryLayout = DEFAULT_LAYOUT) -> None:
+        self.parts: list[Any] = [CopyMemory(beats)]
+        if layout.perm_contexts:
+            self.parts.append(PermMemory(beats, layout.perm_contexts))
+        if layout.count_depths:
+            self.parts.append(CountMemory(beats, layout.count_depths))
+
+    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
+        """The memory part of the history vector (``layout.dim - HINT_OFFSET``,) float32."""
+        return np.concatenate([p.query(arrows, i) for p in self.parts])
+
+    def record(self, arrows: np.ndarray, i: int) -> None:
+        for p in self.parts:
+            p.record(arrows, i)
