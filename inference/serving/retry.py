@@ -4,7 +4,8 @@ Two kinds of transient failure are told apart, because they mean different thing
 
 * **busy** (HTTP 503 or 429): the server is up and shedding load (see :mod:`.guard`). The client waits what the
   server's ``Retry-After`` says (or an exponential backoff when it says nothing), jittered upwards so that
-  refused clients do not come back in one burst, and tries again -- as often as the deadline allows. A busy
+  refused clients do not come back in one burst, and tries again -- as often as the deadline allows. A
+  ``Retry-After`` of 0 is raised to ``backoff_s`` so that a misconfigured server cannot make clients spin. A busy
   answer is load shedding, not an error, as long as the request gets through before its deadline.
 * **failed** (connection refused/reset, read timeout, 408/500/502/504): the server may be down. These are retried
   at most ``retries`` times with jittered exponential backoff, so a dead server is noticed within a second or
@@ -78,9 +79,12 @@ class RetryPolicy:
     def pause_s(self, error: Transient, failures: int, busy: int, rng: random.Random) -> float:
         """Seconds to wait before the next attempt after ``error`` (``failures``/``busy`` so far, this one in)."""
         if error.busy:
-            exponential = min(self.max_backoff_s, self.backoff_s * 2 ** (busy - 1))
-            # never earlier than the server asked; up to half again later, to spread the returning clients
-            return max(error.retry_after_s or 0.0, exponential) * (1.0 + 0.5 * rng.random())
+            # The server's Retry-After already grows with its queue; growing it further here would make the
+            # clients refused most often come back least often. Never earlier than asked; up to half again
+            # later, to spread the returning clients.
+            if error.retry_after_s is not None:
+                return max(error.retry_after_s, self.backoff_s) * (1.0 + 0.5 * rng.random())
+            return min(self.max_backoff_s, self.backoff_s * 2 ** (busy - 1)) * (1.0 + 0.5 * rng.random())
         return min(self.max_backoff_s, self.backoff_s * 2 ** (failures - 1)) * (0.75 + 0.5 * rng.random())
 
 

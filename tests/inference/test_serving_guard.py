@@ -138,3 +138,74 @@ def test_binary_request_is_unpacked_and_forgotten_after_the_request():
     forwarded = json.loads(message["body"])
     assert forwarded["inputs"][0]["data"] == []
     assert binary.pending_count() == 0  # the app never took them; the guard dropped them
+
+
+async def call_headers(app, scope):
+    """Like ``call``, also returning the response headers as a dict."""
+    sent: list[dict] = []
+    body = [b"{}"]
+
+    async def receive():
+        if body:
+            return {"type": "http.request", "body": body.pop(), "more_body": False}
+        await asyncio.sleep(3600)
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], {k.decode(): v.decode() for k, v in start.get("headers", [])}
+
+
+def fill_then(guard, extra_scopes, fill=3, fill_retried=0):
+    """Start ``fill`` new and ``fill_retried`` retried slow requests, let them be admitted, then send
+    ``extra_scopes`` one after another; return the extra requests' (status, headers)."""
+    scopes = [make_scope() for _ in range(fill)] + [make_scope(extra=(RETRY,)) for _ in range(fill_retried)]
+
+    async def main():
+        filling = [asyncio.create_task(call_headers(guard, scope)) for scope in scopes]
+        await asyncio.sleep(0.05)
+        extra = [await call_headers(guard, scope) for scope in extra_scopes]
+        assert {s for s, _ in await asyncio.gather(*filling)} == {200}
+        return extra
+
+    return asyncio.run(main())
+
+
+RETRY = (b"genelive-retry", b"1")
+
+
+def test_retry_after_is_the_time_to_drain_the_queue():
+    guard = GuardMiddleware(ok_app(0.5), token=TOKEN, max_inflight=1, max_queue=4)
+    assert guard.mean_service_s == 1.0  # the guess before anything was measured
+    [(status, headers)] = fill_then(guard, [make_scope()], fill=5)
+    assert status == 503
+    assert headers["retry-after"] == "4"  # 4 waiting x 1.0 s / 1 worker
+    guard = GuardMiddleware(ok_app(0.5), token=TOKEN, max_inflight=2, max_queue=4)
+    guard.mean_service_s = 100.0
+    [(status, headers)] = fill_then(guard, [make_scope()], fill=6)
+    assert headers["retry-after"] == "30"  # 200 s clamped: a client should look again within half a minute
+
+
+def test_service_time_is_learnt_from_the_requests():
+    guard = GuardMiddleware(ok_app(0.02), token=TOKEN, max_inflight=2)
+
+    async def main():
+        for _ in range(40):
+            await call(guard, make_scope())
+
+    asyncio.run(main())
+    assert 0.02 <= guard.mean_service_s < 0.05  # 1.0 s guess forgotten: 0.9**40 = 1.5 %
+    assert guard.retry_after_s() == 1  # nothing waiting: the minimum
+
+
+def test_retried_requests_may_use_the_reserve_that_new_ones_cannot():
+    guard = GuardMiddleware(ok_app(0.3), token=TOKEN, max_inflight=1, max_queue=2)
+    assert guard.retry_reserve == 1
+    # 1 running + 2 waiting: a new request is refused, a retried one waits in the reserve and is served
+    results = fill_then(guard, [make_scope(), make_scope(extra=(RETRY,))], fill=3)
+    assert [s for s, _ in results] == [503, 200]
+    guard = GuardMiddleware(ok_app(0.3), token=TOKEN, max_inflight=1, max_queue=2)
+    results = fill_then(guard, [make_scope(extra=(RETRY,))], fill=3, fill_retried=1)
+    assert [s for s, _ in results] == [503]  # the reserve is bounded too
