@@ -13,6 +13,7 @@ from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from inference.lane_features import HISTORY_DIM, ROW_DIM, rows_from_notes, teacher_history
+from inference.lane_memory import HistoryLayout
 from inference.lane_rules import NgramStepper, prev_masks, slots_of
 from inference.lanes import LaneRequest, OnnxLaneStepper, decode_rows, teacher_forced_classes
 from inference.manifest import FeatureParams, Manifest
@@ -131,8 +132,8 @@ def exported(charts, tmp_path_factory):
 class TorchStepper:
     """The PyTorch model behind the same stepper interface, for parity checks."""
 
-    def __init__(self, model: LaneModel, ngram: NgramStepper | None) -> None:
-        self.model, self.ngram = model, ngram
+    def __init__(self, model: LaneModel, ngram: NgramStepper | None, layout: HistoryLayout | None = None) -> None:
+        self.model, self.ngram, self.layout = model, ngram, layout or HistoryLayout()
 
     def initial_state(self, batch):
         return torch.zeros(self.model.config.layers, batch, self.model.config.hidden)
@@ -221,3 +222,24 @@ def test_free_running_calibration_matches_reference_rates(exported, charts):
     assert np.all(np.abs(got_h - want_h) < 0.06)
     notes = decode_rows(stepper, requests)  # the stepper keeps the calibrated rule
     assert any(bin(int(m)).count("1") == 2 for r in notes[1:] for m in r.arrows)
+
+
+def test_a_model_with_chart_memories_exports_and_decodes_like_pytorch(charts, tmp_path):
+    layout = HistoryLayout(perm_contexts=(3, 6), count_depths=(1, 2))
+    cfg = LaneTrainConfig(perm_contexts=layout.perm_contexts, count_depths=layout.count_depths,
+                          model=LaneModelConfig(embed=16, hidden=16))
+    torch.manual_seed(2)
+    model = LaneModel(cfg.model_config()).eval()
+    assert model.config.history_dim == layout.dim
+    assert model.config.hint_groups == 5
+    with torch.no_grad():
+        model.copy_weight.copy_(torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))  # every hint group counts
+    manifest = Manifest.load(export_lane_model(model, tmp_path, FeatureParams(), {"seed": 2}, "lane-x", layout))
+    assert manifest.inputs[1].shape == [-1, layout.dim]
+    ngram = build_ngram(charts, 3)
+    onnx = OnnxLaneStepper(manifest, ngram=ngram)
+    assert onnx.layout == layout
+    requests = [LaneRequest([Fraction(i, 2) for i in range(len(c))], c.rows, c.slot) for c in charts]
+    a = decode_rows(onnx, requests)
+    b = decode_rows(TorchStepper(model, ngram, layout), requests)
+    assert [r.to_notes() for r in a] == [r.to_notes() for r in b]

@@ -1,0 +1,139 @@
+"""Chart memories of the lane history: permuted repeats, in-chart counts, layouts, decoder/teacher agreement."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from chart.notes import Note
+from inference.lane_features import row_features, rows_from_notes, teacher_history
+from inference.lane_memory import (
+    COUNT_BLOCK,
+    DEFAULT_LAYOUT,
+    HINT_OFFSET,
+    CountMemory,
+    HistoryLayout,
+    PermMemory,
+)
+from inference.lane_rules import CopyNgramStepper, NgramStepper, PermCopyNgramStepper
+from inference.lanes import LaneRequest, decode_rows, teacher_forced_classes
+
+# Lanes of a ten-row phrase (chosen so that no renamed 4-row context recurs inside it with another follow-up)
+PATTERN = [1, 1, 3, 0, 2, 3, 2, 1, 1, 3]
+MIRROR = [1, 1, 0, 3, 2, 0, 2, 1, 1, 0]  # the same phrase with Left <-> Right
+
+
+def _beats(n: int) -> list[Fraction]:
+    return [Fraction(i, 2) for i in range(n)]
+
+
+def test_perm_memory_follows_a_mirrored_phrase():
+    lanes = PATTERN + MIRROR
+    arrows = np.array([1 << lane for lane in lanes])
+    memory = PermMemory(_beats(len(lanes)), (4,))
+    hints = []
+    for i in range(len(lanes)):
+        hints.append(memory.query(arrows, i))
+        memory.record(arrows, i)
+    hints = np.array(hints)
+    for i in range(len(PATTERN) + 4, len(lanes)):  # four mirrored rows in: the context matches renamed
+        assert hints[i, 4] == 1
+        assert list(hints[i, :4]) == [float(lane == lanes[i]) for lane in range(4)]
+    # exact copies see nothing in the mirrored half (no context of 4 rows repeats exactly)
+    exact = teacher_history(rows_from_notes([Note(b, lane) for b, lane in zip(_beats(len(lanes)), lanes)]))
+    assert exact[len(PATTERN):, HINT_OFFSET:].reshape(-1, 3, 5)[:, :, 4].sum() == 0
+
+
+def test_perm_memory_leaves_an_unknown_lane_undecided():
+    lanes = [0, 1, 2, 3, 3, 2, 0]  # L D U R R U L, even rhythm
+    arrows = np.array([1 << lane for lane in lanes])
+    memory = PermMemory(_beats(len(lanes)), (2,))
+    out = []
+    for i in range(len(lanes)):
+        out.append(memory.query(arrows, i))
+        memory.record(arrows, i)
+    # [L, D] -> U (a lane new to the context); at row 3 the renamed context [D, U] leaves L and R free:
+    # which of them is "the new lane" is undecided, so no hint (likewise at row 4)
+    assert out[3][4] == 0
+    assert out[4][4] == 0
+    # [U, R] -> R (the newest lane repeated), so at row 6 the renamed context [R, U] predicts U
+    assert out[6][4] == 1
+    assert list(out[6][:4]) == [0.0, 0.0, 1.0, 0.0]
+
+
+def test_count_memory_shares_and_rhythm():
+    arrows = np.array([1, 2, 1, 2, 1, 8, 1])  # after L (half-beat gap): D, D, R
+    beats = _beats(len(arrows))
+    memory = CountMemory(beats, (1,))
+    for i in range(len(arrows) - 1):
+        memory.record(arrows, i)
+    out = memory.query(arrows, len(arrows) - 1)  # previous row is R: seen never before
+    assert out.sum() == 0
+    out = memory.query(arrows, 5)  # previous row L: followed by D twice and by R once (rows 1, 3, 5)
+    shares = out[:15]
+    assert shares[1] == pytest.approx(2 / 3)
+    assert shares[7] == pytest.approx(1 / 3)
+    assert out[15] == pytest.approx(np.log1p(3) / 4)
+    other = CountMemory([Fraction(31, 10) if i == 6 else b for i, b in enumerate(beats)], (1,))
+    for i in range(6):
+        other.record(arrows, i)
+    assert other.query(arrows, 6)[:15].sum() == 0  # same previous arrow, different gap: a different context
+
+
+def test_layout_sizes_round_trip_and_lookup():
+    layout = HistoryLayout((4, 8), (1, 2))
+    assert DEFAULT_LAYOUT.dim == 39
+    assert layout.hint_groups == 5
+    assert layout.dim == HINT_OFFSET + 5 * 5 + 2 * COUNT_BLOCK
+    assert HistoryLayout.from_dict(layout.to_dict()) == layout
+    manifest = SimpleNamespace(extra={"history": layout.to_dict()})
+    assert HistoryLayout.of(manifest) == layout
+    assert HistoryLayout.of(SimpleNamespace(extra={})) == DEFAULT_LAYOUT
+    rows = rows_from_notes([Note(b, lane) for b, lane in zip(_beats(30), PATTERN * 3)])
+    assert teacher_history(rows, layout).shape == (30, layout.dim)
+    np.testing.assert_array_equal(teacher_history(rows, layout)[:, :HINT_OFFSET + 15], teacher_history(rows))
+
+
+class _Oracle:
+    """Steps the reference arrows back to the decoder and keeps the histories it was given."""
+
+    def __init__(self, arrows: np.ndarray, layout: HistoryLayout) -> None:
+        self.arrows, self.layout, self.seen = arrows, layout, []
+
+    def initial_state(self, batch):
+        return 0
+
+    def step(self, rows, history, state):
+        self.seen.append(history[0].copy())
+        logits = np.full((1, 15), -5.0, np.float32)
+        logits[0, self.arrows[state] - 1] = 5.0
+        return {"arrow_logits": logits, "hold_logits": np.full((1, 4), -9.0, np.float32),
+                "length_logits": np.zeros((1, 13), np.float32)}, state + 1
+
+
+def test_decoder_builds_the_teacher_history_of_the_layout():
+    rng = np.random.default_rng(0)
+    lanes = PATTERN + MIRROR + [int(x) for x in rng.integers(4, size=30)] + PATTERN
+    rows = rows_from_notes([Note(b, lane) for b, lane in zip(_beats(len(lanes)), lanes)])
+    layout = HistoryLayout((3, 4, 8), (1, 2))
+    oracle = _Oracle(rows.arrows, layout)
+    feats = row_features(rows.beats, np.array([float(b) / 2 for b in rows.beats]), 3)
+    out = decode_rows(oracle, [LaneRequest(rows.beats, feats, 3)])[0]
+    np.testing.assert_array_equal(out.arrows, rows.arrows)
+    np.testing.assert_array_equal(np.array(oracle.seen), teacher_history(rows, layout))
+
+
+def test_perm_copy_rule_follows_mirrored_repeats_that_copy_misses():
+    lanes = PATTERN * 2 + MIRROR
+    rows = rows_from_notes([Note(b, lane) for b, lane in zip(_beats(len(lanes)), lanes)])
+    feats = row_features(rows.beats, np.array([float(b) / 2 for b in rows.beats]), 2)
+    flat = NgramStepper([np.array([2])], [np.ones((1, 15), np.float32)])  # no preference at all
+    perm_rule = PermCopyNgramStepper(flat)
+    pred = teacher_forced_classes(perm_rule, [feats], [teacher_history(rows, perm_rule.layout)], [2])[0]
+    start = 2 * len(PATTERN) + 4  # four mirrored rows in
+    np.testing.assert_array_equal(pred[start:], rows.arrows[start:])
+    copy = teacher_forced_classes(CopyNgramStepper(flat), [feats], [teacher_history(rows)], [2])[0]
+    assert (copy[start:] != rows.arrows[start:]).any()
