@@ -50,6 +50,7 @@ class LoadReport:
     busy_retries: int = 0  # retries after 503/429 (load shedding)
     failed_retries: int = 0  # retries after connection errors, timeouts, other 5xx
     retry_wait_s: float = 0.0
+    most_retries: int = 0  # most retries one request needed (a starved client would show here)
 
     @property
     def requests(self) -> int:
@@ -68,7 +69,7 @@ class LoadReport:
                if None not in (self.rss_start_mb, self.rss_end_mb, self.rss_max_mb) else "")
         return (f"{self.clients} clients, {self.seconds:.0f} s: {self.requests} drafts ({self.throughput:.2f}/s), "
                 f"{len(self.errors)} errors, {self.busy_retries} retries after 503 + {self.failed_retries} after "
-                f"other failures ({self.retry_wait_s:.0f} s waited), p50 {self.percentile_s(50):.3f} s, "
+                f"other failures ({self.retry_wait_s:.0f} s waited, at most {self.most_retries} for one request), p50 {self.percentile_s(50):.3f} s, "
                 f"p95 {self.percentile_s(95):.3f} s, p99 {self.percentile_s(99):.3f} s{rss}")
 
 
@@ -83,6 +84,7 @@ def sample(report: LoadReport, rss: Callable[[], float | None], retry_log: Retry
         busy, failed, wait_s = retry_log.snapshot()
         report.busy_retries, report.failed_retries = busy - start[0], failed - start[1]
         report.retry_wait_s = wait_s - start[2]
+        report.most_retries = retry_log.max_attempt
 
 
 def run_load(client: Callable[[int, int], None], clients: int, seconds: float,
@@ -258,7 +260,6 @@ def main(argv: list[str] | None = None) -> int:
     report = run_load(client, args.clients, args.seconds, rss, retry_log, progress, args.every)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(report.summary())
-    print(f"most retries of one request: {retry_log.max_attempt}")
     for error in sorted(set(report.errors))[:10]:
         print(f"  error: {error}")
     return 0 if not report.errors else 1
