@@ -23,7 +23,8 @@ This guard adds exactly those, outside MLServer's own V2 implementation:
 Admission. A request is admitted or refused from its headers alone, *before* any byte of its body is read: a
 waiting request holds only its connection, its parsed headers (h11 caps them at 16 KiB) and at most 64 KiB of
 body that uvicorn buffers before it stops reading the socket (``uvicorn.protocols.http.flow_control``), so memory
-per queued request is bounded (~100 KiB) and a long queue is cheap; what a queue costs is waiting time. The
+per queued request is bounded (measured 0.16 MB, tests/inference/test_serving_queue_memory.py) and a long queue
+is cheap; what a queue costs is waiting time. The
 default queue (``DEFAULT_QUEUE_PER_WORKER`` per worker) holds a studio's worth of closed-loop clients, so they
 wait in FIFO order instead of being refused. Beyond it the answer is 503 with ``Retry-After`` = time for the
 current queue to drain (waiting requests x recent mean service time / workers, clamped to 1..30 s): a refused
