@@ -10,7 +10,8 @@ chosen so far, for the decoder's own choices and for the reference (teacher forc
   permutation predicts the next arrows through that permutation (measured on the monitor and training charts,
   contexts of 6 rows recur 2.8 times as often this way as exactly, at 0.66 vs 0.74 accuracy);
 * :class:`CountMemory`: how often each arrow set followed the last ``d`` rows (arrows and rhythm) so far in
-  this chart, a per-chart n-gram (the cache language model idea).
+  this chart, a per-chart n-gram (the cache language model idea);
+* :class:`BackMemory`: the arrows exactly 4, 8, ... beats earlier (phrases repeat by the measure).
 
 :class:`HistoryLayout` says which of them a model reads; it is stored in the lane manifest (``extra.history``)
 so that a model and its decoder always build the same history vector. The default layout is lane-v1's.
@@ -42,15 +43,17 @@ COUNT_BLOCK = N_ARROW_CLASSES + 1  # per depth: the share of each arrow set and 
 @dataclass(frozen=True)
 class HistoryLayout:
     """Which memories the history vector holds, in this order after the fixed part: exact copy hints
-    (:data:`COPY_CONTEXTS`), permuted copy hints (``perm_contexts``), in-chart counts (``count_depths``)."""
+    (:data:`COPY_CONTEXTS`), permuted copy hints (``perm_contexts``), rows-back hints (``back_beats``),
+    in-chart counts (``count_depths``), rows-back match flags."""
 
     perm_contexts: tuple[int, ...] = ()
     count_depths: tuple[int, ...] = ()
+    back_beats: tuple[int, ...] = ()
 
     @property
     def hint_groups(self) -> int:
-        """Number of 5-wide hint groups starting at :data:`HINT_OFFSET` (exact, then permuted)."""
-        return len(COPY_CONTEXTS) + len(self.perm_contexts)
+        """Number of 5-wide hint groups starting at :data:`HINT_OFFSET` (exact, permuted, beats back)."""
+        return len(COPY_CONTEXTS) + len(self.perm_contexts) + len(self.back_beats)
 
     @property
     def counts_offset(self) -> int:
@@ -58,21 +61,22 @@ class HistoryLayout:
 
     @property
     def dim(self) -> int:
-        """Length of the history vector."""
-        return self.counts_offset + COUNT_BLOCK * len(self.count_depths)
+        """Length of the history vector (the counts are followed by one match flag per ``back_beats``)."""
+        return self.counts_offset + COUNT_BLOCK * len(self.count_depths) + len(self.back_beats)
 
     def hints(self, history: np.ndarray) -> np.ndarray:
         """All hint groups of history features (B, dim) as (B, hint_groups, 5)."""
         return history[:, HINT_OFFSET:self.counts_offset].reshape(len(history), self.hint_groups, HINT)
 
     def to_dict(self) -> dict:
-        return {"perm_contexts": list(self.perm_contexts), "count_depths": list(self.count_depths)}
+        return {"perm_contexts": list(self.perm_contexts), "count_depths": list(self.count_depths),
+                "back_beats": list(self.back_beats)}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> HistoryLayout:
         data = data or {}
-        return cls(tuple(int(k) for k in data.get("perm_contexts", ())),
-                   tuple(int(d) for d in data.get("count_depths", ())))
+        return cls(*(tuple(int(k) for k in data.get(name, ()))
+                     for name in ("perm_contexts", "count_depths", "back_beats")))
 
     @classmethod
     def of(cls, model: Any) -> HistoryLayout:
@@ -184,6 +188,32 @@ class CountMemory:
                 self.counts[j].setdefault(key, np.zeros(N_ARROW_CLASSES, np.float32))[int(arrows[i]) - 1] += 1
 
 
+class BackMemory:
+    """Phrases repeat by the measure: for each ``b`` of ``back_beats``, the arrows of the row exactly ``b``
+    beats earlier (a hint; not found when no row sits there), and whether the row before that one had the
+    same arrows and gap as the row before this one (the repeat is under way)."""
+
+    def __init__(self, beats: Sequence[Fraction], back_beats: Sequence[int]) -> None:
+        self.beats = list(beats)
+        index = {b: i for i, b in enumerate(self.beats)}
+        self.back = [[index.get(b - off) for off in back_beats] for b in self.beats]
+
+    def query(self, arrows: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Hints (len(back_beats) * 5,) and match flags (len(back_beats),), float32."""
+        hints = np.zeros(len(self.back[i]) * HINT, dtype=np.float32)
+        match = np.zeros(len(self.back[i]), dtype=np.float32)
+        for j, k in enumerate(self.back[i]):
+            if k is None:
+                continue
+            hints[j * HINT:(j + 1) * HINT] = [*MASK_BITS[int(arrows[k])], 1.0]
+            match[j] = float(k >= 1 and i >= 1 and int(arrows[k - 1]) == int(arrows[i - 1])
+                             and self.beats[k] - self.beats[k - 1] == self.beats[i] - self.beats[i - 1])
+        return hints, match
+
+    def record(self, arrows: np.ndarray, i: int) -> None:
+        """Nothing to remember: the rows back are read from ``arrows``."""
+
+
 class ChartMemory:
     """All memories of one chart in ``layout`` order; :meth:`query` row ``i`` before choosing it, then
     :meth:`record` it."""
@@ -192,13 +222,23 @@ class ChartMemory:
         self.parts: list[Any] = [CopyMemory(beats)]
         if layout.perm_contexts:
             self.parts.append(PermMemory(beats, layout.perm_contexts))
-        if layout.count_depths:
-            self.parts.append(CountMemory(beats, layout.count_depths))
+        self.back = BackMemory(beats, layout.back_beats) if layout.back_beats else None
+        self.counts = CountMemory(beats, layout.count_depths) if layout.count_depths else None
 
     def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
         """The memory part of the history vector (``layout.dim - HINT_OFFSET``,) float32."""
-        return np.concatenate([p.query(arrows, i) for p in self.parts])
+        parts = [p.query(arrows, i) for p in self.parts]
+        back = self.back.query(arrows, i) if self.back is not None else None
+        if back is not None:
+            parts.append(back[0])
+        if self.counts is not None:
+            parts.append(self.counts.query(arrows, i))
+        if back is not None:
+            parts.append(back[1])
+        return np.concatenate(parts)
 
     def record(self, arrows: np.ndarray, i: int) -> None:
         for p in self.parts:
             p.record(arrows, i)
+        if self.counts is not None:
+            self.counts.record(arrows, i)

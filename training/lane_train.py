@@ -49,11 +49,12 @@ class LaneTrainConfig:
     threads: int = 1  # one thread: on a shared 2-core machine, OpenMP barriers in the GRU loop stall badly
     perm_contexts: tuple[int, ...] = ()  # history layout (inference.lane_memory.HistoryLayout)
     count_depths: tuple[int, ...] = ()
+    back_beats: tuple[int, ...] = ()
     model: LaneModelConfig = field(default_factory=LaneModelConfig)
 
     @property
     def layout(self) -> HistoryLayout:
-        return HistoryLayout(tuple(self.perm_contexts), tuple(self.count_depths))
+        return HistoryLayout(tuple(self.perm_contexts), tuple(self.count_depths), tuple(self.back_beats))
 
     def model_config(self) -> LaneModelConfig:
         """``model`` with the history width and hint groups of :attr:`layout`."""

@@ -84,10 +84,10 @@ def test_count_memory_shares_and_rhythm():
 
 
 def test_layout_sizes_round_trip_and_lookup():
-    layout = HistoryLayout((4, 8), (1, 2))
+    layout = HistoryLayout((4, 8), (1, 2), (4, 8, 16))
     assert DEFAULT_LAYOUT.dim == 39
-    assert layout.hint_groups == 5
-    assert layout.dim == HINT_OFFSET + 5 * 5 + 2 * COUNT_BLOCK
+    assert layout.hint_groups == 8
+    assert layout.dim == HINT_OFFSET + 8 * 5 + 2 * COUNT_BLOCK + 3
     assert HistoryLayout.from_dict(layout.to_dict()) == layout
     manifest = SimpleNamespace(extra={"history": layout.to_dict()})
     assert HistoryLayout.of(manifest) == layout
@@ -118,7 +118,7 @@ def test_decoder_builds_the_teacher_history_of_the_layout():
     rng = np.random.default_rng(0)
     lanes = PATTERN + MIRROR + [int(x) for x in rng.integers(4, size=30)] + PATTERN
     rows = rows_from_notes([Note(b, lane) for b, lane in zip(_beats(len(lanes)), lanes)])
-    layout = HistoryLayout((3, 4, 8), (1, 2))
+    layout = HistoryLayout((3, 4, 8), (1, 2), (4, 8))
     oracle = _Oracle(rows.arrows, layout)
     feats = row_features(rows.beats, np.array([float(b) / 2 for b in rows.beats]), 3)
     out = decode_rows(oracle, [LaneRequest(rows.beats, feats, 3)])[0]
@@ -137,3 +137,18 @@ def test_perm_copy_rule_follows_mirrored_repeats_that_copy_misses():
     np.testing.assert_array_equal(pred[start:], rows.arrows[start:])
     copy = teacher_forced_classes(CopyNgramStepper(flat), [feats], [teacher_history(rows)], [2])[0]
     assert (copy[start:] != rows.arrows[start:]).any()
+
+
+def test_back_memory_reads_rows_whole_beats_back():
+    beats = [Fraction(x) for x in ("0", "1", "3/2", "4", "5", "11/2", "6")]
+    lanes = [0, 1, 2, 0, 1, 3, 2]
+    rows = rows_from_notes([Note(b, lane) for b, lane in zip(beats, lanes)])
+    layout = HistoryLayout(back_beats=(4,))
+    hist = teacher_history(rows, layout)
+    assert hist.shape == (7, layout.dim)
+    hints = layout.hints(hist)[:, 3]  # after the three exact-copy groups
+    match = hist[:, -1]
+    assert list(hints[:, 4]) == [0, 0, 0, 1, 1, 1, 0]  # rows 4 beats back exist for beats 4, 5, 11/2
+    assert list(hints[5, :4]) == [0, 0, 1, 0]  # beat 11/2 - 4 = 3/2: Up
+    # beat 5: the row before (4, Left) matches the row before beat 1 (0, Left) with the same gap
+    assert list(match) == [0, 0, 0, 0, 1, 1, 0]
