@@ -70,14 +70,21 @@ def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references:
     want_jump, want_hold = rates(references, slots)
     lo_j, hi_j = np.zeros(N_SLOTS), np.ones(N_SLOTS)
     lo_h, hi_h = np.zeros(N_SLOTS), np.ones(N_SLOTS)
+    # Free-running rates need not be monotone in the thresholds (a model that reads its own repeats can tip
+    # into copying its jumps), so keep, per slot, the tried threshold whose drafts came closest to the target.
+    best_j, err_j = np.full(N_SLOTS, 0.5), np.full(N_SLOTS, np.inf)
+    best_h, err_h = np.full(N_SLOTS, 0.5), np.full(N_SLOTS, np.inf)
     for _ in range(iterations):
         jump, hold = (lo_j + hi_j) / 2, (lo_h + hi_h) / 2
         stepper.rule = DecisionRule(tuple([None, *jump[1:].tolist()]), tuple(hold.tolist()))
         got_jump, got_hold = rates(decode_rows(stepper, requests), slots)
+        better_j, better_h = np.abs(got_jump - want_jump) < err_j, np.abs(got_hold - want_hold) < err_h
+        best_j, err_j = np.where(better_j, jump, best_j), np.minimum(err_j, np.abs(got_jump - want_jump))
+        best_h, err_h = np.where(better_h, hold, best_h), np.minimum(err_h, np.abs(got_hold - want_hold))
         # More jumps (holds) than wanted: raise the threshold; fewer: lower it.
         lo_j, hi_j = np.where(got_jump > want_jump, jump, lo_j), np.where(got_jump > want_jump, hi_j, jump)
         lo_h, hi_h = np.where(got_hold > want_hold, hold, lo_h), np.where(got_hold > want_hold, hi_h, hold)
-    jump, hold = (lo_j + hi_j) / 2, (lo_h + hi_h) / 2
+    jump, hold = best_j, best_h
     stepper.rule = DecisionRule(tuple([None, *jump[1:].tolist()]), tuple(hold.tolist()))
     got_jump, got_hold = rates(decode_rows(stepper, requests), slots)
     return {"jump_threshold": [None, *[round(float(x), 4) for x in jump[1:]]],
