@@ -159,7 +159,7 @@ def train_lanes(cfg: LaneTrainConfig, train: list[LaneChart], monitor: list[Lane
         model.load_state_dict(best["state"])
     model.eval()
     summary = {"best_epoch": best["epoch"], "monitor_accuracy": round(best["accuracy"], 4), "history": history,
-               "config": asdict(cfg), "parameters": model.parameter_count()}
+               "config": {**asdict(cfg), "model": asdict(model.config)}, "parameters": model.parameter_count()}
     return model, summary
 
 

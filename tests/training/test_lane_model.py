@@ -243,3 +243,42 @@ def test_a_model_with_chart_memories_exports_and_decodes_like_pytorch(charts, tm
     a = decode_rows(onnx, requests)
     b = decode_rows(TorchStepper(model, ngram, layout), requests)
     assert [r.to_notes() for r in a] == [r.to_notes() for r in b]
+
+
+def test_ensemble_exports_averages_and_reloads_runs(charts, tmp_path):
+    import json
+
+    from training.lane_ensemble import LaneEnsemble, load_run
+
+    members = []
+    for seed, hidden in ((0, 12), (1, 20)):
+        cfg = LaneTrainConfig(out=str(tmp_path / f"run{seed}"), seed=seed, epochs=1, batch=4, window=32,
+                              perm_contexts=(4,), model=LaneModelConfig(embed=16, hidden=hidden))
+        layout_charts = [chart_examples(c.key, *synthetic_chart(c.slot), None, FeatureParams(), cfg.layout)
+                         for c in charts]
+        model, summary = train_lanes(cfg, layout_charts, layout_charts[:2], log=open("/dev/null", "w"))  # noqa: SIM115
+        (tmp_path / f"run{seed}" / "lane_summary.json").write_text(json.dumps(summary))
+        reloaded, run_cfg = load_run(tmp_path / f"run{seed}")
+        assert run_cfg.layout == cfg.layout
+        for a, b in zip(reloaded.state_dict().values(), model.state_dict().values()):
+            assert torch.equal(a, b)
+        members.append(reloaded)
+    ensemble = LaneEnsemble(members).eval()
+    assert ensemble.config.hidden == 32
+    c = layout_charts[0]
+    rows, hist = torch.from_numpy(c.rows)[None], torch.from_numpy(c.history)[None]
+    ngram = torch.zeros(1, len(c), 15)
+    with torch.no_grad():
+        arrow, hold, _, state = ensemble(rows, hist, ngram)
+        parts = [m(rows, hist, ngram) for m in members]
+    expected = (torch.log_softmax(parts[0][0], -1) + torch.log_softmax(parts[1][0], -1)) / 2
+    torch.testing.assert_close(arrow, expected)
+    torch.testing.assert_close(hold, (parts[0][1] + parts[1][1]) / 2)
+    torch.testing.assert_close(state, torch.cat([parts[0][3], parts[1][3]], dim=-1))
+    layout = HistoryLayout(perm_contexts=(4,))
+    manifest = Manifest.load(export_lane_model(ensemble, tmp_path / "ens", FeatureParams(), {}, "lane-e", layout))
+    ngram_table = build_ngram(charts, 2)
+    requests = [LaneRequest([Fraction(i, 2) for i in range(len(ch))], ch.rows, ch.slot) for ch in layout_charts]
+    a = decode_rows(OnnxLaneStepper(manifest, ngram=ngram_table), requests)
+    b = decode_rows(TorchStepper(ensemble, ngram_table, layout), requests)
+    assert [r.to_notes() for r in a] == [r.to_notes() for r in b]
