@@ -38,6 +38,8 @@ from inference.lane_features import (
 HINT = N_LANES + 1  # one hint: the 4 lane bits of the arrows it names and a found flag
 HINT_OFFSET = N_LANES * (PREV_ROWS + 2)  # history: previous rows, previous holds, held lanes, then the hints
 COUNT_BLOCK = N_ARROW_CLASSES + 1  # per depth: the share of each arrow set and log(1 + occurrences) / 4
+FOOT_DIM = 5 + 5 + 3 + 1  # left foot's panel (or none), right foot's, next foot (left/right/either), crossed
+ALTERNATE_BEAT = Fraction(1)  # steps closer than this alternate feet; after a longer gap either foot may lead
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class HistoryLayout:
     perm_contexts: tuple[int, ...] = ()
     count_depths: tuple[int, ...] = ()
     back_beats: tuple[int, ...] = ()
+    foot: bool = False
+    lookahead: int = 0
 
     @property
     def hint_groups(self) -> int:
@@ -61,8 +65,10 @@ class HistoryLayout:
 
     @property
     def dim(self) -> int:
-        """Length of the history vector (the counts are followed by one match flag per ``back_beats``)."""
-        return self.counts_offset + COUNT_BLOCK * len(self.count_depths) + len(self.back_beats)
+        """Length of the history vector: after the counts, one match flag per ``back_beats``, the foot state
+        (:data:`FOOT_DIM`, when ``foot``) and the rhythm ahead (``lookahead + 2``, when ``lookahead``)."""
+        return (self.counts_offset + COUNT_BLOCK * len(self.count_depths) + len(self.back_beats)
+                + FOOT_DIM * self.foot + (self.lookahead + 2 if self.lookahead else 0))
 
     def hints(self, history: np.ndarray) -> np.ndarray:
         """All hint groups of history features (B, dim) as (B, hint_groups, 5)."""
@@ -70,13 +76,14 @@ class HistoryLayout:
 
     def to_dict(self) -> dict:
         return {"perm_contexts": list(self.perm_contexts), "count_depths": list(self.count_depths),
-                "back_beats": list(self.back_beats)}
+                "back_beats": list(self.back_beats), "foot": self.foot, "lookahead": self.lookahead}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> HistoryLayout:
         data = data or {}
         return cls(*(tuple(int(k) for k in data.get(name, ()))
-                     for name in ("perm_contexts", "count_depths", "back_beats")))
+                     for name in ("perm_contexts", "count_depths", "back_beats")),
+                   bool(data.get("foot", False)), int(data.get("lookahead", 0)))
 
     @classmethod
     def of(cls, model: Any) -> HistoryLayout:
@@ -214,6 +221,77 @@ class BackMemory:
         """Nothing to remember: the rows back are read from ``arrows``."""
 
 
+class FootMemory:
+    """Which foot is on which panel, from a simple parse of the rows so far: steps closer than
+    :data:`ALTERNATE_BEAT` alternate feet (a step on the far panel with the other foot is a crossover), a
+    repeated arrow (jack) keeps its foot, after a longer gap Left is stepped with the left foot and Right with
+    the right one, Down/Up with the foot that did not step last; a jump puts the left foot on its left lane."""
+
+    def __init__(self, beats: Sequence[Fraction]) -> None:
+        self.beats = list(beats)
+        self.panel = [-1, -1]  # lane under the left and the right foot, -1 before any step
+        self.last_foot = -1  # foot of the last single step (0 left, 1 right), -1 after a jump or at the start
+        self.last_single = 0
+
+    def _next_foot(self, i: int) -> int:
+        """Foot expected on row ``i`` by alternation (-1: either)."""
+        if self.last_foot < 0 or i == 0 or self.beats[i] - self.beats[i - 1] >= ALTERNATE_BEAT:
+            return -1
+        return 1 - self.last_foot
+
+    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
+        """(FOOT_DIM,) float32: panel one-hots of both feet (index 4 = not placed), next foot, crossed flag."""
+        out = np.zeros(FOOT_DIM, dtype=np.float32)
+        out[self.panel[0] if self.panel[0] >= 0 else 4] = 1
+        out[5 + (self.panel[1] if self.panel[1] >= 0 else 4)] = 1
+        out[10 + (self._next_foot(i) if self._next_foot(i) >= 0 else 2)] = 1
+        out[13] = float(self.panel[0] == N_LANES - 1 or self.panel[1] == 0)
+        return out
+
+    def record(self, arrows: np.ndarray, i: int) -> None:
+        mask = int(arrows[i])
+        lanes = [lane for lane in range(N_LANES) if (mask >> lane) & 1]
+        if len(lanes) != 1:
+            self.panel, self.last_foot = [lanes[0], lanes[-1]], -1
+            return
+        lane, foot = lanes[0], self._next_foot(i)
+        if mask == self.last_single and self.last_foot >= 0:
+            foot = self.last_foot  # a jack: the same foot again
+        elif foot < 0:
+            foot = 0 if lane == 0 else 1 if lane == N_LANES - 1 else (1 - self.last_foot if self.last_foot >= 0 else 0)
+        self.panel[foot], self.last_foot, self.last_single = lane, foot, mask
+
+
+def lookahead_features(beats: Sequence[Fraction], rows: int) -> np.ndarray:
+    """The rhythm ahead of every row (the decoder knows all onset rows before it chooses arrows).
+
+    Returns
+    -------
+    np.ndarray, float32, shape (N, rows + 2)
+        log2 of the beat gaps between the next ``rows`` rows (row ``i`` to ``i+1``, ``i+1`` to ``i+2``, ...,
+        clipped to 1/48..16 beats, divided by 6; 16 beats past the end), then log2(1 + rows) until the gap
+        changes and since it last changed, divided by 6.
+    """
+    n = len(beats)
+    beats_f = np.array([float(b) for b in beats], dtype=np.float64)
+    gaps = np.full(n + rows, 16.0)
+    gaps[:max(n - 1, 0)] = np.diff(beats_f)
+    out = np.zeros((n, rows + 2), dtype=np.float32)
+    for j in range(rows):
+        out[:, j] = np.log2(np.clip(gaps[j:j + n], 1 / 48, 16.0)) / 6.0
+    change = np.ones(n, dtype=bool)  # row i starts a new gap (its gap to the next row differs from the last)
+    change[1:] = np.abs(gaps[1:n] - gaps[:n - 1]) > 1e-9
+    since = np.zeros(n)
+    until = np.zeros(n)
+    for i in range(1, n):
+        since[i] = 0 if change[i] else since[i - 1] + 1
+    for i in range(n - 2, -1, -1):
+        until[i] = 0 if change[i + 1] else until[i + 1] + 1
+    out[:, rows] = np.log2(1 + until) / 6.0
+    out[:, rows + 1] = np.log2(1 + since) / 6.0
+    return out
+
+
 class ChartMemory:
     """All memories of one chart in ``layout`` order; :meth:`query` row ``i`` before choosing it, then
     :meth:`record` it."""
@@ -224,6 +302,8 @@ class ChartMemory:
             self.parts.append(PermMemory(beats, layout.perm_contexts))
         self.back = BackMemory(beats, layout.back_beats) if layout.back_beats else None
         self.counts = CountMemory(beats, layout.count_depths) if layout.count_depths else None
+        self.foot = FootMemory(beats) if layout.foot else None
+        self.ahead = lookahead_features(beats, layout.lookahead) if layout.lookahead else None
 
     def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
         """The memory part of the history vector (``layout.dim - HINT_OFFSET``,) float32."""
@@ -235,10 +315,15 @@ class ChartMemory:
             parts.append(self.counts.query(arrows, i))
         if back is not None:
             parts.append(back[1])
+        if self.foot is not None:
+            parts.append(self.foot.query(arrows, i))
+        if self.ahead is not None:
+            parts.append(self.ahead[i])
         return np.concatenate(parts)
 
     def record(self, arrows: np.ndarray, i: int) -> None:
         for p in self.parts:
             p.record(arrows, i)
-        if self.counts is not None:
-            self.counts.record(arrows, i)
+        for extra in (self.counts, self.foot):
+            if extra is not None:
+                extra.record(arrows, i)

@@ -50,11 +50,14 @@ class LaneTrainConfig:
     perm_contexts: tuple[int, ...] = ()  # history layout (inference.lane_memory.HistoryLayout)
     count_depths: tuple[int, ...] = ()
     back_beats: tuple[int, ...] = ()
+    foot: bool = False
+    lookahead: int = 0
     model: LaneModelConfig = field(default_factory=LaneModelConfig)
 
     @property
     def layout(self) -> HistoryLayout:
-        return HistoryLayout(tuple(self.perm_contexts), tuple(self.count_depths), tuple(self.back_beats))
+        return HistoryLayout(tuple(self.perm_contexts), tuple(self.count_depths), tuple(self.back_beats),
+                             self.foot, self.lookahead)
 
     def model_config(self) -> LaneModelConfig:
         """``model`` with the history width and hint groups of :attr:`layout`."""

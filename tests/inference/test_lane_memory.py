@@ -15,8 +15,10 @@ from inference.lane_memory import (
     DEFAULT_LAYOUT,
     HINT_OFFSET,
     CountMemory,
+    FootMemory,
     HistoryLayout,
     PermMemory,
+    lookahead_features,
 )
 from inference.lane_rules import CopyNgramStepper, NgramStepper, PermCopyNgramStepper
 from inference.lanes import LaneRequest, decode_rows, teacher_forced_classes
@@ -152,3 +154,30 @@ def test_back_memory_reads_rows_whole_beats_back():
     assert list(hints[5, :4]) == [0, 0, 1, 0]  # beat 11/2 - 4 = 3/2: Up
     # beat 5: the row before (4, Left) matches the row before beat 1 (0, Left) with the same gap
     assert list(match) == [0, 0, 0, 0, 1, 1, 0]
+
+
+def test_foot_memory_alternates_in_streams_and_resets_after_gaps():
+    # L D R U in eighths (left, right, left: a crossover on Right, right), a two-beat gap, then R
+    beats = [Fraction(0), Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(7, 2)]
+    arrows = np.array([1, 2, 8, 4, 8])
+    memory = FootMemory(beats)
+    out = []
+    for i in range(len(beats)):
+        out.append(memory.query(arrows, i))
+        memory.record(arrows, i)
+    assert list(out[0][[4, 9, 12]]) == [1, 1, 1]  # no foot placed, either foot may start
+    assert list(out[2][:5]) == [1, 0, 0, 0, 0]  # left foot on Left, right foot on Down, left foot next
+    assert out[2][10] == 1
+    assert out[3][3] == 1  # the left foot stepped on Right: crossed
+    assert out[3][13] == 1
+    assert out[4][12] == 1  # after two beats either foot may step
+
+
+def test_lookahead_reads_the_rhythm_ahead():
+    beats = [Fraction(i, 2) for i in range(4)] + [Fraction(4)]
+    ahead = lookahead_features(beats, 2)
+    assert ahead.shape == (5, 4)
+    np.testing.assert_allclose(ahead[0, :2] * 6, [-1, -1])  # two half-beat gaps ahead
+    np.testing.assert_allclose(ahead[2, :2] * 6, [-1, np.log2(2.5)])
+    np.testing.assert_allclose(ahead[4, :2] * 6, [4, 4])  # past the end
+    np.testing.assert_allclose(ahead[:, 2] * 6, np.log2(1 + np.array([2, 1, 0, 0, 0])))  # rows until the gap changes
