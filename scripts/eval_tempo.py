@@ -11,6 +11,8 @@ production decoder, :func:`audio.tempo.detect_tempo` runs, and its best candidat
   the truth (within 0.5 %) is a miss for the BPM figure and is counted separately as an octave error.
 * Phase error: the distance in ms from the detected beat 0 to the nearest authored beat, modulo the authored
   beat period; within 10 ms counts as a hit. Measured for every song, whatever the BPM verdict.
+* The rank of the first of the (five) candidates that meets both tolerances: the songs a designer fixes by
+  picking an alternative from the list (``ok_in_top3_pct``, ``ok_in_candidates_pct``).
 
 Prints one row per song and a summary. ``--cache`` keeps onset envelopes between runs (development only).
 """
@@ -108,8 +110,11 @@ def evaluate(root: Path, cache: Path | None = None, verbose: bool = True) -> dic
         env, rate, t0 = _envelope(audio, cache, name)
         cands = detect_tempo_from_envelope(env, rate, t0)
         best = cands[0]
+        # Rank of the first candidate within both tolerances (None: none is): what one click in the list fixes.
+        rank = next((k for k, c in enumerate(cands, 1) if score_song(bpm_true, beat0, c.bpm, c.offset_s)["ok"]),
+                    None)
         row = {"song": name, "format": audio.suffix.lower()[1:], "bpm_true": bpm_true, "bpm": best.bpm,
-               "offset_s": best.offset_s, "confidence": best.confidence,
+               "offset_s": best.offset_s, "confidence": best.confidence, "right_rank": rank,
                "seconds": time.perf_counter() - t, **score_song(bpm_true, beat0, best.bpm, best.offset_s)}
         rows.append(row)
         if verbose:
@@ -136,6 +141,9 @@ def summarise(rows: list[dict]) -> dict:
         "median_signed_phase_ms_of_hits": statistics.median(
             [r["phase_signed_ms"] for r in rows if r["phase_err_ms"] < 30] or [float("nan")]),
         "phase_ok_pct_when_bpm_ok": 100 * sum(r["ok"] for r in rows) / max(1, sum(r["bpm_ok"] for r in rows)),
+        "ok_in_top3_pct": 100 * sum(r["right_rank"] is not None and r["right_rank"] <= 3 for r in rows) / n,
+        "ok_in_candidates_pct": 100 * sum(r["right_rank"] is not None for r in rows) / n,
+        "mean_seconds_per_song": statistics.fmean(r["seconds"] for r in rows),
     }
 
 
