@@ -1,8 +1,11 @@
 """Lane model: a small GRU over a chart's onset rows (DDC step-selection style), and its ONNX export.
 
 Input per row: the row features of :func:`inference.lane_features.row_features` (timing, pooled audio, slot)
-concatenated with the autoregressive history (previous arrows, previous holds, held lanes, copy hints) and the
-n-gram's log-probabilities for the row, which also start the arrow logits (the model learns corrections). Teacher forcing in
+concatenated with the autoregressive history (previous arrows, previous holds, held lanes, and the chart
+memories of its :class:`inference.lane_memory.HistoryLayout`: exact and permuted copy hints, rows whole beats
+back, in-chart counts, foot state, rhythm ahead) and the n-gram's log-probabilities for the row, which also
+start the arrow logits (the model learns corrections); every hint group adds a learned bonus to the class it
+names. Teacher forcing in
 training (the history comes from the reference chart); at inference :func:`inference.lanes.decode_rows` feeds
 back its own choices one row at a time.
 
