@@ -107,3 +107,15 @@ def export_ensemble(run_dirs: list[Path], out_dir: Path, monitor_root: Path, mod
                "decision": _calibrate(manifest_path, NgramStepper.load(ngram_path), monitor)}
     atomic_write_text(out_dir / "lane_summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def ship_lane_model(folder: Path) -> Path:
+    """Copy ``lane.onnx``, ``lane.ngram.npz`` and ``lane.manifest.json`` from ``folder`` into
+    resources/models (manifest last, so a reader never sees a manifest naming a file not yet there)."""
+    from chart.fileio import atomic_write_bytes
+    from inference.manifest import default_models_dir
+
+    target = default_models_dir()
+    for name in ("lane.onnx", "lane.ngram.npz", "lane.manifest.json"):
+        atomic_write_bytes(target / name, (Path(folder) / name).read_bytes())
+    return target
