@@ -49,11 +49,13 @@ def test_every_level_has_both_phases_half_a_beat_apart():
     env, rate_hz, t0_s = onset_envelope(drum_loop(128.0, 0.2171, 30.0, sr, noise=0.03), sr)
     hyps = tempo_hypotheses(env, rate_hz, t0_s)
     strongest = [h for h in hyps if h.strongest]
-    assert strongest and len(strongest) * 2 == len(hyps)
+    assert strongest
+    assert len(strongest) * 2 == len(hyps)
     for h in strongest:
         period = 60.0 / h.bpm
         twins = [g for g in hyps if g.bpm == h.bpm and not g.strongest]
-        assert len(twins) == 1 and twins[0].salience == h.salience
+        assert len(twins) == 1
+        assert twins[0].salience == h.salience
         assert (twins[0].offset_s - h.offset_s) % period == pytest.approx(period / 2, abs=1e-9)
         assert 0 <= twins[0].offset_s < period
 
