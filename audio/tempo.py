@@ -19,7 +19,8 @@ For a song with one constant tempo the grid is two numbers, so they are fitted t
 6. Every level is also offered with its beat half a beat from the fold's maximum: in 8 of 64 charted songs
    and song stretches the authored beat sits there, and no onset feature measured (per-band strength at the
    beat and the half beat, kick versus hi-hat, the intro alone) tells those songs apart, so that phase
-   scores ``HALF_BEAT_LOG_ODDS`` below the strongest and appears in the list after the x2 and /2 levels.
+   scores ``HALF_BEAT_LOG_ODDS`` below the strongest. It and the x2 and /2 levels follow the best candidate
+   in the order of their scores.
 
 A learned score (conditional logit over these hypotheses with metre features, trained on the authored grids
 of the charted songs) did not beat this rule under song-level cross-validation (``scripts/fit_tempo.py``),
@@ -284,8 +285,9 @@ def tempo_hypotheses(env: np.ndarray, rate_hz: float, t0_s: float) -> list[Tempo
 def rank_hypotheses(hyps: list[TempoHypothesis], n_candidates: int = 5) -> list[TempoCandidate]:
     """Candidates from hypotheses, best (highest :attr:`TempoHypothesis.score`) first.
 
-    The best is followed by its double- and half-time levels, then its phase half a beat away, then the rest
-    by score; one candidate per (BPM, phase). Confidences are the softmax of the scores over all hypotheses.
+    The best is followed by its alternatives (its double- and half-time levels at their strongest phase, and
+    its own tempo with the beat half a beat away) in the order of their scores, then the rest by score; one
+    candidate per (BPM, phase). Confidences are the softmax of the scores over all hypotheses.
     """
     if not hyps:
         return []
@@ -294,12 +296,14 @@ def rank_hypotheses(hyps: list[TempoHypothesis], n_candidates: int = 5) -> list[
     weights /= weights.sum()
     order = [int(i) for i in np.argsort(-scores, kind="stable")]
     best = hyps[order[0]]
-    chosen = [order[0]]
+    related = [i for i in order[1:] if hyps[i].bpm == best.bpm][:1]
     for i in order[1:]:  # the best phase of each double/half-time level
         if any(abs(hyps[i].bpm / (best.bpm * k) - 1) <= SAME_PERIOD_REL for k in (2.0, 0.5)) and \
-                all(hyps[j].bpm != hyps[i].bpm for j in chosen):
-            chosen.append(i)
-    chosen += [i for i in order[1:] if hyps[i].bpm == best.bpm][:1]
+                all(hyps[j].bpm != hyps[i].bpm for j in related):
+            related.append(i)
+    # In score order, not octaves first: measured on songs and stretches (docs/tempo.md), the right grid is
+    # then in the first three more often.
+    chosen = [order[0], *sorted(related, key=lambda i: -scores[i])]
     chosen += [i for i in order[1:] if i not in chosen]
     return [TempoCandidate(hyps[i].bpm, hyps[i].offset_s, float(weights[i])) for i in chosen[:n_candidates]]
 

@@ -15,8 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "tempo", help="detect BPM and offset candidates of an audio file",
         description="Detect the tempo (BPM) and the time of beat 0 of a song with one constant tempo. "
-                    "Candidates are printed best first, then the half- and double-time alternatives, "
-                    "then the best tempo with its beat half a beat later. "
+                    "Candidates are printed best first, then its alternatives in order of confidence "
+                    "(half and double time, the beat half a beat later), then other tempi. "
                     "offset_s is the time of beat 0 in seconds; StepMania's #OFFSET is -offset_s.")
     p.add_argument("audio", type=Path, metavar="AUDIO", help="audio file (ogg, mp3, wav, flac)")
     p.add_argument("--json", action="store_true",

@@ -31,16 +31,22 @@ def test_score_is_salience_prior_and_half_beat_odds():
     assert TempoHypothesis(80.0, 0, 4.0, True).score > TempoHypothesis(160.0, 0, 2.0, True).score
 
 
-def test_ranking_order_octaves_then_half_beat_twin_then_rest():
+def test_ranking_order_alternatives_by_score_then_rest():
     hyps = [TempoHypothesis(120.0, 0.10, 3.0, True), TempoHypothesis(120.0, 0.35, 3.0, False),
             TempoHypothesis(240.0, 0.10, 2.0, True), TempoHypothesis(240.0, 0.225, 2.0, False),
             TempoHypothesis(80.0, 0.10, 2.5, True), TempoHypothesis(60.0, 0.10, 1.5, True)]
     cands = rank_hypotheses(hyps, n_candidates=10)
     assert [(c.bpm, c.offset_s) for c in cands] == [
-        (120.0, 0.10), (240.0, 0.10), (60.0, 0.10), (120.0, 0.35), (80.0, 0.10), (240.0, 0.225)]
+        (120.0, 0.10), (120.0, 0.35), (240.0, 0.10), (60.0, 0.10), (80.0, 0.10), (240.0, 0.225)]
     assert sum(c.confidence for c in cands) == pytest.approx(1.0)
     assert cands[0].confidence == max(c.confidence for c in cands)
-    assert [c.bpm for c in rank_hypotheses(hyps, n_candidates=2)] == [120.0, 240.0]
+    # The best's alternatives (x2, /2, half-beat phase) come first whatever their score (60 BPM before 80),
+    # among themselves in score order: here the half-beat phase (salience equal) beats 240 and 60 ...
+    assert [c.bpm for c in rank_hypotheses(hyps, n_candidates=2)] == [120.0, 120.0]
+    # ... and here the half-time level (score 6.1) beats the half-beat phase (7.4 - 1.95 = 5.5).
+    hyps = [TempoHypothesis(200.0, 0.1, 2.0, True), TempoHypothesis(200.0, 0.25, 2.0, False),
+            TempoHypothesis(100.0, 0.1, 2.0, True)]
+    assert [(c.bpm, c.offset_s) for c in rank_hypotheses(hyps)] == [(200.0, 0.1), (100.0, 0.1), (200.0, 0.25)]
     assert rank_hypotheses([]) == []
 
 
