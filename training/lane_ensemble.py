@@ -63,9 +63,11 @@ def load_run(run_dir: str | Path) -> tuple[LaneModel, LaneTrainConfig]:
     summary = json.loads((run_dir / "lane_summary.json").read_text())
     raw = dict(summary["config"])
     model_cfg = LaneModelConfig(**raw.pop("model"))
-    cfg = LaneTrainConfig(**{**raw, "perm_contexts": tuple(raw.get("perm_contexts", ())),
-                             "count_depths": tuple(raw.get("count_depths", ())),
-                             "back_beats": tuple(raw.get("back_beats", ()))}, model=model_cfg)
+    # A field missing from an older run's summary means lane-v1's (empty) layout, not today's default.
+    layout = {"perm_contexts": tuple(raw.get("perm_contexts", ())), "count_depths": tuple(raw.get("count_depths", ())),
+              "back_beats": tuple(raw.get("back_beats", ())), "foot": bool(raw.get("foot", False)),
+              "lookahead": int(raw.get("lookahead", 0))}
+    cfg = LaneTrainConfig(**{**raw, **layout}, model=model_cfg)
     model = LaneModel(cfg.model_config())
     state = torch.load(_checkpoint_path(run_dir), weights_only=False)
     model.load_state_dict(state["best"]["state"] if state["best"]["state"] is not None else state["model"])

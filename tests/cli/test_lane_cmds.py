@@ -37,7 +37,8 @@ def test_ensemble_of_two_runs_is_exported(tmp_path):
     runs = []
     for seed in (0, 1):
         cfg = LaneTrainConfig(out=str(tmp_path / f"r{seed}"), seed=seed, epochs=1, batch=4, window=32,
-                              back_beats=(4,), model=LaneModelConfig(embed=8, hidden=8))
+                              perm_contexts=(), count_depths=(), back_beats=(4,), foot=False, lookahead=0,
+                              model=LaneModelConfig(embed=8, hidden=8))
         charts = [chart_examples(f"p__s{slot}", *synthetic_chart(slot), None, FeatureParams(), cfg.layout)
                   for slot in range(5)]
         _, summary = train_lanes(cfg, charts, charts[:1], log=open("/dev/null", "w"))  # noqa: SIM115

@@ -48,6 +48,10 @@ def synthetic_chart(slot: int, n_rows: int = 96) -> tuple[Song, Chart]:
     return Song(title="syn", timing=TimingData.constant(150), charts=[chart]), chart
 
 
+#: Training-config fields of lane-v1's history layout (the fixture charts' histories are built in it).
+V1_LAYOUT = {"perm_contexts": (), "count_depths": (), "back_beats": (), "foot": False, "lookahead": 0}
+
+
 @pytest.fixture(scope="module")
 def charts():
     params = FeatureParams()
@@ -110,7 +114,7 @@ def test_a_tiny_model_learns_the_pattern(charts):
 
 
 def test_train_lanes_checkpoints_and_resumes(charts, tmp_path):
-    cfg = LaneTrainConfig(out=str(tmp_path / "run"), epochs=2, batch=4, window=32, threads=1,
+    cfg = LaneTrainConfig(out=str(tmp_path / "run"), epochs=2, batch=4, window=32, threads=1, **V1_LAYOUT,
                           model=LaneModelConfig(embed=16, hidden=16, layers=1))
     model, summary = train_lanes(cfg, charts, charts[:2], log=open("/dev/null", "w"))  # noqa: SIM115
     assert (tmp_path / "run" / "lane_checkpoint.pt").is_file()
@@ -226,7 +230,7 @@ def test_free_running_calibration_matches_reference_rates(exported, charts):
 
 def test_a_model_with_chart_memories_exports_and_decodes_like_pytorch(charts, tmp_path):
     layout = HistoryLayout(perm_contexts=(3, 6), count_depths=(1, 2))
-    cfg = LaneTrainConfig(perm_contexts=layout.perm_contexts, count_depths=layout.count_depths,
+    cfg = LaneTrainConfig(**{**V1_LAYOUT, "perm_contexts": layout.perm_contexts, "count_depths": layout.count_depths},
                           model=LaneModelConfig(embed=16, hidden=16))
     torch.manual_seed(2)
     model = LaneModel(cfg.model_config()).eval()
@@ -253,7 +257,7 @@ def test_ensemble_exports_averages_and_reloads_runs(charts, tmp_path):
     members = []
     for seed, hidden in ((0, 12), (1, 20)):
         cfg = LaneTrainConfig(out=str(tmp_path / f"run{seed}"), seed=seed, epochs=1, batch=4, window=32,
-                              perm_contexts=(4,), model=LaneModelConfig(embed=16, hidden=hidden))
+                              **{**V1_LAYOUT, "perm_contexts": (4,)}, model=LaneModelConfig(embed=16, hidden=hidden))
         layout_charts = [chart_examples(c.key, *synthetic_chart(c.slot), None, FeatureParams(), cfg.layout)
                          for c in charts]
         model, summary = train_lanes(cfg, layout_charts, layout_charts[:2], log=open("/dev/null", "w"))  # noqa: SIM115
