@@ -15,7 +15,7 @@ help:
 	@echo "make lint   - ruff + import-linter + mypy"
 	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
 	@echo "make train  - train the shipped models (CPU, ~1 h) into runs/"
-	@echo "make train-lanes - train the lane model (CPU, ~30 min) into runs/lanes and ship it"
+	@echo "make train-lanes - train the lane model (2 seeds + ensemble; CPU, about 35 min per seed on a busy 2-core machine) and ship it"
 	@echo "make eval   - score the shipped models on the validation songs (the MODEL_CARD numbers)"
 
 system:
@@ -58,7 +58,9 @@ train: system $(DEV_STAMP)
 	$(PY) main.py train --songs ../shared/data/charts --out runs/shipped --seed 0
 
 train-lanes: system $(DEV_STAMP)
-	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes --seed 0 --ship
+	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s0 --seed 0
+	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s1 --seed 1
+	nice -n 5 $(PY) main.py ensemble-lanes runs/lanes-s0 runs/lanes-s1 --charts-only ../shared/data/charts-only --out runs/lanes --ship
 
 eval: system $(RUN_STAMP)
 	$(PY) main.py eval --songs ../shared/data/charts --split validation --json

@@ -71,16 +71,19 @@ def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references:
     lo_j, hi_j = np.zeros(N_SLOTS), np.ones(N_SLOTS)
     lo_h, hi_h = np.zeros(N_SLOTS), np.ones(N_SLOTS)
     # Free-running rates need not be monotone in the thresholds (a model that reads its own repeats can tip
-    # into copying its jumps), so keep, per slot, the tried threshold whose drafts came closest to the target.
-    best_j, err_j = np.full(N_SLOTS, 0.5), np.full(N_SLOTS, np.inf)
-    best_h, err_h = np.full(N_SLOTS, 0.5), np.full(N_SLOTS, np.inf)
+    # into copying its jumps), and holds block jumps, so keep, per slot, the tried pair of thresholds whose
+    # drafts came closest to both targets (relative errors). Charts decode independently and each depends
+    # only on its own slot's thresholds, so the pairs chosen per slot reproduce the rates they were tried at.
+    best_j, best_h, best_err = np.full(N_SLOTS, 0.5), np.full(N_SLOTS, 0.5), np.full(N_SLOTS, np.inf)
     for _ in range(iterations):
         jump, hold = (lo_j + hi_j) / 2, (lo_h + hi_h) / 2
         stepper.rule = DecisionRule(tuple([None, *jump[1:].tolist()]), tuple(hold.tolist()))
         got_jump, got_hold = rates(decode_rows(stepper, requests), slots)
-        better_j, better_h = np.abs(got_jump - want_jump) < err_j, np.abs(got_hold - want_hold) < err_h
-        best_j, err_j = np.where(better_j, jump, best_j), np.minimum(err_j, np.abs(got_jump - want_jump))
-        best_h, err_h = np.where(better_h, hold, best_h), np.minimum(err_h, np.abs(got_hold - want_hold))
+        err = (np.abs(got_jump - want_jump) / np.maximum(want_jump, 1e-3)
+               + np.abs(got_hold - want_hold) / np.maximum(want_hold, 1e-3))
+        better = err < best_err
+        best_j, best_h, best_err = np.where(better, jump, best_j), np.where(better, hold, best_h), \
+            np.minimum(err, best_err)
         # More jumps (holds) than wanted: raise the threshold; fewer: lower it.
         lo_j, hi_j = np.where(got_jump > want_jump, jump, lo_j), np.where(got_jump > want_jump, hi_j, jump)
         lo_h, hi_h = np.where(got_hold > want_hold, hold, lo_h), np.where(got_hold > want_hold, hi_h, hold)
