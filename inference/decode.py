@@ -232,8 +232,16 @@ def threshold_for_nps(prob: np.ndarray, frame_rate: float, timing: TimingData, c
     return threshold_for_count(row_probs, max(nps_target, 0.0) * duration)
 
 
+def base_threshold(settings: SlotDecode, conditioned: bool = False) -> float:
+    """The slot's threshold: ``refine_threshold`` for a draft conditioned on a lower chart (when tuned)."""
+    if conditioned and settings.refine_threshold is not None:
+        return float(settings.refine_threshold)
+    return float(settings.threshold)
+
+
 def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, settings: SlotDecode,
-                  nps_target: float | None = None, duration_s: float | None = None) -> DecodedOnsets:
+                  nps_target: float | None = None, duration_s: float | None = None,
+                  conditioned: bool = False) -> DecodedOnsets:
     """Turn one slot's onset probabilities into snapped onset rows.
 
     Parameters
@@ -250,6 +258,8 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
         Wanted density in notes per second; overrides ``settings.threshold`` (and ``settings.nps_target``).
     duration_s : float, optional
         Seconds the density refers to (default: the length of ``prob``).
+    conditioned : bool
+        The curve comes from a refine (lower chart conditioning) run: use ``settings.refine_threshold``.
 
     Returns
     -------
@@ -264,7 +274,7 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
     target = nps_target if nps_target is not None else settings.nps_target
     ps = smooth(p, settings.smooth_frames)
     if target is None:
-        threshold = settings.threshold
+        threshold = base_threshold(settings, conditioned)
         rows, probs = candidate_rows(ps, frame_rate, timing, settings, threshold)
     else:
         rows, probs = candidate_rows(ps, frame_rate, timing, settings, NPS_MIN_THRESHOLD)

@@ -313,6 +313,7 @@ class Drafter:
 
         settings = settings_for(self.onset, int(job.slot))
         decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
+                                conditioned=job.cond is not None,
                                 duration_s=window.duration_s)
         keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
         params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),

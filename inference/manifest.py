@@ -60,6 +60,9 @@ class SlotDecode:
     """Per-slot decoding settings tuned on the validation songs."""
 
     threshold: float = 0.5
+    #: threshold when a lower chart conditions the draft (refine): conditioned probabilities are sharper and
+    #: calibrated differently, so they get their own value; None: ``threshold``
+    refine_threshold: float | None = None
     min_gap_s: float = 0.08
     smooth_frames: int = 1
     nps_target: float | None = None  # typical notes/s of this slot in the training data

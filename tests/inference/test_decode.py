@@ -129,3 +129,26 @@ def test_min_gap_in_beats_after_snapping() -> None:
     assert decode_onsets(p, FPS, T120, cfg).beats == [Fraction(1), Fraction(2), Fraction(3)]
     strong_middle = _curve(400, {50: 0.7, 75: 0.95, 100: 0.8})
     assert decode_onsets(strong_middle, FPS, T120, cfg).beats == [Fraction(3, 2)]
+
+
+def test_refine_threshold_applies_only_to_conditioned_curves() -> None:
+    p = _curve(500, {50: 0.9, 100: 0.6, 150: 0.45, 200: 0.8})
+    cfg = SlotDecode(threshold=0.4, refine_threshold=0.7, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03)
+    assert decode_onsets(p, FPS, T120, cfg).beats == [1, 2, 3, 4]
+    refined = decode_onsets(p, FPS, T120, cfg, conditioned=True)
+    assert refined.beats == [1, 4]
+    assert refined.threshold == pytest.approx(0.7)
+    untuned = SlotDecode(threshold=0.4, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03)
+    assert decode_onsets(p, FPS, T120, untuned, conditioned=True).beats == [1, 2, 3, 4]
+    # an NPS target still wins over either threshold
+    assert len(decode_onsets(p, FPS, T120, cfg, nps_target=1.0 / 5.0, conditioned=True)) == 1
+
+
+def test_manifest_without_refine_threshold_still_loads(tmp_path) -> None:
+    m = Manifest(kind="onset", model_id="m", file="m.onnx", decode={"hard": SlotDecode(threshold=0.3)})
+    path = tmp_path / "m.manifest.json"
+    m.save(path)
+    data = path.read_text(encoding="utf-8").replace('"refine_threshold": null,', "")
+    path.write_text(data, encoding="utf-8")
+    assert "refine_threshold" not in data
+    assert Manifest.load(path, verify=False).decode["hard"].refine_threshold is None

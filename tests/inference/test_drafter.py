@@ -157,6 +157,19 @@ def test_refine_conditions_on_the_lower_chart(model, audio, full):
     assert frames.tolist() == expected.tolist()
 
 
+def test_refine_decodes_with_the_refine_threshold(model, audio, full):
+    import dataclasses
+
+    easy = full[1].notes
+    strict = dataclasses.replace(model, decode={k: dataclasses.replace(v, refine_threshold=0.999, nps_target=None)
+                                               for k, v in model.decode.items()})
+    plain = Drafter(strict).draft(audio, TIMING, ["hard"])[0]
+    refined = Drafter(strict).refine(audio, TIMING, easy, "easy", ["hard"])[0]
+    assert refined.threshold == pytest.approx(0.999)
+    assert plain.threshold != pytest.approx(0.999)
+    assert len(refined.notes) < len(plain.notes)
+
+
 def test_draft_sends_all_slots_as_one_batch_without_conditioning(model, audio):
     backend = Recording()
     Drafter(model, backend=backend).draft(audio, TIMING)

@@ -85,6 +85,10 @@ def test_train_resume_tune_export(tmp_path: Path) -> None:
     assert manifest.features.norm_mean
     assert len(manifest.features.norm_mean) == 32
     assert manifest.decode["hard"].threshold == pytest.approx(report["decode"]["hard"]["threshold"])
+    # the synthetic song has an Easy and a Hard chart: Hard gets a refine threshold of its own, Easy none
+    assert manifest.decode["hard"].refine_threshold == pytest.approx(report["decode"]["hard"]["refine_threshold"])
+    assert manifest.decode["easy"].refine_threshold is None
+    assert report["refine"]["pairs"] >= 1
 
 
 def test_train_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
