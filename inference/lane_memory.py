@@ -81,9 +81,12 @@ class HistoryLayout:
     @classmethod
     def from_dict(cls, data: dict | None) -> HistoryLayout:
         data = data or {}
-        return cls(*(tuple(int(k) for k in data.get(name, ()))
-                     for name in ("perm_contexts", "count_depths", "back_beats")),
-                   bool(data.get("foot", False)), int(data.get("lookahead", 0)))
+
+        def ints(name: str) -> tuple[int, ...]:
+            return tuple(int(k) for k in data.get(name, ()))
+
+        return cls(ints("perm_contexts"), ints("count_depths"), ints("back_beats"), bool(data.get("foot", False)),
+                   int(data.get("lookahead", 0)))
 
     @classmethod
     def of(cls, model: Any) -> HistoryLayout:
@@ -129,7 +132,7 @@ class PermMemory:
 
     def _keys(self, arrows: np.ndarray, i: int) -> list:
         if self._cached[0] != i:
-            keys = []
+            keys: list[Any] = []
             for k in self.contexts:
                 if i < k:
                     keys.append(None)
@@ -181,7 +184,8 @@ class CountMemory:
         """(len(depths) * 16,) float32: per depth, the share of each arrow set and log(1 + total) / 4."""
         out = np.zeros(len(self.depths) * COUNT_BLOCK, dtype=np.float32)
         for j, d in enumerate(self.depths):
-            counts = self.counts[j].get(self._key(arrows, i, d))
+            key = self._key(arrows, i, d)
+            counts = self.counts[j].get(key) if key is not None else None
             if counts is not None:
                 total = counts.sum()
                 out[j * COUNT_BLOCK:j * COUNT_BLOCK + N_ARROW_CLASSES] = counts / total
