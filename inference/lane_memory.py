@@ -107,16 +107,24 @@ def _gap_keys(beats: Sequence[Fraction]) -> list[tuple[int, int] | None]:
     return [None, *((g.numerator, g.denominator) for g in gaps)]
 
 
-def _canonical(context: Sequence[int]) -> tuple[tuple[int, ...], dict[int, int]]:
-    """Context masks with lanes renamed by first appearance, newest row first, and the lane -> name map."""
+def _canonical_prefixes(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], dict]]:
+    """The newest ``k`` rows of ``context`` with lanes renamed by first appearance (newest row first, lanes of a
+    row in lane order), and the lane -> name map, for every ``k`` of ``lengths`` that fits."""
+    wanted = set(lengths)
     names: dict[int, int] = {}
-    out = []
-    for mask in reversed(context):
+    out: list[int] = []
+    result = {}
+    for count, mask in enumerate(reversed(context), start=1):
+        code = 0
         for lane in range(N_LANES):
-            if (mask >> lane) & 1 and lane not in names:
-                names[lane] = len(names)
-        out.append(sum(1 << names[lane] for lane in range(N_LANES) if (mask >> lane) & 1))
-    return tuple(out), names
+            if (mask >> lane) & 1:
+                if lane not in names:
+                    names[lane] = len(names)
+                code |= 1 << names[lane]
+        out.append(code)
+        if count in wanted:
+            result[count] = (tuple(out), dict(names))
+    return result
 
 
 class PermMemory:
@@ -132,12 +140,16 @@ class PermMemory:
 
     def _keys(self, arrows: np.ndarray, i: int) -> list:
         if self._cached[0] != i:
+            # Names by first appearance, newest row first, do not depend on older rows: one pass over the
+            # longest context gives every shorter one (the decoder calls this once per row and track).
+            longest = min(i, max(self.contexts, default=0))
+            prefixes = _canonical_prefixes(arrows[i - longest:i].tolist(), self.contexts)
             keys: list[Any] = []
             for k in self.contexts:
                 if i < k:
                     keys.append(None)
                     continue
-                canon, names = _canonical(arrows[i - k:i].tolist())
+                canon, names = prefixes[k]
                 keys.append(((canon, tuple(self.gaps[i - k + 1:i + 1])), names))
             self._cached = (i, keys)
         return self._cached[1]
