@@ -66,17 +66,19 @@ def _tempo_map(points: int) -> str:
 
 
 def test_regression_many_tempo_changes_parse_in_linear_time():
-    """Fuzzing finding: 16k alternating timing points took 5.5 s (quadratic TimingData knots). Compare 8x the
-    points against a run measured alongside, so machine load cancels: now ~8x, the quadratic version ~16x."""
-    small, large = _tempo_map(1_000), _tempo_map(8_000)
-    times = []
-    for text in (small, large, small, large):
-        t0 = time.perf_counter()
-        song = osu_mania.loads(text)
-        times.append(time.perf_counter() - t0)
-    assert len(song.timing.bpms) == 8_000
-    ratio = min(times[1], times[3]) / min(times[0], times[2])
-    assert ratio < 12, f"8k points took {ratio:.1f}x as long as 1k points"
+    """Fuzzing finding: 16k alternating timing points took 5.5 s (quadratic TimingData knots). Compare 16x the
+    points against a run measured alongside, so machine load cancels: linear is ~16x, the quadratic version was
+    ~256x; the wide margin keeps a loaded CI machine (seen: 14.5x for an 8x step) from failing a linear parser."""
+    small, large = _tempo_map(1_000), _tempo_map(16_000)
+    times: dict[str, list[float]] = {"small": [], "large": []}
+    for _ in range(3):
+        for name, text in (("small", small), ("large", large)):
+            t0 = time.perf_counter()
+            song = osu_mania.loads(text)
+            times[name].append(time.perf_counter() - t0)
+    assert len(song.timing.bpms) == 16_000
+    ratio = min(times["large"]) / min(times["small"])
+    assert ratio < 60, f"16k points took {ratio:.1f}x as long as 1k points"
 
 
 def test_regression_too_many_timing_entries_are_refused():
