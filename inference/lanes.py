@@ -89,15 +89,40 @@ class DecisionRule:
     so the shipped model carries thresholds calibrated in training to give the reference charts' jump and hold
     rates: a row becomes a jump when the probability mass of the allowed jumps reaches ``jump[slot]`` (None =
     plain argmax), an arrow becomes a hold head when its hold probability reaches ``hold[slot]``.
+
+    ``jump_cap``/``hold_cap`` bound the running share of jump rows / hold-head rows of a draft (None = no bound):
+    the model reads its own earlier rows (repeats, counts), so one early jump or hold can feed on itself until a
+    Medium draft is 30 % jumps or an Easy draft all holds (seen on real songs). The shipped caps are
+    :data:`RATE_CAP_FACTOR` times the reference charts' rates the thresholds were calibrated on.
     """
 
     jump: tuple[float | None, ...] = (None,) * N_SLOTS
     hold: tuple[float, ...] = (0.5,) * N_SLOTS
+    jump_cap: tuple[float | None, ...] = (None,) * N_SLOTS
+    hold_cap: tuple[float | None, ...] = (None,) * N_SLOTS
 
     @classmethod
     def from_manifest(cls, manifest: Any) -> DecisionRule:
         data = manifest.extra.get("decision") or {}
-        return cls(tuple(data.get("jump_threshold", cls.jump)), tuple(data.get("hold_threshold", cls.hold)))
+        rates = data.get("rates") or {}
+
+        def caps(key: str) -> tuple[float | None, ...]:
+            ref = rates.get(key)
+            return tuple(RATE_CAP_FACTOR * float(r) for r in ref) if ref else (None,) * N_SLOTS
+
+        return cls(tuple(data.get("jump_threshold", cls.jump)), tuple(data.get("hold_threshold", cls.hold)),
+                   caps("jump_reference"), caps("hold_reference"))
+
+
+#: Running jump / hold rates of a draft may reach this multiple of the reference charts' rates.
+RATE_CAP_FACTOR = 1.5
+#: Rows a draft starts with as if they were within the caps, so that its first rows may hold a jump or a hold.
+RATE_WARMUP_ROWS = 16
+
+
+def within_cap(count: int, rows: int, cap: float | None) -> bool:
+    """Whether one more jump (or hold) row keeps ``count + 1`` within ``cap`` of ``rows + 1`` rows (+ warm-up)."""
+    return cap is None or count + 1 <= cap * (rows + 1 + RATE_WARMUP_ROWS)
 
 
 _JUMPS = POPCOUNT[CLASS_MASKS] >= 2
@@ -195,6 +220,7 @@ class _Track:
                              [[Fraction(0)] * N_LANES for _ in range(n)])
         self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
         self.memory = ChartMemory(self.beats, layout)
+        self.jump_rows = self.hold_rows = 0  # rows decided so far with a jump / with a hold head
 
     def held(self, i: int) -> int:
         mask = 0
@@ -228,9 +254,15 @@ class _Track:
             self.release(i, held)
             held = self.held(i)
             allowed = allowed_classes(held, self.slot)
+        if (allowed & ~_JUMPS).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
+            allowed = allowed & ~_JUMPS
         arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, rule.jump[self.slot]) + 1
         hold_p = 1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= rule.hold[self.slot])
+        if holds and not within_cap(self.hold_rows, i, rule.hold_cap[self.slot]):
+            holds = 0
+        self.jump_rows += int(POPCOUNT[arrows] >= 2)
+        self.hold_rows += int(holds != 0)
         length = HOLD_LENGTHS_BEAT[int(np.argmax(out["length_logits"]))]
         self.rows.arrows[i], self.rows.holds[i] = arrows, holds
         self.memory.record(self.rows.arrows, i)

@@ -25,6 +25,8 @@ from inference.lane_features import (
 )
 from inference.lane_rules import AlternationStepper, CopyNgramStepper, NgramStepper
 from inference.lanes import (
+    RATE_CAP_FACTOR,
+    RATE_WARMUP_ROWS,
     DecisionRule,
     LaneRequest,
     allowed_classes,
@@ -305,6 +307,38 @@ def test_decision_rule_thresholds_reach_the_decoder():
         rows.setdefault(n.beat, set()).add(n.lane)
     assert any(len(lanes) == 2 for lanes in rows.values())
     assert rule_violations(notes, 2) == []
+
+
+def test_rate_caps_stop_jumps_and_holds_from_feeding_on_themselves():
+    beats, seconds = _rows(400, Fraction(1, 4))
+    arrow = np.full(15, -3.0, np.float32)
+    arrow[4] = 2.0  # Left+Up (mask 5): a model that wants a jump on every row, each a hold
+    greedy = FixedStepper(arrow, hold=3.0, length=0)
+    capped = FixedStepper(arrow, hold=3.0, length=0)
+    capped.rule = DecisionRule(jump_cap=(None, 0.1, 0.1, 0.1, 0.1), hold_cap=(0.2,) * 5)
+    rows_of = lambda notes: {b: [n for n in notes if n.beat == b] for b in {n.beat for n in notes}}  # noqa: E731
+    free = rows_of(assign_lanes(beats, seconds, 2, None, greedy))
+    assert sum(len(r) >= 2 for r in free.values()) > 0.4 * len(free)
+    capped_rows = rows_of(assign_lanes(beats, seconds, 2, None, capped))
+    n = len(capped_rows)
+    jumps = sum(len(r) >= 2 for r in capped_rows.values())
+    hold_rows = sum(any(x.kind == NoteKind.HOLD for x in r) for r in capped_rows.values())
+    assert 0 < jumps <= 0.1 * (n + RATE_WARMUP_ROWS)
+    assert 0 < hold_rows <= 0.2 * (n + RATE_WARMUP_ROWS)
+    assert rule_violations([x for r in capped_rows.values() for x in r], 2) == []
+
+
+def test_shipped_style_manifest_caps_are_a_multiple_of_the_reference_rates():
+    class M:
+        extra = {"decision": {"jump_threshold": [None, 0.2, 0.2, 0.2, 0.2], "hold_threshold": [0.3] * 5,
+                              "rates": {"jump_reference": [0.0, 0.1, 0.1, 0.12, 0.2],
+                                        "hold_reference": [0.17, 0.12, 0.12, 0.09, 0.09]}}}
+
+    rule = DecisionRule.from_manifest(M())
+    assert rule.jump_cap[4] == pytest.approx(RATE_CAP_FACTOR * 0.2)
+    assert rule.hold_cap[0] == pytest.approx(RATE_CAP_FACTOR * 0.17)
+    M.extra = {"decision": {"hold_threshold": [0.3] * 5}}
+    assert DecisionRule.from_manifest(M()).jump_cap == (None,) * 5
 
 
 def test_copy_ngram_rule_follows_the_longest_repeat():
