@@ -61,6 +61,7 @@ train-lanes: system $(DEV_STAMP)
 	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s0 --seed 0
 	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s1 --seed 1
 	nice -n 5 $(PY) main.py ensemble-lanes runs/lanes-s0 runs/lanes-s1 --charts-only ../shared/data/charts-only --out runs/lanes --ship
+	$(PY) scripts/calibrate_lane_drafts.py --songs ../shared/data/charts --write
 
 eval: system $(RUN_STAMP)
 	$(PY) main.py eval --songs ../shared/data/charts --split validation --json
