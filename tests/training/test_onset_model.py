@@ -13,16 +13,6 @@ from inference.manifest import Manifest  # noqa: E402
 from training.export import INPUT_NAMES, build_manifest, example_inputs, export_onnx  # noqa: E402
 from training.model import OnsetModel, OnsetModelConfig, count_parameters  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Two torch threads on a busy 2-core machine spin-wait and run ~15x slower; tests use one."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 TINY = dict(n_features=16, trunk_channels=8, branch_channels=4, rnn_hidden=8, rnn_layers=1, slot_dim=3,
             cond_channels=2, out_hidden=8, dropout=0.0)
 

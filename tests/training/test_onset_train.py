@@ -21,14 +21,6 @@ from training.model import OnsetModelConfig  # noqa: E402
 from training.train import TrainConfig, train  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _song(folder: Path, bpm: float, seed: int) -> None:
     import soundfile as sf
 
