@@ -12,7 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 import pytest
@@ -27,7 +27,7 @@ from inference.serving.retry import (
     call_with_retries,
     parse_retry_after,
 )
-from tests.inference.server_helpers import running_server
+from tests.inference.server_helpers import LoopbackProxy, relay, running_server
 from tests.inference.tiny_models import build_onset_model, onset_inputs
 
 TOKEN = "retry-test-token"
@@ -128,14 +128,12 @@ def tiny(tmp_path_factory):
     return build_onset_model(tmp_path_factory.mktemp("retry"))
 
 
-class SheddingProxy(ThreadingHTTPServer):
+class SheddingProxy(LoopbackProxy):
     """Forwards every request to the real server, except that it answers the first ``shed`` inference POSTs
     with 503 + ``Retry-After`` as the guard does under load. Records each POST's time and retry header."""
 
-    daemon_threads = True
-
     def __init__(self, upstream: str, shed: int, retry_after: str = "1"):
-        self.upstream, self.shed, self.retry_after = upstream, shed, retry_after
+        self.shed, self.retry_after = shed, retry_after
         self.posts: list[tuple[float, str | None]] = []
 
         class Handler(BaseHTTPRequestHandler):
@@ -143,7 +141,7 @@ class SheddingProxy(ThreadingHTTPServer):
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                self._relay("GET", None)
+                relay(self, "GET", None)
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -157,32 +155,9 @@ class SheddingProxy(ThreadingHTTPServer):
                     self.end_headers()
                     self.wfile.write(data)
                     return
-                self._relay("POST", body)
+                relay(self, "POST", body)
 
-            def _relay(self, method: str, body: bytes | None) -> None:
-                import requests
-
-                keep = ("Authorization", "Content-Type", "Inference-Header-Content-Length")
-                resp = requests.request(method, self.server.upstream + self.path, data=body, timeout=30,
-                                        headers={k: self.headers[k] for k in keep if self.headers.get(k)})
-                self.send_response(resp.status_code)
-                for key in ("Content-Type", "Inference-Header-Content-Length"):
-                    if key in resp.headers:
-                        self.send_header(key, resp.headers[key])
-                self.send_header("Content-Length", str(len(resp.content)))
-                self.end_headers()
-                self.wfile.write(resp.content)
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def close(self) -> None:
-        self.shutdown()
-        self.server_close()
+        super().__init__(upstream, Handler)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ import pytest
 import inference.serving.loadtest as loadtest
 from inference.backends import OnnxBackend
 from inference.remote import FallbackBackend, RemoteBackend
-from tests.inference.server_helpers import running_server
+from tests.inference.server_helpers import LoopbackProxy, relay, running_server
 from tests.inference.tiny_models import build_onset_model, onset_inputs
 
 pytestmark = pytest.mark.network
@@ -34,46 +34,30 @@ def local(manifest, inputs):
     return OnnxBackend().run(manifest, inputs)["onset_prob"]
 
 
-class StallingProxy(ThreadingHTTPServer):
+class StallingProxy(LoopbackProxy):
     """Forwards GETs (health, metadata) to the real server; swallows inference POSTs and never answers, as a
     server stuck behind a dead network path does. Stalled handlers are released when the proxy closes."""
 
-    daemon_threads = True
-
     def __init__(self, upstream: str):
-        self.upstream, self.release, self.stalled = upstream, threading.Event(), 0
+        self.release, self.stalled = threading.Event(), 0
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *_args) -> None:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                import requests
-
-                resp = requests.get(self.server.upstream + self.path, timeout=10,
-                                    headers={"Authorization": self.headers.get("Authorization", "")})
-                self.send_response(resp.status_code)
-                self.send_header("Content-Type", resp.headers.get("Content-Type", "application/json"))
-                self.send_header("Content-Length", str(len(resp.content)))
-                self.end_headers()
-                self.wfile.write(resp.content)
+                relay(self, "GET", None)
 
             def do_POST(self) -> None:  # noqa: N802
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 self.server.stalled += 1
                 self.server.release.wait(30)  # bounded: the test ends long before
 
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        super().__init__(upstream, Handler)
 
     def close(self) -> None:
         self.release.set()
-        self.shutdown()
-        self.server_close()
+        super().close()
 
 
 def test_network_timeout_retries_within_bounds_then_falls_back_with_the_same_result(tiny, tmp_path):
