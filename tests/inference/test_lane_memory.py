@@ -32,15 +32,20 @@ def _beats(n: int) -> list[Fraction]:
     return [Fraction(i, 2) for i in range(n)]
 
 
-def test_perm_memory_follows_a_mirrored_phrase():
-    lanes = PATTERN + MIRROR
+def _perm_hints(lanes: list[int], contexts: tuple[int, ...]) -> np.ndarray:
+    """PermMemory's hint for every row of a single-arrow chart in even eighths, queried before recording it."""
     arrows = np.array([1 << lane for lane in lanes])
-    memory = PermMemory(_beats(len(lanes)), (4,))
+    memory = PermMemory(_beats(len(lanes)), contexts)
     hints = []
     for i in range(len(lanes)):
         hints.append(memory.query(arrows, i))
         memory.record(arrows, i)
-    hints = np.array(hints)
+    return np.array(hints)
+
+
+def test_perm_memory_follows_a_mirrored_phrase():
+    lanes = PATTERN + MIRROR
+    hints = _perm_hints(lanes, (4,))
     for i in range(len(PATTERN) + 4, len(lanes)):  # four mirrored rows in: the context matches renamed
         assert hints[i, 4] == 1
         assert list(hints[i, :4]) == [float(lane == lanes[i]) for lane in range(4)]
@@ -51,12 +56,7 @@ def test_perm_memory_follows_a_mirrored_phrase():
 
 def test_perm_memory_leaves_an_unknown_lane_undecided():
     lanes = [0, 1, 2, 3, 3, 2, 0]  # L D U R R U L, even rhythm
-    arrows = np.array([1 << lane for lane in lanes])
-    memory = PermMemory(_beats(len(lanes)), (2,))
-    out = []
-    for i in range(len(lanes)):
-        out.append(memory.query(arrows, i))
-        memory.record(arrows, i)
+    out = _perm_hints(lanes, (2,))
     # [L, D] -> U (a lane new to the context); at row 3 the renamed context [D, U] leaves L and R free:
     # which of them is "the new lane" is undecided, so no hint (likewise at row 4)
     assert out[3][4] == 0
