@@ -18,6 +18,15 @@ class UserError(Exception):
     """Bad input from the user: printed as one line on stderr, exit code 2."""
 
 
+def require_torch(what: str = "training"):
+    """The ``torch`` module, or a :class:`UserError` naming the ``[train]`` extra when it is not installed."""
+    try:
+        import torch
+    except ImportError as exc:
+        raise UserError(f"{what} needs the [train] extra (torch): pip install -e '.[train]'") from exc
+    return torch
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's default also exits 2; keep it to one line
         self.print_usage(sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cli.common import UserError
+from cli.common import UserError, require_torch
 
 
 def register(subparsers) -> None:
@@ -30,10 +30,7 @@ def _ensemble(args: argparse.Namespace) -> int:
             raise UserError(f"not a finished train-lanes run (lane_summary.json + lane_checkpoint.pt): {run}")
     if not args.charts_only.is_dir():
         raise UserError(f"folder not found: {args.charts_only}")
-    try:
-        import torch  # noqa: F401
-    except ImportError as exc:
-        raise UserError("ensembles need the [train] extra (torch): pip install -e '.[train]'") from exc
+    require_torch("ensembles")
     from training.lane_ensemble import export_ensemble, ship_lane_model
 
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.common import UserError
+from cli.common import UserError, require_torch
 
 ABLATION_CHOICES = ("none", "no-beat-guide", "no-multiscale", "no-cond")
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"song folder not found: {args.songs}")
     if args.epochs < 1:
         raise UserError("--epochs must be at least 1")
-    import torch
+    torch = require_torch("training")
 
     if args.device == "cuda" and not torch.cuda.is_available():
         raise UserError("--device cuda requested but no CUDA GPU is available")
