@@ -10,7 +10,8 @@ Views subscribe to the signals and redraw only what changed:
 Signals raised while a command, an undo, a redo or a transaction runs are coalesced: each chart gets one
 ``notes_changed`` covering every range touched, sent when the outermost operation ends.
 
-Every chart's ``notes`` list is kept sorted (``Note`` order: beat, lane, kind, length) so range queries bisect.
+Every chart's ``notes`` list is kept sorted (``Note`` order: beat, lane, kind, length) so range queries bisect
+(:mod:`chart.sorted_notes`).
 Low-level mutators (``insert_notes``, ``delete_notes``, ``set_timing`` ...) change the song and emit signals but
 record nothing; commands call them. Edits that should be undoable go through :meth:`push` with a command from
 :mod:`chart.commands`.
@@ -19,7 +20,6 @@ record nothing; commands call them. Edits that should be undoable go through :me
 from __future__ import annotations
 
 import time
-from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -27,6 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from chart import sorted_notes
 from chart.history import DEFAULT_LIMIT, DEFAULT_MERGE_WINDOW_S, Command, History, MacroCommand
 from chart.notes import Note, sort_notes
 from chart.signals import Signal
@@ -34,7 +35,6 @@ from chart.song import Chart, Song
 from chart.timing import TimingData
 
 ChartRef = Chart | str
-_BULK_INSERT = 32  # above this many notes, splice the affected stretch instead of one insort per note
 
 SONG_FIELDS = ("title", "subtitle", "artist", "credit", "music", "sample_start", "sample_length", "extra")
 CHART_FIELDS = ("mode", "slot", "meter", "description", "credit", "lanes", "extra")
@@ -172,33 +172,19 @@ class Document:
     # ------------------------------------------------------------------ note queries
     def notes_in_range(self, chart: ChartRef, beat0: Fraction, beat1: Fraction) -> list[Note]:
         """Notes whose head lies in ``[beat0, beat1)``, in order (O(log n + k))."""
-        notes = self.resolve_chart(chart).notes
-        lo = bisect_left(notes, beat0, key=_beat)
-        hi = bisect_left(notes, beat1, key=_beat)
-        return notes[lo:hi]
+        return sorted_notes.in_range(self.resolve_chart(chart).notes, beat0, beat1)
 
     def notes_overlapping(self, chart: ChartRef, beat0: Fraction, beat1: Fraction) -> list[Note]:
         """Notes drawn in ``[beat0, beat1)``: heads inside, plus holds that start earlier and reach into it."""
         c = self.resolve_chart(chart)
-        longest = self._longest(c)
-        lo = bisect_left(c.notes, beat0 - longest, key=_beat)
-        hi = bisect_left(c.notes, beat1, key=_beat)
-        return [n for n in c.notes[lo:hi] if n.beat >= beat0 or n.end_beat > beat0]
+        return sorted_notes.overlapping(c.notes, beat0, beat1, self._longest(c))
 
     def note_at(self, chart: ChartRef, beat: Fraction, lane: int) -> Note | None:
         """First note with its head exactly at ``beat`` in ``lane``, or None."""
-        notes = self.resolve_chart(chart).notes
-        i = bisect_left(notes, beat, key=_beat)
-        while i < len(notes) and notes[i].beat == beat:
-            if notes[i].lane == lane:
-                return notes[i]
-            i += 1
-        return None
+        return sorted_notes.note_at(self.resolve_chart(chart).notes, beat, lane)
 
     def contains(self, chart: ChartRef, note: Note) -> bool:
-        notes = self.resolve_chart(chart).notes
-        i = bisect_left(notes, note)
-        return i < len(notes) and notes[i] == note
+        return sorted_notes.contains(self.resolve_chart(chart).notes, note)
 
     # ------------------------------------------------------------------ undoable conveniences
     def add_notes(self, chart: ChartRef, notes: Iterable[Note]) -> None:
@@ -224,15 +210,7 @@ class Document:
             if not 0 <= n.lane < c.lanes:
                 raise ValueError(f"lane {n.lane} is outside the chart's {c.lanes} lanes")
         lengths = self._hold_lengths(c)  # before the change: a first count must not include the new notes
-        if len(new) > _BULK_INSERT:
-            # Merge only the stretch of the chart the new notes fall into (edits are local; the chart is long).
-            new.sort()
-            lo = bisect_left(c.notes, new[0])
-            hi = bisect_right(c.notes, new[-1], lo=lo)
-            c.notes[lo:hi] = sorted(c.notes[lo:hi] + new)  # two sorted runs: Timsort merges them linearly
-        else:
-            for n in new:
-                insort(c.notes, n)
+        sorted_notes.insert(c.notes, new)
         lengths.update(n.length for n in new if n.length > 0)
         self._notes_touched(c, new)
 
@@ -243,18 +221,7 @@ class Document:
         if not gone:
             return
         lengths = self._hold_lengths(c)  # before the change, as in insert_notes
-        if len(gone) > _BULK_INSERT:
-            lo, hi = _span(c.notes, gone)
-            c.notes[lo:hi] = _without(c.notes[lo:hi], gone, c)
-        else:
-            indices: list[int] = []
-            for value, count in Counter(gone).items():
-                i = bisect_left(c.notes, value)
-                if bisect_right(c.notes, value, lo=i) - i < count:
-                    raise KeyError(f"note {_describe(value)} is not in chart {c.chart_id()}")
-                indices.extend(range(i, i + count))
-            for k in sorted(indices, reverse=True):
-                del c.notes[k]
+        sorted_notes.delete(c.notes, gone, c.chart_id())
         lengths.subtract(n.length for n in gone if n.length > 0)
         for length in [k for k, v in lengths.items() if v <= 0]:
             del lengths[length]
@@ -369,40 +336,6 @@ def song_chart_id(song: Song, chart: Chart) -> str:
         if other.chart_id() == base:
             earlier += 1
     raise KeyError(f"chart {base} is not part of this song")
-
-
-def _span(notes: list[Note], group: list[Note]) -> tuple[int, int]:
-    """Index range of ``notes`` (sorted) that holds every value in ``group``."""
-    lo = bisect_left(notes, min(group))
-    return lo, bisect_right(notes, max(group), lo=lo)
-
-
-def _without(notes: list[Note], gone: list[Note], chart: Chart) -> list[Note]:
-    """``notes`` minus ``gone`` (one occurrence each); KeyError when one is missing (nothing is changed yet).
-
-    One pass with a multiset: for a long selection this beats a bisection per note (Note comparisons of
-    Fractions are slow in Python, hashing is not).
-    """
-    want = Counter(gone)
-    kept: list[Note] = []
-    for n in notes:
-        if want.get(n, 0) > 0:
-            want[n] -= 1
-        else:
-            kept.append(n)
-    missing = [n for n, count in want.items() if count > 0]
-    if missing:
-        raise KeyError(f"note {_describe(missing[0])} is not in chart {chart.chart_id()}")
-    return kept
-
-
-def _beat(note: Note) -> Fraction:
-    return note.beat
-
-
-def _describe(note: Note) -> str:
-    length = f" length {note.length}" if note.length else ""
-    return f"{note.kind.value} at beat {note.beat} lane {note.lane}{length}"
 
 
 def _check_fields(fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:

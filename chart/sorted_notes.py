@@ -1,0 +1,102 @@
+"""A chart's note list kept sorted in ``Note`` order (beat, lane, kind, length): bisecting queries and
+order-keeping insertion and deletion. Pure list operations; :class:`chart.document.Document` adds the undo
+history, the hold-length bookkeeping and the change signals around them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter
+from fractions import Fraction
+
+from chart.notes import Note
+
+#: Above this many notes, an insert or delete splices the affected stretch instead of working note by note.
+BULK = 32
+
+
+def _beat(note: Note) -> Fraction:
+    return note.beat
+
+
+def in_range(notes: list[Note], beat0: Fraction, beat1: Fraction) -> list[Note]:
+    """Notes whose head lies in ``[beat0, beat1)``, in order (O(log n + k))."""
+    return notes[bisect_left(notes, beat0, key=_beat):bisect_left(notes, beat1, key=_beat)]
+
+
+def overlapping(notes: list[Note], beat0: Fraction, beat1: Fraction, longest: Fraction) -> list[Note]:
+    """Notes drawn in ``[beat0, beat1)``: heads inside, plus holds (at most ``longest`` beats) reaching into it."""
+    lo = bisect_left(notes, beat0 - longest, key=_beat)
+    hi = bisect_left(notes, beat1, key=_beat)
+    return [n for n in notes[lo:hi] if n.beat >= beat0 or n.end_beat > beat0]
+
+
+def note_at(notes: list[Note], beat: Fraction, lane: int) -> Note | None:
+    """First note with its head exactly at ``beat`` in ``lane``, or None."""
+    i = bisect_left(notes, beat, key=_beat)
+    while i < len(notes) and notes[i].beat == beat:
+        if notes[i].lane == lane:
+            return notes[i]
+        i += 1
+    return None
+
+
+def contains(notes: list[Note], note: Note) -> bool:
+    i = bisect_left(notes, note)
+    return i < len(notes) and notes[i] == note
+
+
+def insert(notes: list[Note], new: list[Note]) -> None:
+    """Insert ``new`` into ``notes`` in place, keeping the order."""
+    if len(new) > BULK:
+        # Merge only the stretch of the chart the new notes fall into (edits are local; the chart is long).
+        new = sorted(new)
+        lo = bisect_left(notes, new[0])
+        hi = bisect_right(notes, new[-1], lo=lo)
+        notes[lo:hi] = sorted(notes[lo:hi] + new)  # two sorted runs: Timsort merges them linearly
+    else:
+        for n in new:
+            insort(notes, n)
+
+
+def delete(notes: list[Note], gone: list[Note], where: str) -> None:
+    """Delete ``gone`` (by value, one occurrence each) from ``notes`` in place; all-or-nothing: KeyError naming
+    the chart ``where`` when one is missing, before anything changes."""
+    if len(gone) > BULK:
+        lo = bisect_left(notes, min(gone))
+        hi = bisect_right(notes, max(gone), lo=lo)
+        notes[lo:hi] = _without(notes[lo:hi], gone, where)
+        return
+    indices: list[int] = []
+    for value, count in Counter(gone).items():
+        i = bisect_left(notes, value)
+        if bisect_right(notes, value, lo=i) - i < count:
+            raise KeyError(f"note {describe(value)} is not in chart {where}")
+        indices.extend(range(i, i + count))
+    for k in sorted(indices, reverse=True):
+        del notes[k]
+
+
+def _without(notes: list[Note], gone: list[Note], where: str) -> list[Note]:
+    """``notes`` minus ``gone`` (one occurrence each); KeyError when one is missing (nothing is changed yet).
+
+    One pass with a multiset: for a long selection this beats a bisection per note (Note comparisons of
+    Fractions are slow in Python, hashing is not).
+    """
+    want = Counter(gone)
+    kept: list[Note] = []
+    for n in notes:
+        if want.get(n, 0) > 0:
+            want[n] -= 1
+        else:
+            kept.append(n)
+    missing = [n for n, count in want.items() if count > 0]
+    if missing:
+        raise KeyError(f"note {describe(missing[0])} is not in chart {where}")
+    return kept
+
+
+def describe(note: Note) -> str:
+    """``tap at beat 3/2 lane 0`` (``length L`` for holds): how error messages name a note."""
+    length = f" length {note.length}" if note.length else ""
+    return f"{note.kind.value} at beat {note.beat} lane {note.lane}{length}"
