@@ -329,30 +329,38 @@ class Drafter:
 
     def _assign_lanes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
                       drafts: list[SlotDraft]) -> None:
+        from inference.lanes import decode_rows
+
+        groups: dict[tuple[float, int], list[int]] = {}
+        for i, job in enumerate(jobs):  # one batched decode per (temperature, seed): greedy slots share one
+            groups.setdefault((job.temperature, job.seed if job.temperature else 0), []).append(i)
+        for (temperature, seed), members in groups.items():
+            stepper, requests = self.lane_requests(
+                analysis, [(*drafts[i]._rows, int(jobs[i].slot)) for i in members])  # type: ignore[attr-defined]
+            for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
+                drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
+                del drafts[i]._rows  # type: ignore[attr-defined]
+
+    def lane_requests(self, analysis: SongAnalysis, rows: Sequence[tuple[Sequence[Fraction], np.ndarray, int]]
+                      ) -> tuple[Any, list[Any]]:
+        """The lane stepper (the lane model, else the alternation rule) and one decoder request per chart.
+
+        ``rows`` holds, per chart, its onset rows as exact beats, their seconds (float [N]) and the slot index.
+        """
         from inference.lane_features import row_features
-        from inference.lanes import LaneRequest, _stepper_for, decode_rows
+        from inference.lanes import LaneRequest, stepper_for
 
         model: Any = None
         if self.lanes is not None:
             from inference.lanes import OnnxLaneStepper
 
             model = OnnxLaneStepper(self.lanes, self.lane_backend)
-        stepper, rate_hz, n_mels = _stepper_for(model)
+        stepper, rate_hz, n_mels = stepper_for(model)
         lane_params = self.lanes.features if self.lanes is not None else None
         assert self.onset.features is not None
         audio = analysis.raw_features(lane_params, self.onset.features) if lane_params is not None else None
-        groups: dict[tuple[float, int], list[int]] = {}
-        for i, job in enumerate(jobs):  # one batched decode per (temperature, seed): greedy slots share one
-            groups.setdefault((job.temperature, job.seed if job.temperature else 0), []).append(i)
-        for (temperature, seed), members in groups.items():
-            requests = []
-            for i in members:
-                beats, seconds = drafts[i]._rows  # type: ignore[attr-defined]
-                feats = row_features(beats, seconds, int(jobs[i].slot), audio, rate_hz, n_mels)
-                requests.append(LaneRequest(list(beats), feats, int(jobs[i].slot)))
-            for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
-                drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
-                del drafts[i]._rows  # type: ignore[attr-defined]
+        return stepper, [LaneRequest(list(beats), row_features(beats, seconds, slot, audio, rate_hz, n_mels), slot)
+                         for beats, seconds, slot in rows]
 
     def _lane_name(self) -> str:
         return self.lanes.display_id() if self.lanes is not None else "rule: alternation (no lane model)"

@@ -90,7 +90,8 @@ class DecisionRule:
     rates: a row becomes a jump when the probability mass of the allowed jumps reaches ``jump[slot]`` (None =
     plain argmax), an arrow becomes a hold head when its hold probability reaches ``hold[slot]``.
 
-    ``jump_cap``/``hold_cap`` bound the running share of jump rows / hold-head rows of a draft (None = no bound):
+    ``jump_cap``/``hold_cap`` bound the running share of jump rows (per row) / hold heads (per arrow) of a draft,
+    the same shares the thresholds are calibrated to (None = no bound):
     the model reads its own earlier rows (repeats, counts), so one early jump or hold can feed on itself until a
     Medium draft is 30 % jumps or an Easy draft all holds (seen on real songs). The shipped caps are
     :data:`RATE_CAP_FACTOR` times the reference charts' rates the thresholds were calibrated on.
@@ -120,9 +121,10 @@ RATE_CAP_FACTOR = 1.5
 RATE_WARMUP_ROWS = 16
 
 
-def within_cap(count: int, rows: int, cap: float | None) -> bool:
-    """Whether one more jump (or hold) row keeps ``count + 1`` within ``cap`` of ``rows + 1`` rows (+ warm-up)."""
-    return cap is None or count + 1 <= cap * (rows + 1 + RATE_WARMUP_ROWS)
+def within_cap(count: int, total: int, cap: float | None, more: int = 1, more_total: int = 1) -> bool:
+    """Whether ``more`` jump rows (hold heads) out of ``more_total`` rows (arrows) keep the running share
+    ``(count + more) / (total + more_total + warm-up)`` within ``cap``."""
+    return cap is None or count + more <= cap * (total + more_total + RATE_WARMUP_ROWS)
 
 
 _JUMPS = POPCOUNT[CLASS_MASKS] >= 2
@@ -220,7 +222,7 @@ class _Track:
                              [[Fraction(0)] * N_LANES for _ in range(n)])
         self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
         self.memory = ChartMemory(self.beats, layout)
-        self.jump_rows = self.hold_rows = 0  # rows decided so far with a jump / with a hold head
+        self.jump_rows = self.hold_heads = self.arrows = 0  # decided so far: rows with a jump, hold heads, arrows
 
     def held(self, i: int) -> int:
         mask = 0
@@ -259,10 +261,12 @@ class _Track:
         arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, rule.jump[self.slot]) + 1
         hold_p = 1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= rule.hold[self.slot])
-        if holds and not within_cap(self.hold_rows, i, rule.hold_cap[self.slot]):
+        if holds and not within_cap(self.hold_heads, self.arrows, rule.hold_cap[self.slot],
+                                    int(POPCOUNT[holds]), int(POPCOUNT[arrows])):
             holds = 0
         self.jump_rows += int(POPCOUNT[arrows] >= 2)
-        self.hold_rows += int(holds != 0)
+        self.hold_heads += int(POPCOUNT[holds])
+        self.arrows += int(POPCOUNT[arrows])
         length = HOLD_LENGTHS_BEAT[int(np.argmax(out["length_logits"]))]
         self.rows.arrows[i], self.rows.holds[i] = arrows, holds
         self.memory.record(self.rows.arrows, i)
@@ -377,5 +381,3 @@ def stepper_for(model: Any) -> tuple[LaneStepper, float, int]:
     params = getattr(getattr(stepper, "manifest", None), "features", None)
     return stepper, (params.frame_rate if params else 100.0), (params.n_mels if params else 80)
 
-
-_stepper_for = stepper_for  # the name the drafter imported first

@@ -2,10 +2,10 @@
 
 The lane trainer calibrates them on free-running drafts of text-only monitor charts (reference onset rows, no
 audio). In the app the rows come from the onset model and the audio is there, and those thresholds gave drafts
-with almost no holds at Hard/Challenge (0.5 % of rows vs 12-13 %) and few jumps. This script drafts training
-songs (never the validation list) with the shipped onset model, then bisects each slot's thresholds until the
-drafted jump / hold-head rates meet the manifest's reference rates (measured by the trainer on human charts).
-No reference notes of the drafted songs are used.
+with almost no holds at Hard/Challenge and few jumps. This script drafts training songs (never the validation
+list) with the shipped onset model and runs the trainer's own bisection
+(:func:`training.lane_calibrate.calibrate_to_rates`) on those drafts' onset rows, towards the reference rates
+the trainer measured on human charts (manifest ``extra.decision.rates``). No notes of the drafted songs are used.
 
 Usage: python scripts/calibrate_lane_drafts.py --songs ../shared/data/charts [--n-songs 30] [--write]
 """
@@ -21,53 +21,29 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chart.song import Slot  # noqa: E402
+from chart.song import MODEL_SLOTS  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
 from inference.manifest import default_models_dir  # noqa: E402
-from training.evaluate import EvalOptions, _by_timing, _load_song, select_folders  # noqa: E402
-
-ITERATIONS = 9
-
-
-def capture(drafter: Drafter, folders: list[Path]) -> list[tuple]:
-    """Onset rows of every slot of every song, drafted once; lanes are re-decoded per candidate threshold."""
-    calls: list[tuple] = []
-    original = Drafter._assign_lanes
-
-    def keep(self, analysis, timing, window, jobs, drafts):
-        calls.append((analysis, timing, window, jobs, drafts, [d._rows for d in drafts]))
-        for d in drafts:
-            del d._rows
-
-    Drafter._assign_lanes = keep  # type: ignore[method-assign]
-    try:
-        for folder in folders:
-            song = _load_song(folder)
-            analysis = drafter.analyse(song.audio)
-            for timing, _slots in _by_timing(song, sorted(song.charts))[:1]:
-                drafter.draft(analysis, timing, slots=list(Slot)[:5])
-            print(f"drafted {folder.name}", file=sys.stderr)
-    finally:
-        Drafter._assign_lanes = original  # type: ignore[method-assign]
-    return calls
+from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E402
+from training.lane_calibrate import calibrate_to_rates  # noqa: E402
 
 
-def rates(drafter: Drafter, calls: list[tuple]) -> np.ndarray:
-    """(5, 2) drafted jump-row and hold-head-row rates per slot under the drafter's current decision rule."""
-    counts = np.zeros((5, 3))
-    for analysis, timing, window, jobs, drafts, rows in calls:
-        for d, r in zip(drafts, rows):
-            d._rows = r
-        Drafter._assign_lanes(drafter, analysis, timing, window, jobs, drafts)
-        for d in drafts:
-            by_row: dict = {}
-            for n in d.notes:
-                if n.kind.is_onset:
-                    by_row.setdefault(n.beat, []).append(n)
-            s = int(d.slot)
-            counts[s] += [len(by_row), sum(len(v) >= 2 for v in by_row.values()),
-                          sum(any(x.kind.name in ("HOLD", "ROLL") for x in v) for v in by_row.values())]
-    return counts[:, 1:] / np.maximum(counts[:, :1], 1)
+def production_requests(drafter: Drafter, folders: list[Path]) -> tuple[object, list]:
+    """The lane stepper and the decoder requests the drafter builds for all five slots of every song."""
+    rows_only = Drafter(drafter.onset, None)  # onset rows only: the rule stepper places their arrows cheaply
+    stepper, requests = None, []
+    for folder in folders:
+        song = _load_song(folder)
+        analysis = rows_only.analyse(song.audio)
+        timing = song.song.timing_for(next(iter(song.charts.values())))
+        rows = []
+        for draft in rows_only.draft(analysis, timing, slots=MODEL_SLOTS):
+            beats = sorted({n.beat for n in draft.notes if n.kind.is_onset})
+            rows.append((beats, timing.beats_to_seconds_array(np.array([float(b) for b in beats])), int(draft.slot)))
+        stepper, mine = drafter.lane_requests(analysis, rows)
+        requests += mine
+        print(f"drafted {folder.name}", file=sys.stderr)
+    return stepper, requests
 
 
 def main() -> int:
@@ -78,24 +54,17 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="write the thresholds into the lane manifest")
     args = ap.parse_args()
     drafter = Drafter.from_models_dir(args.models)
+    if drafter.lanes is None:
+        print(f"no lane model in {args.models}", file=sys.stderr)
+        return 2
     decision = drafter.lanes.extra["decision"]
-    target = np.array([decision["rates"]["jump_reference"], decision["rates"]["hold_reference"]]).T
     folders = select_folders(EvalOptions(songs=args.songs, split="train"))
     folders = sorted(folders, key=lambda f: f.name)[:: max(1, len(folders) // args.n_songs)][: args.n_songs]
-    calls = capture(drafter, folders)
-    lo, hi = np.full((5, 2), 0.01), np.full((5, 2), 0.9)  # a lower threshold gives more jumps/holds
-    for it in range(ITERATIONS + 1):
-        mid = np.sqrt(lo * hi)
-        decision["jump_threshold"] = [None] + [round(float(v), 4) for v in mid[1:, 0]]
-        decision["hold_threshold"] = [round(float(v), 4) for v in mid[:, 1]]
-        got = rates(drafter, calls)
-        print(f"iteration {it}: thresholds {mid.round(3).tolist()} rates {got.round(3).tolist()}", file=sys.stderr)
-        if it == ITERATIONS:
-            break
-        too_many = got > target
-        lo, hi = np.where(too_many, mid, lo), np.where(too_many, hi, mid)
-    decision["rates"]["jump"] = [round(float(v), 4) for v in got[:, 0]]
-    decision["rates"]["hold"] = [round(float(v), 4) for v in got[:, 1]]
+    stepper, requests = production_requests(drafter, folders)
+    reference = decision["rates"]
+    found = calibrate_to_rates(stepper, requests, reference["jump_reference"], reference["hold_reference"])
+    decision.update(jump_threshold=found["jump_threshold"], hold_threshold=found["hold_threshold"])
+    decision["rates"].update(jump=found["rates"]["jump"], hold=found["rates"]["hold"])
     decision["calibrated_on"] = (f"production drafts (shipped onset model rows, audio) of {len(folders)} "
                                  "training songs, scripts/calibrate_lane_drafts.py")
     print(json.dumps(decision, indent=1))

@@ -11,12 +11,13 @@ those of the reference charts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from inference.lane_features import MASK_BITS, N_SLOTS, POPCOUNT, LaneRows, row_features, rows_from_notes
-from inference.lanes import DecisionRule, LaneRequest, decode_rows
+from inference.lanes import RATE_CAP_FACTOR, DecisionRule, LaneRequest, decode_rows
 
 ITERATIONS = 10  # bisection steps: thresholds to within 1/1024
 
@@ -66,8 +67,19 @@ def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references:
     dict with ``jump_threshold`` (None at Beginner, where jumps are not allowed) and ``hold_threshold``, plus
     the reached and wanted rates for the record.
     """
+    want_jump, want_hold = rates(references, [r.slot for r in requests])
+    return calibrate_to_rates(stepper, requests, want_jump, want_hold, iterations)
+
+
+def calibrate_to_rates(stepper, requests: Sequence[LaneRequest], want_jump: np.ndarray, want_hold: np.ndarray,
+                       iterations: int = ITERATIONS) -> dict:
+    """Bisect per-slot thresholds until greedy drafts of ``requests`` reach the wanted rates.
+
+    ``want_jump`` / ``want_hold`` (5,) are the per-slot shares of :func:`rates` (jump rows per row, hold heads
+    per arrow), e.g. of reference charts. Other parameters and the result as :func:`calibrate_free_running`.
+    """
+    want_jump, want_hold = np.asarray(want_jump, np.float64), np.asarray(want_hold, np.float64)
     slots = [r.slot for r in requests]
-    want_jump, want_hold = rates(references, slots)
     lo_j, hi_j = np.zeros(N_SLOTS), np.ones(N_SLOTS)
     lo_h, hi_h = np.zeros(N_SLOTS), np.ones(N_SLOTS)
     # Free-running rates need not be monotone in the thresholds (a model that reads its own repeats can tip
@@ -75,9 +87,13 @@ def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references:
     # drafts came closest to both targets (relative errors). Charts decode independently and each depends
     # only on its own slot's thresholds, so the pairs chosen per slot reproduce the rates they were tried at.
     best_j, best_h, best_err = np.full(N_SLOTS, 0.5), np.full(N_SLOTS, 0.5), np.full(N_SLOTS, np.inf)
+    # Decode under the running rate caps production derives from these same reference rates
+    # (DecisionRule.from_manifest): searched without them, the thresholds came out tuned to self-feeding runs
+    # that the caps cut short, and production drafts had a quarter of the wanted holds.
+    base = DecisionRule(jump_cap=tuple(RATE_CAP_FACTOR * want_jump), hold_cap=tuple(RATE_CAP_FACTOR * want_hold))
     for _ in range(iterations):
         jump, hold = (lo_j + hi_j) / 2, (lo_h + hi_h) / 2
-        stepper.rule = DecisionRule(tuple([None, *jump[1:].tolist()]), tuple(hold.tolist()))
+        stepper.rule = replace(base, jump=tuple([None, *jump[1:].tolist()]), hold=tuple(hold.tolist()))
         got_jump, got_hold = rates(decode_rows(stepper, requests), slots)
         err = (np.abs(got_jump - want_jump) / np.maximum(want_jump, 1e-3)
                + np.abs(got_hold - want_hold) / np.maximum(want_hold, 1e-3))
@@ -88,7 +104,7 @@ def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references:
         lo_j, hi_j = np.where(got_jump > want_jump, jump, lo_j), np.where(got_jump > want_jump, hi_j, jump)
         lo_h, hi_h = np.where(got_hold > want_hold, hold, lo_h), np.where(got_hold > want_hold, hi_h, hold)
     jump, hold = best_j, best_h
-    stepper.rule = DecisionRule(tuple([None, *jump[1:].tolist()]), tuple(hold.tolist()))
+    stepper.rule = replace(base, jump=tuple([None, *jump[1:].tolist()]), hold=tuple(hold.tolist()))
     got_jump, got_hold = rates(decode_rows(stepper, requests), slots)
     return {"jump_threshold": [None, *[round(float(x), 4) for x in jump[1:]]],
             "hold_threshold": [round(float(x), 4) for x in hold],
