@@ -17,6 +17,7 @@ trip per row would cost far more than the step itself.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -136,6 +137,7 @@ class _Job:
     cond: np.ndarray | None = None  # onset train of the lower chart [T]
     cond_slot: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    lower_beats: list[Fraction] = field(default_factory=list)  # onset rows of the lower chart (refine)
 
 
 class Drafter:
@@ -273,8 +275,10 @@ class Drafter:
         analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
         train = onset_train(lower_notes, timing, len(analysis.normalised), analysis.frame_rate)
         nps = dict(nps or {})
+        lower_beats = sorted({n.beat for n in lower_notes if n.kind.is_onset})
         jobs = [_Job(t, nps.get(t), seed, 0.0, cond=train, cond_slot=int(low),
-                     params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}) for t in highs]
+                     params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}, lower_beats=lower_beats)
+                for t in highs]
         drafts = self._run(analysis, timing, jobs, start_beat, end_beat, progress, cancel)
         for draft in drafts:  # how much of the lower chart's rhythm survived: reported by the CLI and eval
             lower = {n.beat for n in lower_notes if n.kind.is_onset and draft.start_beat <= n.beat < draft.end_beat}
@@ -309,12 +313,17 @@ class Drafter:
 
     def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
                     prob: np.ndarray) -> SlotDraft:
-        from inference.decode import decode_onsets, settings_for
+        from inference.decode import decode_onsets, refine_rows_prior, settings_for
 
         settings = settings_for(self.onset, int(job.slot))
+        prior = None
+        if job.cond is not None:  # a refine: the lower chart's rows in the window imply a density
+            lo = bisect.bisect_left(job.lower_beats, window.start_beat)
+            hi = bisect.bisect_left(job.lower_beats, window.end_beat)
+            prior = refine_rows_prior(settings, job.cond_slot, hi - lo)
+            job.params["prior_rows"] = round(prior, 2) if prior is not None else None
         decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
-                                conditioned=job.cond is not None,
-                                duration_s=window.duration_s)
+                                conditioned=job.cond is not None, duration_s=window.duration_s, prior_rows=prior)
         keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
         params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),
                   "nps_target": job.nps, "threshold": round(decoded.threshold, 6),

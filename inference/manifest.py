@@ -63,6 +63,10 @@ class SlotDecode:
     #: threshold when a lower chart conditions the draft (refine): conditioned probabilities are sharper and
     #: calibrated differently, so they get their own value; None: ``threshold``
     refine_threshold: float | None = None
+    #: refine density prior: median ratio of this slot's onset rows to a lower slot's rows in the same song, per
+    #: lower slot name, over the training charts; a refine's row count is the geometric mean of its threshold's
+    #: count and ``lower rows x ratio`` (:func:`inference.decode.decode_onsets`). None: threshold only
+    refine_ratio: dict[str, float] | None = None
     min_gap_s: float = 0.08
     smooth_frames: int = 1
     nps_target: float | None = None  # typical notes/s of this slot in the training data

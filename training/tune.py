@@ -12,13 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from inference.decode import DEFAULT_DECODE, SLOT_NAMES, candidate_rows, decode_onsets, smooth
+from inference.decode import (
+    DEFAULT_DECODE,
+    SLOT_NAMES,
+    candidate_rows,
+    decode_onsets,
+    refine_rows_prior,
+    smooth,
+)
 from inference.manifest import SlotDecode
 from training import validate
 from training.data import SongData
@@ -29,14 +37,23 @@ THRESHOLDS = tuple(np.round(np.arange(0.15, 0.81, 0.05), 2))
 GAP_BEATS = {"beginner": (0.5, 1.0, 1.5, 2.0), "easy": (0.25, 0.5, 1.0), "medium": (0.0, 0.25, 0.5),
              "hard": (0.0, 0.25, 0.5), "challenge": (0.0, 0.125, 0.25)}
 REFINE_HIGH = (2, 3, 4)
+#: A slot pair's refine ratio needs this many training songs with both charts.
+MIN_RATIO_SONGS = 10
+
+
+def _prior_rows(c: validate.ChartProbs, cfg: SlotDecode) -> float | None:
+    """The refine density prior of a conditioned curve, as the drafter computes it (None for plain curves)."""
+    if c.cond_slot is None:
+        return None
+    return refine_rows_prior(cfg, c.cond_slot, len(c.song_data.charts[c.cond_slot].onset_s))
 
 
 def _slot_counts(charts: Sequence[validate.ChartProbs], cfg: SlotDecode, frame_rate: float,
                  window_s: float, conditioned: bool = False) -> tuple[int, int, int]:
     tp = n_est = n_ref = 0
     for c in charts:
-        est = decode_onsets(c.prob, frame_rate, c.song_data.charts[c.slot].timing, cfg,
-                            conditioned=conditioned).seconds
+        est = decode_onsets(c.prob, frame_rate, c.song_data.charts[c.slot].timing, cfg, conditioned=conditioned,
+                            prior_rows=_prior_rows(c, cfg) if conditioned else None).seconds
         tp += validate.count_matches(c.ref_s, est, window_s)
         n_est += len(est)
         n_ref += len(c.ref_s)
@@ -119,6 +136,46 @@ def tune_refine(refined: Sequence[validate.ChartProbs], settings: dict[str, Slot
     return out
 
 
+def refine_ratios(row_counts: Sequence[dict[int, int]]) -> dict[str, dict[str, float]]:
+    """Per higher slot name, per lower slot name: the median ratio of onset rows (higher / lower) over songs.
+
+    ``row_counts`` holds one ``{slot index: onset rows}`` per song (training songs only: the prior must not
+    come from the songs it is measured on). Pairs seen in fewer than :data:`MIN_RATIO_SONGS` songs are left out.
+    """
+    logs: dict[tuple[int, int], list[float]] = {}
+    for counts in row_counts:
+        for lo, n_lo in counts.items():
+            for hi, n_hi in counts.items():
+                if hi > lo and n_lo > 0 and n_hi > 0:
+                    logs.setdefault((lo, hi), []).append(math.log(n_hi / n_lo))
+    out: dict[str, dict[str, float]] = {}
+    for (lo, hi), values in sorted(logs.items()):
+        if len(values) >= MIN_RATIO_SONGS:
+            out.setdefault(SLOT_NAMES[hi], {})[SLOT_NAMES[lo]] = round(math.exp(float(np.median(values))), 4)
+    return out
+
+
+def with_refine_ratios(settings: dict[str, SlotDecode], ratios: dict[str, dict[str, float]]) -> dict[str, SlotDecode]:
+    """``settings`` with each slot's ``refine_ratio`` set from :func:`refine_ratios` (None where no pair)."""
+    return {name: dataclasses.replace(cfg, refine_ratio=ratios.get(name) or None) for name, cfg in settings.items()}
+
+
+def training_row_counts(folders: Sequence[Path], log=print) -> list[dict[int, int]]:
+    """``{slot: onset rows}`` of every song folder's usable charts (unreadable charts are skipped with a line)."""
+    from chart.notes import onset_beats
+    from training.data import DataError, find_chart_file, load_song, usable_charts
+
+    out = []
+    for folder in folders:
+        try:
+            song = load_song(find_chart_file(folder))
+        except (DataError, OSError, ValueError) as exc:
+            log(f"skip {folder.name}: {exc}")
+            continue
+        out.append({slot: len(onset_beats(chart.notes)) for slot, chart in usable_charts(song).items()})
+    return out
+
+
 def refine_probs(model: OnsetModel | OnsetEnsemble, songs: Sequence[SongData], mean, std,
                  frame_rate: float) -> list[validate.ChartProbs]:
     """Conditioned curves of every (low, high) pair whose high slot is Medium..Challenge."""
@@ -142,11 +199,17 @@ def refine_scores(refined: Sequence[validate.ChartProbs], plain: Sequence[valida
 
 
 def tune_and_measure(model: OnsetModel | OnsetEnsemble, songs: Sequence[SongData], mean: np.ndarray, std: np.ndarray,
-                     frame_rate: float, out_json: Path | None = None) -> tuple[dict[str, SlotDecode], dict]:
-    """Tune decode settings on ``songs`` (validation) and return them with the measured report."""
+                     frame_rate: float, out_json: Path | None = None,
+                     ratios: dict[str, dict[str, float]] | None = None) -> tuple[dict[str, SlotDecode], dict]:
+    """Tune decode settings on ``songs`` (validation) and return them with the measured report.
+
+    ``ratios`` (:func:`refine_ratios` of the training songs) set the refine density prior. The refine thresholds
+    are tuned as if decoding by threshold alone; the prior then pulls each refine's count towards the lower
+    chart's (measured that way on the validation songs: MODEL_CARD.md).
+    """
     t0 = time.time()
     plain = [c for s in songs for c in validate.song_probs(model, s, mean, std, frame_rate)]
-    settings = tune(plain, frame_rate)
+    settings = with_refine_ratios(tune(plain, frame_rate), ratios or {})
     refined = refine_probs(model, songs, mean, std, frame_rate)
     settings = tune_refine(refined, settings, frame_rate)
     report = {"songs": len(songs), "onset": measure(plain, settings, frame_rate),
@@ -176,6 +239,7 @@ def finish_run(checkpoint: Path | Sequence[Path], songs_root: str | Path, onnx_p
     cache = run_cfg.get("cache_dir", str(DEFAULT_CACHE))
     folders = song_folders(songs_root)
     _, val_keys = split_keys([f.name for f in folders], Path(run_cfg.get("validation_file", SPLIT_FILE)))
+    ratios = refine_ratios(training_row_counts([f for f in folders if f.name not in set(val_keys)], log))
     songs = []
     for folder in folders:
         if folder.name in set(val_keys):
@@ -187,7 +251,7 @@ def finish_run(checkpoint: Path | Sequence[Path], songs_root: str | Path, onnx_p
     std = np.asarray(params.norm_std, np.float32)
     settings, report = tune_and_measure(model, songs, mean, std, params.frame_rate,
                                         checkpoints[0].with_name("tune.json" if len(checkpoints) == 1
-                                                                 else "tune-ensemble.json"))
+                                                                 else "tune-ensemble.json"), ratios)
     for path in onnx_paths:
         export_checkpoint(checkpoints, path, decode=settings, model_id=model_id, report=report)
         log(f"exported {path}")

@@ -13,6 +13,7 @@ from inference.decode import (
     DecodeError,
     decode_onsets,
     pick_peaks,
+    refine_rows_prior,
     settings_for,
     slot_name,
     smooth,
@@ -142,6 +143,26 @@ def test_refine_threshold_applies_only_to_conditioned_curves() -> None:
     assert decode_onsets(p, FPS, T120, untuned, conditioned=True).beats == [1, 2, 3, 4]
     # an NPS target still wins over either threshold
     assert len(decode_onsets(p, FPS, T120, cfg, nps_target=1.0 / 5.0, conditioned=True)) == 1
+
+
+def test_refine_prior_pulls_the_count_to_the_geometric_mean() -> None:
+    # Candidate rows on beats 1..8 with falling probabilities; the refine threshold alone keeps the first 2.
+    p = _curve(500, {50 * k: 0.95 - 0.1 * (k - 1) for k in range(1, 9)})
+    cfg = SlotDecode(threshold=0.1, refine_threshold=0.8, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03,
+                     refine_ratio={"easy": 2.0})
+    assert decode_onsets(p, FPS, T120, cfg, conditioned=True).beats == [1, 2]
+    prior = refine_rows_prior(cfg, "easy", 4)
+    assert prior == pytest.approx(8.0)
+    pulled = decode_onsets(p, FPS, T120, cfg, conditioned=True, prior_rows=prior)
+    assert pulled.beats == [1, 2, 3, 4]  # sqrt(2 x 8) rows, the most probable ones
+    assert pulled.threshold == pytest.approx(0.65)  # the 4th row's probability
+    fewer = decode_onsets(p, FPS, T120, cfg, conditioned=True, prior_rows=0.5)
+    assert fewer.beats == [1]  # round(sqrt(2 x 0.5))
+    # an NPS target still wins; no prior without a ratio for that lower slot or without lower rows
+    assert len(decode_onsets(p, FPS, T120, cfg, nps_target=6 / 5.0, conditioned=True, prior_rows=prior)) == 6
+    assert refine_rows_prior(cfg, "medium", 4) is None
+    assert refine_rows_prior(cfg, 1, 0) is None
+    assert refine_rows_prior(SlotDecode(), "easy", 4) is None
 
 
 def test_manifest_without_refine_threshold_still_loads(tmp_path) -> None:

@@ -170,6 +170,28 @@ def test_refine_decodes_with_the_refine_threshold(model, audio, full):
     assert len(refined.notes) < len(plain.notes)
 
 
+def test_refine_density_prior_counts_the_lower_rows_in_the_range(model, audio, full):
+    import dataclasses
+
+    easy = full[1].notes
+    inside = {n.beat for n in easy if n.kind.is_onset and 8 <= n.beat < 24}
+    assert inside
+    assert len(inside) < len({n.beat for n in easy if n.kind.is_onset})
+
+    def with_ratio(ratio):
+        return dataclasses.replace(model, decode={k: dataclasses.replace(v, refine_ratio=ratio, nps_target=None)
+                                                  for k, v in model.decode.items()})
+
+    args = (audio, TIMING, easy, "easy", ["hard"], Fraction(8), Fraction(24))
+    plain = Drafter(with_ratio(None)).refine(*args)[0]
+    dense = Drafter(with_ratio({"easy": 4.0})).refine(*args)[0]
+    sparse = Drafter(with_ratio({"easy": 0.05})).refine(*args)[0]
+    assert plain.provenance.parameters["prior_rows"] is None
+    assert dense.provenance.parameters["prior_rows"] == pytest.approx(4.0 * len(inside))
+    rows = [len({n.beat for n in d.notes}) for d in (sparse, plain, dense)]
+    assert rows[0] < rows[1] <= rows[2], rows  # the click track has one candidate row per beat: 16 at most
+
+
 def test_draft_sends_all_slots_as_one_batch_without_conditioning(model, audio):
     backend = Recording()
     Drafter(model, backend=backend).draft(audio, TIMING)

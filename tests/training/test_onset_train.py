@@ -93,3 +93,27 @@ def test_train_command_errors_are_one_line(tmp_path: Path, capsys: pytest.Captur
     (tmp_path / "empty").mkdir()
     assert main(["train", "--songs", str(tmp_path / "empty"), "--out", str(tmp_path / "r")]) == 2
     assert main(["train", "--songs", str(tmp_path / "empty"), "--out", str(tmp_path / "r2"), "--tune-only"]) == 2
+
+
+def test_refine_ratios_are_per_pair_medians_of_training_songs(tmp_path: Path) -> None:
+    from inference.manifest import SlotDecode
+    from training.tune import MIN_RATIO_SONGS, refine_ratios, training_row_counts, with_refine_ratios
+
+    songs = [{1: 100, 3: 100 * r} for r in (1.5, 2.0, 2.5)] * 4  # Easy -> Hard ratios; median 2.0
+    songs += [{0: 10, 1: 20}] * (MIN_RATIO_SONGS - 1)  # Beginner -> Easy: one song short of the minimum
+    ratios = refine_ratios(songs)
+    assert ratios == {"hard": {"easy": 2.0}}
+    settings = with_refine_ratios({"easy": SlotDecode(), "hard": SlotDecode(threshold=0.3)}, ratios)
+    assert settings["hard"].refine_ratio == {"easy": 2.0}
+    assert settings["hard"].threshold == 0.3
+    assert settings["easy"].refine_ratio is None
+
+    _song(tmp_path / "s1", 120, 1)  # Easy: 3 of every 4 beats; Hard: every beat
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "x.ssc").write_text("#TITLE:x;\n#BPMS:0=abc;\n", encoding="utf-8")
+    said: list[str] = []
+    counts = training_row_counts([tmp_path / "s1", tmp_path / "broken"], said.append)
+    beats = int(16 * 120 / 60) - 1
+    assert counts == [{1: sum(b % 4 != 3 for b in range(beats)), 3: beats}]
+    assert len(said) == 1
+    assert said[0].startswith("skip broken")
