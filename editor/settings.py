@@ -57,6 +57,7 @@ class EditorSettings:
         "ai/remote_url": "",
         "ai/remote_token": "",
         "ai/variants": 3,
+        "ai/refine_density_from_lower": True,
     }
 
     def __init__(self):

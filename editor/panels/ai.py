@@ -163,6 +163,14 @@ class AiPanel(QWidget):
         refine.clicked.connect(self.refine)
         grid.addWidget(refine, 2, 0)
         grid.addWidget(self.refine_target, 2, 1, 1, 2)
+        self.refine_from_lower = QCheckBox("density from the current chart")
+        self.refine_from_lower.setChecked(bool(s.get("ai/refine_density_from_lower")))
+        self.refine_from_lower.setToolTip(
+            "On: the refined chart's density follows the current chart's (its rows x how much denser the target "
+            "difficulty usually is, blended with the model's own count). Off: the target's notes-per-second box "
+            "above.")
+        self.refine_from_lower.toggled.connect(lambda on: s.set("ai/refine_density_from_lower", on))
+        grid.addWidget(self.refine_from_lower, 3, 0, 1, 3)
         return box
 
     def _decide_box(self) -> QGroupBox:
@@ -224,7 +232,8 @@ class AiPanel(QWidget):
 
     def refine(self):
         target = self.refine_target.currentData()
-        return self.drafting.refine_up(target, nps=self._nps_for(target), seed=self.seed.value())
+        nps = None if self.refine_from_lower.isChecked() else self._nps_for(target)
+        return self.drafting.refine_up(target, nps=nps, seed=self.seed.value())
 
     def flip(self, step: int) -> None:
         chart = self.win.session.chart

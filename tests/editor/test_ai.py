@@ -125,6 +125,24 @@ def test_refine_up_drafts_a_higher_slot(ai, qtbot):
     assert ghost is not None
     assert ghost.notes
     assert ghost.provenance["parameters"]["refined_from"] == "Beginner"
+    assert win.ai_panel.refine_from_lower.isChecked()  # the default: density follows the lower chart
+    assert ghost.provenance["parameters"]["nps_target"] is None
+
+
+def test_refine_up_with_the_target_slots_nps_box(ai, qtbot):
+    win = ai
+    win.session.set_chart(win.session.doc.song.chart(Slot.BEGINNER))
+    win.ai_panel.refine_target.setCurrentIndex(win.ai_panel.refine_target.findData(Slot.HARD))
+    win.ai_panel.refine_from_lower.setChecked(False)
+    win.ai_panel.nps[Slot.HARD].setValue(2.5)
+    try:
+        assert win.ai_panel.refine() is not None
+        wait_job(qtbot, win)
+    finally:
+        win.ai_panel.refine_from_lower.setChecked(True)  # a persisted setting: leave the default for others
+    ghost = win.drafting.ghosts.get(win.session.doc.song.chart(Slot.HARD))
+    assert ghost is not None
+    assert ghost.provenance["parameters"]["nps_target"] == 2.5
 
 
 def test_cancel_stops_the_draft(ai, qtbot):
