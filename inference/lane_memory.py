@@ -218,8 +218,11 @@ class BackMemory:
 
     def __init__(self, beats: Sequence[Fraction], back_beats: Sequence[int]) -> None:
         self.beats = list(beats)
-        index = {b: i for i, b in enumerate(self.beats)}
-        self.back = [[index.get(b - off) for off in back_beats] for b in self.beats]
+        # exact keys without Fraction arithmetic: b - off is (n - off * d) / d, still in lowest terms
+        index = {(b.numerator, b.denominator): i for i, b in enumerate(self.beats)}
+        self.back = [[index.get((b.numerator - off * b.denominator, b.denominator)) for off in back_beats]
+                     for b in self.beats]
+        self.gap: list[Fraction | None] = [None, *(b - a for a, b in zip(self.beats, self.beats[1:]))]
 
     def query(self, arrows: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Hints (len(back_beats) * 5,) and match flags (len(back_beats),), float32."""
@@ -230,7 +233,7 @@ class BackMemory:
                 continue
             hints[j * HINT:(j + 1) * HINT] = [*MASK_BITS[int(arrows[k])], 1.0]
             match[j] = float(k >= 1 and i >= 1 and int(arrows[k - 1]) == int(arrows[i - 1])
-                             and self.beats[k] - self.beats[k - 1] == self.beats[i] - self.beats[i - 1])
+                             and self.gap[k] == self.gap[i])
         return hints, match
 
     def record(self, arrows: np.ndarray, i: int) -> None:
@@ -245,13 +248,15 @@ class FootMemory:
 
     def __init__(self, beats: Sequence[Fraction]) -> None:
         self.beats = list(beats)
+        # row i follows row i-1 closely enough for the feet to alternate (computed once: Fractions are slow)
+        self.alternates = [False, *(b - a < ALTERNATE_BEAT for a, b in zip(self.beats, self.beats[1:]))]
         self.panel = [-1, -1]  # lane under the left and the right foot, -1 before any step
         self.last_foot = -1  # foot of the last single step (0 left, 1 right), -1 after a jump or at the start
         self.last_single = 0
 
     def _next_foot(self, i: int) -> int:
         """Foot expected on row ``i`` by alternation (-1: either)."""
-        if self.last_foot < 0 or i == 0 or self.beats[i] - self.beats[i - 1] >= ALTERNATE_BEAT:
+        if self.last_foot < 0 or not self.alternates[i]:
             return -1
         return 1 - self.last_foot
 
@@ -260,7 +265,8 @@ class FootMemory:
         out = np.zeros(FOOT_DIM, dtype=np.float32)
         out[self.panel[0] if self.panel[0] >= 0 else 4] = 1
         out[5 + (self.panel[1] if self.panel[1] >= 0 else 4)] = 1
-        out[10 + (self._next_foot(i) if self._next_foot(i) >= 0 else 2)] = 1
+        foot = self._next_foot(i)
+        out[10 + (foot if foot >= 0 else 2)] = 1
         out[13] = float(self.panel[0] == N_LANES - 1 or self.panel[1] == 0)
         return out
 

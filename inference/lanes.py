@@ -221,13 +221,16 @@ class _Track:
         self.rows = LaneRows(list(request.beats), np.zeros(n, np.int64), np.zeros(n, np.int64),
                              [[Fraction(0)] * N_LANES for _ in range(n)])
         self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
+        self.beats_f = [float(b) for b in request.beats]  # floats of the exact beats, for fast compares
+        self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
         self.jump_rows = self.hold_heads = self.arrows = 0  # decided so far: rows with a jump, hold heads, arrows
 
     def held(self, i: int) -> int:
         mask = 0
-        for lane, r in enumerate(self.head_row):
-            if r >= 0 and self.beats[r] + self.rows.lengths[r][lane] >= self.beats[i]:
+        beat = self.beats_f[i]
+        for lane, r in enumerate(self.head_row):  # floats order like the exact beats on any musical grid
+            if r >= 0 and self.hold_end[lane] >= beat:
                 mask |= 1 << lane
         return mask
 
@@ -274,6 +277,7 @@ class _Track:
             if (holds >> lane) & 1:
                 self.rows.lengths[i][lane] = length
                 self.head_row[lane] = i
+                self.hold_end[lane] = float(self.beats[i] + length)
 
 
 def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperature: float = 0.0,
