@@ -15,7 +15,7 @@ help:
 	@echo "make lint   - ruff + import-linter + mypy"
 	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
 	@echo "make train  - train the shipped models (CPU, ~1 h) into runs/"
-	@echo "make train-lanes - train the lane model (2 seeds + ensemble; CPU, about 35 min per seed on a busy 2-core machine) and ship it"
+	@echo "make train-lanes - train the lane model (2 seeds + ensemble; CPU, about 10 min per seed on a quiet 2-core machine) and ship it"
 	@echo "make eval   - score the shipped models on the validation songs (the MODEL_CARD numbers)"
 
 system:

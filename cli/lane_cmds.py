@@ -19,7 +19,7 @@ def register(subparsers) -> None:
     p.add_argument("--charts-only", required=True, type=Path,
                    help="the text-only chart folders the runs were trained with (their monitor songs calibrate)")
     p.add_argument("--out", required=True, type=Path, help="folder for the exported ensemble")
-    p.add_argument("--model-id", default="lane-v2", help="model id written into the manifest")
+    p.add_argument("--model-id", default="lane-v3", help="model id written into the manifest")
     p.add_argument("--ship", action="store_true", help="copy the exported model into resources/models")
     p.set_defaults(func=_ensemble)
 
