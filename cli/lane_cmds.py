@@ -31,7 +31,8 @@ def _ensemble(args: argparse.Namespace) -> int:
     if not args.charts_only.is_dir():
         raise UserError(f"folder not found: {args.charts_only}")
     require_torch("ensembles")
-    from training.lane_ensemble import export_ensemble, ship_lane_model
+    from training.lane_ensemble import export_ensemble
+    from training.lane_train import ship_lane_model
 
     try:
         summary = export_ensemble(list(args.runs), args.out, args.charts_only, args.model_id)

@@ -222,7 +222,7 @@ class BackMemory:
         index = {(b.numerator, b.denominator): i for i, b in enumerate(self.beats)}
         self.back = [[index.get((b.numerator - off * b.denominator, b.denominator)) for off in back_beats]
                      for b in self.beats]
-        self.gap: list[Fraction | None] = [None, *(b - a for a, b in zip(self.beats, self.beats[1:]))]
+        self.gaps = _gap_keys(self.beats)
 
     def query(self, arrows: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Hints (len(back_beats) * 5,) and match flags (len(back_beats),), float32."""
@@ -233,7 +233,7 @@ class BackMemory:
                 continue
             hints[j * HINT:(j + 1) * HINT] = [*MASK_BITS[int(arrows[k])], 1.0]
             match[j] = float(k >= 1 and i >= 1 and int(arrows[k - 1]) == int(arrows[i - 1])
-                             and self.gap[k] == self.gap[i])
+                             and self.gaps[k] == self.gaps[i])
         return hints, match
 
     def record(self, arrows: np.ndarray, i: int) -> None:

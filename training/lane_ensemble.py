@@ -10,12 +10,13 @@ the exported graph keeps the lane contract of :mod:`training.lane_model` (``row`
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from inference.lane_memory import HistoryLayout
 from training.lane_model import LaneModel, LaneModelConfig
 from training.lane_train import LaneTrainConfig, _checkpoint_path
 
@@ -64,10 +65,7 @@ def load_run(run_dir: str | Path) -> tuple[LaneModel, LaneTrainConfig]:
     raw = dict(summary["config"])
     model_cfg = LaneModelConfig(**raw.pop("model"))
     # A field missing from an older run's summary means lane-v1's (empty) layout, not today's default.
-    layout = {"perm_contexts": tuple(raw.get("perm_contexts", ())), "count_depths": tuple(raw.get("count_depths", ())),
-              "back_beats": tuple(raw.get("back_beats", ())), "foot": bool(raw.get("foot", False)),
-              "lookahead": int(raw.get("lookahead", 0))}
-    cfg = LaneTrainConfig(**{**raw, **layout}, model=model_cfg)
+    cfg = LaneTrainConfig(**{**raw, **asdict(HistoryLayout.from_dict(raw))}, model=model_cfg)
     model = LaneModel(cfg.model_config())
     state = torch.load(_checkpoint_path(run_dir), weights_only=False)
     model.load_state_dict(state["best"]["state"] if state["best"]["state"] is not None else state["model"])
@@ -109,15 +107,3 @@ def export_ensemble(run_dirs: list[Path], out_dir: Path, monitor_root: Path, mod
                "decision": _calibrate(manifest_path, NgramStepper.load(ngram_path), monitor)}
     atomic_write_text(out_dir / "lane_summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
-
-
-def ship_lane_model(folder: Path) -> Path:
-    """Copy ``lane.onnx``, ``lane.ngram.npz`` and ``lane.manifest.json`` from ``folder`` into
-    resources/models (manifest last, so a reader never sees a manifest naming a file not yet there)."""
-    from chart.fileio import atomic_write_bytes
-    from inference.manifest import default_models_dir
-
-    target = default_models_dir()
-    for name in ("lane.onnx", "lane.ngram.npz", "lane.manifest.json"):
-        atomic_write_bytes(target / name, (Path(folder) / name).read_bytes())
-    return target

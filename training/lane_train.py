@@ -264,7 +264,7 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
                       log=sys.stderr) -> dict:
     """The whole recipe behind ``main.py train-lanes``: data, split, rule baselines, training, export, ship."""
     from chart.fileio import atomic_write_text
-    from inference.manifest import default_models_dir, file_sha256
+    from inference.manifest import file_sha256
     from training.data import song_folders, split_keys
     from training.lane_baseline import NGRAM_FILE, chart_log_probs, save_ngram
     from training.lane_data import load_lane_charts
@@ -306,11 +306,18 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
     print(f"decision thresholds (free-running drafts of the monitor charts): {summary['decision']}", file=log)
     atomic_write_text(out / "lane_summary.json", json.dumps(summary, indent=2) + "\n")
     if ship:
-        from chart.fileio import atomic_write_bytes
-
-        target = default_models_dir()
-        atomic_write_bytes(target / "lane.onnx", (out / "lane.onnx").read_bytes())
-        atomic_write_bytes(target / NGRAM_FILE, ngram_path.read_bytes())
-        atomic_write_bytes(target / "lane.manifest.json", manifest_path.read_bytes())
-        print(f"shipped to {target}", file=log)
+        print(f"shipped to {ship_lane_model(out)}", file=log)
     return summary
+
+
+def ship_lane_model(folder: Path) -> Path:
+    """Copy ``lane.onnx``, the n-gram file and ``lane.manifest.json`` from ``folder`` into resources/models
+    (manifest last, so a reader never sees a manifest naming a file not yet there); returns that folder."""
+    from chart.fileio import atomic_write_bytes
+    from inference.manifest import default_models_dir
+    from training.lane_baseline import NGRAM_FILE
+
+    target = default_models_dir()
+    for name in ("lane.onnx", NGRAM_FILE, "lane.manifest.json"):
+        atomic_write_bytes(target / name, (Path(folder) / name).read_bytes())
+    return target
