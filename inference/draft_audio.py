@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chart.notes import Note, NoteKind
+from chart.notes import Note, NoteKind, onset_beats
 from chart.timing import TimingData
 from inference.backends import Backend
 from inference.manifest import FeatureParams, Manifest, ManifestError
@@ -155,7 +155,7 @@ def impulse_train(pos_frames: np.ndarray, n_frames: int) -> np.ndarray:
 
 def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_rate: float) -> np.ndarray:
     """:func:`impulse_train` of the onset rows of ``notes`` (taps, holds, rolls, lifts); float32 [T]."""
-    beats = sorted({n.beat for n in notes if n.kind.is_onset})
+    beats = onset_beats(notes)
     seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
     return impulse_train(seconds * frame_rate, n_frames)
 

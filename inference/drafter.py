@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from chart.notes import Note
+from chart.notes import Note, onset_beats
 from chart.song import MODEL_SLOTS, Slot
 from chart.timing import TimingData
 from inference.backends import Backend, OnnxBackend
@@ -275,13 +275,13 @@ class Drafter:
         analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
         train = onset_train(lower_notes, timing, len(analysis.normalised), analysis.frame_rate)
         nps = dict(nps or {})
-        lower_beats = sorted({n.beat for n in lower_notes if n.kind.is_onset})
+        lower_beats = onset_beats(lower_notes)
         jobs = [_Job(t, nps.get(t), seed, 0.0, cond=train, cond_slot=int(low),
                      params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}, lower_beats=lower_beats)
                 for t in highs]
         drafts = self._run(analysis, timing, jobs, start_beat, end_beat, progress, cancel)
         for draft in drafts:  # how much of the lower chart's rhythm survived: reported by the CLI and eval
-            lower = {n.beat for n in lower_notes if n.kind.is_onset and draft.start_beat <= n.beat < draft.end_beat}
+            lower = {b for b in lower_beats if draft.start_beat <= b < draft.end_beat}
             kept = lower & {n.beat for n in draft.notes}
             draft.provenance.parameters["lower_rows_kept"] = round(len(kept) / len(lower), 4) if lower else None
         return drafts

@@ -21,6 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from chart.notes import onset_beats  # noqa: E402
 from chart.song import MODEL_SLOTS  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
 from inference.manifest import default_models_dir  # noqa: E402
@@ -38,7 +39,7 @@ def production_requests(drafter: Drafter, folders: list[Path]) -> tuple[object, 
         timing = song.song.timing_for(next(iter(song.charts.values())))
         rows = []
         for draft in rows_only.draft(analysis, timing, slots=MODEL_SLOTS):
-            beats = sorted({n.beat for n in draft.notes if n.kind.is_onset})
+            beats = onset_beats(draft.notes)
             rows.append((beats, timing.beats_to_seconds_array(np.array([float(b) for b in beats])), int(draft.slot)))
         stepper, mine = drafter.lane_requests(analysis, rows)
         requests += mine

@@ -27,6 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from chart.notes import onset_beats  # noqa: E402
 from chart.song import Slot  # noqa: E402
 from inference.decode import SLOT_NAMES, candidate_rows, settings_for, smooth, threshold_for_count  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
@@ -60,7 +61,7 @@ def curves(songs: Path, out: Path) -> None:
                 for d in drafter.refine(analysis, timing, lower, Slot(low), [Slot(h) for h in members]):
                     rows.append(dict(song=song.key, slot=int(d.slot), cond=low, curve=d.curve, fr=d.frame_rate,
                                      timing=timing, ref=onset_seconds(song.charts[int(d.slot)].notes, timing),
-                                     low_n=len({n.beat for n in lower if n.kind.is_onset})))
+                                     low_n=len(onset_beats(lower))))
         print(f"{folder.name}: {len(rows)} curves", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as fh:

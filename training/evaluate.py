@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from chart.notes import Note
+from chart.notes import Note, onset_beats
 from chart.song import Slot
 from chart.timing import TimingData
 from training.metrics import SLOT_KEYS, Counts, OnsetTally, chart_counts
@@ -106,7 +106,7 @@ def _load_song(folder: Path) -> _Song:
 
 def onset_seconds(notes: list[Note], timing: TimingData) -> np.ndarray:
     """Seconds of the onset rows of ``notes`` (one per row, holds at the head, mines excluded), sorted."""
-    beats = sorted({n.beat for n in notes if n.kind.is_onset})
+    beats = onset_beats(notes)
     return timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
 
 
