@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from diagnose_models import TEXT_ONLY, _candidates, _validation  # noqa: E402
+from diagnose_models import _candidates, _validation, non_validation_charts  # noqa: E402
 
 from chart.notes import onset_beats  # noqa: E402
 from inference.decode import threshold_for_count  # noqa: E402
@@ -159,29 +159,12 @@ def _phase(units: np.ndarray) -> np.ndarray:
 
 def _gap_log_probs(songs: Path, prior_weight: float = 20.0) -> np.ndarray:
     """log P(gap bin | slot, phase of the previous row) [5, 5, CAP + 2] from every non-validation chart."""
-    from training.data import (
-        DataError,
-        find_chart_file,
-        load_song,
-        read_validation_list,
-        song_folders,
-        usable_charts,
-    )
-
-    validation = set(read_validation_list())
     counts = np.zeros((5, 5, CAP + 2))
-    for root in (songs, TEXT_ONLY):
-        for folder in (song_folders(root) if root.is_dir() else []):
-            if folder.name in validation:
-                continue
-            try:
-                charts = usable_charts(load_song(find_chart_file(folder)))
-            except (DataError, ValueError, TypeError):
-                continue
-            for slot, chart in charts.items():
-                units = np.round(np.array([float(b) for b in onset_beats(chart.notes)]) * Q).astype(int)
-                gaps = np.diff(units)
-                np.add.at(counts[slot], (_phase(units[:-1]), np.where(gaps > CAP, CAP + 1, gaps)), 1)
+    for charts in non_validation_charts(songs):
+        for slot, chart in charts.items():
+            units = np.round(np.array([float(b) for b in onset_beats(chart.notes)]) * Q).astype(int)
+            gaps = np.diff(units)
+            np.add.at(counts[slot], (_phase(units[:-1]), np.where(gaps > CAP, CAP + 1, gaps)), 1)
     slot_dist = counts.sum(1, keepdims=True) + 0.1
     slot_dist /= slot_dist.sum(2, keepdims=True)
     return np.log((counts + prior_weight * slot_dist) / (counts.sum(2, keepdims=True) + prior_weight))

@@ -147,8 +147,9 @@ def beginner(curves_path: Path) -> None:
               f"(P {tp / max(n_est, 1):.3f}, R {tp / max(n_ref, 1):.3f})")
 
 
-def arrow_share(songs: Path) -> None:
-    from inference.lane_features import rows_from_notes
+def non_validation_charts(songs: Path):
+    """Usable charts (``{slot: Chart}``) of every song of ``songs`` and the text-only set outside the
+    validation list; unreadable songs are skipped."""
     from training.data import (
         DataError,
         find_chart_file,
@@ -159,7 +160,6 @@ def arrow_share(songs: Path) -> None:
     )
 
     validation = set(read_validation_list())
-    same: dict[tuple[int, int], list[int]] = {}
     for root in (songs, TEXT_ONLY):
         if not root.is_dir():
             continue
@@ -167,20 +167,27 @@ def arrow_share(songs: Path) -> None:
             if folder.name in validation:
                 continue
             try:
-                charts = usable_charts(load_song(find_chart_file(folder)))
+                yield usable_charts(load_song(find_chart_file(folder)))
             except DataError:
                 continue
-            arrows = {}
-            for slot, chart in charts.items():
-                lane_rows = rows_from_notes(chart.notes)
-                arrows[slot] = dict(zip(lane_rows.beats, lane_rows.arrows.tolist()))
-            for lo in arrows:
-                for hi in arrows:
-                    if hi > lo:
-                        shared = set(arrows[lo]) & set(arrows[hi])
-                        acc = same.setdefault((lo, hi), [0, 0])
-                        acc[0] += sum(arrows[lo][b] == arrows[hi][b] for b in shared)
-                        acc[1] += len(shared)
+
+
+def arrow_share(songs: Path) -> None:
+    from inference.lane_features import rows_from_notes
+
+    same: dict[tuple[int, int], list[int]] = {}
+    for charts in non_validation_charts(songs):
+        arrows = {}
+        for slot, chart in charts.items():
+            lane_rows = rows_from_notes(chart.notes)
+            arrows[slot] = dict(zip(lane_rows.beats, lane_rows.arrows.tolist()))
+        for lo in arrows:
+            for hi in arrows:
+                if hi > lo:
+                    shared = set(arrows[lo]) & set(arrows[hi])
+                    acc = same.setdefault((lo, hi), [0, 0])
+                    acc[0] += sum(arrows[lo][b] == arrows[hi][b] for b in shared)
+                    acc[1] += len(shared)
     for (lo, hi), (n_same, n_shared) in sorted(same.items()):
         print(f"{SLOT_NAMES[hi]:9s} over {SLOT_NAMES[lo]:9s}: {n_shared:6d} shared rows, same arrows "
               f"{n_same / max(n_shared, 1):.3f}")
