@@ -303,23 +303,17 @@ def lane_mirror(songs: Path) -> None:
 
 
 def main() -> int:
+    commands = {"density": lambda a: density(a.path), "repeat-smooth": lambda a: repeat_smooth(a.songs, a.path),
+                "rhythm-prior": lambda a: rhythm_prior(a.songs, a.path),
+                "refine-keep": lambda a: refine_keep(a.songs, a.path), "lane-mirror": lambda a: lane_mirror(a.songs)}
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["density", "repeat-smooth", "rhythm-prior", "refine-keep", "lane-mirror"])
+    ap.add_argument("command", choices=list(commands))
     ap.add_argument("path", nargs="?", type=Path, help="curves file of diagnose_models.py curves")
     ap.add_argument("--songs", type=Path, default=Path("../shared/data/charts"))
     args = ap.parse_args()
     if args.command != "lane-mirror" and args.path is None:
         ap.error(f"{args.command} needs the curves file")
-    if args.command == "density":
-        density(args.path)
-    elif args.command == "repeat-smooth":
-        repeat_smooth(args.songs, args.path)
-    elif args.command == "rhythm-prior":
-        rhythm_prior(args.songs, args.path)
-    elif args.command == "refine-keep":
-        refine_keep(args.songs, args.path)
-    else:
-        lane_mirror(args.songs)
+    commands[args.command](args)
     return 0
 
 
