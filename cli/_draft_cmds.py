@@ -47,7 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--nps", action="append", default=[], metavar="SLOT=X",
-                   help="density target in notes per second for a slot (repeatable)")
+                   help="density target for a slot (repeatable): mean notes per second as the editor's Stats "
+                        "panel counts them (a jump is 2 notes, from the first note to the last)")
     p.add_argument("--seed", type=int, default=0, help="seed of sampled choices (default 0)")
     p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL")
     p.add_argument("--token-file", type=Path, help="bearer token for --backend URL")

@@ -12,7 +12,8 @@ Pipeline (per difficulty slot, settings from the model manifest):
    rows at least ``min_gap_beats`` apart (most probable first): Beginner charts rarely step twice within a beat.
 
 An NPS (notes per second) target replaces the threshold by the one whose decoded density comes closest to it
-(exactly: see :func:`candidate_rows`). A refine without one aims at the geometric mean of the rows its threshold
+(exactly: see :func:`candidate_rows`), in the Stats panel's measure: notes (a jump is 2) from the first note to
+the last (:func:`rows_for_nps`). A refine without one aims at the geometric mean of the rows its threshold
 gives and the rows the lower chart implies (its rows x the slot pair's ratio in the training charts,
 ``SlotDecode.refine_ratio``): on the validation songs this took refine F1 from 0.803 to 0.812 and the refine
 density error from 0.22 to 0.14. Decoding uses the chart's timing for the grid, never a reference chart's notes
@@ -224,16 +225,32 @@ def threshold_for_count(row_probs: np.ndarray, want: float) -> float:
     return float(max(ranked[n - 1], NPS_MIN_THRESHOLD))
 
 
-def threshold_for_nps(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg: SlotDecode,
-                      nps_target: float, duration_s: float | None = None) -> float:
-    """Threshold whose decoded density (rows / ``duration_s``) comes closest to ``nps_target`` notes/s.
+def density_span(row_seconds: np.ndarray, duration_s: float) -> float:
+    """Seconds a density refers to: first to last row, as :func:`chart.stats.chart_stats` measures mean NPS
+    (``duration_s`` for fewer than two rows)."""
+    t = np.asarray(row_seconds, dtype=np.float64)
+    span = float(t.max() - t.min()) if t.size >= 2 else 0.0
+    return span if span > 0 else float(duration_s)
 
-    ``duration_s`` defaults to the length of ``prob`` in seconds.
+
+def rows_for_nps(row_seconds: np.ndarray, row_probs: np.ndarray, base: float, nps_target: float,
+                 duration_s: float, notes_per_row: float = 1.0) -> int:
+    """How many of the most probable rows make ``nps_target`` notes per second as the Stats panel counts them.
+
+    :func:`chart.stats.chart_stats` measures mean NPS as onset notes (a jump counts 2) from the first note to the
+    last. The rows are ``nps_target x span / notes_per_row`` with ``notes_per_row`` the expected notes per row
+    (1 + the lane model's jump rate) and ``span`` first, the first-to-last time of the rows the base threshold
+    ``base`` keeps (where the model hears notes: a song's intro and outro do not count), then once more that of
+    the rows so chosen, when it is shorter (a sparser draft can start later and end earlier). Only one step: the
+    most probable rows may all sit in one passage, where no count makes the target and iterating would shrink
+    the draft towards nothing.
     """
-    p = smooth(prob, cfg.smooth_frames)
-    duration = float(duration_s) if duration_s else len(p) / float(frame_rate)
-    _, row_probs = candidate_rows(p, frame_rate, timing, cfg, NPS_MIN_THRESHOLD)
-    return threshold_for_count(row_probs, max(nps_target, 0.0) * duration)
+    t = np.asarray(row_seconds, dtype=np.float64)
+    p = np.asarray(row_probs, dtype=np.float64)
+    per_second = max(float(nps_target), 0.0) / max(float(notes_per_row), 1.0)
+    n = int(round(per_second * density_span(t[p >= base], duration_s)))
+    chosen = t[np.argsort(-p, kind="stable")[:n]]
+    return min(n, int(round(per_second * density_span(chosen, duration_s))))
 
 
 def base_threshold(settings: SlotDecode, conditioned: bool = False) -> float:
@@ -251,7 +268,8 @@ def refine_rows_prior(settings: SlotDecode, lower_slot: int | str, lower_rows: i
 
 def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, settings: SlotDecode,
                   nps_target: float | None = None, duration_s: float | None = None,
-                  conditioned: bool = False, prior_rows: float | None = None) -> DecodedOnsets:
+                  conditioned: bool = False, prior_rows: float | None = None,
+                  notes_per_row: float = 1.0, rows_target: float | None = None) -> DecodedOnsets:
     """Turn one slot's onset probabilities into snapped onset rows.
 
     Parameters
@@ -265,14 +283,19 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
     settings : SlotDecode
         Threshold, min gap (s), smoothing (frames), snap divisors and tolerance (s) of the slot.
     nps_target : float, optional
-        Wanted density in notes per second; overrides ``settings.threshold`` (and ``settings.nps_target``).
+        Wanted density in notes per second as the Stats panel shows it (:func:`rows_for_nps`); overrides
+        ``settings.threshold`` (and ``settings.nps_target``).
     duration_s : float, optional
-        Seconds the density refers to (default: the length of ``prob``).
+        Seconds of the drafted range (default: the length of ``prob``).
     conditioned : bool
         The curve comes from a refine (lower chart conditioning) run: use ``settings.refine_threshold``.
     prior_rows : float, optional
         Rows expected from elsewhere (a refine: :func:`refine_rows_prior`). Without an NPS target the decoded
         count is the geometric mean of the threshold's count and this.
+    notes_per_row : float
+        Expected notes per row once arrows are chosen (a jump is 2 notes), for the NPS target.
+    rows_target : float, optional
+        The number of rows, outright (wins over everything above; the librosa baseline's typical density).
 
     Returns
     -------
@@ -286,14 +309,18 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
         raise DecodeError("onset probabilities contain NaN or infinity")
     target = nps_target if nps_target is not None else settings.nps_target
     ps = smooth(p, settings.smooth_frames)
-    if target is None and not prior_rows:
+    if target is None and not prior_rows and rows_target is None:
         threshold = base_threshold(settings, conditioned)
         rows, probs = candidate_rows(ps, frame_rate, timing, settings, threshold)
     else:
         rows, probs = candidate_rows(ps, frame_rate, timing, settings, NPS_MIN_THRESHOLD)
-        if target is not None:
+        if rows_target is not None:
+            want = float(rows_target)
+        elif target is not None:
             duration = float(duration_s) if duration_s else len(ps) / float(frame_rate)
-            want = max(float(target), 0.0) * duration
+            seconds = timing.beats_to_seconds_array(np.array([float(b) for b in rows], dtype=np.float64))
+            want = rows_for_nps(seconds, probs, base_threshold(settings, conditioned), float(target), duration,
+                                notes_per_row)
         else:
             at_threshold = int(np.count_nonzero(probs >= base_threshold(settings, conditioned)))
             want = math.sqrt(max(at_threshold, 1) * float(prior_rows))  # type: ignore[arg-type]

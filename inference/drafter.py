@@ -245,7 +245,7 @@ class Drafter:
         base = self._run(audio, timing, [_Job(slot_, nps, seed, 0.0)], start_beat, end_beat, progress, cancel)[0]
         if n == 1:
             return [base]
-        base_nps = nps if nps is not None else _density(base)
+        base_nps = nps if nps is not None else _density(base, timing)
         rng = np.random.default_rng(seed)
         jobs = []
         for i in range(1, n):
@@ -314,6 +314,7 @@ class Drafter:
     def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
                     prob: np.ndarray) -> SlotDraft:
         from inference.decode import decode_onsets, refine_rows_prior, settings_for
+        from inference.lanes import expected_notes_per_row
 
         settings = settings_for(self.onset, int(job.slot))
         prior = None
@@ -322,8 +323,12 @@ class Drafter:
             hi = bisect.bisect_left(job.lower_beats, window.end_beat)
             prior = refine_rows_prior(settings, job.cond_slot, hi - lo)
             job.params["prior_rows"] = round(prior, 2) if prior is not None else None
+        per_row = expected_notes_per_row(self.lanes, int(job.slot))  # an NPS target counts a jump as 2 notes
+        if job.nps is not None or settings.nps_target is not None:
+            job.params["notes_per_row"] = round(per_row, 4)
         decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
-                                conditioned=job.cond is not None, duration_s=window.duration_s, prior_rows=prior)
+                                conditioned=job.cond is not None, duration_s=window.duration_s, prior_rows=prior,
+                                notes_per_row=per_row)
         keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
         params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),
                   "nps_target": job.nps, "threshold": round(decoded.threshold, 6),
@@ -386,7 +391,11 @@ def to_slot(value: Slot | int | str) -> Slot:
     return slot
 
 
-def _density(draft: SlotDraft) -> float | None:
-    rows = len({n.beat for n in draft.notes})
+def _density(draft: SlotDraft, timing: TimingData) -> float | None:
+    """The draft's notes per second in the measure an NPS target uses (:func:`inference.decode.rows_for_nps`)."""
+    from chart.stats import onset_times_s
+    from inference.decode import density_span
+
+    seconds = onset_times_s(draft.notes, timing)  # one entry per onset note: a jump counts 2
     span_s = float(draft.provenance.parameters.get("span_s") or 0.0)
-    return rows / span_s if rows and span_s > 0 else None
+    return seconds.size / density_span(seconds, span_s) if seconds.size and span_s > 0 else None

@@ -115,6 +115,13 @@ class DecisionRule:
                    caps("jump_reference"), caps("hold_reference"))
 
 
+def expected_notes_per_row(manifest: Any, slot: int) -> float:
+    """Notes per row the lane model's drafts have at ``slot`` (1 + its calibrated jump rate; 1 without one)."""
+    rates = ((getattr(manifest, "extra", None) or {}).get("decision") or {}).get("rates") or {}
+    jumps = rates.get("jump") or []
+    return 1.0 + float(jumps[slot]) if 0 <= slot < len(jumps) and jumps[slot] is not None else 1.0
+
+
 #: Running jump / hold rates of a draft may reach this multiple of the reference charts' rates.
 RATE_CAP_FACTOR = 1.5
 #: Rows a draft starts with as if they were within the caps, so that its first rows may hold a jump or a hold.

@@ -13,7 +13,6 @@ Regenerate the density table with ``python -m training.baseline --songs ../share
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,8 +62,8 @@ class LibrosaBaseline:
         """Onset seconds of one slot: the production decoder with the slot's defaults and typical density."""
         from inference.decode import DEFAULT_DECODE, SLOT_NAMES, decode_onsets
 
-        settings = dataclasses.replace(DEFAULT_DECODE[SLOT_NAMES[slot]], nps_target=self.nps[slot])
-        return decode_onsets(prob, self.frame_rate, timing, settings, duration_s=duration_s).seconds
+        return decode_onsets(prob, self.frame_rate, timing, DEFAULT_DECODE[SLOT_NAMES[slot]],
+                             rows_target=self.nps[slot] * duration_s).seconds
 
     def song_onsets(self, song: Any) -> tuple[dict[int, np.ndarray], None]:
         """Onset seconds for every chart of an evaluate ``_Song`` (each with its own timing)."""

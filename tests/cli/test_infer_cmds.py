@@ -13,6 +13,7 @@ import soundfile as sf
 from chart.formats.registry import load, save
 from chart.notes import Note
 from chart.song import Chart, Slot, Song
+from chart.stats import chart_stats
 from chart.timing import TimingData
 from main import main
 from tests.inference.server_helpers import free_port, running_server
@@ -63,8 +64,6 @@ def test_draft_detects_tempo_and_writes_all_slots(work, capsys, tmp_path):
 
 def test_draft_with_bpm_puts_notes_on_the_grid(work, capsys, tmp_path):
     out = tmp_path / "grid.sm"
-    # The tiny random model offers ~50 candidate rows in 24 s; the decoder only chooses among candidates, so the
-    # target must lie within reach (1.5 notes/s) for the density to be the target's.
     code, err = run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "easy,hard",
                      "--nps", "hard=1.5", *models(work), "-o", out], capsys)
     assert code == 0, err
@@ -72,13 +71,17 @@ def test_draft_with_bpm_puts_notes_on_the_grid(work, capsys, tmp_path):
     assert [c.slot for c in song.charts] == [Slot.EASY, Slot.HARD]
     easy = song.charts[0]
     assert all((n.beat * 4).denominator == 1 or (n.beat * 3).denominator == 1 for n in easy.notes)
-    rows = len({n.beat for n in song.charts[1].notes})
-    assert rows / 24.0 == pytest.approx(1.5, rel=0.25)
+    dense_rows = len({n.beat for n in song.charts[1].notes})
     sparse = tmp_path / "sparse.sm"
     code, err = run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "hard",
                      "--nps", "hard=0.75", *models(work), "-o", sparse], capsys)
     assert code == 0, err
-    assert len({n.beat for n in load(sparse).charts[0].notes}) / 24.0 == pytest.approx(0.75, rel=0.25)
+    sparse_song = load(sparse)
+    # --nps is the Stats panel's mean NPS (notes from the first to the last). This random model's most probable
+    # rows crowd into a few seconds, which puts 1.5 out of reach in that measure (test_drafter checks it on
+    # rows that spread); 0.75 is reachable.
+    assert chart_stats(sparse_song.charts[0], sparse_song.timing).mean_nps == pytest.approx(0.75, rel=0.25)
+    assert len({n.beat for n in sparse_song.charts[0].notes}) < dense_rows / 2
 
 
 def test_draft_keeps_the_other_charts_of_a_song(work, capsys, tmp_path):

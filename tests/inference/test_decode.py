@@ -12,8 +12,10 @@ from inference.decode import (
     DEFAULT_DECODE,
     DecodeError,
     decode_onsets,
+    density_span,
     pick_peaks,
     refine_rows_prior,
+    rows_for_nps,
     settings_for,
     slot_name,
     smooth,
@@ -83,6 +85,40 @@ def test_nps_target_sets_the_density() -> None:
     assert few.threshold > many.threshold
 
 
+def test_nps_target_counts_notes_from_the_first_to_the_last_like_the_stats_panel() -> None:
+    # Rows on every beat from 10 s to 20 s of a 30-s curve (120 BPM, beats 20..40): the most probable ones are
+    # the two ends and the even beats, so they spread over the whole 10 s; silence around does not count.
+    probs = {k: (0.9 - 0.001 * k if k % 2 == 0 else 0.6) for k in range(21)}
+    probs[0], probs[20] = 0.95, 0.94
+    p = _curve(3000, {round((10 + 0.5 * k) * FPS): v for k, v in probs.items()})
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03)
+    out = decode_onsets(p, FPS, T120, cfg, nps_target=1.0)
+    assert out.beats == [Fraction(20 + 2 * k) for k in range(9)] + [Fraction(40)]  # 10 rows over 10 s, not 30
+    # with jumps expected on a fifth of the rows, fewer rows make the same notes per second
+    assert decode_onsets(p, FPS, T120, cfg, nps_target=1.2, notes_per_row=1.2).beats == out.beats
+
+
+def test_nps_target_does_not_shrink_to_nothing_when_the_best_rows_are_in_one_passage() -> None:
+    # The most probable rows come first in time: any count of them is 2 rows/s. One correction step, no more.
+    p = _curve(3000, {round((10 + 0.5 * k) * FPS): 0.9 - 0.01 * k for k in range(21)})
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03)
+    assert 4 <= len(decode_onsets(p, FPS, T120, cfg, nps_target=1.0)) < 10
+
+
+def test_rows_target_sets_the_count_outright() -> None:
+    p = _curve(3000, {round((10 + 0.5 * k) * FPS): 0.9 - 0.01 * k for k in range(21)})
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03, nps_target=5.0)
+    assert decode_onsets(p, FPS, T120, cfg, rows_target=7).beats == [Fraction(20 + k) for k in range(7)]
+
+
+def test_density_span_is_first_to_last_row() -> None:
+    assert density_span(np.array([10.0, 12.5, 20.0]), 30.0) == pytest.approx(10.0)
+    assert density_span(np.array([4.0]), 8.0) == pytest.approx(8.0)  # one row: the whole range
+    t, p = np.array([10.0, 15.0, 20.0]), np.array([0.9, 0.2, 0.8])
+    assert rows_for_nps(t, p, 0.5, 3.0, 30.0) == 30  # 3 notes/s over the 10 s of the rows at >= 0.5
+    assert rows_for_nps(t, p, 0.5, 3.0, 30.0, notes_per_row=1.5) == 20
+
+
 def test_manifest_settings_win_over_defaults() -> None:
     m = Manifest(kind="onset", model_id="x", file="x.onnx", decode={"hard": SlotDecode(threshold=0.33)})
     assert settings_for(m, 3).threshold == pytest.approx(0.33)
@@ -141,8 +177,9 @@ def test_refine_threshold_applies_only_to_conditioned_curves() -> None:
     assert refined.threshold == pytest.approx(0.7)
     untuned = SlotDecode(threshold=0.4, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03)
     assert decode_onsets(p, FPS, T120, untuned, conditioned=True).beats == [1, 2, 3, 4]
-    # an NPS target still wins over either threshold
-    assert len(decode_onsets(p, FPS, T120, cfg, nps_target=1.0 / 5.0, conditioned=True)) == 1
+    # an NPS target still wins over either threshold: 2 notes/s over the 1.5 s from beat 1 to beat 4 (the rows
+    # the refine threshold keeps) are 3 rows, the most probable ones
+    assert decode_onsets(p, FPS, T120, cfg, nps_target=2.0, conditioned=True).beats == [1, 2, 4]
 
 
 def test_refine_prior_pulls_the_count_to_the_geometric_mean() -> None:
@@ -159,7 +196,8 @@ def test_refine_prior_pulls_the_count_to_the_geometric_mean() -> None:
     fewer = decode_onsets(p, FPS, T120, cfg, conditioned=True, prior_rows=0.5)
     assert fewer.beats == [1]  # round(sqrt(2 x 0.5))
     # an NPS target still wins; no prior without a ratio for that lower slot or without lower rows
-    assert len(decode_onsets(p, FPS, T120, cfg, nps_target=6 / 5.0, conditioned=True, prior_rows=prior)) == 6
+    # (12 notes/s over the 2.5 s of the 6 most probable rows: 6 rows, neither the threshold's 2 nor the prior's 4)
+    assert len(decode_onsets(p, FPS, T120, cfg, nps_target=12.0, conditioned=True, prior_rows=prior)) == 6
     assert refine_rows_prior(cfg, "medium", 4) is None
     assert refine_rows_prior(cfg, 1, 0) is None
     assert refine_rows_prior(SlotDecode(), "easy", 4) is None

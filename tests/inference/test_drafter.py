@@ -259,3 +259,17 @@ def test_designer_notes_outside_the_range_are_untouched_by_replace_region(drafte
     draft = drafter.draft(audio, TIMING, ["hard"], start_beat=start, end_beat=end)[0]
     merged = [n for n in designer if not start <= n.beat < end] + draft.notes
     assert [n for n in merged if not start <= n.beat < end] == [n for n in designer if not start <= n.beat < end]
+
+
+@pytest.mark.parametrize("target", [1.0, 2.0])
+def test_nps_target_is_what_the_stats_panel_shows(drafter, audio, target):
+    from chart.song import Chart
+    from chart.stats import chart_stats
+
+    d = drafter.draft(audio, TIMING, slots=[Slot.HARD], nps={Slot.HARD: target})[0]
+    stats = chart_stats(Chart(slot=Slot.HARD, notes=d.notes), TIMING)
+    # (before the target counted rows over the whole 20 s, the Stats panel showed 1.29 for 1.0; a few rows of
+    # a 20-s track leave some slack, a song's drafts land within about 10 %)
+    assert stats.mean_nps == pytest.approx(target, rel=0.15)
+    assert d.provenance.parameters["notes_per_row"] == 1.0  # the alternation rule places no jumps
+    assert stats.jumps == 0

@@ -32,6 +32,7 @@ from inference.lanes import (
     allowed_classes,
     assign_lanes,
     decode_rows,
+    expected_notes_per_row,
     masked_choice,
     teacher_forced_classes,
 )
@@ -340,6 +341,17 @@ def test_shipped_style_manifest_caps_are_a_multiple_of_the_reference_rates():
     assert rule.hold_cap[0] == pytest.approx(RATE_CAP_FACTOR * 0.17)
     M.extra = {"decision": {"hold_threshold": [0.3] * 5}}
     assert DecisionRule.from_manifest(M()).jump_cap == (None,) * 5
+
+
+def test_expected_notes_per_row_is_one_plus_the_drafted_jump_rate():
+    class M:
+        extra = {"decision": {"rates": {"jump": [0.0, 0.1, 0.09, 0.12, 0.21]}}}
+
+    assert expected_notes_per_row(M(), 4) == pytest.approx(1.21)
+    assert expected_notes_per_row(M(), 0) == pytest.approx(1.0)
+    M.extra = {"decision": {}}
+    assert expected_notes_per_row(M(), 3) == pytest.approx(1.0)
+    assert expected_notes_per_row(None, 3) == pytest.approx(1.0)  # no lane model: the alternation rule
 
 
 def test_copy_ngram_rule_follows_the_longest_repeat():
