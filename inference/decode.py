@@ -309,16 +309,15 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
         raise DecodeError("onset probabilities contain NaN or infinity")
     target = nps_target if nps_target is not None else settings.nps_target
     ps = smooth(p, settings.smooth_frames)
-    if target is None and not prior_rows and rows_target is None:
-        threshold = base_threshold(settings, conditioned)
-        rows, probs = candidate_rows(ps, frame_rate, timing, settings, threshold)
-    else:
-        rows, probs = candidate_rows(ps, frame_rate, timing, settings, NPS_MIN_THRESHOLD)
+    targeted = target is not None or bool(prior_rows) or rows_target is not None
+    threshold = NPS_MIN_THRESHOLD if targeted else base_threshold(settings, conditioned)
+    rows, probs = candidate_rows(ps, frame_rate, timing, settings, threshold)
+    seconds = timing.beats_to_seconds_array(np.array([float(b) for b in rows], dtype=np.float64))
+    if targeted:
         if rows_target is not None:
             want = float(rows_target)
         elif target is not None:
             duration = float(duration_s) if duration_s else len(ps) / float(frame_rate)
-            seconds = timing.beats_to_seconds_array(np.array([float(b) for b in rows], dtype=np.float64))
             want = rows_for_nps(seconds, probs, base_threshold(settings, conditioned), float(target), duration,
                                 notes_per_row)
         else:
@@ -326,6 +325,5 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
             want = math.sqrt(max(at_threshold, 1) * float(prior_rows))  # type: ignore[arg-type]
         threshold = threshold_for_count(probs, want)
         keep = probs >= threshold
-        rows, probs = [b for b, k in zip(rows, keep) if k], probs[keep]
-    seconds = timing.beats_to_seconds_array(np.array([float(b) for b in rows], dtype=np.float64))
+        rows, probs, seconds = [b for b, k in zip(rows, keep) if k], probs[keep], seconds[keep]
     return DecodedOnsets(rows, seconds, probs, float(threshold), list(settings.divisors))
