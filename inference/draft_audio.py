@@ -11,20 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from chart.notes import Note, NoteKind, onset_beats
 from chart.timing import TimingData
 from inference.backends import Backend
+from inference.draft_types import CancelToken, DraftError, ProgressFn, SongAnalysis
 from inference.manifest import FeatureParams, Manifest, ManifestError
 
 TAIL_GRID_BEAT = Fraction(1, 4)  # holds cut at a range end stop on the sixteenth grid before it
 MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps (as in inference.lanes)
 
-if TYPE_CHECKING:
-    from inference.drafter import CancelToken, ProgressFn, SongAnalysis
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,6 @@ def audio_key(audio: Any, params: FeatureParams) -> tuple:
 def analyse_audio(audio: Any, params: FeatureParams, progress: ProgressFn | None,
                   cancel: CancelToken | None) -> SongAnalysis:
     """Decode (when given a path), compute features once, normalise with the manifest's statistics."""
-    from inference.drafter import SongAnalysis
     from inference.features import compute_features, normalise
 
     report = progress or (lambda stage, fraction: None)
@@ -86,7 +84,6 @@ def analyse_audio(audio: Any, params: FeatureParams, progress: ProgressFn | None
 def beat_window(timing: TimingData, analysis: SongAnalysis, start_beat: Fraction | None,
                 end_beat: Fraction | None) -> BeatWindow:
     """Frames of ``[start_beat, end_beat)`` (default: beat 0 to the end of the audio) and the model window."""
-    from inference.drafter import DraftError
 
     rate, n_frames = analysis.frame_rate, len(analysis.normalised)
     audio_end = timing.seconds_to_beat(Fraction(analysis.duration_s))
@@ -174,8 +171,3 @@ def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -
                 Note(note.beat, note.lane, NoteKind.TAP)
         out.append(note)
     return out
-
-
-def _same_frames(a: FeatureParams, b: FeatureParams) -> bool:
-    keys = ("sample_rate", "hop_length", "n_mels", "n_ffts", "fmin", "fmax")
-    return all(getattr(a, k) == getattr(b, k) for k in keys)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from inference.draft_types import same_frames
 from inference.lane_features import TIMING_DIM, row_features, rows_from_notes, teacher_history
 from inference.lane_memory import HistoryLayout
 from inference.lane_rules import AlternationStepper, CopyNgramStepper, PermCopyNgramStepper, load_ngram
@@ -45,9 +46,7 @@ class LaneScorer:
         _, _, params = self._params()
         if params is None:
             return raw
-        same = raw_params is not None and all(getattr(raw_params, k) == getattr(params, k) for k in (
-            "sample_rate", "hop_length", "n_mels", "n_ffts", "fmin", "fmax"))
-        if raw is not None and same:
+        if raw is not None and raw_params is not None and same_frames(raw_params, params):
             return raw
         from audio.decode import load_audio
         from inference.features import compute_features

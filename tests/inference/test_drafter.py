@@ -13,7 +13,8 @@ from chart.song import MODEL_SLOTS, Slot
 from chart.timing import TimingData
 from inference.backends import OnnxBackend
 from inference.decode import settings_for
-from inference.drafter import Cancelled, CancelToken, Drafter, DraftError, clip_to_range, onset_train
+from inference.draft_types import Cancelled
+from inference.drafter import CancelToken, Drafter, DraftError, clip_to_range, onset_train
 from inference.manifest import Manifest, SlotDecode
 from tests.inference.tiny_models import click_track, drafting_model
 
