@@ -7,11 +7,12 @@ RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test test-all lint bench train train-lanes eval system help
+.PHONY: run test test-all test-gpu lint bench train train-lanes eval system help
 
 help:
 	@echo "make run    - set up and open the editor on the demo song"
 	@echo "make test   - set up and run ruff, import-linter and the test suite"
+	@echo "make test-gpu - the CUDA-path tests (needs an NVIDIA GPU)"
 	@echo "make lint   - ruff + import-linter + mypy"
 	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
 	@echo "make train  - train the shipped models (CPU, ~1 h) into runs/"
@@ -50,6 +51,10 @@ test: $(DEV_STAMP)
 test-all: $(DEV_STAMP)
 	@./scripts/setup_system.sh --test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not gpu" $(PYTEST_ARGS)
+
+# the CUDA path (tests/inference/test_cuda.py), on a machine with an NVIDIA GPU and CUDA 13 libraries
+test-gpu: $(DEV_STAMP)
+	$(PY) -m pytest -m gpu $(PYTEST_ARGS)
 
 bench: system $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run

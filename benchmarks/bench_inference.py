@@ -76,9 +76,7 @@ def run(ctx: BenchContext) -> list[Section]:
     t_range = timeit(lambda: drafter.draft(analysis, timing, start_beat=Fraction(64), end_beat=Fraction(96)),
                      repeat=reps)
     sec.add("draft 5 slots of 32 beats (regenerate a section)", t_range, "s")
-    sections = [sec, _remote(ctx, folder, drafter, analysis, timing, t_cached, reps)]
-    sections.append(_gpu_note(backend))
-    return sections
+    return [sec, _remote(ctx, folder, drafter, analysis, timing, t_cached, reps)]
 
 
 def _batch(drafter, analysis, timing) -> dict[str, np.ndarray]:
@@ -112,18 +110,4 @@ def _remote(ctx, folder, drafter, analysis, timing, t_local, reps) -> Section:
         json_remote = Drafter(drafter.onset, drafter.lanes, RemoteBackend(url, "bench-token", binary=False))
         t_json = timeit(lambda: json_remote.draft(analysis, timing), repeat=1, warmup=0)
         sec.add("same with JSON tensors (no binary extension)", t_json, "s", note="for comparison")
-    return sec
-
-
-def _gpu_note(backend) -> Section:
-    import onnxruntime as ort
-
-    sec = Section("GPU")
-    used = backend.describe()
-    if "CUDA" in used:
-        sec.text = f"Sessions ran on {used}; the CPU rows above are then GPU timings."
-    else:
-        sec.text = (f"No usable CUDA here ({used}; onnxruntime {ort.__version__} lists "
-                    f"{', '.join(ort.get_available_providers())} but the CUDA libraries do not load). "
-                    "The 5-slot GPU goal (<= 0.3 s) is measured where a GPU is lent; see docs/serving.md.")
     return sec

@@ -13,12 +13,20 @@ Facts this module relies on (checked with onnxruntime-gpu 1.31 on a machine with
   default logger and the session options still prints it on this version, so sessions are created at severity 4
   (fatal only); real failures still surface as Python exceptions, which we turn into one-line errors.
 * Once CUDA failed to load, later sessions go straight to CPU: retrying costs ~0.2 s of dlopen per session.
+* The CUDA provider needs CUDA 13's cuBLAS/cuRAND/cudart (and cuDNN 9) at load time. ``ort.preload_dlls()`` loads
+  them from pip's nvidia packages (``pip install "onnxruntime-gpu[cuda,cudnn]"``) or the default library path; it
+  reports what it misses with ``print``, so it runs once per process with its output captured, and the first
+  missing library becomes :attr:`OnnxBackend.cuda_note` (why a machine with a GPU still runs on CPU).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
 import threading
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +40,53 @@ _ORT_QUIET_SEVERITY = 4
 _CUDA = "CUDAExecutionProvider"
 _CPU = "CPUExecutionProvider"
 DTYPES: dict[str, np.dtype[Any]] = {"float32": np.dtype(np.float32), "int64": np.dtype(np.int64)}
+
+
+_preload_lock = threading.Lock()
+_preload_report: str | None = None  # what ort.preload_dlls() printed (None: not tried in this process)
+
+
+def preload_cuda_libraries() -> str:
+    """Load the CUDA libraries onnxruntime's CUDA provider needs, once per process, quietly.
+
+    Returns what onnxruntime's loader reported (empty when everything loaded). Harmless without a GPU: each
+    missing library is one failed ``dlopen``.
+    """
+    global _preload_report
+    with _preload_lock:
+        if _preload_report is None:
+            import onnxruntime as ort
+
+            sink = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    preload = getattr(ort, "preload_dlls", None)
+                    if preload is not None:
+                        preload()
+            except Exception as exc:  # a loader problem only means CPU; the session below says so
+                sink.write(f"preload_dlls failed: {_first_line(exc)}\n")
+            _preload_report = sink.getvalue()
+        return _preload_report
+
+
+def nvidia_driver_present() -> bool:
+    """Whether the NVIDIA driver's CUDA library loads (a GPU machine), whatever onnxruntime makes of it."""
+    import ctypes
+
+    for name in ("libcuda.so.1", "nvcuda.dll"):
+        try:
+            ctypes.CDLL(name)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def _missing_library(report: str) -> str:
+    """The first library name in a loader report such as ``Failed to load libcublasLt.so.13: ...``."""
+    found = re.search(r"(lib[\w.+-]+\.so(?:\.\d+)*)", report)
+    return found.group(1) if found else ""
 
 
 class BackendError(RuntimeError):
@@ -149,6 +204,7 @@ class OnnxBackend:
         self._lock = threading.Lock()
         self._cuda_failed = False
         self._last_providers: list[str] = []
+        self.cuda_note = ""  # why CUDA was wanted but not used, shown in the editor's AI panel
 
     # ------------------------------------------------------------------ protocol
     def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -169,6 +225,11 @@ class OnnxBackend:
             return "local ONNX (no model loaded yet)"
         first = self._last_providers[0]
         return "local ONNX (CPU)" if first == _CPU else f"local ONNX ({first})"
+
+    def prefers_windows(self, manifest: Manifest) -> bool:
+        """Whether ``manifest``'s model should see a long song as batched windows (``inference.time_chunks``):
+        on CUDA, where its recurrent layers are launch-bound; on CPU one pass over the song is cheaper."""
+        return self.session(manifest).get_providers()[0] != _CPU
 
     # ------------------------------------------------------------------ sessions
     def providers(self) -> list[str]:
@@ -216,6 +277,7 @@ class OnnxBackend:
         options.inter_op_num_threads = 1  # the graphs are sequential; extra pools only contend for 2 cores
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         wanted = self.providers()
+        report = preload_cuda_libraries() if _CUDA in wanted else ""
         try:
             session = ort.InferenceSession(str(path), sess_options=options, providers=wanted)
         except Exception as exc:
@@ -223,6 +285,10 @@ class OnnxBackend:
         used = session.get_providers()
         if _CUDA in wanted and _CUDA not in used:
             self._cuda_failed = True
+            if nvidia_driver_present():  # without a driver, CPU is simply what this machine has
+                missing = _missing_library(report)
+                self.cuda_note = (f"GPU found but CUDA did not start: {missing} could not be loaded" if missing
+                                  else "GPU found but onnxruntime's CUDA provider did not start")
         self._last_providers = used
         _check_io(manifest, session)
         return session

@@ -17,12 +17,18 @@ import numpy as np
 
 from chart.notes import Note, NoteKind, onset_beats
 from chart.timing import TimingData
+from inference import time_chunks
 from inference.backends import Backend
 from inference.draft_types import CancelToken, DraftError, ProgressFn, SongAnalysis
 from inference.manifest import FeatureParams, Manifest, ManifestError
 
 TAIL_GRID_BEAT = Fraction(1, 4)  # holds cut at a range end stop on the sixteenth grid before it
 MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps (as in inference.lanes)
+# On a GPU the onset model runs on windows of this many frames (41 s; manifest ``extra.window_frames`` overrides),
+# with the remote chunks' context on both sides, stacked along the batch: see inference.time_chunks. Validation F1
+# with windows, measured on CPU: 0.7262 against 0.7267 without.
+WINDOW_FRAMES = 4096
+MAX_WINDOW_ROWS = 64  # rows (windows x slots) per backend call: bounds memory on 10-minute songs
 
 
 
@@ -133,7 +139,12 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
     if missing := sorted(set(specs) - set(values)):
         raise ManifestError(f"{manifest.model_id} takes inputs the drafter does not know: {missing}")
     out_name = manifest.outputs[0].name if manifest.outputs else "onset_prob"
-    out = backend.run(manifest, inputs)[out_name]
+    prefers_windows = getattr(backend, "prefers_windows", None)
+    length = int((manifest.extra or {}).get("window_frames") or WINDOW_FRAMES) \
+        if prefers_windows is not None and prefers_windows(manifest) else max(n, 1)
+    out = time_chunks.run_windowed(lambda feeds: backend.run(manifest, feeds)[out_name], inputs,
+                                   [k for k in ("features", "beat_guide", "cond_onsets") if k in inputs],
+                                   time_chunks.plan(n, length, ctx), length, MAX_WINDOW_ROWS)
     prob = np.zeros((batch, n_frames), dtype=np.float32)
     prob[:, window.f_lo:window.f_hi] = out[:, window.f_lo - w0:window.f_hi - w0]
     return prob

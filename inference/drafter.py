@@ -72,7 +72,7 @@ class Drafter:
     backend : Backend, optional
         Runs the onset model (local ONNX by default; a RemoteBackend or FallbackBackend for a server).
     lane_backend : Backend, optional
-        Runs the lane model (local ONNX by default).
+        Runs the lane model (local ONNX on the CPU by default).
     """
 
     def __init__(self, onset: Manifest, lanes: Manifest | None = None, backend: Backend | None = None,
@@ -81,7 +81,9 @@ class Drafter:
             raise ManifestError(f"{onset.model_id}: manifest has no feature parameters")
         self.onset, self.lanes = onset, lanes
         self.backend = backend or OnnxBackend()
-        self.lane_backend = lane_backend or (self.backend if isinstance(self.backend, OnnxBackend) else OnnxBackend())
+        # CPU even on a GPU machine: one tiny step per row is launch-bound there (2x slower on an H100 than on its
+        # CPU cores, docs/BENCHMARKS.md "GPU").
+        self.lane_backend = lane_backend or OnnxBackend(providers=["CPUExecutionProvider"])
         self._cache: OrderedDict[tuple, SongAnalysis] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()

@@ -87,7 +87,12 @@ class DraftController(QObject):
         return self.drafter
 
     def describe(self) -> str:
-        return self.drafter.backend.describe() if self.drafter is not None else "model not loaded yet"
+        """The backend line for the AI panel, with why CUDA is not used when a GPU build could not start it."""
+        if self.drafter is None:
+            return "model not loaded yet"
+        backend = self.drafter.backend
+        note = getattr(getattr(backend, "local", backend), "cuda_note", "")
+        return f"{backend.describe()} — {note}" if note else backend.describe()
 
     def warm_up(self) -> Job | None:
         """Load the model in the background so the panel can show CUDA or CPU before the first draft."""
@@ -96,7 +101,7 @@ class DraftController(QObject):
             backend = getattr(drafter.backend, "local", drafter.backend)
             if hasattr(backend, "session"):
                 backend.session(drafter.onset)
-            return drafter.backend.describe()
+            return self.describe()
         return self._start("ai-warmup", load, on_done=lambda text: self.backend_changed.emit(text), quiet=True)
 
     def check_server(self) -> Job | None:
@@ -159,7 +164,7 @@ class DraftController(QObject):
         else:
             messages.error(self.win, "AI draft failed", message)
         if self.drafter is not None:
-            self.backend_changed.emit(self.drafter.backend.describe())
+            self.backend_changed.emit(self.describe())
 
     def _inputs(self) -> tuple[object, object] | None:
         audio = self.session.audio

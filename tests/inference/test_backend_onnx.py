@@ -45,6 +45,36 @@ def test_cuda_load_failure_is_silent_in_a_fresh_process(tiny):
     assert "local ONNX" in proc.stdout
     assert "libcublas" not in proc.stderr, proc.stderr
     assert "onnxruntime" not in proc.stderr, proc.stderr
+    # onnxruntime's CUDA library preloader prints what it misses: that output is captured, not shown
+    assert proc.stdout.strip().splitlines() == [proc.stdout.strip()], proc.stdout
+    assert "Failed to load" not in proc.stdout, proc.stdout
+
+
+def test_missing_cuda_library_is_named_only_on_a_machine_with_a_gpu(tiny, monkeypatch):
+    import inference.backends as backends
+
+    monkeypatch.setattr(backends, "preload_cuda_libraries",
+                        lambda: "Failed to load libcublasLt.so.13: libcublasLt.so.13: cannot open shared object file\n")
+    monkeypatch.setattr(backends.OnnxBackend, "providers",
+                        lambda self: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    monkeypatch.setattr(backends, "nvidia_driver_present", lambda: False)
+    cpu_only = OnnxBackend()
+    if "CUDAExecutionProvider" in cpu_only.session(tiny).get_providers():
+        pytest.skip("CUDA really works on this machine: there is no fallback to explain")
+    assert cpu_only.cuda_note == ""  # no driver: CPU is what this machine has, nothing to explain
+    monkeypatch.setattr(backends, "nvidia_driver_present", lambda: True)
+    gpu_box = OnnxBackend()
+    gpu_box.session(tiny)
+    assert gpu_box.cuda_note == "GPU found but CUDA did not start: libcublasLt.so.13 could not be loaded"
+    assert gpu_box.describe() == "local ONNX (CPU)"  # provenance keeps the plain provider line
+
+
+def test_preload_report_names_the_first_missing_library():
+    from inference.backends import _missing_library
+
+    assert _missing_library("Failed to load libcudnn.so.9: not found\nFailed to load libcurand.so.10: x") \
+        == "libcudnn.so.9"
+    assert _missing_library("") == ""
 
 
 def test_sessions_are_cached_per_model_file(tiny, tmp_path):

@@ -1,0 +1,165 @@
+"""GPU: the same drafting on onnxruntime's CUDA provider, against CPU sessions in the same run.
+
+Where CUDA really starts (``OnnxBackend.describe()`` says ``CUDAExecutionProvider``), this measures the onset
+model's forward pass, the lane model's per-row steps and whole 5-slot drafts of a 3-minute song on CUDA and on CPU,
+checks that both give the same chart, and stores the sections in ``docs/benchmarks-gpu.json`` (committed: the CI
+and most designers' machines have no GPU). Elsewhere it reports that stored measurement, with its date and machine,
+under a line saying why this machine ran none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import BenchContext, Row, Section, timeit
+
+RESULTS = Path("docs") / "benchmarks-gpu.json"
+GOAL_5_SLOTS = "<= 0.3 s"
+
+
+def gpu_name() -> str:
+    """``NVIDIA H100 80GB HBM3, driver 580.159.04`` from nvidia-smi, or "" when there is none."""
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=30).stdout.strip().splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if not out:
+        return ""
+    name, _, driver = out[0].partition(",")
+    return f"{name.strip()}, driver {driver.strip()}" if driver else name.strip()
+
+
+def store(path: Path, sections: list[Section], machine: str) -> None:
+    from dataclasses import asdict
+
+    from chart.fileio import atomic_write_text
+
+    data = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine,
+            "sections": [asdict(s) for s in sections]}
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def stored(path: Path, why: str) -> list[Section]:
+    """The last GPU measurement in ``path``, titled with its date and machine, under ``why`` this run has none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [Section("GPU", text=f"{why}. No GPU measurement is stored yet (`{RESULTS.as_posix()}`).")]
+    out = []
+    for i, s in enumerate(data["sections"]):
+        text = s["text"]
+        if i == 0:
+            text = (f"{why}; the rows below are the last measurement on a GPU machine ({data['machine']}), "
+                    f"stored in `{RESULTS.as_posix()}`.\n\n{text}").strip()
+        out.append(Section(f"{s['title']} (measured {data['date']})", [Row(**r) for r in s["rows"]], text))
+    return out
+
+
+def run(ctx: BenchContext) -> list[Section]:
+    import onnxruntime as ort
+
+    from benchmarks.bench_inference import SONG_S, model_dir
+    from benchmarks.run import machine_line
+    from inference.backends import OnnxBackend
+    from inference.drafter import Drafter
+    from inference.serving.loadtest import synth_song
+
+    folder, label = model_dir(ctx)
+    cuda = OnnxBackend()
+    probe = Drafter.from_models_dir(folder, backend=cuda)
+    cuda.session(probe.onset)
+    if "CUDA" not in cuda.describe():
+        why = cuda.cuda_note or (f"No usable CUDA on this machine ({cuda.describe()}; onnxruntime "
+                                 f"{ort.__version__} lists {', '.join(ort.get_available_providers())})")
+        return stored(ctx.repo / RESULTS, why)
+
+    from chart.timing import TimingData
+
+    samples = synth_song(SONG_S, 44100)
+    timing = TimingData.constant(128, Fraction(-3, 10))
+    reps = 3 if ctx.quick else 10
+    cpu = OnnxBackend(providers=["CPUExecutionProvider"])
+    on_gpu = Drafter(probe.onset, probe.lanes, cuda)  # the default on a GPU machine: lanes on a CPU backend
+    on_cpu = Drafter(probe.onset, probe.lanes, cpu, cpu)
+    analysis = on_gpu.analyse((samples, 44100))
+    sections = [_models(on_gpu, on_cpu, analysis, timing, reps),
+                _drafts(on_gpu, on_cpu, samples, analysis, timing, reps)]
+    gpu = gpu_name() or "a CUDA GPU"
+    sections[0].text = (f"{gpu}; onnxruntime {ort.__version__}, sessions on {cuda.describe()} and "
+                        f"{cpu.describe()} (CPU threads: {cpu.intra_op_threads}); {label}; synthesised "
+                        f"{SONG_S / 60:.0f}-minute song at 128 BPM. Medians of {reps} runs after a warm-up.")
+    store(ctx.repo / RESULTS, sections, f"{gpu}; {machine_line()}")
+    return sections
+
+
+def _models(on_gpu, on_cpu, analysis, timing, reps) -> Section:
+    import time
+    from types import SimpleNamespace
+
+    from benchmarks.bench_inference import _batch
+    from chart.song import MODEL_SLOTS
+    from inference.draft_audio import WINDOW_FRAMES, beat_window, run_onset_model
+
+    sec = Section("GPU: models on CUDA against CPU")
+    inputs = _batch(on_gpu, analysis, timing)
+    fresh = type(on_gpu.backend)()
+    t0 = time.perf_counter()
+    fresh.session(on_gpu.onset)
+    sec.add("onset session start on CUDA (first use)", time.perf_counter() - t0, "s")
+    gpu_session, cpu_session = on_gpu.backend.session(on_gpu.onset), on_cpu.backend.session(on_cpu.onset)
+    t_cpu = timeit(lambda: cpu_session.run(None, inputs), repeat=reps)
+    t_pass = timeit(lambda: gpu_session.run(None, inputs), repeat=reps)
+    window = beat_window(timing, analysis, None, None)
+    jobs = [SimpleNamespace(slot=slot, cond=None, cond_slot=0) for slot in MODEL_SLOTS]
+    t_win = timeit(lambda: run_onset_model(on_gpu.onset, on_gpu.backend, analysis, timing, window, jobs),
+                   repeat=reps)
+    sec.add("onset model, 5 slots, CPU, one pass over the song (reference)", t_cpu, "s")
+    sec.add("onset model, 5 slots, CUDA, one pass over the song", t_pass, "s", note=f"{t_cpu / t_pass:.2f}x CPU")
+    sec.add(f"onset model, 5 slots, CUDA, windows of {WINDOW_FRAMES} frames (the drafter's way)", t_win, "s",
+            note=f"{t_cpu / t_win:.1f}x CPU")
+    windowed = run_onset_model(on_gpu.onset, on_gpu.backend, analysis, timing, window, jobs)
+    one_pass = run_onset_model(on_cpu.onset, on_cpu.backend, analysis, timing, window, jobs)
+    diff = np.abs(windowed - one_pass)
+    sec.add("onset probability, CUDA windows vs CPU one pass: median / 99th pct / max difference",
+            f"{np.median(diff):.2g} / {np.percentile(diff, 99):.2g} / {diff.max():.2g}", "")
+    return sec
+
+
+def _drafts(on_gpu, on_cpu, samples, analysis, timing, reps) -> Section:
+    from inference.backends import OnnxBackend
+
+    sec = Section("GPU: 5-slot drafts of the 3-minute song")
+    lanes_on_cuda = type(on_gpu)(on_gpu.onset, on_gpu.lanes, on_gpu.backend, on_gpu.backend)
+    lanes_1_thread = type(on_gpu)(on_gpu.onset, on_gpu.lanes, on_gpu.backend,
+                                  OnnxBackend(providers=["CPUExecutionProvider"], intra_op_threads=1))
+    runs = {"all on CPU": on_cpu, "onset on CUDA, lanes on CPU (default)": on_gpu,
+            "onset on CUDA, lanes on CPU with 1 thread": lanes_1_thread, "onset and lanes on CUDA": lanes_on_cuda}
+    cached = {name: timeit(lambda d=d: d.draft(analysis, timing), repeat=reps) for name, d in runs.items()}
+    for name, t in cached.items():
+        sec.add(f"draft 5 slots, features cached, {name}", t, "s",
+                note=f"{cached['all on CPU'] / t:.1f}x all-CPU" if name != "all on CPU" else "reference")
+    fresh = lambda: type(on_gpu)(on_gpu.onset, on_gpu.lanes, on_gpu.backend, on_gpu.lane_backend).draft(  # noqa: E731
+        (samples, 44100), timing)
+    sec.add("draft 5 slots after decode (features+model+decode+lanes), default", timeit(fresh, repeat=3), "s",
+            goal=GOAL_5_SLOTS, note="features, decoding and lanes run on the CPU")
+    same, total = _agreement([d.notes for d in on_gpu.draft(analysis, timing)],
+                             [d.notes for d in on_cpu.draft(analysis, timing)])
+    sec.add("onset rows the same in the GPU and all-CPU drafts", f"{same} / {total}", "")
+    return sec
+
+
+def _agreement(a, b) -> tuple[int, int]:
+    """Onset rows (beats) present in both drafts, slot by slot, and the larger of the two totals."""
+    same = total = 0
+    for x, y in zip(a, b, strict=True):
+        left, right = {n.beat for n in x}, {n.beat for n in y}
+        same += len(left & right)
+        total += max(len(left), len(right))
+    return same, total
