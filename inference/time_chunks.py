@@ -55,11 +55,23 @@ def run_windowed(run: Callable[[dict[str, np.ndarray]], np.ndarray], feeds: dict
     per_call = max(1, max_rows // batch)
     for first in range(0, len(windows), per_call):
         group = windows[first:first + per_call]
-        stacked = {name: (np.concatenate([value[:, w.lo:w.lo + length] for w in group]) if name in timed
-                          else np.concatenate([value] * len(group)))
+        stacked = {name: _stack([value[:, w.lo:w.lo + length] for w in group] if name in timed
+                                else [value] * len(group))
                    for name, value in feeds.items()}
         result = run(stacked)
         for i, w in enumerate(group):
             rows = result[i * batch:(i + 1) * batch]
             out[:, w.keep_lo:w.keep_hi] = rows[:, w.keep_lo - w.lo:w.keep_hi - w.lo]
+    return out
+
+
+def _stack(parts: list[np.ndarray]) -> np.ndarray:
+    """``parts`` joined along axis 0 into one C-ordered array (``np.concatenate`` keeps the layout of broadcast
+    views, which the backend would then copy a second time)."""
+    rows = sum(p.shape[0] for p in parts)
+    out = np.empty((rows, *parts[0].shape[1:]), dtype=parts[0].dtype)
+    at = 0
+    for p in parts:
+        out[at:at + p.shape[0]] = p
+        at += p.shape[0]
     return out
