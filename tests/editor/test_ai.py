@@ -180,3 +180,19 @@ def test_missing_model_is_a_clear_message(opened, tmp_path, boxes, qtbot):
     wait_job(qtbot, win)
     assert any("no onset model" in text for _kind, _title, text in boxes)
     assert win.session.doc.song.chart(Slot.HARD).notes == []
+
+
+def test_gpu_machine_without_working_cuda_says_why_in_the_panel(ai, qtbot, monkeypatch):
+    """With an NVIDIA driver but no CUDA libraries, the device line names the missing library; provenance does not."""
+    import inference.backends as backends
+
+    monkeypatch.setattr(backends, "preload_cuda_libraries", lambda: "Failed to load libcudnn.so.9: not found\n")
+    monkeypatch.setattr(backends, "nvidia_driver_present", lambda: True)
+    monkeypatch.setattr(backends.OnnxBackend, "providers",
+                        lambda self: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    win = ai
+    win.drafting.drafter = None  # a fresh backend, as on start-up
+    win.drafting.warm_up()
+    wait_job(qtbot, win)
+    qtbot.waitUntil(lambda: "libcudnn.so.9" in win.ai_panel.device.text(), timeout=10000)
+    assert win.ai_panel.device.text().startswith("local ONNX (CPU)")
