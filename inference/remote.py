@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from inference import time_chunks
 from inference.backends import Backend, BackendError, InputError, validate_inputs
 from inference.manifest import Manifest
 from inference.serving import retry
@@ -245,12 +246,11 @@ class RemoteBackend:
         if frames < 8:
             raise _TooLarge(str(limit))
         pieces: list[dict[str, np.ndarray]] = []
-        for start in range(0, n_frames, frames):
-            stop = min(start + frames, n_frames)
-            lo, hi = max(0, start - context), min(n_frames, stop + context)
-            part = {k: (v[:, lo:hi] if k in timed else v) for k, v in feeds.items()}
+        length = frames + 2 * context
+        for w in time_chunks.plan(n_frames, length, context):  # the same windows as the drafter's on a GPU
+            part = {k: (v[:, w.lo:w.lo + length] if k in timed else v) for k, v in feeds.items()}
             out = self._infer(name, part, outputs, broadcast)
-            pieces.append({k: _trim(v, start - lo, stop - start) for k, v in out.items()})
+            pieces.append({k: _trim(v, w.keep_lo - w.lo, w.keep_hi - w.keep_lo) for k, v in out.items()})
         return {k: np.concatenate([p[k] for p in pieces], axis=1) for k in outputs}
 
     def _infer(self, name: str, feeds: dict[str, np.ndarray], outputs: list[str],
