@@ -105,7 +105,8 @@ def _models(on_gpu, on_cpu, analysis, timing, reps) -> Section:
 
     from benchmarks.bench_inference import _batch
     from chart.song import MODEL_SLOTS
-    from inference.draft_audio import WINDOW_FRAMES, beat_window, run_onset_model
+    from inference.draft_audio import beat_window, run_onset_model
+    from inference.time_chunks import WINDOW_FRAMES
 
     sec = Section("GPU: models on CUDA against CPU")
     inputs = _batch(on_gpu, analysis, timing)

@@ -33,6 +33,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from inference import time_chunks
 from inference.manifest import Manifest, ManifestError, TensorSpec, file_sha256
 
 # onnxruntime's severities: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.
@@ -209,10 +210,22 @@ class OnnxBackend:
     # ------------------------------------------------------------------ protocol
     def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run the model; see :class:`Backend`. Raises InputError, ManifestError or BackendError."""
-        feeds = validate_inputs(manifest, inputs)
         session = self.session(manifest)
-        _check_symbolic_dims(manifest, session, feeds)
         names = [spec.name for spec in manifest.outputs] or [o.name for o in session.get_outputs()]
+        timed = time_chunks.time_inputs(manifest, inputs)
+        if manifest.kind == "onset" and timed and len(names) == 1 and self.prefers_windows(manifest):
+            length = time_chunks.window_frames(manifest)
+            windows = time_chunks.plan(np.shape(inputs[timed[0]])[1], length, time_chunks.context_frames(manifest))
+            if len(windows) > 1:
+                out = time_chunks.run_windowed(lambda f: self._run_once(manifest, session, names, f)[names[0]],
+                                               dict(inputs), timed, windows, length, time_chunks.MAX_WINDOW_ROWS)
+                return {names[0]: out}
+        return self._run_once(manifest, session, names, inputs)
+
+    def _run_once(self, manifest: Manifest, session: Any, names: list[str],
+                  inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        feeds = validate_inputs(manifest, inputs)
+        _check_symbolic_dims(manifest, session, feeds)
         try:
             values = session.run(names, feeds)
         except Exception as exc:  # onnxruntime raises its own exception types (InvalidArgument, Fail, ...)
@@ -227,8 +240,9 @@ class OnnxBackend:
         return "local ONNX (CPU)" if first == _CPU else f"local ONNX ({first})"
 
     def prefers_windows(self, manifest: Manifest) -> bool:
-        """Whether ``manifest``'s model should see a long song as batched windows (``inference.time_chunks``):
-        on CUDA, where its recurrent layers are launch-bound; on CPU one pass over the song is cheaper."""
+        """Whether :meth:`run` gives an onset model a long song as batched windows (``inference.time_chunks``):
+        on CUDA, where its recurrent layers are launch-bound; on CPU one pass over the song is cheaper. The drafter
+        and the server (``main.py serve`` on a GPU box) both get this through :meth:`run`."""
         return self.session(manifest).get_providers()[0] != _CPU
 
     # ------------------------------------------------------------------ sessions

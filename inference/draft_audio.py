@@ -17,25 +17,18 @@ import numpy as np
 
 from chart.notes import Note, NoteKind, onset_beats
 from chart.timing import TimingData
-from inference import time_chunks
 from inference.backends import Backend
 from inference.draft_types import CancelToken, DraftError, ProgressFn, SongAnalysis
 from inference.manifest import FeatureParams, Manifest, ManifestError
 
 TAIL_GRID_BEAT = Fraction(1, 4)  # holds cut at a range end stop on the sixteenth grid before it
 MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps (as in inference.lanes)
-# On a GPU the onset model runs on windows of this many frames (41 s; manifest ``extra.window_frames`` overrides),
-# with the remote chunks' context on both sides, stacked along the batch: see inference.time_chunks. Validation F1
-# with windows, measured on CPU: 0.7262 against 0.7267 without.
-WINDOW_FRAMES = 4096
-MAX_WINDOW_ROWS = 64  # rows (windows x slots) per backend call: bounds memory on 10-minute songs
-
 
 
 @dataclass(frozen=True)
 class BeatWindow:
     """A request's beat range, its frames ``[f_lo, f_hi)``, and the model window ``[w0, w1)`` around them
-    (``-1``: the range plus the model's context on each side, see :func:`inference.remote.context_frames`)."""
+    (``-1``: the range plus the model's context on each side, see :func:`inference.time_chunks.context_frames`)."""
 
     start_beat: Fraction
     end_beat: Fraction
@@ -112,7 +105,7 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
                     window: BeatWindow, jobs: list[Any]) -> np.ndarray:
     """Probabilities [B, T] for the jobs (one batch row each); zero outside the window's frames."""
     from inference.beatguide import beat_guide_window
-    from inference.remote import context_frames
+    from inference.time_chunks import context_frames
 
     rate, n_frames = analysis.frame_rate, len(analysis.normalised)
     ctx = context_frames(manifest)
@@ -139,12 +132,7 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
     if missing := sorted(set(specs) - set(values)):
         raise ManifestError(f"{manifest.model_id} takes inputs the drafter does not know: {missing}")
     out_name = manifest.outputs[0].name if manifest.outputs else "onset_prob"
-    prefers_windows = getattr(backend, "prefers_windows", None)
-    length = int((manifest.extra or {}).get("window_frames") or WINDOW_FRAMES) \
-        if prefers_windows is not None and prefers_windows(manifest) else max(n, 1)
-    out = time_chunks.run_windowed(lambda feeds: backend.run(manifest, feeds)[out_name], inputs,
-                                   [k for k in ("features", "beat_guide", "cond_onsets") if k in inputs],
-                                   time_chunks.plan(n, length, ctx), length, MAX_WINDOW_ROWS)
+    out = backend.run(manifest, inputs)[out_name]  # in windows on a GPU: OnnxBackend.prefers_windows
     prob = np.zeros((batch, n_frames), dtype=np.float32)
     prob[:, window.f_lo:window.f_hi] = out[:, window.f_lo - w0:window.f_hi - w0]
     return prob

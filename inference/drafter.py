@@ -10,7 +10,7 @@ becomes a tap), so applying it as one ``ReplaceRegion`` never touches a designer
 Every result carries :class:`Provenance` (model ids and sha256, backend, seed, parameters).
 
 The model runs only on the frames of the range plus ``context_frames`` on each side (see
-:func:`inference.remote.context_frames`), so a short range drafts in a fraction of a full-song draft.
+:func:`inference.time_chunks.context_frames`), so a short range drafts in a fraction of a full-song draft.
 The lane model is a per-row recurrent step; it runs on ``lane_backend`` (local by default): one network round
 trip per row would cost far more than the step itself.
 """

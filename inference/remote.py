@@ -35,7 +35,6 @@ from inference.serving.binary import BROADCAST_PARAMETER, decode_binary_response
 from inference.serving.server import model_name
 from inference.serving.v2 import V2FormatError, datatype_of, decode_response, encode_request, loads
 
-DEFAULT_CONTEXT_FRAMES = 512  # ~5 s at 100 frames/s; manifests may say less (``extra.receptive_field_frames``)
 _TRANSIENT_STATUS = (408, 429, 500, 502, 503, 504)
 
 
@@ -234,14 +233,14 @@ class RemoteBackend:
     def _run_chunked(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray],
                      limit: int | None, broadcast: list[str]) -> dict[str, np.ndarray]:
         outputs = [s.name for s in manifest.outputs]
-        timed = time_inputs(manifest, feeds)
+        timed = time_chunks.time_inputs(manifest, feeds)
         n_frames = next(iter(feeds[n].shape[1] for n in timed), 0) if timed else 0
         if limit is None or not timed or n_frames <= 1:
             return self._infer(name, feeds, outputs, broadcast)
         per_frame = self._bytes_per_frame(feeds, timed)
         if per_frame * n_frames + 4096 <= limit:
             return self._infer(name, feeds, outputs, broadcast)
-        context = context_frames(manifest)
+        context = time_chunks.context_frames(manifest)
         frames = int((limit - 4096) * 0.9 / per_frame) - 2 * context
         if frames < 8:
             raise _TooLarge(str(limit))
@@ -291,21 +290,6 @@ def _trim(array: np.ndarray, offset: int, length: int) -> np.ndarray:
 def _is_batch_broadcast(array: np.ndarray) -> bool:
     """A batch whose rows are one row repeated without copying (``np.broadcast_to``: stride 0 on axis 0)."""
     return isinstance(array, np.ndarray) and array.ndim >= 2 and array.shape[0] > 1 and array.strides[0] == 0
-
-
-def time_inputs(manifest: Manifest, feeds: Mapping[str, np.ndarray]) -> list[str]:
-    """Inputs with a dynamic axis 1 (``[B, T, ...]``): the ones split along time."""
-    return [s.name for s in manifest.inputs if len(s.shape) >= 2 and s.shape[1] == -1 and s.name in feeds]
-
-
-def context_frames(manifest: Manifest) -> int:
-    """Frames of context added on each side of a chunk: half the model's receptive field, else a default."""
-    extra = manifest.extra or {}
-    if extra.get("context_frames"):
-        return int(extra["context_frames"])
-    if extra.get("receptive_field_frames"):
-        return int(extra["receptive_field_frames"]) // 2 + 1
-    return DEFAULT_CONTEXT_FRAMES
 
 
 def check_metadata(manifest: Manifest, meta: Mapping[str, Any], sha_from_config: str | None = None) -> None:

@@ -14,10 +14,36 @@ which it has at least ``context`` frames on both sides, or sits at the song's ed
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+DEFAULT_CONTEXT_FRAMES = 512  # ~5 s at 100 frames/s; manifests may say less (``extra.receptive_field_frames``)
+# On a GPU the onset model runs on windows of this many frames (41 s; manifest ``extra.window_frames`` overrides).
+# Validation F1@50 with windows, measured on CPU: 0.7262 against 0.7267 without.
+WINDOW_FRAMES = 4096
+MAX_WINDOW_ROWS = 64  # rows (windows x slots) per call: bounds memory on 10-minute songs
+
+
+def time_inputs(manifest: Any, feeds: Mapping[str, np.ndarray]) -> list[str]:
+    """Inputs with a dynamic axis 1 (``[B, T, ...]``): the ones split along time."""
+    return [s.name for s in manifest.inputs if len(s.shape) >= 2 and s.shape[1] == -1 and s.name in feeds]
+
+
+def context_frames(manifest: Any) -> int:
+    """Frames of context added on each side of a window: half the model's receptive field, else a default."""
+    extra = manifest.extra or {}
+    if extra.get("context_frames"):
+        return int(extra["context_frames"])
+    if extra.get("receptive_field_frames"):
+        return int(extra["receptive_field_frames"]) // 2 + 1
+    return DEFAULT_CONTEXT_FRAMES
+
+
+def window_frames(manifest: Any) -> int:
+    return int((manifest.extra or {}).get("window_frames") or WINDOW_FRAMES)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from chart.timing import TimingData
-from inference import draft_audio, time_chunks
+from inference import time_chunks
 from inference.backends import OnnxBackend
 from inference.drafter import Drafter
 from tests.inference.tiny_models import click_track, drafting_model
@@ -72,7 +72,7 @@ def test_drafts_on_a_windowed_backend_keep_nearly_every_row(tmp_path, monkeypatc
     audio = (click_track(120, 0.5, 60.0, 22050), 22050)
     timing = TimingData.constant(120, Fraction(-1, 2))
     plain = Drafter(model).draft(audio, timing)
-    monkeypatch.setattr(draft_audio, "WINDOW_FRAMES", 2048)  # a 60-s song in 4 windows
+    monkeypatch.setattr(time_chunks, "WINDOW_FRAMES", 2048)  # a 60-s song in 4 windows
     windowed = Drafter(model, backend=WindowedCpu()).draft(audio, timing)
     for a, b in zip(plain, windowed):
         rows_a, rows_b = {n.beat for n in a.notes}, {n.beat for n in b.notes}
@@ -86,3 +86,22 @@ def test_cpu_sessions_take_the_song_in_one_pass(tmp_path):
     model = drafting_model(tmp_path)
     backend = OnnxBackend(providers=["CPUExecutionProvider"])
     assert backend.prefers_windows(model) is False
+
+
+def test_backend_run_takes_long_onset_inputs_in_windows(tmp_path, monkeypatch):
+    """OnnxBackend.run windows by itself, so the server (main.py serve on a GPU box) gets windows too."""
+    from tests.inference.tiny_models import build_onset_model, onset_inputs
+
+    tiny = build_onset_model(tmp_path)
+    monkeypatch.setattr(time_chunks, "WINDOW_FRAMES", 1200)
+    feeds = onset_inputs(tiny, batch=2, frames=5000)
+    plain = OnnxBackend(providers=["CPUExecutionProvider"]).run(tiny, feeds)
+    windowed = WindowedCpu(providers=["CPUExecutionProvider"])
+    seen: list[tuple[int, ...]] = []
+    once = windowed._run_once
+    monkeypatch.setattr(windowed, "_run_once", lambda m, s, n, f: seen.append(f["features"].shape) or once(m, s, n, f))
+    got = windowed.run(tiny, feeds)
+    np.testing.assert_allclose(got["onset_prob"], plain["onset_prob"], atol=1e-5)
+    windows = time_chunks.plan(5000, 1200, time_chunks.context_frames(tiny))
+    assert len(windows) > 1
+    assert seen == [(2 * len(windows), 1200, feeds["features"].shape[2])]
