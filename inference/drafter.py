@@ -82,8 +82,8 @@ class Drafter:
         self.onset, self.lanes = onset, lanes
         self.backend = backend or OnnxBackend()
         # CPU even on a GPU machine, one thread: each row is one tiny step, launch-bound on a GPU and dominated by
-        # thread-pool hand-offs on many cores (docs/BENCHMARKS.md "GPU": on the H100 box's 16 cores, 1.70 s for
-        # the 5-slot draft with one lane thread, 2.23 s with 16, 2.25 s with the lanes on CUDA).
+        # thread-pool hand-offs on many cores (docs/serving.md: on an H100 box, 1.66 s for the 5-slot draft with
+        # one lane thread, 1.91 s with its 16 cores, 2.21 s with the lanes on CUDA).
         self.lane_backend = lane_backend or OnnxBackend(providers=["CPUExecutionProvider"], intra_op_threads=1)
         self._cache: OrderedDict[tuple, SongAnalysis] = OrderedDict()
         self._cache_size = cache_size
