@@ -42,11 +42,13 @@ def machine_line() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-def render(sections: list[Section], seconds: float) -> str:
+def render(sections: list[Section], seconds: float, only: list[str] | None = None) -> str:
+    ran = (f"This run ({', '.join(only)}; the other sections are earlier runs, dated): {seconds:.0f} s" if only
+           else f"Total run time: {seconds:.0f} s")
     out = ["# Benchmarks", "",
            f"Written by `make bench` on {dt.date.today().isoformat()}.", "",
            f"Machine: {machine_line()}.", "",
-           f"Total run time: {seconds:.0f} s. Timings are medians unless stated; goals come from the issues.", ""]
+           f"{ran}. Timings are medians unless stated; goals come from the issues.", ""]
     for s in sections:
         out += [f"## {s.title}", ""]
         if s.rows:
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception:  # a broken benchmark is reported, not hidden
                 sections.append(Section(f"{info.name} FAILED", text="```\n" + traceback.format_exc() + "\n```"))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(sections, time.perf_counter() - t0), encoding="utf-8")
+    args.out.write_text(render(sections, time.perf_counter() - t0, args.only), encoding="utf-8")
     print(f"bench: wrote {args.out}", file=sys.stderr)
     return 0
 
