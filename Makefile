@@ -7,11 +7,12 @@ RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 PYTEST_ARGS ?=
 
-.PHONY: run test test-all test-gpu lint bench train train-lanes eval system help
+.PHONY: run test test-all test-gpu gpu lint bench train train-lanes eval system help
 
 help:
 	@echo "make run    - set up and open the editor on the demo song"
 	@echo "make test   - set up and run ruff, import-linter and the test suite"
+	@echo "make gpu   - install CUDA 13 + cuDNN 9 for onnxruntime-gpu (machines with an NVIDIA GPU)"
 	@echo "make test-gpu - the CUDA-path tests (needs an NVIDIA GPU)"
 	@echo "make lint   - ruff + import-linter + mypy"
 	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
@@ -51,6 +52,15 @@ test: $(DEV_STAMP)
 test-all: $(DEV_STAMP)
 	@./scripts/setup_system.sh --test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not gpu" $(PYTEST_ARGS)
+
+# CUDA 13 + cuDNN 9 from PyPI for the installed onnxruntime-gpu (large wheels: only for machines with an NVIDIA GPU)
+gpu: $(RUN_STAMP)
+	@v=$$($(PY) -c "import importlib.metadata as m; print(m.version('onnxruntime-gpu'))" 2>/dev/null) || \
+	  { echo "onnxruntime-gpu is not installed here (it exists for Linux x86_64 only)"; exit 2; }; \
+	  $(PIP) install -q "onnxruntime-gpu[cuda,cudnn]==$$v"
+	$(PY) -c "from inference.backends import OnnxBackend; from inference.manifest import Manifest; \
+	  b = OnnxBackend(); b.session(Manifest.load('resources/models/onset.manifest.json')); \
+	  print(b.describe(), b.cuda_note)"
 
 # the CUDA path (tests/inference/test_cuda.py), on a machine with an NVIDIA GPU and CUDA 13 libraries
 test-gpu: $(DEV_STAMP)

@@ -301,7 +301,8 @@ class OnnxBackend:
             self._cuda_failed = True
             if nvidia_driver_present():  # without a driver, CPU is simply what this machine has
                 missing = _missing_library(report)
-                self.cuda_note = (f"GPU found but CUDA did not start: {missing} could not be loaded" if missing
+                self.cuda_note = (f"GPU found but CUDA did not start: {missing} could not be loaded "
+                                  "(`make gpu` installs CUDA 13 and cuDNN 9)" if missing
                                   else "GPU found but onnxruntime's CUDA provider did not start")
         self._last_providers = used
         _check_io(manifest, session)

@@ -65,7 +65,8 @@ def test_missing_cuda_library_is_named_only_on_a_machine_with_a_gpu(tiny, monkey
     monkeypatch.setattr(backends, "nvidia_driver_present", lambda: True)
     gpu_box = OnnxBackend()
     gpu_box.session(tiny)
-    assert gpu_box.cuda_note == "GPU found but CUDA did not start: libcublasLt.so.13 could not be loaded"
+    assert gpu_box.cuda_note.startswith("GPU found but CUDA did not start: libcublasLt.so.13 could not be loaded")
+    assert "make gpu" in gpu_box.cuda_note
     assert gpu_box.describe() == "local ONNX (CPU)"  # provenance keeps the plain provider line
 
 
