@@ -75,8 +75,6 @@ def run_windowed(run: Callable[[dict[str, np.ndarray]], np.ndarray], feeds: dict
     """
     batch = next(iter(feeds.values())).shape[0]
     n_frames = feeds[timed[0]].shape[1]
-    if len(windows) == 1:
-        return run(feeds)
     out = np.empty((batch, n_frames), dtype=np.float32)
     per_call = max(1, max_rows // batch)
     for first in range(0, len(windows), per_call):
