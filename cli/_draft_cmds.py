@@ -307,6 +307,10 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
         p = draft.provenance
         kept = p.parameters.get("lower_rows_kept")
         skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""
+        if upper := p.parameters.get("rows_capped_by"):  # inference.slot_rise
+            skeleton += f", thinned below {upper}"
+        if split := p.parameters.get("jumps_split"):
+            skeleton += f", {split} jumps made steps"
         print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"seed {p.seed})", file=sys.stderr)

@@ -18,6 +18,7 @@ trip per row would cost far more than the step itself.
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -43,9 +44,11 @@ from inference.draft_types import (
     SongAnalysis,
 )
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
+from inference.slot_rise import Excess, rise_plan, split_jumps
 
 VARIANT_TEMPERATURE = 0.8  # lane sampling temperature of variants 1..N-1 (variant 0 is the greedy draft)
 VARIANT_DENSITY_SPREAD = 0.15  # variants' NPS targets are drawn within +-15 % of the base density
+RISE_ATTEMPTS = 3  # passes of inference.slot_rise step 2 (a slot placed anew can miss its limit again)
 
 
 @dataclass
@@ -58,6 +61,7 @@ class _Job:
     cond_slot: int = 0
     params: dict[str, Any] = field(default_factory=dict)
     lower_beats: list[Fraction] = field(default_factory=list)  # onset rows of the lower chart (refine)
+    decoded_rows: int = 0  # rows the decoder placed, context around a range included (for a rows target)
 
 
 class Drafter:
@@ -228,14 +232,62 @@ class Drafter:
         for i, job in enumerate(jobs):
             report("decode", i / len(jobs))
             drafts.append(self._decode_job(analysis, timing, window, job, prob[i]))
+        self._rising_counts(analysis, timing, window, jobs, drafts)
         cancel.check()
         report("lanes", 0.0)
         self._assign_lanes(analysis, timing, window, jobs, drafts)
+        self._rising_notes(analysis, timing, window, jobs, drafts)
         report("lanes", 1.0)
         return drafts
 
+    def _rising_counts(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
+                       drafts: list[SlotDraft]) -> None:
+        """Step 1 of :mod:`inference.slot_rise`: thin slots over their limit before lanes (rows x expected notes
+        per row)."""
+        from inference.lanes import expected_notes_per_row
+
+        def notes(i: int) -> float:
+            return len(drafts[i]._rows[0]) * expected_notes_per_row(self.lanes, int(jobs[i].slot))  # type: ignore[attr-defined]
+
+        for ex in rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], notes, notes):
+            drafts[ex.index] = self._thinned(analysis, timing, window, jobs, drafts, ex)
+
+    def _rising_notes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
+                      drafts: list[SlotDraft]) -> None:
+        """Step 2 of :mod:`inference.slot_rise`, on the placed notes: split jumps, else thin and place again."""
+        placed = lambda i: float(len(drafts[i].notes))  # noqa: E731
+        for _ in range(RISE_ATTEMPTS):
+            plan = rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], placed, placed)
+            redo = []
+            for ex in plan:
+                draft, job = drafts[ex.index], jobs[ex.index]
+                excess = math.ceil(ex.notes - ex.limit - 1e-9)
+                notes, split = split_jumps(draft.notes, draft.row_confidence, excess)
+                if split >= excess:
+                    draft.notes = notes
+                    job.params["jumps_split"] = job.params.get("jumps_split", 0) + split
+                    draft.provenance.parameters["jumps_split"] = job.params["jumps_split"]
+                else:
+                    drafts[ex.index] = self._thinned(analysis, timing, window, jobs, drafts, ex)
+                    redo.append(ex.index)
+            if redo:
+                self._assign_lanes(analysis, timing, window, [jobs[i] for i in redo], [drafts[i] for i in redo])
+            if not redo:
+                return
+
+    def _thinned(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
+                 drafts: list[SlotDraft], ex: Excess) -> SlotDraft:
+        """Slot ``ex.index`` decoded again from its curve keeping its most probable rows, in the proportion its
+        limit allows (arrows not placed). The decoder's count includes the context frames around a range,
+        thinned in the same proportion."""
+        job, curve = jobs[ex.index], drafts[ex.index].curve
+        assert curve is not None  # every draft of _run carries its curve
+        want = int(job.decoded_rows * ex.limit / ex.notes)
+        job.params.update(rows_capped_by=jobs[ex.upper].slot.sm_name, rows_target=want)
+        return self._decode_job(analysis, timing, window, job, curve, rows_target=want)
+
     def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
-                    prob: np.ndarray) -> SlotDraft:
+                    prob: np.ndarray, rows_target: int | None = None) -> SlotDraft:
         from inference.decode import decode_onsets, refine_rows_prior, settings_for
         from inference.lanes import expected_notes_per_row
 
@@ -251,8 +303,9 @@ class Drafter:
             job.params["notes_per_row"] = round(per_row, 4)
         decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
                                 conditioned=job.cond is not None, duration_s=window.duration_s, prior_rows=prior,
-                                notes_per_row=per_row)
+                                notes_per_row=per_row, rows_target=rows_target)
         keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
+        job.decoded_rows = len(decoded.beats)
         params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),
                   "nps_target": job.nps, "threshold": round(decoded.threshold, 6),
                   "span_s": round(window.duration_s, 6), "lane_temperature": job.temperature, **job.params}

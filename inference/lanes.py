@@ -23,6 +23,7 @@ Row features and history inputs come from :mod:`inference.lane_features`, which 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -93,37 +94,70 @@ class DecisionRule:
     ``jump_cap``/``hold_cap`` bound the running share of jump rows (per row) / hold heads (per arrow) of a draft,
     the same shares the thresholds are calibrated to (None = no bound):
     the model reads its own earlier rows (repeats, counts), so one early jump or hold can feed on itself until a
-    Medium draft is 30 % jumps or an Easy draft all holds (seen on real songs). The shipped caps are
-    :data:`RATE_CAP_FACTOR` times the reference charts' rates the thresholds were calibrated on.
+    Medium draft is 30 % jumps or an Easy draft all holds (seen on real songs). The shipped hold cap is
+    :data:`RATE_CAP_FACTOR` times the reference charts' hold rate the thresholds were calibrated on.
+
+    ``jump_floor`` is the other side of the same loop: a draft whose first rows have no jump reads "this chart
+    has no jumps" and can stay at none for the whole song (a validation song's Challenge draft: 0 jumps in 554
+    rows, every jump probability after its first rows below 1 %, while the Hard draft of the same song had 96).
+    While a draft's running jump share (after :data:`RATE_WARMUP_ROWS`) is below the floor, a row becomes a jump
+    when its jump mass is among the top ``floor`` share of its last :data:`FLOOR_WINDOW_ROWS` rows': where the
+    model itself ranks a jump likeliest, relative to the passage.
+
+    The shipped jump floor and cap are the manifest's ``jump_range``: the 25th and 75th percentiles of the
+    per-chart jump share of the text-only human charts at each slot (:func:`training.lane_calibrate.jump_share_range`),
+    so that a draft's jump share lands in the middle half of real charts of its slot. Manifests without one
+    fall back to :data:`RATE_FLOOR_FACTOR` / :data:`RATE_CAP_FACTOR` times the reference rates.
     """
 
     jump: tuple[float | None, ...] = (None,) * N_SLOTS
     hold: tuple[float, ...] = (0.5,) * N_SLOTS
     jump_cap: tuple[float | None, ...] = (None,) * N_SLOTS
     hold_cap: tuple[float | None, ...] = (None,) * N_SLOTS
+    jump_floor: tuple[float | None, ...] = (None,) * N_SLOTS
 
     @classmethod
     def from_manifest(cls, manifest: Any) -> DecisionRule:
         data = manifest.extra.get("decision") or {}
         rates = data.get("rates") or {}
 
-        def caps(key: str) -> tuple[float | None, ...]:
+        def scaled(key: str, factor: float) -> tuple[float | None, ...]:
             ref = rates.get(key)
-            return tuple(RATE_CAP_FACTOR * float(r) for r in ref) if ref else (None,) * N_SLOTS
+            return tuple(factor * float(r) for r in ref) if ref else (None,) * N_SLOTS
 
+        jump_range = data.get("jump_range") or {}  # per-chart quantiles of human charts (training.lane_calibrate)
+
+        def bounds(key: str) -> tuple[float | None, ...]:
+            return tuple(None if v is None else float(v) for v in jump_range[key])
+
+        jump_cap = bounds("high") if jump_range else scaled("jump_reference", RATE_CAP_FACTOR)
+        jump_floor = bounds("low") if jump_range else scaled("jump_reference", RATE_FLOOR_FACTOR)
         return cls(tuple(data.get("jump_threshold", cls.jump)), tuple(data.get("hold_threshold", cls.hold)),
-                   caps("jump_reference"), caps("hold_reference"))
+                   jump_cap, scaled("hold_reference", RATE_CAP_FACTOR), jump_floor)
 
 
 def expected_notes_per_row(manifest: Any, slot: int) -> float:
     """Notes per row the lane model's drafts have at ``slot`` (1 + its calibrated jump rate; 1 without one)."""
-    rates = ((getattr(manifest, "extra", None) or {}).get("decision") or {}).get("rates") or {}
-    jumps = rates.get("jump") or []
-    return 1.0 + float(jumps[slot]) if 0 <= slot < len(jumps) and jumps[slot] is not None else 1.0
+    decision = (getattr(manifest, "extra", None) or {}).get("decision") or {}
+    jumps = (decision.get("rates") or {}).get("jump") or []
+    if not (0 <= slot < len(jumps) and jumps[slot] is not None):
+        return 1.0
+    rate = float(jumps[slot])
+    bounds = decision.get("jump_range") or {}
+    low, high = (bounds.get(k, [None] * N_SLOTS)[slot] for k in ("low", "high"))
+    if high is not None:  # the decoder holds a draft's jump share inside the range (DecisionRule)
+        rate = min(rate, float(high))
+    if low is not None:
+        rate = max(rate, float(low))
+    return 1.0 + rate
 
 
 #: Running jump / hold rates of a draft may reach this multiple of the reference charts' rates.
 RATE_CAP_FACTOR = 1.5
+#: A draft's running jump rate is held at least at this multiple of the reference charts' rate.
+RATE_FLOOR_FACTOR = 0.5
+#: Rows whose jump masses rank a row while a draft is below its jump floor.
+FLOOR_WINDOW_ROWS = 64
 #: Rows a draft starts with as if they were within the caps, so that its first rows may hold a jump or a hold.
 RATE_WARMUP_ROWS = 16
 
@@ -134,23 +168,41 @@ def within_cap(count: int, total: int, cap: float | None, more: int = 1, more_to
     return cap is None or count + more <= cap * (total + more_total + RATE_WARMUP_ROWS)
 
 
+def below_floor(count: int, total: int, floor: float | None) -> bool:
+    """Whether ``count`` jump rows out of ``total`` rows are under the share ``floor`` (never in the warm-up)."""
+    return floor is not None and total >= RATE_WARMUP_ROWS and count < floor * total
+
+
 _JUMPS = POPCOUNT[CLASS_MASKS] >= 2
 
 
+def jump_mass(logits: np.ndarray, allowed: np.ndarray) -> float | None:
+    """Share of the allowed classes' softmax mass on jumps; None when the row cannot choose (all jumps or all
+    singles allowed)."""
+    jumps, singles = allowed & _JUMPS, allowed & ~_JUMPS
+    if not jumps.any() or not singles.any():
+        return None
+    z = np.where(allowed, logits.astype(np.float64), -np.inf)
+    p = np.exp(z - z.max())
+    return float(p[jumps].sum() / p.sum())
+
+
 def masked_choice(logits: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.random.Generator,
-                  jump_threshold: float | None = None) -> int:
+                  jump_threshold: float | None = None, mass: float | None = None) -> int:
     """Class index for one row: a softmax sample (``temperature > 0``), else the argmax restricted to
-    ``allowed`` -- among jumps when their probability mass reaches ``jump_threshold``, else among singles."""
+    ``allowed`` -- among jumps when their probability mass (``mass``, :func:`jump_mass` when not given)
+    reaches ``jump_threshold``, else among singles."""
     z = np.where(allowed, logits.astype(np.float64), -np.inf)
     if temperature > 0:
         z = (z - z.max()) / temperature
         p = np.exp(z)
         return int(rng.choice(len(p), p=p / p.sum()))
-    jumps, singles = allowed & _JUMPS, allowed & ~_JUMPS
-    if jump_threshold is None or not jumps.any() or not singles.any():
+    if jump_threshold is None:
         return int(np.argmax(z))
-    p = np.exp(z - z.max())
-    pick = jumps if p[jumps].sum() >= jump_threshold * p.sum() else singles
+    share = jump_mass(logits, allowed) if mass is None else mass
+    if share is None:
+        return int(np.argmax(z))
+    pick = allowed & (_JUMPS if share >= jump_threshold else ~_JUMPS)
     return int(np.argmax(np.where(pick, z, -np.inf)))
 
 
@@ -232,6 +284,7 @@ class _Track:
         self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
         self.jump_rows = self.hold_heads = self.arrows = 0  # decided so far: rows with a jump, hold heads, arrows
+        self.masses: deque[float] = deque(maxlen=FLOOR_WINDOW_ROWS)  # recent rows' jump masses (jump floor)
 
     def held(self, i: int) -> int:
         mask = 0
@@ -268,7 +321,20 @@ class _Track:
             allowed = allowed_classes(held, self.slot)
         if (allowed & ~_JUMPS).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
             allowed = allowed & ~_JUMPS
-        arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, rule.jump[self.slot]) + 1
+        threshold, mass = rule.jump[self.slot], None
+        if threshold is not None and temperature <= 0:
+            mass = jump_mass(out["arrow_logits"], allowed)
+            if mass is not None:
+                floor = rule.jump_floor[self.slot]
+                if floor is not None and below_floor(self.jump_rows, i, floor) and len(self.masses) >= RATE_WARMUP_ROWS:
+                    # the passage's top `floor` share of jump masses; a flat passage (no row ranks above
+                    # another) gets none
+                    recent = np.fromiter(self.masses, np.float64)
+                    rank = float(np.quantile(recent, 1.0 - float(floor)))
+                    if mass >= rank > float(recent.min()):
+                        threshold = min(threshold, mass)
+                self.masses.append(mass)
+        arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, threshold, mass) + 1
         hold_p = 1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= rule.hold[self.slot])
         if holds and not within_cap(self.hold_heads, self.arrows, rule.hold_cap[self.slot],

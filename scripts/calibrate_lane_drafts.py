@@ -7,7 +7,13 @@ list) with the shipped onset model and runs the trainer's own bisection
 (:func:`training.lane_calibrate.calibrate_to_rates`) on those drafts' onset rows, towards the reference rates
 the trainer measured on human charts (manifest ``extra.decision.rates``). No notes of the drafted songs are used.
 
-Usage: python scripts/calibrate_lane_drafts.py --songs ../shared/data/charts [--n-songs 30] [--write]
+With ``--jump-range DIR`` it also sets the drafts' running jump floor and cap (manifest
+``extra.decision.jump_range``) to the 25th/75th percentiles of the per-chart jump share of every usable chart in
+DIR (the text-only corpus: no song in common with the audio set), before calibrating under them;
+``--range-only`` skips the threshold search.
+
+Usage: python scripts/calibrate_lane_drafts.py --songs ../shared/data/charts [--n-songs 30]
+       [--jump-range ../shared/data/charts-only [--range-only]] [--write]
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from chart.song import MODEL_SLOTS  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
 from inference.manifest import default_models_dir  # noqa: E402
 from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E402
-from training.lane_calibrate import calibrate_to_rates  # noqa: E402
+from training.lane_calibrate import calibrate_to_rates, corpus_rows, jump_share_range  # noqa: E402
 
 
 def production_requests(drafter: Drafter, folders: list[Path]) -> tuple[object, list]:
@@ -52,6 +58,9 @@ def main() -> int:
     ap.add_argument("--songs", type=Path, required=True)
     ap.add_argument("--n-songs", type=int, default=30)
     ap.add_argument("--models", type=Path, default=default_models_dir())
+    ap.add_argument("--jump-range", type=Path, metavar="DIR",
+                    help="set the jump floor/cap from the per-chart jump shares of the charts in DIR")
+    ap.add_argument("--range-only", action="store_true", help="with --jump-range: keep the thresholds")
     ap.add_argument("--write", action="store_true", help="write the thresholds into the lane manifest")
     args = ap.parse_args()
     drafter = Drafter.from_models_dir(args.models)
@@ -59,6 +68,14 @@ def main() -> int:
         print(f"no lane model in {args.models}", file=sys.stderr)
         return 2
     decision = drafter.lanes.extra["decision"]
+    if args.jump_range is not None:
+        rows, slots = corpus_rows(sorted(p for p in args.jump_range.iterdir() if p.is_dir()))
+        decision["jump_range"] = {**jump_share_range(rows, slots), "source": args.jump_range.name}
+    if args.range_only:
+        print(json.dumps(decision, indent=1))
+        if args.write:
+            drafter.lanes.save(drafter.lanes.path)
+        return 0
     folders = select_folders(EvalOptions(songs=args.songs, split="train"))
     folders = sorted(folders, key=lambda f: f.name)[:: max(1, len(folders) // args.n_songs)][: args.n_songs]
     stepper, requests = production_requests(drafter, folders)

@@ -49,6 +49,52 @@ def rates(rows: Sequence[LaneRows], slots: Sequence[int]) -> tuple[np.ndarray, n
     return jumps / np.maximum(n_rows, 1), holds / np.maximum(n_arrows, 1)
 
 
+#: Per-chart jump shares between these quantiles of human charts are what drafts are held to (the middle half).
+JUMP_RANGE_QUANTILES = (0.25, 0.75)
+
+
+def jump_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
+                     quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES) -> dict:
+    """Per slot, the ``quantiles`` of the *per-chart* share of rows with two or more arrows.
+
+    The drafter's running jump floor and cap (:class:`inference.lanes.DecisionRule`). Per chart, not pooled:
+    a pooled rate is dominated by a few long, jump-heavy charts (text-only corpus, Challenge: pooled 0.118,
+    median chart 0.091), while a draft should look like a typical chart of its slot. Beginner gets none (the
+    post-rules allow no jumps there). Returns ``{"low": [..], "high": [..], "charts": [..]}``, 5 entries each.
+    """
+    shares: list[list[float]] = [[] for _ in range(N_SLOTS)]
+    for r, slot in zip(rows, slots):
+        if len(r):
+            shares[int(slot)].append(float(np.mean(POPCOUNT[r.arrows] >= 2)))
+    low: list[float | None] = [None]
+    high: list[float | None] = [None]
+    for values in shares[1:]:
+        q = np.quantile(values, quantiles) if values else (None, None)
+        low.append(None if q[0] is None else round(float(q[0]), 4))
+        high.append(None if q[1] is None else round(float(q[1]), 4))
+    return {"low": low, "high": high, "charts": [len(v) for v in shares],
+            "quantiles": [float(quantiles[0]), float(quantiles[1])]}
+
+
+def corpus_rows(folders: Sequence[Path]) -> tuple[list[LaneRows], list[int]]:
+    """Reference rows and slots of every usable chart in ``folders`` (text only; unreadable files skipped)."""
+    from training.data import DataError, find_chart_file, load_song, usable_charts
+
+    rows, slots = [], []
+    for folder in folders:
+        path = find_chart_file(folder)
+        if path is None:
+            continue
+        try:
+            song = load_song(path)
+        except DataError:
+            continue
+        for slot, chart in sorted(usable_charts(song).items()):
+            rows.append(rows_from_notes(chart.notes))
+            slots.append(slot)
+    return rows, slots
+
+
 def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references: Sequence[LaneRows],
                            iterations: int = ITERATIONS) -> dict:
     """Bisect per-slot thresholds until greedy drafts of ``requests`` match the references' rates.

@@ -16,6 +16,7 @@ from inference.decode import settings_for
 from inference.draft_types import Cancelled
 from inference.drafter import CancelToken, Drafter, DraftError, clip_to_range, onset_train
 from inference.manifest import Manifest, SlotDecode
+from inference.slot_rise import MIN_NOTE_RISE
 from tests.inference.tiny_models import click_track, drafting_model
 
 SR = 22050
@@ -274,3 +275,41 @@ def test_nps_target_is_what_the_stats_panel_shows(drafter, audio, target):
     assert stats.mean_nps == pytest.approx(target, rel=0.15)
     assert d.provenance.parameters["notes_per_row"] == 1.0  # the alternation rule places no jumps
     assert stats.jumps == 0
+
+
+def test_counts_rise_with_the_slot_even_when_a_higher_slot_is_sparser(drafter, audio):
+    """A sparse Challenge (here by its density target) thins the Hard drafted beside it, never the other way."""
+    alone = drafter.draft(audio, TIMING, slots=[Slot.HARD])[0]
+    hard, chal = drafter.draft(audio, TIMING, slots=[Slot.HARD, Slot.CHALLENGE], nps={Slot.CHALLENGE: 1.0})
+    assert len(alone.notes) > len(chal.notes)  # the case being tested: a plain Hard would have more notes
+    assert 0 < len(hard.notes) * MIN_NOTE_RISE <= len(chal.notes)
+    assert hard.provenance.parameters["rows_capped_by"] == "Challenge"
+    assert {n.beat for n in hard.notes} <= {n.beat for n in alone.notes}  # the most probable of the same rows
+    assert "rows_capped_by" not in chal.provenance.parameters
+    assert chal.notes == drafter.draft(audio, TIMING, slots=[Slot.CHALLENGE], nps={Slot.CHALLENGE: 1.0})[0].notes
+
+
+def test_a_density_target_on_the_lower_slot_is_kept_even_against_the_rise(drafter, audio):
+    hard, chal = drafter.draft(audio, TIMING, slots=[Slot.HARD, Slot.CHALLENGE],
+                               nps={Slot.HARD: 3.0, Slot.CHALLENGE: 1.0})
+    assert len(hard.notes) > len(chal.notes)  # the designer asked for it
+    assert "rows_capped_by" not in hard.provenance.parameters
+
+
+def test_counts_rise_after_lanes_by_splitting_jumps(model, audio, monkeypatch):
+    """With the shipped lane model (it places jumps) and an expectation of Challenge all jumps, Hard all steps,
+    the rows alone do not keep Hard under Challenge: the placed notes are checked again and Hard's least
+    confident jumps become steps."""
+    import inference.lanes
+    from inference.manifest import default_models_dir
+
+    lanes = Manifest.load(default_models_dir() / "lane.manifest.json")
+    monkeypatch.setattr(inference.lanes, "expected_notes_per_row", lambda manifest, slot: 2.0 if slot == 4 else 1.0)
+    drafter = Drafter(model, lanes)
+    hard, chal = drafter.draft(audio, TIMING, slots=[Slot.HARD, Slot.CHALLENGE], nps={Slot.CHALLENGE: 2.0})
+    assert len(hard.notes) * MIN_NOTE_RISE <= len(chal.notes)
+    assert hard.provenance.parameters["jumps_split"] > 0
+    rows = {}
+    for n in hard.notes:
+        rows.setdefault(n.beat, []).append(n.lane)
+    assert all(len(set(lanes)) == len(lanes) for lanes in rows.values())

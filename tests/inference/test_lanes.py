@@ -26,6 +26,7 @@ from inference.lane_features import (
 from inference.lane_rules import AlternationStepper, CopyNgramStepper, NgramStepper
 from inference.lanes import (
     RATE_CAP_FACTOR,
+    RATE_FLOOR_FACTOR,
     RATE_WARMUP_ROWS,
     DecisionRule,
     LaneRequest,
@@ -364,3 +365,57 @@ def test_copy_ngram_rule_follows_the_longest_repeat():
     pred = teacher_forced_classes(CopyNgramStepper(flat), [feats], [teacher_history(rows)], [2])[0]
     # from the second period on, every row repeats a context seen before
     assert np.array_equal(pred[12:], rows.arrows[12:])
+
+
+class PulseStepper:
+    """A model that never wants a jump (jump mass < 1 %) but ranks every 4th row's jump above the others'."""
+
+    def __init__(self) -> None:
+        self.arrow = np.full(15, -9.0, np.float32)
+        self.arrow[0] = 0.0  # Left
+        self.arrow[1] = 0.0  # Down
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        return np.zeros(batch, np.int64)
+
+    def step(self, rows, history, state):
+        b = len(rows)
+        arrow = np.tile(self.arrow, (b, 1))
+        arrow[state % 4 == 0, 8] = -6.0  # Left+Right: mass ~ 0.1 % on the pulse rows, ~ 0.006 % elsewhere
+        length = np.zeros((b, len(HOLD_LENGTHS_BEAT)), np.float32)
+        return {"arrow_logits": arrow, "hold_logits": np.full((b, 4), -9.0, np.float32),
+                "length_logits": length}, state + 1
+
+
+def test_jump_floor_keeps_a_draft_from_settling_at_no_jumps():
+    beats, seconds = _rows(400, Fraction(1, 2))
+    plain = PulseStepper()
+    plain.rule = DecisionRule(jump=(None, 0.2, 0.2, 0.2, 0.2))
+    floored = PulseStepper()
+    floored.rule = DecisionRule(jump=(None, 0.2, 0.2, 0.2, 0.2), jump_floor=(None, 0.1, 0.1, 0.1, 0.1))
+    jump_rows = lambda notes: sorted(b for b in {n.beat for n in notes}  # noqa: E731
+                                     if sum(n.beat == b for n in notes) >= 2)
+    assert jump_rows(assign_lanes(beats, seconds, 3, None, plain)) == []
+    notes = assign_lanes(beats, seconds, 3, None, floored)
+    jumps = jump_rows(notes)
+    assert len(jumps) >= 0.1 * 400 - RATE_WARMUP_ROWS  # held at the floor once past the warm-up ...
+    assert len(jumps) <= 0.1 * 400 + 2  # ... and no more: the floor is not a target
+    assert all((b / Fraction(1, 2)) % 4 == 0 for b in jumps)  # on the rows the model ranks likeliest
+    assert rule_violations(notes, 3) == []
+    assert jump_rows(assign_lanes(beats, seconds, 0, None, floored)) == []  # Beginner: still no jumps
+
+
+def test_jump_range_in_the_manifest_sets_the_floor_and_cap():
+    class M:
+        extra = {"decision": {"jump_threshold": [None, 0.2, 0.2, 0.2, 0.2], "hold_threshold": [0.3] * 5,
+                              "rates": {"jump_reference": [0.0, 0.1, 0.1, 0.12, 0.2],
+                                        "hold_reference": [0.17, 0.12, 0.12, 0.09, 0.09]},
+                              "jump_range": {"low": [None, 0.03, 0.04, 0.05, 0.04],
+                                             "high": [None, 0.1, 0.12, 0.11, 0.12]}}}
+
+    rule = DecisionRule.from_manifest(M())
+    assert rule.jump_floor == (None, 0.03, 0.04, 0.05, 0.04)
+    assert rule.jump_cap == (None, 0.1, 0.12, 0.11, 0.12)
+    assert rule.hold_cap[0] == pytest.approx(RATE_CAP_FACTOR * 0.17)
+    del M.extra["decision"]["jump_range"]
+    assert DecisionRule.from_manifest(M()).jump_floor[4] == pytest.approx(RATE_FLOOR_FACTOR * 0.2)

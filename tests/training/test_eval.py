@@ -16,6 +16,7 @@ from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from inference.manifest import FeatureParams, Manifest, TensorSpec, file_sha256
+from inference.slot_rise import MIN_NOTE_RISE
 from main import main
 
 BPM, SR, SECONDS = 120, 22050, 24.0
@@ -138,7 +139,10 @@ def test_oracle_on_clicks_scores_near_one_and_keys_match(synthetic, capsys):
     assert result["model"].startswith("oracle-clicks (sha256:")
     assert result["onset"]["f1_50ms"]["all"] > 0.95
     assert result["onset"]["chart_mean_f1_50ms"] > 0.95
-    assert result["density_error_median"] < 0.05
+    # All five slots carry the same chart here (human charts almost never do), and the notes of slots drafted
+    # together rise by MIN_NOTE_RISE at least (inference.slot_rise): the lower slots lose rows, the middle one
+    # about 1 - MIN_NOTE_RISE ** -2 (9 %) at most (less when their own notes per row are lower)
+    assert 0.0 < result["density_error_median"] <= 1 - MIN_NOTE_RISE ** -2 + 0.01
     assert result["lane"]["rows"] == 5 * len(range(int((SECONDS - 1.5) * BPM / 60)))
 
 

@@ -1,0 +1,89 @@
+"""Note counts that rise with the slot, for slots drafted together (pure; the drafter applies it).
+
+When the onset rows of two slots saturate the same grid (a fast song's Hard and Challenge both on every eighth),
+the lane model's jumps decide which slot has more notes, and a Challenge could come out with fewer notes than
+the Hard beside it (seen on a validation song and on the benchmark song). Human charts rise: in the text-only
+corpus, 90 % of adjacent-slot pairs of one song have at least 2 % (Hard to Challenge) to 43 % (Beginner to Easy)
+more notes. The drafter therefore holds, from the top slot down, each slot to at most 1/:data:`MIN_NOTE_RISE` of
+the next higher drafted slot's notes:
+
+1. on the onset rows, before lanes, at each slot's expected notes per row: a slot over its limit keeps only its
+   most probable rows (the decoder's ``rows_target``);
+2. on the placed notes: a slot still over its limit (its jumps came out above the expectation, or the slot above
+   came out below) turns its least probable jump rows into single steps (:func:`split_jumps`), and only when it
+   has too few jumps is it thinned again and its arrows placed anew.
+
+Drafts are denser than human charts (MODEL_CARD), so thinning the lower slot, never padding the higher one, is the
+safe side. A slot with the designer's density target keeps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from chart.notes import Note
+
+#: Drafted together, a slot has at least this many times the notes of the next lower drafted slot.
+MIN_NOTE_RISE = 1.05
+
+
+@dataclass(frozen=True)
+class Excess:
+    """Slot ``index`` (a position in the drafted list) has ``notes`` where the slot above (``upper``) allows
+    ``limit``."""
+
+    index: int
+    upper: int
+    notes: float
+    limit: float
+
+
+def rise_plan(slots: Sequence[int], fixed: Sequence[bool], most: Callable[[int], float],
+              fewest: Callable[[int], float]) -> list[Excess]:
+    """The slots over their limit, going down from the top slot.
+
+    ``most(i)``/``fewest(i)`` bound the notes of entry ``i`` from above (as the lower slot of a pair) and from
+    below (as the higher one); the same function twice for placed notes. An entry over its limit is projected at
+    its limit for the pair below it. ``fixed[i]`` entries (a designer's density target) are never listed.
+    Returns nothing when a slot appears twice (variants of one slot).
+    """
+    if len(set(slots)) != len(slots) or len(slots) < 2:
+        return []
+    order = sorted(range(len(slots)), key=lambda i: slots[i], reverse=True)
+    projected = {order[0]: float(fewest(order[0]))}
+    out = []
+    for upper, i in zip(order, order[1:]):
+        notes, limit = float(most(i)), projected[upper] / MIN_NOTE_RISE
+        projected[i] = float(fewest(i))
+        if fixed[i] or notes <= limit or notes <= 0:
+            continue
+        out.append(Excess(i, upper, notes, limit))
+        projected[i] *= limit / notes
+    return out
+
+
+def split_jumps(notes: Sequence[Note], confidence: dict[Fraction, float], count: int) -> tuple[list[Note], int]:
+    """Turn the ``count`` least confident jump rows of ``notes`` into single steps.
+
+    A split row keeps one arrow: one not pressed on the row before (no new jack), else its leftmost; a hold
+    that loses its head goes with it. Removing arrows never breaks a post-rule of :mod:`inference.lanes`.
+    Returns the notes and how many rows were split (fewer than ``count`` when the chart has fewer jumps).
+    """
+    rows: dict[Fraction, list[Note]] = {}
+    for n in notes:
+        rows.setdefault(n.beat, []).append(n)
+    beats = sorted(rows)
+    jumps = [b for b in beats if len(rows[b]) >= 2]
+    chosen = set(sorted(jumps, key=lambda b: (confidence.get(b, 0.0), b))[:max(count, 0)])
+    drop: set[int] = set()
+    previous: set[int] = set()
+    for b in beats:
+        row = sorted(rows[b], key=lambda n: n.lane)
+        if b in chosen:
+            keep = next((n for n in row if n.lane not in previous), row[0])
+            drop.update(id(n) for n in row if n is not keep)
+            row = [keep]
+        previous = {n.lane for n in row}
+    return [n for n in notes if id(n) not in drop], len(chosen)
