@@ -61,7 +61,6 @@ class _Job:
     cond_slot: int = 0
     params: dict[str, Any] = field(default_factory=dict)
     lower_beats: list[Fraction] = field(default_factory=list)  # onset rows of the lower chart (refine)
-    decoded_rows: int = 0  # rows the decoder placed, context around a range included (for a rows target)
 
 
 class Drafter:
@@ -232,7 +231,7 @@ class Drafter:
         for i, job in enumerate(jobs):
             report("decode", i / len(jobs))
             drafts.append(self._decode_job(analysis, timing, window, job, prob[i]))
-        self._rising_counts(analysis, timing, window, jobs, drafts)
+        self._rising_counts(timing, jobs, drafts)
         cancel.check()
         report("lanes", 0.0)
         self._assign_lanes(analysis, timing, window, jobs, drafts)
@@ -240,8 +239,7 @@ class Drafter:
         report("lanes", 1.0)
         return drafts
 
-    def _rising_counts(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
-                       drafts: list[SlotDraft]) -> None:
+    def _rising_counts(self, timing: TimingData, jobs: list[_Job], drafts: list[SlotDraft]) -> None:
         """Step 1 of :mod:`inference.slot_rise`: thin slots over their limit before lanes (rows x expected notes
         per row)."""
         from inference.lanes import expected_notes_per_row
@@ -250,7 +248,7 @@ class Drafter:
             return len(drafts[i]._rows[0]) * expected_notes_per_row(self.lanes, int(jobs[i].slot))  # type: ignore[attr-defined]
 
         for ex in rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], notes, notes):
-            drafts[ex.index] = self._thinned(analysis, timing, window, jobs, drafts, ex)
+            self._thinned(timing, jobs, drafts, ex)
 
     def _rising_notes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
                       drafts: list[SlotDraft]) -> None:
@@ -260,34 +258,36 @@ class Drafter:
             plan = rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], placed, placed)
             redo = []
             for ex in plan:
-                draft, job = drafts[ex.index], jobs[ex.index]
+                draft = drafts[ex.index]
                 excess = math.ceil(ex.notes - ex.limit - 1e-9)
                 notes, split = split_jumps(draft.notes, draft.row_confidence, excess)
                 if split >= excess:
                     draft.notes = notes
-                    job.params["jumps_split"] = job.params.get("jumps_split", 0) + split
-                    draft.provenance.parameters["jumps_split"] = job.params["jumps_split"]
+                    params = draft.provenance.parameters
+                    params["jumps_split"] = params.get("jumps_split", 0) + split
                 else:
-                    drafts[ex.index] = self._thinned(analysis, timing, window, jobs, drafts, ex)
+                    self._thinned(timing, jobs, drafts, ex)
                     redo.append(ex.index)
-            if redo:
-                self._assign_lanes(analysis, timing, window, [jobs[i] for i in redo], [drafts[i] for i in redo])
             if not redo:
                 return
+            self._assign_lanes(analysis, timing, window, [jobs[i] for i in redo], [drafts[i] for i in redo])
 
-    def _thinned(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
-                 drafts: list[SlotDraft], ex: Excess) -> SlotDraft:
-        """Slot ``ex.index`` decoded again from its curve keeping its most probable rows, in the proportion its
-        limit allows (arrows not placed). The decoder's count includes the context frames around a range,
-        thinned in the same proportion."""
-        job, curve = jobs[ex.index], drafts[ex.index].curve
-        assert curve is not None  # every draft of _run carries its curve
-        want = int(job.decoded_rows * ex.limit / ex.notes)
-        job.params.update(rows_capped_by=jobs[ex.upper].slot.sm_name, rows_target=want)
-        return self._decode_job(analysis, timing, window, job, curve, rows_target=want)
+    def _thinned(self, timing: TimingData, jobs: list[_Job], drafts: list[SlotDraft], ex: Excess) -> None:
+        """Slot ``ex.index`` keeps its most probable onset rows, in the proportion its limit allows, with its
+        arrows cleared for the lane model (``_rows``, as :meth:`_decode_job` leaves a draft)."""
+        draft = drafts[ex.index]
+        ranked = sorted(draft.row_confidence.items(), key=lambda kv: (-kv[1], kv[0]))
+        beats = sorted(b for b, _ in ranked[:int(len(ranked) * ex.limit / ex.notes)])
+        kept = {b: draft.row_confidence[b] for b in beats}
+        draft.row_confidence, draft.notes = kept, []
+        draft.threshold = min(kept.values(), default=1.0)
+        draft._rows = (beats, timing.beats_to_seconds_array(  # type: ignore[attr-defined]
+            np.array([float(b) for b in beats], dtype=np.float64)))
+        draft.provenance.parameters.update(threshold=round(draft.threshold, 6), rows_kept=len(beats),
+                                           rows_capped_by=jobs[ex.upper].slot.sm_name)
 
     def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
-                    prob: np.ndarray, rows_target: int | None = None) -> SlotDraft:
+                    prob: np.ndarray) -> SlotDraft:
         from inference.decode import decode_onsets, refine_rows_prior, settings_for
         from inference.lanes import expected_notes_per_row
 
@@ -303,9 +303,8 @@ class Drafter:
             job.params["notes_per_row"] = round(per_row, 4)
         decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
                                 conditioned=job.cond is not None, duration_s=window.duration_s, prior_rows=prior,
-                                notes_per_row=per_row, rows_target=rows_target)
+                                notes_per_row=per_row)
         keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
-        job.decoded_rows = len(decoded.beats)
         params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),
                   "nps_target": job.nps, "threshold": round(decoded.threshold, 6),
                   "span_s": round(window.duration_s, 6), "lane_temperature": job.temperature, **job.params}

@@ -330,7 +330,8 @@ class _Track:
                     # the passage's top `floor` share of jump masses; a flat passage (no row ranks above
                     # another) gets none
                     recent = np.fromiter(self.masses, np.float64)
-                    rank = float(np.quantile(recent, 1.0 - float(floor)))
+                    k = int(round((1.0 - float(floor)) * (len(recent) - 1)))  # nearest-rank quantile
+                    rank = float(np.partition(recent, k)[k])
                     if mass >= rank > float(recent.min()):
                         threshold = min(threshold, mass)
                 self.masses.append(mass)

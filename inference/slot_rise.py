@@ -8,7 +8,7 @@ more notes. The drafter therefore holds, from the top slot down, each slot to at
 the next higher drafted slot's notes:
 
 1. on the onset rows, before lanes, at each slot's expected notes per row: a slot over its limit keeps only its
-   most probable rows (the decoder's ``rows_target``);
+   most probable decoded rows (no decoding again: the rows and their peak probabilities are at hand);
 2. on the placed notes: a slot still over its limit (its jumps came out above the expectation, or the slot above
    came out below) turns its least probable jump rows into single steps (:func:`split_jumps`), and only when it
    has too few jumps is it thinned again and its arrows placed anew.

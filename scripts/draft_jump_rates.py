@@ -1,0 +1,71 @@
+"""Drafts against their songs' own charts: jump share per slot and whether note counts rise with the slot.
+
+Drafts every slot a song's chart has (with that chart's timing, all slots in one call as the editor and
+``main.py draft`` do) for the validation songs and the first N training songs (by folder name), and prints per
+song the notes and jumps of each draft against the chart's, then per slot the median jump share (rows with two
+arrows) of drafts and charts, the mean absolute difference, drafts with no jump, and songs where a slot has no
+more notes than the one below it (MODEL_CARD, session 6).
+
+Usage: python scripts/draft_jump_rates.py --songs ../shared/data/charts [--train-songs 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from chart.song import Slot  # noqa: E402
+from inference.drafter import Drafter  # noqa: E402
+from training.data import find_chart_file, load_song, usable_charts  # noqa: E402
+from training.evaluate import EvalOptions, select_folders  # noqa: E402
+
+
+def row_stats(notes: list) -> tuple[int, int, int]:
+    """Rows, notes and jump rows (two or more arrows) of a list of notes."""
+    rows: dict = {}
+    for n in notes:
+        if n.kind.is_onset:
+            rows[n.beat] = rows.get(n.beat, 0) + 1
+    return len(rows), sum(rows.values()), sum(v >= 2 for v in rows.values())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--songs", type=Path, required=True)
+    ap.add_argument("--train-songs", type=int, default=16)
+    args = ap.parse_args()
+    drafter = Drafter.from_models_dir()
+    folders = select_folders(EvalOptions(songs=args.songs, split="validation"))
+    folders += sorted(select_folders(EvalOptions(songs=args.songs, split="train")), key=lambda f: f.name)[
+        : args.train_songs]
+    shares, broken = [], 0
+    for folder in folders:
+        song = load_song(find_chart_file(folder))
+        charts = usable_charts(song)
+        audio = next(p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".ogg", ".mp3", ".wav"))
+        timing = song.timing_for(next(iter(charts.values())))
+        drafts = {int(d.slot): row_stats(d.notes) for d in drafter.draft(audio, timing, [Slot(s) for s in charts])}
+        ref = {s: row_stats(c.notes) for s, c in charts.items()}
+        counts = [drafts[s][1] for s in sorted(drafts)]
+        bad = any(b <= a for a, b in zip(counts, counts[1:]))
+        broken += bad
+        print(("!! " if bad else "   ") + folder.name[:32].ljust(32), " ".join(
+            f"{s}:{drafts[s][1]}n/{drafts[s][2]}j(ref {ref[s][1]}n/{ref[s][2]}j)" for s in sorted(drafts)))
+        shares += [(s, drafts[s][2] / max(drafts[s][0], 1), ref[s][2] / max(ref[s][0], 1)) for s in drafts if s]
+    r = np.array(shares)
+    for s in range(1, 5):
+        m = r[r[:, 0] == s]
+        if len(m):
+            print(f"{Slot(s).sm_name}: draft jump share median {np.median(m[:, 1]):.3f}, charts {np.median(m[:, 2]):.3f}, "
+                  f"mean |diff| {np.abs(m[:, 1] - m[:, 2]).mean():.3f}, drafts without a jump {(m[:, 1] == 0).sum()}/{len(m)}")
+    print(f"all: mean |diff| {np.abs(r[:, 1] - r[:, 2]).mean():.4f}; songs whose counts do not rise: {broken}/{len(folders)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
