@@ -104,9 +104,10 @@ class DecisionRule:
     when its jump mass is among the top ``floor`` share of its last :data:`FLOOR_WINDOW_ROWS` rows': where the
     model itself ranks a jump likeliest, relative to the passage.
 
-    The shipped jump floor and cap are the manifest's ``jump_range``: the 25th and 75th percentiles of the
-    per-chart jump share of the text-only human charts at each slot (:func:`training.lane_calibrate.jump_share_range`),
-    so that a draft's jump share lands in the middle half of real charts of its slot. Manifests without one
+    The shipped jump floor and cap are the manifest's ``jump_range``: the 25th percentile and the median of the
+    per-chart jump share of the text-only human charts at each slot (:func:`training.lane_calibrate.jump_share_range`).
+    The cap is the median because a draft that copies its own jumps runs to the cap: with the 75th percentile
+    there, drafts had twice the jump share of typical charts (MODEL_CARD, session 6). Manifests without one
     fall back to :data:`RATE_FLOOR_FACTOR` / :data:`RATE_CAP_FACTOR` times the reference rates.
     """
 

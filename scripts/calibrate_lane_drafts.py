@@ -8,7 +8,7 @@ list) with the shipped onset model and runs the trainer's own bisection
 the trainer measured on human charts (manifest ``extra.decision.rates``). No notes of the drafted songs are used.
 
 With ``--jump-range DIR`` it also sets the drafts' running jump floor and cap (manifest
-``extra.decision.jump_range``) to the 25th/75th percentiles of the per-chart jump share of every usable chart in
+``extra.decision.jump_range``) to the 25th percentile and median of the per-chart jump share of every usable chart in
 DIR (the text-only corpus: no song in common with the audio set), before calibrating under them;
 ``--range-only`` skips the threshold search.
 

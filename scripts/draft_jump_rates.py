@@ -6,7 +6,7 @@ song the notes and jumps of each draft against the chart's, then per slot the me
 arrows) of drafts and charts, the mean absolute difference, drafts with no jump, and songs where a slot has no
 more notes than the one below it (MODEL_CARD, session 6).
 
-Usage: python scripts/draft_jump_rates.py --songs ../shared/data/charts [--train-songs 16]
+Usage: python scripts/draft_jump_rates.py --songs ../shared/data/charts [--train-songs 16] [--models DIR]
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--songs", type=Path, required=True)
     ap.add_argument("--train-songs", type=int, default=16)
+    ap.add_argument("--models", type=Path, default=None, help="models folder (default: the shipped models)")
     args = ap.parse_args()
-    drafter = Drafter.from_models_dir()
+    drafter = Drafter.from_models_dir(args.models)
     folders = select_folders(EvalOptions(songs=args.songs, split="validation"))
     folders += sorted(select_folders(EvalOptions(songs=args.songs, split="train")), key=lambda f: f.name)[
         : args.train_songs]

@@ -29,9 +29,13 @@ def test_range_is_per_chart_quantiles_not_the_pooled_rate():
     charts = [chart_with_jumps(Slot.HARD, 40, 4) for _ in range(3)] + [chart_with_jumps(Slot.HARD, 400, 200)]
     charts += [chart_with_jumps(Slot.EASY, 40, j) for j in (0, 2, 4, 6, 8)]
     rows = [rows_from_notes(c.notes) for c in charts]
-    got = jump_share_range(rows, [int(c.slot) for c in charts])
+    got = jump_share_range(rows, [int(c.slot) for c in charts], (0.25, 0.75))
     assert (got["low"][3], got["high"][3]) == pytest.approx((0.1, 0.2))  # of (0.1, 0.1, 0.1, 0.5)
     assert (got["low"][1], got["high"][1]) == pytest.approx((0.05, 0.15))
+    shipped = jump_share_range(rows, [int(c.slot) for c in charts])  # the 25th percentile and the median
+    assert (shipped["low"][3], shipped["high"][3]) == pytest.approx((0.1, 0.1))
+    assert (shipped["low"][1], shipped["high"][1]) == pytest.approx((0.05, 0.1))
+    assert shipped["quantiles"] == [0.25, 0.5]
     assert (got["low"][0], got["high"][0]) == (None, None)  # Beginner: no jumps by rule
     assert got["low"][2] is None  # no Medium chart
     assert got["charts"] == [0, 5, 0, 4, 0]
