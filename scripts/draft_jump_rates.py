@@ -1,4 +1,4 @@
-"""Drafts against their songs' own charts: jump share per slot and whether note counts rise with the slot.
+"""Drafts against their songs' own charts: jump and hold shares per slot, and whether note counts rise.
 
 Drafts every slot a song's chart has (with that chart's timing, all slots in one call as the editor and
 ``main.py draft`` do) for the validation songs and the first N training songs (by folder name), and prints per
@@ -25,13 +25,14 @@ from training.data import find_chart_file, load_song, usable_charts  # noqa: E40
 from training.evaluate import EvalOptions, select_folders  # noqa: E402
 
 
-def row_stats(notes: list) -> tuple[int, int, int]:
-    """Rows, notes and jump rows (two or more arrows) of a list of notes."""
+def row_stats(notes: list) -> tuple[int, int, int, int]:
+    """Rows, notes, jump rows (two or more arrows) and hold heads (holds and rolls) of a list of notes."""
     rows: dict = {}
     for n in notes:
         if n.kind.is_onset:
             rows[n.beat] = rows.get(n.beat, 0) + 1
-    return len(rows), sum(rows.values()), sum(v >= 2 for v in rows.values())
+    holds = sum(1 for n in notes if n.kind.is_onset and n.length > 0)
+    return len(rows), sum(rows.values()), sum(v >= 2 for v in rows.values()), holds
 
 
 def main() -> int:
@@ -57,14 +58,19 @@ def main() -> int:
         broken += bad
         print(("!! " if bad else "   ") + folder.name[:32].ljust(32), " ".join(
             f"{s}:{drafts[s][1]}n/{drafts[s][2]}j(ref {ref[s][1]}n/{ref[s][2]}j)" for s in sorted(drafts)))
-        shares += [(s, drafts[s][2] / max(drafts[s][0], 1), ref[s][2] / max(ref[s][0], 1)) for s in drafts if s]
+        shares += [(s, drafts[s][2] / max(drafts[s][0], 1), ref[s][2] / max(ref[s][0], 1),
+                    drafts[s][3] / max(drafts[s][1], 1), ref[s][3] / max(ref[s][1], 1)) for s in drafts]
     r = np.array(shares)
-    for s in range(1, 5):
+    for s in range(5):
         m = r[r[:, 0] == s]
         if len(m):
-            print(f"{Slot(s).sm_name}: draft jump share median {np.median(m[:, 1]):.3f}, charts {np.median(m[:, 2]):.3f}, "
-                  f"mean |diff| {np.abs(m[:, 1] - m[:, 2]).mean():.3f}, drafts without a jump {(m[:, 1] == 0).sum()}/{len(m)}")
-    print(f"all: mean |diff| {np.abs(r[:, 1] - r[:, 2]).mean():.4f}; songs whose counts do not rise: {broken}/{len(folders)}")
+            print(f"{Slot(s).sm_name}: jump share median draft {np.median(m[:, 1]):.3f} / chart {np.median(m[:, 2]):.3f}, "
+                  f"mean |diff| {np.abs(m[:, 1] - m[:, 2]).mean():.3f}, drafts without a jump {(m[:, 1] == 0).sum()}"
+                  f"/{len(m)}; hold share median draft {np.median(m[:, 3]):.3f} / chart {np.median(m[:, 4]):.3f}, "
+                  f"mean |diff| {np.abs(m[:, 3] - m[:, 4]).mean():.3f}, drafts without a hold {(m[:, 3] == 0).sum()}")
+    j = r[r[:, 0] > 0]  # Beginner: no jumps by rule
+    print(f"all: jump share mean |diff| {np.abs(j[:, 1] - j[:, 2]).mean():.4f} (Easy..Challenge), hold share mean "
+          f"|diff| {np.abs(r[:, 3] - r[:, 4]).mean():.4f}; songs whose counts do not rise: {broken}/{len(folders)}")
     return 0
 
 
