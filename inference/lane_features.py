@@ -7,6 +7,7 @@ model predicts and how decoding uses these.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -111,6 +112,18 @@ def held_masks(rows: LaneRows) -> np.ndarray:
     return out
 
 
+def gap_keys(beats: Sequence[Fraction]) -> list[tuple[int, int] | None]:
+    """Gap to the previous row of every row as an exact (numerator, denominator) pair in lowest terms (None for
+    row 0): equal exactly when the Fractions are, much cheaper to hash and to compute (no Fraction objects)."""
+    out: list[tuple[int, int] | None] = [None]
+    for a, b in zip(beats, beats[1:]):
+        num = b.numerator * a.denominator - a.numerator * b.denominator
+        den = a.denominator * b.denominator
+        g = math.gcd(num, den)
+        out.append((num // g, den // g))
+    return out
+
+
 class CopyMemory:
     """Charts repeat themselves: when the last ``k`` rows (arrows and rhythm) occurred before in this chart,
     the arrows that followed them then are a strong hint now. For each ``k`` of :data:`COPY_CONTEXTS`, remembers
@@ -120,10 +133,8 @@ class CopyMemory:
     before choosing it, :meth:`record` it after.
     """
 
-    def __init__(self, beats: Sequence[Fraction]) -> None:
-        # Gaps as (numerator, denominator) int pairs: equal exactly when the Fractions are, much cheaper to hash.
-        gaps = [b - a for a, b in zip(beats, beats[1:])]
-        self.gaps: list[tuple[int, int] | None] = [None, *((g.numerator, g.denominator) for g in gaps)]
+    def __init__(self, beats: Sequence[Fraction], gaps: list[tuple[int, int] | None] | None = None) -> None:
+        self.gaps = gaps if gaps is not None else gap_keys(beats)  # (numerator, denominator) pairs
         self.seen: list[dict[tuple, int]] = [{} for _ in COPY_CONTEXTS]
         self._cached: tuple[int, list[tuple | None]] = (-1, [])
 

@@ -33,7 +33,10 @@ from inference.lane_features import (
     N_LANES,
     PREV_ROWS,
     CopyMemory,
+    gap_keys,
 )
+
+Gaps = list[tuple[int, int] | None]  # inference.lane_features.gap_keys of a chart's rows
 
 HINT = N_LANES + 1  # one hint: the 4 lane bits of the arrows it names and a found flag
 HINT_OFFSET = N_LANES * (PREV_ROWS + 2)  # history: previous rows, previous holds, held lanes, then the hints
@@ -101,12 +104,6 @@ class HistoryLayout:
 DEFAULT_LAYOUT = HistoryLayout()
 
 
-def _gap_keys(beats: Sequence[Fraction]) -> list[tuple[int, int] | None]:
-    """Gap to the previous row of every row as an exact (numerator, denominator) pair (None for row 0)."""
-    gaps = [b - a for a, b in zip(beats, beats[1:])]
-    return [None, *((g.numerator, g.denominator) for g in gaps)]
-
-
 def _canonical_prefixes(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], dict]]:
     """The newest ``k`` rows of ``context`` with lanes renamed by first appearance (newest row first, lanes of a
     row in lane order), and the lane -> name map, for every ``k`` of ``lengths`` that fits."""
@@ -132,9 +129,9 @@ class PermMemory:
     a renaming of the lanes, mapped through the renaming of now. A lane that the context never used is
     determined only when exactly that many lanes are unused now; otherwise the hint is "not found"."""
 
-    def __init__(self, beats: Sequence[Fraction], contexts: Sequence[int]) -> None:
+    def __init__(self, beats: Sequence[Fraction], contexts: Sequence[int], gaps: Gaps | None = None) -> None:
         self.contexts = tuple(contexts)
-        self.gaps = _gap_keys(beats)
+        self.gaps = gaps if gaps is not None else gap_keys(beats)
         self.seen: list[dict[tuple, tuple[int, ...]]] = [{} for _ in self.contexts]
         self._cached: tuple[int, list] = (-1, [])
 
@@ -161,13 +158,18 @@ class PermMemory:
             found = self.seen[j].get(entry[0]) if entry is not None else None
             if found is None:
                 continue
-            lanes = {name: lane for lane, name in entry[1].items()}
-            free = [lane for lane in range(N_LANES) if lane not in entry[1]]
+            names = entry[1]
             new = sum(1 for name in found if name < 0)
-            if new and new != len(free):
-                continue
-            mask = sum(1 << lanes[name] for name in found if name >= 0) + (sum(1 << f for f in free) if new else 0)
-            out[j * HINT:(j + 1) * HINT] = [*MASK_BITS[mask], 1.0]
+            mask = 0
+            if new:
+                free = [lane for lane in range(N_LANES) if lane not in names]
+                if new != len(free):
+                    continue
+                mask = sum(1 << f for f in free)
+            if len(found) > new:
+                lanes = {name: lane for lane, name in names.items()}
+                mask += sum(1 << lanes[name] for name in found if name >= 0)
+            out[j * HINT:(j + 1) * HINT] = (*MASK_BITS[mask], 1.0)
         return out
 
     def record(self, arrows: np.ndarray, i: int) -> None:
@@ -182,9 +184,9 @@ class CountMemory:
     """Per-chart n-gram: for each depth ``d``, counts of the arrow sets that followed the last ``d`` rows
     (arrows and rhythm) earlier in this chart."""
 
-    def __init__(self, beats: Sequence[Fraction], depths: Sequence[int]) -> None:
+    def __init__(self, beats: Sequence[Fraction], depths: Sequence[int], gaps: Gaps | None = None) -> None:
         self.depths = tuple(depths)
-        self.gaps = _gap_keys(beats)
+        self.gaps = gaps if gaps is not None else gap_keys(beats)
         self.counts: list[dict[tuple, np.ndarray]] = [{} for _ in self.depths]
 
     def _key(self, arrows: np.ndarray, i: int, d: int) -> tuple | None:
@@ -216,13 +218,13 @@ class BackMemory:
     beats earlier (a hint; not found when no row sits there), and whether the row before that one had the
     same arrows and gap as the row before this one (the repeat is under way)."""
 
-    def __init__(self, beats: Sequence[Fraction], back_beats: Sequence[int]) -> None:
+    def __init__(self, beats: Sequence[Fraction], back_beats: Sequence[int], gaps: Gaps | None = None) -> None:
         self.beats = list(beats)
         # exact keys without Fraction arithmetic: b - off is (n - off * d) / d, still in lowest terms
         index = {(b.numerator, b.denominator): i for i, b in enumerate(self.beats)}
         self.back = [[index.get((b.numerator - off * b.denominator, b.denominator)) for off in back_beats]
                      for b in self.beats]
-        self.gaps = _gap_keys(self.beats)
+        self.gaps = gaps if gaps is not None else gap_keys(self.beats)
 
     def query(self, arrows: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Hints (len(back_beats) * 5,) and match flags (len(back_beats),), float32."""
@@ -319,11 +321,12 @@ class ChartMemory:
     :meth:`record` it."""
 
     def __init__(self, beats: Sequence[Fraction], layout: HistoryLayout = DEFAULT_LAYOUT) -> None:
-        self.parts: list[Any] = [CopyMemory(beats)]
+        gaps = gap_keys(beats)  # once for all memories
+        self.parts: list[Any] = [CopyMemory(beats, gaps)]
         if layout.perm_contexts:
-            self.parts.append(PermMemory(beats, layout.perm_contexts))
-        self.back = BackMemory(beats, layout.back_beats) if layout.back_beats else None
-        self.counts = CountMemory(beats, layout.count_depths) if layout.count_depths else None
+            self.parts.append(PermMemory(beats, layout.perm_contexts, gaps))
+        self.back = BackMemory(beats, layout.back_beats, gaps) if layout.back_beats else None
+        self.counts = CountMemory(beats, layout.count_depths, gaps) if layout.count_depths else None
         self.foot = FootMemory(beats) if layout.foot else None
         self.ahead = lookahead_features(beats, layout.lookahead) if layout.lookahead else None
 

@@ -72,3 +72,21 @@ def test_snap_preferring_coarse() -> None:
     got = snap_preferring_coarse(np.array([1.02, 1.26, 1.34]), (4, 8, 16, 12), tolerance_beats=0.03)
     assert got == [Fraction(1), Fraction(5, 4), Fraction(4, 3)]
     assert snap_preferring_coarse(np.array([1.1]), (4, 8), tolerance_beats=0.01) == [Fraction(1)]
+
+
+@given(st.integers(-2000, 20000), st.sampled_from(DIVISORS), st.sampled_from([0.0, 0.5, 0.25, 0.4999999, 0.5000001,
+                                                                            0.49999999999, 0.123]),
+       st.floats(-1e-9, 1e-9))
+def test_fast_float_snap_equals_the_exact_rational_snap(k: int, divisor: int, frac: float, eps: float) -> None:
+    """The decoder's shortcut rounds like snap_beat of the limited Fraction, at ties and near them too."""
+    from chart.snap import _snap_float
+
+    x = (k + frac) * 4.0 / divisor + eps
+    assert _snap_float(x, divisor) == snap_beat(Fraction(x).limit_denominator(1 << 20), divisor)
+
+
+@given(st.floats(-100.0, 2000.0, allow_nan=False), st.sampled_from(DIVISORS))
+def test_fast_float_snap_equals_the_exact_rational_snap_anywhere(x: float, divisor: int) -> None:
+    from chart.snap import _snap_float
+
+    assert _snap_float(x, divisor) == snap_beat(Fraction(x).limit_denominator(1 << 20), divisor)
