@@ -104,23 +104,45 @@ class HistoryLayout:
 DEFAULT_LAYOUT = HistoryLayout()
 
 
+def _renaming_table() -> tuple[dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], int]], dict]:
+    """Renaming lanes by first appearance as a finite automaton: the state is the tuple of lanes named so far,
+    in naming order (65 states: 0 to 4 distinct lanes); reading a row's mask gives the next state and the row's
+    renamed code. Returns the step table ``(state, mask) -> (state, code)`` and each state's lane -> name map."""
+    step: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], int]] = {}
+    frontier: list[tuple[int, ...]] = [()]
+    seen: set[tuple[int, ...]] = {()}
+    while frontier:
+        state = frontier.pop()
+        for mask in range(1 << N_LANES):
+            names = list(state)
+            code = 0
+            for lane in range(N_LANES):
+                if (mask >> lane) & 1:
+                    if lane not in names:
+                        names.append(lane)
+                    code |= 1 << names.index(lane)
+            step[(state, mask)] = (tuple(names), code)
+            if tuple(names) not in seen:
+                seen.add(tuple(names))
+                frontier.append(tuple(names))
+    return step, {state: {lane: i for i, lane in enumerate(state)} for state in seen}
+
+
+_RENAME_STEP, _RENAME_NAMES = _renaming_table()
+
+
 def _canonical_prefixes(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], dict]]:
     """The newest ``k`` rows of ``context`` with lanes renamed by first appearance (newest row first, lanes of a
-    row in lane order), and the lane -> name map, for every ``k`` of ``lengths`` that fits."""
+    row in lane order), and the lane -> name map (shared, read-only), for every ``k`` of ``lengths`` that fits."""
     wanted = set(lengths)
-    names: dict[int, int] = {}
+    state: tuple[int, ...] = ()
     out: list[int] = []
     result = {}
     for count, mask in enumerate(reversed(context), start=1):
-        code = 0
-        for lane in range(N_LANES):
-            if (mask >> lane) & 1:
-                if lane not in names:
-                    names[lane] = len(names)
-                code |= 1 << names[lane]
+        state, code = _RENAME_STEP[(state, mask)]
         out.append(code)
         if count in wanted:
-            result[count] = (tuple(out), dict(names))
+            result[count] = (tuple(out), _RENAME_NAMES[state])
     return result
 
 
