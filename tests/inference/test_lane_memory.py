@@ -181,3 +181,27 @@ def test_lookahead_reads_the_rhythm_ahead():
     np.testing.assert_allclose(ahead[2, :2] * 6, [-1, np.log2(2.5)])
     np.testing.assert_allclose(ahead[4, :2] * 6, [4, 4])  # past the end
     np.testing.assert_allclose(ahead[:, 2] * 6, np.log2(1 + np.array([2, 1, 0, 0, 0])))  # rows until the gap changes
+
+
+def test_renaming_table_matches_renaming_row_by_row():
+    """The 65-state automaton of PermMemory renames lanes exactly as a plain first-appearance renaming does."""
+    from inference.lane_memory import _canonical_prefixes
+
+    def plain(context, k):
+        names, out = {}, []
+        for mask in list(reversed(context))[:k]:
+            code = 0
+            for lane in range(4):
+                if (mask >> lane) & 1:
+                    names.setdefault(lane, len(names))
+                    code |= 1 << names[lane]
+            out.append(code)
+        return tuple(out), names
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        context = rng.integers(0, 16, size=int(rng.integers(1, 20))).tolist()
+        got = _canonical_prefixes(context, (1, 4, 6, 16))
+        assert set(got) == {k for k in (1, 4, 6, 16) if k <= len(context)}
+        for k, (codes, names) in got.items():
+            assert (codes, names) == plain(context, k)
