@@ -242,7 +242,7 @@ class Drafter:
     def _rising_counts(self, timing: TimingData, jobs: list[_Job], drafts: list[SlotDraft]) -> None:
         """Step 1 of :mod:`inference.slot_rise`: thin slots over their limit before lanes (rows x expected notes
         per row)."""
-        from inference.lanes import expected_notes_per_row
+        from inference.lane_decision import expected_notes_per_row
 
         def notes(i: int) -> float:
             return len(drafts[i]._rows[0]) * expected_notes_per_row(self.lanes, int(jobs[i].slot))  # type: ignore[attr-defined]
@@ -289,7 +289,7 @@ class Drafter:
     def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
                     prob: np.ndarray) -> SlotDraft:
         from inference.decode import decode_onsets, refine_rows_prior, settings_for
-        from inference.lanes import expected_notes_per_row
+        from inference.lane_decision import expected_notes_per_row
 
         settings = settings_for(self.onset, int(job.slot))
         prior = None

@@ -14,8 +14,8 @@ what it already chose (previous arrows, previous holds, lanes still held). It re
 Decoding is autoregressive, one row at a time, greedy (``temperature=0``) or sampled with a seed, and applies
 the post-rules every chart must satisfy: no note inside a hold in its lane (held lanes are masked, so a hold
 always ends before the next note in its lane), no jumps at Beginner, at most two panels pressed at once
-(held + new arrows: two feet), and no mines. Rules live here, not in the model, so that the rule baseline and
-the learned model obey exactly the same constraints.
+(held + new arrows: two feet), and no mines. Rules live in :mod:`inference.lane_decision`, not in the model, so
+that the rule baseline and the learned model obey exactly the same constraints.
 
 Row features and history inputs come from :mod:`inference.lane_features`, which training imports too.
 """
@@ -23,7 +23,6 @@ Row features and history inputs come from :mod:`inference.lane_features`, which 
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,12 +31,18 @@ from typing import Any, Protocol
 import numpy as np
 
 from chart.notes import Note
+from inference.lane_decision import (
+    JUMP_CLASSES,
+    DecisionRule,
+    JumpFloor,
+    allowed_classes,
+    jump_mass,
+    masked_choice,
+    within_cap,
+)
 from inference.lane_features import (
-    CLASS_MASKS,
     HOLD_LENGTHS_BEAT,
-    N_ARROW_CLASSES,
     N_LANES,
-    N_SLOTS,
     POPCOUNT,
     LaneRows,
     held_from_history,
@@ -47,164 +52,10 @@ from inference.lane_features import (
 from inference.lane_memory import ChartMemory, HistoryLayout
 from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, prev_masks, slots_of
 
-MAX_PANELS = 2  # two feet: held lanes + new arrows
 MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps
 STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
 TAIL_GRID_BEAT = Fraction(1, 4)  # a hold cut short by a later row ends on the sixteenth grid before it
-
-
-# ---------------------------------------------------------------------------------------------------- rules
-def allowed_classes(held: int, slot: int) -> np.ndarray:
-    """Which of the 15 arrow classes a row may take, shape (15,) bool.
-
-    A held lane cannot get a note (it would sit inside the hold), Beginner gets no jumps, and held lanes plus
-    new arrows never exceed two panels. All False only when two lanes are held: the decoder then ends those holds
-    before the row.
-    """
-    return _ALLOWED[held, min(max(int(slot), 0), N_SLOTS - 1)]
-
-
-def _allowed_table() -> np.ndarray:
-    """(16 held masks, 5 slots, 15 classes) bool: the rules of :func:`allowed_classes`, computed once."""
-    table = np.zeros((16, N_SLOTS, N_ARROW_CLASSES), dtype=bool)
-    for held in range(16):
-        for slot in range(N_SLOTS):
-            ok = (CLASS_MASKS & held) == 0
-            ok &= POPCOUNT[CLASS_MASKS] + POPCOUNT[held] <= MAX_PANELS
-            if slot == 0:
-                ok &= POPCOUNT[CLASS_MASKS] == 1
-            table[held, slot] = ok
-    table.setflags(write=False)
-    return table
-
-
-_ALLOWED = _allowed_table()
 _NO_RNG = np.random.default_rng(0)  # greedy choices never draw from it
-
-
-@dataclass(frozen=True)
-class DecisionRule:
-    """How greedy decoding turns one row's outputs into arrows and holds, per slot (Beginner..Challenge).
-
-    A plain argmax almost never picks a jump or a hold (each is rarely the single likeliest outcome of a row),
-    so the shipped model carries thresholds calibrated in training to give the reference charts' jump and hold
-    rates: a row becomes a jump when the probability mass of the allowed jumps reaches ``jump[slot]`` (None =
-    plain argmax), an arrow becomes a hold head when its hold probability reaches ``hold[slot]``.
-
-    ``jump_cap``/``hold_cap`` bound the running share of jump rows (per row) / hold heads (per arrow) of a draft,
-    the same shares the thresholds are calibrated to (None = no bound):
-    the model reads its own earlier rows (repeats, counts), so one early jump or hold can feed on itself until a
-    Medium draft is 30 % jumps or an Easy draft all holds (seen on real songs). The shipped hold cap is
-    :data:`RATE_CAP_FACTOR` times the reference charts' hold rate the thresholds were calibrated on.
-
-    ``jump_floor`` is the other side of the same loop: a draft whose first rows have no jump reads "this chart
-    has no jumps" and can stay at none for the whole song (a validation song's Challenge draft: 0 jumps in 554
-    rows, every jump probability after its first rows below 1 %, while the Hard draft of the same song had 96).
-    While a draft's running jump share (after :data:`RATE_WARMUP_ROWS`) is below the floor, a row becomes a jump
-    when its jump mass is among the top ``floor`` share of its last :data:`FLOOR_WINDOW_ROWS` rows': where the
-    model itself ranks a jump likeliest, relative to the passage.
-
-    The shipped jump floor and cap are the manifest's ``jump_range``: the 25th percentile and the median of the
-    per-chart jump share of the text-only human charts at each slot (:func:`training.lane_calibrate.jump_share_range`).
-    The cap is the median because a draft that copies its own jumps runs to the cap: with the 75th percentile
-    there, drafts had twice the jump share of typical charts (MODEL_CARD, session 6). Manifests without one
-    fall back to :data:`RATE_FLOOR_FACTOR` / :data:`RATE_CAP_FACTOR` times the reference rates.
-    """
-
-    jump: tuple[float | None, ...] = (None,) * N_SLOTS
-    hold: tuple[float, ...] = (0.5,) * N_SLOTS
-    jump_cap: tuple[float | None, ...] = (None,) * N_SLOTS
-    hold_cap: tuple[float | None, ...] = (None,) * N_SLOTS
-    jump_floor: tuple[float | None, ...] = (None,) * N_SLOTS
-
-    @classmethod
-    def from_manifest(cls, manifest: Any) -> DecisionRule:
-        data = manifest.extra.get("decision") or {}
-        rates = data.get("rates") or {}
-
-        def scaled(key: str, factor: float) -> tuple[float | None, ...]:
-            ref = rates.get(key)
-            return tuple(factor * float(r) for r in ref) if ref else (None,) * N_SLOTS
-
-        jump_range = data.get("jump_range") or {}  # per-chart quantiles of human charts (training.lane_calibrate)
-
-        def bounds(key: str) -> tuple[float | None, ...]:
-            return tuple(None if v is None else float(v) for v in jump_range[key])
-
-        jump_cap = bounds("high") if jump_range else scaled("jump_reference", RATE_CAP_FACTOR)
-        jump_floor = bounds("low") if jump_range else scaled("jump_reference", RATE_FLOOR_FACTOR)
-        return cls(tuple(data.get("jump_threshold", cls.jump)), tuple(data.get("hold_threshold", cls.hold)),
-                   jump_cap, scaled("hold_reference", RATE_CAP_FACTOR), jump_floor)
-
-
-def expected_notes_per_row(manifest: Any, slot: int) -> float:
-    """Notes per row the lane model's drafts have at ``slot`` (1 + its calibrated jump rate; 1 without one)."""
-    decision = (getattr(manifest, "extra", None) or {}).get("decision") or {}
-    jumps = (decision.get("rates") or {}).get("jump") or []
-    if not (0 <= slot < len(jumps) and jumps[slot] is not None):
-        return 1.0
-    rate = float(jumps[slot])
-    bounds = decision.get("jump_range") or {}
-    low, high = (bounds.get(k, [None] * N_SLOTS)[slot] for k in ("low", "high"))
-    if high is not None:  # the decoder holds a draft's jump share inside the range (DecisionRule)
-        rate = min(rate, float(high))
-    if low is not None:
-        rate = max(rate, float(low))
-    return 1.0 + rate
-
-
-#: Running jump / hold rates of a draft may reach this multiple of the reference charts' rates.
-RATE_CAP_FACTOR = 1.5
-#: A draft's running jump rate is held at least at this multiple of the reference charts' rate.
-RATE_FLOOR_FACTOR = 0.5
-#: Rows whose jump masses rank a row while a draft is below its jump floor.
-FLOOR_WINDOW_ROWS = 64
-#: Rows a draft starts with as if they were within the caps, so that its first rows may hold a jump or a hold.
-RATE_WARMUP_ROWS = 16
-
-
-def within_cap(count: int, total: int, cap: float | None, more: int = 1, more_total: int = 1) -> bool:
-    """Whether ``more`` jump rows (hold heads) out of ``more_total`` rows (arrows) keep the running share
-    ``(count + more) / (total + more_total + warm-up)`` within ``cap``."""
-    return cap is None or count + more <= cap * (total + more_total + RATE_WARMUP_ROWS)
-
-
-def below_floor(count: int, total: int, floor: float | None) -> bool:
-    """Whether ``count`` jump rows out of ``total`` rows are under the share ``floor`` (never in the warm-up)."""
-    return floor is not None and total >= RATE_WARMUP_ROWS and count < floor * total
-
-
-_JUMPS = POPCOUNT[CLASS_MASKS] >= 2
-
-
-def jump_mass(logits: np.ndarray, allowed: np.ndarray) -> float | None:
-    """Share of the allowed classes' softmax mass on jumps; None when the row cannot choose (all jumps or all
-    singles allowed)."""
-    jumps, singles = allowed & _JUMPS, allowed & ~_JUMPS
-    if not jumps.any() or not singles.any():
-        return None
-    z = np.where(allowed, logits.astype(np.float64), -np.inf)
-    p = np.exp(z - z.max())
-    return float(p[jumps].sum() / p.sum())
-
-
-def masked_choice(logits: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.random.Generator,
-                  jump_threshold: float | None = None, mass: float | None = None) -> int:
-    """Class index for one row: a softmax sample (``temperature > 0``), else the argmax restricted to
-    ``allowed`` -- among jumps when their probability mass (``mass``, :func:`jump_mass` when not given)
-    reaches ``jump_threshold``, else among singles."""
-    z = np.where(allowed, logits.astype(np.float64), -np.inf)
-    if temperature > 0:
-        z = (z - z.max()) / temperature
-        p = np.exp(z)
-        return int(rng.choice(len(p), p=p / p.sum()))
-    if jump_threshold is None:
-        return int(np.argmax(z))
-    share = jump_mass(logits, allowed) if mass is None else mass
-    if share is None:
-        return int(np.argmax(z))
-    pick = allowed & (_JUMPS if share >= jump_threshold else ~_JUMPS)
-    return int(np.argmax(np.where(pick, z, -np.inf)))
 
 
 # ---------------------------------------------------------------------------------------------------- steppers
@@ -275,7 +126,7 @@ class LaneRequest:
 class _Track:
     """Decoding state of one chart: the rows chosen so far and the holds still running."""
 
-    def __init__(self, request: LaneRequest, layout: HistoryLayout) -> None:
+    def __init__(self, request: LaneRequest, layout: HistoryLayout, rule: DecisionRule) -> None:
         n = len(request.beats)
         self.beats, self.slot = request.beats, int(request.slot)
         self.rows = LaneRows(list(request.beats), np.zeros(n, np.int64), np.zeros(n, np.int64),
@@ -285,7 +136,7 @@ class _Track:
         self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
         self.jump_rows = self.hold_heads = self.arrows = 0  # decided so far: rows with a jump, hold heads, arrows
-        self.masses: deque[float] = deque(maxlen=FLOOR_WINDOW_ROWS)  # recent rows' jump masses (jump floor)
+        self.floor = JumpFloor(rule.jump_floor[self.slot])
 
     def held(self, i: int) -> int:
         mask = 0
@@ -320,22 +171,13 @@ class _Track:
             self.release(i, held)
             held = self.held(i)
             allowed = allowed_classes(held, self.slot)
-        if (allowed & ~_JUMPS).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
-            allowed = allowed & ~_JUMPS
+        if (allowed & ~JUMP_CLASSES).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
+            allowed = allowed & ~JUMP_CLASSES
         threshold, mass = rule.jump[self.slot], None
         if threshold is not None and temperature <= 0:
             mass = jump_mass(out["arrow_logits"], allowed)
             if mass is not None:
-                floor = rule.jump_floor[self.slot]
-                if floor is not None and below_floor(self.jump_rows, i, floor) and len(self.masses) >= RATE_WARMUP_ROWS:
-                    # the passage's top `floor` share of jump masses; a flat passage (no row ranks above
-                    # another) gets none
-                    recent = np.fromiter(self.masses, np.float64)
-                    k = int(round((1.0 - float(floor)) * (len(recent) - 1)))  # nearest-rank quantile
-                    rank = float(np.partition(recent, k)[k])
-                    if mass >= rank > float(recent.min()):
-                        threshold = min(threshold, mass)
-                self.masses.append(mass)
+                threshold = self.floor.threshold(threshold, mass, self.jump_rows, i)
         arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, threshold, mass) + 1
         hold_p = 1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= rule.hold[self.slot])
@@ -377,7 +219,7 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
     rng = np.random.default_rng(seed)
     rule = getattr(stepper, "rule", DecisionRule())
     layout = HistoryLayout.of(stepper)
-    tracks = [_Track(r, layout) for r in requests]
+    tracks = [_Track(r, layout, rule) for r in requests]
     n_max = max((len(r.beats) for r in requests), default=0)
     state = stepper.initial_state(len(requests))
     for i in range(n_max):

@@ -68,7 +68,7 @@ def split_jumps(notes: Sequence[Note], confidence: dict[Fraction, float], count:
     """Turn the ``count`` least confident jump rows of ``notes`` into single steps.
 
     A split row keeps one arrow: one not pressed on the row before (no new jack), else its leftmost; a hold
-    that loses its head goes with it. Removing arrows never breaks a post-rule of :mod:`inference.lanes`.
+    that loses its head goes with it. Removing arrows never breaks a post-rule of :mod:`inference.lane_decision`.
     Returns the notes and how many rows were split (fewer than ``count`` when the chart has fewer jumps).
     """
     rows: dict[Fraction, list[Note]] = {}

@@ -250,9 +250,10 @@ def refine_keep(songs: Path, curves_path: Path) -> None:
 
 # -------------------------------------------------------------------------------------------- lane-mirror
 def lane_mirror(songs: Path) -> None:
+    from inference.lane_decision import allowed_classes
     from inference.lane_features import LaneRows, row_features, rows_from_notes, teacher_history
     from inference.lane_memory import HistoryLayout
-    from inference.lanes import OnnxLaneStepper, allowed_classes, held_from_history
+    from inference.lanes import OnnxLaneStepper, held_from_history
     from training.lane_data import SYMMETRIES, permute_masks
 
     drafter = Drafter.from_models_dir(None)

@@ -2,7 +2,7 @@
 
 Greedy decoding that always takes the single likeliest arrow set produces almost no jumps and few holds (each
 is rarely the likeliest outcome of one row), and a model that feeds on its own jump-free history grows even less
-inclined to jump. So the thresholds of :class:`inference.lanes.DecisionRule` are set where it matters: the
+inclined to jump. So the thresholds of :class:`inference.lane_decision.DecisionRule` are set where it matters: the
 exported model drafts the monitor charts' onset rows exactly as the drafter does, and a per-slot bisection moves
 each threshold until the drafts' jump rate (rows with two arrows) and hold rate (hold heads per arrow) match
 those of the reference charts.
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.lane_decision import RATE_CAP_FACTOR, DecisionRule
 from inference.lane_features import MASK_BITS, N_SLOTS, POPCOUNT, LaneRows, row_features, rows_from_notes
-from inference.lanes import RATE_CAP_FACTOR, DecisionRule, LaneRequest, decode_rows
+from inference.lanes import LaneRequest, decode_rows
 
 ITERATIONS = 10  # bisection steps: thresholds to within 1/1024
 
@@ -59,7 +60,7 @@ def jump_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
                      quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES) -> dict:
     """Per slot, the ``quantiles`` of the *per-chart* share of rows with two or more arrows.
 
-    The drafter's running jump floor and cap (:class:`inference.lanes.DecisionRule`). Per chart, not pooled:
+    The drafter's running jump floor and cap (:class:`inference.lane_decision.DecisionRule`). Per chart, not pooled:
     a pooled rate is dominated by a few long, jump-heavy charts (text-only corpus, Challenge: pooled 0.118,
     median chart 0.091), while a draft should look like a typical chart of its slot. Beginner gets none (the
     post-rules allow no jumps there). Returns ``{"low": [..], "high": [..], "charts": [..]}``, 5 entries each.

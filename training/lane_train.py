@@ -19,9 +19,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from inference.lane_decision import allowed_classes
 from inference.lane_features import N_LANES, N_SLOTS, PREV_ROWS, held_from_history
 from inference.lane_memory import HistoryLayout
-from inference.lanes import allowed_classes
 from training.lane_data import LaneChart, epoch_windows, make_batch
 from training.lane_model import LaneModel, LaneModelConfig
 

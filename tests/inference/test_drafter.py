@@ -317,9 +317,9 @@ class JumpyHardStepper:
 def test_counts_rise_after_lanes_by_splitting_jumps(drafter, audio, monkeypatch):
     """Rows alone (1.5 notes per row expected) cannot keep Hard under Challenge when Hard's lanes come out all
     jumps: the placed notes are checked again and Hard's least confident jumps become single steps."""
-    import inference.lanes
+    import inference.lane_decision
 
-    monkeypatch.setattr(inference.lanes, "expected_notes_per_row", lambda manifest, slot: 1.5 if slot == 3 else 1.0)
+    monkeypatch.setattr(inference.lane_decision, "expected_notes_per_row", lambda manifest, slot: 1.5 if slot == 3 else 1.0)
     plain = drafter.lane_requests
     monkeypatch.setattr(drafter, "lane_requests", lambda analysis, rows: (JumpyHardStepper(), plain(analysis, rows)[1]))
     hard, chal = drafter.draft(audio, TIMING, slots=[Slot.HARD, Slot.CHALLENGE], nps={Slot.CHALLENGE: 2.0})

@@ -10,6 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chart.notes import Note, NoteKind
+from inference.lane_decision import (
+    RATE_CAP_FACTOR,
+    RATE_FLOOR_FACTOR,
+    RATE_WARMUP_ROWS,
+    DecisionRule,
+    allowed_classes,
+    expected_notes_per_row,
+    masked_choice,
+)
 from inference.lane_features import (
     AUDIO_DIM,
     HISTORY_DIM,
@@ -24,19 +33,7 @@ from inference.lane_features import (
     teacher_history,
 )
 from inference.lane_rules import AlternationStepper, CopyNgramStepper, NgramStepper
-from inference.lanes import (
-    RATE_CAP_FACTOR,
-    RATE_FLOOR_FACTOR,
-    RATE_WARMUP_ROWS,
-    DecisionRule,
-    LaneRequest,
-    allowed_classes,
-    assign_lanes,
-    decode_rows,
-    expected_notes_per_row,
-    masked_choice,
-    teacher_forced_classes,
-)
+from inference.lanes import LaneRequest, assign_lanes, decode_rows, teacher_forced_classes
 from training.lane_data import SYMMETRIES, _permute_history, permute_masks
 
 
