@@ -21,7 +21,7 @@ import bisect
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -247,7 +247,7 @@ class Drafter:
         def notes(i: int) -> float:
             return len(drafts[i]._rows[0]) * expected_notes_per_row(self.lanes, int(jobs[i].slot))  # type: ignore[attr-defined]
 
-        for ex in rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], notes, notes):
+        for ex in _rise_plan(jobs, notes):
             self._thinned(timing, jobs, drafts, ex)
 
     def _rising_notes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
@@ -255,9 +255,8 @@ class Drafter:
         """Step 2 of :mod:`inference.slot_rise`, on the placed notes: split jumps, else thin and place again."""
         placed = lambda i: float(len(drafts[i].notes))  # noqa: E731
         for _ in range(RISE_ATTEMPTS):
-            plan = rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], placed, placed)
             redo = []
-            for ex in plan:
+            for ex in _rise_plan(jobs, placed):
                 draft = drafts[ex.index]
                 excess = math.ceil(ex.notes - ex.limit - 1e-9)
                 notes, split = split_jumps(draft.notes, draft.row_confidence, excess)
@@ -364,6 +363,12 @@ def to_slot(value: Slot | int | str) -> Slot:
     if slot not in MODEL_SLOTS:
         raise DraftError(f"the model drafts {', '.join(s.sm_name for s in MODEL_SLOTS)}, not {slot.sm_name}")
     return slot
+
+
+def _rise_plan(jobs: list[_Job], notes: Callable[[int], float]) -> list[Excess]:
+    """:func:`inference.slot_rise.rise_plan` of the jobs (a designer's density target fixes a slot), with
+    ``notes(i)`` the notes of job ``i`` as both bounds."""
+    return rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], notes, notes)
 
 
 def _density(draft: SlotDraft, timing: TimingData) -> float | None:

@@ -20,6 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chart.song import Slot  # noqa: E402
+from chart.stats import row_counts  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
 from training.data import find_chart_file, load_song, usable_charts  # noqa: E402
 from training.evaluate import EvalOptions, select_folders  # noqa: E402
@@ -27,12 +28,9 @@ from training.evaluate import EvalOptions, select_folders  # noqa: E402
 
 def row_stats(notes: list) -> tuple[int, int, int, int]:
     """Rows, notes, jump rows (two or more arrows) and hold heads (holds and rolls) of a list of notes."""
-    rows: dict = {}
-    for n in notes:
-        if n.kind.is_onset:
-            rows[n.beat] = rows.get(n.beat, 0) + 1
-    holds = sum(1 for n in notes if n.kind.is_onset and n.length > 0)
-    return len(rows), sum(rows.values()), sum(v >= 2 for v in rows.values()), holds
+    rows, jumps, _, _ = row_counts(notes)
+    onsets = [n for n in notes if n.kind.is_onset]
+    return rows, len(onsets), jumps, sum(1 for n in onsets if n.length > 0)
 
 
 def main() -> int:

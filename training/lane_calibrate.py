@@ -10,12 +10,13 @@ those of the reference charts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from chart.song import Chart, Song
 from inference.lane_decision import RATE_CAP_FACTOR, DecisionRule
 from inference.lane_features import MASK_BITS, N_SLOTS, POPCOUNT, LaneRows, row_features, rows_from_notes
 from inference.lanes import LaneRequest, decode_rows
@@ -23,18 +24,33 @@ from inference.lanes import LaneRequest, decode_rows
 ITERATIONS = 10  # bisection steps: thresholds to within 1/1024
 
 
+def _usable(folders: Sequence[Path], skip_broken: bool) -> Iterator[tuple[Song, int, Chart]]:
+    """Song, slot and chart of every usable chart in ``folders``, in slot order per song; folders without a
+    readable chart file are skipped with ``skip_broken``, else raise ``DataError``."""
+    from training.data import DataError, find_chart_file, load_song, usable_charts
+
+    for folder in folders:
+        path = find_chart_file(folder)
+        try:
+            if path is None:
+                raise DataError(f"no .ssc/.sm chart in {folder.name}")
+            song = load_song(path)
+        except DataError:
+            if skip_broken:
+                continue
+            raise
+        for slot, chart in sorted(usable_charts(song).items()):
+            yield song, slot, chart
+
+
 def chart_requests(folders: Sequence[Path]) -> tuple[list[LaneRequest], list[LaneRows]]:
     """Decoder requests (no audio) and reference rows of every usable chart in ``folders``."""
-    from training.data import find_chart_file, load_song, usable_charts
-
     requests, references = [], []
-    for folder in folders:
-        song = load_song(find_chart_file(folder))
-        for slot, chart in sorted(usable_charts(song).items()):
-            rows = rows_from_notes(chart.notes)
-            seconds = song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
-            requests.append(LaneRequest(rows.beats, row_features(rows.beats, seconds, slot), slot))
-            references.append(rows)
+    for song, slot, chart in _usable(folders, skip_broken=False):
+        rows = rows_from_notes(chart.notes)
+        seconds = song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
+        requests.append(LaneRequest(rows.beats, row_features(rows.beats, seconds, slot), slot))
+        references.append(rows)
     return requests, references
 
 
@@ -81,21 +97,8 @@ def jump_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
 
 def corpus_rows(folders: Sequence[Path]) -> tuple[list[LaneRows], list[int]]:
     """Reference rows and slots of every usable chart in ``folders`` (text only; unreadable files skipped)."""
-    from training.data import DataError, find_chart_file, load_song, usable_charts
-
-    rows, slots = [], []
-    for folder in folders:
-        path = find_chart_file(folder)
-        if path is None:
-            continue
-        try:
-            song = load_song(path)
-        except DataError:
-            continue
-        for slot, chart in sorted(usable_charts(song).items()):
-            rows.append(rows_from_notes(chart.notes))
-            slots.append(slot)
-    return rows, slots
+    charts = [(slot, chart) for _, slot, chart in _usable(folders, skip_broken=True)]
+    return [rows_from_notes(chart.notes) for _, chart in charts], [slot for slot, _ in charts]
 
 
 def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references: Sequence[LaneRows],
