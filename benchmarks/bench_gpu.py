@@ -9,15 +9,13 @@ under a line saying why this machine ran none.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import subprocess
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import BenchContext, Row, Section, timeit
+from benchmarks.common import BenchContext, Section, load_sections, save_sections, timeit
 
 RESULTS = Path("docs") / "benchmarks-gpu.json"
 GOAL_5_SLOTS = "<= 0.3 s"
@@ -36,30 +34,18 @@ def gpu_name() -> str:
     return f"{name.strip()}, driver {driver.strip()}" if driver else name.strip()
 
 
-def store(path: Path, sections: list[Section], machine: str) -> None:
-    from dataclasses import asdict
-
-    from chart.fileio import atomic_write_text
-
-    data = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine,
-            "sections": [asdict(s) for s in sections]}
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
-
-
 def stored(path: Path, why: str) -> list[Section]:
     """The last GPU measurement in ``path``, titled with its date and machine, under ``why`` this run has none."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    loaded = load_sections(path)
+    if loaded is None:
         return [Section("GPU", text=f"{why}. No GPU measurement is stored yet (`{RESULTS.as_posix()}`).")]
-    out = []
-    for i, s in enumerate(data["sections"]):
-        text = s["text"]
+    data, sections = loaded
+    for i, s in enumerate(sections):
         if i == 0:
-            text = (f"{why}; the rows below are the last measurement on a GPU machine ({data['machine']}), "
-                    f"stored in `{RESULTS.as_posix()}`.\n\n{text}").strip()
-        out.append(Section(f"{s['title']} (measured {data['date']})", [Row(**r) for r in s["rows"]], text))
-    return out
+            s.text = (f"{why}; the rows below are the last measurement on a GPU machine ({data['machine']}), "
+                      f"stored in `{RESULTS.as_posix()}`.\n\n{s.text}").strip()
+        s.title = f"{s.title} (measured {data['date']})"
+    return sections
 
 
 def run(ctx: BenchContext) -> list[Section]:
@@ -95,7 +81,7 @@ def run(ctx: BenchContext) -> list[Section]:
     sections[0].text = (f"{gpu}; onnxruntime {ort.__version__}, sessions on {cuda.describe()} and "
                         f"{cpu.describe()} (CPU threads: {cpu.intra_op_threads}); {label}; synthesised "
                         f"{SONG_S / 60:.0f}-minute song at 128 BPM. Medians of {reps} runs after a warm-up.")
-    store(ctx.repo / RESULTS, sections, f"{gpu}; {machine_line()}")
+    save_sections(ctx.repo / RESULTS, sections, f"{gpu}; {machine_line()}")
     return sections
 
 

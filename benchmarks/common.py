@@ -51,3 +51,29 @@ def timeit(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def save_sections(path: Path, sections: list[Section], machine: str) -> None:
+    """Store a run's sections as JSON with the date and ``machine`` (written atomically)."""
+    import datetime as dt
+    import json
+    from dataclasses import asdict
+
+    from chart.fileio import atomic_write_text
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine,
+            "sections": [asdict(s) for s in sections]}
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+
+
+def load_sections(path: Path) -> tuple[dict, list[Section]] | None:
+    """A run stored by :func:`save_sections`: its JSON (``date``, ``machine``) and its sections; None when the
+    file is missing or unreadable."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data, [Section(s["title"], [Row(**r) for r in s["rows"]], s["text"]) for s in data["sections"]]

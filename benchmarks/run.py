@@ -6,10 +6,8 @@ Usage: ``python -m benchmarks.run [--quick] [--only NAME ...] [--out docs/BENCHM
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import importlib
-import json
 import os
 import pkgutil
 import platform
@@ -19,7 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks.common import BenchContext, Section
+from benchmarks.common import BenchContext, Section, load_sections, save_sections
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -63,28 +61,19 @@ def render(sections: list[Section], seconds: float, only: list[str] | None = Non
 
 
 def _store(cache: Path, name: str, sections: list[Section]) -> None:
-    from chart.fileio import atomic_write_text
-
-    cache.mkdir(parents=True, exist_ok=True)
-    data = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine_line(),
-            "sections": [dataclasses.asdict(s) for s in sections]}
-    atomic_write_text(cache / f"{name}.json", json.dumps(data, indent=1))
+    save_sections(cache / f"{name}.json", sections, machine_line())
 
 
 def _cached(cache: Path, name: str) -> list[Section]:
     """The module's last stored sections, titled with when they ran (nothing if it never ran here)."""
-    from benchmarks.common import Row
-
-    try:
-        data = json.loads((cache / f"{name}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    loaded = load_sections(cache / f"{name}.json")
+    if loaded is None:
         return []
-    out = []
-    for s in data["sections"]:
-        rows = [Row(**r) for r in s["rows"]]
-        title = s["title"] if "(measured " in s["title"] else f"{s['title']} (measured {data['date']})"  # bench_gpu
-        out.append(Section(title, rows, s["text"]))
-    return out
+    data, sections = loaded
+    for s in sections:
+        if "(measured " not in s.title:  # bench_gpu's replayed sections carry their own date
+            s.title = f"{s.title} (measured {data['date']})"
+    return sections
 
 
 def main(argv: list[str] | None = None) -> int:
