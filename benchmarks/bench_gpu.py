@@ -15,7 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import BenchContext, Section, load_sections, save_sections, timeit
+from benchmarks.common import (
+    PHASES,
+    BenchContext,
+    Section,
+    draft_phases,
+    load_sections,
+    save_sections,
+    timeit,
+)
 
 RESULTS = Path("docs") / "benchmarks-gpu.json"
 GOAL_5_SLOTS = "<= 0.3 s"
@@ -132,6 +140,10 @@ def _drafts(on_gpu, on_cpu, samples, analysis, timing, reps) -> Section:
     for name, t in cached.items():
         sec.add(f"draft 5 slots, features cached, {name}", t, "s",
                 note=f"{cached['all on CPU'] / t:.1f}x all-CPU" if name != "all on CPU" else "reference")
+    for name in ("all on CPU", "onset on CUDA, lanes on 1 CPU thread (default)"):
+        phases = draft_phases(lambda progress, d=runs[name]: d.draft(analysis, timing, progress=progress), reps)
+        sec.add(f"of which onset model / decode / lanes, {name}", " / ".join(f"{phases[k]:.3f}" for k in PHASES),
+                "s", note="from the drafter's progress reports")
     fresh = lambda: type(on_gpu)(on_gpu.onset, on_gpu.lanes, on_gpu.backend, on_gpu.lane_backend).draft(  # noqa: E731
         (samples, 44100), timing)
     sec.add("draft 5 slots after decode (features+model+decode+lanes), default", timeit(fresh, repeat=3), "s",

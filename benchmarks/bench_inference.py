@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import BenchContext, Section, timeit
+from benchmarks.common import PHASES, BenchContext, Section, draft_phases, timeit
 
 SONG_S = 180.0
 
@@ -73,6 +73,9 @@ def run(ctx: BenchContext) -> list[Section]:
             note=f"{t_draft / t_raw:.1f}x raw forward")
     t_cached = timeit(lambda: drafter.draft(analysis, timing), repeat=reps)
     sec.add("draft 5 slots, features cached", t_cached, "s")
+    phases = draft_phases(lambda progress: drafter.draft(analysis, timing, progress=progress), repeat=reps)
+    sec.add("of which: onset model / decode / lanes", " / ".join(f"{phases[k]:.3f}" for k in PHASES), "s",
+            note="from the drafter's progress reports")
     t_range = timeit(lambda: drafter.draft(analysis, timing, start_beat=Fraction(64), end_beat=Fraction(96)),
                      repeat=reps)
     sec.add("draft 5 slots of 32 beats (regenerate a section)", t_range, "s")

@@ -53,6 +53,33 @@ def timeit(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+#: The stages :func:`draft_phases` times, in pipeline order.
+PHASES = ("model", "decode", "lanes")
+
+
+def draft_phases(draft: Callable[[Callable[[str, float], None]], object], repeat: int = 5) -> dict[str, float]:
+    """Median seconds per stage of a draft, from the drafter's progress reports.
+
+    ``draft(progress)`` runs one draft with ``progress(stage, fraction)`` as its callback; the drafter reports
+    ``model`` 0 and 1 around the onset model, ``decode`` per slot, and ``lanes`` 0 and 1 around lane placing.
+    Returns ``{"model", "decode", "lanes"}``: model = its two reports apart, decode = model's end to lanes' start
+    (peak picking, snapping, the rise of counts), lanes = lanes' two reports apart. One warm-up run.
+    """
+    samples: dict[str, list[float]] = {k: [] for k in PHASES}
+    for i in range(repeat + 1):
+        marks: dict[tuple[str, float], float] = {}
+
+        def progress(stage: str, fraction: float, marks: dict = marks) -> None:
+            marks.setdefault((stage, fraction), time.perf_counter())
+
+        draft(progress)
+        if i:
+            samples["model"].append(marks[("model", 1.0)] - marks[("model", 0.0)])
+            samples["decode"].append(marks[("lanes", 0.0)] - marks[("model", 1.0)])
+            samples["lanes"].append(marks[("lanes", 1.0)] - marks[("lanes", 0.0)])
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
 def save_sections(path: Path, sections: list[Section], machine: str) -> None:
     """Store a run's sections as JSON with the date and ``machine`` (written atomically)."""
     import datetime as dt

@@ -9,17 +9,20 @@ Contract (fixed; the serving code and its fixtures depend on it):
 * output ``onset_prob`` float32 [B, T] (sigmoid); B and T dynamic.
 
 The graph is exported with the TorchScript-based exporter (``dynamo=False``), which maps ``nn.GRU`` onto the ONNX
-``GRU`` operator; opset 18 runs on onnxruntime >= 1.14.
+``GRU`` operator; opset 18 runs on onnxruntime >= 1.14. The exported graph is then rewritten so that its audio
+encoder runs once when every row of a batch has the same audio (:mod:`training.onnx_share`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import onnx
 import torch
 
 from chart.fileio import atomic_write_bytes
@@ -27,6 +30,7 @@ from inference.beatguide import BEAT_GUIDE_CHANNELS
 from inference.decode import DEFAULT_DECODE
 from inference.manifest import MANIFEST_SUFFIX, FeatureParams, Manifest, SlotDecode, TensorSpec, file_sha256
 from training.model import OnsetEnsemble, OnsetExportWrapper, OnsetModel, OnsetModelConfig, count_parameters
+from training.onnx_share import share_encoder
 
 OPSET = 18
 INPUT_NAMES = ("features", "beat_guide", "difficulty", "cond_onsets", "cond_difficulty", "cond_present")
@@ -46,23 +50,28 @@ def example_inputs(config: OnsetModelConfig, batch: int = 2, frames: int = 300) 
     )
 
 
-def export_onnx(model: OnsetModel | OnsetEnsemble, path: str | Path) -> Path:
-    """Write the model as ONNX (dynamic B and T) atomically; returns the path."""
+def export_onnx(model: OnsetModel | OnsetEnsemble, path: str | Path, share_audio: bool = True) -> Path:
+    """Write the model as ONNX (dynamic B and T) atomically; returns the path.
+
+    ``share_audio``: rewrite the graph so that the audio encoder runs once for a batch whose rows share their
+    audio (:func:`training.onnx_share.share_encoder`; same inputs, outputs and results).
+    """
     wrapper = OnsetExportWrapper(model).eval()
     dynamic: dict[str, dict[int, str]] = {name: {0: "B", 1: "T"} for name in ("features", "beat_guide",
                                                                            "cond_onsets", OUTPUT_NAME)}
     dynamic.update({name: {0: "B"} for name in ("difficulty", "cond_difficulty", "cond_present")})
     buf = io.BytesIO()
-    import warnings
-
     with warnings.catch_warnings():
         # The GRU batch-size warning does not apply: no initial state is exported (tested at several B).
         warnings.simplefilter("ignore")
         torch.onnx.export(wrapper, example_inputs(model.config), buf, input_names=list(INPUT_NAMES),
                           output_names=[OUTPUT_NAME], dynamic_axes=dynamic, opset_version=OPSET, dynamo=False)
+    graph = onnx.load_from_string(buf.getvalue())
+    if share_audio:
+        graph = share_encoder(graph)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, graph.SerializeToString())
     return path
 
 
