@@ -219,7 +219,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     manifest.sha256 = file_sha256(manifest.model_path)
-    manifest.extra["shared_audio_encoder"] = True
     manifest.save(args.manifest)
     print(f"rewrote {manifest.model_path} (sha256 {manifest.sha256[:12]})")
     return 0
