@@ -52,7 +52,7 @@ def stored(path: Path, why: str) -> list[Section]:
         if i == 0:
             s.text = (f"{why}; the rows below are the last measurement on a GPU machine ({data['machine']}), "
                       f"stored in `{RESULTS.as_posix()}`.\n\n{s.text}").strip()
-        s.title = f"{s.title} (measured {data['date']})"
+        s.measured = data["date"]
     return sections
 
 

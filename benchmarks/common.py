@@ -28,6 +28,11 @@ class Section:
     title: str
     rows: list[Row] = field(default_factory=list)
     text: str = ""  # optional paragraph under the table
+    measured: str = ""  # when a replayed section ran (shown in its heading); empty for this run's sections
+
+    @property
+    def heading(self) -> str:
+        return f"{self.title} (measured {self.measured})" if self.measured else self.title
 
     def add(self, name: str, value: float | str, unit: str = "", goal: str = "", note: str = "") -> None:
         self.rows.append(Row(name, value, unit, goal, note))
@@ -103,4 +108,5 @@ def load_sections(path: Path) -> tuple[dict, list[Section]] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data, [Section(s["title"], [Row(**r) for r in s["rows"]], s["text"]) for s in data["sections"]]
+    return data, [Section(s["title"], [Row(**r) for r in s["rows"]], s["text"], s.get("measured", ""))
+                  for s in data["sections"]]

@@ -48,7 +48,7 @@ def render(sections: list[Section], seconds: float, only: list[str] | None = Non
            f"Machine: {machine_line()}.", "",
            f"{ran}. Timings are medians unless stated; goals come from the issues.", ""]
     for s in sections:
-        out += [f"## {s.title}", ""]
+        out += [f"## {s.heading}", ""]
         if s.rows:
             out += ["| measure | value | goal | note |", "|---|---|---|---|"]
             for r in s.rows:
@@ -71,8 +71,7 @@ def _cached(cache: Path, name: str) -> list[Section]:
         return []
     data, sections = loaded
     for s in sections:
-        if "(measured " not in s.title:  # bench_gpu's replayed sections carry their own date
-            s.title = f"{s.title} (measured {data['date']})"
+        s.measured = s.measured or data["date"]  # bench_gpu's replayed sections keep the GPU run's date
     return sections
 
 

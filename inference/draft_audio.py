@@ -19,10 +19,8 @@ from chart.notes import Note, NoteKind, onset_beats
 from chart.timing import TimingData
 from inference.backends import Backend
 from inference.draft_types import CancelToken, DraftError, ProgressFn, SongAnalysis
+from inference.lane_features import cut_hold_length
 from inference.manifest import FeatureParams, Manifest, ManifestError
-
-TAIL_GRID_BEAT = Fraction(1, 4)  # holds cut at a range end stop on the sixteenth grid before it
-MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps (as in inference.lanes)
 
 
 @dataclass(frozen=True)
@@ -158,15 +156,13 @@ def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_
 
 def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -> list[Note]:
     """Notes inside ``[start_beat, end_beat)``; holds shortened to end on the sixteenth grid before
-    ``end_beat`` (or made taps when that leaves less than :data:`MIN_HOLD_BEAT`)."""
+    ``end_beat`` (or made taps when that leaves too little: :func:`inference.lane_features.cut_hold_length`)."""
     out = []
     for note in notes:
         if not start_beat <= note.beat < end_beat:
             continue
         if note.kind.has_length and note.end_beat >= end_beat:
-            tail = (math.ceil(end_beat / TAIL_GRID_BEAT) - 1) * TAIL_GRID_BEAT
-            length = tail - note.beat
-            note = Note(note.beat, note.lane, note.kind, length) if length >= MIN_HOLD_BEAT else \
-                Note(note.beat, note.lane, NoteKind.TAP)
+            length = cut_hold_length(note.beat, end_beat)
+            note = Note(note.beat, note.lane, note.kind, length) if length else Note(note.beat, note.lane, NoteKind.TAP)
         out.append(note)
     return out

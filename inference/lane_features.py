@@ -23,6 +23,17 @@ N_ARROW_CLASSES = 15  # class c <-> lane bit mask c + 1
 #: Hold lengths in beats the model chooses from (the commonest lengths in the training charts).
 HOLD_LENGTHS_BEAT: tuple[Fraction, ...] = tuple(Fraction(x) for x in (
     "1/4", "1/3", "1/2", "2/3", "3/4", "1", "3/2", "2", "5/2", "3", "4", "6", "8"))
+MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps
+TAIL_GRID_BEAT = Fraction(1, 4)  # a hold cut short ends on the sixteenth grid before what cuts it
+
+
+def cut_hold_length(head_beat: Fraction, before_beat: Fraction) -> Fraction:
+    """Length of a hold from ``head_beat`` cut to end on the sixteenth grid before ``before_beat`` (a later row in
+    its lane, or the end of a drafted range); 0 (a tap) when that leaves less than :data:`MIN_HOLD_BEAT`."""
+    length = (math.ceil(before_beat / TAIL_GRID_BEAT) - 1) * TAIL_GRID_BEAT - head_beat
+    return length if length >= MIN_HOLD_BEAT else Fraction(0)
+
+
 SNAP_DIVISORS = (4, 8, 12, 16, 24)  # one-hot of a row's snap; everything finer shares one extra slot
 AUDIO_GROUPS = 16  # mel bands are averaged into this many groups
 N_SLOTS = 5

@@ -22,7 +22,6 @@ Row features and history inputs come from :mod:`inference.lane_features`, which 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -45,6 +44,7 @@ from inference.lane_features import (
     N_LANES,
     POPCOUNT,
     LaneRows,
+    cut_hold_length,
     held_from_history,
     history_features,
     row_features,
@@ -52,9 +52,7 @@ from inference.lane_features import (
 from inference.lane_memory import ChartMemory, HistoryLayout
 from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, prev_masks, slots_of
 
-MIN_HOLD_BEAT = Fraction(1, 4)  # shorter holds become taps
 STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
-TAIL_GRID_BEAT = Fraction(1, 4)  # a hold cut short by a later row ends on the sixteenth grid before it
 _NO_RNG = np.random.default_rng(0)  # greedy choices never draw from it
 
 
@@ -156,10 +154,9 @@ class _Track:
             r = self.head_row[lane]
             if not (held >> lane) & 1 or r < 0:
                 continue
-            tail = (math.ceil(self.beats[i] / TAIL_GRID_BEAT) - 1) * TAIL_GRID_BEAT
-            length = tail - self.beats[r]
-            self.rows.lengths[r][lane] = length if length >= MIN_HOLD_BEAT else Fraction(0)
-            if length < MIN_HOLD_BEAT:
+            length = cut_hold_length(self.beats[r], self.beats[i])
+            self.rows.lengths[r][lane] = length
+            if not length:
                 self.rows.holds[r] &= ~(1 << lane)
             self.head_row[lane] = -1
 

@@ -416,3 +416,13 @@ def test_jump_range_in_the_manifest_sets_the_floor_and_cap():
     assert rule.hold_cap[0] == pytest.approx(RATE_CAP_FACTOR * 0.17)
     del M.extra["decision"]["jump_range"]
     assert DecisionRule.from_manifest(M()).jump_floor[4] == pytest.approx(RATE_FLOOR_FACTOR * 0.2)
+
+
+def test_cut_hold_length_ends_on_the_sixteenth_before_the_cut_or_makes_a_tap() -> None:
+    from inference.lane_features import cut_hold_length
+
+    assert cut_hold_length(Fraction(0), Fraction(2)) == Fraction(7, 4)  # on the grid: the sixteenth before
+    assert cut_hold_length(Fraction(0), Fraction(13, 6)) == Fraction(2)  # off the grid: the sixteenth below
+    assert cut_hold_length(Fraction(1), Fraction(3, 2)) == Fraction(1, 4)  # exactly the shortest hold
+    assert cut_hold_length(Fraction(1), Fraction(5, 4)) == 0  # nothing left: a tap
+    assert cut_hold_length(Fraction(1, 3), Fraction(3, 4)) == 0  # 1/6 beat left: shorter than a hold, a tap
