@@ -122,3 +122,29 @@ def test_cli_rewrites_the_file_and_its_manifest_sha(tmp_path: Path) -> None:
     np.testing.assert_allclose(out, _torch(model, inputs), atol=1e-5)
     assert main([str(tmp_path / "onset.manifest.json")]) == 2  # already shared: a clear error, file untouched
     assert Manifest.load(tmp_path / "onset.manifest.json").sha256 == manifest.sha256
+
+
+def test_the_real_server_answers_like_the_local_backend_with_a_shared_encoder(tmp_path: Path) -> None:
+    """`main.py serve` runs the rewritten graph (an If with subgraphs) as the local backend does, for a batch of one
+    song's rows (sent once, repeated by the server) and for different songs."""
+    from inference.backends import OnnxBackend
+    from inference.manifest import FeatureParams, Manifest
+    from inference.remote import RemoteBackend
+    from tests.inference.server_helpers import running_server
+    from training.export import build_manifest
+
+    model = _model()
+    models = tmp_path / "models"
+    onnx_path = export_onnx(model, models / "onset.onnx")
+    build_manifest(onnx_path, model.config, FeatureParams(n_mels=8, n_ffts=[512, 1024])).save(
+        models / "onset.manifest.json")
+    manifest = Manifest.load(models / "onset.manifest.json")
+    local = OnnxBackend(providers=["CPUExecutionProvider"])
+    with running_server(models, tmp_path, "secret") as server:
+        remote = RemoteBackend(server.url, "secret")
+        for same_audio in (True, False):
+            inputs = _inputs(model, 5, 400, same_audio)
+            if same_audio:  # as the drafter passes one song's features: a broadcast view
+                inputs["features"] = np.broadcast_to(inputs["features"][:1], inputs["features"].shape)
+            np.testing.assert_allclose(remote.run(manifest, inputs)["onset_prob"],
+                                       local.run(manifest, inputs)["onset_prob"], atol=1e-6)
