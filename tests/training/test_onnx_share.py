@@ -148,3 +148,29 @@ def test_the_real_server_answers_like_the_local_backend_with_a_shared_encoder(tm
                 inputs["features"] = np.broadcast_to(inputs["features"][:1], inputs["features"].shape)
             np.testing.assert_allclose(remote.run(manifest, inputs)["onset_prob"],
                                        local.run(manifest, inputs)["onset_prob"], atol=1e-6)
+
+
+@pytest.mark.parametrize("opset", [13, 17, 18])
+def test_handmade_graphs_of_older_opsets_are_rewritten_too(tmp_path: Path, opset: int) -> None:
+    """features -> Relu -> MatMul (the encoder) + a per-row slot bias: the batch check has to be written for the
+    graph's opset (ReduceMax/ReduceMin take ``axes`` as an attribute before opset 18)."""
+    h, tp = onnx.helper, onnx.TensorProto
+    rng = np.random.default_rng(opset)
+    w = onnx.numpy_helper.from_array(rng.standard_normal((6, 3)).astype(np.float32), "w")
+    bias = onnx.numpy_helper.from_array(rng.standard_normal((5, 1, 3)).astype(np.float32), "bias")
+    nodes = [h.make_node("Relu", ["features"], ["r"]), h.make_node("MatMul", ["r", "w"], ["enc"]),
+             h.make_node("Gather", ["bias", "difficulty"], ["b"], axis=0), h.make_node("Add", ["enc", "b"], ["out"])]
+    graph = h.make_graph(nodes, "g", [h.make_tensor_value_info("features", tp.FLOAT, ["B", "T", 6]),
+                                      h.make_tensor_value_info("difficulty", tp.INT64, ["B"])],
+                         [h.make_tensor_value_info("out", tp.FLOAT, ["B", "T", 3])], initializer=[w, bias])
+    plain = h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
+    plain.ir_version = 8
+    shared = share_encoder(plain)
+    assert [n.op_type for n in shared.graph.node].count("If") == 1
+    for path, model in (("plain.onnx", plain), ("shared.onnx", shared)):
+        onnx.save(model, str(tmp_path / path))
+    a, b = _session(tmp_path / "plain.onnx"), _session(tmp_path / "shared.onnx")
+    feats = rng.standard_normal((1, 50, 6)).astype(np.float32)
+    for features in (np.repeat(feats, 4, axis=0), rng.standard_normal((4, 50, 6)).astype(np.float32)):
+        feeds = {"features": features, "difficulty": np.array([0, 1, 3, 4])}
+        np.testing.assert_allclose(b.run(None, feeds)[0], a.run(None, feeds)[0], atol=1e-6)
