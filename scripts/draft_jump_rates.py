@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from chart.song import Slot  # noqa: E402
 from chart.stats import row_counts  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
-from training.data import find_chart_file, load_song, usable_charts  # noqa: E402
-from training.evaluate import EvalOptions, select_folders  # noqa: E402
+from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E402
 
 
 def row_stats(notes: list) -> tuple[int, int, int, int]:
@@ -45,11 +44,10 @@ def main() -> int:
         : args.train_songs]
     shares, broken = [], 0
     for folder in folders:
-        song = load_song(find_chart_file(folder))
-        charts = usable_charts(song)
-        audio = next(p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".ogg", ".mp3", ".wav"))
-        timing = song.timing_for(next(iter(charts.values())))
-        drafts = {int(d.slot): row_stats(d.notes) for d in drafter.draft(audio, timing, [Slot(s) for s in charts])}
+        song = _load_song(folder)  # the chart, its usable charts and its audio, as main.py eval reads them
+        charts = song.charts
+        timing = song.song.timing_for(next(iter(charts.values())))
+        drafts = {int(d.slot): row_stats(d.notes) for d in drafter.draft(song.audio, timing, [Slot(s) for s in charts])}
         ref = {s: row_stats(c.notes) for s, c in charts.items()}
         counts = [drafts[s][1] for s in sorted(drafts)]
         bad = any(b <= a for a, b in zip(counts, counts[1:]))

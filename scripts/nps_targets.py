@@ -17,8 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from chart.song import Chart, Slot  # noqa: E402
 from chart.stats import chart_stats  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
-from training.data import find_chart_file, load_song  # noqa: E402
-from training.evaluate import EvalOptions, select_folders  # noqa: E402
+from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E402
 
 
 def main() -> int:
@@ -31,9 +30,9 @@ def main() -> int:
     drafter = Drafter.from_models_dir()
     folders = sorted(select_folders(EvalOptions(songs=args.songs, split="validation")), key=lambda f: f.name)
     for folder in folders[:args.n_songs]:
-        song = load_song(find_chart_file(folder))
-        audio = next(p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".ogg", ".mp3", ".wav"))
-        drafts = drafter.draft(audio, song.timing, list(targets), nps=targets)
+        loaded = _load_song(folder)  # the chart and its audio, as main.py eval reads them
+        song = loaded.song
+        drafts = drafter.draft(loaded.audio, song.timing, list(targets), nps=targets)
         got = [f"{d.slot.sm_name} {chart_stats(Chart(slot=d.slot, notes=d.notes), song.timing).mean_nps:.2f} "
                f"(target {targets[d.slot]})" for d in drafts]
         print(f"{folder.name}: {', '.join(got)}")
