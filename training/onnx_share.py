@@ -101,7 +101,8 @@ def encoder_nodes(model: onnx.ModelProto) -> tuple[list[onnx.NodeProto], list[st
     return encoder, encodings
 
 
-def _branch(name: str, encoder: list[onnx.NodeProto], source: str, suffix: str, extra_nodes: list[onnx.NodeProto], outputs: list[str]) -> onnx.GraphProto:
+def _branch(name: str, encoder: list[onnx.NodeProto], source: str, suffix: str, extra_nodes: list[onnx.NodeProto],
+            outputs: list[str]) -> onnx.GraphProto:
     """One If branch: the encoder's nodes fed from ``source``, every value renamed with ``suffix``."""
     local = {o for n in encoder for o in n.output if o}
     rename = {v: v + suffix for v in local}
@@ -172,20 +173,17 @@ def share_encoder(model: onnx.ModelProto) -> onnx.ModelProto:
     ]
     expand = []
     then_outputs = []
-    for k, e in enumerate(encodings):
-        one, shape, tail, full, out = (f"{p}then/{k}/{s}" for s in ("one", "shape", "tail", "full", "out"))
+    for k, e in enumerate(encodings):  # row 0's encoding, repeated to the batch
+        shape, tail, full, out = (f"{p}then/{k}/{s}" for s in ("shape", "tail", "full", "out"))
         expand += [
-            helper.make_node("Identity", [e + "__then"], [one]),
-            helper.make_node("Shape", [one], [shape]),
+            helper.make_node("Shape", [e + "__then"], [shape]),
             helper.make_node("Slice", [shape, p + "one_i", p + "big_i"], [tail]),
             helper.make_node("Concat", [p + "batch", tail], [full], axis=0),
-            helper.make_node("Expand", [one, full], [out]),
+            helper.make_node("Expand", [e + "__then", full], [out]),
         ]
         then_outputs.append(out)
     then_g = _branch("shared_audio_then", encoder, p + "first", "__then", expand, then_outputs)
-    else_outs = [f"{p}else/{k}/out" for k in range(len(encodings))]
-    ident = [helper.make_node("Identity", [e + "__else"], [o]) for e, o in zip(encodings, else_outs)]
-    else_g = _branch("shared_audio_else", encoder, FEATURES, "__else", ident, else_outs)
+    else_g = _branch("shared_audio_else", encoder, FEATURES, "__else", [], [e + "__else" for e in encodings])
     if_node = helper.make_node("If", [p + "same"], list(encodings), name=IF_NAME, then_branch=then_g,
                                else_branch=else_g)
     rest = [n for n in g.node if id(n) not in members]
