@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import add
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,11 @@ HELD_SLICE = slice(N_LANES * (PREV_ROWS + 1), N_LANES * (PREV_ROWS + 2))
 #: ``MASK_BITS[m, l]`` is 1 when bit mask ``m`` (0..15) contains lane ``l``.
 MASK_BITS = ((np.arange(16)[:, None] >> np.arange(N_LANES)[None, :]) & 1).astype(np.int64)
 POPCOUNT = MASK_BITS.sum(axis=1)
+#: The same bits as Python floats per mask, and a found hint (bits + found flag) per mask: the decoder builds
+#: each row's history as a list (one array per row step, not one per part).
+LANE_VALUES: tuple[tuple[float, ...], ...] = tuple(tuple(float(x) for x in row) for row in MASK_BITS)
+HINT_VALUES: tuple[tuple[float, ...], ...] = tuple((*row, 1.0) for row in LANE_VALUES)
+NO_HINT: tuple[float, ...] = (0.0,) * (N_LANES + 1)
 CLASS_MASKS = np.arange(1, 16)  # bit mask of each class
 
 
@@ -135,6 +141,23 @@ def gap_keys(beats: Sequence[Fraction]) -> list[tuple[int, int] | None]:
     return out
 
 
+def gap_ids(beats: Sequence[Fraction]) -> list[int]:
+    """:func:`gap_keys` as small ints, one per distinct gap of the chart (0 for row 0): equal exactly when the
+    gaps are, and the cheapest thing to hash in the chart memories' context keys."""
+    ids: dict[tuple[int, int] | None, int] = {None: 0}
+    return [ids.setdefault(key, len(ids)) for key in gap_keys(beats)]
+
+
+#: The chart memories' context keys pack each row into one int: its lane mask (or renamed code, 0..15) plus
+#: this times the id of the gap after it (:func:`gap_ids`), so equal keys are exactly equal rows and rhythm.
+CONTEXT_SYMBOLS = 1 << N_LANES
+
+
+def context_symbols(arrows: Sequence[int], gap_codes: Sequence[int], lo: int, hi: int) -> tuple[int, ...]:
+    """The packed rows ``lo:hi`` (oldest first); ``gap_codes`` is :data:`CONTEXT_SYMBOLS` times the gap ids."""
+    return tuple(map(add, arrows[lo:hi], gap_codes[lo + 1:hi + 1]))
+
+
 class CopyMemory:
     """Charts repeat themselves: when the last ``k`` rows (arrows and rhythm) occurred before in this chart,
     the arrows that followed them then are a strong hint now. For each ``k`` of :data:`COPY_CONTEXTS`, remembers
@@ -144,48 +167,63 @@ class CopyMemory:
     before choosing it, :meth:`record` it after.
     """
 
-    def __init__(self, beats: Sequence[Fraction], gaps: list[tuple[int, int] | None] | None = None) -> None:
-        self.gaps = gaps if gaps is not None else gap_keys(beats)  # (numerator, denominator) pairs
+    def __init__(self, beats: Sequence[Fraction], gaps: list[int] | None = None) -> None:
+        gaps = gaps if gaps is not None else gap_ids(beats)  # one int per distinct gap
+        self.gap_codes = [CONTEXT_SYMBOLS * g for g in gaps]
         self.seen: list[dict[tuple, int]] = [{} for _ in COPY_CONTEXTS]
         self._cached: tuple[int, list[tuple | None]] = (-1, [])
 
-    def _keys(self, arrows: np.ndarray, i: int) -> list[tuple | None]:
-        """Keys of the contexts ending before row ``i`` (cached: query and record of a row use the same)."""
+    def _keys(self, arrows: Sequence[int], i: int) -> list[tuple | None]:
+        """Keys of the contexts ending before row ``i`` (:func:`context_symbols`; cached: query and record of a
+        row use the same)."""
         if self._cached[0] != i:
-            recent = arrows[max(0, i - COPY_CONTEXTS[-1]):i].tolist()
-            keys = [(tuple(recent[-k:]), tuple(self.gaps[i - k + 1:i + 1])) if i >= k else None
-                    for k in COPY_CONTEXTS]
-            self._cached = (i, keys)
+            recent = context_symbols(arrows, self.gap_codes, max(0, i - COPY_CONTEXTS[-1]), i)
+            self._cached = (i, [recent[len(recent) - k:] if i >= k else None for k in COPY_CONTEXTS])
         return self._cached[1]
 
-    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
-        """(len(COPY_CONTEXTS) * 5,) float32: per context length, the remembered arrows (4 bits) and a found flag."""
-        out = np.zeros(len(COPY_CONTEXTS) * (N_LANES + 1), dtype=np.float32)
-        for j, key in enumerate(self._keys(arrows, i)):
-            found = self.seen[j].get(key) if key is not None else None
-            if found is not None:
-                out[j * (N_LANES + 1):(j + 1) * (N_LANES + 1)] = [*MASK_BITS[found], 1.0]
-        return out
+    def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        """Append row ``i``'s hints to ``out``: per context length, the remembered arrows (4 bits) and a found
+        flag (5 values each). ``arrows`` holds ints (a list is fastest); only rows before ``i`` are read."""
+        for seen, key in zip(self.seen, self._keys(arrows, i)):
+            found = seen.get(key) if key is not None else None
+            out.extend(NO_HINT if found is None else HINT_VALUES[found])
 
-    def record(self, arrows: np.ndarray, i: int) -> None:
+    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
+        """(len(COPY_CONTEXTS) * 5,) float32: :meth:`write` as an array."""
+        out: list[float] = []
+        self.write(out, arrows, i)
+        return np.array(out, dtype=np.float32)
+
+    def record(self, arrows: Sequence[int], i: int) -> None:
         """Remember that ``arrows[i]`` followed the contexts ending at row ``i`` (call after :meth:`query`)."""
         for j, key in enumerate(self._keys(arrows, i)):
             if key is not None:
                 self.seen[j][key] = int(arrows[i])
 
 
-def history_features(arrows: np.ndarray, holds: np.ndarray, i: int, held: int, copy: np.ndarray) -> np.ndarray:
+def history_head(arrows: Sequence[int], holds: Sequence[int], i: int, held: int) -> list[float]:
+    """The fixed part of row ``i``'s history (:func:`history_features` without the chart memory), as a list."""
+    out: list[float] = []
+    for j in range(i - 1, i - PREV_ROWS - 1, -1):
+        out.extend(LANE_VALUES[int(arrows[j])] if j >= 0 else LANE_VALUES[0])
+    out.extend(LANE_VALUES[int(holds[i - 1]) if i else 0])
+    out.extend(LANE_VALUES[held])
+    return out
+
+
+def history_features(arrows: Sequence[int], holds: Sequence[int], i: int, held: int,
+                     copy: np.ndarray | Sequence[float]) -> np.ndarray:
     """What the decoder already chose, as the model's autoregressive input for row ``i``.
 
     Parameters
     ----------
-    arrows, holds : np.ndarray of int, shape (N,)
+    arrows, holds : sequence of int, shape (N,)
         Lane bit masks of the chart's rows (only rows before ``i`` are read).
     i : int
         The row about to be chosen.
     held : int
         Lanes held at row ``i`` by earlier holds (bit mask).
-    copy : np.ndarray, shape (M,)
+    copy : array or sequence of float, shape (M,)
         The chart memory of row ``i``: :meth:`CopyMemory.query` (15,), or with a richer layout
         :meth:`inference.lane_memory.ChartMemory.query`.
 
@@ -195,10 +233,9 @@ def history_features(arrows: np.ndarray, holds: np.ndarray, i: int, held: int, c
         Arrows of the previous :data:`PREV_ROWS` rows (4 bits each, newest first, 0 before the chart), hold
         heads of the previous row, held lanes, then ``copy``.
     """
-    prev = [int(arrows[i - j]) if i - j >= 0 else 0 for j in range(1, PREV_ROWS + 1)]
-    prev_holds = int(holds[i - 1]) if i else 0
-    bits = MASK_BITS[np.array([*prev, prev_holds, held], dtype=np.int64)].ravel()
-    return np.concatenate([bits, copy]).astype(np.float32)
+    out = history_head(arrows, holds, i, held)
+    out.extend(copy.tolist() if isinstance(copy, np.ndarray) else copy)
+    return np.array(out, dtype=np.float32)
 
 
 def held_from_history(history: np.ndarray) -> np.ndarray:
@@ -215,13 +252,16 @@ def teacher_history(rows: LaneRows, layout: Any = None) -> np.ndarray:
     from inference.lane_memory import DEFAULT_LAYOUT, ChartMemory  # it builds on CopyMemory above
 
     layout = layout or DEFAULT_LAYOUT
-    held = held_masks(rows)
+    held = held_masks(rows).tolist()
     memory = ChartMemory(rows.beats, layout)
-    out = np.zeros((len(rows), layout.dim), dtype=np.float32)
+    arrows, holds = rows.arrows.tolist(), rows.holds.tolist()  # ints: the memories hash and slice them
+    out = []
     for i in range(len(rows)):
-        out[i] = history_features(rows.arrows, rows.holds, i, int(held[i]), memory.query(rows.arrows, i))
-        memory.record(rows.arrows, i)
-    return out
+        row = history_head(arrows, holds, i, held[i])
+        memory.write(row, arrows, i)
+        out.append(row)
+        memory.record(arrows, i)
+    return np.array(out, dtype=np.float32).reshape(len(rows), layout.dim)
 
 
 # ---------------------------------------------------------------------------------------------------- features

@@ -22,21 +22,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import add
 from typing import Any
 
 import numpy as np
 
 from inference.lane_features import (
+    CONTEXT_SYMBOLS,
     COPY_CONTEXTS,
-    MASK_BITS,
+    HINT_VALUES,
     N_ARROW_CLASSES,
     N_LANES,
+    NO_HINT,
     PREV_ROWS,
     CopyMemory,
-    gap_keys,
+    context_symbols,
+    gap_ids,
 )
 
-Gaps = list[tuple[int, int] | None]  # inference.lane_features.gap_keys of a chart's rows
+Gaps = list[int]  # inference.lane_features.gap_ids of a chart's rows
 
 HINT = N_LANES + 1  # one hint: the 4 lane bits of the arrows it names and a found flag
 HINT_OFFSET = N_LANES * (PREV_ROWS + 2)  # history: previous rows, previous holds, held lanes, then the hints
@@ -131,19 +135,69 @@ def _renaming_table() -> tuple[dict[tuple[tuple[int, ...], int], tuple[tuple[int
 _RENAME_STEP, _RENAME_NAMES = _renaming_table()
 
 
-def _canonical_prefixes(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], dict]]:
-    """The newest ``k`` rows of ``context`` with lanes renamed by first appearance (newest row first, lanes of a
-    row in lane order), and the lane -> name map (shared, read-only), for every ``k`` of ``lengths`` that fits."""
-    wanted = set(lengths)
+#: For a state that has named all four lanes, the renamed code of every mask (the state no longer changes).
+_FULL_CODES = {state: [_RENAME_STEP[(state, mask)][1] for mask in range(1 << N_LANES)]
+               for state in _RENAME_NAMES if len(state) == N_LANES}
+#: ``(state, mask) ->`` the names of the mask's lanes in that state, in lane order (-1: a lane not named yet).
+_FOLLOW = {(state, mask): tuple(names.get(lane, -1) for lane in range(N_LANES) if (mask >> lane) & 1)
+           for state, names in _RENAME_NAMES.items() for mask in range(1 << N_LANES)}
+
+
+def _renamed_newest_first(context: Sequence[int]) -> tuple[list[int], list[tuple[int, ...]]]:
+    """The rows of ``context`` newest first with lanes renamed by first appearance (lanes of a row in lane order),
+    and the renaming state (lanes in naming order) after each row until all four lanes are named; from there
+    the renaming is fixed (the last state), and the older rows go through one table."""
+    newest = context[::-1]
     state: tuple[int, ...] = ()
     out: list[int] = []
-    result = {}
-    for count, mask in enumerate(reversed(context), start=1):
+    states: list[tuple[int, ...]] = []
+    for mask in newest:
         state, code = _RENAME_STEP[(state, mask)]
         out.append(code)
-        if count in wanted:
-            result[count] = (tuple(out), _RENAME_NAMES[state])
-    return result
+        states.append(state)
+        if len(state) == N_LANES:
+            out.extend(map(_FULL_CODES[state].__getitem__, newest[len(out):]))
+            break
+    return out, states
+
+
+def _canonical_states(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], tuple]]:
+    """The newest ``k`` rows of ``context`` renamed (:func:`_renamed_newest_first`) and the renaming state, for
+    every ``k`` of ``lengths`` that fits."""
+    codes, states = _renamed_newest_first(context)
+    return {k: (tuple(codes[:k]), states[min(k, len(states)) - 1]) for k in lengths if k <= len(codes)}
+
+
+def _canonical_prefixes(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], dict]]:
+    """:func:`_canonical_states` with each state's lane -> name map (shared, read-only) instead of the state."""
+    return {k: (codes, _RENAME_NAMES[state]) for k, (codes, state) in _canonical_states(context, lengths).items()}
+
+
+_HINTS: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[float, ...]] = {}
+
+
+def _renamed_hint(found: tuple[int, ...], state: tuple[int, ...]) -> tuple[float, ...]:
+    """The hint of a remembered follow-up ``found`` (lane names, -1 for a lane the context never used) under
+    the renaming ``state`` of now; :data:`NO_HINT` when its new lanes are not determined (cached)."""
+    hint = _HINTS.get((found, state))
+    if hint is not None:
+        return hint
+    names = _RENAME_NAMES[state]
+    new = sum(1 for name in found if name < 0)
+    mask = 0
+    hint = None
+    if new:
+        free = [lane for lane in range(N_LANES) if lane not in names]
+        if new != len(free):
+            hint = NO_HINT
+        mask = sum(1 << f for f in free)
+    if hint is None:
+        if len(found) > new:
+            lanes = {name: lane for lane, name in names.items()}
+            mask += sum(1 << lanes[name] for name in found if name >= 0)
+        hint = HINT_VALUES[mask]
+    _HINTS[(found, state)] = hint
+    return hint
 
 
 class PermMemory:
@@ -153,53 +207,56 @@ class PermMemory:
 
     def __init__(self, beats: Sequence[Fraction], contexts: Sequence[int], gaps: Gaps | None = None) -> None:
         self.contexts = tuple(contexts)
-        self.gaps = gaps if gaps is not None else gap_keys(beats)
+        self.longest = max(self.contexts, default=0)
+        self.gaps = gaps if gaps is not None else gap_ids(beats)
+        self.gap_codes = [CONTEXT_SYMBOLS * g for g in self.gaps]
         self.seen: list[dict[tuple, tuple[int, ...]]] = [{} for _ in self.contexts]
         self._cached: tuple[int, list] = (-1, [])
 
-    def _keys(self, arrows: np.ndarray, i: int) -> list:
+    def _keys(self, arrows: Sequence[int], i: int) -> list:
+        """Per context, (key, renaming state) of the rows before ``i`` (None when there are fewer rows). The key
+        holds one int per row, newest first: its renamed code packed with the gap after it
+        (:data:`inference.lane_features.CONTEXT_SYMBOLS`)."""
         if self._cached[0] != i:
             # Names by first appearance, newest row first, do not depend on older rows: one pass over the
             # longest context gives every shorter one (the decoder calls this once per row and track).
-            longest = min(i, max(self.contexts, default=0))
-            prefixes = _canonical_prefixes(arrows[i - longest:i].tolist(), self.contexts)
-            keys: list[Any] = []
-            for k in self.contexts:
-                if i < k:
-                    keys.append(None)
-                    continue
-                canon, names = prefixes[k]
-                keys.append(((canon, tuple(self.gaps[i - k + 1:i + 1])), names))
-            self._cached = (i, keys)
+            longest = min(i, self.longest)
+            codes, states = _renamed_newest_first(arrows[i - longest:i])
+            symbols = list(map(add, codes, self.gap_codes[i:i - longest:-1]))
+            if len(states) < longest:  # all four lanes named: the renaming of every longer context is the last
+                states.extend([states[-1]] * (longest - len(states)))
+            self._cached = (i, [(tuple(symbols[:k]), states[k - 1]) if k <= i else None for k in self.contexts])
         return self._cached[1]
 
-    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
-        """(len(contexts) * 5,) float32: per context, the predicted arrows (4 bits) and a found flag."""
-        out = np.zeros(len(self.contexts) * HINT, dtype=np.float32)
-        for j, entry in enumerate(self._keys(arrows, i)):
-            found = self.seen[j].get(entry[0]) if entry is not None else None
-            if found is None:
-                continue
-            names = entry[1]
-            new = sum(1 for name in found if name < 0)
-            mask = 0
-            if new:
-                free = [lane for lane in range(N_LANES) if lane not in names]
-                if new != len(free):
-                    continue
-                mask = sum(1 << f for f in free)
-            if len(found) > new:
-                lanes = {name: lane for lane, name in names.items()}
-                mask += sum(1 << lanes[name] for name in found if name >= 0)
-            out[j * HINT:(j + 1) * HINT] = (*MASK_BITS[mask], 1.0)
-        return out
+    def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        """Append row ``i``'s hints to ``out``: per context, the predicted arrows (4 bits) and a found flag."""
+        for seen, entry in zip(self.seen, self._keys(arrows, i)):
+            found = seen.get(entry[0]) if entry is not None else None
+            out.extend(NO_HINT if found is None else _renamed_hint(found, entry[1]))
 
-    def record(self, arrows: np.ndarray, i: int) -> None:
+    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
+        """(len(contexts) * 5,) float32: :meth:`write` as an array."""
+        out: list[float] = []
+        self.write(out, arrows, i)
+        return np.array(out, dtype=np.float32)
+
+    def record(self, arrows: Sequence[int], i: int) -> None:
         """Remember row ``i``'s arrows in the names of each context ending before it (after :meth:`query`)."""
-        lanes = [lane for lane in range(N_LANES) if (int(arrows[i]) >> lane) & 1]
-        for j, entry in enumerate(self._keys(arrows, i)):
+        mask = int(arrows[i])
+        for seen, entry in zip(self.seen, self._keys(arrows, i)):
             if entry is not None:
-                self.seen[j][entry[0]] = tuple(entry[1].get(lane, -1) for lane in lanes)
+                seen[entry[0]] = _FOLLOW[(entry[1], mask)]
+
+
+_NO_COUNTS = (0.0,) * COUNT_BLOCK
+_LOG_COUNTS: list[float] = []
+
+
+def _log_count(total: int) -> float:
+    """log(1 + total) / 4 in float32 (cached per total)."""
+    while len(_LOG_COUNTS) <= total:
+        _LOG_COUNTS.append(float(np.log1p(np.float32(len(_LOG_COUNTS))) / np.float32(4.0)))
+    return _LOG_COUNTS[total]
 
 
 class CountMemory:
@@ -208,31 +265,48 @@ class CountMemory:
 
     def __init__(self, beats: Sequence[Fraction], depths: Sequence[int], gaps: Gaps | None = None) -> None:
         self.depths = tuple(depths)
-        self.gaps = gaps if gaps is not None else gap_keys(beats)
-        self.counts: list[dict[tuple, np.ndarray]] = [{} for _ in self.depths]
+        self.gaps = gaps if gaps is not None else gap_ids(beats)
+        self.deepest = max(self.depths, default=0)
+        self.gap_codes = [CONTEXT_SYMBOLS * g for g in self.gaps]
+        self.counts: list[dict[tuple, list[int]]] = [{} for _ in self.depths]
+        self._cached: tuple[int, list[tuple | None]] = (-1, [])
 
-    def _key(self, arrows: np.ndarray, i: int, d: int) -> tuple | None:
-        if i < d:
-            return None
-        return tuple(arrows[i - d:i].tolist()), tuple(self.gaps[i - d + 1:i + 1])
+    def _keys(self, arrows: Sequence[int], i: int) -> list[tuple | None]:
+        """Per depth, the key of the rows before ``i`` (:func:`inference.lane_features.context_symbols`; cached:
+        query and record of a row use the same)."""
+        if self._cached[0] != i:
+            symbols = context_symbols(arrows, self.gap_codes, max(0, i - self.deepest), i)
+            self._cached = (i, [symbols[len(symbols) - d:] if i >= d else None for d in self.depths])
+        return self._cached[1]
 
-    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
-        """(len(depths) * 16,) float32: per depth, the share of each arrow set and log(1 + total) / 4."""
-        out = np.zeros(len(self.depths) * COUNT_BLOCK, dtype=np.float32)
-        for j, d in enumerate(self.depths):
-            key = self._key(arrows, i, d)
-            counts = self.counts[j].get(key) if key is not None else None
-            if counts is not None:
-                total = counts.sum()
-                out[j * COUNT_BLOCK:j * COUNT_BLOCK + N_ARROW_CLASSES] = counts / total
-                out[(j + 1) * COUNT_BLOCK - 1] = np.log1p(total) / 4.0
-        return out
+    def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        """Append row ``i``'s counts to ``out``: per depth, the share of each arrow set and log(1 + total) / 4
+        (zeros for a context not seen before)."""
+        for table, key in zip(self.counts, self._keys(arrows, i)):
+            counts = table.get(key) if key is not None else None
+            if counts is None:
+                out.extend(_NO_COUNTS)
+                continue
+            total = sum(counts)
+            # exact float32 results: a quotient of two small ints rounded to double, then to float32, is the
+            # float32 quotient (double has more than 2 * 24 + 2 bits); the log is taken in float32 as before
+            out.extend([c / total for c in counts])
+            out.append(_log_count(total))
 
-    def record(self, arrows: np.ndarray, i: int) -> None:
-        for j, d in enumerate(self.depths):
-            key = self._key(arrows, i, d)
+    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
+        """(len(depths) * 16,) float32: :meth:`write` as an array."""
+        out: list[float] = []
+        self.write(out, arrows, i)
+        return np.array(out, dtype=np.float32)
+
+    def record(self, arrows: Sequence[int], i: int) -> None:
+        arrow = int(arrows[i]) - 1
+        for table, key in zip(self.counts, self._keys(arrows, i)):
             if key is not None:
-                self.counts[j].setdefault(key, np.zeros(N_ARROW_CLASSES, np.float32))[int(arrows[i]) - 1] += 1
+                counts = table.get(key)
+                if counts is None:
+                    table[key] = counts = [0] * N_ARROW_CLASSES
+                counts[arrow] += 1
 
 
 class BackMemory:
@@ -246,22 +320,33 @@ class BackMemory:
         index = {(b.numerator, b.denominator): i for i, b in enumerate(self.beats)}
         self.back = [[index.get((b.numerator - off * b.denominator, b.denominator)) for off in back_beats]
                      for b in self.beats]
-        self.gaps = gaps if gaps is not None else gap_keys(self.beats)
+        self.gaps = gaps if gaps is not None else gap_ids(self.beats)
 
-    def query(self, arrows: np.ndarray, i: int) -> tuple[np.ndarray, np.ndarray]:
+    def write_hints(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        """Append row ``i``'s hints (5 per ``back_beats``) to ``out``."""
+        for k in self.back[i]:
+            out.extend(NO_HINT if k is None else HINT_VALUES[int(arrows[k])])
+
+    def write_matches(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        """Append row ``i``'s match flags (1 per ``back_beats``) to ``out``."""
+        for k in self.back[i]:
+            out.append(float(k is not None and k >= 1 and i >= 1 and int(arrows[k - 1]) == int(arrows[i - 1])
+                             and self.gaps[k] == self.gaps[i]))
+
+    def query(self, arrows: Sequence[int], i: int) -> tuple[np.ndarray, np.ndarray]:
         """Hints (len(back_beats) * 5,) and match flags (len(back_beats),), float32."""
-        hints = np.zeros(len(self.back[i]) * HINT, dtype=np.float32)
-        match = np.zeros(len(self.back[i]), dtype=np.float32)
-        for j, k in enumerate(self.back[i]):
-            if k is None:
-                continue
-            hints[j * HINT:(j + 1) * HINT] = [*MASK_BITS[int(arrows[k])], 1.0]
-            match[j] = float(k >= 1 and i >= 1 and int(arrows[k - 1]) == int(arrows[i - 1])
-                             and self.gaps[k] == self.gaps[i])
-        return hints, match
+        hints: list[float] = []
+        match: list[float] = []
+        self.write_hints(hints, arrows, i)
+        self.write_matches(match, arrows, i)
+        return np.array(hints, dtype=np.float32), np.array(match, dtype=np.float32)
 
-    def record(self, arrows: np.ndarray, i: int) -> None:
+    def record(self, arrows: Sequence[int], i: int) -> None:
         """Nothing to remember: the rows back are read from ``arrows``."""
+
+
+_ONE_HOT5 = tuple(tuple(float(j == k) for j in range(5)) for k in range(5))
+_ONE_HOT3 = tuple(tuple(float(j == k) for j in range(3)) for k in range(3))
 
 
 class FootMemory:
@@ -284,17 +369,23 @@ class FootMemory:
             return -1
         return 1 - self.last_foot
 
-    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
-        """(FOOT_DIM,) float32: panel one-hots of both feet (index 4 = not placed), next foot, crossed flag."""
-        out = np.zeros(FOOT_DIM, dtype=np.float32)
-        out[self.panel[0] if self.panel[0] >= 0 else 4] = 1
-        out[5 + (self.panel[1] if self.panel[1] >= 0 else 4)] = 1
+    def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        """Append row ``i``'s foot state to ``out`` (:data:`FOOT_DIM` values): panel one-hots of both feet
+        (index 4 = not placed), next foot (left/right/either), crossed flag."""
+        left, right = self.panel
         foot = self._next_foot(i)
-        out[10 + (foot if foot >= 0 else 2)] = 1
-        out[13] = float(self.panel[0] == N_LANES - 1 or self.panel[1] == 0)
-        return out
+        out.extend(_ONE_HOT5[left if left >= 0 else 4])
+        out.extend(_ONE_HOT5[right if right >= 0 else 4])
+        out.extend(_ONE_HOT3[foot if foot >= 0 else 2])
+        out.append(float(left == N_LANES - 1 or right == 0))
 
-    def record(self, arrows: np.ndarray, i: int) -> None:
+    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
+        """(FOOT_DIM,) float32: :meth:`write` as an array."""
+        out: list[float] = []
+        self.write(out, arrows, i)
+        return np.array(out, dtype=np.float32)
+
+    def record(self, arrows: Sequence[int], i: int) -> None:
         mask = int(arrows[i])
         lanes = [lane for lane in range(N_LANES) if (mask >> lane) & 1]
         if len(lanes) != 1:
@@ -343,32 +434,39 @@ class ChartMemory:
     :meth:`record` it."""
 
     def __init__(self, beats: Sequence[Fraction], layout: HistoryLayout = DEFAULT_LAYOUT) -> None:
-        gaps = gap_keys(beats)  # once for all memories
+        gaps = gap_ids(beats)  # once for all memories
         self.parts: list[Any] = [CopyMemory(beats, gaps)]
         if layout.perm_contexts:
             self.parts.append(PermMemory(beats, layout.perm_contexts, gaps))
         self.back = BackMemory(beats, layout.back_beats, gaps) if layout.back_beats else None
         self.counts = CountMemory(beats, layout.count_depths, gaps) if layout.count_depths else None
         self.foot = FootMemory(beats) if layout.foot else None
-        self.ahead = lookahead_features(beats, layout.lookahead) if layout.lookahead else None
+        # float32 values as Python floats (exact): rows are appended to the history lists
+        self.ahead = lookahead_features(beats, layout.lookahead).tolist() if layout.lookahead else None
 
-    def query(self, arrows: np.ndarray, i: int) -> np.ndarray:
-        """The memory part of the history vector (``layout.dim - HINT_OFFSET``,) float32."""
-        parts = [p.query(arrows, i) for p in self.parts]
-        back = self.back.query(arrows, i) if self.back is not None else None
-        if back is not None:
-            parts.append(back[0])
+    def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        """Append the memory part of row ``i``'s history vector (``layout.dim - HINT_OFFSET`` values) to ``out``.
+        ``arrows`` holds the rows' lane masks as ints (a list is fastest); only rows before ``i`` are read."""
+        for p in self.parts:
+            p.write(out, arrows, i)
+        if self.back is not None:
+            self.back.write_hints(out, arrows, i)
         if self.counts is not None:
-            parts.append(self.counts.query(arrows, i))
-        if back is not None:
-            parts.append(back[1])
+            self.counts.write(out, arrows, i)
+        if self.back is not None:
+            self.back.write_matches(out, arrows, i)
         if self.foot is not None:
-            parts.append(self.foot.query(arrows, i))
+            self.foot.write(out, arrows, i)
         if self.ahead is not None:
-            parts.append(self.ahead[i])
-        return np.concatenate(parts)
+            out.extend(self.ahead[i])
 
-    def record(self, arrows: np.ndarray, i: int) -> None:
+    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
+        """The memory part of the history vector (``layout.dim - HINT_OFFSET``,) float32."""
+        out: list[float] = []
+        self.write(out, arrows, i)
+        return np.array(out, dtype=np.float32)
+
+    def record(self, arrows: Sequence[int], i: int) -> None:
         for p in self.parts:
             p.record(arrows, i)
         for extra in (self.counts, self.foot):

@@ -29,6 +29,7 @@ from inference.lane_features import (
 from inference.lane_memory import DEFAULT_LAYOUT, HistoryLayout
 
 KEY_SPAN = N_SLOTS * 16 ** PREV_ROWS  # keys of one depth lie in [0, KEY_SPAN)
+_CACHE_ROWS = 100_000  # remembered n-gram rows per table before the memo starts afresh (~6 MB)
 
 
 def slots_of(rows: np.ndarray) -> np.ndarray:
@@ -69,6 +70,7 @@ class NgramStepper:
         self._offsets = [d * KEY_SPAN for d in range(self.order)]
         self._all_keys = np.concatenate([k + o for k, o in zip(self.keys, self._offsets)])
         self._all_counts = np.concatenate(self.counts).reshape(-1, N_ARROW_CLASSES)
+        self._cache: dict[tuple[int, ...], np.ndarray] = {}  # (slot, previous masks) -> log-probability row
 
     @classmethod
     def load(cls, path: str | Path) -> NgramStepper:
@@ -97,8 +99,25 @@ class NgramStepper:
         return np.log(p).astype(np.float32)
 
     def log_probs(self, slots: np.ndarray, prev: np.ndarray) -> np.ndarray:
-        """(B, 15) log-probabilities of the next set; ``prev`` (B, >= order - 1) masks, newest first."""
-        return self.interpolate(self.lookup(slots, prev))
+        """(B, 15) log-probabilities of the next set; ``prev`` (B, >= order - 1) masks, newest first.
+
+        Rows are computed independently, so each context's row is remembered (a decoder asks for the same
+        few hundred contexts over and over, one row per step)."""
+        slots = np.asarray(slots, dtype=np.int64)
+        prev = np.asarray(prev, dtype=np.int64)
+        keys = [(s, *p) for s, p in zip(slots.tolist(), prev[:, :self.order - 1].tolist())]
+        found = [self._cache.get(key) for key in keys]
+        missing = [b for b, row in enumerate(found) if row is None]
+        if missing:
+            if len(self._cache) > _CACHE_ROWS:
+                self._cache.clear()
+            fresh = self.interpolate(self.lookup(slots[missing], prev[missing]))
+            for b, row in zip(missing, fresh):
+                self._cache[keys[b]] = found[b] = row
+        out = [row for row in found if row is not None]  # every row by now
+        if not out:
+            return np.zeros((0, N_ARROW_CLASSES), dtype=np.float32)
+        return np.stack(out)
 
     def initial_state(self, batch: int) -> None:
         return None

@@ -46,7 +46,7 @@ from inference.lane_features import (
     LaneRows,
     cut_hold_length,
     held_from_history,
-    history_features,
+    history_head,
     row_features,
 )
 from inference.lane_memory import ChartMemory, HistoryLayout
@@ -54,6 +54,7 @@ from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, p
 
 STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
 _NO_RNG = np.random.default_rng(0)  # greedy choices never draw from it
+_POPCOUNT: list[int] = POPCOUNT.tolist()
 
 
 # ---------------------------------------------------------------------------------------------------- steppers
@@ -108,7 +109,6 @@ class OnnxLaneStepper:
 
 
 # ---------------------------------------------------------------------------------------------------- decoding
-_LOGITS = ("arrow_logits", "hold_logits", "length_logits")
 
 
 @dataclass
@@ -133,6 +133,8 @@ class _Track:
         self.beats_f = [float(b) for b in request.beats]  # floats of the exact beats, for fast compares
         self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
+        self.arrow_list = [0] * n  # rows.arrows / rows.holds as ints: what the history and memories read
+        self.hold_list = [0] * n
         self.jump_rows = self.hold_heads = self.arrows = 0  # decided so far: rows with a jump, hold heads, arrows
         self.floor = JumpFloor(rule.jump_floor[self.slot])
 
@@ -144,9 +146,11 @@ class _Track:
                 mask |= 1 << lane
         return mask
 
-    def history(self, i: int) -> np.ndarray:
-        copy = self.memory.query(self.rows.arrows, i)
-        return history_features(self.rows.arrows, self.rows.holds, i, self.held(i), copy)
+    def history(self, i: int) -> list[float]:
+        """Row ``i``'s history vector as a list (:func:`inference.lane_features.history_features`)."""
+        out = history_head(self.arrow_list, self.hold_list, i, self.held(i))
+        self.memory.write(out, self.arrow_list, i)
+        return out
 
     def release(self, i: int, held: int) -> None:
         """End the holds in ``held`` on the sixteenth grid before row ``i`` (or make them taps)."""
@@ -158,10 +162,13 @@ class _Track:
             self.rows.lengths[r][lane] = length
             if not length:
                 self.rows.holds[r] &= ~(1 << lane)
+                self.hold_list[r] &= ~(1 << lane)
             self.head_row[lane] = -1
 
-    def choose(self, i: int, out: dict[str, np.ndarray], temperature: float, rng: np.random.Generator,
+    def choose(self, i: int, out: dict[str, Any], temperature: float, rng: np.random.Generator,
                rule: DecisionRule) -> None:
+        """Row ``i``'s arrows and holds from the model's outputs for it: ``arrow_logits`` (15,), ``hold_p``
+        (4 hold probabilities) and ``length`` (index of the hold length), see :func:`decode_rows`."""
         held = self.held(i)
         allowed = allowed_classes(held, self.slot)
         if not allowed.any():
@@ -176,17 +183,18 @@ class _Track:
             if mass is not None:
                 threshold = self.floor.threshold(threshold, mass, self.jump_rows, i)
         arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, threshold, mass) + 1
-        hold_p = 1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))
-        holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= rule.hold[self.slot])
+        hold_p, hold_min = out["hold_p"], rule.hold[self.slot]
+        holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= hold_min)
         if holds and not within_cap(self.hold_heads, self.arrows, rule.hold_cap[self.slot],
-                                    int(POPCOUNT[holds]), int(POPCOUNT[arrows])):
+                                    _POPCOUNT[holds], _POPCOUNT[arrows]):
             holds = 0
-        self.jump_rows += int(POPCOUNT[arrows] >= 2)
-        self.hold_heads += int(POPCOUNT[holds])
-        self.arrows += int(POPCOUNT[arrows])
-        length = HOLD_LENGTHS_BEAT[int(np.argmax(out["length_logits"]))]
+        self.jump_rows += int(_POPCOUNT[arrows] >= 2)
+        self.hold_heads += _POPCOUNT[holds]
+        self.arrows += _POPCOUNT[arrows]
+        length = HOLD_LENGTHS_BEAT[out["length"]]
         self.rows.arrows[i], self.rows.holds[i] = arrows, holds
-        self.memory.record(self.rows.arrows, i)
+        self.arrow_list[i], self.hold_list[i] = arrows, holds
+        self.memory.record(self.arrow_list, i)
         for lane in range(N_LANES):
             if (holds >> lane) & 1:
                 self.rows.lengths[i][lane] = length
@@ -222,12 +230,16 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
     for i in range(n_max):
         rows = np.stack([r.features[min(i, len(r.beats) - 1)] if len(r.beats) else
                          np.zeros(r.features.shape[1], np.float32) for r in requests])
-        history = np.stack([t.history(i) if i < len(t.beats) else np.zeros(layout.dim, np.float32)
-                            for t in tracks])
+        history = np.array([t.history(i) if i < len(t.beats) else [0.0] * layout.dim for t in tracks],
+                           dtype=np.float32).reshape(len(tracks), layout.dim)
         out, state = stepper.step(rows, history, state)
+        # the elementwise parts of every track's choice at once (same values as row by row)
+        hold_p = (1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))).tolist()
+        length = np.argmax(out["length_logits"], axis=1).tolist()
         for b, track in enumerate(tracks):
             if i < len(track.beats):
-                track.choose(i, {k: out[k][b] for k in _LOGITS}, temperature, rng, rule)
+                track.choose(i, {"arrow_logits": out["arrow_logits"][b], "hold_p": hold_p[b], "length": length[b]},
+                             temperature, rng, rule)
     return [t.rows for t in tracks]
 
 
