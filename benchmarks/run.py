@@ -37,7 +37,12 @@ def machine_line() -> str:
         mem = f", {kb / 1048576:.0f} GiB RAM"
     except (OSError, StopIteration, ValueError):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    from inference.backends import cpu_quota
+
+    quota = cpu_quota()
+    limit = f" (cgroup CPU quota {quota:g})" if quota is not None else ""
+    return (f"{cpu}, {os.cpu_count()} cores{limit}{mem}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
 
 
 def render(sections: list[Section], seconds: float, only: list[str] | None = None) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import re
 import threading
@@ -158,8 +159,29 @@ def _check_tensor(model_id: str, spec: TensorSpec, value: Any) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=dtype)
 
 
+def cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs' worth of time per period this process's cgroup may use (a container's ``--cpus``), None when
+    unlimited. Reads cgroup v2 ``cpu.max`` or v1 ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us`` under ``root``
+    (a container sees its own cgroup there). A container can see 16 cores and be allowed 2: threads beyond
+    the quota only get the process throttled."""
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    for folder in ("cpu", "cpu,cpuacct", "cpuacct,cpu"):
+        try:
+            quota = int((root / folder / "cpu.cfs_quota_us").read_text())
+            period = int((root / folder / "cpu.cfs_period_us").read_text())
+        except (OSError, ValueError):
+            continue
+        return quota / period if quota > 0 and period > 0 else None
+    return None
+
+
 def physical_cores() -> int:
-    """Physical CPU cores this process may use (hyper-threads share one core's FPU, so ORT gains nothing)."""
+    """Physical CPU cores this process may use (hyper-threads share one core's FPU, so ORT gains nothing),
+    at most its cgroup's CPU quota rounded up (:func:`cpu_quota`)."""
     try:
         allowed = os.sched_getaffinity(0)
     except AttributeError:  # not Linux
@@ -181,7 +203,9 @@ def physical_cores() -> int:
                 proc, phys, core = None, "0", None
     except (OSError, ValueError):
         cores = set()
-    return max(1, len(cores) or len(allowed))
+    count = max(1, len(cores) or len(allowed))
+    quota = cpu_quota()
+    return count if quota is None else max(1, min(count, math.ceil(quota)))
 
 
 class OnnxBackend:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.backends import OnnxBackend, physical_cores, validate_inputs
+from inference.backends import OnnxBackend, cpu_quota, physical_cores, validate_inputs
 from inference.manifest import Manifest, ManifestError
 from tests.inference.tiny_models import build_onset_model, onset_inputs
 
@@ -88,6 +88,30 @@ def test_sessions_are_cached_per_model_file(tiny, tmp_path):
 def test_threads_default_to_physical_cores():
     assert OnnxBackend().intra_op_threads == physical_cores() >= 1
     assert OnnxBackend(intra_op_threads=1).intra_op_threads == 1
+
+
+def test_cpu_quota_reads_cgroup_v2_and_v1(tmp_path, monkeypatch):
+    import inference.backends as backends
+
+    assert cpu_quota(tmp_path) is None  # no cgroup files: unlimited
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "cpu.max").write_text("max 100000\n")
+    assert cpu_quota(v2) is None
+    (v2 / "cpu.max").write_text("150000 100000\n")
+    assert cpu_quota(v2) == 1.5
+    v1 = tmp_path / "v1" / "cpu,cpuacct"
+    v1.mkdir(parents=True)
+    (v1 / "cpu.cfs_quota_us").write_text("-1\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert cpu_quota(v1.parent) is None
+    (v1 / "cpu.cfs_quota_us").write_text("200000\n")
+    assert cpu_quota(v1.parent) == 2.0
+    unlimited = physical_cores()
+    monkeypatch.setattr(backends, "cpu_quota", lambda: 1.5)  # a container allowed 1.5 CPUs: 2 threads at most
+    assert physical_cores() == min(unlimited, 2)
+    monkeypatch.setattr(backends, "cpu_quota", lambda: 0.2)
+    assert physical_cores() == 1
 
 
 def test_model_file_not_matching_manifest_is_refused(tmp_path):
