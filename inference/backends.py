@@ -165,17 +165,17 @@ def cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
     (a container sees its own cgroup there). A container can see 16 cores and be allowed 2: threads beyond
     the quota only get the process throttled."""
     try:
-        quota, period = (root / "cpu.max").read_text().split()[:2]
-        return None if quota == "max" else int(quota) / int(period)
+        limit, period = (root / "cpu.max").read_text().split()[:2]
+        return None if limit == "max" else int(limit) / int(period)
     except (OSError, ValueError):
         pass
     for folder in ("cpu", "cpu,cpuacct", "cpuacct,cpu"):
         try:
-            quota = int((root / folder / "cpu.cfs_quota_us").read_text())
-            period = int((root / folder / "cpu.cfs_period_us").read_text())
+            quota_us = int((root / folder / "cpu.cfs_quota_us").read_text())
+            period_us = int((root / folder / "cpu.cfs_period_us").read_text())
         except (OSError, ValueError):
             continue
-        return quota / period if quota > 0 and period > 0 else None
+        return quota_us / period_us if quota_us > 0 and period_us > 0 else None
     return None
 
 

@@ -158,7 +158,21 @@ def context_symbols(arrows: Sequence[int], gap_codes: Sequence[int], lo: int, hi
     return tuple(map(add, arrows[lo:hi], gap_codes[lo + 1:hi + 1]))
 
 
-class CopyMemory:
+class MemoryPart:
+    """A chart memory: :meth:`write` appends row ``i``'s values to a history list (the decoder builds one list per
+    row, one array per step); :meth:`query` returns them as an array."""
+
+    def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
+        raise NotImplementedError
+
+    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
+        """Row ``i``'s values (what :meth:`write` appends), float32."""
+        out: list[float] = []
+        self.write(out, arrows, i)
+        return np.array(out, dtype=np.float32)
+
+
+class CopyMemory(MemoryPart):
     """Charts repeat themselves: when the last ``k`` rows (arrows and rhythm) occurred before in this chart,
     the arrows that followed them then are a strong hint now. For each ``k`` of :data:`COPY_CONTEXTS`, remembers
     the arrows that followed the most recent occurrence of every context of ``k`` rows.
@@ -187,12 +201,6 @@ class CopyMemory:
         for seen, key in zip(self.seen, self._keys(arrows, i)):
             found = seen.get(key) if key is not None else None
             out.extend(NO_HINT if found is None else HINT_VALUES[found])
-
-    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
-        """(len(COPY_CONTEXTS) * 5,) float32: :meth:`write` as an array."""
-        out: list[float] = []
-        self.write(out, arrows, i)
-        return np.array(out, dtype=np.float32)
 
     def record(self, arrows: Sequence[int], i: int) -> None:
         """Remember that ``arrows[i]`` followed the contexts ending at row ``i`` (call after :meth:`query`)."""

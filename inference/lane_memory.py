@@ -36,6 +36,7 @@ from inference.lane_features import (
     NO_HINT,
     PREV_ROWS,
     CopyMemory,
+    MemoryPart,
     context_symbols,
     gap_ids,
 )
@@ -200,7 +201,7 @@ def _renamed_hint(found: tuple[int, ...], state: tuple[int, ...]) -> tuple[float
     return hint
 
 
-class PermMemory:
+class PermMemory(MemoryPart):
     """For each ``k`` of ``contexts``: the arrows that followed the last occurrence of the last ``k`` rows up to
     a renaming of the lanes, mapped through the renaming of now. A lane that the context never used is
     determined only when exactly that many lanes are unused now; otherwise the hint is "not found"."""
@@ -234,12 +235,6 @@ class PermMemory:
             found = seen.get(entry[0]) if entry is not None else None
             out.extend(NO_HINT if found is None else _renamed_hint(found, entry[1]))
 
-    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
-        """(len(contexts) * 5,) float32: :meth:`write` as an array."""
-        out: list[float] = []
-        self.write(out, arrows, i)
-        return np.array(out, dtype=np.float32)
-
     def record(self, arrows: Sequence[int], i: int) -> None:
         """Remember row ``i``'s arrows in the names of each context ending before it (after :meth:`query`)."""
         mask = int(arrows[i])
@@ -259,7 +254,7 @@ def _log_count(total: int) -> float:
     return _LOG_COUNTS[total]
 
 
-class CountMemory:
+class CountMemory(MemoryPart):
     """Per-chart n-gram: for each depth ``d``, counts of the arrow sets that followed the last ``d`` rows
     (arrows and rhythm) earlier in this chart."""
 
@@ -292,12 +287,6 @@ class CountMemory:
             # float32 quotient (double has more than 2 * 24 + 2 bits); the log is taken in float32 as before
             out.extend([c / total for c in counts])
             out.append(_log_count(total))
-
-    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
-        """(len(depths) * 16,) float32: :meth:`write` as an array."""
-        out: list[float] = []
-        self.write(out, arrows, i)
-        return np.array(out, dtype=np.float32)
 
     def record(self, arrows: Sequence[int], i: int) -> None:
         arrow = int(arrows[i]) - 1
@@ -349,7 +338,7 @@ _ONE_HOT5 = tuple(tuple(float(j == k) for j in range(5)) for k in range(5))
 _ONE_HOT3 = tuple(tuple(float(j == k) for j in range(3)) for k in range(3))
 
 
-class FootMemory:
+class FootMemory(MemoryPart):
     """Which foot is on which panel, from a simple parse of the rows so far: steps closer than
     :data:`ALTERNATE_BEAT` alternate feet (a step on the far panel with the other foot is a crossover), a
     repeated arrow (jack) keeps its foot, after a longer gap Left is stepped with the left foot and Right with
@@ -378,12 +367,6 @@ class FootMemory:
         out.extend(_ONE_HOT5[right if right >= 0 else 4])
         out.extend(_ONE_HOT3[foot if foot >= 0 else 2])
         out.append(float(left == N_LANES - 1 or right == 0))
-
-    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
-        """(FOOT_DIM,) float32: :meth:`write` as an array."""
-        out: list[float] = []
-        self.write(out, arrows, i)
-        return np.array(out, dtype=np.float32)
 
     def record(self, arrows: Sequence[int], i: int) -> None:
         mask = int(arrows[i])
@@ -429,7 +412,7 @@ def lookahead_features(beats: Sequence[Fraction], rows: int) -> np.ndarray:
     return out
 
 
-class ChartMemory:
+class ChartMemory(MemoryPart):
     """All memories of one chart in ``layout`` order; :meth:`query` row ``i`` before choosing it, then
     :meth:`record` it."""
 
@@ -459,12 +442,6 @@ class ChartMemory:
             self.foot.write(out, arrows, i)
         if self.ahead is not None:
             out.extend(self.ahead[i])
-
-    def query(self, arrows: Sequence[int], i: int) -> np.ndarray:
-        """The memory part of the history vector (``layout.dim - HINT_OFFSET``,) float32."""
-        out: list[float] = []
-        self.write(out, arrows, i)
-        return np.array(out, dtype=np.float32)
 
     def record(self, arrows: Sequence[int], i: int) -> None:
         for p in self.parts:
