@@ -223,10 +223,10 @@ class PermMemory(MemoryPart):
             # longest context gives every shorter one (the decoder calls this once per row and track).
             longest = min(i, self.longest)
             codes, states = _renamed_newest_first(arrows[i - longest:i])
-            symbols = list(map(add, codes, self.gap_codes[i:i - longest:-1]))
+            symbols = tuple(map(add, codes, self.gap_codes[i:i - longest:-1]))
             if len(states) < longest:  # all four lanes named: the renaming of every longer context is the last
                 states.extend([states[-1]] * (longest - len(states)))
-            self._cached = (i, [(tuple(symbols[:k]), states[k - 1]) if k <= i else None for k in self.contexts])
+            self._cached = (i, [(symbols[:k], states[k - 1]) if k <= i else None for k in self.contexts])
         return self._cached[1]
 
     def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
