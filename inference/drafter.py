@@ -367,8 +367,8 @@ def to_slot(value: Slot | int | str) -> Slot:
 
 def _rise_plan(jobs: list[_Job], notes: Callable[[int], float]) -> list[Excess]:
     """:func:`inference.slot_rise.rise_plan` of the jobs (a designer's density target fixes a slot), with
-    ``notes(i)`` the notes of job ``i`` as both bounds."""
-    return rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], notes, notes)
+    ``notes(i)`` the notes of job ``i``."""
+    return rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], notes)
 
 
 def _density(draft: SlotDraft, timing: TimingData) -> float | None:

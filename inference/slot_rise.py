@@ -40,27 +40,25 @@ class Excess:
     limit: float
 
 
-def rise_plan(slots: Sequence[int], fixed: Sequence[bool], most: Callable[[int], float],
-              fewest: Callable[[int], float]) -> list[Excess]:
+def rise_plan(slots: Sequence[int], fixed: Sequence[bool], notes: Callable[[int], float]) -> list[Excess]:
     """The slots over their limit, going down from the top slot.
 
-    ``most(i)``/``fewest(i)`` bound the notes of entry ``i`` from above (as the lower slot of a pair) and from
-    below (as the higher one); the same function twice for placed notes. An entry over its limit is projected at
+    ``notes(i)`` is the note count of entry ``i`` (expected or placed). An entry over its limit is projected at
     its limit for the pair below it. ``fixed[i]`` entries (a designer's density target) are never listed.
     Returns nothing when a slot appears twice (variants of one slot).
     """
     if len(set(slots)) != len(slots) or len(slots) < 2:
         return []
     order = sorted(range(len(slots)), key=lambda i: slots[i], reverse=True)
-    projected = {order[0]: float(fewest(order[0]))}
+    projected = {order[0]: float(notes(order[0]))}
     out = []
     for upper, i in zip(order, order[1:]):
-        notes, limit = float(most(i)), projected[upper] / MIN_NOTE_RISE
-        projected[i] = float(fewest(i))
-        if fixed[i] or notes <= limit or notes <= 0:
+        count, limit = float(notes(i)), projected[upper] / MIN_NOTE_RISE
+        projected[i] = count
+        if fixed[i] or count <= limit or count <= 0:
             continue
-        out.append(Excess(i, upper, notes, limit))
-        projected[i] *= limit / notes
+        out.append(Excess(i, upper, count, limit))
+        projected[i] = limit
     return out
 
 

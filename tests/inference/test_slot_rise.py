@@ -11,23 +11,23 @@ from inference.slot_rise import MIN_NOTE_RISE, rise_plan, split_jumps
 def test_plan_goes_down_from_the_top_and_projects_thinned_slots():
     slots = [0, 1, 2, 3, 4]
     notes = {0: 100.0, 1: 200.0, 2: 300.0, 3: 700.0, 4: 650.0}  # Hard above Challenge
-    plan = rise_plan(slots, [False] * 5, notes.__getitem__, notes.__getitem__)
+    plan = rise_plan(slots, [False] * 5, notes.__getitem__)
     assert [(e.index, e.upper) for e in plan] == [(3, 4)]
     assert plan[0].limit == 650.0 / MIN_NOTE_RISE
     notes[2] = 640.0  # Medium is fine against Hard's 700 notes, not against the 619 Hard is cut to
-    plan = rise_plan(slots, [False] * 5, notes.__getitem__, notes.__getitem__)
+    plan = rise_plan(slots, [False] * 5, notes.__getitem__)
     assert [(e.index, e.upper) for e in plan] == [(3, 4), (2, 3)]
     assert plan[1].limit == 650.0 / MIN_NOTE_RISE ** 2
 
 
-def test_plan_keeps_designer_targets_and_skips_variants_and_uses_both_bounds():
+def test_plan_keeps_designer_targets_and_skips_variants():
     notes = {0: 500.0, 1: 400.0}.__getitem__
-    assert rise_plan([1, 3], [True, False], notes, notes) == []  # the lower slot's density was asked for
-    assert rise_plan([3, 3], [False, False], notes, notes) == []  # two variants of one slot
-    assert rise_plan([3], [False], notes, notes) == []
-    # order of the list does not matter, slots do: the lower slot (index 0) has 500 at most, the upper 400 at least
-    plan = rise_plan([1, 3], [False, False], notes, lambda i: 380.0)
-    assert [(e.index, e.upper, e.notes, e.limit) for e in plan] == [(0, 1, 500.0, 380.0 / MIN_NOTE_RISE)]
+    assert rise_plan([1, 3], [True, False], notes) == []  # the lower slot's density was asked for
+    assert rise_plan([3, 3], [False, False], notes) == []  # two variants of one slot
+    assert rise_plan([3], [False], notes) == []
+    # order of the list does not matter, slots do: the lower slot (index 0) has 500, the upper 400
+    plan = rise_plan([1, 3], [False, False], notes)
+    assert [(e.index, e.upper, e.notes, e.limit) for e in plan] == [(0, 1, 500.0, 400.0 / MIN_NOTE_RISE)]
 
 
 def test_split_jumps_turns_the_least_confident_jumps_into_steps_without_new_jacks():
