@@ -147,3 +147,15 @@ def test_batches_align_targets_with_audio(augment: bool) -> None:
         assert np.all(loud[peaks] > 1.0)  # every target sits on a click (background ~0 +- 0.2)
         if not augment:
             assert np.all(t[peaks] == 1.0)
+
+
+def test_learning_curve_subset_takes_every_nth_song_of_each_pack() -> None:
+    """scripts/learning_curve.py: the subsets are stratified by pack and nested (every 4th is among every 2nd)."""
+    from scripts.learning_curve import subset
+
+    keys = [f"b__{i:02d}" for i in range(7)] + [f"a__{t}" for t in "zyxw"] + ["c__only"]
+    assert subset(keys, 1) == sorted(keys)
+    half = subset(keys, 2)
+    assert half == ["a__w", "a__y", "b__00", "b__02", "b__04", "b__06", "c__only"]
+    assert set(subset(keys, 4)) <= set(half)
+    assert subset(keys, 4) == ["a__w", "b__00", "b__04", "c__only"]
