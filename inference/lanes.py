@@ -127,14 +127,14 @@ class _Track:
     def __init__(self, request: LaneRequest, layout: HistoryLayout, rule: DecisionRule) -> None:
         n = len(request.beats)
         self.beats, self.slot = request.beats, int(request.slot)
-        self.rows = LaneRows(list(request.beats), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                             [[Fraction(0)] * N_LANES for _ in range(n)])
+        # lane masks of the rows as ints (what the history and the memories read) and hold lengths; the
+        # LaneRows of the chart is built from them when decoding ends (:meth:`rows`)
+        self.arrow_masks, self.hold_masks = [0] * n, [0] * n
+        self.lengths = [[Fraction(0)] * N_LANES for _ in range(n)]
         self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
         self.beats_f = [float(b) for b in request.beats]  # floats of the exact beats, for fast compares
         self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
-        self.arrow_list = [0] * n  # rows.arrows / rows.holds as ints: what the history and memories read
-        self.hold_list = [0] * n
         self.jump_rows = self.hold_heads = self.arrows = 0  # decided so far: rows with a jump, hold heads, arrows
         self.floor = JumpFloor(rule.jump_floor[self.slot])
 
@@ -148,9 +148,14 @@ class _Track:
 
     def history(self, i: int) -> list[float]:
         """Row ``i``'s history vector as a list (:func:`inference.lane_features.history_features`)."""
-        out = history_head(self.arrow_list, self.hold_list, i, self.held(i))
-        self.memory.write(out, self.arrow_list, i)
+        out = history_head(self.arrow_masks, self.hold_masks, i, self.held(i))
+        self.memory.write(out, self.arrow_masks, i)
         return out
+
+    def rows(self) -> LaneRows:
+        """The chart's rows as decoded so far."""
+        return LaneRows(list(self.beats), np.array(self.arrow_masks, dtype=np.int64),
+                        np.array(self.hold_masks, dtype=np.int64), self.lengths)
 
     def release(self, i: int, held: int) -> None:
         """End the holds in ``held`` on the sixteenth grid before row ``i`` (or make them taps)."""
@@ -159,10 +164,9 @@ class _Track:
             if not (held >> lane) & 1 or r < 0:
                 continue
             length = cut_hold_length(self.beats[r], self.beats[i])
-            self.rows.lengths[r][lane] = length
+            self.lengths[r][lane] = length
             if not length:
-                self.rows.holds[r] &= ~(1 << lane)
-                self.hold_list[r] &= ~(1 << lane)
+                self.hold_masks[r] &= ~(1 << lane)
             self.head_row[lane] = -1
 
     def choose(self, i: int, out: dict[str, Any], temperature: float, rng: np.random.Generator,
@@ -192,12 +196,11 @@ class _Track:
         self.hold_heads += _POPCOUNT[holds]
         self.arrows += _POPCOUNT[arrows]
         length = HOLD_LENGTHS_BEAT[out["length"]]
-        self.rows.arrows[i], self.rows.holds[i] = arrows, holds
-        self.arrow_list[i], self.hold_list[i] = arrows, holds
-        self.memory.record(self.arrow_list, i)
+        self.arrow_masks[i], self.hold_masks[i] = arrows, holds
+        self.memory.record(self.arrow_masks, i)
         for lane in range(N_LANES):
             if (holds >> lane) & 1:
-                self.rows.lengths[i][lane] = length
+                self.lengths[i][lane] = length
                 self.head_row[lane] = i
                 self.hold_end[lane] = float(self.beats[i] + length)
 
@@ -240,7 +243,7 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
             if i < len(track.beats):
                 track.choose(i, {"arrow_logits": out["arrow_logits"][b], "hold_p": hold_p[b], "length": length[b]},
                              temperature, rng, rule)
-    return [t.rows for t in tracks]
+    return [t.rows() for t in tracks]
 
 
 def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray], histories: Sequence[np.ndarray],
