@@ -141,21 +141,22 @@ def gap_keys(beats: Sequence[Fraction]) -> list[tuple[int, int] | None]:
     return out
 
 
-def gap_ids(beats: Sequence[Fraction]) -> list[int]:
-    """:func:`gap_keys` as small ints, one per distinct gap of the chart (0 for row 0): equal exactly when the
-    gaps are, and the cheapest thing to hash in the chart memories' context keys."""
-    ids: dict[tuple[int, int] | None, int] = {None: 0}
-    return [ids.setdefault(key, len(ids)) for key in gap_keys(beats)]
-
-
 #: The chart memories' context keys pack each row into one int: its lane mask (or renamed code, 0..15) plus
-#: this times the id of the gap after it (:func:`gap_ids`), so equal keys are exactly equal rows and rhythm.
+#: this times an id of the gap after it (:func:`gap_codes`), so equal keys are exactly equal rows and rhythm.
 CONTEXT_SYMBOLS = 1 << N_LANES
 
 
-def context_symbols(arrows: Sequence[int], gap_codes: Sequence[int], lo: int, hi: int) -> tuple[int, ...]:
-    """The packed rows ``lo:hi`` (oldest first); ``gap_codes`` is :data:`CONTEXT_SYMBOLS` times the gap ids."""
-    return tuple(map(add, arrows[lo:hi], gap_codes[lo + 1:hi + 1]))
+def gap_codes(beats: Sequence[Fraction]) -> list[int]:
+    """Every row's gap to the previous row (:func:`gap_keys`) as :data:`CONTEXT_SYMBOLS` times a small id, one id
+    per distinct gap of the chart (0 for row 0): equal exactly when the gaps are, and ready to add to a row's
+    lane mask in a context key (the cheapest thing to hash)."""
+    ids: dict[tuple[int, int] | None, int] = {None: 0}
+    return [CONTEXT_SYMBOLS * ids.setdefault(key, len(ids)) for key in gap_keys(beats)]
+
+
+def context_symbols(arrows: Sequence[int], gaps: Sequence[int], lo: int, hi: int) -> tuple[int, ...]:
+    """The packed rows ``lo:hi`` (oldest first): each row's lane mask plus its :func:`gap_codes` entry."""
+    return tuple(map(add, arrows[lo:hi], gaps[lo + 1:hi + 1]))
 
 
 class MemoryPart:
@@ -182,8 +183,7 @@ class CopyMemory(MemoryPart):
     """
 
     def __init__(self, beats: Sequence[Fraction], gaps: list[int] | None = None) -> None:
-        gaps = gaps if gaps is not None else gap_ids(beats)  # one int per distinct gap
-        self.gap_codes = [CONTEXT_SYMBOLS * g for g in gaps]
+        self.gaps = gaps if gaps is not None else gap_codes(beats)
         self.seen: list[dict[tuple, int]] = [{} for _ in COPY_CONTEXTS]
         self._cached: tuple[int, list[tuple | None]] = (-1, [])
 
@@ -191,7 +191,7 @@ class CopyMemory(MemoryPart):
         """Keys of the contexts ending before row ``i`` (:func:`context_symbols`; cached: query and record of a
         row use the same)."""
         if self._cached[0] != i:
-            recent = context_symbols(arrows, self.gap_codes, max(0, i - COPY_CONTEXTS[-1]), i)
+            recent = context_symbols(arrows, self.gaps, max(0, i - COPY_CONTEXTS[-1]), i)
             self._cached = (i, [recent[len(recent) - k:] if i >= k else None for k in COPY_CONTEXTS])
         return self._cached[1]
 

@@ -6,9 +6,10 @@ chosen so far, for the decoder's own choices and for the reference (teacher forc
 
 * :class:`inference.lane_features.CopyMemory`: the arrows that followed the last exact occurrence of the
   last ``k`` rows (arrows and rhythm);
-* :class:`PermMemory`: the same with lanes renamed by first appearance, so a phrase that recurs under any lane
-  permutation predicts the next arrows through that permutation (measured on the monitor and training charts,
-  contexts of 6 rows recur 2.8 times as often this way as exactly, at 0.66 vs 0.74 accuracy);
+* :class:`inference.lane_perm.PermMemory`: the same with lanes renamed by first appearance, so a phrase that
+  recurs under any lane permutation predicts the next arrows through that permutation (measured on the monitor
+  and training charts, contexts of 6 rows recur 2.8 times as often this way as exactly, at 0.66 vs 0.74
+  accuracy);
 * :class:`CountMemory`: how often each arrow set followed the last ``d`` rows (arrows and rhythm) so far in
   this chart, a per-chart n-gram (the cache language model idea);
 * :class:`BackMemory`: the arrows exactly 4, 8, ... beats earlier (phrases repeat by the measure).
@@ -22,13 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from operator import add
 from typing import Any
 
 import numpy as np
 
 from inference.lane_features import (
-    CONTEXT_SYMBOLS,
     COPY_CONTEXTS,
     HINT_VALUES,
     N_ARROW_CLASSES,
@@ -38,10 +37,11 @@ from inference.lane_features import (
     CopyMemory,
     MemoryPart,
     context_symbols,
-    gap_ids,
+    gap_codes,
 )
+from inference.lane_perm import PermMemory
 
-Gaps = list[int]  # inference.lane_features.gap_ids of a chart's rows
+Gaps = list[int]  # inference.lane_features.gap_codes of a chart's rows
 
 HINT = N_LANES + 1  # one hint: the 4 lane bits of the arrows it names and a found flag
 HINT_OFFSET = N_LANES * (PREV_ROWS + 2)  # history: previous rows, previous holds, held lanes, then the hints
@@ -109,140 +109,6 @@ class HistoryLayout:
 DEFAULT_LAYOUT = HistoryLayout()
 
 
-def _renaming_table() -> tuple[dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], int]], dict]:
-    """Renaming lanes by first appearance as a finite automaton: the state is the tuple of lanes named so far,
-    in naming order (65 states: 0 to 4 distinct lanes); reading a row's mask gives the next state and the row's
-    renamed code. Returns the step table ``(state, mask) -> (state, code)`` and each state's lane -> name map."""
-    step: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], int]] = {}
-    frontier: list[tuple[int, ...]] = [()]
-    seen: set[tuple[int, ...]] = {()}
-    while frontier:
-        state = frontier.pop()
-        for mask in range(1 << N_LANES):
-            names = list(state)
-            code = 0
-            for lane in range(N_LANES):
-                if (mask >> lane) & 1:
-                    if lane not in names:
-                        names.append(lane)
-                    code |= 1 << names.index(lane)
-            step[(state, mask)] = (tuple(names), code)
-            if tuple(names) not in seen:
-                seen.add(tuple(names))
-                frontier.append(tuple(names))
-    return step, {state: {lane: i for i, lane in enumerate(state)} for state in seen}
-
-
-_RENAME_STEP, _RENAME_NAMES = _renaming_table()
-
-
-#: For a state that has named all four lanes, the renamed code of every mask (the state no longer changes).
-_FULL_CODES = {state: [_RENAME_STEP[(state, mask)][1] for mask in range(1 << N_LANES)]
-               for state in _RENAME_NAMES if len(state) == N_LANES}
-#: ``(state, mask) ->`` the names of the mask's lanes in that state, in lane order (-1: a lane not named yet).
-_FOLLOW = {(state, mask): tuple(names.get(lane, -1) for lane in range(N_LANES) if (mask >> lane) & 1)
-           for state, names in _RENAME_NAMES.items() for mask in range(1 << N_LANES)}
-
-
-def _renamed_newest_first(context: Sequence[int]) -> tuple[list[int], list[tuple[int, ...]]]:
-    """The rows of ``context`` newest first with lanes renamed by first appearance (lanes of a row in lane order),
-    and the renaming state (lanes in naming order) after each row until all four lanes are named; from there
-    the renaming is fixed (the last state), and the older rows go through one table."""
-    newest = context[::-1]
-    state: tuple[int, ...] = ()
-    out: list[int] = []
-    states: list[tuple[int, ...]] = []
-    for mask in newest:
-        state, code = _RENAME_STEP[(state, mask)]
-        out.append(code)
-        states.append(state)
-        if len(state) == N_LANES:
-            out.extend(map(_FULL_CODES[state].__getitem__, newest[len(out):]))
-            break
-    return out, states
-
-
-def _canonical_states(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], tuple]]:
-    """The newest ``k`` rows of ``context`` renamed (:func:`_renamed_newest_first`) and the renaming state, for
-    every ``k`` of ``lengths`` that fits."""
-    codes, states = _renamed_newest_first(context)
-    return {k: (tuple(codes[:k]), states[min(k, len(states)) - 1]) for k in lengths if k <= len(codes)}
-
-
-def _canonical_prefixes(context: Sequence[int], lengths: Sequence[int]) -> dict[int, tuple[tuple[int, ...], dict]]:
-    """:func:`_canonical_states` with each state's lane -> name map (shared, read-only) instead of the state."""
-    return {k: (codes, _RENAME_NAMES[state]) for k, (codes, state) in _canonical_states(context, lengths).items()}
-
-
-_HINTS: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[float, ...]] = {}
-
-
-def _renamed_hint(found: tuple[int, ...], state: tuple[int, ...]) -> tuple[float, ...]:
-    """The hint of a remembered follow-up ``found`` (lane names, -1 for a lane the context never used) under
-    the renaming ``state`` of now; :data:`NO_HINT` when its new lanes are not determined (cached)."""
-    hint = _HINTS.get((found, state))
-    if hint is not None:
-        return hint
-    names = _RENAME_NAMES[state]
-    new = sum(1 for name in found if name < 0)
-    mask = 0
-    hint = None
-    if new:
-        free = [lane for lane in range(N_LANES) if lane not in names]
-        if new != len(free):
-            hint = NO_HINT
-        mask = sum(1 << f for f in free)
-    if hint is None:
-        if len(found) > new:
-            lanes = {name: lane for lane, name in names.items()}
-            mask += sum(1 << lanes[name] for name in found if name >= 0)
-        hint = HINT_VALUES[mask]
-    _HINTS[(found, state)] = hint
-    return hint
-
-
-class PermMemory(MemoryPart):
-    """For each ``k`` of ``contexts``: the arrows that followed the last occurrence of the last ``k`` rows up to
-    a renaming of the lanes, mapped through the renaming of now. A lane that the context never used is
-    determined only when exactly that many lanes are unused now; otherwise the hint is "not found"."""
-
-    def __init__(self, beats: Sequence[Fraction], contexts: Sequence[int], gaps: Gaps | None = None) -> None:
-        self.contexts = tuple(contexts)
-        self.longest = max(self.contexts, default=0)
-        self.gaps = gaps if gaps is not None else gap_ids(beats)
-        self.gap_codes = [CONTEXT_SYMBOLS * g for g in self.gaps]
-        self.seen: list[dict[tuple, tuple[int, ...]]] = [{} for _ in self.contexts]
-        self._cached: tuple[int, list] = (-1, [])
-
-    def _keys(self, arrows: Sequence[int], i: int) -> list:
-        """Per context, (key, renaming state) of the rows before ``i`` (None when there are fewer rows). The key
-        holds one int per row, newest first: its renamed code packed with the gap after it
-        (:data:`inference.lane_features.CONTEXT_SYMBOLS`)."""
-        if self._cached[0] != i:
-            # Names by first appearance, newest row first, do not depend on older rows: one pass over the
-            # longest context gives every shorter one (the decoder calls this once per row and track).
-            longest = min(i, self.longest)
-            codes, states = _renamed_newest_first(arrows[i - longest:i])
-            symbols = tuple(map(add, codes, self.gap_codes[i:i - longest:-1]))
-            if len(states) < longest:  # all four lanes named: the renaming of every longer context is the last
-                states.extend([states[-1]] * (longest - len(states)))
-            self._cached = (i, [(symbols[:k], states[k - 1]) if k <= i else None for k in self.contexts])
-        return self._cached[1]
-
-    def write(self, out: list[float], arrows: Sequence[int], i: int) -> None:
-        """Append row ``i``'s hints to ``out``: per context, the predicted arrows (4 bits) and a found flag."""
-        for seen, entry in zip(self.seen, self._keys(arrows, i)):
-            found = seen.get(entry[0]) if entry is not None else None
-            out.extend(NO_HINT if found is None else _renamed_hint(found, entry[1]))
-
-    def record(self, arrows: Sequence[int], i: int) -> None:
-        """Remember row ``i``'s arrows in the names of each context ending before it (after :meth:`query`)."""
-        mask = int(arrows[i])
-        for seen, entry in zip(self.seen, self._keys(arrows, i)):
-            if entry is not None:
-                seen[entry[0]] = _FOLLOW[(entry[1], mask)]
-
-
 _NO_COUNTS = (0.0,) * COUNT_BLOCK
 _LOG_COUNTS: list[float] = []
 
@@ -260,9 +126,8 @@ class CountMemory(MemoryPart):
 
     def __init__(self, beats: Sequence[Fraction], depths: Sequence[int], gaps: Gaps | None = None) -> None:
         self.depths = tuple(depths)
-        self.gaps = gaps if gaps is not None else gap_ids(beats)
+        self.gaps = gaps if gaps is not None else gap_codes(beats)
         self.deepest = max(self.depths, default=0)
-        self.gap_codes = [CONTEXT_SYMBOLS * g for g in self.gaps]
         self.counts: list[dict[tuple, list[int]]] = [{} for _ in self.depths]
         self._cached: tuple[int, list[tuple | None]] = (-1, [])
 
@@ -270,7 +135,7 @@ class CountMemory(MemoryPart):
         """Per depth, the key of the rows before ``i`` (:func:`inference.lane_features.context_symbols`; cached:
         query and record of a row use the same)."""
         if self._cached[0] != i:
-            symbols = context_symbols(arrows, self.gap_codes, max(0, i - self.deepest), i)
+            symbols = context_symbols(arrows, self.gaps, max(0, i - self.deepest), i)
             self._cached = (i, [symbols[len(symbols) - d:] if i >= d else None for d in self.depths])
         return self._cached[1]
 
@@ -309,7 +174,7 @@ class BackMemory:
         index = {(b.numerator, b.denominator): i for i, b in enumerate(self.beats)}
         self.back = [[index.get((b.numerator - off * b.denominator, b.denominator)) for off in back_beats]
                      for b in self.beats]
-        self.gaps = gaps if gaps is not None else gap_ids(self.beats)
+        self.gaps = gaps if gaps is not None else gap_codes(self.beats)
 
     def write_hints(self, out: list[float], arrows: Sequence[int], i: int) -> None:
         """Append row ``i``'s hints (5 per ``back_beats``) to ``out``."""
@@ -417,7 +282,7 @@ class ChartMemory(MemoryPart):
     :meth:`record` it."""
 
     def __init__(self, beats: Sequence[Fraction], layout: HistoryLayout = DEFAULT_LAYOUT) -> None:
-        gaps = gap_ids(beats)  # once for all memories
+        gaps = gap_codes(beats)  # once for all memories
         self.parts: list[Any] = [CopyMemory(beats, gaps)]
         if layout.perm_contexts:
             self.parts.append(PermMemory(beats, layout.perm_contexts, gaps))

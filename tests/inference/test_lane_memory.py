@@ -17,9 +17,9 @@ from inference.lane_memory import (
     CountMemory,
     FootMemory,
     HistoryLayout,
-    PermMemory,
     lookahead_features,
 )
+from inference.lane_perm import PermMemory
 from inference.lane_rules import CopyNgramStepper, NgramStepper, PermCopyNgramStepper
 from inference.lanes import LaneRequest, decode_rows, teacher_forced_classes
 
@@ -185,7 +185,7 @@ def test_lookahead_reads_the_rhythm_ahead():
 
 def test_renaming_table_matches_renaming_row_by_row():
     """The 65-state automaton of PermMemory renames lanes exactly as a plain first-appearance renaming does."""
-    from inference.lane_memory import _canonical_prefixes
+    from inference.lane_perm import _RENAME_NAMES, _renamed_newest_first
 
     def plain(context, k):
         names, out = {}, []
@@ -201,7 +201,8 @@ def test_renaming_table_matches_renaming_row_by_row():
     rng = np.random.default_rng(3)
     for _ in range(300):
         context = rng.integers(0, 16, size=int(rng.integers(1, 20))).tolist()
-        got = _canonical_prefixes(context, (1, 4, 6, 16))
-        assert set(got) == {k for k in (1, 4, 6, 16) if k <= len(context)}
-        for k, (codes, names) in got.items():
-            assert (codes, names) == plain(context, k)
+        codes, states = _renamed_newest_first(context)
+        assert len(codes) == len(states) == len(context)
+        for k in (1, 4, 6, 16, len(context)):
+            if k <= len(context):
+                assert (tuple(codes[:k]), _RENAME_NAMES[states[k - 1]]) == plain(context, k)
