@@ -8,12 +8,19 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from chart.notes import Note
-from inference.lane_features import row_features, rows_from_notes, teacher_history
+from chart.notes import Note, NoteKind
+from inference.lane_features import (
+    held_masks,
+    history_features,
+    row_features,
+    rows_from_notes,
+    teacher_history,
+)
 from inference.lane_memory import (
     COUNT_BLOCK,
     DEFAULT_LAYOUT,
     HINT_OFFSET,
+    ChartMemory,
     CountMemory,
     FootMemory,
     HistoryLayout,
@@ -206,3 +213,22 @@ def test_renaming_table_matches_renaming_row_by_row():
         for k in (1, 4, 6, 16, len(context)):
             if k <= len(context):
                 assert (tuple(codes[:k]), _RENAME_NAMES[states[k - 1]]) == plain(context, k)
+
+
+def test_history_features_is_a_row_of_the_teacher_history() -> None:
+    """The one-row history (arrays in) and the teacher history (lists inside) build the same vector."""
+    rng = np.random.default_rng(2)
+    beats = list(np.cumsum([Fraction(0)] + [Fraction(int(g), 4) for g in rng.integers(1, 5, size=59)]))
+    notes = [Note(b, int(lane), NoteKind.HOLD, Fraction(1, 2)) if i % 7 == 3 else Note(b, int(lane))
+             for i, (b, lane) in enumerate(zip(beats, rng.integers(0, 4, size=60)))]
+    rows = rows_from_notes(notes)
+    layout = HistoryLayout((3, 4, 8), (1, 2), (1, 4), foot=True, lookahead=4)
+    teacher = teacher_history(rows, layout)
+    memory = ChartMemory(rows.beats, layout)
+    held = held_masks(rows)
+    for i in range(len(rows)):
+        row = history_features(rows.arrows, rows.holds, i, int(held[i]), memory.query(rows.arrows, i))
+        memory.record(rows.arrows, i)  # the memories read numpy arrays as well as lists
+        np.testing.assert_array_equal(row, teacher[i])
+    assert teacher.shape == (len(rows), layout.dim)
+    assert teacher[:, 16:20].any()  # previous holds (after 4 rows of arrows): the holds reach the history

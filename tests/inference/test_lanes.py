@@ -27,7 +27,6 @@ from inference.lane_features import (
     TIMING_DIM,
     held_from_history,
     held_masks,
-    history_features,
     length_class,
     row_features,
     rows_from_notes,
@@ -428,44 +427,3 @@ def test_cut_hold_length_ends_on_the_sixteenth_before_the_cut_or_makes_a_tap() -
     assert cut_hold_length(Fraction(1), Fraction(5, 4)) == 0  # nothing left: a tap
     assert cut_hold_length(Fraction(1, 3), Fraction(3, 4)) == 0  # 1/6 beat left: shorter than a hold, a tap
 
-
-def test_ngram_memo_gives_the_rows_it_would_compute(monkeypatch) -> None:
-    """The n-gram remembers each context's row; remembered, fresh and mixed batches give the computed rows,
-    also across a reset of the memo."""
-    import inference.lane_rules as lane_rules
-
-    rng = np.random.default_rng(4)
-    keys = [np.sort(rng.choice(5 * 16 ** d, size=40, replace=False)) if d else np.arange(5) for d in range(3)]
-    counts = [rng.integers(0, 5, size=(len(k), 15)).astype(np.float32) for k in keys]
-    stepper = NgramStepper(keys, counts)
-    monkeypatch.setattr(lane_rules, "_CACHE_ROWS", 6)
-    for _ in range(40):
-        b = int(rng.integers(1, 6))
-        slots, prev = rng.integers(0, 5, size=b), rng.integers(0, 3, size=(b, 4))
-        expected = stepper.interpolate(stepper.lookup(slots, prev))
-        got = stepper.log_probs(slots, prev)
-        assert got.dtype == np.float32
-        assert np.array_equal(got, expected)
-    assert len(stepper._cache) <= 6 + 5  # reset once past the bound (a batch may add up to 5 rows)
-    assert stepper.log_probs(np.zeros(0, np.int64), np.zeros((0, 4), np.int64)).shape == (0, 15)
-
-
-def test_history_features_is_a_row_of_the_teacher_history() -> None:
-    """The one-row history (arrays in) and the teacher history (lists inside) build the same vector."""
-    from inference.lane_memory import ChartMemory, HistoryLayout
-
-    rng = np.random.default_rng(2)
-    beats = list(np.cumsum([Fraction(0)] + [Fraction(int(g), 4) for g in rng.integers(1, 5, size=59)]))
-    notes = [Note(b, int(lane), NoteKind.HOLD, Fraction(1, 2)) if i % 7 == 3 else Note(b, int(lane))
-             for i, (b, lane) in enumerate(zip(beats, rng.integers(0, 4, size=60)))]
-    rows = rows_from_notes(notes)
-    layout = HistoryLayout((3, 4, 8), (1, 2), (1, 4), foot=True, lookahead=4)
-    teacher = teacher_history(rows, layout)
-    memory = ChartMemory(rows.beats, layout)
-    held = held_masks(rows)
-    for i in range(len(rows)):
-        row = history_features(rows.arrows, rows.holds, i, int(held[i]), memory.query(rows.arrows, i))
-        memory.record(rows.arrows, i)  # the memories read numpy arrays as well as lists
-        np.testing.assert_array_equal(row, teacher[i])
-    assert teacher.shape == (len(rows), layout.dim)
-    assert teacher[:, 16:20].any()  # previous holds (after 4 rows of arrows): the holds reach the history
