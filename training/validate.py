@@ -17,6 +17,7 @@ from inference.decode import decode_onsets, settings_for
 from inference.manifest import SlotDecode
 from training.crops import impulse_train
 from training.data import SongData
+from training.metrics import count_matches
 from training.model import OnsetEnsemble, OnsetModel
 
 
@@ -56,15 +57,6 @@ def song_probs(model: OnsetModel | OnsetEnsemble, song: SongData, mean: np.ndarr
     )
     prob = torch.sigmoid(logits).cpu().numpy()
     return [ChartProbs(song.key, s, prob[i], song.charts[s].onset_s, song, lo) for i, (s, lo) in enumerate(jobs)]
-
-
-def count_matches(ref_s: np.ndarray, est_s: np.ndarray, window_s: float) -> int:
-    """One-to-one matches within ``window_s`` seconds (mir_eval's bipartite matching)."""
-    import mir_eval
-
-    if len(ref_s) == 0 or len(est_s) == 0:
-        return 0
-    return len(mir_eval.util.match_events(np.asarray(ref_s), np.asarray(est_s), window_s))
 
 
 def f1_from_counts(tp: int, n_est: int, n_ref: int) -> tuple[float, float, float]:
