@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     p.add_argument("--stems", action="store_true",
                    help="with --screenshot: separate the song into stems first and show the Stems box and the "
                         "vocals waveform")
+    p.add_argument("--compare", metavar="SLOT",
+                   help="show this difficulty (beginner, easy, medium, hard, challenge or edit) as pale outlines "
+                        "behind the one being edited, as View > Compare does")
     p.set_defaults(func=run)
 
 
@@ -37,6 +40,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--after-draft only applies with --screenshot")
     if args.stems and args.screenshot is None:
         raise UserError("--stems only applies with --screenshot")
+    compare = None
+    if args.compare is not None:
+        from chart.song import Slot
+
+        try:
+            compare = Slot.parse(args.compare)
+        except ValueError as exc:
+            raise UserError(f"--compare: {exc}") from exc
     if args.screenshot is not None:
         out = args.screenshot
         if out.suffix.lower() != ".png":
@@ -45,4 +56,5 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{out.parent}: folder does not exist")
     from editor.app import run_editor
 
-    return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft, stems=args.stems)
+    return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft, stems=args.stems,
+                      compare=compare)

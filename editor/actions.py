@@ -77,6 +77,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("view.curve", "AI &Probability Curve", "Ctrl+Shift+P", checkable=True),
     ActionSpec("view.prev_chart", "Previous Difficulty", "F5"),
     ActionSpec("view.next_chart", "Next Difficulty", "F6"),
+    ActionSpec("view.compare", "&Compare with an Easier Difficulty", "Ctrl+Shift+C", checkable=True),
     # playback
     ActionSpec("play.toggle", "&Play / Pause", "Space"),
     ActionSpec("play.loop", "Play &Selection in a Loop", "P"),

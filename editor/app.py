@@ -85,9 +85,21 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
     atomic_write_bytes(out, png_bytes(win))
 
 
+def compare_with_slot(win, slot) -> str | None:
+    """Set the compared difficulty (View > Compare) to the song's chart of ``slot`` (of the edited chart's mode when
+    there are several); the error line when the song has none."""
+    charts = [c for c in win.session.doc.song.charts if c.slot == slot]
+    current = win.session.chart
+    if not charts:
+        return f"--compare: the song has no {slot.sm_name} chart"
+    same_mode = [c for c in charts if current is not None and c.mode == current.mode]
+    win.session.set_reference((same_mode or charts)[0])
+    return None
+
+
 def run_editor(path: str | Path | None = None, screenshot: str | Path | None = None,
-               after_draft: bool = False, stems: bool = False) -> int:
-    """Open the editor; returns the process exit code."""
+               after_draft: bool = False, stems: bool = False, compare=None) -> int:
+    """Open the editor; returns the process exit code. ``compare``: a Slot to show behind the edited chart."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from editor import messages
@@ -105,6 +117,14 @@ def run_editor(path: str | Path | None = None, screenshot: str | Path | None = N
         settings.set("view/spectrogram", True)
         settings.set("view/curve", bool(after_draft))
     win = create_window(path, settings=settings, recover=screenshot is None)
+    error = compare_with_slot(win, compare) if compare is not None else None
+    if error and screenshot is not None:
+        print(f"error: {error}", file=sys.stderr)
+        win.skip_close_prompt = True
+        win.close()
+        return 2
+    if error:
+        win.session.status.emit(error)
     if screenshot is not None:
         try:
             take_screenshot(win, Path(screenshot), after_draft, stems)

@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.playback.device_changed.connect(self._device_changed)
         s.chart_switched.connect(self._update_title)
         s.chart_switched.connect(self._refresh_chart_combo)
+        s.reference_changed.connect(self._refresh_chart_combo)
         self.timeline.cursor_moved.connect(self._cursor_moved)
         self.timeline.zoom_changed.connect(lambda _pps: self._cursor_moved(self.timeline.cursor_s))
         self._document_replaced()

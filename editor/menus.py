@@ -16,7 +16,8 @@ MENUS = {
               "edit.flip", "edit.mirror_flip", "edit.shift_up", "edit.shift_down", "-", "edit.to_tap",
               "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
-              "nav.end", "-", "view.spectrogram", "view.curve", "-", "view.prev_chart", "view.next_chart"],
+              "nav.end", "-", "view.spectrogram", "view.curve", "-", "view.prev_chart", "view.next_chart",
+              "view.compare"],
     "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.calibrate"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.next_variant", "ai.prev_variant"],
     "&Help": ["help.keymap"],
@@ -102,6 +103,7 @@ def _bind_navigation(win) -> None:
     a.bind("view.zoom_out", lambda: tl.zoom_by(0.8))
     a.bind("view.prev_chart", lambda: win.step_chart(-1))
     a.bind("view.next_chart", lambda: win.step_chart(1))
+    a.bind("view.compare", lambda on: _compare(win, on))
     a.bind("help.keymap", win.show_keymap)
 
 
@@ -165,6 +167,13 @@ def build_toolbar(win) -> QToolBar:
     win.chart_combo.setToolTip("The difficulty being edited (F5/F6)")
     win.chart_combo.activated.connect(win.choose_chart)
     bar.addWidget(win.chart_combo)
+    bar.addWidget(QLabel("  Compare "))
+    win.compare_combo = QComboBox()
+    win.compare_combo.setMinimumWidth(120)
+    win.compare_combo.setToolTip("Show another difficulty's notes as pale outlines behind this one, and its density "
+                                 "in the minimap, e.g. to build a harder chart from an easier one (Ctrl+Shift+C)")
+    win.compare_combo.activated.connect(lambda i: _compare_with(win, win.compare_combo.itemData(i)))
+    bar.addWidget(win.compare_combo)
     bar.addSeparator()
     win.play_button = bar.addAction("▶ Play")
     win.play_button.setToolTip("Play / pause from the cursor (Space)")
@@ -173,19 +182,66 @@ def build_toolbar(win) -> QToolBar:
     return bar
 
 
+def chart_label(chart) -> str:
+    """Slot, meter, description and mode (when not single) of a chart."""
+    desc = f" ({chart.description})" if chart.description else ""
+    mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
+    return f"{chart.slot.sm_name} {chart.meter}{desc}{mode}"
+
+
 def refresh_chart_combo(win) -> None:
-    """The toolbar's chart list: slot, meter, description, mode (when not single) and note count."""
+    """The toolbar's chart list (label and note count) and the Compare list (none, or another chart)."""
     combo = getattr(win, "chart_combo", None)
     if combo is None:
         return
+    session = win.session
     combo.blockSignals(True)
     combo.clear()
     current = 0
-    for i, chart in enumerate(win.session.doc.song.charts):
-        desc = f" ({chart.description})" if chart.description else ""
-        mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
-        combo.addItem(f"{chart.slot.sm_name} {chart.meter}{desc}{mode} · {len(chart.notes)} notes")
-        if chart is win.session.chart:
+    for i, chart in enumerate(session.doc.song.charts):
+        combo.addItem(f"{chart_label(chart)} · {len(chart.notes)} notes")
+        if chart is session.chart:
             current = i
     combo.setCurrentIndex(current)
     combo.blockSignals(False)
+    refresh_compare(win)
+
+
+def _compare(win, on: bool) -> None:
+    """View > Compare: on = the next easier difficulty (:func:`editor.session.easier_chart`), off = none."""
+    from editor.session import easier_chart
+
+    session = win.session
+    chart = easier_chart(session.doc.song.charts, session.chart) if on and session.chart is not None else None
+    if on and chart is None:
+        session.status.emit("Compare: this song has no other difficulty of this mode")
+    session.set_reference(chart)
+    refresh_compare(win)  # also when nothing changed: the check mark follows what is shown
+
+
+def _compare_with(win, index: int | None) -> None:
+    charts = win.session.doc.song.charts
+    win.session.set_reference(charts[index] if index is not None and 0 <= index < len(charts) else None)
+
+
+def refresh_compare(win) -> None:
+    """The Compare list (none, then every chart but the one being edited) and the View menu's check mark."""
+    combo = getattr(win, "compare_combo", None)
+    if combo is None:
+        return
+    session = win.session
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem("none", None)
+    shown, current = session.shown_reference(), 0
+    for i, chart in enumerate(session.doc.song.charts):
+        if chart is not session.chart:
+            combo.addItem(chart_label(chart), i)  # the song's chart index: the list is rebuilt when charts change
+            if chart is shown:
+                current = combo.count() - 1
+    combo.setCurrentIndex(current)
+    combo.blockSignals(False)
+    action = win.actions["view.compare"]
+    action.blockSignals(True)
+    action.setChecked(shown is not None)
+    action.blockSignals(False)

@@ -46,11 +46,22 @@ def blank_song() -> Song:
     return Song(title="Untitled", timing=TimingData.constant(120), charts=[Chart(slot=Slot.BEGINNER, meter=1)])
 
 
+def easier_chart(charts: list[Chart], chart: Chart) -> Chart | None:
+    """The chart to compare ``chart`` with by default: of the same mode, the hardest slot below it (a designer
+    building a harder chart from an easier one), else the easiest above it; None when the mode has no other."""
+    same = [c for c in charts if c is not chart and c.mode == chart.mode]
+    below = [c for c in same if c.slot < chart.slot]
+    if below:
+        return max(below, key=lambda c: c.slot)
+    return min(same, key=lambda c: c.slot, default=None)
+
+
 class EditorSession(QObject):
     """Shared editing state with Qt change signals."""
 
     document_replaced = Signal()
     chart_switched = Signal()
+    reference_changed = Signal()
     selection_changed = Signal()
     divisor_changed = Signal(int)
     place_kind_changed = Signal(str)
@@ -62,6 +73,7 @@ class EditorSession(QObject):
         self.doc = Document(blank_song())
         self.bridge = self._attach(self.doc)
         self.chart: Chart | None = self.doc.song.charts[0]
+        self.reference: Chart | None = None  # another difficulty shown faintly behind the chart (compare)
         self.selection: set[Note] = set()
         self.range_beats: tuple[Fraction, Fraction] | None = None
         self.divisor = 16
@@ -77,12 +89,14 @@ class EditorSession(QObject):
         self.doc = doc
         self.bridge = self._attach(doc)
         self.chart = doc.song.charts[0] if doc.song.charts else None
+        self.reference = None
         self.selection.clear()
         self.range_beats = None
         self.audio = None
         self.audio_error = None
         self.document_replaced.emit()
         self.chart_switched.emit()
+        self.reference_changed.emit()
         self.selection_changed.emit()
 
     def _attach(self, doc: Document) -> DocumentBridge:
@@ -99,6 +113,19 @@ class EditorSession(QObject):
         self.chart_switched.emit()
         self.selection_changed.emit()
 
+    def set_reference(self, chart: Chart | None) -> None:
+        """Show ``chart`` (another difficulty of the song, or None) faintly behind the one being edited."""
+        if chart is not None and not any(c is chart for c in self.doc.song.charts):
+            raise ValueError("the reference must be a chart of the open song")
+        if chart is self.reference:
+            return
+        self.reference = chart
+        self.reference_changed.emit()
+
+    def shown_reference(self) -> Chart | None:
+        """The reference when it is not the chart being edited (a chart compared with itself shows nothing)."""
+        return self.reference if self.reference is not None and self.reference is not self.chart else None
+
     def chart_id(self) -> str | None:
         return self.doc.chart_id(self.chart) if self.chart is not None else None
 
@@ -107,6 +134,9 @@ class EditorSession(QObject):
         return self.doc.song.timing_for(self.chart) if self.chart is not None else self.doc.song.timing
 
     def _charts_changed(self) -> None:
+        if self.reference is not None and not any(c is self.reference for c in self.doc.song.charts):
+            self.reference = None  # its chart was deleted
+            self.reference_changed.emit()
         if self.chart is not None and not any(c is self.chart for c in self.doc.song.charts):
             self.chart = self.doc.song.charts[0] if self.doc.song.charts else None
             self.selection.clear()

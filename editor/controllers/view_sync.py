@@ -1,7 +1,8 @@
 """ViewSync: keeps the notefield and the minimap in step with the session and the Document's signals.
 
-Only the current chart's notes are indexed; an edit rebuilds that index from cached per-note values (see
-:class:`~editor.timeline.note_index.NoteIndex`), and repaints are coalesced to one per event-loop turn.
+Only the current chart's notes (and the compared difficulty's, when one is chosen) are indexed; an edit rebuilds
+that index from cached per-note values (see :class:`~editor.timeline.note_index.NoteIndex`), and repaints are
+coalesced to one per event-loop turn.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ class ViewSync(QObject):
         self._flush_timer.timeout.connect(self._flush)
         session.document_replaced.connect(self._document_replaced)
         session.chart_switched.connect(self.rebuild)
+        session.reference_changed.connect(self._reference_changed)
         session.selection_changed.connect(self._selection_changed)
         session.divisor_changed.connect(timeline.set_divisor)
         session.audio_changed.connect(self._audio_changed)
         timeline.before_input = self._flush
+        if minimap is not None:
+            minimap.reference_density_fn = self._reference_density
         self._document_replaced()
 
     def _document_replaced(self) -> None:
@@ -41,9 +45,12 @@ class ViewSync(QObject):
         self.rebuild()
 
     def _notes_changed(self, chart_id: str, _beat0, _beat1) -> None:
+        reference = self.session.shown_reference()
         if chart_id == self.session.chart_id():
             self._pending_notes = True
             self._flush_timer.start()
+        elif reference is not None and chart_id == self.session.doc.chart_id(reference):
+            self._reference_changed()  # e.g. an undo that reaches into the compared chart
         elif self.minimap is not None:
             self.minimap.refresh()
 
@@ -57,6 +64,7 @@ class ViewSync(QObject):
         s = self.session
         lanes = s.chart.lanes if s.chart is not None else 4
         self._set_index(update_song=False)
+        self.timeline.set_reference(self._reference_index())
         self.timeline.set_song(s.timing(), lanes, s.duration_s())
         self.timeline.set_divisor(s.divisor)
         if self.ghosts is not None:
@@ -74,6 +82,29 @@ class ViewSync(QObject):
             self.timeline.set_notes(index)
         if self.minimap is not None:
             self.minimap.refresh()
+
+    # ------------------------------------------------------------------ compared difficulty
+    def _reference_index(self) -> NoteIndex | None:
+        s = self.session
+        ref = s.shown_reference()
+        if ref is None or s.chart is None or ref.lanes != s.chart.lanes:  # other pads do not line up lane by lane
+            return None
+        return NoteIndex(ref.notes, s.doc.song.timing_for(ref))
+
+    def _reference_changed(self) -> None:
+        self.timeline.set_reference(self._reference_index())
+        if self.minimap is not None:
+            self.minimap.refresh()
+
+    def _reference_density(self):
+        from chart.stats import nps_curve, onset_times_s
+
+        s = self.session
+        ref = s.shown_reference()
+        if ref is None or not ref.notes:
+            return None
+        times = onset_times_s(ref.notes, s.doc.song.timing_for(ref))
+        return nps_curve(times, start_s=0.0, end_s=s.duration_s())
 
     # ------------------------------------------------------------------ AI drafts
     def set_ghost_store(self, store) -> None:

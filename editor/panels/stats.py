@@ -9,7 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from chart.song import Slot
-from chart.stats import SLOT_NPS_RANGES, chart_stats
+from chart.stats import SLOT_NPS_RANGES, chart_stats, row_overlap
 from editor.session import EditorSession
 
 REFRESH_DELAY_MS = 250
@@ -19,7 +19,7 @@ class StatsPanel(QWidget):
     """Read-only statistics of the current chart."""
 
     ROWS = ("Notes", "Taps / holds / rolls / mines", "Jumps / hands / quads", "Length", "Mean NPS", "Peak NPS",
-            "Estimated difficulty", "Verdict")
+            "Estimated difficulty", "Verdict", "Compared with")
 
     def __init__(self, session: EditorSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,6 +37,7 @@ class StatsPanel(QWidget):
         self._timer.timeout.connect(self.refresh)
         session.document_replaced.connect(self._attach)
         session.chart_switched.connect(self.schedule)
+        session.reference_changed.connect(self.schedule)
         self._attach()
 
     def _attach(self) -> None:
@@ -67,6 +68,20 @@ class StatsPanel(QWidget):
         self.labels["Estimated difficulty"].setText(
             f"{st.difficulty:.1f} (typical of {st.typical_slot.sm_name}; meter says {chart.meter})")
         self.labels["Verdict"].setText(verdict(chart.slot, st.mean_nps, st.typical_slot) if st.onsets else "-")
+        self.labels["Compared with"].setText(self._comparison(chart))
+
+    def _comparison(self, chart) -> str:
+        """How the chart's rows relate to the compared difficulty's (View > Compare), or "-"."""
+        ref = self.session.shown_reference()
+        if ref is None:
+            return "-"
+        song = self.session.doc.song
+        ov = row_overlap(chart, song.timing_for(chart), ref, song.timing_for(ref))
+        name = f"{ref.slot.sm_name} {ref.meter}"
+        if ov.kept_share is None:
+            return f"{name}: no steps"
+        return (f"{name}: keeps {ov.shared} of its {ov.reference_rows} rows ({ov.kept_share:.0%}), "
+                f"adds {ov.rows - ov.shared}")
 
 
 def verdict(slot: Slot, mean_nps: float, typical: Slot) -> str:

@@ -32,12 +32,14 @@ class DensityMinimap(QWidget):
         self.setToolTip("Notes per second over the whole song (click to seek)")
         self.density_fn: DensityFn | None = None
         self.ghost_density_fn: DensityFn | None = None
+        self.reference_density_fn: DensityFn | None = None  # the compared difficulty, a pale outline
         self.duration_s = 60.0
         self.view_s = (0.0, 10.0)
         self.cursor_s = 0.0
         self.issue_times_s: list[float] = []
         self._curve: tuple[np.ndarray, np.ndarray] | None = None
         self._ghost: tuple[np.ndarray, np.ndarray] | None = None
+        self._reference: tuple[np.ndarray, np.ndarray] | None = None
         self._cache: QPixmap | None = None  # the curves, redrawn only when they or the size change
         self._cache_key: tuple | None = None
 
@@ -46,6 +48,7 @@ class DensityMinimap(QWidget):
         """Recompute the density curves (call after notes or drafts change)."""
         self._curve = self.density_fn() if self.density_fn is not None else None
         self._ghost = self.ghost_density_fn() if self.ghost_density_fn is not None else None
+        self._reference = self.reference_density_fn() if self.reference_density_fn is not None else None
         self._cache_key = None
         self.update()
 
@@ -91,13 +94,15 @@ class DensityMinimap(QWidget):
         pixmap.fill(QColor(16, 17, 22))
         p = QPainter(pixmap)
         peak = 1.0
-        for curve in (self._curve, self._ghost):
+        for curve in (self._curve, self._ghost, self._reference):
             if curve is not None and len(curve[1]):
                 peak = max(peak, float(np.max(curve[1])))
         if self._curve is not None:
-            self._paint_curve(p, self._curve, peak, ghost=False)
+            self._paint_curve(p, self._curve, peak, style="chart")
+        if self._reference is not None:
+            self._paint_curve(p, self._reference, peak, style="reference")
         if self._ghost is not None:
-            self._paint_curve(p, self._ghost, peak, ghost=True)
+            self._paint_curve(p, self._ghost, peak, style="ghost")
         p.setPen(QPen(QColor(240, 90, 90), 2.0))
         for t in self.issue_times_s:
             y = self._y(t)
@@ -107,7 +112,8 @@ class DensityMinimap(QWidget):
         p.end()
         return pixmap
 
-    def _paint_curve(self, p: QPainter, curve: tuple[np.ndarray, np.ndarray], peak: float, ghost: bool) -> None:
+    def _paint_curve(self, p: QPainter, curve: tuple[np.ndarray, np.ndarray], peak: float, style: str) -> None:
+        """One density curve: ``chart`` (filled, coloured by density), ``ghost`` (drafts) or ``reference``."""
         times, nps = curve
         if len(times) == 0:
             return
@@ -123,12 +129,17 @@ class DensityMinimap(QWidget):
         xs = 2.0 + width * per_row / peak
         polygon = QPolygonF([QPointF(2.0, float(ys[0]))] + [QPointF(float(x), float(y)) for x, y in zip(xs, ys)]
                             + [QPointF(2.0, float(ys[-1]))])
-        if ghost:  # drafts: a translucent magenta outline over the chart's own density
+        if style == "ghost":  # drafts: a translucent magenta outline over the chart's own density
             color = QColor(geo.GHOST_LOW)
             color.setAlpha(190)
             p.setPen(QPen(color, 1.0))
             color.setAlpha(45)
             p.setBrush(color)
+        elif style == "reference":  # the compared difficulty: a pale outline, unfilled
+            color = QColor(geo.REFERENCE_COLOR)
+            color.setAlpha(200)
+            p.setPen(QPen(color, 1.0))
+            p.setBrush(Qt.BrushStyle.NoBrush)
         else:
             grad = QLinearGradient(2.0, 0.0, 2.0 + width, 0.0)
             grad.setColorAt(0.0, QColor(50, 120, 220, 200))

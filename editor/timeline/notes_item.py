@@ -3,7 +3,8 @@
 Heads are drawn in device pixels (constant size at every zoom): arrows for 4-lane dance charts, bars otherwise,
 coloured by quantisation like a StepMania noteskin; holds and rolls get a body to the tail; mines are round.
 Ghost mode draws drafts hollow, dashed and tinted by model confidence (magenta = unsure, cyan = sure), so that
-a designer never mistakes a draft for a note of the chart.
+a designer never mistakes a draft for a note of the chart. Reference mode draws another difficulty of the song
+as pale outlines behind the chart (compare: which of the easier chart's steps the harder one keeps).
 """
 
 from __future__ import annotations
@@ -32,18 +33,19 @@ def _arrow_path(lane: int, size_px: float) -> QPainterPath:
 
 
 class NotesItem(pg.GraphicsObject):
-    """Paints a :class:`NoteIndex`. ``ghost=True`` draws it as AI draft notes."""
+    """Paints a :class:`NoteIndex`. ``ghost=True`` draws it as AI draft notes, ``reference=True`` as another
+    difficulty's notes (pale outlines, under the chart's own)."""
 
-    def __init__(self, ghost: bool = False):
+    def __init__(self, ghost: bool = False, reference: bool = False):
         super().__init__()
-        self.ghost = ghost
+        self.ghost, self.reference = ghost, reference and not ghost
         self.index: NoteIndex | None = None
         self.lanes = 4
         self.arrows = True
         self._extent_s = (0.0, 60.0)
         self._paths: dict[tuple[int, int], QPainterPath] = {}
         self._sprites: dict[tuple, QPixmap] = {}
-        self.setZValue(20 if ghost else 10)
+        self.setZValue(20 if ghost else 5 if self.reference else 10)
 
     # ------------------------------------------------------------------ data
     def set_index(self, index: NoteIndex | None, lanes: int, arrows: bool) -> None:
@@ -90,8 +92,11 @@ class NotesItem(pg.GraphicsObject):
             if self.ghost:
                 color = geo.ghost_color(float(ix.confidence[i]))
                 color.setAlpha(90)
+            elif self.reference:
+                color = QColor(geo.REFERENCE_COLOR)
+                color.setAlpha(55)
             painter.setPen(Qt.PenStyle.NoPen)
-            if ix.kinds[i] == _KIND_ROLL and not self.ghost:
+            if ix.kinds[i] == _KIND_ROLL and not self.ghost and not self.reference:
                 painter.setBrush(QBrush(color, Qt.BrushStyle.BDiagPattern))
             else:
                 painter.setBrush(color)
@@ -117,6 +122,8 @@ class NotesItem(pg.GraphicsObject):
             return shape, size, int(ix.quant[i]), "fake"
         if self.ghost:
             return shape, size, "ghost", int(round(float(ix.confidence[i]) * 15))
+        if self.reference:
+            return shape, size, "reference", False
         return shape, size, int(ix.quant[i]), bool(ix.selected[i])
 
     def _sprite(self, key: tuple) -> QPixmap:
@@ -136,6 +143,11 @@ class NotesItem(pg.GraphicsObject):
             fill.setAlpha(70)
             p.setPen(QPen(color, 2.0, Qt.PenStyle.DashLine))
             p.setBrush(fill)
+        elif colour == "reference":  # another difficulty: a pale outline, so the chart's own notes stay on top
+            color = QColor(geo.REFERENCE_COLOR)
+            p.setPen(QPen(color, 1.5))
+            color.setAlpha(40)
+            p.setBrush(color)
         elif state == "fake":  # fakes are never judged: a faint outline of the head
             color = geo.quant_color(colour)
             p.setPen(QPen(color, 1.5, Qt.PenStyle.DotLine))
@@ -149,7 +161,7 @@ class NotesItem(pg.GraphicsObject):
             p.setBrush(geo.quant_color(colour))
         centre = QPointF(pad + size / 2, pad + size / 2)
         if shape == "mine":
-            self._paint_mine(p, centre, float(size), colour != "ghost" and bool(state))
+            self._paint_mine(p, centre, float(size), colour not in ("ghost", "reference") and bool(state))
         elif shape == "bar":
             h = max(6.0, size * 0.35)
             p.drawRoundedRect(QRectF(centre.x() - size / 2, centre.y() - h / 2, size, h), 3, 3)
@@ -170,7 +182,7 @@ class NotesItem(pg.GraphicsObject):
 
     def _paint_mine(self, painter: QPainter, center: QPointF, size: float, selected: bool) -> None:
         r = size * 0.32
-        if not self.ghost:
+        if not self.ghost and not self.reference:
             painter.setBrush(QColor(30, 30, 30))
             painter.setPen(QPen(geo.SELECT_COLOR if selected else geo.MINE_COLOR, 3.0 if selected else 2.5))
         painter.drawEllipse(center, r, r)

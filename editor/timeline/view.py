@@ -104,6 +104,7 @@ class TimelineWidget(pg.PlotWidget):
         self.before_input = None  # callable run before hit testing (brings a coalesced note index up to date)
         self.index: NoteIndex | None = None
         self.ghosts: NoteIndex | None = None
+        self.reference: NoteIndex | None = None  # another difficulty, drawn faintly under the chart's notes
         self._build_items()
         self._update_x_range()
 
@@ -114,12 +115,13 @@ class TimelineWidget(pg.PlotWidget):
         self.grid_item = BeatGridItem()
         self.notes_item = NotesItem()
         self.ghost_item = NotesItem(ghost=True)
+        self.reference_item = NotesItem(reference=True)
         self.curve_item = CurveItem()
         self.cursor_item = CursorItem()
         self.box_item = SelectionBoxItem()
         self.spectrogram_item = None  # added by set_spectrogram_item
-        for item in (self.background_item, self.waveform_item, self.range_item, self.grid_item, self.notes_item,
-                     self.ghost_item, self.curve_item, self.cursor_item, self.box_item):
+        for item in (self.background_item, self.waveform_item, self.range_item, self.grid_item, self.reference_item,
+                     self.notes_item, self.ghost_item, self.curve_item, self.cursor_item, self.box_item):
             self.vb.addItem(item, ignoreBounds=True)
         self.curve_item.setVisible(False)
 
@@ -128,7 +130,7 @@ class TimelineWidget(pg.PlotWidget):
         """New timing / lane count / audio length: re-extent every item."""
         self.timing, self.lanes, self.duration_s = timing, lanes, max(duration_s, 1.0)
         t_end = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
-        for item in (self.notes_item, self.ghost_item):
+        for item in (self.notes_item, self.ghost_item, self.reference_item):
             item.set_extent(-10.0, t_end + 10.0)
         for item in (self.background_item, self.range_item, self.cursor_item, self.box_item, self.curve_item):
             item.set_extent(-10.0, t_end + 10.0, lanes)
@@ -138,6 +140,7 @@ class TimelineWidget(pg.PlotWidget):
         self.waveform_item.set_lanes(lanes)
         self.notes_item.set_index(self.index, lanes, arrows=True)  # the lane count decides arrows vs bars
         self.ghost_item.set_index(self.ghosts, lanes, arrows=True)
+        self.reference_item.set_index(self.reference, lanes, arrows=True)
         self._update_x_range()
         self.set_cursor(self.cursor_s)
 
@@ -148,6 +151,11 @@ class TimelineWidget(pg.PlotWidget):
     def set_ghosts(self, index: NoteIndex | None) -> None:
         self.ghosts = index
         self.ghost_item.set_index(index, self.lanes, arrows=True)
+
+    def set_reference(self, index: NoteIndex | None) -> None:
+        """Another difficulty's notes (timed with its own timing), drawn as pale outlines; None hides them."""
+        self.reference = index
+        self.reference_item.set_index(index, self.lanes, arrows=True)
 
     def set_peaks(self, peaks: PeakSource | None, duration_s: float = 1.0) -> None:
         self.waveform_item.set_peaks(peaks, duration_s)

@@ -133,3 +133,22 @@ def test_chart_stats_of_quarter_notes() -> None:
 def test_chart_stats_of_empty_chart() -> None:
     s = chart_stats(Chart(), TimingData())
     assert (s.onsets, s.mean_nps, s.peak_nps, s.difficulty) == (0, 0.0, 0.0, 1.0)
+
+
+def test_row_overlap_pairs_rows_in_time_across_timings():
+    from chart.stats import row_overlap
+
+    easy = Chart(slot=Slot.EASY, meter=3, notes=[Note(Fraction(b), b % 4) for b in range(8)]
+                 + [Note(Fraction(2), 1), Note(Fraction(9), 0, NoteKind.MINE)])  # a jump is one row; mines none
+    hard = Chart(slot=Slot.HARD, meter=8, notes=[Note(Fraction(b, 2), 0) for b in range(0, 16, 2) if b != 6]
+                 + [Note(Fraction(1, 2), 2), Note(Fraction(3, 2), 3, NoteKind.HOLD, Fraction(1))])
+    same = TimingData.constant(120)
+    ov = row_overlap(hard, same, easy, same)
+    assert (ov.rows, ov.reference_rows, ov.shared) == (9, 8, 7)  # beat 3 dropped, 0.5 and 1.5 added
+    assert ov.kept_share == pytest.approx(7 / 8)
+    # the same rows 1 ms apart still pair; a chart whose timing puts them 10 ms off shares none
+    assert row_overlap(hard, TimingData.constant(120, "-0.001"), easy, same).shared == 7
+    assert row_overlap(hard, TimingData.constant(120, "-0.010"), easy, same).shared == 0
+    empty = Chart(slot=Slot.BEGINNER, meter=1)
+    assert row_overlap(hard, same, empty, same).kept_share is None
+    assert row_overlap(empty, same, easy, same).shared == 0

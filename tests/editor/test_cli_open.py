@@ -25,6 +25,7 @@ def run(*args: str, timeout: float = 180.0) -> subprocess.CompletedProcess:
     (["open", "README.md"], "not a chart or audio file"),
     (["open", "--after-draft"], "--after-draft only applies with --screenshot"),
     (["open", "--screenshot", "shot.jpg"], "must be a .png"),
+    (["open", "--compare", "expert-plus"], "--compare: unknown difficulty slot"),
 ])
 def test_bad_input_is_one_line_exit_2(args, message):
     result = run(*args)
@@ -46,3 +47,11 @@ def test_screenshot_of_a_song(tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 860)
+
+
+def test_compare_with_a_slot_the_song_lacks_is_exit_2(tmp_path):
+    files = write_song(tmp_path / "song")  # Beginner and Easy only
+    result = run("open", str(files.chart), "--compare", "hard", "--screenshot", str(tmp_path / "shot.png"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == "error: --compare: the song has no Hard chart"
+    assert not (tmp_path / "shot.png").exists()
