@@ -71,7 +71,8 @@ class StatsPanel(QWidget):
         self.labels["Compared with"].setText(self._comparison(chart))
 
     def _comparison(self, chart) -> str:
-        """How the chart's rows relate to the compared difficulty's (View > Compare), or "-"."""
+        """How the chart's rows relate to the compared difficulty's (View > Compare), or "-": the compared chart's
+        rows kept, of all its rows, and the rows this chart adds."""
         ref = self.session.shown_reference()
         if ref is None:
             return "-"
@@ -80,8 +81,7 @@ class StatsPanel(QWidget):
         name = f"{ref.slot.sm_name} {ref.meter}"
         if ov.kept_share is None:
             return f"{name}: no steps"
-        return (f"{name}: keeps {ov.shared} of its {ov.reference_rows} rows ({ov.kept_share:.0%}), "
-                f"adds {ov.rows - ov.shared}")
+        return f"{name}: keeps {ov.shared}/{ov.reference_rows} rows ({ov.kept_share:.0%}), +{ov.rows - ov.shared}"
 
 
 def verdict(slot: Slot, mean_nps: float, typical: Slot) -> str:

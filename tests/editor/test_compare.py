@@ -77,7 +77,7 @@ def test_compare_shows_the_easier_chart_follows_edits_and_stats(opened, qtbot):
     assert win.minimap._reference is not None
     win.stats_panel.refresh()
     # Beginner's onset rows 0,1,2,3,4,6,6.5,8 (the mine at 5 is no step); Easy's 0..7.5 by halves
-    assert win.stats_panel.labels["Compared with"].text() == "Easy 4: keeps 7 of its 16 rows (44%), adds 1"
+    assert win.stats_panel.labels["Compared with"].text() == "Easy 4: keeps 7/16 rows (44%), +1"
 
     s.push(AddNotes(easy, [Note(Fraction(10), 1)]))  # an edit of the compared chart (e.g. an undo reaching it)
     assert len(win.timeline.reference) == 17
