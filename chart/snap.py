@@ -12,6 +12,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from chart.notes import Note, sort_notes
+
 DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 96, 192)
 SM_ROW_DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 192)  # measure sizes .sm writers use
 
@@ -105,3 +107,20 @@ def _snap_float(x: float, divisor: int) -> Fraction:
     if abs(abs(q - math.floor(q)) - 0.5) < _TIE_MARGIN:
         return snap_beat(Fraction(x).limit_denominator(1 << 20), divisor)
     return Fraction(4 * round(q), divisor)
+
+
+def quantize_notes(notes: Iterable[Note], divisor: int) -> list[Note]:
+    """Notes moved to the nearest line of the ``divisor`` grid (the editor's Quantize): heads, and the tails of
+    holds and rolls (a hold keeps at least one grid step). Notes that land on one beat in one lane become one: a
+    step before a mine, then the longest. Sorted."""
+    s = step(divisor)
+    out: dict[tuple[Fraction, int], Note] = {}
+    for n in notes:
+        beat = snap_beat(n.beat, divisor)
+        new = n.replace(beat=beat, length=max(s, snap_beat(n.end_beat, divisor) - beat)) if n.kind.has_length \
+            else n.replace(beat=beat)
+        key = (beat, n.lane)
+        keep = out.get(key)
+        if keep is None or (new.kind.is_onset, new.length) > (keep.kind.is_onset, keep.length):
+            out[key] = new
+    return sort_notes(out.values())

@@ -57,6 +57,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.shift_up", "Shift Earlier by Snap", "Alt+Up"),
     ActionSpec("edit.shift_down", "Shift Later by Snap", "Alt+Down"),
     ActionSpec("edit.to_tap", "Convert to &Taps", "Alt+T"),
+    ActionSpec("edit.quantize", "&Quantize to the Snap", "Alt+Q"),
     ActionSpec("edit.to_hold", "Convert to &Holds", "Alt+H"),
     ActionSpec("edit.to_roll", "Convert to &Rolls", "Alt+R"),
     ActionSpec("edit.to_mine", "Convert to &Mines", "Alt+M"),

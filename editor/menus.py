@@ -13,8 +13,8 @@ MENUS = {
               "file.quit"],
     "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
               "edit.select_all", "edit.select_none", "edit.range_up", "edit.range_down", "-", "edit.mirror",
-              "edit.flip", "edit.mirror_flip", "edit.shift_up", "edit.shift_down", "-", "edit.to_tap",
-              "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
+              "edit.flip", "edit.mirror_flip", "edit.shift_up", "edit.shift_down", "edit.quantize", "-",
+              "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "-", "view.spectrogram", "view.curve", "-", "view.prev_chart", "view.next_chart",
               "view.compare"],
@@ -82,6 +82,7 @@ def _bind_files_and_edits(win) -> None:
     a.bind("edit.mirror_flip", lambda: tr.mirror(lanes_too=True, time_too=True))
     a.bind("edit.shift_up", lambda: tr.shift(-1))
     a.bind("edit.shift_down", lambda: tr.shift(1))
+    a.bind("edit.quantize", tr.quantize)
     for kind in (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.MINE):
         a.bind(f"edit.to_{kind.value}", lambda k=kind: tr.convert(k))
     for lane in range(4):

@@ -1,5 +1,5 @@
 """TransformController: clipboard and selection transforms (cut/copy/paste at cursor, delete, mirror, flip,
-shift by snap, convert tap/hold/roll/mine). Each is one command, hence one undo step.
+shift by snap, quantize to the snap, convert tap/hold/roll/mine). Each is one command, hence one undo step.
 
 The clipboard holds notes relative to the start of what was copied (the range start when a range is selected,
 else the first note), and is also put on the system clipboard as JSON so another window can paste it. Paste
@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
 from chart.commands import MoveNotes, RemoveNotes, ReplaceNotes
-from chart.notes import Note, NoteKind
-from chart.snap import step
+from chart.notes import Note, NoteKind, sort_notes
+from chart.snap import quantize_notes, step
 from editor.session import EditorSession
 from editor.timeline.view import TimelineWidget
 
@@ -128,6 +128,29 @@ class TransformController(QObject):
         command = MoveNotes(self.session.chart, notes, delta, 0, name="Shift notes")
         if self.session.push(command):
             self.session.select(command.new)
+
+    def quantize(self) -> None:
+        """Move the selection onto the current snap (heads and hold tails; e.g. an AI draft's 16ths onto 8ths for
+        an easier chart). Notes that meet in one lane and beat become one, also with a note outside the selection."""
+        notes = self._selected()
+        chart = self.session.chart
+        if not notes or chart is None:
+            self.session.status.emit("Quantize: nothing selected")
+            return
+        divisor = self.session.divisor
+        new = quantize_notes(notes, divisor)
+        heads = {(n.beat, n.lane) for n in new}
+        chosen = set(notes)
+        lo, hi = new[0].beat, new[-1].beat + Fraction(1, 192)
+        displaced = [n for n in self.session.doc.notes_in_range(chart, lo, hi)
+                     if n not in chosen and (n.beat, n.lane) in heads]
+        if new == sort_notes(notes):
+            self.session.status.emit(f"Quantize: the selection is already on 1/{divisor}")
+            return
+        if self._apply(notes + displaced, new, f"Quantize to 1/{divisor}"):
+            merged = len(notes) + len(displaced) - len(new)
+            self.session.status.emit(f"Quantized {len(notes)} note(s) to 1/{divisor}"
+                                     + (f"; {merged} merged with a note on the same beat and lane" if merged else ""))
 
     def convert(self, kind: NoteKind) -> None:
         """Turn the selection into taps, holds, rolls or mines. New holds reach to the next note in their lane

@@ -90,3 +90,20 @@ def test_fast_float_snap_equals_the_exact_rational_snap_anywhere(x: float, divis
     from chart.snap import _snap_float
 
     assert _snap_float(x, divisor) == snap_beat(Fraction(x).limit_denominator(1 << 20), divisor)
+
+
+def test_quantize_notes_moves_heads_and_tails_and_merges() -> None:
+    from chart.notes import Note, NoteKind
+    from chart.snap import quantize_notes
+
+    f = Fraction
+    notes = [Note(f(1, 3), 0), Note(f(3, 8), 1, NoteKind.MINE), Note(f(1, 2), 1),  # mine meets a tap: the tap stays
+             Note(f(2, 3), 2, NoteKind.HOLD, f(1, 3)),  # tail 1 stays, head 2/3 -> 1/2
+             Note(f(7, 4), 3, NoteKind.ROLL, f(1, 12)),  # too short after snapping: one step
+             Note(f(3), 0), Note(f(3), 0, NoteKind.HOLD, f(1)),  # same beat and lane: the longer one
+             Note(f(13, 6), 2)]
+    got = quantize_notes(notes, 8)
+    assert got == [Note(f(1, 2), 0), Note(f(1, 2), 1), Note(f(1, 2), 2, NoteKind.HOLD, f(1, 2)),
+                   Note(f(2), 2), Note(f(2), 3, NoteKind.ROLL, f(1, 2)), Note(f(3), 0, NoteKind.HOLD, f(1))]
+    assert quantize_notes(got, 8) == got  # already on the grid: unchanged
+    assert all(is_on_grid(n.beat, 16) for n in quantize_notes(notes, 16))

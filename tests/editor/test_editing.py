@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from chart.commands import AddNotes
 from chart.formats.registry import load
 from chart.notes import Note, NoteKind
 
@@ -177,3 +178,27 @@ def test_save_then_reload_is_equal(opened, tmp_path):
     again = load(target)
     assert again.charts == win.session.doc.song.charts
     assert again.audio_path().resolve() == (win.session.audio.path).resolve()  # #MUSIC follows the move
+
+
+def test_quantize_selection_to_the_snap(opened, qtbot):
+    win = opened  # Beginner: 0/0 1/1 2/2 3/3, hold 4/0 (2 beats), mine 5/2, 6/1, 13/2 on lane 2, roll 8/3
+    s = win.session
+    off = [Note(Fraction(25, 24), 1), Note(Fraction(13, 12), 2, NoteKind.HOLD, Fraction(5, 6))]
+    s.push(AddNotes(s.chart, off))
+    before = notes(win)
+    s.select(off)
+    s.set_divisor(4)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    after = notes(win)
+    # 25/24 lands on the tap already at beat 1 in lane 1 (one note left); the hold moves to beat 1, its tail to 2
+    assert Note(Fraction(1), 1) in after
+    assert Note(Fraction(1), 2, NoteKind.HOLD, Fraction(1)) in after
+    assert len(after) == len(before) - 1
+    assert not set(off) & set(after)
+    assert s.doc.history.undo_stack_names()[-1] == "Quantize to 1/4"
+    assert "merged" in win.statusBar().currentMessage()
+    s.doc.undo()
+    assert notes(win) == before
+    s.select([Note(Fraction(2), 2)])
+    win.transforms.quantize()  # already on the grid: nothing to do, no undo step
+    assert s.doc.history.undo_stack_names()[-1] == "Add notes"
