@@ -1,4 +1,5 @@
-"""Session-4 experiments on the validation songs: decode-side ideas for the onset and lane goals (none ships).
+"""Session-4 (and later) experiments on the validation songs: decode-side ideas for the onset and lane goals (none
+ships).
 
 Each subcommand prints one small table; none writes into the project. ``CURVES`` is the file written by
 ``python scripts/diagnose_models.py curves CURVES``.
@@ -12,6 +13,9 @@ Each subcommand prints one small table; none writes into the project. ``CURVES``
   a Viterbi decode; the weight of the gap model and a per-slot bias tuned on the validation songs.
 * ``refine-keep CURVES``: how many of the lower chart's rows the refine drafts keep, and refine F1 when those
   rows get a probability bonus before the row count (the shipped geometric-mean count) is applied.
+* ``snap-thresholds CURVES`` (session 9): one threshold per slot and snap class of the row (beat, 8th, 16th,
+  12th/24th, finer) instead of one per slot, tuned by coordinate ascent; leave-one-song-out over the validation
+  songs (tuned on 13, scored on the 14th) against one threshold per slot under the same protocol.
 * ``lane-mirror``: the lane model run on the reference chart and on its mirrored copies (Left<->Right,
   Down<->Up), log-probabilities averaged after renaming the lanes back (teacher forced exact-row accuracy).
 
@@ -36,7 +40,7 @@ from diagnose_models import _candidates, _validation, non_validation_charts  # n
 from chart.notes import onset_beats  # noqa: E402
 from inference.decode import threshold_for_count  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
-from training.validate import count_matches  # noqa: E402
+from training.metrics import count_matches  # noqa: E402
 
 #: Median onset rows per second of audio of the training charts, Beginner..Challenge (MODEL_CARD).
 TRAIN_NPS = (0.93, 1.69, 2.48, 3.19, 4.07)
@@ -303,10 +307,61 @@ def lane_mirror(songs: Path) -> None:
         print(f"{name:16s} exact-row accuracy {h / max(n_rows, 1):.4f} ({n_rows} rows)")
 
 
+# ------------------------------------------------------------------------------------------ snap-thresholds
+SNAP_CLASSES = {1: 0, 2: 1, 4: 2, 3: 3, 6: 3}  # beat denominator -> class; anything else is class 4 (finer)
+SNAP_THRESHOLDS = np.round(np.arange(0.05, 0.95, 0.02), 3)
+
+
+def _snap_tune(rows: list[dict], per_class: bool) -> np.ndarray:
+    """Thresholds per snap class maximising micro F1 over ``rows`` (all equal unless ``per_class``)."""
+    def total(th):
+        return sum((_counts(r, r["_sec"][r["_p"] >= th[r["_cls"]]]) for r in rows), np.zeros(3))
+
+    th = np.full(5, max(SNAP_THRESHOLDS, key=lambda t: _f1(total(np.full(5, t)))))
+    best = _f1(total(th))
+    for _ in range(2 if per_class else 0):
+        for c in range(5):
+            for t in SNAP_THRESHOLDS:
+                trial = th.copy()
+                trial[c] = t
+                if (v := _f1(total(trial))) > best + 1e-9:
+                    best, th = v, trial
+    return th
+
+
+def snap_thresholds(curves_path: Path) -> None:
+    from inference.decode import candidate_rows, settings_for, smooth
+
+    drafter = Drafter.from_models_dir(None)
+    with open(curves_path, "rb") as fh:
+        rows = [r for r in pickle.load(fh) if r["cond"] is None]
+    for r in rows:
+        cfg = settings_for(drafter.onset, r["slot"])
+        beats, r["_p"] = candidate_rows(smooth(r["curve"], cfg.smooth_frames), r["fr"], r["timing"], cfg, 0.02)
+        r["_sec"] = r["timing"].beats_to_seconds_array(np.array([float(b) for b in beats]))
+        r["_cls"] = np.array([SNAP_CLASSES.get(b.denominator, 4) for b in beats], dtype=np.int64)
+    acc = {False: np.zeros((5, 3)), True: np.zeros((5, 3))}
+    for song in sorted({r["song"] for r in rows}):
+        for slot in range(5):
+            test = [r for r in rows if r["slot"] == slot and r["song"] == song]
+            train = [r for r in rows if r["slot"] == slot and r["song"] != song]
+            for per_class in (False, True):
+                th = _snap_tune(train, per_class) if test else None
+                acc[per_class][slot] += sum((_counts(r, r["_sec"][r["_p"] >= th[r["_cls"]]]) for r in test),
+                                            np.zeros(3))
+    for per_class, name in ((False, "one threshold per slot"), (True, "per slot and snap class")):
+        print(f"{name:26s} micro F1 @50 ms (leave one song out) {_f1(acc[per_class].sum(axis=0)):.4f}  per slot "
+              + " ".join(f"{_f1(c):.4f}" for c in acc[per_class]))
+    for slot in range(5):
+        mine = [r for r in rows if r["slot"] == slot]
+        print(f"slot {slot}: thresholds on all 14 songs (beat, 8th, 16th, 12th/24th, finer) {_snap_tune(mine, True)}")
+
+
 def main() -> int:
     commands = {"density": lambda a: density(a.path), "repeat-smooth": lambda a: repeat_smooth(a.songs, a.path),
                 "rhythm-prior": lambda a: rhythm_prior(a.songs, a.path),
-                "refine-keep": lambda a: refine_keep(a.songs, a.path), "lane-mirror": lambda a: lane_mirror(a.songs)}
+                "refine-keep": lambda a: refine_keep(a.songs, a.path), "lane-mirror": lambda a: lane_mirror(a.songs),
+                "snap-thresholds": lambda a: snap_thresholds(a.path)}
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("command", choices=list(commands))
     ap.add_argument("path", nargs="?", type=Path, help="curves file of diagnose_models.py curves")

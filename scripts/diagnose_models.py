@@ -31,7 +31,7 @@ from chart.notes import onset_beats  # noqa: E402
 from chart.song import Slot  # noqa: E402
 from inference.decode import SLOT_NAMES, candidate_rows, settings_for, smooth, threshold_for_count  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
-from training.validate import count_matches  # noqa: E402
+from training.metrics import count_matches  # noqa: E402
 
 TEXT_ONLY = Path("../shared/data/charts-only")
 
