@@ -190,21 +190,24 @@ def chart_label(chart) -> str:
     return f"{chart.slot.sm_name} {chart.meter}{desc}{mode}"
 
 
+def _fill(combo, items: list[tuple[str, object]], current: int) -> None:
+    """Replace a combo's items (text, data) and select ``current``, without emitting its signals."""
+    combo.blockSignals(True)
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(current)
+    combo.blockSignals(False)
+
+
 def refresh_chart_combo(win) -> None:
     """The toolbar's chart list (label and note count) and the Compare list (none, or another chart)."""
     combo = getattr(win, "chart_combo", None)
     if combo is None:
         return
-    session = win.session
-    combo.blockSignals(True)
-    combo.clear()
-    current = 0
-    for i, chart in enumerate(session.doc.song.charts):
-        combo.addItem(f"{chart_label(chart)} · {len(chart.notes)} notes")
-        if chart is session.chart:
-            current = i
-    combo.setCurrentIndex(current)
-    combo.blockSignals(False)
+    charts = win.session.doc.song.charts
+    _fill(combo, [(f"{chart_label(c)} · {len(c.notes)} notes", None) for c in charts],
+          next((i for i, c in enumerate(charts) if c is win.session.chart), 0))
     refresh_compare(win)
 
 
@@ -231,17 +234,11 @@ def refresh_compare(win) -> None:
     if combo is None:
         return
     session = win.session
-    combo.blockSignals(True)
-    combo.clear()
-    combo.addItem("none", None)
-    shown, current = session.shown_reference(), 0
-    for i, chart in enumerate(session.doc.song.charts):
-        if chart is not session.chart:
-            combo.addItem(chart_label(chart), i)  # the song's chart index: the list is rebuilt when charts change
-            if chart is shown:
-                current = combo.count() - 1
-    combo.setCurrentIndex(current)
-    combo.blockSignals(False)
+    shown = session.shown_reference()
+    # data: the song's chart index (the list is rebuilt whenever the charts change)
+    others = [(i, c) for i, c in enumerate(session.doc.song.charts) if c is not session.chart]
+    _fill(combo, [("none", None)] + [(chart_label(c), i) for i, c in others],
+          next((k + 1 for k, (_, c) in enumerate(others) if c is shown), 0))
     action = win.actions["view.compare"]
     action.blockSignals(True)
     action.setChecked(shown is not None)

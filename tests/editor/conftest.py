@@ -76,6 +76,23 @@ def write_song(folder: Path, audio: bool = True, duration_s: float = 20.0) -> So
 
 
 @pytest.fixture
+def make_timeline(qtbot):
+    """A function making a shown 500x700 notefield (4 lanes, 60 s) with the given timing."""
+    from editor.timeline.view import TimelineWidget
+
+    def make(timing: TimingData):
+        w = TimelineWidget()
+        qtbot.addWidget(w)
+        w.resize(500, 700)
+        w.show()
+        qtbot.waitExposed(w)
+        w.set_song(timing, 4, 60.0)
+        return w
+
+    return make
+
+
+@pytest.fixture
 def song_files(tmp_path: Path) -> SongFiles:
     return write_song(tmp_path / "song")
 

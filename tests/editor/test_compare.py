@@ -41,13 +41,8 @@ def _head_pixels(w: TimelineWidget, beat, lane: int):
     return [img.pixelColor(centre.x() + dx, centre.y() + dy) for dx in range(-24, 25) for dy in range(-24, 25)]
 
 
-def test_reference_is_drawn_pale_and_under_the_charts_notes(qtbot):
-    w = TimelineWidget()
-    qtbot.addWidget(w)
-    w.resize(500, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_song(TIMING, 4, 60.0)
+def test_reference_is_drawn_pale_and_under_the_charts_notes(make_timeline):
+    w = make_timeline(TIMING)
     w.set_cursor(float(TIMING.beat_to_seconds(2)))
     pale = geo.REFERENCE_COLOR
     assert not any(_near(c, pale, 40) for c in _head_pixels(w, 5, 3))  # nothing there yet

@@ -13,7 +13,7 @@ from chart.notes import Note, NoteKind
 from chart.timing import TimingData
 from editor.timeline import geometry as geo
 from editor.timeline.note_index import NoteIndex
-from editor.timeline.view import MAX_PPS, MIN_PPS, TimelineWidget
+from editor.timeline.view import MAX_PPS, MIN_PPS
 
 pytestmark = pytest.mark.qt
 TIMING = TimingData.constant(120, "-0.5")  # beat 0 at 0.5 s
@@ -52,14 +52,8 @@ def test_quantisation_colours():
 
 
 @pytest.fixture
-def timeline(qtbot):
-    w = TimelineWidget()
-    qtbot.addWidget(w)
-    w.resize(500, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    w.set_song(TIMING, 4, 60.0)
-    return w
+def timeline(make_timeline):
+    return make_timeline(TIMING)
 
 
 def pixel(w, beat, lane) -> QColor:
