@@ -227,7 +227,7 @@ class DraftController(QObject):
             drafter = self.ensure_drafter()
             return drafter.refine(path, timing, lower, lower_slot, [target], nps={target: nps} if nps else None,
                                   seed=seed, progress=self._progress(ctx), cancel=_token(ctx))
-        return self._start("ai-refine", run, lambda drafts: self._show_drafts(drafts, charts))
+        return self._start("ai-refine", run, lambda drafts: self._show_refined(drafts, charts, source))
 
     def regenerate(self, region: tuple[Fraction, Fraction], n: int, nps: float | None = None,
                    seed: int = 0) -> Job | None:
@@ -266,6 +266,13 @@ class DraftController(QObject):
         self.backend_changed.emit(self.describe())
         self.session.status.emit("AI drafts ready (ghost notes): " + ", ".join(shown) +
                                  ". Return accepts the measure or range, Ctrl+Return all.")
+
+    def _show_refined(self, drafts, charts: dict[Slot, Chart], source: Chart) -> None:
+        """A refine's drafts, shown on the target chart with the source chart as the comparison (View > Compare):
+        its steps the draft leaves out stay visible as pale outlines."""
+        self._show_drafts(drafts, charts)
+        if drafts and any(c is source for c in self.session.doc.song.charts):
+            self.session.set_reference(source)
 
     def _show_variants(self, chart: Chart, region: tuple[Fraction, Fraction], drafts) -> None:
         if not drafts:

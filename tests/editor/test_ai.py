@@ -125,6 +125,9 @@ def test_refine_up_drafts_a_higher_slot(ai, qtbot):
     assert ghost is not None
     assert ghost.notes
     assert ghost.provenance["parameters"]["refined_from"] == "Beginner"
+    assert win.session.chart is challenge  # the view moves to the drafted chart, compared with the source
+    assert win.session.reference is win.session.doc.song.chart(Slot.BEGINNER)
+    assert win.compare_combo.currentText().startswith("Beginner")
     assert win.ai_panel.refine_from_lower.isChecked()  # the default: density follows the lower chart
     assert ghost.provenance["parameters"]["nps_target"] is None
 
