@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from chart.notes import NoteKind
@@ -13,7 +15,7 @@ MENUS = {
               "file.quit"],
     "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
               "edit.select_all", "edit.select_none", "edit.range_up", "edit.range_down", "-", "edit.mirror",
-              "edit.flip", "edit.mirror_flip", "edit.shift_up", "edit.shift_down", "edit.quantize", "-",
+              "edit.flip", "edit.mirror_flip", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
               "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "-", "view.spectrogram", "view.curve", "-", "view.prev_chart", "view.next_chart",
@@ -24,6 +26,14 @@ MENUS = {
 }
 
 
+SCALE_RATIOS = (Fraction(2), Fraction(1, 2), Fraction(4, 3), Fraction(3, 4))
+
+
+def _scale_id(ratio: Fraction) -> str:
+    """``expand_2_1`` / ``compress_1_2``: the action id of a time scaling."""
+    return f"{'expand' if ratio > 1 else 'compress'}_{ratio.numerator}_{ratio.denominator}"
+
+
 def build_menus(win) -> None:
     bar = win.menuBar()
     for title, items in MENUS.items():
@@ -31,6 +41,10 @@ def build_menus(win) -> None:
         for item in items:
             if item == "-":
                 menu.addSeparator()
+            elif item == "@scale":
+                scale = menu.addMenu("E&xpand / Compress")
+                for ratio in SCALE_RATIOS:
+                    scale.addAction(win.actions[f"edit.{_scale_id(ratio)}"])
             elif item == "@recent":
                 win.recent_menu = menu.addMenu("Open &Recent")
                 _fill_recent(win, win.settings.recent_files())
@@ -83,6 +97,8 @@ def _bind_files_and_edits(win) -> None:
     a.bind("edit.shift_up", lambda: tr.shift(-1))
     a.bind("edit.shift_down", lambda: tr.shift(1))
     a.bind("edit.quantize", tr.quantize)
+    for ratio in SCALE_RATIOS:
+        a.bind(f"edit.{_scale_id(ratio)}", lambda r=ratio: tr.scale(r))
     for kind in (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.MINE):
         a.bind(f"edit.to_{kind.value}", lambda k=kind: tr.convert(k))
     for lane in range(4):

@@ -132,24 +132,38 @@ class TransformController(QObject):
     def quantize(self) -> None:
         """Move the selection onto the current snap (heads and hold tails; e.g. an AI draft's 16ths onto 8ths for
         an easier chart). Notes that meet in one lane and beat become one, also with a note outside the selection."""
+        divisor = self.session.divisor
+        self._move_merging("Quantize", f"to 1/{divisor}", lambda notes: quantize_notes(notes, divisor))
+
+    def scale(self, ratio: Fraction) -> None:
+        """Expand (ratio > 1) or compress the selection in time from its first beat, hold lengths too: 2:1 makes
+        8ths of 16ths, 4:3 makes 12ths (triplets) of 16ths, 3:4 and 1:2 the reverse. Notes after the selection stay
+        where they are; a moved note that lands on another in its lane replaces it."""
+        def scaled(notes: list[Note]) -> list[Note]:
+            b0 = notes[0].beat
+            return sort_notes(n.replace(beat=b0 + (n.beat - b0) * ratio, length=n.length * ratio) for n in notes)
+
+        verb = "Expand" if ratio > 1 else "Compress"
+        self._move_merging(verb, f"{ratio.numerator}:{ratio.denominator}", scaled)
+
+    def _move_merging(self, verb: str, how: str, move) -> None:
+        """Replace the selection with ``move(selection)`` as one undo step; unselected notes on a new head's beat
+        and lane are replaced too (one note per lane and beat)."""
         notes = self._selected()
         chart = self.session.chart
         if not notes or chart is None:
-            self.session.status.emit("Quantize: nothing selected")
+            self.session.status.emit(f"{verb}: nothing selected")
             return
-        divisor = self.session.divisor
-        new = quantize_notes(notes, divisor)
-        heads = {(n.beat, n.lane) for n in new}
-        chosen = set(notes)
-        lo, hi = new[0].beat, new[-1].beat + Fraction(1, 192)
-        displaced = [n for n in self.session.doc.notes_in_range(chart, lo, hi)
-                     if n not in chosen and (n.beat, n.lane) in heads]
+        new = move(notes)
         if new == sort_notes(notes):
-            self.session.status.emit(f"Quantize: the selection is already on 1/{divisor}")
+            self.session.status.emit(f"{verb}: nothing changes ({how})")
             return
-        if self._apply(notes + displaced, new, f"Quantize to 1/{divisor}"):
+        heads, chosen = {(n.beat, n.lane) for n in new}, set(notes)
+        displaced = [n for n in self.session.doc.notes_in_range(chart, new[0].beat, new[-1].beat + Fraction(1, 192))
+                     if n not in chosen and (n.beat, n.lane) in heads]
+        if self._apply(notes + displaced, new, f"{verb} {how}"):
             merged = len(notes) + len(displaced) - len(new)
-            self.session.status.emit(f"Quantized {len(notes)} note(s) to 1/{divisor}"
+            self.session.status.emit(f"{verb} {how}: {len(notes)} note(s)"
                                      + (f"; {merged} merged with a note on the same beat and lane" if merged else ""))
 
     def convert(self, kind: NoteKind) -> None:

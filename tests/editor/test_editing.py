@@ -202,3 +202,35 @@ def test_quantize_selection_to_the_snap(opened, qtbot):
     s.select([Note(Fraction(2), 2)])
     win.transforms.quantize()  # already on the grid: nothing to do, no undo step
     assert s.doc.history.undo_stack_names()[-1] == "Add notes"
+
+
+def test_expand_and_compress_the_selection_in_time(opened):
+    win = opened  # Beginner: 0/0 1/1 2/2 3/3, hold 4/0 (2 beats), mine 5/2, 6/1, 13/2 on lane 2, roll 8/3
+    s = win.session
+    before = notes(win)
+    picked = [Note(Fraction(0), 0), Note(Fraction(1), 1), Note(Fraction(2), 2)]
+    s.select(picked)
+    win.actions["edit.compress_1_2"].trigger()
+    assert {Note(Fraction(0), 0), Note(Fraction(1, 2), 1), Note(Fraction(1), 2)} <= set(notes(win))
+    assert Note(Fraction(2), 2) not in notes(win)
+    assert s.doc.history.undo_stack_names()[-1] == "Compress 1:2"
+    s.doc.undo()
+    assert notes(win) == before
+    s.select([Note(Fraction(4), 0, NoteKind.HOLD, Fraction(2)), Note(Fraction(5), 2, NoteKind.MINE)])
+    win.transforms.scale(Fraction(4, 3))  # from beat 4: the mine 1 beat later moves 4/3 later, the hold grows too
+    assert Note(Fraction(4), 0, NoteKind.HOLD, Fraction(8, 3)) in notes(win)
+    assert Note(Fraction(16, 3), 2, NoteKind.MINE) in notes(win)
+    s.doc.undo()
+    s.select([Note(Fraction(1), 1), Note(Fraction(3), 3)])
+    win.transforms.scale(Fraction(2))  # 3 -> 5 in lane 3: no note there; 1 stays (the start)
+    assert Note(Fraction(5), 3) in notes(win)
+    s.select([Note(Fraction(6), 1), Note(Fraction(13, 2), 2)])
+    win.transforms.scale(Fraction(2))  # 13/2 -> 7 in lane 2: fine; then compress back restores the beats
+    win.transforms.scale(Fraction(1, 2))
+    assert {Note(Fraction(6), 1), Note(Fraction(13, 2), 2)} <= set(notes(win))
+    s.push(AddNotes(s.chart, [Note(Fraction(5, 2), 2)]))
+    s.select([Note(Fraction(0), 0), Note(Fraction(5, 2), 2)])
+    win.transforms.scale(Fraction(2))  # 5/2 -> 5 in lane 2, where the mine is: the moved tap replaces it
+    assert Note(Fraction(5), 2) in notes(win)
+    assert Note(Fraction(5), 2, NoteKind.MINE) not in notes(win)
+    assert "1 merged" in win.statusBar().currentMessage()
