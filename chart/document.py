@@ -126,6 +126,9 @@ class Document:
         with self._batch():
             self.history.update_stroke(command)
 
+    def rename_stroke(self, name: str) -> None:
+        self.history.rename_stroke(name)
+
     def commit_stroke(self) -> bool:
         return self.history.commit_stroke()
 

@@ -269,6 +269,10 @@ class History:
         stroke.command = command
         self._notify(stacks=False)
 
+    def rename_stroke(self, name: str) -> None:
+        """Name the step the drag will make (e.g. once a key-placed tap has been drawn out into a hold)."""
+        self._require_stroke().name = name
+
     def commit_stroke(self) -> bool:
         """End the drag as one undo step; False when the drag changed nothing."""
         stroke = self._require_stroke()

@@ -103,6 +103,7 @@ def _bind_files_and_edits(win) -> None:
         a.bind(f"edit.to_{kind.value}", lambda k=kind: tr.convert(k))
     for lane in range(4):
         a.bind(f"edit.place_{lane + 1}", lambda k=lane: ed.toggle_at_cursor(k))
+        a[f"edit.place_{lane + 1}"].setAutoRepeat(False)  # held down it draws a hold (KeyHolds), never re-toggles
     a.bind("edit.kind_next", ed.cycle_place_kind)
 
 

@@ -9,8 +9,9 @@ Mouse (ArrowVortex/osu!-like):
 * right click on a note deletes it;
 * Shift+drag, or a drag that starts outside the lanes, draws a selection box.
 
-Keys 1-4 toggle a note in that lane at the cursor (which is the playhead while playing). Every change is a
-command pushed through the session, so each gesture is exactly one undo step.
+Keys 1-4 toggle a note in that lane at the cursor (which is the playhead while playing); a key held down while
+the cursor moves draws a hold (:mod:`editor.controllers.key_holds`). Every change is a command pushed through the
+session, so each gesture is exactly one undo step.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from chart.commands import AddNotes, MoveNotes, RemoveNotes
 from chart.history import HistoryError
 from chart.notes import Note, NoteKind
 from chart.snap import DIVISORS, step
+from editor.controllers.key_holds import KeyHolds
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
 
@@ -46,6 +48,7 @@ class EditController(QObject):
         super().__init__(window)
         self.window, self.session, self.timeline = window, session, timeline
         self.gesture: _Gesture | None = None
+        self.keys = KeyHolds(window, session, timeline, self)
         timeline.interaction = self
 
     # ------------------------------------------------------------------ helpers
@@ -65,6 +68,7 @@ class EditController(QObject):
     def press(self, hit: Hit) -> None:
         if self.chart is None:
             return
+        self.keys.finish()  # a lane key still down: its note stays as drawn
         if self.gesture is not None:  # a second button during a drag: cancel the drag
             self.cancel_gesture()
             return
@@ -203,9 +207,12 @@ class EditController(QObject):
             return
         beat = self.timeline.cursor_beat()
         existing = self.session.doc.note_at(self.chart, beat, lane)
+        if existing is not None and existing == self.keys.current.get(lane):
+            return  # the note this key is drawing (a repeat of its press): keep drawing
         if existing is not None:
+            self.keys.finish()
             self.session.push(RemoveNotes(self.chart, [existing], name="Delete note"))
-        else:
+        elif self.gesture is not None or not self.keys.press(lane, beat, self.session.place_kind):
             self.place(beat, lane, self.session.place_kind)
 
     def cycle_place_kind(self) -> None:

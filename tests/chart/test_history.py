@@ -213,6 +213,16 @@ def test_stroke_updates_replace_each_other_and_commit_once(doc: Document) -> Non
     assert doc.song == start
 
 
+def test_stroke_renamed_before_commit_records_the_new_name(doc: Document) -> None:
+    doc.begin_stroke("Add tap")
+    doc.update_stroke(AddNotes(hard(doc), [hold(40, 1, 2)], name="Add notes"))
+    doc.rename_stroke("Add hold")
+    assert doc.commit_stroke()
+    assert doc.undo_stack_names() == ["Add hold"]
+    with pytest.raises(HistoryError):
+        doc.rename_stroke("no stroke open")
+
+
 def test_stroke_abort_restores_start(doc: Document) -> None:
     start = copy.deepcopy(doc.song)
     doc.begin_stroke("Move notes")

@@ -234,3 +234,55 @@ def test_expand_and_compress_the_selection_in_time(opened):
     assert Note(Fraction(5), 2) in notes(win)
     assert Note(Fraction(5), 2, NoteKind.MINE) not in notes(win)
     assert "1 merged" in win.statusBar().currentMessage()
+
+
+def test_a_lane_key_held_down_draws_a_hold(opened, qtbot):
+    win = opened  # Beginner: 0/0 1/1 2/2 3/3, hold 4/0 (2 beats), mine 5/2, 6/1, 13/2 on lane 2, roll 8/3
+    s = win.session
+    tl = win.timeline
+    s.set_divisor(4)
+    seek_beat(win, 10)
+    before = notes(win)
+    qtbot.keyPress(tl, Qt.Key.Key_2)  # down: a tap at the cursor, the key stays down
+    assert Note(Fraction(10), 1) in notes(win)
+    assert not win.actions["edit.place_2"].autoRepeat()  # a held key never toggles its note off again
+    for _ in range(3):
+        qtbot.keyClick(tl, Qt.Key.Key_Down)  # the cursor moves 3 beats: the tap is drawn out
+    assert Note(Fraction(10), 1, NoteKind.HOLD, Fraction(3)) in notes(win)
+    qtbot.keyClick(tl, Qt.Key.Key_Up)
+    assert Note(Fraction(10), 1, NoteKind.HOLD, Fraction(2)) in notes(win)
+    qtbot.keyRelease(tl, Qt.Key.Key_2)
+    qtbot.keyClick(tl, Qt.Key.Key_Down)  # key up: moving on changes nothing
+    assert Note(Fraction(10), 1, NoteKind.HOLD, Fraction(2)) in notes(win)
+    assert s.doc.history.undo_stack_names()[-1] == "Add hold"
+    assert s.selection == {Note(Fraction(10), 1, NoteKind.HOLD, Fraction(2))}
+    s.doc.undo()  # the whole gesture is one step
+    assert notes(win) == before
+
+    seek_beat(win, 7)  # upwards from beat 7 in lane 2: the note at 13/2 is in the way
+    qtbot.keyPress(tl, Qt.Key.Key_3)
+    for _ in range(3):
+        qtbot.keyClick(tl, Qt.Key.Key_Up)
+    qtbot.keyRelease(tl, Qt.Key.Key_3)
+    assert Note(Fraction(7), 2) in notes(win)  # no room between 13/2 and 7 on the 1/4 grid: it stays a tap
+    assert s.doc.history.undo_stack_names()[-1] == "Add tap"
+    seek_beat(win, 12)  # upwards with room: the head moves up to the cursor
+    qtbot.keyPress(tl, Qt.Key.Key_1)
+    qtbot.keyClick(tl, Qt.Key.Key_Up)
+    qtbot.keyClick(tl, Qt.Key.Key_Up)
+    qtbot.keyRelease(tl, Qt.Key.Key_1)
+    assert Note(Fraction(10), 0, NoteKind.HOLD, Fraction(2)) in notes(win)
+    assert Note(Fraction(12), 0) not in notes(win)
+
+    seek_beat(win, 16)  # two keys down: a jump of holds, one step
+    qtbot.keyPress(tl, Qt.Key.Key_1)
+    qtbot.keyPress(tl, Qt.Key.Key_4)
+    qtbot.keyClick(tl, Qt.Key.Key_Down)
+    qtbot.keyRelease(tl, Qt.Key.Key_1)
+    qtbot.keyClick(tl, Qt.Key.Key_Down)  # lane 1's key is up: only lane 4 grows
+    qtbot.keyRelease(tl, Qt.Key.Key_4)
+    assert {Note(Fraction(16), 0, NoteKind.HOLD, Fraction(1)), Note(Fraction(16), 3, NoteKind.HOLD, Fraction(2))} \
+        <= set(notes(win))
+    assert s.doc.history.undo_stack_names()[-1] == "Add notes"
+    qtbot.keyClick(tl, Qt.Key.Key_1)  # a plain tap still toggles as before
+    assert Note(Fraction(18), 0) in notes(win)

@@ -1,0 +1,174 @@
+"""KeyHolds: number keys that stay down draw holds, as in ArrowVortex.
+
+Pressing a lane key (1-4) on an empty cell places the current note type there and opens a Document stroke; moving
+the cursor (arrow keys, wheel, a click in the minimap) while the key is still down draws that note out into a hold
+(a roll when the note type is roll) from where it was placed to the cursor, up or down; releasing the key ends the
+stroke: one undo step for the whole gesture ("Add tap" when the cursor did not move, else "Add hold"). Several keys
+held together draw several holds (a jump of holds) in the same step.
+
+What keeps this safe:
+
+* the lane actions do not auto-repeat, so a key held down never toggles its note on and off;
+* the playhead moving during playback does not draw (tapping along while playing still places taps);
+* the stroke is closed, as it stands, when the window loses focus (the release may never come), when a mouse
+  gesture starts, and before any other key edit;
+* a hold never grows over another note in its lane (it stops at the last free cell), and mines are placed, not
+  drawn.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+
+from chart.commands import AddNotes
+from chart.history import HistoryError
+from chart.notes import Note, NoteKind
+from chart.snap import step
+
+N_LANES_WITH_KEYS = 4  # the place actions edit.place_1..4
+
+
+class KeyHolds(QObject):
+    """Lane keys held down: the notes they placed, drawn out to the cursor until the keys come up."""
+
+    def __init__(self, window, session, timeline, parent: QObject | None = None):
+        super().__init__(parent)
+        self.window, self.session, self.timeline = window, session, timeline
+        self.held: dict[int, tuple[Fraction, NoteKind]] = {}  # lane -> (beat where its key placed, kind)
+        self.released: dict[int, Note] = {}  # lanes whose key came up while others are still down
+        self.current: dict[int, Note] = {}  # lane -> the note of the gesture as the stroke shows it now
+        self.down: set[int] = set()  # lanes whose key is physically down (seen going down, not yet up)
+        self._chart = None
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # the release goes to whichever widget has focus by then
+        timeline.cursor_moved.connect(self.follow)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.held)
+
+    # ------------------------------------------------------------------ gesture
+    def press(self, lane: int, beat: Fraction, kind: NoteKind) -> bool:
+        """A lane key went down on an empty cell: place the note and keep drawing it while the key is down.
+        False (nothing done) when the lane's key is not down (the action was triggered otherwise: the caller
+        places the note as a click does)."""
+        if lane not in self.down:
+            return False
+        doc = self.session.doc
+        if lane in self.released:  # the same key again before the others came up: a new gesture
+            self.finish()
+        if not self.held:
+            if doc.history.in_stroke:  # a mouse drag is under way
+                return False
+            doc.begin_stroke(f"Add {kind.value}")
+            self._chart = self.session.chart
+        self.held[lane] = (beat, kind)
+        if not self._show(beat):
+            del self.held[lane]
+            if not self.held and not self.released:
+                doc.abort_stroke()
+                self._chart = None
+            return False
+        return True
+
+    def follow(self, _t_s: float = 0.0) -> None:
+        """The cursor moved (not the playhead): draw the held notes to it."""
+        if self.held and not self.timeline.playing:
+            self._show(self.timeline.cursor_beat())
+
+    def release(self, lane: int) -> None:
+        """A lane key came up: its note keeps its shape; the last key up ends the step."""
+        if lane not in self.held:
+            return
+        self.released[lane] = self.current.get(lane) or self._shape(lane, None)
+        del self.held[lane]
+        if not self.held:
+            self.finish()
+
+    def finish(self) -> None:
+        """End the gesture as it stands (keys up, focus lost, another edit starting)."""
+        doc = self.session.doc
+        shapes = list({**self.current, **self.released}.values())
+        self.held.clear()
+        self.released.clear()
+        self.current.clear()
+        self._chart = None
+        if not doc.history.in_stroke:
+            return
+        longs = [n for n in shapes if n.kind.has_length]
+        if longs and not all(n.kind == NoteKind.ROLL for n in longs):
+            doc.rename_stroke("Add hold" if len(shapes) == 1 else "Add notes")
+        elif len(shapes) > 1:
+            doc.rename_stroke("Add notes")
+        if doc.commit_stroke():
+            self.session.select(shapes)
+
+    # ------------------------------------------------------------------ shapes
+    def _placed(self, lane: int, beat: Fraction, kind: NoteKind) -> Note:
+        """The note a key places (what a click places: a roll gets a short length)."""
+        if kind.has_length:
+            return Note(beat, lane, kind, max(step(self.session.divisor), Fraction(1, 4)))
+        return Note(beat, lane, kind)
+
+    def _shape(self, lane: int, cursor: Fraction | None) -> Note:
+        """The note of a held lane with the cursor at ``cursor`` (None: as placed): a hold between the beat where
+        the key placed it and the cursor, stopping one snap step short of another note in the lane."""
+        origin, kind = self.held[lane]
+        if kind == NoteKind.MINE or cursor is None or cursor == origin:
+            return self._placed(lane, origin, kind)
+        gap = step(self.session.divisor)
+        own = self.current.get(lane)
+        others = [n.beat for n in self.session.doc.notes_in_range(self._chart, min(origin, cursor) - gap,
+                                                                  max(origin, cursor) + gap)
+                  if n.lane == lane and n != own]
+        if cursor > origin:
+            start, end = origin, min([cursor] + [b - gap for b in others if b > origin])
+        else:
+            start, end = max([cursor] + [b + gap for b in others if b < origin]), origin
+        if end <= start:
+            return self._placed(lane, origin, kind)
+        return Note(start, lane, NoteKind.ROLL if kind == NoteKind.ROLL else NoteKind.HOLD, end - start)
+
+    def _show(self, cursor: Fraction) -> bool:
+        """Put the current shapes of every lane of the gesture into the stroke; False when refused."""
+        shapes = {lane: self._shape(lane, cursor) for lane in self.held}
+        shapes.update({lane: n for lane, n in self.released.items() if lane not in shapes})
+        try:
+            self.session.doc.update_stroke(AddNotes(self._chart, list(shapes.values()), name="Add notes"))
+        except (ValueError, KeyError, HistoryError) as exc:
+            self.session.status.emit(f"Add note: {exc}")
+            return False
+        self.current = shapes
+        return True
+
+    # ------------------------------------------------------------------ key releases
+    def _lane_of(self, key: int) -> int | None:
+        """The lane whose place action has ``key`` as its shortcut (modifiers aside), or None."""
+        actions = getattr(self.window, "actions", None)
+        if actions is None:
+            return None
+        for lane in range(N_LANES_WITH_KEYS):
+            seq = actions[f"edit.place_{lane + 1}"].shortcut()
+            if seq.count() and seq[0].key() == key:
+                return lane
+        return None
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt API
+        kind = ev.type()
+        if kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) and not ev.isAutoRepeat():
+            lane = self._lane_of(ev.key())  # seen before the shortcut fires (ShortcutOverride comes first)
+            if lane is not None:
+                self.down.add(lane)
+        elif kind == QEvent.Type.KeyRelease and not ev.isAutoRepeat():
+            lane = self._lane_of(ev.key())
+            if lane is not None:
+                self.down.discard(lane)
+                self.release(lane)
+        elif kind in (QEvent.Type.WindowDeactivate, QEvent.Type.ApplicationDeactivate) and obj is self.window:
+            self.down.clear()
+            self.finish()
+        return False
