@@ -168,7 +168,8 @@ class KeyHolds(QObject):
             if lane is not None:
                 self.down.discard(lane)
                 self.release(lane)
-        elif kind in (QEvent.Type.WindowDeactivate, QEvent.Type.ApplicationDeactivate) and obj is self.window:
+        elif (kind == QEvent.Type.WindowDeactivate and obj is self.window) \
+                or kind == QEvent.Type.ApplicationDeactivate:  # the key may come up elsewhere: end it now
             self.down.clear()
             self.finish()
         return False

@@ -6,7 +6,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtWidgets import QApplication
 
 from chart.commands import AddNotes
 from chart.formats.registry import load
@@ -286,3 +287,19 @@ def test_a_lane_key_held_down_draws_a_hold(opened, qtbot):
     assert s.doc.history.undo_stack_names()[-1] == "Add notes"
     qtbot.keyClick(tl, Qt.Key.Key_1)  # a plain tap still toggles as before
     assert Note(Fraction(18), 0) in notes(win)
+
+
+def test_a_held_key_gesture_ends_when_the_window_loses_focus(opened, qtbot):
+    win = opened
+    win.session.set_divisor(4)
+    seek_beat(win, 20)
+    qtbot.keyPress(win.timeline, Qt.Key.Key_4)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
+    assert win.session.doc.history.in_stroke
+    QApplication.sendEvent(win, QEvent(QEvent.Type.WindowDeactivate))  # the release will go to another window
+    assert not win.session.doc.history.in_stroke
+    assert Note(Fraction(20), 3, NoteKind.HOLD, Fraction(1)) in notes(win)
+    assert win.session.doc.history.undo_stack_names()[-1] == "Add hold"
+    qtbot.keyRelease(win.timeline, Qt.Key.Key_4)  # a late release changes nothing
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
+    assert Note(Fraction(20), 3, NoteKind.HOLD, Fraction(1)) in notes(win)
