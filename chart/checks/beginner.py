@@ -1,10 +1,9 @@
 """Beginner rules: jumps and rolls. A Beginner player reads one arrow at a time; pressing two panels together
-and rapid re-tapping come later.
+and rapid re-tapping come later. (Rows of three or more panels are the ``hands`` check's, at every slot.)
 
 Human Beginner charts do use a few jumps (406 dance-single Beginner charts in ../shared/data: median 3.9 % of
 rows are jumps, 90th percentile 11.5 %; 38 of them have rolls, 3 have hands), so jumps are summarised once
-per chart: INFO up to :data:`MAX_JUMP_RATIO` of the rows, WARNING above. Rolls are a WARNING, hands (3+ panels)
-a WARNING on each row.
+per chart: INFO up to :data:`MAX_JUMP_RATIO` of the rows, WARNING above. Rolls are a WARNING.
 """
 
 from __future__ import annotations
@@ -31,9 +30,6 @@ class CheckBeginnerRules:
             n_rows += bool(onsets)
             if len(onsets) == 2:
                 jumps.append((beat, onsets))
-            elif len(onsets) > 2:
-                yield Issue(Severity.WARNING, f"{len(onsets)}-panel hand at beat {describe_beat(beat)} in a "
-                            "Beginner chart", beat, onsets)
         if jumps:
             ratio = len(jumps) / n_rows
             severity = Severity.WARNING if ratio > MAX_JUMP_RATIO else Severity.INFO

@@ -14,6 +14,7 @@ from chart.checks.base import Check, CheckContext, Issue, Severity
 from chart.checks.beginner import CheckBeginnerRules
 from chart.checks.density import CheckDensity
 from chart.checks.duplicates import CheckDuplicates
+from chart.checks.hands import CheckHands
 from chart.checks.holds import CheckHolds
 from chart.checks.note_in_hold import CheckNoteInHold
 from chart.checks.representable import CheckRepresentable
@@ -23,7 +24,7 @@ from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
     CheckUnsnapped(), CheckDuplicates(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(),
-    CheckRepresentable(), CheckBeginnerRules(), CheckDensity(),
+    CheckRepresentable(), CheckHands(), CheckBeginnerRules(), CheckDensity(),
 ]
 
 

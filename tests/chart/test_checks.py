@@ -154,17 +154,35 @@ def test_beginner_jumps_and_rolls() -> None:
     assert issues_of(harder, "beginner") == []
 
 
-def test_beginner_many_jumps_and_hands_warn() -> None:
+def test_beginner_many_jumps_warn() -> None:
     song = clean_song(Slot.BEGINNER)
     jumps = [tap(b, 3) for b in range(4, 124, 4)]  # a jump on every downbeat: 25 % of rows
-    song = add(song, *jumps, tap(5, 2), tap(5, 3))
-    found = issues_of(song, "beginner")
-    (summary,) = [i for i in found if "jumps" in i.message]
+    song = add(song, *jumps)
+    (summary,) = issues_of(song, "beginner")
+    assert "jumps" in summary.message
     assert summary.severity == Severity.WARNING
     assert len(summary.notes) == 2 * len(jumps)
-    (hand,) = [i for i in found if "hand" in i.message]
-    assert hand.severity == Severity.WARNING
-    assert hand.beat == 5
+
+
+def test_hands_warn_at_low_slots_and_are_counted_once_at_high_ones() -> None:
+    song = clean_song(Slot.MEDIUM)  # lanes 0..3 on every beat from 4 (see clean_song)
+    song.charts[0].notes = [n for n in song.charts[0].notes if not 5 <= n.beat <= 9]
+    song = add(song, hold(5, 0, 3), tap(6, 1), tap(6, 3),  # a jump while lane 0 is held: three panels
+               tap(7, 2),  # one arrow while held: fine
+               tap(8, 1), tap(8, 2),  # the hold ends at 8: released as the jump lands, fine
+               tap(9, 0), tap(9, 1), tap(9, 2))  # a 3-panel hand without holds
+    found = issues_of(song, "hands")
+    assert [(i.severity, i.beat) for i in found] == [(Severity.WARNING, 6), (Severity.WARNING, 9)]
+    assert found[0].message.startswith("a jump while 1 hold is down at beat 6")
+    assert set(found[0].notes) == {hold(5, 0, 3), tap(6, 1), tap(6, 3)}
+    assert found[1].message.startswith("3-panel hand at beat 9")
+    song.charts[0].slot = Slot.CHALLENGE  # a known device at high slots: one summary
+    (summary,) = issues_of(song, "hands")
+    assert summary.severity == Severity.INFO
+    assert summary.message == "2 rows need hands (3+ panels at once), first at beat 6"
+    song.charts[0].mode = "kb7-single"  # fingers, not feet
+    song.charts[0].lanes = 7
+    assert issues_of(song, "hands") == []
 
 
 def test_density_far_above_and_below() -> None:

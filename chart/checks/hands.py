@@ -1,0 +1,66 @@
+"""Hands: rows that need three or more panels at once (arrows of the row plus holds still held), which two feet
+cannot do. A jump while a hold is down is the usual case: easy to write by accident, impossible to play without
+a hand.
+
+How often human charts do it (1,716 dance-single charts of ../shared/data/charts-only, counting a hold as held
+strictly before its end): Beginner 2 of 346 charts, Easy 3 of 351, Medium 8 of 361, Hard 17 of 384, Challenge
+57 of 240, Edit 27 of 36. So at Beginner..Medium each such row is a WARNING (almost always a mistake); at Hard,
+Challenge and Edit, where hands are a known device, one INFO per chart counts them.
+
+Only the step games' pads (``dance-*``, ``pump-*``, ``techno-*``) are checked: keyboard modes are played with
+fingers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat, rows
+from chart.notes import Note
+from chart.song import Slot
+
+FOOT_GAMES = ("dance-", "pump-", "techno-")
+WARN_SLOTS = (Slot.BEGINNER, Slot.EASY, Slot.MEDIUM)
+
+
+def contact_rows(notes: list[Note]) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...]]]:
+    """For every row of steps (sorted ``notes``): its beat, its step notes, and the holds/rolls of other lanes
+    still held at that beat (head before it, end after it)."""
+    running: dict[int, Note] = {}  # lane -> the hold or roll reaching furthest in it so far
+    for beat, row in rows(notes):
+        steps = tuple(n for n in row if n.kind.is_onset)
+        if steps:
+            lanes = {n.lane for n in steps}
+            held = tuple(h for lane, h in sorted(running.items()) if lane not in lanes and h.end_beat > beat)
+            yield beat, steps, held
+        for n in steps:
+            if n.kind.has_length and (n.lane not in running or n.end_beat > running[n.lane].end_beat):
+                running[n.lane] = n
+
+
+class CheckHands:
+    meta = CheckMeta("hands", "Playability", "Rows that need three or more panels at once (a jump during a hold)")
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        if not ctx.chart.mode.startswith(FOOT_GAMES):
+            return
+        found = [(beat, steps, held) for beat, steps, held in contact_rows(ctx.notes) if len(steps) + len(held) >= 3]
+        if not found:
+            return
+        if ctx.chart.slot in WARN_SLOTS:
+            for beat, steps, held in found:
+                yield Issue(Severity.WARNING, f"{_what(steps, held)} at beat {describe_beat(beat)}: two feet cannot "
+                            "press them together", beat, steps + held)
+            return
+        beat = found[0][0]
+        yield Issue(Severity.INFO, f"{len(found)} row{'s' * (len(found) > 1)} need{'s' * (len(found) == 1)} hands "
+                    f"(3+ panels at once), first at beat {describe_beat(beat)}", beat,
+                    tuple(n for _, steps, held in found for n in steps + held))
+
+
+def _what(steps: tuple[Note, ...], held: tuple[Note, ...]) -> str:
+    if not held:
+        return f"{len(steps)}-panel hand"
+    return (f"{'a jump' if len(steps) == 2 else f'{len(steps)} arrows' if len(steps) > 1 else 'an arrow'} while "
+            f"{len(held)} hold{'s are' if len(held) > 1 else ' is'} down")
