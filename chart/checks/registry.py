@@ -16,6 +16,7 @@ from chart.checks.density import CheckDensity
 from chart.checks.duplicates import CheckDuplicates
 from chart.checks.hands import CheckHands
 from chart.checks.holds import CheckHolds
+from chart.checks.mp3_delay import CheckMp3Delay
 from chart.checks.note_in_hold import CheckNoteInHold
 from chart.checks.representable import CheckRepresentable
 from chart.checks.unsnapped import CheckUnsnapped
@@ -23,7 +24,7 @@ from chart.document import song_chart_id
 from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
-    CheckUnsnapped(), CheckDuplicates(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(),
+    CheckUnsnapped(), CheckDuplicates(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(), CheckMp3Delay(),
     CheckRepresentable(), CheckHands(), CheckBeginnerRules(), CheckDensity(),
 ]
 

@@ -253,3 +253,44 @@ def test_describe_beat() -> None:
     assert describe_beat(Fraction(51, 4)) == "12.75"
     assert describe_beat(Fraction(25, 3)) == "25/3"
     assert describe_beat(Fraction(-1, 2)) == "-0.5"
+
+
+def _mp3_head(lame: bool, id3: bool = True, delay: int = 576, mono: bool = False) -> bytes:
+    """The first bytes of an MPEG-1 Layer III file at 44.1 kHz: an optional ID3v2 tag, a frame header, side
+    information, an Info tag and (optionally) its LAME extension with ``delay``."""
+    tag = b"ID3\x04\x00\x00\x00\x00\x01\x00" + bytes(128) if id3 else b""  # syncsafe size 128
+    frame = bytes([0xFF, 0xFB, 0x90, 0xC4 if mono else 0x44]) + bytes(17 if mono else 32)
+    info = b"Info" + bytes(116)
+    ext = b"LAME3.100" + bytes(12) + bytes([delay >> 4, (delay & 0xF) << 4 | 0x0, 0x00]) if lame else b""
+    return tag + frame + info + ext + bytes(400)
+
+
+def test_lame_delay_reads_the_gapless_header(tmp_path) -> None:
+    from chart.checks.mp3_delay import lame_delay
+
+    path = tmp_path / "m.mp3"
+    path.write_bytes(_mp3_head(lame=True))
+    assert lame_delay(path) == (576 + 529, 44100)
+    path.write_bytes(_mp3_head(lame=True, id3=False, delay=1152, mono=True))
+    assert lame_delay(path) == (1152 + 529, 44100)
+    path.write_bytes(_mp3_head(lame=False))
+    assert lame_delay(path) is None  # an Info tag without LAME's extension: no delay on record
+    path.write_bytes(b"OggS" + bytes(500))
+    assert lame_delay(path) is None
+    assert lame_delay(tmp_path / "missing.mp3") is None
+
+
+def test_mp3_with_a_lame_header_is_reported_once_per_chart(tmp_path) -> None:
+    song = clean_song()
+    song.music = "song.mp3"
+    song.source_path = tmp_path / "song.ssc"
+    (tmp_path / "song.mp3").write_bytes(_mp3_head(lame=True))
+    (issue,) = issues_of(song, "mp3-delay")
+    assert issue.severity == Severity.INFO
+    assert issue.beat is None
+    assert "skips its first 1105 samples (25 ms)" in issue.message
+    (tmp_path / "song.mp3").write_bytes(_mp3_head(lame=False))
+    assert issues_of(song, "mp3-delay") == []
+    song.music = "song.ogg"
+    (tmp_path / "song.ogg").write_bytes(_mp3_head(lame=True))  # only MP3s are read
+    assert issues_of(song, "mp3-delay") == []
