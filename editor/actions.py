@@ -39,6 +39,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("file.save", "&Save", "Ctrl+S"),
     ActionSpec("file.save_as", "Save &As...", "Ctrl+Shift+S"),
     ActionSpec("file.export", "&Export...", "Ctrl+E", tip="Run Verify, then write .sm/.ssc/.osu/.json"),
+    ActionSpec("file.music_to_ogg", "Convert Music to &Ogg", ""),
     ActionSpec("file.quit", "&Quit", "Ctrl+Q"),
     # edit
     ActionSpec("edit.undo", "&Undo", "Ctrl+Z"),

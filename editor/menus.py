@@ -11,7 +11,8 @@ from chart.snap import DIVISORS
 from editor.session import PLACE_KINDS
 
 MENUS = {
-    "&File": ["file.new_from_audio", "file.open", "@recent", "-", "file.save", "file.save_as", "file.export", "-",
+    "&File": ["file.new_from_audio", "file.open", "@recent", "-", "file.save", "file.save_as", "file.export",
+              "file.music_to_ogg", "-",
               "file.quit"],
     "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
               "edit.select_all", "edit.select_none", "edit.range_up", "edit.range_down", "-", "edit.mirror",
@@ -80,6 +81,7 @@ def _bind_files_and_edits(win) -> None:
     a.bind("file.save", win.files.save)
     a.bind("file.save_as", win.files.save_as)
     a.bind("file.export", win.export)
+    a.bind("file.music_to_ogg", win.files.convert_music_to_ogg)
     a.bind("file.quit", win.close)
     a.bind("edit.undo", lambda: doc().undo() if not doc().history.in_stroke else None)
     a.bind("edit.redo", lambda: doc().redo() if not doc().history.in_stroke else None)

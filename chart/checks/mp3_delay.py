@@ -68,4 +68,5 @@ class CheckMp3Delay:
         samples, rate = found
         yield Issue(Severity.INFO, f"{path.name} is an MP3 with a LAME header: this editor skips its first "
                     f"{samples} samples ({1000 * samples / rate:.0f} ms), StepMania is reported to play them, so "
-                    "notes may come that much early there; convert the music to Ogg for the same sync everywhere")
+                    "notes may come that much early there; convert the music to Ogg (File > Convert Music to Ogg) for the "
+                    "same sync everywhere")

@@ -170,8 +170,11 @@ class FileController(QObject):
         return True
 
     def _relink_audio(self, target: Path) -> None:
-        """Keep #MUSIC pointing at the audio when saving into another folder (relative path, as games expect)."""
-        audio = self.session.audio.path if self.session.audio is not None else self.session.doc.song.audio_path()
+        """Keep #MUSIC pointing at the audio when saving into another folder (relative path, as games expect): the
+        file the song names when it exists (an undone music change included), else the audio that is loaded."""
+        named = self.session.doc.song.audio_path()
+        audio = named if named is not None and Path(named).is_file() else (
+            self.session.audio.path if self.session.audio is not None else named)
         if audio is None:
             return
         try:
@@ -179,6 +182,47 @@ class FileController(QObject):
         except ValueError:  # another drive on Windows
             rel = str(Path(audio).resolve())
         self.session.doc.song.music = Path(rel).as_posix()
+
+    # ------------------------------------------------------------------ music to Ogg
+    def convert_music_to_ogg(self) -> Job | None:
+        """File > Convert Music to Ogg: write the loaded music (this editor's decode) as Ogg Vorbis beside the chart
+        and point #MUSIC at it (one undo step; the chart still needs saving). For MP3s that other players start
+        at another sample (Verify's ``mp3-delay``)."""
+        from audio.encode import write_ogg
+        from chart.commands import SetSongMeta
+
+        song, audio = self.session.doc.song, self.session.audio
+        if audio is None:
+            self.session.status.emit("Convert music: no audio is loaded")
+            return None
+        if song.source_path is None:
+            messages.error(self.window, "Convert music", "Save the chart first: the Ogg file goes next to it.")
+            return None
+        target = song.source_path.parent / f"{Path(song.music or audio.path.name).stem or 'music'}.ogg"
+        named = song.audio_path()
+        if named is not None and target.resolve() == Path(named).resolve():
+            self.session.status.emit(f"Convert music: {target.name} is already Ogg")
+            return None
+        if target.exists() and not messages.confirm(self.window, "Convert music",
+                                                    f"{target.name} exists. Replace it?"):
+            return None
+
+        def run(ctx):
+            return write_ogg(target, audio.samples, audio.sample_rate_hz, cancel=ctx.check,
+                             progress=lambda f: ctx.report(f, f"Writing {target.name}"))
+
+        def done(path: Path, doc=self.session.doc) -> None:
+            if doc is not self.session.doc:
+                return
+            audio.path = path  # the same samples: playback, waveform and drafts carry on
+            self.session.push(SetSongMeta(name="Convert music to Ogg", music=path.name))
+            self.session.status.emit(f"Music written to {path.name} and #MUSIC set to it; save the chart to keep it")
+
+        job = Job("music-to-ogg", run, parent=self)
+        job.finished.connect(done)
+        job.failed.connect(lambda msg: messages.error(self.window, "Convert music", _one_line(msg)))
+        self.session.status.emit(f"Writing {target.name}...")
+        return self.jobs.start(job)
 
     # ------------------------------------------------------------------ new song from audio
     def new_document_from_audio(self, audio_path: Path, timing) -> Document:

@@ -205,3 +205,32 @@ def test_dropping_a_chart_file_opens_it(window, song_files, qtbot):
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
     assert window.session.doc.path == song_files.chart
+
+
+def test_convert_music_to_ogg_points_music_at_it(opened, qtbot, boxes):
+    import soundfile as sf
+
+    win = opened  # the synthetic song: clicks.wav beside clicks.ssc
+    s = win.session
+    folder = s.doc.song.source_path.parent
+    before = s.audio.samples.copy()
+    job = win.actions["file.music_to_ogg"].trigger() or win.files.jobs.jobs[-1]
+    qtbot.waitUntil(lambda: s.doc.song.music == "clicks.ogg", timeout=20000)
+    assert job.name == "music-to-ogg"
+    info = sf.info(folder / "clicks.ogg")
+    assert (info.format, info.frames) == ("OGG", before.shape[1])
+    assert s.audio.path == folder / "clicks.ogg"
+    assert s.audio.samples is not None
+    assert s.audio.samples.shape == before.shape
+    assert s.doc.history.undo_stack_names()[-1] == "Convert music to Ogg"
+    assert not s.doc.is_clean
+    assert win.files.save()
+    assert "#MUSIC:clicks.ogg;" in (folder / "clicks.ssc").read_text()
+    assert win.files.convert_music_to_ogg() is None  # nothing to do now
+    assert "already Ogg" in win.statusBar().currentMessage()
+    s.doc.undo()  # back to the WAV; a save writes what the song names, not the loaded file
+    assert win.files.save()
+    assert "#MUSIC:clicks.wav;" in (folder / "clicks.ssc").read_text()
+    win.files.convert_music_to_ogg()  # the target exists: asked, and "no" (the default answer) keeps it
+    assert boxes
+    assert boxes[-1][0] == "question"
