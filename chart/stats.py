@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chart.notes import Note, NoteKind
+from chart.notes import Note, NoteKind, onset_beats
 from chart.song import Chart, Slot
 from chart.timing import TimingData
 
@@ -265,7 +265,7 @@ class RowOverlap:
 
 def onset_row_times_s(notes: Sequence[Note], timing: TimingData) -> np.ndarray:
     """Times in seconds of the distinct onset rows (a jump is one row), sorted."""
-    beats = sorted({n.beat for n in notes if n.kind.is_onset})
+    beats = onset_beats(notes)
     return timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
 
 

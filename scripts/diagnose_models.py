@@ -44,7 +44,8 @@ def _validation(songs: Path):
 
 
 def curves(songs: Path, out: Path) -> None:
-    from training.evaluate import REFINE_HIGH, _by_timing, _notes_in_timing, onset_seconds
+    from chart.stats import onset_row_times_s
+    from training.evaluate import REFINE_HIGH, _by_timing, _notes_in_timing
 
     drafter = Drafter.from_models_dir(None)
     rows = []
@@ -53,14 +54,14 @@ def curves(songs: Path, out: Path) -> None:
         for timing, slots in _by_timing(song, sorted(song.charts)):
             for d in drafter.draft(analysis, timing, slots=[Slot(s) for s in slots]):
                 rows.append(dict(song=song.key, slot=int(d.slot), cond=None, curve=d.curve, fr=d.frame_rate,
-                                 timing=timing, ref=onset_seconds(song.charts[int(d.slot)].notes, timing)))
+                                 timing=timing, ref=onset_row_times_s(song.charts[int(d.slot)].notes, timing)))
         for low in sorted(song.charts):
             highs = [h for h in sorted(song.charts) if h > low and Slot(h) in REFINE_HIGH]
             for timing, members in _by_timing(song, highs):
                 lower = _notes_in_timing(song.charts[low].notes, song.song.timing_for(song.charts[low]), timing)
                 for d in drafter.refine(analysis, timing, lower, Slot(low), [Slot(h) for h in members]):
                     rows.append(dict(song=song.key, slot=int(d.slot), cond=low, curve=d.curve, fr=d.frame_rate,
-                                     timing=timing, ref=onset_seconds(song.charts[int(d.slot)].notes, timing),
+                                     timing=timing, ref=onset_row_times_s(song.charts[int(d.slot)].notes, timing),
                                      low_n=len(onset_beats(lower))))
         print(f"{folder.name}: {len(rows)} curves", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -194,7 +195,8 @@ def arrow_share(songs: Path) -> None:
 
 
 def cascade(songs: Path) -> None:
-    from training.evaluate import _by_timing, onset_seconds
+    from chart.stats import onset_row_times_s
+    from training.evaluate import _by_timing
 
     drafter = Drafter.from_models_dir(None)
     acc = {k: np.zeros(3) for k in ("plain", "refined from the Easy draft", "refined from the draft below")}
@@ -203,14 +205,14 @@ def cascade(songs: Path) -> None:
         for timing, slots in _by_timing(song, sorted(song.charts)):
             drafts = {int(d.slot): d for d in drafter.draft(analysis, timing, slots=list(Slot)[:5])}
             for s in (s for s in slots if s >= 2):
-                ref = onset_seconds(song.charts[s].notes, timing)
+                ref = onset_row_times_s(song.charts[s].notes, timing)
                 for key, notes in (
                         ("plain", drafts[s].notes),
                         ("refined from the Easy draft",
                          drafter.refine(analysis, timing, drafts[1].notes, Slot(1), [Slot(s)])[0].notes),
                         ("refined from the draft below",
                          drafter.refine(analysis, timing, drafts[s - 1].notes, Slot(s - 1), [Slot(s)])[0].notes)):
-                    est = onset_seconds(notes, timing)
+                    est = onset_row_times_s(notes, timing)
                     acc[key] += [count_matches(ref, est, 0.05), len(est), len(ref)]
     for key, (tp, n_est, n_ref) in acc.items():
         print(f"Medium..Challenge, {key:30s} micro F1 @50 ms {2 * tp / max(n_est + n_ref, 1):.4f}")

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from chart.notes import Note, onset_beats
+from chart.notes import Note
 from chart.song import Slot
+from chart.stats import onset_row_times_s
 from chart.timing import TimingData
 from training.metrics import SLOT_KEYS, Counts, OnsetTally, chart_counts
 
@@ -104,12 +105,6 @@ def _load_song(folder: Path) -> _Song:
     return _Song(folder.name, song, charts, audio)
 
 
-def onset_seconds(notes: list[Note], timing: TimingData) -> np.ndarray:
-    """Seconds of the onset rows of ``notes`` (one per row, holds at the head, mines excluded), sorted."""
-    beats = onset_beats(notes)
-    return timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
-
-
 def _by_timing(song: _Song, slots) -> list[tuple[TimingData, list[int]]]:
     groups: list[tuple[TimingData, list[int]]] = []
     for slot in slots:
@@ -128,7 +123,7 @@ def draft_onsets(drafter: Any, analysis: Any, song: _Song) -> dict[int, np.ndarr
     out: dict[int, np.ndarray] = {}
     for timing, slots in _by_timing(song, sorted(song.charts)):
         for draft in drafter.draft(analysis, timing, slots=[Slot(s) for s in slots]):
-            out[int(draft.slot)] = onset_seconds(draft.notes, timing)
+            out[int(draft.slot)] = onset_row_times_s(draft.notes, timing)
     return out
 
 
@@ -153,8 +148,8 @@ def refine_counts(drafter: Any, analysis: Any, song: _Song, plain: dict[int, np.
             drafts = drafter.refine(analysis, timing, lower, Slot(low), [Slot(h) for h in members])
             for draft in drafts:
                 high = int(draft.slot)
-                ref = onset_seconds(song.charts[high].notes, timing)
-                cond = cond + chart_counts(ref, onset_seconds(draft.notes, timing), 0.05)
+                ref = onset_row_times_s(song.charts[high].notes, timing)
+                cond = cond + chart_counts(ref, onset_row_times_s(draft.notes, timing), 0.05)
                 uncond = uncond + chart_counts(ref, plain[high], 0.05)
                 pairs += 1
     return pairs, cond, uncond
@@ -191,7 +186,7 @@ def _score_song(song: _Song, drafter: Any, baseline: Any, onset_m: Any, options:
     else:
         predicted, raw = baseline.song_onsets(song)
     for slot, chart in sorted(song.charts.items()):
-        ref = onset_seconds(chart.notes, song.song.timing_for(chart))
+        ref = onset_row_times_s(chart.notes, song.song.timing_for(chart))
         totals.tally.add_chart(SLOT_KEYS[slot], ref, predicted[slot])
         totals.charts += 1
     if drafter is not None and options.refine and onset_m.conditioning:
