@@ -24,8 +24,8 @@ from PySide6.QtCore import QObject, Qt
 from chart.commands import AddNotes, MoveNotes, RemoveNotes
 from chart.history import HistoryError
 from chart.notes import Note, NoteKind
-from chart.snap import DIVISORS, step
-from editor.controllers.key_holds import KeyHolds
+from chart.snap import DIVISORS
+from editor.controllers.key_holds import KeyHolds, placed_note
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
 
@@ -194,10 +194,7 @@ class EditController(QObject):
         """Place a note (a click, or a number key on an empty cell)."""
         if self.chart is None or not 0 <= lane < self.chart.lanes:
             return
-        if kind.has_length:
-            note = Note(beat, lane, kind, max(step(self.session.divisor), Fraction(1, 4)))
-        else:
-            note = Note(beat, lane, kind)
+        note = placed_note(beat, lane, kind, self.session.divisor)
         if self.session.push(AddNotes(self.chart, [note], name=f"Add {kind.value}")):
             self.session.select([note])
 

@@ -11,7 +11,8 @@ What keeps this safe:
 * the lane actions do not auto-repeat, so a key held down never toggles its note on and off;
 * the playhead moving during playback does not draw (tapping along while playing still places taps);
 * the stroke is closed, as it stands, when the window loses focus (the release may never come), when a mouse
-  gesture starts, and before any other key edit;
+  button goes down, and before a lane key deletes a note; other edits wait for the keys, as during a mouse drag;
+* only a stroke this object opened is ever committed (a mouse drag's stroke is left to the mouse gesture);
 * a hold never grows over another note in its lane (it stops at the last free cell), and mines are placed, not
   drawn.
 """
@@ -31,6 +32,13 @@ from chart.snap import step
 N_LANES_WITH_KEYS = 4  # the place actions edit.place_1..4
 
 
+def placed_note(beat: Fraction, lane: int, kind: NoteKind, divisor: int) -> Note:
+    """The note a click or a lane key places: a hold or roll gets one snap step, at least a sixteenth."""
+    if kind.has_length:
+        return Note(beat, lane, kind, max(step(divisor), Fraction(1, 4)))
+    return Note(beat, lane, kind)
+
+
 class KeyHolds(QObject):
     """Lane keys held down: the notes they placed, drawn out to the cursor until the keys come up."""
 
@@ -38,18 +46,15 @@ class KeyHolds(QObject):
         super().__init__(parent)
         self.window, self.session, self.timeline = window, session, timeline
         self.held: dict[int, tuple[Fraction, NoteKind]] = {}  # lane -> (beat where its key placed, kind)
-        self.released: dict[int, Note] = {}  # lanes whose key came up while others are still down
-        self.current: dict[int, Note] = {}  # lane -> the note of the gesture as the stroke shows it now
+        # lane -> the note of the gesture as the stroke shows it now; lanes in it but not in ``held`` are the ones
+        # whose key came up while others are still down (their notes keep their shape)
+        self.current: dict[int, Note] = {}
         self.down: set[int] = set()  # lanes whose key is physically down (seen going down, not yet up)
-        self._chart = None
+        self._chart = None  # the chart of the open gesture: set exactly while this object's stroke is open
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)  # the release goes to whichever widget has focus by then
         timeline.cursor_moved.connect(self.follow)
-
-    @property
-    def active(self) -> bool:
-        return bool(self.held)
 
     # ------------------------------------------------------------------ gesture
     def press(self, lane: int, beat: Fraction, kind: NoteKind) -> bool:
@@ -59,8 +64,8 @@ class KeyHolds(QObject):
         if lane not in self.down:
             return False
         doc = self.session.doc
-        if lane in self.released:  # the same key again before the others came up: a new gesture
-            self.finish()
+        if lane in self.current and lane not in self.held:  # the same key again before the others came up
+            self.finish()  # a new gesture
         if not self.held:
             if doc.history.in_stroke:  # a mouse drag is under way
                 return False
@@ -69,7 +74,7 @@ class KeyHolds(QObject):
         self.held[lane] = (beat, kind)
         if not self._show(beat):
             del self.held[lane]
-            if not self.held and not self.released:
+            if not self.current:  # nothing of this gesture is shown: no stroke to keep
                 doc.abort_stroke()
                 self._chart = None
             return False
@@ -84,20 +89,19 @@ class KeyHolds(QObject):
         """A lane key came up: its note keeps its shape; the last key up ends the step."""
         if lane not in self.held:
             return
-        self.released[lane] = self.current.get(lane) or self._shape(lane, None)
-        del self.held[lane]
+        del self.held[lane]  # its note stays in ``current`` as last shown
         if not self.held:
             self.finish()
 
     def finish(self) -> None:
         """End the gesture as it stands (keys up, focus lost, another edit starting)."""
         doc = self.session.doc
-        shapes = list({**self.current, **self.released}.values())
+        ours = self._chart is not None  # a mouse drag's stroke is not this gesture's to commit
+        shapes = list(self.current.values())
         self.held.clear()
-        self.released.clear()
         self.current.clear()
         self._chart = None
-        if not doc.history.in_stroke:
+        if not ours:
             return
         longs = [n for n in shapes if n.kind.has_length]
         if longs and not all(n.kind == NoteKind.ROLL for n in longs):
@@ -108,18 +112,12 @@ class KeyHolds(QObject):
             self.session.select(shapes)
 
     # ------------------------------------------------------------------ shapes
-    def _placed(self, lane: int, beat: Fraction, kind: NoteKind) -> Note:
-        """The note a key places (what a click places: a roll gets a short length)."""
-        if kind.has_length:
-            return Note(beat, lane, kind, max(step(self.session.divisor), Fraction(1, 4)))
-        return Note(beat, lane, kind)
-
     def _shape(self, lane: int, cursor: Fraction | None) -> Note:
         """The note of a held lane with the cursor at ``cursor`` (None: as placed): a hold between the beat where
         the key placed it and the cursor, stopping one snap step short of another note in the lane."""
         origin, kind = self.held[lane]
         if kind == NoteKind.MINE or cursor is None or cursor == origin:
-            return self._placed(lane, origin, kind)
+            return placed_note(origin, lane, kind, self.session.divisor)
         gap = step(self.session.divisor)
         own = self.current.get(lane)
         others = [n.beat for n in self.session.doc.notes_in_range(self._chart, min(origin, cursor) - gap,
@@ -130,13 +128,12 @@ class KeyHolds(QObject):
         else:
             start, end = max([cursor] + [b + gap for b in others if b < origin]), origin
         if end <= start:
-            return self._placed(lane, origin, kind)
+            return placed_note(origin, lane, kind, self.session.divisor)
         return Note(start, lane, NoteKind.ROLL if kind == NoteKind.ROLL else NoteKind.HOLD, end - start)
 
     def _show(self, cursor: Fraction) -> bool:
         """Put the current shapes of every lane of the gesture into the stroke; False when refused."""
-        shapes = {lane: self._shape(lane, cursor) for lane in self.held}
-        shapes.update({lane: n for lane, n in self.released.items() if lane not in shapes})
+        shapes = {**self.current, **{lane: self._shape(lane, cursor) for lane in self.held}}
         try:
             self.session.doc.update_stroke(AddNotes(self._chart, list(shapes.values()), name="Add notes"))
         except (ValueError, KeyError, HistoryError) as exc:

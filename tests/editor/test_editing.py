@@ -112,6 +112,20 @@ def test_hold_by_drag_is_one_step(opened, qtbot):
     assert not [n for n in notes(win) if n.beat == 10 and n.lane == 3]
 
 
+def test_a_second_button_during_a_hold_drag_cancels_it(opened, qtbot):
+    win = opened
+    seek_beat(win, 10)
+    vp = win.timeline.viewport()
+    steps = len(win.session.doc.history.undo_stack_names())
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 10, 3))
+    qtbot.mouseMove(vp, pos=pos_of(win, 12, 3))
+    assert Note(Fraction(10), 3, NoteKind.HOLD, Fraction(2)) in notes(win)  # the live preview
+    qtbot.mousePress(vp, Qt.MouseButton.RightButton, pos=pos_of(win, 12, 3))
+    assert not [n for n in notes(win) if n.beat == 10 and n.lane == 3]
+    assert len(win.session.doc.history.undo_stack_names()) == steps
+    assert not win.session.doc.history.in_stroke
+
+
 def test_box_select_then_delete_key(opened, qtbot):
     win = opened
     seek_beat(win, 1)
