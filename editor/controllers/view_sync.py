@@ -97,14 +97,8 @@ class ViewSync(QObject):
             self.minimap.refresh()
 
     def _reference_density(self):
-        from chart.stats import nps_curve, onset_times_s
-
-        s = self.session
-        ref = s.shown_reference()
-        if ref is None or not ref.notes:
-            return None
-        times = onset_times_s(ref.notes, s.doc.song.timing_for(ref))
-        return nps_curve(times, start_s=0.0, end_s=s.duration_s())
+        ref = self.session.shown_reference()
+        return self._density(ref.notes, self.session.doc.song.timing_for(ref)) if ref is not None else None
 
     # ------------------------------------------------------------------ AI drafts
     def set_ghost_store(self, store) -> None:
@@ -131,13 +125,16 @@ class ViewSync(QObject):
             self.minimap.refresh()
 
     def _ghost_density(self):
+        draft = self.ghosts.get(self.session.chart) if self.ghosts is not None else None
+        return self._density(draft.notes, self.session.timing()) if draft is not None else None
+
+    def _density(self, notes, timing):
+        """NPS curve of ``notes`` over the whole song (the minimap's ghost and compared curves); None when empty."""
         from chart.stats import nps_curve, onset_times_s
 
-        draft = self.ghosts.get(self.session.chart) if self.ghosts is not None else None
-        if draft is None or not draft.notes:
+        if not notes:
             return None
-        times = onset_times_s(draft.notes, self.session.timing())
-        return nps_curve(times, start_s=0.0, end_s=self.session.duration_s())
+        return nps_curve(onset_times_s(notes, timing), start_s=0.0, end_s=self.session.duration_s())
 
     def _selection_changed(self) -> None:
         index = self.timeline.index
