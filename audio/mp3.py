@@ -1,4 +1,5 @@
-"""MP3 specifics of the decoder: ID3v2 tags to skip, and frame-aligned read sizes for libsndfile."""
+"""MP3 specifics of the decoder: ID3v2 tags to skip (:func:`chart.mp3_header.id3v2_end`, shared with Verify's
+``mp3-delay``), and frame-aligned read sizes for libsndfile."""
 
 from __future__ import annotations
 
@@ -6,17 +7,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-
-def id3v2_end(fh: io.BufferedReader) -> int:
-    """Byte offset after the ID3v2 tags at the start of ``fh`` (0 when there are none)."""
-    pos = 0
-    while True:
-        fh.seek(pos)
-        head = fh.read(10)
-        if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
-            return pos
-        size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
-        pos += 10 + size + (10 if head[5] & 0x10 else 0)  # footer flag adds 10 bytes
+from chart.mp3_header import id3v2_end
 
 
 class OffsetFile(io.RawIOBase):

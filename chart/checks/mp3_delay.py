@@ -7,52 +7,16 @@ which matches StepMania on purpose). A chart synced here to such a file then pla
 the dropped samples, about 25 ms at 44.1 kHz. An MP3 without the header decodes alike everywhere and is not
 reported. The fix is to convert the music to Ogg Vorbis, which every player starts at the same sample.
 
-The header is read here (a few KB at the start of the file), not decoded: ``chart`` stays free of audio libraries.
-Layout (Xing/LAME tag documentation): after any ID3v2 tag, the first MPEG audio frame; after its 4-byte header
-and the side information (32/17 bytes for MPEG-1 stereo/mono, 17/9 for MPEG-2 and 2.5) comes "Xing" or "Info"; the
-LAME extension starts 120 bytes after that tag, and its 22nd-24th bytes hold the delay and the padding, 12 bits
-each.
+The header is read (:func:`chart.mp3_header.lame_delay`, a few KB at the start of the file), not decoded: ``chart``
+stays free of audio libraries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity
-
-DECODER_DELAY_SAMPLES = 529  # mpg123 and libmad's own delay, dropped with the encoder's by gapless decoders
-_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}  # by MPEG version id
-
-
-def lame_delay(path: str | Path) -> tuple[int, int] | None:
-    """``(samples a gapless decoder drops at the start, sample rate)`` of an MP3 with a LAME header, else None
-    (no header, not an MP3, unreadable)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(10)
-            skip = 0
-            if head[:3] == b"ID3" and len(head) == 10:  # ID3v2: a 10-byte header and a syncsafe size
-                skip = 10 + ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | head[9] & 0x7F)
-                if head[5] & 0x10:
-                    skip += 10  # footer
-            fh.seek(skip)
-            data = fh.read(4096)
-    except OSError:
-        return None
-    i = next((k for k in range(min(len(data) - 4, 2048)) if data[k] == 0xFF and data[k + 1] & 0xE0 == 0xE0), -1)
-    if i < 0:
-        return None
-    version, rate_index, mono = (data[i + 1] >> 3) & 3, (data[i + 2] >> 2) & 3, (data[i + 3] >> 6) == 3
-    if version not in _SAMPLE_RATES or rate_index == 3:
-        return None
-    side = (17 if mono else 32) if version == 3 else (9 if mono else 17)
-    tag = i + 4 + side
-    if data[tag:tag + 4] not in (b"Xing", b"Info") or data[tag + 120:tag + 124] != b"LAME":
-        return None
-    b0, b1 = data[tag + 141], data[tag + 142]
-    delay = b0 << 4 | b1 >> 4
-    return delay + DECODER_DELAY_SAMPLES, _SAMPLE_RATES[version][rate_index]
+from chart.mp3_header import lame_delay
 
 
 class CheckMp3Delay:

@@ -266,7 +266,7 @@ def _mp3_head(lame: bool, id3: bool = True, delay: int = 576, mono: bool = False
 
 
 def test_lame_delay_reads_the_gapless_header(tmp_path) -> None:
-    from chart.checks.mp3_delay import lame_delay
+    from chart.mp3_header import lame_delay
 
     path = tmp_path / "m.mp3"
     path.write_bytes(_mp3_head(lame=True))
