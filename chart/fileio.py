@@ -24,7 +24,7 @@ def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False)
     try:
         with os.fdopen(fd, "wb") as f:
             # mkstemp creates 0600 files; give the new file the old one's mode, or what the umask allows.
-            os.fchmod(f.fileno(), target_mode(path))
+            os.fchmod(f.fileno(), _target_mode(path))
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -35,7 +35,7 @@ def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(folder)
+    _fsync_dir(folder)
     return path
 
 
@@ -64,8 +64,7 @@ def remove_stale_temporaries(path: str | Path, max_age_s: float = STALE_TEMP_AGE
     return removed
 
 
-def target_mode(path: Path) -> int:
-    """Mode for a new version of ``path``: the old file's, or what the umask allows for a new file."""
+def _target_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
     except OSError:
@@ -99,8 +98,7 @@ def _link_backup(path: Path, backup: Path) -> None:
     os.replace(staging, backup)
 
 
-def fsync_dir(folder: Path) -> None:
-    """Flush a folder's entries (a rename in it) to disk, where the platform allows."""
+def _fsync_dir(folder: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
