@@ -90,6 +90,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("play.beat_ticks", "&Beat Ticks", "F3", checkable=True),
     ActionSpec("play.note_ticks", "&Note Ticks", "F4", checkable=True),
     ActionSpec("play.calibrate", "&Latency Calibration...", ""),
+    ActionSpec("play.test", "&Test Play from Cursor", "Ctrl+T",
+               tip="Play the chart with the keyboard (D F J K or the arrows), judged; Esc ends"),
     # AI
     ActionSpec("ai.accept", "Accept Drafts in Selection/Measure", "Return"),
     ActionSpec("ai.reject", "Reject Drafts in Selection/Measure", "Backspace"),

@@ -59,6 +59,9 @@ class MainWindow(QMainWindow):
         self.editing = EditController(self, self.session, self.timeline)
         self.transforms = TransformController(self, self.session, self.timeline)
         self.playback = PlaybackController(self, self.session, self.timeline, self.settings)
+        from editor.controllers.test_play import TestPlayController
+
+        self.test_play = TestPlayController(self, self.session, self.playback, self.timeline)
         self.drafting = DraftController(self, self.session, self.settings)
         from editor.controllers.autosave import AutosaveController
 
@@ -175,14 +178,17 @@ class MainWindow(QMainWindow):
         self.drafting.stem_samples = self.stems.stem_samples
         self.playback_panel = PlaybackPanel(self.playback, self)
         self.add_panel("Playback", self.playback_panel)
+        from editor.panels.test_play import TestPlayPanel
+
+        self.test_play_panel = TestPlayPanel(self.test_play, self.jump_to)
+        test_scroll = _scrolling(self.test_play_panel)
+        self.add_panel("Test Play", test_scroll, lower=True)
+        self.test_play.ended.connect(lambda *_: self.lower_panels.setCurrentWidget(test_scroll))
         from editor.panels.ai import AiPanel
 
         self.ai_panel = AiPanel(self, self.drafting)
-        scroll = QScrollArea()  # the AI panel is the tallest; it scrolls rather than stretching the window
-        scroll.setWidget(self.ai_panel)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.panels.insertTab(0, scroll, "AI")
+        # the AI panel is the tallest; it scrolls rather than stretching the window
+        self.panels.insertTab(0, _scrolling(self.ai_panel), "AI")
         self.panels.setCurrentIndex(0)
 
     def _connect(self) -> None:
@@ -383,10 +389,18 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work and devices (called on close, and by tests)."""
         self.jobs.shutdown()
-        for name in ("stems", "playback", "autosave", "drafting"):
+        for name in ("test_play", "stems", "playback", "autosave", "drafting"):
             part = getattr(self, name, None)
             if part is not None and hasattr(part, "shutdown"):
                 part.shutdown()
         self.settings.set("view/zoom_pps", self.timeline.pps)
         self.settings.sync()
 
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """``panel`` in a frameless scroll area: a tall panel scrolls rather than stretching the window."""
+    scroll = QScrollArea()
+    scroll.setWidget(panel)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    return scroll

@@ -21,7 +21,7 @@ MENUS = {
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "-", "view.spectrogram", "view.curve", "-", "view.prev_chart", "view.next_chart",
               "view.compare"],
-    "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.calibrate"],
+    "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test", "play.calibrate"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.next_variant", "ai.prev_variant"],
     "&Help": ["help.keymap"],
 }
@@ -136,6 +136,7 @@ def _bind_playback_and_ai(win) -> None:
     a.bind("play.beat_ticks", lambda on: pb.set_ticks_enabled(beats=on))
     a.bind("play.note_ticks", lambda on: pb.set_ticks_enabled(notes=on))
     a.bind("play.calibrate", win.show_calibration)
+    a.bind("play.test", win.test_play.start)
     a.bind("ai.accept", win.accept_drafts)
     a.bind("ai.reject", win.reject_drafts)
     a.bind("ai.accept_all", lambda: win.accept_drafts(everything=True))

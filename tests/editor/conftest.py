@@ -176,3 +176,17 @@ def fail_on_qt_warnings(qtlog):
            if r.type in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
            and not any(r.message.startswith(m) for m in IGNORED_QT_MESSAGES)]
     assert not bad, f"Qt warnings: {bad}"
+
+
+@pytest.fixture
+def fake(window, song_files, qtbot):
+    """The window with the synthetic song open on a FakePlayer: ``(window, clock)``; time moves only when the
+    test advances the clock."""
+    from tests.editor.fakes import FakeClock, FakePlayer
+
+    clock = FakeClock()
+    window.playback.player_factory = lambda samples, sr: FakePlayer(clock, samples.shape[-1] / sr)
+    assert window.open_path(song_files.chart)
+    qtbot.waitUntil(lambda: window.playback.player is not None, timeout=10000)
+    window.timeline.setFocus()
+    return window, clock

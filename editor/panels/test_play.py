@@ -1,0 +1,152 @@
+"""TestPlayPanel: start a test play and read how it went.
+
+After a run: the judgment counts, holds and mines, the score, where the hits fell (median, spread, early/late and
+a histogram of the offsets), a hint when the hits are consistently early or late, and the spots that went wrong
+(Good or worse, dropped holds, mines hit); clicking a spot moves the cursor there and selects its notes, as the
+Verify panel does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chart.checks.base import describe_beat
+from chart.judge import Grade, Judge, Summary
+from editor.controllers.test_play import key_names
+
+HIST_RANGE_MS = 180  # the Boo window
+HIST_BIN_MS = 10
+HINT_MIN_HITS = 8
+HINT_MEDIAN_MS = 12.0  # a median further from 0 than this is worth a word
+# the HUD's colours, darkened to read on a light panel
+PANEL_COLORS = {Grade.MARVELOUS: "#0a86a8", Grade.PERFECT: "#a07c00", Grade.GREAT: "#2a8f2a",
+                Grade.GOOD: "#2f66c4", Grade.BOO: "#8048b8", Grade.MISS: "#c82828"}
+
+
+def offset_hint(summary: Summary) -> str:
+    """One line about a consistent early/late bias of the hits, or '' when there is none worth mentioning."""
+    if summary.median_offset_ms is None or len(summary.offsets_ms) < HINT_MIN_HITS:
+        return ""
+    m = summary.median_offset_ms
+    if abs(m) < HINT_MEDIAN_MS:
+        return ""
+    return (f"Your hits were {abs(m):.0f} ms {'late' if m > 0 else 'early'} (median). If that happens on every "
+            "song, set Output latency in the Playback panel (or run Latency Calibration); if only on this song, "
+            "its #OFFSET may be off.")
+
+
+class TestPlayPanel(QWidget):
+    """Start button, results of the last test play and its trouble spots."""
+
+    __test__ = False  # not a pytest class
+
+    def __init__(self, controller, jump, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.jump = jump  # callable(chart, beat, notes)
+        self.chart = None
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.start_button = QPushButton("Test play from cursor")
+        self.start_button.setToolTip("Play the chart with the keyboard from the cursor, judged (Ctrl+T)")
+        self.start_button.clicked.connect(controller.start)
+        row.addWidget(self.start_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.help = QLabel(f"Keys: {key_names(4)} (4 lanes). Esc ends. Windows: StepMania judge 4.")
+        self.help.setWordWrap(True)
+        layout.addWidget(self.help)
+        form = QFormLayout()
+        self.labels: dict[str, QLabel] = {}
+        for name in ("Judgments", "Holds / mines", "Score", "Offsets"):
+            label = QLabel("-")
+            label.setWordWrap(True)
+            form.addRow(name, label)
+            self.labels[name] = label
+        layout.addLayout(form)
+        self.hint = QLabel("")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #f0b43c")
+        layout.addWidget(self.hint)
+        self.histogram = pg.PlotWidget()
+        self.histogram.setFixedHeight(90)
+        self.histogram.setMenuEnabled(False)
+        self.histogram.setMouseEnabled(False, False)
+        self.histogram.hideAxis("left")
+        self.histogram.setLabel("bottom", "early  ← ms →  late")
+        self.histogram.setXRange(-HIST_RANGE_MS, HIST_RANGE_MS, padding=0)
+        self.bars: pg.BarGraphItem | None = None
+        self.histogram.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888")))
+        layout.addWidget(self.histogram)
+        layout.addWidget(QLabel("Trouble spots (click to go there):"))
+        self.list = QListWidget()
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemClicked.connect(self._activated)
+        layout.addWidget(self.list, 1)
+        controller.started.connect(self._started)
+        controller.ended.connect(self.show_results)
+
+    def _started(self) -> None:
+        self.start_button.setEnabled(False)
+        if self.controller.chart is not None:
+            self.help.setText(f"Playing: {key_names(self.controller.chart.lanes)}. Esc ends.")
+
+    def show_results(self, summary: Summary, judge: Judge, chart) -> None:
+        self.start_button.setEnabled(True)
+        self.help.setText(f"Keys: {key_names(chart.lanes)}. Esc ends. Windows: StepMania judge 4.")
+        self.chart = chart
+        c = summary.counts
+        self.labels["Judgments"].setText("  ".join(
+            f"<b style='color:{PANEL_COLORS[g]}'>{g.label} {c[g]}</b>" for g in Grade)
+            + f"<br>max combo {summary.max_combo}")
+        holds = summary.holds_ok + summary.holds_dropped
+        self.labels["Holds / mines"].setText(
+            f"{summary.holds_ok}/{holds} holds kept; {summary.mines_hit}/{summary.mines_total} mines hit")
+        self.labels["Score"].setText(f"{summary.score * 100:.2f} % of {summary.judged} notes judged")
+        if summary.median_offset_ms is None:
+            self.labels["Offsets"].setText("no hits")
+        else:
+            self.labels["Offsets"].setText(
+                f"median {summary.median_offset_ms:+.1f} ms, mean {summary.mean_offset_ms:+.1f}, spread "
+                f"{summary.spread_ms:.1f} ms; {summary.early} early, {summary.late} late")
+        self.hint.setText(offset_hint(summary))
+        self._histogram(summary.offsets_ms)
+        self.list.clear()
+        for beat, what, notes in judge.trouble():
+            item = QListWidgetItem(f"beat {describe_beat(beat)}: {what}")
+            grade = next((g for g in Grade if what.startswith(g.label)), Grade.MISS)
+            item.setForeground(QColor(PANEL_COLORS[grade]))
+            item.setData(256, (beat, notes))
+            self.list.addItem(item)
+        if not self.list.count():
+            self.list.addItem("none: every note Great or better, every hold kept")
+
+    def _histogram(self, offsets_ms: np.ndarray) -> None:
+        if self.bars is not None:
+            self.histogram.removeItem(self.bars)
+            self.bars = None
+        if not len(offsets_ms):
+            return
+        edges = np.arange(-HIST_RANGE_MS, HIST_RANGE_MS + HIST_BIN_MS, HIST_BIN_MS, dtype=float)
+        counts, _ = np.histogram(np.clip(offsets_ms, -HIST_RANGE_MS, HIST_RANGE_MS - 1e-9), bins=edges)
+        self.bars = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], height=counts, brush="#6fa8dc")
+        self.histogram.addItem(self.bars)
+        self.histogram.setYRange(0, max(1, int(counts.max())), padding=0.05)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        data = item.data(256)
+        if data is not None and self.chart is not None:
+            beat, notes = data
+            self.jump(self.chart, beat, notes)
