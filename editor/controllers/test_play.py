@@ -16,6 +16,7 @@ spot that went wrong (click one to go there).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from chart.judge import Grade, HoldResult, Judge, MineResult, Summary, TapResult
@@ -101,7 +102,8 @@ class TestPlayController(QObject):
         self._hide_hud = QTimer(self)
         self._hide_hud.setSingleShot(True)
         self._hide_hud.timeout.connect(self.hud.hide)
-        session.chart_switched.connect(lambda *_: self.stop("the chart changed"))
+        self._marked = 0  # results already drawn as marks
+        session.chart_switched.connect(lambda *_: self._chart_switched())
         session.document_replaced.connect(lambda *_: self.stop("another song was opened"))
         session.audio_changed.connect(lambda *_: self.stop("the audio changed"))
         app = QApplication.instance()
@@ -139,6 +141,8 @@ class TestPlayController(QObject):
             s.status.emit("Test play: no notes after the cursor (move it back, e.g. Home)")
             return False
         self.chart = chart
+        self._marked = 0
+        self.timeline.marks_item.set_marks([], [], [], [])
         self.keys = {int(k): lane for lane, keys in enumerate(KEYS_BY_LANES[chart.lanes]) for k in keys}
         self.down.clear()
         pb.stop_loop()
@@ -165,6 +169,7 @@ class TestPlayController(QObject):
             judge.release(lane, now)
         self.down.clear()
         summary = judge.finish(now)
+        self._update_marks(judge)
         chart = self.chart
         self.judge = None
         self.chart = None
@@ -172,6 +177,10 @@ class TestPlayController(QObject):
         self.session.status.emit(f"Test play ended{f' ({why})' if why else ''}: {self._summary_line(summary)}")
         self.ended.emit(summary, judge, chart)
         return summary
+
+    def _chart_switched(self) -> None:
+        self.stop("the chart changed")
+        self.timeline.marks_item.set_marks([], [], [], [])  # the marks belong to the chart that was played
 
     def shutdown(self) -> None:
         self.stop("closing")
@@ -203,6 +212,18 @@ class TestPlayController(QObject):
     def _show(self, result) -> None:
         if self.judge is not None:
             self.hud.show_result(result, self.judge.combo, self._counts_text())
+            self._update_marks()
+
+    def _update_marks(self, judge: Judge | None = None) -> None:
+        """Draw the judged taps in the notefield (only when new ones came in)."""
+        judge = judge or self.judge
+        if judge is None or len(judge.results) == self._marked:
+            return
+        self._marked = len(judge.results)
+        taps = [r for r in judge.results if isinstance(r, TapResult)]
+        self.timeline.marks_item.set_marks(
+            [r.note_s for r in taps], [float("nan") if r.offset_ms is None else r.at_s for r in taps],
+            [r.note.lane for r in taps], [QColor(GRADE_COLORS[r.grade]) for r in taps])
 
     def _counts_text(self) -> str:
         if self.judge is None:

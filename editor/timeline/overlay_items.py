@@ -181,3 +181,51 @@ class CurveItem(_ViewSpanItem):
             painter.setPen(QPen(QColor(255, 255, 255, 90), 1.0, Qt.PenStyle.DashLine))
             painter.drawLine(QLineF(x, pm.y(view[2]), x, pm.y(view[3])))
         painter.restore()
+
+
+class JudgmentMarksItem(_ViewSpanItem):
+    """Where a test play's hits landed: for each judged note, a line in its lane from the note to the moment the
+    key went down (early above, late below) ending in a dot of the grade's colour; a cross for a miss. Stays
+    after the run, so the notefield shows where it went wrong."""
+
+    def __init__(self):
+        super().__init__(15)
+        self.note_s = np.zeros(0)
+        self.hit_s = np.zeros(0)  # NaN for a miss
+        self.lane = np.zeros(0, dtype=np.int64)
+        self.colors: list[QColor] = []
+
+    def set_marks(self, note_s, hit_s, lanes, colors: list[QColor]) -> None:
+        self.note_s = np.asarray(note_s, dtype=np.float64)
+        self.hit_s = np.asarray(hit_s, dtype=np.float64)
+        self.lane = np.asarray(lanes, dtype=np.int64)
+        self.colors = list(colors)
+        self.update()
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = geo.visible_range(self)
+        if view is None or not len(self.note_s):
+            return
+        pm = geo.PixelMap.from_transform(painter.transform())
+        t0, t1 = view[2] - 0.3, view[3] + 0.3
+        shown = np.flatnonzero((self.note_s >= t0) & (self.note_s <= t1))
+        if not len(shown):
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        r = float(np.clip(pm.lane_px * 0.09, 3.0, 6.0))
+        for i in shown:
+            color = self.colors[i]
+            x = float(pm.x(self.lane[i] + 0.88))
+            y_note = float(pm.y(self.note_s[i]))
+            painter.setPen(QPen(color, 2.0))
+            if np.isnan(self.hit_s[i]):
+                painter.drawLine(QLineF(x - r, y_note - r, x + r, y_note + r))
+                painter.drawLine(QLineF(x - r, y_note + r, x + r, y_note - r))
+                continue
+            y_hit = float(pm.y(self.hit_s[i]))
+            painter.drawLine(QLineF(x, y_note, x, y_hit))
+            painter.setBrush(color)
+            painter.drawEllipse(QPointF(x, y_hit), r, r)
+        painter.restore()

@@ -29,6 +29,7 @@ from editor.timeline.notes_item import NotesItem
 from editor.timeline.overlay_items import (
     CursorItem,
     CurveItem,
+    JudgmentMarksItem,
     LanesBackgroundItem,
     RangeItem,
     SelectionBoxItem,
@@ -119,9 +120,11 @@ class TimelineWidget(pg.PlotWidget):
         self.curve_item = CurveItem()
         self.cursor_item = CursorItem()
         self.box_item = SelectionBoxItem()
+        self.marks_item = JudgmentMarksItem()  # where a test play's hits landed
         self.spectrogram_item = None  # added by set_spectrogram_item
         for item in (self.background_item, self.waveform_item, self.range_item, self.grid_item, self.reference_item,
-                     self.notes_item, self.ghost_item, self.curve_item, self.cursor_item, self.box_item):
+                     self.notes_item, self.marks_item, self.ghost_item, self.curve_item, self.cursor_item,
+                     self.box_item):
             self.vb.addItem(item, ignoreBounds=True)
         self.curve_item.setVisible(False)
 
@@ -132,7 +135,8 @@ class TimelineWidget(pg.PlotWidget):
         t_end = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
         for item in (self.notes_item, self.ghost_item, self.reference_item):
             item.set_extent(-10.0, t_end + 10.0)
-        for item in (self.background_item, self.range_item, self.cursor_item, self.box_item, self.curve_item):
+        for item in (self.background_item, self.range_item, self.cursor_item, self.box_item, self.curve_item,
+                     self.marks_item):
             item.set_extent(-10.0, t_end + 10.0, lanes)
         self.background_item.audio_s = (0.0, self.duration_s)
         self.grid_item.set_lanes(lanes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -147,3 +148,20 @@ def test_notes_before_the_cursor_are_not_judged(fake, qtbot):
     assert win.playback.player.position_s() == pytest.approx(2.1)  # one second of lead-in
     judge = win.test_play.judge
     assert judge.total_taps == 3  # beats 6, 6.5 and the roll at 8
+
+
+def test_marks_show_where_hits_landed(playing, qtbot):
+    win, clock = playing
+    hit(win, qtbot, clock, 0, 0.100)
+    hit(win, qtbot, clock, 1, 0.650)  # 50 ms late
+    clock.advance(1.5 - win.playback.player.position_s())
+    qtbot.wait(60)  # beat 2 (1.1 s) missed
+    marks = win.timeline.marks_item
+    assert list(marks.lane) == [0, 1, 2]
+    assert marks.note_s == pytest.approx([0.1, 0.6, 1.1])
+    assert marks.hit_s[:2] == pytest.approx([0.1, 0.65])
+    assert np.isnan(marks.hit_s[2])
+    qtbot.keyClick(win.timeline, K.Key_Escape)
+    assert len(marks.note_s) == 3  # kept after the run
+    win.session.set_chart(next(c for c in win.session.doc.song.charts if c.slot == Slot.EASY))
+    assert len(marks.note_s) == 0  # they belong to the chart that was played
