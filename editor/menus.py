@@ -16,7 +16,7 @@ MENUS = {
               "file.quit"],
     "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
               "edit.select_all", "edit.select_none", "edit.range_up", "edit.range_down", "-", "edit.mirror",
-              "edit.flip", "edit.mirror_flip", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
+              "edit.flip", "edit.mirror_flip", "edit.turn_left", "edit.turn_right", "edit.shuffle", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
               "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "-", "view.spectrogram", "view.curve", "-", "view.prev_chart", "view.next_chart",
@@ -96,6 +96,9 @@ def _bind_files_and_edits(win) -> None:
     a.bind("edit.mirror", lambda: tr.mirror(lanes_too=True, time_too=False))
     a.bind("edit.flip", lambda: tr.mirror(lanes_too=False, time_too=True))
     a.bind("edit.mirror_flip", lambda: tr.mirror(lanes_too=True, time_too=True))
+    for how in ("left", "right"):
+        a.bind(f"edit.turn_{how}", lambda how=how: tr.turn(how))
+    a.bind("edit.shuffle", lambda: tr.turn("shuffle"))
     a.bind("edit.shift_up", lambda: tr.shift(-1))
     a.bind("edit.shift_down", lambda: tr.shift(1))
     a.bind("edit.quantize", tr.quantize)

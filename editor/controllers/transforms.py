@@ -1,5 +1,5 @@
 """TransformController: clipboard and selection transforms (cut/copy/paste at cursor, delete, mirror, flip,
-shift by snap, quantize to the snap, convert tap/hold/roll/mine). Each is one command, hence one undo step.
+turn, shuffle, shift by snap, quantize to the snap, convert tap/hold/roll/mine). Each is one command, hence one undo step.
 
 The clipboard holds notes relative to the start of what was copied (the range start when a range is selected,
 else the first note), and is also put on the system clipboard as JSON so another window can paste it. Paste
@@ -9,6 +9,7 @@ replaces what the pasted span holds in the pasted lanes (ArrowVortex's paste); t
 from __future__ import annotations
 
 import json
+import random
 from fractions import Fraction
 
 from PySide6.QtCore import QObject
@@ -32,6 +33,7 @@ class TransformController(QObject):
         self.window, self.session, self.timeline = window, session, timeline
         self.clipboard: list[Note] = []
         self.clipboard_span = Fraction(0)
+        self._rng = random.Random()  # shuffles (tests seed it)
 
     def _selected(self) -> list[Note]:
         return sorted(self.session.selection)
@@ -103,19 +105,50 @@ class TransformController(QObject):
     # ------------------------------------------------------------------ transforms
     def mirror(self, lanes_too: bool = True, time_too: bool = False) -> None:
         """Mirror lanes (left<->right), flip in time within the selection's span, or both."""
-        notes = self._selected()
         chart = self.session.chart
-        if not notes or chart is None:
+        if chart is None:
             return
+        mapping = [chart.lanes - 1 - k for k in range(chart.lanes)] if lanes_too else list(range(chart.lanes))
+        name = "Mirror and flip" if lanes_too and time_too else "Mirror" if lanes_too else "Flip"
+        self._remap(mapping, name, time_too=time_too)
+
+    def turn(self, how: str) -> bool:
+        """Rearrange the selection's lanes: ``left`` / ``right`` turn the arrows a quarter counter-clockwise /
+        clockwise (4-panel charts: Left->Down->Right->Up->Left and back), ``shuffle`` applies a random permutation
+        of the lanes other than the identity and the mirror (a new one each time), as StepMania's turn modifiers
+        do for a whole song."""
+        chart = self.session.chart
+        if chart is None or not self.session.selection:
+            return False
+        n = chart.lanes
+        if how in ("left", "right"):
+            if n != 4:
+                self.session.status.emit("Turn left/right is for 4-panel charts; use Shuffle")
+                return False
+            # lanes 0 Left, 1 Down, 2 Up, 3 Right
+            mapping = [1, 3, 0, 2] if how == "left" else [2, 0, 3, 1]
+        else:
+            fixed = (list(range(n)), [n - 1 - k for k in range(n)])
+            if n < 3:
+                self.session.status.emit("Shuffle needs at least 3 lanes (use Mirror)")
+                return False
+            mapping = list(range(n))
+            while mapping in fixed:
+                self._rng.shuffle(mapping)
+        return self._remap(mapping, {"left": "Turn left", "right": "Turn right"}.get(how, "Shuffle"))
+
+    def _remap(self, mapping: list[int], name: str, time_too: bool = False) -> bool:
+        """Replace the selection's lanes through ``mapping`` (old lane -> new lane), optionally flipping it in time
+        within its span; one undo step."""
+        notes = self._selected()
+        if not notes:
+            return False
         b0 = min(n.beat for n in notes)
         b1 = max(n.end_beat for n in notes)
-        new = []
-        for n in notes:
-            lane = chart.lanes - 1 - n.lane if lanes_too else n.lane
-            beat = b0 + b1 - n.end_beat if time_too else n.beat  # a flipped hold starts where it ended
-            new.append(n.replace(lane=lane, beat=beat))
-        name = "Mirror and flip" if lanes_too and time_too else "Mirror" if lanes_too else "Flip"
-        self._apply(notes, new, name)
+        new = [n.replace(lane=mapping[n.lane] if n.lane < len(mapping) else n.lane,
+                         beat=b0 + b1 - n.end_beat if time_too else n.beat)  # a flipped hold starts where it ended
+               for n in notes]
+        return self._apply(notes, new, name)
 
     def shift(self, steps: int) -> None:
         """Move the selection earlier/later by whole snap steps (successive nudges are one undo step)."""

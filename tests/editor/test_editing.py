@@ -317,3 +317,28 @@ def test_a_held_key_gesture_ends_when_the_window_loses_focus(opened, qtbot):
     qtbot.keyRelease(win.timeline, Qt.Key.Key_4)  # a late release changes nothing
     qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
     assert Note(Fraction(20), 3, NoteKind.HOLD, Fraction(1)) in notes(win)
+
+
+def test_turns_and_shuffle(opened):
+    win = opened
+    original = [Note(Fraction(0), 0), Note(Fraction(1), 1), Note(Fraction(2), 2), Note(Fraction(3), 3)]
+    win.session.select(original)
+    assert win.transforms.turn("left")  # Left->Down, Down->Right, Up->Left, Right->Up
+    assert {(n.beat, n.lane) for n in win.session.selection} == {(0, 1), (1, 3), (2, 0), (3, 2)}
+    assert win.transforms.turn("right")  # and back
+    assert sorted(win.session.selection) == original
+    win.transforms._rng.seed(5)  # noqa: SLF001
+    seen = set()
+    for _ in range(12):
+        before = {n.beat: n.lane for n in win.session.selection}
+        assert win.transforms.turn("shuffle")
+        after = {n.beat: n.lane for n in win.session.selection}
+        mapping = tuple(after[b] for b in sorted(before, key=lambda b: before[b]))
+        assert sorted(mapping) == [0, 1, 2, 3]
+        assert mapping not in ((0, 1, 2, 3), (3, 2, 1, 0))  # never the identity or the mirror
+        seen.add(mapping)
+    assert len(seen) > 3
+    assert win.session.doc.history.undo_stack_names()[-1] == "Shuffle"
+    for _ in range(14):
+        win.session.doc.undo()
+    assert set(original) <= set(notes(win))
