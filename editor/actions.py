@@ -70,7 +70,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.to_roll", "Convert to &Rolls", "Alt+R"),
     ActionSpec("edit.to_mine", "Convert to &Mines", "Alt+M"),
     *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 5)],
-    ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll)", "Q"),
+    ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll/lift/fake)", "Q"),
     # navigation / view
     ActionSpec("nav.up", "Cursor Up by Snap", "Up"),
     ActionSpec("nav.down", "Cursor Down by Snap", "Down"),

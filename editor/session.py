@@ -21,7 +21,8 @@ from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from editor.bridge import DocumentBridge
 
-PLACE_KINDS = (NoteKind.TAP, NoteKind.MINE, NoteKind.ROLL)  # what a click places; a drag makes a hold/roll
+# what a click places (Q cycles); a drag makes a hold (a roll when the kind is roll)
+PLACE_KINDS = (NoteKind.TAP, NoteKind.MINE, NoteKind.ROLL, NoteKind.LIFT, NoteKind.FAKE)
 
 
 @dataclass

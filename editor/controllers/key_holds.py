@@ -13,8 +13,8 @@ What keeps this safe:
 * the stroke is closed, as it stands, when the window loses focus (the release may never come), when a mouse
   button goes down, and before a lane key deletes a note; other edits wait for the keys, as during a mouse drag;
 * only a stroke this object opened is ever committed (a mouse drag's stroke is left to the mouse gesture);
-* a hold never grows over another note in its lane (it stops at the last free cell), and mines are placed, not
-  drawn.
+* a hold never grows over another note in its lane (it stops at the last free cell), and mines, lifts and fakes
+  are placed, not drawn.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class KeyHolds(QObject):
         """The note of a held lane with the cursor at ``cursor`` (None: as placed): a hold between the beat where
         the key placed it and the cursor, stopping one snap step short of another note in the lane."""
         origin, kind = self.held[lane]
-        if kind == NoteKind.MINE or cursor is None or cursor == origin:
+        if kind in (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE) or cursor is None or cursor == origin:
             return placed_note(origin, lane, kind, self.session.divisor)
         gap = step(self.session.divisor)
         own = self.current.get(lane)

@@ -119,7 +119,7 @@ class NotesItem(pg.GraphicsObject):
         else:
             shape = int(ix.lanes[i])
         if kind == _KIND_FAKE and not self.ghost:
-            return shape, size, int(ix.quant[i]), "fake"
+            return shape, size, int(ix.quant[i]), "fake-selected" if ix.selected[i] else "fake"
         if self.ghost:
             return shape, size, "ghost", int(round(float(ix.confidence[i]) * 15))
         if self.reference:
@@ -148,9 +148,10 @@ class NotesItem(pg.GraphicsObject):
             p.setPen(QPen(color, 1.5))
             color.setAlpha(40)
             p.setBrush(color)
-        elif state == "fake":  # fakes are never judged: a faint outline of the head
+        elif state in ("fake", "fake-selected"):  # fakes are never judged: a faint outline of the head
             color = geo.quant_color(colour)
-            p.setPen(QPen(color, 1.5, Qt.PenStyle.DotLine))
+            p.setPen(QPen(geo.SELECT_COLOR, 3.0, Qt.PenStyle.DotLine) if state == "fake-selected"
+                     else QPen(color, 1.5, Qt.PenStyle.DotLine))
             color.setAlpha(60)
             p.setBrush(color)
         elif state:  # selected
@@ -161,7 +162,7 @@ class NotesItem(pg.GraphicsObject):
             p.setBrush(geo.quant_color(colour))
         centre = QPointF(pad + size / 2, pad + size / 2)
         if shape == "mine":
-            self._paint_mine(p, centre, float(size), colour not in ("ghost", "reference") and bool(state))
+            self._paint_mine(p, centre, float(size), colour not in ("ghost", "reference") and state is True)
         elif shape == "bar":
             h = max(6.0, size * 0.35)
             p.drawRoundedRect(QRectF(centre.x() - size / 2, centre.y() - h / 2, size, h), 3, 3)

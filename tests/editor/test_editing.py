@@ -342,3 +342,17 @@ def test_turns_and_shuffle(opened):
     for _ in range(14):
         win.session.doc.undo()
     assert set(original) <= set(notes(win))
+
+
+def test_q_cycles_to_lifts_and_fakes(opened, qtbot):
+    win = opened
+    kinds = []
+    for _ in range(5):
+        qtbot.keyClick(win.timeline, Qt.Key.Key_Q)
+        kinds.append(win.session.place_kind)
+    assert kinds == [NoteKind.MINE, NoteKind.ROLL, NoteKind.LIFT, NoteKind.FAKE, NoteKind.TAP]
+    seek_beat(win, 14)
+    for kind, lane in ((NoteKind.LIFT, 0), (NoteKind.FAKE, 1)):
+        win.session.set_place_kind(kind)
+        win.editing.toggle_at_cursor(lane)
+        assert Note(Fraction(14), lane, kind) in notes(win)
