@@ -60,6 +60,16 @@ class PeakPyramid:
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self.mins) + sum(a.nbytes for a in self.maxs)
 
+    @property
+    def peak(self) -> float:
+        """Largest absolute sample value of the audio (from the coarsest level)."""
+        return float(max(np.abs(self.mins[-1]).max(initial=0.0), np.abs(self.maxs[-1]).max(initial=0.0)))
+
+    def scaled(self, gain: float) -> PeakPyramid:
+        """The same peaks with every value multiplied by ``gain`` (a quiet filtered band drawn at the mix's size)."""
+        return PeakPyramid(self.sr, self.n_frames, self.base_frames, [m * np.float32(gain) for m in self.mins],
+                           [m * np.float32(gain) for m in self.maxs])
+
     # ------------------------------------------------------------------ building
     @classmethod
     def from_blocks(cls, blocks: Iterable[np.ndarray], sr: int, base_frames: int = BASE_FRAMES,

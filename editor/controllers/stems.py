@@ -9,6 +9,9 @@ peak pyramid per stem, so nothing heavy happens in the GUI thread.
 While "play stems" is on, the player mixes the three layers (``Player.set_stems``) with per-stem gains: a stem is
 heard when it is not muted and either no stem is soloed or it is soloed; its slider sets the gain. Off, the player
 goes back to the full mix. A new song (``audio_changed``) drops the stems and cancels a running separation.
+
+The waveform can also show the mix low-passed or high-passed (:mod:`audio.bands`, zero phase): no separation
+needed; the filtered peak pyramid is built in a background job on first use and kept for the song.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from editor.session import EditorSession
 from editor.workers import Job, JobContext
 
 STEMS = ("vocals", "drums", "other")
-WAVEFORM_CHOICES = ("mix", *STEMS)
+FILTERED = ("low-pass", "high-pass")  # audio.bands: the mix filtered, no separation needed
+WAVEFORM_CHOICES = ("mix", *FILTERED, *STEMS)
 
 
 def separate_file(path, progress=None, cancel=None):
@@ -57,6 +61,32 @@ class SeparatedStems:
             x = self.layers[stem]
             self._mono[stem] = (x.mean(axis=0) if x.ndim == 2 else x).astype(np.float32)
         return self._mono[stem]
+
+
+MAX_BAND_GAIN = 8.0
+
+
+def band_peaks_job(ctx: JobContext, samples: np.ndarray, sr: int, band: str, target_peak: float):
+    """The peak pyramid of the mix filtered to ``band`` (:mod:`audio.bands`), block by block, scaled so that its
+    loudest sample is drawn as large as the mix's (``target_peak``; at most :data:`MAX_BAND_GAIN` x): a band holds
+    a fraction of the energy and would otherwise be a thin line."""
+    from audio.bands import band_blocks
+    from audio.peaks import PeakPyramid
+    from editor.audio_support import mono_blocks
+
+    total = max(1, samples.shape[-1])
+    done = [0]
+
+    def blocks():
+        for block in band_blocks(mono_blocks(samples), sr, band):
+            ctx.check()
+            done[0] += len(block)
+            ctx.report(done[0] / total, f"Filtering ({band})")
+            yield block
+
+    pyramid = PeakPyramid.from_blocks(blocks(), sr)
+    gain = min(MAX_BAND_GAIN, target_peak / pyramid.peak) if pyramid.peak > 0 else 1.0
+    return pyramid.scaled(gain)
 
 
 def separation_job(ctx: JobContext, path) -> SeparatedStems:
@@ -94,6 +124,9 @@ class StemsController(QObject):
         self.active = False  # the player mixes the stems
         self.waveform = "mix"
         self.job: Job | None = None
+        self.band_peaks: dict[str, object] = {}  # filtered waveforms of the current audio, built on first use
+        self.band_job: Job | None = None
+        self._wanted = "mix"  # the waveform asked for last (a filtered one may still be building)
         session.audio_changed.connect(self._audio_changed)
 
     # ------------------------------------------------------------------ separation
@@ -132,6 +165,9 @@ class StemsController(QObject):
 
     def _audio_changed(self) -> None:
         self.cancel()
+        if self.band_job is not None:
+            self.band_job.cancel()
+        self.band_peaks = {}
         self.stems, self.active = None, False
         self.states = {name: StemState() for name in STEMS}
         self.waveform = "mix"
@@ -190,10 +226,16 @@ class StemsController(QObject):
         audio = self.session.audio
         if audio is None:
             return
-        if choice != "mix" and self.stems is None:
+        self._wanted = choice
+        if choice in FILTERED and choice not in self.band_peaks:
+            self._build_band(choice)
+            return
+        if choice in STEMS and self.stems is None:
             self.session.status.emit("Stems: separate the song first")
             choice = "mix"
-        if choice == "mix":
+        if choice in FILTERED:
+            peaks = self.band_peaks[choice]
+        elif choice == "mix":
             from editor.audio_support import peaks_for
 
             peaks = peaks_for(audio)
@@ -202,6 +244,31 @@ class StemsController(QObject):
         self.waveform = choice
         self.win.timeline.set_peaks(peaks, audio.duration_s)
         self.waveform_changed.emit(choice)
+
+    def _build_band(self, band: str) -> None:
+        """Filter the mix into ``band`` in the background, then show it (unless another choice came first)."""
+        audio = self.session.audio
+        if self.band_job is not None and self.band_job.running:
+            self.band_job.cancel()
+        from editor.audio_support import peaks_for
+
+        job = Job("waveform", band_peaks_job, audio.samples, audio.sample_rate_hz, band, peaks_for(audio).peak,
+                  parent=self)
+        self._wanted = band
+        job.finished.connect(lambda peaks, a=audio: self._band_ready(band, peaks, a))
+        job.failed.connect(lambda text: self.session.status.emit(f"Waveform {band}: {text}"))
+        self.band_job = job
+        self.session.status.emit(f"Filtering the waveform ({band})...")
+        self.win.run_job(job)
+
+    def _band_ready(self, band: str, peaks, audio) -> None:
+        if self.session.audio is not audio:  # another song meanwhile
+            return
+        self.band_peaks[band] = peaks
+        if self._wanted == band:
+            self.set_waveform(band)
+            what = "below 200 Hz: kick and bass" if band == "low-pass" else "above 2.5 kHz: hi-hats, snare attacks"
+            self.session.status.emit(f"Waveform: the mix, {band} ({what})")
 
     def stem_samples(self, stem: str) -> tuple[np.ndarray, int] | None:
         """``(mono float32 [n], sample rate Hz)`` of ``stem`` for the drafter; None before separation."""

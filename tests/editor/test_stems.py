@@ -202,3 +202,21 @@ def test_draft_from_stem_before_separating_says_so(stereo_window, boxes):
     assert win.drafting.draft_slots([Slot.EASY], {}) is None
     assert boxes
     assert "Separate" in boxes[-1][2]
+
+
+def test_filtered_waveforms_need_no_separation(opened, qtbot):
+    win = opened  # click track: 20 ms bursts of 1 kHz, little below 200 Hz
+    item = win.timeline.waveform_item
+    mix_peaks = item.peaks
+    box = win.playback_panel.stems_box
+    box.waveform.textActivated.emit("low-pass")
+    qtbot.waitUntil(lambda: item.peaks is win.stems.band_peaks.get("low-pass"), timeout=10000)
+    # the clicks' low band peaks near 0.04: drawn 8x larger (the cap), still below the mix's 0.56
+    assert 0.25 < item.peaks.peak < mix_peaks.peak
+    win.stems.set_waveform("high-pass")  # a 1 kHz click is below 2.5 kHz too, but its attack is not
+    qtbot.waitUntil(lambda: item.peaks is win.stems.band_peaks.get("high-pass"), timeout=10000)
+    win.stems.set_waveform("low-pass")  # built once per song
+    assert item.peaks is win.stems.band_peaks["low-pass"]
+    assert box.waveform.currentText() == "low-pass"
+    win.stems.set_waveform("mix")
+    assert item.peaks is mix_peaks
