@@ -18,6 +18,7 @@ from chart.checks.hands import CheckHands
 from chart.checks.holds import CheckHolds
 from chart.checks.mp3_delay import CheckMp3Delay
 from chart.checks.note_in_hold import CheckNoteInHold
+from chart.checks.parity import CheckParity
 from chart.checks.representable import CheckRepresentable
 from chart.checks.unsnapped import CheckUnsnapped
 from chart.document import song_chart_id
@@ -25,7 +26,7 @@ from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
     CheckUnsnapped(), CheckDuplicates(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(), CheckMp3Delay(),
-    CheckRepresentable(), CheckHands(), CheckBeginnerRules(), CheckDensity(),
+    CheckRepresentable(), CheckHands(), CheckParity(), CheckBeginnerRules(), CheckDensity(),
 ]
 
 
