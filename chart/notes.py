@@ -5,7 +5,7 @@ A hold or roll carries its ``length`` in beats; every other kind has length 0. L
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -91,6 +91,17 @@ class Note:
 def sort_notes(notes: Iterable[Note]) -> list[Note]:
     """Notes in canonical order: by beat, then lane, then kind."""
     return sorted(notes, key=lambda n: (n.beat, n.lane, n.kind.value, n.length))
+
+
+def beat_rows(notes: list[Note]) -> Iterator[tuple[Fraction, list[Note]]]:
+    """``(beat, notes at that beat)`` for sorted ``notes``."""
+    i = 0
+    while i < len(notes):
+        j = i
+        while j < len(notes) and notes[j].beat == notes[i].beat:
+            j += 1
+        yield notes[i].beat, notes[i:j]
+        i = j
 
 
 def onset_beats(notes: Iterable[Note]) -> list[Fraction]:

@@ -48,7 +48,7 @@ from itertools import combinations, permutations
 
 import numpy as np
 
-from chart.notes import Note
+from chart.notes import Note, beat_rows
 from chart.timing import TimingData
 
 PANELS = 4
@@ -244,33 +244,31 @@ def _tables(arrows: tuple[int, ...], held: int) -> _Tables:
 
 
 # ---------------------------------------------------------------------------------------------- rows
-def step_rows(notes: Iterable[Note]) -> list[tuple[Fraction, tuple[Note, ...], int]]:
-    """``(beat, step notes by lane, held-lane bit mask)`` for every row with a step, from sorted ``notes``.
+def contact_rows(notes: list[Note]) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...]]]:
+    """For every row of steps (``notes`` sorted by beat): its beat, its step notes, and the holds/rolls of other
+    lanes still held at that beat (head before it, end after it)."""
+    running: dict[int, Note] = {}  # lane -> the hold or roll reaching furthest in it so far
+    for beat, row in beat_rows(notes):
+        steps = tuple(n for n in row if n.kind.is_onset)
+        if steps:
+            lanes = {n.lane for n in steps}
+            held = tuple(h for lane, h in sorted(running.items()) if lane not in lanes and h.end_beat > beat)
+            yield beat, steps, held
+        for n in steps:
+            if n.kind.has_length and (n.lane not in running or n.end_beat > running[n.lane].end_beat):
+                running[n.lane] = n
 
-    Held lanes are those of holds/rolls whose head is before the row and whose end is after it, other than the
-    row's own lanes.
-    """
+
+def step_rows(notes: Iterable[Note]) -> list[tuple[Fraction, tuple[Note, ...], int]]:
+    """``(beat, step notes by lane, held-lane bit mask)`` for every row with a step (:func:`contact_rows`), one
+    note per lane (duplicates are another check's business)."""
     out: list[tuple[Fraction, tuple[Note, ...], int]] = []
-    running: dict[int, Fraction] = {}  # lane -> furthest hold end so far
-    steps = sorted((n for n in notes if n.kind.is_onset), key=lambda n: (n.beat, n.lane))
-    i = 0
-    while i < len(steps):
-        beat, j = steps[i].beat, i
-        while j < len(steps) and steps[j].beat == beat:
-            j += 1
-        row = steps[i:j]
-        lanes = {n.lane for n in row}
-        held = 0
-        for lane, end in running.items():
-            if lane not in lanes and end > beat:
-                held |= 1 << lane
-        # One note per lane (duplicates are another check's business).
-        unique = tuple({n.lane: n for n in reversed(row)}[lane] for lane in sorted(lanes))
-        out.append((beat, unique, held))
-        for n in row:
-            if n.kind.has_length and n.end_beat > running.get(n.lane, n.beat):
-                running[n.lane] = n.end_beat
-        i = j
+    for beat, steps, held in contact_rows(sorted(notes, key=lambda n: (n.beat, n.lane))):
+        first = {n.lane: n for n in reversed(steps)}
+        mask = 0
+        for h in held:
+            mask |= 1 << h.lane
+        out.append((beat, tuple(first[lane] for lane in sorted(first)), mask))
     return out
 
 

@@ -123,13 +123,3 @@ def describe_beat(beat: Fraction) -> str:
     text = f"{float(beat):.6f}".rstrip("0").rstrip(".")
     return text if Fraction(text) == beat else f"{beat.numerator}/{beat.denominator}"
 
-
-def rows(notes: list[Note]) -> Iterator[tuple[Fraction, list[Note]]]:
-    """``(beat, notes at that beat)`` for sorted ``notes``."""
-    i = 0
-    while i < len(notes):
-        j = i
-        while j < len(notes) and notes[j].beat == notes[i].beat:
-            j += 1
-        yield notes[i].beat, notes[i:j]
-        i = j

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat, rows
-from chart.notes import NoteKind
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.notes import NoteKind, beat_rows
 from chart.song import Slot
 
 MAX_JUMP_RATIO = 0.10  # jump rows / rows above which a Beginner chart is unusually jumpy (~90th percentile)
@@ -25,7 +25,7 @@ class CheckBeginnerRules:
             return
         jumps: list[tuple] = []
         n_rows = 0
-        for beat, row in rows(ctx.notes):
+        for beat, row in beat_rows(ctx.notes):
             onsets = tuple(n for n in row if n.kind.is_onset)
             n_rows += bool(onsets)
             if len(onsets) == 2:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat, rows
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.notes import beat_rows
 
 
 class CheckDuplicates:
     meta = CheckMeta("duplicates", "Notes", "Several notes on one beat in one lane")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
-        for beat, row in rows(ctx.notes):
+        for beat, row in beat_rows(ctx.notes):
             for lane in sorted({n.lane for n in row}):
                 same = tuple(n for n in row if n.lane == lane)
                 if len(same) > 1:

@@ -14,29 +14,14 @@ fingers.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 
-from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat, rows
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
 from chart.notes import Note
+from chart.parity import contact_rows
 from chart.song import Slot
 
 FOOT_GAMES = ("dance-", "pump-", "techno-")
 WARN_SLOTS = (Slot.BEGINNER, Slot.EASY, Slot.MEDIUM)
-
-
-def contact_rows(notes: list[Note]) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...]]]:
-    """For every row of steps (sorted ``notes``): its beat, its step notes, and the holds/rolls of other lanes
-    still held at that beat (head before it, end after it)."""
-    running: dict[int, Note] = {}  # lane -> the hold or roll reaching furthest in it so far
-    for beat, row in rows(notes):
-        steps = tuple(n for n in row if n.kind.is_onset)
-        if steps:
-            lanes = {n.lane for n in steps}
-            held = tuple(h for lane, h in sorted(running.items()) if lane not in lanes and h.end_beat > beat)
-            yield beat, steps, held
-        for n in steps:
-            if n.kind.has_length and (n.lane not in running or n.end_beat > running[n.lane].end_beat):
-                running[n.lane] = n
 
 
 class CheckHands:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 
-from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat, rows
-from chart.notes import Note
+from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.notes import Note, beat_rows
 from chart.snap import is_on_grid, quantization, snap_beat
 from chart.song import Slot
 
@@ -29,7 +29,7 @@ class CheckUnsnapped:
         low_limit = LOW_SLOT_MAX_DIVISOR.get(ctx.chart.slot)
         unusual: list[Note] = []
         fine: list[Note] = []
-        for beat, row in rows(ctx.notes):
+        for beat, row in beat_rows(ctx.notes):
             off = [n for n in row if not is_on_grid(n.beat, GRID_DIVISOR)]
             if off:
                 yield self._off_grid(ctx, beat, tuple(off), "note")
