@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
@@ -103,6 +104,16 @@ class MineResult:
 Result = TapResult | HoldResult | MineResult
 
 
+class TroubleSpot(NamedTuple):
+    """One place a play went wrong: its beat, what happened, the notes, and the tap's grade (None for a dropped
+    hold or a mine hit)."""
+
+    beat: Fraction
+    what: str
+    notes: tuple[Note, ...]
+    grade: Grade | None
+
+
 @dataclass
 class Summary:
     """What a test play came to."""
@@ -170,12 +181,12 @@ class Judge:
             lane_notes.sort(key=lambda x: (x[0], x[2]))
         self._mines.sort(key=lambda x: (x[0], x[1]))
         self.total_taps = sum(len(x) for x in self._press) + sum(len(x) for x in self._lift)
-        self.total_holds = sum(1 for lane in self._press for _, _, n in lane if n.kind.has_length)
         self.total_mines = len(self._mines)
         self._down: list[bool] = [False] * self.lanes
         self._intervals: list[list[list[float]]] = [[] for _ in range(self.lanes)]  # [down, up or inf] per lane
         self._holds: dict[int, _Hold] = {}
         self.results: list[Result] = []
+        self.counts = {g: 0 for g in Grade}  # taps judged so far, per grade (read every frame by the editor's HUD)
         self.combo = 0
         self.max_combo = 0
         self.now_s = start_s
@@ -189,12 +200,11 @@ class Judge:
         self.advance(t_s)
         self._down[lane] = True
         self._intervals[lane].append([t_s, float("inf")])
-        hold = self._holds.get(lane)
+        hold = self._holds.get(lane)  # still under way: advance() settled those ending by t_s
         if hold is not None:
             hold.key_down = True
             hold.last_ok_s = t_s
-            if hold.roll or t_s < hold.end_s:
-                return None  # back on a hold, or tapping a roll: no new note is judged
+            return None  # back on a hold, or tapping a roll: no new note is judged
         result, end_s = self._take(self._press[lane], t_s)
         if result is not None and result.note.kind.has_length:
             self._holds[lane] = _Hold(result.note, end_s, result.note.kind == NoteKind.ROLL, t_s, True)
@@ -212,6 +222,12 @@ class Judge:
             hold.key_down = False
             hold.last_ok_s = t_s
         return self._take(self._lift[lane], t_s)[0]
+
+    def release_all(self, t_s: float) -> None:
+        """Every key that is down goes up at ``t_s`` (the play ends, or the keys may come up where we cannot see)."""
+        for lane in range(self.lanes):
+            if self._down[lane]:
+                self.release(lane, t_s)
 
     def advance(self, t_s: float) -> list[Result]:
         """Settle what time ``t_s`` decides: missed notes, kept or dropped holds, mines. Returns the new results."""
@@ -246,9 +262,7 @@ class Judge:
         """End the play at ``t_s`` (default: after every note, so everything left is settled) and sum it up."""
         if not self.finished:
             end = t_s if t_s is not None else self._last_s() + 1.0
-            for lane in range(self.lanes):
-                if self._down[lane]:
-                    self.release(lane, end)
+            self.release_all(end)
             self.advance(end)
             self.finished = True
         return self.summary()
@@ -257,9 +271,7 @@ class Judge:
     def summary(self) -> Summary:
         taps = [r for r in self.results if isinstance(r, TapResult)]
         holds = [r for r in self.results if isinstance(r, HoldResult)]
-        counts = {g: 0 for g in Grade}
-        for r in taps:
-            counts[r.grade] += 1
+        counts = dict(self.counts)
         offsets = np.array([r.offset_ms for r in taps if r.offset_ms is not None], dtype=np.float64)
         mines_hit = sum(1 for r in self.results if isinstance(r, MineResult))
         holds_ok = sum(1 for r in holds if r.ok)
@@ -275,19 +287,20 @@ class Judge:
             spread_ms=float(offsets.std()) if offsets.size else None,
             early=int((offsets < 0).sum()), late=int((offsets > 0).sum()), offsets_ms=offsets)
 
-    def trouble(self, worst: Grade = Grade.GOOD) -> list[tuple[Fraction, str, tuple[Note, ...]]]:
-        """Where the play went wrong, in chart order: ``(beat, what, notes)`` for every tap graded ``worst`` or
-        below, every dropped hold and every mine hit (what a designer looks at after a run)."""
-        out: list[tuple[Fraction, str, tuple[Note, ...]]] = []
+    def trouble(self, worst: Grade = Grade.GOOD) -> list[TroubleSpot]:
+        """Where the play went wrong, in chart order: every tap graded ``worst`` or below, every dropped hold and
+        every mine hit (what a designer looks at after a run)."""
+        out: list[TroubleSpot] = []
         for r in self.results:
             if isinstance(r, TapResult) and r.grade >= worst:
                 what = r.grade.label if r.offset_ms is None else f"{r.grade.label} ({r.offset_ms:+.0f} ms)"
-                out.append((r.note.beat, what, (r.note,)))
+                out.append(TroubleSpot(r.note.beat, what, (r.note,), r.grade))
             elif isinstance(r, HoldResult) and not r.ok:
-                out.append((r.note.beat, f"{'roll' if r.note.kind == NoteKind.ROLL else 'hold'} dropped", (r.note,)))
+                kind = "roll" if r.note.kind == NoteKind.ROLL else "hold"
+                out.append(TroubleSpot(r.note.beat, f"{kind} dropped", (r.note,), None))
             elif isinstance(r, MineResult):
-                out.append((r.note.beat, "mine hit", (r.note,)))
-        out.sort(key=lambda x: (x[0], x[2][0].lane))
+                out.append(TroubleSpot(r.note.beat, "mine hit", (r.note,), None))
+        out.sort(key=lambda x: (x.beat, x.notes[0].lane))
         return out
 
     @property
@@ -319,6 +332,7 @@ class Judge:
         return result, end_s
 
     def _add_tap(self, result: TapResult) -> None:
+        self.counts[result.grade] += 1
         if result.grade in COMBO_GRADES:
             self.combo += 1
             self.max_combo = max(self.max_combo, self.combo)

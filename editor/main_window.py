@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QWidget,
@@ -178,17 +177,18 @@ class MainWindow(QMainWindow):
         self.drafting.stem_samples = self.stems.stem_samples
         self.playback_panel = PlaybackPanel(self.playback, self)
         self.add_panel("Playback", self.playback_panel)
+        from editor.panels import scrolling
         from editor.panels.test_play import TestPlayPanel
 
         self.test_play_panel = TestPlayPanel(self.test_play, self.jump_to)
-        test_scroll = _scrolling(self.test_play_panel)
+        test_scroll = scrolling(self.test_play_panel)
         self.add_panel("Test Play", test_scroll, lower=True)
         self.test_play.ended.connect(lambda *_: self.lower_panels.setCurrentWidget(test_scroll))
         from editor.panels.ai import AiPanel
 
         self.ai_panel = AiPanel(self, self.drafting)
         # the AI panel is the tallest; it scrolls rather than stretching the window
-        self.panels.insertTab(0, _scrolling(self.ai_panel), "AI")
+        self.panels.insertTab(0, scrolling(self.ai_panel), "AI")
         self.panels.setCurrentIndex(0)
 
     def _connect(self) -> None:
@@ -395,12 +395,3 @@ class MainWindow(QMainWindow):
                 part.shutdown()
         self.settings.set("view/zoom_pps", self.timeline.pps)
         self.settings.sync()
-
-
-def _scrolling(panel: QWidget) -> QScrollArea:
-    """``panel`` in a frameless scroll area: a tall panel scrolls rather than stretching the window."""
-    scroll = QScrollArea()
-    scroll.setWidget(panel)
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    return scroll

@@ -254,7 +254,6 @@ class StemsController(QObject):
 
         job = Job("waveform", band_peaks_job, audio.samples, audio.sample_rate_hz, band, peaks_for(audio).peak,
                   parent=self)
-        self._wanted = band
         job.finished.connect(lambda peaks, a=audio: self._band_ready(band, peaks, a))
         job.failed.connect(lambda text: self.session.status.emit(f"Waveform {band}: {text}"))
         self.band_job = job

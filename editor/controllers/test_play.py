@@ -32,7 +32,7 @@ KEYS_BY_LANES: dict[int, tuple[tuple[Qt.Key, ...], ...]] = {
     7: ((K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_Space,), (K.Key_J,), (K.Key_K,), (K.Key_L,)),
     8: ((K.Key_A,), (K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_J,), (K.Key_K,), (K.Key_L,), (K.Key_Semicolon,)),
 }
-STOP_KEYS = (K.Key_Escape,)
+STOP_KEYS = (K.Key_Escape, K.Key_Space)  # unless the layout plays the key (5 and 7 lanes use Space)
 GRADE_COLORS = {Grade.MARVELOUS: "#8fe9ff", Grade.PERFECT: "#ffe066", Grade.GREAT: "#6fe06f",
                 Grade.GOOD: "#5fa8ff", Grade.BOO: "#c27cff", Grade.MISS: "#ff5a5a"}
 KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride)
@@ -94,7 +94,6 @@ class TestPlayController(QObject):
         self.judge: Judge | None = None
         self.chart = None
         self.keys: dict[int, int] = {}  # Qt key -> lane
-        self.down: set[int] = set()  # lanes whose key is down
         self.hud = JudgmentHud(timeline)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
@@ -102,7 +101,8 @@ class TestPlayController(QObject):
         self._hide_hud = QTimer(self)
         self._hide_hud.setSingleShot(True)
         self._hide_hud.timeout.connect(self.hud.hide)
-        self._marked = 0  # results already drawn as marks
+        self._marked = 0  # results already turned into marks
+        self._marks: tuple[list[float], list[float], list[int], list[QColor]] = ([], [], [], [])
         session.chart_switched.connect(lambda *_: self._chart_switched())
         session.document_replaced.connect(lambda *_: self.stop("another song was opened"))
         session.audio_changed.connect(lambda *_: self.stop("the audio changed"))
@@ -141,10 +141,8 @@ class TestPlayController(QObject):
             s.status.emit("Test play: no notes after the cursor (move it back, e.g. Home)")
             return False
         self.chart = chart
-        self._marked = 0
-        self.timeline.marks_item.set_marks([], [], [], [])
+        self._clear_marks()
         self.keys = {int(k): lane for lane, keys in enumerate(KEYS_BY_LANES[chart.lanes]) for k in keys}
-        self.down.clear()
         pb.stop_loop()
         pb.play_from(max(0.0, start_s - LEAD_IN_S))
         self.timer.start()
@@ -165,10 +163,7 @@ class TestPlayController(QObject):
         now = self.now_s()
         if pb.playing:
             pb.toggle()  # pause where it is heard; the cursor stays there
-        for lane in sorted(self.down):
-            judge.release(lane, now)
-        self.down.clear()
-        summary = judge.finish(now)
+        summary = judge.finish(now)  # keys still down go up now
         self._update_marks(judge)
         chart = self.chart
         self.judge = None
@@ -180,7 +175,7 @@ class TestPlayController(QObject):
 
     def _chart_switched(self) -> None:
         self.stop("the chart changed")
-        self.timeline.marks_item.set_marks([], [], [], [])  # the marks belong to the chart that was played
+        self._clear_marks()  # the marks belong to the chart that was played
 
     def shutdown(self) -> None:
         self.stop("closing")
@@ -214,21 +209,30 @@ class TestPlayController(QObject):
             self.hud.show_result(result, self.judge.combo, self._counts_text())
             self._update_marks()
 
+    def _clear_marks(self) -> None:
+        self._marked = 0
+        self._marks = ([], [], [], [])
+        self.timeline.marks_item.set_marks(*self._marks)
+
     def _update_marks(self, judge: Judge | None = None) -> None:
-        """Draw the judged taps in the notefield (only when new ones came in)."""
+        """Draw the judged taps in the notefield: the results that came in since the last call are appended."""
         judge = judge or self.judge
         if judge is None or len(judge.results) == self._marked:
             return
+        note_s, hit_s, lanes, colors = self._marks
+        for r in judge.results[self._marked:]:
+            if isinstance(r, TapResult):
+                note_s.append(r.note_s)
+                hit_s.append(float("nan") if r.offset_ms is None else r.at_s)
+                lanes.append(r.note.lane)
+                colors.append(QColor(GRADE_COLORS[r.grade]))
         self._marked = len(judge.results)
-        taps = [r for r in judge.results if isinstance(r, TapResult)]
-        self.timeline.marks_item.set_marks(
-            [r.note_s for r in taps], [float("nan") if r.offset_ms is None else r.at_s for r in taps],
-            [r.note.lane for r in taps], [QColor(GRADE_COLORS[r.grade]) for r in taps])
+        self.timeline.marks_item.set_marks(*self._marks)
 
     def _counts_text(self) -> str:
         if self.judge is None:
             return ""
-        c = self.judge.summary().counts
+        c = self.judge.counts
         return " ".join(f"{g.label[0]}{c[g]}" for g in Grade)
 
     @staticmethod
@@ -250,10 +254,7 @@ class TestPlayController(QObject):
             self.stop("click")
             return True  # the click ends the play; it does not place a note
         if kind == QEvent.Type.ApplicationDeactivate:  # keys may come up elsewhere: let them go now
-            now = self.now_s()
-            for lane in sorted(self.down):
-                self.judge.release(lane, now)
-            self.down.clear()
+            self.judge.release_all(self.now_s())
         return False
 
     def _key(self, ev) -> bool:
@@ -266,26 +267,15 @@ class TestPlayController(QObject):
             return True
         if ev.isAutoRepeat():
             return True
-        if ev.type() == QEvent.Type.KeyPress and key in STOP_KEYS + (K.Key_Space,) and key not in self.keys:
+        if ev.type() == QEvent.Type.KeyPress and key in STOP_KEYS and key not in self.keys:
             self.stop()
             return True
         lane = self.keys.get(key)
         if lane is None:
             return True
-        now = self.now_s()
-        if ev.type() == QEvent.Type.KeyPress:
-            if lane in self.down:
-                return True
-            self.down.add(lane)
-            result = judge.press(lane, now)
-        else:
-            if lane not in self.down:
-                return True
-            self.down.discard(lane)
-            result = judge.release(lane, now)
-        self._show_new(result)
-        return True
-
-    def _show_new(self, result) -> None:
+        # the Judge ignores a press of a key already down and a release of one that is up
+        press = judge.press if ev.type() == QEvent.Type.KeyPress else judge.release
+        result = press(lane, self.now_s())
         if result is not None:
             self._show(result)
+        return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -124,11 +125,10 @@ class TestPlayPanel(QWidget):
         self.hint.setText(offset_hint(summary))
         self._histogram(summary.offsets_ms)
         self.list.clear()
-        for beat, what, notes in judge.trouble():
-            item = QListWidgetItem(f"beat {describe_beat(beat)}: {what}")
-            grade = next((g for g in Grade if what.startswith(g.label)), Grade.MISS)
-            item.setForeground(QColor(PANEL_COLORS[grade]))
-            item.setData(256, (beat, notes))
+        for spot in judge.trouble():
+            item = QListWidgetItem(f"beat {describe_beat(spot.beat)}: {spot.what}")
+            item.setForeground(QColor(PANEL_COLORS[spot.grade or Grade.MISS]))  # dropped holds, mines: red
+            item.setData(Qt.ItemDataRole.UserRole, (spot.beat, spot.notes))
             self.list.addItem(item)
         if not self.list.count():
             self.list.addItem("none: every note Great or better, every hold kept")
@@ -146,7 +146,7 @@ class TestPlayPanel(QWidget):
         self.histogram.setYRange(0, max(1, int(counts.max())), padding=0.05)
 
     def _activated(self, item: QListWidgetItem) -> None:
-        data = item.data(256)
+        data = item.data(Qt.ItemDataRole.UserRole)
         if data is not None and self.chart is not None:
             beat, notes = data
             self.jump(self.chart, beat, notes)

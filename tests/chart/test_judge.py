@@ -168,7 +168,7 @@ def test_combo_score_and_trouble_spots():
     assert s.max_combo == 4  # beats 2-5
     assert s.score == pytest.approx((6 * 2 + 0 - 8) / 16)
     spots = judge.trouble()
-    assert [(b, what.split()[0]) for b, what, _ in spots] == [(6, "Miss"), (8, "Good")]
+    assert [(b, what.split()[0]) for b, what, *_ in spots] == [(6, "Miss"), (8, "Good")]
 
 
 def test_bad_rate_rejected():
