@@ -83,6 +83,14 @@ class DecisionRule:
     The cap is the median because a draft that copies its own jumps runs to the cap: with the 75th percentile
     there, drafts had twice the jump share of typical charts (MODEL_CARD, session 6). Manifests without one
     fall back to :data:`RATE_FLOOR_FACTOR` / :data:`RATE_CAP_FACTOR` times the reference rates.
+
+    ``repeat_floor``/``repeat_cap`` do the same for repeats (:func:`repeat_rows`: a single arrow on the panel of
+    the row before's). The model reads its own repeats too, and its drafts split in two: on 28 Beginner drafts
+    of audio songs the median repeat share was 1 % and 9 were above 60 % (one 96 %), where human Beginner
+    charts have 21-32 % (session 11). A row takes the repeat when its mass (:func:`repeat_mass`) ranks in the
+    top ``repeat_floor`` share of its passage while the draft is below the floor, and cannot take it while the
+    draft is at the cap; the bounds are the manifest's ``repeat_range``, the same per-chart quantiles of the
+    text-only human charts (none without one).
     """
 
     jump: tuple[float | None, ...] = (None,) * N_SLOTS
@@ -90,6 +98,8 @@ class DecisionRule:
     jump_cap: tuple[float | None, ...] = (None,) * N_SLOTS
     hold_cap: tuple[float | None, ...] = (None,) * N_SLOTS
     jump_floor: tuple[float | None, ...] = (None,) * N_SLOTS
+    repeat_floor: tuple[float | None, ...] = (None,) * N_SLOTS
+    repeat_cap: tuple[float | None, ...] = (None,) * N_SLOTS
 
     @classmethod
     def from_manifest(cls, manifest: Any) -> DecisionRule:
@@ -100,17 +110,19 @@ class DecisionRule:
             ref = rates.get(key)
             return tuple(factor * float(r) for r in ref) if ref else (None,) * N_SLOTS
 
-        bounds = jump_range(data)
+        bounds = share_range(data, "jump_range")
         jump_floor, jump_cap = bounds if bounds is not None else (
             scaled("jump_reference", RATE_FLOOR_FACTOR), scaled("jump_reference", RATE_CAP_FACTOR))
+        repeat_floor, repeat_cap = share_range(data, "repeat_range") or (cls.repeat_floor, cls.repeat_cap)
         return cls(tuple(data.get("jump_threshold", cls.jump)), tuple(data.get("hold_threshold", cls.hold)),
-                   jump_cap, scaled("hold_reference", RATE_CAP_FACTOR), jump_floor)
+                   jump_cap, scaled("hold_reference", RATE_CAP_FACTOR), jump_floor, repeat_floor, repeat_cap)
 
 
-def jump_range(decision: dict) -> tuple[tuple[float | None, ...], tuple[float | None, ...]] | None:
-    """The (floor, cap) jump shares per slot of a lane manifest's ``extra.decision`` (its ``jump_range``: per-chart
-    quantiles of human charts, :func:`training.lane_calibrate.jump_share_range`), or None without one."""
-    bounds = decision.get("jump_range") or {}
+def share_range(decision: dict, key: str) -> tuple[tuple[float | None, ...], tuple[float | None, ...]] | None:
+    """The (floor, cap) shares per slot of a lane manifest's ``extra.decision[key]`` (``jump_range``,
+    ``repeat_range``: per-chart quantiles of human charts, :func:`training.lane_calibrate.share_range`), or None
+    without one."""
+    bounds = decision.get(key) or {}
     if not bounds:
         return None
 
@@ -128,7 +140,7 @@ def expected_notes_per_row(manifest: Any, slot: int) -> float:
     if not (0 <= slot < len(jumps) and jumps[slot] is not None):
         return 1.0
     rate = float(jumps[slot])
-    bounds = jump_range(decision)
+    bounds = share_range(decision, "jump_range")
     if bounds is not None:  # the decoder holds a draft's jump share inside the range (DecisionRule)
         low, high = bounds[0][slot], bounds[1][slot]
         if high is not None:
@@ -138,35 +150,49 @@ def expected_notes_per_row(manifest: Any, slot: int) -> float:
     return 1.0 + rate
 
 
+def repeat_rows(arrows: np.ndarray) -> np.ndarray:
+    """Which rows repeat the row before: a single arrow in the same lane as the previous row's single arrow
+    (the same panel again, a jack when it is quick), shape (N,) bool; the first row never does."""
+    arrows = np.asarray(arrows, dtype=np.int64)
+    out = np.zeros(len(arrows), dtype=bool)
+    if len(arrows) > 1:
+        out[1:] = (arrows[1:] == arrows[:-1]) & (POPCOUNT[arrows[1:]] == 1)
+    return out
+
+
 def within_cap(count: int, total: int, cap: float | None, more: int = 1, more_total: int = 1) -> bool:
     """Whether ``more`` jump rows (hold heads) out of ``more_total`` rows (arrows) keep the running share
     ``(count + more) / (total + more_total + warm-up)`` within ``cap``."""
     return cap is None or count + more <= cap * (total + more_total + RATE_WARMUP_ROWS)
 
 
-class JumpFloor:
-    """The running jump floor of one draft (:class:`DecisionRule`): its recent rows' jump masses, and the jump
-    threshold of a row while the draft's jump share is below ``floor`` (None: no floor)."""
+class RateFloor:
+    """The running floor of one draft on a share of rows (jump rows, repeats; :class:`DecisionRule`): its recent
+    rows' masses for the kind of row, and whether a row is lifted to that kind while the draft's share of it is
+    below ``floor`` (None: no floor)."""
 
     def __init__(self, floor: float | None) -> None:
         self.floor = floor
         self.masses: deque[float] = deque(maxlen=FLOOR_WINDOW_ROWS)
 
-    def threshold(self, base: float, mass: float, jump_rows: int, rows: int) -> float:
-        """``base``, lowered to this row's jump ``mass`` when ``jump_rows`` of ``rows`` are under the floor and
-        ``mass`` is among the top ``floor`` share of the passage's (nearest-rank quantile of the last
-        :data:`FLOOR_WINDOW_ROWS` masses; a flat passage, where no row ranks above another, gets none). Never
-        in the first :data:`RATE_WARMUP_ROWS` rows: masses are remembered one per row with a choice. The row's
-        ``mass`` is remembered."""
-        out, floor = base, self.floor
-        if floor is not None and len(self.masses) >= RATE_WARMUP_ROWS and jump_rows < floor * rows:
+    def lifts(self, mass: float, count: int, rows: int) -> bool:
+        """Whether a row whose mass for the kind is ``mass`` takes it: ``count`` of ``rows`` are of the kind,
+        under the floor, and ``mass`` is among the top ``floor`` share of the passage's (nearest-rank quantile of
+        the last :data:`FLOOR_WINDOW_ROWS` masses; a flat passage, where no row ranks above another, gets none).
+        Never in the first :data:`RATE_WARMUP_ROWS` rows: masses are remembered one per row with a choice. The
+        row's ``mass`` is remembered."""
+        out, floor = False, self.floor
+        if floor is not None and len(self.masses) >= RATE_WARMUP_ROWS and count < floor * rows:
             recent = np.fromiter(self.masses, np.float64)
             k = int(round((1.0 - floor) * (len(recent) - 1)))
             rank = float(np.partition(recent, k)[k])
-            if mass >= rank > float(recent.min()):
-                out = min(base, mass)
+            out = mass >= rank > float(recent.min())
         self.masses.append(mass)
         return out
+
+    def threshold(self, base: float, mass: float, count: int, rows: int) -> float:
+        """The jump threshold ``base``, lowered to this row's jump ``mass`` when :meth:`lifts` it."""
+        return min(base, mass) if self.lifts(mass, count, rows) else base
 
 
 def jump_mass(logits: np.ndarray, allowed: np.ndarray) -> float | None:
@@ -178,6 +204,14 @@ def jump_mass(logits: np.ndarray, allowed: np.ndarray) -> float | None:
     z = np.where(allowed, logits.astype(np.float64), -np.inf)
     p = np.exp(z - z.max())
     return float(p[jumps].sum() / p.sum())
+
+
+def repeat_mass(logits: np.ndarray, allowed: np.ndarray, cls: int) -> float:
+    """Share of the allowed single arrows' softmax mass on class ``cls`` (the row before's arrow)."""
+    singles = allowed & ~JUMP_CLASSES
+    z = np.where(singles, logits.astype(np.float64), -np.inf)
+    p = np.exp(z - z.max())
+    return float(p[cls] / p.sum())
 
 
 def masked_choice(logits: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.random.Generator,

@@ -33,10 +33,11 @@ from chart.notes import Note
 from inference.lane_decision import (
     JUMP_CLASSES,
     DecisionRule,
-    JumpFloor,
+    RateFloor,
     allowed_classes,
     jump_mass,
     masked_choice,
+    repeat_mass,
     within_cap,
 )
 from inference.lane_features import (
@@ -135,8 +136,10 @@ class _Track:
         self.beats_f = [float(b) for b in request.beats]  # floats of the exact beats, for fast compares
         self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
-        self.jump_rows = self.hold_heads = self.arrows = 0  # decided so far: rows with a jump, hold heads, arrows
-        self.floor = JumpFloor(rule.jump_floor[self.slot])
+        # decided so far: rows with a jump, hold heads, arrows, repeats (lane_decision.repeat_rows)
+        self.jump_rows = self.hold_heads = self.arrows = self.repeats = 0
+        self.jump_floor = RateFloor(rule.jump_floor[self.slot])
+        self.repeat_floor = RateFloor(rule.repeat_floor[self.slot])
 
     def held(self, i: int) -> int:
         mask = 0
@@ -169,6 +172,15 @@ class _Track:
                 self.hold_masks[r] &= ~(1 << lane)
             self.head_row[lane] = -1
 
+    def _repeat_class(self, i: int, allowed: np.ndarray) -> int | None:
+        """The class of row ``i - 1``'s arrow when it is a single that row ``i`` may repeat and another single
+        is allowed too (a choice to make), else None."""
+        prev = self.arrow_masks[i - 1] if i else 0
+        if _POPCOUNT[prev] != 1 or not allowed[prev - 1]:
+            return None
+        others = allowed & ~JUMP_CLASSES
+        return prev - 1 if int(others.sum()) >= 2 else None
+
     def choose(self, i: int, out: dict[str, Any], temperature: float, rng: np.random.Generator,
                rule: DecisionRule) -> None:
         """Row ``i``'s arrows and holds from the model's outputs for it: ``arrow_logits`` (15,), ``hold_p``
@@ -181,12 +193,23 @@ class _Track:
             allowed = allowed_classes(held, self.slot)
         if (allowed & ~JUMP_CLASSES).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
             allowed = allowed & ~JUMP_CLASSES
+        logits = out["arrow_logits"]
         threshold, mass = rule.jump[self.slot], None
         if threshold is not None and temperature <= 0:
-            mass = jump_mass(out["arrow_logits"], allowed)
+            mass = jump_mass(logits, allowed)
             if mass is not None:
-                threshold = self.floor.threshold(threshold, mass, self.jump_rows, i)
-        arrows = masked_choice(out["arrow_logits"], allowed, temperature, rng, threshold, mass) + 1
+                threshold = self.jump_floor.threshold(threshold, mass, self.jump_rows, i)
+        repeat, lift = self._repeat_class(i, allowed), False
+        if repeat is not None:  # the row may repeat the row before's arrow, or take another single
+            if not within_cap(self.repeats, i, rule.repeat_cap[self.slot]):
+                allowed = allowed.copy()
+                allowed[repeat] = False  # the jump mass above is the unmasked row's
+            elif temperature <= 0:
+                lift = self.repeat_floor.lifts(repeat_mass(logits, allowed, repeat), self.repeats, i)
+        arrows = masked_choice(logits, allowed, temperature, rng, threshold, mass) + 1
+        if lift and repeat is not None and _POPCOUNT[arrows] == 1:
+            arrows = repeat + 1
+        self.repeats += int(arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1) if i else 0
         hold_p, hold_min = out["hold_p"], rule.hold[self.slot]
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= hold_min)
         if holds and not within_cap(self.hold_heads, self.arrows, rule.hold_cap[self.slot],

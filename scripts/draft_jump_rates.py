@@ -22,14 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from chart.song import Slot  # noqa: E402
 from chart.stats import row_counts  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
+from inference.lane_decision import repeat_rows  # noqa: E402
+from inference.lane_features import rows_from_notes  # noqa: E402
 from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E402
 
 
-def row_stats(notes: list) -> tuple[int, int, int, int]:
-    """Rows, notes, jump rows (two or more arrows) and hold heads (holds and rolls) of a list of notes."""
+def row_stats(notes: list) -> tuple[int, int, int, int, int]:
+    """Rows, notes, jump rows (two or more arrows), hold heads (holds and rolls) and repeats (a single arrow
+    the same as the row before's, :func:`inference.lane_decision.repeat_rows`) of a list of notes."""
     rows, jumps, _, _ = row_counts(notes)
     onsets = [n for n in notes if n.kind.is_onset]
-    return rows, len(onsets), jumps, sum(1 for n in onsets if n.length > 0)
+    repeats = int(repeat_rows(rows_from_notes(notes).arrows).sum())
+    return rows, len(onsets), jumps, sum(1 for n in onsets if n.length > 0), repeats
 
 
 def main() -> int:
@@ -55,7 +59,8 @@ def main() -> int:
         print(("!! " if bad else "   ") + folder.name[:32].ljust(32), " ".join(
             f"{s}:{drafts[s][1]}n/{drafts[s][2]}j(ref {ref[s][1]}n/{ref[s][2]}j)" for s in sorted(drafts)))
         shares += [(s, drafts[s][2] / max(drafts[s][0], 1), ref[s][2] / max(ref[s][0], 1),
-                    drafts[s][3] / max(drafts[s][1], 1), ref[s][3] / max(ref[s][1], 1)) for s in drafts]
+                    drafts[s][3] / max(drafts[s][1], 1), ref[s][3] / max(ref[s][1], 1),
+                    drafts[s][4] / max(drafts[s][0], 1), ref[s][4] / max(ref[s][0], 1)) for s in drafts]
     r = np.array(shares)
     for s in range(5):
         m = r[r[:, 0] == s]
@@ -64,9 +69,14 @@ def main() -> int:
                   f"mean |diff| {np.abs(m[:, 1] - m[:, 2]).mean():.3f}, drafts without a jump {(m[:, 1] == 0).sum()}"
                   f"/{len(m)}; hold share median draft {np.median(m[:, 3]):.3f} / chart {np.median(m[:, 4]):.3f}, "
                   f"mean |diff| {np.abs(m[:, 3] - m[:, 4]).mean():.3f}, drafts without a hold {(m[:, 3] == 0).sum()}")
+            print(f"    repeat share median draft {np.median(m[:, 5]):.3f} / chart {np.median(m[:, 6]):.3f}, mean "
+                  f"|diff| {np.abs(m[:, 5] - m[:, 6]).mean():.3f}, drafts quantiles (10/50/90 %) "
+                  f"{np.round(np.quantile(m[:, 5], [0.1, 0.5, 0.9]), 3).tolist()}, drafts above 0.6: "
+                  f"{(m[:, 5] > 0.6).sum()}/{len(m)}")
     j = r[r[:, 0] > 0]  # Beginner: no jumps by rule
     print(f"all: jump share mean |diff| {np.abs(j[:, 1] - j[:, 2]).mean():.4f} (Easy..Challenge), hold share mean "
-          f"|diff| {np.abs(r[:, 3] - r[:, 4]).mean():.4f}; songs whose counts do not rise: {broken}/{len(folders)}")
+          f"|diff| {np.abs(r[:, 3] - r[:, 4]).mean():.4f}, repeat share mean |diff| "
+          f"{np.abs(r[:, 5] - r[:, 6]).mean():.4f}; songs whose counts do not rise: {broken}/{len(folders)}")
     return 0
 
 

@@ -10,14 +10,14 @@ those of the reference charts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from chart.song import Chart, Song
-from inference.lane_decision import RATE_CAP_FACTOR, DecisionRule
+from inference.lane_decision import RATE_CAP_FACTOR, DecisionRule, repeat_rows
 from inference.lane_features import MASK_BITS, N_SLOTS, POPCOUNT, LaneRows, row_features, rows_from_notes
 from inference.lanes import LaneRequest, decode_rows
 
@@ -66,33 +66,47 @@ def rates(rows: Sequence[LaneRows], slots: Sequence[int]) -> tuple[np.ndarray, n
     return jumps / np.maximum(n_rows, 1), holds / np.maximum(n_arrows, 1)
 
 
-#: Per-chart jump shares between these quantiles of human charts are what drafts are held to: drafts that copy
-#: their own jumps run to the upper one, so it is the median (with the 75th percentile, drafts of 30 songs had a
-#: median jump share of 0.10-0.12 against their charts' 0.05-0.07; with the median 0.05-0.08).
+#: Per-chart shares between these quantiles of human charts are what drafts are held to: drafts that copy their own
+#: jumps run to the upper one, so it is the median (with the 75th percentile, drafts of 30 songs had a median jump
+#: share of 0.10-0.12 against their charts' 0.05-0.07; with the median 0.05-0.08). Repeats use the same.
 JUMP_RANGE_QUANTILES = (0.25, 0.5)
 
 
-def jump_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
-                     quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES) -> dict:
-    """Per slot, the ``quantiles`` of the *per-chart* share of rows with two or more arrows.
+def share_range(rows: Sequence[LaneRows], slots: Sequence[int], measure: Callable[[np.ndarray], np.ndarray],
+                quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES, beginner: bool = True) -> dict:
+    """Per slot, the ``quantiles`` of the *per-chart* share of rows for which ``measure`` (the rows' arrow masks
+    -> (N,) bool) holds: the drafter's running floor and cap (:class:`inference.lane_decision.DecisionRule`).
 
-    The drafter's running jump floor and cap (:class:`inference.lane_decision.DecisionRule`). Per chart, not pooled:
-    a pooled rate is dominated by a few long, jump-heavy charts (text-only corpus, Challenge: pooled 0.118,
-    median chart 0.091), while a draft should look like a typical chart of its slot. Beginner gets none (the
-    post-rules allow no jumps there). Returns ``{"low": [..], "high": [..], "charts": [..]}``, 5 entries each.
+    Per chart, not pooled: a pooled rate is dominated by a few long, jump-heavy charts (text-only corpus,
+    Challenge: pooled jump rate 0.118, median chart 0.091), while a draft should look like a typical chart of its
+    slot. Without ``beginner`` the Beginner entries are None. Returns ``{"low": [..], "high": [..], "charts":
+    [..], "quantiles": [..]}``, 5 entries each.
     """
     shares: list[list[float]] = [[] for _ in range(N_SLOTS)]
     for r, slot in zip(rows, slots):
         if len(r):
-            shares[int(slot)].append(float(np.mean(POPCOUNT[r.arrows] >= 2)))
-    low: list[float | None] = [None]
-    high: list[float | None] = [None]
-    for values in shares[1:]:
-        q = np.quantile(values, quantiles) if values else (None, None)
+            shares[int(slot)].append(float(np.mean(measure(np.asarray(r.arrows)))))
+    low: list[float | None] = []
+    high: list[float | None] = []
+    for slot, values in enumerate(shares):
+        q = np.quantile(values, quantiles) if values and (beginner or slot) else (None, None)
         low.append(None if q[0] is None else round(float(q[0]), 4))
         high.append(None if q[1] is None else round(float(q[1]), 4))
     return {"low": low, "high": high, "charts": [len(v) for v in shares],
             "quantiles": [float(quantiles[0]), float(quantiles[1])]}
+
+
+def jump_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
+                     quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES) -> dict:
+    """:func:`share_range` of jump rows (two or more arrows); Beginner gets none (the post-rules allow no jumps
+    there)."""
+    return share_range(rows, slots, lambda arrows: POPCOUNT[arrows] >= 2, quantiles, beginner=False)
+
+
+def repeat_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
+                       quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES) -> dict:
+    """:func:`share_range` of repeats (:func:`inference.lane_decision.repeat_rows`), every slot."""
+    return share_range(rows, slots, repeat_rows, quantiles)
 
 
 def corpus_rows(folders: Sequence[Path]) -> tuple[list[LaneRows], list[int]]:

@@ -418,6 +418,77 @@ def test_jump_range_in_the_manifest_sets_the_floor_and_cap():
     assert DecisionRule.from_manifest(M()).jump_floor[4] == pytest.approx(RATE_FLOOR_FACTOR * 0.2)
 
 
+class RepeatStepper:
+    """A model over single arrows that reads its own previous row: the row before's arrow gets ``bias`` (+4: it
+    copies itself for ever; -3: it never repeats), plus ``pulse`` on every 4th row (ranks those repeats first)."""
+
+    def __init__(self, bias: float, pulse: float = 0.0) -> None:
+        self.bias, self.pulse = bias, pulse
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        return np.zeros(batch, np.int64)
+
+    def step(self, rows, history, state):
+        from inference.lane_rules import prev_masks
+
+        b = len(rows)
+        arrow = np.full((b, 15), -9.0, np.float32)
+        arrow[:, [0, 1, 3, 7]] = [0.3, 0.2, 0.1, 0.0]  # singles Left > Down > Up > Right
+        prev = prev_masks(history)[:, 0]
+        for k in range(b):
+            if prev[k] in (1, 2, 4, 8):
+                arrow[k, prev[k] - 1] += self.bias + (self.pulse if state[k] % 4 == 0 else 0.0)
+        length = np.zeros((b, len(HOLD_LENGTHS_BEAT)), np.float32)
+        return {"arrow_logits": arrow, "hold_logits": np.full((b, 4), -9.0, np.float32),
+                "length_logits": length}, state + 1
+
+
+def _repeat_share(notes: list[Note]) -> tuple[float, np.ndarray]:
+    from inference.lane_decision import repeat_rows
+
+    rows = rows_from_notes(notes)
+    rep = repeat_rows(rows.arrows)
+    return float(rep.mean()), np.flatnonzero(rep)
+
+
+@pytest.mark.parametrize("slot", [0, 2])
+def test_repeat_cap_stops_a_draft_that_copies_its_own_arrow(slot):
+    beats, seconds = _rows(400, Fraction(1))
+    runaway = RepeatStepper(4.0)
+    share, _ = _repeat_share(assign_lanes(beats, seconds, slot, None, runaway))
+    assert share > 0.95  # without a cap: the same arrow all song long
+    runaway.rule = DecisionRule(repeat_cap=(0.3,) * 5)
+    notes = assign_lanes(beats, seconds, slot, None, runaway)
+    share, _ = _repeat_share(notes)
+    assert 0.25 <= share <= 0.3 + RATE_WARMUP_ROWS / 400  # at the cap, not below it: the model still wants them
+    assert rule_violations(notes, slot) == []
+
+
+def test_repeat_floor_lifts_the_rows_the_model_ranks_likeliest_to_repeat():
+    beats, seconds = _rows(400, Fraction(1))
+    shy = RepeatStepper(-3.0, pulse=1.0)
+    share, _ = _repeat_share(assign_lanes(beats, seconds, 1, None, shy))
+    assert share == 0.0  # without a floor: never the same panel twice
+    shy.rule = DecisionRule(repeat_floor=(0.2,) * 5)
+    share, where = _repeat_share(assign_lanes(beats, seconds, 1, None, shy))
+    assert 0.2 - RATE_WARMUP_ROWS / 400 <= share <= 0.2 + 2 / 400  # held at the floor, no more
+    assert all(i % 4 == 0 for i in where)  # on the pulse rows, which the model ranks likeliest to repeat
+    sampled = assign_lanes(beats, seconds, 1, None, shy, seed=3, temperature=1.0)
+    assert _repeat_share(sampled)[0] < 0.1  # sampling draws from the model; the floor only steers greedy drafts
+
+
+def test_repeat_range_in_the_manifest_sets_the_repeat_floor_and_cap():
+    class M:
+        extra = {"decision": {"repeat_range": {"low": [0.21, 0.08, 0.04, 0.035, 0.02],
+                                               "high": [0.31, 0.13, 0.08, 0.06, 0.04]}}}
+
+    rule = DecisionRule.from_manifest(M())
+    assert rule.repeat_floor == (0.21, 0.08, 0.04, 0.035, 0.02)
+    assert rule.repeat_cap == (0.31, 0.13, 0.08, 0.06, 0.04)
+    M.extra = {"decision": {}}
+    assert DecisionRule.from_manifest(M()).repeat_cap == (None,) * 5  # older manifests: no bound
+
+
 def test_cut_hold_length_ends_on_the_sixteenth_before_the_cut_or_makes_a_tap() -> None:
     from inference.lane_features import cut_hold_length
 

@@ -11,7 +11,7 @@ from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from inference.lane_features import rows_from_notes
-from training.lane_calibrate import corpus_rows, jump_share_range
+from training.lane_calibrate import corpus_rows, jump_share_range, repeat_share_range
 
 
 def chart_with_jumps(slot: Slot, rows: int, jumps: int) -> Chart:
@@ -52,3 +52,21 @@ def test_corpus_rows_reads_usable_charts_and_skips_broken_files(tmp_path):
     rows, slots = corpus_rows(sorted(tmp_path.iterdir()))
     assert slots == [int(Slot.EASY)]
     assert len(rows[0]) == 40
+
+
+def test_repeat_range_counts_single_arrows_on_the_row_befores_panel_at_every_slot():
+    def chart(slot: Slot, lanes: list[int]) -> Chart:
+        return Chart(slot=slot, meter=1, notes=[Note(Fraction(i), lane) for i, lane in enumerate(lanes)])
+
+    charts = [chart(Slot.BEGINNER, [0, 0, 1, 1, 2, 3, 3, 0]),  # 3 repeats in 8 rows
+              chart(Slot.BEGINNER, [0, 1, 2, 3, 0, 1, 2, 3]),  # none
+              chart(Slot.BEGINNER, [0, 0, 0, 0, 0, 0, 0, 0])]  # 7 of 8
+    jump = Chart(slot=Slot.EASY, meter=1, notes=[Note(Fraction(0), 0), Note(Fraction(0), 3), Note(Fraction(1), 0),
+                                                 Note(Fraction(1), 3), Note(Fraction(2), 0), Note(Fraction(3), 0)])
+    charts.append(jump)  # a repeated jump is not a repeat; 0,0 after it is one: 1 of 4
+    rows = [rows_from_notes(c.notes) for c in charts]
+    got = repeat_share_range(rows, [int(c.slot) for c in charts], (0.0, 1.0))
+    assert (got["low"][0], got["high"][0]) == pytest.approx((0.0, 7 / 8))
+    assert (got["low"][1], got["high"][1]) == pytest.approx((0.25, 0.25))
+    assert got["charts"] == [3, 1, 0, 0, 0]
+    assert repeat_share_range(rows, [int(c.slot) for c in charts])["high"][0] == pytest.approx(3 / 8)  # median
