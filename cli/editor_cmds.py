@@ -26,6 +26,9 @@ def register(subparsers) -> None:
     p.add_argument("--compare", metavar="SLOT",
                    help="show this difficulty (beginner, easy, medium, hard, challenge or edit) as pale outlines "
                         "behind the one being edited, as View > Compare does")
+    p.add_argument("--feet", action="store_true",
+                   help="show which foot steps each note (View > Foot Labels: L/R badges, amber on a crossover, "
+                        "red on a fast double step)")
     p.set_defaults(func=run)
 
 
@@ -57,4 +60,4 @@ def run(args: argparse.Namespace) -> int:
     from editor.app import run_editor
 
     return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft, stems=args.stems,
-                      compare=compare)
+                      compare=compare, feet=args.feet)

@@ -84,6 +84,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("view.zoom_out", "Zoom &Out", "Ctrl+Down"),
     ActionSpec("view.spectrogram", "&Spectrogram Lane", "Ctrl+Shift+G", checkable=True),
     ActionSpec("view.curve", "AI &Probability Curve", "Ctrl+Shift+P", checkable=True),
+    ActionSpec("view.feet", "&Foot Labels", "Ctrl+Shift+F", checkable=True),
     ActionSpec("view.prev_chart", "Previous Difficulty", "F5"),
     ActionSpec("view.next_chart", "Next Difficulty", "F6"),
     ActionSpec("view.compare", "&Compare with an Easier Difficulty", "Ctrl+Shift+C", checkable=True),

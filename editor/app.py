@@ -98,8 +98,9 @@ def compare_with_slot(win, slot) -> str | None:
 
 
 def run_editor(path: str | Path | None = None, screenshot: str | Path | None = None,
-               after_draft: bool = False, stems: bool = False, compare=None) -> int:
-    """Open the editor; returns the process exit code. ``compare``: a Slot to show behind the edited chart."""
+               after_draft: bool = False, stems: bool = False, compare=None, feet: bool = False) -> int:
+    """Open the editor; returns the process exit code. ``compare``: a Slot to show behind the edited chart;
+    ``feet``: switch View > Foot Labels on."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from editor import messages
@@ -118,6 +119,8 @@ def run_editor(path: str | Path | None = None, screenshot: str | Path | None = N
         settings.set("view/curve", bool(after_draft))
     win = create_window(path, settings=settings, recover=screenshot is None)
     error = compare_with_slot(win, compare) if compare is not None else None
+    if feet:
+        win.actions["view.feet"].setChecked(True)
     if error and screenshot is not None:
         print(f"error: {error}", file=sys.stderr)
         win.skip_close_prompt = True

@@ -52,6 +52,7 @@ class EditorSettings:
         "view/zoom_pps": 240.0,
         "view/spectrogram": False,
         "view/curve": False,
+        "view/feet": False,
         "edit/divisor": 16,
         "ai/backend": "local",
         "ai/remote_url": "",

@@ -33,6 +33,9 @@ class ViewSync(QObject):
         session.divisor_changed.connect(timeline.set_divisor)
         session.audio_changed.connect(self._audio_changed)
         timeline.before_input = self._flush
+        from editor.controllers.feet import FootLabels
+
+        self.feet = FootLabels(session, timeline.feet_item, self)  # View > Foot Labels
         if minimap is not None:
             minimap.reference_density_fn = self._reference_density
         self._document_replaced()

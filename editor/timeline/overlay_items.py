@@ -229,3 +229,61 @@ class JudgmentMarksItem(_ViewSpanItem):
             painter.setBrush(color)
             painter.drawEllipse(QPointF(x, y_hit), r, r)
         painter.restore()
+
+
+#: Foot label kinds (:class:`FootLabelsItem`): which foot (or a hand) steps a note.
+FOOT_LEFT, FOOT_RIGHT, FOOT_HAND = 0, 1, 2
+#: Row marks: nothing to note, the row crosses the feet over, the row is a fast double step.
+MARK_NONE, MARK_CROSSOVER, MARK_DOUBLE_STEP = 0, 1, 2
+_FOOT_TEXT = {FOOT_LEFT: "L", FOOT_RIGHT: "R", FOOT_HAND: "H"}
+_FOOT_COLORS = {FOOT_LEFT: QColor(110, 200, 255), FOOT_RIGHT: QColor(255, 140, 170), FOOT_HAND: QColor(200, 200, 200)}
+_MARK_BG = {MARK_NONE: QColor(10, 12, 18, 190), MARK_CROSSOVER: QColor(230, 160, 30, 230),
+            MARK_DOUBLE_STEP: QColor(220, 50, 50, 235)}
+
+
+class FootLabelsItem(_ViewSpanItem):
+    """Which foot steps each note (:func:`chart.parity.parse_feet`): a small L / R (H for a hand) badge at the
+    note's lower left, in the foot's colour; its background turns amber on a row that crosses the feet over and
+    red on a fast double step, the two things the Verify parity check reports."""
+
+    def __init__(self):
+        super().__init__(12)
+        self.time_s = np.zeros(0)
+        self.lane = np.zeros(0, dtype=np.int64)
+        self.foot = np.zeros(0, dtype=np.int64)
+        self.mark = np.zeros(0, dtype=np.int64)
+
+    def set_labels(self, time_s, lanes, feet, marks) -> None:
+        order = np.argsort(np.asarray(time_s, dtype=np.float64), kind="stable")
+        self.time_s = np.asarray(time_s, dtype=np.float64)[order]
+        self.lane = np.asarray(lanes, dtype=np.int64)[order]
+        self.foot = np.asarray(feet, dtype=np.int64)[order]
+        self.mark = np.asarray(marks, dtype=np.int64)[order]
+        self.update()
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = geo.visible_range(self)
+        if view is None or not len(self.time_s):
+            return
+        pm = geo.PixelMap.from_transform(painter.transform())
+        lo, hi = np.searchsorted(self.time_s, [view[2] - 0.3, view[3] + 0.3])
+        if hi <= lo:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        size = float(np.clip(pm.lane_px * 0.2, 9.0, 15.0))
+        font = painter.font()
+        font.setPixelSize(int(size * 0.8))
+        font.setBold(True)
+        painter.setFont(font)
+        for i in range(lo, hi):
+            x = float(pm.x(self.lane[i] + 0.06))
+            y = float(pm.y(self.time_s[i])) + pm.lane_px * 0.12
+            box = QRectF(x, y, size, size)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_MARK_BG[int(self.mark[i])])
+            painter.drawRoundedRect(box, 3.0, 3.0)
+            painter.setPen(QPen(_FOOT_COLORS[int(self.foot[i])] if self.mark[i] == MARK_NONE else QColor(0, 0, 0)))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, _FOOT_TEXT[int(self.foot[i])])
+        painter.restore()

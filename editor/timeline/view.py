@@ -29,6 +29,7 @@ from editor.timeline.notes_item import NotesItem
 from editor.timeline.overlay_items import (
     CursorItem,
     CurveItem,
+    FootLabelsItem,
     JudgmentMarksItem,
     LanesBackgroundItem,
     RangeItem,
@@ -121,12 +122,14 @@ class TimelineWidget(pg.PlotWidget):
         self.cursor_item = CursorItem()
         self.box_item = SelectionBoxItem()
         self.marks_item = JudgmentMarksItem()  # where a test play's hits landed
+        self.feet_item = FootLabelsItem()  # View > Foot Labels (editor.controllers.feet)
         self.spectrogram_item = None  # added by set_spectrogram_item
         for item in (self.background_item, self.waveform_item, self.range_item, self.grid_item, self.reference_item,
-                     self.notes_item, self.marks_item, self.ghost_item, self.curve_item, self.cursor_item,
-                     self.box_item):
+                     self.notes_item, self.feet_item, self.marks_item, self.ghost_item, self.curve_item,
+                     self.cursor_item, self.box_item):
             self.vb.addItem(item, ignoreBounds=True)
         self.curve_item.setVisible(False)
+        self.feet_item.setVisible(False)
 
     # ------------------------------------------------------------------ data
     def set_song(self, timing: TimingData, lanes: int, duration_s: float) -> None:
@@ -136,7 +139,7 @@ class TimelineWidget(pg.PlotWidget):
         for item in (self.notes_item, self.ghost_item, self.reference_item):
             item.set_extent(-10.0, t_end + 10.0)
         for item in (self.background_item, self.range_item, self.cursor_item, self.box_item, self.curve_item,
-                     self.marks_item):
+                     self.marks_item, self.feet_item):
             item.set_extent(-10.0, t_end + 10.0, lanes)
         self.background_item.audio_s = (0.0, self.duration_s)
         self.grid_item.set_lanes(lanes)
