@@ -47,6 +47,12 @@ def test_screenshot_of_a_song(tmp_path):
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 860)
+    feet = tmp_path / "feet.png"  # View > Foot Labels on: the same window plus the badges
+    result = run("open", str(files.chart), "--feet", "--screenshot", str(feet))
+    assert result.returncode == 0, result.stderr
+    labelled = QImage(str(feet))
+    assert (labelled.width(), labelled.height()) == (1280, 860)
+    assert labelled != image
 
 
 def test_compare_with_a_slot_the_song_lacks_is_exit_2(tmp_path):
