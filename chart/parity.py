@@ -115,6 +115,11 @@ class FootRow:
     jack: bool = False
     hands: bool = False
 
+    def fast_double_step(self, max_gap_s: float = FAST_DOUBLE_STEP_S) -> bool:
+        """A double step less than ``max_gap_s`` after the previous row (the kind a player feels). Gaps within a
+        microsecond of ``max_gap_s`` count as equal to it (float seconds of exact beats), so not fast."""
+        return self.double_step and self.gap_s < max_gap_s - 1e-6
+
 
 @dataclass(frozen=True)
 class FootParse:
@@ -144,9 +149,8 @@ class FootParse:
         return sum(r.hands for r in self.rows)
 
     def fast_double_steps(self, max_gap_s: float = FAST_DOUBLE_STEP_S) -> list[FootRow]:
-        """Double-step rows less than ``max_gap_s`` after the previous row (the ones a player feels). Gaps within a
-        microsecond of ``max_gap_s`` count as equal to it (float seconds of exact beats), so not fast."""
-        return [r for r in self.rows if r.double_step and r.gap_s < max_gap_s - 1e-6]
+        """The rows that are :meth:`FootRow.fast_double_step`."""
+        return [r for r in self.rows if r.fast_double_step(max_gap_s)]
 
     def counts(self) -> dict[str, int]:
         """Rows, crossovers, double steps (all and fast), footswitches, jacks and hands rows."""

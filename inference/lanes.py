@@ -204,7 +204,7 @@ class _Track:
             if not within_cap(self.repeats, i, rule.repeat_cap[self.slot]):
                 allowed = allowed.copy()
                 allowed[repeat] = False  # the jump mass above is the unmasked row's
-            elif temperature <= 0:
+            elif temperature <= 0 and self.repeat_floor.floor is not None:  # its mass only matters for a floor
                 lift = self.repeat_floor.lifts(repeat_mass(logits, allowed, repeat), self.repeats, i)
         arrows = masked_choice(logits, allowed, temperature, rng, threshold, mass) + 1
         if lift and repeat is not None and _POPCOUNT[arrows] == 1:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from chart.parity import FAST_DOUBLE_STEP_S, Foot, FootParse, parse_feet
+from chart.parity import Foot, FootParse, parse_feet
 from editor.session import EditorSession
 from editor.timeline.overlay_items import (
     FOOT_HAND,
@@ -35,7 +35,7 @@ def label_arrays(parse: FootParse) -> tuple[list[float], list[int], list[int], l
     for row in parse.rows:
         if row.crossover:
             mark = MARK_CROSSOVER
-        elif row.double_step and row.gap_s < FAST_DOUBLE_STEP_S - 1e-6:  # as FootParse.fast_double_steps
+        elif row.fast_double_step():
             mark = MARK_DOUBLE_STEP
         else:
             mark = MARK_NONE
@@ -48,7 +48,10 @@ def label_arrays(parse: FootParse) -> tuple[list[float], list[int], list[int], l
 
 
 class FootLabels(QObject):
-    """Keeps a :class:`FootLabelsItem` showing the current chart's foot parse while enabled."""
+    """Keeps a :class:`FootLabelsItem` showing the current chart's foot parse while enabled. Driven by
+    :class:`~editor.controllers.view_sync.ViewSync`, which owns the document's signals: :meth:`refresh` when the
+    notefield is rebuilt (another chart, timing or document), :meth:`schedule` when the current chart's notes change.
+    """
 
     def __init__(self, session: EditorSession, item: FootLabelsItem, parent: QObject | None = None):
         super().__init__(parent)
@@ -59,19 +62,10 @@ class FootLabels(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
-        session.document_replaced.connect(self._document_replaced)
-        session.chart_switched.connect(self.refresh)
-        self._document_replaced()
 
-    def _document_replaced(self) -> None:
-        bridge = self.session.bridge
-        bridge.notes_changed.connect(self._notes_changed)
-        bridge.timing_changed.connect(self.refresh)
-        bridge.charts_changed.connect(self.refresh)
-        self.refresh()
-
-    def _notes_changed(self, chart_id: str, _beat0, _beat1) -> None:
-        if self.enabled and chart_id == self.session.chart_id():
+    def schedule(self) -> None:
+        """The current chart's notes changed: parse again :data:`REFRESH_MS` after the last such call."""
+        if self.enabled:
             self._timer.start()
 
     def set_enabled(self, on: bool) -> None:

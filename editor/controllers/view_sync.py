@@ -52,6 +52,7 @@ class ViewSync(QObject):
         if chart_id == self.session.chart_id():
             self._pending_notes = True
             self._flush_timer.start()
+            self.feet.schedule()
         elif reference is not None and chart_id == self.session.doc.chart_id(reference):
             self._reference_changed()  # e.g. an undo that reaches into the compared chart
         elif self.minimap is not None:
@@ -67,6 +68,7 @@ class ViewSync(QObject):
         s = self.session
         lanes = s.chart.lanes if s.chart is not None else 4
         self._set_index(update_song=False)
+        self.feet.refresh()
         self.timeline.set_reference(self._reference_index())
         self.timeline.set_song(s.timing(), lanes, s.duration_s())
         self.timeline.set_divisor(s.divisor)
