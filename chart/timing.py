@@ -207,6 +207,12 @@ class TimingData:
         out = np.where(on_knot, arrive[jc] + delay[jc], out)
         return np.where(before, arrive[0] - (kb[0] - b) * spb_before, out)
 
+    def slope_change_times(self) -> np.ndarray:
+        """Times in seconds where :meth:`seconds_to_beats_array` changes slope: every tempo change and both ends of
+        every stop, delay and warp (sorted, unique). Between two of them, beats are linear in time."""
+        _kb, arrive, delay, _stop, leave, _spb, _before = self._float_knots
+        return np.unique(np.concatenate([arrive, arrive + delay, leave]))
+
     def seconds_to_beats_array(self, seconds: np.ndarray | Sequence[float]) -> np.ndarray:
         """Vectorised :meth:`seconds_to_beat` on float64 seconds."""
         kb, arrive, _delay, _stop, leave, spb, spb_before = self._float_knots

@@ -29,6 +29,9 @@ def register(subparsers) -> None:
     p.add_argument("--feet", action="store_true",
                    help="show which foot steps each note (View > Foot Labels: L/R badges, amber on a crossover, "
                         "red on a fast double step)")
+    p.add_argument("--beat-spaced", action="store_true",
+                   help="space beats evenly, stops taking no room (View > Beat-Spaced, X-mod); the default spaces "
+                        "time evenly (C-mod)")
     p.set_defaults(func=run)
 
 
@@ -60,4 +63,4 @@ def run(args: argparse.Namespace) -> int:
     from editor.app import run_editor
 
     return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft, stems=args.stems,
-                      compare=compare, feet=args.feet)
+                      compare=compare, feet=args.feet, beat_spaced=args.beat_spaced)

@@ -85,6 +85,9 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("view.spectrogram", "&Spectrogram Lane", "Ctrl+Shift+G", checkable=True),
     ActionSpec("view.curve", "AI &Probability Curve", "Ctrl+Shift+P", checkable=True),
     ActionSpec("view.feet", "&Foot Labels", "Ctrl+Shift+F", checkable=True),
+    ActionSpec("view.beat_spaced", "&Beat-Spaced (X-mod)", "Ctrl+Shift+X", checkable=True,
+               tip="Every beat equally tall and stops take no room (X-mod); off: the height of a beat follows the "
+                   "tempo and the waveform is undistorted (C-mod)"),
     ActionSpec("view.prev_chart", "Previous Difficulty", "F5"),
     ActionSpec("view.next_chart", "Next Difficulty", "F6"),
     ActionSpec("view.compare", "&Compare with an Easier Difficulty", "Ctrl+Shift+C", checkable=True),

@@ -77,8 +77,7 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
     prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S), stems)
     spectro = win.spectrogram
     if spectro.enabled and spectro.tiler is not None:  # the visible tiles, streamed in by the background job
-        view = win.timeline.vb.viewRange()[1]
-        visible = set(spectro.tiler.tiles_for(view[0], view[1]))
+        visible = set(spectro.tiler.tiles_for(*win.timeline.visible_times()))
         wait_until(app, lambda: visible <= set(spectro.item.tiles), 60.0)
     for _ in range(3):
         app.processEvents()
@@ -98,9 +97,10 @@ def compare_with_slot(win, slot) -> str | None:
 
 
 def run_editor(path: str | Path | None = None, screenshot: str | Path | None = None,
-               after_draft: bool = False, stems: bool = False, compare=None, feet: bool = False) -> int:
+               after_draft: bool = False, stems: bool = False, compare=None, feet: bool = False,
+               beat_spaced: bool = False) -> int:
     """Open the editor; returns the process exit code. ``compare``: a Slot to show behind the edited chart;
-    ``feet``: switch View > Foot Labels on."""
+    ``feet``: switch View > Foot Labels on; ``beat_spaced``: View > Beat-Spaced (X-mod)."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from editor import messages
@@ -121,6 +121,8 @@ def run_editor(path: str | Path | None = None, screenshot: str | Path | None = N
     error = compare_with_slot(win, compare) if compare is not None else None
     if feet:
         win.actions["view.feet"].setChecked(True)
+    if beat_spaced:
+        win.actions["view.beat_spaced"].setChecked(True)
     if error and screenshot is not None:
         print(f"error: {error}", file=sys.stderr)
         win.skip_close_prompt = True

@@ -250,8 +250,7 @@ class MainWindow(QMainWindow):
         self.position_label.setText(
             f"measure {int(measure)} beat {in_measure:.2f} | {sign}{int(abs(t_s) // 60)}:{abs(t_s) % 60:06.3f} | "
             f"{bpm:g} BPM")
-        vb = self.timeline.vb.viewRange()[1]
-        self.minimap.set_view(vb[0], vb[1], t_s)
+        self.minimap.set_view(*self.timeline.visible_times(), t_s)
 
     def _update_title(self) -> None:
         doc = self.session.doc

@@ -19,7 +19,7 @@ MENUS = {
               "edit.flip", "edit.mirror_flip", "edit.turn_left", "edit.turn_right", "edit.shuffle", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
               "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
-              "nav.end", "-", "view.spectrogram", "view.curve", "view.feet", "-", "view.prev_chart", "view.next_chart",
+              "nav.end", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
               "view.compare"],
     "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test", "play.calibrate"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.next_variant", "ai.prev_variant"],
@@ -152,11 +152,18 @@ def _bind_playback_and_ai(win) -> None:
     a["view.curve"].setChecked(win.settings.get("view/curve"))
     a.bind("view.feet", lambda on: _show_feet(win, on))
     a["view.feet"].setChecked(win.settings.get("view/feet"))
+    a.bind("view.beat_spaced", lambda on: _beat_spaced(win, on))
+    a["view.beat_spaced"].setChecked(win.settings.get("view/beat_spaced"))
 
 
 def _show_feet(win, on: bool) -> None:
     win.sync.feet.set_enabled(on)
     win.settings.set("view/feet", bool(on))
+
+
+def _beat_spaced(win, on: bool) -> None:
+    win.timeline.set_beat_spaced(on)
+    win.settings.set("view/beat_spaced", bool(on))
 
 
 def _update_undo(win) -> None:

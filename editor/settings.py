@@ -53,6 +53,7 @@ class EditorSettings:
         "view/spectrogram": False,
         "view/curve": False,
         "view/feet": False,
+        "view/beat_spaced": False,
         "edit/divisor": 16,
         "ai/backend": "local",
         "ai/remote_url": "",

@@ -61,7 +61,7 @@ class EditController(QObject):
         return index.notes[hit.note] if hit.note is not None and index is not None else None
 
     def _far_enough(self, a: Hit, b: Hit) -> bool:
-        dy_px = abs(a.time_s - b.time_s) * self.timeline.pps
+        dy_px = self.timeline.pixels_between(a.time_s, b.time_s)
         return dy_px >= DRAG_START_PX or (a.lane is not None and b.lane is not None and a.lane != b.lane)
 
     # ------------------------------------------------------------------ mouse protocol (called by the timeline)

@@ -1,8 +1,10 @@
 """Timeline geometry and colours shared by the timeline items.
 
-The timeline is vertical (time runs down, like ArrowVortex, StepMania and Quaver), in *seconds*: y is song time
-in seconds and x is in lane units — lane ``k`` spans ``[k, k + 1)``. Items paint in device pixels (so note heads
-keep their size at every zoom) through :class:`PixelMap`, the affine data->pixel map of the painter.
+The timeline is vertical (time runs down, like ArrowVortex, StepMania and Quaver); x is in lane units — lane ``k``
+spans ``[k, k + 1)``. What y means is the :class:`TimeAxis`: song time in seconds (C-mod, the default), or beats
+spaced evenly (X-mod: every beat the same height, stops take no room). Items keep their data in seconds and paint
+in device pixels (so note heads keep their size at every zoom) through :class:`PixelMap`, which maps song time
+through the view's axis and then the painter's affine transform; :func:`visible_range` answers in seconds too.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QTransform
+
+from chart.timing import TimingData
 
 # Lane area: lanes occupy x in [0, lanes). The spectrogram lane and the probability curve sit beside them.
 SPECTRO_X0, SPECTRO_X1 = -2.7, -0.25
@@ -73,31 +77,94 @@ def ghost_color(confidence: float) -> QColor:
     )
 
 
+class TimeAxis:
+    """The timeline's vertical coordinate y as a function of song time t (seconds).
+
+    * C-mod (``beat_spaced=False``): y = t. The waveform and spectrogram are undistorted; stops show as gaps.
+    * X-mod (``beat_spaced=True``): y = t(beat 0) + beat(t) x 60 / BPM_ref, where BPM_ref is the tempo the song
+      spends the most time in. Every beat is equally tall (ArrowVortex's X-mod, StepMania's x-speed), so a
+      rhythm looks the same at every BPM and a stop takes no room; in a song of one tempo, y = t as in C-mod.
+      Zoom (pixels per y unit) keeps its meaning: at BPM_ref, one y unit is one second.
+    """
+
+    def __init__(self, timing: TimingData | None = None, beat_spaced: bool = False, end_s: float = 60.0):
+        self.timing = timing if timing is not None else TimingData()
+        self.beat_spaced = bool(beat_spaced) and not self.timing.is_constant
+        self.ref_bpm = self._dominant_bpm(self.timing, end_s)
+        self._spb = 60.0 / self.ref_bpm
+        self._t0 = float(self.timing.beat0_s)
+
+    @staticmethod
+    def _dominant_bpm(timing: TimingData, end_s: float) -> float:
+        """The tempo in effect for the most seconds between beat 0 and ``end_s`` (the first one on a tie)."""
+        end_beat = max(float(timing.seconds_to_beats_array([end_s])[0]), 0.0)
+        starts = [max(float(b), 0.0) for b, _ in timing.bpms]
+        seconds: dict[float, float] = {}
+        for i, (_b, bpm) in enumerate(timing.bpms):
+            stop = starts[i + 1] if i + 1 < len(starts) else max(end_beat, starts[i])
+            seconds[float(bpm)] = seconds.get(float(bpm), 0.0) + max(min(stop, end_beat) - starts[i], 0.0) * 60 / float(bpm)
+        best = max(seconds.items(), key=lambda kv: kv[1])
+        return best[0] if best[1] > 0 else float(timing.bpms[0][1])
+
+    def to_y(self, t):
+        """y of song time(s) ``t`` (float or array, same shape back)."""
+        if not self.beat_spaced:
+            return t
+        y = self._t0 + self.timing.seconds_to_beats_array(np.asarray(t, dtype=np.float64)) * self._spb
+        return float(y) if np.ndim(y) == 0 else y
+
+    def to_t(self, y):
+        """Song time of y (float or array); inside a stop (X-mod) the time its beat is judged."""
+        if not self.beat_spaced:
+            return y
+        t = self.timing.beats_to_seconds_array((np.asarray(y, dtype=np.float64) - self._t0) / self._spb)
+        return float(t) if np.ndim(t) == 0 else t
+
+    def pieces(self, t0: float, t1: float) -> list[tuple[float, float]]:
+        """[t0, t1] cut where y stops being linear in t (tempo changes, stops, delays, warps; X-mod only); pieces
+        of zero length (a stop's moment) are kept out, so drawing them piece by piece warps pictures exactly."""
+        if not self.beat_spaced or t1 <= t0:
+            return [(t0, t1)] if t1 > t0 else []
+        cuts = self.timing.slope_change_times()
+        edges = [t0, *cuts[(cuts > t0) & (cuts < t1)].tolist(), t1]
+        out = []
+        for a, b in zip(edges[:-1], edges[1:]):
+            if b - a > 1e-9 and abs(self.to_y(b) - self.to_y(a)) > 1e-9:
+                out.append((a, b))
+        return out
+
+
+C_MOD = TimeAxis()
+
+
 @dataclass(frozen=True)
 class PixelMap:
-    """Affine map from data coordinates (lane units, seconds) to device pixels (no rotation, as in a ViewBox)."""
+    """Map from data coordinates (lane units, song seconds) to device pixels: the view's :class:`TimeAxis`, then
+    the painter's affine transform (no rotation, as in a ViewBox)."""
 
     sx: float
     dx: float
     sy: float
     dy: float
+    axis: TimeAxis = C_MOD
 
     @classmethod
-    def from_transform(cls, tr: QTransform) -> PixelMap:
-        return cls(sx=tr.m11(), dx=tr.m31(), sy=tr.m22(), dy=tr.m32())
+    def from_transform(cls, tr: QTransform, axis: TimeAxis = C_MOD) -> PixelMap:
+        return cls(sx=tr.m11(), dx=tr.m31(), sy=tr.m22(), dy=tr.m32(), axis=axis)
 
     def x(self, x: float | np.ndarray) -> float | np.ndarray:
         return self.sx * x + self.dx
 
-    def y(self, y: float | np.ndarray) -> float | np.ndarray:
-        return self.sy * y + self.dy
+    def y(self, t: float | np.ndarray) -> float | np.ndarray:
+        """Pixel row of song time(s) ``t``."""
+        return self.sy * self.axis.to_y(t) + self.dy
 
-    def point(self, x: float, y: float) -> QPointF:
-        return QPointF(self.sx * x + self.dx, self.sy * y + self.dy)
+    def point(self, x: float, t: float) -> QPointF:
+        return QPointF(self.sx * x + self.dx, float(self.y(t)))
 
-    def rect(self, x0: float, y0: float, x1: float, y1: float) -> QRectF:
+    def rect(self, x0: float, t0: float, x1: float, t1: float) -> QRectF:
         """Pixel rectangle of a data rectangle, normalised (the y axis may be inverted)."""
-        return QRectF(self.point(x0, y0), self.point(x1, y1)).normalized()
+        return QRectF(self.point(x0, t0), self.point(x1, t1)).normalized()
 
     @property
     def lane_px(self) -> float:
@@ -105,10 +172,23 @@ class PixelMap:
         return abs(self.sx)
 
 
+def time_axis(item) -> TimeAxis:
+    """The time axis of the ViewBox an item is in (C-mod when it is in none)."""
+    vb = item.getViewBox()
+    return getattr(vb, "time_axis", C_MOD) if vb is not None else C_MOD
+
+
+def pixel_map(item, painter) -> PixelMap:
+    """The :class:`PixelMap` an item paints with: its painter's transform and its view's time axis."""
+    return PixelMap.from_transform(painter.transform(), time_axis(item))
+
+
 def visible_range(item) -> tuple[float, float, float, float] | None:
-    """(x0, x1, t0_s, t1_s) of the item's ViewBox, or None before it is in a view."""
+    """(x0, x1, t0_s, t1_s) of the item's ViewBox, in lane units and song seconds, or None before it is in a
+    view."""
     vb = item.getViewBox()
     if vb is None:
         return None
-    (x0, x1), (t0, t1) = vb.viewRange()
-    return x0, x1, t0, t1
+    (x0, x1), (y0, y1) = vb.viewRange()
+    axis = getattr(vb, "time_axis", C_MOD)
+    return x0, x1, float(axis.to_t(y0)), float(axis.to_t(y1))

@@ -63,7 +63,7 @@ class BeatGridItem(pg.GraphicsObject):
         view = geo.visible_range(self)
         if view is None:
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         b0, b1 = (float(b) for b in self.timing.seconds_to_beats_array([view[2], view[3]]))
         if not (math.isfinite(b0) and math.isfinite(b1)) or b1 <= b0:
             return

@@ -68,7 +68,7 @@ class NotesItem(pg.GraphicsObject):
         view = geo.visible_range(self)
         if self.index is None or view is None or len(self.index) == 0:
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         idx = self.index.visible(view[2], view[3])
         if len(idx) == 0:
             return

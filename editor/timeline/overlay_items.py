@@ -42,7 +42,7 @@ class LanesBackgroundItem(_ViewSpanItem):
         view = geo.visible_range(self)
         if view is None:
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         painter.save()
         painter.resetTransform()
         for lane in range(self.lanes):
@@ -69,7 +69,7 @@ class CursorItem(_ViewSpanItem):
         self.update()
 
     def paint(self, painter: QPainter, *_args) -> None:
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         y = pm.y(self.time_s)
         x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
         painter.save()
@@ -102,7 +102,7 @@ class SelectionBoxItem(_ViewSpanItem):
     def paint(self, painter: QPainter, *_args) -> None:
         if self.box is None:
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         x0, t0, x1, t1 = self.box
         painter.save()
         painter.resetTransform()
@@ -125,7 +125,7 @@ class RangeItem(_ViewSpanItem):
         self.update()
 
     def paint(self, painter: QPainter, *_args) -> None:
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         painter.save()
         painter.resetTransform()
         if self.range_s is not None:
@@ -160,7 +160,7 @@ class CurveItem(_ViewSpanItem):
         hi = min(len(self.times_s), int(np.searchsorted(self.times_s, view[3])) + 1)
         if hi - lo < 2:
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         base = self.lanes + geo.CURVE_GAP
         xs = pm.x(base + self.probs[lo:hi] * (geo.CURVE_X1 - geo.CURVE_X0))
         ys = pm.y(self.times_s[lo:hi])
@@ -206,7 +206,7 @@ class JudgmentMarksItem(_ViewSpanItem):
         view = geo.visible_range(self)
         if view is None or not len(self.note_s):
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         t0, t1 = view[2] - 0.3, view[3] + 0.3
         shown = np.flatnonzero((self.note_s >= t0) & (self.note_s <= t1))
         if not len(shown):
@@ -265,7 +265,7 @@ class FootLabelsItem(_ViewSpanItem):
         view = geo.visible_range(self)
         if view is None or not len(self.time_s):
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         lo, hi = np.searchsorted(self.time_s, [view[2] - 0.3, view[3] + 0.3])
         if hi <= lo:
             return

@@ -85,6 +85,7 @@ class SpectrogramItem(pg.GraphicsObject):
         super().__init__()
         self.tiles: dict[int, tuple[float, float, QImage]] = {}  # index -> (start_s, end_s, image)
         self.duration_s = 1.0
+        self._y_extent = (-1.0, 61.0)
         self.setZValue(-8)
 
     def clear(self, duration_s: float = 1.0) -> None:
@@ -97,14 +98,21 @@ class SpectrogramItem(pg.GraphicsObject):
         self.tiles[index] = (start_s, end_s, image)
         self.update()
 
+    def set_y_extent(self, y0: float, y1: float) -> None:
+        """The song's extent in the view's y units (the timeline sets it with the time axis)."""
+        self.prepareGeometryChange()
+        self._y_extent = (y0, y1)
+        self.update()
+
     def boundingRect(self) -> QRectF:
-        return QRectF(geo.SPECTRO_X0, -1.0, geo.SPECTRO_X1 - geo.SPECTRO_X0, self.duration_s + 2.0)
+        y0, y1 = self._y_extent
+        return QRectF(geo.SPECTRO_X0, y0, geo.SPECTRO_X1 - geo.SPECTRO_X0, y1 - y0)
 
     def paint(self, painter: QPainter, *_args) -> None:
         view = geo.visible_range(self)
         if view is None:
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         painter.save()
         painter.resetTransform()
         painter.fillRect(pm.rect(geo.SPECTRO_X0, max(view[2], 0.0), geo.SPECTRO_X1,
@@ -112,7 +120,12 @@ class SpectrogramItem(pg.GraphicsObject):
         for start_s, end_s, image in self.tiles.values():
             if end_s < view[2] or start_s > view[3]:
                 continue
-            painter.drawImage(pm.rect(geo.SPECTRO_X0, start_s, geo.SPECTRO_X1, end_s), image)
+            # one piece per stretch where y is linear in time (the whole tile in C-mod; X-mod cuts at tempo
+            # changes and stops), each from its own rows of the tile
+            rows_per_s = image.height() / max(end_s - start_s, 1e-9)
+            for a, b in pm.axis.pieces(start_s, end_s):
+                source = QRectF(0.0, (a - start_s) * rows_per_s, image.width(), (b - a) * rows_per_s)
+                painter.drawImage(pm.rect(geo.SPECTRO_X0, a, geo.SPECTRO_X1, b), image, source)
         painter.restore()
 
 

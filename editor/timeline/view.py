@@ -2,11 +2,13 @@
 
 Why vertical: the designers this editor is for chart in ArrowVortex, StepMania's editor and Quaver, which all
 scroll time downwards through vertical lanes; the receptors, the 1-4 keys and the lanes then line up the way a
-player reads the chart. Time on the y axis is in seconds (ArrowVortex's C-mod), so the waveform lines up with the
-notes under any BPM change or stop.
+player reads the chart. Time on the y axis is in seconds by default (ArrowVortex's C-mod), so the waveform lines
+up with the notes under any BPM change or stop; View > Beat-Spaced (X-mod) spaces beats evenly instead
+(:class:`editor.timeline.geometry.TimeAxis`). Items and controllers work in song seconds either way.
 
 The widget owns *view* state only: the cursor time (which is the playhead while playing; the view follows it,
-keeping it ``CURSOR_ANCHOR`` down from the top), the zoom in pixels per second, and what is shown. Editing is done
+keeping it ``CURSOR_ANCHOR`` down from the top), the zoom in pixels per second (per y unit in X-mod), the time axis,
+and what is shown. Editing is done
 by the controllers: mouse presses, drags and releases are handed to ``interaction`` as :class:`Hit` values.
 """
 
@@ -59,10 +61,15 @@ class Hit:
 
 
 class TimeAxisItem(pg.AxisItem):
-    """Left axis labelled m:ss.s."""
+    """Left axis labelled m:ss.s: the song time at each tick (in X-mod too, where ticks are evenly spaced in beats)."""
+
+    time_axis = geo.C_MOD
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         out = []
+        if self.time_axis.beat_spaced:
+            values = [float(self.time_axis.to_t(v)) for v in values]
+            spacing = min(spacing, 0.5)  # the times between ticks are uneven: show tenths
         for v in values:
             sign = "-" if v < 0 else ""
             v = abs(v)
@@ -79,6 +86,7 @@ class TimelineWidget(pg.PlotWidget):
     def __init__(self, parent=None):
         axis = TimeAxisItem(orientation="left")
         axis.setWidth(46)
+        self.time_axis_item = axis
         super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         plot = self.getPlotItem()
@@ -102,6 +110,9 @@ class TimelineWidget(pg.PlotWidget):
         self.playing = False
         self.show_spectrogram = False
         self.show_curve = False
+        self.beat_spaced = False  # View > Beat-Spaced (X-mod)
+        self.axis = geo.C_MOD
+        self.vb.time_axis = self.axis  # read by the items through geometry.pixel_map / visible_range
         self.interaction = None  # controller with press(hit) / drag(hit) / release(hit)
         self.before_input = None  # callable run before hit testing (brings a coalesced note index up to date)
         self.index: NoteIndex | None = None
@@ -136,11 +147,18 @@ class TimelineWidget(pg.PlotWidget):
         """New timing / lane count / audio length: re-extent every item."""
         self.timing, self.lanes, self.duration_s = timing, lanes, max(duration_s, 1.0)
         t_end = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
+        self.axis = geo.TimeAxis(timing, self.beat_spaced, t_end)
+        self.vb.time_axis = self.time_axis_item.time_axis = self.axis
+        # item extents are in y units (seconds in C-mod; evenly spaced beats in X-mod)
+        y0, y1 = float(self.axis.to_y(-10.0)), float(self.axis.to_y(t_end + 10.0))
         for item in (self.notes_item, self.ghost_item, self.reference_item):
-            item.set_extent(-10.0, t_end + 10.0)
+            item.set_extent(y0, y1)
         for item in (self.background_item, self.range_item, self.cursor_item, self.box_item, self.curve_item,
                      self.marks_item, self.feet_item):
-            item.set_extent(-10.0, t_end + 10.0, lanes)
+            item.set_extent(y0, y1, lanes)
+        self.waveform_item.set_y_extent(y0, y1)
+        if self.spectrogram_item is not None:
+            self.spectrogram_item.set_y_extent(y0, y1)
         self.background_item.audio_s = (0.0, self.duration_s)
         self.grid_item.set_lanes(lanes)
         self.grid_item.set_timing(timing, -10.0, t_end + 10.0)
@@ -175,6 +193,7 @@ class TimelineWidget(pg.PlotWidget):
         """Install the spectrogram lane item (built by the spectrogram controller)."""
         self.spectrogram_item = item
         self.vb.addItem(item, ignoreBounds=True)
+        item.set_y_extent(float(self.axis.to_y(-10.0)), float(self.axis.to_y(self.duration_s + 10.0)))
         item.setVisible(self.show_spectrogram)
 
     def set_show_spectrogram(self, show: bool) -> None:
@@ -182,6 +201,14 @@ class TimelineWidget(pg.PlotWidget):
         if self.spectrogram_item is not None:
             self.spectrogram_item.setVisible(show)
         self._update_x_range()
+
+    def set_beat_spaced(self, on: bool) -> None:
+        """X-mod (every beat equally tall, stops take no room) or C-mod (y is time); the cursor stays put. A song of
+        one tempo and no stops looks the same in both."""
+        self.beat_spaced = bool(on)
+        self.set_song(self.timing, self.lanes, self.duration_s)
+        self.time_axis_item.picture = None  # re-label the ticks
+        self.time_axis_item.update()
 
     def set_show_curve(self, show: bool) -> None:
         self.show_curve = show
@@ -201,16 +228,26 @@ class TimelineWidget(pg.PlotWidget):
             left = min(-0.35, -(units - self.lanes - right_extra) / 2.0)
         self.vb.setXRange(left, left + units, padding=0.0)
 
-    def view_span_s(self) -> float:
+    def view_span_y(self) -> float:
+        """Height of the view in y units (seconds in C-mod)."""
         return max(self.vb.height(), 1.0) / self.pps
+
+    def visible_times(self) -> tuple[float, float]:
+        """Song times (s) at the top and the bottom of the view."""
+        y0, y1 = self.vb.viewRange()[1]
+        return float(self.axis.to_t(y0)), float(self.axis.to_t(y1))
+
+    def pixels_between(self, a_s: float, b_s: float) -> float:
+        """Vertical distance in pixels between two song times."""
+        return abs(float(self.axis.to_y(a_s)) - float(self.axis.to_y(b_s))) * self.pps
 
     def set_cursor(self, t_s: float, playing: bool | None = None) -> None:
         """Move the cursor (the playhead) and scroll the view so it sits at CURSOR_ANCHOR."""
         if playing is not None:
             self.playing = playing
         self.cursor_s = float(t_s)
-        span = self.view_span_s()
-        top = self.cursor_s - CURSOR_ANCHOR * span
+        span = self.view_span_y()
+        top = float(self.axis.to_y(self.cursor_s)) - CURSOR_ANCHOR * span
         self.vb.setYRange(top, top + span, padding=0.0, update=True)
         self.cursor_item.set_time(self.cursor_s, self.playing)
 
@@ -255,18 +292,21 @@ class TimelineWidget(pg.PlotWidget):
     def hit_at(self, pos: QPointF, button=Qt.MouseButton.NoButton, modifiers=Qt.KeyboardModifier.NoModifier) -> Hit:
         """Map a widget position to a :class:`Hit`."""
         p = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
-        t_s, x = float(p.y()), float(p.x())
+        y, x = float(p.y()), float(p.x())
+        t_s = float(self.axis.to_t(y))
         beat = float(self.timing.seconds_to_beats_array([t_s])[0])
         snapped = snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
         lane = int(math.floor(x)) if 0.0 <= x < self.lanes else None
         note = None
         if lane is not None and self.index is not None:
-            note = self.index.hit(t_s, lane, HIT_TOLERANCE_PX / self.pps)
+            tol_y = HIT_TOLERANCE_PX / self.pps  # the tolerance in seconds here (X-mod: varies with the tempo)
+            tol_s = abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0
+            note = self.index.hit(t_s, lane, max(tol_s, 1e-4))
         return Hit(t_s, beat, snapped, x, lane, note, button, modifiers)
 
     def widget_pos(self, t_s: float, x: float) -> QPointF:
         """Widget pixel position of a data point (tests and tooltips)."""
-        scene = self.vb.mapViewToScene(QPointF(x, t_s))
+        scene = self.vb.mapViewToScene(QPointF(x, float(self.axis.to_y(t_s))))
         return QPointF(self.mapFromScene(scene))
 
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802

@@ -33,8 +33,9 @@ class WaveformItem(pg.GraphicsObject):
         self.lanes = 4
         self.gain = 1.0
         self.visible_flag = True
+        self._y_extent = (-1.0, 61.0)
         self._cache_key: tuple | None = None
-        self._cache_img: QImage | None = None
+        self._cache_img: list[tuple[int, QImage]] = []
         self.setZValue(-10)
 
     def set_peaks(self, peaks: PeakSource | None, duration_s: float = 1.0) -> None:
@@ -50,29 +51,45 @@ class WaveformItem(pg.GraphicsObject):
         self._cache_key = None
         self.update()
 
+    def set_y_extent(self, y0: float, y1: float) -> None:
+        """The song's extent in the view's y units (the timeline sets it with the time axis)."""
+        self.prepareGeometryChange()
+        self._y_extent = (y0, y1)
+        self.update()
+
     def boundingRect(self) -> QRectF:
-        return QRectF(0.0, -1.0, float(self.lanes), self.duration_s + 2.0)
+        y0, y1 = self._y_extent
+        return QRectF(0.0, y0, float(self.lanes), y1 - y0)
 
     def paint(self, painter: QPainter, *_args) -> None:
         view = geo.visible_range(self)
         if self.peaks is None or view is None or not self.visible_flag:
             return
-        pm = geo.PixelMap.from_transform(painter.transform())
+        pm = geo.pixel_map(self, painter)
         t0, t1 = max(view[2], 0.0), min(view[3], self.duration_s)
         if t1 <= t0:
             return
         x0, x1 = sorted((pm.x(0.0), pm.x(float(self.lanes))))
-        ya, yb = pm.y(t0), pm.y(t1)
-        width, height = int(x1 - x0), int(round(abs(yb - ya)))
-        if width < 2 or height < 1:
+        width = int(x1 - x0)
+        if width < 2:
             return
-        key = (round(t0, 6), round(t1, 6), width, height, self.gain, id(self.peaks))
+        # One image per stretch where y is linear in time: the whole range in C-mod; in X-mod the waveform is
+        # cut at tempo changes and stops, each piece drawn at its own pixels per second.
+        pieces = pm.axis.pieces(t0, t1)
+        key = (tuple((round(a, 6), round(b, 6)) for a, b in pieces), round(float(pm.y(t0)), 1), width, self.gain,
+               id(self.peaks), id(pm.axis))
         if key != self._cache_key:
-            self._cache_img = self._render(t0, t1, width, height, flip=yb < ya)
+            self._cache_img = []
+            for a, b in pieces:
+                ya, yb = float(pm.y(a)), float(pm.y(b))
+                height = int(round(abs(yb - ya)))
+                if height >= 1:
+                    self._cache_img.append((int(round(min(ya, yb))), self._render(a, b, width, height, flip=yb < ya)))
             self._cache_key = key
         painter.save()
         painter.resetTransform()
-        painter.drawImage(int(x0), int(round(min(ya, yb))), self._cache_img)
+        for top, image in self._cache_img:
+            painter.drawImage(int(x0), top, image)
         painter.restore()
 
     def _render(self, t0: float, t1: float, width: int, height: int, flip: bool) -> QImage:

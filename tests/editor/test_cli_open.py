@@ -53,6 +53,31 @@ def test_screenshot_of_a_song(tmp_path):
     labelled = QImage(str(feet))
     assert (labelled.width(), labelled.height()) == (1280, 860)
     assert labelled != image
+    spaced = tmp_path / "spaced.png"  # X-mod on a song of one tempo: nothing to space differently
+    result = run("open", str(files.chart), "--beat-spaced", "--screenshot", str(spaced))
+    assert result.returncode == 0, result.stderr
+    assert QImage(str(spaced)) == image
+
+
+def test_beat_spaced_screenshot_of_a_song_with_tempo_changes(tmp_path):
+    from fractions import Fraction
+
+    from PySide6.QtGui import QImage
+
+    from chart.formats.registry import load, save
+    from chart.timing import TimingData
+
+    files = write_song(tmp_path / "song")
+    song = load(files.chart)
+    song.timing = TimingData(offset=Fraction(-1, 10), bpms=((Fraction(0), Fraction(120)), (Fraction(2), Fraction(60))),
+                             stops=((Fraction(4), Fraction(1, 2)),))
+    save(song, files.chart)
+    shots = {}
+    for name, extra in (("plain", []), ("spaced", ["--beat-spaced"])):
+        shots[name] = tmp_path / f"{name}.png"
+        result = run("open", str(files.chart), *extra, "--screenshot", str(shots[name]))
+        assert result.returncode == 0, result.stderr
+    assert QImage(str(shots["spaced"])) != QImage(str(shots["plain"]))
 
 
 def test_compare_with_a_slot_the_song_lacks_is_exit_2(tmp_path):
