@@ -186,7 +186,7 @@ def frame_section(ctx: BenchContext) -> Section:
         wall.append(time.perf_counter() - t0)
         cpu.append(time.thread_time() - c0)
     wall_ms, cpu_ms = np.array(wall) * 1000.0, np.array(cpu) * 1000.0
-    visible = len(index.visible(*win.timeline.vb.viewRange()[1]))
+    visible = len(index.visible(*win.timeline.visible_times()))
     note = f"{len(index)} notes, {steps} scroll steps at 1280x860, waveform on; ~{visible} notes on screen"
     sec.add("frame CPU time (GUI thread), median", float(np.median(cpu_ms)), "ms", "<= 16 ms", note)
     sec.add("frame CPU time (GUI thread), 95th percentile", float(np.percentile(cpu_ms, 95)), "ms", "<= 16 ms")
@@ -194,6 +194,7 @@ def frame_section(ctx: BenchContext) -> Section:
             f"{np.median(wall_ms):.1f} / {np.percentile(wall_ms, 95):.1f}", "ms", "",
             f"wall time on this shared machine (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     _spectrogram_frames(win, sec, steps // 2, span_s)
+    _beat_spaced_frames(win, sec, steps // 2, span_s)
     t0, c0 = time.perf_counter(), time.thread_time()
     win.editing.toggle_at_cursor(1)
     win.sync._flush()
@@ -223,6 +224,23 @@ def _spectrogram_frames(win, sec: Section, steps: int, span_s: float) -> None:
         cpu.append(time.thread_time() - c0)
     sec.add("frame CPU time with the spectrogram lane, median", float(np.median(cpu) * 1000.0), "ms", "<= 16 ms",
             f"{len(win.spectrogram.item.tiles)} of {tiler.n_tiles} tiles ready")
+
+
+def _beat_spaced_frames(win, sec: Section, steps: int, span_s: float) -> None:
+    """Frame CPU time in View > Beat-Spaced (X-mod: every item maps its times through the beat axis, the waveform
+    and spectrogram are cut at the tempo change and the stop), spectrogram on, against C-mod in the same run."""
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    for k in range(steps):
+        for spaced in (False, True):  # interleaved, so machine noise hits both alike
+            win.timeline.set_beat_spaced(spaced)
+            c0 = time.thread_time()
+            win.timeline.set_cursor((k * 0.37) % span_s)
+            win.timeline.viewport().repaint()
+            cpu[spaced].append(time.thread_time() - c0)
+    c_mod, x_mod = (float(np.median(cpu[s]) * 1000.0) for s in (False, True))
+    sec.add("frame CPU time beat-spaced (X-mod), spectrogram on, median", x_mod, "ms", "<= 16 ms",
+            f"{x_mod / c_mod:.2f}x C-mod in the same interleaved run ({c_mod:.2f} ms); 150 -> 170 BPM and a stop")
+    win.timeline.set_beat_spaced(False)
 
 
 def _silent_audio(song, work: Path):
