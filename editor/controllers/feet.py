@@ -5,6 +5,10 @@ badge turning amber (the row crosses the feet over) or red (a fast double step) 
 row: a designer sees where a pattern forces a turn while placing the notes, not after a Verify run. Only
 dance-single charts are parsed (the parse knows the four panels' layout); other pads show no labels.
 
+While the chart has an AI draft pending, the parse is of the chart *as accepting the whole draft would leave it*
+(the draft's notes in place of the chart's over the draft's span, the chart's own notes elsewhere), so the ghosts get
+badges too and a draft that turns the feet or double-steps shows it before the designer accepts it.
+
 The parse is linear in the rows (~25 ms for 1,000 rows), so edits are coalesced: a burst of changes (a drag, a
 paste, typing notes in) re-parses once, :data:`REFRESH_MS` after the last one.
 """
@@ -13,7 +17,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
+from chart.notes import Note
 from chart.parity import Foot, FootParse, parse_feet
+from editor.controllers.ghosts import draft_span
 from editor.session import EditorSession
 from editor.timeline.overlay_items import (
     FOOT_HAND,
@@ -53,9 +59,11 @@ class FootLabels(QObject):
     notefield is rebuilt (another chart, timing or document), :meth:`schedule` when the current chart's notes change.
     """
 
-    def __init__(self, session: EditorSession, item: FootLabelsItem, parent: QObject | None = None):
+    def __init__(self, session: EditorSession, item: FootLabelsItem, parent: QObject | None = None, draft_fn=None):
         super().__init__(parent)
         self.session, self.item = session, item
+        self.draft_fn = draft_fn  # () -> the current chart's pending GhostDraft or None
+        self.with_draft = False  # the last parse included a pending draft
         self.enabled = False
         self.parse: FootParse | None = None  # of the current chart, while enabled
         self._timer = QTimer(self)
@@ -74,7 +82,8 @@ class FootLabels(QObject):
         self.refresh()
         if self.enabled and self.parse is not None:
             c = self.parse.counts()
-            self.session.status.emit(f"Foot labels: {c['crossovers']} crossovers, {c['fast_double_steps']} fast "
+            what = "Foot labels (chart with the AI draft accepted)" if self.with_draft else "Foot labels"
+            self.session.status.emit(f"{what}: {c['crossovers']} crossovers, {c['fast_double_steps']} fast "
                                      f"double steps, {c['jacks']} jacks, {c['hands']} rows with hands")
         elif self.enabled:
             self.session.status.emit("Foot labels are shown for dance-single charts only")
@@ -83,13 +92,22 @@ class FootLabels(QObject):
         """Parse the current chart now (nothing while disabled, or for a chart that is not dance-single)."""
         self._timer.stop()
         chart = self.session.chart
-        self.parse = None
+        self.parse, self.with_draft = None, False
         if self.enabled and chart is not None and chart.mode in MODES:
             try:
-                self.parse = parse_feet(chart.notes, self.session.timing())
+                self.parse = parse_feet(self._notes(chart.notes), self.session.timing())
             except ValueError:  # a note outside the four panels: nothing sensible to label
                 self.parse = None
         if self.parse is None:
             self.item.set_labels([], [], [], [])
         else:
             self.item.set_labels(*label_arrays(self.parse))
+
+    def _notes(self, notes: list[Note]) -> list[Note]:
+        """The chart's notes, with a pending draft accepted over its span (as GhostStore.accept would do)."""
+        draft = self.draft_fn() if self.draft_fn is not None else None
+        if draft is None or not draft.notes:
+            return notes
+        b0, b1 = draft_span(draft)
+        self.with_draft = True
+        return sorted([n for n in notes if not b0 <= n.beat < b1] + list(draft.notes))

@@ -78,7 +78,7 @@ class GhostStore(QObject):
         """Show a new draft for its chart; ghosts it had in the same beats are replaced, others kept."""
         old = self.get(draft.chart)
         if old is not None and draft.notes:
-            b0, b1 = _span(draft)
+            b0, b1 = draft_span(draft)
             kept = [n for n in old.notes if not b0 <= n.beat < b1]
             draft.notes = sorted(kept + draft.notes)
             draft.confidence = {**old.confidence, **draft.confidence}
@@ -119,7 +119,7 @@ class GhostStore(QObject):
         draft = self.get(chart)
         if draft is None or not draft.notes:
             return 0
-        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else _span(draft)
+        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else draft_span(draft)
         chosen = [n for n in draft.notes if b0 <= n.beat < b1]
         if not chosen:
             return 0
@@ -136,7 +136,7 @@ class GhostStore(QObject):
         draft = self.get(chart)
         if draft is None:
             return 0
-        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else _span(draft)
+        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else draft_span(draft)
         n = sum(1 for x in draft.notes if b0 <= x.beat < b1)
         self._drop(draft, b0, b1)
         return n
@@ -150,7 +150,7 @@ class GhostStore(QObject):
         self.changed.emit()
 
 
-def _span(draft: GhostDraft) -> tuple[Fraction, Fraction]:
+def draft_span(draft: GhostDraft) -> tuple[Fraction, Fraction]:
     """Beats covering every ghost of a draft (end exclusive, one row past the last head)."""
     if not draft.notes:
         return Fraction(0), Fraction(0)

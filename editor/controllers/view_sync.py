@@ -35,7 +35,7 @@ class ViewSync(QObject):
         timeline.before_input = self._flush
         from editor.controllers.feet import FootLabels
 
-        self.feet = FootLabels(session, timeline.feet_item, self)  # View > Foot Labels
+        self.feet = FootLabels(session, timeline.feet_item, self, draft_fn=self._current_draft)  # View > Foot Labels
         if minimap is not None:
             minimap.reference_density_fn = self._reference_density
         self._document_replaced()
@@ -113,9 +113,13 @@ class ViewSync(QObject):
             self.minimap.ghost_density_fn = self._ghost_density
         self.refresh_ghosts()
 
+    def _current_draft(self):
+        return self.ghosts.get(self.session.chart) if self.ghosts is not None else None
+
     def refresh_ghosts(self) -> None:
         """Ghost notes, their confidence colours and the probability curve of the current chart's draft."""
-        draft = self.ghosts.get(self.session.chart) if self.ghosts is not None else None
+        draft = self._current_draft()
+        self.feet.schedule()  # foot labels parse the chart with its draft accepted
         timing = self.session.timing()
         if draft is None or not draft.notes:
             self.timeline.set_ghosts(None)
@@ -130,7 +134,7 @@ class ViewSync(QObject):
             self.minimap.refresh()
 
     def _ghost_density(self):
-        draft = self.ghosts.get(self.session.chart) if self.ghosts is not None else None
+        draft = self._current_draft()
         return self._density(draft.notes, self.session.timing()) if draft is not None else None
 
     def _density(self, notes, timing):

@@ -81,3 +81,33 @@ def test_other_pads_and_chart_switches(opened, qtbot):
     assert "dance-single charts only" in win.statusBar().currentMessage()
     win.session.set_chart(easy(win))
     assert len(item.time_s) == 16
+
+
+def test_a_pending_draft_is_labelled_as_if_accepted(opened, qtbot):
+    from editor.controllers.ghosts import GhostDraft
+
+    win = opened
+    item = win.timeline.feet_item
+    chart = easy(win)
+    win.session.set_chart(chart)
+    win.actions["view.feet"].trigger()
+    assert len(item.time_s) == 16
+    assert (item.mark == MARK_NONE).all()
+    # an AI draft after the chart's last Right: Left, Down, Right on half beats would turn the feet (as above)
+    ghosts = [Note(Fraction(8), 0), Note(Fraction(17, 2), 1), Note(Fraction(9), 3)]
+    store = win.drafting.ghosts
+    store.put(GhostDraft(chart=chart, notes=ghosts, confidence={}, provenance={"model": "test"}))
+    qtbot.waitUntil(lambda: len(item.time_s) == 19, timeout=REFRESH_MS * 20)
+    crossed = np.flatnonzero(item.mark == MARK_CROSSOVER)
+    assert item.lane[crossed].tolist() == [3]
+    assert item.time_s[crossed][0] == pytest.approx(float(win.session.timing().beat_to_seconds(9)))
+    assert len(chart.notes) == 16  # the chart itself is untouched
+    # a ghost at beat 0 joins the draft, whose span now covers the whole chart: accepting it all would leave the
+    # four ghosts only, and that is what gets labelled
+    store.put(GhostDraft(chart=chart, notes=[Note(Fraction(0), 3)], confidence={}, provenance={}))
+    qtbot.waitUntil(lambda: len(item.time_s) == 4, timeout=REFRESH_MS * 20)
+    assert item.lane.tolist() == [3, 0, 1, 3]
+    store.reject(chart)
+    qtbot.waitUntil(lambda: len(item.time_s) == 16, timeout=REFRESH_MS * 20)
+    assert (item.mark == MARK_NONE).all()
+    assert item.lane[0] == 0
