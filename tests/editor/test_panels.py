@@ -140,6 +140,16 @@ def test_history_panel_jumps_through_steps(opened):
     assert Note(Fraction(12), 0) in win.session.chart.notes
 
 
+def test_shipped_keymap_lists_every_action_with_its_default():
+    import json
+
+    from editor.actions import DEFAULT_KEYMAP, SPECS
+
+    shipped = json.loads(DEFAULT_KEYMAP.read_text(encoding="utf-8"))
+    shipped.pop("_comment")
+    assert shipped == {s.id: s.shortcut for s in SPECS}  # regenerate with editor.actions.write_default_keymap()
+
+
 def test_user_keymap_overrides_defaults(qtbot, settings, boxes):
     from editor.main_window import MainWindow
     from editor.settings import app_data_dir
