@@ -25,7 +25,7 @@ def _requests(features: np.ndarray | None):
         gaps = rng.choice([Fraction(1, 4), Fraction(1, 2), Fraction(1)], size=N_ROWS)
         beats = list(np.cumsum([Fraction(0), *gaps[1:]]))
         seconds = np.array([float(b) * 0.4 for b in beats])  # 150 BPM
-        out.append(LaneRequest(beats, row_features(beats, seconds, slot, features, 100.0, 80), slot))
+        out.append(LaneRequest(beats, row_features(beats, seconds, slot, features, 100.0, 80), slot, seconds))
     return out
 
 

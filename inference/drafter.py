@@ -347,8 +347,8 @@ class Drafter:
         lane_params = self.lanes.features if self.lanes is not None else None
         assert self.onset.features is not None
         audio = analysis.raw_features(lane_params, self.onset.features) if lane_params is not None else None
-        return stepper, [LaneRequest(list(beats), row_features(beats, seconds, slot, audio, rate_hz, n_mels), slot)
-                         for beats, seconds, slot in rows]
+        return stepper, [LaneRequest(list(beats), row_features(beats, seconds, slot, audio, rate_hz, n_mels), slot,
+                                     np.asarray(seconds, dtype=np.float64)) for beats, seconds, slot in rows]
 
     def _lane_name(self) -> str:
         return self.lanes.display_id() if self.lanes is not None else "rule: alternation (no lane model)"

@@ -27,6 +27,8 @@ RATE_FLOOR_FACTOR = 0.5
 FLOOR_WINDOW_ROWS = 64
 #: Rows a draft starts with as if they were within the caps, so that its first rows may hold a jump or a hold.
 RATE_WARMUP_ROWS = 16
+#: A repeat less than this after the row before is a fast jack (:class:`DecisionRule` ``fast_repeat_cap``).
+FAST_REPEAT_S = 0.2
 
 
 def allowed_classes(held: int, slot: int) -> np.ndarray:
@@ -91,6 +93,13 @@ class DecisionRule:
     top ``repeat_floor`` share of its passage while the draft is below the floor, and cannot take it while the
     draft is at the cap; the bounds are the manifest's ``repeat_range``, the same per-chart quantiles of the
     text-only human charts (none without one).
+
+    ``fast_repeat_cap`` bounds the running share of rows that are fast repeats (a repeat less than
+    :data:`FAST_REPEAT_S` after the row before: a jack in a stream). Drafts of 44 audio songs put 61 % of their
+    Hard repeats and 58 % of their Challenge repeats there, against 11 % and 17 % in the songs' own charts
+    (session 12); the bound is the median of the per-chart share in the text-only human charts (the ``high`` of
+    the manifest's ``fast_repeat_range``; 0 up to Medium, where most human charts have none). It applies only when
+    the rows' times are known (:class:`inference.lanes.LaneRequest` ``seconds``).
     """
 
     jump: tuple[float | None, ...] = (None,) * N_SLOTS
@@ -100,6 +109,7 @@ class DecisionRule:
     jump_floor: tuple[float | None, ...] = (None,) * N_SLOTS
     repeat_floor: tuple[float | None, ...] = (None,) * N_SLOTS
     repeat_cap: tuple[float | None, ...] = (None,) * N_SLOTS
+    fast_repeat_cap: tuple[float | None, ...] = (None,) * N_SLOTS
 
     @classmethod
     def from_manifest(cls, manifest: Any) -> DecisionRule:
@@ -114,14 +124,16 @@ class DecisionRule:
         jump_floor, jump_cap = bounds if bounds is not None else (
             scaled("jump_reference", RATE_FLOOR_FACTOR), scaled("jump_reference", RATE_CAP_FACTOR))
         repeat_floor, repeat_cap = share_range(data, "repeat_range") or (cls.repeat_floor, cls.repeat_cap)
+        fast = share_range(data, "fast_repeat_range")
         return cls(tuple(data.get("jump_threshold", cls.jump)), tuple(data.get("hold_threshold", cls.hold)),
-                   jump_cap, scaled("hold_reference", RATE_CAP_FACTOR), jump_floor, repeat_floor, repeat_cap)
+                   jump_cap, scaled("hold_reference", RATE_CAP_FACTOR), jump_floor, repeat_floor, repeat_cap,
+                   fast[1] if fast is not None else cls.fast_repeat_cap)
 
 
 def share_range(decision: dict, key: str) -> tuple[tuple[float | None, ...], tuple[float | None, ...]] | None:
     """The (floor, cap) shares per slot of a lane manifest's ``extra.decision[key]`` (``jump_range``,
-    ``repeat_range``: per-chart quantiles of human charts, :func:`training.lane_calibrate.share_range`), or None
-    without one."""
+    ``repeat_range``, ``fast_repeat_range``: per-chart quantiles of human charts,
+    :func:`training.lane_calibrate.share_range`), or None without one."""
     bounds = decision.get(key) or {}
     if not bounds:
         return None
@@ -169,10 +181,17 @@ def within_cap(count: int, total: int, cap: float | None, more: int = 1, more_to
 class RateFloor:
     """The running floor of one draft on a share of rows (jump rows, repeats; :class:`DecisionRule`): its recent
     rows' masses for the kind of row, and whether a row is lifted to that kind while the draft's share of it is
-    below ``floor`` (None: no floor)."""
+    below ``floor`` (None: no floor).
 
-    def __init__(self, floor: float | None) -> None:
+    With ``per_consulted`` the share of the passage that is lifted is scaled by the rows per consulted row
+    (``floor * rows / consulted``, this row included, at most 1): when only some rows can take the kind at all (a repeat needs a
+    single arrow before it and, past the fast-repeat cap, a gap of :data:`FAST_REPEAT_S` or more), lifting the
+    top ``floor`` share of those would leave the draft below its floor of *all* rows."""
+
+    def __init__(self, floor: float | None, per_consulted: bool = False) -> None:
         self.floor = floor
+        self.per_consulted = per_consulted
+        self.consulted = 0  # rows asked so far (each remembered one mass)
         self.masses: deque[float] = deque(maxlen=FLOOR_WINDOW_ROWS)
 
     def lifts(self, mass: float, count: int, rows: int) -> bool:
@@ -183,11 +202,14 @@ class RateFloor:
         row's ``mass`` is remembered."""
         out, floor = False, self.floor
         if floor is not None and len(self.masses) >= RATE_WARMUP_ROWS and count < floor * rows:
+            # rows consulted so far, this one included (the first row has no row before it to consult)
+            share = min(1.0, floor * rows / (self.consulted + 1)) if self.per_consulted else floor
             recent = np.fromiter(self.masses, np.float64)
-            k = int(round((1.0 - floor) * (len(recent) - 1)))
+            k = int(round((1.0 - share) * (len(recent) - 1)))
             rank = float(np.partition(recent, k)[k])
             out = mass >= rank > float(recent.min())
         self.masses.append(mass)
+        self.consulted += 1
         return out
 
     def threshold(self, base: float, mass: float, count: int, rows: int) -> float:

@@ -31,6 +31,7 @@ import numpy as np
 
 from chart.notes import Note
 from inference.lane_decision import (
+    FAST_REPEAT_S,
     JUMP_CLASSES,
     DecisionRule,
     RateFloor,
@@ -120,6 +121,7 @@ class LaneRequest:
     beats: list[Fraction]
     features: np.ndarray
     slot: int
+    seconds: np.ndarray | None = None  # the rows' times; without them no fast-repeat cap (DecisionRule)
 
 
 class _Track:
@@ -137,9 +139,12 @@ class _Track:
         self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
         # decided so far: rows with a jump, hold heads, arrows, repeats (lane_decision.repeat_rows)
-        self.jump_rows = self.hold_heads = self.arrows = self.repeats = 0
+        self.jump_rows = self.hold_heads = self.arrows = self.repeats = self.fast_repeats = 0
+        # which rows come less than FAST_REPEAT_S after the row before (a repeat there is a fast jack)
+        self.quick = ([False] * n if request.seconds is None else
+                      [False, *(np.diff(np.asarray(request.seconds, np.float64)) < FAST_REPEAT_S).tolist()][:n])
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
-        self.repeat_floor = RateFloor(rule.repeat_floor[self.slot])
+        self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
 
     def held(self, i: int) -> int:
         mask = 0
@@ -201,7 +206,8 @@ class _Track:
                 threshold = self.jump_floor.threshold(threshold, mass, self.jump_rows, i)
         repeat, lift = self._repeat_class(i, allowed), False
         if repeat is not None:  # the row may repeat the row before's arrow, or take another single
-            if not within_cap(self.repeats, i, rule.repeat_cap[self.slot]):
+            if not within_cap(self.repeats, i, rule.repeat_cap[self.slot]) or (
+                    self.quick[i] and not within_cap(self.fast_repeats, i, rule.fast_repeat_cap[self.slot])):
                 allowed = allowed.copy()
                 allowed[repeat] = False  # the jump mass above is the unmasked row's
             elif temperature <= 0 and self.repeat_floor.floor is not None:  # its mass only matters for a floor
@@ -209,7 +215,9 @@ class _Track:
         arrows = masked_choice(logits, allowed, temperature, rng, threshold, mass) + 1
         if lift and repeat is not None and _POPCOUNT[arrows] == 1:
             arrows = repeat + 1
-        self.repeats += int(arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1) if i else 0
+        repeated = bool(i) and arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1
+        self.repeats += repeated
+        self.fast_repeats += repeated and self.quick[i]
         hold_p, hold_min = out["hold_p"], rule.hold[self.slot]
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= hold_min)
         if holds and not within_cap(self.hold_heads, self.arrows, rule.hold_cap[self.slot],
@@ -325,7 +333,7 @@ def assign_lanes(rows_beats: Sequence[Fraction], rows_seconds: np.ndarray, slot:
     """
     stepper, frame_rate_hz, n_mels = stepper_for(model)
     feats = row_features(list(rows_beats), np.asarray(rows_seconds), int(slot), audio_feats, frame_rate_hz, n_mels)
-    request = LaneRequest(list(rows_beats), feats, int(slot))
+    request = LaneRequest(list(rows_beats), feats, int(slot), np.asarray(rows_seconds, dtype=np.float64))
     return decode_rows(stepper, [request], temperature, seed)[0].to_notes()
 
 

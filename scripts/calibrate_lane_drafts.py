@@ -10,8 +10,9 @@ the trainer measured on human charts (manifest ``extra.decision.rates``). No not
 With ``--jump-range DIR`` it also sets the drafts' running jump floor and cap (manifest
 ``extra.decision.jump_range``) to the 25th percentile and median of the per-chart jump share of every usable chart in
 DIR (the text-only corpus: no song in common with the audio set), and the repeat floor and cap (``repeat_range``)
-the same way from their repeat shares, before calibrating under them;
-``--range-only`` skips the threshold search.
+the same way from their repeat shares, and the fast-repeat cap (``fast_repeat_range``: repeats less than 0.2 s after
+the row before, per chart, from each chart's own timing), before calibrating; ``--range-only`` skips the threshold
+search.
 
 Usage: python scripts/calibrate_lane_drafts.py --songs ../shared/data/charts [--n-songs 30]
        [--jump-range ../shared/data/charts-only [--range-only]] [--write]
@@ -36,6 +37,7 @@ from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E
 from training.lane_calibrate import (  # noqa: E402
     calibrate_to_rates,
     corpus_rows,
+    fast_repeat_share_range,
     jump_share_range,
     repeat_share_range,
 )
@@ -65,7 +67,8 @@ def main() -> int:
     ap.add_argument("--n-songs", type=int, default=30)
     ap.add_argument("--models", type=Path, default=default_models_dir())
     ap.add_argument("--jump-range", type=Path, metavar="DIR",
-                    help="set the jump and repeat floors/caps from the per-chart shares of the charts in DIR")
+                    help="set the jump and repeat floors/caps and the fast-repeat cap from the per-chart shares of the "
+                         "charts in DIR")
     ap.add_argument("--range-only", action="store_true", help="with --jump-range: keep the thresholds")
     ap.add_argument("--write", action="store_true", help="write the thresholds into the lane manifest")
     args = ap.parse_args()
@@ -75,9 +78,12 @@ def main() -> int:
         return 2
     decision = drafter.lanes.extra["decision"]
     if args.jump_range is not None:
-        rows, slots = corpus_rows(sorted(p for p in args.jump_range.iterdir() if p.is_dir()))
+        folders = sorted(p for p in args.jump_range.iterdir() if p.is_dir())
+        rows, slots, seconds = corpus_rows(folders, with_seconds=True)
         decision["jump_range"] = {**jump_share_range(rows, slots), "source": args.jump_range.name}
         decision["repeat_range"] = {**repeat_share_range(rows, slots), "source": args.jump_range.name}
+        decision["fast_repeat_range"] = {**fast_repeat_share_range(rows, slots, seconds),
+                                         "source": args.jump_range.name}
     if args.range_only:
         print(json.dumps(decision, indent=1))
         if args.write:

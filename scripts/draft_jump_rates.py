@@ -4,7 +4,8 @@ Drafts every slot a song's chart has (with that chart's timing, all slots in one
 ``main.py draft`` do) for the validation songs and the first N training songs (by folder name), and prints per
 song the notes and jumps of each draft against the chart's, then per slot the median jump share (rows with two
 arrows) of drafts and charts, the mean absolute difference, drafts with no jump, and songs where a slot has no
-more notes than the one below it (MODEL_CARD, session 6).
+more notes than the one below it (MODEL_CARD, session 6); the same for hold and repeat shares (session 11) and
+fast repeats, repeats less than 0.2 s after the row before (session 12).
 
 Usage: python scripts/draft_jump_rates.py --songs ../shared/data/charts [--train-songs 16] [--models DIR]
 """
@@ -26,14 +27,20 @@ from inference.lane_decision import repeat_rows  # noqa: E402
 from inference.lane_features import rows_from_notes  # noqa: E402
 from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E402
 
+FAST_REPEAT_S = 0.2  # a repeat this soon after the row before is a fast jack
 
-def row_stats(notes: list) -> tuple[int, int, int, int, int]:
-    """Rows, notes, jump rows (two or more arrows), hold heads (holds and rolls) and repeats (a single arrow
-    the same as the row before's, :func:`inference.lane_decision.repeat_rows`) of a list of notes."""
+
+def row_stats(notes: list, timing) -> tuple[int, int, int, int, int, int]:
+    """Rows, notes, jump rows (two or more arrows), hold heads (holds and rolls), repeats (a single arrow
+    the same as the row before's, :func:`inference.lane_decision.repeat_rows`) and fast repeats (repeats less
+    than ``FAST_REPEAT_S`` after the row before) of a list of notes."""
     rows, jumps, _, _ = row_counts(notes)
     onsets = [n for n in notes if n.kind.is_onset]
-    repeats = int(repeat_rows(rows_from_notes(notes).arrows).sum())
-    return rows, len(onsets), jumps, sum(1 for n in onsets if n.length > 0), repeats
+    lane_rows = rows_from_notes(notes)
+    repeats = repeat_rows(lane_rows.arrows)
+    seconds = timing.beats_to_seconds_array(np.array([float(b) for b in lane_rows.beats]))
+    fast = repeats & (np.diff(seconds, prepend=-np.inf) < FAST_REPEAT_S)
+    return rows, len(onsets), jumps, sum(1 for n in onsets if n.length > 0), int(repeats.sum()), int(fast.sum())
 
 
 def main() -> int:
@@ -51,8 +58,9 @@ def main() -> int:
         song = _load_song(folder)  # the chart, its usable charts and its audio, as main.py eval reads them
         charts = song.charts
         timing = song.song.timing_for(next(iter(charts.values())))
-        drafts = {int(d.slot): row_stats(d.notes) for d in drafter.draft(song.audio, timing, [Slot(s) for s in charts])}
-        ref = {s: row_stats(c.notes) for s, c in charts.items()}
+        drafts = {int(d.slot): row_stats(d.notes, timing)
+                  for d in drafter.draft(song.audio, timing, [Slot(s) for s in charts])}
+        ref = {s: row_stats(c.notes, song.song.timing_for(c)) for s, c in charts.items()}
         counts = [drafts[s][1] for s in sorted(drafts)]
         bad = any(b <= a for a, b in zip(counts, counts[1:]))
         broken += bad
@@ -60,7 +68,9 @@ def main() -> int:
             f"{s}:{drafts[s][1]}n/{drafts[s][2]}j(ref {ref[s][1]}n/{ref[s][2]}j)" for s in sorted(drafts)))
         shares += [(s, drafts[s][2] / max(drafts[s][0], 1), ref[s][2] / max(ref[s][0], 1),
                     drafts[s][3] / max(drafts[s][1], 1), ref[s][3] / max(ref[s][1], 1),
-                    drafts[s][4] / max(drafts[s][0], 1), ref[s][4] / max(ref[s][0], 1)) for s in drafts]
+                    drafts[s][4] / max(drafts[s][0], 1), ref[s][4] / max(ref[s][0], 1),
+                    drafts[s][5] / max(drafts[s][0], 1), ref[s][5] / max(ref[s][0], 1),
+                    drafts[s][5], drafts[s][4], ref[s][5], ref[s][4]) for s in drafts]
     r = np.array(shares)
     for s in range(5):
         m = r[r[:, 0] == s]
@@ -73,6 +83,10 @@ def main() -> int:
                   f"|diff| {np.abs(m[:, 5] - m[:, 6]).mean():.3f}, drafts quantiles (10/50/90 %) "
                   f"{np.round(np.quantile(m[:, 5], [0.1, 0.5, 0.9]), 3).tolist()}, drafts above 0.6: "
                   f"{(m[:, 5] > 0.6).sum()}/{len(m)}")
+            print(f"    fast repeats (< {FAST_REPEAT_S} s) per row: median draft {np.median(m[:, 7]):.4f} / chart "
+                  f"{np.median(m[:, 8]):.4f}, mean |diff| {np.abs(m[:, 7] - m[:, 8]).mean():.4f}; share of repeats "
+                  f"that are fast, pooled: drafts {m[:, 9].sum() / max(m[:, 10].sum(), 1):.3f} / charts "
+                  f"{m[:, 11].sum() / max(m[:, 12].sum(), 1):.3f}")
     j = r[r[:, 0] > 0]  # Beginner: no jumps by rule
     print(f"all: jump share mean |diff| {np.abs(j[:, 1] - j[:, 2]).mean():.4f} (Easy..Challenge), hold share mean "
           f"|diff| {np.abs(r[:, 3] - r[:, 4]).mean():.4f}, repeat share mean |diff| "

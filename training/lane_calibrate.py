@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from chart.song import Chart, Song
-from inference.lane_decision import RATE_CAP_FACTOR, DecisionRule, repeat_rows
+from inference.lane_decision import FAST_REPEAT_S, RATE_CAP_FACTOR, DecisionRule, repeat_rows
 from inference.lane_features import MASK_BITS, N_SLOTS, POPCOUNT, LaneRows, row_features, rows_from_notes
 from inference.lanes import LaneRequest, decode_rows
 
@@ -49,7 +49,7 @@ def chart_requests(folders: Sequence[Path]) -> tuple[list[LaneRequest], list[Lan
     for song, slot, chart in _usable(folders, skip_broken=False):
         rows = rows_from_notes(chart.notes)
         seconds = song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
-        requests.append(LaneRequest(rows.beats, row_features(rows.beats, seconds, slot), slot))
+        requests.append(LaneRequest(rows.beats, row_features(rows.beats, seconds, slot), slot, seconds))
         references.append(rows)
     return requests, references
 
@@ -86,6 +86,11 @@ def share_range(rows: Sequence[LaneRows], slots: Sequence[int], measure: Callabl
     for r, slot in zip(rows, slots):
         if len(r):
             shares[int(slot)].append(float(np.mean(measure(np.asarray(r.arrows)))))
+    return _quantile_bounds(shares, quantiles, beginner)
+
+
+def _quantile_bounds(shares: list[list[float]], quantiles: tuple[float, float], beginner: bool) -> dict:
+    """:func:`share_range`'s result from the per-chart shares of each slot."""
     low: list[float | None] = []
     high: list[float | None] = []
     for slot, values in enumerate(shares):
@@ -109,10 +114,29 @@ def repeat_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
     return share_range(rows, slots, repeat_rows, quantiles)
 
 
-def corpus_rows(folders: Sequence[Path]) -> tuple[list[LaneRows], list[int]]:
-    """Reference rows and slots of every usable chart in ``folders`` (text only; unreadable files skipped)."""
-    charts = [(slot, chart) for _, slot, chart in _usable(folders, skip_broken=True)]
-    return [rows_from_notes(chart.notes) for _, chart in charts], [slot for slot, _ in charts]
+def fast_repeat_share_range(rows: Sequence[LaneRows], slots: Sequence[int], seconds: Sequence[np.ndarray],
+                            quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES) -> dict:
+    """:func:`share_range` of fast repeats: repeats less than :data:`inference.lane_decision.FAST_REPEAT_S` after
+    the row before (``seconds``: each chart's row times), every slot."""
+    shares: list[list[float]] = [[] for _ in range(N_SLOTS)]
+    for r, slot, sec in zip(rows, slots, seconds):
+        if len(r):
+            quick = np.diff(np.asarray(sec, np.float64), prepend=-np.inf) < FAST_REPEAT_S
+            shares[int(slot)].append(float(np.mean(repeat_rows(np.asarray(r.arrows)) & quick)))
+    return _quantile_bounds(shares, quantiles, beginner=True)
+
+
+def corpus_rows(folders: Sequence[Path], with_seconds: bool = False):
+    """Reference rows and slots of every usable chart in ``folders`` (text only; unreadable files skipped), and
+    with ``with_seconds`` the rows' times from each chart's timing as a third list."""
+    charts = [(song, slot, chart) for song, slot, chart in _usable(folders, skip_broken=True)]
+    rows = [rows_from_notes(chart.notes) for _, _, chart in charts]
+    slots = [slot for _, slot, _ in charts]
+    if not with_seconds:
+        return rows, slots
+    seconds = [song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in r.beats]))
+               for (song, _, chart), r in zip(charts, rows)]
+    return rows, slots, seconds
 
 
 def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references: Sequence[LaneRows],

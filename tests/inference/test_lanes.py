@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from chart.notes import Note, NoteKind
 from inference.lane_decision import (
+    FAST_REPEAT_S,
     RATE_CAP_FACTOR,
     RATE_FLOOR_FACTOR,
     RATE_WARMUP_ROWS,
@@ -487,6 +488,61 @@ def test_repeat_range_in_the_manifest_sets_the_repeat_floor_and_cap():
     assert rule.repeat_cap == (0.31, 0.13, 0.08, 0.06, 0.04)
     M.extra = {"decision": {}}
     assert DecisionRule.from_manifest(M()).repeat_cap == (None,) * 5  # older manifests: no bound
+
+
+def _stream_rows(n: int) -> tuple[list[Fraction], np.ndarray, np.ndarray]:
+    """Rows alternating a beat and a sixteenth apart (120 BPM): odd rows come 0.125 s after the row before (a
+    repeat there is a fast jack), even rows 0.5 s after. Returns beats, seconds and which rows are quick."""
+    beats = [Fraction(0)]
+    for i in range(1, n):
+        beats.append(beats[-1] + (Fraction(1, 4) if i % 2 else Fraction(1)))
+    seconds = np.array([float(b) * 0.5 for b in beats])
+    quick = np.diff(seconds, prepend=-np.inf) < FAST_REPEAT_S
+    return beats, seconds, quick
+
+
+def test_fast_repeat_cap_stops_jacks_in_streams_and_leaves_slow_repeats():
+    beats, seconds, quick = _stream_rows(400)
+    runaway = RepeatStepper(4.0)
+    _, where = _repeat_share(assign_lanes(beats, seconds, 3, None, runaway))
+    assert quick[where].sum() > 190  # without a cap: a jack on every sixteenth
+    runaway.rule = DecisionRule(fast_repeat_cap=(0.01,) * 5)
+    notes = assign_lanes(beats, seconds, 3, None, runaway)
+    _, where = _repeat_share(notes)
+    assert quick[where].sum() <= 0.01 * (400 + RATE_WARMUP_ROWS)  # fast repeats held at the cap
+    assert (~quick[where]).sum() >= 190  # repeats a beat apart are not fast jacks: the model keeps them
+    assert rule_violations(notes, 3) == []
+    # without the rows' times (an older caller) there is nothing to tell fast from slow: no cap
+    feats = row_features(beats, seconds, 3)
+    rows = decode_rows(runaway, [LaneRequest(beats, feats, 3)])[0]
+    from inference.lane_decision import repeat_rows
+
+    assert quick[repeat_rows(rows.arrows)].sum() > 190
+
+
+class JitterRepeatStepper(RepeatStepper):
+    """A repeat-shy model (-3) whose wish to repeat varies from row to row (a deterministic jitter up to
+    ``pulse``), so that a floor ranks rows by it."""
+
+    def step(self, rows, history, state):
+        out, new_state = super().step(rows, history, state)
+        from inference.lane_rules import prev_masks
+
+        prev = prev_masks(history)[:, 0]
+        for k in range(len(rows)):
+            if prev[k] in (1, 2, 4, 8):
+                out["arrow_logits"][k, prev[k] - 1] += self.pulse * ((int(state[k]) * 37) % 101) / 101
+        return out, new_state
+
+
+def test_repeat_floor_counts_all_rows_when_fast_repeats_are_blocked():
+    beats, seconds, quick = _stream_rows(400)
+    shy = JitterRepeatStepper(-3.0, pulse=1.0)
+    shy.rule = DecisionRule(repeat_floor=(0.2,) * 5, fast_repeat_cap=(0.0,) * 5)
+    share, where = _repeat_share(assign_lanes(beats, seconds, 3, None, shy))
+    assert not quick[where].any()  # no fast jack at all
+    # only the slow half of the rows can take a repeat, and the floor still holds 20 % of *all* rows
+    assert 0.2 - RATE_WARMUP_ROWS / 400 <= share <= 0.2 + 2 / 400
 
 
 def test_cut_hold_length_ends_on_the_sixteenth_before_the_cut_or_makes_a_tap() -> None:
