@@ -8,9 +8,34 @@ the Playback panel (Stems box) and the vocals waveform are shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+
+@contextmanager
+def docs_window(width: int = 1280, height: int = 860) -> Iterator:
+    """A shown main window with fresh default settings (neither reading nor changing the user's), for the
+    scripts that render the pictures in docs/; shut down without a prompt when the block ends."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from editor.main_window import MainWindow
+    from editor.settings import EditorSettings, use_ini_file
+
+    use_ini_file(Path(tempfile.mkdtemp(prefix="genelive-docs-")) / "editor.ini")
+    win = MainWindow(EditorSettings())
+    win.resize(width, height)
+    win.show()
+    try:
+        yield win
+    finally:
+        win.skip_close_prompt = True
+        win.shutdown()
+        del app
 
 
 def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], bool]], bool],

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,29 +16,20 @@ CURSOR_BEAT = 22  # two beats before the chart's first crossover (beat 24: Left,
 
 def main(out: Path) -> int:
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([])
-    from editor.main_window import MainWindow
-    from editor.settings import EditorSettings, use_ini_file
+    from editor.screenshot import docs_window
 
-    use_ini_file(Path(tempfile.mkdtemp()) / "editor.ini")  # fresh default settings
-    win = MainWindow(EditorSettings())
-    win.resize(1280, 860)
-    win.show()
-    if not win.open_path(REPO / "resources" / "demo" / "first-light.ssc"):
-        return 2
-    win.session.set_chart(next(c for c in win.session.doc.song.charts if c.slot.name == "MEDIUM"))
-    win.actions["view.feet"].setChecked(True)
-    message = win.statusBar().currentMessage()
-    win.seek(float(win.session.timing().beat_to_seconds(CURSOR_BEAT)))
-    win.lower_panels.setCurrentIndex(0)  # Verify: the parity INFO beside the labels
-    QTest.qWait(1500)
-    ok = win.grab().save(str(out))
-    print(message)
-    win.skip_close_prompt = True
-    win.shutdown()
-    del app
+    with docs_window() as win:
+        if not win.open_path(REPO / "resources" / "demo" / "first-light.ssc"):
+            return 2
+        win.session.set_chart(next(c for c in win.session.doc.song.charts if c.slot.name == "MEDIUM"))
+        win.actions["view.feet"].setChecked(True)
+        message = win.statusBar().currentMessage()
+        win.seek(float(win.session.timing().beat_to_seconds(CURSOR_BEAT)))
+        win.lower_panels.setCurrentIndex(0)  # Verify: the parity INFO beside the labels
+        QTest.qWait(1500)
+        ok = win.grab().save(str(out))
+        print(message)
     return 0 if ok else 2
 
 

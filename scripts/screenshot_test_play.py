@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,21 +21,20 @@ NOTES = 60
 
 
 def main(out: Path) -> int:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    from editor.main_window import MainWindow
-    from editor.settings import EditorSettings, use_ini_file
+    from editor.screenshot import docs_window
     from tests.editor.fakes import FakeClock, FakePlayer
 
-    use_ini_file(Path(tempfile.mkdtemp()) / "editor.ini")  # fresh default settings
-    win = MainWindow(EditorSettings())
-    clock = FakeClock()
-    win.playback.player_factory = lambda samples, sr: FakePlayer(clock, samples.shape[-1] / sr)
-    win.resize(1280, 860)
-    win.show()
+    with docs_window() as win:
+        clock = FakeClock()
+        win.playback.player_factory = lambda samples, sr: FakePlayer(clock, samples.shape[-1] / sr)
+        return play_and_grab(win, clock, out)
+
+
+def play_and_grab(win, clock, out: Path) -> int:
+    """Open the demo, test-play its Medium chart from FIRST_BEAT with the simulated player, save the window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
     if not win.open_path(REPO / "resources" / "demo" / "first-light.ssc"):
         return 2
     for _ in range(1500):
@@ -73,9 +71,6 @@ def main(out: Path) -> int:
     QTest.qWait(200)
     ok = win.grab().save(str(out))
     print(win.statusBar().currentMessage())
-    win.skip_close_prompt = True
-    win.shutdown()
-    del app
     return 0 if ok else 2
 
 

@@ -84,21 +84,19 @@ def grab(win, beat_spaced: bool):
 def main(out: Path) -> int:
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtTest import QTest
 
-    app = QApplication.instance() or QApplication([])
-    from editor.main_window import MainWindow
-    from editor.settings import EditorSettings, use_ini_file
+    from editor.screenshot import docs_window
 
-    folder = Path(tempfile.mkdtemp(prefix="genelive-xmod-"))
-    use_ini_file(folder / "editor.ini")  # fresh default settings
-    win = MainWindow(EditorSettings())
-    win.resize(1100, 900)
-    win.show()
-    if not win.open_path(write_song(folder)):
-        return 2
-    win.timeline.set_zoom(110.0)
-    left, right = grab(win, False), grab(win, True)
+    with docs_window(1100, 900) as win:
+        if not win.open_path(write_song(Path(tempfile.mkdtemp(prefix="genelive-xmod-")))):
+            return 2
+        for _ in range(1500):  # the audio is decoded in a background job: wait for the waveform
+            if win.timeline.waveform_item.peaks is not None:
+                break
+            QTest.qWait(20)
+        win.timeline.set_zoom(110.0)
+        left, right = grab(win, False), grab(win, True)
     header = 30
     picture = QImage(left.width() + right.width() + 12, max(left.height(), right.height()) + header,
                      QImage.Format.Format_RGB32)
@@ -116,11 +114,7 @@ def main(out: Path) -> int:
     p.drawText(QRect(left.width() + 12, 0, right.width(), header), Qt.AlignmentFlag.AlignCenter,
                "X-mod (View > Beat-Spaced): beat-spaced")
     p.end()
-    ok = picture.save(str(out))
-    win.skip_close_prompt = True
-    win.shutdown()
-    del app
-    return 0 if ok else 2
+    return 0 if picture.save(str(out)) else 2
 
 
 if __name__ == "__main__":
