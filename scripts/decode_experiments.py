@@ -6,6 +6,8 @@ Each subcommand prints one small table; none writes into the project. ``CURVES``
 
 * ``density CURVES``: plain drafts with the row count aimed at the geometric mean of the F1-tuned threshold's
   count and the slot's median training density (weights 0..1): micro F1 @50 ms against median density error.
+* ``density-per-beat CURVES`` (session 12): the same with the slot's median density in rows per *beat* of the
+  song's timing instead of per second.
 * ``repeat-smooth CURVES``: onset curves averaged with the same beat position in the most similar bars of the
   song (beat-synchronous log-mel, same position in the bar), thresholds re-tuned per slot for every variant.
 * ``rhythm-prior CURVES``: a gap model (next row's distance in 1/48 beats given the slot and the previous row's
@@ -44,6 +46,10 @@ from training.metrics import count_matches  # noqa: E402
 
 #: Median onset rows per second of audio of the training charts, Beginner..Challenge (MODEL_CARD).
 TRAIN_NPS = (0.93, 1.69, 2.48, 3.19, 4.07)
+#: Median onset rows per beat of audio (the authored timing's beats from 0 s to the end) of the same charts
+#: (session 12; the spread of log rows/beat is 0.17/0.11/0.14/0.16/0.14 median absolute deviation against
+#: 0.20/0.18/0.18/0.17/0.16 for rows per second).
+TRAIN_RPB = (0.347, 0.647, 0.971, 1.287, 1.585)
 THRESHOLDS = np.arange(0.05, 0.95, 0.01)
 
 
@@ -76,7 +82,9 @@ def _tuned(rows: list[dict], select) -> tuple[float, list[float]]:
     return round(_f1(total), 4), per
 
 
-def density(curves_path: Path) -> None:
+def density(curves_path: Path, per_beat: bool = False) -> None:
+    """With ``per_beat`` the slot prior is in rows per beat of the song's timing (TRAIN_RPB) instead of rows per
+    second (session 12: worse on the validation songs, median density error 0.24 against 0.12 at weight 0)."""
     drafter = Drafter.from_models_dir(None)
     rows = _plain(curves_path, drafter)
     print("count aimed at                              micro F1 @50  median density error")
@@ -85,7 +93,12 @@ def density(curves_path: Path) -> None:
         for r in rows:
             sec, probs, cfg = r["_cands"]
             n_thr = max(int(np.count_nonzero(probs >= cfg.threshold)), 1)
-            n_prior = TRAIN_NPS[r["slot"]] * len(r["curve"]) / r["fr"]
+            duration_s = len(r["curve"]) / r["fr"]
+            if per_beat:
+                b0, b1 = r["timing"].seconds_to_beats_array([0.0, duration_s])
+                n_prior = TRAIN_RPB[r["slot"]] * float(b1 - b0)
+            else:
+                n_prior = TRAIN_NPS[r["slot"]] * duration_s
             want = math.exp(weight * math.log(n_thr) + (1 - weight) * math.log(n_prior))
             est = sec[probs >= threshold_for_count(probs, want)]
             total += _counts(r, est)
@@ -358,7 +371,8 @@ def snap_thresholds(curves_path: Path) -> None:
 
 
 def main() -> int:
-    commands = {"density": lambda a: density(a.path), "repeat-smooth": lambda a: repeat_smooth(a.songs, a.path),
+    commands = {"density": lambda a: density(a.path), "density-per-beat": lambda a: density(a.path, per_beat=True),
+                "repeat-smooth": lambda a: repeat_smooth(a.songs, a.path),
                 "rhythm-prior": lambda a: rhythm_prior(a.songs, a.path),
                 "refine-keep": lambda a: refine_keep(a.songs, a.path), "lane-mirror": lambda a: lane_mirror(a.songs),
                 "snap-thresholds": lambda a: snap_thresholds(a.path)}
