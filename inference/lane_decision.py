@@ -172,6 +172,17 @@ def repeat_rows(arrows: np.ndarray) -> np.ndarray:
     return out
 
 
+def quick_rows(seconds: np.ndarray) -> np.ndarray:
+    """Which rows come less than :data:`FAST_REPEAT_S` after the row before (``seconds``: the rows' times), shape
+    (N,) bool; the first row never does."""
+    return np.diff(np.asarray(seconds, dtype=np.float64), prepend=-np.inf) < FAST_REPEAT_S
+
+
+def fast_repeat_rows(arrows: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """:func:`repeat_rows` that are :func:`quick_rows`: a jack inside a stream (``DecisionRule.fast_repeat_cap``)."""
+    return repeat_rows(arrows) & quick_rows(seconds)
+
+
 def within_cap(count: int, total: int, cap: float | None, more: int = 1, more_total: int = 1) -> bool:
     """Whether ``more`` jump rows (hold heads) out of ``more_total`` rows (arrows) keep the running share
     ``(count + more) / (total + more_total + warm-up)`` within ``cap``."""

@@ -31,13 +31,13 @@ import numpy as np
 
 from chart.notes import Note
 from inference.lane_decision import (
-    FAST_REPEAT_S,
     JUMP_CLASSES,
     DecisionRule,
     RateFloor,
     allowed_classes,
     jump_mass,
     masked_choice,
+    quick_rows,
     repeat_mass,
     within_cap,
 )
@@ -140,9 +140,8 @@ class _Track:
         self.memory = ChartMemory(self.beats, layout)
         # decided so far: rows with a jump, hold heads, arrows, repeats (lane_decision.repeat_rows)
         self.jump_rows = self.hold_heads = self.arrows = self.repeats = self.fast_repeats = 0
-        # which rows come less than FAST_REPEAT_S after the row before (a repeat there is a fast jack)
-        self.quick = ([False] * n if request.seconds is None else
-                      [False, *(np.diff(np.asarray(request.seconds, np.float64)) < FAST_REPEAT_S).tolist()][:n])
+        # which rows come soon after the row before (a repeat there is a fast jack); unknown without the times
+        self.quick = [False] * n if request.seconds is None else quick_rows(request.seconds).tolist()
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
         self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
 

@@ -79,7 +79,7 @@ def main() -> int:
     decision = drafter.lanes.extra["decision"]
     if args.jump_range is not None:
         folders = sorted(p for p in args.jump_range.iterdir() if p.is_dir())
-        rows, slots, seconds = corpus_rows(folders, with_seconds=True)
+        rows, slots, seconds = corpus_rows(folders)
         decision["jump_range"] = {**jump_share_range(rows, slots), "source": args.jump_range.name}
         decision["repeat_range"] = {**repeat_share_range(rows, slots), "source": args.jump_range.name}
         decision["fast_repeat_range"] = {**fast_repeat_share_range(rows, slots, seconds),

@@ -23,11 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from chart.song import Slot  # noqa: E402
 from chart.stats import row_counts  # noqa: E402
 from inference.drafter import Drafter  # noqa: E402
-from inference.lane_decision import repeat_rows  # noqa: E402
+from inference.lane_decision import FAST_REPEAT_S, fast_repeat_rows, repeat_rows  # noqa: E402
 from inference.lane_features import rows_from_notes  # noqa: E402
 from training.evaluate import EvalOptions, _load_song, select_folders  # noqa: E402
-
-FAST_REPEAT_S = 0.2  # a repeat this soon after the row before is a fast jack
 
 
 def row_stats(notes: list, timing) -> tuple[int, int, int, int, int, int]:
@@ -37,9 +35,8 @@ def row_stats(notes: list, timing) -> tuple[int, int, int, int, int, int]:
     rows, jumps, _, _ = row_counts(notes)
     onsets = [n for n in notes if n.kind.is_onset]
     lane_rows = rows_from_notes(notes)
-    repeats = repeat_rows(lane_rows.arrows)
     seconds = timing.beats_to_seconds_array(np.array([float(b) for b in lane_rows.beats]))
-    fast = repeats & (np.diff(seconds, prepend=-np.inf) < FAST_REPEAT_S)
+    repeats, fast = repeat_rows(lane_rows.arrows), fast_repeat_rows(lane_rows.arrows, seconds)
     return rows, len(onsets), jumps, sum(1 for n in onsets if n.length > 0), int(repeats.sum()), int(fast.sum())
 
 

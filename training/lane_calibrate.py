@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from chart.song import Chart, Song
-from inference.lane_decision import FAST_REPEAT_S, RATE_CAP_FACTOR, DecisionRule, repeat_rows
+from inference.lane_decision import RATE_CAP_FACTOR, DecisionRule, fast_repeat_rows, repeat_rows
 from inference.lane_features import MASK_BITS, N_SLOTS, POPCOUNT, LaneRows, row_features, rows_from_notes
 from inference.lanes import LaneRequest, decode_rows
 
@@ -116,27 +116,23 @@ def repeat_share_range(rows: Sequence[LaneRows], slots: Sequence[int],
 
 def fast_repeat_share_range(rows: Sequence[LaneRows], slots: Sequence[int], seconds: Sequence[np.ndarray],
                             quantiles: tuple[float, float] = JUMP_RANGE_QUANTILES) -> dict:
-    """:func:`share_range` of fast repeats: repeats less than :data:`inference.lane_decision.FAST_REPEAT_S` after
-    the row before (``seconds``: each chart's row times), every slot."""
+    """:func:`share_range` of fast repeats (:func:`inference.lane_decision.fast_repeat_rows`; ``seconds``: each
+    chart's row times), every slot."""
     shares: list[list[float]] = [[] for _ in range(N_SLOTS)]
     for r, slot, sec in zip(rows, slots, seconds):
         if len(r):
-            quick = np.diff(np.asarray(sec, np.float64), prepend=-np.inf) < FAST_REPEAT_S
-            shares[int(slot)].append(float(np.mean(repeat_rows(np.asarray(r.arrows)) & quick)))
+            shares[int(slot)].append(float(np.mean(fast_repeat_rows(r.arrows, sec))))
     return _quantile_bounds(shares, quantiles, beginner=True)
 
 
-def corpus_rows(folders: Sequence[Path], with_seconds: bool = False):
-    """Reference rows and slots of every usable chart in ``folders`` (text only; unreadable files skipped), and
-    with ``with_seconds`` the rows' times from each chart's timing as a third list."""
-    charts = [(song, slot, chart) for song, slot, chart in _usable(folders, skip_broken=True)]
+def corpus_rows(folders: Sequence[Path]) -> tuple[list[LaneRows], list[int], list[np.ndarray]]:
+    """Reference rows, slots and the rows' times (each chart's own timing) of every usable chart in ``folders``
+    (text only; unreadable files skipped)."""
+    charts = list(_usable(folders, skip_broken=True))
     rows = [rows_from_notes(chart.notes) for _, _, chart in charts]
-    slots = [slot for _, slot, _ in charts]
-    if not with_seconds:
-        return rows, slots
     seconds = [song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in r.beats]))
                for (song, _, chart), r in zip(charts, rows)]
-    return rows, slots, seconds
+    return rows, [slot for _, slot, _ in charts], seconds
 
 
 def calibrate_free_running(stepper, requests: Sequence[LaneRequest], references: Sequence[LaneRows],

@@ -49,7 +49,7 @@ def test_corpus_rows_reads_usable_charts_and_skips_broken_files(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "b.sm").write_text("#NOTES:::")  # malformed: the reader refuses it
     (tmp_path / "c").mkdir()  # no chart file
-    rows, slots = corpus_rows(sorted(tmp_path.iterdir()))
+    rows, slots, _seconds = corpus_rows(sorted(tmp_path.iterdir()))
     assert slots == [int(Slot.EASY)]
     assert len(rows[0]) == 40
 
