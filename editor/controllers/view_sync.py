@@ -109,6 +109,7 @@ class ViewSync(QObject):
     def set_ghost_store(self, store) -> None:
         self.ghosts = store
         store.changed.connect(self.refresh_ghosts)
+        store.changed.connect(self.feet.schedule)  # foot labels parse the chart with its draft accepted
         if self.minimap is not None:
             self.minimap.ghost_density_fn = self._ghost_density
         self.refresh_ghosts()
@@ -119,7 +120,6 @@ class ViewSync(QObject):
     def refresh_ghosts(self) -> None:
         """Ghost notes, their confidence colours and the probability curve of the current chart's draft."""
         draft = self._current_draft()
-        self.feet.schedule()  # foot labels parse the chart with its draft accepted
         timing = self.session.timing()
         if draft is None or not draft.notes:
             self.timeline.set_ghosts(None)
