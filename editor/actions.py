@@ -99,6 +99,11 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("play.calibrate", "&Latency Calibration...", ""),
     ActionSpec("play.test", "&Test Play from Cursor", "Ctrl+T",
                tip="Play the chart with the keyboard (D F J K or the arrows), judged; Esc ends"),
+    ActionSpec("play.record", "&Record from Cursor", "Ctrl+R",
+               tip="Tap along with the song (D F J K, the arrows or 1-4): notes land on the snap; hold a key for a "
+                   "hold; Esc ends (one undo step)"),
+    ActionSpec("play.record_replace", "Record Re&places Notes", "", checkable=True,
+               tip="On: recording clears the passage it plays through; off: the chart's notes stay"),
     # AI
     ActionSpec("ai.accept", "Accept Drafts in Selection/Measure", "Return"),
     ActionSpec("ai.reject", "Reject Drafts in Selection/Measure", "Backspace"),

@@ -61,6 +61,9 @@ class MainWindow(QMainWindow):
         from editor.controllers.test_play import TestPlayController
 
         self.test_play = TestPlayController(self, self.session, self.playback, self.timeline)
+        from editor.controllers.record import RecordController
+
+        self.record = RecordController(self, self.session, self.playback, self.timeline, self.settings)
         self.drafting = DraftController(self, self.session, self.settings)
         from editor.controllers.autosave import AutosaveController
 
@@ -388,7 +391,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work and devices (called on close, and by tests)."""
         self.jobs.shutdown()
-        for name in ("test_play", "stems", "playback", "autosave", "drafting"):
+        for name in ("test_play", "record", "stems", "playback", "autosave", "drafting"):
             part = getattr(self, name, None)
             if part is not None and hasattr(part, "shutdown"):
                 part.shutdown()

@@ -21,7 +21,8 @@ MENUS = {
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
               "view.compare"],
-    "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test", "play.calibrate"],
+    "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test",
+                  "play.record", "play.record_replace", "-", "play.calibrate"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.next_variant", "ai.prev_variant"],
     "&Help": ["help.keymap"],
 }
@@ -140,6 +141,9 @@ def _bind_playback_and_ai(win) -> None:
     a.bind("play.note_ticks", lambda on: pb.set_ticks_enabled(notes=on))
     a.bind("play.calibrate", win.show_calibration)
     a.bind("play.test", win.test_play.start)
+    a.bind("play.record", win.record.start)
+    a["play.record_replace"].setChecked(win.settings.get("record/replace"))
+    a.bind("play.record_replace", win.record.set_replace)
     a.bind("ai.accept", win.accept_drafts)
     a.bind("ai.reject", win.reject_drafts)
     a.bind("ai.accept_all", lambda: win.accept_drafts(everything=True))

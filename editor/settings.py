@@ -54,6 +54,7 @@ class EditorSettings:
         "view/curve": False,
         "view/feet": False,
         "view/beat_spaced": False,
+        "record/replace": False,
         "edit/divisor": 16,
         "ai/backend": "local",
         "ai/remote_url": "",

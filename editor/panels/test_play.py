@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from chart.checks.base import describe_beat
 from chart.judge import Grade, Judge, Summary
-from editor.controllers.test_play import key_names
+from editor.controllers.live_keys import key_names
 
 HIST_RANGE_MS = 180  # the Boo window
 HIST_BIN_MS = 10

@@ -1,0 +1,188 @@
+"""LiveKeys: the part test play and record mode share: play from the cursor and take the lane keys on the audio clock.
+
+Both start the song one second before the cursor (a moment to get ready) and time every lane key going down or
+up on the **audio clock** (``clock.audible_seconds(now)``: the song time being heard, after the output-latency
+setting), the clock that drives the playhead, so what a key means does not depend on the frame rate or the
+playback rate. While one runs, every other key is swallowed (no shortcut edits the chart by accident); Escape or
+Space ends it, as do a click in the notefield, the end of the song, switching chart or song, and losing the audio.
+A key is timed when the GUI thread reads it, within a frame of it going down (``make bench``: 4-8 ms).
+
+Subclasses say what a lane key does (:meth:`on_key`), what happens each frame (:meth:`on_frame`) and how it ends
+(:meth:`stop`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+FRAME_MS = 16
+LEAD_IN_S = 1.0  # playback starts this long before the cursor
+K = Qt.Key
+KEYS_BY_LANES: dict[int, tuple[tuple[Qt.Key, ...], ...]] = {
+    # per lane, the keys that press it
+    4: ((K.Key_D, K.Key_Left), (K.Key_F, K.Key_Down), (K.Key_J, K.Key_Up), (K.Key_K, K.Key_Right)),
+    5: ((K.Key_D,), (K.Key_F,), (K.Key_Space,), (K.Key_J,), (K.Key_K,)),
+    6: ((K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_J,), (K.Key_K,), (K.Key_L,)),
+    7: ((K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_Space,), (K.Key_J,), (K.Key_K,), (K.Key_L,)),
+    8: ((K.Key_A,), (K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_J,), (K.Key_K,), (K.Key_L,), (K.Key_Semicolon,)),
+}
+STOP_KEYS = (K.Key_Escape, K.Key_Space)  # unless the layout plays the key (5 and 7 lanes use Space)
+KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride)
+
+
+def key_names(lanes: int, keys: dict[int, int] | None = None) -> str:
+    """The keys of each lane, for the status line: ``D/Left F/Down J/Up K/Right`` (or those of ``keys``)."""
+    from PySide6.QtGui import QKeySequence
+
+    if keys is None:
+        per_lane = KEYS_BY_LANES.get(lanes, ())
+    else:
+        per_lane = tuple(tuple(k for k, lane in keys.items() if lane == i) for i in range(lanes))
+    return " ".join("/".join(QKeySequence(k).toString() for k in ks) for ks in per_lane)
+
+
+class Hud(QLabel):
+    """A line of rich text over the top of the notefield (the mouse goes through it)."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet("background: rgba(10, 12, 20, 190); border-radius: 6px; padding: 6px 14px;")
+        self.hide()
+
+    def show_html(self, html: str) -> None:
+        self.setText(html)
+        self.adjustSize()
+        parent = self.parentWidget()
+        if parent is not None:
+            self.move(max(0, (parent.width() - self.width()) // 2), 12)
+        self.show()
+        self.raise_()
+
+
+class LiveKeys(QObject):
+    """Playing from the cursor with the lane keys taken: what test play and record mode share."""
+
+    what = "Live keys"  # the name in status messages
+
+    def __init__(self, win, session, playback, timeline):
+        super().__init__(win)
+        self.win, self.session, self.playback, self.timeline = win, session, playback, timeline
+        self.keys: dict[int, int] = {}  # Qt key -> lane
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.frame)
+        session.chart_switched.connect(lambda *_: self._chart_switched())
+        session.document_replaced.connect(lambda *_: self.stop("another song was opened"))
+        session.audio_changed.connect(lambda *_: self.stop("the audio changed"))
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    # ------------------------------------------------------------------ for subclasses
+    @property
+    def active(self) -> bool:
+        raise NotImplementedError
+
+    def stop(self, why: str = "") -> object:
+        raise NotImplementedError
+
+    def on_key(self, lane: int, down: bool, t_s: float) -> None:
+        """A lane key went down (``down``) or up at song time ``t_s``."""
+        raise NotImplementedError
+
+    def on_frame(self, t_s: float) -> None:
+        """The song is at ``t_s`` (every frame while running)."""
+
+    def on_release_all(self, t_s: float) -> None:
+        """The window lost the keyboard: keys still down may come up elsewhere; let them go now."""
+
+    def _chart_switched(self) -> None:
+        self.stop("the chart changed")
+
+    # ------------------------------------------------------------------ start / end
+    def refusal(self, chart) -> str | None:
+        """Why a run cannot start now (a status line), or None."""
+        s, pb = self.session, self.playback
+        if pb.player is None:
+            return f"{self.what} needs the song's audio: {s.audio_error or pb.device_text}"
+        if chart is None:
+            return f"{self.what}: no chart (add a difficulty first)"
+        if chart.lanes not in KEYS_BY_LANES:
+            return f"{self.what}: no key layout for {chart.lanes} lanes"
+        if s.doc.history.in_stroke:
+            return f"{self.what}: finish the drag first"
+        return None
+
+    def begin(self, start_s: float, keys: dict[int, int]) -> None:
+        """Take ``keys`` (Qt key -> lane) and play from a second before ``start_s``."""
+        self.keys = keys
+        pb = self.playback
+        pb.stop_loop()
+        pb.play_from(max(0.0, start_s - LEAD_IN_S))
+        self.timer.start()
+        self.timeline.setFocus()
+
+    def end(self) -> float:
+        """Stop the frames and pause where the song is heard; returns that song time."""
+        self.timer.stop()
+        now = self.now_s()
+        if self.playback.playing:
+            self.playback.toggle()  # pause where it is heard; the cursor stays there
+        return now
+
+    def shutdown(self) -> None:
+        self.stop("closing")
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    # ------------------------------------------------------------------ clock and frames
+    def now_s(self) -> float:
+        """Song seconds being heard now (the audio clock, after the output-latency setting)."""
+        player = self.playback.player
+        if player is None:
+            return 0.0
+        return float(player.clock.audible_seconds(player.now()))
+
+    def frame(self) -> None:
+        if not self.active:
+            self.timer.stop()
+            return
+        if self.playback.player is None or not self.playback.playing:
+            self.stop("end of the song" if self.playback.player is not None else "no audio")
+            return
+        self.on_frame(self.now_s())
+
+    # ------------------------------------------------------------------ keys
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 - Qt API
+        if not self.active:
+            return False
+        kind = ev.type()
+        if kind in KEY_EVENTS:
+            return self._key(ev)
+        if kind == QEvent.Type.MouseButtonPress and isinstance(obj, QWidget) \
+                and (obj is self.timeline or self.timeline.isAncestorOf(obj)):
+            self.stop("click")
+            return True  # the click ends the run; it does not place a note
+        if kind == QEvent.Type.ApplicationDeactivate:  # keys may come up elsewhere: let them go now
+            self.on_release_all(self.now_s())
+        return False
+
+    def _key(self, ev) -> bool:
+        """Handle one key event while running; every key event is swallowed (no shortcut edits the chart)."""
+        key = ev.key()
+        if ev.type() == QEvent.Type.ShortcutOverride:
+            ev.accept()  # we take the key: no shortcut fires
+            return True
+        if ev.isAutoRepeat():
+            return True
+        if ev.type() == QEvent.Type.KeyPress and key in STOP_KEYS and key not in self.keys:
+            self.stop()
+            return True
+        lane = self.keys.get(key)
+        if lane is not None:
+            self.on_key(lane, ev.type() == QEvent.Type.KeyPress, self.now_s())
+        return True
