@@ -93,6 +93,9 @@ class TimingData:
             for beat, value in getattr(self, name):
                 if value < 0:
                     raise ValueError(f"{name[:-1]} at beat {beat} must be >= 0 (got {value})")
+        for beat, num, den in self.time_signatures:
+            if num <= 0 or den <= 0:
+                raise ValueError(f"time signature {num}/{den} at beat {beat} must be positive")
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
@@ -240,6 +243,14 @@ class TimingData:
                 out.append(b)
                 b += step
         return np.array(out, dtype=np.float64)
+
+    def measure_position(self, beat: float) -> tuple[int, float]:
+        """(measure number from 0, beats into it) of ``beat``, following time signatures as the grid does."""
+        if beat < 0 or not self.time_signatures:
+            measure, into = divmod(beat, 4.0)
+            return int(measure), into
+        starts = self.measure_starts(beat)
+        return len(starts) - 1, beat - float(starts[-1])
 
     def with_changes(self, **changes) -> TimingData:
         """Copy with some fields replaced."""

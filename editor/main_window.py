@@ -247,11 +247,11 @@ class MainWindow(QMainWindow):
         s = self.session
         timing = s.timing()
         beat = float(timing.seconds_to_beats_array([t_s])[0])
-        measure, in_measure = divmod(beat, 4.0)
+        measure, in_measure = timing.measure_position(beat)
         bpm = float(timing.bpm_at(max(beat, 0.0)))
         sign = "-" if t_s < 0 else ""
         self.position_label.setText(
-            f"measure {int(measure)} beat {in_measure:.2f} | {sign}{int(abs(t_s) // 60)}:{abs(t_s) % 60:06.3f} | "
+            f"measure {measure} beat {in_measure:.2f} | {sign}{int(abs(t_s) // 60)}:{abs(t_s) % 60:06.3f} | "
             f"{bpm:g} BPM")
         self.minimap.set_view(*self.timeline.visible_times(), t_s)
 

@@ -116,7 +116,18 @@ def test_pause_at_negative_beat_does_not_move_beat_zero() -> None:
     assert timing.beat_to_seconds(-1) == Fraction(-1, 10) - 3  # judged before its 2 s stop
 
 
-@pytest.mark.parametrize("bad", [{"bpms": ((0, 0),)}, {"bpms": ()}, {"stops": ((1, -1),)}])
+@pytest.mark.parametrize("bad", [{"bpms": ((0, 0),)}, {"bpms": ()}, {"stops": ((1, -1),)},
+                                 {"time_signatures": ((0, 0, 4),)}, {"time_signatures": ((4, 3, 0),)}])
 def test_invalid_timing_is_refused(bad) -> None:
-    with pytest.raises(ValueError, match="BPM|bpm|stop"):
+    with pytest.raises(ValueError, match="BPM|bpm|stop|time signature"):
         TimingData(**bad)
+
+
+def test_measure_position_follows_time_signatures() -> None:
+    plain = TimingData.constant(120)
+    assert plain.measure_position(9.5) == (2, 1.5)
+    assert plain.measure_position(-1.0) == (-1, 3.0)
+    sigs = TimingData(time_signatures=((0, 7, 8), (16, 4, 4)))  # 3.5-beat measures, a short one at 14, 4/4 at 16
+    assert sigs.measure_position(3.0) == (0, 3.0)
+    assert sigs.measure_position(15.0) == (4, 1.0)
+    assert sigs.measure_position(21.0) == (6, 1.0)

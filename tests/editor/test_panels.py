@@ -106,6 +106,48 @@ def test_timing_panel_adds_bpm_and_stop_at_cursor(opened):
     assert win.session.doc.song.timing.bpms == ((Fraction(0), Fraction(120)),)
 
 
+def test_timing_panel_edits_warps_and_time_signatures(opened):
+    win = opened
+    panel = win.timing_panel
+    win.seek(float(win.session.timing().beat_to_seconds(8)))
+    assert panel.add_at_cursor("time_signatures")
+    assert panel.add_at_cursor("warps")
+    timing = win.session.doc.song.timing
+    assert timing.time_signatures == ((Fraction(8), 4, 4),)
+    assert timing.warps == ((Fraction(8), Fraction(1)),)
+
+    def row_of(kind):
+        return next(r for r in range(panel.table.rowCount()) if panel.table.item(r, 1).text() == kind)
+
+    sig = row_of("Time signature")
+    assert panel.table.item(sig, 2).text() == "4/4"
+    panel.table.item(sig, 2).setText("3/4")
+    timing = win.session.doc.song.timing
+    assert timing.time_signatures == ((Fraction(8), 3, 4),)
+    assert list(timing.measure_starts(15)) == [0, 4, 8, 11, 14]  # the grid's measure lines follow
+    for bad in ("0/4", "3", "three/4"):  # refused with a message, the table restored
+        panel.table.item(row_of("Time signature"), 2).setText(bad)
+        assert win.session.doc.song.timing.time_signatures == ((Fraction(8), 3, 4),)
+        assert panel.table.item(row_of("Time signature"), 2).text() == "3/4"
+    assert "time signature like 3/4" in win.statusBar().currentMessage()
+    panel.table.item(row_of("Time signature"), 0).setText("12")  # moved to beat 12
+    assert win.session.doc.song.timing.time_signatures == ((Fraction(12), 3, 4),)
+    warp = row_of("Warp (beats)")
+    panel.table.item(warp, 2).setText("0")
+    assert win.session.doc.song.timing.warps == ((Fraction(8), Fraction(1)),)
+    panel.table.item(row_of("Warp (beats)"), 2).setText("2")
+    timing = win.session.doc.song.timing
+    assert timing.warps == ((Fraction(8), Fraction(2)),)
+    assert timing.beat_to_seconds(10) == timing.beat_to_seconds(8)  # the warped beats take no time
+    panel.table.setCurrentCell(row_of("Warp (beats)"), 0)
+    assert panel.remove_selected()
+    assert win.session.doc.song.timing.warps == ()
+    for _ in range(6):
+        win.session.doc.undo()
+    assert win.session.doc.song.timing.warps == ()
+    assert win.session.doc.song.timing.time_signatures == ()
+
+
 def test_properties_panel_edits_metadata_and_offset(opened):
     win = opened
     panel = win.properties_panel
