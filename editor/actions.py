@@ -71,6 +71,9 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.to_mine", "Convert to &Mines", "Alt+M"),
     *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 5)],
     ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll/lift/fake)", "Q"),
+    ActionSpec("edit.step_entry", "Step &Entry", "Ctrl+Shift+E", checkable=True,
+               tip="After a lane key places (or removes) a note, the cursor moves on one snap step once the keys "
+                   "are up; keys pressed together make a jump"),
     # navigation / view
     ActionSpec("nav.up", "Cursor Up by Snap", "Up"),
     ActionSpec("nav.down", "Cursor Down by Snap", "Down"),

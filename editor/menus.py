@@ -17,7 +17,8 @@ MENUS = {
     "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
               "edit.select_all", "edit.select_none", "edit.range_up", "edit.range_down", "-", "edit.mirror",
               "edit.flip", "edit.mirror_flip", "edit.turn_left", "edit.turn_right", "edit.shuffle", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
-              "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next"],
+              "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next",
+              "edit.step_entry"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
               "view.compare"],
@@ -111,6 +112,8 @@ def _bind_files_and_edits(win) -> None:
         a.bind(f"edit.place_{lane + 1}", lambda k=lane: ed.toggle_at_cursor(k))
         a[f"edit.place_{lane + 1}"].setAutoRepeat(False)  # held down it draws a hold (KeyHolds), never re-toggles
     a.bind("edit.kind_next", ed.cycle_place_kind)
+    a.bind("edit.step_entry", lambda on: _step_entry(win, on))
+    a["edit.step_entry"].setChecked(win.settings.get("edit/step_entry"))
 
 
 def _bind_navigation(win) -> None:
@@ -158,6 +161,13 @@ def _bind_playback_and_ai(win) -> None:
     a["view.feet"].setChecked(win.settings.get("view/feet"))
     a.bind("view.beat_spaced", lambda on: _beat_spaced(win, on))
     a["view.beat_spaced"].setChecked(win.settings.get("view/beat_spaced"))
+
+
+def _step_entry(win, on: bool) -> None:
+    win.editing.keys.step_entry = on
+    win.settings.set("edit/step_entry", on)
+    win.session.status.emit("Step entry on: a lane key places a note and the cursor moves on one snap step" if on
+                            else "Step entry off")
 
 
 def _show_feet(win, on: bool) -> None:

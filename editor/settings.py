@@ -55,6 +55,7 @@ class EditorSettings:
         "view/feet": False,
         "view/beat_spaced": False,
         "record/replace": False,
+        "edit/step_entry": False,
         "edit/divisor": 16,
         "ai/backend": "local",
         "ai/remote_url": "",

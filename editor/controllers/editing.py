@@ -211,6 +211,7 @@ class EditController(QObject):
             self.session.push(RemoveNotes(self.chart, [existing], name="Delete note"))
         elif self.gesture is not None or not self.keys.press(lane, beat, self.session.place_kind):
             self.place(beat, lane, self.session.place_kind)
+        self.keys.acted(lane)
 
     def cycle_place_kind(self) -> None:
         i = PLACE_KINDS.index(self.session.place_kind) if self.session.place_kind in PLACE_KINDS else -1

@@ -15,6 +15,11 @@ What keeps this safe:
 * only a stroke this object opened is ever committed (a mouse drag's stroke is left to the mouse gesture);
 * a hold never grows over another note in its lane (it stops at the last free cell), and mines, lifts and fakes
   are placed, not drawn.
+
+**Step entry** (Edit > Step Entry, Ctrl+Shift+E): after a lane key places or removes a note, the cursor moves on one
+snap step once every lane key is up, so a passage is typed in key by key; keys pressed together make a jump (one
+step for the chord), and a key held while the cursor moves still draws a hold (the step comes after its end). Not
+while playing: the playhead moves on by itself.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ class KeyHolds(QObject):
         # whose key came up while others are still down (their notes keep their shape)
         self.current: dict[int, Note] = {}
         self.down: set[int] = set()  # lanes whose key is physically down (seen going down, not yet up)
+        self.step_entry = False
+        self._step_due = False  # step entry: move the cursor on once the last lane key is up
         self._chart = None  # the chart of the open gesture: set exactly while this object's stroke is open
         app = QApplication.instance()
         if app is not None:
@@ -111,6 +118,21 @@ class KeyHolds(QObject):
         if doc.commit_stroke():
             self.session.select(shapes)
 
+    def acted(self, lane: int) -> None:
+        """A lane key placed or removed a note at the cursor: step entry moves the cursor on one snap step, now
+        (the action came from a menu) or once every lane key is up."""
+        if not self.step_entry or self.timeline.playing:
+            return
+        if lane in self.down:
+            self._step_due = True
+        else:
+            self.timeline.step_cursor(1)
+
+    def _step_if_due(self) -> None:
+        if self._step_due and not self.down:
+            self._step_due = False
+            self.timeline.step_cursor(1)
+
     # ------------------------------------------------------------------ shapes
     def _shape(self, lane: int, cursor: Fraction | None) -> Note:
         """The note of a held lane with the cursor at ``cursor`` (None: as placed): a hold between the beat where
@@ -165,8 +187,10 @@ class KeyHolds(QObject):
             if lane is not None:
                 self.down.discard(lane)
                 self.release(lane)
+                self._step_if_due()
         elif (kind == QEvent.Type.WindowDeactivate and obj is self.window) \
                 or kind == QEvent.Type.ApplicationDeactivate:  # the key may come up elsewhere: end it now
             self.down.clear()
             self.finish()
+            self._step_if_due()
         return False

@@ -303,6 +303,42 @@ def test_a_lane_key_held_down_draws_a_hold(opened, qtbot):
     assert Note(Fraction(18), 0) in notes(win)
 
 
+def test_step_entry_moves_the_cursor_on_after_each_key_or_chord(opened, qtbot):
+    win = opened
+    s, tl = win.session, win.timeline
+    s.set_divisor(8)  # half beats
+    win.actions["edit.step_entry"].setChecked(True)
+    assert win.settings.get("edit/step_entry") is True
+    seek_beat(win, 20)
+    qtbot.keyClick(tl, Qt.Key.Key_1)
+    assert Note(Fraction(20), 0) in notes(win)
+    assert tl.cursor_beat() == Fraction(41, 2)
+    qtbot.keyPress(tl, Qt.Key.Key_2)  # a chord: both at beat 20.5, one step after both keys are up
+    qtbot.keyPress(tl, Qt.Key.Key_4)
+    assert tl.cursor_beat() == Fraction(41, 2)
+    qtbot.keyRelease(tl, Qt.Key.Key_2)
+    assert tl.cursor_beat() == Fraction(41, 2)
+    qtbot.keyRelease(tl, Qt.Key.Key_4)
+    assert {Note(Fraction(41, 2), 1), Note(Fraction(41, 2), 3)} <= set(notes(win))
+    assert tl.cursor_beat() == 21
+    qtbot.keyPress(tl, Qt.Key.Key_3)  # held while the cursor moves: a hold, and the step comes after its end
+    qtbot.keyClick(tl, Qt.Key.Key_Down)
+    qtbot.keyClick(tl, Qt.Key.Key_Down)
+    qtbot.keyRelease(tl, Qt.Key.Key_3)
+    assert Note(Fraction(21), 2, NoteKind.HOLD, Fraction(1)) in notes(win)
+    assert tl.cursor_beat() == Fraction(45, 2)
+    seek_beat(win, 20)
+    qtbot.keyClick(tl, Qt.Key.Key_1)  # on a note: removes it, and steps on too
+    assert Note(Fraction(20), 0) not in notes(win)
+    assert tl.cursor_beat() == Fraction(41, 2)
+    win.actions["edit.place_3"].trigger()  # from the menu (no key comes up; removes the hold there): steps at once
+    assert tl.cursor_beat() == 21
+    win.actions["edit.step_entry"].setChecked(False)
+    qtbot.keyClick(tl, Qt.Key.Key_4)
+    assert Note(Fraction(21), 3) in notes(win)
+    assert tl.cursor_beat() == 21
+
+
 def test_a_held_key_gesture_ends_when_the_window_loses_focus(opened, qtbot):
     win = opened
     win.session.set_divisor(4)
