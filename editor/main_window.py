@@ -57,6 +57,9 @@ class MainWindow(QMainWindow):
         self.sync = ViewSync(self.session, self.timeline, self.minimap, self)
         self.editing = EditController(self, self.session, self.timeline)
         self.transforms = TransformController(self, self.session, self.timeline)
+        from editor.controllers.plugins import PluginController
+
+        self.plugins = PluginController(self, self.session, self.timeline)
         self.playback = PlaybackController(self, self.session, self.timeline, self.settings)
         from editor.controllers.test_play import TestPlayController
 

@@ -25,6 +25,7 @@ MENUS = {
     "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.next_variant", "ai.prev_variant"],
+    "Plu&gins": ["@plugins"],
     "&Help": ["help.keymap"],
 }
 
@@ -48,6 +49,8 @@ def build_menus(win) -> None:
                 scale = menu.addMenu("E&xpand / Compress")
                 for ratio in SCALE_RATIOS:
                     scale.addAction(win.actions[f"edit.{_scale_id(ratio)}"])
+            elif item == "@plugins":
+                win.plugins.attach(menu)
             elif item == "@recent":
                 win.recent_menu = menu.addMenu("Open &Recent")
                 _fill_recent(win, win.settings.recent_files())

@@ -1,0 +1,121 @@
+"""PluginController: the Plugins menu - run a note plugin (``chart.plugins``) on the selection, as one undo step.
+
+The menu lists the plugins of the bundled folder (``resources/plugins``) and the user's (``<app data>/plugins``,
+Plugins > Open Plugins Folder creates it), by name, with their description as the tooltip and status tip; a file
+that does not load is listed greyed out with the reason. Plugins > Reload Plugins reads the folders again (after
+editing a plugin). A plugin works on the selection, or on the whole chart when nothing is selected; its result
+replaces those notes in one step named "Plugin: NAME" and ends up selected. A plugin that raises or returns bad
+notes changes nothing: a dialog says why in one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMenu
+
+from chart.commands import ReplaceNotes
+from chart.plugins import BrokenPlugin, Plugin, PluginContext, PluginError, discover, run_plugin
+from editor import messages
+from editor.settings import app_data_dir
+
+BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "plugins"
+
+
+def user_folder() -> Path:
+    return app_data_dir() / "plugins"
+
+
+class PluginController(QObject):
+    """One window's plugins."""
+
+    def __init__(self, win, session, timeline):
+        super().__init__(win)
+        self.win, self.session, self.timeline = win, session, timeline
+        self.plugins: list[Plugin] = []
+        self.broken: list[BrokenPlugin] = []
+        self.menu: QMenu | None = None
+        self.reload(quiet=True)
+
+    def folders(self) -> list[Path]:
+        return [BUNDLED, user_folder()]
+
+    def reload(self, quiet: bool = False) -> None:
+        self.plugins, self.broken = discover(self.folders())
+        self._fill()
+        if not quiet:
+            text = f"{len(self.plugins)} plugin{'s' if len(self.plugins) != 1 else ''} loaded"
+            if self.broken:
+                text += f"; {len(self.broken)} could not be loaded: " + "; ".join(b.reason for b in self.broken)
+            self.session.status.emit(text)
+
+    def attach(self, menu: QMenu) -> None:
+        self.menu = menu
+        self._fill()
+
+    def _fill(self) -> None:
+        menu = self.menu
+        if menu is None:
+            return
+        menu.clear()
+        for plugin in self.plugins:
+            action = menu.addAction(plugin.name)
+            action.setToolTip(plugin.description)
+            action.setStatusTip(plugin.description)
+            action.triggered.connect(lambda _=False, p=plugin: self.run(p))
+        for bad in self.broken:
+            action = menu.addAction(f"{bad.path.name} (not loaded)")
+            action.setEnabled(False)
+            action.setToolTip(bad.reason)
+            action.setStatusTip(bad.reason)
+        if self.plugins or self.broken:
+            menu.addSeparator()
+        menu.addAction("&Reload Plugins").triggered.connect(lambda: self.reload())
+        menu.addAction("Open Plugins &Folder...").triggered.connect(self.open_folder)
+        menu.setToolTipsVisible(True)
+
+    def open_folder(self) -> Path:
+        folder = user_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not messages.is_headless():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self.session.status.emit(f"Plugins folder: {folder} (add .py files, then Plugins > Reload Plugins)")
+        return folder
+
+    def context(self) -> PluginContext | None:
+        s = self.session
+        chart = s.chart
+        if chart is None:
+            return None
+        selected = sorted(n for n in s.selection if s.doc.contains(chart, n))
+        notes = selected or list(chart.notes)
+        return PluginContext(
+            notes=tuple(notes), chart_notes=tuple(chart.notes), timing=s.timing(), lanes=chart.lanes,
+            slot=chart.slot.name.lower(), meter=int(chart.meter),
+            divisor=s.divisor, cursor_beat=self.timeline.cursor_beat(), scope="selection" if selected else "chart")
+
+    def run(self, plugin: Plugin) -> bool:
+        """Run ``plugin`` on the selection (else the chart): one undo step, or a one-line dialog."""
+        s = self.session
+        ctx = self.context()
+        if ctx is None:
+            s.status.emit(f"{plugin.name}: no chart")
+            return False
+        if s.doc.history.in_stroke:
+            s.status.emit(f"{plugin.name}: finish the drag first")
+            return False
+        try:
+            new = run_plugin(plugin, ctx)
+        except PluginError as exc:
+            messages.error(self.win, f"Plugin: {plugin.name}", f"{plugin.path.name}: {exc}. Nothing was changed.")
+            return False
+        if sorted(new) == list(ctx.notes):
+            s.status.emit(f"{plugin.name}: nothing to change")
+            return False
+        if not s.push(ReplaceNotes(s.chart, ctx.notes, new, name=f"Plugin: {plugin.name}")):
+            return False
+        s.select(new)
+        s.status.emit(f"{plugin.name}: {len(ctx.notes)} note(s) in, {len(new)} out ({ctx.scope})")
+        return True

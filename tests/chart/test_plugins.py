@@ -1,0 +1,114 @@
+"""chart.plugins: loading plugin files (broken ones reported in one line), running them, checking their results;
+and the three bundled plugins."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from chart.notes import Note, NoteKind
+from chart.plugins import PluginContext, PluginError, check_result, discover, load_plugin, run_plugin
+from chart.timing import TimingData
+from tests.chart.helpers import hold, tap
+
+BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "plugins"
+
+
+def ctx_for(notes, selection=None, lanes=4):
+    chosen = tuple(sorted(selection if selection is not None else notes))
+    return PluginContext(notes=chosen, chart_notes=tuple(sorted(notes)), timing=TimingData.constant(120),
+                         lanes=lanes, slot="hard", meter=8, divisor=16, cursor_beat=Fraction(0),
+                         scope="selection" if selection is not None else "chart")
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def test_discover_loads_good_files_reports_broken_ones_and_lets_the_user_replace_a_bundled_one(tmp_path):
+    bundled, user = tmp_path / "bundled", tmp_path / "user"
+    write(bundled, "shift.py", '"""Move notes a beat later."""\nNAME = "Shift"\ndef run(ctx):\n'
+                               '    return [n.replace(beat=n.beat + 1) for n in ctx.notes]\n')
+    write(bundled, "keep.py", 'NAME = "Keep (bundled)"\ndef run(ctx):\n    return ctx.notes\n')
+    write(user, "keep.py", 'NAME = "Keep (mine)"\nDESCRIPTION = "Mine"\ndef run(ctx):\n    return ctx.notes\n')
+    write(user, "syntax.py", "NAME = 'x'\ndef run(ctx:\n")
+    write(user, "noname.py", "def run(ctx):\n    return []\n")
+    write(user, "norun.py", "NAME = 'No run'\n")
+    write(user, "raises.py", "import no_such_module_here\n")
+    write(user, "_helper.py", "raise RuntimeError('never imported')\n")
+    plugins, broken = discover([bundled, user, tmp_path / "missing"])
+    assert [p.name for p in plugins] == ["Keep (mine)", "Shift"]
+    assert plugins[0].description == "Mine"
+    assert plugins[1].description == "Move notes a beat later."
+    reasons = {b.path.name: b.reason for b in broken}
+    assert set(reasons) == {"syntax.py", "noname.py", "norun.py", "raises.py"}
+    assert "SyntaxError" in reasons["syntax.py"]
+    assert "(line 2)" in reasons["syntax.py"]
+    assert "NAME" in reasons["noname.py"]
+    assert "run(ctx)" in reasons["norun.py"]
+    assert "ModuleNotFoundError" in reasons["raises.py"]
+    assert all("\n" not in r for r in reasons.values())
+
+
+def test_run_plugin_reports_an_exception_in_one_line_with_its_line(tmp_path):
+    plugin = load_plugin(write(tmp_path, "bad.py", 'NAME = "Bad"\n\ndef run(ctx):\n    return 1 / 0\n'))
+    with pytest.raises(PluginError, match=r"ZeroDivisionError: division by zero \(line 4\)"):
+        run_plugin(plugin, ctx_for([tap(0, 0)]))
+
+
+@pytest.mark.parametrize(("result", "message"), [
+    (None, "must return the new notes"),
+    (5, "not a list of Note"),
+    ([tap(0, 0), "x"], "a str among the notes"),
+    ([tap(0, 4)], "outside the chart's 4 lanes"),
+    ([tap(0, 1), tap(0, 1)], "two notes at beat 0 in lane 1"),
+    ([tap(2, 3)], "two notes at beat 2 in lane 3"),  # on a note the chart keeps (outside the selection)
+    ([tap(Fraction(9, 2), 2)], "inside the hold from beat 4"),  # inside a kept hold
+    ([hold(1, 3, 2)], "inside the hold from beat 1"),  # a new hold over the kept note at beat 2
+])
+def test_check_result_refuses_what_cannot_go_into_the_chart(result, message):
+    chart = [tap(0, 0), tap(1, 1), tap(2, 3), hold(4, 2, 1)]
+    ctx = ctx_for(chart, selection=[tap(0, 0), tap(1, 1)])
+    with pytest.raises(PluginError, match=message):
+        check_result(result, ctx)
+
+
+def test_check_result_accepts_a_rewrite_of_the_selection():
+    chart = [tap(0, 0), tap(1, 1), tap(2, 3)]
+    ctx = ctx_for(chart, selection=[tap(0, 0), tap(1, 1)])
+    assert check_result((n for n in [tap(1, 0), tap(0, 1)]), ctx) == [tap(0, 1), tap(1, 0)]
+
+
+def bundled(name):
+    return load_plugin(BUNDLED / name)
+
+
+def test_bundled_keep_on_beat():
+    notes = [tap(0, 0), tap(Fraction(1, 2), 1), hold(1, 2, Fraction(3, 2)), Note(Fraction(7, 4), 3, NoteKind.MINE),
+             tap(2, 0), tap(2, 3)]
+    assert run_plugin(bundled("keep_on_beat.py"), ctx_for(notes)) == [tap(0, 0), hold(1, 2, Fraction(3, 2)),
+                                                                     tap(2, 0), tap(2, 3)]
+
+
+def test_bundled_split_jumps_keeps_holds_and_avoids_repeating_the_lane():
+    notes = [tap(0, 0), tap(1, 0), tap(1, 2),  # jump after lane 0: keep lane 2 (not a repeat)
+             tap(2, 1), hold(2, 3, 1),  # the hold wins
+             tap(4, 0), tap(4, 1), Note(Fraction(4), 2, NoteKind.MINE)]  # lane 0 (not 3); the mine stays
+    out = run_plugin(bundled("split_jumps.py"), ctx_for(notes))
+    assert out == [tap(0, 0), tap(1, 2), hold(2, 3, 1), tap(4, 0), Note(Fraction(4), 2, NoteKind.MINE)]
+
+
+def test_bundled_staircase_steps_and_steps_around_holds():
+    singles = [tap(b, 0) for b in range(8)]
+    out = run_plugin(bundled("staircase.py"), ctx_for(singles))
+    assert [n.lane for n in out] == [0, 1, 2, 3, 2, 1, 0, 1]
+    # a kept hold in lane 1 from beat 0 to 3 (not selected): the stairs skip lane 1 while it is held
+    chart = [hold(0, 1, 3)] + [tap(b, 3) for b in range(1, 6)] + [tap(6, 0), tap(6, 2)]
+    selection = [n for n in chart if n.lane != 1]
+    out = run_plugin(bundled("staircase.py"), ctx_for(chart, selection=selection))
+    assert [(int(n.beat), n.lane) for n in out] == [(1, 0), (2, 2), (3, 3), (4, 2), (5, 1), (6, 0), (6, 2)]

@@ -1,0 +1,76 @@
+"""The Plugins menu: bundled and user plugins listed, run on the selection (or the chart) as one undo step,
+broken ones listed greyed out, a failing plugin reported in a dialog with nothing changed, Reload."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from chart.notes import Note
+from chart.song import Slot
+
+pytestmark = pytest.mark.qt
+
+
+def menu_texts(win):
+    return [a.text() for a in win.plugins.menu.actions() if not a.isSeparator()]
+
+
+def action(win, text):
+    return next(a for a in win.plugins.menu.actions() if a.text() == text)
+
+
+def test_bundled_plugin_runs_on_the_selection_as_one_step(opened):
+    win = opened
+    easy = next(c for c in win.session.doc.song.charts if c.slot == Slot.EASY)  # a note every half beat, 0-7.5
+    win.session.set_chart(easy)
+    texts = menu_texts(win)
+    assert {"Keep Notes on Beats", "Split Jumps into Single Arrows", "Staircase Arrows"} <= set(texts)
+    assert texts[-2:] == ["&Reload Plugins", "Open Plugins &Folder..."]
+    assert action(win, "Keep Notes on Beats").toolTip().startswith("Keep only the notes on whole beats")
+    before = list(easy.notes)
+    win.session.select([n for n in easy.notes if n.beat < 2])  # beats 0, 0.5, 1, 1.5
+    action(win, "Keep Notes on Beats").trigger()
+    assert [n.beat for n in easy.notes] == [0, 1] + [Fraction(k, 2) for k in range(4, 16)]
+    assert win.session.doc.history.undo_stack_names()[-1] == "Plugin: Keep Notes on Beats"
+    assert win.session.selection == {Note(Fraction(0), 0), Note(Fraction(1), 2)}
+    win.session.doc.undo()
+    assert list(easy.notes) == before
+    win.session.clear_selection()  # nothing selected: the whole chart
+    action(win, "Keep Notes on Beats").trigger()
+    assert [n.beat for n in easy.notes] == list(range(8))
+
+
+def test_user_plugins_broken_failing_and_reloaded(opened, boxes, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    win = opened
+    opened_urls = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened_urls.append(url.toLocalFile())))
+    action(win, "Open Plugins &Folder...").trigger()
+    from editor.controllers.plugins import user_folder
+
+    folder = user_folder()
+    assert folder.is_dir()
+    assert opened_urls == [str(folder)]
+    (folder / "reverse.py").write_text('"""Lanes right to left."""\nNAME = "Reverse Lanes"\n'
+                                       "def run(ctx):\n    return [n.replace(lane=ctx.lanes - 1 - n.lane)"
+                                       " for n in ctx.notes]\n")
+    (folder / "crash.py").write_text('NAME = "Crash"\ndef run(ctx):\n    return ctx.notes[99]\n')
+    (folder / "broken.py").write_text("NAME = \n")
+    assert "Reverse Lanes" not in menu_texts(win)
+    action(win, "&Reload Plugins").trigger()
+    assert "2 plugins could not" not in win.statusBar().currentMessage()
+    assert "1 could not be loaded: broken.py: SyntaxError" in win.statusBar().currentMessage()
+    assert {"Reverse Lanes", "Crash", "broken.py (not loaded)"} <= set(menu_texts(win))
+    assert not action(win, "broken.py (not loaded)").isEnabled()
+    chart = win.session.chart
+    before = list(chart.notes)
+    action(win, "Crash").trigger()
+    assert list(chart.notes) == before
+    assert boxes[-1][0] == "critical"
+    assert "crash.py: IndexError: tuple index out of range (line 3). Nothing was changed." in boxes[-1][2]
+    action(win, "Reverse Lanes").trigger()
+    assert sorted((n.beat, 3 - n.lane) for n in chart.notes) == sorted((n.beat, n.lane) for n in before)
+    assert win.session.doc.history.undo_stack_names()[-1] == "Plugin: Reverse Lanes"
