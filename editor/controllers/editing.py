@@ -4,6 +4,8 @@ Mouse (ArrowVortex/osu!-like):
 
 * left click in an empty lane cell places the current note type (tap, mine, roll) at the snapped beat;
 * left drag from an empty cell down (or up) draws a hold (a roll when the note type is roll);
+* left drag on the end of a hold or roll (the pointer turns into a vertical arrow there) changes its length, and
+  Alt+drag on a tap draws it out into a hold; both stop one snap step before the lane's next note;
 * left click on a note selects it (Ctrl toggles); dragging a selected note moves the selection by snapped beats
   and whole lanes — a live preview that is one undo step (a Document stroke);
 * right click on a note deletes it;
@@ -21,10 +23,10 @@ from fractions import Fraction
 
 from PySide6.QtCore import QObject, Qt
 
-from chart.commands import AddNotes, MoveNotes, RemoveNotes
+from chart.commands import AddNotes, MoveNotes, RemoveNotes, ReplaceNotes
 from chart.history import HistoryError
 from chart.notes import Note, NoteKind
-from chart.snap import DIVISORS
+from chart.snap import DIVISORS, step
 from editor.controllers.key_holds import KeyHolds, placed_note
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
@@ -34,7 +36,7 @@ DRAG_START_PX = 4.0
 
 @dataclass
 class _Gesture:
-    kind: str  # "box" | "move" | "draw"
+    kind: str  # "box" | "move" | "draw" | "tail"
     start: Hit
     moved: bool = False
     originals: tuple[Note, ...] = ()
@@ -84,8 +86,12 @@ class EditController(QObject):
         shift = bool(hit.modifiers & Qt.KeyboardModifier.ShiftModifier)
         ctrl = bool(hit.modifiers & Qt.KeyboardModifier.ControlModifier)
         note = self._note(hit)
+        alt = bool(hit.modifiers & Qt.KeyboardModifier.AltModifier)
         if hit.lane is None or shift:
             self.gesture = _Gesture("box", hit)
+        elif note is not None and not ctrl and (hit.tail or (alt and note.kind == NoteKind.TAP)):
+            self.session.select([note])
+            self.gesture = _Gesture("tail", hit, originals=(note,))
         elif note is not None:
             if ctrl:
                 self.session.toggle(note)
@@ -108,6 +114,8 @@ class EditController(QObject):
             self._drag_move(g, hit)
         elif g.kind == "draw":
             self._drag_draw(g, hit)
+        elif g.kind == "tail":
+            self._drag_tail(g, hit)
 
     def release(self, hit: Hit) -> None:
         g, self.gesture = self.gesture, None
@@ -119,7 +127,7 @@ class EditController(QObject):
                 self._finish_box(g, hit)
             elif not hit.modifiers & Qt.KeyboardModifier.ControlModifier:
                 self.session.clear_selection()
-        elif g.kind == "move":
+        elif g.kind in ("move", "tail"):
             if g.moved and self.session.doc.history.in_stroke:
                 self.session.doc.commit_stroke()
         elif g.kind == "draw":
@@ -134,7 +142,7 @@ class EditController(QObject):
         self.timeline.box_item.set_box(None)
         if g is not None and self.session.doc.history.in_stroke:
             self.session.doc.abort_stroke()
-            if g.kind == "move":
+            if g.kind in ("move", "tail"):
                 self.session.select(g.originals)
 
     # ------------------------------------------------------------------ gestures
@@ -176,6 +184,32 @@ class EditController(QObject):
             self.session.doc.update_stroke(AddNotes(self.chart, [note], name="Add hold"))
         except (ValueError, KeyError, HistoryError) as exc:
             self.session.status.emit(f"Add hold: {exc}")
+
+    def _drag_tail(self, g: _Gesture, hit: Hit) -> None:
+        """Resize the hold (or draw out the tap) of the gesture so that it ends at the snapped pointer."""
+        (note,) = g.originals
+        gap = step(self.session.divisor)
+        end = max(hit.snapped, note.beat + gap)
+        later = [n.beat for n in self.session.doc.notes_in_range(self.chart, note.beat, end + gap)
+                 if n.lane == note.lane and n.beat > note.beat]
+        if later:
+            end = min(end, min(later) - gap)
+        history = self.session.doc.history
+        if end <= note.beat or end == note.end_beat:  # no room, or back where it was: the note as it was
+            if history.in_stroke:
+                self.session.doc.abort_stroke()
+                self.session.select([note])
+            return
+        kind = note.kind if note.kind.has_length else NoteKind.HOLD
+        new = Note(note.beat, note.lane, kind, end - note.beat)
+        if not history.in_stroke:
+            self.session.doc.begin_stroke("Change hold length" if note.kind.has_length else "Draw out into a hold")
+        try:
+            self.session.doc.update_stroke(ReplaceNotes(self.chart, [note], [new], name="Change hold length"))
+        except (ValueError, KeyError, HistoryError) as exc:
+            self.session.status.emit(f"Change hold length: {exc}")
+            return
+        self.session.select([new])
 
     def _finish_box(self, g: _Gesture, hit: Hit) -> None:
         index = self.timeline.index

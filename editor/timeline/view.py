@@ -58,6 +58,7 @@ class Hit:
     note: int | None
     button: Qt.MouseButton
     modifiers: Qt.KeyboardModifier
+    tail: bool = False  # on the end of the hold or roll ``note`` (nearer its end than its head): drag to resize
 
 
 class TimeAxisItem(pg.AxisItem):
@@ -89,6 +90,7 @@ class TimelineWidget(pg.PlotWidget):
         self.time_axis_item = axis
         super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)  # hover over a hold's end changes the pointer
         plot = self.getPlotItem()
         plot.hideAxis("bottom")
         plot.hideButtons()
@@ -297,12 +299,19 @@ class TimelineWidget(pg.PlotWidget):
         beat = float(self.timing.seconds_to_beats_array([t_s])[0])
         snapped = snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
         lane = int(math.floor(x)) if 0.0 <= x < self.lanes else None
-        note = None
+        note, tail = None, False
         if lane is not None and self.index is not None:
             tol_y = HIT_TOLERANCE_PX / self.pps  # the tolerance in seconds here (X-mod: varies with the tempo)
-            tol_s = abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0
-            note = self.index.hit(t_s, lane, max(tol_s, 1e-4))
-        return Hit(t_s, beat, snapped, x, lane, note, button, modifiers)
+            tol_s = max(abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0, 1e-4)
+            note = self.index.hit(t_s, lane, tol_s)
+            below = self.index.hit(t_s - tol_s, lane, 1e-6) if note is None else None  # just past a hold's end
+            for candidate in (note, below):
+                if candidate is not None and self.index.notes[candidate].kind.has_length:
+                    head, end = float(self.index.start_s[candidate]), float(self.index.end_s[candidate])
+                    tail = abs(end - t_s) <= tol_s and abs(end - t_s) < abs(head - t_s)
+                    if tail:
+                        note = candidate
+        return Hit(t_s, beat, snapped, x, lane, note, button, modifiers, tail)
 
     def widget_pos(self, t_s: float, x: float) -> QPointF:
         """Widget pixel position of a data point (tests and tooltips)."""
@@ -320,6 +329,10 @@ class TimelineWidget(pg.PlotWidget):
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
         if self.interaction is not None and ev.buttons() != Qt.MouseButton.NoButton:
             self.interaction.drag(self.hit_at(ev.position(), ev.buttons(), ev.modifiers()))
+        elif ev.buttons() == Qt.MouseButton.NoButton:  # hovering: a hold's end shows that it can be dragged
+            tail = self.hit_at(ev.position()).tail
+            if tail != (self.cursor().shape() == Qt.CursorShape.SizeVerCursor):
+                self.setCursor(Qt.CursorShape.SizeVerCursor if tail else Qt.CursorShape.ArrowCursor)
         ev.accept()
 
     def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 from chart.commands import AddNotes
@@ -110,6 +110,53 @@ def test_hold_by_drag_is_one_step(opened, qtbot):
     assert len(win.session.doc.history.undo_stack_names()) == steps + 1
     win.session.doc.undo()
     assert not [n for n in notes(win) if n.beat == 10 and n.lane == 3]
+
+
+def drag_mouse(win, qtbot, lane, beats, modifier=Qt.KeyboardModifier.NoModifier):
+    """Press at beats[0], move through the others, release at the last (lane ``lane``)."""
+    vp = win.timeline.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, modifier, pos=pos_of(win, beats[0], lane))
+    for beat in beats[1:]:
+        qtbot.mouseMove(vp, pos=pos_of(win, beat, lane))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, modifier, pos=pos_of(win, beats[-1], lane))
+
+
+def test_dragging_a_holds_end_resizes_it_and_alt_drag_draws_out_a_tap(opened, qtbot):
+    win = opened  # Beginner: hold 4/0 (2 beats), roll 8/3 (1 beat), taps 1/1 and 6/1
+    s = win.session
+    s.set_divisor(4)
+    seek_beat(win, 5)
+    tl = win.timeline
+    assert tl.hit_at(QPointF(pos_of(win, 6, 0))).tail  # the hold's end
+    assert not tl.hit_at(QPointF(pos_of(win, 4, 0))).tail  # its head
+    assert not tl.hit_at(QPointF(pos_of(win, 5, 0))).tail  # its body
+    qtbot.mouseMove(tl.viewport(), pos=pos_of(win, 6, 0))  # hovering over the end: a resize pointer
+    assert tl.cursor().shape() == Qt.CursorShape.SizeVerCursor
+    qtbot.mouseMove(tl.viewport(), pos=pos_of(win, 5, 2.5))
+    assert tl.cursor().shape() == Qt.CursorShape.ArrowCursor
+    steps = len(s.doc.history.undo_stack_names())
+    drag_mouse(win, qtbot, 0, [6, 6.5, 7, 7.5, 8])
+    assert Note(Fraction(4), 0, NoteKind.HOLD, Fraction(4)) in notes(win)
+    assert len(s.doc.history.undo_stack_names()) == steps + 1
+    assert s.doc.history.undo_stack_names()[-1] == "Change hold length"
+    assert s.selection == {Note(Fraction(4), 0, NoteKind.HOLD, Fraction(4))}
+    drag_mouse(win, qtbot, 0, [8, 6, 4.2])  # up past the head: at least one snap step long
+    assert Note(Fraction(4), 0, NoteKind.HOLD, Fraction(1)) in notes(win)
+    win.editing.place(Fraction(7), 0, NoteKind.TAP)
+    drag_mouse(win, qtbot, 0, [5, 7, 9])  # down over the tap at beat 7: stops one step before it
+    assert Note(Fraction(4), 0, NoteKind.HOLD, Fraction(2)) in notes(win)
+    names = s.doc.history.undo_stack_names()
+    drag_mouse(win, qtbot, 3, [9, 10, 9])  # the roll's end dragged away and back: nothing changes
+    assert Note(Fraction(8), 3, NoteKind.ROLL, Fraction(1)) in notes(win)
+    assert s.doc.history.undo_stack_names() == names
+    drag_mouse(win, qtbot, 1, [1, 2, 3], Qt.KeyboardModifier.AltModifier)  # Alt+drag on a tap: a hold
+    assert Note(Fraction(1), 1, NoteKind.HOLD, Fraction(2)) in notes(win)
+    assert Note(Fraction(1), 1) not in notes(win)
+    assert s.doc.history.undo_stack_names()[-1] == "Draw out into a hold"
+    s.doc.undo()
+    assert Note(Fraction(1), 1) in notes(win)
+    drag_mouse(win, qtbot, 1, [1, 2])  # without Alt a tap still moves
+    assert Note(Fraction(2), 1) in notes(win)
 
 
 def test_a_second_button_during_a_hold_drag_cancels_it(opened, qtbot):
