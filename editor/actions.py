@@ -69,7 +69,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.to_hold", "Convert to &Holds", "Alt+H"),
     ActionSpec("edit.to_roll", "Convert to &Rolls", "Alt+R"),
     ActionSpec("edit.to_mine", "Convert to &Mines", "Alt+M"),
-    *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 5)],
+    *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 9)],  # 5-8: doubles
     ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll/lift/fake)", "Q"),
     ActionSpec("edit.step_entry", "Step &Entry", "Ctrl+Shift+E", checkable=True,
                tip="After a lane key places (or removes) a note, the cursor moves on one snap step once the keys "

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from chart.notes import NoteKind
 from chart.snap import DIVISORS
+from editor.controllers.key_holds import N_LANES_WITH_KEYS
 from editor.session import PLACE_KINDS
 
 MENUS = {
@@ -111,7 +112,7 @@ def _bind_files_and_edits(win) -> None:
         a.bind(f"edit.{_scale_id(ratio)}", lambda r=ratio: tr.scale(r))
     for kind in (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.MINE):
         a.bind(f"edit.to_{kind.value}", lambda k=kind: tr.convert(k))
-    for lane in range(4):
+    for lane in range(N_LANES_WITH_KEYS):
         a.bind(f"edit.place_{lane + 1}", lambda k=lane: ed.toggle_at_cursor(k))
         a[f"edit.place_{lane + 1}"].setAutoRepeat(False)  # held down it draws a hold (KeyHolds), never re-toggles
     a.bind("edit.kind_next", ed.cycle_place_kind)

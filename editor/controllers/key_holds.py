@@ -34,7 +34,7 @@ from chart.history import HistoryError
 from chart.notes import Note, NoteKind
 from chart.snap import step
 
-N_LANES_WITH_KEYS = 4  # the place actions edit.place_1..4
+N_LANES_WITH_KEYS = 8  # the place actions edit.place_1..8 (5-8: the right pad of a doubles chart)
 
 
 def placed_note(beat: Fraction, lane: int, kind: NoteKind, divisor: int) -> Note:

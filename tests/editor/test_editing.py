@@ -386,6 +386,26 @@ def test_step_entry_moves_the_cursor_on_after_each_key_or_chord(opened, qtbot):
     assert tl.cursor_beat() == 21
 
 
+def test_keys_5_to_8_reach_the_right_pad_of_a_doubles_chart(opened, qtbot):
+    from chart.commands import AddChart
+    from chart.song import Chart, Slot
+
+    win = opened
+    double = Chart(slot=Slot.HARD, mode="dance-double", meter=7)
+    win.session.push(AddChart(double))
+    win.session.set_chart(double)
+    win.session.set_divisor(4)
+    seek_beat(win, 2)
+    for key in (Qt.Key.Key_1, Qt.Key.Key_5, Qt.Key.Key_8):
+        qtbot.keyClick(win.timeline, key)
+    assert notes(win) == [Note(Fraction(2), 0), Note(Fraction(2), 4), Note(Fraction(2), 7)]
+    single = next(c for c in win.session.doc.song.charts if c.slot == Slot.BEGINNER)
+    win.session.set_chart(single)
+    before = notes(win)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_6)  # a 4-lane chart has no lane 6: nothing happens
+    assert notes(win) == before
+
+
 def test_a_held_key_gesture_ends_when_the_window_loses_focus(opened, qtbot):
     win = opened
     win.session.set_divisor(4)
