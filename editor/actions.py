@@ -112,6 +112,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("ai.reject", "Reject Drafts in Selection/Measure", "Backspace"),
     ActionSpec("ai.accept_all", "Accept All Drafts", "Ctrl+Return"),
     ActionSpec("ai.reject_all", "Reject All Drafts", "Ctrl+Backspace"),
+    ActionSpec("ai.arrows", "Suggest &Arrows for Selection", "Ctrl+Shift+A",
+               tip="Keep the selection's rhythm; the lane model draws its arrows as ghosts (variants: [ and ])"),
     ActionSpec("ai.next_variant", "Next Draft Variant", "]"),
     ActionSpec("ai.prev_variant", "Previous Draft Variant", "["),
     ActionSpec("help.keymap", "&Keyboard Shortcuts", "F1"),

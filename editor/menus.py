@@ -25,7 +25,8 @@ MENUS = {
               "view.compare"],
     "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
-    "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.next_variant", "ai.prev_variant"],
+    "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.arrows", "ai.next_variant",
+            "ai.prev_variant"],
     "Plu&gins": ["@plugins"],
     "&Help": ["help.keymap"],
 }
@@ -155,6 +156,7 @@ def _bind_playback_and_ai(win) -> None:
     a.bind("ai.reject", win.reject_drafts)
     a.bind("ai.accept_all", lambda: win.accept_drafts(everything=True))
     a.bind("ai.reject_all", lambda: win.reject_drafts(everything=True))
+    a.bind("ai.arrows", lambda: win.ai_panel.arrows())
     a.bind("ai.next_variant", lambda: win.ai_panel.flip(1))
     a.bind("ai.prev_variant", lambda: win.ai_panel.flip(-1))
     a.bind("view.spectrogram", win.set_show_spectrogram)

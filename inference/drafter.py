@@ -212,6 +212,43 @@ class Drafter:
             draft.provenance.parameters["lower_rows_kept"] = round(len(kept) / len(lower), 4) if lower else None
         return drafts
 
+    def arrows(self, audio: AudioLike | SongAnalysis, timing: TimingData, rows: Sequence[Fraction],
+               slot: Slot | int | str, n: int = 1, end_beat: Fraction | None = None, seed: int = 0,
+               progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[SlotDraft]:
+        """Arrows for a rhythm that is already there: the lane model alone on the onset rows ``rows`` (exact
+        beats: a designer's recorded or typed rhythm, or another chart's), for slot ``slot``.
+
+        Returns ``n`` variants in ``[rows[0], end_beat)`` (default: one row past the last): variant 0 greedy, the
+        others sampled at :data:`VARIANT_TEMPERATURE` with seeds ``seed + i``. Every row gets an arrow set (taps,
+        jumps, holds as the lane model decides, holds cut at the end of the range); the rows themselves are kept.
+        """
+        from inference.lanes import decode_rows
+
+        if n < 1:
+            raise DraftError("ask for at least one variant")
+        beats = sorted(set(rows))
+        if not beats:
+            raise DraftError("no notes to give arrows to: select the rows first")
+        slot_ = to_slot(slot)
+        analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
+        cancel = cancel or CancelToken()
+        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
+        start, end = beats[0], end_beat if end_beat is not None else beats[-1] + Fraction(1, 192)
+        stepper, requests = self.lane_requests(analysis, [(beats, seconds, int(slot_))])
+        drafts = []
+        for i in range(n):
+            cancel.check()
+            (progress or (lambda stage, fraction: None))("lanes", i / n)
+            temperature, variant_seed = (0.0, seed) if i == 0 else (VARIANT_TEMPERATURE, seed + i)
+            notes = clip_to_range(decode_rows(stepper, requests, temperature, variant_seed)[0].to_notes(), start, end)
+            prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256, self._lane_name(),
+                              self.backend.describe(), variant_seed,
+                              {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,
+                               "lane_temperature": temperature, "start_beat": str(start), "end_beat": str(end)})
+            drafts.append(SlotDraft(slot_, notes, start, end, 0.5, prov, row_confidence=dict.fromkeys(beats, 1.0),
+                                    frame_rate=analysis.frame_rate))
+        return drafts
+
     # ------------------------------------------------------------------ pipeline
     def _run(self, audio: AudioLike | SongAnalysis, timing: TimingData, jobs: list[_Job],
              start_beat: Fraction | None, end_beat: Fraction | None, progress: ProgressFn | None,

@@ -246,6 +246,38 @@ class DraftController(QObject):
                                     progress=self._progress(ctx), cancel=_token(ctx))
         return self._start("ai-variants", run, lambda drafts: self._show_variants(chart, region, drafts))
 
+    def arrows(self, region: tuple[Fraction, Fraction], n: int, seed: int = 0) -> Job | None:
+        """``n`` variants of new arrows for the current chart's rows in ``region`` (its rhythm kept: the lane model
+        only); mines and fakes there stay. Shown as ghosts, flipped with [ and ], accepted like any draft."""
+        inputs = self._inputs()
+        chart = self.session.chart
+        if inputs is None or chart is None:
+            return None
+        if chart.lanes != 4:
+            messages.error(self.win, "AI arrows", "The lane model draws arrows for 4-panel charts only.")
+            return None
+        b0, b1 = region
+        inside = self.session.doc.notes_in_range(chart, b0, b1)
+        rows = sorted({n.beat for n in inside if n.kind.is_onset})
+        if not rows:
+            self.session.status.emit("AI arrows: no notes there to give arrows to (select a passage, or place its "
+                                     "rhythm first: Record, or any lane)")
+            return None
+        kept = [n for n in inside if not n.kind.is_onset]  # mines and fakes
+        slot = chart.slot if chart.slot in MODEL_SLOTS else self._typical_slot(chart)
+        path, timing = inputs
+
+        def run(ctx: JobContext):
+            drafter = self.ensure_drafter()
+            drafts = drafter.arrows(path, timing, rows, slot, n, end_beat=b1, seed=seed,
+                                    progress=self._progress(ctx), cancel=_token(ctx))
+            for d in drafts:  # the mines and fakes of the passage stay where no arrow or hold took their cell
+                free = [m for m in kept if not any(x.lane == m.lane and x.beat <= m.beat <= x.end_beat
+                                                   for x in d.notes)]
+                d.notes = sorted([*d.notes, *free])
+            return drafts
+        return self._start("ai-arrows", run, lambda drafts: self._show_variants(chart, (b0, b1), drafts))
+
     def _typical_slot(self, chart: Chart) -> Slot:
         from chart.stats import chart_stats
 

@@ -147,22 +147,27 @@ class AiPanel(QWidget):
         grid.addWidget(regen, 0, 0)
         grid.addWidget(QLabel("variants"), 0, 1)
         grid.addWidget(self.variants, 0, 2)
+        arrows = QPushButton("Arrows for selection")
+        arrows.setToolTip("Keep the rhythm of the selected range (or the measure at the cursor): the lane model "
+                          "draws its arrows and holds, as N variants (Ctrl+Shift+A)")
+        arrows.clicked.connect(self.arrows)
+        grid.addWidget(arrows, 1, 0)
         self.prev_variant = QPushButton("◀")
         self.next_variant = QPushButton("▶")
         self.variant_label = QLabel("")
         self.prev_variant.clicked.connect(lambda: self.flip(-1))
         self.next_variant.clicked.connect(lambda: self.flip(1))
-        grid.addWidget(self.prev_variant, 1, 0)
-        grid.addWidget(self.variant_label, 1, 1)
-        grid.addWidget(self.next_variant, 1, 2)
+        grid.addWidget(self.prev_variant, 2, 0)
+        grid.addWidget(self.variant_label, 2, 1)
+        grid.addWidget(self.next_variant, 2, 2)
         self.refine_target = QComboBox()
         for slot in MODEL_SLOTS[1:]:
             self.refine_target.addItem(slot.sm_name, slot)
         refine = QPushButton("Refine up to")
         refine.setToolTip("Draft a higher difficulty from the current chart's rhythm (the model's refine mode)")
         refine.clicked.connect(self.refine)
-        grid.addWidget(refine, 2, 0)
-        grid.addWidget(self.refine_target, 2, 1, 1, 2)
+        grid.addWidget(refine, 3, 0)
+        grid.addWidget(self.refine_target, 3, 1, 1, 2)
         self.refine_from_lower = QCheckBox("density from the current chart")
         self.refine_from_lower.setChecked(bool(s.get("ai/refine_density_from_lower")))
         self.refine_from_lower.setToolTip(
@@ -170,7 +175,7 @@ class AiPanel(QWidget):
             "difficulty usually is, blended with the model's own count). Off: the target's notes-per-second box "
             "above.")
         self.refine_from_lower.toggled.connect(lambda on: s.set("ai/refine_density_from_lower", on))
-        grid.addWidget(self.refine_from_lower, 3, 0, 1, 3)
+        grid.addWidget(self.refine_from_lower, 4, 0, 1, 3)
         return box
 
     def _decide_box(self) -> QGroupBox:
@@ -229,6 +234,9 @@ class AiPanel(QWidget):
         chart = self.win.session.chart
         nps = self._nps_for(chart.slot) if chart is not None and chart.slot in MODEL_SLOTS else None
         return self.drafting.regenerate(region, self.variants.value(), nps=nps, seed=self.seed.value())
+
+    def arrows(self):
+        return self.drafting.arrows(self.win.decision_region(), self.variants.value(), seed=self.seed.value())
 
     def refine(self):
         target = self.refine_target.currentData()

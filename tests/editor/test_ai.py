@@ -114,6 +114,47 @@ def test_regenerate_selection_variants_flip(ai, qtbot):
     assert [n for n in win.session.chart.notes if not 8 <= n.beat < 24] == before  # outside untouched
 
 
+def test_arrows_for_selection_keep_the_rhythm(ai, qtbot):
+    from chart.commands import AddNotes
+    from chart.notes import Note, NoteKind
+
+    win = ai
+    beginner = win.session.doc.song.chart(Slot.BEGINNER)  # taps 0-3, hold 4 (2 beats), mine 5/2, 6/1, 13/2/2...
+    win.session.set_chart(beginner)
+    win.session.push(AddNotes(beginner, [Note(Fraction(1), 3, NoteKind.FAKE)]))
+    win.session.set_range((Fraction(0), Fraction(7)))
+    rows = sorted({n.beat for n in beginner.notes if n.kind.is_onset and n.beat < 7})
+    outside = [n for n in beginner.notes if n.beat >= 7]
+    win.ai_panel.variants.setValue(2)
+    win.actions["ai.arrows"].trigger()
+    wait_job(qtbot, win)
+    assert win.drafting.last_error is None
+    ghost = win.drafting.ghosts.get(beginner)
+    assert len(ghost.variants) == 2
+    for variant in ghost.variants:
+        assert sorted({n.beat for n in variant if n.kind.is_onset}) == rows  # the rhythm, row for row
+        arrows = [n for n in variant if n.kind.is_onset]
+        for kept in (Note(Fraction(5), 2, NoteKind.MINE), Note(Fraction(1), 3, NoteKind.FAKE)):
+            taken = any(a.lane == kept.lane and a.beat <= kept.beat <= a.end_beat for a in arrows)
+            assert (kept in variant) != taken  # kept unless an arrow (or a hold's body) took its cell
+    assert "variant(s) of beats 0-7" in win.statusBar().currentMessage()
+    steps = len(win.session.doc.history.undo_stack_names())
+    win.accept_drafts()
+    assert sorted({n.beat for n in beginner.notes if n.kind.is_onset and n.beat < 7}) == rows
+    assert [n for n in beginner.notes if n.beat >= 7] == outside
+    assert len(win.session.doc.history.undo_stack_names()) == steps + 1
+    command = win.session.doc.history.undo_commands()[-1]
+    assert command.provenance["parameters"]["mode"] == "arrows"
+
+
+def test_arrows_need_notes_there(ai, qtbot):
+    win = ai
+    win.session.set_chart(win.session.doc.song.chart(Slot.BEGINNER))
+    win.session.set_range((Fraction(40), Fraction(44)))
+    assert win.ai_panel.arrows() is None
+    assert "no notes there" in win.statusBar().currentMessage()
+
+
 def test_refine_up_drafts_a_higher_slot(ai, qtbot):
     win = ai
     win.session.set_chart(win.session.doc.song.chart(Slot.BEGINNER))

@@ -331,3 +331,21 @@ def test_counts_rise_after_lanes_by_splitting_jumps(drafter, audio, monkeypatch)
     assert len(hard.notes) * MIN_NOTE_RISE <= len(chal.notes)
     assert len(hard.notes) * MIN_NOTE_RISE > len(chal.notes) - 2  # ... and no more
     assert all(len(set(lanes)) == len(lanes) for lanes in rows.values())
+
+
+def test_arrows_keep_the_rows_and_draw_arrows_for_them(drafter, audio):
+    rows = [Fraction(k, 2) for k in range(8, 24)] + [Fraction(12), Fraction(25, 2)]  # a duplicate row is one row
+    first = drafter.arrows(audio, TIMING, rows, "hard", n=3, seed=4)
+    again = drafter.arrows(audio, TIMING, rows, "hard", n=3, seed=4)
+    assert [d.notes for d in first] == [d.notes for d in again]
+    for i, d in enumerate(first):
+        assert sorted({n.beat for n in d.notes}) == sorted(set(rows))  # every row, nothing else
+        assert all(0 <= n.lane < 4 for n in d.notes)
+        assert (d.start_beat, d.end_beat) == (Fraction(4), Fraction(25, 2) + Fraction(1, 192))
+        assert all(n.end_beat < d.end_beat for n in d.notes)  # holds cut at the end of the range
+        assert d.provenance.parameters["mode"] == "arrows"
+        assert d.provenance.parameters["variant"] == i
+        assert d.provenance.seed == 4 + i
+        assert set(d.row_confidence) == set(rows)
+    with pytest.raises(DraftError, match="no notes to give arrows to"):
+        drafter.arrows(audio, TIMING, [], "hard")
