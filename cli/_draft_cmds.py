@@ -1,4 +1,4 @@
-"""``draft`` and ``refine`` (registered by :mod:`cli.infer_cmds`; the underscore keeps ``cli.common`` from
+"""``draft``, ``refine`` and ``arrows`` (registered by :mod:`cli.infer_cmds`; the underscore keeps ``cli.common`` from
 registering them twice).
 
 Order of work: check every argument and input file first (cheap), then decode and draft, then write the output
@@ -43,6 +43,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--to", dest="to_slots", required=True, help="higher slots, comma-separated (e.g. hard,challenge)")
     _common_options(r)
     r.set_defaults(func=cmd_refine)
+
+    a = subparsers.add_parser("arrows", help="new arrows for a chart's rhythm (the lane model alone)",
+                              description="Keep every row of the --slot chart of CHART at its beat and let the "
+                                          "lane model draw its arrows, jumps and holds again; mines and fakes stay "
+                                          "unless an arrow or hold takes their cell. The chart keeps its meter "
+                                          "and description.")
+    a.add_argument("chart", type=Path, metavar="CHART", help="chart file (its audio is read for the lane model)")
+    a.add_argument("--slot", required=True, help="the chart to give new arrows (e.g. medium)")
+    a.add_argument("--seed", type=int, default=0, help="0 (default): the model's best guess; others: sampled")
+    a.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
+    a.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json)")
+    a.set_defaults(func=cmd_arrows)
 
 
 def _common_options(p: argparse.ArgumentParser) -> None:
@@ -97,7 +109,47 @@ def cmd_refine(args: argparse.Namespace) -> int:
     drafter = _drafter(args)
     drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low[0], highs,
                                              nps=parse_nps(args.nps), seed=args.seed, progress=_Progress()))
-    return _write(copy.deepcopy(song), drafts, timing, args.output)
+    song = copy.deepcopy(song)
+    song.music = _relative(audio_path, args.output)  # the output may sit in another folder
+    return _write(song, drafts, timing, args.output)
+
+
+def cmd_arrows(args: argparse.Namespace) -> int:
+    from inference.drafter import Drafter
+    from inference.manifest import ManifestError
+
+    slots = parse_slots(args.slot)
+    if len(slots) != 1:
+        raise UserError("--slot takes one slot")
+    _check_output(args.output, slots)
+    song, audio_path = _source(args.chart, need_song=True)
+    _load_timed(args.chart)
+    song = copy.deepcopy(song)
+    chart = song.chart(slots[0])
+    rows = sorted({n.beat for n in chart.notes if n.kind.is_onset}) if chart is not None else []
+    if not rows:
+        raise UserError(f"{args.chart} has no {slots[0].sm_name} chart with notes to give arrows to")
+    if chart.lanes != 4:
+        raise UserError(f"the lane model draws arrows for 4-panel charts; {chart.mode} has {chart.lanes} lanes")
+    try:
+        drafter = Drafter.from_models_dir(args.models)
+    except ManifestError as exc:
+        raise UserError(str(exc)) from exc
+    timing = song.timing_for(chart)
+    end = max(n.end_beat for n in chart.notes) + 1
+    # seed 0: the greedy draft (variant 0); seed s > 0: variant 1 of base seed s - 1, i.e. sampled with seed s
+    n, base = (1, 0) if args.seed == 0 else (2, args.seed - 1)
+    draft = _guarded(lambda: drafter.arrows(audio_path, timing, rows, slots[0], n=n, end_beat=end, seed=base,
+                                            progress=_Progress()))[-1]
+    others = [m for m in chart.notes if not m.kind.is_onset
+              and not any(x.lane == m.lane and x.beat <= m.beat <= x.end_beat for x in draft.notes)]
+    same = sum(1 for n in draft.notes if n in set(chart.notes))
+    chart.notes = sorted([*draft.notes, *others])
+    p = draft.provenance
+    print(f"{slots[0].sm_name}: {len(rows)} rows, {len(draft.notes)} notes, {same} as before "
+          f"({p.lane_model}, seed {p.seed}, temperature {p.parameters['lane_temperature']})", file=sys.stderr)
+    song.music = _relative(audio_path, args.output)  # the output may sit in another folder
+    return _save(song, args.output)
 
 
 # ---------------------------------------------------------------------------------------------------- parsing
@@ -294,8 +346,6 @@ def _guarded(work: Any) -> Any:
 
 
 def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
-    from chart.formats.errors import ParseError, WriteError
-    from chart.formats.registry import save
     from chart.song import Chart
     from chart.stats import chart_stats
 
@@ -315,6 +365,13 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"seed {p.seed})", file=sys.stderr)
     song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
+    return _save(song, output)
+
+
+def _save(song: Any, output: Path) -> int:
+    from chart.formats.errors import ParseError, WriteError
+    from chart.formats.registry import save
+
     try:
         save(song, output)
     except (WriteError, ParseError) as exc:

@@ -113,6 +113,40 @@ def test_refine_adds_higher_slots(work, capsys, tmp_path):
     assert "of the Easy rows" in err  # the kept share of the lower chart's rhythm is reported
 
 
+def test_arrows_keep_the_rhythm_and_the_charts_metadata(work, capsys, tmp_path):
+    from chart.formats.registry import save
+    from chart.notes import Note, NoteKind
+
+    base = tmp_path / "base.ssc"
+    assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "medium", *models(work),
+                "-o", base], capsys)[0] == 0
+    song = load(base)
+    medium = song.chart(Slot.MEDIUM)
+    medium.meter, medium.description = 6, "mine"
+    free = next(b for b in (Fraction(k, 4) + Fraction(1, 8) for k in range(8, 200))
+                if all(n.beat != b for n in medium.notes))
+    medium.notes = sorted([*medium.notes, Note(free, 2, NoteKind.MINE)])
+    save(song, base)
+    rows = sorted({n.beat for n in medium.notes if n.kind.is_onset})
+    out = tmp_path / "arrows.ssc"
+    code, err = run(["arrows", base, "--slot", "medium", *models(work), "-o", out], capsys)
+    assert code == 0, err
+    again = load(out).chart(Slot.MEDIUM)
+    assert sorted({n.beat for n in again.notes if n.kind.is_onset}) == rows
+    assert (again.meter, again.description) == (6, "mine")
+    holds = [n for n in again.notes if n.kind.has_length and n.lane == 2]
+    assert (Note(free, 2, NoteKind.MINE) in again.notes) != any(h.beat <= free <= h.end_beat for h in holds)
+    assert f"Medium: {len(rows)} rows" in err
+    out2 = tmp_path / "arrows2.ssc"
+    code, err = run(["arrows", base, "--slot", "medium", "--seed", "3", *models(work), "-o", out2], capsys)
+    assert code == 0, err
+    assert "seed 3, temperature 0.8" in err  # a seed other than 0 samples
+    code, err = run(["arrows", base, "--slot", "hard", *models(work), "-o", tmp_path / "x.ssc"], capsys)
+    assert code == 2
+    assert "no Hard chart with notes" in err
+    assert not (tmp_path / "x.ssc").exists()
+
+
 def _bad_sm(folder: Path) -> Path:
     path = folder / "notiming.sm"
     path.write_text("#TITLE:x;\n#MUSIC:song.wav;\n")
