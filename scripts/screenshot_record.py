@@ -21,25 +21,20 @@ FIRST_BEAT, LAST_BEAT = 32, 44
 
 
 def main(out: Path) -> int:
-    from editor.screenshot import docs_window
-    from tests.editor.fakes import FakeClock, FakePlayer
+    from tests.editor.fakes import song_on_fake_clock
 
-    with docs_window() as win:
-        clock = FakeClock()
-        win.playback.player_factory = lambda samples, sr: FakePlayer(clock, samples.shape[-1] / sr)
-        return record_and_grab(win, clock, out)
+    try:
+        with song_on_fake_clock(REPO / "resources" / "demo" / "first-light.ssc") as (win, clock):
+            return record_and_grab(win, clock, out)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 def record_and_grab(win, clock, out: Path) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    if not win.open_path(REPO / "resources" / "demo" / "first-light.ssc"):
-        return 2
-    for _ in range(1500):
-        QTest.qWait(20)
-        if win.playback.player is not None:
-            break
     charts = {c.slot.name: c for c in win.session.doc.song.charts}
     win.session.set_chart(charts["EASY"])
     win.session.set_divisor(16)

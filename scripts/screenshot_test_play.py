@@ -21,13 +21,14 @@ NOTES = 60
 
 
 def main(out: Path) -> int:
-    from editor.screenshot import docs_window
-    from tests.editor.fakes import FakeClock, FakePlayer
+    from tests.editor.fakes import song_on_fake_clock
 
-    with docs_window() as win:
-        clock = FakeClock()
-        win.playback.player_factory = lambda samples, sr: FakePlayer(clock, samples.shape[-1] / sr)
-        return play_and_grab(win, clock, out)
+    try:
+        with song_on_fake_clock(REPO / "resources" / "demo" / "first-light.ssc") as (win, clock):
+            return play_and_grab(win, clock, out)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 def play_and_grab(win, clock, out: Path) -> int:
@@ -35,12 +36,6 @@ def play_and_grab(win, clock, out: Path) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    if not win.open_path(REPO / "resources" / "demo" / "first-light.ssc"):
-        return 2
-    for _ in range(1500):
-        QTest.qWait(20)
-        if win.playback.player is not None:
-            break
     chart = next(c for c in win.session.doc.song.charts if c.slot.name == "MEDIUM")
     win.session.set_chart(chart)
     timing = win.session.timing()

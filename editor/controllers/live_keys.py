@@ -66,11 +66,16 @@ class LiveKeys(QObject):
     """Playing from the cursor with the lane keys taken: what test play and record mode share."""
 
     what = "Live keys"  # the name in status messages
+    hud_class: type[Hud] = Hud
 
     def __init__(self, win, session, playback, timeline):
         super().__init__(win)
         self.win, self.session, self.playback, self.timeline = win, session, playback, timeline
         self.keys: dict[int, int] = {}  # Qt key -> lane
+        self.hud = self.hud_class(timeline)
+        self._hide_hud = QTimer(self)  # the overlay stays a moment after a run ends
+        self._hide_hud.setSingleShot(True)
+        self._hide_hud.timeout.connect(self.hud.hide)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.frame)
@@ -123,11 +128,14 @@ class LiveKeys(QObject):
         pb.stop_loop()
         pb.play_from(max(0.0, start_s - LEAD_IN_S))
         self.timer.start()
+        self._hide_hud.stop()
         self.timeline.setFocus()
 
     def end(self) -> float:
-        """Stop the frames and pause where the song is heard; returns that song time."""
+        """Stop the frames and pause where the song is heard (the overlay fades in 2.5 s); returns that song
+        time."""
         self.timer.stop()
+        self._hide_hud.start(2500)
         now = self.now_s()
         if self.playback.playing:
             self.playback.toggle()  # pause where it is heard; the cursor stays there

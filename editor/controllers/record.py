@@ -18,12 +18,12 @@ a median far from zero on music that is on the grid means the latency setting ne
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 
 from chart.commands import ReplaceNotes
 from chart.history import HistoryError
 from chart.record import HOLD_MIN_S, Recorder, Take
-from editor.controllers.live_keys import KEYS_BY_LANES, Hud, LiveKeys, key_names
+from editor.controllers.live_keys import KEYS_BY_LANES, LiveKeys, key_names
 
 DIGITS = 9  # the number keys 1-9 press lanes 1-9 too
 
@@ -65,10 +65,6 @@ class RecordController(LiveKeys):
         self.recorder: Recorder | None = None
         self.chart = None
         self.doc = None  # the Document the take's stroke is open in
-        self.hud = Hud(timeline)
-        self._hide_hud = QTimer(self)
-        self._hide_hud.setSingleShot(True)
-        self._hide_hud.timeout.connect(self.hud.hide)
 
     @property
     def active(self) -> bool:
@@ -100,7 +96,6 @@ class RecordController(LiveKeys):
         self.doc.begin_stroke("Record")
         keys = record_keys(chart.lanes)
         self.begin(start_s, keys)
-        self._hide_hud.stop()
         self._hud()
         mode = "replacing the passage" if self.replace else "keeping the chart's notes"
         s.status.emit(f"Recording from {start_s:.2f} s at 1/{s.divisor} ({mode}): {key_names(chart.lanes, keys)};"
@@ -126,7 +121,6 @@ class RecordController(LiveKeys):
         else:
             doc.abort_stroke()
         self._hud(take)
-        self._hide_hud.start(2500)
         self.session.status.emit(f"Recording ended{f' ({why})' if why else ''}: {take_line(take)}")
         self.ended.emit(take)
         return take

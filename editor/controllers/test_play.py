@@ -14,7 +14,7 @@ spot that went wrong (click one to go there).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 
 from chart.judge import Grade, HoldResult, Judge, MineResult, Summary, TapResult
@@ -49,6 +49,8 @@ class TestPlayController(LiveKeys):
 
     __test__ = False  # not a pytest class
     what = "Test play"
+    hud_class = JudgmentHud
+    hud: JudgmentHud
     started = Signal()
     ended = Signal(object, object, object)  # Summary, the Judge (for its trouble spots), the chart played
 
@@ -56,10 +58,6 @@ class TestPlayController(LiveKeys):
         super().__init__(win, session, playback, timeline)
         self.judge: Judge | None = None
         self.chart = None
-        self.hud = JudgmentHud(timeline)
-        self._hide_hud = QTimer(self)
-        self._hide_hud.setSingleShot(True)
-        self._hide_hud.timeout.connect(self.hud.hide)
         self._marked = 0  # results already turned into marks
         self._marks: tuple[list[float], list[float], list[int], list[QColor]] = ([], [], [], [])
 
@@ -90,7 +88,6 @@ class TestPlayController(LiveKeys):
         self.chart = chart
         self._clear_marks()
         self.begin(start_s, {int(k): lane for lane, keys in enumerate(KEYS_BY_LANES[chart.lanes]) for k in keys})
-        self._hide_hud.stop()
         self.hud.show_result(None, 0, self._counts_text())
         s.status.emit(f"Test play from {start_s:.2f} s: {key_names(chart.lanes)}; Esc ends it")
         self.started.emit()
@@ -106,7 +103,6 @@ class TestPlayController(LiveKeys):
         chart = self.chart
         self.judge = None
         self.chart = None
-        self._hide_hud.start(2500)
         self.session.status.emit(f"Test play ended{f' ({why})' if why else ''}: {self._summary_line(summary)}")
         self.ended.emit(summary, judge, chart)
         return summary

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 
 class FakeClock:
     def __init__(self):
@@ -71,3 +73,24 @@ class FakePlayer:
 
     def close(self):
         self.closed = True
+
+
+@contextmanager
+def song_on_fake_clock(path):
+    """For the docs screenshot scripts: a docs window (``editor.screenshot.docs_window``) with the song at
+    ``path`` open on a FakePlayer, its player ready; yields ``(window, clock)``. RuntimeError when it does not
+    open."""
+    from PySide6.QtTest import QTest
+
+    from editor.screenshot import docs_window
+
+    with docs_window() as win:
+        clock = FakeClock()
+        win.playback.player_factory = lambda samples, sr: FakePlayer(clock, samples.shape[-1] / sr)
+        if not win.open_path(path):
+            raise RuntimeError(f"cannot open {path}")
+        for _ in range(1500):
+            if win.playback.player is not None:
+                break
+            QTest.qWait(20)
+        yield win, clock
