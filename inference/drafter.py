@@ -43,9 +43,11 @@ from inference.draft_types import (
     SlotDraft,
     SongAnalysis,
 )
+from inference.lane_features import LaneRows
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
 from inference.slot_rise import Excess, rise_plan, split_jumps
 
+CONTEXT_ROWS = 64  # rows of a chart before a passage given to the lane model as its past (Drafter.arrows)
 VARIANT_TEMPERATURE = 0.8  # lane sampling temperature of variants 1..N-1 (variant 0 is the greedy draft)
 VARIANT_DENSITY_SPREAD = 0.15  # variants' NPS targets are drawn within +-15 % of the base density
 RISE_ATTEMPTS = 3  # passes of inference.slot_rise step 2 (a slot placed anew can miss its limit again)
@@ -61,6 +63,18 @@ class _Job:
     cond_slot: int = 0
     params: dict[str, Any] = field(default_factory=dict)
     lower_beats: list[Fraction] = field(default_factory=list)  # onset rows of the lower chart (refine)
+    context: Sequence[Note] = ()  # the chart's notes: its rows before the window are the lane model's past
+
+
+def context_rows(context: Sequence[Note], start: Fraction) -> LaneRows | None:
+    """The last :data:`CONTEXT_ROWS` onset rows of ``context`` before beat ``start`` (None when there are none)."""
+    from inference.lane_features import rows_from_notes
+
+    rows = rows_from_notes([x for x in context if x.beat < start])
+    if not len(rows):
+        return None
+    k = CONTEXT_ROWS
+    return LaneRows(rows.beats[-k:], rows.arrows[-k:], rows.holds[-k:], rows.lengths[-k:])
 
 
 class Drafter:
@@ -158,17 +172,20 @@ class Drafter:
 
     def variants(self, audio: AudioLike | SongAnalysis, timing: TimingData, slot: Slot | int | str, n: int,
                  start_beat: Fraction | None = None, end_beat: Fraction | None = None, nps: float | None = None,
-                 seed: int = 0, progress: ProgressFn | None = None,
+                 seed: int = 0, context: Sequence[Note] = (), progress: ProgressFn | None = None,
                  cancel: CancelToken | None = None) -> list[SlotDraft]:
         """``n`` different drafts of one slot (seeded: same seed, same variants).
 
         Variant 0 is the plain draft; the others sample lanes at temperature :data:`VARIANT_TEMPERATURE` and
         draw their density within :data:`VARIANT_DENSITY_SPREAD` of the base one, each from its own seed.
+        ``context``: the chart's notes, whose rows before ``start_beat`` the lane model continues from (see
+        :meth:`arrows`).
         """
         if n < 1:
             raise DraftError("ask for at least one variant")
         slot_ = to_slot(slot)
-        base = self._run(audio, timing, [_Job(slot_, nps, seed, 0.0)], start_beat, end_beat, progress, cancel)[0]
+        base = self._run(audio, timing, [_Job(slot_, nps, seed, 0.0, context=context)], start_beat, end_beat,
+                         progress, cancel)[0]
         if n == 1:
             return [base]
         base_nps = nps if nps is not None else _density(base, timing)
@@ -177,7 +194,7 @@ class Drafter:
         for i in range(1, n):
             factor = 1.0 + VARIANT_DENSITY_SPREAD * float(rng.uniform(-1.0, 1.0))
             jobs.append(_Job(slot_, base_nps * factor if base_nps else None, seed + i, VARIANT_TEMPERATURE,
-                             params={"variant": i}))
+                             params={"variant": i}, context=context))
         return [base, *self._run(audio, timing, jobs, start_beat, end_beat, progress, cancel)]
 
     def refine(self, audio: AudioLike | SongAnalysis, timing: TimingData, lower_notes: Sequence[Note],
@@ -214,13 +231,16 @@ class Drafter:
 
     def arrows(self, audio: AudioLike | SongAnalysis, timing: TimingData, rows: Sequence[Fraction],
                slot: Slot | int | str, n: int = 1, end_beat: Fraction | None = None, seed: int = 0,
-               progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[SlotDraft]:
+               context: Sequence[Note] = (), progress: ProgressFn | None = None,
+               cancel: CancelToken | None = None) -> list[SlotDraft]:
         """Arrows for a rhythm that is already there: the lane model alone on the onset rows ``rows`` (exact
         beats: a designer's recorded or typed rhythm, or another chart's), for slot ``slot``.
 
         Returns ``n`` variants in ``[rows[0], end_beat)`` (default: one row past the last): variant 0 greedy, the
         others sampled at :data:`VARIANT_TEMPERATURE` with seeds ``seed + i``. Every row gets an arrow set (taps,
         jumps, holds as the lane model decides, holds cut at the end of the range); the rows themselves are kept.
+        ``context`` is the chart's notes: the last :data:`CONTEXT_ROWS` rows before the first one are given to the
+        lane model as what came before, so the passage continues the chart's patterns.
         """
         from inference.lanes import decode_rows
 
@@ -232,9 +252,12 @@ class Drafter:
         slot_ = to_slot(slot)
         analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
         cancel = cancel or CancelToken()
-        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
         start, end = beats[0], end_beat if end_beat is not None else beats[-1] + Fraction(1, 192)
-        stepper, requests = self.lane_requests(analysis, [(beats, seconds, int(slot_))])
+        given = context_rows(context, start)
+        all_beats = [*(given.beats if given is not None else ()), *beats]
+        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in all_beats], dtype=np.float64))
+        stepper, requests = self.lane_requests(analysis, [(all_beats, seconds, int(slot_))])
+        requests[0].given = given
         drafts = []
         for i in range(n):
             cancel.check()
@@ -244,6 +267,7 @@ class Drafter:
             prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256, self._lane_name(),
                               self.backend.describe(), variant_seed,
                               {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,
+                               "context_rows": len(given) if given is not None else 0,
                                "lane_temperature": temperature, "start_beat": str(start), "end_beat": str(end)})
             drafts.append(SlotDraft(slot_, notes, start, end, 0.5, prov, row_confidence=dict.fromkeys(beats, 1.0),
                                     frame_rate=analysis.frame_rate))
@@ -360,8 +384,21 @@ class Drafter:
         for i, job in enumerate(jobs):  # one batched decode per (temperature, seed): greedy slots share one
             groups.setdefault((job.temperature, job.seed if job.temperature else 0), []).append(i)
         for (temperature, seed), members in groups.items():
-            stepper, requests = self.lane_requests(
-                analysis, [(*drafts[i]._rows, int(jobs[i].slot)) for i in members])  # type: ignore[attr-defined]
+            rows_in = []
+            givens = []
+            for i in members:
+                beats, seconds = drafts[i]._rows  # type: ignore[attr-defined]
+                given = context_rows(jobs[i].context, window.start_beat) if jobs[i].context else None
+                if given is not None:  # the chart's rows before the window come first, as given rows
+                    beats = [*given.beats, *beats]
+                    seconds = np.concatenate([timing.beats_to_seconds_array(
+                        np.array([float(b) for b in given.beats], dtype=np.float64)), np.asarray(seconds)])
+                    drafts[i].provenance.parameters["context_rows"] = len(given)
+                rows_in.append((beats, seconds, int(jobs[i].slot)))
+                givens.append(given)
+            stepper, requests = self.lane_requests(analysis, rows_in)
+            for request, given in zip(requests, givens):
+                request.given = given
             for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
                 drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
                 del drafts[i]._rows  # type: ignore[attr-defined]

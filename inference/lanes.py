@@ -122,6 +122,9 @@ class LaneRequest:
     features: np.ndarray
     slot: int
     seconds: np.ndarray | None = None  # the rows' times; without them no fast-repeat cap (DecisionRule)
+    # context: the arrows of the first ``len(given)`` rows are given (a chart's notes before the drafted
+    # passage: the model reads them as it reads its own choices, so the passage continues the chart's patterns)
+    given: LaneRows | None = None
 
 
 class _Track:
@@ -144,6 +147,8 @@ class _Track:
         self.quick = [False] * n if request.seconds is None else quick_rows(request.seconds).tolist()
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
         self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
+        self.given = request.given
+        self.n_given = len(request.given) if request.given is not None else 0
 
     def held(self, i: int) -> int:
         mask = 0
@@ -185,6 +190,28 @@ class _Track:
         others = allowed & ~JUMP_CLASSES
         return prev - 1 if int(others.sum()) >= 2 else None
 
+    def force(self, i: int) -> None:
+        """Row ``i`` is a given (context) row: take its arrows and holds as they are."""
+        assert self.given is not None
+        arrows, holds = int(self.given.arrows[i]), int(self.given.holds[i])
+        repeated = bool(i) and arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1
+        self.repeats += repeated
+        self.fast_repeats += repeated and self.quick[i]
+        self._take(i, arrows, holds, list(self.given.lengths[i]))
+
+    def _take(self, i: int, arrows: int, holds: int, lengths: list[Fraction]) -> None:
+        """Record row ``i``'s arrows and holds (``lengths[lane]`` of each hold): counts, memory, running holds."""
+        self.jump_rows += int(_POPCOUNT[arrows] >= 2)
+        self.hold_heads += _POPCOUNT[holds]
+        self.arrows += _POPCOUNT[arrows]
+        self.arrow_masks[i], self.hold_masks[i] = arrows, holds
+        self.memory.record(self.arrow_masks, i)
+        for lane in range(N_LANES):
+            if (holds >> lane) & 1:
+                self.lengths[i][lane] = lengths[lane]
+                self.head_row[lane] = i
+                self.hold_end[lane] = float(self.beats[i] + lengths[lane])
+
     def choose(self, i: int, out: dict[str, Any], temperature: float, rng: np.random.Generator,
                rule: DecisionRule) -> None:
         """Row ``i``'s arrows and holds from the model's outputs for it: ``arrow_logits`` (15,), ``hold_p``
@@ -222,17 +249,7 @@ class _Track:
         if holds and not within_cap(self.hold_heads, self.arrows, rule.hold_cap[self.slot],
                                     _POPCOUNT[holds], _POPCOUNT[arrows]):
             holds = 0
-        self.jump_rows += int(_POPCOUNT[arrows] >= 2)
-        self.hold_heads += _POPCOUNT[holds]
-        self.arrows += _POPCOUNT[arrows]
-        length = HOLD_LENGTHS_BEAT[out["length"]]
-        self.arrow_masks[i], self.hold_masks[i] = arrows, holds
-        self.memory.record(self.arrow_masks, i)
-        for lane in range(N_LANES):
-            if (holds >> lane) & 1:
-                self.lengths[i][lane] = length
-                self.head_row[lane] = i
-                self.hold_end[lane] = float(self.beats[i] + length)
+        self._take(i, arrows, holds, [HOLD_LENGTHS_BEAT[out["length"]]] * N_LANES)
 
 
 def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperature: float = 0.0,
@@ -270,7 +287,9 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
         hold_p = (1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))).tolist()
         length = np.argmax(out["length_logits"], axis=1).tolist()
         for b, track in enumerate(tracks):
-            if i < len(track.beats):
+            if i < track.n_given:
+                track.force(i)
+            elif i < len(track.beats):
                 track.choose(i, {"arrow_logits": out["arrow_logits"][b], "hold_p": hold_p[b], "length": length[b]},
                              temperature, rng, rule)
     return [t.rows() for t in tracks]

@@ -11,6 +11,9 @@ Subcommands (each prints one small table; none writes into the project):
 * ``arrow-share``: how often a higher chart repeats the lower chart's arrow set on the rows both have (training and
   text-only charts).
 * ``cascade``: Medium/Hard/Challenge drafted plainly vs refined from the model's own lower draft.
+* ``arrows-context``: the editor's Arrows for selection on passages of the validation charts (their own rows, the
+  lane model free-running, greedy): share of rows whose arrow set equals the chart's, with and without the chart's
+  rows before the passage given as context (``Drafter.arrows(context=...)``).
 
 Usage: python scripts/diagnose_models.py SUBCOMMAND [ARGS] [--songs ../shared/data/charts]
 """
@@ -218,9 +221,39 @@ def cascade(songs: Path) -> None:
         print(f"Medium..Challenge, {key:30s} micro F1 @50 ms {2 * tp / max(n_est + n_ref, 1):.4f}")
 
 
+def arrows_context(songs: Path, passage: int = 32) -> None:
+    from inference.drafter import CONTEXT_ROWS
+    from inference.lane_features import rows_from_notes
+
+    drafter = Drafter.from_models_dir(None)
+    hits = {"no context": [0, 0], f"{CONTEXT_ROWS} rows of context": [0, 0]}
+    per_slot: dict[int, dict[str, list[int]]] = {}
+    for _folder, song in _validation(songs):
+        analysis = drafter.analyse(song.audio)
+        for slot, chart in sorted(song.charts.items()):
+            ref = rows_from_notes(chart.notes)
+            timing = song.song.timing_for(chart)
+            # passages of ``passage`` rows, each after at least CONTEXT_ROWS rows of the chart
+            for first in range(CONTEXT_ROWS, len(ref) - passage + 1, passage):
+                rows = ref.beats[first:first + passage]
+                truth = dict(zip(rows, ref.arrows[first:first + passage].tolist()))
+                end = ref.beats[first + passage] if first + passage < len(ref) else rows[-1] + 1
+                for key, context in (("no context", ()), (f"{CONTEXT_ROWS} rows of context", chart.notes)):
+                    draft = drafter.arrows(analysis, timing, rows, Slot(slot), end_beat=end, context=context)[0]
+                    got = rows_from_notes(draft.notes)
+                    same = sum(int(m) == truth[b] for b, m in zip(got.beats, got.arrows.tolist()))
+                    for table in (hits, per_slot.setdefault(slot, {k: [0, 0] for k in hits})):
+                        table[key][0] += same
+                        table[key][1] += len(rows)
+    for key, (same, n) in hits.items():
+        by_slot = " / ".join(f"{per_slot[s][key][0] / max(per_slot[s][key][1], 1):.3f}" for s in sorted(per_slot))
+        print(f"{key:22s} exact rows {same}/{n} = {same / max(n, 1):.4f} (per slot {by_slot})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("command", choices=["curves", "refine-count", "beginner", "arrow-share", "cascade"])
+    ap.add_argument("command", choices=["curves", "refine-count", "beginner", "arrow-share", "cascade",
+                                        "arrows-context"])
     ap.add_argument("path", nargs="?", type=Path, help="curves file (written by curves, read by the next two)")
     ap.add_argument("--songs", type=Path, default=Path("../shared/data/charts"))
     args = ap.parse_args()
@@ -234,6 +267,8 @@ def main() -> int:
         beginner(args.path)
     elif args.command == "arrow-share":
         arrow_share(args.songs)
+    elif args.command == "arrows-context":
+        arrows_context(args.songs)
     else:
         cascade(args.songs)
     return 0

@@ -239,11 +239,12 @@ class DraftController(QObject):
         slot = chart.slot if chart.slot in MODEL_SLOTS else self._typical_slot(chart)
         path, timing = inputs
         b0, b1 = region
+        context = list(chart.notes)  # the lane model continues the chart's patterns from before the region
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return drafter.variants(path, timing, slot, n, start_beat=b0, end_beat=b1, nps=nps, seed=seed,
-                                    progress=self._progress(ctx), cancel=_token(ctx))
+                                    context=context, progress=self._progress(ctx), cancel=_token(ctx))
         return self._start("ai-variants", run, lambda drafts: self._show_variants(chart, region, drafts))
 
     def arrows(self, region: tuple[Fraction, Fraction], n: int, seed: int = 0) -> Job | None:
@@ -264,12 +265,13 @@ class DraftController(QObject):
                                      "rhythm first: Record, or any lane)")
             return None
         kept = [n for n in inside if not n.kind.is_onset]  # mines and fakes
+        context = list(chart.notes)  # its rows before the region: the lane model continues the chart's patterns
         slot = chart.slot if chart.slot in MODEL_SLOTS else self._typical_slot(chart)
         path, timing = inputs
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
-            drafts = drafter.arrows(path, timing, rows, slot, n, end_beat=b1, seed=seed,
+            drafts = drafter.arrows(path, timing, rows, slot, n, end_beat=b1, seed=seed, context=context,
                                     progress=self._progress(ctx), cancel=_token(ctx))
             for d in drafts:  # the mines and fakes of the passage stay where no arrow or hold took their cell
                 free = [m for m in kept if not any(x.lane == m.lane and x.beat <= m.beat <= x.end_beat

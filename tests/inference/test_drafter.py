@@ -349,3 +349,18 @@ def test_arrows_keep_the_rows_and_draw_arrows_for_them(drafter, audio):
         assert set(d.row_confidence) == set(rows)
     with pytest.raises(DraftError, match="no notes to give arrows to"):
         drafter.arrows(audio, TIMING, [], "hard")
+
+
+def test_the_charts_rows_before_a_passage_are_the_lane_models_context(drafter, audio):
+    context = [Note(Fraction(k, 2), k % 4) for k in range(16)] + [Note(Fraction(20), 0)]  # beats 0-7.5, and 20
+    rows = [Fraction(k, 2) for k in range(16, 32)]
+    with_context = drafter.arrows(audio, TIMING, rows, "hard", context=context)[0]
+    assert with_context.provenance.parameters["context_rows"] == 16  # only the rows before the passage
+    assert sorted({n.beat for n in with_context.notes}) == rows  # the context is read, never written
+    plain = drafter.arrows(audio, TIMING, rows, "hard")[0]
+    assert plain.provenance.parameters["context_rows"] == 0
+    assert plain.notes != with_context.notes  # the alternation rule continues from the context's last rows
+    drafts = drafter.variants(audio, TIMING, "medium", 2, Fraction(8), Fraction(16), context=context)
+    for d in drafts:
+        assert d.provenance.parameters["context_rows"] == 16
+        assert all(Fraction(8) <= n.beat < Fraction(16) for n in d.notes)

@@ -554,3 +554,22 @@ def test_cut_hold_length_ends_on_the_sixteenth_before_the_cut_or_makes_a_tap() -
     assert cut_hold_length(Fraction(1), Fraction(5, 4)) == 0  # nothing left: a tap
     assert cut_hold_length(Fraction(1, 3), Fraction(3, 4)) == 0  # 1/6 beat left: shorter than a hold, a tap
 
+
+
+def test_given_rows_are_kept_and_the_decoder_continues_from_them():
+    from inference.lane_features import rows_from_notes, row_features
+
+    beats, seconds = _rows(10)
+    context = [Note(beats[0], 2), Note(beats[1], 1), Note(beats[2], 3, NoteKind.HOLD, Fraction(1))]
+    given = rows_from_notes(context)
+    feats = row_features(beats, seconds, 2, None, 100.0, 80)
+    plain = decode_rows(AlternationStepper(), [LaneRequest(beats, feats, 2, seconds)])[0]
+    continued = decode_rows(AlternationStepper(), [LaneRequest(beats, feats, 2, seconds, given=given)])[0]
+    notes = continued.to_notes()
+    assert [n for n in notes if n.beat < beats[3]] == sorted(context)  # given rows come out as given
+    assert not rule_violations(notes, 2)
+    assert all(n.lane != 3 for n in notes if beats[2] < n.beat <= beats[2] + 1)  # the given hold is respected
+    # alternation continues from the given Up, Down, Right: the next row repeats two rows back (Down), where the
+    # plain decode of the same rows, which knows nothing before row 3, had chosen its own
+    assert continued.arrows[3] == 1 << 1
+    assert list(plain.arrows[3:]) != list(continued.arrows[3:])
