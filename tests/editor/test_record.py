@@ -146,3 +146,23 @@ def test_nothing_recorded_leaves_no_undo_step(recording, qtbot):
     assert not win.record.active
     assert win.session.doc.history.undo_stack_names() == names
     assert "0 notes" in win.statusBar().currentMessage()
+
+
+def test_a_take_in_progress_is_autosaved(recording, qtbot):
+    from chart.formats.registry import load
+
+    win, clock = recording
+    win.autosave.start_session()  # as the app does at start
+    key(win, qtbot, clock, 1, at(9))
+    path = win.autosave.autosave()  # the 30-s timer, mid-take: a crash now would not lose the take
+    assert path is not None
+    beginner = next(c for c in load(path).charts if c.slot == Slot.BEGINNER)
+    assert Note(Fraction(9), 1) in beginner.notes
+    assert win.record.active
+
+
+def test_record_needs_audio_and_a_chart(opened, qtbot, monkeypatch):
+    win = opened
+    monkeypatch.setattr(win.playback, "player", None)
+    assert not win.record.start()
+    assert win.statusBar().currentMessage().startswith("Record needs the song's audio")

@@ -557,7 +557,7 @@ def test_cut_hold_length_ends_on_the_sixteenth_before_the_cut_or_makes_a_tap() -
 
 
 def test_given_rows_are_kept_and_the_decoder_continues_from_them():
-    from inference.lane_features import rows_from_notes, row_features
+    from inference.lane_features import row_features, rows_from_notes
 
     beats, seconds = _rows(10)
     context = [Note(beats[0], 2), Note(beats[1], 1), Note(beats[2], 3, NoteKind.HOLD, Fraction(1))]
