@@ -1,4 +1,4 @@
-"""``draft``, ``refine`` and ``arrows`` (registered by :mod:`cli.infer_cmds`; the underscore keeps ``cli.common`` from
+"""``draft``, ``refine``, ``simplify`` and ``arrows`` (registered by :mod:`cli.infer_cmds`; the underscore keeps ``cli.common`` from
 registering them twice).
 
 Order of work: check every argument and input file first (cheap), then decode and draft, then write the output
@@ -43,6 +43,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--to", dest="to_slots", required=True, help="higher slots, comma-separated (e.g. hard,challenge)")
     _common_options(r)
     r.set_defaults(func=cmd_refine)
+
+    m = subparsers.add_parser("simplify", help="draft easier slots from a harder chart's rows and arrows",
+                              description="Draft --to slots (below --from) by keeping the --from chart's rows that "
+                                          "the model rates highest for each easier slot, with their arrows.")
+    m.add_argument("chart", type=Path, metavar="CHART", help="chart file holding the harder slot")
+    m.add_argument("--from", dest="from_slot", required=True, help="the harder slot to simplify (e.g. hard)")
+    m.add_argument("--to", dest="to_slots", required=True, help="easier slots, comma-separated (e.g. easy,beginner)")
+    m.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
+    m.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json)")
+    m.set_defaults(func=cmd_simplify)
 
     a = subparsers.add_parser("arrows", help="new arrows for a chart's rhythm (the lane model alone)",
                               description="Keep every row of the --slot chart of CHART at its beat and let the "
@@ -109,6 +119,34 @@ def cmd_refine(args: argparse.Namespace) -> int:
     drafter = _drafter(args)
     drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low[0], highs,
                                              nps=parse_nps(args.nps), seed=args.seed, progress=_Progress()))
+    song = copy.deepcopy(song)
+    song.music = _relative(audio_path, args.output)  # the output may sit in another folder
+    return _write(song, drafts, timing, args.output)
+
+
+def cmd_simplify(args: argparse.Namespace) -> int:
+    from inference.drafter import Drafter
+    from inference.manifest import ManifestError
+
+    high = parse_slots(args.from_slot)
+    if len(high) != 1:
+        raise UserError("--from takes one slot")
+    lows = parse_slots(args.to_slots)
+    _check_output(args.output, lows)
+    if bad := [s.sm_name for s in lows if s >= high[0]]:
+        raise UserError(f"--to slots must be below {high[0].sm_name}: {', '.join(bad)}")
+    song, audio_path = _source(args.chart, need_song=True)
+    _load_timed(args.chart)
+    higher = song.chart(high[0])
+    if higher is None or not any(n.kind.is_onset for n in higher.notes):
+        raise UserError(f"{args.chart} has no {high[0].sm_name} chart with notes to simplify")
+    try:
+        drafter = Drafter.from_models_dir(args.models)
+    except ManifestError as exc:
+        raise UserError(str(exc)) from exc
+    timing = song.timing_for(higher)
+    drafts = _guarded(lambda: drafter.simplify(audio_path, timing, higher.notes, high[0], lows,
+                                               progress=_Progress()))
     song = copy.deepcopy(song)
     song.music = _relative(audio_path, args.output)  # the output may sit in another folder
     return _write(song, drafts, timing, args.output)
@@ -361,6 +399,8 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
             skeleton += f", thinned below {upper}"
         if split := p.parameters.get("jumps_split"):
             skeleton += f", {split} jumps made steps"
+        if source := p.parameters.get("simplified_from"):
+            skeleton += f", {p.parameters['rows_kept']} of the {p.parameters['higher_rows']} {source} rows"
         print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"seed {p.seed})", file=sys.stderr)

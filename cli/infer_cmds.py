@@ -1,4 +1,4 @@
-"""AI commands: ``draft``, ``refine``, ``arrows``, ``serve``, ``export-triton``.
+"""AI commands: ``draft``, ``refine``, ``simplify``, ``arrows``, ``serve``, ``export-triton``.
 
 Heavy modules (onnxruntime, mlserver, librosa) are imported inside the handlers so ``main.py --help`` stays fast.
 Every failure the user can cause (unreadable audio, chart without timing, unknown slot, wrong token, server down

@@ -273,6 +273,56 @@ class Drafter:
                                     frame_rate=analysis.frame_rate))
         return drafts
 
+    def simplify(self, audio: AudioLike | SongAnalysis, timing: TimingData, higher_notes: Sequence[Note],
+                 higher_slot: Slot | int | str, targets: Sequence[Slot | int | str],
+                 progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[SlotDraft]:
+        """Easier charts drawn from a harder one's rows and arrows (:mod:`inference.simplify`): for each target
+        slot below ``higher_slot``, the harder chart's rows ranked by the target's plain onset curve, as many as
+        the training songs' slot ratio implies, with their arrows (jumps thinned to the slot's usual share)."""
+        from inference.decode import settings_for, slot_name, smooth
+        from inference.draft_audio import beat_window, run_onset_model
+        from inference.lane_decision import share_range
+        from inference.simplify import row_scores, row_seconds, rows_to_keep, simplified_notes, target_count
+
+        high = to_slot(higher_slot)
+        lows = [to_slot(t) for t in targets]
+        if bad := [t.sm_name for t in lows if t >= high]:
+            raise DraftError(f"simplify goes from a higher slot to lower ones: {', '.join(bad)} is not below "
+                             f"{high.sm_name}")
+        beats = onset_beats(higher_notes)
+        if not beats:
+            raise DraftError(f"the {high.sm_name} chart has no notes to simplify")
+        analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
+        cancel = cancel or CancelToken()
+        report = progress or (lambda stage, fraction: None)
+        window = beat_window(timing, analysis, None, None)
+        report("model", 0.0)
+        prob = run_onset_model(self.onset, self.backend, analysis, timing, window,
+                               [_Job(t, None, 0, 0.0) for t in lows])
+        report("model", 1.0)
+        cancel.check()
+        seconds = row_seconds(timing, beats)
+        decision = (self.lanes.extra.get("decision") or {}) if self.lanes is not None else {}
+        jump_high = (share_range(decision, "jump_range") or ((), ()))[1]
+        drafts = []
+        for i, low in enumerate(lows):
+            target, source = settings_for(self.onset, int(low)), settings_for(self.onset, int(high))
+            scores = row_scores(smooth(prob[i], target.smooth_frames), analysis.frame_rate, seconds)
+            count = target_count(len(beats), target, source, slot_name(int(low)), scores)
+            kept = rows_to_keep(seconds, scores, count, target.min_gap_s)
+            keep_beats = {beats[k] for k in kept}
+            share = jump_high[int(low)] if int(low) < len(jump_high) else None
+            notes = simplified_notes(higher_notes, keep_beats, {beats[k]: float(scores[k]) for k in kept},
+                                     int(low), share)
+            prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256,
+                              f"kept from the {high.sm_name} chart", self.backend.describe(), 0,
+                              {"mode": "simplify", "slot": low.sm_name, "simplified_from": high.sm_name,
+                               "higher_rows": len(beats), "rows_kept": len(keep_beats)})
+            drafts.append(SlotDraft(low, notes, beats[0], beats[-1] + Fraction(1, 192), target.threshold, prov,
+                                    row_confidence={beats[k]: float(scores[k]) for k in kept},
+                                    curve=prob[i], frame_rate=analysis.frame_rate))
+        return drafts
+
     # ------------------------------------------------------------------ pipeline
     def _run(self, audio: AudioLike | SongAnalysis, timing: TimingData, jobs: list[_Job],
              start_beat: Fraction | None, end_beat: Fraction | None, progress: ProgressFn | None,

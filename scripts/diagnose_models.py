@@ -250,10 +250,47 @@ def arrows_context(songs: Path, passage: int = 32) -> None:
         print(f"{key:22s} exact rows {same}/{n} = {same / max(n, 1):.4f} (per slot {by_slot})")
 
 
+def simplify(songs: Path) -> None:
+    """Lower slots simplified from a higher chart (``Drafter.simplify``, the production path) against plain drafts:
+    onset rows (micro F1 @50 ms) and, on the rows both have at the same beat, the share with the same arrow set."""
+    from chart.stats import onset_row_times_s
+    from inference.lane_features import rows_from_notes
+    from training.evaluate import _by_timing
+
+    drafter = Drafter.from_models_dir(None)
+    acc: dict[str, dict[int, np.ndarray]] = {}
+
+    def add(key: str, slot: int, reference, notes, timing) -> None:
+        ref, est = rows_from_notes(reference), rows_from_notes(notes)
+        tp = count_matches(onset_row_times_s(reference, timing), onset_row_times_s(notes, timing), 0.05)
+        truth = dict(zip(ref.beats, ref.arrows.tolist()))
+        shared = [(b, a) for b, a in zip(est.beats, est.arrows.tolist()) if b in truth]
+        same = sum(a == truth[b] for b, a in shared)
+        acc.setdefault(key, {}).setdefault(slot, np.zeros(5))
+        acc[key][slot] += [tp, len(est.beats), len(ref.beats), same, len(shared)]
+
+    for _folder, song in _validation(songs):
+        analysis = drafter.analyse(song.audio)
+        for timing, slots in _by_timing(song, sorted(song.charts)):
+            drafts = {int(d.slot): d for d in drafter.draft(analysis, timing, slots=[Slot(s) for s in slots])}
+            for lo in slots:
+                reference = song.charts[lo].notes
+                add("plain draft", lo, reference, drafts[lo].notes, timing)
+                for hi in (h for h in slots if h > lo):
+                    simple = drafter.simplify(analysis, timing, song.charts[hi].notes, Slot(hi), [Slot(lo)])[0]
+                    add("from the chart one slot above" if hi == lo + 1 else "from a chart 2+ slots above",
+                        lo, reference, simple.notes, timing)
+    for key, per_slot in acc.items():
+        v = sum(per_slot.values())
+        cells = " ".join(f"{Slot(s).sm_name[:4]} {2 * x[0] / max(x[1] + x[2], 1):.3f}" for s, x in sorted(per_slot.items()))
+        print(f"{key:32s} micro F1 @50 ms {2 * v[0] / max(v[1] + v[2], 1):.4f} ({cells}); same arrows on shared "
+              f"rows {v[3] / max(v[4], 1):.3f} of {int(v[4])}; rows {int(v[1])} vs reference {int(v[2])}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("command", choices=["curves", "refine-count", "beginner", "arrow-share", "cascade",
-                                        "arrows-context"])
+                                        "arrows-context", "simplify"])
     ap.add_argument("path", nargs="?", type=Path, help="curves file (written by curves, read by the next two)")
     ap.add_argument("--songs", type=Path, default=Path("../shared/data/charts"))
     args = ap.parse_args()
@@ -269,6 +306,8 @@ def main() -> int:
         arrow_share(args.songs)
     elif args.command == "arrows-context":
         arrows_context(args.songs)
+    elif args.command == "simplify":
+        simplify(args.songs)
     else:
         cascade(args.songs)
     return 0

@@ -229,6 +229,29 @@ class DraftController(QObject):
                                   seed=seed, progress=self._progress(ctx), cancel=_token(ctx))
         return self._start("ai-refine", run, lambda drafts: self._show_refined(drafts, charts, source))
 
+    def simplify_down(self, target: Slot) -> Job | None:
+        """Draft ``target`` from the current (higher) chart's rows and arrows (``Drafter.simplify``)."""
+        inputs = self._inputs()
+        source = self.session.chart
+        if inputs is None or source is None:
+            return None
+        if source.slot not in MODEL_SLOTS or target >= source.slot:
+            messages.error(self.win, "Simplify down", f"Simplify drafts an easier difficulty than "
+                                                      f"{source.slot.sm_name}; {target.sm_name} is not easier.")
+            return None
+        if not any(n.kind.is_onset for n in source.notes):
+            messages.error(self.win, "Simplify down", f"The {source.slot.sm_name} chart has no notes to simplify.")
+            return None
+        path, timing = inputs
+        higher, higher_slot = list(source.notes), source.slot
+        charts = {target: self.chart_for(target)}
+
+        def run(ctx: JobContext):
+            drafter = self.ensure_drafter()
+            return drafter.simplify(path, timing, higher, higher_slot, [target], progress=self._progress(ctx),
+                                    cancel=_token(ctx))
+        return self._start("ai-simplify", run, lambda drafts: self._show_refined(drafts, charts, source))
+
     def regenerate(self, region: tuple[Fraction, Fraction], n: int, nps: float | None = None,
                    seed: int = 0) -> Job | None:
         """``n`` variants of the current chart's draft in ``region`` (beats); flip with [ and ]."""

@@ -57,8 +57,10 @@ class AiPanel(QWidget):
         drafting.backend_changed.connect(self.device.setText)
         drafting.server_state.connect(self.set_light)
         drafting.ghosts.changed.connect(self._ghosts_changed)
+        win.session.chart_switched.connect(lambda *_: self._follow_chart())
         self.set_light("unknown", "not checked")
         self._ghosts_changed()
+        self._follow_chart()
 
     # ------------------------------------------------------------------ sections
     def _backend_box(self, s) -> QGroupBox:
@@ -176,6 +178,15 @@ class AiPanel(QWidget):
             "above.")
         self.refine_from_lower.toggled.connect(lambda on: s.set("ai/refine_density_from_lower", on))
         grid.addWidget(self.refine_from_lower, 4, 0, 1, 3)
+        self.simplify_target = QComboBox()
+        for slot in MODEL_SLOTS[:-1]:
+            self.simplify_target.addItem(slot.sm_name, slot)
+        simplify = QPushButton("Simplify down to")
+        simplify.setToolTip("Draft an easier difficulty from the current chart: its rows the model rates highest for "
+                            "the easier slot, with their arrows (jumps thinned)")
+        simplify.clicked.connect(self.simplify)
+        grid.addWidget(simplify, 5, 0)
+        grid.addWidget(self.simplify_target, 5, 1, 1, 2)
         return box
 
     def _decide_box(self) -> QGroupBox:
@@ -242,6 +253,19 @@ class AiPanel(QWidget):
         target = self.refine_target.currentData()
         nps = None if self.refine_from_lower.isChecked() else self._nps_for(target)
         return self.drafting.refine_up(target, nps=nps, seed=self.seed.value())
+
+    def _follow_chart(self) -> None:
+        """Refine and simplify default to the slots next to the current chart's."""
+        chart = self.win.session.chart
+        if chart is None or chart.slot not in MODEL_SLOTS:
+            return
+        for combo, slot in ((self.refine_target, chart.slot + 1), (self.simplify_target, chart.slot - 1)):
+            i = combo.findData(Slot(slot)) if 0 <= slot < len(MODEL_SLOTS) else -1
+            if i >= 0:
+                combo.setCurrentIndex(i)
+
+    def simplify(self):
+        return self.drafting.simplify_down(self.simplify_target.currentData())
 
     def flip(self, step: int) -> None:
         chart = self.win.session.chart

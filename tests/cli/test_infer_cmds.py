@@ -113,6 +113,27 @@ def test_refine_adds_higher_slots(work, capsys, tmp_path):
     assert "of the Easy rows" in err  # the kept share of the lower chart's rhythm is reported
 
 
+def test_simplify_drafts_easier_slots_from_the_harder_chart(work, capsys, tmp_path):
+    base = tmp_path / "base.ssc"
+    assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "hard", *models(work),
+                "-o", base], capsys)[0] == 0
+    out = tmp_path / "simple.ssc"
+    code, err = run(["simplify", base, "--from", "hard", "--to", "easy,beginner", *models(work), "-o", out], capsys)
+    assert code == 0, err
+    song = load(out)
+    assert [c.slot for c in song.charts] == [Slot.BEGINNER, Slot.EASY, Slot.HARD]
+    hard = {(n.beat, n.lane) for n in song.chart(Slot.HARD).notes}
+    for slot in (Slot.EASY, Slot.BEGINNER):
+        notes = song.chart(slot).notes
+        assert notes
+        assert {(n.beat, n.lane) for n in notes} <= hard
+    assert "of the" in err
+    assert "Hard rows" in err
+    code, err = run(["simplify", base, "--from", "hard", "--to", "challenge", *models(work), "-o", out], capsys)
+    assert code == 2
+    assert "must be below Hard" in err
+
+
 def test_arrows_keep_the_rhythm_and_the_charts_metadata(work, capsys, tmp_path):
     from chart.formats.registry import save
     from chart.notes import Note, NoteKind

@@ -189,6 +189,31 @@ def test_refine_up_with_the_target_slots_nps_box(ai, qtbot):
     assert ghost.provenance["parameters"]["nps_target"] == 2.5
 
 
+def test_simplify_down_drafts_an_easier_slot_from_the_current_charts_rows(ai, qtbot, boxes):
+    win = ai
+    easy = win.session.doc.song.chart(Slot.EASY)  # a note every half beat, beats 0-7.5, lanes 0-3 in turn
+    win.session.set_chart(easy)
+    assert win.ai_panel.simplify_target.currentData() == Slot.BEGINNER  # the slot below the current chart
+    assert win.ai_panel.refine_target.currentData() == Slot.MEDIUM  # and above it
+    assert win.ai_panel.simplify() is not None
+    wait_job(qtbot, win)
+    assert win.drafting.last_error is None
+    beginner = win.session.doc.song.chart(Slot.BEGINNER)
+    ghost = win.drafting.ghosts.get(beginner)
+    assert ghost is not None
+    easy_cells = {(n.beat, n.lane) for n in easy.notes}
+    assert ghost.notes
+    assert {(n.beat, n.lane) for n in ghost.notes} <= easy_cells  # the Easy chart's rows and arrows
+    assert len(ghost.notes) < len(easy.notes)
+    assert ghost.provenance["parameters"]["simplified_from"] == "Easy"
+    assert win.session.chart is beginner
+    assert win.session.reference is easy  # compared with its source, as a refine is
+    win.session.set_chart(beginner)
+    win.ai_panel.simplify_target.setCurrentIndex(win.ai_panel.simplify_target.findData(Slot.EASY))
+    assert win.ai_panel.simplify() is None  # Easy is not easier than Beginner
+    assert "not easier" in boxes[-1][2]
+
+
 def test_cancel_stops_the_draft(ai, qtbot):
     win = ai
     job = win.ai_panel.draft(list(Slot)[:5])

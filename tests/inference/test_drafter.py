@@ -364,3 +364,25 @@ def test_the_charts_rows_before_a_passage_are_the_lane_models_context(drafter, a
     for d in drafts:
         assert d.provenance.parameters["context_rows"] == 16
         assert all(Fraction(8) <= n.beat < Fraction(16) for n in d.notes)
+
+
+def test_simplify_keeps_a_subset_of_the_harder_charts_rows_and_arrows(drafter, audio):
+    hard = [Note(Fraction(k, 2), k % 4) for k in range(8, 40)]  # eighths, beats 4-19.5
+    hard += [Note(Fraction(k), (k + 2) % 4) for k in range(6, 18, 2)]  # jumps on every other beat
+    hard += [Note(Fraction(41, 2), 1, NoteKind.HOLD, Fraction(2))]
+    easy, beginner = drafter.simplify(audio, TIMING, hard, "hard", ["easy", "beginner"])
+    cells = {(n.beat, n.lane): n for n in hard}
+    for d in (easy, beginner):
+        assert d.notes
+        assert all(cells.get((n.beat, n.lane)) == n for n in d.notes)  # the harder chart's own notes
+        assert d.provenance.parameters["mode"] == "simplify"
+        assert d.provenance.parameters["simplified_from"] == "Hard"
+        beats = [n.beat for n in d.notes]
+        seconds = TIMING.beats_to_seconds_array(np.array([float(b) for b in sorted(set(beats))]))
+        assert np.all(np.diff(seconds) >= settings_for(drafter.onset, int(d.slot)).min_gap_s - 1e-9)
+    assert len({n.beat for n in beginner.notes}) == len(beginner.notes)  # no jumps at Beginner
+    assert len(beginner.notes) <= len(easy.notes) < len(hard)
+    with pytest.raises(DraftError, match="not below Hard"):
+        drafter.simplify(audio, TIMING, hard, "hard", ["challenge"])
+    with pytest.raises(DraftError, match="no notes to simplify"):
+        drafter.simplify(audio, TIMING, [], "hard", ["easy"])

@@ -1,0 +1,109 @@
+"""Simplify down: an easier chart drawn from the rows of a harder one (pure numpy; ``Drafter.simplify`` runs it).
+
+Refine goes up (a designer's Easy steers the Hard draft). Designers also go down: the Hard is done and the Easy
+should be its skeleton. In the 80 charted songs a lower chart's onset rows are 92-98 % rows of the chart above it
+(pairs of slots of one song), so the easier chart is a *choice among the harder chart's rows*, not a new rhythm:
+
+* **which rows**: the harder chart's rows ranked by the target slot's plain onset curve (its peak within two
+  frames of the row), taken most probable first while keeping the slot's minimum gap;
+* **how many**: the harder chart's rows divided by the median ratio of the two slots' row counts in the training
+  songs (the manifest's ``refine_ratio``, the refine density prior read the other way); without a ratio for the
+  pair, the count the target slot's threshold gives on the harder chart's rows;
+* **arrows**: the harder chart's own arrows and holds on the kept rows (the designer's patterns; in the training
+  and text-only charts a lower chart repeats the higher chart's arrow set on 24-44 % of shared rows, against
+  21-27 % for the lane model drafting free), jumps made single steps at Beginner (hold kept first) and, above
+  it, only as many jumps kept as the slot's usual share (the lane manifest's ``decision.jump_range`` median),
+  the most probable rows keeping theirs.
+
+Measured on the validation songs (``python scripts/diagnose_models.py simplify``; the chart above as the source):
+micro F1 @50 ms 0.812 against 0.727 for plain drafts (MODEL_CARD, "Simplify down").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from chart.notes import Note
+from chart.timing import TimingData
+from inference.manifest import SlotDecode
+
+PEAK_FRAMES = 2  # a row's score is the curve's peak within this many frames of it
+
+
+def row_scores(curve: np.ndarray, frame_rate: float, seconds: np.ndarray) -> np.ndarray:
+    """Each row's score: the (smoothed) curve's peak within :data:`PEAK_FRAMES` frames of its time."""
+    if len(curve) == 0:
+        return np.zeros(len(seconds))
+    frames = np.clip(np.round(np.asarray(seconds) * frame_rate).astype(int), 0, len(curve) - 1)
+    lo, hi = np.maximum(frames - PEAK_FRAMES, 0), np.minimum(frames + PEAK_FRAMES + 1, len(curve))
+    return np.array([float(curve[a:b].max()) for a, b in zip(lo, hi)])
+
+
+def rows_to_keep(seconds: np.ndarray, scores: np.ndarray, count: int, min_gap_s: float) -> np.ndarray:
+    """Indices (sorted) of the ``count`` best-scored rows, best first, skipping rows closer than ``min_gap_s``
+    to a row already kept."""
+    kept: list[int] = []
+    taken: list[float] = []
+    for k in np.argsort(-np.asarray(scores), kind="stable"):
+        if len(kept) >= count:
+            break
+        t = float(seconds[k])
+        if all(abs(t - x) >= min_gap_s for x in taken):
+            kept.append(int(k))
+            taken.append(t)
+    return np.array(sorted(kept), dtype=np.int64)
+
+
+def target_count(higher_rows: int, target: SlotDecode, higher: SlotDecode, target_slot_name: str,
+                 scores: np.ndarray) -> int:
+    """Rows for the simpler chart: the harder chart's rows over the training songs' slot ratio, else the rows the
+    target slot's threshold keeps."""
+    ratio = (higher.refine_ratio or {}).get(target_slot_name)
+    if ratio:
+        want = higher_rows / float(ratio)
+    else:
+        want = float(np.sum(np.asarray(scores) >= target.threshold))
+    return max(1, min(higher_rows, int(round(want))))
+
+
+def simplified_notes(notes: Sequence[Note], keep_beats: set[Fraction], scores: dict[Fraction, float],
+                     slot: int, jump_share: float | None) -> list[Note]:
+    """The harder chart's notes on the kept rows, with its arrows; jumps made single steps at Beginner (slot 0)
+    and, above, kept on at most ``jump_share`` of the rows (the most probable rows keep theirs)."""
+    rows: dict[Fraction, list[Note]] = {}
+    for n in notes:
+        if n.beat in keep_beats and n.kind.is_onset:
+            rows.setdefault(n.beat, []).append(n)
+    jumps = [b for b, r in rows.items() if len(r) > 1]
+    allowed = 0 if slot == 0 else int(round((jump_share or 0.0) * len(rows))) if jump_share is not None else len(jumps)
+    keep_jumps = set(sorted(jumps, key=lambda b: (-scores.get(b, 0.0), b))[:allowed])
+    out: list[Note] = []
+    previous: int | None = None
+    for beat in sorted(rows):
+        row = sorted(rows[beat], key=lambda n: n.lane)
+        if len(row) > 1 and beat not in keep_jumps:
+            # one arrow: a hold first (the step the player keeps), then one off the previous row's lane
+            row = [min(row, key=lambda n: (not n.kind.has_length, n.lane == previous, n.lane))]
+        out.extend(row)
+        previous = row[0].lane if len(row) == 1 else None
+    return _drop_covered(out)
+
+
+def _drop_covered(notes: list[Note]) -> list[Note]:
+    """Drop a note that a kept hold of its lane covers (cannot happen with one chart's rows, kept for safety)."""
+    out: list[Note] = []
+    ends: dict[int, Fraction] = {}
+    for n in sorted(notes):
+        if n.lane in ends and n.beat <= ends[n.lane]:
+            continue
+        out.append(n)
+        if n.kind.has_length:
+            ends[n.lane] = n.end_beat
+    return out
+
+
+def row_seconds(timing: TimingData, beats: Sequence[Fraction]) -> np.ndarray:
+    return timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
