@@ -10,7 +10,9 @@ Subcommands (each prints one small table; none writes into the project):
 * ``beginner CURVES``: Beginner (and Easy) chart by chart: reference and drafted rows, F1, share on beats.
 * ``arrow-share``: how often a higher chart repeats the lower chart's arrow set on the rows both have (training and
   text-only charts).
-* ``cascade``: Medium/Hard/Challenge drafted plainly vs refined from the model's own lower draft.
+* ``cascade``: Medium/Hard/Challenge drafted plainly vs refined from the model's own lower draft; and (session 13)
+  Beginner..Hard drafted plainly vs simplified from the model's own draft of the slot above, or down a chain from
+  the Challenge draft.
 * ``arrows-context``: the editor's Arrows for selection on passages of the validation charts (their own rows, the
   lane model free-running, greedy): share of rows whose arrow set equals the chart's, with and without the chart's
   rows before the passage given as context (``Drafter.arrows(context=...)``).
@@ -219,6 +221,23 @@ def cascade(songs: Path) -> None:
                     acc[key] += [count_matches(ref, est, 0.05), len(est), len(ref)]
     for key, (tp, n_est, n_ref) in acc.items():
         print(f"Medium..Challenge, {key:30s} micro F1 @50 ms {2 * tp / max(n_est + n_ref, 1):.4f}")
+    down = {k: np.zeros(3) for k in ("plain", "simplified from the draft above", "chained down from Challenge")}
+    for _folder, song in _validation(songs):
+        analysis = drafter.analyse(song.audio)
+        for timing, slots in _by_timing(song, sorted(song.charts)):
+            drafts = {int(d.slot): d.notes for d in drafter.draft(analysis, timing, slots=list(Slot)[:5])}
+            chain = {4: drafts[4]}
+            for s in (3, 2, 1, 0):
+                chain[s] = drafter.simplify(analysis, timing, chain[s + 1], Slot(s + 1), [Slot(s)])[0].notes
+            for s in (s for s in slots if s <= 3):
+                ref = onset_row_times_s(song.charts[s].notes, timing)
+                above = drafter.simplify(analysis, timing, drafts[s + 1], Slot(s + 1), [Slot(s)])[0].notes
+                for key, notes in (("plain", drafts[s]), ("simplified from the draft above", above),
+                                   ("chained down from Challenge", chain[s])):
+                    est = onset_row_times_s(notes, timing)
+                    down[key] += [count_matches(ref, est, 0.05), len(est), len(ref)]
+    for key, (tp, n_est, n_ref) in down.items():
+        print(f"Beginner..Hard, {key:33s} micro F1 @50 ms {2 * tp / max(n_est + n_ref, 1):.4f}")
 
 
 def arrows_context(songs: Path, passage: int = 32) -> None:
