@@ -79,6 +79,13 @@ def run(ctx: BenchContext) -> list[Section]:
     t_range = timeit(lambda: drafter.draft(analysis, timing, start_beat=Fraction(64), end_beat=Fraction(96)),
                      repeat=reps)
     sec.add("draft 5 slots of 32 beats (regenerate a section)", t_range, "s")
+    top = drafter.draft(analysis, timing, slots=["challenge"])[0].notes
+    t_simple = timeit(lambda: drafter.simplify(analysis, timing, top, "challenge", ["beginner", "easy", "medium",
+                                                                                   "hard"]), repeat=reps)
+    sec.add("simplify a Challenge chart down to 4 slots, features cached", t_simple, "s")
+    rows = sorted({n.beat for n in top if Fraction(64) <= n.beat < Fraction(96)})
+    t_arrows = timeit(lambda: drafter.arrows(analysis, timing, rows, "challenge", n=3, context=top), repeat=reps)
+    sec.add(f"arrows for 32 beats ({len(rows)} rows), 3 variants, 64 rows of context", t_arrows, "s")
     return [sec, _remote(ctx, folder, drafter, analysis, timing, t_cached, reps)]
 
 
