@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chart.notes import Note, NoteKind
 from chart.record import HOLD_MIN_S, Recorder
@@ -127,3 +129,31 @@ def test_stops_and_tempo_changes_snap_in_beats():
     rec = Recorder((), timing, 16, 0.0, lanes=4)
     assert rec.press(0, 1.3) == tap(2, 0)  # during the stop: the paused beat
     assert rec.press(1, 2.5 + 0.26) == tap(Fraction(17, 4), 1)  # beat 4 at 2.5 s, then 1 s per beat
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.floats(0.0, 6.0), st.floats(0.01, 1.5)), max_size=25),
+       st.lists(st.tuples(st.integers(0, 24), st.integers(0, 3), st.integers(0, 4)), max_size=12),
+       st.sampled_from([4, 8, 12, 16]), st.booleans(), st.sampled_from([NoteKind.TAP, NoteKind.ROLL, NoteKind.MINE]))
+def test_any_take_leaves_a_valid_chart(presses, chart_cells, divisor, replace, kind):
+    """Whatever the keys do, the chart after the take has one note per cell, nothing inside a hold of its lane,
+    nothing recorded before the take's first beat, and only the chart's own notes removed."""
+    existing = {}
+    for q, lane, length in chart_cells:  # a chart with taps and holds that do not overlap in a lane
+        beat = Fraction(q, 2)
+        note = hold(beat, lane, Fraction(length, 2)) if length else tap(beat, lane)
+        if all(not (n.lane == lane and n.beat <= note.end_beat and beat <= n.end_beat) for n in existing.values()):
+            existing[(beat, lane)] = note
+    chart = list(existing.values())
+    start_s = 0.5
+    take = record([(lane, t, t + d) for lane, t, d in presses], notes=chart, divisor=divisor, start_s=start_s,
+                  kind=kind, replace=replace, end_s=max([t + d for _, t, d in presses], default=start_s) + 0.1)
+    assert set(take.removed) <= set(chart)
+    assert all(n.beat >= take.start_beat for n in take.added)
+    result = sorted([n for n in chart if n not in set(take.removed)] + list(take.added))
+    cells = [(n.beat, n.lane) for n in result]
+    assert len(cells) == len(set(cells))
+    for a in result:
+        for b in result:
+            if a is not b and a.lane == b.lane and a.kind.has_length:
+                assert not a.beat < b.beat <= a.end_beat, (a, b)
