@@ -103,90 +103,80 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_refine(args: argparse.Namespace) -> int:
-    low = parse_slots(args.from_slot)
-    if len(low) != 1:
-        raise UserError("--from takes one slot")
+    low = _one_slot(args.from_slot, "--from")
     highs = parse_slots(args.to_slots)
     _check_output(args.output, highs)
-    song, audio_path = _source(args.chart, need_song=True)
-    _load_timed(args.chart)
-    lower = song.chart(low[0])
-    if lower is None or not lower.notes:
-        raise UserError(f"{args.chart} has no {low[0].sm_name} chart with notes to refine from")
-    if bad := [s.sm_name for s in highs if s <= low[0]]:
-        raise UserError(f"--to slots must be above {low[0].sm_name}: {', '.join(bad)}")
+    if bad := [s.sm_name for s in highs if s <= low]:
+        raise UserError(f"--to slots must be above {low.sm_name}: {', '.join(bad)}")
+    song, audio_path, lower = _chart_with_notes(args.chart, low, "refine from")
     timing = song.timing_for(lower)
     drafter = _drafter(args)
-    drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low[0], highs,
+    drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low, highs,
                                              nps=parse_nps(args.nps), seed=args.seed, progress=_Progress()))
-    song = copy.deepcopy(song)
-    song.music = _relative(audio_path, args.output)  # the output may sit in another folder
-    return _write(song, drafts, timing, args.output)
+    return _write(_moved(song, audio_path, args.output), drafts, timing, args.output)
 
 
 def cmd_simplify(args: argparse.Namespace) -> int:
-    from inference.drafter import Drafter
-    from inference.manifest import ManifestError
-
-    high = parse_slots(args.from_slot)
-    if len(high) != 1:
-        raise UserError("--from takes one slot")
+    high = _one_slot(args.from_slot, "--from")
     lows = parse_slots(args.to_slots)
     _check_output(args.output, lows)
-    if bad := [s.sm_name for s in lows if s >= high[0]]:
-        raise UserError(f"--to slots must be below {high[0].sm_name}: {', '.join(bad)}")
-    song, audio_path = _source(args.chart, need_song=True)
-    _load_timed(args.chart)
-    higher = song.chart(high[0])
-    if higher is None or not any(n.kind.is_onset for n in higher.notes):
-        raise UserError(f"{args.chart} has no {high[0].sm_name} chart with notes to simplify")
-    try:
-        drafter = Drafter.from_models_dir(args.models)
-    except ManifestError as exc:
-        raise UserError(str(exc)) from exc
+    if bad := [s.sm_name for s in lows if s >= high]:
+        raise UserError(f"--to slots must be below {high.sm_name}: {', '.join(bad)}")
+    song, audio_path, higher = _chart_with_notes(args.chart, high, "simplify")
+    drafter = _local_drafter(args.models)
     timing = song.timing_for(higher)
-    drafts = _guarded(lambda: drafter.simplify(audio_path, timing, higher.notes, high[0], lows,
-                                               progress=_Progress()))
+    drafts = _guarded(lambda: drafter.simplify(audio_path, timing, higher.notes, high, lows, progress=_Progress()))
+    return _write(_moved(song, audio_path, args.output), drafts, timing, args.output)
+
+
+def _one_slot(text: str, flag: str) -> Any:
+    slots = parse_slots(text)
+    if len(slots) != 1:
+        raise UserError(f"{flag} takes one slot")
+    return slots[0]
+
+
+def _chart_with_notes(path: Path, slot: Any, what: str) -> tuple[Any, Path, Any]:
+    """(song, audio path, the chart of ``slot``) from a timed chart file; UserError when it has no such notes."""
+    song, audio_path = _source(path, need_song=True)
+    _load_timed(path)
+    chart = song.chart(slot)
+    if chart is None or not any(n.kind.is_onset for n in chart.notes):
+        raise UserError(f"{path} has no {slot.sm_name} chart with notes to {what}")
+    return song, audio_path, chart
+
+
+def _moved(song: Any, audio_path: Path, output: Path) -> Any:
+    """A copy of ``song`` whose music path is relative to ``output``'s folder (it may sit in another one)."""
     song = copy.deepcopy(song)
-    song.music = _relative(audio_path, args.output)  # the output may sit in another folder
-    return _write(song, drafts, timing, args.output)
+    song.music = _relative(audio_path, output)
+    return song
 
 
 def cmd_arrows(args: argparse.Namespace) -> int:
-    from inference.drafter import Drafter
-    from inference.manifest import ManifestError
-
-    slots = parse_slots(args.slot)
-    if len(slots) != 1:
-        raise UserError("--slot takes one slot")
+    slot = _one_slot(args.slot, "--slot")
+    slots = [slot]
     _check_output(args.output, slots)
-    song, audio_path = _source(args.chart, need_song=True)
-    _load_timed(args.chart)
-    song = copy.deepcopy(song)
-    chart = song.chart(slots[0])
-    rows = sorted({n.beat for n in chart.notes if n.kind.is_onset}) if chart is not None else []
-    if not rows:
-        raise UserError(f"{args.chart} has no {slots[0].sm_name} chart with notes to give arrows to")
+    song, audio_path, _chart = _chart_with_notes(args.chart, slot, "give arrows to")
+    song = _moved(song, audio_path, args.output)
+    chart = song.chart(slot)
+    rows = sorted({n.beat for n in chart.notes if n.kind.is_onset})
     if chart.lanes != 4:
         raise UserError(f"the lane model draws arrows for 4-panel charts; {chart.mode} has {chart.lanes} lanes")
-    try:
-        drafter = Drafter.from_models_dir(args.models)
-    except ManifestError as exc:
-        raise UserError(str(exc)) from exc
+    drafter = _local_drafter(args.models)
     timing = song.timing_for(chart)
     end = max(n.end_beat for n in chart.notes) + 1
     # seed 0: the greedy draft (variant 0); seed s > 0: variant 1 of base seed s - 1, i.e. sampled with seed s
     n, base = (1, 0) if args.seed == 0 else (2, args.seed - 1)
-    draft = _guarded(lambda: drafter.arrows(audio_path, timing, rows, slots[0], n=n, end_beat=end, seed=base,
+    draft = _guarded(lambda: drafter.arrows(audio_path, timing, rows, slot, n=n, end_beat=end, seed=base,
                                             progress=_Progress()))[-1]
     others = [m for m in chart.notes if not m.kind.is_onset
               and not any(x.lane == m.lane and x.beat <= m.beat <= x.end_beat for x in draft.notes)]
     same = sum(1 for n in draft.notes if n in set(chart.notes))
     chart.notes = sorted([*draft.notes, *others])
     p = draft.provenance
-    print(f"{slots[0].sm_name}: {len(rows)} rows, {len(draft.notes)} notes, {same} as before "
+    print(f"{slot.sm_name}: {len(rows)} rows, {len(draft.notes)} notes, {same} as before "
           f"({p.lane_model}, seed {p.seed}, temperature {p.parameters['lane_temperature']})", file=sys.stderr)
-    song.music = _relative(audio_path, args.output)  # the output may sit in another folder
     return _save(song, args.output)
 
 
@@ -322,16 +312,22 @@ def _relative(audio: Path, output: Path) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- running
-def _drafter(args: argparse.Namespace) -> Any:
-    from cli.infer_cmds import read_token
+def _local_drafter(models: Path | None) -> Any:
     from inference.drafter import Drafter
     from inference.manifest import ManifestError
 
-    token = read_token(args.token_file)
     try:
-        local = Drafter.from_models_dir(args.models)
+        return Drafter.from_models_dir(models)
     except ManifestError as exc:
         raise UserError(str(exc)) from exc
+
+
+def _drafter(args: argparse.Namespace) -> Any:
+    from cli.infer_cmds import read_token
+    from inference.drafter import Drafter
+
+    token = read_token(args.token_file)
+    local = _local_drafter(args.models)
     if args.backend == "local":
         return local
     from inference.remote import FallbackBackend, RemoteBackend, RemoteRejected, ServerUnavailable
