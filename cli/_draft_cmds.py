@@ -41,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("chart", type=Path, metavar="CHART", help="chart file holding the lower slot")
     r.add_argument("--from", dest="from_slot", required=True, help="the lower slot to build on (e.g. easy)")
     r.add_argument("--to", dest="to_slots", required=True, help="higher slots, comma-separated (e.g. hard,challenge)")
+    r.add_argument("--new-arrows", action="store_true",
+                   help="let the lane model draw every row's arrows (default: rows kept from the lower chart keep "
+                        "its arrows and holds)")
     _common_options(r)
     r.set_defaults(func=cmd_refine)
 
@@ -112,7 +115,8 @@ def cmd_refine(args: argparse.Namespace) -> int:
     timing = song.timing_for(lower)
     drafter = _drafter(args)
     drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low, highs,
-                                             nps=parse_nps(args.nps), seed=args.seed, progress=_Progress()))
+                                             nps=parse_nps(args.nps), seed=args.seed,
+                                             keep_arrows=not args.new_arrows, progress=_Progress()))
     return _write(_moved(song, audio_path, args.output), drafts, timing, args.output)
 
 
@@ -391,6 +395,8 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
         p = draft.provenance
         kept = p.parameters.get("lower_rows_kept")
         skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""
+        if (arrows := p.parameters.get("lower_arrows_kept")) is not None:
+            skeleton += f" ({arrows} with their arrows)"
         if upper := p.parameters.get("rows_capped_by"):  # inference.slot_rise
             skeleton += f", thinned below {upper}"
         if split := p.parameters.get("jumps_split"):

@@ -56,6 +56,7 @@ class EditorSettings:
         "view/beat_spaced": False,
         "record/replace": False,
         "edit/step_entry": False,
+        "ai/refine_keep_arrows": True,
         "edit/divisor": 16,
         "ai/backend": "local",
         "ai/remote_url": "",

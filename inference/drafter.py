@@ -43,7 +43,7 @@ from inference.draft_types import (
     SlotDraft,
     SongAnalysis,
 )
-from inference.lane_features import LaneRows
+from inference.lane_features import LaneRows, rows_from_notes
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
 from inference.slot_rise import Excess, rise_plan, split_jumps
 
@@ -64,12 +64,20 @@ class _Job:
     params: dict[str, Any] = field(default_factory=dict)
     lower_beats: list[Fraction] = field(default_factory=list)  # onset rows of the lower chart (refine)
     context: Sequence[Note] = ()  # the chart's notes: its rows before the window are the lane model's past
+    lower_rows: LaneRows | None = None  # refine: the lower chart's arrows, kept on the rows the draft keeps
+
+
+def _kept_arrows(lower: LaneRows | None, beats: Sequence[Fraction]) -> dict[int, tuple[int, int, list[Fraction]]]:
+    """Row index -> the lower chart's (arrows, holds, lengths) for the rows of ``beats`` the lower chart has."""
+    if lower is None:
+        return {}
+    index = {b: i for i, b in enumerate(beats)}
+    return {index[b]: (int(lower.arrows[k]), int(lower.holds[k]), list(lower.lengths[k]))
+            for k, b in enumerate(lower.beats) if b in index}
 
 
 def context_rows(context: Sequence[Note], start: Fraction) -> LaneRows | None:
     """The last :data:`CONTEXT_ROWS` onset rows of ``context`` before beat ``start`` (None when there are none)."""
-    from inference.lane_features import rows_from_notes
-
     rows = rows_from_notes([x for x in context if x.beat < start])
     if not len(rows):
         return None
@@ -200,13 +208,16 @@ class Drafter:
     def refine(self, audio: AudioLike | SongAnalysis, timing: TimingData, lower_notes: Sequence[Note],
                lower_slot: Slot | int | str, targets: Sequence[Slot | int | str],
                start_beat: Fraction | None = None, end_beat: Fraction | None = None,
-               nps: Mapping[Slot, float] | None = None, seed: int = 0, progress: ProgressFn | None = None,
-               cancel: CancelToken | None = None) -> list[SlotDraft]:
+               nps: Mapping[Slot, float] | None = None, seed: int = 0, keep_arrows: bool = True,
+               progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[SlotDraft]:
         """Draft higher slots conditioned on a lower chart's onset train (its rhythmic skeleton).
 
         ``lower_notes`` is the lower chart (slot ``lower_slot``); ``targets`` must all be above it. Each draft's
         provenance records ``lower_rows_kept``: the share of the lower chart's rows (in the range) that the
-        refined chart keeps. Other parameters as in :meth:`draft`.
+        refined chart keeps. With ``keep_arrows`` (the default) the rows kept from the lower chart keep its arrows
+        and holds and the lane model draws the added rows around them (on the validation songs the charter's
+        higher chart repeats the lower one's arrows on 36 % of such rows, a lane model drafting them afresh matches
+        on 20 %). Other parameters as in :meth:`draft`.
         """
         if not self.onset.conditioning:
             raise DraftError(f"{self.onset.model_id} was not trained for refine (no conditioning input)")
@@ -219,8 +230,10 @@ class Drafter:
         train = onset_train(lower_notes, timing, len(analysis.normalised), analysis.frame_rate)
         nps = dict(nps or {})
         lower_beats = onset_beats(lower_notes)
+        lower_rows = rows_from_notes(lower_notes) if keep_arrows else None
         jobs = [_Job(t, nps.get(t), seed, 0.0, cond=train, cond_slot=int(low),
-                     params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}, lower_beats=lower_beats)
+                     params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}, lower_beats=lower_beats,
+                     lower_rows=lower_rows)
                 for t in highs]
         drafts = self._run(analysis, timing, jobs, start_beat, end_beat, progress, cancel)
         for draft in drafts:  # how much of the lower chart's rhythm survived: reported by the CLI and eval
@@ -436,6 +449,7 @@ class Drafter:
         for (temperature, seed), members in groups.items():
             rows_in = []
             givens = []
+            fixed = []
             for i in members:
                 beats, seconds = drafts[i]._rows  # type: ignore[attr-defined]
                 given = context_rows(jobs[i].context, window.start_beat) if jobs[i].context else None
@@ -446,9 +460,12 @@ class Drafter:
                     drafts[i].provenance.parameters["context_rows"] = len(given)
                 rows_in.append((beats, seconds, int(jobs[i].slot)))
                 givens.append(given)
+                fixed.append(_kept_arrows(jobs[i].lower_rows, beats))
+                if jobs[i].lower_rows is not None:
+                    drafts[i].provenance.parameters["lower_arrows_kept"] = len(fixed[-1])
             stepper, requests = self.lane_requests(analysis, rows_in)
-            for request, given in zip(requests, givens):
-                request.given = given
+            for request, given, keep in zip(requests, givens, fixed):
+                request.given, request.fixed = given, keep
             for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
                 drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
                 del drafts[i]._rows  # type: ignore[attr-defined]

@@ -125,6 +125,9 @@ class LaneRequest:
     # context: the arrows of the first ``len(given)`` rows are given (a chart's notes before the drafted
     # passage: the model reads them as it reads its own choices, so the passage continues the chart's patterns)
     given: LaneRows | None = None
+    # rows anywhere whose arrows are fixed: row index -> (arrow mask, hold mask, hold length per lane), e.g. a
+    # refine keeping the lower chart's arrows on the rows it keeps; decoded rows around them follow them
+    fixed: dict[int, tuple[int, int, list[Fraction]]] | None = None
 
 
 class _Track:
@@ -147,8 +150,10 @@ class _Track:
         self.quick = [False] * n if request.seconds is None else quick_rows(request.seconds).tolist()
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
         self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
-        self.given = request.given
-        self.n_given = len(request.given) if request.given is not None else 0
+        self.fixed: dict[int, tuple[int, int, list[Fraction]]] = dict(request.fixed or {})
+        if request.given is not None:
+            g = request.given
+            self.fixed.update({i: (int(g.arrows[i]), int(g.holds[i]), list(g.lengths[i])) for i in range(len(g))})
 
     def held(self, i: int) -> int:
         mask = 0
@@ -191,13 +196,16 @@ class _Track:
         return prev - 1 if int(others.sum()) >= 2 else None
 
     def force(self, i: int) -> None:
-        """Row ``i`` is a given (context) row: take its arrows and holds as they are."""
-        assert self.given is not None
-        arrows, holds = int(self.given.arrows[i]), int(self.given.holds[i])
+        """Row ``i`` is a fixed row (context, or kept from a lower chart): take its arrows and holds as they are,
+        ending first any decoded hold that runs into its lanes or would make it a three-panel row."""
+        arrows, holds, lengths = self.fixed[i]
+        held = self.held(i)
+        if held & arrows or _POPCOUNT[held] + _POPCOUNT[arrows] > 2:
+            self.release(i, held)
         repeated = bool(i) and arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1
         self.repeats += repeated
         self.fast_repeats += repeated and self.quick[i]
-        self._take(i, arrows, holds, list(self.given.lengths[i]))
+        self._take(i, arrows, holds, list(lengths))
 
     def _take(self, i: int, arrows: int, holds: int, lengths: list[Fraction]) -> None:
         """Record row ``i``'s arrows and holds (``lengths[lane]`` of each hold): counts, memory, running holds."""
@@ -287,7 +295,7 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
         hold_p = (1.0 / (1.0 + np.exp(-out["hold_logits"].astype(np.float64)))).tolist()
         length = np.argmax(out["length_logits"], axis=1).tolist()
         for b, track in enumerate(tracks):
-            if i < track.n_given:
+            if i in track.fixed:
                 track.force(i)
             elif i < len(track.beats):
                 track.choose(i, {"arrow_logits": out["arrow_logits"][b], "hold_p": hold_p[b], "length": length[b]},

@@ -16,6 +16,10 @@ Subcommands (each prints one small table; none writes into the project):
 * ``arrows-context``: the editor's Arrows for selection on passages of the validation charts (their own rows, the
   lane model free-running, greedy): share of rows whose arrow set equals the chart's, with and without the chart's
   rows before the passage given as context (``Drafter.arrows(context=...)``).
+* ``simplify``: lower slots simplified from each higher chart of the same song (``Drafter.simplify``) against
+  plain drafts: onset rows and arrows (session 13).
+* ``refine-arrows``: refine drafts' arrows against the charter's higher chart, on the rows kept from the lower
+  chart and on the added rows, with the lower chart's arrows kept (the default) and drawn afresh (session 13).
 
 Usage: python scripts/diagnose_models.py SUBCOMMAND [ARGS] [--songs ../shared/data/charts]
 """
@@ -306,10 +310,41 @@ def simplify(songs: Path) -> None:
               f"rows {v[3] / max(v[4], 1):.3f} of {int(v[4])}; rows {int(v[1])} vs reference {int(v[2])}")
 
 
+def refine_arrows(songs: Path) -> None:
+    from inference.lane_features import rows_from_notes
+    from training.evaluate import REFINE_HIGH, _by_timing
+
+    drafter = Drafter.from_models_dir(None)
+    acc = {keep: np.zeros(6) for keep in (False, True)}
+    for _folder, song in _validation(songs):
+        analysis = drafter.analyse(song.audio)
+        for timing, slots in _by_timing(song, sorted(song.charts)):
+            for lo in slots:
+                for hi in (h for h in slots if h > lo and Slot(h) in REFINE_HIGH):
+                    low = rows_from_notes(song.charts[lo].notes)
+                    ref = rows_from_notes(song.charts[hi].notes)
+                    lower, truth = set(low.beats), dict(zip(ref.beats, ref.arrows.tolist()))
+                    for keep in (False, True):
+                        d = drafter.refine(analysis, timing, song.charts[lo].notes, Slot(lo), [Slot(hi)],
+                                           keep_arrows=keep)[0]
+                        got = rows_from_notes(d.notes)
+                        rows = dict(zip(got.beats, got.arrows.tolist()))
+                        kept = [b for b in rows if b in lower and b in truth]
+                        added = [b for b in rows if b not in lower and b in truth]
+                        acc[keep] += [sum(rows[b] == truth[b] for b in kept), len(kept),
+                                      sum(rows[b] == truth[b] for b in added), len(added),
+                                      sum(bin(m).count("1") > 1 for m in rows.values()), len(rows)]
+    for keep, a in acc.items():
+        name = "lower chart's arrows kept" if keep else "arrows drawn afresh"
+        print(f"{name:26s} same arrow set as the charter's: rows kept from the lower chart {a[0] / a[1]:.3f} "
+              f"(of {int(a[1])}), added rows {a[2] / a[3]:.3f} (of {int(a[3])}), all {(a[0] + a[2]) / (a[1] + a[3]):.3f};"
+              f" jump rows {a[4] / a[5]:.3f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("command", choices=["curves", "refine-count", "beginner", "arrow-share", "cascade",
-                                        "arrows-context", "simplify"])
+                                        "arrows-context", "simplify", "refine-arrows"])
     ap.add_argument("path", nargs="?", type=Path, help="curves file (written by curves, read by the next two)")
     ap.add_argument("--songs", type=Path, default=Path("../shared/data/charts"))
     args = ap.parse_args()
@@ -327,6 +362,8 @@ def main() -> int:
         arrows_context(args.songs)
     elif args.command == "simplify":
         simplify(args.songs)
+    elif args.command == "refine-arrows":
+        refine_arrows(args.songs)
     else:
         cascade(args.songs)
     return 0

@@ -209,7 +209,8 @@ class DraftController(QObject):
                                  cancel=_token(ctx))
         return self._start("ai-draft", run, lambda drafts: self._show_drafts(drafts, charts))
 
-    def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0) -> Job | None:
+    def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0, keep_arrows: bool = True
+                  ) -> Job | None:
         """Draft ``target`` from the current (lower) chart with the model's refine mode."""
         inputs = self._inputs()
         source = self.session.chart
@@ -226,7 +227,8 @@ class DraftController(QObject):
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return drafter.refine(path, timing, lower, lower_slot, [target], nps={target: nps} if nps else None,
-                                  seed=seed, progress=self._progress(ctx), cancel=_token(ctx))
+                                  seed=seed, keep_arrows=keep_arrows, progress=self._progress(ctx),
+                                  cancel=_token(ctx))
         return self._start("ai-refine", run, lambda drafts: self._show_refined(drafts, charts, source))
 
     def simplify_down(self, target: Slot) -> Job | None:

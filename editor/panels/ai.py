@@ -178,6 +178,13 @@ class AiPanel(QWidget):
             "above.")
         self.refine_from_lower.toggled.connect(lambda on: s.set("ai/refine_density_from_lower", on))
         grid.addWidget(self.refine_from_lower, 4, 0, 1, 3)
+        self.refine_keep_arrows = QCheckBox("keep the current chart's arrows")
+        self.refine_keep_arrows.setChecked(bool(s.get("ai/refine_keep_arrows")))
+        self.refine_keep_arrows.setToolTip(
+            "On: the rows the refined chart keeps from the current chart keep their arrows and holds, and the lane "
+            "model draws the added rows around them. Off: the lane model draws every row.")
+        self.refine_keep_arrows.toggled.connect(lambda on: s.set("ai/refine_keep_arrows", on))
+        grid.addWidget(self.refine_keep_arrows, 5, 0, 1, 3)
         self.simplify_target = QComboBox()
         for slot in MODEL_SLOTS[:-1]:
             self.simplify_target.addItem(slot.sm_name, slot)
@@ -185,8 +192,8 @@ class AiPanel(QWidget):
         simplify.setToolTip("Draft an easier difficulty from the current chart: its rows the model rates highest for "
                             "the easier slot, with their arrows (jumps thinned)")
         simplify.clicked.connect(self.simplify)
-        grid.addWidget(simplify, 5, 0)
-        grid.addWidget(self.simplify_target, 5, 1, 1, 2)
+        grid.addWidget(simplify, 6, 0)
+        grid.addWidget(self.simplify_target, 6, 1, 1, 2)
         return box
 
     def _decide_box(self) -> QGroupBox:
@@ -252,7 +259,8 @@ class AiPanel(QWidget):
     def refine(self):
         target = self.refine_target.currentData()
         nps = None if self.refine_from_lower.isChecked() else self._nps_for(target)
-        return self.drafting.refine_up(target, nps=nps, seed=self.seed.value())
+        return self.drafting.refine_up(target, nps=nps, seed=self.seed.value(),
+                                       keep_arrows=self.refine_keep_arrows.isChecked())
 
     def _follow_chart(self) -> None:
         """Refine and simplify default to the slots next to the current chart's."""

@@ -111,6 +111,11 @@ def test_refine_adds_higher_slots(work, capsys, tmp_path):
     assert [c.slot for c in song.charts] == [Slot.EASY, Slot.HARD, Slot.CHALLENGE]
     assert len(song.chart(Slot.HARD).notes) > len(song.chart(Slot.EASY).notes)
     assert "of the Easy rows" in err  # the kept share of the lower chart's rhythm is reported
+    assert "with their arrows)" in err  # and how many kept rows kept their arrows
+    code, err = run(["refine", base, "--from", "easy", "--to", "hard", "--new-arrows", *models(work), "-o", out],
+                    capsys)
+    assert code == 0, err
+    assert "with their arrows" not in err
 
 
 def test_simplify_drafts_easier_slots_from_the_harder_chart(work, capsys, tmp_path):

@@ -171,6 +171,19 @@ def test_refine_up_drafts_a_higher_slot(ai, qtbot):
     assert win.compare_combo.currentText().startswith("Beginner")
     assert win.ai_panel.refine_from_lower.isChecked()  # the default: density follows the lower chart
     assert ghost.provenance["parameters"]["nps_target"] is None
+    assert win.ai_panel.refine_keep_arrows.isChecked()  # the default: kept rows keep the Beginner's arrows
+    beginner = win.session.doc.song.chart(Slot.BEGINNER)
+    lanes = {}
+    for n in beginner.notes:
+        if n.kind.is_onset:
+            lanes.setdefault(n.beat, set()).add(n.lane)
+    drafted = {}
+    for n in ghost.notes:
+        drafted.setdefault(n.beat, set()).add(n.lane)
+    shared = [b for b in drafted if b in lanes]
+    assert shared
+    assert all(drafted[b] == lanes[b] for b in shared)
+    assert ghost.provenance["parameters"]["lower_arrows_kept"] == len(shared)
 
 
 def test_refine_up_with_the_target_slots_nps_box(ai, qtbot):

@@ -386,3 +386,25 @@ def test_simplify_keeps_a_subset_of_the_harder_charts_rows_and_arrows(drafter, a
         drafter.simplify(audio, TIMING, hard, "hard", ["challenge"])
     with pytest.raises(DraftError, match="no notes to simplify"):
         drafter.simplify(audio, TIMING, [], "hard", ["easy"])
+
+
+def test_refine_keeps_the_lower_charts_arrows_on_the_rows_it_keeps(drafter, audio, full):
+    from inference.lane_features import rows_from_notes
+
+    # a lower chart whose arrows the alternation rule would never choose: every row Up, a hold among them
+    easy_rows = sorted({n.beat for n in full[1].notes})
+    lower = [Note(b, 2) for b in easy_rows[:-1]] + [Note(easy_rows[-1], 2, NoteKind.HOLD, Fraction(1))]
+    kept = drafter.refine(audio, TIMING, lower, "easy", ["hard"])[0]
+    fresh = drafter.refine(audio, TIMING, lower, "easy", ["hard"], keep_arrows=False)[0]
+    assert {n.beat for n in kept.notes} == {n.beat for n in fresh.notes}  # the same rows either way
+    low = dict(zip(*(lambda r: (r.beats, r.arrows.tolist()))(rows_from_notes(lower))))
+    got = rows_from_notes(kept.notes)
+    shared = [(b, m) for b, m in zip(got.beats, got.arrows.tolist()) if b in low]
+    assert shared
+    assert all(m == low[b] for b, m in shared)  # the lower chart's arrows, row for row
+    assert kept.provenance.parameters["lower_arrows_kept"] == len(shared)
+    again = rows_from_notes(fresh.notes)
+    assert sum(m == low[b] for b, m in zip(again.beats, again.arrows.tolist()) if b in low) < len(shared)
+    assert "lower_arrows_kept" not in fresh.provenance.parameters
+    if easy_rows[-1] in {n.beat for n in kept.notes}:
+        assert any(n.kind == NoteKind.HOLD and n.beat == easy_rows[-1] and n.lane == 2 for n in kept.notes)
