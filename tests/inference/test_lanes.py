@@ -573,3 +573,21 @@ def test_given_rows_are_kept_and_the_decoder_continues_from_them():
     # plain decode of the same rows, which knows nothing before row 3, had chosen its own
     assert continued.arrows[3] == 1 << 1
     assert list(plain.arrows[3:]) != list(continued.arrows[3:])
+
+
+@pytest.mark.parametrize("slot", [1, 4])
+def test_fixed_rows_anywhere_are_kept_and_the_rules_still_hold(slot):
+    from inference.lane_features import row_features
+
+    beats, seconds = _rows(24, Fraction(1, 4))
+    feats = row_features(beats, seconds, slot, None, 100.0, 80)
+    # an adversarial model wanting long holds everywhere, and fixed rows in the middle in the lanes it holds
+    arrow = np.full(15, -5.0, np.float32)
+    arrow[0] = 5.0  # Left
+    stepper = FixedStepper(arrow, 5.0, len(HOLD_LENGTHS_BEAT) - 1)
+    fixed = {5: (1, 0, [Fraction(0)] * 4), 9: (0b0011, 0b0001, [Fraction(1, 2), 0, 0, 0]), 17: (8, 0, [Fraction(0)] * 4)}
+    rows = decode_rows(stepper, [LaneRequest(beats, feats, slot, seconds, fixed=fixed)])[0]
+    for i, (arrows, holds, _lengths) in fixed.items():
+        assert int(rows.arrows[i]) == arrows
+        assert int(rows.holds[i]) == holds
+    assert not rule_violations(rows.to_notes(), slot)
