@@ -89,6 +89,9 @@ class SlotDraft:
     row_confidence: dict[Fraction, float] = field(default_factory=dict)
     curve: np.ndarray | None = None
     frame_rate: float = 0.0
+    # the lane model's probability of each drafted row's arrow set (rows whose arrows it chose; 1 where they were
+    # given, e.g. kept from a refine's lower chart)
+    lane_confidence: dict[Fraction, float] = field(default_factory=dict)
 
 
 @dataclass

@@ -67,6 +67,13 @@ class _Job:
     lower_rows: LaneRows | None = None  # refine: the lower chart's arrows, kept on the rows the draft keeps
 
 
+def _lane_confidence(rows: LaneRows, start: Fraction, end: Fraction) -> dict[Fraction, float]:
+    """Beat -> the lane model's probability of the arrow set it chose there, for the rows in ``[start, end)``."""
+    if rows.confidence is None:
+        return {}
+    return {b: float(c) for b, c in zip(rows.beats, rows.confidence) if start <= b < end}
+
+
 def _kept_arrows(lower: LaneRows | None, beats: Sequence[Fraction]) -> dict[int, tuple[int, int, list[Fraction]]]:
     """Row index -> the lower chart's (arrows, holds, lengths) for the rows of ``beats`` the lower chart has."""
     if lower is None:
@@ -276,14 +283,16 @@ class Drafter:
             cancel.check()
             (progress or (lambda stage, fraction: None))("lanes", i / n)
             temperature, variant_seed = (0.0, seed) if i == 0 else (VARIANT_TEMPERATURE, seed + i)
-            notes = clip_to_range(decode_rows(stepper, requests, temperature, variant_seed)[0].to_notes(), start, end)
+            decoded = decode_rows(stepper, requests, temperature, variant_seed)[0]
+            notes = clip_to_range(decoded.to_notes(), start, end)
             prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256, self._lane_name(),
                               self.backend.describe(), variant_seed,
                               {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,
                                "context_rows": len(given) if given is not None else 0,
                                "lane_temperature": temperature, "start_beat": str(start), "end_beat": str(end)})
             drafts.append(SlotDraft(slot_, notes, start, end, 0.5, prov, row_confidence=dict.fromkeys(beats, 1.0),
-                                    frame_rate=analysis.frame_rate))
+                                    frame_rate=analysis.frame_rate,
+                                    lane_confidence=_lane_confidence(decoded, start, end)))
         return drafts
 
     def simplify(self, audio: AudioLike | SongAnalysis, timing: TimingData, higher_notes: Sequence[Note],
@@ -468,6 +477,7 @@ class Drafter:
                 request.given, request.fixed = given, keep
             for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
                 drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
+                drafts[i].lane_confidence = _lane_confidence(rows, window.start_beat, window.end_beat)
                 del drafts[i]._rows  # type: ignore[attr-defined]
 
     def lane_requests(self, analysis: SongAnalysis, rows: Sequence[tuple[Sequence[Fraction], np.ndarray, int]]

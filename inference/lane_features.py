@@ -63,13 +63,15 @@ class LaneRows:
     """Arrow rows of one chart: row beats plus per-row lane masks and hold lengths.
 
     ``arrows[i]`` and ``holds[i]`` are bit masks (bit ``l`` = lane ``l``), ``holds[i]`` a subset of
-    ``arrows[i]``; ``lengths[i][l]`` is the hold length in beats of lane ``l`` (0 where no hold).
+    ``arrows[i]``; ``lengths[i][l]`` is the hold length in beats of lane ``l`` (0 where no hold). A decoded
+    chart also has ``confidence[i]``: the lane model's probability of the arrow set it chose (1 for fixed rows).
     """
 
     beats: list[Fraction]
     arrows: np.ndarray
     holds: np.ndarray
     lengths: list[list[Fraction]] = field(default_factory=list)
+    confidence: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.beats)

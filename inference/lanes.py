@@ -35,6 +35,7 @@ from inference.lane_decision import (
     DecisionRule,
     RateFloor,
     allowed_classes,
+    choice_probability,
     jump_mass,
     masked_choice,
     quick_rows,
@@ -139,6 +140,7 @@ class _Track:
         # lane masks of the rows as ints (what the history and the memories read) and hold lengths; the
         # LaneRows of the chart is built from them when decoding ends (:meth:`rows`)
         self.arrow_masks, self.hold_masks = [0] * n, [0] * n
+        self.confidence = [1.0] * n  # the model's probability of each decoded row's arrow set
         self.lengths = [[Fraction(0)] * N_LANES for _ in range(n)]
         self.head_row = [-1] * N_LANES  # row index of the running hold in each lane, -1 when none
         self.beats_f = [float(b) for b in request.beats]  # floats of the exact beats, for fast compares
@@ -172,7 +174,8 @@ class _Track:
     def rows(self) -> LaneRows:
         """The chart's rows as decoded so far."""
         return LaneRows(list(self.beats), np.array(self.arrow_masks, dtype=np.int64),
-                        np.array(self.hold_masks, dtype=np.int64), self.lengths)
+                        np.array(self.hold_masks, dtype=np.int64), self.lengths,
+                        np.array(self.confidence, dtype=np.float64))
 
     def release(self, i: int, held: int) -> None:
         """End the holds in ``held`` on the sixteenth grid before row ``i`` (or make them taps)."""
@@ -249,6 +252,7 @@ class _Track:
         arrows = masked_choice(logits, allowed, temperature, rng, threshold, mass) + 1
         if lift and repeat is not None and _POPCOUNT[arrows] == 1:
             arrows = repeat + 1
+        self.confidence[i] = choice_probability(logits, allowed, arrows - 1)
         repeated = bool(i) and arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1
         self.repeats += repeated
         self.fast_repeats += repeated and self.quick[i]

@@ -16,6 +16,8 @@ Subcommands (each prints one small table; none writes into the project):
 * ``arrows-context``: the editor's Arrows for selection on passages of the validation charts (their own rows, the
   lane model free-running, greedy): share of rows whose arrow set equals the chart's, with and without the chart's
   rows before the passage given as context (``Drafter.arrows(context=...)``).
+* ``lane-confidence``: how well the lane model's probability of its choice predicts that the choice is the
+  charter's (teacher-forced, validation charts): share of rows and accuracy per probability band (session 13).
 * ``simplify``: lower slots simplified from each higher chart of the same song (``Drafter.simplify``) against
   plain drafts: onset rows and arrows (session 13).
 * ``refine-arrows``: refine drafts' arrows against the charter's higher chart, on the rows kept from the lower
@@ -341,10 +343,45 @@ def refine_arrows(songs: Path) -> None:
               f" jump rows {a[4] / a[5]:.3f}")
 
 
+def lane_confidence(songs: Path) -> None:
+    from inference.lane_decision import UNSURE_ARROWS, allowed_classes, choice_probability
+    from inference.lane_features import held_from_history, row_features, rows_from_notes, teacher_history
+    from inference.lane_memory import HistoryLayout
+    from inference.lane_rules import load_ngram
+    from inference.lanes import OnnxLaneStepper
+    from inference.manifest import Manifest, default_models_dir
+
+    manifest = Manifest.load(default_models_dir() / "lane.manifest.json")
+    stepper = OnnxLaneStepper(manifest, None, load_ngram(manifest))
+    layout = HistoryLayout.of(stepper)
+    assert manifest.features is not None
+    probs, right = [], []
+    for _folder, song in _validation(songs):
+        for slot, chart in sorted(song.charts.items()):
+            rows = rows_from_notes(chart.notes)
+            seconds = song.song.timing_for(chart).beats_to_seconds_array(np.array([float(b) for b in rows.beats]))
+            feats = row_features(rows.beats, seconds, slot, None, manifest.features.frame_rate,
+                                 manifest.features.n_mels)
+            history = teacher_history(rows, layout)
+            held = held_from_history(history)
+            state = stepper.initial_state(1)
+            for i in range(len(rows)):
+                out, state = stepper.step(feats[i:i + 1], history[i:i + 1], state)
+                logits, allowed = out["arrow_logits"][0], allowed_classes(int(held[i]), slot)
+                k = int(np.argmax(np.where(allowed, logits, -np.inf)))
+                probs.append(choice_probability(logits, allowed, k))
+                right.append(k + 1 == int(rows.arrows[i]))
+    p, ok = np.array(probs), np.array(right)
+    print(f"{len(ok)} rows, accuracy {ok.mean():.4f} (teacher-forced, no audio)")
+    for lo, hi in ((0.0, 0.3), (0.3, UNSURE_ARROWS), (UNSURE_ARROWS, 0.6), (0.6, 0.8), (0.8, 1.01)):
+        band = (p >= lo) & (p < hi)
+        print(f"probability {lo:.2f}-{min(hi, 1.0):.2f}: {band.mean():.3f} of the rows, right {ok[band].mean():.3f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("command", choices=["curves", "refine-count", "beginner", "arrow-share", "cascade",
-                                        "arrows-context", "simplify", "refine-arrows"])
+                                        "arrows-context", "simplify", "refine-arrows", "lane-confidence"])
     ap.add_argument("path", nargs="?", type=Path, help="curves file (written by curves, read by the next two)")
     ap.add_argument("--songs", type=Path, default=Path("../shared/data/charts"))
     args = ap.parse_args()
@@ -364,6 +401,8 @@ def main() -> int:
         simplify(args.songs)
     elif args.command == "refine-arrows":
         refine_arrows(args.songs)
+    elif args.command == "lane-confidence":
+        lane_confidence(args.songs)
     else:
         cascade(args.songs)
     return 0

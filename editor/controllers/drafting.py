@@ -318,7 +318,7 @@ class DraftController(QObject):
             if chart is None:
                 continue
             self.ghosts.put(GhostDraft(chart, list(d.notes), dict(d.row_confidence), d.provenance.as_dict(),
-                                       d.threshold, d.curve, d.frame_rate))
+                                       d.threshold, d.curve, d.frame_rate, lane_confidence=dict(d.lane_confidence)))
             shown.append(f"{d.slot.sm_name} {len(d.notes)}")
         if drafts and self.session.chart is not charts.get(drafts[0].slot):
             self.session.set_chart(charts[drafts[0].slot])
@@ -341,7 +341,8 @@ class DraftController(QObject):
             confidence.update(d.row_confidence)
         first = drafts[0]
         self.ghosts.put_variants(chart, [list(d.notes) for d in drafts], region, confidence,
-                                 first.provenance.as_dict(), first.threshold, first.curve, first.frame_rate)
+                                 first.provenance.as_dict(), first.threshold, first.curve, first.frame_rate,
+                                 [dict(d.lane_confidence) for d in drafts])
         self.backend_changed.emit(self.describe())
         self.session.status.emit(f"{len(drafts)} variant(s) of beats {float(region[0]):g}-{float(region[1]):g}: "
                                  "[ and ] flip, Return accepts")

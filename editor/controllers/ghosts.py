@@ -34,6 +34,16 @@ class GhostDraft:
     variants: list[list[Note]] = field(default_factory=list)  # for the regenerated region
     variant_region: tuple[Fraction, Fraction] | None = None
     variant_index: int = 0
+    # the lane model's probability of each row's arrow set (rows it chose); per variant for a regenerated region
+    lane_confidence: dict[Fraction, float] = field(default_factory=dict)
+    variant_lane_confidence: list[dict[Fraction, float]] = field(default_factory=list)
+
+    def note_unsure(self) -> list[bool]:
+        """Per ghost note, whether the lane model's arrows for its row are a guess (below
+        :data:`inference.lane_decision.UNSURE_ARROWS`)."""
+        from inference.lane_decision import UNSURE_ARROWS
+
+        return [self.lane_confidence.get(n.beat, 1.0) < UNSURE_ARROWS for n in self.notes]
 
     def note_confidence(self) -> list[float]:
         """Per ghost note, the row probability rescaled so the threshold maps to 0 and certainty to 1."""
@@ -82,6 +92,8 @@ class GhostStore(QObject):
             kept = [n for n in old.notes if not b0 <= n.beat < b1]
             draft.notes = sorted(kept + draft.notes)
             draft.confidence = {**old.confidence, **draft.confidence}
+            draft.lane_confidence = {**{b: c for b, c in old.lane_confidence.items() if not b0 <= b < b1},
+                                     **draft.lane_confidence}
             if draft.curve is None:
                 draft.curve, draft.frame_rate = old.curve, old.frame_rate
         self._drafts[id(draft.chart)] = draft
@@ -89,11 +101,14 @@ class GhostStore(QObject):
 
     def put_variants(self, chart: Chart, variants: list[list[Note]], region: tuple[Fraction, Fraction],
                      confidence: dict[Fraction, float], provenance: dict, threshold: float,
-                     curve: np.ndarray | None, frame_rate: float) -> None:
+                     curve: np.ndarray | None, frame_rate: float,
+                     lane_confidence: list[dict[Fraction, float]] | None = None) -> None:
         """Ghosts of a regenerated region with its variants (variant 0 shown first)."""
         draft = self.get(chart) or GhostDraft(chart, [], {}, provenance, threshold, curve, frame_rate)
         b0, b1 = region
         draft.notes = sorted([n for n in draft.notes if not b0 <= n.beat < b1] + list(variants[0]))
+        draft.variant_lane_confidence = [dict(c) for c in (lane_confidence or [{} for _ in variants])]
+        self._show_lane_confidence(draft, region, 0)
         draft.confidence = {**draft.confidence, **confidence}
         draft.provenance, draft.threshold = provenance, threshold
         draft.curve, draft.frame_rate = (curve, frame_rate) if curve is not None else (draft.curve, draft.frame_rate)
@@ -109,8 +124,15 @@ class GhostStore(QObject):
         b0, b1 = draft.variant_region
         draft.variant_index = (draft.variant_index + step) % len(draft.variants)
         draft.notes = sorted([n for n in draft.notes if not b0 <= n.beat < b1] + draft.variants[draft.variant_index])
+        self._show_lane_confidence(draft, (b0, b1), draft.variant_index)
         self.changed.emit()
         return draft.variant_index
+
+    @staticmethod
+    def _show_lane_confidence(draft: GhostDraft, region: tuple[Fraction, Fraction], index: int) -> None:
+        b0, b1 = region
+        shown = draft.variant_lane_confidence[index] if index < len(draft.variant_lane_confidence) else {}
+        draft.lane_confidence = {**{b: c for b, c in draft.lane_confidence.items() if not b0 <= b < b1}, **shown}
 
     # ------------------------------------------------------------------ decisions
     def accept(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None) -> int:

@@ -124,7 +124,7 @@ class ViewSync(QObject):
         if draft is None or not draft.notes:
             self.timeline.set_ghosts(None)
         else:
-            self.timeline.set_ghosts(NoteIndex(draft.notes, timing, draft.note_confidence()))
+            self.timeline.set_ghosts(NoteIndex(draft.notes, timing, draft.note_confidence(), draft.note_unsure()))
         curve = draft.curve_s() if draft is not None else None
         if curve is None:
             self.timeline.curve_item.set_curve([], [])

@@ -30,6 +30,8 @@ class NoteIndex:
         Timing the chart plays with.
     confidence : sequence of float, optional
         Per-note model confidence in [0, 1] (draft notes only).
+    unsure : sequence of bool, optional
+        Per note, whether the lane model's arrows for its row are a guess (draft notes only).
     """
 
     # id(note) -> (note, float beat, float end beat, quantisation). Keyed by identity, not value: hashing a Note
@@ -37,7 +39,8 @@ class NoteIndex:
     # Holding the note keeps its id from being reused while the entry lives.
     _derived: dict[int, tuple[Note, float, float, int]] = {}
 
-    def __init__(self, notes: Sequence[Note], timing: TimingData, confidence: Sequence[float] | None = None):
+    def __init__(self, notes: Sequence[Note], timing: TimingData, confidence: Sequence[float] | None = None,
+                 unsure: Sequence[bool] | None = None):
         self.notes: list[Note] = list(notes)
         n = len(self.notes)
         derived = [self._derive(note) for note in self.notes]
@@ -53,6 +56,7 @@ class NoteIndex:
         self.max_len_s = float(np.max(self.end_s - self.start_s)) if n else 0.0
         self.confidence = (np.asarray(confidence, dtype=np.float32) if confidence is not None
                            else np.ones(n, dtype=np.float32))
+        self.unsure = np.asarray(unsure, dtype=bool) if unsure is not None else np.zeros(n, dtype=bool)
         self.selected = np.zeros(n, dtype=bool)
         self._pos: dict[Note, int] | None = None  # built on first selection lookup
 

@@ -132,6 +132,8 @@ class NotesItem(pg.GraphicsObject):
         if sprite is not None:
             return sprite
         shape, size, colour, state = key
+        if shape == "unsure":
+            return self._badge(size)
         pad = 4
         sprite = QPixmap(size + 2 * pad, size + 2 * pad)
         sprite.fill(Qt.GlobalColor.transparent)
@@ -172,6 +174,25 @@ class NotesItem(pg.GraphicsObject):
         self._sprites[key] = sprite
         return sprite
 
+    def _badge(self, size: int) -> QPixmap:
+        """The "arrows are a guess" badge: a "?" in an amber disc."""
+        sprite = QPixmap(size + 2, size + 2)
+        sprite.fill(Qt.GlobalColor.transparent)
+        p = QPainter(sprite)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(QColor(20, 20, 24), 1.0))
+        p.setBrush(geo.UNSURE_COLOR)
+        p.drawEllipse(QRectF(1, 1, size, size))
+        font = p.font()
+        font.setBold(True)
+        font.setPixelSize(max(7, int(size * 0.8)))
+        p.setFont(font)
+        p.setPen(QColor(20, 20, 24))
+        p.drawText(QRectF(1, 1, size, size), int(Qt.AlignmentFlag.AlignCenter), "?")
+        p.end()
+        self._sprites[("unsure", size, "badge", False)] = sprite
+        return sprite
+
     def _paint_heads(self, painter: QPainter, pm: geo.PixelMap, idx: np.ndarray, size: float) -> None:
         xs = pm.x(self.index.lanes[idx].astype(np.float64) + 0.5)
         ys = pm.y(self.index.start_s[idx])
@@ -180,6 +201,12 @@ class NotesItem(pg.GraphicsObject):
             sprite = self._sprite(self._head_key(int(i), isize))
             half = sprite.width() / 2
             painter.drawPixmap(QPointF(float(xs[k]) - half, float(ys[k]) - half), sprite)
+        if self.ghost and self.index.unsure.any():  # the lane model guessed these arrows: a "?" badge
+            badge = self._sprite(("unsure", max(10, isize // 3), "badge", False))
+            off = size * 0.32
+            for k in np.flatnonzero(self.index.unsure[idx]):
+                painter.drawPixmap(QPointF(float(xs[k]) + off - badge.width() / 2,
+                                           float(ys[k]) - off - badge.height() / 2), badge)
 
     def _paint_mine(self, painter: QPainter, center: QPointF, size: float, selected: bool) -> None:
         r = size * 0.32

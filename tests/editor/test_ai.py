@@ -102,9 +102,22 @@ def test_regenerate_selection_variants_flip(ai, qtbot):
     assert len(ghost.variants) == 3
     assert all(8 <= n.beat < 24 for v in ghost.variants for n in v)
     assert ghost.notes == sorted(ghost.variants[0])
+    from inference.lane_decision import UNSURE_ARROWS
+
+    def badges_match():  # the timeline's "?" badges are the rows whose arrows the lane model guessed
+        index = win.timeline.ghosts
+        expected = [ghost.lane_confidence.get(n.beat, 1.0) < UNSURE_ARROWS for n in index.notes]
+        return index.unsure.tolist() == expected
+
+    assert set(ghost.lane_confidence) >= {n.beat for n in ghost.variants[0]}
+    qtbot.waitUntil(badges_match)
+    first = dict(ghost.lane_confidence)
     qtbot.keyClick(win.timeline, Qt.Key.Key_BracketRight)
     assert win.drafting.ghosts.get(win.session.chart).variant_index == 1
     assert win.drafting.ghosts.get(win.session.chart).notes == sorted(ghost.variants[1])
+    assert ghost.lane_confidence == {**{b: c for b, c in first.items() if not 8 <= b < 24},
+                                     **ghost.variant_lane_confidence[1]}  # the flipped variant's own
+    qtbot.waitUntil(badges_match)
     assert "variant 2/3" in win.ai_panel.variant_label.text()
     before = [n for n in win.session.chart.notes if not 8 <= n.beat < 24]
     chosen = sorted(ghost.variants[1])

@@ -408,3 +408,10 @@ def test_refine_keeps_the_lower_charts_arrows_on_the_rows_it_keeps(drafter, audi
     assert "lower_arrows_kept" not in fresh.provenance.parameters
     if easy_rows[-1] in {n.beat for n in kept.notes}:
         assert any(n.kind == NoteKind.HOLD and n.beat == easy_rows[-1] and n.lane == 2 for n in kept.notes)
+
+
+def test_drafts_carry_the_lane_models_confidence_per_row(full):
+    for d in full:
+        rows = {n.beat for n in d.notes}
+        assert set(d.lane_confidence) >= rows
+        assert all(0.0 <= c <= 1.0 for c in d.lane_confidence.values())

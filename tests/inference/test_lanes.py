@@ -591,3 +591,25 @@ def test_fixed_rows_anywhere_are_kept_and_the_rules_still_hold(slot):
         assert int(rows.arrows[i]) == arrows
         assert int(rows.holds[i]) == holds
     assert not rule_violations(rows.to_notes(), slot)
+
+
+def test_decoded_rows_carry_the_models_confidence_in_its_choice():
+    from inference.lane_decision import choice_probability
+    from inference.lane_features import row_features
+
+    beats, seconds = _rows(12)
+    feats = row_features(beats, seconds, 2, None, 100.0, 80)
+    sure = np.full(15, -8.0, np.float32)
+    sure[0] = 8.0  # Left, nearly certain
+    flat = np.zeros(15, np.float32)  # no preference at all
+    fixed = {3: (2, 0, [Fraction(0)] * 4)}
+    for logits, low, high in ((sure, 0.99, 1.0), (flat, 0.0, 0.2)):
+        rows = decode_rows(FixedStepper(logits, -10.0, 0), [LaneRequest(beats, feats, 2, seconds, fixed=fixed)])[0]
+        assert rows.confidence is not None
+        free = [c for i, c in enumerate(rows.confidence) if i not in fixed]
+        assert all(low <= c <= high for c in free), free
+        assert rows.confidence[3] == 1.0  # a fixed row is not the model's guess
+    allowed = np.ones(15, dtype=bool)
+    assert choice_probability(flat, allowed, 4) == pytest.approx(1 / 15)
+    allowed[4] = False
+    assert choice_probability(flat, allowed, 4) == 0.0
