@@ -43,11 +43,12 @@ from inference.draft_types import (
     SlotDraft,
     SongAnalysis,
 )
+from inference.lane_context import arrows_drafts, kept_arrows, lane_confidence, with_context
 from inference.lane_features import LaneRows, rows_from_notes
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
+from inference.simplify import simplify_drafts
 from inference.slot_rise import Excess, rise_plan, split_jumps
 
-CONTEXT_ROWS = 64  # rows of a chart before a passage given to the lane model as its past (Drafter.arrows)
 VARIANT_TEMPERATURE = 0.8  # lane sampling temperature of variants 1..N-1 (variant 0 is the greedy draft)
 VARIANT_DENSITY_SPREAD = 0.15  # variants' NPS targets are drawn within +-15 % of the base density
 RISE_ATTEMPTS = 3  # passes of inference.slot_rise step 2 (a slot placed anew can miss its limit again)
@@ -65,31 +66,6 @@ class _Job:
     lower_beats: list[Fraction] = field(default_factory=list)  # onset rows of the lower chart (refine)
     context: Sequence[Note] = ()  # the chart's notes: its rows before the window are the lane model's past
     lower_rows: LaneRows | None = None  # refine: the lower chart's arrows, kept on the rows the draft keeps
-
-
-def _lane_confidence(rows: LaneRows, start: Fraction, end: Fraction) -> dict[Fraction, float]:
-    """Beat -> the lane model's probability of the arrow set it chose there, for the rows in ``[start, end)``."""
-    if rows.confidence is None:
-        return {}
-    return {b: float(c) for b, c in zip(rows.beats, rows.confidence) if start <= b < end}
-
-
-def _kept_arrows(lower: LaneRows | None, beats: Sequence[Fraction]) -> dict[int, tuple[int, int, list[Fraction]]]:
-    """Row index -> the lower chart's (arrows, holds, lengths) for the rows of ``beats`` the lower chart has."""
-    if lower is None:
-        return {}
-    index = {b: i for i, b in enumerate(beats)}
-    return {index[b]: (int(lower.arrows[k]), int(lower.holds[k]), list(lower.lengths[k]))
-            for k, b in enumerate(lower.beats) if b in index}
-
-
-def context_rows(context: Sequence[Note], start: Fraction) -> LaneRows | None:
-    """The last :data:`CONTEXT_ROWS` onset rows of ``context`` before beat ``start`` (None when there are none)."""
-    rows = rows_from_notes([x for x in context if x.beat < start])
-    if not len(rows):
-        return None
-    k = CONTEXT_ROWS
-    return LaneRows(rows.beats[-k:], rows.arrows[-k:], rows.holds[-k:], rows.lengths[-k:])
 
 
 class Drafter:
@@ -259,41 +235,10 @@ class Drafter:
         Returns ``n`` variants in ``[rows[0], end_beat)`` (default: one row past the last): variant 0 greedy, the
         others sampled at :data:`VARIANT_TEMPERATURE` with seeds ``seed + i``. Every row gets an arrow set (taps,
         jumps, holds as the lane model decides, holds cut at the end of the range); the rows themselves are kept.
-        ``context`` is the chart's notes: the last :data:`CONTEXT_ROWS` rows before the first one are given to the
-        lane model as what came before, so the passage continues the chart's patterns.
+        ``context`` is the chart's notes: its last rows before the first one (:mod:`inference.lane_context`) are
+        given to the lane model as what came before, so the passage continues the chart's patterns.
         """
-        from inference.lanes import decode_rows
-
-        if n < 1:
-            raise DraftError("ask for at least one variant")
-        beats = sorted(set(rows))
-        if not beats:
-            raise DraftError("no notes to give arrows to: select the rows first")
-        slot_ = to_slot(slot)
-        analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
-        cancel = cancel or CancelToken()
-        start, end = beats[0], end_beat if end_beat is not None else beats[-1] + Fraction(1, 192)
-        given = context_rows(context, start)
-        all_beats = [*(given.beats if given is not None else ()), *beats]
-        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in all_beats], dtype=np.float64))
-        stepper, requests = self.lane_requests(analysis, [(all_beats, seconds, int(slot_))])
-        requests[0].given = given
-        drafts = []
-        for i in range(n):
-            cancel.check()
-            (progress or (lambda stage, fraction: None))("lanes", i / n)
-            temperature, variant_seed = (0.0, seed) if i == 0 else (VARIANT_TEMPERATURE, seed + i)
-            decoded = decode_rows(stepper, requests, temperature, variant_seed)[0]
-            notes = clip_to_range(decoded.to_notes(), start, end)
-            prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256, self._lane_name(),
-                              self.backend.describe(), variant_seed,
-                              {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,
-                               "context_rows": len(given) if given is not None else 0,
-                               "lane_temperature": temperature, "start_beat": str(start), "end_beat": str(end)})
-            drafts.append(SlotDraft(slot_, notes, start, end, 0.5, prov, row_confidence=dict.fromkeys(beats, 1.0),
-                                    frame_rate=analysis.frame_rate,
-                                    lane_confidence=_lane_confidence(decoded, start, end)))
-        return drafts
+        return arrows_drafts(self, audio, timing, rows, slot, n, end_beat, seed, context, progress, cancel)
 
     def simplify(self, audio: AudioLike | SongAnalysis, timing: TimingData, higher_notes: Sequence[Note],
                  higher_slot: Slot | int | str, targets: Sequence[Slot | int | str],
@@ -301,49 +246,7 @@ class Drafter:
         """Easier charts drawn from a harder one's rows and arrows (:mod:`inference.simplify`): for each target
         slot below ``higher_slot``, the harder chart's rows ranked by the target's plain onset curve, as many as
         the training songs' slot ratio implies, with their arrows (jumps thinned to the slot's usual share)."""
-        from inference.decode import settings_for, slot_name, smooth
-        from inference.draft_audio import beat_window, run_onset_model
-        from inference.lane_decision import share_range
-        from inference.simplify import row_scores, row_seconds, rows_to_keep, simplified_notes, target_count
-
-        high = to_slot(higher_slot)
-        lows = [to_slot(t) for t in targets]
-        if bad := [t.sm_name for t in lows if t >= high]:
-            raise DraftError(f"simplify goes from a higher slot to lower ones: {', '.join(bad)} is not below "
-                             f"{high.sm_name}")
-        beats = onset_beats(higher_notes)
-        if not beats:
-            raise DraftError(f"the {high.sm_name} chart has no notes to simplify")
-        analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
-        cancel = cancel or CancelToken()
-        report = progress or (lambda stage, fraction: None)
-        window = beat_window(timing, analysis, None, None)
-        report("model", 0.0)
-        prob = run_onset_model(self.onset, self.backend, analysis, timing, window,
-                               [_Job(t, None, 0, 0.0) for t in lows])
-        report("model", 1.0)
-        cancel.check()
-        seconds = row_seconds(timing, beats)
-        decision = (self.lanes.extra.get("decision") or {}) if self.lanes is not None else {}
-        jump_high = (share_range(decision, "jump_range") or ((), ()))[1]
-        drafts = []
-        for i, low in enumerate(lows):
-            target, source = settings_for(self.onset, int(low)), settings_for(self.onset, int(high))
-            scores = row_scores(smooth(prob[i], target.smooth_frames), analysis.frame_rate, seconds)
-            count = target_count(len(beats), target, source, slot_name(int(low)), scores)
-            kept = rows_to_keep(seconds, scores, count, target.min_gap_s)
-            keep_beats = {beats[k] for k in kept}
-            share = jump_high[int(low)] if int(low) < len(jump_high) else None
-            notes = simplified_notes(higher_notes, keep_beats, {beats[k]: float(scores[k]) for k in kept},
-                                     int(low), share)
-            prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256,
-                              f"kept from the {high.sm_name} chart", self.backend.describe(), 0,
-                              {"mode": "simplify", "slot": low.sm_name, "simplified_from": high.sm_name,
-                               "higher_rows": len(beats), "rows_kept": len(keep_beats)})
-            drafts.append(SlotDraft(low, notes, beats[0], beats[-1] + Fraction(1, 192), target.threshold, prov,
-                                    row_confidence={beats[k]: float(scores[k]) for k in kept},
-                                    curve=prob[i], frame_rate=analysis.frame_rate))
-        return drafts
+        return simplify_drafts(self, audio, timing, higher_notes, higher_slot, targets, progress, cancel)
 
     # ------------------------------------------------------------------ pipeline
     def _run(self, audio: AudioLike | SongAnalysis, timing: TimingData, jobs: list[_Job],
@@ -456,28 +359,24 @@ class Drafter:
         for i, job in enumerate(jobs):  # one batched decode per (temperature, seed): greedy slots share one
             groups.setdefault((job.temperature, job.seed if job.temperature else 0), []).append(i)
         for (temperature, seed), members in groups.items():
-            rows_in = []
-            givens = []
-            fixed = []
+            rows_in, givens, fixed = [], [], []
             for i in members:
-                beats, seconds = drafts[i]._rows  # type: ignore[attr-defined]
-                given = context_rows(jobs[i].context, window.start_beat) if jobs[i].context else None
-                if given is not None:  # the chart's rows before the window come first, as given rows
-                    beats = [*given.beats, *beats]
-                    seconds = np.concatenate([timing.beats_to_seconds_array(
-                        np.array([float(b) for b in given.beats], dtype=np.float64)), np.asarray(seconds)])
-                    drafts[i].provenance.parameters["context_rows"] = len(given)
+                drafted, at = drafts[i]._rows  # type: ignore[attr-defined]
+                beats, seconds, given = with_context(timing, drafted, at, jobs[i].context, window.start_beat)
                 rows_in.append((beats, seconds, int(jobs[i].slot)))
                 givens.append(given)
-                fixed.append(_kept_arrows(jobs[i].lower_rows, beats))
+                fixed.append(kept_arrows(jobs[i].lower_rows, beats))
+                params = drafts[i].provenance.parameters
+                if given is not None:
+                    params["context_rows"] = len(given)
                 if jobs[i].lower_rows is not None:
-                    drafts[i].provenance.parameters["lower_arrows_kept"] = len(fixed[-1])
+                    params["lower_arrows_kept"] = len(fixed[-1])
             stepper, requests = self.lane_requests(analysis, rows_in)
             for request, given, keep in zip(requests, givens, fixed):
                 request.given, request.fixed = given, keep
             for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
                 drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
-                drafts[i].lane_confidence = _lane_confidence(rows, window.start_beat, window.end_beat)
+                drafts[i].lane_confidence = lane_confidence(rows, window.start_beat, window.end_beat)
                 del drafts[i]._rows  # type: ignore[attr-defined]
 
     def lane_requests(self, analysis: SongAnalysis, rows: Sequence[tuple[Sequence[Fraction], np.ndarray, int]]

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
-from chart.notes import Note
+from chart.notes import Note, onset_beats
 from chart.timing import TimingData
+from inference.draft_types import CancelToken, DraftError, ProgressFn, Provenance, SlotDraft, SongAnalysis
 from inference.manifest import SlotDecode
 
 PEAK_FRAMES = 2  # a row's score is the curve's peak within this many frames of it
@@ -107,3 +110,52 @@ def _drop_covered(notes: list[Note]) -> list[Note]:
 
 def row_seconds(timing: TimingData, beats: Sequence[Fraction]) -> np.ndarray:
     return timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
+
+
+def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: Sequence[Note], higher_slot: Any,
+                    targets: Sequence[Any], progress: ProgressFn | None,
+                    cancel: CancelToken | None) -> list[SlotDraft]:
+    """:meth:`inference.drafter.Drafter.simplify` (documented there and in this module's docstring)."""
+    from inference.decode import settings_for, slot_name, smooth
+    from inference.draft_audio import beat_window, run_onset_model
+    from inference.drafter import to_slot
+    from inference.lane_decision import share_range
+
+    high = to_slot(higher_slot)
+    lows = [to_slot(t) for t in targets]
+    if bad := [t.sm_name for t in lows if t >= high]:
+        raise DraftError(f"simplify goes from a higher slot to lower ones: {', '.join(bad)} is not below "
+                         f"{high.sm_name}")
+    beats = onset_beats(higher_notes)
+    if not beats:
+        raise DraftError(f"the {high.sm_name} chart has no notes to simplify")
+    analysis = audio if isinstance(audio, SongAnalysis) else drafter.analyse(audio, progress, cancel)
+    cancel = cancel or CancelToken()
+    report = progress or (lambda stage, fraction: None)
+    window = beat_window(timing, analysis, None, None)
+    report("model", 0.0)
+    plain = [SimpleNamespace(slot=t, cond=None, cond_slot=0) for t in lows]  # unconditioned rows of one batch
+    prob = run_onset_model(drafter.onset, drafter.backend, analysis, timing, window, plain)
+    report("model", 1.0)
+    cancel.check()
+    seconds = row_seconds(timing, beats)
+    decision = (drafter.lanes.extra.get("decision") or {}) if drafter.lanes is not None else {}
+    jump_high = (share_range(decision, "jump_range") or ((), ()))[1]
+    onset, drafts = drafter.onset, []
+    for i, low in enumerate(lows):
+        target, source = settings_for(onset, int(low)), settings_for(onset, int(high))
+        scores = row_scores(smooth(prob[i], target.smooth_frames), analysis.frame_rate, seconds)
+        count = target_count(len(beats), target, source, slot_name(int(low)), scores)
+        kept = rows_to_keep(seconds, scores, count, target.min_gap_s)
+        keep_beats = {beats[k] for k in kept}
+        share = jump_high[int(low)] if int(low) < len(jump_high) else None
+        notes = simplified_notes(higher_notes, keep_beats, {beats[k]: float(scores[k]) for k in kept},
+                                 int(low), share)
+        prov = Provenance(onset.model_id, onset.version, onset.sha256, f"kept from the {high.sm_name} chart",
+                          drafter.backend.describe(), 0,
+                          {"mode": "simplify", "slot": low.sm_name, "simplified_from": high.sm_name,
+                           "higher_rows": len(beats), "rows_kept": len(keep_beats)})
+        drafts.append(SlotDraft(low, notes, beats[0], beats[-1] + Fraction(1, 192), target.threshold, prov,
+                                row_confidence={beats[k]: float(scores[k]) for k in kept},
+                                curve=prob[i], frame_rate=analysis.frame_rate))
+    return drafts

@@ -247,7 +247,7 @@ def cascade(songs: Path) -> None:
 
 
 def arrows_context(songs: Path, passage: int = 32) -> None:
-    from inference.drafter import CONTEXT_ROWS
+    from inference.lane_context import CONTEXT_ROWS
     from inference.lane_features import rows_from_notes
 
     drafter = Drafter.from_models_dir(None)
