@@ -16,9 +16,10 @@ from cli.common import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from cli import _draft_cmds  # underscore: not auto-registered a second time by cli.common
+    from cli import _draft_cmds, _rework_cmds  # underscore: not auto-registered a second time by cli.common
 
     _draft_cmds.register(subparsers)
+    _rework_cmds.register(subparsers)
     p = subparsers.add_parser("serve", help="serve the models over the KServe V2 protocol (MLServer)",
                               description="Start MLServer (KServe V2 REST) serving the ONNX models. Loopback "
                                           "by default; any other address requires --token-file.")

@@ -50,6 +50,13 @@ def lane_confidence(rows: LaneRows, start: Fraction, end: Fraction) -> dict[Frac
     return {b: float(c) for b, c in zip(rows.beats, rows.confidence) if start <= b < end}
 
 
+def with_unstepped(notes: Sequence[Note], old: Sequence[Note]) -> list[Note]:
+    """``notes`` (new arrows) plus the mines and fakes of ``old`` that no arrow or hold of ``notes`` covers."""
+    kept = [m for m in old if not m.kind.is_onset
+            and not any(x.lane == m.lane and x.beat <= m.beat <= x.end_beat for x in notes)]
+    return sorted([*notes, *kept])
+
+
 def with_context(timing: TimingData, beats: Sequence[Fraction], seconds: np.ndarray, context: Sequence[Note],
                  start: Fraction) -> tuple[list[Fraction], np.ndarray, LaneRows | None]:
     """The rows to decode and their seconds: the context's rows before ``start`` first (also returned, to give to

@@ -289,19 +289,18 @@ class DraftController(QObject):
             self.session.status.emit("AI arrows: no notes there to give arrows to (select a passage, or place its "
                                      "rhythm first: Record, or any lane)")
             return None
-        kept = [n for n in inside if not n.kind.is_onset]  # mines and fakes
         context = list(chart.notes)  # its rows before the region: the lane model continues the chart's patterns
         slot = chart.slot if chart.slot in MODEL_SLOTS else self._typical_slot(chart)
         path, timing = inputs
 
         def run(ctx: JobContext):
+            from inference.lane_context import with_unstepped
+
             drafter = self.ensure_drafter()
             drafts = drafter.arrows(path, timing, rows, slot, n, end_beat=b1, seed=seed, context=context,
                                     progress=self._progress(ctx), cancel=_token(ctx))
             for d in drafts:  # the mines and fakes of the passage stay where no arrow or hold took their cell
-                free = [m for m in kept if not any(x.lane == m.lane and x.beat <= m.beat <= x.end_beat
-                                                   for x in d.notes)]
-                d.notes = sorted([*d.notes, *free])
+                d.notes = with_unstepped(d.notes, inside)
             return drafts
         return self._start("ai-arrows", run, lambda drafts: self._show_variants(chart, (b0, b1), drafts))
 
