@@ -26,6 +26,8 @@ from editor.controllers.drafting import DraftController
 from editor.controllers.editing import EditController
 from editor.controllers.files import FileController
 from editor.controllers.playback import PlaybackController
+from editor.controllers.plugins import PluginController
+from editor.controllers.record import RecordController
 from editor.controllers.transforms import TransformController
 from editor.controllers.view_sync import ViewSync
 from editor.menus import build_menus, build_toolbar
@@ -57,15 +59,11 @@ class MainWindow(QMainWindow):
         self.sync = ViewSync(self.session, self.timeline, self.minimap, self)
         self.editing = EditController(self, self.session, self.timeline)
         self.transforms = TransformController(self, self.session, self.timeline)
-        from editor.controllers.plugins import PluginController
-
         self.plugins = PluginController(self, self.session, self.timeline)
         self.playback = PlaybackController(self, self.session, self.timeline, self.settings)
         from editor.controllers.test_play import TestPlayController
 
         self.test_play = TestPlayController(self, self.session, self.playback, self.timeline)
-        from editor.controllers.record import RecordController
-
         self.record = RecordController(self, self.session, self.playback, self.timeline, self.settings)
         self.drafting = DraftController(self, self.session, self.settings)
         from editor.controllers.autosave import AutosaveController
