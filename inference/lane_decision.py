@@ -249,7 +249,7 @@ def repeat_mass(logits: np.ndarray, allowed: np.ndarray, cls: int) -> float:
 
 #: below this probability the editor marks a drafted row's arrows as a guess: teacher-forced on the validation
 #: charts, 35 % of the rows, right 34 % of the time (68-86 % above 0.6); in drafts of those songs, 15 % of the rows
-#: (``python scripts/diagnose_models.py lane-confidence``)
+#: (``python scripts/diagnose_drafts.py lane-confidence``)
 UNSURE_ARROWS = 0.45
 
 

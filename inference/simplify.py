@@ -15,7 +15,7 @@ should be its skeleton. In the 80 charted songs a lower chart's onset rows are 9
   it, only as many jumps kept as the slot's usual share (the lane manifest's ``decision.jump_range`` median),
   the most probable rows keeping theirs.
 
-Measured on the validation songs (``python scripts/diagnose_models.py simplify``; the chart above as the source):
+Measured on the validation songs (``python scripts/diagnose_drafts.py simplify``; the chart above as the source):
 micro F1 @50 ms 0.812 against 0.727 for plain drafts (MODEL_CARD, "Simplify down").
 """
 
