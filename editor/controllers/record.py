@@ -65,6 +65,7 @@ class RecordController(LiveKeys):
         self.recorder: Recorder | None = None
         self.chart = None
         self.doc = None  # the Document the take's stroke is open in
+        self._dirty = False  # keys changed the take since it was last shown
 
     @property
     def active(self) -> bool:
@@ -128,10 +129,12 @@ class RecordController(LiveKeys):
     # ------------------------------------------------------------------ frames and keys
     def on_frame(self, t_s: float) -> None:
         assert self.recorder is not None
-        if self.recorder.advance(t_s):
+        if self.recorder.advance(t_s) or self._dirty:
             self._update()
 
     def on_key(self, lane: int, down: bool, t_s: float) -> None:
+        """Only the recorder's bookkeeping here: showing the take costs time with its size (the whole stroke is
+        applied again), so it waits for the next frame and the next key is read, and timed, without that delay."""
         rec = self.recorder
         assert rec is not None
         rec.advance(t_s)
@@ -139,20 +142,21 @@ class RecordController(LiveKeys):
             rec.press(lane, t_s)
         else:
             rec.release(lane, t_s)
-        self._update()
+        self._dirty = True
 
     def on_release_all(self, t_s: float) -> None:
         rec = self.recorder
         if rec is not None:
             for lane in list(rec.down):
                 rec.release(lane, t_s)
-            self._update()
+            self._dirty = True
 
     def _update(self) -> None:
         """Show the take so far in the chart (the open stroke)."""
         rec, doc = self.recorder, self.doc
         if rec is None or doc is None:
             return
+        self._dirty = False
         try:
             doc.update_stroke(ReplaceNotes(self.chart, rec.removed, rec.notes, name="Record"))
         except (ValueError, KeyError, HistoryError) as exc:  # not expected: the recorder avoids collisions

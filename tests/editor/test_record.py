@@ -59,7 +59,7 @@ def test_keys_land_on_the_snap_live_and_end_as_one_undo_step(recording, qtbot):
     key(win, qtbot, clock, 2, at(10), hold_s=0.6)  # held 0.6 s: a hold to beat 11.25 (snapped)
     recorded = [Note(Fraction(8), 0), Note(Fraction(17, 2), 1), Note(Fraction(37, 4), 3),
                 Note(Fraction(10), 2, NoteKind.HOLD, Fraction(5, 4))]
-    assert set(recorded) <= set(chart.notes)  # shown while recording
+    qtbot.waitUntil(lambda: set(recorded) <= set(chart.notes), timeout=2000)  # shown while recording (next frame)
     assert "REC" in win.record.hud.text()
     assert win.session.doc.history.in_stroke
     qtbot.keyClick(win.timeline, K.Key_Escape)
@@ -154,6 +154,8 @@ def test_a_take_in_progress_is_autosaved(recording, qtbot):
     win, clock = recording
     win.autosave.start_session()  # as the app does at start
     key(win, qtbot, clock, 1, at(9))
+    live = next(c for c in win.session.doc.song.charts if c.slot == Slot.BEGINNER)
+    qtbot.waitUntil(lambda: Note(Fraction(9), 1) in live.notes, timeout=2000)  # shown at the next frame
     path = win.autosave.autosave()  # the 30-s timer, mid-take: a crash now would not lose the take
     assert path is not None
     beginner = next(c for c in load(path).charts if c.slot == Slot.BEGINNER)
