@@ -205,13 +205,13 @@ class _Track:
         held = self.held(i)
         if held & arrows or _POPCOUNT[held] + _POPCOUNT[arrows] > 2:
             self.release(i, held)
-        repeated = bool(i) and arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1
-        self.repeats += repeated
-        self.fast_repeats += repeated and self.quick[i]
         self._take(i, arrows, holds, list(lengths))
 
     def _take(self, i: int, arrows: int, holds: int, lengths: list[Fraction]) -> None:
         """Record row ``i``'s arrows and holds (``lengths[lane]`` of each hold): counts, memory, running holds."""
+        repeated = bool(i) and arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1
+        self.repeats += repeated
+        self.fast_repeats += repeated and self.quick[i]
         self.jump_rows += int(_POPCOUNT[arrows] >= 2)
         self.hold_heads += _POPCOUNT[holds]
         self.arrows += _POPCOUNT[arrows]
@@ -253,9 +253,6 @@ class _Track:
         if lift and repeat is not None and _POPCOUNT[arrows] == 1:
             arrows = repeat + 1
         self.confidence[i] = choice_probability(logits, allowed, arrows - 1)
-        repeated = bool(i) and arrows == self.arrow_masks[i - 1] and _POPCOUNT[arrows] == 1
-        self.repeats += repeated
-        self.fast_repeats += repeated and self.quick[i]
         hold_p, hold_min = out["hold_p"], rule.hold[self.slot]
         holds = sum(1 << lane for lane in range(N_LANES) if (arrows >> lane) & 1 and hold_p[lane] >= hold_min)
         if holds and not within_cap(self.hold_heads, self.arrows, rule.hold_cap[self.slot],
