@@ -9,7 +9,8 @@ late, not 5.
 Windows are StepMania's defaults at judge 4 (the usual standard): Marvelous ±22.5 ms, Perfect ±45, Great ±90,
 Good ±135, Boo ±180; beyond that a note is missed. A hold's key may come up for at most 250 ms (then it is
 *dropped*, NG); a roll must be re-tapped at least every 500 ms; a mine explodes when its lane is stepped on
-within ±90 ms of it or is held down as it passes. Lifts are judged on the key going up; fakes are not judged.
+within ±90 ms of it or is held down as it passes. Lifts are judged on the key going up; fakes, and notes inside a warp or a fake
+segment (``#FAKES``), are not judged.
 
 A press takes the closest not yet judged note of its lane inside the Boo window (ties to the earlier), so a
 press between two close notes goes to the nearer, and each arrow of a jump is judged on its own.
@@ -30,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from chart.formats.display_segments import fake_ranges, never_judged
 from chart.notes import Note, NoteKind
 from chart.timing import TimingData
 
@@ -159,7 +161,8 @@ class Judge:
         if not 0.0 < rate <= 4.0:
             raise ValueError(f"rate must be in (0, 4], not {rate}")
         self.windows, self.rate = windows, float(rate)
-        used = [n for n in notes if n.kind != NoteKind.FAKE]
+        fakes = fake_ranges(timing)  # notes in warps and fake segments are never judged, as in StepMania
+        used = [n for n in notes if n.kind != NoteKind.FAKE and not never_judged(timing, n.beat, fakes)]
         self.lanes = lanes if lanes is not None else max((n.lane for n in used), default=-1) + 1
         beats = np.array([float(n.beat) for n in used] + [float(n.end_beat) for n in used], dtype=np.float64)
         secs = timing.beats_to_seconds_array(beats) if beats.size else beats

@@ -13,6 +13,7 @@ import json
 from fractions import Fraction
 from typing import Any
 
+from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_CHARTS, MAX_NOTES, ParseError, Unrepresentable, check_size
 from chart.formats.json_timing import (
     as_list,
@@ -72,17 +73,18 @@ def _ms(seconds: Fraction) -> float:
 
 
 def _chart_json(chart: Chart, timing: TimingData, own_timing: bool) -> dict[str, Any]:
+    fakes = fake_ranges(timing)
     return {
         "mode": chart.mode, "lanes": chart.lanes,
         "difficulty": chart.slot.sm_name, "difficulty_index": int(chart.slot), "meter": chart.meter,
         "description": chart.description, "credit": chart.credit,
         "timing": timing_to_json(timing) if own_timing else None,
-        "notes": [_note_json(n, timing) for n in chart.notes],
+        "notes": [_note_json(n, timing, fakes) for n in chart.notes],
         "extra": [list(p) for p in chart.extra],
     }
 
 
-def _note_json(note: Note, timing: TimingData) -> dict[str, Any]:
+def _note_json(note: Note, timing: TimingData, fakes: list) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": note.kind.value, "lane": note.lane,
         "time_ms": _ms(timing.beat_to_seconds(note.beat)),
@@ -94,6 +96,8 @@ def _note_json(note: Note, timing: TimingData) -> dict[str, Any]:
         out["end_beat_exact"] = exact_text(note.end_beat)
     if in_warp(timing, note.beat):
         out["warped"] = True  # StepMania never judges it: a game should treat it like a fake
+    elif never_judged(timing, note.beat, fakes):
+        out["fake_segment"] = True  # inside a #FAKES range: drawn, never judged
     return out
 
 

@@ -16,8 +16,8 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   the defaults we write are not stored, so reading our own output gives the same song.
 
 Not representable (``problems``): several charts in one file, and notes that would move once times are whole
-milliseconds (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps (dropped),
-time signatures not over 4, subtitles and .sm/.ssc-only tags (non-fatal, listed).
+milliseconds (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
+(dropped), time signatures not over 4, subtitles and .sm/.ssc-only tags (non-fatal, listed).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, normalise
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
@@ -178,6 +179,7 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
     readback = timing_from_points(points_from_timing(timing), first_ms)  # the timing a reader rebuilds
     moved = _moved_ms(readback, timed)
     seen: set[tuple[int, int]] = set()
+    fakes = fake_ranges(timing)
     for (note, ms, _, _), moved_ms in zip(timed, moved):
         if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT):
             out.append(Unrepresentable(cid, note.beat, f"osu!mania has no {note.kind.value}s: dropped",
@@ -185,6 +187,10 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
             continue
         if in_warp(timing, note.beat):
             out.append(Unrepresentable(cid, note.beat, "note inside a warp (never hit): dropped", note, False))
+            continue
+        if never_judged(timing, note.beat, fakes):
+            out.append(Unrepresentable(cid, note.beat, "note inside a fake segment (never judged): dropped", note,
+                                       False))
             continue
         if note.kind == NoteKind.ROLL:
             out.append(Unrepresentable(cid, note.beat, "roll written as a hold", note, fatal=False))
@@ -240,8 +246,9 @@ def dumps(song: Song) -> str:
     points = [f"{format_number(p.time_ms, 0)},{format_number(p.beat_length_ms, 0)},{p.meter},1,0,100,1,0"
               for p in points_from_timing(timing)]
     objects = []
+    fakes = fake_ranges(timing)
     for note, ms, end_ms, _ in timed:
-        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) or in_warp(timing, note.beat):
+        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) or never_judged(timing, note.beat, fakes):
             continue
         x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
         objects.append(f"{x},192,{ms},128,0,{end_ms}:0:0:0:0:" if end_ms is not None else f"{x},192,{ms},1,0,0:0:0:0:")
