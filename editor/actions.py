@@ -79,6 +79,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("nav.down", "Cursor Down by Snap", "Down"),
     ActionSpec("nav.measure_up", "Previous Measure", "PgUp"),
     ActionSpec("nav.measure_down", "Next Measure", "PgDown"),
+    ActionSpec("nav.prev_label", "Previous Label", "Ctrl+PgUp", tip="Go to the previous label (Timing panel)"),
+    ActionSpec("nav.next_label", "Next Label", "Ctrl+PgDown", tip="Go to the next label (Timing panel)"),
     ActionSpec("nav.start", "Song Start", "Home"),
     ActionSpec("nav.end", "Song End", "End"),
     ActionSpec("nav.snap_finer", "Finer Snap", "Right"),

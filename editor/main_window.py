@@ -10,15 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QSplitter,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from editor import messages
 from editor.actions import ActionSet, effective_keymap
@@ -142,12 +134,13 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         from editor.panels.charts import DifficultyPanel
         from editor.panels.history import HistoryPanel
-        from editor.panels.song import PropertiesPanel, TimingPanel
+        from editor.panels.song import PropertiesPanel
         from editor.panels.stats import StatsPanel
+        from editor.panels.timing import TimingPanel
 
         self.charts_panel = DifficultyPanel(self.session)
         self.properties_panel = PropertiesPanel(self.session)
-        self.timing_panel = TimingPanel(self.session, self.timeline.cursor_beat)
+        self.timing_panel = TimingPanel(self.session, self.timeline.cursor_beat, self.jump_to)
         self.stats_panel = StatsPanel(self.session)
         self.history_panel = HistoryPanel(self.session)
         self.add_panel("Charts", self.charts_panel)

@@ -21,7 +21,7 @@ MENUS = {
               "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next",
               "edit.step_entry"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
-              "nav.end", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
+              "nav.end", "nav.prev_label", "nav.next_label", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
               "view.compare"],
     "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
@@ -129,6 +129,8 @@ def _bind_navigation(win) -> None:
     a.bind("nav.measure_down", lambda: tl.step_cursor(1, divisor=1))
     a.bind("nav.start", lambda: win.seek(float(win.session.timing().beat_to_seconds(0))))
     a.bind("nav.end", lambda: win.seek(win.session.duration_s()))
+    a.bind("nav.prev_label", lambda: step_label(win, -1))
+    a.bind("nav.next_label", lambda: step_label(win, 1))
     a.bind("nav.snap_finer", lambda: ed.change_snap(1))
     a.bind("nav.snap_coarser", lambda: ed.change_snap(-1))
     a.bind("view.zoom_in", lambda: tl.zoom_by(1.25))
@@ -137,6 +139,23 @@ def _bind_navigation(win) -> None:
     a.bind("view.next_chart", lambda: win.step_chart(1))
     a.bind("view.compare", lambda on: _compare(win, on))
     a.bind("help.keymap", win.show_keymap)
+
+
+def step_label(win, step: int) -> bool:
+    """Move the cursor to the next (``step`` 1) or previous (-1) label of the timing (#LABELS)."""
+    from chart.formats.display_segments import readable
+
+    timing = win.session.timing()
+    labels = readable(timing)[0].get("LABELS", [])
+    here = float(timing.seconds_to_beats_array([win.timeline.cursor_s])[0])
+    ahead = [lab for lab in labels if (float(lab[0]) - here) * step > 1e-6]
+    if not ahead:
+        win.session.status.emit(f"No label {'after' if step > 0 else 'before'} the cursor")
+        return False
+    beat, name = min(ahead, key=lambda lab: abs(float(lab[0]) - here))
+    win.seek(float(timing.beat_to_seconds(beat)))
+    win.session.status.emit(f"Label: {name} (beat {float(beat):g})")
+    return True
 
 
 def _bind_playback_and_ai(win) -> None:

@@ -20,13 +20,14 @@ from chart.checks.mp3_delay import CheckMp3Delay
 from chart.checks.note_in_hold import CheckNoteInHold
 from chart.checks.parity import CheckParity
 from chart.checks.representable import CheckRepresentable
+from chart.checks.unjudged import CheckUnjudged
 from chart.checks.unsnapped import CheckUnsnapped
 from chart.document import song_chart_id
 from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
     CheckUnsnapped(), CheckDuplicates(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(), CheckMp3Delay(),
-    CheckRepresentable(), CheckHands(), CheckParity(), CheckBeginnerRules(), CheckDensity(),
+    CheckRepresentable(), CheckUnjudged(), CheckHands(), CheckParity(), CheckBeginnerRules(), CheckDensity(),
 ]
 
 

@@ -49,6 +49,7 @@ GHOST_LOW = QColor(240, 120, 255)  # low-confidence drafts: magenta
 GHOST_HIGH = QColor(120, 255, 240)  # high-confidence drafts: cyan
 UNSURE_COLOR = QColor(255, 190, 60)  # a draft row whose arrows the lane model guessed: amber "?" badge
 REFERENCE_COLOR = QColor(215, 220, 235)  # another difficulty shown for comparison: pale outlines
+LABEL_COLOR = QColor(235, 150, 255)  # a #LABELS name on the timeline
 
 
 def quant_divisor(beat: float) -> int:

@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
+from chart.formats.display_segments import readable
 from chart.timing import TimingData
 from editor.timeline import geometry as geo
 
@@ -29,6 +30,7 @@ class BeatGridItem(pg.GraphicsObject):
         self.divisor = 16
         self.lanes = 4
         self._extent_s = (0.0, 60.0)
+        self._markers = timing_markers(self.timing)
         self._font = QFont()
         self._font.setPointSizeF(8.0)
         self.setZValue(0)
@@ -36,6 +38,7 @@ class BeatGridItem(pg.GraphicsObject):
     def set_timing(self, timing: TimingData, t0_s: float, t1_s: float) -> None:
         self.prepareGeometryChange()
         self.timing = timing
+        self._markers = timing_markers(timing)
         self._extent_s = (t0_s - 5.0, t1_s + 5.0)
         self.update()
 
@@ -111,16 +114,37 @@ class BeatGridItem(pg.GraphicsObject):
                 painter.drawText(QRectF(x0 + 3, y + 1, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
 
     def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
-        """BPM changes (green) and stops/delays (red/orange) at the right edge of the lanes."""
+        """Timing changes at the right edge of the lanes; several on one beat are stacked downwards."""
         x = pm.x(float(self.lanes)) + 4
         painter.setFont(self._font)
-        rows = [(float(b), f"{float(v):g} BPM", QColor(110, 230, 120)) for b, v in self.timing.bpms]
-        rows += [(float(b), f"stop {float(v):g}s", QColor(240, 90, 90)) for b, v in self.timing.stops]
-        rows += [(float(b), f"delay {float(v):g}s", QColor(240, 170, 70)) for b, v in self.timing.delays]
-        for beat, text, color in rows:
-            if not (b0 - 1e-9 <= beat <= b1):
-                continue
-            y = pm.y(float(self.timing.beats_to_seconds_array([beat])[0]))
+        shown = [m for m in self._markers if b0 - 1e-9 <= m[0] <= b1]
+        if not shown:
+            return
+        ys = pm.y(self.timing.beats_to_seconds_array([m[0] for m in shown]))
+        last_beat, stack = None, 0
+        for (beat, text, color), y in zip(shown, ys):
+            stack = stack + 1 if beat == last_beat else 0
+            last_beat = beat
+            y = float(y) + 12.0 * stack
             painter.setPen(QPen(color, 1.5))
-            painter.drawLine(QPointF(x - 6, y), QPointF(x - 1, y))
-            painter.drawText(QRectF(x, y - 7, 90, 14), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+            if stack == 0:
+                painter.drawLine(QPointF(x - 6, y), QPointF(x - 1, y))
+            painter.drawText(QRectF(x, y - 7, 130, 14), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             text)
+
+
+def timing_markers(timing: TimingData) -> list[tuple[float, str, QColor]]:
+    """(beat, text, colour) of every timing change the grid labels, by beat: labels first on a beat, then BPM
+    changes (green), stops and delays (red, orange), warps and fake segments (grey-blue) and scroll and speed
+    changes (cyan). Tick counts and combos only change scoring and are listed in the Timing panel only."""
+    rows: list[tuple[float, int, str, QColor]] = []
+    good, _ = readable(timing)
+    rows += [(float(b), 0, str(name), geo.LABEL_COLOR) for b, name in good.get("LABELS", [])]
+    rows += [(float(b), 1, f"{float(v):g} BPM", QColor(110, 230, 120)) for b, v in timing.bpms]
+    rows += [(float(b), 2, f"stop {float(v):g}s", QColor(240, 90, 90)) for b, v in timing.stops]
+    rows += [(float(b), 3, f"delay {float(v):g}s", QColor(240, 170, 70)) for b, v in timing.delays]
+    rows += [(float(b), 4, f"warp {float(v):g} beats", QColor(150, 160, 220)) for b, v in timing.warps]
+    rows += [(float(b), 5, f"fake {float(v):g} beats", QColor(150, 160, 220)) for b, v in good.get("FAKES", [])]
+    rows += [(float(b), 6, f"scroll x{float(v):g}", QColor(90, 210, 230)) for b, v in good.get("SCROLLS", [])]
+    rows += [(float(e[0]), 7, f"speed x{float(e[1]):g}", QColor(90, 210, 230)) for e in good.get("SPEEDS", [])]
+    return [(beat, text, color) for beat, _, text, color in sorted(rows, key=lambda r: (r[0], r[1]))]

@@ -294,3 +294,26 @@ def test_mp3_with_a_lame_header_is_reported_once_per_chart(tmp_path) -> None:
     song.music = "song.ogg"
     (tmp_path / "song.ogg").write_bytes(_mp3_head(lame=True))  # only MP3s are read
     assert issues_of(song, "mp3-delay") == []
+
+
+def test_notes_in_warps_and_fake_segments_and_unreadable_tags_are_reported() -> None:
+    from chart.formats.display_segments import with_entries
+
+    song = clean_song()
+    assert issues_of(song, "unjudged") == []
+    timing = song.timing.with_changes(warps=((Fraction(2), Fraction(1)),),
+                                      extra=(("SCROLLS", "0=fast"),))
+    song.timing = with_entries(timing, "FAKES", [(Fraction(4), Fraction(2))])
+    song.charts[0].notes = sorted([Note(Fraction(2), 0), Note(Fraction(5, 2), 1), Note(Fraction(3), 2),
+                                   Note(Fraction(9, 2), 3), Note(Fraction(5), 0, NoteKind.MINE)])
+    issues = issues_of(song, "unjudged")
+    tag, warp, fake = issues
+    assert (tag.severity, tag.beat) == (Severity.WARNING, None)
+    assert "#SCROLLS cannot be read" in tag.message
+    assert (warp.severity, warp.beat, len(warp.notes)) == (Severity.WARNING, Fraction(2), 2)
+    assert warp.message == "2 notes inside the warp at beat 2 are passed over"
+    assert (fake.severity, fake.beat, fake.notes) == (Severity.INFO, Fraction(4), (Note(Fraction(9, 2), 3),))
+    assert "drawn but never judged" in fake.message
+    song.timing = song.timing.with_changes(stops=((Fraction(2), Fraction(1, 2)),))  # a stop on the warp's row
+    (_tag, warp, _fake) = issues_of(song, "unjudged")
+    assert len(warp.notes) == 1  # ... keeps its note judged, as in StepMania

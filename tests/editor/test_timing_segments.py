@@ -1,0 +1,106 @@
+"""Timing panel: StepMania 5's display segments (labels, scrolls, speeds, fakes, tick counts, combos) added at the
+cursor, edited in place with refused values reported, unreadable tags listed and removable; labels on the grid
+and label navigation (Ctrl+PgUp/PgDown)."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+
+from chart.commands import SetTiming
+from chart.formats import display_segments as ds
+from editor.menus import step_label
+from editor.timeline.grid_item import timing_markers
+
+pytestmark = pytest.mark.qt
+
+
+def _row(panel, kind_name):
+    return next(r for r in range(panel.table.rowCount()) if panel.table.item(r, 1).text() == kind_name)
+
+
+def _at(win, beat):
+    win.seek(float(win.session.timing().beat_to_seconds(beat)))
+
+
+def test_segments_are_added_edited_and_refused_in_place(opened):
+    win = opened
+    panel = win.timing_panel
+    song = win.session.doc.song
+    _at(win, 8)
+    for tag in ds.TAGS:
+        assert panel.add_at_cursor(tag)
+    timing = song.timing
+    assert ds.read(timing, "LABELS") == [(F(8), "Section 1")]
+    assert ds.read(timing, "SPEEDS") == [(F(8), F(1), F(0), 0)]
+    assert ds.read(timing, "COMBOS") == [(F(8), 1, 1)]
+    edits = {"Label": ("Chorus", "LABELS", [(F(8), "Chorus")]),
+             "Scroll (x)": ("0.5", "SCROLLS", [(F(8), F(1, 2))]),
+             "Speed (x over)": ("2 over 0.5 s", "SPEEDS", [(F(8), F(2), F(1, 2), 1)]),
+             "Fake (beats)": ("2", "FAKES", [(F(8), F(2))]),
+             "Tick count": ("2", "TICKCOUNTS", [(F(8), 2)]),
+             "Combo (hit/miss)": ("3/1", "COMBOS", [(F(8), 3, 1)])}
+    for kind_name, (text, tag, entries) in edits.items():
+        panel.table.item(_row(panel, kind_name), 2).setText(text)
+        assert ds.read(song.timing, tag) == entries, kind_name
+    assert panel.table.item(_row(panel, "Speed (x over)"), 2).text() == "2 over 0.5 s"
+    for kind_name, bad, words in (("Label", "A, B", "cannot contain"), ("Tick count", "49", "0 to 48"),
+                                  ("Speed (x over)", "2 over", "not a speed"), ("Fake (beats)", "0", "longer than 0"),
+                                  ("Combo (hit/miss)", "1.5", "whole number")):
+        before = song.timing
+        panel.table.item(_row(panel, kind_name), 2).setText(bad)
+        assert song.timing == before, kind_name
+        assert words in win.statusBar().currentMessage()
+    panel.table.item(_row(panel, "Label"), 0).setText("16")  # moved
+    assert ds.read(song.timing, "LABELS") == [(F(16), "Chorus")]
+    assert song.timing.bpms == ((F(0), F(120)),)  # nothing that moves notes changed
+    names = win.session.doc.undo_stack_names()
+    assert names[-7:-1] == ["Add label", "Add scroll", "Add speed", "Add fake", "Add tick count", "Add combo"]
+    assert names[-1] == "Change timing"  # quick edits of the timing merge into one step
+    for _ in range(7):
+        win.session.doc.undo()
+    assert not ds.readable(song.timing)[0]
+
+
+def test_an_unreadable_tag_is_listed_kept_and_can_be_removed(opened):
+    win = opened
+    panel = win.timing_panel
+    timing = win.session.doc.song.timing.with_changes(extra=(("SCROLLS", "0=fast"), ("LABELS", "0=Intro")))
+    assert win.session.push(SetTiming(timing, name="Load odd tags"))
+    row = _row(panel, "#SCROLLS (unreadable, kept)")
+    assert "not a number" in panel.table.item(row, 2).text()
+    assert panel.add_at_cursor("SCROLLS") is False  # its text does not read: nothing is overwritten
+    assert "not a number" in win.statusBar().currentMessage()
+    panel.table.setCurrentCell(row, 0)
+    assert panel.remove_selected()
+    assert win.session.doc.song.timing.extra == (("LABELS", "0=Intro"),)
+
+
+def test_labels_are_drawn_and_navigated(opened):
+    win = opened
+    timing = ds.with_entries(win.session.doc.song.timing, "LABELS", [(F(4), "Verse"), (F(12), "Chorus")])
+    win.session.push(SetTiming(timing, name="Labels"))
+    texts = [text for _beat, text, _color in timing_markers(win.session.timing())]
+    assert texts[:2] == ["120 BPM", "Verse"]
+    assert "Chorus" in texts
+    _at(win, 0)
+    assert step_label(win, 1)
+    assert win.timeline.cursor_beat() == F(4)
+    win.actions["nav.next_label"].trigger()
+    assert win.timeline.cursor_beat() == F(12)
+    assert "Chorus" in win.statusBar().currentMessage()
+    assert not step_label(win, 1)
+    assert "No label after" in win.statusBar().currentMessage()
+    win.actions["nav.prev_label"].trigger()
+    assert win.timeline.cursor_beat() == F(4)
+
+
+def test_double_clicking_a_row_kind_moves_the_cursor_to_it(opened):
+    win = opened
+    panel = win.timing_panel
+    _at(win, 6)
+    assert panel.add_at_cursor("stops")
+    _at(win, 0)
+    panel.table.cellDoubleClicked.emit(_row(panel, "Stop (s)"), 1)
+    assert win.timeline.cursor_beat() == F(6)
