@@ -16,14 +16,26 @@ values (exact ``Fraction`` beats; ``note.replace(lane=...)`` makes a changed cop
 as one undo step, after checking it (:func:`check_result`): notes only, lanes inside the chart, holds with a
 length, no two notes on one cell, nothing on a cell the chart keeps. A plugin that raises, or returns something
 that fails a check, changes nothing and is reported in one line. A user plugin with the same file name as a
-bundled one replaces it. Plugins run in the editor's process with its rights, like any script you run: install
-only plugins you trust.
+bundled one replaces it.
+
+The menu is built by reading each file (:func:`load_plugin` parses it; ``NAME`` and ``DESCRIPTION`` must be string
+literals) and a plugin runs in a separate Python process (:func:`run_plugin`, ``chart.plugin_worker``), so the
+editor never executes plugin code itself: a plugin that loops forever is stopped (by the user, or after
+:data:`PLUGIN_TIMEOUT_S`), and one that exhausts its memory or crashes its interpreter is reported, with the editor
+and its edits untouched. It still runs with the user's rights, like any script you run: install only plugins you
+trust.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
+import os
+import pickle
+import subprocess
+import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -33,6 +45,9 @@ from types import ModuleType
 
 from chart.notes import Note, sort_notes
 from chart.timing import TimingData
+
+ROOT = Path(__file__).resolve().parents[1]  # the folder holding the ``chart`` package, for the worker's path
+PLUGIN_TIMEOUT_S = 60.0
 
 
 class PluginError(ValueError):
@@ -59,13 +74,16 @@ class Plugin:
     name: str
     description: str
     path: Path
-    run: Callable[[PluginContext], Iterable[Note]]
 
 
 @dataclass(frozen=True)
 class BrokenPlugin:
     path: Path
     reason: str  # one line
+
+
+class PluginCancelled(PluginError):
+    """The run was stopped by the user."""
 
 
 def _one_line(exc: BaseException, path: Path) -> str:
@@ -80,8 +98,48 @@ def _one_line(exc: BaseException, path: Path) -> str:
     return f"{text} (line {line})" if line is not None else text
 
 
+def _literal(node: ast.expr | None, path: Path, what: str) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    raise PluginError(f"{path.name}: {what} must be a string literal (line {node.lineno}); plugins are listed "
+                      "without running them")
+
+
 def load_plugin(path: Path) -> Plugin:
-    """Import one plugin file; PluginError (one line) when it cannot be used."""
+    """Read one plugin file's NAME, description and ``run`` *without running it* (the editor never executes
+    plugin code in its own process); PluginError (one line) when it cannot be used."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (SyntaxError, ValueError) as exc:
+        raise PluginError(f"{path.name}: {_one_line(exc, path)}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PluginError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
+    values: dict[str, ast.expr] = {}
+    bound: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = node.value
+                    bound.add(target.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    name = _literal(values.get("NAME"), path, "NAME")
+    if name is None or not name.strip():
+        raise PluginError(f"{path.name}: NAME (the menu text) is missing")
+    if "run" not in bound:
+        raise PluginError(f"{path.name}: run(ctx) is missing")
+    description = _literal(values.get("DESCRIPTION"), path, "DESCRIPTION") or \
+        (ast.get_docstring(tree) or "").strip().split("\n")[0]
+    return Plugin(name.strip(), description, path)
+
+
+def _import_run(path: Path) -> Callable[[PluginContext], Iterable[Note]]:
+    """Execute the plugin file and return its ``run`` (in the process that will run it)."""
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
     spec = importlib.util.spec_from_file_location(f"genelive_plugin_{path.stem}_{digest}", path)
     if spec is None or spec.loader is None:
@@ -90,14 +148,11 @@ def load_plugin(path: Path) -> Plugin:
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - any error in user code becomes one line
-        raise PluginError(f"{path.name}: {_one_line(exc, path)}") from None
-    name, run = getattr(module, "NAME", None), getattr(module, "run", None)
-    if not isinstance(name, str) or not name.strip():
-        raise PluginError(f"{path.name}: NAME (the menu text) is missing")
+        raise PluginError(_one_line(exc, path)) from None
+    run = getattr(module, "run", None)
     if not callable(run):
-        raise PluginError(f"{path.name}: run(ctx) is missing")
-    description = getattr(module, "DESCRIPTION", None) or (module.__doc__ or "").strip().split("\n")[0]
-    return Plugin(name.strip(), str(description), path, run)
+        raise PluginError("run(ctx) is missing")
+    return run
 
 
 def discover(folders: Sequence[Path]) -> tuple[list[Plugin], list[BrokenPlugin]]:
@@ -151,10 +206,61 @@ def check_result(result: object, ctx: PluginContext) -> list[Note]:
     return sort_notes(notes)
 
 
-def run_plugin(plugin: Plugin, ctx: PluginContext) -> list[Note]:
-    """Run ``plugin`` on ``ctx``: the checked notes that replace ``ctx.notes`` (PluginError otherwise)."""
+def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:
+    """Run ``plugin`` on ``ctx`` in *this* process: the checked notes that replace ``ctx.notes`` (PluginError
+    otherwise). The plugin worker process calls this; the editor calls :func:`run_plugin`."""
+    run = _import_run(plugin.path)
     try:
-        result = plugin.run(ctx)
+        result = run(ctx)
     except Exception as exc:  # noqa: BLE001 - any error in user code becomes one line
         raise PluginError(_one_line(exc, plugin.path)) from None
     return check_result(result, ctx)
+
+
+def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_TIMEOUT_S,
+               cancelled: Callable[[], bool] = lambda: False, poll_s: float = 0.05) -> list[Note]:
+    """Run ``plugin`` on ``ctx`` in a separate Python process (``chart.plugin_worker``) and return the checked
+    notes that replace ``ctx.notes``.
+
+    A plugin that raises, returns bad notes, runs past ``timeout_s``, exhausts its memory allowance or crashes its
+    interpreter raises PluginError with one line; when ``cancelled()`` turns true the process is killed and
+    PluginCancelled is raised. Nothing it does can freeze or crash the caller. What it prints goes to the
+    process's stderr, whose last line is quoted when the process dies without an answer.
+    """
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUTF8="1")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    payload = pickle.dumps((str(plugin.path), ctx), protocol=pickle.HIGHEST_PROTOCOL)
+    proc = subprocess.Popen([sys.executable, "-m", "chart.plugin_worker"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    started = time.monotonic()
+    data: bytes | None = payload
+    while True:
+        try:
+            out, err = proc.communicate(data, timeout=poll_s)
+            break
+        except subprocess.TimeoutExpired:
+            data = None
+            if cancelled():
+                _kill(proc)
+                raise PluginCancelled("stopped") from None
+            if time.monotonic() - started > timeout_s:
+                _kill(proc)
+                raise PluginError(f"did not finish within {timeout_s:g} s and was stopped") from None
+    try:
+        status, value = pickle.loads(out)
+    except Exception:  # noqa: BLE001 - no answer: say how the process ended
+        raise PluginError(_death(proc.returncode, err)) from None
+    if status != "ok":
+        raise PluginError(str(value))
+    return check_result(value, ctx)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.communicate()
+
+
+def _death(returncode: int, err: bytes) -> str:
+    lines = [x.strip() for x in err.decode("utf-8", "replace").splitlines() if x.strip()]
+    how = f"was killed by signal {-returncode}" if returncode < 0 else f"ended with exit code {returncode}"
+    return f"its process {how} without an answer" + (f" ({lines[-1][:200]})" if lines else "")

@@ -6,6 +6,11 @@ that does not load is listed greyed out with the reason. Plugins > Reload Plugin
 editing a plugin). A plugin works on the selection, or on the whole chart when nothing is selected; its result
 replaces those notes in one step named "Plugin: NAME" and ends up selected. A plugin that raises or returns bad
 notes changes nothing: a dialog says why in one line.
+
+A plugin runs in its own process (``chart.plugins.run_plugin``) as a background job: the editor stays responsive,
+Plugins > Stop Running Plugin (or the time limit) ends one that does not return, and one that crashes is reported.
+If the chart changes while a plugin runs, its result is dropped (it was computed from the old notes) and the
+status bar says so.
 """
 
 from __future__ import annotations
@@ -13,13 +18,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu
 
 from chart.commands import ReplaceNotes
-from chart.plugins import BrokenPlugin, Plugin, PluginContext, PluginError, discover, run_plugin
+from chart.plugins import (
+    BrokenPlugin,
+    Plugin,
+    PluginCancelled,
+    PluginContext,
+    PluginError,
+    discover,
+    run_plugin,
+)
 from editor import messages
 from editor.settings import app_data_dir
+from editor.workers import Cancelled, Job, JobContext
 
 BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "plugins"
 
@@ -37,6 +51,8 @@ class PluginController(QObject):
         self.plugins: list[Plugin] = []
         self.broken: list[BrokenPlugin] = []
         self.menu: QMenu | None = None
+        self.job: Job | None = None
+        self.stop_action: QAction | None = None
         self.reload(quiet=True)
 
     def folders(self) -> list[Path]:
@@ -72,6 +88,9 @@ class PluginController(QObject):
             action.setStatusTip(bad.reason)
         if self.plugins or self.broken:
             menu.addSeparator()
+        self.stop_action = menu.addAction("&Stop Running Plugin")
+        self.stop_action.setEnabled(self.running)
+        self.stop_action.triggered.connect(self.stop)
         menu.addAction("&Reload Plugins").triggered.connect(lambda: self.reload())
         menu.addAction("Open Plugins &Folder...").triggered.connect(self.open_folder)
         menu.setToolTipsVisible(True)
@@ -96,8 +115,17 @@ class PluginController(QObject):
             slot=chart.slot.name.lower(), meter=int(chart.meter),
             divisor=s.divisor, cursor_beat=self.timeline.cursor_beat(), scope="selection" if selected else "chart")
 
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
     def run(self, plugin: Plugin) -> bool:
-        """Run ``plugin`` on the selection (else the chart): one undo step, or a one-line dialog."""
+        """Start ``plugin`` on the selection (else the chart) in the background; when it returns, its result is one
+        undo step, or a one-line dialog says why nothing changed. False when it cannot start."""
         s = self.session
         ctx = self.context()
         if ctx is None:
@@ -106,16 +134,50 @@ class PluginController(QObject):
         if s.doc.history.in_stroke:
             s.status.emit(f"{plugin.name}: finish the drag first")
             return False
-        try:
-            new = run_plugin(plugin, ctx)
-        except PluginError as exc:
-            messages.error(self.win, f"Plugin: {plugin.name}", f"{plugin.path.name}: {exc}. Nothing was changed.")
+        if self.job is not None:
+            s.status.emit(f"{plugin.name}: another plugin is still running (Plugins > Stop Running Plugin)")
+            return False
+        chart, doc = s.chart, s.doc
+        job = Job("plugin", _work, plugin, ctx, parent=self)
+        job.finished.connect(lambda new: self._apply(plugin, ctx, doc, chart, new))
+        job.failed.connect(lambda text: messages.error(self.win, f"Plugin: {plugin.name}",
+                                                       f"{plugin.path.name}: {text}. Nothing was changed."))
+        job.cancelled.connect(lambda: s.status.emit(f"{plugin.name}: stopped; nothing was changed"))
+        job.done.connect(self._done)
+        self.job = job
+        self._sync_stop()
+        s.status.emit(f"Running {plugin.name}... (Plugins > Stop Running Plugin)")
+        self.win.run_job(job)
+        return True
+
+    def _done(self) -> None:
+        self.job = None
+        self._sync_stop()
+
+    def _sync_stop(self) -> None:
+        if self.stop_action is not None:  # enabled in place: rebuilding the menu would delete the running action
+            self.stop_action.setEnabled(self.running)
+
+    def _apply(self, plugin: Plugin, ctx: PluginContext, doc, chart, new) -> bool:
+        s = self.session
+        if doc is not s.doc or chart is not s.chart or tuple(chart.notes) != ctx.chart_notes:
+            s.status.emit(f"{plugin.name}: the chart changed while it ran, so its result was dropped; run it again")
             return False
         if sorted(new) == list(ctx.notes):
             s.status.emit(f"{plugin.name}: nothing to change")
             return False
-        if not s.push(ReplaceNotes(s.chart, ctx.notes, new, name=f"Plugin: {plugin.name}")):
+        if not s.push(ReplaceNotes(chart, ctx.notes, new, name=f"Plugin: {plugin.name}")):
             return False
         s.select(new)
         s.status.emit(f"{plugin.name}: {len(ctx.notes)} note(s) in, {len(new)} out ({ctx.scope})")
         return True
+
+
+def _work(job: JobContext, plugin: Plugin, ctx: PluginContext):
+    """The job: the plugin in its own process; a PluginError's message becomes the job's failure line."""
+    try:
+        return run_plugin(plugin, ctx, cancelled=lambda: job.cancelled)
+    except PluginCancelled:
+        raise Cancelled() from None
+    except PluginError as exc:
+        raise RuntimeError(str(exc)) from None

@@ -3,13 +3,22 @@ and the three bundled plugins."""
 
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from chart.notes import Note, NoteKind
-from chart.plugins import PluginContext, PluginError, check_result, discover, load_plugin, run_plugin
+from chart.plugins import (
+    PluginCancelled,
+    PluginContext,
+    PluginError,
+    check_result,
+    discover,
+    load_plugin,
+    run_plugin,
+)
 from chart.timing import TimingData
 from tests.chart.helpers import hold, tap
 
@@ -39,19 +48,22 @@ def test_discover_loads_good_files_reports_broken_ones_and_lets_the_user_replace
     write(user, "syntax.py", "NAME = 'x'\ndef run(ctx:\n")
     write(user, "noname.py", "def run(ctx):\n    return []\n")
     write(user, "norun.py", "NAME = 'No run'\n")
-    write(user, "raises.py", "import no_such_module_here\n")
+    write(user, "raises.py", "import no_such_module_here\nNAME = 'Raises'\ndef run(ctx):\n    return []\n")
+    write(user, "dynamic.py", "NAME = 'Dyn' + 'amic'\ndef run(ctx):\n    return []\n")
     write(user, "_helper.py", "raise RuntimeError('never imported')\n")
     plugins, broken = discover([bundled, user, tmp_path / "missing"])
-    assert [p.name for p in plugins] == ["Keep (mine)", "Shift"]
+    assert [p.name for p in plugins] == ["Keep (mine)", "Raises", "Shift"]  # listed without running any
     assert plugins[0].description == "Mine"
-    assert plugins[1].description == "Move notes a beat later."
+    assert plugins[2].description == "Move notes a beat later."
     reasons = {b.path.name: b.reason for b in broken}
-    assert set(reasons) == {"syntax.py", "noname.py", "norun.py", "raises.py"}
+    assert set(reasons) == {"syntax.py", "noname.py", "norun.py", "dynamic.py"}
     assert "SyntaxError" in reasons["syntax.py"]
     assert "(line 2)" in reasons["syntax.py"]
     assert "NAME" in reasons["noname.py"]
     assert "run(ctx)" in reasons["norun.py"]
-    assert "ModuleNotFoundError" in reasons["raises.py"]
+    assert "string literal (line 1)" in reasons["dynamic.py"]
+    with pytest.raises(PluginError, match=r"ModuleNotFoundError: .*no_such_module_here.* \(line 1\)"):
+        run_plugin(plugins[1], ctx_for([tap(0, 0)]))  # its import fails when it runs, in its own process
     assert all("\n" not in r for r in reasons.values())
 
 
@@ -112,3 +124,50 @@ def test_bundled_staircase_steps_and_steps_around_holds():
     selection = [n for n in chart if n.lane != 1]
     out = run_plugin(bundled("staircase.py"), ctx_for(chart, selection=selection))
     assert [(int(n.beat), n.lane) for n in out] == [(1, 0), (2, 2), (3, 3), (4, 2), (5, 1), (6, 0), (6, 2)]
+
+
+def test_listing_plugins_never_runs_their_code(tmp_path):
+    marker = tmp_path / "ran"
+    write(tmp_path, "p.py", f"open({str(marker)!r}, 'w').close()\nNAME = 'P'\ndef run(ctx):\n    return ctx.notes\n")
+    (plugin,), _ = discover([tmp_path])
+    assert not marker.exists()
+    assert run_plugin(plugin, ctx_for([tap(0, 0)])) == [tap(0, 0)]
+    assert marker.exists()  # it ran, in the worker process
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("    import os\n    os._exit(3)\n", "its process ended with exit code 3 without an answer"),
+    ("    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n", "killed by signal 9"),
+    ("    import sys\n    print('about to fail', file=sys.stderr)\n    sys.stderr.flush()\n    import os\n"
+     "    os._exit(1)\n", "(about to fail)"),
+])
+def test_a_plugin_that_kills_its_interpreter_is_reported_in_one_line(tmp_path, body, message):
+    plugin = load_plugin(write(tmp_path, "die.py", f"NAME = 'Die'\ndef run(ctx):\n{body}"))
+    with pytest.raises(PluginError) as err:
+        run_plugin(plugin, ctx_for([tap(0, 0)]))
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_plugin_that_never_returns_is_stopped_by_the_time_limit_or_the_user(tmp_path):
+    import time
+
+    plugin = load_plugin(write(tmp_path, "loop.py", "NAME = 'Loop'\ndef run(ctx):\n    while True:\n        pass\n"))
+    t0 = time.monotonic()
+    with pytest.raises(PluginError, match="did not finish within 1 s"):
+        run_plugin(plugin, ctx_for([tap(0, 0)]), timeout_s=1.0)
+    assert time.monotonic() - t0 < 10
+    asked = time.monotonic() + 0.5
+    with pytest.raises(PluginCancelled):
+        run_plugin(plugin, ctx_for([tap(0, 0)]), cancelled=lambda: time.monotonic() > asked)
+
+
+def test_prints_do_not_corrupt_the_answer_and_memory_is_capped(tmp_path):
+    chatty = load_plugin(write(tmp_path, "chatty.py", "NAME = 'Chatty'\ndef run(ctx):\n    print('x' * 100000)\n"
+                                                      "    return ctx.notes\n"))
+    assert run_plugin(chatty, ctx_for([tap(0, 0), tap(1, 1)])) == [tap(0, 0), tap(1, 1)]
+    if sys.platform.startswith("linux"):
+        hog = load_plugin(write(tmp_path, "hog.py", "NAME = 'Hog'\ndef run(ctx):\n    b = bytearray(3 * 1024**3)\n"
+                                                    "    return ctx.notes\n"))
+        with pytest.raises(PluginError, match="MemoryError"):
+            run_plugin(hog, ctx_for([tap(0, 0)]))

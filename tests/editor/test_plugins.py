@@ -21,7 +21,14 @@ def action(win, text):
     return next(a for a in win.plugins.menu.actions() if a.text() == text)
 
 
-def test_bundled_plugin_runs_on_the_selection_as_one_step(opened):
+def run(win, qtbot, text):
+    """Trigger a plugin's menu entry and wait for its process to answer (it runs as a background job)."""
+    action(win, text).trigger()
+    assert win.plugins.running
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
+
+
+def test_bundled_plugin_runs_on_the_selection_as_one_step(opened, qtbot):
     win = opened
     easy = next(c for c in win.session.doc.song.charts if c.slot == Slot.EASY)  # a note every half beat, 0-7.5
     win.session.set_chart(easy)
@@ -31,18 +38,18 @@ def test_bundled_plugin_runs_on_the_selection_as_one_step(opened):
     assert action(win, "Keep Notes on Beats").toolTip().startswith("Keep only the notes on whole beats")
     before = list(easy.notes)
     win.session.select([n for n in easy.notes if n.beat < 2])  # beats 0, 0.5, 1, 1.5
-    action(win, "Keep Notes on Beats").trigger()
+    run(win, qtbot, "Keep Notes on Beats")
     assert [n.beat for n in easy.notes] == [0, 1] + [Fraction(k, 2) for k in range(4, 16)]
     assert win.session.doc.history.undo_stack_names()[-1] == "Plugin: Keep Notes on Beats"
     assert win.session.selection == {Note(Fraction(0), 0), Note(Fraction(1), 2)}
     win.session.doc.undo()
     assert list(easy.notes) == before
     win.session.clear_selection()  # nothing selected: the whole chart
-    action(win, "Keep Notes on Beats").trigger()
+    run(win, qtbot, "Keep Notes on Beats")
     assert [n.beat for n in easy.notes] == list(range(8))
 
 
-def test_user_plugins_broken_failing_and_reloaded(opened, boxes, monkeypatch):
+def test_user_plugins_broken_failing_and_reloaded(opened, boxes, monkeypatch, qtbot):
     from PySide6.QtGui import QDesktopServices
 
     win = opened
@@ -67,10 +74,44 @@ def test_user_plugins_broken_failing_and_reloaded(opened, boxes, monkeypatch):
     assert not action(win, "broken.py (not loaded)").isEnabled()
     chart = win.session.chart
     before = list(chart.notes)
-    action(win, "Crash").trigger()
+    run(win, qtbot, "Crash")
     assert list(chart.notes) == before
     assert boxes[-1][0] == "critical"
     assert "crash.py: IndexError: tuple index out of range (line 3). Nothing was changed." in boxes[-1][2]
-    action(win, "Reverse Lanes").trigger()
+    run(win, qtbot, "Reverse Lanes")
     assert sorted((n.beat, 3 - n.lane) for n in chart.notes) == sorted((n.beat, n.lane) for n in before)
     assert win.session.doc.history.undo_stack_names()[-1] == "Plugin: Reverse Lanes"
+
+
+def test_a_hanging_plugin_is_stopped_and_the_editor_keeps_working(opened, qtbot):
+    from editor.controllers.plugins import user_folder
+
+    win = opened
+    folder = user_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "hang.py").write_text('NAME = "Hang"\ndef run(ctx):\n    while True:\n        pass\n')
+    (folder / "slow.py").write_text('NAME = "Slow Reverse"\nimport time\ndef run(ctx):\n    time.sleep(1.0)\n'
+                                    '    return [n.replace(lane=ctx.lanes - 1 - n.lane) for n in ctx.notes]\n')
+    action(win, "&Reload Plugins").trigger()
+    chart = win.session.chart
+    before = list(chart.notes)
+    assert not action(win, "&Stop Running Plugin").isEnabled()
+    action(win, "Hang").trigger()
+    assert win.plugins.running
+    assert action(win, "&Stop Running Plugin").isEnabled()
+    assert not win.plugins.run(win.plugins.plugins[0])  # one at a time
+    assert "still running" in win.statusBar().currentMessage()
+    win.editing.place(Fraction(99), 0, win.session.place_kind)  # the editor is responsive meanwhile
+    assert Note(Fraction(99), 0) in chart.notes
+    action(win, "&Stop Running Plugin").trigger()
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=10000)
+    assert "Hang: stopped; nothing was changed" in win.statusBar().currentMessage()
+    assert not action(win, "&Stop Running Plugin").isEnabled()
+    # a result computed from notes that changed meanwhile is dropped, not applied over the edit
+    now = list(chart.notes)
+    action(win, "Slow Reverse").trigger()
+    win.editing.place(Fraction(98), 1, win.session.place_kind)
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
+    assert "the chart changed while it ran" in win.statusBar().currentMessage()
+    assert list(chart.notes) == sorted([*now, Note(Fraction(98), 1)])
+    assert before != now
