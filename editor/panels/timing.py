@@ -6,6 +6,10 @@ combos; ``chart.formats.display_segments``), which do not. Add at the cursor, ed
 remove a row; each change is one SetTiming undo step, and a refused value is reported and the table restored.
 Double-clicking a row's kind moves the cursor to its beat. A display tag whose text does not read is listed as
 it is (kept verbatim on save) and can only be removed.
+
+**Keep notes in time** (a check box, off by default): a change then also gives every note of the charts that use
+this timing the beat at which it sounds at the same time as before (``chart.retime``), in the same undo step -
+for notes placed by ear when the tempo turns out wrong. Off, notes keep their beats and move with the grid.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from fractions import Fraction
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -25,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chart.commands import SetTiming
+from chart.commands import ReplaceNotes, SetTiming
 from chart.formats import display_segments as ds
+from chart.history import HistoryError
 from chart.notes import as_fraction
+from chart.retime import retime_notes
 from chart.timing import TimingData
 from editor.session import EditorSession
 
@@ -162,6 +169,10 @@ class TimingPanel(QWidget):
         for widget in (self.segment_combo, add, remove):
             row.addWidget(widget)
         layout.addLayout(row)
+        self.keep_in_time = QCheckBox("Keep notes in time")
+        self.keep_in_time.setToolTip("On: a timing change keeps every note where it sounds (its beat changes, "
+                                     "snapped within 1 ms); off: notes keep their beats and move with the grid")
+        layout.addWidget(self.keep_in_time)
         session.document_replaced.connect(self._attach)
         self._attach()
 
@@ -207,10 +218,36 @@ class TimingPanel(QWidget):
         self._updating = False
 
     def _push(self, changed: TimingData, chart, name: str) -> bool:
-        ok = self.session.push(SetTiming(changed, chart=chart, name=name))
+        if self.keep_in_time.isChecked():
+            ok = self._push_keeping_times(changed, chart, name)
+        else:
+            ok = self.session.push(SetTiming(changed, chart=chart, name=name))
         if not ok:
             self.refresh()
         return ok
+
+    def _push_keeping_times(self, changed: TimingData, chart, name: str) -> bool:
+        """The timing change and the notes re-beated to keep their times, as one undo step."""
+        doc = self.session.doc
+        song = doc.song
+        targets = [chart] if chart is not None else [c for c in song.charts if c.timing is None]
+        before = [song.timing_for(c) for c in targets]
+        dropped = moved = 0
+        try:
+            with doc.transaction(f"{name}, notes kept in time"):
+                doc.push(SetTiming(changed, chart=chart, name=name))
+                for target, old in zip(targets, before, strict=True):
+                    new_notes, lost = retime_notes(target.notes, old, song.timing_for(target))
+                    gone, came = set(target.notes) - set(new_notes), set(new_notes) - set(target.notes)
+                    if gone or came:
+                        doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
+                    dropped, moved = dropped + lost, moved + len(came)
+        except (ValueError, KeyError, HistoryError) as exc:
+            self.session.status.emit(f"{name}: {exc}")
+            return False
+        text = f"{name}: {moved} note(s) given new beats to keep their times"
+        self.session.status.emit(text + (f"; {dropped} dropped on a cell already taken" if dropped else ""))
+        return True
 
     def _replace(self, kind: str, old: tuple | None, new: tuple | None, name: str) -> bool:
         timing, chart = self._target()

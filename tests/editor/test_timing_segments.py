@@ -104,3 +104,32 @@ def test_double_clicking_a_row_kind_moves_the_cursor_to_it(opened):
     _at(win, 0)
     panel.table.cellDoubleClicked.emit(_row(panel, "Stop (s)"), 1)
     assert win.timeline.cursor_beat() == F(6)
+
+
+def test_keep_notes_in_time_rebeats_every_chart_in_one_undo_step(opened):
+    win = opened
+    panel = win.timing_panel
+    song = win.session.doc.song
+    old_timing = song.timing
+
+    def note_times():
+        return [[float(song.timing_for(c).beat_to_seconds(n.beat)) for n in c.notes] for c in song.charts]
+
+    before, notes_before = note_times(), [list(c.notes) for c in song.charts]
+    panel.keep_in_time.setChecked(True)
+    row = next(r for r in range(panel.table.rowCount()) if panel.table.item(r, 1).text() == "BPM")
+    panel.table.item(row, 2).setText("150")
+    assert song.timing.bpms == ((F(0), F(150)),)
+    after = note_times()
+    assert [len(c) for c in after] == [len(c) for c in before]
+    assert all(abs(a - b) < 0.0011 for chart_a, chart_b in zip(after, before) for a, b in zip(chart_a, chart_b))
+    assert [list(c.notes) for c in song.charts] != notes_before
+    assert "given new beats to keep their times" in win.statusBar().currentMessage()
+    names = win.session.doc.undo_stack_names()
+    assert names[-1] == "Change timing, notes kept in time"
+    win.session.doc.undo()
+    assert song.timing == old_timing
+    assert [list(c.notes) for c in song.charts] == notes_before
+    panel.keep_in_time.setChecked(False)  # off: the notes keep their beats and move with the grid
+    panel.table.item(row, 2).setText("150")
+    assert [list(c.notes) for c in song.charts] == notes_before

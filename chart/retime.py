@@ -1,0 +1,56 @@
+"""Keep notes where they sound when the timing changes (ArrowVortex's non-destructive row shift).
+
+Notes are stored in beats, so a new BPM, stop or offset moves every later note in time: right when the notes were
+charted on the musical grid and the grid was wrong, wrong when they were placed by ear against the audio and only
+the tempo was off. :func:`retime_notes` gives the notes their beats under the new timing at the *same times*:
+each head and hold end is mapped exactly (``new.seconds_to_beat(old.beat_to_seconds(b))``), kept as is when that
+lands on a 1/192 row, else snapped to the coarsest snap whose row is within :data:`SNAP_TOLERANCE_S` of it (the
+finest, 1/48 beat, when none is). A hold keeps at least 1/48 beat. Two notes landing on one cell of a lane (only
+possible when a change squeezes time, e.g. a new warp) keep the first; the others are counted as dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+import numpy as np
+
+from chart.notes import Note, sort_notes
+from chart.snap import DIVISORS, is_on_grid, snap_preferring_coarse
+from chart.timing import TimingData
+
+SNAP_TOLERANCE_S = 0.001
+_MIN_HOLD = Fraction(1, 48)
+
+
+def _mapper(old: TimingData, new: TimingData):
+    cache: dict[Fraction, Fraction] = {}
+
+    def to_new(beat: Fraction) -> Fraction:
+        if beat not in cache:
+            exact = new.seconds_to_beat(old.beat_to_seconds(beat))
+            if is_on_grid(exact, 192):
+                cache[beat] = exact
+            else:
+                tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
+                cache[beat] = snap_preferring_coarse(np.array([float(exact)]), DIVISORS, tolerance)[0]
+        return cache[beat]
+
+    return to_new
+
+
+def retime_notes(notes: Iterable[Note], old: TimingData, new: TimingData) -> tuple[list[Note], int]:
+    """(the notes at their times under ``old``, in beats of ``new``; how many were dropped on a taken cell)."""
+    to_new = _mapper(old, new)
+    out: dict[tuple[Fraction, int], Note] = {}
+    dropped = 0
+    for note in sort_notes(notes):
+        head = to_new(note.beat)
+        moved = note.replace(beat=head, length=max(_MIN_HOLD, to_new(note.end_beat) - head)) if note.kind.has_length \
+            else note.replace(beat=head)
+        if (head, note.lane) in out:
+            dropped += 1
+            continue
+        out[(head, note.lane)] = moved
+    return sort_notes(out.values()), dropped
