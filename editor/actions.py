@@ -50,6 +50,15 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.delete", "&Delete", "Delete"),
     ActionSpec("edit.select_all", "Select &All", "Ctrl+A"),
     ActionSpec("edit.select_none", "Select &None", "Escape"),
+    *[ActionSpec(f"edit.select_snap_{d}", {4: "Select 4ths (on Beats)", 192: "Select 96ths and Finer"}.get(
+        d, f"Select {d}ths"), "",
+                 tip="Keep, in the selection (or the chart), the notes whose coarsest snap is this one")
+      for d in (4, 8, 12, 16, 24, 32, 48, 64, 192)],
+    ActionSpec("edit.select_jumps", "Select Jumps", "", tip="The arrows of rows with two or more arrows"),
+    ActionSpec("edit.select_holds", "Select Holds and Rolls", ""),
+    ActionSpec("edit.select_mines", "Select Mines", ""),
+    ActionSpec("edit.select_after", "Select from Cursor to End", "Ctrl+Shift+End"),
+    ActionSpec("edit.select_before", "Select from Start to Cursor", "Ctrl+Shift+Home"),
     ActionSpec("edit.range_up", "Extend Range Up", "Shift+Up"),
     ActionSpec("edit.range_down", "Extend Range Down", "Shift+Down"),
     ActionSpec("edit.mirror", "&Mirror Lanes", "T"),

@@ -7,8 +7,10 @@ from fractions import Fraction
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from chart.notes import NoteKind
+from chart.select import SNAP_CLASSES
 from chart.snap import DIVISORS
 from editor.controllers.key_holds import N_LANES_WITH_KEYS
+from editor.controllers.select_by import bind_select
 from editor.session import PLACE_KINDS
 
 MENUS = {
@@ -16,7 +18,7 @@ MENUS = {
               "file.music_to_ogg", "-",
               "file.quit"],
     "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
-              "edit.select_all", "edit.select_none", "edit.range_up", "edit.range_down", "-", "edit.mirror",
+              "edit.select_all", "edit.select_none", "@select", "edit.range_up", "edit.range_down", "-", "edit.mirror",
               "edit.flip", "edit.mirror_flip", "edit.turn_left", "edit.turn_right", "edit.shuffle", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
               "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next",
               "edit.step_entry"],
@@ -32,6 +34,8 @@ MENUS = {
 }
 
 
+SELECT_IDS = (*[f"edit.select_snap_{d}" for d in SNAP_CLASSES], "-", "edit.select_jumps", "edit.select_holds",
+              "edit.select_mines", "-", "edit.select_after", "edit.select_before")
 SCALE_RATIOS = (Fraction(2), Fraction(1, 2), Fraction(4, 3), Fraction(3, 4))
 
 
@@ -51,6 +55,10 @@ def build_menus(win) -> None:
                 scale = menu.addMenu("E&xpand / Compress")
                 for ratio in SCALE_RATIOS:
                     scale.addAction(win.actions[f"edit.{_scale_id(ratio)}"])
+            elif item == "@select":
+                sub = menu.addMenu("Select &By")
+                for action_id in SELECT_IDS:
+                    sub.addSeparator() if action_id == "-" else sub.addAction(win.actions[action_id])
             elif item == "@plugins":
                 win.plugins.attach(menu)
             elif item == "@recent":
@@ -72,6 +80,7 @@ def _fill_recent(win, paths: list[str]) -> None:
 
 def _bind(win) -> None:
     _bind_files_and_edits(win)
+    bind_select(win)
     _bind_navigation(win)
     _bind_playback_and_ai(win)
     history_changed = lambda: _update_undo(win)  # noqa: E731

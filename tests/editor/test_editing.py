@@ -459,3 +459,28 @@ def test_q_cycles_to_lifts_and_fakes(opened, qtbot):
         win.session.set_place_kind(kind)
         win.editing.toggle_at_cursor(lane)
         assert Note(Fraction(14), lane, kind) in notes(win)
+
+
+def test_select_by_snap_jumps_and_cursor_side(opened):
+    win = opened
+    chart = win.session.chart
+    win.session.clear_selection()
+    for beat, lane in ((Fraction(1, 3), 0), (Fraction(2, 3), 1), (Fraction(40), 0), (Fraction(40), 3)):
+        win.editing.place(beat, lane, win.session.place_kind)
+    win.session.clear_selection()
+    win.actions["edit.select_snap_12"].trigger()  # nothing selected: from the whole chart
+    assert sorted(n.beat for n in win.session.selection) == [Fraction(1, 3), Fraction(2, 3)]
+    assert "Selected 2 notes: 12ths" in win.statusBar().currentMessage()
+    win.session.select([n for n in chart.notes if n.beat < 1])
+    win.actions["edit.select_snap_4"].trigger()  # narrows the selection
+    assert all(n.beat < 1 and n.beat.denominator == 1 for n in win.session.selection)
+    assert "of the selection" in win.statusBar().currentMessage()
+    win.session.clear_selection()
+    win.actions["edit.select_jumps"].trigger()
+    assert {Note(Fraction(40), 0), Note(Fraction(40), 3)} <= win.session.selection
+    assert all(sum(m.beat == n.beat for m in chart.notes) >= 2 for n in win.session.selection)
+    win.seek(float(win.session.timing().beat_to_seconds(40)))
+    win.actions["edit.select_after"].trigger()
+    assert win.session.selection == {n for n in chart.notes if n.beat >= 40}
+    win.actions["edit.select_before"].trigger()
+    assert win.session.selection == {n for n in chart.notes if n.beat < 40}

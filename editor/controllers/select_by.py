@@ -1,0 +1,40 @@
+"""Edit > Select By: narrow the selection (or pick from the whole chart) by snap, jumps, holds, mines, or the
+side of the cursor (``chart.select``). The status bar says how many notes were selected and from what."""
+
+from __future__ import annotations
+
+from chart import select
+from chart.notes import NoteKind
+
+
+def bind_select(win) -> None:
+    a = win.actions
+    for d in select.SNAP_CLASSES:
+        a.bind(f"edit.select_snap_{d}", lambda d=d: select_by(win, select.on_snap(d), _snap_text(d)))
+    a.bind("edit.select_jumps", lambda: select_by(win, select.jumps, "jumps"))
+    a.bind("edit.select_holds", lambda: select_by(win, select.of_kinds(NoteKind.HOLD, NoteKind.ROLL), "holds and rolls"))
+    a.bind("edit.select_mines", lambda: select_by(win, select.of_kinds(NoteKind.MINE), "mines"))
+    a.bind("edit.select_after", lambda: select_by(win, select.from_beat(win.timeline.cursor_beat()),
+                                                  "from the cursor on", narrow=False))
+    a.bind("edit.select_before", lambda: select_by(win, select.before_beat(win.timeline.cursor_beat()),
+                                                   "before the cursor", narrow=False))
+
+
+def _snap_text(divisor: int) -> str:
+    return "96ths and finer" if divisor == 192 else f"{divisor}ths"
+
+
+def select_by(win, keep, what: str, narrow: bool = True) -> int:
+    """Select ``keep(notes)`` of the selection when there is one (``narrow``), else of the whole chart."""
+    s = win.session
+    chart = s.chart
+    if chart is None:
+        return 0
+    selected = [n for n in s.selection if s.doc.contains(chart, n)]
+    pool = selected if narrow and selected else list(chart.notes)
+    chosen = keep(pool)
+    s.range_beats = None
+    s.select(chosen)
+    where = "of the selection" if pool is selected else "of the chart"
+    s.status.emit(f"Selected {len(chosen)} note{'s' * (len(chosen) != 1)}: {what} ({len(pool)} {where})")
+    return len(chosen)
