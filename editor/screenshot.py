@@ -38,6 +38,19 @@ def docs_window(width: int = 1280, height: int = 860) -> Iterator:
         del app
 
 
+def open_and_wait(win, path: Path) -> bool:
+    """Open ``path`` in ``win`` and wait (up to 30 s) for the waveform, whose decode runs in a background job."""
+    from PySide6.QtTest import QTest
+
+    if not win.open_path(path):
+        return False
+    for _ in range(1500):
+        if win.timeline.waveform_item.peaks is not None:
+            break
+        QTest.qWait(20)
+    return True
+
+
 def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], bool]], bool],
                            stems: bool = False) -> None:
     """Position the view, draft when asked, separate stems when asked (waiting for the jobs)."""

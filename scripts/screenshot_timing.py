@@ -40,15 +40,11 @@ def write_song(folder: Path) -> Path:
 def main(out: Path) -> int:
     from PySide6.QtTest import QTest
 
-    from editor.screenshot import docs_window
+    from editor.screenshot import docs_window, open_and_wait
 
     with docs_window() as win:
-        if not win.open_path(write_song(Path(tempfile.mkdtemp(prefix="genelive-timing-")))):
+        if not open_and_wait(win, write_song(Path(tempfile.mkdtemp(prefix="genelive-timing-")))):
             return 2
-        for _ in range(1500):  # the audio is decoded in a background job: wait for the waveform
-            if win.timeline.waveform_item.peaks is not None:
-                break
-            QTest.qWait(20)
         win.panels.setCurrentWidget(win.timing_panel)
         win.timeline.set_zoom(70.0)
         win.seek(float(win.session.timing().beat_to_seconds(CURSOR_BEAT)))

@@ -84,17 +84,12 @@ def grab(win, beat_spaced: bool):
 def main(out: Path) -> int:
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
-    from PySide6.QtTest import QTest
 
-    from editor.screenshot import docs_window
+    from editor.screenshot import docs_window, open_and_wait
 
     with docs_window(1100, 900) as win:
-        if not win.open_path(write_song(Path(tempfile.mkdtemp(prefix="genelive-xmod-")))):
+        if not open_and_wait(win, write_song(Path(tempfile.mkdtemp(prefix="genelive-xmod-")))):
             return 2
-        for _ in range(1500):  # the audio is decoded in a background job: wait for the waveform
-            if win.timeline.waveform_item.peaks is not None:
-                break
-            QTest.qWait(20)
         win.timeline.set_zoom(110.0)
         left, right = grab(win, False), grab(win, True)
     header = 30
