@@ -19,7 +19,8 @@ that fails a check, changes nothing and is reported in one line. A user plugin w
 bundled one replaces it.
 
 The menu is built by reading each file (:func:`load_plugin` parses it; ``NAME`` and ``DESCRIPTION`` must be string
-literals) and a plugin runs in a separate Python process (:func:`run_plugin`, ``chart.plugin_worker``), so the
+literals) and a plugin runs in a separate Python process (:func:`run_plugin`, ``chart.plugin_worker``; the
+context goes in and the notes come back as JSON with exact fractions, never as pickles), so the
 editor never executes plugin code itself: a plugin that loops forever is stopped (by the user, or after
 :data:`PLUGIN_TIMEOUT_S`), and one that exhausts its memory or crashes its interpreter is reported, with the editor
 and its edits untouched. It still runs with the user's rights, like any script you run: install only plugins you
@@ -31,8 +32,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+import json
 import os
-import pickle
 import subprocess
 import sys
 import time
@@ -43,7 +44,8 @@ from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
-from chart.notes import Note, sort_notes
+from chart.formats.json_timing import exact_text, parse_exact, timing_from_json, timing_to_json
+from chart.notes import Note, NoteKind, sort_notes
 from chart.timing import TimingData
 
 ROOT = Path(__file__).resolve().parents[1]  # the folder holding the ``chart`` package, for the worker's path
@@ -229,7 +231,7 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
     """
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUTF8="1")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    payload = pickle.dumps((str(plugin.path), ctx), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = json.dumps({"path": str(plugin.path), "ctx": context_to_json(ctx)}).encode("utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "chart.plugin_worker"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     started = time.monotonic()
@@ -247,12 +249,43 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
                 _kill(proc)
                 raise PluginError(f"did not finish within {timeout_s:g} s and was stopped") from None
     try:
-        status, value = pickle.loads(out)
-    except Exception:  # noqa: BLE001 - no answer: say how the process ended
+        answer = json.loads(out.decode("utf-8"))
+    except ValueError:  # no answer: say how the process ended
         raise PluginError(_death(proc.returncode, err)) from None
-    if status != "ok":
-        raise PluginError(str(value))
-    return check_result(value, ctx)
+    if not isinstance(answer, dict) or ("notes" not in answer and "error" not in answer):
+        raise PluginError("its process gave an answer that could not be read")
+    if "error" in answer:
+        raise PluginError(str(answer["error"])[:500])
+    return check_result(notes_from_json(answer["notes"]), ctx)
+
+
+# ---------------------------------------------------------------- the worker's exchange (JSON, exact fractions)
+def notes_to_json(notes: Iterable[Note]) -> list[list]:
+    return [[exact_text(n.beat), n.lane, n.kind.value, exact_text(n.length)] for n in notes]
+
+
+def notes_from_json(items: object) -> list[Note]:
+    """Notes from :func:`notes_to_json`'s lists; PluginError when they are not such lists."""
+    try:
+        return [Note(parse_exact(b, "beat"), int(lane), NoteKind(kind), parse_exact(length, "length"))
+                for b, lane, kind, length in items]  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        raise PluginError(f"its process gave notes that could not be read ({exc})") from None
+
+
+def context_to_json(ctx: PluginContext) -> dict:
+    return {"notes": notes_to_json(ctx.notes), "chart_notes": notes_to_json(ctx.chart_notes),
+            "timing": timing_to_json(ctx.timing), "lanes": ctx.lanes, "slot": ctx.slot, "meter": ctx.meter,
+            "divisor": ctx.divisor, "cursor_beat": exact_text(ctx.cursor_beat), "scope": ctx.scope}
+
+
+def context_from_json(obj: dict) -> PluginContext:
+    timing = timing_from_json(obj["timing"], "timing")
+    assert timing is not None
+    return PluginContext(notes=tuple(notes_from_json(obj["notes"])), chart_notes=tuple(notes_from_json(
+        obj["chart_notes"])), timing=timing, lanes=int(obj["lanes"]), slot=str(obj["slot"]), meter=int(obj["meter"]),
+        divisor=int(obj["divisor"]), cursor_beat=parse_exact(obj["cursor_beat"], "cursor_beat"),
+        scope=str(obj["scope"]))
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -171,3 +171,19 @@ def test_prints_do_not_corrupt_the_answer_and_memory_is_capped(tmp_path):
                                                     "    return ctx.notes\n"))
         with pytest.raises(PluginError, match="MemoryError"):
             run_plugin(hog, ctx_for([tap(0, 0)]))
+
+
+def test_the_context_and_notes_cross_to_the_worker_exactly_as_json():
+    import json
+
+    from chart.notes import NoteKind
+    from chart.plugins import context_from_json, context_to_json, notes_from_json
+
+    timing = TimingData(offset=Fraction(-1, 7), bpms=((Fraction(0), Fraction(301, 2)),),
+                        stops=((Fraction(4), Fraction(1, 3)),), extra=(("LABELS", "0=Intro"),))
+    notes = [tap(Fraction(1, 3), 0), hold(Fraction(7, 12), 2, Fraction(5, 3)), Note(Fraction(9), 1, NoteKind.MINE)]
+    ctx = PluginContext(notes=tuple(notes[:2]), chart_notes=tuple(notes), timing=timing, lanes=4, slot="hard",
+                        meter=9, divisor=12, cursor_beat=Fraction(25, 6), scope="selection")
+    assert context_from_json(json.loads(json.dumps(context_to_json(ctx)))) == ctx
+    with pytest.raises(PluginError, match="could not be read"):
+        notes_from_json([["1/2", 0, "bomb", "0/1"]])
