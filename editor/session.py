@@ -79,6 +79,7 @@ class EditorSession(QObject):
         self.range_beats: tuple[Fraction, Fraction] | None = None
         self.divisor = 16
         self.place_kind = NoteKind.TAP
+        self.keep_notes_in_time = False  # timing edits re-beat notes to keep their times (Timing panel check box)
         self.audio: AudioState | None = None
         self.audio_error: str | None = None
 

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chart.commands import SetSongMeta, SetTiming
+from chart.commands import SetSongMeta
 from chart.notes import as_fraction
+from editor.panels.timing import push_timing
 from editor.session import EditorSession
 
 
@@ -45,7 +46,8 @@ class PropertiesPanel(QWidget):
             form.addRow(name.capitalize(), edit)
             self.edits[name] = edit
         self.offset = _spin(-60.0, 60.0, 4, " s")
-        self.offset.setToolTip("#OFFSET: beat 0 sounds at -offset seconds (chart data, exported)")
+        self.offset.setToolTip("#OFFSET: beat 0 sounds at -offset seconds (chart data, exported); with the Timing "
+                               "panel's 'Keep notes in time' on, the notes stay where they sound")
         self.offset.valueChanged.connect(self._set_offset)
         self.sample_start = _spin(0.0, 36000.0, 3, " s")
         self.sample_start.valueChanged.connect(lambda v: self._set_meta(sample_start=as_fraction(f"{v:.3f}")))
@@ -89,5 +91,6 @@ class PropertiesPanel(QWidget):
             return
         timing = self.session.doc.song.timing
         offset = as_fraction(f"{value:.4f}")
-        if offset != timing.offset:
-            self.session.push(SetTiming(timing.with_changes(offset=offset), name="Change offset"))
+        changed = timing.with_changes(offset=offset)
+        if offset != timing.offset and not push_timing(self.session, changed, None, "Change offset"):
+            self.refresh()

@@ -125,6 +125,34 @@ def with_kind(timing: TimingData, kind: str, entries: list[tuple]) -> TimingData
     return ds.with_entries(timing, kind, entries)
 
 
+def push_timing(session: EditorSession, changed: TimingData, chart, name: str) -> bool:
+    """Apply a timing change (``chart``'s own timing, or the song's when None) as one undo step; with
+    ``session.keep_notes_in_time`` the notes of the charts using that timing are re-beated to keep their times, in
+    the same step. False (and a status message) when it was refused."""
+    if not session.keep_notes_in_time:
+        return session.push(SetTiming(changed, chart=chart, name=name))
+    doc = session.doc
+    song = doc.song
+    targets = [chart] if chart is not None else [c for c in song.charts if c.timing is None]
+    before = [song.timing_for(c) for c in targets]
+    dropped = moved = 0
+    try:
+        with doc.transaction(f"{name}, notes kept in time"):
+            doc.push(SetTiming(changed, chart=chart, name=name))
+            for target, old in zip(targets, before, strict=True):
+                new_notes, lost = retime_notes(target.notes, old, song.timing_for(target))
+                gone, came = set(target.notes) - set(new_notes), set(new_notes) - set(target.notes)
+                if gone or came:
+                    doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
+                dropped, moved = dropped + lost, moved + len(came)
+    except (ValueError, KeyError, HistoryError) as exc:
+        session.status.emit(f"{name}: {exc}")
+        return False
+    text = f"{name}: {moved} note(s) given new beats to keep their times"
+    session.status.emit(text + (f"; {dropped} dropped on a cell already taken" if dropped else ""))
+    return True
+
+
 class TimingPanel(QWidget):
     """The timing table with its add/remove buttons (module docstring)."""
 
@@ -170,8 +198,10 @@ class TimingPanel(QWidget):
             row.addWidget(widget)
         layout.addLayout(row)
         self.keep_in_time = QCheckBox("Keep notes in time")
+        self.keep_in_time.toggled.connect(lambda on: setattr(session, "keep_notes_in_time", on))
         self.keep_in_time.setToolTip("On: a timing change keeps every note where it sounds (its beat changes, "
-                                     "snapped within 1 ms); off: notes keep their beats and move with the grid")
+                                     "snapped within 1 ms), also for the Song panel's offset; off: notes keep "
+                                     "their beats and move with the grid")
         layout.addWidget(self.keep_in_time)
         session.document_replaced.connect(self._attach)
         self._attach()
@@ -218,36 +248,10 @@ class TimingPanel(QWidget):
         self._updating = False
 
     def _push(self, changed: TimingData, chart, name: str) -> bool:
-        if self.keep_in_time.isChecked():
-            ok = self._push_keeping_times(changed, chart, name)
-        else:
-            ok = self.session.push(SetTiming(changed, chart=chart, name=name))
+        ok = push_timing(self.session, changed, chart, name)
         if not ok:
             self.refresh()
         return ok
-
-    def _push_keeping_times(self, changed: TimingData, chart, name: str) -> bool:
-        """The timing change and the notes re-beated to keep their times, as one undo step."""
-        doc = self.session.doc
-        song = doc.song
-        targets = [chart] if chart is not None else [c for c in song.charts if c.timing is None]
-        before = [song.timing_for(c) for c in targets]
-        dropped = moved = 0
-        try:
-            with doc.transaction(f"{name}, notes kept in time"):
-                doc.push(SetTiming(changed, chart=chart, name=name))
-                for target, old in zip(targets, before, strict=True):
-                    new_notes, lost = retime_notes(target.notes, old, song.timing_for(target))
-                    gone, came = set(target.notes) - set(new_notes), set(new_notes) - set(target.notes)
-                    if gone or came:
-                        doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
-                    dropped, moved = dropped + lost, moved + len(came)
-        except (ValueError, KeyError, HistoryError) as exc:
-            self.session.status.emit(f"{name}: {exc}")
-            return False
-        text = f"{name}: {moved} note(s) given new beats to keep their times"
-        self.session.status.emit(text + (f"; {dropped} dropped on a cell already taken" if dropped else ""))
-        return True
 
     def _replace(self, kind: str, old: tuple | None, new: tuple | None, name: str) -> bool:
         timing, chart = self._target()
