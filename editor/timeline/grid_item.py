@@ -114,23 +114,32 @@ class BeatGridItem(pg.GraphicsObject):
                 painter.drawText(QRectF(x0 + 3, y + 1, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
 
     def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
-        """Timing changes at the right edge of the lanes; several on one beat are stacked downwards."""
+        """Timing changes at the right edge of the lanes, a tick at each change's beat; a text that would overlap
+        the one above it (several on one beat, or beats closer than a line at this zoom) is pushed down."""
         x = pm.x(float(self.lanes)) + 4
         painter.setFont(self._font)
         shown = [m for m in self._markers if b0 - 1e-9 <= m[0] <= b1]
         if not shown:
             return
         ys = pm.y(self.timing.beats_to_seconds_array([m[0] for m in shown]))
-        last_beat, stack = None, 0
-        for (beat, text, color), y in zip(shown, ys):
-            stack = stack + 1 if beat == last_beat else 0
-            last_beat = beat
-            y = float(y) + 12.0 * stack
+        for (_beat, text, color), y, text_y in zip(shown, ys, marker_text_ys(ys)):
             painter.setPen(QPen(color, 1.5))
-            if stack == 0:
-                painter.drawLine(QPointF(x - 6, y), QPointF(x - 1, y))
-            painter.drawText(QRectF(x, y - 7, 130, 14), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             text)
+            painter.drawLine(QPointF(x - 6, float(y)), QPointF(x - 1, float(y)))
+            painter.drawText(QRectF(x, text_y - 7, 130, 14),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+
+
+MARKER_LINE_PX = 12.0
+
+
+def marker_text_ys(ys) -> list[float]:
+    """Where each marker's text goes: at its own y (pixels, increasing), or one line below the text above it
+    when that one is closer than a line, so no two texts overlap."""
+    out: list[float] = []
+    for y in ys:
+        y = float(y)
+        out.append(y if not out or y - out[-1] >= MARKER_LINE_PX else out[-1] + MARKER_LINE_PX)
+    return out
 
 
 def timing_markers(timing: TimingData) -> list[tuple[float, str, QColor]]:

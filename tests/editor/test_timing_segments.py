@@ -11,7 +11,7 @@ import pytest
 from chart.commands import SetTiming
 from chart.formats import display_segments as ds
 from editor.menus import step_label
-from editor.timeline.grid_item import timing_markers
+from editor.timeline.grid_item import MARKER_LINE_PX, marker_text_ys, timing_markers
 
 pytestmark = pytest.mark.qt
 
@@ -133,3 +133,13 @@ def test_keep_notes_in_time_rebeats_every_chart_in_one_undo_step(opened):
     panel.keep_in_time.setChecked(False)  # off: the notes keep their beats and move with the grid
     panel.table.item(row, 2).setText("150")
     assert [list(c.notes) for c in song.charts] == notes_before
+
+
+def test_marker_texts_on_close_beats_do_not_overlap():
+    # scroll x0.99 at beat 0 and x1 at beat 0.167 are 2 px apart at a normal zoom (a real .ssc does this)
+    ys = [100.0, 102.0, 102.0, 300.0, 305.0]
+    out = marker_text_ys(ys)
+    assert out[0] == 100.0  # room enough: each text at its own beat
+    assert out[3] == 300.0
+    assert all(b - a >= MARKER_LINE_PX for a, b in zip(out, out[1:]))
+    assert out[4] == 300.0 + MARKER_LINE_PX
