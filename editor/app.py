@@ -71,9 +71,15 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
     from editor.screenshot import png_bytes, prepare_for_screenshot
 
     app = QApplication.instance()
-    # the decode result is delivered by a queued signal: wait for the session to have it (or its error)
-    wait_until(app, lambda: win.session.audio is not None or win.session.audio_error is not None
-               or win.files.audio_job is None, SCREENSHOT_TIMEOUT_S)
+    # the decode result is delivered by a queued signal: wait for the session to have it (or its error); a bare
+    # audio file is decoded and its tempo detected by a "new-song" job, which stays registered until its result
+    # has been handled
+    def audio_settled() -> bool:
+        if win.session.audio is not None or win.session.audio_error is not None:
+            return True
+        return win.files.audio_job is None and not any(j.name == "new-song" for j in win.jobs.jobs)
+
+    wait_until(app, audio_settled, SCREENSHOT_TIMEOUT_S)
     prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S), stems)
     spectro = win.spectrogram
     if spectro.enabled and spectro.tiler is not None:  # the visible tiles, streamed in by the background job

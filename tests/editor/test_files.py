@@ -178,6 +178,26 @@ def test_open_audio_file_detects_the_tempo(window, tmp_path, qtbot, monkeypatch)
     assert octaves == pytest.approx(round(octaves), abs=0.01)
 
 
+def test_screenshot_of_an_audio_file_waits_for_the_new_song(window, tmp_path, monkeypatch):
+    """``open SONG.ogg --screenshot``: the picture is taken once the tempo is detected and the audio decoded,
+    not of the blank song the window starts with (it was, before the wait knew the new-song job)."""
+    import soundfile as sf
+
+    from editor import messages
+    from editor.app import take_screenshot
+
+    monkeypatch.setattr(messages, "_headless", True)
+    audio_path = tmp_path / "beat.wav"
+    sf.write(str(audio_path), click_track(20.0, bpm=128, first_beat_s=0.4), 22050)
+    assert window.open_path(audio_path)
+    assert window.session.audio is None  # decoding and tempo detection run in the background
+    out = tmp_path / "shot.png"
+    take_screenshot(window, out)
+    assert window.session.audio is not None
+    assert window.session.doc.song.music == "beat.wav"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_song_folder_and_recent_files(window, song_files, settings):
     assert window.files.open_path(song_files.folder)
     assert window.session.doc.path == song_files.chart
