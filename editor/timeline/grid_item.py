@@ -31,6 +31,7 @@ class BeatGridItem(pg.GraphicsObject):
         self.lanes = 4
         self._extent_s = (0.0, 60.0)
         self._markers = timing_markers(self.timing)
+        self.markers_x = 0.0  # lane units right of the lanes where the marker ticks start (past the AI curve strip)
         self._font = QFont()
         self._font.setPointSizeF(8.0)
         self.setZValue(0)
@@ -51,9 +52,16 @@ class BeatGridItem(pg.GraphicsObject):
         self.lanes = lanes
         self.update()
 
+    def set_markers_x(self, x: float) -> None:
+        """Move the timing-change markers ``x`` lane units right of the lanes (so a strip drawn there, the AI
+        panel's onset curve, does not cover them)."""
+        self.prepareGeometryChange()
+        self.markers_x = float(x)
+        self.update()
+
     def boundingRect(self) -> QRectF:
         t0, t1 = self._extent_s
-        return QRectF(-0.5, t0, self.lanes + 1.0, t1 - t0)
+        return QRectF(-0.5, t0, self.lanes + 1.0 + self.markers_x, t1 - t0)
 
     def _effective_divisor(self, px_per_beat: float) -> int:
         """The snap divisor, or the finest coarser one whose lines stay MIN_LINE_GAP_PX apart."""
@@ -116,7 +124,7 @@ class BeatGridItem(pg.GraphicsObject):
     def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
         """Timing changes at the right edge of the lanes, a tick at each change's beat; a text that would overlap
         the one above it (several on one beat, or beats closer than a line at this zoom) is pushed down."""
-        x = pm.x(float(self.lanes)) + 4
+        x = pm.x(float(self.lanes) + self.markers_x) + 4
         painter.setFont(self._font)
         shown = [m for m in self._markers if b0 - 1e-9 <= m[0] <= b1]
         if not shown:

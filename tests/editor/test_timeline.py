@@ -125,3 +125,19 @@ def test_slice_tiler_matches_the_whole_song_spectrogram():
         assert start_s == pytest.approx(ref.start_s)
         assert db.shape == ref.db.shape
         assert np.max(np.abs(db - ref.db)) < 1e-3
+
+
+@pytest.mark.parametrize("spectrogram", [False, True])
+def test_timing_markers_stay_in_view_right_of_the_ai_curve(make_timeline, spectrogram):
+    """The AI panel's onset curve strip sits right of the lanes; the BPM/stop/label markers move past it and the
+    view keeps room for their text (they were covered by the strip, then cut by the view's edge)."""
+    from editor.timeline import geometry as geo
+
+    w = make_timeline(TimingData.constant(150))
+    w.show_spectrogram = spectrogram
+    w.set_show_curve(True)
+    assert w.grid_item.markers_x == pytest.approx(geo.CURVE_GAP + 1.0)
+    right = w.vb.viewRange()[0][1]
+    assert right >= w.lanes + w.grid_item.markers_x + 1.0  # about a line of marker text fits
+    w.set_show_curve(False)
+    assert w.grid_item.markers_x == 0.0
