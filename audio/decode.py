@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,7 @@ class _Source:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.on_warning: Callable[[str], None] | None = None  # else damage is an AudioWarning
         self._sf: Any = None  # soundfile.SoundFile
         self._raw: _mp3.OffsetFile | None = None
         self._ar: Any = None  # audioread reader
@@ -138,14 +139,20 @@ class _Source:
             except Exception as exc:  # a decode error mid-stream
                 if self._resume_after_tags(done):
                     continue
-                warnings.warn(f"audio {self.path.name} is damaged after {done / self.sr:.2f} s "
-                              f"({_one_line(exc)}); using the part before it", AudioWarning, stacklevel=3)
+                self._warn(f"audio {self.path.name} is damaged after {done / self.sr:.2f} s "
+                           f"({_one_line(exc)}); using the part before it")
                 return
         # mp3 headers only estimate the length (off by up to 0.3 s on the song set), so allow more slack there
         slack = max(self.sr // 2, self.frames // 20) if self.format == "MP3" else self.sr // 10
         if self.frames > 0 and done < self.frames - slack:
-            warnings.warn(f"audio {self.path.name} ends at {done / self.sr:.2f} s of "
-                          f"{self.frames / self.sr:.2f} s (truncated?)", AudioWarning, stacklevel=3)
+            self._warn(f"audio {self.path.name} ends at {done / self.sr:.2f} s of "
+                       f"{self.frames / self.sr:.2f} s (truncated?)")
+
+    def _warn(self, message: str) -> None:
+        if self.on_warning is not None:
+            self.on_warning(message)
+        else:
+            warnings.warn(message, AudioWarning, stacklevel=4)
 
     def _raw_blocks(self, block_frames: int) -> Iterator[np.ndarray]:
         if self._sf is None:
@@ -295,7 +302,8 @@ def iter_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES, sr: 
                 yield np.ascontiguousarray(tail.reshape(-1) if mono else tail, dtype=np.float32)
 
 
-def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tuple[np.ndarray, int]:
+def load_audio(path: str | Path, sr: int | None = None, mono: bool = True,
+               on_warning: Callable[[str], None] | None = None) -> tuple[np.ndarray, int]:
     """Decode a whole audio file.
 
     Parameters
@@ -306,6 +314,10 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tu
         Target sample rate in Hz; ``None`` keeps the file's rate. Resampling uses soxr (HQ).
     mono : bool
         Mix down to one channel (shape ``[n]``); otherwise shape ``[channels, n]`` (e.g. for separation).
+    on_warning : callable, optional
+        Called with a one-line message when the file is damaged or shorter than its header says (what decodes
+        before that is returned); without it that is an :class:`AudioWarning`. A callback is what a background
+        thread should pass: ``warnings.catch_warnings`` is not thread-safe.
 
     Returns
     -------
@@ -321,6 +333,7 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True) -> tu
     """
     path = Path(path)
     with _opened(path) as src:
+        src.on_warning = on_warning
         data, file_sr = _read_all(src, mono), src.sr
     if data.shape[-1] == 0:
         raise AudioError(f"audio file {path.name} holds no samples (empty, truncated or corrupt)")

@@ -6,7 +6,9 @@ import argparse
 import importlib
 import pkgutil
 import sys
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 EXIT_OK = 0
@@ -63,7 +65,8 @@ def run_cli(argv: list[str]) -> int:
             parser.print_help()
             return EXIT_OK
     try:
-        return int(func(args) or 0)
+        with one_line_warnings():
+            return int(func(args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -73,6 +76,29 @@ def run_cli(argv: list[str]) -> int:
     except OSError as exc:  # disk full, permissions, missing files not caught earlier
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return EXIT_USAGE
+
+
+#: Packages of this project: their warnings (a damaged audio file decoded up to the damage, ...) are for the user.
+OWN_PACKAGES = frozenset({"audio", "chart", "cli", "editor", "inference", "training"})
+
+
+@contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Print the project's own warnings as ``warning: MESSAGE`` on stderr (not Python's file:line and source
+    line); other libraries' warnings keep the default format."""
+    default = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if category.__module__.split(".")[0] in OWN_PACKAGES:
+            print(f"warning: {message}", file=sys.stderr if file is None else file)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = default
 
 
 def _has_command(parser: argparse.ArgumentParser, name: str) -> bool:

@@ -19,10 +19,11 @@ def decode_job(ctx: JobContext, path: Path) -> AudioState:
     from audio.decode import load_audio
 
     ctx.report(0.0, f"Decoding {path.name}")
-    samples, sr = load_audio(path, sr=None, mono=False)
+    found: list[str] = []  # a callback, not warnings.catch_warnings: this runs on a worker thread
+    samples, sr = load_audio(path, sr=None, mono=False, on_warning=found.append)
     ctx.check()
     samples = np.atleast_2d(samples)
-    audio = AudioState(path=Path(path), samples=samples, sample_rate_hz=int(sr))
+    audio = AudioState(path=Path(path), samples=samples, sample_rate_hz=int(sr), warnings=tuple(found))
     ctx.report(0.8, "Building waveform")
     peaks_for(audio)  # off the GUI thread: the waveform is ready when the audio is
     return audio

@@ -33,6 +33,7 @@ class AudioState:
     samples: np.ndarray
     sample_rate_hz: int
     peaks: object = None  # audio.peaks.PeakPyramid of the mono mix, built with the decode
+    warnings: tuple[str, ...] = ()  # one line each: damaged or shorter than its header (the decoded part is used)
 
     @property
     def duration_s(self) -> float:

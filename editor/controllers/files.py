@@ -104,8 +104,19 @@ class FileController(QObject):
         self.session.set_document(doc)
         if audio is not None:
             self.session.set_audio(audio)
+            self._report_damage(audio)
         else:
             self.load_audio()
+
+    def _report_damage(self, audio: AudioState) -> None:
+        """A damaged or short audio file decodes up to the damage: say so once, in a dialog (Verify then flags the
+        notes past the end, since the song is that long now)."""
+        if audio.warnings:
+            text = "\n".join(audio.warnings)
+            self.session.status.emit(f"Audio problem: {audio.warnings[0]}")
+            messages.warning(self.window, "Audio file damaged",
+                             f"{text}\n\nThe waveform, playback and the AI use what decodes. Re-encode or replace "
+                             f"the file to use the whole song.")
 
     def load_audio(self) -> Job | None:
         """Decode the song's audio in the background; problems go to the status bar, not a dialog."""
@@ -130,6 +141,7 @@ class FileController(QObject):
         if doc is self.session.doc:  # the user may have opened another song meanwhile
             self.session.set_audio(audio)
             self.session.status.emit(f"Audio: {audio.path.name}, {audio.duration_s:.1f} s, {audio.sample_rate_hz} Hz")
+            self._report_damage(audio)
 
     def _audio_failed(self, doc: Document, message: str) -> None:
         if doc is self.session.doc:

@@ -170,6 +170,22 @@ def test_truncated_file_returns_its_start(tmp_path, ext, fmt, subtype):
     assert np.corrcoef(y[sr // 8:n], full[sr // 8:n])[0, 1] > 0.99
 
 
+def test_a_warning_callback_gets_the_damage_instead_of_a_warning(tmp_path):
+    """What the editor's decode thread passes: the message reaches the callback, no AudioWarning is raised."""
+    sr = 44100
+    path = _write(tmp_path / "t.flac", sine(440.0, 4.0, sr), sr, "FLAC", "PCM_16")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    found: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y, _ = load_audio(path, on_warning=found.append)
+    assert not [w for w in caught if issubclass(w.category, AudioWarning)]
+    assert len(found) == 1
+    assert "t.flac" in found[0]
+    assert "\n" not in found[0]
+    assert sr // 2 < y.size < 3 * sr
+
+
 def _id3v2_tag(payload_bytes: int) -> bytes:
     size = payload_bytes
     syncsafe = bytes([(size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F])

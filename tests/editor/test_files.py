@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from chart.formats.registry import load
+from chart.formats.registry import load, save
 from chart.notes import Note
 from chart.timing import TimingData
 from tests.editor.conftest import click_track, write_song
@@ -66,6 +66,26 @@ def test_unreadable_audio_reports_in_the_status_bar(window, tmp_path, qtbot):
     qtbot.waitUntil(lambda: window.session.audio_error is not None, timeout=10000)
     assert window.session.audio is None
     assert "Cannot play audio" in window.statusBar().currentMessage()
+
+
+def test_damaged_audio_opens_what_decodes_and_says_so_in_a_dialog(window, tmp_path, qtbot, boxes):
+    """A truncated compressed file (one of the shared songs' mp3s stops at 88 s of its 3 minutes) decodes up to
+    the damage; the designer is told once, in a dialog and the status bar, not only on the terminal."""
+    import soundfile as sf
+
+    files = write_song(tmp_path / "cut", audio=False)
+    flac = files.folder / "clicks.flac"
+    sf.write(str(flac), click_track(20.0), 22050, format="FLAC")
+    flac.write_bytes(flac.read_bytes()[: flac.stat().st_size // 2])
+    song = load(files.chart)
+    song.music = "clicks.flac"
+    save(song, files.chart)
+    assert window.files.open_path(files.chart)
+    qtbot.waitUntil(lambda: window.session.audio is not None, timeout=10000)
+    assert 2.0 < window.session.audio.duration_s < 15.0
+    assert [kind for kind, _title, _text in boxes] == ["warning"]
+    assert "clicks.flac" in boxes[0][2]
+    assert "Audio problem" in window.statusBar().currentMessage()
 
 
 def test_unwritable_save_location_keeps_the_edits(opened, tmp_path, boxes):
