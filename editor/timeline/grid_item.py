@@ -29,18 +29,20 @@ class BeatGridItem(pg.GraphicsObject):
         self.timing = TimingData()
         self.divisor = 16
         self.lanes = 4
-        self._extent_s = (0.0, 60.0)
+        self._extent_y = (0.0, 60.0)  # the view's y units (seconds in C-mod; beat-spaced in X-mod)
         self._markers = timing_markers(self.timing)
         self.markers_x = 0.0  # lane units right of the lanes where the marker ticks start (past the AI curve strip)
         self._font = QFont()
         self._font.setPointSizeF(8.0)
         self.setZValue(0)
 
-    def set_timing(self, timing: TimingData, t0_s: float, t1_s: float) -> None:
+    def set_timing(self, timing: TimingData, y0: float, y1: float) -> None:
+        """The timing to draw, over ``[y0, y1]`` of the view's time axis (y, not seconds: in X-mod a song that
+        spends its time above the reference tempo reaches far past its length in seconds)."""
         self.prepareGeometryChange()
         self.timing = timing
         self._markers = timing_markers(timing)
-        self._extent_s = (t0_s - 5.0, t1_s + 5.0)
+        self._extent_y = (y0 - 5.0, y1 + 5.0)
         self.update()
 
     def set_divisor(self, divisor: int) -> None:
@@ -60,8 +62,8 @@ class BeatGridItem(pg.GraphicsObject):
         self.update()
 
     def boundingRect(self) -> QRectF:
-        t0, t1 = self._extent_s
-        return QRectF(-0.5, t0, self.lanes + 1.0 + self.markers_x, t1 - t0)
+        y0, y1 = self._extent_y
+        return QRectF(-0.5, y0, self.lanes + 1.0 + self.markers_x, y1 - y0)
 
     def _effective_divisor(self, px_per_beat: float) -> int:
         """The snap divisor, or the finest coarser one whose lines stay MIN_LINE_GAP_PX apart."""

@@ -163,7 +163,7 @@ class TimelineWidget(pg.PlotWidget):
             self.spectrogram_item.set_y_extent(y0, y1)
         self.background_item.audio_s = (0.0, self.duration_s)
         self.grid_item.set_lanes(lanes)
-        self.grid_item.set_timing(timing, -10.0, t_end + 10.0)
+        self.grid_item.set_timing(timing, y0, y1)
         self.waveform_item.set_lanes(lanes)
         self.notes_item.set_index(self.index, lanes, arrows=True)  # the lane count decides arrows vs bars
         self.ghost_item.set_index(self.ghosts, lanes, arrows=True)

@@ -121,3 +121,21 @@ def test_view_action_switches_and_remembers(opened, qtbot):
     action.trigger()
     assert not win.timeline.beat_spaced
     assert win.settings.get("view/beat_spaced") is False
+
+
+def test_every_item_spans_the_song_in_x_mod_when_most_beats_are_fast(make_timeline):
+    """A song that spends most of its time at 60 BPM but most of its beats at 240 BPM (Ripassa-like) reaches
+    y = 220 at 100 s in X-mod. The beat grid's extent was in seconds, so Qt culled it past y = 115: no grid, no
+    BPM markers in the second half. Every item must cover the whole song in y."""
+    timing = TimingData(bpms=((Fraction(0), Fraction(60)), (Fraction(60), Fraction(240))))
+    w = make_timeline(timing)
+    w.set_song(timing, 4, 100.0)
+    w.set_beat_spaced(True)
+    end_y = float(w.axis.to_y(100.0))
+    assert end_y > 200.0
+    items = w.vb.childGroup.childItems()
+    assert w.grid_item in items
+    for item in items:
+        rect = item.boundingRect()
+        if rect.height() > 0:
+            assert rect.bottom() >= end_y, type(item).__name__
