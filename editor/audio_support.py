@@ -23,7 +23,16 @@ def decode_job(ctx: JobContext, path: Path) -> AudioState:
     samples, sr = load_audio(path, sr=None, mono=False, on_warning=found.append)
     ctx.check()
     samples = np.atleast_2d(samples)
-    audio = AudioState(path=Path(path), samples=samples, sample_rate_hz=int(sr), warnings=tuple(found))
+    missing_s = 0.0
+    if found:  # how much is lost: the header's length (an estimate for mp3) against what decoded
+        from audio.decode import AudioError, audio_info
+
+        try:
+            missing_s = max(audio_info(path).duration_s - samples.shape[-1] / float(sr), 0.0)
+        except AudioError:
+            pass
+    audio = AudioState(path=Path(path), samples=samples, sample_rate_hz=int(sr), warnings=tuple(found),
+                       missing_s=missing_s)
     ctx.report(0.8, "Building waveform")
     peaks_for(audio)  # off the GUI thread: the waveform is ready when the audio is
     return audio

@@ -228,9 +228,11 @@ class MainWindow(QMainWindow):
         player = self.playback.player
         error = self.session.audio_error
         name = f"♪ {audio.path.name}" if audio is not None else (f"no audio ({error})" if error else "no audio")
+        if audio is not None and audio.warnings:
+            name += f" · damaged, {audio.duration_s:.1f} s decoded"
         silent = " · no sound device (silent)" if player is not None and not player.has_device else ""
         self.audio_label.setText(name + silent)
-        self.audio_label.setToolTip(text)
+        self.audio_label.setToolTip("\n".join([text, *(audio.warnings if audio is not None else ())]))
 
     def _divisor_changed(self, divisor: int) -> None:
         self.settings.set("edit/divisor", divisor)

@@ -36,6 +36,10 @@ def chart_in_folder(folder: Path) -> Path | None:
     return None
 
 
+
+#: Audio lost to damage (s) above which opening the song also shows a dialog.
+MATERIAL_LOSS_S = 1.0
+
 class FileController(QObject):
     """File menu behaviour for one window."""
 
@@ -109,14 +113,18 @@ class FileController(QObject):
             self.load_audio()
 
     def _report_damage(self, audio: AudioState) -> None:
-        """A damaged or short audio file decodes up to the damage: say so once, in a dialog (Verify then flags the
-        notes past the end, since the song is that long now)."""
-        if audio.warnings:
+        """A damaged or short audio file decodes up to the damage. The status bar says so (and the audio label
+        keeps saying it); a dialog too when more than :data:`MATERIAL_LOSS_S` of what the header promises is lost
+        (trailing junk that costs a fraction of a second is common in mp3s and not worth interrupting for).
+        Verify flags any notes past the decoded end."""
+        if not audio.warnings:
+            return
+        self.session.status.emit(f"Audio problem: {audio.warnings[0]}")
+        if audio.missing_s > MATERIAL_LOSS_S:
             text = "\n".join(audio.warnings)
-            self.session.status.emit(f"Audio problem: {audio.warnings[0]}")
             messages.warning(self.window, "Audio file damaged",
-                             f"{text}\n\nThe waveform, playback and the AI use what decodes. Re-encode or replace "
-                             f"the file to use the whole song.")
+                             f"{text}\n\nThe waveform, playback and the AI use what decodes ({audio.missing_s:.1f} s "
+                             f"less than the file's header says). Re-encode or replace the file to use the whole song.")
 
     def load_audio(self) -> Job | None:
         """Decode the song's audio in the background; problems go to the status bar, not a dialog."""
