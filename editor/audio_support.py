@@ -6,6 +6,7 @@ with progress and cancel points.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +28,8 @@ def decode_job(ctx: JobContext, path: Path) -> AudioState:
     if found:  # how much is lost: the header's length (an estimate for mp3) against what decoded
         from audio.decode import AudioError, audio_info
 
-        try:
+        with contextlib.suppress(AudioError):  # the header cannot be read: nothing to compare with
             missing_s = max(audio_info(path).duration_s - samples.shape[-1] / float(sr), 0.0)
-        except AudioError:
-            pass
     audio = AudioState(path=Path(path), samples=samples, sample_rate_hz=int(sr), warnings=tuple(found),
                        missing_s=missing_s)
     ctx.report(0.8, "Building waveform")
