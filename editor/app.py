@@ -17,12 +17,36 @@ DEMO_SONG = REPO / "resources" / "demo" / "first-light.ssc"
 SCREENSHOT_TIMEOUT_S = 300.0
 
 
+#: Allocations at least this large get pages of their own from the OS, returned when freed (glibc's default).
+MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+def fixed_mmap_threshold() -> bool:
+    """Keep glibc's mmap threshold at :data:`MMAP_THRESHOLD_BYTES` instead of letting it rise to the largest
+    block freed so far (up to 32 MB). The editor frees many large numpy temporaries (spectrogram tiles, features,
+    drafts) on worker threads; with the rising threshold they land in the heap arenas and stay in RSS after they
+    are freed (measured: 405-442 MB against 396 MB with the whole spectrogram of a 10-minute song, docs/BENCHMARKS.md).
+    True when set; False off glibc (macOS, Windows, musl), where nothing changes."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        m_mmap_threshold = -3  # malloc.h
+        return bool(libc.mallopt(m_mmap_threshold, MMAP_THRESHOLD_BYTES))
+    except (OSError, AttributeError):  # not glibc
+        return False
+
+
 def ensure_app():
     """The QApplication (created once, with our name so QSettings and AppDataLocation are per-app)."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
+        fixed_mmap_threshold()
         app = QApplication(sys.argv[:1])
         app.setOrganizationName("GeneLive")
         app.setApplicationName("GeneLive Studio")

@@ -208,6 +208,11 @@ def physical_cores() -> int:
     return count if quota is None else max(1, min(count, math.ceil(quota)))
 
 
+#: Inputs (bytes) above which a run releases the CPU arena's memory afterwards (a 30-s window of one slot's
+#: features is about 3 MB; a 3-minute 5-slot draft about 90 MB).
+RELEASE_AFTER_BYTES = 8 * 1024 * 1024
+
+
 class OnnxBackend:
     """In-process onnxruntime backend; one cached session per model file (path + sha256).
 
@@ -217,12 +222,19 @@ class OnnxBackend:
         Force execution providers (e.g. ``["CPUExecutionProvider"]``); default tries CUDA, then CPU.
     intra_op_threads : int, optional
         Threads per operator; default the physical core count (``GENELIVE_ORT_THREADS`` overrides).
+    release_memory : bool
+        After a run whose inputs exceed :data:`RELEASE_AFTER_BYTES`, shrink onnxruntime's CPU memory arena back
+        (``memory.enable_memory_arena_shrinkage``). Without it the arena keeps the largest run's peak: a 5-slot
+        draft of a 3-minute song left the process at 1.1 GB resident, for good. Costs about 0.1 s per whole-song
+        draft on 2 cores (docs/BENCHMARKS.md); a server that drafts all day keeps its arena (``False``).
     """
 
-    def __init__(self, providers: list[str] | None = None, intra_op_threads: int | None = None) -> None:
+    def __init__(self, providers: list[str] | None = None, intra_op_threads: int | None = None,
+                 release_memory: bool = True) -> None:
         env_threads = os.environ.get("GENELIVE_ORT_THREADS", "")
         self.intra_op_threads = intra_op_threads or (int(env_threads) if env_threads.isdigit() else 0) \
             or physical_cores()
+        self.release_memory = bool(release_memory)
         self._forced = list(providers) if providers else None
         self._sessions: dict[tuple[str, str], Any] = {}
         self._sha_cache: dict[tuple[str, int, int], str] = {}
@@ -251,10 +263,20 @@ class OnnxBackend:
         feeds = validate_inputs(manifest, inputs)
         _check_symbolic_dims(manifest, session, feeds)
         try:
-            values = session.run(names, feeds)
+            values = session.run(names, feeds, self._run_options(feeds))
         except Exception as exc:  # onnxruntime raises its own exception types (InvalidArgument, Fail, ...)
             raise _ort_error(manifest, exc) from exc
         return {name: np.asarray(value) for name, value in zip(names, values)}
+
+    def _run_options(self, feeds: Mapping[str, np.ndarray]) -> Any:
+        """RunOptions that hand the CPU arena's memory back after a large run (None: onnxruntime's default)."""
+        if not self.release_memory or sum(np.asarray(v).nbytes for v in feeds.values()) < RELEASE_AFTER_BYTES:
+            return None  # small runs (the lane model's steps) keep the arena warm
+        import onnxruntime as ort
+
+        options = ort.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        return options
 
     def describe(self) -> str:
         """``"local ONNX (CUDAExecutionProvider)"`` or ``"local ONNX (CPU)"`` from the sessions really made."""

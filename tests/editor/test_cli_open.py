@@ -86,3 +86,13 @@ def test_compare_with_a_slot_the_song_lacks_is_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == "error: --compare: the song has no Hard chart"
     assert not (tmp_path / "shot.png").exists()
+
+
+def test_the_editor_fixes_glibcs_mmap_threshold():
+    """Large freed numpy temporaries (spectrogram tiles, drafts) go back to the OS instead of staying in the heap
+    arenas: a fresh process gets the fixed threshold on Linux, and nothing happens elsewhere."""
+    code = ("import sys; sys.path.insert(0, '.'); from editor.app import fixed_mmap_threshold; "
+            "print(fixed_mmap_threshold())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("True" if sys.platform.startswith("linux") else "False")
