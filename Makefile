@@ -67,6 +67,7 @@ test-gpu: $(DEV_STAMP)
 	$(PY) -m pytest -m gpu $(PYTEST_ARGS)
 
 bench: system $(DEV_STAMP)
+	@./scripts/setup_system.sh --bench
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run
 
 train: system $(DEV_STAMP)

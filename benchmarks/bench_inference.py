@@ -86,7 +86,52 @@ def run(ctx: BenchContext) -> list[Section]:
     rows = sorted({n.beat for n in top if Fraction(64) <= n.beat < Fraction(96)})
     t_arrows = timeit(lambda: drafter.arrows(analysis, timing, rows, "challenge", n=3, context=top), repeat=reps)
     sec.add(f"arrows for 32 beats ({len(rows)} rows), 3 variants, 64 rows of context", t_arrows, "s")
-    return [sec, _remote(ctx, folder, drafter, analysis, timing, t_cached, reps)]
+    return [sec, _memory(ctx, folder, wav), _remote(ctx, folder, drafter, analysis, timing, t_cached, reps)]
+
+
+_MEMORY_PROBE = """
+import json, sys
+from fractions import Fraction
+from chart.timing import TimingData
+from inference.backends import OnnxBackend
+from inference.drafter import Drafter
+def rss_mb():
+    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')) / 1024
+folder, wav, release = sys.argv[1], sys.argv[2], sys.argv[3] == '1'
+d = Drafter.from_models_dir(folder)
+d = Drafter(d.onset, d.lanes, OnnxBackend(release_memory=release))
+timing = TimingData.constant(128, Fraction(-3, 10))
+d.draft(wav, timing)
+first = rss_mb()
+d.draft(wav, timing)
+print(json.dumps({"first": first, "second": rss_mb()}))
+"""
+
+
+def _memory(ctx: BenchContext, folder: Path, wav: Path) -> Section:
+    """Resident memory of a fresh process after drafting the 3-minute song, with and without handing
+    onnxruntime's CPU arena back after the large run (OnnxBackend.release_memory)."""
+    import json
+    import subprocess
+    import sys
+
+    sec = Section("Memory after drafting (fresh process, 5 slots of the 3-minute song, twice)")
+    if not Path("/proc/self/status").exists():
+        sec.text = "Reads VmRSS from /proc: Linux only."
+        return sec
+    got = {}
+    for release in (True, False):
+        out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, str(folder), str(wav), "1" if release else "0"],
+                             capture_output=True, text=True, timeout=600, cwd=ctx.repo)
+        if out.returncode != 0:
+            sec.text = f"probe failed: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.returncode}"
+            return sec
+        got[release] = json.loads(out.stdout.strip().splitlines()[-1])
+    sec.add("RSS after the drafts, arena handed back (the editor's and the CLI's default)", got[True]["second"],
+            "MB", note=f"{got[True]['first']:.0f} MB after the first draft")
+    sec.add("RSS after the drafts, arena kept (onnxruntime's default; the server's choice)", got[False]["second"],
+            "MB", note=f"{got[False]['first']:.0f} MB after the first draft")
+    return sec
 
 
 def _batch(drafter, analysis, timing) -> dict[str, np.ndarray]:

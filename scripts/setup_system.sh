@@ -8,6 +8,9 @@ libxcb-randr0 libxcb-xkb1 libglib2.0-0"
 # `--test` adds what only the test suite needs: a JACK server with a dummy driver, so a real PortAudio stream with
 # real-time paced callbacks runs without a sound card (the playhead-clock test).
 [ "${1:-}" = "--test" ] && PKGS="$PKGS jackd2"
+# `--bench` adds espeak-ng: the separation benchmark's spoken voice (without it that benchmark uses a synthesised
+# voice only) and jackd2 for the playback benchmark's real PortAudio stream.
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS jackd2 espeak-ng"
 command -v dpkg-query >/dev/null 2>&1 || { echo "setup: not a Debian system; install PortAudio and Qt's xcb/EGL libraries yourself"; exit 0; }
 missing=""
 for p in $PKGS; do
