@@ -88,7 +88,12 @@ def problems(song: Song) -> list[Unrepresentable]:
         out += chart_problems(chart)
         cid = chart.chart_id()
         if chart.timing is not None and chart.timing != song.timing:
-            out.append(Unrepresentable(cid, Fraction(0), ".sm has one timing per song; this chart has its own"))
+            shown = _display_only_difference(chart.timing, song.timing)
+            if shown is None:
+                out.append(Unrepresentable(cid, Fraction(0), ".sm has one timing per song; this chart has its own"))
+            else:  # same beats and times: every note stays where it sounds, the chart's own gimmicks go
+                out.append(Unrepresentable(cid, Fraction(0), f".sm has one timing per song: the chart's own "
+                                           f"{', '.join(shown)} (display only) are dropped", fatal=False))
         rows = {n.beat for n in chart.notes} | {n.end_beat for n in chart.notes if n.kind.has_length}
         for beat, _ in song.timing_for(chart).delays:
             if beat - _ROW in rows:
@@ -98,6 +103,22 @@ def problems(song: Song) -> list[Unrepresentable]:
             out.append(Unrepresentable(cid, Fraction(0), f".sm drops chart tags {', '.join(dropped)}",
                                        fatal=False))
     return out
+
+
+#: Timing tags that change only how a chart looks or counts combo, never when a note is judged (FAKES does).
+DISPLAY_ONLY_TAGS = frozenset({"LABELS", "SCROLLS", "SPEEDS", "TICKCOUNTS", "COMBOS"})
+
+
+def _display_only_difference(own: TimingData, song: TimingData) -> list[str] | None:
+    """The tags by which a chart's own timing differs from the song's when they are only display tags (so the
+    song's timing times every note the same); None when the beat-to-time mapping or a judged tag differs."""
+    import dataclasses
+
+    if dataclasses.replace(own, extra=song.extra) != song:
+        return None
+    mine, theirs = dict(own.extra), dict(song.extra)
+    differing = sorted(name for name in set(mine) | set(theirs) if mine.get(name) != theirs.get(name))
+    return differing if set(differing) <= DISPLAY_ONLY_TAGS else None
 
 
 def dumps(song: Song) -> str:

@@ -151,6 +151,25 @@ def test_sm_refuses_per_chart_timing_and_reports_delay_conflicts():
     assert any("delay" in p.reason and p.fatal for p in sm.problems(song))
 
 
+def test_sm_keeps_a_chart_whose_own_timing_differs_only_in_display_tags():
+    """SM5 editors give a chart its own timing for scroll gimmicks alone (bossy.ssc of the shared simfiles):
+    the notes time the same with the song's timing, so .sm drops the gimmicks (a note) instead of refusing. A
+    chart whose own FAKES differ is refused: that changes which notes are judged."""
+    song_timing = TimingData(bpms=((F(0), F(150)),), extra=(("SCROLLS", "0.000=1.000"),))
+    own = TimingData(bpms=((F(0), F(150)),), extra=(("SCROLLS", "0.000=1.000,\n8.000=0.500"), ("SPEEDS", "0=1=0=0")))
+    song = Song(timing=song_timing, charts=[Chart(notes=[Note(F(0), 0), Note(F(9), 1)], timing=own)])
+    notes = [p for p in sm.problems(song) if "one timing per song" in p.reason]
+    assert len(notes) == 1
+    assert not notes[0].fatal
+    assert "SCROLLS, SPEEDS" in notes[0].reason
+    back = sm.loads(sm.dumps(song))
+    assert back.charts[0].notes == song.charts[0].notes
+    assert back.charts[0].timing is None
+    judged = Chart(notes=[Note(F(0), 0)], timing=TimingData(bpms=((F(0), F(150)),), extra=(("FAKES", "4=2"),)))
+    with pytest.raises(WriteError, match="one timing per song"):
+        sm.dumps(Song(timing=TimingData(bpms=((F(0), F(150)),)), charts=[judged]))
+
+
 def test_sm_writes_delays_as_stops_one_row_earlier_with_the_same_times():
     timing = TimingData(bpms=((F(0), F(120)),), delays=((F(2), F(1, 4)),))
     song = Song(timing=timing, charts=[Chart(notes=[Note(F(1), 0), Note(F(2), 1), Note(F(3), 2)])])
