@@ -25,8 +25,8 @@ def fixed_mmap_threshold() -> bool:
     """Keep glibc's mmap threshold at :data:`MMAP_THRESHOLD_BYTES` instead of letting it rise to the largest
     block freed so far (up to 32 MB). The editor frees many large numpy temporaries (spectrogram tiles, features,
     drafts) on worker threads; with the rising threshold they land in the heap arenas and stay in RSS after they
-    are freed (measured: 405-442 MB against 396 MB with the whole spectrogram of a 10-minute song, docs/BENCHMARKS.md).
-    True when set; False off glibc (macOS, Windows, musl), where nothing changes."""
+    are freed (the benchmark's probe with the whole spectrogram of a 10-minute song: 410-418 MB without, 398.5-398.9
+    MB with; docs/decisions.md). True when set; False off glibc (macOS, Windows, musl), where nothing changes."""
     if not sys.platform.startswith("linux"):
         return False
     import ctypes

@@ -225,8 +225,8 @@ class OnnxBackend:
     release_memory : bool
         After a run whose inputs exceed :data:`RELEASE_AFTER_BYTES`, shrink onnxruntime's CPU memory arena back
         (``memory.enable_memory_arena_shrinkage``). Without it the arena keeps the largest run's peak: a 5-slot
-        draft of a 3-minute song left the process at 1.1 GB resident, for good. Costs about 0.1 s per whole-song
-        draft on 2 cores (docs/BENCHMARKS.md); a server that drafts all day keeps its arena (``False``).
+        draft of a 3-minute song left the process at 1.1 GB resident, for good. No measurable cost in draft time (an
+        interleaved A/B on 2 cores, docs/decisions.md); a server that drafts all day keeps its arena (``False``).
     """
 
     def __init__(self, providers: list[str] | None = None, intra_op_threads: int | None = None,

@@ -36,9 +36,9 @@ def chart_in_folder(folder: Path) -> Path | None:
     return None
 
 
-
 #: Audio lost to damage (s) above which opening the song also shows a dialog.
 MATERIAL_LOSS_S = 1.0
+
 
 class FileController(QObject):
     """File menu behaviour for one window."""
