@@ -6,7 +6,6 @@ with progress and cancel points.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -20,18 +19,14 @@ def decode_job(ctx: JobContext, path: Path) -> AudioState:
     from audio.decode import load_audio
 
     ctx.report(0.0, f"Decoding {path.name}")
-    found: list[str] = []  # a callback, not warnings.catch_warnings: this runs on a worker thread
-    samples, sr = load_audio(path, sr=None, mono=False, on_warning=found.append)
+    found: list[tuple[str, float]] = []  # a callback, not warnings.catch_warnings: this runs on a worker thread
+    samples, sr = load_audio(path, sr=None, mono=False,
+                             on_warning=lambda message, short_s: found.append((message, short_s)))
     ctx.check()
     samples = np.atleast_2d(samples)
-    missing_s = 0.0
-    if found:  # how much is lost: the header's length (an estimate for mp3) against what decoded
-        from audio.decode import AudioError, audio_info
-
-        with contextlib.suppress(AudioError):  # the header cannot be read: nothing to compare with
-            missing_s = max(audio_info(path).duration_s - samples.shape[-1] / float(sr), 0.0)
-    audio = AudioState(path=Path(path), samples=samples, sample_rate_hz=int(sr), warnings=tuple(found),
-                       missing_s=missing_s)
+    audio = AudioState(path=Path(path), samples=samples, sample_rate_hz=int(sr),
+                       warnings=tuple(message for message, _ in found),
+                       missing_s=max((short_s for _, short_s in found), default=0.0))
     ctx.report(0.8, "Building waveform")
     peaks_for(audio)  # off the GUI thread: the waveform is ready when the audio is
     return audio

@@ -34,7 +34,7 @@ class AudioState:
     sample_rate_hz: int
     peaks: object = None  # audio.peaks.PeakPyramid of the mono mix, built with the decode
     warnings: tuple[str, ...] = ()  # one line each: damaged or shorter than its header (the decoded part is used)
-    missing_s: float = 0.0  # how much shorter than its header says the decoded audio is (0 when not known)
+    missing_s: float = 0.0  # how much shorter than its header says the decoded audio is (0 when undamaged)
 
     @property
     def duration_s(self) -> float:

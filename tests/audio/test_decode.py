@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audio import decode, mp3
+from audio import decoders, mp3
 from audio.decode import AudioError, AudioWarning, audio_digest, audio_info, iter_blocks, load_audio
 from tests.audio.signals import sine
 
@@ -117,7 +117,7 @@ def test_audio_info_reads_the_header_only(tmp_path, monkeypatch):
     def no_decoding(*args, **kwargs):
         raise AssertionError("audio_info must not decode samples")
 
-    monkeypatch.setattr(decode._Source, "blocks", no_decoding)
+    monkeypatch.setattr(decoders.Source, "blocks", no_decoding)
     info = audio_info(path)
     assert (info.sr, info.channels, info.frames) == (32000, 2, 96000)
     assert info.format == "OGG"
@@ -175,15 +175,16 @@ def test_a_warning_callback_gets_the_damage_instead_of_a_warning(tmp_path):
     sr = 44100
     path = _write(tmp_path / "t.flac", sine(440.0, 4.0, sr), sr, "FLAC", "PCM_16")
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    found: list[str] = []
+    found: list[tuple[str, float]] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        y, _ = load_audio(path, on_warning=found.append)
+        y, _ = load_audio(path, on_warning=lambda message, short_s: found.append((message, short_s)))
     assert not [w for w in caught if issubclass(w.category, AudioWarning)]
     assert len(found) == 1
-    assert "t.flac" in found[0]
-    assert "\n" not in found[0]
+    assert "t.flac" in found[0][0]
+    assert "\n" not in found[0][0]
     assert sr // 2 < y.size < 3 * sr
+    assert found[0][1] == pytest.approx(4.0 - y.size / sr, abs=1e-6)  # what the header promised, less what decoded
 
 
 def _id3v2_tag(payload_bytes: int) -> bytes:
@@ -201,7 +202,7 @@ def test_id3v2_tags_are_skipped_when_libsndfile_fails_on_them(tmp_path):
         assert mp3.id3v2_end(fh) == 3010
     expected, _ = load_audio(plain)
     # Simulate libsndfile failing mid-stream on the tagged file (as it does on one mp3 of the song set):
-    src = decode._Source(tagged)
+    src = decoders.Source(tagged)
     try:
         first = next(src._raw_blocks(8192))
         assert src._resume_after_tags(first.shape[1])
