@@ -18,6 +18,7 @@ A chart with its own timing (.ssc split timing) different from the song's cannot
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 from chart.formats.errors import ParseError, Unrepresentable, WriteError
@@ -112,8 +113,6 @@ DISPLAY_ONLY_TAGS = frozenset({"LABELS", "SCROLLS", "SPEEDS", "TICKCOUNTS", "COM
 def _display_only_difference(own: TimingData, song: TimingData) -> list[str] | None:
     """The tags by which a chart's own timing differs from the song's when they are only display tags (so the
     song's timing times every note the same); None when the beat-to-time mapping or a judged tag differs."""
-    import dataclasses
-
     if dataclasses.replace(own, extra=song.extra) != song:
         return None
     mine, theirs = dict(own.extra), dict(song.extra)

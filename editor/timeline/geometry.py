@@ -21,6 +21,8 @@ from chart.timing import TimingData
 SPECTRO_X0, SPECTRO_X1 = -2.7, -0.25
 CURVE_X0, CURVE_X1 = 0.0, 1.0  # relative to the right edge of the lanes (x = lanes + CURVE_X0 ...)
 CURVE_GAP = 0.2
+#: Lane units right of the lanes that the AI curve strip takes (gap and strip): markers go past it.
+CURVE_STRIP = CURVE_GAP + (CURVE_X1 - CURVE_X0)
 
 # Note colours by quantisation, as StepMania noteskins and ArrowVortex show them.
 QUANT_COLORS: dict[int, str] = {

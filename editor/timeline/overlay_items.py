@@ -172,7 +172,7 @@ class CurveItem(_ViewSpanItem):
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.fillRect(pm.rect(base, view[2], base + 1.0, view[3]), QColor(18, 18, 24))
+        painter.fillRect(pm.rect(base, view[2], self.lanes + geo.CURVE_STRIP, view[3]), QColor(18, 18, 24))
         painter.setPen(QPen(geo.GHOST_HIGH, 1.2))
         painter.setBrush(QColor(120, 255, 240, 60))
         painter.drawPath(path)

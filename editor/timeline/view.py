@@ -215,14 +215,14 @@ class TimelineWidget(pg.PlotWidget):
     def set_show_curve(self, show: bool) -> None:
         self.show_curve = show
         self.curve_item.setVisible(show)
-        self.grid_item.set_markers_x(geo.CURVE_GAP + 1.0 if show else 0.0)
+        self.grid_item.set_markers_x(geo.CURVE_STRIP if show else 0.0)
         self._update_x_range()
 
     # ------------------------------------------------------------------ view state
     def _update_x_range(self) -> None:
         """Lanes keep a designer-sized width (LANE_PX) whatever the window width; extra room goes right."""
         width_px = max(float(self.vb.width()), 1.0)
-        curve_units = geo.CURVE_GAP + 1.0 if self.show_curve else 0.0  # the AI curve strip, markers right of it
+        curve_units = geo.CURVE_STRIP if self.show_curve else 0.0
         lane_px = min(LANE_PX, width_px / (self.lanes + 1.6 + (2.8 if self.show_spectrogram else 0.0) + curve_units))
         units = width_px / lane_px
         if self.show_spectrogram:

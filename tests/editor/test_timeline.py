@@ -136,7 +136,7 @@ def test_timing_markers_stay_in_view_right_of_the_ai_curve(make_timeline, spectr
     w = make_timeline(TimingData.constant(150))
     w.show_spectrogram = spectrogram
     w.set_show_curve(True)
-    assert w.grid_item.markers_x == pytest.approx(geo.CURVE_GAP + 1.0)
+    assert w.grid_item.markers_x == pytest.approx(geo.CURVE_GAP + 1.0)  # the strip: gap + its width
     right = w.vb.viewRange()[0][1]
     assert right >= w.lanes + w.grid_item.markers_x + 1.0  # about a line of marker text fits
     w.set_show_curve(False)
