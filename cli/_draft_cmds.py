@@ -125,7 +125,7 @@ def _moved(song: Any, audio_path: Path, output: Path) -> Any:
 # ---------------------------------------------------------------------------------------------------- parsing
 def parse_slots(text: str) -> list[Any]:
     """``"easy,hard"`` -> [Slot.EASY, Slot.HARD]; UserError naming an unknown or non-model slot."""
-    from inference.drafter import DraftError, to_slot
+    from inference.draft_types import DraftError, to_slot
 
     out = []
     for part in (p.strip() for p in text.split(",")):

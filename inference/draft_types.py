@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from chart.notes import Note
-from chart.song import Slot
+from chart.song import MODEL_SLOTS, Slot
+from chart.timing import TimingData
 from inference.manifest import FeatureParams
 
 ProgressFn = Callable[[str, float], None]
@@ -32,6 +33,17 @@ def same_frames(a: FeatureParams, b: FeatureParams) -> bool:
 
 class DraftError(ValueError):
     """A draft request that cannot be served (no model, bad slot, empty range, ...); one line."""
+
+
+def to_slot(value: Slot | int | str) -> Slot:
+    """A model slot (Beginner..Challenge) from a Slot, index or name; DraftError otherwise."""
+    try:
+        slot = value if isinstance(value, Slot) else Slot(value) if isinstance(value, int) else Slot.parse(value)
+    except ValueError as exc:
+        raise DraftError(str(exc)) from exc
+    if slot not in MODEL_SLOTS:
+        raise DraftError(f"the model drafts {', '.join(s.sm_name for s in MODEL_SLOTS)}, not {slot.sm_name}")
+    return slot
 
 
 class Cancelled(Exception):
@@ -92,6 +104,16 @@ class SlotDraft:
     # the lane model's probability of each drafted row's arrow set (rows whose arrows it chose; 1 where they were
     # given, e.g. kept from a refine's lower chart)
     lane_confidence: dict[Fraction, float] = field(default_factory=dict)
+
+    def nps(self, timing: TimingData) -> float | None:
+        """Notes per second in the measure an NPS target uses (:func:`inference.decode.rows_for_nps`: a jump
+        counts 2, first note to last, the drafted span for fewer than two rows); None without notes."""
+        from chart.stats import onset_times_s
+        from inference.decode import density_span
+
+        seconds = onset_times_s(self.notes, timing)  # one entry per onset note
+        span_s = float(self.provenance.parameters.get("span_s") or 0.0)
+        return seconds.size / density_span(seconds, span_s) if seconds.size and span_s > 0 else None
 
 
 @dataclass

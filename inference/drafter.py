@@ -42,12 +42,13 @@ from inference.draft_types import (
     Provenance,
     SlotDraft,
     SongAnalysis,
+    to_slot,
 )
 from inference.lane_context import arrows_drafts, kept_arrows, lane_confidence, with_context
 from inference.lane_features import LaneRows, rows_from_notes
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
 from inference.simplify import simplify_drafts
-from inference.slot_rise import Excess, rise_plan, split_jumps
+from inference.slot_rise import Excess, rise_plan, split_jumps, thin_to_limit
 
 VARIANT_TEMPERATURE = 0.8  # lane sampling temperature of variants 1..N-1 (variant 0 is the greedy draft)
 VARIANT_DENSITY_SPREAD = 0.15  # variants' NPS targets are drawn within +-15 % of the base density
@@ -179,7 +180,7 @@ class Drafter:
                          progress, cancel)[0]
         if n == 1:
             return [base]
-        base_nps = nps if nps is not None else _density(base, timing)
+        base_nps = nps if nps is not None else base.nps(timing)
         rng = np.random.default_rng(seed)
         jobs = []
         for i in range(1, n):
@@ -284,7 +285,7 @@ class Drafter:
             return len(drafts[i]._rows[0]) * expected_notes_per_row(self.lanes, int(jobs[i].slot))  # type: ignore[attr-defined]
 
         for ex in _rise_plan(jobs, notes):
-            self._thinned(timing, jobs, drafts, ex)
+            thin_to_limit(drafts[ex.index], timing, ex, jobs[ex.upper].slot.sm_name)
 
     def _rising_notes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
                       drafts: list[SlotDraft]) -> None:
@@ -301,25 +302,11 @@ class Drafter:
                     params = draft.provenance.parameters
                     params["jumps_split"] = params.get("jumps_split", 0) + split
                 else:
-                    self._thinned(timing, jobs, drafts, ex)
+                    thin_to_limit(drafts[ex.index], timing, ex, jobs[ex.upper].slot.sm_name)
                     redo.append(ex.index)
             if not redo:
                 return
             self._assign_lanes(analysis, timing, window, [jobs[i] for i in redo], [drafts[i] for i in redo])
-
-    def _thinned(self, timing: TimingData, jobs: list[_Job], drafts: list[SlotDraft], ex: Excess) -> None:
-        """Slot ``ex.index`` keeps its most probable onset rows, in the proportion its limit allows, with its
-        arrows cleared for the lane model (``_rows``, as :meth:`_decode_job` leaves a draft)."""
-        draft = drafts[ex.index]
-        ranked = sorted(draft.row_confidence.items(), key=lambda kv: (-kv[1], kv[0]))
-        beats = sorted(b for b, _ in ranked[:int(len(ranked) * ex.limit / ex.notes)])
-        kept = {b: draft.row_confidence[b] for b in beats}
-        draft.row_confidence, draft.notes = kept, []
-        draft.threshold = min(kept.values(), default=1.0)
-        draft._rows = (beats, timing.beats_to_seconds_array(  # type: ignore[attr-defined]
-            np.array([float(b) for b in beats], dtype=np.float64)))
-        draft.provenance.parameters.update(threshold=round(draft.threshold, 6), rows_kept=len(beats),
-                                           rows_capped_by=jobs[ex.upper].slot.sm_name)
 
     def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
                     prob: np.ndarray) -> SlotDraft:
@@ -404,28 +391,8 @@ class Drafter:
         return self.lanes.display_id() if self.lanes is not None else "rule: alternation (no lane model)"
 
 
-def to_slot(value: Slot | int | str) -> Slot:
-    """A model slot (Beginner..Challenge) from a Slot, index or name; DraftError otherwise."""
-    try:
-        slot = value if isinstance(value, Slot) else Slot(value) if isinstance(value, int) else Slot.parse(value)
-    except ValueError as exc:
-        raise DraftError(str(exc)) from exc
-    if slot not in MODEL_SLOTS:
-        raise DraftError(f"the model drafts {', '.join(s.sm_name for s in MODEL_SLOTS)}, not {slot.sm_name}")
-    return slot
-
-
 def _rise_plan(jobs: list[_Job], notes: Callable[[int], float]) -> list[Excess]:
     """:func:`inference.slot_rise.rise_plan` of the jobs (a designer's density target fixes a slot), with
     ``notes(i)`` the notes of job ``i``."""
     return rise_plan([int(j.slot) for j in jobs], [j.nps is not None for j in jobs], notes)
 
-
-def _density(draft: SlotDraft, timing: TimingData) -> float | None:
-    """The draft's notes per second in the measure an NPS target uses (:func:`inference.decode.rows_for_nps`)."""
-    from chart.stats import onset_times_s
-    from inference.decode import density_span
-
-    seconds = onset_times_s(draft.notes, timing)  # one entry per onset note: a jump counts 2
-    span_s = float(draft.provenance.parameters.get("span_s") or 0.0)
-    return seconds.size / density_span(seconds, span_s) if seconds.size and span_s > 0 else None

@@ -19,7 +19,15 @@ import numpy as np
 from chart.notes import Note
 from chart.timing import TimingData
 from inference.draft_audio import clip_to_range
-from inference.draft_types import CancelToken, DraftError, ProgressFn, Provenance, SlotDraft, SongAnalysis
+from inference.draft_types import (
+    CancelToken,
+    DraftError,
+    ProgressFn,
+    Provenance,
+    SlotDraft,
+    SongAnalysis,
+    to_slot,
+)
 from inference.lane_features import LaneRows, rows_from_notes
 
 CONTEXT_ROWS = 64  # rows of a chart before a passage given to the lane model as its past
@@ -72,7 +80,7 @@ def arrows_drafts(drafter: Any, audio: Any, timing: TimingData, rows: Sequence[F
                   end_beat: Fraction | None, seed: int, context: Sequence[Note], progress: ProgressFn | None,
                   cancel: CancelToken | None) -> list[SlotDraft]:
     """:meth:`inference.drafter.Drafter.arrows` (documented there)."""
-    from inference.drafter import VARIANT_TEMPERATURE, to_slot
+    from inference.drafter import VARIANT_TEMPERATURE
     from inference.lanes import decode_rows
 
     if n < 1:

@@ -30,7 +30,15 @@ import numpy as np
 
 from chart.notes import Note, onset_beats
 from chart.timing import TimingData
-from inference.draft_types import CancelToken, DraftError, ProgressFn, Provenance, SlotDraft, SongAnalysis
+from inference.draft_types import (
+    CancelToken,
+    DraftError,
+    ProgressFn,
+    Provenance,
+    SlotDraft,
+    SongAnalysis,
+    to_slot,
+)
 from inference.manifest import SlotDecode
 
 PEAK_FRAMES = 2  # a row's score is the curve's peak within this many frames of it
@@ -118,7 +126,6 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
     """:meth:`inference.drafter.Drafter.simplify` (documented there and in this module's docstring)."""
     from inference.decode import settings_for, slot_name, smooth
     from inference.draft_audio import beat_window, run_onset_model
-    from inference.drafter import to_slot
     from inference.lane_decision import share_range
 
     high = to_slot(higher_slot)

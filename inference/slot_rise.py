@@ -1,4 +1,4 @@
-"""Note counts that rise with the slot, for slots drafted together (pure; the drafter applies it).
+"""Note counts that rise with the slot, for slots drafted together (the drafter applies it).
 
 When the onset rows of two slots saturate the same grid (a fast song's Hard and Challenge both on every eighth),
 the lane model's jumps decide which slot has more notes, and a Challenge could come out with fewer notes than
@@ -23,7 +23,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
+
 from chart.notes import Note
+from chart.timing import TimingData
+from inference.draft_types import SlotDraft
 
 #: Drafted together, a slot has at least this many times the notes of the next lower drafted slot.
 MIN_NOTE_RISE = 1.05
@@ -85,3 +89,18 @@ def split_jumps(notes: Sequence[Note], confidence: dict[Fraction, float], count:
             row = [keep]
         previous = {n.lane for n in row}
     return [n for n in notes if id(n) not in drop], len(chosen)
+
+
+def thin_to_limit(draft: SlotDraft, timing: TimingData, ex: Excess, capped_by: str) -> None:
+    """``draft`` (slot ``ex.index``) keeps its most probable onset rows, in the proportion its limit allows, with
+    its arrows cleared for the lane model (``_rows``, as the drafter's onset decode leaves a draft); ``capped_by``
+    names the slot above that set the limit (provenance)."""
+    ranked = sorted(draft.row_confidence.items(), key=lambda kv: (-kv[1], kv[0]))
+    beats = sorted(b for b, _ in ranked[:int(len(ranked) * ex.limit / ex.notes)])
+    kept = {b: draft.row_confidence[b] for b in beats}
+    draft.row_confidence, draft.notes = kept, []
+    draft.threshold = min(kept.values(), default=1.0)
+    draft._rows = (beats, timing.beats_to_seconds_array(  # type: ignore[attr-defined]
+        np.array([float(b) for b in beats], dtype=np.float64)))
+    draft.provenance.parameters.update(threshold=round(draft.threshold, 6), rows_kept=len(beats),
+                                       rows_capped_by=capped_by)
