@@ -276,6 +276,8 @@ def tempo_hypotheses(env: np.ndarray, rate_hz: float, t0_s: float) -> list[Tempo
     list of TempoHypothesis
         Empty for audio shorter than 2 s or without onsets.
     """
+    if np.shape(env)[-1] < MIN_DURATION_S * rate_hz:  # before the folder: its means need frames
+        return []
     folder = _Folder(env, rate_hz, t0_s)
     if folder.duration_s < MIN_DURATION_S or not np.any(folder.env > 0):
         return []

@@ -258,6 +258,8 @@ def lookahead_features(beats: Sequence[Fraction], rows: int) -> np.ndarray:
         changes and since it last changed, divided by 6.
     """
     n = len(beats)
+    if n == 0:  # a chart with no onset rows (a slot the model left empty)
+        return np.zeros((0, rows + 2), dtype=np.float32)
     beats_f = np.array([float(b) for b in beats], dtype=np.float64)
     gaps = np.full(n + rows, 16.0)
     gaps[:max(n - 1, 0)] = np.diff(beats_f)

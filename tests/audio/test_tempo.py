@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -87,6 +89,12 @@ def test_strong_offbeats_do_not_move_the_beat():
 def test_silence_and_short_audio_give_no_candidates():
     assert detect_tempo(np.zeros(10 * 22050, np.float32), 22050) == []
     assert detect_tempo(click_track(120, 0.1, 1.0, 22050), 22050) == []
+
+
+def test_a_few_samples_give_no_candidates_and_no_numpy_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a 10-sample file printed "Mean of empty slice" under the CLI's error
+        assert detect_tempo(np.zeros(10, np.float32), 44100) == []
 
 
 def test_stereo_input_is_mixed_down():

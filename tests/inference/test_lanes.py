@@ -33,6 +33,7 @@ from inference.lane_features import (
     rows_from_notes,
     teacher_history,
 )
+from inference.lane_memory import HistoryLayout
 from inference.lane_rules import AlternationStepper, CopyNgramStepper, NgramStepper
 from inference.lanes import LaneRequest, assign_lanes, decode_rows, teacher_forced_classes
 from training.lane_data import SYMMETRIES, _permute_history, permute_masks
@@ -240,6 +241,20 @@ def test_batched_decoding_equals_one_by_one():
     for req, rows in zip(reqs, together):
         alone = decode_rows(stepper, [req])[0]
         assert rows.to_notes() == alone.to_notes()
+
+
+def test_a_chart_without_rows_decodes_to_nothing_beside_the_others():
+    """A slot the onset model left empty (seen on an 8 kHz file) is one of the batch: with the shipped layout's
+    rhythm look-ahead it once raised a numpy broadcast error."""
+    stepper = RandomStepper(3)
+    stepper.layout = HistoryLayout((3, 4, 8), (1, 2), (1, 4), foot=True, lookahead=4)
+    beats, seconds = _rows(9)
+    reqs = [LaneRequest([], row_features([], np.zeros(0), 0), 0, np.zeros(0)),
+            LaneRequest(beats, row_features(beats, seconds, 3), 3, seconds)]
+    empty, full = decode_rows(stepper, reqs)
+    assert empty.to_notes() == []
+    assert len(full.beats) == 9
+    assert full.to_notes()
 
 
 def test_alternation_rule_alternates_feet():
