@@ -189,7 +189,8 @@ def native_stderr_silenced() -> Iterator[None]:
     """Silence C-level writes to stderr (mpg123 prints "Note: ..." lines on damaged mp3s) for a while.
 
     Process-wide (file descriptor 2), so it is meant for command-line tools that promise one-line errors,
-    not for the editor's worker threads. Python's own ``sys.stderr`` writes are not affected.
+    not for the editor's worker threads. Python's own ``sys.stderr`` writes (progress, warnings, errors) still
+    reach the terminal: ``sys.stderr`` is pointed at a copy of the real descriptor meanwhile.
     """
     import os
     import sys
@@ -197,14 +198,25 @@ def native_stderr_silenced() -> Iterator[None]:
     try:
         sys.stderr.flush()
         saved = os.dup(2)
-    except (OSError, ValueError):  # no real stderr (embedded, closed): nothing to silence
+    except (OSError, ValueError, AttributeError):  # no real stderr (embedded, closed): nothing to silence
         yield
         return
+    python_stderr = sys.stderr
+    try:  # only a sys.stderr that writes to descriptor 2 needs to move (a test's capture does not)
+        on_fd2 = python_stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):
+        on_fd2 = False
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
+        if on_fd2:
+            sys.stderr = open(saved, "w", encoding=getattr(python_stderr, "encoding", None) or "utf-8",  # noqa: SIM115
+                              errors="backslashreplace", buffering=1, closefd=False)
         os.dup2(devnull, 2)
         yield
     finally:
+        if sys.stderr is not python_stderr:
+            sys.stderr.flush()
+            sys.stderr = python_stderr
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)

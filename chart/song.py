@@ -121,8 +121,10 @@ class Song:
             for p in folder.iterdir():
                 if p.name.lower() == want:
                     return p
-        audio = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in AUDIO_EXTENSIONS]
-        return audio[0] if audio else None
+        audio = [p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS]
+        # several: which one is a guess (a stem, a preview, another song's file), and a draft or a check against
+        # the wrong audio looks right; the caller says the named file is missing instead
+        return audio[0] if len(audio) == 1 else None
 
 
 AUDIO_EXTENSIONS = (".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")

@@ -308,7 +308,7 @@ def _detect_tempo(drafter: Any, audio_path: Path) -> Any:
 
 def _guarded(work: Any) -> Any:
     """Run drafting work, turning every expected failure into a one-line UserError."""
-    from audio.decode import AudioError
+    from audio.decode import AudioError, native_stderr_silenced
     from inference.backends import BackendError, InputError
     from inference.decode import DecodeError
     from inference.drafter import DraftError
@@ -316,7 +316,8 @@ def _guarded(work: Any) -> Any:
     from inference.manifest import ManifestError
 
     try:
-        return work()
+        with native_stderr_silenced():  # mpg123's "Note: ..." lines on a damaged mp3: keep errors to one line
+            return work()
     except (AudioError, DraftError, ManifestError, FeatureError, DecodeError, InputError, BackendError) as exc:
         raise UserError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 

@@ -257,3 +257,17 @@ def test_delete_missing_note_changes_nothing(count: int) -> None:
     with pytest.raises(KeyError):  # deleting a note twice needs it twice
         doc.delete_notes(chart, notes[10:10 + count] * 2)
     assert chart.notes == notes
+
+
+def test_audio_path_falls_back_only_to_the_one_audio_file_of_the_folder(tmp_path):
+    """#MUSIC names a missing file: StepMania's fallback (the folder's audio file) is taken only when there is one;
+    with several (a stem, a preview, another song), guessing drafted and checked against the wrong audio."""
+    chart_file = tmp_path / "song.ssc"
+    song = Song(music="Song.OGG", source_path=chart_file)
+    (tmp_path / "song.ogg").write_bytes(b"x")
+    assert song.audio_path() == tmp_path / "song.ogg"  # case-insensitive match
+    song = Song(music="gone.ogg", source_path=chart_file)
+    assert song.audio_path() == tmp_path / "song.ogg"  # the only audio file
+    (tmp_path / "empty.ogg").write_bytes(b"")
+    assert song.audio_path() is None  # two: no guess
+    assert Song(music="song.ogg", source_path=chart_file).audio_path() == tmp_path / "song.ogg"

@@ -162,3 +162,28 @@ def test_check_times_use_the_charts_own_timing(tmp_path: Path) -> None:
     result = run("check", path, "--audio-length", "200", "--min-severity", "problem")
     assert result.returncode == 1
     assert result.stdout.startswith("dance-single/Hard\tPROBLEM\t-0:01.000\t")
+
+
+def test_native_stderr_is_silenced_but_python_messages_still_show():
+    """mpg123 writes "Note: ..." lines to descriptor 2 on a damaged mp3; the CLI silences those around decoding,
+    and its own progress and error lines must still reach the terminal."""
+    code = ("import os, sys\n"
+            "from audio.decode import native_stderr_silenced\n"
+            "with native_stderr_silenced():\n"
+            "    os.write(2, b'native line\\n')\n"
+            "    print('python line', file=sys.stderr)\n"
+            "os.write(2, b'native after\\n')\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["python line", "native after"]
+
+
+def test_undecodable_mp3_in_draft_is_one_line(tmp_path):
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(b"ID3" + bytes(1000))  # libmpg123 prints "Note: Trying to resync..." lines on this
+    result = run("draft", bad, "-o", tmp_path / "out.ssc")
+    assert result.returncode == 2, result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if not ln.startswith("[")]  # progress lines: "[  0.0 s] ..."
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: cannot decode audio bad.mp3"), result.stderr
+    assert not (tmp_path / "out.ssc").exists()
