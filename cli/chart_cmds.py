@@ -23,7 +23,7 @@ def register(subparsers) -> None:
         description="Reads IN and writes OUT in the format of OUT's extension. Notes the target format cannot "
                     "hold are refused (exit 2), never moved; documented conversions (e.g. mines dropped by "
                     "osu!mania) are listed on stderr.")
-    conv.add_argument("input", type=Path, metavar="IN", help="chart file to read")
+    conv.add_argument("input", type=Path, metavar="IN", help="chart file (or song folder) to read")
     conv.add_argument("output", type=Path, metavar="OUT", help="chart file to write (.sm .ssc .osu .json)")
     conv.add_argument("--chart", metavar="ID", help="keep only charts whose slot or chart id matches "
                       "(e.g. Hard or dance-single/Hard); .osu holds one chart per file")
@@ -33,7 +33,7 @@ def register(subparsers) -> None:
         "check", help="run the Verify checks on every chart of a file",
         description="Prints one line per issue: chart, severity, time, message, check id. Exit 1 if any "
                     "PROBLEM was found, 0 otherwise.")
-    chk.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json)")
+    chk.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json) or song folder")
     chk.add_argument("--format", dest="target_format", metavar="F",
                      help="also check that the charts can be saved as F (sm, ssc, osu, json)")
     chk.add_argument("--audio-length", type=float, metavar="S",
@@ -45,7 +45,7 @@ def register(subparsers) -> None:
         "info", help="charts, note counts, notes per second and estimated difficulty of a file",
         description="Summarises every chart: slot and meter, counts per note kind, jumps and hands, mean and "
                     "peak notes per second, and the estimated difficulty (1..20, see chart/stats.py).")
-    inf.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json)")
+    inf.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json) or song folder")
     inf.add_argument("--json", action="store_true", help="print JSON instead of a table")
     inf.set_defaults(func=cmd_info)
 
@@ -54,13 +54,13 @@ def register(subparsers) -> None:
 def load_song(path: Path):
     """Read a chart file or raise UserError with one line."""
     from chart.formats.errors import ParseError
-    from chart.formats.registry import load
+    from chart.formats.registry import load, load_folder
 
     if not path.exists():
         raise UserError(f"file not found: {path}")
-    if path.is_dir():
-        raise UserError(f"{path} is a folder; give a chart file")
     try:
+        if path.is_dir():  # a song folder: its chart file, or an osu! beatmap set's difficulties as one song
+            return load_folder(path)[0]
         return load(path)
     except ParseError as err:
         raise UserError(str(err)) from None
@@ -86,7 +86,7 @@ def clock(seconds: float) -> str:
 # ---------------------------------------------------------------------------------------------- convert
 def cmd_convert(args: argparse.Namespace) -> int:
     from chart.formats.errors import ParseError, WriteError
-    from chart.formats.registry import format_for, save, unrepresentable
+    from chart.formats.registry import format_for, save_split, unrepresentable
 
     try:
         target = format_for(args.output)
@@ -99,12 +99,19 @@ def cmd_convert(args: argparse.Namespace) -> int:
             raise UserError(f"no chart matches {args.chart!r} in {args.input}")
     try:
         notes = [p for p in unrepresentable(song, target.name) if not p.fatal]
-        save(song, args.output)
+        written = save_split(song, args.output)  # .osu: one file per difficulty
     except WriteError as err:
         raise UserError(str(err)) from None
+    except OSError as err:
+        raise UserError(f"cannot write {args.output}: {err.strerror or err}") from None
     for reason, count in Counter(p.reason for p in notes).most_common():
         print(f"note: {target.name}: {reason}" + (f" ({count}x)" if count > 1 else ""), file=sys.stderr)
-    print(f"wrote {args.output} ({len(song.charts)} chart{'s' * (len(song.charts) != 1)})", file=sys.stderr)
+    charts = f"{len(song.charts)} chart{'s' * (len(song.charts) != 1)}"
+    if written == [args.output]:
+        print(f"wrote {args.output} ({charts})", file=sys.stderr)
+    else:
+        print(f"wrote {len(written)} files, one per difficulty ({charts}): "
+              f"{', '.join(p.name for p in written)}", file=sys.stderr)
     return EXIT_OK
 
 

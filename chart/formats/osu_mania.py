@@ -23,6 +23,7 @@ milliseconds (fatal); mines, fakes, lifts (dropped), rolls (written as holds), n
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -83,6 +84,33 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
     """Song from the bytes of a .osu file (UTF-8, BOM allowed; Latin-1 fallback)."""
     return loads(decode(data), report)
+
+
+def merge_set(songs: Sequence[Song]) -> Song:
+    """One song from the difficulties of an osu! beatmap set (one one-chart song per ``.osu`` file).
+
+    Charts are ordered by slot, meter and name. Keys equal in every file stay in ``Song.extra``; the others
+    (``OverallDifficulty``, ``BeatmapID``, a difficulty's own scroll speeds, ...) go to that chart's ``extra``, and
+    :func:`dumps` writes them back into its file. A difficulty whose timing points differ from the first's keeps
+    its own timing. Raises ParseError when the files name different audio (they are not one song).
+    """
+    if not songs:
+        raise ParseError("no .osu difficulties to merge")
+    audio = sorted({s.music.lower() for s in songs})
+    if len(audio) > 1:
+        raise ParseError(f"the .osu files name different audio ({', '.join(a or '(none)' for a in audio)}): "
+                         f"open one difficulty")
+    ordered = sorted(songs, key=lambda s: (s.charts[0].slot, s.charts[0].meter, s.charts[0].description))
+    first = ordered[0]
+    common = [item for item in first.extra if all(item in s.extra for s in ordered[1:])]
+    charts = []
+    for song in ordered:
+        chart = song.charts[0]
+        chart.extra = [item for item in song.extra if item not in common]
+        chart.timing = song.timing if song.timing != first.timing else None
+        charts.append(chart)
+    return Song(title=first.title, artist=first.artist, credit=first.credit, music=first.music,
+                sample_start=first.sample_start, timing=first.timing, charts=charts, extra=common)
 
 
 def _hit_object(line: str, number: int, keys: int) -> tuple[Fraction, int, Fraction | None]:
@@ -252,4 +280,5 @@ def dumps(song: Song) -> str:
             continue
         x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
         objects.append(f"{x},192,{ms},128,0,{end_ms}:0:0:0:0:" if end_ms is not None else f"{x},192,{ms},1,0,0:0:0:0:")
-    return write_file(values, song.extra, points, objects, DEFAULTS)
+    own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
+    return write_file(values, [*song.extra, *own], points, objects, DEFAULTS)

@@ -1,4 +1,5 @@
-"""Chart formats by file extension: ``load(path)``, ``save(song, path)``, ``formats()``, ``unrepresentable()``.
+"""Chart formats by file extension: ``load(path)``, ``load_folder(folder)``, ``save(song, path)``, ``formats()``,
+``unrepresentable()``.
 
 Every reader raises only :class:`~chart.formats.errors.ParseError` (unreadable files included, with the path in
 the message); writers raise :class:`~chart.formats.errors.WriteError` when notes would move, and write
@@ -7,6 +8,7 @@ atomically through :mod:`chart.fileio` (a crash leaves the old file or the new o
 
 from __future__ import annotations
 
+import copy
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,11 +115,83 @@ def load(path: str | Path, report: list[Unrepresentable] | None = None) -> Song:
     return song
 
 
+def chart_files(folder: str | Path) -> list[Path]:
+    """The chart files of a song folder that opening it reads: its ``.ssc``, else ``.sm``, ``.osu``, ``.json``
+    files (sorted; empty when it holds none)."""
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file())
+    for fmt in _FORMATS:
+        found = [p for p in files if p.suffix.lower() in fmt.extensions]
+        if found:
+            return found
+    return []
+
+
+def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None) -> tuple[Song, Path | None]:
+    """A song folder as one song, and the file that saving it rewrites (None: it came from several files).
+
+    The folder's chart file of the first format in :func:`formats` order is read (a song folder holds its
+    ``.ssc`` and often an ``.sm`` of the same song). An osu! beatmap set keeps one difficulty per ``.osu``
+    file: they are merged into one song (:func:`chart.formats.osu_mania.merge_set`) and ``Song.source_path``
+    is the first of them, so ``#MUSIC`` resolves beside it. Several ``.ssc`` (or ``.sm``, ``.json``) files are
+    different songs, and which one was meant is not guessed.
+
+    Raises
+    ------
+    ParseError
+        No chart file, several songs, or a file :func:`load` cannot read; the message names the folder or file.
+    """
+    folder = Path(folder)
+    try:
+        files = chart_files(folder)
+    except OSError as err:
+        raise ParseError(f"cannot read the folder: {err.strerror or err}", path=str(folder)) from None
+    if not files:
+        raise ParseError("the folder holds no chart file (.ssc, .sm, .osu, .json)", path=str(folder))
+    if len(files) == 1:
+        return load(files[0], report), files[0]
+    if files[0].suffix.lower() != ".osu":
+        names = ", ".join(p.name for p in files[:4]) + (", ..." if len(files) > 4 else "")
+        raise ParseError(f"the folder holds {len(files)} {files[0].suffix} files ({names}): open one of them",
+                         path=str(folder))
+    from chart.formats.osu_mania import merge_set
+
+    try:
+        song = merge_set([load(p, report) for p in files])
+    except ParseError as err:
+        raise err if err.path else err.with_path(str(folder)) from None
+    song.source_path = files[0]
+    return song, None
+
+
 def save(song: Song, path: str | Path, keep_backup: bool = False) -> Path:
     """Write ``song`` to ``path`` in the format of its extension, atomically (see :mod:`chart.fileio`)."""
     fmt = format_for(path)
     text = fmt.module.dumps(song)
     return atomic_write_bytes(path, text.encode("utf-8"), keep_backup=keep_backup)
+
+
+def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
+    """The songs and files that saving ``song`` to ``path`` writes: one, or for osu!mania (one difficulty per
+    file) one single-chart song per chart in ``NAME [Slot description].osu`` -- the files :func:`load_folder`
+    reads back as one song."""
+    path = Path(path)
+    if format_for(path).name != "osu" or len(song.charts) <= 1:
+        return [(song, path)]
+    out = []
+    for chart in song.charts:
+        single = copy.copy(song)
+        single.charts = [chart]
+        label = chart.slot.sm_name + (f" {chart.description}" if chart.description else "")
+        safe = "".join(ch for ch in label if ch.isalnum() or ch in " -_").strip()
+        out.append((single, path.with_name(f"{path.stem} [{safe}]{path.suffix}")))
+    return out
+
+
+def save_split(song: Song, path: str | Path) -> list[Path]:
+    """:func:`save`, one file per chart where the format holds one difficulty (:func:`split_per_chart`). Every
+    file's text is made before any is written, so a chart the format cannot hold leaves no file written."""
+    parts = [(target, format_for(target).module.dumps(part)) for part, target in split_per_chart(song, path)]
+    return [atomic_write_bytes(target, text.encode("utf-8")) for target, text in parts]
 
 
 def unrepresentable(song_or_chart: Song | Chart, format_name: str) -> list[Unrepresentable]:

@@ -8,33 +8,18 @@ difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu``
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
 from chart.checks.base import Severity
 from chart.checks.registry import check_song
-from chart.formats.registry import format_for, save, unrepresentable
+from chart.formats.registry import format_for, save_split, unrepresentable
 from chart.song import Song
 from editor import messages
 
 EXPORT_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
 MAX_LISTED = 8
-
-
-def osu_targets(song: Song, path: Path) -> list[tuple[Song, Path]]:
-    """One single-chart song and file per difficulty (osu!mania keeps one difficulty per .osu file)."""
-    if len(song.charts) <= 1:
-        return [(song, path)]
-    out = []
-    for chart in song.charts:
-        single = copy.copy(song)
-        single.charts = [chart]
-        label = chart.slot.sm_name + (f" {chart.description}" if chart.description else "")
-        safe = "".join(ch for ch in label if ch.isalnum() or ch in " -_").strip()
-        out.append((single, path.with_name(f"{path.stem} [{safe}]{path.suffix}")))
-    return out
 
 
 class ExportController:
@@ -84,16 +69,12 @@ class ExportController:
             if not messages.confirm(self.win, "Verify before export", f"{shown}\n\n{question}", default=not problems):
                 self.win.session.status.emit("Export cancelled; see the Verify panel")
                 return False
-        targets = osu_targets(song, target) if fmt == "osu" else [(song, target)]
-        written = []
-        for part, path in targets:
-            try:
-                save(part, path)
-            except (ValueError, OSError) as exc:  # WriteError is a ValueError
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                messages.error(self.win, "Cannot export", " ".join(f"{path}: {reason}".split()))
-                return False
-            written.append(path.name)
+        try:
+            written = [p.name for p in save_split(song, target)]
+        except (ValueError, OSError) as exc:  # WriteError is a ValueError
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            messages.error(self.win, "Cannot export", " ".join(f"{target}: {reason}".split()))
+            return False
         self.win.session.status.emit(f"Exported {', '.join(written)}")
         return True
 

@@ -26,16 +26,6 @@ OPEN_FILTER = "Charts and audio (*.ssc *.sm *.osu *.json *.ogg *.mp3 *.wav *.fla
 SAVE_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
 
 
-def chart_in_folder(folder: Path) -> Path | None:
-    """The chart file a song folder holds (.ssc preferred over .sm, .osu, .json), or None."""
-    files = sorted(p for p in folder.iterdir() if p.is_file())
-    for ext in CHART_EXTENSIONS:
-        for p in files:
-            if p.suffix.lower() == ext:
-                return p
-    return None
-
-
 #: Audio lost to damage (s) above which opening the song also shows a dialog.
 MATERIAL_LOSS_S = 1.0
 
@@ -78,14 +68,8 @@ class FileController(QObject):
             return False
         target = path
         if path.is_dir():
-            target = chart_in_folder(path)
-            if target is None:
-                audio = sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
-                if audio:
-                    return self.window.new_song_from_audio(audio[0], check_unsaved=False)
-                messages.error(self.window, "Cannot open", f"{path.name}: the folder holds no chart or audio file")
-                return False
-        elif path.suffix.lower() in AUDIO_EXTENSIONS:
+            return self._open_folder(path)
+        if path.suffix.lower() in AUDIO_EXTENSIONS:
             return self.window.new_song_from_audio(path, check_unsaved=False)
         if not target.is_file():
             messages.error(self.window, "Cannot open", f"{target}: file not found")
@@ -99,6 +83,31 @@ class FileController(QObject):
         self.adopt(doc)
         self.recent_changed.emit(self.settings.add_recent(target))
         self.opened.emit(str(target))
+        return True
+
+    def _open_folder(self, folder: Path) -> bool:
+        """A song folder: its chart (an osu! beatmap set's difficulties as one song), else its one audio file."""
+        from chart.formats.registry import chart_files, load_folder
+
+        try:
+            if not chart_files(folder):
+                audio = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+                if len(audio) == 1:
+                    return self.window.new_song_from_audio(audio[0], check_unsaved=False)
+                what = f"{len(audio)} audio files and no chart; open one of them" if audio else "no chart or audio file"
+                messages.error(self.window, "Cannot open", f"{folder.name}: the folder holds {what}")
+                return False
+            song, file = load_folder(folder)
+        except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError naming the folder or file
+            messages.error(self.window, "Cannot open", _one_line(str(exc) if str(folder) in str(exc)
+                                                                 else f"{folder.name}: {exc}"))
+            return False
+        self.adopt(Document(song, path=file))
+        if file is None:  # several files (an osu! beatmap set): saving asks where, in one file
+            self.session.status.emit(f"Opened {len(song.charts)} difficulties of {folder.name} as one song; "
+                                     f"Save As writes them to one file, Export to .osu one file per difficulty")
+        self.recent_changed.emit(self.settings.add_recent(file or folder))
+        self.opened.emit(str(file or folder))
         return True
 
     def adopt(self, doc: Document, audio: AudioState | None = None) -> None:
@@ -166,6 +175,9 @@ class FileController(QObject):
     def save_as(self) -> bool:
         doc = self.session.doc
         suggested = doc.path or doc.song.source_path
+        if doc.path is None and suggested is not None and suggested.suffix.lower() == ".osu" and len(doc.song.charts) > 1:
+            # an osu! beatmap set opened from its folder: "NAME [Hard].osu" -> "NAME.ssc" (one file holds all)
+            suggested = suggested.with_name(suggested.stem.split(" [")[0] + ".ssc")
         target = self.ask_save_path(suggested)
         if target is None:
             return False

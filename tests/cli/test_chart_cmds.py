@@ -115,10 +115,17 @@ def test_convert_round_trip_keeps_notes(ssc: Path, tmp_path: Path) -> None:
     assert [c.notes for c in load(back).charts] == [c.notes for c in load(ssc).charts]
 
 
-def test_convert_to_osu_needs_one_chart(ssc: Path, tmp_path: Path) -> None:
+def test_convert_to_osu_writes_one_file_per_difficulty_and_reads_the_set_back(ssc: Path, tmp_path: Path) -> None:
+    out = tmp_path / "set"
+    out.mkdir()
+    result = run("convert", ssc, out / "song.osu")
+    assert result.returncode == 0, result.stderr
+    assert "wrote 2 files, one per difficulty" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["song [Easy].osu", "song [Hard].osu"]
+    info = run("info", out, "--json")  # the folder reads back as one song with both difficulties
+    assert info.returncode == 0, info.stderr
+    assert [c["slot"] for c in json.loads(info.stdout)["charts"]] == ["Easy", "Hard"]
     osu = tmp_path / "hard.osu"
-    assert "one difficulty" in one_line_error(run("convert", ssc, osu))
-    assert not osu.exists()  # refused: nothing written
     result = run("convert", ssc, osu, "--chart", "hard")
     assert result.returncode == 0, result.stderr
     assert "no mines: dropped (4x)" in result.stderr
@@ -135,7 +142,7 @@ def test_convert_to_osu_needs_one_chart(ssc: Path, tmp_path: Path) -> None:
         (["convert", "{ssc}", "{tmp}/out.txt"], "unknown chart file extension"),
         (["check", "{ssc}", "--format", "midi"], "unknown chart format"),
         (["check", "{ssc}", "--audio-length", "-3"], "--audio-length must be a positive"),
-        (["info", "{tmp}"], "is a folder"),
+        (["info", "{tmp}/empty"], "holds no chart file"),
         (["info", "{bad}"], "line 1"),
         (["convert", "{ssc}", "{tmp}/x.osu", "--chart", "Challenge"], "no chart matches"),
     ],
@@ -143,6 +150,7 @@ def test_convert_to_osu_needs_one_chart(ssc: Path, tmp_path: Path) -> None:
 def test_bad_input_is_one_line_exit_2(argv: list[str], expected: str, ssc: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.sm"
     bad.write_text("#NOTES:dance-single:;\n", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
     args = [a.format(tmp=tmp_path, ssc=ssc, bad=bad) for a in argv]
     assert expected in one_line_error(run(*args))
 

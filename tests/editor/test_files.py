@@ -232,6 +232,37 @@ def test_song_folder_and_recent_files(window, song_files, settings):
     assert window.recent_menu.actions()[0].text() == str(song_files.chart.resolve())
 
 
+def test_an_osu_beatmap_set_folder_opens_as_one_song(window, song_files, settings, boxes, qtbot):
+    """osu! keeps one difficulty per .osu file, and Export writes a set so: opening the folder gives every
+    difficulty back in one song, with its audio; saving asks where (one file cannot be all of them)."""
+    from chart.formats.registry import save_split
+
+    folder = song_files.folder
+    written = save_split(song_files.song, folder / "clicks.osu")
+    song_files.chart.unlink()  # only the .osu set is left beside the audio
+    assert len(written) == 2
+    assert window.files.open_path(folder)
+    doc = window.session.doc
+    assert doc.path is None
+    assert [c.slot for c in doc.song.charts] == [c.slot for c in song_files.song.charts]
+    kept = [[n for n in c.notes if n.kind.is_onset] for c in song_files.song.charts]  # osu! has no mines
+    assert [len(c.notes) for c in doc.song.charts] == [len(k) for k in kept]
+    qtbot.waitUntil(lambda: window.session.audio is not None, timeout=20000)
+    assert window.session.audio.path == song_files.audio
+    assert settings.recent_files()[0] == str(folder.resolve())
+    assert not boxes  # no error
+    asked = []
+    window.files.ask_save_path = lambda suggested, title="Save As": asked.append(suggested)
+    assert not window.files.save()
+    assert asked == [folder / "clicks.ssc"]  # one file for the whole set
+    (folder / "other.ssc").write_text("#TITLE:x;\n#BPMS:0=120;\n", encoding="utf-8")
+    (folder / "third.ssc").write_text("#TITLE:y;\n#BPMS:0=120;\n", encoding="utf-8")
+    window.maybe_save_changes = lambda: True
+    assert not window.files.open_path(folder)  # two songs: no guess
+    assert "2 .ssc files" in boxes[-1][2]
+    assert window.session.doc is doc
+
+
 def test_open_prompts_for_unsaved_changes(opened, song_files, boxes):
     from PySide6.QtWidgets import QMessageBox
 

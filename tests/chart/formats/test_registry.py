@@ -10,7 +10,8 @@ import pytest
 from chart.formats import registry
 from chart.formats.errors import ParseError, WriteError
 from chart.notes import Note
-from chart.song import Chart, Song
+from chart.song import Chart, Slot, Song
+from chart.timing import TimingData
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -61,3 +62,75 @@ def test_unrepresentable_for_a_chart_and_a_song():
     assert registry.unrepresentable(song, "ssc") == []
     assert any(p.fatal and "one difficulty" in p.reason for p in registry.unrepresentable(song, "osu"))
     assert registry.unrepresentable(song, "json") == []
+
+
+def _set_song() -> Song:
+    """Three difficulties; Hard plays with timing of its own (its .osu file has other timing points)."""
+    charts = [Chart(slot=slot, meter=meter, notes=[Note(F(b, step), b % 4) for b in range(4, 40)])
+              for slot, meter, step in ((Slot.HARD, 9, 4), (Slot.EASY, 3, 1), (Slot.MEDIUM, 6, 2))]
+    charts[0].timing = TimingData.constant(150, "-0.1")
+    charts[0].extra = [("Difficulty.OverallDifficulty", "8.5"), ("Metadata.BeatmapID", "77")]
+    return Song(title="Set", artist="A", music="a.ogg", timing=TimingData.constant(120, "-0.25"), charts=charts,
+                extra=[("Metadata.Tags", "tag")])
+
+
+def test_osu_set_is_saved_one_file_per_difficulty_and_opened_as_one_song(tmp_path):
+    song = _set_song()
+    written = registry.save_split(song, tmp_path / "set.osu")
+    assert sorted(p.name for p in written) == ["set [Easy].osu", "set [Hard].osu", "set [Medium].osu"]
+    hard_text = (tmp_path / "set [Hard].osu").read_text()
+    assert "OverallDifficulty:8.5" in hard_text  # a chart's own osu! keys go to its file only
+    assert "BeatmapID:77" in hard_text
+    assert "BeatmapID:77" not in (tmp_path / "set [Easy].osu").read_text()
+    back, file = registry.load_folder(tmp_path)
+    assert file is None  # several files: saving asks where
+    assert back.source_path == tmp_path / "set [Easy].osu"
+    assert [c.slot for c in back.charts] == [Slot.EASY, Slot.MEDIUM, Slot.HARD]  # by slot
+    by_slot = {c.slot: c for c in song.charts}
+    for chart in back.charts:
+        before = by_slot[chart.slot]
+        t0, t1 = song.timing_for(before).beat_to_seconds, back.timing_for(chart).beat_to_seconds
+        assert [(t1(n.beat), n.lane) for n in chart.notes] == [(t0(n.beat), n.lane) for n in before.notes]
+    assert back.charts[2].timing is not None  # Hard's own timing
+    assert back.charts[0].timing is None
+    assert back.charts[1].timing is None
+    assert ("Metadata.Tags", "tag") in back.extra
+    assert ("Difficulty.OverallDifficulty", "8.5") in back.charts[2].extra
+    (tmp_path / "again").mkdir()
+    again = registry.save_split(back, tmp_path / "again" / "set.osu")
+    assert len(again) == 3
+    for path in again:  # and out again: the same files
+        assert path.read_text() == (tmp_path / path.name).read_text()
+
+
+def test_a_set_that_cannot_be_written_writes_no_file(tmp_path):
+    song = _set_song()
+    song.charts[1].timing = TimingData.constant(4000)  # Easy: rows 0.3 ms apart ...
+    song.charts[1].notes[:2] = [Note(F(0), 0), Note(F(1, 48), 0)]  # ... two notes in one lane, one millisecond
+    with pytest.raises(WriteError):
+        registry.save_split(song, tmp_path / "set.osu")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_song_folder_reads_its_ssc_and_refuses_to_guess_between_songs(tmp_path):
+    song = _set_song()
+    song.charts = song.charts[1:]
+    registry.save(song, tmp_path / "a.ssc")
+    registry.save(song, tmp_path / "a.sm")
+    loaded, file = registry.load_folder(tmp_path)
+    assert file == tmp_path / "a.ssc"
+    registry.save(song, tmp_path / "b.ssc")
+    with pytest.raises(ParseError, match="2 .ssc files"):
+        registry.load_folder(tmp_path)
+    other = tmp_path / "osu"
+    other.mkdir()
+    one, two = _set_song(), _set_song()
+    two.music = "b.ogg"
+    registry.save_split(one, other / "x.osu")
+    registry.save_split(two, other / "y.osu")
+    with pytest.raises(ParseError, match="different audio"):
+        registry.load_folder(other)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ParseError, match="no chart file"):
+        registry.load_folder(empty)
