@@ -138,7 +138,21 @@ def validate_inputs(manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dic
     if missing or unknown:
         parts = [f"missing {missing}" if missing else "", f"unknown {unknown}" if unknown else ""]
         raise InputError(f"inputs of {manifest.model_id} do not match its manifest: {', '.join(p for p in parts if p)}")
-    return {name: _check_tensor(manifest.model_id, spec, inputs[name]) for name, spec in want.items()}
+    arrays = {name: _check_tensor(manifest.model_id, spec, inputs[name]) for name, spec in want.items()}
+    _check_slots(manifest, arrays)
+    return arrays
+
+
+def _check_slots(manifest: Manifest, arrays: dict[str, np.ndarray]) -> None:
+    """Slot indices must name one of the manifest's slots: the shipped onset graph clamps them, so a 7 would
+    silently draft Challenge (and an unclamped graph fails deep inside onnxruntime)."""
+    n = len(manifest.slots or ())
+    for name in ("difficulty", "cond_difficulty"):
+        values = arrays.get(name)
+        bad = values[(values < 0) | (values >= n)] if values is not None and n else ()
+        if len(bad):
+            raise InputError(f"{manifest.model_id}: input {name!r} holds slot index {int(bad[0])}; "
+                             f"the model's slots are 0..{n - 1} ({', '.join(manifest.slots)})")
 
 
 def _check_tensor(model_id: str, spec: TensorSpec, value: Any) -> np.ndarray:

@@ -82,7 +82,7 @@ def contract_specs(config: OnsetModelConfig) -> tuple[list[TensorSpec], list[Ten
         TensorSpec("beat_guide", "float32", [-1, -1, config.n_guide], "beat-guide channels [B, T, G]"),
         TensorSpec("difficulty", "int64", [-1], "slot index 0..4 (beginner..challenge) [B]"),
         TensorSpec("cond_onsets", "float32", [-1, -1], "lower chart's onset train, zeros when absent [B, T]"),
-        TensorSpec("cond_difficulty", "int64", [-1], "slot of the lower chart (any value when absent) [B]"),
+        TensorSpec("cond_difficulty", "int64", [-1], "slot index of the lower chart, 0..4 (0 when absent) [B]"),
         TensorSpec("cond_present", "float32", [-1], "1.0 = refine from a lower chart, 0.0 = plain [B]"),
     ]
     outputs = [TensorSpec(OUTPUT_NAME, "float32", [-1, -1], "per-frame onset probability [B, T]")]

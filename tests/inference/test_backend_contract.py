@@ -88,6 +88,9 @@ def test_every_input_matters(backend, tiny):
     (lambda d: d.update(features=np.zeros((5, 10), np.float32)), "rank"),
     (lambda d: d.update(features=np.zeros((5, 10, 3), np.float32)), "axis 2"),
     (lambda d: d.update(features=np.full((5, 10, 8), np.nan, np.float32)), "NaN"),
+    (lambda d: d.update(difficulty=np.array([0, 1, 2, 3, 7])), "slot index 7"),  # the graph would clamp it
+    (lambda d: d.update(difficulty=np.array([0, -1, 2, 3, 4])), "slot index -1"),
+    (lambda d: d.update(cond_difficulty=np.full(5, 9)), "slot index 9"),
 ])
 def test_bad_inputs_raise_input_error(backend, tiny, mutate, message):
     inputs = onset_inputs(tiny, batch=5, frames=10)
