@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from chart.formats.display_segments import past_warps
 from chart.notes import Note, NoteKind, sort_notes
 from chart.snap import snap_beat, step
 from chart.timing import TimingData
@@ -89,7 +90,8 @@ class Recorder:
         return self.timing.seconds_to_beat(Fraction(t_s).limit_denominator(1 << 20))
 
     def _snapped(self, t_s: float) -> Fraction:
-        return snap_beat(self._beat(t_s), self.divisor)
+        """The snapped beat of a moment; at a warp's moment its end (its start is never judged)."""
+        return past_warps(self.timing, snap_beat(self._beat(t_s), self.divisor))
 
     # ------------------------------------------------------------------ the chart's notes
     def _kept(self, lane: int) -> list[Note]:

@@ -5,7 +5,8 @@ charted on the musical grid and the grid was wrong, wrong when they were placed 
 the tempo was off. :func:`retime_notes` gives the notes their beats under the new timing at the *same times*:
 each head and hold end is mapped exactly (``new.seconds_to_beat(old.beat_to_seconds(b))``), kept as is when that
 lands on a 1/192 row, else snapped to the coarsest snap whose row is within :data:`SNAP_TOLERANCE_S` of it (the
-finest, 1/48 beat, when none is). A hold keeps at least 1/48 beat. Two notes landing on one cell of a lane (only
+finest, 1/48 beat, when none is); a judged note that would land inside a new warp goes to the warp's end (the
+same instant: a warp takes no time). A hold keeps at least 1/48 beat. Two notes landing on one cell of a lane (only
 possible when a change squeezes time, e.g. a new warp) keep the first; the others are counted as dropped.
 """
 
@@ -16,6 +17,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from chart.formats.display_segments import past_warps
+from chart.formats.timing_tags import in_warp
 from chart.notes import Note, sort_notes
 from chart.snap import DIVISORS, is_on_grid, snap_preferring_coarse
 from chart.timing import TimingData
@@ -35,6 +38,8 @@ def _mapper(old: TimingData, new: TimingData):
             else:
                 tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
                 cache[beat] = snap_preferring_coarse(np.array([float(exact)]), DIVISORS, tolerance)[0]
+            if new.warps and not in_warp(old, beat):  # a judged note snapped onto a new warp's start stays judged
+                cache[beat] = past_warps(new, cache[beat])
         return cache[beat]
 
     return to_new

@@ -8,7 +8,8 @@ Pipeline (per difficulty slot, settings from the model manifest):
 4. snap with :func:`chart.snap.snap_preferring_coarse`: the coarsest divisor of the slot's list whose grid
    point lies within ``snap_tolerance_s`` wins, so Beginner/Easy stay on 1/4 and 1/8 unless the audio clearly
    sits between them;
-5. resolve collisions after snapping (two peaks on one row -> one row, the more probable one kept), then keep
+5. move rows StepMania would pass over (inside a warp: to its end, the same instant; inside a fake segment:
+   dropped), resolve collisions after snapping (two peaks on one row -> one row, the more probable one kept), then keep
    rows at least ``min_gap_beats`` apart (most probable first): Beginner charts rarely step twice within a beat.
 
 An NPS (notes per second) target replaces the threshold by the one whose decoded density comes closest to it
@@ -153,6 +154,18 @@ def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Frac
     return snapped
 
 
+def judged_rows(beats: list[Fraction], timing: TimingData) -> list[Fraction | None]:
+    """Rows StepMania would pass over, made judged: a row inside a warp moves to the warp's end (the same
+    instant), a row inside a fake segment becomes None (dropped); see
+    :func:`chart.formats.display_segments.judged_beat`. Without warps or fake segments the rows are returned."""
+    from chart.formats.display_segments import fake_ranges, judged_beat
+
+    fakes = fake_ranges(timing) if timing.extra else []
+    if not timing.warps and not fakes:
+        return list(beats)
+    return [judged_beat(timing, b, fakes) for b in beats]
+
+
 #: Lowest threshold an NPS target may reach (peaks below it are noise, not notes).
 NPS_MIN_THRESHOLD = 0.02
 
@@ -186,11 +199,11 @@ def candidate_rows(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg:
     frames = pick_peaks(prob, floor, gap_frames)
     if frames.size == 0:
         return [], np.zeros(0)
-    snapped = snap_rows(frames / float(frame_rate), timing, cfg)
+    snapped = judged_rows(snap_rows(frames / float(frame_rate), timing, cfg), timing)
     # Collision resolution: several peaks on one grid row become one row carrying the highest probability.
     best: dict[Fraction, float] = {}
     for b, p in zip(snapped, prob[frames]):
-        if p > best.get(b, -1.0):
+        if b is not None and p > best.get(b, -1.0):
             best[b] = float(p)
     rows = sorted(best)
     probs = np.array([best[b] for b in rows], dtype=np.float64)

@@ -190,3 +190,21 @@ def never_judged(timing: TimingData, beat: Fraction, fakes: Sequence[tuple[Fract
     (:func:`fake_ranges`) when asking for many notes."""
     ranges = fake_ranges(timing) if fakes is None else fakes
     return in_warp(timing, beat) or any(a <= beat < b for a, b in ranges)
+
+
+def past_warps(timing: TimingData, beat: Fraction) -> Fraction:
+    """``beat``, or when StepMania passes over it inside a warp, the warp's end (through chained warps): the warp
+    takes no time, so its end sounds at the same instant and is judged."""
+    for _ in range(len(timing.warps) + 1):
+        if not in_warp(timing, beat):
+            break
+        beat = max(b + length for b, length in timing.warps if b <= beat < b + length)
+    return beat
+
+
+def judged_beat(timing: TimingData, beat: Fraction,
+                fakes: Sequence[tuple[Fraction, Fraction]] | None = None) -> Fraction | None:
+    """The beat at which a note meant for ``beat``'s moment is judged (AI drafts): :func:`past_warps`, or None
+    inside a fake segment (no beat of that moment is judged there)."""
+    beat = past_warps(timing, beat)
+    return None if never_judged(timing, beat, fakes) else beat

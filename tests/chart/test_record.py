@@ -131,6 +131,14 @@ def test_stops_and_tempo_changes_snap_in_beats():
     assert rec.press(1, 2.5 + 0.26) == tap(Fraction(17, 4), 1)  # beat 4 at 2.5 s, then 1 s per beat
 
 
+def test_a_press_at_a_warps_moment_lands_on_its_end():
+    """A warp takes no time: its first beat and its end sound at once, and StepMania only judges the end."""
+    timing = TimingData(bpms=((0, 120),), warps=((4, 8),))  # beats 4..12 at 2.0 s
+    rec = Recorder((), timing, 16, 0.0, lanes=4)
+    assert rec.press(0, 1.99) == tap(12, 0)  # snaps to beat 4, the warp's start: moved to its end
+    assert rec.press(1, 2.26) == tap(Fraction(25, 2), 1)
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), st.floats(0.0, 6.0), st.floats(0.01, 1.5)), max_size=25),
        st.lists(st.tuples(st.integers(0, 24), st.integers(0, 3), st.integers(0, 4)), max_size=12),

@@ -66,3 +66,13 @@ def test_every_note_sounds_within_a_row_of_where_it_did(bpm, new_bpm, offset_ms,
     if dropped == 0:
         for a, b in zip(sorted(times(moved, new)), sorted(times(notes, old)), strict=True):
             assert abs(a - b) <= half_row_s + 1e-9
+
+
+def test_a_note_snapped_onto_a_new_warps_start_goes_to_its_end():
+    """A new warp at beat 4 with beat 0 half a millisecond later: the note heard at 2.0 s maps to beat 3.999,
+    snaps (1 ms) to beat 4, the warp's first beat, which StepMania never judges; its end sounds at that instant."""
+    old = TimingData.constant(120)
+    new = TimingData(bpms=((0, 120),), offset=F(-1, 2000), warps=((4, 8),))
+    moved, dropped = retime_notes([tap(4, 0), tap(3, 1)], old, new)
+    assert moved == [tap(3, 1), tap(12, 0)]
+    assert dropped == 0

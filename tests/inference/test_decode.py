@@ -42,6 +42,21 @@ def test_peaks_snap_to_exact_beats() -> None:
     assert np.allclose(out.probs, [0.9, 0.8, 0.7])
 
 
+def test_no_row_lands_where_stepmania_passes_it_over() -> None:
+    """A warp takes no time: an onset at its moment snapped to the warp's first beat, which StepMania never
+    judges (a real drafted song had notes at the start of its warps). It now goes to the warp's end, the
+    same instant; an onset inside a fake segment (drawn, never judged) is dropped."""
+    from dataclasses import replace
+
+    timing = replace(T120, warps=((Fraction(4), Fraction(8)),), extra=(("FAKES", "14.000=1.000"),))
+    # beat 4 (warp start) = 2.0 s = frame 200; after the warp beat 12 is at 2.0 s, beat 14 (fake [14, 15)) 3.0 s
+    p = _curve(500, {150: 0.9, 200: 0.9, 250: 0.8, 300: 0.8})
+    cfg = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4, 8, 16], snap_tolerance_s=0.03)
+    out = decode_onsets(p, FPS, timing, cfg)
+    assert out.beats == [Fraction(3), Fraction(12), Fraction(13)]  # not 4 (warped); not 14 (fake segment)
+    assert np.allclose(out.seconds, [1.5, 2.0, 2.5])
+
+
 def test_min_gap_keeps_the_more_probable_peak() -> None:
     p = _curve(300, {100: 0.6, 108: 0.9, 200: 0.7})
     assert list(pick_peaks(p, 0.5, 10)) == [108, 200]
