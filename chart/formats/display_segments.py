@@ -194,12 +194,14 @@ def never_judged(timing: TimingData, beat: Fraction, fakes: Sequence[tuple[Fract
 
 def past_warps(timing: TimingData, beat: Fraction) -> Fraction:
     """``beat``, or when StepMania passes over it inside a warp, the warp's end (through chained warps): the warp
-    takes no time, so its end sounds at the same instant and is judged."""
+    takes no time, so its end sounds at the same instant and is judged. An end off StepMania's 1/192-measure
+    grid (a warp of 0.167 beats for a sixth) cannot hold a note: ``beat`` is returned unchanged then."""
+    moved = beat
     for _ in range(len(timing.warps) + 1):
-        if not in_warp(timing, beat):
+        if not in_warp(timing, moved):
             break
-        beat = max(b + length for b, length in timing.warps if b <= beat < b + length)
-    return beat
+        moved = max(b + length for b, length in timing.warps if b <= moved < b + length)
+    return moved if (moved * 48).denominator == 1 else beat
 
 
 def judged_beat(timing: TimingData, beat: Fraction,

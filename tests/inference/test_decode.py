@@ -55,6 +55,11 @@ def test_no_row_lands_where_stepmania_passes_it_over() -> None:
     out = decode_onsets(p, FPS, timing, cfg)
     assert out.beats == [Fraction(3), Fraction(12), Fraction(13)]  # not 4 (warped); not 14 (fake segment)
     assert np.allclose(out.seconds, [1.5, 2.0, 2.5])
+    # a warp whose end is off the 1/192-measure grid (0.167 beats for a sixth, as a shared song has): no note
+    # can sit there, so the passed-over row is dropped (it once made the whole .ssc unwritable)
+    approximate = replace(T120, warps=((Fraction(4), Fraction(167, 1000)),))
+    out = decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, approximate, cfg)  # 1.98 s: snaps to beat 4
+    assert out.beats == [Fraction(3)]
 
 
 def test_min_gap_keeps_the_more_probable_peak() -> None:
