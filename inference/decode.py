@@ -154,16 +154,22 @@ def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Frac
     return snapped
 
 
-def judged_rows(beats: list[Fraction], timing: TimingData) -> list[Fraction | None]:
+def judged_rows(beats: list[Fraction], timing: TimingData, divisors: list[int]) -> list[Fraction | None]:
     """Rows StepMania would pass over, made judged: a row inside a warp moves to the warp's end (the same
-    instant), a row inside a fake segment becomes None (dropped); see
-    :func:`chart.formats.display_segments.judged_beat`. Without warps or fake segments the rows are returned."""
+    instant; :func:`chart.formats.display_segments.judged_beat`) when that end is on the slot's snap grid (a
+    Beginner row on a 1/192 warp end would be no Beginner row), else it is dropped (None), as is a row inside a
+    fake segment. Without warps or fake segments the rows are returned as they are."""
     from chart.formats.display_segments import fake_ranges, judged_beat
+    from chart.snap import is_on_grid
 
     fakes = fake_ranges(timing) if timing.extra else []
     if not timing.warps and not fakes:
         return list(beats)
-    return [judged_beat(timing, b, fakes) for b in beats]
+    out: list[Fraction | None] = []
+    for b in beats:
+        j = judged_beat(timing, b, fakes)
+        out.append(j if j == b or (j is not None and any(is_on_grid(j, d) for d in divisors)) else None)
+    return out
 
 
 #: Lowest threshold an NPS target may reach (peaks below it are noise, not notes).
@@ -199,7 +205,7 @@ def candidate_rows(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg:
     frames = pick_peaks(prob, floor, gap_frames)
     if frames.size == 0:
         return [], np.zeros(0)
-    snapped = judged_rows(snap_rows(frames / float(frame_rate), timing, cfg), timing)
+    snapped = judged_rows(snap_rows(frames / float(frame_rate), timing, cfg), timing, cfg.divisors)
     # Collision resolution: several peaks on one grid row become one row carrying the highest probability.
     best: dict[Fraction, float] = {}
     for b, p in zip(snapped, prob[frames]):

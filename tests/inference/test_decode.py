@@ -60,6 +60,11 @@ def test_no_row_lands_where_stepmania_passes_it_over() -> None:
     approximate = replace(T120, warps=((Fraction(4), Fraction(167, 1000)),))
     out = decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, approximate, cfg)  # 1.98 s: snaps to beat 4
     assert out.beats == [Fraction(3)]
+    # a warp ending between the slot's grid lines (1/192 here, Beginner snaps to 1/4..1/16): dropped too
+    fine = replace(T120, warps=((Fraction(4), Fraction(385, 48)),))  # ends at 12 + 1/48
+    assert decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, fine, cfg).beats == [Fraction(3)]
+    wide = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4, 8, 16, 192], snap_tolerance_s=0.03)
+    assert decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, fine, wide).beats == [3, Fraction(577, 48)]
 
 
 def test_min_gap_keeps_the_more_probable_peak() -> None:
