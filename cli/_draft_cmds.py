@@ -58,7 +58,7 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fallback", action="store_true",
                    help="with --backend URL: run locally when the server is down instead of failing")
     p.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json; .osu: the new slots only, one file each)")
 
 
 # ---------------------------------------------------------------------------------------------------- commands
@@ -67,7 +67,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
     slots = parse_slots(args.slots)
     nps = parse_nps(args.nps)
-    _check_output(args.output, slots)
+    _check_output(args.output)
     song, audio_path = _source(args.source)
     timing = _timing(args, song)
     drafter = _drafter(args)
@@ -86,7 +86,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
 def cmd_refine(args: argparse.Namespace) -> int:
     low = _one_slot(args.from_slot, "--from")
     highs = parse_slots(args.to_slots)
-    _check_output(args.output, highs)
+    _check_output(args.output)
     if bad := [s.sm_name for s in highs if s <= low]:
         raise UserError(f"--to slots must be above {low.sm_name}: {', '.join(bad)}")
     song, audio_path, lower = _chart_with_notes(args.chart, low, "refine from")
@@ -157,16 +157,15 @@ def parse_nps(items: list[str]) -> dict[Any, float]:
     return out
 
 
-def _check_output(path: Path, slots: list[Any]) -> None:
+def _check_output(path: Path) -> None:
+    """A known chart extension in an existing folder (.osu gets one file per drafted slot)."""
     from chart.formats.errors import ParseError
     from chart.formats.registry import format_for
 
     try:
-        fmt = format_for(path)
+        format_for(path)
     except ParseError as exc:
         raise UserError(str(exc)) from exc
-    if fmt.name == "osu" and len(slots) > 1:
-        raise UserError("an .osu file holds one difficulty: pass one slot (--slots/--to)")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"output folder {folder} does not exist")
@@ -346,18 +345,27 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"seed {p.seed})", file=sys.stderr)
     song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
-    return _save(song, output)
+    return _save(song, output, {d.slot for d in drafts})
 
 
-def _save(song: Any, output: Path) -> int:
+def _save(song: Any, output: Path, slots: set[Any] | None = None) -> int:
+    """Write ``song``; to osu!mania (one difficulty per file) only the charts of ``slots`` (the ones just made),
+    one file each when several (``registry.save_split``)."""
+    import copy
+
     from chart.formats.errors import ParseError, WriteError
-    from chart.formats.registry import save
+    from chart.formats.registry import format_for, save_split
 
+    if format_for(output).name == "osu" and slots is not None:
+        song = copy.copy(song)
+        song.charts = [c for c in song.charts if c.slot in slots]
     try:
-        save(song, output)
+        written = save_split(song, output)
     except (WriteError, ParseError) as exc:
         raise UserError(f"cannot write {output}: {exc}") from exc
-    print(f"wrote {output}", file=sys.stderr)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0
 
 

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--from", dest="from_slot", required=True, help="the harder slot to simplify (e.g. hard)")
     m.add_argument("--to", dest="to_slots", required=True, help="easier slots, comma-separated (e.g. easy,beginner)")
     m.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
-    m.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json)")
+    m.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json; .osu: the new slots only, one file each)")
     m.set_defaults(func=cmd_simplify)
 
     a = subparsers.add_parser("arrows", help="new arrows for a chart's rhythm (the lane model alone)",
@@ -43,14 +43,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     a.add_argument("--slot", required=True, help="the chart to give new arrows (e.g. medium)")
     a.add_argument("--seed", type=int, default=0, help="0 (default): the model's best guess; others: sampled")
     a.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
-    a.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json)")
+    a.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json; .osu: the new slots only, one file each)")
     a.set_defaults(func=cmd_arrows)
 
 
 def cmd_simplify(args: argparse.Namespace) -> int:
     high = _one_slot(args.from_slot, "--from")
     lows = parse_slots(args.to_slots)
-    _check_output(args.output, lows)
+    _check_output(args.output)
     if bad := [s.sm_name for s in lows if s >= high]:
         raise UserError(f"--to slots must be below {high.sm_name}: {', '.join(bad)}")
     song, audio_path, higher = _chart_with_notes(args.chart, high, "simplify")
@@ -64,7 +64,7 @@ def cmd_arrows(args: argparse.Namespace) -> int:
     from inference.lane_context import with_unstepped
 
     slot = _one_slot(args.slot, "--slot")
-    _check_output(args.output, [slot])
+    _check_output(args.output)
     song, audio_path, _ = _chart_with_notes(args.chart, slot, "give arrows to")
     song = _moved(song, audio_path, args.output)
     chart = song.chart(slot)
@@ -83,4 +83,4 @@ def cmd_arrows(args: argparse.Namespace) -> int:
     p = draft.provenance
     print(f"{slot.sm_name}: {len(rows)} rows, {len(draft.notes)} notes, {same} as before "
           f"({p.lane_model}, seed {p.seed}, temperature {p.parameters['lane_temperature']})", file=sys.stderr)
-    return _save(song, args.output)
+    return _save(song, args.output, {slot})

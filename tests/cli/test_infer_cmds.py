@@ -118,6 +118,27 @@ def test_refine_adds_higher_slots(work, capsys, tmp_path):
     assert "with their arrows" not in err
 
 
+def test_osu_output_gets_the_drafted_slots_one_file_each(work, capsys, tmp_path):
+    """osu! holds one difficulty per file: refining an Easy chart to .osu writes the new slots only (it used to
+    refuse after all the drafting, the song holding the Easy chart too), one file per slot."""
+    base = tmp_path / "base.ssc"
+    assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "easy", *models(work),
+                "-o", base], capsys)[0] == 0
+    code, err = run(["refine", base, "--from", "easy", "--to", "hard", *models(work), "-o", tmp_path / "h.osu"],
+                    capsys)
+    assert code == 0, err
+    assert [c.slot for c in load(tmp_path / "h.osu").charts] == [Slot.HARD]
+    out = tmp_path / "set"
+    out.mkdir()
+    code, err = run(["refine", base, "--from", "easy", "--to", "hard,challenge", *models(work), "-o",
+                     out / "r.osu"], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["r [Challenge AI draft].osu", "r [Hard AI draft].osu"]
+    from chart.formats.registry import load_folder
+
+    assert [c.slot for c in load_folder(out)[0].charts] == [Slot.HARD, Slot.CHALLENGE]
+
+
 def test_simplify_drafts_easier_slots_from_the_harder_chart(work, capsys, tmp_path):
     base = tmp_path / "base.ssc"
     assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "hard", *models(work),
@@ -187,7 +208,7 @@ def _bad_sm(folder: Path) -> Path:
     ("edit_slot", "the model drafts"),
     ("bad_nps", "--nps wants"),
     ("bad_ext", "unknown chart file extension"),
-    ("osu_many", "one difficulty"),
+    ("osu_missing_folder", "does not exist"),
     ("server_down", "unavailable"),
     ("bad_url", "not an http"),
     ("model_mismatch", "does not match its manifest"),
@@ -211,8 +232,8 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(work, capsys, tmp_path
         argv = ["draft", wav, "--nps", "hard=fast", *m, "-o", out]
     elif case == "bad_ext":
         argv = ["draft", wav, *m, "-o", tmp_path / "out.txt"]
-    elif case == "osu_many":
-        argv = ["draft", wav, *m, "-o", tmp_path / "out.osu"]
+    elif case == "osu_missing_folder":
+        argv = ["draft", wav, *m, "-o", tmp_path / "nowhere" / "out.osu"]
     elif case == "server_down":
         argv = ["draft", wav, "--bpm", 120, "--backend", f"http://127.0.0.1:{free_port()}", *m, "-o", out]
     elif case == "bad_url":
