@@ -110,6 +110,11 @@ def _chart_with_notes(path: Path, slot: Any, what: str) -> tuple[Any, Path, Any]
     song, audio_path = _source(path, need_song=True)
     _load_timed(path)
     chart = song.chart(slot)
+    if chart is None:
+        other = next((c.mode for c in song.charts if c.slot == slot), None)
+        if other is not None:  # an osu! 7K chart, a dance-double chart, ...
+            raise UserError(f"{path}: its {slot.sm_name} chart is {other}; the models draft 4-panel dance-single "
+                            f"charts")
     if chart is None or not any(n.kind.is_onset for n in chart.notes):
         raise UserError(f"{path} has no {slot.sm_name} chart with notes to {what}")
     return song, audio_path, chart

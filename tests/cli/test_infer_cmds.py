@@ -139,6 +139,17 @@ def test_osu_output_gets_the_drafted_slots_one_file_each(work, capsys, tmp_path)
     assert [c.slot for c in load_folder(out)[0].charts] == [Slot.HARD, Slot.CHALLENGE]
 
 
+def test_a_chart_of_another_game_mode_is_named_not_missing(work, capsys, tmp_path):
+    song = Song(music=str(work / "song.wav"), timing=TimingData.constant(128, "-0.3"),
+                charts=[Chart(mode="kb7-single", lanes=7, slot=Slot.HARD, notes=[Note(Fraction(b), b % 7)
+                                                                                 for b in range(8, 40)])])
+    chart = save(song, tmp_path / "seven.ssc")
+    code, err = run(["refine", chart, "--from", "hard", "--to", "challenge", *models(work), "-o",
+                     tmp_path / "out.ssc"], capsys)
+    assert code == 2
+    assert "its Hard chart is kb7-single; the models draft 4-panel dance-single" in err
+
+
 def test_simplify_drafts_easier_slots_from_the_harder_chart(work, capsys, tmp_path):
     base = tmp_path / "base.ssc"
     assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "hard", *models(work),
