@@ -167,6 +167,9 @@ class DraftController(QObject):
             self.backend_changed.emit(self.describe())
 
     def _inputs(self) -> tuple[object, object] | None:
+        if (chart := self.session.chart) is not None and chart.lanes != 4:  # an osu! 7K chart, dance-double, ...
+            return messages.error(self.win, "AI draft", f"The models draft 4-panel charts; this one is {chart.mode}. "
+                                                        "Add or pick a dance-single chart (Charts panel) to draft.")
         audio = self.session.audio
         if audio is None:
             messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded.")
@@ -278,9 +281,6 @@ class DraftController(QObject):
         inputs = self._inputs()
         chart = self.session.chart
         if inputs is None or chart is None:
-            return None
-        if chart.lanes != 4:
-            messages.error(self.win, "AI arrows", "The lane model draws arrows for 4-panel charts only.")
             return None
         b0, b1 = region
         inside = self.session.doc.notes_in_range(chart, b0, b1)

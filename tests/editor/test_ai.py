@@ -10,6 +10,7 @@ from fractions import Fraction
 import pytest
 from PySide6.QtCore import Qt
 
+from chart.notes import Note
 from chart.song import Slot
 
 pytestmark = pytest.mark.qt
@@ -166,6 +167,25 @@ def test_arrows_need_notes_there(ai, qtbot):
     win.session.set_range((Fraction(40), Fraction(44)))
     assert win.ai_panel.arrows() is None
     assert "no notes there" in win.statusBar().currentMessage()
+
+
+def test_a_chart_that_is_not_4_panel_gets_no_draft_but_a_reason(ai, qtbot, boxes):
+    """An osu! 7K chart is editable, but the models are 4-panel: refine used to run and leave 4-lane ghosts in a
+    7-lane chart (its lower chart's lanes 4-6 fed to the lane model)."""
+    from chart.commands import AddChart
+    from chart.song import Chart
+
+    win = ai
+    seven = Chart(mode="kb7-single", slot=Slot.HARD, notes=[Note(Fraction(b), b % 7) for b in range(4, 30)])
+    win.session.push(AddChart(seven))
+    win.session.set_chart(win.session.doc.song.chart(Slot.HARD, "kb7-single"))
+    assert win.session.chart.lanes == 7
+    for call in (lambda: win.drafting.refine_up(Slot.CHALLENGE), lambda: win.drafting.draft_slots([Slot.EASY], {}),
+                 lambda: win.drafting.regenerate((Fraction(4), Fraction(12)), 2),
+                 lambda: win.drafting.arrows((Fraction(4), Fraction(12)), 2)):
+        assert call() is None
+        assert "4-panel" in boxes[-1][2]
+    assert not win.drafting.busy
 
 
 def test_refine_up_drafts_a_higher_slot(ai, qtbot):
