@@ -133,7 +133,10 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
     if bad := [t.sm_name for t in lows if t >= high]:
         raise DraftError(f"simplify goes from a higher slot to lower ones: {', '.join(bad)} is not below "
                          f"{high.sm_name}")
-    beats = onset_beats(higher_notes)
+    from chart.formats.display_segments import fake_ranges, never_judged
+
+    fakes = fake_ranges(timing)  # rows StepMania never judges (warps, fake segments) are gimmicks, not rhythm
+    beats = [b for b in onset_beats(higher_notes) if not never_judged(timing, b, fakes)]
     if not beats:
         raise DraftError(f"the {high.sm_name} chart has no notes to simplify")
     analysis = audio if isinstance(audio, SongAnalysis) else drafter.analyse(audio, progress, cancel)

@@ -388,6 +388,20 @@ def test_simplify_keeps_a_subset_of_the_harder_charts_rows_and_arrows(drafter, a
         drafter.simplify(audio, TIMING, [], "hard", ["easy"])
 
 
+def test_simplify_takes_no_row_stepmania_never_judges(drafter, audio):
+    """A harder chart's notes inside a warp are a gimmick (drawn, passed over), not rhythm: a shared song's
+    Challenge had some, and its simplified Beginner inherited one inside the warp."""
+    from dataclasses import replace
+
+    timing = replace(TIMING, warps=((Fraction(8), Fraction(4)),))  # beats [8, 12) take no time
+    hard = [Note(Fraction(k, 2), k % 4) for k in range(8, 40)]
+    (easy,) = drafter.simplify(audio, timing, hard, "hard", ["easy"])
+    assert easy.notes
+    assert not [n.beat for n in easy.notes if Fraction(8) <= n.beat < Fraction(12)]
+    with pytest.raises(DraftError, match="no notes to simplify"):
+        drafter.simplify(audio, timing, [Note(Fraction(9), 0)], "hard", ["easy"])
+
+
 def test_refine_keeps_the_lower_charts_arrows_on_the_rows_it_keeps(drafter, audio, full):
     from inference.lane_features import rows_from_notes
 
