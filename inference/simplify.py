@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from chart.notes import Note, onset_beats
+from chart.notes import Note, NoteKind, onset_beats
 from chart.timing import TimingData
 from inference.draft_types import (
     CancelToken,
@@ -100,7 +100,34 @@ def simplified_notes(notes: Sequence[Note], keep_beats: set[Fraction], scores: d
             row = [min(row, key=lambda n: (not n.kind.has_length, n.lane == previous, n.lane))]
         out.extend(row)
         previous = row[0].lane if len(row) == 1 else None
-    return _drop_covered(out)
+    out = _two_panels(_drop_covered(out))
+    if slot == 0:  # rolls are a harder skill (Verify flags them at Beginner): a Beginner row keeps a hold
+        out = [n.replace(kind=NoteKind.HOLD) if n.kind == NoteKind.ROLL else n for n in out]
+    return out
+
+
+def _two_panels(notes: list[Note]) -> list[Note]:
+    """At most two panels at once, the rule of every drafted chart: where a kept row's arrows plus the holds still
+    down exceed two (a harder chart's bracket under two long holds), the latest holds end on the sixteenth grid
+    before that row (or become taps), as the lane decoder ends them (:func:`inference.lane_features.cut_hold_length`)."""
+    from inference.lane_features import cut_hold_length
+
+    out = sorted(notes)
+    down: dict[int, int] = {}  # lane -> index in out of the hold still down
+    by_beat: dict[Fraction, list[int]] = {}
+    for i, n in enumerate(out):
+        by_beat.setdefault(n.beat, []).append(i)
+    for beat in sorted(by_beat):
+        down = {lane: i for lane, i in down.items() if out[i].end_beat >= beat}
+        row = by_beat[beat]
+        for lane, i in sorted(down.items(), key=lambda kv: (-out[kv[1]].beat, kv[0])):
+            if len(down) + len(row) <= 2:
+                break
+            length = cut_hold_length(out[i].beat, beat)
+            out[i] = out[i].replace(length=length) if length else out[i].replace(kind=NoteKind.TAP, length=Fraction(0))
+            del down[lane]
+        down.update({out[i].lane: i for i in row if out[i].kind.has_length})
+    return out
 
 
 def _drop_covered(notes: list[Note]) -> list[Note]:

@@ -48,3 +48,21 @@ def test_simplified_notes_thin_jumps_and_keep_holds():
     assert len([n for n in medium if n.beat == 2]) == 1
     everything = simplified_notes(notes, keep, scores, 2, None)  # no lane model: jumps stay
     assert len(everything) == 7
+
+
+def test_simplified_notes_never_need_three_panels_and_beginner_gets_no_rolls():
+    """A Challenge bracket under two long holds (a shared song's) kept its taps in the simplified Easy: three
+    panels at once. The later hold now ends before such a row, as the lane decoder ends holds."""
+    notes = [Note(Fraction(0), 1, NoteKind.HOLD, Fraction(8)), Note(Fraction(2), 3, NoteKind.HOLD, Fraction(6)),
+             Note(Fraction(4), 0), Note(Fraction(6), 2, NoteKind.ROLL, Fraction(1)), Note(Fraction(9), 0)]
+    keep = {n.beat for n in notes}
+    easy = simplified_notes(notes, keep, {}, 1, None)
+    assert Note(Fraction(2), 3, NoteKind.HOLD, Fraction(7, 4)) in easy  # cut on the sixteenth before beat 4
+    assert Note(Fraction(0), 1, NoteKind.HOLD, Fraction(8)) in easy  # the first hold stays whole
+    assert {n.beat for n in easy} == keep  # every kept row keeps its arrow
+    for beat in keep:
+        down = [n for n in easy if n.kind.has_length and n.beat < beat <= n.end_beat]
+        assert len(down) + len([n for n in easy if n.beat == beat]) <= 2, beat
+    beginner = simplified_notes(notes, keep, {}, 0, None)
+    assert not [n for n in beginner if n.kind == NoteKind.ROLL]
+    assert Note(Fraction(6), 2, NoteKind.HOLD, Fraction(1)) in beginner
