@@ -346,6 +346,8 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
             skeleton += f", {split} jumps made steps"
         if source := p.parameters.get("simplified_from"):
             skeleton += f", {p.parameters['rows_kept']} of the {p.parameters['higher_rows']} {source} rows"
+            if uncrossed := p.parameters.get("arrows_uncrossed"):
+                skeleton += f", {uncrossed} arrows moved so the feet do not cross"
         print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"seed {p.seed})", file=sys.stderr)
