@@ -99,6 +99,8 @@ def simplified_notes(notes: Sequence[Note], keep_beats: set[Fraction], scores: d
         if len(row) > 1 and beat not in keep_jumps:
             # one arrow: a hold first (the step the player keeps), then one off the previous row's lane
             row = [min(row, key=lambda n: (not n.kind.has_length, n.lane == previous, n.lane))]
+        elif len(row) > 2:  # a harder chart's hand (3+ arrows) stays a jump: two feet, holds first
+            row = sorted(sorted(row, key=lambda n: (not n.kind.has_length, n.lane))[:2], key=lambda n: n.lane)
         out.extend(row)
         previous = row[0].lane if len(row) == 1 else None
     out = _two_panels(_drop_covered(out))
@@ -148,6 +150,20 @@ def uncrossed(notes: list[Note], timing: TimingData, passes: int = 200) -> tuple
         else:
             stuck.add(row.beat)
     return out, changed
+
+
+def _held_within(notes: list[Note], timing: TimingData, end_s: float) -> list[Note]:
+    """Holds that would end after the audio end on the sixteenth grid before it (or become taps)."""
+    from inference.lane_features import cut_hold_length
+
+    end_beat = timing.seconds_to_beat(Fraction(end_s).limit_denominator(1 << 20))
+    out = []
+    for n in notes:
+        if n.kind.has_length and n.end_beat > end_beat:
+            length = cut_hold_length(n.beat, end_beat)
+            n = n.replace(length=length) if length else n.replace(kind=NoteKind.TAP, length=Fraction(0))
+        out.append(n)
+    return out
 
 
 def _two_panels(notes: list[Note]) -> list[Note]:
@@ -211,6 +227,10 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
     if not beats:
         raise DraftError(f"the {high.sm_name} chart has no notes to simplify")
     analysis = audio if isinstance(audio, SongAnalysis) else drafter.analyse(audio, progress, cancel)
+    end_s = float(analysis.duration_s)  # rows past the audio (a chart longer than its file) are not playable
+    beats = [b for b in beats if float(timing.beat_to_seconds(b)) <= end_s]
+    if not beats:
+        raise DraftError(f"the {high.sm_name} chart has no notes within the audio ({end_s:.1f} s)")
     cancel = cancel or CancelToken()
     report = progress or (lambda stage, fraction: None)
     window = beat_window(timing, analysis, None, None)
@@ -232,6 +252,7 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
         share = jump_high[int(low)] if int(low) < len(jump_high) else None
         notes = simplified_notes(higher_notes, keep_beats, {beats[k]: float(scores[k]) for k in kept},
                                  int(low), share)
+        notes = _held_within(notes, timing, end_s)
         changed = 0
         if int(low) == 0:
             notes, changed = uncrossed(notes, timing)

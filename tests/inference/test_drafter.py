@@ -402,6 +402,24 @@ def test_simplify_takes_no_row_stepmania_never_judges(drafter, audio):
         drafter.simplify(audio, timing, [Note(Fraction(9), 0)], "hard", ["easy"])
 
 
+def test_simplify_stays_within_the_audio_and_on_two_feet(drafter, audio):
+    """A harder chart longer than its audio file (a shared song's) gave simplified charts notes past the end, and
+    a harder chart's hand (three arrows) stayed three arrows in a simplified Medium; Verify flags both."""
+    end_beat = Fraction(39)  # 20 s of audio, beat 0 at 0.5 s, 120 BPM
+    hard = [Note(Fraction(k, 2), k % 4) for k in range(8, 96) if k != 74]  # rows up to beat 47.5
+    hard += [Note(Fraction(10), 2), Note(Fraction(10), 3)]  # with (10, lane 0): a three-arrow hand
+    hard += [Note(Fraction(37), 2, NoteKind.HOLD, Fraction(4))]  # ends at 41, after the audio
+    (medium,) = drafter.simplify(audio, TIMING, hard, "hard", ["medium"])
+    assert medium.notes
+    assert max(n.end_beat for n in medium.notes) < end_beat
+    rows: dict[Fraction, int] = {}
+    for n in medium.notes:
+        rows[n.beat] = rows.get(n.beat, 0) + 1
+    assert max(rows.values()) <= 2
+    with pytest.raises(DraftError, match="within the audio"):
+        drafter.simplify(audio, TIMING, [Note(Fraction(60), 0)], "hard", ["easy"])
+
+
 def test_refine_keeps_the_lower_charts_arrows_on_the_rows_it_keeps(drafter, audio, full):
     from inference.lane_features import rows_from_notes
 
