@@ -177,13 +177,23 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
     path = Path(path)
     if format_for(path).name != "osu" or len(song.charts) <= 1:
         return [(song, path)]
-    out = []
-    for chart in song.charts:
+    def label(chart: Chart, keys: bool) -> str:
+        text = chart.slot.sm_name + (f" {chart.description}" if chart.description else "")
+        text = f"{chart.lanes}K {text}" if keys else text  # osu!'s way to tell key counts apart
+        return "".join(ch for ch in text if ch.isalnum() or ch in " -_").strip()
+
+    plain = [label(c, False) for c in song.charts]
+    lanes = {p: {c.lanes for c, q in zip(song.charts, plain) if q == p} for p in plain}
+    names = [label(c, len(lanes[p]) > 1) for c, p in zip(song.charts, plain)]  # a single and a double Hard
+    out, used = [], set()
+    for chart, name in zip(song.charts, names):
+        unique, k = name, 2
+        while unique.lower() in used:  # the same slot, mode and name twice: numbered, never overwritten
+            unique, k = f"{name} {k}", k + 1
+        used.add(unique.lower())
         single = copy.copy(song)
         single.charts = [chart]
-        label = chart.slot.sm_name + (f" {chart.description}" if chart.description else "")
-        safe = "".join(ch for ch in label if ch.isalnum() or ch in " -_").strip()
-        out.append((single, path.with_name(f"{path.stem} [{safe}]{path.suffix}")))
+        out.append((single, path.with_name(f"{path.stem} [{unique}]{path.suffix}")))
     return out
 
 

@@ -134,3 +134,15 @@ def test_song_folder_reads_its_ssc_and_refuses_to_guess_between_songs(tmp_path):
     empty.mkdir()
     with pytest.raises(ParseError, match="no chart file"):
         registry.load_folder(empty)
+
+
+def test_charts_of_one_slot_get_files_of_their_own(tmp_path):
+    """A song with a single and a double Hard (a shared song has both of every slot) wrote both to
+    "NAME [Hard].osu", the second over the first."""
+    notes = [Note(F(b), b % 4) for b in range(4, 12)]
+    song = Song(music="a.ogg", charts=[Chart(slot=Slot.HARD, notes=notes),
+                                       Chart(mode="dance-double", slot=Slot.HARD, notes=notes),
+                                       Chart(slot=Slot.EASY, notes=notes), Chart(slot=Slot.EASY, notes=notes)])
+    written = registry.save_split(song, tmp_path / "s.osu")
+    assert [p.name for p in written] == ["s [4K Hard].osu", "s [8K Hard].osu", "s [Easy].osu", "s [Easy 2].osu"]
+    assert len(registry.load_folder(tmp_path)[0].charts) == 4
