@@ -8,8 +8,10 @@ late, not 5.
 
 Windows are StepMania's defaults at judge 4 (the usual standard): Marvelous ±22.5 ms, Perfect ±45, Great ±90,
 Good ±135, Boo ±180; beyond that a note is missed. A hold's key may come up for at most 250 ms (then it is
-*dropped*, NG); a roll must be re-tapped at least every 500 ms; a mine explodes when its lane is stepped on
-within ±90 ms of it or is held down as it passes. Lifts are judged on the key going up; fakes, and notes inside a warp or a fake
+*dropped*, NG); a roll must be re-tapped at least every 500 ms; a mine explodes when its lane is held down as it passes, or
+stepped on within ±90 ms of it when the mine is closer to the step than any note of that lane (a step goes to the
+closest thing in its lane, as StepMania matches steps: a mine a sixteenth before a note does not punish hitting
+the note). Lifts are judged on the key going up; fakes, and notes inside a warp or a fake
 segment (``#FAKES``), are not judged.
 
 A press takes the closest not yet judged note of its lane inside the Boo window (ties to the earlier), so a
@@ -208,6 +210,8 @@ class Judge:
             hold.key_down = True
             hold.last_ok_s = t_s
             return None  # back on a hold, or tapping a roll: no new note is judged
+        if self._press_hits_mine(lane, t_s):
+            return None
         result, end_s = self._take(self._press[lane], t_s)
         if result is not None and result.note.kind.has_length:
             self._holds[lane] = _Hold(result.note, end_s, result.note.kind == NoteKind.ROLL, t_s, True)
@@ -346,9 +350,26 @@ class Judge:
     def _add(self, result: Result) -> None:
         self.results.append(result)
 
+    def _press_hits_mine(self, lane: int, t_s: float) -> bool:
+        """A press goes to the closest thing in its lane, as StepMania matches a step: a mine within the mine
+        window that is closer than every note the press could judge explodes (and the press judges no note);
+        otherwise the press is the note's and the mine is not hit by it."""
+        mine_w = self.windows.mine_s * self.rate
+        near = [(abs(m_s - t_s), i) for i, (m_s, m) in enumerate(self._mines) if m.lane == lane and abs(m_s - t_s) <= mine_w]
+        if not near:
+            return False
+        mine_d, i = min(near)
+        boo = self.windows.boo_s * self.rate
+        note_d = min((abs(n_s - t_s) for n_s, _, _ in self._press[lane] if abs(n_s - t_s) <= boo), default=None)
+        if note_d is not None and note_d <= mine_d:
+            return False
+        mine_s, note = self._mines.pop(i)
+        self._add(MineResult(note, mine_s))
+        return True
+
     def _stepped(self, lane: int, mine_s: float, window_s: float) -> bool:
-        """Whether the lane was held down as the mine passed, or pressed within ``window_s`` of it."""
-        return any(down <= mine_s <= up or abs(down - mine_s) <= window_s for down, up in self._intervals[lane])
+        """Whether the lane was held down as the mine passed (a press near it is settled at the press)."""
+        return any(down <= mine_s <= up for down, up in self._intervals[lane])
 
     def _last_s(self) -> float:
         times = [self.now_s]

@@ -129,6 +129,22 @@ def test_mines_hit_when_stepped_or_held():
     assert s.mines_hit == 0
 
 
+def test_a_step_on_a_note_next_to_a_mine_is_the_notes():
+    """A step goes to the closest thing in its lane, as StepMania matches steps: a mine a sixteenth before a tap
+    (75 ms at 200 BPM; a shared song's Challenge has several) does not explode when the tap is hit on time. The
+    autoplay of every shared chart hit 112 such mines before."""
+    timing = TimingData.constant(200)  # a beat is 0.3 s, a sixteenth 75 ms
+    notes = [Note(Fraction(15, 4), 1, NoteKind.MINE), tap(4, 1)]  # mine at 1.125 s, tap at 1.2 s
+    judge, s = play(notes, [(1.2, 1, "down"), (1.21, 1, "up")], timing=timing)
+    assert s.mines_hit == 0
+    assert [r.grade for r in taps(judge)] == [Grade.MARVELOUS]
+    judge, s = play(notes, [(1.13, 1, "down"), (1.14, 1, "up")], timing=timing)  # on the mine, not the tap
+    assert s.mines_hit == 1
+    assert [r.grade for r in taps(judge)] == [Grade.MISS]  # the step went to the mine
+    _, s = play(notes, [(1.0, 1, "down"), (1.25, 1, "up")], timing=timing)  # held down across the mine
+    assert s.mines_hit == 1
+
+
 def test_lift_is_judged_on_release():
     lift = Note(Fraction(2), 0, NoteKind.LIFT)
     judge, s = play([lift], [(0.5, 0, "down"), (1.04, 0, "up")])
