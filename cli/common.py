@@ -9,6 +9,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
 EXIT_OK = 0
@@ -18,6 +19,14 @@ EXIT_USAGE = 2
 
 class UserError(Exception):
     """Bad input from the user: printed as one line on stderr, exit code 2."""
+
+
+def output_folder(path: Path, flag: str = "--out") -> Path:
+    """``path`` as a folder to write into: UserError when a file is in the way (mkdir would say only
+    "File exists")."""
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{flag} {path} is a file; give a folder (e.g. runs/NAME)")
+    return path
 
 
 def require_torch(what: str = "training"):

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from cli.common import UserError, require_torch
+from cli.common import UserError, output_folder, require_torch
 
 
 def register(subparsers) -> None:
@@ -47,6 +47,7 @@ def _train_lanes(args: argparse.Namespace) -> int:
     for folder in (args.songs, args.charts_only):
         if folder is not None and not folder.is_dir():
             raise UserError(f"folder not found: {folder}")
+    output_folder(args.out)
     torch = require_torch("training")
     if args.device == "cuda" and not torch.cuda.is_available():
         raise UserError("--device cuda: no CUDA device is available")

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cli.common import UserError, require_torch
+from cli.common import UserError, output_folder, require_torch
 
 
 def register(subparsers) -> None:
@@ -30,6 +30,7 @@ def _ensemble(args: argparse.Namespace) -> int:
             raise UserError(f"not a finished train-lanes run (lane_summary.json + lane_checkpoint.pt): {run}")
     if not args.charts_only.is_dir():
         raise UserError(f"folder not found: {args.charts_only}")
+    output_folder(args.out)
     require_torch("ensembles")
     from training.lane_ensemble import export_ensemble
     from training.lane_train import ship_lane_model

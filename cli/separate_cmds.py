@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli.common import UserError
+from cli.common import UserError, output_folder
 
 _BLOCK_FRAMES = 1 << 16
 
@@ -83,8 +83,7 @@ def cmd_separate(args: argparse.Namespace) -> int:
 
     factory = _separator_factory(args)
     params = SeparationParams(method=args.method, allow_mono_fallback=args.allow_mono)
-    if args.out.exists() and not args.out.is_dir():
-        raise UserError(f"output {args.out} exists and is not a folder")
+    output_folder(args.out, "-o")
     t0 = time.perf_counter()
     try:
         stems = separate_file(args.audio, params, separator_factory=factory, cache_dir=args.cache_dir,

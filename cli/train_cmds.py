@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.common import UserError, require_torch
+from cli.common import UserError, output_folder, require_torch
 
 ABLATION_CHOICES = ("none", "no-beat-guide", "no-multiscale", "no-cond")
 
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"song folder not found: {args.songs}")
     if args.epochs < 1:
         raise UserError("--epochs must be at least 1")
+    output_folder(args.out)
     torch = require_torch("training")
 
     if args.device == "cuda" and not torch.cuda.is_available():

@@ -195,3 +195,14 @@ def test_undecodable_mp3_in_draft_is_one_line(tmp_path):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: cannot decode audio bad.mp3"), result.stderr
     assert not (tmp_path / "out.ssc").exists()
+
+
+@pytest.mark.parametrize("argv", [["train", "--songs", "{tmp}", "--out", "{file}"],
+                                  ["train-lanes", "--songs", "{tmp}", "--out", "{file}"],
+                                  ["separate", "{file}", "-o", "{file}"]])
+def test_an_output_folder_that_is_a_file_is_one_line(argv, tmp_path: Path) -> None:
+    """mkdir on a file said only "File exists: PATH"."""
+    file = tmp_path / "taken"
+    file.write_text("x", encoding="utf-8")
+    line = one_line_error(run(*[a.format(tmp=tmp_path, file=file) for a in argv]))
+    assert "is a file; give a folder" in line
