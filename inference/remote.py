@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from inference import time_chunks
-from inference.backends import Backend, BackendError, InputError, validate_inputs
+from inference.backends import Backend, BackendError
+from inference.input_checks import InputError, validate_inputs
 from inference.manifest import Manifest
 from inference.serving import retry
 from inference.serving.binary import BROADCAST_PARAMETER, decode_binary_response, encode_binary_request
