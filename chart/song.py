@@ -121,10 +121,15 @@ class Song:
             for p in folder.iterdir():
                 if p.name.lower() == want:
                     return p
-        audio = [p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS]
+        audio = audio_files(folder)
         # several: which one is a guess (a stem, a preview, another song's file), and a draft or a check against
         # the wrong audio looks right; the caller says the named file is missing instead
         return audio[0] if len(audio) == 1 else None
 
 
 AUDIO_EXTENSIONS = (".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
+
+
+def audio_files(folder: Path) -> list[Path]:
+    """The audio files of a song folder, sorted (its music is the one when there is only one)."""
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)

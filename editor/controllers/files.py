@@ -14,14 +14,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from chart.document import Document
-from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song
+from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files
 from editor import messages
 from editor.audio_support import decode_job
 from editor.session import AudioState, EditorSession
 from editor.settings import EditorSettings
 from editor.workers import Job, JobRegistry
 
-CHART_EXTENSIONS = (".ssc", ".sm", ".osu", ".json")  # preference order inside a song folder
 OPEN_FILTER = "Charts and audio (*.ssc *.sm *.osu *.json *.ogg *.mp3 *.wav *.flac *.opus);;All files (*)"
 SAVE_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
 
@@ -66,23 +65,22 @@ class FileController(QObject):
         path = Path(path)
         if check_unsaved and not self.window.maybe_save_changes():
             return False
-        target = path
         if path.is_dir():
             return self._open_folder(path)
         if path.suffix.lower() in AUDIO_EXTENSIONS:
             return self.window.new_song_from_audio(path, check_unsaved=False)
-        if not target.is_file():
-            messages.error(self.window, "Cannot open", f"{target}: file not found")
+        if not path.is_file():
+            messages.error(self.window, "Cannot open", f"{path}: file not found")
             return False
         try:
-            doc = Document.open(target)
+            doc = Document.open(path)
         except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError naming the file
-            text = str(exc) if str(target) in str(exc) else f"{target.name}: {exc}"
+            text = str(exc) if str(path) in str(exc) else f"{path.name}: {exc}"
             messages.error(self.window, "Cannot open", _one_line(text))
             return False
         self.adopt(doc)
-        self.recent_changed.emit(self.settings.add_recent(target))
-        self.opened.emit(str(target))
+        self.recent_changed.emit(self.settings.add_recent(path))
+        self.opened.emit(str(path))
         return True
 
     def _open_folder(self, folder: Path) -> bool:
@@ -91,7 +89,7 @@ class FileController(QObject):
 
         try:
             if not chart_files(folder):
-                audio = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+                audio = audio_files(folder)
                 if len(audio) == 1:
                     return self.window.new_song_from_audio(audio[0], check_unsaved=False)
                 what = f"{len(audio)} audio files and no chart; open one of them" if audio else "no chart or audio file"
