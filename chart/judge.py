@@ -260,7 +260,7 @@ class Judge:
         mine_w = self.windows.mine_s * self.rate
         while self._mines and self._mines[0][0] + mine_w < t_s:
             mine_s, note = self._mines.pop(0)
-            if self._stepped(note.lane, mine_s, mine_w):
+            if self._held_across(note.lane, mine_s):
                 self._add(MineResult(note, mine_s))
         self.now_s = t_s
         return self.results[first:]
@@ -355,7 +355,8 @@ class Judge:
         window that is closer than every note the press could judge explodes (and the press judges no note);
         otherwise the press is the note's and the mine is not hit by it."""
         mine_w = self.windows.mine_s * self.rate
-        near = [(abs(m_s - t_s), i) for i, (m_s, m) in enumerate(self._mines) if m.lane == lane and abs(m_s - t_s) <= mine_w]
+        near = [(abs(m_s - t_s), i) for i, (m_s, m) in enumerate(self._mines)
+                if m.lane == lane and abs(m_s - t_s) <= mine_w]
         if not near:
             return False
         mine_d, i = min(near)
@@ -367,7 +368,7 @@ class Judge:
         self._add(MineResult(note, mine_s))
         return True
 
-    def _stepped(self, lane: int, mine_s: float, window_s: float) -> bool:
+    def _held_across(self, lane: int, mine_s: float) -> bool:
         """Whether the lane was held down as the mine passed (a press near it is settled at the press)."""
         return any(down <= mine_s <= up for down, up in self._intervals[lane])
 

@@ -129,14 +129,13 @@ def uncrossed(notes: list[Note], timing: TimingData, passes: int = 200) -> tuple
     changed = 0
     for _ in range(passes):
         parse = parse_feet(out, timing)
-        rows = [r for r in parse.rows if r.crossover and len(r.notes) == 1 and r.beat not in stuck
-                and r.feet[0] is not None]
-        if not rows:
+        k = next((k for k, r in enumerate(parse.rows) if r.crossover and len(r.notes) == 1
+                  and r.beat not in stuck and r.feet[0] is not None), None)
+        if k is None:
             break
-        row = rows[0]
+        row = parse.rows[k]
         i = out.index(row.notes[0])
-        before = {n.lane for n in out if n.kind.is_onset and n.beat == max(
-            (m.beat for m in out if m.kind.is_onset and m.beat < row.beat), default=None)}
+        before = {n.lane for n in parse.rows[k - 1].notes} if k else set()  # the step row before it
         for lane in _FOOT_PANELS[int(row.feet[0])]:
             moved = out[i].replace(lane=lane)
             if lane == out[i].lane or lane in before or any(
