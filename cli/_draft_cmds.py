@@ -358,8 +358,6 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
 def _save(song: Any, output: Path, slots: set[Any] | None = None) -> int:
     """Write ``song``; to osu!mania (one difficulty per file) only the charts of ``slots`` (the ones just made),
     one file each when several (``registry.save_split``)."""
-    import copy
-
     from chart.formats.errors import ParseError, WriteError
     from chart.formats.registry import format_for, save_split
 
