@@ -16,6 +16,9 @@ from chart.notes import Note, sort_notes
 
 DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 96, 192)
 SM_ROW_DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 192)  # measure sizes .sm writers use
+#: On StepMania's grid, but rarely meant: Verify warns about them (``chart.checks.unsnapped``) and the decoder
+#: uses them only when no other snap of its slot is near (``inference.decode.snap_rows``).
+UNUSUAL_DIVISORS: tuple[int, ...] = (96, 192)
 
 
 def step(divisor: int) -> Fraction:
@@ -75,22 +78,31 @@ def snap_preferring_coarse(
     beats: np.ndarray,
     divisors: Iterable[int],
     tolerance_beats: float | np.ndarray,
+    fallback: str = "finest",
 ) -> list[Fraction]:
     """Snap each float beat to the coarsest divisor whose grid point lies within ``tolerance_beats``.
 
-    Falls back to the finest divisor given when none is close enough. Used by the decoder so that low
-    difficulties stay on quarter/eighth notes unless the audio clearly sits between them.
+    A beat with no grid point that close goes to the finest divisor given (``fallback="finest"``) or to the
+    nearest grid point of any divisor given, the coarser on a tie (``fallback="nearest"``). Used by the
+    decoder so that low difficulties stay on quarter/eighth notes unless the audio clearly sits between them.
     """
+    if fallback not in ("finest", "nearest"):
+        raise ValueError(f"fallback must be 'finest' or 'nearest', got {fallback!r}")
     order = sorted(set(divisors))
     b = np.asarray(beats, dtype=np.float64)
     tol = np.broadcast_to(np.asarray(tolerance_beats, dtype=np.float64), b.shape)
     chosen = np.full(b.shape, order[-1])
     done = np.zeros(b.shape, dtype=bool)
+    nearest = np.full(b.shape, np.inf)
     for d in order:
         err = np.abs(snap_beats_array(b, d) - b)
         pick = ~done & (err <= tol)
         chosen[pick] = d
         done |= pick
+        if fallback == "nearest":
+            closer = ~done & (err < nearest - 1e-12)
+            chosen[closer] = d
+            nearest = np.minimum(nearest, err)
     return [_snap_float(float(x), int(d)) for x, d in zip(b, chosen)]
 
 

@@ -7,7 +7,8 @@ Pipeline (per difficulty slot, settings from the model manifest):
 3. enforce ``min_gap_s`` greedily, most probable peak first (GenéLive's ``filter_overwrap``);
 4. snap with :func:`chart.snap.snap_preferring_coarse`: the coarsest divisor of the slot's list whose grid
    point lies within ``snap_tolerance_s`` wins, so Beginner/Easy stay on 1/4 and 1/8 unless the audio clearly
-   sits between them;
+   sits between them; an onset near no grid line goes to the nearest one, and to the 1/96 and 1/192 rows Verify
+   calls unusual only when no other snap of the slot is within its tolerance (:func:`snap_rows`);
 5. move rows StepMania would pass over (inside a warp: to its end, the same instant; inside a fake segment:
    dropped), resolve collisions after snapping (two peaks on one row -> one row, the more probable one kept), then keep
    rows at least ``min_gap_beats`` apart (most probable first): Beginner charts rarely step twice within a beat.
@@ -30,7 +31,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from chart.snap import snap_beats_array, snap_preferring_coarse
+from chart.snap import UNUSUAL_DIVISORS, snap_beats_array, snap_preferring_coarse
 from chart.timing import TimingData
 from inference.manifest import Manifest, SlotDecode
 
@@ -138,12 +139,23 @@ def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Frac
     """Snap onset times (s, float [N]) to exact beats on the slot's grid.
 
     1/4 and 1/8 notes win when within ``cfg.snap_tolerance_s``; otherwise the coarsest of ``cfg.divisors``
-    within :data:`FINE_SNAP_TOLERANCE_S` (or the finest divisor when none is that close).
+    within :data:`FINE_SNAP_TOLERANCE_S`, else the nearest of them. The snaps Verify calls unusual
+    (:data:`chart.snap.UNUSUAL_DIVISORS`, 1/96 and 1/192) come last: only when no other divisor of the slot
+    lies within ``cfg.snap_tolerance_s``. In slow passages (a 90 BPM half-time section: 1/64 notes 42 ms
+    apart) an onset between two sixteenths would otherwise land on a 1/96 or 1/192 row, which no chart of those
+    songs uses and which Verify flags in the draft.
     """
     beats = timing.seconds_to_beats_array(np.asarray(t_s, dtype=np.float64))
     local = lambda tol_s: np.abs(timing.seconds_to_beats_array(t_s + tol_s) - beats)  # noqa: E731
     fine_tol = local(min(cfg.snap_tolerance_s, FINE_SNAP_TOLERANCE_S))
-    snapped = snap_preferring_coarse(beats, cfg.divisors, fine_tol)
+    usual, unusual = usual_divisors(cfg.divisors)
+    snapped = snap_preferring_coarse(beats, usual, fine_tol, fallback="nearest")
+    if unusual:
+        err = np.abs(np.array([float(b) for b in snapped]) - beats)
+        far = np.flatnonzero(err > local(cfg.snap_tolerance_s))
+        if far.size:
+            for i, b in zip(far, snap_preferring_coarse(beats[far], unusual, fine_tol[far])):
+                snapped[i] = b
     coarse = [d for d in cfg.divisors if d <= COARSE_DIVISOR]
     if coarse:
         near = np.abs(snap_beats_array(beats, max(coarse)) - beats) <= local(cfg.snap_tolerance_s)
@@ -154,21 +166,32 @@ def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Frac
     return snapped
 
 
+def usual_divisors(divisors: list[int]) -> tuple[list[int], list[int]]:
+    """A slot's divisors split into the usual ones and the unusual 1/96 and 1/192 (all usual when the slot has
+    no other)."""
+    usual = [d for d in divisors if d not in UNUSUAL_DIVISORS]
+    if not usual:
+        return list(divisors), []
+    return usual, [d for d in divisors if d in UNUSUAL_DIVISORS]
+
+
 def judged_rows(beats: list[Fraction], timing: TimingData, divisors: list[int]) -> list[Fraction | None]:
     """Rows StepMania would pass over, made judged: a row inside a warp moves to the warp's end (the same
-    instant; :func:`chart.formats.display_segments.judged_beat`) when that end is on the slot's snap grid (a
-    Beginner row on a 1/192 warp end would be no Beginner row), else it is dropped (None), as is a row inside a
-    fake segment. Without warps or fake segments the rows are returned as they are."""
+    instant; :func:`chart.formats.display_segments.judged_beat`) when that end is on one of the slot's usual snaps
+    (:func:`usual_divisors`: a Beginner row on a 1/192 warp end would be no Beginner row, and a Challenge row there
+    is a snap Verify warns about), else it is dropped (None), as is a row inside a fake segment. Without warps or
+    fake segments the rows are returned as they are."""
     from chart.formats.display_segments import fake_ranges, judged_beat
     from chart.snap import is_on_grid
 
     fakes = fake_ranges(timing) if timing.extra else []
     if not timing.warps and not fakes:
         return list(beats)
+    usual = usual_divisors(divisors)[0]
     out: list[Fraction | None] = []
     for b in beats:
         j = judged_beat(timing, b, fakes)
-        out.append(j if j == b or (j is not None and any(is_on_grid(j, d) for d in divisors)) else None)
+        out.append(j if j == b or (j is not None and any(is_on_grid(j, d) for d in usual)) else None)
     return out
 
 

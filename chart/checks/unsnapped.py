@@ -14,11 +14,10 @@ from fractions import Fraction
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
 from chart.notes import Note, beat_rows
-from chart.snap import is_on_grid, quantization, snap_beat
+from chart.snap import UNUSUAL_DIVISORS, is_on_grid, quantization, snap_beat
 from chart.song import Slot
 
 GRID_DIVISOR = 192  # finest row StepMania stores
-UNUSUAL_DIVISORS = (96, 192)  # on the grid, but rarely meant
 LOW_SLOT_MAX_DIVISOR = {Slot.BEGINNER: 8, Slot.EASY: 16}  # finest snap these slots normally use
 
 

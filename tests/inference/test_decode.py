@@ -63,8 +63,37 @@ def test_no_row_lands_where_stepmania_passes_it_over() -> None:
     # a warp ending between the slot's grid lines (1/192 here, Beginner snaps to 1/4..1/16): dropped too
     fine = replace(T120, warps=((Fraction(4), Fraction(385, 48)),))  # ends at 12 + 1/48
     assert decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, fine, cfg).beats == [Fraction(3)]
-    wide = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4, 8, 16, 192], snap_tolerance_s=0.03)
-    assert decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, fine, wide).beats == [3, Fraction(577, 48)]
+    # ... and for a slot that may snap to 1/192 (Challenge) too: the row would be a 1/192 snap, which Verify
+    # flags (a shared song's Challenge draft had one at its warp's end); a warp ending on a 1/16 keeps it
+    wide = SlotDecode(threshold=0.5, min_gap_s=0.05, divisors=[4, 8, 16, 96, 192], snap_tolerance_s=0.03)
+    assert decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, fine, wide).beats == [Fraction(3)]
+    sixteenth = replace(T120, warps=((Fraction(4), Fraction(33, 4)),))  # ends at 12 + 1/4
+    assert decode_onsets(_curve(500, {150: 0.9, 198: 0.9}), FPS, sixteenth, wide).beats == [3, Fraction(49, 4)]
+
+
+def test_slow_passages_snap_to_usual_divisors() -> None:
+    """At 90 BPM (a half-time section) 1/16 and 1/64 rows are 42 ms apart: an onset between them is farther
+    than the fine tolerance (20 ms) from every usual snap, and went to the finest divisor, a 1/96 row that no
+    chart of the song uses and that Verify flags (shared Challenge drafts had six). It goes to the nearest
+    usual snap now; 1/96 and 1/192 remain for onsets no usual snap of the slot lies within its tolerance of."""
+    from chart.snap import UNUSUAL_DIVISORS, quantization
+
+    challenge = DEFAULT_DECODE["challenge"]
+    t90 = TimingData.constant(90)  # one beat = 2/3 s; beat 3/4 at 0.5 s, beat 13/16 at 0.5417 s
+    midway = 0.521  # 21 ms after the 1/16 row, 20.7 ms before the 1/64 row, 6.8 ms before a 1/96 row
+    out = decode_onsets(_curve(1000, {521: 0.9}), 1000.0, t90, challenge)
+    assert [quantization(b) for b in out.beats] not in ([96], [192])
+    assert out.beats == [Fraction(13, 16)]  # the nearer usual snap
+    from inference.decode import snap_rows
+
+    assert snap_rows(np.array([midway]), t90, challenge) == [Fraction(13, 16)]
+    assert snap_rows(np.array([0.5 + 0.0196]), t90, challenge) == [Fraction(3, 4)]  # within 20 ms: the 1/16
+    # 20 BPM: 1/64 rows are 187.5 ms apart; an onset on a 1/96 row is 62.5 ms from every usual snap
+    t20 = TimingData.constant(20)  # one beat = 3 s
+    row = snap_rows(np.array([3.125]), t20, challenge)[0]
+    assert row == Fraction(25, 24)
+    assert quantization(row) in UNUSUAL_DIVISORS
+    assert snap_rows(np.array([3.125]), t20, DEFAULT_DECODE["hard"]) == [Fraction(17, 16)]  # Hard has no 1/96
 
 
 def test_min_gap_keeps_the_more_probable_peak() -> None:
