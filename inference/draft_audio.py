@@ -88,7 +88,10 @@ def beat_window(timing: TimingData, analysis: SongAnalysis, start_beat: Fraction
     end = Fraction(end_beat) if end_beat is not None else audio_end
     start, end = max(start, Fraction(0)), min(end, audio_end + 1)
     if end <= start:
-        raise DraftError(f"empty beat range [{start_beat}, {end_beat}) (the audio ends at beat {float(audio_end):.2f})")
+        span = f"beats {_beat_text(start_beat, 0)} to {_beat_text(end_beat, audio_end)}"
+        if start_beat is not None and Fraction(start_beat) > audio_end:
+            raise DraftError(f"nothing to draft: {span} are past the end of the audio (beat {float(audio_end):.2f})")
+        raise DraftError(f"nothing to draft: {span} is an empty range (the audio ends at beat {float(audio_end):.2f})")
     start_s = max(0.0, float(timing.beat_to_seconds(start)))
     end_s = min(analysis.duration_s, float(timing.beat_to_seconds(end)))
     f_lo = min(n_frames, max(0, math.floor(start_s * rate)))
@@ -166,3 +169,8 @@ def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -
             note = Note(note.beat, note.lane, note.kind, length) if length else Note(note.beat, note.lane, NoteKind.TAP)
         out.append(note)
     return out
+
+
+def _beat_text(beat: Fraction | None, default: Fraction | int) -> str:
+    """A beat for a message: ``247.375``, not ``1979/8``."""
+    return f"{float(beat if beat is not None else default):.3f}".rstrip("0").rstrip(".")

@@ -372,7 +372,9 @@ class FallbackBackend:
 
 def normalise_url(url: str) -> str:
     """``host:port`` -> ``http://host:port``; refuse anything that is not an http(s) base URL."""
-    text = url.strip()
+    text = (url or "").strip()
+    if not text:  # the editor's Remote server choice with its URL field left empty
+        raise ValueError("no server URL given (e.g. http://127.0.0.1:8080)")
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)

@@ -219,7 +219,10 @@ class DraftController(QObject):
         source = self.session.chart
         if inputs is None or source is None:
             return None
-        if source.slot not in MODEL_SLOTS or target <= source.slot:
+        if source.slot not in MODEL_SLOTS:
+            messages.error(self.win, "Refine up", _not_a_model_slot("Refine", source.slot))
+            return None
+        if target <= source.slot:
             messages.error(self.win, "Refine up", f"Refine drafts a higher difficulty than {source.slot.sm_name}; "
                                                   f"{target.sm_name} is not higher.")
             return None
@@ -240,7 +243,10 @@ class DraftController(QObject):
         source = self.session.chart
         if inputs is None or source is None:
             return None
-        if source.slot not in MODEL_SLOTS or target >= source.slot:
+        if source.slot not in MODEL_SLOTS:
+            messages.error(self.win, "Simplify down", _not_a_model_slot("Simplify", source.slot))
+            return None
+        if target >= source.slot:
             messages.error(self.win, "Simplify down", f"Simplify drafts an easier difficulty than "
                                                       f"{source.slot.sm_name}; {target.sm_name} is not easier.")
             return None
@@ -398,3 +404,11 @@ class DraftController(QObject):
             return self.draft_slots([missing[-1] if Slot.HARD not in missing else Slot.HARD], {}) is not None
         start = self.win.timeline.cursor_beat()
         return self.regenerate((start, start + 32), 3) is not None
+
+
+def _not_a_model_slot(action: str, slot: Slot) -> str:
+    """Why refine/simplify refuse an Edit chart: the model knows the five difficulty slots only (an Edit's level
+    is anyone's guess), and before, the message claimed Medium was "not easier" than an Edit."""
+    names = ", ".join(s.sm_name for s in MODEL_SLOTS)
+    return (f"{action} works from a {names} chart; the current chart is {slot.sm_name}. Set its Difficulty in "
+            f"the Charts panel to the level it plays at to use it.")

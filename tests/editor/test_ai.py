@@ -258,6 +258,15 @@ def test_simplify_down_drafts_an_easier_slot_from_the_current_charts_rows(ai, qt
     win.ai_panel.simplify_target.setCurrentIndex(win.ai_panel.simplify_target.findData(Slot.EASY))
     assert win.ai_panel.simplify() is None  # Easy is not easier than Beginner
     assert "not easier" in boxes[-1][2]
+    # an Edit chart: refine and simplify name the slots they work from (they said "Medium is not easier")
+    edit = win.session.doc.song.chart(Slot.EASY)
+    edit.slot = Slot.EDIT
+    win.session.set_chart(edit)
+    for act in (win.ai_panel.simplify, win.ai_panel.refine):
+        assert act() is None
+        assert "the current chart is Edit" in boxes[-1][2]
+        assert "not easier" not in boxes[-1][2]
+        assert "not higher" not in boxes[-1][2]
 
 
 def test_cancel_stops_the_draft(ai, qtbot):

@@ -98,8 +98,12 @@ def test_range_equals_the_whole_song_draft_inside_it(tmp_path, audio):
 
 
 def test_empty_range_is_refused(drafter, audio):
-    with pytest.raises(DraftError, match="empty beat range"):
+    with pytest.raises(DraftError, match=r"^nothing to draft: beats 10 to 10 is an empty range"):
         drafter.draft(audio, TIMING, start_beat=Fraction(10), end_beat=Fraction(10))
+    # a selection past the audio's end (the editor's Regenerate selection there): decimals, not "1979/8"
+    with pytest.raises(DraftError, match=r"^nothing to draft: beats 1000.375 to 1002 are past the end of the audio "
+                                         r"\(beat \d+\.\d\d\)$"):
+        drafter.draft(audio, TIMING, start_beat=Fraction(8003, 8), end_beat=Fraction(1002))
 
 
 def test_clip_to_range_shortens_holds_onto_the_grid():

@@ -199,3 +199,10 @@ def test_normalise_url(url, ok):
             normalise_url(url)
     else:
         assert normalise_url(url) == ok
+
+
+@pytest.mark.parametrize("url", ["", "   ", None])
+def test_empty_url_says_none_was_given(url):
+    """The editor's Remote server choice with an empty URL field said "not an http(s) server URL: ''"."""
+    with pytest.raises(ValueError, match=r"^no server URL given \(e\.g\. http://127\.0\.0\.1:8080\)$"):
+        normalise_url(url)
