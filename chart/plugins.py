@@ -44,6 +44,7 @@ from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
+from chart.checks.base import describe_beat
 from chart.formats.json_timing import exact_text, parse_exact, timing_from_json, timing_to_json
 from chart.notes import Note, NoteKind, sort_notes
 from chart.timing import TimingData
@@ -190,22 +191,34 @@ def check_result(result: object, ctx: PluginContext) -> list[Note]:
         if not isinstance(n, Note):
             raise PluginError(f"run(ctx) returned a {type(n).__name__} among the notes")
         if not 0 <= n.lane < ctx.lanes:
-            raise PluginError(f"a note at beat {n.beat} is in lane {n.lane}, outside the chart's {ctx.lanes} lanes")
+            raise PluginError(f"a note at beat {describe_beat(n.beat)} is in lane {n.lane}, outside the chart's {ctx.lanes} lanes")
         if n.kind.has_length and n.length <= 0:
-            raise PluginError(f"the {n.kind.value} at beat {n.beat} has no length")
+            raise PluginError(f"the {n.kind.value} at beat {describe_beat(n.beat)} has no length")
         cell = (n.beat, n.lane)
         if cell in seen or cell in taken:
-            raise PluginError(f"two notes at beat {n.beat} in lane {n.lane}")
+            raise PluginError(f"two notes at beat {describe_beat(n.beat)} in lane {n.lane}")
         seen.add(cell)
-    by_lane: dict[int, list[Note]] = {}
-    for n in sort_notes([*notes, *(n for n in ctx.chart_notes if n not in gone)]):
-        by_lane.setdefault(n.lane, []).append(n)
-    for lane_notes in by_lane.values():
-        for a, b in zip(lane_notes, lane_notes[1:], strict=False):
-            if a.kind.has_length and b.beat <= a.end_beat:
-                raise PluginError(f"the note at beat {b.beat} in lane {b.lane} is inside the {a.kind.value} "
-                                  f"from beat {a.beat}")
+    before = _inside_holds(ctx.chart_notes)  # a chart may already have some (Verify's note-in-hold): not ours
+    for a, b in _inside_holds([*notes, *(n for n in ctx.chart_notes if n not in gone)]) - before:
+        raise PluginError(f"the note at beat {describe_beat(b.beat)} in lane {b.lane} is inside the "
+                          f"{a.kind.value} from beat {describe_beat(a.beat)}")
     return sort_notes(notes)
+
+
+def _inside_holds(notes) -> set[tuple[Note, Note]]:
+    """(hold or roll, note) pairs of one lane where the note starts inside the hold, or on its end."""
+    by_lane: dict[int, list[Note]] = {}
+    for n in sort_notes(notes):
+        by_lane.setdefault(n.lane, []).append(n)
+    pairs = set()
+    for lane_notes in by_lane.values():
+        for i, a in enumerate(lane_notes):
+            if a.kind.has_length:
+                for b in lane_notes[i + 1:]:
+                    if b.beat > a.end_beat:
+                        break
+                    pairs.add((a, b))
+    return pairs
 
 
 def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chart.notes import Note, NoteKind
+from chart.notes import Note, NoteKind, sort_notes
 from chart.plugins import (
     PluginCancelled,
     PluginContext,
@@ -88,6 +88,19 @@ def test_check_result_refuses_what_cannot_go_into_the_chart(result, message):
     ctx = ctx_for(chart, selection=[tap(0, 0), tap(1, 1)])
     with pytest.raises(PluginError, match=message):
         check_result(result, ctx)
+
+
+def test_check_result_blames_a_plugin_only_for_what_it_did():
+    """A chart that already has a note inside a hold (Verify's note-in-hold; the GUI fuzz made one by shifting a
+    hold) made every plugin fail with "Nothing was changed", whatever it did elsewhere."""
+    chart = [hold(Fraction(-5, 16), 0, 1), tap(0, 0), tap(1, 1), tap(2, 3)]
+    ctx = ctx_for(chart, selection=[tap(1, 1), tap(2, 3)])
+    assert check_result([tap(1, 2), tap(2, 1)], ctx) == [tap(1, 2), tap(2, 1)]  # the old conflict stays, not ours
+    whole = ctx_for(chart, selection=chart)  # the selection holds the conflict and gives it back unchanged
+    assert check_result(chart, whole) == sort_notes(chart)
+    # a new note in the same hold, past the note already there (not next to the hold in its lane): refused
+    with pytest.raises(PluginError, match=r"the note at beat 0\.5 in lane 0 is inside the hold from beat -0\.3125$"):
+        check_result([tap(Fraction(1, 2), 0), tap(2, 3)], ctx)
 
 
 def test_check_result_accepts_a_rewrite_of_the_selection():
