@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
 from chart.song import MODEL_SLOTS, Slot
 from chart.stats import SLOT_NPS_RANGES
 
+REFINE_TIP = "Draft a higher difficulty from the current chart's rhythm (the model's refine mode)"
+SIMPLIFY_TIP = ("Draft an easier difficulty from the current chart: its rows the model rates highest for the easier "
+                "slot, with their arrows (jumps thinned)")
 LIGHTS = {"ok": "#3ccf6e", "down": "#e04848", "fallback": "#e0a030", "unknown": "#777777"}
 
 
@@ -165,8 +168,8 @@ class AiPanel(QWidget):
         self.refine_target = QComboBox()
         for slot in MODEL_SLOTS[1:]:
             self.refine_target.addItem(slot.sm_name, slot)
-        refine = QPushButton("Refine up to")
-        refine.setToolTip("Draft a higher difficulty from the current chart's rhythm (the model's refine mode)")
+        refine = self.refine_button = QPushButton("Refine up to")
+        refine.setToolTip(REFINE_TIP)
         refine.clicked.connect(self.refine)
         grid.addWidget(refine, 3, 0)
         grid.addWidget(self.refine_target, 3, 1, 1, 2)
@@ -188,9 +191,8 @@ class AiPanel(QWidget):
         self.simplify_target = QComboBox()
         for slot in MODEL_SLOTS[:-1]:
             self.simplify_target.addItem(slot.sm_name, slot)
-        simplify = QPushButton("Simplify down to")
-        simplify.setToolTip("Draft an easier difficulty from the current chart: its rows the model rates highest for "
-                            "the easier slot, with their arrows (jumps thinned)")
+        simplify = self.simplify_button = QPushButton("Simplify down to")
+        simplify.setToolTip(SIMPLIFY_TIP)
         simplify.clicked.connect(self.simplify)
         grid.addWidget(simplify, 6, 0)
         grid.addWidget(self.simplify_target, 6, 1, 1, 2)
@@ -265,7 +267,15 @@ class AiPanel(QWidget):
     def _follow_chart(self) -> None:
         """Refine and simplify default to the slots next to the current chart's."""
         chart = self.win.session.chart
-        if chart is None or chart.slot not in MODEL_SLOTS:
+        model_slot = chart is not None and chart.slot in MODEL_SLOTS
+        top, bottom = model_slot and chart.slot == MODEL_SLOTS[-1], model_slot and chart.slot == MODEL_SLOTS[0]
+        why = "" if model_slot or chart is None else (
+            f" (off: the current chart is {chart.slot.sm_name}; set its Difficulty in the Charts panel)")
+        self.refine_button.setEnabled(model_slot and not top)
+        self.refine_button.setToolTip(REFINE_TIP + (why or " (off: nothing is above Challenge)" * top))
+        self.simplify_button.setEnabled(model_slot and not bottom)
+        self.simplify_button.setToolTip(SIMPLIFY_TIP + (why or " (off: nothing is below Beginner)" * bottom))
+        if not model_slot:
             return
         for combo, slot in ((self.refine_target, chart.slot + 1), (self.simplify_target, chart.slot - 1)):
             i = combo.findData(Slot(slot)) if 0 <= slot < len(MODEL_SLOTS) else -1

@@ -255,6 +255,10 @@ def test_simplify_down_drafts_an_easier_slot_from_the_current_charts_rows(ai, qt
     assert win.session.chart is beginner
     assert win.session.reference is easy  # compared with its source, as a refine is
     win.session.set_chart(beginner)
+    panel = win.ai_panel
+    assert not panel.simplify_button.isEnabled()  # nothing is below Beginner: the button says so, off
+    assert "nothing is below Beginner" in panel.simplify_button.toolTip()
+    assert panel.refine_button.isEnabled()
     win.ai_panel.simplify_target.setCurrentIndex(win.ai_panel.simplify_target.findData(Slot.EASY))
     assert win.ai_panel.simplify() is None  # Easy is not easier than Beginner
     assert "not easier" in boxes[-1][2]
@@ -262,6 +266,9 @@ def test_simplify_down_drafts_an_easier_slot_from_the_current_charts_rows(ai, qt
     edit = win.session.doc.song.chart(Slot.EASY)
     edit.slot = Slot.EDIT
     win.session.set_chart(edit)
+    for button in (panel.simplify_button, panel.refine_button):
+        assert not button.isEnabled()
+        assert "the current chart is Edit" in button.toolTip()
     for act in (win.ai_panel.simplify, win.ai_panel.refine):
         assert act() is None
         assert "the current chart is Edit" in boxes[-1][2]
