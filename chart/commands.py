@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
+from chart import sorted_notes
 from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
 from chart.history import Command
 from chart.notes import Note, NoteKind, as_fraction, sort_notes
@@ -94,26 +95,46 @@ class RemoveNotes(ReplaceNotes):
 
 
 class MoveNotes(ReplaceNotes):
-    """Shift notes by ``beat_delta`` beats and ``lane_delta`` lanes. Successive nudges of the same notes merge."""
+    """Shift notes by ``beat_delta`` beats and ``lane_delta`` lanes, removing the ``replaced`` notes they land on
+    (:func:`move_onto` finds them). Successive nudges of the same notes merge."""
 
     def __init__(self, chart: ChartRef, notes: Iterable[Note], beat_delta: Fraction | int | str = 0,
-                 lane_delta: int = 0, name: str = "Move notes"):
+                 lane_delta: int = 0, name: str = "Move notes", replaced: Iterable[Note] = ()):
         self.beat_delta = as_fraction(beat_delta)
         self.lane_delta = int(lane_delta)
         old = list(notes)
         if any(n.lane + self.lane_delta < 0 for n in old):
             raise ValueError("cannot move notes left of the first lane")
         new = [n.replace(beat=n.beat + self.beat_delta, lane=n.lane + self.lane_delta) for n in old]
-        super().__init__(chart, old, new, name)
+        self.moving = tuple(sort_notes(old))
+        self.replaced = tuple(sort_notes(replaced))
+        super().__init__(chart, [*old, *self.replaced], new, name)
 
     def merge_with(self, other: Command) -> bool:
-        if not self._chains(other):
+        if not (isinstance(other, MoveNotes) and getattr(other, "_pinned", None) is getattr(self, "_pinned", None)
+                and other.moving == self.new):
             return False
-        assert isinstance(other, MoveNotes)
+        self.old = tuple(sort_notes((*self.old, *other.replaced)))  # undo gives back what each nudge landed on
+        self.replaced = tuple(sort_notes((*self.replaced, *other.replaced)))
         self.new = other.new
         self.beat_delta += other.beat_delta
         self.lane_delta += other.lane_delta
         return True
+
+
+def move_onto(chart: ChartRef, base: list[Note], notes: Iterable[Note], beat_delta: Fraction | int | str = 0,
+              lane_delta: int = 0, name: str = "Move notes") -> MoveNotes:
+    """Move ``notes`` as :class:`MoveNotes` does, and let a moved note that lands on a note outside the move (in
+    ``base``, the chart's sorted notes as they were before the move) replace it: two notes on one cell cannot be
+    saved to .sm/.ssc and the second is drawn hidden under the first."""
+    move = MoveNotes(chart, notes, beat_delta, lane_delta, name=name)
+    if not move.new:
+        return move
+    moving = set(move.old)
+    cells = {(n.beat, n.lane) for n in move.new}
+    landed = [n for n in sorted_notes.in_range(base, move.new[0].beat, move.new[-1].beat + Fraction(1, 1 << 20))
+              if (n.beat, n.lane) in cells and n not in moving]
+    return MoveNotes(chart, move.moving, beat_delta, lane_delta, name=name, replaced=landed) if landed else move
 
 
 class ChangeNoteKind(ReplaceNotes):

@@ -186,6 +186,15 @@ class Document:
         """First note with its head exactly at ``beat`` in ``lane``, or None."""
         return sorted_notes.note_at(self.resolve_chart(chart).notes, beat, lane)
 
+    def hold_covering(self, chart: ChartRef, beat: Fraction, lane: int) -> Note | None:
+        """The hold or roll of ``lane`` whose body covers ``beat`` (after its head, up to and with its end), or
+        None: a note there would sit inside it (Verify's note-in-hold)."""
+        tiny = Fraction(1, 1 << 20)  # a hold ending on ``beat`` reaches into [beat - tiny, ...)
+        for n in self.notes_overlapping(chart, beat - tiny, beat + tiny):
+            if n.lane == lane and n.kind.has_length and n.beat < beat <= n.end_beat:
+                return n
+        return None
+
     def contains(self, chart: ChartRef, note: Note) -> bool:
         return sorted_notes.contains(self.resolve_chart(chart).notes, note)
 

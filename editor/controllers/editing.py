@@ -23,11 +23,12 @@ from fractions import Fraction
 
 from PySide6.QtCore import QObject, Qt
 
-from chart.commands import AddNotes, MoveNotes, RemoveNotes, ReplaceNotes
+from chart.checks.base import describe_beat
+from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, move_onto
 from chart.history import HistoryError
 from chart.notes import Note, NoteKind
 from chart.snap import DIVISORS, step
-from editor.controllers.key_holds import KeyHolds, placed_note
+from editor.controllers.key_holds import KeyHolds, blocker, free_span, placed_note
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
 
@@ -41,6 +42,7 @@ class _Gesture:
     moved: bool = False
     originals: tuple[Note, ...] = ()
     last_delta: tuple[Fraction, int] = (Fraction(0), 0)
+    base: tuple[Note, ...] = ()  # a move: the chart's notes before it
 
 
 class EditController(QObject):
@@ -159,8 +161,9 @@ class EditController(QObject):
         history = self.session.doc.history
         if not history.in_stroke:
             self.session.doc.begin_stroke("Move notes")
+            g.base = tuple(self.chart.notes)  # as before the drag: what a moved note lands on is replaced
         g.last_delta = (beat_delta, lane_delta)
-        command = MoveNotes(self.chart, g.originals, beat_delta, lane_delta)
+        command = move_onto(self.chart, list(g.base), g.originals, beat_delta, lane_delta)
         try:
             self.session.doc.update_stroke(command)
         except (ValueError, KeyError, HistoryError) as exc:
@@ -169,21 +172,30 @@ class EditController(QObject):
         self.session.select(command.new)
 
     def _drag_draw(self, g: _Gesture, hit: Hit) -> None:
-        start, end = sorted((g.start.snapped, hit.snapped))
+        """Draw a hold from the pressed cell to the pointer, stopping one snap step short of the lane's other notes
+        (as a lane key held down draws); nothing when the pressed cell is taken."""
+        doc, lane = self.session.doc, g.start.lane
+        history = doc.history
+        own = g.originals[0] if g.originals and history.in_stroke else None  # the hold this drag shows now
+        if own is None and blocker(doc, self.chart, g.start.snapped, lane) is not None:
+            return
+        start, end = free_span(doc, self.chart, lane, g.start.snapped, hit.snapped, step(self.session.divisor), own)
         length = end - start
-        history = self.session.doc.history
         if length <= 0:
             if history.in_stroke:
-                self.session.doc.abort_stroke()
+                doc.abort_stroke()
+            g.originals = ()
             return
         kind = NoteKind.ROLL if self.session.place_kind == NoteKind.ROLL else NoteKind.HOLD
-        note = Note(start, g.start.lane, kind, length)
+        note = Note(start, lane, kind, length)
         if not history.in_stroke:
-            self.session.doc.begin_stroke("Add roll" if kind == NoteKind.ROLL else "Add hold")
+            doc.begin_stroke("Add roll" if kind == NoteKind.ROLL else "Add hold")
         try:
-            self.session.doc.update_stroke(AddNotes(self.chart, [note], name="Add hold"))
+            doc.update_stroke(AddNotes(self.chart, [note], name="Add hold"))
         except (ValueError, KeyError, HistoryError) as exc:
             self.session.status.emit(f"Add hold: {exc}")
+            return
+        g.originals = (note,)
 
     def _drag_tail(self, g: _Gesture, hit: Hit) -> None:
         """Resize the hold (or draw out the tap) of the gesture so that it ends at the snapped pointer."""
@@ -228,7 +240,22 @@ class EditController(QObject):
         """Place a note (a click, or a number key on an empty cell)."""
         if self.chart is None or not 0 <= lane < self.chart.lanes:
             return
-        note = placed_note(beat, lane, kind, self.session.divisor)
+        doc = self.session.doc
+        taken = blocker(doc, self.chart, beat, lane)
+        if taken is not None:  # a click snapped onto a note, or into a hold's body: that note, not a second one
+            self.session.select([taken])
+            where = "is there" if taken.beat == beat else f"from beat {describe_beat(taken.beat)} covers it"
+            self.session.status.emit(f"Lane {lane + 1}, beat {describe_beat(beat)}: the {taken.kind.value} {where}")
+            return
+        room = None
+        if kind.has_length:
+            gap = step(self.session.divisor)
+            start, end = free_span(doc, self.chart, lane, beat, beat + max(gap, Fraction(1, 4)), gap)
+            room = end - start
+        note = placed_note(beat, lane, kind, self.session.divisor, room)
+        if note is None:
+            self.session.status.emit(f"Add {kind.value}: no room before the next note of lane {lane + 1}")
+            return
         if self.session.push(AddNotes(self.chart, [note], name=f"Add {kind.value}")):
             self.session.select([note])
 
@@ -243,6 +270,11 @@ class EditController(QObject):
         if existing is not None:
             self.keys.finish()
             self.session.push(RemoveNotes(self.chart, [existing], name="Delete note"))
+        elif (covering := self.session.doc.hold_covering(self.chart, beat, lane)) is not None:
+            if covering != self.keys.current.get(lane):  # not the hold this key is drawing
+                self.session.status.emit(f"Lane {lane + 1}, beat {describe_beat(beat)}: inside the "
+                                         f"{covering.kind.value} from beat {describe_beat(covering.beat)}")
+            return
         elif self.gesture is not None or not self.keys.press(lane, beat, self.session.place_kind):
             self.place(beat, lane, self.session.place_kind)
         self.keys.acted(lane)

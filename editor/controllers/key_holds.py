@@ -37,11 +37,32 @@ from chart.snap import step
 N_LANES_WITH_KEYS = 8  # the place actions edit.place_1..8 (5-8: the right pad of a doubles chart)
 
 
-def placed_note(beat: Fraction, lane: int, kind: NoteKind, divisor: int) -> Note:
-    """The note a click or a lane key places: a hold or roll gets one snap step, at least a sixteenth."""
+def placed_note(beat: Fraction, lane: int, kind: NoteKind, divisor: int, room: Fraction | None = None) -> Note | None:
+    """The note a click or a lane key places: a hold or roll gets one snap step, at least a sixteenth, but never
+    more than ``room`` beats (the free span before the lane's next note); None when that leaves it no length."""
     if kind.has_length:
-        return Note(beat, lane, kind, max(step(divisor), Fraction(1, 4)))
+        length = max(step(divisor), Fraction(1, 4))
+        if room is not None:
+            length = min(length, room)
+        return Note(beat, lane, kind, length) if length > 0 else None
     return Note(beat, lane, kind)
+
+
+def free_span(doc, chart, lane: int, origin: Fraction, cursor: Fraction, gap: Fraction,
+              own: Note | None = None) -> tuple[Fraction, Fraction]:
+    """``(start, end)`` of a hold drawn in ``lane`` from ``origin`` towards ``cursor`` (either way), stopping one
+    snap step (``gap``) short of every other note of the lane, holds that reach into the span included;
+    ``end <= start`` when there is no room. ``own``: the gesture's own note, which does not block it."""
+    lo, hi = min(origin, cursor), max(origin, cursor)
+    others = [n for n in doc.notes_overlapping(chart, lo - gap, hi + gap) if n.lane == lane and n != own]
+    if cursor > origin:
+        return origin, min([cursor] + [n.beat - gap for n in others if n.beat > origin])
+    return max([cursor] + [n.end_beat + gap for n in others if n.beat < origin]), origin
+
+
+def blocker(doc, chart, beat: Fraction, lane: int) -> Note | None:
+    """The note that keeps a new note off ``(beat, lane)``: one there already, or a hold of the lane over it."""
+    return doc.note_at(chart, beat, lane) or doc.hold_covering(chart, beat, lane)
 
 
 class KeyHolds(QObject):
@@ -134,28 +155,34 @@ class KeyHolds(QObject):
             self.timeline.step_cursor(1)
 
     # ------------------------------------------------------------------ shapes
-    def _shape(self, lane: int, cursor: Fraction | None) -> Note:
+    def _shape(self, lane: int, cursor: Fraction | None) -> Note | None:
         """The note of a held lane with the cursor at ``cursor`` (None: as placed): a hold between the beat where
         the key placed it and the cursor, stopping one snap step short of another note in the lane."""
         origin, kind = self.held[lane]
-        if kind in (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE) or cursor is None or cursor == origin:
-            return placed_note(origin, lane, kind, self.session.divisor)
         gap = step(self.session.divisor)
         own = self.current.get(lane)
-        others = [n.beat for n in self.session.doc.notes_in_range(self._chart, min(origin, cursor) - gap,
-                                                                  max(origin, cursor) + gap)
-                  if n.lane == lane and n != own]
-        if cursor > origin:
-            start, end = origin, min([cursor] + [b - gap for b in others if b > origin])
-        else:
-            start, end = max([cursor] + [b + gap for b in others if b < origin]), origin
+        if kind in (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE) or cursor is None or cursor == origin:
+            return self._placed(lane, origin, kind, gap, own)
+        start, end = free_span(self.session.doc, self._chart, lane, origin, cursor, gap, own)
         if end <= start:
-            return placed_note(origin, lane, kind, self.session.divisor)
+            return self._placed(lane, origin, kind, gap, own)
         return Note(start, lane, NoteKind.ROLL if kind == NoteKind.ROLL else NoteKind.HOLD, end - start)
+
+    def _placed(self, lane: int, origin: Fraction, kind: NoteKind, gap: Fraction, own: Note | None) -> Note | None:
+        """The note as placed (not drawn out): a roll gets at most the room before the lane's next note (None: no
+        room at all)."""
+        room = None
+        if kind.has_length:
+            start, end = free_span(self.session.doc, self._chart, lane, origin, origin + max(gap, Fraction(1, 4)), gap, own)
+            room = end - start
+        return placed_note(origin, lane, kind, self.session.divisor, room)
 
     def _show(self, cursor: Fraction) -> bool:
         """Put the current shapes of every lane of the gesture into the stroke; False when refused."""
         shapes = {**self.current, **{lane: self._shape(lane, cursor) for lane in self.held}}
+        if any(n is None for n in shapes.values()):
+            self.session.status.emit("Add roll: no room before the next note of its lane")
+            return False
         try:
             self.session.doc.update_stroke(AddNotes(self._chart, list(shapes.values()), name="Add notes"))
         except (ValueError, KeyError, HistoryError) as exc:

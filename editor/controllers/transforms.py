@@ -15,7 +15,7 @@ from fractions import Fraction
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
-from chart.commands import MoveNotes, RemoveNotes, ReplaceNotes
+from chart.commands import RemoveNotes, ReplaceNotes, move_onto
 from chart.notes import Note, NoteKind, sort_notes
 from chart.snap import quantize_notes, step
 from editor.session import EditorSession
@@ -158,7 +158,7 @@ class TransformController(QObject):
         delta = step(self.session.divisor) * steps
         if notes[0].beat + delta < -64:
             return
-        command = MoveNotes(self.session.chart, notes, delta, 0, name="Shift notes")
+        command = move_onto(self.session.chart, list(self.session.chart.notes), notes, delta, 0, name="Shift notes")
         if self.session.push(command):
             self.session.select(command.new)
 

@@ -3,6 +3,7 @@ transforms, and save -> reload equality."""
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -296,6 +297,87 @@ def test_expand_and_compress_the_selection_in_time(opened):
     assert Note(Fraction(5), 2) in notes(win)
     assert Note(Fraction(5), 2, NoteKind.MINE) not in notes(win)
     assert "1 merged" in win.statusBar().currentMessage()
+
+
+def test_no_second_note_on_a_cell_or_inside_a_hold(opened, qtbot):
+    """A GUI fuzz made two notes on one cell (a click a few pixels off a note snapped onto its beat: the hit test
+    missed it, the snap did not) and notes inside holds (a click or lane key in a hold's body, a hold drawn with
+    the mouse over the lane's notes), which .sm cannot hold and Verify calls problems."""
+    win = opened  # Beginner: 0/0 1/1 2/2 3/3, hold 4/0 (2 beats), mine 5/2, 6/1, 13/2 on lane 2, roll 8/3
+    s = win.session
+    s.set_divisor(4)
+    before = notes(win)
+    win.editing.place(Fraction(1), 1, NoteKind.TAP)  # the tap's own cell: selected, not doubled
+    assert notes(win) == before
+    assert s.selection == {Note(Fraction(1), 1)}
+    hold = Note(Fraction(4), 0, NoteKind.HOLD, Fraction(2))
+    for beat in (Fraction(5), Fraction(6)):  # in the hold's body and on its end
+        win.editing.place(beat, 0, NoteKind.MINE)
+        assert notes(win) == before
+        assert s.selection == {hold}
+        assert "hold from beat 4 covers it" in win.statusBar().currentMessage()
+    seek_beat(win, 5)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_1)  # a lane key in the hold: nothing
+    assert notes(win) == before
+    assert "inside the hold from beat 4" in win.statusBar().currentMessage()
+    s.set_divisor(32)  # a roll gets a quarter beat, but a quarter before the roll at 8 only an eighth is free
+    win.editing.place(Fraction(31, 4), 3, NoteKind.ROLL)
+    assert Note(Fraction(31, 4), 3, NoteKind.ROLL, Fraction(1, 8)) in notes(win)
+    s.doc.undo()
+    win.editing.place(Fraction(63, 8), 3, NoteKind.ROLL)  # an eighth before it: no room at all, nothing
+    assert notes(win) == before
+    assert "no room" in win.statusBar().currentMessage()
+    s.set_divisor(4)
+    # a hold drawn with the mouse stops one snap step short of the lane's notes, both ways
+    s.set_divisor(16)
+    drag_mouse(win, qtbot, 0, [1, 2, 3, 5])  # down from beat 1 in lane 0, over the hold's head at 4
+    assert Note(Fraction(1), 0, NoteKind.HOLD, Fraction(11, 4)) in notes(win)
+    s.doc.undo()
+    drag_mouse(win, qtbot, 0, [Fraction(15, 2), 7, 6, 5])  # up from 7.5 into the hold 4-6
+    assert Note(Fraction(25, 4), 0, NoteKind.HOLD, Fraction(5, 4)) in notes(win)
+    s.doc.undo()
+    assert notes(win) == before
+    s.set_divisor(4)
+    seek_beat(win, 8)  # a lane key held down and moved up into that hold stops a beat after its end too
+    qtbot.keyPress(win.timeline, Qt.Key.Key_1)
+    for _ in range(3):
+        qtbot.keyClick(win.timeline, Qt.Key.Key_Up)
+    qtbot.keyRelease(win.timeline, Qt.Key.Key_1)
+    assert Note(Fraction(7), 0, NoteKind.HOLD, Fraction(1)) in notes(win)
+
+
+def test_a_moved_note_replaces_the_note_it_lands_on(opened, qtbot):
+    """Dragging or shifting a note onto another left two notes on one cell (found by the GUI fuzz), drawn as one
+    and refused by the .sm/.ssc writers. The moved note replaces the one it lands on, as Expand/Compress do."""
+    win = opened  # Beginner: 0/0 1/1 2/2 3/3, hold 4/0 (2 beats), mine 5/2, 6/1, 13/2 on lane 2, roll 8/3
+    s = win.session
+    s.set_divisor(4)
+    before = notes(win)
+    drag_mouse(win, qtbot, 1, [1, 2])  # the tap at 1/1 moved by a beat (lane 1 at beat 2 is free)
+    assert Note(Fraction(2), 1) in notes(win)
+    s.doc.undo()
+    vp = win.timeline.viewport()  # onto the tap at 2/2, then on to 2/3: the tap at 2/2 comes back
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 1, 1))
+    qtbot.mouseMove(vp, pos=pos_of(win, 2, 2))
+    assert [n for n in notes(win) if (n.beat, n.lane) == (2, 2)] == [Note(Fraction(2), 2)]
+    assert len(notes(win)) == len(before) - 1
+    qtbot.mouseMove(vp, pos=pos_of(win, 2, 3))
+    assert Note(Fraction(2), 2) in notes(win)
+    qtbot.mouseMove(vp, pos=pos_of(win, 2, 2))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 2, 2))
+    assert Counter((n.beat, n.lane) for n in notes(win))[(Fraction(2), 2)] == 1
+    assert Note(Fraction(1), 1) not in notes(win)
+    s.doc.undo()  # one step gives both back
+    assert notes(win) == before
+    s.set_divisor(8)
+    s.select([Note(Fraction(5), 2, NoteKind.MINE)])
+    for _ in range(3):
+        win.actions["edit.shift_down"].trigger()  # later by an eighth, three times: onto the tap at 13/2
+    assert Note(Fraction(13, 2), 2, NoteKind.MINE) in notes(win)
+    assert Note(Fraction(13, 2), 2) not in notes(win)
+    assert s.doc.history.undo_stack_names()[-1] == "Shift notes"
+    s.doc.undo()  # the nudges are one step, and it gives the tap back
+    assert notes(win) == before
 
 
 def test_a_lane_key_held_down_draws_a_hold(opened, qtbot):

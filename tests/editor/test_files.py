@@ -135,7 +135,11 @@ def test_export_runs_verify_first_and_writes_a_copy(opened, tmp_path, boxes):
 
     win = opened
     path = win.session.doc.path
-    win.editing.place(Fraction(5), 2, win.session.place_kind)  # on top of the mine at beat 5: a Verify problem
+    from chart.commands import AddNotes
+    from chart.notes import Note
+
+    # a tap on top of the mine at beat 5 (as an imported file can have; a click there now selects the mine)
+    assert win.session.push(AddNotes(win.session.chart, [Note(Fraction(5), 2)]))
     boxes.answers = [QMessageBox.StandardButton.No]
     assert not _export(win, tmp_path / "out.sm")
     assert boxes[-1][1] == "Verify before export"
@@ -267,10 +271,10 @@ def test_open_prompts_for_unsaved_changes(opened, song_files, boxes):
     from PySide6.QtWidgets import QMessageBox
 
     win = opened
-    win.editing.place(Fraction(9), 3, win.session.place_kind)
+    win.editing.place(Fraction(10), 3, win.session.place_kind)
     boxes.answers = [QMessageBox.StandardButton.Cancel]
     assert not win.files.open_path(song_files.chart)
-    assert Note(Fraction(9), 3) in win.session.chart.notes
+    assert Note(Fraction(10), 3) in win.session.chart.notes
 
 
 def test_dropping_a_chart_file_opens_it(window, song_files, qtbot):
