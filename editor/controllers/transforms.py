@@ -94,7 +94,9 @@ class TransformController(QObject):
             self.session.status.emit(f"Paste: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
         lanes = {n.lane for n in new}
         end = at + max(span, Fraction(1, 192))
-        old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
+        cells = {(n.beat, n.lane) for n in new}  # a pasted note on the span's last beat replaces what is there too
+        old = [n for n in self.session.doc.notes_in_range(chart, at, max(end, max(n.beat for n in new) + Fraction(1, 192)))
+               if (n.beat < end and n.lane in lanes) or (n.beat, n.lane) in cells]
         self._apply(old, new, "Paste")
 
     def delete(self) -> None:

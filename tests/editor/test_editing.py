@@ -200,6 +200,14 @@ def test_copy_paste_at_cursor_replaces_span(opened, qtbot):
     assert {Note(Fraction(12), 0), Note(Fraction(13), 1)} <= set(notes(win))
     assert win.session.selection == {Note(Fraction(12), 0), Note(Fraction(13), 1)}
     assert win.session.doc.history.undo_stack_names()[-1] == "Paste"
+    # the span ends on its last note's beat: a note already there, in the lane pasted into, is replaced (it stayed
+    # under the pasted one: two notes on one cell, found by the GUI fuzz); one a beat on in that lane stays
+    win.session.push(AddNotes(win.session.chart, [Note(Fraction(17), 1, NoteKind.MINE), Note(Fraction(18), 1)]))
+    seek_beat(win, 16)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    at_17 = [n for n in notes(win) if (n.beat, n.lane) == (17, 1)]
+    assert at_17 == [Note(Fraction(17), 1)]
+    assert Note(Fraction(18), 1) in notes(win)
 
 
 def test_mirror_flip_shift_convert(opened, qtbot):
