@@ -39,9 +39,17 @@ class TransformController(QObject):
         return sorted(self.session.selection)
 
     def _apply(self, old: list[Note], new: list[Note], name: str) -> bool:
+        """Replace ``old`` by ``new`` as one undo step; a new note on the cell of a note the edit leaves replaces
+        it (Mirror, Turn or Shuffle of part of a row moved notes onto the row's other arrows: two notes on one
+        cell, drawn as one and refused by the .sm/.ssc writers)."""
         chart = self.session.chart
         if chart is None or not old and not new:
             return False
+        if new:
+            gone, cells = set(old), {(n.beat, n.lane) for n in new}
+            beats = [n.beat for n in new]
+            old = old + [n for n in self.session.doc.notes_in_range(chart, min(beats), max(beats) + Fraction(1, 192))
+                         if n not in gone and (n.beat, n.lane) in cells]
         if self.session.push(ReplaceNotes(chart, old, new, name=name)):
             self.session.select(new)
             return True

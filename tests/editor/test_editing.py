@@ -210,6 +210,21 @@ def test_copy_paste_at_cursor_replaces_span(opened, qtbot):
     assert Note(Fraction(18), 1) in notes(win)
 
 
+def test_lane_transforms_of_part_of_a_row_replace_the_arrow_they_land_on(opened, qtbot):
+    """Mirror (or Turn, Shuffle) of one arrow of a jump put it on the jump's other arrow: two notes on one cell
+    (GUI fuzz)."""
+    win = opened
+    s = win.session
+    jump = [Note(Fraction(10), 0), Note(Fraction(10), 3)]
+    s.push(AddNotes(s.chart, jump))
+    before = notes(win)
+    s.select([Note(Fraction(10), 0)])
+    qtbot.keyClick(win.timeline, Qt.Key.Key_T)  # lane 1 -> lane 4, where the jump's other arrow is
+    assert [n for n in notes(win) if n.beat == 10] == [Note(Fraction(10), 3)]
+    s.doc.undo()
+    assert notes(win) == before
+
+
 def test_mirror_flip_shift_convert(opened, qtbot):
     win = opened
     original = [Note(Fraction(0), 0), Note(Fraction(1), 1), Note(Fraction(2), 2)]
