@@ -157,12 +157,21 @@ def onset_train(notes: Sequence[Note], timing: TimingData, n_frames: int, frame_
     return impulse_train(seconds * frame_rate, n_frames)
 
 
-def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction) -> list[Note]:
+def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction,
+                  context: Sequence[Note] = ()) -> list[Note]:
     """Notes inside ``[start_beat, end_beat)``; holds shortened to end on the sixteenth grid before
-    ``end_beat`` (or made taps when that leaves too little: :func:`inference.lane_features.cut_hold_length`)."""
+    ``end_beat`` (or made taps when that leaves too little: :func:`inference.lane_features.cut_hold_length`).
+
+    ``context``: the chart the passage goes into. A note inside one of its holds or rolls that starts before the
+    passage and runs into it is dropped: the lane decoder keeps those lanes free (``inference.lanes``), and this
+    is the guarantee where it cannot (three or four such holds at once). Before, a regenerated passage put notes
+    inside such a hold, which Verify calls a problem."""
+    into = [h for h in context if h.kind.has_length and h.beat < start_beat <= h.end_beat]
     out = []
     for note in notes:
         if not start_beat <= note.beat < end_beat:
+            continue
+        if any(h.lane == note.lane and note.beat <= h.end_beat for h in into):
             continue
         if note.kind.has_length and note.end_beat >= end_beat:
             length = cut_hold_length(note.beat, end_beat)

@@ -362,7 +362,7 @@ class Drafter:
             for request, given, keep in zip(requests, givens, fixed):
                 request.given, request.fixed = given, keep
             for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
-                drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat)
+                drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat, jobs[i].context)
                 drafts[i].lane_confidence = lane_confidence(rows, window.start_beat, window.end_beat)
                 del drafts[i]._rows  # type: ignore[attr-defined]
 

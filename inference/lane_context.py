@@ -103,7 +103,7 @@ def arrows_drafts(drafter: Any, audio: Any, timing: TimingData, rows: Sequence[F
         (progress or (lambda stage, fraction: None))("lanes", i / n)
         temperature, variant_seed = (0.0, seed) if i == 0 else (VARIANT_TEMPERATURE, seed + i)
         decoded = decode_rows(stepper, requests, temperature, variant_seed)[0]
-        notes = clip_to_range(decoded.to_notes(), start, end)
+        notes = clip_to_range(decoded.to_notes(), start, end, context)
         prov = Provenance(onset.model_id, onset.version, onset.sha256, drafter._lane_name(),
                           drafter.backend.describe(), variant_seed,
                           {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,

@@ -41,6 +41,14 @@ def allowed_classes(held: int, slot: int) -> np.ndarray:
     return _ALLOWED[held, min(max(int(slot), 0), N_SLOTS - 1)]
 
 
+def free_classes(held: int) -> np.ndarray:
+    """Single arrows in lanes ``held`` leaves free, shape (15,) bool: a row under two holds the decoder may not end
+    (the chart's own, running into a drafted passage) takes one arrow beside them (a hand, as the chart has it).
+    Every class when no lane is free; the drafter then drops what lands inside those holds."""
+    ok = ((CLASS_MASKS & held) == 0) & (POPCOUNT[CLASS_MASKS] == 1)
+    return ok if ok.any() else np.ones(N_ARROW_CLASSES, dtype=bool)
+
+
 def _allowed_table() -> np.ndarray:
     """(16 held masks, 5 slots, 15 classes) bool: the rules of :func:`allowed_classes`, computed once."""
     table = np.zeros((16, N_SLOTS, N_ARROW_CLASSES), dtype=bool)

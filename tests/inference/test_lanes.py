@@ -590,6 +590,31 @@ def test_given_rows_are_kept_and_the_decoder_continues_from_them():
     assert list(plain.arrows[3:]) != list(continued.arrows[3:])
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_a_given_hold_running_into_the_passage_is_never_ended_for_room(seed):
+    """A chart's hold that starts before a regenerated passage and runs into it is the chart's, not the
+    decoder's: when a decoded hold made two held lanes, the decoder ended both (to make room), and the passage got
+    notes inside the chart's hold (the demo song: 17 of 24 regenerations of a passage under a 10-beat hold)."""
+    from inference.lane_features import row_features, rows_from_notes
+
+    beats, seconds = _rows(40, Fraction(1, 2))
+    context = [Note(beats[0], 1), Note(beats[1], 0, NoteKind.HOLD, Fraction(12))]  # lane 0 held to beat 12.5
+    given = rows_from_notes(context)
+    feats = row_features(beats, seconds, 3, None, 100.0, 80)
+    rows = decode_rows(RandomStepper(seed), [LaneRequest(beats, feats, 3, seconds, given=given)], 0.0, seed)[0]
+    notes = rows.to_notes()
+    assert Note(beats[1], 0, NoteKind.HOLD, Fraction(12)) in notes  # kept whole
+    assert not [n for n in notes if n.lane == 0 and beats[1] < n.beat <= beats[1] + 12]
+    assert any(n.kind == NoteKind.HOLD and n.lane != 0 and n.beat > beats[1] for n in notes)  # decoded holds too
+    # two such holds: the rows between take single arrows beside them (a hand, as the chart has it)
+    both = rows_from_notes([*context, Note(beats[1], 3, NoteKind.HOLD, Fraction(12))])
+    notes = decode_rows(RandomStepper(seed), [LaneRequest(beats, feats, 3, seconds, given=both)], 0.0, seed)[0].to_notes()
+    inside = [n for n in notes if beats[1] < n.beat <= beats[1] + 12]
+    assert inside
+    assert all(n.lane in (1, 2) for n in inside)
+    assert len({n.beat for n in inside}) == len(inside)  # one arrow a row
+
+
 @pytest.mark.parametrize("slot", [1, 4])
 def test_fixed_rows_anywhere_are_kept_and_the_rules_still_hold(slot):
     from inference.lane_features import row_features
