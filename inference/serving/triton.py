@@ -7,7 +7,11 @@ Layout (Triton's documented model-repository format)::
     DIR/<model>/<model>.manifest.json the manifest (for clients and humans; Triton ignores unknown files)
 
 With ``max_batch_size > 0`` Triton's tensor shapes leave the batch axis out, so ``[-1, -1, 240]`` in the manifest
-becomes ``dims: [ -1, 240 ]``; every input of our models is batched along axis 0. The model's sha256 and id are
+becomes ``dims: [ -1, 240 ]``: the onset model, whose every tensor is batched along axis 0. The lane model's recurrent
+state is ``[layers, B, hidden]``, batched on axis 1, which Triton cannot batch: it is written with
+``max_batch_size: 0``, its full shapes and no dynamic batching (clients send whole batches; the drafter runs the lane
+model locally anyway, one small step per row). Before, ``export-triton`` refused the shipped lane model and so wrote
+nothing. The model's sha256 and id are
 written as config ``parameters``: Triton's metadata endpoint has no parameters, but ``GET
 /v2/models/<model>/config`` returns them, and :class:`inference.remote.RemoteBackend` checks them there.
 """
@@ -32,21 +36,26 @@ class ExportError(ValueError):
 def config_pbtxt(manifest: Manifest, name: str, max_batch_size: int = DEFAULT_MAX_BATCH,
                  gpu_instances: int = 1) -> str:
     """Text of ``config.pbtxt`` for one manifest (protobuf text format of Triton's ModelConfig)."""
+    specs_all = [*manifest.inputs, *manifest.outputs]
+    batched = all(spec.shape and spec.shape[0] == -1 for spec in specs_all)
+    if not batched:  # e.g. the lane model's recurrent state [layers, B, hidden]: Triton cannot batch on axis 1
+        max_batch_size = 0
+        if empty := [spec.name for spec in specs_all if not spec.shape]:
+            raise ExportError(f"{manifest.model_id}: {', '.join(empty)} has no axes and no batch axis")
     lines = [f'name: "{name}"', 'platform: "onnxruntime_onnx"', f"max_batch_size: {max_batch_size}"]
     for section, specs in (("input", manifest.inputs), ("output", manifest.outputs)):
         entries = []
         for spec in specs:
             if spec.dtype not in TRITON_TYPES:
                 raise ExportError(f"{manifest.model_id}: {spec.name} has dtype {spec.dtype}, not exportable")
-            if not spec.shape or spec.shape[0] != -1:
-                raise ExportError(f"{manifest.model_id}: {spec.name} {spec.shape} has no dynamic batch axis 0")
-            dims = spec.shape[1:] or [1]
-            reshape = "\n    reshape: { shape: [ ] }" if not spec.shape[1:] else ""
+            dims = (spec.shape[1:] or [1]) if batched else list(spec.shape)
+            reshape = "\n    reshape: { shape: [ ] }" if batched and not spec.shape[1:] else ""
             entries.append(f'  {{\n    name: "{spec.name}"\n    data_type: {TRITON_TYPES[spec.dtype]}\n'
                            f"    dims: [ {', '.join(str(d) for d in dims)} ]{reshape}\n  }}")
         lines.append(f"{section} [\n" + ",\n".join(entries) + "\n]")
     lines.append(f"instance_group [\n  {{\n    count: {gpu_instances}\n    kind: KIND_GPU\n  }}\n]")
-    lines.append("dynamic_batching {\n  max_queue_delay_microseconds: 2000\n}")
+    if batched:  # dynamic batching needs max_batch_size > 0
+        lines.append("dynamic_batching {\n  max_queue_delay_microseconds: 2000\n}")
     params = {"sha256": manifest.sha256, "model_id": manifest.model_id, "manifest_version": str(manifest.version),
               "kind": manifest.kind}
     for key, value in params.items():

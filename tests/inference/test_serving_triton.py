@@ -64,11 +64,38 @@ def test_repository_layout_and_config(tmp_path):
     assert config.parameters.sha256.string_value == manifest.sha256
 
 
-def test_export_refuses_an_unbatched_input(tmp_path):
+def test_a_model_not_batched_on_axis_0_gets_full_shapes_and_no_batching(tmp_path):
     manifest = build_onset_model(tmp_path)
     manifest.inputs[0].shape = [1, -1, 8]
-    with pytest.raises(ExportError, match="batch"):
+    config = parse(config_pbtxt(manifest, "onset"))
+    assert int(getattr(config, "max_batch_size", 0)) == 0
+    dims = {i.name: [int(d) for d in i.dims] for i in config.input}
+    assert dims[manifest.inputs[0].name] == [1, -1, 8]
+    assert dims["difficulty"] == [-1]  # the batch axis is written out, no reshape
+    assert "dynamic_batching" not in config._keys
+    manifest.inputs[1].shape = []
+    with pytest.raises(ExportError, match="no axes"):
         config_pbtxt(manifest, "onset")
+
+
+def test_the_shipped_models_export(tmp_path):
+    """``main.py export-triton DIR`` refused the shipped lane model (its recurrent state is [layers, B, hidden])
+    and wrote nothing: the repository holds both models now, the onset model batched by Triton."""
+    from cli.infer_cmds import cmd_export_triton
+    from inference.manifest import default_models_dir
+
+    args = SimpleNamespace(dir=tmp_path / "repo", models=None, max_batch=8, instances=1)
+    assert cmd_export_triton(args) == 0
+    shipped = {Manifest.load(p).kind: Manifest.load(p) for p in default_models_dir().glob("*.manifest.json")}
+    onset = parse((tmp_path / "repo" / "onset" / "config.pbtxt").read_text())
+    assert int(onset.max_batch_size) == 8
+    assert "dynamic_batching" in onset._keys
+    lane = parse((tmp_path / "repo" / "lane" / "config.pbtxt").read_text())
+    assert int(getattr(lane, "max_batch_size", 0)) == 0
+    state = next(i for i in lane.input if i.name == "state")
+    assert [int(d) for d in state.dims] == shipped["lane"].inputs[[s.name for s in shipped["lane"].inputs].index(
+        "state")].shape
+    assert file_sha256(tmp_path / "repo" / "lane" / "1" / "model.onnx") == shipped["lane"].sha256
 
 
 def test_reexport_replaces_the_version_folder(tmp_path):
