@@ -18,8 +18,9 @@ def register(subparsers) -> None:
                     "as beat guide) and prints one JSON object on stdout; progress goes to stderr.")
     ev.add_argument("--songs", required=True, type=Path, help="folder of song folders (chart + audio)")
     ev.add_argument("--json", action="store_true", help="print the JSON result (the default output)")
-    ev.add_argument("--model", type=Path, help="onset model manifest or .onnx (default: the shipped model)")
-    ev.add_argument("--lane-model", type=Path, help="lane model manifest or .onnx (default: the shipped one)")
+    ev.add_argument("--model", type=Path, help="onset model manifest, .onnx or run folder (train --out) (default: the "
+                    "shipped model)")
+    ev.add_argument("--lane-model", type=Path, help="lane model manifest, .onnx or run folder (default: the shipped one)")
     ev.add_argument("--baseline", choices=["librosa"], help="score a non-learned onset baseline instead")
     ev.add_argument("--split", choices=["validation", "train", "all"], default="all",
                     help="songs of the committed validation list, the others, or all (default: all)")

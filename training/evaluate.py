@@ -80,11 +80,14 @@ def load_manifests(options: EvalOptions) -> tuple[Any, Any]:
     """(onset manifest or None for the librosa baseline, lane manifest or None)."""
     from inference.manifest import Manifest, ManifestError, default_models_dir
 
+    def in_folder(path: Any, kind: str) -> Any:  # a run folder (train --out, train-lanes --out) names its model
+        return Path(path) / f"{kind}.manifest.json" if path is not None and Path(path).is_dir() else path
+
     try:
         onset = options.onset_manifest
         if onset is None and options.baseline is None:
-            onset = Manifest.load(options.model or default_models_dir() / "onset.manifest.json")
-        lane_path = options.lane_model or default_models_dir() / "lane.manifest.json"
+            onset = Manifest.load(in_folder(options.model, "onset") or default_models_dir() / "onset.manifest.json")
+        lane_path = in_folder(options.lane_model, "lane") or default_models_dir() / "lane.manifest.json"
         lane = Manifest.load(lane_path) if options.lane_model or lane_path.is_file() else None
     except ManifestError as exc:
         raise EvalError(str(exc)) from exc

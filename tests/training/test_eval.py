@@ -146,6 +146,24 @@ def test_oracle_on_clicks_scores_near_one_and_keys_match(synthetic, capsys):
     assert result["lane"]["rows"] == 5 * len(range(int((SECONDS - 1.5) * BPM / 60)))
 
 
+def test_a_run_folder_names_its_model(synthetic, tmp_path, capsys):
+    """``train --out runs/NAME`` then ``eval --model runs/NAME`` said "cannot read model manifest runs/NAME:
+    [Errno 21] Is a directory"; the folder's onset.manifest.json is taken now (a folder without one: one line)."""
+    import shutil
+
+    run = tmp_path / "runs" / "clicks"
+    run.mkdir(parents=True)
+    for name in ("oracle.manifest.json", "oracle.onnx"):
+        shutil.copy(synthetic / name, run / name)
+    (run / "oracle.manifest.json").rename(run / "onset.manifest.json")
+    result = run_eval(capsys, "--songs", str(synthetic / "songs"), "--model", str(run))
+    assert result["model"].startswith("oracle-clicks (sha256:")
+    assert main(["eval", "--songs", str(synthetic / "songs"), "--model", str(tmp_path / "runs"), "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "onset.manifest.json" in err
+    assert "\n" not in err
+
+
 def test_chart_shifted_by_half_a_beat_scores_near_zero(synthetic, capsys):
     result = run_eval(capsys, "--songs", str(synthetic / "shifted"), "--model",
                       str(synthetic / "oracle.manifest.json"))
