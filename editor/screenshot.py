@@ -8,6 +8,7 @@ the Playback panel (Stems box) and the vocals waveform are shown.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +27,8 @@ def docs_window(width: int = 1280, height: int = 860) -> Iterator:
     from editor.main_window import MainWindow
     from editor.settings import EditorSettings, use_ini_file
 
-    use_ini_file(Path(tempfile.mkdtemp(prefix="genelive-docs-")) / "editor.ini")
+    folder = Path(tempfile.mkdtemp(prefix="genelive-docs-"))
+    use_ini_file(folder / "editor.ini")
     win = MainWindow(EditorSettings())
     win.resize(width, height)
     win.show()
@@ -35,6 +37,8 @@ def docs_window(width: int = 1280, height: int = 860) -> Iterator:
     finally:
         win.skip_close_prompt = True
         win.shutdown()
+        use_ini_file(None)
+        shutil.rmtree(folder, ignore_errors=True)
         del app
 
 

@@ -14,8 +14,8 @@ from tests.editor.conftest import write_song
 pytestmark = pytest.mark.qt
 
 
-def run(*args: str, timeout: float = 180.0) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def run(*args: str, timeout: float = 180.0, tmpdir=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **({"TMPDIR": str(tmpdir)} if tmpdir else {})}
     return subprocess.run([sys.executable, str(REPO / "main.py"), *args], capture_output=True, text=True,
                           timeout=timeout, env=env, cwd=REPO)
 
@@ -39,8 +39,11 @@ def test_bad_input_is_one_line_exit_2(args, message):
 def test_screenshot_of_a_song(tmp_path):
     files = write_song(tmp_path / "song")
     out = tmp_path / "shot.png"
-    result = run("open", str(files.chart), "--screenshot", str(out))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    result = run("open", str(files.chart), "--screenshot", str(out), tmpdir=temp)
     assert result.returncode == 0, result.stderr
+    assert not list(temp.glob("genelive-shot-*"))  # its throwaway settings folder is gone (one was left per shot)
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     from PySide6.QtGui import QImage
