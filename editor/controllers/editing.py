@@ -28,7 +28,7 @@ from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, move_onto
 from chart.history import HistoryError
 from chart.notes import Note, NoteKind
 from chart.snap import DIVISORS, step
-from editor.controllers.key_holds import KeyHolds, blocker, free_span, placed_note
+from editor.controllers.key_holds import KeyHolds, blocker, free_span, placed_in_room
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
 
@@ -247,12 +247,7 @@ class EditController(QObject):
             where = "is there" if taken.beat == beat else f"from beat {describe_beat(taken.beat)} covers it"
             self.session.status.emit(f"Lane {lane + 1}, beat {describe_beat(beat)}: the {taken.kind.value} {where}")
             return
-        room = None
-        if kind.has_length:
-            gap = step(self.session.divisor)
-            start, end = free_span(doc, self.chart, lane, beat, beat + max(gap, Fraction(1, 4)), gap)
-            room = end - start
-        note = placed_note(beat, lane, kind, self.session.divisor, room)
+        note = placed_in_room(doc, self.chart, beat, lane, kind, self.session.divisor)
         if note is None:
             self.session.status.emit(f"Add {kind.value}: no room before the next note of lane {lane + 1}")
             return

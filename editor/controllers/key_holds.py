@@ -60,6 +60,18 @@ def free_span(doc, chart, lane: int, origin: Fraction, cursor: Fraction, gap: Fr
     return max([cursor] + [n.end_beat + gap for n in others if n.beat < origin]), origin
 
 
+def placed_in_room(doc, chart, beat: Fraction, lane: int, kind: NoteKind, divisor: int,
+                   own: Note | None = None) -> Note | None:
+    """:func:`placed_note` in ``chart``: a hold or roll gets at most the free room before the lane's next note
+    (:func:`free_span`); None when there is none."""
+    room = None
+    if kind.has_length:
+        gap = step(divisor)
+        start, end = free_span(doc, chart, lane, beat, beat + max(gap, Fraction(1, 4)), gap, own)
+        room = end - start
+    return placed_note(beat, lane, kind, divisor, room)
+
+
 def blocker(doc, chart, beat: Fraction, lane: int) -> Note | None:
     """The note that keeps a new note off ``(beat, lane)``: one there already, or a hold of the lane over it."""
     return doc.note_at(chart, beat, lane) or doc.hold_covering(chart, beat, lane)
@@ -161,21 +173,14 @@ class KeyHolds(QObject):
         origin, kind = self.held[lane]
         gap = step(self.session.divisor)
         own = self.current.get(lane)
+        placed = lambda: placed_in_room(self.session.doc, self._chart, origin, lane, kind,  # noqa: E731
+                                        self.session.divisor, own)  # as placed, not drawn out (None: no room)
         if kind in (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE) or cursor is None or cursor == origin:
-            return self._placed(lane, origin, kind, gap, own)
+            return placed()
         start, end = free_span(self.session.doc, self._chart, lane, origin, cursor, gap, own)
         if end <= start:
-            return self._placed(lane, origin, kind, gap, own)
+            return placed()
         return Note(start, lane, NoteKind.ROLL if kind == NoteKind.ROLL else NoteKind.HOLD, end - start)
-
-    def _placed(self, lane: int, origin: Fraction, kind: NoteKind, gap: Fraction, own: Note | None) -> Note | None:
-        """The note as placed (not drawn out): a roll gets at most the room before the lane's next note (None: no
-        room at all)."""
-        room = None
-        if kind.has_length:
-            start, end = free_span(self.session.doc, self._chart, lane, origin, origin + max(gap, Fraction(1, 4)), gap, own)
-            room = end - start
-        return placed_note(origin, lane, kind, self.session.divisor, room)
 
     def _show(self, cursor: Fraction) -> bool:
         """Put the current shapes of every lane of the gesture into the stroke; False when refused."""
