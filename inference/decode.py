@@ -54,6 +54,9 @@ COARSE_DIVISOR = 8
 #: Finer divisors (triplets, 16ths, ...) only win within this many seconds, so that a peak on a 16th is not
 #: pulled onto a triplet just because a generous coarse tolerance would allow it.
 FINE_SNAP_TOLERANCE_S = 0.02
+#: 1/96 and 1/192 rows only for onsets farther than this many times the slot's snap tolerance from every other
+#: snap of the slot (Challenge: 50 ms; at 62.5 BPM no onset is farther than 30 ms from a 1/48 or 1/64 row).
+UNUSUAL_SNAP_FACTOR = 2.0
 
 
 class DecodeError(ValueError):
@@ -141,9 +144,9 @@ def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Frac
     1/4 and 1/8 notes win when within ``cfg.snap_tolerance_s``; otherwise the coarsest of ``cfg.divisors``
     within :data:`FINE_SNAP_TOLERANCE_S`, else the nearest of them. The snaps Verify calls unusual
     (:data:`chart.snap.UNUSUAL_DIVISORS`, 1/96 and 1/192) come last: only when no other divisor of the slot
-    lies within ``cfg.snap_tolerance_s``. In slow passages (a 90 BPM half-time section: 1/64 notes 42 ms
-    apart) an onset between two sixteenths would otherwise land on a 1/96 or 1/192 row, which no chart of those
-    songs uses and which Verify flags in the draft.
+    lies within :data:`UNUSUAL_SNAP_FACTOR` x ``cfg.snap_tolerance_s``. In slow passages (a 62.5 or 90 BPM
+    half-time section: 1/64 notes 60 or 42 ms apart) an onset between two of them would otherwise land on a 1/96
+    or 1/192 row, which no chart of those songs uses and which Verify flags in the draft.
     """
     beats = timing.seconds_to_beats_array(np.asarray(t_s, dtype=np.float64))
     local = lambda tol_s: np.abs(timing.seconds_to_beats_array(t_s + tol_s) - beats)  # noqa: E731
@@ -152,7 +155,7 @@ def snap_rows(t_s: np.ndarray, timing: TimingData, cfg: SlotDecode) -> list[Frac
     snapped = snap_preferring_coarse(beats, usual, fine_tol, fallback="nearest")
     if unusual:
         err = np.abs(np.array([float(b) for b in snapped]) - beats)
-        far = np.flatnonzero(err > local(cfg.snap_tolerance_s))
+        far = np.flatnonzero(err > local(UNUSUAL_SNAP_FACTOR * cfg.snap_tolerance_s))
         if far.size:
             for i, b in zip(far, snap_preferring_coarse(beats[far], unusual, fine_tol[far])):
                 snapped[i] = b

@@ -88,6 +88,10 @@ def test_slow_passages_snap_to_usual_divisors() -> None:
 
     assert snap_rows(np.array([midway]), t90, challenge) == [Fraction(13, 16)]
     assert snap_rows(np.array([0.5 + 0.0196]), t90, challenge) == [Fraction(3, 4)]  # within 20 ms: the 1/16
+    # 62.5 BPM (a shared song's half-time section, drafted at Challenge): 1/16 and 1/64 rows 60 ms apart, an
+    # onset halfway is 30 ms from both, beyond the slot's 25 ms tolerance; it takes the coarser, not a 1/96 row
+    t62 = TimingData.constant("62.5")  # one beat = 0.96 s: beat 3/4 at 0.72 s, beat 13/16 at 0.78 s
+    assert snap_rows(np.array([0.75]), t62, challenge) == [Fraction(3, 4)]
     # 20 BPM: 1/64 rows are 187.5 ms apart; an onset on a 1/96 row is 62.5 ms from every usual snap
     t20 = TimingData.constant(20)  # one beat = 3 s
     row = snap_rows(np.array([3.125]), t20, challenge)[0]
