@@ -277,7 +277,11 @@ class AiPanel(QWidget):
         self.simplify_button.setToolTip(SIMPLIFY_TIP + (why or " (off: nothing is below Beginner)" * bottom))
         if not model_slot:
             return
-        for combo, slot in ((self.refine_target, chart.slot + 1), (self.simplify_target, chart.slot - 1)):
+        for combo, slot, valid in ((self.refine_target, chart.slot + 1, lambda s: s > chart.slot),
+                                   (self.simplify_target, chart.slot - 1, lambda s: s < chart.slot)):
+            items = combo.model()
+            for k in range(combo.count()):  # a target that is not above (refine) / below (simplify): greyed out
+                items.item(k).setEnabled(valid(combo.itemData(k)))
             i = combo.findData(Slot(slot)) if 0 <= slot < len(MODEL_SLOTS) else -1
             if i >= 0:
                 combo.setCurrentIndex(i)

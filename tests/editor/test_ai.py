@@ -241,6 +241,9 @@ def test_simplify_down_drafts_an_easier_slot_from_the_current_charts_rows(ai, qt
     win.session.set_chart(easy)
     assert win.ai_panel.simplify_target.currentData() == Slot.BEGINNER  # the slot below the current chart
     assert win.ai_panel.refine_target.currentData() == Slot.MEDIUM  # and above it
+    for combo, ok in ((win.ai_panel.simplify_target, {Slot.BEGINNER}),  # the other targets are greyed out
+                      (win.ai_panel.refine_target, {Slot.MEDIUM, Slot.HARD, Slot.CHALLENGE})):
+        assert {combo.itemData(k) for k in range(combo.count()) if combo.model().item(k).isEnabled()} == ok
     assert win.ai_panel.simplify() is not None
     wait_job(qtbot, win)
     assert win.drafting.last_error is None
