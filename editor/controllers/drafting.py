@@ -215,18 +215,10 @@ class DraftController(QObject):
     def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0, keep_arrows: bool = True
                   ) -> Job | None:
         """Draft ``target`` from the current (lower) chart with the model's refine mode."""
-        inputs = self._inputs()
-        source = self.session.chart
-        if inputs is None or source is None:
+        checked = self._rework_source("Refine", target, up=True)
+        if checked is None:
             return None
-        if source.slot not in MODEL_SLOTS:
-            messages.error(self.win, "Refine up", _not_a_model_slot("Refine", source.slot))
-            return None
-        if target <= source.slot:
-            messages.error(self.win, "Refine up", f"Refine drafts a higher difficulty than {source.slot.sm_name}; "
-                                                  f"{target.sm_name} is not higher.")
-            return None
-        path, timing = inputs
+        (path, timing), source = checked
         lower, lower_slot = list(source.notes), source.slot
         charts = {target: self.chart_for(target)}
 
@@ -237,23 +229,32 @@ class DraftController(QObject):
                                   cancel=_token(ctx))
         return self._start("ai-refine", run, lambda drafts: self._show_refined(drafts, charts, source))
 
-    def simplify_down(self, target: Slot) -> Job | None:
-        """Draft ``target`` from the current (higher) chart's rows and arrows (``Drafter.simplify``)."""
-        inputs = self._inputs()
-        source = self.session.chart
+    def _rework_source(self, verb: str, target: Slot, up: bool) -> tuple[tuple, Chart] | None:
+        """The draft inputs and the current chart for a refine (``up``) or a simplify to ``target``; None after
+        saying why not. The model knows the five difficulty slots only: an Edit chart's level is anyone's guess."""
+        inputs, source = self._inputs(), self.session.chart
         if inputs is None or source is None:
             return None
+        name = source.slot.sm_name
         if source.slot not in MODEL_SLOTS:
-            messages.error(self.win, "Simplify down", _not_a_model_slot("Simplify", source.slot))
+            why = (f"{verb} works from a {', '.join(s.sm_name for s in MODEL_SLOTS)} chart; the current chart is "
+                   f"{name}. Set its Difficulty in the Charts panel to the level it plays at to use it.")
+        elif target <= source.slot if up else target >= source.slot:
+            way, than = ("a higher", "higher") if up else ("an easier", "easier")
+            why = f"{verb} drafts {way} difficulty than {name}; {target.sm_name} is not {than}."
+        elif not up and not any(n.kind.is_onset for n in source.notes):
+            why = f"The {name} chart has no notes to simplify."
+        else:
+            return inputs, source
+        messages.error(self.win, f"{verb} {'up' if up else 'down'}", why)
+        return None
+
+    def simplify_down(self, target: Slot) -> Job | None:
+        """Draft ``target`` from the current (higher) chart's rows and arrows (``Drafter.simplify``)."""
+        checked = self._rework_source("Simplify", target, up=False)
+        if checked is None:
             return None
-        if target >= source.slot:
-            messages.error(self.win, "Simplify down", f"Simplify drafts an easier difficulty than "
-                                                      f"{source.slot.sm_name}; {target.sm_name} is not easier.")
-            return None
-        if not any(n.kind.is_onset for n in source.notes):
-            messages.error(self.win, "Simplify down", f"The {source.slot.sm_name} chart has no notes to simplify.")
-            return None
-        path, timing = inputs
+        (path, timing), source = checked
         higher, higher_slot = list(source.notes), source.slot
         charts = {target: self.chart_for(target)}
 
@@ -404,11 +405,3 @@ class DraftController(QObject):
             return self.draft_slots([missing[-1] if Slot.HARD not in missing else Slot.HARD], {}) is not None
         start = self.win.timeline.cursor_beat()
         return self.regenerate((start, start + 32), 3) is not None
-
-
-def _not_a_model_slot(action: str, slot: Slot) -> str:
-    """Why refine/simplify refuse an Edit chart: the model knows the five difficulty slots only (an Edit's level
-    is anyone's guess), and before, the message claimed Medium was "not easier" than an Edit."""
-    names = ", ".join(s.sm_name for s in MODEL_SLOTS)
-    return (f"{action} works from a {names} chart; the current chart is {slot.sm_name}. Set its Difficulty in "
-            f"the Charts panel to the level it plays at to use it.")
