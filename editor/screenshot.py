@@ -16,6 +16,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
+from chart.song import MODEL_SLOTS, Slot
+
 
 @contextmanager
 def docs_window(width: int = 1280, height: int = 860) -> Iterator:
@@ -68,7 +70,7 @@ def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], 
     drafting = getattr(win, "drafting", None)
     if after_draft and drafting is not None:
         wait(lambda: not drafting.busy)  # the model warm-up may still be running
-        started = drafting.draft_for_screenshot()
+        started = _start_draft(win, drafting)
         if started:
             wait(lambda: not drafting.busy)
         if drafting.last_error:
@@ -79,6 +81,25 @@ def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], 
             win.stems.set_waveform("vocals")
         win.panels.setCurrentWidget(win.playback_panel)
     win.timeline.setFocus()
+
+
+def _start_draft(win, drafting) -> bool:
+    """Draft the first model slot the song has no chart for (else regenerate 8 measures of the current)."""
+    session = win.session
+    if session.audio is None:
+        drafting.last_error = "no audio"
+        return False
+    mode = session.chart.mode if session.chart is not None else "dance-single"
+    missing = [s for s in MODEL_SLOTS if session.doc.song.chart(s, mode) is None]
+    try:
+        drafting.ensure_drafter()
+    except (ValueError, OSError) as exc:
+        drafting.last_error = str(exc)
+        return False
+    if missing:
+        return drafting.draft_slots([missing[-1] if Slot.HARD not in missing else Slot.HARD], {}) is not None
+    start = win.timeline.cursor_beat()
+    return drafting.regenerate((start, start + 32), 3) is not None
 
 
 def png_bytes(win) -> bytes:

@@ -387,21 +387,3 @@ class DraftController(QObject):
         self.session.status.emit(f"{verb} {n} drafted note(s)" + (" (one undo step)" if accept and n else "")
                                  if n else "No ghosts there")
         return n
-
-    # ------------------------------------------------------------------ screenshots
-    def draft_for_screenshot(self) -> bool:
-        """Draft the first model slot the song has no chart for (else regenerate 8 measures of the current)."""
-        if self.session.audio is None:
-            self.last_error = "no audio"
-            return False
-        mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
-        missing = [s for s in MODEL_SLOTS if self.session.doc.song.chart(s, mode) is None]
-        try:
-            self.ensure_drafter()
-        except (ValueError, OSError) as exc:
-            self.last_error = str(exc)
-            return False
-        if missing:
-            return self.draft_slots([missing[-1] if Slot.HARD not in missing else Slot.HARD], {}) is not None
-        start = self.win.timeline.cursor_beat()
-        return self.regenerate((start, start + 32), 3) is not None
