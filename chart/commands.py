@@ -130,10 +130,7 @@ def move_onto(chart: ChartRef, base: list[Note], notes: Iterable[Note], beat_del
     move = MoveNotes(chart, notes, beat_delta, lane_delta, name=name)
     if not move.new:
         return move
-    moving = set(move.old)
-    cells = {(n.beat, n.lane) for n in move.new}
-    landed = [n for n in sorted_notes.in_range(base, move.new[0].beat, move.new[-1].beat + Fraction(1, 1 << 20))
-              if (n.beat, n.lane) in cells and n not in moving]
+    landed = sorted_notes.landed_on(base, move.new, move.old)
     return MoveNotes(chart, move.moving, beat_delta, lane_delta, name=name, replaced=landed) if landed else move
 
 

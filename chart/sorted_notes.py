@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
+from collections.abc import Iterable
 from fractions import Fraction
 
 from chart.notes import Note
@@ -22,6 +23,18 @@ def _beat(note: Note) -> Fraction:
 def in_range(notes: list[Note], beat0: Fraction, beat1: Fraction) -> list[Note]:
     """Notes whose head lies in ``[beat0, beat1)``, in order (O(log n + k))."""
     return notes[bisect_left(notes, beat0, key=_beat):bisect_left(notes, beat1, key=_beat)]
+
+
+def landed_on(notes: list[Note], new: Iterable[Note], leaving: Iterable[Note]) -> list[Note]:
+    """Notes of ``notes`` on the cell (beat and lane) of a note of ``new``, other than ``leaving`` (what the edit
+    removes or moves): an edit writing ``new`` replaces them, so that no cell holds two notes."""
+    cells = {(n.beat, n.lane) for n in new}
+    if not cells:
+        return []
+    gone = set(leaving)
+    beats = [beat for beat, _lane in cells]
+    return [n for n in in_range(notes, min(beats), max(beats) + Fraction(1, 1 << 20))
+            if (n.beat, n.lane) in cells and n not in gone]
 
 
 def overlapping(notes: list[Note], beat0: Fraction, beat1: Fraction, longest: Fraction) -> list[Note]:

@@ -15,6 +15,7 @@ from fractions import Fraction
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
+from chart import sorted_notes
 from chart.commands import RemoveNotes, ReplaceNotes, move_onto
 from chart.notes import Note, NoteKind, sort_notes
 from chart.snap import quantize_notes, step
@@ -45,11 +46,7 @@ class TransformController(QObject):
         chart = self.session.chart
         if chart is None or not old and not new:
             return False
-        if new:
-            gone, cells = set(old), {(n.beat, n.lane) for n in new}
-            beats = [n.beat for n in new]
-            old = old + [n for n in self.session.doc.notes_in_range(chart, min(beats), max(beats) + Fraction(1, 192))
-                         if n not in gone and (n.beat, n.lane) in cells]
+        old = old + sorted_notes.landed_on(chart.notes, new, old)
         if self.session.push(ReplaceNotes(chart, old, new, name=name)):
             self.session.select(new)
             return True
@@ -102,9 +99,7 @@ class TransformController(QObject):
             self.session.status.emit(f"Paste: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
         lanes = {n.lane for n in new}
         end = at + max(span, Fraction(1, 192))
-        cells = {(n.beat, n.lane) for n in new}  # a pasted note on the span's last beat replaces what is there too
-        old = [n for n in self.session.doc.notes_in_range(chart, at, max(end, max(n.beat for n in new) + Fraction(1, 192)))
-               if (n.beat < end and n.lane in lanes) or (n.beat, n.lane) in cells]
+        old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
         self._apply(old, new, "Paste")
 
     def delete(self) -> None:
@@ -201,9 +196,7 @@ class TransformController(QObject):
         if new == sort_notes(notes):
             self.session.status.emit(f"{verb}: nothing changes ({how})")
             return
-        heads, chosen = {(n.beat, n.lane) for n in new}, set(notes)
-        displaced = [n for n in self.session.doc.notes_in_range(chart, new[0].beat, new[-1].beat + Fraction(1, 192))
-                     if n not in chosen and (n.beat, n.lane) in heads]
+        displaced = sorted_notes.landed_on(chart.notes, new, notes)
         if self._apply(notes + displaced, new, f"{verb} {how}"):
             merged = len(notes) + len(displaced) - len(new)
             self.session.status.emit(f"{verb} {how}: {len(notes)} note(s)"
