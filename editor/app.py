@@ -137,47 +137,41 @@ def run_editor(path: str | Path | None = None, screenshot: str | Path | None = N
 
     messages.set_headless(screenshot is not None)
     app = ensure_app()
-    if screenshot is None:
-        return _open_window(app, path, None, None, after_draft, stems, compare, feet, beat_spaced)
-    import shutil
-    import tempfile
+    settings, folder = None, None
+    if screenshot is not None:  # fresh default settings: screenshots neither depend on nor change the user's
+        import shutil
+        import tempfile
 
-    from editor.settings import EditorSettings, use_ini_file
+        from editor.settings import EditorSettings, use_ini_file
 
-    # fresh default settings: screenshots neither depend on nor change the user's; the folder (settings, recovery
-    # files) goes when the screenshot is taken (one was left in the temp folder per screenshot)
-    folder = Path(tempfile.mkdtemp(prefix="genelive-shot-"))
-    try:
+        folder = Path(tempfile.mkdtemp(prefix="genelive-shot-"))
         use_ini_file(folder / "editor.ini")
         settings = EditorSettings()
         settings.set("view/spectrogram", True)
         settings.set("view/curve", bool(after_draft))
-        return _open_window(app, path, settings, screenshot, after_draft, stems, compare, feet, beat_spaced)
-    finally:
-        use_ini_file(None)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _open_window(app, path, settings, screenshot, after_draft, stems, compare, feet, beat_spaced) -> int:
-    """The window of :func:`run_editor`: the event loop, or (``screenshot``) one picture and close."""
-    win = create_window(path, settings=settings, recover=screenshot is None)
-    error = compare_with_slot(win, compare) if compare is not None else None
-    if feet:
-        win.actions["view.feet"].setChecked(True)
-    if beat_spaced:
-        win.actions["view.beat_spaced"].setChecked(True)
-    if error and screenshot is not None:
-        print(f"error: {error}", file=sys.stderr)
-        win.skip_close_prompt = True
-        win.close()
-        return 2
-    if error:
-        win.session.status.emit(error)
-    if screenshot is not None:
-        try:
-            take_screenshot(win, Path(screenshot), after_draft, stems)
-        finally:
+    try:
+        win = create_window(path, settings=settings, recover=screenshot is None)
+        error = compare_with_slot(win, compare) if compare is not None else None
+        if feet:
+            win.actions["view.feet"].setChecked(True)
+        if beat_spaced:
+            win.actions["view.beat_spaced"].setChecked(True)
+        if error and screenshot is not None:
+            print(f"error: {error}", file=sys.stderr)
             win.skip_close_prompt = True
             win.close()
-        return 0
-    return app.exec()
+            return 2
+        if error:
+            win.session.status.emit(error)
+        if screenshot is not None:
+            try:
+                take_screenshot(win, Path(screenshot), after_draft, stems)
+            finally:
+                win.skip_close_prompt = True
+                win.close()
+            return 0
+        return app.exec()
+    finally:
+        if folder is not None:  # the screenshot's settings and recovery files (one folder was left per shot)
+            use_ini_file(None)
+            shutil.rmtree(folder, ignore_errors=True)
