@@ -154,10 +154,9 @@ class _Track:
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
         self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
         self.fixed: dict[int, tuple[int, int, list[Fraction]]] = dict(request.fixed or {})
-        # lanes whose running hold is the chart's own (a given row's, from before the drafted passage): the
-        # decoder cannot shorten it, so it never ends it to make room (that left notes inside a real hold)
+        # a running hold whose head is a given row (the chart's own, from before the drafted passage): the decoder
+        # cannot shorten it, so it never ends it to make room (that left notes inside a real hold)
         self.n_given = len(request.given) if request.given is not None else 0
-        self.pinned = 0
         if request.given is not None:
             g = request.given
             self.fixed.update({i: (int(g.arrows[i]), int(g.holds[i]), list(g.lengths[i])) for i in range(len(g))})
@@ -184,10 +183,10 @@ class _Track:
 
     def release(self, i: int, held: int) -> None:
         """End the holds in ``held`` on the sixteenth grid before row ``i`` (or make them taps); the chart's own
-        running holds (``pinned``) stay."""
+        running holds (head on a given row) stay."""
         for lane in range(N_LANES):
             r = self.head_row[lane]
-            if not (held >> lane) & 1 or r < 0 or (self.pinned >> lane) & 1:
+            if not (held >> lane) & 1 or r < self.n_given:  # -1: none running; a given row: the chart's own
                 continue
             length = cut_hold_length(self.beats[r], self.beats[i])
             self.lengths[r][lane] = length
@@ -228,10 +227,6 @@ class _Track:
                 self.lengths[i][lane] = lengths[lane]
                 self.head_row[lane] = i
                 self.hold_end[lane] = float(self.beats[i] + lengths[lane])
-                if i < self.n_given:
-                    self.pinned |= 1 << lane
-                else:
-                    self.pinned &= ~(1 << lane)
 
     def choose(self, i: int, out: dict[str, Any], temperature: float, rng: np.random.Generator,
                rule: DecisionRule) -> None:
