@@ -35,6 +35,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from inference import time_chunks
+from inference.arena_release import IDLE_RELEASE_S, IdleRelease, shrink_options
 from inference.input_checks import InputError, validate_inputs
 from inference.manifest import Manifest, ManifestError, file_sha256
 
@@ -172,18 +173,22 @@ class OnnxBackend:
     intra_op_threads : int, optional
         Threads per operator; default the physical core count (``GENELIVE_ORT_THREADS`` overrides).
     release_memory : bool
-        After a run whose inputs exceed :data:`RELEASE_AFTER_BYTES`, shrink onnxruntime's CPU memory arena back
-        (``memory.enable_memory_arena_shrinkage``). Without it the arena keeps the largest run's peak: a 5-slot
-        draft of a 3-minute song left the process at 1.1 GB resident, for good. No measurable cost in draft time (an
-        interleaved A/B on 2 cores, docs/decisions.md); a server that drafts all day keeps its arena (``False``).
+        Hand onnxruntime's CPU memory arena back after a run whose inputs exceed :data:`RELEASE_AFTER_BYTES`.
+        Without it the arena keeps the largest run's peak: a 5-slot draft of a 3-minute song left the process at
+        1.1 GB resident, for good. A server that drafts all day keeps its arena (``False``).
+    idle_release_s : float
+        When: once no large run has started for this many seconds (:mod:`inference.arena_release`), so that
+        drafts in a row find the arena warm; 0 shrinks at the end of each large run (0.11 s more per 5-slot draft
+        on 2 cores, docs/decisions.md).
     """
 
     def __init__(self, providers: list[str] | None = None, intra_op_threads: int | None = None,
-                 release_memory: bool = True) -> None:
+                 release_memory: bool = True, idle_release_s: float = IDLE_RELEASE_S) -> None:
         env_threads = os.environ.get("GENELIVE_ORT_THREADS", "")
         self.intra_op_threads = intra_op_threads or (int(env_threads) if env_threads.isdigit() else 0) \
             or physical_cores()
         self.release_memory = bool(release_memory)
+        self.arena = IdleRelease(idle_release_s)
         self._forced = list(providers) if providers else None
         self._sessions: dict[tuple[str, str], Any] = {}
         self._sha_cache: dict[tuple[str, int, int], str] = {}
@@ -211,21 +216,21 @@ class OnnxBackend:
                   inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         feeds = validate_inputs(manifest, inputs)
         _check_symbolic_dims(manifest, session, feeds)
+        large = self.large_run(feeds)
+        if large:
+            self.arena.starting()
         try:
-            values = session.run(names, feeds, self._run_options(feeds))
+            values = session.run(names, feeds, shrink_options() if large and self.arena.immediate else None)
         except Exception as exc:  # onnxruntime raises its own exception types (InvalidArgument, Fail, ...)
             raise _ort_error(manifest, exc) from exc
+        if large and not self.arena.immediate:
+            self.arena.finished(session.run, names, feeds, time_chunks.time_inputs(manifest, feeds))
         return {name: np.asarray(value) for name, value in zip(names, values)}
 
-    def _run_options(self, feeds: Mapping[str, np.ndarray]) -> Any:
-        """RunOptions that hand the CPU arena's memory back after a large run (None: onnxruntime's default)."""
-        if not self.release_memory or sum(np.asarray(v).nbytes for v in feeds.values()) < RELEASE_AFTER_BYTES:
-            return None  # small runs (the lane model's steps) keep the arena warm
-        import onnxruntime as ort
-
-        options = ort.RunOptions()
-        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-        return options
+    def large_run(self, feeds: Mapping[str, np.ndarray]) -> bool:
+        """Whether a run on ``feeds`` hands the CPU arena back afterwards; small runs (the lane model's steps)
+        keep it warm."""
+        return self.release_memory and sum(np.asarray(v).nbytes for v in feeds.values()) >= RELEASE_AFTER_BYTES
 
     def describe(self) -> str:
         """``"local ONNX (CUDAExecutionProvider)"`` or ``"local ONNX (CPU)"`` from the sessions really made."""

@@ -55,7 +55,9 @@ def _check_slots(manifest: Manifest, arrays: dict[str, np.ndarray]) -> None:
     n = len(manifest.slots or ())
     for name in ("difficulty", "cond_difficulty"):
         values = arrays.get(name)
-        bad = values[(values < 0) | (values >= n)] if values is not None and n else ()
+        if values is None or not n:
+            continue
+        bad = values[(values < 0) | (values >= n)]
         if len(bad):
             raise InputError(f"{manifest.model_id}: input {name!r} holds slot index {int(bad[0])}; "
                              f"the model's slots are 0..{n - 1} ({', '.join(manifest.slots)})")

@@ -134,9 +134,11 @@ def uncrossed(notes: list[Note], timing: TimingData, passes: int = 200) -> tuple
         if k is None:
             break
         row = parse.rows[k]
+        foot = row.feet[0]
+        assert foot is not None  # the search above took only rows with a foot
         i = out.index(row.notes[0])
         before = {n.lane for n in parse.rows[k - 1].notes} if k else set()  # the step row before it
-        for lane in _FOOT_PANELS[int(row.feet[0])]:
+        for lane in _FOOT_PANELS[int(foot)]:
             moved = out[i].replace(lane=lane)
             if lane == out[i].lane or lane in before or any(
                     n.lane == lane and n is not out[i] and n.beat <= moved.end_beat and moved.beat <= n.end_beat

@@ -160,38 +160,95 @@ def test_single_onnxruntime_build_installed():
 
 
 _RSS_PROBE = """
-import gc, sys, tempfile
+import gc, json, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, '.')
 from tests.inference.tiny_models import build_onset_model, onset_inputs
 from inference.backends import OnnxBackend
 def rss_mb():
     return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')) / 1024
+mode = sys.argv[1]
 m = build_onset_model(Path(tempfile.mkdtemp()))
-b = OnnxBackend(providers=['CPUExecutionProvider'], release_memory=sys.argv[1] == 'release')
+b = OnnxBackend(providers=['CPUExecutionProvider'], release_memory=mode != 'keep',
+                idle_release_s=0.0 if mode == 'immediate' else 0.5)
 b.run(m, onset_inputs(m, 1, 10))
 x = onset_inputs(m, 2, 200000)
 gc.collect(); before = rss_mb()
 out = b.run(m, x)
-gc.collect(); print(rss_mb() - before)
+gc.collect(); after_run = rss_mb() - before
+time.sleep(1.5 if mode == 'idle' else 0.0)  # the idle release fires after 0.5 s
+gc.collect(); print(json.dumps({"after_run": after_run, "later": rss_mb() - before, "releases": b.arena.releases}))
 """
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc (Linux)")
-def test_a_large_run_hands_the_arena_back_and_small_runs_keep_it(tiny):
+def test_a_large_run_hands_the_arena_back_once_idle(tiny):
     """onnxruntime's CPU arena keeps a run's peak for the life of the process (a 3-minute 5-slot draft left the
-    editor at 1.1 GB); the backend shrinks it after large runs. Fresh processes, the same tiny model and input."""
-    grown = {}
-    for mode in ("release", "keep"):
+    editor at 1.1 GB); the backend hands it back once no large run has come for a while (or, with
+    ``idle_release_s=0``, right after the run). Fresh processes, the same tiny model and input."""
+    got = {}
+    for mode in ("keep", "idle", "immediate"):
         proc = subprocess.run([sys.executable, "-c", _RSS_PROBE, mode], cwd=REPO, capture_output=True, text=True,
                               timeout=120)
         assert proc.returncode == 0, proc.stderr
-        grown[mode] = float(proc.stdout.strip().splitlines()[-1])
-    assert grown["keep"] > 20.0  # the arena holds the run's intermediates (~34 MB here)
-    assert grown["release"] < 0.75 * grown["keep"], grown
+        got[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+    keep = got["keep"]["later"]
+    assert keep > 20.0  # the arena holds the run's intermediates (~34 MB here)
+    assert got["idle"]["after_run"] > 0.75 * keep, got  # warm right after the run: the next draft is faster
+    assert got["idle"]["releases"] == 1, got
+    assert got["idle"]["later"] < 0.75 * keep, got
+    assert got["immediate"]["after_run"] < 0.75 * keep, got
+    assert got["immediate"]["releases"] == 0, got
     backend = OnnxBackend(providers=["CPUExecutionProvider"])
-    assert backend._run_options(onset_inputs(tiny, batch=1, frames=20)) is None  # lane steps: arena kept warm
-    assert backend._run_options(onset_inputs(tiny, batch=2, frames=200000)) is not None
+    assert not backend.large_run(onset_inputs(tiny, batch=1, frames=20))  # lane steps: arena kept warm
+    assert backend.large_run(onset_inputs(tiny, batch=2, frames=200000))
+
+
+def test_a_large_run_before_the_idle_delay_postpones_the_release(tiny):
+    """Drafts in a row keep the arena warm: each large run cancels the release the previous one scheduled."""
+    backend = OnnxBackend(providers=["CPUExecutionProvider"], idle_release_s=30.0)
+    big = onset_inputs(tiny, batch=2, frames=120000)
+    backend.run(tiny, big)
+    first = backend.arena._timer
+    assert backend.arena.pending
+    assert first is not None
+    assert first.is_alive()
+    backend.run(tiny, big)
+    first.join(timeout=5.0)
+    assert not first.is_alive()
+    assert backend.arena.releases == 0
+    assert backend.arena.pending
+    assert backend.arena._timer is not first
+    backend.run(tiny, onset_inputs(tiny, batch=1, frames=20))  # small runs leave it scheduled
+    assert backend.arena.pending
+    assert backend.arena.release_now()
+    assert backend.arena.releases == 1
+    assert not backend.arena.pending
+    assert not backend.arena.release_now()
+    # the probe is one batch row and a few frames: the release itself is a tiny run
+    backend.run(tiny, big)
+    _, _, probe = backend.arena._pending
+    assert probe["features"].shape[:2] == (1, 256)
+    assert probe["difficulty"].shape == (1,)
+    backend.arena.cancel()
+    assert not backend.arena.pending
+
+
+def test_a_model_whose_inputs_cannot_be_cut_falls_back_to_releasing_after_each_run(tiny):
+    backend = OnnxBackend(providers=["CPUExecutionProvider"], idle_release_s=30.0)
+    calls = []
+
+    def failing_run(names, feeds, options):
+        calls.append(options)
+        raise RuntimeError("probe does not fit the graph")
+
+    backend.arena.finished(failing_run, ["onset_prob"], onset_inputs(tiny, batch=2, frames=50), ["features"])
+    assert not backend.arena.release_now()
+    assert len(calls) == 1
+    assert backend.arena.immediate  # later large runs shrink at their own end
+    out = backend.run(tiny, onset_inputs(tiny, batch=2, frames=120000))["onset_prob"]
+    assert out.shape == (2, 120000)
+    assert not backend.arena.pending
 
 
 def test_the_server_keeps_its_arena(tiny):
