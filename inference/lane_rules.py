@@ -41,9 +41,13 @@ def _masks(bits: np.ndarray) -> np.ndarray:
     return (bits.astype(np.int64) << np.arange(N_LANES)).sum(axis=1)
 
 
+_LANE_SHIFTS = np.arange(N_LANES)
+
+
 def prev_masks(history: np.ndarray) -> np.ndarray:
     """Masks of the previous PREV_ROWS rows (B, PREV_ROWS), newest first, from history features."""
-    return np.stack([_masks(history[:, N_LANES * j:N_LANES * (j + 1)]) for j in range(PREV_ROWS)], axis=1)
+    bits = history[:, :N_LANES * PREV_ROWS].reshape(len(history), PREV_ROWS, N_LANES).astype(np.int64)
+    return (bits << _LANE_SHIFTS).sum(axis=2)
 
 
 def context_keys(slots: np.ndarray, prev: np.ndarray, depth: int) -> np.ndarray:

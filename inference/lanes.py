@@ -293,9 +293,15 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
     tracks = [_Track(r, layout, rule) for r in requests]
     n_max = max((len(r.beats) for r in requests), default=0)
     state = stepper.initial_state(len(requests))
+    # every step's row features at once, [row, chart, feature]; a chart past its last row repeats that row
+    width = requests[0].features.shape[1] if requests else 0
+    steps = np.zeros((n_max, len(requests), width), dtype=np.float32)
+    for b, r in enumerate(requests):
+        if len(r.beats):
+            steps[:len(r.beats), b] = r.features[:len(r.beats)]
+            steps[len(r.beats):, b] = r.features[len(r.beats) - 1]
     for i in range(n_max):
-        rows = np.stack([r.features[min(i, len(r.beats) - 1)] if len(r.beats) else
-                         np.zeros(r.features.shape[1], np.float32) for r in requests])
+        rows = steps[i]
         history = np.array([t.history(i) if i < len(t.beats) else [0.0] * layout.dim for t in tracks],
                            dtype=np.float32).reshape(len(tracks), layout.dim)
         out, state = stepper.step(rows, history, state)
