@@ -44,9 +44,39 @@ def _scale_id(ratio: Fraction) -> str:
     return f"{'expand' if ratio > 1 else 'compress'}_{ratio.numerator}_{ratio.denominator}"
 
 
+def alt_letters(actions) -> set[str]:
+    """Letters that an action's shortcut takes with Alt alone (Alt+H: Convert to Holds), lower case."""
+    taken = set()
+    for action in actions.actions.values():
+        text = action.shortcut().toString()
+        if text.startswith("Alt+") and len(text) == 5 and text[4].isalpha():
+            taken.add(text[4].lower())
+    return taken
+
+
+def menu_titles(titles, taken: set[str]) -> list[str]:
+    """Menu titles whose Alt mnemonic does not take a letter of ``taken`` (Qt calls such a key ambiguous and
+    fires neither: Alt+H did nothing while the Help menu was "&Help"). A clashing mnemonic moves to the title's
+    first letter that is free, or is dropped; the shortcut keeps its key."""
+    used = set(taken)
+    out = []
+    for title in titles:
+        at = title.find("&")
+        if at < 0 or at + 1 >= len(title) or title[at + 1].lower() not in used:
+            used.update(title[at + 1].lower() if at >= 0 and at + 1 < len(title) else "")
+            out.append(title)
+            continue
+        plain = title.replace("&", "")
+        free = next((i for i, ch in enumerate(plain) if ch.isalpha() and ch.lower() not in used), None)
+        out.append(plain if free is None else f"{plain[:free]}&{plain[free:]}")
+        used.update(plain[free].lower() if free is not None else "")
+    return out
+
+
 def build_menus(win) -> None:
     bar = win.menuBar()
-    for title, items in MENUS.items():
+    titles = menu_titles(MENUS, alt_letters(win.actions))
+    for title, items in zip(titles, MENUS.values()):
         menu = bar.addMenu(title)
         for item in items:
             if item == "-":

@@ -245,6 +245,35 @@ def test_mirror_flip_shift_convert(opened, qtbot):
     assert set(original) <= set(notes(win))
 
 
+def test_every_alt_letter_shortcut_converts_by_key(opened, qtbot):
+    """Alt+T/H/R/M convert the selection by key: no menu mnemonic takes their letters (with "&Help", Alt+H was
+    an ambiguous shortcut and did nothing)."""
+    from editor.menus import alt_letters
+
+    win = opened
+    tap = Note(Fraction(4), 1)
+    win.session.push(AddNotes(win.session.chart, [tap]))
+    win.session.select([tap])
+    for key, kind in ((Qt.Key.Key_H, NoteKind.HOLD), (Qt.Key.Key_R, NoteKind.ROLL), (Qt.Key.Key_M, NoteKind.MINE),
+                      (Qt.Key.Key_T, NoteKind.TAP), (Qt.Key.Key_H, NoteKind.HOLD)):
+        qtbot.keyClick(win.timeline, key, Qt.KeyboardModifier.AltModifier)
+        assert {n.kind for n in win.session.selection} == {kind}, key
+    titles = [a.text() for a in win.menuBar().actions()]
+    mnemonics = {t[t.index("&") + 1].lower() for t in titles if "&" in t}
+    assert {"t", "h", "r", "m", "q"} <= alt_letters(win.actions)
+    assert not mnemonics & alt_letters(win.actions), titles
+    assert "He&lp" in titles
+
+
+def test_menu_mnemonics_give_way_to_remapped_alt_shortcuts():
+    from editor.menus import menu_titles
+
+    assert menu_titles(["&File", "&Edit", "&Help"], {"h"}) == ["&File", "&Edit", "He&lp"]
+    assert menu_titles(["&File", "&Edit"], {"f", "i", "l", "e"}) == ["File", "E&dit"]  # no free letter: none
+    assert menu_titles(["&Edit", "&AI"], {"e"}) == ["E&dit", "&AI"]
+    assert menu_titles(["&Play", "&Plugins"], set()) == ["&Play", "P&lugins"]  # two menus never share one
+
+
 def test_save_then_reload_is_equal(opened, tmp_path):
     win = opened
     seek_beat(win, 14)
