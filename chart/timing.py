@@ -244,6 +244,39 @@ class TimingData:
                 b += step
         return np.array(out, dtype=np.float64)
 
+    def measure_line(self, beat: Fraction, step: int) -> Fraction:
+        """The measure line (downbeat) ``step`` lines after ``beat`` (``step`` < 0: before), exactly, following
+        time signatures as :meth:`measure_starts` does (4/4 before the first one and before beat 0); a beat on a
+        line moves a whole measure. What PgUp/PgDn and Shift+wheel step by."""
+        sigs = [(Fraction(b), Fraction(n * 4, d)) for b, n, d in self.time_signatures if b >= 0]
+        if not sigs or sigs[0][0] > 0:
+            sigs.insert(0, (Fraction(0), Fraction(4)))
+        beat = Fraction(beat)
+        for _ in range(abs(step)):
+            beat = self._next_line(beat, sigs) if step > 0 else self._previous_line(beat, sigs)
+        return beat
+
+    def measure_span(self, beat: Fraction) -> tuple[Fraction, Fraction]:
+        """(first beat, end beat) of the measure ``beat`` lies in (a beat on a line starts its measure)."""
+        end = self.measure_line(beat, 1)
+        return self.measure_line(end, -1), end
+
+    @staticmethod
+    def _next_line(beat: Fraction, sigs: list[tuple[Fraction, Fraction]]) -> Fraction:
+        if beat < 0:
+            return Fraction((beat // 4) * 4 + 4)
+        i = max(k for k, (start, _) in enumerate(sigs) if start <= beat)
+        start, length = sigs[i]
+        line = start + ((beat - start) // length + 1) * length
+        return min(line, sigs[i + 1][0]) if i + 1 < len(sigs) else line
+
+    @staticmethod
+    def _previous_line(beat: Fraction, sigs: list[tuple[Fraction, Fraction]]) -> Fraction:
+        if beat <= 0:
+            return Fraction(beat - 4 if beat % 4 == 0 else (beat // 4) * 4)
+        start, length = next((s, n) for s, n in reversed(sigs) if s < beat)
+        return start + -((start - beat) // length) * length - length
+
     def measure_position(self, beat: float) -> tuple[int, float]:
         """(measure number from 0, beats into it) of ``beat``, following time signatures as the grid does."""
         if beat < 0 or not self.time_signatures:

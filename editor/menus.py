@@ -164,8 +164,8 @@ def _bind_navigation(win) -> None:
     a, ed, tl = win.actions, win.editing, win.timeline
     a.bind("nav.up", lambda: tl.step_cursor(-1))
     a.bind("nav.down", lambda: tl.step_cursor(1))
-    a.bind("nav.measure_up", lambda: tl.step_cursor(-1, divisor=1))
-    a.bind("nav.measure_down", lambda: tl.step_cursor(1, divisor=1))
+    a.bind("nav.measure_up", lambda: tl.step_measure(-1))
+    a.bind("nav.measure_down", lambda: tl.step_measure(1))
     a.bind("nav.start", lambda: win.seek(float(win.session.timing().beat_to_seconds(0))))
     a.bind("nav.end", lambda: win.seek(win.session.duration_s()))
     a.bind("nav.prev_label", lambda: step_label(win, -1))

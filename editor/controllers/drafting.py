@@ -373,8 +373,7 @@ class DraftController(QObject):
         if s.selection:
             b0 = min(n.beat for n in s.selection)
             return b0, max(max(n.end_beat for n in s.selection), b0) + Fraction(1, 192)
-        start = (self.win.timeline.cursor_beat() // 4) * 4
-        return Fraction(start), Fraction(start + 4)
+        return self.session.timing().measure_span(self.win.timeline.cursor_beat())
 
     def decide(self, accept: bool, everything: bool = False) -> int:
         """Accept or reject the current chart's ghosts in the decision region (or all of them)."""

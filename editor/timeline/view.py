@@ -286,6 +286,13 @@ class TimelineWidget(pg.PlotWidget):
             beat = move(beat, d, 1 if steps > 0 else -1)
         self.seek(float(self.timing.beat_to_seconds(beat)))
 
+    def step_measure(self, steps: int) -> None:
+        """Move the cursor by whole measures, to measure lines (time signatures followed): PgUp/PgDn,
+        Shift+wheel."""
+        exact = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
+        beat = snap_beat(Fraction(exact).limit_denominator(1 << 16), 192)
+        self.seek(float(self.timing.beat_to_seconds(self.timing.measure_line(beat, steps))))
+
     def seek(self, t_s: float) -> None:
         """User seek: move the cursor and announce it."""
         limit = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
@@ -353,7 +360,7 @@ class TimelineWidget(pg.PlotWidget):
         if mods & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(1.2 ** notches)
         elif mods & Qt.KeyboardModifier.ShiftModifier:
-            self.step_cursor(-int(math.copysign(max(1, round(abs(notches))), notches)), divisor=1)  # by measure
+            self.step_measure(-int(math.copysign(max(1, round(abs(notches))), notches)))
         else:  # ArrowVortex: the wheel walks the cursor by the snap; wheel down = later in the song
             self.step_cursor(-int(math.copysign(max(1, round(abs(notches))), notches)))
         ev.accept()

@@ -131,3 +131,26 @@ def test_measure_position_follows_time_signatures() -> None:
     assert sigs.measure_position(3.0) == (0, 3.0)
     assert sigs.measure_position(15.0) == (4, 1.0)
     assert sigs.measure_position(21.0) == (6, 1.0)
+
+
+def test_measure_lines_step_to_the_grid_s_measure_starts() -> None:
+    """PgUp/PgDn walk the same measure lines the grid draws, time signatures followed (a song in 3/4 stepped by
+    4 beats before, away from every line after the first)."""
+    for sigs in [(), ((0, 3, 4),), ((0, 7, 8), (16, 4, 4)), ((4, 3, 4), (10, 5, 8))]:
+        timing = TimingData(time_signatures=sigs)
+        lines = [Fraction(-8)]
+        while lines[-1] < 40:
+            lines.append(timing.measure_line(lines[-1], 1))
+        starts = [b for b in lines if b >= 0]
+        assert [float(b) for b in starts] == list(timing.measure_starts(float(starts[-1]))), sigs
+        assert all(timing.measure_line(b, -1) == a for a, b in zip(lines, lines[1:])), sigs
+        assert timing.measure_line(lines[2], 3) == lines[5]
+        assert timing.measure_line(lines[5], -3) == lines[2]
+        for a, b in zip(lines, lines[1:]):  # a beat inside a measure: its lines, and the measure it lies in
+            inside = a + (b - a) / 3
+            assert timing.measure_line(inside, 1) == b
+            assert timing.measure_line(inside, -1) == a
+            assert timing.measure_span(inside) == (a, b)
+            assert timing.measure_span(a) == (a, b)
+    three = TimingData(time_signatures=((0, 3, 4),))
+    assert [three.measure_line(Fraction(0), k) for k in (1, 2, 3, -1)] == [3, 6, 9, -4]

@@ -618,3 +618,38 @@ def test_select_by_snap_jumps_and_cursor_side(opened):
     assert win.session.selection == {n for n in chart.notes if n.beat >= 40}
     win.actions["edit.select_before"].trigger()
     assert win.session.selection == {n for n in chart.notes if n.beat < 40}
+
+
+def _wheel(win, notches: int, modifiers) -> None:
+    from PySide6.QtGui import QWheelEvent
+
+    tl = win.timeline
+    centre = QPointF(tl.width() / 2, tl.height() / 2)
+    event = QWheelEvent(centre, tl.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 120 * notches),
+                        Qt.MouseButton.NoButton, modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+    tl.wheelEvent(event)
+
+
+def test_measure_keys_and_the_ai_s_measure_follow_time_signatures(opened, qtbot):
+    """In 3/4, PgDn/PgUp and Shift+wheel walk the measure lines (0, 3, 6 ...), not 4 beats; the AI's "cursor's
+    measure" (Return/Backspace/Regenerate without a selection) is the measure the cursor is in."""
+    from chart.commands import SetTiming
+
+    win = opened
+    timing = win.session.timing()
+    win.session.push(SetTiming(timing.with_changes(time_signatures=((Fraction(0), 3, 4),)), name="3/4"))
+    seek_beat(win, 0)
+    seen = []
+    for _ in range(3):
+        qtbot.keyClick(win.timeline, Qt.Key.Key_PageDown)
+        seen.append(win.timeline.cursor_beat())
+    qtbot.keyClick(win.timeline, Qt.Key.Key_PageUp)
+    seen.append(win.timeline.cursor_beat())
+    assert seen == [3, 6, 9, 6]
+    _wheel(win, -2, Qt.KeyboardModifier.ShiftModifier)  # two notches down: two measures later
+    assert win.timeline.cursor_beat() == 12
+    _wheel(win, 1, Qt.KeyboardModifier.ShiftModifier)
+    assert win.timeline.cursor_beat() == 9
+    win.session.select([])
+    seek_beat(win, 4)
+    assert win.drafting.decision_region() == (3, 6)
