@@ -96,42 +96,54 @@ class RemoveNotes(ReplaceNotes):
 
 class MoveNotes(ReplaceNotes):
     """Shift notes by ``beat_delta`` beats and ``lane_delta`` lanes, removing the ``replaced`` notes they land on
-    (:func:`move_onto` finds them). Successive nudges of the same notes merge."""
+    and adding ``cut`` (holds they land in, shortened; :func:`move_onto` finds both). Successive nudges of the
+    same notes merge."""
 
     def __init__(self, chart: ChartRef, notes: Iterable[Note], beat_delta: Fraction | int | str = 0,
-                 lane_delta: int = 0, name: str = "Move notes", replaced: Iterable[Note] = ()):
+                 lane_delta: int = 0, name: str = "Move notes", replaced: Iterable[Note] = (),
+                 cut: Iterable[Note] = ()):
         self.beat_delta = as_fraction(beat_delta)
         self.lane_delta = int(lane_delta)
         old = list(notes)
         if any(n.lane + self.lane_delta < 0 for n in old):
             raise ValueError("cannot move notes left of the first lane")
-        new = [n.replace(beat=n.beat + self.beat_delta, lane=n.lane + self.lane_delta) for n in old]
         self.moving = tuple(sort_notes(old))
+        self.moved = tuple(sort_notes(n.replace(beat=n.beat + self.beat_delta, lane=n.lane + self.lane_delta)
+                                      for n in old))
         self.replaced = tuple(sort_notes(replaced))
-        super().__init__(chart, [*old, *self.replaced], new, name)
+        self.cut = tuple(sort_notes(cut))
+        super().__init__(chart, [*old, *self.replaced], [*self.moved, *self.cut], name)
 
     def merge_with(self, other: Command) -> bool:
         if not (isinstance(other, MoveNotes) and getattr(other, "_pinned", None) is getattr(self, "_pinned", None)
-                and other.moving == self.new):
+                and other.moving == self.moved):
             return False
-        self.old = tuple(sort_notes((*self.old, *other.replaced)))  # undo gives back what each nudge landed on
-        self.replaced = tuple(sort_notes((*self.replaced, *other.replaced)))
-        self.new = other.new
+        # this step then the other as one: undo gives back what each nudge landed on, and a hold one nudge cut
+        # and the next cut again comes back whole
+        mine, theirs = set(self.new), set(other.old)
+        self.old = tuple(sort_notes((*self.old, *(n for n in other.old if n not in mine))))
+        self.new = tuple(sort_notes((*(n for n in self.new if n not in theirs), *other.new)))
+        self.replaced = tuple(sort_notes((*self.replaced, *(n for n in other.replaced if n not in mine))))
+        self.cut = tuple(sort_notes((*(n for n in self.cut if n not in theirs), *other.cut)))
+        self.moved = other.moved
         self.beat_delta += other.beat_delta
         self.lane_delta += other.lane_delta
         return True
 
 
 def move_onto(chart: ChartRef, base: list[Note], notes: Iterable[Note], beat_delta: Fraction | int | str = 0,
-              lane_delta: int = 0, name: str = "Move notes") -> MoveNotes:
-    """Move ``notes`` as :class:`MoveNotes` does, and let a moved note that lands on a note outside the move (in
-    ``base``, the chart's sorted notes as they were before the move) replace it: two notes on one cell cannot be
-    saved to .sm/.ssc and the second is drawn hidden under the first."""
+              lane_delta: int = 0, name: str = "Move notes", gap: Fraction = Fraction(1, 4)) -> MoveNotes:
+    """Move ``notes`` as :class:`MoveNotes` does, making room as :func:`chart.sorted_notes.make_room` does in
+    ``base`` (the chart's sorted notes as they were before the move): a note the move lands on, or covers with a
+    moved hold, is replaced, and a hold the move lands in ends ``gap`` before it. Two notes on one cell cannot be
+    saved to .sm/.ssc, and a note inside a hold cannot be played."""
     move = MoveNotes(chart, notes, beat_delta, lane_delta, name=name)
-    if not move.new:
+    if not move.moved:
         return move
-    landed = sorted_notes.landed_on(base, move.new, move.old)
-    return MoveNotes(chart, move.moving, beat_delta, lane_delta, name=name, replaced=landed) if landed else move
+    removed, cut = sorted_notes.make_room(base, move.moved, move.moving, gap)
+    if not removed:
+        return move
+    return MoveNotes(chart, move.moving, beat_delta, lane_delta, name=name, replaced=removed, cut=cut)
 
 
 class ChangeNoteKind(ReplaceNotes):

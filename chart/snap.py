@@ -7,12 +7,13 @@ A *divisor* counts notes per 4-beat measure, as designers say it: 4 = quarter no
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 import numpy as np
 
-from chart.notes import Note, sort_notes
+from chart.notes import Note, NoteKind, sort_notes
 
 DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 96, 192)
 SM_ROW_DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 192)  # measure sizes .sm writers use
@@ -121,10 +122,12 @@ def _snap_float(x: float, divisor: int) -> Fraction:
     return Fraction(4 * round(q), divisor)
 
 
-def quantize_notes(notes: Iterable[Note], divisor: int) -> list[Note]:
+def quantize_notes(notes: Iterable[Note], divisor: int, others: Iterable[Note] = ()) -> list[Note]:
     """Notes moved to the nearest line of the ``divisor`` grid (the editor's Quantize): heads, and the tails of
     holds and rolls (a hold keeps at least one grid step). Notes that land on one beat in one lane become one: a
-    step before a mine, then the longest. Sorted."""
+    step before a mine, then the longest. A hold whose tail would reach the next head of its lane (among the moved
+    notes and ``others``, the chart's notes that stay) ends one grid step before it, or becomes a tap when that
+    leaves no room: a note inside a hold cannot be played. Sorted."""
     s = step(divisor)
     out: dict[tuple[Fraction, int], Note] = {}
     for n in notes:
@@ -135,4 +138,16 @@ def quantize_notes(notes: Iterable[Note], divisor: int) -> list[Note]:
         keep = out.get(key)
         if keep is None or (new.kind.is_onset, new.length) > (keep.kind.is_onset, keep.length):
             out[key] = new
+    heads: dict[int, list[Fraction]] = {}
+    for n in [*out.values(), *others]:
+        heads.setdefault(n.lane, []).append(n.beat)
+    for lane_heads in heads.values():
+        lane_heads.sort()
+    for key, n in out.items():
+        if n.kind.has_length:
+            lane_heads = heads[n.lane]
+            k = bisect_right(lane_heads, n.beat)
+            if k < len(lane_heads) and lane_heads[k] <= n.end_beat:
+                room = lane_heads[k] - s - n.beat
+                out[key] = n.replace(length=room) if room > 0 else n.replace(kind=NoteKind.TAP, length=Fraction(0))
     return sort_notes(out.values())

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from fractions import Fraction
 
-from chart.notes import Note
+from chart.notes import Note, NoteKind
 
 #: Above this many notes, an insert or delete splices the affected stretch instead of working note by note.
 BULK = 32
@@ -35,6 +35,46 @@ def landed_on(notes: list[Note], new: Iterable[Note], leaving: Iterable[Note]) -
     beats = [beat for beat, _lane in cells]
     return [n for n in in_range(notes, min(beats), max(beats) + Fraction(1, 1 << 20))
             if (n.beat, n.lane) in cells and n not in gone]
+
+
+def make_room(notes: list[Note], new: Iterable[Note], leaving: Iterable[Note],
+              gap: Fraction) -> tuple[list[Note], list[Note]]:
+    """What an edit writing ``new`` into ``notes`` (and removing ``leaving``) must change around it so that no cell
+    holds two notes and no note lies inside a hold of its lane (Verify's note-in-hold and holds checks): the new
+    notes win. Returns ``(removed, cut)``:
+
+    * notes on the cell of a new note (:func:`landed_on`) and notes whose head a new hold or roll covers (after
+      its head, up to and with its end) are removed;
+    * a hold or roll whose body covers a new note's head is cut to end ``gap`` (one snap step) before the first
+      such head, as drawn holds stop, or becomes a tap of its head when that leaves no room: it is in ``removed``
+      and its cut version in ``cut``.
+    """
+    new = list(new)
+    gone = set(leaving)
+    removed = landed_on(notes, new, gone)
+    gone.update(removed)
+    tiny = Fraction(1, 1 << 20)
+    for h in new:  # notes inside a new hold
+        if h.kind.has_length and h.length > 0:
+            covered = [n for n in in_range(notes, h.beat + tiny, h.end_beat + tiny) if n.lane == h.lane and n not in gone]
+            removed.extend(covered)
+            gone.update(covered)
+    lanes: dict[int, list[Note]] = {}
+    for n in notes:  # the holds left, per lane, in beat order
+        if n.kind.has_length and n.length > 0 and n not in gone:
+            lanes.setdefault(n.lane, []).append(n)
+    first: dict[Note, Fraction] = {}  # hold -> the first new head inside it
+    for n in new:
+        holds = lanes.get(n.lane, [])
+        k = bisect_left(holds, n.beat, key=_beat) - 1
+        if k >= 0 and holds[k].beat < n.beat <= holds[k].end_beat:
+            first[holds[k]] = min(first.get(holds[k], n.beat), n.beat)
+    cut = []
+    for hold, beat in first.items():
+        length = beat - gap - hold.beat
+        removed.append(hold)
+        cut.append(hold.replace(length=length) if length > 0 else hold.replace(kind=NoteKind.TAP, length=Fraction(0)))
+    return removed, cut
 
 
 def overlapping(notes: list[Note], beat0: Fraction, beat1: Fraction, longest: Fraction) -> list[Note]:

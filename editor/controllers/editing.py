@@ -163,13 +163,14 @@ class EditController(QObject):
             self.session.doc.begin_stroke("Move notes")
             g.base = tuple(self.chart.notes)  # as before the drag: what a moved note lands on is replaced
         g.last_delta = (beat_delta, lane_delta)
-        command = move_onto(self.chart, list(g.base), g.originals, beat_delta, lane_delta)
+        command = move_onto(self.chart, list(g.base), g.originals, beat_delta, lane_delta,
+                            gap=step(self.session.divisor))
         try:
             self.session.doc.update_stroke(command)
         except (ValueError, KeyError, HistoryError) as exc:
             self.session.status.emit(f"Move notes: {exc}")
             return
-        self.session.select(command.new)
+        self.session.select(command.moved)
 
     def _drag_draw(self, g: _Gesture, hit: Hit) -> None:
         """Draw a hold from the pressed cell to the pointer, stopping one snap step short of the lane's other notes

@@ -40,14 +40,15 @@ class TransformController(QObject):
         return sorted(self.session.selection)
 
     def _apply(self, old: list[Note], new: list[Note], name: str) -> bool:
-        """Replace ``old`` by ``new`` as one undo step; a new note on the cell of a note the edit leaves replaces
-        it (Mirror, Turn or Shuffle of part of a row moved notes onto the row's other arrows: two notes on one
-        cell, drawn as one and refused by the .sm/.ssc writers)."""
+        """Replace ``old`` by ``new`` as one undo step, making room for ``new`` (``chart.sorted_notes.make_room``):
+        a note on a new note's cell or inside a new hold is replaced, and a hold a new note lands in ends one snap
+        step before it (Mirror, Turn or Shuffle of part of a row moved notes onto the row's other arrows, and a
+        paste or a flip could put notes inside a hold: unplayable, and refused by the .sm/.ssc writers)."""
         chart = self.session.chart
         if chart is None or not old and not new:
             return False
-        old = old + sorted_notes.landed_on(chart.notes, new, old)
-        if self.session.push(ReplaceNotes(chart, old, new, name=name)):
+        removed, cut = sorted_notes.make_room(chart.notes, new, old, step(self.session.divisor))
+        if self.session.push(ReplaceNotes(chart, old + removed, new + cut, name=name)):
             self.session.select(new)
             return True
         return False
@@ -163,15 +164,22 @@ class TransformController(QObject):
         delta = step(self.session.divisor) * steps
         if notes[0].beat + delta < -64:
             return
-        command = move_onto(self.session.chart, list(self.session.chart.notes), notes, delta, 0, name="Shift notes")
+        command = move_onto(self.session.chart, list(self.session.chart.notes), notes, delta, 0, name="Shift notes",
+                            gap=step(self.session.divisor))
         if self.session.push(command):
-            self.session.select(command.new)
+            self.session.select(command.moved)
 
     def quantize(self) -> None:
         """Move the selection onto the current snap (heads and hold tails; e.g. an AI draft's 16ths onto 8ths for
         an easier chart). Notes that meet in one lane and beat become one, also with a note outside the selection."""
         divisor = self.session.divisor
-        self._move_merging("Quantize", f"to 1/{divisor}", lambda notes: quantize_notes(notes, divisor))
+        chart = self.session.chart
+
+        def quantized(notes: list[Note]) -> list[Note]:
+            moving = set(notes)
+            return quantize_notes(notes, divisor, [n for n in chart.notes if n not in moving] if chart else ())
+
+        self._move_merging("Quantize", f"to 1/{divisor}", quantized)
 
     def scale(self, ratio: Fraction) -> None:
         """Expand (ratio > 1) or compress the selection in time from its first beat, hold lengths too: 2:1 makes
@@ -203,27 +211,35 @@ class TransformController(QObject):
                                      + (f"; {merged} merged with a note on the same beat and lane" if merged else ""))
 
     def convert(self, kind: NoteKind) -> None:
-        """Turn the selection into taps, holds, rolls or mines. New holds reach to the next note in their lane
-        (at most a beat, at least one snap step); holds and rolls keep their length between each other."""
+        """Turn the selection into taps, holds, rolls or mines. New holds reach to one snap step before the next note
+        in their lane (at most a beat, at least one snap step: a tap with no such room stays a tap, and the status
+        line says so); holds and rolls keep their length between each other."""
         notes = self._selected()
         chart = self.session.chart
         if not notes or chart is None:
             return
         minimum = step(self.session.divisor)
-        new = []
+        old, new = [], []
         for n in notes:
             if not kind.has_length:
-                new.append(n.replace(kind=kind, length=Fraction(0)))
-            elif n.kind.has_length:
-                new.append(n.replace(kind=kind))
+                length: Fraction | None = Fraction(0)
             else:
-                new.append(n.replace(kind=kind, length=self._hold_length(n, minimum)))
-        self._apply(notes, new, f"Convert to {kind.value}s")
+                length = n.length if n.kind.has_length else self._hold_length(n, minimum)
+            if length is not None:
+                old.append(n)
+                new.append(n.replace(kind=kind, length=length))
+        if old:
+            self._apply(old, new, f"Convert to {kind.value}s")
+        if len(old) < len(notes):
+            self.session.status.emit(f"Convert to {kind.value}s: {len(notes) - len(old)} note(s) left as they were "
+                                     f"(no room for a {kind.value} of one snap step before the next note of the lane)")
 
-    def _hold_length(self, note: Note, minimum: Fraction) -> Fraction:
+    def _hold_length(self, note: Note, minimum: Fraction) -> Fraction | None:
+        """A new hold's length: up to one snap step before the lane's next note (at most a beat, at least one
+        snap step); None when the next note is closer than two snap steps (the hold would reach it)."""
         chart = self.session.chart
         later = [n.beat for n in self.session.doc.notes_in_range(chart, note.beat + Fraction(1, 192),
                                                                   note.beat + DEFAULT_HOLD_BEATS + 1)
                  if n.lane == note.lane]
         gap = (min(later) - note.beat) if later else DEFAULT_HOLD_BEATS + minimum
-        return max(minimum, min(DEFAULT_HOLD_BEATS, gap - minimum))
+        return min(DEFAULT_HOLD_BEATS, gap - minimum) if gap - minimum >= minimum else None

@@ -107,3 +107,19 @@ def test_quantize_notes_moves_heads_and_tails_and_merges() -> None:
                    Note(f(2), 2), Note(f(2), 3, NoteKind.ROLL, f(1, 2)), Note(f(3), 0, NoteKind.HOLD, f(1))]
     assert quantize_notes(got, 8) == got  # already on the grid: unchanged
     assert all(is_on_grid(n.beat, 16) for n in quantize_notes(notes, 16))
+
+
+def test_quantized_holds_stop_a_grid_step_before_the_next_head_of_their_lane():
+    from chart.snap import quantize_notes
+
+    """A tail snapped (or stretched to one grid step) onto the next note of its lane would put that note inside the
+    hold: the hold ends one step before it, or becomes a tap when that leaves no room."""
+    from chart.notes import Note, NoteKind
+
+    roll = Note(Fraction(6), 1, NoteKind.ROLL, Fraction(1, 8))
+    lift = Note(Fraction(25, 4), 1, NoteKind.LIFT)
+    assert quantize_notes([roll, lift], 16) == [Note(Fraction(6), 1), lift]  # 1/4-beat roll would reach 6.25
+    hold = Note(Fraction(0), 0, NoteKind.HOLD, Fraction(15, 8))
+    assert quantize_notes([hold], 4, [Note(Fraction(2), 0)]) == [hold.replace(length=Fraction(1))]
+    assert quantize_notes([hold], 4, [Note(Fraction(3), 0)]) == [hold.replace(length=Fraction(2))]  # room: kept
+    assert quantize_notes([hold], 4, [Note(Fraction(2), 1)]) == [hold.replace(length=Fraction(2))]  # other lane

@@ -305,10 +305,12 @@ def test_quantize_selection_to_the_snap(opened, qtbot):
     s.set_divisor(4)
     qtbot.keyClick(win.timeline, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
     after = notes(win)
-    # 25/24 lands on the tap already at beat 1 in lane 1 (one note left); the hold moves to beat 1, its tail to 2
+    # 25/24 lands on the tap already at beat 1 in lane 1 (one note left); the hold moves to beat 1, its tail to 2,
+    # where the tap of lane 2 now lies inside it (end included): the moved hold replaces it
     assert Note(Fraction(1), 1) in after
     assert Note(Fraction(1), 2, NoteKind.HOLD, Fraction(1)) in after
-    assert len(after) == len(before) - 1
+    assert Note(Fraction(2), 2) not in after
+    assert len(after) == len(before) - 2
     assert not set(off) & set(after)
     assert s.doc.history.undo_stack_names()[-1] == "Quantize to 1/4"
     assert "merged" in win.statusBar().currentMessage()
@@ -653,3 +655,66 @@ def test_measure_keys_and_the_ai_s_measure_follow_time_signatures(opened, qtbot)
     win.session.select([])
     seek_beat(win, 4)
     assert win.drafting.decision_region() == (3, 6)
+
+
+def _in_hold_problems(win) -> list[str]:
+    from chart.checks.base import CheckContext
+    from chart.checks.registry import run_checks
+
+    return [i.message for i in run_checks(CheckContext(win.session.doc.song, win.session.chart))
+            if "inside" in i.message]
+
+
+def test_paste_drag_and_nudge_into_a_hold_cut_the_hold_instead_of_hiding_a_note_in_it(opened, qtbot):
+    """The new notes win (docs/editor.md): a pasted, dragged or nudged note landing in a hold's body cuts the hold
+    one snap step before it, as a drawn hold stops; undo gives the hold back. (Before, Verify found the note
+    inside the hold: unplayable.)"""
+    win = opened  # Beginner: 0/0 1/1 2/2 3/3, hold 4/0 (2 beats), mine 5/2, 6/1, 13/2 on lane 2, roll 8/3
+    s = win.session
+    s.set_divisor(8)  # a snap step is half a beat
+    hold = Note(Fraction(4), 0, NoteKind.HOLD, Fraction(2))
+    assert not _in_hold_problems(win)
+    s.select([Note(Fraction(0), 0)])  # paste a tap of lane 0 at beat 5, inside the hold
+    win.transforms.copy()
+    seek_beat(win, 5)
+    win.transforms.paste()
+    assert Note(Fraction(5), 0) in notes(win)
+    assert hold.replace(length=Fraction(1, 2)) in notes(win)  # ends at 4.5, a snap step before 5
+    assert not _in_hold_problems(win)
+    s.doc.undo()
+    assert hold in notes(win)
+    seek_beat(win, 4)
+    tap = Note(Fraction(3), 0)
+    s.push(AddNotes(s.chart, [tap]))
+    s.select([tap])
+    drag_mouse(win, qtbot, 0, [3, 4, 5])  # over the hold's head (replaced while there), into its body
+    assert not _in_hold_problems(win)
+    assert Note(Fraction(5), 0) in notes(win)
+    s.doc.undo()
+    assert {hold, tap} <= set(notes(win))
+    s.select([Note(Fraction(6), 1)])  # Alt+Up from 6 to 5 in lane 1: no hold there, nothing cut
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert Note(Fraction(11, 2), 1) in notes(win)
+    s.doc.undo()
+    s.push(AddNotes(s.chart, [Note(Fraction(7), 0)]))
+    s.select([Note(Fraction(7), 0)])
+    for _ in range(2):  # 7 -> 6.5 -> 6: the hold's end, then its body is reached: cut each time, one undo step
+        qtbot.keyClick(win.timeline, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert hold.replace(length=Fraction(3, 2)) in notes(win)
+    assert not _in_hold_problems(win)
+    s.doc.undo()
+    assert {hold, Note(Fraction(7), 0)} <= set(notes(win))
+
+
+def test_convert_to_holds_leaves_a_tap_without_room_as_it_is(opened, qtbot):
+    win = opened
+    s = win.session
+    s.set_divisor(4)  # one beat per snap step
+    taps = [Note(Fraction(20), 1), Note(Fraction(41, 2), 1), Note(Fraction(24), 1)]
+    s.push(AddNotes(s.chart, taps))
+    s.select(taps[:1] + taps[2:])
+    qtbot.keyClick(win.timeline, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)
+    assert Note(Fraction(24), 1, NoteKind.HOLD, Fraction(1)) in notes(win)
+    assert Note(Fraction(20), 1) in notes(win)  # the next note is half a beat later: no room
+    assert "1 note(s) left as they were" in win.statusBar().currentMessage()
+    assert not _in_hold_problems(win)

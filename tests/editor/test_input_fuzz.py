@@ -1,8 +1,10 @@
 """Random input on the editor (seeded): editing actions, keys and mouse on the notefield, playback.
 
 Session 16 ran a longer version of this on the shared songs and found two notes on one cell (a click snapping onto
-a note, a drag or nudge onto one, Paste, Mirror of part of a row) and notes inside holds from clicks and keys. Here,
-after every input: no chart has two notes on one cell; and at the end undo-all gives the song back exactly. Any
+a note, a drag or nudge onto one, Paste, Mirror of part of a row) and notes inside holds from clicks and keys;
+session 17 found notes put inside holds by Paste, drags, nudges, Quantize and Convert to Holds. Here, after every
+input: no chart has two notes on one cell or a note inside a hold; and at the end undo-all gives the song back
+exactly. Any
 exception in a Qt callback or Qt warning fails the test (pytest-qt and the conftest's fail_on_qt_warnings).
 """
 
@@ -37,12 +39,28 @@ def shared_cells(song) -> list:
             for cell, n in Counter((x.beat, x.lane) for x in chart.notes).items() if n > 1]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_input_keeps_one_note_a_cell_and_undo_gives_the_song_back(opened, qtbot, seed):
+def inside_holds(song) -> list:
+    """(chart, note, hold) with the note's head after the hold's head and up to its end, same lane (Verify's
+    note-in-hold and holds checks)."""
+    out = []
+    for chart in song.charts:
+        last: dict[int, object] = {}  # lane -> the hold reaching furthest so far
+        for n in chart.notes:
+            h = last.get(n.lane)
+            if h is not None and h.beat < n.beat <= h.end_beat:
+                out.append((chart.slot.sm_name, n, h))
+            if n.kind.has_length and (h is None or n.end_beat > h.end_beat):
+                last[n.lane] = n
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3] + [int(x) for x in __import__("os").environ.get("FUZZ_SEEDS", "").split(",") if x])
+def test_random_input_keeps_charts_playable_and_undo_gives_the_song_back(opened, qtbot, seed):
     win = opened
     rng = random.Random(seed)
     doc = win.session.doc
     before = copy.deepcopy(doc.song)
+    assert not inside_holds(doc.song)
     viewport = win.timeline.viewport()
     done = []
     for _ in range(400):
@@ -67,6 +85,7 @@ def test_random_input_keeps_one_note_a_cell_and_undo_gives_the_song_back(opened,
                 qtbot.mouseMove(viewport, q)
             qtbot.mouseRelease(viewport, button, mod, q)
         assert not shared_cells(doc.song), done[-5:]
+        assert not inside_holds(doc.song), (inside_holds(doc.song), done[-5:])
     qtbot.keyClick(win.timeline, Qt.Key.Key_Escape)
     while doc.history.can_undo:
         doc.undo()
