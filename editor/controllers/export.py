@@ -8,6 +8,7 @@ difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu``
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
@@ -17,6 +18,7 @@ from chart.checks.registry import check_song
 from chart.formats.registry import format_for, save_split, unrepresentable
 from chart.song import Song
 from editor import messages
+from editor.controllers.files import music_for
 
 EXPORT_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
 MAX_LISTED = 8
@@ -69,6 +71,9 @@ class ExportController:
             if not messages.confirm(self.win, "Verify before export", f"{shown}\n\n{question}", default=not problems):
                 self.win.session.status.emit("Export cancelled; see the Verify panel")
                 return False
+        music = music_for(self.win.session, target)  # the copy names the audio from its own folder
+        if music is not None and music != song.music:
+            song = dataclasses.replace(song, music=music)
         try:
             written = [p.name for p in save_split(song, target)]
         except (ValueError, OSError) as exc:  # WriteError is a ValueError

@@ -200,18 +200,10 @@ class FileController(QObject):
         return True
 
     def _relink_audio(self, target: Path) -> None:
-        """Keep #MUSIC pointing at the audio when saving into another folder (relative path, as games expect): the
-        file the song names when it exists (an undone music change included), else the audio that is loaded."""
-        named = self.session.doc.song.audio_path()
-        audio = named if named is not None and Path(named).is_file() else (
-            self.session.audio.path if self.session.audio is not None else named)
-        if audio is None:
-            return
-        try:
-            rel = os.path.relpath(Path(audio).resolve(), target.resolve().parent)
-        except ValueError:  # another drive on Windows
-            rel = str(Path(audio).resolve())
-        self.session.doc.song.music = Path(rel).as_posix()
+        """Keep #MUSIC pointing at the audio when saving into another folder (:func:`music_for`)."""
+        music = music_for(self.session, target)
+        if music is not None:
+            self.session.doc.song.music = music
 
     # ------------------------------------------------------------------ music to Ogg
     def convert_music_to_ogg(self) -> Job | None:
@@ -261,6 +253,22 @@ class FileController(QObject):
                     charts=[Chart(slot=Slot.BEGINNER, meter=1)])
         song.source_path = audio_path.with_suffix(".ssc")
         return Document(song)
+
+
+def music_for(session: EditorSession, target: Path) -> str | None:
+    """#MUSIC for the open song written to ``target`` (Save As, Export): the audio's path relative to the target's
+    folder, as games expect; the file the song names when it exists (an undone music change included), else the
+    audio that is loaded. None when the song has no audio."""
+    named = session.doc.song.audio_path()
+    audio = named if named is not None and Path(named).is_file() else (
+        session.audio.path if session.audio is not None else named)
+    if audio is None:
+        return None
+    try:
+        rel = os.path.relpath(Path(audio).resolve(), target.resolve().parent)
+    except ValueError:  # another drive on Windows
+        rel = str(Path(audio).resolve())
+    return Path(rel).as_posix()
 
 
 def _one_line(text: str) -> str:

@@ -162,6 +162,26 @@ def test_export_runs_verify_first_and_writes_a_copy(opened, tmp_path, boxes):
     assert any(line.startswith("conversion") for line in boxes[-1][2].splitlines())  # mines dropped
 
 
+def test_export_into_another_folder_names_the_audio_from_there(opened, tmp_path, boxes):
+    """Like Save As, an exported copy in another folder points #MUSIC (osu!'s AudioFilename) at the song's audio
+    relative to its own folder, so it opens with its audio; the open document keeps its own #MUSIC."""
+    from PySide6.QtWidgets import QMessageBox
+
+    win = opened
+    audio = win.session.doc.song.audio_path()
+    music = win.session.doc.song.music
+    for name in ("elsewhere/copy.ssc", "elsewhere/deeper/copy.json"):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        boxes.answers = [QMessageBox.StandardButton.Yes] * 2
+        assert _export(win, target)
+        copy = load(target)
+        assert copy.music != music
+        assert (target.parent / copy.music).resolve() == audio.resolve()
+    assert win.session.doc.song.music == music
+    assert win.session.doc.is_clean
+
+
 def _export(win, target):
     from editor.controllers.export import ExportController
 
