@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -39,9 +39,11 @@ def require_torch(what: str = "training"):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default also exits 2; keep it to one line
-        self.print_usage(sys.stderr)
-        raise SystemExit(f"{self.prog}: error: {message}")
+    def error(self, message: str) -> NoReturn:
+        """A usage error: one line and exit 2, as every bad input (argparse prints the usage too; exit 1 is
+        `check`'s "a PROBLEM was found")."""
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -145,6 +145,11 @@ def test_convert_to_osu_writes_one_file_per_difficulty_and_reads_the_set_back(ss
         (["info", "{tmp}/empty"], "holds no chart file"),
         (["info", "{bad}"], "line 1"),
         (["convert", "{ssc}", "{tmp}/x.osu", "--chart", "Challenge"], "no chart matches"),
+        # usage errors: exit 2 like every bad input (exit 1 means "check found a PROBLEM"), one line
+        (["check", "{ssc}", "--min-severity", "bogus"], "invalid choice"),
+        (["convert"], "required"),
+        (["frobnicate"], "invalid choice"),
+        (["info", "{ssc}", "--no-such-option"], "unrecognized arguments"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(argv: list[str], expected: str, ssc: Path, tmp_path: Path) -> None:
