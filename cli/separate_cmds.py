@@ -27,9 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", type=Path, metavar="FILE.onnx",
                    help="separation model (MDX-Net or waveform layout, see docs/separation.md)")
     p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL serving --model")
+    p.add_argument("--token-file", type=Path,
+                   help="bearer token for --backend URL (else the GENELIVE_TOKEN environment variable)")
     p.add_argument("--save-manifest", action="store_true",
                    help="write FILE.manifest.json beside --model with the detected layout (to serve it, or edit it)")
-    p.add_argument("--stems", default="vocals,accompaniment,drums", help="comma-separated stems to write")
+    p.add_argument("--stems", default=None,
+                   help="comma-separated stems to write (default: every stem the method makes: vocals, "
+                        "accompaniment and, built-in, drums)")
     p.add_argument("--method", choices=("auto", "stereo", "mono"), default="auto",
                    help="built-in separator: stereo = centre extraction (refuses mono files unless "
                         "--allow-mono), mono = REPET-SIM + HPSS only, auto = stereo when the file is stereo")
@@ -40,7 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_separate)
 
 
-def _stems(text: str, available: tuple[str, ...]) -> list[str]:
+def _stems(text: str | None, available: tuple[str, ...]) -> list[str]:
+    if text is None:
+        return list(available)
     names = [s.strip() for s in text.split(",") if s.strip()]
     if not names:
         raise UserError("--stems is empty")
@@ -69,9 +75,13 @@ def _separator_factory(args: argparse.Namespace):
 
         backend = OnnxBackend()
     else:
+        from cli.infer_cmds import read_token
         from inference.remote import RemoteBackend
 
-        backend = RemoteBackend(args.backend, os.environ.get("GENELIVE_TOKEN"))
+        try:
+            backend = RemoteBackend(args.backend, read_token(args.token_file) or os.environ.get("GENELIVE_TOKEN"))
+        except ValueError as exc:  # not an http(s) URL
+            raise UserError(str(exc)) from None
     return lambda sr, channels: model.separator(backend, sr, channels)
 
 

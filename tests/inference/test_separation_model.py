@@ -231,6 +231,11 @@ def test_cli_with_model_and_bad_model(tmp_path):
     assert run.returncode == 2
     assert "unknown stem 'drums'" in run.stderr
     assert not (tmp_path / "y").exists()
+    # as docs/separation.md shows it, without --stems: every stem the model makes (drums is the built-in's)
+    run = subprocess.run([sys.executable, "main.py", "separate", str(wav), "-o", str(tmp_path / "z"), "--model",
+                          str(model), *env_cache], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "z").iterdir()) == ["accompaniment.wav", "vocals.wav"]
 
 
 def test_remote_server_gives_the_same_stems_as_local(tmp_path):
@@ -248,8 +253,28 @@ def test_remote_server_gives_the_same_stems_as_local(tmp_path):
     x = music(1.0)
     local = separate_array(x, SR, separator=loaded.separator(OnnxBackend(), SR, 2))
     (tmp_path / "work").mkdir()
-    with running_server(models, tmp_path / "work") as server:
-        remote_sep = loaded.separator(RemoteBackend(server.url), SR, 2)
+    import soundfile as sf
+
+    wav, token = tmp_path / "song.wav", tmp_path / "token"
+    sf.write(wav, x.T, SR, subtype="FLOAT")
+    token.write_text("s3cret\n")
+    cli = [sys.executable, "main.py", "separate", str(wav), "--model", str(model), "--cache-dir",
+           str(tmp_path / "cache"), "--stems", "vocals"]
+    with running_server(models, tmp_path / "work", "s3cret") as server:
+        remote_sep = loaded.separator(RemoteBackend(server.url, "s3cret"), SR, 2)
         remote = separate_array(x, SR, separator=remote_sep)
+        # the CLI as docs/separation.md shows it, with the server's token from a file
+        run = subprocess.run([*cli, "-o", str(tmp_path / "stems"), "--backend", server.url, "--token-file",
+                              str(token)], cwd=REPO, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        token.write_text("wrong")
+        refused = subprocess.run([*cli, "-o", str(tmp_path / "refused"), "--backend", server.url, "--token-file",
+                                  str(token), "--cache-dir", str(tmp_path / "cache2")], cwd=REPO, capture_output=True,
+                                 text=True)
     assert "remote KServe V2" in remote_sep.name
     np.testing.assert_allclose(remote["vocals"], local["vocals"], atol=1e-5)
+    written, _ = sf.read(tmp_path / "stems" / "vocals.wav", dtype="float32", always_2d=True)
+    np.testing.assert_allclose(written.T, local["vocals"], atol=1e-5)
+    assert refused.returncode == 2
+    assert "token" in refused.stderr
+    assert refused.stderr.strip().count("\n") == 0
