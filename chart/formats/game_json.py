@@ -20,6 +20,7 @@ from chart.formats.json_timing import (
     as_object,
     as_pairs,
     exact_text,
+    grid_beat,
     parse_exact,
     timing_from_json,
     timing_to_json,
@@ -189,11 +190,12 @@ def _note(value: Any, path: str, lanes: int) -> Note:
 
 
 def exact_or_float(obj: dict, key: str, path: str) -> Fraction:
-    """``obj[key + "_exact"]`` ("num/den" or decimal) if present, else the float ``obj[key]`` (exactly)."""
+    """``obj[key + "_exact"]`` ("num/den" or decimal) if present, else the float beat ``obj[key]`` (on the grid when
+    it is a grid beat to within a double's rounding: :func:`chart.formats.json_timing.grid_beat`)."""
     exact = obj.get(f"{key}_exact")
     if exact is not None:
         return parse_exact(exact, f"{path}.{key}_exact")
-    return _float(obj.get(key), f"{path}.{key}")
+    return grid_beat(_float(obj.get(key), f"{path}.{key}"))
 
 
 def _float(value: Any, path: str) -> Fraction:

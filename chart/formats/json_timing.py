@@ -43,6 +43,9 @@ def segments(timing: TimingData) -> list[dict[str, float]]:
         in_warp = any(w0 <= beat < w1 for w0, w1 in warps)
         bpm = Fraction(0) if in_warp else timing.bpm_at(beat)
         out.append(_piece(beat, judged_s + stops.get(beat, Fraction(0)), bpm))
+    if out and out[0]["bpm"] == 0:  # a pause or warp on the first beat: a moving piece before it, so that a
+        # loader extends the first piece backwards at the song's tempo (docs/game-format.md)
+        out.insert(0, {**out[0], "bpm": float(timing.bpm_at(first))})
     return out
 
 
@@ -122,6 +125,22 @@ def _exact_sig(value: Any, path: str) -> tuple[Fraction, int, int]:
     return parse_exact(value[0], f"{path}[0]"), value[1], value[2]
 
 
+#: A beat read from a double within this of a 1/192-or-coarser fraction is that fraction (JSON has no 2/3).
+GRID_TOLERANCE_BEATS = Fraction(1, 10**6)
+
+
+def grid_beat(value: Fraction) -> Fraction:
+    """A beat read from a double, on the chart grid when it is one there to within a double's rounding: ``0.666...``
+    (shortest decimal 0.6666666666666666) is 2/3, which the .sm/.ssc writers accept; anything farther from every
+    1/192 or coarser fraction stays as written."""
+    near = value.limit_denominator(192)
+    return near if abs(near - value) <= GRID_TOLERANCE_BEATS else value
+
+
+def _beat(obj: dict, key: str, path: str) -> Fraction:
+    return grid_beat(_number(obj, key, path))
+
+
 def _number(obj: dict, key: str, path: str) -> Fraction:
     value = obj.get(key, 0)
     if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > 10**9:
@@ -137,14 +156,15 @@ def _from_floats(obj: dict, path: str) -> TimingData:
             raise ParseError(f"{path}.segments[{i}] must be an object")
         bpm = _number(seg, "bpm", f"{path}.segments[{i}]")
         if bpm > 0 and (not bpms or bpms[-1][1] != bpm):  # pieces after pauses repeat the tempo
-            bpms.append((_number(seg, "start_beat", f"{path}.segments[{i}]"), bpm))
+            bpms.append((_beat(seg, "start_beat", f"{path}.segments[{i}]"), bpm))
 
     def entries(name: str, key: str, scale: int) -> tuple[tuple[Fraction, Fraction], ...]:
         out = []
         for i, item in enumerate(as_list(obj.get(name, []), f"{path}.{name}", MAX_TIMING_ENTRIES)):
             if not isinstance(item, dict):
                 raise ParseError(f"{path}.{name}[{i}] must be an object")
-            out.append((_number(item, "beat", f"{path}.{name}[{i}]"), _number(item, key, f"{path}.{name}[{i}]") / scale))
+            value = _number(item, key, f"{path}.{name}[{i}]") / scale
+            out.append((_beat(item, "beat", f"{path}.{name}[{i}]"), grid_beat(value) if name == "warps" else value))
         return tuple(out)
 
     return TimingData(offset=_number(obj, "offset_ms", path) / 1000, bpms=tuple(bpms) or ((Fraction(0), Fraction(120)),),

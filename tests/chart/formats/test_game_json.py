@@ -84,3 +84,80 @@ def test_the_example_in_the_docs_is_what_the_writer_writes():
     block = doc.split("```json\n", 1)[1].split("```", 1)[0]
     example = json.loads(block)
     assert json.loads(game_json.dumps(game_json.loads(block))) == example
+
+
+def _strip_exact(value):
+    """A hand-written file: the example without ``exact`` and the ``*_exact`` strings (docs/game-format.md)."""
+    if isinstance(value, dict):
+        return {k: _strip_exact(v) for k, v in value.items() if k != "exact" and "_exact" not in k}
+    if isinstance(value, list):
+        return [_strip_exact(v) for v in value]
+    return value
+
+
+def test_a_hand_written_file_with_triplets_reads_onto_the_grid_and_writes_to_stepmania():
+    """Doubles such as 0.6666666666666666 are read as 2/3 (shortest decimal alone gave 3333333333333333/5e15,
+    which the .sm/.ssc writers refuse as off StepMania's grid); a beat that is no grid fraction stays as written."""
+    from chart.formats import registry
+
+    song = Song(title="T", timing=TimingData.constant(150),
+                charts=[Chart(slot=Slot.HARD, notes=[Note(F(2, 3), 0), Note(F(4, 3), 1, NoteKind.HOLD, F(1, 3)),
+                                                 Note(F(95, 48), 2), Note(F(7, 2), 3)])])
+    hand = json.dumps(_strip_exact(json.loads(game_json.dumps(song))))
+    assert "_exact" not in hand
+    back = game_json.loads(hand)
+    assert back.charts[0].notes == song.charts[0].notes
+    assert registry.loads(registry.dumps(back, "ssc"), "ssc").charts[0].notes == song.charts[0].notes
+    odd = game_json.loads('{"charts": [{"notes": [{"lane": 0, "beat": 1.0001}]}]}')
+    assert odd.charts[0].notes[0].beat == F(10001, 10000)
+
+
+def test_the_docs_example_without_exact_strings_reads_back_the_same_notes():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "game-format.md").read_text(encoding="utf-8")
+    block = doc.split("```json\n", 1)[1].split("```", 1)[0]
+    exact = game_json.loads(block)
+    hand = game_json.loads(json.dumps(_strip_exact(json.loads(block))))
+    assert [c.notes for c in hand.charts] == [c.notes for c in exact.charts]
+
+
+def _doc_loader() -> dict:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "game-format.md").read_text(encoding="utf-8")
+    code = doc.split("## A minimal loader (Python)", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "game-format.md", "exec"), namespace)  # noqa: S102 - our own documentation's example
+    return namespace
+
+
+def _time_of_beat(doc: dict, b: float) -> float:
+    """docs/game-format.md's beat -> time rule, as written there."""
+    timing = doc["timing"]
+    stop = next((s for s in timing["stops"] if s["beat"] == b), None)
+    if stop is not None:
+        return stop["time_ms"]
+    moving = [s for s in timing["segments"] if s["bpm"] > 0 and s["start_beat"] <= b]
+    seg = moving[-1] if moving else next(s for s in timing["segments"] if s["bpm"] > 0)
+    return seg["start_ms"] + (b - seg["start_beat"]) * 60000 / seg["bpm"]
+
+
+def test_the_documented_rules_give_every_note_its_time_and_beat():
+    """The doc's beat -> time rule and its loader's beat_at agree with each note's time_ms, with a stop and a delay
+    on note beats, a tempo change, and a pause on the first beat (whose first segment used to have bpm 0)."""
+    beat_at = _doc_loader()["beat_at"]
+    for first_pause in ("stops", "delays"):
+        timing = TimingData(bpms=((F(0), F(120)), (F(8), F(240))), stops=((F(4), F(1, 2)),),
+                            delays=((F(6), F(1, 4)),)).with_changes(
+            **{first_pause: ((F(0), F(1, 4)), *getattr(TimingData(stops=((F(4), F(1, 2)),),
+                                                                   delays=((F(6), F(1, 4)),)), first_pause))})
+        notes = [Note(F(b, 2), b % 4) for b in range(0, 24)]
+        song = Song(title="T", timing=timing, charts=[Chart(slot=Slot.HARD, notes=notes)])
+        doc = json.loads(game_json.dumps(song))
+        assert doc["timing"]["segments"][0]["bpm"] > 0
+        for n in doc["charts"][0]["notes"]:
+            assert abs(_time_of_beat(doc, n["beat"]) - n["time_ms"]) < 1e-6, (first_pause, n)
+            if n["beat"] not in (0.0, 4.0, 6.0):  # off the pauses, time -> beat is one-to-one
+                assert abs(beat_at(doc["timing"]["segments"], n["time_ms"]) - n["beat"]) < 1e-9, n
+        assert beat_at(doc["timing"]["segments"], -500.0) < 0  # before the first segment: extended backwards
