@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                                       "and timing are used (its other charts kept)")
     d.add_argument("--timing", type=Path, metavar="CHART", help="take the timing from this chart file")
     d.add_argument("--bpm", type=float, help="constant tempo in beats per minute")
-    d.add_argument("--offset", type=float, default=0.0, metavar="S",
+    d.add_argument("--offset", type=float, default=None, metavar="S",
                    help="with --bpm: time in seconds of beat 0 (as `tempo` prints it; StepMania #OFFSET = -S)")
     d.add_argument("--slots", default=SLOT_NAMES, help=f"comma-separated slots (default {SLOT_NAMES})")
     _common_options(d)
@@ -239,10 +239,13 @@ def _timing(args: argparse.Namespace, song: Any) -> Any:
 
     if args.timing is not None and args.bpm is not None:
         raise UserError("give either --timing or --bpm, not both")
+    if args.offset is not None and args.bpm is None:
+        raise UserError("--offset goes with --bpm (the tempo found in the audio, --timing or the chart bring "
+                        "their own offset)")
     if args.bpm is not None:
         if not 10 <= args.bpm <= 1000:
             raise UserError(f"--bpm {args.bpm} is outside 10..1000")
-        return TimingData.constant(Fraction(str(args.bpm)), -Fraction(str(args.offset)))
+        return TimingData.constant(Fraction(str(args.bpm)), -Fraction(str(args.offset or 0.0)))
     if args.timing is not None:
         return _load_timed(args.timing).timing
     if song is not None:

@@ -226,6 +226,7 @@ def _bad_sm(folder: Path) -> Path:
     ("no_model", "no onset model"),
     ("refine_no_lower", "no Hard chart"),
     ("refine_down", "must be above"),
+    ("offset_alone", "--offset goes with --bpm"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(work, capsys, tmp_path, case, message):
     out = tmp_path / "out.ssc"
@@ -239,6 +240,8 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(work, capsys, tmp_path
         argv = ["draft", wav, "--timing", _bad_sm(work), *m, "-o", out]
     elif case in ("unknown_slot", "edit_slot"):
         argv = ["draft", wav, "--slots", "easy,expert-plus" if case == "unknown_slot" else "edit", *m, "-o", out]
+    elif case == "offset_alone":  # was ignored: the detected offset was written without a word
+        argv = ["draft", wav, "--offset", 0.5, *m, "-o", out]
     elif case == "bad_nps":
         argv = ["draft", wav, "--nps", "hard=fast", *m, "-o", out]
     elif case == "bad_ext":
@@ -309,6 +312,20 @@ def test_serve_refuses_public_address_without_token(work, capsys):
     code, err = run(["serve", "--host", "0.0.0.0", *models(work)], capsys)
     assert code == 2
     assert "without a token" in err
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--workers", 0], "--workers"),
+    (["--max-request-mb", 0], "--max-request-mb"),
+    (["--queue", 0], "--queue"),
+    (["--body-timeout", -1], "--body-timeout"),
+])
+def test_serve_refuses_settings_that_would_refuse_every_request(work, capsys, flags, message):
+    """Checked before anything listens (these used to start a server that answered nothing)."""
+    code, err = run(["serve", "--port", free_port(), *flags, *models(work)], capsys)
+    assert code == 2
+    assert message in err
+    assert err.strip().count("\n") == 0
 
 
 def test_serve_refuses_a_port_in_use(work, capsys):
