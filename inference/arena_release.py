@@ -67,7 +67,7 @@ class IdleRelease:
         self.releases = 0  # probe runs made (tests and benchmarks read it)
         self._lock = threading.Lock()
         self._generation = 0
-        self._pending: tuple[Callable[..., Any], list[str], dict[str, np.ndarray]] | None = None
+        self._pending: tuple[Callable[[], Callable[..., Any] | None], list[str], dict[str, np.ndarray]] | None = None
         self._timer: threading.Timer | None = None
         _live.add(self)
 
@@ -81,11 +81,14 @@ class IdleRelease:
                  timed: Sequence[str]) -> None:
         """A large run ended: release after ``idle_s`` unless another starts. ``run`` is the session's ``run``."""
         probe = probe_inputs(feeds, timed)
+        # a weak reference to a session's run: a backend dropped meanwhile frees its session (and arena) at once
+        runner: Callable[[], Callable[..., Any] | None] = (
+            weakref.WeakMethod(run) if hasattr(run, "__self__") else (lambda: run))
         with self._lock:
             self._generation += 1
             generation = self._generation
             self._cancel_timer()
-            self._pending = (run, names[:1], probe)
+            self._pending = (runner, names[:1], probe)
             timer = threading.Timer(self.idle_s, self._fire, args=(generation,))
             timer.daemon = True  # never keeps a process alive; atexit cancels it (below)
             self._timer = timer
@@ -98,7 +101,10 @@ class IdleRelease:
             self._cancel_timer()
         if pending is None:
             return False
-        run, names, probe = pending
+        runner, names, probe = pending
+        run = runner()
+        if run is None:  # the session is gone, and its arena with it
+            return False
         try:
             run(names, probe, shrink_options())
         except Exception:  # a model whose inputs do not cut down: shrink after each large run from now on

@@ -234,6 +234,24 @@ def test_a_large_run_before_the_idle_delay_postpones_the_release(tiny):
     assert not backend.arena.pending
 
 
+def test_a_pending_release_does_not_keep_a_dropped_backend_s_session_alive(tiny):
+    """The editor makes a new backend when its settings change: the old one's session (and its arena) must go
+    with it, not wait for the idle timer."""
+    import gc
+    import weakref
+
+    backend = OnnxBackend(providers=["CPUExecutionProvider"], idle_release_s=30.0)
+    backend.run(tiny, onset_inputs(tiny, batch=2, frames=120000))
+    arena = backend.arena
+    session = weakref.ref(backend.session(tiny))
+    assert arena.pending
+    del backend
+    gc.collect()
+    assert session() is None
+    assert not arena.release_now()  # nothing left to hand back
+    arena.cancel()
+
+
 def test_a_model_whose_inputs_cannot_be_cut_falls_back_to_releasing_after_each_run(tiny):
     backend = OnnxBackend(providers=["CPUExecutionProvider"], idle_release_s=30.0)
     calls = []
