@@ -71,8 +71,8 @@ def check_config(cfg: ServeConfig) -> list[Manifest]:
         raise ServeError("--workers must be at least 1")
     if cfg.max_request_bytes < 1024:
         raise ServeError("--max-request-mb must allow at least 1 KiB (every request would be refused)")
-    if cfg.max_queue is not None and cfg.max_queue < 1:
-        raise ServeError("--queue must be at least 1 (every request would be refused)")
+    if cfg.max_queue is not None and cfg.max_queue < 0:
+        raise ServeError("--queue must be 0 (no waiting: busy workers answer 503) or more")
     if not cfg.body_timeout_s > 0 or not cfg.idle_timeout_s > 0:
         raise ServeError("--body-timeout must be more than 0 seconds")
     folder = Path(cfg.models_dir)

@@ -317,7 +317,7 @@ def test_serve_refuses_public_address_without_token(work, capsys):
 @pytest.mark.parametrize(("flags", "message"), [
     (["--workers", 0], "--workers"),
     (["--max-request-mb", 0], "--max-request-mb"),
-    (["--queue", 0], "--queue"),
+    (["--queue", -1], "--queue"),
     (["--body-timeout", -1], "--body-timeout"),
 ])
 def test_serve_refuses_settings_that_would_refuse_every_request(work, capsys, flags, message):
