@@ -16,9 +16,10 @@ help:
 	@echo "make test-gpu - the CUDA-path tests (needs an NVIDIA GPU)"
 	@echo "make lint   - ruff + import-linter + mypy"
 	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
-	@echo "make train  - train the shipped models (CPU, ~1 h) into runs/"
+	@echo "make train  - train the onset model with the shipped onset-v1's recipe (CPU, ~2 h) into runs/onset-v1"
 	@echo "make train-lanes - train the lane model (2 seeds + ensemble; CPU, about 10 min per seed on a quiet 2-core machine) and ship it"
 	@echo "make eval   - score the shipped models on the validation songs (the MODEL_CARD numbers)"
+	@echo "make test-all - the test suite with the slow tests (shared-data round trips, load tests, 1-hour audio)"
 
 system:
 	@./scripts/setup_system.sh
@@ -71,13 +72,13 @@ bench: system $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run
 
 train: system $(DEV_STAMP)
-	$(PY) main.py train --songs ../shared/data/charts --out runs/shipped --seed 0
+	$(PY) main.py train --songs ../shared/data/charts --out runs/onset-v1 --recipe onset-v1 --seed 0
 
 train-lanes: system $(DEV_STAMP)
 	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s0 --seed 0
 	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s1 --seed 1
 	nice -n 5 $(PY) main.py ensemble-lanes runs/lanes-s0 runs/lanes-s1 --charts-only ../shared/data/charts-only --out runs/lanes --ship
-	$(PY) scripts/calibrate_lane_drafts.py --songs ../shared/data/charts --write
+	$(PY) scripts/calibrate_lane_drafts.py --songs ../shared/data/charts --jump-range ../shared/data/charts-only --write
 
 eval: system $(RUN_STAMP)
 	$(PY) main.py eval --songs ../shared/data/charts --split validation --json

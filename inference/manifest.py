@@ -135,6 +135,8 @@ class Manifest:
             raise ManifestError(f"model manifest not found: {path}") from exc
         except (OSError, json.JSONDecodeError) as exc:
             raise ManifestError(f"cannot read model manifest {path}: {exc}") from exc
+        except UnicodeDecodeError as exc:  # e.g. a PyTorch checkpoint given where a manifest belongs
+            raise ManifestError(f"{path} is not a model manifest (a JSON file, e.g. onset.manifest.json)") from exc
         if not isinstance(data, dict):
             raise ManifestError(f"malformed manifest {path}: not a JSON object")
         manifest = cls.from_dict(data)

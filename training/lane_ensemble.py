@@ -83,6 +83,10 @@ def export_ensemble(run_dirs: list[Path], out_dir: Path, monitor_root: Path, mod
     from training.lane_baseline import NGRAM_FILE
     from training.lane_train import _calibrate, export_lane_model, is_monitor_song, lane_feature_params
 
+    monitor = [f for f in song_folders(monitor_root) if is_monitor_song(f.name)]
+    if not monitor:  # the decision thresholds would be calibrated on nothing (all defaults, no reference rates)
+        raise ValueError(f"no monitor songs in {monitor_root}: the ensemble's decision thresholds are calibrated "
+                         "on them (--charts-only ../shared/data/charts-only)")
     loaded = [load_run(d) for d in run_dirs]
     layouts = {cfg.layout for _, cfg in loaded}
     ngrams = {file_sha256(Path(d) / NGRAM_FILE) for d in run_dirs}
@@ -102,7 +106,6 @@ def export_ensemble(run_dirs: list[Path], out_dir: Path, monitor_root: Path, mod
                           "train_rows": members[0].get("train_rows"),
                           "parameters": ensemble.parameter_count()}}
     manifest_path = export_lane_model(ensemble, out_dir, lane_feature_params(), extra, model_id, layouts.pop())
-    monitor = [f for f in song_folders(monitor_root) if is_monitor_song(f.name)]
     summary = {"members": [str(d) for d in run_dirs], "parameters": ensemble.parameter_count(),
                "decision": _calibrate(manifest_path, NgramStepper.load(ngram_path), monitor)}
     atomic_write_text(out_dir / "lane_summary.json", json.dumps(summary, indent=2) + "\n")

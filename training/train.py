@@ -86,6 +86,10 @@ def load_dataset(cfg: TrainConfig, log: Log) -> tuple[list[SongData], list[SongD
     val = [s for s in songs if s.key in set(val_keys)]
     if not train:
         raise TrainError(f"no usable training songs in {cfg.songs}")
+    if not val:
+        raise TrainError(f"none of the songs in {cfg.songs} is on the validation list {cfg.validation_file}: "
+                         "training picks its best epoch and tunes the thresholds there (--validation-list FILE "
+                         "names your own, one song folder per line)")
     log(f"{len(train)} training songs ({sum(len(s.charts) for s in train)} charts), "
         f"{len(val)} validation songs ({sum(len(s.charts) for s in val)} charts)")
     return train, val
@@ -180,10 +184,12 @@ def _validate(st: _State, val: list[SongData], mean, std, params: FeatureParams,
 
 def _run_epoch(st: _State, cfg: TrainConfig, train: list[SongData], mean, std, params, total_steps: int,
                steps_per_epoch: int, log: Log, deadline: float) -> float:
+    """The rest of the current epoch (all of it, unless a run stopped by --max-minutes left it half done)."""
     st.model.train()
     losses = []
     t0 = time.time()
-    for i in range(steps_per_epoch):
+    done = max(0, st.step - st.epoch * steps_per_epoch)
+    for i in range(done, steps_per_epoch):
         for group in st.opt.param_groups:
             group["lr"] = cfg.lr * lr_factor(st.step, total_steps, cfg.warmup_steps)
         batch = sample_batch(train, mean, std, params.frame_rate, params.n_mels, cfg.crops, st.rng)
@@ -195,7 +201,7 @@ def _run_epoch(st: _State, cfg: TrainConfig, train: list[SongData], mean, std, p
         st.step += 1
         losses.append(loss.item())
         if (i + 1) % max(1, steps_per_epoch // 5) == 0 or i + 1 == steps_per_epoch:
-            rate = (time.time() - t0) / (i + 1)
+            rate = (time.time() - t0) / (i + 1 - done)
             log(f"epoch {st.epoch + 1}/{cfg.epochs} step {i + 1}/{steps_per_epoch} "
                 f"loss {np.mean(losses[-20:]):.4f} ({rate:.2f} s/step)")
         if time.time() > deadline:
@@ -206,10 +212,10 @@ def _run_epoch(st: _State, cfg: TrainConfig, train: list[SongData], mean, std, p
 def train(cfg: TrainConfig, resume: bool = False, log: Log = _stderr) -> Path:
     """Run (or resume) training; returns the path of the best checkpoint."""
     out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(max(1, cfg.threads))
     torch.manual_seed(cfg.seed)
     train_songs, val_songs = load_dataset(cfg, log)
+    out.mkdir(parents=True, exist_ok=True)  # only for a run that can start
     params = _feature_params(cfg, train_songs)
     mean = np.asarray(params.norm_mean, np.float32)
     std = np.asarray(params.norm_std, np.float32)
@@ -227,6 +233,10 @@ def train(cfg: TrainConfig, resume: bool = False, log: Log = _stderr) -> Path:
     while st.epoch < cfg.epochs and time.time() < deadline:
         t0 = time.time()
         train_loss = _run_epoch(st, cfg, train_songs, mean, std, params, total, steps_per_epoch, log, deadline)
+        if st.step < (st.epoch + 1) * steps_per_epoch:  # stopped by --max-minutes inside the epoch
+            _save(out / "last.pt", st, cfg, params, {"epoch": st.epoch, "step": st.step, "partial": True})
+            log(f"stopped after step {st.step} of {total} (--max-minutes); --resume continues this epoch")
+            break
         st.epoch += 1
         metrics = {"epoch": st.epoch, "step": st.step, "train_loss": train_loss,
                    **_validate(st, val_songs, mean, std, params, cfg.device), "seconds": time.time() - t0}

@@ -24,6 +24,25 @@ def test_missing_run_folder_is_a_one_line_error(tmp_path):
     assert "not a finished train-lanes run" in result.stderr
 
 
+def _monitor_song(root: Path) -> Path:
+    """A text-only song folder that the lane trainer holds out for monitoring (by its name's hash)."""
+    from fractions import Fraction
+
+    from chart.formats.registry import save
+    from chart.notes import Note
+    from chart.song import Chart, Slot, Song
+    from chart.timing import TimingData
+    from training.lane_train import is_monitor_song
+
+    name = next(f"p__m{i}" for i in range(10_000) if is_monitor_song(f"p__m{i}"))
+    folder = root / name
+    folder.mkdir()
+    charts = [Chart(slot=slot, notes=[Note(Fraction(b, 2), (b * 3 + k) % 4) for b in range(8, 200)])
+              for k, slot in enumerate((Slot.EASY, Slot.HARD))]
+    save(Song(title=name, timing=TimingData.constant(140), charts=charts), folder / "a.ssc")
+    return folder
+
+
 def test_ensemble_of_two_runs_is_exported(tmp_path):
     torch = pytest.importorskip("torch")
     from inference.manifest import FeatureParams, Manifest
@@ -45,9 +64,15 @@ def test_ensemble_of_two_runs_is_exported(tmp_path):
         (tmp_path / f"r{seed}" / "lane_summary.json").write_text(json.dumps(summary))
         save_ngram(build_ngram(charts, 2), tmp_path / f"r{seed}" / NGRAM_FILE)
         runs.append(tmp_path / f"r{seed}")
-    empty = tmp_path / "charts-only"  # no monitor songs: calibration keeps its starting thresholds
+    empty = tmp_path / "charts-only"  # no monitor songs: nothing to calibrate the decision thresholds on
     empty.mkdir()
     (empty / "x").mkdir()
+    result = run(*runs, "--charts-only", empty, "--out", tmp_path / "ens", "--model-id", "lane-test")
+    assert result.returncode == 2  # it used to ship thresholds calibrated on zero charts without a word
+    assert "no monitor songs" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "ens").exists()
+    _monitor_song(empty)
     result = run(*runs, "--charts-only", empty, "--out", tmp_path / "ens", "--model-id", "lane-test")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["parameters"] > 0

@@ -162,6 +162,11 @@ def test_a_run_folder_names_its_model(synthetic, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "onset.manifest.json" in err
     assert "\n" not in err
+    (run / "best.pt").write_bytes(bytes(range(256)) * 8)  # a checkpoint given for the model: was a traceback
+    assert main(["eval", "--songs", str(synthetic / "songs"), "--model", str(run / "best.pt"), "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is not a model manifest" in err
+    assert "\n" not in err
 
 
 def test_chart_shifted_by_half_a_beat_scores_near_zero(synthetic, capsys):

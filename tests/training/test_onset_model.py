@@ -138,3 +138,28 @@ def test_ensemble_averages_members_and_exports(tmp_path: Path) -> None:
     manifest = _export(tmp_path, ens)
     out = OnnxBackend().run(manifest, {n: t.numpy() for n, t in zip(INPUT_NAMES, inputs)})["onset_prob"]
     np.testing.assert_allclose(out, want.numpy(), atol=1e-5)
+
+
+def test_the_onset_v1_recipe_builds_the_shipped_model_s_configuration():
+    """MODEL_CARD's reproduce command (`train --recipe onset-v1`) must train the configuration that was shipped,
+    not today's defaults (the lower-chart density feature, other crops)."""
+    import json
+    from pathlib import Path
+
+    from cli.train_cmds import RECIPES
+    from training.crops import CropConfig
+    from training.model import OnsetModel, OnsetModelConfig, count_parameters
+
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "resources" / "models" / "onset.manifest.json")
+                          .read_text(encoding="utf-8"))
+    epochs, model_overrides, crop_overrides = RECIPES["onset-v1"]
+    shipped = manifest["extra"]["model_config"]
+    config = OnsetModelConfig(**model_overrides)
+    built = {k: v for k, v in config.to_dict().items() if k != "n_features"}
+    assert built == {k: v for k, v in shipped.items() if k != "n_features"}
+    assert count_parameters(OnsetModel(OnsetModelConfig(**{**model_overrides, "n_features": shipped["n_features"]}))) \
+        == manifest["extra"]["parameters"]
+    assert epochs == manifest["extra"]["training"]["epochs"]
+    assert CropConfig(**crop_overrides).crop_frames == 1600
+    default_epochs, default_model, _ = RECIPES["default"]
+    assert OnsetModelConfig(**default_model).cond_density  # today's default differs: hence the recipe

@@ -95,6 +95,83 @@ def test_train_command_errors_are_one_line(tmp_path: Path, capsys: pytest.Captur
     assert main(["train", "--songs", str(tmp_path / "empty"), "--out", str(tmp_path / "r2"), "--tune-only"]) == 2
 
 
+def test_a_run_stopped_inside_an_epoch_resumes_the_rest_of_it(tmp_path: Path, monkeypatch) -> None:
+    """--max-minutes may stop a run inside an epoch: that epoch is not counted as done (no validation, no log
+    line), and --resume runs only its remaining steps, so the run ends at the same step count as one unbroken."""
+    import training.train as tr
+
+    for i, bpm in enumerate((120.0, 150.0, 132.0)):
+        _song(tmp_path / "songs" / f"pk__s{i}", bpm, i)
+    cfg = _config(tmp_path, epochs=2)
+    cfg.max_minutes = 1.0
+    clock = {"t": 0.0}
+    real_step = tr._run_epoch
+
+    def fake_time() -> float:
+        clock["t"] += 0.001
+        return clock["t"]
+
+    monkeypatch.setattr(tr.time, "time", fake_time)
+    stop_after = {"steps": 3}
+
+    def stop_inside(st, *args, **kwargs):  # the deadline passes after three steps of the first epoch
+        opt_step = st.opt.step
+
+        def counted(*a, **k):
+            out = opt_step(*a, **k)
+            stop_after["steps"] -= 1
+            if stop_after["steps"] == 0:
+                clock["t"] += 3600.0
+            return out
+
+        st.opt.step = counted
+        try:
+            return real_step(st, *args, **kwargs)
+        finally:
+            st.opt.step = opt_step
+
+    monkeypatch.setattr(tr, "_run_epoch", stop_inside)
+    logs: list[str] = []
+    train(cfg, log=logs.append)
+    per_epoch = int(next(m for m in logs if "steps/epoch" in m).split("; ")[1].split()[0])
+    assert per_epoch > 3
+    state = torch.load(tmp_path / "run" / "last.pt", weights_only=False)
+    assert (state["epoch"], state["step"]) == (0, 3)
+    assert not (tmp_path / "run" / "log.jsonl").exists()  # no epoch finished
+    monkeypatch.setattr(tr, "_run_epoch", real_step)
+    cfg.max_minutes = None
+    train(cfg, resume=True, log=logs.append)
+    state = torch.load(tmp_path / "run" / "last.pt", weights_only=False)
+    assert (state["epoch"], state["step"]) == (2, 2 * per_epoch)
+    assert [json.loads(line)["step"] for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()] == [
+        per_epoch, 2 * per_epoch]
+
+
+def test_train_refuses_songs_without_validation_and_a_run_folder_in_use(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from main import main
+    from training.train import TrainError
+
+    for i, bpm in enumerate((120.0, 150.0)):
+        _song(tmp_path / "songs" / f"pk__s{i}", bpm, i)
+    cfg = _config(tmp_path, epochs=1)
+    (tmp_path / "validation.txt").write_text("pk__elsewhere\n")
+    with pytest.raises(TrainError, match="validation list"):  # was a KeyError traceback after the first epoch
+        train(cfg, log=lambda _m: None)
+    run = tmp_path / "run"
+    assert not run.exists()  # nothing written for a run that cannot start
+    run.mkdir()
+    (run / "last.pt").write_bytes(b"an earlier run")
+    assert main(["train", "--songs", str(tmp_path / "songs"), "--out", str(run)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "already holds a run" in err[0]
+    assert (run / "last.pt").read_bytes() == b"an earlier run"
+    assert main(["train", "--songs", str(tmp_path / "songs"), "--out", str(tmp_path / "r3"), "--validation-list",
+                 str(tmp_path / "nope.txt")]) == 2
+    assert "validation list not found" in capsys.readouterr().err
+
+
 def test_refine_ratios_are_per_pair_medians_of_training_songs(tmp_path: Path) -> None:
     from inference.manifest import SlotDecode
     from training.tune import MIN_RATIO_SONGS, refine_ratios, training_row_counts, with_refine_ratios
