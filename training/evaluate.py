@@ -57,8 +57,9 @@ class _Song:
     audio: Path
 
 
-def select_folders(options: EvalOptions) -> list[Path]:
-    """Song folders of ``options.songs`` restricted by ``--split`` and ``--songs-list``."""
+def select_folders(options: EvalOptions, log=sys.stderr) -> list[Path]:
+    """Song folders of ``options.songs`` restricted by ``--split`` and ``--songs-list`` (names of the list that
+    match no folder are reported on ``log``)."""
     from training.data import DataError, read_validation_list, song_folders
 
     try:
@@ -66,8 +67,12 @@ def select_folders(options: EvalOptions) -> list[Path]:
     except DataError as exc:
         raise EvalError(str(exc)) from exc
     if options.songs_list is not None:
-        wanted = set(read_validation_list(options.songs_list))
-        folders = [f for f in folders if f.name in wanted]
+        wanted = read_validation_list(options.songs_list)
+        missing = sorted(set(wanted) - {f.name for f in folders})
+        if missing:
+            print(f"warning: {len(missing)} song(s) of {options.songs_list} not in {options.songs}: "
+                  f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}", file=log)
+        folders = [f for f in folders if f.name in set(wanted)]
     if options.split != "all":
         validation = set(read_validation_list())
         folders = [f for f in folders if (f.name in validation) == (options.split == "validation")]
@@ -199,13 +204,19 @@ def _score_song(song: _Song, drafter: Any, baseline: Any, onset_m: Any, options:
     totals.songs += 1
 
 
+def _lane_block(block: dict, non_learned: bool) -> dict:
+    """EVALUATION.md's ``lane`` object; for ``--baseline librosa`` (a pipeline with nothing learned) its
+    accuracy is the best rule's, not the lane model's."""
+    return {**block, "accuracy": block["baseline_accuracy"]} if non_learned else block
+
+
 def _evaluate(options: EvalOptions, log) -> dict:
     from cli.common import progress
     from training.data import DataError
     from training.eval_lanes import LaneScorer
 
     t0 = time.perf_counter()
-    folders = select_folders(options)
+    folders = select_folders(options, log)
     onset_m, lane_m = load_manifests(options)
     drafter = baseline = None
     if options.baseline == "librosa":
@@ -234,8 +245,10 @@ def _evaluate(options: EvalOptions, log) -> dict:
         "charts": totals.charts,
         "onset": totals.tally.onset_block(),
         "density_error_median": totals.tally.density_error_median(),
-        "refine": {"pairs": totals.pairs, "f1_50ms_conditioned": round(totals.cond.f1, 4),
-                   "f1_50ms_unconditioned": round(totals.uncond.f1, 4)},
-        "lane": totals.lanes.block(),
+        # a figure that was not measured is null, not 0.0 (no pairs: --no-refine, the baseline, one slot a song)
+        "refine": {"pairs": totals.pairs,
+                   "f1_50ms_conditioned": round(totals.cond.f1, 4) if totals.pairs else None,
+                   "f1_50ms_unconditioned": round(totals.uncond.f1, 4) if totals.pairs else None},
+        "lane": _lane_block(totals.lanes.block(), baseline is not None),
         "seconds": round(time.perf_counter() - t0, 2),
     }

@@ -104,6 +104,11 @@ class OnsetTally:
     )
     chart_f1_50ms: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
+    slot_charts: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SLOT_KEYS})
+
+    def charts_in(self, slot_key: str) -> int:
+        """Charts of that slot scored so far."""
+        return self.slot_charts[slot_key]
 
     def add_chart(self, slot_key: str, ref_s: np.ndarray, est_s: np.ndarray) -> Counts:
         """Score one chart (onset times in seconds) and add it; returns its ±50 ms counts."""
@@ -116,6 +121,7 @@ class OnsetTally:
             if name == "50ms":
                 result = c
         self.chart_f1_50ms.append(result.f1)
+        self.slot_charts[slot_key] += 1
         self.ratios.append(density_ratio(int(np.size(est_s)), int(np.size(ref_s))))
         return result
 
@@ -126,10 +132,11 @@ class OnsetTally:
             out = out + c
         return out
 
-    def _by_slot(self, window: str, attr: str) -> dict[str, float]:
-        values = {"all": getattr(self.total(window), attr)}
-        values.update({s: getattr(self.counts[window][s], attr) for s in SLOT_KEYS})
-        return {k: round(float(v), 4) for k, v in values.items()}
+    def _by_slot(self, window: str, attr: str) -> dict[str, float | None]:
+        """Per slot and over all; None for a slot without reference charts (a figure not measured, not 0)."""
+        values: dict[str, Counts | None] = {"all": self.total(window)}
+        values.update({s: self.counts[window][s] if self.charts_in(s) else None for s in SLOT_KEYS})
+        return {k: None if c is None else round(float(getattr(c, attr)), 4) for k, c in values.items()}
 
     def onset_block(self) -> dict:
         """The ``onset`` object of EVALUATION.md (micro averages per slot and over all)."""

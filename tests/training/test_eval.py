@@ -191,6 +191,11 @@ def test_librosa_baseline_runs_through_the_same_code(synthetic, capsys):
     assert set(result) == EXPECTED_KEYS
     assert result["model"].startswith("librosa-baseline")
     assert result["refine"]["pairs"] == 0
+    # not measured is null, not a score of 0 (there was 0.0 here); a pipeline with nothing learned gets the best
+    # rule's lanes
+    assert result["refine"]["f1_50ms_conditioned"] is None
+    assert result["refine"]["f1_50ms_unconditioned"] is None
+    assert result["lane"]["accuracy"] == result["lane"]["baseline_accuracy"]
     # clicks are trivial for an onset detector; the per-slot density target thins the low slots
     assert result["onset"]["precision_50ms"]["all"] > 0.9
     assert result["onset"]["recall_50ms"]["challenge"] > result["onset"]["recall_50ms"]["beginner"]
@@ -213,3 +218,18 @@ def test_keys_are_those_of_evaluation_md():
     top = set(re.findall(r'^\s{2}"(\w+)":', block, re.M)) | set(re.findall(r'^\{\s*\n?\s*"(\w+)"', block))
     top |= set(re.findall(r'"(songs|charts)":', block))
     assert top == EXPECTED_KEYS
+
+
+def test_a_slot_without_charts_is_null_not_zero():
+    """A song set with no Beginner chart printed "beginner": 0.0, which reads as a real score of zero."""
+    import numpy as np
+
+    from training.metrics import OnsetTally
+
+    tally = OnsetTally()
+    tally.add_chart("easy", np.array([1.0, 2.0]), np.array([1.0, 2.5]))
+    block = tally.onset_block()
+    assert block["f1_50ms"]["easy"] == 0.5
+    assert block["f1_50ms"]["all"] == 0.5
+    assert block["f1_50ms"]["beginner"] is None
+    assert block["f1_20ms"]["challenge"] is None
