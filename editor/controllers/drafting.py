@@ -324,7 +324,8 @@ class DraftController(QObject):
             if chart is None:
                 continue
             self.ghosts.put(GhostDraft(chart, list(d.notes), dict(d.row_confidence), d.provenance.as_dict(),
-                                       d.threshold, d.curve, d.frame_rate, lane_confidence=dict(d.lane_confidence)))
+                                       d.threshold, d.curve, d.frame_rate, lane_confidence=dict(d.lane_confidence),
+                                       regions=[(d.start_beat, d.end_beat)] if d.end_beat > d.start_beat else []))
             shown.append(f"{d.slot.sm_name} {len(d.notes)}")
         if drafts and self.session.chart is not charts.get(drafts[0].slot):
             self.session.set_chart(charts[drafts[0].slot])

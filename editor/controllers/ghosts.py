@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from chart.commands import ReplaceRegion
+from chart.history import HistoryError
 from chart.notes import Note
 from chart.song import Chart
 from editor.session import EditorSession
@@ -37,6 +38,13 @@ class GhostDraft:
     # the lane model's probability of each row's arrow set (rows it chose); per variant for a regenerated region
     lane_confidence: dict[Fraction, float] = field(default_factory=dict)
     variant_lane_confidence: list[dict[Fraction, float]] = field(default_factory=list)
+    # the beats the drafts cover ([start, end) each, sorted, disjoint): the AI's proposal there, its silences too.
+    # Accepting never reaches past them (a designer's notes beside a regenerated passage stay)
+    regions: list[tuple[Fraction, Fraction]] = field(default_factory=list)
+
+    def covered(self) -> list[tuple[Fraction, Fraction]]:
+        """:attr:`regions`, or the span of the ghosts for a draft made without them."""
+        return self.regions or ([draft_span(self)] if self.notes else [])
 
     def note_unsure(self) -> list[bool]:
         """Per ghost note, whether the lane model's arrows for its row are a guess (below
@@ -87,10 +95,12 @@ class GhostStore(QObject):
     def put(self, draft: GhostDraft) -> None:
         """Show a new draft for its chart; ghosts it had in the same beats are replaced, others kept."""
         old = self.get(draft.chart)
-        if old is not None and draft.notes:
-            b0, b1 = draft_span(draft)
+        if old is not None and draft.covered():
+            mine = draft.covered()
+            b0, b1 = mine[0][0], mine[-1][1]
             kept = [n for n in old.notes if not b0 <= n.beat < b1]
             draft.notes = sorted(kept + draft.notes)
+            draft.regions = union([*old.covered(), *mine])
             draft.confidence = {**old.confidence, **draft.confidence}
             draft.lane_confidence = {**{b: c for b, c in old.lane_confidence.items() if not b0 <= b < b1},
                                      **draft.lane_confidence}
@@ -106,6 +116,7 @@ class GhostStore(QObject):
         """Ghosts of a regenerated region with its variants (variant 0 shown first)."""
         draft = self.get(chart) or GhostDraft(chart, [], {}, provenance, threshold, curve, frame_rate)
         b0, b1 = region
+        draft.regions = union([*draft.covered(), region])
         draft.notes = sorted([n for n in draft.notes if not b0 <= n.beat < b1] + list(variants[0]))
         draft.variant_lane_confidence = [dict(c) for c in (lane_confidence or [{} for _ in variants])]
         self._show_lane_confidence(draft, region, 0)
@@ -141,16 +152,29 @@ class GhostStore(QObject):
         draft = self.get(chart)
         if draft is None or not draft.notes:
             return 0
-        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else draft_span(draft)
-        chosen = [n for n in draft.notes if b0 <= n.beat < b1]
+        pieces = draft.covered() if beat0 is None or beat1 is None else clipped(draft.covered(), beat0, beat1)
+        chosen = [n for n in draft.notes if any(s <= n.beat < e for s, e in pieces)]
         if not chosen:
             return 0
-        provenance = dict(draft.provenance)
-        provenance["accepted_region"] = [str(b0), str(b1)]
-        command = ReplaceRegion(chart, b0, b1, chosen, provenance=provenance, name="Accept AI draft")
-        if not self.session.push(command):
-            return 0
-        self._drop(draft, b0, b1)
+        commands = []
+        for s, e in pieces:  # only where the AI drafted: notes beside a drafted passage are the designer's
+            provenance = dict(draft.provenance)
+            provenance["accepted_region"] = [str(s), str(e)]
+            commands.append(ReplaceRegion(chart, s, e, [n for n in chosen if s <= n.beat < e],
+                                          provenance=provenance, name="Accept AI draft"))
+        if len(commands) == 1:
+            if not self.session.push(commands[0]):
+                return 0
+        else:
+            try:
+                with self.session.doc.transaction("Accept AI draft"):  # one undo step
+                    for command in commands:
+                        self.session.doc.push(command)
+            except (ValueError, KeyError, HistoryError) as exc:  # rolled back as a whole
+                self.session.status.emit(f"Accept AI draft: {exc}")
+                return 0
+        for s, e in pieces:
+            self._drop(draft, s, e)
         self.accepted.emit(len(chosen))
         return len(chosen)
 
@@ -164,12 +188,30 @@ class GhostStore(QObject):
         return n
 
     def _drop(self, draft: GhostDraft, b0: Fraction, b1: Fraction) -> None:
+        draft.regions = [piece for s, e in draft.covered() for piece in ((s, min(e, b0)), (max(s, b1), e))
+                         if piece[0] < piece[1]]
         draft.notes = [n for n in draft.notes if not b0 <= n.beat < b1]
         if draft.variant_region is not None and draft.variant_region[0] < b1 and b0 < draft.variant_region[1]:
             draft.variants, draft.variant_region = [], None  # decided: no more flipping there
         if not draft.notes:
             self._drafts.pop(id(draft.chart), None)
         self.changed.emit()
+
+
+def union(regions: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
+    """Sorted, merged ``[start, end)`` ranges."""
+    out: list[tuple[Fraction, Fraction]] = []
+    for s, e in sorted(r for r in regions if r[0] < r[1]):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def clipped(regions: list[tuple[Fraction, Fraction]], b0: Fraction, b1: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """The parts of ``regions`` inside ``[b0, b1)``."""
+    return [(max(s, b0), min(e, b1)) for s, e in regions if max(s, b0) < min(e, b1)]
 
 
 def draft_span(draft: GhostDraft) -> tuple[Fraction, Fraction]:

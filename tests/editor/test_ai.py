@@ -330,3 +330,48 @@ def test_gpu_machine_without_working_cuda_says_why_in_the_panel(ai, qtbot, monke
     wait_job(qtbot, win)
     qtbot.waitUntil(lambda: "libcudnn.so.9" in win.ai_panel.device.text(), timeout=10000)
     assert win.ai_panel.device.text().startswith("local ONNX (CPU)")
+
+
+def test_accepting_a_measure_or_range_never_reaches_past_what_was_drafted(ai, qtbot):
+    """Regenerate beats 10-14, then Return with the cursor in measure 8-12 and no selection: only 10-12 is the
+    AI's; the designer's notes at 8-10 stay (they were deleted). With two drafted passages, accepting a range over
+    both replaces them in one undo step and keeps the notes between them."""
+    from chart.commands import AddNotes
+    from chart.notes import Note
+
+    win = ai
+    chart = win.session.doc.song.chart(Slot.EASY)
+    win.session.set_chart(chart)
+    mine = [Note(Fraction(b, 2), (b * 3) % 4) for b in range(16, 40)]  # beats 8 to 19.5
+    win.session.push(AddNotes(chart, [n for n in mine if n not in chart.notes]))
+    designer = sorted(chart.notes)
+    win.session.set_range((Fraction(10), Fraction(14)))
+    assert win.ai_panel.regenerate() is not None
+    wait_job(qtbot, win)
+    ghosts = list(win.drafting.ghosts.get(chart).notes)
+    assert ghosts
+    assert all(10 <= n.beat < 14 for n in ghosts)
+    win.session.set_range(None)
+    win.session.select([])
+    win.seek(float(win.session.timing().beat_to_seconds(Fraction(9))))
+    assert win.drafting.decision_region() == (8, 12)
+    win.accept_drafts()
+    kept = [n for n in designer if not 10 <= n.beat < 12]
+    assert [n for n in chart.notes if not 10 <= n.beat < 12] == kept  # 8-10 untouched
+    assert [n for n in chart.notes if 10 <= n.beat < 12] == sorted(n for n in ghosts if n.beat < 12)
+    win.session.doc.undo()
+    assert sorted(chart.notes) == designer
+    # two passages drafted; a range over both: one step, the notes between them stay
+    win.drafting.ghosts.reject(chart)
+    for region in ((Fraction(8), Fraction(9)), (Fraction(12), Fraction(13))):
+        win.session.set_range(region)
+        assert win.ai_panel.regenerate() is not None
+        wait_job(qtbot, win)
+    steps = len(win.session.doc.history.undo_stack_names())
+    win.session.set_range((Fraction(6), Fraction(16)))
+    win.accept_drafts()
+    assert len(win.session.doc.history.undo_stack_names()) == steps + 1
+    outside = [n for n in designer if not (8 <= n.beat < 9 or 12 <= n.beat < 13)]
+    assert [n for n in chart.notes if not (8 <= n.beat < 9 or 12 <= n.beat < 13)] == outside
+    win.session.doc.undo()
+    assert sorted(chart.notes) == designer
