@@ -34,7 +34,7 @@ from chart.commands import ReplaceNotes, SetTiming
 from chart.formats import display_segments as ds
 from chart.history import HistoryError
 from chart.notes import as_fraction
-from chart.retime import retime_notes
+from chart.retime import SNAP_TOLERANCE_S, largest_shift_s, retime_notes
 from chart.timing import TimingData
 from editor.session import EditorSession
 
@@ -136,11 +136,13 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str) -
     targets = [chart] if chart is not None else [c for c in song.charts if c.timing is None]
     before = [song.timing_for(c) for c in targets]
     dropped = moved = 0
+    shift_s = 0.0
     try:
         with doc.transaction(f"{name}, notes kept in time"):
             doc.push(SetTiming(changed, chart=chart, name=name))
             for target, old in zip(targets, before, strict=True):
                 new_notes, lost = retime_notes(target.notes, old, song.timing_for(target))
+                shift_s = max(shift_s, largest_shift_s(target.notes, old, song.timing_for(target)))
                 gone, came = set(target.notes) - set(new_notes), set(new_notes) - set(target.notes)
                 if gone or came:
                     doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
@@ -149,6 +151,8 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str) -
         session.status.emit(f"{name}: {exc}")
         return False
     text = f"{name}: {moved} note(s) given new beats to keep their times"
+    if shift_s >= SNAP_TOLERANCE_S:  # StepMania's finest row (1/48 beat) is the nearest: say how far that is
+        text += f", within {shift_s * 1000:.1f} ms (the finest row is 1/48 beat)"
     session.status.emit(text + (f"; {dropped} dropped on a cell already taken" if dropped else ""))
     return True
 

@@ -133,6 +133,16 @@ def test_keep_notes_in_time_rebeats_every_chart_in_one_undo_step(opened):
     panel.keep_in_time.setChecked(False)  # off: the notes keep their beats and move with the grid
     panel.table.item(row, 2).setText("150")
     assert [list(c.notes) for c in song.charts] == notes_before
+    win.session.doc.undo()
+    # a tempo where no row lies within 1 ms: the notes take the nearest 1/48-beat row, and the status bar says
+    # how far that moved them (the docs promised 1 ms, which .sm/.ssc rows cannot always give)
+    panel.keep_in_time.setChecked(True)
+    panel.table.item(row, 2).setText("101.3")
+    after = note_times()
+    worst = max(abs(a - b) for chart_a, chart_b in zip(after, before) for a, b in zip(chart_a, chart_b))
+    message = win.statusBar().currentMessage()
+    assert 0.001 < worst <= 60 / 101.3 / 96 + 1e-6  # at most half of a 1/48-beat row
+    assert f"within {worst * 1000:.1f} ms (the finest row is 1/48 beat)" in message, message
 
 
 def test_marker_texts_on_close_beats_do_not_overlap():
