@@ -69,3 +69,24 @@ def retime_notes(notes: Iterable[Note], old: TimingData, new: TimingData) -> tup
             continue
         out[(head, note.lane)] = moved
     return sort_notes(out.values()), dropped
+
+
+def notes_in_timing_of(song, source, target) -> tuple[TimingData, list[Note]]:
+    """The timing ``target`` (a chart of ``song``) uses, and ``source``'s notes in its beats at the same times:
+    what a refine or a simplify from ``source`` to ``target`` drafts on when the two charts have timings of their
+    own (split timing)."""
+    mine, theirs = song.timing_for(source), song.timing_for(target)
+    return theirs, list(source.notes) if mine == theirs else retime_notes(source.notes, mine, theirs)[0]
+
+
+def timing_groups(song, charts: dict) -> list[tuple[TimingData, list]]:
+    """``charts`` (key -> chart of ``song``) grouped by the timing each uses, in order: one draft call per group."""
+    groups: list[tuple[TimingData, list]] = []
+    for key, chart in charts.items():
+        timing = song.timing_for(chart)
+        group = next((g for g in groups if g[0] == timing), None)
+        if group is None:
+            groups.append((timing, [key]))
+        else:
+            group[1].append(key)
+    return groups

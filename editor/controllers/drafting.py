@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from chart.commands import AddChart
+from chart.retime import notes_in_timing_of, timing_groups
 from chart.song import MODEL_SLOTS, Chart, Slot
 from editor import messages
 from editor.controllers.ghosts import GhostDraft, GhostStore
@@ -203,14 +204,17 @@ class DraftController(QObject):
         inputs = self._inputs()
         if inputs is None or not slots:
             return None
-        path, timing = inputs
+        path, _ = inputs
         charts = {slot: self.chart_for(slot) for slot in slots}
+        groups = timing_groups(self.session.doc.song, charts)  # each chart drafts on its own timing
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
-            return drafter.draft(path, timing, slots, nps=nps or None, seed=seed, progress=self._progress(ctx),
-                                 cancel=_token(ctx))
+            return [d for timing, group in groups
+                    for d in drafter.draft(path, timing, group, nps={s: nps[s] for s in group if s in nps} or None,
+                                           seed=seed, progress=self._progress(ctx), cancel=_token(ctx))]
         return self._start("ai-draft", run, lambda drafts: self._show_drafts(drafts, charts))
+
 
     def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0, keep_arrows: bool = True
                   ) -> Job | None:
@@ -218,9 +222,10 @@ class DraftController(QObject):
         checked = self._rework_source("Refine", target, up=True)
         if checked is None:
             return None
-        (path, timing), source = checked
-        lower, lower_slot = list(source.notes), source.slot
+        (path, _), source = checked
         charts = {target: self.chart_for(target)}
+        timing, lower = notes_in_timing_of(self.session.doc.song, source, charts[target])
+        lower_slot = source.slot
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
@@ -254,9 +259,10 @@ class DraftController(QObject):
         checked = self._rework_source("Simplify", target, up=False)
         if checked is None:
             return None
-        (path, timing), source = checked
-        higher, higher_slot = list(source.notes), source.slot
+        (path, _), source = checked
         charts = {target: self.chart_for(target)}
+        timing, higher = notes_in_timing_of(self.session.doc.song, source, charts[target])
+        higher_slot = source.slot
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()

@@ -375,3 +375,44 @@ def test_accepting_a_measure_or_range_never_reaches_past_what_was_drafted(ai, qt
     assert [n for n in chart.notes if not (8 <= n.beat < 9 or 12 <= n.beat < 13)] == outside
     win.session.doc.undo()
     assert sorted(chart.notes) == designer
+
+
+def test_each_chart_drafts_on_its_own_timing(ai, qtbot, monkeypatch):
+    """Split timing: with a chart that has a timing of its own (half a second later) as the current chart, a draft
+    of another slot used that chart's timing, and a refine from it put the kept rows half a second early. Each
+    chart now drafts on the timing it uses, and a refine reads the lower chart at its times."""
+    from chart.commands import SetTiming
+
+    win = ai
+    song = win.session.doc.song
+    easy = song.chart(Slot.EASY)
+    shifted = song.timing.with_changes(offset=song.timing.offset - Fraction(1, 2))
+    assert win.session.push(SetTiming(shifted, chart=easy, name="Easy's own timing"))
+    win.session.set_chart(easy)
+    assert win.drafting.draft_slots([Slot.HARD], {}) is not None
+    wait_job(qtbot, win)
+    hard = song.chart(Slot.HARD)
+    from_easy = list(win.drafting.ghosts.get(hard).notes)
+    win.drafting.ghosts.reject(hard)
+    win.session.set_chart(song.chart(Slot.BEGINNER))  # uses the song's timing, as Hard does
+    assert win.drafting.draft_slots([Slot.HARD], {}) is not None
+    wait_job(qtbot, win)
+    assert win.drafting.ghosts.get(hard).notes == from_easy
+    win.drafting.ghosts.reject(hard)
+    # a refine from Easy to Hard: Hard's timing, and Easy's notes at their times in Hard's beats
+    seen = {}
+    drafter = win.drafting.ensure_drafter()
+    real = drafter.refine
+
+    def spy(path, timing, lower, *args, **kwargs):
+        seen.update(timing=timing, lower=lower)
+        return real(path, timing, lower, *args, **kwargs)
+
+    monkeypatch.setattr(drafter, "refine", spy)
+    win.session.set_chart(easy)
+    assert win.drafting.refine_up(Slot.HARD) is not None
+    wait_job(qtbot, win)
+    assert seen["timing"] == song.timing
+    assert len(seen["lower"]) == len(easy.notes)
+    for mine, theirs in zip(sorted(easy.notes), seen["lower"]):
+        assert abs(float(shifted.beat_to_seconds(mine.beat) - song.timing.beat_to_seconds(theirs.beat))) < 0.007
