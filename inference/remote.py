@@ -365,7 +365,10 @@ class FallbackBackend:
             self._local_until = time.monotonic() + self.retry_remote_after_s if reason else 0.0
         if changed and self.on_status is not None:
             if reason:
-                self.on_status(f"{reason}; running on {self.local.describe()} instead")
+                where = self.local.describe()
+                if "no model loaded" in where:  # its session is made by the run that follows
+                    where = "the local model"
+                self.on_status(f"{reason}; running on {where} instead")
             else:
                 self.on_status(f"server {self.remote.url} is back; running remotely again")
 

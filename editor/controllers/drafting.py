@@ -108,6 +108,7 @@ class DraftController(QObject):
     def check_server(self) -> Job | None:
         """Ask the remote server whether it is ready (one quick request, off the GUI thread)."""
         from inference.remote import RemoteBackend
+        from inference.remote_check import server_check
 
         url = self.settings.get("ai/remote_url")
         try:
@@ -116,13 +117,13 @@ class DraftController(QObject):
             self.server_state.emit("down", str(exc))
             return None
 
-        def ping(_ctx: JobContext):
-            return remote.ready()
+        folder = self.models_dir
+
+        def ping(_ctx: JobContext) -> tuple[str, str]:
+            return server_check(remote, folder)
         # Not one of the drafting jobs: a status check must never block or be blocked by a draft.
         job = Job("ai-ping", ping, parent=self)
-        job.finished.connect(lambda ok: self.server_state.emit(
-            "ok" if ok else "down", f"server {remote.url} is ready" if ok else
-            f"server {remote.url} is not reachable; drafts will run locally"))
+        job.finished.connect(lambda result: self.server_state.emit(*result))
         return self.win.run_job(job)
 
     # ------------------------------------------------------------------ jobs
@@ -166,6 +167,8 @@ class DraftController(QObject):
             messages.error(self.win, "AI draft failed", message)
         if self.drafter is not None:
             self.backend_changed.emit(self.describe())
+        if self.settings.get("ai/backend") == "remote":  # e.g. a refused token: the light says so again
+            self.check_server()
 
     def _inputs(self) -> tuple[object, object] | None:
         if (chart := self.session.chart) is not None and chart.lanes != 4:  # an osu! 7K chart, dance-double, ...

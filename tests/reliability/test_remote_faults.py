@@ -104,3 +104,25 @@ def test_server_restart_falls_back_then_returns_to_the_server(tiny, tmp_path, mo
     assert served_before == 1
     assert messages[1] == f"server {srv.url} is back; running remotely again"
     assert backend.fallback_reason is None
+
+
+def test_the_editor_s_server_light_checks_the_token_and_the_model(tiny, tmp_path):
+    """The light went green with a wrong token (/v2/health/ready needs none), and drafts then failed on 401.
+    server_check reads the model's metadata with the token and compares it with the local manifest."""
+    from inference.remote_check import server_check
+
+    folder = tiny.path.parent
+    with running_server(folder, tmp_path, TOKEN) as server:
+        state, text = server_check(RemoteBackend(server.url, TOKEN), folder)
+        assert state == "ok", text
+        assert "is ready" in text
+        state, text = server_check(RemoteBackend(server.url, "wrong"), folder)
+        assert state == "down"
+        assert "token" in text, text
+        other = tmp_path / "other"
+        build_onset_model(other, seed=5)  # another model under the same name: not the one drafts expect
+        state, text = server_check(RemoteBackend(server.url, TOKEN), other)
+        assert state == "down", text
+    state, text = server_check(RemoteBackend(f"http://127.0.0.1:{loadtest.free_port()}", TOKEN), folder)
+    assert state == "down"
+    assert "not reachable" in text
