@@ -367,7 +367,7 @@ class FallbackBackend:
             if reason:
                 where = self.local.describe()
                 if "no model loaded" in where:  # its session is made by the run that follows
-                    where = "the local model"
+                    where = "local ONNX"
                 self.on_status(f"{reason}; running on {where} instead")
             else:
                 self.on_status(f"server {self.remote.url} is back; running remotely again")
