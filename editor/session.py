@@ -109,9 +109,15 @@ class EditorSession(QObject):
         bridge.charts_changed.connect(self._charts_changed)
         return bridge
 
+    def has_chart(self, chart: Chart | None) -> bool:
+        """Whether ``chart`` is one of the open song's charts (the object, not an equal copy)."""
+        return chart is not None and any(c is chart for c in self.doc.song.charts)
+
     def set_chart(self, chart: Chart | None) -> None:
         if chart is self.chart:
             return
+        if chart is not None and not self.has_chart(chart):
+            raise ValueError("the current chart must be a chart of the open song")
         self.chart = chart
         self.selection.clear()
         self.chart_switched.emit()

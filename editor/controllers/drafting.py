@@ -328,10 +328,12 @@ class DraftController(QObject):
     # ------------------------------------------------------------------ results
     def _show_drafts(self, drafts, charts: dict[Slot, Chart]) -> None:
         shown = []
+        # a chart removed while the AI worked (an undone "Add ... chart for the AI draft", a delete): its draft goes
+        drafts, made = [d for d in drafts if self.session.has_chart(charts.get(d.slot))], len(drafts)
+        if made and not drafts:
+            return self.session.status.emit("AI draft dropped: its chart was removed while the AI worked")
         for d in drafts:
-            chart = charts.get(d.slot)
-            if chart is None:
-                continue
+            chart = charts[d.slot]
             self.ghosts.put(GhostDraft(chart, list(d.notes), dict(d.row_confidence), d.provenance.as_dict(),
                                        d.threshold, d.curve, d.frame_rate, lane_confidence=dict(d.lane_confidence),
                                        regions=[(d.start_beat, d.end_beat)] if d.end_beat > d.start_beat else []))
@@ -350,7 +352,7 @@ class DraftController(QObject):
             self.session.set_reference(source)
 
     def _show_variants(self, chart: Chart, region: tuple[Fraction, Fraction], drafts) -> None:
-        if not drafts:
+        if not drafts or not self.session.has_chart(chart):
             return
         confidence: dict[Fraction, float] = {}
         for d in drafts:

@@ -416,3 +416,39 @@ def test_each_chart_drafts_on_its_own_timing(ai, qtbot, monkeypatch):
     assert len(seen["lower"]) == len(easy.notes)
     for mine, theirs in zip(sorted(easy.notes), seen["lower"]):
         assert abs(float(shifted.beat_to_seconds(mine.beat) - song.timing.beat_to_seconds(theirs.beat))) < 0.007
+
+
+def test_a_chart_removed_while_the_ai_works_drops_its_draft(ai, qtbot):
+    """Refine up to a slot the song lacks adds that chart (its own undo step) and starts the job; undoing the
+    addition before the job ends left the finished draft pointing the editor at the removed chart (a click then
+    raised "chart ... is not part of this song"; found by the GUI fuzz on a shared song)."""
+    from chart.commands import RemoveChart
+
+    win = ai
+    song = win.session.doc.song
+    hard = song.chart(Slot.HARD)
+    if hard is not None:
+        win.session.push(RemoveChart(hard))
+    win.session.set_chart(song.chart(Slot.EASY))
+    gate = __import__("threading").Event()
+    drafter = win.drafting.ensure_drafter()
+    real = drafter.refine
+
+    def held(*args, **kwargs):
+        gate.wait(30)  # the job is running while the designer undoes
+        return real(*args, **kwargs)
+
+    drafter.refine = held
+    assert win.drafting.refine_up(Slot.HARD) is not None
+    added = song.chart(Slot.HARD)
+    assert added is not None
+    assert win.session.doc.history.undo_stack_names()[-1].startswith("Add Hard chart")
+    win.session.doc.undo()
+    assert song.chart(Slot.HARD) is None
+    gate.set()
+    wait_job(qtbot, win)
+    assert win.session.has_chart(win.session.chart)
+    assert win.drafting.ghosts.get(added) is None
+    assert "dropped" in win.statusBar().currentMessage()
+    with pytest.raises(ValueError, match="chart of the open song"):
+        win.session.set_chart(added)
