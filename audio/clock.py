@@ -260,7 +260,7 @@ def estimate_latency(tap_s: np.ndarray, click_s: np.ndarray, rate: float = 1.0,
     left, right = clicks[idx - 1], clicks[idx]
     nearest = np.where(np.abs(taps - left) <= np.abs(taps - right), left, right)
     offsets = (taps - nearest) / rate
-    ok = np.abs(offsets) < spacing_s / 2
+    ok = np.abs(offsets) < spacing_s / rate / 2  # both in real seconds (a slowed song spreads its clicks out)
     if int(ok.sum()) >= min_taps:
         # Second pass: drop taps far from the first median (a missed beat, a double tap).
         first = float(np.median(offsets[ok]))

@@ -9,7 +9,7 @@ adds to the output-latency setting; it never touches the chart.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -51,6 +51,10 @@ class CalibrationDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Apply).setEnabled(False)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        # Space is the tap key: no button may take the focus, or Space presses it (Start again cleared the taps)
+        for button in (self.start_button, self.tap_button, *self.buttons.buttons()):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._ticks_before = False
 
     def start(self) -> bool:
@@ -65,6 +69,14 @@ class CalibrationDialog(QDialog):
             pb.play_from(pb.timeline.cursor_s)
         self.result.setText("Tap along with the ticks...")
         return True
+
+    def event(self, ev: QEvent) -> bool:
+        # Space is the tap key here, not the editor's play/pause shortcut (which paused and resumed the ticks)
+        if ev.type() == QEvent.Type.ShortcutOverride and isinstance(ev, QKeyEvent) \
+                and ev.key() in (Qt.Key.Key_Space, Qt.Key.Key_T):
+            ev.accept()
+            return True
+        return super().event(ev)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 - Qt API
         if ev.key() in (Qt.Key.Key_Space, Qt.Key.Key_T) and not ev.isAutoRepeat():

@@ -193,6 +193,12 @@ def test_estimate_latency_median_with_outliers() -> None:
     assert est.spread_s < 0.01
     slow = estimate_latency(clicks + 0.05, clicks, rate=0.5)  # 50 ms of song at half speed is 100 ms real
     assert slow.latency_s == pytest.approx(0.1)
+    # 300 ms of real latency at half speed, 120 BPM (clicks 0.5 song-s, 1 s real apart): 0.15 song-s from each
+    # click, inside half a spacing; it was compared with the spacing in song seconds and every tap was refused
+    beats = np.arange(1.0, 21.0, 0.5)
+    bluetooth = estimate_latency(beats + 0.15, beats, rate=0.5)
+    assert bluetooth.latency_s == pytest.approx(0.3)
+    assert bluetooth.n_rejected == 0
 
 
 def test_estimate_latency_rejects_too_few_taps() -> None:

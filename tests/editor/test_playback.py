@@ -97,6 +97,30 @@ def test_calibration_estimates_and_applies_latency(fake):
     dialog.done(0)
 
 
+def test_space_taps_in_the_calibration_dialog(fake, qtbot):
+    """Space is the tap key, as the dialog says: the editor's Space shortcut (play/pause) took it, and after a
+    click on Start the button kept the focus, so Space pressed Start again and cleared the taps."""
+    from PySide6.QtCore import Qt
+
+    from editor.dialogs.calibration import CalibrationDialog
+
+    win, clock = fake
+    dialog = CalibrationDialog(win, win.playback)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert win.playback.playing
+    toggles = []
+    win.actions["play.toggle"].triggered.connect(lambda *_: toggles.append(1))
+    for _ in range(6):
+        clock.advance(0.5)
+        qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Space)
+    assert len(dialog.taps_s) == 6
+    assert not toggles  # the editor's play/pause shortcut did not take the key
+    assert win.playback.playing
+    dialog.done(0)
+
+
 def test_null_output_plays_without_a_sound_device(window, song_files, qtbot):
     """The real player on its null output (what runs where PortAudio has no device): the playhead moves with the
     paced clock and the window says there is no sound."""
