@@ -82,6 +82,8 @@ class LiveKeys(QObject):
         session.chart_switched.connect(lambda *_: self._chart_switched())
         session.document_replaced.connect(lambda *_: self.stop("another song was opened"))
         session.audio_changed.connect(lambda *_: self.stop("the audio changed"))
+        # judging windows and the hold threshold are real time, set for the run's rate: a new rate ends the run
+        playback.rate_changing.connect(lambda *_: self.stop("the rate changed") if self.active else None)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)

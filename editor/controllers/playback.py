@@ -34,6 +34,7 @@ class PlaybackController(QObject):
     """Transport for one window."""
 
     state_changed = Signal(bool)  # playing
+    rate_changing = Signal(float)  # the new rate, before it applies (test play and record end their run first)
     device_changed = Signal(str)  # one line about the output
 
     def __init__(self, win, session: EditorSession, timeline: TimelineWidget, settings: EditorSettings):
@@ -210,5 +211,8 @@ class PlaybackController(QObject):
             self.player.seek(max(0.0, t_s))
 
     def set_rate(self, rate: float) -> None:
-        self.settings.set("audio/rate", float(np.clip(rate, 0.25, 1.0)))
+        rate = float(np.clip(rate, 0.25, 1.0))
+        if self.player is not None and rate != self.player.rate:
+            self.rate_changing.emit(rate)
+        self.settings.set("audio/rate", rate)
         self.apply_settings()

@@ -38,8 +38,9 @@ def record_keys(lanes: int) -> dict[int, int]:
     return keys
 
 
-def take_line(take: Take) -> str:
-    """What a take did, in a status line."""
+def take_line(take: Take, rate: float = 1.0) -> str:
+    """What a take did, in a status line; press offsets in real milliseconds at playback ``rate`` (latency is
+    real time: at 50 % a press 11 ms late is 5.5 ms of song)."""
     n = len(take.added)
     parts = [f"{n} note{'s' if n != 1 else ''}" + (f" ({take.holds} held)" if take.holds else "")]
     if take.removed:
@@ -48,6 +49,7 @@ def take_line(take: Take) -> str:
         parts.append(f"{take.dropped} key{'s' if take.dropped != 1 else ''} fell on notes kept or before the cursor")
     median = take.median_offset_ms
     if median is not None and len(take.offsets_ms) >= 8:
+        median /= rate
         parts.append(f"presses {abs(median):.0f} ms {'late' if median >= 0 else 'early'} of the grid on median")
     return ", ".join(parts)
 
@@ -90,7 +92,7 @@ class RecordController(LiveKeys):
             s.status.emit(why)
             return False
         start_s = self.timeline.cursor_s
-        rate = float(self.playback.player.rate)
+        self.rate = rate = float(self.playback.player.rate)
         self.recorder = Recorder(chart.notes, s.timing(), s.divisor, start_s, chart.lanes, kind=s.place_kind,
                                  replace=self.replace, hold_min_s=HOLD_MIN_S * rate)  # a real quarter second
         self.chart, self.doc = chart, s.doc
@@ -122,7 +124,7 @@ class RecordController(LiveKeys):
         else:
             doc.abort_stroke()
         self._hud(take)
-        self.session.status.emit(f"Recording ended{f' ({why})' if why else ''}: {take_line(take)}")
+        self.session.status.emit(f"Recording ended{f' ({why})' if why else ''}: {take_line(take, self.rate)}")
         self.ended.emit(take)
         return take
 

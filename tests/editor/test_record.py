@@ -130,6 +130,20 @@ def test_slowed_playback_records_the_same_beats_and_holds_in_real_time(recording
     assert take.added == (Note(Fraction(8), 0), Note(Fraction(9), 1, NoteKind.HOLD, Fraction(1, 4)))
 
 
+def test_a_slowed_take_reports_press_offsets_in_real_time(recording, qtbot):
+    """Latency is real time: at 50 % presses 12 ms late (real) are 6 ms of song, and the status line said "6 ms"
+    (half the truth) while test play reports real milliseconds."""
+    win, clock = recording
+    win.record.stop()
+    win.playback.set_rate(0.5)
+    win.seek(at(8))
+    assert win.record.start()
+    for i in range(8):
+        key(win, qtbot, clock, i % 4, at(8 + i) + 0.006)  # 6 ms of song after each beat = 12 ms real
+    win.record.stop()
+    assert "presses 12 ms late of the grid on median" in win.statusBar().currentMessage()
+
+
 def test_switching_chart_ends_the_take_and_keeps_it(recording, qtbot):
     win, clock = recording
     key(win, qtbot, clock, 2, at(8.5))

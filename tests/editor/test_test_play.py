@@ -125,6 +125,23 @@ def test_rate_scales_the_windows(fake, qtbot):
     assert r.grade == Grade.PERFECT
 
 
+def test_changing_the_rate_ends_a_test_play_and_a_recording(playing, qtbot):
+    """The windows (and record's hold threshold) are real time for the rate the run started with: switching to
+    50 % mid-run judged a press 30 ms late in real time as +15 ms. A new rate now ends the run first."""
+    win, clock = playing
+    assert win.test_play.active
+    win.playback.set_rate(0.5)
+    assert not win.test_play.active
+    assert "the rate changed" in win.statusBar().currentMessage()
+    assert win.playback.player.rate == 0.5
+    win.seek(0.0)
+    assert win.record.start()
+    win.playback.set_rate(0.5)  # the same rate: nothing ends
+    assert win.record.active
+    win.playback.set_rate(0.75)
+    assert not win.record.active
+
+
 def test_starting_needs_notes_after_the_cursor(fake, qtbot):
     win, _clock = fake
     win.session.set_chart(beginner(win))
