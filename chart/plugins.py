@@ -47,6 +47,7 @@ from types import ModuleType
 from chart.checks.base import describe_beat
 from chart.formats.json_timing import exact_text, parse_exact, timing_from_json, timing_to_json
 from chart.notes import Note, NoteKind, sort_notes
+from chart.sorted_notes import inside_holds
 from chart.timing import TimingData
 
 ROOT = Path(__file__).resolve().parents[1]  # the folder holding the ``chart`` package, for the worker's path
@@ -198,27 +199,11 @@ def check_result(result: object, ctx: PluginContext) -> list[Note]:
         if cell in seen or cell in taken:
             raise PluginError(f"two notes at beat {describe_beat(n.beat)} in lane {n.lane}")
         seen.add(cell)
-    before = _inside_holds(ctx.chart_notes)  # a chart may already have some (Verify's note-in-hold): not ours
-    for a, b in _inside_holds([*notes, *(n for n in ctx.chart_notes if n not in gone)]) - before:
+    before = inside_holds(ctx.chart_notes)  # a chart may already have some (Verify's note-in-hold): not ours
+    for a, b in inside_holds([*notes, *(n for n in ctx.chart_notes if n not in gone)]) - before:
         raise PluginError(f"the note at beat {describe_beat(b.beat)} in lane {b.lane} is inside the "
                           f"{a.kind.value} from beat {describe_beat(a.beat)}")
     return sort_notes(notes)
-
-
-def _inside_holds(notes) -> set[tuple[Note, Note]]:
-    """(hold or roll, note) pairs of one lane where the note starts inside the hold, or on its end."""
-    by_lane: dict[int, list[Note]] = {}
-    for n in sort_notes(notes):
-        by_lane.setdefault(n.lane, []).append(n)
-    pairs = set()
-    for lane_notes in by_lane.values():
-        for i, a in enumerate(lane_notes):
-            if a.kind.has_length:
-                for b in lane_notes[i + 1:]:
-                    if b.beat > a.end_beat:
-                        break
-                    pairs.add((a, b))
-    return pairs
 
 
 def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from fractions import Fraction
 
-from chart.notes import Note, NoteKind
+from chart.notes import Note, NoteKind, sort_notes
 
 #: Above this many notes, an insert or delete splices the affected stretch instead of working note by note.
 BULK = 32
@@ -35,6 +35,23 @@ def landed_on(notes: list[Note], new: Iterable[Note], leaving: Iterable[Note]) -
     beats = [beat for beat, _lane in cells]
     return [n for n in in_range(notes, min(beats), max(beats) + Fraction(1, 1 << 20))
             if (n.beat, n.lane) in cells and n not in gone]
+
+
+def inside_holds(notes: Iterable[Note]) -> set[tuple[Note, Note]]:
+    """(hold or roll, note) pairs of one lane where the note starts inside the hold or on its end: Verify's
+    note-in-hold (and holds-in-holds) rule, what no edit may create."""
+    by_lane: dict[int, list[Note]] = {}
+    for n in sort_notes(notes):
+        by_lane.setdefault(n.lane, []).append(n)
+    pairs = set()
+    for lane_notes in by_lane.values():
+        for i, a in enumerate(lane_notes):
+            if a.kind.has_length:
+                for b in lane_notes[i + 1:]:
+                    if b.beat > a.end_beat:
+                        break
+                    pairs.add((a, b))
+    return pairs
 
 
 def make_room(notes: list[Note], new: Iterable[Note], leaving: Iterable[Note],

@@ -10,17 +10,11 @@ from hypothesis import strategies as st
 from chart.commands import MoveNotes, move_onto
 from chart.document import Document
 from chart.notes import Note, NoteKind, sort_notes
-from chart.sorted_notes import make_room
+from chart.sorted_notes import inside_holds, make_room
 from tests.chart.helpers import FakeClock, make_song
 
 Q = Fraction(1, 4)
 GAP = Fraction(1, 2)
-
-
-def inside_holds(notes: list[Note]) -> list[tuple[Note, Note]]:
-    """(note, hold) pairs with the note's head after the hold's head and up to its end, same lane (Verify's rule)."""
-    return [(n, h) for h in notes if h.kind.has_length and h.length > 0 for n in notes
-            if n is not h and n.lane == h.lane and h.beat < n.beat <= h.end_beat]
 
 
 def shared_cells(notes: list[Note]) -> int:
@@ -80,11 +74,11 @@ def test_any_edit_of_a_valid_chart_leaves_a_valid_chart(base_raw, new_raw):
     cut + new) has no shared cell and no note inside a hold, and every new note is kept as it is."""
     base = _notes(base_raw)
     while inside_holds(base):  # make the base valid: drop notes inside holds
-        bad = {n for n, _h in inside_holds(base)}
+        bad = {n for _h, n in inside_holds(base)}
         base = [n for n in base if n not in bad]
     new = _notes(new_raw)
     while inside_holds(new):
-        bad = {n for n, _h in inside_holds(new)}
+        bad = {n for _h, n in inside_holds(new)}
         new = [n for n in new if n not in bad]
     removed, cut = make_room(base, new, [], Q)
     assert set(removed) <= set(base)

@@ -17,6 +17,7 @@ from collections import Counter
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from chart import sorted_notes
 from editor.actions import SPECS
 
 pytestmark = pytest.mark.qt
@@ -40,18 +41,9 @@ def shared_cells(song) -> list:
 
 
 def inside_holds(song) -> list:
-    """(chart, note, hold) with the note's head after the hold's head and up to its end, same lane (Verify's
+    """(chart, hold, note) with the note's head after the hold's head and up to its end, same lane (Verify's
     note-in-hold and holds checks)."""
-    out = []
-    for chart in song.charts:
-        last: dict[int, object] = {}  # lane -> the hold reaching furthest so far
-        for n in chart.notes:
-            h = last.get(n.lane)
-            if h is not None and h.beat < n.beat <= h.end_beat:
-                out.append((chart.slot.sm_name, n, h))
-            if n.kind.has_length and (h is None or n.end_beat > h.end_beat):
-                last[n.lane] = n
-    return out
+    return [(chart.slot.sm_name, *pair) for chart in song.charts for pair in sorted(sorted_notes.inside_holds(chart.notes))]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3] + [int(x) for x in __import__("os").environ.get("FUZZ_SEEDS", "").split(",") if x])
