@@ -28,36 +28,41 @@ _MIN_HOLD = Fraction(1, 48)
 
 
 def _mapper(old: TimingData, new: TimingData):
+    """``to_new(beat)``, cached per beat, and a one-item list holding the largest time shift (s) of a judged beat
+    mapped so far (0 when every one lands on a row at its time)."""
     cache: dict[Fraction, Fraction] = {}
+    shift = [0.0]
 
     def to_new(beat: Fraction) -> Fraction:
         if beat not in cache:
-            exact = new.seconds_to_beat(old.beat_to_seconds(beat))
+            at_s = old.beat_to_seconds(beat)
+            exact = new.seconds_to_beat(at_s)
             if is_on_grid(exact, 192):
                 cache[beat] = exact
             else:
                 tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
                 cache[beat] = snap_preferring_coarse(np.array([float(exact)]), DIVISORS, tolerance)[0]
-            if new.warps and not in_warp(old, beat):  # a judged note snapped onto a new warp's start stays judged
-                cache[beat] = past_warps(new, cache[beat])
+            if not in_warp(old, beat):
+                if new.warps:  # a judged note snapped onto a new warp's start stays judged
+                    cache[beat] = past_warps(new, cache[beat])
+                shift[0] = max(shift[0], abs(float(new.beat_to_seconds(cache[beat]) - at_s)))
         return cache[beat]
 
-    return to_new
-
-
-def largest_shift_s(notes: Iterable[Note], old: TimingData, new: TimingData) -> float:
-    """How far in time (s) :func:`retime_notes` moves any head or hold end of ``notes``: 0 when every one lands
-    on a row at its time; up to half a 1/48-beat row when the finest row is the nearest (6 ms at 100 BPM: finer
-    beats cannot be saved as .sm/.ssc)."""
-    to_new = _mapper(old, new)
-    beats = {b for n in notes for b in ((n.beat, n.end_beat) if n.kind.has_length else (n.beat,))}
-    return max((abs(float(new.beat_to_seconds(to_new(b)) - old.beat_to_seconds(b))) for b in beats
-                if not in_warp(old, b)), default=0.0)
+    return to_new, shift
 
 
 def retime_notes(notes: Iterable[Note], old: TimingData, new: TimingData) -> tuple[list[Note], int]:
     """(the notes at their times under ``old``, in beats of ``new``; how many were dropped on a taken cell)."""
-    to_new = _mapper(old, new)
+    moved, dropped, _shift = retime_notes_with_shift(notes, old, new)
+    return moved, dropped
+
+
+def retime_notes_with_shift(notes: Iterable[Note], old: TimingData,
+                            new: TimingData) -> tuple[list[Note], int, float]:
+    """:func:`retime_notes`, and how far in time (s) it moved any judged head or hold end: 0 when every one lands
+    on a row at its time; up to half a 1/48-beat row when the finest row is the nearest (6 ms at 100 BPM: finer
+    beats cannot be saved as .sm/.ssc)."""
+    to_new, shift = _mapper(old, new)
     out: dict[tuple[Fraction, int], Note] = {}
     dropped = 0
     for note in sort_notes(notes):
@@ -68,7 +73,7 @@ def retime_notes(notes: Iterable[Note], old: TimingData, new: TimingData) -> tup
             dropped += 1
             continue
         out[(head, note.lane)] = moved
-    return sort_notes(out.values()), dropped
+    return sort_notes(out.values()), dropped, shift[0]
 
 
 def notes_in_timing_of(song, source, target) -> tuple[TimingData, list[Note]]:

@@ -34,7 +34,7 @@ from chart.commands import ReplaceNotes, SetTiming
 from chart.formats import display_segments as ds
 from chart.history import HistoryError
 from chart.notes import as_fraction
-from chart.retime import SNAP_TOLERANCE_S, largest_shift_s, retime_notes
+from chart.retime import SNAP_TOLERANCE_S, retime_notes_with_shift
 from chart.timing import TimingData
 from editor.session import EditorSession
 
@@ -141,8 +141,8 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str) -
         with doc.transaction(f"{name}, notes kept in time"):
             doc.push(SetTiming(changed, chart=chart, name=name))
             for target, old in zip(targets, before, strict=True):
-                new_notes, lost = retime_notes(target.notes, old, song.timing_for(target))
-                shift_s = max(shift_s, largest_shift_s(target.notes, old, song.timing_for(target)))
+                new_notes, lost, shifted_s = retime_notes_with_shift(target.notes, old, song.timing_for(target))
+                shift_s = max(shift_s, shifted_s)
                 gone, came = set(target.notes) - set(new_notes), set(new_notes) - set(target.notes)
                 if gone or came:
                     doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
