@@ -67,12 +67,12 @@ def select_folders(options: EvalOptions, log=sys.stderr) -> list[Path]:
     except DataError as exc:
         raise EvalError(str(exc)) from exc
     if options.songs_list is not None:
-        wanted = read_validation_list(options.songs_list)
-        missing = sorted(set(wanted) - {f.name for f in folders})
+        wanted = set(read_validation_list(options.songs_list))
+        missing = sorted(wanted - {f.name for f in folders})
         if missing:
             print(f"warning: {len(missing)} song(s) of {options.songs_list} not in {options.songs}: "
                   f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}", file=log)
-        folders = [f for f in folders if f.name in set(wanted)]
+        folders = [f for f in folders if f.name in wanted]
     if options.split != "all":
         validation = set(read_validation_list())
         folders = [f for f in folders if (f.name in validation) == (options.split == "validation")]

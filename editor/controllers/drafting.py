@@ -218,7 +218,6 @@ class DraftController(QObject):
                                            seed=seed, progress=self._progress(ctx), cancel=_token(ctx))]
         return self._start("ai-draft", run, lambda drafts: self._show_drafts(drafts, charts))
 
-
     def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0, keep_arrows: bool = True
                   ) -> Job | None:
         """Draft ``target`` from the current (lower) chart with the model's refine mode."""

@@ -95,8 +95,8 @@ class GhostStore(QObject):
     def put(self, draft: GhostDraft) -> None:
         """Show a new draft for its chart; ghosts it had in the same beats are replaced, others kept."""
         old = self.get(draft.chart)
-        if old is not None and draft.covered():
-            mine = draft.covered()
+        mine = draft.covered()
+        if old is not None and mine:
             b0, b1 = mine[0][0], mine[-1][1]
             kept = [n for n in old.notes if not b0 <= n.beat < b1]
             draft.notes = sorted(kept + draft.notes)
