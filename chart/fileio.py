@@ -16,8 +16,11 @@ STALE_TEMP_AGE_S = 60.0  # a live save finishes in well under this; older tempor
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically. With ``keep_backup`` the old file becomes ``path.bak``."""
-    path = Path(path)
+    """Write ``data`` to ``path`` atomically. With ``keep_backup`` the old file becomes ``path.bak``. A symbolic
+    link is followed: the file it names is replaced and the link stays (a song folder linked into a game's)."""
+    named = path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -36,7 +39,7 @@ def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False)
             os.unlink(tmp)
         raise
     _fsync_dir(folder)
-    return path
+    return named
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", keep_backup: bool = False) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import IntEnum
 from fractions import Fraction
@@ -125,6 +126,26 @@ class Song:
         # several: which one is a guess (a stem, a preview, another song's file), and a draft or a check against
         # the wrong audio looks right; the caller says the named file is missing instead
         return audio[0] if len(audio) == 1 else None
+
+
+def music_relative_to(audio: str | Path, target: str | Path, music: str = "") -> str:
+    """``#MUSIC`` for a chart written to ``target`` whose audio is the file ``audio``: ``music`` unchanged when it
+    already names that file from ``target``'s folder (a plain save leaves the tag alone), else the audio's path
+    relative to that folder, as games expect. Lexical (``os.path.abspath``, not ``resolve``): a symlinked
+    audio file keeps its own name, so a copied or zipped song folder still holds its music."""
+    audio, target = Path(audio), Path(target)
+    if music:
+        named = target.parent / music
+        try:
+            if named.is_file() and os.path.samefile(named, audio):
+                return music
+        except OSError:
+            pass
+    try:
+        rel = os.path.relpath(os.path.abspath(audio), os.path.dirname(os.path.abspath(target)))
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(audio)
+    return Path(rel).as_posix()
 
 
 AUDIO_EXTENSIONS = (".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import re
 import sys
 import time
@@ -63,7 +62,7 @@ def _common_options(p: argparse.ArgumentParser) -> None:
 
 # ---------------------------------------------------------------------------------------------------- commands
 def cmd_draft(args: argparse.Namespace) -> int:
-    from chart.song import Song
+    from chart.song import Song, music_relative_to
 
     slots = parse_slots(args.slots)
     nps = parse_nps(args.nps)
@@ -74,9 +73,9 @@ def cmd_draft(args: argparse.Namespace) -> int:
     if timing is None:
         timing = _detect_tempo(drafter, audio_path)
     if song is None:
-        song = Song(title=audio_path.stem, music=_relative(audio_path, args.output), timing=timing)
+        song = Song(title=audio_path.stem, music=music_relative_to(audio_path, args.output), timing=timing)
     else:
-        song = copy.deepcopy(song)
+        song = _moved(song, audio_path, args.output)
         song.timing = timing
     drafts = _guarded(lambda: drafter.draft(audio_path, timing, slots, nps=nps, seed=args.seed,
                                             progress=_Progress()))
@@ -122,8 +121,10 @@ def _chart_with_notes(path: Path, slot: Any, what: str) -> tuple[Any, Path, Any]
 
 def _moved(song: Any, audio_path: Path, output: Path) -> Any:
     """A copy of ``song`` whose music path is relative to ``output``'s folder (it may sit in another one)."""
+    from chart.song import music_relative_to
+
     song = copy.deepcopy(song)
-    song.music = _relative(audio_path, output)
+    song.music = music_relative_to(audio_path, output, song.music)
     return song
 
 
@@ -251,13 +252,6 @@ def _timing(args: argparse.Namespace, song: Any) -> Any:
     if song is not None:
         return _load_timed(args.source).timing
     return None
-
-
-def _relative(audio: Path, output: Path) -> str:
-    try:
-        return os.path.relpath(audio.resolve(), output.resolve().parent)
-    except ValueError:  # another drive on Windows
-        return str(audio.resolve())
 
 
 # ---------------------------------------------------------------------------------------------------- running

@@ -87,6 +87,7 @@ def clock(seconds: float) -> str:
 def cmd_convert(args: argparse.Namespace) -> int:
     from chart.formats.errors import ParseError, WriteError
     from chart.formats.registry import format_for, save_split, unrepresentable
+    from chart.song import music_relative_to
 
     try:
         target = format_for(args.output)
@@ -97,6 +98,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
         song.charts = [c for c in song.charts if _chart_matches(c, args.chart)]
         if not song.charts:
             raise UserError(f"no chart matches {args.chart!r} in {args.input}")
+    audio = song.audio_path() if song.source_path is not None else None
+    if audio is not None and audio.is_file():  # the copy names the audio from its own folder
+        song.music = music_relative_to(audio, args.output, song.music)
     try:
         notes = [p for p in unrepresentable(song, target.name) if not p.fatal]
         written = save_split(song, args.output)  # .osu: one file per difficulty

@@ -7,14 +7,13 @@ missing or unreadable audio file still opens the chart, with the problem in the 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from chart.document import Document
-from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files
+from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files, music_relative_to
 from editor import messages
 from editor.audio_support import decode_job
 from editor.session import AudioState, EditorSession
@@ -256,19 +255,15 @@ class FileController(QObject):
 
 
 def music_for(session: EditorSession, target: Path) -> str | None:
-    """#MUSIC for the open song written to ``target`` (Save As, Export): the audio's path relative to the target's
-    folder, as games expect; the file the song names when it exists (an undone music change included), else the
-    audio that is loaded. None when the song has no audio."""
+    """#MUSIC for the open song written to ``target`` (Save, Save As, Export): :func:`chart.song.music_relative_to`
+    of the file the song names when it exists (an undone music change included), else of the audio that is
+    loaded. None when the song has no audio."""
     named = session.doc.song.audio_path()
     audio = named if named is not None and Path(named).is_file() else (
         session.audio.path if session.audio is not None else named)
     if audio is None:
         return None
-    try:
-        rel = os.path.relpath(Path(audio).resolve(), target.resolve().parent)
-    except ValueError:  # another drive on Windows
-        rel = str(Path(audio).resolve())
-    return Path(rel).as_posix()
+    return music_relative_to(audio, target, session.doc.song.music)
 
 
 def _one_line(text: str) -> str:

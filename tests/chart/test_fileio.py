@@ -86,3 +86,16 @@ def test_new_files_get_the_umask_mode_and_old_files_keep_theirs(tmp_path) -> Non
         assert stat.S_IMODE(new.stat().st_mode) == 0o640
     finally:
         os.umask(umask)
+
+
+def test_a_symlinked_file_is_written_through_its_link(tmp_path: Path) -> None:
+    real = tmp_path / "library" / "song.ssc"
+    real.parent.mkdir()
+    atomic_write_text(real, "old")
+    link = tmp_path / "Songs" / "song.ssc"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    assert atomic_write_text(link, "new", keep_backup=True) == link
+    assert link.is_symlink()
+    assert real.read_text() == "new"
+    assert (real.parent / "song.ssc.bak").read_text() == "old"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -131,6 +132,23 @@ def test_convert_to_osu_writes_one_file_per_difficulty_and_reads_the_set_back(ss
     assert "no mines: dropped (4x)" in result.stderr
     (chart,) = load(osu).charts
     assert sum(n.kind.is_onset for n in chart.notes) == 121
+
+
+def test_convert_into_another_folder_names_the_audio_from_there(tmp_path: Path) -> None:
+    song_dir = tmp_path / "song"
+    song_dir.mkdir()
+    (song_dir / "music.ogg").write_bytes(b"not decoded here")
+    src = save(dataclasses.replace(song_for_tests(), music="music.ogg"), song_dir / "song.ssc")
+    (tmp_path / "set").mkdir()
+    assert run("convert", src, tmp_path / "set" / "song.osu").returncode == 0
+    assert run("convert", tmp_path / "set", tmp_path / "out" / "song.sm").returncode == 2  # no such folder
+    (tmp_path / "out").mkdir()
+    assert run("convert", tmp_path / "set", tmp_path / "out" / "song.sm").returncode == 0
+    assert run("convert", src, song_dir / "same.sm").returncode == 0
+    for written in [*sorted((tmp_path / "set").iterdir()), tmp_path / "out" / "song.sm", song_dir / "same.sm"]:
+        assert load(written).audio_path().resolve() == (song_dir / "music.ogg").resolve(), written
+    assert load(song_dir / "same.sm").music == "music.ogg"
+    assert load(tmp_path / "out" / "song.sm").music == "../song/music.ogg"
 
 
 @pytest.mark.parametrize(

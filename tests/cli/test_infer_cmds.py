@@ -98,6 +98,7 @@ def test_draft_keeps_the_other_charts_of_a_song(work, capsys, tmp_path):
     assert song.chart(Slot.EDIT).notes == kept.notes
     assert song.chart(Slot.EASY).notes == easy.notes
     assert "tempo:" not in err  # the chart's timing was used
+    assert song.audio_path().resolve() == (work / "song.wav").resolve()  # #MUSIC names it from the new folder
 
 
 def test_refine_adds_higher_slots(work, capsys, tmp_path):
