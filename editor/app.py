@@ -63,7 +63,7 @@ def create_window(path: str | Path | None = None, settings=None, recover: bool =
     restored = False
     autosave = getattr(win, "autosave", None)
     if recover and autosave is not None:
-        restored = autosave.offer_recovery()
+        restored = autosave.offer_recovery(Path(path) if path is not None else None)
     if not restored:
         target = Path(path) if path is not None else DEMO_SONG
         win.files.open_path(target, check_unsaved=False)

@@ -84,7 +84,7 @@ def _beat_text(beat: Fraction) -> str:
     return str(beat) if beat.denominator <= 192 else f"{float(beat):.6f}"
 
 
-def check_size(data: bytes | str) -> None:
-    """Refuse inputs above :data:`MAX_INPUT_BYTES` with a clear ParseError."""
-    if len(data) > MAX_INPUT_BYTES:
-        raise ParseError(f"file too large ({len(data) / 2**20:.1f} MB; the limit is {MAX_INPUT_BYTES // 2**20} MB)")
+def check_size(data: bytes | str, limit: int | None = MAX_INPUT_BYTES) -> None:
+    """Refuse inputs above ``limit`` bytes (None: no limit) with a clear ParseError."""
+    if limit is not None and len(data) > limit:
+        raise ParseError(f"file too large ({len(data) / 2**20:.1f} MB; the limit is {limit // 2**20} MB)")

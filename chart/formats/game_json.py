@@ -14,7 +14,14 @@ from fractions import Fraction
 from typing import Any
 
 from chart.formats.display_segments import fake_ranges, never_judged
-from chart.formats.errors import MAX_CHARTS, MAX_NOTES, ParseError, Unrepresentable, check_size
+from chart.formats.errors import (
+    MAX_CHARTS,
+    MAX_INPUT_BYTES,
+    MAX_NOTES,
+    ParseError,
+    Unrepresentable,
+    check_size,
+)
 from chart.formats.json_timing import (
     as_list,
     as_object,
@@ -108,9 +115,11 @@ def problems(song: Song) -> list[Unrepresentable]:
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
-    """Song from export JSON. Raises only :class:`ParseError` (with the JSON path of the bad value)."""
-    check_size(text)
+def loads(text: str, report: list[Unrepresentable] | None = None, max_bytes: int | None = MAX_INPUT_BYTES) -> Song:
+    """Song from export JSON. Raises only :class:`ParseError` (with the JSON path of the bad value). ``max_bytes``:
+    the size refused (None for the editor's own autosaves: JSON takes ~20x the bytes of a .ssc, and the note and
+    chart counts stay limited)."""
+    check_size(text, max_bytes)
     try:
         doc = json.loads(text, parse_constant=_no_constant)
     except ParseError:
@@ -141,14 +150,15 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     )
 
 
-def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
-    """Song from the bytes of an export file (UTF-8)."""
-    check_size(data)
+def load_bytes(data: bytes, report: list[Unrepresentable] | None = None,
+               max_bytes: int | None = MAX_INPUT_BYTES) -> Song:
+    """Song from the bytes of an export file (UTF-8); ``max_bytes`` as in :func:`loads`."""
+    check_size(data, max_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ParseError(f"not UTF-8 text (byte {err.start})") from None
-    return loads(text, report)
+    return loads(text, report, max_bytes)
 
 
 def _no_constant(name: str) -> None:

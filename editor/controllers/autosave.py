@@ -13,6 +13,7 @@ autosave" step, so the document shows as unsaved and the designer decides whethe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ from editor.settings import app_data_dir
 INTERVAL_MS = 30_000
 GENERATIONS = 5
 MARKER = "session.json"
+UNRESTORABLE = ".unrestorable"  # suffix of a crashed session none of whose generations could be read
 LOCK = "session.lock"
 
 
@@ -88,10 +90,15 @@ class AutosaveController(QObject):
         self.lock: QLockFile | None = None
         self.generation = 0
         self._dirty_since_autosave = False
+        self._started = False  # start_session ran (autosave retries a folder it could not make)
+        self._restored_from: Path | None = None  # crashed session folder restored, removed once saved again
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.autosave)
         session.document_replaced.connect(self._attach)
+        files = getattr(win, "files", None)
+        if files is not None:
+            files.opened.connect(self.offer_for_opened)
         app = QGuiApplication.instance()
         if app is not None:
             app.applicationStateChanged.connect(self._app_state)
@@ -122,22 +129,49 @@ class AutosaveController(QObject):
 
     # ------------------------------------------------------------------ session
     def start_session(self) -> None:
-        """Create this process's session folder and hold its lock; starts the 30 s timer."""
+        """Create this process's session folder and hold its lock; starts the 30 s timer. A folder that cannot be
+        made (full disk, read-only app data) leaves the editor usable: the status bar says so and every autosave
+        tries again. A session restored at start is written to the new folder at once, and only then is the
+        crashed one removed (a second crash right after a restore must not lose the work)."""
+        self._started = True
+        self._make_folder()
+        self.timer.start()
+        self._settle_restored()
+
+    def _make_folder(self) -> bool:
+        if self.folder is not None:
+            return True
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        self.folder = self.root / f"{stamp}-{os.getpid()}"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.lock = QLockFile(str(self.folder / LOCK))
+        folder = self.root / f"{stamp}-{os.getpid()}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.session.status.emit(f"Autosave disabled for now: cannot create {folder}: {exc.strerror or exc}")
+            return False
+        self.folder = folder
+        self.lock = QLockFile(str(folder / LOCK))
         self.lock.setStaleLockTime(0)  # only a dead owner makes it stale, never its age
         self.lock.tryLock(0)
         self._write_marker()
-        self.timer.start()
+        return True
+
+    def _settle_restored(self) -> None:
+        """Remove the crashed session restored from, once a generation of this session holds its work."""
+        crashed, self._restored_from = self._restored_from, None
+        if crashed is None:
+            return
+        if self.autosave(force=True) is not None:
+            shutil.rmtree(crashed, ignore_errors=True)
+        else:  # kept: offered again at the next start rather than lost
+            self._restored_from = crashed
 
     def _write_marker(self) -> None:
         if self.folder is None:
             return
         doc = self.session.doc
         audio = self.session.audio.path if self.session.audio is not None else doc.song.audio_path()
-        marker = {"pid": os.getpid(), "started": time.time(), "document": str(doc.path) if doc.path else None,
+        marker = {"pid": os.getpid(), "started": time.time(),
+                  "document": os.path.abspath(doc.path) if doc.path else None,
                   "title": doc.song.title, "audio": str(audio) if audio else None,
                   "source": str(doc.song.source_path) if doc.song.source_path else None}
         try:
@@ -158,8 +192,9 @@ class AutosaveController(QObject):
     # ------------------------------------------------------------------ autosave
     def autosave(self, force: bool = False) -> Path | None:
         """Write a new generation when there are unsaved changes it would not duplicate."""
-        if self.folder is None:
+        if self.folder is None and not (self._started and self._make_folder()):
             return None
+        assert self.folder is not None
         doc = self.session.doc
         if not force and (doc.is_clean or not self._dirty_since_autosave):
             return None
@@ -191,7 +226,7 @@ class AutosaveController(QObject):
         if not self.root.is_dir():
             return found
         for folder in self.root.iterdir():
-            if not folder.is_dir() or folder == self.folder:
+            if not folder.is_dir() or folder == self.folder or folder.suffix == UNRESTORABLE:
                 continue
             lock = QLockFile(str(folder / LOCK))
             lock.setStaleLockTime(0)
@@ -202,56 +237,129 @@ class AutosaveController(QObject):
                 found.append(folder)
             else:
                 shutil.rmtree(folder, ignore_errors=True)
-        return sorted(found, key=lambda f: max(p.stat().st_mtime for p in f.glob("autosave-*.json")), reverse=True)
+        return sorted(found, key=_newest_time, reverse=True)
 
-    def offer_recovery(self) -> bool:
-        """Ask whether to restore the newest crashed session; True when a document was restored."""
+    def offer_recovery(self, opening: Path | None = None) -> bool:
+        """At start: ask whether to restore the newest crashed session; True when a document was restored. With
+        ``opening`` (a file named on the command line) only a session of that file is offered; the others wait
+        until their file is opened (:meth:`offer_for_opened`) or the editor starts without a file."""
         sessions = self.crashed_sessions()
-        if not sessions:
+        if opening is not None:
+            crashed = sessions
+            sessions = [f for f in crashed if _marker_document(f) == os.path.abspath(opening)]
+            if others := len(crashed) - len(sessions):
+                self.session.status.emit(f"{others} autosave(s) of other songs from a crash are kept: they are "
+                                         f"offered when you open their file")
+        return bool(sessions) and self._offer(sessions[0], onto_open=False)
+
+    def offer_for_opened(self, path: str) -> bool:
+        """A file was opened: offer the crashed session that was editing it, if any (newest)."""
+        if self._restored_from is not None:
             return False
-        folder = sessions[0]
-        newest = sorted(folder.glob("autosave-*.json"))[-1]
+        wanted = os.path.abspath(path)
+        sessions = [f for f in self.crashed_sessions() if _marker_document(f) == wanted]
+        return bool(sessions) and self._offer(sessions[0], onto_open=True)
+
+    def _offer(self, folder: Path, onto_open: bool) -> bool:
         marker = _read_marker(folder)
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(newest.stat().st_mtime))
+        newest = _newest_time(folder)
         name = marker.get("document") or marker.get("title") or "an unsaved song"
-        if not messages.confirm(self.win, "Restore unsaved work?",
-                                f"GenéLive Studio did not close properly. Restore the autosave of {name} "
-                                f"from {when}?", default=True):
+        text = (f"GenéLive Studio did not close properly. Restore the autosave of {name} from {_clock(newest)}?"
+                "\n\nNo discards the autosave.")
+        saved = _mtime(marker.get("document"))
+        stale = saved is not None and saved > newest
+        if stale:  # the file was saved after the crash (e.g. the work was redone in another session)
+            text += (f"\n\nThe file was saved at {_clock(saved)}, after this autosave: restoring would replace "
+                     f"that newer work with the older autosave (undo brings it back).")
+        if not messages.confirm(self.win, "Restore unsaved work?", text, default=not stale):
             shutil.rmtree(folder, ignore_errors=True)
             return False
-        ok = self.restore(newest, marker)
+        ok, failure = False, "no autosave left"
+        for generation in sorted(folder.glob("autosave-*.json"), reverse=True):  # newest first; older if unreadable
+            try:
+                recovered = _load_generation(generation)
+            except ValueError as exc:
+                failure = str(exc)
+                continue
+            ok = self.restore(recovered, generation, marker, onto_open)
+            break
+        else:
+            kept = folder.with_name(folder.name + UNRESTORABLE)
+            with contextlib.suppress(OSError):
+                folder.rename(kept)
+            messages.error(self.win, "Cannot restore", f"{_one_line(failure)}\nThe autosaves are kept in {kept}.")
         if ok:
-            shutil.rmtree(folder, ignore_errors=True)
+            self._restored_from = folder
+            if self.folder is not None:  # a session is running (a file opened later): save into it now
+                self._settle_restored()
         return ok
 
-    def restore(self, generation: Path, marker: dict) -> bool:
-        from chart.formats.registry import load
-
-        try:
-            recovered = load(generation)
-        except (ValueError, OSError) as exc:
-            messages.error(self.win, "Cannot restore", f"{generation.name}: {exc}")
-            return False
+    def restore(self, recovered: Song, generation: Path, marker: dict, onto_open: bool = False) -> bool:
+        """Apply ``recovered`` as one undoable step, on the open document (``onto_open``: the file it was editing
+        has just been opened) or on the file the marker names, opened again."""
         path = Path(marker["document"]) if marker.get("document") else None
-        doc = None
-        if path is not None and path.is_file():
-            try:
-                doc = Document.open(path)
-            except (ValueError, OSError):
-                doc = None
-        if doc is None:
-            song = blank_song()
-            source = marker.get("source")
-            song.source_path = Path(source) if source else None
-            doc = Document(song, path=path)
+        if onto_open:
+            doc = self.session.doc
+        else:
+            doc = None
+            if path is not None and path.is_file():
+                try:
+                    doc = Document.open(path)
+                except (ValueError, OSError):
+                    doc = None
+            if doc is None:
+                song = blank_song()
+                source = marker.get("source")
+                song.source_path = Path(source) if source else None
+                doc = Document(song, path=path)
         recovered.source_path = doc.song.source_path
         audio_before = doc.song.audio_path()
-        self.win.files.adopt(doc)
+        if not onto_open:
+            self.win.files.adopt(doc)
         self.session.push(RestoreSnapshot(recovered))
         if doc.song.audio_path() != audio_before:  # the recovered song names other audio
             self.win.files.load_audio()
         self.session.status.emit(f"Restored the autosave from {generation.parent.name}; save to keep it")
         return True
+
+
+def _load_generation(generation: Path) -> Song:
+    """A generation (game JSON) without the 20 MB limit of chart files: ParseError (a ValueError) when unreadable."""
+    from chart.formats import game_json
+    from chart.formats.errors import ParseError
+
+    try:
+        data = generation.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"{generation}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return game_json.load_bytes(data, max_bytes=None)
+    except ParseError as err:
+        raise err.with_path(str(generation)) from None
+
+
+def _newest_time(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.glob("autosave-*.json")), default=0.0)
+
+
+def _mtime(path: str | None) -> float | None:
+    try:
+        return os.stat(path).st_mtime if path else None
+    except OSError:
+        return None
+
+
+def _clock(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+
+
+def _marker_document(folder: Path) -> str | None:
+    doc = _read_marker(folder).get("document")
+    return os.path.abspath(doc) if doc else None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _read_marker(folder: Path) -> dict:

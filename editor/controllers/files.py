@@ -61,7 +61,7 @@ class FileController(QObject):
 
     def open_path(self, path: str | Path, check_unsaved: bool = True) -> bool:
         """Open a chart file, a song folder or an audio file. False (with a message) when it cannot."""
-        path = Path(path)
+        path = Path(path).absolute()  # recent files and crash recovery must find it from any working folder
         if check_unsaved and not self.window.maybe_save_changes():
             return False
         if path.is_dir():
