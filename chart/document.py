@@ -139,6 +139,10 @@ class Document:
     def mark_clean(self) -> None:
         self.history.set_clean()
 
+    def mark_unsaved(self) -> None:
+        """The document holds work no file has (a new song): closing asks, autosave keeps it."""
+        self.history.set_unsaved()
+
     @property
     def is_clean(self) -> bool:
         return self.history.is_clean

@@ -10,6 +10,7 @@ import glob
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 STALE_TEMP_AGE_S = 60.0  # a live save finishes in well under this; older temporaries belong to killed saves
@@ -18,12 +19,39 @@ STALE_TEMP_AGE_S = 60.0  # a live save finishes in well under this; older tempor
 def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically. With ``keep_backup`` the old file becomes ``path.bak``. A symbolic
     link is followed: the file it names is replaced and the link stays (a song folder linked into a game's)."""
-    named = path = Path(path)
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
+    return atomic_write_many([(path, data)], keep_backup=keep_backup)[0]
+
+
+def atomic_write_many(files: Sequence[tuple[str | Path, bytes]], keep_backup: bool = False) -> list[Path]:
+    """Write several files as one: every file's data is written and synced to a temporary first, and only when
+    all are on disk are they renamed into place, so a full disk leaves none of them changed (an osu! beatmap
+    set is one file per difficulty). Returns the paths as given."""
+    staged: list[tuple[Path, Path, str]] = []  # (name given, file written, temporary)
+    try:
+        for name, data in files:
+            named = path = Path(name)
+            if path.is_symlink():
+                path = Path(os.path.realpath(path))
+            staged.append((named, path, _write_temporary(path, data)))
+        for _named, path, tmp in staged:
+            if keep_backup and path.exists():
+                _link_backup(path, path.with_name(path.name + ".bak"))
+            os.replace(tmp, path)  # atomic: readers see the old file or the new one, never neither
+    except BaseException:
+        for _named, _path, tmp in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for folder in {path.parent if str(path.parent) else Path(".") for _n, path, _t in staged}:
+        _fsync_dir(folder)
+    return [named for named, _p, _t in staged]
+
+
+def _write_temporary(path: Path, data: bytes) -> str:
+    """``data`` in a synced temporary beside ``path`` (the old file's mode); its name."""
     folder = path.parent if str(path.parent) else Path(".")
     remove_stale_temporaries(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             # mkstemp creates 0600 files; give the new file the old one's mode, or what the umask allows.
@@ -31,15 +59,11 @@ def atomic_write_bytes(path: str | Path, data: bytes, keep_backup: bool = False)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if keep_backup and path.exists():
-            _link_backup(path, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never neither
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(folder)
-    return named
+    return tmp
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", keep_backup: bool = False) -> Path:
@@ -56,7 +80,7 @@ def remove_stale_temporaries(path: str | Path, max_age_s: float = STALE_TEMP_AGE
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    pattern = os.path.join(glob.escape(str(folder)), f".{glob.escape(path.name)}.*.tmp")
+    pattern = os.path.join(glob.escape(str(folder)), f"{glob.escape(_temp_prefix(path))}*.tmp")
     cutoff = time.time() - max_age_s
     removed = 0
     for name in glob.glob(pattern, include_hidden=True):
@@ -65,6 +89,18 @@ def remove_stale_temporaries(path: str | Path, max_age_s: float = STALE_TEMP_AGE
                 os.unlink(name)
                 removed += 1
     return removed
+
+
+def _temp_prefix(path: Path) -> str:
+    """``.NAME.`` for the temporaries of ``path``; a name near the 255-byte limit is cut and hashed so that
+    the temporary's name (12 more bytes) still fits."""
+    name = path.name
+    if len(name.encode()) > 200:
+        import hashlib
+
+        digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+        name = name.encode()[:120].decode(errors="ignore") + "~" + digest
+    return f".{name}."
 
 
 def _target_mode(path: Path) -> int:
@@ -82,8 +118,8 @@ def _link_backup(path: Path, backup: Path) -> None:
     The new backup is prepared under a temporary name and renamed over the old one, so a crash at any moment
     leaves a complete ``.bak`` (the older or the newer one), never none and never a partial copy.
     """
-    staging = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
+    staging = backup.with_name(f"{_temp_prefix(backup)}{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):
         os.unlink(staging)  # left by a killed process that had our pid
     try:
         os.link(path, staging)
@@ -98,7 +134,11 @@ def _link_backup(path: Path, backup: Path) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(staging)
             return  # no backup possible here (e.g. read-only copy source); the save itself goes on
-    os.replace(staging, backup)
+    try:
+        os.replace(staging, backup)
+    except OSError:  # e.g. NAME.bak over the 255-byte limit: the save goes on without a backup
+        with contextlib.suppress(OSError):
+            os.unlink(staging)
 
 
 def _fsync_dir(folder: Path) -> None:

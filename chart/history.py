@@ -215,6 +215,12 @@ class History:
         self._last_push_s = None  # never merge into the saved state
         self._notify(stacks=False)
 
+    def set_unsaved(self) -> None:
+        """Mark the current state as not saved anywhere (a new song): no undo reaches a clean state."""
+        self._clean = None
+        self._last_push_s = None
+        self._notify(stacks=False)
+
     def clear(self) -> None:
         """Forget every step (e.g. after loading another file); the current state becomes the clean one."""
         self._require_idle("clear the history")

@@ -136,5 +136,12 @@ class EditorSettings:
         self.qs.setValue("files/recent", items)
         return items
 
+    def remove_recent(self, path: str | Path) -> list[str]:
+        """Forget a recent file that is gone (moved or deleted)."""
+        gone = {str(path), str(Path(path).resolve())}
+        items = [p for p in self.recent_files() if p not in gone]
+        self.qs.setValue("files/recent", items)
+        return items
+
     def sync(self) -> None:
         self.qs.sync()

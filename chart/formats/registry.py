@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from chart.fileio import atomic_write_bytes
+from chart.fileio import atomic_write_bytes, atomic_write_many
 from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, check_size
 from chart.song import Chart, Song
 
@@ -199,9 +199,22 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
 
 def save_split(song: Song, path: str | Path) -> list[Path]:
     """:func:`save`, one file per chart where the format holds one difficulty (:func:`split_per_chart`). Every
-    file's text is made before any is written, so a chart the format cannot hold leaves no file written."""
-    parts = [(target, format_for(target).module.dumps(part)) for part, target in split_per_chart(song, path)]
-    return [atomic_write_bytes(target, text.encode("utf-8")) for target, text in parts]
+    file's text is made before any is written, so a chart the format cannot hold leaves no file written, and the
+    files are replaced together (:func:`chart.fileio.atomic_write_many`): a full disk leaves none changed."""
+    parts = [(target, format_for(target).module.dumps(part).encode("utf-8"))
+             for part, target in split_per_chart(song, path)]
+    return atomic_write_many(parts)
+
+
+def conversions(song: Song, format_name: str) -> list[str]:
+    """What writing ``song`` as ``format_name`` converts or drops (the non-fatal :func:`unrepresentable`
+    entries), one line each, repeats counted: the list Save and Export show before writing."""
+    counts: dict[str, int] = {}
+    for u in unrepresentable(song, format_name):
+        if not u.fatal:
+            line = f"conversion: {u.chart_id or 'song'}: {u.reason}"
+            counts[line] = counts.get(line, 0) + 1
+    return [f"{line} (x{n})" if n > 1 else line for line, n in counts.items()]
 
 
 def unrepresentable(song_or_chart: Song | Chart, format_name: str) -> list[Unrepresentable]:

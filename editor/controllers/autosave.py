@@ -115,6 +115,8 @@ class AutosaveController(QObject):
         self._dirty_since_autosave = True
 
     def _clean_changed(self, is_clean: bool) -> None:
+        if not is_clean:  # e.g. a new song from audio: work no file holds, though no edit was made yet
+            self._dirty_since_autosave = True
         if is_clean:  # saved (or undone to the saved state): the file holds this work, older generations are stale
             self._drop_generations()
 

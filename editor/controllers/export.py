@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from chart.checks.base import Severity
 from chart.checks.registry import check_song
-from chart.formats.registry import format_for, save_split, unrepresentable
+from chart.formats.registry import conversions, format_for, save_split, split_per_chart
 from chart.song import Song
 from editor import messages
 from editor.controllers.files import music_for
@@ -46,10 +46,8 @@ class ExportController:
         audio = self.win.session.audio
         issues = check_song(song, audio_length_s=audio.duration_s if audio is not None else None, target_format=fmt)
         lines = [f"{i.severity.label}: {i.chart_id}: {i.message}" for i in issues if i.severity >= Severity.WARNING]
-        conversions = [f"conversion: {u.chart_id or 'song'}: {u.reason}" for u in unrepresentable(song, fmt)
-                       if not u.fatal]
         problems = any(i.severity >= Severity.PROBLEM for i in issues)
-        return lines + _dedupe(conversions), problems
+        return lines + conversions(song, fmt), problems
 
     def export(self, target: Path | None = None) -> bool:
         target = target or self.ask_export_path()
@@ -71,6 +69,12 @@ class ExportController:
             if not messages.confirm(self.win, "Verify before export", f"{shown}\n\n{question}", default=not problems):
                 self.win.session.status.emit("Export cancelled; see the Verify panel")
                 return False
+        replaced = [p.name for _part, p in split_per_chart(song, target) if p != target and p.exists()]
+        if replaced and not messages.confirm(self.win, "Replace files?",
+                                             f"Export writes one file per difficulty, and these exist already:\n"
+                                             f"{chr(10).join(replaced[:MAX_LISTED])}\n\nReplace them?"):
+            self.win.session.status.emit("Export cancelled; nothing was written")
+            return False
         music = music_for(self.win.session, target)  # the copy names the audio from its own folder
         if music is not None and music != song.music:
             song = dataclasses.replace(song, music=music)
@@ -82,11 +86,3 @@ class ExportController:
             return False
         self.win.session.status.emit(f"Exported {', '.join(written)}")
         return True
-
-
-def _dedupe(lines: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    for line in lines:
-        seen[line] = seen.get(line, 0) + 1
-    return [f"{line} (x{n})" if n > 1 else line for line, n in seen.items()]
-

@@ -39,6 +39,8 @@ class FileController(QObject):
         super().__init__(window)
         self.window, self.session, self.settings, self.jobs = window, session, settings, jobs
         self.audio_job: Job | None = None
+        self._on_disk: tuple[Path, tuple[int, int] | None] | None = None  # the open file's stamp when read/saved
+        self._conversions_accepted: tuple[Path, list[str]] | None = None  # lossy save the designer agreed to
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
     def ask_open_path(self) -> Path | None:
@@ -70,6 +72,8 @@ class FileController(QObject):
             return self.window.new_song_from_audio(path, check_unsaved=False)
         if not path.is_file():
             messages.error(self.window, "Cannot open", f"{path}: file not found")
+            if str(path) in self.settings.recent_files() or str(path.resolve()) in self.settings.recent_files():
+                self.recent_changed.emit(self.settings.remove_recent(path))
             return False
         try:
             doc = Document.open(path)
@@ -79,6 +83,9 @@ class FileController(QObject):
             return False
         self.adopt(doc)
         self.recent_changed.emit(self.settings.add_recent(path))
+        if path.suffix.lower() == ".sm" and (ssc := _sibling(path, ".ssc")) is not None:
+            self.session.status.emit(f"StepMania reads {ssc.name} in this folder, not this .sm: edits saved here "
+                                     f"are not seen in-game (open {ssc.name}, or Save As .ssc)")
         self.opened.emit(str(path))
         return True
 
@@ -111,6 +118,8 @@ class FileController(QObject):
         """Make ``doc`` the open document and load (or attach) its audio."""
         if doc.song.source_path is None and doc.path is not None:
             doc.song.source_path = doc.path
+        self._on_disk = (doc.path, _stamp(doc.path)) if doc.path is not None else None
+        self._conversions_accepted = None
         self.session.set_document(doc)
         if audio is not None:
             self.session.set_audio(audio)
@@ -182,6 +191,8 @@ class FileController(QObject):
 
     def _save_to(self, target: Path) -> bool:
         doc = self.session.doc
+        if not self._may_write(target):
+            return False
         old_music, old_source = doc.song.music, doc.song.source_path
         self._relink_audio(target)
         try:
@@ -193,10 +204,50 @@ class FileController(QObject):
                            _one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
             return False
         doc.song.source_path = target
+        self._on_disk = (target, _stamp(target))
         self.recent_changed.emit(self.settings.add_recent(target))
         self.session.status.emit(f"Saved {target.name}")
         self.saved.emit(str(target))
         return True
+
+    def _may_write(self, target: Path) -> bool:
+        """Questions before a save: a format that holds one difficulty per file (Export writes the set), what the
+        format converts (as Export lists it; asked once per file and list), a file changed on disk since it was
+        read (another program, a second editor)."""
+        from chart.formats.registry import conversions, format_for
+
+        song = self.session.doc.song
+        try:
+            fmt = format_for(target).name
+        except ValueError as exc:
+            messages.error(self.window, "Cannot save", _one_line(str(exc)))
+            return False
+        if fmt == "osu" and len(song.charts) > 1:
+            messages.error(self.window, "Cannot save",
+                           f"{target.name}: an osu!mania file holds one difficulty and this song has "
+                           f"{len(song.charts)}. File > Export writes one .osu per difficulty; save the song as "
+                           f".ssc to keep it in one file.")
+            return False
+        lines = conversions(song, fmt)
+        if lines and self._conversions_accepted != (target, lines):
+            shown = "\n".join(lines[:8]) + (f"\n... and {len(lines) - 8} more" if len(lines) > 8 else "")
+            if not messages.confirm(self.window, "Save with conversions?",
+                                    f"{target.name} cannot hold everything in this song:\n{shown}\n\nThe file "
+                                    f"will not have these; the editor keeps them until you close it. Save anyway?"):
+                self.session.status.emit("Not saved; Save As .ssc keeps everything")
+                return False
+            self._conversions_accepted = (target, lines)
+        changed = (f"{target} was changed on disk after it was opened or saved here (by another program?). "
+                   f"Overwrite it with the editor's version? (The old file is kept as {target.name}.bak.)")
+        if self._changed_on_disk(target) and not messages.confirm(self.window, "File changed on disk", changed):
+            self.session.status.emit("Not saved; Save As writes the editor's version to another file")
+            return False
+        return True
+
+    def _changed_on_disk(self, target: Path) -> bool:
+        """Whether ``target`` is the open file and another program changed it since it was read or saved here."""
+        return (self._on_disk is not None and self._on_disk[0] == target and target.exists()
+                and _stamp(target) != self._on_disk[1])
 
     def _relink_audio(self, target: Path) -> None:
         """Keep #MUSIC pointing at the audio when saving into another folder (:func:`music_for`)."""
@@ -264,6 +315,21 @@ def music_for(session: EditorSession, target: Path) -> str | None:
     if audio is None:
         return None
     return music_relative_to(audio, target, session.doc.song.music)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """(modification time in ns, size) of a file; None when it is not there."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    """The file beside ``path`` with its stem and ``suffix`` (any case), if there is one."""
+    want = (path.stem + suffix).lower()
+    return next((p for p in path.parent.iterdir() if p.name.lower() == want and p.is_file()), None)
 
 
 def _one_line(text: str) -> str:

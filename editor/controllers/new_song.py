@@ -56,5 +56,6 @@ def finish_new_song(win, path: Path, audio, candidates, timing=None) -> bool:
             timing = dialog.timing()
     doc = win.files.new_document_from_audio(path, timing)
     win.files.adopt(doc, audio)
+    doc.mark_unsaved()  # the confirmed tempo is work: closing asks, autosave keeps it
     win.session.status.emit(f"New song from {path.name} at {float(timing.bpms[0][1]):g} BPM; save to name it")
     return True

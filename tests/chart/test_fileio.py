@@ -99,3 +99,34 @@ def test_a_symlinked_file_is_written_through_its_link(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert real.read_text() == "new"
     assert (real.parent / "song.ssc.bak").read_text() == "old"
+
+
+def test_a_name_at_the_length_limit_can_be_written(tmp_path: Path) -> None:
+    path = tmp_path / ("é" * 124 + ".ssc")  # 252 bytes: the temporary's name must still fit in 255
+    atomic_write_text(path, "one")
+    atomic_write_text(path, "two", keep_backup=True)  # no room for a .bak name: saved without one
+    assert path.read_text() == "two"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_several_files_are_replaced_together_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    paths = [tmp_path / f"song [{k}].osu" for k in range(3)]
+    for p in paths:
+        atomic_write_text(p, "old")
+    real = fileio._write_temporary
+
+    def full(path, data):
+        if path == paths[2]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(fileio, "_write_temporary", full)
+    with pytest.raises(OSError, match="No space"):
+        fileio.atomic_write_many([(p, b"new") for p in paths])
+    assert [p.read_text() for p in paths] == ["old"] * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+    monkeypatch.setattr(fileio, "_write_temporary", real)
+    assert fileio.atomic_write_many([(p, b"new") for p in paths]) == paths
+    assert [p.read_text() for p in paths] == ["new"] * 3

@@ -336,3 +336,130 @@ def test_convert_music_to_ogg_points_music_at_it(opened, qtbot, boxes):
     win.files.convert_music_to_ogg()  # the target exists: asked, and "no" (the default answer) keeps it
     assert boxes
     assert boxes[-1][0] == "question"
+
+
+def test_save_to_a_format_that_cannot_hold_everything_asks_first(opened, tmp_path, boxes):
+    from PySide6.QtWidgets import QMessageBox
+
+    from chart.commands import RemoveChart, SetChartMeta
+
+    win = opened
+    target = tmp_path / "song.osu"
+    win.files.ask_save_path = lambda *_a, **_k: target
+    assert not win.files.save_as()  # two difficulties: one .osu cannot hold them
+    assert "File > Export writes one .osu per difficulty" in boxes[-1][2]
+    win.session.push(RemoveChart(win.session.doc.song.charts[1]))
+    boxes.answers = [QMessageBox.StandardButton.No]
+    assert not win.files.save_as()  # the Beginner chart's mine: osu!mania has none (this saved without a word)
+    assert boxes[-1][1] == "Save with conversions?"
+    assert "no mines" in boxes[-1][2]
+    assert not target.exists()
+    assert not win.session.doc.is_clean
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    assert win.files.save_as()
+    assert target.exists()
+    asked = len(boxes)
+    win.editing.place(Fraction(40), 1, win.session.place_kind)
+    assert win.files.save()  # agreed to for this file: not asked again at every Ctrl+S
+    assert len(boxes) == asked
+    win.session.push(SetChartMeta(win.session.chart, credit="me"))  # .sm drops chart credits
+    sm = tmp_path / "song.sm"
+    win.files.ask_save_path = lambda *_a, **_k: sm
+    boxes.answers = [QMessageBox.StandardButton.No]
+    assert not win.files.save_as()
+    assert "CREDIT" in boxes[-1][2]
+
+
+def test_save_over_a_file_changed_on_disk_asks(opened, boxes):
+    from PySide6.QtWidgets import QMessageBox
+
+    win = opened
+    path = win.session.doc.path
+    win.editing.place(Fraction(40), 1, win.session.place_kind)
+    other = load(path)
+    other.title = "Edited elsewhere"
+    save(other, path)
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)  # another program, a moment later
+    boxes.answers = [QMessageBox.StandardButton.No]
+    assert not win.files.save()
+    assert boxes[-1][1] == "File changed on disk"
+    assert load(path).title == "Edited elsewhere"
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    assert win.files.save()
+    assert load(path).title == "Clicks"
+    asked = len(boxes)
+    win.editing.place(Fraction(41), 1, win.session.place_kind)
+    assert win.files.save()  # our own save is not a change on disk
+    assert len(boxes) == asked
+
+
+def test_export_to_osu_asks_before_replacing_difficulty_files(opened, tmp_path, boxes):
+    from PySide6.QtWidgets import QMessageBox
+
+    win = opened
+    mine = tmp_path / "mania [Easy].osu"
+    mine.write_text("my own tuned Easy")
+    boxes.answers = [QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No]  # mines dropped: yes; replace: no
+    assert not _export(win, tmp_path / "mania.osu")
+    assert boxes[-1][1] == "Replace files?"
+    assert "mania [Easy].osu" in boxes[-1][2]
+    assert mine.read_text() == "my own tuned Easy"
+    assert not (tmp_path / "mania [Beginner].osu").exists()
+
+
+def test_a_full_disk_leaves_no_half_osu_set(opened, tmp_path, boxes, monkeypatch):
+    import errno
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from chart import fileio
+
+    win = opened
+    real = fileio._write_temporary
+    calls = []
+
+    def full(path, data):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(path, data)
+
+    monkeypatch.setattr(fileio, "_write_temporary", full)
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    assert not _export(win, tmp_path / "mania.osu")
+    assert "No space left on device" in boxes[-1][2]
+    assert not list(tmp_path.glob("*.osu"))  # the first difficulty's file was left: half a set
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_sm_beside_a_ssc_and_a_gone_recent_file_are_said(window, song_files, settings, boxes):
+    statuses = []
+    window.session.status.connect(statuses.append)
+    sm = song_files.folder / "clicks.sm"
+    save(song_files.song, sm)
+    assert window.files.open_path(sm)
+    assert any("StepMania reads clicks.ssc in this folder" in s for s in statuses)
+    assert str(sm.resolve()) in settings.recent_files()
+    sm.unlink()
+    assert not window.files.open_path(sm)
+    assert str(sm.resolve()) not in settings.recent_files()
+    assert str(sm.resolve()) not in [a.text() for a in window.recent_menu.actions()]
+
+
+def test_a_new_song_from_audio_is_unsaved_work(window, tmp_path, boxes):
+    import soundfile as sf
+
+    from editor.audio_support import decode_job
+    from editor.controllers.new_song import finish_new_song
+    from editor.workers import Job
+
+    audio_path = tmp_path / "loop.wav"
+    sf.write(str(audio_path), click_track(6.0, bpm=140, first_beat_s=0.25), 22050)
+    job = Job("t", decode_job, audio_path)
+    audio = job._fn(job.ctx, audio_path)
+    window.autosave.start_session()
+    assert finish_new_song(window, audio_path, audio, [], timing=TimingData.constant(140, "-0.25"))
+    assert not window.session.doc.is_clean  # the confirmed tempo: closing asks, autosave keeps it
+    generation = window.autosave.autosave()
+    assert generation is not None
+    assert float(load(generation).timing.bpms[0][1]) == 140
