@@ -214,12 +214,15 @@ class ReplaceRegion(ReplaceNotes):
 class SetTiming(_Base):
     """Replace the song's timing (``chart=None``) or one chart's own timing (``timing=None`` drops it).
 
-    Consecutive changes to the same timing merge (e.g. dragging a BPM spin box).
+    Consecutive changes to the same timing merge (e.g. dragging the offset spin box) unless either was made with
+    ``merge=False`` (the Timing table's adds, edits and removals: each is its own undo step).
     """
 
-    def __init__(self, timing: TimingData | None, chart: ChartRef | None = None, name: str = "Change timing"):
+    def __init__(self, timing: TimingData | None, chart: ChartRef | None = None, name: str = "Change timing",
+                 merge: bool = True):
         if chart is None and timing is None:
             raise ValueError("the song needs a timing")
+        self.mergeable = merge
         self.timing = timing
         self.chart = chart
         self.name = name
@@ -237,7 +240,7 @@ class SetTiming(_Base):
         doc.set_timing(self._target(doc), self._old)
 
     def merge_with(self, other: Command) -> bool:
-        if not isinstance(other, SetTiming):
+        if not isinstance(other, SetTiming) or not (self.mergeable and other.mergeable):
             return False
         if getattr(other, "_pinned", None) is not getattr(self, "_pinned", None):
             return False

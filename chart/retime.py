@@ -6,7 +6,9 @@ the tempo was off. :func:`retime_notes` gives the notes their beats under the ne
 each head and hold end is mapped exactly (``new.seconds_to_beat(old.beat_to_seconds(b))``), kept as is when that
 lands on a 1/192 row, else snapped to the coarsest snap whose row is within :data:`SNAP_TOLERANCE_S` of it (the
 finest, 1/48 beat, when none is); a judged note that would land inside a new warp goes to the warp's end (the
-same instant: a warp takes no time). A hold keeps at least 1/48 beat. Two notes landing on one cell of a lane (only
+same instant: a warp takes no time), and one that would be judged away from its time by a stop or delay (its
+exact beat is the stop's, judged when the pause starts; or a delay's, judged after it) goes to the neighbouring
+row judged nearest its time. A hold keeps at least 1/48 beat. Two notes landing on one cell of a lane (only
 possible when a change squeezes time, e.g. a new warp) keep the first; the others are counted as dropped.
 """
 
@@ -45,10 +47,30 @@ def _mapper(old: TimingData, new: TimingData):
             if not in_warp(old, beat):
                 if new.warps:  # a judged note snapped onto a new warp's start stays judged
                     cache[beat] = past_warps(new, cache[beat])
+                cache[beat] = _nearest_sounding(new, exact, cache[beat], at_s)
                 shift[0] = max(shift[0], abs(float(new.beat_to_seconds(cache[beat]) - at_s)))
         return cache[beat]
 
     return to_new, shift
+
+
+def _nearest_sounding(new: TimingData, exact: Fraction, beat: Fraction, at_s: Fraction) -> Fraction:
+    """``beat``, or a 1/48-beat row next to ``exact`` that is *judged* nearer ``at_s``. The exact beat at a time
+    is where the grid arrives then, but a stop's or a delay's notes are judged at another instant: a note heard at
+    a stop's end would go to the stop's beat (judged when the pause starts, a whole stop early), one heard on a
+    new delay's beat to that beat (judged after the delay). The row after the stop, the row before the delay,
+    is within half a row."""
+    error = abs(float(new.beat_to_seconds(beat) - at_s))
+    if error <= SNAP_TOLERANCE_S or not (new.stops or new.delays):
+        return beat
+    row = exact - exact % _MIN_HOLD
+    for near in (row - _MIN_HOLD, row, row + _MIN_HOLD, row + 2 * _MIN_HOLD):
+        if in_warp(new, near):
+            continue
+        e = abs(float(new.beat_to_seconds(near) - at_s))
+        if e < error - 1e-9:
+            beat, error = near, e
+    return beat
 
 
 def retime_notes(notes: Iterable[Note], old: TimingData, new: TimingData) -> tuple[list[Note], int]:

@@ -14,6 +14,7 @@ functions are the vectorised float64 versions used for drawing, features and dec
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -234,15 +235,16 @@ class TimingData:
         sigs = list(self.time_signatures) or [(Fraction(0), 4, 4)]
         if sigs[0][0] > 0:
             sigs.insert(0, (Fraction(0), 4, 4))
-        out: list[float] = []
+        out: list[np.ndarray] = []
+        last = Fraction(last_beat) + Fraction(1, 10**9)
         for i, (start, num, den) in enumerate(sigs):
-            end = float(sigs[i + 1][0]) if i + 1 < len(sigs) else last_beat + 1e-9
-            step = num * 4 / den
-            b = float(start)
-            while b <= min(end, last_beat) + 1e-9 and b < end:
-                out.append(b)
-                b += step
-        return np.array(out, dtype=np.float64)
+            start, step = Fraction(start), Fraction(num * 4, den)
+            end = Fraction(sigs[i + 1][0]) if i + 1 < len(sigs) else last + 1
+            # lines start + k * step for k >= 0, before the next signature and up to last_beat, counted exactly
+            # (adding float steps drifted a hair below the next signature's beat and listed its line twice)
+            count = min(math.ceil((end - start) / step), math.floor((last - start) / step) + 1)
+            out.append(float(start) + np.arange(max(0, count)) * float(step))
+        return np.concatenate(out)
 
     def measure_line(self, beat: Fraction, step: int) -> Fraction:
         """The measure line (downbeat) ``step`` lines after ``beat`` (``step`` < 0: before), exactly, following

@@ -215,7 +215,7 @@ def _headline(song, path: Path) -> str:
 
 def _timing_line(timing) -> str:
     bpms = sorted({float(v) for _, v in timing.bpms})
-    tempo = f"{bpms[0]:g} BPM" if len(bpms) == 1 else f"{bpms[0]:g}-{bpms[-1]:g} BPM ({len(timing.bpms)} changes)"
+    tempo = f"{bpms[0]:g} BPM" if len(bpms) == 1 else f"{bpms[0]:g}-{bpms[-1]:g} BPM ({len(timing.bpms) - 1} changes)"
     extras = [f"{len(getattr(timing, name))} {name}" for name in ("stops", "delays", "warps")
               if getattr(timing, name)]
     return f"timing: {tempo}, offset {float(timing.offset):+.3f} s" + (f", {', '.join(extras)}" if extras else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from fractions import Fraction
 
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
@@ -180,19 +181,27 @@ def _bind_navigation(win) -> None:
     a.bind("help.keymap", win.show_keymap)
 
 
+_LAST_LABEL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # window -> (beat, time) of the label gone to
+
+
 def step_label(win, step: int) -> bool:
     """Move the cursor to the next (``step`` 1) or previous (-1) label of the timing (#LABELS)."""
     from chart.formats.display_segments import readable
 
     timing = win.session.timing()
     labels = readable(timing)[0].get("LABELS", [])
-    here = float(timing.seconds_to_beats_array([win.timeline.cursor_s])[0])
+    cursor_s = win.timeline.cursor_s
+    here = float(timing.seconds_to_beats_array([cursor_s])[0])
+    last = _LAST_LABEL.get(win)
+    if last is not None and abs(last[1] - cursor_s) < 1e-9:  # still on the label we went to: in a warp or stop
+        here = last[0]  # many beats share its time, and the time alone would give the wrong one
     ahead = [lab for lab in labels if (float(lab[0]) - here) * step > 1e-6]
     if not ahead:
         win.session.status.emit(f"No label {'after' if step > 0 else 'before'} the cursor")
         return False
     beat, name = min(ahead, key=lambda lab: abs(float(lab[0]) - here))
     win.seek(float(timing.beat_to_seconds(beat)))
+    _LAST_LABEL[win] = (float(beat), win.timeline.cursor_s)
     win.session.status.emit(f"Label: {name} (beat {float(beat):g})")
     return True
 

@@ -28,9 +28,11 @@ class CheckUnjudged:
         notes = [n for n in ctx.notes if n.kind not in (NoteKind.FAKE, NoteKind.MINE)]
         segments = [(b, b + length, "warp", Severity.WARNING) for b, length in timing.warps]
         segments += [(a, b, "fake segment", Severity.INFO) for a, b in fake_ranges(timing)]
+        listed: set[tuple[str, object]] = set()  # overlapping segments of a kind: each note listed once
         for start, end, what, severity in sorted(segments, key=lambda s: s[0]):
-            inside = tuple(n for n in notes if start <= n.beat < end
+            inside = tuple(n for n in notes if start <= n.beat < end and (what, n) not in listed
                            and (what != "warp" or in_warp(timing, n.beat)))
+            listed.update((what, n) for n in inside)
             if inside:
                 count = f"{len(inside)} note{'s' * (len(inside) > 1)}"
                 verb = "is passed over" if len(inside) == 1 else "are passed over"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QWidget,
 )
@@ -53,10 +54,12 @@ class PropertiesPanel(QWidget):
         self.sample_start.valueChanged.connect(lambda v: self._set_meta(sample_start=as_fraction(f"{v:.3f}")))
         self.sample_length = _spin(0.0, 600.0, 3, " s")
         self.sample_length.valueChanged.connect(lambda v: self._set_meta(sample_length=as_fraction(f"{v:.3f}")))
-        form.addRow("Offset", self.offset)
+        self.offset_label = QLabel("Offset")
+        form.addRow(self.offset_label, self.offset)
         form.addRow("Preview start", self.sample_start)
         form.addRow("Preview length", self.sample_length)
         session.document_replaced.connect(self._attach)
+        session.chart_switched.connect(self.refresh)
         self._attach()
 
     def _attach(self) -> None:
@@ -70,7 +73,11 @@ class PropertiesPanel(QWidget):
         for name, edit in self.edits.items():
             if edit.text() != getattr(song, name):
                 edit.setText(getattr(song, name))
-        self.offset.setValue(float(song.timing.offset))
+        timing, own = self._offset_target()
+        self.offset.setValue(float(timing.offset))
+        self.offset_label.setText("Offset (this chart's)" if own is not None else "Offset")
+        self.offset_label.setToolTip("The current chart has a timing of its own (split timing): this is its "
+                                     "#OFFSET, as the Timing panel shows its BPMs" if own is not None else "")
         self.sample_start.setValue(float(song.sample_start))
         self.sample_length.setValue(float(song.sample_length))
         self._updating = False
@@ -89,8 +96,16 @@ class PropertiesPanel(QWidget):
     def _set_offset(self, value: float) -> None:
         if self._updating:
             return
-        timing = self.session.doc.song.timing
+        timing, own = self._offset_target()
         offset = as_fraction(f"{value:.4f}")
         changed = timing.with_changes(offset=offset)
-        if offset != timing.offset and not push_timing(self.session, changed, None, "Change offset"):
+        if offset != timing.offset and not push_timing(self.session, changed, own, "Change offset"):
             self.refresh()
+
+    def _offset_target(self):
+        """(timing, chart): the offset shown is that of the timing the current chart plays with, its own (split
+        timing; chart returned) or the song's (None), as in the Timing panel."""
+        chart = self.session.chart
+        if chart is not None and chart.timing is not None:
+            return chart.timing, chart
+        return self.session.doc.song.timing, None

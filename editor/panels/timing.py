@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from chart.commands import ReplaceNotes, SetTiming
 from chart.formats import display_segments as ds
+from chart.formats.errors import MAX_ABS_VALUE
 from chart.history import HistoryError
 from chart.notes import as_fraction
 from chart.retime import SNAP_TOLERANCE_S, retime_notes_with_shift
@@ -60,9 +61,12 @@ _HIDDEN_BEAT = Fraction(-(10**9))  # unreadable rows sort first
 
 def _number(text: str) -> Fraction:
     try:
-        return as_fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
+        value = as_fraction(text.strip())
+    except (ValueError, ZeroDivisionError, OverflowError):
         raise ValueError(f"{text.strip()!r} is not a number") from None
+    if abs(value) > MAX_ABS_VALUE:  # what the chart readers refuse too (1e400 overflowed every redraw)
+        raise ValueError(f"{text.strip()!r} is out of range (at most {int(MAX_ABS_VALUE):,} either way)")
+    return value
 
 
 def _whole(text: str) -> int:
@@ -125,12 +129,13 @@ def with_kind(timing: TimingData, kind: str, entries: list[tuple]) -> TimingData
     return ds.with_entries(timing, kind, entries)
 
 
-def push_timing(session: EditorSession, changed: TimingData, chart, name: str) -> bool:
+def push_timing(session: EditorSession, changed: TimingData, chart, name: str, merge: bool = True) -> bool:
     """Apply a timing change (``chart``'s own timing, or the song's when None) as one undo step; with
     ``session.keep_notes_in_time`` the notes of the charts using that timing are re-beated to keep their times, in
-    the same step. False (and a status message) when it was refused."""
+    the same step. ``merge``: a quick follow-up change may join this step (a spin box being dragged); the Timing
+    table's adds, edits and removals are each a step of their own. False (and a status message) when refused."""
     if not session.keep_notes_in_time:
-        return session.push(SetTiming(changed, chart=chart, name=name))
+        return session.push(SetTiming(changed, chart=chart, name=name, merge=merge))
     doc = session.doc
     song = doc.song
     targets = [chart] if chart is not None else [c for c in song.charts if c.timing is None]
@@ -139,7 +144,7 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str) -
     shift_s = 0.0
     try:
         with doc.transaction(f"{name}, notes kept in time"):
-            doc.push(SetTiming(changed, chart=chart, name=name))
+            doc.push(SetTiming(changed, chart=chart, name=name, merge=merge))
             for target, old in zip(targets, before, strict=True):
                 new_notes, lost, shifted_s = retime_notes_with_shift(target.notes, old, song.timing_for(target))
                 shift_s = max(shift_s, shifted_s)
@@ -252,7 +257,7 @@ class TimingPanel(QWidget):
         self._updating = False
 
     def _push(self, changed: TimingData, chart, name: str) -> bool:
-        ok = push_timing(self.session, changed, chart, name)
+        ok = push_timing(self.session, changed, chart, name, merge=False)
         if not ok:
             self.refresh()
         return ok
@@ -263,7 +268,12 @@ class TimingPanel(QWidget):
         if old is not None:
             entries.remove(old)
         if new is not None:
-            entries = [e for e in entries if e[0] != new[0]] + [new]
+            if any(e[0] == new[0] for e in entries):  # one entry of a kind per beat: never replace another unasked
+                self.session.status.emit(f"{name}: there is already a {KIND_NAMES[kind].split(' (')[0].lower()} at beat "
+                                         f"{float(new[0]):g}; edit or remove that row")
+                self.refresh()
+                return False
+            entries.append(new)
         if kind == "bpms" and not entries:
             self.session.status.emit("The song needs at least one BPM")
             self.refresh()

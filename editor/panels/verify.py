@@ -113,4 +113,8 @@ class VerifyPanel(QWidget):
     def jump_to(self, row: int) -> None:
         if 0 <= row < len(self.issues):
             chart, issue = self.issues[row]
+            if not self.session.has_chart(chart):  # listed before the chart was deleted (auto off, or within its delay)
+                self.session.status.emit("That chart was removed; the checks ran again")
+                self.run_checks()
+                return
             self.jump(chart, issue.beat, issue.notes)

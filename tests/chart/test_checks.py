@@ -317,3 +317,13 @@ def test_notes_in_warps_and_fake_segments_and_unreadable_tags_are_reported() -> 
     song.timing = song.timing.with_changes(stops=((Fraction(2), Fraction(1, 2)),))  # a stop on the warp's row
     (_tag, warp, _fake) = issues_of(song, "unjudged")
     assert len(warp.notes) == 1  # ... keeps its note judged, as in StepMania
+
+
+def test_notes_in_overlapping_warps_are_listed_once() -> None:
+    song = clean_song()
+    song.timing = song.timing.with_changes(warps=((Fraction(8), Fraction(4)), (Fraction(10), Fraction(4))))
+    song.charts[0].notes = [Note(Fraction(b, 2), b % 4) for b in range(16, 29)]  # beats 8..14
+    warps = issues_of(song, "unjudged")
+    listed = [n for issue in warps for n in issue.notes]
+    assert len(listed) == len(set(listed)) == 12  # beats 8 to 13.5; 14 is the second warp's end
+    assert [len(i.notes) for i in warps] == [8, 4]

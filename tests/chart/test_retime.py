@@ -76,3 +76,22 @@ def test_a_note_snapped_onto_a_new_warps_start_goes_to_its_end():
     moved, dropped = retime_notes([tap(4, 0), tap(3, 1)], old, new)
     assert moved == [tap(3, 1), tap(12, 0)]
     assert dropped == 0
+
+
+def test_a_note_on_a_new_pause_s_edge_keeps_its_time_within_a_row():
+    """A delay put on a note's beat, or a stop one beat before a note (its pause ending where the note sounds):
+    the exact beat at the note's time is the pause's own beat, judged a whole pause away; the neighbouring row
+    is judged within a row of it (the note moved 500 ms and was dropped on a taken cell)."""
+    old = TimingData.constant(120)
+    row_s = 60 / 120 / 48
+    delayed = old.with_changes(delays=((F(8), F(1, 2)),))
+    moved, dropped = retime_notes([tap(8, 0), tap(4, 1)], old, delayed)
+    assert dropped == 0
+    assert moved == [tap(4, 1), tap(8 - F(1, 48), 0)]
+    stopped = old.with_changes(stops=((F(7), F(1, 2)),))
+    moved, dropped = retime_notes([tap(7, 0), tap(8, 0), tap(F(29, 4), 1)], old, stopped)
+    assert dropped == 0  # beat 8 sounds at the stop's end: the row after beat 7, not beat 7 (taken)
+    assert moved == [tap(7, 0), tap(7, 1), tap(7 + F(1, 48), 0)]
+    for notes, new in (([tap(8, 0)], delayed), ([tap(8, 0)], stopped)):
+        (note,), _ = retime_notes(notes, old, new)
+        assert abs(float(new.beat_to_seconds(note.beat)) - 4.0) <= row_s + 1e-9

@@ -154,3 +154,16 @@ def test_measure_lines_step_to_the_grid_s_measure_starts() -> None:
             assert timing.measure_span(a) == (a, b)
     three = TimingData(time_signatures=((0, 3, 4),))
     assert [three.measure_line(Fraction(0), k) for k in (1, 2, 3, -1)] == [3, 6, 9, -4]
+
+
+def test_measure_lines_after_fractional_signatures_are_listed_once():
+    """3/16 at beat 19/3 and 7/8 at 28/3: adding float steps drifted a hair below 28/3 and listed that line twice,
+    so measure numbers were one too high from there on."""
+    t = TimingData(time_signatures=((Fraction(19, 3), 3, 16), (Fraction(28, 3), 7, 8)))
+    starts = t.measure_starts(20.0)
+    lines, beat = [Fraction(0)], Fraction(0)
+    while (beat := t.measure_line(beat, 1)) <= 20:
+        lines.append(beat)
+    assert len(starts) == len(lines)
+    assert np.allclose(starts, [float(b) for b in lines])
+    assert t.measure_position(15.0)[0] == sum(1 for b in lines if b <= 15) - 1

@@ -261,3 +261,20 @@ def test_keymap_dialog_lists_the_shortcuts(opened, qtbot):
     table = dialog.findChild(QTableWidget)
     texts = {table.item(r, 1).text() for r in range(table.rowCount())}
     assert "Mirror Lanes" in texts
+
+
+def test_an_issue_of_a_deleted_chart_reruns_the_checks_instead_of_failing(opened):
+    from chart.commands import RemoveChart
+
+    win = opened
+    panel = win.verify_panel
+    panel.auto.setChecked(False)
+    panel.all_charts.setChecked(True)
+    easy = win.session.doc.song.chart(Slot.EASY)
+    win.session.push(AddNotes(easy, [Note(Fraction(3), 2)]))  # a second tap in an occupied cell
+    panel.run_checks()
+    row = next(i for i, (c, _issue) in enumerate(panel.issues) if c is easy)
+    win.session.push(RemoveChart(easy))
+    panel.jump_to(row)  # raised "not part of this song" in the Qt slot
+    assert "That chart was removed" in win.statusBar().currentMessage()
+    assert all(c is not easy for c, _issue in panel.issues)

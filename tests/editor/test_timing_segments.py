@@ -56,9 +56,9 @@ def test_segments_are_added_edited_and_refused_in_place(opened):
     assert ds.read(song.timing, "LABELS") == [(F(16), "Chorus")]
     assert song.timing.bpms == ((F(0), F(120)),)  # nothing that moves notes changed
     names = win.session.doc.undo_stack_names()
-    assert names[-7:-1] == ["Add label", "Add scroll", "Add speed", "Add fake", "Add tick count", "Add combo"]
-    assert names[-1] == "Change timing"  # quick edits of the timing merge into one step
-    for _ in range(7):
+    assert names[-13:-7] == ["Add label", "Add scroll", "Add speed", "Add fake", "Add tick count", "Add combo"]
+    assert names[-7:] == ["Change timing"] * 7  # each edit of the table is its own step, however quick
+    for _ in range(13):
         win.session.doc.undo()
     assert not ds.readable(song.timing)[0]
 
@@ -153,3 +153,66 @@ def test_marker_texts_on_close_beats_do_not_overlap():
     assert out[3] == 300.0
     assert all(b - a >= MARKER_LINE_PX for a, b in zip(out, out[1:]))
     assert out[4] == 300.0 + MARKER_LINE_PX
+
+
+def test_labels_at_a_warp_are_passed_going_back(opened):
+    """Labels at 4, 8 (a warp 8..12 starts there) and 16: Ctrl+PgUp from 16 reached "Warp" and then stayed there
+    (the cursor's time maps to the warp's end beat, after the label)."""
+    win = opened
+    timing = ds.with_entries(win.session.doc.song.timing.with_changes(warps=((F(8), F(4)),)), "LABELS",
+                             [(F(4), "Verse"), (F(8), "Warp"), (F(16), "Chorus")])
+    win.session.push(SetTiming(timing, name="Labels"))
+    _at(win, 20)
+    visited = []
+    for _ in range(3):
+        assert step_label(win, -1)
+        visited.append(win.statusBar().currentMessage())
+    assert [m.split(":")[1].split("(")[0].strip() for m in visited] == ["Chorus", "Warp", "Verse"]
+    assert step_label(win, 1)
+    assert "Warp" in win.statusBar().currentMessage()
+
+
+def test_the_table_never_replaces_another_row_and_each_change_is_its_own_step(opened):
+    win = opened
+    panel = win.timing_panel
+    _at(win, 8)
+    assert panel.add_at_cursor("stops")
+    _at(win, 4)
+    assert panel.add_at_cursor("stops")  # a moment later: still two undo steps (they merged into one)
+    assert win.session.doc.undo_stack_names()[-2:] == ["Add stop", "Add stop"]
+    panel.table.item(_row_at(panel, "Stop (s)", "8"), 2).setText("1.5")
+    stops = win.session.doc.song.timing.stops
+    assert stops == ((F(4), F(1, 2)), (F(8), F(3, 2)))
+    panel.table.item(_row_at(panel, "Stop (s)", "4"), 0).setText("8")  # onto the other stop: refused, said
+    assert win.session.doc.song.timing.stops == stops
+    assert "already a stop at beat 8" in win.statusBar().currentMessage()
+    _at(win, 8)
+    assert not panel.add_at_cursor("stops")  # the 1.5 s stop is not reset to 0.5 s
+    assert win.session.doc.song.timing.stops == stops
+    panel.table.item(_row_at(panel, "BPM", "0"), 2).setText("1e400")  # overflowed every redraw
+    assert win.session.doc.song.timing.bpms == ((F(0), F(120)),)
+    assert "out of range" in win.statusBar().currentMessage()
+    win.session.doc.undo()
+    assert win.session.doc.song.timing.stops == ((F(4), F(1, 2)), (F(8), F(1, 2)))
+
+
+def _row_at(panel, kind_name, beat_text):
+    return next(r for r in range(panel.table.rowCount())
+                if panel.table.item(r, 1).text() == kind_name and panel.table.item(r, 0).text() == beat_text)
+
+
+def test_the_song_panel_offset_is_the_current_chart_s(opened):
+    from chart.commands import SetTiming as ChartTiming
+
+    win = opened
+    song = win.session.doc.song
+    own = song.timing.with_changes(bpms=((F(0), F(150)),))
+    win.session.push(ChartTiming(own, chart=win.session.chart, name="Split timing"))
+    panel = win.properties_panel
+    panel.offset.setValue(0.1)
+    assert win.session.chart.timing.offset == F(1, 10)  # the chart's own offset, not the song's
+    assert song.timing.offset == F(-1, 10)
+    assert panel.offset_label.text() == "Offset (this chart's)"
+    win.session.set_chart(song.charts[1])
+    assert panel.offset.value() == pytest.approx(-0.1)
+    assert panel.offset_label.text() == "Offset"
