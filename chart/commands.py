@@ -189,11 +189,15 @@ class SetHoldLength(ReplaceNotes):
 class ReplaceRegion(ReplaceNotes):
     """Replace every note of one chart whose head is in ``[beat0, beat1)`` with ``notes`` (an AI draft).
 
-    The notes removed are read when the command is done, so the command fits whatever the region holds then.
+    The notes removed are read when the command is done, so the command fits whatever the region holds then, and
+    room is made around it as every edit does (:func:`chart.sorted_notes.make_room`): a hold from before the
+    region that reaches a drafted note ends ``gap`` before it, and a drafted hold that reaches past the region
+    onto a note of the chart ends ``gap`` before that note (outside the region the chart's notes win).
     """
 
     def __init__(self, chart: ChartRef, beat0: Fraction | int | str, beat1: Fraction | int | str,
-                 notes: Iterable[Note], provenance: dict | None = None, name: str = "AI draft"):
+                 notes: Iterable[Note], provenance: dict | None = None, name: str = "AI draft",
+                 gap: Fraction = Fraction(1, 4)):
         self.beat0, self.beat1 = as_fraction(beat0), as_fraction(beat1)
         if self.beat1 <= self.beat0:
             raise ValueError(f"empty region [{self.beat0}, {self.beat1})")
@@ -203,11 +207,21 @@ class ReplaceRegion(ReplaceNotes):
             raise ValueError(f"{len(outside)} drafted note(s) lie outside the region, "
                              f"first at beat {outside[0].beat}")
         super().__init__(chart, (), new, name)
+        self.drafted, self.gap = self.new, gap
         self.provenance = dict(provenance) if provenance is not None else None
 
     def do(self, doc: Document) -> None:
         chart = self._chart(doc, self.chart)
-        self.old = tuple(doc.notes_in_range(chart, self.beat0, self.beat1))
+        inside = list(doc.notes_in_range(chart, self.beat0, self.beat1))
+        drafted = list(self.drafted)
+        reach = max((n.end_beat for n in drafted), default=self.beat1)
+        after = [n for n in doc.notes_overlapping(chart, self.beat1, reach + self.gap) if n.beat >= self.beat1]
+        if after:  # the chart's notes past the region stay: drafted holds reaching them are cut
+            too_long, shortened = sorted_notes.make_room(drafted, after, (), self.gap)
+            drafted = [n for n in drafted if n not in set(too_long)] + shortened
+        removed, cut = sorted_notes.make_room(chart.notes, drafted, inside, self.gap)
+        self.old = tuple(sort_notes(inside + removed))
+        self.new = tuple(sort_notes([*drafted, *cut]))
         super().do(doc)
 
 

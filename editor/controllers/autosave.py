@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,42 +39,46 @@ LOCK = "session.lock"
 
 
 class RestoreSnapshot:
-    """Command: replace the song's metadata, timing and charts with a recovered song (undo puts them back)."""
+    """Command: replace the song's metadata, timing and charts with a recovered song (undo puts them back).
+
+    Both states keep their chart *objects* across undo and redo (the later commands of a session are tied to the
+    charts they edited: fresh copies at each redo made them fail, "chart ... is not part of this song")."""
 
     name = "Restore autosave"
     provenance = None
 
     def __init__(self, recovered: Song):
-        self.recovered = recovered
-        self._old: Song | None = None
+        import copy
+
+        self.recovered = copy.deepcopy(recovered)
+        self._old: _State | None = None
 
     def merge_with(self, _other) -> bool:
         return False
 
     def do(self, doc: Document) -> None:
-        self._old = _copy_song(doc.song)
-        _apply(doc, self.recovered)
+        self._old = _state(doc.song)
+        _apply(doc, _state(self.recovered))
 
     def undo(self, doc: Document) -> None:
         if self._old is not None:
             _apply(doc, self._old)
 
 
-def _copy_song(song: Song) -> Song:
-    import copy
-
-    return copy.deepcopy(song)
+_State = tuple[dict, object, list]  # (song fields, timing, the chart objects)
 
 
-def _apply(doc: Document, source: Song) -> None:
-    import copy
+def _state(song: Song) -> _State:
+    return {name: getattr(song, name) for name in SONG_FIELDS}, song.timing, list(song.charts)
 
-    src = copy.deepcopy(source)
-    doc.set_song_fields(**{name: getattr(src, name) for name in SONG_FIELDS})
-    doc.set_timing(None, src.timing)
+
+def _apply(doc: Document, state: _State) -> None:
+    fields, timing, charts = state
+    doc.set_song_fields(**fields)
+    doc.set_timing(None, timing)
     for chart in list(doc.song.charts):
         doc.delete_chart(chart)
-    for i, chart in enumerate(src.charts):
+    for i, chart in enumerate(charts):
         doc.insert_chart(i, chart)
 
 
@@ -144,11 +149,13 @@ class AutosaveController(QObject):
         if self.folder is not None:
             return True
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder = self.root / f"{stamp}-{os.getpid()}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(parents=True, exist_ok=True)
+            # unique even for two windows of one process started within a second
+            folder = Path(tempfile.mkdtemp(prefix=f"{stamp}-{os.getpid()}-", dir=self.root))
         except OSError as exc:
-            self.session.status.emit(f"Autosave disabled for now: cannot create {folder}: {exc.strerror or exc}")
+            self.session.status.emit(f"Autosave disabled for now: cannot create a session folder in {self.root}: "
+                                     f"{exc.strerror or exc}")
             return False
         self.folder = folder
         self.lock = QLockFile(str(folder / LOCK))

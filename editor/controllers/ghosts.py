@@ -18,7 +18,9 @@ from chart.commands import ReplaceRegion
 from chart.history import HistoryError
 from chart.notes import Note
 from chart.song import Chart
+from chart.sorted_notes import make_room
 from editor.session import EditorSession
+from inference.lane_features import TAIL_GRID_BEAT
 
 
 @dataclass
@@ -98,8 +100,7 @@ class GhostStore(QObject):
         mine = draft.covered()
         if old is not None and mine:
             b0, b1 = mine[0][0], mine[-1][1]
-            kept = [n for n in old.notes if not b0 <= n.beat < b1]
-            draft.notes = sorted(kept + draft.notes)
+            draft.notes = _spliced(old.notes, b0, b1, draft.notes)
             draft.regions = union([*old.covered(), *mine])
             draft.confidence = {**old.confidence, **draft.confidence}
             draft.lane_confidence = {**{b: c for b, c in old.lane_confidence.items() if not b0 <= b < b1},
@@ -117,7 +118,7 @@ class GhostStore(QObject):
         draft = self.get(chart) or GhostDraft(chart, [], {}, provenance, threshold, curve, frame_rate)
         b0, b1 = region
         draft.regions = union([*draft.covered(), region])
-        draft.notes = sorted([n for n in draft.notes if not b0 <= n.beat < b1] + list(variants[0]))
+        draft.notes = _spliced(draft.notes, b0, b1, variants[0])
         draft.variant_lane_confidence = [dict(c) for c in (lane_confidence or [{} for _ in variants])]
         self._show_lane_confidence(draft, region, 0)
         draft.confidence = {**draft.confidence, **confidence}
@@ -134,7 +135,7 @@ class GhostStore(QObject):
             return None
         b0, b1 = draft.variant_region
         draft.variant_index = (draft.variant_index + step) % len(draft.variants)
-        draft.notes = sorted([n for n in draft.notes if not b0 <= n.beat < b1] + draft.variants[draft.variant_index])
+        draft.notes = _spliced(draft.notes, b0, b1, draft.variants[draft.variant_index])
         self._show_lane_confidence(draft, (b0, b1), draft.variant_index)
         self.changed.emit()
         return draft.variant_index
@@ -219,3 +220,13 @@ def draft_span(draft: GhostDraft) -> tuple[Fraction, Fraction]:
     if not draft.notes:
         return Fraction(0), Fraction(0)
     return min(n.beat for n in draft.notes), max(n.beat for n in draft.notes) + Fraction(1, 192)
+
+
+def _spliced(notes: list[Note], b0: Fraction, b1: Fraction, passage: list[Note]) -> list[Note]:
+    """``notes`` with those whose head is in ``[b0, b1)`` replaced by ``passage``, room made for it as every edit
+    does (:func:`chart.sorted_notes.make_room`: a draft hold reaching into the passage ends a tail step before
+    its note in that lane, one landing on a hold's end replaces it): the ghosts are what accepting would write."""
+    kept = sorted(n for n in notes if not b0 <= n.beat < b1)
+    removed, cut = make_room(kept, passage, [], TAIL_GRID_BEAT)
+    gone = set(removed)
+    return sorted([n for n in kept if n not in gone] + cut + list(passage))

@@ -11,7 +11,8 @@ What keeps this safe:
 * the lane actions do not auto-repeat, so a key held down never toggles its note on and off;
 * the playhead moving during playback does not draw (tapping along while playing still places taps);
 * the stroke is closed, as it stands, when the window loses focus (the release may never come), when a mouse
-  button goes down, and before a lane key deletes a note; other edits wait for the keys, as during a mouse drag;
+  button goes down, when another chart is shown, and before a lane key deletes a note; other edits wait for the
+  keys, as during a mouse drag;
 * only a stroke this object opened is ever committed (a mouse drag's stroke is left to the mouse gesture);
 * a hold never grows over another note in its lane (it stops at the last free cell), and mines, lifts and fakes
   are placed, not drawn.
@@ -95,6 +96,12 @@ class KeyHolds(QObject):
         if app is not None:
             app.installEventFilter(self)  # the release goes to whichever widget has focus by then
         timeline.cursor_moved.connect(self.follow)
+        session.chart_switched.connect(self._chart_switched)
+
+    def _chart_switched(self, *_args) -> None:
+        """Another chart is shown (F6, the Charts panel): the gesture ends in the chart it was drawing in."""
+        if self._chart is not None:
+            self.finish()
 
     # ------------------------------------------------------------------ gesture
     def press(self, lane: int, beat: Fraction, kind: NoteKind) -> bool:
@@ -136,7 +143,8 @@ class KeyHolds(QObject):
     def finish(self) -> None:
         """End the gesture as it stands (keys up, focus lost, another edit starting)."""
         doc = self.session.doc
-        ours = self._chart is not None  # a mouse drag's stroke is not this gesture's to commit
+        chart = self._chart
+        ours = chart is not None  # a mouse drag's stroke is not this gesture's to commit
         shapes = list(self.current.values())
         self.held.clear()
         self.current.clear()
@@ -148,7 +156,7 @@ class KeyHolds(QObject):
             doc.rename_stroke("Add hold" if len(shapes) == 1 else "Add notes")
         elif len(shapes) > 1:
             doc.rename_stroke("Add notes")
-        if doc.commit_stroke():
+        if doc.commit_stroke() and chart is self.session.chart:  # selected only where they are
             self.session.select(shapes)
 
     def acted(self, lane: int) -> None:

@@ -62,17 +62,18 @@ class VerifyPanel(QWidget):
         self._timer.timeout.connect(self.run_checks)
         self.all_charts.toggled.connect(lambda _on: self.run_checks())
         session.document_replaced.connect(self._attach)
-        session.chart_switched.connect(self._schedule)
-        session.audio_changed.connect(self._schedule)
+        session.chart_switched.connect(self.schedule)
+        session.audio_changed.connect(self.schedule)
         self._attach()
 
     def _attach(self) -> None:
         bridge = self.session.bridge
-        for signal in (bridge.notes_changed, bridge.timing_changed, bridge.charts_changed):
-            signal.connect(lambda *_: self._schedule())
-        self._schedule()
+        for signal in (bridge.notes_changed, bridge.timing_changed, bridge.charts_changed, bridge.meta_changed):
+            signal.connect(lambda *_: self.schedule())  # meta: #MUSIC (the mp3-delay check) and chart tags
+        self.schedule()
 
-    def _schedule(self) -> None:
+    def schedule(self, *_args) -> None:
+        """Rerun the checks after the auto delay (when "auto" is on)."""
         if self.auto.isChecked():
             self._timer.start()
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from chart.commands import MoveNotes, move_onto
 from chart.document import Document
 from chart.notes import Note, NoteKind, sort_notes
+from chart.song import Slot
 from chart.sorted_notes import inside_holds, make_room
 from tests.chart.helpers import FakeClock, make_song
 
@@ -124,3 +125,23 @@ def test_a_moved_hold_replaces_the_notes_its_body_lands_on():
     assert chart.notes == [Note(Fraction(4), 2, NoteKind.HOLD, Fraction(2)), Note(Fraction(8), 2)]
     doc.undo()
     assert chart.notes == [hold, *taps]
+
+
+def test_an_accepted_region_makes_room_and_leaves_the_notes_past_it():
+    """Accepting AI notes in [8, 12): a chart hold from beat 6 reaching into it ends a step before the first
+    accepted note of its lane; an accepted hold reaching past 12 onto a chart note ends a step before it, and
+    that note stays (outside the region the chart's notes win)."""
+    from chart.commands import ReplaceRegion
+
+    song = make_song(slots=(Slot.EASY,))
+    chart = song.charts[0]
+    chart.notes = [Note(Fraction(6), 0, NoteKind.HOLD, Fraction(4)), Note(Fraction(9), 1), Note(Fraction(13), 2)]
+    doc = Document(song)
+    drafted = [Note(Fraction(8), 0), Note(Fraction(11), 2, NoteKind.HOLD, Fraction(3))]
+    doc.push(ReplaceRegion(chart, 8, 12, drafted))
+    assert chart.notes == [Note(Fraction(6), 0, NoteKind.HOLD, Fraction(7, 4)), Note(Fraction(8), 0),
+                           Note(Fraction(11), 2, NoteKind.HOLD, Fraction(7, 4)), Note(Fraction(13), 2)]
+    assert not inside_holds(chart.notes)
+    doc.undo()
+    assert chart.notes == [Note(Fraction(6), 0, NoteKind.HOLD, Fraction(4)), Note(Fraction(9), 1),
+                           Note(Fraction(13), 2)]

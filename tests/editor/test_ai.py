@@ -452,3 +452,26 @@ def test_a_chart_removed_while_the_ai_works_drops_its_draft(ai, qtbot):
     assert "dropped" in win.statusBar().currentMessage()
     with pytest.raises(ValueError, match="chart of the open song"):
         win.session.set_chart(added)
+
+
+def test_a_regenerated_passage_makes_room_in_the_pending_draft(opened):
+    """A pending draft hold ending on the first beat of a regenerated passage, whose variant puts a tap there in
+    that lane: Accept All wrote both and Save refused (a note on the hold's end)."""
+    from chart.notes import Note, NoteKind
+    from chart.sorted_notes import inside_holds
+    from editor.controllers.ghosts import GhostDraft
+
+    win = opened
+    chart = win.session.chart
+    ghosts = win.drafting.ghosts
+    ghosts.put(GhostDraft(chart, [Note(Fraction(30), 0, NoteKind.HOLD, Fraction(2))], {}, {},
+                          regions=[(Fraction(28), Fraction(32))]))
+    variants = [[Note(Fraction(32), 0)], [Note(Fraction(32), 1)], [Note(Fraction(32), 0), Note(Fraction(33), 2)]]
+    ghosts.put_variants(chart, variants, (Fraction(32), Fraction(36)), {}, {}, 0.5, None, 0.0)
+    for step in (0, 1, 1):
+        if step:
+            ghosts.flip_variant(chart, step)
+        notes = ghosts.get(chart).notes
+        assert not inside_holds(notes), notes
+    assert ghosts.accept(chart)
+    assert not inside_holds(chart.notes)

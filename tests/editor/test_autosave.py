@@ -267,3 +267,24 @@ def test_a_large_autosave_restores_and_an_unreadable_one_falls_back(opened, boxe
     assert not crashed.exists()
     assert third.autosave.crashed_sessions() == []
     close(third)
+
+
+def test_edits_after_a_restore_redo_after_undoing_past_it(opened, boxes, settings, qtbot):
+    opened.autosave.start_session()
+    edit(opened, 30, 1)
+    opened.autosave.autosave()
+    crash(opened)
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    second = new_window(qtbot, settings)
+    assert second.autosave.offer_recovery()
+    doc = second.session.doc
+    later = edit(second, 32, 2)
+    after = [list(c.notes) for c in doc.song.charts]
+    assert doc.undo()
+    assert doc.undo()
+    assert doc.redo()
+    assert doc.redo()  # raised "chart ... is not part of this song": the redone restore made new chart copies
+    assert [list(c.notes) for c in doc.song.charts] == after
+    assert later in second.session.chart.notes
+    qtbot.waitUntil(lambda: second.session.audio is not None, timeout=10000)
+    close(second)

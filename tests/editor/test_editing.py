@@ -719,3 +719,24 @@ def test_convert_to_holds_leaves_a_tap_without_room_as_it_is(opened, qtbot):
     assert Note(Fraction(20), 1) in notes(win)  # the next note is half a beat later: no room
     assert "1 note(s) left as they were" in win.statusBar().currentMessage()
     assert not _in_hold_problems(win)
+
+
+def test_showing_another_chart_ends_a_key_hold_in_its_own_chart(opened, qtbot):
+    win = opened
+    s = win.session
+    tl = win.timeline
+    s.set_divisor(4)
+    first = s.chart
+    seek_beat(win, 20)
+    qtbot.keyPress(tl, Qt.Key.Key_2)
+    qtbot.keyClick(tl, Qt.Key.Key_Down)
+    win.step_chart(1)  # F6 while the key is down
+    other = s.chart
+    assert other is not first
+    before = list(other.notes)
+    for _ in range(2):
+        qtbot.keyClick(tl, Qt.Key.Key_Down)  # drew on into the chart no longer shown
+    qtbot.keyRelease(tl, Qt.Key.Key_2)
+    assert Note(Fraction(20), 1, NoteKind.HOLD, Fraction(1)) in first.notes  # ended as it stood at the switch
+    assert list(other.notes) == before
+    assert all(s.doc.contains(other, n) for n in s.selection)  # never the other chart's notes

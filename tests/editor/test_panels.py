@@ -278,3 +278,16 @@ def test_an_issue_of_a_deleted_chart_reruns_the_checks_instead_of_failing(opened
     panel.jump_to(row)  # raised "not part of this song" in the Qt slot
     assert "That chart was removed" in win.statusBar().currentMessage()
     assert all(c is not easy for c, _issue in panel.issues)
+
+
+def test_verify_reruns_after_a_metadata_change_and_a_save_as(opened, qtbot, tmp_path):
+    from chart.commands import SetSongMeta
+
+    win = opened
+    panel = win.verify_panel
+    assert panel.auto.isChecked()
+    with qtbot.waitSignal(panel.checked, timeout=3000):  # e.g. #MUSIC pointed at the Ogg (the mp3-delay check)
+        win.session.push(SetSongMeta(title="Other"))
+    win.files.ask_save_path = lambda *_a, **_k: tmp_path / "copy.ssc"
+    with qtbot.waitSignal(panel.checked, timeout=3000):  # checked against the new file's format
+        assert win.files.save_as()
