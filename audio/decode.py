@@ -7,9 +7,13 @@ Which decoder reads a file (libsndfile, an mp3 retried after its ID3v2 tags, aud
 :mod:`audio.decoders`, where the choice and its measurements are described.
 
 Truncated files: whatever decodes before the damage is returned with an :class:`AudioWarning`; a file that yields
-no samples at all raises :class:`AudioError`. Memory: :func:`iter_blocks` holds one block at a time, so a
-one-hour file can be scanned (e.g. for the peak pyramid) in a few MB; :func:`load_audio` fills one preallocated
-output array instead of reading all channels and mixing afterwards.
+no samples at all raises :class:`AudioError`. Samples that are not finite (NaN, infinity) come out as 0, with an
+:class:`AudioWarning` saying how many (see :mod:`audio.decoders` for these and the other repairs). Memory:
+:func:`iter_blocks` holds one block at a time, so a one-hour file can be scanned (e.g. for the peak pyramid) in a
+few MB; :func:`load_audio` fills one preallocated output array instead of reading all channels and mixing
+afterwards. The header's frame count sizes that array only as far as the file's size makes it believable (a
+damaged header must not allocate gigabytes), and a file whose header gives no usable length is read until it
+ends.
 """
 
 from __future__ import annotations
@@ -25,16 +29,20 @@ import numpy as np
 from audio.decoders import AudioError, AudioWarning, Source, opened
 
 __all__ = ["DEFAULT_BLOCK_FRAMES", "AudioError", "AudioInfo", "AudioWarning", "audio_digest", "audio_info",
-           "iter_blocks", "load_audio", "native_stderr_silenced"]
+           "decoded_info", "iter_blocks", "load_audio", "native_stderr_silenced"]
 
 DEFAULT_BLOCK_FRAMES = 1 << 14  # small enough that a damaged file loses < 0.4 s
+#: Preallocate at most this many frames per byte of file (compressed music runs at 0.3-8; the header's count
+#: is used up to that, and the array grows if the file really holds more, e.g. long digital silence)
+MAX_PREALLOC_FRAMES_PER_BYTE = 16
 
 
 @dataclass(frozen=True)
 class AudioInfo:
     """What a file holds, read from its header without decoding the samples.
 
-    ``frames`` is the decoder's count (an estimate for some mp3s: the real count may differ by a few frames).
+    ``frames`` is the decoder's count (an estimate for some mp3s: the real count may differ by a few frames), or the
+    decoded count where the header gives none (see :func:`audio_info`) and always from :func:`decoded_info`.
     """
 
     path: Path
@@ -49,7 +57,10 @@ class AudioInfo:
 
 
 def audio_info(path: str | Path) -> AudioInfo:
-    """Rate, channels and length of an audio file from its header (no full decode).
+    """Rate, channels and length of an audio file from its header (no full decode, except for a file whose
+    header gives no usable length: a FLAC written to a pipe says "unknown", a damaged header claims days; then
+    the frames are counted by decoding, block by block, without warnings: whoever decodes the samples reports
+    damage).
 
     Parameters
     ----------
@@ -67,7 +78,36 @@ def audio_info(path: str | Path) -> AudioInfo:
         Missing, empty, unreadable or unsupported file.
     """
     with opened(path) as src:
-        return AudioInfo(Path(path), src.sr, src.channels, src.frames, src.format)
+        frames = src.frames
+        if not src.length_known:
+            src.on_warning = _ignore_warning
+            frames = sum(block.shape[1] for block in src.blocks(DEFAULT_BLOCK_FRAMES))
+        return AudioInfo(Path(path), src.sr, src.channels, frames, src.format)
+
+
+def decoded_info(path: str | Path, on_warning: Callable[[str, float], None] | None = None) -> AudioInfo:
+    """Like :func:`audio_info`, but ``frames`` is what actually decodes (a full decode, one block in memory).
+
+    The length the editor plays and Verify measures, so a header that promises more than a truncated file
+    holds does not hide notes past the real end (``check``). ``on_warning`` is as for :func:`load_audio`.
+
+    Raises
+    ------
+    AudioError
+        Missing, empty, corrupt or unsupported file, or a file with no samples.
+    """
+    path = Path(path)
+    with opened(path) as src:
+        src.on_warning = on_warning
+        frames = sum(block.shape[1] for block in src.blocks(DEFAULT_BLOCK_FRAMES))
+        info = AudioInfo(path, src.sr, src.channels, frames, src.format)
+    if frames == 0:
+        raise AudioError(f"audio file {path.name} holds no samples (empty, truncated or corrupt)")
+    return info
+
+
+def _ignore_warning(_message: str, _short_s: float) -> None:
+    pass
 
 
 def _mix(block: np.ndarray, mono: bool) -> np.ndarray:
@@ -76,7 +116,7 @@ def _mix(block: np.ndarray, mono: bool) -> np.ndarray:
 
 
 def iter_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES, sr: int | None = None,
-                mono: bool = True) -> Iterator[np.ndarray]:
+                mono: bool = True, on_warning: Callable[[str, float], None] | None = None) -> Iterator[np.ndarray]:
     """Decode a file block by block, holding one block in memory at a time.
 
     Parameters
@@ -90,6 +130,8 @@ def iter_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES, sr: 
         concatenated blocks equal a one-shot resample up to rounding.
     mono : bool
         Mix down to shape ``[n]``; otherwise blocks are ``[channels, n]``.
+    on_warning : callable, optional
+        As for :func:`load_audio`.
 
     Yields
     ------
@@ -104,6 +146,7 @@ def iter_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES, sr: 
     if block_frames <= 0:
         raise ValueError("block_frames must be positive")
     with opened(path) as src:
+        src.on_warning = on_warning
         stream = None
         if sr is not None and sr != src.sr:
             import soxr
@@ -154,7 +197,7 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True,
     path = Path(path)
     with opened(path) as src:
         src.on_warning = on_warning
-        data, file_sr = _read_all(src, mono), src.sr
+        data, file_sr = _read_all(src, mono, _prealloc_frames(path, src.frames)), src.sr
     if data.shape[-1] == 0:
         raise AudioError(f"audio file {path.name} holds no samples (empty, truncated or corrupt)")
     if sr is not None and sr != file_sr:
@@ -166,21 +209,31 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True,
     return np.ascontiguousarray(data, dtype=np.float32), int(file_sr)
 
 
-def _read_all(src: Source, mono: bool) -> np.ndarray:
-    """Fill one preallocated array from the blocks (grown only if the header under-counted the frames)."""
+def _prealloc_frames(path: Path, header_frames: int) -> int:
+    """The header's frame count, bounded by what the file's size makes believable."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return max(0, min(header_frames, size * MAX_PREALLOC_FRAMES_PER_BYTE))
+
+
+def _read_all(src: Source, mono: bool, capacity: int) -> np.ndarray:
+    """Fill one array of ``capacity`` frames from the blocks (grown if the file holds more; trimmed to a copy
+    if it held much less, so a too-generous estimate does not stay allocated)."""
     channels = 1 if mono else src.channels
-    out = np.empty((channels, max(src.frames, 0)), dtype=np.float32)
+    out = np.empty((channels, capacity), dtype=np.float32)
     filled = 0
     for block in src.blocks(DEFAULT_BLOCK_FRAMES):
         piece = _mix(block, mono).reshape(channels, -1)
         n = piece.shape[1]
-        if filled + n > out.shape[1]:  # mp3 frame counts are estimates
+        if filled + n > out.shape[1]:  # mp3 frame counts are estimates; unknown lengths start at 0
             grown = np.empty((channels, max(2 * out.shape[1], filled + n)), dtype=np.float32)
             grown[:, :filled] = out[:, :filled]
             out = grown
         out[:, filled:filled + n] = piece
         filled += n
-    out = out[:, :filled]
+    out = out[:, :filled].copy() if filled < out.shape[1] * 3 // 4 else out[:, :filled]
     return out[0] if mono else out
 
 

@@ -7,6 +7,22 @@ decoder choice behind it, measured on this project's song set (80 files, 57 ogg,
 * The one failure was an mp3 whose ID3v2 tag libsndfile rejects ("Unspecified internal error"); the same bytes
   decode once the tag is skipped, so a failed mp3 is retried from the first byte after its ID3v2 tags.
 * Files libsndfile cannot open at all go to ``audioread`` (which uses ffmpeg/GStreamer where installed).
+
+What every decoder's blocks get on the way out (:meth:`Source.blocks`), so that no caller has to care:
+
+* Frame counts are not trusted blindly. libsndfile reports SF_COUNT_MAX for a FLAC whose header says "length
+  unknown" (total samples 0, what encoders streaming to a pipe write), and a damaged header can claim days; a
+  count of more than :data:`MAX_PLAUSIBLE_S` is treated as unknown (``frames`` 0, ``length_known`` False) and
+  the file is read until it ends. Reads call libsndfile directly: ``SoundFile.read`` seeks to the new position
+  after every read, and for a FLAC that ends before its header says (or says nothing) that seek fails at the
+  end of the file and the last block was lost.
+* Samples that are not finite (NaN or infinity, from a broken float export) become 0, with one
+  :class:`AudioWarning` saying how many there were: a single NaN otherwise spreads through every FFT, resampler
+  and filter downstream (no beat found, a crashed separation, NaN waveform pixels).
+* Vorbis and Opus files with 3 to 8 channels are reordered from their own channel order to WAV order, so the
+  stereo downmix (:mod:`audio.downmix`) finds the centre channel where it is in every other format.
+* An Ogg file whose last page is not flagged end-of-stream warns as truncated (:mod:`audio.ogg`): libsndfile
+  takes an Ogg file's length from its last page, so a cut file otherwise decodes shorter without any sign.
 """
 
 from __future__ import annotations
@@ -20,9 +36,13 @@ from typing import Any
 import numpy as np
 
 from audio import mp3 as _mp3
+from audio import ogg as _ogg
+from audio.downmix import VORBIS_TO_WAV_ORDER
 
 MIN_SR_HZ = 1_000  # below this a header is garbage, not audio
 MAX_SR_HZ = 768_000
+#: A header that claims a longer file is damaged or means "unknown" (libsndfile's SF_COUNT_MAX): 24 hours.
+MAX_PLAUSIBLE_S = 24 * 3600
 
 
 class AudioError(Exception):
@@ -46,6 +66,8 @@ class Source:
         #: called with (one-line message, seconds short of the header's length) when the file is damaged or ends
         #: early; without it that is an AudioWarning
         self.on_warning: Callable[[str, float], None] | None = None
+        self._order: tuple[int, ...] | None = None  # channel reorder to WAV order (Vorbis/Opus), else None
+        self._pending: Exception | None = None  # a read error to raise after the frames read before it
         self._sf: Any = None  # soundfile.SoundFile
         self._raw: _mp3.OffsetFile | None = None
         self._ar: Any = None  # audioread reader
@@ -68,8 +90,19 @@ class Source:
                 self._open_audioread(first)
                 return
         self.sr, self.channels = int(self._sf.samplerate), int(self._sf.channels)
-        self.frames = max(int(self._sf.frames), 0)
+        self.frames = self._plausible(int(self._sf.frames))
         self.format = str(self._sf.format)
+        self._order = (VORBIS_TO_WAV_ORDER.get(self.channels) if self._sf.subtype in ("VORBIS", "OPUS")
+                       else None)
+
+    def _plausible(self, frames: int) -> int:
+        """The header's frame count, or 0 (unknown) when it is negative or longer than MAX_PLAUSIBLE_S."""
+        return frames if 0 < frames <= MAX_PLAUSIBLE_S * max(self.sr, 1) else 0
+
+    @property
+    def length_known(self) -> bool:
+        """Whether ``frames`` comes from a usable header count (else it is 0 and only a full decode can tell)."""
+        return self.frames > 0
 
     def _open_after_tags(self, sf):
         with open(self.path, "rb") as fh:
@@ -98,15 +131,17 @@ class Source:
             why = "" if "does not exist" in detail else f" ({detail})"
             raise AudioError(f"cannot decode audio {self.path.name}: not a readable audio file{why}") from exc
         self.sr, self.channels = int(self._ar.samplerate), int(self._ar.channels)
-        self.frames = int(round(float(self._ar.duration or 0) * self.sr))
+        self.frames = self._plausible(int(round(float(self._ar.duration or 0) * self.sr)))
         self.format = "audioread"
 
     def blocks(self, block_frames: int) -> Iterator[np.ndarray]:
-        """Yield ``[channels, n]`` float32 blocks; warn and stop where the file is damaged."""
-        done = 0
+        """Yield ``[channels, n]`` float32 blocks (non-finite samples zeroed); warn and stop where the file is
+        damaged."""
+        done = nonfinite = 0
         while True:
             try:
                 for block in self._raw_blocks(block_frames):
+                    nonfinite += _zero_nonfinite(block)
                     done += block.shape[1]
                     yield block
                 break
@@ -114,17 +149,32 @@ class Source:
                 if self._resume_after_tags(done):
                     continue
                 self._warn(f"audio {self.path.name} is damaged after {done / self.sr:.2f} s "
-                           f"({one_line(exc)}); using the part before it", done)
+                           f"({one_line(exc)}); using the part before it", self._short_s(done))
+                self._warn_nonfinite(nonfinite)
                 return
         # mp3 headers only estimate the length (off by up to 0.3 s on the song set), so allow more slack there
         slack = max(self.sr // 2, self.frames // 20) if self.format == "MP3" else self.sr // 10
         if self.frames > 0 and done < self.frames - slack:
             self._warn(f"audio {self.path.name} ends at {done / self.sr:.2f} s of "
-                       f"{self.frames / self.sr:.2f} s (truncated?)", done)
+                       f"{self.frames / self.sr:.2f} s (truncated?)", self._short_s(done))
+        elif self.format == "OGG" and done and _ogg.ends_cleanly(self.path) is False:
+            # how much is missing is unknown: the length libsndfile reports is that of the pages left
+            self._warn(f"audio {self.path.name} ends at {done / self.sr:.2f} s without the end-of-stream mark of "
+                       "a complete Ogg file (truncated?)", 0.0)
+        self._warn_nonfinite(nonfinite)
 
-    def _warn(self, message: str, done_frames: int) -> None:
+    def _short_s(self, done_frames: int) -> float:
+        return max(self.frames - done_frames, 0) / self.sr
+
+    def _warn_nonfinite(self, count: int) -> None:
+        if count:
+            self._warn(f"audio {self.path.name} holds {count} sample{'s' * (count != 1)} that "
+                       f"{'are' if count != 1 else 'is'} not a number (NaN or infinity, a broken float export); "
+                       "silenced", 0.0)
+
+    def _warn(self, message: str, short_s: float) -> None:
         if self.on_warning is not None:
-            self.on_warning(message, max(self.frames - done_frames, 0) / self.sr)
+            self.on_warning(message, short_s)
         else:
             warnings.warn(message, AudioWarning, stacklevel=4)
 
@@ -135,9 +185,33 @@ class Source:
         sizes = _mp3.read_sizes(self.path, block_frames, self._sf.tell()) if self.format == "MP3" else None
         size = next(sizes) if sizes else block_frames
         # not SoundFile.blocks(): it yields stale buffer contents past a short read (truncated mp3)
-        while len(block := self._sf.read(size, dtype="float32", always_2d=True)):
-            yield block.T
+        while len(block := self._read(size)):
+            yield block.T if self._order is None else block.T[list(self._order)]
             size = next(sizes) if sizes else block_frames
+
+    def _read(self, size: int) -> np.ndarray:
+        """Up to ``size`` frames ``[n, channels]`` float32: libsndfile's read call without the seek to the new
+        position that ``SoundFile.read`` makes after every read (it fails at the end of a FLAC that is shorter
+        than its header says, or of unknown length). Frames read before an error are returned first; the error
+        is raised by the next call."""
+        import soundfile as sf
+
+        if self._pending is not None:
+            error, self._pending = self._pending, None
+            raise error
+        snd, ffi = getattr(sf, "_snd", None), getattr(sf, "_ffi", None)
+        handle = getattr(self._sf, "_file", None)
+        if snd is None or ffi is None or handle is None:  # a soundfile without these internals: the usual read
+            return self._sf.read(size, dtype="float32", always_2d=True)
+        out = np.empty((size, self.channels), np.float32)
+        n = max(int(snd.sf_readf_float(handle, ffi.from_buffer(out), size)), 0)
+        code = int(snd.sf_error(handle))
+        if code:
+            error = RuntimeError(ffi.string(snd.sf_error_number(code)).decode("utf-8", "replace"))
+            if not n:
+                raise error
+            self._pending = error
+        return out[:n]
 
     def _resume_after_tags(self, done_frames: int) -> bool:
         """Reopen an mp3 past its ID3v2 tags at frame ``done_frames`` (libsndfile fails late on some tags)."""
@@ -163,6 +237,15 @@ class Source:
             if handle is not None:
                 with contextlib.suppress(Exception):
                     handle.close()
+
+
+def _zero_nonfinite(block: np.ndarray) -> int:
+    """Set NaN and infinite samples of ``block`` to 0 in place; how many there were."""
+    if np.isfinite(block).all():
+        return 0
+    bad = ~np.isfinite(block)
+    block[bad] = 0.0
+    return int(bad.sum())
 
 
 def audioread_blocks(reader, channels: int, block_frames: int) -> Iterator[np.ndarray]:

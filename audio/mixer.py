@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audio.clock import PlaybackClock
+from audio.downmix import downmix_matrix
 from audio.stretch import Wsola, add_frames, read_frames
 from audio.ticks import TickTrack, mix_ticks
 
@@ -74,7 +75,9 @@ class SourceMix:
 def as_frames(samples: np.ndarray, out_channels: int) -> np.ndarray:
     """View ``samples`` ((n,) or (channels, n)) as float32 (n, channels); copies only when it must.
 
-    A stereo source played on a mono output is mixed down (a copy); other channel counts are refused.
+    Mono plays as it is (on every output channel). More channels than the output has are mixed down (a copy):
+    surround (3 or more) to stereo by :func:`audio.downmix.downmix_matrix`, the rule separation uses too, and
+    stereo to a mono output by the plain mean.
     """
     arr = np.asarray(samples)
     if arr.ndim == 1:
@@ -86,9 +89,12 @@ def as_frames(samples: np.ndarray, out_channels: int) -> np.ndarray:
     if arr.dtype != np.float32:
         arr = arr.astype(np.float32)
     if arr.shape[1] not in (1, out_channels):
-        if out_channels != 1:
-            raise ValueError(f"cannot play {arr.shape[1]}-channel audio on {out_channels} channels")
-        arr = arr.mean(axis=1, keepdims=True, dtype=np.float32)
+        if arr.shape[1] > 2:
+            arr = arr @ downmix_matrix(arr.shape[1]).T
+        if arr.shape[1] not in (1, out_channels):
+            if out_channels != 1:
+                raise ValueError(f"cannot play {arr.shape[1]}-channel audio on {out_channels} channels")
+            arr = arr.mean(axis=1, keepdims=True, dtype=np.float32)
     return arr
 
 

@@ -1,8 +1,12 @@
 """Separating audio files: the on-disk stem cache and :class:`StemSet`, what the CLI and the editor use.
 
 A cache entry is a folder ``<cache_dir>/<key>/`` holding ``<stem>.wav`` (32-bit float, the file's rate and
-channels, exactly as long as the decoded input) and ``meta.json``. It is built under a temporary name and
-renamed when complete; entries are never modified afterwards, so readers need no lock.
+channels, exactly as long as the decoded input) and ``meta.json`` (which also keeps the decoder's warnings, so a
+cached result of a truncated file still says so). It is built under a temporary name and renamed when complete;
+entries are never modified afterwards, so readers need no lock.
+
+Files with more than two channels are separated from their stereo downmix (:func:`audio.downmix.to_stereo`, the
+one the player uses), so a 5.1 song's centre channel, where its voice is, reaches the stems.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import json
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,9 @@ from audio.separation import (
 )
 
 _READ_BLOCK_FRAMES = 1 << 16
+#: Part of the cache key of files with more than two channels: what was separated is their stereo downmix (older
+#: entries kept the first two channels and must not be reused).
+DOWNMIX_KEY = "stereo downmix BS.775"
 
 
 def default_cache_dir() -> Path:
@@ -57,6 +63,7 @@ class StemSet:
     frames: int
     method: str
     stems: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # the decoder's one-line warnings about the input (truncated, damaged)
     _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -67,7 +74,7 @@ class StemSet:
             meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
             stems = tuple(meta["stems"])
             result = cls(folder, int(meta["sr"]), int(meta["channels"]), int(meta["frames"]), str(meta["method"]),
-                         stems)
+                         stems, tuple(str(w) for w in meta.get("warnings", ())))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SeparationError(f"no usable separation in {folder} ({exc})") from exc
         if not all(result.path(s).is_file() for s in stems):
@@ -145,8 +152,10 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
     Returns
     -------
     StemSet
-        Stems with the file's rate and channel count (files with more than two channels: the first two),
-        exactly as long as the decoded file.
+        Stems with the file's rate and channel count (files with more than two channels: their stereo
+        downmix), exactly as long as the decoded file. Its ``warnings`` are the decoder's (truncated, damaged),
+        kept in the cache entry; no :class:`audio.decode.AudioWarning` is raised (this runs on the editor's
+        worker threads, where ``warnings.catch_warnings`` is not safe).
 
     Raises
     ------
@@ -156,30 +165,32 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
         The separation was refused (e.g. centre extraction of a mono file).
     """
     from audio.decode import audio_digest, audio_info, iter_blocks
+    from audio.downmix import to_stereo
 
     info = audio_info(path)
     channels = min(info.channels, 2)
     separator = (separator_factory(info.sr, channels) if separator_factory
                  else default_separator(params or SeparationParams(), info.sr, channels))
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    final = root / cache_key(audio_digest(path), separator)
+    audio_hash = audio_digest(path) + (f"|{DOWNMIX_KEY}" if info.channels > 2 else "")
+    final = root / cache_key(audio_hash, separator)
     with contextlib.suppress(SeparationError):
         return StemSet.open(final)
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=root))
+    found: list[str] = []
     try:
         writer = _StemWriter(work, separator.stems, info.sr, channels)
         try:
-            blocks = (b[:2] for b in iter_blocks(path, block_frames=_READ_BLOCK_FRAMES, mono=False))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # truncation was reported by whoever decoded the file first
-                frames = separate_stream(blocks, info.sr, separator, writer, info.frames, progress=progress,
-                                         cancel=cancel)
+            decoded = iter_blocks(path, block_frames=_READ_BLOCK_FRAMES, mono=False,
+                                  on_warning=lambda message, _short_s: found.append(message))
+            frames = separate_stream((to_stereo(b) for b in decoded), info.sr, separator, writer, info.frames,
+                                     progress=progress, cancel=cancel)
         finally:
             writer.close()
         if frames == 0:
             raise SeparationError(f"audio file {Path(path).name} holds no samples")
-        _write_meta(work, separator, info.sr, channels, frames, Path(path))
+        _write_meta(work, separator, info.sr, channels, frames, Path(path), found)
         _publish(work, final)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -187,11 +198,13 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
     return StemSet.open(final)
 
 
-def _write_meta(folder: Path, separator: Separator, sr: int, channels: int, frames: int, source: Path) -> None:
+def _write_meta(folder: Path, separator: Separator, sr: int, channels: int, frames: int, source: Path,
+                warnings: list[str]) -> None:
     from chart.fileio import atomic_write_text
 
     meta = {"sr": sr, "channels": channels, "frames": frames, "method": separator.name,
-            "stems": list(separator.stems), "source_name": source.name, "params": separator.cache_key()}
+            "stems": list(separator.stems), "source_name": source.name, "params": separator.cache_key(),
+            "warnings": warnings}
     atomic_write_text(folder / META_FILE, json.dumps(meta, indent=2) + "\n")
 
 

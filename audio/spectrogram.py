@@ -9,6 +9,11 @@ thread stops within one tile's time (milliseconds) when the view moves on.
 
 Values are dB relative to full scale (a full-scale sine in one bin is about 0 dB), not relative to the loudest
 tile, so colours mean the same across tiles; :func:`to_uint8` maps a dB range to 0-255 for images.
+
+The window is a time, not a sample count (:attr:`SpectrogramParams.window_s`, 2048 samples at 44.1 kHz): a fixed
+2048 samples smeared a click over 256 ms of an 8 kHz song and shrank to 11 ms at 192 kHz. The FFT is the next
+power of two (the window zero-padded), and the mel bands stop at 20 kHz (:data:`MAX_MEL_HZ`) however high the
+rate, so a 192 kHz file does not spend a third of its bands on ultrasound.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from audio.progress import CancelFn, ProgressFn, check, report
 FLOOR_DB = -100.0
 #: STFT frames transformed at once: with n_fft 2048 that is ~2 MB per temporary instead of ~8 MB for a whole tile.
 FRAMES_PER_BLOCK = 128
+#: Top of the mel bands unless ``fmax_hz`` says otherwise (or half the rate, when lower): the end of hearing.
+MAX_MEL_HZ = 20_000.0
 
 
 @dataclass(frozen=True)
@@ -33,18 +40,22 @@ class SpectrogramParams:
     Attributes
     ----------
     n_fft : int
-        Window length in samples (Hann).
+        Window (Hann) and FFT length in samples, whatever the rate; 0 (the default): a window of ``window_s``
+        seconds and an FFT of the next power of two (see :meth:`frame_lengths`).
+    window_s : float
+        Window length in seconds when ``n_fft`` is 0 (2048 samples at 44.1 kHz, about 46 ms).
     hop_s : float
         Frame step in seconds (rounded to whole samples).
     scale : str
-        ``"mel"`` (``n_mels`` triangular bands, HTK mel formula) or ``"linear"`` (all ``n_fft // 2 + 1`` bins).
+        ``"mel"`` (``n_mels`` triangular bands, HTK mel formula) or ``"linear"`` (all FFT bins).
     n_mels : int
         Number of mel bands.
     fmin_hz, fmax_hz : float
-        Mel band range; ``fmax_hz`` 0 means half the sample rate.
+        Mel band range, capped at half the sample rate; ``fmax_hz`` 0 means :data:`MAX_MEL_HZ`.
     """
 
-    n_fft: int = 2048
+    n_fft: int = 0
+    window_s: float = 2048 / 44100
     hop_s: float = 0.005
     scale: str = "mel"
     n_mels: int = 128
@@ -52,12 +63,26 @@ class SpectrogramParams:
     fmax_hz: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.n_fft < 16 or self.n_fft & (self.n_fft - 1):
-            raise ValueError("n_fft must be a power of two >= 16")
+        if self.n_fft and (self.n_fft < 16 or self.n_fft & (self.n_fft - 1)):
+            raise ValueError("n_fft must be 0 or a power of two >= 16")
+        if not self.window_s > 0:
+            raise ValueError("window_s must be positive")
         if self.hop_s <= 0:
             raise ValueError("hop_s must be positive")
         if self.scale not in ("mel", "linear"):
             raise ValueError("scale must be 'mel' or 'linear'")
+
+    def frame_lengths(self, sr: int) -> tuple[int, int]:
+        """``(window, n_fft)`` in samples at ``sr`` Hz: ``n_fft`` twice when it is set, else ``window_s`` rounded
+        to samples (at least 16) and the next power of two."""
+        if self.n_fft:
+            return self.n_fft, self.n_fft
+        window = max(16, int(round(self.window_s * sr)))
+        return window, 1 << (window - 1).bit_length()
+
+    def fmax_for(self, sr: int) -> float:
+        """Top of the mel bands at ``sr`` Hz."""
+        return min(self.fmax_hz or MAX_MEL_HZ, sr / 2)
 
 
 @dataclass(frozen=True)
@@ -134,17 +159,18 @@ class SpectrogramTiler:
         self.frames_per_tile = max(1, int(round(tile_s / self.hop_s)))
         self.n_frames = self.samples.size // self.hop + 1
         self.n_tiles = math.ceil(self.n_frames / self.frames_per_tile)
-        self._window = np.hanning(p.n_fft + 1)[:-1].astype(np.float32)
+        self.window_len, self.n_fft = p.frame_lengths(self.sr)
+        self._window = np.hanning(self.window_len + 1)[:-1].astype(np.float32)
         # Full-scale sine amplitude A in one bin: |X| = A * sum(window) / 2; that power is 0 dB.
         self._ref_power = float((self._window.sum() / 2) ** 2)
         self._bands: np.ndarray | None = None
         if p.scale == "mel":
-            fmax = p.fmax_hz or self.sr / 2
-            self._bands = mel_filterbank(self.sr, p.n_fft, p.n_mels, p.fmin_hz, min(fmax, self.sr / 2))
-            mids = mel_to_hz(np.linspace(hz_to_mel(p.fmin_hz), hz_to_mel(min(fmax, self.sr / 2)), p.n_mels + 2))
+            fmax = p.fmax_for(self.sr)
+            self._bands = mel_filterbank(self.sr, self.n_fft, p.n_mels, p.fmin_hz, fmax)
+            mids = mel_to_hz(np.linspace(hz_to_mel(p.fmin_hz), hz_to_mel(fmax), p.n_mels + 2))
             self.frequencies_hz = mids[1:-1].astype(np.float32)
         else:
-            self.frequencies_hz = np.fft.rfftfreq(p.n_fft, 1.0 / self.sr).astype(np.float32)
+            self.frequencies_hz = np.fft.rfftfreq(self.n_fft, 1.0 / self.sr).astype(np.float32)
 
     def tile_range_s(self, index: int) -> tuple[float, float]:
         """Start and end time in seconds (frame centres) covered by tile ``index``."""
@@ -162,20 +188,20 @@ class SpectrogramTiler:
         """Compute tile ``index`` (0-based); raises IndexError outside ``range(n_tiles)``."""
         if not 0 <= index < self.n_tiles:
             raise IndexError(f"tile {index} outside 0..{self.n_tiles - 1}")
-        n_fft = self.params.n_fft
+        n_fft, window = self.n_fft, self.window_len
         first = index * self.frames_per_tile
         count = min(self.frames_per_tile, self.n_frames - first)
-        lo = first * self.hop - n_fft // 2  # sample under the first frame's window start
-        hi = lo + (count - 1) * self.hop + n_fft
+        lo = first * self.hop - window // 2  # sample under the first frame's window start
+        hi = lo + (count - 1) * self.hop + window
         seg = np.zeros(hi - lo, np.float32)
         src_lo, src_hi = max(lo, 0), min(hi, self.samples.size)
         if src_hi > src_lo:
             seg[src_lo - lo:src_hi - lo] = self.samples[src_lo:src_hi]
-        frames = np.lib.stride_tricks.sliding_window_view(seg, n_fft)[::self.hop][:count]
+        frames = np.lib.stride_tricks.sliding_window_view(seg, window)[::self.hop][:count]
         n_out = self._bands.shape[0] if self._bands is not None else n_fft // 2 + 1
         db = np.empty((count, n_out), np.float32)
         for a in range(0, count, FRAMES_PER_BLOCK):  # blocks bound the FFT temporaries (a whole tile: ~25 MB)
-            power = np.abs(np.fft.rfft(frames[a:a + FRAMES_PER_BLOCK] * self._window, axis=1)) ** 2
+            power = np.abs(np.fft.rfft(frames[a:a + FRAMES_PER_BLOCK] * self._window, n=n_fft, axis=1)) ** 2
             if self._bands is not None:
                 power = power @ self._bands.T
             db[a:a + FRAMES_PER_BLOCK] = 10.0 * np.log10(np.maximum(power / self._ref_power, 10.0 ** (FLOOR_DB / 10)))

@@ -2,7 +2,11 @@
 
 Notes per second (NPS) count *onset notes* (taps, hold/roll heads, lifts; a jump counts 2, mines and fakes 0) at
 their judgement times from :class:`~chart.timing.TimingData`. ``mean_nps`` is onsets / (last onset - first
-onset); ``peak_nps`` is the most onsets in any window of :data:`NPS_WINDOW_S` seconds, divided by the window.
+onset), that span taken as at least :data:`NPS_WINDOW_S`; ``peak_nps`` is the most onsets in any window of
+:data:`NPS_WINDOW_S` seconds, divided by the window. The floor keeps the mean from exceeding the peak on charts
+shorter than the window (3 notes in 0.5 s were a mean of 6 NPS, a peak of 1.5 and a "Hard" difficulty of 12):
+their notes all fit in one window, so both are onsets / window. Every chart of the fit lasts far longer, so the
+figures below are unchanged.
 
 Difficulty estimate (meter-like, 1..20)::
 
@@ -233,8 +237,8 @@ def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
     rows, jumps, hands, quads = row_counts(chart.notes)
     first = float(times[0]) if times.size else 0.0
     last = float(times[-1]) if times.size else 0.0
-    span = last - first
-    mean = times.size / span if span > 0 else 0.0
+    span = max(last - first, NPS_WINDOW_S)  # see the module docstring: never denser than the peak window
+    mean = times.size / span if times.size else 0.0
     peak = peak_nps(times)
     difficulty = estimate_difficulty(mean, peak, jumps / rows if rows else 0.0)
     return ChartStats(

@@ -57,11 +57,13 @@ def _stems(text: str | None, available: tuple[str, ...]) -> list[str]:
 
 
 def _separator_factory(args: argparse.Namespace):
-    """``(sr, channels) -> Separator`` for --model, or None for the built-in separator."""
+    """``((sr, channels) -> Separator, its stems)`` for --model, or ``(None, built-in stems)``."""
     if args.model is None:
         if args.backend != "local":
             raise UserError("--backend needs --model (the built-in separator runs locally)")
-        return None
+        from audio.separation import MaskSeparator
+
+        return None, MaskSeparator.stems
     from inference.separation_model import SeparationModelError, load_separation_model
 
     try:
@@ -82,25 +84,29 @@ def _separator_factory(args: argparse.Namespace):
             backend = RemoteBackend(args.backend, read_token(args.token_file) or os.environ.get("GENELIVE_TOKEN"))
         except ValueError as exc:  # not an http(s) URL
             raise UserError(str(exc)) from None
-    return lambda sr, channels: model.separator(backend, sr, channels)
+    return (lambda sr, channels: model.separator(backend, sr, channels)), model.layout.stems
 
 
 def cmd_separate(args: argparse.Namespace) -> int:
-    from audio.decode import AudioError
+    from audio.decode import AudioError, native_stderr_silenced
     from audio.separation import SeparationError, SeparationParams, separate_file
     from inference.backends import BackendError, InputError
     from inference.manifest import ManifestError
 
-    factory = _separator_factory(args)
+    # every argument is checked before the separation starts (a typo in --stems must not cost a whole run)
+    factory, available = _separator_factory(args)
+    wanted = _stems(args.stems, available)
     params = SeparationParams(method=args.method, allow_mono_fallback=args.allow_mono)
     output_folder(args.out, "-o")
     t0 = time.perf_counter()
     try:
-        stems = separate_file(args.audio, params, separator_factory=factory, cache_dir=args.cache_dir,
-                              progress=_progress_printer())
+        with native_stderr_silenced():  # mpg123 prints "Warning: ..." lines on damaged mp3s; ours come below
+            stems = separate_file(args.audio, params, separator_factory=factory, cache_dir=args.cache_dir,
+                                  progress=_progress_printer())
     except (AudioError, SeparationError, ManifestError, InputError, BackendError) as exc:
         raise UserError(str(exc)) from None
-    wanted = _stems(args.stems, stems.stems)
+    for message in stems.warnings:  # kept with the cached stems, so a second run says it too
+        print(f"warning: {message}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
     written = _write_stems(stems, wanted, args.out, args.subtype)
     took = time.perf_counter() - t0

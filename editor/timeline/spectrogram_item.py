@@ -54,7 +54,8 @@ class SliceTiler:
         self.frames_per_tile = max(1, int(round(tile_s / self.hop_s)))
         self.n_frames = self.samples.shape[-1] // self.hop + 1
         self.n_tiles = -(-self.n_frames // self.frames_per_tile)
-        self.pre = -(-(self.params.n_fft // 2) // self.hop)
+        self.window_len, _ = self.params.frame_lengths(self.sr)  # the window is a time: samples depend on the rate
+        self.pre = -(-(self.window_len // 2) // self.hop)
 
     def tiles_for(self, start_s: float, end_s: float) -> range:
         first = int(max(start_s, 0.0) / self.hop_s) // self.frames_per_tile
@@ -68,7 +69,7 @@ class SliceTiler:
         first = index * self.frames_per_tile
         count = min(self.frames_per_tile, self.n_frames - first)
         s0 = (first - self.pre) * self.hop
-        s1 = (first + count + self.pre) * self.hop + self.params.n_fft
+        s1 = (first + count + self.pre) * self.hop + self.window_len
         seg = np.zeros(s1 - s0, np.float32)
         lo, hi = max(s0, 0), min(s1, self.samples.shape[-1])
         if hi > lo:

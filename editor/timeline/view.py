@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtGui import QFontMetricsF, QMouseEvent, QWheelEvent
 
 from chart.snap import move, snap_beat
 from chart.timing import TimingData
@@ -44,6 +44,7 @@ MIN_PPS, MAX_PPS = 15.0, 4000.0  # zoom limits, pixels per second
 DEFAULT_PPS = 240.0
 HIT_TOLERANCE_PX = 9.0
 LANE_PX = 76.0  # lane width in pixels (ArrowVortex's columns are about this wide)
+MIN_AXIS_PX = 46  # the time axis is never narrower (it is fitted to the song's labels: TimeAxisItem.fit_width)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,23 @@ class TimeAxisItem(pg.AxisItem):
             out.append(f"{sign}{int(v // 60)}:{v % 60:04.1f}" if spacing < 1 else f"{sign}{int(v // 60)}:{int(v % 60):02d}")
         return out
 
+    def fit_width(self, end_s: float) -> bool:
+        """Make the axis as wide as the longest label up to ``end_s`` needs; True when the width changed.
+
+        pyqtgraph drops a label that does not fit its axis, so at a fixed 46 px every label vanished from 10:00
+        on ("10:05.0" is one digit wider than "9:55.0"), and so did those before the song starts ("-0:05.0").
+        Sized per song: only songs of 10 minutes and more get the extra digit.
+        """
+        digits = len(str(int(max(end_s, 0.0) // 60)))
+        metrics = QFontMetricsF(self.style["tickFont"] or self.font())
+        text_px = max(metrics.horizontalAdvance(s) for s in ("8" * digits + ":88.8", "-0:88.8"))
+        width = max(MIN_AXIS_PX, math.ceil(text_px) + self.style["tickTextOffset"][0]
+                    + max(0, self.style["tickLength"]) + 1)
+        if width == self.fixedWidth:
+            return False
+        self.setWidth(width)
+        return True
+
 
 class TimelineWidget(pg.PlotWidget):
     """The notefield. See the module docstring for the model."""
@@ -86,7 +104,7 @@ class TimelineWidget(pg.PlotWidget):
 
     def __init__(self, parent=None):
         axis = TimeAxisItem(orientation="left")
-        axis.setWidth(46)
+        axis.setWidth(MIN_AXIS_PX)
         self.time_axis_item = axis
         super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -151,6 +169,8 @@ class TimelineWidget(pg.PlotWidget):
         t_end = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
         self.axis = geo.TimeAxis(timing, self.beat_spaced, t_end)
         self.vb.time_axis = self.time_axis_item.time_axis = self.axis
+        if self.time_axis_item.fit_width(t_end + 10.0):
+            self.getPlotItem().layout.activate()  # the view box narrows now, before the lanes are sized to it
         # item extents are in y units (seconds in C-mod; evenly spaced beats in X-mod)
         y0, y1 = float(self.axis.to_y(-10.0)), float(self.axis.to_y(t_end + 10.0))
         for item in (self.notes_item, self.ghost_item, self.reference_item):

@@ -72,3 +72,29 @@ def test_to_uint8_maps_the_db_range():
     assert to_uint8(np.array([-120.0, -80.0, -40.0, 0.0, 6.0])).tolist() == [0, 0, 128, 255, 255]
     with pytest.raises(ValueError, match="ceil_db"):
         to_uint8(np.zeros(2), floor_db=0.0, ceil_db=0.0)
+
+
+@pytest.mark.parametrize("sr", [8000, 11025, 22050, 44100, 48000, 96000, 192000])
+def test_window_is_a_time_and_mel_bands_stay_audible(sr):
+    """The window was 2048 samples at every rate: a click smeared over 200 ms at 8 kHz, and at 192 kHz 40 of
+    the 128 mel bands lay above 20 kHz."""
+    x = np.zeros(3 * sr, np.float32)
+    x[2 * sr:2 * sr + int(0.003 * sr)] = 0.8  # a 3 ms click at 2 s
+    tiler = SpectrogramTiler(x, sr)
+    assert 0.046 * 0.8 < tiler.window_len / sr < 0.047 * 1.2
+    assert tiler.n_fft >= tiler.window_len
+    assert tiler.n_fft & (tiler.n_fft - 1) == 0
+    loudest = tiler.full().max(axis=0)
+    lit = np.flatnonzero(loudest > loudest.max() - 20)
+    assert (lit[-1] - lit[0] + 1) * tiler.hop_s < 0.05
+    assert tiler.frequencies_hz.max() < 20_000
+    assert tiler.frequencies_hz.max() > min(sr / 2, 20_000) * 0.9  # the bands still reach the top
+
+
+def test_explicit_n_fft_keeps_a_window_in_samples():
+    p = SpectrogramParams(n_fft=256)
+    assert p.frame_lengths(8000) == p.frame_lengths(96000) == (256, 256)
+    assert SpectrogramParams().frame_lengths(44100) == (2048, 2048)  # the old default, where it was tuned
+    assert SpectrogramParams().frame_lengths(48000) == (2229, 4096)
+    with pytest.raises(ValueError, match="n_fft"):
+        SpectrogramParams(n_fft=1000)

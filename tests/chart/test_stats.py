@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot
 from chart.stats import (
+    NPS_WINDOW_S,
     SLOT_NPS_RANGES,
     chart_stats,
     density_per_measure,
@@ -128,6 +129,21 @@ def test_chart_stats_of_quarter_notes() -> None:
     assert s.peak_nps == pytest.approx(2.0)
     assert s.typical_slot == Slot.EASY
     assert s.as_dict()["typical_slot"] == "Easy"
+
+
+def test_mean_nps_of_a_chart_shorter_than_the_peak_window() -> None:
+    """A jump then a tap half a second later: notes / (last - first) made a mean of 6 NPS beside a peak of 1.5, and
+    a difficulty of 12 ("Hard"). Within one peak window the mean is what the window measures."""
+    chart = Chart(slot=Slot.MEDIUM, notes=[tap(0, 0), tap(0, 3), tap(1, 1)])
+    s = chart_stats(chart, TimingData.constant(120))
+    assert s.mean_nps == s.peak_nps == pytest.approx(3 / NPS_WINDOW_S)
+    assert s.difficulty < 3
+    assert s.typical_slot == Slot.BEGINNER
+    one = chart_stats(Chart(notes=[tap(0, 0)]), TimingData.constant(120))
+    assert one.mean_nps == one.peak_nps == pytest.approx(1 / NPS_WINDOW_S)
+    # from the window's length on, the span is first to last onset as before
+    s = chart_stats(Chart(notes=[tap(0, 0), tap(4, 1), tap(8, 2)]), TimingData.constant(120))
+    assert s.mean_nps == pytest.approx(3 / 4.0)
 
 
 def test_chart_stats_of_empty_chart() -> None:
