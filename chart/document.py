@@ -80,11 +80,12 @@ class Document:
 
     # ------------------------------------------------------------------ files
     @classmethod
-    def open(cls, path: str | Path, **kwargs: Any) -> Document:
-        """Read a chart file (format by extension) into a new document."""
+    def open(cls, path: str | Path, report: list | None = None, **kwargs: Any) -> Document:
+        """Read a chart file (format by extension) into a new document. ``report``, when given, receives what the
+        reader moved, dropped or read leniently (:func:`chart.formats.registry.load`; ``read_notes`` words it)."""
         from chart.formats.registry import load
 
-        return cls(load(path), path=path, **kwargs)
+        return cls(load(path, report), path=path, **kwargs)
 
     def save(self, path: str | Path | None = None, keep_backup: bool = True) -> Path:
         """Write the song (format by extension) atomically, the previous file kept as ``.bak``, and mark the

@@ -35,10 +35,11 @@ class Slot(IntEnum):
 
     @classmethod
     def parse(cls, text: str) -> Slot:
-        """Slot from a file's or a user's spelling (case-insensitive; old SM aliases accepted)."""
+        """Slot from a file's or a user's spelling (case-insensitive; old SM aliases accepted, mapped as StepMania's
+        ``OldStyleStringToDifficulty`` maps them: "difficult" is Medium)."""
         key = text.strip().lower()
         aliases = {"basic": "easy", "light": "easy", "another": "medium", "trick": "medium",
-                   "standard": "medium", "difficult": "hard", "ssr": "hard", "maniac": "hard",
+                   "standard": "medium", "difficult": "medium", "ssr": "hard", "maniac": "hard",
                    "heavy": "hard", "smaniac": "challenge", "expert": "challenge", "oni": "challenge",
                    "novice": "beginner"}
         key = aliases.get(key, key)

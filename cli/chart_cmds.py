@@ -22,7 +22,8 @@ def register(subparsers) -> None:
         "convert", help="convert a chart file to another format (by extension: .sm .ssc .osu .json)",
         description="Reads IN and writes OUT in the format of OUT's extension. Notes the target format cannot "
                     "hold are refused (exit 2), never moved; documented conversions (e.g. mines dropped by "
-                    "osu!mania) are listed on stderr.")
+                    "osu!mania) are listed on stderr, and so is what reading IN moved or read leniently (e.g. "
+                    "osu! notes off the 1/192 grid put on the nearest row: 'note: read: ...').")
     conv.add_argument("input", type=Path, metavar="IN", help="chart file (or song folder) to read")
     conv.add_argument("output", type=Path, metavar="OUT", help="chart file to write (.sm .ssc .osu .json)")
     conv.add_argument("--chart", metavar="ID", help="keep only charts whose slot or chart id matches "
@@ -52,18 +53,25 @@ def register(subparsers) -> None:
 
 # ---------------------------------------------------------------------------------------------- helpers
 def load_song(path: Path):
-    """Read a chart file or raise UserError with one line."""
+    """Read a chart file or raise UserError with one line. What the reader moved, dropped or read leniently (osu!
+    notes off the 1/192 grid put on a row, StepMania keysounds, skipped difficulties...) is printed on stderr as
+    ``note: read: CHART: reason``, repeats counted: nothing changes without a word."""
     from chart.formats.errors import ParseError
-    from chart.formats.registry import load, load_folder
+    from chart.formats.registry import load, load_folder, read_notes
 
     if not path.exists():
         raise UserError(f"file not found: {path}")
+    report: list = []
     try:
         if path.is_dir():  # a song folder: its chart file, or an osu! beatmap set's difficulties as one song
-            return load_folder(path)[0]
-        return load(path)
+            song = load_folder(path, report)[0]
+        else:
+            song = load(path, report)
     except ParseError as err:
         raise UserError(str(err)) from None
+    for line in read_notes(report):
+        print(f"note: {line}", file=sys.stderr)
+    return song
 
 
 def _format_name(name: str) -> str:
@@ -150,20 +158,29 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _audio_length(song) -> float | None:
-    """Length of the song's audio from its header, or None (with a note on stderr) when it cannot be read."""
+    """Length of the song's audio as it decodes, or None (with a note on stderr) when it cannot be read.
+
+    Decoded, not read from the header: a truncated file's header promises the whole song, and the editor (its
+    Verify, playback and waveform) uses what decodes, so ``check`` must flag the same notes past the end. The
+    decoder's warnings (truncated, damaged) are printed as ``tempo`` and ``draft`` print them.
+    """
     path = song.audio_path()
     if path is None or not path.is_file():
         print("note: audio file not found; notes after the end of the audio are not checked "
               "(give --audio-length)", file=sys.stderr)
         return None
-    from audio.decode import AudioError, audio_info, native_stderr_silenced
+    from audio.decode import AudioError, decoded_info, native_stderr_silenced
 
+    found: list[str] = []
     try:
         with native_stderr_silenced():  # mpg123 prints "Note: ..." lines on damaged mp3s; keep to one line
-            return audio_info(path).duration_s
+            length_s = decoded_info(path, on_warning=lambda message, _short_s: found.append(message)).duration_s
     except AudioError as err:
         print(f"note: {err}; notes after the end of the audio are not checked", file=sys.stderr)
         return None
+    for message in found:
+        print(f"warning: {message}", file=sys.stderr)
+    return length_s
 
 
 def _issue_line(issue, timing) -> str:

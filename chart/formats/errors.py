@@ -39,8 +39,8 @@ class ParseError(ValueError):
         return text
 
     def with_path(self, path: str) -> ParseError:
-        """Same error, naming the file."""
-        return ParseError(self.message, self.line, path)
+        """Same error (same class), naming the file."""
+        return type(self)(self.message, self.line, path)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from chart.formats.json_timing import (
     timing_from_json,
     timing_to_json,
 )
+from chart.formats.notedata import PLAYER2
 from chart.formats.timing_tags import in_warp
 from chart.notes import Note, NoteKind, as_fraction
 from chart.song import Chart, Slot, Song
@@ -110,8 +111,11 @@ def _note_json(note: Note, timing: TimingData, fakes: list) -> dict[str, Any]:
 
 
 def problems(song: Song) -> list[Unrepresentable]:
-    """The JSON export holds everything the model holds."""
-    return []
+    """The JSON export holds everything the model holds. Listed (non-fatal): a routine chart's player 2, which is
+    kept only as StepMania note data in the chart's ``extra`` (a game reads player 1's ``notes``)."""
+    return [Unrepresentable(c.chart_id(), Fraction(0), f"player 2's notes of a routine chart are not in notes: kept "
+                            f"as StepMania note data in extra {PLAYER2}", fatal=False)
+            for c in song.charts if PLAYER2 in dict(c.extra)]
 
 
 # ---------------------------------------------------------------------------------------------- reading

@@ -14,8 +14,16 @@ StepMania plays it). Each line has one character per lane, optionally followed b
           ignored characters are returned to the caller.
 ========  ============================================================================================
 
-A tail with no open head is ignored and a head never closed is dropped, as StepMania does. Other characters
-are a ParseError.
+Leniency follows StepMania 5's ``NoteDataUtil`` loader, and every departure from a clean file is counted for
+the read report: a tail with no open head is ignored and a head never closed is dropped; any other character
+(a lower-case ``m``, a stray letter) is read as empty; characters past the chart's lanes are ignored and a short
+line leaves the lanes it lacks empty. One difference: a tap, mine, lift or fake on the lane of an open hold
+makes StepMania drop that hold (its tail no longer finds the head); we keep the hold and the note, count it, and
+Verify flags the overlap, so the designer decides (the file is written back as it was).
+
+Routine charts (``dance-routine``, ``dance-couple``) hold a second player's note data after ``&``: player 1's
+becomes the chart's notes; player 2's are kept, canonical, in ``Chart.extra`` under :data:`PLAYER2` and written
+back after ``&`` (:func:`player2_text`).
 
 Writing: each measure uses the fewest lines of 4/8/12/16/24/32/48/64/192 that put every note (and tail) of the
 measure on a line. Notes that no such measure can hold (finer than 1/48 beat, negative beats, lanes outside the
@@ -37,17 +45,19 @@ _SUFFIX = re.compile(r"\[[^\]]*\]|\{[^}]*\}")
 _SIMPLE = {"1": NoteKind.TAP, "M": NoteKind.MINE, "L": NoteKind.LIFT, "F": NoteKind.FAKE}
 _HEADS = {"2": NoteKind.HOLD, "4": NoteKind.ROLL}
 _IGNORED = {"K", "A"}
+#: ``Chart.extra`` key of a routine chart's player 2 note data (canonical note-data text).
+PLAYER2 = "NOTES_PLAYER2"
 _CODE = {NoteKind.TAP: "1", NoteKind.MINE: "M", NoteKind.LIFT: "L", NoteKind.FAKE: "F",
          NoteKind.HOLD: "2", NoteKind.ROLL: "4"}
 
 
 def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[Note], dict[str, int]]:
-    """Notes of one chart's note data.
+    """Notes of one player's note data.
 
     Parameters
     ----------
     text : str
-        The ``#NOTES`` value (comments already removed).
+        The ``#NOTES`` value (comments already removed) up to any ``&`` (see :func:`split_players`).
     lanes : int
         Characters per line.
     line : int, optional
@@ -58,14 +68,14 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
     notes : list of Note
         In canonical order, beats exact (multiples of 1/48).
     ignored : dict
-        Counts of things dropped as StepMania drops them: ``"K"``, ``"A"``, ``"orphan tail"``,
-        ``"unclosed head"``.
+        Counts of what was read leniently (module docstring): ``"K"``, ``"A"``, ``"orphan tail"``,
+        ``"unclosed head"``, ``"long line"``, ``"short line"``, ``"unknown character 'x'"`` and
+        ``"note inside hold"`` (holds kept with a note inside them on their lane).
     """
-    body = text.split("&", 1)[0]  # routine charts: only player 1's data maps onto our lanes
     notes: list[tuple[int, int, str, Note]] = []  # (row, lane, kind) first: sorting on ints is cheap
-    open_heads: dict[int, tuple[Fraction, NoteKind, int]] = {}
+    open_heads: dict[int, tuple[Fraction, NoteKind, int, bool]] = {}  # lane -> beat, kind, row, note inside
     ignored: dict[str, int] = {}
-    for m, measure in enumerate(body.split(",")):
+    for m, measure in enumerate(text.split(",")):
         rows = measure.split()
         if not rows:
             continue
@@ -74,17 +84,34 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
                 continue  # the common empty line, fast path
             if "[" in row or "{" in row:
                 row = _SUFFIX.sub("", row)
-            if len(row) != lanes:
-                raise ParseError(f"note line {row[:20]!r} has {len(row)} characters, expected {lanes} "
-                                 f"(measure {m})", line)
+            if len(row) != lanes:  # StepMania reads what the line has, lane by lane
+                what = "long line" if len(row) > lanes else "short line"
+                ignored[what] = ignored.get(what, 0) + 1
+                row = row[:lanes].ljust(lanes, "0")
             row_index = _nearest(ROWS_PER_MEASURE * i, len(rows)) + ROWS_PER_MEASURE * m
-            _read_row(row, row_index, notes, open_heads, ignored, line)
+            _read_row(row, row_index, notes, open_heads, ignored)
         if len(notes) > MAX_NOTES:
             raise ParseError(f"more than {MAX_NOTES} notes in one chart", line)
     if open_heads:
-        ignored["unclosed head"] = len(open_heads)
+        ignored["unclosed head"] = ignored.get("unclosed head", 0) + len(open_heads)
     notes.sort(key=lambda t: t[:3])
     return [t[3] for t in notes], ignored
+
+
+def split_players(text: str) -> tuple[str, str | None, bool]:
+    """(player 1's note data, player 2's or None, whether more after a second ``&`` was ignored): StepMania
+    reads two players' parts of a routine chart and nothing after them."""
+    first, sep, rest = text.partition("&")
+    if not sep:
+        return first, None, False
+    second, more, _ = rest.partition("&")
+    return first, second, bool(more)
+
+
+def player2_text(text: str, lanes: int) -> str:
+    """Canonical note data of player 2's part (as :func:`format_notes` writes it; "" when it holds no note)."""
+    notes, _ = parse_notes(text, lanes)
+    return format_notes(notes, lanes) if notes else ""
 
 
 def _nearest(num: int, den: int) -> int:
@@ -93,29 +120,31 @@ def _nearest(num: int, den: int) -> int:
     return q + (1 if 2 * r > den or (2 * r == den and q % 2) else 0)
 
 
-def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict,
-              line: int | None) -> None:
+def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict) -> None:
     beat = Fraction(row_index, 48)
     for lane, ch in enumerate(row):
         if ch == "0":
             continue
         kind = _SIMPLE.get(ch)
         if kind is not None:
+            if lane in open_heads:  # StepMania would drop the hold; kept, counted when closed, flagged by Verify
+                open_heads[lane] = (*open_heads[lane][:3], True)
             notes.append((row_index, lane, kind.value, Note(beat, lane, kind)))
         elif ch in _HEADS:
             if lane in open_heads:
                 ignored["unclosed head"] = ignored.get("unclosed head", 0) + 1
-            open_heads[lane] = (beat, _HEADS[ch], row_index)
+            open_heads[lane] = (beat, _HEADS[ch], row_index, False)
         elif ch == "3":
             head = open_heads.pop(lane, None)
             if head is None:
                 ignored["orphan tail"] = ignored.get("orphan tail", 0) + 1
             else:
                 notes.append((head[2], lane, head[1].value, Note(head[0], lane, head[1], beat - head[0])))
-        elif ch in _IGNORED:
-            ignored[ch] = ignored.get(ch, 0) + 1
+                if head[3]:
+                    ignored["note inside hold"] = ignored.get("note inside hold", 0) + 1
         else:
-            raise ParseError(f"unknown note character {ch!r} in line {row[:20]!r}", line)
+            key = ch if ch in _IGNORED else f"unknown character {ch!r}"  # StepMania reads it as empty
+            ignored[key] = ignored.get(key, 0) + 1
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -6,18 +6,24 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   ``clamp(floor(x * keys / 512), 0, keys - 1)``; we write ``x = floor((column + 0.5) * 512 / keys)``.
 * Hit objects: type bit 0 (1) is a note, bit 7 (128) a hold whose end time is the first ``:`` field of the
   sixth value. Times are ms from the start of the audio; they become beats through the timing
-  (:mod:`chart.formats.osu_timing`) and are put on the nearest 1/48-beat row (1/192 measure). A note whose
-  row is more than 1 ms away from its time is **reported** (``loads(..., report=list)``), not hidden.
+  (:mod:`chart.formats.osu_timing`) and are put on the nearest 1/48-beat row (1/192 measure). Notes whose
+  row is more than 1 ms away from their time are **reported** (``loads(..., report=list)``: one line per
+  chart, counted, with the largest shift), not hidden.
 * Metadata: ``Title Artist Creator AudioFilename PreviewTime`` -> ``Song.title artist credit music
   sample_start``. ``Version`` (the difficulty name) holds the slot, meter and description as
-  ``"Hard Lv.9: name"``; a foreign name is kept as the description with the slot guessed from its words.
+  ``"Hard Lv.9: name"``; a foreign name (``"Insane"``) is the description, with the slot guessed from its words
+  and the meter from ``Lv.N`` or ``OverallDifficulty``, and is kept in ``Chart.extra`` as ``Metadata.Version``:
+  written back as it was while the slot, meter and description still read from it (osu! tells the
+  difficulties of a set apart by their names).
+* A beatmap of another game mode (``Mode`` other than 3) raises :class:`NotManiaError`.
 * Everything else (other keys, ``[Events]``, ``[Colours]``, inherited timing points = scroll speeds) is kept in
   ``Song.extra`` as ``("Section.Key", value)`` or ``("Section", raw lines)`` and written back. Keys equal to
   the defaults we write are not stored, so reading our own output gives the same song.
 
 Not representable (``problems``): several charts in one file, and notes that would move once times are whole
 milliseconds (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
-(dropped), time signatures not over 4, subtitles and .sm/.ssc-only tags (non-fatal, listed).
+(dropped), a routine chart's player 2 (dropped), time signatures not over 4, subtitles and .sm/.ssc-only tags
+(non-fatal, listed).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import numpy as np
 from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, normalise
+from chart.formats.notedata import PLAYER2
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
 from chart.formats.osu_timing import TimingPoint, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
@@ -45,15 +52,25 @@ _VERSION = re.compile(r"(Beginner|Easy|Medium|Hard|Challenge|Edit) Lv\.(\d{1,6})
 _OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIUM, "medium": Slot.MEDIUM,
               "hard": Slot.HARD, "hyper": Slot.HARD, "insane": Slot.CHALLENGE, "another": Slot.CHALLENGE,
               "expert": Slot.CHALLENGE, "extra": Slot.CHALLENGE, "challenge": Slot.CHALLENGE}
+_VERSION_KEY = "Metadata.Version"  # a difficulty name we did not write, kept in Chart.extra
+_OD = ("Difficulty", "OverallDifficulty")
+_GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
 _MODES = {4: "dance-single", 5: "pump-single", 6: "dance-solo", 7: "kb7-single", 8: "dance-double",
           10: "pump-double"}
+
+
+class NotManiaError(ParseError):
+    """A beatmap of another osu! game mode (a beatmap set folder may mix them: :func:`registry.load_folder` skips
+    these)."""
 
 
 def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     """Song (one chart) from .osu text; notes more than 1 ms off a row are appended to ``report``."""
     osu = parse_sections(normalise(text))
-    if osu.get("General", "Mode", "0") != "3":
-        raise ParseError(f"not an osu!mania beatmap (Mode: {osu.get('General', 'Mode', '0')}, expected 3)")
+    mode = osu.get("General", "Mode", "0")
+    if mode != "3":
+        game = _GAMES.get(mode, "another game mode")
+        raise NotManiaError(f"not an osu!mania beatmap (Mode: {mode}, {game}; expected 3)")
     keys = parse_int(osu.get("Difficulty", "CircleSize", "0"), "CircleSize")
     if not 1 <= keys <= MAX_LANES:
         raise ParseError(f"CircleSize {keys} is not a key count (1..{MAX_LANES})")
@@ -69,7 +86,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     if len(objects) > MAX_NOTES:
         raise ParseError(f"more than {MAX_NOTES} hit objects")
     first = min((o[0] for o in objects), default=None)
-    timing = timing_from_points(points, first)
+    timing = timing_from_points(points, first, [t for o in objects for t in (o[0], o[2]) if t is not None])
     chart = _chart(osu, keys, objects, timing, report)
     extra = osu.extra()
     if inherited:
@@ -106,7 +123,7 @@ def merge_set(songs: Sequence[Song]) -> Song:
     charts = []
     for song in ordered:
         chart = song.charts[0]
-        chart.extra = [item for item in song.extra if item not in common]
+        chart.extra = chart.extra + [item for item in song.extra if item not in common]
         chart.timing = song.timing if song.timing != first.timing else None
         charts.append(chart)
     return Song(title=first.title, artist=first.artist, credit=first.credit, music=first.music,
@@ -130,42 +147,54 @@ def _hit_object(line: str, number: int, keys: int) -> tuple[Fraction, int, Fract
 
 
 def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
-    heads = _rows(timing, [o[0] for o in objects], [o[1] for o in objects], report)
-    ends = iter(_rows(timing, [o[2] for o in objects if o[2] is not None],
-                      [o[1] for o in objects if o[2] is not None], report))
+    head_ms = [o[0] for o in objects]
+    held = [o for o in objects if o[2] is not None]
+    heads, head_off = _rows(timing, head_ms)
+    ends, end_off = _rows(timing, [o[2] for o in held])
     notes = []
+    short = []
+    ends_iter = iter(ends)
     for (_, lane, end_ms), beat in zip(objects, heads):
         if end_ms is not None:
-            end = next(ends)
+            end = next(ends_iter)
             if end > beat:
                 notes.append(Note(beat, lane, NoteKind.HOLD, end - beat))
                 continue
-            _note(report, beat, "hold ends at or before its start: read as a note")
+            short.append(beat)
         notes.append(Note(beat, lane))
     version = osu.get("Metadata", "Version", "")
     slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
-    chart = Chart(mode=_MODES.get(keys, f"osu-mania-{keys}k"), slot=slot, meter=meter,
-                  description=description, credit=osu.get("Metadata", "Creator", ""), notes=notes, lanes=keys)
+    extra = [] if _VERSION.fullmatch(version) else [(_VERSION_KEY, version)]  # osu! names it so: kept (dumps)
+    chart = Chart(mode=_MODES.get(keys, f"osu-mania-{keys}k"), slot=slot, meter=meter, description=description,
+                  credit=osu.get("Metadata", "Creator", ""), notes=notes, lanes=keys, extra=extra)
+    if report is not None:
+        cid = chart.chart_id()
+        moved = [(head_ms[i], objects[i][1], heads[i], off) for i, off in head_off]
+        moved += [(held[i][2], held[i][1], ends[i], off) for i, off in end_off]
+        if moved:
+            ms, lane, beat, _ = min(moved)
+            worst = max(m[3] for m in moved)
+            what = " and ".join(f"{n} {name}{'s' * (n != 1)}" for n, name in
+                                ((len(head_off), "note"), (len(end_off), "hold end")) if n)
+            report.append(Unrepresentable(cid, beat, f"{what} more than 1 ms off the 1/192 grid put on the nearest "
+                                                     f"row (up to {worst:.1f} ms; the first at "
+                                                     f"{format_number(ms, 0)} ms, lane {lane})", fatal=False))
+        if short:
+            report.append(Unrepresentable(cid, short[0], f"{len(short)} hold(s) ending at or before their start "
+                                                         f"read as notes", fatal=False))
     return chart
 
 
-def _rows(timing, times_ms: list[Fraction], lanes: list[int], report) -> list[Fraction]:
-    """Nearest 1/48-beat row of each time (vectorised float64: far finer than the 1 ms tolerance); times
-    more than 1 ms from their row are reported."""
+def _rows(timing, times_ms: list[Fraction]) -> tuple[list[Fraction], list[tuple[int, float]]]:
+    """Nearest 1/48-beat row of each time (vectorised float64: far finer than the 1 ms tolerance), and (index,
+    ms off) of the times more than 1 ms from their row."""
     if not times_ms:
-        return []
+        return [], []
     t_ms = np.array([float(t) for t in times_ms], dtype=np.float64)
     rows = np.rint(timing.seconds_to_beats_array(t_ms / 1000) * 48)
     off_ms = np.abs(timing.beats_to_seconds_array(rows / 48) * 1000 - t_ms)
-    for i in np.flatnonzero(off_ms > float(_MS_TOLERANCE)):
-        _note(report, Fraction(int(rows[i]), 48), f"note at {format_number(times_ms[i], 0)} ms (lane {lanes[i]}) is "
-                                                   f"{off_ms[i]:.1f} ms off the 1/192 grid: put on the nearest row")
-    return [Fraction(int(r), 48) for r in rows]
-
-
-def _note(report, beat: Fraction, reason: str) -> None:
-    if report is not None:
-        report.append(Unrepresentable("", beat, reason, None, fatal=False))
+    far = [(int(i), float(off_ms[i])) for i in np.flatnonzero(off_ms > float(_MS_TOLERANCE))]
+    return [Fraction(int(r), 48) for r in rows], far
 
 
 def _parse_version(version: str, od: str) -> tuple[Slot, int, str]:
@@ -181,6 +210,17 @@ def _parse_version(version: str, od: str) -> tuple[Slot, int, str]:
     return slot, meter, version
 
 
+def _version_name(chart: Chart, song_extra: list[tuple[str, str]]) -> str:
+    """The ``Version`` to write: the one the chart was read from while its slot, meter and name still read from it
+    (osu! tells a set's difficulties apart by it), else ``"Hard Lv.9: name"``."""
+    original = dict(chart.extra).get(_VERSION_KEY)
+    if original is not None:
+        od = dict([*song_extra, *chart.extra]).get("Difficulty.OverallDifficulty", DEFAULTS[_OD])
+        if _parse_version(original, od) == (chart.slot, chart.meter, chart.description):
+            return original
+    return f"{chart.slot.sm_name} Lv.{chart.meter}" + (f": {chart.description}" if chart.description else "")
+
+
 # ---------------------------------------------------------------------------------------------- writing
 def problems(song: Song) -> list[Unrepresentable]:
     """What .osu cannot hold as it is (see module docstring)."""
@@ -190,6 +230,9 @@ def problems(song: Song) -> list[Unrepresentable]:
                                                     f"{len(song.charts)} (write one file per chart)"))
     for chart in song.charts:
         out += _chart_problems(chart, song.timing_for(chart))
+        if PLAYER2 in dict(chart.extra):
+            out.append(Unrepresentable(chart.chart_id(), Fraction(0), "player 2's notes of a routine chart: "
+                                       "dropped (osu!mania has one player)", fatal=False))
     if song.subtitle:
         out.append(Unrepresentable("", Fraction(0), "osu! has no subtitle: dropped", fatal=False))
     foreign = sorted({name for name, _ in song.extra if name.split(".")[0] not in SECTIONS})
@@ -203,11 +246,13 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
     out = [Unrepresentable(cid, b, f"time signature {n}/{d}: osu! keeps only {n} beats per bar", fatal=False)
            for b, n, d in timing.time_signatures if d != 4]
     timed = list(_timed(chart, timing)) if timed is None else timed
-    first_ms = min((Fraction(ms) for _, ms, _, _ in timed), default=None)
-    readback = timing_from_points(points_from_timing(timing), first_ms)  # the timing a reader rebuilds
+    fakes = fake_ranges(timing)
+    written = [t for t in timed if _written(t[0], timing, fakes)]
+    first_ms = min((Fraction(ms) for _, ms, _, _ in written), default=None)
+    objects_ms = [ms for _, head, end, _ in written for ms in (head, end) if ms is not None]
+    readback = timing_from_points(points_from_timing(timing), first_ms, objects_ms)  # what a reader rebuilds
     moved = _moved_ms(readback, timed)
     seen: set[tuple[int, int]] = set()
-    fakes = fake_ranges(timing)
     for (note, ms, _, _), moved_ms in zip(timed, moved):
         if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT):
             out.append(Unrepresentable(cid, note.beat, f"osu!mania has no {note.kind.value}s: dropped",
@@ -231,6 +276,11 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
                                                        f"time (rows finer than whole milliseconds)", note))
         seen.add((ms, note.lane))
     return out
+
+
+def _written(note: Note, timing, fakes) -> bool:
+    """Whether a note becomes a hit object (mines, fakes, lifts and never-judged notes are dropped)."""
+    return note.kind not in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) and not never_judged(timing, note.beat, fakes)
 
 
 def _timed(chart: Chart, timing):
@@ -263,7 +313,7 @@ def dumps(song: Song) -> str:
     bad = [p for p in _chart_problems(chart, timing, timed) if p.fatal]
     if bad:
         raise WriteError(".osu", bad)
-    version = f"{chart.slot.sm_name} Lv.{chart.meter}" + (f": {chart.description}" if chart.description else "")
+    version = _version_name(chart, song.extra)
     values = {
         ("General", "AudioFilename"): song.music, ("General", "Mode"): "3",
         ("General", "PreviewTime"): str(round(song.sample_start * 1000)) if song.sample_start > 0 else "-1",
@@ -276,7 +326,7 @@ def dumps(song: Song) -> str:
     objects = []
     fakes = fake_ranges(timing)
     for note, ms, end_ms, _ in timed:
-        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) or never_judged(timing, note.beat, fakes):
+        if not _written(note, timing, fakes):
             continue
         x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
         objects.append(f"{x},192,{ms},128,0,{end_ms}:0:0:0:0:" if end_ms is not None else f"{x},192,{ms},1,0,0:0:0:0:")

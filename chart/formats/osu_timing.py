@@ -7,20 +7,26 @@ starts a new beat grid at ``time`` ms with ``BPM = 60000 / beatLength``. Reading
   hit objects come before it (StepMania has no negative beats);
 * each later point lies ``x = beat_prev + (time - time_prev) / beatLength_prev`` beats on. When ``x`` is a
   1/48-beat row (within 1 microsecond) it becomes a BPM change there; otherwise the point is put on the row
-  ``r`` just before ``x`` and the missing time ``(x - r) * beatLength_prev`` becomes a **stop** at ``r``, so
-  every hit object keeps its time and the grid stays on StepMania rows;
+  ``r`` just before ``x`` and the missing time ``(x - r) * beatLength_prev`` becomes a pause at ``r``, so the
+  grid stays on StepMania rows and every hit object keeps its time: a **delay** (a note on ``r`` is judged
+  after it, at the point's time: the new grid's first beat, where osu! mappers put the note of a tempo change
+  or an "offset reset" that moves the grid by a few ms), or a **stop** (a note on ``r`` is judged before it, on
+  the old grid) when a hit object lies on the old grid's row and none on the point -- which is how a stop
+  written below reads back;
 * a beatLength that is 60000/BPM for a BPM with 3 decimals (within 1e-6 BPM) reads as that BPM: osu! files
   store 428.571428571429 for 140 BPM;
 * ``meter`` becomes a time signature ``meter/4`` where it changes.
 
-Writing follows the same model back: a point at each BPM change and time-signature change, and a point at the
-end of each stop (and warp), carrying the tempo that follows. Delays are written as stops one row earlier
-(as StepMania's .sm writer does). A stop read back lands on the row before its end, so a stop longer than one
-row renumbers the beats after it (times are kept).
+Writing follows the same model back: a point at each BPM change and time-signature change, a point at the end of
+each stop (and warp), and a point where each delay ends (where its row is judged), each carrying the tempo that
+follows. A pause read back lands on the row before its end, so a pause longer than one row renumbers the beats
+after it (times are kept).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -67,13 +73,16 @@ def bpm_of(beat_length_ms: Fraction) -> Fraction:
     return nice if nice > 0 and abs(nice - bpm) <= _NICE_BPM else bpm
 
 
-def timing_from_points(points: list[TimingPoint], first_object_ms: Fraction | None) -> TimingData:
-    """TimingData equivalent to osu! uninherited points (module docstring)."""
+def timing_from_points(points: list[TimingPoint], first_object_ms: Fraction | None,
+                       objects_ms: Sequence[Fraction | float] = ()) -> TimingData:
+    """TimingData equivalent to osu! uninherited points (module docstring); ``objects_ms``: the times of the hit
+    objects (heads and hold ends), which decide whether a point between rows is read as a delay or a stop."""
     if not points:
         raise ParseError("no uninherited timing point: the beatmap has no tempo")
     if len(points) > MAX_TIMING_ENTRIES:
         raise ParseError(f"more than {MAX_TIMING_ENTRIES} timing points")
     points = sorted(points, key=lambda p: p.time_ms)
+    objects = sorted(float(t) for t in objects_ms)
     p0 = points[0]
     bpm0 = bpm_of(p0.beat_length_ms)
     spb0_ms = 60000 / bpm0
@@ -84,6 +93,7 @@ def timing_from_points(points: list[TimingPoint], first_object_ms: Fraction | No
     offset_s = -(p0.time_ms - start * spb0_ms) / 1000
     bpms = [(Fraction(0), bpm0)]
     stops: list[tuple[Fraction, Fraction]] = []
+    delays: list[tuple[Fraction, Fraction]] = []
     sigs = [(start, p0.meter, 4)] if p0.meter != 4 else []
     beat, time_ms, bpm, meter = start, p0.time_ms, bpm0, p0.meter
     for p in points[1:]:
@@ -94,10 +104,12 @@ def timing_from_points(points: list[TimingPoint], first_object_ms: Fraction | No
         if (row + _ROW - x) * spb_ms <= _SAME_TIME_MS:  # a hair before the next row: that row
             row, gap_ms = row + _ROW, Fraction(0)
         time_ms = time_ms + (row - beat) * spb_ms
-        if gap_ms > _SAME_TIME_MS:
-            stops.append((row, gap_ms / 1000))
-            time_ms += gap_ms
         beat, bpm = row, bpm_of(p.beat_length_ms)
+        if gap_ms > _SAME_TIME_MS:  # objects that this row takes: nearer the point (new grid) or the row (old)
+            new_grid = _object_near(objects, p.time_ms - gap_ms / 2, p.time_ms + 30000 / bpm / ROWS_PER_BEAT)
+            old_grid = _object_near(objects, time_ms - spb_ms / (2 * ROWS_PER_BEAT), p.time_ms - gap_ms / 2)
+            (stops if old_grid and not new_grid else delays).append((row, gap_ms / 1000))
+            time_ms += gap_ms
         if bpms[-1][0] == beat:
             bpms[-1] = (beat, bpm)
         elif bpm != bpms[-1][1]:
@@ -105,8 +117,14 @@ def timing_from_points(points: list[TimingPoint], first_object_ms: Fraction | No
         if p.meter != meter:
             sigs = [s for s in sigs if s[0] != beat] + [(beat, p.meter, 4)]
             meter = p.meter
-    stops = _merge(stops)
-    return TimingData(offset=offset_s, bpms=tuple(bpms), stops=tuple(stops), time_signatures=tuple(sigs))
+    return TimingData(offset=offset_s, bpms=tuple(bpms), stops=tuple(_merge(stops)), delays=tuple(_merge(delays)),
+                      time_signatures=tuple(sigs))
+
+
+def _object_near(objects: list[float], after_ms: Fraction, before_ms: Fraction) -> bool:
+    """Whether a hit object (``objects`` sorted) lies in ``(after_ms, before_ms]``."""
+    i = bisect_right(objects, float(after_ms))
+    return i < len(objects) and objects[i] <= float(before_ms)
 
 
 def _merge(stops: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
@@ -118,8 +136,6 @@ def _merge(stops: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fract
 
 def points_from_timing(timing: TimingData) -> list[TimingPoint]:
     """Uninherited points reproducing ``timing`` (module docstring); sorted by time, one per time."""
-    stops = dict(_merge(list(timing.stops) + [(b - _ROW, s) for b, s in timing.delays]))
-    plain = timing.with_changes(stops=tuple(stops.items()), delays=())
     sigs = list(timing.time_signatures)
 
     def meter_at(beat: Fraction) -> int:
@@ -127,19 +143,18 @@ def points_from_timing(timing: TimingData) -> list[TimingPoint]:
         return active[-1] if active else 4
 
     def point(time_s: Fraction, beat: Fraction) -> TimingPoint:
-        return TimingPoint(time_s * 1000, 60000 / plain.bpm_at(beat), meter_at(beat))
+        return TimingPoint(time_s * 1000, 60000 / timing.bpm_at(beat), meter_at(beat))
 
-    first = min(Fraction(0), plain.bpms[0][0])
-    events = [(plain.beat_to_seconds(first), first, point(plain.beat_to_seconds(first), first))]
-    for b in [b for b, _ in plain.bpms] + [b for b, _, _ in sigs]:
-        if b > first:
-            events.append((plain.beat_to_seconds(b), b, point(plain.beat_to_seconds(b), b)))
-    for b, s in stops.items():
-        t = plain.beat_to_seconds(b) + s
-        events.append((t, b, point(t, b)))
-    for b, length in plain.warps:
-        t = plain.beat_to_seconds(b + length)
-        events.append((t, b + length, point(t, b + length)))
+    def at(beat: Fraction, time_s: Fraction | None = None) -> tuple[Fraction, Fraction, TimingPoint]:
+        t = timing.beat_to_seconds(beat) if time_s is None else time_s  # a delay's beat: where it ends
+        return t, beat, point(t, beat)
+
+    first = min(Fraction(0), timing.bpms[0][0])
+    events = [at(first)]
+    events += [at(b) for b in [b for b, _ in timing.bpms] + [b for b, _, _ in sigs] if b > first]
+    events += [at(b, timing.beat_to_seconds(b) + s) for b, s in _merge(list(timing.stops))]
+    events += [at(b) for b, _ in timing.delays]
+    events += [at(b + length) for b, length in timing.warps]
     events.sort(key=lambda e: (e[0], e[1]))
     by_time: dict[Fraction, TimingPoint] = {}
     for t, _, p in events:

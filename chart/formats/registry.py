@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import importlib
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
@@ -92,7 +93,8 @@ def dumps(song: Song, fmt: str) -> str:
 def load(path: str | Path, report: list[Unrepresentable] | None = None) -> Song:
     """Read a chart file by its extension; ``Song.source_path`` is set to ``path``.
 
-    ``report``, when given, receives what the reader dropped or moved (see :func:`loads`).
+    ``report``, when given, receives what the reader dropped, moved or read leniently (see :func:`loads`;
+    :func:`read_notes` words it for a designer).
 
     Raises
     ------
@@ -132,8 +134,9 @@ def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None)
     The folder's chart file of the first format in :func:`formats` order is read (a song folder holds its
     ``.ssc`` and often an ``.sm`` of the same song). An osu! beatmap set keeps one difficulty per ``.osu``
     file: they are merged into one song (:func:`chart.formats.osu_mania.merge_set`) and ``Song.source_path``
-    is the first of them, so ``#MUSIC`` resolves beside it. Several ``.ssc`` (or ``.sm``, ``.json``) files are
-    different songs, and which one was meant is not guessed.
+    is the first of them, so ``#MUSIC`` resolves beside it; difficulties of other osu! game modes (a hybrid set)
+    are skipped and named in ``report``. Several ``.ssc`` (or ``.sm``, ``.json``) files are different songs, and
+    which one was meant is not guessed. ``report``: see :func:`load` (:func:`read_notes` words it).
 
     Raises
     ------
@@ -147,20 +150,53 @@ def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None)
         raise ParseError(f"cannot read the folder: {err.strerror or err}", path=str(folder)) from None
     if not files:
         raise ParseError("the folder holds no chart file (.ssc, .sm, .osu, .json)", path=str(folder))
+    if files[0].suffix.lower() == ".osu":
+        return _load_osu_set(folder, files, report)
     if len(files) == 1:
         return load(files[0], report), files[0]
-    if files[0].suffix.lower() != ".osu":
-        names = ", ".join(p.name for p in files[:4]) + (", ..." if len(files) > 4 else "")
-        raise ParseError(f"the folder holds {len(files)} {files[0].suffix} files ({names}): open one of them",
-                         path=str(folder))
-    from chart.formats.osu_mania import merge_set
+    names = ", ".join(p.name for p in files[:4]) + (", ..." if len(files) > 4 else "")
+    raise ParseError(f"the folder holds {len(files)} {files[0].suffix} files ({names}): open one of them",
+                     path=str(folder))
 
+
+def _load_osu_set(folder: Path, files: list[Path], report: list[Unrepresentable] | None) -> tuple[Song, Path | None]:
+    """An osu! beatmap set's mania difficulties as one song. A set may mix game modes: the difficulties of other
+    modes are skipped (named in ``report``); a set with none of osu!mania is refused."""
+    from chart.formats.osu_mania import NotManiaError, merge_set
+
+    songs: list[tuple[Song, Path]] = []
+    skipped: list[tuple[Path, NotManiaError]] = []
+    for path in files:
+        try:
+            songs.append((load(path, report), path))
+        except NotManiaError as err:
+            skipped.append((path, err))
+    if not songs:
+        if len(skipped) == 1:
+            raise skipped[0][1]
+        raise ParseError(f"none of its {len(files)} .osu files is an osu!mania difficulty ({skipped[0][1].message})",
+                         path=str(folder))
+    if report is not None:
+        report += [Unrepresentable("", Fraction(0), f"{path.name} skipped: {err.message}", fatal=False)
+                   for path, err in skipped]
+    if len(songs) == 1:
+        return songs[0]
     try:
-        song = merge_set([load(p, report) for p in files])
+        song = merge_set([s for s, _ in songs])
     except ParseError as err:
         raise err if err.path else err.with_path(str(folder)) from None
-    song.source_path = files[0]
+    song.source_path = songs[0][1]
     return song, None
+
+
+def read_notes(report: list[Unrepresentable]) -> list[str]:
+    """What a reader moved, dropped or read leniently (the ``report`` of :func:`load` / :func:`load_folder`), one
+    line each, repeats counted: ``"read: CHART: reason"`` (the lines ``convert``, ``check`` and ``info`` print)."""
+    counts: dict[str, int] = {}
+    for u in report:
+        line = f"read: {u.chart_id or 'song'}: {u.reason}"
+        counts[line] = counts.get(line, 0) + 1
+    return [f"{line} (x{n})" if n > 1 else line for line, n in counts.items()]
 
 
 def save(song: Song, path: str | Path, keep_backup: bool = False) -> Path:

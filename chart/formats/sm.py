@@ -10,8 +10,13 @@ warps or delays, so the writer does what StepMania 5's .sm writer does:
   as a shorter warp without the stop (reported as a non-fatal conversion);
 * a **delay** at beat b becomes a **stop one row (1/48 beat) earlier** - exact unless a note sits on that row
   in the same chart, which is reported as unrepresentable;
-* ``#TIMESIGNATURES`` and the display tags (``#TICKCOUNTS``, ``#SCROLLS``...) are written as tags, which
-  StepMania 5 reads from .sm too; older players ignore them (they do not move notes).
+* ``#TIMESIGNATURES`` and ``#TICKCOUNTS`` are written as tags, which StepMania 5's .sm reader reads.
+  ``#SCROLLS #SPEEDS #COMBOS #LABELS`` are written too (our reader and other tools read them back) but
+  StepMania 5's .sm reader ignores them: listed as conversions (the chart scrolls and counts combo plainly);
+* **fake segments** (``#FAKES``): StepMania 5's .sm reader ignores the tag, so it is not written; instead each
+  tap or lift inside one is written as a fake note (``F``), which StepMania never judges either. A hold, roll or
+  mine inside one has no fake form and becomes judged: listed as a conversion. (A .sm file that has ``#FAKES``
+  is still read with its fake segments, and the read report says that StepMania judges those notes.)
 
 A chart with its own timing (.ssc split timing) different from the song's cannot be stored: reported.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 from fractions import Fraction
 
+from chart.formats.display_segments import fake_ranges
 from chart.formats.errors import ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, escape, escape_raw, parse_tags
 from chart.formats.stepmania import (
@@ -34,9 +40,11 @@ from chart.formats.stepmania import (
     song_tag_values,
     timing_problems,
     write_ordered,
+    written_extra,
 )
-from chart.formats.timing_tags import EXTRA_TAGS
+from chart.formats.timing_tags import EXTRA_TAGS, in_warp
 from chart.formats.values import format_beat, format_number, format_pairs
+from chart.notes import Note, NoteKind
 from chart.song import Chart, Song
 from chart.timing import TimingData
 
@@ -65,7 +73,22 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
                   "DIFFICULTY": (p[2], tag.line), "METER": (p[3], tag.line)}
         extra = [("RADARVALUES", p[4].strip())] if p[4].strip() else []
         song.charts.append(make_chart(fields, p[-1], tag.line, extra, None, report))
+    if report is not None:
+        report += _fakes_in_game(song)
     return song
+
+
+def _fakes_in_game(song: Song) -> list[Unrepresentable]:
+    """Notes a .sm file's ``#FAKES`` makes never judged here but StepMania 5 judges (its .sm reader ignores it)."""
+    fakes = fake_ranges(song.timing)
+    out = []
+    for chart in song.charts:
+        inside = _in_fakes(chart, song.timing, fakes)
+        if inside:
+            out.append(Unrepresentable(chart.chart_id(), inside[0].beat, f"{len(inside)} notes inside #FAKES "
+                                       f"segments: StepMania 5 ignores #FAKES in a .sm file and judges them (they "
+                                       f"are read as never judged)", fatal=False))
+    return out
 
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
@@ -77,7 +100,8 @@ def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song
 def problems(song: Song) -> list[Unrepresentable]:
     """What .sm cannot hold: off-grid notes, per-chart timing, delays with a note one row before them.
 
-    Non-fatal entries (``fatal=False``) describe what the writer drops: .ssc-only chart fields.
+    Non-fatal entries (``fatal=False``) describe what the writer converts or drops: .ssc-only chart fields,
+    notes inside fake segments, display tags StepMania 5 ignores in .sm files (module docstring).
     """
     out = timing_problems(song.timing)
     stop_beats = {b for b, _ in song.timing.stops} | {b - _ROW for b, _ in song.timing.delays}
@@ -85,6 +109,11 @@ def problems(song: Song) -> list[Unrepresentable]:
         if beat in stop_beats:
             out.append(Unrepresentable("", beat, "a stop and a warp on one beat merge into one .sm stop",
                                        fatal=False))
+    ignored = [tag for tag, _ in song.timing.extra if tag in SM5_IGNORES]
+    if ignored:
+        out.append(Unrepresentable("", Fraction(0), f"StepMania 5 ignores {', '.join('#' + t for t in ignored)} in "
+                                   f".sm files (display only: plain scroll and combo in game)", fatal=False))
+    fakes = fake_ranges(song.timing)
     for chart in song.charts:
         out += chart_problems(chart)
         cid = chart.chart_id()
@@ -99,11 +128,34 @@ def problems(song: Song) -> list[Unrepresentable]:
         for beat, _ in song.timing_for(chart).delays:
             if beat - _ROW in rows:
                 out.append(Unrepresentable(cid, beat, "delay becomes a stop one row earlier, where a note is"))
-        dropped = [name for name, _ in chart.extra if name != "RADARVALUES"] + (["CREDIT"] if chart.credit else [])
+        dropped = [name for name, _ in written_extra(chart) if name != "RADARVALUES"]
+        dropped += ["CREDIT"] if chart.credit else []
         if dropped:
             out.append(Unrepresentable(cid, Fraction(0), f".sm drops chart tags {', '.join(dropped)}",
                                        fatal=False))
+        for note in _in_fakes(chart, song.timing, fakes):
+            if note.kind in _FAKEABLE:
+                reason = f"{note.kind.value} inside a fake segment written as a fake note (F): StepMania 5 " \
+                         f"ignores #FAKES in .sm files"
+            else:
+                reason = f"{note.kind.value} inside a fake segment becomes judged: .sm has no fake segments " \
+                         f"(StepMania 5 ignores #FAKES there) and no fake {note.kind.value}s"
+            out.append(Unrepresentable(cid, note.beat, reason, note, fatal=False))
     return out
+
+
+#: Timing tags StepMania 5's .sm reader has no handler for (NotesLoaderSM.cpp); #WARPS is written as stops.
+SM5_IGNORES = frozenset({"SCROLLS", "SPEEDS", "COMBOS", "LABELS"})
+_FAKEABLE = (NoteKind.TAP, NoteKind.LIFT)
+
+
+def _in_fakes(chart: Chart, timing: TimingData, fakes: list[tuple[Fraction, Fraction]]) -> list[Note]:
+    """Notes of ``chart`` (other than fakes) inside a fake segment and not inside a warp (written as stops,
+    which StepMania 5 turns back into warps)."""
+    if not fakes:
+        return []
+    return [n for n in chart.notes if n.kind != NoteKind.FAKE and any(a <= n.beat < b for a, b in fakes)
+            and not in_warp(timing, n.beat)]
 
 
 #: Timing tags that change only how a chart looks or counts combo, never when a note is judged (FAKES does).
@@ -128,8 +180,19 @@ def dumps(song: Song) -> str:
     values = song_tag_values(song)
     values.update(_timing_values(song.timing))
     parts = [write_ordered(SM_SONG_ORDER, values, song.extra)]
-    parts += [_chart_text(chart) for chart in song.charts]
+    fakes = fake_ranges(song.timing)
+    parts += [_chart_text(_faked(chart, song.timing, fakes)) for chart in song.charts]
     return "".join(parts)
+
+
+def _faked(chart: Chart, timing: TimingData, fakes: list[tuple[Fraction, Fraction]]) -> Chart:
+    """``chart`` with its taps and lifts inside fake segments made fake notes (what StepMania 5 plays the same
+    from a .sm file); the chart itself unchanged when there are none."""
+    inside = {id(n) for n in _in_fakes(chart, timing, fakes) if n.kind in _FAKEABLE}
+    if not inside:
+        return chart
+    notes = [dataclasses.replace(n, kind=NoteKind.FAKE) if id(n) in inside else n for n in chart.notes]
+    return dataclasses.replace(chart, notes=notes)
 
 
 def _timing_values(timing: TimingData) -> dict[str, str]:
@@ -150,7 +213,7 @@ def _timing_values(timing: TimingData) -> dict[str, str]:
     if timing.time_signatures:
         values["TIMESIGNATURES"] = ",".join(f"{format_beat(b)}={n}={d}" for b, n, d in timing.time_signatures)
     extra = dict(timing.extra)
-    values.update({tag: extra[tag] for tag in EXTRA_TAGS if tag in extra})
+    values.update({tag: extra[tag] for tag in EXTRA_TAGS if tag in extra and tag != "FAKES"})
     return values
 
 

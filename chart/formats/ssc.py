@@ -4,10 +4,19 @@ A file is the song header, then one block per chart opened by ``#NOTEDATA:;``. A
 non-empty timing tag (``#BPMS #STOPS #DELAYS #WARPS #TIMESIGNATURES #OFFSET`` or the display tags) has its own
 timing (split timing, ``Chart.timing``); as StepMania does, that timing replaces the song's, except that a block
 without ``#OFFSET`` or ``#BPMS`` takes those two from the song (lenient: StepMania would have no tempo).
+
+``#VERSION`` (read as StepMania does: a leading number, 0.83 when absent; every ``#VERSION`` tag, header or
+chart block, sets it from there on) matters below 0.70, before split timing: chart blocks' timing tags (and
+``#ATTACKS``) are ignored, and ``#WARPS`` values are end beats (``4=8`` is a 4-beat warp) rather than lengths.
+Both are said in the read report; the song is then held, and written, as a 0.83 file that plays the same.
 Canonical output starts with ``#VERSION:0.83;`` and writes tags in StepMania 5's order, one per line.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import re
+from fractions import Fraction
 
 from chart.formats.errors import Unrepresentable, WriteError
 from chart.formats.msd import Tag, decode, escape, parse_tags, tag_line
@@ -24,6 +33,7 @@ from chart.formats.stepmania import (
     song_tag_values,
     timing_problems,
     write_ordered,
+    written_extra,
 )
 from chart.formats.timing_tags import (
     ALIASES,
@@ -33,6 +43,7 @@ from chart.formats.timing_tags import (
     timing_from_tags,
     timing_tag_values,
 )
+from chart.formats.values import format_pairs, parse_pairs
 from chart.song import Chart, Song
 from chart.timing import TimingData
 
@@ -49,17 +60,55 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     tags = parse_tags(text)
     blocks: list[list[Tag]] = []
     header: list[Tag] = []
+    version = _CURRENT
+    old: list[str] = []  # notes on what an old #VERSION changed
     for tag in tags:
-        if tag.name == "NOTEDATA":
+        name = ALIASES.get(tag.name, tag.name)
+        if name == "VERSION":
+            version = _version(tag.value)
+            if not blocks:
+                header.append(tag)
+        elif name == "NOTEDATA":
             blocks.append([])
             check_chart_count(len(blocks))
         elif blocks:
+            if version < SPLIT_TIMING and name in _SPLIT_TAGS:
+                if tag.text:
+                    old.append(f"chart-level #{name} ignored: the file's #VERSION is below 0.70 (no split timing "
+                               f"yet), as StepMania does")
+                continue
             blocks[-1].append(tag)
         else:
+            if name == "WARPS" and version < SPLIT_TIMING and tag.text:
+                tag = _warps_as_lengths(tag)
+                old.append("#WARPS values read as end beats: the file's #VERSION is below 0.70, as StepMania does")
             header.append(tag)
     song = song_from_header(header)
     song.charts = [c for c in (_chart(block, song.timing, report) for block in blocks) if c is not None]
+    if report is not None:
+        report += [Unrepresentable("", Fraction(0), line, fatal=False) for line in dict.fromkeys(old)]
     return song
+
+
+# StepMania's SSC version constants (NotesLoaderSSC.h): the version StepMania writes, and split timing's.
+_CURRENT = Fraction(83, 100)
+SPLIT_TIMING = Fraction(7, 10)
+_SPLIT_TAGS = frozenset({*FIELD_TAGS, *EXTRA_TAGS, "ATTACKS"})
+_LEADING_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+
+
+def _version(text: str) -> Fraction:
+    """``#VERSION`` as StepMania reads it (``strtof``: the leading number, 0 when there is none)."""
+    m = _LEADING_NUMBER.match(text.strip())
+    return Fraction(m.group(0)) if m else Fraction(0)
+
+
+def _warps_as_lengths(tag: Tag) -> Tag:
+    """An old file's ``#WARPS`` (``beat=end beat``) as lengths; a value not past its beat is already one, as
+    StepMania reads it."""
+    pairs = parse_pairs(tag.text, "#WARPS", tag.line)
+    text = format_pairs([(b, v - b if v > b else v) for b, v in pairs])
+    return dataclasses.replace(tag, params=(text,), raw=text)
 
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
@@ -128,6 +177,6 @@ def _chart_text(chart: Chart) -> str:
     }
     if chart.timing is not None:
         values.update(timing_tag_values(chart.timing))
-    body = write_ordered(CHART_ORDER, values, chart.extra)
+    body = write_ordered(CHART_ORDER, values, written_extra(chart))
     return f"{chart_comment(chart)}{tag_line('NOTEDATA', '')}{body}#NOTES:\n{notes_text(chart)}\n;\n"
 

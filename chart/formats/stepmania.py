@@ -13,7 +13,14 @@ from fractions import Fraction
 
 from chart.formats.errors import MAX_CHARTS, MAX_LANES, ParseError, Unrepresentable
 from chart.formats.msd import Tag, escape, escape_raw, tag_line
-from chart.formats.notedata import format_notes, unrepresentable_notes
+from chart.formats.notedata import (
+    PLAYER2,
+    format_notes,
+    parse_notes,
+    player2_text,
+    split_players,
+    unrepresentable_notes,
+)
 from chart.formats.timing_tags import (
     ALIASES,
     EXTRA_TAGS,
@@ -74,9 +81,8 @@ def known_spelling(tag: Tag, order: tuple[str, ...]) -> str:
 def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: int,
                extra: list[tuple[str, str]], timing: TimingData | None,
                report: list[Unrepresentable] | None = None) -> Chart:
-    """A Chart from its text fields (STEPSTYPE, DESCRIPTION, DIFFICULTY, METER, CREDIT) and note data."""
-    from chart.formats.notedata import parse_notes
-
+    """A Chart from its text fields (STEPSTYPE, DESCRIPTION, DIFFICULTY, METER, CREDIT) and note data; what the
+    note data held that StepMania reads leniently or drops is appended to ``report``."""
     mode = fields.get("STEPSTYPE", ("dance-single", 0))[0].strip() or "dance-single"
     lanes = LANES_BY_MODE.get(mode) or _lanes_from_data(notes_text, notes_line)
     text, line = fields.get("DIFFICULTY", ("Edit", notes_line))
@@ -86,16 +92,47 @@ def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: 
         slot = Slot.EDIT  # StepMania treats an unknown difficulty as an edit
     text, line = fields.get("METER", ("1", notes_line))
     meter = _meter(text, line)
-    notes, ignored = parse_notes(notes_text, lanes, notes_line)
+    first, second, more = split_players(notes_text)
+    notes, ignored = parse_notes(first, lanes, notes_line)
+    own_extra = order_extra(extra, CHART_ORDER)
+    second_notes, second_ignored = parse_notes(second, lanes, notes_line) if second is not None else ([], {})
+    if second_notes:  # a routine chart's player 2: kept as it is, written back after '&'
+        own_extra.append((PLAYER2, format_notes(second_notes, lanes)))
     chart = Chart(mode=mode, slot=slot, meter=meter, description=fields.get("DESCRIPTION", ("", 0))[0].strip(),
                   credit=fields.get("CREDIT", ("", 0))[0].strip(), notes=notes, timing=timing, lanes=lanes,
-                  extra=order_extra(extra, CHART_ORDER))
+                  extra=own_extra)
     if report is not None:
-        for what, count in ignored.items():
-            name = {"K": "auto-keysound (K)", "A": "attack (A)"}.get(what, what)
-            report.append(Unrepresentable(chart.chart_id(), Fraction(0), f"{count} {name} ignored on read",
-                                          fatal=False))
+        cid = chart.chart_id()
+        lines = [_read_note(what, count, lanes) for what, count in ignored.items()]
+        lines += [f"player 2: {_read_note(what, count, lanes)}" for what, count in second_ignored.items()]
+        if second_notes:
+            lines.append(f"player 2's {len(second_notes)} notes (after '&') are kept unchanged and written back to "
+                         f".sm/.ssc; only player 1's are shown and edited")
+        if more:
+            lines.append("note data after a second '&' ignored, as StepMania does (two players at most)")
+        report += [Unrepresentable(cid, Fraction(0), reason, fatal=False) for reason in lines]
     return chart
+
+
+def _read_note(what: str, count: int, lanes: int) -> str:
+    """A read-report line for what the note-data reader counted (:func:`chart.formats.notedata.parse_notes`)."""
+    if what in _READ_NOTES:
+        return _READ_NOTES[what](count, lanes)
+    return f"{count} {what} in the note data read as empty, as StepMania does"
+
+
+_READ_NOTES = {
+    "K": lambda n, lanes: f"{n} auto-keysound (K) ignored on read",
+    "A": lambda n, lanes: f"{n} attack (A) ignored on read",
+    "orphan tail": lambda n, lanes: f"{n} orphan tail(s) (a '3' with no open head) ignored, as StepMania does",
+    "unclosed head": lambda n, lanes: f"{n} unclosed head(s) (no '3' after them) dropped, as StepMania does",
+    "long line": lambda n, lanes: f"{n} note line(s) longer than {lanes} characters: the extra ones ignored, "
+                                  f"as StepMania does",
+    "short line": lambda n, lanes: f"{n} note line(s) shorter than {lanes} characters: the lanes they lack read "
+                                   f"as empty, as StepMania does",
+    "note inside hold": lambda n, lanes: f"{n} hold(s) with a note inside on their lane: StepMania drops such a "
+                                         f"hold; kept here (Verify flags it)",
+}
 
 
 def _meter(text: str, line: int) -> int:
@@ -174,5 +211,13 @@ def chart_problems(chart: Chart) -> list[Unrepresentable]:
 
 
 def notes_text(chart: Chart) -> str:
-    """Note data of a chart (call :func:`chart_problems` first)."""
-    return format_notes(chart.notes, chart.lanes, chart.chart_id())
+    """Note data of a chart (call :func:`chart_problems` first), a routine chart's player 2 after ``&``."""
+    text = format_notes(chart.notes, chart.lanes, chart.chart_id())
+    second = dict(chart.extra).get(PLAYER2)
+    second = player2_text(second, chart.lanes) if second else ""  # canonical, whatever edited the text
+    return f"{text}\n&\n{second}" if second else text
+
+
+def written_extra(chart: Chart) -> list[tuple[str, str]]:
+    """``chart.extra`` without what :func:`notes_text` writes (player 2's note data)."""
+    return [(name, value) for name, value in chart.extra if name != PLAYER2]

@@ -229,3 +229,20 @@ def test_an_output_folder_that_is_a_file_is_one_line(argv, tmp_path: Path) -> No
     file.write_text("x", encoding="utf-8")
     line = one_line_error(run(*[a.format(tmp=tmp_path, file=file) for a in argv]))
     assert "is a file; give a folder" in line
+
+
+def test_what_the_reader_moved_is_printed_by_convert_check_and_info(tmp_path: Path) -> None:
+    """osu! notes off the 1/192 grid were put on the nearest row (up to a few ms) without a word: the reader's report
+    was built but no command printed it."""
+    osu = tmp_path / "in.osu"
+    osu.write_text("osu file format v14\n\n[General]\nAudioFilename: a.ogg\nMode: 3\n\n[Metadata]\nTitle:T\n"
+                   "Version:Hard\n\n[Difficulty]\nCircleSize:4\n\n[TimingPoints]\n0,500,4,1,0,100,1,0\n\n"
+                   "[HitObjects]\n64,192,0,1,0,0:0:0:0:\n192,192,100,1,0,0:0:0:0:\n320,192,1337,1,0,0:0:0:0:\n")
+    line = ("note: read: dance-single/Hard: 2 notes more than 1 ms off the 1/192 grid put on the nearest row "
+            "(up to 4.2 ms; the first at 100 ms, lane 1)")
+    for argv in (["convert", osu, tmp_path / "out.ssc"], ["check", osu, "--audio-length", "60"],
+                 ["info", osu, "--json"]):
+        result = run(*argv)
+        assert result.returncode == 0, result.stderr
+        assert line in result.stderr.splitlines(), result.stderr
+    assert json.loads(run("info", osu, "--json").stdout)["charts"][0]["slot"] == "Hard"  # stdout stays JSON

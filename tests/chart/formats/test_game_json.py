@@ -84,6 +84,7 @@ def test_the_example_in_the_docs_is_what_the_writer_writes():
     block = doc.split("```json\n", 1)[1].split("```", 1)[0]
     example = json.loads(block)
     assert json.loads(game_json.dumps(game_json.loads(block))) == example
+    assert game_json.dumps(game_json.loads(block)).rstrip("\n") == block.rstrip("\n")  # the layout too
 
 
 def _strip_exact(value):

@@ -46,8 +46,9 @@ def test_notes_off_the_grid_are_reported_not_hidden():
     song = osu_mania.loads(beatmap("64,192,1003,1,0\n64,192,1500,1,0"), report)
     assert [n.beat for n in song.charts[0].notes] == [F(2), F(3)]  # 1003 ms -> beat 2.006: row 2 is 3 ms away
     assert len(report) == 1
-    assert "3.0 ms off the 1/192 grid" in report[0].reason
-    assert report[0].beat == 2
+    assert report[0].reason == ("1 note more than 1 ms off the 1/192 grid put on the nearest row (up to 3.0 ms; "
+                                "the first at 1003 ms, lane 0)")
+    assert (report[0].beat, report[0].chart_id) == (2, "dance-single/Challenge")
 
 
 def test_objects_before_the_first_timing_point_shift_beat_zero_by_whole_measures():
@@ -56,25 +57,31 @@ def test_objects_before_the_first_timing_point_shift_beat_zero_by_whole_measures
     assert [n.beat for n in song.charts[0].notes] == [F(0), F(9, 2)]
 
 
-def test_timing_point_between_rows_becomes_a_stop_and_keeps_times():
-    # 120 BPM from 0 ms; a new point at 1003 ms (beat 2.006): beat 2 + a 3 ms stop, then 150 BPM.
+def test_timing_point_between_rows_becomes_a_pause_and_keeps_times():
+    # 120 BPM from 0 ms; a new point at 1003 ms (beat 2.006): beat 2 + a 3 ms pause, then 150 BPM. A delay (a note
+    # on beat 2 is judged after it, at 1003 ms, on the new grid) unless a note sits on the old grid's beat 2.
     points = [TimingPoint(F(0), F(500), 4), TimingPoint(F(1003), F(400), 4)]
     timing = timing_from_points(points, None)
     assert timing.bpms == ((F(0), F(120)), (F(2), F(150)))
-    assert timing.stops == ((F(2), F(3, 1000)),)
+    assert (timing.stops, timing.delays) == ((), ((F(2), F(3, 1000)),))
+    assert timing.beat_to_seconds(F(2)) == F(1003, 1000)
     assert timing.beat_to_seconds(F(3)) == F(1403, 1000)
-    # Written back: the tempo change where it happens, and a point where the stop ends; same timing read back.
-    written = points_from_timing(timing)
-    assert written == [TimingPoint(F(0), F(500), 4), TimingPoint(F(1000), F(400), 4),
-                       TimingPoint(F(1003), F(400), 4)]
-    assert timing_from_points(written, None) == timing
+    # Written back: one point where the delay ends and the tempo changes; the same timing read back.
+    assert points_from_timing(timing) == points
+    assert timing_from_points(points_from_timing(timing), None) == timing
+    on_old_grid = timing_from_points(points, None, [F(1000)])  # a note at 1000 ms and none at 1003 ms: a stop
+    assert (on_old_grid.stops, on_old_grid.delays) == (((F(2), F(3, 1000)),), ())
+    assert on_old_grid.beat_to_seconds(F(2)) == 1
+    written = points_from_timing(on_old_grid)  # the tempo change where it happens, a point where the stop ends
+    assert written == [TimingPoint(F(0), F(500), 4), TimingPoint(F(1000), F(400), 4), TimingPoint(F(1003), F(400), 4)]
+    assert timing_from_points(written, None, [F(1000)]) == on_old_grid
 
 
 def test_stops_longer_than_a_row_keep_times_but_renumber_later_beats():
-    # 0.51 s at 120 BPM is 1.02 beats: read back as beats 2..3 played, then a 0.01 s stop at beat 3.
+    # 0.51 s at 120 BPM is 1.02 beats: read back as beats 2..3 played, then a 0.01 s pause at beat 3.
     timing = TimingData(bpms=((F(0), F(120)),), stops=((F(2), F(51, 100)),))
     back = timing_from_points(points_from_timing(timing), None)
-    assert back.stops == ((F(3), F(1, 100)),)
+    assert back.delays == ((F(3), F(1, 100)),)
     assert back.beat_to_seconds(F(5)) == timing.beat_to_seconds(F(4))
 
 
@@ -116,3 +123,49 @@ def test_several_charts_or_millisecond_collisions_are_refused():
     song = Song(timing=fast, charts=[Chart(notes=[Note(F(0), 0), Note(F(1, 48), 0)])])
     with pytest.raises(WriteError, match="same millisecond"):
         osu_mania.dumps(song)
+
+
+def hit_times_ms(song: Song) -> list[float]:
+    timing = song.timing_for(song.charts[0])
+    return [float(timing.beat_to_seconds(n.beat) * 1000) for n in song.charts[0].notes]
+
+
+@pytest.mark.parametrize(("points", "objects"), [
+    # 60 BPM, then 150 BPM from 12345 ms (between rows) with a note on it, as osu! mappers place them
+    ("0,1000,4,1,0,100,1,0\n12345,400,4,1,0,100,1,0", [12000, 12345, 12745]),
+    # an "offset reset": the same tempo, the grid moved 7 ms (under a row) where a note is
+    ("0,500,4,1,0,100,1,0\n10007,500,4,1,0,100,1,0", [10007, 10507]),
+])
+def test_a_note_on_a_timing_point_between_rows_keeps_its_time(points, objects):
+    """The gap to the point was a stop on the row before it, and a note on a stop's row is judged when the pause
+    starts: the note on the point moved up to a row earlier, without a report."""
+    text = beatmap("\n".join(f"{64 + 128 * (i % 4)},192,{t},1,0,0:0:0:0:" for i, t in enumerate(objects)),
+                   points=points)
+    report: list = []
+    song = osu_mania.loads(text, report)
+    assert hit_times_ms(song) == pytest.approx(objects, abs=1e-9)
+    assert report == []
+    assert song.timing.stops == ()
+    assert len(song.timing.delays) == 1
+    out = osu_mania.dumps(song)  # written back: the same points, no extra one for the pause
+    assert out.split("[TimingPoints]\n")[1].split("\n\n")[0].splitlines() == [
+        f"{p.split(',')[0]},{p.split(',')[1]},4,1,0,100,1,0" for p in points.splitlines()]
+    assert osu_mania.loads(out) == song
+
+
+def test_a_difficulty_name_from_another_tool_is_written_back_as_it_was():
+    """osu! tells a set's difficulties apart by Version: "Insane" became "Challenge Lv.8: Insane"."""
+    song = osu_mania.loads(beatmap("64,192,0,1,0,0:0:0:0:"))  # Version:Insane, OverallDifficulty:8.4
+    (chart,) = song.charts
+    assert (chart.slot, chart.meter, chart.description) == (Slot.CHALLENGE, 8, "Insane")
+    assert "\nVersion:Insane\n" in osu_mania.dumps(song)
+    assert osu_mania.loads(osu_mania.dumps(song)) == song
+    chart.meter = 9  # changed in the editor: the name says so, as ours do
+    assert "\nVersion:Challenge Lv.9: Insane\n" in osu_mania.dumps(song)
+    ours = osu_mania.loads(osu_mania.dumps(song))
+    assert ours.charts[0].extra == []  # our own names are not kept twice
+
+
+def test_a_beatmap_of_another_mode_raises_its_own_parse_error():
+    with pytest.raises(osu_mania.NotManiaError, match=r"Mode: 0, osu!standard"):
+        osu_mania.loads(beatmap("64,192,0,1,0", mode=0))

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from chart.formats import game_json, osu_mania, sm, ssc
 from chart.formats.errors import ParseError
+from chart.notes import NoteKind
+from chart.song import Chart, Song
 from tests.chart.formats import strategies as gen
 
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -36,6 +38,20 @@ def test_osu_round_trip(song):
     report: list = []
     assert osu_mania.loads(text, report) == song
     assert report == []
+
+
+@_SETTINGS
+@given(gen.timing(warps=False, extras=False, max_bpm=240), gen.notes(4, kinds=(NoteKind.TAP, NoteKind.HOLD)))
+def test_osu_keeps_every_hit_time_through_stops_and_delays(timing, notes):
+    """Pauses become timing points and come back as delays or stops chosen by where the hit objects are: no note
+    moves by more than the 1 ms the writer checks, whichever the pause was."""
+    song = Song(music="a.ogg", timing=timing, charts=[Chart(notes=notes)])
+    assert not [p for p in osu_mania.problems(song) if p.fatal]
+    back = osu_mania.loads(osu_mania.dumps(song))
+    before = sorted((float(timing.beat_to_seconds(n.beat)), n.lane) for n in notes)
+    after = sorted((float(back.timing.beat_to_seconds(n.beat)), n.lane) for n in back.charts[0].notes)
+    assert [lane for _, lane in after] == [lane for _, lane in before]
+    assert all(abs(a - b) <= 1e-3 for (a, _), (b, _) in zip(after, before, strict=True))
 
 
 @_SETTINGS

@@ -146,3 +146,43 @@ def test_charts_of_one_slot_get_files_of_their_own(tmp_path):
     written = registry.save_split(song, tmp_path / "s.osu")
     assert [p.name for p in written] == ["s [4K Hard].osu", "s [8K Hard].osu", "s [Easy].osu", "s [Easy 2].osu"]
     assert len(registry.load_folder(tmp_path)[0].charts) == 4
+
+
+def test_a_hybrid_beatmap_set_opens_its_mania_difficulties(tmp_path):
+    """A set with an osu!standard difficulty beside the mania ones could not be opened: the std file refused the
+    whole folder. It is skipped and named in the read report; a set with no mania difficulty is still refused."""
+    song = _set_song()
+    song.charts = song.charts[1:]  # Easy and Medium
+    registry.save_split(song, tmp_path / "set.osu")
+    std = (tmp_path / "set [Easy].osu").read_text().replace("Mode: 3", "Mode: 0")
+    (tmp_path / "set [Std].osu").write_text(std)
+    report: list = []
+    back, file = registry.load_folder(tmp_path, report)
+    assert ([c.slot for c in back.charts], file) == ([Slot.EASY, Slot.MEDIUM], None)
+    assert registry.read_notes(report) == [
+        "read: song: set [Std].osu skipped: not an osu!mania beatmap (Mode: 0, osu!standard; expected 3)"]
+    (tmp_path / "set [Medium].osu").unlink()
+    one, file = registry.load_folder(tmp_path)  # one mania difficulty left: saving rewrites its file
+    assert (len(one.charts), file) == (1, tmp_path / "set [Easy].osu")
+    (tmp_path / "set [Easy].osu").unlink()
+    with pytest.raises(ParseError, match=r"set \[Std\]\.osu: not an osu!mania beatmap"):
+        registry.load_folder(tmp_path)
+
+
+def test_read_notes_count_repeats():
+    from chart.formats.errors import Unrepresentable
+
+    report = [Unrepresentable("dance-single/Hard", F(0), "x", fatal=False)] * 2
+    report.append(Unrepresentable("", F(0), "y", fatal=False))
+    assert registry.read_notes(report) == ["read: dance-single/Hard: x (x2)", "read: song: y"]
+
+
+def test_document_open_passes_the_read_report_on(tmp_path):
+    from chart.document import Document
+
+    path = tmp_path / "k.sm"
+    path.write_text("#OFFSET:0;\n#BPMS:0=120;\n#NOTES:dance-single::Hard:5::\nK100\n0000\n0000\n0000\n;\n")
+    report: list = []
+    doc = Document.open(path, report=report)
+    assert len(doc.song.charts[0].notes) == 1
+    assert registry.read_notes(report) == ["read: dance-single/Hard: 1 auto-keysound (K) ignored on read"]

@@ -106,10 +106,6 @@ def test_stop_before_a_negative_bpm_is_kept():
 def test_bad_values_raise_one_line_parse_errors_with_line_numbers():
     with pytest.raises(ParseError, match=r"line 2: #BPMS value is not a number"):
         sm.loads("#TITLE:x;\n#BPMS:0=fast;\n")
-    with pytest.raises(ParseError, match="has 3 characters, expected 4"):
-        notes_of("100")
-    with pytest.raises(ParseError, match="unknown note character"):
-        notes_of("1X00")
     with pytest.raises(ParseError, match="BPM of 0"):
         sm.loads("#BPMS:0=0;")
     with pytest.raises(ParseError, match="needs 6"):
@@ -235,3 +231,112 @@ def test_regression_warp_written_as_negative_stop_comes_back_exact():
     timing = TimingData(bpms=((F(0), F(190)),), warps=((F(28), F(16)), (F(1631, 8), F(8))))
     song = Song(timing=timing, charts=[Chart(notes=[Note(F(44), 0)])])
     assert sm.loads(sm.dumps(song)).timing.warps == timing.warps
+
+
+# ------------------------------------------------------------------------------- read as StepMania reads (audit)
+def read_with_report(text: str, reader=sm) -> tuple[Song, list[str]]:
+    report: list = []
+    song = reader.loads(text, report)
+    assert all(not p.fatal for p in report)
+    return song, [p.reason for p in report]
+
+
+def test_note_lines_stepmania_accepts_are_read_as_it_reads_them_and_reported():
+    """A lower-case 'm' (empty in StepMania), a line longer or shorter than the lanes: the file plays in StepMania,
+    so it opens here too (it was a ParseError), read the same way and said in the read report."""
+    song, reasons = read_with_report(MINIMAL.format("m100\n10000[3]\n01\n0001"))
+    assert [(n.beat, n.lane) for n in song.charts[0].notes] == [(0, 1), (1, 0), (2, 1), (3, 3)]
+    assert reasons == ["1 unknown character 'm' in the note data read as empty, as StepMania does",
+                       "1 note line(s) longer than 4 characters: the extra ones ignored, as StepMania does",
+                       "1 note line(s) shorter than 4 characters: the lanes they lack read as empty, as StepMania "
+                       "does"]
+
+
+def test_a_note_inside_a_hold_of_its_lane_is_kept_and_reported():
+    """StepMania drops such a hold; we keep both (Verify flags the overlap) and say so, instead of claiming to read
+    as StepMania does."""
+    song, reasons = read_with_report(MINIMAL.format("2000\n1000\n3000\n0000"))
+    assert song.charts[0].notes == [Note(F(0), 0, NoteKind.HOLD, F(2)), Note(F(1), 0)]
+    assert reasons == ["1 hold(s) with a note inside on their lane: StepMania drops such a hold; kept here "
+                       "(Verify flags it)"]
+    from chart.checks.registry import check_song
+
+    assert any(i.check_id == "note-in-hold" and i.severity.name == "PROBLEM" for i in check_song(song))
+
+
+ROUTINE = ("#TITLE:r;\n#OFFSET:0;\n#BPMS:0=120;\n#NOTES:\n dance-routine:\n :\n Hard:\n 5:\n 0:\n"
+           "10000000\n01000000\n00100000\n00010000\n&\n00001000\n00000100\n00000010\n00000001\n;\n")
+
+
+@pytest.mark.parametrize("writer", [sm, ssc])
+def test_routine_player_two_is_kept_and_written_back(writer):
+    """Player 2's notes (after '&') were dropped on read, so saving a routine chart lost half of it."""
+    from chart.formats import game_json, osu_mania
+    from chart.formats.notedata import PLAYER2
+
+    song, reasons = read_with_report(ROUTINE)
+    (chart,) = song.charts
+    assert [n.lane for n in chart.notes] == [0, 1, 2, 3]
+    assert dict(chart.extra)[PLAYER2] == "00001000\n00000100\n00000010\n00000001"
+    assert reasons == ["player 2's 4 notes (after '&') are kept unchanged and written back to .sm/.ssc; only "
+                       "player 1's are shown and edited"]
+    text = writer.dumps(song)
+    assert "00010000\n&\n00001000\n00000100\n00000010\n00000001\n;" in text
+    assert PLAYER2 not in text  # not a tag of its own
+    assert writer.loads(text) == song
+    assert not [p for p in writer.problems(song) if "player 2" in p.reason or PLAYER2 in p.reason]
+    assert any("player 2" in p.reason and not p.fatal for p in osu_mania.problems(song))  # listed where lost
+    assert any("player 2" in p.reason and not p.fatal for p in game_json.problems(song))
+
+
+def test_sm_writes_taps_inside_fake_segments_as_fake_notes():
+    """StepMania 5's .sm reader ignores #FAKES (and #SCROLLS #SPEEDS #COMBOS #LABELS): the .sm kept #FAKES, so the
+    never-judged notes became judged in game without a word."""
+    song = ssc.loads("#VERSION:0.83;\n#OFFSET:0;\n#BPMS:0=120;\n#FAKES:4=4;\n#SCROLLS:0=1,8=2;\n#NOTEDATA:;\n"
+                     "#STEPSTYPE:dance-single;\n#DIFFICULTY:Hard;\n#METER:5;\n#NOTES:\n1000\n0000\n0000\n0000\n,\n"
+                     "1L0M\n0000\n2000\n3000\n,\n1000\n0000\n0000\n0000\n;\n")
+    reasons = [(p.reason, p.fatal) for p in sm.problems(song)]
+    assert ("StepMania 5 ignores #SCROLLS in .sm files (display only: plain scroll and combo in game)",
+            False) in reasons
+    assert ("tap inside a fake segment written as a fake note (F): StepMania 5 ignores #FAKES in .sm files",
+            False) in reasons
+    assert ("lift inside a fake segment written as a fake note (F): StepMania 5 ignores #FAKES in .sm files",
+            False) in reasons
+    assert sum("becomes judged" in r and not fatal for r, fatal in reasons) == 2  # the mine and the hold
+    text = sm.dumps(song)
+    assert "#FAKES" not in text
+    assert "#SCROLLS:" in text
+    assert "\nFF0M\n" in text  # beat 4: the tap and the lift become fakes, the mine stays; beat 8 stays a tap
+    back, notes = read_with_report(text)
+    assert notes == []  # no #FAKES left to say anything about
+    kinds = [(n.beat, n.kind) for n in back.charts[0].notes]
+    assert (F(4), NoteKind.FAKE) in kinds
+    assert (F(8), NoteKind.TAP) in kinds
+    _, reasons_in = read_with_report(MINIMAL.replace("#BPMS:0=120;", "#BPMS:0=120;\n#FAKES:0=2;").format("1000"))
+    assert reasons_in == ["1 notes inside #FAKES segments: StepMania 5 ignores #FAKES in a .sm file and judges "
+                          "them (they are read as never judged)"]
+
+
+def test_ssc_before_version_070_reads_as_stepmania_reads_it():
+    """Below #VERSION 0.70 StepMania ignores chart timing tags and reads #WARPS as end beats."""
+    text = ("#VERSION:0.59;\n#OFFSET:0;\n#BPMS:0=120;\n#WARPS:4=8;\n#NOTEDATA:;\n#STEPSTYPE:dance-single;\n"
+            "#DIFFICULTY:Hard;\n#METER:5;\n#BPMS:0=60;\n#NOTES:\n1000\n0000\n0000\n0000\n,\n0100\n0000\n0000\n0000\n"
+            ",\n0010\n0000\n0000\n0000\n;\n")
+    song, reasons = read_with_report(text, ssc)
+    chart = song.charts[0]
+    assert chart.timing is None
+    assert song.timing.warps == ((F(4), F(4)),)
+    assert [song.timing.beat_to_seconds(n.beat) for n in chart.notes] == [0, 2, 2]  # beat 4 warped, 8 at 2 s
+    assert reasons == ["#WARPS values read as end beats: the file's #VERSION is below 0.70, as StepMania does",
+                       "chart-level #BPMS ignored: the file's #VERSION is below 0.70 (no split timing yet), as "
+                       "StepMania does"]
+    assert ssc.loads(ssc.dumps(song)) == song  # written as 0.83, same play
+    current = ssc.loads(text.replace("0.59", "0.70"))
+    assert current.charts[0].timing is not None
+    assert current.timing.warps == ((F(4), F(8)),)
+
+
+def test_legacy_difficult_is_medium_as_in_stepmania():
+    song = sm.loads("#NOTES:dance-single::Difficult:7::0000;\n#NOTES:dance-single::Hard:9::0000;")
+    assert [c.slot for c in song.charts] == [Slot.MEDIUM, Slot.HARD]
+    assert Slot.parse("difficult") == Slot.MEDIUM
