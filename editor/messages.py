@@ -39,6 +39,14 @@ def warning(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.warning(parent, title, text)
 
 
+def information(parent: QWidget | None, title: str, text: str) -> None:
+    """Something the user should know that is not a problem (what a reader changed on opening)."""
+    if _headless:
+        print(f"note: {title}: {text}", file=sys.stderr)
+        return
+    QMessageBox.information(parent, title, text)
+
+
 def confirm(parent: QWidget | None, title: str, text: str, default: bool = False) -> bool:
     """Yes/No question; headless answers ``default``."""
     if _headless:

@@ -75,13 +75,15 @@ class FileController(QObject):
             if str(path) in self.settings.recent_files() or str(path.resolve()) in self.settings.recent_files():
                 self.recent_changed.emit(self.settings.remove_recent(path))
             return False
+        report: list = []
         try:
-            doc = Document.open(path)
+            doc = Document.open(path, report=report)
         except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError naming the file
             text = str(exc) if str(path) in str(exc) else f"{path.name}: {exc}"
             messages.error(self.window, "Cannot open", _one_line(text))
             return False
         self.adopt(doc)
+        self._report_read(path.name, report)
         self.recent_changed.emit(self.settings.add_recent(path))
         if path.suffix.lower() == ".sm" and (ssc := _sibling(path, ".ssc")) is not None:
             self.session.status.emit(f"StepMania reads {ssc.name} in this folder, not this .sm: edits saved here "
@@ -93,6 +95,7 @@ class FileController(QObject):
         """A song folder: its chart (an osu! beatmap set's difficulties as one song), else its one audio file."""
         from chart.formats.registry import chart_files, load_folder
 
+        report: list = []
         try:
             if not chart_files(folder):
                 audio = audio_files(folder)
@@ -101,12 +104,13 @@ class FileController(QObject):
                 what = f"{len(audio)} audio files and no chart; open one of them" if audio else "no chart or audio file"
                 messages.error(self.window, "Cannot open", f"{folder.name}: the folder holds {what}")
                 return False
-            song, file = load_folder(folder)
+            song, file = load_folder(folder, report)
         except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError naming the folder or file
             messages.error(self.window, "Cannot open", _one_line(str(exc) if str(folder) in str(exc)
                                                                  else f"{folder.name}: {exc}"))
             return False
         self.adopt(Document(song, path=file))
+        self._report_read(folder.name, report)
         if file is None:  # several files (an osu! beatmap set): saving asks where, in one file
             self.session.status.emit(f"Opened {len(song.charts)} difficulties of {folder.name} as one song; "
                                      f"Save As writes them to one file, Export to .osu one file per difficulty")
@@ -126,6 +130,19 @@ class FileController(QObject):
             self._report_damage(audio)
         else:
             self.load_audio()
+
+    def _report_read(self, name: str, report: list) -> None:
+        """What the reader moved, dropped or read leniently (off-grid osu! notes put on a row, a routine chart's
+        player 2 kept but not shown...): a dialog listing it, and the status bar."""
+        if not report:
+            return
+        from chart.formats.registry import read_notes
+
+        lines = [line.removeprefix("read: ") for line in read_notes(report)]
+        self.session.status.emit(f"{name}: {len(report)} thing(s) read with changes; see the list")
+        shown = "\n".join(lines[:12]) + (f"\n... and {len(lines) - 12} more" if len(lines) > 12 else "")
+        messages.information(self.window, "Read with changes",
+                             f"{name} was read with these changes (saving writes the song as it is now):\n{shown}")
 
     def _report_damage(self, audio: AudioState) -> None:
         """A damaged or short audio file decodes up to the damage. The status bar says so (and the audio label

@@ -463,3 +463,16 @@ def test_a_new_song_from_audio_is_unsaved_work(window, tmp_path, boxes):
     generation = window.autosave.autosave()
     assert generation is not None
     assert float(load(generation).timing.bpms[0][1]) == 140
+
+
+def test_what_the_reader_changed_is_shown_on_opening(window, tmp_path, boxes):
+    text = ("#TITLE:Lenient;\n#OFFSET:0;\n#BPMS:0=120;\n#NOTES:\n     dance-single:\n     :\n     Easy:\n     2:\n"
+            "     0,0,0,0,0:\n1000\n0m00\n0010\n0001\n;\n")
+    path = tmp_path / "lenient.sm"
+    path.write_text(text)
+    assert window.files.open_path(path)
+    (kind, title, shown), = boxes
+    assert (kind, title) == ("information", "Read with changes")
+    assert "'m'" in shown or "unknown" in shown.lower()
+    assert "read with changes" in window.statusBar().currentMessage()
+    assert len(window.session.chart.notes) == 3
