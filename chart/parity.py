@@ -48,6 +48,7 @@ from itertools import combinations, permutations
 
 import numpy as np
 
+from chart.formats.display_segments import judged_notes
 from chart.notes import Note, beat_rows
 from chart.timing import TimingData
 
@@ -282,7 +283,8 @@ def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
     Parameters
     ----------
     notes : iterable of Note
-        The chart's notes, lanes 0..3 (any order; mines and fakes are ignored).
+        The chart's notes, lanes 0..3 (any order; mines and fakes are ignored, and so are notes StepMania never
+        judges: inside a warp or a fake segment).
     timing : TimingData
         The chart's timing, for the seconds between rows.
 
@@ -291,7 +293,7 @@ def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
     FootParse
         One :class:`FootRow` per step row, in order, and the total cost.
     """
-    rows = step_rows(notes)
+    rows = step_rows(judged_notes(list(notes), timing))
     if not rows:
         return FootParse((), 0.0)
     for _, row, _ in rows:

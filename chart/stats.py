@@ -39,12 +39,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chart.formats.display_segments import judged_notes
 from chart.notes import Note, NoteKind, onset_beats
 from chart.song import Chart, Slot
 from chart.timing import TimingData
 
 NPS_WINDOW_S = 2.0  # window of the NPS curve and of the peak NPS: 1 s windows jump on every 16th burst
 NPS_HOP_S = 0.25  # spacing of NPS curve samples
+WINDOW_EDGE_S = 1e-6  # a time this close to a window's end is at the end, outside (float rounding of exact beats)
 
 # Difficulty estimate (see the module docstring for the fit).
 DIFFICULTY_INTERCEPT = -6.95
@@ -146,7 +148,9 @@ def peak_nps(times_s: np.ndarray, window_s: float = NPS_WINDOW_S) -> float:
     t = np.asarray(times_s, dtype=np.float64)
     if t.size == 0:
         return 0.0
-    inside = np.searchsorted(t, t + window_s, side="left") - np.arange(t.size)
+    # a note exactly window_s later is outside, whatever the float rounding of the two times (an #OFFSET of
+    # 0.001 s flipped a steady stream between 4.0 and 4.5 NPS)
+    inside = np.searchsorted(t, t + window_s - WINDOW_EDGE_S, side="left") - np.arange(t.size)
     return float(inside.max()) / window_s
 
 
@@ -232,9 +236,12 @@ class ChartStats:
 
 
 def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
-    """All statistics of a chart played with ``timing`` (usually ``song.timing_for(chart)``)."""
-    times = onset_times_s(chart.notes, timing)
-    rows, jumps, hands, quads = row_counts(chart.notes)
+    """All statistics of a chart played with ``timing`` (usually ``song.timing_for(chart)``). Times, rows and
+    densities count the notes StepMania judges: a warp's notes all share one instant, and counting them made peak
+    NPS explode (94 on a meter-9 chart); the kind counts list every note of the chart."""
+    judged = judged_notes(chart.notes, timing)
+    times = onset_times_s(judged, timing)
+    rows, jumps, hands, quads = row_counts(judged)
     first = float(times[0]) if times.size else 0.0
     last = float(times[-1]) if times.size else 0.0
     span = max(last - first, NPS_WINDOW_S)  # see the module docstring: never denser than the peak window

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.formats.display_segments import judged_notes
 from chart.notes import Note
 from chart.parity import contact_rows
 from chart.song import Slot
@@ -30,7 +31,9 @@ class CheckHands:
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         if not ctx.chart.mode.startswith(FOOT_GAMES):
             return
-        found = [(beat, steps, held) for beat, steps, held in contact_rows(ctx.notes) if len(steps) + len(held) >= 3]
+        assert ctx.timing is not None
+        found = [(beat, steps, held) for beat, steps, held in contact_rows(judged_notes(ctx.notes, ctx.timing))
+                 if len(steps) + len(held) >= 3]
         if not found:
             return
         if ctx.chart.slot in WARN_SLOTS:

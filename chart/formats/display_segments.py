@@ -17,8 +17,8 @@ COMBOS        (beat, hit, miss)            combo gained per hit and lost per mis
 ============  ===========================  =============================================================
 
 Text is ``beat=value[=value...]`` entries separated by commas; beats are snapped to the 1/48 rows StepMania keeps
-segments on. A label's text cannot contain ``, = ; : #`` or a backslash (StepMania splits the tag on the first
-two and ends it on the others).
+segments on. A label's text cannot contain ``, = ; : #``, a backslash or ``//`` (StepMania splits the tag on the
+first two, ends it on the next ones, and reads ``//`` as the start of a comment: the rest of the line was lost).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from fractions import Fraction
 from chart.formats.errors import ParseError
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_beat, format_number, parse_list, parse_number, snap_row
+from chart.notes import Note
 from chart.timing import TimingData
 
 LABEL_FORBIDDEN = ",=;:#\\"
@@ -65,7 +66,7 @@ def _label_check(values: tuple) -> str | None:
     text = values[0]
     if not text.strip():
         return "a label needs a name"
-    bad = sorted({c for c in text if c in LABEL_FORBIDDEN or c in "\r\n"})
+    bad = sorted({c for c in text if c in LABEL_FORBIDDEN or c in "\r\n"}) + (["//"] if "//" in text else [])
     return f"a label cannot contain {' '.join(repr(c) for c in bad)}" if bad else None
 
 
@@ -210,3 +211,12 @@ def judged_beat(timing: TimingData, beat: Fraction,
     inside a fake segment (no beat of that moment is judged there)."""
     beat = past_warps(timing, beat)
     return None if never_judged(timing, beat, fakes) else beat
+
+
+def judged_notes(notes: Sequence[Note], timing: TimingData) -> list[Note]:
+    """The notes StepMania judges under ``timing``: all but those inside a warp or a fake segment (statistics,
+    foot parity and the density graph count steps the player makes, not ones passed over)."""
+    if not timing.warps and not any(tag == "FAKES" for tag, _text in timing.extra):
+        return list(notes)
+    fakes = fake_ranges(timing)
+    return [n for n in notes if not never_judged(timing, n.beat, fakes)]

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from chart.formats.display_segments import judged_notes
 from chart.notes import Note, NoteKind
 from chart.snap import quantization
 from chart.timing import TimingData
@@ -58,6 +59,7 @@ class NoteIndex:
                            else np.ones(n, dtype=np.float32))
         self.unsure = np.asarray(unsure, dtype=bool) if unsure is not None else np.zeros(n, dtype=bool)
         self.selected = np.zeros(n, dtype=bool)
+        self._timing = timing
         self._pos: dict[Note, int] | None = None  # built on first selection lookup
 
     @classmethod
@@ -71,9 +73,14 @@ class NoteIndex:
         return got
 
     def onset_times_s(self) -> np.ndarray:
-        """Sorted judgement times of the onset notes (taps, hold/roll heads, lifts), as chart.stats counts them."""
+        """Sorted judgement times of the onset notes (taps, hold/roll heads, lifts) StepMania judges (not inside a
+        warp or a fake segment), as chart.stats counts them."""
         onset = (self.kinds == KIND_CODES[NoteKind.TAP]) | (self.kinds == KIND_CODES[NoteKind.HOLD]) | (
             self.kinds == KIND_CODES[NoteKind.ROLL]) | (self.kinds == KIND_CODES[NoteKind.LIFT])
+        judged = judged_notes(self.notes, self._timing)
+        if len(judged) < len(self.notes):
+            ids = {id(n) for n in judged}
+            onset &= np.fromiter((id(n) in ids for n in self.notes), dtype=bool, count=len(self.notes))
         return self.start_s[onset]
 
     def __len__(self) -> int:

@@ -168,3 +168,30 @@ def test_row_overlap_pairs_rows_in_time_across_timings():
     empty = Chart(slot=Slot.BEGINNER, meter=1)
     assert row_overlap(hard, same, empty, same).kept_share is None
     assert row_overlap(empty, same, easy, same).shared == 0
+
+
+def test_statistics_count_the_notes_stepmania_judges():
+    """A warp's notes share one instant: counting them gave a meter-9 chart 94 peak NPS and difficulty 20."""
+    from chart.formats.display_segments import with_entries
+    from chart.parity import parse_feet
+
+    timing = TimingData.constant(120).with_changes(warps=((Fraction(16), Fraction(16)),))
+    notes = [Note(Fraction(b, 2), b % 4) for b in range(0, 96)]  # 8ths over 48 beats, 16 of them warped
+    chart = Chart(slot=Slot.HARD, notes=notes)
+    stats = chart_stats(chart, timing)
+    plain = chart_stats(Chart(slot=Slot.HARD, notes=[n for n in notes if not 16 <= n.beat < 32]), timing)
+    assert (stats.onsets, stats.rows, stats.peak_nps) == (plain.onsets, plain.rows, plain.peak_nps)
+    assert stats.peak_nps == 4.0
+    assert stats.counts["tap"] == 96  # the chart's notes are all listed
+    assert all(not 16 <= r.beat < 32 for r in parse_feet(notes, timing).rows)
+    faked = with_entries(TimingData.constant(120), "FAKES", [(Fraction(16), Fraction(16))])
+    assert chart_stats(chart, faked).onsets == plain.onsets
+
+
+def test_peak_nps_does_not_depend_on_the_offset():
+    """A steady stream of 8ths: a note exactly 2 s after another fell inside the window or not by float rounding,
+    so #OFFSET 0.000 and 0.001 gave 4.0 and 4.5 peak NPS."""
+    notes = [Note(Fraction(b, 2), b % 4) for b in range(64)]
+    peaks = {chart_stats(Chart(slot=Slot.MEDIUM, notes=notes), TimingData.constant(120, offset)).peak_nps
+             for offset in ("0", "0.001", "-0.013", "0.1234", "0.7")}
+    assert peaks == {4.0}

@@ -141,3 +141,11 @@ def test_timing_markers_stay_in_view_right_of_the_ai_curve(make_timeline, spectr
     assert right >= w.lanes + w.grid_item.markers_x + 1.0  # about a line of marker text fits
     w.set_show_curve(False)
     assert w.grid_item.markers_x == 0.0
+
+
+def test_the_density_graph_counts_judged_notes_only():
+    timing = TimingData.constant(120).with_changes(warps=((Fraction(4), Fraction(4)),))
+    notes = [Note(Fraction(b), b % 4) for b in range(12)]
+    times = NoteIndex(notes, timing).onset_times_s()
+    assert len(times) == 8  # beats 4-7 are passed over (they all sat at one instant: a spike)
+    assert len(NoteIndex(notes, TimingData.constant(120)).onset_times_s()) == 12

@@ -216,3 +216,18 @@ def test_the_song_panel_offset_is_the_current_chart_s(opened):
     win.session.set_chart(song.charts[1])
     assert panel.offset.value() == pytest.approx(-0.1)
     assert panel.offset_label.text() == "Offset"
+
+
+def test_a_label_with_a_comment_mark_is_refused(opened):
+    """'Intro // calm' was accepted and saved as written: the .ssc reader (as StepMania's) takes // as the start of
+    a comment, so the label was cut and every label after it on the line was lost."""
+    win = opened
+    panel = win.timing_panel
+    _at(win, 4)
+    assert panel.add_at_cursor("LABELS")
+    before = win.session.doc.song.timing
+    panel.table.item(_row(panel, "Label"), 2).setText("Intro // calm")
+    assert win.session.doc.song.timing == before
+    assert "'//'" in win.statusBar().currentMessage()
+    panel.table.item(_row(panel, "Label"), 2).setText("Intro / calm")  # a single slash is fine
+    assert ds.read(win.session.doc.song.timing, "LABELS") == [(F(4), "Intro / calm")]
