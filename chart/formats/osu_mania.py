@@ -52,7 +52,7 @@ _VERSION = re.compile(r"(Beginner|Easy|Medium|Hard|Challenge|Edit) Lv\.(\d{1,6})
 _OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIUM, "medium": Slot.MEDIUM,
               "hard": Slot.HARD, "hyper": Slot.HARD, "insane": Slot.CHALLENGE, "another": Slot.CHALLENGE,
               "expert": Slot.CHALLENGE, "extra": Slot.CHALLENGE, "challenge": Slot.CHALLENGE}
-_VERSION_KEY = "Metadata.Version"  # a difficulty name we did not write, kept in Chart.extra
+VERSION_KEY = "Metadata.Version"  # a difficulty name we did not write, kept in Chart.extra
 _OD = ("Difficulty", "OverallDifficulty")
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
 _MODES = {4: "dance-single", 5: "pump-single", 6: "dance-solo", 7: "kb7-single", 8: "dance-double",
@@ -164,7 +164,7 @@ def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
         notes.append(Note(beat, lane))
     version = osu.get("Metadata", "Version", "")
     slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
-    extra = [] if _VERSION.fullmatch(version) else [(_VERSION_KEY, version)]  # osu! names it so: kept (dumps)
+    extra = [] if _VERSION.fullmatch(version) else [(VERSION_KEY, version)]  # osu! names it so: kept (dumps)
     chart = Chart(mode=_MODES.get(keys, f"osu-mania-{keys}k"), slot=slot, meter=meter, description=description,
                   credit=osu.get("Metadata", "Creator", ""), notes=notes, lanes=keys, extra=extra)
     if report is not None:
@@ -210,10 +210,10 @@ def _parse_version(version: str, od: str) -> tuple[Slot, int, str]:
     return slot, meter, version
 
 
-def _version_name(chart: Chart, song_extra: list[tuple[str, str]]) -> str:
+def version_name(chart: Chart, song_extra: list[tuple[str, str]]) -> str:
     """The ``Version`` to write: the one the chart was read from while its slot, meter and name still read from it
     (osu! tells a set's difficulties apart by it), else ``"Hard Lv.9: name"``."""
-    original = dict(chart.extra).get(_VERSION_KEY)
+    original = dict(chart.extra).get(VERSION_KEY)
     if original is not None:
         od = dict([*song_extra, *chart.extra]).get("Difficulty.OverallDifficulty", DEFAULTS[_OD])
         if _parse_version(original, od) == (chart.slot, chart.meter, chart.description):
@@ -313,7 +313,7 @@ def dumps(song: Song) -> str:
     bad = [p for p in _chart_problems(chart, timing, timed) if p.fatal]
     if bad:
         raise WriteError(".osu", bad)
-    version = _version_name(chart, song.extra)
+    version = version_name(chart, song.extra)
     values = {
         ("General", "AudioFilename"): song.music, ("General", "Mode"): "3",
         ("General", "PreviewTime"): str(round(song.sample_start * 1000)) if song.sample_start > 0 else "-1",

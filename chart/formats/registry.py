@@ -213,8 +213,13 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
     path = Path(path)
     if format_for(path).name != "osu" or len(song.charts) <= 1:
         return [(song, path)]
+    from chart.formats.osu_mania import VERSION_KEY, version_name
+
     def label(chart: Chart, keys: bool) -> str:
         text = chart.slot.sm_name + (f" {chart.description}" if chart.description else "")
+        kept = dict(chart.extra).get(VERSION_KEY)
+        if kept is not None and version_name(chart, song.extra) == kept:
+            text = kept  # a difficulty name from another tool, still true: the file is named as osu! shows it
         text = f"{chart.lanes}K {text}" if keys else text  # osu!'s way to tell key counts apart
         return "".join(ch for ch in text if ch.isalnum() or ch in " -_").strip()
 

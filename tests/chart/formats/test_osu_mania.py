@@ -169,3 +169,14 @@ def test_a_difficulty_name_from_another_tool_is_written_back_as_it_was():
 def test_a_beatmap_of_another_mode_raises_its_own_parse_error():
     with pytest.raises(osu_mania.NotManiaError, match=r"Mode: 0, osu!standard"):
         osu_mania.loads(beatmap("64,192,0,1,0", mode=0))
+
+
+def test_a_set_is_exported_under_the_difficulty_names_osu_shows(tmp_path):
+    from chart.formats.registry import split_per_chart
+
+    insane = osu_mania.loads(beatmap("64,192,0,1,0,0:0:0:0:")).charts[0]  # Version:Insane
+    easy = Chart(slot=Slot.EASY, meter=2, notes=list(insane.notes))
+    song = osu_mania.loads(beatmap("64,192,0,1,0,0:0:0:0:"))
+    song.charts = [easy, insane]
+    names = [p.name for _part, p in split_per_chart(song, tmp_path / "set.osu")]
+    assert names == ["set [Easy].osu", "set [Insane].osu"]  # was "set [Challenge Insane].osu"
