@@ -333,7 +333,6 @@ class MainWindow(QMainWindow):
             self.session.set_chart(chart)
         if beat is not None:
             self.seek(float(self.session.timing().beat_to_seconds(beat)))
-        self.session.range_beats = None
         self.session.select(list(notes))
         self.timeline.setFocus()
 

@@ -120,6 +120,7 @@ class EditorSession(QObject):
             raise ValueError("the current chart must be a chart of the open song")
         self.chart = chart
         self.selection.clear()
+        self.range_beats = None
         self.chart_switched.emit()
         self.selection_changed.emit()
 
@@ -165,12 +166,16 @@ class EditorSession(QObject):
 
     # ------------------------------------------------------------------ selection
     def select(self, notes, add: bool = False) -> None:
+        """Select notes (one by one: a click, a box, a paste...): a beat range selected before is over, or Copy
+        would measure from it and Paste replace its whole span."""
         if not add:
             self.selection.clear()
+        self.range_beats = None
         self.selection.update(notes)
         self.selection_changed.emit()
 
     def toggle(self, note: Note) -> None:
+        self.range_beats = None
         self.selection.symmetric_difference_update({note})
         self.selection_changed.emit()
 

@@ -233,7 +233,6 @@ class EditController(QObject):
         lane1 = min(self.chart.lanes - 1, int(x1 - 0.5))
         notes = index.in_box(g.start.time_s, hit.time_s, lane0, lane1) if lane1 >= lane0 else []
         add = bool(hit.modifiers & Qt.KeyboardModifier.ControlModifier)
-        self.session.range_beats = None
         self.session.select(notes, add=add)
 
     # ------------------------------------------------------------------ placing
@@ -297,5 +296,4 @@ class EditController(QObject):
 
     def select_all(self) -> None:
         if self.chart is not None:
-            self.session.range_beats = None
             self.session.select(self.chart.notes)

@@ -33,7 +33,6 @@ def select_by(win, keep, what: str, narrow: bool = True) -> int:
     selected = [n for n in s.selection if s.doc.contains(chart, n)]
     pool = selected if narrow and selected else list(chart.notes)
     chosen = keep(pool)
-    s.range_beats = None
     s.select(chosen)
     where = "of the selection" if pool is selected else "of the chart"
     s.status.emit(f"Selected {len(chosen)} note{'s' * (len(chosen) != 1)}: {what} ({len(pool)} {where})")

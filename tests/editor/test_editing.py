@@ -740,3 +740,29 @@ def test_showing_another_chart_ends_a_key_hold_in_its_own_chart(opened, qtbot):
     assert Note(Fraction(20), 1, NoteKind.HOLD, Fraction(1)) in first.notes  # ended as it stood at the switch
     assert list(other.notes) == before
     assert all(s.doc.contains(other, n) for n in s.selection)  # never the other chart's notes
+
+
+def test_picking_notes_ends_a_selected_range(opened, qtbot):
+    """Shift+Down selected beats 0-2; a click on a note then left the range in force: Copy measured from beat 0,
+    and Paste at beat 12 put the note at 18 and wiped the lane's notes over six beats."""
+    win = opened
+    s = win.session
+    s.set_divisor(4)
+    seek_beat(win, 0)
+    for _ in range(2):
+        qtbot.keyClick(win.timeline, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert s.range_beats == (0, 2)
+    s.select([Note(Fraction(6), 1)])  # what a click on it does
+    assert s.range_beats is None
+    win.transforms.copy()
+    s.push(AddNotes(s.chart, [Note(Fraction(15), 1), Note(Fraction(17), 1)]))
+    seek_beat(win, 12)
+    win.transforms.paste()
+    assert s.selection == {Note(Fraction(12), 1)}
+    assert {Note(Fraction(15), 1), Note(Fraction(17), 1)} <= set(notes(win))
+    s.set_range((Fraction(0), Fraction(2)))
+    s.toggle(Note(Fraction(12), 1))
+    assert s.range_beats is None
+    s.set_range((Fraction(0), Fraction(2)))
+    win.step_chart(1)
+    assert s.range_beats is None  # not drawn over the other chart
