@@ -10,11 +10,14 @@ written atomically. A token an older version left in QSettings moves there on fi
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, QStandardPaths
+
+from chart.snap import DIVISORS
 
 ORG, APP = "GeneLive", "GeneLive Studio"
 MAX_RECENT = 10
@@ -65,6 +68,15 @@ class EditorSettings:
         "ai/refine_density_from_lower": True,
     }
 
+    #: What a hand-edited or damaged INI may hold for the numbers (the widgets' ranges): a value outside, or not
+    #: finite, is read as the default (a NaN zoom stopped the editor from starting; a 5 s latency or a 5x
+    #: volume reached the player while the panel showed its limit).
+    RANGES: dict[str, tuple[float, float]] = {
+        "audio/latency_ms": (-500.0, 500.0), "audio/visual_offset_ms": (-500.0, 500.0),
+        "audio/music_volume": (0.0, 1.0), "audio/tick_volume": (0.0, 1.0), "audio/rate": (0.25, 1.0),
+        "view/zoom_pps": (15.0, 4000.0), "ai/variants": (1, 8),
+    }
+
     def __init__(self):
         if _ini_path is not None:
             self.qs = QSettings(str(_ini_path), QSettings.Format.IniFormat)
@@ -79,9 +91,17 @@ class EditorSettings:
         try:
             if isinstance(default, bool):
                 return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-            return type(default)(value)
-        except (TypeError, ValueError):
+            value = type(default)(value)
+        except (TypeError, ValueError, OverflowError):
             return default
+        if isinstance(value, float) and not math.isfinite(value):
+            return default
+        lo, hi = self.RANGES.get(key, (None, None))
+        if lo is not None and not lo <= value <= hi:
+            return default
+        if key == "edit/divisor" and value not in DIVISORS:  # the snap menu's
+            return default
+        return value
 
     def set(self, key: str, value: Any) -> None:
         if key not in self.DEFAULTS:

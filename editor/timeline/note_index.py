@@ -18,6 +18,7 @@ from chart.timing import TimingData
 KIND_CODES = {NoteKind.TAP: 0, NoteKind.HOLD: 1, NoteKind.ROLL: 2, NoteKind.MINE: 3, NoteKind.FAKE: 4,
               NoteKind.LIFT: 5}
 _DERIVED_CACHE_MAX = 200_000
+QUANT_CAP = 384  # divisors above this are all 'finer than 1/192' to the noteskin colours (int16 holds it)
 
 
 class NoteIndex:
@@ -68,7 +69,9 @@ class NoteIndex:
         if got is None or got[0] is not note:
             if len(cls._derived) > _DERIVED_CACHE_MAX:
                 cls._derived.clear()
-            got = (note, float(note.beat), float(note.end_beat), quantization(note.beat))
+            # a beat off every grid a chart can store (a JSON beat from milliseconds, 2469/20000) has a huge
+            # divisor: anything past 192 is drawn as the finest, and int16 must hold it
+            got = (note, float(note.beat), float(note.end_beat), min(quantization(note.beat), QUANT_CAP))
             cls._derived[id(note)] = got
         return got
 

@@ -1,4 +1,4 @@
-"""The remote token is kept out of QSettings, in an owner-only file."""
+"""Settings: the remote token kept out of QSettings in an owner-only file; numbers a hand-edited INI gets wrong read as defaults."""
 
 from __future__ import annotations
 
@@ -42,3 +42,24 @@ def test_a_token_left_in_qsettings_by_an_older_version_moves_out(settings, tmp_p
     settings.sync()
     assert "legacy-token" not in (tmp_path / "cfg" / "editor.ini").read_text(encoding="utf-8")
     assert stat.S_IMODE(settings.secret_path("ai/remote_token").stat().st_mode) == 0o600
+
+
+def test_numbers_a_hand_edited_ini_gets_wrong_are_read_as_defaults(settings, qtbot):
+    """zoom_pps=nan stopped the editor from starting (Cannot set range [nan, nan]); a 5 s latency and a 5x
+    volume reached the player while the panel showed its limit; snap 7 became 1/4."""
+    from editor.main_window import MainWindow
+
+    for key, value in (("view/zoom_pps", "nan"), ("audio/visual_offset_ms", "nan"), ("audio/latency_ms", "5000"),
+                       ("audio/music_volume", "5"), ("edit/divisor", "7"), ("ai/variants", "-3"),
+                       ("audio/rate", "inf"), ("audio/tick_volume", "1e999")):
+        settings.qs.setValue(key, value)
+        assert settings.get(key) == settings.DEFAULTS[key], key
+    settings.qs.setValue("audio/latency_ms", "120.5")
+    assert settings.get("audio/latency_ms") == 120.5
+    settings.qs.setValue("edit/divisor", "12")
+    assert settings.get("edit/divisor") == 12
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    assert win.timeline.pps == settings.DEFAULTS["view/zoom_pps"]
+    win.skip_close_prompt = True
+    win.shutdown()

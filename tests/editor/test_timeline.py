@@ -149,3 +149,12 @@ def test_the_density_graph_counts_judged_notes_only():
     times = NoteIndex(notes, timing).onset_times_s()
     assert len(times) == 8  # beats 4-7 are passed over (they all sat at one instant: a spike)
     assert len(NoteIndex(notes, TimingData.constant(120)).onset_times_s()) == 12
+
+
+def test_a_beat_off_every_grid_is_indexed_and_drawn():
+    """A JSON beat from milliseconds (0.12345 = 2469/20000) overflowed the int16 quantisation: OverflowError, and
+    none of the chart's notes were drawn."""
+    notes = [Note(Fraction(2469, 20000), 0), Note(Fraction(1), 1), Note(Fraction(33333, 100000), 2)]
+    index = NoteIndex(notes, TimingData.constant(120))
+    assert len(index) == 3
+    assert index.quant.tolist() == [384, 4, 384]
