@@ -173,6 +173,10 @@ class History:
         """The undo steps themselves, oldest first (e.g. to read their provenance)."""
         return list(self._undo)
 
+    def redo_commands(self) -> list[Command]:
+        """The redo steps themselves, next redo first."""
+        return list(reversed(self._redo))
+
     # ------------------------------------------------------------------ push / undo / redo
     def push(self, command: Command) -> None:
         """Execute ``command`` and record it (inside a transaction: add it to the open transaction)."""

@@ -122,7 +122,6 @@ def _bind(win) -> None:
 
 def _bind_files_and_edits(win) -> None:
     a, ed, tr = win.actions, win.editing, win.transforms
-    doc = lambda: win.session.doc  # noqa: E731 - the document changes on open
     a.bind("file.new_from_audio", win.new_song_from_audio)
     a.bind("file.open", win.files.open_dialog)
     a.bind("file.save", win.files.save)
@@ -130,8 +129,8 @@ def _bind_files_and_edits(win) -> None:
     a.bind("file.export", win.export)
     a.bind("file.music_to_ogg", win.files.convert_music_to_ogg)
     a.bind("file.quit", win.close)
-    a.bind("edit.undo", lambda: doc().undo() if not doc().history.in_stroke else None)
-    a.bind("edit.redo", lambda: doc().redo() if not doc().history.in_stroke else None)
+    a.bind("edit.undo", lambda: undo_redo(win, redo=False))
+    a.bind("edit.redo", lambda: undo_redo(win, redo=True))
     a.bind("edit.cut", tr.cut)
     a.bind("edit.copy", tr.copy)
     a.bind("edit.paste", tr.paste)
@@ -179,6 +178,36 @@ def _bind_navigation(win) -> None:
     a.bind("view.next_chart", lambda: win.step_chart(1))
     a.bind("view.compare", lambda on: _compare(win, on))
     a.bind("help.keymap", win.show_keymap)
+
+
+def undo_redo(win, redo: bool) -> bool:
+    """Undo or redo one step; when it edited another difficulty than the one shown, that one is shown and the status
+    bar says so (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good)."""
+    doc = win.session.doc
+    if doc.history.in_stroke:
+        return False
+    steps = doc.history.redo_commands() if redo else doc.history.undo_commands()[::-1]
+    if not steps or not (doc.redo() if redo else doc.undo()):
+        return False
+    charts = {id(c): c for c in _charts_of(steps[0], doc)}
+    if len(charts) == 1 and (chart := next(iter(charts.values()))) is not win.session.chart:
+        win.session.set_chart(chart)
+        win.session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name} in {chart.slot.sm_name}")
+    return True
+
+
+def _charts_of(command, doc) -> list:
+    """The charts of the song a command edited (its children's, for a transaction)."""
+    children = getattr(command, "children", None)
+    if children is not None:
+        return [c for child in children for c in _charts_of(child, doc)]
+    ref = getattr(command, "chart", None)
+    if ref is None:
+        return []
+    try:
+        return [doc.resolve_chart(ref)]
+    except (KeyError, ValueError):  # a chart the step removed or added
+        return []
 
 
 _LAST_LABEL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # window -> (beat, time) of the label gone to

@@ -766,3 +766,21 @@ def test_picking_notes_ends_a_selected_range(opened, qtbot):
     s.set_range((Fraction(0), Fraction(2)))
     win.step_chart(1)
     assert s.range_beats is None  # not drawn over the other chart
+
+
+def test_undo_of_another_difficulty_s_edit_shows_that_difficulty(opened, qtbot):
+    win = opened
+    s = win.session
+    beginner = s.chart
+    s.push(AddNotes(beginner, [Note(Fraction(30), 1)]))
+    win.step_chart(1)
+    easy = s.chart
+    assert easy is not beginner
+    win.actions["edit.undo"].trigger()
+    assert Note(Fraction(30), 1) not in beginner.notes
+    assert s.chart is beginner  # it was taken back out of sight
+    assert "Undid Add notes in Beginner" in win.statusBar().currentMessage()
+    win.step_chart(1)
+    win.actions["edit.redo"].trigger()
+    assert s.chart is beginner
+    assert Note(Fraction(30), 1) in beginner.notes
