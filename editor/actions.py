@@ -150,23 +150,61 @@ def read_keymap(path: Path) -> dict[str, str]:
             continue  # comments
         if key not in SPEC_BY_ID:
             raise KeymapError(f"keymap {path.name}: unknown action {key!r}")
-        if not isinstance(value, str) or (value and QKeySequence(value).isEmpty()):
-            raise KeymapError(f"keymap {path.name}: invalid shortcut {value!r} for {key}")
+        if not isinstance(value, str) or (value and not _readable(value)):
+            raise KeymapError(f"keymap {path.name}: invalid shortcut {value!r} for {key} (Qt cannot read it; "
+                              f"write e.g. 'Ctrl+Shift+M', 'Alt+3', 'F5')")
         out[key] = value
     return out
 
 
+def _readable(text: str) -> bool:
+    """Whether Qt reads ``text`` as a key sequence of known keys ('Ctrl+Foo' reads as an unknown key, no key)."""
+    sequence = QKeySequence(text)
+    return not sequence.isEmpty() and all(
+        sequence[i].key() != Qt.Key.Key_unknown for i in range(sequence.count())) and bool(sequence.toString())
+
+
 def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None]:
-    """Shipped defaults overridden by the user file. Returns (keymap, warning or None)."""
+    """Shipped defaults overridden by the user file. Returns (keymap, warning or None).
+
+    A key the user gives one action that another action has too would make Qt fire neither ("ambiguous
+    shortcut"): the user's choice wins, the other action loses the key, and the warning says so."""
     keymap = {s.id: s.shortcut for s in SPECS}
     warning = None
+    chosen: dict[str, str] = {}
     for path in (DEFAULT_KEYMAP, user_file):
         if path is None or not path.is_file():
             continue
         try:
-            keymap.update(read_keymap(path))
+            mine = read_keymap(path)
         except KeymapError as exc:
             warning = str(exc)
+            continue
+        keymap.update(mine)
+        if path == user_file:
+            chosen = mine
+    clashes = []
+    for action, key in chosen.items():
+        if not key:
+            continue
+        wanted = QKeySequence(key).toString()
+        for other, theirs in keymap.items():
+            if other != action and theirs and QKeySequence(theirs).toString() == wanted:
+                if other in chosen:  # both the user's: the later one in the file gives way
+                    continue
+                keymap[other] = ""
+                clashes.append(f"{wanted} now does {SPEC_BY_ID[action].text.replace('&', '')}, so "
+                               f"{SPEC_BY_ID[other].text.replace('&', '')} has no shortcut")
+    user_pairs = [(a, QKeySequence(k).toString()) for a, k in chosen.items() if k]
+    for i, (action, key) in enumerate(user_pairs):
+        for other, theirs in user_pairs[:i]:
+            if theirs == key and keymap.get(action):
+                keymap[action] = ""
+                clashes.append(f"{key} is given to {SPEC_BY_ID[other].text.replace('&', '')} and "
+                               f"{SPEC_BY_ID[action].text.replace('&', '')}: the first keeps it")
+    if clashes:
+        text = "keymap: " + "; ".join(clashes)
+        warning = f"{warning}; {text}" if warning else text
     return keymap, warning
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
 
@@ -76,8 +76,9 @@ class MainWindow(QMainWindow):
         self.session.set_divisor(int(self.settings.get("edit/divisor")))
         self._divisor_changed(self.session.divisor)
         self.timeline.set_zoom(float(self.settings.get("view/zoom_pps")))
-        if warning:
+        if warning:  # the status line is soon replaced by the song's loading: a dialog too, once the window shows
             self.session.status.emit(warning)
+            QTimer.singleShot(0, self, lambda: messages.warning(self, "Keyboard shortcuts", warning))
         self._update_title()
 
     # ------------------------------------------------------------------ layout

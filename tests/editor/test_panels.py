@@ -291,3 +291,27 @@ def test_verify_reruns_after_a_metadata_change_and_a_save_as(opened, qtbot, tmp_
     win.files.ask_save_path = lambda *_a, **_k: tmp_path / "copy.ssc"
     with qtbot.waitSignal(panel.checked, timeout=3000):  # checked against the new file's format
         assert win.files.save_as()
+
+
+def test_a_user_key_taken_from_another_action_or_unreadable_is_said(qtbot, settings, boxes):
+    from editor.main_window import MainWindow
+    from editor.settings import app_data_dir
+
+    app_data_dir().mkdir(parents=True, exist_ok=True)
+    (app_data_dir() / "keymap.json").write_text(json.dumps({"edit.flip": "Ctrl+Z"}))
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    assert win.actions["edit.flip"].shortcut().toString() == "Ctrl+Z"
+    assert win.actions["edit.undo"].shortcut().isEmpty()  # both had it: Qt fired neither
+    qtbot.waitUntil(lambda: any(title == "Keyboard shortcuts" for _k, title, _t in boxes), timeout=2000)
+    assert "Undo has no shortcut" in boxes[-1][2]
+    for bad in ("Ctrl+Foo", "Hyper+M"):
+        (app_data_dir() / "keymap.json").write_text(json.dumps({"edit.flip": bad}))
+        other = MainWindow(settings)
+        qtbot.addWidget(other)
+        assert "invalid shortcut" in other.statusBar().currentMessage()
+        assert other.actions["edit.flip"].shortcut().toString() == "Y"  # the defaults are used
+        other.skip_close_prompt = True
+        other.shutdown()
+    win.skip_close_prompt = True
+    win.shutdown()
