@@ -238,7 +238,7 @@ class EditController(QObject):
     # ------------------------------------------------------------------ placing
     def place(self, beat: Fraction, lane: int, kind: NoteKind) -> None:
         """Place a note (a click, or a number key on an empty cell)."""
-        if self.chart is None or not 0 <= lane < self.chart.lanes:
+        if self.chart is None or not 0 <= lane < self.chart.lanes or not self._on_chart(beat, "Add note"):
             return
         doc = self.session.doc
         taken = blocker(doc, self.chart, beat, lane)
@@ -270,9 +270,20 @@ class EditController(QObject):
                 self.session.status.emit(f"Lane {lane + 1}, beat {describe_beat(beat)}: inside the "
                                          f"{covering.kind.value} from beat {describe_beat(covering.beat)}")
             return
+        elif not self._on_chart(beat, "Add note"):
+            return
         elif self.gesture is not None or not self.keys.press(lane, beat, self.session.place_kind):
             self.place(beat, lane, self.session.place_kind)
         self.keys.acted(lane)
+
+    def _on_chart(self, beat: Fraction, what: str) -> bool:
+        """Whether a new note may go at ``beat``: not before beat 0, which no .sm/.ssc/.osu file stores (the
+        cursor may go there to hear the intro); False with a status line."""
+        if beat >= 0:
+            return True
+        self.session.status.emit(f"{what}: beat {describe_beat(beat)} is before beat 0, where chart files keep no "
+                                 f"notes (to chart an intro, move the offset in the Song panel)")
+        return False
 
     def cycle_place_kind(self) -> None:
         i = PLACE_KINDS.index(self.session.place_kind) if self.session.place_kind in PLACE_KINDS else -1

@@ -32,7 +32,10 @@ def select_by(win, keep, what: str, narrow: bool = True) -> int:
         return 0
     selected = [n for n in s.selection if s.doc.contains(chart, n)]
     pool = selected if narrow and selected else list(chart.notes)
-    chosen = keep(pool)
+    # the filter reads the whole chart and the selection narrows what it found: a row is a jump by all its
+    # arrows, not only the selected ones (one arrow of a jump in a box of the left lanes was not a jump)
+    inside = set(pool)
+    chosen = [n for n in keep(list(chart.notes)) if n in inside]
     s.select(chosen)
     where = "of the selection" if pool is selected else "of the chart"
     s.status.emit(f"Selected {len(chosen)} note{'s' * (len(chosen) != 1)}: {what} ({len(pool)} {where})")

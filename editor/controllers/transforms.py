@@ -82,8 +82,9 @@ class TransformController(QObject):
             if isinstance(data, dict) and data.get("format") == CLIPBOARD_MIME_TAG:
                 notes = [Note(Fraction(b), int(lane), NoteKind(k), Fraction(length))
                          for b, lane, k, length in data["notes"]]
-                return notes, Fraction(data["span"])
-        except (ValueError, TypeError, KeyError):
+                if all(n.lane >= 0 and (n.length > 0 if n.kind.has_length else n.length == 0) for n in notes):
+                    return notes, Fraction(data["span"])
+        except (ValueError, TypeError, KeyError, ZeroDivisionError):  # text of ours, hand-edited or damaged
             pass
         return self.clipboard, self.clipboard_span
 
@@ -95,9 +96,13 @@ class TransformController(QObject):
             self.session.status.emit("Paste: the clipboard holds no notes")
             return
         at = self.timeline.cursor_beat()
+        if at + min(n.beat for n in notes) < 0:
+            self.session.status.emit("Paste: the cursor is before beat 0, where chart files keep no notes")
+            return
         new = [n.replace(beat=n.beat + at) for n in notes if n.lane < chart.lanes]
         if len(new) < len(notes):
             self.session.status.emit(f"Paste: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
+        new = _playable(new, step(self.session.divisor))
         lanes = {n.lane for n in new}
         end = at + max(span, Fraction(1, 192))
         old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
@@ -243,3 +248,15 @@ class TransformController(QObject):
                  if n.lane == note.lane]
         gap = (min(later) - note.beat) if later else DEFAULT_HOLD_BEATS + minimum
         return min(DEFAULT_HOLD_BEATS, gap - minimum) if gap - minimum >= minimum else None
+
+
+def _playable(notes: list[Note], gap: Fraction) -> list[Note]:
+    """``notes`` with no two on one cell and none inside a hold of its lane, settled in beat order as every edit
+    settles them (:func:`chart.sorted_notes.make_room`: the later note wins, a hold it lands in ends ``gap``
+    before it): a passage copied from a chart opened as it was may hold such notes, and pasting kept them."""
+    kept: list[Note] = []
+    for note in sort_notes(notes):
+        removed, cut = sorted_notes.make_room(kept, [note], (), gap)
+        gone = set(removed)
+        kept = sort_notes([n for n in kept if n not in gone] + cut + [note])
+    return kept

@@ -784,3 +784,45 @@ def test_undo_of_another_difficulty_s_edit_shows_that_difficulty(opened, qtbot):
     win.actions["edit.redo"].trigger()
     assert s.chart is beginner
     assert Note(Fraction(30), 1) in beginner.notes
+
+
+def test_select_jumps_narrowing_reads_whole_rows(opened):
+    win = opened
+    s = win.session
+    s.push(AddNotes(s.chart, [Note(Fraction(40), 0), Note(Fraction(40), 3), Note(Fraction(41), 1)]))
+    s.select([Note(Fraction(40), 0), Note(Fraction(41), 1)])  # a box over the left lanes: one arrow of the jump
+    win.actions["edit.select_jumps"].trigger()
+    assert s.selection == {Note(Fraction(40), 0)}  # was none: the row was judged by the selection alone
+
+
+def test_paste_and_lane_keys_keep_notes_at_or_after_beat_0_and_paste_settles_its_own_notes(opened, qtbot):
+    import json
+
+    from PySide6.QtGui import QGuiApplication
+
+    from editor.controllers.transforms import CLIPBOARD_MIME_TAG
+
+    win = opened
+    s = win.session
+    before = list(s.chart.notes)
+    win.timeline.seek(float(s.timing().beat_to_seconds(Fraction(-2))))
+    assert win.timeline.cursor_beat() < 0
+    qtbot.keyClick(win.timeline, Qt.Key.Key_3)
+    s.select([Note(Fraction(1), 1)])
+    win.transforms.copy()
+    win.transforms.paste()
+    assert notes(win) == before  # no .sm/.ssc/.osu file can keep a note before beat 0
+    assert "before beat 0" in win.statusBar().currentMessage()
+    passage = {"format": CLIPBOARD_MIME_TAG, "span": "4", "notes": [
+        ["0", 0, "hold", "3"], ["1", 0, "tap", "0"], ["2", 1, "tap", "0"], ["2", 1, "tap", "0"]]}
+    QGuiApplication.clipboard().setText(json.dumps(passage))  # copied from a chart opened as it was
+    seek_beat(win, 20)
+    win.transforms.paste()
+    pasted = [n for n in notes(win) if 20 <= n.beat < 24]
+    assert Note(Fraction(21), 0) in pasted
+    assert [n for n in pasted if n.lane == 0 and n.kind == NoteKind.HOLD][0].end_beat < 21
+    assert sum(n == Note(Fraction(22), 1) for n in pasted) == 1
+    for bad in ('"1/0"', '"-1"'):  # hand-edited text: the local copy is pasted instead, no exception
+        QGuiApplication.clipboard().setText(json.dumps(passage).replace('"3"]', bad + "]", 1))
+        seek_beat(win, 30)
+        win.transforms.paste()
