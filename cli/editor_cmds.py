@@ -60,7 +60,21 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{out}: the screenshot must be a .png file")
         if not out.parent.resolve().is_dir():
             raise UserError(f"{out.parent}: folder does not exist")
+    elif no_display():
+        raise UserError("no display to open the editor on (DISPLAY and WAYLAND_DISPLAY are unset): run it in a "
+                        "desktop session (or ssh -X), or render it with --screenshot OUT.png")
     from editor.app import run_editor
 
     return run_editor(path, screenshot=args.screenshot, after_draft=args.after_draft, stems=args.stems,
                       compare=compare, feet=args.feet, beat_spaced=args.beat_spaced)
+
+
+def no_display() -> bool:
+    """Linux without an X11 or Wayland display and no Qt platform chosen: Qt would abort the process (core dump)
+    with a paragraph about platform plugins instead of saying that."""
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

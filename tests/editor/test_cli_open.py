@@ -99,3 +99,12 @@ def test_the_editor_fixes_glibcs_mmap_threshold():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ("True" if sys.platform.startswith("linux") else "False")
+
+
+def test_no_display_is_one_line_not_a_core_dump():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, str(REPO / "main.py"), "open"], capture_output=True, text=True,
+                            timeout=120, env=env, cwd=REPO)
+    assert result.returncode == 2  # Qt aborted the process (134) after a paragraph about platform plugins
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "no display" in result.stderr
