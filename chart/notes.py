@@ -5,6 +5,7 @@ A hold or roll carries its ``length`` in beats; every other kind has length 0. L
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,11 +36,14 @@ class NoteKind(StrEnum):
 
 
 def as_fraction(value: Fraction | int | float | str) -> Fraction:
-    """Exact fraction from an int, a decimal string or a float (floats are taken at their shortest repr)."""
+    """Exact fraction from an int, a decimal string or a float (floats are taken at their shortest repr; numpy's
+    floats too, whose repr is ``np.float64(0.5)``, and its integers)."""
     if isinstance(value, Fraction):
         return value
     if isinstance(value, float):
-        return Fraction(repr(value))
+        return Fraction(float.__repr__(value))
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational):  # np.float32...
+        return Fraction(repr(float(value)))
     return Fraction(value)
 
 

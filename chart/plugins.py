@@ -10,11 +10,13 @@ notes that replace ``ctx.notes``; the module docstring's first line is its descr
     def run(ctx):
         return [n for n in ctx.notes if n.beat.denominator == 1]
 
-``ctx`` is a :class:`PluginContext`: the notes handed over (the selection, else the whole chart), every note of the
-chart, its timing, lanes, slot and meter, the snap and the cursor's beat. Notes are :class:`chart.notes.Note`
+``ctx`` is a :class:`PluginContext`: the notes handed over (the selection, else the whole chart; a selected beat
+range hands over its notes, maybe none, and its span as ``range_beats``), every note of the chart, its timing,
+lanes, slot and meter, the snap and the cursor's beat. Notes are :class:`chart.notes.Note`
 values (exact ``Fraction`` beats; ``note.replace(lane=...)`` makes a changed copy). The editor applies the result
-as one undo step, after checking it (:func:`check_result`): notes only, lanes inside the chart, holds with a
-length, no two notes on one cell, nothing on a cell the chart keeps. A plugin that raises, or returns something
+as one undo step, after checking it (:func:`check_result`): notes only, whole lanes inside the chart, holds with
+a length, nothing before beat 0 or off the 1/48-beat grid, no two notes on one cell, nothing on a cell the chart
+keeps; a tap, mine, lift or fake gets length 0. A plugin that raises, or returns something
 that fails a check, changes nothing and is reported in one line. A user plugin with the same file name as a
 bundled one replaces it.
 
@@ -22,8 +24,8 @@ The menu is built by reading each file (:func:`load_plugin` parses it; ``NAME`` 
 literals) and a plugin runs in a separate Python process (:func:`run_plugin`, ``chart.plugin_worker``; the
 context goes in and the notes come back as JSON with exact fractions, never as pickles), so the
 editor never executes plugin code itself: a plugin that loops forever is stopped (by the user, or after
-:data:`PLUGIN_TIMEOUT_S`), and one that exhausts its memory or crashes its interpreter is reported, with the editor
-and its edits untouched. It still runs with the user's rights, like any script you run: install only plugins you
+:data:`PLUGIN_TIMEOUT_S`) with the processes it started (``chart.plugin_process``), and one that exhausts its
+memory or crashes its interpreter is reported, with the editor and its edits untouched. It still runs with the user's rights, like any script you run: install only plugins you
 trust.
 """
 
@@ -33,13 +35,13 @@ import ast
 import hashlib
 import importlib.util
 import json
+import operator
 import os
-import subprocess
 import sys
-import time
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
@@ -47,6 +49,7 @@ from types import ModuleType
 from chart.checks.base import describe_beat
 from chart.formats.json_timing import exact_text, parse_exact, timing_from_json, timing_to_json
 from chart.notes import Note, NoteKind, sort_notes
+from chart.plugin_process import run_worker
 from chart.sorted_notes import inside_holds
 from chart.timing import TimingData
 
@@ -70,7 +73,8 @@ class PluginContext:
     meter: int
     divisor: int  # the editor's snap (4 = quarter notes, 16 = sixteenths...)
     cursor_beat: Fraction
-    scope: str  # "selection" or "chart"
+    scope: str  # "selection" (notes, or a beat range: see range_beats) or "chart"
+    range_beats: tuple[Fraction, Fraction] | None = None  # the selected beat range (start <= end), if one is
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,10 @@ def _one_line(exc: BaseException, path: Path) -> str:
     for frame in traceback.extract_tb(exc.__traceback__):
         if Path(frame.filename) == path:
             line = frame.lineno
-    if isinstance(exc, SyntaxError):
-        line = exc.lineno
     text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    if isinstance(exc, SyntaxError):  # its str() already ends with "(file, line N)": say the line once
+        line = exc.lineno
+        text = f"{type(exc).__name__}: {exc.msg}".splitlines()[0]
     return f"{text} (line {line})" if line is not None else text
 
 
@@ -115,10 +120,10 @@ def load_plugin(path: Path) -> Plugin:
     """Read one plugin file's NAME, description and ``run`` *without running it* (the editor never executes
     plugin code in its own process); PluginError (one line) when it cannot be used."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = ast.parse(path.read_bytes(), filename=str(path))  # bytes: a BOM or coding line decodes as Python does
     except (SyntaxError, ValueError) as exc:
         raise PluginError(f"{path.name}: {_one_line(exc, path)}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise PluginError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
     values: dict[str, ast.expr] = {}
     bound: set[str] = set()
@@ -128,6 +133,10 @@ def load_plugin(path: Path) -> Plugin:
                 if isinstance(target, ast.Name):
                     values[target.id] = node.value
                     bound.add(target.id)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):  # NAME: str = "..."
+            if node.value is not None:
+                values[node.target.id] = node.value
+            bound.add(node.target.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             bound.add(node.name)
         elif isinstance(node, ast.ImportFrom | ast.Import):
@@ -174,36 +183,83 @@ def discover(folders: Sequence[Path]) -> tuple[list[Plugin], list[BrokenPlugin]]
             plugins.append(load_plugin(path))
         except PluginError as exc:
             broken.append(BrokenPlugin(path, str(exc)))
+    counts = Counter(p.name for p in plugins)  # two files with one NAME: the menu says which is which
+    plugins = [replace(p, name=f"{p.name} ({p.path.name})") if counts[p.name] > 1 else p for p in plugins]
     return sorted(plugins, key=lambda p: p.name.lower()), broken
 
 
 def check_result(result: object, ctx: PluginContext) -> list[Note]:
-    """The plugin's result as notes, or PluginError saying what is wrong with it."""
+    """The plugin's result as notes, or PluginError saying what is wrong with it.
+
+    Notes must be what a chart file can store: at or after beat 0, on the 1/48-beat grid (the finest .sm/.ssc
+    rows, every snap of the editor), unless at a beat the chart's notes already use. A lane must be a whole number
+    (a numpy integer is taken as one); a kind without a length (tap, mine, lift, fake) gets length 0, as
+    ``note.replace(kind="tap")`` on a hold would otherwise keep the hold's.
+    """
     if result is None or isinstance(result, (str, bytes, Note)):
         raise PluginError("run(ctx) must return the new notes (a list of Note)")
     try:
-        notes = list(result)  # type: ignore[call-overload]
+        items = list(result)  # type: ignore[call-overload]
     except TypeError:
         raise PluginError(f"run(ctx) returned {type(result).__name__}, not a list of Note") from None
     gone = set(ctx.notes)
-    taken = {(n.beat, n.lane) for n in ctx.chart_notes if n not in gone}
+    kept = [n for n in ctx.chart_notes if n not in gone]
+    taken = {(n.beat, n.lane) for n in kept}
     seen: set[tuple[Fraction, int]] = set()
-    for n in notes:
+    notes: list[Note] = []
+    known = {b for n in ctx.chart_notes for b in (n.beat, n.end_beat)}  # beats the chart has: not the plugin's
+    for n in items:
         if not isinstance(n, Note):
             raise PluginError(f"run(ctx) returned a {type(n).__name__} among the notes")
+        n = _normal(n)
         if not 0 <= n.lane < ctx.lanes:
             raise PluginError(f"a note at beat {describe_beat(n.beat)} is in lane {n.lane}, outside the chart's {ctx.lanes} lanes")
         if n.kind.has_length and n.length <= 0:
             raise PluginError(f"the {n.kind.value} at beat {describe_beat(n.beat)} has no length")
+        _storable(n, known)
         cell = (n.beat, n.lane)
         if cell in seen or cell in taken:
             raise PluginError(f"two notes at beat {describe_beat(n.beat)} in lane {n.lane}")
         seen.add(cell)
-    before = inside_holds(ctx.chart_notes)  # a chart may already have some (Verify's note-in-hold): not ours
-    for a, b in inside_holds([*notes, *(n for n in ctx.chart_notes if n not in gone)]) - before:
+        notes.append(n)
+    # a chart may already have notes inside holds (Verify's note-in-hold): not ours, also when the plugin moves such
+    # a pair together (the hold and its note by the same beats and lane, unchanged otherwise)
+    before = inside_holds(ctx.chart_notes)
+    moved = Counter(_shape(a, b) for a, b in before if a in gone and b in gone)
+    for a, b in sorted(inside_holds([*notes, *kept]) - before):
+        if moved[_shape(a, b)] > 0:
+            moved[_shape(a, b)] -= 1
+            continue
         raise PluginError(f"the note at beat {describe_beat(b.beat)} in lane {b.lane} is inside the "
                           f"{a.kind.value} from beat {describe_beat(a.beat)}")
     return sort_notes(notes)
+
+
+def _normal(n: Note) -> Note:
+    """``n`` with an int lane and length 0 when its kind has none; PluginError for a lane that is not whole."""
+    try:
+        lane = operator.index(n.lane)  # int, numpy integers; not 1.5 (nor 1.0: a float lane is a bug upstream)
+    except TypeError:
+        raise PluginError(f"a note at beat {describe_beat(n.beat)} has lane {n.lane!r}, not a whole number") from None
+    length = n.length if n.kind.has_length else Fraction(0)
+    return n if type(n.lane) is int and length == n.length else Note(n.beat, lane, n.kind, length)
+
+
+def _storable(n: Note, known: set[Fraction]) -> None:
+    """PluginError unless chart files can store ``n`` (the editor refuses the same notes in its own edits), at a
+    beat the chart did not already use (an imported chart may have notes off the grid: not the plugin's doing)."""
+    if n.beat < 0 and n.beat not in known:
+        raise PluginError(f"a note at beat {describe_beat(n.beat)} in lane {n.lane} is before beat 0, where "
+                          "chart files keep no notes")
+    for beat, what in ((n.beat, "a note at"), (n.end_beat, f"the {n.kind.value} ending at")):
+        if (beat * 48).denominator != 1 and beat not in known:
+            raise PluginError(f"{what} beat {describe_beat(beat)} in lane {n.lane} is off the 1/48-beat grid, "
+                              "the finest a .sm/.ssc file stores")
+
+
+def _shape(a: Note, b: Note) -> tuple:
+    """A (hold, note) pair up to where it is: what moving both by the same beats and lanes keeps."""
+    return a.kind, a.length, b.kind, b.length, b.beat - a.beat, b.lane - a.lane
 
 
 def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:
@@ -224,32 +280,24 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
 
     A plugin that raises, returns bad notes, runs past ``timeout_s``, exhausts its memory allowance or crashes its
     interpreter raises PluginError with one line; when ``cancelled()`` turns true the process is killed and
-    PluginCancelled is raised. Nothing it does can freeze or crash the caller. What it prints goes to the
-    process's stderr, whose last line is quoted when the process dies without an answer.
+    PluginCancelled is raised; either way the processes it started end with it (``chart.plugin_process``).
+    Nothing it does can freeze or crash the caller. What it prints goes to the process's stderr, of which only
+    the end is kept: its last line is quoted when the process dies without an answer.
     """
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUTF8="1")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    payload = json.dumps({"path": str(plugin.path), "ctx": context_to_json(ctx)}).encode("utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "chart.plugin_worker"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    started = time.monotonic()
-    data: bytes | None = payload
-    while True:
-        try:
-            out, err = proc.communicate(data, timeout=poll_s)
-            break
-        except subprocess.TimeoutExpired:
-            data = None
-            if cancelled():
-                _kill(proc)
-                raise PluginCancelled("stopped") from None
-            if time.monotonic() - started > timeout_s:
-                _kill(proc)
-                raise PluginError(f"did not finish within {timeout_s:g} s and was stopped") from None
+    payload = json.dumps({"path": str(plugin.path), "ctx": context_to_json(ctx),
+                          "timeout_s": timeout_s}).encode("utf-8")
+    ran = run_worker([sys.executable, "-m", "chart.plugin_worker"], payload, env, timeout_s=timeout_s,
+                     cancelled=cancelled, poll_s=poll_s)
+    if ran.ended == "cancelled":
+        raise PluginCancelled("stopped")
+    if ran.ended == "timeout":
+        raise PluginError(f"did not finish within {timeout_s:g} s and was stopped")
     try:
-        answer = json.loads(out.decode("utf-8"))
+        answer = json.loads(ran.out.decode("utf-8"))
     except ValueError:  # no answer: say how the process ended
-        raise PluginError(_death(proc.returncode, err)) from None
+        raise PluginError(_death(ran.returncode or 0, ran.err_tail)) from None
     if not isinstance(answer, dict) or ("notes" not in answer and "error" not in answer):
         raise PluginError("its process gave an answer that could not be read")
     if "error" in answer:
@@ -265,7 +313,7 @@ def notes_to_json(notes: Iterable[Note]) -> list[list]:
 def notes_from_json(items: object) -> list[Note]:
     """Notes from :func:`notes_to_json`'s lists; PluginError when they are not such lists."""
     try:
-        return [Note(parse_exact(b, "beat"), int(lane), NoteKind(kind), parse_exact(length, "length"))
+        return [Note(parse_exact(b, "beat"), operator.index(lane), NoteKind(kind), parse_exact(length, "length"))
                 for b, lane, kind, length in items]  # type: ignore[attr-defined]
     except (TypeError, ValueError) as exc:
         raise PluginError(f"its process gave notes that could not be read ({exc})") from None
@@ -274,7 +322,8 @@ def notes_from_json(items: object) -> list[Note]:
 def context_to_json(ctx: PluginContext) -> dict:
     return {"notes": notes_to_json(ctx.notes), "chart_notes": notes_to_json(ctx.chart_notes),
             "timing": timing_to_json(ctx.timing), "lanes": ctx.lanes, "slot": ctx.slot, "meter": ctx.meter,
-            "divisor": ctx.divisor, "cursor_beat": exact_text(ctx.cursor_beat), "scope": ctx.scope}
+            "divisor": ctx.divisor, "cursor_beat": exact_text(ctx.cursor_beat), "scope": ctx.scope,
+            "range": None if ctx.range_beats is None else [exact_text(b) for b in ctx.range_beats]}
 
 
 def context_from_json(obj: dict) -> PluginContext:
@@ -283,12 +332,8 @@ def context_from_json(obj: dict) -> PluginContext:
     return PluginContext(notes=tuple(notes_from_json(obj["notes"])), chart_notes=tuple(notes_from_json(
         obj["chart_notes"])), timing=timing, lanes=int(obj["lanes"]), slot=str(obj["slot"]), meter=int(obj["meter"]),
         divisor=int(obj["divisor"]), cursor_beat=parse_exact(obj["cursor_beat"], "cursor_beat"),
-        scope=str(obj["scope"]))
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    proc.kill()
-    proc.communicate()
+        scope=str(obj["scope"]), range_beats=None if obj.get("range") is None else (
+            parse_exact(obj["range"][0], "range"), parse_exact(obj["range"][1], "range")))
 
 
 def _death(returncode: int, err: bytes) -> str:

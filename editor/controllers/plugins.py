@@ -3,14 +3,15 @@
 The menu lists the plugins of the bundled folder (``resources/plugins``) and the user's (``<app data>/plugins``,
 Plugins > Open Plugins Folder creates it), by name, with their description as the tooltip and status tip; a file
 that does not load is listed greyed out with the reason. Plugins > Reload Plugins reads the folders again (after
-editing a plugin). A plugin works on the selection, or on the whole chart when nothing is selected; its result
+editing a plugin). A plugin works on the selection (a selected beat range, even one with no notes, hands over its notes and span),
+or on the whole chart when nothing is selected; its result
 replaces those notes in one step named "Plugin: NAME" and ends up selected. A plugin that raises or returns bad
 notes changes nothing: a dialog says why in one line.
 
 A plugin runs in its own process (``chart.plugins.run_plugin``) as a background job: the editor stays responsive,
 Plugins > Stop Running Plugin (or the time limit) ends one that does not return, and one that crashes is reported.
-If the chart changes while a plugin runs, its result is dropped (it was computed from the old notes) and the
-status bar says so.
+If the chart's notes or timing change while a plugin runs, its result is dropped (it was computed from the old
+ones) and the status bar says so.
 """
 
 from __future__ import annotations
@@ -109,11 +110,12 @@ class PluginController(QObject):
         if chart is None:
             return None
         selected = sorted(n for n in s.selection if s.doc.contains(chart, n))
-        notes = selected or list(chart.notes)
+        span = None if s.range_beats is None else (min(s.range_beats), max(s.range_beats))
+        chosen = bool(selected) or span is not None  # a range with no notes in it is still a selection
         return PluginContext(
-            notes=tuple(notes), chart_notes=tuple(chart.notes), timing=s.timing(), lanes=chart.lanes,
-            slot=chart.slot.name.lower(), meter=int(chart.meter),
-            divisor=s.divisor, cursor_beat=self.timeline.cursor_beat(), scope="selection" if selected else "chart")
+            notes=tuple(selected if chosen else chart.notes), chart_notes=tuple(chart.notes), timing=s.timing(),
+            lanes=chart.lanes, slot=chart.slot.name.lower(), meter=int(chart.meter), divisor=s.divisor,
+            cursor_beat=self.timeline.cursor_beat(), scope="selection" if chosen else "chart", range_beats=span)
 
     @property
     def running(self) -> bool:
@@ -160,7 +162,8 @@ class PluginController(QObject):
 
     def _apply(self, plugin: Plugin, ctx: PluginContext, doc, chart, new) -> bool:
         s = self.session
-        if doc is not s.doc or chart is not s.chart or tuple(chart.notes) != ctx.chart_notes:
+        if doc is not s.doc or chart is not s.chart or tuple(chart.notes) != ctx.chart_notes \
+                or s.timing() != ctx.timing:  # a timing edit too: the plugin may have placed notes by time
             s.status.emit(f"{plugin.name}: the chart changed while it ran, so its result was dropped; run it again")
             return False
         if sorted(new) == list(ctx.notes):

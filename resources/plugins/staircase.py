@@ -1,6 +1,7 @@
 """Re-lane the single arrows as a staircase (left, down, up, right, up, down, ...); jumps stay where they are."""
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
+from math import inf
 
 NAME = "Staircase Arrows"
 STEPPED = ("tap", "hold", "roll", "lift")
@@ -16,10 +17,14 @@ def run(ctx):
 
     def free(lane, note):
         """No placed note in ``lane`` touches the note's head..end (notes of one lane never overlap, so only the
-        last one starting before the end can)."""
+        last one starting at or before the end can; ``inf`` puts a hold starting right at the end before the key)."""
         lane_spans = spans[lane]
-        k = bisect_right(lane_spans, (note.end_beat, note.end_beat))
-        return k == 0 or lane_spans[k - 1][1] < note.beat
+        k = bisect_right(lane_spans, (note.end_beat, inf))
+        if k and lane_spans[k - 1][1] >= note.beat:
+            return False
+        heads = waiting[lane]  # nor the head of a later single there, which may have to stay in its lane
+        k = bisect_left(heads, note.beat)
+        return k == len(heads) or heads[k] > note.end_beat
 
     rows = {}
     for n in ctx.notes:
@@ -29,11 +34,13 @@ def run(ctx):
         if beat not in singles:
             for n in notes:
                 insort(spans[n.lane], (n.beat, n.end_beat))
+    waiting = {lane: sorted(rows[b][0].beat for b in singles if rows[b][0].lane == lane) for lane in spans}
     out, i = [], 0
     for beat in sorted(rows):
         notes = rows[beat]
         if beat in singles:
             note = notes[0]
+            waiting[note.lane].remove(note.beat)  # when no step is free it stays in its lane, kept free for it
             for _ in range(len(cycle)):  # the next step of the stairs whose lane is free for this note
                 step = cycle[i % len(cycle)]
                 i += 1

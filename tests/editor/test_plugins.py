@@ -115,3 +115,47 @@ def test_a_hanging_plugin_is_stopped_and_the_editor_keeps_working(opened, qtbot)
     assert "the chart changed while it ran" in win.statusBar().currentMessage()
     assert list(chart.notes) == sorted([*now, Note(Fraction(98), 1)])
     assert before != now
+
+
+def test_a_selected_range_without_notes_is_the_scope_not_the_whole_chart(opened, qtbot):
+    from editor.controllers.plugins import user_folder
+
+    win = opened
+    folder = user_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fill.py").write_text('NAME = "Fill Range"\nfrom chart.notes import Note\ndef run(ctx):\n'
+                                    '    a, b = ctx.range_beats\n    return [*ctx.notes, Note(a, 0), Note(b, 1)]\n')
+    action(win, "&Reload Plugins").trigger()
+    chart = win.session.chart
+    before = list(chart.notes)
+    empty = next(b for b in range(200) if not any(b <= n.end_beat and n.beat <= b + 3 for n in before))
+    win.session.set_range((Fraction(empty + 3), Fraction(empty)))
+    assert not win.session.selection
+    run(win, qtbot, "Keep Notes on Beats")
+    assert list(chart.notes) == before  # it had the range's notes (none), not the whole chart
+    assert "nothing to change" in win.statusBar().currentMessage()
+    win.session.set_range((Fraction(empty + 3), Fraction(empty)))
+    run(win, qtbot, "Fill Range")
+    assert list(chart.notes) == sorted([*before, Note(Fraction(empty), 0), Note(Fraction(empty + 3), 1)])
+
+
+def test_a_result_made_with_the_old_timing_is_dropped(opened, qtbot):
+    from chart.commands import SetTiming
+    from chart.timing import TimingData
+    from editor.controllers.plugins import user_folder
+
+    win = opened
+    folder = user_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "secs.py").write_text('NAME = "On Seconds"\nimport time\nfrom fractions import Fraction\n'
+                                    'from chart.notes import Note\ndef run(ctx):\n    time.sleep(1.0)\n'
+                                    '    return [*ctx.notes, Note(Fraction(round(ctx.timing.seconds_to_beat(40) * 48),'
+                                    ' 48), 0)]\n')
+    action(win, "&Reload Plugins").trigger()
+    chart = win.session.chart
+    before = list(chart.notes)
+    action(win, "On Seconds").trigger()
+    win.session.push(SetTiming(TimingData.constant(97, "-0.1")))  # the notes stay; the grid under them moves
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
+    assert "the chart changed while it ran" in win.statusBar().currentMessage()
+    assert list(chart.notes) == before
