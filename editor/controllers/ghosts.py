@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from chart.commands import ReplaceRegion
 from chart.history import HistoryError
-from chart.notes import Note
+from chart.notes import Note, sort_notes
 from chart.song import Chart
 from chart.sorted_notes import make_room
 from editor.session import EditorSession
@@ -36,6 +36,9 @@ class GhostDraft:
     frame_rate: float = 0.0
     variants: list[list[Note]] = field(default_factory=list)  # for the regenerated region
     variant_region: tuple[Fraction, Fraction] | None = None
+    # the ghosts outside the regenerated region as they were before any variant was spliced in: each variant is
+    # spliced into these (a variant that cut a ghost hold must not leave it cut for the next one, or after Reject)
+    variant_base: list[Note] = field(default_factory=list)
     variant_index: int = 0
     # the lane model's probability of each row's arrow set (rows it chose); per variant for a regenerated region
     lane_confidence: dict[Fraction, float] = field(default_factory=dict)
@@ -118,7 +121,8 @@ class GhostStore(QObject):
         draft = self.get(chart) or GhostDraft(chart, [], {}, provenance, threshold, curve, frame_rate)
         b0, b1 = region
         draft.regions = union([*draft.covered(), region])
-        draft.notes = _spliced(draft.notes, b0, b1, variants[0])
+        draft.variant_base = [n for n in draft.notes if not b0 <= n.beat < b1]
+        draft.notes = _spliced(draft.variant_base, b0, b1, variants[0])
         draft.variant_lane_confidence = [dict(c) for c in (lane_confidence or [{} for _ in variants])]
         self._show_lane_confidence(draft, region, 0)
         draft.confidence = {**draft.confidence, **confidence}
@@ -135,7 +139,7 @@ class GhostStore(QObject):
             return None
         b0, b1 = draft.variant_region
         draft.variant_index = (draft.variant_index + step) % len(draft.variants)
-        draft.notes = _spliced(draft.notes, b0, b1, draft.variants[draft.variant_index])
+        draft.notes = _spliced(draft.variant_base, b0, b1, draft.variants[draft.variant_index])
         self._show_lane_confidence(draft, (b0, b1), draft.variant_index)
         self.changed.emit()
         return draft.variant_index
@@ -192,8 +196,12 @@ class GhostStore(QObject):
         draft.regions = [piece for s, e in draft.covered() for piece in ((s, min(e, b0)), (max(s, b1), e))
                          if piece[0] < piece[1]]
         draft.notes = [n for n in draft.notes if not b0 <= n.beat < b1]
+        draft.variant_base = [n for n in draft.variant_base if not b0 <= n.beat < b1]
         if draft.variant_region is not None and draft.variant_region[0] < b1 and b0 < draft.variant_region[1]:
-            draft.variants, draft.variant_region = [], None  # decided: no more flipping there
+            # decided: no more flipping there; the ghosts around it are as they were before the variants
+            v0, v1 = draft.variant_region
+            draft.notes = sort_notes([*draft.variant_base, *(n for n in draft.notes if v0 <= n.beat < v1)])
+            draft.variants, draft.variant_region, draft.variant_base = [], None, []
         if not draft.notes:
             self._drafts.pop(id(draft.chart), None)
         self.changed.emit()

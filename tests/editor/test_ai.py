@@ -475,3 +475,33 @@ def test_a_regenerated_passage_makes_room_in_the_pending_draft(opened):
         assert not inside_holds(notes), notes
     assert ghosts.accept(chart)
     assert not inside_holds(chart.notes)
+
+
+def test_each_variant_is_spliced_into_the_ghosts_as_they_were(opened):
+    """A variant that steps into a pending ghost hold cuts it while it is shown; the next variant, a Reject of the
+    passage and Accept see the hold whole again (the cut stayed for good, so the flip order changed the chart)."""
+    from chart.notes import Note, NoteKind
+    from editor.controllers.ghosts import GhostDraft
+
+    win = opened
+    chart = win.session.chart
+    ghosts = win.drafting.ghosts
+    hold = Note(Fraction(30), 0, NoteKind.HOLD, Fraction(4))
+    inside, beside = [Note(Fraction(33), 0)], [Note(Fraction(33), 3)]
+
+    def fresh():
+        ghosts.clear()
+        ghosts.put(GhostDraft(chart, [hold], {}, {}, regions=[(Fraction(28), Fraction(32))]))
+        ghosts.put_variants(chart, [inside, beside], (Fraction(32), Fraction(36)), {}, {}, 0.5, None, 0.0)
+
+    fresh()
+    assert ghosts.get(chart).notes[0].length < 4  # cut while the variant stepping into it is shown
+    ghosts.flip_variant(chart, 1)
+    assert ghosts.get(chart).notes == [hold, *beside]
+    ghosts.flip_variant(chart, 1)
+    ghosts.reject(chart, Fraction(32), Fraction(36))
+    assert ghosts.get(chart).notes == [hold]
+    fresh()
+    ghosts.flip_variant(chart, 1)
+    assert ghosts.accept(chart)
+    assert [n for n in chart.notes if 28 <= n.beat < 36] == [hold, *beside]
