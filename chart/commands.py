@@ -217,8 +217,7 @@ class ReplaceRegion(ReplaceNotes):
         reach = max((n.end_beat for n in drafted), default=self.beat1)
         after = [n for n in doc.notes_overlapping(chart, self.beat1, reach + self.gap) if n.beat >= self.beat1]
         if after:  # the chart's notes past the region stay: drafted holds reaching them are cut
-            too_long, shortened = sorted_notes.make_room(drafted, after, (), self.gap)
-            drafted = [n for n in drafted if n not in set(too_long)] + shortened
+            drafted = sorted_notes.room_made(drafted, after, self.gap)
         removed, cut = sorted_notes.make_room(chart.notes, drafted, inside, self.gap)
         self.old = tuple(sort_notes(inside + removed))
         self.new = tuple(sort_notes([*drafted, *cut]))

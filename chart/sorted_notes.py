@@ -94,6 +94,14 @@ def make_room(notes: list[Note], new: Iterable[Note], leaving: Iterable[Note],
     return removed, cut
 
 
+def room_made(notes: list[Note], new: Iterable[Note], gap: Fraction) -> list[Note]:
+    """``notes`` (sorted) as :func:`make_room` leaves them for ``new``, sorted, without ``new`` itself: what is
+    removed is gone, the holds it cuts are cut."""
+    removed, cut = make_room(notes, new, (), gap)
+    gone = set(removed)
+    return sort_notes([*(n for n in notes if n not in gone), *cut])
+
+
 def overlapping(notes: list[Note], beat0: Fraction, beat1: Fraction, longest: Fraction) -> list[Note]:
     """Notes drawn in ``[beat0, beat1)``: heads inside, plus holds (at most ``longest`` beats) reaching into it."""
     lo = bisect_left(notes, beat0 - longest, key=_beat)

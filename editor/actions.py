@@ -164,6 +164,11 @@ def _readable(text: str) -> bool:
         sequence[i].key() != Qt.Key.Key_unknown for i in range(sequence.count())) and bool(sequence.toString())
 
 
+def _title(action: str) -> str:
+    """An action's menu text without its mnemonic mark."""
+    return SPEC_BY_ID[action].text.replace("&", "")
+
+
 def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None]:
     """Shipped defaults overridden by the user file. Returns (keymap, warning or None).
 
@@ -184,24 +189,20 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
         if path == user_file:
             chosen = mine
     clashes = []
+    owner: dict[str, str] = {}  # key text -> the user's action that keeps it (the first in the file)
     for action, key in chosen.items():
         if not key:
             continue
         wanted = QKeySequence(key).toString()
+        if wanted in owner:
+            keymap[action] = ""
+            clashes.append(f"{wanted} is given to {_title(owner[wanted])} and {_title(action)}: the first keeps it")
+            continue
+        owner[wanted] = action
         for other, theirs in keymap.items():
-            if other != action and theirs and QKeySequence(theirs).toString() == wanted:
-                if other in chosen:  # both the user's: the later one in the file gives way
-                    continue
+            if other not in chosen and theirs and QKeySequence(theirs).toString() == wanted:
                 keymap[other] = ""
-                clashes.append(f"{wanted} now does {SPEC_BY_ID[action].text.replace('&', '')}, so "
-                               f"{SPEC_BY_ID[other].text.replace('&', '')} has no shortcut")
-    user_pairs = [(a, QKeySequence(k).toString()) for a, k in chosen.items() if k]
-    for i, (action, key) in enumerate(user_pairs):
-        for other, theirs in user_pairs[:i]:
-            if theirs == key and keymap.get(action):
-                keymap[action] = ""
-                clashes.append(f"{key} is given to {SPEC_BY_ID[other].text.replace('&', '')} and "
-                               f"{SPEC_BY_ID[action].text.replace('&', '')}: the first keeps it")
+                clashes.append(f"{wanted} now does {_title(action)}, so {_title(other)} has no shortcut")
     if clashes:
         text = "keymap: " + "; ".join(clashes)
         warning = f"{warning}; {text}" if warning else text

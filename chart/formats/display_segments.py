@@ -216,7 +216,7 @@ def judged_beat(timing: TimingData, beat: Fraction,
 def judged_notes(notes: Sequence[Note], timing: TimingData) -> list[Note]:
     """The notes StepMania judges under ``timing``: all but those inside a warp or a fake segment (statistics,
     foot parity and the density graph count steps the player makes, not ones passed over)."""
-    if not timing.warps and not any(tag == "FAKES" for tag, _text in timing.extra):
-        return list(notes)
     fakes = fake_ranges(timing)
+    if not timing.warps and not fakes:
+        return list(notes)
     return [n for n in notes if not never_judged(timing, n.beat, fakes)]

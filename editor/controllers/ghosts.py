@@ -18,7 +18,7 @@ from chart.commands import ReplaceRegion
 from chart.history import HistoryError
 from chart.notes import Note, sort_notes
 from chart.song import Chart
-from chart.sorted_notes import make_room
+from chart.sorted_notes import room_made
 from editor.session import EditorSession
 from inference.lane_features import TAIL_GRID_BEAT
 
@@ -232,9 +232,7 @@ def draft_span(draft: GhostDraft) -> tuple[Fraction, Fraction]:
 
 def _spliced(notes: list[Note], b0: Fraction, b1: Fraction, passage: list[Note]) -> list[Note]:
     """``notes`` with those whose head is in ``[b0, b1)`` replaced by ``passage``, room made for it as every edit
-    does (:func:`chart.sorted_notes.make_room`: a draft hold reaching into the passage ends a tail step before
+    does (:func:`chart.sorted_notes.room_made`: a draft hold reaching into the passage ends a tail step before
     its note in that lane, one landing on a hold's end replaces it): the ghosts are what accepting would write."""
-    kept = sorted(n for n in notes if not b0 <= n.beat < b1)
-    removed, cut = make_room(kept, passage, [], TAIL_GRID_BEAT)
-    gone = set(removed)
-    return sorted([n for n in kept if n not in gone] + cut + list(passage))
+    kept = sort_notes(n for n in notes if not b0 <= n.beat < b1)
+    return sort_notes([*room_made(kept, passage, TAIL_GRID_BEAT), *passage])

@@ -256,7 +256,5 @@ def _playable(notes: list[Note], gap: Fraction) -> list[Note]:
     before it): a passage copied from a chart opened as it was may hold such notes, and pasting kept them."""
     kept: list[Note] = []
     for note in sort_notes(notes):
-        removed, cut = sorted_notes.make_room(kept, [note], (), gap)
-        gone = set(removed)
-        kept = sort_notes([n for n in kept if n not in gone] + cut + [note])
+        kept = sort_notes([*sorted_notes.room_made(kept, [note], gap), note])
     return kept
