@@ -144,6 +144,14 @@ class EditorSession(QObject):
         """Timing of the current chart (its own, else the song's)."""
         return self.doc.song.timing_for(self.chart) if self.chart is not None else self.doc.song.timing
 
+    def timing_target(self) -> tuple[TimingData, Chart | None]:
+        """(timing, chart) that timing edits of the current chart change: its own timing and the chart (split
+        timing), else the song's and None (the Timing panel's table, the Song panel's offset)."""
+        chart = self.chart
+        if chart is not None and chart.timing is not None:
+            return chart.timing, chart
+        return self.doc.song.timing, None
+
     def _charts_changed(self) -> None:
         if self.reference is not None and not any(c is self.reference for c in self.doc.song.charts):
             self.reference = None  # its chart was deleted

@@ -73,7 +73,7 @@ class PropertiesPanel(QWidget):
         for name, edit in self.edits.items():
             if edit.text() != getattr(song, name):
                 edit.setText(getattr(song, name))
-        timing, own = self._offset_target()
+        timing, own = self.session.timing_target()
         self.offset.setValue(float(timing.offset))
         self.offset_label.setText("Offset (this chart's)" if own is not None else "Offset")
         self.offset_label.setToolTip("The current chart has a timing of its own (split timing): this is its "
@@ -96,16 +96,8 @@ class PropertiesPanel(QWidget):
     def _set_offset(self, value: float) -> None:
         if self._updating:
             return
-        timing, own = self._offset_target()
+        timing, own = self.session.timing_target()
         offset = as_fraction(f"{value:.4f}")
         changed = timing.with_changes(offset=offset)
         if offset != timing.offset and not push_timing(self.session, changed, own, "Change offset"):
             self.refresh()
-
-    def _offset_target(self):
-        """(timing, chart): the offset shown is that of the timing the current chart plays with, its own (split
-        timing; chart returned) or the song's (None), as in the Timing panel."""
-        chart = self.session.chart
-        if chart is not None and chart.timing is not None:
-            return chart.timing, chart
-        return self.session.doc.song.timing, None

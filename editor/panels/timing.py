@@ -220,16 +220,10 @@ class TimingPanel(QWidget):
         self.session.chart_switched.connect(self.refresh)
         self.refresh()
 
-    def _target(self):
-        """(timing, chart) being edited: the current chart's own timing when it has one, else the song's."""
-        chart = self.session.chart
-        if chart is not None and chart.timing is not None:
-            return chart.timing, chart
-        return self.session.doc.song.timing, None
 
     def _rows(self) -> list[tuple[str, tuple]]:
         """(kind, entry) per row, by beat: ``entry`` is beat first, then the kind's values."""
-        timing = self._target()[0]
+        timing = self.session.timing_target()[0]
         rows = [(kind, tuple(entry)) for kind in FIELD_NAMES for entry in getattr(timing, kind)]
         good, bad = ds.readable(timing)
         rows += [(kind, tuple(entry)) for kind, entries in good.items() for entry in entries]
@@ -263,7 +257,7 @@ class TimingPanel(QWidget):
         return ok
 
     def _replace(self, kind: str, old: tuple | None, new: tuple | None, name: str) -> bool:
-        timing, chart = self._target()
+        timing, chart = self.session.timing_target()
         entries = entries_of(timing, kind)
         if old is not None:
             entries.remove(old)
@@ -324,7 +318,7 @@ class TimingPanel(QWidget):
 
     def add_at_cursor(self, kind: str) -> bool:
         beat = self.cursor_beat()
-        timing = self._target()[0]
+        timing = self.session.timing_target()[0]
         try:
             new = self._default(kind, beat, timing)
         except ValueError as exc:  # the tag's current text does not read
@@ -338,7 +332,7 @@ class TimingPanel(QWidget):
             return False
         kind, entry = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
         if kind == UNREADABLE:
-            timing, chart = self._target()
+            timing, chart = self.session.timing_target()
             kept = tuple((tag, text) for tag, text in timing.extra if tag != entry[1])
             return self._push(timing.with_changes(extra=kept), chart, f"Remove #{entry[1]}")
         return self._replace(kind, entry, None, "Remove timing change")
