@@ -24,6 +24,11 @@ def is_headless() -> bool:
     return _headless
 
 
+def one_line(text: object) -> str:
+    """``text`` with its line breaks and runs of spaces made single spaces (errors quoted in a dialog line)."""
+    return " ".join(str(text).split())
+
+
 def error(parent: QWidget | None, title: str, text: str) -> None:
     """A problem the user must know about (could not open, save, export...). ``text`` is one or two lines."""
     if _headless:

@@ -296,7 +296,7 @@ class AutosaveController(QObject):
             kept = folder.with_name(folder.name + UNRESTORABLE)
             with contextlib.suppress(OSError):
                 folder.rename(kept)
-            messages.error(self.win, "Cannot restore", f"{_one_line(failure)}\nThe autosaves are kept in {kept}.")
+            messages.error(self.win, "Cannot restore", f"{messages.one_line(failure)}\nThe autosaves are kept in {kept}.")
         if ok:
             self._restored_from = folder
             if self.folder is not None:  # a session is running (a file opened later): save into it now
@@ -365,10 +365,6 @@ def _clock(t: float) -> str:
 def _marker_document(folder: Path) -> str | None:
     doc = _read_marker(folder).get("document")
     return os.path.abspath(doc) if doc else None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _read_marker(folder: Path) -> dict:

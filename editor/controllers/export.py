@@ -82,7 +82,7 @@ class ExportController:
             written = [p.name for p in save_split(song, target)]
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            messages.error(self.win, "Cannot export", " ".join(f"{target}: {reason}".split()))
+            messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {reason}"))
             return False
         self.win.session.status.emit(f"Exported {', '.join(written)}")
         return True

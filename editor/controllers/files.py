@@ -80,7 +80,7 @@ class FileController(QObject):
             doc = Document.open(path, report=report)
         except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError naming the file
             text = str(exc) if str(path) in str(exc) else f"{path.name}: {exc}"
-            messages.error(self.window, "Cannot open", _one_line(text))
+            messages.error(self.window, "Cannot open", messages.one_line(text))
             return False
         self.adopt(doc)
         self._report_read(path.name, report)
@@ -106,8 +106,8 @@ class FileController(QObject):
                 return False
             song, file = load_folder(folder, report)
         except (ValueError, OSError, UnicodeError) as exc:  # ParseError is a ValueError naming the folder or file
-            messages.error(self.window, "Cannot open", _one_line(str(exc) if str(folder) in str(exc)
-                                                                 else f"{folder.name}: {exc}"))
+            text = str(exc) if str(folder) in str(exc) else f"{folder.name}: {exc}"
+            messages.error(self.window, "Cannot open", messages.one_line(text))
             return False
         self.adopt(Document(song, path=file))
         self._report_read(folder.name, report)
@@ -218,7 +218,7 @@ class FileController(QObject):
             doc.song.music, doc.song.source_path = old_music, old_source
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             messages.error(self.window, "Cannot save",
-                           _one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
+                           messages.one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
             return False
         doc.song.source_path = target
         self._on_disk = (target, _stamp(target))
@@ -237,7 +237,7 @@ class FileController(QObject):
         try:
             fmt = format_for(target).name
         except ValueError as exc:
-            messages.error(self.window, "Cannot save", _one_line(str(exc)))
+            messages.error(self.window, "Cannot save", messages.one_line(str(exc)))
             return False
         if fmt == "osu" and len(song.charts) > 1:
             messages.error(self.window, "Cannot save",
@@ -309,7 +309,7 @@ class FileController(QObject):
 
         job = Job("music-to-ogg", run, parent=self)
         job.finished.connect(done)
-        job.failed.connect(lambda msg: messages.error(self.window, "Convert music", _one_line(msg)))
+        job.failed.connect(lambda msg: messages.error(self.window, "Convert music", messages.one_line(msg)))
         self.session.status.emit(f"Writing {target.name}...")
         return self.jobs.start(job)
 
@@ -347,7 +347,3 @@ def _sibling(path: Path, suffix: str) -> Path | None:
     """The file beside ``path`` with its stem and ``suffix`` (any case), if there is one."""
     want = (path.stem + suffix).lower()
     return next((p for p in path.parent.iterdir() if p.name.lower() == want and p.is_file()), None)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
