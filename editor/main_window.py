@@ -342,15 +342,9 @@ class MainWindow(QMainWindow):
         return self.files.open_path(path)
 
     def maybe_save_changes(self) -> bool:
-        """Ask about unsaved changes; True when it is fine to drop the current document."""
-        doc = self.session.doc
-        if doc.is_clean:
-            return True
-        name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
-        choice = messages.ask_save_changes(self, name)
-        if choice is messages.SaveChoice.SAVE:
-            return self.files.save()
-        return choice is messages.SaveChoice.DISCARD
+        """Ask about unsaved changes (:meth:`FileController.maybe_save_changes`); True when it is fine to drop the
+        current document."""
+        return self.files.maybe_save_changes()
 
     def new_song_from_audio(self, path: Path | None = None, check_unsaved: bool = True) -> bool:
         """Start a song from an audio file: decode and detect the tempo in the background, then confirm it."""

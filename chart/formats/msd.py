@@ -148,6 +148,11 @@ def escape(text: str) -> str:
     return out
 
 
+def unescape(raw: str) -> str:
+    """The text of a raw value (:attr:`Tag.raw`): each escaped character as itself, as the reader takes it."""
+    return re.sub(r"\\(.)", r"\1", raw, flags=re.S)
+
+
 def escape_raw(raw: str, field: bool = False) -> str:
     """Make a raw value safe to write: existing escapes kept, bare ';', '//' and a '#' opening a line escaped.
 

@@ -2,7 +2,8 @@
 
 Split from :mod:`chart.formats.osu_mania` so that the mapping to our model reads on its own. Sections with keys
 (``General Editor Metadata Difficulty``) become dictionaries; ``TimingPoints`` and ``HitObjects`` are lists of
-numbered lines; every other section (``Events``, ``Colours``, unknown ones) is kept as raw text.
+numbered lines; every other section (``Events``, ``Colours``, unknown ones) is kept as raw text, and only osu!'s
+own sections are written back.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ KEY_SECTIONS = ("General", "Editor", "Metadata", "Difficulty")
 LIST_SECTIONS = ("TimingPoints", "HitObjects")
 FORMAT_VERSION = 14
 MODELLED = {("General", "AudioFilename"), ("General", "Mode"), ("General", "PreviewTime"),
-            ("Metadata", "Title"), ("Metadata", "Artist"), ("Metadata", "Creator"), ("Metadata", "Version"),
+            ("Metadata", "Title"), ("Metadata", "TitleUnicode"), ("Metadata", "Artist"),
+            ("Metadata", "ArtistUnicode"), ("Metadata", "Creator"), ("Metadata", "Version"),
             ("Difficulty", "CircleSize")}
 # Written when the song has no value of its own; a value equal to these is not stored on read.
 DEFAULTS = {
@@ -118,7 +120,9 @@ def canonical_extra(extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def write_file(values: dict[tuple[str, str], str], extra: list[tuple[str, str]], points: list[str],
                objects: list[str], defaults: dict[tuple[str, str], str]) -> str:
-    """The whole .osu text (LF newlines; osu! reads LF and CRLF alike)."""
+    """The whole .osu text (LF newlines; osu! reads LF and CRLF alike). Only osu!'s own sections are written: an
+    extra that names another (a StepMania tag such as ``GENRE``, a section osu! does not know) is one the writer's
+    ``problems`` lists as dropped, and an invented ``[GENRE]`` section is more than a client must accept."""
     keyed: dict[str, dict[str, str]] = {s: {} for s in KEY_SECTIONS}
     raw: dict[str, str] = {}
     for name, value in extra:
@@ -142,9 +146,6 @@ def write_file(values: dict[tuple[str, str], str], extra: list[tuple[str, str]],
             out.append("\n[HitObjects]\n" + "".join(f"{o}\n" for o in objects))
         elif section in raw or section == "Events":
             out.append(f"\n[{section}]\n" + (raw[section] + "\n" if raw.get(section) else ""))
-    for name, value in raw.items():
-        if name not in SECTIONS:
-            out.append(f"\n[{name}]\n{value}\n")
     return "".join(out)
 
 

@@ -9,8 +9,14 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   (:mod:`chart.formats.osu_timing`) and are put on the nearest 1/48-beat row (1/192 measure). Notes whose
   row is more than 1 ms away from their time are **reported** (``loads(..., report=list)``: one line per
   chart, counted, with the largest shift), not hidden.
-* Metadata: ``Title Artist Creator AudioFilename PreviewTime`` -> ``Song.title artist credit music
-  sample_start``. ``Version`` (the difficulty name) holds the slot, meter and description as
+* Metadata: ``AudioFilename PreviewTime`` -> ``Song.music sample_start`` (osu! has no preview length).
+  ``TitleUnicode``/``ArtistUnicode`` (the names in their own script) are ``Song.title``/``artist``, and
+  ``Title``/``Artist`` (romanised, as osu! asks) StepMania's ``TITLETRANSLIT``/``ARTISTTRANSLIT`` in
+  ``Song.extra`` when they differ; written back the same way (a song without a transliteration writes its name
+  as ``Title`` only). ``Creator`` is ``Song.credit``, or the chart's own ``credit`` when it has one (osu! keeps
+  one per file); a beatmap set's most common ``Creator`` is the song's. ``BeatmapID`` names one difficulty: it
+  goes to that chart's ``extra``, never to the song (a difficulty added or copied gets none; osu! assigns one on
+  submission). ``Version`` (the difficulty name) holds the slot, meter and description as
   ``"Hard Lv.9: name"``; a foreign name (``"Insane"``) is the description, with the slot guessed from its words
   and the meter from ``Lv.N`` or ``OverallDifficulty``, and is kept in ``Chart.extra`` as ``Metadata.Version``:
   written back as it was while the slot, meter and description still read from it (osu! tells the
@@ -18,17 +24,19 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
 * A beatmap of another game mode (``Mode`` other than 3) raises :class:`NotManiaError`.
 * Everything else (other keys, ``[Events]``, ``[Colours]``, inherited timing points = scroll speeds) is kept in
   ``Song.extra`` as ``("Section.Key", value)`` or ``("Section", raw lines)`` and written back. Keys equal to
-  the defaults we write are not stored, so reading our own output gives the same song.
+  the defaults we write are not stored, so reading our own output gives the same song. Extras of other sections
+  (StepMania tags such as ``GENRE``) are listed as dropped and not written.
 
 Not representable (``problems``): several charts in one file, and notes that would move once times are whole
 milliseconds (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
-(dropped), a routine chart's player 2 (dropped), time signatures not over 4, subtitles and .sm/.ssc-only tags
-(non-fatal, listed).
+(dropped), a routine chart's player 2 (dropped), time signatures not over 4, subtitles, the preview length, a
+song credit no file's ``Creator`` holds, and .sm/.ssc-only tags (non-fatal, listed).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -36,7 +44,7 @@ import numpy as np
 
 from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError
-from chart.formats.msd import decode, normalise
+from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
 from chart.formats.osu_timing import TimingPoint, parse_point, points_from_timing, timing_from_points
@@ -53,6 +61,8 @@ _OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIU
               "hard": Slot.HARD, "hyper": Slot.HARD, "insane": Slot.CHALLENGE, "another": Slot.CHALLENGE,
               "expert": Slot.CHALLENGE, "extra": Slot.CHALLENGE, "challenge": Slot.CHALLENGE}
 VERSION_KEY = "Metadata.Version"  # a difficulty name we did not write, kept in Chart.extra
+BEATMAP_ID = "Metadata.BeatmapID"  # one difficulty's identity on osu!'s servers: that chart's, never copied
+TRANSLIT = {"Title": "TITLETRANSLIT", "Artist": "ARTISTTRANSLIT"}  # osu!'s romanised names as StepMania's tags
 _OD = ("Difficulty", "OverallDifficulty")
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
 _MODES = {4: "dance-single", 5: "pump-single", 6: "dance-solo", 7: "kb7-single", 8: "dance-double",
@@ -91,11 +101,21 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     extra = osu.extra()
     if inherited:
         extra.append(("TimingPoints.inherited", "\n".join(inherited)))
+    chart.extra += [item for item in extra if item[0] == BEATMAP_ID]
+    names = {key: _names(osu, key) for key in TRANSLIT}
+    extra = [item for item in extra if item[0] != BEATMAP_ID]
+    extra += [(TRANSLIT[key], escape(latin)) for key, (_, latin) in names.items() if latin]
     preview = parse_number(osu.get("General", "PreviewTime", "-1"), "PreviewTime")
-    return Song(title=osu.get("Metadata", "Title", ""), artist=osu.get("Metadata", "Artist", ""),
-                credit=osu.get("Metadata", "Creator", ""), music=osu.get("General", "AudioFilename", ""),
-                sample_start=max(preview, Fraction(0)) / 1000, timing=timing, charts=[chart],
-                extra=canonical_extra(extra))
+    return Song(title=names["Title"][0], artist=names["Artist"][0], credit=osu.get("Metadata", "Creator", ""),
+                music=osu.get("General", "AudioFilename", ""), sample_start=max(preview, Fraction(0)) / 1000,
+                timing=timing, charts=[chart], extra=canonical_extra(extra))
+
+
+def _names(osu: OsuFile, key: str) -> tuple[str, str]:
+    """(``Title``/``Artist`` in its own script, its romanisation when that differs, else ""): osu!'s ``TitleUnicode``
+    and ``Title`` are StepMania's ``#TITLE`` and ``#TITLETRANSLIT``."""
+    latin, native = osu.get("Metadata", key, ""), osu.get("Metadata", f"{key}Unicode", "")
+    return (native, latin if latin != native else "") if native else (latin, "")
 
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
@@ -108,8 +128,9 @@ def merge_set(songs: Sequence[Song]) -> Song:
 
     Charts are ordered by slot, meter and name. Keys equal in every file stay in ``Song.extra``; the others
     (``OverallDifficulty``, ``BeatmapID``, a difficulty's own scroll speeds, ...) go to that chart's ``extra``, and
-    :func:`dumps` writes them back into its file. A difficulty whose timing points differ from the first's keeps
-    its own timing. Raises ParseError when the files name different audio (they are not one song).
+    :func:`dumps` writes them back into its file. The most common ``Creator`` is the song's credit, another one is
+    that chart's. A difficulty whose timing points differ from the first's keeps its own timing. Raises ParseError
+    when the files name different audio (they are not one song).
     """
     if not songs:
         raise ParseError("no .osu difficulties to merge")
@@ -119,14 +140,18 @@ def merge_set(songs: Sequence[Song]) -> Song:
                          f"open one difficulty")
     ordered = sorted(songs, key=lambda s: (s.charts[0].slot, s.charts[0].meter, s.charts[0].description))
     first = ordered[0]
-    common = [item for item in first.extra if all(item in s.extra for s in ordered[1:])]
+    song_level = set(TRANSLIT.values())  # the song's names are the first file's, as its title is
+    common = [item for item in first.extra
+              if item[0] in song_level or all(item in s.extra for s in ordered[1:])]
+    credit = Counter(s.credit for s in ordered).most_common(1)[0][0]  # the host's, guest difficulties aside
     charts = []
     for song in ordered:
         chart = song.charts[0]
-        chart.extra = chart.extra + [item for item in song.extra if item not in common]
+        chart.extra = chart.extra + [item for item in song.extra if item not in common and item[0] not in song_level]
         chart.timing = song.timing if song.timing != first.timing else None
+        chart.credit = song.credit if song.credit != credit else ""
         charts.append(chart)
-    return Song(title=first.title, artist=first.artist, credit=first.credit, music=first.music,
+    return Song(title=first.title, artist=first.artist, credit=credit, music=first.music,
                 sample_start=first.sample_start, timing=first.timing, charts=charts, extra=common)
 
 
@@ -166,7 +191,7 @@ def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
     slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
     extra = [] if _VERSION.fullmatch(version) else [(VERSION_KEY, version)]  # osu! names it so: kept (dumps)
     chart = Chart(mode=_MODES.get(keys, f"osu-mania-{keys}k"), slot=slot, meter=meter, description=description,
-                  credit=osu.get("Metadata", "Creator", ""), notes=notes, lanes=keys, extra=extra)
+                  notes=notes, lanes=keys, extra=extra)  # Creator is the song's credit (merge_set: a guest's)
     if report is not None:
         cid = chart.chart_id()
         moved = [(head_ms[i], objects[i][1], heads[i], off) for i, off in head_off]
@@ -210,6 +235,16 @@ def _parse_version(version: str, od: str) -> tuple[Slot, int, str]:
     return slot, meter, version
 
 
+def _written_names(extra: list[tuple[str, str]], key: str, name: str) -> dict[tuple[str, str], str]:
+    """``Title`` (romanised: the transliteration, else the name) and, with a transliteration, ``TitleUnicode`` (the
+    name) to write. Without one osu! shows ``Title``, and a ``Metadata.TitleUnicode`` extra (a .ssc converted
+    before the two were mapped) is written as it is."""
+    latin = unescape(dict(extra).get(TRANSLIT[key], "")).strip()
+    if latin:
+        return {("Metadata", key): latin, ("Metadata", f"{key}Unicode"): name}
+    return {("Metadata", key): name}
+
+
 def version_name(chart: Chart, song_extra: list[tuple[str, str]]) -> str:
     """The ``Version`` to write: the one the chart was read from while its slot, meter and name still read from it
     (osu! tells a set's difficulties apart by it), else ``"Hard Lv.9: name"``."""
@@ -235,7 +270,15 @@ def problems(song: Song) -> list[Unrepresentable]:
                                        "dropped (osu!mania has one player)", fatal=False))
     if song.subtitle:
         out.append(Unrepresentable("", Fraction(0), "osu! has no subtitle: dropped", fatal=False))
-    foreign = sorted({name for name, _ in song.extra if name.split(".")[0] not in SECTIONS})
+    if song.sample_length:
+        out.append(Unrepresentable("", Fraction(0), "osu! has no preview length (PreviewTime is the start): dropped",
+                                   fatal=False))
+    if song.credit and song.charts and all(c.credit and c.credit != song.credit for c in song.charts):
+        out.append(Unrepresentable("", Fraction(0), f"osu! keeps one Creator per file and every difficulty has a "
+                                                    f"credit of its own: the song's credit {song.credit!r} dropped",
+                                   fatal=False))
+    mapped = set(TRANSLIT.values())
+    foreign = sorted({name for name, _ in song.extra if name.split(".")[0] not in SECTIONS and name not in mapped})
     if foreign:
         out.append(Unrepresentable("", Fraction(0), f"tags dropped: {', '.join(foreign)}", fatal=False))
     return out
@@ -317,10 +360,11 @@ def dumps(song: Song) -> str:
     values = {
         ("General", "AudioFilename"): song.music, ("General", "Mode"): "3",
         ("General", "PreviewTime"): str(round(song.sample_start * 1000)) if song.sample_start > 0 else "-1",
-        ("Metadata", "Title"): song.title, ("Metadata", "Artist"): song.artist,
-        ("Metadata", "Creator"): song.credit, ("Metadata", "Version"): version,
+        ("Metadata", "Creator"): chart.credit or song.credit, ("Metadata", "Version"): version,
         ("Difficulty", "CircleSize"): str(chart.lanes),
     }
+    for key, name in (("Title", song.title), ("Artist", song.artist)):
+        values.update(_written_names(song.extra, key, name))
     points = [f"{format_number(p.time_ms, 0)},{format_number(p.beat_length_ms, 0)},{p.meter},1,0,100,1,0"
               for p in points_from_timing(timing)]
     objects = []

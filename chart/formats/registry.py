@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import importlib
+import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -17,7 +19,13 @@ from types import ModuleType
 
 from chart.fileio import atomic_write_bytes, atomic_write_many
 from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, check_size
-from chart.song import Chart, Song
+from chart.formats.msd import escape, unescape
+from chart.song import Chart, Song, music_relative_to
+
+#: Song tags (``Song.extra``) that name a file of the song folder, as ``#MUSIC`` does.
+FILE_TAGS = ("BANNER", "BACKGROUND", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "LYRICSPATH", "CDTITLE",
+             "PREVIEW")
+_QUOTED = re.compile(r'"([^"\n]+)"')  # a file name in an osu! [Events] line (background, video, sprite, sample)
 
 
 @dataclass(frozen=True)
@@ -213,7 +221,7 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
     path = Path(path)
     if format_for(path).name != "osu" or len(song.charts) <= 1:
         return [(song, path)]
-    from chart.formats.osu_mania import VERSION_KEY, version_name
+    from chart.formats.osu_mania import BEATMAP_ID, VERSION_KEY, version_name
 
     def label(chart: Chart, keys: bool) -> str:
         text = chart.slot.sm_name + (f" {chart.description}" if chart.description else "")
@@ -226,16 +234,96 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
     plain = [label(c, False) for c in song.charts]
     lanes = {p: {c.lanes for c, q in zip(song.charts, plain) if q == p} for p in plain}
     names = [label(c, len(lanes[p]) > 1) for c, p in zip(song.charts, plain)]  # a single and a double Hard
-    out, used = [], set()
+    out, used, ids = [], set(), set()
+    # A BeatmapID names one difficulty: one kept in the song (a .ssc written from one .osu) or repeated in a second
+    # chart (a copy) would give several files one identity, so only a chart's own first one is written.
+    song_extra = [item for item in song.extra if item[0] != BEATMAP_ID]
     for chart, name in zip(song.charts, names):
         unique, k = name, 2
         while unique.lower() in used:  # the same slot, mode and name twice: numbered, never overwritten
             unique, k = f"{name} {k}", k + 1
         used.add(unique.lower())
+        own = dict(chart.extra).get(BEATMAP_ID)
+        if own is not None and own in ids:
+            chart = copy.copy(chart)
+            chart.extra = [item for item in chart.extra if item[0] != BEATMAP_ID]
+        ids.add(own)
         single = copy.copy(song)
-        single.charts = [chart]
+        single.charts, single.extra = [chart], song_extra
         out.append((single, path.with_name(f"{path.stem} [{unique}]{path.suffix}")))
     return out
+
+
+def leftover_set_files(song: Song, path: str | Path) -> list[Path]:
+    """The ``.osu`` files beside ``path`` that writing ``song`` there (:func:`split_per_chart`) does not rewrite
+    but that opening the folder reads as difficulties of the same song (osu!mania, the same audio): a difficulty
+    deleted or renamed since the set was read. osu! shows them too. Empty for other formats."""
+    path = Path(path)
+    if format_for(path).name != "osu":
+        return []
+    written = [target for _part, target in split_per_chart(song, path)]
+    try:
+        files = sorted(p for p in path.parent.iterdir() if p.suffix.lower() == ".osu" and p.is_file())
+    except OSError:
+        return []
+    out = []
+    for file in files:
+        if any(_same_file(file, target) for target in written):
+            continue
+        try:
+            other = load(file)
+        except ParseError:  # another game mode, or not a beatmap: opening the folder skips or refuses it anyway
+            continue
+        if other.music.lower() == song.music.lower():
+            out.append(file)
+    return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (by name, or the same file on a case-insensitive disk)."""
+    if a == b:
+        return True
+    try:
+        return b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def relinked_extra(song: Song, target: str | Path) -> list[tuple[str, str]]:
+    """``song.extra`` for ``song`` written to ``target``: every :data:`FILE_TAGS` value and every quoted file name
+    of an osu! ``[Events]`` block that names a file beside ``song.source_path`` names it from ``target``'s folder
+    (:func:`chart.song.music_relative_to`, as ``#MUSIC`` is relinked), so a Save As or export elsewhere keeps its
+    banner, background and video; a value that names no file, or names it from there already, stays as it is."""
+    if song.source_path is None or Path(os.path.abspath(target)).parent == Path(os.path.abspath(song.source_path)).parent:
+        return list(song.extra)  # the same folder: games find them as they are (in any case)
+    folder = song.source_path.parent
+
+    def relink(value: str) -> str:
+        file = _named_file(folder, value)
+        return value if file is None else music_relative_to(file, target, value)
+
+    out = []
+    for name, raw in song.extra:
+        if name in FILE_TAGS and raw.strip():
+            value = unescape(raw).strip()
+            new = relink(value)
+            raw = raw if new == value else escape(new)
+        elif name == "Events":
+            raw = _QUOTED.sub(lambda m: f'"{relink(m.group(1))}"', raw)
+        out.append((name, raw))
+    return out
+
+
+def _named_file(folder: Path, value: str) -> Path | None:
+    """The file ``value`` names from ``folder`` (its own name in any case, as games find it), or None."""
+    direct = folder / value
+    try:
+        if direct.is_file():
+            return direct
+        want = direct.name.lower()
+        return next((p for p in direct.parent.iterdir() if p.name.lower() == want and p.is_file()), None)
+    except (OSError, ValueError):
+        return None
 
 
 def save_split(song: Song, path: str | Path) -> list[Path]:

@@ -3,7 +3,10 @@
 Export never changes the open document, its file name or its saved state. Before writing, every chart is
 checked (``chart.checks``) against the target format, and what the format will convert (e.g. mines dropped in
 osu!mania) is listed; problems are shown and the designer decides whether to export anyway. osu!mania holds one
-difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu`` files side by side.
+difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu`` files side by side. Other ``.osu``
+files of the same song in that folder (a difficulty deleted or renamed since the set was opened) would come back
+when the folder is opened again, and osu! would show them: the export lists them and offers to move them to
+``.bak`` files once the new ones are written (kept, not deleted: a designer can take one back).
 """
 
 from __future__ import annotations
@@ -15,10 +18,18 @@ from PySide6.QtWidgets import QFileDialog
 
 from chart.checks.base import Severity
 from chart.checks.registry import check_song
-from chart.formats.registry import conversions, format_for, save_split, split_per_chart
+from chart.formats.registry import (
+    conversions,
+    format_for,
+    leftover_set_files,
+    relinked_extra,
+    save_split,
+    split_per_chart,
+)
 from chart.song import Song
 from editor import messages
 from editor.controllers.files import music_for
+from editor.panels.fields import commit_focused_field
 
 EXPORT_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
 MAX_LISTED = 8
@@ -50,6 +61,7 @@ class ExportController:
         return lines + conversions(song, fmt), problems
 
     def export(self, target: Path | None = None) -> bool:
+        commit_focused_field(self.win)  # the title still being typed is part of the copy
         target = target or self.ask_export_path()
         if target is None:
             return False
@@ -75,14 +87,47 @@ class ExportController:
                                              f"{chr(10).join(replaced[:MAX_LISTED])}\n\nReplace them?"):
             self.win.session.status.emit("Export cancelled; nothing was written")
             return False
-        music = music_for(self.win.session, target)  # the copy names the audio from its own folder
-        if music is not None and music != song.music:
-            song = dataclasses.replace(song, music=music)
+        music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
+        song = dataclasses.replace(song, music=song.music if music is None else music,
+                                   extra=relinked_extra(song, target))
+        leftover = self.ask_leftovers(song, target)
         try:
             written = [p.name for p in save_split(song, target)]
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {reason}"))
             return False
-        self.win.session.status.emit(f"Exported {', '.join(written)}")
+        moved = self.move_to_backup(leftover)
+        self.win.session.status.emit(f"Exported {', '.join(written)}"
+                                     + (f"; moved {', '.join(moved)} to .bak" if moved else ""))
         return True
+
+    def ask_leftovers(self, song: Song, target: Path) -> list[Path]:
+        """The stale difficulty files of the set to move aside once the export is written
+        (:func:`leftover_set_files`): all of them when the designer agrees, else none."""
+        leftover = leftover_set_files(song, target)
+        if not leftover:
+            return []
+        names = "\n".join(p.name for p in leftover[:MAX_LISTED]) + (
+            f"\n... and {len(leftover) - MAX_LISTED} more" if len(leftover) > MAX_LISTED else "")
+        agreed = messages.confirm(
+            self.win, "Old difficulty files",
+            f"The folder holds difficulties of this song that the export does not write (deleted or renamed "
+            f"since):\n{names}\n\nMove them to .bak files, so that the folder opens (here and in osu!) as just the "
+            f"exported difficulties? (No keeps them beside the export.)", default=True)
+        return leftover if agreed else []
+
+    def move_to_backup(self, files: list[Path]) -> list[str]:
+        """Rename each file to ``NAME.bak`` (read neither by osu! nor by this editor); the names moved. One that
+        cannot be moved is named in a dialog (the export itself is written)."""
+        moved, failed = [], []
+        for path in files:
+            try:
+                path.replace(path.with_name(path.name + ".bak"))
+                moved.append(path.name)
+            except OSError as exc:
+                failed.append(f"{path.name}: {exc.strerror or exc}")
+        if failed:
+            messages.error(self.win, "Old difficulty files", "Exported, but these could not be moved to .bak:\n"
+                           + "\n".join(failed[:MAX_LISTED]))
+        return moved

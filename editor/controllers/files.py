@@ -2,7 +2,9 @@
 
 Failures never lose work: a chart that cannot be read leaves the open song as it was; a save that fails (read-only
 folder, full disk, a format that cannot hold the notes) says why and keeps the changes open and unsaved; a
-missing or unreadable audio file still opens the chart, with the problem in the status bar.
+missing or unreadable audio file still opens the chart, with the problem in the status bar. What is being typed in
+a panel field is committed first (:func:`editor.panels.fields.commit_focused_field`), so a save writes it and
+closing or opening another song asks about it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from chart.document import Document
 from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files, music_relative_to
 from editor import messages
 from editor.audio_support import decode_job
+from editor.panels.fields import commit_focused_field
 from editor.session import AudioState, EditorSession
 from editor.settings import EditorSettings
 from editor.workers import Job, JobRegistry
@@ -189,17 +192,32 @@ class FileController(QObject):
             self.session.status.emit(f"Cannot play audio: {message}. Notes are editable.")
 
     # ------------------------------------------------------------------ save
+    def maybe_save_changes(self) -> bool:
+        """Ask about unsaved changes (a field being typed in included); True when it is fine to drop the document."""
+        commit_focused_field(self.window)
+        doc = self.session.doc
+        if doc.is_clean:
+            return True
+        name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
+        choice = messages.ask_save_changes(self.window, name)
+        if choice is messages.SaveChoice.SAVE:
+            return self.save()
+        return choice is messages.SaveChoice.DISCARD
+
     def save(self) -> bool:
+        commit_focused_field(self.window)
         doc = self.session.doc
         if doc.path is None:
             return self.save_as()
         return self._save_to(doc.path)
 
     def save_as(self) -> bool:
+        commit_focused_field(self.window)
         doc = self.session.doc
         suggested = doc.path or doc.song.source_path
-        if doc.path is None and suggested is not None and suggested.suffix.lower() == ".osu" and len(doc.song.charts) > 1:
-            # an osu! beatmap set opened from its folder: "NAME [Hard].osu" -> "NAME.ssc" (one file holds all)
+        if doc.path is None and suggested is not None and suggested.suffix.lower() == ".osu":
+            # an osu! beatmap set opened from its folder (no one file to save to): "NAME [Hard].osu" -> "NAME.ssc",
+            # one file for all; never the file of one difficulty, which may not even be in the song any more
             suggested = suggested.with_name(suggested.stem.split(" [")[0] + ".ssc")
         target = self.ask_save_path(suggested)
         if target is None:
@@ -210,12 +228,12 @@ class FileController(QObject):
         doc = self.session.doc
         if not self._may_write(target):
             return False
-        old_music, old_source = doc.song.music, doc.song.source_path
-        self._relink_audio(target)
+        old_music, old_source, old_extra = doc.song.music, doc.song.source_path, doc.song.extra
+        self._relink_files(target)
         try:
             doc.save(target)
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
-            doc.song.music, doc.song.source_path = old_music, old_source
+            doc.song.music, doc.song.source_path, doc.song.extra = old_music, old_source, old_extra
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             messages.error(self.window, "Cannot save",
                            messages.one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
@@ -266,11 +284,16 @@ class FileController(QObject):
         return (self._on_disk is not None and self._on_disk[0] == target and target.exists()
                 and _stamp(target) != self._on_disk[1])
 
-    def _relink_audio(self, target: Path) -> None:
-        """Keep #MUSIC pointing at the audio when saving into another folder (:func:`music_for`)."""
+    def _relink_files(self, target: Path) -> None:
+        """Keep #MUSIC (:func:`music_for`), #BANNER, #BACKGROUND and the song's other file tags
+        (:func:`chart.formats.registry.relinked_extra`) pointing at their files when saving into another folder."""
+        from chart.formats.registry import relinked_extra
+
+        song = self.session.doc.song
         music = music_for(self.session, target)
+        song.extra = relinked_extra(song, target)
         if music is not None:
-            self.session.doc.song.music = music
+            song.music = music
 
     # ------------------------------------------------------------------ music to Ogg
     def convert_music_to_ogg(self) -> Job | None:

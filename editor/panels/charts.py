@@ -1,7 +1,9 @@
 """DifficultyPanel: the song's charts — add, duplicate, delete, and edit slot, meter, description and credit.
 
 Every change is a command (AddChart, RemoveChart, SetChartMeta), so it can be undone like a note edit. Fields
-commit on editingFinished; consecutive changes of one field merge into one undo step (chart.commands).
+commit on editingFinished; consecutive changes of one field merge into one undo step (chart.commands). The Meter
+box holds 0 to :data:`MAX_METER` (files hold meters such as 0 or 150) and commits only a value the designer
+changed, so looking at a chart never rewrites its meter.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from chart.commands import AddChart, RemoveChart, SetChartMeta
+from chart.formats.osu_mania import BEATMAP_ID
 from chart.song import Chart, Slot
 from editor import messages
 from editor.session import EditorSession
@@ -58,8 +61,9 @@ class DifficultyPanel(QWidget):
             self.slot.addItem(slot.sm_name, slot)
         self.slot.activated.connect(lambda _i: self._set(slot=self.slot.currentData()))
         self.meter = QSpinBox()
-        self.meter.setRange(1, 99)
-        self.meter.editingFinished.connect(lambda: self._set(meter=self.meter.value()))
+        self.meter.setRange(0, MAX_METER)
+        self.meter.editingFinished.connect(self._meter_edited)
+        self._shown_meter = 0  # what refresh put in the box: leaving it unchanged is no edit
         self.description = QLineEdit()
         self.description.editingFinished.connect(lambda: self._set(description=self.description.text()))
         self.credit = QLineEdit()
@@ -93,6 +97,7 @@ class DifficultyPanel(QWidget):
         if chart is not None:
             self.slot.setCurrentIndex(self.slot.findData(chart.slot))
             self.meter.setValue(chart.meter)
+            self._shown_meter = self.meter.value()
             self.description.setText(chart.description)
             self.credit.setText(chart.credit)
         self._updating = False
@@ -122,10 +127,18 @@ class DifficultyPanel(QWidget):
         if changed:
             self.session.push(SetChartMeta(chart, **changed))
 
+    def _meter_edited(self) -> None:
+        if self.meter.value() != self._shown_meter:
+            self._shown_meter = self.meter.value()
+            self._set(meter=self._shown_meter)
+
     def add_chart(self, slot: Slot | None = None) -> Chart:
+        """An empty chart of ``slot`` in the current chart's mode and key count (an osu! 9K or a dance-routine
+        chart has no lane count of its own name)."""
         slot = slot if isinstance(slot, Slot) else self.add_slot.currentData()
-        mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
-        chart = Chart(mode=mode, slot=slot, meter=_default_meter(slot))
+        current = self.session.chart
+        chart = Chart(mode=current.mode, lanes=current.lanes) if current is not None else Chart()
+        chart.slot, chart.meter = slot, _default_meter(slot)
         if self.session.push(AddChart(chart)):
             self.session.set_chart(chart)
         return chart
@@ -135,6 +148,7 @@ class DifficultyPanel(QWidget):
         if source is None:
             return None
         chart = copy.deepcopy(source)
+        chart.extra = [item for item in chart.extra if item[0] != BEATMAP_ID]  # osu! names one difficulty by it
         chart.slot = Slot.EDIT
         chart.description = f"{source.description or source.slot.sm_name} copy"
         if self.session.push(AddChart(chart, name="Duplicate chart")):
@@ -150,6 +164,10 @@ class DifficultyPanel(QWidget):
                                                 "notes? (Undo brings it back.)", default=True):
             return
         self.session.push(RemoveChart(chart))
+
+
+#: The largest meter the box holds: osu!'s difficulty names carry six digits (``Hard Lv.123456``).
+MAX_METER = 999_999
 
 
 def _default_meter(slot: Slot) -> int:

@@ -111,7 +111,6 @@ def osu_song(draw) -> Song:
     """A one-chart song a .osu file holds exactly: taps and holds, BPM changes and time signatures over 4."""
     lanes = draw(st.sampled_from([4, 7]))
     mode = {4: "dance-single", 7: "kb7-single"}[lanes]
-    credit = draw(one_line)
     song_timing = draw(timing(stops=False, delays=False, warps=False, extras=False, max_bpm=240))
     # osu! has no "same tempo again" or "4/4 again": a timing point always states both, so the reader keeps
     # only changes. Generate timing in that normal form.
@@ -119,10 +118,10 @@ def osu_song(draw) -> Song:
     sigs = [s for s in song_timing.time_signatures if s[1] != 4]
     song_timing = song_timing.with_changes(bpms=bpms, time_signatures=sigs)
     c = Chart(mode=mode, slot=draw(st.sampled_from(list(Slot))), meter=draw(st.integers(1, 30)),
-              description=draw(one_line), credit=credit,
+              description=draw(one_line),  # a chart credit of its own would be the file's Creator
               notes=draw(notes(lanes, kinds=(NoteKind.TAP, NoteKind.HOLD))), lanes=lanes)
     extra = [("Metadata.Tags", v) for v in [draw(one_line)] if v]
-    return Song(title=draw(one_line), artist=draw(one_line), credit=credit, music=draw(one_line),
+    return Song(title=draw(one_line), artist=draw(one_line), credit=draw(one_line), music=draw(one_line),
                 sample_start=Fraction(draw(st.integers(0, 100_000)), 1000), timing=song_timing, charts=[c],
                 extra=extra)
 
