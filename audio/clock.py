@@ -140,6 +140,16 @@ class PlaybackClock:
         """Song seconds sounding at ``now_s`` (stream clock), after the user's output latency."""
         return self._position(now_s - self.output_latency_s)[0]
 
+    def played_seconds(self, now_s: float, device_frame: float) -> float:
+        """Song seconds audible at ``now_s``, but no later than the end of the audio the device was given:
+        ``device_frame`` frames so far (the renderer's count). Where a stream that stopped by itself left off; the
+        plain :meth:`audible_seconds` would extrapolate from the last entry past anything heard."""
+        snap = self._snapshot()
+        if snap is not None and self._playing:
+            end_dac = snap["dac"][-1] + (device_frame - snap["device_frame"][-1]) / self.sample_rate_hz
+            now_s = min(now_s, float(end_dac) + self.output_latency_s)
+        return self.audible_seconds(now_s)
+
     def song_seconds(self, now_s: float) -> float:
         """Playhead position in song seconds for a frame drawn at ``now_s`` (stream clock).
 

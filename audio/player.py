@@ -11,6 +11,7 @@ be missing (``OSError`` on import), and the app must still open and say "no soun
   sound card use it; tests use its capture as an oracle.
 * ``Player.open(output="auto")`` picks a sound device when PortAudio has one and falls back to the null output,
   reporting which in ``backend_description`` and ``has_device``.
+* A device stream that stops by itself pauses where the sound stopped; :attr:`Player.output_failure` says why.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ import numpy as np
 from audio.clock import PlaybackClock, effective_dac_time
 from audio.mixer import MAX_RATE, MIN_RATE, Renderer, SourceMix, Transport
 from audio.null_output import NullOutput, RenderFn
+from audio.output_watch import OutputHealth, first_line
 from audio.ticks import BEAT, NOTE, TickTrack, click_sample
 
 __all__ = ["NullOutput", "Player", "PlayerError", "SoundDeviceOutput"]
+
+LEAD_IN_MAX_S = 10.0  # positions down to minus this play silence before the audio (a lead-in before its start)
 
 
 class PlayerError(Exception):
@@ -52,13 +56,14 @@ class SoundDeviceOutput:
             import sounddevice as sd
         except (OSError, ImportError) as exc:  # libportaudio2 (or sounddevice) not installed
             raise PlayerError(f"PortAudio is not available ({exc})") from exc
-        self._render = render
+        self._sd, self._render = sd, render
         self.sample_rate_hz, self.channels, self.blocksize = float(sample_rate_hz), channels, blocksize
+        self.health, self._last_now = OutputHealth(), 0.0  # health: why the stream stopped by itself
         try:
             sd.query_devices(device, kind="output")
             self._stream = sd.OutputStream(samplerate=sample_rate_hz, blocksize=blocksize, device=device,
                                            channels=channels, dtype="float32", latency=latency,
-                                           callback=self._callback)
+                                           callback=self._callback, finished_callback=self.health.finished)
         except (sd.PortAudioError, ValueError) as exc:
             raise PlayerError(f"cannot open an output stream: {str(exc).splitlines()[0]}") from exc
         self.latency_s = float(self._stream.latency)
@@ -68,27 +73,39 @@ class SoundDeviceOutput:
                             f"{blocksize} frames, latency {self.latency_s * 1000:.1f} ms")
 
     def now(self) -> float:
-        """Seconds on the stream clock (the time base of the DAC times)."""
-        return float(self._stream.time)
+        """Seconds on the stream clock (DAC times' base); after a PortAudioError, the last good reading."""
+        try:
+            self._last_now = float(self._stream.time)
+        except self._sd.PortAudioError as exc:
+            self.health.stopped(f"the stream clock failed: {first_line(exc)}")
+        return self._last_now
+
+    def check(self, playing: bool) -> str | None:
+        """Why the stream stopped by itself, or None while it runs (see :class:`OutputHealth`)."""
+        return self.health.check(playing, lambda: bool(self._stream.active), self.now, self._sd.PortAudioError)
 
     def start(self) -> None:
-        import sounddevice as sd
-
         try:
             self._stream.start()
-        except sd.PortAudioError as exc:
+        except self._sd.PortAudioError as exc:
             self._stream.close(ignore_errors=True)
             raise PlayerError(f"cannot start the output stream: {str(exc).splitlines()[0]}") from exc
 
     def close(self) -> None:
+        self.health.closing = True  # our own stop is not a failure (the finished callback fires for it too)
         self._stream.close(ignore_errors=True)
 
     def _callback(self, outdata: np.ndarray, frames: int, time_info, status) -> None:
+        self.health.blocks += 1
         dac = time_info.outputBufferDacTime
         if dac <= 0.0:  # some hosts report no DAC time: currentTime + latency (stream time as a last resort)
             current = time_info.currentTime
             dac = effective_dac_time(0.0, current, self.latency_s, 0.0 if current > 0.0 else self._stream.time)
-        self._render(outdata, dac, bool(status.output_underflow))
+        try:
+            self._render(outdata, dac, bool(status.output_underflow))
+        except Exception as exc:  # the stream aborts; the GUI says why
+            self.health.stopped(f"playback failed: {first_line(exc)}")
+            raise self._sd.CallbackAbort from exc
 
 
 class Player:
@@ -106,6 +123,7 @@ class Player:
         self.output: NullOutput | SoundDeviceOutput | None = None
         self.input_rate_hz = int(round(sample_rate_hz))  # rate of the arrays given (music, stems)
         self.fallback_reason = ""
+        self._failure: str | None = None
         self._request = 0
         self._hold_s = 0.0
         self._stem_gains: np.ndarray | None = None
@@ -165,8 +183,20 @@ class Player:
 
     @property
     def has_device(self) -> bool:
-        """Whether sound really comes out (False with the null output)."""
-        return self.output is not None and self.output.has_device
+        """Whether sound really comes out (False with the null output, and once the device stopped)."""
+        return self.output is not None and self.output.has_device and self._failure is None
+
+    @property
+    def output_failure(self) -> str | None:
+        """Why the output stopped by itself (unplugged, stream error, no callback for a second), or None. Once set
+        the transport stays paused at the last position the device played: open a new player to go on."""
+        check = getattr(self.output, "check", None)  # a device stream's; the null output cannot fail
+        if self._failure is None and check is not None and (reason := check(self.renderer.transport.playing)):
+            playing = self.renderer.transport.playing
+            pos = self.clock.played_seconds(self.now(), self.renderer.device_frame) if playing else self._hold_s
+            self._failure = reason
+            self._send(False, pos)
+        return self._failure
 
     @property
     def backend_description(self) -> str:
@@ -182,7 +212,7 @@ class Player:
         """Transport is playing and the song end has not been heard yet (it stays True while the last blocks
         are still in the device buffer, so a GUI that stops its timer on False sees the playhead at the end)."""
         t = self.renderer.transport
-        if not t.playing:
+        if not t.playing or self.output_failure is not None:
             return False
         if self.renderer.finished_request != t.request:
             return True
@@ -194,6 +224,8 @@ class Player:
 
     def position_s(self, now_s: float | None = None) -> float:
         """Playhead in song seconds (output latency and visual offset applied); call from the GUI timer."""
+        if self.renderer.transport.playing and self.output_failure is not None:
+            return self._hold_s  # frozen where the sound stopped
         return self.clock.song_seconds(self.now() if now_s is None else now_s)
 
     @property
@@ -215,7 +247,8 @@ class Player:
     # --- transport -------------------------------------------------------------------------------------
 
     def play(self, from_s: float | None = None) -> None:
-        """Play from ``from_s``, else from the paused position (from the start after the song ended)."""
+        """Play from ``from_s``, else from the paused position (from the start after the song ended). A negative
+        ``from_s`` (down to ``-LEAD_IN_MAX_S``) plays silence first: a lead-in before a note near the start."""
         if from_s is None:
             if self.is_playing:
                 return
@@ -237,7 +270,7 @@ class Player:
         self._send(self.is_playing, song_s)
 
     def _send(self, playing: bool, song_s: float) -> None:
-        song_s = min(max(float(song_s), 0.0), self.duration_s)
+        song_s = min(max(float(song_s), -LEAD_IN_MAX_S), self.duration_s)
         self._request += 1
         self._hold_s = song_s
         self.clock.hold(song_s, self._request, playing)

@@ -77,6 +77,9 @@ DANCE_POINTS = {Grade.MARVELOUS: 2, Grade.PERFECT: 2, Grade.GREAT: 1, Grade.GOOD
 HOLD_POINTS_OK = 6
 MINE_POINTS = -8
 COMBO_GRADES = (Grade.MARVELOUS, Grade.PERFECT, Grade.GREAT)  # these keep the combo going
+# A note this close before the start still counts: the editor's cursor (exact beat -> seconds) and the note times
+# here (vectorised) can differ by an ulp, which left out the note the cursor sat on in 17 of 39 starts.
+START_SLACK_S = 1e-6
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class Summary:
     holds_dropped: int
     mines_hit: int
     mines_total: int
+    mines_reached: int  # mines the play got past (hit or not); a run ended early never reached the rest
     max_combo: int
     score: float  # 0..1, dance points over the maximum
     mean_offset_ms: float | None  # of the hits (early negative); None without hits
@@ -153,7 +157,8 @@ class _Hold:
 class Judge:
     """Judges one test play of ``notes`` (any order) with ``timing``, starting at song time ``start_s``.
 
-    Notes whose judgment time is before ``start_s`` (and holds already under way there) are left out. Feed
+    Notes whose judgment time is before ``start_s`` (and holds already under way there) are left out; one at
+    ``start_s`` (within :data:`START_SLACK_S`, float rounding) is judged. Feed
     :meth:`press` / :meth:`release` in time order, call :meth:`advance` with the current song time so that
     misses, kept holds and mines are settled as time passes, and :meth:`finish` at the end.
     """
@@ -174,7 +179,7 @@ class Judge:
         self._lift: list[list[tuple[float, float, Note]]] = [[] for _ in range(self.lanes)]
         self._mines: list[tuple[float, Note]] = []
         for note, t0, t1 in zip(used, head_s, end_s, strict=True):
-            if t0 < start_s or not 0 <= note.lane < self.lanes:
+            if t0 < start_s - START_SLACK_S or not 0 <= note.lane < self.lanes:
                 continue
             if note.kind == NoteKind.MINE:
                 self._mines.append((float(t0), note))
@@ -287,7 +292,8 @@ class Judge:
         best = DANCE_POINTS[Grade.PERFECT] * len(taps) + HOLD_POINTS_OK * len(holds)
         return Summary(
             counts=counts, holds_ok=holds_ok, holds_dropped=len(holds) - holds_ok, mines_hit=mines_hit,
-            mines_total=self.total_mines, max_combo=self.max_combo,
+            mines_total=self.total_mines, mines_reached=self.total_mines - len(self._mines),
+            max_combo=self.max_combo,
             score=max(0.0, points / best) if best else 0.0,
             mean_offset_ms=float(offsets.mean()) if offsets.size else None,
             median_offset_ms=float(np.median(offsets)) if offsets.size else None,

@@ -1,10 +1,13 @@
 """LiveKeys: the part test play and record mode share: play from the cursor and take the lane keys on the audio clock.
 
-Both start the song one second before the cursor (a moment to get ready) and time every lane key going down or
+Both start the song one second before the cursor (a moment to get ready; near the start of the song the player
+plays silence before the audio, so the second is always there) and time every lane key going down or
 up on the **audio clock** (``clock.audible_seconds(now)``: the song time being heard, after the output-latency
 setting), the clock that drives the playhead, so what a key means does not depend on the frame rate or the
 playback rate. While one runs, every other key is swallowed (no shortcut edits the chart by accident); Escape or
-Space ends it, as do a click in the notefield, the end of the song, switching chart or song, and losing the audio.
+Space ends it, as do a click in the notefield, anything that would move the song (the wheel over the notefield, a
+click in the minimap, a jump from a panel: :meth:`PlaybackController.refuse_seek`; the song is not moved), the end
+of the song, the sound device stopping, switching chart or song, and losing the audio.
 A key is timed when the GUI thread reads it, within a frame of it going down (``make bench``: 4-8 ms).
 
 Subclasses say what a lane key does (:meth:`on_key`), what happens each frame (:meth:`on_frame`) and how it ends
@@ -124,11 +127,12 @@ class LiveKeys(QObject):
         return None
 
     def begin(self, start_s: float, keys: dict[int, int]) -> None:
-        """Take ``keys`` (Qt key -> lane) and play from a second before ``start_s``."""
+        """Take ``keys`` (Qt key -> lane) and play from a second before ``start_s`` (before the audio: silence)."""
         self.keys = keys
         pb = self.playback
         pb.stop_loop()
-        pb.play_from(max(0.0, start_s - LEAD_IN_S))
+        pb.play_from(start_s - LEAD_IN_S)
+        pb.live_stop = self.stop  # a user seek now ends the run instead of moving the song
         self.timer.start()
         self._hide_hud.stop()
         self.timeline.setFocus()
@@ -138,6 +142,7 @@ class LiveKeys(QObject):
         time."""
         self.timer.stop()
         self._hide_hud.start(2500)
+        self.playback.live_stop = None
         now = self.now_s()
         if self.playback.playing:
             self.playback.toggle()  # pause where it is heard; the cursor stays there
@@ -161,8 +166,10 @@ class LiveKeys(QObject):
         if not self.active:
             self.timer.stop()
             return
-        if self.playback.player is None or not self.playback.playing:
-            self.stop("end of the song" if self.playback.player is not None else "no audio")
+        pb = self.playback
+        if pb.player is None or not pb.playing:
+            self.stop("no audio" if pb.player is None else
+                      "the sound output stopped" if pb.output_stopped() else "end of the song")
             return
         self.on_frame(self.now_s())
 

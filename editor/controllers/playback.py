@@ -4,23 +4,33 @@ A ~16 ms QTimer reads ``Player.position_s()`` — the :class:`audio.clock.Playba
 stream's clock to song seconds, with the user's output latency and visual offset applied — and moves the
 cursor. Nothing here measures wall time, so the playhead cannot drift from what is heard (ARCHITECTURE §4).
 
-Assist ticks (beats, notes) are mixed by the player at exact frames; their times come from the chart's timing.
-Rate 25-100 % (keep pitch optional), music/tick volumes, latency and visual offset come from the settings.
+Assist ticks (beats, notes) are mixed by the player at exact frames; their times come from the chart's timing:
+one beat tick per distinct time (the beats a warp skips would all sound on one frame), note ticks for the notes a
+test play judges (none inside warps or fake segments, as StepMania's assist clap). Rate 25-100 % (keep pitch
+optional), music/tick volumes, latency and visual offset come from the settings.
 Without a sound device the player runs on its null output: the playhead still moves, and the status bar says
-there is no sound.
+there is no sound. A device that stops mid-play (unplugged) pauses playback where the sound stopped and the status
+bar says so; the next Space opens the output again (the device, else the null output).
+
+While a test play or a record take runs (:attr:`PlaybackController.live_stop`), a user seek (the wheel, the
+minimap, a jump from a panel) ends the run the way a click in the notefield does, and does not move the song.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from chart.formats.display_segments import judged_notes
 from chart.stats import onset_times_s
 from editor.session import EditorSession
 from editor.settings import EditorSettings
 from editor.timeline.view import TimelineWidget
 
 FRAME_MS = 16
+DISTINCT_TICK_S = 0.001  # beat ticks closer than this are one tick (a warp maps its beats onto one time)
 
 
 def open_player(samples: np.ndarray, sample_rate_hz: int):
@@ -44,6 +54,8 @@ class PlaybackController(QObject):
         self.player_factory = open_player
         self.device_text = "no audio"
         self.loop_s: tuple[float, float] | None = None
+        self.failure = ""  # why the output stopped by itself, once reported (cleared with a new player)
+        self.live_stop: Callable[[str], object] | None = None  # ends the test play or take under way (LiveKeys)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.tick)
@@ -51,6 +63,7 @@ class PlaybackController(QObject):
         session.document_replaced.connect(self._attach)
         session.chart_switched.connect(self.update_ticks)
         timeline.cursor_moved.connect(self._user_seek)
+        timeline.seek_guard = self.refuse_seek
         self._attach()
 
     def _attach(self) -> None:
@@ -73,19 +86,29 @@ class PlaybackController(QObject):
             return
         self.apply_settings()
         self.update_ticks()
-        if self.player.has_device:
-            self._set_device(self.player.backend_description)
-        else:
-            self._set_device(self.player.backend_description)
-            self.session.status.emit(f"No sound device: {self.player.backend_description}. "
-                                     "Playback runs silently; the playhead still moves.")
+        self._set_device(self.player.backend_description)
+        if not self.player.has_device:
+            # after the "Audio: ..." line the loader emits once this returns, or that line hides this one at once
+            QTimer.singleShot(0, lambda p=self.player: self._say_no_device(p))
+
+    def _say_no_device(self, player) -> None:
+        if player is not self.player:  # another song (or none) meanwhile
+            return
+        why = getattr(player, "fallback_reason", "")  # PortAudio's reason; empty when the null output was chosen
+        self.session.status.emit(f"No sound device{f' ({why})' if why else ''}: playback runs silently; the "
+                                 "playhead still moves.")
 
     def _set_device(self, text: str) -> None:
         self.device_text = text
         self.device_changed.emit(text)
 
     def close_player(self) -> None:
+        """Close the output; a loop belongs to the song played, so it goes too (and its drawn range)."""
         self.timer.stop()
+        self.failure = ""
+        if self.loop_s is not None:
+            self.loop_s = None
+            self.timeline.range_item.set_ranges(self.timeline.range_item.range_s, None)
         if self.player is not None:
             self.player.close()
             self.player = None
@@ -115,9 +138,10 @@ class PlaybackController(QObject):
         beat_s = note_s = None
         if self.settings.get("audio/beat_ticks"):
             last_beat = float(timing.seconds_to_beats_array([self.player.duration_s])[0])
-            beat_s = timing.beats_to_seconds_array(np.arange(0.0, max(last_beat, 0.0) + 1.0))
+            beat_s = np.sort(timing.beats_to_seconds_array(np.arange(0.0, max(last_beat, 0.0) + 1.0)))
+            beat_s = beat_s[np.concatenate(([True], np.diff(beat_s) >= DISTINCT_TICK_S))] if beat_s.size else beat_s
         if self.settings.get("audio/note_ticks") and self.session.chart is not None:
-            note_s = np.unique(onset_times_s(self.session.chart.notes, timing))
+            note_s = np.unique(onset_times_s(judged_notes(self.session.chart.notes, timing), timing))
         self.player.set_ticks(beat_s=beat_s, note_s=note_s)
 
     def set_ticks_enabled(self, beats: bool | None = None, notes: bool | None = None) -> None:
@@ -130,7 +154,30 @@ class PlaybackController(QObject):
     # ------------------------------------------------------------------ transport
     @property
     def playing(self) -> bool:
-        return self.player is not None and self.player.is_playing
+        if self.player is None:
+            return False
+        if self.player.is_playing:
+            return True
+        self.output_stopped()  # reported once, the moment anyone notices
+        return False
+
+    def output_stopped(self) -> bool:
+        """Whether the output stopped by itself (device unplugged, stream error); the first time, stop the frames,
+        leave the cursor where the sound stopped and say so in the status bar and the audio label."""
+        reason = getattr(self.player, "output_failure", None) if self.player is not None else None
+        if not reason:
+            return False
+        if reason != self.failure:
+            self.failure = reason
+            self.timer.stop()
+            t_s = self.player.position_s()
+            self.timeline.set_cursor(t_s, playing=False)
+            self.win.on_playhead(t_s)
+            self._set_device(f"sound stopped: {reason}")
+            self.session.status.emit(f"Sound output stopped ({reason}): paused at {t_s:.2f} s. Space opens the "
+                                     "output again.")
+            self.state_changed.emit(False)
+        return True
 
     def toggle(self) -> None:
         """Space: play from the cursor, or pause where it is heard now."""
@@ -146,11 +193,22 @@ class PlaybackController(QObject):
             self.play_from(self.timeline.cursor_s)
 
     def play_from(self, t_s: float) -> None:
+        """Play from ``t_s``; before 0 (a lead-in, a cursor above the audio) silence plays until the audio starts.
+        An output that stopped by itself is opened again first (the device, else the null output)."""
         if self.player is None:
             return
+        if self.output_stopped():
+            loop = self.loop_s
+            self._audio_changed()
+            if self.player is None:
+                return
+            if loop is not None:
+                self.player.set_loop(*loop)
+                self.loop_s = loop
+                self.timeline.range_item.set_ranges(self.timeline.range_item.range_s, loop)
         if self.loop_s is None:
             self.player.clear_loop()
-        self.player.play(from_s=max(0.0, t_s))
+        self.player.play(from_s=t_s)
         self.timer.start()
         self.state_changed.emit(True)
 
@@ -198,17 +256,32 @@ class PlaybackController(QObject):
         if self.player is None:
             self.timer.stop()
             return
+        if self.output_stopped():
+            return
         t_s = self.player.position_s()
         self.timeline.set_cursor(t_s, playing=True)
         self.win.on_playhead(t_s)
         if not self.player.is_playing:
             self.timer.stop()
-            self.timeline.set_cursor(t_s, playing=False)
-            self.state_changed.emit(False)
+            if not self.output_stopped():
+                self.timeline.set_cursor(t_s, playing=False)
+                self.state_changed.emit(False)
+
+    def refuse_seek(self, _t_s: float) -> bool:
+        """The timeline asks before a user seek moves the cursor: while a test play or a record take runs, the
+        seek ends the run (as a click in the notefield does) and is refused. A seek would skip or replay part of
+        the song under the run: test play counted the skipped notes as misses, and a take replacing notes cleared
+        the whole skipped passage."""
+        if self.live_stop is None:
+            return False
+        self.live_stop("seek")
+        return True
 
     def _user_seek(self, t_s: float) -> None:
+        if self.refuse_seek(t_s):
+            return
         if self.playing:
-            self.player.seek(max(0.0, t_s))
+            self.player.seek(t_s)
 
     def set_rate(self, rate: float) -> None:
         rate = float(np.clip(rate, 0.25, 1.0))

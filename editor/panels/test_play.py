@@ -113,9 +113,11 @@ class TestPlayPanel(QWidget):
             f"<b style='color:{PANEL_COLORS[g]}'>{g.label} {c[g]}</b>" for g in Grade)
             + f"<br>max combo {summary.max_combo}")
         holds = summary.holds_ok + summary.holds_dropped
+        # only the mines the run got to: those after where it ended were never a danger
         self.labels["Holds / mines"].setText(
-            f"{summary.holds_ok}/{holds} holds kept; {summary.mines_hit}/{summary.mines_total} mines hit")
-        self.labels["Score"].setText(f"{summary.score * 100:.2f} % of {summary.judged} notes judged")
+            f"{summary.holds_ok}/{holds} holds kept; {summary.mines_hit}/{summary.mines_reached} mines hit")
+        self.labels["Score"].setText(f"{summary.score * 100:.2f} % of {summary.judged} notes judged"
+                                     if summary.judged else "no note was reached")
         if summary.median_offset_ms is None:
             self.labels["Offsets"].setText("no hits")
         else:
@@ -131,7 +133,8 @@ class TestPlayPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, (spot.beat, spot.notes))
             self.list.addItem(item)
         if not self.list.count():
-            self.list.addItem("none: every note Great or better, every hold kept")
+            self.list.addItem("none: every note Great or better, every hold kept" if summary.judged
+                              else "none: the run ended before the first note")
 
     def _histogram(self, offsets_ms: np.ndarray) -> None:
         if self.bars is not None:

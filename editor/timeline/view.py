@@ -135,6 +135,7 @@ class TimelineWidget(pg.PlotWidget):
         self.vb.time_axis = self.axis  # read by the items through geometry.pixel_map / visible_range
         self.interaction = None  # controller with press(hit) / drag(hit) / release(hit)
         self.before_input = None  # callable run before hit testing (brings a coalesced note index up to date)
+        self.seek_guard = None  # callable(t_s) -> True to refuse a user seek (playback, while a test play runs)
         self.index: NoteIndex | None = None
         self.ghosts: NoteIndex | None = None
         self.reference: NoteIndex | None = None  # another difficulty, drawn faintly under the chart's notes
@@ -314,7 +315,10 @@ class TimelineWidget(pg.PlotWidget):
         self.seek(float(self.timing.beat_to_seconds(self.timing.measure_line(beat, steps))))
 
     def seek(self, t_s: float) -> None:
-        """User seek: move the cursor and announce it."""
+        """User seek: move the cursor and announce it, unless ``seek_guard`` refuses it (every user seek comes
+        here: the wheel, arrow keys, the minimap, jumps from panels)."""
+        if self.seek_guard is not None and self.seek_guard(t_s):
+            return
         limit = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
         self.set_cursor(min(max(t_s, self.timing.beats_to_seconds_array([0.0])[0] - 2.0), limit + 2.0))
         self.cursor_moved.emit(self.cursor_s)

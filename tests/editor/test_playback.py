@@ -88,8 +88,8 @@ def test_calibration_estimates_and_applies_latency(fake):
     dialog = CalibrationDialog(win, win.playback)
     assert dialog.start()
     rng = np.random.default_rng(1)
-    for k in range(12):  # taps 35 ms late with a little human jitter
-        dialog.record_tap(0.1 + 0.5 * (k + 2) + 0.035 + rng.normal(0, 0.004))
+    for click_s in dialog.clicks_s[2:14]:  # taps 35 ms late with a little human jitter
+        dialog.record_tap(click_s + 0.035 + rng.normal(0, 0.004))
     assert dialog.estimate.latency_s == pytest.approx(0.035, abs=0.006)
     value = dialog.apply()
     assert win.settings.get("audio/latency_ms") == pytest.approx(value)
