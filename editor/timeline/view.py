@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 
 from chart.snap import move, snap_beat
 from chart.timing import TimingData
@@ -37,6 +37,7 @@ from editor.timeline.overlay_items import (
     RangeItem,
     SelectionBoxItem,
 )
+from editor.timeline.time_axis import MIN_AXIS_PX, TimeAxisItem
 from editor.timeline.waveform_item import PeakSource, WaveformItem
 
 CURSOR_ANCHOR = 0.3  # fraction of the view height above the cursor
@@ -44,7 +45,6 @@ MIN_PPS, MAX_PPS = 15.0, 4000.0  # zoom limits, pixels per second
 DEFAULT_PPS = 240.0
 HIT_TOLERANCE_PX = 9.0
 LANE_PX = 76.0  # lane width in pixels (ArrowVortex's columns are about this wide)
-MIN_AXIS_PX = 46  # the time axis is never narrower (it is fitted to the song's labels: TimeAxisItem.fit_width)
 
 
 @dataclass(frozen=True)
@@ -60,40 +60,6 @@ class Hit:
     button: Qt.MouseButton
     modifiers: Qt.KeyboardModifier
     tail: bool = False  # on the end of the hold or roll ``note`` (nearer its end than its head): drag to resize
-
-
-class TimeAxisItem(pg.AxisItem):
-    """Left axis labelled m:ss.s: the song time at each tick (in X-mod too, where ticks are evenly spaced in beats)."""
-
-    time_axis = geo.C_MOD
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
-        out = []
-        if self.time_axis.beat_spaced:
-            values = [float(self.time_axis.to_t(v)) for v in values]
-            spacing = min(spacing, 0.5)  # the times between ticks are uneven: show tenths
-        for v in values:
-            sign = "-" if v < 0 else ""
-            v = abs(v)
-            out.append(f"{sign}{int(v // 60)}:{v % 60:04.1f}" if spacing < 1 else f"{sign}{int(v // 60)}:{int(v % 60):02d}")
-        return out
-
-    def fit_width(self, end_s: float) -> bool:
-        """Make the axis as wide as the longest label up to ``end_s`` needs; True when the width changed.
-
-        pyqtgraph drops a label that does not fit its axis, so at a fixed 46 px every label vanished from 10:00
-        on ("10:05.0" is one digit wider than "9:55.0"), and so did those before the song starts ("-0:05.0").
-        Sized per song: only songs of 10 minutes and more get the extra digit.
-        """
-        digits = len(str(int(max(end_s, 0.0) // 60)))
-        metrics = QFontMetricsF(self.style["tickFont"] or self.font())
-        text_px = max(metrics.horizontalAdvance(s) for s in ("8" * digits + ":88.8", "-0:88.8"))
-        width = max(MIN_AXIS_PX, math.ceil(text_px) + self.style["tickTextOffset"][0]
-                    + max(0, self.style["tickLength"]) + 1)
-        if width == self.fixedWidth:
-            return False
-        self.setWidth(width)
-        return True
 
 
 class TimelineWidget(pg.PlotWidget):

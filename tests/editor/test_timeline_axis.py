@@ -52,3 +52,21 @@ def test_slice_tiler_matches_the_whole_song_at_any_rate(sr):
         ref = whole.tile(i)
         assert start_s == pytest.approx(ref.start_s)
         assert np.max(np.abs(db - ref.db)) < 1e-3
+
+
+def test_zoomed_in_ticks_have_labels_of_their_own(make_timeline):
+    """At 1000-4000 px/s the ticks are 0.01-0.05 s apart, and with one decimal eight ticks in a row read
+    '5:20.0'; the decimals now follow the tick spacing (and X-mod's uneven ticks use their closest two)."""
+    w = make_timeline(TimingData.constant(120))
+    axis = w.time_axis_item
+    ticks = [320.0 + 0.01 * k for k in range(10)]
+    labels = axis.tickStrings(ticks, 1, 0.01)
+    assert len(set(labels)) == len(labels), labels
+    assert labels[0] == "5:20.00"
+    assert axis.tickStrings([320.0, 320.5], 1, 0.5) == ["5:20.0", "5:20.5"]
+    assert axis.tickStrings([59.0, 60.0], 1, 1.0) == ["0:59", "1:00"]
+    assert axis.tickStrings([59.996], 1, 0.01) == ["1:00.00"]  # rounding carries into the minute
+    assert axis.tickStrings([-0.25], 1, 0.05) == ["-0:00.25"]
+    axis.time_axis = type("A", (), {"beat_spaced": True, "to_t": staticmethod(lambda b: b * 0.02)})()
+    labels = axis.tickStrings([1.0, 2.0, 3.0], 1, 1.0)  # beats 0.02 s apart
+    assert len(set(labels)) == 3, labels
