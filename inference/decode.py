@@ -15,11 +15,12 @@ Pipeline (per difficulty slot, settings from the model manifest):
 
 An NPS (notes per second) target replaces the threshold by the one whose decoded density comes closest to it
 (exactly: see :func:`candidate_rows`), in the Stats panel's measure: notes (a jump is 2) from the first note to
-the last (:func:`rows_for_nps`). A refine without one aims at the geometric mean of the rows its threshold
-gives and the rows the lower chart implies (its rows x the slot pair's ratio in the training charts,
-``SlotDecode.refine_ratio``): on the validation songs this took refine F1 from 0.803 to 0.812 and the refine
-density error from 0.22 to 0.14. Decoding uses the chart's timing for the grid, never a reference chart's notes
-or note count (a refine's lower chart is the designer's input, not a reference).
+the last, that span taken as at least the Stats panel's 2 s window (:func:`rows_for_nps`). A refine without one
+aims at the geometric mean of the rows its threshold gives and the rows the lower chart implies (its rows x the
+slot pair's ratio in the training charts, ``SlotDecode.refine_ratio``): on the validation songs this took refine
+F1 from 0.803 to 0.812 and the refine density error from 0.22 to 0.14. Decoding uses the chart's timing for the
+grid, never a reference chart's notes or note count (a refine's lower chart is the designer's input, not a
+reference).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from fractions import Fraction
 import numpy as np
 
 from chart.snap import UNUSUAL_DIVISORS, snap_beats_array, snap_preferring_coarse
+from chart.stats import NPS_WINDOW_S
 from chart.timing import TimingData
 from inference.manifest import Manifest, SlotDecode
 
@@ -271,11 +273,12 @@ def threshold_for_count(row_probs: np.ndarray, want: float) -> float:
 
 
 def density_span(row_seconds: np.ndarray, duration_s: float) -> float:
-    """Seconds a density refers to: first to last row, as :func:`chart.stats.chart_stats` measures mean NPS
-    (``duration_s`` for fewer than two rows)."""
+    """Seconds a density refers to: first to last row, as :func:`chart.stats.chart_stats` measures mean NPS, so
+    at least its :data:`chart.stats.NPS_WINDOW_S` (or ``duration_s`` when the range is shorter); ``duration_s``
+    for fewer than two rows."""
     t = np.asarray(row_seconds, dtype=np.float64)
     span = float(t.max() - t.min()) if t.size >= 2 else 0.0
-    return span if span > 0 else float(duration_s)
+    return max(span, min(NPS_WINDOW_S, float(duration_s))) if span > 0 else float(duration_s)
 
 
 def rows_for_nps(row_seconds: np.ndarray, row_probs: np.ndarray, base: float, nps_target: float,
@@ -283,17 +286,26 @@ def rows_for_nps(row_seconds: np.ndarray, row_probs: np.ndarray, base: float, np
     """How many of the most probable rows make ``nps_target`` notes per second as the Stats panel counts them.
 
     :func:`chart.stats.chart_stats` measures mean NPS as onset notes (a jump counts 2) from the first note to the
-    last. The rows are ``nps_target x span / notes_per_row`` with ``notes_per_row`` the expected notes per row
-    (1 + the lane model's jump rate) and ``span`` first, the first-to-last time of the rows the base threshold
-    ``base`` keeps (where the model hears notes: a song's intro and outro do not count), then once more that of
-    the rows so chosen, when it is shorter (a sparser draft can start later and end earlier). Only one step: the
-    most probable rows may all sit in one passage, where no count makes the target and iterating would shrink
-    the draft towards nothing.
+    last, that span taken as at least its 2 s window (:func:`density_span`). The rows are
+    ``nps_target x span / notes_per_row`` with ``notes_per_row`` the expected notes per row (1 + the lane
+    model's jump rate) and ``span`` first, the first-to-last time of the rows the base threshold ``base`` keeps
+    (where the model hears notes: a song's intro and outro do not count), then once more that of the rows so
+    chosen, when it is shorter (a sparser draft can start later and end earlier). Only one step: the most
+    probable rows may all sit in one passage, where no count makes the target and iterating would shrink the
+    draft towards nothing.
+
+    Rows at the base threshold that span less than the 2 s window (a song of a few seconds, a short passage:
+    four rows within one second of a 5 s song) say nothing about where the notes are, as a single row does not:
+    the span of every candidate row counts instead (the range the model offers rows in). Sized by those four
+    rows, a 5 s song's Medium draft for 3.38 NPS had 2 notes, its Easy draft 11.
     """
     t = np.asarray(row_seconds, dtype=np.float64)
     p = np.asarray(row_probs, dtype=np.float64)
     per_second = max(float(nps_target), 0.0) / max(float(notes_per_row), 1.0)
-    n = int(round(per_second * density_span(t[p >= base], duration_s)))
+    heard = t[p >= base]
+    if heard.size < 2 or float(heard.max() - heard.min()) < min(NPS_WINDOW_S, float(duration_s)):
+        heard = t
+    n = int(round(per_second * density_span(heard, duration_s)))
     chosen = t[np.argsort(-p, kind="stable")[:n]]
     return min(n, int(round(per_second * density_span(chosen, duration_s))))
 

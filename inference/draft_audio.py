@@ -89,6 +89,8 @@ def beat_window(timing: TimingData, analysis: SongAnalysis, start_beat: Fraction
     start, end = max(start, Fraction(0)), min(end, audio_end + 1)
     if end <= start:
         span = f"beats {_beat_text(start_beat, 0)} to {_beat_text(end_beat, audio_end)}"
+        if end_beat is not None and Fraction(end_beat) <= 0:
+            raise DraftError(f"nothing to draft: {span} lie before beat 0, and a chart has no beats there")
         if start_beat is not None and Fraction(start_beat) > audio_end:
             raise DraftError(f"nothing to draft: {span} are past the end of the audio (beat {float(audio_end):.2f})")
         raise DraftError(f"nothing to draft: {span} is an empty range (the audio ends at beat {float(audio_end):.2f})")

@@ -210,10 +210,11 @@ class Drafter:
         if bad := [t.sm_name for t in highs if t <= low]:
             raise DraftError(f"refine goes from a lower slot to higher ones: {', '.join(bad)} is not above "
                              f"{low.sm_name}")
+        if not (lower_beats := onset_beats(lower_notes)):  # conditioned on "steps nowhere", a thin "Hard"
+            raise DraftError(f"the {low.sm_name} chart has no notes to refine from")
         analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
         train = onset_train(lower_notes, timing, len(analysis.normalised), analysis.frame_rate)
         nps = dict(nps or {})
-        lower_beats = onset_beats(lower_notes)
         lower_rows = rows_from_notes(lower_notes) if keep_arrows else None
         jobs = [_Job(t, nps.get(t), seed, 0.0, cond=train, cond_slot=int(low),
                      params={"refined_from": low.sm_name, "lower_rows": int(train.sum())}, lower_beats=lower_beats,

@@ -2,7 +2,9 @@
 
 All inference runs in a background :class:`~editor.workers.Job` through :class:`inference.drafter.Drafter`
 (progress, cancel via its CancelToken); results come back to the GUI thread as ghost drafts in the
-:class:`~editor.controllers.ghosts.GhostStore`. Nothing touches the chart until the designer accepts.
+:class:`~editor.controllers.ghosts.GhostStore` (:mod:`editor.controllers.draft_results`: what a result becomes
+when the song, a chart or its timing changed meanwhile). Nothing touches the chart until the designer accepts.
+Closing or replacing the song cancels its job, so the next song's drafts are not refused.
 
 Backends: local ONNX (CUDA when it really loads, else CPU, as ``backend.describe()`` reports) or a remote
 KServe V2 server (URL + token) wrapped in :class:`inference.remote.FallbackBackend`, so a dead server falls
@@ -21,7 +23,8 @@ from chart.commands import AddChart
 from chart.retime import notes_in_timing_of, timing_groups
 from chart.song import MODEL_SLOTS, Chart, Slot
 from editor import messages
-from editor.controllers.ghosts import GhostDraft, GhostStore
+from editor.controllers.draft_results import DraftRequest, DraftResults
+from editor.controllers.ghosts import GhostStore
 from editor.session import EditorSession
 from editor.workers import Job, JobContext
 
@@ -35,7 +38,7 @@ def _token(ctx: JobContext):
     return token
 
 
-class DraftController(QObject):
+class DraftController(QObject, DraftResults):
     """Drafting for one window."""
 
     busy_changed = Signal(bool)
@@ -59,6 +62,7 @@ class DraftController(QObject):
         # None comes from the StemsController; drafts on stems are not evaluated with main.py eval yet.
         self.listen_to = "mix"
         self.stem_samples = None
+        session.document_replaced.connect(self._song_replaced)
 
     # ------------------------------------------------------------------ backend
     def make_backend(self):
@@ -139,16 +143,34 @@ class DraftController(QObject):
     def shutdown(self) -> None:
         self.cancel()
 
-    def _start(self, name: str, fn, on_done, quiet: bool = False) -> Job | None:
+    def _song_replaced(self) -> None:
+        """A job for the song just closed is cancelled and let go: its result would be for charts that are gone,
+        and the new song's drafts must not wait for it (the model load is not the song's: it goes on)."""
+        job = self.job
+        if job is None or not self._busy or job.name == "ai-warmup":
+            return
+        job.cancel()
+        self.job = None
+        self._job_done()
+        self.session.status.emit("AI draft cancelled: its song was closed")
+
+    def _start(self, name: str, fn, on_done, quiet: bool = False, request: DraftRequest | None = None
+               ) -> Job | None:
         if self.busy:
+            if request is not None:
+                self._take_back_added(request)
             self.session.status.emit("The AI is still working; cancel it first")
             return None
         job = Job(name, fn, parent=self)
-        job.finished.connect(on_done)
-        job.failed.connect(lambda msg: self._failed(name, msg, quiet))
-        job.cancelled.connect(lambda: self.session.status.emit("AI draft cancelled"))
-        job.progress.connect(self.progress.emit)
-        job.done.connect(self._job_done)
+
+        def mine(handler):  # a job let go (its song closed) reports nothing
+            return lambda *args: handler(*args) if self.job is job else None
+
+        job.finished.connect(mine(on_done))
+        job.failed.connect(mine(lambda msg: self._failed(name, msg, quiet, request)))
+        job.cancelled.connect(mine(lambda: self._cancelled(request)))
+        job.progress.connect(mine(self.progress.emit))
+        job.done.connect(mine(self._job_done))
         self.job, self.last_error = job, None
         self._busy = True
         self.win.run_job(job)
@@ -159,8 +181,15 @@ class DraftController(QObject):
         self._busy = False
         self.busy_changed.emit(False)
 
-    def _failed(self, name: str, message: str, quiet: bool) -> None:
+    def _cancelled(self, request: DraftRequest | None) -> None:
+        removed = request is not None and self._take_back_added(request)
+        self.session.status.emit("AI draft cancelled" + ("; the empty charts made for it were removed" if removed
+                                                         else ""))
+
+    def _failed(self, name: str, message: str, quiet: bool, request: DraftRequest | None = None) -> None:
         self.last_error = message
+        if request is not None:
+            self._take_back_added(request)
         if quiet:
             self.session.status.emit(f"AI: {message}")
         else:
@@ -191,16 +220,25 @@ class DraftController(QObject):
         return lambda stage, fraction: ctx.report(fraction, f"AI: {stage}")
 
     # ------------------------------------------------------------------ requests
-    def chart_for(self, slot: Slot) -> Chart:
-        """The chart of ``slot`` in the current mode (created empty when missing: its own undo step)."""
+    def chart_for(self, slot: Slot, added: list[AddChart] | None = None) -> Chart:
+        """The chart of ``slot`` in the current mode (created empty when missing: its own undo step, recorded in
+        ``added`` so a cancelled or failed draft can take it back)."""
         mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
         chart = self.session.doc.song.chart(slot, mode)
         if chart is None:
             from editor.panels.charts import _default_meter
 
             chart = Chart(mode=mode, slot=slot, meter=_default_meter(slot))
-            self.session.push(AddChart(chart, name=f"Add {slot.sm_name} chart for the AI draft"))
+            command = AddChart(chart, name=f"Add {slot.sm_name} chart for the AI draft")
+            if self.session.push(command) and added is not None:
+                added.append(command)
         return chart
+
+    def _request(self, slots: list[Slot]) -> DraftRequest:
+        """The charts of ``slots`` (made when missing) and what the job's result is checked against."""
+        added: list[AddChart] = []
+        charts = {slot: self.chart_for(slot, added) for slot in slots}
+        return DraftRequest.of(self.session.doc, charts, added)
 
     def draft_slots(self, slots: list[Slot], nps: dict[Slot, float], seed: int = 0) -> Job | None:
         """Draft whole charts for ``slots`` (one batch); ghosts appear in each slot's chart."""
@@ -208,15 +246,15 @@ class DraftController(QObject):
         if inputs is None or not slots:
             return None
         path, _ = inputs
-        charts = {slot: self.chart_for(slot) for slot in slots}
-        groups = timing_groups(self.session.doc.song, charts)  # each chart drafts on its own timing
+        request = self._request(slots)
+        groups = timing_groups(self.session.doc.song, request.charts)  # each chart drafts on its own timing
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return [d for timing, group in groups
                     for d in drafter.draft(path, timing, group, nps={s: nps[s] for s in group if s in nps} or None,
                                            seed=seed, progress=self._progress(ctx), cancel=_token(ctx))]
-        return self._start("ai-draft", run, lambda drafts: self._show_drafts(drafts, charts))
+        return self._start("ai-draft", run, lambda drafts: self._show_drafts(request, drafts), request=request)
 
     def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0, keep_arrows: bool = True
                   ) -> Job | None:
@@ -225,8 +263,8 @@ class DraftController(QObject):
         if checked is None:
             return None
         (path, _), source = checked
-        charts = {target: self.chart_for(target)}
-        timing, lower = notes_in_timing_of(self.session.doc.song, source, charts[target])
+        request = self._request([target])
+        timing, lower = notes_in_timing_of(self.session.doc.song, source, request.charts[target])
         lower_slot = source.slot
 
         def run(ctx: JobContext):
@@ -234,7 +272,8 @@ class DraftController(QObject):
             return drafter.refine(path, timing, lower, lower_slot, [target], nps={target: nps} if nps else None,
                                   seed=seed, keep_arrows=keep_arrows, progress=self._progress(ctx),
                                   cancel=_token(ctx))
-        return self._start("ai-refine", run, lambda drafts: self._show_refined(drafts, charts, source))
+        return self._start("ai-refine", run, lambda drafts: self._show_refined(request, drafts, source),
+                           request=request)
 
     def _rework_source(self, verb: str, target: Slot, up: bool) -> tuple[tuple, Chart] | None:
         """The draft inputs and the current chart for a refine (``up``) or a simplify to ``target``; None after
@@ -249,8 +288,8 @@ class DraftController(QObject):
         elif target <= source.slot if up else target >= source.slot:
             way, than = ("a higher", "higher") if up else ("an easier", "easier")
             why = f"{verb} drafts {way} difficulty than {name}; {target.sm_name} is not {than}."
-        elif not up and not any(n.kind.is_onset for n in source.notes):
-            why = f"The {name} chart has no notes to simplify."
+        elif not any(n.kind.is_onset for n in source.notes):  # refined from nothing: thinner than a plain Easy
+            why = f"The {name} chart has no notes to {'refine from' if up else 'simplify'}."
         else:
             return inputs, source
         messages.error(self.win, f"{verb} {'up' if up else 'down'}", why)
@@ -262,15 +301,16 @@ class DraftController(QObject):
         if checked is None:
             return None
         (path, _), source = checked
-        charts = {target: self.chart_for(target)}
-        timing, higher = notes_in_timing_of(self.session.doc.song, source, charts[target])
+        request = self._request([target])
+        timing, higher = notes_in_timing_of(self.session.doc.song, source, request.charts[target])
         higher_slot = source.slot
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return drafter.simplify(path, timing, higher, higher_slot, [target], progress=self._progress(ctx),
                                     cancel=_token(ctx))
-        return self._start("ai-simplify", run, lambda drafts: self._show_refined(drafts, charts, source))
+        return self._start("ai-simplify", run, lambda drafts: self._show_refined(request, drafts, source),
+                           request=request)
 
     def regenerate(self, region: tuple[Fraction, Fraction], n: int, nps: float | None = None,
                    seed: int = 0) -> Job | None:
@@ -279,16 +319,23 @@ class DraftController(QObject):
         chart = self.session.chart
         if inputs is None or chart is None:
             return None
+        if region[1] <= 0:
+            messages.error(self.win, "Regenerate selection",
+                           f"Beats {float(region[0]):g} to {float(region[1]):g} lie before beat 0, and a chart has no "
+                           "beats there: put the cursor or the selection at beat 0 or later.")
+            return None
         slot = chart.slot if chart.slot in MODEL_SLOTS else self._typical_slot(chart)
         path, timing = inputs
+        region = max(region[0], Fraction(0)), region[1]  # a chart has no beats before 0
         b0, b1 = region
         context = list(chart.notes)  # the lane model continues the chart's patterns from before the region
+        request = DraftRequest.of(self.session.doc, {chart.slot: chart})
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return drafter.variants(path, timing, slot, n, start_beat=b0, end_beat=b1, nps=nps, seed=seed,
                                     context=context, progress=self._progress(ctx), cancel=_token(ctx))
-        return self._start("ai-variants", run, lambda drafts: self._show_variants(chart, region, drafts))
+        return self._start("ai-variants", run, lambda drafts: self._show_variants(request, chart, region, drafts))
 
     def arrows(self, region: tuple[Fraction, Fraction], n: int, seed: int = 0) -> Job | None:
         """``n`` variants of new arrows for the current chart's rows in ``region`` (its rhythm kept: the lane model
@@ -307,6 +354,7 @@ class DraftController(QObject):
         context = list(chart.notes)  # its rows before the region: the lane model continues the chart's patterns
         slot = chart.slot if chart.slot in MODEL_SLOTS else self._typical_slot(chart)
         path, timing = inputs
+        request = DraftRequest.of(self.session.doc, {chart.slot: chart})
 
         def run(ctx: JobContext):
             from inference.lane_context import with_unstepped
@@ -317,54 +365,14 @@ class DraftController(QObject):
             for d in drafts:  # the mines and fakes of the passage stay where no arrow or hold took their cell
                 d.notes = with_unstepped(d.notes, inside)
             return drafts
-        return self._start("ai-arrows", run, lambda drafts: self._show_variants(chart, (b0, b1), drafts))
+        return self._start("ai-arrows", run, lambda drafts: self._show_variants(request, chart, (b0, b1), drafts))
 
     def _typical_slot(self, chart: Chart) -> Slot:
         from chart.stats import chart_stats
 
         return chart_stats(chart, self.session.timing()).typical_slot
 
-    # ------------------------------------------------------------------ results
-    def _show_drafts(self, drafts, charts: dict[Slot, Chart]) -> None:
-        shown = []
-        # a chart removed while the AI worked (an undone "Add ... chart for the AI draft", a delete): its draft goes
-        drafts, made = [d for d in drafts if self.session.has_chart(charts.get(d.slot))], len(drafts)
-        if made and not drafts:
-            return self.session.status.emit("AI draft dropped: its chart was removed while the AI worked")
-        for d in drafts:
-            chart = charts[d.slot]
-            self.ghosts.put(GhostDraft(chart, list(d.notes), dict(d.row_confidence), d.provenance.as_dict(),
-                                       d.threshold, d.curve, d.frame_rate, lane_confidence=dict(d.lane_confidence),
-                                       regions=[(d.start_beat, d.end_beat)] if d.end_beat > d.start_beat else []))
-            shown.append(f"{d.slot.sm_name} {len(d.notes)}")
-        if drafts and self.session.chart is not charts.get(drafts[0].slot):
-            self.session.set_chart(charts[drafts[0].slot])
-        self.backend_changed.emit(self.describe())
-        self.session.status.emit("AI drafts ready (ghost notes): " + ", ".join(shown) +
-                                 ". Return accepts the measure or range, Ctrl+Return all.")
-
-    def _show_refined(self, drafts, charts: dict[Slot, Chart], source: Chart) -> None:
-        """A refine's drafts, shown on the target chart with the source chart as the comparison (View > Compare):
-        its steps the draft leaves out stay visible as pale outlines."""
-        self._show_drafts(drafts, charts)
-        if drafts and any(c is source for c in self.session.doc.song.charts):
-            self.session.set_reference(source)
-
-    def _show_variants(self, chart: Chart, region: tuple[Fraction, Fraction], drafts) -> None:
-        if not drafts or not self.session.has_chart(chart):
-            return
-        confidence: dict[Fraction, float] = {}
-        for d in drafts:
-            confidence.update(d.row_confidence)
-        first = drafts[0]
-        self.ghosts.put_variants(chart, [list(d.notes) for d in drafts], region, confidence,
-                                 first.provenance.as_dict(), first.threshold, first.curve, first.frame_rate,
-                                 [dict(d.lane_confidence) for d in drafts])
-        self.backend_changed.emit(self.describe())
-        self.session.status.emit(f"{len(drafts)} variant(s) of beats {float(region[0]):g}-{float(region[1]):g}: "
-                                 "[ and ] flip, Return accepts")
-
-    # ------------------------------------------------------------------ decisions on the ghosts
+    # ------------------------------------------------------------------ start-up
     def start(self, panel) -> None:
         """At start-up: load the model in the background if one is there (the panel then shows CUDA or CPU)."""
         from inference.manifest import MANIFEST_SUFFIX, default_models_dir
@@ -374,26 +382,3 @@ class DraftController(QObject):
             self.warm_up()
         else:
             panel.device.setText(f"no model shipped in {folder.name}/ (make train builds one)")
-
-    def decision_region(self) -> tuple[Fraction, Fraction]:
-        """Beats the AI acts on: the selected range, else the selected notes' span, else the cursor's measure."""
-        s = self.session
-        if s.range_beats is not None and s.range_beats[0] != s.range_beats[1]:
-            b0, b1 = sorted(s.range_beats)
-            return b0, b1
-        if s.selection:
-            b0 = min(n.beat for n in s.selection)
-            return b0, max(max(n.end_beat for n in s.selection), b0) + Fraction(1, 192)
-        return self.session.timing().measure_span(self.win.timeline.cursor_beat())
-
-    def decide(self, accept: bool, everything: bool = False) -> int:
-        """Accept or reject the current chart's ghosts in the decision region (or all of them)."""
-        chart = self.session.chart
-        if chart is None:
-            return 0
-        act = self.ghosts.accept if accept else self.ghosts.reject
-        n = act(chart) if everything else act(chart, *self.decision_region())
-        verb = "Accepted" if accept else "Rejected"
-        self.session.status.emit(f"{verb} {n} drafted note(s)" + (" (one undo step)" if accept and n else "")
-                                 if n else "No ghosts there")
-        return n

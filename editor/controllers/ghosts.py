@@ -2,8 +2,14 @@
 
 A draft is shown as ghost notes over its chart and is never part of the chart until accepted. Accepting a region
 (the selected range, else the measure at the cursor, else everything) is ONE :class:`chart.commands.ReplaceRegion`
-carrying the draft's provenance; rejecting drops the ghosts there. Regenerated regions keep their variants so the
-designer can flip through them before deciding.
+carrying the draft's provenance; rejecting drops the ghosts there. Where the AI drafted silence (no ghosts in a
+drafted region), that silence is its proposal too: accepting it removes the chart's notes there, as Accept All
+always did. Regenerated regions keep their variants, each with its own provenance (seed, lane temperature, density
+target, variant number), so the designer can flip through them before deciding and the undo step records the one
+accepted.
+
+A draft sits on the beats of the timing it was drafted against; when that timing changes (a BPM, an offset, a
+warp...), its ghosts would land off the music they were drafted from, so they are cleared with a message.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from chart.history import HistoryError
 from chart.notes import Note, sort_notes
 from chart.song import Chart
 from chart.sorted_notes import room_made
+from chart.timing import TimingData
 from editor.session import EditorSession
 from inference.lane_features import TAIL_GRID_BEAT
 
@@ -46,6 +53,11 @@ class GhostDraft:
     # the beats the drafts cover ([start, end) each, sorted, disjoint): the AI's proposal there, its silences too.
     # Accepting never reaches past them (a designer's notes beside a regenerated passage stay)
     regions: list[tuple[Fraction, Fraction]] = field(default_factory=list)
+    timing: TimingData | None = None  # what it was drafted against (None: not known, never cleared for it)
+    variant_provenance: list[dict] = field(default_factory=list)  # per variant of the regenerated region
+    # the threshold each row's tint is measured from, where not ``threshold`` (a regenerated passage's rows: the
+    # other ghosts keep the tint they had)
+    row_threshold: dict[Fraction, float] = field(default_factory=dict)
 
     def covered(self) -> list[tuple[Fraction, Fraction]]:
         """:attr:`regions`, or the span of the ghosts for a draft made without them."""
@@ -60,9 +72,19 @@ class GhostDraft:
 
     def note_confidence(self) -> list[float]:
         """Per ghost note, the row probability rescaled so the threshold maps to 0 and certainty to 1."""
-        span = max(1.0 - self.threshold, 1e-6)
-        return [float(np.clip((self.confidence.get(n.beat, self.threshold) - self.threshold) / span, 0.0, 1.0))
-                for n in self.notes]
+        out = []
+        for n in self.notes:
+            threshold = self.row_threshold.get(n.beat, self.threshold)
+            span = max(1.0 - threshold, 1e-6)
+            out.append(float(np.clip((self.confidence.get(n.beat, threshold) - threshold) / span, 0.0, 1.0)))
+        return out
+
+    def provenance_at(self, beat: Fraction) -> dict:
+        """The provenance of the ghosts at ``beat``: the shown variant's inside the regenerated region."""
+        region = self.variant_region
+        if region is not None and region[0] <= beat < region[1] and self.variant_index < len(self.variant_provenance):
+            return self.variant_provenance[self.variant_index]
+        return self.provenance
 
     def curve_s(self) -> tuple[np.ndarray, np.ndarray] | None:
         if self.curve is None or self.frame_rate <= 0:
@@ -81,6 +103,25 @@ class GhostStore(QObject):
         self.session = session
         self._drafts: dict[int, GhostDraft] = {}
         session.document_replaced.connect(self.clear)
+        session.document_replaced.connect(self._watch_timing)  # each document has its own bridge
+        self._watch_timing()
+
+    def _watch_timing(self) -> None:
+        self.session.bridge.timing_changed.connect(self._timing_changed)
+
+    def _timing_changed(self) -> None:
+        """Clear the drafts whose chart's timing is no longer the one they were drafted against."""
+        song = self.session.doc.song
+        stale = [d for d in self._drafts.values() if d.timing is not None and self.session.has_chart(d.chart)
+                 and song.timing_for(d.chart) != d.timing]
+        if not stale:
+            return
+        for d in stale:
+            self._drafts.pop(id(d.chart), None)
+        self.changed.emit()
+        names = ", ".join(d.chart.slot.sm_name for d in stale)
+        self.session.status.emit(f"AI ghosts of {names} cleared: the timing changed after they were drafted (they "
+                                 "sat on the old beats, off the music); draft again")
 
     def clear(self) -> None:
         if self._drafts:
@@ -108,17 +149,23 @@ class GhostStore(QObject):
             draft.confidence = {**old.confidence, **draft.confidence}
             draft.lane_confidence = {**{b: c for b, c in old.lane_confidence.items() if not b0 <= b < b1},
                                      **draft.lane_confidence}
+            draft.row_threshold = {**{n.beat: old.row_threshold.get(n.beat, old.threshold) for n in old.notes
+                                      if not b0 <= n.beat < b1}, **draft.row_threshold}
             if draft.curve is None:
                 draft.curve, draft.frame_rate = old.curve, old.frame_rate
         self._drafts[id(draft.chart)] = draft
         self.changed.emit()
 
     def put_variants(self, chart: Chart, variants: list[list[Note]], region: tuple[Fraction, Fraction],
-                     confidence: dict[Fraction, float], provenance: dict, threshold: float,
+                     confidence: dict[Fraction, float], provenance: dict | list[dict], threshold: float,
                      curve: np.ndarray | None, frame_rate: float,
-                     lane_confidence: list[dict[Fraction, float]] | None = None) -> None:
-        """Ghosts of a regenerated region with its variants (variant 0 shown first)."""
-        draft = self.get(chart) or GhostDraft(chart, [], {}, provenance, threshold, curve, frame_rate)
+                     lane_confidence: list[dict[Fraction, float]] | None = None, timing: TimingData | None = None,
+                     row_threshold: dict[Fraction, float] | None = None) -> None:
+        """Ghosts of a regenerated region with its variants (variant 0 shown first). ``provenance``: one per
+        variant (or one for all); ``row_threshold``: the threshold of each drafted row (default ``threshold``).
+        The window's probability curve is spliced into the draft's and the draft's other ghosts keep their tint."""
+        per_variant = [dict(p) for p in provenance] if isinstance(provenance, list) else [provenance] * len(variants)
+        draft = self.get(chart) or GhostDraft(chart, [], {}, per_variant[0], threshold, None, frame_rate)
         b0, b1 = region
         draft.regions = union([*draft.covered(), region])
         draft.variant_base = [n for n in draft.notes if not b0 <= n.beat < b1]
@@ -126,8 +173,14 @@ class GhostStore(QObject):
         draft.variant_lane_confidence = [dict(c) for c in (lane_confidence or [{} for _ in variants])]
         self._show_lane_confidence(draft, region, 0)
         draft.confidence = {**draft.confidence, **confidence}
-        draft.provenance, draft.threshold = provenance, threshold
-        draft.curve, draft.frame_rate = (curve, frame_rate) if curve is not None else (draft.curve, draft.frame_rate)
+        draft.row_threshold = {**{b: t for b, t in draft.row_threshold.items() if not b0 <= b < b1},
+                               **(row_threshold if row_threshold is not None else dict.fromkeys(confidence, threshold))}
+        draft.variant_provenance, draft.timing = per_variant, timing if timing is not None else draft.timing
+        if curve is not None:
+            old = draft.curve
+            same = old is not None and len(old) == len(curve) and draft.frame_rate == frame_rate
+            draft.curve, draft.frame_rate = (_spliced_curve(old, curve) if old is not None and same else curve,
+                                             frame_rate)
         draft.variants, draft.variant_region, draft.variant_index = [list(v) for v in variants], region, 0
         self._drafts[id(chart)] = draft
         self.changed.emit()
@@ -151,45 +204,70 @@ class GhostStore(QObject):
         draft.lane_confidence = {**{b: c for b, c in draft.lane_confidence.items() if not b0 <= b < b1}, **shown}
 
     # ------------------------------------------------------------------ decisions
+    def drafted(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None
+                ) -> list[tuple[Fraction, Fraction]]:
+        """The parts of ``[beat0, beat1)`` (default: everywhere) the chart's pending draft covers, cut where the
+        regenerated region begins and ends (its variants carry their own provenance)."""
+        draft = self.get(chart)
+        if draft is None:
+            return []
+        pieces = draft.covered() if beat0 is None or beat1 is None else clipped(draft.covered(), beat0, beat1)
+        if draft.variant_region is not None:
+            v0, v1 = draft.variant_region
+            pieces = [p for s, e in pieces for p in ((s, min(e, v0)), (max(s, v0), min(e, v1)), (max(s, v1), e))
+                      if p[0] < p[1]]
+        return pieces
+
     def accept(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None) -> int:
         """Replace the chart's notes in ``[beat0, beat1)`` with the ghosts there: one undo step. Returns the
-        number of notes accepted (0 when nothing was pending there)."""
+        number of notes accepted (0 also for accepted silence: :meth:`accept_region` tells them apart)."""
+        result = self.accept_region(chart, beat0, beat1)
+        return result[0] if result is not None else 0
+
+    def accept_region(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None
+                      ) -> tuple[int, int] | None:
+        """:meth:`accept`, returning (ghost notes accepted, chart notes they replaced), or None when the AI drafted
+        nothing there. Where it drafted silence the chart's notes go (one undo step with the rest)."""
         draft = self.get(chart)
-        if draft is None or not draft.notes:
-            return 0
-        pieces = draft.covered() if beat0 is None or beat1 is None else clipped(draft.covered(), beat0, beat1)
+        pieces = self.drafted(chart, beat0, beat1)
+        if draft is None or not pieces:
+            return None
         chosen = [n for n in draft.notes if any(s <= n.beat < e for s, e in pieces)]
-        if not chosen:
-            return 0
         commands = []
         for s, e in pieces:  # only where the AI drafted: notes beside a drafted passage are the designer's
-            provenance = dict(draft.provenance)
+            notes = [n for n in chosen if s <= n.beat < e]
+            if not notes and not self.session.doc.notes_in_range(chart, s, e):
+                continue  # silence over silence: nothing to write
+            provenance = dict(draft.provenance_at(s))
             provenance["accepted_region"] = [str(s), str(e)]
-            commands.append(ReplaceRegion(chart, s, e, [n for n in chosen if s <= n.beat < e],
-                                          provenance=provenance, name="Accept AI draft"))
+            commands.append(ReplaceRegion(chart, s, e, notes, provenance=provenance, name="Accept AI draft"))
         if len(commands) == 1:
             if not self.session.push(commands[0]):
-                return 0
-        else:
+                return None
+        elif commands:
             try:
                 with self.session.doc.transaction("Accept AI draft"):  # one undo step
                     for command in commands:
                         self.session.doc.push(command)
             except (ValueError, KeyError, HistoryError) as exc:  # rolled back as a whole
                 self.session.status.emit(f"Accept AI draft: {exc}")
-                return 0
+                return None
         for s, e in pieces:
             self._drop(draft, s, e)
         self.accepted.emit(len(chosen))
-        return len(chosen)
+        return len(chosen), sum(len(c.old) for c in commands)
 
     def reject(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None) -> int:
+        """Drop the ghosts in ``[beat0, beat1)`` (default: the whole draft); returns how many there were."""
         draft = self.get(chart)
         if draft is None:
             return 0
-        b0, b1 = (beat0, beat1) if beat0 is not None and beat1 is not None else draft_span(draft)
-        n = sum(1 for x in draft.notes if b0 <= x.beat < b1)
-        self._drop(draft, b0, b1)
+        if beat0 is None or beat1 is None:
+            self._drafts.pop(id(chart), None)
+            self.changed.emit()
+            return len(draft.notes)
+        n = sum(1 for x in draft.notes if beat0 <= x.beat < beat1)
+        self._drop(draft, beat0, beat1)
         return n
 
     def _drop(self, draft: GhostDraft, b0: Fraction, b1: Fraction) -> None:
@@ -202,7 +280,7 @@ class GhostStore(QObject):
             v0, v1 = draft.variant_region
             draft.notes = sort_notes([*draft.variant_base, *(n for n in draft.notes if v0 <= n.beat < v1)])
             draft.variants, draft.variant_region, draft.variant_base = [], None, []
-        if not draft.notes:
+        if not draft.notes and not draft.variants:  # pending silent variants stay to be decided
             self._drafts.pop(id(draft.chart), None)
         self.changed.emit()
 
@@ -228,6 +306,16 @@ def draft_span(draft: GhostDraft) -> tuple[Fraction, Fraction]:
     if not draft.notes:
         return Fraction(0), Fraction(0)
     return min(n.beat for n in draft.notes), max(n.beat for n in draft.notes) + Fraction(1, 192)
+
+
+def _spliced_curve(old: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """``old`` with the frames of a regenerated window (``window`` is zero outside them, as the drafter makes it)
+    put in: the rest of the draft's curve stays."""
+    inside = np.flatnonzero(window)
+    out = np.array(old, copy=True)
+    if inside.size:
+        out[inside[0]:inside[-1] + 1] = window[inside[0]:inside[-1] + 1]
+    return out
 
 
 def _spliced(notes: list[Note], b0: Fraction, b1: Fraction, passage: list[Note]) -> list[Note]:

@@ -29,6 +29,11 @@ REFINE_TIP = "Draft a higher difficulty from the current chart's rhythm (the mod
 SIMPLIFY_TIP = ("Draft an easier difficulty from the current chart: its rows the model rates highest for the easier "
                 "slot, with their arrows (jumps thinned)")
 LIGHTS = {"ok": "#3ccf6e", "down": "#e04848", "fallback": "#e0a030", "unknown": "#777777"}
+# What the seed does: drafts, refines, simplifies and the first variant are the models' best guess (greedy), the
+# same for every seed; only the other variants are sampled (lane temperature VARIANT_TEMPERATURE, own density)
+SEED_TIP = ("Seeds variants 2 to N of Regenerate selection and Arrows for selection: the same seed gives the same "
+            "variants. Drafts, Refine, Simplify and the first variant are the model's best guess and do not depend "
+            "on it.")
 
 
 class AiPanel(QWidget):
@@ -120,7 +125,7 @@ class AiPanel(QWidget):
             self.slot_boxes[slot], self.nps[slot] = check, spin
         self.seed = QSpinBox()
         self.seed.setRange(0, 1_000_000)
-        self.seed.setToolTip("Same seed, same draft")
+        self.seed.setToolTip(SEED_TIP)
         grid.addWidget(QLabel("Seed"), 2, 2)
         grid.addWidget(self.seed, 2, 3)
         chosen = QPushButton("Draft checked")
@@ -307,7 +312,8 @@ class AiPanel(QWidget):
         if not charts:
             self.ghost_label.setText("No drafts pending.")
         else:
-            parts = [f"{c.slot.sm_name}: {len(ghosts.get(c).notes)}" for c in charts]
+            parts = [f"{c.slot.sm_name}: {n}" if (n := len(ghosts.get(c).notes))
+                     else f"{c.slot.sm_name}: none (the AI proposes silence there)" for c in charts]
             self.ghost_label.setText("Pending ghosts — " + ", ".join(parts))
         draft = ghosts.get(self.win.session.chart)
         if draft is not None and draft.variants:

@@ -175,6 +175,9 @@ def test_density_span_is_first_to_last_row() -> None:
     t, p = np.array([10.0, 15.0, 20.0]), np.array([0.9, 0.2, 0.8])
     assert rows_for_nps(t, p, 0.5, 3.0, 30.0) == 30  # 3 notes/s over the 10 s of the rows at >= 0.5
     assert rows_for_nps(t, p, 0.5, 3.0, 30.0, notes_per_row=1.5) == 20
+    # the Stats panel counts a chart shorter than its 2 s window over the window (or the range, when shorter)
+    assert density_span(np.array([1.0, 1.5]), 30.0) == pytest.approx(2.0)
+    assert density_span(np.array([1.0, 1.5]), 1.2) == pytest.approx(1.2)
 
 
 def test_manifest_settings_win_over_defaults() -> None:
@@ -235,9 +238,11 @@ def test_refine_threshold_applies_only_to_conditioned_curves() -> None:
     assert refined.threshold == pytest.approx(0.7)
     untuned = SlotDecode(threshold=0.4, min_gap_s=0.05, divisors=[4], snap_tolerance_s=0.03)
     assert decode_onsets(p, FPS, T120, untuned, conditioned=True).beats == [1, 2, 3, 4]
-    # an NPS target still wins over either threshold: 2 notes/s over the 1.5 s from beat 1 to beat 4 (the rows
-    # the refine threshold keeps) are 3 rows, the most probable ones
-    assert decode_onsets(p, FPS, T120, cfg, nps_target=2.0, conditioned=True).beats == [1, 2, 4]
+    # an NPS target still wins over either threshold: 1.5 notes/s over the Stats panel's 2 s window (the rows
+    # span 1.5 s, less than it) are 3 rows, the most probable ones. (This asserted [1, 2, 4] for 2 notes/s over
+    # the 1.5 s alone: the Stats panel shows those three rows as 1.5 NPS.)
+    assert decode_onsets(p, FPS, T120, cfg, nps_target=1.5, conditioned=True).beats == [1, 2, 4]
+    assert decode_onsets(p, FPS, T120, cfg, nps_target=2.0, conditioned=True).beats == [1, 2, 3, 4]
 
 
 def test_refine_prior_pulls_the_count_to_the_geometric_mean() -> None:
@@ -253,9 +258,11 @@ def test_refine_prior_pulls_the_count_to_the_geometric_mean() -> None:
     assert pulled.threshold == pytest.approx(0.65)  # the 4th row's probability
     fewer = decode_onsets(p, FPS, T120, cfg, conditioned=True, prior_rows=0.5)
     assert fewer.beats == [1]  # round(sqrt(2 x 0.5))
-    # an NPS target still wins; no prior without a ratio for that lower slot or without lower rows
-    # (12 notes/s over the 2.5 s of the 6 most probable rows: 6 rows, neither the threshold's 2 nor the prior's 4)
-    assert len(decode_onsets(p, FPS, T120, cfg, nps_target=12.0, conditioned=True, prior_rows=prior)) == 6
+    # an NPS target still wins; no prior without a ratio for that lower slot or without lower rows. 1.5 notes/s:
+    # the threshold's 2 rows span 0.5 s, too little to say where the notes are, so the 3.5 s of all 8 candidate
+    # rows size it (5 rows), and the 2 s of those 5 bring it to 3: neither the threshold's 2 nor the prior's 4.
+    # (This asserted 6 rows for 12 notes/s, sized by those 0.5 s.)
+    assert decode_onsets(p, FPS, T120, cfg, nps_target=1.5, conditioned=True, prior_rows=prior).beats == [1, 2, 3]
     assert refine_rows_prior(cfg, "medium", 4) is None
     assert refine_rows_prior(cfg, 1, 0) is None
     assert refine_rows_prior(SlotDecode(), "easy", 4) is None

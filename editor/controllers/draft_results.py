@@ -1,0 +1,210 @@
+"""What becomes of an AI job's result in the editor (the results half of
+:class:`~editor.controllers.drafting.DraftController`, split off to keep modules short).
+
+A job runs on a snapshot of its request (:class:`DraftRequest`: the document, the charts it drafts, the timing
+each is drafted against, the charts added for it). The designer keeps working meanwhile, so when the result comes
+back it is checked against what changed:
+
+* the song was closed or replaced: the job was cancelled then, and its result is ignored;
+* a chart it drafted was removed: that chart's result is dropped, with a status message;
+* a chart's timing changed (song timing or the chart's own): its result sits on the old beats, off the music and
+  maybe inside a new warp, so it is dropped with a status message (as a plugin's result is: docs/editor.md);
+* the chart's notes changed: the result is still shown (ghosts are a proposal; accepting makes room).
+
+A cancelled or failed job takes back the empty charts it added ("Add ... chart for the AI draft"): undone when
+they are the last steps, else removed while still empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from chart.commands import AddChart, RemoveChart
+from chart.document import Document
+from chart.history import HistoryError
+from chart.song import Chart, Slot
+from chart.timing import TimingData
+from editor.controllers.ghosts import GhostDraft, GhostStore
+from editor.session import EditorSession
+
+
+@dataclass
+class DraftRequest:
+    """What a drafting job was started on."""
+
+    doc: Document
+    charts: dict[Slot, Chart]
+    timings: dict[int, TimingData] = field(default_factory=dict)  # id(chart) -> the timing it is drafted on
+    added: list[AddChart] = field(default_factory=list)  # charts made empty for the draft, in order
+
+    @classmethod
+    def of(cls, doc: Document, charts: dict[Slot, Chart], added: list[AddChart] | None = None) -> DraftRequest:
+        return cls(doc, dict(charts), {id(c): doc.song.timing_for(c) for c in charts.values()}, list(added or []))
+
+    def retimed(self, chart: Chart) -> bool:
+        """Whether ``chart``'s timing is no longer the one it was drafted on."""
+        return self.doc.song.timing_for(chart) != self.timings.get(id(chart), self.doc.song.timing_for(chart))
+
+
+def _beats(region: tuple[Fraction, Fraction]) -> str:
+    return f"beats {float(region[0]):g}-{float(region[1]):g}"
+
+
+class DraftResults:
+    """Result handling and decisions of :class:`~editor.controllers.drafting.DraftController` (a mixin)."""
+
+    win: Any
+    session: EditorSession
+    ghosts: GhostStore
+    backend_changed: Any  # the controller's signal and its describe()
+    describe: Callable[[], str]
+
+    def _backend_shown(self) -> None:
+        self.backend_changed.emit(self.describe())
+
+    def _current(self, request: DraftRequest) -> bool:
+        return request.doc is self.session.doc
+
+    # ------------------------------------------------------------------ results
+    def _show_drafts(self, request: DraftRequest, drafts) -> None:
+        if not self._current(request):
+            return
+        charts, s = request.charts, self.session
+        gone = [d for d in drafts if not s.has_chart(charts.get(d.slot))]  # an undone "Add ... chart", a delete
+        retimed = [d for d in drafts if d not in gone and request.retimed(charts[d.slot])]
+        kept = [d for d in drafts if not any(d is x for x in (*gone, *retimed))]
+        dropped = ""
+        if retimed:
+            names = ", ".join(d.slot.sm_name for d in retimed)
+            dropped = (f"AI draft of {names} dropped: the timing changed while the AI worked (it was drafted on the "
+                       "old one); draft again")
+        elif gone:
+            dropped = "AI draft dropped: its chart was removed while the AI worked"
+        if not kept:
+            if dropped:
+                s.status.emit(dropped)
+            return
+        for d in kept:
+            chart = charts[d.slot]
+            self.ghosts.put(GhostDraft(chart, list(d.notes), dict(d.row_confidence), d.provenance.as_dict(),
+                                       d.threshold, d.curve, d.frame_rate, lane_confidence=dict(d.lane_confidence),
+                                       regions=[(d.start_beat, d.end_beat)] if d.end_beat > d.start_beat else [],
+                                       timing=request.timings.get(id(chart))))
+        if s.chart is not charts[kept[0].slot]:
+            s.set_chart(charts[kept[0].slot])
+        self._backend_shown()
+        s.status.emit("AI drafts ready (ghost notes): " + ", ".join(f"{d.slot.sm_name} {len(d.notes)}" for d in kept)
+                      + ". Return accepts the measure or range, Ctrl+Return all." + (f" ({dropped})" if dropped else ""))
+
+    def _show_refined(self, request: DraftRequest, drafts, source: Chart) -> None:
+        """A refine's drafts, shown on the target chart with the source chart as the comparison (View > Compare):
+        its steps the draft leaves out stay visible as pale outlines."""
+        self._show_drafts(request, drafts)
+        shown = [d for d in drafts if self.ghosts.get(request.charts.get(d.slot)) is not None]
+        if shown and self._current(request) and self.session.has_chart(source):
+            self.session.set_reference(source)
+
+    def _show_variants(self, request: DraftRequest, chart: Chart, region: tuple[Fraction, Fraction], drafts) -> None:
+        """Variants of a regenerated region (or of arrows for it), each with its own provenance, shown on the
+        chart they were drafted for (the view moves there, as it does for drafts)."""
+        s = self.session
+        if not drafts or not self._current(request):
+            return
+        what = f"AI variants of {_beats(region)} ({chart.slot.sm_name}) dropped"
+        if not s.has_chart(chart):
+            return s.status.emit(f"{what}: the chart was removed while the AI worked")
+        if request.retimed(chart):
+            return s.status.emit(f"{what}: the timing changed while the AI worked (they were drafted on the old "
+                                 "one); regenerate them")
+        confidence: dict[Fraction, float] = {}
+        row_threshold: dict[Fraction, float] = {}
+        provenance = []
+        for i, d in enumerate(drafts):
+            confidence.update(d.row_confidence)
+            row_threshold.update(dict.fromkeys(d.row_confidence, d.threshold))
+            record = d.provenance.as_dict()
+            if len(drafts) > 1:  # which one was accepted: 0 is the first shown (the model's best guess)
+                record["parameters"] = {**record.get("parameters", {}), "variant": i, "variants": len(drafts)}
+            provenance.append(record)
+        first = drafts[0]
+        self.ghosts.put_variants(chart, [list(d.notes) for d in drafts], region, confidence, provenance,
+                                 first.threshold, first.curve, first.frame_rate,
+                                 [dict(d.lane_confidence) for d in drafts], timing=request.timings.get(id(chart)),
+                                 row_threshold=row_threshold)
+        if s.chart is not chart:
+            s.set_chart(chart)
+        self._backend_shown()
+        head = f"{len(drafts)} variant(s) of {_beats(region)} ({chart.slot.sm_name}): "
+        if all(not d.notes for d in drafts):
+            s.status.emit(head + "the AI proposes silence there (no notes): Return accepts it and clears the "
+                                 "chart's notes there, Backspace keeps them")
+        else:
+            s.status.emit(head + "[ and ] flip, Return accepts")
+
+    def _take_back_added(self, request: DraftRequest) -> bool:
+        """Remove the charts a cancelled or failed job added (still empty): undo their steps when they are the
+        last ones, else remove them. True when any went."""
+        doc = request.doc
+        if not request.added or doc is not self.session.doc:
+            return False
+        stack = doc.history.undo_commands()
+        try:
+            if len(stack) >= len(request.added) and all(a is b for a, b in zip(stack[-len(request.added):],
+                                                                                request.added)):
+                for _ in request.added:
+                    doc.undo()
+                return True
+            empty = [a.chart for a in request.added if self.session.has_chart(a.chart) and not a.chart.notes]
+            if empty:
+                with doc.transaction("Remove the empty charts made for the AI draft"):
+                    for chart in empty:
+                        doc.push(RemoveChart(chart))
+            return bool(empty)
+        except (ValueError, KeyError, HistoryError):  # mid-drag: they stay, the Charts panel removes them
+            return False
+
+    # ------------------------------------------------------------------ decisions on the ghosts
+    def decision_region(self) -> tuple[Fraction, Fraction]:
+        """Beats the AI acts on: the selected range, else the selected notes' span, else the cursor's measure."""
+        s = self.session
+        if s.range_beats is not None and s.range_beats[0] != s.range_beats[1]:
+            b0, b1 = sorted(s.range_beats)
+            return b0, b1
+        if s.selection:
+            b0 = min(n.beat for n in s.selection)
+            return b0, max(max(n.end_beat for n in s.selection), b0) + Fraction(1, 192)
+        return self.session.timing().measure_span(self.win.timeline.cursor_beat())
+
+    def decide(self, accept: bool, everything: bool = False) -> int:
+        """Accept or reject the current chart's ghosts in the decision region (or all of them). Where the AI
+        drafted silence, accepting clears the chart's notes (its proposal) and rejecting keeps them."""
+        chart = self.session.chart
+        if chart is None:
+            return 0
+        region = (None, None) if everything else self.decision_region()
+        drafted = bool(self.ghosts.drafted(chart, *region))
+        replaced = 0
+        if not drafted:
+            n = 0
+        elif accept:
+            result = self.ghosts.accept_region(chart, *region)
+            if result is None:  # refused: the status bar says why
+                return 0
+            n, replaced = result
+        else:
+            n = self.ghosts.reject(chart, *region)
+        if n:
+            verb = "Accepted" if accept else "Rejected"
+            text = f"{verb} {n} drafted note(s)" + (" (one undo step)" if accept else "")
+        elif not drafted:
+            text = "No ghosts there"
+        elif accept:
+            text = (f"Accepted the AI's silence there: {replaced} chart note(s) removed (one undo step)" if replaced
+                    else "Accepted the AI's silence there (no chart notes to remove)")
+        else:
+            text = "Rejected the AI's silence there: the chart's notes stay"
+        self.session.status.emit(text)
+        return n
