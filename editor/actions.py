@@ -1,7 +1,8 @@
 """Every editor command as a QAction with a remappable shortcut.
 
 Defaults follow ArrowVortex where it has an answer (number keys place notes, arrows walk the snap and change it,
-T/Y/G mirror, F3/F4 ticks, Space plays) and common desktop conventions elsewhere. The keymap is a JSON file of
+T/Y/G mirror, F3/F4 ticks, Space plays, Shift+Left/Right change the playback rate), then SMEditor (``,``/``.``
+previous/next note) and common desktop conventions elsewhere. The keymap is a JSON file of
 ``{"action id": "shortcut"}``: ``resources/keymap.json`` ships the defaults, and a user file of the same shape
 (``<app data>/keymap.json``) overrides any subset. An empty string removes a shortcut.
 """
@@ -90,6 +91,12 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("nav.measure_down", "Next Measure", "PgDown"),
     ActionSpec("nav.prev_label", "Previous Label", "Ctrl+PgUp", tip="Go to the previous label (Timing panel)"),
     ActionSpec("nav.next_label", "Next Label", "Ctrl+PgDown", tip="Go to the next label (Timing panel)"),
+    ActionSpec("nav.prev_note", "Previous Note", ",", tip="Go to the previous row with a note of this chart"),
+    ActionSpec("nav.next_note", "Next Note", ".", tip="Go to the next row with a note of this chart"),
+    ActionSpec("nav.prev_stream", "Previous Stream Start", "Ctrl+Shift+PgUp",
+               tip="Go to the start of the previous stream: 8 or more rows, 16ths or closer"),
+    ActionSpec("nav.next_stream", "Next Stream Start", "Ctrl+Shift+PgDown",
+               tip="Go to the start of the next stream: 8 or more rows, 16ths or closer"),
     ActionSpec("nav.start", "Song Start", "Home"),
     ActionSpec("nav.end", "Song End", "End"),
     ActionSpec("nav.snap_finer", "Finer Snap", "Right"),
@@ -108,6 +115,9 @@ SPECS: tuple[ActionSpec, ...] = (
     # playback
     ActionSpec("play.toggle", "&Play / Pause", "Space"),
     ActionSpec("play.loop", "Play &Selection in a Loop", "P"),
+    ActionSpec("play.rate_down", "Slower Playback Rate", "Shift+Left", tip="5 % slower, down to 25 %"),
+    ActionSpec("play.rate_up", "Faster Playback Rate", "Shift+Right", tip="5 % faster, up to 100 %"),
+    ActionSpec("play.rate_reset", "Playback Rate 100 %", "Ctrl+Shift+Right"),
     ActionSpec("play.beat_ticks", "&Beat Ticks", "F3", checkable=True),
     ActionSpec("play.note_ticks", "&Note Ticks", "F4", checkable=True),
     ActionSpec("play.calibrate", "&Latency Calibration...", ""),

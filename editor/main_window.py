@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QMainWindow, QSplitter, QTabWidget, QWidget
 
 from editor import messages
 from editor.actions import ActionSet, effective_keymap
@@ -22,11 +22,14 @@ from editor.controllers.plugins import PluginController
 from editor.controllers.record import RecordController
 from editor.controllers.transforms import TransformController
 from editor.controllers.view_sync import ViewSync
-from editor.menus import build_menus, build_toolbar
+from editor.menus import build_menus
+from editor.panels.focus import return_keys_to_notefield
 from editor.session import EditorSession
 from editor.settings import EditorSettings, app_data_dir
+from editor.status_bar import StatusReadouts
 from editor.timeline.minimap import DensityMinimap
 from editor.timeline.view import TimelineWidget
+from editor.toolbar import build_toolbar, refresh_chart_combo
 from editor.workers import Job, JobRegistry
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "app.svg"
@@ -68,10 +71,11 @@ class MainWindow(QMainWindow):
         self.spectrogram = SpectrogramController(self, self.timeline.spectrogram_item)
         self._build_dock()
         self._build_panels()
-        self._build_status()
+        self.readouts = StatusReadouts(self)
         self.toolbar = build_toolbar(self)
         build_menus(self)
         self._build_late_panels()
+        return_keys_to_notefield(self.dock, self.timeline)  # after a panel's button or list, keys edit the chart
         self._connect()
         self.session.set_divisor(int(self.settings.get("edit/divisor")))
         self._divisor_changed(self.session.divisor)
@@ -103,15 +107,6 @@ class MainWindow(QMainWindow):
         if self.session.chart is None or index is None:
             return None
         return nps_curve(index.onset_times_s(), start_s=0.0, end_s=self.session.duration_s())
-
-    def _build_status(self) -> None:
-        bar = self.statusBar()
-        self.position_label = QLabel()
-        self.snap_label = QLabel()
-        self.audio_label = QLabel()
-        for label in (self.audio_label, self.snap_label, self.position_label):
-            label.setContentsMargins(8, 0, 8, 0)
-            bar.addPermanentWidget(label)
 
     def _build_dock(self) -> None:
         # Two tab stacks: what you work with (top) and what watches your work (bottom), so Verify and the
@@ -199,15 +194,17 @@ class MainWindow(QMainWindow):
         self.playback.device_changed.connect(self._device_changed)
         s.chart_switched.connect(self._update_title)
         s.chart_switched.connect(self._refresh_chart_combo)
+        s.chart_switched.connect(self._position_changed)  # a split-timing chart puts another beat under the cursor
         s.reference_changed.connect(self._refresh_chart_combo)
         self.timeline.cursor_moved.connect(self._cursor_moved)
-        self.timeline.zoom_changed.connect(lambda _pps: self._cursor_moved(self.timeline.cursor_s))
+        self.timeline.zoom_changed.connect(lambda _pps: self._position_changed())
         self._document_replaced()
 
     def _document_replaced(self) -> None:
         self.session.bridge.clean_changed.connect(lambda _clean: self._update_title())
         self.session.bridge.changed.connect(self._update_title)
         self.session.bridge.charts_changed.connect(self._refresh_chart_combo)
+        self.session.bridge.timing_changed.connect(self._position_changed)  # a new offset or BPM: another beat
         self._refresh_chart_combo()
         self.minimap.set_duration(self.session.duration_s())
         self.timeline.set_cursor(float(self.session.timing().beat_to_seconds(0)))
@@ -226,32 +223,19 @@ class MainWindow(QMainWindow):
         self._device_changed(self.playback.device_text)
 
     def _device_changed(self, text: str) -> None:
-        audio = self.session.audio
-        player = self.playback.player
-        error = self.session.audio_error
-        name = f"♪ {audio.path.name}" if audio is not None else (f"no audio ({error})" if error else "no audio")
-        if audio is not None and audio.warnings:
-            name += f" · damaged, {audio.duration_s:.1f} s decoded"
-        silent = " · no sound device (silent)" if player is not None and not player.has_device else ""
-        self.audio_label.setText(name + silent)
-        self.audio_label.setToolTip("\n".join([text, *(audio.warnings if audio is not None else ())]))
+        self.readouts.show_device(text)
 
     def _divisor_changed(self, divisor: int) -> None:
         self.settings.set("edit/divisor", divisor)
-        self.snap_label.setText(f"snap 1/{divisor}")
+        self.readouts.show_snap(divisor)
         self.timeline.set_divisor(divisor)
 
     def _cursor_moved(self, t_s: float) -> None:
-        s = self.session
-        timing = s.timing()
-        beat = float(timing.seconds_to_beats_array([t_s])[0])
-        measure, in_measure = timing.measure_position(beat)
-        bpm = float(timing.bpm_at(max(beat, 0.0)))
-        sign = "-" if t_s < 0 else ""
-        self.position_label.setText(
-            f"measure {measure} beat {in_measure:.2f} | {sign}{int(abs(t_s) // 60)}:{abs(t_s) % 60:06.3f} | "
-            f"{bpm:g} BPM")
+        self.readouts.show_position(t_s)
         self.minimap.set_view(*self.timeline.visible_times(), t_s)
+
+    def _position_changed(self) -> None:
+        self._cursor_moved(self.timeline.cursor_s)
 
     def _update_title(self) -> None:
         doc = self.session.doc
@@ -263,8 +247,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ charts
     def _refresh_chart_combo(self) -> None:
-        from editor.menus import refresh_chart_combo
-
         refresh_chart_combo(self)
 
     def choose_chart(self, index: int) -> None:

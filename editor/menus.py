@@ -1,18 +1,16 @@
-"""Menus and toolbar of the main window, and the binding of every action to its controller."""
+"""Menus of the main window, and the binding of every action to its controller (the toolbar: editor/toolbar.py)."""
 
 from __future__ import annotations
 
-import weakref
 from fractions import Fraction
-
-from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from chart.notes import NoteKind
 from chart.select import SNAP_CLASSES
-from chart.snap import DIVISORS
+from editor.controllers import rate_keys
+from editor.controllers.jumps import step_label, step_note, step_stream
 from editor.controllers.key_holds import N_LANES_WITH_KEYS
 from editor.controllers.select_by import bind_select
-from editor.session import PLACE_KINDS
+from editor.toolbar import compare
 
 MENUS = {
     "&File": ["file.new_from_audio", "file.open", "@recent", "-", "file.save", "file.save_as", "file.export",
@@ -24,9 +22,11 @@ MENUS = {
               "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next",
               "edit.step_entry"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
-              "nav.end", "nav.prev_label", "nav.next_label", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
+              "nav.end", "nav.prev_label", "nav.next_label", "nav.prev_note", "nav.next_note", "nav.prev_stream",
+              "nav.next_stream", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
               "view.compare"],
-    "&Playback": ["play.toggle", "play.loop", "-", "play.beat_ticks", "play.note_ticks", "-", "play.test",
+    "&Playback": ["play.toggle", "play.loop", "-", "play.rate_down", "play.rate_up", "play.rate_reset", "-",
+                  "play.beat_ticks", "play.note_ticks", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.arrows", "ai.next_variant",
             "ai.prev_variant"],
@@ -170,13 +170,16 @@ def _bind_navigation(win) -> None:
     a.bind("nav.end", lambda: win.seek(win.session.duration_s()))
     a.bind("nav.prev_label", lambda: step_label(win, -1))
     a.bind("nav.next_label", lambda: step_label(win, 1))
+    for name, jump in (("note", step_note), ("stream", step_stream)):
+        a.bind(f"nav.prev_{name}", lambda jump=jump: jump(win, -1))
+        a.bind(f"nav.next_{name}", lambda jump=jump: jump(win, 1))
     a.bind("nav.snap_finer", lambda: ed.change_snap(1))
     a.bind("nav.snap_coarser", lambda: ed.change_snap(-1))
     a.bind("view.zoom_in", lambda: tl.zoom_by(1.25))
     a.bind("view.zoom_out", lambda: tl.zoom_by(0.8))
     a.bind("view.prev_chart", lambda: win.step_chart(-1))
     a.bind("view.next_chart", lambda: win.step_chart(1))
-    a.bind("view.compare", lambda on: _compare(win, on))
+    a.bind("view.compare", lambda on: compare(win, on))
     a.bind("help.keymap", win.show_keymap)
 
 
@@ -210,35 +213,13 @@ def _charts_of(command, doc) -> list:
         return []
 
 
-_LAST_LABEL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # window -> (beat, time) of the label gone to
-
-
-def step_label(win, step: int) -> bool:
-    """Move the cursor to the next (``step`` 1) or previous (-1) label of the timing (#LABELS)."""
-    from chart.formats.display_segments import readable
-
-    timing = win.session.timing()
-    labels = readable(timing)[0].get("LABELS", [])
-    cursor_s = win.timeline.cursor_s
-    here = float(timing.seconds_to_beats_array([cursor_s])[0])
-    last = _LAST_LABEL.get(win)
-    if last is not None and abs(last[1] - cursor_s) < 1e-9:  # still on the label we went to: in a warp or stop
-        here = last[0]  # many beats share its time, and the time alone would give the wrong one
-    ahead = [lab for lab in labels if (float(lab[0]) - here) * step > 1e-6]
-    if not ahead:
-        win.session.status.emit(f"No label {'after' if step > 0 else 'before'} the cursor")
-        return False
-    beat, name = min(ahead, key=lambda lab: abs(float(lab[0]) - here))
-    win.seek(float(timing.beat_to_seconds(beat)))
-    _LAST_LABEL[win] = (float(beat), win.timeline.cursor_s)
-    win.session.status.emit(f"Label: {name} (beat {float(beat):g})")
-    return True
-
-
 def _bind_playback_and_ai(win) -> None:
     a, pb = win.actions, win.playback
     a.bind("play.toggle", pb.toggle)
     a.bind("play.loop", pb.play_loop)
+    a.bind("play.rate_down", lambda: rate_keys.step_rate(win, -1))
+    a.bind("play.rate_up", lambda: rate_keys.step_rate(win, 1))
+    a.bind("play.rate_reset", lambda: rate_keys.reset_rate(win))
     a["play.beat_ticks"].setChecked(win.settings.get("audio/beat_ticks"))
     a["play.note_ticks"].setChecked(win.settings.get("audio/note_ticks"))
     a.bind("play.beat_ticks", lambda on: pb.set_ticks_enabled(beats=on))
@@ -290,109 +271,3 @@ def _update_undo(win) -> None:
     names, redo_names = h.undo_stack_names(), h.redo_stack_names()
     undo.setText(f"&Undo {names[-1]}" if names else "&Undo")
     redo.setText(f"&Redo {redo_names[0]}" if redo_names else "&Redo")
-
-
-def build_toolbar(win) -> QToolBar:
-    bar = QToolBar("Main")
-    bar.setObjectName("main-toolbar")
-    bar.setMovable(False)
-    win.addToolBar(bar)
-    bar.addWidget(QLabel(" Snap "))
-    win.snap_combo = QComboBox()
-    win.snap_combo.setToolTip("Beat snap: notes per 4-beat measure (Left/Right)")
-    for d in DIVISORS:
-        win.snap_combo.addItem(f"1/{d}", d)
-    win.snap_combo.currentIndexChanged.connect(lambda i: win.session.set_divisor(win.snap_combo.itemData(i)))
-    win.session.divisor_changed.connect(lambda d: win.snap_combo.setCurrentIndex(max(0, win.snap_combo.findData(d))))
-    win.snap_combo.setCurrentIndex(max(0, win.snap_combo.findData(win.session.divisor)))
-    bar.addWidget(win.snap_combo)
-    bar.addWidget(QLabel("  Note "))
-    win.kind_combo = QComboBox()
-    win.kind_combo.setToolTip("What a click or a number key places (Q cycles); drags draw holds, or rolls")
-    for kind in PLACE_KINDS:
-        win.kind_combo.addItem(kind.value, kind.value)
-    win.kind_combo.currentIndexChanged.connect(
-        lambda i: win.session.set_place_kind(NoteKind(win.kind_combo.itemData(i))))
-    win.session.place_kind_changed.connect(lambda v: win.kind_combo.setCurrentIndex(win.kind_combo.findData(v)))
-    bar.addWidget(win.kind_combo)
-    bar.addWidget(QLabel("  Chart "))
-    win.chart_combo = QComboBox()
-    win.chart_combo.setMinimumWidth(170)
-    win.chart_combo.setToolTip("The difficulty being edited (F5/F6)")
-    win.chart_combo.activated.connect(win.choose_chart)
-    bar.addWidget(win.chart_combo)
-    bar.addWidget(QLabel("  Compare "))
-    win.compare_combo = QComboBox()
-    win.compare_combo.setMinimumWidth(120)
-    win.compare_combo.setToolTip("Show another difficulty's notes as pale outlines behind this one, and its density "
-                                 "in the minimap, e.g. to build a harder chart from an easier one (Ctrl+Shift+C)")
-    win.compare_combo.activated.connect(lambda i: _compare_with(win, win.compare_combo.itemData(i)))
-    bar.addWidget(win.compare_combo)
-    bar.addSeparator()
-    win.play_button = bar.addAction("▶ Play")
-    win.play_button.setToolTip("Play / pause from the cursor (Space)")
-    win.play_button.triggered.connect(lambda: win.playback.toggle())
-    win.playback.state_changed.connect(lambda on: win.play_button.setText("⏸ Pause" if on else "▶ Play"))
-    return bar
-
-
-def chart_label(chart) -> str:
-    """Slot, meter, description and mode (when not single) of a chart."""
-    desc = f" ({chart.description})" if chart.description else ""
-    mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
-    return f"{chart.slot.sm_name} {chart.meter}{desc}{mode}"
-
-
-def _fill(combo, items: list[tuple[str, object]], current: int) -> None:
-    """Replace a combo's items (text, data) and select ``current``, without emitting its signals."""
-    combo.blockSignals(True)
-    combo.clear()
-    for text, data in items:
-        combo.addItem(text, data)
-    combo.setCurrentIndex(current)
-    combo.blockSignals(False)
-
-
-def refresh_chart_combo(win) -> None:
-    """The toolbar's chart list (label and note count) and the Compare list (none, or another chart)."""
-    combo = getattr(win, "chart_combo", None)
-    if combo is None:
-        return
-    charts = win.session.doc.song.charts
-    _fill(combo, [(f"{chart_label(c)} · {len(c.notes)} notes", None) for c in charts],
-          next((i for i, c in enumerate(charts) if c is win.session.chart), 0))
-    refresh_compare(win)
-
-
-def _compare(win, on: bool) -> None:
-    """View > Compare: on = the next easier difficulty (:func:`editor.session.easier_chart`), off = none."""
-    from editor.session import easier_chart
-
-    session = win.session
-    chart = easier_chart(session.doc.song.charts, session.chart) if on and session.chart is not None else None
-    if on and chart is None:
-        session.status.emit("Compare: this song has no other difficulty of this mode")
-    session.set_reference(chart)
-    refresh_compare(win)  # also when nothing changed: the check mark follows what is shown
-
-
-def _compare_with(win, index: int | None) -> None:
-    charts = win.session.doc.song.charts
-    win.session.set_reference(charts[index] if index is not None and 0 <= index < len(charts) else None)
-
-
-def refresh_compare(win) -> None:
-    """The Compare list (none, then every chart but the one being edited) and the View menu's check mark."""
-    combo = getattr(win, "compare_combo", None)
-    if combo is None:
-        return
-    session = win.session
-    shown = session.shown_reference()
-    # data: the song's chart index (the list is rebuilt whenever the charts change)
-    others = [(i, c) for i, c in enumerate(session.doc.song.charts) if c is not session.chart]
-    _fill(combo, [("none", None)] + [(chart_label(c), i) for i, c in others],
-          next((k + 1 for k, (_, c) in enumerate(others) if c is shown), 0))
-    action = win.actions["view.compare"]
-    action.blockSignals(True)
-    action.setChecked(shown is not None)
-    action.blockSignals(False)

@@ -17,12 +17,24 @@ from PySide6.QtCore import QObject, Signal
 from chart.document import Document
 from chart.history import Command, HistoryError
 from chart.notes import Note, NoteKind
+from chart.snap import DIVISORS
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from editor.bridge import DocumentBridge
 
 # what a click places (Q cycles); a drag makes a hold (a roll when the kind is roll)
 PLACE_KINDS = (NoteKind.TAP, NoteKind.MINE, NoteKind.ROLL, NoteKind.LIFT, NoteKind.FAKE)
+#: The finest custom snap: 192 rows per beat (the Snap list's 1/768), four times StepMania's finest row.
+MAX_ROWS_PER_BEAT = 192
+
+
+def check_divisor(divisor: int) -> int:
+    """``divisor`` when it is a snap the editor offers: a whole number of rows per beat (the list names a snap by
+    rows per 4-beat measure, so a multiple of 4) from 1 to :data:`MAX_ROWS_PER_BEAT`; ValueError otherwise."""
+    if int(divisor) != divisor or divisor % 4 or not 4 <= divisor <= 4 * MAX_ROWS_PER_BEAT:
+        raise ValueError(f"a snap is 1 to {MAX_ROWS_PER_BEAT} rows per beat (1/4 to 1/{4 * MAX_ROWS_PER_BEAT}), "
+                         f"not 1/{divisor}")
+    return int(divisor)
 
 
 @dataclass
@@ -67,6 +79,7 @@ class EditorSession(QObject):
     reference_changed = Signal()
     selection_changed = Signal()
     divisor_changed = Signal(int)
+    snaps_changed = Signal()  # the custom snap came, changed or went (the Snap list and Left/Right follow it)
     place_kind_changed = Signal(str)
     audio_changed = Signal()
     status = Signal(str)
@@ -80,6 +93,7 @@ class EditorSession(QObject):
         self.selection: set[Note] = set()
         self.range_beats: tuple[Fraction, Fraction] | None = None
         self.divisor = 16
+        self.custom_divisor: int | None = None  # a snap beyond StepMania's (Snap > Custom...: 1/20 = 5 per beat)
         self.place_kind = NoteKind.TAP
         self.keep_notes_in_time = False  # timing edits re-beat notes to keep their times (Timing panel check box)
         self.audio: AudioState | None = None
@@ -210,7 +224,22 @@ class EditorSession(QObject):
             self.selection_changed.emit()
 
     # ------------------------------------------------------------------ snap and tools
+    def snaps(self) -> tuple[int, ...]:
+        """The snaps Left/Right and the toolbar's Snap list walk, coarse to fine: StepMania's, and the custom one."""
+        return tuple(sorted({*DIVISORS, *([self.custom_divisor] if self.custom_divisor else [])}))
+
+    def set_custom_divisor(self, divisor: int | None) -> None:
+        """Offer ``divisor`` (rows per measure, :func:`check_divisor`) as the custom snap, or none. One of
+        StepMania's snaps is in the list already, so it is no custom snap. The current snap stays."""
+        custom = None if divisor is None or check_divisor(divisor) in DIVISORS else divisor
+        if custom != self.custom_divisor:
+            self.custom_divisor = custom
+            self.snaps_changed.emit()
+
     def set_divisor(self, divisor: int) -> None:
+        """Snap to ``divisor``; one the list lacks becomes its custom snap (it always shows the snap in use)."""
+        if check_divisor(divisor) not in self.snaps():
+            self.set_custom_divisor(divisor)
         if divisor != self.divisor:
             self.divisor = divisor
             self.divisor_changed.emit(divisor)

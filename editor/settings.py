@@ -61,6 +61,7 @@ class EditorSettings:
         "edit/step_entry": False,
         "ai/refine_keep_arrows": True,
         "edit/divisor": 16,
+        "edit/custom_snap": 0,  # rows per beat of the Snap list's custom snap (Custom...), 0 for none
         "ai/backend": "local",
         "ai/remote_url": "",
         "ai/remote_token": "",
@@ -74,7 +75,7 @@ class EditorSettings:
     RANGES: dict[str, tuple[float, float]] = {
         "audio/latency_ms": (-500.0, 500.0), "audio/visual_offset_ms": (-500.0, 500.0),
         "audio/music_volume": (0.0, 1.0), "audio/tick_volume": (0.0, 1.0), "audio/rate": (0.25, 1.0),
-        "view/zoom_pps": (15.0, 4000.0), "ai/variants": (1, 8),
+        "view/zoom_pps": (15.0, 4000.0), "ai/variants": (1, 8), "edit/custom_snap": (0, 192),
     }
 
     def __init__(self):
@@ -99,8 +100,8 @@ class EditorSettings:
         lo, hi = self.RANGES.get(key, (None, None))
         if lo is not None and not lo <= value <= hi:
             return default
-        if key == "edit/divisor" and value not in DIVISORS:  # the snap menu's
-            return default
+        if key == "edit/divisor" and value not in DIVISORS and not 0 < value == 4 * self.get("edit/custom_snap"):
+            return default  # the snap menu's, or its custom snap
         return value
 
     def set(self, key: str, value: Any) -> None:

@@ -27,7 +27,7 @@ from chart.checks.base import describe_beat
 from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, move_onto
 from chart.history import HistoryError
 from chart.notes import Note, NoteKind
-from chart.snap import DIVISORS, step
+from chart.snap import step
 from editor.controllers.key_holds import KeyHolds, blocker, free_span, placed_in_room
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
@@ -292,10 +292,11 @@ class EditController(QObject):
 
     # ------------------------------------------------------------------ snap and selection keys
     def change_snap(self, direction: int) -> None:
-        """Left/Right: the next coarser/finer divisor of 4..192 (12/24/48 included)."""
-        divisors = list(DIVISORS)
+        """Left/Right: the next coarser/finer snap of the Snap list (4..192, 12/24/48 included, and the custom
+        snap in its place by fineness)."""
+        divisors = list(self.session.snaps())
         current = self.session.divisor
-        i = divisors.index(current) if current in divisors else 3
+        i = divisors.index(current) if current in divisors else divisors.index(16)
         i = max(0, min(len(divisors) - 1, i + direction))
         self.session.set_divisor(divisors[i])
 

@@ -1,7 +1,9 @@
 """The Song panel (PropertiesPanel): title, artist, credit, offset and preview range.
 
 Fields commit when editing finishes; every change is a SetSongMeta or SetTiming command (one undo step, merged
-with the next change of the same field). The offset is StepMania's ``#OFFSET`` (chart data, exported) — device
+with the next change of the same field). The Offset box steps by 1 ms and the preview start by 0.1 s (arrow keys,
+or the wheel once the box has the focus: the dock's boxes let a wheel that scrolls the panel pass,
+``editor.panels.focus``). The offset is StepMania's ``#OFFSET`` (chart data, exported) — device
 latency and visual offset are settings in the Playback menu and never touch it.
 """
 
@@ -20,11 +22,16 @@ from chart.notes import as_fraction
 from editor.panels.timing import push_timing
 from editor.session import EditorSession
 
+OFFSET_STEP_S = 0.001  # one arrow key or wheel notch on the Offset box
+OFFSET_DECIMALS = 6  # what StepMania writes: an offset read from a file is shown, and nudged, as it is
+PREVIEW_STEP_S = 0.1
 
-def _spin(lo: float, hi: float, decimals: int, suffix: str) -> QDoubleSpinBox:
+
+def _spin(lo: float, hi: float, decimals: int, suffix: str, step: float) -> QDoubleSpinBox:
     spin = QDoubleSpinBox()
     spin.setRange(lo, hi)
     spin.setDecimals(decimals)
+    spin.setSingleStep(step)
     spin.setSuffix(suffix)
     spin.setKeyboardTracking(False)
     return spin
@@ -46,13 +53,15 @@ class PropertiesPanel(QWidget):
             edit.editingFinished.connect(lambda n=name: self._set_text(n))
             form.addRow(name.capitalize(), edit)
             self.edits[name] = edit
-        self.offset = _spin(-60.0, 60.0, 4, " s")
-        self.offset.setToolTip("#OFFSET: beat 0 sounds at -offset seconds (chart data, exported); with the Timing "
-                               "panel's 'Keep notes in time' on, the notes stay where they sound")
+        # sync is tuned by the millisecond (a whole second per arrow key was no nudge); StepMania writes 6 places
+        self.offset = _spin(-60.0, 60.0, OFFSET_DECIMALS, " s", OFFSET_STEP_S)
+        self.offset.setToolTip("#OFFSET: beat 0 sounds at -offset seconds (chart data, exported); the arrow keys "
+                               "and the wheel (once clicked) move it by 1 ms; with the Timing panel's 'Keep notes in "
+                               "time' on, the notes stay where they sound")
         self.offset.valueChanged.connect(self._set_offset)
-        self.sample_start = _spin(0.0, 36000.0, 3, " s")
+        self.sample_start = _spin(0.0, 36000.0, 3, " s", PREVIEW_STEP_S)
         self.sample_start.valueChanged.connect(lambda v: self._set_meta(sample_start=as_fraction(f"{v:.3f}")))
-        self.sample_length = _spin(0.0, 600.0, 3, " s")
+        self.sample_length = _spin(0.0, 600.0, 3, " s", 1.0)
         self.sample_length.valueChanged.connect(lambda v: self._set_meta(sample_length=as_fraction(f"{v:.3f}")))
         self.offset_label = QLabel("Offset")
         form.addRow(self.offset_label, self.offset)
@@ -97,7 +106,7 @@ class PropertiesPanel(QWidget):
         if self._updating:
             return
         timing, own = self.session.timing_target()
-        offset = as_fraction(f"{value:.4f}")
+        offset = as_fraction(f"{value:.{OFFSET_DECIMALS}f}")
         changed = timing.with_changes(offset=offset)
         if offset != timing.offset and not push_timing(self.session, changed, own, "Change offset"):
             self.refresh()

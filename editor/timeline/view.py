@@ -265,10 +265,11 @@ class TimelineWidget(pg.PlotWidget):
     def step_cursor(self, steps: int, divisor: int | None = None) -> None:
         """Move the cursor by whole grid steps (the snap's by default), as the wheel and arrow keys do."""
         d = divisor or self.divisor
-        # From the exact cursor (to 1/192 beat, which removes float noise), to the next line of this grid:
+        # From the exact cursor (to the finest of 1/192 and this grid, which removes float noise: a custom 1/20
+        # snap's lines are not on 1/192, and rounding to it stuck the cursor), to the next line of this grid:
         # after a snap change the cursor lands on the nearest line of the new snap, as in ArrowVortex.
         exact = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
-        beat = snap_beat(Fraction(exact).limit_denominator(1 << 16), 192)
+        beat = snap_beat(Fraction(exact).limit_denominator(1 << 16), math.lcm(192, d))
         for _ in range(abs(steps)):
             beat = move(beat, d, 1 if steps > 0 else -1)
         self.seek(float(self.timing.beat_to_seconds(beat)))

@@ -1,0 +1,54 @@
+"""The status bar's permanent read-outs: the cursor's measure, beat, time and tempo; the snap; the audio file.
+
+The position is that of the beat under the cursor's time, so it is shown again when the cursor or the zoom moves
+and also when the timing does (a new offset or BPM puts another beat under the cursor, and the read-out kept the
+old measure) or another chart is shown (a split-timing chart has its own).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+ROWS_PER_BEAT = 48  # StepMania's finest row: a position this close to one is on it
+
+
+class StatusReadouts:
+    """The three labels at the right of the window's status bar (``win.position_label``, ``win.snap_label``,
+    ``win.audio_label``)."""
+
+    def __init__(self, win):
+        self.win = win
+        bar = win.statusBar()
+        win.position_label, win.snap_label, win.audio_label = QLabel(), QLabel(), QLabel()
+        for label in (win.audio_label, win.snap_label, win.position_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+
+    def show_position(self, t_s: float) -> None:
+        timing = self.win.session.timing()
+        beat = float(timing.seconds_to_beats_array([t_s])[0])
+        row = round(beat * ROWS_PER_BEAT) / ROWS_PER_BEAT
+        if abs(beat - row) < 1e-6:  # float noise: beat 8 came back as 7.999999999 and read "measure 1 beat 4.00"
+            beat = row
+        measure, in_measure = timing.measure_position(beat)
+        bpm = float(timing.bpm_at(max(beat, 0.0)))
+        sign = "-" if t_s < 0 else ""
+        self.win.position_label.setText(
+            f"measure {measure} beat {in_measure:.2f} | {sign}{int(abs(t_s) // 60)}:{abs(t_s) % 60:06.3f} | "
+            f"{bpm:g} BPM")
+
+    def show_snap(self, divisor: int) -> None:
+        self.win.snap_label.setText(f"snap 1/{divisor}")
+
+    def show_device(self, text: str) -> None:
+        """The audio file (missing, damaged) and whether it plays silently; the output device in the tooltip."""
+        win = self.win
+        audio = win.session.audio
+        player = win.playback.player
+        error = win.session.audio_error
+        name = f"♪ {audio.path.name}" if audio is not None else (f"no audio ({error})" if error else "no audio")
+        if audio is not None and audio.warnings:
+            name += f" · damaged, {audio.duration_s:.1f} s decoded"
+        silent = " · no sound device (silent)" if player is not None and not player.has_device else ""
+        win.audio_label.setText(name + silent)
+        win.audio_label.setToolTip("\n".join([text, *(audio.warnings if audio is not None else ())]))

@@ -1,0 +1,224 @@
+"""The main toolbar: the Snap list (with a custom snap), the note type, the chart and Compare lists, Play.
+
+A list hands the keyboard focus back to the notefield once something is picked in it, as the Chart list always did:
+a list that kept the focus took the next lane key or arrow as a search or a step through its items ("1" jumped
+the snap to 1/16, Down to the next snap) instead of an edit.
+
+**Custom snap** (the Snap list's last item, "Custom..."): asks for N rows per beat, 1 to
+:data:`~editor.session.MAX_ROWS_PER_BEAT`, so osu!'s and Quaver's 1/5, 1/7, 1/10... beat snaps can be charted;
+the list names it like the others, by rows per 4-beat measure (5 per beat is "1/20"). It takes its place in the
+list by fineness (Left/Right walk it) and is remembered (``edit/custom_snap``). StepMania keeps 48 rows per beat:
+a snap off that grid (1/20, 1/28...) is said so in the status bar when chosen, Verify flags every note placed on it,
+and .sm/.ssc/.osu refuse to save such notes rather than move them (only the JSON export keeps them).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QToolBar
+
+from chart.notes import NoteKind
+from editor.session import MAX_ROWS_PER_BEAT, PLACE_KINDS
+
+CUSTOM = 0  # item data of the Snap list's "Custom..." entry
+SM_ROWS_PER_MEASURE = 192  # StepMania's rows per 4-beat measure (48 per beat)
+
+
+def snap_text(divisor: int, custom: bool = False) -> str:
+    """A snap as the list names it: ``1/16``; a custom one with its rows per beat, ``1/20 (5 per beat)``."""
+    return f"1/{divisor} ({divisor // 4} per beat)" if custom else f"1/{divisor}"
+
+
+def off_stepmania_grid(divisor: int) -> bool:
+    """Whether notes on this snap's grid can fall between StepMania's rows (1/20, 1/28, 1/768...)."""
+    return SM_ROWS_PER_MEASURE % divisor != 0
+
+
+def build_toolbar(win) -> QToolBar:
+    bar = QToolBar("Main")
+    bar.setObjectName("main-toolbar")
+    bar.setMovable(False)
+    win.addToolBar(bar)
+    bar.addWidget(QLabel(" Snap "))
+    win.snap_combo = QComboBox()
+    win.snap_combo.setToolTip("Beat snap: notes per 4-beat measure (Left/Right); Custom... for any number of rows "
+                              "per beat (osu!'s 1/5, 1/7...)")
+    custom = int(win.settings.get("edit/custom_snap"))
+    if custom:
+        win.session.set_custom_divisor(4 * custom)
+    refresh_snaps(win)
+    win.snap_combo.activated.connect(lambda i: _snap_picked(win, win.snap_combo.itemData(i)))
+    win.session.snaps_changed.connect(lambda: _snaps_changed(win))
+    win.session.divisor_changed.connect(lambda d: _divisor_changed(win, d))
+    bar.addWidget(win.snap_combo)
+    bar.addWidget(QLabel("  Note "))
+    win.kind_combo = QComboBox()
+    win.kind_combo.setToolTip("What a click or a number key places (Q cycles); drags draw holds, or rolls")
+    for kind in PLACE_KINDS:
+        win.kind_combo.addItem(kind.value, kind.value)
+    win.kind_combo.activated.connect(lambda i: _kind_picked(win, win.kind_combo.itemData(i)))
+    win.session.place_kind_changed.connect(lambda v: win.kind_combo.setCurrentIndex(win.kind_combo.findData(v)))
+    bar.addWidget(win.kind_combo)
+    bar.addWidget(QLabel("  Chart "))
+    win.chart_combo = QComboBox()
+    win.chart_combo.setMinimumWidth(170)
+    win.chart_combo.setToolTip("The difficulty being edited (F5/F6)")
+    win.chart_combo.activated.connect(win.choose_chart)
+    bar.addWidget(win.chart_combo)
+    bar.addWidget(QLabel("  Compare "))
+    win.compare_combo = QComboBox()
+    win.compare_combo.setMinimumWidth(120)
+    win.compare_combo.setToolTip("Show another difficulty's notes as pale outlines behind this one, and its density "
+                                 "in the minimap, e.g. to build a harder chart from an easier one (Ctrl+Shift+C)")
+    win.compare_combo.activated.connect(lambda i: _compare_with(win, win.compare_combo.itemData(i)))
+    bar.addWidget(win.compare_combo)
+    bar.addSeparator()
+    win.play_button = bar.addAction("▶ Play")
+    win.play_button.setToolTip("Play / pause from the cursor (Space)")
+    win.play_button.triggered.connect(lambda: win.playback.toggle())
+    win.playback.state_changed.connect(lambda on: win.play_button.setText("⏸ Pause" if on else "▶ Play"))
+    win.session.document_replaced.connect(lambda: _follow_counts(win))
+    _follow_counts(win)
+    return bar
+
+
+def _kind_picked(win, kind: str) -> None:
+    win.session.set_place_kind(NoteKind(kind))
+    win.timeline.setFocus()
+
+
+# ---------------------------------------------------------------------- snap
+def refresh_snaps(win) -> None:
+    """The Snap list: the session's snaps (the custom one marked), then "Custom...", with the current one chosen."""
+    session = win.session
+    items = [(snap_text(d, d == session.custom_divisor), d) for d in session.snaps()] + [("Custom...", CUSTOM)]
+    _fill(win.snap_combo, items, next((k for k, (_, d) in enumerate(items) if d == session.divisor), 0))
+    custom = session.custom_divisor
+    if custom and off_stepmania_grid(custom):
+        win.snap_combo.setItemData(win.snap_combo.findData(custom), "Off StepMania's 48 rows per beat: Verify flags "
+                                   "notes on it, and only the JSON export keeps them", Qt.ItemDataRole.ToolTipRole)
+
+
+def _snap_picked(win, divisor: int) -> None:
+    if divisor == CUSTOM:
+        ask_custom_snap(win)
+    else:
+        win.session.set_divisor(divisor)
+    win.timeline.setFocus()
+
+
+def ask_custom_snap(win) -> bool:
+    """Snap > Custom...: ask for the rows per beat and snap to them; False (and the list as it was) when cancelled."""
+    current = (win.session.custom_divisor or 20) // 4
+    rows, ok = QInputDialog.getInt(
+        win, "Custom snap", f"Rows per beat (1 to {MAX_ROWS_PER_BEAT}; osu!'s beat snap 1/N is N rows, shown here "
+                            f"as 1/(4N): 5 rows is 1/20):", current, 1, MAX_ROWS_PER_BEAT)
+    if not ok:
+        refresh_snaps(win)  # "Custom..." stays chosen otherwise
+        return False
+    set_custom_snap(win, rows)
+    return True
+
+
+def set_custom_snap(win, rows_per_beat: int) -> None:
+    """Snap to ``rows_per_beat`` rows per beat, the list's custom snap unless it is one of StepMania's."""
+    divisor = 4 * rows_per_beat
+    win.session.set_custom_divisor(divisor)
+    win.session.set_divisor(divisor)
+    refresh_snaps(win)  # also when nothing changed: "Custom..." was chosen in the list
+
+
+def _snaps_changed(win) -> None:
+    custom = win.session.custom_divisor
+    win.settings.set("edit/custom_snap", custom // 4 if custom else 0)
+    refresh_snaps(win)
+
+
+def _divisor_changed(win, divisor: int) -> None:
+    refresh_snaps(win)
+    if off_stepmania_grid(divisor):
+        win.session.status.emit(f"Snap 1/{divisor} ({divisor // 4} rows per beat) lies off StepMania's 48 rows per "
+                                "beat: Verify flags the notes placed on it, and .sm/.ssc/.osu refuse to save them "
+                                "rather than move them (the JSON export keeps them)")
+
+
+# ---------------------------------------------------------------------- charts
+def chart_label(chart) -> str:
+    """Slot, meter, description and mode (when not single) of a chart."""
+    desc = f" ({chart.description})" if chart.description else ""
+    mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
+    return f"{chart.slot.sm_name} {chart.meter}{desc}{mode}"
+
+
+def _entry(chart) -> str:
+    return f"{chart_label(chart)} · {len(chart.notes)} notes"
+
+
+def _fill(combo, items: list[tuple[str, object]], current: int) -> None:
+    """Replace a combo's items (text, data) and select ``current``, without emitting its signals."""
+    combo.blockSignals(True)
+    combo.clear()
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(current)
+    combo.blockSignals(False)
+
+
+def refresh_chart_combo(win) -> None:
+    """The toolbar's chart list (label and note count) and the Compare list (none, or another chart)."""
+    combo = getattr(win, "chart_combo", None)
+    if combo is None:
+        return
+    charts = win.session.doc.song.charts
+    _fill(combo, [(_entry(c), None) for c in charts],
+          next((i for i, c in enumerate(charts) if c is win.session.chart), 0))
+    refresh_compare(win)
+
+
+def _follow_counts(win) -> None:
+    """Keep the chart list's note counts current as notes change (the list showed "Hard 9 · 0 notes" over 501)."""
+    win.session.bridge.notes_changed.connect(lambda chart_id, *_: _recount(win, chart_id))
+
+
+def _recount(win, chart_id: str) -> None:
+    """The entry of the chart whose notes changed, only (a drag changes the notes at every step)."""
+    doc = win.session.doc
+    for i, chart in enumerate(doc.song.charts):
+        if i < win.chart_combo.count() and doc.chart_id(chart) == chart_id:
+            win.chart_combo.setItemText(i, _entry(chart))
+            return
+
+
+def compare(win, on: bool) -> None:
+    """View > Compare: on = the next easier difficulty (:func:`editor.session.easier_chart`), off = none."""
+    from editor.session import easier_chart
+
+    session = win.session
+    chart = easier_chart(session.doc.song.charts, session.chart) if on and session.chart is not None else None
+    if on and chart is None:
+        session.status.emit("Compare: this song has no other difficulty of this mode")
+    session.set_reference(chart)
+    refresh_compare(win)  # also when nothing changed: the check mark follows what is shown
+
+
+def _compare_with(win, index: int | None) -> None:
+    charts = win.session.doc.song.charts
+    win.session.set_reference(charts[index] if index is not None and 0 <= index < len(charts) else None)
+    win.timeline.setFocus()
+
+
+def refresh_compare(win) -> None:
+    """The Compare list (none, then every chart but the one being edited) and the View menu's check mark."""
+    combo = getattr(win, "compare_combo", None)
+    if combo is None:
+        return
+    session = win.session
+    shown = session.shown_reference()
+    # data: the song's chart index (the list is rebuilt whenever the charts change)
+    others = [(i, c) for i, c in enumerate(session.doc.song.charts) if c is not session.chart]
+    _fill(combo, [("none", None)] + [(chart_label(c), i) for i, c in others],
+          next((k + 1 for k, (_, c) in enumerate(others) if c is shown), 0))
+    action = win.actions["view.compare"]
+    action.blockSignals(True)
+    action.setChecked(shown is not None)
+    action.blockSignals(False)

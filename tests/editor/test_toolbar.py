@@ -1,0 +1,164 @@
+"""The toolbar: lists that hand the keys back after a pick, the chart list's note counts, the custom snap (list,
+Left/Right, settings, what StepMania cannot hold), and the status bar's position after a timing change."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from chart.notes import Note, NoteKind
+
+pytestmark = pytest.mark.qt
+
+
+def seek_beat(win, beat) -> None:
+    win.seek(float(win.session.timing().beat_to_seconds(Fraction(beat))))
+
+
+def custom_answer(monkeypatch, rows: int | None) -> None:
+    """The Custom... dialog answers ``rows`` (None: Cancel)."""
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *_a, **_k: (rows or 1, rows is not None)))
+
+
+def test_snap_and_note_lists_hand_the_keys_back_after_a_pick(opened, qtbot):
+    win = opened
+    seek_beat(win, 10)
+    win.session.set_divisor(16)
+    win.snap_combo.setFocus()
+    qtbot.keyClick(win.snap_combo, Qt.Key.Key_Down)  # a pick in the list: 1/16 -> 1/24
+    assert win.session.divisor == 24
+    assert QApplication.focusWidget() is win.timeline
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)  # the list kept it: "1" searched it, to 1/12
+    assert Note(Fraction(10), 0) in win.session.chart.notes
+    assert win.session.divisor == 24
+    win.kind_combo.setFocus()
+    qtbot.keyClick(win.kind_combo, Qt.Key.Key_Down)  # tap -> mine
+    assert win.session.place_kind == NoteKind.MINE
+    assert QApplication.focusWidget() is win.timeline
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)  # the cursor moves; the note type stays
+    assert win.session.place_kind == NoteKind.MINE
+    assert win.timeline.cursor_beat() == Fraction(61, 6)
+
+
+def test_chart_list_counts_follow_the_notes(opened, qtbot):
+    win = opened
+    chart = win.session.chart
+    count = len(chart.notes)
+    assert win.chart_combo.currentText().endswith(f"· {count} notes")
+    seek_beat(win, 10)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_1)
+    assert win.chart_combo.currentText().endswith(f"· {count + 1} notes")
+    win.editing.select_all()
+    win.transforms.delete()
+    assert win.chart_combo.currentText().endswith("· 0 notes")
+    win.session.doc.undo()
+    assert win.chart_combo.itemText(0).endswith(f"· {count + 1} notes")
+    assert win.chart_combo.itemText(1).endswith(f"· {len(win.session.doc.song.charts[1].notes)} notes")
+
+
+def test_status_bar_position_follows_an_offset_change(opened):
+    from chart.commands import SetTiming
+
+    win = opened
+    seek_beat(win, 8)  # 120 BPM: measure 2 (from 0), beat 0
+    assert win.position_label.text().startswith("measure 2 beat 0.00")
+    timing = win.session.timing()
+    win.session.push(SetTiming(timing.with_changes(offset=timing.offset + Fraction(1, 4))))  # half a beat later
+    assert win.position_label.text().startswith("measure 2 beat 0.50")
+
+
+def test_custom_snap_joins_the_list_and_left_right_walk_it(opened, qtbot, monkeypatch):
+    win = opened
+    win.session.set_divisor(16)
+    custom_answer(monkeypatch, 5)
+    win.snap_combo.setFocus()
+    win.snap_combo.activated.emit(win.snap_combo.findData(0))  # "Custom..."
+    assert win.session.divisor == 20
+    assert win.snap_combo.currentText() == "1/20 (5 per beat)"
+    assert [win.snap_combo.itemData(i) for i in range(win.snap_combo.count())] == [
+        4, 8, 12, 16, 20, 24, 32, 48, 64, 96, 192, 0]
+    assert QApplication.focusWidget() is win.timeline
+    assert "off StepMania's 48 rows per beat" in win.statusBar().currentMessage()
+    assert win.settings.get("edit/custom_snap") == 5
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Right)
+    assert win.session.divisor == 24
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Left)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Left)
+    assert win.session.divisor == 16
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Right)
+    assert win.session.divisor == 20
+    assert win.snap_label.text() == "snap 1/20"
+
+
+def test_custom_snap_cancelled_or_standard(opened, monkeypatch):
+    win = opened
+    win.session.set_divisor(12)
+    custom_answer(monkeypatch, None)
+    win.snap_combo.activated.emit(win.snap_combo.findData(0))
+    assert win.session.divisor == 12
+    assert win.snap_combo.currentData() == 12  # not left on "Custom..."
+    custom_answer(monkeypatch, 4)  # 4 rows per beat is StepMania's 1/16: no custom entry
+    win.snap_combo.activated.emit(win.snap_combo.findData(0))
+    assert win.session.divisor == 16
+    assert win.session.custom_divisor is None
+    assert win.snap_combo.count() == 11
+
+
+def test_custom_snap_is_remembered(opened, settings, qtbot, monkeypatch):
+    from editor.main_window import MainWindow
+
+    win = opened
+    custom_answer(monkeypatch, 7)
+    win.snap_combo.activated.emit(win.snap_combo.findData(0))
+    win.session.set_divisor(16)  # walked away from it: it stays in the list
+    assert win.snap_combo.findData(28) >= 0
+    again = MainWindow(settings)
+    qtbot.addWidget(again)
+    assert again.session.custom_divisor == 28
+    assert again.snap_combo.findData(28) >= 0
+    assert again.session.divisor == 16
+    win.session.set_divisor(28)
+    third = MainWindow(settings)
+    qtbot.addWidget(third)
+    assert third.session.divisor == 28
+    assert third.snap_combo.currentText() == "1/28 (7 per beat)"
+    for w in (again, third):
+        w.skip_close_prompt = True
+        w.shutdown()
+
+
+def test_notes_on_a_snap_stepmania_cannot_hold_are_flagged_not_moved(opened, qtbot, monkeypatch, boxes):
+    from chart.checks.base import CheckContext, Severity
+    from chart.checks.registry import run_checks
+    from chart.formats.registry import load
+
+    win = opened
+    custom_answer(monkeypatch, 5)
+    win.snap_combo.activated.emit(win.snap_combo.findData(0))
+    seek_beat(win, Fraction(51, 5))
+    qtbot.keyClick(win.timeline, Qt.Key.Key_2)
+    note = Note(Fraction(51, 5), 1)
+    assert note in win.session.chart.notes  # exact: 10 1/5 beats
+    issues = run_checks(CheckContext(song=win.session.doc.song, chart=win.session.chart))
+    assert any(i.severity == Severity.PROBLEM and note in i.notes and "off the 1/192 grid" in i.message
+               for i in issues)
+    path = win.session.doc.path
+    assert not win.files.save()  # .ssc: refused, not moved to 10 5/24
+    assert boxes[-1][1] == "Cannot save"
+    assert Note(Fraction(245, 24), 1) not in load(path).charts[0].notes
+    assert note in win.session.chart.notes
+
+
+def test_up_and_down_walk_a_custom_snap(opened, qtbot, monkeypatch):
+    win = opened
+    custom_answer(monkeypatch, 5)
+    win.snap_combo.activated.emit(win.snap_combo.findData(0))
+    seek_beat(win, Fraction(2, 5))
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Up)
+    assert win.timeline.cursor_beat() == Fraction(1, 5)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
+    assert win.timeline.cursor_beat() == Fraction(3, 5)
