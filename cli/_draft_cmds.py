@@ -55,7 +55,8 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL")
     p.add_argument("--token-file", type=Path, help="bearer token for --backend URL")
     p.add_argument("--fallback", action="store_true",
-                   help="with --backend URL: run locally when the server is down instead of failing")
+                   help="with --backend URL: run locally when the server is down or fails during the draft "
+                        "(without it, any server failure is an error and nothing is written)")
     p.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
     p.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json; .osu: the new slots only, one file each)")
 
@@ -290,6 +291,8 @@ def _drafter(args: argparse.Namespace) -> Any:
             raise UserError(f"{exc} (add --fallback to draft locally)") from exc
         print(f"warning: {exc}; drafting on the local model", file=sys.stderr)
         return local
+    if not args.fallback:  # as --help says: without --fallback a server failing mid-draft fails the draft
+        return Drafter(local.onset, local.lanes, remote, local.backend)
     backend = FallbackBackend(remote, local.backend, on_status=lambda m: print(f"warning: {m}", file=sys.stderr))
     return Drafter(local.onset, local.lanes, backend, local.backend)
 
@@ -327,12 +330,13 @@ def _guarded(work: Any) -> Any:
 
 
 def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
+    from chart.disclosure import with_disclosure
     from chart.song import Chart
     from chart.stats import chart_stats
 
     for draft in drafts:
         chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft",
-                      credit=f"GenéLive {draft.provenance.model_id}")
+                      credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
         chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
         song.charts = [c for c in song.charts if not (c.slot == draft.slot and c.mode == chart.mode)] + [chart]
         p = draft.provenance

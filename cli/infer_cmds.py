@@ -9,6 +9,7 @@ no output file is written unless the whole draft succeeded (``chart.formats.regi
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -56,6 +57,10 @@ def read_token(path: Path | None) -> str | None:
         raise UserError(f"cannot read token file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if not token or any(c.isspace() for c in token):
         raise UserError(f"token file {path} must hold one token (no spaces)")
+    from inference.remote import token_problem
+
+    if problem := token_problem(token):  # checked here, not as a codec error at the first request
+        raise UserError(f"the token in {path} {problem}")
     return token
 
 
@@ -67,9 +72,12 @@ def _models_dir(path: Path | None) -> Path:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from inference.manifest import ManifestError
-    from inference.serving.server import ServeConfig, ServeError, check_config, serve
+    from inference.serving.server import ServeConfig, ServeError, check_config, serve, url_host
 
-    cfg = ServeConfig(host=args.host, port=args.port, token=read_token(args.token_file), workers=args.workers,
+    if not math.isfinite(args.max_request_mb) or not math.isfinite(args.body_timeout):
+        raise UserError("--max-request-mb and --body-timeout take finite numbers")
+    host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host  # [::1]
+    cfg = ServeConfig(host=host, port=args.port, token=read_token(args.token_file), workers=args.workers,
                       models_dir=_models_dir(args.models), max_request_bytes=int(args.max_request_mb * (1 << 20)),
                       max_queue=args.queue, body_timeout_s=args.body_timeout,
                       idle_timeout_s=min(10.0, args.body_timeout))
@@ -80,12 +88,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_port_free(cfg.host, cfg.port)
     names = ", ".join(f"{m.display_id()}" for m in manifests)
     auth = "token required" if cfg.token else "no token (loopback only)"
-    print(f"serving {names} on http://{cfg.host}:{cfg.port} ({auth}, {cfg.workers} worker(s)); Ctrl+C stops",
-          file=sys.stderr, flush=True)
+    print(f"serving {names} on http://{url_host(cfg.host)}:{cfg.port} ({auth}, {cfg.workers} worker(s)); "
+          "Ctrl+C stops", file=sys.stderr, flush=True)
     try:
         serve(cfg)
     except OSError as exc:  # port in use, permission denied
-        raise UserError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}") from exc
+        raise UserError(f"cannot listen on {url_host(cfg.host)}:{cfg.port}: {exc.strerror or exc}") from exc
     return 0
 
 

@@ -28,7 +28,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -107,6 +107,14 @@ class Backend(Protocol):
     def describe(self) -> str:
         """Where the model runs, for status bars and provenance, e.g. ``"local ONNX (CPU)"``."""
         ...
+
+
+def cancel_scope(backend: Backend, check: Callable[[], None]) -> contextlib.AbstractContextManager[Any]:
+    """A block during which ``backend`` calls ``check()`` while it waits (a remote server that never answers), so
+    that what ``check`` raises (the drafter's ``CancelToken.check``) ends a run at once; a no-op for backends that
+    do not wait on anything (local ONNX runs to its end). Backends opt in with a ``cancel_scope(check)`` method."""
+    scope = getattr(backend, "cancel_scope", None)
+    return scope(check) if callable(scope) else contextlib.nullcontext()
 
 
 def cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:

@@ -32,7 +32,7 @@ import numpy as np
 from chart.notes import Note, onset_beats
 from chart.song import MODEL_SLOTS, Slot
 from chart.timing import TimingData
-from inference.backends import Backend, OnnxBackend
+from inference.backends import Backend, OnnxBackend, cancel_scope
 from inference.draft_audio import clip_to_range, onset_train
 from inference.draft_types import (
     AudioLike,
@@ -262,7 +262,8 @@ class Drafter:
         window = beat_window(timing, analysis, start_beat, end_beat)
         cancel.check()
         report("model", 0.0)
-        prob = run_onset_model(self.onset, self.backend, analysis, timing, window, jobs)
+        with cancel_scope(self.backend, cancel.check):  # Cancel ends a wait on a server that never answers
+            prob = run_onset_model(self.onset, self.backend, analysis, timing, window, jobs)
         report("model", 1.0)
         cancel.check()
         drafts = []

@@ -4,55 +4,65 @@
 ``POST /v2/models/{name}/infer``; tensors as JSON or with the binary data extension), so it works against our
 ``serve`` and against a Triton fleet built by ``export-triton``. On first use of a model it checks the server's
 metadata against the local manifest (input names, datatypes, ranks, the sha256 where advertised): a server running
-another model version is refused instead of silently producing different charts.
+another model version is refused instead of silently producing different charts. Each answer is checked too:
+outputs of the manifest's datatype and of the shape the request implies (:mod:`inference.remote_validate`).
 
 Refused/reset connections, timeouts and 5xx are retried a bounded number of times; a busy server (503/429, load
-shedding) is retried after its ``Retry-After`` until a deadline (:mod:`inference.serving.retry`). Then
-:class:`ServerUnavailable` is raised and :class:`FallbackBackend` runs locally; :class:`RemoteRejected` (wrong
-token, model mismatch) is a configuration error that falling back would only hide. Inference is a pure function of
-its inputs, so a retry can neither duplicate nor lose notes.
+shedding) is retried after its ``Retry-After`` until a deadline (:mod:`inference.serving.retry`). Each attempt is
+capped in time and size and can be cancelled (:mod:`inference.remote_http`). Then :class:`ServerUnavailable` (or
+:class:`MalformedAnswer` for a wrong answer) is raised and :class:`FallbackBackend` runs locally;
+:class:`RemoteRejected` (wrong token, model mismatch, not a V2 server, TLS, a redirect) is a configuration error
+that falling back would only hide (:mod:`inference.remote_errors`). Inference is a pure function of its inputs, so
+a retry can neither duplicate nor lose notes.
 
 Requests over the server's size limit (metadata ``max_request_bytes``, set by the user, or learnt from a 413) are
 split along time; each chunk carries ``context_frames`` of extra frames per side, trimmed from its output, so for
 a model whose receptive field fits the context the joined result equals the unchunked one.
 """
+
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 
 from inference import time_chunks
-from inference.backends import Backend, BackendError
+from inference.fallback import FallbackBackend
 from inference.input_checks import InputError, validate_inputs
 from inference.manifest import Manifest
+from inference.remote_errors import (
+    AuthError,
+    MalformedAnswer,
+    ModelMismatchError,
+    NotV2Server,
+    RemoteRejected,
+    ServerUnavailable,
+    one_line,
+)
+from inference.remote_http import POLL_S, Answer, Transport, normalise_url, token_problem
+from inference.remote_validate import (
+    advertised_limit,
+    answer_limit,
+    batch_first,
+    check_metadata,
+    check_outputs,
+    metadata_problem,
+)
 from inference.serving import retry
 from inference.serving.binary import BROADCAST_PARAMETER, decode_binary_response, encode_binary_request
 from inference.serving.server import model_name
-from inference.serving.v2 import V2FormatError, datatype_of, decode_response, encode_request, loads
+from inference.serving.v2 import V2FormatError, decode_response, encode_request, loads
+
+__all__ = ["AuthError", "FallbackBackend", "MalformedAnswer", "ModelMismatchError", "NotV2Server", "RemoteBackend",
+           "RemoteRejected", "ServerUnavailable", "check_metadata", "normalise_url", "token_problem"]
 
 _TRANSIENT_STATUS = (408, 429, 500, 502, 503, 504)
-
-
-class ServerUnavailable(BackendError):
-    """The server could not be reached or kept failing after the allowed retries."""
-
-
-class RemoteRejected(BackendError):
-    """The server refused the request for a reason retrying or falling back would hide."""
-
-
-class AuthError(RemoteRejected):
-    """Missing or wrong bearer token (HTTP 401/403)."""
-
-
-class ModelMismatchError(RemoteRejected):
-    """The server's model is not the one the local manifest describes (or is not there)."""
+META_BYTES = 1 << 20  # metadata, config and health answers are a few KiB
 
 
 class _TooLarge(Exception):
@@ -65,18 +75,20 @@ class RemoteBackend:
     Parameters
     ----------
     url : str
-        ``http(s)://host:port`` of the server.
+        ``http(s)://host:port`` of the server (no credentials in it: see :func:`normalise_url`).
     token : str, optional
-        Bearer token sent as ``Authorization: Bearer ...``.
+        Bearer token sent as ``Authorization: Bearer ...`` (visible ASCII only: see :func:`token_problem`).
     timeout_s, connect_timeout_s : float
-        Read timeout per request and TCP connect timeout, seconds.
+        Seconds one attempt may take in all (sending, the server's work, the whole answer), and the TCP connect
+        timeout. A server that drips its answer is given up on after ``timeout_s``.
     retries : int
         Extra attempts after a failure (connection, timeout, 5xx): ``retries + 1`` attempts in all.
     backoff_s : float
         First pause between attempts; doubled each time, with jitter.
     deadline_s : float
         Seconds one request may spend in all, waits included; a busy server (503/429) is retried after its
-        ``Retry-After`` until then. No attempt starts after it.
+        ``Retry-After`` until then. No attempt starts after it, so a request ends within ``deadline_s`` plus
+        ``timeout_s``.
     on_retry : callable, optional
         Called as ``on_retry(error, attempt, pause_s)`` before each retry (load tests count them).
     max_request_bytes : int, optional
@@ -94,16 +106,18 @@ class RemoteBackend:
                  on_request: Callable[[int], None] | None = None, binary: bool = True,
                  on_retry: Callable[[retry.Transient, int, float], None] | None = None) -> None:
         self.url = normalise_url(url)
-        self._headers = {"Content-Type": "application/json"}
-        if token:
-            self._headers["Authorization"] = f"Bearer {token}"
-        self.timeout = (connect_timeout_s, timeout_s)
+        if token and (problem := token_problem(token)):
+            raise ValueError(f"the token {problem}")
+        # identity: a compressed answer would defeat the byte cap on what is read
+        self._headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
+        self.timeout_s = timeout_s
+        self._http = Transport(connect_timeout_s, timeout_s, token or None)
         self.policy = retry.RetryPolicy(max(0, retries), backoff_s, deadline_s)
         self.on_retry = on_retry
         self.max_request_bytes = max_request_bytes
         self.on_request = on_request
         self.binary = binary
-        self._local = threading.local()
+        self._local = threading.local()  # the calling thread's cancel check
         self._checked: dict[tuple[str, str], dict[str, Any]] = {}
         self._server = ""
 
@@ -111,6 +125,18 @@ class RemoteBackend:
     def describe(self) -> str:
         """``"remote KServe V2 http://host:8080 (genelive-mlserver 1.7.1)"``."""
         return f"remote KServe V2 {self.url}" + (f" ({self._server})" if self._server else "")
+
+    @contextlib.contextmanager
+    def cancel_scope(self, check: Callable[[], None]) -> Iterator[None]:
+        """While the block runs, requests made from this thread call ``check()`` every :data:`POLL_S` seconds
+        while they wait for the server (and during pauses between retries); what it raises ends the request at
+        once (the drafter passes its cancel token's ``check``). See :func:`inference.backends.cancel_scope`."""
+        previous = getattr(self._local, "check", None)
+        self._local.check = check
+        try:
+            yield
+        finally:
+            self._local.check = previous
 
     def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run on the server; see :class:`~inference.backends.Backend`."""
@@ -120,11 +146,13 @@ class RemoteBackend:
         # are sent once when the server can repeat them (our server; not Triton).
         broadcast = [k for k, v in inputs.items() if params.get("batch_broadcast") and _is_batch_broadcast(v)]
         feeds = validate_inputs(manifest, {k: (v[:1] if k in broadcast else v) for k, v in inputs.items()})
-        limit = self.max_request_bytes or int(params.get("max_request_bytes") or 0) or None
+        batch = next((int(np.shape(v)[0]) for v in inputs.values() if np.ndim(v)), None) \
+            if batch_first(manifest) else None
+        limit = self.max_request_bytes or advertised_limit(meta)
         name = model_name(manifest)
         for _ in range(12):  # each round halves the limit after a 413; 12 halvings is 4096x smaller
             try:
-                return self._run_chunked(manifest, name, feeds, limit, broadcast)
+                return self._run_chunked(manifest, name, feeds, limit, broadcast, batch)
             except _TooLarge as exc:
                 size = int(str(exc) or 0)
                 limit = max(1, (min(limit, size) if limit else size) // 2)
@@ -134,19 +162,26 @@ class RemoteBackend:
     def ready(self) -> bool:
         """One quick ``GET /v2/health/ready`` (no retries)."""
         try:
-            return self._session().get(f"{self.url}/v2/health/ready", timeout=self.timeout).status_code == 200
+            self.health()
         except Exception:
             return False
+        return True
+
+    def health(self) -> None:
+        """``GET /v2/health/ready`` once (at most 10 s); raises why the server is not ready, as the error class
+        that says what it means: :class:`ServerUnavailable` (down, busy, failing), :class:`NotV2Server`, or
+        another :class:`RemoteRejected` (TLS, a redirect)."""
+        self._request("GET", "/v2/health/ready", retries=0, deadline_s=0.0, cap_s=min(self.timeout_s, 10.0))
 
     def connect(self, manifest: Manifest) -> dict[str, Any]:
         """Fetch and check the server's metadata for ``manifest``'s model (cached per model name and sha)."""
         name = model_name(manifest)
         key = (name, manifest.sha256)
         if key not in self._checked:
-            meta = loads(self._request("GET", f"/v2/models/{name}"))
-            if not isinstance(meta, dict):
-                raise ModelMismatchError(f"server {self.url} sent malformed metadata for {name}")
-            check_metadata(manifest, meta, self._triton_sha(name, meta))
+            meta = self._json("GET", f"/v2/models/{name}")
+            if problem := metadata_problem(meta):
+                raise ModelMismatchError(f"server {self.url} sent malformed metadata for {name}: {problem}")
+            check_metadata(manifest, meta, self._triton_sha(name, meta), where=f"server {self.url}")
             self._checked[key] = meta
             if not self._server:
                 self._server = self._server_line()
@@ -154,76 +189,81 @@ class RemoteBackend:
 
     def _server_line(self) -> str:
         try:
-            info = loads(self._request("GET", "/v2"))
-            return f"{info.get('name', '?')} {info.get('version', '')}".strip()
-        except (BackendError, V2FormatError, AttributeError):
+            info = self._json("GET", "/v2", retries=0)
+        except (RemoteRejected, ServerUnavailable):
             return ""
+        if not isinstance(info, dict):
+            return ""
+        return one_line(f"{info.get('name', '?')} {info.get('version', '')}", 60).strip()
 
     def _triton_sha(self, name: str, meta: dict[str, Any]) -> str | None:
         """Triton keeps parameters in the model config (``export-triton`` writes sha256 there)."""
         if (meta.get("parameters") or {}).get("sha256"):
             return None
         try:
-            config = loads(self._request("GET", f"/v2/models/{name}/config", retries=0))
-            return str(config["parameters"]["sha256"]["string_value"])
-        except (BackendError, V2FormatError, KeyError, TypeError):
+            config = self._json("GET", f"/v2/models/{name}/config", retries=0)
+            sha = config["parameters"]["sha256"]["string_value"]
+        except (RemoteRejected, ServerUnavailable, KeyError, TypeError):
             return None
+        return sha if isinstance(sha, str) else None
 
     # ------------------------------------------------------------------ requests
-    def _session(self) -> Any:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            import requests
-
-            session = self._local.session = requests.Session()
-        return session
+    def _json(self, method: str, path: str, retries: int | None = None) -> Any:
+        """A GET answered with JSON; an answer that is not JSON means the URL is not a V2 server."""
+        try:
+            return loads(self._request(method, path, retries=retries))
+        except V2FormatError:
+            raise NotV2Server(f"{self.url} is not a KServe V2 server: its answer to {path} is not JSON") from None
 
     def _request(self, method: str, path: str, body: bytes | None = None, retries: int | None = None,
-                 headers: dict[str, str] | None = None) -> bytes:
-        return self._response(method, path, body, retries, headers).content
+                 headers: dict[str, str] | None = None, *, max_bytes: int = META_BYTES,
+                 deadline_s: float | None = None, cap_s: float | None = None) -> bytes:
+        return self._response(method, path, body, retries, headers, max_bytes=max_bytes, deadline_s=deadline_s,
+                              cap_s=cap_s).content
 
     def _response(self, method: str, path: str, body: bytes | None = None, retries: int | None = None,
-                  headers: dict[str, str] | None = None) -> Any:
+                  headers: dict[str, str] | None = None, *, max_bytes: int = META_BYTES,
+                  deadline_s: float | None = None, cap_s: float | None = None) -> Answer:
         policy = self.policy if retries is None else dataclasses.replace(self.policy, retries=retries)
+        if deadline_s is not None:
+            policy = dataclasses.replace(policy, deadline_s=deadline_s)
+        check: Callable[[], None] | None = getattr(self._local, "check", None)
 
-        def attempt(n: int) -> Any:
+        def attempt(n: int) -> Answer:
             return self._attempt(method, path, body, {**self._headers, **(headers or {}),
-                                                      **({retry.RETRY_HEADER: str(n)} if n else {})})
+                                                      **({retry.RETRY_HEADER: str(n)} if n else {})},
+                                 max_bytes, cap_s or self.timeout_s, check)
 
         try:
-            return retry.call_with_retries(attempt, policy, self.on_retry)
+            return retry.call_with_retries(attempt, policy, self.on_retry, sleep=_sleeper(check))
         except retry.GaveUp as exc:
             raise ServerUnavailable(f"server {self.url} {exc}") from None
 
-    def _attempt(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Any:
-        """One request: the response on 200; :class:`~inference.serving.retry.Transient` to retry; a final error raised."""
-        import requests
-
+    def _attempt(self, method: str, path: str, body: bytes | None, headers: dict[str, str], max_bytes: int,
+                 cap_s: float, check: Callable[[], None] | None) -> Answer:
+        """One request: the answer on 200; :class:`~inference.serving.retry.Transient` to retry; a final error raised."""
         if body is not None and self.on_request is not None:
             self.on_request(len(body))
-        try:
-            resp = self._session().request(method, self.url + path, data=body, headers=headers,
-                                           timeout=self.timeout)
-        except requests.Timeout:
-            raise retry.Transient(f"no answer within {self.timeout[1]:g} s") from None
-        except requests.RequestException as exc:
-            raise retry.Transient(retry.connection_problem(exc)) from None
-        if resp.status_code == 200:
-            return resp
-        problem = self._status_problem(resp, body)
-        raise retry.Transient(problem, busy=resp.status_code in retry.BUSY_STATUS,
-                        retry_after_s=retry.parse_retry_after(resp.headers.get("Retry-After")))
+        answer = self._http.fetch(method, self.url, path, body, headers, cap_s=cap_s, max_bytes=max_bytes,
+                                  check=check)
+        if answer.status_code == 200:
+            return answer
+        problem = self._status_problem(answer, path, body)
+        raise retry.Transient(problem, busy=answer.status_code in retry.BUSY_STATUS,
+                              retry_after_s=retry.parse_retry_after(answer.headers.get("Retry-After")))
 
-    def _status_problem(self, resp: Any, body: bytes | None) -> str:
+    def _status_problem(self, answer: Answer, path: str, body: bytes | None) -> str:
         """Raise for final answers; return a description of transient ones (to retry)."""
-        message = retry.error_message(resp)
-        code = resp.status_code
+        message = retry.error_message(answer)
+        code = answer.status_code
         if code in (401, 403):
             raise AuthError(f"server {self.url} refused the token (HTTP {code}): {message}")
         if code == 413:
             raise _TooLarge(str(len(body or b"")))
         if code == 404:
-            raise ModelMismatchError(f"server {self.url}: {message} (HTTP 404)")
+            if path.startswith("/v2/models/") and _json_error(answer.content):  # a V2 server without the model
+                raise ModelMismatchError(f"server {self.url}: {message} (HTTP 404)")
+            raise NotV2Server(f"{self.url} is not a KServe V2 server (HTTP 404 at {path})")
         if code in (400, 422):
             raise InputError(f"server {self.url} rejected the request: {message}")
         if code not in _TRANSIENT_STATUS:
@@ -231,16 +271,17 @@ class RemoteBackend:
         return f"HTTP {code}: {message}"
 
     # ------------------------------------------------------------------ chunking
-    def _run_chunked(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray],
-                     limit: int | None, broadcast: list[str]) -> dict[str, np.ndarray]:
+    def _run_chunked(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray], limit: int | None,
+                     broadcast: list[str], batch: int | None) -> dict[str, np.ndarray]:
         outputs = [s.name for s in manifest.outputs]
         timed = time_chunks.time_inputs(manifest, feeds)
         n_frames = next(iter(feeds[n].shape[1] for n in timed), 0) if timed else 0
+        whole = n_frames if timed else None
         if limit is None or not timed or n_frames <= 1:
-            return self._infer(name, feeds, outputs, broadcast)
+            return self._infer(manifest, name, feeds, outputs, broadcast, batch, whole)
         per_frame = self._bytes_per_frame(feeds, timed)
         if per_frame * n_frames + 4096 <= limit:
-            return self._infer(name, feeds, outputs, broadcast)
+            return self._infer(manifest, name, feeds, outputs, broadcast, batch, whole)
         context = time_chunks.context_frames(manifest)
         frames = int((limit - 4096) * 0.9 / per_frame) - 2 * context
         if frames < 8:
@@ -249,12 +290,12 @@ class RemoteBackend:
         length = frames + 2 * context
         for w in time_chunks.plan(n_frames, length, context):  # the same windows as the drafter's on a GPU
             part = {k: (v[:, w.lo:w.lo + length] if k in timed else v) for k, v in feeds.items()}
-            out = self._infer(name, part, outputs, broadcast)
+            out = self._infer(manifest, name, part, outputs, broadcast, batch, part[timed[0]].shape[1])
             pieces.append({k: _trim(v, w.keep_lo - w.lo, w.keep_hi - w.keep_lo) for k, v in out.items()})
         return {k: np.concatenate([p[k] for p in pieces], axis=1) for k in outputs}
 
-    def _infer(self, name: str, feeds: dict[str, np.ndarray], outputs: list[str],
-               broadcast: list[str]) -> dict[str, np.ndarray]:
+    def _infer(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray], outputs: list[str],
+               broadcast: list[str], batch: int | None, frames: int | None) -> dict[str, np.ndarray]:
         headers = None
         if self.binary:
             body, header_length = encode_binary_request(feeds, outputs, broadcast)
@@ -262,15 +303,17 @@ class RemoteBackend:
                        "Content-Type": "application/octet-stream"}
         else:
             body = encode_request(feeds, outputs, parameters={BROADCAST_PARAMETER: broadcast} if broadcast else None)
+        limit = answer_limit(manifest, batch, frames, len(body))
+        answer = self._response("POST", f"/v2/models/{name}/infer", body, headers=headers, max_bytes=limit)
         try:
-            resp = self._response("POST", f"/v2/models/{name}/infer", body, headers=headers)
-            length = resp.headers.get("Inference-Header-Content-Length")
-            result = (decode_binary_response(resp.content, int(length)) if length and length.isdigit()
-                      else decode_response(resp.content))
+            length = answer.headers.get("Inference-Header-Content-Length")
+            result = (decode_binary_response(answer.content, int(length)) if length and length.isdigit()
+                      else decode_response(answer.content))
         except V2FormatError as exc:
-            raise ServerUnavailable(f"server {self.url} sent a malformed response: {exc}") from exc
+            raise MalformedAnswer(f"server {self.url} sent a malformed response: {exc}") from None
         if missing := [o for o in outputs if o not in result]:
-            raise ModelMismatchError(f"server {self.url} did not return outputs {missing}")
+            raise MalformedAnswer(f"server {self.url} did not return outputs {missing}")
+        check_outputs(f"server {self.url}", manifest, result, batch, frames)
         return {k: result[k] for k in outputs}
 
     def _bytes_per_frame(self, feeds: dict[str, np.ndarray], timed: list[str]) -> float:
@@ -282,6 +325,30 @@ class RemoteBackend:
         return len(sample) / n
 
 
+def _sleeper(check: Callable[[], None] | None) -> Callable[[float], None]:
+    """``time.sleep`` for pauses between retries, calling ``check`` every :data:`POLL_S` when there is one."""
+    if check is None:
+        return time.sleep
+
+    def sleep(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            check()
+            time.sleep(min(POLL_S, left))
+        check()
+
+    return sleep
+
+
+def _json_error(content: bytes) -> bool:
+    """A JSON object with an ``error``: how V2 servers (MLServer, Triton) answer for an unknown model."""
+    try:
+        data = loads(content)
+    except V2FormatError:
+        return False
+    return isinstance(data, dict) and "error" in data
+
+
 def _trim(array: np.ndarray, offset: int, length: int) -> np.ndarray:
     if array.ndim < 2:
         raise InputError("cannot split this model along time: an output has no time axis")
@@ -291,98 +358,3 @@ def _trim(array: np.ndarray, offset: int, length: int) -> np.ndarray:
 def _is_batch_broadcast(array: np.ndarray) -> bool:
     """A batch whose rows are one row repeated without copying (``np.broadcast_to``: stride 0 on axis 0)."""
     return isinstance(array, np.ndarray) and array.ndim >= 2 and array.shape[0] > 1 and array.strides[0] == 0
-
-
-def check_metadata(manifest: Manifest, meta: Mapping[str, Any], sha_from_config: str | None = None) -> None:
-    """Raise :class:`ModelMismatchError` unless the server's model metadata matches the manifest."""
-    name = meta.get("name", model_name(manifest))
-    served = {t.get("name"): t for t in meta.get("inputs") or [] if isinstance(t, Mapping)}
-    wanted = {s.name: s for s in manifest.inputs}
-    if set(served) != set(wanted):
-        raise ModelMismatchError(f"server model {name} takes inputs {sorted(map(str, served))}, "
-                                 f"the local manifest says {sorted(wanted)}")
-    for spec in manifest.inputs:
-        tensor = served[spec.name]
-        if tensor.get("datatype") != datatype_of(spec.dtype):
-            raise ModelMismatchError(f"server model {name}: input {spec.name} is {tensor.get('datatype')}, "
-                                     f"the local manifest says {datatype_of(spec.dtype)}")
-        shape = list(tensor.get("shape") or [])
-        if len(shape) != len(spec.shape) or any(a >= 0 and b >= 0 and a != b for a, b in zip(shape, spec.shape)):
-            raise ModelMismatchError(f"server model {name}: input {spec.name} has shape {shape}, "
-                                     f"the local manifest says {spec.shape}")
-    outputs = {t.get("name") for t in meta.get("outputs") or [] if isinstance(t, Mapping)}
-    if missing := sorted({s.name for s in manifest.outputs} - outputs):
-        raise ModelMismatchError(f"server model {name} lacks outputs {missing}")
-    sha = (meta.get("parameters") or {}).get("sha256") or sha_from_config
-    if sha and manifest.sha256 and sha != manifest.sha256:
-        raise ModelMismatchError(f"server model {name} is sha256:{str(sha)[:12]}, the local manifest is "
-                                 f"{manifest.display_id()}: update the server or the app")
-
-
-class FallbackBackend:
-    """Try the remote backend; when the server is unavailable, run locally and say so once.
-
-    Parameters
-    ----------
-    remote, local : Backend
-    on_status : callable, optional
-        Called with a one-line message whenever the backend switches (remote -> local and back); the editor
-        shows it in the status bar, the CLI prints it on stderr.
-    retry_remote_after_s : float
-        After a fallback, keep using local for this long before trying the server again.
-    """
-
-    def __init__(self, remote: RemoteBackend, local: Backend, on_status: Callable[[str], None] | None = None,
-                 retry_remote_after_s: float = 30.0) -> None:
-        self.remote, self.local = remote, local
-        self.on_status = on_status
-        self.retry_remote_after_s = retry_remote_after_s
-        self.fallback_reason: str | None = None
-        self._local_until = 0.0
-        self._lock = threading.Lock()
-
-    def describe(self) -> str:
-        if self.fallback_reason is None:
-            return self.remote.describe()
-        return f"{self.local.describe()} (fallback: {self.fallback_reason})"
-
-    def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        if time.monotonic() >= self._local_until:
-            try:
-                result = self.remote.run(manifest, inputs)
-            except ServerUnavailable as exc:
-                self._switch(str(exc))
-            else:
-                if self.fallback_reason is not None:
-                    self._switch(None)
-                return result
-        return self.local.run(manifest, inputs)
-
-    def _switch(self, reason: str | None) -> None:
-        with self._lock:
-            changed = (reason is None) != (self.fallback_reason is None)
-            self.fallback_reason = reason
-            self._local_until = time.monotonic() + self.retry_remote_after_s if reason else 0.0
-        if changed and self.on_status is not None:
-            if reason:
-                where = self.local.describe()
-                if "no model loaded" in where:  # its session is made by the run that follows
-                    where = "local ONNX"
-                self.on_status(f"{reason}; running on {where} instead")
-            else:
-                self.on_status(f"server {self.remote.url} is back; running remotely again")
-
-
-def normalise_url(url: str) -> str:
-    """``host:port`` -> ``http://host:port``; refuse anything that is not an http(s) base URL."""
-    text = (url or "").strip()
-    if not text:  # the editor's Remote server choice with its URL field left empty
-        raise ValueError("no server URL given (e.g. http://127.0.0.1:8080)")
-    if "://" not in text:
-        text = "http://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) server URL: {url!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"server URL must not have a query or fragment: {url!r}")
-    return text.rstrip("/")

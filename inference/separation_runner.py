@@ -45,13 +45,21 @@ class ModelSeparator:
         self.chunk_frames = int(sr * window_s * 8)  # 8 model windows per outer chunk
         self.context_frames = int(sr * window_s / 4)
         self.fade_frames = int(sr * 0.5)
-        self.name = f"ONNX model {model.manifest.display_id()} ({self.layout.layout} layout) on "\
-                    f"{backend.describe()}"
+
+    @property
+    def name(self) -> str:
+        """Asked when the stems are stored, after the run: the backend then says where it really ran (CPU or
+        CUDA, the server's name), not "no model loaded yet"."""
+        return f"ONNX model {self.model.manifest.display_id()} ({self.layout.layout} layout) on " \
+               f"{self.backend.describe()}"
 
     def cache_key(self) -> str:
+        """What the cached stems depend on, the backend included: a server's stems (it may run another build, or
+        misbehave) are not a local run's, so a later local run does not reuse them (nor report them as its own)."""
         layout = {k: getattr(self.layout, k) for k in self.layout.__dataclass_fields__}
         return json.dumps({"separator": "onnx", "sha256": self.model.manifest.sha256, "layout": layout,
-                           "chunk": self.chunk_frames, "context": self.context_frames}, sort_keys=True, default=list)
+                           "chunk": self.chunk_frames, "context": self.context_frames,
+                           "backend": backend_identity(self.backend)}, sort_keys=True, default=list)
 
     def __call__(self, x: np.ndarray, sr: int) -> dict[str, np.ndarray]:
         """``x`` ``[channels, n]`` at ``sr`` Hz -> each stem ``[channels, n]`` float32."""
@@ -126,6 +134,9 @@ class ModelSeparator:
         if not expected_ok:
             raise BackendError(f"{m.manifest.model_id}: output {m.output_name!r} has shape {list(result.shape)}, "
                                f"expected {list(want_shape) if want_shape else 'the input layout'}")
+        if not np.all(np.isfinite(result)):  # NaN stems would be written, cached, and reused
+            raise BackendError(f"{m.manifest.model_id} on {self.backend.describe()}: output {m.output_name!r} "
+                               "holds NaN or infinite values")
         return np.asarray(result, dtype=np.float32)
 
     def _mdx_pack(self, windows: np.ndarray) -> np.ndarray:
@@ -150,6 +161,13 @@ class ModelSeparator:
         spec[:, :, :lay.dim_f] = parts[:, :, 0] + 1j * parts[:, :, 1]
         return librosa.istft(spec, n_fft=lay.n_fft, hop_length=lay.hop_length, window="hann", center=True,
                              length=size).astype(np.float32)
+
+
+def backend_identity(backend: Backend) -> str:
+    """``"local"`` for in-process ONNX (CPU or CUDA run the same model file), ``"remote URL"`` for a server (also
+    behind a fallback: its stems may come from either)."""
+    url = getattr(getattr(backend, "remote", backend), "url", None)
+    return f"remote {url}" if isinstance(url, str) else "local"
 
 
 def _fit(y: np.ndarray, n: int) -> np.ndarray:

@@ -216,6 +216,7 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
                     targets: Sequence[Any], progress: ProgressFn | None,
                     cancel: CancelToken | None) -> list[SlotDraft]:
     """:meth:`inference.drafter.Drafter.simplify` (documented there and in this module's docstring)."""
+    from inference.backends import cancel_scope
     from inference.decode import settings_for, slot_name, smooth
     from inference.draft_audio import beat_window, run_onset_model
     from inference.lane_decision import share_range
@@ -241,7 +242,8 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
     window = beat_window(timing, analysis, None, None)
     report("model", 0.0)
     plain = [SimpleNamespace(slot=t, cond=None, cond_slot=0) for t in lows]  # unconditioned rows of one batch
-    prob = run_onset_model(drafter.onset, drafter.backend, analysis, timing, window, plain)
+    with cancel_scope(drafter.backend, cancel.check):  # Cancel ends a wait on a server that never answers
+        prob = run_onset_model(drafter.onset, drafter.backend, analysis, timing, window, plain)
     report("model", 1.0)
     cancel.check()
     seconds = row_seconds(timing, beats)

@@ -94,7 +94,7 @@ class AiPanel(QWidget):
         grid.addWidget(check, 1, 2)
         self.url = QLineEdit(s.get("ai/remote_url"))
         self.url.setPlaceholderText("http://host:8080")
-        self.url.editingFinished.connect(lambda: s.set("ai/remote_url", self.url.text().strip()))
+        self.url.editingFinished.connect(self._store_url)
         self.token = QLineEdit(s.get("ai/remote_token"))
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("token (optional)")
@@ -232,9 +232,24 @@ class AiPanel(QWidget):
     def _set_backend(self, kind: str) -> None:
         self.drafting.settings.set("ai/backend", kind)
         self.device.setText("model not loaded yet" if kind == "local" else "remote (with local fallback)")
-        if kind == "remote":
-            self.drafting.settings.set("ai/remote_url", self.url.text().strip())
+        if kind == "remote" and self._store_url():
             self.drafting.check_server()
+
+    def _store_url(self) -> bool:
+        """Keep the server URL in the settings, unless it is one the client refuses (a user name or password in
+        it would end up in editor.ini, which is not private: the token has a file of its own); False then, with
+        the reason on the light."""
+        from inference.remote import normalise_url
+
+        text = self.url.text().strip()
+        if text:
+            try:
+                normalise_url(text)
+            except ValueError as exc:
+                self.set_light("down", str(exc))
+                return False
+        self.drafting.settings.set("ai/remote_url", text)
+        return True
 
     def set_light(self, state: str, message: str) -> None:
         self.light.setStyleSheet(f"color: {LIGHTS.get(state, LIGHTS['unknown'])}; font-size: 16px")

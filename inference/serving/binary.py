@@ -70,6 +70,9 @@ def _split(body: bytes, header_length: int, key: str) -> tuple[dict[str, Any], d
     tensors = message.get(key) if isinstance(message, dict) else None
     if not isinstance(tensors, list):
         raise V2FormatError(f"message has no {key!r} list")
+    names = [t.get("name") for t in tensors if isinstance(t, dict)]
+    if twice := sorted({str(n) for n in names if names.count(n) > 1}):
+        raise V2FormatError(f"tensor {twice[0]!r} given twice")
     offset, arrays = header_length, {}
     view = memoryview(body)
     for tensor in tensors:
@@ -171,7 +174,7 @@ def decode_binary_response(body: bytes, header_length: int) -> dict[str, np.ndar
     """Outputs of a response that uses the binary extension."""
     message, arrays = _split(body, header_length, "outputs")
     for output in message.get("outputs", []):
-        if output.get("name") not in arrays:
+        if not isinstance(output, dict) or output.get("name") not in arrays:
             from inference.serving.v2 import decode_tensor
 
             name, array = decode_tensor(output)

@@ -20,6 +20,7 @@ No wait crosses the deadline and no attempt starts after it: a request ends with
 from __future__ import annotations
 
 import email.utils
+import json
 import math
 import random
 import threading
@@ -171,13 +172,29 @@ def call_with_retries(attempt: Callable[[int], T], policy: RetryPolicy,
 
 
 def error_message(resp: object) -> str:
-    """One line from an HTTP error response (``requests.Response``): its JSON ``error``/``detail``, else text."""
+    """One line from an HTTP error response (anything with ``content``, ``headers`` and ``reason``, like a
+    ``requests.Response``): see :func:`error_text`."""
+    headers = getattr(resp, "headers", None) or {}
+    return error_text(getattr(resp, "content", b"") or b"", headers.get("Content-Type", ""),
+                      str(getattr(resp, "reason", "") or ""))
+
+
+def error_text(content: bytes, content_type: str, reason: str) -> str:
+    """One line (at most 200 characters) saying why a server refused a request: the JSON body's ``error`` or
+    ``detail``, else the first line of a short plain-text body, else the HTTP reason phrase. An HTML page (a
+    proxy's login page, a file server's 404) is never quoted: messages end up in dialogs and logs."""
+    from inference.remote_errors import one_line
+
+    message = ""
     try:
-        data = resp.json()  # type: ignore[attr-defined]
-        message = data.get("error") or data.get("detail") or resp.text  # type: ignore[attr-defined]
-    except Exception:
-        message = getattr(resp, "text", "")
-    return " ".join(str(message).split())[:300] or getattr(resp, "reason", "") or "no message"
+        data = json.loads(content[:65536])
+        if isinstance(data, dict):
+            message = str(data.get("error") or data.get("detail") or "")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        text = content[:1024].decode("utf-8", "replace").strip()
+        if "html" not in content_type.lower() and not text.startswith("<"):
+            message = text.splitlines()[0] if text else ""
+    return one_line(message or reason or "no message")
 
 
 _CONNECTION_PROBLEMS = ("Connection refused", "Connection reset", "Connection aborted", "RemoteDisconnected",

@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import math
+import signal
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def url_host(host: str) -> str:
+    """``host`` as it goes in a URL: an IPv6 address in brackets (``http://[::1]:8080``; ``http://::1:8080`` is not
+    a URL clients accept)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 def check_config(cfg: ServeConfig) -> list[Manifest]:
     """Refuse unsafe or impossible settings; return the manifests of the models to serve (sha256 verified)."""
     if cfg.token is not None and not cfg.token.strip():
@@ -73,8 +81,8 @@ def check_config(cfg: ServeConfig) -> list[Manifest]:
         raise ServeError("--max-request-mb must allow at least 1 KiB (every request would be refused)")
     if cfg.max_queue is not None and cfg.max_queue < 0:
         raise ServeError("--queue must be 0 (no waiting: busy workers answer 503) or more")
-    if not cfg.body_timeout_s > 0 or not cfg.idle_timeout_s > 0:
-        raise ServeError("--body-timeout must be more than 0 seconds")
+    if not 0 < cfg.body_timeout_s < math.inf or not 0 < cfg.idle_timeout_s < math.inf:
+        raise ServeError("--body-timeout must be a finite number of seconds above 0")
     folder = Path(cfg.models_dir)
     paths = sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if folder.is_dir() else []
     if not paths:
@@ -140,6 +148,12 @@ def _guarded_server_class() -> type:
                 GuardMiddleware, token=cfg.token, max_body_bytes=cfg.max_request_bytes,
                 max_inflight=cfg.workers, max_queue=queue, body_timeout_s=cfg.body_timeout_s,
                 idle_timeout_s=cfg.idle_timeout_s)
+
+        async def stop(self, sig: int | None = None) -> None:
+            """Drain for every signal. MLServer passes SIGINT on to uvicorn, whose own SIGINT handler has already
+            run: a second SIGINT means "force quit" to uvicorn, so Ctrl+C cancelled running inferences (a 500
+            and CancelledError tracebacks) where SIGTERM let them finish. A second Ctrl+C still forces."""
+            await super().stop(sig=signal.SIGTERM)
 
         async def start(self, models_settings: list[Any] | None = None) -> None:
             rest = asyncio.ensure_future(self._rest_server.start())

@@ -2,7 +2,8 @@
 
 Layout (Triton's documented model-repository format)::
 
-    DIR/<model>/config.pbtxt          platform onnxruntime_onnx, max_batch_size, dynamic time axis, GPU instances
+    DIR/<model>/config.pbtxt          platform onnxruntime_onnx, max_batch_size, dynamic time axis, GPU instances,
+                                      version_policy: version 1 only
     DIR/<model>/1/model.onnx          the exact ONNX file the manifest's sha256 names
     DIR/<model>/<model>.manifest.json the manifest (for clients and humans; Triton ignores unknown files)
 
@@ -18,7 +19,9 @@ written as config ``parameters``: Triton's metadata endpoint has no parameters, 
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from chart.fileio import atomic_write_bytes, atomic_write_text
@@ -53,6 +56,7 @@ def config_pbtxt(manifest: Manifest, name: str, max_batch_size: int = DEFAULT_MA
             entries.append(f'  {{\n    name: "{spec.name}"\n    data_type: {TRITON_TYPES[spec.dtype]}\n'
                            f"    dims: [ {', '.join(str(d) for d in dims)} ]{reshape}\n  }}")
         lines.append(f"{section} [\n" + ",\n".join(entries) + "\n]")
+    lines.append("version_policy: { specific: { versions: [ 1 ] } }")  # the only version export writes
     lines.append(f"instance_group [\n  {{\n    count: {gpu_instances}\n    kind: KIND_GPU\n  }}\n]")
     if batched:  # dynamic batching needs max_batch_size > 0
         lines.append("dynamic_batching {\n  max_queue_delay_microseconds: 2000\n}")
@@ -67,23 +71,55 @@ def export_triton(out_dir: str | Path, manifests: list[Manifest], max_batch_size
                   gpu_instances: int = 1) -> list[Path]:
     """Write a Triton model repository for ``manifests`` (already sha-verified) into ``out_dir``.
 
-    Returns the written ``config.pbtxt`` paths. Existing model folders of the same names are replaced; other
-    content of ``out_dir`` is left alone.
+    Returns the written ``config.pbtxt`` paths. Existing model folders of the same names are replaced whole, every
+    version folder with them: Triton serves the highest version it finds, so an ``onset/2/`` left from an older
+    export was served while ``config.pbtxt`` named the new sha256 (which the client checks). Each folder is
+    written next to its place (``.onset.new-*``) and renamed into it, the old one renamed away first, so a
+    failure leaves the old model or the new one, never a mix; ``version_policy`` in the config names version 1
+    as well. Other content of ``out_dir`` is left alone.
     """
     out = Path(out_dir)
+    planned = [(m, model_name(m)) for m in manifests]
+    texts = [config_pbtxt(m, name, max_batch_size, gpu_instances) for m, name in planned]  # all valid first
+    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for manifest in manifests:
-        name = model_name(manifest)
-        text = config_pbtxt(manifest, name, max_batch_size, gpu_instances)  # validate before touching disk
-        folder = out / name
-        if folder.exists():
-            shutil.rmtree(folder / "1", ignore_errors=True)
-        (folder / "1").mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(folder / "1" / "model.onnx", manifest.model_path.read_bytes())
-        copy = Manifest.from_dict({**_manifest_dict(manifest), "file": "1/model.onnx"})
-        atomic_write_text(folder / f"{name}.manifest.json", copy.to_json())
-        written.append(atomic_write_text(folder / "config.pbtxt", text))
+    for (manifest, name), text in zip(planned, texts):
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.new-", dir=out))
+        try:
+            os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; the server may run as another user
+            (staging / "1").mkdir()
+            atomic_write_bytes(staging / "1" / "model.onnx", manifest.model_path.read_bytes())
+            copy = Manifest.from_dict({**_manifest_dict(manifest), "file": "1/model.onnx"})
+            atomic_write_text(staging / f"{name}.manifest.json", copy.to_json())
+            atomic_write_text(staging / "config.pbtxt", text)
+            _replace_folder(staging, out / name)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        written.append(out / name / "config.pbtxt")
     return written
+
+
+def _replace_folder(new: Path, final: Path) -> None:
+    """Put ``new`` at ``final``; an existing ``final`` is renamed away first and then deleted."""
+    if not final.exists() and not final.is_symlink():
+        os.rename(new, final)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+    os.rename(final, old / final.name)
+    try:
+        os.rename(new, final)
+    except BaseException:
+        os.rename(old / final.name, final)  # put the old model back
+        shutil.rmtree(old, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _manifest_dict(manifest: Manifest) -> dict:

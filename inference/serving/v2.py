@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -141,4 +141,15 @@ def decode_response(body: bytes | str | Mapping[str, Any]) -> dict[str, np.ndarr
     outputs = message.get("outputs") if isinstance(message, Mapping) else None
     if not isinstance(outputs, list):
         raise V2FormatError("response has no 'outputs' list")
-    return dict(decode_tensor(o) for o in outputs)
+    return unique_tensors(decode_tensor(o) for o in outputs)
+
+
+def unique_tensors(pairs: Iterable[tuple[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """``{name: array}`` from decoded tensors; a name given twice is refused (a dict would keep the last one
+    silently: a server that listed an output twice had its second, wrong, copy used)."""
+    out: dict[str, np.ndarray] = {}
+    for name, array in pairs:
+        if name in out:
+            raise V2FormatError(f"tensor {name!r} given twice")
+        out[name] = array
+    return out

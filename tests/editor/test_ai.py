@@ -505,3 +505,20 @@ def test_each_variant_is_spliced_into_the_ghosts_as_they_were(opened):
     ghosts.flip_variant(chart, 1)
     assert ghosts.accept(chart)
     assert [n for n in chart.notes if 28 <= n.beat < 36] == [hold, *beside]
+
+
+def test_a_server_url_with_a_password_is_not_kept_in_the_settings(opened, qtbot):
+    """A user name and password in the URL went into editor.ini (0644; the token has a 0600 file of its own)."""
+    win = opened
+    settings = win.drafting.settings
+    settings.set("ai/remote_url", "http://127.0.0.1:8080")
+    win.ai_panel.url.setText("http://alice:hunter2pw@127.0.0.1:8080")
+    win.ai_panel.url.editingFinished.emit()
+    assert settings.get("ai/remote_url") == "http://127.0.0.1:8080"
+    assert win.ai_panel.light.property("state") == "down"
+    assert "token file" in win.ai_panel.light.toolTip()
+    win.ai_panel.remote.setChecked(True)  # choosing Remote keeps it out too
+    assert "hunter2" not in settings.get("ai/remote_url")
+    win.ai_panel.url.setText("http://127.0.0.1:9090")
+    win.ai_panel.url.editingFinished.emit()
+    assert settings.get("ai/remote_url") == "http://127.0.0.1:9090"
