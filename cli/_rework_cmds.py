@@ -61,6 +61,7 @@ def cmd_simplify(args: argparse.Namespace) -> int:
 
 
 def cmd_arrows(args: argparse.Namespace) -> int:
+    from chart.disclosure import with_disclosure
     from inference.lane_context import with_unstepped
 
     slot = _one_slot(args.slot, "--slot")
@@ -81,6 +82,7 @@ def cmd_arrows(args: argparse.Namespace) -> int:
     same = sum(1 for n in draft.notes if n in set(chart.notes))
     chart.notes = with_unstepped(draft.notes, chart.notes)
     p = draft.provenance
+    chart.credit = with_disclosure(chart.credit, p.model_id)  # as the editor's Accept of AI arrows does
     print(f"{slot.sm_name}: {len(rows)} rows, {len(draft.notes)} notes, {same} as before "
           f"({p.lane_model}, seed {p.seed}, temperature {p.parameters['lane_temperature']})", file=sys.stderr)
     return _save(song, args.output, {slot})

@@ -14,7 +14,9 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   ``Title``/``Artist`` (romanised, as osu! asks) StepMania's ``TITLETRANSLIT``/``ARTISTTRANSLIT`` in
   ``Song.extra`` when they differ; written back the same way (a song without a transliteration writes its name
   as ``Title`` only). ``Creator`` is ``Song.credit``, or the chart's own ``credit`` when it has one (osu! keeps
-  one per file); a beatmap set's most common ``Creator`` is the song's. ``BeatmapID`` names one difficulty: it
+  one per file); a beatmap set's most common ``Creator`` is the song's. A credit's AI disclosure
+  (:mod:`chart.disclosure`) is not a ``Creator``: it is written as ``ai-assisted genelive <model>`` in ``Tags``
+  and read back from there into the chart's credit. ``BeatmapID`` names one difficulty: it
   goes to that chart's ``extra``, never to the song (a difficulty added or copied gets none; osu! assigns one on
   submission). ``Version`` (the difficulty name) holds the slot, meter and description as
   ``"Hard Lv.9: name"``; a foreign name (``"Insane"``) is the description, with the slot guessed from its words
@@ -42,6 +44,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags, with_disclosure
 from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, escape, normalise, unescape
@@ -62,6 +65,7 @@ _OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIU
               "expert": Slot.CHALLENGE, "extra": Slot.CHALLENGE, "challenge": Slot.CHALLENGE}
 VERSION_KEY = "Metadata.Version"  # a difficulty name we did not write, kept in Chart.extra
 BEATMAP_ID = "Metadata.BeatmapID"  # one difficulty's identity on osu!'s servers: that chart's, never copied
+TAGS = "Metadata.Tags"
 TRANSLIT = {"Title": "TITLETRANSLIT", "Artist": "ARTISTTRANSLIT"}  # osu!'s romanised names as StepMania's tags
 _OD = ("Difficulty", "OverallDifficulty")
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
@@ -98,7 +102,9 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     first = min((o[0] for o in objects), default=None)
     timing = timing_from_points(points, first, [t for o in objects for t in (o[0], o[2]) if t is not None])
     chart = _chart(osu, keys, objects, timing, report)
-    extra = osu.extra()
+    extra, model = _disclosure_read(osu.extra())
+    if model is not None:  # the AI disclosure Tags carry is the chart's (its credit), not the set's Creator
+        chart.credit = marker(model)
     if inherited:
         extra.append(("TimingPoints.inherited", "\n".join(inherited)))
     chart.extra += [item for item in extra if item[0] == BEATMAP_ID]
@@ -109,6 +115,14 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     return Song(title=names["Title"][0], artist=names["Artist"][0], credit=osu.get("Metadata", "Creator", ""),
                 music=osu.get("General", "AudioFilename", ""), sample_start=max(preview, Fraction(0)) / 1000,
                 timing=timing, charts=[chart], extra=canonical_extra(extra))
+
+
+def _disclosure_read(extra: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str | None]:
+    """``extra`` with the AI disclosure words taken out of ``Tags``, and the model they name (None: none)."""
+    rest, model = from_osu_tags(dict(extra).get(TAGS, ""))
+    if model is None:
+        return extra, None
+    return [(k, rest if k == TAGS else v) for k, v in extra if k != TAGS or rest], model
 
 
 def _names(osu: OsuFile, key: str) -> tuple[str, str]:
@@ -149,7 +163,9 @@ def merge_set(songs: Sequence[Song]) -> Song:
         chart = song.charts[0]
         chart.extra = chart.extra + [item for item in song.extra if item not in common and item[0] not in song_level]
         chart.timing = song.timing if song.timing != first.timing else None
-        chart.credit = song.credit if song.credit != credit else ""
+        own = song.credit if song.credit != credit else ""
+        model = disclosed_model(chart.credit)  # read from this file's Tags
+        chart.credit = own if model is None else with_disclosure(own, model)
         charts.append(chart)
     return Song(title=first.title, artist=first.artist, credit=credit, music=first.music,
                 sample_start=first.sample_start, timing=first.timing, charts=charts, extra=common)
@@ -273,7 +289,7 @@ def problems(song: Song) -> list[Unrepresentable]:
     if song.sample_length:
         out.append(Unrepresentable("", Fraction(0), "osu! has no preview length (PreviewTime is the start): dropped",
                                    fatal=False))
-    if song.credit and song.charts and all(c.credit and c.credit != song.credit for c in song.charts):
+    if song.credit and song.charts and all(human_credit(c.credit) not in ("", song.credit) for c in song.charts):
         out.append(Unrepresentable("", Fraction(0), f"osu! keeps one Creator per file and every difficulty has a "
                                                     f"credit of its own: the song's credit {song.credit!r} dropped",
                                    fatal=False))
@@ -360,7 +376,7 @@ def dumps(song: Song) -> str:
     values = {
         ("General", "AudioFilename"): song.music, ("General", "Mode"): "3",
         ("General", "PreviewTime"): str(round(song.sample_start * 1000)) if song.sample_start > 0 else "-1",
-        ("Metadata", "Creator"): chart.credit or song.credit, ("Metadata", "Version"): version,
+        ("Metadata", "Creator"): human_credit(chart.credit) or song.credit, ("Metadata", "Version"): version,
         ("Difficulty", "CircleSize"): str(chart.lanes),
     }
     for key, name in (("Title", song.title), ("Artist", song.artist)):
@@ -375,4 +391,6 @@ def dumps(song: Song) -> str:
         x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
         objects.append(f"{x},192,{ms},128,0,{end_ms}:0:0:0:0:" if end_ms is not None else f"{x},192,{ms},1,0,0:0:0:0:")
     own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
+    if disclosed_model(chart.credit) is not None:
+        values[("Metadata", "Tags")] = osu_tags(dict([*song.extra, *own]).get(TAGS, ""), chart.credit)
     return write_file(values, [*song.extra, *own], points, objects, DEFAULTS)

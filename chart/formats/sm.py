@@ -18,7 +18,9 @@ warps or delays, so the writer does what StepMania 5's .sm writer does:
   mine inside one has no fake form and becomes judged: listed as a conversion. (A .sm file that has ``#FAKES``
   is still read with its fake segments, and the read report says that StepMania judges those notes.)
 
-A chart with its own timing (.ssc split timing) different from the song's cannot be stored: reported.
+A chart with its own timing (.ssc split timing) different from the song's cannot be stored: reported. .sm has no
+chart credit (dropped, listed), but a credit's AI disclosure (:mod:`chart.disclosure`) is written after the
+description, which StepMania 5 reads as the chart's credit too, and read back from there into the credit.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 from fractions import Fraction
 
+from chart.disclosure import from_sm_description, human_credit, sm_description
 from chart.formats.display_segments import fake_ranges
 from chart.formats.errors import ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, escape, escape_raw, parse_tags
@@ -69,8 +72,9 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
         if len(tag.params) < 6:
             raise ParseError(f"#NOTES needs 6 ':'-separated fields, found {len(tag.params)}", tag.line)
         p = tag.params
-        fields = {"STEPSTYPE": (p[0], tag.line), "DESCRIPTION": (p[1], tag.line),
-                  "DIFFICULTY": (p[2], tag.line), "METER": (p[3], tag.line)}
+        description, credit = from_sm_description(p[1].strip())  # an AI disclosure written there is the credit
+        fields = {"STEPSTYPE": (p[0], tag.line), "DESCRIPTION": (description, tag.line),
+                  "DIFFICULTY": (p[2], tag.line), "METER": (p[3], tag.line), "CREDIT": (credit, tag.line)}
         extra = [("RADARVALUES", p[4].strip())] if p[4].strip() else []
         song.charts.append(make_chart(fields, p[-1], tag.line, extra, None, report))
     if report is not None:
@@ -129,7 +133,7 @@ def problems(song: Song) -> list[Unrepresentable]:
             if beat - _ROW in rows:
                 out.append(Unrepresentable(cid, beat, "delay becomes a stop one row earlier, where a note is"))
         dropped = [name for name, _ in written_extra(chart) if name != "RADARVALUES"]
-        dropped += ["CREDIT"] if chart.credit else []
+        dropped += ["CREDIT"] if human_credit(chart.credit) else []  # its AI disclosure goes to the description
         if dropped:
             out.append(Unrepresentable(cid, Fraction(0), f".sm drops chart tags {', '.join(dropped)}",
                                        fatal=False))
@@ -219,6 +223,7 @@ def _timing_values(timing: TimingData) -> dict[str, str]:
 
 def _chart_text(chart: Chart) -> str:
     radar = escape_raw(dict(chart.extra).get("RADARVALUES", ""), field=True)
-    head = [escape(chart.mode), escape(chart.description), chart.slot.sm_name, str(chart.meter), radar]
+    description = sm_description(chart.description, chart.credit)  # .sm has no chart credit: its AI disclosure
+    head = [escape(chart.mode), escape(description), chart.slot.sm_name, str(chart.meter), radar]
     fields = "".join(f"     {f}:\n" for f in head)
     return f"{chart_comment(chart)}#NOTES:\n{fields}{notes_text(chart)}\n;\n"

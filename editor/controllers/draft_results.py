@@ -186,7 +186,7 @@ class DraftResults:
             return 0
         region = (None, None) if everything else self.decision_region()
         drafted = bool(self.ghosts.drafted(chart, *region))
-        replaced = 0
+        replaced, credit = 0, chart.credit
         if not drafted:
             n = 0
         elif accept:
@@ -199,6 +199,8 @@ class DraftResults:
         if n:
             verb = "Accepted" if accept else "Rejected"
             text = f"{verb} {n} drafted note(s)" + (" (one undo step)" if accept else "")
+            if chart.credit != credit:  # the first accept into this chart (chart.disclosure)
+                text += f"; its credit now discloses the AI: \"{chart.credit}\" (Charts panel)"
         elif not drafted:
             text = "No ghosts there"
         elif accept:

@@ -8,6 +8,10 @@ always did. Regenerated regions keep their variants, each with its own provenanc
 target, variant number), so the designer can flip through them before deciding and the undo step records the one
 accepted.
 
+The first Accept that brings AI notes into a chart also marks its credit (``chart.disclosure.with_disclosure``, as
+the CLI's drafts are marked) in the same undo step: communities expect AI use disclosed, and the designer may edit
+the credit deliberately afterwards.
+
 A draft sits on the beats of the timing it was drafted against; when that timing changes (a BPM, an offset, a
 warp...), its ghosts would land off the music they were drafted from, so they are cleared with a message.
 """
@@ -20,8 +24,9 @@ from fractions import Fraction
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from chart.commands import ReplaceRegion
-from chart.history import HistoryError
+from chart.commands import ReplaceRegion, SetChartMeta
+from chart.disclosure import with_disclosure
+from chart.history import Command, HistoryError
 from chart.notes import Note, sort_notes
 from chart.song import Chart
 from chart.sorted_notes import room_made
@@ -233,7 +238,7 @@ class GhostStore(QObject):
         if draft is None or not pieces:
             return None
         chosen = [n for n in draft.notes if any(s <= n.beat < e for s, e in pieces)]
-        commands = []
+        commands: list[ReplaceRegion] = []
         for s, e in pieces:  # only where the AI drafted: notes beside a drafted passage are the designer's
             notes = [n for n in chosen if s <= n.beat < e]
             if not notes and not self.session.doc.notes_in_range(chart, s, e):
@@ -241,13 +246,17 @@ class GhostStore(QObject):
             provenance = dict(draft.provenance_at(s))
             provenance["accepted_region"] = [str(s), str(e)]
             commands.append(ReplaceRegion(chart, s, e, notes, provenance=provenance, name="Accept AI draft"))
-        if len(commands) == 1:
-            if not self.session.push(commands[0]):
+        disclose = _disclosure(chart, [c for c in commands if c.drafted])
+        steps: list[Command] = [*commands, *([disclose] if disclose is not None else [])]
+        if len(steps) == 1:
+            if not self.session.push(steps[0]):
                 return None
-        elif commands:
+        elif steps:
             try:
-                with self.session.doc.transaction("Accept AI draft"):  # one undo step
-                    for command in commands:
+                with self.session.doc.transaction("Accept AI draft") as macro:  # one undo step
+                    if len(commands) == 1:  # what the step did, as a lone ReplaceRegion tells it
+                        macro.provenance = commands[0].provenance
+                    for command in steps:
                         self.session.doc.push(command)
             except (ValueError, KeyError, HistoryError) as exc:  # rolled back as a whole
                 self.session.status.emit(f"Accept AI draft: {exc}")
@@ -283,6 +292,16 @@ class GhostStore(QObject):
         if not draft.notes and not draft.variants:  # pending silent variants stay to be decided
             self._drafts.pop(id(draft.chart), None)
         self.changed.emit()
+
+
+def _disclosure(chart: Chart, drafted: list[ReplaceRegion]) -> SetChartMeta | None:
+    """The credit change that discloses the AI notes being accepted (:func:`chart.disclosure.with_disclosure`, the
+    one the CLI's drafts get too), part of the Accept's undo step; None when nothing drafted is accepted (silence
+    accepted adds no AI notes) or the credit discloses already (once per chart, not once per accept)."""
+    if not drafted:
+        return None
+    credit = with_disclosure(chart.credit, str((drafted[0].provenance or {}).get("model_id", "")))
+    return None if credit == chart.credit else SetChartMeta(chart, name="Accept AI draft", credit=credit)
 
 
 def union(regions: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
