@@ -2,7 +2,8 @@
 
 Defaults follow ArrowVortex where it has an answer (number keys place notes, arrows walk the snap and change it,
 T/Y/G mirror, F3/F4 ticks, Space plays, Shift+Left/Right change the playback rate), then SMEditor (``,``/``.``
-previous/next note) and common desktop conventions elsewhere. The keymap is a JSON file of
+previous/next note; F7/F8 and F11/F12 nudge the BPM and the offset, as in StepMania 5's editor) and common
+desktop conventions elsewhere. The keymap is a JSON file of
 ``{"action id": "shortcut"}``: ``resources/keymap.json`` ships the defaults, and a user file of the same shape
 (``<app data>/keymap.json``) overrides any subset. An empty string removes a shortcut.
 """
@@ -128,6 +129,18 @@ SPECS: tuple[ActionSpec, ...] = (
                    "hold; Esc ends (one undo step)"),
     ActionSpec("play.record_replace", "Record Re&places Notes", "", checkable=True,
                tip="On: recording clears the passage it plays through; off: the chart's notes stay"),
+    # timing (SM5's editor nudges the BPM and the offset with F7/F8 and F11/F12)
+    ActionSpec("timing.detect", "&Detect Tempo...", "",
+               tip="Detect the BPM and first beat of the loaded audio and set the timing to one (one undo step)"),
+    ActionSpec("timing.tap", "&Tap Tempo...", "", tip="Tap along with the song for its BPM and first beat"),
+    ActionSpec("timing.bpm_down", "BPM at Cursor -0.01", "F7"),
+    ActionSpec("timing.bpm_up", "BPM at Cursor +0.01", "F8"),
+    ActionSpec("timing.bpm_down_big", "BPM at Cursor -0.1", "Shift+F7"),
+    ActionSpec("timing.bpm_up_big", "BPM at Cursor +0.1", "Shift+F8"),
+    ActionSpec("timing.offset_down", "Offset -1 ms", "F11", tip="#OFFSET 1 ms lower: the grid 1 ms later"),
+    ActionSpec("timing.offset_up", "Offset +1 ms", "F12", tip="#OFFSET 1 ms higher: the grid 1 ms earlier"),
+    ActionSpec("timing.offset_down_big", "Offset -10 ms", "Shift+F11"),
+    ActionSpec("timing.offset_up_big", "Offset +10 ms", "Shift+F12"),
     # AI
     ActionSpec("ai.accept", "Accept Drafts in Selection/Measure", "Return"),
     ActionSpec("ai.reject", "Reject Drafts in Selection/Measure", "Backspace"),

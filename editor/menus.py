@@ -28,6 +28,9 @@ MENUS = {
     "&Playback": ["play.toggle", "play.loop", "-", "play.rate_down", "play.rate_up", "play.rate_reset", "-",
                   "play.beat_ticks", "play.note_ticks", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
+    "&Timing": ["timing.detect", "timing.tap", "-", "timing.bpm_down", "timing.bpm_up", "timing.bpm_down_big",
+                "timing.bpm_up_big", "-", "timing.offset_down", "timing.offset_up", "timing.offset_down_big",
+                "timing.offset_up_big"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.arrows", "ai.next_variant",
             "ai.prev_variant"],
     "Plu&gins": ["@plugins"],
@@ -114,6 +117,7 @@ def _bind(win) -> None:
     bind_select(win)
     _bind_navigation(win)
     _bind_playback_and_ai(win)
+    _bind_timing(win)
     history_changed = lambda: _update_undo(win)  # noqa: E731
     win.session.document_replaced.connect(lambda: win.session.bridge.history_changed.connect(history_changed))
     win.session.bridge.history_changed.connect(history_changed)
@@ -244,6 +248,26 @@ def _bind_playback_and_ai(win) -> None:
     a["view.feet"].setChecked(win.settings.get("view/feet"))
     a.bind("view.beat_spaced", lambda on: _beat_spaced(win, on))
     a["view.beat_spaced"].setChecked(win.settings.get("view/beat_spaced"))
+
+
+def _bind_timing(win) -> None:
+    """Timing menu: Detect / Tap Tempo (also the Timing panel's buttons) and the nudge keys. Their controllers are
+    made here, as the menus are built once the panels exist."""
+    from editor.controllers.timing_nudge import TimingNudges
+    from editor.controllers.timing_tools import TimingTools
+
+    a = win.actions
+    win.timing_tools = tools = TimingTools(win)
+    win.timing_nudges = nudges = TimingNudges(win.session, win.timeline.cursor_beat)
+    a.bind("timing.detect", tools.detect)
+    a.bind("timing.tap", tools.tap)
+    win.timing_panel.detect_requested.connect(tools.detect)
+    win.timing_panel.tap_requested.connect(tools.tap)
+    for suffix, big in (("", False), ("_big", True)):
+        a.bind(f"timing.bpm_down{suffix}", lambda big=big: nudges.nudge_bpm(-1, big))
+        a.bind(f"timing.bpm_up{suffix}", lambda big=big: nudges.nudge_bpm(1, big))
+        a.bind(f"timing.offset_down{suffix}", lambda big=big: nudges.nudge_offset(-1, big))
+        a.bind(f"timing.offset_up{suffix}", lambda big=big: nudges.nudge_offset(1, big))
 
 
 def _step_entry(win, on: bool) -> None:

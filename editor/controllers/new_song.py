@@ -12,14 +12,21 @@ from editor.audio_support import decode_job
 from editor.workers import Job, JobContext
 
 
-def _analyse(ctx: JobContext, path: Path):
-    audio = decode_job(ctx, path)
+def detect_job(ctx: JobContext, audio) -> list:
+    """Tempo candidates of decoded ``audio`` (an AudioState), best first: the job step New Song and Timing >
+    Detect Tempo share. A cancel drops the result (``audio.tempo`` runs as one call)."""
+    ctx.check()
     ctx.report(0.5, "Detecting tempo")
     from audio.tempo import detect_tempo
 
     candidates = detect_tempo(audio.mono(), audio.sample_rate_hz)
     ctx.check()
-    return audio, candidates
+    return candidates
+
+
+def _analyse(ctx: JobContext, path: Path):
+    audio = decode_job(ctx, path)
+    return audio, detect_job(ctx, audio)
 
 
 def start_new_song(win, path: Path) -> bool:

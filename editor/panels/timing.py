@@ -4,6 +4,7 @@ Rows are by beat: BPM changes, stops, delays, warps and time signatures (``Timin
 in time), and StepMania 5's display and scoring segments (labels, scrolls, speeds, fake segments, tick counts,
 combos; ``chart.formats.display_segments``), which do not. Add at the cursor, edit the beat or the value in place,
 remove a row; each change is one SetTiming undo step, and a refused value is reported and the table restored.
+Detect Tempo... and Tap Tempo... ask for the tempo dialog (``editor.controllers.timing_tools``).
 Double-clicking a row's kind moves the cursor to its beat. A display tag whose text does not read is listed as
 it is (kept verbatim on save) and can only be removed.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -167,6 +168,8 @@ class TimingPanel(QWidget):
 
     COLUMNS = ("Beat", "Kind", "Value")
     KINDS = tuple(KIND_NAMES)
+    detect_requested = Signal()  # Detect Tempo... (editor.controllers.timing_tools answers both)
+    tap_requested = Signal()  # Tap Tempo...
 
     def __init__(self, session: EditorSession, cursor_beat, go_to=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -205,6 +208,16 @@ class TimingPanel(QWidget):
         remove.clicked.connect(self.remove_selected)
         for widget in (self.segment_combo, add, remove):
             row.addWidget(widget)
+        layout.addLayout(row)
+        row = QHBoxLayout()
+        for label, signal, tip in (("Detect Tempo...", self.detect_requested, "Detect the BPM and first beat of the "
+                                    "audio and set this timing to one (Timing menu)"),
+                                   ("Tap Tempo...", self.tap_requested, "Tap along with the song for its BPM and "
+                                    "first beat (Timing menu)")):
+            button = QPushButton(label)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, sig=signal: sig.emit())
+            row.addWidget(button)
         layout.addLayout(row)
         self.keep_in_time = QCheckBox("Keep notes in time")
         self.keep_in_time.toggled.connect(lambda on: setattr(session, "keep_notes_in_time", on))
