@@ -86,6 +86,18 @@ class TimingNudges:
         return self._apply(("offset", self._chart_key(chart), None), run, base, base.with_changes(offset=offset),
                            chart, steps, "Nudge offset", text)
 
+    def set_offset(self, offset: Fraction, name: str = "Change offset") -> bool:
+        """Set ``#OFFSET`` to ``offset`` (the Song panel's box): changes less than a second apart are one undo step
+        as the nudge keys' are, Keep notes in time included (each step of the box was a transaction of its own)."""
+        timing, chart = self.session.timing_target()
+        if offset == timing.offset:
+            return True
+        key = ("offset", self._chart_key(chart), None)
+        run = self._continue(key)
+        base = run.base if run is not None else timing
+        text = f"#OFFSET {float(offset):.3f} s ({float(offset - base.offset) * 1000:+.0f} ms)"
+        return self._apply(key, run, base, base.with_changes(offset=offset), chart, 0, name, text)
+
     # ------------------------------------------------------------------ merging
     def _chart_key(self, chart) -> str | None:
         return None if chart is None else self.session.doc.chart_id(chart)

@@ -9,6 +9,8 @@ latency and visual offset are settings in the Playback menu and never touch it.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from chart.commands import SetSongMeta
 from chart.notes import as_fraction
-from editor.panels.timing import push_timing
 from editor.session import EditorSession
 
 OFFSET_STEP_S = 0.001  # one arrow key or wheel notch on the Offset box
@@ -46,6 +47,7 @@ class PropertiesPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self._updating = False
+        self._offsets = None  # editor.controllers.timing_nudge.TimingNudges, made at the first change
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
         for name in self.TEXT_FIELDS:
@@ -105,8 +107,9 @@ class PropertiesPanel(QWidget):
     def _set_offset(self, value: float) -> None:
         if self._updating:
             return
-        timing, own = self.session.timing_target()
-        offset = as_fraction(f"{value:.{OFFSET_DECIMALS}f}")
-        changed = timing.with_changes(offset=offset)
-        if offset != timing.offset and not push_timing(self.session, changed, own, "Change offset"):
+        if self._offsets is None:  # its own run of merged changes; the F11/F12 keys have theirs
+            from editor.controllers.timing_nudge import TimingNudges
+
+            self._offsets = TimingNudges(self.session, lambda: Fraction(0))
+        if not self._offsets.set_offset(as_fraction(f"{value:.{OFFSET_DECIMALS}f}")):
             self.refresh()

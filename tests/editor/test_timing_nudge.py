@@ -149,3 +149,24 @@ def test_playback_goes_on_with_the_beat_ticks_re_timed(fake):
     beats = np.array(player.ticks[0])
     assert np.diff(beats[:5]) == pytest.approx(60 / 120.01, abs=1e-9)
     assert win.playback.playing
+
+
+def test_song_panel_offset_steps_are_one_undo_step_with_notes_kept_in_time(opened):
+    """The Song panel's Offset box steps 1 ms per arrow key; with Keep notes in time on, each step was a
+    transaction of its own (ten steps, ten undo steps, and the notes never moved: 1 ms is under half a row)."""
+    win = opened
+    doc, song = win.session.doc, win.session.doc.song
+    win.timing_panel.keep_in_time.setChecked(True)
+    chart = song.charts[0]
+    notes = list(chart.notes)
+    steps = len(doc.undo_stack_names())
+    box = win.properties_panel.offset
+    for _ in range(10):
+        box.stepBy(1)
+    assert song.timing.offset == F("-0.09")
+    assert doc.undo_stack_names()[steps:] == ["Change offset, notes kept in time"]
+    assert [n.beat for n in chart.notes] == [n.beat + F(1, 48) for n in notes]
+    doc.undo()
+    assert list(chart.notes) == notes
+    assert song.timing.offset == F("-0.1")
+    assert box.value() == pytest.approx(-0.1)
