@@ -39,7 +39,7 @@ Ties are broken towards the left foot and the earlier option, so a parse is dete
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from fractions import Fraction
@@ -49,7 +49,8 @@ from itertools import combinations, permutations
 import numpy as np
 
 from chart.formats.display_segments import judged_notes
-from chart.notes import Note, beat_rows
+from chart.note_rows import ScaledNotes, scaled
+from chart.notes import Note
 from chart.timing import TimingData
 
 PANELS = 4
@@ -183,7 +184,8 @@ class _Tables:
     fast: np.ndarray  # [S, K] cost multiplied by pressure(gap)
     flags: np.ndarray  # [S, K] bit flags
     feet: np.ndarray  # [S, K, len(arrows)] foot per arrow: 0 left, 1 right, -1 hand
-    gather: np.ndarray  # [S, P] flat indices s*K+k of the options reaching each next state; S*K = none
+    gather: np.ndarray  # [S, P] flat indices s*K+k of the options reaching each next state; K-1 = none
+    picked: tuple[tuple[tuple[int, tuple[Foot | None, ...]], ...], ...]  # [S][K] (flags, feet) as Python values
 
 
 def _options(state: tuple[int, int, int], arrows: tuple[int, ...], held: int) -> Iterator[tuple[int, int, tuple[int, ...]]]:
@@ -221,7 +223,9 @@ def _options(state: tuple[int, int, int], arrows: tuple[int, ...], held: int) ->
 @cache
 def _tables(arrows: tuple[int, ...], held: int) -> _Tables:
     per_state = [list(_options(s, arrows, held)) for s in STATES]
-    n_states, k = len(STATES), max(len(o) for o in per_state)
+    # one column more than any state has options: it holds no option (cost inf), so "none" in ``gather`` can point
+    # at it and a row's candidates need no extra inf appended
+    n_states, k = len(STATES), max(len(o) for o in per_state) + 1
     nxt = np.full((n_states, k), -1, dtype=np.int64)
     flags = np.zeros((n_states, k), dtype=np.int64)
     feet = np.full((n_states, k, len(arrows)), -1, dtype=np.int8)
@@ -242,38 +246,66 @@ def _tables(arrows: tuple[int, ...], held: int) -> _Tables:
             if nxt[s, j] >= 0:
                 sources[nxt[s, j]].append(s * k + j)
     width = max(len(x) for x in sources)
-    gather = np.full((n_states, width), n_states * k, dtype=np.int64)
+    gather = np.full((n_states, width), k - 1, dtype=np.int64)  # state 0's last column: no option
     for t, src in enumerate(sources):
         gather[t, :len(src)] = src
-    return _Tables(nxt, base, fast.astype(np.float64), flags, feet, gather)
+    picked = tuple(tuple((int(flags[s, j]), tuple(_FEET[f] for f in feet[s, j].tolist())) for j in range(k))
+                   for s in range(n_states))
+    return _Tables(nxt, base, fast.astype(np.float64), flags, feet, gather, picked)
 
 
 # ---------------------------------------------------------------------------------------------- rows
 def contact_rows(notes: list[Note]) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...]]]:
     """For every row of steps (``notes`` sorted by beat): its beat, its step notes, and the holds/rolls of other
     lanes still held at that beat (head before it, end after it)."""
-    running: dict[int, Note] = {}  # lane -> the hold or roll reaching furthest in it so far
-    for beat, row in beat_rows(notes):
-        steps = tuple(n for n in row if n.kind.is_onset)
-        if steps:
+    yield from _contact_rows(notes, scaled(notes))
+
+
+def _contact_rows(notes: Sequence[Note], ints: ScaledNotes
+                  ) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...]]]:
+    """:func:`contact_rows` on the notes' exact integer beats (:mod:`chart.note_rows`): one pass, no Fraction
+    arithmetic (a hold's end was rebuilt for every row it was compared at: most of Verify's time on big charts)."""
+    running: dict[int, tuple[int, Note]] = {}  # lane -> (end, the hold or roll reaching furthest in it so far)
+    for i, j in ints.rows():
+        steps = tuple(n for n in notes[i:j] if n.kind.is_onset)
+        if not steps:
+            continue
+        beat = ints.beats[i]
+        if running:
             lanes = {n.lane for n in steps}
-            held = tuple(h for lane, h in sorted(running.items()) if lane not in lanes and h.end_beat > beat)
-            yield beat, steps, held
-        for n in steps:
-            if n.kind.has_length and (n.lane not in running or n.end_beat > running[n.lane].end_beat):
-                running[n.lane] = n
+            held = tuple(h for lane, (end, h) in sorted(running.items()) if lane not in lanes and end > beat)
+        else:
+            held = ()
+        yield steps[0].beat, steps, held
+        for k in range(i, j):
+            n = notes[k]
+            if n.kind.has_length:  # (holds and rolls are steps)
+                end = ints.ends[k]
+                if n.lane not in running or end > running[n.lane][0]:
+                    running[n.lane] = (end, n)
 
 
 def step_rows(notes: Iterable[Note]) -> list[tuple[Fraction, tuple[Note, ...], int]]:
     """``(beat, step notes by lane, held-lane bit mask)`` for every row with a step (:func:`contact_rows`), one
     note per lane (duplicates are another check's business)."""
+    listed = list(notes)
+    ints = scaled(listed)
+    order = sorted(range(len(listed)), key=lambda i: (ints.beats[i], listed[i].lane))
+    if any(k != i for k, i in enumerate(order)):
+        listed = [listed[i] for i in order]
+        ints = ScaledNotes(ints.scale, [ints.beats[i] for i in order], [ints.ends[i] for i in order])
     out: list[tuple[Fraction, tuple[Note, ...], int]] = []
-    for beat, steps, held in contact_rows(sorted(notes, key=lambda n: (n.beat, n.lane))):
-        first = {n.lane: n for n in reversed(steps)}
+    for beat, steps, held in _contact_rows(listed, ints):
+        row: tuple[Note, ...]
+        if len(steps) == 1:
+            row = steps
+        else:
+            first = {n.lane: n for n in reversed(steps)}
+            row = tuple(first[lane] for lane in sorted(first))
         mask = 0
         for h in held:
             mask |= 1 << h.lane
-        out.append((beat, tuple(first[lane] for lane in sorted(first)), mask))
+        out.append((beat, row, mask))
     return out
 
 
@@ -307,33 +339,30 @@ def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
     press = pressure(gaps).tolist()
     n_states = len(STATES)
     every = np.arange(n_states)
-    no_option = np.array([np.inf])
     value = np.full(n_states, np.inf)
     value[START] = 0.0
-    back: list[tuple[_Tables, np.ndarray]] = []  # per row: tables and, per next state, the chosen flat option
+    # Per row a handful of numpy calls on 60 x K arrays and nothing else (20k rows: the bulk of Verify's time).
+    back: list[tuple[_Tables, np.ndarray]] = []  # per row: tables and, per next state, the best source's column
     for (_, row, held), p in zip(rows, press, strict=True):
         tab = _tables(tuple(n.lane for n in row), held)
-        cand = np.concatenate(((value[:, None] + tab.base + p * tab.fast).ravel(), no_option))
-        pick = cand[tab.gather]
-        best = np.argmin(pick, axis=1)
-        chosen = tab.gather[every, best]
+        cand = value[:, None] + tab.base
+        if p:  # after a rest p is 0 and p * fast adds exactly nothing
+            cand += p * tab.fast
+        pick = cand.ravel()[tab.gather]
+        best = pick.argmin(axis=1)
         value = pick[every, best]
-        back.append((tab, chosen))
-    state = int(np.argmin(value))
+        back.append((tab, best))
+    state = int(value.argmin())
     cost = float(value[state])
     picks: list[tuple[int, int, _Tables]] = []
-    for tab, chosen in reversed(back):
-        flat = int(chosen[state])
-        k = tab.nxt.shape[1]
-        prev, j = divmod(flat, k)
+    for tab, best in reversed(back):
+        prev, j = divmod(int(tab.gather[state, best[state]]), tab.nxt.shape[1])
         picks.append((prev, j, tab))
         state = prev
     picks.reverse()
     out: list[FootRow] = []
-    for (beat, row, _), t, g, (prev, j, tab) in zip(rows, times, gaps, picks, strict=True):
-        fl = int(tab.flags[prev, j])
-        feet = tuple(_FEET[f] for f in tab.feet[prev, j].tolist())
-        out.append(FootRow(beat, float(t), float(g), row, feet, crossover=bool(fl & _CROSS),
-                           double_step=bool(fl & _DOUBLE), footswitch=bool(fl & _SWITCH), jack=bool(fl & _JACK),
-                           hands=bool(fl & _HANDS)))
+    for (beat, row, _), t, g, (prev, j, tab) in zip(rows, times.tolist(), gaps.tolist(), picks, strict=True):
+        fl, feet = tab.picked[prev][j]
+        out.append(FootRow(beat, t, g, row, feet, crossover=bool(fl & _CROSS), double_step=bool(fl & _DOUBLE),
+                           footswitch=bool(fl & _SWITCH), jack=bool(fl & _JACK), hands=bool(fl & _HANDS)))
     return FootParse(tuple(out), cost)

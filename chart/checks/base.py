@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from chart.note_rows import ScaledNotes, scaled
 from chart.notes import Note
 from chart.song import Chart, Song
 from chart.timing import TimingData
@@ -104,6 +105,17 @@ class CheckContext:
     @property
     def notes(self) -> list[Note]:
         return self.chart.notes
+
+    @cached_property
+    def scaled(self) -> ScaledNotes:
+        """``chart.notes``' beats and ends as exact ints over one scale (:mod:`chart.note_rows`), shared by the
+        checks: comparing them costs nothing next to Fraction arithmetic."""
+        return scaled(self.chart.notes)
+
+    @cached_property
+    def rows(self) -> list[tuple[int, int]]:
+        """``[start, stop)`` index spans of ``chart.notes``' rows (notes of one beat; the notes are sorted)."""
+        return self.scaled.rows()
 
     @cached_property
     def note_times_s(self) -> np.ndarray:

@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
-from chart.notes import beat_rows
 
 
 class CheckDuplicates:
     meta = CheckMeta("duplicates", "Notes", "Several notes on one beat in one lane")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
-        for beat, row in beat_rows(ctx.notes):
-            for lane in sorted({n.lane for n in row}):
+        for i, j in ctx.rows:
+            if j - i < 2:
+                continue
+            row = ctx.notes[i:j]
+            lanes = {n.lane for n in row}
+            if len(lanes) == len(row):
+                continue
+            beat = row[0].beat
+            for lane in sorted(lanes):
                 same = tuple(n for n in row if n.lane == lane)
                 if len(same) > 1:
                     kinds = ", ".join(n.kind.value for n in same)

@@ -16,12 +16,18 @@ class CheckNoteInHold:
     meta = CheckMeta("note-in-hold", "Holds", "Notes inside a hold or roll in the same lane")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
-        for lane in sorted({n.lane for n in ctx.notes}):
+        beats, ends = ctx.scaled.beats, ctx.scaled.ends  # exact ints: no Fraction arithmetic per note
+        by_lane: dict[int, list[int]] = {}
+        for k, n in enumerate(ctx.notes):
+            by_lane.setdefault(n.lane, []).append(k)
+        for lane in sorted(by_lane):
             held: Note | None = None  # the hold reaching furthest so far in this lane
-            for n in (n for n in ctx.notes if n.lane == lane):
-                if held is not None and held.beat < n.beat <= held.end_beat and not n.kind.has_length:
+            held_beat = held_end = 0
+            for k in by_lane[lane]:
+                n = ctx.notes[k]
+                if held is not None and held_beat < beats[k] <= held_end and not n.kind.has_length:
                     yield Issue(Severity.PROBLEM, f"{n.kind.value} at beat {describe_beat(n.beat)} lies inside "
                                 f"the {held.kind.value} from beat {describe_beat(held.beat)} (lane {lane + 1})",
                                 n.beat, (n, held))
-                if n.kind.has_length and (held is None or n.end_beat > held.end_beat):
-                    held = n
+                if n.kind.has_length and (held is None or ends[k] > held_end):
+                    held, held_beat, held_end = n, beats[k], ends[k]

@@ -8,6 +8,7 @@ kept as written on save, but StepMania may ignore it (WARNING, chart-wide).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
@@ -29,9 +30,10 @@ class CheckUnjudged:
         segments = [(b, b + length, "warp", Severity.WARNING) for b, length in timing.warps]
         segments += [(a, b, "fake segment", Severity.INFO) for a, b in fake_ranges(timing)]
         listed: set[tuple[str, object]] = set()  # overlapping segments of a kind: each note listed once
+        beats = [n.beat for n in notes]  # sorted (chart order): a segment's notes are one bisected slice
         for start, end, what, severity in sorted(segments, key=lambda s: s[0]):
-            inside = tuple(n for n in notes if start <= n.beat < end and (what, n) not in listed
-                           and (what != "warp" or in_warp(timing, n.beat)))
+            span = notes[bisect_left(beats, start):bisect_left(beats, end)]
+            inside = tuple(n for n in span if (what, n) not in listed and (what != "warp" or in_warp(timing, n.beat)))
             listed.update((what, n) for n in inside)
             if inside:
                 count = f"{len(inside)} note{'s' * (len(inside) > 1)}"

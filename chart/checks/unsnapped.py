@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
-from chart.notes import Note, beat_rows
-from chart.snap import UNUSUAL_DIVISORS, is_on_grid, quantization, snap_beat
+from chart.notes import Note
+from chart.snap import UNUSUAL_DIVISORS, quantization, snap_beat
 from chart.song import Slot
 
 GRID_DIVISOR = 192  # finest row StepMania stores
@@ -28,18 +28,25 @@ class CheckUnsnapped:
         low_limit = LOW_SLOT_MAX_DIVISOR.get(ctx.chart.slot)
         unusual: list[Note] = []
         fine: list[Note] = []
-        for beat, row in beat_rows(ctx.notes):
-            off = [n for n in row if not is_on_grid(n.beat, GRID_DIVISOR)]
-            if off:
-                yield self._off_grid(ctx, beat, tuple(off), "note")
+        notes, ints = ctx.notes, ctx.scaled
+        # on the grid of GRID_DIVISOR <=> beat * GRID_DIVISOR / 4 is whole <=> (int beat) * GRID_DIVISOR is a
+        # multiple of 4 * scale (chart.snap.is_on_grid on the exact ints of chart.note_rows)
+        grid = 4 * ints.scale
+        divisor_of: dict[int, int] = {}  # quantization depends only on the beat modulo a measure
+        for i, j in ctx.rows:
+            row = notes[i:j]
+            at = ints.beats[i]
+            if at * GRID_DIVISOR % grid:  # the row's beat is off the grid: every note of it
+                yield self._off_grid(ctx, row[0].beat, tuple(row), "note")
                 continue
-            divisor = quantization(beat)
+            key = at % grid
+            divisor = divisor_of.get(key) or divisor_of.setdefault(key, quantization(row[0].beat))
             if divisor in UNUSUAL_DIVISORS:
                 unusual += row
             elif low_limit is not None and divisor > low_limit:
                 fine += row
-        for n in ctx.notes:
-            if n.kind.has_length and n.length > 0 and not is_on_grid(n.end_beat, GRID_DIVISOR):
+        for k, n in enumerate(notes):
+            if ints.ends[k] != ints.beats[k] and n.kind.has_length and ints.ends[k] * GRID_DIVISOR % grid:
                 yield self._off_grid(ctx, n.end_beat, (n,), "hold end")
         if unusual:
             yield _summary(Severity.WARNING, unusual, "on unusual 1/96 or 1/192 snaps")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from chart.formats.errors import ParseError
-from chart.formats.timing_tags import in_warp
+from chart.formats.timing_tags import BeatRanges, cached_on, in_warp, warp_end
 from chart.formats.values import format_beat, format_number, parse_list, parse_number, snap_row
 from chart.notes import Note
 from chart.timing import TimingData
@@ -186,11 +186,20 @@ def fake_ranges(timing: TimingData) -> list[tuple[Fraction, Fraction]]:
         return []
 
 
-def never_judged(timing: TimingData, beat: Fraction, fakes: Sequence[tuple[Fraction, Fraction]] | None = None) -> bool:
-    """Whether StepMania skips judging a note at ``beat``: inside a warp or a fake segment. Pass ``fakes``
-    (:func:`fake_ranges`) when asking for many notes."""
-    ranges = fake_ranges(timing) if fakes is None else fakes
-    return in_warp(timing, beat) or any(a <= beat < b for a, b in ranges)
+def fake_index(timing: TimingData) -> BeatRanges:
+    """:func:`fake_ranges` indexed for per-note questions (read once per timing, one bisection per question)."""
+    return cached_on(timing, "_fake_index", lambda t: BeatRanges.of(fake_ranges(t)))
+
+
+def never_judged(timing: TimingData, beat: Fraction,
+                 fakes: Sequence[tuple[Fraction, Fraction]] | BeatRanges | None = None) -> bool:
+    """Whether StepMania skips judging a note at ``beat``: inside a warp or a fake segment. ``fakes``: the
+    timing's :func:`fake_ranges` or :func:`fake_index` (by default the latter, read once per timing)."""
+    if in_warp(timing, beat):
+        return True
+    if fakes is None or isinstance(fakes, BeatRanges):
+        return beat in (fake_index(timing) if fakes is None else fakes)
+    return any(a <= beat < b for a, b in fakes)
 
 
 def past_warps(timing: TimingData, beat: Fraction) -> Fraction:
@@ -201,12 +210,14 @@ def past_warps(timing: TimingData, beat: Fraction) -> Fraction:
     for _ in range(len(timing.warps) + 1):
         if not in_warp(timing, moved):
             break
-        moved = max(b + length for b, length in timing.warps if b <= moved < b + length)
+        end = warp_end(timing, moved)
+        assert end is not None  # in_warp: a warp holds it
+        moved = end
     return moved if (moved * 48).denominator == 1 else beat
 
 
 def judged_beat(timing: TimingData, beat: Fraction,
-                fakes: Sequence[tuple[Fraction, Fraction]] | None = None) -> Fraction | None:
+                fakes: Sequence[tuple[Fraction, Fraction]] | BeatRanges | None = None) -> Fraction | None:
     """The beat at which a note meant for ``beat``'s moment is judged (AI drafts): :func:`past_warps`, or None
     inside a fake segment (no beat of that moment is judged there)."""
     beat = past_warps(timing, beat)
@@ -215,8 +226,9 @@ def judged_beat(timing: TimingData, beat: Fraction,
 
 def judged_notes(notes: Sequence[Note], timing: TimingData) -> list[Note]:
     """The notes StepMania judges under ``timing``: all but those inside a warp or a fake segment (statistics,
-    foot parity and the density graph count steps the player makes, not ones passed over)."""
-    fakes = fake_ranges(timing)
+    foot parity and the density graph count steps the player makes, not ones passed over). O(notes x log
+    segments): songs with hundreds of warps ask this at every edit."""
+    fakes = fake_index(timing)
     if not timing.warps and not fakes:
         return list(notes)
     return [n for n in notes if not never_judged(timing, n.beat, fakes)]

@@ -13,7 +13,8 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from chart.formats.display_segments import fake_ranges, never_judged
+from chart.disclosure import ai_record, credit_from_record
+from chart.formats.display_segments import fake_index, never_judged
 from chart.formats.errors import (
     MAX_CHARTS,
     MAX_INPUT_BYTES,
@@ -33,7 +34,7 @@ from chart.formats.json_timing import (
     timing_to_json,
 )
 from chart.formats.notedata import PLAYER2
-from chart.formats.timing_tags import in_warp
+from chart.formats.timing_tags import BeatRanges, in_warp
 from chart.notes import Note, NoteKind, as_fraction
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
@@ -62,6 +63,10 @@ def dumps(song: Song) -> str:
     return _format(doc, 0) + "\n"
 
 
+# json.dumps with these options builds an encoder per call; one per note added a third to an autosave's time
+_FLAT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
 def _format(value: Any, depth: int) -> str:
     """JSON with one line per flat object or list (one line per note), nested containers indented."""
     def flat(v: Any) -> bool:
@@ -69,7 +74,7 @@ def _format(value: Any, depth: int) -> str:
         return all(not isinstance(x, dict | list) for x in items)
 
     if not isinstance(value, dict | list) or flat(value):
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+        return _FLAT.encode(value)
     pad = " " * (depth + 1)
     if isinstance(value, dict):
         body = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_format(v, depth + 1)}" for k, v in value.items()]
@@ -82,27 +87,48 @@ def _ms(seconds: Fraction) -> float:
 
 
 def _chart_json(chart: Chart, timing: TimingData, own_timing: bool) -> dict[str, Any]:
-    fakes = fake_ranges(timing)
+    fakes = fake_index(timing)
     return {
         "mode": chart.mode, "lanes": chart.lanes,
         "difficulty": chart.slot.sm_name, "difficulty_index": int(chart.slot), "meter": chart.meter,
         "description": chart.description, "credit": chart.credit,
         "timing": timing_to_json(timing) if own_timing else None,
-        "notes": [_note_json(n, timing, fakes) for n in chart.notes],
+        "notes": [_note_json(n, timing, fakes, t, e) for n, t, e in zip(chart.notes, *_times_ms(chart, timing),
+                                                                         strict=True)],
         "extra": [list(p) for p in chart.extra],
+        **_ai_json(chart),
     }
 
 
-def _note_json(note: Note, timing: TimingData, fakes: list) -> dict[str, Any]:
+def _ai_json(chart: Chart) -> dict[str, Any]:
+    """``"ai"``, only for a chart whose credit discloses AI assistance (:mod:`chart.disclosure`; docs/game-format.md):
+    the credit stays the one place it lives, this is its form a game reads without parsing text."""
+    record = ai_record(chart.credit)
+    return {} if record is None else {"ai": record}
+
+
+def _times_ms(chart: Chart, timing: TimingData) -> tuple[list[float], list[float | None]]:
+    """Head and end times in ms of every note (end None for notes without length): the floats of the exact times,
+    for all notes at once (:meth:`TimingData.seconds_floats`: per-note Fraction arithmetic made autosaves of big
+    charts freeze the editor for seconds)."""
+    heads = timing.seconds_floats([n.beat for n in chart.notes], 1000)
+    long = [n.end_beat for n in chart.notes if n.kind.has_length]
+    it = iter(timing.seconds_floats(long, 1000))
+    return heads, [next(it) if n.kind.has_length else None for n in chart.notes]
+
+
+def _note_json(note: Note, timing: TimingData, fakes: BeatRanges, time_ms: float,
+               end_ms: float | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": note.kind.value, "lane": note.lane,
-        "time_ms": _ms(timing.beat_to_seconds(note.beat)),
+        "time_ms": time_ms,
         "beat": float(note.beat), "beat_exact": exact_text(note.beat),
     }
     if note.kind.has_length:
-        out["end_time_ms"] = _ms(timing.beat_to_seconds(note.end_beat))
-        out["end_beat"] = float(note.end_beat)
-        out["end_beat_exact"] = exact_text(note.end_beat)
+        end = note.end_beat
+        out["end_time_ms"] = end_ms
+        out["end_beat"] = float(end)
+        out["end_beat_exact"] = exact_text(end)
     if in_warp(timing, note.beat):
         out["warped"] = True  # StepMania never judges it: a game should treat it like a fake
     elif never_judged(timing, note.beat, fakes):
@@ -182,8 +208,16 @@ def _chart(value: Any, path: str, song_timing: TimingData) -> Chart:
     notes = [_note(n, f"{path}.notes[{i}]", lanes) for i, n in enumerate(notes_json)]
     return Chart(mode=_str(c, "mode", path) or "dance-single", slot=slot,
                  meter=_int(c.get("meter", 1), f"{path}.meter", -10**6, 10**6),
-                 description=_str(c, "description", path), credit=_str(c, "credit", path),
+                 description=_str(c, "description", path), credit=_ai_credit(c, path),
                  notes=notes, timing=own, lanes=lanes, extra=as_pairs(c.get("extra", []), f"{path}.extra"))
+
+
+def _ai_credit(c: dict, path: str) -> str:
+    """The chart's credit, with the AI marker its ``"ai"`` object asks for where a hand-written file left it out."""
+    record = c.get("ai")
+    if record is not None:
+        _str(as_object(record, f"{path}.ai"), "model", f"{path}.ai")
+    return credit_from_record(_str(c, "credit", path), record)
 
 
 def _note(value: Any, path: str, lanes: int) -> Note:

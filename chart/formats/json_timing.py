@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from chart.formats.errors import MAX_TIMING_ENTRIES, ParseError
+from chart.formats.timing_tags import BeatRanges
 from chart.notes import as_fraction
 from chart.timing import TimingData
 
@@ -20,7 +21,7 @@ _EXACT = re.compile(r"-?\d{1,30}(?:/\d{1,30})?|-?\d{1,30}\.\d{1,30}")
 
 def exact_text(value: Fraction) -> str:
     """``"num/den"`` (``"3/1"`` for whole numbers, so every exact value has one shape)."""
-    value = Fraction(value)
+    value = value if isinstance(value, Fraction) else Fraction(value)  # (a copy per note was 1/10 of an autosave)
     return f"{value.numerator}/{value.denominator}"
 
 
@@ -29,19 +30,19 @@ def segments(timing: TimingData) -> list[dict[str, float]]:
     stops = dict(_summed(timing.stops))
     delays = dict(_summed(timing.delays))
     warps = [(b, b + length) for b, length in timing.warps if length > 0]
+    warped = BeatRanges.of(warps)  # one bisection per knot: songs with hundreds of warps exist
     knots = {b for b, _ in timing.bpms} | set(stops) | set(delays) | {b for w in warps for b in w}
     first = min(knots | {Fraction(0)})
     out: list[dict[str, float]] = []
     for beat in sorted(knots | {first}):
-        if any(w0 <= beat < w1 for w0, w1 in warps) and beat not in stops and beat not in delays:
+        if beat in warped and beat not in stops and beat not in delays:
             continue  # inside a warp no time passes: the piece after the warp starts at the same ms
         judged_s = timing.beat_to_seconds(beat)
         if beat in delays:
             out.append(_piece(beat, judged_s - delays[beat], Fraction(0)))
         if beat in stops:
             out.append(_piece(beat, judged_s, Fraction(0)))
-        in_warp = any(w0 <= beat < w1 for w0, w1 in warps)
-        bpm = Fraction(0) if in_warp else timing.bpm_at(beat)
+        bpm = Fraction(0) if beat in warped else timing.bpm_at(beat)
         out.append(_piece(beat, judged_s + stops.get(beat, Fraction(0)), bpm))
     if out and out[0]["bpm"] == 0:  # a pause or warp on the first beat: a moving piece before it, so that a
         # loader extends the first piece backwards at the song's tempo (docs/game-format.md)

@@ -15,7 +15,13 @@ Warp ends are exact fractions; a length within 1e-6 beat of a 1/48 row is taken 
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from fractions import Fraction
+from itertools import accumulate
+from typing import TypeVar
 
 from chart.formats.errors import ParseError
 from chart.formats.values import (
@@ -36,6 +42,7 @@ TIMING_TAGS = FIELD_TAGS + EXTRA_TAGS
 ALIASES = {"FREEZES": "STOPS"}
 # Warps we write to .sm come back through stop seconds rounded to 9 decimals: far less than 1e-6 beat off a row.
 _DERIVED_TOLERANCE = Fraction(1, 10**6)
+_T = TypeVar("_T")
 
 
 def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, str]],
@@ -170,12 +177,95 @@ def timing_tag_values(timing: TimingData) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class BeatRanges:
+    """Half-open beat ranges ``[start, end)`` asked "does one hold this beat, and how far does it reach?" by one
+    bisection. Songs with hundreds of warps (or fake segments) ask it for every note: a scan of every range with
+    Fraction arithmetic per note froze the editor at each edit there.
+
+    Exact, on integers: every bound is kept as ``bound * scale`` (``scale``: the least common denominator of the
+    bounds), so the bisection compares machine-fast ints where Fractions cost a Python call per comparison.
+    ``starts`` are sorted; ``reach[i]`` is the furthest end among the ranges ``0..i`` (ranges of length <= 0 hold
+    nothing and are left out)."""
+
+    scale: int = 1
+    starts: tuple[int, ...] = ()
+    reach: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, ranges: Iterable[tuple[Fraction, Fraction]]) -> BeatRanges:
+        """From ``(start, end)`` pairs in any order."""
+        spans = sorted((Fraction(a), Fraction(b)) for a, b in ranges if b > a)
+        scale = math.lcm(1, *{x.denominator for span in spans for x in span})
+        ints = [(a.numerator * (scale // a.denominator), b.numerator * (scale // b.denominator)) for a, b in spans]
+        return cls(scale, tuple(a for a, _ in ints), tuple(accumulate((b for _, b in ints), max)))
+
+    def end_over(self, beat: Fraction | int) -> Fraction | None:
+        """The furthest end among the ranges holding ``beat`` (``start <= beat < end``); None when none does.
+        (The furthest end of all ranges starting at or before ``beat`` is past it only if one of them holds it.)"""
+        beat = _exact(beat)
+        k = self._last_start(beat)
+        if k < 0:
+            return None
+        end = self.reach[k]
+        return Fraction(end, self.scale) if end * beat.denominator > beat.numerator * self.scale else None
+
+    def _last_start(self, beat: Fraction | int) -> int:
+        """Index of the last range starting at or before ``beat`` (-1: none). An int start ``S`` is <= ``beat *
+        scale`` exactly when it is <= its floor."""
+        return bisect_right(self.starts, beat.numerator * self.scale // beat.denominator) - 1
+
+    def __contains__(self, beat: object) -> bool:
+        beat = _exact(beat)  # type: ignore[arg-type]
+        k = self._last_start(beat)
+        return k >= 0 and self.reach[k] * beat.denominator > beat.numerator * self.scale
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+
+def _exact(beat: Fraction | int | float) -> Fraction | int:
+    """``beat`` as itself when it is a Fraction or int, else its exact value (a float or numpy number)."""
+    return beat if isinstance(beat, Fraction | int) else Fraction(beat)
+
+
+@dataclass(frozen=True)
+class _WarpIndex:
+    ranges: BeatRanges
+    paused: frozenset[Fraction]  # rows holding a stop or delay: StepMania does not skip them inside a warp
+
+
+def cached_on(timing: TimingData, name: str, build: Callable[[TimingData], _T]) -> _T:
+    """``build(timing)``, computed once per (immutable) timing and kept on it beside its own cached knots, so that
+    per-note questions do not rebuild an index for every note."""
+    value: _T | None = timing.__dict__.get(name)
+    if value is None:
+        value = build(timing)
+        object.__setattr__(timing, name, value)  # frozen dataclass: a cache, not a field (not in eq, hash, repr)
+    return value
+
+
+def _warp_index(timing: TimingData) -> _WarpIndex:
+    return _WarpIndex(BeatRanges.of((b, b + length) for b, length in timing.warps),
+                      frozenset(b for b, s in timing.stops + timing.delays if s > 0))
+
+
+def warp_end(timing: TimingData, beat: Fraction) -> Fraction | None:
+    """The furthest end of the warps whose ``[start, start + length)`` holds ``beat`` (None when none does),
+    stops and delays aside (:func:`in_warp` minds them)."""
+    if not timing.warps:
+        return None
+    return cached_on(timing, "_warp_index", _warp_index).ranges.end_over(beat)
+
+
 def in_warp(timing: TimingData, beat: Fraction) -> bool:
     """Whether StepMania skips a note at ``beat``: inside [start, start + length) of a warp, unless a stop or
-    delay sits on that row (StepMania 5's ``TimingData::IsWarpAtRow``)."""
-    if not any(b <= beat < b + length for b, length in timing.warps):
+    delay sits on that row (StepMania 5's ``TimingData::IsWarpAtRow``). O(log warps): one bisection over the
+    timing's warps, indexed once per timing."""
+    if not timing.warps:
         return False
-    return not any(b == beat and s > 0 for b, s in timing.stops + timing.delays)
+    index = cached_on(timing, "_warp_index", _warp_index)
+    return beat in index.ranges and beat not in index.paused
 
 
 def order_extra(pairs: list[tuple[str, str]], order: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -4,11 +4,13 @@ Every running editor owns a session folder ``<AppDataLocation>/recovery/<id>/`` 
 (a QLockFile: Qt knows when its process died), a ``session.json`` marker (which file is open, where its audio
 is) and rotating generations ``autosave-NNNNNN.json`` (the game JSON format: exact beats, every field; written
 atomically). Autosave runs every 30 s and when the app loses focus, only when there are unsaved changes that the
-last generation does not hold; a save, an undo back to the saved state or opening another file deletes the
-generations (the file then holds the work, and a crash must not offer to roll it back). A clean exit deletes the
-session folder; after a crash it stays, its lock is stale, and the next start offers to restore the newest
-generation. Restoring opens the original file (if any) and applies the recovered song as one undoable "Restore
-autosave" step, so the document shows as unsaved and the designer decides whether to keep it.
+last generation does not hold; it serialises a snapshot of the song in a worker thread (a big song takes a second:
+the window must not freeze) and writes the generation when that is done, unless the document was saved, replaced
+or autosaved meanwhile (the snapshot would be stale then). A save, an undo back to the saved state or opening
+another file deletes the generations (the file then holds the work, and a crash must not offer to roll it back).
+A clean exit deletes the session folder; after a crash it stays, its lock is stale, and the next start offers to
+restore the newest generation. Restoring opens the original file (if any) and applies the recovered song as one
+undoable "Restore autosave" step, so the document shows as unsaved and the designer decides whether to keep it.
 """
 
 from __future__ import annotations
@@ -27,13 +29,23 @@ from PySide6.QtGui import QGuiApplication
 from chart.document import SONG_FIELDS, Document
 from chart.fileio import atomic_write_text
 from chart.song import Song
+from chart.song_copy import snapshot
 from editor import messages
+from editor.controllers.autosave_files import (
+    MARKER,
+    clock,
+    load_generation,
+    marker_document,
+    mtime,
+    newest_time,
+    read_marker,
+)
 from editor.session import EditorSession, blank_song
 from editor.settings import app_data_dir
+from editor.workers import Job
 
 INTERVAL_MS = 30_000
 GENERATIONS = 5
-MARKER = "session.json"
 UNRESTORABLE = ".unrestorable"  # suffix of a crashed session none of whose generations could be read
 LOCK = "session.lock"
 
@@ -99,7 +111,10 @@ class AutosaveController(QObject):
         self._restored_from: Path | None = None  # crashed session folder restored, removed once saved again
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
-        self.timer.timeout.connect(self.autosave)
+        self.timer.timeout.connect(self.autosave_in_background)
+        self._job: Job | None = None  # serialising a snapshot
+        self._job_epoch = 0  # the epoch its snapshot was taken in
+        self._epoch = 0  # bumped by whatever makes a snapshot in flight stale (save, new document, newer generation)
         session.document_replaced.connect(self._attach)
         files = getattr(win, "files", None)
         if files is not None:
@@ -126,13 +141,14 @@ class AutosaveController(QObject):
             self._drop_generations()
 
     def _drop_generations(self) -> None:
+        self._epoch += 1  # a snapshot being serialised now holds what the file (or the old document) holds
         if self.folder is not None:
             for old in self.folder.glob("autosave-*.json"):
                 old.unlink(missing_ok=True)
 
     def _app_state(self, state) -> None:
         if state != Qt.ApplicationState.ApplicationActive:
-            self.autosave()  # focus lost: the user may be about to do something risky elsewhere
+            self.autosave_in_background()  # focus lost: the user may be about to do something risky elsewhere
 
     # ------------------------------------------------------------------ session
     def start_session(self) -> None:
@@ -191,6 +207,7 @@ class AutosaveController(QObject):
     def shutdown(self) -> None:
         """Clean exit: nothing to recover, remove the session folder."""
         self.timer.stop()
+        self._epoch += 1
         if self.lock is not None:
             self.lock.unlock()
             self.lock = None
@@ -200,28 +217,63 @@ class AutosaveController(QObject):
 
     # ------------------------------------------------------------------ autosave
     def autosave(self, force: bool = False) -> Path | None:
-        """Write a new generation when there are unsaved changes it would not duplicate."""
-        if self.folder is None and not (self._started and self._make_folder()):
-            return None
-        assert self.folder is not None
-        doc = self.session.doc
-        if not force and (doc.is_clean or not self._dirty_since_autosave):
+        """Write a new generation now, on this thread, when there are unsaved changes it would not duplicate
+        (``force``: in any case)."""
+        if not self._wants_generation(force):
             return None
         from chart.formats.registry import dumps
 
         try:
-            text = dumps(doc.song, "json")
+            text = dumps(self.session.doc.song, "json")
         except ValueError as exc:
             self.session.status.emit(f"Autosave failed: {exc}")
             return None
+        self._dirty_since_autosave = False
+        return self._write_generation(text)
+
+    def autosave_in_background(self) -> None:
+        """The timer's and focus loss's autosave: :meth:`autosave` with the serialisation on a snapshot in a worker
+        thread; the generation is written when it is done (:meth:`_serialised`). One at a time: a tick while one
+        runs is skipped (the next one catches up)."""
+        if self._job is not None or not self._wants_generation(False):
+            return
+        from chart.formats.registry import dumps
+
+        song = snapshot(self.session.doc.song)
+        self._dirty_since_autosave = False  # an edit from now on is not in this snapshot: it makes it dirty again
+        job = Job("autosave", lambda _ctx: dumps(song, "json"))
+        job.finished.connect(self._serialised)
+        job.failed.connect(self._serialise_failed)
+        self._job, self._job_epoch = job, self._epoch
+        job.start()
+
+    def _serialised(self, text: str) -> None:
+        self._job = None
+        if self._job_epoch == self._epoch:  # else saved, replaced or autosaved since the snapshot: stale
+            self._write_generation(text)
+
+    def _serialise_failed(self, message: str) -> None:
+        self._job = None
+        self._dirty_since_autosave = True
+        self.session.status.emit(f"Autosave failed: {message}")
+
+    def _wants_generation(self, force: bool) -> bool:
+        if self.folder is None and not (self._started and self._make_folder()):
+            return False
+        doc = self.session.doc
+        return force or (not doc.is_clean and self._dirty_since_autosave)
+
+    def _write_generation(self, text: str) -> Path | None:
+        assert self.folder is not None
+        self._epoch += 1  # supersedes a snapshot still being serialised
         self.generation += 1
         path = self.folder / f"autosave-{self.generation:06d}.json"
         try:
             atomic_write_text(path, text)
         except OSError as exc:
+            self._dirty_since_autosave = True
             self.session.status.emit(f"Autosave failed: {exc.strerror or exc}")
             return None
-        self._dirty_since_autosave = False
         self._write_marker()
         for old in sorted(self.folder.glob("autosave-*.json"))[:-GENERATIONS]:
             old.unlink(missing_ok=True)
@@ -246,7 +298,7 @@ class AutosaveController(QObject):
                 found.append(folder)
             else:
                 shutil.rmtree(folder, ignore_errors=True)
-        return sorted(found, key=_newest_time, reverse=True)
+        return sorted(found, key=newest_time, reverse=True)
 
     def offer_recovery(self, opening: Path | None = None) -> bool:
         """At start: ask whether to restore the newest crashed session; True when a document was restored. With
@@ -255,7 +307,7 @@ class AutosaveController(QObject):
         sessions = self.crashed_sessions()
         if opening is not None:
             crashed = sessions
-            sessions = [f for f in crashed if _marker_document(f) == os.path.abspath(opening)]
+            sessions = [f for f in crashed if marker_document(f) == os.path.abspath(opening)]
             if others := len(crashed) - len(sessions):
                 self.session.status.emit(f"{others} autosave(s) of other songs from a crash are kept: they are "
                                          f"offered when you open their file")
@@ -266,19 +318,19 @@ class AutosaveController(QObject):
         if self._restored_from is not None:
             return False
         wanted = os.path.abspath(path)
-        sessions = [f for f in self.crashed_sessions() if _marker_document(f) == wanted]
+        sessions = [f for f in self.crashed_sessions() if marker_document(f) == wanted]
         return bool(sessions) and self._offer(sessions[0], onto_open=True)
 
     def _offer(self, folder: Path, onto_open: bool) -> bool:
-        marker = _read_marker(folder)
-        newest = _newest_time(folder)
+        marker = read_marker(folder)
+        newest = newest_time(folder)
         name = marker.get("document") or marker.get("title") or "an unsaved song"
-        text = (f"GenéLive Studio did not close properly. Restore the autosave of {name} from {_clock(newest)}?"
+        text = (f"GenéLive Studio did not close properly. Restore the autosave of {name} from {clock(newest)}?"
                 "\n\nNo discards the autosave.")
-        saved = _mtime(marker.get("document"))
+        saved = mtime(marker.get("document"))
         stale = saved is not None and saved > newest
         if stale:  # the file was saved after the crash (e.g. the work was redone in another session)
-            text += (f"\n\nThe file was saved at {_clock(saved)}, after this autosave: restoring would replace "
+            text += (f"\n\nThe file was saved at {clock(saved)}, after this autosave: restoring would replace "
                      f"that newer work with the older autosave (undo brings it back).")
         if not messages.confirm(self.win, "Restore unsaved work?", text, default=not stale):
             shutil.rmtree(folder, ignore_errors=True)
@@ -286,7 +338,7 @@ class AutosaveController(QObject):
         ok, failure = False, "no autosave left"
         for generation in sorted(folder.glob("autosave-*.json"), reverse=True):  # newest first; older if unreadable
             try:
-                recovered = _load_generation(generation)
+                recovered = load_generation(generation)
             except ValueError as exc:
                 failure = str(exc)
                 continue
@@ -330,46 +382,3 @@ class AutosaveController(QObject):
             self.win.files.load_audio()
         self.session.status.emit(f"Restored the autosave from {generation.parent.name}; save to keep it")
         return True
-
-
-def _load_generation(generation: Path) -> Song:
-    """A generation (game JSON) without the 20 MB limit of chart files: ParseError (a ValueError) when unreadable."""
-    from chart.formats import game_json
-    from chart.formats.errors import ParseError
-
-    try:
-        data = generation.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"{generation}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return game_json.load_bytes(data, max_bytes=None)
-    except ParseError as err:
-        raise err.with_path(str(generation)) from None
-
-
-def _newest_time(folder: Path) -> float:
-    return max((p.stat().st_mtime for p in folder.glob("autosave-*.json")), default=0.0)
-
-
-def _mtime(path: str | None) -> float | None:
-    try:
-        return os.stat(path).st_mtime if path else None
-    except OSError:
-        return None
-
-
-def _clock(t: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
-
-
-def _marker_document(folder: Path) -> str | None:
-    doc = _read_marker(folder).get("document")
-    return os.path.abspath(doc) if doc else None
-
-
-def _read_marker(folder: Path) -> dict:
-    try:
-        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}

@@ -1,7 +1,9 @@
 """VerifyPanel: run the checks of :mod:`chart.checks` on the current chart (or all charts) and jump to an issue.
 
 Clicking an issue moves the cursor to its beat, switches to its chart and selects the notes concerned. With
-"auto" on, the checks rerun a moment after each edit (they are cheap: one pass per check over the notes).
+"auto" on, the checks rerun a moment after each edit, in a worker thread on a snapshot of the song (a 20k-note
+chart takes a few hundred ms, a whole big song seconds: the window must not freeze meanwhile); their results are
+shown only if nothing changed while they ran (a change schedules the next run). "Run checks" runs them at once.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from PySide6.QtWidgets import (
 
 from chart.checks.base import CheckContext, Issue, Severity
 from chart.checks.registry import run_checks
+from chart.song import Chart, Song
+from chart.song_copy import snapshot
 from editor.session import EditorSession
+from editor.workers import Job, JobContext
 
 AUTO_DELAY_MS = 600
 COLORS = {Severity.PROBLEM: QColor(240, 90, 90), Severity.WARNING: QColor(240, 180, 60),
@@ -59,8 +64,12 @@ class VerifyPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTO_DELAY_MS)
-        self._timer.timeout.connect(self.run_checks)
-        self.all_charts.toggled.connect(lambda _on: self.run_checks())
+        self._timer.timeout.connect(self.run_in_background)
+        self._changes = 0  # counts the changes: a background run's results are shown only if none came meanwhile
+        self._job: Job | None = None
+        self._job_input: tuple[int, list[Chart]] = (0, [])  # (changes, charts) the running job checks
+        self._again = False  # run once more when the running job ends
+        self.all_charts.toggled.connect(self._all_charts_toggled)
         session.document_replaced.connect(self._attach)
         session.chart_switched.connect(self.schedule)
         session.audio_changed.connect(self.schedule)
@@ -74,22 +83,61 @@ class VerifyPanel(QWidget):
 
     def schedule(self, *_args) -> None:
         """Rerun the checks after the auto delay (when "auto" is on)."""
+        self._changes += 1
         if self.auto.isChecked():
             self._timer.start()
 
-    def run_checks(self) -> list[Issue]:
+    def _all_charts_toggled(self, _on: bool) -> None:
+        self._changes += 1  # a run for the other choice must not be shown
+        self.run_in_background()
+
+    def _targets(self) -> tuple[list[Chart], float | None, str | None]:
         s = self.session
-        song = s.doc.song
-        charts = song.charts if self.all_charts.isChecked() else [c for c in [s.chart] if c is not None]
+        charts = s.doc.song.charts if self.all_charts.isChecked() else [c for c in [s.chart] if c is not None]
         audio_s = s.audio.duration_s if s.audio is not None else None
         fmt = s.doc.path.suffix.lstrip(".").lower() if s.doc.path is not None else None
-        self.issues = []
-        for chart in charts:
-            ctx = CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt)
-            self.issues += [(chart, i) for i in run_checks(ctx)]
+        return list(charts), audio_s, fmt
+
+    def run_checks(self) -> list[Issue]:
+        """Run the checks now, on the GUI thread (the button, a save, tests) and show the results."""
+        charts, audio_s, fmt = self._targets()
+        found = _check(None, self.session.doc.song, charts, audio_s, fmt)
+        self._present(charts, found)
+        return [i for _c, i in self.issues]
+
+    def run_in_background(self) -> None:
+        """The automatic re-run: the checks on a snapshot of the song in a worker thread (:func:`_check`)."""
+        if self._job is not None:  # one at a time; run again once it ends (its results may be stale by then)
+            self._again = True
+            return
+        charts, audio_s, fmt = self._targets()
+        song = snapshot(self.session.doc.song)
+        index = {id(c): k for k, c in enumerate(self.session.doc.song.charts)}
+        charts = [c for c in charts if id(c) in index]
+        job = Job("verify", _check, song, [song.charts[index[id(c)]] for c in charts], audio_s, fmt)
+        job.finished.connect(self._background_done)
+        job.failed.connect(self._background_failed)
+        self._job, self._job_input = job, (self._changes, charts)
+        job.start()
+
+    def _background_done(self, found: list[list[Issue]]) -> None:
+        (changes, charts), self._job = self._job_input, None
+        if changes == self._changes:
+            self._present(charts, found)
+        else:
+            self._again = True  # the song changed while they ran: check it again
+        if self._again:
+            self._again = False
+            self.run_in_background()
+
+    def _background_failed(self, message: str) -> None:
+        self._job = None
+        self.session.status.emit(f"Verify failed: {message}")
+
+    def _present(self, charts: list[Chart], found: list[list[Issue]]) -> None:
+        self.issues = [(chart, i) for chart, issues in zip(charts, found, strict=True) for i in issues]
         self._show()
         self.checked.emit(list(self.issues))
-        return [i for _c, i in self.issues]
 
     def _show(self) -> None:
         self.list.clear()
@@ -119,3 +167,14 @@ class VerifyPanel(QWidget):
                 self.run_checks()
                 return
             self.jump(chart, issue.beat, issue.notes)
+
+
+def _check(job: JobContext | None, song: Song, charts: list[Chart], audio_s: float | None,
+           fmt: str | None) -> list[list[Issue]]:
+    """The issues of each chart of ``charts`` (charts of ``song``); in a job, stops between charts once cancelled."""
+    out = []
+    for chart in charts:
+        if job is not None:
+            job.check()
+        out.append(run_checks(CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt)))
+    return out

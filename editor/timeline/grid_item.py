@@ -1,7 +1,11 @@
 """BeatGridItem: measure, beat and subdivision lines coloured by snap, measure numbers and timing markers.
 
 Only the visible beat range is computed. When the chosen snap would put lines closer than a few pixels, the grid
-falls back to coarser divisors, so a zoomed-out long song stays readable and cheap to draw.
+falls back to coarser divisors, so a zoomed-out long song stays readable and cheap to draw. The density is judged
+stretch by stretch of the view (between tempo changes, stops, delays and warps the pixels per beat are constant):
+one view can hold a slow part with room for the snap's lines and a fast one where only beat lines fit. Measure
+lines and their numbers thin out the same way (every 2nd, 4th, 8th ... measure) where measures are closer than
+that (a 10000 BPM section zoomed out, a 1/64 time signature).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from chart.timing import TimingData
 from editor.timeline import geometry as geo
 
 MIN_LINE_GAP_PX = 5.0
+MEASURE_GAP_PX = 10.0  # measure lines (2 px, bright) at least this far apart: closer, they merge into a block
+LABEL_GAP_PX = 14.0  # measure numbers at least this far apart
 _FALLBACK_DIVISORS = (192, 96, 64, 48, 32, 24, 16, 12, 8, 4)
 
 
@@ -31,6 +37,7 @@ class BeatGridItem(pg.GraphicsObject):
         self.lanes = 4
         self._extent_y = (0.0, 60.0)  # the view's y units (seconds in C-mod; beat-spaced in X-mod)
         self._markers = timing_markers(self.timing)
+        self._knots = knot_beats(self.timing)
         self.markers_x = 0.0  # lane units right of the lanes where the marker ticks start (past the AI curve strip)
         self._font = QFont()
         self._font.setPointSizeF(8.0)
@@ -42,6 +49,7 @@ class BeatGridItem(pg.GraphicsObject):
         self.prepareGeometryChange()
         self.timing = timing
         self._markers = timing_markers(timing)
+        self._knots = knot_beats(timing)
         self._extent_y = (y0 - 5.0, y1 + 5.0)
         self.update()
 
@@ -68,7 +76,7 @@ class BeatGridItem(pg.GraphicsObject):
     def _effective_divisor(self, px_per_beat: float) -> int:
         """The snap divisor, or the finest coarser one whose lines stay MIN_LINE_GAP_PX apart."""
         for d in (self.divisor, *[d for d in _FALLBACK_DIVISORS if d < self.divisor]):
-            if px_per_beat * 4.0 / d >= MIN_LINE_GAP_PX:
+            if px_per_beat * 4.0 / d >= MIN_LINE_GAP_PX * (1 - 1e-9):  # (a slope measured off by a rounding)
                 return d
         return 0  # measure lines only
 
@@ -80,21 +88,41 @@ class BeatGridItem(pg.GraphicsObject):
         b0, b1 = (float(b) for b in self.timing.seconds_to_beats_array([view[2], view[3]]))
         if not (math.isfinite(b0) and math.isfinite(b1)) or b1 <= b0:
             return
-        px_per_beat = abs(pm.y(float(self.timing.beats_to_seconds_array([b0 + 1])[0])) - pm.y(view[2])) or 1.0
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp 1 px lines, and the fast path
-        divisor = self._effective_divisor(px_per_beat)
-        if divisor:
-            self._paint_subdivisions(painter, pm, b0, b1, divisor)
+        self._paint_subdivisions(painter, pm, self.line_beats(pm, b0, b1))
         self._paint_measures(painter, pm, b0, b1)
         self._paint_markers(painter, pm, b0, b1)
         painter.restore()
 
-    def _paint_subdivisions(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float, divisor: int) -> None:
-        step = 4.0 / divisor
-        k = np.arange(math.ceil(b0 / step), math.floor(b1 / step) + 1)
-        beats = k * step
+    def stretches(self, pm: geo.PixelMap, b0: float, b1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(starts, ends, pixels per beat) of the stretches of ``[b0, b1]`` between timing changes, where the
+        pixels per beat are constant (0 inside a warp). Each slope is measured inside its stretch: a stop at its
+        start adds time but no beats."""
+        inner = self._knots[(self._knots > b0) & (self._knots < b1)]
+        edges = np.concatenate(([b0], inner, [b1]))
+        a, b = edges[:-1], edges[1:]
+        keep = b - a > 1e-9
+        a, b = a[keep], b[keep]
+        lo, hi = a + (b - a) / 4, b - (b - a) / 4
+        y = np.asarray(pm.y(self.timing.beats_to_seconds_array(np.concatenate((lo, hi)))), dtype=np.float64)
+        return a, b, np.abs(y[len(a):] - y[:len(a)]) / (hi - lo)
+
+    def line_beats(self, pm: geo.PixelMap, b0: float, b1: float) -> np.ndarray:
+        """Beats of the snap lines to draw in ``[b0, b1]``: per stretch (:meth:`stretches`), the snap's grid or the
+        finest coarser one whose lines stay MIN_LINE_GAP_PX apart there (none where even beats would not)."""
+        out = []
+        for a, b, px in zip(*self.stretches(pm, b0, b1), strict=True):
+            d = self._effective_divisor(float(px))
+            if d:
+                k = np.arange(math.ceil(a * d / 4), math.floor(b * d / 4) + 1)
+                out.append(k * 4.0 / d)  # ints over d: a beat two grids share is the very same float
+        return np.unique(np.concatenate(out)) if out else np.empty(0)
+
+    def _paint_subdivisions(self, painter: QPainter, pm: geo.PixelMap, beats: np.ndarray) -> None:
+        if not len(beats):
+            return
         ys = pm.y(self.timing.beats_to_seconds_array(beats))
         x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
         quants = np.array([geo.quant_divisor(b) for b in beats], dtype=np.int16)
@@ -105,23 +133,23 @@ class BeatGridItem(pg.GraphicsObject):
             painter.drawLines([QLineF(x0, y, x1, y) for y in ys[quants == q]])
 
     def _paint_measures(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
-        starts = self.timing.measure_starts(max(b1, 0.0))
-        starts = starts[(starts >= b0 - 1e-9) & (starts <= b1)]
+        all_starts = self.timing.measure_starts(max(b1, 0.0))
+        first = int(np.searchsorted(all_starts, b0 - 1e-9))
+        starts = all_starts[first:]
+        starts = starts[starts <= b1]
         if len(starts) == 0:
             return
-        ys = pm.y(self.timing.beats_to_seconds_array(starts))
+        ys = np.asarray(pm.y(self.timing.beats_to_seconds_array(starts)), dtype=np.float64)
+        numbers = np.arange(first, first + len(starts))
+        lines = thinned(numbers, ys, MEASURE_GAP_PX)
         x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
         painter.setPen(QPen(geo.MEASURE_COLOR, 2.0))
-        painter.drawLines([QLineF(x0, y, x1, y) for y in ys])
-        all_starts = self.timing.measure_starts(max(b1, 0.0))
+        painter.drawLines([QLineF(x0, y, x1, y) for y in ys[lines]])
         painter.setFont(self._font)
         painter.setPen(QColor(200, 200, 210))
-        gap = abs(ys[1] - ys[0]) if len(ys) > 1 else 1e9
-        every = max(1, int(math.ceil(14.0 / max(gap, 1e-6))))  # keep labels ~14 px apart
-        for beat, y in zip(starts, ys):
-            number = int(np.searchsorted(all_starts, beat - 1e-9))
-            if number % every == 0:
-                painter.drawText(QRectF(x0 + 3, y + 1, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
+        labels = lines & thinned(numbers, ys, LABEL_GAP_PX)
+        for number, y in zip(numbers[labels].tolist(), ys[labels].tolist(), strict=True):
+            painter.drawText(QRectF(x0 + 3, y + 1, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
 
     def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
         """Timing changes at the right edge of the lanes, a tick at each change's beat; a text that would overlap
@@ -140,6 +168,27 @@ class BeatGridItem(pg.GraphicsObject):
 
 
 MARKER_LINE_PX = 12.0
+
+
+def knot_beats(timing: TimingData) -> np.ndarray:
+    """Sorted beats where the pixels per beat may change: tempo changes, stops, delays, both ends of warps."""
+    beats = [b for b, _ in timing.bpms] + [b for b, _ in timing.stops] + [b for b, _ in timing.delays]
+    beats += [b for b, _ in timing.warps] + [b + length for b, length in timing.warps]
+    return np.unique(np.array([float(b) for b in beats], dtype=np.float64))
+
+
+def thinned(numbers: np.ndarray, ys: np.ndarray, gap_px: float) -> np.ndarray:
+    """Which of the lines numbered ``numbers`` at pixel rows ``ys`` (in order) to keep so that they stay about
+    ``gap_px`` apart: where consecutive lines are closer, only every 2nd, 4th, 8th ... number (the smallest power
+    of two that spaces them out), judged line by line from the gap to the next one, so a dense stretch thins out
+    and a sparse one in the same view keeps every line."""
+    if len(ys) < 2:
+        return np.ones(len(ys), dtype=bool)
+    gaps = np.abs(np.diff(ys))
+    gaps = np.append(gaps, gaps[-1])
+    need = gap_px / np.maximum(gaps, 1e-9)
+    stride = np.where(need > 1, 2 ** np.ceil(np.log2(np.minimum(need, 2.0**40))), 1).astype(np.int64)
+    return numbers % stride == 0
 
 
 def marker_text_ys(ys) -> list[float]:

@@ -43,8 +43,8 @@ def test_focus_loss_autosaves(opened, qtbot):
     win = opened
     win.autosave.start_session()
     edit(win, 21)
-    win.autosave._app_state(Qt.ApplicationState.ApplicationInactive)
-    assert len(list(win.autosave.folder.glob("autosave-*.json"))) == 1
+    win.autosave._app_state(Qt.ApplicationState.ApplicationInactive)  # serialised in a worker, then written
+    qtbot.waitUntil(lambda: len(list(win.autosave.folder.glob("autosave-*.json"))) == 1, timeout=5000)
 
 
 def test_restore_after_a_simulated_crash(opened, qtbot, boxes, settings, song_files):
