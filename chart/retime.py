@@ -4,7 +4,8 @@ Notes are stored in beats, so a new BPM, stop or offset moves every later note i
 charted on the musical grid and the grid was wrong, wrong when they were placed by ear against the audio and only
 the tempo was off. :func:`retime_notes` gives the notes their beats under the new timing at the *same times*:
 each head and hold end is mapped exactly (``new.seconds_to_beat(old.beat_to_seconds(b))``), kept as is when that
-lands on a 1/192 row, else snapped to the coarsest snap whose row is within :data:`SNAP_TOLERANCE_S` of it (the
+lands on a 1/192 row (or, for a note on a custom snap off that grid, on its own snap within
+:data:`SNAP_TOLERANCE_S`), else snapped to the coarsest snap whose row is within :data:`SNAP_TOLERANCE_S` of it (the
 finest, 1/48 beat, when none is); a judged note that would land inside a new warp goes to the warp's end (the
 same instant: a warp takes no time), and one that would be judged away from its time by a stop or delay (its
 exact beat is the stop's, judged when the pause starts; or a delay's, judged after it) goes to the neighbouring
@@ -39,10 +40,13 @@ def _mapper(old: TimingData, new: TimingData):
         if beat not in cache:
             at_s = old.beat_to_seconds(beat)
             exact = new.seconds_to_beat(at_s)
+            tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
+            own = _on_own_grid(beat, exact)
             if is_on_grid(exact, 192):
                 cache[beat] = exact
+            elif own is not None and abs(float(own - exact)) <= tolerance:
+                cache[beat] = own  # a custom-snap note (1/20...) stays on its own snap, not the nearest 1/48 row
             else:
-                tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
                 cache[beat] = snap_preferring_coarse(np.array([float(exact)]), DIVISORS, tolerance)[0]
             if not in_warp(old, beat):
                 if new.warps:  # a judged note snapped onto a new warp's start stays judged
@@ -52,6 +56,16 @@ def _mapper(old: TimingData, new: TimingData):
         return cache[beat]
 
     return to_new, shift
+
+
+def _on_own_grid(beat: Fraction, exact: Fraction) -> Fraction | None:
+    """The row of ``beat``'s own snap nearest ``exact``, for a note off the 1/192 grid (a custom snap such as
+    osu!'s 1/5 beat); None for the others, which the usual snaps serve. Without it a 1 ms nudge with Keep notes in
+    time moved such a note to the nearest 1/48 row, 3 ms from where it sounded and off its snap."""
+    if is_on_grid(beat, 192):
+        return None
+    step = Fraction(1, beat.denominator)
+    return round(exact / step) * step
 
 
 def _nearest_sounding(new: TimingData, exact: Fraction, beat: Fraction, at_s: Fraction) -> Fraction:

@@ -95,3 +95,19 @@ def test_a_note_on_a_new_pause_s_edge_keeps_its_time_within_a_row():
     for notes, new in (([tap(8, 0)], delayed), ([tap(8, 0)], stopped)):
         (note,), _ = retime_notes(notes, old, new)
         assert abs(float(new.beat_to_seconds(note.beat)) - 4.0) <= row_s + 1e-9
+
+
+def test_a_custom_snap_note_stays_on_its_snap_after_a_small_nudge():
+    """A note on osu!'s 1/5 beat, 1 ms offset nudge with Keep notes in time: it went to the nearest 1/48 row,
+    3.2 ms from where it sounded (further than leaving it on its beat) and off its snap."""
+    old = TimingData.constant(120)
+    new = old.with_changes(offset=old.offset + F(1, 1000))
+    notes = [Note(F(21, 5), 0), hold(F(22, 5), 1, F(2, 5)), tap(5, 2)]
+    moved, dropped = retime_notes(notes, old, new)
+    assert dropped == 0
+    assert moved == notes
+    shift = [abs(a - b) for a, b in zip(times(moved, new), times(notes, old))]
+    assert max(shift) <= 0.001 + 1e-9
+    far = old.with_changes(offset=old.offset + F(30, 1000))  # past the tolerance: the usual snaps decide
+    moved, _ = retime_notes(notes[:1], old, far)
+    assert moved[0].beat != F(21, 5)
