@@ -123,12 +123,13 @@ def _chart_with_notes(path: Path, slot: Any, what: str) -> tuple[Any, Path, Any]
 def _moved(song: Any, audio_path: Path, output: Path) -> Any:
     """A copy of ``song`` whose music (and banner...) paths are relative to ``output``'s folder (it may sit in
     another one)."""
-    from chart.formats.registry import relinked_extra
+    from chart.formats.registry import relink_charts, relinked_extra
     from chart.song import music_relative_to
 
     song = copy.deepcopy(song)
     song.music = music_relative_to(audio_path, output, song.music)
     song.extra = relinked_extra(song, output)
+    relink_charts(song, output)
     return song
 
 

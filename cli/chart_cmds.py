@@ -94,7 +94,7 @@ def clock(seconds: float) -> str:
 # ---------------------------------------------------------------------------------------------- convert
 def cmd_convert(args: argparse.Namespace) -> int:
     from chart.formats.errors import ParseError, WriteError
-    from chart.formats.registry import format_for, relinked_extra, save_split, unrepresentable
+    from chart.formats.registry import format_for, relink_charts, relinked_extra, save_split, unrepresentable
     from chart.song import music_relative_to
 
     try:
@@ -110,6 +110,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     if audio is not None and audio.is_file():  # the copy names the audio from its own folder
         song.music = music_relative_to(audio, args.output, song.music)
     song.extra = relinked_extra(song, args.output)  # and its banner, background...
+    relink_charts(song, args.output)  # and a chart's own audio
     try:
         notes = [p for p in unrepresentable(song, target.name) if not p.fatal]
         written = save_split(song, args.output)  # .osu: one file per difficulty

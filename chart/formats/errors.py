@@ -19,6 +19,7 @@ MAX_TIMING_ENTRIES = 20_000  # real files have hundreds; exact timing costs ~0.1
 MAX_LANES = 64
 MAX_CHARTS = 1_000
 MAX_ABS_VALUE = Fraction(10**9)  # any beat, BPM, second or millisecond value beyond this is nonsense
+MAX_METER = 10**6  # a chart's meter is in -MAX_METER..MAX_METER: the JSON reader refuses others, every writer too
 
 
 class ParseError(ValueError):
@@ -88,3 +89,10 @@ def check_size(data: bytes | str, limit: int | None = MAX_INPUT_BYTES) -> None:
     """Refuse inputs above ``limit`` bytes (None: no limit) with a clear ParseError."""
     if limit is not None and len(data) > limit:
         raise ParseError(f"file too large ({len(data) / 2**20:.1f} MB; the limit is {limit // 2**20} MB)")
+
+
+def meter_problems(charts: list) -> list[Unrepresentable]:
+    """Charts whose meter is outside -:data:`MAX_METER`..:data:`MAX_METER` (fatal, in every format: one range that
+    every reader reads back and every writer holds, where .osu's ``Lv.N`` and the JSON reader would not)."""
+    return [Unrepresentable(c.chart_id(), Fraction(0), f"meter {c.meter} outside {-MAX_METER}..{MAX_METER}: set "
+                            f"the chart's meter") for c in charts if not -MAX_METER <= c.meter <= MAX_METER]

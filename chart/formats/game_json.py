@@ -18,10 +18,13 @@ from chart.formats.display_segments import fake_index, never_judged
 from chart.formats.errors import (
     MAX_CHARTS,
     MAX_INPUT_BYTES,
+    MAX_METER,
     MAX_NOTES,
     ParseError,
     Unrepresentable,
+    WriteError,
     check_size,
+    meter_problems,
 )
 from chart.formats.json_timing import (
     as_list,
@@ -46,7 +49,11 @@ VERSION = 1
 
 def dumps(song: Song) -> str:
     """The export as JSON text: UTF-8, keys in schema order, each flat object (a note, a segment) on one line,
-    nested containers indented by one space, a newline at the end."""
+    nested containers indented by one space, a newline at the end. Raises :class:`WriteError` on fatal
+    :func:`problems` (a meter this reader would refuse)."""
+    bad = [p for p in problems(song) if p.fatal]
+    if bad:
+        raise WriteError(".json", bad)
     doc = {
         "format": FORMAT,
         "version": VERSION,
@@ -137,11 +144,13 @@ def _note_json(note: Note, timing: TimingData, fakes: BeatRanges, time_ms: float
 
 
 def problems(song: Song) -> list[Unrepresentable]:
-    """The JSON export holds everything the model holds. Listed (non-fatal): a routine chart's player 2, which is
-    kept only as StepMania note data in the chart's ``extra`` (a game reads player 1's ``notes``)."""
-    return [Unrepresentable(c.chart_id(), Fraction(0), f"player 2's notes of a routine chart are not in notes: kept "
-                            f"as StepMania note data in extra {PLAYER2}", fatal=False)
-            for c in song.charts if PLAYER2 in dict(c.extra)]
+    """The JSON export holds everything the model holds but a meter outside the range its reader takes (fatal,
+    :func:`~chart.formats.errors.meter_problems`). Listed (non-fatal): a routine chart's player 2, which is kept
+    only as StepMania note data in the chart's ``extra`` (a game reads player 1's ``notes``)."""
+    return meter_problems(song.charts) + [
+        Unrepresentable(c.chart_id(), Fraction(0), f"player 2's notes of a routine chart are not in notes: kept as "
+                        f"StepMania note data in extra {PLAYER2}", fatal=False)
+        for c in song.charts if PLAYER2 in dict(c.extra)]
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -207,7 +216,7 @@ def _chart(value: Any, path: str, song_timing: TimingData) -> Chart:
     notes_json = as_list(c.get("notes", []), f"{path}.notes", MAX_NOTES)
     notes = [_note(n, f"{path}.notes[{i}]", lanes) for i, n in enumerate(notes_json)]
     return Chart(mode=_str(c, "mode", path) or "dance-single", slot=slot,
-                 meter=_int(c.get("meter", 1), f"{path}.meter", -10**6, 10**6),
+                 meter=_int(c.get("meter", 1), f"{path}.meter", -MAX_METER, MAX_METER),
                  description=_str(c, "description", path), credit=_ai_credit(c, path),
                  notes=notes, timing=own, lanes=lanes, extra=as_pairs(c.get("extra", []), f"{path}.extra"))
 

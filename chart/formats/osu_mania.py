@@ -29,8 +29,8 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   the defaults we write are not stored, so reading our own output gives the same song. Extras of other sections
   (StepMania tags such as ``GENRE``) are listed as dropped and not written.
 
-Not representable (``problems``): several charts in one file, and notes that would move once times are whole
-milliseconds (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
+Not representable (``problems``): several charts in one file, notes that would move once times are whole
+milliseconds, a meter outside -1000000..1000000 (``Lv.N`` reads back no other) (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
 (dropped), a routine chart's player 2 (dropped), time signatures not over 4, subtitles, the preview length, a
 song credit no file's ``Creator`` holds, and .sm/.ssc-only tags (non-fatal, listed).
 """
@@ -46,7 +46,7 @@ import numpy as np
 
 from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags, with_disclosure
 from chart.formats.display_segments import fake_ranges, never_judged
-from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError
+from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
@@ -59,7 +59,8 @@ from chart.song import Chart, Slot, Song
 NAME = "osu"
 _ROW = Fraction(1, 48)
 _MS_TOLERANCE = Fraction(1)
-_VERSION = re.compile(r"(Beginner|Easy|Medium|Hard|Challenge|Edit) Lv\.(\d{1,6})(?:: (.*))?", re.S)
+_LEVEL = r"(?:\d{1,6}|1000000)(?!\d)"  # a meter in the range every format holds (errors.MAX_METER), unsigned
+_VERSION = re.compile(r"(Beginner|Easy|Medium|Hard|Challenge|Edit) Lv\.(-?" + _LEVEL + r")(?:: (.*))?", re.S)
 _OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIUM, "medium": Slot.MEDIUM,
               "hard": Slot.HARD, "hyper": Slot.HARD, "insane": Slot.CHALLENGE, "another": Slot.CHALLENGE,
               "expert": Slot.CHALLENGE, "extra": Slot.CHALLENGE, "challenge": Slot.CHALLENGE}
@@ -243,7 +244,7 @@ def _parse_version(version: str, od: str) -> tuple[Slot, int, str]:
     if m:
         return Slot.parse(m.group(1)), int(m.group(2)), m.group(3) or ""
     slot = next((_OSU_SLOTS[w] for w in re.findall(r"[a-z]+", version.lower()) if w in _OSU_SLOTS), Slot.EDIT)
-    level = re.search(r"lv\.?\s*(\d{1,6})", version.lower())
+    level = re.search(r"lv\.?\s*(" + _LEVEL + ")", version.lower())  # a foreign "Lv-5" is no level
     try:
         meter = int(level.group(1)) if level else max(1, round(parse_number(od, "OverallDifficulty")))
     except ParseError:
@@ -279,6 +280,7 @@ def problems(song: Song) -> list[Unrepresentable]:
     if len(song.charts) != 1:
         out.append(Unrepresentable("", Fraction(0), f"a .osu file holds one difficulty; the song has "
                                                     f"{len(song.charts)} (write one file per chart)"))
+    out += meter_problems(song.charts)
     for chart in song.charts:
         out += _chart_problems(chart, song.timing_for(chart))
         if PLAYER2 in dict(chart.extra):
@@ -369,7 +371,7 @@ def dumps(song: Song) -> str:
     chart = song.charts[0]
     timing = song.timing_for(chart)
     timed = list(_timed(chart, timing))  # exact times, computed once for the checks and the writing
-    bad = [p for p in _chart_problems(chart, timing, timed) if p.fatal]
+    bad = meter_problems([chart]) + [p for p in _chart_problems(chart, timing, timed) if p.fatal]
     if bad:
         raise WriteError(".osu", bad)
     version = version_name(chart, song.extra)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import importlib
 import os
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -19,13 +18,10 @@ from types import ModuleType
 
 from chart.fileio import atomic_write_bytes, atomic_write_many
 from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, check_size
-from chart.formats.msd import escape, unescape
-from chart.song import Chart, Song, music_relative_to
-
-#: Song tags (``Song.extra``) that name a file of the song folder, as ``#MUSIC`` does.
-FILE_TAGS = ("BANNER", "BACKGROUND", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "LYRICSPATH", "CDTITLE",
-             "PREVIEW")
-_QUOTED = re.compile(r'"([^"\n]+)"')  # a file name in an osu! [Events] line (background, video, sprite, sample)
+from chart.formats.relink import FILE_TAGS as FILE_TAGS  # re-exported: the relinking lives in its own module
+from chart.formats.relink import relink_charts as relink_charts
+from chart.formats.relink import relinked_extra as relinked_extra
+from chart.song import Chart, Song
 
 
 @dataclass(frozen=True)
@@ -287,43 +283,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return b.exists() and os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def relinked_extra(song: Song, target: str | Path) -> list[tuple[str, str]]:
-    """``song.extra`` for ``song`` written to ``target``: every :data:`FILE_TAGS` value and every quoted file name
-    of an osu! ``[Events]`` block that names a file beside ``song.source_path`` names it from ``target``'s folder
-    (:func:`chart.song.music_relative_to`, as ``#MUSIC`` is relinked), so a Save As or export elsewhere keeps its
-    banner, background and video; a value that names no file, or names it from there already, stays as it is."""
-    if song.source_path is None or Path(os.path.abspath(target)).parent == Path(os.path.abspath(song.source_path)).parent:
-        return list(song.extra)  # the same folder: games find them as they are (in any case)
-    folder = song.source_path.parent
-
-    def relink(value: str) -> str:
-        file = _named_file(folder, value)
-        return value if file is None else music_relative_to(file, target, value)
-
-    out = []
-    for name, raw in song.extra:
-        if name in FILE_TAGS and raw.strip():
-            value = unescape(raw).strip()
-            new = relink(value)
-            raw = raw if new == value else escape(new)
-        elif name == "Events":
-            raw = _QUOTED.sub(lambda m: f'"{relink(m.group(1))}"', raw)
-        out.append((name, raw))
-    return out
-
-
-def _named_file(folder: Path, value: str) -> Path | None:
-    """The file ``value`` names from ``folder`` (its own name in any case, as games find it), or None."""
-    direct = folder / value
-    try:
-        if direct.is_file():
-            return direct
-        want = direct.name.lower()
-        return next((p for p in direct.parent.iterdir() if p.name.lower() == want and p.is_file()), None)
-    except (OSError, ValueError):
-        return None
 
 
 def save_split(song: Song, path: str | Path) -> list[Path]:

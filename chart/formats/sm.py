@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from chart.disclosure import from_sm_description, human_credit, sm_description
 from chart.formats.display_segments import fake_ranges
-from chart.formats.errors import ParseError, Unrepresentable, WriteError
+from chart.formats.errors import ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, escape_raw, parse_tags
 from chart.formats.stepmania import (
     SONG_ORDER,
@@ -102,12 +102,13 @@ def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song
 
 # ---------------------------------------------------------------------------------------------- writing
 def problems(song: Song) -> list[Unrepresentable]:
-    """What .sm cannot hold: off-grid notes, per-chart timing, delays with a note one row before them.
+    """What .sm cannot hold: off-grid notes, per-chart timing, delays with a note one row before them, a meter
+    outside the range every format holds (:func:`~chart.formats.errors.meter_problems`).
 
     Non-fatal entries (``fatal=False``) describe what the writer converts or drops: .ssc-only chart fields,
     notes inside fake segments, display tags StepMania 5 ignores in .sm files (module docstring).
     """
-    out = timing_problems(song.timing)
+    out = timing_problems(song.timing) + meter_problems(song.charts)
     stop_beats = {b for b, _ in song.timing.stops} | {b - _ROW for b, _ in song.timing.delays}
     for beat, _ in song.timing.warps:
         if beat in stop_beats:

@@ -18,7 +18,7 @@ import dataclasses
 import re
 from fractions import Fraction
 
-from chart.formats.errors import Unrepresentable, WriteError
+from chart.formats.errors import Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import Tag, decode, escape, parse_tags, tag_line
 from chart.formats.stepmania import (
     CHART_ORDER,
@@ -147,8 +147,8 @@ def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentab
 # ---------------------------------------------------------------------------------------------- writing
 def problems(song: Song) -> list[Unrepresentable]:
     """Everything in ``song`` that .ssc cannot hold as it is (all fatal: notes or timing off the 1/48-beat grid,
-    collisions, lanes outside the chart)."""
-    out = timing_problems(song.timing)
+    collisions, lanes outside the chart, a meter outside the range every format holds)."""
+    out = timing_problems(song.timing) + meter_problems(song.charts)
     for chart in song.charts:
         out += chart_problems(chart)
         if chart.timing is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from chart.formats.errors import MAX_CHARTS, MAX_LANES, ParseError, Unrepresentable
+from chart.formats.errors import MAX_CHARTS, MAX_LANES, MAX_METER, ParseError, Unrepresentable
 from chart.formats.msd import Tag, escape, escape_raw, tag_line
 from chart.formats.notedata import (
     PLAYER2,
@@ -92,18 +92,21 @@ def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: 
         slot = Slot.EDIT  # StepMania treats an unknown difficulty as an edit
     text, line = fields.get("METER", ("1", notes_line))
     meter = _meter(text, line)
+    clamped = max(-MAX_METER, min(MAX_METER, meter))  # what every format holds: saved as it reads, autosaves too
     first, second, more = split_players(notes_text)
     notes, ignored = parse_notes(first, lanes, notes_line)
     own_extra = order_extra(extra, CHART_ORDER)
     second_notes, second_ignored = parse_notes(second, lanes, notes_line) if second is not None else ([], {})
     if second_notes:  # a routine chart's player 2: kept as it is, written back after '&'
         own_extra.append((PLAYER2, format_notes(second_notes, lanes)))
-    chart = Chart(mode=mode, slot=slot, meter=meter, description=fields.get("DESCRIPTION", ("", 0))[0].strip(),
+    chart = Chart(mode=mode, slot=slot, meter=clamped, description=fields.get("DESCRIPTION", ("", 0))[0].strip(),
                   credit=fields.get("CREDIT", ("", 0))[0].strip(), notes=notes, timing=timing, lanes=lanes,
                   extra=own_extra)
     if report is not None:
         cid = chart.chart_id()
         lines = [_read_note(what, count, lanes) for what, count in ignored.items()]
+        if clamped != meter:
+            lines.append(f"#METER {meter} read as {clamped}, the largest meter the formats hold")
         lines += [f"player 2: {_read_note(what, count, lanes)}" for what, count in second_ignored.items()]
         if second_notes:
             lines.append(f"player 2's {len(second_notes)} notes (after '&') are kept unchanged and written back to "

@@ -6,11 +6,13 @@ osu!mania) is listed; problems are shown and the designer decides whether to exp
 difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu`` files side by side. Other ``.osu``
 files of the same song in that folder (a difficulty deleted or renamed since the set was opened) would come back
 when the folder is opened again, and osu! would show them: the export lists them and offers to move them to
-``.bak`` files once the new ones are written (kept, not deleted: a designer can take one back).
+``.bak`` files once the new ones are written (kept, not deleted: a designer can take one back; an earlier backup
+of the same name is kept too, the new one numbered: :func:`backup_name`).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from chart.formats.registry import (
     conversions,
     format_for,
     leftover_set_files,
+    relink_charts,
     relinked_extra,
     save_split,
     split_per_chart,
@@ -89,7 +92,8 @@ class ExportController:
             return False
         music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
         song = dataclasses.replace(song, music=song.music if music is None else music,
-                                   extra=relinked_extra(song, target))
+                                   extra=relinked_extra(song, target), charts=[copy.copy(c) for c in song.charts])
+        relink_charts(song, target)  # on the copies: the open document keeps its own
         leftover = self.ask_leftovers(song, target)
         try:
             written = [p.name for p in save_split(song, target)]
@@ -98,8 +102,7 @@ class ExportController:
             messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {reason}"))
             return False
         moved = self.move_to_backup(leftover)
-        self.win.session.status.emit(f"Exported {', '.join(written)}"
-                                     + (f"; moved {', '.join(moved)} to .bak" if moved else ""))
+        self.win.session.status.emit(f"Exported {', '.join(written)}" + (f"; moved {', '.join(moved)}" if moved else ""))
         return True
 
     def ask_leftovers(self, song: Song, target: Path) -> list[Path]:
@@ -118,16 +121,42 @@ class ExportController:
         return leftover if agreed else []
 
     def move_to_backup(self, files: list[Path]) -> list[str]:
-        """Rename each file to ``NAME.bak`` (read neither by osu! nor by this editor); the names moved. One that
-        cannot be moved is named in a dialog (the export itself is written)."""
+        """Rename each file to a free backup name (:func:`backup_name`); ``"OLD to .bak"`` (``NAME.bak``) or ``"OLD
+        to NEW"`` (a numbered one) for each file moved. One that cannot be moved is named in a dialog (the export
+        itself is written)."""
         moved, failed = [], []
         for path in files:
             try:
-                path.replace(path.with_name(path.name + ".bak"))
-                moved.append(path.name)
+                backup = move_aside(path)
+                moved.append(f"{path.name} to {'.bak' if backup == backup_name(path) else backup.name}")
             except OSError as exc:
                 failed.append(f"{path.name}: {exc.strerror or exc}")
         if failed:
             messages.error(self.win, "Old difficulty files", "Exported, but these could not be moved to .bak:\n"
                            + "\n".join(failed[:MAX_LISTED]))
         return moved
+
+
+def backup_name(path: Path, n: int = 0) -> Path:
+    """``NAME.bak``, or for ``n`` > 0 ``NAME.n.bak``: names neither osu! nor this editor reads as a chart."""
+    return path.with_name(f"{path.name}.bak" if n == 0 else f"{path.name}.{n}.bak")
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` to the first free :func:`backup_name` and return it. Never replaces a file: an earlier
+    backup (the designer's, kept as the export promised) stays. A hard link claims the name atomically (it fails
+    where the name is taken); on a disk without hard links the name is checked first, then renamed."""
+    for n in range(10_000):
+        backup = backup_name(path, n)
+        if backup.exists():
+            continue
+        try:
+            backup.hardlink_to(path)
+        except FileExistsError:
+            continue  # taken since the check
+        except OSError:  # no hard links here (FAT, some network disks)
+            path.rename(backup)
+            return backup
+        path.unlink()
+        return backup
+    raise OSError(f"no free backup name for {path.name}")

@@ -287,11 +287,12 @@ class FileController(QObject):
     def _relink_files(self, target: Path) -> None:
         """Keep #MUSIC (:func:`music_for`), #BANNER, #BACKGROUND and the song's other file tags
         (:func:`chart.formats.registry.relinked_extra`) pointing at their files when saving into another folder."""
-        from chart.formats.registry import relinked_extra
+        from chart.formats.registry import relink_charts, relinked_extra
 
         song = self.session.doc.song
         music = music_for(self.session, target)
         song.extra = relinked_extra(song, target)
+        relink_charts(song, target)  # a chart's own #MUSIC
         if music is not None:
             song.music = music
 
