@@ -16,6 +16,7 @@ from typing import Any
 from chart import sorted_notes
 from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
 from chart.history import Command
+from chart.note_keys import NoteSet, in_order
 from chart.notes import Note, NoteKind, as_fraction, sort_notes
 from chart.song import Chart
 from chart.timing import TimingData
@@ -57,8 +58,8 @@ class ReplaceNotes(_Base):
 
     def __init__(self, chart: ChartRef, old: Iterable[Note], new: Iterable[Note], name: str = "Edit notes"):
         self.chart = chart
-        self.old = tuple(sort_notes(old))
-        self.new = tuple(sort_notes(new))
+        self.old = tuple(in_order(old))
+        self.new = tuple(in_order(new))
         self.name = name
 
     def do(self, doc: Document) -> None:
@@ -107,12 +108,19 @@ class MoveNotes(ReplaceNotes):
         old = list(notes)
         if any(n.lane + self.lane_delta < 0 for n in old):
             raise ValueError("cannot move notes left of the first lane")
-        self.moving = tuple(sort_notes(old))
-        self.moved = tuple(sort_notes(n.replace(beat=n.beat + self.beat_delta, lane=n.lane + self.lane_delta)
-                                      for n in old))
-        self.replaced = tuple(sort_notes(replaced))
-        self.cut = tuple(sort_notes(cut))
-        super().__init__(chart, [*old, *self.replaced], [*self.moved, *self.cut], name)
+        self.moving = tuple(in_order(old))
+        delta, lanes = self.beat_delta, self.lane_delta
+        # one beat delta and one lane delta for all keep Note order: ``moved`` is sorted as ``moving`` is
+        self.moved = tuple(Note(n.beat + delta, n.lane + lanes, n.kind, n.length) for n in self.moving)
+        super().__init__(chart, (), (), name)
+        self.landing(replaced, cut)
+
+    def landing(self, replaced: Iterable[Note], cut: Iterable[Note]) -> None:
+        """Set what the move replaces and the holds it cuts (:func:`move_onto`), keeping the moved notes."""
+        self.replaced = tuple(in_order(replaced))
+        self.cut = tuple(in_order(cut))
+        self.old = tuple(in_order((*self.moving, *self.replaced))) if self.replaced else self.moving
+        self.new = tuple(in_order((*self.moved, *self.cut))) if self.cut else self.moved
 
     def merge_with(self, other: Command) -> bool:
         if not (isinstance(other, MoveNotes) and getattr(other, "_pinned", None) is getattr(self, "_pinned", None)
@@ -120,11 +128,11 @@ class MoveNotes(ReplaceNotes):
             return False
         # this step then the other as one: undo gives back what each nudge landed on, and a hold one nudge cut
         # and the next cut again comes back whole
-        mine, theirs = set(self.new), set(other.old)
-        self.old = tuple(sort_notes((*self.old, *(n for n in other.old if n not in mine))))
-        self.new = tuple(sort_notes((*(n for n in self.new if n not in theirs), *other.new)))
-        self.replaced = tuple(sort_notes((*self.replaced, *(n for n in other.replaced if n not in mine))))
-        self.cut = tuple(sort_notes((*(n for n in self.cut if n not in theirs), *other.cut)))
+        mine, theirs = NoteSet(self.new), NoteSet(other.old)
+        self.old = tuple(in_order((*self.old, *(n for n in other.old if n not in mine))))
+        self.new = tuple(in_order((*(n for n in self.new if n not in theirs), *other.new)))
+        self.replaced = tuple(in_order((*self.replaced, *(n for n in other.replaced if n not in mine))))
+        self.cut = tuple(in_order((*(n for n in self.cut if n not in theirs), *other.cut)))
         self.moved = other.moved
         self.beat_delta += other.beat_delta
         self.lane_delta += other.lane_delta
@@ -132,18 +140,23 @@ class MoveNotes(ReplaceNotes):
 
 
 def move_onto(chart: ChartRef, base: list[Note], notes: Iterable[Note], beat_delta: Fraction | int | str = 0,
-              lane_delta: int = 0, name: str = "Move notes", gap: Fraction = Fraction(1, 4)) -> MoveNotes:
+              lane_delta: int = 0, name: str = "Move notes", gap: Fraction = Fraction(1, 4),
+              longest: Fraction | None = None) -> MoveNotes:
     """Move ``notes`` as :class:`MoveNotes` does, making room as :func:`chart.sorted_notes.make_room` does in
     ``base`` (the chart's sorted notes as they were before the move): a note the move lands on, or covers with a
     moved hold, is replaced, and a hold the move lands in ends ``gap`` before it. Two notes on one cell cannot be
-    saved to .sm/.ssc, and a note inside a hold cannot be played."""
+    saved to .sm/.ssc, and a note inside a hold cannot be played.
+
+    ``longest`` (at least the longest hold of ``base``, :func:`chart.sorted_notes.longest`) lets a drag, which
+    moves the same notes over the same base at every mouse move, read it once: make_room then reads only the
+    stretch of ``base`` around the moved notes."""
     move = MoveNotes(chart, notes, beat_delta, lane_delta, name=name)
     if not move.moved:
         return move
-    removed, cut = sorted_notes.make_room(base, move.moved, move.moving, gap)
-    if not removed:
-        return move
-    return MoveNotes(chart, move.moving, beat_delta, lane_delta, name=name, replaced=removed, cut=cut)
+    removed, cut = sorted_notes.make_room(base, move.moved, move.moving, gap, longest)
+    if removed:
+        move.landing(removed, cut)
+    return move
 
 
 class ChangeNoteKind(ReplaceNotes):

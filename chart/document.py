@@ -203,6 +203,11 @@ class Document:
     def contains(self, chart: ChartRef, note: Note) -> bool:
         return sorted_notes.contains(self.resolve_chart(chart).notes, note)
 
+    def longest_hold(self, chart: ChartRef) -> Fraction:
+        """The longest length of a note of the chart (0 when none has one), kept as notes come and go: how far
+        before a beat a hold reaching it can start (:func:`chart.sorted_notes.make_room` reads only that far)."""
+        return self._longest(self.resolve_chart(chart))
+
     # ------------------------------------------------------------------ undoable conveniences
     def add_notes(self, chart: ChartRef, notes: Iterable[Note]) -> None:
         """Add notes as one undo step."""
@@ -303,8 +308,7 @@ class Document:
                 self._flush()
 
     def _notes_touched(self, chart: Chart, notes: list[Note]) -> None:
-        beat0 = min(n.beat for n in notes)
-        beat1 = max(n.end_beat for n in notes)
+        beat0, beat1 = sorted_notes.beat_span(notes)  # min head, max end without comparing Fractions one by one
         key = id(chart)
         if key in self._pending_notes:
             _, b0, b1 = self._pending_notes[key]

@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from chart import sorted_notes
 from chart.document import Document
 from chart.history import Command, HistoryError
+from chart.note_keys import NoteSet
 from chart.notes import Note, NoteKind
 from chart.snap import DIVISORS
 from chart.song import Chart, Slot, Song
@@ -91,6 +93,7 @@ class EditorSession(QObject):
         self.chart: Chart | None = self.doc.song.charts[0]
         self.reference: Chart | None = None  # another difficulty shown faintly behind the chart (compare)
         self.selection: set[Note] = set()
+        self._unchecked: list[Note] = []  # selected since the last prune, not yet known to be in the chart
         self.range_beats: tuple[Fraction, Fraction] | None = None
         self.divisor = 16
         self.custom_divisor: int | None = None  # a snap beyond StepMania's (Snap > Custom...: 1/20 = 5 per beat)
@@ -108,7 +111,7 @@ class EditorSession(QObject):
         self.bridge = self._attach(doc)
         self.chart = doc.song.charts[0] if doc.song.charts else None
         self.reference = None
-        self.selection.clear()
+        self._clear_selection()
         self.range_beats = None
         self.audio = None
         self.audio_error = None
@@ -133,7 +136,7 @@ class EditorSession(QObject):
         if chart is not None and not self.has_chart(chart):
             raise ValueError("the current chart must be a chart of the open song")
         self.chart = chart
-        self.selection.clear()
+        self._clear_selection()
         self.range_beats = None
         self.chart_switched.emit()
         self.selection_changed.emit()
@@ -172,7 +175,7 @@ class EditorSession(QObject):
             self.reference_changed.emit()
         if self.chart is not None and not any(c is self.chart for c in self.doc.song.charts):
             self.chart = self.doc.song.charts[0] if self.doc.song.charts else None
-            self.selection.clear()
+            self._clear_selection()
             self.chart_switched.emit()
             self.selection_changed.emit()
 
@@ -190,36 +193,69 @@ class EditorSession(QObject):
     def select(self, notes, add: bool = False) -> None:
         """Select notes (one by one: a click, a box, a paste...): a beat range selected before is over, or Copy
         would measure from it and Paste replace its whole span."""
+        notes = list(notes)
         if not add:
-            self.selection.clear()
+            self._clear_selection()
         self.range_beats = None
         self.selection.update(notes)
+        self._unchecked.extend(notes)
         self.selection_changed.emit()
 
     def toggle(self, note: Note) -> None:
         self.range_beats = None
         self.selection.symmetric_difference_update({note})
+        self._unchecked.append(note)
         self.selection_changed.emit()
 
     def clear_selection(self) -> None:
         if self.selection or self.range_beats is not None:
-            self.selection.clear()
+            self._clear_selection()
             self.range_beats = None
             self.selection_changed.emit()
+
+    def _clear_selection(self) -> None:
+        self.selection.clear()
+        self._unchecked = []
 
     def set_range(self, beats: tuple[Fraction, Fraction] | None) -> None:
         """Select a beat range (and the notes whose heads lie in it)."""
         self.range_beats = beats
-        self.selection.clear()
+        self._clear_selection()
         if beats is not None and self.chart is not None:
             self.selection.update(self.doc.notes_in_range(self.chart, min(beats), max(beats)))
         self.selection_changed.emit()
 
-    def _prune_selection(self, chart_id: str, _b0, _b1) -> None:
-        if self.chart is None or not self.selection or chart_id != self.chart_id():
+    def _prune_selection(self, chart_id: str, beat0: Fraction, beat1: Fraction) -> None:
+        """Drop the selected notes the change of ``[beat0, beat1]`` removed (and any selected since the last
+        prune that the chart does not hold, e.g. a stale Verify issue's).
+
+        Every prune leaves the selection within the chart, and a change touches only notes with their head in
+        its range, so the notes checked before need a look only there, and in one pass over the chart's notes of
+        that stretch when they are many (:func:`chart.sorted_notes.missing`): a drag of thousands of notes
+        looked each one up in the whole chart at every mouse move."""
+        if self.chart is None or chart_id != self.chart_id():
             return
-        kept = {n for n in self.selection if self.doc.contains(self.chart, n)}
-        if kept != self.selection:
+        if not self.selection:
+            self._unchecked = []
+            return
+        unchecked, self._unchecked = self._unchecked, []
+        notes = self.chart.notes
+        selected = list(self.selection)
+        touched = [n for n, inside in zip(selected, sorted_notes.heads_within(selected, beat0, beat1)) if inside]
+        elsewhere = [n for n, inside in zip(unchecked, sorted_notes.heads_within(unchecked, beat0, beat1))
+                     if not inside]
+        gone = sorted_notes.missing(notes, touched) + sorted_notes.missing(notes, elsewhere)
+        if not gone:
+            return
+        # a new set, as before (one being iterated elsewhere stays as it was), hashing the fewer notes: Note hashes
+        # hash Fractions
+        if 2 * len(gone) > len(self.selection):
+            dropped = NoteSet(gone)
+            kept = {n for n in self.selection if n not in dropped}
+        else:
+            kept = set(self.selection)
+            kept.difference_update(gone)
+        if len(kept) != len(self.selection):
             self.selection = kept
             self.selection_changed.emit()
 

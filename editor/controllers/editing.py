@@ -18,7 +18,7 @@ session, so each gesture is exactly one undo step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from PySide6.QtCore import QObject, Qt
@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject, Qt
 from chart.checks.base import describe_beat
 from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, move_onto
 from chart.history import HistoryError
+from chart.note_keys import in_order
 from chart.notes import Note, NoteKind
 from chart.snap import step
 from editor.controllers.key_holds import KeyHolds, blocker, free_span, placed_in_room
@@ -42,7 +43,8 @@ class _Gesture:
     moved: bool = False
     originals: tuple[Note, ...] = ()
     last_delta: tuple[Fraction, int] = (Fraction(0), 0)
-    base: tuple[Note, ...] = ()  # a move: the chart's notes before it
+    base: list[Note] = field(default_factory=list)  # a move: the chart's notes before it
+    longest: Fraction = Fraction(0)  # a move: the longest hold of ``base`` (make_room reads only near the notes)
 
 
 class EditController(QObject):
@@ -99,7 +101,7 @@ class EditController(QObject):
                 self.session.toggle(note)
             elif note not in self.session.selection:
                 self.session.select([note])
-            self.gesture = _Gesture("move", hit, originals=tuple(sorted(self.session.selection)))
+            self.gesture = _Gesture("move", hit, originals=tuple(in_order(self.session.selection)))
         else:
             self.gesture = _Gesture("draw", hit)
 
@@ -161,10 +163,13 @@ class EditController(QObject):
         history = self.session.doc.history
         if not history.in_stroke:
             self.session.doc.begin_stroke("Move notes")
-            g.base = tuple(self.chart.notes)  # as before the drag: what a moved note lands on is replaced
+            g.base = list(self.chart.notes)  # as before the drag: what a moved note lands on is replaced
+            g.longest = self.session.doc.longest_hold(self.chart)
         g.last_delta = (beat_delta, lane_delta)
-        command = move_onto(self.chart, list(g.base), g.originals, beat_delta, lane_delta,
-                            gap=step(self.session.divisor))
+        # each mouse move reads only the stretch of the base around the moved notes: its cost follows the
+        # selection, not the chart
+        command = move_onto(self.chart, g.base, g.originals, beat_delta, lane_delta,
+                            gap=step(self.session.divisor), longest=g.longest)
         try:
             self.session.doc.update_stroke(command)
         except (ValueError, KeyError, HistoryError) as exc:

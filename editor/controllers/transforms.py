@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 
 from chart import sorted_notes
 from chart.commands import RemoveNotes, ReplaceNotes, move_onto
+from chart.note_keys import in_order
 from chart.notes import Note, NoteKind, sort_notes
 from chart.snap import quantize_notes, step
 from editor.session import EditorSession
@@ -37,7 +38,7 @@ class TransformController(QObject):
         self._rng = random.Random()  # shuffles (tests seed it)
 
     def _selected(self) -> list[Note]:
-        return sorted(self.session.selection)
+        return in_order(self.session.selection)  # sorted() without comparing Fractions: Select All is 20k notes
 
     def _apply(self, old: list[Note], new: list[Note], name: str) -> bool:
         """Replace ``old`` by ``new`` as one undo step, making room for ``new`` (``chart.sorted_notes.make_room``):
@@ -47,7 +48,8 @@ class TransformController(QObject):
         chart = self.session.chart
         if chart is None or not old and not new:
             return False
-        removed, cut = sorted_notes.make_room(chart.notes, new, old, step(self.session.divisor))
+        removed, cut = sorted_notes.make_room(chart.notes, new, old, step(self.session.divisor),
+                                              self.session.doc.longest_hold(chart))  # reads only near ``new``
         if self.session.push(ReplaceNotes(chart, old + removed, new + cut, name=name)):
             self.session.select(new)
             return True
@@ -154,11 +156,13 @@ class TransformController(QObject):
         notes = self._selected()
         if not notes:
             return False
-        b0 = min(n.beat for n in notes)
-        b1 = max(n.end_beat for n in notes)
-        new = [n.replace(lane=mapping[n.lane] if n.lane < len(mapping) else n.lane,
-                         beat=b0 + b1 - n.end_beat if time_too else n.beat)  # a flipped hold starts where it ended
-               for n in notes]
+        if time_too:  # a flipped hold starts where it ended
+            b0, b1 = sorted_notes.beat_span(notes)
+            notes_beats = [(n, b0 + b1 - n.end_beat) for n in notes]
+        else:
+            notes_beats = [(n, n.beat) for n in notes]
+        new = [Note(beat, mapping[n.lane] if n.lane < len(mapping) else n.lane, n.kind, n.length)
+               for n, beat in notes_beats]
         return self._apply(notes, new, name)
 
     def shift(self, steps: int) -> None:
@@ -169,8 +173,9 @@ class TransformController(QObject):
         delta = step(self.session.divisor) * steps
         if notes[0].beat + delta < -64:
             return
-        command = move_onto(self.session.chart, list(self.session.chart.notes), notes, delta, 0, name="Shift notes",
-                            gap=step(self.session.divisor))
+        chart = self.session.chart
+        command = move_onto(chart, chart.notes, notes, delta, 0, name="Shift notes", gap=step(self.session.divisor),
+                            longest=self.session.doc.longest_hold(chart))
         if self.session.push(command):
             self.session.select(command.moved)
 
