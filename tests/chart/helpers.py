@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fractions
+import sys
+from collections import Counter
 from fractions import Fraction
 
 from chart.notes import Note, NoteKind
@@ -38,3 +41,21 @@ def stream(first_beat: int, count: int, step=Fraction(1, 2)) -> list[Note]:
 def make_song(bpm: int = 120, slots=(Slot.EASY, Slot.HARD), notes_per_chart: int = 16) -> Song:
     charts = [Chart(slot=slot, meter=2 + 3 * i, notes=stream(0, notes_per_chart)) for i, slot in enumerate(slots)]
     return Song(title="Test", artist="Nobody", music="song.ogg", timing=TimingData.constant(bpm), charts=charts)
+
+
+def fraction_work(fn) -> int:
+    """Calls into ``fractions.py`` made by ``fn()``: arithmetic, comparisons, hashing, construction (reading a
+    Fraction's numerator or denominator is free and not counted)."""
+    calls: Counter[str] = Counter()
+    source = fractions.__file__
+
+    def profile(frame, event, _arg):
+        if event == "call" and frame.f_code.co_filename == source:
+            calls[frame.f_code.co_name] += 1
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return sum(n for name, n in calls.items() if name not in ("numerator", "denominator"))

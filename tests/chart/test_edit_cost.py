@@ -6,9 +6,6 @@ so that dragging 5,000 notes of a 22k-note chart took half a second per mouse mo
 
 from __future__ import annotations
 
-import fractions
-import sys
-from collections import Counter
 from fractions import Fraction
 
 from chart import sorted_notes
@@ -17,27 +14,10 @@ from chart.document import Document
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
 from tests.chart.edit_reference import copy_of
+from tests.chart.helpers import fraction_work
 
 SMALL, LARGE = 2_000, 16_000
 SELECTED = 300
-
-
-def fraction_work(fn) -> int:
-    """Calls into ``fractions.py`` made by ``fn()``: arithmetic, comparisons, hashing, construction (reading a
-    Fraction's numerator or denominator is free and not counted)."""
-    calls: Counter[str] = Counter()
-    source = fractions.__file__
-
-    def profile(frame, event, _arg):
-        if event == "call" and frame.f_code.co_filename == source:
-            calls[frame.f_code.co_name] += 1
-
-    sys.setprofile(profile)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
-    return sum(n for name, n in calls.items() if name not in ("numerator", "denominator"))
 
 
 def dense_notes(count: int) -> list[Note]:

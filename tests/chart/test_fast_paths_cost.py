@@ -5,9 +5,6 @@ warps), which froze the editor for seconds on songs with many warps or notes. Re
 
 from __future__ import annotations
 
-import fractions
-import sys
-from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -19,26 +16,9 @@ from chart.formats.display_segments import judged_notes
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
+from tests.chart.helpers import fraction_work
 
 N_NOTES = 2000
-
-
-def fraction_work(fn) -> int:
-    """Calls into ``fractions.py`` made by ``fn()``: arithmetic, comparisons, hashing, construction (reading a
-    Fraction's numerator or denominator is free and not counted)."""
-    calls: Counter[str] = Counter()
-    source = fractions.__file__
-
-    def profile(frame, event, _arg):
-        if event == "call" and frame.f_code.co_filename == source:
-            calls[frame.f_code.co_name] += 1
-
-    sys.setprofile(profile)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
-    return sum(n for name, n in calls.items() if name not in ("numerator", "denominator"))
 
 
 def stream_song(timing: TimingData) -> Song:

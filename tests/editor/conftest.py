@@ -190,3 +190,26 @@ def fake(window, song_files, qtbot):
     qtbot.waitUntil(lambda: window.playback.player is not None, timeout=10000)
     window.timeline.setFocus()
     return window, clock
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    """A tiny real onset + lane model (tests.inference.tiny_models), built once per test module."""
+    pytest.importorskip("onnx")
+    from tests.inference.tiny_models import drafting_model
+
+    folder = tmp_path_factory.mktemp("models")
+    drafting_model(folder)
+    return folder
+
+
+@pytest.fixture
+def ai(opened, models_dir):
+    """The opened window drafting with the tiny models."""
+    opened.drafting.models_dir = models_dir
+    return opened
+
+
+def wait_job(qtbot, win, timeout_ms: int = 60000) -> None:
+    """Until the AI's background job has ended."""
+    qtbot.waitUntil(lambda: not win.drafting.busy, timeout=timeout_ms)

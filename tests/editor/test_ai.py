@@ -12,28 +12,9 @@ from PySide6.QtCore import Qt
 
 from chart.notes import Note
 from chart.song import Slot
+from tests.editor.conftest import wait_job
 
 pytestmark = pytest.mark.qt
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory):
-    pytest.importorskip("onnx")
-    from tests.inference.tiny_models import drafting_model
-
-    folder = tmp_path_factory.mktemp("models")
-    drafting_model(folder)
-    return folder
-
-
-@pytest.fixture
-def ai(opened, models_dir):
-    opened.drafting.models_dir = models_dir
-    return opened
-
-
-def wait_job(qtbot, win, timeout_ms: int = 60000) -> None:
-    qtbot.waitUntil(lambda: not win.drafting.busy, timeout=timeout_ms)
 
 
 def test_draft_shows_ghosts_and_accept_is_one_undo_step(ai, qtbot):

@@ -12,28 +12,9 @@ from fractions import Fraction
 import pytest
 
 from chart.song import Slot
+from tests.editor.conftest import wait_job
 
 pytestmark = pytest.mark.qt
-
-
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory):
-    pytest.importorskip("onnx")
-    from tests.inference.tiny_models import drafting_model
-
-    folder = tmp_path_factory.mktemp("models")
-    drafting_model(folder)
-    return folder
-
-
-@pytest.fixture
-def ai(opened, models_dir):
-    opened.drafting.models_dir = models_dir
-    return opened
-
-
-def wait_job(qtbot, win, timeout_ms: int = 60000) -> None:
-    qtbot.waitUntil(lambda: not win.drafting.busy, timeout=timeout_ms)
 
 
 def hold(win, *names: str) -> threading.Event:

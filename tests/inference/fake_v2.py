@@ -8,10 +8,9 @@ shape, zeros). Runs in a daemon thread on 127.0.0.1 from construction until :met
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from inference.manifest import Manifest
 from inference.serving.binary import split_binary_request
 from inference.serving.server import model_name
 from inference.serving.v2 import datatype_of, decode_tensor, loads
+from tests.inference.server_helpers import LoopbackServer
 
 Answer = Callable[[int, int], list[dict[str, Any]]]
 
@@ -44,14 +44,12 @@ def metadata(manifest: Manifest) -> dict[str, Any]:
             "parameters": {"sha256": manifest.sha256, "batch_broadcast": True}}
 
 
-class FakeV2(ThreadingHTTPServer):
+class FakeV2(LoopbackServer):
     """The fake server. Tests set its attributes before making requests:
 
     ``meta`` (the metadata dict, or raw bytes sent as they are), ``answer`` (outputs for (batch, frames)),
     ``raw`` (a handler ``raw(handler)`` that answers every request itself; ``raw_post`` only the infer requests),
     ``seen`` (method, path, headers)."""
-
-    daemon_threads = True
 
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
@@ -60,16 +58,7 @@ class FakeV2(ThreadingHTTPServer):
         self.raw: Callable[[BaseHTTPRequestHandler], None] | None = None
         self.raw_post: Callable[[BaseHTTPRequestHandler], None] | None = None
         self.seen: list[tuple[str, str, dict[str, str]]] = []
-        super().__init__(("127.0.0.1", 0), _Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def close(self) -> None:
-        self.shutdown()
-        self.server_close()
+        super().__init__(_Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -43,14 +43,12 @@ def running_server(models_dir: Path, work: Path, token: str | None = None, *extr
         yield RunningServer(url, int(urlsplit(url).port or 0), token, proc)
 
 
-class LoopbackProxy(ThreadingHTTPServer):
-    """A misbehaving stand-in in front of the real server: ``handler`` served on a free 127.0.0.1 port from a
-    daemon thread, from construction until :meth:`close`. ``upstream`` is the real server's URL."""
+class LoopbackServer(ThreadingHTTPServer):
+    """``handler`` served on a free 127.0.0.1 port from a daemon thread, from construction until :meth:`close`."""
 
     daemon_threads = True
 
-    def __init__(self, upstream: str, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.upstream = upstream
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(("127.0.0.1", 0), handler)
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
@@ -61,6 +59,14 @@ class LoopbackProxy(ThreadingHTTPServer):
     def close(self) -> None:
         self.shutdown()
         self.server_close()
+
+
+class LoopbackProxy(LoopbackServer):
+    """A misbehaving stand-in in front of the real server. ``upstream`` is the real server's URL."""
+
+    def __init__(self, upstream: str, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.upstream = upstream
+        super().__init__(handler)
 
 
 def relay(handler: BaseHTTPRequestHandler, method: str, body: bytes | None) -> None:
