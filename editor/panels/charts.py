@@ -2,8 +2,9 @@
 
 Every change is a command (AddChart, RemoveChart, SetChartMeta), so it can be undone like a note edit. Fields
 commit on editingFinished; consecutive changes of one field merge into one undo step (chart.commands). The Meter
-box holds 0 to :data:`MAX_METER` (files hold meters such as 0 or 150) and commits only a value the designer
-changed, so looking at a chart never rewrites its meter.
+box holds what every format holds (``chart.formats.errors.MAX_METER``: -1000000 to 1000000; files hold meters
+such as -1, 0 or 150) and commits only a value the designer changed, so looking at a chart never rewrites its
+meter.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from chart.commands import AddChart, RemoveChart, SetChartMeta
+from chart.formats.errors import MAX_METER
 from chart.formats.osu_mania import BEATMAP_ID
 from chart.song import Chart, Slot
 from editor import messages
@@ -61,7 +63,7 @@ class DifficultyPanel(QWidget):
             self.slot.addItem(slot.sm_name, slot)
         self.slot.activated.connect(lambda _i: self._set(slot=self.slot.currentData()))
         self.meter = QSpinBox()
-        self.meter.setRange(0, MAX_METER)
+        self.meter.setRange(-MAX_METER, MAX_METER)
         self.meter.editingFinished.connect(self._meter_edited)
         self._shown_meter = 0  # what refresh put in the box: leaving it unchanged is no edit
         self.description = QLineEdit()
@@ -166,8 +168,6 @@ class DifficultyPanel(QWidget):
         self.session.push(RemoveChart(chart))
 
 
-#: The largest meter the box holds: osu!'s difficulty names carry six digits (``Hard Lv.123456``).
-MAX_METER = 999_999
 
 
 def _default_meter(slot: Slot) -> int:

@@ -106,7 +106,9 @@ def test_the_meter_box_shows_any_meter_and_looking_at_it_changes_nothing(window,
     path = folder / "a.ssc"
     save(Song(music="a.wav", timing=TimingData.constant(120),
               charts=[Chart(slot=Slot.HARD, meter=0, notes=[Note(Fraction(0), 0)]),
-                      Chart(slot=Slot.CHALLENGE, meter=150, notes=[Note(Fraction(0), 0)])]), path)
+                      Chart(slot=Slot.CHALLENGE, meter=150, notes=[Note(Fraction(0), 0)]),
+                      Chart(slot=Slot.EASY, meter=-1, notes=[Note(Fraction(0), 0)]),  # the formats' whole range
+                      Chart(slot=Slot.MEDIUM, meter=1000000, notes=[Note(Fraction(0), 0)])]), path)
     assert window.open_path(path)
     panel = window.charts_panel
     for chart in window.session.doc.song.charts:
@@ -116,7 +118,8 @@ def test_the_meter_box_shows_any_meter_and_looking_at_it_changes_nothing(window,
         window.timeline.setFocus()
         panel.meter.editingFinished.emit()  # leaving the box (offscreen focus changes may not reach it)
     assert window.session.doc.undo_stack_names() == []
-    assert [c.meter for c in window.session.doc.song.charts] == [0, 150]
+    assert sorted(c.meter for c in window.session.doc.song.charts) == [-1, 0, 150, 1000000]
+    window.session.set_chart(next(c for c in window.session.doc.song.charts if c.meter == 150))
     panel.meter.setValue(151)
     panel.meter.editingFinished.emit()
     assert window.session.chart.meter == 151
