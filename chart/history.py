@@ -142,6 +142,12 @@ class History:
         return self._clean == len(self._undo)
 
     @property
+    def clean_index(self) -> int | None:
+        """How many undo steps the saved state has (the History panel's row of it); None when no undo or redo
+        reaches it."""
+        return self._clean
+
+    @property
     def can_undo(self) -> bool:
         return bool(self._undo) and self._idle
 

@@ -2,11 +2,14 @@
 
 Notes per second (NPS) count *onset notes* (taps, hold/roll heads, lifts; a jump counts 2, mines and fakes 0) at
 their judgement times from :class:`~chart.timing.TimingData`. ``mean_nps`` is onsets / (last onset - first
-onset), that span taken as at least :data:`NPS_WINDOW_S`; ``peak_nps`` is the most onsets in any window of
-:data:`NPS_WINDOW_S` seconds, divided by the window. The floor keeps the mean from exceeding the peak on charts
-shorter than the window (3 notes in 0.5 s were a mean of 6 NPS, a peak of 1.5 and a "Hard" difficulty of 12):
-their notes all fit in one window, so both are onsets / window. Every chart of the fit lasts far longer, so the
-figures below are unchanged.
+onset), that span taken as at least :data:`NPS_WINDOW_S`, and capped at ``peak_nps``; ``peak_nps`` is the most
+onsets in any window of :data:`NPS_WINDOW_S` seconds, divided by the window. The floor keeps the mean from
+exceeding the peak on charts shorter than the window (3 notes in 0.5 s were a mean of 6 NPS, a peak of 1.5 and a
+"Hard" difficulty of 12): their notes all fit in one window, so both are onsets / window. The cap covers evenly
+spaced charts: N onsets over N-1 gaps (3 taps a second apart: a mean of 1.5, a peak of 1.0); a cap rather than a
+longer span, so that every other chart's mean, and the span the AI decoder sizes drafts by
+(``inference.decode.rows_for_nps``), stay as they were. Every chart of the fit lasts far longer, so the figures
+below are unchanged.
 
 Difficulty estimate (meter-like, 1..20)::
 
@@ -245,8 +248,8 @@ def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
     first = float(times[0]) if times.size else 0.0
     last = float(times[-1]) if times.size else 0.0
     span = max(last - first, NPS_WINDOW_S)  # see the module docstring: never denser than the peak window
-    mean = times.size / span if times.size else 0.0
     peak = peak_nps(times)
+    mean = min(times.size / span, peak) if times.size else 0.0  # N onsets over N-1 gaps: capped (module docstring)
     difficulty = estimate_difficulty(mean, peak, jumps / rows if rows else 0.0)
     return ChartStats(
         counts=kind_counts(chart.notes), onsets=int(times.size), rows=rows, jumps=jumps, hands=hands,
@@ -284,9 +287,10 @@ def row_overlap(chart: Chart, timing: TimingData, reference: Chart, reference_ti
                 tolerance_s: float = SHARED_ROW_TOLERANCE_S) -> RowOverlap:
     """Which of ``reference``'s onset rows ``chart`` keeps, compared in time (each chart with its own timing, so
     split-timing charts compare where they are heard). Rows pair one to one, in order; the measure a designer
-    reads when building a harder chart from an easier one (how much of the easier chart's rhythm is kept)."""
-    mine = onset_row_times_s(chart.notes, timing)
-    ref = onset_row_times_s(reference.notes, reference_timing)
+    reads when building a harder chart from an easier one (how much of the easier chart's rhythm is kept). Only
+    judged rows count, as in :func:`chart_stats` (a warp's rows made the counts disagree with the Stats rows)."""
+    mine = onset_row_times_s(judged_notes(chart.notes, timing), timing)
+    ref = onset_row_times_s(judged_notes(reference.notes, reference_timing), reference_timing)
     shared = i = j = 0
     while i < mine.size and j < ref.size:  # both sorted and distinct: a merge pairs each row at most once
         d = mine[i] - ref[j]

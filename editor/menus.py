@@ -188,33 +188,10 @@ def _bind_navigation(win) -> None:
 
 
 def undo_redo(win, redo: bool) -> bool:
-    """Undo or redo one step; when it edited another difficulty than the one shown, that one is shown and the status
-    bar says so (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good)."""
-    doc = win.session.doc
-    if doc.history.in_stroke:
-        return False
-    steps = doc.history.redo_commands() if redo else doc.history.undo_commands()[::-1]
-    if not steps or not (doc.redo() if redo else doc.undo()):
-        return False
-    charts = {id(c): c for c in _charts_of(steps[0], doc)}
-    if len(charts) == 1 and (chart := next(iter(charts.values()))) is not win.session.chart:
-        win.session.set_chart(chart)
-        win.session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name} in {chart.slot.sm_name}")
-    return True
+    """Undo or redo one step (Ctrl+Z / Ctrl+Y); see :func:`editor.panels.history.step_history`."""
+    from editor.panels.history import step_history
 
-
-def _charts_of(command, doc) -> list:
-    """The charts of the song a command edited (its children's, for a transaction)."""
-    children = getattr(command, "children", None)
-    if children is not None:
-        return [c for child in children for c in _charts_of(child, doc)]
-    ref = getattr(command, "chart", None)
-    if ref is None:
-        return []
-    try:
-        return [doc.resolve_chart(ref)]
-    except (KeyError, ValueError):  # a chart the step removed or added
-        return []
+    return step_history(win.session, redo)
 
 
 def _bind_playback_and_ai(win) -> None:

@@ -2,7 +2,8 @@
 
 Only the current chart's notes (and the compared difficulty's, when one is chosen) are indexed; an edit rebuilds
 that index from cached per-note values (see :class:`~editor.timeline.note_index.NoteIndex`), and repaints are
-coalesced to one per event-loop turn.
+coalesced to one per event-loop turn. Every minimap refresh also takes the session's duration again: without audio
+it grows with the notes, and a span fixed when the song opened squashed later notes into its last pixel.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ class ViewSync(QObject):
             self.feet.schedule()
         elif reference is not None and chart_id == self.session.doc.chart_id(reference):
             self._reference_changed()  # e.g. an undo that reaches into the compared chart
-        elif self.minimap is not None:
-            self.minimap.refresh()
+        else:
+            self._refresh_minimap()
 
     def _flush(self) -> None:
         if self._pending_notes:
@@ -74,8 +75,8 @@ class ViewSync(QObject):
         self.timeline.set_divisor(s.divisor)
         if self.ghosts is not None:
             self.refresh_ghosts()
-        elif self.minimap is not None:
-            self.minimap.refresh()
+        else:
+            self._refresh_minimap()
 
     def _set_index(self, update_song: bool = True) -> None:
         s = self.session
@@ -85,7 +86,12 @@ class ViewSync(QObject):
             index = NoteIndex(s.chart.notes, s.timing())
             index.set_selection(s.selection)
             self.timeline.set_notes(index)
+        self._refresh_minimap()
+
+    def _refresh_minimap(self) -> None:
+        """Redraw the minimap over the session's current duration (a charts-only song's grows with its notes)."""
         if self.minimap is not None:
+            self.minimap.set_duration(self.session.duration_s())
             self.minimap.refresh()
 
     # ------------------------------------------------------------------ compared difficulty
@@ -98,8 +104,7 @@ class ViewSync(QObject):
 
     def _reference_changed(self) -> None:
         self.timeline.set_reference(self._reference_index())
-        if self.minimap is not None:
-            self.minimap.refresh()
+        self._refresh_minimap()
 
     def _reference_density(self):
         ref = self.session.shown_reference()
@@ -130,20 +135,23 @@ class ViewSync(QObject):
             self.timeline.curve_item.set_curve([], [])
         else:
             self.timeline.curve_item.set_curve(curve[0], curve[1], draft.threshold)
-        if self.minimap is not None:
-            self.minimap.refresh()
+        self._refresh_minimap()
 
     def _ghost_density(self):
         draft = self._current_draft()
         return self._density(draft.notes, self.session.timing()) if draft is not None else None
 
     def _density(self, notes, timing):
-        """NPS curve of ``notes`` over the whole song (the minimap's ghost and compared curves); None when empty."""
+        """NPS curve of ``notes`` over the whole song (the minimap's ghost and compared curves); None when empty.
+        Only judged notes count, as in the Stats panel and the edited chart's curve (a warp's notes share one
+        instant and drew a spike there)."""
+        from chart.formats.display_segments import judged_notes
         from chart.stats import nps_curve, onset_times_s
 
         if not notes:
             return None
-        return nps_curve(onset_times_s(notes, timing), start_s=0.0, end_s=self.session.duration_s())
+        return nps_curve(onset_times_s(judged_notes(notes, timing), timing), start_s=0.0,
+                         end_s=self.session.duration_s())
 
     def _selection_changed(self) -> None:
         index = self.timeline.index

@@ -1,5 +1,9 @@
 """HistoryPanel: the undo stack as a list — the saved state marked, redo steps greyed; click a step to undo or
-redo up to it (osu!/Photoshop style)."""
+redo up to it (osu!/Photoshop style).
+
+A click steps through :func:`step_history`, the function behind Ctrl+Z / Ctrl+Y, one step at a time: a click that
+called ``Document.undo`` directly silently took back another difficulty's edit while the view stayed on this one.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,42 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from editor.session import EditorSession
 
+SAVED_SUFFIX = "  (saved)"
+
+
+def step_history(session: EditorSession, redo: bool) -> bool:
+    """Undo or redo one step; when it edited another difficulty than the one shown, that one is shown and the status
+    bar says so (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good)."""
+    doc = session.doc
+    if doc.history.in_stroke:
+        return False
+    steps = doc.history.redo_commands() if redo else doc.history.undo_commands()[::-1]
+    if not steps or not (doc.redo() if redo else doc.undo()):
+        return False
+    charts = {id(c): c for c in _charts_of(steps[0], doc)}
+    if len(charts) == 1 and (chart := next(iter(charts.values()))) is not session.chart:
+        session.set_chart(chart)
+        session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name} in {chart.slot.sm_name}")
+    return True
+
+
+def _charts_of(command, doc) -> list:
+    """The charts of the song a command edited (its children's, for a transaction)."""
+    children = getattr(command, "children", None)
+    if children is not None:
+        return [c for child in children for c in _charts_of(child, doc)]
+    ref = getattr(command, "chart", None)
+    if ref is None:
+        return []
+    try:
+        return [doc.resolve_chart(ref)]
+    except (KeyError, ValueError):  # a chart the step removed or added
+        return []
+
 
 class HistoryPanel(QWidget):
-    """Row 0 is the opened state; row k is after the k-th step."""
+    """Row 0 is the opened state; row k is after the k-th step. The saved state's row is bold with a "(saved)"
+    suffix; no row is when the saved state is out of reach (a new song, or redo steps dropped by a new edit)."""
 
     def __init__(self, session: EditorSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -30,9 +67,14 @@ class HistoryPanel(QWidget):
     def refresh(self) -> None:
         history = self.session.doc.history
         done, undone = history.undo_stack_names(), history.redo_stack_names()
+        saved = history.clean_index
         self.list.clear()
         for i, name in enumerate(["(opened)", *done, *undone]):
-            item = QListWidgetItem(name)
+            item = QListWidgetItem(name + SAVED_SUFFIX if i == saved else name)
+            if i == saved:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             if i > len(done):
                 item.setForeground(QColor(140, 140, 140))
             self.list.addItem(item)
@@ -42,12 +84,12 @@ class HistoryPanel(QWidget):
         self.go_to(self.list.row(item))
 
     def go_to(self, row: int) -> None:
-        """Undo or redo until ``row`` steps are applied."""
-        doc = self.session.doc
-        if doc.history.in_stroke:
+        """Undo or redo, one step at a time as Ctrl+Z / Ctrl+Y do, until ``row`` steps are applied."""
+        history = self.session.doc.history
+        if history.in_stroke:
             return
-        current = len(doc.history.undo_stack_names())
-        while current > row and doc.undo():
+        current = len(history.undo_stack_names())
+        while current > row and step_history(self.session, redo=False):
             current -= 1
-        while current < row and doc.redo():
+        while current < row and step_history(self.session, redo=True):
             current += 1
