@@ -13,6 +13,10 @@ from pathlib import Path
 from cli.common import UserError, output_folder
 
 _BLOCK_FRAMES = 1 << 16
+# what audio.separation_cache.default_cache_dir() gives (not imported here: --help must not load numpy and friends,
+# and importing separation_cache before audio.separation is circular); tests/cli/test_separate_overwrite.py checks it
+_DEFAULT_CACHE = ("~/.cache/genelive-studio/separation, or $GENELIVE_CACHE_DIR/separation or "
+                  "$XDG_CACHE_HOME/genelive-studio/separation when set")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,9 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Split a song into stems written as DIR/<stem>.wav with the input's sample rate and length. "
                     "Without --model the built-in separator runs offline with no model weights (stereo centre "
                     "extraction + REPET-SIM + HPSS). vocals + accompaniment add up to the input; drums is the "
-                    "percussive part of the accompaniment. Results are cached, so a second run is instant.")
+                    "percussive part of the accompaniment. Results are cached, so a second run is instant. Stems already in "
+                    "DIR are replaced only with --force; a stem that would replace AUDIO itself is always refused.")
     p.add_argument("audio", type=Path, metavar="AUDIO", help="audio file (ogg, mp3, wav, flac)")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="folder for the stem WAV files")
+    p.add_argument("--force", action="store_true",
+                   help="replace stem files already in DIR (never AUDIO itself: separate a stem into another folder)")
     p.add_argument("--model", type=Path, metavar="FILE.onnx",
                    help="separation model (MDX-Net or waveform layout, see docs/separation.md)")
     p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL serving --model")
@@ -40,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-mono", action="store_true", help="with --method stereo: fall back to mono methods")
     p.add_argument("--subtype", choices=("FLOAT", "PCM_16", "PCM_24"), default="FLOAT",
                    help="WAV sample format (default FLOAT: no clipping)")
-    p.add_argument("--cache-dir", type=Path, default=None, help="stem cache (default ~/.cache/genelive-studio)")
+    p.add_argument("--cache-dir", type=Path, default=None, help=f"stem cache (default {_DEFAULT_CACHE})")
     p.set_defaults(func=cmd_separate)
 
 
@@ -54,6 +61,21 @@ def _stems(text: str | None, available: tuple[str, ...]) -> list[str]:
     if unknown:
         raise UserError(f"unknown stem {unknown[0]!r} for this method (available: {', '.join(available)})")
     return list(dict.fromkeys(names))
+
+
+def _check_outputs(audio: Path, out: Path, names: list[str], force: bool) -> None:
+    """Refuse, before any work, a stem file that is the input (``separate stems/vocals.wav -o stems/`` replaced
+    its own input with its vocals), and stem files already in ``out`` unless ``force``: they were replaced
+    without a word."""
+    existing = [out / f"{name}.wav" for name in names if (out / f"{name}.wav").exists()]
+    for path in existing:
+        with contextlib.suppress(OSError):  # a missing AUDIO is reported by the decoder, in its words
+            if os.path.samefile(path, audio):
+                raise UserError(f"-o {out} would replace the input {audio} with its {path.stem} stem; choose "
+                                "another folder")
+    if existing and not force:
+        raise UserError(f"-o {out} already holds {', '.join(p.name for p in existing)}; pass --force to "
+                        "replace them")
 
 
 def _separator_factory(args: argparse.Namespace):
@@ -98,6 +120,7 @@ def cmd_separate(args: argparse.Namespace) -> int:
     wanted = _stems(args.stems, available)
     params = SeparationParams(method=args.method, allow_mono_fallback=args.allow_mono)
     output_folder(args.out, "-o")
+    _check_outputs(args.audio, args.out, wanted, args.force)
     t0 = time.perf_counter()
     try:
         with native_stderr_silenced():  # mpg123 prints "Warning: ..." lines on damaged mp3s; ours come below

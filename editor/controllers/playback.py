@@ -46,6 +46,7 @@ class PlaybackController(QObject):
     state_changed = Signal(bool)  # playing
     rate_changing = Signal(float)  # the new rate, before it applies (test play and record end their run first)
     device_changed = Signal(str)  # one line about the output
+    player_changed = Signal()  # a new player was opened (a new song, or the output reopened): it holds no stems
 
     def __init__(self, win, session: EditorSession, timeline: TimelineWidget, settings: EditorSettings):
         super().__init__(win)
@@ -86,6 +87,7 @@ class PlaybackController(QObject):
             return
         self.apply_settings()
         self.update_ticks()
+        self.player_changed.emit()  # the stems controller loads its stems again (else the rebuilt player lost them)
         self._set_device(self.player.backend_description)
         if not self.player.has_device:
             # after the "Audio: ..." line the loader emits once this returns, or that line hides this one at once

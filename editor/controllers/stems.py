@@ -8,7 +8,10 @@ peak pyramid per stem, so nothing heavy happens in the GUI thread.
 
 While "play stems" is on, the player mixes the three layers (``Player.set_stems``) with per-stem gains: a stem is
 heard when it is not muted and either no stem is soloed or it is soloed; its slider sets the gain. Off, the player
-goes back to the full mix. A new song (``audio_changed``) drops the stems and cancels a running separation.
+goes back to the full mix. A player rebuilt for the same song (the output reopened after the device failed,
+``PlaybackController.player_changed``) gets the stems again, so "play stems" stays true to what is heard.
+A new song (``audio_changed``) drops the stems and detaches a running separation: it is cancelled, its signals
+are ignored from then on (no stale progress or "cancelled" line), and the new song can be separated at once.
 
 The waveform can also show the mix low-passed or high-passed (:mod:`audio.bands`, zero phase): no separation
 needed; the filtered peak pyramid is built in a background job on first use and kept for the song.
@@ -120,6 +123,7 @@ class StemsController(QObject):
         super().__init__(win)
         self.win, self.session = win, session
         self.stems: SeparatedStems | None = None
+        self._stems_audio = None  # the audio the stems were separated from (a player of another song gets none)
         self.states = {name: StemState() for name in STEMS}
         self.active = False  # the player mixes the stems
         self.waveform = "mix"
@@ -128,6 +132,7 @@ class StemsController(QObject):
         self.band_job: Job | None = None
         self._wanted = "mix"  # the waveform asked for last (a filtered one may still be building)
         session.audio_changed.connect(self._audio_changed)
+        win.playback.player_changed.connect(self._player_rebuilt)
 
     # ------------------------------------------------------------------ separation
     @property
@@ -143,11 +148,13 @@ class StemsController(QObject):
         if self.busy:
             return self.job
         job = Job("stems", separation_job, audio.path, parent=self)
-        job.progress.connect(self.progress)
-        job.finished.connect(lambda result, a=audio: self._separated(result, a))
-        job.failed.connect(lambda text: self.session.status.emit(f"Stems: separation failed: {text}"))
-        job.cancelled.connect(lambda: self.session.status.emit("Stems: separation cancelled"))
-        job.done.connect(lambda: self.busy_changed.emit(False))
+        # every handler checks that the job is still ours: a new song detaches it (_audio_changed)
+        job.progress.connect(lambda f, text, j=job: j is self.job and self.progress.emit(f, text))
+        job.finished.connect(lambda result, j=job, a=audio: j is self.job and self._separated(result, a))
+        job.failed.connect(lambda text, j=job: j is self.job and self.session.status.emit(
+            f"Stems: separation failed: {text}"))
+        job.cancelled.connect(lambda j=job: j is self.job and self.session.status.emit("Stems: separation cancelled"))
+        job.done.connect(lambda j=job: j is self.job and self.busy_changed.emit(False))
         self.job = job
         self.busy_changed.emit(True)
         return self.win.run_job(job)
@@ -159,16 +166,19 @@ class StemsController(QObject):
     def _separated(self, result: SeparatedStems, audio) -> None:
         if self.session.audio is not audio:  # another song was opened meanwhile
             return
-        self.stems = result
+        self.stems, self._stems_audio = result, audio
         self.session.status.emit(f"Stems ready ({result.method}): vocals, drums, other")
         self.set_active(True)
 
     def _audio_changed(self) -> None:
-        self.cancel()
+        old, self.job = self.job, None
+        if old is not None and old.running:  # detached: cancelled, and its signals are ignored from now on
+            old.cancel()
+            self.busy_changed.emit(False)
         if self.band_job is not None:
             self.band_job.cancel()
         self.band_peaks = {}
-        self.stems, self.active = None, False
+        self.stems, self._stems_audio, self.active = None, None, False
         self.states = {name: StemState() for name in STEMS}
         self.waveform = "mix"
         self.changed.emit()
@@ -202,21 +212,31 @@ class StemsController(QObject):
         return self.win.playback.player
 
     def apply_to_player(self) -> None:
-        """Load the stems into the player (or go back to the mix); called again when the player is rebuilt."""
+        """Load the stems into the player (or go back to the mix); called again when the player is rebuilt
+        (:meth:`_player_rebuilt`). Stems of another song (a new song's player is built before
+        :meth:`_audio_changed` drops them) never reach the player."""
         player = self._player()
         if player is None:
             return
-        if self.active and self.stems is not None:
+        if self.active and self.stems is not None and self._stems_audio is self.session.audio:
             player.set_stems([self.stems.layers[n] for n in STEMS], self.effective_gains())
         else:
             player.set_stems(None)
+
+    def _player_rebuilt(self) -> None:
+        """A new player holds no stems: load ours when they are being played (nothing to do otherwise)."""
+        if self.active and self.stems is not None and self._stems_audio is self.session.audio:
+            self.apply_to_player()
 
     def _push_gains(self) -> None:
         player = self._player()
         if player is None or not self.active:
             return
-        for i, gain in enumerate(self.effective_gains()):
-            player.set_stem_gain(i, float(gain))
+        try:
+            for i, gain in enumerate(self.effective_gains()):
+                player.set_stem_gain(i, float(gain))
+        except ValueError:  # the player holds no stems (rebuilt without telling us): load them, with these gains
+            self.apply_to_player()
 
     # ------------------------------------------------------------------ waveform and AI
     def set_waveform(self, choice: str) -> None:

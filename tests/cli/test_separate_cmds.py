@@ -44,7 +44,7 @@ def test_truncated_mp3_says_so_once_per_run_without_native_noise(tmp_path):
             f.write(x[i:i + 4096])
     song = tmp_path / "song.mp3"
     song.write_bytes(full.read_bytes()[:full.stat().st_size // 2])
-    args = (song, "-o", tmp_path / "stems", "--stems", "vocals", "--cache-dir", tmp_path / "cache")
+    args = (song, "-o", tmp_path / "stems", "--stems", "vocals", "--cache-dir", tmp_path / "cache", "--force")
     for attempt in ("decoded", "cached"):
         run = _separate(*args)
         assert run.returncode == 0, run.stderr
