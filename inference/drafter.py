@@ -255,7 +255,6 @@ class Drafter:
              start_beat: Fraction | None, end_beat: Fraction | None, progress: ProgressFn | None,
              cancel: CancelToken | None) -> list[SlotDraft]:
         from inference.draft_audio import beat_window, run_onset_model
-
         report = progress or (lambda stage, fraction: None)
         cancel = cancel or CancelToken()
         analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
