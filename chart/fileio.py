@@ -6,6 +6,7 @@ A crash or a full disk at any moment leaves either the old file or the new one, 
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import tempfile
@@ -27,24 +28,65 @@ def atomic_write_many(files: Sequence[tuple[str | Path, bytes]], keep_backup: bo
     all are on disk are they renamed into place, so a full disk leaves none of them changed (an osu! beatmap
     set is one file per difficulty). Returns the paths as given."""
     staged: list[tuple[Path, Path, str]] = []  # (name given, file written, temporary)
+    replaced: list[tuple[Path, str | None]] = []  # (file replaced, a link to its old contents or None: new file)
     try:
         for name, data in files:
             named = path = Path(name)
             if path.is_symlink():
                 path = Path(os.path.realpath(path))
+            if path.is_dir():  # found before any file is replaced: a set is written whole or not at all
+                raise IsADirectoryError(errno.EISDIR, "a folder has that name", str(path))
             staged.append((named, path, _write_temporary(path, data)))
         for _named, path, tmp in staged:
             if keep_backup and path.exists():
                 _link_backup(path, path.with_name(path.name + ".bak"))
+            replaced.append((path, _rollback_link(path) if len(staged) > 1 else None))
             os.replace(tmp, path)  # atomic: readers see the old file or the new one, never neither
     except BaseException:
         for _named, _path, tmp in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        _roll_back(replaced[:-1])  # the last one failed: it was not replaced
+        if replaced:
+            _discard(replaced[-1:])
         raise
+    _discard(replaced)
     for folder in {path.parent if str(path.parent) else Path(".") for _n, path, _t in staged}:
         _fsync_dir(folder)
     return [named for named, _p, _t in staged]
+
+
+def _rollback_link(path: Path) -> str | None:
+    """Another name for ``path``'s current contents (a hard link beside it), so that a set whose later file fails
+    can be put back; None when ``path`` does not exist yet (the rollback removes the new file) or cannot be
+    linked (that file then keeps the new version: the pre-checks make this rare)."""
+    if not path.exists():
+        return None
+    link = f"{path.parent / _temp_prefix(path)}{os.getpid()}.old.tmp"
+    with contextlib.suppress(OSError):
+        os.unlink(link)
+    try:
+        os.link(path, link)
+    except OSError:
+        return ""  # not None: the file existed, and is left as replaced
+    return link
+
+
+def _roll_back(replaced: list[tuple[Path, str | None]]) -> None:
+    """Put the files of a set back as they were before a later file of it failed."""
+    for path, old in reversed(replaced):
+        with contextlib.suppress(OSError):
+            if old is None:
+                os.unlink(path)  # it did not exist before
+            elif old:
+                os.replace(old, path)
+
+
+def _discard(replaced: list[tuple[Path, str | None]]) -> None:
+    for _path, old in replaced:
+        if old:
+            with contextlib.suppress(OSError):
+                os.unlink(old)
 
 
 def _write_temporary(path: Path, data: bytes) -> str:

@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from cli.common import UserError
+from cli.common import UserError, write_chart_files
 
 SLOT_NAMES = "beginner,easy,medium,hard,challenge"
 
@@ -67,6 +67,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
     slots = parse_slots(args.slots)
     nps = parse_nps(args.nps)
+    if stray := [s.sm_name for s in nps if s not in slots]:
+        raise UserError(f"--nps for {', '.join(stray)}, which --slots does not draft")
     _check_output(args.output)
     song, audio_path = _source(args.source)
     timing = _timing(args, song)
@@ -89,6 +91,8 @@ def cmd_refine(args: argparse.Namespace) -> int:
     _check_output(args.output)
     if bad := [s.sm_name for s in highs if s <= low]:
         raise UserError(f"--to slots must be above {low.sm_name}: {', '.join(bad)}")
+    if stray := [s.sm_name for s in parse_nps(args.nps) if s not in highs]:
+        raise UserError(f"--nps for {', '.join(stray)}, which --to does not draft")
     song, audio_path, lower = _chart_with_notes(args.chart, low, "refine from")
     timing = song.timing_for(lower)
     drafter = _drafter(args)
@@ -274,6 +278,10 @@ def _drafter(args: argparse.Namespace) -> Any:
     from cli.infer_cmds import read_token
     from inference.drafter import Drafter
 
+    if args.backend == "local" and (given := [f for f, v in (("--fallback", args.fallback),
+                                                            ("--token-file", args.token_file)) if v]):
+        raise UserError(f"{' and '.join(given)} go{'es' * (len(given) == 1)} with --backend URL (drafts run "
+                        f"locally without it)")
     token = read_token(args.token_file)
     local = _local_drafter(args.models)
     if args.backend == "local":
@@ -364,17 +372,15 @@ def _save(song: Any, output: Path, slots: set[Any] | None = None) -> int:
     """Write ``song``; to osu!mania (one difficulty per file) only the charts of ``slots`` (the ones just made),
     one file each when several (``registry.save_split``)."""
     from chart.formats.errors import ParseError, WriteError
-    from chart.formats.registry import format_for, save_split
+    from chart.formats.registry import format_for
 
     if format_for(output).name == "osu" and slots is not None:
         song = copy.copy(song)
         song.charts = [c for c in song.charts if c.slot in slots]
     try:
-        written = save_split(song, output)
+        written = write_chart_files(song, output)
     except (WriteError, ParseError) as exc:
         raise UserError(f"cannot write {output}: {exc}") from exc
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
     print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
     return 0
 

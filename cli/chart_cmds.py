@@ -12,7 +12,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from cli.common import EXIT_OK, EXIT_PROBLEMS, UserError
+from cli.common import EXIT_OK, EXIT_PROBLEMS, UserError, write_chart_files
 
 SEVERITIES = ("info", "warning", "problem")
 
@@ -94,7 +94,7 @@ def clock(seconds: float) -> str:
 # ---------------------------------------------------------------------------------------------- convert
 def cmd_convert(args: argparse.Namespace) -> int:
     from chart.formats.errors import ParseError, WriteError
-    from chart.formats.registry import format_for, relink_charts, relinked_extra, save_split, unrepresentable
+    from chart.formats.registry import format_for, relink_charts, relinked_extra, unrepresentable
     from chart.song import music_relative_to
 
     try:
@@ -113,11 +113,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
     relink_charts(song, args.output)  # and a chart's own audio
     try:
         notes = [p for p in unrepresentable(song, target.name) if not p.fatal]
-        written = save_split(song, args.output)  # .osu: one file per difficulty
+        written = write_chart_files(song, args.output)  # .osu: one file per difficulty
     except WriteError as err:
         raise UserError(str(err)) from None
-    except OSError as err:
-        raise UserError(f"cannot write {args.output}: {err.strerror or err}") from None
     for reason, count in Counter(p.reason for p in notes).most_common():
         print(f"note: {target.name}: {reason}" + (f" ({count}x)" if count > 1 else ""), file=sys.stderr)
     charts = f"{len(song.charts)} chart{'s' * (len(song.charts) != 1)}"

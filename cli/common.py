@@ -29,6 +29,24 @@ def output_folder(path: Path, flag: str = "--out") -> Path:
     return path
 
 
+def write_chart_files(song, output: Path) -> list[Path]:
+    """``song`` written to ``output`` (one file per difficulty for .osu) as the chart commands write: all files or
+    none (a folder in the way of one file, a full disk), and a file replaced keeps its old version as
+    ``NAME.bak`` (said on stderr: ``draft -o song.ssc`` over a hand-made song replaced its six charts with one and
+    kept nothing). Errors: the format's ``WriteError``/``ParseError``, or a ``UserError`` naming the file."""
+    from chart.formats.registry import save_split, split_per_chart
+
+    existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
+    try:
+        written = save_split(song, output, keep_backup=True)
+    except OSError as err:
+        failed = err.filename2 or (err.filename if not str(err.filename or "").endswith(".tmp") else None)
+        raise UserError(f"cannot write {failed or output}: {err.strerror or err}") from None
+    for path in existing:
+        print(f"note: the old {path} is kept as {Path(path).name}.bak", file=sys.stderr)
+    return written
+
+
 def require_torch(what: str = "training"):
     """The ``torch`` module, or a :class:`UserError` naming the ``[train]`` extra when it is not installed."""
     try:

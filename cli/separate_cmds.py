@@ -83,6 +83,8 @@ def _separator_factory(args: argparse.Namespace):
     if args.model is None:
         if args.backend != "local":
             raise UserError("--backend needs --model (the built-in separator runs locally)")
+        if args.save_manifest:
+            raise UserError("--save-manifest goes with --model (it writes the model's manifest beside it)")
         from audio.separation import MaskSeparator
 
         return None, MaskSeparator.stems

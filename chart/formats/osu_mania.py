@@ -149,7 +149,7 @@ def merge_set(songs: Sequence[Song]) -> Song:
     """
     if not songs:
         raise ParseError("no .osu difficulties to merge")
-    audio = sorted({s.music.lower() for s in songs})
+    audio = sorted({s.music.lower(): s.music for s in songs}.values())  # names as written, compared in any case
     if len(audio) > 1:
         raise ParseError(f"the .osu files name different audio ({', '.join(a or '(none)' for a in audio)}): "
                          f"open one difficulty")

@@ -285,13 +285,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def save_split(song: Song, path: str | Path) -> list[Path]:
+def save_split(song: Song, path: str | Path, keep_backup: bool = False) -> list[Path]:
     """:func:`save`, one file per chart where the format holds one difficulty (:func:`split_per_chart`). Every
     file's text is made before any is written, so a chart the format cannot hold leaves no file written, and the
-    files are replaced together (:func:`chart.fileio.atomic_write_many`): a full disk leaves none changed."""
+    files are replaced together (:func:`chart.fileio.atomic_write_many`): a full disk, or a folder in the way of
+    one file, leaves none changed. ``keep_backup``: a file replaced keeps its old version as ``NAME.bak``."""
     parts = [(target, format_for(target).module.dumps(part).encode("utf-8"))
              for part, target in split_per_chart(song, path)]
-    return atomic_write_many(parts)
+    return atomic_write_many(parts, keep_backup=keep_backup)
 
 
 def conversions(song: Song, format_name: str) -> list[str]:

@@ -130,3 +130,41 @@ def test_several_files_are_replaced_together_or_not_at_all(tmp_path: Path, monke
     monkeypatch.setattr(fileio, "_write_temporary", real)
     assert fileio.atomic_write_many([(p, b"new") for p in paths]) == paths
     assert [p.read_text() for p in paths] == ["new"] * 3
+
+
+def test_a_folder_in_the_way_of_one_file_leaves_the_set_unchanged(tmp_path: Path) -> None:
+    """A folder named like the third file of a set: the first two were replaced (and exit 2 said nothing of
+    them); now the set is written whole or not at all."""
+    paths = [tmp_path / f"song [{k}].osu" for k in range(3)]
+    for p in paths[:2]:
+        atomic_write_text(p, "old")
+    paths[2].mkdir()
+    with pytest.raises(IsADirectoryError) as err:
+        fileio.atomic_write_many([(p, b"new") for p in paths])
+    assert err.value.filename == str(paths[2])
+    assert [p.read_text() for p in paths[:2]] == ["old"] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_a_replace_that_fails_midway_puts_the_set_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rename that fails after others of the set were done (a file made read-only by another program, a
+    disk error): the files replaced before it get their old contents back, a file new to the folder goes."""
+    import errno
+
+    paths = [tmp_path / f"song [{k}].osu" for k in range(4)]
+    for p in paths[:3]:
+        atomic_write_text(p, f"old {p.name}")
+    real = os.replace
+
+    def fails_third(src, dst):
+        if str(dst) == str(paths[2]):
+            raise OSError(errno.EIO, "Input/output error", str(src), None, str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", fails_third)
+    with pytest.raises(OSError, match="Input/output"):
+        fileio.atomic_write_many([(p, b"new") for p in [paths[3], paths[0], paths[1], paths[2]]])
+    monkeypatch.setattr(fileio.os, "replace", real)
+    assert [p.read_text() for p in paths[:3]] == [f"old {p.name}" for p in paths[:3]]
+    assert not paths[3].exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths[:3])

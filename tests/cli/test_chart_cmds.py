@@ -246,3 +246,34 @@ def test_what_the_reader_moved_is_printed_by_convert_check_and_info(tmp_path: Pa
         assert result.returncode == 0, result.stderr
         assert line in result.stderr.splitlines(), result.stderr
     assert json.loads(run("info", osu, "--json").stdout)["charts"][0]["slot"] == "Hard"  # stdout stays JSON
+
+
+def test_convert_over_existing_files_keeps_them_as_bak(ssc: Path, tmp_path: Path) -> None:
+    """draft/convert -o over an existing chart replaced it and kept nothing (a hand-made six-chart song became a
+    one-chart draft); the old file is now kept as NAME.bak and stderr says so."""
+    out = tmp_path / "out" / "copy.ssc"
+    out.parent.mkdir()
+    out.write_text("#TITLE:hand made;\n", encoding="utf-8")
+    done = run("convert", ssc, out)
+    assert done.returncode == 0, done.stderr
+    assert (out.parent / "copy.ssc.bak").read_text(encoding="utf-8") == "#TITLE:hand made;\n"
+    assert f"the old {out} is kept as copy.ssc.bak" in done.stderr
+
+
+def test_convert_to_an_osu_set_with_a_folder_in_the_way_writes_nothing(ssc: Path, tmp_path: Path) -> None:
+    """A folder named like one difficulty's file: the others were written and stayed, and the error named the
+    set's base name instead of the file that failed."""
+    out = tmp_path / "set"
+    out.mkdir()
+    first = run("convert", ssc, out / "s.osu")
+    assert first.returncode == 0, first.stderr
+    files = sorted(out.glob("*.osu"))
+    assert len(files) == 2
+    for f in files:
+        f.unlink()
+    files[1].mkdir()
+    done = run("convert", ssc, out / "s.osu")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert str(files[1]) in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == [files[1].name]

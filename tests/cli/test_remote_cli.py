@@ -118,3 +118,31 @@ def test_credentials_in_the_backend_url_are_refused(work, capsys, tmp_path):
     assert code == 2
     assert "not in the URL" in err
     assert "hunter2" not in err
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--fallback"], "--fallback goes with --backend URL"),
+    (["--token-file", "tok.txt"], "--token-file goes with --backend URL"),
+    (["--slots", "hard", "--nps", "beginner=2"], "--nps for Beginner, which --slots does not draft"),
+])
+def test_options_that_would_do_nothing_are_refused(work, capsys, tmp_path, extra, message):
+    """--fallback or --token-file without --backend, and an --nps for a slot not drafted, were accepted and
+    ignored (exit 0), while --offset without --bpm is refused: now all of them are, before any work."""
+    (tmp_path / "tok.txt").write_text("secret")
+    extra = [str(tmp_path / a) if a == "tok.txt" else a for a in extra]
+    out = tmp_path / "x.ssc"
+    code, err = run(["draft", work / "song.wav", "--bpm", "128", "--models", work / "models", *extra, "-o", out],
+                    capsys)
+    assert code == 2
+    assert message in err
+    assert err.strip().count("\n") == 0
+    assert not out.exists()
+
+
+def test_separate_save_manifest_without_a_model_is_refused(tmp_path, capsys):
+    wav = tmp_path / "a.wav"
+    sf.write(wav, np.zeros(SR, np.float32), SR)
+    code, err = run(["separate", wav, "-o", tmp_path / "stems", "--save-manifest"], capsys)
+    assert code == 2
+    assert "--save-manifest goes with --model" in err
+    assert not (tmp_path / "stems").exists()

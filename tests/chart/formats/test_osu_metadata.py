@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 
+import pytest
+
 from chart.formats import osu_mania, registry
 from chart.formats.registry import conversions, dumps, leftover_set_files, loads, relinked_extra, save_split
 from chart.notes import Note
@@ -150,3 +152,14 @@ def test_file_tags_are_relinked_like_music(tmp_path):
     moved = dict(relinked_extra(s, tmp_path / "Work" / "s.ssc"))
     assert moved == {"BANNER": "../Songs/S/bn.png", "BACKGROUND": "../Songs/S/BG.png", "JACKET": "gone.png",
                      "GENRE": "bn.png", "Events": '0,0,"../Songs/S/bg.jpg",0,0\nVideo,0,"gone.mp4"'}
+
+
+def test_a_set_naming_different_audio_names_it_as_written():
+    """The refusal printed the lower-cased comparison keys, paths that do not exist on a case-sensitive disk."""
+    from chart.formats.errors import ParseError
+    from chart.formats.osu_mania import merge_set
+
+    songs = [Song(music=name, timing=TimingData.constant(120), charts=[Chart(slot=slot, notes=[])])
+             for name, slot in (("Banya-BeethovenVirus.ogg", Slot.EASY), ("Other Song.OGG", Slot.HARD))]
+    with pytest.raises(ParseError, match=r"\(Banya-BeethovenVirus\.ogg, Other Song\.OGG\)"):
+        merge_set(songs)
