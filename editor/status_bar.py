@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
+from editor.timeline.time_axis import time_label
+
 ROWS_PER_BEAT = 48  # StepMania's finest row: a position this close to one is on it
 
 
@@ -32,10 +34,8 @@ class StatusReadouts:
             beat = row
         measure, in_measure = timing.measure_position(beat)
         bpm = float(timing.bpm_at(max(beat, 0.0)))
-        sign = "-" if t_s < 0 else ""
-        self.win.position_label.setText(
-            f"measure {measure} beat {in_measure:.2f} | {sign}{int(abs(t_s) // 60)}:{abs(t_s) % 60:06.3f} | "
-            f"{bpm:g} BPM")
+        self.win.position_label.setText(f"measure {measure} beat {in_measure:.2f} | {time_label(t_s, 3)} | "
+                                        f"{bpm:g} BPM")
 
     def show_snap(self, divisor: int) -> None:
         self.win.snap_label.setText(f"snap 1/{divisor}")

@@ -24,7 +24,7 @@ def label_decimals(spacing_s: float) -> int:
 
 
 def time_label(t: float, decimals: int) -> str:
-    """``t`` seconds as m:ss (``decimals`` 0) or m:ss.s / m:ss.ss."""
+    """``t`` seconds as m:ss (``decimals`` 0) or m:ss.s, m:ss.ss, ... (the axis, and the status bar's m:ss.sss)."""
     sign = "-" if t < 0 else ""
     t = abs(t)
     if decimals == 0:
