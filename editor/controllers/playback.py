@@ -280,8 +280,8 @@ class PlaybackController(QObject):
         return True
 
     def _user_seek(self, t_s: float) -> None:
-        if self.refuse_seek(t_s):
-            return
+        """A seek the timeline let through (:meth:`refuse_seek` answered first: ``cursor_moved`` comes only from
+        :meth:`TimelineWidget.seek`, after its guard)."""
         if self.playing:
             self.player.seek(t_s)
 
