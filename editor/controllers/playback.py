@@ -45,6 +45,7 @@ class PlaybackController(QObject):
 
     state_changed = Signal(bool)  # playing
     rate_changing = Signal(float)  # the new rate, before it applies (test play and record end their run first)
+    rate_changed = Signal(float)  # the rate in force after set_rate (the Playback panel's Rate box follows it)
     device_changed = Signal(str)  # one line about the output
     player_changed = Signal()  # a new player was opened (a new song, or the output reopened): it holds no stems
 
@@ -291,3 +292,4 @@ class PlaybackController(QObject):
             self.rate_changing.emit(rate)
         self.settings.set("audio/rate", rate)
         self.apply_settings()
+        self.rate_changed.emit(rate)

@@ -2,12 +2,10 @@
 
 They step through the rates the Playback panel offers (25 to 100 %, 5 % apart) and set the rate as the panel does,
 through :meth:`PlaybackController.set_rate` (which keeps it in the settings and ends a test play or a take first).
-The status bar says the new rate, and the panel's Rate box is set to it.
+The status bar says the new rate, and the panel's Rate box follows it (``rate_changed``).
 """
 
 from __future__ import annotations
-
-from PySide6.QtCore import QSignalBlocker
 
 from editor.settings import EditorSettings
 
@@ -41,9 +39,5 @@ def reset_rate(win) -> None:
 
 
 def set_rate(win, percent: int) -> None:
-    win.playback.set_rate(percent / 100.0)
-    box = getattr(getattr(win, "playback_panel", None), "rate", None)
-    if box is not None and box.value() != percent:
-        with QSignalBlocker(box):  # set already: the box's own signal would set it again
-            box.setValue(percent)
+    win.playback.set_rate(percent / 100.0)  # the panel's Rate box follows PlaybackController.rate_changed
     win.session.status.emit(f"Playback rate {percent} %")

@@ -4,7 +4,7 @@ and visual offset (user settings, never written to the chart), the calibration d
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -42,6 +42,7 @@ class PlaybackPanel(QWidget):
         self.rate.setSuffix(" %")
         self.rate.setValue(int(round(s.get("audio/rate") * 100)))
         self.rate.valueChanged.connect(lambda v: playback.set_rate(v / 100.0))
+        playback.rate_changed.connect(self._show_rate)  # a rate set elsewhere (the rate keys)
         form.addRow("Rate", self.rate)
         self.keep_pitch = QCheckBox("keep pitch (time-stretch)")
         self.keep_pitch.setChecked(s.get("audio/keep_pitch"))
@@ -91,6 +92,12 @@ class PlaybackPanel(QWidget):
         spin.setKeyboardTracking(False)
         spin.valueChanged.connect(lambda v, k=key: self._set(k, v))
         return spin
+
+    def _show_rate(self, rate: float) -> None:
+        percent = int(round(rate * 100))
+        if self.rate.value() != percent:
+            with QSignalBlocker(self.rate):  # set already: the box's own signal would set it again
+                self.rate.setValue(percent)
 
     def _set(self, key: str, value) -> None:
         self.playback.settings.set(key, value)
