@@ -4,7 +4,8 @@ Pipeline (per difficulty slot, settings from the model manifest):
 
 1. smooth with a normalised Hamming window of ``smooth_frames`` (1 = off);
 2. pick local maxima at or above ``threshold``;
-3. enforce ``min_gap_s`` greedily, most probable peak first (GenéLive's ``filter_overwrap``);
+3. enforce ``min_gap_s`` greedily, most probable peak first (GenéLive's ``filter_overwrap``), and again on the
+   snapped rows of step 5 (an 8th and a 12th 1/6 beat apart were 59 ms apart in Challenge drafts);
 4. snap with :func:`chart.snap.snap_preferring_coarse`: the coarsest divisor of the slot's list whose grid
    point lies within ``snap_tolerance_s`` wins, so Beginner/Easy stay on 1/4 and 1/8 unless the audio clearly
    sits between them; an onset near no grid line goes to the nearest one, and to the 1/96 and 1/192 rows Verify
@@ -200,6 +201,8 @@ def judged_rows(beats: list[Fraction], timing: TimingData, divisors: list[int]) 
     return out
 
 
+#: Rows closer than ``min_gap_s`` minus this after snapping keep the more probable (float seconds of exact beats).
+SNAPPED_GAP_SLACK_S = 1e-3
 #: Lowest threshold an NPS target may reach (peaks below it are noise, not notes).
 NPS_MIN_THRESHOLD = 0.02
 
@@ -241,6 +244,10 @@ def candidate_rows(prob: np.ndarray, frame_rate: float, timing: TimingData, cfg:
             best[b] = float(p)
     rows = sorted(best)
     probs = np.array([best[b] for b in rows], dtype=np.float64)
+    if len(rows) > 1:  # min_gap_s again on the snapped rows: two peaks 80 ms apart can snap 1/6 beat apart
+        seconds = timing.beats_to_seconds_array(np.array([float(b) for b in rows], dtype=np.float64))
+        keep = _beat_gap_keep(seconds, probs, cfg.min_gap_s - SNAPPED_GAP_SLACK_S)
+        rows, probs = [b for b, k in zip(rows, keep) if k], probs[keep]
     if cfg.min_gap_beats > 0 and len(rows) > 1:
         keep = _beat_gap_keep(np.array([float(b) for b in rows]), probs, cfg.min_gap_beats)
         rows, probs = [b for b, k in zip(rows, keep) if k], probs[keep]

@@ -44,7 +44,7 @@ from inference.draft_types import (
     SongAnalysis,
     to_slot,
 )
-from inference.lane_context import arrows_drafts, kept_arrows, lane_confidence, with_context
+from inference.lane_context import arrows_drafts, finish_refine, kept_arrows, lane_confidence, with_context
 from inference.lane_features import LaneRows, rows_from_notes
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
 from inference.simplify import simplify_drafts
@@ -198,8 +198,8 @@ class Drafter:
 
         ``lower_notes`` is the lower chart (slot ``lower_slot``); ``targets`` must all be above it. Each draft's
         provenance records ``lower_rows_kept``: the share of the lower chart's rows (in the range) that the
-        refined chart keeps. With ``keep_arrows`` (the default) the rows kept from the lower chart keep its arrows
-        and holds and the lane model draws the added rows around them (on the validation songs the charter's
+        refined chart keeps. With ``keep_arrows`` (the default) the rows kept from the lower chart keep its arrows,
+        holds, rolls and lifts and the lane model draws the added rows around them (on the validation songs the charter's
         higher chart repeats the lower one's arrows on 36 % of such rows, a lane model drafting them afresh matches
         on 20 %). Other parameters as in :meth:`draft`.
         """
@@ -221,11 +221,7 @@ class Drafter:
                      lower_rows=lower_rows)
                 for t in highs]
         drafts = self._run(analysis, timing, jobs, start_beat, end_beat, progress, cancel)
-        for draft in drafts:  # how much of the lower chart's rhythm survived: reported by the CLI and eval
-            lower = {b for b in lower_beats if draft.start_beat <= b < draft.end_beat}
-            kept = lower & {n.beat for n in draft.notes}
-            draft.provenance.parameters["lower_rows_kept"] = round(len(kept) / len(lower), 4) if lower else None
-        return drafts
+        return finish_refine(drafts, lower_notes, lower_beats, keep_arrows)
 
     def arrows(self, audio: AudioLike | SongAnalysis, timing: TimingData, rows: Sequence[Fraction],
                slot: Slot | int | str, n: int = 1, end_beat: Fraction | None = None, seed: int = 0,
@@ -341,11 +337,13 @@ class Drafter:
 
     def _assign_lanes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
                       drafts: list[SlotDraft]) -> None:
+        from inference.draft_silence import quiet_holds, silences
         from inference.lanes import decode_rows
 
         groups: dict[tuple[float, int], list[int]] = {}
         for i, job in enumerate(jobs):  # one batched decode per (temperature, seed): greedy slots share one
             groups.setdefault((job.temperature, job.seed if job.temperature else 0), []).append(i)
+        quiet = silences(analysis.samples, analysis.sample_rate, timing)  # holds end before the song falls silent
         for (temperature, seed), members in groups.items():
             rows_in, givens, fixed = [], [], []
             for i in members:
@@ -363,7 +361,8 @@ class Drafter:
             for request, given, keep in zip(requests, givens, fixed):
                 request.given, request.fixed = given, keep
             for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
-                drafts[i].notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat, jobs[i].context)
+                notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat, jobs[i].context)
+                drafts[i].notes = quiet_holds(notes, quiet, timing)
                 drafts[i].lane_confidence = lane_confidence(rows, window.start_beat, window.end_beat)
                 del drafts[i]._rows  # type: ignore[attr-defined]
 

@@ -3,7 +3,8 @@
 * **Context**: the chart's last :data:`CONTEXT_ROWS` rows before a drafted passage come first in the decoder's
   request as given rows (``LaneRequest.given``), so a regenerated or re-arrowed passage continues the chart's
   patterns (validation passages: the charter's arrow set on 26.5 % of the rows with it, 21.3 % without).
-* **Kept arrows**: a refine keeps the lower chart's arrows on the rows it keeps (``LaneRequest.fixed``).
+* **Kept arrows**: a refine keeps the lower chart's arrows on the rows it keeps (``LaneRequest.fixed``), and
+  their rolls and lifts (:func:`kept_kinds`).
 * **Confidence**: the decoder's probability for each arrow set it chose, per beat, for the editor's badges.
 * :func:`arrows_drafts`: ``Drafter.arrows``, the lane model alone on a designer's rows.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from chart.notes import Note
+from chart.notes import Note, NoteKind
 from chart.timing import TimingData
 from inference.draft_audio import clip_to_range
 from inference.draft_types import (
@@ -51,6 +52,38 @@ def kept_arrows(lower: LaneRows | None, beats: Sequence[Fraction]) -> dict[int, 
             for k, b in enumerate(lower.beats) if b in index}
 
 
+def kept_kinds(notes: Sequence[Note], lower: Sequence[Note]) -> list[Note]:
+    """``notes`` (a refine's, arrows kept) with the lower chart's rolls and lifts where it kept them.
+
+    The lane decoder knows arrows and holds only (:func:`inference.lane_features.rows_from_notes` reads a roll as
+    a hold, a lift as a tap), so a kept roll came back a hold (18 rolls in 10 of 20 songs, session 20). A hold
+    of the refine on a lower roll's head becomes a roll again (at the refine's length: a kept hold may have been
+    shortened for an added row), a tap on a lower lift a lift. The lower chart's mines and fakes are not steps
+    and are not carried over: a draft has none."""
+    kinds = {(n.beat, n.lane): n.kind for n in lower if n.kind in (NoteKind.ROLL, NoteKind.LIFT)}
+    out = []
+    for n in notes:
+        kind = kinds.get((n.beat, n.lane))
+        if (kind, n.kind) in ((NoteKind.ROLL, NoteKind.HOLD), (NoteKind.LIFT, NoteKind.TAP)):
+            n = n.replace(kind=kind)
+        out.append(n)
+    return out
+
+
+def finish_refine(drafts: list[SlotDraft], lower_notes: Sequence[Note], lower_beats: Sequence[Fraction],
+                  keep_arrows: bool) -> list[SlotDraft]:
+    """A refine's drafts: the lower chart's rolls and lifts back on its kept arrows (:func:`kept_kinds`, with
+    ``keep_arrows``), and ``lower_rows_kept`` in the provenance (the share of the lower chart's rows in the range
+    the draft keeps: how much of its rhythm survived, reported by the CLI and eval)."""
+    for draft in drafts:
+        if keep_arrows:
+            draft.notes = kept_kinds(draft.notes, lower_notes)
+        lower = {b for b in lower_beats if draft.start_beat <= b < draft.end_beat}
+        kept = lower & {n.beat for n in draft.notes}
+        draft.provenance.parameters["lower_rows_kept"] = round(len(kept) / len(lower), 4) if lower else None
+    return drafts
+
+
 def lane_confidence(rows: LaneRows, start: Fraction, end: Fraction) -> dict[Fraction, float]:
     """Beat -> the lane model's probability of the arrow set it chose there, for the rows in ``[start, end)``."""
     if rows.confidence is None:
@@ -80,6 +113,7 @@ def arrows_drafts(drafter: Any, audio: Any, timing: TimingData, rows: Sequence[F
                   end_beat: Fraction | None, seed: int, context: Sequence[Note], progress: ProgressFn | None,
                   cancel: CancelToken | None) -> list[SlotDraft]:
     """:meth:`inference.drafter.Drafter.arrows` (documented there)."""
+    from inference.draft_silence import quiet_holds, silences
     from inference.drafter import VARIANT_TEMPERATURE
     from inference.lanes import decode_rows
 
@@ -97,13 +131,14 @@ def arrows_drafts(drafter: Any, audio: Any, timing: TimingData, rows: Sequence[F
     stepper, requests = drafter.lane_requests(analysis, [(all_beats, seconds, int(slot_))])
     requests[0].given = given
     onset = drafter.onset
+    quiet = silences(analysis.samples, analysis.sample_rate, timing)  # holds end before the song falls silent
     drafts = []
     for i in range(n):
         cancel.check()
         (progress or (lambda stage, fraction: None))("lanes", i / n)
         temperature, variant_seed = (0.0, seed) if i == 0 else (VARIANT_TEMPERATURE, seed + i)
         decoded = decode_rows(stepper, requests, temperature, variant_seed)[0]
-        notes = clip_to_range(decoded.to_notes(), start, end, context)
+        notes = quiet_holds(clip_to_range(decoded.to_notes(), start, end, context), quiet, timing)
         prov = Provenance(onset.model_id, onset.version, onset.sha256, drafter._lane_name(),
                           drafter.backend.describe(), variant_seed,
                           {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,

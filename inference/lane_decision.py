@@ -29,6 +29,10 @@ FLOOR_WINDOW_ROWS = 64
 RATE_WARMUP_ROWS = 16
 #: A repeat less than this after the row before is a fast jack (:class:`DecisionRule` ``fast_repeat_cap``).
 FAST_REPEAT_S = 0.2
+#: Per slot (Beginner..Challenge): a drafted row less than this after the row before takes none of its panels (no
+#: jack faster). The fastest jack in the human charts of the 80 shared songs at each slot, rounded down to 0.05 s
+#: (0.167, 0.167, 0.100, 0.100, 0.115 s; session 20 audit): Hard and Challenge drafts had jacks 59-74 ms apart.
+MIN_JACK_S = (0.15, 0.15, 0.1, 0.1, 0.1)
 
 
 def allowed_classes(held: int, slot: int) -> np.ndarray:
@@ -39,6 +43,15 @@ def allowed_classes(held: int, slot: int) -> np.ndarray:
     before the row.
     """
     return _ALLOWED[held, min(max(int(slot), 0), N_SLOTS - 1)]
+
+
+def without_jacks(allowed: np.ndarray, previous: int, gap_s: float, slot: int) -> np.ndarray:
+    """``allowed`` less the classes stepping a panel of the row before (lane mask ``previous``) when the row comes
+    less than :data:`MIN_JACK_S` of its slot after it; ``allowed`` as it is when nothing else would be left."""
+    if not previous or gap_s >= MIN_JACK_S[min(max(int(slot), 0), N_SLOTS - 1)] - 1e-6:
+        return allowed
+    ok = allowed & ((CLASS_MASKS & previous) == 0)
+    return ok if ok.any() else allowed
 
 
 def free_classes(held: int) -> np.ndarray:

@@ -93,7 +93,8 @@ class LaneRows:
 def rows_from_notes(notes: Sequence[Note]) -> LaneRows:
     """Group a chart's onset notes (taps, holds, rolls, lifts in lanes 0..3) into rows; mines are ignored.
 
-    Rolls count as holds: the lane model outputs holds only.
+    Rolls count as holds: the lane model outputs holds only (a refine puts its kept rolls and lifts back:
+    :func:`inference.lane_context.kept_kinds`).
     """
     by_beat: dict[Fraction, list[Note]] = {}
     for n in notes:

@@ -14,14 +14,15 @@ what it already chose (previous arrows, previous holds, lanes still held). It re
 Decoding is autoregressive, one row at a time, greedy (``temperature=0``) or sampled with a seed, and applies
 the post-rules every chart must satisfy: no note inside a hold in its lane (held lanes are masked, so a hold
 always ends before the next note in its lane), no jumps at Beginner, at most two panels pressed at once
-(held + new arrows: two feet), and no mines. Rules live in :mod:`inference.lane_decision`, not in the model, so
-that the rule baseline and the learned model obey exactly the same constraints.
+(held + new arrows: two feet), no jack faster than the slot's ``lane_decision.MIN_JACK_S``, and no mines.
+Rules live in :mod:`inference.lane_decision`, not in the model, so that the rule baseline and the learned model obey exactly the same constraints.
 
 Row features and history inputs come from :mod:`inference.lane_features`, which training imports too.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -42,6 +43,7 @@ from inference.lane_decision import (
     quick_rows,
     repeat_mass,
     within_cap,
+    without_jacks,
 )
 from inference.lane_features import (
     HOLD_LENGTHS_BEAT,
@@ -151,6 +153,8 @@ class _Track:
         self.jump_rows = self.hold_heads = self.arrows = self.repeats = self.fast_repeats = 0
         # which rows come soon after the row before (a repeat there is a fast jack); unknown without the times
         self.quick = [False] * n if request.seconds is None else quick_rows(request.seconds).tolist()
+        self.gaps = [math.inf] * n if request.seconds is None else np.diff(
+            np.asarray(request.seconds, dtype=np.float64), prepend=-np.inf).tolist()  # seconds since the row before
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
         self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
         self.fixed: dict[int, tuple[int, int, list[Fraction]]] = dict(request.fixed or {})
@@ -242,6 +246,7 @@ class _Track:
                 allowed = free_classes(held)
         if (allowed & ~JUMP_CLASSES).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
             allowed = allowed & ~JUMP_CLASSES
+        allowed = without_jacks(allowed, self.arrow_masks[i - 1] if i else 0, self.gaps[i], self.slot)
         logits = out["arrow_logits"]
         threshold, mass = rule.jump[self.slot], None
         if threshold is not None and temperature <= 0:
