@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Start MLServer (KServe V2 REST) serving the ONNX models. Loopback "
                                           "by default; any other address requires --token-file.")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--port", type=int, default=8080, help="port, 1-65535 (default 8080)")
     p.add_argument("--token-file", type=Path, help="file holding the bearer token clients must send")
     p.add_argument("--workers", type=int, default=1, help="concurrent inferences (default 1)")
     p.add_argument("--models", type=Path, default=None, help="folder of *.onnx + *.manifest.json "
@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--queue", type=int, default=None, help="requests that may wait for a worker "
                                                            "(default 32 per worker; 503 + Retry-After above)")
     p.add_argument("--body-timeout", type=float, default=60.0, metavar="S",
-                   help="seconds a client may take to send a request body (408 after; default 60)")
+                   help="seconds a client may take to send a request body (408 after; default 60); "
+                        "request headers and gaps in a body get min(10, S)")
     p.set_defaults(func=cmd_serve)
 
     e = subparsers.add_parser("export-triton", help="write a Triton model repository of the models",
@@ -80,7 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cfg = ServeConfig(host=host, port=args.port, token=read_token(args.token_file), workers=args.workers,
                       models_dir=_models_dir(args.models), max_request_bytes=int(args.max_request_mb * (1 << 20)),
                       max_queue=args.queue, body_timeout_s=args.body_timeout,
-                      idle_timeout_s=min(10.0, args.body_timeout))
+                      idle_timeout_s=min(10.0, args.body_timeout), header_timeout_s=min(10.0, args.body_timeout))
     try:
         manifests = check_config(cfg)
     except (ServeError, ManifestError) as exc:

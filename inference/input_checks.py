@@ -1,6 +1,7 @@
 """The input contract every backend checks before a run: names, dtypes, ranks and fixed dimensions from the model's
-manifest, finite floats, and slot indices among the manifest's slots (``inference.backends`` and the remote backend
-call :func:`validate_inputs`; the server answers its :class:`InputError` with a 400)."""
+manifest, no empty axis (a batch of 0 rows, 0 frames), finite floats, and slot indices among the manifest's slots
+(``inference.backends`` and the remote backend call :func:`validate_inputs`; the server answers its
+:class:`InputError` with a 400)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ def _check_tensor(model_id: str, spec: TensorSpec, value: Any) -> np.ndarray:
     for axis, (want, got) in enumerate(zip(spec.shape, arr.shape)):
         if want >= 0 and want != got:
             raise InputError(f"{model_id}: input {spec.name!r} axis {axis} must be {want}, got {got}")
+    if arr.size == 0:  # a batch of 0 rows failed inside onnxruntime (a 500 from the server, retried by clients)
+        raise InputError(f"{model_id}: input {spec.name!r} is empty (shape {list(arr.shape)}): "
+                         "a run needs at least one row and one frame")
     if dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise InputError(f"{model_id}: input {spec.name!r} holds NaN or infinite values")
     return np.ascontiguousarray(arr, dtype=dtype)

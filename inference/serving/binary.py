@@ -20,7 +20,6 @@ other inputs — the drafter's five slots share one song's features, so this cut
 
 from __future__ import annotations
 
-import math
 import secrets
 import threading
 from collections.abc import Mapping
@@ -28,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.serving.v2 import DTYPE_OF, V2FormatError, datatype_of, dumps, loads
+from inference.serving.v2 import DTYPE_OF, V2FormatError, check_shape, datatype_of, dumps, loads
 
 HEADER_LENGTH = "inference-header-content-length"
 TENSOR_REF_HEADER = "x-genelive-tensor-ref"
@@ -75,11 +74,15 @@ def _split(body: bytes, header_length: int, key: str) -> tuple[dict[str, Any], d
         raise V2FormatError(f"tensor {twice[0]!r} given twice")
     offset, arrays = header_length, {}
     view = memoryview(body)
+    declared = sum(s for s in map(_binary_size, tensors) if isinstance(s, int) and not isinstance(s, bool) and s > 0)
     for tensor in tensors:
         params = tensor.get("parameters") if isinstance(tensor, dict) else None
         size = params.get("binary_data_size") if isinstance(params, dict) else None
         if size is None or not isinstance(params, dict):
             continue
+        if isinstance(size, int) and size >= 0 and offset + size > len(body):
+            raise V2FormatError(f"binary data ended {header_length + declared - len(body)} bytes early: the tensors "
+                                f"declare {declared} bytes, {len(body) - header_length} came")
         name, array = _binary_tensor(tensor, size, view[offset:offset + size] if isinstance(size, int) else b"")
         offset += size
         arrays[name] = array
@@ -91,14 +94,17 @@ def _split(body: bytes, header_length: int, key: str) -> tuple[dict[str, Any], d
     return message, arrays
 
 
+def _binary_size(tensor: Any) -> Any:
+    params = tensor.get("parameters") if isinstance(tensor, dict) else None
+    return params.get("binary_data_size") if isinstance(params, dict) else None
+
+
 def _binary_tensor(tensor: dict[str, Any], size: Any, blob: Any) -> tuple[str, np.ndarray]:
     name, shape, datatype = tensor.get("name"), tensor.get("shape"), tensor.get("datatype")
     if not isinstance(name, str) or not isinstance(shape, list) or datatype not in DTYPE_OF:
         raise V2FormatError(f"binary tensor {name!r}: needs a name, a shape and a known datatype")
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
-        raise V2FormatError(f"tensor {name!r}: shape must be a list of non-negative integers, got {shape!r}")
     dtype = DTYPE_OF[datatype].newbyteorder("<")
-    want = math.prod(shape) * dtype.itemsize
+    want = check_shape(name, shape) * dtype.itemsize
     if not isinstance(size, int) or size != want or len(blob) != size:
         raise V2FormatError(f"tensor {name!r}: shape {shape} {datatype} needs {want} bytes, "
                             f"binary_data_size says {size}")

@@ -11,20 +11,26 @@ This guard adds exactly those, outside MLServer's own V2 implementation:
   the ``Authorization`` header is removed before MLServer sees the request, so it never reaches its logs;
 * ``Content-Length`` above the limit -> 413 before any byte of the body is read; a chunked body is counted as it
   arrives and refused with 413 the moment it passes the limit; compressed bodies -> 415;
-* the body must arrive within ``body_timeout_s`` with no gap longer than ``idle_timeout_s`` -> else 408
-  (slow-loris clients cannot hold an inference slot);
+* the body must arrive within ``body_timeout_s`` with no gap longer than ``idle_timeout_s`` -> else 408; it is
+  read *before* the request takes an inference slot, so a slow uploader holds a reading place, not a worker
+  (see "Admission"); the headers before it have their own deadline (:mod:`.connections`);
 * at most ``max_inflight`` inference requests run, ``max_queue`` more wait (FIFO); beyond that -> 503 with a
   ``Retry-After`` estimated from the queue (see "Admission" below);
 * binary tensor requests (Triton's extension, see :mod:`inference.serving.binary`) are unpacked here, since
   MLServer only reads JSON tensors;
 * FastAPI's 422 schema errors (which echo the offending input back) become a one-line 400;
-* an exception escaping the app becomes a JSON 500 without a traceback (the traceback goes to the server log).
+* ``Accept-Encoding`` is removed: the guard parses and rewrites the app's answers, which must stay plain JSON;
+* an exception escaping the app or the guard becomes a JSON 500 without a traceback (the traceback goes to the
+  server log).
 
-Admission. A request is admitted or refused from its headers alone, *before* any byte of its body is read: a
-waiting request holds only its connection, its parsed headers (h11 caps them at 16 KiB) and at most 64 KiB of
-body that uvicorn buffers before it stops reading the socket (``uvicorn.protocols.http.flow_control``), so memory
-per queued request is bounded (measured 0.16 MB, tests/inference/test_serving_queue_memory.py) and a long queue
-is cheap; what a queue costs is waiting time. The
+Admission. A request is admitted or refused from its headers alone, *before* any byte of its body is read. Then
+it waits (FIFO) for one of ``max_inflight + READ_AHEAD`` reading places, reads its body there and keeps the place
+until a worker takes it: a slow uploader delays nobody until ``READ_AHEAD + 1`` of them hold every place (each
+for at most ``body_timeout_s``), uploads overlap inference, and at most that many bodies plus the running ones
+are in memory. A request waiting for a reading place holds only its connection, its parsed headers (h11 caps
+them at 16 KiB) and at most 64 KiB of body that uvicorn buffers before it stops reading the socket
+(``uvicorn.protocols.http.flow_control``), so memory per queued request is bounded (measured 0.16 MB,
+tests/inference/test_serving_queue_memory.py) and a long queue is cheap; what a queue costs is waiting time. The
 default queue (``DEFAULT_QUEUE_PER_WORKER`` per worker) holds a studio's worth of closed-loop clients, so they
 wait in FIFO order instead of being refused. Beyond it the answer is 503 with ``Retry-After`` = time for the
 current queue to drain (waiting requests x recent mean service time / workers, clamped to 1..30 s): a refused
@@ -65,6 +71,7 @@ _PUBLIC = ("/v2/health/live", "/v2/health/ready")
 _RETRY = b"genelive-retry"  # inference.serving.retry.RETRY_HEADER, as ASGI spells header names
 
 DEFAULT_QUEUE_PER_WORKER = 32
+READ_AHEAD = 4  # bodies read beyond one per worker (see "Admission")
 RETRY_AFTER_MIN_S, RETRY_AFTER_MAX_S = 1, 30
 SERVICE_EWMA_WEIGHT = 0.1  # weight of the newest service time in the running mean (~ the last 10 requests)
 
@@ -89,20 +96,34 @@ class GuardMiddleware:
         self.retry_reserve = self.max_queue // 2
         self._admitted = 0  # running + waiting inference requests
         self.mean_service_s = 1.0  # running mean of the time a request holds a slot; a guess until measured
+        self.max_reading = self.max_inflight + READ_AHEAD
         self._slots: asyncio.Semaphore | None = None  # created on the server's event loop
+        self._reading: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
             infer = self._check_route_and_token(scope)
             if infer:
-                await self._infer(scope, receive, send)
+                await self._infer(scope, receive, tracking_send)
             else:
-                await self._forward(scope, receive, send)
+                await self._forward(scope, receive, tracking_send)
         except _Reject as rej:
-            await _send_error(send, rej.status, rej.message, rej.headers)
+            if not started:
+                await _send_error(send, rej.status, rej.message, rej.headers)
+        except Exception:  # a bug of ours or an input nobody foresaw: a JSON 500, not uvicorn's plain-text one
+            log.exception("unhandled error in the guard on %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await _send_error(send, 500, "internal server error (see the server log)")
 
     def _check_route_and_token(self, scope: Scope) -> bool:
         method, path = scope["method"], scope["path"]
@@ -114,8 +135,10 @@ class GuardMiddleware:
             given = _bearer(headers)
             if given is None or not hmac.compare_digest(_digest(given), self._token_digest):
                 raise _Reject(401, "missing or wrong bearer token", [(b"www-authenticate", b"Bearer")])
-        # the tensor reference header is ours to set (binary requests); never accept one from a client
-        scope["headers"] = [(k, v) for k, v in headers if k.lower() not in (b"authorization", _REF)]
+        # the tensor reference header is ours to set (binary requests); never accept one from a client.
+        # Accept-Encoding: the guard parses the app's answers (outputs, 422s), so they must not be compressed.
+        drop = (b"authorization", _REF, b"accept-encoding")
+        scope["headers"] = [(k, v) for k, v in headers if k.lower() not in drop]
         return infer
 
     def retry_after_s(self) -> int:
@@ -130,26 +153,31 @@ class GuardMiddleware:
         if self._admitted >= limit:
             raise _Reject(503, "server busy: too many requests in flight",
                           [(b"retry-after", str(self.retry_after_s()).encode())])
-        if self._slots is None:
+        self._check_body_headers(scope)
+        if self._slots is None or self._reading is None:
             self._slots = asyncio.Semaphore(self.max_inflight)
+            self._reading = asyncio.Semaphore(self.max_reading)
         self._admitted += 1
         try:
-            async with self._slots:
-                started = asyncio.get_running_loop().time()
+            async with self._reading:  # kept until a worker takes the request: bounds the bodies in memory
+                body = await self._read_body(receive)
+                await self._slots.acquire()
+            started = asyncio.get_running_loop().time()
+            try:
+                body, ref = _unpack_binary(scope, body)
                 try:
-                    body = await self._read_body(scope, receive)
-                    body, ref = _unpack_binary(scope, body)
-                    try:
-                        await self._forward(scope, _replay(body, receive), send, ref)
-                    finally:
-                        binary.drop(ref)
+                    await self._forward(scope, _replay(body, receive), send, ref)
                 finally:
-                    held_s = asyncio.get_running_loop().time() - started
-                    self.mean_service_s += SERVICE_EWMA_WEIGHT * (held_s - self.mean_service_s)
+                    binary.drop(ref)
+            finally:
+                self._slots.release()
+                held_s = asyncio.get_running_loop().time() - started
+                self.mean_service_s += SERVICE_EWMA_WEIGHT * (held_s - self.mean_service_s)
         finally:
             self._admitted -= 1
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+    def _check_body_headers(self, scope: Scope) -> None:
+        """Refuse on the headers what the body would be refused for (compressed, too long), before waiting."""
         headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
         encoding = headers.get(b"content-encoding", b"identity").strip().lower()
         if encoding not in (b"", b"identity"):
@@ -161,6 +189,8 @@ class GuardMiddleware:
             if int(length) > self.max_body_bytes:
                 raise _Reject(413, f"request body of {int(length)} bytes is over the limit of "
                                    f"{self.max_body_bytes} bytes; send shorter chunks along time")
+
+    async def _read_body(self, receive: Receive) -> bytes:
         chunks, size = [], 0
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.body_timeout_s
@@ -257,6 +287,9 @@ def _unpack_binary(scope: Scope, body: bytes) -> tuple[bytes, str]:
         message, arrays = binary.split_binary_request(body, int(length))
     except V2FormatError as exc:
         raise _Reject(400, str(exc)) from exc
+    except Exception as exc:  # nothing a client sends may end as uvicorn's plain-text 500
+        log.exception("cannot unpack a binary request")
+        raise _Reject(500, "internal server error (see the server log)") from exc
     ref = binary.stash(arrays)
     new_body = dumps(message)
     drop = (b"content-length", b"content-type", _HEADER_LENGTH)

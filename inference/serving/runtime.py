@@ -78,6 +78,9 @@ class GeneLiveOnnxRuntime(MLModel):
     async def predict(self, payload: InferenceRequest) -> InferenceResponse:
         inputs = self._decode(payload)
         wanted = [o.name for o in payload.outputs or []]
+        if twice := sorted({n for n in wanted if wanted.count(n) > 1}):
+            # answered twice, the response is one that V2 decoders (ours included) refuse
+            raise MLServerError(f"output {twice[0]!r} requested twice")
         known = {s.name for s in self.manifest.outputs}
         if unknown := sorted(set(wanted) - known):
             raise MLServerError(f"unknown outputs {unknown}; model {self.name} has {sorted(known)}")

@@ -11,6 +11,8 @@ package pulls a much larger dependency tree for the same protocol. Decisions tak
   session), not MLServer's ``parallel_workers`` process pool: that pool copies every request between processes,
   loads one model per process and oversubscribes the cores onnxruntime already uses.
 * Loopback by default; any other address needs a token (refused otherwise).
+* uvicorn speaks HTTP through :mod:`.connections` (a deadline for every request's headers, a cap on connections
+  waiting for them) and without WebSockets; MLServer's gzip of answers is off (see ``server_settings``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class ServeConfig:
     max_queue: int | None = None  # default guard.DEFAULT_QUEUE_PER_WORKER per worker
     body_timeout_s: float = 60.0
     idle_timeout_s: float = 10.0
+    header_timeout_s: float = 10.0  # a request's line and headers, from connect or from the previous answer
+    max_waiting_connections: int | None = None  # default connections.max_waiting_connections()
     log_level: str = "INFO"
 
 
@@ -73,7 +77,9 @@ def check_config(cfg: ServeConfig) -> list[Manifest]:
     if not is_loopback(cfg.host) and not cfg.token:
         raise ServeError(f"refusing to listen on {cfg.host} without a token: pass --token-file "
                          "(only loopback addresses may run without one)")
-    if not 0 <= cfg.port <= 65535:
+    if cfg.port == 0:
+        raise ServeError("--port 0 (any free port) is not supported: clients need to know the port; pick one")
+    if not 0 < cfg.port <= 65535:
         raise ServeError(f"port {cfg.port} is out of range")
     if cfg.workers < 1:
         raise ServeError("--workers must be at least 1")
@@ -81,8 +87,10 @@ def check_config(cfg: ServeConfig) -> list[Manifest]:
         raise ServeError("--max-request-mb must allow at least 1 KiB (every request would be refused)")
     if cfg.max_queue is not None and cfg.max_queue < 0:
         raise ServeError("--queue must be 0 (no waiting: busy workers answer 503) or more")
-    if not 0 < cfg.body_timeout_s < math.inf or not 0 < cfg.idle_timeout_s < math.inf:
+    if not all(0 < t < math.inf for t in (cfg.body_timeout_s, cfg.idle_timeout_s, cfg.header_timeout_s)):
         raise ServeError("--body-timeout must be a finite number of seconds above 0")
+    if cfg.max_waiting_connections is not None and cfg.max_waiting_connections < 1:
+        raise ServeError("the cap on connections waiting for their headers must be at least 1")
     folder = Path(cfg.models_dir)
     paths = sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if folder.is_dir() else []
     if not paths:
@@ -117,10 +125,15 @@ def model_settings(manifests: list[Manifest], cfg: ServeConfig) -> list[Any]:
 
 
 def server_settings(cfg: ServeConfig, scratch: Path) -> Any:
-    """MLServer ``Settings``: REST on host:port, no gRPC/metrics, no debug tracebacks, no process pool."""
+    """MLServer ``Settings``: REST on host:port, no gRPC/metrics, no debug tracebacks, no process pool, no gzip.
+
+    gzip: MLServer compressed the runtime's placeholder answer (over 500 bytes, e.g. with a long request ``id``)
+    before the guard, which fills in the outputs, could parse it: a 500. Answers are not compressed at all: the
+    outputs are float32 bytes (binary tensors), which gzip barely shrinks, at a cost in server CPU on every answer;
+    a proxy in front can compress if a deployment wants it."""
     from mlserver.settings import Settings
 
-    return Settings(host=cfg.host, http_port=cfg.port, debug=False, parallel_workers=0,
+    return Settings(host=cfg.host, http_port=cfg.port, debug=False, parallel_workers=0, gzip_enabled=False,
                     metrics_endpoint=None, load_models_at_startup=False,
                     model_repository_root=str(scratch), environments_dir=str(scratch / "envs"),
                     metrics_dir=str(scratch / "metrics"), server_name="genelive-mlserver",
@@ -130,6 +143,7 @@ def server_settings(cfg: ServeConfig, scratch: Path) -> Any:
 def _guarded_server_class() -> type:
     from mlserver import MLServer
 
+    from inference.serving.connections import guarded_protocol, max_waiting_connections
     from inference.serving.guard import DEFAULT_QUEUE_PER_WORKER, GuardMiddleware
 
     class GuardedMLServer(MLServer):
@@ -148,6 +162,18 @@ def _guarded_server_class() -> type:
                 GuardMiddleware, token=cfg.token, max_body_bytes=cfg.max_request_bytes,
                 max_inflight=cfg.workers, max_queue=queue, body_timeout_s=cfg.body_timeout_s,
                 idle_timeout_s=cfg.idle_timeout_s)
+            waiting = cfg.max_waiting_connections or max_waiting_connections()
+            protocol = guarded_protocol(cfg.header_timeout_s, waiting)
+            make_config = self._rest_server._get_config
+
+            def guarded_config() -> Any:
+                """uvicorn's config as MLServer makes it, with our HTTP protocol and no WebSockets (the guard only
+                checks HTTP requests; the V2 protocol has no WebSocket routes)."""
+                config = make_config()
+                config.http, config.ws = protocol, "none"
+                return config
+
+            self._rest_server._get_config = guarded_config  # type: ignore[method-assign]
 
         async def stop(self, sig: int | None = None) -> None:
             """Drain for every signal. MLServer passes SIGINT on to uvicorn, whose own SIGINT handler has already

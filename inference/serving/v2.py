@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -27,6 +27,8 @@ DATATYPE_OF = {"float32": "FP32", "float64": "FP64", "float16": "FP16", "int64":
 DTYPE_OF = {v: np.dtype(k) for k, v in DATATYPE_OF.items()}
 #: Refuse tensors above this many elements outright (the byte limit on the server usually bites first).
 MAX_ELEMENTS = 256 * 1024 * 1024
+#: Most axes a tensor may have (numpy allows 64; our models use up to 3).
+MAX_RANK = 16
 
 
 class V2FormatError(ValueError):
@@ -99,18 +101,27 @@ def decode_tensor(obj: Any, expected_dtype: np.dtype | None = None) -> tuple[str
     data = getattr(data, "root", data)  # ... and a pydantic RootModel
     if not isinstance(name, str) or not name:
         raise V2FormatError("tensor without a name")
-    if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
-                                              for d in shape):
-        raise V2FormatError(f"tensor {name!r}: shape must be a list of non-negative integers, got {shape!r}")
+    count = check_shape(name, shape)
     dtype = DTYPE_OF.get(datatype) if isinstance(datatype, str) else None
     if dtype is None:
         raise V2FormatError(f"tensor {name!r}: unsupported datatype {datatype!r}")
     if expected_dtype is not None and dtype != np.dtype(expected_dtype):
         raise V2FormatError(f"tensor {name!r}: datatype must be {datatype_of(expected_dtype)}, got {datatype}")
-    count = math.prod(shape)
-    if count > MAX_ELEMENTS:
-        raise V2FormatError(f"tensor {name!r}: {count} elements is more than the limit {MAX_ELEMENTS}")
-    return name, _to_array(name, data, dtype, shape, count)
+    return name, _to_array(name, data, dtype, cast("list[int]", shape), count)
+
+
+def check_shape(name: str, shape: Any) -> int:
+    """The element count of a well-formed ``shape``; V2FormatError otherwise. An empty axis does not make any
+    shape acceptable: ``[2**62, 2**62, 0]`` has no elements, but numpy refuses to make it (a ValueError, which
+    became a 500), so the other axes are bounded as if the tensor were not empty."""
+    if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                              for d in shape):
+        raise V2FormatError(f"tensor {name!r}: shape must be a list of non-negative integers, got {shape!r}")
+    if len(shape) > MAX_RANK:
+        raise V2FormatError(f"tensor {name!r}: {len(shape)} axes is more than the limit {MAX_RANK}")
+    if math.prod(d for d in shape if d) > MAX_ELEMENTS:
+        raise V2FormatError(f"tensor {name!r}: shape {shape} is over the limit of {MAX_ELEMENTS} elements")
+    return math.prod(shape)
 
 
 def _to_array(name: str, data: Any, dtype: np.dtype, shape: list[int], count: int) -> np.ndarray:

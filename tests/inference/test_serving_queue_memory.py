@@ -1,8 +1,9 @@
 """Waiting requests do not hold their bodies in memory: admission happens on the headers (guard docstring).
 
-The only worker is held by a request whose body trickles in; then 48 clients each push a 4 MiB body at the
-server. They wait in the queue, and the server's RSS grows by a fraction of the 192 MiB they try to send:
-uvicorn stops reading a socket once 64 KiB of its body are buffered (plus what one socket read brought in).
+Every reading place (one per worker plus ``READ_AHEAD``) is held by a request whose body trickles in; then 48
+clients each push a 4 MiB body at the server. They wait in the queue, and the server's RSS grows by a fraction of
+the 192 MiB they try to send: uvicorn stops reading a socket once 64 KiB of its body are buffered (plus what one
+socket read brought in).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 
 import pytest
 
+from inference.serving.guard import READ_AHEAD
 from inference.serving.loadtest import process_rss_mb, server_process
 from tests.inference.tiny_models import build_onset_model
 
@@ -45,8 +47,9 @@ def test_queued_requests_do_not_hold_their_bodies(tmp_path):
     tiny = build_onset_model(tmp_path / "models")
     with server_process(tiny.path.parent, tmp_path, TOKEN, "--workers", "1", "--queue", "64") as (url, proc):
         port = int(url.rsplit(":", 1)[1])
-        holder = open_request(port, 1000)
-        holder.sendall(b"{")  # the worker now waits for the rest of this body (idle timeout 10 s)
+        holders = [open_request(port, 1000) for _ in range(1 + READ_AHEAD)]
+        for holder in holders:
+            holder.sendall(b"{")  # each reading place now waits for the rest of a body (idle timeout 10 s)
         time.sleep(0.5)
         before_mb = process_rss_mb(proc.pid)
         stop, pushed = threading.Event(), []
@@ -59,7 +62,7 @@ def test_queued_requests_do_not_hold_their_bodies(tmp_path):
         stop.set()
         for t in threads:
             t.join(10)
-        for s in [holder, *socks]:
+        for s in [*holders, *socks]:
             s.close()
     growth_mb = after_mb - before_mb
     sent_mb = sum(pushed) / 2**20
