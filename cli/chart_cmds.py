@@ -19,13 +19,16 @@ SEVERITIES = ("info", "warning", "problem")
 
 def register(subparsers) -> None:
     conv = subparsers.add_parser(
-        "convert", help="convert a chart file to another format (by extension: .sm .ssc .osu .json)",
+        "convert", help="convert a chart file to another format (by extension: .sm .ssc .osu .json .osz)",
         description="Reads IN and writes OUT in the format of OUT's extension. Notes the target format cannot "
                     "hold are refused (exit 2), never moved; documented conversions (e.g. mines dropped by "
                     "osu!mania) are listed on stderr, and so is what reading IN moved or read leniently (e.g. "
-                    "osu! notes off the 1/192 grid put on the nearest row: 'note: read: ...').")
-    conv.add_argument("input", type=Path, metavar="IN", help="chart file (or song folder) to read")
-    conv.add_argument("output", type=Path, metavar="OUT", help="chart file to write (.sm .ssc .osu .json)")
+                    "osu! notes off the 1/192 grid put on the nearest row: 'note: read: ...'). An .osz (osu! beatmap "
+                    "archive) is read as its set folder, extracted beside it (Song.osz -> Song/) unless that folder "
+                    "holds it already; writing .osz packs every difficulty with the audio and the files its "
+                    "[Events] name.")
+    conv.add_argument("input", type=Path, metavar="IN", help="chart file, song folder or .osz archive to read")
+    conv.add_argument("output", type=Path, metavar="OUT", help="chart file to write (.sm .ssc .osu .json .osz)")
     conv.add_argument("--chart", metavar="ID", help="keep only charts whose slot or chart id matches "
                       "(e.g. Hard or dance-single/Hard); .osu holds one chart per file")
     conv.set_defaults(func=cmd_convert)
@@ -34,9 +37,9 @@ def register(subparsers) -> None:
         "check", help="run the Verify checks on every chart of a file",
         description="Prints one line per issue: chart, severity, time, message, check id. Exit 1 if any "
                     "PROBLEM was found, 0 otherwise.")
-    chk.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json) or song folder")
+    chk.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json), song folder or .osz")
     chk.add_argument("--format", dest="target_format", metavar="F",
-                     help="also check that the charts can be saved as F (sm, ssc, osu, json)")
+                     help="also check that the charts can be saved as F (sm, ssc, osu, json, osz)")
     chk.add_argument("--audio-length", type=float, metavar="S",
                      help="audio length in seconds (default: read from the song's audio file when found)")
     chk.add_argument("--min-severity", choices=SEVERITIES, default="info", help="hide less severe issues")
@@ -46,7 +49,7 @@ def register(subparsers) -> None:
         "info", help="charts, note counts, notes per second and estimated difficulty of a file",
         description="Summarises every chart: slot and meter, counts per note kind, jumps and hands, mean and "
                     "peak notes per second, and the estimated difficulty (1..20, see chart/stats.py).")
-    inf.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json) or song folder")
+    inf.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json), song folder or .osz")
     inf.add_argument("--json", action="store_true", help="print JSON instead of a table")
     inf.set_defaults(func=cmd_info)
 
@@ -55,12 +58,16 @@ def register(subparsers) -> None:
 def load_song(path: Path):
     """Read a chart file or raise UserError with one line. What the reader moved, dropped or read leniently (osu!
     notes off the 1/192 grid put on a row, StepMania keysounds, skipped difficulties...) is printed on stderr as
-    ``note: read: CHART: reason``, repeats counted: nothing changes without a word."""
+    ``note: read: CHART: reason``, repeats counted: nothing changes without a word. An ``.osz`` extracted now (into
+    the folder beside it: :mod:`chart.formats.osz`) is said too."""
     from chart.formats.errors import ParseError
+    from chart.formats.osz import extract_folder
     from chart.formats.registry import load, load_folder, read_notes
 
     if not path.exists():
         raise UserError(f"file not found: {path}")
+    archive = path.suffix.lower() == ".osz" and path.is_file()
+    fresh = archive and not extract_folder(path).exists()
     report: list = []
     try:
         if path.is_dir():  # a song folder: its chart file, or an osu! beatmap set's difficulties as one song
@@ -69,6 +76,9 @@ def load_song(path: Path):
             song = load(path, report)
     except ParseError as err:
         raise UserError(str(err)) from None
+    if fresh:
+        print(f"note: extracted {path.name} into {extract_folder(path)} (its audio and images are read from there)",
+              file=sys.stderr)
     for line in read_notes(report):
         print(f"note: {line}", file=sys.stderr)
     return song

@@ -7,15 +7,16 @@ from pathlib import Path
 
 from cli.common import UserError
 
-CHART_AND_AUDIO = (".ssc", ".sm", ".osu", ".json", ".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
+CHART_AND_AUDIO = (".ssc", ".sm", ".osu", ".json", ".osz", ".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "open", help="open the editor (on the bundled demo song when no path is given)",
-        description="Open the chart editor on a chart file (.ssc/.sm/.osu/.json), a song folder or an audio file "
+        description="Open the chart editor on a chart file (.ssc/.sm/.osu/.json), a song folder, an osu! beatmap "
+                    "archive (.osz, extracted beside it) or an audio file "
                     "(a new song: the tempo is detected and confirmed). Without PATH the bundled demo song opens.")
-    p.add_argument("path", nargs="?", type=Path, help="chart file, song folder or audio file")
+    p.add_argument("path", nargs="?", type=Path, help="chart file, song folder, .osz archive or audio file")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png",
                    help="render the window offscreen to OUT.png once the song is loaded, then exit")
     p.add_argument("--after-draft", action="store_true",

@@ -1,5 +1,6 @@
 """Chart formats by file extension: ``load(path)``, ``load_folder(folder)``, ``save(song, path)``, ``formats()``,
-``unrepresentable()``.
+``unrepresentable()``. An archive format (``.osz``, an osu! beatmap set zipped: :mod:`chart.formats.osz`) reads and
+writes through its module's ``load_archive`` and ``dump_bytes`` instead of text.
 
 Every reader raises only :class:`~chart.formats.errors.ParseError` (unreadable files included, with the path in
 the message); writers raise :class:`~chart.formats.errors.WriteError` when notes would move, and write
@@ -11,6 +12,7 @@ from __future__ import annotations
 import copy
 import importlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +34,7 @@ class Format:
     extensions: tuple[str, ...]
     module_name: str
     description: str
+    archive: bool = False  # a zip of a song folder: read with load_archive, written with dump_bytes (bytes)
 
     @property
     def module(self) -> ModuleType:
@@ -43,11 +46,12 @@ _FORMATS = (
     Format("sm", (".sm",), "chart.formats.sm", "StepMania .sm"),
     Format("osu", (".osu",), "chart.formats.osu_mania", "osu!mania .osu (one difficulty per file)"),
     Format("json", (".json",), "chart.formats.game_json", "JSON game export (docs/game-format.md)"),
+    Format("osz", (".osz",), "chart.formats.osz", "osu! beatmap archive .osz (a zipped set)", archive=True),
 )
 
 
 def formats() -> list[Format]:
-    """Every format, in preference order (.ssc first: it holds the most)."""
+    """Every format, in preference order (.ssc first: it holds the most; the .osz archive last)."""
     return list(_FORMATS)
 
 
@@ -107,6 +111,8 @@ def load(path: str | Path, report: list[Unrepresentable] | None = None) -> Song:
     """
     path = Path(path)
     fmt = format_for(path)
+    if fmt.archive:  # extracted beside it, read as its folder would be (source_path: a file of that folder)
+        return fmt.module.load_archive(path, report)[0]
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
@@ -123,9 +129,11 @@ def load(path: str | Path, report: list[Unrepresentable] | None = None) -> Song:
 
 def chart_files(folder: str | Path) -> list[Path]:
     """The chart files of a song folder that opening it reads: its ``.ssc``, else ``.sm``, ``.osu``, ``.json``
-    files (sorted; empty when it holds none)."""
+    files (sorted; empty when it holds none). An ``.osz`` beside them is a set to open on its own, not a chart."""
     files = sorted(p for p in Path(folder).iterdir() if p.is_file())
     for fmt in _FORMATS:
+        if fmt.archive:
+            continue
         found = [p for p in files if p.suffix.lower() in fmt.extensions]
         if found:
             return found
@@ -140,7 +148,8 @@ def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None)
     file: they are merged into one song (:func:`chart.formats.osu_mania.merge_set`) and ``Song.source_path``
     is the first of them, so ``#MUSIC`` resolves beside it; difficulties of other osu! game modes (a hybrid set)
     are skipped and named in ``report``. Several ``.ssc`` (or ``.sm``, ``.json``) files are different songs, and
-    which one was meant is not guessed. ``report``: see :func:`load` (:func:`read_notes` words it).
+    which one was meant is not guessed. ``report``: see :func:`load` (:func:`read_notes` words it). An ``.osz``
+    archive is a song folder too: it is extracted beside it (:func:`chart.formats.osz.load_archive`) and read so.
 
     Raises
     ------
@@ -148,6 +157,8 @@ def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None)
         No chart file, several songs, or a file :func:`load` cannot read; the message names the folder or file.
     """
     folder = Path(folder)
+    if folder.suffix.lower() in format_for(name="osz").extensions and not folder.is_dir():
+        return format_for(name="osz").module.load_archive(folder, report)
     try:
         files = chart_files(folder)
     except OSError as err:
@@ -166,31 +177,42 @@ def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None)
 def _load_osu_set(folder: Path, files: list[Path], report: list[Unrepresentable] | None) -> tuple[Song, Path | None]:
     """An osu! beatmap set's mania difficulties as one song. A set may mix game modes: the difficulties of other
     modes are skipped (named in ``report``); a set with none of osu!mania is refused."""
-    from chart.formats.osu_mania import NotManiaError, merge_set
+    from chart.formats.osu_mania import NotManiaError
 
-    songs: list[tuple[Song, Path]] = []
-    skipped: list[tuple[Path, NotManiaError]] = []
+    songs: list[Song] = []
+    skipped: list[tuple[str, NotManiaError]] = []
     for path in files:
         try:
-            songs.append((load(path, report), path))
+            songs.append(load(path, report))
         except NotManiaError as err:
-            skipped.append((path, err))
+            skipped.append((path.name, err))
     if not songs:
         if len(skipped) == 1:
             raise skipped[0][1]
         raise ParseError(f"none of its {len(files)} .osu files is an osu!mania difficulty ({skipped[0][1].message})",
                          path=str(folder))
+    song = merge_osu_set(songs, skipped, str(folder), report)
+    return song, song.source_path if len(songs) == 1 else None
+
+
+def merge_osu_set(songs: list[Song], skipped: Sequence[tuple[str, ParseError]], where: str,
+                  report: list[Unrepresentable] | None) -> Song:
+    """The read difficulties of an osu! beatmap set (a folder's, an archive's) as one song; ``skipped``: the files
+    of other game modes, named in ``report``. ``Song.source_path`` is the first difficulty's (``#MUSIC`` resolves
+    beside it); a merge error without a file names ``where``."""
+    from chart.formats.osu_mania import merge_set
+
     if report is not None:
-        report += [Unrepresentable("", Fraction(0), f"{path.name} skipped: {err.message}", fatal=False)
-                   for path, err in skipped]
+        report += [Unrepresentable("", Fraction(0), f"{name} skipped: {err.message}", fatal=False)
+                   for name, err in skipped]
     if len(songs) == 1:
         return songs[0]
     try:
-        song = merge_set([s for s, _ in songs])
+        song = merge_set(songs)
     except ParseError as err:
-        raise err if err.path else err.with_path(str(folder)) from None
-    song.source_path = songs[0][1]
-    return song, None
+        raise err if err.path else err.with_path(where) from None
+    song.source_path = songs[0].source_path
+    return song
 
 
 def read_notes(report: list[Unrepresentable]) -> list[str]:
@@ -205,9 +227,16 @@ def read_notes(report: list[Unrepresentable]) -> list[str]:
 
 def save(song: Song, path: str | Path, keep_backup: bool = False) -> Path:
     """Write ``song`` to ``path`` in the format of its extension, atomically (see :mod:`chart.fileio`)."""
+    return atomic_write_bytes(path, encode(song, path), keep_backup=keep_backup)
+
+
+def encode(song: Song, path: str | Path) -> bytes:
+    """The bytes :func:`save` writes to ``path``: the format's text in UTF-8, or an archive (``.osz``), whose
+    writer reads the files the song names (found beside ``song.source_path`` or beside ``path``)."""
     fmt = format_for(path)
-    text = fmt.module.dumps(song)
-    return atomic_write_bytes(path, text.encode("utf-8"), keep_backup=keep_backup)
+    if fmt.archive:
+        return fmt.module.dump_bytes(song, path)
+    return fmt.module.dumps(song).encode("utf-8")
 
 
 def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
@@ -290,8 +319,7 @@ def save_split(song: Song, path: str | Path, keep_backup: bool = False) -> list[
     file's text is made before any is written, so a chart the format cannot hold leaves no file written, and the
     files are replaced together (:func:`chart.fileio.atomic_write_many`): a full disk, or a folder in the way of
     one file, leaves none changed. ``keep_backup``: a file replaced keeps its old version as ``NAME.bak``."""
-    parts = [(target, format_for(target).module.dumps(part).encode("utf-8"))
-             for part, target in split_per_chart(song, path)]
+    parts = [(target, encode(part, target)) for part, target in split_per_chart(song, path)]
     return atomic_write_many(parts, keep_backup=keep_backup)
 
 

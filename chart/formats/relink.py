@@ -80,6 +80,13 @@ def _relinked(name: str, raw: str, file_tags: tuple[str, ...], relink) -> str:
     return raw
 
 
+def relinked_events(raw: str, relink) -> str:
+    """An osu! ``[Events]`` block with the file field of each line mapped by ``relink`` (a function of one file name;
+    it sees every name the block gives, and what it returns replaces it). The ``.osz`` writer collects and renames
+    the files an archive carries with it."""
+    return _relinked("Events", raw, (), relink)
+
+
 def _change_entry(entry: str, relink) -> str:
     """A ``beat=file=rate=...`` entry with its file field relinked (kept when the new name would not parse)."""
     fields = entry.split("=")

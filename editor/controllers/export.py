@@ -1,4 +1,4 @@
-"""ExportController: Verify first, then write a copy in another format (.sm/.ssc/.osu/.json).
+"""ExportController: Verify first, then write a copy in another format (.sm/.ssc/.osu/.osz/.json).
 
 Export never changes the open document, its file name or its saved state. Before writing, every chart is
 checked (``chart.checks``) against the target format, and what the format will convert (e.g. mines dropped in
@@ -7,7 +7,8 @@ difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu``
 files of the same song in that folder (a difficulty deleted or renamed since the set was opened) would come back
 when the folder is opened again, and osu! would show them: the export lists them and offers to move them to
 ``.bak`` files once the new ones are written (kept, not deleted: a designer can take one back; an earlier backup
-of the same name is kept too, the new one numbered: :func:`backup_name`).
+of the same name is kept too, the new one numbered: :func:`backup_name`). An ``.osz`` is the same set in one zip,
+with the audio and the files its ``[Events]`` name (:mod:`chart.formats.osz`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from editor import messages
 from editor.controllers.files import music_for
 from editor.panels.fields import commit_focused_field
 
-EXPORT_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
+EXPORT_FILTER = ("StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;osu! beatmap archive (*.osz);;"
+                 "Game JSON (*.json)")
 MAX_LISTED = 8
 
 

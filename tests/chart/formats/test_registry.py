@@ -17,10 +17,10 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def test_formats_and_extensions():
-    assert [f.name for f in registry.formats()] == ["ssc", "sm", "osu", "json"]
+    assert [f.name for f in registry.formats()] == ["ssc", "sm", "osu", "json", "osz"]
     assert registry.format_for("x/Song.SSC").name == "ssc"
     assert registry.format_for(name=".osu").name == "osu"
-    with pytest.raises(ParseError, match=r"unknown chart file extension '.dwi' \(known: .ssc, .sm, .osu, .json\)"):
+    with pytest.raises(ParseError, match=r"unknown chart file extension '.dwi' \(known: .ssc, .sm, .osu, .json, .osz\)"):
         registry.format_for("song.dwi")
     with pytest.raises(ParseError, match="unknown chart format 'midi'"):
         registry.format_for(name="midi")

@@ -1,0 +1,321 @@
+"""osu! beatmap archives (``.osz``): an osu! beatmap set folder zipped, the way designers exchange sets (osu!
+imports one by double-click; ArrowVortex reads them too).
+
+Reading (:func:`load_archive`) gives what opening the set's folder gives (:func:`registry.load_folder`): the
+osu!mania difficulties of the ``.osu`` files at the top of the archive (or of its one top folder, as a zip made
+from a folder holds them) as one song, the other game modes of a hybrid set skipped and named in ``report``. An
+archive without an osu!mania difficulty is refused with one line naming what it holds instead.
+
+Where the audio comes from: the archive is **extracted into the folder beside it named after it** (``Song.osz`` ->
+``Song/``, as osu! does on import) and ``Song.source_path`` is a ``.osu`` file there. Not a hidden cache: the song's
+audio, background and video must stay where a chart saved from it can name them (a ``.ssc`` saved beside them keeps
+working after a cache is cleaned), a designer sees the files they are editing, and every later open, the CLI's
+included, reads the same folder. Opening the archive again reuses that folder while it holds every file of the
+archive unchanged; a folder of that name that differs (the set edited since, another song) is refused, never
+written into, and a new extraction appears whole or not at all (:mod:`chart.formats.osz_zip`, which also refuses
+unsafe archives: names leaving the folder, links, zip bombs, damage).
+
+Saving never rewrites the archive: a set opened from one is the extracted folder's (Save asks where, as for a set
+opened from its folder; the editor refuses Save to ``.osz``), because an ``.osz`` holds more than the song model
+does (other game modes' difficulties, hitsound samples, skin elements, storyboard scripts) and rewriting it would
+drop them.
+
+Writing (:func:`dump_bytes`, for Export and ``convert``) packs the set: one ``.osu`` per difficulty, each exactly
+the text the ``.osu`` set export writes (:func:`registry.split_per_chart`, :func:`osu_mania.dumps`: named ``NAME
+[Difficulty].osu`` after the archive), then the audio file and every file the ``[Events]`` blocks name (background,
+video, storyboard sprites and animation frames) that exists, each under its own name in the song folder (a file
+named from outside it, ``../x.png``, by its file name; the ``.osu`` text names it so). No audio, no archive: a set
+without its music is refused (:func:`problems`). Members go in a fixed order with fixed times, so exporting the same
+song twice gives the same bytes (:func:`osz_zip.write_zip`).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path, PurePosixPath
+
+from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, WriteError
+from chart.formats.msd import decode, normalise
+from chart.formats.osu_io import parse_sections
+from chart.formats.osz_zip import (
+    MAX_ARCHIVE_BYTES,
+    Member,
+    checked_members,
+    extract,
+    extract_folder,
+    opened,
+    write_zip,
+)
+from chart.formats.relink import relinked_events
+from chart.song import Song
+
+NAME = "osz"
+_GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch", "3": "osu!mania"}
+__all__ = ["MAX_ARCHIVE_BYTES", "NAME", "dump_bytes", "extract_folder", "load_archive", "load_bytes", "problems"]
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def load_archive(path: str | Path, report: list[Unrepresentable] | None = None) -> tuple[Song, Path | None]:
+    """The set in the archive at ``path`` as one song, and the file saving it rewrites: the extracted ``.osu`` of
+    a one-difficulty set, None for several (as :func:`registry.load_folder`). Extracts it first when needed
+    (module docstring). Raises ParseError (one line naming the archive) for a damaged, unsafe or non-mania
+    archive, a folder in the way, or a difficulty that cannot be read; nothing is written then."""
+    from chart.formats.registry import merge_osu_set
+
+    path = Path(path)
+    with opened(path) as zf:
+        members = checked_members(zf)
+        root, names = _set_files(members)
+        songs, skipped = _difficulties(zf, dict(members), root, names, str(path), report)
+        folder = extract(zf, members, path)  # only once every difficulty has been read
+    for song, name in songs:
+        song.source_path = folder / root / name
+    song = merge_osu_set([s for s, _ in songs], skipped, str(path), report)
+    return song, song.source_path if len(songs) == 1 else None
+
+
+def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
+    """The set of an archive held in memory (no extraction: ``source_path`` is None, its files are not reached)."""
+    from chart.formats.registry import merge_osu_set
+
+    with opened(data) as zf:
+        members = checked_members(zf)
+        root, names = _set_files(members)
+        songs, skipped = _difficulties(zf, dict(members), root, names, "", report)
+    return merge_osu_set([s for s, _ in songs], skipped, "", report)
+
+
+def _set_files(members: list[Member]) -> tuple[str, list[str]]:
+    """(the set's folder inside the archive, ``""`` or ``"Folder/"``; its ``.osu`` file names, sorted as
+    :func:`registry.chart_files` sorts a folder's): the top level, else the one folder everything is in."""
+    names = [name for name, _ in members]
+    top = sorted(n for n in names if "/" not in n and n.lower().endswith(".osu"))
+    if top:
+        return "", top
+    firsts = {n.split("/")[0] for n in names if "/" in n and not n.startswith("__MACOSX/")}
+    if len(firsts) == 1 and all("/" in n for n in names):
+        root = f"{firsts.pop()}/"
+        inner = sorted(n[len(root):] for n in names
+                       if n.startswith(root) and n.count("/") == 1 and n.lower().endswith(".osu"))
+        if inner:
+            return root, inner
+    return "", []
+
+
+def _difficulties(zf, members: dict, root: str, names: list[str], where: str, report):
+    """(mania songs with their file names, skipped other-mode files) of the set; ParseError naming the member for
+    a difficulty that cannot be read, or naming what the archive holds when no difficulty is osu!mania."""
+    from chart.formats.osu_mania import NotManiaError, load_bytes
+
+    songs: list[tuple[Song, str]] = []
+    skipped: list[tuple[str, NotManiaError]] = []
+    games: Counter[str] = Counter()
+    for name in names:
+        info = members[root + name]
+        if info.file_size > MAX_INPUT_BYTES:
+            raise ParseError(f"{name}: file too large ({info.file_size / 2**20:.1f} MB; the limit is "
+                             f"{MAX_INPUT_BYTES // 2**20} MB)")
+        data = zf.read(info)
+        try:
+            songs.append((load_bytes(data, report), name))
+        except NotManiaError as err:
+            skipped.append((name, err))
+            mode = parse_sections(normalise(decode(data))).get("General", "Mode", "0")
+            games[_GAMES.get(mode, f"Mode {mode}")] += 1
+        except ParseError as err:
+            raise err.with_path(f"{where}: {name}" if where else name) from None
+    if not songs:
+        raise ParseError(f"holds no osu!mania difficulty ({_holdings(list(members), games)})")
+    return songs, skipped
+
+
+def _holdings(names: list[str], games: Counter[str]) -> str:
+    """What an archive without an osu!mania difficulty holds, for its error: game modes, then file names."""
+    if not names:
+        return "the archive is empty"
+    parts = [f"{n} {game} difficult{'y' if n == 1 else 'ies'}" for game, n in sorted(games.items())]
+    osu = [n for n in names if n.lower().endswith(".osu")]
+    if not parts and osu:
+        parts.append(f"{len(osu)} .osu file{'s' * (len(osu) != 1)} below its top folder: {', '.join(osu[:2])}")
+    others = sorted(n for n in names if not n.lower().endswith(".osu"))
+    if others:
+        parts.append(", ".join(others[:4]) + (f" and {len(others) - 4} more files" if len(others) > 4 else ""))
+    return "it holds " + "; ".join(parts) if osu else "it holds no .osu file, only " + "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def problems(song: Song) -> list[Unrepresentable]:
+    """What an ``.osz`` cannot hold as it is: what the ``.osu`` set export cannot (the .osu problems of the song, but
+    for "a .osu file holds one difficulty", which the set answers with one file per difficulty), and no audio file
+    to carry (fatal: osu! plays no set without its music)."""
+    from chart.formats.osu_mania import problems as osu_problems
+
+    if not song.charts:
+        return [Unrepresentable("", Fraction(0), "the song has no difficulty to write")]
+    several = len(song.charts) > 1  # its one song-level fatal entry is then the one-difficulty-per-file rule
+    out = [p for p in osu_problems(song) if not (several and p.fatal and not p.chart_id)]
+    if _audio(song) is None:
+        out.append(_no_audio(song))
+    return out
+
+
+def _audio(song: Song) -> Path | None:
+    """The song's audio file (:meth:`Song.audio_path`), None when there is none (its folder gone included)."""
+    try:
+        audio = song.audio_path()
+        return audio if audio is not None and audio.is_file() else None
+    except OSError:
+        return None
+
+
+def _no_audio(song: Song) -> Unrepresentable:
+    named = f"its audio file {song.music} was not found" if song.music else "the song names no audio file"
+    return Unrepresentable("", Fraction(0), f"{named}: an .osz carries the audio of the set")
+
+
+def dumps(song: Song) -> str:
+    """Not text: an .osz is a zip (:func:`dump_bytes`; ``registry.save``/``encode`` call it)."""
+    raise TypeError(".osz is a zip archive, not text: write it with chart.formats.registry.save")
+
+
+def dump_bytes(song: Song, target: str | Path) -> bytes:
+    """The ``.osz`` of ``song`` written to ``target`` (module docstring). The files it carries are found beside
+    ``song.source_path``, else beside ``target`` (a song whose names were relinked for the target, as ``convert``
+    and Export do). Raises WriteError when a difficulty cannot be written, the audio is missing or unreadable, or
+    the set is larger than :data:`MAX_ARCHIVE_BYTES`."""
+    from chart.formats.osu_mania import dumps as osu_dumps
+    from chart.formats.registry import split_per_chart
+
+    target = Path(target)
+    if not song.charts:
+        raise WriteError(".osz", [problems(song)[0]])
+    carried = _Carried(song, target)
+    packed = copy.copy(song)
+    packed.music = carried.named[carried.audio]
+    packed.extra = carried.relinked(song.extra)
+    packed.charts = [copy.copy(c) for c in song.charts]
+    for chart in packed.charts:
+        chart.extra = carried.relinked(chart.extra)
+    texts = [(t.name, osu_dumps(part).encode("utf-8"))
+             for part, t in split_per_chart(packed, target.with_suffix(".osu"))]
+    return write_zip(texts + carried.members())
+
+
+class _Carried:
+    """The files an archive carries and their names in it: a file keeps its name in the song folder (a clean
+    relative name, found beside the song's file), else it goes by its file name; the song folder's own files choose
+    first, and a later file that would share a name is numbered (``bg 2.jpg``), never put over another. A file named
+    twice (``bg.jpg``, ``./bg.jpg``, through a link) is carried once."""
+
+    def __init__(self, song: Song, target: Path):
+        self.bases = [song.source_path.parent if song.source_path is not None else None, target.parent]
+        self.files: dict[str, tuple[Path, str, bool]] = {}  # real path -> (file as named, name asked for, clean)
+        self.refs: dict[str, tuple[list[str], bool]] = {}  # a name in the song -> (real paths, an animation's?)
+        found = self._find(song.music) if song.music else None
+        if found is None and (audio := _audio(song)) is not None:
+            found = (audio, False)  # the song folder's only audio file, as games fall back to it
+        if found is None:
+            raise WriteError(".osz", [_no_audio(song)])
+        self.audio = self._ask(song.music, [found[0]], found[1], False)[0]
+        for extra in [song.extra, *(c.extra for c in song.charts)]:
+            for key, raw in extra:
+                if key == "Events":
+                    relinked_events(raw, self._collect)
+        self.named: dict[str, str] = {}  # real path -> name in the archive
+        taken: set[str] = set()
+        for real, (_file, name, _clean) in sorted(self.files.items(), key=lambda item: not item[1][2]):
+            stem, suffix, k = name[: len(name) - len(PurePosixPath(name).suffix)], PurePosixPath(name).suffix, 2
+            while name.casefold() in taken:
+                name, k = f"{stem} {k}{suffix}", k + 1
+            taken.add(name.casefold())
+            self.named[real] = name
+
+    def _collect(self, value: str) -> str:
+        """Note the file an [Events] line names (:meth:`name` rewrites the text once every name is chosen)."""
+        found = self._find(value)
+        if found is not None:
+            self._ask(value, [found[0]], found[1], False)
+            return value
+        for i, base in enumerate(self.bases):  # an Animation names "fire.png" for its frames fire0.png, fire1.png...
+            frames = _frames(base, value) if base is not None else []
+            if frames:
+                self._ask(value, frames, i == 0, True)
+                break
+        return value
+
+    def _ask(self, value: str, files: list[Path], own: bool, animation: bool) -> list[str]:
+        rel = PurePosixPath(value.replace("\\", "/"))
+        clean = own and not rel.is_absolute() and ".." not in rel.parts and not re.match(r"[A-Za-z]:", value)
+        reals = [os.path.realpath(file) for file in files]
+        for real, file in zip(reals, files):
+            self.files.setdefault(real, (file, str(rel.parent / file.name) if clean else file.name, clean))
+        self.refs.setdefault(value, (reals, animation))
+        return reals
+
+    def _find(self, value: str) -> tuple[Path, bool] | None:
+        """(the file ``value`` names, whether it was found beside the song's own file)."""
+        for i, base in enumerate(self.bases):
+            if base is not None and (file := _named_file(base, value)) is not None:
+                return file, i == 0
+        return None
+
+    def name(self, value: str) -> str:
+        """What the ``.osu`` text names in place of ``value`` (itself when it names no file here)."""
+        reals, animation = self.refs.get(value, ([], False))
+        if not reals:
+            return value
+        if not animation:
+            return self.named[reals[0]]
+        folder = PurePosixPath(self.named[reals[0]]).parent  # an animation: its frames' folder, its own file name
+        return str(folder / PurePosixPath(value.replace("\\", "/")).name)
+
+    def relinked(self, extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(k, relinked_events(v, self.name) if k == "Events" else v) for k, v in extra]
+
+    def members(self) -> list[tuple[str, bytes]]:
+        """(name, bytes) of every carried file: the audio first, then the others by name."""
+        others = sorted((real for real in self.named if real != self.audio), key=lambda r: self.named[r].casefold())
+        out, total = [], 0
+        for real in [self.audio, *others]:
+            file = self.files[real][0]
+            try:
+                data = file.read_bytes()
+            except OSError as err:
+                raise WriteError(".osz", [Unrepresentable("", Fraction(0), f"cannot read {file.name}: "
+                                                                           f"{err.strerror or err}")]) from None
+            total += len(data)
+            if total > MAX_ARCHIVE_BYTES:
+                raise WriteError(".osz", [Unrepresentable("", Fraction(0), f"the set's files pass "
+                                                                           f"{MAX_ARCHIVE_BYTES // 2**20} MB")])
+            out.append((self.named[real], data))
+        return out
+
+
+def _named_file(base: Path, value: str) -> Path | None:
+    """The file ``value`` names from ``base`` (its own name in any case, as games find it), or None."""
+    if not value.strip():
+        return None
+    direct = base / value.replace("\\", "/")
+    try:
+        if direct.is_file():
+            return direct
+        want = direct.name.lower()
+        return next((p for p in direct.parent.iterdir() if p.name.lower() == want and p.is_file()), None)
+    except (OSError, ValueError):
+        return None
+
+
+def _frames(base: Path, value: str) -> list[Path]:
+    """The frames ``NAME0.png``, ``NAME1.png``... of an animation named ``NAME.png``, in frame order."""
+    named = base / value.replace("\\", "/")
+    stem, suffix = named.stem.lower(), named.suffix.lower()
+    try:
+        found = [p for p in named.parent.iterdir() if p.is_file() and p.suffix.lower() == suffix
+                 and p.stem.lower().startswith(stem) and p.stem[len(stem):].isdigit()]
+    except (OSError, ValueError):
+        return []
+    return sorted(found, key=lambda p: int(p.stem[len(stem):]))
