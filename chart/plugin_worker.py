@@ -11,7 +11,9 @@ MemoryError instead of swapping the machine.
 The worker also ends itself, so that it never outlives the run: when the editor that started it dies (Linux's
 parent-death signal, and a watchdog thread that sees the parent change), after the request's time limit plus
 :data:`GRACE_S` (the watchdog; the editor normally kills it first), and at that much CPU time (``RLIMIT_CPU``,
-for a plugin stuck in C code that holds the GIL).
+for a plugin stuck in C code that holds the GIL). On Linux it is a child subreaper: a helper the plugin starts in
+a session of its own (or detaches by a double fork) stays its descendant, and is killed when the plugin returns
+(``chart.plugin_process``; the editor kills what is left when it ends the run).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 
+from chart.plugin_process import become_subreaper, descendants, kill_noted
 from chart.plugins import Plugin, PluginError, context_from_json, notes_to_json, run_plugin_here
 
 MEMORY_ALLOWANCE_BYTES = 2 * 1024**3
@@ -85,6 +88,7 @@ def main() -> int:
     os.dup2(devnull, 0)  # the request is read: the plugin's helpers get no pipe to the editor on stdin
     os.close(devnull)
     _end_with_parent(limit_s)
+    become_subreaper()  # a helper the plugin detaches stays below this process, so the run can end it
     _cap_memory()
     try:
         reply: dict = {"notes": notes_to_json(run_plugin_here(Plugin(path.stem, "", path), ctx))}
@@ -94,6 +98,7 @@ def main() -> int:
         reply = {"error": f"MemoryError: used more than {MEMORY_ALLOWANCE_BYTES // 1024**3} GiB"}
     answer.write(json.dumps(reply).encode("utf-8"))
     answer.flush()
+    kill_noted(descendants(os.getpid()))  # a helper it left running ends with the run, in its session or not
     return 0
 
 
