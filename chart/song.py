@@ -111,16 +111,21 @@ class Song:
 
     def audio_path(self) -> Path | None:
         """Resolved audio file: ``music`` relative to the chart's folder, case-insensitively, else the only
-        audio file in the folder (StepMania's fallback). None when nothing is found."""
+        audio file in the folder (StepMania's fallback). None when nothing is found, also when the folder is not
+        there any more (moved, deleted, a drive unplugged): the song then has no audio, as a chart whose music is
+        missing has none, and saving, autosave and crash recovery go on without it."""
         if self.source_path is None:
             return Path(self.music) if self.music else None
         folder = self.source_path.parent
         if self.music:
             direct = folder / self.music
-            if direct.is_file():
-                return direct
+            try:
+                if direct.is_file():
+                    return direct
+            except OSError:  # not readable (permissions): as if it were missing
+                pass
             want = Path(self.music).name.lower()
-            for p in folder.iterdir():
+            for p in _entries(folder):
                 if p.name.lower() == want:
                     return p
         audio = audio_files(folder)
@@ -153,5 +158,15 @@ AUDIO_EXTENSIONS = (".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
 
 
 def audio_files(folder: Path) -> list[Path]:
-    """The audio files of a song folder, sorted (its music is the one when there is only one)."""
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_EXTENSIONS)
+    """The audio files of a song folder, sorted (its music is the one when there is only one); none when the
+    folder is gone or cannot be listed."""
+    return sorted(p for p in _entries(folder) if p.suffix.lower() in AUDIO_EXTENSIONS)
+
+
+def _entries(folder: Path) -> list[Path]:
+    """What ``folder`` holds; nothing when it is not there or cannot be listed (the song's folder was moved or
+    deleted while it was open, or before its autosave was restored)."""
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []

@@ -5,12 +5,15 @@ T/Y/G mirror, F3/F4 ticks, Space plays, Shift+Left/Right change the playback rat
 previous/next note; F7/F8 and F11/F12 nudge the BPM and the offset, as in StepMania 5's editor) and common
 desktop conventions elsewhere. The keymap is a JSON file of
 ``{"action id": "shortcut"}``: ``resources/keymap.json`` ships the defaults, and a user file of the same shape
-(``<app data>/keymap.json``) overrides any subset. An empty string removes a shortcut.
+(``<app data>/keymap.json``) overrides any subset. An empty string removes a shortcut. Keys are read as Qt reads
+them, plus the spellings the docs and other programs use (``PgDn``, ``PageDown``, ``Spacebar``, ``Control``:
+:data:`KEY_ALIASES`); an entry that still cannot be used is left out with a warning, and the others apply.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from chart.fileio import atomic_write_text
+from editor.panel_keys import PanelKeyGuard
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_KEYMAP = REPO / "resources" / "keymap.json"
@@ -40,7 +44,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("file.open", "&Open...", "Ctrl+O"),
     ActionSpec("file.save", "&Save", "Ctrl+S"),
     ActionSpec("file.save_as", "Save &As...", "Ctrl+Shift+S"),
-    ActionSpec("file.export", "&Export...", "Ctrl+E", tip="Run Verify, then write .sm/.ssc/.osu/.json"),
+    ActionSpec("file.export", "&Export...", "Ctrl+E", tip="Run Verify, then write .sm/.ssc/.osu/.osz/.json"),
     ActionSpec("file.music_to_ogg", "Convert Music to &Ogg", ""),
     ActionSpec("file.quit", "&Quit", "Ctrl+Q"),
     # edit
@@ -49,6 +53,12 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.cut", "Cu&t", "Ctrl+X"),
     ActionSpec("edit.copy", "&Copy", "Ctrl+C"),
     ActionSpec("edit.paste", "&Paste at Cursor", "Ctrl+V"),
+    ActionSpec("edit.paste_keep", "Paste &Keeping Notes", "Ctrl+Shift+V",
+               tip="Paste at the cursor; the chart's notes stay, pasted notes on or inside them are skipped"),
+    ActionSpec("edit.copy_timestamp", "Copy Time&stamp", "Ctrl+Alt+C",
+               tip="The selection (else the cursor) as an osu! review timestamp: mm:ss:mmm (ms|lane,...) - "),
+    ActionSpec("edit.go_to_timestamp", "&Go to Timestamp...", "Ctrl+G",
+               tip="Move to an osu! timestamp pasted from a review (and select its notes), a time, b123 or m45"),
     ActionSpec("edit.delete", "&Delete", "Delete"),
     ActionSpec("edit.select_all", "Select &All", "Ctrl+A"),
     ActionSpec("edit.select_none", "Select &None", "Escape"),
@@ -75,6 +85,8 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.quantize", "&Quantize to the Snap", "Alt+Q"),
     ActionSpec("edit.expand_2_1", "Expand 2:1 (16ths to 8ths)", ""),
     ActionSpec("edit.compress_1_2", "Compress 1:2 (8ths to 16ths)", ""),
+    ActionSpec("edit.expand_3_2", "Expand 3:2 (12ths to 8ths)", ""),
+    ActionSpec("edit.compress_2_3", "Compress 2:3 (8ths to 12ths)", ""),
     ActionSpec("edit.expand_4_3", "Expand 4:3 (16ths to 12ths)", ""),
     ActionSpec("edit.compress_3_4", "Compress 3:4 (12ths to 16ths)", ""),
     ActionSpec("edit.to_hold", "Convert to &Holds", "Alt+H"),
@@ -88,8 +100,8 @@ SPECS: tuple[ActionSpec, ...] = (
     # navigation / view
     ActionSpec("nav.up", "Cursor Up by Snap", "Up"),
     ActionSpec("nav.down", "Cursor Down by Snap", "Down"),
-    ActionSpec("nav.measure_up", "Previous Measure", "PgUp"),
-    ActionSpec("nav.measure_down", "Next Measure", "PgDown"),
+    ActionSpec("nav.measure_up", "Cursor Up by Measure", "PgUp"),  # up the screen: later in reverse scroll
+    ActionSpec("nav.measure_down", "Cursor Down by Measure", "PgDown"),
     ActionSpec("nav.prev_label", "Previous Label", "Ctrl+PgUp", tip="Go to the previous label (Timing panel)"),
     ActionSpec("nav.next_label", "Next Label", "Ctrl+PgDown", tip="Go to the next label (Timing panel)"),
     ActionSpec("nav.prev_note", "Previous Note", ",", tip="Go to the previous row with a note of this chart"),
@@ -110,9 +122,14 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("view.beat_spaced", "&Beat-Spaced (X-mod)", "Ctrl+Shift+X", checkable=True,
                tip="Every beat equally tall and stops take no room (X-mod); off: the height of a beat follows the "
                    "tempo and the waveform is undistorted (C-mod)"),
+    ActionSpec("view.reverse", "&Reverse Scroll", "Ctrl+Shift+R", checkable=True,
+               tip="Time runs up the notefield (StepMania's Reverse): the cursor near the bottom, the notes to come "
+                   "above it; the wheel and Up/Down still move the cursor the way they point on screen"),
     ActionSpec("view.prev_chart", "Previous Difficulty", "F5"),
     ActionSpec("view.next_chart", "Next Difficulty", "F6"),
     ActionSpec("view.compare", "&Compare with an Easier Difficulty", "Ctrl+Shift+C", checkable=True),
+    ActionSpec("view.messages", "&Messages...", "", tip="Every status message of this session with its time "
+               "(also a click on the message line)"),
     # playback
     ActionSpec("play.toggle", "&Play / Pause", "Space"),
     ActionSpec("play.loop", "Play &Selection in a Loop", "P"),
@@ -159,25 +176,38 @@ class KeymapError(ValueError):
     """A keymap file that cannot be used (bad JSON, unknown action, invalid shortcut)."""
 
 
-def read_keymap(path: Path) -> dict[str, str]:
-    """``{action id: shortcut}`` from a JSON file; raises KeymapError with one line on any problem."""
+#: Key names Qt does not read, as the docs and other programs spell them -> Qt's (matched whole, any case).
+KEY_ALIASES = {"pgdn": "PgDown", "pagedown": "PgDown", "pageup": "PgUp", "spacebar": "Space", "control": "Ctrl"}
+_ALIAS = re.compile(r"(?<![A-Za-z])(" + "|".join(KEY_ALIASES) + r")(?![A-Za-z])", re.IGNORECASE)
+
+
+def normal_key(text: str) -> str:
+    """``text`` with the aliases Qt does not read replaced by Qt's names: 'Ctrl+Shift+PgDn' -> 'Ctrl+Shift+PgDown'."""
+    return _ALIAS.sub(lambda m: KEY_ALIASES[m.group(1).lower()], text)
+
+
+def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
+    """``{action id: shortcut}`` from a JSON file (UTF-8, with or without a BOM), and one line per entry left out
+    (an unknown action, a key Qt cannot read): a bad entry costs only itself. Raises KeymapError with one line when
+    the file as a whole cannot be used (unreadable, bad JSON, not an object)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise KeymapError(f"cannot read keymap {path.name}: {exc}") from exc
     if not isinstance(data, dict):
         raise KeymapError(f"keymap {path.name} must be a JSON object of action id -> shortcut")
     out: dict[str, str] = {}
+    refused: list[str] = []
     for key, value in data.items():
         if key.startswith("_"):
             continue  # comments
         if key not in SPEC_BY_ID:
-            raise KeymapError(f"keymap {path.name}: unknown action {key!r}")
-        if not isinstance(value, str) or (value and not _readable(value)):
-            raise KeymapError(f"keymap {path.name}: invalid shortcut {value!r} for {key} (Qt cannot read it; "
-                              f"write e.g. 'Ctrl+Shift+M', 'Alt+3', 'F5')")
-        out[key] = value
-    return out
+            refused.append(f"unknown action {key!r}")
+        elif not isinstance(value, str) or (value and not _readable(normal_key(value))):
+            refused.append(f"invalid shortcut {value!r} for {key}")
+        else:
+            out[key] = normal_key(value)
+    return out, refused
 
 
 def _readable(text: str) -> bool:
@@ -196,7 +226,8 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
     """Shipped defaults overridden by the user file. Returns (keymap, warning or None).
 
     A key the user gives one action that another action has too would make Qt fire neither ("ambiguous
-    shortcut"): the user's choice wins, the other action loses the key, and the warning says so."""
+    shortcut"): the user's choice wins, the other action loses the key, and the warning says so. So it goes when one
+    is the start of the other ("T, L" and Mirror's "T"): Qt would fire the shorter one and never see the rest."""
     keymap = {s.id: s.shortcut for s in SPECS}
     warning = None
     chosen: dict[str, str] = {}
@@ -204,32 +235,59 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
         if path is None or not path.is_file():
             continue
         try:
-            mine = read_keymap(path)
+            mine, refused = read_keymap(path)
         except KeymapError as exc:
             warning = str(exc)
             continue
+        if refused:
+            warning = (f"keymap {path.name}: left out {'; '.join(refused)} (Qt cannot read it: write e.g. "
+                       f"'Ctrl+Shift+M', 'Alt+3', 'F5', 'PgDn'); its other keys apply")
         keymap.update(mine)
         if path == user_file:
             chosen = mine
     clashes = []
-    owner: dict[str, str] = {}  # key text -> the user's action that keeps it (the first in the file)
+    owner: dict[tuple[int, ...], str] = {}  # the user's keys -> the action that keeps them (the first in the file)
     for action, key in chosen.items():
         if not key:
             continue
-        wanted = QKeySequence(key).toString()
-        if wanted in owner:
+        wanted = _combos(key)
+        first = next((a for k, a in owner.items() if _overlap(k, wanted)), None)
+        if first is not None:
             keymap[action] = ""
-            clashes.append(f"{wanted} is given to {_title(owner[wanted])} and {_title(action)}: the first keeps it")
+            clashes.append(f"{_text(key)} is given to {_title(first)}{_start(keymap[first], key)} and "
+                           f"{_title(action)}: the first keeps it")
             continue
         owner[wanted] = action
         for other, theirs in keymap.items():
-            if other not in chosen and theirs and QKeySequence(theirs).toString() == wanted:
+            if other not in chosen and theirs and _overlap(_combos(theirs), wanted):
                 keymap[other] = ""
-                clashes.append(f"{wanted} now does {_title(action)}, so {_title(other)} has no shortcut")
+                clashes.append(f"{_text(key)} now does {_title(action)}, so {_title(other)}{_start(theirs, key)} "
+                               "has no shortcut")
     if clashes:
         text = "keymap: " + "; ".join(clashes)
         warning = f"{warning}; {text}" if warning else text
     return keymap, warning
+
+
+def _combos(key: str) -> tuple[int, ...]:
+    sequence = QKeySequence(key)
+    return tuple(sequence[i].toCombined() for i in range(sequence.count()))
+
+
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether two key sequences are one, or one starts the other (Qt could never see the longer one through)."""
+    return a[:len(b)] == b or b[:len(a)] == a
+
+
+def _text(key: str) -> str:
+    return QKeySequence(key).toString()
+
+
+def _start(theirs: str, key: str) -> str:
+    """'' when two shortcuts are one key; else which starts which, for the warning."""
+    if _combos(theirs) == _combos(key):
+        return ""
+    return f" ({_text(theirs)}: one starts the other)"
 
 
 def write_default_keymap(path: Path = DEFAULT_KEYMAP) -> None:
@@ -253,7 +311,9 @@ class ActionSet:
     """The QActions of one window, created from SPECS and the keymap.
 
     Shortcuts without Ctrl/Alt (1-4, arrows, Space, T ...) are bound to ``focus_owner`` (the notefield and the
-    minimap) so that typing in a panel's text field or walking a list never edits the chart.
+    minimap) so that typing in a panel's text field or walking a list never edits the chart; the others work from
+    the panels too, except the editing keys of the focused field, drop-down or table (Ctrl+Backspace, Ctrl+C,
+    Alt+Down ...), which :class:`~editor.panel_keys.PanelKeyGuard` leaves to it.
     """
 
     def __init__(self, owner: QWidget, keymap: dict[str, str], focus_owner: QWidget | None = None):
@@ -273,6 +333,7 @@ class ActionSet:
             else:
                 owner.addAction(action)  # shortcuts work even for actions that are in no menu
             self.actions[spec.id] = action
+        self.key_guard = PanelKeyGuard(owner)
 
     def __getitem__(self, action_id: str) -> QAction:
         return self.actions[action_id]

@@ -92,7 +92,7 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
     from PySide6.QtWidgets import QApplication
 
     from chart.fileio import atomic_write_bytes
-    from editor.screenshot import png_bytes, prepare_for_screenshot
+    from editor.screenshot import PANELS_TIMEOUT_S, panels_settled, png_bytes, prepare_for_screenshot
 
     app = QApplication.instance()
     # the decode result is delivered by a queued signal: wait for the session to have it (or its error); a bare
@@ -104,7 +104,9 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
         return win.files.audio_job is None and not any(j.name == "new-song" for j in win.jobs.jobs)
 
     wait_until(app, audio_settled, SCREENSHOT_TIMEOUT_S)
+    wait_until(app, lambda: panels_settled(win), PANELS_TIMEOUT_S)  # the AI and Verify panels the pictures show
     prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S), stems)
+    wait_until(app, lambda: panels_settled(win), PANELS_TIMEOUT_S)  # Verify again, on the chart now shown
     spectro = win.spectrogram
     if spectro.enabled and spectro.tiler is not None:  # the visible tiles, streamed in by the background job
         visible = set(spectro.tiler.tiles_for(*win.timeline.visible_times()))

@@ -27,6 +27,7 @@ from editor.panels.focus import return_keys_to_notefield
 from editor.session import EditorSession
 from editor.settings import EditorSettings, app_data_dir
 from editor.status_bar import StatusReadouts
+from editor.status_messages import INFO, WARNING, MessageBar
 from editor.timeline.minimap import DensityMinimap
 from editor.timeline.view import TimelineWidget
 from editor.toolbar import build_toolbar, refresh_chart_combo
@@ -48,6 +49,9 @@ class MainWindow(QMainWindow):
         self.resize(1280, 860)
         self.setAcceptDrops(True)  # drop a chart, song folder or audio file to open it
         self._build_central()
+        self.message_bar = MessageBar()
+        self.setStatusBar(self.message_bar)  # elided messages, whole in the tooltip and View > Messages...
+        self.messages_dialog, self._warning = None, None  # View > Messages..., the text status_warning emits
         keymap, warning = effective_keymap(app_data_dir() / "keymap.json")
         self.actions = ActionSet(self, keymap, focus_owner=self.centralWidget())
         self.files = FileController(self, self.session, self.settings, self.jobs)
@@ -80,8 +84,8 @@ class MainWindow(QMainWindow):
         self.session.set_divisor(int(self.settings.get("edit/divisor")))
         self._divisor_changed(self.session.divisor)
         self.timeline.set_zoom(float(self.settings.get("view/zoom_pps")))
-        if warning:  # the status line is soon replaced by the song's loading: a dialog too, once the window shows
-            self.session.status.emit(warning)
+        if warning:  # a warning line, and a dialog too once the window shows
+            self.status_warning(warning)
             QTimer.singleShot(0, self, lambda: messages.warning(self, "Keyboard shortcuts", warning))
         self._update_title()
 
@@ -187,7 +191,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.session
-        s.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        s.status.connect(lambda text: self.message_bar.post(text, WARNING if text == self._warning else INFO))
+        self.message_bar.line.clicked.connect(self.show_messages)
         s.divisor_changed.connect(self._divisor_changed)
         s.document_replaced.connect(self._document_replaced)
         s.audio_changed.connect(self._audio_changed)
@@ -267,6 +272,22 @@ class MainWindow(QMainWindow):
 
         KeymapDialog(self, self.actions.shortcut_table()).exec()
 
+    def status_warning(self, text: str) -> None:
+        """A status line that info lines do not replace for a while (editor.status_messages); logged too. It goes
+        out on ``session.status`` as every message does, marked so that the bar shows it as a warning."""
+        self._warning = text
+        self.session.status.emit(text)
+        self._warning = None
+
+    def show_messages(self) -> None:
+        """View > Messages...: the log of status messages (one dialog, raised when already open)."""
+        from editor.dialogs.messages import MessagesDialog
+
+        if self.messages_dialog is None:
+            self.messages_dialog = MessagesDialog(self, self.message_bar)
+        self.messages_dialog.show()
+        self.messages_dialog.raise_()
+
     def show_calibration(self) -> None:
         from editor.dialogs.calibration import CalibrationDialog
 
@@ -329,16 +350,19 @@ class MainWindow(QMainWindow):
         return self.files.maybe_save_changes()
 
     def new_song_from_audio(self, path: Path | None = None, check_unsaved: bool = True) -> bool:
-        """Start a song from an audio file: decode and detect the tempo in the background, then confirm it."""
+        """Start a song from an audio file: decode and detect the tempo in the background, then confirm it. A chart
+        (or song folder) picked or dropped here is opened as one: decoded as audio it only failed."""
+        from editor.controllers import new_song
+
         if path is None:
-            path = self.files.ask_open_path()
+            path = new_song.ask_audio_path(self)
             if path is None:
                 return False
+        if not new_song.is_audio(Path(path)):
+            return self.files.open_path(path, check_unsaved=check_unsaved)
         if check_unsaved and not self.maybe_save_changes():
             return False
-        from editor.controllers.new_song import start_new_song
-
-        return start_new_song(self, Path(path))
+        return new_song.start_new_song(self, Path(path))
 
     def run_job(self, job: Job) -> Job:
         return self.jobs.start(job)

@@ -16,15 +16,16 @@ MENUS = {
     "&File": ["file.new_from_audio", "file.open", "@recent", "-", "file.save", "file.save_as", "file.export",
               "file.music_to_ogg", "-",
               "file.quit"],
-    "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.delete", "-",
+    "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.paste_keep", "edit.delete", "-",
+              "edit.copy_timestamp", "edit.go_to_timestamp", "-",
               "edit.select_all", "edit.select_none", "@select", "edit.range_up", "edit.range_down", "-", "edit.mirror",
               "edit.flip", "edit.mirror_flip", "edit.turn_left", "edit.turn_right", "edit.shuffle", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
               "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next",
               "edit.step_entry"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "nav.prev_label", "nav.next_label", "nav.prev_note", "nav.next_note", "nav.prev_stream",
-              "nav.next_stream", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "-", "view.prev_chart", "view.next_chart",
-              "view.compare"],
+              "nav.next_stream", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "view.reverse", "-", "view.prev_chart", "view.next_chart",
+              "view.compare", "-", "view.messages"],
     "&Playback": ["play.toggle", "play.loop", "-", "play.rate_down", "play.rate_up", "play.rate_reset", "-",
                   "play.beat_ticks", "play.note_ticks", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
@@ -40,7 +41,7 @@ MENUS = {
 
 SELECT_IDS = (*[f"edit.select_snap_{d}" for d in SNAP_CLASSES], "-", "edit.select_jumps", "edit.select_holds",
               "edit.select_mines", "-", "edit.select_after", "edit.select_before")
-SCALE_RATIOS = (Fraction(2), Fraction(1, 2), Fraction(4, 3), Fraction(3, 4))
+SCALE_RATIOS = (Fraction(2), Fraction(1, 2), Fraction(3, 2), Fraction(2, 3), Fraction(4, 3), Fraction(3, 4))
 
 
 def _scale_id(ratio: Fraction) -> str:
@@ -138,11 +139,13 @@ def _bind_files_and_edits(win) -> None:
     a.bind("edit.cut", tr.cut)
     a.bind("edit.copy", tr.copy)
     a.bind("edit.paste", tr.paste)
+    a.bind("edit.paste_keep", tr.paste_keep)
+    _bind_timestamps(win)
     a.bind("edit.delete", tr.delete)
     a.bind("edit.select_all", ed.select_all)
     a.bind("edit.select_none", lambda: (ed.cancel_gesture(), win.session.clear_selection()))
-    a.bind("edit.range_up", lambda: ed.extend_range(-1))
-    a.bind("edit.range_down", lambda: ed.extend_range(1))
+    a.bind("edit.range_up", lambda: ed.extend_range(-win.timeline.down))  # up the screen, as Up moves the cursor
+    a.bind("edit.range_down", lambda: ed.extend_range(win.timeline.down))
     a.bind("edit.mirror", lambda: tr.mirror(lanes_too=True, time_too=False))
     a.bind("edit.flip", lambda: tr.mirror(lanes_too=False, time_too=True))
     a.bind("edit.mirror_flip", lambda: tr.mirror(lanes_too=True, time_too=True))
@@ -166,10 +169,10 @@ def _bind_files_and_edits(win) -> None:
 
 def _bind_navigation(win) -> None:
     a, ed, tl = win.actions, win.editing, win.timeline
-    a.bind("nav.up", lambda: tl.step_cursor(-1))
-    a.bind("nav.down", lambda: tl.step_cursor(1))
-    a.bind("nav.measure_up", lambda: tl.step_measure(-1))
-    a.bind("nav.measure_down", lambda: tl.step_measure(1))
+    a.bind("nav.up", lambda: tl.cursor_down(-1))  # up and down the screen: reversed in reverse scroll
+    a.bind("nav.down", lambda: tl.cursor_down(1))
+    a.bind("nav.measure_up", lambda: tl.cursor_down(-1, measures=True))
+    a.bind("nav.measure_down", lambda: tl.cursor_down(1, measures=True))
     a.bind("nav.start", lambda: win.seek(float(win.session.timing().beat_to_seconds(0))))
     a.bind("nav.end", lambda: win.seek(win.session.duration_s()))
     a.bind("nav.prev_label", lambda: step_label(win, -1))
@@ -184,6 +187,7 @@ def _bind_navigation(win) -> None:
     a.bind("view.prev_chart", lambda: win.step_chart(-1))
     a.bind("view.next_chart", lambda: win.step_chart(1))
     a.bind("view.compare", lambda on: compare(win, on))
+    a.bind("view.messages", win.show_messages)
     a.bind("help.keymap", win.show_keymap)
 
 
@@ -225,6 +229,8 @@ def _bind_playback_and_ai(win) -> None:
     a["view.feet"].setChecked(win.settings.get("view/feet"))
     a.bind("view.beat_spaced", lambda on: _beat_spaced(win, on))
     a["view.beat_spaced"].setChecked(win.settings.get("view/beat_spaced"))
+    a.bind("view.reverse", lambda on: _reverse(win, on))
+    a["view.reverse"].setChecked(win.settings.get("view/reverse"))
 
 
 def _bind_timing(win) -> None:
@@ -247,6 +253,16 @@ def _bind_timing(win) -> None:
         a.bind(f"timing.offset_up{suffix}", lambda big=big: nudges.nudge_offset(1, big))
 
 
+def _bind_timestamps(win) -> None:
+    """Copy Timestamp / Go to Timestamp (osu! review timestamps); their controller is made here, as the timing
+    tools' is."""
+    from editor.controllers.timestamps import TimestampController
+
+    win.timestamps = stamps = TimestampController(win)
+    win.actions.bind("edit.copy_timestamp", stamps.copy)
+    win.actions.bind("edit.go_to_timestamp", stamps.ask)
+
+
 def _step_entry(win, on: bool) -> None:
     win.editing.keys.step_entry = on
     win.settings.set("edit/step_entry", on)
@@ -264,11 +280,19 @@ def _beat_spaced(win, on: bool) -> None:
     win.settings.set("view/beat_spaced", bool(on))
 
 
+def _reverse(win, on: bool) -> None:
+    """View > Reverse Scroll: the notefield and the minimap run up together; kept as a setting."""
+    win.timeline.set_reverse(on)
+    win.minimap.set_reversed(on)
+    win.settings.set("view/reverse", bool(on))
+
+
 def _update_undo(win) -> None:
     h = win.session.doc.history
     undo, redo = win.actions["edit.undo"], win.actions["edit.redo"]
     undo.setEnabled(h.can_undo)
     redo.setEnabled(h.can_redo)
     names, redo_names = h.undo_stack_names(), h.redo_stack_names()
-    undo.setText(f"&Undo {names[-1]}" if names else "&Undo")
-    redo.setText(f"&Redo {redo_names[0]}" if redo_names else "&Redo")
+    # a step's name may hold "&" (a plugin's NAME): doubled, it shows as itself, not as a mnemonic mark
+    undo.setText(f"&Undo {names[-1].replace('&', '&&')}" if names else "&Undo")
+    redo.setText(f"&Redo {redo_names[0].replace('&', '&&')}" if redo_names else "&Redo")

@@ -3,7 +3,9 @@
 The view shows the chart with the most notes, placed on the song's preview (``#SAMPLESTART``) so a screenshot
 shows music and notes rather than the silent intro; with ``after_draft`` the AI panel drafts the first empty difficulty (or regenerates a region of the
 current one) and the screenshot is taken once the ghost notes are in; with ``stems`` the song is separated first and
-the Playback panel (Stems box) and the vocals waveform are shown.
+the Playback panel (Stems box) and the vocals waveform are shown. Every screenshot waits (at most
+:data:`PANELS_TIMEOUT_S`) for the AI panel's model warm-up and the Verify panel's first run, which the pictures'
+captions show (:func:`panels_settled`); a grab before them showed "model not loaded yet" and an empty Verify list.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
 from chart.song import MODEL_SLOTS, Slot
+
+PANELS_TIMEOUT_S = 30.0  # longest wait for the AI warm-up and the first Verify run before a screenshot
+NOT_LOADED = "model not loaded yet"  # DraftController.describe() before the warm-up
 
 
 @contextmanager
@@ -55,6 +60,18 @@ def open_and_wait(win, path: Path) -> bool:
             break
         QTest.qWait(20)
     return True
+
+
+def panels_settled(win) -> bool:
+    """Whether the AI warm-up has ended (the backend line shows CUDA or CPU, an error, or that no model is shipped)
+    and Verify has checked the chart (its first automatic run is on a timer, then a background job)."""
+    drafting, ai, verify = (getattr(win, name, None) for name in ("drafting", "ai_panel", "verify_panel"))
+    ai_done = drafting is None or ai is None or (
+        not drafting.busy and (drafting.job is not None or drafting.last_error is not None
+                               or ai.device.text() != NOT_LOADED))
+    verify_done = verify is None or (bool(verify.summary.text()) and not verify._timer.isActive()
+                                     and verify._job is None)
+    return ai_done and verify_done
 
 
 def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], bool]], bool],

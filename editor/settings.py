@@ -57,6 +57,7 @@ class EditorSettings:
         "view/curve": False,
         "view/feet": False,
         "view/beat_spaced": False,
+        "view/reverse": False,
         "record/replace": False,
         "edit/step_entry": False,
         "ai/refine_keep_arrows": True,

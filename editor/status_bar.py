@@ -7,11 +7,15 @@ old measure) or another chart is shown (a split-timing chart has its own).
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from editor.timeline.time_axis import time_label
 
 ROWS_PER_BEAT = 48  # StepMania's finest row: a position this close to one is on it
+#: Widest the audio file's name is drawn (px; elided in the middle, whole in the tooltip): a long name took a third
+#: of a 1280 px bar from the messages (editor.status_messages)
+AUDIO_NAME_PX = 170
 
 
 class StatusReadouts:
@@ -23,7 +27,7 @@ class StatusReadouts:
         bar = win.statusBar()
         win.position_label, win.snap_label, win.audio_label = QLabel(), QLabel(), QLabel()
         for label in (win.audio_label, win.snap_label, win.position_label):
-            label.setContentsMargins(8, 0, 8, 0)
+            label.setContentsMargins(4, 0, 4, 0)
             bar.addPermanentWidget(label)
 
     def show_position(self, t_s: float) -> None:
@@ -46,9 +50,16 @@ class StatusReadouts:
         audio = win.session.audio
         player = win.playback.player
         error = win.session.audio_error
-        name = f"♪ {audio.path.name}" if audio is not None else (f"no audio ({error})" if error else "no audio")
+        fm = win.audio_label.fontMetrics()
+        if audio is not None:
+            name = "♪ " + fm.elidedText(audio.path.name, Qt.TextElideMode.ElideMiddle, AUDIO_NAME_PX)
+        else:
+            name = f"no audio ({fm.elidedText(error, Qt.TextElideMode.ElideRight, AUDIO_NAME_PX)})" if error else "no audio"
         if audio is not None and audio.warnings:
             name += f" · damaged, {audio.duration_s:.1f} s decoded"
-        silent = " · no sound device (silent)" if player is not None and not player.has_device else ""
+        silent = " · no sound device" if player is not None and not player.has_device else ""
         win.audio_label.setText(name + silent)
-        win.audio_label.setToolTip("\n".join([text, *(audio.warnings if audio is not None else ())]))
+        head = [str(audio.path)] if audio is not None else [f"no audio: {error}"] if error else []
+        if silent:
+            head.append("no sound device: playback is silent")
+        win.audio_label.setToolTip("\n".join([*head, text, *(audio.warnings if audio is not None else ())]))

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QToolBar
 
 from chart.notes import NoteKind
+from editor.key_hints import follow_keys, hint
 from editor.session import MAX_ROWS_PER_BEAT, PLACE_KINDS
 
 CUSTOM = 0  # item data of the Snap list's "Custom..." entry
@@ -41,8 +42,9 @@ def build_toolbar(win) -> QToolBar:
     win.addToolBar(bar)
     bar.addWidget(QLabel(" Snap "))
     win.snap_combo = QComboBox()
-    win.snap_combo.setToolTip("Beat snap: notes per 4-beat measure (Left/Right); Custom... for any number of rows "
-                              "per beat (osu!'s 1/5, 1/7...)")
+    follow_keys(win, ("nav.snap_coarser", "nav.snap_finer"), lambda: win.snap_combo.setToolTip(
+        f"Beat snap: notes per 4-beat measure{hint(win, 'nav.snap_coarser', 'nav.snap_finer')}; Custom... for any "
+        "number of rows per beat (osu!'s 1/5, 1/7...)"))
     custom = int(win.settings.get("edit/custom_snap"))
     if custom:
         win.session.set_custom_divisor(4 * custom)
@@ -53,7 +55,8 @@ def build_toolbar(win) -> QToolBar:
     bar.addWidget(win.snap_combo)
     bar.addWidget(QLabel("  Note "))
     win.kind_combo = QComboBox()
-    win.kind_combo.setToolTip("What a click or a number key places (Q cycles); drags draw holds, or rolls")
+    follow_keys(win, ("edit.kind_next",), lambda: win.kind_combo.setToolTip(
+        f"What a click or a number key places{hint(win, 'edit.kind_next')}; drags draw holds, or rolls"))
     for kind in PLACE_KINDS:
         win.kind_combo.addItem(kind.value, kind.value)
     win.kind_combo.activated.connect(lambda i: _kind_picked(win, win.kind_combo.itemData(i)))
@@ -62,19 +65,22 @@ def build_toolbar(win) -> QToolBar:
     bar.addWidget(QLabel("  Chart "))
     win.chart_combo = QComboBox()
     win.chart_combo.setMinimumWidth(170)
-    win.chart_combo.setToolTip("The difficulty being edited (F5/F6)")
+    follow_keys(win, ("view.prev_chart", "view.next_chart"), lambda: win.chart_combo.setToolTip(
+        "The difficulty being edited" + hint(win, "view.prev_chart", "view.next_chart")))
     win.chart_combo.activated.connect(win.choose_chart)
     bar.addWidget(win.chart_combo)
     bar.addWidget(QLabel("  Compare "))
     win.compare_combo = QComboBox()
     win.compare_combo.setMinimumWidth(120)
-    win.compare_combo.setToolTip("Show another difficulty's notes as pale outlines behind this one, and its density "
-                                 "in the minimap, e.g. to build a harder chart from an easier one (Ctrl+Shift+C)")
+    follow_keys(win, ("view.compare",), lambda: win.compare_combo.setToolTip(
+        "Show another difficulty's notes as pale outlines behind this one, and its density in the minimap, e.g. to "
+        "build a harder chart from an easier one" + hint(win, "view.compare")))
     win.compare_combo.activated.connect(lambda i: _compare_with(win, win.compare_combo.itemData(i)))
     bar.addWidget(win.compare_combo)
     bar.addSeparator()
     win.play_button = bar.addAction("▶ Play")
-    win.play_button.setToolTip("Play / pause from the cursor (Space)")
+    follow_keys(win, ("play.toggle",), lambda: win.play_button.setToolTip(
+        "Play / pause from the cursor" + hint(win, "play.toggle")))
     win.play_button.triggered.connect(lambda: win.playback.toggle())
     win.playback.state_changed.connect(lambda on: win.play_button.setText("⏸ Pause" if on else "▶ Play"))
     win.session.document_replaced.connect(lambda: _follow_counts(win))

@@ -116,7 +116,9 @@ class Job(QObject):
 
 
 class JobRegistry(QObject):
-    """Keeps running jobs alive (Python would collect them) and cancels them all on shutdown."""
+    """Keeps running jobs alive (Python would collect them), cancels them all on shutdown, and lets each go when it
+    is done: a Job made with a Qt ``parent`` would otherwise live as long as that parent (the window), and with it
+    everything its connected handlers hold (a closed song's whole Document, for every song ever opened)."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -128,8 +130,13 @@ class JobRegistry(QObject):
         return job.start()
 
     def _forget(self, job: Job) -> None:
+        """The job is done (its finished/failed/cancelled handlers have run: ``done`` comes last, queued in order):
+        drop it, and delete its QObject once control is back in the event loop. That also disconnects its handlers
+        and frees what they hold; a controller that keeps the Python object (``self.job``) can still read its plain
+        attributes (``running``, ``ctx``) and call ``cancel()``."""
         if job in self.jobs:
             self.jobs.remove(job)
+        job.deleteLater()
 
     def running(self, name_prefix: str = "") -> list[Job]:
         return [j for j in self.jobs if j.running and j.name.startswith(name_prefix)]

@@ -11,6 +11,8 @@ another file deletes the generations (the file then holds the work, and a crash 
 A clean exit deletes the session folder; after a crash it stays, its lock is stale, and the next start offers to
 restore the newest generation. Restoring opens the original file (if any) and applies the recovered song as one
 undoable "Restore autosave" step, so the document shows as unsaved and the designer decides whether to keep it.
+The marker also names what was opened: the chart file, the folder of an osu! beatmap set (no one file holds it)
+or the audio file of a new song not saved yet; opening that same thing again offers its autosave.
 """
 
 from __future__ import annotations
@@ -26,16 +28,18 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
-from chart.document import SONG_FIELDS, Document
+from chart.document import Document
 from chart.fileio import atomic_write_text
 from chart.song import Song
 from chart.song_copy import snapshot
 from editor import messages
+from editor.controllers.autosave_command import RestoreSnapshot
 from editor.controllers.autosave_files import (
     MARKER,
     clock,
+    describe,
     load_generation,
-    marker_document,
+    marker_key,
     mtime,
     newest_time,
     read_marker,
@@ -48,50 +52,6 @@ INTERVAL_MS = 30_000
 GENERATIONS = 5
 UNRESTORABLE = ".unrestorable"  # suffix of a crashed session none of whose generations could be read
 LOCK = "session.lock"
-
-
-class RestoreSnapshot:
-    """Command: replace the song's metadata, timing and charts with a recovered song (undo puts them back).
-
-    Both states keep their chart *objects* across undo and redo (the later commands of a session are tied to the
-    charts they edited: fresh copies at each redo made them fail, "chart ... is not part of this song")."""
-
-    name = "Restore autosave"
-    provenance = None
-
-    def __init__(self, recovered: Song):
-        import copy
-
-        self.recovered = copy.deepcopy(recovered)
-        self._old: _State | None = None
-
-    def merge_with(self, _other) -> bool:
-        return False
-
-    def do(self, doc: Document) -> None:
-        self._old = _state(doc.song)
-        _apply(doc, _state(self.recovered))
-
-    def undo(self, doc: Document) -> None:
-        if self._old is not None:
-            _apply(doc, self._old)
-
-
-_State = tuple[dict, object, list]  # (song fields, timing, the chart objects)
-
-
-def _state(song: Song) -> _State:
-    return {name: getattr(song, name) for name in SONG_FIELDS}, song.timing, list(song.charts)
-
-
-def _apply(doc: Document, state: _State) -> None:
-    fields, timing, charts = state
-    doc.set_song_fields(**fields)
-    doc.set_timing(None, timing)
-    for chart in list(doc.song.charts):
-        doc.delete_chart(chart)
-    for i, chart in enumerate(charts):
-        doc.insert_chart(i, chart)
 
 
 class AutosaveController(QObject):
@@ -109,6 +69,7 @@ class AutosaveController(QObject):
         self._dirty_since_autosave = False
         self._started = False  # start_session ran (autosave retries a folder it could not make)
         self._restored_from: Path | None = None  # crashed session folder restored, removed once saved again
+        self._opened: str | None = None  # what was opened for this document when it is not its file (a folder...)
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.autosave_in_background)
@@ -128,6 +89,7 @@ class AutosaveController(QObject):
         self.session.bridge.changed.connect(self._changed)
         self.session.bridge.clean_changed.connect(self._clean_changed)
         self._dirty_since_autosave = False
+        self._opened = None  # set by offer_for_opened when the new document came from File > Open
         self._drop_generations()  # they hold the previous document: restoring them onto this one would be wrong
         self._write_marker()
 
@@ -195,8 +157,9 @@ class AutosaveController(QObject):
             return
         doc = self.session.doc
         audio = self.session.audio.path if self.session.audio is not None else doc.song.audio_path()
-        marker = {"pid": os.getpid(), "started": time.time(),
-                  "document": os.path.abspath(doc.path) if doc.path else None,
+        document = os.path.abspath(doc.path) if doc.path else None
+        marker = {"pid": os.getpid(), "started": time.time(), "document": document,
+                  "opened": self._opened or document,  # the key it is offered under when there is no document
                   "title": doc.song.title, "audio": str(audio) if audio else None,
                   "source": str(doc.song.source_path) if doc.song.source_path else None}
         try:
@@ -307,25 +270,36 @@ class AutosaveController(QObject):
         sessions = self.crashed_sessions()
         if opening is not None:
             crashed = sessions
-            sessions = [f for f in crashed if marker_document(f) == os.path.abspath(opening)]
+            sessions = [f for f in crashed if marker_key(f) == os.path.abspath(opening)]
             if others := len(crashed) - len(sessions):
                 self.session.status.emit(f"{others} autosave(s) of other songs from a crash are kept: they are "
-                                         f"offered when you open their file")
+                                         f"offered when you open their file (or folder, or audio) again")
         return bool(sessions) and self._offer(sessions[0], onto_open=False)
 
     def offer_for_opened(self, path: str) -> bool:
-        """A file was opened: offer the crashed session that was editing it, if any (newest)."""
+        """A chart file, song folder or audio file (a new song) was opened: remember it for the marker, and offer
+        the crashed session that was editing it, if any (newest), restored onto the document just opened."""
+        self._opened = os.path.abspath(path)
+        self._write_marker()
+        return self._offer_for(path, onto_open=True)
+
+    def offer_for_new_song(self, audio: Path) -> bool:
+        """A new song from ``audio`` is about to be made: offer the crashed session of an unsaved song made from
+        the same audio file, restored as it was (no tempo to confirm again); True when restored."""
+        return self._offer_for(audio, onto_open=False)
+
+    def _offer_for(self, path: str | Path, onto_open: bool) -> bool:
         if self._restored_from is not None:
             return False
         wanted = os.path.abspath(path)
-        sessions = [f for f in self.crashed_sessions() if marker_document(f) == wanted]
-        return bool(sessions) and self._offer(sessions[0], onto_open=True)
+        sessions = [f for f in self.crashed_sessions() if marker_key(f) == wanted]
+        return bool(sessions) and self._offer(sessions[0], onto_open=onto_open)
 
     def _offer(self, folder: Path, onto_open: bool) -> bool:
         marker = read_marker(folder)
         newest = newest_time(folder)
-        name = marker.get("document") or marker.get("title") or "an unsaved song"
-        text = (f"GenéLive Studio did not close properly. Restore the autosave of {name} from {clock(newest)}?"
+        text = (f"GenéLive Studio did not close properly. Restore the autosave of {describe(marker)} from "
+                f"{clock(newest)}?"
                 "\n\nNo discards the autosave.")
         saved = mtime(marker.get("document"))
         stale = saved is not None and saved > newest
@@ -356,9 +330,12 @@ class AutosaveController(QObject):
         return ok
 
     def restore(self, recovered: Song, generation: Path, marker: dict, onto_open: bool = False) -> bool:
-        """Apply ``recovered`` as one undoable step, on the open document (``onto_open``: the file it was editing
-        has just been opened) or on the file the marker names, opened again."""
+        """Apply ``recovered`` as one undoable step, on the open document (``onto_open``: what it was editing has
+        just been opened) or on the file the marker names, opened again. When that file's folder is gone (moved,
+        renamed, on a drive not plugged in) the work opens as an unsaved song without audio, a dialog says so, and
+        Save asks where (Save As): saving into the missing folder could only fail."""
         path = Path(marker["document"]) if marker.get("document") else None
+        gone = not onto_open and path is not None and not path.parent.is_dir()
         if onto_open:
             doc = self.session.doc
         else:
@@ -372,13 +349,25 @@ class AutosaveController(QObject):
                 song = blank_song()
                 source = marker.get("source")
                 song.source_path = Path(source) if source else None
-                doc = Document(song, path=path)
+                doc = Document(song, path=None if gone else path)
         recovered.source_path = doc.song.source_path
         audio_before = doc.song.audio_path()
         if not onto_open:
             self.win.files.adopt(doc)
+            self._opened = marker.get("opened") or marker.get("document")  # a second crash is offered for it too
+            self._write_marker()
         self.session.push(RestoreSnapshot(recovered))
         if doc.song.audio_path() != audio_before:  # the recovered song names other audio
             self.win.files.load_audio()
-        self.session.status.emit(f"Restored the autosave from {generation.parent.name}; save to keep it")
+        if gone:
+            assert path is not None
+            self.session.status.emit(f"Restored the autosave from {generation.parent.name}; its folder is gone: "
+                                     f"File > Save As to keep it")
+            messages.warning(self.win, "Song folder not found",
+                             f"{path.name} was in {path.parent}, which is not there any more (moved, renamed, or "
+                             f"on a drive that is not plugged in). The autosave is open as an unsaved song"
+                             f"{', without its audio' if doc.song.audio_path() is None else ''}: File > Save As "
+                             f"keeps it.")
+        else:
+            self.session.status.emit(f"Restored the autosave from {generation.parent.name}; save to keep it")
         return True

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from chart.song import Song
+from chart.song import AUDIO_EXTENSIONS, Song
 
 MARKER = "session.json"
 
@@ -42,9 +42,24 @@ def clock(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
 
 
-def marker_document(folder: Path) -> str | None:
-    doc = read_marker(folder).get("document")
-    return os.path.abspath(doc) if doc else None
+def marker_key(folder: Path) -> str | None:
+    """What opening again offers a crashed session for: the file it was editing, else what was opened (the folder of
+    an osu! beatmap set, the audio file of a new song never saved); markers of older versions name only the file."""
+    marker = read_marker(folder)
+    key = marker.get("document") or marker.get("opened")
+    return os.path.abspath(key) if isinstance(key, str) and key else None
+
+
+def describe(marker: dict) -> str:
+    """The song of a crashed session, as the restore question names it."""
+    title = marker.get("title") or "an unsaved song"
+    if marker.get("document"):
+        return str(marker["document"])
+    opened = marker.get("opened")
+    if not opened:
+        return title
+    what = "a new song from" if Path(opened).suffix.lower() in AUDIO_EXTENSIONS else "opened from"
+    return f"{title} ({what} {opened})"
 
 
 def read_marker(folder: Path) -> dict:

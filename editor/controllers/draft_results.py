@@ -28,6 +28,7 @@ from chart.history import HistoryError
 from chart.song import Chart, Slot
 from chart.timing import TimingData
 from editor.controllers.ghosts import GhostDraft, GhostStore
+from editor.key_hints import key_text
 from editor.session import EditorSession
 
 
@@ -97,7 +98,8 @@ class DraftResults:
             s.set_chart(charts[kept[0].slot])
         self._backend_shown()
         s.status.emit("AI drafts ready (ghost notes): " + ", ".join(f"{d.slot.sm_name} {len(d.notes)}" for d in kept)
-                      + ". Return accepts the measure or range, Ctrl+Return all." + (f" ({dropped})" if dropped else ""))
+                      + _keyed(self.win, (("ai.accept",), "{} accepts the measure or range"),
+                               (("ai.accept_all",), "{} all")) + (f" ({dropped})" if dropped else ""))
 
     def _show_refined(self, request: DraftRequest, drafts, source: Chart) -> None:
         """A refine's drafts, shown on the target chart with the source chart as the comparison (View > Compare):
@@ -139,10 +141,12 @@ class DraftResults:
         self._backend_shown()
         head = f"{len(drafts)} variant(s) of {_beats(region)} ({chart.slot.sm_name}): "
         if all(not d.notes for d in drafts):
-            s.status.emit(head + "the AI proposes silence there (no notes): Return accepts it and clears the "
-                                 "chart's notes there, Backspace keeps them")
+            s.status.emit(head + "the AI proposes silence there (no notes)" + _keyed(
+                self.win, (("ai.accept",), "{} accepts it and clears the chart's notes there"),
+                (("ai.reject",), "{} keeps them"), lead=": ", end=""))
         else:
-            s.status.emit(head + "[ and ] flip, Return accepts")
+            s.status.emit(head.rstrip(": ") + _keyed(self.win, (("ai.prev_variant", "ai.next_variant"), "{} flip"),
+                                                     (("ai.accept",), "{} accepts"), lead=": ", end=""))
 
     def _take_back_added(self, request: DraftRequest) -> bool:
         """Remove the charts a cancelled or failed job added (still empty): undo their steps when they are the
@@ -210,3 +214,14 @@ class DraftResults:
             text = "Rejected the AI's silence there: the chart's notes stay"
         self.session.status.emit(text)
         return n
+
+
+def _keyed(where, *hints: tuple[tuple[str, ...], str], lead: str = ". ", end: str = ".") -> str:
+    """``lead`` + the hints whose actions have a key, with the keys the keymap gives them now ("Return accepts the
+    measure or range, Ctrl+Return all") + ``end``; only ``end`` when none has a key."""
+    parts = []
+    for ids, text in hints:
+        keys = key_text(where, *ids, sep=" and ")
+        if keys:
+            parts.append(text.format(keys))
+    return f"{lead}{', '.join(parts)}{end}" if parts else end

@@ -254,7 +254,8 @@ class DraftController(QObject, DraftResults):
             return [d for timing, group in groups
                     for d in drafter.draft(path, timing, group, nps={s: nps[s] for s in group if s in nps} or None,
                                            seed=seed, progress=self._progress(ctx), cancel=_token(ctx))]
-        return self._start("ai-draft", run, lambda drafts: self._show_drafts(request, drafts), request=request)
+        return self._start("ai-draft", run, lambda drafts: (self._show_drafts(request, drafts),
+                                                             self._note_caps(request, drafts, nps)), request=request)
 
     def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0, keep_arrows: bool = True
                   ) -> Job | None:
@@ -272,8 +273,19 @@ class DraftController(QObject, DraftResults):
             return drafter.refine(path, timing, lower, lower_slot, [target], nps={target: nps} if nps else None,
                                   seed=seed, keep_arrows=keep_arrows, progress=self._progress(ctx),
                                   cancel=_token(ctx))
-        return self._start("ai-refine", run, lambda drafts: self._show_refined(request, drafts, source),
-                           request=request)
+        return self._start("ai-refine", run, lambda drafts: (self._show_refined(request, drafts, source),
+                                                              self._note_caps(request, drafts, {target: nps} if nps
+                                                                              else {})), request=request)
+
+    def _note_caps(self, request: DraftRequest, drafts, targets: dict[Slot, float]) -> None:
+        """A warning line for each shown draft well under a target its slot's minimum gap cannot reach (editor.nps_caps)."""
+        from editor.nps_caps import cap_notes, model_gaps
+
+        shown = [d for d in drafts if self.ghosts.get(request.charts.get(d.slot)) is not None]
+        notes = cap_notes(shown, targets, model_gaps(self.drafter, self.models_dir),
+                          lambda slot: request.timings[id(request.charts[slot])], self.session.duration_s())
+        if notes and self._current(request):
+            self.win.status_warning("Under the NPS target: " + "; ".join(notes))
 
     def _rework_source(self, verb: str, target: Slot, up: bool) -> tuple[tuple, Chart] | None:
         """The draft inputs and the current chart for a refine (``up``) or a simplify to ``target``; None after

@@ -5,7 +5,8 @@ Mouse (ArrowVortex/osu!-like):
 * left click in an empty lane cell places the current note type (tap, mine, roll) at the snapped beat;
 * left drag from an empty cell down (or up) draws a hold (a roll when the note type is roll);
 * left drag on the end of a hold or roll (the pointer turns into a vertical arrow there) changes its length, and
-  Alt+drag on a tap draws it out into a hold; both stop one snap step before the lane's next note;
+  Alt+drag on a tap draws it out into a hold; both stop one snap step before the lane's next note; Alt+drag on
+  the head of a hold or roll moves its start (:mod:`editor.controllers.hold_head`);
 * left click on a note selects it (Ctrl toggles); dragging a selected note moves the selection by snapped beats
   and whole lanes — a live preview that is one undo step (a Document stroke);
 * right click on a note deletes it;
@@ -29,6 +30,7 @@ from chart.history import HistoryError
 from chart.note_keys import in_order
 from chart.notes import Note, NoteKind
 from chart.snap import step
+from editor.controllers.hold_head import drag_head
 from editor.controllers.key_holds import KeyHolds, blocker, free_span, placed_in_room
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
@@ -38,13 +40,14 @@ DRAG_START_PX = 4.0
 
 @dataclass
 class _Gesture:
-    kind: str  # "box" | "move" | "draw" | "tail"
+    kind: str  # "box" | "move" | "draw" | "tail" | "head"
     start: Hit
     moved: bool = False
     originals: tuple[Note, ...] = ()
     last_delta: tuple[Fraction, int] = (Fraction(0), 0)
     base: list[Note] = field(default_factory=list)  # a move: the chart's notes before it
     longest: Fraction = Fraction(0)  # a move: the longest hold of ``base`` (make_room reads only near the notes)
+    shown: Note | None = None  # a head drag: the hold as it shows now
 
 
 class EditController(QObject):
@@ -96,6 +99,9 @@ class EditController(QObject):
         elif note is not None and not ctrl and (hit.tail or (alt and note.kind == NoteKind.TAP)):
             self.session.select([note])
             self.gesture = _Gesture("tail", hit, originals=(note,))
+        elif note is not None and not ctrl and alt and hit.head:  # Alt on a hold's head: move its start
+            self.session.select([note])
+            self.gesture = _Gesture("head", hit, originals=(note,))
         elif note is not None:
             if ctrl:
                 self.session.toggle(note)
@@ -120,6 +126,8 @@ class EditController(QObject):
             self._drag_draw(g, hit)
         elif g.kind == "tail":
             self._drag_tail(g, hit)
+        elif g.kind == "head":
+            g.shown = drag_head(self.session, g.originals[0], hit.snapped, g.shown)
 
     def release(self, hit: Hit) -> None:
         g, self.gesture = self.gesture, None
@@ -131,7 +139,7 @@ class EditController(QObject):
                 self._finish_box(g, hit)
             elif not hit.modifiers & Qt.KeyboardModifier.ControlModifier:
                 self.session.clear_selection()
-        elif g.kind in ("move", "tail"):
+        elif g.kind in ("move", "tail", "head"):
             if g.moved and self.session.doc.history.in_stroke:
                 self.session.doc.commit_stroke()
         elif g.kind == "draw":
@@ -146,7 +154,7 @@ class EditController(QObject):
         self.timeline.box_item.set_box(None)
         if g is not None and self.session.doc.history.in_stroke:
             self.session.doc.abort_stroke()
-            if g.kind in ("move", "tail"):
+            if g.kind in ("move", "tail", "head"):
                 self.session.select(g.originals)
 
     # ------------------------------------------------------------------ gestures

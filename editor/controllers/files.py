@@ -9,6 +9,7 @@ closing or opening another song asks about it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -23,7 +24,7 @@ from editor.session import AudioState, EditorSession
 from editor.settings import EditorSettings
 from editor.workers import Job, JobRegistry
 
-OPEN_FILTER = "Charts and audio (*.ssc *.sm *.osu *.json *.ogg *.mp3 *.wav *.flac *.opus);;All files (*)"
+OPEN_FILTER = "Charts and audio (*.ssc *.sm *.osu *.json *.osz *.ogg *.mp3 *.wav *.flac *.opus);;All files (*)"
 SAVE_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
 
 
@@ -47,7 +48,7 @@ class FileController(QObject):
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
     def ask_open_path(self) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open chart, song folder file or audio", "", OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open a chart or an audio file", "", OPEN_FILTER)
         return Path(path) if path else None
 
     def ask_save_path(self, suggested: Path | None, title: str = "Save As") -> Path | None:
@@ -69,7 +70,7 @@ class FileController(QObject):
         path = Path(path).absolute()  # recent files and crash recovery must find it from any working folder
         if check_unsaved and not self.window.maybe_save_changes():
             return False
-        if path.is_dir():
+        if path.is_dir() or (path.suffix.lower() == ".osz" and path.is_file()):  # an .osz: a zipped set folder
             return self._open_folder(path)
         if path.suffix.lower() in AUDIO_EXTENSIONS:
             return self.window.new_song_from_audio(path, check_unsaved=False)
@@ -89,18 +90,21 @@ class FileController(QObject):
         self._report_read(path.name, report)
         self.recent_changed.emit(self.settings.add_recent(path))
         if path.suffix.lower() == ".sm" and (ssc := _sibling(path, ".ssc")) is not None:
-            self.session.status.emit(f"StepMania reads {ssc.name} in this folder, not this .sm: edits saved here "
-                                     f"are not seen in-game (open {ssc.name}, or Save As .ssc)")
+            self.window.status_warning(f"StepMania reads {ssc.name} in this folder, not this .sm: edits saved here "
+                                       f"are not seen in-game (open {ssc.name}, or Save As .ssc)")
         self.opened.emit(str(path))
         return True
 
     def _open_folder(self, folder: Path) -> bool:
-        """A song folder: its chart (an osu! beatmap set's difficulties as one song), else its one audio file."""
+        """A song folder: its chart (an osu! beatmap set's difficulties as one song), else its one audio file; or
+        an ``.osz``, extracted into the folder beside it first (:mod:`chart.formats.osz`) and read as that folder."""
+        from chart.formats.osz import extract_folder
         from chart.formats.registry import chart_files, load_folder
 
         report: list = []
+        fresh = folder.is_file() and not extract_folder(folder).exists()
         try:
-            if not chart_files(folder):
+            if folder.is_dir() and not chart_files(folder):
                 audio = audio_files(folder)
                 if len(audio) == 1:
                     return self.window.new_song_from_audio(audio[0], check_unsaved=False)
@@ -114,9 +118,12 @@ class FileController(QObject):
             return False
         self.adopt(Document(song, path=file))
         self._report_read(folder.name, report)
+        where = f" (extracted to {extract_folder(folder).name}/)" if fresh else ""
         if file is None:  # several files (an osu! beatmap set): saving asks where, in one file
-            self.session.status.emit(f"Opened {len(song.charts)} difficulties of {folder.name} as one song; "
+            self.session.status.emit(f"Opened {len(song.charts)} difficulties of {folder.name}{where} as one song; "
                                      f"Save As writes them to one file, Export to .osu one file per difficulty")
+        elif where:
+            self.session.status.emit(f"Opened {folder.name}{where}; Save writes {file.name} there, not the archive")
         self.recent_changed.emit(self.settings.add_recent(file or folder))
         self.opened.emit(str(file or folder))
         return True
@@ -229,19 +236,23 @@ class FileController(QObject):
         if not self._may_write(target):
             return False
         old_music, old_source, old_extra = doc.song.music, doc.song.source_path, doc.song.extra
-        self._relink_files(target)
+        audio_found = self._relink_files(target)
         try:
             doc.save(target)
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
             doc.song.music, doc.song.source_path, doc.song.extra = old_music, old_source, old_extra
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if not target.parent.is_dir():  # the song's folder was moved or deleted while it was open
+                reason = f"the folder {target.parent} is not there any more"
             messages.error(self.window, "Cannot save",
                            messages.one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
             return False
         doc.song.source_path = target
         self._on_disk = (target, _stamp(target))
         self.recent_changed.emit(self.settings.add_recent(target))
-        self.session.status.emit(f"Saved {target.name}")
+        self.session.status.emit(f"Saved {target.name}" + ("" if audio_found or not doc.song.music else
+                                                           f"; its audio {doc.song.music} was not found, so #MUSIC "
+                                                           f"is as it was"))
         self.saved.emit(str(target))
         return True
 
@@ -256,6 +267,10 @@ class FileController(QObject):
             fmt = format_for(target).name
         except ValueError as exc:
             messages.error(self.window, "Cannot save", messages.one_line(str(exc)))
+            return False
+        if fmt == "osz":  # never rewrite an archive: it holds more than the song (module chart.formats.osz)
+            messages.error(self.window, "Cannot save", f"{target.name}: an .osz is a packed beatmap set; File > "
+                           f"Export writes one. Save the song as .ssc (or .osu) to keep working on it.")
             return False
         if fmt == "osu" and len(song.charts) > 1:
             messages.error(self.window, "Cannot save",
@@ -284,9 +299,10 @@ class FileController(QObject):
         return (self._on_disk is not None and self._on_disk[0] == target and target.exists()
                 and _stamp(target) != self._on_disk[1])
 
-    def _relink_files(self, target: Path) -> None:
+    def _relink_files(self, target: Path) -> bool:
         """Keep #MUSIC (:func:`music_for`), #BANNER, #BACKGROUND and the song's other file tags
-        (:func:`chart.formats.registry.relinked_extra`) pointing at their files when saving into another folder."""
+        (:func:`chart.formats.registry.relinked_extra`) pointing at their files when saving into another folder.
+        False when the audio was not found (#MUSIC is left as it was)."""
         from chart.formats.registry import relink_charts, relinked_extra
 
         song = self.session.doc.song
@@ -295,6 +311,7 @@ class FileController(QObject):
         relink_charts(song, target)  # a chart's own #MUSIC
         if music is not None:
             song.music = music
+        return music is not None
 
     # ------------------------------------------------------------------ music to Ogg
     def convert_music_to_ogg(self) -> Job | None:
@@ -349,10 +366,12 @@ class FileController(QObject):
 def music_for(session: EditorSession, target: Path) -> str | None:
     """#MUSIC for the open song written to ``target`` (Save, Save As, Export): :func:`chart.song.music_relative_to`
     of the file the song names when it exists (an undone music change included), else of the audio that is
-    loaded. None when the song has no audio."""
+    loaded when its file is still there (lexically, as ``music_relative_to`` names it: "GONE/../media/a.ogg" is
+    media/a.ogg). None when neither is (no audio, or the song's folder was moved or deleted): #MUSIC stays as it
+    was rather than name a file that is not there."""
     named = session.doc.song.audio_path()
-    audio = named if named is not None and Path(named).is_file() else (
-        session.audio.path if session.audio is not None else named)
+    loaded = session.audio.path if session.audio is not None else None
+    audio = next((p for p in (named, loaded) if p is not None and os.path.isfile(os.path.abspath(p))), None)
     if audio is None:
         return None
     return music_relative_to(audio, target, session.doc.song.music)

@@ -1,12 +1,17 @@
 """New song from a bare audio file: decode and detect the tempo in the background, let the designer confirm the
-BPM and first beat in :class:`~editor.dialogs.tempo.TempoDialog`, then open the new (unsaved) song."""
+BPM and first beat in :class:`~editor.dialogs.tempo.TempoDialog`, then open the new (unsaved) song.
+
+File > New Song from Audio asks for an audio file (:func:`ask_audio_path`, audio files only); a chart given anyway
+(All files, a drop) is opened as a chart rather than decoded as audio, which failed as "Cannot read audio".
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
+from chart.song import AUDIO_EXTENSIONS
 from editor import messages
 from editor.audio_support import decode_job
 from editor.workers import Job, JobContext
@@ -29,18 +34,41 @@ def _analyse(ctx: JobContext, path: Path):
     return audio, detect_job(ctx, audio)
 
 
+AUDIO_FILTER = f"Audio ({' '.join(f'*{e}' for e in sorted(AUDIO_EXTENSIONS))});;All files (*)"
+
+
+def ask_audio_path(win) -> Path | None:
+    """The New Song from Audio file dialog: audio files only (tests replace this)."""
+    path, _ = QFileDialog.getOpenFileName(win, "New Song from Audio", "", AUDIO_FILTER)
+    return Path(path) if path else None
+
+
+def is_audio(path: Path) -> bool:
+    return path.suffix.lower() in AUDIO_EXTENSIONS
+
+
 def start_new_song(win, path: Path) -> bool:
-    """Start the analysis job; the dialog opens when it is done. False when the file is not there."""
+    """Start the analysis job; the dialog opens when it is done. False when the file is not there. An unsaved new
+    song from the same audio that a crash left an autosave of is offered first (restored, nothing to analyse)."""
     if not path.is_file():
         messages.error(win, "Cannot open", f"{path}: file not found")
         return False
+    autosave = getattr(win, "autosave", None)
+    if autosave is not None and autosave.offer_for_new_song(path):
+        return True
     job = Job("new-song", _analyse, path, parent=win)
     job.finished.connect(lambda result: finish_new_song(win, path, *result))
-    job.failed.connect(lambda msg: messages.error(win, "Cannot read audio", f"{path.name}: {msg}"))
+    job.failed.connect(lambda msg: _failed(win, path, msg))
     job.progress.connect(lambda _f, text: win.session.status.emit(text))
     win.session.status.emit(f"Analysing {path.name}...")
     win.run_job(job)
     return True
+
+
+def _failed(win, path: Path, message: str) -> None:
+    """The job's last progress line ("Decoding ...") must not stay on the status bar as if it went on."""
+    win.session.status.emit(f"New song from {path.name}: cannot read it as audio")
+    messages.error(win, "Cannot read audio", f"{path.name}: {message}")
 
 
 def finish_new_song(win, path: Path, audio, candidates, timing=None) -> bool:
@@ -48,6 +76,7 @@ def finish_new_song(win, path: Path, audio, candidates, timing=None) -> bool:
     if timing is None:
         if messages.is_headless():
             if not candidates:
+                win.session.status.emit(f"New song from {path.name}: no steady tempo found")
                 messages.error(win, "No tempo", f"{path.name}: no steady tempo found")
                 return False
             from chart.timing import TimingData
@@ -59,10 +88,12 @@ def finish_new_song(win, path: Path, audio, candidates, timing=None) -> bool:
 
             dialog = TempoDialog(win, candidates, path.name)
             if dialog.exec() != QDialog.DialogCode.Accepted:
+                win.session.status.emit(f"New song from {path.name} cancelled")
                 return False
             timing = dialog.timing()
     doc = win.files.new_document_from_audio(path, timing)
     win.files.adopt(doc, audio)
     doc.mark_unsaved()  # the confirmed tempo is work: closing asks, autosave keeps it
+    win.files.opened.emit(str(path))  # what was opened: the autosave marker names the audio (no file yet)
     win.session.status.emit(f"New song from {path.name} at {float(timing.bpms[0][1]):g} BPM; save to name it")
     return True

@@ -10,15 +10,17 @@ notes changes nothing: a dialog says why in one line.
 
 A plugin runs in its own process (``chart.plugins.run_plugin``) as a background job: the editor stays responsive,
 Plugins > Stop Running Plugin (or the time limit) ends one that does not return, and one that crashes is reported.
-If the chart's notes or timing change while a plugin runs, its result is dropped (it was computed from the old
-ones) and the status bar says so.
+If the notes or timing of the chart it ran on change while a plugin runs, its result is dropped (it was computed
+from the old ones) and the status bar says so. Looking at another difficulty meanwhile changes nothing: the result
+goes to the chart it ran on, and the status bar names it. A result that comes back during a drag or a recording
+take waits for it to end (edits cannot go in while one is open), then is checked as above.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QObject, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu
 
@@ -34,9 +36,11 @@ from chart.plugins import (
 )
 from editor import messages
 from editor.settings import app_data_dir
+from editor.toolbar import chart_label
 from editor.workers import Cancelled, Job, JobContext
 
 BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "plugins"
+WAIT_POLL_MS = 100  # how often a result that waits for a drag or a take looks again
 
 
 def user_folder() -> Path:
@@ -54,6 +58,7 @@ class PluginController(QObject):
         self.menu: QMenu | None = None
         self.job: Job | None = None
         self.stop_action: QAction | None = None
+        self.waiting: QTimer | None = None  # a result waiting for a drag or a recording take to end
         self.reload(quiet=True)
 
     def folders(self) -> list[Path]:
@@ -78,12 +83,12 @@ class PluginController(QObject):
             return
         menu.clear()
         for plugin in self.plugins:
-            action = menu.addAction(plugin.name)
+            action = menu.addAction(plugin.name.replace("&", "&&"))  # "Jumps & Holds", not a mnemonic mark
             action.setToolTip(plugin.description)
             action.setStatusTip(plugin.description)
             action.triggered.connect(lambda _=False, p=plugin: self.run(p))
         for bad in self.broken:
-            action = menu.addAction(f"{bad.path.name} (not loaded)")
+            action = menu.addAction(f"{bad.path.name.replace('&', '&&')} (not loaded)")
             action.setEnabled(False)
             action.setToolTip(bad.reason)
             action.setStatusTip(bad.reason)
@@ -119,11 +124,15 @@ class PluginController(QObject):
 
     @property
     def running(self) -> bool:
-        return self.job is not None
+        return self.job is not None or self.waiting is not None
 
     def stop(self) -> None:
         if self.job is not None:
             self.job.cancel()
+        elif self.waiting is not None:
+            self._end_wait()
+            self.session.status.emit("Plugin stopped: its result waited for the drag or take to end; nothing was "
+                                     "changed")
 
     def run(self, plugin: Plugin) -> bool:
         """Start ``plugin`` on the selection (else the chart) in the background; when it returns, its result is one
@@ -136,7 +145,7 @@ class PluginController(QObject):
         if s.doc.history.in_stroke:
             s.status.emit(f"{plugin.name}: finish the drag first")
             return False
-        if self.job is not None:
+        if self.running:
             s.status.emit(f"{plugin.name}: another plugin is still running (Plugins > Stop Running Plugin)")
             return False
         chart, doc = s.chart, s.doc
@@ -161,9 +170,22 @@ class PluginController(QObject):
             self.stop_action.setEnabled(self.running)
 
     def _apply(self, plugin: Plugin, ctx: PluginContext, doc, chart, new) -> bool:
+        """Apply a result to the chart it ran on (shown or not) unless that chart's notes or timing changed; during
+        a drag or a recording take, wait for it to end."""
         s = self.session
-        if doc is not s.doc or chart is not s.chart or tuple(chart.notes) != ctx.chart_notes \
-                or s.timing() != ctx.timing:  # a timing edit too: the plugin may have placed notes by time
+        if doc is not s.doc or not any(c is chart for c in doc.song.charts):
+            s.status.emit(f"{plugin.name}: its chart was closed or deleted while it ran, so its result was dropped")
+            return False
+        if doc.history.in_stroke:  # no edit can go in now; a take with no notes must not cost the result
+            self._end_wait()
+            self.waiting = QTimer(self)
+            self.waiting.timeout.connect(lambda: self._retry(plugin, ctx, doc, chart, new))
+            self.waiting.start(WAIT_POLL_MS)
+            self._sync_stop()
+            s.status.emit(f"{plugin.name}: done; its result goes in when the drag or recording take ends")
+            return False
+        if tuple(chart.notes) != ctx.chart_notes or doc.song.timing_for(chart) != ctx.timing:
+            # a timing edit too: the plugin may have placed notes by time
             s.status.emit(f"{plugin.name}: the chart changed while it ran, so its result was dropped; run it again")
             return False
         if sorted(new) == list(ctx.notes):
@@ -171,9 +193,26 @@ class PluginController(QObject):
             return False
         if not s.push(ReplaceNotes(chart, ctx.notes, new, name=f"Plugin: {plugin.name}")):
             return False
-        s.select(new)
-        s.status.emit(f"{plugin.name}: {len(ctx.notes)} note(s) in, {len(new)} out ({ctx.scope})")
+        where = ctx.scope
+        if chart is s.chart:
+            s.select(new)
+        else:
+            where += f", on {chart_label(chart)}, the chart it ran on: not the one shown"
+        s.status.emit(f"{plugin.name}: {len(ctx.notes)} note(s) in, {len(new)} out ({where})")
         return True
+
+    def _retry(self, plugin: Plugin, ctx: PluginContext, doc, chart, new) -> None:
+        if doc is self.session.doc and doc.history.in_stroke:
+            return  # still open
+        self._end_wait()
+        self._apply(plugin, ctx, doc, chart, new)
+
+    def _end_wait(self) -> None:
+        if self.waiting is not None:
+            self.waiting.stop()
+            self.waiting.deleteLater()
+            self.waiting = None
+            self._sync_stop()
 
 
 def _work(job: JobContext, plugin: Plugin, ctx: PluginContext):

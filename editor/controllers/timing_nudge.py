@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from chart.timing import TimingData
+from editor.key_hints import key_text
 from editor.panels.timing import push_timing
 
 BPM_STEP = Fraction(1, 100)
@@ -49,6 +50,13 @@ class TimingNudges:
         self.clock = clock
         self._run: _Run | None = None
 
+    def _keys(self, kind: str) -> str:
+        """'; F7/F8, x10: Shift+F7/Shift+F8' for ``kind`` 'bpm' or 'offset', with the keys the keymap gives now."""
+        small = key_text(self.session, f"timing.{kind}_down", f"timing.{kind}_up")
+        big = key_text(self.session, f"timing.{kind}_down_big", f"timing.{kind}_up_big")
+        parts = [part for part in (small, big and f"x10: {big}") if part]
+        return "; " + ", ".join(parts) if parts else ""
+
     def nudge_bpm(self, direction: int, big: bool = False) -> bool:
         """Raise (direction 1) or lower the BPM in force at the cursor by :data:`BPM_STEP` (ten with ``big``)."""
         timing, chart = self.session.timing_target()
@@ -69,7 +77,7 @@ class TimingNudges:
         bpms = list(base.bpms)
         bpms[index] = (segment, bpm)
         text = (f"BPM at beat {float(segment):g}: {float(bpm):.3f} ({float(bpm - old_bpm):+.2f} since "
-                f"{float(old_bpm):.3f}; F7/F8, Shift x10)")
+                f"{float(old_bpm):.3f}{self._keys('bpm')})")
         return self._apply(("bpm", self._chart_key(chart), segment), run, base, base.with_changes(bpms=tuple(bpms)),
                            chart, steps, "Nudge BPM", text)
 
@@ -82,7 +90,7 @@ class TimingNudges:
         steps = (run.steps if run is not None else 0) + direction * (BIG if big else 1)
         offset = base.offset + steps * OFFSET_STEP_S
         text = (f"#OFFSET {float(offset):.3f} s: beat 0 at {float(-offset) * 1000:.0f} ms "
-                f"({float(offset - base.offset) * 1000:+.0f} ms; F11/F12, Shift x10)")
+                f"({float(offset - base.offset) * 1000:+.0f} ms{self._keys('offset')})")
         return self._apply(("offset", self._chart_key(chart), None), run, base, base.with_changes(offset=offset),
                            chart, steps, "Nudge offset", text)
 

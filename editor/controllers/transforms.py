@@ -3,7 +3,9 @@ turn, shuffle, shift by snap, quantize to the snap, convert tap/hold/roll/mine).
 
 The clipboard holds notes relative to the start of what was copied (the range start when a range is selected,
 else the first note), and is also put on the system clipboard as JSON so another window can paste it. Paste
-replaces what the pasted span holds in the pasted lanes (ArrowVortex's paste); the pasted notes end up selected.
+replaces what the pasted span holds in the pasted lanes (ArrowVortex's paste); Paste Keeping Notes (Ctrl+Shift+V,
+the 2024 ArrowVortex's non-destructive paste) keeps them and drops or shortens the pasted notes that would meet
+them (:mod:`chart.paste_keep`); either way the pasted notes end up selected.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
 from chart import sorted_notes
-from chart.commands import RemoveNotes, ReplaceNotes, move_onto
+from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, move_onto
 from chart.note_keys import in_order
 from chart.notes import Note, NoteKind, sort_notes
+from chart.paste_keep import fit_pasted
 from chart.snap import quantize_notes, step
 from editor.session import EditorSession
 from editor.timeline.view import TimelineWidget
@@ -90,25 +93,60 @@ class TransformController(QObject):
             pass
         return self.clipboard, self.clipboard_span
 
-    def paste(self) -> None:
-        """Paste at the cursor, replacing what the span holds in the pasted lanes."""
+    def _pasted(self, what: str) -> tuple[list[Note], Fraction, Fraction] | None:
+        """(the clipboard's notes at the cursor, settled among themselves; the cursor's beat; the span's end), or
+        None with a status line (nothing to paste, or the cursor before beat 0)."""
         chart = self.session.chart
         notes, span = self._clipboard_notes()
         if chart is None or not notes:
-            self.session.status.emit("Paste: the clipboard holds no notes")
-            return
+            self.session.status.emit(f"{what}: the clipboard holds no notes")
+            return None
         at = self.timeline.cursor_beat()
         if at + min(n.beat for n in notes) < 0:
-            self.session.status.emit("Paste: the cursor is before beat 0, where chart files keep no notes")
-            return
+            self.session.status.emit(f"{what}: the cursor is before beat 0, where chart files keep no notes")
+            return None
         new = [n.replace(beat=n.beat + at) for n in notes if n.lane < chart.lanes]
         if len(new) < len(notes):
-            self.session.status.emit(f"Paste: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
-        new = _playable(new, step(self.session.divisor))
+            self.session.status.emit(f"{what}: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
+        return _playable(new, step(self.session.divisor)), at, at + max(span, Fraction(1, 192))
+
+    def paste(self) -> None:
+        """Paste at the cursor, replacing what the span holds in the pasted lanes."""
+        pasted = self._pasted("Paste")
+        if pasted is None:
+            return
+        new, at, end = pasted
         lanes = {n.lane for n in new}
-        end = at + max(span, Fraction(1, 192))
-        old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
+        old = [n for n in self.session.doc.notes_in_range(self.session.chart, at, end) if n.lane in lanes]
         self._apply(old, new, "Paste")
+
+    def paste_keep(self) -> int:
+        """Paste at the cursor keeping the chart's notes (Ctrl+Shift+V, ArrowVortex's non-destructive paste): a
+        pasted note on a chart note's cell or inside a chart hold is skipped, a pasted hold that would cover a
+        chart note ends one snap step before it (:func:`chart.paste_keep.fit_pasted`). One undo step; returns
+        how many notes were pasted."""
+        what = "Paste keeping notes"
+        pasted = self._pasted(what)
+        if pasted is None:
+            return 0
+        new, _at, _end = pasted
+        if not new:  # every note beyond the chart's lanes (said above)
+            return 0
+        chart, doc = self.session.chart, self.session.doc
+        b0, b1 = sorted_notes.beat_span(new)
+        near = doc.notes_in_range(chart, b0 - doc.longest_hold(chart), b1 + Fraction(1, 1 << 20))
+        fit = fit_pasted(near, new, step(self.session.divisor))
+        skipped = f"{len(fit.skipped)} skipped where the chart has notes" if fit.skipped else "none skipped"
+        shortened = f", {fit.shortened} hold(s) shortened before a chart note" if fit.shortened else ""
+        if not fit.placed:
+            self.session.status.emit(f"{what}: nothing pasted, all {len(fit.skipped)} note(s) land on the "
+                                     f"chart's notes")
+            return 0
+        if not self.session.push(AddNotes(chart, fit.placed, name="Paste keeping notes")):
+            return 0
+        self.session.select(fit.placed)
+        self.session.status.emit(f"{what}: {len(fit.placed)} note(s) pasted, {skipped}{shortened}")
+        return len(fit.placed)
 
     def delete(self) -> None:
         notes = self._selected()
@@ -193,7 +231,7 @@ class TransformController(QObject):
 
     def scale(self, ratio: Fraction) -> None:
         """Expand (ratio > 1) or compress the selection in time from its first beat, hold lengths too: 2:1 makes
-        8ths of 16ths, 4:3 makes 12ths (triplets) of 16ths, 3:4 and 1:2 the reverse. Notes after the selection stay
+        8ths of 16ths, 3:2 8ths of 12ths (triplets), 4:3 12ths of 16ths; 1:2, 2:3 and 3:4 the reverse. Notes after the selection stay
         where they are; a moved note that lands on another in its lane replaces it."""
         def scaled(notes: list[Note]) -> list[Note]:
             b0 = notes[0].beat

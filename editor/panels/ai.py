@@ -66,9 +66,15 @@ class AiPanel(QWidget):
         drafting.server_state.connect(self.set_light)
         drafting.ghosts.changed.connect(self._ghosts_changed)
         win.session.chart_switched.connect(lambda *_: self._follow_chart())
+        for signal in (win.session.chart_switched, win.session.audio_changed, win.session.document_replaced,
+                       drafting.backend_changed):
+            signal.connect(lambda *_: self.show_caps())
+        win.session.document_replaced.connect(self._watch_timing)
+        self._watch_timing()
         self.set_light("unknown", "not checked")
         self._ghosts_changed()
         self._follow_chart()
+        self.show_caps()
 
     # ------------------------------------------------------------------ sections
     def _backend_box(self, s) -> QGroupBox:
@@ -119,7 +125,8 @@ class AiPanel(QWidget):
             lo, hi = SLOT_NPS_RANGES[slot]
             spin.setValue(round((lo + hi) / 2, 2))
             spin.setSpecialValueText("model default")
-            spin.setToolTip(f"Typical {slot.sm_name}: {lo:.2f}-{hi:.2f} NPS; 0 = the model's own density")
+            spin.setProperty("typical", f"Typical {slot.sm_name}: {lo:.2f}-{hi:.2f} NPS; 0 = the model's own density")
+            spin.setToolTip(spin.property("typical"))
             grid.addWidget(check, i // 2, (i % 2) * 2)
             grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
             self.slot_boxes[slot], self.nps[slot] = check, spin
@@ -142,7 +149,25 @@ class AiPanel(QWidget):
         self.listen_to.currentTextChanged.connect(lambda text: setattr(self.drafting, "listen_to", text))
         grid.addWidget(QLabel("Listen to"), 4, 0)
         grid.addWidget(self.listen_to, 4, 1, 1, 3)
+        self.caps = QLabel("")  # what the model's minimum gaps allow at this song's tempo (editor.nps_caps)
+        self.caps.setWordWrap(True)
+        grid.addWidget(self.caps, 5, 0, 1, 4)
         return box
+
+    def _watch_timing(self) -> None:
+        self.win.session.bridge.timing_changed.connect(lambda *_: self.show_caps())
+
+    def show_caps(self) -> None:
+        """The highest NPS each capped slot's draft reaches at the song's tempo, under the targets and in their
+        tooltips: a target above it (Easy's default at 101 BPM) drafts about that, not the target."""
+        from editor.nps_caps import cap_hint, cap_tip, model_gaps
+
+        session = self.win.session
+        gaps = model_gaps(self.drafting.drafter, self.drafting.models_dir)
+        timing, duration = session.timing(), session.duration_s()
+        self.caps.setText(cap_hint(gaps, timing, duration))
+        for slot, spin in self.nps.items():
+            spin.setToolTip(spin.property("typical") + cap_tip(slot, gaps, timing, duration))
 
     def _region_box(self, s) -> QGroupBox:
         box = QGroupBox("Selection and refine")

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.key_hints import follow_keys, hint
+
 
 def _slider(value: float) -> QSlider:
     slider = QSlider(Qt.Orientation.Horizontal)
@@ -54,13 +56,15 @@ class PlaybackPanel(QWidget):
         self.tick_volume = _slider(s.get("audio/tick_volume"))
         self.tick_volume.valueChanged.connect(lambda v: self._set("audio/tick_volume", v / 100.0))
         form.addRow("Tick volume", self.tick_volume)
-        self.beat_ticks = QCheckBox("beats (F3)")
-        self.note_ticks = QCheckBox("notes (F4)")
-        for box, action in ((self.beat_ticks, "play.beat_ticks"), (self.note_ticks, "play.note_ticks")):
+        self.beat_ticks = QCheckBox("beats")
+        self.note_ticks = QCheckBox("notes")
+        for box, action, name in ((self.beat_ticks, "play.beat_ticks", "beats"),
+                                  (self.note_ticks, "play.note_ticks", "notes")):
             act = win.actions[action]
             box.setChecked(act.isChecked())
             box.toggled.connect(act.setChecked)
             act.toggled.connect(box.setChecked)
+            follow_keys(win, (action,), lambda b=box, a=action, n=name: b.setText(n + hint(win, a)))  # the key now
         form.addRow("Assist ticks", self.beat_ticks)
         form.addRow("", self.note_ticks)
         self.latency = self._ms_spin(s.get("audio/latency_ms"), "audio/latency_ms",

@@ -1,10 +1,12 @@
 """Timeline geometry and colours shared by the timeline items.
 
-The timeline is vertical (time runs down, like ArrowVortex, StepMania and Quaver); x is in lane units — lane ``k``
+The timeline is vertical (time runs down, like ArrowVortex, StepMania and Quaver; up in reverse scroll); x is in lane units — lane ``k``
 spans ``[k, k + 1)``. What y means is the :class:`TimeAxis`: song time in seconds (C-mod, the default), or beats
 spaced evenly (X-mod: every beat the same height, stops take no room). Items keep their data in seconds and paint
 in device pixels (so note heads keep their size at every zoom) through :class:`PixelMap`, which maps song time
 through the view's axis and then the painter's affine transform; :func:`visible_range` answers in seconds too.
+Reverse scroll (time running up) is that transform's y scale turned negative by the view, nothing else: an item
+that needs to know which way time runs on screen asks :attr:`PixelMap.time_down`.
 """
 
 from __future__ import annotations
@@ -169,6 +171,11 @@ class PixelMap:
     def rect(self, x0: float, t0: float, x1: float, t1: float) -> QRectF:
         """Pixel rectangle of a data rectangle, normalised (the y axis may be inverted)."""
         return QRectF(self.point(x0, t0), self.point(x1, t1)).normalized()
+
+    @property
+    def time_down(self) -> bool:
+        """Whether later times are lower on screen (False in reverse scroll, where time runs up)."""
+        return self.sy >= 0
 
     @property
     def lane_px(self) -> float:

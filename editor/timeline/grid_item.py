@@ -148,8 +148,9 @@ class BeatGridItem(pg.GraphicsObject):
         painter.setFont(self._font)
         painter.setPen(QColor(200, 200, 210))
         labels = lines & thinned(numbers, ys, LABEL_GAP_PX)
+        inside = 1.0 if pm.time_down else -15.0  # the number sits inside its measure: below its line, or above
         for number, y in zip(numbers[labels].tolist(), ys[labels].tolist(), strict=True):
-            painter.drawText(QRectF(x0 + 3, y + 1, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
+            painter.drawText(QRectF(x0 + 3, y + inside, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
 
     def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
         """Timing changes at the right edge of the lanes, a tick at each change's beat; a text that would overlap
@@ -192,12 +193,16 @@ def thinned(numbers: np.ndarray, ys: np.ndarray, gap_px: float) -> np.ndarray:
 
 
 def marker_text_ys(ys) -> list[float]:
-    """Where each marker's text goes: at its own y (pixels, increasing), or one line below the text above it
-    when that one is closer than a line, so no two texts overlap."""
-    out: list[float] = []
-    for y in ys:
-        y = float(y)
-        out.append(y if not out or y - out[-1] >= MARKER_LINE_PX else out[-1] + MARKER_LINE_PX)
+    """Where each marker's text goes: at its own y (pixels), or one line below the text above it on screen when
+    that one is closer than a line, so no two texts overlap. Markers come by beat, so their rows decrease in
+    reverse scroll: they are laid out top to bottom all the same, those on one row in their order."""
+    order = sorted(range(len(ys)), key=lambda i: float(ys[i]))  # stable: one beat's markers keep their order
+    out = [0.0] * len(order)
+    last: float | None = None
+    for i in order:
+        y = float(ys[i])
+        last = y if last is None or y - last >= MARKER_LINE_PX else last + MARKER_LINE_PX
+        out[i] = last
     return out
 
 

@@ -1,7 +1,8 @@
 """DensityMinimap: the whole song at a glance — notes per second of the current chart (and of the AI drafts),
 the visible window, the cursor and Verify issue marks. Click or drag to seek.
 
-Time runs down like the notefield. The density curve comes from :func:`chart.stats` through ``density_fn``;
+Time runs down like the notefield, and up when the notefield is in reverse scroll (:meth:`set_reversed`), so a
+passage sits at the same end of both. The density curve comes from :func:`chart.stats` through ``density_fn``;
 the widget only bins and paints, and recomputes only when told the notes changed.
 """
 
@@ -37,6 +38,7 @@ class DensityMinimap(QWidget):
         self.view_s = (0.0, 10.0)
         self.cursor_s = 0.0
         self.issue_times_s: list[float] = []
+        self.reversed = False  # time runs up, as in the notefield's reverse scroll
         self._curve: tuple[np.ndarray, np.ndarray] | None = None
         self._ghost: tuple[np.ndarray, np.ndarray] | None = None
         self._reference: tuple[np.ndarray, np.ndarray] | None = None
@@ -60,20 +62,28 @@ class DensityMinimap(QWidget):
         self.view_s, self.cursor_s = (t0_s, t1_s), cursor_s
         self.update()
 
+    def set_reversed(self, on: bool) -> None:
+        """Time running up (the song's start at the bottom) or down."""
+        self.reversed = bool(on)
+        self._cache_key = None
+        self.update()
+
     def set_issues(self, times_s: list[float]) -> None:
         self.issue_times_s = list(times_s)
         self.update()
 
     # ------------------------------------------------------------------ geometry
     def _y(self, t_s: float) -> float:
-        return 4.0 + (self.height() - 8.0) * (t_s / self.duration_s)
+        frac = t_s / self.duration_s
+        return 4.0 + (self.height() - 8.0) * (1.0 - frac if self.reversed else frac)
 
     def time_at(self, y: float) -> float:
-        return float(np.clip((y - 4.0) / max(self.height() - 8.0, 1.0), 0.0, 1.0)) * self.duration_s
+        frac = float(np.clip((y - 4.0) / max(self.height() - 8.0, 1.0), 0.0, 1.0))
+        return (1.0 - frac if self.reversed else frac) * self.duration_s
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, _ev) -> None:  # noqa: N802 - Qt API
-        key = (self.width(), self.height(), self.duration_s, tuple(self.issue_times_s))
+        key = (self.width(), self.height(), self.duration_s, tuple(self.issue_times_s), self.reversed)
         if self._cache is None or key != self._cache_key:
             self._cache = self._render_static()
             self._cache_key = key
@@ -82,6 +92,7 @@ class DensityMinimap(QWidget):
         y0, y1 = self._y(self.view_s[0]), self._y(self.view_s[1])
         p.setPen(QPen(QColor(255, 255, 255, 150), 1.0))
         p.setBrush(QColor(255, 255, 255, 28))
+        y0, y1 = sorted((y0, y1))
         p.drawRect(QRectF(1, y0, self.width() - 2, max(y1 - y0, 2.0)))
         p.setPen(QPen(geo.PLAYHEAD_COLOR, 1.5))
         yc = self._y(self.cursor_s)
@@ -125,7 +136,7 @@ class DensityMinimap(QWidget):
         per_row = np.interp(row_s, times, nps, left=0.0, right=0.0)
         rows = np.clip((times / self.duration_s * n_rows).astype(np.int64), 0, n_rows - 1)
         np.maximum.at(per_row, rows, nps)
-        ys = 4.0 + np.arange(n_rows)
+        ys = 4.0 + (np.arange(n_rows)[::-1] if self.reversed else np.arange(n_rows))
         xs = 2.0 + width * per_row / peak
         polygon = QPolygonF([QPointF(2.0, float(ys[0]))] + [QPointF(float(x), float(y)) for x, y in zip(xs, ys)]
                             + [QPointF(2.0, float(ys[-1]))])

@@ -86,7 +86,8 @@ class NotesItem(pg.GraphicsObject):
         width = size * 0.55
         for i in long_idx:
             cx = pm.x(ix.lanes[i] + 0.5)
-            y0, y1 = sorted((pm.y(ix.start_s[i]), pm.y(ix.end_s[i])))
+            y_head, y_tail = float(pm.y(ix.start_s[i])), float(pm.y(ix.end_s[i]))
+            y0, y1 = sorted((y_head, y_tail))  # the body runs from the head to the tail, down or (reverse) up
             rect = QRectF(cx - width / 2, y0, width, y1 - y0)
             color = QColor(geo.ROLL_BODY if ix.kinds[i] == _KIND_ROLL else geo.HOLD_BODY)
             if self.ghost:
@@ -105,8 +106,9 @@ class NotesItem(pg.GraphicsObject):
                 painter.setPen(QPen(geo.SELECT_COLOR, 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(rect)
-            # tail cap, so the end of a hold reads clearly at every zoom
-            painter.fillRect(QRectF(cx - width / 2, y1 - 3, width, 3), color.lighter(130))
+            # tail cap, so the end of a hold reads clearly at every zoom (inside the body, at its tail end)
+            cap_top = y_tail - 3 if y_tail >= y_head else y_tail
+            painter.fillRect(QRectF(cx - width / 2, cap_top, width, 3), color.lighter(130))
 
     def _head_key(self, i: int, size: int) -> tuple:
         """What a head looks like: shape (lane or mine or bar), size, colour class, selection."""

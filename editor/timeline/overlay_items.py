@@ -185,7 +185,7 @@ class CurveItem(_ViewSpanItem):
 
 class JudgmentMarksItem(_ViewSpanItem):
     """Where a test play's hits landed: for each judged note, a line in its lane from the note to the moment the
-    key went down (early above, late below) ending in a dot of the grade's colour; a cross for a miss. Stays
+    key went down (early above, late below; the other way in reverse scroll) ending in a dot of the grade's colour; a cross for a miss. Stays
     after the run, so the notefield shows where it went wrong."""
 
     def __init__(self):

@@ -1,6 +1,6 @@
 """Spectrogram lane: tiles from :class:`audio.spectrogram.SpectrogramTiler`, computed in a background job and
 drawn as they arrive (the ones around the cursor first), left of the lanes. Frequency runs left (low) to right
-(high) on a mel scale, time runs down with the notefield.
+(high) on a mel scale, time runs down with the notefield (up in reverse scroll).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QTransform
 
 from editor.timeline import geometry as geo
 from editor.workers import Job, JobContext
@@ -126,7 +126,11 @@ class SpectrogramItem(pg.GraphicsObject):
             rows_per_s = image.height() / max(end_s - start_s, 1e-9)
             for a, b in pm.axis.pieces(start_s, end_s):
                 source = QRectF(0.0, (a - start_s) * rows_per_s, image.width(), (b - a) * rows_per_s)
-                painter.drawImage(pm.rect(geo.SPECTRO_X0, a, geo.SPECTRO_X1, b), image, source)
+                target = pm.rect(geo.SPECTRO_X0, a, geo.SPECTRO_X1, b)
+                if not pm.time_down:  # reverse scroll: the tile's first row (its start) goes at the bottom
+                    painter.setTransform(QTransform(1, 0, 0, -1, 0, target.top() + target.bottom()))
+                painter.drawImage(target, image, source)
+                painter.resetTransform()
         painter.restore()
 
 

@@ -6,21 +6,27 @@ player reads the chart. Time on the y axis is in seconds by default (ArrowVortex
 up with the notes under any BPM change or stop; View > Beat-Spaced (X-mod) spaces beats evenly instead
 (:class:`editor.timeline.geometry.TimeAxis`). Items and controllers work in song seconds either way.
 
+View > Reverse Scroll (StepMania's Reverse, ArrowVortex's reverse scroll) makes time run *up*: the one switch is
+the ViewBox's y inversion (:meth:`TimelineWidget.set_reverse`). Every item paints through the painter's
+data-to-pixel transform (``geometry.PixelMap``) and every press is mapped back through the same ViewBox, so notes,
+holds, grid, waveform, spectrogram, curve, labels, the selection box, the cursor and mouse editing all follow it;
+texts are drawn in device pixels and are never mirrored. The cursor then sits ``CURSOR_ANCHOR`` up from the
+bottom, where StepMania puts the receptors under Reverse, with the notes to come above it.
+
 The widget owns *view* state only: the cursor time (which is the playhead while playing; the view follows it,
-keeping it ``CURSOR_ANCHOR`` down from the top), the zoom in pixels per second (per y unit in X-mod), the time axis,
-and what is shown. Editing is done
-by the controllers: mouse presses, drags and releases are handed to ``interaction`` as :class:`Hit` values.
+keeping it ``CURSOR_ANCHOR`` down from the top, or up from the bottom in reverse scroll), the zoom in pixels per
+second (per y unit in X-mod), the time axis, the scroll direction and what is shown. Editing is done by the
+controllers: mouse presses, drags and releases are handed to ``interaction`` as :class:`Hit` values
+(:mod:`editor.timeline.pointer`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtCore import Qt, Signal
 
 from chart.snap import move, snap_beat
 from chart.timing import TimingData
@@ -37,32 +43,20 @@ from editor.timeline.overlay_items import (
     RangeItem,
     SelectionBoxItem,
 )
+from editor.timeline.pointer import HIT_TOLERANCE_PX, Hit, PointerMixin
 from editor.timeline.time_axis import MIN_AXIS_PX, TimeAxisItem
 from editor.timeline.waveform_item import PeakSource, WaveformItem
 
 CURSOR_ANCHOR = 0.3  # fraction of the view height above the cursor
 MIN_PPS, MAX_PPS = 15.0, 4000.0  # zoom limits, pixels per second
 DEFAULT_PPS = 240.0
-HIT_TOLERANCE_PX = 9.0
 LANE_PX = 76.0  # lane width in pixels (ArrowVortex's columns are about this wide)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """Where a mouse event landed: time, snapped beat, lane (None outside the lanes), note index under it."""
-
-    time_s: float
-    beat: float
-    snapped: Fraction
-    x: float
-    lane: int | None
-    note: int | None
-    button: Qt.MouseButton
-    modifiers: Qt.KeyboardModifier
-    tail: bool = False  # on the end of the hold or roll ``note`` (nearer its end than its head): drag to resize
+__all__ = ["CURSOR_ANCHOR", "DEFAULT_PPS", "HIT_TOLERANCE_PX", "Hit", "MAX_PPS", "MIN_PPS", "TimelineWidget"]
 
 
-class TimelineWidget(pg.PlotWidget):
+class TimelineWidget(PointerMixin, pg.PlotWidget):
     """The notefield. See the module docstring for the model."""
 
     cursor_moved = Signal(float)  # cursor time in seconds, after a user scroll or seek in this widget
@@ -97,6 +91,7 @@ class TimelineWidget(pg.PlotWidget):
         self.show_spectrogram = False
         self.show_curve = False
         self.beat_spaced = False  # View > Beat-Spaced (X-mod)
+        self.reverse = False  # View > Reverse Scroll: time runs up
         self.axis = geo.C_MOD
         self.vb.time_axis = self.axis  # read by the items through geometry.pixel_map / visible_range
         self.interaction = None  # controller with press(hit) / drag(hit) / release(hit)
@@ -199,6 +194,21 @@ class TimelineWidget(pg.PlotWidget):
         self.time_axis_item.picture = None  # re-label the ticks
         self.time_axis_item.update()
 
+    def set_reverse(self, on: bool) -> None:
+        """Reverse scroll (time runs up, lanes stay left to right) or the usual downward scroll; the cursor stays
+        put and moves to ``CURSOR_ANCHOR`` up from the bottom. Only the ViewBox's y inversion changes: the items'
+        pixel maps and the mouse mapping follow it (see the module docstring)."""
+        self.reverse = bool(on)
+        self.vb.invertY(not self.reverse)
+        self.set_cursor(self.cursor_s)
+        self.time_axis_item.picture = None  # the ticks' labels are laid out again, the other way up
+        self.time_axis_item.update()
+
+    @property
+    def down(self) -> int:
+        """Which way the song runs down the screen: 1 (later is lower) or -1 in reverse scroll."""
+        return -1 if self.reverse else 1
+
     def set_show_curve(self, show: bool) -> None:
         self.show_curve = show
         self.curve_item.setVisible(show)
@@ -274,6 +284,15 @@ class TimelineWidget(pg.PlotWidget):
             beat = move(beat, d, 1 if steps > 0 else -1)
         self.seek(float(self.timing.beat_to_seconds(beat)))
 
+    def cursor_down(self, steps: int, measures: bool = False) -> None:
+        """Move the cursor ``steps`` snap steps (or measures) down the screen, up when negative: the wheel and
+        the Up/Down, PgUp/PgDn keys. Later in the song, or earlier in reverse scroll (see
+        :mod:`editor.timeline.pointer` for why)."""
+        if measures:
+            self.step_measure(steps * self.down)
+        else:
+            self.step_cursor(steps * self.down)
+
     def step_measure(self, steps: int) -> None:
         """Move the cursor by whole measures, to measure lines (time signatures followed): PgUp/PgDn,
         Shift+wheel."""
@@ -289,69 +308,3 @@ class TimelineWidget(pg.PlotWidget):
         limit = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
         self.set_cursor(min(max(t_s, self.timing.beats_to_seconds_array([0.0])[0] - 2.0), limit + 2.0))
         self.cursor_moved.emit(self.cursor_s)
-
-    # ------------------------------------------------------------------ mouse
-    def hit_at(self, pos: QPointF, button=Qt.MouseButton.NoButton, modifiers=Qt.KeyboardModifier.NoModifier) -> Hit:
-        """Map a widget position to a :class:`Hit`."""
-        p = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
-        y, x = float(p.y()), float(p.x())
-        t_s = float(self.axis.to_t(y))
-        beat = float(self.timing.seconds_to_beats_array([t_s])[0])
-        snapped = snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
-        lane = int(math.floor(x)) if 0.0 <= x < self.lanes else None
-        note, tail = None, False
-        if lane is not None and self.index is not None:
-            tol_y = HIT_TOLERANCE_PX / self.pps  # the tolerance in seconds here (X-mod: varies with the tempo)
-            tol_s = max(abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0, 1e-4)
-            note = self.index.hit(t_s, lane, tol_s)
-            below = self.index.hit(t_s - tol_s, lane, 1e-6) if note is None else None  # just past a hold's end
-            for candidate in (note, below):
-                if candidate is not None and self.index.notes[candidate].kind.has_length:
-                    head, end = float(self.index.start_s[candidate]), float(self.index.end_s[candidate])
-                    tail = abs(end - t_s) <= tol_s and abs(end - t_s) < abs(head - t_s)
-                    if tail:
-                        note = candidate
-        return Hit(t_s, beat, snapped, x, lane, note, button, modifiers, tail)
-
-    def widget_pos(self, t_s: float, x: float) -> QPointF:
-        """Widget pixel position of a data point (tests and tooltips)."""
-        scene = self.vb.mapViewToScene(QPointF(x, float(self.axis.to_y(t_s))))
-        return QPointF(self.mapFromScene(scene))
-
-    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        self.setFocus()
-        if self.before_input is not None:
-            self.before_input()
-        if self.interaction is not None:
-            self.interaction.press(self.hit_at(ev.position(), ev.button(), ev.modifiers()))
-        ev.accept()
-
-    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        if self.interaction is not None and ev.buttons() != Qt.MouseButton.NoButton:
-            self.interaction.drag(self.hit_at(ev.position(), ev.buttons(), ev.modifiers()))
-        elif ev.buttons() == Qt.MouseButton.NoButton:  # hovering: a hold's end shows that it can be dragged
-            tail = self.hit_at(ev.position()).tail
-            if tail != (self.cursor().shape() == Qt.CursorShape.SizeVerCursor):
-                self.setCursor(Qt.CursorShape.SizeVerCursor if tail else Qt.CursorShape.ArrowCursor)
-        ev.accept()
-
-    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        if self.interaction is not None:
-            self.interaction.release(self.hit_at(ev.position(), ev.button(), ev.modifiers()))
-        ev.accept()
-
-    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
-        ev.accept()
-
-    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
-        notches = ev.angleDelta().y() / 120.0
-        if notches == 0:
-            return
-        mods = ev.modifiers()
-        if mods & Qt.KeyboardModifier.ControlModifier:
-            self.zoom_by(1.2 ** notches)
-        elif mods & Qt.KeyboardModifier.ShiftModifier:
-            self.step_measure(-int(math.copysign(max(1, round(abs(notches))), notches)))
-        else:  # ArrowVortex: the wheel walks the cursor by the snap; wheel down = later in the song
-            self.step_cursor(-int(math.copysign(max(1, round(abs(notches))), notches)))
-        ev.accept()

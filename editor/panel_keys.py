@@ -1,0 +1,105 @@
+"""Panel keys stay in the panel: a chart shortcut never takes a key that the focused text field, number box,
+drop-down or table uses itself.
+
+The window's Ctrl/Alt shortcuts work wherever the focus is (Ctrl+S saves from a panel), so Ctrl+Backspace typed in
+the Song title field rejected every AI draft instead of deleting a word, Alt+Down on a drop-down shifted the
+selected notes, and Ctrl+C in the Timing table copied notes. Qt asks the focused widget first (a
+``ShortcutOverride`` event); :class:`PanelKeyGuard` answers it for the editing keys of that kind of widget, so the
+key goes to the widget. Keys a panel widget has no use for (Ctrl+S, Ctrl+Q, the F keys...) still reach the chart.
+The guard is an event filter on the widget that has the focus (put there as the focus moves), not on the whole
+application, so it costs nothing while the notefield is typed in.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+SK = QKeySequence.StandardKey
+#: What item views (the Timing table, lists) do with keys: copy a cell, select all, move.
+VIEW_KEYS = (SK.Copy, SK.Cut, SK.Paste, SK.SelectAll, SK.MoveToStartOfDocument, SK.MoveToEndOfDocument,
+             SK.SelectStartOfDocument, SK.SelectEndOfDocument, SK.MoveToNextPage, SK.MoveToPreviousPage)
+#: What text fields do with keys, in the platform's spelling (Ctrl+Backspace deletes a word on Linux and Windows).
+TEXT_KEYS = (*VIEW_KEYS, SK.Undo, SK.Redo, SK.Delete, SK.Backspace, SK.DeleteStartOfWord, SK.DeleteEndOfWord,
+             SK.DeleteCompleteLine, SK.MoveToNextWord, SK.MoveToPreviousWord, SK.SelectNextWord,
+             SK.SelectPreviousWord, SK.MoveToStartOfLine, SK.MoveToEndOfLine, SK.SelectStartOfLine,
+             SK.SelectEndOfLine, SK.MoveToNextChar, SK.MoveToPreviousChar, SK.SelectNextChar, SK.SelectPreviousChar,
+             SK.MoveToStartOfBlock, SK.MoveToEndOfBlock, SK.InsertLineSeparator, SK.InsertParagraphSeparator)
+CTRL, ALT, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ShiftModifier
+K = Qt.Key
+#: Keys a text widget takes whatever the platform's standard says (Ctrl+Backspace on every platform, Ctrl+Z/Y...).
+TEXT_EXTRA = {(K.Key_Backspace, CTRL), (K.Key_Delete, CTRL), (K.Key_Z, CTRL), (K.Key_Y, CTRL), (K.Key_Z, CTRL | SHIFT),
+              (K.Key_Left, CTRL), (K.Key_Right, CTRL), (K.Key_Left, CTRL | SHIFT), (K.Key_Right, CTRL | SHIFT),
+              (K.Key_Home, CTRL), (K.Key_End, CTRL), (K.Key_Home, CTRL | SHIFT), (K.Key_End, CTRL | SHIFT),
+              (K.Key_A, CTRL), (K.Key_C, CTRL), (K.Key_V, CTRL), (K.Key_X, CTRL), (K.Key_Insert, CTRL),
+              (K.Key_Insert, SHIFT), (K.Key_Delete, SHIFT)}
+#: A drop-down opens on Alt+Down (and closes on Alt+Up); a number box steps on Up/Down, PgUp/PgDn.
+COMBO_EXTRA = {(K.Key_Down, ALT), (K.Key_Up, ALT)}
+VIEW_EXTRA = {(K.Key_A, CTRL), (K.Key_C, CTRL), (K.Key_V, CTRL), (K.Key_X, CTRL), (K.Key_Home, CTRL),
+              (K.Key_End, CTRL), (K.Key_Home, CTRL | SHIFT), (K.Key_End, CTRL | SHIFT), (K.Key_Up, CTRL),
+              (K.Key_Down, CTRL), (K.Key_Left, CTRL), (K.Key_Right, CTRL), (K.Key_Space, CTRL)}
+MODIFIERS = CTRL | ALT | SHIFT | Qt.KeyboardModifier.MetaModifier
+
+
+def kind_of(widget: QWidget | None) -> str | None:
+    """'text', 'combo' (a drop-down that is not typed in) or 'view' for the widgets whose keys are guarded."""
+    if isinstance(widget, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
+        if isinstance(widget, (QTextEdit, QPlainTextEdit)) and widget.isReadOnly():
+            return "view"  # a read-only log still copies and selects
+        return "text"
+    if isinstance(widget, QComboBox):
+        return "text" if widget.isEditable() else "combo"
+    if isinstance(widget, QAbstractItemView):
+        return "view"
+    return None
+
+
+def widget_takes(kind: str, event: QKeyEvent) -> bool:
+    """Whether a widget of ``kind`` uses the key of ``event`` itself."""
+    pair = (event.key(), event.modifiers() & MODIFIERS)
+    if kind == "combo":
+        return pair in COMBO_EXTRA
+    if kind == "view":
+        return pair in VIEW_EXTRA or any(event.matches(k) for k in VIEW_KEYS)
+    return pair in TEXT_EXTRA or pair in COMBO_EXTRA or any(event.matches(k) for k in TEXT_KEYS)
+
+
+class PanelKeyGuard(QObject):
+    """Keeps the editing keys of the text fields, number boxes, drop-downs and item views of ``owner`` (the main
+    window) away from its shortcuts."""
+
+    def __init__(self, owner: QWidget):
+        super().__init__(owner)
+        self.owner = owner
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            self._focus_changed(None, app.focusWidget())
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None or kind_of(new) is None:
+            return
+        parent: QWidget | None = new
+        while parent is not None and parent is not self.owner:  # a floating panel is a window of its own
+            parent = parent.parentWidget()
+        if parent is not None:
+            new.installEventFilter(self)  # once per widget: Qt drops a repeated filter before adding it again
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and isinstance(watched, QWidget) and watched.hasFocus():
+            kind = kind_of(watched)
+            if kind is not None and widget_takes(kind, event):
+                event.accept()  # the widget gets it as a key press, the shortcut does not fire
+                return True
+        return False

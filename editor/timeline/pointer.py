@@ -1,0 +1,152 @@
+"""Pointer input on the notefield: where a mouse event lands (:class:`Hit`), the pointer's shape over what can be
+dragged, and the wheel. :class:`PointerMixin` is the part of :class:`editor.timeline.view.TimelineWidget` that
+does this (a module of its own to keep the widget's module short).
+
+Positions go through the ViewBox's own scene-to-data mapping, so hit testing follows the time axis (C-mod or
+X-mod) and reverse scroll without code of its own: a press is the song time under the pointer, whichever way
+time runs on screen.
+
+The pointer turns into a vertical arrow where a drag changes a note's length rather than moving it: over the end
+of a hold or roll, and with Alt held, over the head of a hold or roll (Alt+drag moves its start, the end stays)
+and over a tap (Alt+drag draws it out into a hold). The head needs Alt because a plain drag on a head moves the
+selection, the gesture charts are mostly edited with.
+
+The wheel walks the cursor by the snap down the screen when rolled towards the user (up the screen when rolled
+away), as the Down and Up keys do: later in the song normally, earlier in reverse scroll, where later notes are
+higher. ArrowVortex (``View.cpp``: snap directions swapped with reverse scroll) and StepMania's editor (the
+scroll buttons' beats negated under Reverse) do the same, so what is under the pointer always moves the same way
+as the wheel turns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
+
+from chart.notes import NoteKind
+from chart.snap import snap_beat
+
+HIT_TOLERANCE_PX = 9.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a mouse event landed: time, snapped beat, lane (None outside the lanes), note index under it."""
+
+    time_s: float
+    beat: float
+    snapped: Fraction
+    x: float
+    lane: int | None
+    note: int | None
+    button: Qt.MouseButton
+    modifiers: Qt.KeyboardModifier
+    tail: bool = False  # on the end of the hold or roll ``note`` (nearer its end than its head): drag to resize
+    head: bool = False  # on the head of the hold or roll ``note`` (not its end): Alt+drag moves its start
+
+
+class PointerMixin:
+    """Mouse, wheel and pointer-shape handling of the notefield (mixed into ``TimelineWidget``)."""
+
+    _hover_pos: QPointF | None = None
+
+    # ------------------------------------------------------------------ hit testing
+    def hit_at(self, pos: QPointF, button=Qt.MouseButton.NoButton, modifiers=Qt.KeyboardModifier.NoModifier) -> Hit:
+        """Map a widget position to a :class:`Hit`."""
+        p = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
+        y, x = float(p.y()), float(p.x())
+        t_s = float(self.axis.to_t(y))
+        beat = float(self.timing.seconds_to_beats_array([t_s])[0])
+        snapped = snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
+        lane = int(math.floor(x)) if 0.0 <= x < self.lanes else None
+        note, tail, head = None, False, False
+        if lane is not None and self.index is not None:
+            tol_y = HIT_TOLERANCE_PX / self.pps  # the tolerance in seconds here (X-mod: varies with the tempo)
+            tol_s = max(abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0, 1e-4)
+            note = self.index.hit(t_s, lane, tol_s)
+            below = self.index.hit(t_s - tol_s, lane, 1e-6) if note is None else None  # just past a hold's end
+            for candidate in (note, below):
+                if candidate is not None and self.index.notes[candidate].kind.has_length:
+                    start, end = float(self.index.start_s[candidate]), float(self.index.end_s[candidate])
+                    tail = abs(end - t_s) <= tol_s and abs(end - t_s) < abs(start - t_s)
+                    if tail:
+                        note = candidate
+            if note is not None and not tail and self.index.notes[note].kind.has_length:
+                head = abs(float(self.index.start_s[note]) - t_s) <= tol_s
+        return Hit(t_s, beat, snapped, x, lane, note, button, modifiers, tail, head)
+
+    def widget_pos(self, t_s: float, x: float) -> QPointF:
+        """Widget pixel position of a data point (tests and tooltips)."""
+        scene = self.vb.mapViewToScene(QPointF(x, float(self.axis.to_y(t_s))))
+        return QPointF(self.mapFromScene(scene))
+
+    def resizes_at(self, hit: Hit, alt: bool) -> bool:
+        """Whether a left drag from ``hit`` changes a note's length (the pointer shows a vertical arrow): a hold's
+        end; with Alt, a hold's head or a tap."""
+        if hit.tail:
+            return True
+        if not alt or hit.note is None or self.index is None:
+            return False
+        return hit.head or self.index.notes[hit.note].kind == NoteKind.TAP
+
+    def _update_pointer(self, pos: QPointF | None, alt: bool) -> None:
+        resize = pos is not None and self.resizes_at(self.hit_at(pos), alt)
+        if resize != (self.cursor().shape() == Qt.CursorShape.SizeVerCursor):
+            self.setCursor(Qt.CursorShape.SizeVerCursor if resize else Qt.CursorShape.ArrowCursor)
+
+    # ------------------------------------------------------------------ Qt events
+    def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self.setFocus()
+        if self.before_input is not None:
+            self.before_input()
+        if self.interaction is not None:
+            self.interaction.press(self.hit_at(ev.position(), ev.button(), ev.modifiers()))
+        ev.accept()
+
+    def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        self._hover_pos = QPointF(ev.position())  # also while dragging: Alt pressed after the drag reads it
+        if self.interaction is not None and ev.buttons() != Qt.MouseButton.NoButton:
+            self.interaction.drag(self.hit_at(ev.position(), ev.buttons(), ev.modifiers()))
+        elif ev.buttons() == Qt.MouseButton.NoButton:  # hovering: what can be resized shows it
+            self._update_pointer(self._hover_pos, bool(ev.modifiers() & Qt.KeyboardModifier.AltModifier))
+        ev.accept()
+
+    def leaveEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        self._hover_pos = None
+        super().leaveEvent(ev)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if ev.key() == Qt.Key.Key_Alt:  # Alt down over a head: it can be dragged now
+            self._update_pointer(self._hover_pos, True)
+        super().keyPressEvent(ev)
+
+    def keyReleaseEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if ev.key() == Qt.Key.Key_Alt:
+            self._update_pointer(self._hover_pos, False)
+        super().keyReleaseEvent(ev)
+
+    def mouseReleaseEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        if self.interaction is not None:
+            self.interaction.release(self.hit_at(ev.position(), ev.button(), ev.modifiers()))
+        ev.accept()
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
+        ev.accept()
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
+        notches = ev.angleDelta().y() / 120.0
+        if notches == 0:
+            return
+        mods = ev.modifiers()
+        toward_user = -int(math.copysign(max(1, round(abs(notches))), notches))  # wheel down: positive
+        if mods & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.2 ** notches)
+        elif mods & Qt.KeyboardModifier.ShiftModifier:
+            self.cursor_down(toward_user, measures=True)
+        else:  # ArrowVortex: the wheel walks the cursor by the snap, down the screen when rolled towards you
+            self.cursor_down(toward_user)
+        ev.accept()

@@ -1,0 +1,78 @@
+"""A plugin's result goes to the chart it ran on: looking at another difficulty meanwhile does not drop it, and a
+result that comes back during a recording take waits for the take instead of being lost. A plugin NAME with "&"
+reads as written in the menu and in Undo."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from chart.song import Slot
+
+pytestmark = pytest.mark.qt
+
+SLOW_MIRROR = ('NAME = "Slow Mirror"\nimport time\ndef run(ctx):\n    time.sleep(1.0)\n'
+               '    return [n.replace(lane=ctx.lanes - 1 - n.lane) for n in ctx.notes]\n')
+
+
+def add_plugin(win, file: str, source: str) -> None:
+    from editor.controllers.plugins import user_folder
+
+    folder = user_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / file).write_text(source)
+    win.plugins.reload()
+
+
+def trigger(win, text: str) -> None:
+    next(a for a in win.plugins.menu.actions() if a.text() == text).trigger()
+    assert win.plugins.running
+
+
+def mirrored(notes, lanes=4):
+    return sorted(n.replace(lane=lanes - 1 - n.lane) for n in notes)
+
+
+def test_looking_at_another_difficulty_while_it_runs_applies_it_to_its_chart(opened, qtbot):
+    win = opened
+    s = win.session
+    add_plugin(win, "slow.py", SLOW_MIRROR)
+    beginner = s.doc.song.chart(Slot.BEGINNER)
+    s.set_chart(beginner)
+    before = list(beginner.notes)
+    trigger(win, "Slow Mirror")
+    win.step_chart(1)  # F6: another difficulty on screen, nothing edited
+    assert s.chart is not beginner
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
+    assert list(beginner.notes) == mirrored(before)
+    assert s.doc.history.undo_stack_names() == ["Plugin: Slow Mirror"]
+    assert "Beginner" in win.statusBar().currentMessage()
+    assert "not the one shown" in win.statusBar().currentMessage()
+
+
+def test_a_result_during_a_recording_take_waits_for_the_take_to_end(opened, qtbot):
+    win = opened
+    s = win.session
+    add_plugin(win, "slow.py", SLOW_MIRROR)
+    chart = s.chart
+    before = list(chart.notes)
+    trigger(win, "Slow Mirror")
+    assert win.record.start()
+    assert s.doc.history.in_stroke
+    qtbot.waitUntil(lambda: win.plugins.job is None, timeout=20000)  # the plugin has answered
+    assert win.plugins.running  # its result waits
+    assert "goes in when the drag or recording take ends" in win.statusBar().currentMessage()
+    assert list(chart.notes) == before
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Escape)  # the take ends, nothing recorded
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=5000)
+    assert list(chart.notes) == mirrored(before)
+    assert s.doc.history.undo_stack_names() == ["Plugin: Slow Mirror"]
+
+
+def test_an_ampersand_in_a_plugin_name_is_shown_as_written(opened, qtbot):
+    win = opened
+    add_plugin(win, "amp.py", 'NAME = "Jumps & Holds"\ndef run(ctx):\n'
+                              '    return [n.replace(lane=ctx.lanes - 1 - n.lane) for n in ctx.notes]\n')
+    trigger(win, "Jumps && Holds")  # '&&' is how a menu shows one '&' (a single one marks a mnemonic)
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
+    assert win.actions["edit.undo"].text() == "&Undo Plugin: Jumps && Holds"
