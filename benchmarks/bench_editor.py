@@ -199,7 +199,7 @@ def frame_section(ctx: BenchContext) -> Section:
     win.editing.toggle_at_cursor(1)
     win.sync._flush()
     win.timeline.viewport().repaint()
-    sec.add("edit to repainted frame (index rebuild + paint), CPU / wall",
+    sec.add("edit to repainted frame (index update + paint), CPU / wall",
             f"{(time.thread_time() - c0) * 1000:.0f} / {(time.perf_counter() - t0) * 1000:.0f}", "ms")
     win.skip_close_prompt = True
     win.close()

@@ -38,10 +38,18 @@ class ActionSpec:
     tip: str = ""
 
 
+def ordinal(n: int) -> str:
+    """``32nd``, ``12th``, ``192nd``: a snap's English name ("32ths" read as a typo)."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 SPECS: tuple[ActionSpec, ...] = (
     # file
     ActionSpec("file.new_from_audio", "New Song from &Audio...", "Ctrl+N"),
-    ActionSpec("file.open", "&Open...", "Ctrl+O"),
+    ActionSpec("file.open", "&Open...", "Ctrl+O", tip="A chart file (.ssc .sm .osu .json), an .osz archive or an audio file"),
+    ActionSpec("file.open_folder", "Open &Folder...", "Ctrl+Shift+O",
+               tip="A song folder, or an osu! beatmap set: all its difficulties open as one song"),
     ActionSpec("file.save", "&Save", "Ctrl+S"),
     ActionSpec("file.save_as", "Save &As...", "Ctrl+Shift+S"),
     ActionSpec("file.export", "&Export...", "Ctrl+E", tip="Run Verify, then write .sm/.ssc/.osu/.osz/.json"),
@@ -63,7 +71,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.select_all", "Select &All", "Ctrl+A"),
     ActionSpec("edit.select_none", "Select &None", "Escape"),
     *[ActionSpec(f"edit.select_snap_{d}", {4: "Select 4ths (on Beats)", 192: "Select 96ths and Finer"}.get(
-        d, f"Select {d}ths"), "",
+        d, f"Select {ordinal(d)}s"), "",
                  tip="Keep, in the selection (or the chart), the notes whose coarsest snap is this one")
       for d in (4, 8, 12, 16, 24, 32, 48, 64, 192)],
     ActionSpec("edit.select_jumps", "Select Jumps", "", tip="The arrows of rows with two or more arrows"),
@@ -92,6 +100,12 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.to_hold", "Convert to &Holds", "Alt+H"),
     ActionSpec("edit.to_roll", "Convert to &Rolls", "Alt+R"),
     ActionSpec("edit.to_mine", "Convert to &Mines", "Alt+M"),
+    ActionSpec("edit.to_lift", "Convert to L&ifts", "",
+               tip="The selection becomes lifts (judged on release; a hold keeps only its head); a selection of "
+                   "lifts only becomes taps again"),
+    ActionSpec("edit.to_fake", "Convert to Fa&kes", "",
+               tip="The selection becomes fakes (drawn, never judged; a hold keeps only its head); a selection of "
+                   "fakes only becomes taps again"),
     *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 9)],  # 5-8: doubles
     ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll/lift/fake)", "Q"),
     ActionSpec("edit.step_entry", "Step &Entry", "Ctrl+Shift+E", checkable=True,
@@ -158,6 +172,12 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("timing.offset_up", "Offset +1 ms", "F12", tip="#OFFSET 1 ms higher: the grid 1 ms earlier"),
     ActionSpec("timing.offset_down_big", "Offset -10 ms", "Shift+F11"),
     ActionSpec("timing.offset_up_big", "Offset +10 ms", "Shift+F12"),
+    ActionSpec("timing.sync_to_mouse", "&Sync Beat at Cursor to Mouse", "Shift+V",
+               tip="The cursor's beat moves to the time under the pointer (also Shift+Alt+click on the notefield); "
+                   "the notes stay on their beats"),
+    ActionSpec("timing.sync_keep_later", "Sync &Keeps Later Beats in Time", "", checkable=True,
+               tip="A sync puts a BPM change on the synced beat: what follows keeps its tempo, and from the next "
+                   "BPM change on its time"),
     # AI
     ActionSpec("ai.accept", "Accept Drafts in Selection/Measure", "Return"),
     ActionSpec("ai.reject", "Reject Drafts in Selection/Measure", "Backspace"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QMainWindow, QSplitter, QWidget
 
 from editor import messages
 from editor.actions import ActionSet, effective_keymap
@@ -23,6 +23,8 @@ from editor.controllers.record import RecordController
 from editor.controllers.transforms import TransformController
 from editor.controllers.view_sync import ViewSync
 from editor.menus import build_menus
+from editor.panel_tabs import PanelTabs
+from editor.panels import scrolling
 from editor.panels.focus import return_keys_to_notefield
 from editor.session import EditorSession
 from editor.settings import EditorSettings, app_data_dir
@@ -115,7 +117,7 @@ class MainWindow(QMainWindow):
     def _build_dock(self) -> None:
         # Two tab stacks: what you work with (top) and what watches your work (bottom), so Verify and the
         # stats stay in view while the AI or chart panels are open.
-        self.panels, self.lower_panels = QTabWidget(), QTabWidget()
+        self.panels, self.lower_panels = PanelTabs(), PanelTabs()
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.panels)
         splitter.addWidget(self.lower_panels)
@@ -128,8 +130,9 @@ class MainWindow(QMainWindow):
                               | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
 
-    def add_panel(self, title: str, widget: QWidget, lower: bool = False) -> None:
-        (self.lower_panels if lower else self.panels).addTab(widget, title)
+    def add_panel(self, title: str, widget: QWidget, lower: bool = False, scroll: bool = False) -> None:
+        """``scroll``: a tall panel scrolls rather than setting the window's minimum height (1280x720 screens)."""
+        (self.lower_panels if lower else self.panels).addTab(scrolling(widget) if scroll else widget, title)
 
     def _build_panels(self) -> None:
         from editor.panels.charts import DifficultyPanel
@@ -146,7 +149,7 @@ class MainWindow(QMainWindow):
         self.add_panel("Charts", self.charts_panel)
         self.add_panel("Song", self.properties_panel)
         self.add_panel("Timing", self.timing_panel)
-        self.add_panel("Stats", self.stats_panel, lower=True)
+        self.add_panel("Stats", self.stats_panel, lower=True, scroll=True)
         self.add_panel("History", self.history_panel, lower=True)
         from editor.panels.verify import VerifyPanel
 
@@ -174,8 +177,7 @@ class MainWindow(QMainWindow):
         self.stems = StemsController(self, self.session)
         self.drafting.stem_samples = self.stems.stem_samples
         self.playback_panel = PlaybackPanel(self.playback, self)
-        self.add_panel("Playback", self.playback_panel)
-        from editor.panels import scrolling
+        self.add_panel("Playback", self.playback_panel, scroll=True)
         from editor.panels.test_play import TestPlayPanel
 
         self.test_play_panel = TestPlayPanel(self.test_play, self.jump_to)

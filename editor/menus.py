@@ -13,14 +13,14 @@ from editor.controllers.select_by import bind_select
 from editor.toolbar import compare
 
 MENUS = {
-    "&File": ["file.new_from_audio", "file.open", "@recent", "-", "file.save", "file.save_as", "file.export",
+    "&File": ["file.new_from_audio", "file.open", "file.open_folder", "@recent", "-", "file.save", "file.save_as", "file.export",
               "file.music_to_ogg", "-",
               "file.quit"],
     "&Edit": ["edit.undo", "edit.redo", "-", "edit.cut", "edit.copy", "edit.paste", "edit.paste_keep", "edit.delete", "-",
               "edit.copy_timestamp", "edit.go_to_timestamp", "-",
               "edit.select_all", "edit.select_none", "@select", "edit.range_up", "edit.range_down", "-", "edit.mirror",
               "edit.flip", "edit.mirror_flip", "edit.turn_left", "edit.turn_right", "edit.shuffle", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
-              "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "-", "edit.kind_next",
+              "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "edit.to_lift", "edit.to_fake", "-", "edit.kind_next",
               "edit.step_entry"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "nav.prev_label", "nav.next_label", "nav.prev_note", "nav.next_note", "nav.prev_stream",
@@ -31,7 +31,7 @@ MENUS = {
                   "play.record", "play.record_replace", "-", "play.calibrate"],
     "&Timing": ["timing.detect", "timing.tap", "-", "timing.bpm_down", "timing.bpm_up", "timing.bpm_down_big",
                 "timing.bpm_up_big", "-", "timing.offset_down", "timing.offset_up", "timing.offset_down_big",
-                "timing.offset_up_big"],
+                "timing.offset_up_big", "-", "timing.sync_to_mouse", "timing.sync_keep_later"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.arrows", "ai.next_variant",
             "ai.prev_variant"],
     "Plu&gins": ["@plugins"],
@@ -129,6 +129,7 @@ def _bind_files_and_edits(win) -> None:
     a, ed, tr = win.actions, win.editing, win.transforms
     a.bind("file.new_from_audio", win.new_song_from_audio)
     a.bind("file.open", win.files.open_dialog)
+    a.bind("file.open_folder", win.files.open_folder_dialog)
     a.bind("file.save", win.files.save)
     a.bind("file.save_as", win.files.save_as)
     a.bind("file.export", win.export)
@@ -157,7 +158,7 @@ def _bind_files_and_edits(win) -> None:
     a.bind("edit.quantize", tr.quantize)
     for ratio in SCALE_RATIOS:
         a.bind(f"edit.{_scale_id(ratio)}", lambda r=ratio: tr.scale(r))
-    for kind in (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.MINE):
+    for kind in (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE):
         a.bind(f"edit.to_{kind.value}", lambda k=kind: tr.convert(k))
     for lane in range(N_LANES_WITH_KEYS):
         a.bind(f"edit.place_{lane + 1}", lambda k=lane: ed.toggle_at_cursor(k))
@@ -234,8 +235,9 @@ def _bind_playback_and_ai(win) -> None:
 
 
 def _bind_timing(win) -> None:
-    """Timing menu: Detect / Tap Tempo (also the Timing panel's buttons) and the nudge keys. Their controllers are
-    made here, as the menus are built once the panels exist."""
+    """Timing menu: Detect / Tap Tempo (also the Timing panel's buttons), the nudge keys and the beat sync. Their
+    controllers are made here, as the menus are built once the panels exist."""
+    from editor.controllers.beat_sync import BeatSync
     from editor.controllers.timing_nudge import TimingNudges
     from editor.controllers.timing_tools import TimingTools
 
@@ -251,6 +253,10 @@ def _bind_timing(win) -> None:
         a.bind(f"timing.bpm_up{suffix}", lambda big=big: nudges.nudge_bpm(1, big))
         a.bind(f"timing.offset_down{suffix}", lambda big=big: nudges.nudge_offset(-1, big))
         a.bind(f"timing.offset_up{suffix}", lambda big=big: nudges.nudge_offset(1, big))
+    win.beat_sync = sync = BeatSync(win)
+    a.bind("timing.sync_to_mouse", sync.sync_to_mouse)
+    a["timing.sync_keep_later"].setChecked(sync.keep_later)
+    a.bind("timing.sync_keep_later", sync.set_keep_later)
 
 
 def _bind_timestamps(win) -> None:

@@ -52,14 +52,20 @@ def information(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
-def confirm(parent: QWidget | None, title: str, text: str, default: bool = False) -> bool:
-    """Yes/No question; headless answers ``default``."""
+def confirm(parent: QWidget | None, title: str, text: str, default: bool = False, details: str = "") -> bool:
+    """Yes/No question; headless answers ``default``. ``details``: the whole list behind a shortened ``text``,
+    under the box's Show Details... button (scrollable, so a long list never makes the box taller than the
+    screen)."""
     if _headless:
         return default
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-    answer = QMessageBox.question(parent, title, text, buttons,
-                                  QMessageBox.StandardButton.Yes if default else QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
+    yes_no = QMessageBox.StandardButton.Yes if default else QMessageBox.StandardButton.No
+    if not details:
+        return QMessageBox.question(parent, title, text, buttons, yes_no) == QMessageBox.StandardButton.Yes
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setDefaultButton(yes_no)
+    box.setDetailedText(details)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class SaveChoice(Enum):

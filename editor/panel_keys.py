@@ -8,6 +8,13 @@ selected notes, and Ctrl+C in the Timing table copied notes. Qt asks the focused
 key goes to the widget. Keys a panel widget has no use for (Ctrl+S, Ctrl+Q, the F keys...) still reach the chart.
 The guard is an event filter on the widget that has the focus (put there as the focus moves), not on the whole
 application, so it costs nothing while the notefield is typed in.
+
+A text widget keeps every key with a standard text meaning (any ``QKeySequence.StandardKey`` for moving, selecting,
+deleting, copying, pasting, undoing; Ctrl+Shift+V, which pasted notes from a title field, and Ctrl+Shift+Z too)
+and every key that types a character without Ctrl or Meta, Alt+letters included: Alt+T typed while naming a song
+turned the selected notes into taps. Only the menu bar's own Alt mnemonics (Alt+F for File...) pass, as Qt routes
+them through the same shortcut map: the chart's Alt letters are chosen never to clash with them
+(:func:`editor.menus.menu_titles`).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
+    QMainWindow,
     QPlainTextEdit,
     QTextEdit,
     QWidget,
@@ -29,12 +37,10 @@ SK = QKeySequence.StandardKey
 #: What item views (the Timing table, lists) do with keys: copy a cell, select all, move.
 VIEW_KEYS = (SK.Copy, SK.Cut, SK.Paste, SK.SelectAll, SK.MoveToStartOfDocument, SK.MoveToEndOfDocument,
              SK.SelectStartOfDocument, SK.SelectEndOfDocument, SK.MoveToNextPage, SK.MoveToPreviousPage)
-#: What text fields do with keys, in the platform's spelling (Ctrl+Backspace deletes a word on Linux and Windows).
-TEXT_KEYS = (*VIEW_KEYS, SK.Undo, SK.Redo, SK.Delete, SK.Backspace, SK.DeleteStartOfWord, SK.DeleteEndOfWord,
-             SK.DeleteCompleteLine, SK.MoveToNextWord, SK.MoveToPreviousWord, SK.SelectNextWord,
-             SK.SelectPreviousWord, SK.MoveToStartOfLine, SK.MoveToEndOfLine, SK.SelectStartOfLine,
-             SK.SelectEndOfLine, SK.MoveToNextChar, SK.MoveToPreviousChar, SK.SelectNextChar, SK.SelectPreviousChar,
-             SK.MoveToStartOfBlock, SK.MoveToEndOfBlock, SK.InsertLineSeparator, SK.InsertParagraphSeparator)
+#: What text fields do with keys, in the platform's spelling (Ctrl+Backspace deletes a word on Linux and Windows):
+#: every standard key that moves, selects or deletes, and the clipboard and undo keys.
+TEXT_KEYS = (*VIEW_KEYS, *(k for k in SK if k.name.startswith(("Move", "Select", "Delete"))), SK.Undo, SK.Redo,
+             SK.Backspace, SK.Deselect, SK.InsertLineSeparator, SK.InsertParagraphSeparator)
 CTRL, ALT, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ShiftModifier
 K = Qt.Key
 #: Keys a text widget takes whatever the platform's standard says (Ctrl+Backspace on every platform, Ctrl+Z/Y...).
@@ -42,13 +48,14 @@ TEXT_EXTRA = {(K.Key_Backspace, CTRL), (K.Key_Delete, CTRL), (K.Key_Z, CTRL), (K
               (K.Key_Left, CTRL), (K.Key_Right, CTRL), (K.Key_Left, CTRL | SHIFT), (K.Key_Right, CTRL | SHIFT),
               (K.Key_Home, CTRL), (K.Key_End, CTRL), (K.Key_Home, CTRL | SHIFT), (K.Key_End, CTRL | SHIFT),
               (K.Key_A, CTRL), (K.Key_C, CTRL), (K.Key_V, CTRL), (K.Key_X, CTRL), (K.Key_Insert, CTRL),
-              (K.Key_Insert, SHIFT), (K.Key_Delete, SHIFT)}
+              (K.Key_Insert, SHIFT), (K.Key_Delete, SHIFT), (K.Key_V, CTRL | SHIFT)}
 #: A drop-down opens on Alt+Down (and closes on Alt+Up); a number box steps on Up/Down, PgUp/PgDn.
 COMBO_EXTRA = {(K.Key_Down, ALT), (K.Key_Up, ALT)}
 VIEW_EXTRA = {(K.Key_A, CTRL), (K.Key_C, CTRL), (K.Key_V, CTRL), (K.Key_X, CTRL), (K.Key_Home, CTRL),
               (K.Key_End, CTRL), (K.Key_Home, CTRL | SHIFT), (K.Key_End, CTRL | SHIFT), (K.Key_Up, CTRL),
               (K.Key_Down, CTRL), (K.Key_Left, CTRL), (K.Key_Right, CTRL), (K.Key_Space, CTRL)}
-MODIFIERS = CTRL | ALT | SHIFT | Qt.KeyboardModifier.MetaModifier
+META = Qt.KeyboardModifier.MetaModifier
+MODIFIERS = CTRL | ALT | SHIFT | META
 
 
 def kind_of(widget: QWidget | None) -> str | None:
@@ -64,14 +71,26 @@ def kind_of(widget: QWidget | None) -> str | None:
     return None
 
 
-def widget_takes(kind: str, event: QKeyEvent) -> bool:
-    """Whether a widget of ``kind`` uses the key of ``event`` itself."""
+def widget_takes(kind: str, event: QKeyEvent, mnemonics: frozenset[QKeySequence] = frozenset()) -> bool:
+    """Whether a widget of ``kind`` uses the key of ``event`` itself; ``mnemonics``: the menu bar's Alt keys,
+    which a text widget lets through (module docstring)."""
     pair = (event.key(), event.modifiers() & MODIFIERS)
     if kind == "combo":
         return pair in COMBO_EXTRA
     if kind == "view":
         return pair in VIEW_EXTRA or any(event.matches(k) for k in VIEW_KEYS)
-    return pair in TEXT_EXTRA or pair in COMBO_EXTRA or any(event.matches(k) for k in TEXT_KEYS)
+    if pair in TEXT_EXTRA or pair in COMBO_EXTRA or any(event.matches(k) for k in TEXT_KEYS):
+        return True
+    return types_text(event) and QKeySequence(event.keyCombination()) not in mnemonics
+
+
+def types_text(event: QKeyEvent) -> bool:
+    """Whether the key types a character: no Ctrl or Meta, and a printable key (Alt+T is the letter t with Alt,
+    whatever text the platform puts in the event)."""
+    if event.modifiers() & (CTRL | META):
+        return False
+    text, key = event.text(), event.key()
+    return (bool(text) and text.isprintable()) or K.Key_Space <= key <= K.Key_AsciiTilde or 0xA0 <= key <= 0xFF
 
 
 class PanelKeyGuard(QObject):
@@ -99,7 +118,14 @@ class PanelKeyGuard(QObject):
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
                 and isinstance(watched, QWidget) and watched.hasFocus():
             kind = kind_of(watched)
-            if kind is not None and widget_takes(kind, event):
+            if kind is not None and widget_takes(kind, event, self._mnemonics() if kind == "text" else frozenset()):
                 event.accept()  # the widget gets it as a key press, the shortcut does not fire
                 return True
         return False
+
+    def _mnemonics(self) -> frozenset[QKeySequence]:
+        """The Alt keys of the owner's menu bar (``&File`` -> Alt+F), read as the key comes: menus are renamed."""
+        bar = self.owner.menuBar() if isinstance(self.owner, QMainWindow) else None
+        if bar is None:
+            return frozenset()
+        return frozenset(QKeySequence.mnemonic(a.text()) for a in bar.actions() if "&" in a.text())

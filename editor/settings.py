@@ -59,6 +59,7 @@ class EditorSettings:
         "view/beat_spaced": False,
         "view/reverse": False,
         "record/replace": False,
+        "timing/sync_keep_later": True,  # Timing > Sync Keeps Later Beats in Time (editor.controllers.beat_sync)
         "edit/step_entry": False,
         "ai/refine_keep_arrows": True,
         "edit/divisor": 16,

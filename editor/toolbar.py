@@ -23,6 +23,7 @@ from editor.session import MAX_ROWS_PER_BEAT, PLACE_KINDS
 
 CUSTOM = 0  # item data of the Snap list's "Custom..." entry
 SM_ROWS_PER_MEASURE = 192  # StepMania's rows per 4-beat measure (48 per beat)
+MAX_COMBO_CHARS = 40  # widest a toolbar list grows, in average characters
 
 
 def snap_text(divisor: int, custom: bool = False) -> str:
@@ -35,6 +36,15 @@ def off_stepmania_grid(divisor: int) -> bool:
     return SM_ROWS_PER_MEASURE % divisor != 0
 
 
+def fit_to_contents(combo: QComboBox) -> None:
+    """Size ``combo`` to its longest item whenever its items change, up to :data:`MAX_COMBO_CHARS` average
+    characters (a longer item is elided; its tooltip in the list has it whole). A combo sized once kept the width
+    of the blank song it was first shown with: chart names, long Edit names and custom snaps were cut while the
+    toolbar had room."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.setMaximumWidth(combo.fontMetrics().averageCharWidth() * MAX_COMBO_CHARS)
+
+
 def build_toolbar(win) -> QToolBar:
     bar = QToolBar("Main")
     bar.setObjectName("main-toolbar")
@@ -42,6 +52,7 @@ def build_toolbar(win) -> QToolBar:
     win.addToolBar(bar)
     bar.addWidget(QLabel(" Snap "))
     win.snap_combo = QComboBox()
+    fit_to_contents(win.snap_combo)
     follow_keys(win, ("nav.snap_coarser", "nav.snap_finer"), lambda: win.snap_combo.setToolTip(
         f"Beat snap: notes per 4-beat measure{hint(win, 'nav.snap_coarser', 'nav.snap_finer')}; Custom... for any "
         "number of rows per beat (osu!'s 1/5, 1/7...)"))
@@ -65,6 +76,7 @@ def build_toolbar(win) -> QToolBar:
     bar.addWidget(QLabel("  Chart "))
     win.chart_combo = QComboBox()
     win.chart_combo.setMinimumWidth(170)
+    fit_to_contents(win.chart_combo)
     follow_keys(win, ("view.prev_chart", "view.next_chart"), lambda: win.chart_combo.setToolTip(
         "The difficulty being edited" + hint(win, "view.prev_chart", "view.next_chart")))
     win.chart_combo.activated.connect(win.choose_chart)
@@ -72,6 +84,7 @@ def build_toolbar(win) -> QToolBar:
     bar.addWidget(QLabel("  Compare "))
     win.compare_combo = QComboBox()
     win.compare_combo.setMinimumWidth(120)
+    fit_to_contents(win.compare_combo)
     follow_keys(win, ("view.compare",), lambda: win.compare_combo.setToolTip(
         "Show another difficulty's notes as pale outlines behind this one, and its density in the minimap, e.g. to "
         "build a harder chart from an easier one" + hint(win, "view.compare")))
@@ -166,6 +179,7 @@ def _fill(combo, items: list[tuple[str, object]], current: int) -> None:
     combo.clear()
     for text, data in items:
         combo.addItem(text, data)
+        combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)  # in full, where a long one is cut
     combo.setCurrentIndex(current)
     combo.blockSignals(False)
 
@@ -192,6 +206,7 @@ def _recount(win, chart_id: str) -> None:
     for i, chart in enumerate(doc.song.charts):
         if i < win.chart_combo.count() and doc.chart_id(chart) == chart_id:
             win.chart_combo.setItemText(i, _entry(chart))
+            win.chart_combo.setItemData(i, _entry(chart), Qt.ItemDataRole.ToolTipRole)
             return
 
 

@@ -24,23 +24,23 @@ Writing (:func:`dump_bytes`, for Export and ``convert``) packs the set: one ``.o
 the text the ``.osu`` set export writes (:func:`registry.split_per_chart`, :func:`osu_mania.dumps`: named ``NAME
 [Difficulty].osu`` after the archive), then the audio file and every file the ``[Events]`` blocks name (background,
 video, storyboard sprites and animation frames) that exists, each under its own name in the song folder (a file
-named from outside it, ``../x.png``, by its file name; the ``.osu`` text names it so). No audio, no archive: a set
-without its music is refused (:func:`problems`). Members go in a fixed order with fixed times, so exporting the same
+named from outside it, ``../x.png``, by its file name; the ``.osu`` text names it so), and for a song read from an
+osu! set its storyboard script with the files it names (:mod:`chart.formats.osz_carry`); a named file that is
+missing is listed by :func:`problems`. No audio, no archive: a set without its music is refused (:func:`problems`). Members go in a fixed order with fixed times, so exporting the same
 song twice gives the same bytes (:func:`osz_zip.write_zip`).
 """
 
 from __future__ import annotations
 
 import copy
-import os
-import re
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, normalise
 from chart.formats.osu_io import parse_sections
+from chart.formats.osz_carry import Carried, audio_of, no_audio, osb_name
 from chart.formats.osz_zip import (
     MAX_ARCHIVE_BYTES,
     Member,
@@ -50,7 +50,6 @@ from chart.formats.osz_zip import (
     opened,
     write_zip,
 )
-from chart.formats.relink import relinked_events
 from chart.song import Song
 
 NAME = "osz"
@@ -71,11 +70,22 @@ def load_archive(path: str | Path, report: list[Unrepresentable] | None = None) 
         members = checked_members(zf)
         root, names = _set_files(members)
         songs, skipped = _difficulties(zf, dict(members), root, names, str(path), report)
-        folder = extract(zf, members, path)  # only once every difficulty has been read
-    for song, name in songs:
-        song.source_path = folder / root / name
-    song = merge_osu_set([s for s, _ in songs], skipped, str(path), report)
+        _one_audio(songs)
+        song = merge_osu_set([s for s, _ in songs], skipped, str(path), report)
+        folder = extract(zf, members, path)  # only once the set reads as one song: a refused archive leaves nothing
+    for single, name in songs:
+        single.source_path = folder / root / name
+    song.source_path = songs[0][0].source_path  # as merge_osu_set sets it: the first difficulty's
     return song, song.source_path if len(songs) == 1 else None
+
+
+def _one_audio(songs: list[tuple[Song, str]]) -> None:
+    """ParseError for a set whose difficulties name different audio (osu! allows a cut version for one): not one
+    song. Said here, before merging, in words for an archive, which offers no difficulty to open by itself."""
+    audio = sorted({s.music.lower(): s.music for s, _ in songs}.values())
+    if len(audio) > 1:
+        raise ParseError(f"its .osu files name different audio ({', '.join(a or '(none)' for a in audio)}), so it "
+                         f"is not one song: extract it (unzip) and open one of its .osu files; nothing was extracted")
 
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
@@ -158,23 +168,15 @@ def problems(song: Song) -> list[Unrepresentable]:
         return [Unrepresentable("", Fraction(0), "the song has no difficulty to write")]
     several = len(song.charts) > 1  # its one song-level fatal entry is then the one-difficulty-per-file rule
     out = [p for p in osu_problems(song) if not (several and p.fatal and not p.chart_id)]
-    if _audio(song) is None:
-        out.append(_no_audio(song))
+    if audio_of(song) is None:
+        out.append(no_audio(song))
+        return out
+    carried = Carried(song, None)  # what its own folder holds: names are the song's, not relinked for a target
+    out += [Unrepresentable("", Fraction(0), f"{name}, named in {where}, was not found: the archive goes without it",
+                            fatal=False) for name, where in carried.missing]
+    if carried.storyboard_note:
+        out.append(Unrepresentable("", Fraction(0), carried.storyboard_note, fatal=False))
     return out
-
-
-def _audio(song: Song) -> Path | None:
-    """The song's audio file (:meth:`Song.audio_path`), None when there is none (its folder gone included)."""
-    try:
-        audio = song.audio_path()
-        return audio if audio is not None and audio.is_file() else None
-    except OSError:
-        return None
-
-
-def _no_audio(song: Song) -> Unrepresentable:
-    named = f"its audio file {song.music} was not found" if song.music else "the song names no audio file"
-    return Unrepresentable("", Fraction(0), f"{named}: an .osz carries the audio of the set")
 
 
 def dumps(song: Song) -> str:
@@ -193,7 +195,7 @@ def dump_bytes(song: Song, target: str | Path) -> bytes:
     target = Path(target)
     if not song.charts:
         raise WriteError(".osz", [problems(song)[0]])
-    carried = _Carried(song, target)
+    carried = Carried(song, target)
     packed = copy.copy(song)
     packed.music = carried.named[carried.audio]
     packed.extra = carried.relinked(song.extra)
@@ -202,120 +204,10 @@ def dump_bytes(song: Song, target: str | Path) -> bytes:
         chart.extra = carried.relinked(chart.extra)
     texts = [(t.name, osu_dumps(part).encode("utf-8"))
              for part, t in split_per_chart(packed, target.with_suffix(".osu"))]
+    script = carried.script()
+    if script:  # named as osu! looks for it: after the metadata the exported files say (osz_carry)
+        meta = parse_sections(normalise(decode(texts[0][1])))
+        name = osb_name(*(meta.get(s, k, "") for s, k in (("Metadata", "Artist"), ("Metadata", "Title"),
+                                                           ("Metadata", "Creator"), ("General", "AudioFilename"))))
+        texts.append((name, script))
     return write_zip(texts + carried.members())
-
-
-class _Carried:
-    """The files an archive carries and their names in it: a file keeps its name in the song folder (a clean
-    relative name, found beside the song's file), else it goes by its file name; the song folder's own files choose
-    first, and a later file that would share a name is numbered (``bg 2.jpg``), never put over another. A file named
-    twice (``bg.jpg``, ``./bg.jpg``, through a link) is carried once."""
-
-    def __init__(self, song: Song, target: Path):
-        self.bases = [song.source_path.parent if song.source_path is not None else None, target.parent]
-        self.files: dict[str, tuple[Path, str, bool]] = {}  # real path -> (file as named, name asked for, clean)
-        self.refs: dict[str, tuple[list[str], bool]] = {}  # a name in the song -> (real paths, an animation's?)
-        found = self._find(song.music) if song.music else None
-        if found is None and (audio := _audio(song)) is not None:
-            found = (audio, False)  # the song folder's only audio file, as games fall back to it
-        if found is None:
-            raise WriteError(".osz", [_no_audio(song)])
-        self.audio = self._ask(song.music, [found[0]], found[1], False)[0]
-        for extra in [song.extra, *(c.extra for c in song.charts)]:
-            for key, raw in extra:
-                if key == "Events":
-                    relinked_events(raw, self._collect)
-        self.named: dict[str, str] = {}  # real path -> name in the archive
-        taken: set[str] = set()
-        for real, (_file, name, _clean) in sorted(self.files.items(), key=lambda item: not item[1][2]):
-            stem, suffix, k = name[: len(name) - len(PurePosixPath(name).suffix)], PurePosixPath(name).suffix, 2
-            while name.casefold() in taken:
-                name, k = f"{stem} {k}{suffix}", k + 1
-            taken.add(name.casefold())
-            self.named[real] = name
-
-    def _collect(self, value: str) -> str:
-        """Note the file an [Events] line names (:meth:`name` rewrites the text once every name is chosen)."""
-        found = self._find(value)
-        if found is not None:
-            self._ask(value, [found[0]], found[1], False)
-            return value
-        for i, base in enumerate(self.bases):  # an Animation names "fire.png" for its frames fire0.png, fire1.png...
-            frames = _frames(base, value) if base is not None else []
-            if frames:
-                self._ask(value, frames, i == 0, True)
-                break
-        return value
-
-    def _ask(self, value: str, files: list[Path], own: bool, animation: bool) -> list[str]:
-        rel = PurePosixPath(value.replace("\\", "/"))
-        clean = own and not rel.is_absolute() and ".." not in rel.parts and not re.match(r"[A-Za-z]:", value)
-        reals = [os.path.realpath(file) for file in files]
-        for real, file in zip(reals, files):
-            self.files.setdefault(real, (file, str(rel.parent / file.name) if clean else file.name, clean))
-        self.refs.setdefault(value, (reals, animation))
-        return reals
-
-    def _find(self, value: str) -> tuple[Path, bool] | None:
-        """(the file ``value`` names, whether it was found beside the song's own file)."""
-        for i, base in enumerate(self.bases):
-            if base is not None and (file := _named_file(base, value)) is not None:
-                return file, i == 0
-        return None
-
-    def name(self, value: str) -> str:
-        """What the ``.osu`` text names in place of ``value`` (itself when it names no file here)."""
-        reals, animation = self.refs.get(value, ([], False))
-        if not reals:
-            return value
-        if not animation:
-            return self.named[reals[0]]
-        folder = PurePosixPath(self.named[reals[0]]).parent  # an animation: its frames' folder, its own file name
-        return str(folder / PurePosixPath(value.replace("\\", "/")).name)
-
-    def relinked(self, extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(k, relinked_events(v, self.name) if k == "Events" else v) for k, v in extra]
-
-    def members(self) -> list[tuple[str, bytes]]:
-        """(name, bytes) of every carried file: the audio first, then the others by name."""
-        others = sorted((real for real in self.named if real != self.audio), key=lambda r: self.named[r].casefold())
-        out, total = [], 0
-        for real in [self.audio, *others]:
-            file = self.files[real][0]
-            try:
-                data = file.read_bytes()
-            except OSError as err:
-                raise WriteError(".osz", [Unrepresentable("", Fraction(0), f"cannot read {file.name}: "
-                                                                           f"{err.strerror or err}")]) from None
-            total += len(data)
-            if total > MAX_ARCHIVE_BYTES:
-                raise WriteError(".osz", [Unrepresentable("", Fraction(0), f"the set's files pass "
-                                                                           f"{MAX_ARCHIVE_BYTES // 2**20} MB")])
-            out.append((self.named[real], data))
-        return out
-
-
-def _named_file(base: Path, value: str) -> Path | None:
-    """The file ``value`` names from ``base`` (its own name in any case, as games find it), or None."""
-    if not value.strip():
-        return None
-    direct = base / value.replace("\\", "/")
-    try:
-        if direct.is_file():
-            return direct
-        want = direct.name.lower()
-        return next((p for p in direct.parent.iterdir() if p.name.lower() == want and p.is_file()), None)
-    except (OSError, ValueError):
-        return None
-
-
-def _frames(base: Path, value: str) -> list[Path]:
-    """The frames ``NAME0.png``, ``NAME1.png``... of an animation named ``NAME.png``, in frame order."""
-    named = base / value.replace("\\", "/")
-    stem, suffix = named.stem.lower(), named.suffix.lower()
-    try:
-        found = [p for p in named.parent.iterdir() if p.is_file() and p.suffix.lower() == suffix
-                 and p.stem.lower().startswith(stem) and p.stem[len(stem):].isdigit()]
-    except (OSError, ValueError):
-        return []
-    return sorted(found, key=lambda p: int(p.stem[len(stem):]))

@@ -29,6 +29,7 @@ from chart.formats.registry import (
     relinked_extra,
     save_split,
     split_per_chart,
+    unrepresentable,
 )
 from chart.song import Song
 from editor import messages
@@ -58,12 +59,14 @@ class ExportController:
         return target
 
     def review(self, song: Song, fmt: str) -> tuple[list[str], bool]:
-        """(lines to show, whether there are PROBLEM-level findings) for exporting ``song`` as ``fmt``."""
+        """(lines to show, whether there are PROBLEM-level findings) for exporting ``song`` as ``fmt``. What the
+        format converts or drops comes first: it happens to the file whatever the designer fixes, and a long list
+        of warnings must not push it out of sight."""
         audio = self.win.session.audio
         issues = check_song(song, audio_length_s=audio.duration_s if audio is not None else None, target_format=fmt)
         lines = [f"{i.severity.label}: {i.chart_id}: {i.message}" for i in issues if i.severity >= Severity.WARNING]
         problems = any(i.severity >= Severity.PROBLEM for i in issues)
-        return lines + conversions(song, fmt), problems
+        return conversions(song, fmt) + lines, problems
 
     def export(self, target: Path | None = None) -> bool:
         commit_focused_field(self.win)  # the title still being typed is part of the copy
@@ -80,12 +83,11 @@ class ExportController:
         verify = getattr(self.win, "verify_panel", None)
         if verify is not None:
             verify.run_checks()
-        if lines:
-            shown = "\n".join(lines[:MAX_LISTED]) + (f"\n... and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else "")
-            question = "Export anyway?" if problems else "Export with these notes?"
-            if not messages.confirm(self.win, "Verify before export", f"{shown}\n\n{question}", default=not problems):
-                self.win.session.status.emit("Export cancelled; see the Verify panel")
-                return False
+        if lines and not messages.confirm(self.win, "Verify before export",
+                                          review_text(lines, problems, conversion_summary(song, fmt)),
+                                          default=not problems, details="\n".join(lines)):  # all, in Show Details
+            self.win.session.status.emit("Export cancelled; see the Verify panel")
+            return False
         replaced = [p.name for _part, p in split_per_chart(song, target) if p != target and p.exists()]
         if replaced and not messages.confirm(self.win, "Replace files?",
                                              f"Export writes one file per difficulty, and these exist already:\n"
@@ -137,6 +139,42 @@ class ExportController:
             messages.error(self.win, "Old difficulty files", "Exported, but these could not be moved to .bak:\n"
                            + "\n".join(failed[:MAX_LISTED]))
         return moved
+
+
+def conversion_summary(song: Song, fmt: str) -> tuple[list[str], int]:
+    """(one line per kind of conversion writing ``song`` as ``fmt`` makes, summed over the charts; how many notes
+    it leaves out). A song of six charts has six lines of dropped mines in :func:`conversions`; summed, every kind
+    of loss fits the export question, and the per-chart lines go to its details."""
+    kinds: dict[str, tuple[int, set[str]]] = {}
+    dropped = 0
+    for u in unrepresentable(song, fmt):
+        if u.fatal:
+            continue
+        n, charts = kinds.get(u.reason, (0, set()))
+        kinds[u.reason] = (n + 1, charts | {u.chart_id or "song"})
+        dropped += u.note is not None and "dropped" in u.reason
+    lines = []
+    for reason, (n, charts) in kinds.items():
+        where = next(iter(charts)) if len(charts) == 1 else f"{len(charts)} charts"
+        lines.append(f"conversion: {where}: {reason}" + (f" (x{n})" if n > 1 else ""))
+    return lines, dropped
+
+
+def review_text(lines: list[str], problems: bool, summary: tuple[list[str], int]) -> str:
+    """The export question's text: every kind of conversion (:func:`conversion_summary`), then the first
+    :data:`MAX_LISTED` warnings and problems and how many more there are (the whole list is the box's details),
+    then the question with the number of notes the file will not have."""
+    conv, dropped = summary
+    rest = [line for line in lines if not line.startswith("conversion: ")]
+    parts = [text for text in (_capped(conv, 2 * MAX_LISTED), _capped(rest, MAX_LISTED)) if text]
+    loss = f"The exported file leaves out {dropped} note{'s' if dropped != 1 else ''}. " if dropped else ""
+    question = "Export anyway?" if problems else "Export with these notes?"
+    return "\n\n".join(parts) + f"\n\n{loss}{question}"
+
+
+def _capped(lines: list[str], most: int) -> str:
+    more = len(lines) - most
+    return "\n".join(lines[:most]) + (f"\n... and {more} more (Show Details...)" if more > 0 else "")
 
 
 def backup_name(path: Path, n: int = 0) -> Path:

@@ -13,20 +13,17 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog
 
 from chart.document import Document
 from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files, music_relative_to
 from editor import messages
 from editor.audio_support import decode_job
+from editor.controllers import file_dialogs
 from editor.panels.fields import commit_focused_field
 from editor.session import AudioState, EditorSession
 from editor.settings import EditorSettings
+from editor.status_messages import post_background
 from editor.workers import Job, JobRegistry
-
-OPEN_FILTER = "Charts and audio (*.ssc *.sm *.osu *.json *.osz *.ogg *.mp3 *.wav *.flac *.opus);;All files (*)"
-SAVE_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
-
 
 #: Audio lost to damage (s) above which opening the song also shows a dialog.
 MATERIAL_LOSS_S = 1.0
@@ -48,21 +45,23 @@ class FileController(QObject):
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
     def ask_open_path(self) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open a chart or an audio file", "", OPEN_FILTER)
-        return Path(path) if path else None
+        return file_dialogs.ask_open_path(self.window)
+
+    def ask_open_folder(self) -> Path | None:
+        return file_dialogs.ask_open_folder(self.window)
 
     def ask_save_path(self, suggested: Path | None, title: str = "Save As") -> Path | None:
-        path, chosen = QFileDialog.getSaveFileName(self.window, title, str(suggested or ""), SAVE_FILTER)
-        if not path:
-            return None
-        target = Path(path)
-        if not target.suffix:  # the filter the user picked decides the extension
-            target = target.with_suffix("." + chosen.split("*.")[-1].rstrip(")").strip() if "*." in chosen else ".ssc")
-        return target
+        return file_dialogs.ask_save_path(self.window, suggested, title)
 
     # ------------------------------------------------------------------ open
     def open_dialog(self) -> bool:
+        """File > Open: a chart file, an ``.osz`` or an audio file."""
         path = self.ask_open_path()
+        return self.open_path(path) if path is not None else False
+
+    def open_folder_dialog(self) -> bool:
+        """File > Open Folder: a song folder, or an osu! beatmap set (all its difficulties as one song)."""
+        path = self.ask_open_folder()
         return self.open_path(path) if path is not None else False
 
     def open_path(self, path: str | Path, check_unsaved: bool = True) -> bool:
@@ -161,7 +160,7 @@ class FileController(QObject):
         Verify flags any notes past the decoded end."""
         if not audio.warnings:
             return
-        self.session.status.emit(f"Audio problem: {audio.warnings[0]}")
+        post_background(self.window, f"Audio problem: {audio.warnings[0]}")  # the decode's: behind a warning
         if audio.missing_s > MATERIAL_LOSS_S:
             text = "\n".join(audio.warnings)
             messages.warning(self.window, "Audio file damaged",
@@ -184,19 +183,20 @@ class FileController(QObject):
         job.finished.connect(lambda audio, d=doc: self._audio_loaded(d, audio))
         job.failed.connect(lambda msg, d=doc: self._audio_failed(d, msg))
         self.audio_job = job
-        self.session.status.emit(f"Loading audio {Path(path).name}...")
+        post_background(self.window, f"Loading audio {Path(path).name}...")
         return self.jobs.start(job)
 
     def _audio_loaded(self, doc: Document, audio: AudioState) -> None:
         if doc is self.session.doc:  # the user may have opened another song meanwhile
             self.session.set_audio(audio)
-            self.session.status.emit(f"Audio: {audio.path.name}, {audio.duration_s:.1f} s, {audio.sample_rate_hz} Hz")
+            post_background(self.window, f"Audio: {audio.path.name}, {audio.duration_s:.1f} s, "
+                                         f"{audio.sample_rate_hz} Hz")
             self._report_damage(audio)
 
     def _audio_failed(self, doc: Document, message: str) -> None:
         if doc is self.session.doc:
             self.session.set_audio(None, message)
-            self.session.status.emit(f"Cannot play audio: {message}. Notes are editable.")
+            post_background(self.window, f"Cannot play audio: {message}. Notes are editable.")  # the label says it too
 
     # ------------------------------------------------------------------ save
     def maybe_save_changes(self) -> bool:

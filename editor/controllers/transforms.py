@@ -1,5 +1,6 @@
 """TransformController: clipboard and selection transforms (cut/copy/paste at cursor, delete, mirror, flip,
-turn, shuffle, shift by snap, quantize to the snap, convert tap/hold/roll/mine). Each is one command, hence one undo step.
+turn, shuffle, shift by snap, quantize to the snap, convert tap/hold/roll/mine/lift/fake). Each is one command, hence one
+undo step.
 
 The clipboard holds notes relative to the start of what was copied (the range start when a range is selected,
 else the first note), and is also put on the system clipboard as JSON so another window can paste it. Paste
@@ -27,6 +28,7 @@ from editor.session import EditorSession
 from editor.timeline.view import TimelineWidget
 
 CLIPBOARD_MIME_TAG = "genelive-notes/1"
+HEAD_ONLY = (NoteKind.LIFT, NoteKind.FAKE)  # single notes in StepMania: a hold converted keeps its head
 DEFAULT_HOLD_BEATS = Fraction(1)
 
 
@@ -259,13 +261,19 @@ class TransformController(QObject):
                                      + (f"; {merged} merged with a note on the same beat and lane" if merged else ""))
 
     def convert(self, kind: NoteKind) -> None:
-        """Turn the selection into taps, holds, rolls or mines. New holds reach to one snap step before the next note
-        in their lane (at most a beat, at least one snap step: a tap with no such room stays a tap, and the status
-        line says so); holds and rolls keep their length between each other."""
+        """Turn the selection into taps, holds, rolls, mines, lifts or fakes. New holds reach to one snap step before
+        the next note in their lane (at most a beat, at least one snap step: a tap with no such room stays a tap,
+        and the status line says so); holds and rolls keep their length between each other.
+
+        Lifts and fakes are StepMania's ``L`` and ``F``, single notes: a hold or roll keeps only its head, as
+        ArrowVortex converts them (StepMania has no held lift or fake). As there, a selection that is all lifts
+        (all fakes) turns back into taps."""
         notes = self._selected()
         chart = self.session.chart
         if not notes or chart is None:
             return
+        if kind in HEAD_ONLY and all(n.kind == kind for n in notes):
+            kind = NoteKind.TAP  # ArrowVortex's toggle: Convert to Lifts on lifts gives the taps back
         minimum = step(self.session.divisor)
         old, new = [], []
         for n in notes:
@@ -276,11 +284,23 @@ class TransformController(QObject):
             if length is not None:
                 old.append(n)
                 new.append(n.replace(kind=kind, length=length))
-        if old:
-            self._apply(old, new, f"Convert to {kind.value}s")
+        if old and self._apply(old, new, f"Convert to {kind.value}s") and (kind in HEAD_ONLY or any(
+                n.kind in HEAD_ONLY for n in old)):
+            self.session.status.emit(self._converted(old, kind))
         if len(old) < len(notes):
             self.session.status.emit(f"Convert to {kind.value}s: {len(notes) - len(old)} note(s) left as they were "
                                      f"(no room for a {kind.value} of one snap step before the next note of the lane)")
+
+    def _converted(self, old: list[Note], kind: NoteKind) -> str:
+        """The status line of a conversion to or from lifts and fakes, with what an osu! chart does with them."""
+        heads = sum(n.kind.has_length for n in old)
+        text = f"Convert to {kind.value}s: {len(old)} note(s)"
+        if heads and not kind.has_length:
+            text += f", {heads} hold(s)/roll(s) keeping only their heads"
+        path = self.session.doc.path
+        if kind in HEAD_ONLY and path is not None and path.suffix.lower() in (".osu", ".osz"):
+            text += f"; osu!mania has no {kind.value}s: the .osu file drops them (Verify lists them)"
+        return text
 
     def _hold_length(self, note: Note, minimum: Fraction) -> Fraction | None:
         """A new hold's length: up to one snap step before the lane's next note (at most a beat, at least one

@@ -1,12 +1,16 @@
 """ViewSync: keeps the notefield and the minimap in step with the session and the Document's signals.
 
-Only the current chart's notes (and the compared difficulty's, when one is chosen) are indexed; an edit rebuilds
-that index from cached per-note values (see :class:`~editor.timeline.note_index.NoteIndex`), and repaints are
-coalesced to one per event-loop turn. Every minimap refresh also takes the session's duration again: without audio
-it grows with the notes, and a span fixed when the song opened squashed later notes into its last pixel.
+Only the current chart's notes (and the compared difficulty's, when one is chosen) are indexed. An edit of notes
+splices that index: the beat ranges the Document's ``notes_changed`` signals name since the last build are derived
+again and the rest of the arrays reused (:meth:`~editor.timeline.note_index.NoteIndex.spliced`); timing changes,
+chart switches, a new document and big edits build it from scratch. Repaints are coalesced to one per event-loop
+turn. Every minimap refresh also takes the session's duration again: without audio it grows with the notes, and a
+span fixed when the song opened squashed later notes into its last pixel.
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -23,6 +27,9 @@ class ViewSync(QObject):
         self.session, self.timeline, self.minimap = session, timeline, minimap
         self.ghosts = None  # GhostStore, once the AI assist is wired (set_ghost_store)
         self._pending_notes = False
+        # what the notefield's index was built from, and the beats changed since: (chart, timing), [beat0, beat1]
+        self._indexed: tuple[object, object] | None = None
+        self._changed: tuple[Fraction, Fraction] | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
@@ -48,9 +55,12 @@ class ViewSync(QObject):
         bridge.charts_changed.connect(self.rebuild)
         self.rebuild()
 
-    def _notes_changed(self, chart_id: str, _beat0, _beat1) -> None:
+    def _notes_changed(self, chart_id: str, beat0: Fraction, beat1: Fraction) -> None:
         reference = self.session.shown_reference()
         if chart_id == self.session.chart_id():
+            if self._changed is not None:
+                beat0, beat1 = min(beat0, self._changed[0]), max(beat1, self._changed[1])
+            self._changed = (beat0, beat1)
             self._pending_notes = True
             self._flush_timer.start()
             self.feet.schedule()
@@ -62,7 +72,7 @@ class ViewSync(QObject):
     def _flush(self) -> None:
         if self._pending_notes:
             self._pending_notes = False
-            self._set_index()
+            self._set_index(splice=True)
 
     def rebuild(self) -> None:
         """Timing, lanes and notes of the current chart, from scratch."""
@@ -78,12 +88,26 @@ class ViewSync(QObject):
         else:
             self._refresh_minimap()
 
-    def _set_index(self, update_song: bool = True) -> None:
+    def _set_index(self, update_song: bool = True, splice: bool = False) -> None:
+        """Index the current chart's notes: spliced into the shown index when ``splice`` and only notes of that
+        chart changed under the same timing since it was built, else from scratch."""
         s = self.session
+        changed, self._changed = self._changed, None
+        self._pending_notes = False  # whichever way it is built, the index is up to date with the chart
         if s.chart is None:
+            self._indexed = None
             self.timeline.set_notes(None)
         else:
-            index = NoteIndex(s.chart.notes, s.timing())
+            timing = s.timing()
+            old = self.timeline.index
+            index = None
+            built = self._indexed
+            if splice and changed is not None and old is not None and built is not None and built[0] is s.chart \
+                    and built[1] is timing:
+                index = old.spliced(s.chart.notes, timing, *changed)
+            if index is None:
+                index = NoteIndex(s.chart.notes, timing)
+            self._indexed = (s.chart, timing)
             index.set_selection(s.selection)
             self.timeline.set_notes(index)
         self._refresh_minimap()

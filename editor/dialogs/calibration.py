@@ -49,7 +49,7 @@ class CalibrationDialog(QDialog):
         self.result = QLabel("No taps yet.")
         layout.addWidget(self.result)
         row = QHBoxLayout()
-        self.start_button = QPushButton("Start")
+        self.start_button = QPushButton("&Start")  # Alt+S: no button takes the focus (below)
         self.start_button.clicked.connect(self.start)
         self.tap_button = QPushButton("Tap")
         self.tap_button.clicked.connect(self.tap)
@@ -58,10 +58,12 @@ class CalibrationDialog(QDialog):
         layout.addLayout(row)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Close)
         self.buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
+        self.buttons.button(QDialogButtonBox.StandardButton.Apply).setText("&Apply")
         self.buttons.button(QDialogButtonBox.StandardButton.Apply).setEnabled(False)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        # Space is the tap key: no button may take the focus, or Space presses it (Start again cleared the taps)
+        # Space is the tap key: no button may take the focus, or Space presses it (Start again cleared the taps);
+        # the keyboard presses them with their Alt+letter instead
         for button in (self.start_button, self.tap_button, *self.buttons.buttons()):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from editor.settings import app_data_dir
 
+ZERO_WIDTH_SPACE = "\u200b"
+
 
 class KeymapDialog(QDialog):
     """A read-only table of (shortcut, action)."""
@@ -21,10 +27,12 @@ class KeymapDialog(QDialog):
     def __init__(self, parent: QWidget | None, rows: list[tuple[str, str]]):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        self.resize(520, 640)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Remap keys in {app_data_dir() / 'keymap.json'} "
-                                "(same shape as resources/keymap.json; restart to apply)."))
+        path = str(app_data_dir() / "keymap.json").replace(os.sep, os.sep + ZERO_WIDTH_SPACE)  # breaks a long path
+        where = QLabel(f"Remap keys in {path} (same shape as resources/keymap.json; restart to apply).")
+        where.setWordWrap(True)  # unwrapped, a long path with a large font made the dialog wider than the screen
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(where)
         table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels(["Shortcut", "Action"])
         for r, (key, text) in enumerate(sorted(rows, key=lambda row: row[1])):
@@ -36,3 +44,15 @@ class KeymapDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        fit_to_screen(self, 520, 640)
+
+
+def fit_to_screen(dialog: QWidget, width: int, height: int) -> None:
+    """Size ``dialog`` to ``width`` x ``height`` at most its screen's available area, and never larger than it."""
+    screen = dialog.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        dialog.resize(width, height)
+        return
+    area = screen.availableGeometry()
+    dialog.setMaximumSize(area.size())
+    dialog.resize(min(width, area.width()), min(height, area.height()))

@@ -62,20 +62,25 @@ class TapPad(QGroupBox):
         self.tap_button = QPushButton("Tap (T)")
         self.tap_button.setToolTip("Tap T, Space or this button on every beat; a 2 s pause starts again")
         self.tap_button.pressed.connect(self.tap)  # on press, as a key: a click's release is late
-        self.use_bpm = QPushButton("Use BPM")
+        self.use_bpm = QPushButton("Use &BPM")
         self.use_bpm.clicked.connect(lambda: self.estimate and self.bpm_chosen.emit(round(self.estimate.bpm, 3)))
-        self.use_beat = QPushButton("Use first beat")
+        self.use_beat = QPushButton("Use &first beat")
         self.use_beat.setToolTip("Taps made while the song plays say where its beats are: put the first beat there")
         self.use_beat.clicked.connect(lambda: self.estimate and self.beat_chosen.emit(self.estimate.anchor_s))
-        buttons = [self.tap_button, self.use_bpm, self.use_beat]
+        buttons = [self.tap_button, self.use_bpm] + ([self.use_beat] if play is not None else [])
+        # New Song from Audio asks before the song is open, so nothing here can play it: say what taps can do there
+        self._first_hint = ("Tap T or Space on every beat. Play the song first (with the song playing, the taps "
+                            "also say where the first beat is)." if play is not None else
+                            "Tap T or Space on every beat while you hear the song (in any player): the taps give "
+                            "the BPM. To tap the first beat too, use Timing > Tap Tempo once the song is open.")
         if play is not None:
-            self.play_button = QPushButton("Play / Pause")
+            self.play_button = QPushButton("&Play / Pause")
             self.play_button.setToolTip("Play the song from the cursor: taps then also give the first beat")
             self.play_button.clicked.connect(play)
             buttons.insert(0, self.play_button)
         for button in buttons:
             button.setAutoDefault(False)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space taps; it must never press a button
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space taps, never presses a button: Alt+letter does
             row.addWidget(button)
         layout.addLayout(row)
         self._show()
@@ -113,8 +118,7 @@ class TapPad(QGroupBox):
         self.use_bpm.setEnabled(e is not None)
         self.use_beat.setEnabled(e is not None and self.on_audio)
         if n == 0:
-            self.label.setText("Tap T or Space on every beat. Play the song first (with the song playing, the taps "
-                               "also say where the first beat is).")
+            self.label.setText(self._first_hint)
             return
         if e is None:
             self.label.setText(f"{n} tap: tap on")

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from chart.song import MODEL_SLOTS, Slot
 from chart.stats import SLOT_NPS_RANGES
+from editor.colors import text_color
+from editor.key_hints import follow_keys, hint
 
 REFINE_TIP = "Draft a higher difficulty from the current chart's rhythm (the model's refine mode)"
 SIMPLIFY_TIP = ("Draft an easier difficulty from the current chart: its rows the model rates highest for the easier "
@@ -192,6 +194,7 @@ class AiPanel(QWidget):
         self.variant_label = QLabel("")
         self.prev_variant.clicked.connect(lambda: self.flip(-1))
         self.next_variant.clicked.connect(lambda: self.flip(1))
+        follow_keys(self.win, ("ai.prev_variant", "ai.next_variant"), self._variant_tips)
         grid.addWidget(self.prev_variant, 2, 0)
         grid.addWidget(self.variant_label, 2, 1)
         grid.addWidget(self.next_variant, 2, 2)
@@ -248,8 +251,10 @@ class AiPanel(QWidget):
         curve.toggled.connect(self.win.actions["view.curve"].setChecked)
         self.win.actions["view.curve"].toggled.connect(curve.setChecked)
         grid.addWidget(curve, 3, 0, 1, 2)
-        legend = QLabel("Ghosts are dashed: <span style='color:#f078ff'>magenta = unsure</span>, "
-                        "<span style='color:#78fff0'>cyan = confident</span>.")
+        legend = QLabel()
+        unsure, sure = (text_color(legend, c).name() for c in ("#f078ff", "#78fff0"))  # the ghosts' hues, readable
+        legend.setText(f"Ghosts are dashed: <span style='color:{unsure}'>magenta = unsure</span>, "
+                       f"<span style='color:{sure}'>cyan = confident</span>.")
         grid.addWidget(legend, 4, 0, 1, 2)
         return box
 
@@ -333,6 +338,11 @@ class AiPanel(QWidget):
 
     def simplify(self):
         return self.drafting.simplify_down(self.simplify_target.currentData())
+
+    def _variant_tips(self) -> None:
+        """◀/▶ name their menu actions and keys (as the keymap has them now)."""
+        self.prev_variant.setToolTip("Previous draft variant of the range" + hint(self.win, "ai.prev_variant"))
+        self.next_variant.setToolTip("Next draft variant of the range" + hint(self.win, "ai.next_variant"))
 
     def flip(self, step: int) -> None:
         chart = self.win.session.chart

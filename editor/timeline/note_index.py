@@ -1,16 +1,22 @@
 """NoteIndex: a chart's notes as sorted numpy arrays in seconds, for drawing only what is visible and hit testing.
 
-Built from the Document's notes after each change. Per-note derived values (float beat, quantisation) are cached
-by note value, so rebuilding after an edit of a 10k-note chart costs dictionary look-ups, not Fraction maths.
+Built from the Document's notes after each change, and after an edit of notes only (same chart, same timing) not
+rebuilt but spliced (:meth:`NoteIndex.spliced`): the arrays before and after the changed beat range are reused
+and only the notes inside it are derived again, so an edit costs what it touches plus a few array copies, not a
+pass over the whole chart in Python (~26 ms at 22k notes, most of it hashing every note for the selection).
+Per-note derived values (float beat, quantisation) are cached by note identity, so a full build after an edit of
+a 10k-note chart costs dictionary look-ups, not Fraction maths.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
 import numpy as np
 
 from chart.formats.display_segments import judged_notes
+from chart.note_keys import approx_all
 from chart.notes import Note, NoteKind
 from chart.snap import quantization
 from chart.timing import TimingData
@@ -45,15 +51,7 @@ class NoteIndex:
                  unsure: Sequence[bool] | None = None):
         self.notes: list[Note] = list(notes)
         n = len(self.notes)
-        derived = [self._derive(note) for note in self.notes]
-        beats = np.fromiter((d[1] for d in derived), dtype=np.float64, count=n)
-        ends = np.fromiter((d[2] for d in derived), dtype=np.float64, count=n)
-        self.beats = beats
-        self.quant = np.fromiter((d[3] for d in derived), dtype=np.int16, count=n)
-        self.lanes = np.fromiter((note.lane for note in self.notes), dtype=np.int16, count=n)
-        self.kinds = np.fromiter((KIND_CODES[note.kind] for note in self.notes), dtype=np.int8, count=n)
-        self.start_s = timing.beats_to_seconds_array(beats) if n else np.zeros(0)
-        self.end_s = timing.beats_to_seconds_array(ends) if n else np.zeros(0)
+        self.beats, self.quant, self.lanes, self.kinds, self.start_s, self.end_s = _columns(self.notes, timing)
         # Notes are sorted by beat, and time never runs backwards with beats, so start_s is sorted too.
         self.max_len_s = float(np.max(self.end_s - self.start_s)) if n else 0.0
         self.confidence = (np.asarray(confidence, dtype=np.float32) if confidence is not None
@@ -61,7 +59,7 @@ class NoteIndex:
         self.unsure = np.asarray(unsure, dtype=bool) if unsure is not None else np.zeros(n, dtype=bool)
         self.selected = np.zeros(n, dtype=bool)
         self._timing = timing
-        self._pos: dict[Note, int] | None = None  # built on first selection lookup
+        self._draft = confidence is not None or unsure is not None  # per-note extras a splice cannot know
 
     @classmethod
     def _derive(cls, note: Note) -> tuple[Note, float, float, int]:
@@ -74,6 +72,50 @@ class NoteIndex:
             got = (note, float(note.beat), float(note.end_beat), min(quantization(note.beat), QUANT_CAP))
             cls._derived[id(note)] = got
         return got
+
+    def spliced(self, notes: Sequence[Note], timing: TimingData, beat0: Fraction, beat1: Fraction,
+                max_share: float = 0.5) -> NoteIndex | None:
+        """The index of ``notes`` (the chart after an edit), reusing this one's arrays outside ``[beat0, beat1]``.
+
+        ``[beat0, beat1]`` must hold the head of every note the edit added or removed (the Document's
+        ``notes_changed`` range does). Only the notes with their head in it are derived again; the rest is
+        copied with numpy. The notes kept before and after the range are checked against this index's (by
+        identity, at C speed; by value where the objects differ), so a range that missed a change cannot leave
+        stale notes: it gives None, as do another timing, a draft's index and an edit of more than ``max_share``
+        of the notes, where a full build (``NoteIndex(notes, timing)``) costs the same. The result equals that
+        full build array for array, with nothing selected.
+        """
+        if self._draft or (timing is not self._timing and timing != self._timing):
+            return None
+        new = list(notes)
+        old = self.notes
+        lo = int(np.searchsorted(self.beats, float(beat0), side="left"))  # float() keeps the order of Fractions
+        hi = int(np.searchsorted(self.beats, float(beat1), side="right"))
+        new_hi = len(new) - (len(old) - hi)  # the notes after the range are the old ones after it
+        if new_hi < lo or new_hi - lo > max_share * max(len(new), 1):
+            return None
+        if new[:lo] != old[:lo] or new[new_hi:] != old[hi:]:  # list == compares identity first: ~0.1 ms at 22k
+            return None
+        mid = _columns(new[lo:new_hi], timing)
+        out = NoteIndex.__new__(NoteIndex)
+        out.notes = new
+        out.beats, out.quant, out.lanes, out.kinds, out.start_s, out.end_s = (
+            np.concatenate((kept[:lo], part, kept[hi:]))
+            for kept, part in zip((self.beats, self.quant, self.lanes, self.kinds, self.start_s, self.end_s), mid))
+        out.max_len_s = self._spliced_max_len(lo, hi, mid[5] - mid[4], out)
+        out.confidence = np.ones(len(new), dtype=np.float32)
+        out.unsure = np.zeros(len(new), dtype=bool)
+        out.selected = np.zeros(len(new), dtype=bool)
+        out._timing = self._timing
+        out._draft = False
+        return out
+
+    def _spliced_max_len(self, lo: int, hi: int, added: np.ndarray, out: NoteIndex) -> float:
+        """The longest note of a splice: the old longest unless a note that long left (then a pass over all)."""
+        gone = self.end_s[lo:hi] - self.start_s[lo:hi]
+        if len(gone) and float(np.max(gone)) >= self.max_len_s:
+            return float(np.max(out.end_s - out.start_s)) if len(out.notes) else 0.0
+        return max(self.max_len_s, float(np.max(added)) if len(added) else 0.0)
 
     def onset_times_s(self) -> np.ndarray:
         """Sorted judgement times of the onset notes (taps, hold/roll heads, lifts) StepMania judges (not inside a
@@ -90,16 +132,28 @@ class NoteIndex:
         return len(self.notes)
 
     def set_selection(self, selection: Iterable[Note]) -> None:
-        """Mark the notes of ``selection`` (by value) as selected."""
+        """Mark the notes of ``selection`` (by value; of equal notes, the last) as selected.
+
+        Each note is looked up by bisecting its float beat, then compared with the few notes sharing that float
+        (a row): O(selected x log n), where a note -> position dict hashed every note of the chart (two Fractions
+        each) at the first selection after every edit."""
         self.selected[:] = False
         if not selection:
             return
-        if self._pos is None:
-            self._pos = {note: i for i, note in enumerate(self.notes)}
-        for note in selection:
-            i = self._pos.get(note)
-            if i is not None:
-                self.selected[i] = True
+        wanted = list(selection)
+        approx = np.asarray(approx_all([note.beat for note in wanted]), dtype=np.float64)
+        order = np.argsort(approx, kind="stable")  # sorted queries bisect ~4x faster (Ctrl+A of 22k notes)
+        starts, ends = np.empty(len(wanted), dtype=np.intp), np.empty(len(wanted), dtype=np.intp)
+        starts[order] = np.searchsorted(self.beats, approx[order], side="left")
+        ends[order] = np.searchsorted(self.beats, approx[order], side="right")
+        notes, selected = self.notes, self.selected
+        for note, a, b in zip(wanted, starts.tolist(), ends.tolist()):
+            lane = note.lane
+            for i in range(b - 1, a - 1, -1):  # from the end: a dict by value kept the last of equal notes
+                other = notes[i]
+                if other is note or (other.lane == lane and other == note):
+                    selected[i] = True
+                    break
 
     def visible(self, t0_s: float, t1_s: float) -> np.ndarray:
         """Indices of notes whose head or body intersects ``[t0_s, t1_s]``."""
@@ -129,3 +183,17 @@ class NoteIndex:
         lanes = self.lanes[lo:hi]
         keep = (lanes >= min(lane0, lane1)) & (lanes <= max(lane0, lane1))
         return [self.notes[lo + int(i)] for i in np.flatnonzero(keep)]
+
+
+def _columns(notes: list[Note], timing: TimingData) -> tuple[np.ndarray, ...]:
+    """Per-note arrays of ``notes``: float beats, quantisation, lanes, kind codes, start and end seconds."""
+    n = len(notes)
+    derived = [NoteIndex._derive(note) for note in notes]
+    beats = np.fromiter((d[1] for d in derived), dtype=np.float64, count=n)
+    ends = np.fromiter((d[2] for d in derived), dtype=np.float64, count=n)
+    quant = np.fromiter((d[3] for d in derived), dtype=np.int16, count=n)
+    lanes = np.fromiter((note.lane for note in notes), dtype=np.int16, count=n)
+    kinds = np.fromiter((KIND_CODES[note.kind] for note in notes), dtype=np.int8, count=n)
+    start_s = timing.beats_to_seconds_array(beats) if n else np.zeros(0)
+    end_s = timing.beats_to_seconds_array(ends) if n else np.zeros(0)
+    return beats, quant, lanes, kinds, start_s, end_s

@@ -79,6 +79,12 @@ class PointerMixin:
                 head = abs(float(self.index.start_s[note]) - t_s) <= tol_s
         return Hit(t_s, beat, snapped, x, lane, note, button, modifiers, tail, head)
 
+    @property
+    def hover_pos(self) -> QPointF | None:
+        """Where the pointer is over the notefield (viewport pixels), None when elsewhere: Timing > Sync Beat at
+        Cursor to Mouse reads it (:mod:`editor.controllers.beat_sync`)."""
+        return self._hover_pos
+
     def widget_pos(self, t_s: float, x: float) -> QPointF:
         """Widget pixel position of a data point (tests and tooltips)."""
         scene = self.vb.mapViewToScene(QPointF(x, float(self.axis.to_y(t_s))))

@@ -114,6 +114,7 @@ def boxes(monkeypatch):
 
     class Boxes(list):
         answers: list = []
+        details = ""  # the last question's detailed text
 
     captured = Boxes()
 
@@ -125,8 +126,13 @@ def boxes(monkeypatch):
             return QMessageBox.StandardButton.Ok
         return box
 
+    def run_box(box):  # a question built with Show Details... (messages.confirm(details=...))
+        captured.details = box.detailedText()
+        return record("question")(box.parent(), box.windowTitle(), box.text())
+
     for kind in ("critical", "warning", "information", "question"):
         monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
+    monkeypatch.setattr(QMessageBox, "exec", run_box)
     return captured
 
 

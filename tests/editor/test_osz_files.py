@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from chart.formats.registry import load, save
 from editor.controllers.export import EXPORT_FILTER, ExportController
-from editor.controllers.files import OPEN_FILTER, SAVE_FILTER
+from editor.controllers.file_dialogs import OPEN_FILTER, SAVE_FILTER
 
 pytestmark = pytest.mark.qt
 

@@ -57,7 +57,7 @@ def test_a_warning_is_not_replaced_by_info_lines(window, qtbot, monkeypatch):
 
     monkeypatch.setattr(sm, "WARNING_MS", 400)
     window.status_warning("Careful: this matters")
-    window.session.status.emit("Decoding clicks.wav")
+    sm.post_background(window, "Decoding clicks.wav")  # a background line; an answer to the user replaces it
     assert window.statusBar().currentMessage() == "Careful: this matters"
     assert [m.text for m in window.message_bar.log][-2:] == ["Careful: this matters", "Decoding clicks.wav"]
     assert window.message_bar.log[-2].level == sm.WARNING

@@ -216,7 +216,7 @@ def test_tap_tempo_from_the_timing_panel_taps_on_the_song_clock(fake, qtbot, mon
     win.session.doc.push(SetTiming(TimingData.constant(118, "-0.05")))
 
     def exec_(dialog):
-        play = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Play / Pause")
+        play = next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Play / Pause")
         play.click()
         assert win.playback.playing
         clock.advance(0.6 - win.playback.player.position_s())  # the song at 0.6 s: beat 1

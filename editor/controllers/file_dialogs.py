@@ -1,0 +1,42 @@
+"""The File menu's file dialogs: Open (a chart, an archive or an audio file), Open Folder (a song folder or an
+osu! beatmap set) and Save As.
+
+Two Open entries, as a platform file dialog picks either files or a folder, never both: a set's difficulties open
+together as one song only from its folder. The filters are built from the formats' and
+:data:`chart.song.AUDIO_EXTENSIONS` lists, so every audio file the editor reads is offered (``.m4a`` was missing
+from a hand-written list). :class:`editor.controllers.files.FileController` calls these through methods that tests
+replace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from chart.song import AUDIO_EXTENSIONS
+
+CHART_EXTENSIONS = (".ssc", ".sm", ".osu", ".json", ".osz")
+OPEN_FILTER = (f"Charts and audio ({' '.join('*' + e for e in CHART_EXTENSIONS + AUDIO_EXTENSIONS)});;"
+               "All files (*)")
+SAVE_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"
+
+
+def ask_open_path(parent: QWidget) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open a chart or an audio file", "", OPEN_FILTER)
+    return Path(path) if path else None
+
+
+def ask_open_folder(parent: QWidget) -> Path | None:
+    path = QFileDialog.getExistingDirectory(parent, "Open a song folder or an osu! beatmap set")
+    return Path(path) if path else None
+
+
+def ask_save_path(parent: QWidget, suggested: Path | None, title: str = "Save As") -> Path | None:
+    path, chosen = QFileDialog.getSaveFileName(parent, title, str(suggested or ""), SAVE_FILTER)
+    if not path:
+        return None
+    target = Path(path)
+    if not target.suffix:  # the filter the user picked decides the extension
+        target = target.with_suffix("." + chosen.split("*.")[-1].rstrip(")").strip() if "*." in chosen else ".ssc")
+    return target
