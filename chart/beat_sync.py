@@ -120,8 +120,10 @@ def still_synced(timing: TimingData, marks: Iterable[tuple[Fraction, Fraction]])
 
 def anchor_of(timing: TimingData, beat: Fraction, synced: Iterable[Fraction] = ()) -> Fraction | None:
     """What holds the beats before ``beat`` in place: the latest BPM change before it (not the first BPM) or
-    the latest synced beat before it; None in the first tempo stretch with nothing synced before."""
-    candidates = [b for b, _bpm in timing.bpms[1:] if b < beat] + [b for b in synced if b < beat]
+    the latest synced beat before it; None in the first tempo stretch with nothing synced before. Beats before 0
+    hold nothing: the timing pins beat 0 at the offset, so a tempo set before it moves that beat and not the ones
+    after (a sync there is an offset move, and the next sync moves the offset again)."""
+    candidates = [b for b, _bpm in timing.bpms[1:] if 0 <= b < beat] + [b for b in synced if 0 <= b < beat]
     return max(candidates) if candidates else None
 
 

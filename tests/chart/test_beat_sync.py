@@ -90,6 +90,21 @@ def test_a_synced_beat_in_the_first_stretch_becomes_the_anchor():
     assert abs(at(new, 40) - (at(first.timing, 40) - F("0.05"))) < US
 
 
+@pytest.mark.parametrize("first_beat, second_beat", [(-1, 16), (-4, -2)])
+def test_a_beat_synced_before_0_is_no_anchor_so_the_next_sync_moves_the_offset(first_beat, second_beat):
+    """The timing pins beat 0 at the offset: a tempo set at a beat before 0 would move that beat, not the later
+    ones (the next sync was refused as "all warped")."""
+    timing = TimingData.constant(120, "-0.47")
+    first = sync_beat(timing, first_beat, at(timing, first_beat) - F("0.01"))
+    synced = still_synced(first.timing, [(F(first_beat), first.at_s)])
+    assert anchor_of(first.timing, F(second_beat), synced) is None
+    target = at(first.timing, second_beat) + F("0.02")
+    second = sync_beat(first.timing, second_beat, target, synced=synced)
+    assert second.anchor is None
+    assert second.timing.bpms == timing.bpms
+    assert abs(at(second.timing, second_beat) - target) < US
+
+
 def test_still_synced_lets_go_of_beats_that_moved_since():
     timing = TimingData.constant(120, "0")
     marks = [(F(8), F(4)), (F(16), F(8) + F("0.01"))]
