@@ -90,7 +90,7 @@ def test_a_synced_beat_in_the_first_stretch_becomes_the_anchor():
     assert abs(at(new, 40) - (at(first.timing, 40) - F("0.05"))) < US
 
 
-@pytest.mark.parametrize("first_beat, second_beat", [(-1, 16), (-4, -2)])
+@pytest.mark.parametrize(("first_beat", "second_beat"), [(-1, 16), (-4, -2)])
 def test_a_beat_synced_before_0_is_no_anchor_so_the_next_sync_moves_the_offset(first_beat, second_beat):
     """The timing pins beat 0 at the offset: a tempo set at a beat before 0 would move that beat, not the later
     ones (the next sync was refused as "all warped")."""
