@@ -7,22 +7,28 @@ mines and fakes are not steps) and keeps, for every *state*, the cheapest way to
   took its panel; it lands wherever it steps next);
 * which foot stepped the previous row: left, right, or both/none (after a jump, a hands-only row, or at the start).
 
-That is 20 foot placements x 3 = 60 states. A row's transitions depend only on its arrows and on the lanes held
-by holds/rolls still down (head before the row, end after it: a foot is free again on its hold's end beat, as in
-the hands check), so each distinct (arrows, held lanes) pair gets its tables built once and cached, and a row
-costs a few numpy operations on 60 x K arrays (K = the ways to give the row's arrows to the free feet: 2 for one
-arrow or a jump, 6 or 12 for hands).
+That is 20 foot placements x 3 = 60 states. A row's transitions depend only on its arrows, on the lanes held
+by holds/rolls still down (head before the row, end after it) and on the lanes whose hold ends on the row, so each
+distinct (arrows, held lanes, ending lanes) gets its tables built once and cached, and a row costs a few numpy
+operations on 60 x K arrays (K = the ways to give the row's arrows to the free feet: 2 for one arrow or a jump, 6
+or 12 for hands).
 
 Rules
 -----
-* Each arrow is stepped by one foot. A foot standing on a held lane is pinned there until the hold ends. Arrows
+* Each arrow is stepped by one foot. A foot standing on a held lane is pinned there until the hold ends; on the
+  end beat itself it may step (release and move on, as the hands check counts a hold as held strictly before its
+  end), and so may the other foot, which then is no double step: it had to step the row before alone, the first
+  foot was still holding (the holding foot stepping twice in a row still is one). Counting it as one made a Left
+  hold, Down, Right on the hold's end a crossover of the left foot; forbidding the holding foot that row instead
+  made false crossovers in DDR's Beginner charts, whose holds often end on the holding foot's next step. Arrows
   beyond the free feet (3+ arrows, a jump while a hold is down, ...) go to a hand: the row is marked ``hands``
   and each such arrow costs ``HAND_COST``, so hands are used only where feet cannot do it.
 * Crossed: the left foot on Right or the right foot on Left. Left/Right are the horizontal extremes and Up/Down
   are both centre, so the left foot on Up with the right on Down is not crossed (and "left foot right of the
   right foot" reduces to the same two cases).
 * Double step: the foot that stepped the previous row alone steps again on another panel, while the other foot
-  is free (a foot that must step twice because the other one is holding is not a double step). Jack: the same
+  is free (a foot that must step twice because the other one is holding, up to and including its hold's end
+  beat, is not a double step). Jack: the same
   foot on the same panel. Footswitch: a foot steps the panel the other foot stood on.
 
 Costs depend on the time since the previous step row, through ``pressure(gap)``: 1 at or below ``FAST_GAP_S``
@@ -188,11 +194,16 @@ class _Tables:
     picked: tuple[tuple[tuple[int, tuple[Foot | None, ...]], ...], ...]  # [S][K] (flags, feet) as Python values
 
 
-def _options(state: tuple[int, int, int], arrows: tuple[int, ...], held: int) -> Iterator[tuple[int, int, tuple[int, ...]]]:
-    """(next state, flags, foot per arrow) for every way the free feet can take the row's arrows."""
+def _options(state: tuple[int, int, int], arrows: tuple[int, ...], held: int,
+             ending: int = 0) -> Iterator[tuple[int, int, tuple[int, ...]]]:
+    """(next state, flags, foot per arrow) for every way the free feet can take the row's arrows. ``held``: lanes
+    held past the row (bit per lane); ``ending``: lanes whose hold ends on the row (their foot is free, and the
+    other foot stepping again is no double step)."""
     pos, last = [state[0], state[1]], state[2]
     free = [f for f in (0, 1) if pos[f] == AIR or not held >> pos[f] & 1]
-    pinned = len(free) < 2
+    # holding through the row, or until it: the other foot stepping twice in a row is then no double step (a foot
+    # whose hold ends on the row may step it too, and stepping again itself is one)
+    busy = [pos[f] != AIR and bool((held | ending) >> pos[f] & 1) for f in (0, 1)]
     n = min(len(arrows), len(free))
     for steppers in combinations(free, n):  # steppers[i] takes arrows[chosen[i]]
         for chosen in permutations(range(len(arrows)), n):
@@ -212,7 +223,7 @@ def _options(state: tuple[int, int, int], arrows: tuple[int, ...], held: int) ->
                 f = steppers[0]
                 if last == f and new[f] == pos[f]:
                     flags |= _JACK
-                elif last == f and not pinned:
+                elif last == f and not busy[1 - f]:
                     flags |= _DOUBLE
             if n and _crossed(new[0], new[1]):
                 flags |= _STAY if _crossed(pos[0], pos[1]) else _CROSS
@@ -221,8 +232,8 @@ def _options(state: tuple[int, int, int], arrows: tuple[int, ...], held: int) ->
 
 
 @cache
-def _tables(arrows: tuple[int, ...], held: int) -> _Tables:
-    per_state = [list(_options(s, arrows, held)) for s in STATES]
+def _tables(arrows: tuple[int, ...], held: int, ending: int = 0) -> _Tables:
+    per_state = [list(_options(s, arrows, held, ending)) for s in STATES]
     # one column more than any state has options: it holds no option (cost inf), so "none" in ``gather`` can point
     # at it and a row's candidates need no extra inf appended
     n_states, k = len(STATES), max(len(o) for o in per_state) + 1
@@ -258,13 +269,15 @@ def _tables(arrows: tuple[int, ...], held: int) -> _Tables:
 def contact_rows(notes: list[Note]) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...]]]:
     """For every row of steps (``notes`` sorted by beat): its beat, its step notes, and the holds/rolls of other
     lanes still held at that beat (head before it, end after it)."""
-    yield from _contact_rows(notes, scaled(notes))
+    for beat, steps, held, _ending in _contact_rows(notes, scaled(notes)):
+        yield beat, steps, held
 
 
 def _contact_rows(notes: Sequence[Note], ints: ScaledNotes
-                  ) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...]]]:
+                  ) -> Iterator[tuple[Fraction, tuple[Note, ...], tuple[Note, ...], tuple[Note, ...]]]:
     """:func:`contact_rows` on the notes' exact integer beats (:mod:`chart.note_rows`): one pass, no Fraction
-    arithmetic (a hold's end was rebuilt for every row it was compared at: most of Verify's time on big charts)."""
+    arithmetic (a hold's end was rebuilt for every row it was compared at: most of Verify's time on big charts).
+    Also yields the holds/rolls of other lanes that end on the row (the parse's foot still holding there)."""
     running: dict[int, tuple[int, Note]] = {}  # lane -> (end, the hold or roll reaching furthest in it so far)
     for i, j in ints.rows():
         steps = tuple(n for n in notes[i:j] if n.kind.is_onset)
@@ -274,9 +287,10 @@ def _contact_rows(notes: Sequence[Note], ints: ScaledNotes
         if running:
             lanes = {n.lane for n in steps}
             held = tuple(h for lane, (end, h) in sorted(running.items()) if lane not in lanes and end > beat)
+            ending = tuple(h for lane, (end, h) in sorted(running.items()) if lane not in lanes and end == beat)
         else:
-            held = ()
-        yield steps[0].beat, steps, held
+            held = ending = ()
+        yield steps[0].beat, steps, held, ending
         for k in range(i, j):
             n = notes[k]
             if n.kind.has_length:  # (holds and rolls are steps)
@@ -285,28 +299,33 @@ def _contact_rows(notes: Sequence[Note], ints: ScaledNotes
                     running[n.lane] = (end, n)
 
 
-def step_rows(notes: Iterable[Note]) -> list[tuple[Fraction, tuple[Note, ...], int]]:
-    """``(beat, step notes by lane, held-lane bit mask)`` for every row with a step (:func:`contact_rows`), one
-    note per lane (duplicates are another check's business)."""
+def step_rows(notes: Iterable[Note]) -> list[tuple[Fraction, tuple[Note, ...], int, int]]:
+    """``(beat, step notes by lane, held-lane bit mask, ending-lane bit mask)`` for every row with a step
+    (:func:`contact_rows`; ending: a hold of another lane ends on the row), one note per lane (duplicates are
+    another check's business)."""
     listed = list(notes)
     ints = scaled(listed)
     order = sorted(range(len(listed)), key=lambda i: (ints.beats[i], listed[i].lane))
     if any(k != i for k, i in enumerate(order)):
         listed = [listed[i] for i in order]
         ints = ScaledNotes(ints.scale, [ints.beats[i] for i in order], [ints.ends[i] for i in order])
-    out: list[tuple[Fraction, tuple[Note, ...], int]] = []
-    for beat, steps, held in _contact_rows(listed, ints):
+    out: list[tuple[Fraction, tuple[Note, ...], int, int]] = []
+    for beat, steps, held, ending in _contact_rows(listed, ints):
         row: tuple[Note, ...]
         if len(steps) == 1:
             row = steps
         else:
             first = {n.lane: n for n in reversed(steps)}
             row = tuple(first[lane] for lane in sorted(first))
-        mask = 0
-        for h in held:
-            mask |= 1 << h.lane
-        out.append((beat, row, mask))
+        out.append((beat, row, _mask(held), _mask(ending)))
     return out
+
+
+def _mask(holds: tuple[Note, ...]) -> int:
+    mask = 0
+    for h in holds:
+        mask |= 1 << h.lane
+    return mask
 
 
 def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
@@ -328,11 +347,11 @@ def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
     rows = step_rows(judged_notes(list(notes), timing))
     if not rows:
         return FootParse((), 0.0)
-    for _, row, _ in rows:
+    for _, row, _, _ in rows:
         for n in row:
             if not 0 <= n.lane < PANELS:
                 raise ValueError(f"lane {n.lane} at beat {n.beat} is not a dance-single panel (0..3)")
-    times = timing.beats_to_seconds_array(np.array([float(b) for b, _, _ in rows], dtype=np.float64))
+    times = timing.beats_to_seconds_array(np.array([float(b) for b, _, _, _ in rows], dtype=np.float64))
     gaps = np.empty_like(times)
     gaps[0] = np.inf
     gaps[1:] = np.maximum(np.diff(times), 0.0)
@@ -343,8 +362,8 @@ def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
     value[START] = 0.0
     # Per row a handful of numpy calls on 60 x K arrays and nothing else (20k rows: the bulk of Verify's time).
     back: list[tuple[_Tables, np.ndarray]] = []  # per row: tables and, per next state, the best source's column
-    for (_, row, held), p in zip(rows, press, strict=True):
-        tab = _tables(tuple(n.lane for n in row), held)
+    for (_, row, held, ending), p in zip(rows, press, strict=True):
+        tab = _tables(tuple(n.lane for n in row), held, ending)
         cand = value[:, None] + tab.base
         if p:  # after a rest p is 0 and p * fast adds exactly nothing
             cand += p * tab.fast
@@ -361,7 +380,7 @@ def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
         state = prev
     picks.reverse()
     out: list[FootRow] = []
-    for (beat, row, _), t, g, (prev, j, tab) in zip(rows, times.tolist(), gaps.tolist(), picks, strict=True):
+    for (beat, row, _, _), t, g, (prev, j, tab) in zip(rows, times.tolist(), gaps.tolist(), picks, strict=True):
         fl, feet = tab.picked[prev][j]
         out.append(FootRow(beat, t, g, row, feet, crossover=bool(fl & _CROSS), double_step=bool(fl & _DOUBLE),
                            footswitch=bool(fl & _SWITCH), jack=bool(fl & _JACK), hands=bool(fl & _HANDS)))

@@ -11,6 +11,9 @@ same instant: a warp takes no time), and one that would be judged away from its 
 exact beat is the stop's, judged when the pause starts; or a delay's, judged after it) goes to the neighbouring
 row judged nearest its time. A hold keeps at least 1/48 beat. Two notes landing on one cell of a lane (only
 possible when a change squeezes time, e.g. a new warp) keep the first; the others are counted as dropped.
+
+A routine chart's player 2 (note-data text in ``Chart.extra``, :data:`chart.formats.notedata.PLAYER2`) is
+re-beated the same way by :func:`retime_extra`: left alone, the two players would drift apart.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from fractions import Fraction
 import numpy as np
 
 from chart.formats.display_segments import past_warps
+from chart.formats.notedata import PLAYER2, format_notes, parse_notes
 from chart.formats.timing_tags import in_warp
 from chart.notes import Note, sort_notes
 from chart.snap import DIVISORS, is_on_grid, snap_preferring_coarse
@@ -110,6 +114,23 @@ def retime_notes_with_shift(notes: Iterable[Note], old: TimingData,
             continue
         out[(head, note.lane)] = moved
     return sort_notes(out.values()), dropped, shift[0]
+
+
+def retime_extra(extra: list[tuple[str, str]], lanes: int, old: TimingData,
+                 new: TimingData) -> tuple[list[tuple[str, str]], int, int, float]:
+    """``extra`` (a chart's) with a routine chart's player 2 notes re-beated as :func:`retime_notes_with_shift`
+    re-beats player 1's, written back with the note-data writer; and (how many of them got new beats, how many
+    were dropped on a taken cell, the largest time shift in s). ``extra`` itself when there is no player 2."""
+    text = dict(extra).get(PLAYER2)
+    if not text:
+        return extra, 0, 0, 0.0
+    notes, _ = parse_notes(text, lanes)
+    moved, dropped, shift = retime_notes_with_shift(notes, old, new)
+    came = len(set(moved) - set(notes))
+    if not came and not dropped:
+        return extra, 0, 0, shift
+    written = format_notes(moved, lanes)  # ValueError (a refusal) if a note could not be written
+    return [(k, written if k == PLAYER2 else v) for k, v in extra], came, dropped, shift
 
 
 def notes_in_timing_of(song, source, target) -> tuple[TimingData, list[Note]]:

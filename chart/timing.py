@@ -266,29 +266,70 @@ class TimingData:
         return np.where(before, kb[0] - (arrive[0] - t) / spb_before, out)
 
     # ------------------------------------------------------------------ measures
+    @cached_property
+    def _measure_sections(self) -> list[tuple[Fraction, Fraction, int]]:
+        """(start beat, measure length, number of its first line) per time signature, from beat 0 on: 4/4 until
+        the first one; one at a negative beat applies from beat 0 (the last of them), as no line is drawn or
+        stepped to before 0 by a signature (4/4 lines there). The grid, PgUp/PgDn and the status bar all count
+        from these, so they agree."""
+        lengths: dict[Fraction, Fraction] = {Fraction(0): Fraction(4)}
+        for beat, num, den in self.time_signatures:  # sorted by beat: a later one at the same start wins
+            lengths[max(Fraction(beat), Fraction(0))] = Fraction(num * 4, den)
+        out: list[tuple[Fraction, Fraction, int]] = []
+        number = 0
+        starts = sorted(lengths)
+        for i, start in enumerate(starts):
+            out.append((start, lengths[start], number))
+            if i + 1 < len(starts):
+                number += math.ceil((starts[i + 1] - start) / lengths[start])
+        return out
+
     def measure_starts(self, last_beat: float) -> np.ndarray:
-        """Beats of measure starts (downbeats) up to ``last_beat``, following time signatures (default 4/4)."""
-        sigs = list(self.time_signatures) or [(Fraction(0), 4, 4)]
-        if sigs[0][0] > 0:
-            sigs.insert(0, (Fraction(0), 4, 4))
-        out: list[np.ndarray] = []
-        last = Fraction(last_beat) + Fraction(1, 10**9)
-        for i, (start, num, den) in enumerate(sigs):
-            start, step = Fraction(start), Fraction(num * 4, den)
-            end = Fraction(sigs[i + 1][0]) if i + 1 < len(sigs) else last + 1
-            # lines start + k * step for k >= 0, before the next signature and up to last_beat, counted exactly
-            # (adding float steps drifted a hair below the next signature's beat and listed its line twice)
-            count = min(math.ceil((end - start) / step), math.floor((last - start) / step) + 1)
-            out.append(float(start) + np.arange(max(0, count)) * float(step))
-        return np.concatenate(out)
+        """Beats of measure starts (downbeats) from beat 0 up to ``last_beat``, following time signatures (default
+        4/4). One entry per measure: for the grid's visible lines use :meth:`measure_lines` (a 10^9-beat warp
+        holds 2.5 * 10^8 measures)."""
+        beats, _numbers, _strides = self.measure_lines(0.0, last_beat)
+        return beats
+
+    def measure_lines(self, b0: float, b1: float, beats_apart: float = 0.0) -> tuple[np.ndarray, np.ndarray,
+                                                                                    np.ndarray]:
+        """(beats, measure numbers, strides) of the measure lines in ``[b0, b1]`` (from beat 0 on), by beat.
+        Where a signature's measures are shorter than ``beats_apart``, only every ``stride``-th line is listed
+        (numbers that are multiples of it, a power of two, the largest that keeps them under ``beats_apart``
+        apart): the cost follows ``(b1 - b0) / beats_apart``, not the number of measures."""
+        lo = Fraction(max(b0, 0.0)) - Fraction(1, 10**9)
+        hi = Fraction(b1) + Fraction(1, 10**9)
+        sections = self._measure_sections
+        beats: list[np.ndarray] = []
+        numbers: list[np.ndarray] = []
+        strides: list[np.ndarray] = []
+        for i in range(max(bisect_right([s for s, _, _ in sections], lo) - 1, 0), len(sections)):
+            start, length, first = sections[i]
+            if start > hi:
+                break
+            count = sections[i + 1][2] - first if i + 1 < len(sections) else None
+            k0 = max(math.ceil((lo - start) / length), 0)
+            k1 = math.floor((hi - start) / length)
+            if count is not None:
+                k1 = min(k1, count - 1)
+            if k1 < k0:
+                continue
+            ratio = min(beats_apart / float(length), 2.0**40)  # (a stretch of ~0 pixels per beat: inf)
+            stride = 2 ** int(math.floor(math.log2(ratio))) if ratio > 1 else 1
+            k0 += -(first + k0) % stride  # numbers that are multiples of the stride
+            ks = np.arange(k0, k1 + 1, stride, dtype=np.int64)
+            beats.append(float(start) + ks * float(length))
+            numbers.append(first + ks)
+            strides.append(np.full(len(ks), stride, dtype=np.int64))
+        if not beats:
+            return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(beats), np.concatenate(numbers), np.concatenate(strides)
 
     def measure_line(self, beat: Fraction, step: int) -> Fraction:
         """The measure line (downbeat) ``step`` lines after ``beat`` (``step`` < 0: before), exactly, following
         time signatures as :meth:`measure_starts` does (4/4 before the first one and before beat 0); a beat on a
         line moves a whole measure. What PgUp/PgDn and Shift+wheel step by."""
-        sigs = [(Fraction(b), Fraction(n * 4, d)) for b, n, d in self.time_signatures if b >= 0]
-        if not sigs or sigs[0][0] > 0:
-            sigs.insert(0, (Fraction(0), Fraction(4)))
+        sigs = [(start, length) for start, length, _ in self._measure_sections]
         beat = Fraction(beat)
         for _ in range(abs(step)):
             beat = self._next_line(beat, sigs) if step > 0 else self._previous_line(beat, sigs)
@@ -303,7 +344,7 @@ class TimingData:
     def _next_line(beat: Fraction, sigs: list[tuple[Fraction, Fraction]]) -> Fraction:
         if beat < 0:
             return Fraction((beat // 4) * 4 + 4)
-        i = max(k for k, (start, _) in enumerate(sigs) if start <= beat)
+        i = bisect_right([start for start, _ in sigs], beat) - 1
         start, length = sigs[i]
         line = start + ((beat - start) // length + 1) * length
         return min(line, sigs[i + 1][0]) if i + 1 < len(sigs) else line
@@ -316,12 +357,16 @@ class TimingData:
         return start + -((start - beat) // length) * length - length
 
     def measure_position(self, beat: float) -> tuple[int, float]:
-        """(measure number from 0, beats into it) of ``beat``, following time signatures as the grid does."""
+        """(measure number from 0, beats into it) of ``beat``, following time signatures as the grid does; one
+        bisection, whatever the number of measures before it."""
         if beat < 0 or not self.time_signatures:
             measure, into = divmod(beat, 4.0)
             return int(measure), into
-        starts = self.measure_starts(beat)
-        return len(starts) - 1, beat - float(starts[-1])
+        sections = self._measure_sections
+        at = Fraction(beat) + Fraction(1, 10**9)  # a float a hair below a line is on it (as the grid draws it)
+        start, length, first = sections[bisect_right([s for s, _, _ in sections], at) - 1]
+        k = math.floor((at - start) / length)
+        return first + k, beat - float(start + k * length)
 
     def with_changes(self, **changes) -> TimingData:
         """Copy with some fields replaced."""

@@ -16,9 +16,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from cli.common import UserError, write_chart_files
+from cli._draft_write import _write
+from cli.common import UserError, chart_extensions
 
 SLOT_NAMES = "beginner,easy,medium,hard,challenge"
+#: ``-o`` of every AI command, its extensions from the format registry (a new format cannot go unlisted)
+OUTPUT_HELP = (f"output chart ({chart_extensions('or')}; .osu: the new slots only, one file each; .osz: the whole "
+               f"song with its audio)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +62,7 @@ def _common_options(p: argparse.ArgumentParser) -> None:
                    help="with --backend URL: run locally when the server is down or fails during the draft "
                         "(without it, any server failure is an error and nothing is written)")
     p.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json; .osu: the new slots only, one file each)")
+    p.add_argument("-o", "--output", type=Path, required=True, help=OUTPUT_HELP)
 
 
 # ---------------------------------------------------------------------------------------------------- commands
@@ -99,7 +103,7 @@ def cmd_refine(args: argparse.Namespace) -> int:
     drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low, highs,
                                              nps=parse_nps(args.nps), seed=args.seed,
                                              keep_arrows=not args.new_arrows, progress=_Progress()))
-    return _write(_moved(song, audio_path, args.output), drafts, timing, args.output)
+    return _write(_moved(song, audio_path, args.output), drafts, timing, args.output, lower)
 
 
 def _one_slot(text: str, flag: str) -> Any:
@@ -182,8 +186,13 @@ def _check_output(path: Path) -> None:
     except ParseError as exc:
         raise UserError(str(exc)) from exc
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"output folder {folder} does not exist")
+    if folder.is_dir():
+        return
+    # the nearest existing folder on the way: a file there (``-o notes.txt/out.ssc``) is no folder that is missing
+    there = next((f for f in folder.parents if f.exists()), None) if not folder.exists() else folder
+    if there is not None and not there.is_dir():
+        raise UserError(f"cannot write {path}: {there} is not a folder")
+    raise UserError(f"output folder {folder} does not exist")
 
 
 def _source(path: Path, need_song: bool = False) -> tuple[Any, Path]:
@@ -200,7 +209,7 @@ def _source(path: Path, need_song: bool = False) -> tuple[Any, Path]:
         is_chart = False
     if not is_chart:
         if need_song:
-            raise UserError(f"{path} is not a chart file (.ssc, .sm, .osu, .json)")
+            raise UserError(f"{path} is not a chart file ({chart_extensions()})")
         return None, path
     try:
         song = load(path)
@@ -336,53 +345,6 @@ def _guarded(work: Any) -> Any:
             return work()
     except (AudioError, DraftError, ManifestError, FeatureError, DecodeError, InputError, BackendError) as exc:
         raise UserError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
-
-
-def _write(song: Any, drafts: list[Any], timing: Any, output: Path) -> int:
-    from chart.disclosure import with_disclosure
-    from chart.song import Chart
-    from chart.stats import chart_stats
-
-    for draft in drafts:
-        chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft",
-                      credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
-        chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
-        song.charts = [c for c in song.charts if not (c.slot == draft.slot and c.mode == chart.mode)] + [chart]
-        p = draft.provenance
-        kept = p.parameters.get("lower_rows_kept")
-        skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""
-        if (arrows := p.parameters.get("lower_arrows_kept")) is not None:
-            skeleton += f" ({arrows} with their arrows)"
-        if upper := p.parameters.get("rows_capped_by"):  # inference.slot_rise
-            skeleton += f", thinned below {upper}"
-        if split := p.parameters.get("jumps_split"):
-            skeleton += f", {split} jumps made steps"
-        if source := p.parameters.get("simplified_from"):
-            skeleton += f", {p.parameters['rows_kept']} of the {p.parameters['higher_rows']} {source} rows"
-            if uncrossed := p.parameters.get("arrows_uncrossed"):
-                skeleton += f", {uncrossed} arrows moved so the feet do not cross"
-        print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
-              f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
-              f"seed {p.seed})", file=sys.stderr)
-    song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
-    return _save(song, output, {d.slot for d in drafts})
-
-
-def _save(song: Any, output: Path, slots: set[Any] | None = None) -> int:
-    """Write ``song``; to osu!mania (one difficulty per file) only the charts of ``slots`` (the ones just made),
-    one file each when several (``registry.save_split``)."""
-    from chart.formats.errors import ParseError, WriteError
-    from chart.formats.registry import format_for
-
-    if format_for(output).name == "osu" and slots is not None:
-        song = copy.copy(song)
-        song.charts = [c for c in song.charts if c.slot in slots]
-    try:
-        written = write_chart_files(song, output)
-    except (WriteError, ParseError) as exc:
-        raise UserError(f"cannot write {output}: {exc}") from exc
-    print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
-    return 0
 
 
 class _Progress:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from cli._draft_cmds import (
+    OUTPUT_HELP,
     _chart_with_notes,
     _check_output,
     _guarded,
@@ -16,10 +17,9 @@ from cli._draft_cmds import (
     _moved,
     _one_slot,
     _Progress,
-    _save,
-    _write,
     parse_slots,
 )
+from cli._draft_write import _save, _write
 from cli.common import UserError
 
 
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--from", dest="from_slot", required=True, help="the harder slot to simplify (e.g. hard)")
     m.add_argument("--to", dest="to_slots", required=True, help="easier slots, comma-separated (e.g. easy,beginner)")
     m.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
-    m.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json; .osu: the new slots only, one file each)")
+    m.add_argument("-o", "--output", type=Path, required=True, help=OUTPUT_HELP)
     m.set_defaults(func=cmd_simplify)
 
     a = subparsers.add_parser("arrows", help="new arrows for a chart's rhythm (the lane model alone)",
@@ -43,11 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     a.add_argument("--slot", required=True, help="the chart to give new arrows (e.g. medium)")
     a.add_argument("--seed", type=int, default=0, help="0 (default): the model's best guess; others: sampled")
     a.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
-    a.add_argument("-o", "--output", type=Path, required=True, help="output chart (.ssc, .sm, .osu or .json; .osu: the new slots only, one file each)")
+    a.add_argument("-o", "--output", type=Path, required=True, help=OUTPUT_HELP)
     a.set_defaults(func=cmd_arrows)
 
 
 def cmd_simplify(args: argparse.Namespace) -> int:
+    from chart.keyboard import is_keyboard
+
     high = _one_slot(args.from_slot, "--from")
     lows = parse_slots(args.to_slots)
     _check_output(args.output)
@@ -56,8 +58,9 @@ def cmd_simplify(args: argparse.Namespace) -> int:
     song, audio_path, higher = _chart_with_notes(args.chart, high, "simplify")
     drafter = _local_drafter(args.models)
     timing = song.timing_for(higher)
-    drafts = _guarded(lambda: drafter.simplify(audio_path, timing, higher.notes, high, lows, progress=_Progress()))
-    return _write(_moved(song, audio_path, args.output), drafts, timing, args.output)
+    drafts = _guarded(lambda: drafter.simplify(audio_path, timing, higher.notes, high, lows, progress=_Progress(),
+                                               keyboard=is_keyboard(higher)))  # fingers: no foot easing
+    return _write(_moved(song, audio_path, args.output), drafts, timing, args.output, higher)
 
 
 def cmd_arrows(args: argparse.Namespace) -> int:

@@ -116,16 +116,21 @@ def cmd_convert(args: argparse.Namespace) -> int:
         song.charts = [c for c in song.charts if _chart_matches(c, args.chart)]
         if not song.charts:
             raise UserError(f"no chart matches {args.chart!r} in {args.input}")
+    notes = [p for p in unrepresentable(song, target.name) if not p.fatal]  # names as its own folder has them
     audio = song.audio_path() if song.source_path is not None else None
     if audio is not None and audio.is_file():  # the copy names the audio from its own folder
         song.music = music_relative_to(audio, args.output, song.music)
     song.extra = relinked_extra(song, args.output)  # and its banner, background...
     relink_charts(song, args.output)  # and a chart's own audio
+    created = _set_folder(args.output, target.name, len(song.charts))
     try:
-        notes = [p for p in unrepresentable(song, target.name) if not p.fatal]
         written = write_chart_files(song, args.output)  # .osu: one file per difficulty
-    except WriteError as err:
+    except (WriteError, UserError) as err:
+        if created is not None:
+            created.rmdir()  # all or nothing: not even the folder
         raise UserError(str(err)) from None
+    if created is not None:
+        print(f"note: created the folder {created} for the set", file=sys.stderr)
     for reason, count in Counter(p.reason for p in notes).most_common():
         print(f"note: {target.name}: {reason}" + (f" ({count}x)" if count > 1 else ""), file=sys.stderr)
     charts = f"{len(song.charts)} chart{'s' * (len(song.charts) != 1)}"
@@ -135,6 +140,20 @@ def cmd_convert(args: argparse.Namespace) -> int:
         print(f"wrote {len(written)} files, one per difficulty ({charts}): "
               f"{', '.join(p.name for p in written)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _set_folder(output: Path, fmt: str, charts: int) -> Path | None:
+    """The folder of an osu! set output (``set/song.osu``: one file per difficulty) made when it is missing and its
+    parent exists, as a set is a folder of its own; None when nothing was made. A deeper missing path is left to
+    the writer's one-line error (a typo in the path should not become a tree of folders)."""
+    folder = output.parent
+    if fmt != "osu" or charts <= 1 or folder.exists() or not folder.parent.is_dir():
+        return None
+    try:
+        folder.mkdir()
+    except OSError as err:
+        raise UserError(f"cannot make the folder {folder}: {err.strerror or err}") from None
+    return folder
 
 
 def _chart_matches(chart, wanted: str) -> bool:
@@ -175,9 +194,8 @@ def _audio_length(song) -> float | None:
     decoder's warnings (truncated, damaged) are printed as ``tempo`` and ``draft`` print them.
     """
     path = song.audio_path()
-    if path is None or not path.is_file():
-        print("note: audio file not found; notes after the end of the audio are not checked "
-              "(give --audio-length)", file=sys.stderr)
+    if path is None or not path.is_file():  # the music check's WARNING says the file is missing: not said twice
+        print("note: notes after the end of the audio are not checked (give --audio-length)", file=sys.stderr)
         return None
     from audio.decode import AudioError, decoded_info, native_stderr_silenced
 

@@ -93,6 +93,14 @@ class Job(QObject):
 
     def _run(self) -> None:
         try:
+            self._work()
+        except RuntimeError as exc:  # the Job's C++ side was deleted (the window closed while it ran): no one waits
+            if "deleted" not in str(exc):
+                raise
+            _log.debug("job %s ended after its window: %s", self.name, exc)
+
+    def _work(self) -> None:
+        try:
             result = self._fn(self.ctx, *self._args, **self._kwargs)
         except Cancelled:
             self.running = False

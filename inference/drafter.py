@@ -239,12 +239,13 @@ class Drafter:
         return arrows_drafts(self, audio, timing, rows, slot, n, end_beat, seed, context, progress, cancel)
 
     def simplify(self, audio: AudioLike | SongAnalysis, timing: TimingData, higher_notes: Sequence[Note],
-                 higher_slot: Slot | int | str, targets: Sequence[Slot | int | str],
-                 progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[SlotDraft]:
+                 higher_slot: Slot | int | str, targets: Sequence[Slot | int | str], progress: ProgressFn | None = None,
+                 cancel: CancelToken | None = None, keyboard: bool = False) -> list[SlotDraft]:
         """Easier charts drawn from a harder one's rows and arrows (:mod:`inference.simplify`): for each target
         slot below ``higher_slot``, the harder chart's rows ranked by the target's plain onset curve, as many as
-        the training songs' slot ratio implies, with their arrows (jumps thinned to the slot's usual share)."""
-        return simplify_drafts(self, audio, timing, higher_notes, higher_slot, targets, progress, cancel)
+        the training songs' slot ratio implies, with their arrows (jumps thinned to the slot's usual share;
+        not moved for the feet from a ``keyboard`` chart, an osu!mania map)."""
+        return simplify_drafts(self, audio, timing, higher_notes, higher_slot, targets, progress, cancel, keyboard)
 
     # ------------------------------------------------------------------ pipeline
     def _run(self, audio: AudioLike | SongAnalysis, timing: TimingData, jobs: list[_Job],

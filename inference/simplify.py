@@ -20,7 +20,7 @@ should be its skeleton. In the 80 charted songs a lower chart's onset rows are 9
   the most probable rows keeping theirs; never more than two panels at once, no rolls at Beginner, at Beginner
   a row whose arrow would cross the feet takes another panel (:func:`uncrossed`), and at every slot an arrow
   making a crossover, footswitch, fast double step or fast jack its source has not there moves
-  (:func:`inference.simplify_feet.eased`).
+  (:func:`inference.simplify_feet.eased`); not on a keyboard chart (an osu!mania map), played with fingers.
 
 Measured on the validation songs (``python scripts/diagnose_drafts.py simplify``; the chart above as the source):
 micro F1 @50 ms 0.812 against 0.727 for plain drafts (MODEL_CARD, "Simplify down").
@@ -217,8 +217,11 @@ def row_seconds(timing: TimingData, beats: Sequence[Fraction]) -> np.ndarray:
 
 def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: Sequence[Note], higher_slot: Any,
                     targets: Sequence[Any], progress: ProgressFn | None,
-                    cancel: CancelToken | None) -> list[SlotDraft]:
-    """:meth:`inference.drafter.Drafter.simplify` (documented there and in this module's docstring)."""
+                    cancel: CancelToken | None, keyboard: bool = False) -> list[SlotDraft]:
+    """:meth:`inference.drafter.Drafter.simplify` (documented there and in this module's docstring). ``keyboard``:
+    the harder chart is a keyboard chart (an osu!mania map, :mod:`chart.keyboard`), played with fingers, so no
+    arrow moves for the feet (:func:`uncrossed`, :func:`~inference.simplify_feet.eased`): they would only stray
+    from the designer's arrows."""
     from inference.backends import cancel_scope
     from inference.decode import settings_for, slot_name, smooth
     from inference.draft_audio import beat_window, run_onset_model
@@ -263,10 +266,11 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
         notes = simplified_notes(higher_notes, keep_beats, {beats[k]: float(scores[k]) for k in kept},
                                  int(low), share)
         notes = _held_within(notes, timing, end_s)
-        changed = 0
-        if int(low) == 0:
+        changed = moved = 0
+        if int(low) == 0 and not keyboard:
             notes, changed = uncrossed(notes, timing)
-        notes, moved = eased(notes, higher_notes, timing)  # no harder on the feet than the source
+        if not keyboard:
+            notes, moved = eased(notes, higher_notes, timing)  # no harder on the feet than the source
         prov = Provenance(onset.model_id, onset.version, onset.sha256, f"kept from the {high.sm_name} chart",
                           drafter.backend.describe(), 0,
                           {"mode": "simplify", "slot": low.sm_name, "simplified_from": high.sm_name,

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from chart.formats.display_segments import judged_notes
 from chart.note_rows import ScaledNotes, scaled
 from chart.notes import Note
 from chart.song import Chart, Song
@@ -89,7 +90,12 @@ class CheckContext:
     audio_length_s : float, optional
         Length of the audio in seconds, when known.
     target_format : str, optional
-        Format name the chart will be saved as ("sm", "ssc", "osu", "json"), when known.
+        Format name the chart will be saved as ("sm", "ssc", "osu", "json", "osz"), when known.
+    song_level : bool, optional
+        Whether this run also reports the findings about the song rather than the chart (shared timing, metadata,
+        its music file), which every chart of the song shares: a list of all charts shows them once. Default: with
+        the song's first chart (:func:`~chart.checks.registry.check_song`); the editor's Verify of one chart sets
+        it, so that a PROBLEM that makes Save refuse shows whichever chart is on screen.
     """
 
     song: Song
@@ -97,14 +103,26 @@ class CheckContext:
     timing: TimingData | None = None
     audio_length_s: float | None = None
     target_format: str | None = None
+    song_level: bool | None = None
 
     def __post_init__(self) -> None:
         if self.timing is None:
             self.timing = self.song.timing_for(self.chart)
+        if self.song_level is None:
+            self.song_level = bool(self.song.charts) and self.song.charts[0] is self.chart
 
     @property
     def notes(self) -> list[Note]:
         return self.chart.notes
+
+    @cached_property
+    def judged(self) -> list[Note]:
+        """The notes StepMania judges (:func:`~chart.formats.display_segments.judged_notes`: not inside a warp or a
+        fake segment), same order. What a player steps, so every check that counts or measures steps (density,
+        jumps, hands, parity) reads these: the notes a warp passes over are the ``unjudged`` check's, and counting
+        them made a gimmick chart look twice as dense as the Stats panel says."""
+        assert self.timing is not None
+        return judged_notes(self.chart.notes, self.timing)
 
     @cached_property
     def scaled(self) -> ScaledNotes:

@@ -3,7 +3,8 @@ and rapid re-tapping come later. (Rows of three or more panels are the ``hands``
 
 Human Beginner charts do use a few jumps (406 dance-single Beginner charts in ../shared/data: median 3.9 % of
 rows are jumps, 90th percentile 11.5 %; 38 of them have rolls, 3 have hands), so jumps are summarised once
-per chart: INFO up to :data:`MAX_JUMP_RATIO` of the rows, WARNING above. Rolls are a WARNING.
+per chart: INFO up to :data:`MAX_JUMP_RATIO` of the rows, WARNING above. Rolls are a WARNING. Only the rows StepMania
+judges count: the notes of a warp or a fake segment are never stepped (the ``unjudged`` check lists them).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class CheckBeginnerRules:
             return
         jumps: list[tuple] = []
         n_rows = 0
-        for beat, row in beat_rows(ctx.notes):
+        for beat, row in beat_rows(ctx.judged):  # the rows played (a warp's notes are the unjudged check's)
             onsets = tuple(n for n in row if n.kind.is_onset)
             n_rows += bool(onsets)
             if len(onsets) == 2:
@@ -36,7 +37,7 @@ class CheckBeginnerRules:
             yield Issue(severity, f"{len(jumps)} jump{'s' * (len(jumps) > 1)} in a Beginner chart "
                         f"({ratio:.0%} of rows), first at beat {describe_beat(jumps[0][0])}", jumps[0][0],
                         tuple(n for _, pair in jumps for n in pair))
-        rolls = tuple(n for n in ctx.notes if n.kind == NoteKind.ROLL)
+        rolls = tuple(n for n in ctx.judged if n.kind == NoteKind.ROLL)
         if rolls:
             yield Issue(Severity.WARNING, f"{len(rolls)} roll{'s' * (len(rolls) > 1)} in a Beginner chart, first "
                         f"at beat {describe_beat(rolls[0].beat)} (lane {rolls[0].lane + 1})", rolls[0].beat, rolls)

@@ -2,7 +2,9 @@
 
 The usual ranges (:data:`chart.stats.SLOT_NPS_RANGES`) are the 10th..90th percentiles of 2029 human charts;
 "far" means below the range's low end divided by :data:`FAR_FACTOR` or above its high end times it. With
-factor 1.5, 2.1 % of those human charts are flagged (1.25: 4.6 %; 2: 0.3 %). Edit charts have no usual range.
+factor 1.5, 2.1 % of those human charts are flagged (1.25: 4.6 %; 2: 0.3 %). Edit charts have no usual range, and
+keyboard charts (osu!mania maps, :mod:`chart.keyboard`) none of these pad charts' ranges. Only the notes StepMania
+judges count, as in the Stats panel: a warp's notes flash by unplayed (the ``unjudged`` check lists them).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.keyboard import is_keyboard
 from chart.stats import NPS_WINDOW_S, SLOT_NPS_RANGES, onset_times_s
 
 FAR_FACTOR = 1.5
@@ -22,9 +25,9 @@ class CheckDensity:
     meta = CheckMeta("density", "Difficulty", "Notes per second far from the slot's usual range")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
-        usual = SLOT_NPS_RANGES.get(ctx.chart.slot)
+        usual = None if is_keyboard(ctx.chart) else SLOT_NPS_RANGES.get(ctx.chart.slot)
         assert ctx.timing is not None
-        times = onset_times_s(ctx.notes, ctx.timing)
+        times = onset_times_s(ctx.judged, ctx.timing)  # the steps played: a warp's notes are never judged
         if usual is None or times.size < MIN_ONSETS or times[-1] <= times[0]:
             return
         mean = times.size / (times[-1] - times[0])
@@ -40,6 +43,7 @@ class CheckDensity:
     @staticmethod
     def _densest_beat(ctx: CheckContext, times: np.ndarray):
         inside = np.searchsorted(times, times + NPS_WINDOW_S, side="left") - np.arange(times.size)
-        # Onsets in beat order are in time order too (time never runs backwards), so indices line up.
-        onsets = [n for n in ctx.notes if n.kind.is_onset]
+        # Onsets in beat order are in time order too (time never runs backwards), so indices line up; judged ones,
+        # as ``times``: the densest spot is where the player steps
+        onsets = [n for n in ctx.judged if n.kind.is_onset]
         return onsets[int(np.argmax(inside))].beat

@@ -7,8 +7,8 @@ strictly before its end): Beginner 2 of 346 charts, Easy 3 of 351, Medium 8 of 3
 57 of 240, Edit 27 of 36. So at Beginner..Medium each such row is a WARNING (almost always a mistake); at Hard,
 Challenge and Edit, where hands are a known device, one INFO per chart counts them.
 
-Only the step games' pads (``dance-*``, ``pump-*``, ``techno-*``) are checked: keyboard modes are played with
-fingers.
+Only the step games' pads (``dance-*``, ``pump-*``, ``techno-*``) are checked: keyboard modes, and keyboard charts
+of a pad's mode (an osu!mania map: :mod:`chart.keyboard`), are played with fingers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
-from chart.formats.display_segments import judged_notes
+from chart.keyboard import is_keyboard
 from chart.notes import Note
 from chart.parity import contact_rows
 from chart.song import Slot
@@ -29,10 +29,9 @@ class CheckHands:
     meta = CheckMeta("hands", "Playability", "Rows that need three or more panels at once (a jump during a hold)")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
-        if not ctx.chart.mode.startswith(FOOT_GAMES):
+        if not ctx.chart.mode.startswith(FOOT_GAMES) or is_keyboard(ctx.chart):
             return
-        assert ctx.timing is not None
-        found = [(beat, steps, held) for beat, steps, held in contact_rows(judged_notes(ctx.notes, ctx.timing))
+        found = [(beat, steps, held) for beat, steps, held in contact_rows(ctx.judged)
                  if len(steps) + len(held) >= 3]
         if not found:
             return

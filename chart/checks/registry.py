@@ -16,7 +16,9 @@ from chart.checks.density import CheckDensity
 from chart.checks.duplicates import CheckDuplicates
 from chart.checks.hands import CheckHands
 from chart.checks.holds import CheckHolds
+from chart.checks.lanes import CheckLanes
 from chart.checks.mp3_delay import CheckMp3Delay
+from chart.checks.music import CheckMusic
 from chart.checks.note_in_hold import CheckNoteInHold
 from chart.checks.parity import CheckParity
 from chart.checks.representable import CheckRepresentable
@@ -26,8 +28,9 @@ from chart.document import song_chart_id
 from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
-    CheckUnsnapped(), CheckDuplicates(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(), CheckMp3Delay(),
-    CheckRepresentable(), CheckUnjudged(), CheckHands(), CheckParity(), CheckBeginnerRules(), CheckDensity(),
+    CheckUnsnapped(), CheckDuplicates(), CheckLanes(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(),
+    CheckMusic(), CheckMp3Delay(), CheckRepresentable(), CheckUnjudged(), CheckHands(), CheckParity(),
+    CheckBeginnerRules(), CheckDensity(),
 ]
 
 
@@ -67,7 +70,8 @@ def run_checks(ctx: CheckContext, checks: Sequence[Check] | None = None) -> list
 
 def check_song(song: Song, audio_length_s: float | None = None, target_format: str | None = None,
                checks: Sequence[Check] | None = None) -> list[Issue]:
-    """Issues of every chart of ``song``, chart by chart."""
+    """Issues of every chart of ``song``, chart by chart; the song's own findings (``CheckContext.song_level``)
+    once, with its first chart."""
     out: list[Issue] = []
     for chart in song.charts:
         ctx = CheckContext(song, chart, audio_length_s=audio_length_s, target_format=target_format)

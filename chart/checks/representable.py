@@ -2,7 +2,10 @@
 
 Fatal entries (the writer would refuse: notes would move or merge) are PROBLEMs; documented conversions (a mine
 dropped by osu!mania, a roll written as a hold) are INFO. Song-level entries (shared timing, metadata) are
-reported once, with the song's first chart, so that a song with five charts does not list them five times.
+reported once, by the run that reports the song's findings (``CheckContext.song_level``: the song's first chart, or
+the one chart the editor's Verify shows), so that a song with five charts does not list them five times and a
+PROBLEM that makes Save refuse is never hidden. A note outside the chart's lanes is left to the ``lanes`` check,
+which reports it whatever the format.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ class CheckRepresentable:
 
         fmt = format_for(name=ctx.target_format)
         alone = dataclasses.replace(ctx.song, charts=[ctx.chart])  # this chart with the song's timing/meta
-        first = bool(ctx.song.charts) and ctx.song.charts[0] is ctx.chart
+        lanes = range(ctx.chart.lanes)
         for p in unrepresentable(alone, fmt.name):
-            if not p.chart_id and not first:
+            if not p.chart_id and not ctx.song_level:
                 continue
+            if p.note is not None and p.note.lane not in lanes:
+                continue  # the lanes check's PROBLEM, once
             severity = Severity.PROBLEM if p.fatal else Severity.INFO
             where = f"beat {describe_beat(p.beat)}: " if p.note is not None or p.beat else ""
             yield Issue(severity, f"{fmt.name}: {where}{p.reason}", p.beat if p.note or p.beat else None,

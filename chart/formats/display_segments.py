@@ -144,6 +144,10 @@ def write(tag: str, entries: Sequence[tuple]) -> str:
     spec = SPECS[tag]
     for entry in entries:
         check_entry(tag, entry)
+    rows = sorted(snap_row(e[0]) for e in entries)
+    for a, b in zip(rows, rows[1:]):
+        if a == b:  # the reader keeps one entry per 1/48 row (the last): the other would vanish on reading
+            raise ValueError(f"two {spec.name.lower()} entries on the 1/48-beat row of beat {format_beat(a)}")
     return ",".join(f"{format_beat(e[0])}={spec.write(tuple(e[1:]))}" for e in sorted(entries, key=lambda e: e[0]))
 
 

@@ -82,7 +82,10 @@ class WriteError(ValueError):
 
 
 def _beat_text(beat: Fraction) -> str:
-    return str(beat) if beat.denominator <= 192 else f"{float(beat):.6f}"
+    """The beat as designers read it (``8.01``, ``25/3``: :func:`chart.checks.base.describe_beat`)."""
+    from chart.checks.base import describe_beat  # here: chart.checks reads chart.formats (an import cycle)
+
+    return describe_beat(beat)
 
 
 def check_size(data: bytes | str, limit: int | None = MAX_INPUT_BYTES) -> None:

@@ -37,6 +37,7 @@ from chart.formats.json_timing import (
     timing_to_json,
 )
 from chart.formats.notedata import PLAYER2
+from chart.formats.steps_types import DEFAULT_MODES, SM5_STEPS_TYPES
 from chart.formats.timing_tags import BeatRanges, in_warp
 from chart.notes import Note, NoteKind, as_fraction
 from chart.song import Chart, Slot, Song
@@ -144,10 +145,13 @@ def _note_json(note: Note, timing: TimingData, fakes: BeatRanges, time_ms: float
 
 
 def problems(song: Song) -> list[Unrepresentable]:
-    """The JSON export holds everything the model holds but a meter outside the range its reader takes (fatal,
-    :func:`~chart.formats.errors.meter_problems`). Listed (non-fatal): a routine chart's player 2, which is kept
-    only as StepMania note data in the chart's ``extra`` (a game reads player 1's ``notes``)."""
+    """The JSON export holds everything the model holds but a meter outside the range its reader takes and a note
+    outside its chart's lanes (fatal: the reader refuses both, :func:`~chart.formats.errors.meter_problems`).
+    Listed (non-fatal): a routine chart's player 2, which is kept only as StepMania note data in the chart's
+    ``extra`` (a game reads player 1's ``notes``)."""
     return meter_problems(song.charts) + [
+        Unrepresentable(c.chart_id(), n.beat, f"lane {n.lane} outside the chart's {c.lanes} lanes", n)
+        for c in song.charts for n in c.notes if not 0 <= n.lane < c.lanes] + [
         Unrepresentable(c.chart_id(), Fraction(0), f"player 2's notes of a routine chart are not in notes: kept as "
                         f"StepMania note data in extra {PLAYER2}", fatal=False)
         for c in song.charts if PLAYER2 in dict(c.extra)]
@@ -212,13 +216,31 @@ def _chart(value: Any, path: str, song_timing: TimingData) -> Chart:
         slot = Slot.parse(slot_text)
     except ValueError:
         raise ParseError(f"{path}.difficulty {slot_text!r} is not a difficulty slot") from None
-    lanes = _int(c.get("lanes", 4), f"{path}.lanes", 1, 64)
+    mode, lanes = _mode_and_lanes(c, path)
     notes_json = as_list(c.get("notes", []), f"{path}.notes", MAX_NOTES)
     notes = [_note(n, f"{path}.notes[{i}]", lanes) for i, n in enumerate(notes_json)]
-    return Chart(mode=_str(c, "mode", path) or "dance-single", slot=slot,
+    return Chart(mode=mode, slot=slot,
                  meter=_int(c.get("meter", 1), f"{path}.meter", -MAX_METER, MAX_METER),
                  description=_str(c, "description", path), credit=_ai_credit(c, path),
                  notes=notes, timing=own, lanes=lanes, extra=as_pairs(c.get("extra", []), f"{path}.extra"))
+
+
+def _mode_and_lanes(c: dict, path: str) -> tuple[str, int]:
+    """The chart's mode and lanes, the one left out derived from the other (StepMania's lanes of the mode; the
+    usual mode of the lane count, :data:`~chart.formats.steps_types.DEFAULT_MODES`), so that an 8-lane chart
+    without a mode is not a dance-single chart whose .sm/.ssc drops four lanes. A contradiction is refused."""
+    mode = _str(c, "mode", path)
+    lanes = _int(c["lanes"], f"{path}.lanes", 1, 64) if c.get("lanes") is not None else None
+    if not mode:
+        if lanes is None:
+            return "dance-single", 4
+        if lanes not in DEFAULT_MODES:
+            raise ParseError(f"{path} has {lanes} lanes and no mode: give its mode (steps type)")
+        return DEFAULT_MODES[lanes], lanes
+    own = SM5_STEPS_TYPES.get(mode)
+    if lanes is not None and own is not None and own != lanes:
+        raise ParseError(f"{path}.lanes {lanes} does not fit its mode {mode} ({own} lanes)")
+    return mode, lanes or own or 4
 
 
 def _ai_credit(c: dict, path: str) -> str:

@@ -3,7 +3,8 @@
 Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
 
 * ``[Difficulty] CircleSize`` is the key count = ``Chart.lanes``; a hit object's column is
-  ``clamp(floor(x * keys / 512), 0, keys - 1)``; we write ``x = floor((column + 0.5) * 512 / keys)``.
+  ``clamp(floor(x * keys / 512), 0, keys - 1)``; we write ``x = floor((column + 0.5) * 512 / keys)``. The mode
+  is the key count's usual one, the chart marked a keyboard chart (:mod:`chart.formats.osu_modes`).
 * Hit objects: type bit 0 (1) is a note, bit 7 (128) a hold whose end time is the first ``:`` field of the
   sixth value. Times are ms from the start of the audio; they become beats through the timing
   (:mod:`chart.formats.osu_timing`) and are put on the nearest 1/48-beat row (1/192 measure). Notes whose
@@ -50,6 +51,7 @@ from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentab
 from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
+from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
 from chart.formats.osu_timing import TimingPoint, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_int, parse_number
@@ -60,7 +62,8 @@ NAME = "osu"
 _ROW = Fraction(1, 48)
 _MS_TOLERANCE = Fraction(1)
 _LEVEL = r"(?:\d{1,6}|1000000)(?!\d)"  # a meter in the range every format holds (errors.MAX_METER), unsigned
-_VERSION = re.compile(r"(Beginner|Easy|Medium|Hard|Challenge|Edit) Lv\.(-?" + _LEVEL + r")(?:: (.*))?", re.S)
+_VERSION = re.compile(r"(?:\d{1,2}K )?(Beginner|Easy|Medium|Hard|Challenge|Edit) Lv\.(-?" + _LEVEL + r")(?:: (.*))?",
+                      re.S)  # "4K Hard Lv.9": a set of several key counts (registry.split_per_chart)
 _OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIUM, "medium": Slot.MEDIUM,
               "hard": Slot.HARD, "hyper": Slot.HARD, "insane": Slot.CHALLENGE, "another": Slot.CHALLENGE,
               "expert": Slot.CHALLENGE, "extra": Slot.CHALLENGE, "challenge": Slot.CHALLENGE}
@@ -70,8 +73,6 @@ TAGS = "Metadata.Tags"
 TRANSLIT = {"Title": "TITLETRANSLIT", "Artist": "ARTISTTRANSLIT"}  # osu!'s romanised names as StepMania's tags
 _OD = ("Difficulty", "OverallDifficulty")
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
-_MODES = {4: "dance-single", 5: "pump-single", 6: "dance-solo", 7: "kb7-single", 8: "dance-double",
-          10: "pump-double"}
 
 
 class NotManiaError(ParseError):
@@ -207,8 +208,8 @@ def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
     version = osu.get("Metadata", "Version", "")
     slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
     extra = [] if _VERSION.fullmatch(version) else [(VERSION_KEY, version)]  # osu! names it so: kept (dumps)
-    chart = Chart(mode=_MODES.get(keys, f"osu-mania-{keys}k"), slot=slot, meter=meter, description=description,
-                  notes=notes, lanes=keys, extra=extra)  # Creator is the song's credit (merge_set: a guest's)
+    chart = Chart(mode=mode_for_keys(keys), slot=slot, meter=meter, description=description,
+                  notes=notes, lanes=keys, extra=extra + keyboard_mark())  # Creator is the song's credit (merge_set: a guest's)
     if report is not None:
         cid = chart.chart_id()
         moved = [(head_ms[i], objects[i][1], heads[i], off) for i, off in head_off]
@@ -282,7 +283,7 @@ def problems(song: Song) -> list[Unrepresentable]:
                                                     f"{len(song.charts)} (write one file per chart)"))
     out += meter_problems(song.charts)
     for chart in song.charts:
-        out += _chart_problems(chart, song.timing_for(chart))
+        out += _chart_problems(chart, song.timing_for(chart)) + mode_change(chart)
         if PLAYER2 in dict(chart.extra):
             out.append(Unrepresentable(chart.chart_id(), Fraction(0), "player 2's notes of a routine chart: "
                                        "dropped (osu!mania has one player)", fatal=False))

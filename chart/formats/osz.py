@@ -26,8 +26,9 @@ the text the ``.osu`` set export writes (:func:`registry.split_per_chart`, :func
 video, storyboard sprites and animation frames) that exists, each under its own name in the song folder (a file
 named from outside it, ``../x.png``, by its file name; the ``.osu`` text names it so), and for a song read from an
 osu! set its storyboard script with the files it names (:mod:`chart.formats.osz_carry`); a named file that is
-missing is listed by :func:`problems`. No audio, no archive: a set without its music is refused (:func:`problems`). Members go in a fixed order with fixed times, so exporting the same
-song twice gives the same bytes (:func:`osz_zip.write_zip`).
+missing is listed by :func:`problems`. No audio, no archive: a set without its music is refused (:func:`problems`). Members go in a fixed order (difficulties by slot, key count and
+name, whatever the song's chart order) with fixed times, so exporting the same song twice, or an archive read
+back, gives the same bytes (:func:`osz_zip.write_zip`).
 """
 
 from __future__ import annotations
@@ -179,6 +180,14 @@ def problems(song: Song) -> list[Unrepresentable]:
     return out
 
 
+def _member_order(part: tuple[Song, Path]) -> tuple[int, int, str]:
+    """A difficulty's place in the archive: slot, then key count, then file name (its version name). Not the song's
+    chart order, which a read back does not keep (a set is read sorted by slot, meter, description): ``convert
+    A.osz A.osz`` reordered the members of an unchanged set and so rewrote it, keeping a ``.bak``."""
+    chart = part[0].charts[0]
+    return int(chart.slot), chart.lanes, part[1].name.casefold()
+
+
 def dumps(song: Song) -> str:
     """Not text: an .osz is a zip (:func:`dump_bytes`; ``registry.save``/``encode`` call it)."""
     raise TypeError(".osz is a zip archive, not text: write it with chart.formats.registry.save")
@@ -202,8 +211,8 @@ def dump_bytes(song: Song, target: str | Path) -> bytes:
     packed.charts = [copy.copy(c) for c in song.charts]
     for chart in packed.charts:
         chart.extra = carried.relinked(chart.extra)
-    texts = [(t.name, osu_dumps(part).encode("utf-8"))
-             for part, t in split_per_chart(packed, target.with_suffix(".osu"))]
+    parts = sorted(split_per_chart(packed, target.with_suffix(".osu")), key=_member_order)
+    texts = [(t.name, osu_dumps(part).encode("utf-8")) for part, t in parts]
     script = carried.script()
     if script:  # named as osu! looks for it: after the metadata the exported files say (osz_carry)
         meta = parse_sections(normalise(decode(texts[0][1])))

@@ -256,6 +256,16 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
         text = f"{chart.lanes}K {text}" if keys else text  # osu!'s way to tell key counts apart
         return "".join(ch for ch in text if ch.isalnum() or ch in " -_").strip()
 
+    def keyed_version(chart: Chart) -> Chart:
+        """``chart`` named ``"4K Hard Lv.9"`` in ``Version``: osu! tells a set's difficulties apart by their names,
+        and a single and a double Hard 9 would share one. A foreign name still true is kept as it is."""
+        name = version_name(chart, song.extra)
+        if name == dict(chart.extra).get(VERSION_KEY):
+            return chart
+        chart = copy.copy(chart)
+        chart.extra = [item for item in chart.extra if item[0] != VERSION_KEY] + [(VERSION_KEY, f"{chart.lanes}K {name}")]
+        return chart
+
     plain = [label(c, False) for c in song.charts]
     lanes = {p: {c.lanes for c, q in zip(song.charts, plain) if q == p} for p in plain}
     names = [label(c, len(lanes[p]) > 1) for c, p in zip(song.charts, plain)]  # a single and a double Hard
@@ -263,7 +273,10 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
     # A BeatmapID names one difficulty: one kept in the song (a .ssc written from one .osu) or repeated in a second
     # chart (a copy) would give several files one identity, so only a chart's own first one is written.
     song_extra = [item for item in song.extra if item[0] != BEATMAP_ID]
+    several_keys = len({c.lanes for c in song.charts}) > 1
     for chart, name in zip(song.charts, names):
+        if several_keys:
+            chart = keyed_version(chart)
         unique, k = name, 2
         while unique.lower() in used:  # the same slot, mode and name twice: numbered, never overwritten
             unique, k = f"{name} {k}", k + 1

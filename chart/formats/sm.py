@@ -5,11 +5,16 @@ radar values are kept in ``Chart.extra`` as ``RADARVALUES``. .sm has one timing 
 warps or delays, so the writer does what StepMania 5's .sm writer does:
 
 * a **warp** of L beats at BPM B becomes a **negative stop** of ``-L*60/B`` seconds (the reader turns it back
-  into a warp, see :mod:`chart.formats.timing_tags`; the written seconds have up to 9 decimals). A
-  stop and a warp on the same beat merge into one stop: the notes keep their times but the timing reads back
-  as a shorter warp without the stop (reported as a non-fatal conversion);
+  into a warp, see :mod:`chart.formats.timing_tags`; the written seconds have up to 9 decimals); overlapping
+  warps are written as one over their union (the same timing);
 * a **delay** at beat b becomes a **stop one row (1/48 beat) earlier** - exact unless a note sits on that row
   in the same chart, which is reported as unrepresentable;
+* where those stops read back as other timing - a stop or delay inside a warp or a delay at a warp's end (the
+  positive and negative stops meet: the warp reads back shorter, the notes after its new end are judged), a
+  stop and a warp on one beat (they merge into one stop: the warp is gone), a delay at beat 0 (the stop before
+  beat 0 does not delay it: every later note comes that much earlier) - the written file is read back and
+  compared before saving (:func:`read_back_changes`), and the notes and timing changes it times differently
+  are reported as one non-fatal conversion (Save asks);
 * ``#TIMESIGNATURES`` and ``#TICKCOUNTS`` are written as tags, which StepMania 5's .sm reader reads.
   ``#SCROLLS #SPEEDS #COMBOS #LABELS`` are written too (our reader and other tools read them back) but
   StepMania 5's .sm reader ignores them: listed as conversions (the chart scrolls and counts combo plainly);
@@ -45,7 +50,7 @@ from chart.formats.stepmania import (
     write_ordered,
     written_extra,
 )
-from chart.formats.timing_tags import EXTRA_TAGS, in_warp
+from chart.formats.timing_tags import EXTRA_TAGS, in_warp, timing_from_tags
 from chart.formats.values import format_beat, format_number, format_pairs
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Song
@@ -109,11 +114,7 @@ def problems(song: Song) -> list[Unrepresentable]:
     notes inside fake segments, display tags StepMania 5 ignores in .sm files (module docstring).
     """
     out = timing_problems(song.timing) + meter_problems(song.charts)
-    stop_beats = {b for b, _ in song.timing.stops} | {b - _ROW for b, _ in song.timing.delays}
-    for beat, _ in song.timing.warps:
-        if beat in stop_beats:
-            out.append(Unrepresentable("", beat, "a stop and a warp on one beat merge into one .sm stop",
-                                       fatal=False))
+    out += read_back_changes(song)
     ignored = [tag for tag, _ in song.timing.extra if tag in SM5_IGNORES]
     if ignored:
         out.append(Unrepresentable("", Fraction(0), f"StepMania 5 ignores {', '.join('#' + t for t in ignored)} in "
@@ -207,7 +208,7 @@ def _timing_values(timing: TimingData) -> dict[str, str]:
     for beat, seconds in timing.delays:
         stops[beat - _ROW] = stops.get(beat - _ROW, Fraction(0)) + seconds
     plain = TimingData(bpms=timing.bpms)  # the seconds a warp skips follow the tempo changes inside it
-    for beat, length in timing.warps:
+    for beat, length in merged_warps(timing.warps):
         skipped_s = plain.beat_to_seconds(beat + length) - plain.beat_to_seconds(beat)
         stops[beat] = stops.get(beat, Fraction(0)) - skipped_s
     values = {
@@ -220,6 +221,48 @@ def _timing_values(timing: TimingData) -> dict[str, str]:
     extra = dict(timing.extra)
     values.update({tag: extra[tag] for tag in EXTRA_TAGS if tag in extra and tag != "FAKES"})
     return values
+
+
+def merged_warps(warps: tuple[tuple[Fraction, Fraction], ...]) -> list[tuple[Fraction, Fraction]]:
+    """Overlapping warps as one warp over their union (the same timing: beats there take no time once): each
+    written as its own negative stop, the overlap's seconds were taken back twice."""
+    out: list[list[Fraction]] = []
+    for beat, length in sorted(warps):
+        if out and beat < out[-1][0] + out[-1][1]:
+            out[-1][1] = max(out[-1][1], beat + length - out[-1][0])
+        else:
+            out.append([beat, length])
+    return [(beat, length) for beat, length in out]
+
+
+def read_back_changes(song: Song) -> list[Unrepresentable]:
+    """What the written .sm timing (warps as negative stops, delays as stops a row earlier) reads back as, when
+    that times a note or a timing change of the song differently: a stop or delay inside a warp or a delay at its
+    end (a negative and a positive stop meet, and the warp reads back shorter), a stop and a warp on one beat, a
+    delay at beat 0 (a stop before beat 0 does not delay it). Listed as one conversion, at the first such beat."""
+    timing = song.timing
+    if not (timing.warps or timing.delays):
+        return []
+    values = _timing_values(timing)
+    try:
+        back = timing_from_tags({tag: (values[tag], 0) for tag in ("OFFSET", "BPMS", "STOPS")}, [])
+    except ParseError as err:
+        return [Unrepresentable("", Fraction(0), f"the .sm stops for the warps and delays do not read back: {err}")]
+    notes = {n.beat for c in song.charts for n in c.notes} | {n.end_beat for c in song.charts for n in c.notes
+                                                              if n.kind.has_length}
+    events = {b for b, _ in timing.bpms + timing.stops + timing.delays} | {b for b, _ in timing.warps}
+    events |= {b + length for b, length in timing.warps}
+    beats = sorted(notes | events)
+    before, after = timing.seconds_floats(beats), back.seconds_floats(beats)
+    changed = [b for b, t0, t1 in zip(beats, before, after, strict=True)
+               if in_warp(timing, b) != in_warp(back, b) or (not in_warp(timing, b) and abs(t0 - t1) > 1e-6)]
+    if not changed:
+        return []
+    moved = sum(1 for c in song.charts for n in c.notes if n.beat in set(changed))
+    return [Unrepresentable("", changed[0], f".sm cannot hold this timing as it is (a stop or delay inside or at "
+                            f"the end of a warp, a stop and a warp on one beat, or a delay at beat 0): it reads back "
+                            f"with {moved} note(s) and {len(set(changed) & events)} timing change(s) judged at "
+                            f"other times or not at all", fatal=False)]
 
 
 def _chart_text(chart: Chart) -> str:

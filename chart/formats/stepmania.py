@@ -21,6 +21,7 @@ from chart.formats.notedata import (
     split_players,
     unrepresentable_notes,
 )
+from chart.formats.steps_types import SM5_STEPS_TYPES, canonical_mode, mode_problems
 from chart.formats.timing_tags import (
     ALIASES,
     EXTRA_TAGS,
@@ -29,8 +30,8 @@ from chart.formats.timing_tags import (
     order_extra,
     timing_from_tags,
 )
-from chart.formats.values import format_number, parse_number
-from chart.song import LANES_BY_MODE, Chart, Slot, Song
+from chart.formats.values import format_beat, format_number, parse_number, snap_row, written_as_zero
+from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 
 # StepMania 5 writer order (.ssc superset; .sm's LASTBEATHINT slotted where the .sm writer puts it).
@@ -83,8 +84,8 @@ def make_chart(fields: dict[str, tuple[str, int]], notes_text: str, notes_line: 
                report: list[Unrepresentable] | None = None) -> Chart:
     """A Chart from its text fields (STEPSTYPE, DESCRIPTION, DIFFICULTY, METER, CREDIT) and note data; what the
     note data held that StepMania reads leniently or drops is appended to ``report``."""
-    mode = fields.get("STEPSTYPE", ("dance-single", 0))[0].strip() or "dance-single"
-    lanes = LANES_BY_MODE.get(mode) or _lanes_from_data(notes_text, notes_line)
+    mode = canonical_mode(fields.get("STEPSTYPE", ("dance-single", 0))[0]) or "dance-single"  # as StepMania reads it
+    lanes = SM5_STEPS_TYPES.get(mode) or _lanes_from_data(notes_text, notes_line)
     text, line = fields.get("DIFFICULTY", ("Edit", notes_line))
     try:
         slot = Slot.parse(text) if text.strip() else Slot.EDIT
@@ -204,13 +205,21 @@ def timing_problems(timing: TimingData, chart_id: str = "") -> list[Unrepresenta
     events += [("time signature", b) for b, _, _ in timing.time_signatures]
     for name, beat in events:
         if (beat * 48).denominator != 1:
-            out.append(Unrepresentable(chart_id, beat, f"{name} off StepMania's 1/48-beat rows"))
+            out.append(Unrepresentable(chart_id, beat, f"{name} off StepMania's 1/48-beat rows (nearest row: beat "
+                                                       f"{format_beat(snap_row(beat))})"))
+    for name, values in (("BPM", timing.bpms), ("warp", timing.warps)):
+        for beat, value in values:  # 9 decimals: a BPM of 1e-10 was written as 0 and the file no longer opened
+            if written_as_zero(value):
+                out.append(Unrepresentable(chart_id, beat, f"{name} of {float(value):g} is written as 0 "
+                                                           f"(files hold 9 decimals)"))
     return out
 
 
 def chart_problems(chart: Chart) -> list[Unrepresentable]:
-    """Notes of a chart that StepMania note data cannot hold."""
-    return unrepresentable_notes(chart.notes, chart.lanes, chart.chart_id())
+    """Notes of a chart that StepMania note data cannot hold, and a steps type that does not fit its lanes or that
+    StepMania does not know (:func:`chart.formats.steps_types.mode_problems`)."""
+    return mode_problems(chart.mode, chart.lanes, chart.chart_id()) + \
+        unrepresentable_notes(chart.notes, chart.lanes, chart.chart_id())
 
 
 def notes_text(chart: Chart) -> str:

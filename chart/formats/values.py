@@ -64,6 +64,16 @@ def format_number(value: Fraction, min_places: int = 3, max_places: int = 9) -> 
     return f"{sign}{whole}.{digits}" if digits else f"{sign}{whole}"
 
 
+#: The smallest BPM the editor takes (a beat of 16.7 hours); smaller ones only come from files.
+MIN_BPM = Fraction(1, 1000)
+
+
+def written_as_zero(value: Fraction, max_places: int = 9) -> bool:
+    """Whether a value other than 0 is written as 0 by :func:`format_number` (a BPM of 1e-10 was saved as 0, and
+    the file no longer opened)."""
+    return value != 0 and round(Fraction(value) * 10**max_places) == 0
+
+
 def format_beat(beat: Fraction) -> str:
     """A beat position for timing tags: 3 to 6 decimals (a 1/48 row reads back exactly via :func:`snap_row`)."""
     return format_number(beat, 3, 6)

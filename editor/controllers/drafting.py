@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from chart.commands import AddChart
+from chart.keyboard import is_keyboard, keyboard_extra
 from chart.retime import notes_in_timing_of, timing_groups
 from chart.song import MODEL_SLOTS, Chart, Slot
 from editor import messages
@@ -222,13 +223,14 @@ class DraftController(QObject, DraftResults):
     # ------------------------------------------------------------------ requests
     def chart_for(self, slot: Slot, added: list[AddChart] | None = None) -> Chart:
         """The chart of ``slot`` in the current mode (created empty when missing: its own undo step, recorded in
-        ``added`` so a cancelled or failed draft can take it back)."""
+        ``added`` so a cancelled or failed draft can take it back; marked a keyboard chart as the CLI's are)."""
         mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
         chart = self.session.doc.song.chart(slot, mode)
         if chart is None:
             from editor.panels.charts import _default_meter
 
-            chart = Chart(mode=mode, slot=slot, meter=_default_meter(slot))
+            chart = Chart(mode=mode, slot=slot, meter=_default_meter(slot),
+                          extra=keyboard_extra(self.session.doc.song, mode, self.session.chart))
             command = AddChart(chart, name=f"Add {slot.sm_name} chart for the AI draft")
             if self.session.push(command) and added is not None:
                 added.append(command)
@@ -315,12 +317,12 @@ class DraftController(QObject, DraftResults):
         (path, _), source = checked
         request = self._request([target])
         timing, higher = notes_in_timing_of(self.session.doc.song, source, request.charts[target])
-        higher_slot = source.slot
+        higher_slot, keyboard = source.slot, is_keyboard(source)  # fingers: no arrow moved for the feet
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return drafter.simplify(path, timing, higher, higher_slot, [target], progress=self._progress(ctx),
-                                    cancel=_token(ctx))
+                                    cancel=_token(ctx), keyboard=keyboard)
         return self._start("ai-simplify", run, lambda drafts: self._show_refined(request, drafts, source),
                            request=request)
 

@@ -3,7 +3,8 @@
 The labels come from :func:`chart.parity.parse_feet`, the parse the Verify ``parity`` check reports from, so a
 badge turning amber (the row crosses the feet over) or red (a fast double step) is the same judgement as the check's
 row: a designer sees where a pattern forces a turn while placing the notes, not after a Verify run. Only
-dance-single charts are parsed (the parse knows the four panels' layout); other pads show no labels.
+dance-single charts are parsed (the parse knows the four panels' layout); other pads show no labels, and neither
+do keyboard charts of a pad's mode (an osu!mania 4K map, :mod:`chart.keyboard`): they are played with fingers.
 
 While the chart has an AI draft pending, the parse is of the chart *as accepting the whole draft would leave it*
 (the draft's notes in place of the chart's over the draft's span, the chart's own notes elsewhere), so the ghosts get
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
+from chart.keyboard import is_keyboard
 from chart.notes import Note
 from chart.parity import Foot, FootParse, parse_feet
 from editor.controllers.ghosts import draft_span
@@ -86,14 +88,17 @@ class FootLabels(QObject):
             self.session.status.emit(f"{what}: {c['crossovers']} crossovers, {c['fast_double_steps']} fast "
                                      f"double steps, {c['jacks']} jacks, {c['hands']} rows with hands")
         elif self.enabled:
-            self.session.status.emit("Foot labels are shown for dance-single charts only")
+            chart = self.session.chart
+            keys = chart is not None and is_keyboard(chart)
+            self.session.status.emit("Foot labels: this is a keyboard chart (osu!mania), played with fingers"
+                                     if keys else "Foot labels are shown for dance-single charts only")
 
     def refresh(self) -> None:
         """Parse the current chart now (nothing while disabled, or for a chart that is not dance-single)."""
         self._timer.stop()
         chart = self.session.chart
         self.parse, self.with_draft = None, False
-        if self.enabled and chart is not None and chart.mode in MODES:
+        if self.enabled and chart is not None and chart.mode in MODES and not is_keyboard(chart):
             try:
                 self.parse = parse_feet(self._notes(chart.notes), self.session.timing())
             except ValueError:  # a note outside the four panels: nothing sensible to label

@@ -23,19 +23,29 @@ FRAME_MS = 16
 LEAD_IN_S = 1.0  # playback starts this long before the cursor
 K = Qt.Key
 KEYS_BY_LANES: dict[int, tuple[tuple[Qt.Key, ...], ...]] = {
-    # per lane, the keys that press it
+    # per lane, the keys that press it: osu!mania's default layouts (the home row, Space for a middle lane;
+    # 10 lanes the whole home row A..;), the arrow keys too for 4 lanes
+    1: ((K.Key_Space,),),
+    2: ((K.Key_F,), (K.Key_J,)),
+    3: ((K.Key_F,), (K.Key_Space,), (K.Key_J,)),
     4: ((K.Key_D, K.Key_Left), (K.Key_F, K.Key_Down), (K.Key_J, K.Key_Up), (K.Key_K, K.Key_Right)),
     5: ((K.Key_D,), (K.Key_F,), (K.Key_Space,), (K.Key_J,), (K.Key_K,)),
     6: ((K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_J,), (K.Key_K,), (K.Key_L,)),
     7: ((K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_Space,), (K.Key_J,), (K.Key_K,), (K.Key_L,)),
     8: ((K.Key_A,), (K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_J,), (K.Key_K,), (K.Key_L,), (K.Key_Semicolon,)),
+    9: ((K.Key_A,), (K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_Space,), (K.Key_J,), (K.Key_K,), (K.Key_L,),
+        (K.Key_Semicolon,)),
+    10: ((K.Key_A,), (K.Key_S,), (K.Key_D,), (K.Key_F,), (K.Key_G,), (K.Key_H,), (K.Key_J,), (K.Key_K,), (K.Key_L,),
+         (K.Key_Semicolon,)),
 }
-STOP_KEYS = (K.Key_Escape, K.Key_Space)  # unless the layout plays the key (5 and 7 lanes use Space)
+MAX_KEY_LANES = max(KEYS_BY_LANES)
+STOP_KEYS = (K.Key_Escape, K.Key_Space)  # unless the layout plays the key (1, 3, 5, 7 and 9 lanes use Space)
 KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride)
 
 
 def key_names(lanes: int, keys: dict[int, int] | None = None) -> str:
-    """The keys of each lane, for the status line: ``D/Left F/Down J/Up K/Right`` (or those of ``keys``)."""
+    """The keys of each lane, for the status line: ``D/Left F/Down J/Up K/Right`` (or those of ``keys``); "" for a
+    lane count without a layout."""
     from PySide6.QtGui import QKeySequence
 
     if keys is None:
@@ -121,7 +131,7 @@ class LiveKeys(QObject):
         if chart is None:
             return f"{self.what}: no chart (add a difficulty first)"
         if chart.lanes not in KEYS_BY_LANES:
-            return f"{self.what}: no key layout for {chart.lanes} lanes"
+            return f"{self.what}: no key layout for {chart.lanes} lanes (1 to {MAX_KEY_LANES} lanes are played)"
         if s.doc.history.in_stroke:
             return f"{self.what}: finish the drag first"
         return None

@@ -27,10 +27,33 @@ from chart.formats.display_segments import judged_notes
 from chart.stats import onset_times_s
 from editor.session import EditorSession
 from editor.settings import EditorSettings
+from editor.status_messages import post_background
+from editor.timeline.grid_item import knot_beats
 from editor.timeline.view import TimelineWidget
 
 FRAME_MS = 16
 DISTINCT_TICK_S = 0.001  # beat ticks closer than this are one tick (a warp maps its beats onto one time)
+
+
+def tick_beats(timing, end_beat: float) -> np.ndarray:
+    """The whole beats in ``[0, end_beat)`` that get a beat tick: per stretch between timing changes every beat,
+    or every m-th one where beats come closer than DISTINCT_TICK_S (they would sound as one), and none inside a
+    warp (its beats all sound at its end's time, whose beat ticks). The cost follows the song's seconds, not its
+    beats: a 10^9-beat warp (or BPM) listed 10^9 beats and froze the editor."""
+    inner = knot_beats(timing)
+    edges = np.concatenate(([0.0], inner[(inner > 0) & (inner < end_beat)], [end_beat]))
+    a, b = edges[:-1], edges[1:]
+    a, b = a[b - a > 1e-9], b[b - a > 1e-9]
+    if not len(a):
+        return np.empty(0)
+    lo, hi = a + (b - a) / 4, b - (b - a) / 4
+    t = timing.beats_to_seconds_array(np.concatenate((lo, hi)))
+    spb = (t[len(a):] - t[:len(a)]) / (hi - lo)
+    step = np.ceil(DISTINCT_TICK_S / np.maximum(spb, 1e-300)).clip(1, 2.0**52)
+    first, last = np.ceil(a), np.minimum(np.floor(b), np.ceil(end_beat) - 1)
+    counts = np.where((spb > 0) & (last >= first), np.floor((last - first) / step) + 1, 0).astype(np.int64)
+    index = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.unique(np.repeat(first, counts) + index * np.repeat(step, counts))
 
 
 def open_player(samples: np.ndarray, sample_rate_hz: int):
@@ -84,7 +107,7 @@ class PlaybackController(QObject):
         except Exception as exc:  # any failure to open an output must leave an editable window
             self.player = None
             self._set_device(f"cannot open audio output: {' '.join(str(exc).split())}")
-            self.session.status.emit(self.device_text)
+            post_background(self.win, self.device_text)  # comes with the audio loading, not a key
             return
         self.apply_settings()
         self.update_ticks()
@@ -98,8 +121,8 @@ class PlaybackController(QObject):
         if player is not self.player:  # another song (or none) meanwhile
             return
         why = getattr(player, "fallback_reason", "")  # PortAudio's reason; empty when the null output was chosen
-        self.session.status.emit(f"No sound device{f' ({why})' if why else ''}: playback runs silently; the "
-                                 "playhead still moves.")
+        post_background(self.win, f"No sound device{f' ({why})' if why else ''}: playback runs silently; the "
+                                  "playhead still moves.")
 
     def _set_device(self, text: str) -> None:
         self.device_text = text
@@ -141,7 +164,7 @@ class PlaybackController(QObject):
         beat_s = note_s = None
         if self.settings.get("audio/beat_ticks"):
             last_beat = float(timing.seconds_to_beats_array([self.player.duration_s])[0])
-            beat_s = np.sort(timing.beats_to_seconds_array(np.arange(0.0, max(last_beat, 0.0) + 1.0)))
+            beat_s = np.sort(timing.beats_to_seconds_array(tick_beats(timing, max(last_beat, 0.0) + 1.0)))
             beat_s = beat_s[np.concatenate(([True], np.diff(beat_s) >= DISTINCT_TICK_S))] if beat_s.size else beat_s
         if self.settings.get("audio/note_ticks") and self.session.chart is not None:
             note_s = np.unique(onset_times_s(judged_notes(self.session.chart.notes, timing), timing))

@@ -24,6 +24,7 @@ from fractions import Fraction
 from chart.timing import TimingData
 from editor.key_hints import key_text
 from editor.panels.timing import push_timing
+from editor.panels.timing_rows import shown
 
 BPM_STEP = Fraction(1, 100)
 OFFSET_STEP_S = Fraction(1, 1000)
@@ -72,12 +73,12 @@ class TimingNudges:
             if run is not None:
                 self.session.doc.redo()  # keep the run as it was
                 self._run = run
-            self.session.status.emit(f"BPM at beat {float(segment):g}: a BPM stays above 0")
+            self.session.status.emit(f"BPM at beat {shown(segment, 6)}: a BPM stays above 0")
             return False
         bpms = list(base.bpms)
         bpms[index] = (segment, bpm)
-        text = (f"BPM at beat {float(segment):g}: {float(bpm):.3f} ({float(bpm - old_bpm):+.2f} since "
-                f"{float(old_bpm):.3f}{self._keys('bpm')})")
+        text = (f"BPM at beat {shown(segment, 6)}: {shown(bpm)} ({float(bpm - old_bpm):+.2f} since "
+                f"{shown(old_bpm)}{self._keys('bpm')})")  # what the file will hold (.3f showed 141.550313 as 141.550)
         return self._apply(("bpm", self._chart_key(chart), segment), run, base, base.with_changes(bpms=tuple(bpms)),
                            chart, steps, "Nudge BPM", text)
 
@@ -89,7 +90,7 @@ class TimingNudges:
         base = run.base if run is not None else timing
         steps = (run.steps if run is not None else 0) + direction * (BIG if big else 1)
         offset = base.offset + steps * OFFSET_STEP_S
-        text = (f"#OFFSET {float(offset):.3f} s: beat 0 at {float(-offset) * 1000:.0f} ms "
+        text = (f"#OFFSET {shown(offset)} s: beat 0 at {float(-offset) * 1000:.0f} ms "
                 f"({float(offset - base.offset) * 1000:+.0f} ms{self._keys('offset')})")
         return self._apply(("offset", self._chart_key(chart), None), run, base, base.with_changes(offset=offset),
                            chart, steps, "Nudge offset", text)
@@ -103,7 +104,7 @@ class TimingNudges:
         key = ("offset", self._chart_key(chart), None)
         run = self._continue(key)
         base = run.base if run is not None else timing
-        text = f"#OFFSET {float(offset):.3f} s ({float(offset - base.offset) * 1000:+.0f} ms)"
+        text = f"#OFFSET {shown(offset)} s ({float(offset - base.offset) * 1000:+.0f} ms)"
         return self._apply(key, run, base, base.with_changes(offset=offset), chart, 0, name, text)
 
     # ------------------------------------------------------------------ merging

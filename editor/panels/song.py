@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from chart.commands import SetSongMeta
+from chart.formats.errors import MAX_ABS_VALUE
 from chart.notes import as_fraction
 from editor.session import EditorSession
 
@@ -56,7 +57,9 @@ class PropertiesPanel(QWidget):
             form.addRow(name.capitalize(), edit)
             self.edits[name] = edit
         # sync is tuned by the millisecond (a whole second per arrow key was no nudge); StepMania writes 6 places
-        self.offset = _spin(-60.0, 60.0, OFFSET_DECIMALS, " s", OFFSET_STEP_S)
+        # the readers' whole range: a box narrower than the files (it was +-60 s) showed a 75-s intro's offset
+        # clamped, and the next arrow press wrote the clamped value back (a 15-s jump)
+        self.offset = _spin(-float(MAX_ABS_VALUE), float(MAX_ABS_VALUE), OFFSET_DECIMALS, " s", OFFSET_STEP_S)
         self.offset.setToolTip("#OFFSET: beat 0 sounds at -offset seconds (chart data, exported); the arrow keys "
                                "and the wheel (once clicked) move it by 1 ms; with the Timing panel's 'Keep notes in "
                                "time' on, the notes stay where they sound")

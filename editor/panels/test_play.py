@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from chart.checks.base import describe_beat
 from chart.judge import Grade, Judge, Summary
-from editor.controllers.live_keys import key_names
+from editor.colors import text_style
+from editor.controllers.live_keys import KEYS_BY_LANES, MAX_KEY_LANES, key_names
 
 HIST_RANGE_MS = 180  # the Boo window
 HIST_BIN_MS = 10
@@ -48,6 +49,14 @@ def offset_hint(summary: Summary) -> str:
             "its #OFFSET may be off.")
 
 
+def keys_text(chart) -> str:
+    """The panel's line about the keys of ``chart`` (None: no chart yet, 4 lanes)."""
+    lanes = 4 if chart is None else chart.lanes
+    if lanes not in KEYS_BY_LANES:
+        return f"No key layout for {lanes} lanes: test play and record take 1 to {MAX_KEY_LANES} lanes."
+    return f"Keys: {key_names(lanes)} ({lanes} lanes). Esc ends. Windows: StepMania judge 4."
+
+
 class TestPlayPanel(QWidget):
     """Start button, results of the last test play and its trouble spots."""
 
@@ -66,7 +75,7 @@ class TestPlayPanel(QWidget):
         row.addWidget(self.start_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.help = QLabel(f"Keys: {key_names(4)} (4 lanes). Esc ends. Windows: StepMania judge 4.")
+        self.help = QLabel(keys_text(controller.session.chart))
         self.help.setWordWrap(True)
         layout.addWidget(self.help)
         form = QFormLayout()
@@ -79,7 +88,7 @@ class TestPlayPanel(QWidget):
         layout.addLayout(form)
         self.hint = QLabel("")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #f0b43c")
+        self.hint.setStyleSheet(text_style(self.hint, "#f0b43c"))  # amber, dark enough on a light palette
         layout.addWidget(self.hint)
         self.histogram = pg.PlotWidget()
         self.histogram.setFixedHeight(90)
@@ -98,6 +107,12 @@ class TestPlayPanel(QWidget):
         layout.addWidget(self.list, 1)
         controller.started.connect(self._started)
         controller.ended.connect(self.show_results)
+        controller.session.chart_switched.connect(self.show_keys)  # another chart or song: its keys, not the last run's
+
+    def show_keys(self) -> None:
+        """List the keys of the chart shown (between runs; a run lists its own)."""
+        if not self.controller.active:
+            self.help.setText(keys_text(self.controller.session.chart))
 
     def _started(self) -> None:
         self.start_button.setEnabled(False)
@@ -106,7 +121,7 @@ class TestPlayPanel(QWidget):
 
     def show_results(self, summary: Summary, judge: Judge, chart) -> None:
         self.start_button.setEnabled(True)
-        self.help.setText(f"Keys: {key_names(chart.lanes)}. Esc ends. Windows: StepMania judge 4.")
+        self.help.setText(keys_text(chart))
         self.chart = chart
         c = summary.counts
         self.labels["Judgments"].setText("  ".join(

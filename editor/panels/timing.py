@@ -10,7 +10,8 @@ it is (kept verbatim on save) and can only be removed.
 
 **Keep notes in time** (a check box, off by default): a change then also gives every note of the charts that use
 this timing the beat at which it sounds at the same time as before (``chart.retime``), in the same undo step -
-for notes placed by ear when the tempo turns out wrong. Off, notes keep their beats and move with the grid.
+for notes placed by ear when the tempo turns out wrong (a routine chart's player 2 too). Off, notes keep their
+beats and move with the grid.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chart.commands import ReplaceNotes, SetTiming
+from chart.commands import ReplaceNotes, SetChartMeta, SetTiming
 from chart.formats import display_segments as ds
 from chart.formats.errors import MAX_ABS_VALUE
+from chart.formats.values import MIN_BPM, snap_row
 from chart.history import HistoryError
 from chart.notes import as_fraction
-from chart.retime import SNAP_TOLERANCE_S, retime_notes_with_shift
+from chart.retime import SNAP_TOLERANCE_S, retime_extra, retime_notes_with_shift
 from chart.timing import TimingData
+from editor.panels.timing_rows import entry_problem, on_row, shown
 from editor.session import EditorSession
 
 FIELD_NAMES = {"bpms": "BPM", "stops": "Stop (s)", "delays": "Delay (s)", "warps": "Warp (beats)",
@@ -85,12 +88,12 @@ def value_text(kind: str, entry: tuple) -> str:
         return str(entry[1])
     if kind == "SPEEDS":
         ratio, length, unit = entry[1:]
-        return f"{float(ratio):g}" if length == 0 else f"{float(ratio):g} over {float(length):g} {'s' if unit else 'beats'}"
+        return shown(ratio) if length == 0 else f"{shown(ratio)} over {shown(length)} {'s' if unit else 'beats'}"
     if kind in ("TICKCOUNTS",):
         return str(entry[1])
     if kind == "COMBOS":
         return str(entry[1]) if entry[1] == entry[2] else f"{entry[1]}/{entry[2]}"
-    return f"{float(entry[1]):g}"
+    return shown(entry[1])
 
 
 def parse_value(kind: str, text: str) -> tuple:
@@ -116,7 +119,10 @@ def parse_value(kind: str, text: str) -> tuple:
     value = _number(text)
     if kind == "warps" and value <= 0:
         raise ValueError("a warp skips more than 0 beats")
+    if kind == "bpms" and value < MIN_BPM:  # (a BPM of 1e-10 was saved as 0 and the file no longer opened)
+        raise ValueError(f"a BPM of at least {shown(MIN_BPM)}, please ({text.strip()!r} is smaller)")
     return (value,)
+
 
 
 def entries_of(timing: TimingData, kind: str) -> list[tuple]:
@@ -153,6 +159,11 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
                 if gone or came:
                     doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
                 dropped, moved = dropped + lost, moved + len(came)
+                extra, came2, lost2, shifted2_s = retime_extra(target.extra, target.lanes, old,
+                                                               song.timing_for(target))  # a routine's player 2
+                if extra is not target.extra:
+                    doc.push(SetChartMeta(target, name="Keep notes in time", extra=extra))
+                shift_s, dropped, moved = max(shift_s, shifted2_s), dropped + lost2, moved + came2
     except (ValueError, KeyError, HistoryError) as exc:
         session.status.emit(f"{name}: {exc}")
         return False
@@ -252,7 +263,7 @@ class TimingPanel(QWidget):
             if kind == UNREADABLE:
                 cells = ("", f"#{entry[1]} (unreadable, kept)", entry[2])
             else:
-                cells = (f"{float(entry[0]):g}", KIND_NAMES[kind], value_text(kind, entry))
+                cells = (shown(entry[0], 6), KIND_NAMES[kind], value_text(kind, entry))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 1 or kind == UNREADABLE:
@@ -274,10 +285,19 @@ class TimingPanel(QWidget):
         entries = entries_of(timing, kind)
         if old is not None:
             entries.remove(old)
+        moved = ""
         if new is not None:
-            if any(e[0] == new[0] for e in entries):  # one entry of a kind per beat: never replace another unasked
-                self.session.status.emit(f"{name}: there is already a {KIND_NAMES[kind].split(' (')[0].lower()} at beat "
-                                         f"{float(new[0]):g}; edit or remove that row")
+            new, moved = on_row(new, old)
+            # one entry of a kind per row: never replace another unasked (display segments are kept one per 1/48
+            # row: a label moved to 8.01 beside one at 8 deleted it)
+            same = (lambda e: snap_row(e[0]) == snap_row(new[0])) if kind in SEGMENT_NAMES or moved or \
+                old is None or old[0] != new[0] else (lambda e: e[0] == new[0])
+            problem = entry_problem(kind, new)
+            if problem is None and any(same(e) for e in entries):
+                problem = f"there is already a {KIND_NAMES[kind].split(' (')[0].lower()} at beat {shown(new[0], 6)}; " \
+                          f"edit or remove that row"
+            if problem is not None:
+                self.session.status.emit(f"{name}: {problem}")
                 self.refresh()
                 return False
             entries.append(new)
@@ -291,7 +311,10 @@ class TimingPanel(QWidget):
             self.session.status.emit(f"{name}: {exc}")
             self.refresh()
             return False
-        return self._push(changed, chart, name)
+        ok = self._push(changed, chart, name)
+        if ok and moved:
+            self.session.status.emit(f"{name}: {moved}")
+        return ok
 
     def _cell_changed(self, row: int, column: int) -> None:
         if self._updating or column == 1:

@@ -9,7 +9,7 @@ shown only if nothing changed while they ran (a change schedules the next run). 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chart.checks.base import CheckContext, Issue, Severity
+from chart.checks.base import CheckContext, Issue, Severity, describe_beat
 from chart.checks.registry import run_checks
 from chart.song import Chart, Song
 from chart.song_copy import snapshot
+from editor.colors import readable
 from editor.session import EditorSession
 from editor.workers import Job, JobContext
 
@@ -58,6 +59,8 @@ class VerifyPanel(QWidget):
         self.summary = QLabel("")
         layout.addWidget(self.summary)
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # a long message wraps at the panel's edge (and is the row's tooltip)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)  # rewrapped when the dock is resized
         self.list.itemActivated.connect(self._activated)
         self.list.itemClicked.connect(self._activated)
         layout.addWidget(self.list)
@@ -144,10 +147,12 @@ class VerifyPanel(QWidget):
         counts = {sev: 0 for sev in Severity}
         for chart, issue in self.issues:
             counts[issue.severity] += 1
-            where = f"beat {float(issue.beat):g}" if issue.beat is not None else "chart"
+            # beats as the messages print them (describe_beat): "beat 111.458: ... first at beat 2675/24" read as two
+            where = f"beat {describe_beat(issue.beat)}" if issue.beat is not None else "chart"
             prefix = f"{chart.slot.sm_name}: " if self.all_charts.isChecked() else ""
             item = QListWidgetItem(f"[{issue.severity.label}] {prefix}{where}: {issue.message}")
-            item.setForeground(COLORS[issue.severity])
+            item.setToolTip(item.text())  # a long row is cut at the panel's edge
+            item.setForeground(readable(COLORS[issue.severity], self.list.palette().color(QPalette.ColorRole.Base)))
             item.setData(Qt.ItemDataRole.UserRole, self.list.count())
             self.list.addItem(item)
         if not self.issues:
@@ -171,10 +176,15 @@ class VerifyPanel(QWidget):
 
 def _check(job: JobContext | None, song: Song, charts: list[Chart], audio_s: float | None,
            fmt: str | None) -> list[list[Issue]]:
-    """The issues of each chart of ``charts`` (charts of ``song``); in a job, stops between charts once cancelled."""
+    """The issues of each chart of ``charts`` (charts of ``song``); in a job, stops between charts once cancelled.
+
+    The song's own findings (its shared timing or metadata a format cannot hold, its music file) go with the first
+    chart listed: the song's first with "all charts" (once, not per chart), else the chart shown, so that a PROBLEM
+    that makes Save refuse is never hidden by which chart is on screen."""
     out = []
-    for chart in charts:
+    for k, chart in enumerate(charts):
         if job is not None:
             job.check()
-        out.append(run_checks(CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt)))
+        out.append(run_checks(CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt,
+                                           song_level=k == 0)))
     return out

@@ -132,22 +132,31 @@ class BeatGridItem(pg.GraphicsObject):
             painter.setPen(QPen(color, 1))  # width-1 lines take Qt's fast path; 1.6 px went through the stroker
             painter.drawLines([QLineF(x0, y, x1, y) for y in ys[quants == q]])
 
+    def measure_lines(self, pm: geo.PixelMap, b0: float, b1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(beats, numbers, strides) of the measure lines to draw in ``[b0, b1]``: per stretch (:meth:`stretches`),
+        :meth:`TimingData.measure_lines` with lines listed no closer than about MEASURE_GAP_PX, so the cost
+        follows the pixels on screen, not the beats; none inside a warp (it takes no time: its lines would all
+        fall on the row of its end, which the next stretch draws). A 10^9-beat warp in view froze the redraw."""
+        parts = [self.timing.measure_lines(a, b, MEASURE_GAP_PX / px)
+                 for a, b, px in zip(*self.stretches(pm, b0, b1), strict=True) if px > 0]
+        if not parts:
+            return np.empty(0), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        beats, numbers, strides = (np.concatenate(p) for p in zip(*parts, strict=True))
+        numbers, first = np.unique(numbers, return_index=True)  # stretches share their ends
+        return beats[first], numbers, strides[first]
+
     def _paint_measures(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
-        all_starts = self.timing.measure_starts(max(b1, 0.0))
-        first = int(np.searchsorted(all_starts, b0 - 1e-9))
-        starts = all_starts[first:]
-        starts = starts[starts <= b1]
+        starts, numbers, strides = self.measure_lines(pm, b0, b1)
         if len(starts) == 0:
             return
         ys = np.asarray(pm.y(self.timing.beats_to_seconds_array(starts)), dtype=np.float64)
-        numbers = np.arange(first, first + len(starts))
-        lines = thinned(numbers, ys, MEASURE_GAP_PX)
+        lines = thinned(numbers, ys, MEASURE_GAP_PX, strides)
         x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
         painter.setPen(QPen(geo.MEASURE_COLOR, 2.0))
         painter.drawLines([QLineF(x0, y, x1, y) for y in ys[lines]])
         painter.setFont(self._font)
         painter.setPen(QColor(200, 200, 210))
-        labels = lines & thinned(numbers, ys, LABEL_GAP_PX)
+        labels = lines & thinned(numbers, ys, LABEL_GAP_PX, strides)
         inside = 1.0 if pm.time_down else -15.0  # the number sits inside its measure: below its line, or above
         for number, y in zip(numbers[labels].tolist(), ys[labels].tolist(), strict=True):
             painter.drawText(QRectF(x0 + 3, y + inside, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
@@ -178,17 +187,20 @@ def knot_beats(timing: TimingData) -> np.ndarray:
     return np.unique(np.array([float(b) for b in beats], dtype=np.float64))
 
 
-def thinned(numbers: np.ndarray, ys: np.ndarray, gap_px: float) -> np.ndarray:
+def thinned(numbers: np.ndarray, ys: np.ndarray, gap_px: float, strides: np.ndarray | None = None) -> np.ndarray:
     """Which of the lines numbered ``numbers`` at pixel rows ``ys`` (in order) to keep so that they stay about
     ``gap_px`` apart: where consecutive lines are closer, only every 2nd, 4th, 8th ... number (the smallest power
     of two that spaces them out), judged line by line from the gap to the next one, so a dense stretch thins out
-    and a sparse one in the same view keeps every line."""
+    and a sparse one in the same view keeps every line. ``strides``: the lines given are already every
+    ``stride``-th one (:meth:`BeatGridItem.measure_lines`); the power of two then counts in those steps."""
     if len(ys) < 2:
         return np.ones(len(ys), dtype=bool)
     gaps = np.abs(np.diff(ys))
     gaps = np.append(gaps, gaps[-1])
     need = gap_px / np.maximum(gaps, 1e-9)
     stride = np.where(need > 1, 2 ** np.ceil(np.log2(np.minimum(need, 2.0**40))), 1).astype(np.int64)
+    if strides is not None:
+        stride = np.minimum(stride, 2**20) * strides  # (strides are at most 2**40: no overflow)
     return numbers % stride == 0
 
 

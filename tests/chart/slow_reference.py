@@ -57,14 +57,23 @@ def contact_rows(notes: list[Note]):
                 running[n.lane] = n
 
 
-def step_rows(notes) -> list[tuple[Fraction, tuple[Note, ...], int]]:
+def step_rows(notes) -> list[tuple[Fraction, tuple[Note, ...], int, int]]:
     out = []
-    for beat, steps, held in contact_rows(sorted(notes, key=lambda n: (n.beat, n.lane))):
-        first = {n.lane: n for n in reversed(steps)}
-        mask = 0
-        for h in held:
-            mask |= 1 << h.lane
-        out.append((beat, tuple(first[lane] for lane in sorted(first)), mask))
+    running: dict[int, Note] = {}
+    for beat, row in beat_rows(sorted(notes, key=lambda n: (n.beat, n.lane))):
+        steps = tuple(n for n in row if n.kind.is_onset)
+        if steps:
+            lanes = {n.lane for n in steps}
+            first = {n.lane: n for n in reversed(steps)}
+            mask = ending = 0
+            for lane, h in running.items():
+                if lane not in lanes:
+                    mask |= (h.end_beat > beat) << lane
+                    ending |= (h.end_beat == beat) << lane
+            out.append((beat, tuple(first[lane] for lane in sorted(first)), mask, ending))
+        for n in steps:
+            if n.kind.has_length and (n.lane not in running or n.end_beat > running[n.lane].end_beat):
+                running[n.lane] = n
     return out
 
 
@@ -74,7 +83,7 @@ def parse_feet(notes, timing: TimingData) -> FootParse:
     rows = step_rows(judged_notes(list(notes), timing))
     if not rows:
         return FootParse((), 0.0)
-    times = timing.beats_to_seconds_array(np.array([float(b) for b, _, _ in rows], dtype=np.float64))
+    times = timing.beats_to_seconds_array(np.array([float(b) for b, *_ in rows], dtype=np.float64))
     gaps = np.empty_like(times)
     gaps[0] = np.inf
     gaps[1:] = np.maximum(np.diff(times), 0.0)
@@ -83,8 +92,8 @@ def parse_feet(notes, timing: TimingData) -> FootParse:
     value = np.full(len(STATES), np.inf)
     value[START] = 0.0
     back = []
-    for (_, row, held), p in zip(rows, press, strict=True):
-        tab = _tables(tuple(n.lane for n in row), held)
+    for (_, row, held, ending), p in zip(rows, press, strict=True):
+        tab = _tables(tuple(n.lane for n in row), held, ending)
         cand = (value[:, None] + tab.base + p * tab.fast).ravel()
         pick = cand[tab.gather]
         best = np.argmin(pick, axis=1)
@@ -99,7 +108,7 @@ def parse_feet(notes, timing: TimingData) -> FootParse:
         state = prev
     picks.reverse()
     out = []
-    for (beat, row, _), t, g, (prev, j, tab) in zip(rows, times, gaps, picks, strict=True):
+    for (beat, row, *_), t, g, (prev, j, tab) in zip(rows, times, gaps, picks, strict=True):
         fl = int(tab.flags[prev, j])
         feet = tuple(_FEET[f] for f in tab.feet[prev, j].tolist())
         out.append(FootRow(beat, float(t), float(g), row, feet, crossover=bool(fl & 1), double_step=bool(fl & 4),

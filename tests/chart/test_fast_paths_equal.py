@@ -123,7 +123,7 @@ def test_checks_give_the_issues_the_fraction_code_gave(seed, monkeypatch):
         fast = run_checks(CheckContext(song, chart, audio_length_s=audio, target_format="ssc"))
         # hands and parity read contact rows and the foot parse: the reference ones give the same issues
         monkeypatch.setattr("chart.checks.hands.contact_rows", ref.contact_rows)
-        monkeypatch.setattr("chart.checks.hands.judged_notes", ref.judged_notes)
+        monkeypatch.setattr("chart.checks.base.judged_notes", ref.judged_notes)
         monkeypatch.setattr("chart.checks.parity.parse_feet", ref.parse_feet)
         for check_id, slow in ref.CHECKS.items():
             monkeypatch.setattr(type(by_id[check_id]), "run", lambda self, c, slow=slow: slow(c))

@@ -67,6 +67,7 @@ def test_info_table_and_json(ssc: Path) -> None:
 
 
 def test_check_clean_file_exits_0(ssc: Path) -> None:
+    (ssc.parent / "missing.ogg").touch()  # its music is there (not decoded: --audio-length)
     result = run("check", ssc, "--audio-length", "60")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
@@ -78,6 +79,7 @@ def test_check_problem_exits_1_with_one_line_per_issue(tmp_path: Path) -> None:
     song = load(path)
     song.charts[0].notes.insert(0, Note(Fraction(0), 1))
     save(song, path)
+    (tmp_path / "missing.ogg").touch()  # its music is there (not decoded: --audio-length)
     result = run("check", path, "--audio-length", "60")
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
@@ -103,7 +105,8 @@ def test_check_audio_length_and_target_format(ssc: Path, tmp_path: Path) -> None
 def test_check_without_audio_says_so(ssc: Path) -> None:
     result = run("check", ssc)
     assert result.returncode == 0
-    assert "audio file not found" in result.stderr
+    assert "notes after the end of the audio are not checked" in result.stderr
+    assert "the music file missing.ogg is not in the song folder" in result.stdout  # the music check, once
 
 
 def test_convert_round_trip_keeps_notes(ssc: Path, tmp_path: Path) -> None:
@@ -145,10 +148,13 @@ def test_convert_into_another_folder_names_the_audio_from_there(tmp_path: Path) 
     (tmp_path / "out").mkdir()
     assert run("convert", tmp_path / "set", tmp_path / "out" / "song.sm").returncode == 0
     assert run("convert", src, song_dir / "same.sm").returncode == 0
-    for written in [*sorted((tmp_path / "set").iterdir()), tmp_path / "out" / "song.sm", song_dir / "same.sm"]:
-        assert load(written).audio_path().resolve() == (song_dir / "music.ogg").resolve(), written
+    copied = tmp_path / "set" / "music.ogg"  # osu! loads audio only from the set's folder: copied in
+    assert copied.read_bytes() == b"not decoded here"
+    for written in [*sorted((tmp_path / "set").glob("*.osu")), tmp_path / "out" / "song.sm"]:
+        assert load(written).audio_path().resolve() == copied.resolve(), written
+    assert load(song_dir / "same.sm").audio_path().resolve() == (song_dir / "music.ogg").resolve()
     assert load(song_dir / "same.sm").music == "music.ogg"
-    assert load(tmp_path / "out" / "song.sm").music == "../song/music.ogg"
+    assert load(tmp_path / "out" / "song.sm").music == "../set/music.ogg"
 
 
 @pytest.mark.parametrize(

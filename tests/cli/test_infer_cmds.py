@@ -134,7 +134,8 @@ def test_osu_output_gets_the_drafted_slots_one_file_each(work, capsys, tmp_path)
     code, err = run(["refine", base, "--from", "easy", "--to", "hard,challenge", *models(work), "-o",
                      out / "r.osu"], capsys)
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["r [Challenge AI draft].osu", "r [Hard AI draft].osu"]
+    assert sorted(p.name for p in out.iterdir()) == ["r [Challenge AI draft].osu", "r [Hard AI draft].osu",
+                                                     "song.wav"]  # osu! loads audio only from the set's folder
     from chart.formats.registry import load_folder
 
     assert [c.slot for c in load_folder(out)[0].charts] == [Slot.HARD, Slot.CHALLENGE]

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
+from chart.formats.osu_modes import keyboard_mark
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
@@ -119,7 +120,8 @@ def osu_song(draw) -> Song:
     song_timing = song_timing.with_changes(bpms=bpms, time_signatures=sigs)
     c = Chart(mode=mode, slot=draw(st.sampled_from(list(Slot))), meter=draw(st.integers(1, 30)),
               description=draw(one_line),  # a chart credit of its own would be the file's Creator
-              notes=draw(notes(lanes, kinds=(NoteKind.TAP, NoteKind.HOLD))), lanes=lanes)
+              notes=draw(notes(lanes, kinds=(NoteKind.TAP, NoteKind.HOLD))), lanes=lanes,
+              extra=keyboard_mark())  # every chart read from .osu is marked a keyboard chart
     extra = [("Metadata.Tags", v) for v in [draw(one_line)] if v]
     return Song(title=draw(one_line), artist=draw(one_line), credit=draw(one_line), music=draw(one_line),
                 sample_start=Fraction(draw(st.integers(0, 100_000)), 1000), timing=song_timing, charts=[c],

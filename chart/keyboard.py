@@ -1,0 +1,38 @@
+"""Keyboard charts: charts played with fingers on keys (osu!mania), not stepped on a dance pad.
+
+An osu!mania map reads as the StepMania mode of its key count (4K is ``dance-single``: the AI drafts and refines
+it, the lane model places its notes, a .sm/.ssc of it plays in StepMania), so the mode alone cannot tell a 4K map
+from a dance chart. The reader marks it in ``Chart.extra`` (:data:`KEYBOARD`, the game as value), and what judges
+feet honours the mark: Verify's ``hands`` and ``parity`` checks, the density check (its usual ranges are of pad
+charts), the editor's foot labels. The mark survives a save and reopen in the formats that keep a chart's extras
+(.ssc writes it as a ``#KEYBOARD`` chart tag, which StepMania ignores; .json keeps it in ``extra``; .osu marks
+every chart it reads); .sm has no place for it and lists it as dropped. A StepMania file never has it unless a
+designer wrote it, so StepMania charts are judged as before. A chart the AI drafts for a keyboard map (a
+new slot, a refine or simplify of a keyboard chart) carries it too (:func:`keyboard_extra`).
+"""
+
+from __future__ import annotations
+
+#: ``Chart.extra`` key of the mark; the value names the game (``osu!mania``).
+KEYBOARD = "KEYBOARD"
+OSU_MANIA = "osu!mania"
+
+
+def is_keyboard(chart) -> bool:
+    """Whether ``chart`` (a :class:`~chart.song.Chart`) is played on a keyboard: no foot judgement applies."""
+    return any(name == KEYBOARD for name, _ in chart.extra)
+
+
+def keyboard_extra(song, mode: str, source=None) -> list[tuple[str, str]]:
+    """The ``Chart.extra`` a chart made now for ``song`` in ``mode`` starts with: the mark when it is made from a
+    keyboard chart (``source``: the chart a refine or simplify works from, the chart on screen in the editor) or
+    when every chart of that mode in the song is one (an osu!mania set drafted from the command line). Without it
+    a drafted Easy of an osu! map lost the mark, and Verify and the foot labels judged it for feet. Shared by the
+    CLI's ``draft``/``refine``/``simplify`` and the editor's new charts for a draft, so they agree."""
+    if source is not None and is_keyboard(source):
+        marked = [source]
+    else:
+        marked = [c for c in song.charts if c.mode == mode]
+        if not marked or not all(is_keyboard(c) for c in marked):
+            return []
+    return [next(item for item in marked[0].extra if item[0] == KEYBOARD)]

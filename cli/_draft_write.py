@@ -1,0 +1,65 @@
+"""How ``draft``, ``refine``, ``simplify`` and ``arrows`` write what they drafted (split off :mod:`cli._draft_cmds`
+to keep modules short): each draft becomes a chart of the song, said in one line on stderr, and the song is written
+all or nothing (:func:`cli.common.write_chart_files`).
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli.common import UserError, write_chart_files
+
+
+def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any = None) -> int:
+    """Put ``drafts`` into ``song`` (replacing the charts of their slots) and write it to ``output``. A new chart is
+    marked a keyboard chart when made for a keyboard map or from a keyboard ``source`` chart (the refined or
+    simplified one; :func:`chart.keyboard.keyboard_extra`, as the editor's new charts for a draft are)."""
+    from chart.disclosure import with_disclosure
+    from chart.keyboard import keyboard_extra
+    from chart.song import Chart
+    from chart.stats import chart_stats
+
+    for draft in drafts:
+        chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft",
+                      credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
+        chart.extra = keyboard_extra(song, chart.mode, source)
+        chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
+        song.charts = [c for c in song.charts if not (c.slot == draft.slot and c.mode == chart.mode)] + [chart]
+        p = draft.provenance
+        kept = p.parameters.get("lower_rows_kept")
+        skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""
+        if (arrows := p.parameters.get("lower_arrows_kept")) is not None:
+            skeleton += f" ({arrows} with their arrows)"
+        if upper := p.parameters.get("rows_capped_by"):  # inference.slot_rise
+            skeleton += f", thinned below {upper}"
+        if split := p.parameters.get("jumps_split"):
+            skeleton += f", {split} jumps made steps"
+        if source_name := p.parameters.get("simplified_from"):
+            skeleton += f", {p.parameters['rows_kept']} of the {p.parameters['higher_rows']} {source_name} rows"
+            if uncrossed := p.parameters.get("arrows_uncrossed"):
+                skeleton += f", {uncrossed} arrows moved so the feet do not cross"
+        print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
+              f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
+              f"seed {p.seed})", file=sys.stderr)
+    song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
+    return _save(song, output, {d.slot for d in drafts})
+
+
+def _save(song: Any, output: Path, slots: set[Any] | None = None) -> int:
+    """Write ``song``; to osu!mania (one difficulty per file) only the charts of ``slots`` (the ones just made),
+    one file each when several (``registry.save_split``)."""
+    from chart.formats.errors import ParseError, WriteError
+    from chart.formats.registry import format_for
+
+    if format_for(output).name == "osu" and slots is not None:
+        song = copy.copy(song)
+        song.charts = [c for c in song.charts if c.slot in slots]
+    try:
+        written = write_chart_files(song, output)
+    except (WriteError, ParseError) as exc:
+        raise UserError(f"cannot write {output}: {exc}") from exc
+    print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return 0
