@@ -139,6 +139,9 @@ class LiveKeys(QObject):
     def begin(self, start_s: float, keys: dict[int, int]) -> None:
         """Take ``keys`` (Qt key -> lane) and play from a second before ``start_s`` (before the audio: silence)."""
         self.keys = keys
+        editing = getattr(self.win, "editing", None)
+        if editing is not None:  # a press not yet released must not drag notes during the run
+            editing.cancel_gesture()
         pb = self.playback
         pb.stop_loop()
         pb.play_from(start_s - LEAD_IN_S)

@@ -95,6 +95,9 @@ class RecordController(LiveKeys):
         self.rate = rate = float(self.playback.player.rate)
         self.recorder = Recorder(chart.notes, s.timing(), s.divisor, start_s, chart.lanes, kind=s.place_kind,
                                  replace=self.replace, hold_min_s=HOLD_MIN_S * rate)  # a real quarter second
+        editing = getattr(self.win, "editing", None)
+        if editing is not None:  # a press not yet released: its drag would edit (and end) the take's stroke
+            editing.cancel_gesture()
         self.chart, self.doc = chart, s.doc
         self.doc.begin_stroke("Record")
         keys = record_keys(chart.lanes)
@@ -116,6 +119,10 @@ class RecordController(LiveKeys):
         doc, chart = self.doc, self.chart
         self.recorder = self.chart = self.doc = None
         assert doc is not None
+        if not doc.history.in_stroke:  # ended elsewhere (it must not be): nothing of the take is left to keep
+            self.session.status.emit(f"Recording ended{f' ({why})' if why else ''}: its notes were not kept")
+            self.ended.emit(take)
+            return take
         if take.added or take.removed:
             doc.rename_stroke(f"Record {len(take.added)} note{'s' if len(take.added) != 1 else ''}")
             doc.commit_stroke()

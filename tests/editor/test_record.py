@@ -182,3 +182,28 @@ def test_record_needs_audio_and_a_chart(opened, qtbot, monkeypatch):
     monkeypatch.setattr(win.playback, "player", None)
     assert not win.record.start()
     assert win.statusBar().currentMessage().startswith("Record needs the song's audio")
+
+
+def test_a_press_held_when_recording_starts_does_not_take_over_the_take(fake, qtbot):
+    """A mouse press not yet released when Ctrl+R starts a take: its drag used to update (and its release commit)
+    the take's stroke as a note move, and the take's end then failed with "no drag in progress"."""
+    from tests.editor.test_editing import pos_of
+
+    win, clock = fake
+    win.session.set_chart(chart_of(win, Slot.BEGINNER))
+    win.session.set_divisor(16)
+    win.seek(at(8))
+    vp = win.timeline.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 9, 1))  # an empty cell: a hold may be drawn
+    names = win.session.doc.history.undo_stack_names()
+    win.actions["play.record"].trigger()
+    assert win.record.active
+    key(win, qtbot, clock, 0, at(8) + 0.02)
+    qtbot.mouseMove(vp, pos=pos_of(win, 10, 1))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=pos_of(win, 10, 1))
+    qtbot.keyClick(win.timeline, K.Key_Escape)  # ends the take
+    assert not win.record.active
+    assert not win.session.doc.history.in_stroke
+    new = win.session.doc.history.undo_stack_names()[len(names):]
+    assert new == ["Record 1 note"]
+    assert Note(Fraction(8), 0) in chart_of(win, Slot.BEGINNER).notes
