@@ -76,13 +76,17 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
     open_heads: dict[int, tuple[Fraction, NoteKind, int, bool]] = {}  # lane -> beat, kind, row, note inside
     ignored: dict[str, int] = {}
     for m, measure in enumerate(text.split(",")):
-        rows = measure.split()
+        # lines, as StepMania splits them (then trimmed): a "{*2 drunk:4.000}" attack holds a space
+        rows = [r for r in (line.strip() for line in measure.splitlines()) if r]
         if not rows:
             continue
         for i, row in enumerate(rows):
             if row.count("0") == lanes == len(row):
                 continue  # the common empty line, fast path
             if "[" in row or "{" in row:
+                for suffix in _SUFFIX.findall(row):
+                    what = "keysound index" if suffix.startswith("[") else "attack suffix"
+                    ignored[what] = ignored.get(what, 0) + 1
                 row = _SUFFIX.sub("", row)
             if len(row) != lanes:  # StepMania reads what the line has, lane by lane
                 what = "long line" if len(row) > lanes else "short line"

@@ -247,6 +247,7 @@ def test_note_lines_stepmania_accepts_are_read_as_it_reads_them_and_reported():
     song, reasons = read_with_report(MINIMAL.format("m100\n10000[3]\n01\n0001"))
     assert [(n.beat, n.lane) for n in song.charts[0].notes] == [(0, 1), (1, 0), (2, 1), (3, 3)]
     assert reasons == ["1 unknown character 'm' in the note data read as empty, as StepMania does",
+                       "1 keysound index(es) [n] on notes dropped (#KEYSOUNDS itself is kept)",
                        "1 note line(s) longer than 4 characters: the extra ones ignored, as StepMania does",
                        "1 note line(s) shorter than 4 characters: the lanes they lack read as empty, as StepMania "
                        "does"]
@@ -340,3 +341,13 @@ def test_legacy_difficult_is_medium_as_in_stepmania():
     song = sm.loads("#NOTES:dance-single::Difficult:7::0000;\n#NOTES:dance-single::Hard:9::0000;")
     assert [c.slot for c in song.charts] == [Slot.MEDIUM, Slot.HARD]
     assert Slot.parse("difficult") == Slot.MEDIUM
+
+
+def test_an_attack_with_a_space_stays_on_its_line_and_suffixes_are_reported():
+    """StepMania splits note data into lines (then trims them): an attack "{*2 drunk:4.000}" (.ssc) holds a space,
+    and splitting on any whitespace made 5 rows of a 4-line measure, moving its notes to 19/24 and 77/24."""
+    notes, ignored = parse_notes("1000\n  0100[1]\nA000{*2 drunk:4.000}\n0001\n", 4)
+    assert [(n.beat, n.lane) for n in notes] == [(0, 0), (1, 1), (3, 3)]
+    assert ignored["keysound index"] == 1
+    assert ignored["attack suffix"] == 1
+    assert ignored["A"] == 1
