@@ -177,3 +177,22 @@ def test_the_wheel_still_scrolls_the_panels_and_their_lists(opened, qtbot):
     assert bar.value() > 0
     wheel(bar, 1)
     assert bar.value() == 0
+
+
+def test_a_click_on_a_scrolling_panel_s_empty_space_leaves_the_keys_to_the_notefield(opened, qtbot):
+    """Playback, Stats, AI and Test Play sit in scroll areas: their wrapper took the focus on a click nothing else
+    took, and the chart keys then did nothing until the notefield was clicked again."""
+    from PySide6.QtWidgets import QScrollArea
+
+    win = opened
+    win.show()
+    scrolls = [tabs.widget(i) for tabs in (win.panels, win.lower_panels) for i in range(tabs.count())
+               if isinstance(tabs.widget(i), QScrollArea)]
+    assert len(scrolls) >= 4
+    for scroll in scrolls:
+        tabs = win.panels if win.panels.indexOf(scroll) >= 0 else win.lower_panels
+        tabs.setCurrentWidget(scroll)
+        win.timeline.setFocus()
+        viewport = scroll.viewport()
+        qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=QPoint(viewport.width() - 3, viewport.height() - 3))
+        assert QApplication.focusWidget() is not scroll, tabs.tabText(tabs.indexOf(scroll))
