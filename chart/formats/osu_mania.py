@@ -26,7 +26,9 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   difficulties of a set apart by their names).
 * A beatmap of another game mode (``Mode`` other than 3) raises :class:`NotManiaError`.
 * Everything else (other keys, ``[Events]``, ``[Colours]``, inherited timing points = scroll speeds) is kept in
-  ``Song.extra`` as ``("Section.Key", value)`` or ``("Section", raw lines)`` and written back. Keys equal to
+  ``Song.extra`` as ``("Section.Key", value)`` or ``("Section", raw lines)`` and written back; the times of
+  inherited points, bookmarks and breaks in beats (:mod:`chart.formats.osu_beats`), hitsounds and red lines'
+  sample settings by beat (:mod:`chart.formats.osu_hitsounds`), so that they follow timing edits. Keys equal to
   the defaults we write are not stored, so reading our own output gives the same song. Extras of other sections
   (StepMania tags such as ``GENRE``) are listed as dropped and not written.
 
@@ -46,13 +48,15 @@ from fractions import Fraction
 import numpy as np
 
 from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags, with_disclosure
+from chart.formats import osu_hitsounds as hs
 from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
+from chart.formats.osu_beats import INHERITED, extra_in_beats, extra_in_ms
 from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
 from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
-from chart.formats.osu_timing import TimingPoint, parse_point, points_from_timing, timing_from_points
+from chart.formats.osu_timing import beat_points, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_int, parse_number
 from chart.notes import Note, NoteKind
@@ -90,7 +94,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     keys = parse_int(osu.get("Difficulty", "CircleSize", "0"), "CircleSize")
     if not 1 <= keys <= MAX_LANES:
         raise ParseError(f"CircleSize {keys} is not a key count (1..{MAX_LANES})")
-    points: list[TimingPoint] = []
+    points = []
     inherited: list[str] = []
     for number, line in osu.lines("TimingPoints"):
         point, raw = parse_point(line, number)
@@ -98,17 +102,20 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
             points.append(point)
         elif raw is not None:
             inherited.append(raw)
-    objects = [_hit_object(line, number, keys) for number, line in osu.lines("HitObjects")]
+    parsed = [hs.hit_object(line, number, keys) for number, line in osu.lines("HitObjects")]
+    objects = [p[:3] for p in parsed]
     if len(objects) > MAX_NOTES:
         raise ParseError(f"more than {MAX_NOTES} hit objects")
     first = min((o[0] for o in objects), default=None)
     timing = timing_from_points(points, first, [t for o in objects for t in (o[0], o[2]) if t is not None])
     chart = _chart(osu, keys, objects, timing, report)
+    chart.extra += hs.sounds_extra(chart.notes, [p[3] for p in parsed])  # one note per hit object, in order
     extra, model = _disclosure_read(osu.extra())
     if model is not None:  # the AI disclosure Tags carry is the chart's (its credit), not the set's Creator
         chart.credit = marker(model)
     if inherited:
-        extra.append(("TimingPoints.inherited", "\n".join(inherited)))
+        extra.append((INHERITED, "\n".join(inherited)))
+    extra = extra_in_beats(extra, timing) + hs.red_extra(points, [_on_row(timing, p.time_ms) for p in points])
     chart.extra += [item for item in extra if item[0] == BEATMAP_ID]
     names = {key: _names(osu, key) for key in TRANSLIT}
     extra = [item for item in extra if item[0] != BEATMAP_ID]
@@ -173,20 +180,9 @@ def merge_set(songs: Sequence[Song]) -> Song:
                 sample_start=first.sample_start, timing=first.timing, charts=charts, extra=common)
 
 
-def _hit_object(line: str, number: int, keys: int) -> tuple[Fraction, int, Fraction | None]:
-    f = line.split(",")
-    if len(f) < 4:
-        raise ParseError(f"hit object {line[:40]!r} needs x,y,time,type", number)
-    x = parse_number(f[0], "hit object x", number)
-    time_ms = parse_number(f[2], "hit object time", number)
-    kind = parse_int(f[3], "hit object type", number)
-    lane = min(max(int(x * keys // 512), 0), keys - 1)
-    end = None
-    if kind & 128:
-        if len(f) < 6:
-            raise ParseError(f"hold {line[:40]!r} has no end time", number)
-        end = parse_number(f[5].split(":")[0], "hold end time", number)
-    return time_ms, lane, end
+def _on_row(timing, time_ms: Fraction) -> Fraction:
+    """The row of a red line (the reader puts each on one, a pause making up the difference)."""
+    return Fraction(round(timing.seconds_to_beat(time_ms / 1000) * 48), 48)
 
 
 def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
@@ -314,6 +310,7 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
     objects_ms = [ms for _, head, end, _ in written for ms in (head, end) if ms is not None]
     readback = timing_from_points(points_from_timing(timing), first_ms, objects_ms)  # what a reader rebuilds
     moved = _moved_ms(readback, timed)
+    out += hs.lost_sounds(cid, chart.extra, [t[0] for t in written])
     seen: set[tuple[int, int]] = set()
     for (note, ms, _, _), moved_ms in zip(timed, moved):
         if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT):
@@ -384,16 +381,18 @@ def dumps(song: Song) -> str:
     }
     for key, name in (("Title", song.title), ("Artist", song.artist)):
         values.update(_written_names(song.extra, key, name))
-    points = [f"{format_number(p.time_ms, 0)},{format_number(p.beat_length_ms, 0)},{p.meter},1,0,100,1,0"
-              for p in points_from_timing(timing)]
+    own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
+    red = beat_points(timing)
+    points = [hs.red_line(p, sound, format_number(p.time_ms, 0), format_number(p.beat_length_ms, 0))
+              for (_, p), sound in zip(red, hs.red_sounds([*song.extra, *own], [b for b, _ in red]))]
+    kept = hs.kept_sounds(chart.extra)
     objects = []
     fakes = fake_ranges(timing)
     for note, ms, end_ms, _ in timed:
         if not _written(note, timing, fakes):
             continue
         x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
-        objects.append(f"{x},192,{ms},128,0,{end_ms}:0:0:0:0:" if end_ms is not None else f"{x},192,{ms},1,0,0:0:0:0:")
-    own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
+        objects.append(hs.object_line(x, ms, end_ms, kept.get((note.beat, note.lane))))
     if disclosed_model(chart.credit) is not None:
         values[("Metadata", "Tags")] = osu_tags(dict([*song.extra, *own]).get(TAGS, ""), chart.credit)
-    return write_file(values, [*song.extra, *own], points, objects, DEFAULTS)
+    return write_file(values, extra_in_ms([*song.extra, *own], timing), points, objects, DEFAULTS)

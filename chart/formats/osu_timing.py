@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from chart.formats.errors import MAX_TIMING_ENTRIES, ParseError
@@ -46,6 +46,8 @@ class TimingPoint:
     time_ms: Fraction
     beat_length_ms: Fraction
     meter: int
+    # sampleSet, sampleIndex, volume, effects as written (kept per red line: :mod:`chart.formats.osu_hitsounds`)
+    sound: tuple[str, str, str, str] = field(default=("1", "0", "100", "0"), compare=False)
 
 
 def parse_point(line: str, number: int) -> tuple[TimingPoint | None, str | None]:
@@ -63,7 +65,10 @@ def parse_point(line: str, number: int) -> tuple[TimingPoint | None, str | None]
         raise ParseError(f"uninherited timing point with beatLength {f[1]} (must be > 0)", number)
     if not 1 <= meter <= 1000:
         raise ParseError(f"timing point meter {meter} out of range", number)
-    return TimingPoint(time_ms, beat_length, meter), None
+    def field_or(i: int, default: str) -> str:
+        return f[i] if len(f) > i and f[i] else default
+    sound = (field_or(3, "1"), field_or(4, "0"), field_or(5, "100"), field_or(7, "0"))
+    return TimingPoint(time_ms, beat_length, meter, sound), None
 
 
 def bpm_of(beat_length_ms: Fraction) -> Fraction:
@@ -136,6 +141,11 @@ def _merge(stops: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fract
 
 def points_from_timing(timing: TimingData) -> list[TimingPoint]:
     """Uninherited points reproducing ``timing`` (module docstring); sorted by time, one per time."""
+    return [p for _, p in beat_points(timing)]
+
+
+def beat_points(timing: TimingData) -> list[tuple[Fraction, TimingPoint]]:
+    """:func:`points_from_timing` with the beat (row) of each point: a red line's sample settings are kept by it."""
     sigs = list(timing.time_signatures)
 
     def meter_at(beat: Fraction) -> int:
@@ -156,7 +166,7 @@ def points_from_timing(timing: TimingData) -> list[TimingPoint]:
     events += [at(b) for b, _ in timing.delays]
     events += [at(b + length) for b, length in timing.warps]
     events.sort(key=lambda e: (e[0], e[1]))
-    by_time: dict[Fraction, TimingPoint] = {}
-    for t, _, p in events:
-        by_time[t] = p  # the latest beat at one time wins: its tempo is the one that plays on
+    by_time: dict[Fraction, tuple[Fraction, TimingPoint]] = {}
+    for t, b, p in events:
+        by_time[t] = (b, p)  # the latest beat at one time wins: its tempo is the one that plays on
     return [by_time[t] for t in sorted(by_time)]

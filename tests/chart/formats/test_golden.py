@@ -149,7 +149,7 @@ def test_osu_golden_contents():
     assert song.timing.time_signatures == ((F(8), 3, 4),)
     assert c.notes[1] == Note(F(1, 3), 1)  # 267 ms rounds to the 1/3 beat row (0.33 ms away)
     assert Note(F(2), 2, NoteKind.HOLD, F(1)) in c.notes
-    assert ("TimingPoints.inherited", "2100,-50,4,1,0,100,0,0") in song.extra
+    assert ("TimingPoints.inherited", "@4,-50,4,1,0,100,0,0") in song.extra  # 2100 ms, kept in beats
 
 
 def test_json_golden_times_follow_the_segments():
