@@ -137,7 +137,8 @@ def test_add_makes_a_chart_of_the_current_key_count(window, tmp_path, keys):
     path.write_text(_osu(f"{keys}K Hard", keys))
     assert window.open_path(path)
     new = window.charts_panel.add_chart(Slot.EASY)
-    assert (new.mode, new.lanes) == (f"osu-mania-{keys}k", keys)
+    assert (new.mode, new.lanes) == (window.session.doc.song.charts[0].mode, keys)  # the map's own mode
+    assert new.mode == {9: "pnm-nine", 2: "osu-mania-2k"}[keys]  # 9K reads as StepMania's 9-lane type
     assert window.timeline.lanes == keys
     assert window.session.push(AddNotes(new, [Note(Fraction(1), keys - 1)]))
     (tmp_path / "out").mkdir()
