@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import importlib
-import os
 import pkgutil
 import sys
 import warnings
@@ -47,52 +45,27 @@ def write_chart_files(song, output: Path) -> list[Path]:
     """``song`` written to ``output`` (one file per difficulty for .osu) as the chart commands write: all files or
     none (a folder in the way of one file, a full disk), and a file replaced keeps its old version as
     ``NAME.bak`` (said on stderr: ``draft -o song.ssc`` over a hand-made song replaced its six charts with one and
-    kept nothing). An osu! set written away from its audio gets a copy of it (:func:`_audio_into_set`), in the
-    same all-or-nothing write. Errors: the format's ``WriteError``/``ParseError``, or a ``UserError`` naming the
-    file."""
-    from chart.fileio import atomic_write_many
+    kept nothing). An osu! set written away from its files gets a copy of its audio, background, video and
+    storyboard (:func:`chart.formats.osu_set_files.set_files`, as the editor's Export), in the same all-or-nothing
+    write. Errors: the format's ``WriteError``/``ParseError``, or a ``UserError`` naming the file."""
+    from chart.formats.osu_set_files import SetFileClash, set_files, write_set
     from chart.formats.registry import encode, split_per_chart
 
     existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
     try:
-        song, audio = _audio_into_set(song, output)
-        files = [(t, encode(part, t)) for part, t in split_per_chart(song, output)]  # all made before a write
-        written = atomic_write_many(files + audio, keep_backup=True)[:len(files)]
+        made = set_files(song, output)
+        files = [(t, encode(part, t)) for part, t in split_per_chart(made.song, output)]  # all made before a write
+        written = write_set(files, made.copies, keep_backup=True)
+    except SetFileClash as err:
+        raise UserError(str(err)) from None
     except OSError as err:
         failed = err.filename2 or (err.filename if not str(err.filename or "").endswith(".tmp") else None)
         raise UserError(f"cannot write {failed or output}: {err.strerror or err}") from None
     for path in existing:
         print(f"note: the old {path} is kept as {Path(path).name}.bak", file=sys.stderr)
-    for path, _data in audio:
-        print(f"note: copied the audio {path.name} into {path.parent} (osu! loads audio only from the set's "
-              f"folder)", file=sys.stderr)
+    if note := made.note(output.parent):
+        print(f"note: {note}", file=sys.stderr)
     return written
-
-
-def _audio_into_set(song, output: Path) -> tuple[object, list[tuple[Path, bytes]]]:
-    """(the song to write, the audio file to write with it) for an osu! set (``.osu``) written to a folder its audio
-    is not in (``convert song/ set/song.osu``: ``AudioFilename: ../song/x.ogg``): osu! loads audio only from the
-    set's folder, and a set folder is what a designer zips or copies into osu!'s Songs, so the audio is copied in
-    under its own name and the set names it so. ``song.music`` names the audio from ``output``'s folder, as the
-    commands relink it. Nothing to copy for another format, a missing audio file or one inside the folder already;
-    a file of that name with other bytes there is not replaced: UserError."""
-    from chart.formats.registry import format_for
-
-    folder = output.parent
-    audio = folder / song.music if song.music else None
-    if format_for(output).name != "osu" or audio is None or not audio.is_file():
-        return song, []
-    if Path(os.path.abspath(audio)).is_relative_to(os.path.abspath(folder)):
-        return song, []
-    copied = copy.copy(song)
-    copied.music = audio.name
-    target, data = folder / audio.name, audio.read_bytes()
-    if not target.exists():
-        return copied, [(target, data)]
-    if target.is_file() and target.read_bytes() == data:
-        return copied, []  # copied by an earlier run
-    raise UserError(f"cannot copy the audio {audio.name} into {folder} (osu! loads audio only from the set's folder): "
-                    f"another file of that name is there")
 
 
 def require_torch(what: str = "training"):

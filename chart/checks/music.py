@@ -6,7 +6,8 @@ saves, and the file may be copied in later), with the song's findings (``CheckCo
 not a chart's. A format that carries the audio itself (an archive: the ``.osz``) cannot be written without it; its
 own PROBLEM comes from the ``representable`` check, so this one stays quiet there rather than say it twice. For
 an osu! set (``.osu``) a music file found outside the set's folder (``../src/song.ogg``) is a PROBLEM: osu! loads
-audio only from the set's folder. A song never saved has no folder yet and is not checked.
+audio only from the set's folder; the background, video and storyboard files its ``[Events]`` and ``.osb`` name
+outside that folder are a WARNING (osu! plays the set without them). A song never saved has no folder yet and is not checked.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class CheckMusic:
         song = ctx.song
         if not ctx.song_level or song.source_path is None or _carries_audio(ctx.target_format):
             return
+        yield from _events_outside_set(ctx)
         try:
             found = song.audio_path()
             if found is not None and found.is_file():
@@ -64,6 +66,31 @@ def _outside_set(ctx: CheckContext, found: Path) -> Iterator[Issue]:
     if not Path(os.path.abspath(found)).is_relative_to(folder):
         yield Issue(Severity.PROBLEM, f"the music file {song.music} is outside the set's folder: osu! loads audio "
                     f"only from the set's folder (copy it in and name it {found.name})")
+
+
+def _events_outside_set(ctx: CheckContext) -> Iterator[Issue]:
+    """A WARNING for an osu! set whose ``[Events]`` or storyboard (``.osb``) name files outside the set's folder
+    (``0,0,"../src/bg.jpg",0,0``): osu! loads them only from there, and shows the set without them. The files are
+    found as the ``.osz`` writer finds them (:class:`chart.formats.osz_carry.Carried`)."""
+    from chart.formats.errors import WriteError
+    from chart.formats.osz_carry import Carried
+
+    song = ctx.song
+    assert song.source_path is not None
+    if (ctx.target_format or song.source_path.suffix.lower().lstrip(".")) != "osu":
+        return
+    try:
+        carried = Carried(song, None, need_audio=False)
+    except (WriteError, OSError):
+        return
+    folder = Path(os.path.abspath(song.source_path.parent))
+    outside = sorted(str(file) for real, (file, _name, _clean) in carried.files.items()
+                     if real != carried.audio and not Path(os.path.abspath(file)).is_relative_to(folder))
+    if outside:
+        names = ", ".join(os.path.relpath(f, folder) for f in outside[:3]) + (", ..." if len(outside) > 3 else "")
+        yield Issue(Severity.WARNING, f"{len(outside)} file{'s' if len(outside) > 1 else ''} the [Events] or "
+                    f"storyboard name {'are' if len(outside) > 1 else 'is'} outside the set's folder ({names}): osu! "
+                    f"loads them only from the set's folder (convert the set to another folder to copy them in)")
 
 
 def _carries_audio(format_name: str | None) -> bool:

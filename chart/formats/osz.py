@@ -205,6 +205,7 @@ def dump_bytes(song: Song, target: str | Path) -> bytes:
     if not song.charts:
         raise WriteError(".osz", [problems(song)[0]])
     carried = Carried(song, target)
+    assert carried.audio is not None  # an archive needs its audio: Carried raised WriteError without it
     packed = copy.copy(song)
     packed.music = carried.named[carried.audio]
     packed.extra = carried.relinked(song.extra)

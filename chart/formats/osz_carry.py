@@ -111,9 +111,10 @@ class Carried:
     relative name, found beside the song's file), else it goes by its file name; the song folder's own files choose
     first, and a later file that would share a name is numbered (``bg 2.jpg``), never put over another. A file named
     twice (``bg.jpg``, ``./bg.jpg``, through a link) is carried once. ``target`` None: only the song's own folder is
-    looked in (what ``problems`` can know before a target is chosen). WriteError when there is no audio."""
+    looked in (what ``problems`` can know before a target is chosen). WriteError when there is no audio, unless
+    ``need_audio`` is False (an osu! set folder written by :mod:`chart.formats.osu_set_files`: :attr:`audio` None)."""
 
-    def __init__(self, song: Song, target: Path | None):
+    def __init__(self, song: Song, target: Path | None, need_audio: bool = True):
         self.bases = [song.source_path.parent if song.source_path is not None else None,
                       target.parent if target is not None else None]
         self.files: dict[str, tuple[Path, str, bool]] = {}  # real path -> (file as named, name asked for, clean)
@@ -122,9 +123,9 @@ class Carried:
         found = self._find(song.music) if song.music else None
         if found is None and (audio := audio_of(song)) is not None:
             found = (audio, False)  # the song folder's only audio file, as games fall back to it
-        if found is None:
+        if found is None and need_audio:
             raise WriteError(".osz", [no_audio(song)])
-        self.audio = self._ask(song.music, [found[0]], found[1], False)[0]
+        self.audio = self._ask(song.music, [found[0]], False)[0] if found is not None else None
         self._where = "the [Events]"
         for extra in [song.extra, *(c.extra for c in song.charts)]:
             for key, raw in extra:
@@ -154,25 +155,35 @@ class Carried:
         """Note the file an [Events] line names (:meth:`name` rewrites the text once every name is chosen)."""
         found = self._find(value)
         if found is not None:
-            self._ask(value, [found[0]], found[1], False)
+            self._ask(value, [found[0]], False)
             return value
-        for i, base in enumerate(self.bases):  # an Animation names "fire.png" for its frames fire0.png, fire1.png...
+        for base in self.bases:  # an Animation names "fire.png" for its frames fire0.png, fire1.png...
             frames = _frames(base, value) if base is not None else []
             if frames:
-                self._ask(value, frames, i == 0, True)
+                self._ask(value, frames, True)
                 return value
         if value.strip() and (value, self._where) not in self.missing:
             self.missing.append((value, self._where))
         return value
 
-    def _ask(self, value: str, files: list[Path], own: bool, animation: bool) -> list[str]:
-        rel = PurePosixPath(value.replace("\\", "/"))
-        clean = own and not rel.is_absolute() and ".." not in rel.parts and not re.match(r"[A-Za-z]:", value)
+    def _ask(self, value: str, files: list[Path], animation: bool) -> list[str]:
         reals = [os.path.realpath(file) for file in files]
         for real, file in zip(reals, files):
-            self.files.setdefault(real, (file, str(rel.parent / file.name) if clean else file.name, clean))
+            self.files.setdefault(real, (file, *self._own_name(file)))
         self.refs.setdefault(value, (reals, animation))
         return reals
+
+    def _own_name(self, file: Path) -> tuple[str, bool]:
+        """(the name ``file`` gets, whether it lies in the song's folder): its path from that folder, however the
+        song names it (``sb/star.png``, or ``../set/sb/star.png`` relinked for a copy in another folder), else its
+        file name. Lexical, as names are written."""
+        base = self.bases[0]
+        if base is not None:
+            try:
+                return Path(os.path.abspath(file)).relative_to(os.path.abspath(base)).as_posix(), True
+            except ValueError:
+                pass
+        return file.name, False
 
     def _find(self, value: str) -> tuple[Path, bool] | None:
         """(the file ``value`` names, whether it was found beside the song's own file)."""
@@ -205,7 +216,7 @@ class Carried:
         """(name, bytes) of every carried file: the audio first, then the others by name."""
         others = sorted((real for real in self.named if real != self.audio), key=lambda r: self.named[r].casefold())
         out, total = [], 0
-        for real in [self.audio, *others]:
+        for real in [self.audio, *others] if self.audio is not None else others:
             file = self.files[real][0]
             try:
                 data = file.read_bytes()

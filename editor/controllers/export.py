@@ -8,7 +8,10 @@ files of the same song in that folder (a difficulty deleted or renamed since the
 when the folder is opened again, and osu! would show them: the export lists them and offers to move them to
 ``.bak`` files once the new ones are written (kept, not deleted: a designer can take one back; an earlier backup
 of the same name is kept too, the new one numbered: :func:`backup_name`). An ``.osz`` is the same set in one zip,
-with the audio and the files its ``[Events]`` name (:mod:`chart.formats.osz`).
+with the audio and the files its ``[Events]`` name (:mod:`chart.formats.osz`). ``.osu`` files exported to a folder
+their audio, background, video or storyboard is not in get copies of them, written with them all or nothing, as
+``convert`` does (:mod:`chart.formats.osu_set_files`): osu! loads them only from the set's folder; the question
+before the export says so.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from PySide6.QtWidgets import QFileDialog
 
 from chart.checks.base import Severity
 from chart.checks.registry import check_song
+from chart.formats.osu_set_files import set_files, write_set
 from chart.formats.registry import (
     conversions,
+    encode,
     format_for,
     leftover_set_files,
     relink_charts,
     relinked_extra,
-    save_split,
     split_per_chart,
     unrepresentable,
 )
@@ -79,7 +83,18 @@ class ExportController:
             messages.error(self.win, "Cannot export", str(exc))
             return False
         song = self.win.session.doc.song
+        music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
+        copied = dataclasses.replace(song, music=song.music if music is None else music,
+                                     extra=relinked_extra(song, target), charts=[copy.copy(c) for c in song.charts])
+        relink_charts(copied, target)  # on the copies: the open document keeps its own
+        try:
+            made = set_files(copied, target)  # an osu! set away from its files: they are copied in (osu_set_files)
+        except (ValueError, OSError) as exc:  # SetFileClash and WriteError are ValueErrors
+            messages.error(self.win, "Cannot export", messages.one_line(str(exc)))
+            return False
         lines, problems = self.review(song, fmt)
+        if made.copies:
+            lines = [f"set folder: the export {made.note(target.parent).replace('copied', 'copies', 1)}", *lines]
         verify = getattr(self.win, "verify_panel", None)
         if verify is not None:
             verify.run_checks()
@@ -94,19 +109,18 @@ class ExportController:
                                              f"{chr(10).join(replaced[:MAX_LISTED])}\n\nReplace them?"):
             self.win.session.status.emit("Export cancelled; nothing was written")
             return False
-        music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
-        song = dataclasses.replace(song, music=song.music if music is None else music,
-                                   extra=relinked_extra(song, target), charts=[copy.copy(c) for c in song.charts])
-        relink_charts(song, target)  # on the copies: the open document keeps its own
+        song = made.song
         leftover = self.ask_leftovers(song, target)
-        try:
-            written = [p.name for p in save_split(song, target)]
+        try:  # the .osu files and the set's copies all or nothing
+            files = [(part_target, encode(part, part_target)) for part, part_target in split_per_chart(song, target)]
+            written = [p.name for p in write_set(files, made.copies)]
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {reason}"))
             return False
         moved = self.move_to_backup(leftover)
-        self.win.session.status.emit(f"Exported {', '.join(written)}" + (f"; moved {', '.join(moved)}" if moved else ""))
+        note = f"; {made.note(target.parent)}" if made.copies else ""
+        self.win.session.status.emit(f"Exported {', '.join(written)}{note}" + (f"; moved {', '.join(moved)}" if moved else ""))
         return True
 
     def ask_leftovers(self, song: Song, target: Path) -> list[Path]:

@@ -50,7 +50,7 @@ def test_a_done_job_of_the_registry_is_deleted_with_what_its_handlers_hold(qtbot
             registry.start(job)
         del held, job
 
-        def let_go() -> bool:  # the registry's own `done` handler and the deferred delete may come a turn later
+        def let_go(alive=alive) -> bool:  # the registry's own `done` handler and the deferred delete come a turn later
             settle()
             return registry.jobs == [] and jobs_under(owner) == [] and alive() is None
 
