@@ -52,7 +52,7 @@ def atomic_write_many(files: Sequence[tuple[str | Path, bytes]], keep_backup: bo
         raise
     _discard(replaced)
     for folder in {path.parent if str(path.parent) else Path(".") for _n, path, _t in staged}:
-        _fsync_dir(folder)
+        fsync_dir(folder)
     return [named for named, _p, _t in staged]
 
 
@@ -183,7 +183,8 @@ def _link_backup(path: Path, backup: Path) -> None:
             os.unlink(staging)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (best effort: some file systems refuse it)."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:

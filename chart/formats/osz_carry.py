@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from chart.formats.errors import Unrepresentable, WriteError
 from chart.formats.msd import decode
 from chart.formats.osz_zip import MAX_ARCHIVE_BYTES
-from chart.formats.relink import relinked_events
+from chart.formats.relink import named_file, relinked_events
 from chart.song import Song
 
 _BAD_NAME = re.compile(r'[\x00-\x1f"<>|:*?\\/]')  # what Windows refuses in a file name, and osu! strips
@@ -188,7 +188,7 @@ class Carried:
     def _find(self, value: str) -> tuple[Path, bool] | None:
         """(the file ``value`` names, whether it was found beside the song's own file)."""
         for i, base in enumerate(self.bases):
-            if base is not None and (file := _named_file(base, value)) is not None:
+            if base is not None and (file := named_file(base, value)) is not None:
                 return file, i == 0
         return None
 
@@ -229,20 +229,6 @@ class Carried:
                                                                            f"{MAX_ARCHIVE_BYTES // 2**20} MB")])
             out.append((self.named[real], data))
         return out
-
-
-def _named_file(base: Path, value: str) -> Path | None:
-    """The file ``value`` names from ``base`` (its own name in any case, as games find it), or None."""
-    if not value.strip():
-        return None
-    direct = base / value.replace("\\", "/")
-    try:
-        if direct.is_file():
-            return direct
-        want = direct.name.lower()
-        return next((p for p in direct.parent.iterdir() if p.name.lower() == want and p.is_file()), None)
-    except (OSError, ValueError):
-        return None
 
 
 def _frames(base: Path, value: str) -> list[Path]:

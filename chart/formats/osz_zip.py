@@ -30,6 +30,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from chart.fileio import fsync_dir
 from chart.formats.errors import ParseError
 
 MAX_ARCHIVE_BYTES = 512 * 2**20  # real sets are 5-50 MB (audio, background, a video at most)
@@ -142,7 +143,7 @@ def extract(zf: zipfile.ZipFile, members: Sequence[Member], archive: Path) -> Pa
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the set folder is an ordinary one
         for name, info in members:
             _write_member(zf, info, tmp / name)
-        _fsync(tmp)
+        fsync_dir(tmp)
         os.rename(tmp, folder)  # the whole set appears at once
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -150,7 +151,7 @@ def extract(zf: zipfile.ZipFile, members: Sequence[Member], archive: Path) -> Pa
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync(folder.parent)
+    fsync_dir(folder.parent)
     return folder
 
 
@@ -186,15 +187,6 @@ def _same_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: Path) -> bool:
             if b.read(len(chunk)) != chunk:
                 return False
         return not b.read(1)
-
-
-def _fsync(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def write_zip(members: Sequence[tuple[str, bytes]]) -> bytes:

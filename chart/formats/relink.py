@@ -59,7 +59,7 @@ def _relinker(song: Song, target: str | Path):
     folder = song.source_path.parent
 
     def relink(value: str) -> str:
-        file = _named_file(folder, value)
+        file = named_file(folder, value)
         return value if file is None else music_relative_to(file, target, value)
 
     return relink
@@ -133,9 +133,12 @@ def _split_fields(line: str) -> list[str]:
     return [*fields, line[start:]]
 
 
-def _named_file(folder: Path, value: str) -> Path | None:
-    """The file ``value`` names from ``folder`` (its own name in any case, as games find it), or None."""
-    direct = folder / value
+def named_file(folder: Path, value: str) -> Path | None:
+    """The file ``value`` names from ``folder`` (its own name in any case, as games find it; ``\\`` read as ``/``),
+    or None."""
+    if not value.strip():
+        return None
+    direct = folder / value.replace("\\", "/")
     try:
         if direct.is_file():
             return direct
