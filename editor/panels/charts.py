@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from chart.commands import AddChart, RemoveChart, SetChartMeta
 from chart.formats.errors import MAX_METER
 from chart.formats.osu_mania import BEATMAP_ID
+from chart.keyboard import keyboard_extra
 from chart.song import Chart, Slot
 from editor import messages
 from editor.session import EditorSession
@@ -141,6 +142,7 @@ class DifficultyPanel(QWidget):
         current = self.session.chart
         chart = Chart(mode=current.mode, lanes=current.lanes) if current is not None else Chart()
         chart.slot, chart.meter = slot, _default_meter(slot)
+        chart.extra = keyboard_extra(self.session.doc.song, chart.mode, current)  # an osu! map's: played with fingers
         if self.session.push(AddChart(chart)):
             self.session.set_chart(chart)
         return chart

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from chart.commands import AddNotes
 from chart.formats.registry import load, load_folder, save, save_split
+from chart.keyboard import is_keyboard
 from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
@@ -140,6 +141,7 @@ def test_add_makes_a_chart_of_the_current_key_count(window, tmp_path, keys):
     assert (new.mode, new.lanes) == (window.session.doc.song.charts[0].mode, keys)  # the map's own mode
     assert new.mode == {9: "pnm-nine", 2: "osu-mania-2k"}[keys]  # 9K reads as StepMania's 9-lane type
     assert window.timeline.lanes == keys
+    assert is_keyboard(new)  # Add on an osu! map makes a keyboard chart too: no foot checks or foot labels
     assert window.session.push(AddNotes(new, [Note(Fraction(1), keys - 1)]))
     (tmp_path / "out").mkdir()
     written = save_split(window.session.doc.song, tmp_path / "out" / "s.osu")  # what Export writes
