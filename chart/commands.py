@@ -15,6 +15,7 @@ from typing import Any
 
 from chart import sorted_notes
 from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
+from chart.formats.osu_hitsounds import HITSOUNDS, follow_edit
 from chart.history import Command
 from chart.note_keys import NoteSet, in_order
 from chart.notes import Note, NoteKind, as_fraction, sort_notes
@@ -54,19 +55,42 @@ class _Base:
 
 
 class ReplaceNotes(_Base):
-    """Swap some notes of a chart for others in one step (the base of most note edits)."""
+    """Swap some notes of a chart for others in one step (the base of most note edits). An osu! chart's kept
+    hitsounds (keyed by beat and lane) go with their notes in the same step: ``follow`` maps a replaced note's
+    (beat, lane) to its new one (a move, a transform, a kind change); the sound of a replaced note it does not map
+    is kept as lost, never handed to the note now on its cell (:func:`chart.formats.osu_hitsounds.follow_edit`)."""
 
-    def __init__(self, chart: ChartRef, old: Iterable[Note], new: Iterable[Note], name: str = "Edit notes"):
+    follow: dict[tuple[Fraction, int], tuple[Fraction, int]] | None = None
+    _extra: list[tuple[str, str]] | None = None
+
+    def __init__(self, chart: ChartRef, old: Iterable[Note], new: Iterable[Note], name: str = "Edit notes",
+                 follow: dict[tuple[Fraction, int], tuple[Fraction, int]] | None = None):
         self.chart = chart
         self.old = tuple(in_order(old))
         self.new = tuple(in_order(new))
         self.name = name
+        self.follow = follow
 
     def do(self, doc: Document) -> None:
+        chart = self._chart(doc, self.chart)
+        before = chart.extra
         self._swap(doc, self.old, self.new)
+        if not any(key == HITSOUNDS for key, _ in before):  # the common case: no osu! sounds to carry
+            return
+        extra = follow_edit(before, self.old, self.new, self._follow_map())
+        if extra is not before:
+            doc.set_chart_fields(chart, extra=extra)
+            self._extra = before
+
+    def _follow_map(self) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
+        """``follow``, worked out only for a chart that carries sounds (a big drag pays nothing for it)."""
+        return self.follow or {}
 
     def undo(self, doc: Document) -> None:
         self._swap(doc, self.new, self.old)
+        if self._extra is not None:
+            doc.set_chart_fields(self._chart(doc, self.chart), extra=self._extra)
+            self._extra = None
 
     def _swap(self, doc: Document, remove: tuple[Note, ...], add: tuple[Note, ...]) -> None:
         chart = self._chart(doc, self.chart)
@@ -83,6 +107,11 @@ class ReplaceNotes(_Base):
             and getattr(other, "_pinned", None) is getattr(self, "_pinned", None)
             and other.old == self.new
         )
+
+
+def in_place(notes: Iterable[Note]) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
+    """The ``follow`` of an edit that keeps ``notes`` on their cells (a kind or hold-length change, a hold cut)."""
+    return {(n.beat, n.lane): (n.beat, n.lane) for n in notes}
 
 
 class AddNotes(ReplaceNotes):
@@ -122,6 +151,10 @@ class MoveNotes(ReplaceNotes):
         self.old = tuple(in_order((*self.moving, *self.replaced))) if self.replaced else self.moving
         self.new = tuple(in_order((*self.moved, *self.cut))) if self.cut else self.moved
 
+    def _follow_map(self) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
+        return {**in_place(self.cut),
+                **{(a.beat, a.lane): (b.beat, b.lane) for a, b in zip(self.moving, self.moved, strict=True)}}
+
     def merge_with(self, other: Command) -> bool:
         if not (isinstance(other, MoveNotes) and getattr(other, "_pinned", None) is getattr(self, "_pinned", None)
                 and other.moving == self.moved):
@@ -136,6 +169,8 @@ class MoveNotes(ReplaceNotes):
         self.moved = other.moved
         self.beat_delta += other.beat_delta
         self.lane_delta += other.lane_delta
+        if other._extra is not None and self._extra is None:
+            self._extra = other._extra
         return True
 
 
@@ -170,7 +205,7 @@ class ChangeNoteKind(ReplaceNotes):
             raise ValueError("a hold or roll needs a length > 0 beats")
         old = list(notes)
         new = [n.replace(kind=kind, length=_length_for(n, kind, length)) for n in old]
-        super().__init__(chart, old, new, name)
+        super().__init__(chart, old, new, name, follow=in_place(old))
 
 
 def _length_for(note: Note, kind: NoteKind, length: Fraction) -> Fraction:
@@ -189,7 +224,7 @@ class SetHoldLength(ReplaceNotes):
             raise ValueError(f"a {note.kind.value} has no length")
         if length <= 0:
             raise ValueError("a hold or roll needs a length > 0 beats")
-        super().__init__(chart, [note], [note.replace(length=length)], name)
+        super().__init__(chart, [note], [note.replace(length=length)], name, follow=in_place([note]))
 
     def merge_with(self, other: Command) -> bool:
         if not self._chains(other):
@@ -234,6 +269,7 @@ class ReplaceRegion(ReplaceNotes):
         removed, cut = sorted_notes.make_room(chart.notes, drafted, inside, self.gap)
         self.old = tuple(sort_notes(inside + removed))
         self.new = tuple(sort_notes([*drafted, *cut]))
+        self.follow = in_place(cut)  # a hold cut short keeps its sound; a drafted note never takes one
         super().do(doc)
 
 

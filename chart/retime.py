@@ -13,7 +13,10 @@ row judged nearest its time. A hold keeps at least 1/48 beat. Two notes landing 
 possible when a change squeezes time, e.g. a new warp) keep the first; the others are counted as dropped.
 
 A routine chart's player 2 (note-data text in ``Chart.extra``, :data:`chart.formats.notedata.PLAYER2`) is
-re-beated the same way by :func:`retime_extra`: left alone, the two players would drift apart.
+re-beated the same way by :func:`retime_extra`: left alone, the two players would drift apart. The osu! extras
+keyed by beat (hitsounds by their note's beat and lane; inherited points, bookmarks and breaks as ``@beat``
+tokens) are re-beated by :func:`retime_osu_extra` with the notes' mapping: left alone, sounds jumped to other
+notes and green lines, bookmarks and breaks moved away from the notes they belong to.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import numpy as np
 
 from chart.formats.display_segments import past_warps
 from chart.formats.notedata import PLAYER2, format_notes, parse_notes
+from chart.formats.osu_beats import retime_tokens
+from chart.formats.osu_hitsounds import remap_sounds
 from chart.formats.timing_tags import in_warp
 from chart.notes import Note, sort_notes
 from chart.snap import DIVISORS, is_on_grid, snap_preferring_coarse
@@ -102,9 +107,17 @@ def retime_notes_with_shift(notes: Iterable[Note], old: TimingData,
     """:func:`retime_notes`, and how far in time (s) it moved any judged head or hold end: 0 when every one lands
     on a row at its time; up to half a 1/48-beat row when the finest row is the nearest (6 ms at 100 BPM: finer
     beats cannot be saved as .sm/.ssc)."""
+    moved, dropped, shift, _changed = retime_notes_counted(notes, old, new)
+    return moved, dropped, shift
+
+
+def retime_notes_counted(notes: Iterable[Note], old: TimingData,
+                         new: TimingData) -> tuple[list[Note], int, float, int]:
+    """:func:`retime_notes_with_shift`, and how many of the notes kept got a new beat or hold length (what the
+    status line counts: the notes that came out different from every old one undercounted a shift by one row)."""
     to_new, shift = _mapper(old, new)
     out: dict[tuple[Fraction, int], Note] = {}
-    dropped = 0
+    dropped = changed = 0
     for note in sort_notes(notes):
         head = to_new(note.beat)
         moved = note.replace(beat=head, length=max(_MIN_HOLD, to_new(note.end_beat) - head)) if note.kind.has_length \
@@ -113,7 +126,8 @@ def retime_notes_with_shift(notes: Iterable[Note], old: TimingData,
             dropped += 1
             continue
         out[(head, note.lane)] = moved
-    return sort_notes(out.values()), dropped, shift[0]
+        changed += moved != note
+    return sort_notes(out.values()), dropped, shift[0], changed
 
 
 def retime_extra(extra: list[tuple[str, str]], lanes: int, old: TimingData,
@@ -125,12 +139,42 @@ def retime_extra(extra: list[tuple[str, str]], lanes: int, old: TimingData,
     if not text:
         return extra, 0, 0, 0.0
     notes, _ = parse_notes(text, lanes)
-    moved, dropped, shift = retime_notes_with_shift(notes, old, new)
-    came = len(set(moved) - set(notes))
+    moved, dropped, shift, came = retime_notes_counted(notes, old, new)
     if not came and not dropped:
         return extra, 0, 0, shift
     written = format_notes(moved, lanes)  # ValueError (a refusal) if a note could not be written
     return [(k, written if k == PLAYER2 else v) for k, v in extra], came, dropped, shift
+
+
+def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: TimingData,
+                     new: TimingData) -> list[tuple[str, str]]:
+    """``extra`` (a chart's with its ``notes``, or the song's with none) with the osu! extras keyed by beat
+    re-beated to keep their times (module docstring): each kept sound goes where :func:`retime_notes` puts its
+    note, and is dropped with a note dropped on a taken cell (never handed to the note kept there); a token on a
+    beat goes where a note on that beat would, unless that is more than :data:`SNAP_TOLERANCE_S` from its time (a
+    green line off every row keeps its exact time). ``extra`` itself when nothing changed."""
+    to_new, _ = _mapper(old, new)
+
+    def near(beat: Fraction) -> Fraction:
+        mapped, at_s = to_new(beat), old.beat_to_seconds(beat)
+        if abs(float(new.beat_to_seconds(mapped) - at_s)) <= SNAP_TOLERANCE_S:
+            return mapped
+        return new.seconds_to_beat(at_s)
+
+    cells: dict[tuple[Fraction, int], tuple[Fraction, int] | None] = {}
+    taken: set[tuple[Fraction, int]] = set()
+    for note in sort_notes(notes):
+        cell = (to_new(note.beat), note.lane)
+        cells[(note.beat, note.lane)] = None if cell in taken else cell
+        taken.add(cell)
+
+    def follow(key: tuple[Fraction, int]) -> tuple[Fraction, int] | None:
+        if key in cells:
+            return cells[key]
+        cell = (to_new(key[0]), key[1])  # a sound whose note is already gone: never onto another note
+        return None if cell in taken else cell
+
+    return remap_sounds(retime_tokens(extra, old, new, near), follow)
 
 
 def notes_in_timing_of(song, source, target) -> tuple[TimingData, list[Note]]:

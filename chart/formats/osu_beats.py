@@ -13,6 +13,7 @@ not the beat grid, and stay in ms.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fractions import Fraction
 
 from chart.formats.values import format_number
@@ -30,7 +31,11 @@ def _to_token(text: str, timing: TimingData) -> str:
     """``@beat[+-ms]`` for a time in ms (``text`` as it is when it is no plain number)."""
     if not _NUMBER.fullmatch(text.strip()):
         return text
-    ms = Fraction(text.strip())
+    return _token_at(Fraction(text.strip()), timing)
+
+
+def _token_at(ms: Fraction, timing: TimingData) -> str:
+    """The token of the time ``ms`` through ``timing``."""
     beat = timing.seconds_to_beat(ms / 1000)
     rest = ms - timing.beat_to_seconds(beat) * 1000  # nonzero only inside a pause
     return f"@{beat}" + (f"{'+' if rest > 0 else '-'}{abs(rest)}" if rest else "")
@@ -59,6 +64,24 @@ def _each_time(name: str, value: str, convert) -> str:
             lines.append(f"{m[1]}{convert(m[2])}{m[3]}{convert(m[4])}{m[5]}" if m else line)
         return "\n".join(lines)
     return value
+
+
+def retime_tokens(extra: list[tuple[str, str]], old: TimingData, new: TimingData,
+                  beat_map: Callable[[Fraction], Fraction]) -> list[tuple[str, str]]:
+    """``extra`` with each token given its beat under ``new`` at its time under ``old`` (Keep notes in time): a token
+    on a beat through ``beat_map`` (the notes' mapping, so that a green line or bookmark on a note stays on it), one
+    inside a pause (``+ms``/``-ms``) at its exact time. ``extra`` itself when no token changed."""
+
+    def convert(text: str) -> str:
+        m = _TOKEN.fullmatch(text.strip())
+        if not m:
+            return text
+        if m.group(2) is None:
+            return f"@{beat_map(Fraction(m.group(1)))}"
+        return _token_at(old.beat_to_seconds(Fraction(m.group(1))) * 1000 + Fraction(m.group(2)), new)
+
+    out = [(k, _each_time(k, v, convert)) for k, v in extra]
+    return extra if out == extra else out
 
 
 def extra_in_beats(extra: list[tuple[str, str]], timing: TimingData) -> list[tuple[str, str]]:

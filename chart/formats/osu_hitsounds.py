@@ -6,7 +6,9 @@ Split from :mod:`chart.formats.osu_mania`. Our model has no sounds, so they are 
 * ``HitObjects.hitsounds`` (the chart's ``extra``): one line ``beat,lane,hitSound,hitSample`` per hit object whose
   sound is not the default (``0`` and ``0:0:0:0:``); a hold's ``hitSample`` is the part after its end time (its
   end samples). Written back for the notes still at that beat and lane; a note added in the editor gets the
-  defaults; the sounds of notes deleted or moved are dropped, and ``problems`` lists that with a count.
+  defaults. An editor edit carries the sounds with their notes (:func:`follow_edit`: a move, mirror, shift...);
+  the sound of a note deleted or replaced is kept as a lost line that no other note can take, and at Save
+  ``problems`` counts those and any other sound whose note is gone.
 * ``TimingPoints.red`` (the song's ``extra``): ``beat,sampleSet,sampleIndex,volume,effects`` per red line, for
   every red line once one of them is not the default (``1,0,100,0``). A red line with no entry (one the designer
   added, or the first line moved back before early notes) takes the sample set, index, volume and kiai of the red
@@ -16,6 +18,7 @@ Split from :mod:`chart.formats.osu_mania`. Our model has no sounds, so they are 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from chart.formats.errors import ParseError, Unrepresentable
@@ -28,6 +31,7 @@ RED_LINES = "TimingPoints.red"
 _SAMPLE = "0:0:0:0:"
 _RED_DEFAULT = ("1", "0", "100", "0")
 _KIAI = 1
+_LOST = "x"  # before a kept sound whose note an edit replaced (remap_sounds)
 
 Sound = tuple[str, str]  # (hitSound, hitSample)
 
@@ -78,14 +82,59 @@ def kept_sounds(extra: list[tuple[str, str]]) -> dict[tuple[Fraction, int], Soun
     return out
 
 
+def remap_sounds(extra: list[tuple[str, str]],
+                 cells: Callable[[tuple[Fraction, int]], tuple[Fraction, int] | None]) -> list[tuple[str, str]]:
+    """``extra`` with each kept sound moved to the cell ``cells`` gives for its (beat, lane): how sounds follow
+    their notes through a timing edit or a note transform. Where that is None (its note is gone) or taken by an
+    earlier sound, the sound is kept as a *lost* line (``x`` before it): it can never attach to another note, and
+    Save counts it with the others edited away. ``extra`` itself when nothing moved."""
+    kept = kept_sounds(extra)
+    if not kept:
+        return extra
+    moved: dict[tuple[Fraction, int], Sound] = {}
+    lost = [line for line in dict(extra)[HITSOUNDS].split("\n") if line.startswith(_LOST)]
+    for key in sorted(kept):
+        cell = cells(key)
+        if cell is not None and cell not in moved:
+            moved[cell] = kept[key]
+        else:
+            lost.append(f"{_LOST}{key[0]},{key[1]},{kept[key][0]},{kept[key][1]}")
+    if moved == kept:
+        return extra
+    text = "\n".join([*(f"{b},{lane},{hs},{sample}" for (b, lane), (hs, sample) in sorted(moved.items())), *lost])
+    return [(k, text if k == HITSOUNDS else v) for k, v in extra]
+
+
+def follow_edit(extra: list[tuple[str, str]], old: Iterable[Note], new: Iterable[Note],
+                follow: dict[tuple[Fraction, int], tuple[Fraction, int]]) -> list[tuple[str, str]]:
+    """``extra`` after a note edit that replaced ``old`` by ``new``: the sound of a replaced note goes to the cell
+    ``follow`` maps its cell to (the edit's note to note map: a move, mirror, kind change...), and is lost
+    (:func:`remap_sounds`) when its cell is not mapped, so it never lands on whatever note now sits there (a
+    mirrored chord's other note, a pasted or recorded note). A sound left with no note (an earlier edit's) is lost
+    when a new note lands on its cell."""
+    if HITSOUNDS not in dict(extra):
+        return extra
+    old_cells = {(n.beat, n.lane) for n in old}
+    new_cells = {(n.beat, n.lane) for n in new}
+
+    def cell(key: tuple[Fraction, int]) -> tuple[Fraction, int] | None:
+        if key in follow:
+            return follow[key]
+        return None if key in old_cells or key in new_cells else key
+
+    return remap_sounds(extra, cell)
+
+
 def lost_sounds(chart_id: str, extra: list[tuple[str, str]], written: list[Note]) -> list[Unrepresentable]:
     """The conversion listing the kept sounds whose note is no longer at its beat and lane."""
     kept = kept_sounds(extra)
-    lost = sorted(key for key in kept if key not in {(n.beat, n.lane) for n in written})
-    if not lost:
+    cells = {(n.beat, n.lane) for n in written}  # built once: per kept sound it made saving a big map quadratic
+    lost = sorted(key for key in kept if key not in cells)
+    count = len(lost) + sum(line.startswith(_LOST) for line in dict(extra).get(HITSOUNDS, "").split("\n"))
+    if not count:
         return []
-    return [Unrepresentable(chart_id, lost[0][0], f"osu! hitsounds of {len(lost)} note{'s' * (len(lost) != 1)} "
-                                                  f"edited away (deleted or moved): dropped", fatal=False)]
+    return [Unrepresentable(chart_id, lost[0][0] if lost else Fraction(0), f"osu! hitsounds of {count} "
+                            f"note{'s' * (count != 1)} edited away (deleted or moved): dropped", fatal=False)]
 
 
 def red_extra(points: list[TimingPoint], beats: list[Fraction]) -> list[tuple[str, str]]:

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from fractions import Fraction
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
 from chart import sorted_notes
-from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, move_onto
+from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, in_place, move_onto
+from chart.formats.osu_hitsounds import HITSOUNDS
 from chart.note_keys import in_order
 from chart.notes import Note, NoteKind, sort_notes
 from chart.paste_keep import fit_pasted
-from chart.snap import quantize_notes, step
+from chart.snap import quantize_notes, snap_beat, step
 from editor.session import EditorSession
 from editor.timeline.view import TimelineWidget
 
@@ -45,17 +47,24 @@ class TransformController(QObject):
     def _selected(self) -> list[Note]:
         return in_order(self.session.selection)  # sorted() without comparing Fractions: Select All is 20k notes
 
-    def _apply(self, old: list[Note], new: list[Note], name: str) -> bool:
+    def _apply(self, old: list[Note], new: list[Note], name: str,
+               follow: Callable[[], dict[tuple[Fraction, int], tuple[Fraction, int]]] | None = None) -> bool:
         """Replace ``old`` by ``new`` as one undo step, making room for ``new`` (``chart.sorted_notes.make_room``):
         a note on a new note's cell or inside a new hold is replaced, and a hold a new note lands in ends one snap
         step before it (Mirror, Turn or Shuffle of part of a row moved notes onto the row's other arrows, and a
-        paste or a flip could put notes inside a hold: unplayable, and refused by the .sm/.ssc writers)."""
+        paste or a flip could put notes inside a hold: unplayable, and refused by the .sm/.ssc writers).
+
+        ``follow()`` maps an old note's (beat, lane) to its new one, so that an osu! chart's hitsounds go with their
+        notes (:class:`chart.commands.ReplaceNotes`); a replaced note it does not map loses its sound (a paste).
+        It is called only for a chart that carries sounds: Select All + Mirror of 20k notes pays nothing for it."""
         chart = self.session.chart
         if chart is None or not old and not new:
             return False
         removed, cut = sorted_notes.make_room(chart.notes, new, old, step(self.session.divisor),
                                               self.session.doc.longest_hold(chart))  # reads only near ``new``
-        if self.session.push(ReplaceNotes(chart, old + removed, new + cut, name=name)):
+        cells = ({**in_place(cut), **(follow() if follow is not None else {})}
+                 if any(key == HITSOUNDS for key, _ in chart.extra) else None)
+        if self.session.push(ReplaceNotes(chart, old + removed, new + cut, name=name, follow=cells)):
             self.session.select(new)
             return True
         return False
@@ -203,7 +212,7 @@ class TransformController(QObject):
             notes_beats = [(n, n.beat) for n in notes]
         new = [Note(beat, mapping[n.lane] if n.lane < len(mapping) else n.lane, n.kind, n.length)
                for n, beat in notes_beats]
-        return self._apply(notes, new, name)
+        return self._apply(notes, new, name, lambda: _follow(notes, new))
 
     def shift(self, steps: int) -> None:
         """Move the selection earlier/later by whole snap steps (successive nudges are one undo step)."""
@@ -229,7 +238,7 @@ class TransformController(QObject):
             moving = set(notes)
             return quantize_notes(notes, divisor, [n for n in chart.notes if n not in moving] if chart else ())
 
-        self._move_merging("Quantize", f"to 1/{divisor}", quantized)
+        self._move_merging("Quantize", f"to 1/{divisor}", quantized, lambda n: snap_beat(n.beat, divisor))
 
     def scale(self, ratio: Fraction) -> None:
         """Expand (ratio > 1) or compress the selection in time from its first beat, hold lengths too: 2:1 makes
@@ -240,11 +249,14 @@ class TransformController(QObject):
             return sort_notes(n.replace(beat=b0 + (n.beat - b0) * ratio, length=n.length * ratio) for n in notes)
 
         verb = "Expand" if ratio > 1 else "Compress"
-        self._move_merging(verb, f"{ratio.numerator}:{ratio.denominator}", scaled)
+        b0 = min(n.beat for n in self._selected()) if self.session.selection else Fraction(0)
+        self._move_merging(verb, f"{ratio.numerator}:{ratio.denominator}", scaled,
+                           lambda n: b0 + (n.beat - b0) * ratio)
 
-    def _move_merging(self, verb: str, how: str, move) -> None:
+    def _move_merging(self, verb: str, how: str, move, beat_of) -> None:
         """Replace the selection with ``move(selection)`` as one undo step; unselected notes on a new head's beat
-        and lane are replaced too (one note per lane and beat)."""
+        and lane are replaced too (one note per lane and beat). ``beat_of(note)``: where ``move`` puts a note's
+        head, so that its hitsound follows it (notes merged into one keep the first one's)."""
         notes = self._selected()
         chart = self.session.chart
         if not notes or chart is None:
@@ -255,7 +267,8 @@ class TransformController(QObject):
             self.session.status.emit(f"{verb}: nothing changes ({how})")
             return
         displaced = sorted_notes.landed_on(chart.notes, new, notes)
-        if self._apply(notes + displaced, new, f"{verb} {how}"):
+        if self._apply(notes + displaced, new, f"{verb} {how}",
+                       lambda: {(n.beat, n.lane): (beat_of(n), n.lane) for n in notes}):
             merged = len(notes) + len(displaced) - len(new)
             self.session.status.emit(f"{verb} {how}: {len(notes)} note(s)"
                                      + (f"; {merged} merged with a note on the same beat and lane" if merged else ""))
@@ -284,7 +297,7 @@ class TransformController(QObject):
             if length is not None:
                 old.append(n)
                 new.append(n.replace(kind=kind, length=length))
-        if old and self._apply(old, new, f"Convert to {kind.value}s") and (kind in HEAD_ONLY or any(
+        if old and self._apply(old, new, f"Convert to {kind.value}s", in_place(old)) and (kind in HEAD_ONLY or any(
                 n.kind in HEAD_ONLY for n in old)):
             self.session.status.emit(self._converted(old, kind))
         if len(old) < len(notes):
@@ -311,6 +324,11 @@ class TransformController(QObject):
                  if n.lane == note.lane]
         gap = (min(later) - note.beat) if later else DEFAULT_HOLD_BEATS + minimum
         return min(DEFAULT_HOLD_BEATS, gap - minimum) if gap - minimum >= minimum else None
+
+
+def _follow(old: list[Note], new: list[Note]) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
+    """The ``follow`` of a transform that turns ``old[i]`` into ``new[i]``."""
+    return {(a.beat, a.lane): (b.beat, b.lane) for a, b in zip(old, new, strict=True)}
 
 
 def _playable(notes: list[Note], gap: Fraction) -> list[Note]:

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chart.commands import ReplaceNotes, SetChartMeta, SetTiming
+from chart.commands import ReplaceNotes, SetChartMeta, SetSongMeta, SetTiming
 from chart.formats import display_segments as ds
 from chart.formats.errors import MAX_ABS_VALUE
 from chart.formats.values import MIN_BPM, snap_row
 from chart.history import HistoryError
 from chart.notes import as_fraction
-from chart.retime import SNAP_TOLERANCE_S, retime_extra, retime_notes_with_shift
+from chart.retime import SNAP_TOLERANCE_S, retime_extra, retime_notes_counted, retime_osu_extra
 from chart.timing import TimingData
 from editor.panels.timing_rows import entry_problem, on_row, shown
 from editor.session import EditorSession
@@ -147,23 +147,29 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
     song = doc.song
     targets = [chart] if chart is not None else [c for c in song.charts if c.timing is None]
     before = [song.timing_for(c) for c in targets]
+    song_before = song.timing
     dropped = moved = 0
     shift_s = 0.0
     try:
         with doc.transaction(f"{name}, notes kept in time"):
             doc.push(SetTiming(changed, chart=chart, name=name, merge=merge))
             for target, old in zip(targets, before, strict=True):
-                new_notes, lost, shifted_s = retime_notes_with_shift(target.notes, old, song.timing_for(target))
+                old_notes, old_extra = list(target.notes), target.extra  # as before the notes' own step
+                new_notes, lost, shifted_s, changed_n = retime_notes_counted(old_notes, old, song.timing_for(target))
                 shift_s = max(shift_s, shifted_s)
-                gone, came = set(target.notes) - set(new_notes), set(new_notes) - set(target.notes)
+                gone, came = set(old_notes) - set(new_notes), set(new_notes) - set(old_notes)
                 if gone or came:
                     doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
-                dropped, moved = dropped + lost, moved + len(came)
-                extra, came2, lost2, shifted2_s = retime_extra(target.extra, target.lanes, old,
+                dropped, moved = dropped + lost, moved + changed_n
+                extra, came2, lost2, shifted2_s = retime_extra(old_extra, target.lanes, old,
                                                                song.timing_for(target))  # a routine's player 2
-                if extra is not target.extra:
+                extra = retime_osu_extra(extra, old_notes, old, song.timing_for(target))  # osu! sounds, @beat
+                if extra != target.extra:  # (the notes' step alone marks their sounds lost)
                     doc.push(SetChartMeta(target, name="Keep notes in time", extra=extra))
                 shift_s, dropped, moved = max(shift_s, shifted2_s), dropped + lost2, moved + came2
+            song_extra = retime_osu_extra(song.extra, (), song_before, song.timing) if chart is None else song.extra
+            if song_extra is not song.extra:  # the song's green lines, bookmarks and breaks
+                doc.push(SetSongMeta(name="Keep notes in time", extra=song_extra))
     except (ValueError, KeyError, HistoryError) as exc:
         session.status.emit(f"{name}: {exc}")
         return False
