@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from chart.formats.msd import escape, unescape
 from chart.song import Song, music_relative_to
@@ -134,9 +134,34 @@ def _split_fields(line: str) -> list[str]:
 
 
 def named_file(folder: Path, value: str) -> Path | None:
-    """The file ``value`` names from ``folder`` (its own name in any case, as games find it; ``\\`` read as ``/``),
-    or None."""
+    """The file ``value`` names from ``folder``, each part of its path in any case as games find it on Windows
+    (``sb/star.png`` finds ``SB/Star.png``; ``\\`` read as ``/``), or None."""
     if not value.strip():
+        return None
+    direct = folder / value.replace("\\", "/")
+    try:
+        if direct.is_file():
+            return direct
+        here = folder
+        parts = PurePosixPath(value.replace("\\", "/")).parts
+        for k, part in enumerate(parts):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                here = here.parent
+                continue
+            want, last = part.lower(), k == len(parts) - 1
+            exact = here / part
+            if exact.is_file() if last else exact.is_dir():
+                here = exact
+                continue
+            found = next((p for p in here.iterdir() if p.name.lower() == want
+                          and (p.is_file() if last else p.is_dir())), None)
+            if found is None:
+                return None
+            here = found
+        return here if here.is_file() else None
+    except (OSError, ValueError):
         return None
     direct = folder / value.replace("\\", "/")
     try:

@@ -49,3 +49,18 @@ def test_bgchanges_file_fields_are_relinked_keeping_the_rest(tmp_path):
     moved = dict(relinked_extra(s, tmp_path / "copy" / "a.ssc"))
     assert moved == {"BGCHANGES": "0.000=../set/intro video.avi=1.000=1=0=0,\n8.000=-nosongbg-=1.000=0=0=0",
                      "FGCHANGES": "4.000=../set/fg.png=1.000=0=0=1=====,", "GENRE": "bg.jpg"}
+
+
+def test_a_named_file_is_found_with_each_part_of_its_path_in_any_case(tmp_path):
+    """osu! on Windows finds "sb/star.png" as SB/Star.png: only the last part was matched in any case, so a set
+    made by convert or Export left such a sprite behind without a word."""
+    from chart.formats.relink import named_file
+
+    (tmp_path / "SB" / "Deep").mkdir(parents=True)
+    star = tmp_path / "SB" / "Deep" / "Star.png"
+    star.write_bytes(b"png")
+    for name in ("SB/Deep/Star.png", "sb/deep/star.png", "sb\\DEEP\\star.PNG", "./sb/deep/../deep/star.png"):
+        assert named_file(tmp_path, name) == star, name
+    assert named_file(tmp_path, "sb/star.png") is None
+    assert named_file(tmp_path, "sb/deep") is None  # a folder is no file
+    assert named_file(tmp_path, "  ") is None
