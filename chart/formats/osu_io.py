@@ -8,6 +8,8 @@ own sections are written back.
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass, field
 
 from chart.formats.errors import ParseError
@@ -176,3 +178,29 @@ def _merge_points(uninherited: list[str], inherited: list[str]) -> list[str]:
     tagged = [(time_of(p), 0, i, p) for i, p in enumerate(uninherited)]
     tagged += [(time_of(p), 1, i, p) for i, p in enumerate(inherited) if p.strip()]
     return [p for *_, p in sorted(tagged)]
+
+
+def msd_escapes_undone(text: str) -> str:
+    """An osu! value as osu! wrote it after a trip through .ssc or .sm: their writers escape a bare ``;``, the
+    second ``/`` of ``//`` and a ``#`` opening a line (:func:`chart.formats.msd.escape_raw`) and their readers keep
+    the raw text, so a sample ``a;b.wav`` came back ``a\\;b.wav`` and every ``//Break Periods`` comment as
+    ``/\\/Break Periods``. osu! text has no escapes of its own (a ``\\`` in a path, before a letter, stays)."""
+    if "\\" not in text:
+        return text
+    text = text.replace("\\;", ";")
+    while "/\\/" in text:
+        text = text.replace("/\\/", "//")
+    return re.sub(r"(^|\n)([ \t]*)\\#", r"\1\2#", text)
+
+
+def plain_song(song):
+    """A shallow copy of ``song`` whose kept extras, and its charts', are read by :func:`msd_escapes_undone`."""
+    def plain(extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(key, msd_escapes_undone(value)) for key, value in extra]
+
+    out = copy.copy(song)
+    out.extra = plain(song.extra)
+    out.charts = [copy.copy(c) for c in song.charts]
+    for chart in out.charts:
+        chart.extra = plain(chart.extra)
+    return out

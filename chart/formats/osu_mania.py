@@ -54,7 +54,15 @@ from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentab
 from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
 from chart.formats.osu_beats import INHERITED, extra_in_beats, extra_in_ms
-from chart.formats.osu_io import DEFAULTS, SECTIONS, OsuFile, canonical_extra, parse_sections, write_file
+from chart.formats.osu_io import (
+    DEFAULTS,
+    SECTIONS,
+    OsuFile,
+    canonical_extra,
+    parse_sections,
+    plain_song,
+    write_file,
+)
 from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
 from chart.formats.osu_timing import beat_points, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
@@ -366,6 +374,7 @@ def dumps(song: Song) -> str:
     """Canonical .osu text of a one-chart song. Raises :class:`WriteError` on fatal problems."""
     if len(song.charts) != 1:
         raise WriteError(".osu", [p for p in problems(song) if p.fatal])
+    song = plain_song(song)  # osu! text kept through a .ssc or .sm file loses the escapes their writers added
     chart = song.charts[0]
     timing = song.timing_for(chart)
     timed = list(_timed(chart, timing))  # exact times, computed once for the checks and the writing
