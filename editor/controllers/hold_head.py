@@ -57,7 +57,8 @@ def drag_head(session, note: Note, pointer: Fraction, shown: Note | None = None)
     if not history.in_stroke:
         doc.begin_stroke("Move hold start")
     try:
-        doc.update_stroke(ReplaceNotes(chart, [note], [new], name="Move hold start"))
+        doc.update_stroke(ReplaceNotes(chart, [note], [new], name="Move hold start",
+                                       follow={(note.beat, note.lane): (start, note.lane)}))  # its osu! sound
     except (ValueError, KeyError, HistoryError) as exc:
         session.status.emit(f"Move hold start: {exc}")
         return shown

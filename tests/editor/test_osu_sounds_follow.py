@@ -82,3 +82,19 @@ def test_a_sound_never_lands_on_the_note_that_replaced_its_own_and_save_counts_i
     assert window.files.save()
     assert "osu! hitsounds of 1 note edited away" in boxes[-1][2]
     assert "clap.wav" not in path.read_text()
+
+
+def test_moving_a_hold_s_start_keeps_its_sound(window, tmp_path):
+    """Alt+drag of a hold's head (editor/controllers/hold_head.py) passed no follow map: the sound was counted lost."""
+    from chart.notes import NoteKind
+    from editor.controllers.hold_head import drag_head
+
+    held = OSU.split("[HitObjects]")[0] + "[HitObjects]\n64,192,2000,128,4,3000:0:0:0:0:finish.wav\n"
+    s, _path = _open(window, tmp_path, held)
+    hold = s.chart.notes[0]
+    assert hold.kind == NoteKind.HOLD and hs.kept_sounds(s.chart.extra).keys() == {(hold.beat, 0)}
+    s.set_divisor(4)
+    moved = drag_head(s, hold, hold.beat - 1)
+    s.doc.commit_stroke()
+    assert moved.beat == hold.beat - 1 and moved.end_beat == hold.end_beat
+    assert hs.kept_sounds(s.chart.extra).keys() == {(moved.beat, 0)}
