@@ -92,9 +92,11 @@ def test_moving_a_hold_s_start_keeps_its_sound(window, tmp_path):
     held = OSU.split("[HitObjects]")[0] + "[HitObjects]\n64,192,2000,128,4,3000:0:0:0:0:finish.wav\n"
     s, _path = _open(window, tmp_path, held)
     hold = s.chart.notes[0]
-    assert hold.kind == NoteKind.HOLD and hs.kept_sounds(s.chart.extra).keys() == {(hold.beat, 0)}
+    assert hold.kind == NoteKind.HOLD
+    assert hs.kept_sounds(s.chart.extra).keys() == {(hold.beat, 0)}
     s.set_divisor(4)
     moved = drag_head(s, hold, hold.beat - 1)
     s.doc.commit_stroke()
-    assert moved.beat == hold.beat - 1 and moved.end_beat == hold.end_beat
+    assert moved.beat == hold.beat - 1
+    assert moved.end_beat == hold.end_beat
     assert hs.kept_sounds(s.chart.extra).keys() == {(moved.beat, 0)}
