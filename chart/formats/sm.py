@@ -106,6 +106,11 @@ def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song
 
 
 # ---------------------------------------------------------------------------------------------- writing
+#: What a kept osu! extra is, named for a designer in the list of what .sm drops.
+_TAG_NAMES = {"HitObjects.hitsounds": "HitObjects.hitsounds (the osu! hitsounds of its notes)",
+              "KEYBOARD": "KEYBOARD (the mark of a keyboard chart: Verify would judge it for feet)"}
+
+
 def problems(song: Song) -> list[Unrepresentable]:
     """What .sm cannot hold: off-grid notes, per-chart timing, delays with a note one row before them, a meter
     outside the range every format holds (:func:`~chart.formats.errors.meter_problems`).
@@ -134,7 +139,7 @@ def problems(song: Song) -> list[Unrepresentable]:
         for beat, _ in song.timing_for(chart).delays:
             if beat - _ROW in rows:
                 out.append(Unrepresentable(cid, beat, "delay becomes a stop one row earlier, where a note is"))
-        dropped = [name for name, _ in written_extra(chart) if name != "RADARVALUES"]
+        dropped = [_TAG_NAMES.get(name, name) for name, _ in written_extra(chart) if name != "RADARVALUES"]
         dropped += ["CREDIT"] if human_credit(chart.credit) else []  # its AI disclosure goes to the description
         if dropped:
             out.append(Unrepresentable(cid, Fraction(0), f".sm drops chart tags {', '.join(dropped)}",

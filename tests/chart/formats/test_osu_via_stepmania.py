@@ -29,3 +29,12 @@ def test_osu_text_through_a_stepmania_file_comes_back_as_written(tmp_path, via):
     assert section(out, "Events") == section(OSU, "Events")  # the backslash of a Windows path stays too
     if via == "ssc":  # .sm keeps no chart tags: the sounds are a listed drop there
         assert section(out, "HitObjects") == OBJECTS.splitlines()
+
+
+def test_a_sm_save_names_the_osu_hitsounds_and_keyboard_mark_it_drops(tmp_path):
+    src = tmp_path / "s.osu"
+    src.write_text(OSU)
+    reasons = registry.conversions(registry.load(src), "sm")
+    dropped = next(r for r in reasons if ".sm drops chart tags" in r)
+    assert "the osu! hitsounds of its notes" in dropped
+    assert "the mark of a keyboard chart" in dropped
