@@ -41,13 +41,11 @@ song credit no file's ``Creator`` holds, and .sm/.ssc-only tags (non-fatal, list
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
 
-from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags, with_disclosure
+from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags
 from chart.formats import osu_hitsounds as hs
 from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
@@ -154,40 +152,6 @@ def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song
     return loads(decode(data), report)
 
 
-def merge_set(songs: Sequence[Song]) -> Song:
-    """One song from the difficulties of an osu! beatmap set (one one-chart song per ``.osu`` file).
-
-    Charts are ordered by slot, meter and name. Keys equal in every file stay in ``Song.extra``; the others
-    (``OverallDifficulty``, ``BeatmapID``, a difficulty's own scroll speeds, ...) go to that chart's ``extra``, and
-    :func:`dumps` writes them back into its file. The most common ``Creator`` is the song's credit, another one is
-    that chart's. A difficulty whose timing points differ from the first's keeps its own timing. Raises ParseError
-    when the files name different audio (they are not one song).
-    """
-    if not songs:
-        raise ParseError("no .osu difficulties to merge")
-    audio = sorted({s.music.lower(): s.music for s in songs}.values())  # names as written, compared in any case
-    if len(audio) > 1:
-        raise ParseError(f"the .osu files name different audio ({', '.join(a or '(none)' for a in audio)}): "
-                         f"open one difficulty")
-    ordered = sorted(songs, key=lambda s: (s.charts[0].slot, s.charts[0].meter, s.charts[0].description))
-    first = ordered[0]
-    song_level = set(TRANSLIT.values())  # the song's names are the first file's, as its title is
-    common = [item for item in first.extra
-              if item[0] in song_level or all(item in s.extra for s in ordered[1:])]
-    credit = Counter(s.credit for s in ordered).most_common(1)[0][0]  # the host's, guest difficulties aside
-    charts = []
-    for song in ordered:
-        chart = song.charts[0]
-        chart.extra = chart.extra + [item for item in song.extra if item not in common and item[0] not in song_level]
-        chart.timing = song.timing if song.timing != first.timing else None
-        own = song.credit if song.credit != credit else ""
-        model = disclosed_model(chart.credit)  # read from this file's Tags
-        chart.credit = own if model is None else with_disclosure(own, model)
-        charts.append(chart)
-    return Song(title=first.title, artist=first.artist, credit=credit, music=first.music,
-                sample_start=first.sample_start, timing=first.timing, charts=charts, extra=common)
-
-
 def _on_row(timing, time_ms: Fraction) -> Fraction:
     """The row of a red line (the reader puts each on one, a pause making up the difference)."""
     return Fraction(round(timing.seconds_to_beat(time_ms / 1000) * 48), 48)
@@ -213,7 +177,7 @@ def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
     slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
     extra = [] if _VERSION.fullmatch(version) else [(VERSION_KEY, version)]  # osu! names it so: kept (dumps)
     chart = Chart(mode=mode_for_keys(keys), slot=slot, meter=meter, description=description,
-                  notes=notes, lanes=keys, extra=extra + keyboard_mark())  # Creator is the song's credit (merge_set: a guest's)
+                  notes=notes, lanes=keys, extra=extra + keyboard_mark())  # Creator: the song's credit (merge_set: a guest's)
     if report is not None:
         cid = chart.chart_id()
         moved = [(head_ms[i], objects[i][1], heads[i], off) for i, off in head_off]

@@ -145,7 +145,7 @@ def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None)
 
     The folder's chart file of the first format in :func:`formats` order is read (a song folder holds its
     ``.ssc`` and often an ``.sm`` of the same song). An osu! beatmap set keeps one difficulty per ``.osu``
-    file: they are merged into one song (:func:`chart.formats.osu_mania.merge_set`) and ``Song.source_path``
+    file: they are merged into one song (:func:`chart.formats.osu_set.merge_set`) and ``Song.source_path``
     is the first of them, so ``#MUSIC`` resolves beside it; difficulties of other osu! game modes (a hybrid set)
     are skipped and named in ``report``. Several ``.ssc`` (or ``.sm``, ``.json``) files are different songs, and
     which one was meant is not guessed. ``report``: see :func:`load` (:func:`read_notes` words it). An ``.osz``
@@ -200,7 +200,7 @@ def merge_osu_set(songs: list[Song], skipped: Sequence[tuple[str, ParseError]], 
     """The read difficulties of an osu! beatmap set (a folder's, an archive's) as one song; ``skipped``: the files
     of other game modes, named in ``report``. ``Song.source_path`` is the first difficulty's (``#MUSIC`` resolves
     beside it); a merge error without a file names ``where``."""
-    from chart.formats.osu_mania import merge_set
+    from chart.formats.osu_set import merge_set
 
     if report is not None:
         report += [Unrepresentable("", Fraction(0), f"{name} skipped: {err.message}", fatal=False)

@@ -17,7 +17,7 @@ from chart.disclosure import (
     osu_tags,
     with_disclosure,
 )
-from chart.formats import osu_mania
+from chart.formats import osu_set
 from chart.formats.registry import conversions, dumps, loads
 from chart.notes import Note
 from chart.song import Chart, Slot, Song
@@ -103,7 +103,7 @@ def test_a_beatmap_set_keeps_each_difficultys_disclosure():
     plain.charts[0].slot = Slot.EASY
     files = [loads(dumps(s, "osu"), "osu") for s in (plain, song_with(MARK), song_with(f"Guest ({MARK})"))]
     assert [f.credit for f in files] == ["Host", "Host", "Guest"]  # each file's Creator: a human's
-    merged = osu_mania.merge_set(files)
+    merged = osu_set.merge_set(files)
     credits = {c.slot: c.credit for c in merged.charts}
     assert merged.credit == "Host"
     assert credits[Slot.EASY] == ""

@@ -157,7 +157,7 @@ def test_file_tags_are_relinked_like_music(tmp_path):
 def test_a_set_naming_different_audio_names_it_as_written():
     """The refusal printed the lower-cased comparison keys, paths that do not exist on a case-sensitive disk."""
     from chart.formats.errors import ParseError
-    from chart.formats.osu_mania import merge_set
+    from chart.formats.osu_set import merge_set
 
     songs = [Song(music=name, timing=TimingData.constant(120), charts=[Chart(slot=slot, notes=[])])
              for name, slot in (("Banya-BeethovenVirus.ogg", Slot.EASY), ("Other Song.OGG", Slot.HARD))]

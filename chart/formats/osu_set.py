@@ -1,0 +1,46 @@
+"""An osu! beatmap set as one song: the ``.osu`` files of a set folder (or an ``.osz``), each read by
+:mod:`chart.formats.osu_mania` as a one-chart song, merged into the song the editor and the command line edit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from chart.disclosure import disclosed_model, with_disclosure
+from chart.formats.errors import ParseError
+from chart.formats.osu_mania import TRANSLIT
+from chart.song import Song
+
+
+def merge_set(songs: Sequence[Song]) -> Song:
+    """One song from the difficulties of an osu! beatmap set (one one-chart song per ``.osu`` file).
+
+    Charts are ordered by slot, meter and name. Keys equal in every file stay in ``Song.extra``; the others
+    (``OverallDifficulty``, ``BeatmapID``, a difficulty's own scroll speeds, ...) go to that chart's ``extra``, and
+    :func:`dumps` writes them back into its file. The most common ``Creator`` is the song's credit, another one is
+    that chart's. A difficulty whose timing points differ from the first's keeps its own timing. Raises ParseError
+    when the files name different audio (they are not one song).
+    """
+    if not songs:
+        raise ParseError("no .osu difficulties to merge")
+    audio = sorted({s.music.lower(): s.music for s in songs}.values())  # names as written, compared in any case
+    if len(audio) > 1:
+        raise ParseError(f"the .osu files name different audio ({', '.join(a or '(none)' for a in audio)}): "
+                         f"open one difficulty")
+    ordered = sorted(songs, key=lambda s: (s.charts[0].slot, s.charts[0].meter, s.charts[0].description))
+    first = ordered[0]
+    song_level = set(TRANSLIT.values())  # the song's names are the first file's, as its title is
+    common = [item for item in first.extra
+              if item[0] in song_level or all(item in s.extra for s in ordered[1:])]
+    credit = Counter(s.credit for s in ordered).most_common(1)[0][0]  # the host's, guest difficulties aside
+    charts = []
+    for song in ordered:
+        chart = song.charts[0]
+        chart.extra = chart.extra + [item for item in song.extra if item not in common and item[0] not in song_level]
+        chart.timing = song.timing if song.timing != first.timing else None
+        own = song.credit if song.credit != credit else ""
+        model = disclosed_model(chart.credit)  # read from this file's Tags
+        chart.credit = own if model is None else with_disclosure(own, model)
+        charts.append(chart)
+    return Song(title=first.title, artist=first.artist, credit=credit, music=first.music,
+                sample_start=first.sample_start, timing=first.timing, charts=charts, extra=common)
