@@ -9,8 +9,11 @@ pointer copies (a few ms for 100k notes), against seconds for a deep copy.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 from chart.song import Song
+
+Extra = list[tuple[str, str]]
 
 
 def snapshot(song: Song) -> Song:
@@ -24,4 +27,16 @@ def snapshot(song: Song) -> Song:
     out = copy.copy(song)
     out.charts = charts
     out.extra = list(song.extra)
+    return out
+
+
+def with_extras(song: Song, mapped: Callable[[Extra], Extra]) -> Song:
+    """A shallow copy of ``song`` whose kept extras, and each chart's (a copy too), are ``mapped(extra)``: file
+    names relinked for an archive or a set folder, osu! text unescaped for the .osu writer. ``song`` is left as
+    it is; notes and timings are shared."""
+    out = copy.copy(song)
+    out.extra = mapped(song.extra)
+    out.charts = [copy.copy(c) for c in song.charts]
+    for chart in out.charts:
+        chart.extra = mapped(chart.extra)
     return out

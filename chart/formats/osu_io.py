@@ -8,11 +8,11 @@ own sections are written back.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 
 from chart.formats.errors import ParseError
+from chart.song_copy import with_extras
 
 SECTIONS = ("General", "Editor", "Metadata", "Difficulty", "Events", "TimingPoints", "Colours", "HitObjects")
 KEY_SECTIONS = ("General", "Editor", "Metadata", "Difficulty")
@@ -195,12 +195,4 @@ def msd_escapes_undone(text: str) -> str:
 
 def plain_song(song):
     """A shallow copy of ``song`` whose kept extras, and its charts', are read by :func:`msd_escapes_undone`."""
-    def plain(extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return [(key, msd_escapes_undone(value)) for key, value in extra]
-
-    out = copy.copy(song)
-    out.extra = plain(song.extra)
-    out.charts = [copy.copy(c) for c in song.charts]
-    for chart in out.charts:
-        chart.extra = plain(chart.extra)
-    return out
+    return with_extras(song, lambda extra: [(key, msd_escapes_undone(value)) for key, value in extra])

@@ -13,7 +13,6 @@ is; a different file of a copy's name there is never replaced (:class:`SetFileCl
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 from chart.fileio import atomic_write_many
 from chart.formats.osz_carry import Carried, osb_name
 from chart.song import Song
+from chart.song_copy import with_extras
 
 
 class SetFileClash(ValueError):
@@ -66,18 +66,13 @@ def set_files(song: Song, output: Path) -> SetFiles:
     out = SetFiles(song, audio=carried.named[carried.audio] if carried.audio in outside else "",
                    others=[carried.named[r] for r in others])
     if outside:
-        out.song = copy.copy(song)
-
         def name(value: str) -> str:
             reals = carried.refs.get(value, ([], False))[0]
             return carried.name(value) if any(r in outside for r in reals) else value
 
+        out.song = with_extras(song, lambda extra: _relinked(extra, name))
         if out.audio:
             out.song.music = out.audio
-        out.song.extra = _relinked(song.extra, name)
-        out.song.charts = [copy.copy(c) for c in song.charts]
-        for chart in out.song.charts:
-            chart.extra = _relinked(chart.extra, name)
     script, storyboard = carried.script(), carried.storyboard
     if script and storyboard is not None and not Path(os.path.abspath(storyboard)).is_relative_to(folder):
         osb = _osb_name(out.song, output)

@@ -33,7 +33,6 @@ back, gives the same bytes (:func:`osz_zip.write_zip`).
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
@@ -52,6 +51,7 @@ from chart.formats.osz_zip import (
     write_zip,
 )
 from chart.song import Song
+from chart.song_copy import with_extras
 
 NAME = "osz"
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch", "3": "osu!mania"}
@@ -206,12 +206,8 @@ def dump_bytes(song: Song, target: str | Path) -> bytes:
         raise WriteError(".osz", [problems(song)[0]])
     carried = Carried(song, target)
     assert carried.audio is not None  # an archive needs its audio: Carried raised WriteError without it
-    packed = copy.copy(song)
+    packed = with_extras(song, carried.relinked)
     packed.music = carried.named[carried.audio]
-    packed.extra = carried.relinked(song.extra)
-    packed.charts = [copy.copy(c) for c in song.charts]
-    for chart in packed.charts:
-        chart.extra = carried.relinked(chart.extra)
     parts = sorted(split_per_chart(packed, target.with_suffix(".osu")), key=_member_order)
     texts = [(t.name, osu_dumps(part).encode("utf-8")) for part, t in parts]
     script = carried.script()
