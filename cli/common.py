@@ -48,14 +48,13 @@ def write_chart_files(song, output: Path) -> list[Path]:
     kept nothing). An osu! set written away from its files gets a copy of its audio, background, video and
     storyboard (:func:`chart.formats.osu_set_files.set_files`, as the editor's Export), in the same all-or-nothing
     write. Errors: the format's ``WriteError``/``ParseError``, or a ``UserError`` naming the file."""
-    from chart.formats.osu_set_files import SetFileClash, set_files, write_set
-    from chart.formats.registry import encode, split_per_chart
+    from chart.formats.osu_set_files import SetFileClash, set_files
+    from chart.formats.registry import split_per_chart
 
     existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
     try:
         made = set_files(song, output)
-        files = [(t, encode(part, t)) for part, t in split_per_chart(made.song, output)]  # all made before a write
-        written = write_set(files, made.copies, keep_backup=True)
+        written = made.write(output, keep_backup=True)
     except SetFileClash as err:
         raise UserError(str(err)) from None
     except OSError as err:

@@ -45,6 +45,14 @@ class SetFiles:
         what = f"the audio {self.audio}" + (f" (and {files})" if self.others else "") if self.audio else files
         return f"copied {what} into {folder} (osu! loads files only from the set's folder)"
 
+    def write(self, output: Path, keep_backup: bool = False) -> list[Path]:
+        """Write :attr:`song` to ``output`` (one file per difficulty for .osu) with the copies, all or nothing
+        (:func:`write_set`): every file's text is made before any is written. Returns the chart files' paths."""
+        from chart.formats.registry import encode, split_per_chart
+
+        files = [(target, encode(part, target)) for part, target in split_per_chart(self.song, output)]
+        return write_set(files, self.copies, keep_backup=keep_backup)
+
 
 def set_files(song: Song, output: Path) -> SetFiles:
     """The copies that make ``output``'s folder a whole osu! set for ``song``, whose names are relinked for

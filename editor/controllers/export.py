@@ -24,10 +24,9 @@ from PySide6.QtWidgets import QFileDialog
 
 from chart.checks.base import Severity
 from chart.checks.registry import check_song
-from chart.formats.osu_set_files import set_files, write_set
+from chart.formats.osu_set_files import set_files
 from chart.formats.registry import (
     conversions,
-    encode,
     format_for,
     leftover_set_files,
     relink_charts,
@@ -112,8 +111,7 @@ class ExportController:
         song = made.song
         leftover = self.ask_leftovers(song, target)
         try:  # the .osu files and the set's copies all or nothing
-            files = [(part_target, encode(part, part_target)) for part, part_target in split_per_chart(song, target)]
-            written = [p.name for p in write_set(files, made.copies)]
+            written = [p.name for p in made.write(target)]
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {reason}"))
