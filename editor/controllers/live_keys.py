@@ -139,9 +139,7 @@ class LiveKeys(QObject):
     def begin(self, start_s: float, keys: dict[int, int]) -> None:
         """Take ``keys`` (Qt key -> lane) and play from a second before ``start_s`` (before the audio: silence)."""
         self.keys = keys
-        editing = getattr(self.win, "editing", None)
-        if editing is not None:  # a press not yet released must not drag notes during the run
-            editing.cancel_gesture()
+        self.drop_gesture()
         pb = self.playback
         pb.stop_loop()
         pb.play_from(start_s - LEAD_IN_S)
@@ -149,6 +147,13 @@ class LiveKeys(QObject):
         self.timer.start()
         self._hide_hud.stop()
         self.timeline.setFocus()
+
+    def drop_gesture(self) -> None:
+        """Forget a mouse press not yet released: its drag must not move notes during a run (nor edit, and end, a
+        record take's stroke)."""
+        editing = getattr(self.win, "editing", None)
+        if editing is not None:
+            editing.cancel_gesture()
 
     def end(self) -> float:
         """Stop the frames and pause where the song is heard (the overlay fades in 2.5 s); returns that song

@@ -95,9 +95,7 @@ class RecordController(LiveKeys):
         self.rate = rate = float(self.playback.player.rate)
         self.recorder = Recorder(chart.notes, s.timing(), s.divisor, start_s, chart.lanes, kind=s.place_kind,
                                  replace=self.replace, hold_min_s=HOLD_MIN_S * rate)  # a real quarter second
-        editing = getattr(self.win, "editing", None)
-        if editing is not None:  # a press not yet released: its drag would edit (and end) the take's stroke
-            editing.cancel_gesture()
+        self.drop_gesture()  # before the take's stroke opens: a pending drag would edit it
         self.chart, self.doc = chart, s.doc
         self.doc.begin_stroke("Record")
         keys = record_keys(chart.lanes)
