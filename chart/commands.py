@@ -15,7 +15,7 @@ from typing import Any
 
 from chart import sorted_notes
 from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
-from chart.formats.osu_hitsounds import HITSOUNDS, follow_edit
+from chart.formats.osu_hitsounds import carries_sounds, follow_edit
 from chart.history import Command
 from chart.note_keys import NoteSet, in_order
 from chart.notes import Note, NoteKind, as_fraction, sort_notes
@@ -75,7 +75,7 @@ class ReplaceNotes(_Base):
         chart = self._chart(doc, self.chart)
         before = chart.extra
         self._swap(doc, self.old, self.new)
-        if not any(key == HITSOUNDS for key, _ in before):  # the common case: no osu! sounds to carry
+        if not carries_sounds(before):  # the common case: no osu! sounds to carry
             return
         extra = follow_edit(before, self.old, self.new, self._follow_map())
         if extra is not before:

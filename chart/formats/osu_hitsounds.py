@@ -105,6 +105,11 @@ def remap_sounds(extra: list[tuple[str, str]],
     return [(k, text if k == HITSOUNDS else v) for k, v in extra]
 
 
+def carries_sounds(extra: list[tuple[str, str]]) -> bool:
+    """Whether a chart's ``extra`` keeps osu! hitsounds (most charts do not: their edits carry nothing)."""
+    return any(key == HITSOUNDS for key, _ in extra)
+
+
 def follow_edit(extra: list[tuple[str, str]], old: Iterable[Note], new: Iterable[Note],
                 follow: dict[tuple[Fraction, int], tuple[Fraction, int]]) -> list[tuple[str, str]]:
     """``extra`` after a note edit that replaced ``old`` by ``new``: the sound of a replaced note goes to the cell
@@ -112,7 +117,7 @@ def follow_edit(extra: list[tuple[str, str]], old: Iterable[Note], new: Iterable
     (:func:`remap_sounds`) when its cell is not mapped, so it never lands on whatever note now sits there (a
     mirrored chord's other note, a pasted or recorded note). A sound left with no note (an earlier edit's) is lost
     when a new note lands on its cell."""
-    if HITSOUNDS not in dict(extra):
+    if not carries_sounds(extra):
         return extra
     old_cells = {(n.beat, n.lane) for n in old}
     new_cells = {(n.beat, n.lane) for n in new}

@@ -21,7 +21,7 @@ from PySide6.QtGui import QGuiApplication
 
 from chart import sorted_notes
 from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, in_place, move_onto
-from chart.formats.osu_hitsounds import HITSOUNDS
+from chart.formats.osu_hitsounds import carries_sounds
 from chart.note_keys import in_order
 from chart.notes import Note, NoteKind, sort_notes
 from chart.paste_keep import fit_pasted
@@ -63,7 +63,7 @@ class TransformController(QObject):
         removed, cut = sorted_notes.make_room(chart.notes, new, old, step(self.session.divisor),
                                               self.session.doc.longest_hold(chart))  # reads only near ``new``
         cells = ({**in_place(cut), **(follow() if follow is not None else {})}
-                 if any(key == HITSOUNDS for key, _ in chart.extra) else None)
+                 if carries_sounds(chart.extra) else None)
         if self.session.push(ReplaceNotes(chart, old + removed, new + cut, name=name, follow=cells)):
             self.session.select(new)
             return True
