@@ -5,9 +5,12 @@ designer zips or copies into osu!'s Songs. So ``.osu`` files written to a folder
 song/X.osu other/X.osu``, the editor's Export) get a copy of the audio, of every file the ``[Events]`` name and of
 the set's storyboard (``.osb``, named as osu! looks for it) with the files it names, and the texts name the
 copies: the same files, under the same names, an ``.osz`` of the set carries (:class:`chart.formats.osz_carry.
-Carried`). One function for the commands (``cli.common.write_chart_files``) and the editor's Export, which write
-the copies and the ``.osu`` files all or nothing (:func:`write_set`). A file already in the folder stays where it
-is; a different file of a copy's name there is never replaced (:class:`SetFileClash`).
+Carried`). So are the hitsound sample files the hit objects play (:mod:`chart.formats.osu_samples`): no line
+names them, osu! looks them up by name in the set's folder, so each is copied under its own name wherever that
+folder lacks it (none for a set written to its own folder). One function for the commands
+(``cli.common.write_chart_files``) and the editor's Export, which write the copies and the ``.osu`` files all or
+nothing (:func:`write_set`). A file already in the folder stays where it is; a different file of a copy's name
+there is never replaced (:class:`SetFileClash`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chart.fileio import atomic_write_many
+from chart.formats.osu_samples import song_samples
 from chart.formats.osz_carry import Carried, osb_name
 from chart.song import Song
 from chart.song_copy import with_extras
+
+_NAMED = 4  # samples named in the note
 
 
 class SetFileClash(ValueError):
@@ -30,19 +36,26 @@ class SetFileClash(ValueError):
 @dataclass
 class SetFiles:
     """What writing ``song`` as an osu! set needs: the song naming the copies, the copies to write (path, bytes),
-    and the names of the audio and the other files that these copies are (for the note that says so)."""
+    and the names of the audio, the other files and the hitsound samples that these copies are (for the note that
+    says so)."""
 
     song: Song
     copies: list[tuple[Path, bytes]] = field(default_factory=list)
     audio: str = ""
     others: list[str] = field(default_factory=list)
+    samples: list[str] = field(default_factory=list)
 
     def note(self, folder: Path) -> str:
-        """``"copied the audio x.ogg (and 2 event files) into FOLDER"``, or "" when nothing is copied."""
-        if not self.audio and not self.others:
+        """``"copied the audio x.ogg (and 2 event files, 2 hitsound samples: soft-hitclap.wav, kick.wav) into
+        FOLDER"``, or "" when nothing is copied. The samples are named (up to 4): no line of the set names them."""
+        parts = [f"{len(self.others)} event file{'s' if len(self.others) != 1 else ''}"] if self.others else []
+        if self.samples:
+            names = ", ".join(self.samples[:_NAMED]) + (f" and {len(self.samples) - _NAMED} more"
+                                                        if len(self.samples) > _NAMED else "")
+            parts.append(f"{len(self.samples)} hitsound sample{'s' if len(self.samples) != 1 else ''}: {names}")
+        if not self.audio and not parts:
             return ""
-        files = f"{len(self.others)} event file{'s' if len(self.others) != 1 else ''}"
-        what = f"the audio {self.audio}" + (f" (and {files})" if self.others else "") if self.audio else files
+        what = f"the audio {self.audio}" + (f" (and {', '.join(parts)})" if parts else "") if self.audio else ", ".join(parts)
         return f"copied {what} into {folder} (osu! loads files only from the set's folder)"
 
     def write(self, output: Path, keep_backup: bool = False) -> list[Path]:
@@ -58,21 +71,23 @@ def set_files(song: Song, output: Path) -> SetFiles:
     """The copies that make ``output``'s folder a whole osu! set for ``song``, whose names are relinked for
     ``output`` already (``AudioFilename: ../song/x.ogg``, as convert and Export relink them). Nothing for another
     format or a set written beside its files. A copy keeps its path from the song's folder (``sb/star.png``).
-    :class:`SetFileClash` when a different file of a copy's name is there or a file cannot be read; WriteError when
-    the storyboard cannot be read."""
+    The hitsound samples (:func:`chart.formats.osu_samples.song_samples`) are copied wherever the folder lacks
+    them, being found by name there. :class:`SetFileClash` when a different file of a copy's name is there or a
+    file cannot be read; WriteError when the storyboard cannot be read."""
     from chart.formats.registry import format_for
 
     output = Path(output)
     if format_for(output).name != "osu":
         return SetFiles(song)
     folder = Path(os.path.abspath(output.parent))
-    carried = Carried(song, output, need_audio=False)
+    carried = Carried(song, output, need_audio=False, samples=song_samples(song))
     outside = {real for real, (file, _name, _clean) in carried.files.items()
-               if not Path(os.path.abspath(file)).is_relative_to(folder)}
+               if real in carried.samples or not Path(os.path.abspath(file)).is_relative_to(folder)}
     copies = [(output.parent / carried.named[real], data) for real, data in _members(carried, outside)]
-    others = sorted((r for r in outside if r != carried.audio), key=lambda r: carried.named[r].casefold())
+    by_name = sorted(outside, key=lambda r: carried.named[r].casefold())
     out = SetFiles(song, audio=carried.named[carried.audio] if carried.audio in outside else "",
-                   others=[carried.named[r] for r in others])
+                   others=[carried.named[r] for r in by_name if r != carried.audio and r not in carried.samples],
+                   samples=[carried.named[r] for r in by_name if r in carried.samples])
     if outside:
         def name(value: str) -> str:
             reals = carried.refs.get(value, ([], False))[0]
@@ -90,6 +105,7 @@ def set_files(song: Song, output: Path) -> SetFiles:
     kept = {path for path, _data in out.copies}
     out.audio = out.audio if output.parent / out.audio in kept else ""
     out.others = [name for name in out.others if output.parent / name in kept]
+    out.samples = [name for name in out.samples if output.parent / name in kept]
     return out
 
 

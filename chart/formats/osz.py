@@ -25,7 +25,8 @@ the text the ``.osu`` set export writes (:func:`registry.split_per_chart`, :func
 [Difficulty].osu`` after the archive), then the audio file and every file the ``[Events]`` blocks name (background,
 video, storyboard sprites and animation frames) that exists, each under its own name in the song folder (a file
 named from outside it, ``../x.png``, by its file name; the ``.osu`` text names it so), and for a song read from an
-osu! set its storyboard script with the files it names (:mod:`chart.formats.osz_carry`); a named file that is
+osu! set its storyboard script with the files it names (:mod:`chart.formats.osz_carry`), and the hitsound
+sample files the hit objects play from the song folder (:mod:`chart.formats.osu_samples`); a named file that is
 missing is listed by :func:`problems`. No audio, no archive: a set without its music is refused (:func:`problems`). Members go in a fixed order (difficulties by slot, key count and
 name, whatever the song's chart order) with fixed times, so exporting the same song twice, or an archive read
 back, gives the same bytes (:func:`osz_zip.write_zip`).
@@ -40,6 +41,7 @@ from pathlib import Path
 from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, WriteError
 from chart.formats.msd import decode, normalise
 from chart.formats.osu_io import parse_sections
+from chart.formats.osu_samples import song_samples
 from chart.formats.osz_carry import Carried, audio_of, no_audio, osb_name
 from chart.formats.osz_zip import (
     MAX_ARCHIVE_BYTES,
@@ -204,7 +206,7 @@ def dump_bytes(song: Song, target: str | Path) -> bytes:
     target = Path(target)
     if not song.charts:
         raise WriteError(".osz", [problems(song)[0]])
-    carried = Carried(song, target)
+    carried = Carried(song, target, samples=song_samples(song))
     assert carried.audio is not None  # an archive needs its audio: Carried raised WriteError without it
     packed = with_extras(song, carried.relinked)
     packed.music = carried.named[carried.audio]

@@ -10,15 +10,18 @@ since, or a set read from files named otherwise, still shows its storyboard. The
 unless a file it names has to be renamed in the archive (named from outside the folder): it is then written with
 its variables put in and those names changed.
 
-What is named but not found is listed (:attr:`Carried.missing`; ``problems`` words it), never dropped silently. Not
-carried: hitsound samples that hit objects and timing points use (osu! finds them by naming rules, not by name) and
-skin files (docs/formats.md).
+What is named but not found is listed (:attr:`Carried.missing`; ``problems`` words it), never dropped silently. The
+hitsound samples that hit objects and timing points play (``soft-hitclap2.wav``, a hit object's own file) are named
+by no line: osu! finds them by naming rules, which :mod:`chart.formats.osu_samples` follows; the writers pass the
+files found (``samples``) and they go in under their names in the song folder, the names osu! looks for. Not
+carried: skin files (docs/formats.md).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
 
@@ -112,9 +115,12 @@ class Carried:
     first, and a later file that would share a name is numbered (``bg 2.jpg``), never put over another. A file named
     twice (``bg.jpg``, ``./bg.jpg``, through a link) is carried once. ``target`` None: only the song's own folder is
     looked in (what ``problems`` can know before a target is chosen). WriteError when there is no audio, unless
-    ``need_audio`` is False (an osu! set folder written by :mod:`chart.formats.osu_set_files`: :attr:`audio` None)."""
+    ``need_audio`` is False (an osu! set folder written by :mod:`chart.formats.osu_set_files`: :attr:`audio` None).
+    ``samples``: the hitsound sample files of the song's folder to carry too (:func:`chart.formats.osu_samples.
+    song_samples`; the callers that only look at the named files pass none and encode nothing);
+    :attr:`samples` holds those carried as samples only (not also named by the ``[Events]`` or storyboard)."""
 
-    def __init__(self, song: Song, target: Path | None, need_audio: bool = True):
+    def __init__(self, song: Song, target: Path | None, need_audio: bool = True, samples: Sequence[Path] = ()):
         self.bases = [song.source_path.parent if song.source_path is not None else None,
                       target.parent if target is not None else None]
         self.files: dict[str, tuple[Path, str, bool]] = {}  # real path -> (file as named, name asked for, clean)
@@ -142,6 +148,12 @@ class Carried:
             self._script = _expanded(decode(self._bytes))
             self._where = f"the storyboard {self.storyboard.name}"
             relinked_events(_without_variables(self._script), self._collect)
+        self.samples: set[str] = set()  # real paths
+        for file in samples:
+            real = os.path.realpath(file)
+            if real not in self.files:
+                self.files[real] = (file, *self._own_name(file))
+                self.samples.add(real)
         self.named: dict[str, str] = {}  # real path -> name in the archive
         taken: set[str] = set()
         for real, (_file, name, _clean) in sorted(self.files.items(), key=lambda item: not item[1][2]):
