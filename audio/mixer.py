@@ -145,7 +145,8 @@ class Renderer:
         self._pos = np.zeros(self.max_frames, np.float64)
         self._floor = np.zeros(self.max_frames, np.float64)
         self._frac = np.zeros(self.max_frames, np.float32)
-        self._idx = np.zeros(self.max_frames, np.intp)
+        self._idx = np.zeros(self.max_frames, np.intp)  # floor of the positions: shared by every source of a block
+        self._rel = np.zeros(self.max_frames, np.intp)  # per source: indices into its window (never into _idx)
         # work buffers per source channel count (1 or the output's), contiguous so gathers need no copies
         self._a0 = {c: np.zeros((self.max_frames, c), np.float32) for c in {1, self.channels}}
         self._a1 = {c: np.zeros((self.max_frames, c), np.float32) for c in {1, self.channels}}
@@ -255,18 +256,20 @@ class Renderer:
         """Linear interpolation of ``arr`` at ``self._pos[:f]`` into ``dst``; zero outside the array.
 
         The frames needed are first copied into a small contiguous window (zero-padded at the ends), so the
-        gather never touches, or copies, the whole song.
+        gather never touches, or copies, the whole song. ``self._idx`` is read, never written: it is filled once per
+        block and every source of the mix (the stems) is interpolated at it, so shifting it in place read the
+        second and later stems at the wrong frames.
         """
         first = int(self._floor[0])
         length = int(self._floor[f - 1]) - first + 2
         win = self._win[arr.shape[1]][:length]
         read_frames(arr, first, win)
-        idx = self._idx[:f]
-        idx -= first
+        rel = self._rel[:f]
+        np.subtract(self._idx[:f], first, out=rel)
         a1 = self._a1[arr.shape[1]][:f]
-        np.take(win, idx, axis=0, out=dst, mode="clip")
-        idx += 1
-        np.take(win, idx, axis=0, out=a1, mode="clip")
+        np.take(win, rel, axis=0, out=dst, mode="clip")
+        rel += 1
+        np.take(win, rel, axis=0, out=a1, mode="clip")
         a1 -= dst
         for ch in range(a1.shape[1]):
             a1[:, ch] *= self._frac[:f]

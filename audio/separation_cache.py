@@ -3,7 +3,10 @@
 A cache entry is a folder ``<cache_dir>/<key>/`` holding ``<stem>.wav`` (32-bit float, the file's rate and
 channels, exactly as long as the decoded input) and ``meta.json`` (which also keeps the decoder's warnings, so a
 cached result of a truncated file still says so). It is built under a temporary name and renamed when complete;
-entries are never modified afterwards, so readers need no lock.
+entries are never modified afterwards, so readers need no lock. A damaged entry (a file deleted by hand) is
+separated again and replaced whole; work folders of runs that were killed are swept
+(:mod:`audio.separation_work`). The file is hashed before it is decoded and again after: bytes that changed
+meanwhile (a re-export over the song) are never filed under the old bytes' key.
 
 Files with more than two channels are separated from their stereo downmix (:func:`audio.downmix.to_stereo`, the
 one the player uses), so a 5.1 song's centre channel, where its voice is, reaches the stems.
@@ -12,12 +15,11 @@ one the player uses), so a 5.1 song's centre channel, where its voice is, reache
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,11 +34,13 @@ from audio.separation import (
     default_separator,
     separate_stream,
 )
+from audio.separation_work import make_work_folder, publish, release_work_folder, sweep_stale_work
 
 _READ_BLOCK_FRAMES = 1 << 16
 #: Part of the cache key of files with more than two channels: what was separated is their stereo downmix (older
 #: entries kept the first two channels and must not be reused).
 DOWNMIX_KEY = "stereo downmix BS.775"
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
 
 
 def default_cache_dir() -> Path:
@@ -111,23 +115,55 @@ def cache_key(audio_hash: str, separator: Separator) -> str:
     return hashlib.blake2b(f"{audio_hash}|{separator.cache_key()}".encode(), digest_size=16).hexdigest()
 
 
+@contextlib.contextmanager
+def writing_to(folder: Path) -> Iterator[None]:
+    """libsndfile reports a failed write (a full disk, a quota, a file-size limit, a folder made read-only) as a
+    ``RuntimeError`` saying only "System error.": make it one line that says what to do and where."""
+    import soundfile as sf
+
+    try:
+        yield
+    except sf.LibsndfileError:
+        raise SeparationError(f"disk full or not writable: {folder}") from None
+    except OSError as exc:
+        if exc.errno not in _FULL_ERRNOS:
+            raise
+        raise SeparationError(f"disk full or not writable: {folder} ({exc.strerror})") from None
+
+
 class _StemWriter:
-    """Appends emitted pieces to one float WAV per stem in a folder."""
+    """Appends emitted pieces to one float WAV per stem in a folder (write failures: :func:`writing_to`)."""
 
     def __init__(self, folder: Path, stems: tuple[str, ...], sr: int, channels: int) -> None:
         import soundfile as sf
 
-        self.files = {s: sf.SoundFile(folder / f"{s}.wav", "w", sr, channels, subtype="FLOAT", format="WAV")
-                      for s in stems}
+        self.where = folder.parent  # the cache folder: what the user can free or fix
+        self.files: dict[str, sf.SoundFile] = {}
+        try:
+            with writing_to(self.where):
+                for s in stems:
+                    self.files[s] = sf.SoundFile(folder / f"{s}.wav", "w", sr, channels, subtype="FLOAT",
+                                                 format="WAV")
+        except BaseException:
+            self.close(check=False)
+            raise
 
     def __call__(self, piece: Mapping[str, np.ndarray]) -> None:
-        for stem, handle in self.files.items():
-            handle.write(np.ascontiguousarray(piece[stem].T))
+        with writing_to(self.where):
+            for stem, handle in self.files.items():
+                handle.write(np.ascontiguousarray(piece[stem].T))
 
-    def close(self) -> None:
+    def close(self, check: bool) -> None:
+        """Close every file; with ``check`` a failure (the header's final update) is raised, not published."""
+        failed: BaseException | None = None
         for handle in self.files.values():
-            with contextlib.suppress(Exception):
+            try:
                 handle.close()
+            except Exception as exc:
+                failed = failed or exc
+        if check and failed is not None:
+            with writing_to(self.where):
+                raise failed
 
 
 def separate_file(path: str | Path, params: SeparationParams | None = None, *,
@@ -172,13 +208,16 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
     separator = (separator_factory(info.sr, channels) if separator_factory
                  else default_separator(params or SeparationParams(), info.sr, channels))
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    audio_hash = audio_digest(path) + (f"|{DOWNMIX_KEY}" if info.channels > 2 else "")
+    sweep_stale_work(root)
+    digest = audio_digest(path)
+    audio_hash = digest + (f"|{DOWNMIX_KEY}" if info.channels > 2 else "")
     final = root / cache_key(audio_hash, separator)
     with contextlib.suppress(SeparationError):
         return StemSet.open(final)
     root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=root))
+    work, lock = make_work_folder(root, final.name)
     found: list[str] = []
+    failed = True
     try:
         writer = _StemWriter(work, separator.stems, info.sr, channels)
         try:
@@ -186,16 +225,31 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
                                   on_warning=lambda message, _short_s: found.append(message))
             frames = separate_stream((to_stereo(b) for b in decoded), info.sr, separator, writer, info.frames,
                                      progress=progress, cancel=cancel)
-        finally:
-            writer.close()
+        except BaseException:
+            writer.close(check=False)
+            raise
+        writer.close(check=True)
         if frames == 0:
             raise SeparationError(f"audio file {Path(path).name} holds no samples")
-        _write_meta(work, separator, info.sr, channels, frames, Path(path), found)
-        _publish(work, final)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        if audio_digest(path) != digest:  # what was decoded may be the new bytes, or a mix of old and new
+            raise SeparationError(f"audio file {Path(path).name} changed while it was being separated; "
+                                  "separate it again")
+        with writing_to(root):
+            _write_meta(work, separator, info.sr, channels, frames, Path(path), found)
+        publish(work, final, _usable)
+        failed = False
+    finally:
+        release_work_folder(work, lock, remove=failed)
     return StemSet.open(final)
+
+
+def _usable(folder: Path) -> bool:
+    """A complete cache entry (``meta.json`` and every stem file it names)."""
+    try:
+        StemSet.open(folder)
+    except SeparationError:
+        return False
+    return True
 
 
 def _write_meta(folder: Path, separator: Separator, sr: int, channels: int, frames: int, source: Path,
@@ -206,18 +260,6 @@ def _write_meta(folder: Path, separator: Separator, sr: int, channels: int, fram
             "stems": list(separator.stems), "source_name": source.name, "params": separator.cache_key(),
             "warnings": warnings}
     atomic_write_text(folder / META_FILE, json.dumps(meta, indent=2) + "\n")
-
-
-def _publish(work: Path, final: Path) -> None:
-    """Rename the finished folder into place; a concurrent identical run may have won the race (then keep its)."""
-    if final.exists() and not (final / META_FILE).is_file():
-        shutil.rmtree(final, ignore_errors=True)  # a damaged entry (e.g. files deleted by hand)
-    try:
-        os.replace(work, final)
-    except OSError:
-        if not (final / META_FILE).is_file():
-            raise
-        shutil.rmtree(work, ignore_errors=True)
 
 
 __all__ = ["Cancelled", "StemSet", "cache_key", "default_cache_dir", "separate_file"]

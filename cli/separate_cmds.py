@@ -133,7 +133,10 @@ def cmd_separate(args: argparse.Namespace) -> int:
     for message in stems.warnings:  # kept with the cached stems, so a second run says it too
         print(f"warning: {message}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
-    written = _write_stems(stems, wanted, args.out, args.subtype)
+    try:
+        written = _write_stems(stems, wanted, args.out, args.subtype)
+    except SeparationError as exc:  # disk full or not writable: -o DIR
+        raise UserError(str(exc)) from None
     took = time.perf_counter() - t0
     print(f"method: {stems.method}", file=sys.stderr)
     print(f"{stems.frames / stems.sr:.1f} s of audio at {stems.sr} Hz, {stems.channels} channel(s), "
@@ -163,8 +166,12 @@ def _progress_printer():
 
 
 def _write_stems(stems, names: list[str], out: Path, subtype: str) -> list[Path]:
-    """Copy stems from the cache as ``out/<stem>.wav``: all to temp files first, then renamed (all or nothing)."""
+    """Copy stems from the cache as ``out/<stem>.wav``: all to temp files first, then renamed (all or nothing).
+    A write that fails (libsndfile's bare "System error." on a full disk) is the one line of
+    :func:`audio.separation_cache.writing_to`, naming ``out``."""
     import soundfile as sf
+
+    from audio.separation_cache import writing_to
 
     temps: list[tuple[Path, Path]] = []
     try:
@@ -172,10 +179,16 @@ def _write_stems(stems, names: list[str], out: Path, subtype: str) -> list[Path]
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".wav.tmp", dir=out)
             os.close(fd)
             temps.append((Path(tmp), out / f"{name}.wav"))
-            with sf.SoundFile(stems.path(name)) as src, \
-                    sf.SoundFile(tmp, "w", src.samplerate, src.channels, subtype=subtype, format="WAV") as dst:
-                while len(block := src.read(_BLOCK_FRAMES, dtype="float32")):
-                    dst.write(block)
+            with sf.SoundFile(stems.path(name)) as src:
+                with writing_to(out):  # reads stay outside: a read error is not "disk full"
+                    dst = sf.SoundFile(tmp, "w", src.samplerate, src.channels, subtype=subtype, format="WAV")
+                try:
+                    while len(block := src.read(_BLOCK_FRAMES, dtype="float32")):
+                        with writing_to(out):
+                            dst.write(block)
+                finally:
+                    with writing_to(out):
+                        dst.close()
         umask = os.umask(0)
         os.umask(umask)
         for tmp, final in temps:

@@ -7,6 +7,8 @@ cancel and cache as the built-in separator.
 from __future__ import annotations
 
 import json
+import os
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,7 +16,11 @@ import numpy as np
 from inference.backends import Backend, BackendError
 
 if TYPE_CHECKING:
+    from inference.manifest import Manifest
     from inference.separation_model import SeparationModel
+
+_FILE_HASHES: dict[tuple, str] = {}  # (path, inode, size, mtime, ctime) -> sha256: a model is hashed once per process
+_FILE_HASHES_LOCK = threading.Lock()
 
 
 def _hann(n: int) -> np.ndarray:
@@ -50,14 +56,15 @@ class ModelSeparator:
     def name(self) -> str:
         """Asked when the stems are stored, after the run: the backend then says where it really ran (CPU or
         CUDA, the server's name), not "no model loaded yet"."""
-        return f"ONNX model {self.model.manifest.display_id()} ({self.layout.layout} layout) on " \
-               f"{self.backend.describe()}"
+        manifest = self.model.manifest
+        return f"ONNX model {manifest.model_id} (sha256:{model_sha256(manifest)[:12]}) ({self.layout.layout} " \
+               f"layout) on {self.backend.describe()}"
 
     def cache_key(self) -> str:
         """What the cached stems depend on, the backend included: a server's stems (it may run another build, or
         misbehave) are not a local run's, so a later local run does not reuse them (nor report them as its own)."""
         layout = {k: getattr(self.layout, k) for k in self.layout.__dataclass_fields__}
-        return json.dumps({"separator": "onnx", "sha256": self.model.manifest.sha256, "layout": layout,
+        return json.dumps({"separator": "onnx", "sha256": model_sha256(self.model.manifest), "layout": layout,
                            "chunk": self.chunk_frames, "context": self.context_frames,
                            "backend": backend_identity(self.backend)}, sort_keys=True, default=list)
 
@@ -161,6 +168,24 @@ class ModelSeparator:
         spec[:, :, :lay.dim_f] = parts[:, :, 0] + 1j * parts[:, :, 1]
         return librosa.istft(spec, n_fft=lay.n_fft, hop_length=lay.hop_length, window="hann", center=True,
                              length=size).astype(np.float32)
+
+
+def model_sha256(manifest: Manifest) -> str:
+    """The sha256 that keys a model's cached stems: the manifest's, or, where it has none (the docs' UVR example
+    leaves it empty, which skips the check), the model file's own. Keyed by the empty string, another model
+    swapped in under the same name got the old one's stems from the cache. The file's hash is computed once per
+    process and file version (path, inode, size, mtime and ctime: any rewrite or copy over it changes one)."""
+    if manifest.sha256:
+        return manifest.sha256
+    from inference.manifest import file_sha256
+
+    path = manifest.model_path
+    st = os.stat(path)
+    key = (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    with _FILE_HASHES_LOCK:
+        if key not in _FILE_HASHES:
+            _FILE_HASHES[key] = file_sha256(path)
+        return _FILE_HASHES[key]
 
 
 def backend_identity(backend: Backend) -> str:

@@ -92,8 +92,39 @@ def band_peaks_job(ctx: JobContext, samples: np.ndarray, sr: int, band: str, tar
     return pyramid.scaled(gain)
 
 
-def separation_job(ctx: JobContext, path) -> SeparatedStems:
-    """Separate ``path`` (cached), load the three layers and build their peak pyramids."""
+STALE_AUDIO = "the audio file changed on disk since it was opened; reopen the song"
+
+
+class StaleAudioError(Exception):
+    """The stems are not of the audio the editor holds (the file was replaced after it was loaded)."""
+
+
+def check_stems_match(layers: dict[str, np.ndarray], sr: int, audio, block_frames: int = 1 << 20) -> None:
+    """Raise :class:`StaleAudioError` unless ``layers`` are of ``audio`` (the session's decoded song).
+
+    Separation reads the file on disk again, which may since have been replaced (a re-export at another rate,
+    with the intro cut): its stems were played in place of the mix, resampled as if at the loaded rate and out of
+    sync. The layers add up to the mix they were separated from (vocals + accompaniment is the input), so besides
+    rate and length their sum must equal the loaded samples (their stereo downmix for surround), which also
+    catches a file changed at the same rate and length. Checked block by block: no song-sized temporary.
+    """
+    from audio.downmix import to_stereo
+
+    samples = audio.samples
+    n = samples.shape[-1]
+    if int(sr) != int(audio.sample_rate_hz) or any(arr.shape[-1] != n for arr in layers.values()):
+        raise StaleAudioError(STALE_AUDIO)
+    parts = list(layers.values())
+    for start in range(0, n, block_frames):
+        mix = to_stereo(np.atleast_2d(samples[..., start:start + block_frames]))
+        total = sum(np.atleast_2d(p[..., start:start + block_frames]) for p in parts)
+        if total.shape != mix.shape or not np.allclose(total, mix, rtol=1e-4, atol=1e-3):
+            raise StaleAudioError(STALE_AUDIO)
+
+
+def separation_job(ctx: JobContext, path, audio=None) -> SeparatedStems:
+    """Separate ``path`` (cached), load the three layers and build their peak pyramids; with ``audio`` (the
+    session's :class:`~editor.session.AudioState`) refuse stems that are not of it (:func:`check_stems_match`)."""
     from audio.peaks import PeakPyramid
     from editor.audio_support import mono_blocks
 
@@ -104,6 +135,8 @@ def separation_job(ctx: JobContext, path) -> SeparatedStems:
     ctx.report(0.9, "Loading stems")
     layers = {name: np.ascontiguousarray(arr, dtype=np.float32) for name, arr in stemset.layers().items()}
     stemset.release()  # the layers keep vocals and drums; dropping "accompaniment" saves a song-sized array
+    if audio is not None:
+        check_stems_match(layers, int(stemset.sr), audio)
     peaks = {}
     for name in STEMS:
         ctx.check()
@@ -147,7 +180,7 @@ class StemsController(QObject):
             return None
         if self.busy:
             return self.job
-        job = Job("stems", separation_job, audio.path, parent=self)
+        job = Job("stems", separation_job, audio.path, audio, parent=self)
         # every handler checks that the job is still ours: a new song detaches it (_audio_changed)
         job.progress.connect(lambda f, text, j=job: j is self.job and self.progress.emit(f, text))
         job.finished.connect(lambda result, j=job, a=audio: j is self.job and self._separated(result, a))
