@@ -18,6 +18,7 @@ from chart.formats.display_segments import fake_index, never_judged
 from chart.formats.errors import (
     MAX_CHARTS,
     MAX_INPUT_BYTES,
+    MAX_LANES,
     MAX_METER,
     MAX_NOTES,
     ParseError,
@@ -145,16 +146,31 @@ def _note_json(note: Note, timing: TimingData, fakes: BeatRanges, time_ms: float
 
 
 def problems(song: Song) -> list[Unrepresentable]:
-    """The JSON export holds everything the model holds but a meter outside the range its reader takes and a note
-    outside its chart's lanes (fatal: the reader refuses both, :func:`~chart.formats.errors.meter_problems`).
-    Listed (non-fatal): a routine chart's player 2, which is kept only as StepMania note data in the chart's
-    ``extra`` (a game reads player 1's ``notes``)."""
-    return meter_problems(song.charts) + [
+    """The JSON export holds everything the model holds but what its reader refuses (fatal): a meter outside the
+    range it takes (:func:`~chart.formats.errors.meter_problems`), a note outside its chart's lanes, lanes outside
+    1..64 or contradicting the chart's StepMania mode (:func:`mode_lanes_problem`). Listed (non-fatal): a routine
+    chart's player 2, which is kept only as StepMania note data in the chart's ``extra`` (a game reads player 1's
+    ``notes``)."""
+    return meter_problems(song.charts) + _lanes_problems(song.charts) + [
         Unrepresentable(c.chart_id(), n.beat, f"lane {n.lane} outside the chart's {c.lanes} lanes", n)
         for c in song.charts for n in c.notes if not 0 <= n.lane < c.lanes] + [
         Unrepresentable(c.chart_id(), Fraction(0), f"player 2's notes of a routine chart are not in notes: kept as "
                         f"StepMania note data in extra {PLAYER2}", fatal=False)
         for c in song.charts if PLAYER2 in dict(c.extra)]
+
+
+def _lanes_problems(charts: list[Chart]) -> list[Unrepresentable]:
+    """Charts whose ``mode`` and ``lanes`` the reader refuses (fatal)."""
+    out = []
+    for c in charts:
+        if not 1 <= c.lanes <= MAX_LANES:
+            wrong: str | None = f"{c.lanes} lanes (a chart has 1 to {MAX_LANES})"
+        else:
+            wrong = mode_lanes_problem(c.mode, c.lanes)
+        if wrong is not None:
+            out.append(Unrepresentable(c.chart_id(), Fraction(0), f"{wrong}: the JSON reader refuses it (set the "
+                                       f"chart's mode or lanes to match)"))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -228,19 +244,30 @@ def _chart(value: Any, path: str, song_timing: TimingData) -> Chart:
 def _mode_and_lanes(c: dict, path: str) -> tuple[str, int]:
     """The chart's mode and lanes, the one left out derived from the other (StepMania's lanes of the mode; the
     usual mode of the lane count, :data:`~chart.formats.steps_types.DEFAULT_MODES`), so that an 8-lane chart
-    without a mode is not a dance-single chart whose .sm/.ssc drops four lanes. A contradiction is refused."""
+    without a mode is not a dance-single chart whose .sm/.ssc drops four lanes. A contradiction is refused
+    (:func:`mode_lanes_problem`, which the writer checks too)."""
     mode = _str(c, "mode", path)
-    lanes = _int(c["lanes"], f"{path}.lanes", 1, 64) if c.get("lanes") is not None else None
+    lanes = _int(c["lanes"], f"{path}.lanes", 1, MAX_LANES) if c.get("lanes") is not None else None
+    wrong = mode_lanes_problem(mode, lanes)
+    if wrong is not None:
+        raise ParseError(f"{path}: {wrong}")
     if not mode:
-        if lanes is None:
-            return "dance-single", 4
-        if lanes not in DEFAULT_MODES:
-            raise ParseError(f"{path} has {lanes} lanes and no mode: give its mode (steps type)")
-        return DEFAULT_MODES[lanes], lanes
+        return (DEFAULT_MODES[lanes], lanes) if lanes is not None else ("dance-single", 4)
+    return mode, lanes or SM5_STEPS_TYPES.get(mode) or 4
+
+
+def mode_lanes_problem(mode: str, lanes: int | None) -> str | None:
+    """What the reader refuses in a chart's ``mode`` and ``lanes`` (None: nothing): no mode and a lane count without
+    a usual mode, or a lane count other than its StepMania mode's. One rule for the reader and the writer
+    (:func:`problems`), so that an export (the editor's autosave too) never holds a chart its own reader refuses."""
+    if not mode:
+        if lanes is not None and lanes not in DEFAULT_MODES:
+            return f"no mode, and {lanes} lanes have no usual one: give its mode (steps type)"
+        return None
     own = SM5_STEPS_TYPES.get(mode)
     if lanes is not None and own is not None and own != lanes:
-        raise ParseError(f"{path}.lanes {lanes} does not fit its mode {mode} ({own} lanes)")
-    return mode, lanes or own or 4
+        return f"lanes {lanes} does not fit its mode {mode} ({own} lanes)"
+    return None
 
 
 def _ai_credit(c: dict, path: str) -> str:

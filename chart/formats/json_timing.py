@@ -42,11 +42,14 @@ def segments(timing: TimingData) -> list[dict[str, float]]:
             out.append(_piece(beat, judged_s - delays[beat], Fraction(0)))
         if beat in stops:
             out.append(_piece(beat, judged_s, Fraction(0)))
-        bpm = Fraction(0) if beat in warped else timing.bpm_at(beat)
-        out.append(_piece(beat, judged_s + stops.get(beat, Fraction(0)), bpm))
-    if out and out[0]["bpm"] == 0:  # a pause or warp on the first beat: a moving piece before it, so that a
-        # loader extends the first piece backwards at the song's tempo (docs/game-format.md)
-        out.insert(0, {**out[0], "bpm": float(timing.bpm_at(first))})
+        # After a pause inside a warp the piece lasts no time (the next one, at the warp's end, starts at the same
+        # ms and applies from then on), so its tempo changes no time -> beat; it is there for the beat -> time rule
+        # (docs/game-format.md: the last moving piece at or before a delay's beat gives its judged time).
+        out.append(_piece(beat, judged_s + stops.get(beat, Fraction(0)), timing.bpm_at(beat)))
+    if out and (out[0]["bpm"] == 0 or first in warped):  # a pause or warp on the first beat: a moving piece where
+        # it begins, so that a loader extends the first piece backwards at the song's tempo (docs/game-format.md)
+        start_ms = out[0]["start_ms"] if out[0]["bpm"] == 0 else float(timing.beat_to_seconds(first) * 1000)
+        out.insert(0, {"start_beat": float(first), "start_ms": start_ms, "bpm": float(timing.bpm_at(first))})
     return out
 
 

@@ -27,7 +27,9 @@ back after ``&`` (:func:`player2_text`).
 
 Writing: each measure uses the fewest lines of 4/8/12/16/24/32/48/64/192 that put every note (and tail) of the
 measure on a line. Notes that no such measure can hold (finer than 1/48 beat, negative beats, lanes outside the
-chart, two things on one lane and row) are reported by :func:`unrepresentable_notes`, never moved.
+chart, two things on one lane and row, a hold or roll starting inside another of its lane: the first tail would
+close the later head) are reported by :func:`unrepresentable_notes`, never moved; another note inside a hold is
+listed there as a conversion (StepMania drops the hold).
 """
 
 from __future__ import annotations
@@ -170,10 +172,14 @@ def _row(beat: Fraction) -> int | None:
 
 
 def unrepresentable_notes(notes: Iterable[Note], lanes: int, chart_id: str = "") -> list[Unrepresentable]:
-    """Notes StepMania note data cannot hold without moving them (see module docstring)."""
+    """Notes StepMania note data cannot hold without moving them, and (non-fatal) notes inside a hold of their lane,
+    which StepMania plays without the hold (see module docstring and :func:`_inside_holds`)."""
     problems: list[Unrepresentable] = []
     seen: set[tuple[int, int]] = set()
-    for beat, lane, ch, note, row in _cells(notes):
+    rows: list[int] = []  # row and cell of every head, tap and tail that fits (no new object per cell)
+    cells: list[tuple[Fraction, int, str, Note, int | None]] = []
+    for cell in _cells(notes):
+        beat, lane, ch, note, row = cell
         what = "tail" if ch == "3" else "note"
         reason = None
         if beat < 0:
@@ -190,7 +196,49 @@ def unrepresentable_notes(notes: Iterable[Note], lanes: int, chart_id: str = "")
             problems.append(Unrepresentable(chart_id, beat, reason or "", note))
         else:
             seen.add((row, lane))
-    return problems
+            rows.append(row)
+            cells.append(cell)
+    return problems + _inside_holds(rows, cells, {id(p.note) for p in problems}, chart_id)
+
+
+def _inside_holds(rows: list[int], cells: list[tuple[Fraction, int, str, Note, int | None]], reported: set[int],
+                  chart_id: str) -> list[Unrepresentable]:
+    """Notes starting inside a hold or roll of their lane: after its head, before its end (one on the end row shares
+    the tail's cell, reported by :func:`unrepresentable_notes`). ``rows``, ``cells``: the cells (:func:`_cells`)
+    that fit, and their rows; ``reported``: ids of notes refused already. On int rows: this runs on every save.
+
+    A hold or roll there is fatal: its head is written before the other's tail, and StepMania (and
+    :func:`parse_notes`, which reads as it does) closes the later head with the first ``3``: one hold reads back
+    cut short, the other is lost (an osu!mania map's overlapping long notes did this silently). A tap, mine, lift or
+    fake there reads back the same here, but StepMania drops the hold (its tail no longer finds the head): listed,
+    not refused, so that a file read with one is written back as it was (module docstring; Verify flags it).
+    """
+    tails = {id(cell[3]): row for row, cell in zip(rows, cells, strict=True) if cell[2] == "3"}
+    if not tails:
+        return []
+    from chart.checks.base import describe_beat  # here: chart.checks reads chart.formats (an import cycle)
+
+    out = []
+    held: dict[int, tuple[Note, int, int]] = {}  # lane -> the hold reaching furthest so far, its head and tail rows
+    heads = [i for i, cell in enumerate(cells) if cell[2] != "3"]
+    heads.sort(key=rows.__getitem__)  # (already in order for a chart's sorted notes)
+    for i in heads:
+        _, lane, _, note, _ = cells[i]
+        row, hold = rows[i], held.get(lane)
+        if hold is not None and hold[1] < row < hold[2] and id(note) not in reported:
+            where = f"the {hold[0].kind.value} from beat {describe_beat(hold[0].beat)} (lane {lane + 1})"
+            if note.kind.has_length:
+                out.append(Unrepresentable(chart_id, note.beat, f"{note.kind.value} starting inside {where}: in "
+                                           f"StepMania note data the first tail closes the later head, so one hold "
+                                           f"would be lost and the other cut short", note))
+            else:
+                out.append(Unrepresentable(chart_id, note.beat, f"{note.kind.value} inside {where}: StepMania drops "
+                                           f"that {hold[0].kind.value} (kept here; Verify flags it)", note,
+                                           fatal=False))
+        end = tails.get(id(note))
+        if end is not None and (hold is None or end > hold[2]) and id(note) not in reported:
+            held[lane] = (note, row, end)
+    return out
 
 
 def _grid_name(beat: Fraction) -> str:

@@ -34,8 +34,10 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
 
 Not representable (``problems``): several charts in one file, notes that would move once times are whole
 milliseconds, a meter outside -1000000..1000000 (``Lv.N`` reads back no other) (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
-(dropped), a routine chart's player 2 (dropped), time signatures not over 4, subtitles, the preview length, a
-song credit no file's ``Creator`` holds, and .sm/.ssc-only tags (non-fatal, listed).
+(dropped), a judged hold over in the millisecond it starts (on a delay inside a warp: written as a note), a
+routine chart's player 2 (dropped), time signatures not over 4, subtitles, the preview length, a song credit no
+file's ``Creator`` holds, and .sm/.ssc-only tags (non-fatal, listed). Holds overlapping in one lane are written as
+they are (each hit object stands alone and reads back so; Verify flags them).
 """
 
 from __future__ import annotations
@@ -284,7 +286,7 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
     moved = _moved_ms(readback, timed)
     out += hs.lost_sounds(cid, chart.extra, [t[0] for t in written])
     seen: set[tuple[int, int]] = set()
-    for (note, ms, _, _), moved_ms in zip(timed, moved):
+    for (note, ms, end_ms, _), moved_ms in zip(timed, moved):
         if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT):
             out.append(Unrepresentable(cid, note.beat, f"osu!mania has no {note.kind.value}s: dropped",
                                        note, fatal=False))
@@ -296,7 +298,10 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
             out.append(Unrepresentable(cid, note.beat, "note inside a fake segment (never judged): dropped", note,
                                        False))
             continue
-        if note.kind == NoteKind.ROLL:
+        if note.kind.has_length and end_ms == ms:  # a hold on a delay inside a warp: judged, over at once
+            out.append(Unrepresentable(cid, note.beat, f"{note.kind.value} over in the millisecond it starts (its "
+                                                       f"length lies in a warp): written as a note", note, False))
+        elif note.kind == NoteKind.ROLL:
             out.append(Unrepresentable(cid, note.beat, "roll written as a hold", note, fatal=False))
         if note.lane >= chart.lanes:
             out.append(Unrepresentable(cid, note.beat, f"lane {note.lane} outside {chart.lanes} keys", note))
@@ -365,7 +370,8 @@ def dumps(song: Song) -> str:
         if not _written(note, timing, fakes):
             continue
         x = (2 * note.lane + 1) * 512 // (2 * chart.lanes)
-        objects.append(hs.object_line(x, ms, end_ms, kept.get((note.beat, note.lane))))
+        end = end_ms if end_ms != ms else None  # osu! has no hold of no length (listed by _chart_problems)
+        objects.append(hs.object_line(x, ms, end, kept.get((note.beat, note.lane))))
     if disclosed_model(chart.credit) is not None:
         values[("Metadata", "Tags")] = osu_tags(dict([*song.extra, *own]).get(TAGS, ""), chart.credit)
     return write_file(values, extra_in_ms([*song.extra, *own], timing), points, objects, DEFAULTS)

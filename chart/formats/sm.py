@@ -23,9 +23,10 @@ warps or delays, so the writer does what StepMania 5's .sm writer does:
   mine inside one has no fake form and becomes judged: listed as a conversion. (A .sm file that has ``#FAKES``
   is still read with its fake segments, and the read report says that StepMania judges those notes.)
 
-A chart with its own timing (.ssc split timing) different from the song's cannot be stored: reported. .sm has no
-chart credit (dropped, listed), but a credit's AI disclosure (:mod:`chart.disclosure`) is written after the
-description, which StepMania 5 reads as the chart's credit too, and read back from there into the credit.
+A chart with its own timing (.ssc split timing) different from the song's cannot be stored: reported, unless only
+its display tags differ (dropped, listed); segment tags count by their entries, so an empty ``#FAKES:;`` is none.
+.sm has no chart credit (dropped, listed), but a credit's AI disclosure (:mod:`chart.disclosure`) is written after
+the description, which StepMania 5 reads as the chart's credit too, and read back from there into the credit.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ import dataclasses
 from fractions import Fraction
 
 from chart.disclosure import from_sm_description, human_credit, sm_description
+from chart.formats.display_segments import SPECS as SEGMENT_SPECS
 from chart.formats.display_segments import fake_ranges
+from chart.formats.display_segments import parse as parse_segments
 from chart.formats.errors import ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, escape_raw, parse_tags
 from chart.formats.stepmania import (
@@ -120,7 +123,7 @@ def problems(song: Song) -> list[Unrepresentable]:
     """
     out = timing_problems(song.timing) + meter_problems(song.charts)
     out += read_back_changes(song)
-    ignored = [tag for tag, _ in song.timing.extra if tag in SM5_IGNORES]
+    ignored = [tag for tag, value in song.timing.extra if tag in SM5_IGNORES and value.strip()]
     if ignored:
         out.append(Unrepresentable("", Fraction(0), f"StepMania 5 ignores {', '.join('#' + t for t in ignored)} in "
                                    f".sm files (display only: plain scroll and combo in game)", fatal=False))
@@ -132,7 +135,7 @@ def problems(song: Song) -> list[Unrepresentable]:
             shown = _display_only_difference(chart.timing, song.timing)
             if shown is None:
                 out.append(Unrepresentable(cid, Fraction(0), ".sm has one timing per song; this chart has its own"))
-            else:  # same beats and times: every note stays where it sounds, the chart's own gimmicks go
+            elif shown:  # same beats and times: every note stays where it sounds, the chart's own gimmicks go
                 out.append(Unrepresentable(cid, Fraction(0), f".sm has one timing per song: the chart's own "
                                            f"{', '.join(shown)} (display only) are dropped", fatal=False))
         rows = {n.beat for n in chart.notes} | {n.end_beat for n in chart.notes if n.kind.has_length}
@@ -175,12 +178,28 @@ DISPLAY_ONLY_TAGS = frozenset({"LABELS", "SCROLLS", "SPEEDS", "TICKCOUNTS", "COM
 
 def _display_only_difference(own: TimingData, song: TimingData) -> list[str] | None:
     """The tags by which a chart's own timing differs from the song's when they are only display tags (so the
-    song's timing times every note the same); None when the beat-to-time mapping or a judged tag differs."""
+    song's timing times every note the same; empty: no difference at all); None when the beat-to-time mapping or a
+    judged tag differs. Segment tags are compared by their entries (:func:`_same_segments`): SM5 and ArrowVortex
+    write an empty ``#FAKES:;`` into every .ssc, and the song's segments with 3 decimals, a chart's with 6."""
     if dataclasses.replace(own, extra=song.extra) != song:
         return None
     mine, theirs = dict(own.extra), dict(song.extra)
-    differing = sorted(name for name in set(mine) | set(theirs) if mine.get(name) != theirs.get(name))
+    differing = sorted(name for name in set(mine) | set(theirs)
+                       if not _same_segments(name, mine.get(name, ""), theirs.get(name, "")))
     return differing if set(differing) <= DISPLAY_ONLY_TAGS else None
+
+
+def _same_segments(tag: str, a: str, b: str) -> bool:
+    """Whether two values of a timing tag say the same: the same text, or the same entries (an empty value is no
+    entry, as a tag left out); a value that does not read counts only when its text is the same."""
+    if a.strip() == b.strip():
+        return True
+    if tag not in SEGMENT_SPECS:
+        return False
+    try:
+        return parse_segments(tag, a) == parse_segments(tag, b)
+    except ParseError:
+        return False
 
 
 def dumps(song: Song) -> str:
