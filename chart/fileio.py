@@ -191,3 +191,49 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def backup_name(path: Path, n: int = 0) -> Path:
+    """``NAME.bak``, or for ``n`` > 0 ``NAME.n.bak``: names neither osu! nor this editor reads as a chart."""
+    return path.with_name(f"{path.name}.bak" if n == 0 else f"{path.name}.{n}.bak")
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` to the first free :func:`backup_name` and return it. Never replaces a file: an earlier
+    backup (the designer's, kept as the export promised) stays."""
+    return _rename_to_free(path, path, 0)
+
+
+def keep_older_backup(path: Path) -> Path | None:
+    """Before a save that keeps ``path``'s old version as ``NAME.bak``: a ``NAME.bak`` already there that differs
+    from ``path`` is moved to the first free ``NAME.n.bak`` (returned), so the save's backup does not replace it.
+    For the chart commands, run twice on one file: ``refine X.sm --to hard -o X.sm`` replaced the designer's Hard,
+    kept in ``X.sm.bak``, and a second run replaced that backup with the first run's draft, so the hand-made chart
+    was in neither file. A ``.bak`` equal to the file (nothing new to keep) is left to be replaced."""
+    backup = backup_name(path)
+    try:
+        if not path.is_file() or not backup.is_file() or backup.read_bytes() == path.read_bytes():
+            return None
+    except OSError:
+        return None
+    return _rename_to_free(backup, path, 1)
+
+
+def _rename_to_free(source: Path, path: Path, first: int) -> Path:
+    """Rename ``source`` to the first free ``backup_name(path, n)``, n from ``first``. A hard link claims the name
+    atomically (it fails where the name is taken); on a disk without hard links the name is checked first, then
+    renamed."""
+    for n in range(first, 10_000):
+        backup = backup_name(path, n)
+        if backup.exists():
+            continue
+        try:
+            backup.hardlink_to(source)
+        except FileExistsError:
+            continue  # taken since the check
+        except OSError:  # no hard links here (FAT, some network disks)
+            source.rename(backup)
+            return backup
+        source.unlink()
+        return backup
+    raise OSError(f"no free backup name for {path.name}")

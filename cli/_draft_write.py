@@ -27,7 +27,11 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
                       credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
         chart.extra = keyboard_extra(song, chart.mode, source)
         chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
-        song.charts = [c for c in song.charts if not (c.slot == draft.slot and c.mode == chart.mode)] + [chart]
+        replaced = [c for c in song.charts if c.slot == draft.slot and c.mode == chart.mode]
+        song.charts = [c for c in song.charts if c not in replaced] + [chart]
+        for old in replaced:  # a designer's finished chart of that slot goes: said, not silent
+            by = f" by {old.credit}" if old.credit else ""
+            print(f"note: replaces the {draft.slot.sm_name} chart{by} ({len(old.notes)} notes)", file=sys.stderr)
         p = draft.provenance
         kept = p.parameters.get("lower_rows_kept")
         skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""

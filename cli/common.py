@@ -45,15 +45,18 @@ def write_chart_files(song, output: Path) -> list[Path]:
     """``song`` written to ``output`` (one file per difficulty for .osu) as the chart commands write: all files or
     none (a folder in the way of one file, a full disk), and a file replaced keeps its old version as
     ``NAME.bak`` (said on stderr: ``draft -o song.ssc`` over a hand-made song replaced its six charts with one and
-    kept nothing). An osu! set written away from its files gets a copy of its audio, background, video and
-    storyboard (:func:`chart.formats.osu_set_files.set_files`, as the editor's Export), in the same all-or-nothing
-    write. Errors: the format's ``WriteError``/``ParseError``, or a ``UserError`` naming the file."""
+    kept nothing); an earlier, different ``NAME.bak`` moves to ``NAME.n.bak`` (:func:`chart.fileio.keep_older_backup`).
+    An osu! set written away from its files gets a copy of its audio, background, video and storyboard
+    (:func:`chart.formats.osu_set_files.set_files`, as the editor's Export), in the same all-or-nothing write.
+    Errors: the format's ``WriteError``/``ParseError``, or a ``UserError`` naming the file."""
+    from chart.fileio import keep_older_backup
     from chart.formats.osu_set_files import SetFileClash, set_files
     from chart.formats.registry import split_per_chart
 
     existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
     try:
         made = set_files(song, output)
+        older = [(p, kept) for p in existing if (kept := keep_older_backup(Path(p)))]
         written = made.write(output, keep_backup=True)
     except SetFileClash as err:
         raise UserError(str(err)) from None
@@ -62,6 +65,8 @@ def write_chart_files(song, output: Path) -> list[Path]:
         raise UserError(f"cannot write {failed or output}: {err.strerror or err}") from None
     for path in existing:
         print(f"note: the old {path} is kept as {Path(path).name}.bak", file=sys.stderr)
+    for path, kept in older:
+        print(f"note: the earlier backup of {path} is kept as {kept.name}", file=sys.stderr)
     if note := made.note(output.parent):
         print(f"note: {note}", file=sys.stderr)
     return written

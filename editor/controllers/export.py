@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from chart.checks.base import Severity
 from chart.checks.registry import check_song
+from chart.fileio import backup_name, move_aside
 from chart.formats.osu_set_files import set_files
 from chart.formats.registry import (
     conversions,
@@ -188,27 +189,3 @@ def _capped(lines: list[str], most: int) -> str:
     more = len(lines) - most
     return "\n".join(lines[:most]) + (f"\n... and {more} more (Show Details...)" if more > 0 else "")
 
-
-def backup_name(path: Path, n: int = 0) -> Path:
-    """``NAME.bak``, or for ``n`` > 0 ``NAME.n.bak``: names neither osu! nor this editor reads as a chart."""
-    return path.with_name(f"{path.name}.bak" if n == 0 else f"{path.name}.{n}.bak")
-
-
-def move_aside(path: Path) -> Path:
-    """Rename ``path`` to the first free :func:`backup_name` and return it. Never replaces a file: an earlier
-    backup (the designer's, kept as the export promised) stays. A hard link claims the name atomically (it fails
-    where the name is taken); on a disk without hard links the name is checked first, then renamed."""
-    for n in range(10_000):
-        backup = backup_name(path, n)
-        if backup.exists():
-            continue
-        try:
-            backup.hardlink_to(path)
-        except FileExistsError:
-            continue  # taken since the check
-        except OSError:  # no hard links here (FAT, some network disks)
-            path.rename(backup)
-            return backup
-        path.unlink()
-        return backup
-    raise OSError(f"no free backup name for {path.name}")
