@@ -8,7 +8,9 @@ the take, which the editor shows live (a Document stroke) and commits as one und
 Rules (each one tested in ``tests/chart/test_record.py``):
 
 * A press lands on the nearest line of the snap (``divisor``); presses that land before the take's first beat
-  (the cursor's snapped beat) are ignored.
+  (the cursor's snapped beat) are ignored, and so are presses that land before beat 0 (a take started in the
+  intro): no chart file keeps a note there, and Save refused the chart. They are counted apart (``before_zero``)
+  so that the status line can say why they made no note.
 * A key held for at least ``hold_min_s`` seconds of song time becomes a hold (a roll when the note type is roll)
   from its press to its snapped release; it grows while the key is down, so a designer sees it being drawn.
   Shorter presses are taps; mines, lifts and fakes are never drawn out.
@@ -46,6 +48,7 @@ class Take:
     dropped: int  # presses that fell on a note the chart keeps (merge) or before the take's first beat
     start_beat: Fraction
     end_beat: Fraction
+    before_zero: int = 0  # presses that landed before beat 0, where no chart file keeps notes
 
     @property
     def holds(self) -> int:
@@ -83,6 +86,7 @@ class Recorder:
         self.down: dict[int, tuple[Fraction, float]] = {}  # lane -> (snapped beat of its press, press time)
         self.offsets_ms: list[float] = []
         self.dropped = 0
+        self.before_zero = 0
         self.end_beat = self.start_beat
 
     # ------------------------------------------------------------------ time
@@ -133,6 +137,9 @@ class Recorder:
         if beat < self.start_beat:
             self.dropped += 1
             return None
+        if beat < 0:
+            self.before_zero += 1
+            return None
         self._remove_through(beat)
         if self._blocked(beat, lane):
             self.dropped += 1
@@ -168,7 +175,7 @@ class Recorder:
         self.advance(t_s)
         self.end_beat = max(self.end_beat, self._beat(t_s)) if self.replace else self.end_beat
         return Take(tuple(sort_notes(self.added.values())), tuple(sort_notes(self.removed)),
-                    tuple(self.offsets_ms), self.dropped, self.start_beat, self.end_beat)
+                    tuple(self.offsets_ms), self.dropped, self.start_beat, self.end_beat, self.before_zero)
 
     def _shape(self, lane: int, t_s: float) -> Note:
         """The note of a lane whose key is down (or comes up) at ``t_s``, stored in the take."""

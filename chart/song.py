@@ -50,6 +50,10 @@ class Slot(IntEnum):
 
 
 MODEL_SLOTS = (Slot.BEGINNER, Slot.EASY, Slot.MEDIUM, Slot.HARD, Slot.CHALLENGE)
+#: The one chart mode the AI models draft: a dance pad's four panels, the lane model's layout (an osu!mania 4K map
+#: reads as it, marked a keyboard chart: chart.keyboard). A 4-lane chart of another game (kickbox-human,
+#: maniax-single, techno-single4) is not it. :meth:`Song.chart`'s default, so the command line drafts it too.
+MODEL_MODE = "dance-single"
 
 
 @dataclass
@@ -105,7 +109,7 @@ class Song:
         """The timing a chart plays with (its own, else the song's)."""
         return chart.timing if chart.timing is not None else self.timing
 
-    def chart(self, slot: Slot, mode: str = "dance-single") -> Chart | None:
+    def chart(self, slot: Slot, mode: str = MODEL_MODE) -> Chart | None:
         """First chart of a slot and mode, or None."""
         return next((c for c in self.charts if c.slot == slot and c.mode == mode), None)
 

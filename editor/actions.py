@@ -46,14 +46,14 @@ def ordinal(n: int) -> str:
 
 SPECS: tuple[ActionSpec, ...] = (
     # file
-    ActionSpec("file.new_from_audio", "New Song from &Audio...", "Ctrl+N"),
+    ActionSpec("file.new_from_audio", "&New Song from Audio...", "Ctrl+N"),
     ActionSpec("file.open", "&Open...", "Ctrl+O", tip="A chart file (.ssc .sm .osu .json), an .osz archive or an audio file"),
     ActionSpec("file.open_folder", "Open &Folder...", "Ctrl+Shift+O",
                tip="A song folder, or an osu! beatmap set: all its difficulties open as one song"),
     ActionSpec("file.save", "&Save", "Ctrl+S"),
     ActionSpec("file.save_as", "Save &As...", "Ctrl+Shift+S"),
     ActionSpec("file.export", "&Export...", "Ctrl+E", tip="Run Verify, then write .sm/.ssc/.osu/.osz/.json"),
-    ActionSpec("file.music_to_ogg", "Convert Music to &Ogg", ""),
+    ActionSpec("file.music_to_ogg", "Convert &Music to Ogg", ""),
     ActionSpec("file.quit", "&Quit", "Ctrl+Q"),
     # edit
     ActionSpec("edit.undo", "&Undo", "Ctrl+Z"),
@@ -85,7 +85,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.flip", "&Flip in Time", "Y"),
     ActionSpec("edit.mirror_flip", "Mirror and Flip", "G"),
     ActionSpec("edit.turn_left", "Turn &Left (arrows a quarter counter-clockwise)", ""),
-    ActionSpec("edit.turn_right", "Turn &Right (arrows a quarter clockwise)", ""),
+    ActionSpec("edit.turn_right", "Turn R&ight (arrows a quarter clockwise)", ""),
     ActionSpec("edit.shuffle", "S&huffle Lanes", ""),
     ActionSpec("edit.shift_up", "Shift Earlier by Snap", "Alt+Up"),
     ActionSpec("edit.shift_down", "Shift Later by Snap", "Alt+Down"),
@@ -106,6 +106,16 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.to_fake", "Convert to Fa&kes", "",
                tip="The selection becomes fakes (drawn, never judged; a hold keeps only its head); a selection of "
                    "fakes only becomes taps again"),
+    # osu! hitsounds (editor.controllers.hitsounds): osu!'s W/E/R and Shift+Q-R; its Alt+Q-R sets get Shift here
+    *[ActionSpec(f"edit.hitsound_{name.lower()}", f"&{name}", key, checkable=True,
+                 tip=f"{name} on the selected notes (else the cursor's row); off when all have it (osu! maps)")
+      for name, key in (("Whistle", "W"), ("Finish", "E"), ("Clap", "R"))],
+    *[ActionSpec(f"edit.{field.lower()}_set_{name.lower()}", f"{field} Set: {name}", f"{mod}+{key}", checkable=True)
+      for field, mod in (("Normal", "Shift"), ("Addition", "Shift+Alt"))
+      for name, key in zip(("Auto", "Normal", "Soft", "Drum"), "QWER", strict=True)],
+    ActionSpec("edit.hitsound_custom", "Sample &Index and Volume...", ""),
+    ActionSpec("edit.hitsound_reset", "&Default Hitsounds", "",
+               tip="No additions, Auto sample sets, no custom index, volume or file on the notes"),
     *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 9)],  # 5-8: doubles
     ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll/lift/fake)", "Q"),
     ActionSpec("edit.step_entry", "Step &Entry", "Ctrl+Shift+E", checkable=True,
@@ -158,12 +168,15 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("play.record", "&Record from Cursor", "Ctrl+R",
                tip="Tap along with the song (D F J K, the arrows or 1-4): notes land on the snap; hold a key for a "
                    "hold; Esc ends (one undo step)"),
-    ActionSpec("play.record_replace", "Record Re&places Notes", "", checkable=True,
+    ActionSpec("play.record_replace", "Record R&eplaces Notes", "", checkable=True,
                tip="On: recording clears the passage it plays through; off: the chart's notes stay"),
     # timing (SM5's editor nudges the BPM and the offset with F7/F8 and F11/F12)
     ActionSpec("timing.detect", "&Detect Tempo...", "",
                tip="Detect the BPM and first beat of the loaded audio and set the timing to one (one undo step)"),
     ActionSpec("timing.tap", "&Tap Tempo...", "", tip="Tap along with the song for its BPM and first beat"),
+    ActionSpec("timing.detect_section", "Detect Tempo of Se&lection...", "",
+               tip="Detect the BPM of the selected section (6 s or more) and put it on its first beat; the tempo "
+                   "after it stays (one undo step)"),
     ActionSpec("timing.bpm_down", "BPM at Cursor -0.01", "F7"),
     ActionSpec("timing.bpm_up", "BPM at Cursor +0.01", "F8"),
     ActionSpec("timing.bpm_down_big", "BPM at Cursor -0.1", "Shift+F7"),
@@ -318,10 +331,14 @@ def write_default_keymap(path: Path = DEFAULT_KEYMAP) -> None:
 
 
 def _is_bare(sequence: QKeySequence) -> bool:
-    """Whether a shortcut is a key without Ctrl/Alt/Meta (digits, letters, arrows, Space, Delete ...)."""
+    """Whether a shortcut is a key without Ctrl/Alt/Meta that a panel's widget may use itself (digits, letters,
+    arrows, Space, Delete ...). The function keys are no widget's: F1, F5/F6, F7/F8 and F11/F12 work from a panel's
+    field, list or tab bar too (bound to the notefield, they did nothing there)."""
     if sequence.isEmpty():
         return False
     combo = sequence[0]
+    if Qt.Key.Key_F1 <= combo.key() <= Qt.Key.Key_F35:
+        return False
     mods = combo.keyboardModifiers()
     return not mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
                        | Qt.KeyboardModifier.MetaModifier)
@@ -331,9 +348,10 @@ class ActionSet:
     """The QActions of one window, created from SPECS and the keymap.
 
     Shortcuts without Ctrl/Alt (1-4, arrows, Space, T ...) are bound to ``focus_owner`` (the notefield and the
-    minimap) so that typing in a panel's text field or walking a list never edits the chart; the others work from
-    the panels too, except the editing keys of the focused field, drop-down or table (Ctrl+Backspace, Ctrl+C,
-    Alt+Down ...), which :class:`~editor.panel_keys.PanelKeyGuard` leaves to it.
+    minimap) so that typing in a panel's text field or walking a list never edits the chart; the others (and the
+    function keys) work from the panels too, except the editing keys of the focused field, drop-down or table
+    (Ctrl+Backspace, Ctrl+C, Alt+Down ...), which :class:`~editor.panel_keys.PanelKeyGuard` leaves to it. While a
+    menu is open, its letters are its own (:class:`~editor.menu_keys.MenuKeyGuard`).
     """
 
     def __init__(self, owner: QWidget, keymap: dict[str, str], focus_owner: QWidget | None = None):

@@ -25,7 +25,7 @@ from editor.controllers.view_sync import ViewSync
 from editor.menus import build_menus
 from editor.panel_tabs import PanelTabs
 from editor.panels import scrolling
-from editor.panels.focus import return_keys_to_notefield
+from editor.panels.focus import return_keys_to_notefield, tab_in_layout_order
 from editor.session import EditorSession
 from editor.settings import EditorSettings, app_data_dir
 from editor.status_bar import StatusReadouts
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._build_late_panels()
         return_keys_to_notefield(self.dock, self.timeline)  # after a panel's button or list, keys edit the chart
+        tab_in_layout_order(self, (self.toolbar, self.centralWidget(), self.panels, self.lower_panels))
         self._connect()
         self.session.set_divisor(int(self.settings.get("edit/divisor")))
         self._divisor_changed(self.session.divisor)

@@ -20,7 +20,7 @@ MENUS = {
               "edit.copy_timestamp", "edit.go_to_timestamp", "-",
               "edit.select_all", "edit.select_none", "@select", "edit.range_up", "edit.range_down", "-", "edit.mirror",
               "edit.flip", "edit.mirror_flip", "edit.turn_left", "edit.turn_right", "edit.shuffle", "edit.shift_up", "edit.shift_down", "edit.quantize", "@scale", "-",
-              "edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "edit.to_lift", "edit.to_fake", "-", "edit.kind_next",
+              "@convert", "-", "@hitsounds", "-", "edit.kind_next",
               "edit.step_entry"],
     "&View": ["view.zoom_in", "view.zoom_out", "-", "nav.snap_finer", "nav.snap_coarser", "-", "nav.start",
               "nav.end", "nav.prev_label", "nav.next_label", "nav.prev_note", "nav.next_note", "nav.prev_stream",
@@ -29,9 +29,10 @@ MENUS = {
     "&Playback": ["play.toggle", "play.loop", "-", "play.rate_down", "play.rate_up", "play.rate_reset", "-",
                   "play.beat_ticks", "play.note_ticks", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
-    "&Timing": ["timing.detect", "timing.tap", "-", "timing.bpm_down", "timing.bpm_up", "timing.bpm_down_big",
-                "timing.bpm_up_big", "-", "timing.offset_down", "timing.offset_up", "timing.offset_down_big",
-                "timing.offset_up_big", "-", "timing.sync_to_mouse", "timing.sync_keep_later"],
+    "&Timing": ["timing.detect", "timing.detect_section", "timing.tap", "-", "timing.bpm_down", "timing.bpm_up",
+                "timing.bpm_down_big", "timing.bpm_up_big", "-", "timing.offset_down", "timing.offset_up",
+                "timing.offset_down_big", "timing.offset_up_big", "-", "timing.sync_to_mouse",
+                "timing.sync_keep_later"],
     "&AI": ["ai.accept", "ai.reject", "ai.accept_all", "ai.reject_all", "-", "ai.arrows", "ai.next_variant",
             "ai.prev_variant"],
     "Plu&gins": ["@plugins"],
@@ -42,6 +43,8 @@ MENUS = {
 SELECT_IDS = (*[f"edit.select_snap_{d}" for d in SNAP_CLASSES], "-", "edit.select_jumps", "edit.select_holds",
               "edit.select_mines", "-", "edit.select_after", "edit.select_before")
 SCALE_RATIOS = (Fraction(2), Fraction(1, 2), Fraction(3, 2), Fraction(2, 3), Fraction(4, 3), Fraction(3, 4))
+#: Edit > Convert: a submenu of its own, as the six letters T H R M I K could not all be mnemonics in the Edit menu
+CONVERT_IDS = ("edit.to_tap", "edit.to_hold", "edit.to_roll", "edit.to_mine", "edit.to_lift", "edit.to_fake")
 
 
 def _scale_id(ratio: Fraction) -> str:
@@ -90,12 +93,21 @@ def build_menus(win) -> None:
                 scale = menu.addMenu("E&xpand / Compress")
                 for ratio in SCALE_RATIOS:
                     scale.addAction(win.actions[f"edit.{_scale_id(ratio)}"])
+            elif item == "@convert":
+                convert = menu.addMenu("Con&vert")
+                for action_id in CONVERT_IDS:
+                    convert.addAction(win.actions[action_id])
             elif item == "@select":
                 sub = menu.addMenu("Select &By")
                 for action_id in SELECT_IDS:
                     sub.addSeparator() if action_id == "-" else sub.addAction(win.actions[action_id])
             elif item == "@plugins":
                 win.plugins.attach(menu)
+            elif item == "@hitsounds":  # osu! hitsounds: the tool binds its own actions
+                from editor.controllers.hitsounds import HitsoundTool
+
+                win.hitsounds = HitsoundTool(win)
+                win.hitsounds.attach(menu)
             elif item == "@recent":
                 win.recent_menu = menu.addMenu("Open &Recent")
                 _fill_recent(win, win.settings.recent_files())
@@ -108,7 +120,7 @@ def build_menus(win) -> None:
 def _fill_recent(win, paths: list[str]) -> None:
     win.recent_menu.clear()
     for path in paths:
-        action = win.recent_menu.addAction(path)
+        action = win.recent_menu.addAction(path.replace("&", "&&"))  # "Rock & Roll/": no mnemonic mark
         action.triggered.connect(lambda _=False, p=path: win.open_path(p))
     win.recent_menu.setEnabled(bool(paths))
 
@@ -238,6 +250,7 @@ def _bind_timing(win) -> None:
     """Timing menu: Detect / Tap Tempo (also the Timing panel's buttons), the nudge keys and the beat sync. Their
     controllers are made here, as the menus are built once the panels exist."""
     from editor.controllers.beat_sync import BeatSync
+    from editor.controllers.section_tempo import SectionTempoTool
     from editor.controllers.timing_nudge import TimingNudges
     from editor.controllers.timing_tools import TimingTools
 
@@ -246,6 +259,8 @@ def _bind_timing(win) -> None:
     win.timing_nudges = nudges = TimingNudges(win.session, win.timeline.cursor_beat)
     a.bind("timing.detect", tools.detect)
     a.bind("timing.tap", tools.tap)
+    win.section_tempo = SectionTempoTool(win)
+    a.bind("timing.detect_section", win.section_tempo.detect)
     win.timing_panel.detect_requested.connect(tools.detect)
     win.timing_panel.tap_requested.connect(tools.tap)
     for suffix, big in (("", False), ("_big", True)):

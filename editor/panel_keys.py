@@ -5,9 +5,12 @@ The window's Ctrl/Alt shortcuts work wherever the focus is (Ctrl+S saves from a 
 the Song title field rejected every AI draft instead of deleting a word, Alt+Down on a drop-down shifted the
 selected notes, and Ctrl+C in the Timing table copied notes. Qt asks the focused widget first (a
 ``ShortcutOverride`` event); :class:`PanelKeyGuard` answers it for the editing keys of that kind of widget, so the
-key goes to the widget. Keys a panel widget has no use for (Ctrl+S, Ctrl+Q, the F keys...) still reach the chart.
-The guard is an event filter on the widget that has the focus (put there as the focus moves), not on the whole
-application, so it costs nothing while the notefield is typed in.
+key goes to the widget. Keys a panel widget has no use for (Ctrl+S, Ctrl+Q, the F keys...) still reach the chart;
+a function key typed in a text field or number box commits what was typed first, as leaving the field does (F6
+switched the chart and dropped a description being typed, F11 nudged an offset being typed over). The guard is an
+event filter on the widget that has the focus (put there as the focus moves), not on the whole application, so it
+costs nothing while the notefield is typed in. An open menu keeps its keys the same way
+(:class:`editor.menu_keys.MenuKeyGuard`, made with the guard).
 
 A text widget keeps every key with a standard text meaning (any ``QKeySequence.StandardKey`` for moving, selecting,
 deleting, copying, pasting, undoing; Ctrl+Shift+V, which pasted notes from a title field, and Ctrl+Shift+Z too)
@@ -32,6 +35,9 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+
+from editor.menu_keys import MenuKeyGuard
+from editor.panels.fields import commit_focused_field
 
 SK = QKeySequence.StandardKey
 #: What item views (the Timing table, lists) do with keys: copy a cell, select all, move.
@@ -100,6 +106,7 @@ class PanelKeyGuard(QObject):
     def __init__(self, owner: QWidget):
         super().__init__(owner)
         self.owner = owner
+        self.menu_guard = MenuKeyGuard(owner.menuBar()) if isinstance(owner, QMainWindow) else None
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -121,6 +128,8 @@ class PanelKeyGuard(QObject):
             if kind is not None and widget_takes(kind, event, self._mnemonics() if kind == "text" else frozenset()):
                 event.accept()  # the widget gets it as a key press, the shortcut does not fire
                 return True
+            if kind == "text" and K.Key_F1 <= event.key() <= K.Key_F35:
+                commit_focused_field(self.owner)  # before the F key's action reads or replaces the field's value
         return False
 
     def _mnemonics(self) -> frozenset[QKeySequence]:

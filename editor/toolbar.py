@@ -15,10 +15,11 @@ and .sm/.ssc/.osu refuse to save such notes rather than move them (only the JSON
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QToolBar
+from PySide6.QtWidgets import QComboBox, QInputDialog, QToolBar
 
 from chart.notes import NoteKind
 from editor.key_hints import follow_keys, hint
+from editor.panels.labels import buddy
 from editor.session import MAX_ROWS_PER_BEAT, PLACE_KINDS
 
 CUSTOM = 0  # item data of the Snap list's "Custom..." entry
@@ -50,8 +51,8 @@ def build_toolbar(win) -> QToolBar:
     bar.setObjectName("main-toolbar")
     bar.setMovable(False)
     win.addToolBar(bar)
-    bar.addWidget(QLabel(" Snap "))
     win.snap_combo = QComboBox()
+    bar.addWidget(buddy(" Snap ", win.snap_combo))  # a screen reader read the lists by their value alone
     fit_to_contents(win.snap_combo)
     follow_keys(win, ("nav.snap_coarser", "nav.snap_finer"), lambda: win.snap_combo.setToolTip(
         f"Beat snap: notes per 4-beat measure{hint(win, 'nav.snap_coarser', 'nav.snap_finer')}; Custom... for any "
@@ -64,8 +65,8 @@ def build_toolbar(win) -> QToolBar:
     win.session.snaps_changed.connect(lambda: _snaps_changed(win))
     win.session.divisor_changed.connect(lambda d: _divisor_changed(win, d))
     bar.addWidget(win.snap_combo)
-    bar.addWidget(QLabel("  Note "))
     win.kind_combo = QComboBox()
+    bar.addWidget(buddy("  Note ", win.kind_combo, "Note type"))
     follow_keys(win, ("edit.kind_next",), lambda: win.kind_combo.setToolTip(
         f"What a click or a number key places{hint(win, 'edit.kind_next')}; drags draw holds, or rolls"))
     for kind in PLACE_KINDS:
@@ -73,16 +74,16 @@ def build_toolbar(win) -> QToolBar:
     win.kind_combo.activated.connect(lambda i: _kind_picked(win, win.kind_combo.itemData(i)))
     win.session.place_kind_changed.connect(lambda v: win.kind_combo.setCurrentIndex(win.kind_combo.findData(v)))
     bar.addWidget(win.kind_combo)
-    bar.addWidget(QLabel("  Chart "))
     win.chart_combo = QComboBox()
+    bar.addWidget(buddy("  Chart ", win.chart_combo))
     win.chart_combo.setMinimumWidth(170)
     fit_to_contents(win.chart_combo)
     follow_keys(win, ("view.prev_chart", "view.next_chart"), lambda: win.chart_combo.setToolTip(
         "The difficulty being edited" + hint(win, "view.prev_chart", "view.next_chart")))
     win.chart_combo.activated.connect(win.choose_chart)
     bar.addWidget(win.chart_combo)
-    bar.addWidget(QLabel("  Compare "))
     win.compare_combo = QComboBox()
+    bar.addWidget(buddy("  Compare ", win.compare_combo, "Compare with"))
     win.compare_combo.setMinimumWidth(120)
     fit_to_contents(win.compare_combo)
     follow_keys(win, ("view.compare",), lambda: win.compare_combo.setToolTip(

@@ -6,9 +6,10 @@ Split from :mod:`chart.formats.osu_mania`. Our model has no sounds, so they are 
 * ``HitObjects.hitsounds`` (the chart's ``extra``): one line ``beat,lane,hitSound,hitSample`` per hit object whose
   sound is not the default (``0`` and ``0:0:0:0:``); a hold's ``hitSample`` is the part after its end time (its
   end samples). Written back for the notes still at that beat and lane; a note added in the editor gets the
-  defaults. An editor edit carries the sounds with their notes (:func:`follow_edit`: a move, mirror, shift...);
-  the sound of a note deleted or replaced is kept as a lost line that no other note can take, and at Save
-  ``problems`` counts those and any other sound whose note is gone.
+  defaults, and Edit > Hitsounds changes them (:func:`set_sounds`, :mod:`chart.hitsound_edit`). An editor edit
+  carries the sounds with their notes (:func:`follow_edit`: a move, mirror, shift...); the sound of a note deleted
+  or replaced is kept as a lost line that no other note can take, and at Save ``problems`` counts those and any
+  other sound whose note is gone.
 * ``TimingPoints.red`` (the song's ``extra``): ``beat,sampleSet,sampleIndex,volume,effects`` per red line, for
   every red line once one of them is not the default (``1,0,100,0``). A red line with no entry (one the designer
   added, or the first line moved back before early notes) takes the sample set, index, volume and kiai of the red
@@ -29,6 +30,7 @@ from chart.notes import Note
 HITSOUNDS = "HitObjects.hitsounds"
 RED_LINES = "TimingPoints.red"
 _SAMPLE = "0:0:0:0:"
+DEFAULT_SOUND = ("0", _SAMPLE)  # what osu! writes for a hit object without a sound of its own
 _RED_DEFAULT = ("1", "0", "100", "0")
 _KIAI = 1
 _LOST = "x"  # before a kept sound whose note an edit replaced (remap_sounds)
@@ -71,15 +73,47 @@ def sounds_extra(notes: list[Note], sounds: list[Sound]) -> list[tuple[str, str]
 
 
 def kept_sounds(extra: list[tuple[str, str]]) -> dict[tuple[Fraction, int], Sound]:
-    """{(beat, lane): (hitSound, hitSample)} of a chart's ``extra`` (lines that do not parse are skipped)."""
-    out: dict[tuple[Fraction, int], Sound] = {}
-    for line in dict(extra).get(HITSOUNDS, "").split("\n"):
+    """{(beat, lane): (hitSound, hitSample)} of a chart's ``extra`` (lines that do not parse are skipped). A new
+    dict each call (callers change theirs); the text is parsed once while it stays the same (:func:`_parsed`)."""
+    return dict(_parsed(dict(extra).get(HITSOUNDS, "")))
+
+
+_PARSED: dict[str, dict[tuple[Fraction, int], Sound]] = {}
+_PARSED_MAX = 8
+
+
+def _parsed(text: str) -> dict[tuple[Fraction, int], Sound]:
+    """:func:`kept_sounds` of one text, kept: every edit of a hitsounded chart reads its sounds (to carry them
+    along, to show them, to change them), and parsing 10 000 beats as Fractions took ~0.2 s each time."""
+    out = _PARSED.get(text)
+    if out is not None:
+        return out
+    out = {}
+    for line in text.split("\n"):
         f = line.split(",", 3)
         try:
             out[(Fraction(f[0]), int(f[1]))] = (f[2], f[3])
         except (ValueError, IndexError, ZeroDivisionError):
             continue
-    return out
+    return _remember(text, out)
+
+
+def _remember(text: str, parsed: dict[tuple[Fraction, int], Sound]) -> dict[tuple[Fraction, int], Sound]:
+    """Keep ``parsed`` as what ``text`` reads as (a text just written from it need not be parsed again)."""
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()  # one call, safe beside a reader in another thread (an autosave's worker)
+    _PARSED[text] = parsed
+    return parsed
+
+
+def _text(kept: dict[tuple[Fraction, int], Sound], lost: list[str]) -> str:
+    """The extra's text of ``kept`` in beat and lane order (sorted by float beats: one Fraction is one float, and
+    comparing Fractions made a sort of 10 000 sounds cost ~0.1 s), then the ``lost`` lines; remembered as what it
+    reads as."""
+    items = sorted(kept.items(), key=lambda item: (item[0][0].numerator / item[0][0].denominator, item[0][1]))
+    text = "\n".join([*(f"{b},{lane},{hs},{sample}" for (b, lane), (hs, sample) in items), *lost])
+    _remember(text, kept)  # lost lines read as nothing (their "x" beat); callers get copies, so it stays as is
+    return text
 
 
 def remap_sounds(extra: list[tuple[str, str]],
@@ -101,7 +135,7 @@ def remap_sounds(extra: list[tuple[str, str]],
             lost.append(f"{_LOST}{key[0]},{key[1]},{kept[key][0]},{kept[key][1]}")
     if moved == kept:
         return extra
-    text = "\n".join([*(f"{b},{lane},{hs},{sample}" for (b, lane), (hs, sample) in sorted(moved.items())), *lost])
+    text = _text(moved, lost)
     return [(k, text if k == HITSOUNDS else v) for k, v in extra]
 
 
@@ -128,6 +162,23 @@ def follow_edit(extra: list[tuple[str, str]], old: Iterable[Note], new: Iterable
         return None if key in old_cells or key in new_cells else key
 
     return remap_sounds(extra, cell)
+
+
+def set_sounds(extra: list[tuple[str, str]], changes: dict[tuple[Fraction, int], Sound]) -> list[tuple[str, str]]:
+    """``extra`` with the sound of each (beat, lane) of ``changes`` set (the default sound removes its line): the
+    editor's hitsound tool (:mod:`chart.hitsound_edit`). Lost lines stay as they are; a chart without the extra
+    gets one, so an osu! map never hitsounded before carries its first sounds from then on."""
+    kept = kept_sounds(extra)
+    for cell, sound in changes.items():
+        if sound == DEFAULT_SOUND:
+            kept.pop(cell, None)
+        else:
+            kept[cell] = sound
+    lost = [line for line in dict(extra).get(HITSOUNDS, "").split("\n") if line.startswith(_LOST)]
+    text = _text(kept, lost)
+    if carries_sounds(extra):
+        return [(k, text if k == HITSOUNDS else v) for k, v in extra]
+    return [*extra, (HITSOUNDS, text)] if text else extra
 
 
 def lost_sounds(chart_id: str, extra: list[tuple[str, str]], written: list[Note]) -> list[Unrepresentable]:

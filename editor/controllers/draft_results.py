@@ -7,8 +7,10 @@ back it is checked against what changed:
 
 * the song was closed or replaced: the job was cancelled then, and its result is ignored;
 * a chart it drafted was removed: that chart's result is dropped, with a status message;
-* a chart's timing changed (song timing or the chart's own): its result sits on the old beats, off the music and
-  maybe inside a new warp, so it is dropped with a status message (as a plugin's result is: docs/editor.md);
+* a chart's timing changed where it places notes (song timing or the chart's own: offset, BPMs, stops, delays,
+  warps, fake segments): its result sits on the old beats, off the music and maybe inside a new warp, so it is
+  dropped with a status message (as a plugin's result is: docs/editor.md); a label, scroll, speed, tick count,
+  combo or time signature keeps it;
 * the chart's notes changed: the result is still shown (ghosts are a proposal; accepting makes room).
 
 A cancelled or failed job takes back the empty charts it added ("Add ... chart for the AI draft"): undone when
@@ -27,7 +29,7 @@ from chart.document import Document
 from chart.history import HistoryError
 from chart.song import Chart, Slot
 from chart.timing import TimingData
-from editor.controllers.ghosts import GhostDraft, GhostStore
+from editor.controllers.ghosts import GhostDraft, GhostStore, places_alike
 from editor.key_hints import key_text
 from editor.session import EditorSession
 
@@ -46,8 +48,10 @@ class DraftRequest:
         return cls(doc, dict(charts), {id(c): doc.song.timing_for(c) for c in charts.values()}, list(added or []))
 
     def retimed(self, chart: Chart) -> bool:
-        """Whether ``chart``'s timing is no longer the one it was drafted on."""
-        return self.doc.song.timing_for(chart) != self.timings.get(id(chart), self.doc.song.timing_for(chart))
+        """Whether ``chart``'s timing no longer places notes as the one it was drafted on did
+        (:func:`~editor.controllers.ghosts.places_alike`: a label or a scroll added meanwhile keeps the result)."""
+        now = self.doc.song.timing_for(chart)
+        return not places_alike(now, self.timings.get(id(chart), now))
 
 
 def _beats(region: tuple[Fraction, Fraction]) -> str:

@@ -3,8 +3,14 @@
 All inference runs in a background :class:`~editor.workers.Job` through :class:`inference.drafter.Drafter`
 (progress, cancel via its CancelToken); results come back to the GUI thread as ghost drafts in the
 :class:`~editor.controllers.ghosts.GhostStore` (:mod:`editor.controllers.draft_results`: what a result becomes
-when the song, a chart or its timing changed meanwhile). Nothing touches the chart until the designer accepts.
-Closing or replacing the song cancels its job, so the next song's drafts are not refused.
+when the song, a chart or its timing changed meanwhile; :mod:`editor.controllers.draft_jobs`: one job at a time,
+Cancel). Nothing touches the chart until the designer accepts. Closing or replacing the song cancels its job, so
+the next song's drafts are not refused.
+
+The models draft :data:`chart.song.MODEL_MODE` charts (dance-single; an osu! 4K map reads as it): with a chart of
+another mode current every AI action says so and does nothing, except Draft difficulties, which offers to draft
+into this song's dance-single charts (4K ones for an osu! map), adding the empty ones it needs: the advice must be
+one the designer can follow, and the Charts panel adds charts in the current chart's mode.
 
 Backends: local ONNX (CUDA when it really loads, else CPU, as ``backend.describe()`` reports) or a remote
 KServe V2 server (URL + token) wrapped in :class:`inference.remote.FallbackBackend`, so a dead server falls
@@ -22,8 +28,9 @@ from PySide6.QtCore import QObject, Signal
 from chart.commands import AddChart
 from chart.keyboard import is_keyboard, keyboard_extra
 from chart.retime import notes_in_timing_of, timing_groups
-from chart.song import MODEL_SLOTS, Chart, Slot
+from chart.song import MODEL_MODE, MODEL_SLOTS, Chart, Slot
 from editor import messages
+from editor.controllers.draft_jobs import DraftJobs
 from editor.controllers.draft_results import DraftRequest, DraftResults
 from editor.controllers.ghosts import GhostStore
 from editor.session import EditorSession
@@ -39,7 +46,7 @@ def _token(ctx: JobContext):
     return token
 
 
-class DraftController(QObject, DraftResults):
+class DraftController(QObject, DraftJobs, DraftResults):
     """Drafting for one window."""
 
     busy_changed = Signal(bool)
@@ -131,79 +138,11 @@ class DraftController(QObject, DraftResults):
         job.finished.connect(lambda result: self.server_state.emit(*result))
         return self.win.run_job(job)
 
-    # ------------------------------------------------------------------ jobs
-    @property
-    def busy(self) -> bool:
-        """True from the start of a job until its result (or error) has been handled in the GUI thread."""
-        return self._busy
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-
-    def shutdown(self) -> None:
-        self.cancel()
-
-    def _song_replaced(self) -> None:
-        """A job for the song just closed is cancelled and let go: its result would be for charts that are gone,
-        and the new song's drafts must not wait for it (the model load is not the song's: it goes on)."""
-        job = self.job
-        if job is None or not self._busy or job.name == "ai-warmup":
-            return
-        job.cancel()
-        self.job = None
-        self._job_done()
-        self.session.status.emit("AI draft cancelled: its song was closed")
-
-    def _start(self, name: str, fn, on_done, quiet: bool = False, request: DraftRequest | None = None
-               ) -> Job | None:
-        if self.busy:
-            if request is not None:
-                self._take_back_added(request)
-            self.session.status.emit("The AI is still working; cancel it first")
-            return None
-        job = Job(name, fn, parent=self)
-
-        def mine(handler):  # a job let go (its song closed) reports nothing
-            return lambda *args: handler(*args) if self.job is job else None
-
-        job.finished.connect(mine(on_done))
-        job.failed.connect(mine(lambda msg: self._failed(name, msg, quiet, request)))
-        job.cancelled.connect(mine(lambda: self._cancelled(request)))
-        job.progress.connect(mine(self.progress.emit))
-        job.done.connect(mine(self._job_done))
-        self.job, self.last_error = job, None
-        self._busy = True
-        self.win.run_job(job)
-        self.busy_changed.emit(True)
-        return job
-
-    def _job_done(self) -> None:
-        self._busy = False
-        self.busy_changed.emit(False)
-
-    def _cancelled(self, request: DraftRequest | None) -> None:
-        removed = request is not None and self._take_back_added(request)
-        self.session.status.emit("AI draft cancelled" + ("; the empty charts made for it were removed" if removed
-                                                         else ""))
-
-    def _failed(self, name: str, message: str, quiet: bool, request: DraftRequest | None = None) -> None:
-        self.last_error = message
-        if request is not None:
-            self._take_back_added(request)
-        if quiet:
-            self.session.status.emit(f"AI: {message}")
-        else:
-            messages.error(self.win, "AI draft failed", message)
-        if self.drafter is not None:
-            self.backend_changed.emit(self.describe())
-        if self.settings.get("ai/backend") == "remote":  # e.g. a refused token: the light says so again
-            self.check_server()
-
-    def _inputs(self) -> tuple[object, object] | None:
-        if (chart := self.session.chart) is not None and chart.lanes != 4:  # an osu! 7K chart, dance-double, ...
-            return messages.error(self.win, "AI draft", f"The models draft 4-panel charts; this one is {chart.mode}. "
-                                                        "Add or pick a dance-single chart (Charts panel) to draft.")
+    def _inputs(self, any_mode: bool = False) -> tuple[object, object] | None:
+        """The audio (or stem) and timing to draft on; None after saying why not (a chart the models do not draft
+        current, unless ``any_mode``: Draft difficulties asks, :meth:`_into_model_mode`)."""
+        if (chart := self.session.chart) is not None and chart.mode != MODEL_MODE and not any_mode:
+            return messages.error(self.win, "AI draft", self._not_served(chart))
         audio = self.session.audio
         if audio is None:
             messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded.")
@@ -220,11 +159,34 @@ class DraftController(QObject, DraftResults):
     def _progress(self, ctx: JobContext):
         return lambda stage, fraction: ctx.report(fraction, f"AI: {stage}")
 
+    def _not_served(self, chart: Chart) -> str:
+        """Why the AI does nothing on ``chart`` (an osu! 7K map, dance-double, kickbox-human...), and what to do."""
+        kind = "4K" if is_keyboard(chart) else MODEL_MODE
+        mine = [c.slot.sm_name for c in self.session.doc.song.charts if c.mode == MODEL_MODE]
+        return (f"The models draft 4-panel {MODEL_MODE} charts; this one is {chart.mode} ({chart.lanes} lanes). "
+                + (f"Pick one of the song's {kind} charts (Charts panel: {', '.join(mine)})." if mine else
+                   f"Draft difficulties (AI panel) offers to add {kind} charts to draft into."))
+
+    def _into_model_mode(self, slots: list[Slot]) -> bool:
+        """Whether to draft ``slots`` now: at once on a dance-single chart; on another one when the designer agrees
+        to draft into this song's dance-single charts (4K for an osu! map: a 4K difficulty beside 7K ones is an
+        ordinary osu! set), the missing ones added empty (taken back if the draft is cancelled or fails)."""
+        chart = self.session.chart
+        if chart is None or chart.mode == MODEL_MODE:
+            return True
+        kind = "4K" if is_keyboard(chart) else MODEL_MODE
+        missing = [s.sm_name for s in slots if self.session.doc.song.chart(s) is None]
+        return messages.confirm(self.win, "AI draft", (
+            f"The models draft 4-panel {MODEL_MODE} charts; this one is {chart.mode} ({chart.lanes} lanes). Draft "
+            f"{', '.join(s.sm_name for s in slots)} as {kind} charts of this song instead?"
+            + (f" Empty {kind} {', '.join(missing)} charts are added for it; the {chart.mode} charts stay."
+               if missing else "")), default=True)
+
     # ------------------------------------------------------------------ requests
     def chart_for(self, slot: Slot, added: list[AddChart] | None = None) -> Chart:
-        """The chart of ``slot`` in the current mode (created empty when missing: its own undo step, recorded in
-        ``added`` so a cancelled or failed draft can take it back; marked a keyboard chart as the CLI's are)."""
-        mode = self.session.chart.mode if self.session.chart is not None else "dance-single"
+        """The dance-single chart of ``slot`` (created empty when missing: its own undo step, recorded in ``added``
+        so a cancelled or failed draft can take it back; marked a keyboard chart as the CLI's are)."""
+        mode = MODEL_MODE  # the current chart's mode, or the one the designer agreed to draft into
         chart = self.session.doc.song.chart(slot, mode)
         if chart is None:
             from editor.panels.charts import _default_meter
@@ -244,8 +206,8 @@ class DraftController(QObject, DraftResults):
 
     def draft_slots(self, slots: list[Slot], nps: dict[Slot, float], seed: int = 0) -> Job | None:
         """Draft whole charts for ``slots`` (one batch); ghosts appear in each slot's chart."""
-        inputs = self._inputs()
-        if inputs is None or not slots:
+        inputs = self._inputs(any_mode=True)
+        if inputs is None or not slots or not self._into_model_mode(slots):
             return None
         path, _ = inputs
         request = self._request(slots)

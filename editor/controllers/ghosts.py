@@ -6,14 +6,18 @@ carrying the draft's provenance; rejecting drops the ghosts there. Where the AI 
 drafted region), that silence is its proposal too: accepting it removes the chart's notes there, as Accept All
 always did. Regenerated regions keep their variants, each with its own provenance (seed, lane temperature, density
 target, variant number), so the designer can flip through them before deciding and the undo step records the one
-accepted.
+accepted. Once a regenerated region can no longer be flipped (part of it decided, another region regenerated, a
+new draft beside it), the ghosts left there keep the provenance of the variant they came from
+(:attr:`GhostDraft.region_provenance`): they fell back to the draft's own, variant 0's.
 
 The first Accept that brings AI notes into a chart also marks its credit (``chart.disclosure.with_disclosure``, as
 the CLI's drafts are marked) in the same undo step: communities expect AI use disclosed, and the designer may edit
 the credit deliberately afterwards.
 
-A draft sits on the beats of the timing it was drafted against; when that timing changes (a BPM, an offset, a
-warp...), its ghosts would land off the music they were drafted from, so they are cleared with a message.
+A draft sits on the beats of the timing it was drafted against; when what places those beats changes (a BPM, an
+offset, a warp, a fake segment: :func:`places_alike`), its ghosts would land off the music they were drafted from or
+where StepMania judges nothing, so they are cleared with a message. A label, scroll, speed, tick count, combo or
+time signature moves no note: the ghosts stay.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from PySide6.QtCore import QObject, Signal
 
 from chart.commands import ReplaceRegion, SetChartMeta
 from chart.disclosure import with_disclosure
+from chart.formats.display_segments import fake_ranges
 from chart.history import Command, HistoryError
 from chart.notes import Note, sort_notes
 from chart.song import Chart
@@ -63,6 +68,9 @@ class GhostDraft:
     # the threshold each row's tint is measured from, where not ``threshold`` (a regenerated passage's rows: the
     # other ghosts keep the tint they had)
     row_threshold: dict[Fraction, float] = field(default_factory=dict)
+    # ([start, end), provenance) of passages whose ghosts came from another request than ``provenance`` (a variant
+    # no longer flippable, an older draft's ghosts beside a new one); disjoint
+    region_provenance: list[tuple[Fraction, Fraction, dict]] = field(default_factory=list)
 
     def covered(self) -> list[tuple[Fraction, Fraction]]:
         """:attr:`regions`, or the span of the ghosts for a draft made without them."""
@@ -85,11 +93,29 @@ class GhostDraft:
         return out
 
     def provenance_at(self, beat: Fraction) -> dict:
-        """The provenance of the ghosts at ``beat``: the shown variant's inside the regenerated region."""
+        """The provenance of the ghosts at ``beat``: the shown variant's inside the regenerated region, the
+        request's they came from in a passage of :attr:`region_provenance`."""
         region = self.variant_region
         if region is not None and region[0] <= beat < region[1] and self.variant_index < len(self.variant_provenance):
             return self.variant_provenance[self.variant_index]
-        return self.provenance
+        return next((p for s, e, p in self.region_provenance if s <= beat < e), self.provenance)
+
+    def cut(self, pieces: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
+        """``pieces`` cut where the provenance may change (the regenerated region's bounds, the passages of
+        :attr:`region_provenance`): each piece has one provenance, one undo step's record."""
+        bounds = sorted({b for s, e, _ in self.region_provenance for b in (s, e)} | set(self.variant_region or ()))
+        out = []
+        for s, e in pieces:
+            inner = [b for b in bounds if s < b < e]
+            out += list(zip([s, *inner], [*inner, e]))
+        return out
+
+    def settled(self, b0: Fraction, b1: Fraction, own: bool = False) -> list[tuple[Fraction, Fraction, dict]]:
+        """The provenance of every drafted passage outside ``[b0, b1)`` as it is now (the shown variant's in the
+        regenerated region; with ``own`` also where it is :attr:`provenance`), the :attr:`region_provenance` to keep
+        before the variants or the ghosts there go."""
+        return [(s, e, p) for s0, e0 in self.cut(self.covered()) for s, e in ((s0, min(e0, b0)), (max(s0, b1), e0))
+                if s < e and ((p := self.provenance_at(s)) is not self.provenance or own)]
 
     def curve_s(self) -> tuple[np.ndarray, np.ndarray] | None:
         if self.curve is None or self.frame_rate <= 0:
@@ -118,7 +144,7 @@ class GhostStore(QObject):
         """Clear the drafts whose chart's timing is no longer the one they were drafted against."""
         song = self.session.doc.song
         stale = [d for d in self._drafts.values() if d.timing is not None and self.session.has_chart(d.chart)
-                 and song.timing_for(d.chart) != d.timing]
+                 and not places_alike(song.timing_for(d.chart), d.timing)]
         if not stale:
             return
         for d in stale:
@@ -149,6 +175,7 @@ class GhostStore(QObject):
         mine = draft.covered()
         if old is not None and mine:
             b0, b1 = mine[0][0], mine[-1][1]
+            draft.region_provenance = old.settled(b0, b1, own=True)  # the old ghosts beside it are the old draft's
             draft.notes = _spliced(old.notes, b0, b1, draft.notes)
             draft.regions = union([*old.covered(), *mine])
             draft.confidence = {**old.confidence, **draft.confidence}
@@ -172,6 +199,7 @@ class GhostStore(QObject):
         per_variant = [dict(p) for p in provenance] if isinstance(provenance, list) else [provenance] * len(variants)
         draft = self.get(chart) or GhostDraft(chart, [], {}, per_variant[0], threshold, None, frame_rate)
         b0, b1 = region
+        draft.region_provenance = draft.settled(b0, b1)  # the variant shown in a region regenerated before stays
         draft.regions = union([*draft.covered(), region])
         draft.variant_base = [n for n in draft.notes if not b0 <= n.beat < b1]
         draft.notes = _spliced(draft.variant_base, b0, b1, variants[0])
@@ -212,16 +240,12 @@ class GhostStore(QObject):
     def drafted(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None
                 ) -> list[tuple[Fraction, Fraction]]:
         """The parts of ``[beat0, beat1)`` (default: everywhere) the chart's pending draft covers, cut where the
-        regenerated region begins and ends (its variants carry their own provenance)."""
+        provenance changes (:meth:`GhostDraft.cut`: a variant carries its own)."""
         draft = self.get(chart)
         if draft is None:
             return []
-        pieces = draft.covered() if beat0 is None or beat1 is None else clipped(draft.covered(), beat0, beat1)
-        if draft.variant_region is not None:
-            v0, v1 = draft.variant_region
-            pieces = [p for s, e in pieces for p in ((s, min(e, v0)), (max(s, v0), min(e, v1)), (max(s, v1), e))
-                      if p[0] < p[1]]
-        return pieces
+        return draft.cut(draft.covered() if beat0 is None or beat1 is None
+                         else clipped(draft.covered(), beat0, beat1))
 
     def accept(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None) -> int:
         """Replace the chart's notes in ``[beat0, beat1)`` with the ghosts there: one undo step. Returns the
@@ -280,6 +304,7 @@ class GhostStore(QObject):
         return n
 
     def _drop(self, draft: GhostDraft, b0: Fraction, b1: Fraction) -> None:
+        draft.region_provenance = draft.settled(b0, b1)  # what is left of a decided variant region stays its own
         draft.regions = [piece for s, e in draft.covered() for piece in ((s, min(e, b0)), (max(s, b1), e))
                          if piece[0] < piece[1]]
         draft.notes = [n for n in draft.notes if not b0 <= n.beat < b1]
@@ -292,6 +317,18 @@ class GhostStore(QObject):
         if not draft.notes and not draft.variants:  # pending silent variants stay to be decided
             self._drafts.pop(id(draft.chart), None)
         self.changed.emit()
+
+
+def places_alike(a: TimingData, b: TimingData) -> bool:
+    """Whether notes on the beats of ``a`` sit where they did under ``b``: every beat at the same second (offset,
+    BPMs, stops, delays, warps) and judged alike (the same fake segments: StepMania judges no note in one, and the
+    decoder drafts none there). Labels, scrolls, speeds, tick counts and combos move no note, and neither do time
+    signatures: they draw measure lines and give a draft still running its downbeat guide, but its notes sit on
+    the music all the same, so it is shown, as one drafted on notes edited meanwhile is."""
+    if a is b:
+        return True
+    return ((a.offset, a.bpms, a.stops, a.delays, a.warps) == (b.offset, b.bpms, b.stops, b.delays, b.warps)
+            and fake_ranges(a) == fake_ranges(b))
 
 
 def _disclosure(chart: Chart, drafted: list[ReplaceRegion]) -> SetChartMeta | None:

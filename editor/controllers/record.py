@@ -47,6 +47,9 @@ def take_line(take: Take, rate: float = 1.0) -> str:
         parts.append(f"replaced {len(take.removed)}")
     if take.dropped:
         parts.append(f"{take.dropped} key{'s' if take.dropped != 1 else ''} fell on notes kept or before the cursor")
+    if take.before_zero:
+        parts.append(f"{take.before_zero} key{'s' if take.before_zero != 1 else ''} before beat 0 not recorded "
+                     "(no chart file keeps notes there)")
     median = take.median_offset_ms
     if median is not None and len(take.offsets_ms) >= 8:
         median /= rate

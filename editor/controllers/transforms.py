@@ -215,12 +215,16 @@ class TransformController(QObject):
         return self._apply(notes, new, name, lambda: _follow(notes, new))
 
     def shift(self, steps: int) -> None:
-        """Move the selection earlier/later by whole snap steps (successive nudges are one undo step)."""
+        """Move the selection earlier/later by whole snap steps (successive nudges are one undo step). A shift
+        that would put a note before beat 0 changes nothing and says so: no chart file keeps a note there, and Save
+        refused the chart after it."""
         notes = self._selected()
         if not notes:
             return
         delta = step(self.session.divisor) * steps
-        if notes[0].beat + delta < -64:
+        if delta < 0 and notes[0].beat + delta < 0:
+            self.session.status.emit("Shift notes: the first selected note would go before beat 0, where chart "
+                                     "files keep no notes (to chart an intro, move the offset in the Song panel)")
             return
         chart = self.session.chart
         command = move_onto(chart, chart.notes, notes, delta, 0, name="Shift notes", gap=step(self.session.divisor),

@@ -26,6 +26,7 @@ from chart.song import MODEL_SLOTS, Slot
 from chart.stats import SLOT_NPS_RANGES
 from editor.colors import text_color
 from editor.key_hints import follow_keys, hint
+from editor.panels.labels import buddy
 
 REFINE_TIP = "Draft a higher difficulty from the current chart's rhythm (the model's refine mode)"
 SIMPLIFY_TIP = ("Draft an easier difficulty from the current chart: its rows the model rates highest for the easier "
@@ -67,7 +68,8 @@ class AiPanel(QWidget):
         drafting.backend_changed.connect(self.device.setText)
         drafting.server_state.connect(self.set_light)
         drafting.ghosts.changed.connect(self._ghosts_changed)
-        win.session.chart_switched.connect(lambda *_: self._follow_chart())
+        # the variant flipper is the shown chart's: another chart's "variant 1/2" answered ▶ with "No variants here"
+        win.session.chart_switched.connect(lambda *_: (self._follow_chart(), self._ghosts_changed()))
         for signal in (win.session.chart_switched, win.session.audio_changed, win.session.document_replaced,
                        drafting.backend_changed):
             signal.connect(lambda *_: self.show_caps())
@@ -107,9 +109,9 @@ class AiPanel(QWidget):
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("token (optional)")
         self.token.editingFinished.connect(lambda: s.set("ai/remote_token", self.token.text().strip()))
-        grid.addWidget(QLabel("URL"), 2, 0)
+        grid.addWidget(buddy("URL", self.url, "Server URL"), 2, 0)
         grid.addWidget(self.url, 2, 1, 1, 2)
-        grid.addWidget(QLabel("Token"), 3, 0)
+        grid.addWidget(buddy("Token", self.token, "Server token"), 3, 0)
         grid.addWidget(self.token, 3, 1, 1, 2)
         return box
 
@@ -129,13 +131,14 @@ class AiPanel(QWidget):
             spin.setSpecialValueText("model default")
             spin.setProperty("typical", f"Typical {slot.sm_name}: {lo:.2f}-{hi:.2f} NPS; 0 = the model's own density")
             spin.setToolTip(spin.property("typical"))
+            spin.setAccessibleName(f"{slot.sm_name} target notes per second")  # the group's title named all five
             grid.addWidget(check, i // 2, (i % 2) * 2)
             grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
             self.slot_boxes[slot], self.nps[slot] = check, spin
         self.seed = QSpinBox()
         self.seed.setRange(0, 1_000_000)
         self.seed.setToolTip(SEED_TIP)
-        grid.addWidget(QLabel("Seed"), 2, 2)
+        grid.addWidget(buddy("Seed", self.seed), 2, 2)
         grid.addWidget(self.seed, 2, 3)
         chosen = QPushButton("Draft checked")
         chosen.clicked.connect(lambda: self.draft([s for s, b in self.slot_boxes.items() if b.isChecked()]))
@@ -149,7 +152,7 @@ class AiPanel(QWidget):
                                   "vocal line; needs Separate in Playback > Stems). Drafts on stems are not "
                                   "evaluated with main.py eval yet, so mix is the default.")
         self.listen_to.currentTextChanged.connect(lambda text: setattr(self.drafting, "listen_to", text))
-        grid.addWidget(QLabel("Listen to"), 4, 0)
+        grid.addWidget(buddy("Listen to", self.listen_to), 4, 0)
         grid.addWidget(self.listen_to, 4, 1, 1, 3)
         self.caps = QLabel("")  # what the model's minimum gaps allow at this song's tempo (editor.nps_caps)
         self.caps.setWordWrap(True)
@@ -182,7 +185,7 @@ class AiPanel(QWidget):
         regen.setToolTip("Draft the selected range (or the measure at the cursor) again as N variants")
         regen.clicked.connect(self.regenerate)
         grid.addWidget(regen, 0, 0)
-        grid.addWidget(QLabel("variants"), 0, 1)
+        grid.addWidget(buddy("variants", self.variants, "Variants"), 0, 1)
         grid.addWidget(self.variants, 0, 2)
         arrows = QPushButton("Arrows for selection")
         arrows.setToolTip("Keep the rhythm of the selected range (or the measure at the cursor): the lane model "
@@ -192,6 +195,8 @@ class AiPanel(QWidget):
         self.prev_variant = QPushButton("◀")
         self.next_variant = QPushButton("▶")
         self.variant_label = QLabel("")
+        self.prev_variant.setAccessibleName("Previous variant")
+        self.next_variant.setAccessibleName("Next variant")
         self.prev_variant.clicked.connect(lambda: self.flip(-1))
         self.next_variant.clicked.connect(lambda: self.flip(1))
         follow_keys(self.win, ("ai.prev_variant", "ai.next_variant"), self._variant_tips)
@@ -201,6 +206,7 @@ class AiPanel(QWidget):
         self.refine_target = QComboBox()
         for slot in MODEL_SLOTS[1:]:
             self.refine_target.addItem(slot.sm_name, slot)
+        self.refine_target.setAccessibleName("Refine up to difficulty")
         refine = self.refine_button = QPushButton("Refine up to")
         refine.setToolTip(REFINE_TIP)
         refine.clicked.connect(self.refine)
@@ -224,6 +230,7 @@ class AiPanel(QWidget):
         self.simplify_target = QComboBox()
         for slot in MODEL_SLOTS[:-1]:
             self.simplify_target.addItem(slot.sm_name, slot)
+        self.simplify_target.setAccessibleName("Simplify down to difficulty")
         simplify = self.simplify_button = QPushButton("Simplify down to")
         simplify.setToolTip(SIMPLIFY_TIP)
         simplify.clicked.connect(self.simplify)

@@ -41,10 +41,12 @@ class DifficultyPanel(QWidget):
         self._updating = False
         layout = QVBoxLayout(self)
         self.list = QListWidget()
+        self.list.setAccessibleName("Charts")
         self.list.currentRowChanged.connect(self._row_chosen)
         layout.addWidget(self.list)
         buttons = QHBoxLayout()
         self.add_slot = QComboBox()
+        self.add_slot.setAccessibleName("Difficulty to add")
         for slot in Slot:
             self.add_slot.addItem(slot.sm_name, slot)
         self.add_button = QPushButton("Add")

@@ -69,6 +69,7 @@ class PropertiesPanel(QWidget):
         self.sample_length = _spin(0.0, 600.0, 3, " s", 1.0)
         self.sample_length.valueChanged.connect(lambda v: self._set_meta(sample_length=as_fraction(f"{v:.3f}")))
         self.offset_label = QLabel("Offset")
+        self.offset_label.setBuddy(self.offset)  # addRow with a QLabel (not a string) makes no buddy
         form.addRow(self.offset_label, self.offset)
         form.addRow("Preview start", self.sample_start)
         form.addRow("Preview length", self.sample_length)
@@ -90,6 +91,7 @@ class PropertiesPanel(QWidget):
         timing, own = self.session.timing_target()
         self.offset.setValue(float(timing.offset))
         self.offset_label.setText("Offset (this chart's)" if own is not None else "Offset")
+        self.offset.setAccessibleName(self.offset_label.text())
         self.offset_label.setToolTip("The current chart has a timing of its own (split timing): this is its "
                                      "#OFFSET, as the Timing panel shows its BPMs" if own is not None else "")
         self.sample_start.setValue(float(song.sample_start))

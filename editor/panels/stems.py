@@ -50,6 +50,7 @@ class StemsBox(QGroupBox):
         self.waveform = QComboBox()
         self.waveform.addItems(list(WAVEFORM_CHOICES))
         self.waveform.setToolTip("Which audio the timeline's waveform shows")
+        self.waveform.setAccessibleName("Waveform of")
         self.waveform.textActivated.connect(stems.set_waveform)
         grid.addWidget(QLabel("Waveform of"), len(STEMS) + 2, 0)
         grid.addWidget(self.waveform, len(STEMS) + 2, 1, 1, 3)
@@ -66,6 +67,8 @@ class StemsBox(QGroupBox):
         volume.setRange(0, 100)
         volume.setValue(100)
         volume.setToolTip(f"{name} volume")
+        for widget, what in ((solo, f"solo {name}"), (mute, f"mute {name}"), (volume, f"{name} volume")):
+            widget.setAccessibleName(what)  # three rows of "solo", "mute" and an unnamed slider
         solo.toggled.connect(lambda on, n=name: self.stems.set_stem(n, solo=on))
         mute.toggled.connect(lambda on, n=name: self.stems.set_stem(n, muted=on))
         volume.valueChanged.connect(lambda v, n=name: self.stems.set_stem(n, gain=v / 100.0))

@@ -102,6 +102,7 @@ class TestPlayPanel(QWidget):
         layout.addWidget(self.histogram)
         layout.addWidget(QLabel("Trouble spots (click to go there):"))
         self.list = QListWidget()
+        self.list.setAccessibleName("Trouble spots")
         self.list.itemActivated.connect(self._activated)
         self.list.itemClicked.connect(self._activated)
         layout.addWidget(self.list, 1)

@@ -196,6 +196,7 @@ class TimingPanel(QWidget):
         self._updating = False
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("Timing segments")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.cellChanged.connect(self._cell_changed)
@@ -215,6 +216,7 @@ class TimingPanel(QWidget):
             layout.addLayout(row)
         row = QHBoxLayout()
         self.segment_combo = QComboBox()
+        self.segment_combo.setAccessibleName("Display segment to add")
         for i, tag in enumerate(SEGMENT_NAMES):
             self.segment_combo.addItem(ds.SPECS[tag].name, tag)
             self.segment_combo.setItemData(i, SEGMENT_TIPS[tag], Qt.ItemDataRole.ToolTipRole)

@@ -59,6 +59,7 @@ class VerifyPanel(QWidget):
         self.summary = QLabel("")
         layout.addWidget(self.summary)
         self.list = QListWidget()
+        self.list.setAccessibleName("Verify issues")
         self.list.setWordWrap(True)  # a long message wraps at the panel's edge (and is the row's tooltip)
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)  # rewrapped when the dock is resized
         self.list.itemActivated.connect(self._activated)

@@ -31,7 +31,9 @@ from PySide6.QtCore import Qt, Signal
 from chart.snap import move, snap_beat
 from chart.timing import TimingData
 from editor.timeline import geometry as geo
+from editor.timeline.focus_frame import FocusFrameMixin
 from editor.timeline.grid_item import BeatGridItem
+from editor.timeline.hitsound_item import HitsoundMarksItem
 from editor.timeline.note_index import NoteIndex
 from editor.timeline.notes_item import NotesItem
 from editor.timeline.overlay_items import (
@@ -56,7 +58,7 @@ LANE_PX = 76.0  # lane width in pixels (ArrowVortex's columns are about this wid
 __all__ = ["CURSOR_ANCHOR", "DEFAULT_PPS", "HIT_TOLERANCE_PX", "Hit", "MAX_PPS", "MIN_PPS", "TimelineWidget"]
 
 
-class TimelineWidget(PointerMixin, pg.PlotWidget):
+class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
     """The notefield. See the module docstring for the model."""
 
     cursor_moved = Signal(float)  # cursor time in seconds, after a user scroll or seek in this widget
@@ -67,7 +69,8 @@ class TimelineWidget(PointerMixin, pg.PlotWidget):
         axis.setWidth(MIN_AXIS_PX)
         self.time_axis_item = axis
         super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # framed while it has it (editor.timeline.focus_frame)
+        self.setAccessibleName("Notefield")
         self.setMouseTracking(True)  # hover over a hold's end changes the pointer
         plot = self.getPlotItem()
         plot.hideAxis("bottom")
@@ -116,10 +119,11 @@ class TimelineWidget(PointerMixin, pg.PlotWidget):
         self.box_item = SelectionBoxItem()
         self.marks_item = JudgmentMarksItem()  # where a test play's hits landed
         self.feet_item = FootLabelsItem()  # View > Foot Labels (editor.controllers.feet)
+        self.hitsound_item = HitsoundMarksItem()  # an osu! map's sounded notes (editor.controllers.hitsound_marks)
         self.spectrogram_item = None  # added by set_spectrogram_item
         for item in (self.background_item, self.waveform_item, self.range_item, self.grid_item, self.reference_item,
-                     self.notes_item, self.feet_item, self.marks_item, self.ghost_item, self.curve_item,
-                     self.cursor_item, self.box_item):
+                     self.notes_item, self.hitsound_item, self.feet_item, self.marks_item, self.ghost_item,
+                     self.curve_item, self.cursor_item, self.box_item):
             self.vb.addItem(item, ignoreBounds=True)
         self.curve_item.setVisible(False)
         self.feet_item.setVisible(False)
@@ -138,7 +142,7 @@ class TimelineWidget(PointerMixin, pg.PlotWidget):
         for item in (self.notes_item, self.ghost_item, self.reference_item):
             item.set_extent(y0, y1)
         for item in (self.background_item, self.range_item, self.cursor_item, self.box_item, self.curve_item,
-                     self.marks_item, self.feet_item):
+                     self.marks_item, self.feet_item, self.hitsound_item):
             item.set_extent(y0, y1, lanes)
         self.waveform_item.set_y_extent(y0, y1)
         if self.spectrogram_item is not None:

@@ -59,7 +59,8 @@ def test_convert_to_fakes_and_what_an_osu_export_makes_of_them(opened):
 def test_the_actions_are_in_the_edit_menu_without_default_keys(opened):
     win = opened
     edit = next(a.menu() for a in win.menuBar().actions() if a.text().replace("&", "") == "Edit")
-    ids = [a.objectName() for a in edit.actions()]
+    convert = next(a.menu() for a in edit.actions() if a.text().replace("&", "") == "Convert")  # Edit > Convert
+    ids = [a.objectName() for a in convert.actions()]
     assert ids.index("edit.to_lift") == ids.index("edit.to_mine") + 1
     assert ids.index("edit.to_fake") == ids.index("edit.to_lift") + 1
     assert win.actions["edit.to_lift"].shortcut().isEmpty()  # Alt+L is the Help menu's mnemonic

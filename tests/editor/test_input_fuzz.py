@@ -27,7 +27,7 @@ pytestmark = pytest.mark.qt
 SKIPPED = {"file.new_from_audio", "file.open", "file.open_folder", "file.save_as", "file.export", "file.music_to_ogg",
            "file.quit",
            "play.calibrate", "help.keymap", "ai.arrows", "play.test", "play.record", "timing.detect", "timing.tap",
-           "edit.go_to_timestamp"}
+           "edit.go_to_timestamp", "timing.detect_section"}
 ACTIONS = [s.id for s in SPECS if s.id not in SKIPPED]
 KEYS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left,
         Qt.Key.Key_Right, Qt.Key.Key_Escape, Qt.Key.Key_Q, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown,
