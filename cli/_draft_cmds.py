@@ -298,7 +298,7 @@ def _drafter(args: argparse.Namespace) -> Any:
     from inference.remote import FallbackBackend, RemoteBackend, RemoteRejected, ServerUnavailable
 
     try:
-        remote = RemoteBackend(args.backend, token)
+        remote = RemoteBackend(args.backend, token, on_note=lambda m: print(f"warning: {m}", file=sys.stderr))
         remote.connect(local.onset)
     except ValueError as exc:
         raise UserError(str(exc)) from exc

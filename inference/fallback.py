@@ -4,6 +4,10 @@ Only :class:`~inference.remote_errors.ServerUnavailable` (down, failing, or answ
 result) falls back; a :class:`~inference.remote_errors.RemoteRejected` (wrong token, another model, a URL that is
 not a V2 server, a TLS certificate not trusted) is a setup problem that running locally would only hide, and a
 cancel raised by the caller's check passes through.
+
+A server the editor's light found unreachable (:func:`inference.remote_check.server_check` records it here with
+:func:`note_check`) is not tried again until a later check finds it: the light said "drafts will run locally", yet
+the next draft waited a minute on a server that accepted connections and never answered before it did.
 """
 
 from __future__ import annotations
@@ -22,6 +26,25 @@ from inference.remote_errors import ServerUnavailable
 
 if TYPE_CHECKING:
     from inference.remote import RemoteBackend
+
+_found_down: dict[str, str] = {}  # server URL -> why the last check could not reach it (or found it failing)
+_found_lock = threading.Lock()
+
+
+def note_check(url: str, down: str | None) -> None:
+    """Record what a check of the server at ``url`` found: why it cannot be reached or keeps failing (drafts on it
+    then run locally at once), or None when it answered (drafts try it again)."""
+    with _found_lock:
+        if down is None:
+            _found_down.pop(url, None)
+        else:
+            _found_down[url] = down
+
+
+def found_down(url: str) -> str | None:
+    """Why the last check of the server at ``url`` found it unreachable or failing; None if it did not."""
+    with _found_lock:
+        return _found_down.get(url)
 
 
 class FallbackBackend:
@@ -56,7 +79,10 @@ class FallbackBackend:
         return f"{self.local.describe()} (fallback: {self.fallback_reason})"
 
     def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        if time.monotonic() >= self._local_until:
+        if (down := found_down(self.remote.url)) is not None:
+            # local until a check reaches the server again, not for retry_remote_after_s after that
+            self._switch(f"server {self.remote.url} was {down} at the last check (Check tries it again)", hold=False)
+        elif time.monotonic() >= self._local_until:
             try:
                 result = self.remote.run(manifest, inputs)
             except ServerUnavailable as exc:
@@ -67,11 +93,11 @@ class FallbackBackend:
                 return result
         return self.local.run(manifest, inputs)
 
-    def _switch(self, reason: str | None) -> None:
+    def _switch(self, reason: str | None, hold: bool = True) -> None:
         with self._lock:
             changed = (reason is None) != (self.fallback_reason is None)
             self.fallback_reason = reason
-            self._local_until = time.monotonic() + self.retry_remote_after_s if reason else 0.0
+            self._local_until = time.monotonic() + self.retry_remote_after_s if reason and hold else 0.0
         if changed and self.on_status is not None:
             if reason:
                 where = self.local.describe()

@@ -7,17 +7,19 @@ metadata against the local manifest (input names, datatypes, ranks, the sha256 w
 another model version is refused instead of silently producing different charts. Each answer is checked too:
 outputs of the manifest's datatype and of the shape the request implies (:mod:`inference.remote_validate`).
 
-Refused/reset connections, timeouts and 5xx are retried a bounded number of times; a busy server (503/429, load
-shedding) is retried after its ``Retry-After`` until a deadline (:mod:`inference.serving.retry`). Each attempt is
-capped in time and size and can be cancelled (:mod:`inference.remote_http`). Then :class:`ServerUnavailable` (or
-:class:`MalformedAnswer` for a wrong answer) is raised and :class:`FallbackBackend` runs locally;
-:class:`RemoteRejected` (wrong token, model mismatch, not a V2 server, TLS, a redirect) is a configuration error
-that falling back would only hide (:mod:`inference.remote_errors`). Inference is a pure function of its inputs, so
-a retry can neither duplicate nor lose notes.
+Refused/reset connections, timeouts and 5xx (but 501 Not Implemented, which no retry changes) are retried a bounded
+number of times; a busy server (503/429, load shedding) is retried after its ``Retry-After`` until a deadline
+(:mod:`inference.serving.retry`). Each attempt is capped in time and size and can be cancelled
+(:mod:`inference.remote_http`). Then :class:`ServerUnavailable` (or :class:`MalformedAnswer` for a wrong answer) is
+raised and :class:`FallbackBackend` runs locally; :class:`RemoteRejected` (wrong token, model mismatch, not a V2
+server, TLS, a redirect) is a configuration error that falling back would only hide (:mod:`inference.remote_errors`).
+Inference is a pure function of its inputs, so a retry can neither duplicate nor lose notes. The model's metadata is
+checked again by each run (one small GET): a server swapped to another model mid-session is refused at the next
+draft instead of drafting with the local model's sha256 in the provenance. No
+message carries the client's own token, even where a server or gateway quotes it back.
 
-Requests over the server's size limit (metadata ``max_request_bytes``, set by the user, or learnt from a 413) are
-split along time; each chunk carries ``context_frames`` of extra frames per side, trimmed from its output, so for
-a model whose receptive field fits the context the joined result equals the unchunked one.
+Requests over the server's size limit (metadata ``max_request_bytes``, set by the user, or learnt from a 413 and kept
+for later runs) are split by rows, exactly, and only a row too large alone along time (:mod:`inference.remote_split`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from inference import time_chunks
+from inference.backends import BackendError
 from inference.fallback import FallbackBackend
 from inference.input_checks import InputError, validate_inputs
 from inference.manifest import Manifest
@@ -45,6 +47,7 @@ from inference.remote_errors import (
     one_line,
 )
 from inference.remote_http import POLL_S, Answer, Transport, normalise_url, token_problem
+from inference.remote_split import TooLarge, is_batch_broadcast, split_run
 from inference.remote_validate import (
     advertised_limit,
     answer_limit,
@@ -52,6 +55,7 @@ from inference.remote_validate import (
     check_metadata,
     check_outputs,
     metadata_problem,
+    trailing_axes,
 )
 from inference.serving import retry
 from inference.serving.binary import BROADCAST_PARAMETER, decode_binary_response, encode_binary_request
@@ -61,12 +65,9 @@ from inference.serving.v2 import V2FormatError, decode_response, encode_request,
 __all__ = ["AuthError", "FallbackBackend", "MalformedAnswer", "ModelMismatchError", "NotV2Server", "RemoteBackend",
            "RemoteRejected", "ServerUnavailable", "check_metadata", "normalise_url", "token_problem"]
 
-_TRANSIENT_STATUS = (408, 429, 500, 502, 503, 504)
+_TRANSIENT_STATUS = (408, 429)  # and every 5xx but 501
 META_BYTES = 1 << 20  # metadata, config and health answers are a few KiB
-
-
-class _TooLarge(Exception):
-    """HTTP 413: the request must be split along time."""
+META_CAP_S = 10.0  # most seconds a metadata, config or health answer may take (they are a few KiB)
 
 
 class RemoteBackend:
@@ -98,13 +99,20 @@ class RemoteBackend:
     binary : bool
         Send tensors with the binary data extension (Triton's; our server supports it too) instead of JSON
         numbers: ~3x fewer bytes and no number parsing on the server.
+    recheck_s : float
+        A run that starts this long after the last check of its model's metadata checks it again (one small GET;
+        default: every run, so a server swapped to another model between two drafts is refused at the second).
+    on_note : callable, optional
+        Called with a one-line note when a request had to be split along time (its answer may then differ from
+        one pass); the CLI prints it as a warning.
     """
 
     def __init__(self, url: str, token: str | None = None, *, timeout_s: float = 60.0,
                  connect_timeout_s: float = 3.0, retries: int = 2, backoff_s: float = 0.25,
                  deadline_s: float = 30.0, max_request_bytes: int | None = None,
                  on_request: Callable[[int], None] | None = None, binary: bool = True,
-                 on_retry: Callable[[retry.Transient, int, float], None] | None = None) -> None:
+                 on_retry: Callable[[retry.Transient, int, float], None] | None = None, recheck_s: float = 0.0,
+                 on_note: Callable[[str], None] | None = None) -> None:
         self.url = normalise_url(url)
         if token and (problem := token_problem(token)):
             raise ValueError(f"the token {problem}")
@@ -117,14 +125,26 @@ class RemoteBackend:
         self.max_request_bytes = max_request_bytes
         self.on_request = on_request
         self.binary = binary
-        self._local = threading.local()  # the calling thread's cancel check
+        self.recheck_s = recheck_s
+        self.on_note = on_note
+        self._local = threading.local()  # the calling thread's cancel check, and whether its run split along time
         self._checked: dict[tuple[str, str], dict[str, Any]] = {}
+        self._checked_at: dict[tuple[str, str], float] = {}
+        self._axes: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}  # Triton's [B, 1] inputs
+        self._unverified: set[str] = set()  # models whose server reported no sha256
+        self._learnt_limit: int | None = None  # from a 413: kept, so the next run does not send too much again
         self._server = ""
 
     # ------------------------------------------------------------------ protocol
     def describe(self) -> str:
-        """``"remote KServe V2 http://host:8080 (genelive-mlserver 1.7.1)"``."""
-        return f"remote KServe V2 {self.url}" + (f" ({self._server})" if self._server else "")
+        """``"remote KServe V2 http://host:8080 (genelive-mlserver 1.7.1)"``; in the thread of a run that was split
+        along time (the drafter's provenance) ``"; chunked in time"`` follows, and for a server that reported no
+        sha256 for a model, that it was not verified."""
+        notes = [self._server] if self._server else []
+        if self._unverified:
+            notes.append(f"sha256 of {', '.join(sorted(self._unverified))} not reported by the server")
+        line = f"remote KServe V2 {self.url}" + (f" ({'; '.join(notes)})" if notes else "")
+        return line + ("; chunked in time" if getattr(self._local, "time_split", False) else "")
 
     @contextlib.contextmanager
     def cancel_scope(self, check: Callable[[], None]) -> Iterator[None]:
@@ -140,22 +160,31 @@ class RemoteBackend:
 
     def run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run on the server; see :class:`~inference.backends.Backend`."""
-        meta = self.connect(manifest)
+        self._local.time_split = False
+        with self._redacted():
+            return self._run(manifest, inputs)
+
+    def _run(self, manifest: Manifest, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        meta = self._connect(manifest, self.recheck_s)
         params = meta.get("parameters") or {}
         # Rows repeated along the batch (np.broadcast_to views: the drafter's slots share one song's features)
         # are sent once when the server can repeat them (our server; not Triton).
-        broadcast = [k for k, v in inputs.items() if params.get("batch_broadcast") and _is_batch_broadcast(v)]
+        broadcast = [k for k, v in inputs.items() if params.get("batch_broadcast") and is_batch_broadcast(v)]
         feeds = validate_inputs(manifest, {k: (v[:1] if k in broadcast else v) for k, v in inputs.items()})
         batch = next((int(np.shape(v)[0]) for v in inputs.values() if np.ndim(v)), None) \
             if batch_first(manifest) else None
         limit = self.max_request_bytes or advertised_limit(meta)
+        if self._learnt_limit and (limit is None or self._learnt_limit < limit):
+            limit = self._learnt_limit
         name = model_name(manifest)
-        for _ in range(12):  # each round halves the limit after a 413; 12 halvings is 4096x smaller
+        for _ in range(30):  # each 413 takes a quarter off the limit: 30 rounds make it ~4000x smaller
             try:
-                return self._run_chunked(manifest, name, feeds, limit, broadcast, batch)
-            except _TooLarge as exc:
+                return split_run(manifest, feeds, limit, broadcast, batch, self.binary,
+                                 lambda part, rows, frames: self._infer(manifest, name, part, broadcast, rows, frames),
+                                 lambda count, context, at: self._note_time_split(name, at, count, context))
+            except TooLarge as exc:
                 size = int(str(exc) or 0)
-                limit = max(1, (min(limit, size) if limit else size) // 2)
+                limit = self._learnt_limit = max(1, (min(limit, size) if limit else size) * 3 // 4)
         raise InputError(f"the server at {self.url} refuses requests this large even when split")
 
     # ------------------------------------------------------------------ connection
@@ -171,18 +200,32 @@ class RemoteBackend:
         """``GET /v2/health/ready`` once (at most 10 s); raises why the server is not ready, as the error class
         that says what it means: :class:`ServerUnavailable` (down, busy, failing), :class:`NotV2Server`, or
         another :class:`RemoteRejected` (TLS, a redirect)."""
-        self._request("GET", "/v2/health/ready", retries=0, deadline_s=0.0, cap_s=min(self.timeout_s, 10.0))
+        with self._redacted():
+            self._request("GET", "/v2/health/ready", retries=0, deadline_s=0.0, cap_s=min(self.timeout_s, META_CAP_S))
 
     def connect(self, manifest: Manifest) -> dict[str, Any]:
-        """Fetch and check the server's metadata for ``manifest``'s model (cached per model name and sha)."""
+        """Fetch and check the server's metadata for ``manifest``'s model (cached per model name and sha; a run
+        checks it again after ``recheck_s``)."""
+        with self._redacted():
+            return self._connect(manifest, None)
+
+    def _connect(self, manifest: Manifest, max_age_s: float | None) -> dict[str, Any]:
         name = model_name(manifest)
         key = (name, manifest.sha256)
-        if key not in self._checked:
+        at = self._checked_at.get(key)
+        if at is None or (max_age_s is not None and time.monotonic() - at >= max_age_s):
+            self._checked_at.pop(key, None)  # a failed check leaves nothing behind: the next run asks again
             meta = self._json("GET", f"/v2/models/{name}")
             if problem := metadata_problem(meta):
                 raise ModelMismatchError(f"server {self.url} sent malformed metadata for {name}: {problem}")
-            check_metadata(manifest, meta, self._triton_sha(name, meta), where=f"server {self.url}")
-            self._checked[key] = meta
+            sha = (meta.get("parameters") or {}).get("sha256") or self._triton_sha(name, meta)
+            check_metadata(manifest, meta, sha, where=f"server {self.url}")
+            if sha:
+                self._unverified.discard(name)
+            else:
+                self._unverified.add(name)
+            self._checked[key], self._axes[key] = meta, trailing_axes(manifest, meta)
+            self._checked_at[key] = time.monotonic()
             if not self._server:
                 self._server = self._server_line()
         return self._checked[key]
@@ -209,9 +252,10 @@ class RemoteBackend:
 
     # ------------------------------------------------------------------ requests
     def _json(self, method: str, path: str, retries: int | None = None) -> Any:
-        """A GET answered with JSON; an answer that is not JSON means the URL is not a V2 server."""
+        """A GET answered with JSON (within :data:`META_CAP_S` an attempt: a server that takes longer for a few KiB
+        is as good as down); an answer that is not JSON means the URL is not a V2 server."""
         try:
-            return loads(self._request(method, path, retries=retries))
+            return loads(self._request(method, path, retries=retries, cap_s=min(self.timeout_s, META_CAP_S)))
         except V2FormatError:
             raise NotV2Server(f"{self.url} is not a KServe V2 server: its answer to {path} is not JSON") from None
 
@@ -254,48 +298,59 @@ class RemoteBackend:
 
     def _status_problem(self, answer: Answer, path: str, body: bytes | None) -> str:
         """Raise for final answers; return a description of transient ones (to retry)."""
-        message = retry.error_message(answer)
+        message = self._scrub(retry.error_message(answer))
         code = answer.status_code
         if code in (401, 403):
             raise AuthError(f"server {self.url} refused the token (HTTP {code}): {message}")
         if code == 413:
-            raise _TooLarge(str(len(body or b"")))
+            raise TooLarge(str(len(body or b"")))
         if code == 404:
             if path.startswith("/v2/models/") and _json_error(answer.content):  # a V2 server without the model
                 raise ModelMismatchError(f"server {self.url}: {message} (HTTP 404)")
             raise NotV2Server(f"{self.url} is not a KServe V2 server (HTTP 404 at {path})")
         if code in (400, 422):
             raise InputError(f"server {self.url} rejected the request: {message}")
-        if code not in _TRANSIENT_STATUS:
+        if code == 501:  # a server failing, not a setup the user must fix (so a fallback may take over), but final
+            raise ServerUnavailable(f"server {self.url} answered HTTP 501 (not implemented): {message}")
+        if code not in _TRANSIENT_STATUS and not 500 <= code <= 599:
             raise RemoteRejected(f"server {self.url} answered HTTP {code}: {message}")
         return f"HTTP {code}: {message}"
 
-    # ------------------------------------------------------------------ chunking
-    def _run_chunked(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray], limit: int | None,
-                     broadcast: list[str], batch: int | None) -> dict[str, np.ndarray]:
-        outputs = [s.name for s in manifest.outputs]
-        timed = time_chunks.time_inputs(manifest, feeds)
-        n_frames = next(iter(feeds[n].shape[1] for n in timed), 0) if timed else 0
-        whole = n_frames if timed else None
-        if limit is None or not timed or n_frames <= 1:
-            return self._infer(manifest, name, feeds, outputs, broadcast, batch, whole)
-        per_frame = self._bytes_per_frame(feeds, timed)
-        if per_frame * n_frames + 4096 <= limit:
-            return self._infer(manifest, name, feeds, outputs, broadcast, batch, whole)
-        context = time_chunks.context_frames(manifest)
-        frames = int((limit - 4096) * 0.9 / per_frame) - 2 * context
-        if frames < 8:
-            raise _TooLarge(str(limit))
-        pieces: list[dict[str, np.ndarray]] = []
-        length = frames + 2 * context
-        for w in time_chunks.plan(n_frames, length, context):  # the same windows as the drafter's on a GPU
-            part = {k: (v[:, w.lo:w.lo + length] if k in timed else v) for k, v in feeds.items()}
-            out = self._infer(manifest, name, part, outputs, broadcast, batch, part[timed[0]].shape[1])
-            pieces.append({k: _trim(v, w.keep_lo - w.lo, w.keep_hi - w.keep_lo) for k, v in out.items()})
-        return {k: np.concatenate([p[k] for p in pieces], axis=1) for k in outputs}
+    def _scrub(self, text: str) -> str:
+        """``text`` without the client's own token: a gateway that quotes the Authorization header back in its
+        error put the token into messages, dialogs and logs."""
+        token = self._http.token
+        return text.replace(token, "[token]") if token and len(token) >= 4 else text
 
-    def _infer(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray], outputs: list[str],
-               broadcast: list[str], batch: int | None, frames: int | None) -> dict[str, np.ndarray]:
+    @contextlib.contextmanager
+    def _redacted(self) -> Iterator[None]:
+        """Errors leaving the backend carry no token (:meth:`_scrub`), whatever server text they quote."""
+        try:
+            yield
+        except (BackendError, InputError) as exc:
+            text = str(exc)
+            if (clean := self._scrub(text)) == text:
+                raise
+            raise type(exc)(clean) from None
+
+    # ------------------------------------------------------------------ splitting
+    def _note_time_split(self, name: str, limit: int, count: int, context: int) -> None:
+        """Say once per run that its answer may differ from one pass (and mark the provenance: :meth:`describe`)."""
+        if getattr(self._local, "time_split", False):
+            return
+        self._local.time_split = True
+        if self.on_note is not None:
+            self.on_note(f"one row of the {name} model's input is over the server's request limit of "
+                         f"{limit / (1 << 20):.1f} MiB at {self.url}: it went in {count} pieces along time with "
+                         f"{context} frames of context each side, so the answer may differ from one pass near the "
+                         "joins")
+
+    def _infer(self, manifest: Manifest, name: str, feeds: dict[str, np.ndarray], broadcast: list[str],
+               batch: int | None, frames: int | None) -> dict[str, np.ndarray]:
+        """One infer request; its answer checked (:func:`~inference.remote_validate.check_outputs`)."""
+        outputs = [s.name for s in manifest.outputs]
+        added, dropped = self._axes.get((name, manifest.sha256), (frozenset(), frozenset()))
+        feeds = {k: (v[..., None] if k in added else v) for k, v in feeds.items()}  # Triton's [B, 1] per-item inputs
         headers = None
         if self.binary:
             body, header_length = encode_binary_request(feeds, outputs, broadcast)
@@ -313,16 +368,11 @@ class RemoteBackend:
             raise MalformedAnswer(f"server {self.url} sent a malformed response: {exc}") from None
         if missing := [o for o in outputs if o not in result]:
             raise MalformedAnswer(f"server {self.url} did not return outputs {missing}")
+        for k in dropped & set(outputs):
+            if result[k].ndim and result[k].shape[-1] == 1:
+                result[k] = result[k][..., 0]
         check_outputs(f"server {self.url}", manifest, result, batch, frames)
         return {k: result[k] for k in outputs}
-
-    def _bytes_per_frame(self, feeds: dict[str, np.ndarray], timed: list[str]) -> float:
-        """Request bytes per time frame: exact for binary tensors, measured on a slice for JSON text."""
-        if self.binary:
-            return float(sum(feeds[k].nbytes / feeds[k].shape[1] for k in timed))
-        n = min(64, feeds[timed[0]].shape[1])
-        sample = encode_request({k: feeds[k][:, :n] for k in timed})
-        return len(sample) / n
 
 
 def _sleeper(check: Callable[[], None] | None) -> Callable[[float], None]:
@@ -347,14 +397,3 @@ def _json_error(content: bytes) -> bool:
     except V2FormatError:
         return False
     return isinstance(data, dict) and "error" in data
-
-
-def _trim(array: np.ndarray, offset: int, length: int) -> np.ndarray:
-    if array.ndim < 2:
-        raise InputError("cannot split this model along time: an output has no time axis")
-    return array[:, offset:offset + length]
-
-
-def _is_batch_broadcast(array: np.ndarray) -> bool:
-    """A batch whose rows are one row repeated without copying (``np.broadcast_to``: stride 0 on axis 0)."""
-    return isinstance(array, np.ndarray) and array.ndim >= 2 and array.shape[0] > 1 and array.strides[0] == 0

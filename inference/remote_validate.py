@@ -4,10 +4,15 @@
   dimensions, output names, the model's sha256. Every field is type-checked first: a server (or a proxy in front
   of it) that sends ``parameters`` as a list, a shape with ``null`` or strings, or ``max_request_bytes: "lots"``
   gets a one-line :class:`~inference.remote_errors.ModelMismatchError` naming it, never a Python traceback.
+  Triton lists an input that ``export-triton`` writes as ``dims: [ 1 ]`` reshaped to a scalar (``difficulty``,
+  ``[B]`` in the manifest) with the shape the inference API takes, ``[-1, 1]``, and refuses ``[B]``-shaped data:
+  such an input is accepted, and :func:`trailing_axes` names it so the client sends it as ``[B, 1]``.
 * **Outputs** of each infer answer against the request and the manifest: the datatype the manifest declares (an
   INT64 0/1 tensor is not an FP32 probability), the rank and fixed dimensions, the batch of the request and, for a
   model split along time, the request's frames. A [1, T] answer to five slots was broadcast to all five; a
-  shorter time axis crashed the decoder; both are :class:`~inference.remote_errors.MalformedAnswer` now.
+  shorter time axis crashed the decoder; both are :class:`~inference.remote_errors.MalformedAnswer` now. So are
+  NaN or infinite values, and "probabilities" (an output named ``*_prob``) outside [0, 1]: decoded, NaN drafted no
+  notes and 7.0 a note on every frame, and the fallback never took over since nothing had failed.
 """
 
 from __future__ import annotations
@@ -64,7 +69,8 @@ def metadata_problem(meta: Any) -> str | None:
 def check_metadata(manifest: Manifest, meta: Mapping[str, Any], sha_from_config: str | None = None,
                    where: str = "server") -> None:
     """Raise :class:`ModelMismatchError` unless the server's model metadata is well-formed and matches the
-    manifest. ``where`` names the server in messages (``"server http://host:8080"``)."""
+    manifest. ``where`` names the server in messages (``"server http://host:8080"``). An input whose served shape
+    is the manifest's plus a trailing axis of 1 matches (Triton's ``reshape``; see :func:`trailing_axes`)."""
     if problem := metadata_problem(meta):
         raise ModelMismatchError(f"{where} sent malformed metadata for {model_name(manifest)}: {problem}")
     name = one_line(meta.get("name") or model_name(manifest), 60)
@@ -80,6 +86,8 @@ def check_metadata(manifest: Manifest, meta: Mapping[str, Any], sha_from_config:
                                      f"{one_line(tensor.get('datatype'), 20)}, the local manifest says "
                                      f"{datatype_of(spec.dtype)}")
         shape = list(tensor.get("shape") or [])
+        if _plus_one(shape, spec.shape):
+            shape = shape[:-1]
         if len(shape) != len(spec.shape) or any(a >= 0 and b >= 0 and a != b for a, b in zip(shape, spec.shape)):
             raise ModelMismatchError(f"{where}: model {name} input {spec.name} has shape {shape}, "
                                      f"the local manifest says {spec.shape}")
@@ -90,6 +98,26 @@ def check_metadata(manifest: Manifest, meta: Mapping[str, Any], sha_from_config:
     if sha and manifest.sha256 and sha != manifest.sha256:
         raise ModelMismatchError(f"{where}: model {name} is sha256:{one_line(sha, 80)[:12]}, the local manifest "
                                  f"is {manifest.display_id()}: update the server or the app")
+
+
+def trailing_axes(manifest: Manifest, meta: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """``(inputs, outputs)`` the (checked) metadata lists with a trailing axis of 1 that the manifest lacks.
+
+    ``export-triton`` writes a per-item input such as ``difficulty`` ([B] in the manifest) as ``dims: [ 1 ]`` with
+    ``reshape: { shape: [ ] }``: Triton requires every input of a batched model to have a non-empty shape per item
+    (its model-configuration docs, "Reshape"), so its API takes and its metadata shows ``[-1, 1]`` while the
+    model sees ``[B]``. Those inputs are sent with the extra axis, and such outputs come back with it."""
+    def extra(tensors: Any, specs: list) -> frozenset[str]:
+        served = {t["name"]: list(t.get("shape") or []) for t in tensors or []}
+        return frozenset(s.name for s in specs if s.name in served and _plus_one(served[s.name], s.shape))
+
+    return extra(meta.get("inputs"), manifest.inputs), extra(meta.get("outputs"), manifest.outputs)
+
+
+def _plus_one(served: list[int], shape: list[int]) -> bool:
+    """``served`` is ``shape`` with a trailing axis of 1 added (dynamic axes match anything)."""
+    return (len(served) == len(shape) + 1 and served[-1] == 1
+            and all(a < 0 or b < 0 or a == b for a, b in zip(served, shape)))
 
 
 def advertised_limit(meta: Mapping[str, Any]) -> int | None:
@@ -137,7 +165,8 @@ def answer_limit(manifest: Manifest, batch: int | None, frames: int | None, requ
 def check_outputs(where: str, manifest: Manifest, result: Mapping[str, np.ndarray], batch: int | None,
                   frames: int | None) -> None:
     """Raise :class:`MalformedAnswer` unless each manifest output in ``result`` has the manifest's datatype and the
-    shape the request implies (see :func:`expected_shapes`)."""
+    shape the request implies (see :func:`expected_shapes`), holds finite numbers only and, for a probability
+    (an output named ``*_prob``), numbers in [0, 1]."""
     shapes = expected_shapes(manifest, batch, frames)
     for spec in manifest.outputs:
         array = result[spec.name]
@@ -150,6 +179,14 @@ def check_outputs(where: str, manifest: Manifest, result: Mapping[str, np.ndarra
             shown = "[" + ", ".join("?" if d is None else str(d) for d in dims) + "]"
             raise MalformedAnswer(f"{where} returned {spec.name} with shape {list(array.shape)}; this request "
                                   f"needs {shown}")
+        if array.dtype.kind == "f" and array.size:
+            with np.errstate(invalid="ignore"):
+                low, high = float(np.min(array)), float(np.max(array))  # NaN anywhere makes both NaN
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise MalformedAnswer(f"{where} returned {spec.name} with NaN or infinite values")
+            if spec.name.endswith("_prob") and (low < 0.0 or high > 1.0):
+                raise MalformedAnswer(f"{where} returned {spec.name} with values from {low:.4g} to {high:.4g}; "
+                                      "probabilities lie in [0, 1]")
 
 
 def _is_int(value: Any) -> bool:

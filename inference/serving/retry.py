@@ -7,9 +7,11 @@ Two kinds of transient failure are told apart, because they mean different thing
   refused clients do not come back in one burst, and tries again -- as often as the deadline allows. A
   ``Retry-After`` of 0 is raised to ``backoff_s`` so that a misconfigured server cannot make clients spin. A busy
   answer is load shedding, not an error, as long as the request gets through before its deadline.
-* **failed** (connection refused/reset, read timeout, 408/500/502/504): the server may be down. These are retried
-  at most ``retries`` times with jittered exponential backoff, so a dead server is noticed within a second or
-  two and the caller can fall back to local inference.
+* **failed** (connection refused/reset, read timeout, 408, and every 5xx but 503 and 501: a 507, or a CDN's
+  521/522/524 in front of a box that is down, was a final error neither retried nor fallen back from): the server
+  may be down. These are retried at most ``retries`` times with jittered exponential backoff, so a dead server is
+  noticed within a second or two and the caller can fall back to local inference. (501 Not Implemented is not
+  retried, since no retry changes it; the client still treats it as a failing server.)
 
 Every retry carries a ``Genelive-Retry: N`` header; the guard admits retried requests into a reserve beyond its
 normal queue, so clients that were refused once are not starved by clients that keep the queue full.

@@ -8,7 +8,10 @@ Layout (Triton's documented model-repository format)::
     DIR/<model>/<model>.manifest.json the manifest (for clients and humans; Triton ignores unknown files)
 
 With ``max_batch_size > 0`` Triton's tensor shapes leave the batch axis out, so ``[-1, -1, 240]`` in the manifest
-becomes ``dims: [ -1, 240 ]``: the onset model, whose every tensor is batched along axis 0. The lane model's recurrent
+becomes ``dims: [ -1, 240 ]``: the onset model, whose every tensor is batched along axis 0. A per-item tensor (``[-1]``:
+``difficulty``) is ``dims: [ 1 ]`` with ``reshape: { shape: [ ] }``, since Triton requires a non-empty shape per item:
+Triton's metadata then says ``[-1, 1]`` and it takes ``[B, 1]``, which :class:`inference.remote.RemoteBackend`
+accepts and sends (:func:`inference.remote_validate.trailing_axes`). The lane model's recurrent
 state is ``[layers, B, hidden]``, batched on axis 1, which Triton cannot batch: it is written with
 ``max_batch_size: 0``, its full shapes and no dynamic batching (clients send whole batches; the drafter runs the lane
 model locally anyway, one small step per row). Before, ``export-triton`` refused the shipped lane model and so wrote

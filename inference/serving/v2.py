@@ -143,6 +143,13 @@ def _to_array(name: str, data: Any, dtype: np.dtype, shape: list[int], count: in
         raise V2FormatError(f"tensor {name!r}: shape {shape} needs {count} values, got {array.size}")
     if dtype.kind in "iu" and array.size and (array.min() < np.iinfo(dtype).min or array.max() > np.iinfo(dtype).max):
         raise V2FormatError(f"tensor {name!r}: values out of range for {DATATYPE_OF[dtype.name]}")
+    if dtype.kind == "f" and array.dtype.kind == "f" and array.dtype.itemsize > dtype.itemsize and array.size:
+        # JSON numbers are read as float64; 1e39 as FP32 is infinity, and numpy's cast said so with a two-line
+        # RuntimeWarning on stderr. Refused like an integer out of range (NaN/inf written as such are left to the
+        # caller: the server refuses NaN, the client any non-finite output).
+        with np.errstate(invalid="ignore"):
+            if (np.abs(array[np.isfinite(array)]) > np.finfo(dtype).max).any():
+                raise V2FormatError(f"tensor {name!r}: values out of range for {DATATYPE_OF[dtype.name]}")
     return np.ascontiguousarray(array.reshape(shape).astype(dtype, copy=False))
 
 

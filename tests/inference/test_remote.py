@@ -121,7 +121,7 @@ def test_chunked_equals_unchunked(server, tiny, binary):
 
 def test_limit_learnt_from_413_when_not_advertised(server, tiny):
     sizes: list[int] = []
-    remote = RemoteBackend(server.url, TOKEN, on_request=sizes.append)
+    remote = RemoteBackend(server.url, TOKEN, on_request=sizes.append, recheck_s=3600)  # keeps the edited metadata
     remote.connect(tiny)
     for meta in remote._checked.values():  # a server (e.g. Triton) that does not advertise its limit
         meta["parameters"].pop("max_request_bytes")
