@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QDialog, QProgressDialog
+from PySide6.QtWidgets import QDialog
 
 from audio.tempo_span import MIN_SPAN_S
 from chart.beat_sync import clock_text
 from chart.checks.base import describe_beat
 from chart.section_tempo import SectionTempoError, set_section_tempo
 from editor import messages
+from editor.controllers.progress_job import ProgressJobs
 from editor.panels.timing import push_timing
 from editor.workers import Job
 
@@ -61,15 +61,8 @@ def selected_span(session) -> tuple[Fraction, Fraction] | None:
     return None
 
 
-class SectionTempoTool(QObject):
+class SectionTempoTool(ProgressJobs):
     """Detect Tempo of Selection of the window ``win`` (module docstring)."""
-
-    def __init__(self, win):
-        super().__init__(win)
-        self.win = win
-        self.session = win.session
-        self.job: Job | None = None
-        self.progress: QProgressDialog | None = None
 
     def detect(self) -> bool:
         """Start detecting the tempo of the selected section; the dialog opens when it is done. False (and one
@@ -103,29 +96,9 @@ class SectionTempoTool(QObject):
             job, (doc, audio, timing, chart), start, None if to_end else end, candidates))
         job.failed.connect(lambda text: messages.error(self.win, TITLE, f"{audio.path.name}: {text}"))
         job.cancelled.connect(lambda: s.status.emit("Tempo detection of the selection cancelled"))
-        job.done.connect(self._job_done)
-        self.job = job
         what = f"beats {describe_beat(start)} to {describe_beat(end)} ({clock_text(start_s)}-{clock_text(end_s)})"
-        self.progress = QProgressDialog(f"Detecting the tempo of {what}...", "Cancel", 0, 0, self.win)
-        self.progress.setWindowTitle(TITLE)
-        self.progress.setMinimumDuration(0)
-        self.progress.canceled.connect(job.cancel)
-        self.progress.show()
-        s.status.emit(f"Detecting the tempo of {what}...")
-        self.win.run_job(job)
+        self.run_with_progress(job, TITLE, f"Detecting the tempo of {what}...")
         return True
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-
-    def _job_done(self) -> None:
-        self.job = None
-        if self.progress is not None:
-            self.progress.canceled.disconnect()
-            self.progress.hide()  # not close(): closing a progress box cancels
-            self.progress.deleteLater()
-            self.progress = None
 
     def _detected(self, job: Job, state: tuple, start: Fraction, end: Fraction | None, candidates: list) -> None:
         s = self.session

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QDialog, QProgressDialog
+from PySide6.QtWidgets import QDialog
 
 from audio.tap_tempo import nearest_beat
 from editor import messages
 from editor.controllers.new_song import detect_job
+from editor.controllers.progress_job import ProgressJobs
 from editor.panels.timing import push_timing
 from editor.workers import Job
 
@@ -39,15 +39,8 @@ def grid_changes(timing) -> str:
     return ", ".join(parts)
 
 
-class TimingTools(QObject):
+class TimingTools(ProgressJobs):
     """Detect Tempo and Tap Tempo of the window ``win`` (module docstring)."""
-
-    def __init__(self, win):
-        super().__init__(win)
-        self.win = win
-        self.session = win.session
-        self.job: Job | None = None
-        self.progress: QProgressDialog | None = None
 
     # ------------------------------------------------------------------ detect
     def detect(self) -> bool:
@@ -64,28 +57,8 @@ class TimingTools(QObject):
         job.finished.connect(lambda candidates: self._detected(job, doc, audio, candidates))
         job.failed.connect(lambda text: messages.error(self.win, "Detect Tempo", f"{audio.path.name}: {text}"))
         job.cancelled.connect(lambda: s.status.emit("Tempo detection cancelled"))
-        job.done.connect(self._job_done)
-        self.job = job
-        self.progress = QProgressDialog(f"Detecting the tempo of {audio.path.name}...", "Cancel", 0, 0, self.win)
-        self.progress.setWindowTitle("Detect Tempo")
-        self.progress.setMinimumDuration(0)
-        self.progress.canceled.connect(job.cancel)
-        self.progress.show()
-        s.status.emit(f"Detecting the tempo of {audio.path.name}...")
-        self.win.run_job(job)
+        self.run_with_progress(job, "Detect Tempo", f"Detecting the tempo of {audio.path.name}...")
         return True
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-
-    def _job_done(self) -> None:
-        self.job = None
-        if self.progress is not None:
-            self.progress.canceled.disconnect()
-            self.progress.hide()  # not close(): closing a progress box cancels
-            self.progress.deleteLater()
-            self.progress = None
 
     def _detected(self, job: Job, doc, audio, candidates: list) -> None:
         if job.ctx.cancelled:  # Cancel pressed as the result was on its way
