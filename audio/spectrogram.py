@@ -13,7 +13,10 @@ tile, so colours mean the same across tiles; :func:`to_uint8` maps a dB range to
 The window is a time, not a sample count (:attr:`SpectrogramParams.window_s`, 2048 samples at 44.1 kHz): a fixed
 2048 samples smeared a click over 256 ms of an 8 kHz song and shrank to 11 ms at 192 kHz. The FFT is the next
 power of two (the window zero-padded), and the mel bands stop at 20 kHz (:data:`MAX_MEL_HZ`) however high the
-rate, so a 192 kHz file does not spend a third of its bands on ultrasound.
+rate, so a 192 kHz file does not spend a third of its bands on ultrasound. By default they also stop at half the
+rate, so where a frequency lands depends on the file; :attr:`SpectrogramParams.keep_range` keeps the bands at
+``fmin_hz``-``fmax_hz`` whatever the rate (the editor's lane: the same tone in the same column in every song),
+leaving the bands above half the rate empty.
 """
 
 from __future__ import annotations
@@ -51,7 +54,11 @@ class SpectrogramParams:
     n_mels : int
         Number of mel bands.
     fmin_hz, fmax_hz : float
-        Mel band range, capped at half the sample rate; ``fmax_hz`` 0 means :data:`MAX_MEL_HZ`.
+        Mel band range, capped at half the sample rate unless ``keep_range``; ``fmax_hz`` 0 means
+        :data:`MAX_MEL_HZ`.
+    keep_range : bool
+        Bands at ``fmin_hz``-``fmax_hz`` at every rate: a band centred above half the rate holds nothing (it is at
+        :data:`FLOOR_DB`), so band ``i`` is the same frequency in every file.
     """
 
     n_fft: int = 0
@@ -61,6 +68,7 @@ class SpectrogramParams:
     n_mels: int = 128
     fmin_hz: float = 30.0
     fmax_hz: float = 0.0
+    keep_range: bool = False
 
     def __post_init__(self) -> None:
         if self.n_fft and (self.n_fft < 16 or self.n_fft & (self.n_fft - 1)):
@@ -81,8 +89,9 @@ class SpectrogramParams:
         return window, 1 << (window - 1).bit_length()
 
     def fmax_for(self, sr: int) -> float:
-        """Top of the mel bands at ``sr`` Hz."""
-        return min(self.fmax_hz or MAX_MEL_HZ, sr / 2)
+        """Top of the mel bands at ``sr`` Hz (the same at every rate with ``keep_range``)."""
+        fmax = self.fmax_hz or MAX_MEL_HZ
+        return fmax if self.keep_range else min(fmax, sr / 2)
 
 
 @dataclass(frozen=True)
@@ -123,13 +132,16 @@ def mel_to_hz(mel: np.ndarray | float) -> np.ndarray:
 def mel_filterbank(sr: int, n_fft: int, n_mels: int, fmin_hz: float, fmax_hz: float) -> np.ndarray:
     """Triangular mel filters with unit peak, shape ``[n_mels, n_fft // 2 + 1]`` float32.
 
-    Bands narrower than one FFT bin get their nearest bin, so no band is empty at low frequencies.
+    Bands narrower than one FFT bin get their nearest bin, so no band is empty at low frequencies. A band centred
+    above half the rate (``fmax_hz`` past it) stays empty: the file holds nothing there.
     """
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
     edges = mel_to_hz(np.linspace(hz_to_mel(fmin_hz), hz_to_mel(fmax_hz), n_mels + 2))
     lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     weights = np.maximum(0.0, np.minimum((freqs - lo) / (mid - lo), (hi - freqs) / (hi - mid)))
-    empty = ~weights.any(axis=1)
+    above = mid[:, 0] > sr / 2
+    weights[above] = 0.0
+    empty = ~weights.any(axis=1) & ~above
     weights[np.flatnonzero(empty), np.abs(freqs[None, :] - mid[empty]).argmin(axis=1)] = 1.0
     return weights.astype(np.float32)
 

@@ -41,9 +41,12 @@ def mono_blocks(samples: np.ndarray, block_frames: int = 1 << 20):
 
 
 def peaks_for(audio: AudioState):
-    """The min/max peak pyramid of the song's mono mix (built once per AudioState, usually by the decode job)."""
+    """The min/max peak pyramid of the song's mono mix (built once per AudioState, usually by the decode job).
+    It keeps a reference to the samples: zoomed in past its finest level, the waveform reads the visible samples
+    themselves (an attack drawn on its sample, not up to 64 samples early)."""
     if audio.peaks is None:
         from audio.peaks import PeakPyramid
 
-        audio.peaks = PeakPyramid.from_blocks(mono_blocks(audio.samples), audio.sample_rate_hz)
+        pyramid = PeakPyramid.from_blocks(mono_blocks(audio.samples), audio.sample_rate_hz)
+        audio.peaks = pyramid.with_samples(audio.samples)
     return audio.peaks

@@ -140,7 +140,7 @@ def separation_job(ctx: JobContext, path, audio=None) -> SeparatedStems:
     peaks = {}
     for name in STEMS:
         ctx.check()
-        peaks[name] = PeakPyramid.from_blocks(mono_blocks(layers[name]), int(stemset.sr))
+        peaks[name] = PeakPyramid.from_blocks(mono_blocks(layers[name]), int(stemset.sr)).with_samples(layers[name])
     return SeparatedStems(layers, peaks, int(stemset.sr), str(stemset.method))
 
 

@@ -46,6 +46,7 @@ class ViewSync(QObject):
         self.feet = FootLabels(session, timeline.feet_item, self, draft_fn=self._current_draft)  # View > Foot Labels
         if minimap is not None:
             minimap.reference_density_fn = self._reference_density
+            minimap.follow(timeline)  # its visible-window box tracks every change of the notefield's view
         self._document_replaced()
 
     def _document_replaced(self) -> None:

@@ -128,16 +128,32 @@ class TimeAxis:
 
     def pieces(self, t0: float, t1: float) -> list[tuple[float, float]]:
         """[t0, t1] cut where y stops being linear in t (tempo changes, stops, delays, warps; X-mod only); pieces
-        of zero length (a stop's moment) are kept out, so drawing them piece by piece warps pictures exactly."""
+        that take no room (a stop's time) are kept out, so drawing them piece by piece warps pictures exactly.
+        Draw a piece between the rows of :meth:`span_y`, not ``to_y`` of its ends (which is wrong at a warp)."""
         if not self.beat_spaced or t1 <= t0:
             return [(t0, t1)] if t1 > t0 else []
         cuts = self.timing.slope_change_times()
         edges = [t0, *cuts[(cuts > t0) & (cuts < t1)].tolist(), t1]
         out = []
         for a, b in zip(edges[:-1], edges[1:]):
-            if b - a > 1e-9 and abs(self.to_y(b) - self.to_y(a)) > 1e-9:
-                out.append((a, b))
+            if b - a > 1e-9:
+                ya, yb = self.span_y(a, b)
+                if abs(yb - ya) > 1e-9:
+                    out.append((a, b))
         return out
+
+    def span_y(self, a: float, b: float) -> tuple[float, float]:
+        """y at the two ends of a piece ``[a, b]`` of :meth:`pieces`, each as approached from inside the piece.
+
+        A warp's beats take no time, so y jumps at its moment, and ``to_y`` there gives the far side of the jump
+        (where the piece after the warp starts). The piece that ends at the warp ends at the warp's first beat:
+        stretched to ``to_y(b)`` it reached the warp's last beat, and its waveform and spectrogram were drawn
+        below their beat lines (53 px at 120 px/s for a 2-beat warp at 120 BPM). y is linear inside a piece, so
+        its end is its start mirrored through its middle."""
+        ya = float(self.to_y(a))
+        if not self.beat_spaced:
+            return ya, float(b)
+        return ya, 2.0 * float(self.to_y((a + b) / 2.0)) - ya
 
 
 C_MOD = TimeAxis()
@@ -172,6 +188,17 @@ class PixelMap:
         """Pixel rectangle of a data rectangle, normalised (the y axis may be inverted)."""
         return QRectF(self.point(x0, t0), self.point(x1, t1)).normalized()
 
+    def rows(self, a: float, b: float) -> tuple[float, float]:
+        """Pixel rows of the two ends of a piece ``[a, b]`` of :meth:`TimeAxis.pieces` (see
+        :meth:`TimeAxis.span_y`: at a warp, ``y(b)`` is the wrong side of the jump)."""
+        ya, yb = self.axis.span_y(a, b)
+        return self.sy * ya + self.dy, self.sy * yb + self.dy
+
+    def piece_rect(self, x0: float, a: float, x1: float, b: float) -> QRectF:
+        """Pixel rectangle of a piece ``[a, b]`` of :meth:`TimeAxis.pieces` between lane units x0 and x1."""
+        ya, yb = self.rows(a, b)
+        return QRectF(QPointF(self.sx * x0 + self.dx, ya), QPointF(self.sx * x1 + self.dx, yb)).normalized()
+
     @property
     def time_down(self) -> bool:
         """Whether later times are lower on screen (False in reverse scroll, where time runs up)."""
@@ -194,12 +221,13 @@ def pixel_map(item, painter) -> PixelMap:
     return PixelMap.from_transform(painter.transform(), time_axis(item))
 
 
-def visible_range(item) -> tuple[float, float, float, float] | None:
+def visible_range(item, margin_y: float = 0.0) -> tuple[float, float, float, float] | None:
     """(x0, x1, t0_s, t1_s) of the item's ViewBox, in lane units and song seconds, or None before it is in a
-    view."""
+    view. ``margin_y`` (y units) widens the range at both ends: what is drawn around a time (a note head centred
+    on it) shows before that time enters the view."""
     vb = item.getViewBox()
     if vb is None:
         return None
     (x0, x1), (y0, y1) = vb.viewRange()
     axis = getattr(vb, "time_axis", C_MOD)
-    return x0, x1, float(axis.to_t(y0)), float(axis.to_t(y1))
+    return x0, x1, float(axis.to_t(y0 - margin_y)), float(axis.to_t(y1 + margin_y))

@@ -3,7 +3,9 @@ the visible window, the cursor and Verify issue marks. Click or drag to seek.
 
 Time runs down like the notefield, and up when the notefield is in reverse scroll (:meth:`set_reversed`), so a
 passage sits at the same end of both. The density curve comes from :func:`chart.stats` through ``density_fn``;
-the widget only bins and paints, and recomputes only when told the notes changed.
+the widget only bins and paints, and recomputes only when told the notes changed. The visible-window box follows
+the notefield by itself (:meth:`follow`): sent only on cursor moves and zooms, it went stale when Beat-Spaced or
+a window resize changed what the notefield shows.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class DensityMinimap(QWidget):
         self._reference: tuple[np.ndarray, np.ndarray] | None = None
         self._cache: QPixmap | None = None  # the curves, redrawn only when they or the size change
         self._cache_key: tuple | None = None
+        self._followed = None  # the TimelineWidget whose visible range the box shows (follow)
 
     # ------------------------------------------------------------------ state
     def refresh(self) -> None:
@@ -61,6 +64,18 @@ class DensityMinimap(QWidget):
     def set_view(self, t0_s: float, t1_s: float, cursor_s: float) -> None:
         self.view_s, self.cursor_s = (t0_s, t1_s), cursor_s
         self.update()
+
+    def follow(self, timeline) -> None:
+        """Show ``timeline``'s visible range (a :class:`~editor.timeline.view.TimelineWidget`) from now on: the box
+        is re-sent whenever the notefield's view range changes, whatever changed it (a seek, playback, zoom,
+        Beat-Spaced on or off, a resize), from the one signal every such change passes through."""
+        self._followed = timeline
+        timeline.vb.sigYRangeChanged.connect(self._view_range_changed)
+        self._view_range_changed()
+
+    def _view_range_changed(self, *_args) -> None:
+        timeline = self._followed
+        self.set_view(*timeline.visible_times(), timeline.cursor_s)
 
     def set_reversed(self, on: bool) -> None:
         """Time running up (the song's start at the bottom) or down."""

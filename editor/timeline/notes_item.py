@@ -65,17 +65,22 @@ class NotesItem(pg.GraphicsObject):
 
     # ------------------------------------------------------------------ painting
     def paint(self, painter: QPainter, *_args) -> None:
-        view = geo.visible_range(self)
-        if self.index is None or view is None or len(self.index) == 0:
+        if self.index is None or len(self.index) == 0:
             return
         pm = geo.pixel_map(self, painter)
+        size = float(np.clip(pm.lane_px * 0.72, 8.0, 46.0))
+        # A head is centred on its time: one whose time is just past the view's edge still shows up to half of
+        # itself (its badge a little more). The range is widened by a head's height, else heads popped in and
+        # out whole at the top and bottom edges while scrolling.
+        view = geo.visible_range(self, margin_y=size / max(abs(pm.sy), 1e-9))
+        if view is None:
+            return
         idx = self.index.visible(view[2], view[3])
         if len(idx) == 0:
             return
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        size = float(np.clip(pm.lane_px * 0.72, 8.0, 46.0))
         self._paint_bodies(painter, pm, idx, size)
         self._paint_heads(painter, pm, idx, size)
         painter.restore()

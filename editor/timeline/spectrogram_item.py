@@ -1,15 +1,24 @@
 """Spectrogram lane: tiles from :class:`audio.spectrogram.SpectrogramTiler`, computed in a background job and
 drawn as they arrive (the ones around the cursor first), left of the lanes. Frequency runs left (low) to right
 (high) on a mel scale, time runs down with the notefield (up in reverse scroll).
+
+The frequency range is fixed (:data:`LANE_PARAMS`: 30 Hz to 11 kHz, which every common sample rate reaches), not
+the file's: with the top at half the rate, 1 kHz sat at 30 % of the lane in a 22.05 kHz song and at 24 % in a
+44.1 kHz one, so the same sound moved from song to song. A file of a lower rate leaves the lane dark above its
+half rate. Faint ticks at the top of the lane mark 100 Hz, 1 kHz and 10 kHz.
+
+Each row of a tile is one STFT frame, whose window is centred on the frame's time, so a row is drawn centred on
+that time (half a hop either side), not from it: a click sits on its beat line at every zoom.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF
-from PySide6.QtGui import QColor, QImage, QPainter, QTransform
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 
+from audio.spectrogram import SpectrogramParams, SpectrogramTiler, hz_to_mel, to_uint8
 from editor.timeline import geometry as geo
 from editor.workers import Job, JobContext
 
@@ -24,12 +33,28 @@ FLOOR_DB, CEIL_DB = -95.0, -15.0
 
 COLOR_TABLE = [int(c) for c in LUT_ARGB]
 
+#: The lane's bands: a fixed 30 Hz - 11 kHz whatever the file's rate (a 22.05 kHz file reaches 11.025 kHz), so a
+#: tone sits in the same column in every song; bands above a file's half rate stay empty.
+LANE_PARAMS = SpectrogramParams(fmin_hz=30.0, fmax_hz=11_000.0, keep_range=True)
+#: Frequencies marked on the lane, with their labels.
+LANE_TICKS = ((100.0, "100"), (1000.0, "1k"), (10_000.0, "10k"))
+LANE_TOOLTIP = ("Spectrogram: frequency runs left to right from 30 Hz to 11 kHz (mel scale; ticks at 100 Hz, 1 kHz "
+                "and 10 kHz), the same on every song; time runs with the notes. Dark at the right: the audio file "
+                "holds nothing that high.")
+
+
+def lane_fraction(hz: float, params: SpectrogramParams = LANE_PARAMS) -> float:
+    """Where ``hz`` sits across the lane (0: its left edge, 1: its right): the middle of the column of the mel
+    band centred on ``hz`` (band ``i`` is column ``i``; their centres are evenly spaced in mel)."""
+    m0, m1 = float(hz_to_mel(params.fmin_hz)), float(hz_to_mel(params.fmax_hz))
+    step = (m1 - m0) / (params.n_mels + 1)
+    band = (float(hz_to_mel(hz)) - m0) / step - 1.0
+    return (band + 0.5) / params.n_mels
+
 
 def tile_image(db: np.ndarray) -> QImage:
     """Indexed image of one tile (1 byte per pixel; the palette maps it): one row per frame (time down), one
     column per band (low to high)."""
-    from audio.spectrogram import to_uint8
-
     index = np.ascontiguousarray(to_uint8(db.T, FLOOR_DB, CEIL_DB))  # [frames, bands]
     h, w = index.shape
     image = QImage(index.data, w, h, w, QImage.Format.Format_Indexed8).copy()
@@ -44,11 +69,9 @@ class SliceTiler:
     tile keep its first windows seamless with the tile above."""
 
     def __init__(self, samples: np.ndarray, sr: int, tile_s: float = 5.0):
-        from audio.spectrogram import SpectrogramParams
-
         self.samples = samples if samples.ndim == 2 else samples[None, :]
         self.sr = int(sr)
-        self.params = SpectrogramParams()
+        self.params = LANE_PARAMS
         self.hop = max(1, int(round(self.params.hop_s * self.sr)))
         self.hop_s = self.hop / self.sr
         self.frames_per_tile = max(1, int(round(tile_s / self.hop_s)))
@@ -63,9 +86,8 @@ class SliceTiler:
         return range(min(first, self.n_tiles), min(last, self.n_tiles - 1) + 1)
 
     def tile(self, index: int) -> tuple[float, float, np.ndarray]:
-        """(start_s, end_s, dB [bands, frames]) of tile ``index``."""
-        from audio.spectrogram import SpectrogramTiler
-
+        """(start_s, end_s, dB [bands, frames]) of tile ``index``: start_s is its first frame's centre, end_s one
+        hop past its last frame's centre (:meth:`SpectrogramItem.add_tile` draws each frame centred)."""
         first = index * self.frames_per_tile
         count = min(self.frames_per_tile, self.n_frames - first)
         s0 = (first - self.pre) * self.hop
@@ -84,10 +106,11 @@ class SpectrogramItem(pg.GraphicsObject):
 
     def __init__(self):
         super().__init__()
-        self.tiles: dict[int, tuple[float, float, QImage]] = {}  # index -> (start_s, end_s, image)
+        self.tiles: dict[int, tuple[float, float, QImage]] = {}  # index -> (top_s, bottom_s, image) as drawn
         self.duration_s = 1.0
         self._y_extent = (-1.0, 61.0)
         self.setZValue(-8)
+        self.setToolTip(LANE_TOOLTIP)
 
     def clear(self, duration_s: float = 1.0) -> None:
         self.prepareGeometryChange()
@@ -96,7 +119,11 @@ class SpectrogramItem(pg.GraphicsObject):
         self.update()
 
     def add_tile(self, index: int, start_s: float, end_s: float, image: QImage) -> None:
-        self.tiles[index] = (start_s, end_s, image)
+        """A tile of ``image.height()`` frames: ``start_s`` is the centre of its first frame, ``end_s`` as far
+        past its last. Each row is drawn centred on its frame's time, so the tile is drawn half a row earlier
+        (drawn from its frame's time, every row was half a hop, ~2.5 ms, late: 11-16 px at 4000 px/s)."""
+        half = (end_s - start_s) / (2.0 * max(image.height(), 1))
+        self.tiles[index] = (start_s - half, end_s - half, image)
         self.update()
 
     def set_y_extent(self, y0: float, y1: float) -> None:
@@ -126,12 +153,27 @@ class SpectrogramItem(pg.GraphicsObject):
             rows_per_s = image.height() / max(end_s - start_s, 1e-9)
             for a, b in pm.axis.pieces(start_s, end_s):
                 source = QRectF(0.0, (a - start_s) * rows_per_s, image.width(), (b - a) * rows_per_s)
-                target = pm.rect(geo.SPECTRO_X0, a, geo.SPECTRO_X1, b)
+                target = pm.piece_rect(geo.SPECTRO_X0, a, geo.SPECTRO_X1, b)
                 if not pm.time_down:  # reverse scroll: the tile's first row (its start) goes at the bottom
                     painter.setTransform(QTransform(1, 0, 0, -1, 0, target.top() + target.bottom()))
                 painter.drawImage(target, image, source)
                 painter.resetTransform()
+        self._paint_ticks(painter, pm, view)
         painter.restore()
+
+    def _paint_ticks(self, painter: QPainter, pm: geo.PixelMap, view: tuple[float, float, float, float]) -> None:
+        """Faint frequency ticks and labels along the top edge of the lane (device pixels: never mirrored)."""
+        top = min(float(pm.y(view[2])), float(pm.y(view[3])))
+        font = painter.font()
+        font.setPixelSize(9)
+        painter.setFont(font)
+        colour = QColor(220, 220, 235, 150)
+        for hz, label in LANE_TICKS:
+            x = float(pm.x(geo.SPECTRO_X0 + lane_fraction(hz) * (geo.SPECTRO_X1 - geo.SPECTRO_X0)))
+            painter.setPen(QPen(colour, 1.0))
+            painter.drawLine(QPointF(x, top), QPointF(x, top + 5.0))
+            painter.drawText(QRectF(x + 2.0, top + 1.0, 30.0, 11.0),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), label)
 
 
 class SpectrogramController(QObject):

@@ -74,14 +74,15 @@ class WaveformItem(pg.GraphicsObject):
         if width < 2:
             return
         # One image per stretch where y is linear in time: the whole range in C-mod; in X-mod the waveform is
-        # cut at tempo changes and stops, each piece drawn at its own pixels per second.
+        # cut at tempo changes, stops and warps, each piece drawn at its own pixels per second between the rows
+        # its own beats reach (pm.rows: a piece ending at a warp ends at the warp's first beat, not its last).
         pieces = pm.axis.pieces(t0, t1)
         key = (tuple((round(a, 6), round(b, 6)) for a, b in pieces), round(float(pm.y(t0)), 1), width, self.gain,
                id(self.peaks), id(pm.axis))
         if key != self._cache_key:
             self._cache_img = []
             for a, b in pieces:
-                ya, yb = float(pm.y(a)), float(pm.y(b))
+                ya, yb = pm.rows(a, b)
                 height = int(round(abs(yb - ya)))
                 if height >= 1:
                     self._cache_img.append((int(round(min(ya, yb))), self._render(a, b, width, height, flip=yb < ya)))

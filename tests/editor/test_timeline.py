@@ -112,11 +112,11 @@ def test_ten_thousand_notes_render_only_visible(timeline):
 def test_slice_tiler_matches_the_whole_song_spectrogram():
     """Tiles cut from stereo slices equal the tiles of the full mono spectrogram (no seams, no full copy)."""
     from audio.spectrogram import SpectrogramTiler
-    from editor.timeline.spectrogram_item import SliceTiler
+    from editor.timeline.spectrogram_item import LANE_PARAMS, SliceTiler
 
     rng = np.random.default_rng(3)
     stereo = (0.3 * rng.standard_normal((2, 22050 * 12))).astype(np.float32)
-    whole = SpectrogramTiler(stereo.mean(axis=0), 22050, tile_s=5.0)
+    whole = SpectrogramTiler(stereo.mean(axis=0), 22050, LANE_PARAMS, tile_s=5.0)
     sliced = SliceTiler(stereo, 22050, tile_s=5.0)
     assert sliced.n_tiles == whole.n_tiles
     for i in range(whole.n_tiles):

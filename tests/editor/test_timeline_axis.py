@@ -41,10 +41,10 @@ def test_time_labels_show_after_ten_minutes(make_timeline, qtbot):
 def test_slice_tiler_matches_the_whole_song_at_any_rate(sr):
     """The lane's tiles cut their slices with the window's length in samples, which now depends on the rate."""
     from audio.spectrogram import SpectrogramTiler
-    from editor.timeline.spectrogram_item import SliceTiler
+    from editor.timeline.spectrogram_item import LANE_PARAMS, SliceTiler
 
     stereo = (0.3 * np.random.default_rng(1).standard_normal((2, sr * 11))).astype(np.float32)
-    whole = SpectrogramTiler(stereo.mean(axis=0), sr, tile_s=5.0)
+    whole = SpectrogramTiler(stereo.mean(axis=0), sr, LANE_PARAMS, tile_s=5.0)
     sliced = SliceTiler(stereo, sr, tile_s=5.0)
     assert sliced.window_len == whole.window_len
     for i in range(whole.n_tiles):
