@@ -8,7 +8,9 @@ idea; the sound card's clock, not a wall-clock timer, drives the playhead.
 
 Lock-free protocol: the ring is preallocated numpy arrays. The writer fills slot ``count % capacity`` and then
 publishes ``count + 1``; the reader copies the arrays and keeps only entries that were published before the
-copy started and could not have been overwritten before it ended. Neither side waits on the other.
+copy started and could not have been overwritten before it ended. Neither side waits on the other. The ring must
+reach back as far as the reader looks: device latency plus the user's offsets (:func:`ring_capacity`); the player
+sizes it with :meth:`PlaybackClock.reserve` before its stream starts.
 
 Jitter: hosts that report no DAC time get ``currentTime + latency`` (:func:`effective_dac_time`), and
 ``currentTime`` is when the callback happened to run, always a little late. The writer also records the device
@@ -23,6 +25,7 @@ chart's ``#OFFSET`` is chart data and never appears here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +33,8 @@ import numpy as np
 OUTLIER_MADS = 4.0  # calibration: taps this many median absolute deviations from the median are stray
 OUTLIER_FLOOR_S = 0.030  # ... but never reject within 30 ms: human tapping spread is about that wide
 OFFSET_LEAK = 0.0002  # s/s: 200 ppm, above the usual 20-100 ppm between a system clock and a sound card
+MAX_USER_OFFSET_S = 0.5  # output latency and visual offset settings each go to +-500 ms (editor/settings.py)
+RING_MARGIN_S = 0.25  # ring span beyond latency + offsets: a block ahead, late GUI reads, hosts' DAC-time guesses
 _FIELDS = ("dac", "device_frame", "src_frame", "rate", "segment", "request", "timebase")
 
 
@@ -58,6 +63,36 @@ def effective_dac_time(dac_time_s: float, current_time_s: float, latency_s: floa
     return base + latency_s
 
 
+def ring_capacity(sample_rate_hz: float, blocksize: int, device_latency_s: float, wraps_per_s: float) -> int:
+    """Ring entries that cover everything the reader may look back to.
+
+    The newest entry sounds up to ``device_latency_s`` (and a block) after the reader's "now", and the reader asks
+    for ``now - output_latency_s + visual_offset_s``, so the ring spans ``device_latency_s`` plus both offsets at
+    their limit plus a margin. Over that span there is one entry per block and one per loop wrap (at most
+    ``wraps_per_s``: the shortest loop at rate 1). A fixed 64 entries covered 0.34 s at 96 kHz and less with a
+    short loop; when no entry was old enough the playhead froze at the play position.
+
+    Parameters
+    ----------
+    sample_rate_hz : float
+        Output rate.
+    blocksize : int
+        Frames per callback block (the smallest block the host passes).
+    device_latency_s : float
+        The stream's output latency (how far ahead of "now" the callback renders).
+    wraps_per_s : float
+        Most loop wraps per second of output.
+
+    Returns
+    -------
+    int
+        Capacity to pass to :meth:`PlaybackClock.reserve`.
+    """
+    span_s = max(0.0, device_latency_s) + 2 * MAX_USER_OFFSET_S + RING_MARGIN_S
+    per_s = sample_rate_hz / max(1, int(blocksize)) + max(0.0, wraps_per_s)
+    return max(4, math.ceil(span_s * per_s) + 4)  # + 4: partial blocks at both ends of the span, the end entry
+
+
 class PlaybackClock:
     """Source-position map written by the audio thread and read by the GUI thread.
 
@@ -66,7 +101,8 @@ class PlaybackClock:
     sample_rate_hz : float
         Rate of the source frames recorded (the rate the player renders at).
     capacity : int
-        Ring size in entries; 64 blocks of 512 frames cover 0.7 s at 44.1 kHz, far more than any latency.
+        Ring size in entries; the player grows it to :func:`ring_capacity` with :meth:`reserve` (64 blocks of
+        512 frames cover 0.74 s at 44.1 kHz but only 0.34 s at 96 kHz, and loop wraps take entries too).
     window : int
         Entries used to filter DAC-time jitter (see module docstring).
 
@@ -87,6 +123,7 @@ class PlaybackClock:
         self.visual_offset_s = 0.0
         self._rings = {name: np.zeros(capacity, dtype=np.float64) for name in _FIELDS}
         self._count = 0  # published entries; only the writer increments it
+        self._oldest = 0  # first entry still stored (a ring grown by reserve holds no entries before it)
         self._hold_s = 0.0  # shown while paused, and after a seek until the new audio reaches the DAC
         self._min_request = 0
         self._playing = False
@@ -114,6 +151,22 @@ class PlaybackClock:
         rings["request"][slot] = request
         rings["timebase"][slot] = timebase
         self._count += 1  # publish last: readers ignore the slot until this point
+
+    def reserve(self, capacity: int) -> None:
+        """Grow the ring to at least ``capacity`` entries, keeping the entries it holds.
+
+        Call before the audio thread starts writing (the player does, between opening and starting its stream):
+        the writer may not see the swap in the middle of :meth:`record`. New arrays are made here, never in the
+        callback.
+        """
+        capacity = int(capacity)
+        if capacity <= self.capacity:
+            return
+        kept = np.arange(max(0, self._count - self.capacity), self._count)
+        rings = {name: np.zeros(capacity, dtype=np.float64) for name in _FIELDS}
+        for name, ring in rings.items():
+            ring[kept % capacity] = self._rings[name][kept % self.capacity]
+        self._rings, self.capacity, self._oldest = rings, capacity, int(kept[0]) if kept.size else self._count
 
     @property
     def entries_recorded(self) -> int:
@@ -169,7 +222,7 @@ class PlaybackClock:
             copies = {name: ring.copy() for name, ring in self._rings.items()}
             after = self._count
             # The writer may be filling the slot of entry `after` (= slot of after - capacity): exclude it.
-            first = max(0, after - self.capacity + 1)
+            first = max(self._oldest, after - self.capacity + 1)
             if first < before:
                 order = np.arange(first, before) % self.capacity
                 return {name: arr[order] for name, arr in copies.items()}

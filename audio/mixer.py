@@ -25,6 +25,7 @@ from audio.ticks import TickTrack, mix_ticks
 
 MIN_RATE = 0.25
 MAX_RATE = 1.0
+LIMIT_KNEE = 0.9  # the output's soft limiter leaves samples up to this untouched (see soft_limit)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,40 @@ class SourceMix:
         if g.shape != self.gains.shape:
             raise ValueError(f"expected {self.gains.size} gains, got {g.shape}")
         return SourceMix(self.arrays, g.copy(), self.n_frames, self.stretcher, np.zeros(g.size))
+
+
+def resample_source(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
+    """``samples`` ((n,) or (channels, n)) at ``to_hz``, for an output that runs at another rate (JACK plays only
+    at the server's); the same array when the rates agree. GUI thread, before a :class:`SourceMix` is made."""
+    if int(from_hz) == int(to_hz):
+        return samples
+    import soxr
+
+    arr = np.asarray(samples, dtype=np.float32)
+    out = soxr.resample(arr.T if arr.ndim == 2 else arr, int(from_hz), int(to_hz), quality="HQ")
+    return np.ascontiguousarray(out.T if arr.ndim == 2 else out, dtype=np.float32)
+
+
+def soft_limit(block: np.ndarray, mag: np.ndarray, mask: np.ndarray) -> None:
+    """Bend the samples of ``block`` beyond +-``LIMIT_KNEE`` smoothly toward +-1, in place.
+
+    ``|x| -> K + (1 - K) tanh((|x| - K) / (1 - K))`` above the knee ``K``, the identity below it. The music at the
+    default volume 0.8 stays under the knee, but a note tick and a beat tock on one frame (0.6 + 0.6 at the
+    editor's default volumes) or a tick over a loud passage summed past 1.0 and were cut flat: a harsh click on
+    every such beat. The curve is monotonic, keeps the sign, has slope 1 at the knee and is the same for every
+    block, so a tick's onset frame does not move and nothing pumps; a sample at 1.0 comes out at 0.976, one at
+    1.2 at 0.9995. ``mag`` (float32) and ``mask`` (bool) are scratch buffers shaped like ``block``, so the
+    callback allocates nothing.
+    """
+    np.abs(block, out=mag)
+    np.greater(mag, LIMIT_KNEE, out=mask)
+    mag -= LIMIT_KNEE  # Python floats keep float32 (NEP 50): no cast buffers
+    mag *= 1.0 / (1.0 - LIMIT_KNEE)
+    np.tanh(mag, out=mag)
+    mag *= 1.0 - LIMIT_KNEE
+    mag += LIMIT_KNEE
+    np.copysign(mag, block, out=mag)
+    np.copyto(block, mag, where=mask)
 
 
 def as_frames(samples: np.ndarray, out_channels: int) -> np.ndarray:
@@ -138,6 +173,7 @@ class Renderer:
         self._ended = False
         self._src = 0.0
         self._segment = 0
+        self._seg_ticks = -math.inf  # ticks before this source frame started before the segment: not mixed
         self._timebase = 0
         self._stretch_key: tuple | None = None
         # Scratch buffers
@@ -151,6 +187,8 @@ class Renderer:
         self._a0 = {c: np.zeros((self.max_frames, c), np.float32) for c in {1, self.channels}}
         self._a1 = {c: np.zeros((self.max_frames, c), np.float32) for c in {1, self.channels}}
         self._tick_scratch = np.zeros(self.max_frames, np.float32)
+        self._lim_mag = np.zeros((self.max_frames, self.channels), np.float32)
+        self._lim_mask = np.zeros((self.max_frames, self.channels), bool)
         self._win = {c: np.zeros((self.max_frames + 2, c), np.float32) for c in {1, self.channels}}
 
     @property
@@ -169,6 +207,7 @@ class Renderer:
             self._playing = transport.playing
             self._src = float(transport.start_frame)
             self._segment += 1
+            self._seg_ticks = self._src - 0.5  # tick frames are rounded: the tick *at* the start still sounds
             self._ended = False
             self._stretch_key = None
         frames = out.shape[0]
@@ -177,7 +216,10 @@ class Renderer:
             piece.fill(0.0)
             if self._playing and not self._ended:
                 self._render_playing(piece, dac_time_s + start / self.sample_rate_hz)
-                np.clip(piece, -1.0, 1.0, out=piece)
+                if piece.max() > LIMIT_KNEE or piece.min() < -LIMIT_KNEE:  # most blocks: two cheap reductions
+                    n = piece.shape[0]
+                    soft_limit(piece, self._lim_mag[:n], self._lim_mask[:n])
+                    np.clip(piece, -1.0, 1.0, out=piece)  # float32 rounding at the top of the curve
             self.device_frame += piece.shape[0]
 
     def _render_playing(self, out: np.ndarray, dac_time_s: float) -> None:
@@ -207,12 +249,13 @@ class Renderer:
                 self._stretch_key = None
                 self._render_resampled(view, mix, rate)
             for track in self.ticks:
-                mix_ticks(view, track, self._src, rate, float(self.tick_gain), self._tick_scratch)
+                mix_ticks(view, track, self._src, rate, float(self.tick_gain), self._tick_scratch, self._seg_ticks)
             self._src += span * rate
             pos += span
             if looping and loop is not None and self._src >= loop[1]:
                 self._src = loop[0] + (self._src - loop[1])  # keep the sub-frame overshoot: exact wraps
                 self._segment += 1
+                self._seg_ticks = loop[0] - 0.5
                 fresh = True
 
     def _render_stretched(self, out: np.ndarray, mix: SourceMix, rate: float) -> None:

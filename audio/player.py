@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from audio.clock import PlaybackClock, effective_dac_time
-from audio.mixer import MAX_RATE, MIN_RATE, Renderer, SourceMix, Transport
+from audio.clock import PlaybackClock, effective_dac_time, ring_capacity
+from audio.mixer import MAX_RATE, MIN_RATE, Renderer, SourceMix, Transport, resample_source
 from audio.null_output import NullOutput, RenderFn
 from audio.output_watch import OutputHealth, first_line
 from audio.ticks import BEAT, NOTE, TickTrack, click_sample
@@ -31,6 +31,7 @@ from audio.ticks import BEAT, NOTE, TickTrack, click_sample
 __all__ = ["NullOutput", "Player", "PlayerError", "SoundDeviceOutput"]
 
 LEAD_IN_MAX_S = 10.0  # positions down to minus this play silence before the audio (a lead-in before its start)
+MIN_LOOP_S = 0.010  # shortest loop; at rate 1 it wraps (and adds a clock entry) 100 times a second
 
 
 class PlayerError(Exception):
@@ -155,6 +156,7 @@ class Player:
                 try:
                     player.output = SoundDeviceOutput(player.renderer.render, rate, channels, blocksize,
                                                       device=device, latency=latency)
+                    player._reserve_clock(blocksize)
                     player.output.start()
                     return player
                 except PlayerError as exc:
@@ -168,16 +170,22 @@ class Player:
                                    report_dac=report_dac, capture_s=capture_s)
         if reason:
             player.output.description = f"no sound device ({reason}); null output"
+        player._reserve_clock(blocksize)
         player.output.start()
         return player
 
     @classmethod
     def _build(cls, music: np.ndarray, music_rate: int, rate: int, channels: int,
                clock: PlaybackClock) -> Player:
-        player = cls(SourceMix.create([_resample(music, music_rate, rate)], rate, channels), rate, channels,
+        player = cls(SourceMix.create([resample_source(music, music_rate, rate)], rate, channels), rate, channels,
                      clock)
         player.input_rate_hz = music_rate
         return player
+
+    def _reserve_clock(self, blocksize: int) -> None:
+        """Size the clock's ring for this stream before it starts: its latency, its rate, its block size."""
+        latency_s = self.output.latency_s if self.output is not None else 0.0
+        self.clock.reserve(ring_capacity(self.sample_rate_hz, blocksize, latency_s, 1.0 / MIN_LOOP_S))
 
     # --- status ----------------------------------------------------------------------------------------
 
@@ -252,7 +260,9 @@ class Player:
         if from_s is None:
             if self.is_playing:
                 return
-            from_s = 0.0 if self._hold_s >= self.duration_s else self._hold_s
+            t = self.renderer.transport  # ended: the callback reached the end; _hold_s is where that play began
+            ended = t.playing and self.renderer.finished_request == t.request
+            from_s = 0.0 if ended or self._hold_s >= self.duration_s else self._hold_s
         self._send(True, from_s)
 
     def pause(self) -> None:
@@ -279,8 +289,8 @@ class Player:
     def set_loop(self, start_s: float, end_s: float) -> None:
         """Loop ``[start_s, end_s)`` (clamped to the song) once playback enters it; at least 10 ms long."""
         start_s, end_s = max(0.0, float(start_s)), min(float(end_s), self.duration_s)
-        if end_s - start_s < 0.010:
-            raise ValueError("a loop must be at least 10 ms long")
+        if end_s - start_s < MIN_LOOP_S - 1e-9:  # set_loop(a, a + MIN_LOOP_S) is not refused for a rounding error
+            raise ValueError(f"a loop must be at least {MIN_LOOP_S * 1000:.0f} ms long")
         self.renderer.loop = (round(start_s * self.sample_rate_hz), round(end_s * self.sample_rate_hz))
 
     def clear_loop(self) -> None:
@@ -345,7 +355,7 @@ class Player:
             self.renderer.mix = self._music
             return
         rate = int(round(self.sample_rate_hz))
-        stems = [_resample(stem, self.input_rate_hz, rate) for stem in stems]
+        stems = [resample_source(stem, self.input_rate_hz, rate) for stem in stems]
         mix = SourceMix.create(stems, self.sample_rate_hz, self.channels, gains)
         self._stem_gains, self._stem_muted = mix.gains.copy(), np.zeros(mix.gains.size, bool)
         self.renderer.mix = mix
@@ -385,14 +395,3 @@ def _candidate_rates(sample_rate_hz: int, device: int | str | None) -> list[int]
     if default > 0 and default != rates[0]:
         rates.append(default)
     return rates
-
-
-def _resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
-    """``samples`` ((n,) or (channels, n)) at ``to_hz``; the same array when the rates agree."""
-    if int(from_hz) == int(to_hz):
-        return samples
-    import soxr
-
-    arr = np.asarray(samples, dtype=np.float32)
-    out = soxr.resample(arr.T if arr.ndim == 2 else arr, int(from_hz), int(to_hz), quality="HQ")
-    return np.ascontiguousarray(out.T if arr.ndim == 2 else out, dtype=np.float32)

@@ -67,7 +67,7 @@ class TickTrack:
 
 
 def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, gain: float,
-              scratch: np.ndarray | None = None) -> None:
+              scratch: np.ndarray | None = None, since_frame: float = -np.inf) -> None:
     """Add the ticks that overlap one rendered span to ``out`` in place.
 
     Parameters
@@ -84,14 +84,18 @@ def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, 
         Master tick volume, multiplied by ``track.gain``.
     scratch : np.ndarray, float32, shape (>= len(track.sample),), optional
         Work buffer so the audio callback does not allocate; one is made when absent.
+    since_frame : float, optional
+        Ticks before this source frame are left out: they belong to audio before a discontinuity (a loop wrap,
+        a play or a seek start), so their tails must not sound mid-decay at the start of the new segment.
     """
     n_out = out.shape[0]
     length = track.sample.shape[0]
     level = gain * track.gain
     if n_out == 0 or length == 0 or level == 0.0 or track.frames.size == 0:
         return
-    # Ticks that started up to one sample length before the span still sound in it.
-    lo = int(np.searchsorted(track.frames, src_frame - (length + 1) * rate, side="left"))
+    # Ticks that started up to one sample length before the span still sound in it, unless that is before the
+    # segment: a loop's pass starts silent even when a beat lies just before the loop start.
+    lo = int(np.searchsorted(track.frames, max(src_frame - (length + 1) * rate, since_frame), side="left"))
     hi = int(np.searchsorted(track.frames, src_frame + n_out * rate, side="left"))
     for i in range(lo, hi):
         start = int(np.floor((track.frames[i] - src_frame) / rate + 0.5))
