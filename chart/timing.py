@@ -176,6 +176,16 @@ class TimingData:
             return k.arrive[j] + k.delay[j]
         return k.leave(j) + (beat - k.beats[j]) * k.spb[j]
 
+    def seconds_after_stop(self, beat: Fraction | int | str) -> Fraction:
+        """Exact time in seconds at which the scroll moves on from ``beat``: :meth:`beat_to_seconds` (a delay there
+        comes before the note is judged) plus a stop on that row, which comes after it. The beats after ``beat``
+        run from this time, so a grid fitted to them (a section that starts on a stop) starts here, not at the
+        judged note; a row without a stop moves on when it is judged."""
+        beat = as_fraction(beat)
+        k = self._knots
+        j = bisect_right(k.beats, beat) - 1
+        return k.leave(j) if j >= 0 and k.beats[j] == beat else self.beat_to_seconds(beat)
+
     def seconds_to_beat(self, seconds: Fraction | int | str | float) -> Fraction:
         """Exact beat at time ``seconds``; during a pause, the paused beat; at a warp, the beat after it."""
         t = as_fraction(seconds)

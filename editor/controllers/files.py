@@ -214,7 +214,7 @@ class FileController(QObject):
     def save(self) -> bool:
         commit_focused_field(self.window)
         doc = self.session.doc
-        if doc.path is None:
+        if doc.path is None or _osu_set_without_file(doc):  # no one file to save to (_may_write refuses an .osu)
             return self.save_as()
         return self._save_to(doc.path)
 
@@ -222,10 +222,10 @@ class FileController(QObject):
         commit_focused_field(self.window)
         doc = self.session.doc
         suggested = doc.path or doc.song.source_path
-        if doc.path is None and suggested is not None and suggested.suffix.lower() == ".osu":
-            # an osu! beatmap set opened from its folder (no one file to save to): "NAME [Hard].osu" -> "NAME.ssc",
-            # one file for all; never the file of one difficulty, which may not even be in the song any more
-            suggested = suggested.with_name(suggested.stem.split(" [")[0] + ".ssc")
+        if suggested is not None and _osu_set_without_file(doc):  # never one difficulty's file (gone, maybe)
+            suggested = suggested.with_name(suggested.stem.split(" [")[0] + ".ssc")  # "NAME [Hard].osu" -> NAME.ssc
+            self.session.status.emit("An osu!mania file holds one difficulty: save the set in one .ssc (File > "
+                                     "Export writes its .osu files, one per difficulty)")
         target = self.ask_save_path(suggested)
         if target is None:
             return False
@@ -375,6 +375,13 @@ def music_for(session: EditorSession, target: Path) -> str | None:
     if audio is None:
         return None
     return music_relative_to(audio, target, session.doc.song.music)
+
+
+def _osu_set_without_file(doc: Document) -> bool:
+    """Whether the song is an osu! beatmap set with no one file to save to: opened from its folder, or read from
+    one ``.osu`` (one difficulty per file) and given another difficulty since."""
+    where = doc.path or doc.song.source_path
+    return where is not None and where.suffix.lower() == ".osu" and (doc.path is None or len(doc.song.charts) > 1)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -36,6 +36,7 @@ from chart.notes import Note, sort_notes
 from chart.song import Chart
 from chart.sorted_notes import room_made
 from chart.timing import TimingData
+from chart.timing_form import same_times
 from editor.session import EditorSession
 from inference.lane_features import TAIL_GRID_BEAT
 
@@ -324,11 +325,12 @@ def places_alike(a: TimingData, b: TimingData) -> bool:
     BPMs, stops, delays, warps) and judged alike (the same fake segments: StepMania judges no note in one, and the
     decoder drafts none there). Labels, scrolls, speeds, tick counts and combos move no note, and neither do time
     signatures: they draw measure lines and give a draft still running its downbeat guide, but its notes sit on
-    the music all the same, so it is shown, as one drafted on notes edited meanwhile is."""
+    the music all the same, so it is shown, as one drafted on notes edited meanwhile is. The times are compared,
+    not the lists as written (:func:`chart.timing_form.same_times`): a BPM row that repeats the BPM in force, or
+    a stop of 0 s, moves no note either."""
     if a is b:
         return True
-    return ((a.offset, a.bpms, a.stops, a.delays, a.warps) == (b.offset, b.bpms, b.stops, b.delays, b.warps)
-            and fake_ranges(a) == fake_ranges(b))
+    return same_times(a, b) and fake_ranges(a) == fake_ranges(b)
 
 
 def _disclosure(chart: Chart, drafted: list[ReplaceRegion]) -> SetChartMeta | None:

@@ -82,7 +82,9 @@ class SectionTempoTool(ProgressJobs):
         timing, chart = s.timing_target()
         start, end = max(span[0], Fraction(0)), span[1]
         audio = s.audio
-        start_s, end_s = float(timing.beat_to_seconds(start)), float(timing.beat_to_seconds(end))
+        # the section's beats run from its first row's stop on (the first row itself is judged before it): the
+        # span analysed starts there, as the grid the dialog measures the phase against does
+        start_s, end_s = float(timing.seconds_after_stop(start)), float(timing.beat_to_seconds(end))
         heard_s = min(end_s, audio.duration_s) - max(start_s, 0.0)
         if heard_s < MIN_SPAN_S:
             messages.error(self.win, TITLE, f"Beats {describe_beat(start)} to {describe_beat(end)} hold "
@@ -118,9 +120,8 @@ class SectionTempoTool(ProgressJobs):
                 from editor.dialogs.section_tempo import PHASE_TOLERANCE_S, phase_to_grid_s
 
                 best = candidates[0]
-                start_s = float(timing.beat_to_seconds(start))
-                phase_s = phase_to_grid_s(best.offset_s, best.bpm, start, start_s)
-                move = Fraction(start_s + phase_s).limit_denominator(10**7) \
+                phase_s = phase_to_grid_s(best.offset_s, best.bpm, start, float(timing.seconds_after_stop(start)))
+                move = Fraction(float(timing.beat_to_seconds(start)) + phase_s).limit_denominator(10**7) \
                     if abs(phase_s) > PHASE_TOLERANCE_S else None
                 self.apply(start, end, Fraction(f"{best.bpm:.3f}"), move, phase_s)
             return
@@ -149,6 +150,7 @@ class SectionTempoTool(ProgressJobs):
 
         dialog = SectionTempoDialog(self.win, candidates, start, float(start_s), span,
                                     outcome, current_bpm=float(timing.bpm_at(start)),
+                                    stop_s=float(timing.seconds_after_stop(start) - start_s),
                                     tap_clock=song_clock(self.win.playback), play=self.win.playback.toggle,
                                     title=f"{TITLE}: {span} ({whose})")
         try:

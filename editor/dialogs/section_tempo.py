@@ -7,8 +7,10 @@ says how far the section's first whole beat (the start row itself, or for a sect
 as tempo changes mid-beat are charted, the next whole beat at the BPM in the box) sits from the nearest beat of
 the chosen grid (the candidate's, drawn at the BPM in the box, or the tapped one), and when that is more than
 :data:`PHASE_TOLERANCE_S` it offers, ticked, to move the start row by as much (:mod:`chart.section_tempo`: the BPM
-of the stretch before it changes, as Sync Beat does). A line under it says what OK will do to the timing
-(computed by the caller's ``outcome``), and OK is off while that is refused.
+of the stretch before it changes, as Sync Beat does). A stop on the start row comes after its note is judged and
+before the section's next beats: the section's grid runs from the end of the stop (``stop_s`` after the start
+row), so the phase is measured there, and a move shifts the start row and its stop together. A line under it says
+what OK will do to the timing (computed by the caller's ``outcome``), and OK is off while that is refused.
 """
 
 from __future__ import annotations
@@ -40,13 +42,15 @@ Outcome = Callable[[Fraction, Fraction | None], tuple[str, bool]]  # (bpm, first
 
 
 def whole_beat_s(start: Fraction, start_s: float, bpm: float) -> float:
-    """When the section's first whole beat (``start`` rounded up) sounds with ``bpm`` from ``start`` on."""
+    """When the section's first whole beat (``start`` rounded up) sounds with ``bpm`` from ``start`` on, ``start_s``
+    being when the section's grid leaves ``start`` (after a stop there)."""
     return start_s + float(-start % 1) * 60.0 / bpm
 
 
 def phase_to_grid_s(anchor_s: float, bpm: float, start: Fraction, start_s: float) -> float:
     """How far (s) the beat of the grid through ``anchor_s`` (``60 / bpm`` apart) nearest the section's first whole
-    beat is from it (later: positive): the move that puts the section's beats on the grid."""
+    beat is from it (later: positive): the move that puts the section's beats on the grid. ``start_s`` as for
+    :func:`whole_beat_s`."""
     ref_s = whole_beat_s(start, start_s, bpm)
     return nearest_beat(anchor_s, 60.0 / bpm, ref_s) - ref_s
 
@@ -56,11 +60,12 @@ class SectionTempoDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, candidates: list, start: Fraction, start_s: float, span_text: str,
                  outcome: Outcome, current_bpm: float = 120.0, tap_clock: TapClock | None = None, play=None,
-                 title: str = "Detect Tempo of Selection"):
+                 title: str = "Detect Tempo of Selection", stop_s: float = 0.0):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.start = Fraction(start)
-        self.start_s = float(start_s)
+        self.start_s = float(start_s)  # when the start row is judged: what a move moves
+        self.grid_s = self.start_s + float(stop_s)  # when the section's beats run from (module docstring)
         start_text = f"beat {describe_beat(self.start)}"
         self.start_text = start_text
         self.whole_text = f"beat {describe_beat(-(-self.start // 1))}"  # the first whole beat
@@ -75,7 +80,7 @@ class SectionTempoDialog(QDialog):
         layout.addWidget(intro)
         self.list = QListWidget()
         for bpm, offset_s, confidence in self.candidates:
-            ms = phase_to_grid_s(offset_s, bpm, self.start, self.start_s) * 1000.0
+            ms = phase_to_grid_s(offset_s, bpm, self.start, self.grid_s) * 1000.0
             self.list.addItem(f"{bpm:.3f} BPM (confidence {confidence:.0%}), its beat nearest {self.whole_text} "
                               f"{ms:+.1f} ms from it")
         self.list.currentRowChanged.connect(self._pick)
@@ -127,7 +132,7 @@ class SectionTempoDialog(QDialog):
     def _pick(self, row: int) -> None:
         if 0 <= row < len(self.candidates):
             bpm, offset_s, _confidence = self.candidates[row]
-            ref_s = whole_beat_s(self.start, self.start_s, bpm)
+            ref_s = whole_beat_s(self.start, self.grid_s, bpm)
             self.anchor_s = nearest_beat(offset_s, 60.0 / bpm, ref_s)  # ÷2 keeps this beat of the grid
             self.bpm.setValue(round(bpm, 3))
             self._update()
@@ -142,7 +147,7 @@ class SectionTempoDialog(QDialog):
         positive); None with no grid (nothing detected or tapped)."""
         if self.anchor_s is None:
             return None
-        return phase_to_grid_s(self.anchor_s, self.bpm.value(), self.start, self.start_s)
+        return phase_to_grid_s(self.anchor_s, self.bpm.value(), self.start, self.grid_s)
 
     def _update(self) -> None:
         phase = self.phase_s()
