@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 from chart.fileio import atomic_write_bytes, atomic_write_many
-from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, check_size
+from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, WriteError, check_size
 from chart.formats.relink import FILE_TAGS as FILE_TAGS  # re-exported: the relinking lives in its own module
 from chart.formats.relink import relink_charts as relink_charts
 from chart.formats.relink import relinked_extra as relinked_extra
@@ -232,11 +232,32 @@ def save(song: Song, path: str | Path, keep_backup: bool = False) -> Path:
 
 def encode(song: Song, path: str | Path) -> bytes:
     """The bytes :func:`save` writes to ``path``: the format's text in UTF-8, or an archive (``.osz``), whose
-    writer reads the files the song names (found beside ``song.source_path`` or beside ``path``)."""
+    writer reads the files the song names (found beside ``song.source_path`` or beside ``path``). Raises
+    :class:`TooLargeError` (nothing is written) for a text over the :data:`MAX_INPUT_BYTES` that :func:`load`
+    accepts: the editor's Save and Export and the CLI all write through here."""
     fmt = format_for(path)
     if fmt.archive:
         return fmt.module.dump_bytes(song, path)
-    return fmt.module.dumps(song).encode("utf-8")
+    data = fmt.module.dumps(song).encode("utf-8")
+    if len(data) > MAX_INPUT_BYTES:
+        raise TooLargeError(fmt, len(data))
+    return data
+
+
+class TooLargeError(WriteError):
+    """A file :func:`load` would refuse as too large: a 24-chart song of 219k notes wrote a 21.1 MB .json without
+    a word, and reopening it failed. The reader's limit guards every reader against hostile input (it is what
+    the fuzzing promises). A .json takes 100-130 bytes per note, 7-40x a .ssc (shared songs), so it reaches the
+    limit first, at ~180k notes; a .ssc holds millions. The editor's autosaves are JSON too, but they are written
+    with :func:`dumps` and read back without the limit (``editor.controllers.autosave_files``): a huge song still
+    autosaves."""
+
+    def __init__(self, fmt: Format, size: int) -> None:
+        hint = "save as .ssc, 7 to 40 times smaller" if fmt.name == "json" else \
+            "split the song's charts between several files"
+        reason = f"the file would be {size / 2**20:.1f} MB, over the {MAX_INPUT_BYTES // 2**20} MB a reader accepts"
+        super().__init__(fmt.extensions[0], [Unrepresentable("", Fraction(0), f"{reason}; {hint}")])
+        self.args = (f"cannot write {fmt.extensions[0]}: {reason}; {hint}",)
 
 
 def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:

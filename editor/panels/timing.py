@@ -38,7 +38,7 @@ from chart.formats.errors import MAX_ABS_VALUE
 from chart.formats.values import MIN_BPM, snap_row
 from chart.history import HistoryError
 from chart.notes import as_fraction
-from chart.retime import SNAP_TOLERANCE_S, retime_extra, retime_notes_counted, retime_osu_extra
+from chart.retime import SNAP_TOLERANCE_S, BeatMap, retime_extra, retime_osu_extra, retime_replacement
 from chart.timing import TimingData
 from editor.panels.timing_rows import entry_problem, on_row, shown
 from editor.session import EditorSession
@@ -150,20 +150,22 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
     song_before = song.timing
     dropped = moved = 0
     shift_s = 0.0
+    maps: dict[tuple[int, int], BeatMap] = {}  # one per (old, new) timing: the charts share most of their beats
     try:
         with doc.transaction(f"{name}, notes kept in time"):
             doc.push(SetTiming(changed, chart=chart, name=name, merge=merge))
             for target, old in zip(targets, before, strict=True):
+                new = song.timing_for(target)
+                beats = maps.setdefault((id(old), id(new)), BeatMap(old, new))
                 old_notes, old_extra = list(target.notes), target.extra  # as before the notes' own step
-                new_notes, lost, shifted_s, changed_n = retime_notes_counted(old_notes, old, song.timing_for(target))
+                gone, came, lost, shifted_s, changed_n = retime_replacement(old_notes, old, new, beats)
                 shift_s = max(shift_s, shifted_s)
-                gone, came = set(old_notes) - set(new_notes), set(new_notes) - set(old_notes)
                 if gone or came:
                     doc.push(ReplaceNotes(target, gone, came, name="Keep notes in time"))
                 dropped, moved = dropped + lost, moved + changed_n
-                extra, came2, lost2, shifted2_s = retime_extra(old_extra, target.lanes, old,
-                                                               song.timing_for(target))  # a routine's player 2
-                extra = retime_osu_extra(extra, old_notes, old, song.timing_for(target))  # osu! sounds, @beat
+                extra, came2, lost2, shifted2_s = retime_extra(old_extra, target.lanes, old, new,
+                                                               beats)  # a routine's player 2
+                extra = retime_osu_extra(extra, old_notes, old, new, beats)  # osu! sounds, @beat
                 if extra != target.extra:  # (the notes' step alone marks their sounds lost)
                     doc.push(SetChartMeta(target, name="Keep notes in time", extra=extra))
                 shift_s, dropped, moved = max(shift_s, shifted2_s), dropped + lost2, moved + came2

@@ -1,0 +1,143 @@
+"""Keep notes in time as it was before :mod:`chart.retime_map` (one beat at a time in Fractions, a fresh map per
+call): the exact reference the equivalence tests compare with (``test_retime_fast.py``). The code of
+``chart/retime.py`` before the change, trimmed to the note and osu! extra re-beats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+import numpy as np
+
+from chart.formats.display_segments import past_warps
+from chart.formats.osu_beats import retime_tokens
+from chart.formats.osu_hitsounds import remap_sounds
+from chart.formats.timing_tags import in_warp
+from chart.notes import Note, sort_notes
+from chart.snap import DIVISORS, is_on_grid, snap_preferring_coarse
+from chart.timing import TimingData
+
+SNAP_TOLERANCE_S = 0.001
+_MIN_HOLD = Fraction(1, 48)
+
+
+def _mapper(old: TimingData, new: TimingData):
+    """``to_new(beat)``, cached per beat, and a one-item list holding the largest time shift (s) of a judged beat
+    mapped so far (0 when every one lands on a row at its time)."""
+    cache: dict[Fraction, Fraction] = {}
+    shift = [0.0]
+
+    def to_new(beat: Fraction) -> Fraction:
+        if beat not in cache:
+            at_s = old.beat_to_seconds(beat)
+            exact = new.seconds_to_beat(at_s)
+            tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
+            own = _on_own_grid(beat, exact)
+            if is_on_grid(exact, 192):
+                cache[beat] = exact
+            elif own is not None and abs(float(own - exact)) <= tolerance:
+                cache[beat] = own  # a custom-snap note (1/20...) stays on its own snap, not the nearest 1/48 row
+            else:
+                cache[beat] = snap_preferring_coarse(np.array([float(exact)]), DIVISORS, tolerance)[0]
+            if not in_warp(old, beat):
+                if new.warps:  # a judged note snapped onto a new warp's start stays judged
+                    cache[beat] = past_warps(new, cache[beat])
+                cache[beat] = _nearest_sounding(new, exact, cache[beat], at_s)
+                shift[0] = max(shift[0], abs(float(new.beat_to_seconds(cache[beat]) - at_s)))
+        return cache[beat]
+
+    return to_new, shift
+
+
+def _on_own_grid(beat: Fraction, exact: Fraction) -> Fraction | None:
+    """The row of ``beat``'s own snap nearest ``exact``, for a note off the 1/192 grid (a custom snap such as
+    osu!'s 1/5 beat); None for the others, which the usual snaps serve. Without it a 1 ms nudge with Keep notes in
+    time moved such a note to the nearest 1/48 row, 3 ms from where it sounded and off its snap."""
+    if is_on_grid(beat, 192):
+        return None
+    step = Fraction(1, beat.denominator)
+    return round(exact / step) * step
+
+
+def _nearest_sounding(new: TimingData, exact: Fraction, beat: Fraction, at_s: Fraction) -> Fraction:
+    """``beat``, or a 1/48-beat row next to ``exact`` that is *judged* nearer ``at_s``. The exact beat at a time
+    is where the grid arrives then, but a stop's or a delay's notes are judged at another instant: a note heard at
+    a stop's end would go to the stop's beat (judged when the pause starts, a whole stop early), one heard on a
+    new delay's beat to that beat (judged after the delay). The row after the stop, the row before the delay,
+    is within half a row."""
+    error = abs(float(new.beat_to_seconds(beat) - at_s))
+    if error <= SNAP_TOLERANCE_S or not (new.stops or new.delays):
+        return beat
+    row = exact - exact % _MIN_HOLD
+    for near in (row - _MIN_HOLD, row, row + _MIN_HOLD, row + 2 * _MIN_HOLD):
+        if in_warp(new, near):
+            continue
+        e = abs(float(new.beat_to_seconds(near) - at_s))
+        if e < error - 1e-9:
+            beat, error = near, e
+    return beat
+
+
+def retime_notes(notes: Iterable[Note], old: TimingData, new: TimingData) -> tuple[list[Note], int]:
+    """(the notes at their times under ``old``, in beats of ``new``; how many were dropped on a taken cell)."""
+    moved, dropped, _shift = retime_notes_with_shift(notes, old, new)
+    return moved, dropped
+
+
+def retime_notes_with_shift(notes: Iterable[Note], old: TimingData,
+                            new: TimingData) -> tuple[list[Note], int, float]:
+    """:func:`retime_notes`, and how far in time (s) it moved any judged head or hold end: 0 when every one lands
+    on a row at its time; up to half a 1/48-beat row when the finest row is the nearest (6 ms at 100 BPM: finer
+    beats cannot be saved as .sm/.ssc)."""
+    moved, dropped, shift, _changed = retime_notes_counted(notes, old, new)
+    return moved, dropped, shift
+
+
+def retime_notes_counted(notes: Iterable[Note], old: TimingData,
+                         new: TimingData) -> tuple[list[Note], int, float, int]:
+    """:func:`retime_notes_with_shift`, and how many of the notes kept got a new beat or hold length (what the
+    status line counts: the notes that came out different from every old one undercounted a shift by one row)."""
+    to_new, shift = _mapper(old, new)
+    out: dict[tuple[Fraction, int], Note] = {}
+    dropped = changed = 0
+    for note in sort_notes(notes):
+        head = to_new(note.beat)
+        moved = note.replace(beat=head, length=max(_MIN_HOLD, to_new(note.end_beat) - head)) if note.kind.has_length \
+            else note.replace(beat=head)
+        if (head, note.lane) in out:
+            dropped += 1
+            continue
+        out[(head, note.lane)] = moved
+        changed += moved != note
+    return sort_notes(out.values()), dropped, shift[0], changed
+
+
+def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: TimingData,
+                     new: TimingData) -> list[tuple[str, str]]:
+    """``extra`` (a chart's with its ``notes``, or the song's with none) with the osu! extras keyed by beat
+    re-beated to keep their times (module docstring): each kept sound goes where :func:`retime_notes` puts its
+    note, and is dropped with a note dropped on a taken cell (never handed to the note kept there); a token on a
+    beat goes where a note on that beat would, unless that is more than :data:`SNAP_TOLERANCE_S` from its time (a
+    green line off every row keeps its exact time). ``extra`` itself when nothing changed."""
+    to_new, _ = _mapper(old, new)
+
+    def near(beat: Fraction) -> Fraction:
+        mapped, at_s = to_new(beat), old.beat_to_seconds(beat)
+        if abs(float(new.beat_to_seconds(mapped) - at_s)) <= SNAP_TOLERANCE_S:
+            return mapped
+        return new.seconds_to_beat(at_s)
+
+    cells: dict[tuple[Fraction, int], tuple[Fraction, int] | None] = {}
+    taken: set[tuple[Fraction, int]] = set()
+    for note in sort_notes(notes):
+        cell = (to_new(note.beat), note.lane)
+        cells[(note.beat, note.lane)] = None if cell in taken else cell
+        taken.add(cell)
+
+    def follow(key: tuple[Fraction, int]) -> tuple[Fraction, int] | None:
+        if key in cells:
+            return cells[key]
+        cell = (to_new(key[0]), key[1])  # a sound whose note is already gone: never onto another note
+        return None if cell in taken else cell
+
+    return remap_sounds(retime_tokens(extra, old, new, near), follow)
