@@ -16,6 +16,10 @@ only where it branches:
 * the snap of the beats that land off the 1/192 grid is one vectorised call for the lot;
 * beats the fast path does not cover (a custom snap off the 1/192 grid, numbers too large for a float) go
   through :func:`map_beat` itself; warps are looked up per beat as :func:`map_beat` does (an indexed bisection).
+
+Two beats do not keep their time: a beat inside an old warp has none of its own (:func:`warped_beat`), and a
+beat at or after beat 0 whose time now falls before beat 0 goes to beat 0 (no chart file keeps a note before it;
+:func:`map_beat`). Their notes give way to the others on a taken cell (:attr:`BeatMap.yields`).
 """
 
 from __future__ import annotations
@@ -41,7 +45,17 @@ Ratio = tuple[int, int]  # numerator, denominator > 0; not necessarily in lowest
 def map_beat(old: TimingData, new: TimingData, beat: Fraction) -> tuple[Fraction, float]:
     """(``beat``'s beat under ``new`` at its time under ``old``, how far in time (s) that moves it: 0.0 for a beat
     inside an old warp, which is never judged). The rule, one beat in exact Fractions: :class:`BeatMap` gives the
-    same for many beats at once."""
+    same for many beats at once. A beat inside an old warp goes where :func:`warped_beat` puts it; a beat at or
+    after beat 0 that would land before it goes to beat 0 (past a warp there), its shift then how late it sounds
+    there: no chart file keeps a note before beat 0 (an offset nudge put the note on beat 0 at -1/48, and Save
+    refused the song; docs/editor.md, "No note is placed ... before beat 0")."""
+    return _mapped(old, new, beat)[:2]
+
+
+def _mapped(old: TimingData, new: TimingData, beat: Fraction) -> tuple[Fraction, float, bool]:
+    """:func:`map_beat`, and whether the beat was pulled up to beat 0."""
+    if in_warp(old, beat):
+        return warped_beat(old, new, beat), 0.0, False
     at_s = old.beat_to_seconds(beat)
     exact = new.seconds_to_beat(at_s)
     tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
@@ -52,12 +66,55 @@ def map_beat(old: TimingData, new: TimingData, beat: Fraction) -> tuple[Fraction
         moved = own  # a custom-snap note (1/20...) stays on its own snap, not the nearest 1/48 row
     else:
         moved = snap_preferring_coarse(np.array([float(exact)]), DIVISORS, tolerance)[0]
-    if in_warp(old, beat):
-        return moved, 0.0
     if new.warps:  # a judged note snapped onto a new warp's start stays judged
         moved = past_warps(new, moved)
     moved = _nearest_sounding(new, exact, moved, at_s)
-    return moved, abs(float(new.beat_to_seconds(moved) - at_s))
+    raised = moved < 0 <= beat
+    if raised:
+        moved = _beat_zero(new)
+    return moved, abs(float(new.beat_to_seconds(moved) - at_s)), raised
+
+
+def warped_beat(old: TimingData, new: TimingData, beat: Fraction) -> Fraction:
+    """The new beat of ``beat``, inside a warp of ``old`` (the caller checks: :func:`in_warp`). A warp passes over
+    its beats in no time: every beat of it is at the one instant, and mapped by its time the warp's notes (20kmh
+    charts dozens of mines in its two warps) all went to one row, where all but one per lane were deleted as
+    dropped on a taken cell. Such a note has no time of its own to keep; its place is in the warp, which a timing
+    edit leaves on its beats (a BPM, stop or offset change moves the judged notes around it, not the warp): so it
+    keeps its beat. When the edit moved the warp itself (one warp gone and one of the same length come, a whole
+    number of 1/48 rows away: its row's beat edited in the Timing panel), the note moves with it, keeping its
+    beat in the warp; a warp removed or resized leaves its notes on their beats (now judged there, if outside a
+    warp)."""
+    return _carried(beat, _warp_move(old, new))
+
+
+def _carried(beat: Fraction, move: tuple[Fraction, Fraction, Fraction] | None) -> Fraction:
+    """:func:`warped_beat` with the edit's :func:`_warp_move` (found once per map)."""
+    if move is not None:
+        start, length, to = move
+        if start <= beat < start + length and beat + to - start >= 0:  # (never before beat 0)
+            return beat + to - start
+    return beat
+
+
+def _warp_move(old: TimingData, new: TimingData) -> tuple[Fraction, Fraction, Fraction] | None:
+    """(start, length, new start) of the one warp of ``old`` that ``new`` has moved: one warp gone, one of the same
+    length come, a whole number of 1/48 rows away (the rows of the notes it carries stay rows); else None."""
+    if not old.warps or old.warps == new.warps:
+        return None
+    gone = set(old.warps) - set(new.warps)
+    came = set(new.warps) - set(old.warps)
+    if len(gone) != 1 or len(came) != 1:
+        return None
+    (start, length), (to, length_to) = gone.pop(), came.pop()
+    if length != length_to or length <= 0 or ((to - start) * 48).denominator != 1:
+        return None
+    return start, length, to
+
+
+def _beat_zero(new: TimingData) -> Fraction:
+    """Where a note pulled up to beat 0 goes: beat 0, or past a warp there (as a judged note is)."""
+    return past_warps(new, Fraction(0)) if new.warps else Fraction(0)
 
 
 def _on_own_grid(beat: Fraction, exact: Fraction) -> Fraction | None:
@@ -172,14 +229,24 @@ class BeatMap:
     ``shift`` the time shift (s), and ``stays`` the beats that keep their beat. Three tables rather than one of
     tuples: a tuple holding a Fraction per beat stays tracked by the garbage collector, and 13k of them, with the
     edit's other objects, set off a full collection in the middle of an offset nudge (~40 ms with a 28k-note
-    song open)."""
+    song open). ``yields``: the beats that do not keep a time of their own (inside an old warp, or pulled up to
+    beat 0: ``raised``), whose notes give way to the others on a taken cell.
+
+    The re-beats of a timing edit share its map (:mod:`chart.retime`), and add up on it what the status line
+    says besides the moved and dropped notes: ``shortened`` (holds ending a row before a note they came to reach),
+    ``pulled`` (notes pulled up to beat 0) and ``late_s`` (how late the latest of those sounds)."""
 
     def __init__(self, old: TimingData, new: TimingData):
         self.old, self.new = old, new
         self.moved: dict[Ratio, Fraction] = {}
         self.shift: dict[Ratio, float] = {}
         self.stays: set[Ratio] = set()
+        self.yields: set[Ratio] = set()
+        self.raised: set[Ratio] = set()
         self.exact_calls = 0  # beats mapped by map_beat itself (the fast path's exceptions; tests count them)
+        self.shortened = self.pulled = 0
+        self.late_s = 0.0
+        self._move = _warp_move(old, new) if old.warps else None
 
     def __call__(self, beat: Fraction) -> Fraction:
         key = (beat.numerator, beat.denominator)
@@ -232,22 +299,28 @@ class BeatMap:
             for beat, at, exact, row in zip(snapping, times, exacts, rows, strict=True):
                 self._finish(new, beat, at, exact, row)
 
-    def _store(self, beat: Fraction, moved: Fraction, shift: float) -> None:
+    def _store(self, beat: Fraction, moved: Fraction, shift: float, yields: bool = False,
+               raised: bool = False) -> None:
         key = (beat.numerator, beat.denominator)
         self.moved[key] = moved
         self.shift[key] = shift
         if moved is beat or (moved.numerator == beat.numerator and moved.denominator == beat.denominator):
             self.stays.add(key)  # (both in lowest terms: no Fraction.__eq__ and its type checks)
+        if yields or raised:
+            self.yields.add(key)
+        if raised:
+            self.raised.add(key)
 
     def _exactly(self, beat: Fraction) -> None:
         self.exact_calls += 1
-        self._store(beat, *map_beat(self.old, self.new, beat))
+        moved, shift, raised = _mapped(self.old, self.new, beat)
+        self._store(beat, moved, shift, bool(self.old.warps) and in_warp(self.old, beat), raised)
 
     def _finish(self, knots: _ExactKnots, beat: Fraction, at: Ratio, exact: Ratio, moved: Fraction) -> None:
         """:func:`map_beat` after the snap: warps, pauses and the time shift (``knots``: the new timing's, ``at``:
         the beat's time, ``exact``: the new beat at that time)."""
-        if self.old.warps and in_warp(self.old, beat):
-            self._store(beat, moved, 0.0)
+        if self.old.warps and in_warp(self.old, beat):  # no time of its own: warped_beat
+            self._store(beat, _carried(beat, self._move), 0.0, yields=True)
             return
         new = self.new
         if new.warps:
@@ -263,6 +336,11 @@ class BeatMap:
                     e = abs(_minus(knots.beat_to_seconds(r, 48), at))
                     if e < error - 1e-9:
                         moved, error = Fraction(r, 48), e
+            if moved.numerator < 0 <= beat.numerator:  # before beat 0, where no chart file keeps a note: map_beat
+                moved = _beat_zero(new)
+                error = abs(_minus(knots.beat_to_seconds(moved.numerator, moved.denominator), at))
+                self._store(beat, moved, error, raised=True)
+                return
         except OverflowError:
             self._exactly(beat)
             return

@@ -178,6 +178,12 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
     text = f"{name}: {moved} note(s) given new beats to keep their times"
     if shift_s >= SNAP_TOLERANCE_S:  # StepMania's finest row (1/48 beat) is the nearest: say how far that is
         text += f", within {shift_s * 1000:.1f} ms (the finest row is 1/48 beat)"
+    pulled, late_s = sum(m.pulled for m in maps.values()), max((m.late_s for m in maps.values()), default=0.0)
+    if pulled:  # no chart file keeps a note before beat 0: they sound late there (chart.retime)
+        text += f"; {pulled} moved up to beat 0 (no chart file keeps one before it), up to {late_s * 1000:.1f} ms late"
+    shortened = sum(m.shortened for m in maps.values())
+    if shortened:
+        text += f"; {shortened} hold(s) shortened to end a row before a note they reached"
     session.status.emit(text + (f"; {dropped} dropped on a cell already taken" if dropped else ""))
     return True
 

@@ -1,6 +1,14 @@
 """Keep notes in time as it was before :mod:`chart.retime_map` (one beat at a time in Fractions, a fresh map per
 call): the exact reference the equivalence tests compare with (``test_retime_fast.py``). The code of
-``chart/retime.py`` before the change, trimmed to the note and osu! extra re-beats."""
+``chart/retime.py`` before the change, trimmed to the note and osu! extra re-beats.
+
+Changed since, on purpose and as the fast code was (each change marked "on purpose" below): a note inside an
+old warp keeps its place in the warp instead of its (shared) instant, where all its warp's notes collapsed onto
+one row and all but one per lane were dropped; a beat at or after beat 0 is never mapped before it (beat 0
+instead, Save refused the song); such notes give way to the others on a taken cell; a hold or roll whose end the
+re-beat put on a later note of its lane, or past it, ends a row before it or the note is dropped (the .sm/.ssc
+writer refused the whole song). Each is written here in plain Fractions, one note at a time, so that the
+equivalence tests still compare the fast code with an independent, obvious one on every case."""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ from chart.formats.display_segments import past_warps
 from chart.formats.osu_beats import retime_tokens
 from chart.formats.osu_hitsounds import remap_sounds
 from chart.formats.timing_tags import in_warp
-from chart.notes import Note, sort_notes
+from chart.notes import Note, NoteKind, sort_notes
 from chart.snap import DIVISORS, is_on_grid, snap_preferring_coarse
 from chart.timing import TimingData
 
@@ -22,13 +30,20 @@ _MIN_HOLD = Fraction(1, 48)
 
 
 def _mapper(old: TimingData, new: TimingData):
-    """``to_new(beat)``, cached per beat, and a one-item list holding the largest time shift (s) of a judged beat
-    mapped so far (0 when every one lands on a row at its time)."""
+    """``to_new(beat)``, cached per beat, a one-item list holding the largest time shift (s) of a judged beat
+    mapped so far (0 when every one lands on a row at its time), and the beats mapped so far that give way on a
+    taken cell (inside an old warp), and that were pulled up to beat 0, with how late each then sounds (s)."""
     cache: dict[Fraction, Fraction] = {}
     shift = [0.0]
+    yields: set[Fraction] = set()
+    raised: dict[Fraction, float] = {}
 
     def to_new(beat: Fraction) -> Fraction:
         if beat not in cache:
+            if in_warp(old, beat):  # changed on purpose: no time of its own, it keeps its place in the warp
+                yields.add(beat)
+                cache[beat] = _warped(old, new, beat)
+                return cache[beat]
             at_s = old.beat_to_seconds(beat)
             exact = new.seconds_to_beat(at_s)
             tolerance = SNAP_TOLERANCE_S * float(new.bpm_at(exact)) / 60.0
@@ -43,10 +58,27 @@ def _mapper(old: TimingData, new: TimingData):
                 if new.warps:  # a judged note snapped onto a new warp's start stays judged
                     cache[beat] = past_warps(new, cache[beat])
                 cache[beat] = _nearest_sounding(new, exact, cache[beat], at_s)
-                shift[0] = max(shift[0], abs(float(new.beat_to_seconds(cache[beat]) - at_s)))
+                if cache[beat] < 0 <= beat:  # changed on purpose: never before beat 0 (a chart file keeps none)
+                    cache[beat] = past_warps(new, Fraction(0))
+                    raised[beat] = abs(float(new.beat_to_seconds(cache[beat]) - at_s))
+                    yields.add(beat)
+                else:
+                    shift[0] = max(shift[0], abs(float(new.beat_to_seconds(cache[beat]) - at_s)))
         return cache[beat]
 
-    return to_new, shift
+    return to_new, shift, yields, raised
+
+
+def _warped(old: TimingData, new: TimingData, beat: Fraction) -> Fraction:
+    """Added on purpose: a note inside a warp keeps its beat, unless the edit moved that warp (one warp gone, one
+    of the same length come, a whole number of 1/48 rows away), then its beat in the moved warp."""
+    gone, came = set(old.warps) - set(new.warps), set(new.warps) - set(old.warps)
+    if len(gone) == 1 and len(came) == 1:
+        (start, length), (to, length_to) = *gone, *came
+        if (length == length_to and length > 0 and ((to - start) * 48).denominator == 1
+                and start <= beat < start + length and beat + to - start >= 0):
+            return beat + to - start
+    return beat
 
 
 def _on_own_grid(beat: Fraction, exact: Fraction) -> Fraction | None:
@@ -93,14 +125,32 @@ def retime_notes_with_shift(notes: Iterable[Note], old: TimingData,
     return moved, dropped, shift
 
 
-def retime_notes_counted(notes: Iterable[Note], old: TimingData,
-                         new: TimingData) -> tuple[list[Note], int, float, int]:
+def retime_notes_counted(notes: Iterable[Note], old: TimingData, new: TimingData,
+                         tally: dict | None = None) -> tuple[list[Note], int, float, int]:
     """:func:`retime_notes_with_shift`, and how many of the notes kept got a new beat or hold length (what the
-    status line counts: the notes that came out different from every old one undercounted a shift by one row)."""
-    to_new, shift = _mapper(old, new)
+    status line counts: the notes that came out different from every old one undercounted a shift by one row).
+    ``tally``: filled with what ``BeatMap`` adds up (shortened, pulled, late_s)."""
+    out, source, dropped, shift, _order, (squeezed, shortened), pulled, late = _retime(notes, old, new)
+    if tally is not None:
+        tally.update(shortened=shortened, pulled=pulled, late_s=late)
+    changed = sum(1 for cell, note in out.items() if note != source[cell])
+    return sort_notes(out.values()), dropped + len(squeezed), shift, changed
+
+
+def _retime(notes: Iterable[Note], old: TimingData, new: TimingData):
+    """(new note per cell, old note per cell, dropped on a taken cell, shift, the old notes in the order they
+    claimed cells, the old notes the hold check dropped, notes pulled up to beat 0, how late the latest sounds)."""
+    notes = list(notes)
+    to_new, shift, yields, raised = _mapper(old, new)
+    for note in notes:
+        to_new(note.beat)
+    # changed on purpose: a note with no time of its own (or not at its time) gives way on a taken cell
+    order = sorted(notes, key=lambda n: (n.beat in yields, n))
     out: dict[tuple[Fraction, int], Note] = {}
-    dropped = changed = 0
-    for note in sort_notes(notes):
+    source: dict[tuple[Fraction, int], Note] = {}
+    dropped = pulled = 0
+    late = 0.0
+    for note in order:
         head = to_new(note.beat)
         moved = note.replace(beat=head, length=max(_MIN_HOLD, to_new(note.end_beat) - head)) if note.kind.has_length \
             else note.replace(beat=head)
@@ -108,8 +158,44 @@ def retime_notes_counted(notes: Iterable[Note], old: TimingData,
             dropped += 1
             continue
         out[(head, note.lane)] = moved
-        changed += moved != note
-    return sort_notes(out.values()), dropped, shift[0], changed
+        source[(head, note.lane)] = note
+        if note.beat in raised:
+            pulled += 1
+            late = max(late, raised[note.beat])
+    squeezed = _settle(out, source)
+    return out, source, dropped, shift[0], order, squeezed, pulled, late
+
+
+def _settle(out: dict[tuple[Fraction, int], Note],
+            source: dict[tuple[Fraction, int], Note]) -> tuple[list[Note], int]:
+    """Added on purpose: per lane, in order, a hold or roll (the one reaching furthest so far) whose end the
+    re-beat put on a later note of its lane or past it (and that pair was not so before) ends a 1/48 row before
+    that note, on no other note's row, or the note is dropped when no row is left. (The old notes dropped, how many
+    holds were shortened.)"""
+    squeezed = []
+    shortened = 0
+    for lane in sorted({lane for _, lane in out}):
+        hold = None
+        for note in sorted(n for (_, la), n in out.items() if la == lane):
+            if hold is not None and hold.beat < note.beat <= hold.end_beat:
+                was_hold, was_note = source[(hold.beat, lane)], source[(note.beat, lane)]
+                long = (NoteKind.HOLD, NoteKind.ROLL)
+                refused_now = note.beat == hold.end_beat or note.kind in long
+                before = was_hold.beat < was_note.beat <= was_hold.end_beat
+                refused_then = was_note.beat == was_hold.end_beat or was_note.kind in long
+                if not before or (refused_now and not refused_then):
+                    end = note.beat - _MIN_HOLD
+                    while end > hold.beat and (end, lane) in out:
+                        end -= _MIN_HOLD
+                    if end <= hold.beat:
+                        del out[(note.beat, lane)]
+                        squeezed.append(source.pop((note.beat, lane)))
+                        continue
+                    hold = out[(hold.beat, lane)] = hold.replace(length=end - hold.beat)
+                    shortened += 1
+            if note.kind.has_length and (hold is None or note.end_beat > hold.end_beat):
+                hold = note
+    return squeezed, shortened
 
 
 def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: TimingData,
@@ -119,7 +205,7 @@ def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: T
     note, and is dropped with a note dropped on a taken cell (never handed to the note kept there); a token on a
     beat goes where a note on that beat would, unless that is more than :data:`SNAP_TOLERANCE_S` from its time (a
     green line off every row keeps its exact time). ``extra`` itself when nothing changed."""
-    to_new, _ = _mapper(old, new)
+    to_new = _mapper(old, new)[0]
 
     def near(beat: Fraction) -> Fraction:
         mapped, at_s = to_new(beat), old.beat_to_seconds(beat)
@@ -129,10 +215,13 @@ def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: T
 
     cells: dict[tuple[Fraction, int], tuple[Fraction, int] | None] = {}
     taken: set[tuple[Fraction, int]] = set()
-    for note in sort_notes(notes):
+    _out, _source, _dropped, _shift, order, (squeezed, _), _pulled, _late = _retime(notes, old, new)
+    for note in order:  # changed on purpose: in the order the notes claim their cells (those giving way last)
         cell = (to_new(note.beat), note.lane)
         cells[(note.beat, note.lane)] = None if cell in taken else cell
         taken.add(cell)
+    for note in squeezed:  # changed on purpose: a note the hold check dropped takes its sound with it
+        cells[(note.beat, note.lane)] = None
 
     def follow(key: tuple[Fraction, int]) -> tuple[Fraction, int] | None:
         if key in cells:

@@ -96,8 +96,13 @@ def test_detect_tempo_keeps_notes_in_time_when_asked(window, qtbot, tmp_path, ac
     window.timing_panel.keep_in_time.setChecked(True)
     detect(window, qtbot, accept_120)
     assert float(song.timing.bpms[0][1]) == pytest.approx(120, abs=0.05)
+    zero_s = float(song.timing.beat0_s)
     for chart, was in zip(song.charts, times):
-        assert note_times(song, chart) == pytest.approx(was, abs=60 / 120 / 96 + 1e-6)  # within half a 1/48 row
+        now = note_times(song, chart)
+        assert was[0] < zero_s  # heard before the new beat 0, where no chart file keeps a note ...
+        assert now[0] == zero_s  # ... so pulled up to it
+        assert now[1:] == pytest.approx(was[1:], abs=60 / 120 / 96 + 1e-6)  # within half a 1/48 row
+    assert "2 moved up to beat 0" in window.statusBar().currentMessage()
     assert [list(c.notes) for c in song.charts] != notes
     assert doc.undo_stack_names()[-1] == "Set tempo, notes kept in time"
     doc.undo()  # one step gives timing and notes back

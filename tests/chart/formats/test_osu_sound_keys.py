@@ -73,7 +73,8 @@ def test_the_status_counts_every_note_given_a_new_beat():
     from chart.timing import TimingData
 
     old = TimingData.constant(120, "0")
-    notes = [Note(F(b, 4), 0) for b in range(16)]  # a stream: a shift by one row lands each on the next one's beat
+    notes = [Note(F(b, 4), 0) for b in range(4, 20)]  # a stream: a shift by one row lands each on the next one's
+    # beat (from beat 1: a note on beat 0 would go before it, where it is pulled up to beat 0 and gives way)
     moved, _, _, changed = retime_notes_counted(notes, old, old.with_changes(offset=F(-1, 8)))
     assert changed == 16
     assert len(set(moved) - set(notes)) == 1
