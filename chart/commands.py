@@ -17,6 +17,7 @@ from chart import sorted_notes
 from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
 from chart.formats.osu_hitsounds import carries_sounds, follow_edit
 from chart.history import Command
+from chart.make_room import make_room_leaving
 from chart.note_keys import NoteSet, in_order
 from chart.notes import Note, NoteKind, as_fraction, sort_notes
 from chart.song import Chart
@@ -188,7 +189,7 @@ def move_onto(chart: ChartRef, base: list[Note], notes: Iterable[Note], beat_del
     move = MoveNotes(chart, notes, beat_delta, lane_delta, name=name)
     if not move.moved:
         return move
-    removed, cut = sorted_notes.make_room(base, move.moved, move.moving, gap, longest)
+    removed, cut = make_room_leaving(base, move.moved, move.moving, gap, longest)
     if removed:
         move.landing(removed, cut)
     return move

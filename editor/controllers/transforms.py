@@ -22,8 +22,10 @@ from PySide6.QtGui import QGuiApplication
 from chart import sorted_notes
 from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, in_place, move_onto
 from chart.formats.osu_hitsounds import carries_sounds
-from chart.note_keys import in_order
-from chart.notes import Note, NoteKind, sort_notes
+from chart.history import Command
+from chart.make_room import landed_on_leaving, make_room_leaving, settle
+from chart.note_keys import NoteSet, in_order, least
+from chart.notes import Note, NoteKind
 from chart.paste_keep import fit_pasted
 from chart.snap import quantize_notes, snap_beat, step
 from editor.session import EditorSession
@@ -42,10 +44,34 @@ class TransformController(QObject):
         self.window, self.session, self.timeline = window, session, timeline
         self.clipboard: list[Note] = []
         self.clipboard_span = Fraction(0)
+        self._copied: tuple[str, list[Note], Fraction] | None = None  # the text Copy put on the system clipboard
         self._rng = random.Random()  # shuffles (tests seed it)
 
     def _selected(self) -> list[Note]:
-        return in_order(self.session.selection)  # sorted() without comparing Fractions: Select All is 20k notes
+        """The selection in Note order. A big one (Select All) is read off the chart's sorted notes by identity (the
+        selection holds the chart's own Note objects): a pass at C speed, where sorting 20k notes took 15 ms."""
+        selection, chart = self.session.selection, self.session.chart
+        if chart is not None and len(selection) > sorted_notes.BULK and 8 * len(selection) >= len(chart.notes):
+            ids = {id(n) for n in selection}
+            notes = [n for n in chart.notes if id(n) in ids]
+            if len(notes) == len(selection) == len({id(n) for n in notes}):
+                return notes
+        return in_order(selection)  # sorted() without comparing Fractions
+
+    def _push(self, command: Command) -> bool:
+        """``session.push(command)`` for an edit that replaces the selected notes and selects its result after:
+        the selection is set aside while it runs (and put back when the edit is refused). The session prunes the
+        selected notes an edit removed, note by note against the chart: 50-70 ms after Select All + Mirror of 20k
+        notes, for a selection replaced right after."""
+        session = self.session
+        selection, session.selection = session.selection, set()
+        done = False
+        try:
+            done = session.push(command)
+        finally:
+            if not done:
+                session.selection = selection
+        return done
 
     def _apply(self, old: list[Note], new: list[Note], name: str,
                follow: Callable[[], dict[tuple[Fraction, int], tuple[Fraction, int]]] | None = None) -> bool:
@@ -60,11 +86,11 @@ class TransformController(QObject):
         chart = self.session.chart
         if chart is None or not old and not new:
             return False
-        removed, cut = sorted_notes.make_room(chart.notes, new, old, step(self.session.divisor),
-                                              self.session.doc.longest_hold(chart))  # reads only near ``new``
+        removed, cut = make_room_leaving(chart.notes, new, old, step(self.session.divisor),
+                                         self.session.doc.longest_hold(chart))  # reads only near ``new``
         cells = ({**in_place(cut), **(follow() if follow is not None else {})}
                  if carries_sounds(chart.extra) else None)
-        if self.session.push(ReplaceNotes(chart, old + removed, new + cut, name=name, follow=cells)):
+        if self._push(ReplaceNotes(chart, old + removed, new + cut, name=name, follow=cells)):
             self.session.select(new)
             return True
         return False
@@ -76,13 +102,16 @@ class TransformController(QObject):
             self.session.status.emit("Copy: nothing selected")
             return 0
         rng = self.session.range_beats
+        last = sorted_notes.beat_span(notes)[1]  # max(end_beat), adding up only the holds: Select All is 20k notes
         base = min(rng) if rng is not None else notes[0].beat
-        end = max(rng) if rng is not None else max(n.end_beat for n in notes)
-        self.clipboard = [n.replace(beat=n.beat - base) for n in notes]
-        self.clipboard_span = max(end - base, max(n.end_beat for n in self.clipboard))
+        end = max(rng) if rng is not None else last
+        self.clipboard = [Note(n.beat - base, n.lane, n.kind, n.length) for n in notes]
+        self.clipboard_span = max(end - base, last - base)
         payload = {"format": CLIPBOARD_MIME_TAG, "span": str(self.clipboard_span),
                    "notes": [[str(n.beat), n.lane, n.kind.value, str(n.length)] for n in self.clipboard]}
-        QGuiApplication.clipboard().setText(json.dumps(payload))
+        text = json.dumps(payload)
+        QGuiApplication.clipboard().setText(text)
+        self._copied = (text, self.clipboard, self.clipboard_span)
         self.session.status.emit(f"Copied {len(notes)} note(s)")
         return len(notes)
 
@@ -94,7 +123,10 @@ class TransformController(QObject):
     def _clipboard_notes(self) -> tuple[list[Note], Fraction]:
         """Notes from the system clipboard when it holds ours (another window), else the local copy."""
         try:
-            data = json.loads(QGuiApplication.clipboard().text() or "null")
+            text = QGuiApplication.clipboard().text()
+            if self._copied is not None and text == self._copied[0]:  # what this window copied: its notes, unparsed
+                return self._copied[1], self._copied[2]
+            data = json.loads(text or "null")
             if isinstance(data, dict) and data.get("format") == CLIPBOARD_MIME_TAG:
                 notes = [Note(Fraction(b), int(lane), NoteKind(k), Fraction(length))
                          for b, lane, k, length in data["notes"]]
@@ -113,13 +145,15 @@ class TransformController(QObject):
             self.session.status.emit(f"{what}: the clipboard holds no notes")
             return None
         at = self.timeline.cursor_beat()
-        if at + min(n.beat for n in notes) < 0:
+        if at + least([n.beat for n in notes]) < 0:
             self.session.status.emit(f"{what}: the cursor is before beat 0, where chart files keep no notes")
             return None
-        new = [n.replace(beat=n.beat + at) for n in notes if n.lane < chart.lanes]
+        new = [Note(n.beat + at, n.lane, n.kind, n.length) for n in notes if n.lane < chart.lanes]
         if len(new) < len(notes):
             self.session.status.emit(f"{what}: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
-        return _playable(new, step(self.session.divisor)), at, at + max(span, Fraction(1, 192))
+        # settled as every edit settles notes: a passage copied from a chart opened as it was may hold two notes on
+        # one cell or a note inside a hold, and pasting kept them
+        return settle(new, step(self.session.divisor)), at, at + max(span, Fraction(1, 192))
 
     def paste(self) -> None:
         """Paste at the cursor, replacing what the span holds in the pasted lanes."""
@@ -229,7 +263,7 @@ class TransformController(QObject):
         chart = self.session.chart
         command = move_onto(chart, chart.notes, notes, delta, 0, name="Shift notes", gap=step(self.session.divisor),
                             longest=self.session.doc.longest_hold(chart))
-        if self.session.push(command):
+        if self._push(command):
             self.session.select(command.moved)
 
     def quantize(self) -> None:
@@ -239,8 +273,7 @@ class TransformController(QObject):
         chart = self.session.chart
 
         def quantized(notes: list[Note]) -> list[Note]:
-            moving = set(notes)
-            return quantize_notes(notes, divisor, [n for n in chart.notes if n not in moving] if chart else ())
+            return quantize_notes(notes, divisor, _hold_neighbours(chart.notes, notes, step(divisor)) if chart else ())
 
         self._move_merging("Quantize", f"to 1/{divisor}", quantized, lambda n: snap_beat(n.beat, divisor))
 
@@ -248,12 +281,12 @@ class TransformController(QObject):
         """Expand (ratio > 1) or compress the selection in time from its first beat, hold lengths too: 2:1 makes
         8ths of 16ths, 3:2 8ths of 12ths (triplets), 4:3 12ths of 16ths; 1:2, 2:3 and 3:4 the reverse. Notes after the selection stay
         where they are; a moved note that lands on another in its lane replaces it."""
-        def scaled(notes: list[Note]) -> list[Note]:
-            b0 = notes[0].beat
-            return sort_notes(n.replace(beat=b0 + (n.beat - b0) * ratio, length=n.length * ratio) for n in notes)
+        def scaled(notes: list[Note]) -> list[Note]:  # in Note order, as ``notes``: a ratio > 0 keeps the order
+            at = _scaling(notes[0].beat, ratio)
+            return [Note(at(n.beat), n.lane, n.kind, n.length * ratio if n.length else n.length) for n in notes]
 
         verb = "Expand" if ratio > 1 else "Compress"
-        b0 = min(n.beat for n in self._selected()) if self.session.selection else Fraction(0)
+        b0 = least([n.beat for n in self.session.selection]) if self.session.selection else Fraction(0)
         self._move_merging(verb, f"{ratio.numerator}:{ratio.denominator}", scaled,
                            lambda n: b0 + (n.beat - b0) * ratio)
 
@@ -267,10 +300,10 @@ class TransformController(QObject):
             self.session.status.emit(f"{verb}: nothing selected")
             return
         new = move(notes)
-        if new == sort_notes(notes):
+        if new == notes:  # both in Note order
             self.session.status.emit(f"{verb}: nothing changes ({how})")
             return
-        displaced = sorted_notes.landed_on(chart.notes, new, notes)
+        displaced = landed_on_leaving(chart.notes, new, notes)
         if self._apply(notes + displaced, new, f"{verb} {how}",
                        lambda: {(n.beat, n.lane): (beat_of(n), n.lane) for n in notes}):
             merged = len(notes) + len(displaced) - len(new)
@@ -330,16 +363,32 @@ class TransformController(QObject):
         return min(DEFAULT_HOLD_BEATS, gap - minimum) if gap - minimum >= minimum else None
 
 
+def _hold_neighbours(chart: list[Note], notes: list[Note], gap: Fraction) -> list[Note]:
+    """The chart's notes other than ``notes`` that quantizing ``notes`` to the grid of step ``gap`` can meet
+    (:func:`chart.snap.quantize_notes`'s ``others``): only a quantized hold's tail looks at them, for the next head
+    of its lane, and a hold's head and tail move at most half a step (its tail up to a step and a half, when it
+    keeps one step). The whole rest of the chart was passed, found by hashing every note twice (60 ms at 20k)."""
+    holds = [n for n in notes if n.kind.has_length]
+    if not holds:
+        return []
+    lanes = {h.lane for h in holds}
+    first, last = sorted_notes.beat_span(holds)
+    moving = NoteSet(notes)
+    return [n for n in sorted_notes.in_range(chart, first - gap, last + 2 * gap)
+            if n.lane in lanes and n not in moving]
+
+
+def _scaling(b0: Fraction, ratio: Fraction) -> Callable[[Fraction], Fraction]:
+    """``beat -> b0 + (beat - b0) * ratio``, exactly, as one Fraction built from integers: the three Fraction
+    operations reduce three times (45 ms for the 20k beats of a Select All; 11 ms so)."""
+    p0, q0, rn, rd = b0.numerator, b0.denominator, ratio.numerator, ratio.denominator
+
+    def at(beat: Fraction) -> Fraction:
+        p, q = beat.numerator, beat.denominator
+        return Fraction(p0 * q * rd + (p * q0 - p0 * q) * rn, q0 * q * rd)
+    return at
+
+
 def _follow(old: list[Note], new: list[Note]) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
     """The ``follow`` of a transform that turns ``old[i]`` into ``new[i]``."""
     return {(a.beat, a.lane): (b.beat, b.lane) for a, b in zip(old, new, strict=True)}
-
-
-def _playable(notes: list[Note], gap: Fraction) -> list[Note]:
-    """``notes`` with no two on one cell and none inside a hold of its lane, settled in beat order as every edit
-    settles them (:func:`chart.sorted_notes.make_room`: the later note wins, a hold it lands in ends ``gap``
-    before it): a passage copied from a chart opened as it was may hold such notes, and pasting kept them."""
-    kept: list[Note] = []
-    for note in sort_notes(notes):
-        kept = sort_notes([*sorted_notes.room_made(kept, [note], gap), note])
-    return kept

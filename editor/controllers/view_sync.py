@@ -182,7 +182,8 @@ class ViewSync(QObject):
         index = self.timeline.index
         s = self.session
         if index is not None:
-            index.set_selection(s.selection)
+            if not self._pending_notes:  # else the index is of the notes before the edit: the flush marks the new one
+                index.set_selection(s.selection)
             self.timeline.notes_item.update()
         timing = s.timing()
         if s.range_beats is not None:

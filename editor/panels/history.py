@@ -7,18 +7,24 @@ called ``Document.undo`` directly silently took back another difficulty's edit w
 The current state has a mark of its own (:data:`CURRENT_MARK`, and "current state" for a screen reader), not only
 the list's highlight: the arrow keys move the highlight to choose a step without undoing anything, and a highlight
 that was the only mark then showed a state the chart was not in. Leaving the list puts the highlight back on it.
+
+The list follows the history row by row (rows added or taken off the end, the oldest dropped off the top, the rows
+whose marks changed dressed again), and a jump refreshes it once, at the end: it was cleared and rebuilt after
+every step, so a click 1,000 steps back rebuilt 1,000 rows 1,000 times (3.5 s), and every edit paid a rebuild that
+grew with the history (2.5 ms at 1,000 steps).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from editor.session import EditorSession
 
 SAVED_SUFFIX = "  (saved)"
 CURRENT_MARK = "▶ "  # before the step the chart is at now
+UNDONE_COLOR = QColor(140, 140, 140)  # redo steps
 
 
 def step_history(session: EditorSession, redo: bool) -> bool:
@@ -88,6 +94,11 @@ class HistoryPanel(QWidget):
         self.list.itemActivated.connect(self._clicked)  # Return / Enter on the highlighted step
         self.list.jump.connect(self.go_to)
         layout.addWidget(self.list)
+        # what the list shows: each row's step (None for the opened state) and name, the current and saved rows
+        self._steps: list[object] = []
+        self._names: list[str] = []
+        self._current, self._saved = 0, None
+        self._stepping = False  # a jump is under way: one refresh at its end
         session.document_replaced.connect(self._attach)
         self._attach()
 
@@ -97,35 +108,92 @@ class HistoryPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Show the history: rows are added or taken off the end (and the top, for the oldest steps the history
+        dropped), and only the rows whose marks changed are dressed again."""
+        if self._stepping:
+            return
         history = self.session.doc.history
-        done, undone = history.undo_stack_names(), history.redo_stack_names()
-        saved = history.clean_index
-        self.list.clear()
-        for i, name in enumerate(["(opened)", *done, *undone]):
-            text = name + SAVED_SUFFIX if i == saved else name
-            item = QListWidgetItem(CURRENT_MARK + text if i == len(done) else text)
-            if i == len(done):
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{text}, current state")
-            if i == saved:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            if i > len(done):
-                item.setForeground(QColor(140, 140, 140))
+        done = history.undo_commands()
+        steps = [None, *done, *history.redo_commands()]
+        names = ["(opened)", *history.undo_stack_names(), *history.redo_stack_names()]
+        current, saved = len(done), history.clean_index
+        self._drop_oldest(steps)
+        shown, common = self._steps, min(len(self._steps), len(steps))
+        if shown[:common] == steps[:common] and self._names[:common] == names[:common]:  # at C speed: the usual
+            same = common
+        else:
+            same = next(i for i in range(common + 1) if i == common or shown[i] is not steps[i]
+                        or self._names[i] != names[i])
+        for i in range(len(shown) - 1, same - 1, -1):
+            self.list.takeItem(i)
+
+        def dress(item: QListWidgetItem, i: int) -> None:
+            _dress(item, names[i], current=i == current, saved=i == saved, undone=i > current)
+
+        low, high = sorted((max(self._current, 0), current))  # the rows between the old and new current state
+        for i in {*range(low, high + 1), self._saved, saved}:
+            if i is not None and 0 <= i < same:
+                dress(self.list.item(i), i)
+        for i in range(same, len(steps)):
+            item = QListWidgetItem()
+            dress(item, i)
             self.list.addItem(item)
-        self.list.state_row = len(done)
-        self.list.setCurrentRow(len(done))
+        self._steps, self._names, self._current, self._saved = steps, names, current, saved
+        self.list.state_row = current
+        self.list.setCurrentRow(current)
+
+    def _drop_oldest(self, steps: list[object]) -> None:
+        """Take off the top the rows of the oldest steps the history dropped (its limits, :mod:`chart.history`), so
+        that the rows below line up with ``steps`` again."""
+        shown = self._steps
+        if len(shown) < 2 or len(steps) < 2 or shown[1] is steps[1]:
+            return
+        first = next((i for i in range(2, len(shown)) if shown[i] is steps[1]), None)
+        if first is None:
+            return
+        for _ in range(first - 1):
+            self.list.takeItem(1)
+        dropped = first - 1
+        del self._steps[1:first], self._names[1:first]
+        self._current -= dropped
+        if self._saved is not None and self._saved >= first:
+            self._saved -= dropped
+        elif self._saved:  # its row was dropped (row 0 stays)
+            self._saved = None
 
     def _clicked(self, item: QListWidgetItem) -> None:
         self.go_to(self.list.row(item))
 
     def go_to(self, row: int) -> None:
-        """Undo or redo, one step at a time as Ctrl+Z / Ctrl+Y do, until ``row`` steps are applied."""
+        """Undo or redo, one step at a time as Ctrl+Z / Ctrl+Y do, until ``row`` steps are applied; the list is
+        refreshed once, at the end."""
         history = self.session.doc.history
         if history.in_stroke:
             return
-        current = len(history.undo_stack_names())
-        while current > row and step_history(self.session, redo=False):
-            current -= 1
-        while current < row and step_history(self.session, redo=True):
-            current += 1
+        current = len(history.undo_commands())
+        self._stepping = True
+        try:
+            while current > row and step_history(self.session, redo=False):
+                current -= 1
+            while current < row and step_history(self.session, redo=True):
+                current += 1
+        finally:
+            self._stepping = False
+            self.refresh()
+
+
+def _dress(item: QListWidgetItem, name: str, current: bool, saved: bool, undone: bool) -> None:
+    """Set every mark of ``item`` (a mark it does not have is unset, as on a new item)."""
+    text = name + SAVED_SUFFIX if saved else name
+    item.setText(CURRENT_MARK + text if current else text)
+    item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{text}, current state" if current else None)
+    if saved:
+        font = QFont()
+        font.setBold(True)
+        item.setFont(font)
+    else:
+        item.setData(Qt.ItemDataRole.FontRole, None)
+    if undone:
+        item.setForeground(UNDONE_COLOR)
+    else:
+        item.setData(Qt.ItemDataRole.ForegroundRole, None)

@@ -21,6 +21,7 @@ from chart.document import Document
 from chart.notes import Note, NoteKind, sort_notes
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
+from editor.timeline import note_index
 from editor.timeline.note_index import NoteIndex
 from tests.chart import edit_reference, slow_reference
 from tests.chart.edit_reference import copy_of
@@ -241,11 +242,11 @@ def stream_document(count: int) -> tuple[Document, Chart]:
 @contextmanager
 def counting(work: dict[str, int]):
     """Count per-note derivations, beats converted to seconds and Note hashes into ``work`` while inside."""
-    derive, to_seconds, note_hash = NoteIndex.__dict__["_derive"], TimingData.beats_to_seconds_array, Note.__hash__
+    derive, to_seconds, note_hash = note_index.derive, TimingData.beats_to_seconds_array, Note.__hash__
 
-    def counted_derive(cls, note):
-        work["derive"] += 1
-        return derive.__func__(cls, note)
+    def counted_derive(notes):
+        work["derive"] += len(notes)
+        return derive(notes)
 
     def counted_seconds(self, beats):
         work["seconds"] += len(beats)
@@ -255,13 +256,13 @@ def counting(work: dict[str, int]):
         work["hash"] += 1
         return note_hash(note)
 
-    NoteIndex._derive = classmethod(counted_derive)  # type: ignore[method-assign,assignment]
+    note_index.derive = counted_derive
     TimingData.beats_to_seconds_array = counted_seconds  # type: ignore[method-assign]
     Note.__hash__ = counted_hash  # type: ignore[method-assign,assignment]
     try:
         yield work
     finally:
-        NoteIndex._derive = derive  # type: ignore[method-assign]
+        note_index.derive = derive
         TimingData.beats_to_seconds_array = to_seconds  # type: ignore[method-assign]
         Note.__hash__ = note_hash  # type: ignore[method-assign]
 
