@@ -231,3 +231,16 @@ def visible_range(item, margin_y: float = 0.0) -> tuple[float, float, float, flo
     (x0, x1), (y0, y1) = vb.viewRange()
     axis = getattr(vb, "time_axis", C_MOD)
     return x0, x1, float(axis.to_t(y0 - margin_y)), float(axis.to_t(y1 + margin_y))
+
+
+def visible_marks(item, painter, time_s: np.ndarray, margin_s: float = 0.3) -> tuple[PixelMap, int, int] | None:
+    """For an overlay item whose marks sit at sorted ``time_s``: its :class:`PixelMap` and the slice ``lo:hi`` of the
+    marks within ``margin_s`` of the view (a label drawn around its time shows as it enters), or None when there is
+    nothing to paint (no view yet, no marks, none near the view). The foot labels and the hitsound badges share it."""
+    view = visible_range(item)
+    if view is None or not len(time_s):
+        return None
+    lo, hi = np.searchsorted(time_s, [view[2] - margin_s, view[3] + margin_s])
+    if hi <= lo:
+        return None
+    return pixel_map(item, painter), int(lo), int(hi)

@@ -67,13 +67,10 @@ class HitsoundMarksItem(_ViewSpanItem):
         return len(self.time_s)
 
     def paint(self, painter: QPainter, *_args) -> None:
-        view = geo.visible_range(self)
-        if view is None or not len(self.time_s):
+        shown = geo.visible_marks(self, painter, self.time_s)
+        if shown is None:
             return
-        pm = geo.pixel_map(self, painter)
-        lo, hi = np.searchsorted(self.time_s, [view[2] - 0.3, view[3] + 0.3])
-        if hi <= lo:
-            return
+        pm, lo, hi = shown
         head = float(np.clip(pm.lane_px * 0.72, 8.0, 46.0))  # the note head's size (NotesItem.paint)
         px = int(np.clip(pm.lane_px * 0.15, 8.0, 12.0))
         xs = pm.x(self.lane[lo:hi].astype(np.float64) + 1.0)

@@ -262,13 +262,10 @@ class FootLabelsItem(_ViewSpanItem):
         self.update()
 
     def paint(self, painter: QPainter, *_args) -> None:
-        view = geo.visible_range(self)
-        if view is None or not len(self.time_s):
+        shown = geo.visible_marks(self, painter, self.time_s)
+        if shown is None:
             return
-        pm = geo.pixel_map(self, painter)
-        lo, hi = np.searchsorted(self.time_s, [view[2] - 0.3, view[3] + 0.3])
-        if hi <= lo:
-            return
+        pm, lo, hi = shown
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
