@@ -181,6 +181,19 @@ def set_sounds(extra: list[tuple[str, str]], changes: dict[tuple[Fraction, int],
     return [*extra, (HITSOUNDS, text)] if text else extra
 
 
+def restore_lost(extra: list[tuple[str, str]], sounds: dict[tuple[Fraction, int], Sound]) -> list[tuple[str, str]]:
+    """``extra`` without the lost lines of ``sounds`` ({(beat, lane): sound} as they were lost): sounds a paste
+    puts on notes again (:mod:`chart.paste_sounds`). ``extra`` itself when none of them is there."""
+    if not sounds or not carries_sounds(extra):
+        return extra
+    drop = {f"{_LOST}{b},{lane},{hs},{sample}" for (b, lane), (hs, sample) in sounds.items()}
+    lines = dict(extra)[HITSOUNDS].split("\n")
+    text = "\n".join(line for line in lines if line not in drop)
+    if len(text) == len(dict(extra)[HITSOUNDS]):
+        return extra
+    return [(k, text if k == HITSOUNDS else v) for k, v in extra]
+
+
 def lost_sounds(chart_id: str, extra: list[tuple[str, str]], written: list[Note]) -> list[Unrepresentable]:
     """The conversion listing the kept sounds whose note is no longer at its beat and lane."""
     kept = kept_sounds(extra)

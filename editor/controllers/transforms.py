@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
 from chart import sorted_notes
-from chart.commands import AddNotes, RemoveNotes, ReplaceNotes, in_place, move_onto
+from chart.commands import RemoveNotes, ReplaceNotes, in_place, move_onto
 from chart.formats.osu_hitsounds import carries_sounds
 from chart.history import Command
 from chart.make_room import landed_on_leaving, make_room_leaving, settle
@@ -28,6 +28,7 @@ from chart.note_keys import NoteSet, in_order, least
 from chart.notes import Note, NoteKind
 from chart.paste_keep import fit_pasted
 from chart.snap import quantize_notes, snap_beat, step
+from editor.controllers.clip_sounds import ClipSounds
 from editor.session import EditorSession
 from editor.timeline.view import TimelineWidget
 
@@ -44,7 +45,8 @@ class TransformController(QObject):
         self.window, self.session, self.timeline = window, session, timeline
         self.clipboard: list[Note] = []
         self.clipboard_span = Fraction(0)
-        self._copied: tuple[str, list[Note], Fraction] | None = None  # the text Copy put on the system clipboard
+        self.clip_sounds = ClipSounds()  # the copied notes' osu! hitsounds
+        self._copied: tuple[str, list[Note], Fraction, ClipSounds] | None = None  # what Copy put on the clipboard
         self._rng = random.Random()  # shuffles (tests seed it)
 
     def _selected(self) -> list[Note]:
@@ -74,7 +76,8 @@ class TransformController(QObject):
         return done
 
     def _apply(self, old: list[Note], new: list[Note], name: str,
-               follow: Callable[[], dict[tuple[Fraction, int], tuple[Fraction, int]]] | None = None) -> bool:
+               follow: Callable[[], dict[tuple[Fraction, int], tuple[Fraction, int]]] | None = None,
+               make: Callable[..., ReplaceNotes] = ReplaceNotes) -> bool:
         """Replace ``old`` by ``new`` as one undo step, making room for ``new`` (``chart.sorted_notes.make_room``):
         a note on a new note's cell or inside a new hold is replaced, and a hold a new note lands in ends one snap
         step before it (Mirror, Turn or Shuffle of part of a row moved notes onto the row's other arrows, and a
@@ -82,7 +85,8 @@ class TransformController(QObject):
 
         ``follow()`` maps an old note's (beat, lane) to its new one, so that an osu! chart's hitsounds go with their
         notes (:class:`chart.commands.ReplaceNotes`); a replaced note it does not map loses its sound (a paste).
-        It is called only for a chart that carries sounds: Select All + Mirror of 20k notes pays nothing for it."""
+        It is called only for a chart that carries sounds: Select All + Mirror of 20k notes pays nothing for it;
+        ``make``: the command's class (a paste's gives its notes their copied sounds, :meth:`ClipSounds.at`)."""
         chart = self.session.chart
         if chart is None or not old and not new:
             return False
@@ -90,7 +94,7 @@ class TransformController(QObject):
                                          self.session.doc.longest_hold(chart))  # reads only near ``new``
         cells = ({**in_place(cut), **(follow() if follow is not None else {})}
                  if carries_sounds(chart.extra) else None)
-        if self._push(ReplaceNotes(chart, old + removed, new + cut, name=name, follow=cells)):
+        if self._push(make(chart, old + removed, new + cut, name=name, follow=cells)):
             self.session.select(new)
             return True
         return False
@@ -107,11 +111,12 @@ class TransformController(QObject):
         end = max(rng) if rng is not None else last
         self.clipboard = [Note(n.beat - base, n.lane, n.kind, n.length) for n in notes]
         self.clipboard_span = max(end - base, last - base)
-        payload = {"format": CLIPBOARD_MIME_TAG, "span": str(self.clipboard_span),
+        self.clip_sounds = ClipSounds.copied(self.session.chart, notes, base)
+        payload = {"format": CLIPBOARD_MIME_TAG, "span": str(self.clipboard_span), **self.clip_sounds.payload(),
                    "notes": [[str(n.beat), n.lane, n.kind.value, str(n.length)] for n in self.clipboard]}
         text = json.dumps(payload)
         QGuiApplication.clipboard().setText(text)
-        self._copied = (text, self.clipboard, self.clipboard_span)
+        self._copied = (text, self.clipboard, self.clipboard_span, self.clip_sounds)
         self.session.status.emit(f"Copied {len(notes)} note(s)")
         return len(notes)
 
@@ -120,27 +125,27 @@ class TransformController(QObject):
         if notes and self.copy():
             self.session.push(RemoveNotes(self.session.chart, notes, name="Cut"))
 
-    def _clipboard_notes(self) -> tuple[list[Note], Fraction]:
-        """Notes from the system clipboard when it holds ours (another window), else the local copy."""
+    def _clipboard_notes(self) -> tuple[list[Note], Fraction, ClipSounds]:
+        """Notes and sounds from the system clipboard when it holds ours (another window), else the local copy."""
         try:
             text = QGuiApplication.clipboard().text()
             if self._copied is not None and text == self._copied[0]:  # what this window copied: its notes, unparsed
-                return self._copied[1], self._copied[2]
+                return self._copied[1:]
             data = json.loads(text or "null")
             if isinstance(data, dict) and data.get("format") == CLIPBOARD_MIME_TAG:
                 notes = [Note(Fraction(b), int(lane), NoteKind(k), Fraction(length))
                          for b, lane, k, length in data["notes"]]
                 if all(n.lane >= 0 and (n.length > 0 if n.kind.has_length else n.length == 0) for n in notes):
-                    return notes, Fraction(data["span"])
+                    return notes, Fraction(data["span"]), ClipSounds.parse(data)
         except (ValueError, TypeError, KeyError, ZeroDivisionError):  # text of ours, hand-edited or damaged
             pass
-        return self.clipboard, self.clipboard_span
+        return self.clipboard, self.clipboard_span, self.clip_sounds
 
-    def _pasted(self, what: str) -> tuple[list[Note], Fraction, Fraction] | None:
-        """(the clipboard's notes at the cursor, settled among themselves; the cursor's beat; the span's end), or
-        None with a status line (nothing to paste, or the cursor before beat 0)."""
+    def _pasted(self, what: str) -> tuple[list[Note], Fraction, Fraction, ClipSounds] | None:
+        """(the clipboard's notes at the cursor, settled among themselves; the cursor's beat; the span's end; their
+        sounds), or None with a status line (nothing to paste, or the cursor before beat 0)."""
         chart = self.session.chart
-        notes, span = self._clipboard_notes()
+        notes, span, sounds = self._clipboard_notes()
         if chart is None or not notes:
             self.session.status.emit(f"{what}: the clipboard holds no notes")
             return None
@@ -153,17 +158,17 @@ class TransformController(QObject):
             self.session.status.emit(f"{what}: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
         # settled as every edit settles notes: a passage copied from a chart opened as it was may hold two notes on
         # one cell or a note inside a hold, and pasting kept them
-        return settle(new, step(self.session.divisor)), at, at + max(span, Fraction(1, 192))
+        return settle(new, step(self.session.divisor)), at, at + max(span, Fraction(1, 192)), sounds
 
     def paste(self) -> None:
         """Paste at the cursor, replacing what the span holds in the pasted lanes."""
         pasted = self._pasted("Paste")
         if pasted is None:
             return
-        new, at, end = pasted
+        new, at, end, sounds = pasted
         lanes = {n.lane for n in new}
         old = [n for n in self.session.doc.notes_in_range(self.session.chart, at, end) if n.lane in lanes]
-        self._apply(old, new, "Paste")
+        self._apply(old, new, "Paste", make=sounds.at(at, new))
 
     def paste_keep(self) -> int:
         """Paste at the cursor keeping the chart's notes (Ctrl+Shift+V, ArrowVortex's non-destructive paste): a
@@ -174,7 +179,7 @@ class TransformController(QObject):
         pasted = self._pasted(what)
         if pasted is None:
             return 0
-        new, _at, _end = pasted
+        new, at, _end, sounds = pasted
         if not new:  # every note beyond the chart's lanes (said above)
             return 0
         chart, doc = self.session.chart, self.session.doc
@@ -187,7 +192,7 @@ class TransformController(QObject):
             self.session.status.emit(f"{what}: nothing pasted, all {len(fit.skipped)} note(s) land on the "
                                      f"chart's notes")
             return 0
-        if not self.session.push(AddNotes(chart, fit.placed, name="Paste keeping notes")):
+        if not self.session.push(sounds.at(at, fit.placed)(chart, [], fit.placed, what)):
             return 0
         self.session.select(fit.placed)
         self.session.status.emit(f"{what}: {len(fit.placed)} note(s) pasted, {skipped}{shortened}")
