@@ -43,9 +43,9 @@ def make_song(bpm: int = 120, slots=(Slot.EASY, Slot.HARD), notes_per_chart: int
     return Song(title="Test", artist="Nobody", music="song.ogg", timing=TimingData.constant(bpm), charts=charts)
 
 
-def fraction_work(fn) -> int:
-    """Calls into ``fractions.py`` made by ``fn()``: arithmetic, comparisons, hashing, construction (reading a
-    Fraction's numerator or denominator is free and not counted)."""
+def fraction_calls(fn) -> Counter[str]:
+    """Calls into ``fractions.py`` made by ``fn()``, by function name (``numerator`` and ``denominator`` are the
+    property reads)."""
     calls: Counter[str] = Counter()
     source = fractions.__file__
 
@@ -58,4 +58,11 @@ def fraction_work(fn) -> int:
         fn()
     finally:
         sys.setprofile(None)
+    return calls
+
+
+def fraction_work(fn) -> int:
+    """Calls into ``fractions.py`` made by ``fn()``: arithmetic, comparisons, hashing, construction (reading a
+    Fraction's numerator or denominator is free and not counted)."""
+    calls = fraction_calls(fn)
     return sum(n for name, n in calls.items() if name not in ("numerator", "denominator"))

@@ -75,6 +75,21 @@ def write_song(folder: Path, audio: bool = True, duration_s: float = 20.0) -> So
     return SongFiles(folder, chart_path, audio_path, song)
 
 
+def open_with_audio(win, qtbot, folder: Path, song: Song, samples, sr: int, name: str = "clicks") -> Song:
+    """Write ``samples`` as ``folder/NAME.wav`` and ``song`` (its ``music`` naming that file) as ``NAME.ssc``,
+    open it in ``win`` and wait until its audio is decoded; the song as the window holds it."""
+    import soundfile as sf
+
+    from chart.formats.registry import save
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sf.write(str(folder / f"{name}.wav"), samples, sr)
+    save(song, folder / f"{name}.ssc")
+    assert win.open_path(folder / f"{name}.ssc")
+    qtbot.waitUntil(lambda: win.session.audio is not None, timeout=10000)
+    return win.session.doc.song
+
+
 @pytest.fixture
 def make_timeline(qtbot):
     """A function making a shown 500x700 notefield (4 lanes, 60 s) with the given timing."""

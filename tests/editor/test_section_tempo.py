@@ -16,6 +16,7 @@ from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from tests.audio.signals import click, place
+from tests.editor.conftest import open_with_audio
 
 pytestmark = pytest.mark.qt
 SR = 22050
@@ -31,19 +32,10 @@ def two_tempo(duration_s: float = 45.0) -> np.ndarray:
 
 def open_song(win, qtbot, folder, timing: TimingData = OLD):
     """The click track with a Beginner and an Easy chart (a note every 2 beats to beat 100) timed by ``timing``."""
-    import soundfile as sf
-
-    from chart.formats.registry import save
-
-    folder.mkdir(parents=True, exist_ok=True)
-    sf.write(str(folder / "clicks.wav"), two_tempo(), SR)
     notes = [Note(F(k), k % 4) for k in range(0, 100, 2)]
     song = Song(title="Clicks", music="clicks.wav", timing=timing,
                 charts=[Chart(slot=Slot.BEGINNER, meter=2, notes=notes), Chart(slot=Slot.EASY, meter=3, notes=notes)])
-    save(song, folder / "clicks.ssc")
-    assert win.open_path(folder / "clicks.ssc")
-    qtbot.waitUntil(lambda: win.session.audio is not None, timeout=10000)
-    return win.session.doc.song
+    return open_with_audio(win, qtbot, folder, song, two_tempo(), SR)
 
 
 @pytest.fixture

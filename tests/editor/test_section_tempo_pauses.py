@@ -14,6 +14,7 @@ from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from tests.audio.signals import click, place
+from tests.editor.conftest import open_with_audio
 from tests.editor.test_section_tempo import detect
 
 pytestmark = pytest.mark.qt
@@ -30,18 +31,9 @@ def stop_clicks(duration_s: float = 45.0) -> np.ndarray:
 
 
 def open_stopped(win, qtbot, folder):
-    import soundfile as sf
-
-    from chart.formats.registry import save
-
-    folder.mkdir(parents=True, exist_ok=True)
-    sf.write(str(folder / "clicks.wav"), stop_clicks(), SR)
-    song = Song(title="Stop", music="clicks.wav", timing=STOPPED,
+    song = Song(title="Stop", music="stop.wav", timing=STOPPED,
                 charts=[Chart(slot=Slot.EASY, meter=3, notes=[Note(F(k), k % 4) for k in range(0, 100, 2)])])
-    save(song, folder / "stop.ssc")
-    assert win.open_path(folder / "stop.ssc")
-    qtbot.waitUntil(lambda: win.session.audio is not None, timeout=10000)
-    return win.session.doc.song
+    return open_with_audio(win, qtbot, folder, song, stop_clicks(), SR, name="stop")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from chart.commands import SetTiming
 from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
-from tests.editor.conftest import SR_HZ, click_track
+from tests.editor.conftest import SR_HZ, click_track, open_with_audio
 
 pytestmark = pytest.mark.qt
 WRONG = TimingData.constant(125, 0)  # the clicks are at 120 BPM from 0.1 s
@@ -22,19 +22,10 @@ WRONG = TimingData.constant(125, 0)  # the clicks are at 120 BPM from 0.1 s
 
 def open_song(win, qtbot, folder, timing: TimingData = WRONG):
     """A 10-s click track at 120 BPM (first beat 0.1 s) with a Beginner and an Easy chart timed by ``timing``."""
-    import soundfile as sf
-
-    from chart.formats.registry import save
-
-    folder.mkdir(parents=True, exist_ok=True)
-    sf.write(str(folder / "clicks.wav"), click_track(10.0), SR_HZ)
     notes = [Note(F(k), k % 4) for k in range(0, 16, 2)]
     song = Song(title="Clicks", music="clicks.wav", timing=timing,
                 charts=[Chart(slot=Slot.BEGINNER, meter=2, notes=notes), Chart(slot=Slot.EASY, meter=3, notes=notes)])
-    save(song, folder / "clicks.ssc")
-    assert win.open_path(folder / "clicks.ssc")
-    qtbot.waitUntil(lambda: win.session.audio is not None, timeout=10000)
-    return win.session.doc.song
+    return open_with_audio(win, qtbot, folder, song, click_track(10.0), SR_HZ)
 
 
 @pytest.fixture

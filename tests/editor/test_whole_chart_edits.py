@@ -4,9 +4,6 @@ it) cost what the notes cost, counted in operations, not timed: on a 20k-note ch
 
 from __future__ import annotations
 
-import fractions
-import sys
-from collections import Counter
 from fractions import Fraction
 
 import pytest
@@ -15,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from chart.note_keys import NoteSet
 from chart.notes import Note, NoteKind
 from editor.timeline.note_index import NoteIndex
-from tests.chart.helpers import fraction_work
+from tests.chart.helpers import fraction_calls, fraction_work
 from tests.chart.test_edit_cost import dense_notes
 from tests.editor.test_big_selection import open_chart
 
@@ -27,18 +24,7 @@ COUNT = 2_000
 def beat_reads(fn) -> int:
     """How often ``fn()`` reads a Fraction's numerator or denominator: every pass over the notes' beats in Python
     (sorting by float, spans, cell keys) reads each beat's."""
-    calls: Counter[str] = Counter()
-    source = fractions.__file__
-
-    def profile(frame, event, _arg):
-        if event == "call" and frame.f_code.co_filename == source:
-            calls[frame.f_code.co_name] += 1
-
-    sys.setprofile(profile)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
+    calls = fraction_calls(fn)
     return calls["numerator"] + calls["denominator"]
 
 
