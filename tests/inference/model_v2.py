@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 
 from inference.backends import OnnxBackend
-from inference.manifest import Manifest, SlotDecode, TensorSpec, file_sha256
+from inference.manifest import Manifest
 from inference.serving.binary import BROADCAST_PARAMETER, broadcast_batch, split_binary_request
 from inference.serving.server import model_name
 from inference.serving.v2 import decode_tensor, loads
 from tests.inference.fake_v2 import metadata, tensor
 from tests.inference.server_helpers import LoopbackServer
-from tests.inference.tiny_models import SLOTS
+from tests.inference.tiny_models import save_onset_model
 
 
 class ModelV2(LoopbackServer):
@@ -127,8 +127,6 @@ def build_gru_onset_model(folder: Path, n_channels: int = 8, n_guide: int = 3, h
 
     The update gates' bias is large, so the state keeps most of itself each frame (a memory of ~400 frames): a
     window with 512 frames of context on each side does not give the answer of one pass."""
-    import onnx
-    from onnx import TensorProto as tp
     from onnx import helper
     from onnx import numpy_helper as nph
 
@@ -152,28 +150,5 @@ def build_gru_onset_model(folder: Path, n_channels: int = 8, n_guide: int = 3, h
              n("Unsqueeze", ["cond_present", "last"], ["cp_b1"]), n("Mul", ["cond_onsets", "cp_b1"], ["cond"]),
              n("Add", ["y_bt", "d_b1"], ["yd"]), n("Add", ["yd", "cond"], ["logit"]),
              n("Sigmoid", ["logit"], ["onset_prob"])]
-    f32, i64 = tp.FLOAT, tp.INT64
-    graph = helper.make_graph(nodes, "onset_gru", [
-        helper.make_tensor_value_info("features", f32, ["B", "T", n_channels]),
-        helper.make_tensor_value_info("beat_guide", f32, ["B", "T", n_guide]),
-        helper.make_tensor_value_info("difficulty", i64, ["B"]),
-        helper.make_tensor_value_info("cond_onsets", f32, ["B", "T"]),
-        helper.make_tensor_value_info("cond_difficulty", i64, ["B"]),
-        helper.make_tensor_value_info("cond_present", f32, ["B"]),
-    ], [helper.make_tensor_value_info("onset_prob", f32, ["B", "T"])], initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 9
-    onnx.checker.check_model(model)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "onset.onnx"
-    onnx.save(model, str(path))
-    manifest = Manifest(
-        kind="onset", model_id="onset-gru-tiny", file=path.name, sha256=file_sha256(path),
-        inputs=[TensorSpec("features", "float32", [-1, -1, n_channels]),
-                TensorSpec("beat_guide", "float32", [-1, -1, n_guide]), TensorSpec("difficulty", "int64", [-1]),
-                TensorSpec("cond_onsets", "float32", [-1, -1]), TensorSpec("cond_difficulty", "int64", [-1]),
-                TensorSpec("cond_present", "float32", [-1])],
-        outputs=[TensorSpec("onset_prob", "float32", [-1, -1])], conditioning=True,
-        beat_guide_channels=[f"guide{i}" for i in range(n_guide)], decode={s: SlotDecode() for s in SLOTS})
-    manifest.save(folder / "onset.manifest.json")
-    return Manifest.load(folder / "onset.manifest.json")
+    return save_onset_model(folder, "onset", nodes, inits, n_channels, n_guide, model_id="onset-gru-tiny",
+                            graph_name="onset_gru")

@@ -33,7 +33,7 @@ def build_onset_model(folder: Path, n_channels: int = 8, n_guide: int = 3, seed:
     onset_prob = sigmoid(conv_T(features, guide) + emb[difficulty] + cond_present * (a * cond_onsets
     + emb_c[cond_difficulty])), so every input influences the output.
     """
-    onnx, tp, helper, nph = _onnx()
+    _onnx_module, _tp, helper, nph = _onnx()
     rng = np.random.default_rng(seed)
     c_in = n_channels + n_guide
     k = 2 * HALF_KERNEL + 1
@@ -64,8 +64,19 @@ def build_onset_model(folder: Path, n_channels: int = 8, n_guide: int = 3, seed:
         n("Add", ["yd", "cond_on"], ["logit"]),
         n("Sigmoid", ["logit"], ["onset_prob"]),
     ]
+    return save_onset_model(folder, name, nodes, inits, n_channels, n_guide, features=features,
+                            decode=decode if decode is not None else {s: SlotDecode() for s in SLOTS},
+                            extra={"receptive_field_frames": 2 * HALF_KERNEL + 1})
+
+
+def save_onset_model(folder: Path, name: str, nodes: list, inits: list, n_channels: int, n_guide: int,
+                     model_id: str | None = None, graph_name: str | None = None, **manifest_fields) -> Manifest:
+    """An onset graph of ``nodes``/``inits`` with the shipped model's inputs and output (``ONSET_INPUTS`` ->
+    ``onset_prob``), checked and written as ``<name>.onnx`` with ``<name>.manifest.json`` (model id
+    ``<name>-tiny`` unless given; ``manifest_fields`` go to the manifest); returns the loaded manifest."""
+    onnx, tp, helper, _nph = _onnx()
     f32, i64 = tp.FLOAT, tp.INT64
-    graph = helper.make_graph(nodes, name, [
+    graph = helper.make_graph(nodes, graph_name or name, [
         helper.make_tensor_value_info("features", f32, ["B", "T", n_channels]),
         helper.make_tensor_value_info("beat_guide", f32, ["B", "T", n_guide]),
         helper.make_tensor_value_info("difficulty", i64, ["B"]),
@@ -79,19 +90,17 @@ def build_onset_model(folder: Path, n_channels: int = 8, n_guide: int = 3, seed:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.onnx"
     onnx.save(model, str(path))
+    manifest_fields.setdefault("decode", {s: SlotDecode() for s in SLOTS})
     manifest = Manifest(
-        kind="onset", model_id=f"{name}-tiny", file=path.name, sha256=file_sha256(path),
+        kind="onset", model_id=model_id or f"{name}-tiny", file=path.name, sha256=file_sha256(path),
         inputs=[TensorSpec("features", "float32", [-1, -1, n_channels]),
                 TensorSpec("beat_guide", "float32", [-1, -1, n_guide]),
                 TensorSpec("difficulty", "int64", [-1]),
                 TensorSpec("cond_onsets", "float32", [-1, -1]),
                 TensorSpec("cond_difficulty", "int64", [-1]),
                 TensorSpec("cond_present", "float32", [-1])],
-        outputs=[TensorSpec("onset_prob", "float32", [-1, -1])],
-        features=features, conditioning=True,
-        beat_guide_channels=[f"guide{i}" for i in range(n_guide)],
-        decode=decode if decode is not None else {s: SlotDecode() for s in SLOTS},
-        extra={"receptive_field_frames": 2 * HALF_KERNEL + 1},
+        outputs=[TensorSpec("onset_prob", "float32", [-1, -1])], conditioning=True,
+        beat_guide_channels=[f"guide{i}" for i in range(n_guide)], **manifest_fields,
     )
     manifest.save(folder / f"{name}.manifest.json")
     return Manifest.load(folder / f"{name}.manifest.json")
