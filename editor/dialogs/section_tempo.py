@@ -22,12 +22,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +33,7 @@ from audio.tap_tempo import nearest_beat
 from chart.checks.base import describe_beat
 from chart.notes import as_fraction
 from editor.dialogs.tap_tempo import TapClock, TapPad
+from editor.dialogs.tempo import bpm_box
 
 PHASE_TOLERANCE_S = 0.003  # a first beat nearer the detected beat than this is left where it is
 Outcome = Callable[[Fraction, Fraction | None], tuple[str, bool]]  # (bpm, first beat moved to s) -> (text, ok)
@@ -89,17 +87,8 @@ class SectionTempoDialog(QDialog):
         self.list.setMaximumHeight(self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 4)
         layout.addWidget(self.list)
         form = QFormLayout()
-        self.bpm = QDoubleSpinBox()
-        self.bpm.setRange(10.0, 1000.0)
-        self.bpm.setDecimals(3)
+        self.bpm, bpm_row = bpm_box()
         self.bpm.setValue(float(current_bpm))
-        bpm_row = QHBoxLayout()
-        bpm_row.addWidget(self.bpm)
-        for label, factor in (("÷2", 0.5), ("×2", 2.0)):
-            button = QPushButton(label)
-            button.setAutoDefault(False)
-            button.clicked.connect(lambda _=False, f=factor: self.bpm.setValue(self.bpm.value() * f))
-            bpm_row.addWidget(button)
         form.addRow("BPM", bpm_row)
         layout.addLayout(form)
         self.phase_label = QLabel()

@@ -31,6 +31,22 @@ from chart.timing import TimingData
 from editor.dialogs.tap_tempo import TapClock, TapPad
 
 
+def bpm_box() -> tuple[QDoubleSpinBox, QHBoxLayout]:
+    """The BPM box (10-1000, to the thousandth) and its row with ÷2 / ×2 buttons, for a form's "BPM" row: the tempo
+    dialogs of a song and of a section share it."""
+    bpm = QDoubleSpinBox()
+    bpm.setRange(10.0, 1000.0)
+    bpm.setDecimals(3)
+    row = QHBoxLayout()
+    row.addWidget(bpm)
+    for label, factor in (("÷2", 0.5), ("×2", 2.0)):
+        button = QPushButton(label)
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda _=False, f=factor: bpm.setValue(bpm.value() * f))
+        row.addWidget(button)
+    return bpm, row
+
+
 class TempoDialog(QDialog):
     """Pick, tap or type the tempo of a song (module docstring)."""
 
@@ -56,9 +72,7 @@ class TempoDialog(QDialog):
         self.list.setVisible(bool(self.candidates))
         layout.addWidget(self.list)
         form = QFormLayout()
-        self.bpm = QDoubleSpinBox()
-        self.bpm.setRange(10.0, 1000.0)
-        self.bpm.setDecimals(3)
+        self.bpm, bpm_row = bpm_box()
         self.beat0_ms = QDoubleSpinBox()
         self.beat0_ms.setRange(-60000.0, 600000.0)
         self.beat0_ms.setDecimals(3)
@@ -70,13 +84,6 @@ class TempoDialog(QDialog):
             self.beat0_ms.setValue(float(self._exact[1]) * 1000.0)
         else:
             self.bpm.setValue(120.0)
-        bpm_row = QHBoxLayout()
-        bpm_row.addWidget(self.bpm)
-        for label, factor in (("÷2", 0.5), ("×2", 2.0)):
-            button = QPushButton(label)
-            button.setAutoDefault(False)
-            button.clicked.connect(lambda _=False, f=factor: self.bpm.setValue(self.bpm.value() * f))
-            bpm_row.addWidget(button)
         form.addRow("BPM", bpm_row)
         form.addRow("First beat at", self.beat0_ms)
         layout.addLayout(form)
