@@ -212,6 +212,13 @@ def dump_bytes(song: Song, target: str | Path) -> bytes:
     packed.music = carried.named[carried.audio]
     parts = sorted(split_per_chart(packed, target.with_suffix(".osu")), key=_member_order)
     texts = [(t.name, osu_dumps(part).encode("utf-8")) for part, t in parts]
+    for name, data in texts:  # the reader refuses a member over the limit (_difficulties): never write one
+        if len(data) > MAX_INPUT_BYTES:
+            reason = (f"{name} would be {len(data) / 2**20:.1f} MB, over the {MAX_INPUT_BYTES // 2**20} MB a reader "
+                      f"accepts; save the chart as .ssc")
+            refused = WriteError(".osz", [Unrepresentable("", Fraction(0), reason)])
+            refused.args = (f"cannot write .osz: {reason}",)  # not a beat's problem: no "beat 0" in the line
+            raise refused
     script = carried.script()
     if script:  # named as osu! looks for it: after the metadata the exported files say (osz_carry)
         meta = parse_sections(normalise(decode(texts[0][1])))

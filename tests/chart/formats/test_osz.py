@@ -108,6 +108,27 @@ def test_reexport_is_byte_identical(tmp_path: Path):
     assert all(info.date_time == osz_zip.STAMP for info in zipfile.ZipFile(io.BytesIO(first)).infolist())
 
 
+def test_a_difficulty_over_the_read_limit_is_refused_before_anything_is_written(tmp_path: Path, monkeypatch):
+    """Opening an .osz refuses a member over the 20 MB limit: the writer refuses first, in one line."""
+    from chart.formats import osz
+
+    song = song_in(tmp_path / "src")
+    size = max(len(registry.encode(registry.split_per_chart(song, tmp_path / "p.osu")[k][0], tmp_path / "p.osu"))
+               for k in range(2))  # the larger difficulty text
+    monkeypatch.setattr(osz, "MAX_INPUT_BYTES", size // 2)
+    target = tmp_path / "out.osz"
+    target.write_bytes(b"the old archive")
+    with pytest.raises(WriteError) as refused_write:
+        registry.save(song, target, keep_backup=True)
+    text = str(refused_write.value)
+    assert text.startswith("cannot write .osz: ")
+    assert "over the 0 MB a reader accepts; save the chart as .ssc" in text
+    assert "beat" not in text
+    assert "\n" not in text
+    assert target.read_bytes() == b"the old archive"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.osz", "src"]
+
+
 def test_files_named_from_outside_the_folder_are_carried_by_their_name(tmp_path: Path):
     song = song_in(tmp_path / "src")
     (tmp_path / "art").mkdir()
