@@ -26,7 +26,7 @@ from audio.clock import PlaybackClock, effective_dac_time, ring_capacity
 from audio.mixer import MAX_RATE, MIN_RATE, Renderer, SourceMix, Transport, resample_source
 from audio.null_output import NullOutput, RenderFn
 from audio.output_watch import OutputHealth, first_line
-from audio.ticks import BEAT, NOTE, TickTrack, click_sample
+from audio.ticks import TickTracks
 
 __all__ = ["NullOutput", "Player", "PlayerError", "SoundDeviceOutput"]
 
@@ -130,8 +130,7 @@ class Player:
         self._stem_gains: np.ndarray | None = None
         self._stem_muted: np.ndarray | None = None
         self._music = mix
-        self._ticks: dict[str, TickTrack] = {}
-        self._samples = {kind: click_sample(kind, int(round(self.sample_rate_hz))) for kind in (BEAT, NOTE)}
+        self._tick_tracks = TickTracks(self.sample_rate_hz)
 
     @classmethod
     def open(cls, music: np.ndarray, sample_rate_hz: int, *, output: str = "auto",
@@ -339,14 +338,11 @@ class Player:
     def tick_volume(self, value: float) -> None:
         self.renderer.tick_gain = max(0.0, float(value))
 
-    def set_ticks(self, beat_s: np.ndarray | None = None, note_s: np.ndarray | None = None) -> None:
-        """Assist ticks at song seconds (beat "tock" and note "tick"); ``None`` turns a kind off."""
-        for kind, times in ((BEAT, beat_s), (NOTE, note_s)):
-            if times is None:
-                self._ticks.pop(kind, None)
-            else:
-                self._ticks[kind] = TickTrack.from_seconds(times, self._samples[kind], self.sample_rate_hz)
-        self.renderer.ticks = tuple(self._ticks.values())
+    def set_ticks(self, beat_s: np.ndarray | None = None, note_s: np.ndarray | None = None,
+                  hitsounds: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None) -> None:
+        """Assist ticks at song seconds (beat "tock" and note "tick") and an osu! map's hitsounds ((times s, gains,
+        samples at this player's rate) per sound, :mod:`audio.hitsound_bank`); ``None`` turns a kind off."""
+        self.renderer.ticks = self._tick_tracks.tracks(beat_s, note_s, hitsounds)
 
     def set_stems(self, stems: Sequence[np.ndarray] | None, gains: Sequence[float] | None = None) -> None:
         """Play ``stems`` ((n,) or (channels, n) each, same rate) instead of the music; ``None`` goes back."""

@@ -8,7 +8,10 @@ every rate (ArrowVortex's approach). A tick at song time ``t`` starts at source 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -50,20 +53,35 @@ def click_sample(kind: str, sample_rate_hz: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TickTrack:
-    """Sorted tick positions (source frames) and the sample to play at each; immutable, swapped whole."""
+    """Sorted tick positions (source frames) and the sample to play at each; immutable, swapped whole.
+
+    ``gains`` (optional) scales each tick on its own: an osu! map's hitsounds share one track per sample, each
+    note at its own volume (:mod:`audio.hitsound_bank`). The frames and gains are also kept as Python lists, made
+    here on the GUI thread: the callback bisects and reads them without numpy's per-call and per-scalar cost, which
+    came to ~10 us per tick and per track (a map with 200 keysound files has 200 tracks)."""
 
     frames: np.ndarray  # float64, sorted, shape (n_ticks,)
     sample: np.ndarray  # float32, shape (n_sample,)
     gain: float = 1.0
+    gains: np.ndarray | None = None  # float64, shape (n_ticks,), in the order of ``frames``
+    starts: list[float] = field(init=False, repr=False, compare=False)  # ``frames`` as a list
+    levels: list[float] | None = field(init=False, repr=False, compare=False)  # ``gains`` as a list
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", np.asarray(self.frames, dtype=np.float64).tolist())
+        object.__setattr__(self, "levels", None if self.gains is None else np.asarray(self.gains).tolist())
 
     @classmethod
     def from_seconds(cls, times_s: np.ndarray, sample: np.ndarray, sample_rate_hz: float,
-                     gain: float = 1.0) -> TickTrack:
-        """Ticks at song seconds ``times_s`` (any order; NaNs dropped), rounded to the nearest frame."""
+                     gain: float = 1.0, gains: np.ndarray | None = None) -> TickTrack:
+        """Ticks at song seconds ``times_s`` (any order; NaNs dropped), rounded to the nearest frame; ``gains``
+        (one per time) go with their ticks."""
         t = np.asarray(times_s, dtype=np.float64).ravel()
-        t = np.sort(t[np.isfinite(t)])
-        return cls(frames=np.round(t * sample_rate_hz), sample=np.ascontiguousarray(sample, np.float32),
-                   gain=float(gain))
+        keep = np.isfinite(t)
+        order = np.argsort(t[keep], kind="stable")
+        per_tick = None if gains is None else np.asarray(gains, dtype=np.float64).ravel()[keep][order]
+        return cls(frames=np.round(t[keep][order] * sample_rate_hz), sample=np.ascontiguousarray(sample, np.float32),
+                   gain=float(gain), gains=per_tick)
 
 
 def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, gain: float,
@@ -81,7 +99,7 @@ def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, 
     rate : float
         Source frames per output frame (0.25 to 1).
     gain : float
-        Master tick volume, multiplied by ``track.gain``.
+        Master tick volume, multiplied by ``track.gain`` (and by each tick's own gain when the track has them).
     scratch : np.ndarray, float32, shape (>= len(track.sample),), optional
         Work buffer so the audio callback does not allocate; one is made when absent.
     since_frame : float, optional
@@ -91,21 +109,45 @@ def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, 
     n_out = out.shape[0]
     length = track.sample.shape[0]
     level = gain * track.gain
-    if n_out == 0 or length == 0 or level == 0.0 or track.frames.size == 0:
+    starts, levels = track.starts, track.levels
+    if n_out == 0 or length == 0 or level == 0.0 or not starts:
         return
     # Ticks that started up to one sample length before the span still sound in it, unless that is before the
     # segment: a loop's pass starts silent even when a beat lies just before the loop start.
-    lo = int(np.searchsorted(track.frames, max(src_frame - (length + 1) * rate, since_frame), side="left"))
-    hi = int(np.searchsorted(track.frames, src_frame + n_out * rate, side="left"))
-    for i in range(lo, hi):
-        start = int(np.floor((track.frames[i] - src_frame) / rate + 0.5))
+    first = max(src_frame - (length + 1) * rate, since_frame)
+    end = src_frame + n_out * rate
+    if starts[-1] < first or starts[0] >= end:  # most tracks of a keysounded map, most of the time
+        return
+    lo = bisect_left(starts, first)
+    for i in range(lo, bisect_left(starts, end, lo)):
+        start = math.floor((starts[i] - src_frame) / rate + 0.5)
         a, b = max(start, 0), min(start + length, n_out)
         if a >= b:
             continue
         seg = track.sample[a - start:b - start]
-        if level != 1.0:
+        tick_level = level if levels is None else level * levels[i]
+        if tick_level != 1.0:
             if scratch is None or scratch.shape[0] < b - a:
                 scratch = np.empty(length, dtype=np.float32)
-            seg = np.multiply(seg, level, out=scratch[:b - a])
+            seg = np.multiply(seg, tick_level, out=scratch[:b - a])
         for ch in range(out.shape[1]):  # column by column: broadcasting would allocate a buffer
             out[a:b, ch] += seg
+
+
+class TickTracks:
+    """The tracks a player mixes over the music, built on the GUI thread: the beat "tock", the note "tick" and an
+    osu! map's hitsounds (one track per distinct sample, each note at its own gain: :mod:`audio.hitsound_bank`)."""
+
+    def __init__(self, sample_rate_hz: float) -> None:
+        self.sample_rate_hz = float(sample_rate_hz)
+        self._clicks = {kind: click_sample(kind, int(round(self.sample_rate_hz))) for kind in (BEAT, NOTE)}
+
+    def tracks(self, beat_s: np.ndarray | None, note_s: np.ndarray | None,
+               hitsounds: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]] | None) -> tuple[TickTrack, ...]:
+        """Tracks for ticks at song seconds ``beat_s`` and ``note_s`` and for ``hitsounds`` ((times s, gains,
+        sample at this rate) per sound); ``None`` leaves a kind out."""
+        out = [TickTrack.from_seconds(times, self._clicks[kind], self.sample_rate_hz)
+               for kind, times in ((BEAT, beat_s), (NOTE, note_s)) if times is not None]
+        out += [TickTrack.from_seconds(times, sample, self.sample_rate_hz, gains=gains)
+                for times, gains, sample in hitsounds or () if len(times) and len(sample)]
+        return tuple(out)

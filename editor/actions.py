@@ -162,6 +162,9 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("play.rate_reset", "Playback Rate 100 %", "Ctrl+Shift+Right"),
     ActionSpec("play.beat_ticks", "&Beat Ticks", "F3", checkable=True),
     ActionSpec("play.note_ticks", "&Note Ticks", "F4", checkable=True),
+    ActionSpec("play.hitsounds", "&Hitsounds (osu! Maps)", "Shift+F4", checkable=True,
+               tip="An osu! map's notes play their hitsounds (the set folder's samples, else built-in ones) "
+                   "instead of the note tick"),
     ActionSpec("play.calibrate", "&Latency Calibration...", ""),
     ActionSpec("play.test", "&Test Play from Cursor", "Ctrl+T",
                tip="Play the chart with the keyboard (D F J K or the arrows), judged; Esc ends"),

@@ -27,7 +27,7 @@ MENUS = {
               "nav.next_stream", "-", "view.spectrogram", "view.curve", "view.feet", "view.beat_spaced", "view.reverse", "-", "view.prev_chart", "view.next_chart",
               "view.compare", "-", "view.messages"],
     "&Playback": ["play.toggle", "play.loop", "-", "play.rate_down", "play.rate_up", "play.rate_reset", "-",
-                  "play.beat_ticks", "play.note_ticks", "-", "play.test",
+                  "play.beat_ticks", "play.note_ticks", "play.hitsounds", "-", "play.test",
                   "play.record", "play.record_replace", "-", "play.calibrate"],
     "&Timing": ["timing.detect", "timing.detect_section", "timing.tap", "-", "timing.bpm_down", "timing.bpm_up",
                 "timing.bpm_down_big", "timing.bpm_up_big", "-", "timing.offset_down", "timing.offset_up",
@@ -222,6 +222,8 @@ def _bind_playback_and_ai(win) -> None:
     a["play.note_ticks"].setChecked(win.settings.get("audio/note_ticks"))
     a.bind("play.beat_ticks", lambda on: pb.set_ticks_enabled(beats=on))
     a.bind("play.note_ticks", lambda on: pb.set_ticks_enabled(notes=on))
+    a["play.hitsounds"].setChecked(win.settings.get("audio/hitsounds"))
+    a.bind("play.hitsounds", lambda on: pb.set_ticks_enabled(hitsounds=on))
     a.bind("play.calibrate", win.show_calibration)
     a.bind("play.test", win.test_play.start)
     a.bind("play.record", win.record.start)

@@ -52,6 +52,7 @@ class EditorSettings:
         "audio/keep_pitch": False,
         "audio/beat_ticks": False,
         "audio/note_ticks": False,
+        "audio/hitsounds": True,  # Playback > Hitsounds (osu! Maps): editor.controllers.hitsound_playback
         "view/zoom_pps": 240.0,
         "view/spectrogram": False,
         "view/curve": False,

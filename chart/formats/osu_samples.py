@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
 
@@ -45,7 +46,7 @@ EXTENSIONS = ("wav", "ogg", "mp3")
 _SETS = {"1": "normal", "2": "soft", "3": "drum"}
 _GENERAL_SETS = {"normal": "normal", "soft": "soft", "drum": "drum"}  # "None" and anything else: normal
 _ADDITIONS = ((2, "whistle"), (4, "finish"), (8, "clap"))
-_LENIENCY_MS = 5  # osu!lazer reads a hit object's sample point this long after its end
+LENIENCY_MS = 5  # osu!lazer reads a hit object's sample point this long after its end
 _SOUND_KEYS = (HITSOUNDS, RED_LINES, INHERITED)
 
 #: The names osu! tries for one sample, best first, in groups: the first group with a file in the folder wins
@@ -57,8 +58,8 @@ def sample_lookups(text: str) -> set[Lookup]:
     """Every sample lookup the hit objects of one ``.osu`` text make (module docstring); a line that does not
     parse is skipped (the text is the export's own, which parses)."""
     osu = parse_sections(normalise(text))
-    default = _GENERAL_SETS.get(osu.get("General", "SampleSet", "Normal").strip().lower(), "normal")
-    points = _points(osu.lines("TimingPoints"))
+    default = general_set(osu.get("General", "SampleSet", "Normal"))
+    points = timing_points(osu.lines("TimingPoints"))
     times = [p[0] for p in points]
     out: set[Lookup] = set()
     for number, line in osu.lines("HitObjects"):
@@ -67,37 +68,69 @@ def sample_lookups(text: str) -> set[Lookup]:
             bits = int(hit_sound)
         except (ParseError, ValueError):
             continue
-        normal_set, addition_set, index_text, _volume, filename = (sample.split(":", 4) + [""] * 5)[:5]
-        filename = filename.strip()
-        for at in {time, (end if end is not None else time) + _LENIENCY_MS}:
-            point_set, point_index = _point_at(points, times, at)
-            normal = _SETS.get(normal_set.strip()) or _SETS.get(point_set) or default
-            addition = _SETS.get(addition_set.strip()) or normal
-            index = _int(index_text) or point_index
-            if filename:
-                out.add(_file(filename))
-            elif bits & 1 or not bits & 14:
-                out |= _rule(normal, "normal", index)
-            for bit, sound in _ADDITIONS:
-                if bits & bit:
-                    out |= _rule(addition, sound, index)
+        for at in {time, (end if end is not None else time) + LENIENCY_MS}:
+            point_set, point_index, _volume = point_at(points, times, at)
+            out |= {played.lookup for played in object_samples(bits, sample, point_set, point_index, default)
+                    if played.lookup}
     return out
+
+
+@dataclass(frozen=True)
+class HitSample:
+    """One sound a hit object plays: its sample set and sound (``normal``/``soft``/``drum``, ``normal``/
+    ``whistle``/``finish``/``clap``: osu!'s own sound when the folder has no file for it) and the names ``lookup``
+    looks for in the set's folder (empty for index 0: osu!'s own sound). The editor's hitsound playback
+    (:mod:`chart.hitsound_play`) plays what this says, the export carries the files it names."""
+
+    sample_set: str
+    sound: str
+    lookup: Lookup
+
+
+def object_samples(bits: int, sample: str, point_set: str, point_index: int, default: str) -> list[HitSample]:
+    """The sounds one hit object plays (module docstring): ``bits`` its ``hitSound``, ``sample`` its
+    ``hitSample`` text, ``point_set`` and ``point_index`` the sampleSet and sampleIndex of the timing point in
+    force, ``default`` the ``[General] SampleSet`` (:func:`general_set`). A custom file plays in place of the
+    normal sound (its lookup; the normal sound's set and name say what plays when the folder lacks it)."""
+    normal_set, addition_set, index_text, _volume, filename = (sample.split(":", 4) + [""] * 5)[:5]
+    filename = filename.strip()
+    normal = _SETS.get(normal_set.strip()) or _SETS.get(point_set.strip()) or default
+    addition = _SETS.get(addition_set.strip()) or normal
+    index = _int(index_text) or point_index
+    out = []
+    if filename:
+        out.append(HitSample(normal, "normal", _file(filename)))
+    elif bits & 1 or not bits & 14:
+        out.append(HitSample(normal, "normal", _rule(normal, "normal", index)))
+    out += [HitSample(addition, sound, _rule(addition, sound, index)) for bit, sound in _ADDITIONS if bits & bit]
+    return out
+
+
+def general_set(value: str) -> str:
+    """The sample set of a ``[General] SampleSet`` value (``Normal`` when absent; ``None`` and others: normal)."""
+    return _GENERAL_SETS.get(value.strip().lower(), "normal")
+
+
+def found_files(folder: Path, lookup: Lookup) -> list[Path]:
+    """The files of ``folder`` that answer ``lookup``: every file of its first group found there (none: osu!
+    plays its own sound). Case-insensitive, never outside ``folder``."""
+    base = Path(os.path.abspath(folder))
+    for group in lookup:
+        files = [f for name in group if (f := named_file(folder, name)) is not None
+                 and Path(os.path.abspath(f)).is_relative_to(base)]
+        if files:
+            return files
+    return []
 
 
 def sample_files(folder: Path, texts: Iterable[str]) -> list[Path]:
     """The sample files in ``folder`` that the ``.osu`` ``texts`` play (:func:`sample_lookups`): for each lookup,
     every file of its first group found there. Each once (a file answering two names included), sorted by name."""
     found: dict[str, Path] = {}
-    base = Path(os.path.abspath(folder))
     lookups: set[Lookup] = set().union(*(sample_lookups(text) for text in texts))
     for lookup in lookups:
-        for group in lookup:
-            files = [f for name in group if (f := named_file(folder, name)) is not None
-                     and Path(os.path.abspath(f)).is_relative_to(base)]
-            for file in files:
-                found.setdefault(os.path.realpath(file), file)
-            if files:
-                break
+        for file in found_files(folder, lookup):
+            found.setdefault(os.path.realpath(file), file)
     return sorted(found.values(), key=lambda f: f.as_posix().casefold())
 
 
@@ -131,17 +164,18 @@ def _names(stem: str) -> tuple[str, ...]:
     return tuple(f"{stem}.{ext}" for ext in EXTENSIONS)
 
 
-def _rule(sample_set: str, sound: str, index: int) -> set[Lookup]:
+def _rule(sample_set: str, sound: str, index: int) -> Lookup:
     """The lookup of ``<set>-hit<sound><index>``: none for index 0 (osu!'s own sounds), the numbered name then the
     plain one for index 2 and up."""
     if index <= 0:
-        return set()
+        return ()
     plain = _names(f"{sample_set}-hit{sound}")
-    return {(_names(f"{sample_set}-hit{sound}{index}"), plain) if index >= 2 else (plain,)}
+    return (_names(f"{sample_set}-hit{sound}{index}"), plain) if index >= 2 else (plain,)
 
 
-def _points(lines: list[tuple[int, str]]) -> list[tuple[Fraction, str, int]]:
-    """(time ms, sampleSet, sampleIndex) of each timing point, by time; at one time the later line plays on."""
+def timing_points(lines: list[tuple[int, str]]) -> list[tuple[Fraction, str, int, int]]:
+    """(time ms, sampleSet, sampleIndex, volume %) of each ``[TimingPoints]`` line, by time; at one time the later
+    line plays on. A line without a volume has 100 (osu!'s default)."""
     out = []
     for _number, line in lines:
         f = [x.strip() for x in line.split(",")]
@@ -149,16 +183,19 @@ def _points(lines: list[tuple[int, str]]) -> list[tuple[Fraction, str, int]]:
             time = Fraction(f[0])
         except (ValueError, ZeroDivisionError):
             continue
-        out.append((time, f[3] if len(f) > 3 else "0", _int(f[4]) if len(f) > 4 else 0))
+        volume = _int(f[5]) if len(f) > 5 else 100
+        out.append((time, f[3] if len(f) > 3 else "0", _int(f[4]) if len(f) > 4 else 0, volume))
     return sorted(out, key=lambda p: p[0])  # stable: equal times keep their line order
 
 
-def _point_at(points: list[tuple[Fraction, str, int]], times: list[Fraction], time: Fraction) -> tuple[str, int]:
-    """(sampleSet, sampleIndex) of the timing point in force at ``time`` (the first before any; none: defaults)."""
+def point_at(points: list[tuple[Fraction, str, int, int]], times: list[Fraction],
+             time: Fraction) -> tuple[str, int, int]:
+    """(sampleSet, sampleIndex, volume) of the timing point in force at ``time`` (the first before any; none:
+    osu!'s defaults)."""
     if not points:
-        return "0", 0
-    _time, sample_set, index = points[max(bisect_right(times, time) - 1, 0)]
-    return sample_set, index
+        return "0", 0, 100
+    _time, sample_set, index, volume = points[max(bisect_right(times, time) - 1, 0)]
+    return sample_set, index, volume
 
 
 def _int(text: str) -> int:

@@ -6,8 +6,9 @@ cursor. Nothing here measures wall time, so the playhead cannot drift from what 
 
 Assist ticks (beats, notes) are mixed by the player at exact frames; their times come from the chart's timing:
 one beat tick per distinct time (the beats a warp skips would all sound on one frame), note ticks for the notes a
-test play judges (none inside warps or fake segments, as StepMania's assist clap). Rate 25-100 % (keep pitch
-optional), music/tick volumes, latency and visual offset come from the settings.
+test play judges (none inside warps or fake segments, as StepMania's assist clap); on an osu! map the notes play
+their hitsounds instead (:mod:`editor.controllers.hitsound_playback`). Rate 25-100 % (keep pitch optional),
+music/tick volumes, latency and visual offset come from the settings.
 Without a sound device the player runs on its null output: the playhead still moves, and the status bar says
 there is no sound. A device that stops mid-play (unplugged) pauses playback where the sound stopped and the status
 bar says so; the next Space opens the output again (the device, else the null output).
@@ -25,6 +26,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from chart.formats.display_segments import judged_notes
 from chart.stats import onset_times_s
+from editor.controllers.hitsound_playback import SETTING as HITSOUNDS_SETTING
+from editor.controllers.hitsound_playback import HitsoundVoices, plays_hitsounds, toggled_text
 from editor.session import EditorSession
 from editor.settings import EditorSettings
 from editor.status_messages import post_background
@@ -81,6 +84,7 @@ class PlaybackController(QObject):
         self.loop_s: tuple[float, float] | None = None
         self.failure = ""  # why the output stopped by itself, once reported (cleared with a new player)
         self.live_stop: Callable[[str], object] | None = None  # ends the test play or take under way (LiveKeys)
+        self.hitsounds = HitsoundVoices(win, session)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.tick)
@@ -94,6 +98,7 @@ class PlaybackController(QObject):
     def _attach(self) -> None:
         self.session.bridge.notes_changed.connect(lambda *_: self.update_ticks())
         self.session.bridge.timing_changed.connect(self.update_ticks)
+        self.session.bridge.charts_changed.connect(self.update_ticks)  # a chart's extras: Edit > Hitsounds
 
     # ------------------------------------------------------------------ player lifetime
     def _audio_changed(self) -> None:
@@ -157,24 +162,31 @@ class PlaybackController(QObject):
 
     # ------------------------------------------------------------------ ticks
     def update_ticks(self) -> None:
-        """Beat and note tick times (song seconds) from the current chart's timing and notes."""
+        """Beat and note tick times (song seconds) from the current chart's timing and notes; on an osu! map with
+        Hitsounds on, its notes' hitsounds instead of the note ticks."""
         if self.player is None:
             return
         timing = self.session.timing()
         beat_s = note_s = None
+        hitsounds = self.hitsounds.sounds(self.player) if plays_hitsounds(self.session.chart, self.settings) else None
         if self.settings.get("audio/beat_ticks"):
             last_beat = float(timing.seconds_to_beats_array([self.player.duration_s])[0])
             beat_s = np.sort(timing.beats_to_seconds_array(tick_beats(timing, max(last_beat, 0.0) + 1.0)))
             beat_s = beat_s[np.concatenate(([True], np.diff(beat_s) >= DISTINCT_TICK_S))] if beat_s.size else beat_s
-        if self.settings.get("audio/note_ticks") and self.session.chart is not None:
+        if self.settings.get("audio/note_ticks") and self.session.chart is not None and hitsounds is None:
             note_s = np.unique(onset_times_s(judged_notes(self.session.chart.notes, timing), timing))
-        self.player.set_ticks(beat_s=beat_s, note_s=note_s)
+        # hitsounds only when there are some: a player made for ticks alone (a test's fake) takes two arguments
+        self.player.set_ticks(beat_s=beat_s, note_s=note_s, **({"hitsounds": hitsounds} if hitsounds else {}))
 
-    def set_ticks_enabled(self, beats: bool | None = None, notes: bool | None = None) -> None:
+    def set_ticks_enabled(self, beats: bool | None = None, notes: bool | None = None,
+                          hitsounds: bool | None = None) -> None:
         if beats is not None:
             self.settings.set("audio/beat_ticks", bool(beats))
         if notes is not None:
             self.settings.set("audio/note_ticks", bool(notes))
+        if hitsounds is not None:
+            self.settings.set(HITSOUNDS_SETTING, bool(hitsounds))
+            self.session.status.emit(toggled_text(bool(hitsounds), self.session.chart))
         self.update_ticks()
 
     # ------------------------------------------------------------------ transport

@@ -54,12 +54,16 @@ class PlaybackPanel(QWidget):
         self.music_volume.valueChanged.connect(lambda v: self._set("audio/music_volume", v / 100.0))
         form.addRow("Music volume", self.music_volume)
         self.tick_volume = _slider(s.get("audio/tick_volume"))
+        self.tick_volume.setToolTip("Beat and note ticks, and an osu! map's hitsounds")
         self.tick_volume.valueChanged.connect(lambda v: self._set("audio/tick_volume", v / 100.0))
         form.addRow("Tick volume", self.tick_volume)
         self.beat_ticks = QCheckBox("beats")
         self.note_ticks = QCheckBox("notes")
+        self.hitsounds = QCheckBox("osu! hitsounds")  # on an osu! map, in place of the note ticks
+        self.hitsounds.setToolTip(win.actions["play.hitsounds"].statusTip())
         for box, action, name in ((self.beat_ticks, "play.beat_ticks", "beats"),
-                                  (self.note_ticks, "play.note_ticks", "notes")):
+                                  (self.note_ticks, "play.note_ticks", "notes"),
+                                  (self.hitsounds, "play.hitsounds", "osu! hitsounds")):
             act = win.actions[action]
             box.setChecked(act.isChecked())
             box.toggled.connect(act.setChecked)
@@ -67,6 +71,7 @@ class PlaybackPanel(QWidget):
             follow_keys(win, (action,), lambda b=box, a=action, n=name: b.setText(n + hint(win, a)))  # the key now
         form.addRow("Assist ticks", self.beat_ticks)
         form.addRow("", self.note_ticks)
+        form.addRow("", self.hitsounds)
         self.latency = self._ms_spin(s.get("audio/latency_ms"), "audio/latency_ms",
                                      "Extra output latency: sound reaches you this much later than the device says")
         form.addRow("Output latency", self.latency)

@@ -30,6 +30,8 @@ class FakePlayer:
         self.held_s = 0.0
         self.loop = None
         self.ticks = (None, None)
+        self.hitsounds = None
+        self.sample_rate_hz = 44100
         self.closed = False
         self.clock = self
 
@@ -68,8 +70,9 @@ class FakePlayer:
     def clear_loop(self):
         self.loop = None
 
-    def set_ticks(self, beat_s=None, note_s=None):
+    def set_ticks(self, beat_s=None, note_s=None, hitsounds=None):
         self.ticks = (beat_s, note_s)
+        self.hitsounds = hitsounds
 
     def close(self):
         self.closed = True
