@@ -331,11 +331,16 @@ class AutosaveController(QObject):
 
     def restore(self, recovered: Song, generation: Path, marker: dict, onto_open: bool = False) -> bool:
         """Apply ``recovered`` as one undoable step, on the open document (``onto_open``: what it was editing has
-        just been opened) or on the file the marker names, opened again. When that file's folder is gone (moved,
-        renamed, on a drive not plugged in) the work opens as an unsaved song without audio, a dialog says so, and
-        Save asks where (Save As): saving into the missing folder could only fail."""
+        just been opened) or on the file the marker names, opened again. When there is no such file (a new song
+        never saved, a file deleted since) the step applies to a blank song that is marked unsaved: undoing the
+        restore must not reach a "clean" state that no file holds (closing would not ask, and reaching it deletes
+        the autosaves). When the song's folder is gone (moved, renamed, on a drive not plugged in; for a new song,
+        the folder of its audio) the work opens as an unsaved song without audio, a dialog says so, and Save asks
+        where (Save As): saving into the missing folder could only fail."""
         path = Path(marker["document"]) if marker.get("document") else None
-        gone = not onto_open and path is not None and not path.parent.is_dir()
+        home = path or (Path(marker["source"]) if marker.get("source") else None)  # where the song's files were
+        gone = not onto_open and home is not None and not home.parent.is_dir()
+        blank = False
         if onto_open:
             doc = self.session.doc
         else:
@@ -349,22 +354,26 @@ class AutosaveController(QObject):
                 song = blank_song()
                 source = marker.get("source")
                 song.source_path = Path(source) if source else None
-                doc = Document(song, path=None if gone else path)
+                doc, blank = Document(song, path=None if gone else path), True
         recovered.source_path = doc.song.source_path
-        audio_before = doc.song.audio_path()
+        before = doc.song.music, doc.song.audio_path()
         if not onto_open:
             self.win.files.adopt(doc)
+            if blank:
+                doc.mark_unsaved()  # as a new song is: no file holds the blank base either
             self._opened = marker.get("opened") or marker.get("document")  # a second crash is offered for it too
             self._write_marker()
         self.session.push(RestoreSnapshot(recovered))
-        if doc.song.audio_path() != audio_before:  # the recovered song names other audio
+        if (doc.song.music, doc.song.audio_path()) != before:  # other audio, or the label would name the old
             self.win.files.load_audio()
         if gone:
-            assert path is not None
+            assert home is not None
             self.session.status.emit(f"Restored the autosave from {generation.parent.name}; its folder is gone: "
                                      f"File > Save As to keep it")
+            what = (path.name if path is not None else f"The song's audio {doc.song.music}" if doc.song.music
+                    else "The song")  # a new song never saved: no chart file was there yet
             messages.warning(self.win, "Song folder not found",
-                             f"{path.name} was in {path.parent}, which is not there any more (moved, renamed, or "
+                             f"{what} was in {home.parent}, which is not there any more (moved, renamed, or "
                              f"on a drive that is not plugged in). The autosave is open as an unsaved song"
                              f"{', without its audio' if doc.song.audio_path() is None else ''}: File > Save As "
                              f"keeps it.")

@@ -37,6 +37,7 @@ from chart.formats.registry import (
 )
 from chart.song import Song
 from editor import messages
+from editor.controllers.file_dialogs import with_filter_extension
 from editor.controllers.files import music_for
 from editor.panels.fields import commit_focused_field
 
@@ -57,10 +58,7 @@ class ExportController:
         path, chosen = QFileDialog.getSaveFileName(self.win, "Export", str(suggested), EXPORT_FILTER)
         if not path:
             return None
-        target = Path(path)
-        if not target.suffix and "*." in chosen:
-            target = target.with_suffix("." + chosen.split("*.")[-1].rstrip(")"))
-        return target
+        return with_filter_extension(Path(path), chosen, None)
 
     def review(self, song: Song, fmt: str) -> tuple[list[str], bool]:
         """(lines to show, whether there are PROBLEM-level findings) for exporting ``song`` as ``fmt``. What the

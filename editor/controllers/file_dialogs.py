@@ -36,7 +36,14 @@ def ask_save_path(parent: QWidget, suggested: Path | None, title: str = "Save As
     path, chosen = QFileDialog.getSaveFileName(parent, title, str(suggested or ""), SAVE_FILTER)
     if not path:
         return None
-    target = Path(path)
-    if not target.suffix:  # the filter the user picked decides the extension
-        target = target.with_suffix("." + chosen.split("*.")[-1].rstrip(")").strip() if "*." in chosen else ".ssc")
-    return target
+    return with_filter_extension(Path(path), chosen, ".ssc")
+
+
+def with_filter_extension(target: Path, chosen: str, default: str | None) -> Path:
+    """``target`` with the extension of the filter the user picked (``default`` when the filter names none) added
+    when its name has no chart extension: a name typed with a dot ("Mr. Brightside", "Vol. 2") has a suffix
+    (". Brightside") that is no extension, and ``with_suffix`` would have cut the name to "Mr.ssc"."""
+    if target.suffix.lower() in CHART_EXTENSIONS:
+        return target
+    extension = "." + chosen.split("*.")[-1].rstrip(")").strip() if "*." in chosen else default
+    return target.with_name(target.name + extension) if extension else target

@@ -18,7 +18,7 @@ from chart.document import Document
 from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files, music_relative_to
 from editor import messages
 from editor.audio_support import decode_job
-from editor.controllers import file_dialogs
+from editor.controllers import file_dialogs, save_checks
 from editor.panels.fields import commit_focused_field
 from editor.session import AudioState, EditorSession
 from editor.settings import EditorSettings
@@ -214,7 +214,7 @@ class FileController(QObject):
     def save(self) -> bool:
         commit_focused_field(self.window)
         doc = self.session.doc
-        if doc.path is None or _osu_set_without_file(doc):  # no one file to save to (_may_write refuses an .osu)
+        if doc.path is None or _osu_set_without_file(doc):  # no one file to save to (may_write refuses an .osu)
             return self.save_as()
         return self._save_to(doc.path)
 
@@ -226,72 +226,42 @@ class FileController(QObject):
             suggested = suggested.with_name(suggested.stem.split(" [")[0] + ".ssc")  # "NAME [Hard].osu" -> NAME.ssc
             self.session.status.emit("An osu!mania file holds one difficulty: save the set in one .ssc (File > "
                                      "Export writes its .osu files, one per difficulty)")
+        if suggested is not None and not suggested.parent.is_dir():  # its folder is gone (a restored autosave...)
+            suggested = Path(suggested.name)  # the name alone: the dialog opens in a folder that is there
         target = self.ask_save_path(suggested)
         if target is None:
             return False
         return self._save_to(target)
 
     def _save_to(self, target: Path) -> bool:
-        doc = self.session.doc
-        if not self._may_write(target):
+        doc, song = self.session.doc, self.session.doc.song
+        if not save_checks.may_write(self, target):
             return False
-        old_music, old_source, old_extra = doc.song.music, doc.song.source_path, doc.song.extra
+        old = song.music, song.source_path, song.extra, [c.extra for c in song.charts]
         audio_found = self._relink_files(target)
         try:
-            doc.save(target)
-        except (ValueError, OSError) as exc:  # WriteError is a ValueError
-            doc.song.music, doc.song.source_path, doc.song.extra = old_music, old_source, old_extra
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            made = save_checks.set_copies(self, target)  # an .osu away from its audio: copied in (None: declined)
+            if made is not None:
+                save_checks.write(doc, target, made)
+        except (ValueError, OSError) as exc:  # WriteError and SetFileClash are ValueErrors
+            made, reason = None, exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             if not target.parent.is_dir():  # the song's folder was moved or deleted while it was open
                 reason = f"the folder {target.parent} is not there any more"
             messages.error(self.window, "Cannot save",
                            messages.one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
+        if made is None:
+            song.music, song.source_path, song.extra = old[:3]
+            for chart, extra in zip(song.charts, old[3], strict=True):
+                chart.extra = extra
             return False
         doc.song.source_path = target
         self._on_disk = (target, _stamp(target))
         self.recent_changed.emit(self.settings.add_recent(target))
-        self.session.status.emit(f"Saved {target.name}" + ("" if audio_found or not doc.song.music else
-                                                           f"; its audio {doc.song.music} was not found, so #MUSIC "
-                                                           f"is as it was"))
+        copied = f"; {made.note(target.parent)}" if made.copies else ""
+        self.session.status.emit(f"Saved {target.name}{copied}" + ("" if audio_found or not doc.song.music else
+                                                                  f"; its audio {doc.song.music} was not found, so "
+                                                                  f"#MUSIC is as it was"))
         self.saved.emit(str(target))
-        return True
-
-    def _may_write(self, target: Path) -> bool:
-        """Questions before a save: a format that holds one difficulty per file (Export writes the set), what the
-        format converts (as Export lists it; asked once per file and list), a file changed on disk since it was
-        read (another program, a second editor)."""
-        from chart.formats.registry import conversions, format_for
-
-        song = self.session.doc.song
-        try:
-            fmt = format_for(target).name
-        except ValueError as exc:
-            messages.error(self.window, "Cannot save", messages.one_line(str(exc)))
-            return False
-        if fmt == "osz":  # never rewrite an archive: it holds more than the song (module chart.formats.osz)
-            messages.error(self.window, "Cannot save", f"{target.name}: an .osz is a packed beatmap set; File > "
-                           f"Export writes one. Save the song as .ssc (or .osu) to keep working on it.")
-            return False
-        if fmt == "osu" and len(song.charts) > 1:
-            messages.error(self.window, "Cannot save",
-                           f"{target.name}: an osu!mania file holds one difficulty and this song has "
-                           f"{len(song.charts)}. File > Export writes one .osu per difficulty; save the song as "
-                           f".ssc to keep it in one file.")
-            return False
-        lines = conversions(song, fmt)
-        if lines and self._conversions_accepted != (target, lines):
-            shown = "\n".join(lines[:8]) + (f"\n... and {len(lines) - 8} more" if len(lines) > 8 else "")
-            if not messages.confirm(self.window, "Save with conversions?",
-                                    f"{target.name} cannot hold everything in this song:\n{shown}\n\nThe file "
-                                    f"will not have these; the editor keeps them until you close it. Save anyway?"):
-                self.session.status.emit("Not saved; Save As .ssc keeps everything")
-                return False
-            self._conversions_accepted = (target, lines)
-        changed = (f"{target} was changed on disk after it was opened or saved here (by another program?). "
-                   f"Overwrite it with the editor's version? (The old file is kept as {target.name}.bak.)")
-        if self._changed_on_disk(target) and not messages.confirm(self.window, "File changed on disk", changed):
-            self.session.status.emit("Not saved; Save As writes the editor's version to another file")
-            return False
         return True
 
     def _changed_on_disk(self, target: Path) -> bool:

@@ -1,0 +1,96 @@
+"""What Save (:class:`editor.controllers.files.FileController`) asks and checks before it writes, and the write of an
+``.osu`` into a folder its audio is not in.
+
+The questions: a format that holds one difficulty per file (a song of several, or of none, cannot be one ``.osu``),
+what the format converts (as Export lists it; asked once per file and list), a file changed on disk since it was
+read. An ``.osu`` saved to a folder without its audio (Save As of a new song into a set folder of its own) named
+``../audio/track.ogg``, a map osu! cannot load: osu! loads a set's audio, background and samples only from the
+set's folder. Save now does what Export and ``convert`` do (:mod:`chart.formats.osu_set_files`): it copies them in,
+with the ``.osu`` all or nothing, after asking, as it asks before the conversions it makes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chart.document import Document
+from chart.formats.osu_set_files import SetFiles, set_files, write_set
+from editor import messages
+
+
+def may_write(files, target: Path) -> bool:
+    """The questions before ``files`` (a FileController) saves the open song to ``target``; False: not saved (a
+    dialog or the status bar said why)."""
+    from chart.formats.registry import conversions, format_for
+
+    window, session = files.window, files.session
+    song = session.doc.song
+    try:
+        fmt = format_for(target).name
+    except ValueError as exc:
+        messages.error(window, "Cannot save", messages.one_line(str(exc)))
+        return False
+    if fmt == "osz":  # never rewrite an archive: it holds more than the song (module chart.formats.osz)
+        messages.error(window, "Cannot save", f"{target.name}: an .osz is a packed beatmap set; File > "
+                       f"Export writes one. Save the song as .ssc (or .osu) to keep working on it.")
+        return False
+    if fmt == "osu" and not song.charts:  # the writer's own words were "beat 0: ... the song has 0"
+        messages.error(window, "Cannot save", f"{target.name}: the song has no difficulty to write (an osu!mania "
+                       f"file holds one). Add one in the Charts panel, or save the song as .ssc.")
+        return False
+    if fmt == "osu" and len(song.charts) > 1:
+        messages.error(window, "Cannot save",
+                       f"{target.name}: an osu!mania file holds one difficulty and this song has "
+                       f"{len(song.charts)}. File > Export writes one .osu per difficulty; save the song as "
+                       f".ssc to keep it in one file.")
+        return False
+    lines = conversions(song, fmt)
+    if lines and files._conversions_accepted != (target, lines):
+        shown = "\n".join(lines[:8]) + (f"\n... and {len(lines) - 8} more" if len(lines) > 8 else "")
+        if not messages.confirm(window, "Save with conversions?",
+                                f"{target.name} cannot hold everything in this song:\n{shown}\n\nThe file "
+                                f"will not have these; the editor keeps them until you close it. Save anyway?"):
+            session.status.emit("Not saved; Save As .ssc keeps everything")
+            return False
+        files._conversions_accepted = (target, lines)
+    changed = (f"{target} was changed on disk after it was opened or saved here (by another program?). "
+               f"Overwrite it with the editor's version? (The old file is kept as {target.name}.bak.)")
+    if files._changed_on_disk(target) and not messages.confirm(window, "File changed on disk", changed):
+        session.status.emit("Not saved; Save As writes the editor's version to another file")
+        return False
+    return True
+
+
+def set_copies(files, target: Path) -> SetFiles | None:
+    """The files an ``.osu`` saved to ``target`` needs copied into its folder (:func:`set_files`; none for another
+    format or the set's own folder), for the open song relinked for ``target`` already. Asks first when there are
+    any; None when the designer says no (nothing is written). SetFileClash (a ValueError) when another file of a
+    copy's name is there."""
+    made = set_files(files.session.doc.song, target)
+    if not made.copies:
+        return made
+    what = made.note(target.parent).replace("copied", "copies", 1)
+    if not messages.confirm(files.window, "Copy into the set's folder?",
+                            f"Saving {target.name} {what}. Save and copy?", default=True):
+        files.session.status.emit("Not saved; an .osu naming audio outside its folder does not load in osu! "
+                                  "(Save As .ssc needs no copy)")
+        return None
+    return made
+
+
+def write(doc: Document, target: Path, made: SetFiles) -> None:
+    """Save ``doc`` to ``target`` (:meth:`Document.save`), with the set's copies when there are any: the song then
+    names the copies (the song's own chart objects keep their identity: later commands are tied to them), and the
+    ``.osu`` and the copies are written all or nothing (:func:`write_set`; the old file kept as ``.bak``)."""
+    if not made.copies:
+        doc.save(target)
+        return
+    from chart.formats.registry import encode
+
+    song = doc.song
+    song.music, song.extra = made.song.music, made.song.extra
+    for chart, named in zip(song.charts, made.song.charts, strict=True):
+        chart.extra = named.extra
+    write_set([(target, encode(song, target))], made.copies, keep_backup=True)
+    doc.path = target
+    doc.mark_clean()
