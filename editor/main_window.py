@@ -162,13 +162,10 @@ class MainWindow(QMainWindow):
         self.dock.setMinimumWidth(340)
 
     def _issues_checked(self, issues: list) -> None:
-        """Problems and warnings of the current chart as red ticks in the minimap."""
-        from chart.checks.base import Severity
+        """Problems (red) and warnings (amber) of the current chart as ticks in the minimap."""
+        from editor.panels.verify import minimap_marks
 
-        timing = self.session.timing()
-        self.minimap.set_issues([float(timing.beat_to_seconds(i.beat)) for c, i in issues
-                                 if c is self.session.chart and i.beat is not None
-                                 and i.severity >= Severity.WARNING])
+        self.minimap.set_issues(*minimap_marks(issues, self.session.chart, self.session.timing()))
 
     def _build_late_panels(self) -> None:
         """Panels that need the actions (built after the keymap)."""

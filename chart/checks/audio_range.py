@@ -1,4 +1,19 @@
-"""Notes before 0 s or after the end of the audio: they cannot be played (or, for mines and fakes, seen)."""
+"""Notes before 0 s or after the end of the audio.
+
+Before 0 s is a WARNING, whatever the note: the games play it. StepMania's ``ScreenGameplay::StartPlayingSong``
+starts the music late enough that its first note comes at least ``MinSecondsToStep`` after gameplay starts (the
+music's start second is ``-(fMinTimeToNotes - firstSecond)``: silence first when the first note is early); osu!
+starts gameplay 2 s before the first hit object (``DrawableRuleset.GameplayStartTime``, before the audio's 0 when
+that object is early, earlier still with ``AudioLeadIn``); this editor's test play plays silence first too. What is
+left worth a look is the timing: a note in the silence before the song is usually an offset slip. A note before
+beat 0, which .sm/.ssc cannot hold, is the ``representable`` check's PROBLEM for those targets.
+
+After the end: a step after the last sample is a PROBLEM (the music is over; the audio is usually cut short or the
+timing off), a mine or fake there a WARNING. A hold or roll whose head is judged within the audio and whose tail
+runs past its end is a WARNING: StepMania plays on past the music (``StartPlayingSong`` plays it with
+``RageSoundParams::M_CONTINUE``, silence after its end), so the hold is played, only in silence at its end; a few
+ms over is common in published charts (hodobox's "Vojtech" ends a hold 6 ms after its audio).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +22,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.notes import Note
 
 TOLERANCE_S = 0.001  # offsets are written to the millisecond: a note within 1 ms of either end still plays
 NEAR_S = 0.01  # far above the error of float times (nanoseconds), far below a hold's length
@@ -18,9 +34,7 @@ class CheckAudioRange:
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         times = ctx.note_times_s
         for early in np.flatnonzero(times < -TOLERANCE_S):
-            n = ctx.notes[early]
-            yield Issue(self._severity(n), f"{n.kind.value} at beat {describe_beat(n.beat)} is "
-                        f"{-times[early]:.3f} s before the audio starts", n.beat, (n,))
+            yield self.early(ctx.notes[early], float(times[early]))
         if ctx.audio_length_s is None:
             return
         end_s = ctx.audio_length_s + TOLERANCE_S
@@ -41,11 +55,22 @@ class CheckAudioRange:
             else:
                 last_s = float(times[i])
             if last_s > end_s:
-                what = "ends" if n.kind.has_length and times[i] <= end_s else "is"
-                yield Issue(self._severity(n), f"{n.kind.value} at beat {describe_beat(n.beat)} {what} "
-                            f"{last_s - ctx.audio_length_s:.3f} s after the audio ends "
-                            f"({ctx.audio_length_s:.3f} s)", n.beat, (n,))
+                yield self.late(n, float(times[i]), last_s, ctx.audio_length_s)
 
     @staticmethod
-    def _severity(note) -> Severity:
-        return Severity.PROBLEM if note.kind.is_onset else Severity.WARNING
+    def early(note: Note, head_s: float) -> Issue:
+        """The issue of ``note``, judged at ``head_s`` < 0 (module docstring: games add a lead-in)."""
+        return Issue(Severity.WARNING, f"{note.kind.value} at beat {describe_beat(note.beat)} is {-head_s:.3f} s "
+                     "before the audio starts (games play silence first; check the offset)", note.beat, (note,))
+
+    @staticmethod
+    def late(note: Note, head_s: float, last_s: float, audio_s: float) -> Issue:
+        """The issue of ``note`` (head at ``head_s``, over at ``last_s``) when it ends after ``audio_s``: how far its
+        head is past the end when the head is, else how far its tail runs over (a WARNING: module docstring)."""
+        where = f"{note.kind.value} at beat {describe_beat(note.beat)}"
+        if head_s > audio_s + TOLERANCE_S:
+            severity = Severity.PROBLEM if note.kind.is_onset else Severity.WARNING
+            return Issue(severity, f"{where} is {head_s - audio_s:.3f} s after the audio ends ({audio_s:.3f} s)",
+                         note.beat, (note,))
+        return Issue(Severity.WARNING, f"{where} ends {last_s - audio_s:.3f} s after the audio ends ({audio_s:.3f} s)",
+                     note.beat, (note,))

@@ -8,7 +8,11 @@ strictly before its end): Beginner 2 of 346 charts, Easy 3 of 351, Medium 8 of 3
 Challenge and Edit, where hands are a known device, one INFO per chart counts them.
 
 Only the step games' pads (``dance-*``, ``pump-*``, ``techno-*``) are checked: keyboard modes, and keyboard charts
-of a pad's mode (an osu!mania map: :mod:`chart.keyboard`), are played with fingers.
+of a pad's mode (an osu!mania map: :mod:`chart.keyboard`), are played with fingers. A couple chart
+(``dance-couple``, ``pump-couple``: StepMania's couple category) is two players, each on a pad of their own, player 1
+the first half of the lanes and player 2 the second: each half is checked as one player's pad, so both players
+jumping at once is two jumps, not a 4-panel hand. A routine chart's notes are player 1's alone (player 2's note
+data stays in the chart's ``extra``, :data:`chart.formats.notedata.PLAYER2`), one player across both pads.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from chart.parity import contact_rows
 from chart.song import Slot
 
 FOOT_GAMES = ("dance-", "pump-", "techno-")
+COUPLE_MODES = ("dance-couple", "pump-couple")  # two players: lanes [0, lanes/2) and [lanes/2, lanes)
 WARN_SLOTS = (Slot.BEGINNER, Slot.EASY, Slot.MEDIUM)
 
 
@@ -31,19 +36,31 @@ class CheckHands:
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         if not ctx.chart.mode.startswith(FOOT_GAMES) or is_keyboard(ctx.chart):
             return
-        found = [(beat, steps, held) for beat, steps, held in contact_rows(ctx.judged)
+        players = _players(ctx.chart.mode, ctx.chart.lanes, ctx.judged)
+        found = [(beat, steps, held, who) for who, notes in players for beat, steps, held in contact_rows(notes)
                  if len(steps) + len(held) >= 3]
         if not found:
             return
+        if len(players) > 1:
+            found.sort(key=lambda row: row[0])  # stable: player 1 first on a beat both players need hands
         if ctx.chart.slot in WARN_SLOTS:
-            for beat, steps, held in found:
-                yield Issue(Severity.WARNING, f"{_what(steps, held)} at beat {describe_beat(beat)}: two feet cannot "
-                            "press them together", beat, steps + held)
+            for beat, steps, held, who in found:
+                yield Issue(Severity.WARNING, f"{who}{_what(steps, held)} at beat {describe_beat(beat)}: two feet "
+                            "cannot press them together", beat, steps + held)
             return
         beat = found[0][0]
         yield Issue(Severity.INFO, f"{len(found)} row{'s' * (len(found) > 1)} need{'s' * (len(found) == 1)} hands "
                     f"(3+ panels at once), first at beat {describe_beat(beat)}", beat,
-                    tuple(n for _, steps, held in found for n in steps + held))
+                    tuple(n for _, steps, held, _who in found for n in steps + held))
+
+
+def _players(mode: str, lanes: int, notes: list[Note]) -> list[tuple[str, list[Note]]]:
+    """``notes`` as each player steps them: (prefix for a message, their notes), one player but in a couple chart
+    (module docstring)."""
+    if mode not in COUPLE_MODES:
+        return [("", notes)]
+    half = lanes // 2
+    return [("player 1: ", [n for n in notes if n.lane < half]), ("player 2: ", [n for n in notes if n.lane >= half])]
 
 
 def _what(steps: tuple[Note, ...], held: tuple[Note, ...]) -> str:

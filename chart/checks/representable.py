@@ -5,7 +5,10 @@ dropped by osu!mania, a roll written as a hold) are INFO. Song-level entries (sh
 reported once, by the run that reports the song's findings (``CheckContext.song_level``: the song's first chart, or
 the one chart the editor's Verify shows), so that a song with five charts does not list them five times and a
 PROBLEM that makes Save refuse is never hidden. A note outside the chart's lanes is left to the ``lanes`` check,
-which reports it whatever the format.
+which reports it whatever the format, and a note off the 1/192 grid (head or hold end) moving onto StepMania's rows
+(.sm/.ssc: "off StepMania's grid", .osu: "would read back ... ms away") to the ``unsnapped`` check, whose PROBLEM
+names the beat, the hold end and the ms off: one bad note is one PROBLEM, not two. Its other entries (before beat
+0, two notes in one millisecond) are reported here.
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ import dataclasses
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.checks.unsnapped import off_grid
+from chart.note_keys import NoteSet
+
+#: How the formats' ``problems`` word a note moving onto their rows (chart.formats.notedata, chart.formats.osu_mania)
+MOVED_ONTO_ROWS = ("off StepMania's grid", "would read back")
 
 
 class CheckRepresentable:
@@ -27,11 +35,16 @@ class CheckRepresentable:
         fmt = format_for(name=ctx.target_format)
         alone = dataclasses.replace(ctx.song, charts=[ctx.chart])  # this chart with the song's timing/meta
         lanes = range(ctx.chart.lanes)
+        unsnapped: NoteSet | None = None
         for p in unrepresentable(alone, fmt.name):
             if not p.chart_id and not ctx.song_level:
                 continue
             if p.note is not None and p.note.lane not in lanes:
                 continue  # the lanes check's PROBLEM, once
+            if p.note is not None and p.fatal and any(why in p.reason for why in MOVED_ONTO_ROWS):
+                unsnapped = off_grid(ctx) if unsnapped is None else unsnapped
+                if p.note in unsnapped:
+                    continue  # the unsnapped check's PROBLEM, once
             severity = Severity.PROBLEM if p.fatal else Severity.INFO
             where = f"beat {describe_beat(p.beat)}: " if p.note is not None or p.beat else ""
             yield Issue(severity, f"{fmt.name}: {where}{p.reason}", p.beat if p.note or p.beat else None,

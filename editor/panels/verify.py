@@ -1,9 +1,12 @@
 """VerifyPanel: run the checks of :mod:`chart.checks` on the current chart (or all charts) and jump to an issue.
 
-Clicking an issue moves the cursor to its beat, switches to its chart and selects the notes concerned. With
-"auto" on, the checks rerun a moment after each edit, in a worker thread on a snapshot of the song (a 20k-note
-chart takes a few hundred ms, a whole big song seconds: the window must not freeze meanwhile); their results are
-shown only if nothing changed while they ran (a change schedules the next run). "Run checks" runs them at once.
+Clicking an issue moves the cursor to its beat, switches to its chart and selects the notes concerned that are still
+in it: a list shown before an edit (with "auto" off, within auto's delay, during a slow run) may name notes since
+deleted or moved, and selecting those made Delete refuse and Copy copy notes that are gone; the status bar says
+when the list is out of date. With "auto" on, the checks rerun a moment after each edit (and at once when "auto"
+is ticked again over an out-of-date list), in a worker thread on a snapshot of the song (a 20k-note chart takes a
+few hundred ms, a whole big song seconds: the window must not freeze meanwhile); their results are shown only if
+nothing changed while they ran (a change schedules the next run). "Run checks" runs them at once.
 """
 
 from __future__ import annotations
@@ -21,10 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chart import sorted_notes
 from chart.checks.base import CheckContext, Issue, Severity, describe_beat
 from chart.checks.registry import run_checks
+from chart.note_keys import NoteSet
 from chart.song import Chart, Song
 from chart.song_copy import snapshot
+from chart.timing import TimingData
 from editor.colors import readable
 from editor.session import EditorSession
 from editor.workers import Job, JobContext
@@ -70,12 +76,15 @@ class VerifyPanel(QWidget):
         self._timer.setInterval(AUTO_DELAY_MS)
         self._timer.timeout.connect(self.run_in_background)
         self._changes = 0  # counts the changes: a background run's results are shown only if none came meanwhile
+        self._edits = 0  # counts the changes of the song (not a switch of chart): the list is out of date
+        self._shown = (0, 0)  # (changes, edits) the list shown was checked at
         self._job: Job | None = None
-        self._job_input: tuple[int, list[Chart]] = (0, [])  # (changes, charts) the running job checks
+        self._job_input: tuple[int, int, list[Chart]] = (0, 0, [])  # (changes, edits, charts) the running job checks
         self._again = False  # run once more when the running job ends
         self.all_charts.toggled.connect(self._all_charts_toggled)
+        self.auto.toggled.connect(self._auto_toggled)
         session.document_replaced.connect(self._attach)
-        session.chart_switched.connect(self.schedule)
+        session.chart_switched.connect(self._rerun_soon)
         session.audio_changed.connect(self.schedule)
         self._attach()
 
@@ -86,10 +95,20 @@ class VerifyPanel(QWidget):
         self.schedule()
 
     def schedule(self, *_args) -> None:
-        """Rerun the checks after the auto delay (when "auto" is on)."""
+        """The song changed: rerun the checks after the auto delay (when "auto" is on)."""
+        self._edits += 1
+        self._rerun_soon()
+
+    def _rerun_soon(self, *_args) -> None:
         self._changes += 1
         if self.auto.isChecked():
             self._timer.start()
+
+    def _auto_toggled(self, on: bool) -> None:
+        """Ticked again: check at once when something changed meanwhile (the edits made with it off scheduled
+        nothing, and the list kept naming what they fixed)."""
+        if on and self._shown != (self._changes, self._edits):
+            self.run_in_background()
 
     def _all_charts_toggled(self, _on: bool) -> None:
         self._changes += 1  # a run for the other choice must not be shown
@@ -106,7 +125,7 @@ class VerifyPanel(QWidget):
         """Run the checks now, on the GUI thread (the button, a save, tests) and show the results."""
         charts, audio_s, fmt = self._targets()
         found = _check(None, self.session.doc.song, charts, audio_s, fmt)
-        self._present(charts, found)
+        self._present(charts, found, (self._changes, self._edits))
         return [i for _c, i in self.issues]
 
     def run_in_background(self) -> None:
@@ -121,13 +140,13 @@ class VerifyPanel(QWidget):
         job = Job("verify", _check, song, [song.charts[index[id(c)]] for c in charts], audio_s, fmt)
         job.finished.connect(self._background_done)
         job.failed.connect(self._background_failed)
-        self._job, self._job_input = job, (self._changes, charts)
+        self._job, self._job_input = job, (self._changes, self._edits, charts)
         job.start()
 
     def _background_done(self, found: list[list[Issue]]) -> None:
-        (changes, charts), self._job = self._job_input, None
+        (changes, edits, charts), self._job = self._job_input, None
         if changes == self._changes:
-            self._present(charts, found)
+            self._present(charts, found, (changes, edits))
         else:
             self._again = True  # the song changed while they ran: check it again
         if self._again:
@@ -138,8 +157,9 @@ class VerifyPanel(QWidget):
         self._job = None
         self.session.status.emit(f"Verify failed: {message}")
 
-    def _present(self, charts: list[Chart], found: list[list[Issue]]) -> None:
+    def _present(self, charts: list[Chart], found: list[list[Issue]], at: tuple[int, int]) -> None:
         self.issues = [(chart, i) for chart, issues in zip(charts, found, strict=True) for i in issues]
+        self._shown = at
         self._show()
         self.checked.emit(list(self.issues))
 
@@ -172,7 +192,38 @@ class VerifyPanel(QWidget):
                 self.session.status.emit("That chart was removed; the checks ran again")
                 self.run_checks()
                 return
-            self.jump(chart, issue.beat, issue.notes)
+            notes = list(issue.notes)
+            gone = sorted_notes.missing(chart.notes, notes)  # by value: an undo puts back equal notes
+            if gone:
+                dropped = NoteSet(gone)
+                notes = [n for n in notes if n not in dropped]
+            self.jump(chart, issue.beat, notes)
+            if gone or self._shown[1] != self._edits:
+                self.session.status.emit(self._out_of_date(len(gone), len(issue.notes)))
+
+    def _out_of_date(self, gone: int, of: int) -> str:
+        """The status line for a click on an issue listed before the song changed (``gone`` of its ``of`` notes
+        are no longer in the chart)."""
+        if gone and gone == of:
+            what = f"; its note{'s are' if of > 1 else ' is'} no longer in the chart"
+        elif gone:
+            what = f"; {gone} of its {of} notes {'is' if gone == 1 else 'are'} no longer in the chart (the others are " \
+                   "selected)"
+        else:
+            what = ""
+        then = "the checks run again shortly" if self.auto.isChecked() else "Run checks to refresh it"
+        return f"The Verify list is out of date{what}: {then}"
+
+
+def minimap_marks(issues: list[tuple[Chart, Issue]], chart: Chart | None, timing: TimingData
+                  ) -> tuple[list[float], list[float]]:
+    """Times (s) of the problems and of the warnings of ``chart`` among ``issues`` (what :attr:`VerifyPanel.checked`
+    sends), for the minimap's ticks: red for a problem, amber for a warning (INFO is not marked), as in the list."""
+    marks: dict[Severity, list[float]] = {Severity.PROBLEM: [], Severity.WARNING: []}
+    for c, issue in issues:
+        if c is chart and issue.beat is not None and issue.severity in marks:
+            marks[issue.severity].append(float(timing.beat_to_seconds(issue.beat)))
+    return marks[Severity.PROBLEM], marks[Severity.WARNING]
 
 
 def _check(job: JobContext | None, song: Song, charts: list[Chart], audio_s: float | None,

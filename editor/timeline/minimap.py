@@ -1,5 +1,6 @@
 """DensityMinimap: the whole song at a glance — notes per second of the current chart (and of the AI drafts),
-the visible window, the cursor and Verify issue marks. Click or drag to seek.
+the visible window, the cursor and Verify issue marks (problems red, warnings amber, as the Verify list colours
+them). Click or drag to seek.
 
 Time runs down like the notefield, and up when the notefield is in reverse scroll (:meth:`set_reversed`), so a
 passage sits at the same end of both. The density curve comes from :func:`chart.stats` through ``density_fn``;
@@ -10,7 +11,7 @@ a window resize changed what the notefield shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from editor.timeline import geometry as geo
 
 DensityFn = Callable[[], tuple[np.ndarray, np.ndarray]]  # -> (bin centres in s, notes per second)
+PROBLEM_TICK = QColor(240, 90, 90)  # the Verify list's colours (editor.panels.verify.COLORS)
+WARNING_TICK = QColor(240, 180, 60)
 
 
 class DensityMinimap(QWidget):
@@ -39,7 +42,8 @@ class DensityMinimap(QWidget):
         self.duration_s = 60.0
         self.view_s = (0.0, 10.0)
         self.cursor_s = 0.0
-        self.issue_times_s: list[float] = []
+        self.issue_times_s: list[float] = []  # problems
+        self.warning_times_s: list[float] = []
         self.reversed = False  # time runs up, as in the notefield's reverse scroll
         self._curve: tuple[np.ndarray, np.ndarray] | None = None
         self._ghost: tuple[np.ndarray, np.ndarray] | None = None
@@ -83,8 +87,9 @@ class DensityMinimap(QWidget):
         self._cache_key = None
         self.update()
 
-    def set_issues(self, times_s: list[float]) -> None:
-        self.issue_times_s = list(times_s)
+    def set_issues(self, problems_s: Sequence[float], warnings_s: Sequence[float] = ()) -> None:
+        """Tick the times of Verify's problems (red) and warnings (amber): a red tick always means a problem."""
+        self.issue_times_s, self.warning_times_s = list(problems_s), list(warnings_s)
         self.update()
 
     # ------------------------------------------------------------------ geometry
@@ -98,7 +103,8 @@ class DensityMinimap(QWidget):
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, _ev) -> None:  # noqa: N802 - Qt API
-        key = (self.width(), self.height(), self.duration_s, tuple(self.issue_times_s), self.reversed)
+        key = (self.width(), self.height(), self.duration_s, tuple(self.issue_times_s), tuple(self.warning_times_s),
+               self.reversed)
         if self._cache is None or key != self._cache_key:
             self._cache = self._render_static()
             self._cache_key = key
@@ -129,10 +135,11 @@ class DensityMinimap(QWidget):
             self._paint_curve(p, self._reference, peak, style="reference")
         if self._ghost is not None:
             self._paint_curve(p, self._ghost, peak, style="ghost")
-        p.setPen(QPen(QColor(240, 90, 90), 2.0))
-        for t in self.issue_times_s:
-            y = self._y(t)
-            p.drawLine(QPointF(self.width() - 7, y), QPointF(self.width() - 1, y))
+        for color, times in ((WARNING_TICK, self.warning_times_s), (PROBLEM_TICK, self.issue_times_s)):
+            p.setPen(QPen(color, 2.0))  # problems drawn last: one where a warning is shows red
+            for t in times:
+                y = self._y(t)
+                p.drawLine(QPointF(self.width() - 7, y), QPointF(self.width() - 1, y))
         p.setPen(QColor(170, 170, 180))
         p.drawText(QRectF(2, self.height() - 16, self.width() - 4, 14), Qt.AlignmentFlag.AlignLeft, f"{peak:.0f} nps")
         p.end()

@@ -243,13 +243,10 @@ def check_holds(ctx):
 
 def check_audio_range(ctx):
     from chart.checks.audio_range import TOLERANCE_S, CheckAudioRange
-    from chart.checks.base import Issue, describe_beat
 
     times = ctx.note_times_s
     for early in np.flatnonzero(times < -TOLERANCE_S):
-        n = ctx.notes[early]
-        yield Issue(CheckAudioRange._severity(n), f"{n.kind.value} at beat {describe_beat(n.beat)} is "
-                    f"{-times[early]:.3f} s before the audio starts", n.beat, (n,))
+        yield CheckAudioRange.early(ctx.notes[early], float(times[early]))
     if ctx.audio_length_s is None:
         return
     end_s = ctx.audio_length_s + TOLERANCE_S
@@ -258,10 +255,7 @@ def check_audio_range(ctx):
             continue
         last_s = ctx.seconds(n.end_beat) if n.kind.has_length else float(times[i])
         if last_s > end_s:
-            what = "ends" if n.kind.has_length and times[i] <= end_s else "is"
-            yield Issue(CheckAudioRange._severity(n), f"{n.kind.value} at beat {describe_beat(n.beat)} {what} "
-                        f"{last_s - ctx.audio_length_s:.3f} s after the audio ends ({ctx.audio_length_s:.3f} s)",
-                        n.beat, (n,))
+            yield CheckAudioRange.late(n, float(times[i]), last_s, ctx.audio_length_s)
 
 
 def check_unjudged(ctx):

@@ -75,16 +75,16 @@ def test_check_clean_file_exits_0(ssc: Path) -> None:
 
 
 def test_check_problem_exits_1_with_one_line_per_issue(tmp_path: Path) -> None:
-    path = save(song_for_tests(offset="1"), tmp_path / "early.ssc")  # beat 4 sounds at 1 s, beat 0 at -1 s
+    path = save(song_for_tests(offset="1"), tmp_path / "inside.ssc")  # beat 4 sounds at 1 s, beat 71 at 34.5 s
     song = load(path)
-    song.charts[0].notes.insert(0, Note(Fraction(0), 1))
+    song.charts[1].notes.append(Note(Fraction(71), 0))  # inside the hold from beat 70 (before 0 s is only a WARNING)
     save(song, path)
     (tmp_path / "missing.ogg").touch()  # its music is there (not decoded: --audio-length)
     result = run("check", path, "--audio-length", "60")
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert lines == ["dance-single/Easy\tPROBLEM\t-0:01.000\ttap at beat 0 is 1.000 s before the audio starts"
-                     "\t[audio-range]"]
+    assert lines == ["dance-single/Hard\tPROBLEM\t0:34.500\ttap at beat 71 lies inside the hold from beat 70 "
+                     "(lane 1)\t[note-in-hold]"]
     quiet = run("check", path, "--audio-length", "60", "--min-severity", "problem")
     assert quiet.stdout == result.stdout
 
@@ -194,11 +194,11 @@ def test_help_lists_the_commands() -> None:
 def test_check_times_use_the_charts_own_timing(tmp_path: Path) -> None:
     song = song_for_tests()
     song.charts[1].timing = TimingData.constant(60, offset="2")  # beat 0 of Hard at -2 s
-    song.charts[1].notes.insert(0, Note(Fraction(1), 2))  # -1 s: before the audio
+    song.charts[1].notes.insert(0, Note(Fraction(1), 2))  # -1 s: before the audio (a WARNING: games add a lead-in)
     path = save(song, tmp_path / "split.ssc")
-    result = run("check", path, "--audio-length", "200", "--min-severity", "problem")
-    assert result.returncode == 1
-    assert result.stdout.startswith("dance-single/Hard\tPROBLEM\t-0:01.000\t")
+    result = run("check", path, "--audio-length", "200", "--min-severity", "warning")
+    assert result.returncode == 0
+    assert "dance-single/Hard\tWARNING\t-0:01.000\ttap at beat 1 is 1.000 s before" in result.stdout
 
 
 def test_native_stderr_is_silenced_but_python_messages_still_show():
