@@ -114,21 +114,22 @@ class Song:
         return next((c for c in self.charts if c.slot == slot and c.mode == mode), None)
 
     def audio_path(self) -> Path | None:
-        """Resolved audio file: ``music`` relative to the chart's folder, case-insensitively, else the only
-        audio file in the folder (StepMania's fallback). None when nothing is found, also when the folder is not
-        there any more (moved, deleted, a drive unplugged): the song then has no audio, as a chart whose music is
-        missing has none, and saving, autosave and crash recovery go on without it."""
+        """Resolved audio file: ``music`` relative to the chart's folder, each part of its path in any case and
+        ``\\`` read as ``/`` (osu! reads ``AudioFilename: music\\song.mp3`` so, and StepMania finds files in any
+        case), as the ``.osz`` writer finds it (:func:`chart.formats.relink.named_file`); else a file of its name in
+        the folder; else the only audio file in the folder (StepMania's fallback). None when nothing is found, also
+        when the folder is not there any more (moved, deleted, a drive unplugged): the song then has no audio, as a
+        chart whose music is missing has none, and saving, autosave and crash recovery go on without it."""
+        from chart.formats.relink import named_file  # here: relink reads songs (chart.song) itself
+
         if self.source_path is None:
             return Path(self.music) if self.music else None
         folder = self.source_path.parent
         if self.music:
-            direct = folder / self.music
-            try:
-                if direct.is_file():
-                    return direct
-            except OSError:  # not readable (permissions): as if it were missing
-                pass
-            want = Path(self.music).name.lower()
+            named = named_file(folder, self.music)  # None as well where it cannot be read (permissions)
+            if named is not None:
+                return named
+            want = Path(self.music.replace("\\", "/")).name.lower()
             for p in _entries(folder):
                 if p.name.lower() == want:
                     return p

@@ -220,8 +220,8 @@ def red_line(point: TimingPoint, sound: tuple[str, str, str, str], time_text: st
     return f"{time_text},{length_text},{point.meter},{sample_set},{index},{volume},1,{effects}"
 
 
-def red_sounds(extra: list[tuple[str, str]], beats: list[Fraction]) -> list[tuple[str, str, str, str]]:
-    """The settings to write for red lines at ``beats`` (module docstring: kept, else inherited)."""
+def _kept_red(extra: list[tuple[str, str]]) -> dict[Fraction, tuple[str, str, str, str]]:
+    """{beat: (sampleSet, sampleIndex, volume, effects)} of the ``TimingPoints.red`` extra (bad lines skipped)."""
     kept: dict[Fraction, tuple[str, str, str, str]] = {}
     for line in dict(extra).get(RED_LINES, "").split("\n"):
         f = line.split(",")
@@ -229,6 +229,28 @@ def red_sounds(extra: list[tuple[str, str]], beats: list[Fraction]) -> list[tupl
             kept[Fraction(f[0])] = (f[1], f[2], f[3], f[4])
         except (ValueError, IndexError, ZeroDivisionError):
             continue
+    return kept
+
+
+def first_red_beat(extra: list[tuple[str, str]], beats: list[Fraction]) -> Fraction | None:
+    """The beat to write the first red line at instead of ``beats[0]`` (the writer's red lines: beat 0 first), or
+    None. A file whose hit objects start before its first red line is read with beat 0 whole 4-beat measures
+    before that line (:mod:`chart.formats.osu_timing`), and written back with a red line at beat 0: a note 0.5 ms
+    early moved the line, its kiai and its bar lines, a measure earlier. When the first kept red line lies whole
+    measures after beat 0, before the writer's next line (the same tempo and meter all along), it goes back there:
+    osu! plays the objects before the first red line by it, so no time changes."""
+    kept = sorted(_kept_red(extra))
+    if not kept or not beats or beats[0] in kept:
+        return None
+    beat = kept[0]
+    if beat <= beats[0] or (len(beats) > 1 and beat >= beats[1]) or (beat - beats[0]) % 4:
+        return None
+    return beat
+
+
+def red_sounds(extra: list[tuple[str, str]], beats: list[Fraction]) -> list[tuple[str, str, str, str]]:
+    """The settings to write for red lines at ``beats`` (module docstring: kept, else inherited)."""
+    kept = _kept_red(extra)
     out = []
     for beat in beats:
         if beat in kept:

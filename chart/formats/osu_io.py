@@ -53,6 +53,7 @@ class OsuFile:
     key_order: list[tuple[str, str]] = field(default_factory=list)
     rows: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     raw: dict[str, list[str]] = field(default_factory=dict)
+    version: int = FORMAT_VERSION  # the header's ``osu file format vN`` (osu! times v4 and older 24 ms later)
 
     def get(self, section: str, key: str, default: str) -> str:
         return self.keys.get(section, {}).get(key, default)
@@ -78,7 +79,8 @@ def parse_sections(text: str) -> OsuFile:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or not lines[first].strip().startswith("osu file format v"):
         raise ParseError("not a .osu file (no 'osu file format v..' header)", (first or 0) + 1)
-    osu = OsuFile()
+    version = re.match(r"\d+", lines[first].strip()[len("osu file format v"):])
+    osu = OsuFile(version=int(version.group(0)) if version else FORMAT_VERSION)
     section = ""
     for number, line in enumerate(lines[first + 1:], start=first + 2):
         s = line.strip()

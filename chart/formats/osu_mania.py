@@ -2,7 +2,8 @@
 
 Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
 
-* ``[Difficulty] CircleSize`` is the key count = ``Chart.lanes``; a hit object's column is
+* ``[Difficulty] CircleSize`` is the key count = ``Chart.lanes`` (rounded, as osu! reads it, like an old format
+  version's times and a slider or spinner, a hold: :mod:`chart.formats.osu_objects`); a hit object's column is
   ``clamp(floor(x * keys / 512), 0, keys - 1)``; we write ``x = floor((column + 0.5) * 512 / keys)``. The mode
   is the key count's usual one, the chart marked a keyboard chart (:mod:`chart.formats.osu_modes`).
 * Hit objects: type bit 0 (1) is a note, bit 7 (128) a hold whose end time is the first ``:`` field of the
@@ -10,7 +11,8 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   (:mod:`chart.formats.osu_timing`) and are put on the nearest 1/48-beat row (1/192 measure). Notes whose
   row is more than 1 ms away from their time are **reported** (``loads(..., report=list)``: one line per
   chart, counted, with the largest shift), not hidden.
-* Metadata: ``AudioFilename PreviewTime`` -> ``Song.music sample_start`` (osu! has no preview length).
+* Metadata: ``AudioFilename PreviewTime`` -> ``Song.music sample_start`` (osu! has no preview length; a set's
+  difficulty with a preview of its own keeps it: :data:`PREVIEW`).
   ``TitleUnicode``/``ArtistUnicode`` (the names in their own script) are ``Song.title``/``artist``, and
   ``Title``/``Artist`` (romanised, as osu! asks) StepMania's ``TITLETRANSLIT``/``ARTISTTRANSLIT`` in
   ``Song.extra`` when they differ; written back the same way (a song without a transliteration writes its name
@@ -42,6 +44,7 @@ they are (each hit object stands alone and reads back so; Verify flags them).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from fractions import Fraction
 
@@ -50,7 +53,7 @@ import numpy as np
 from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags
 from chart.formats import osu_hitsounds as hs
 from chart.formats.display_segments import fake_ranges, never_judged
-from chart.formats.errors import MAX_LANES, MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
+from chart.formats.errors import MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
 from chart.formats.osu_beats import INHERITED, extra_in_beats, extra_in_ms
@@ -64,9 +67,10 @@ from chart.formats.osu_io import (
     write_file,
 )
 from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
+from chart.formats.osu_objects import early_version_offset, key_count, read_objects
 from chart.formats.osu_timing import beat_points, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
-from chart.formats.values import format_number, parse_int, parse_number
+from chart.formats.values import format_number, parse_number
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
 
@@ -82,6 +86,7 @@ _OSU_SLOTS = {"beginner": Slot.BEGINNER, "easy": Slot.EASY, "normal": Slot.MEDIU
 VERSION_KEY = "Metadata.Version"  # a difficulty name we did not write, kept in Chart.extra
 BEATMAP_ID = "Metadata.BeatmapID"  # one difficulty's identity on osu!'s servers: that chart's, never copied
 TAGS = "Metadata.Tags"
+PREVIEW = "General.PreviewTime"  # a set's difficulty whose preview is not the song's keeps its own (merge_set)
 TRANSLIT = {"Title": "TITLETRANSLIT", "Artist": "ARTISTTRANSLIT"}  # osu!'s romanised names as StepMania's tags
 _OD = ("Difficulty", "OverallDifficulty")
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
@@ -99,24 +104,26 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     if mode != "3":
         game = _GAMES.get(mode, "another game mode")
         raise NotManiaError(f"not an osu!mania beatmap (Mode: {mode}, {game}; expected 3)")
-    keys = parse_int(osu.get("Difficulty", "CircleSize", "0"), "CircleSize")
-    if not 1 <= keys <= MAX_LANES:
-        raise ParseError(f"CircleSize {keys} is not a key count (1..{MAX_LANES})")
+    lenient: list[str] = []  # what was read as osu! reads it, for the report
+    keys = key_count(osu, lenient)
+    early_version_offset(osu, lenient)
     points = []
     inherited: list[str] = []
     for number, line in osu.lines("TimingPoints"):
-        point, raw = parse_point(line, number)
+        point, raw = parse_point(line, number, lenient)
         if point is not None:
             points.append(point)
         elif raw is not None:
             inherited.append(raw)
-    parsed = [hs.hit_object(line, number, keys) for number, line in osu.lines("HitObjects")]
+    parsed = read_objects(osu, keys, points, inherited, lenient)
     objects = [p[:3] for p in parsed]
     if len(objects) > MAX_NOTES:
         raise ParseError(f"more than {MAX_NOTES} hit objects")
     first = min((o[0] for o in objects), default=None)
     timing = timing_from_points(points, first, [t for o in objects for t in (o[0], o[2]) if t is not None])
     chart = _chart(osu, keys, objects, timing, report)
+    if report is not None:
+        report += [Unrepresentable(chart.chart_id(), Fraction(0), line, fatal=False) for line in dict.fromkeys(lenient)]
     chart.extra += hs.sounds_extra(chart.notes, [p[3] for p in parsed])  # one note per hit object, in order
     extra, model = _disclosure_read(osu.extra())
     if model is not None:  # the AI disclosure Tags carry is the chart's (its credit), not the set's Creator
@@ -132,6 +139,11 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     return Song(title=names["Title"][0], artist=names["Artist"][0], credit=osu.get("Metadata", "Creator", ""),
                 music=osu.get("General", "AudioFilename", ""), sample_start=max(preview, Fraction(0)) / 1000,
                 timing=timing, charts=[chart], extra=canonical_extra(extra))
+
+
+def preview_text(sample_start: Fraction) -> str:
+    """``PreviewTime`` of a preview start in seconds (``-1``: none)."""
+    return str(round(sample_start * 1000)) if sample_start > 0 else "-1"
 
 
 def _disclosure_read(extra: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str | None]:
@@ -353,7 +365,7 @@ def dumps(song: Song) -> str:
     version = version_name(chart, song.extra)
     values = {
         ("General", "AudioFilename"): song.music, ("General", "Mode"): "3",
-        ("General", "PreviewTime"): str(round(song.sample_start * 1000)) if song.sample_start > 0 else "-1",
+        ("General", "PreviewTime"): dict(chart.extra).get(PREVIEW) or preview_text(song.sample_start),
         ("Metadata", "Creator"): human_credit(chart.credit) or song.credit, ("Metadata", "Version"): version,
         ("Difficulty", "CircleSize"): str(chart.lanes),
     }
@@ -361,6 +373,9 @@ def dumps(song: Song) -> str:
         values.update(_written_names(song.extra, key, name))
     own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
     red = beat_points(timing)
+    first = hs.first_red_beat([*song.extra, *own], [b for b, _ in red])
+    if first is not None:  # where the file had it: objects before it moved beat 0 back (hs.first_red_beat)
+        red[0] = (first, dataclasses.replace(red[0][1], time_ms=timing.beat_to_seconds(first) * 1000))
     points = [hs.red_line(p, sound, format_number(p.time_ms, 0), format_number(p.beat_length_ms, 0))
               for (_, p), sound in zip(red, hs.red_sounds([*song.extra, *own], [b for b, _ in red]))]
     kept = hs.kept_sounds(chart.extra)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from chart.disclosure import disclosed_model, with_disclosure
 from chart.formats.errors import ParseError
-from chart.formats.osu_mania import TRANSLIT
+from chart.formats.osu_mania import PREVIEW, TRANSLIT, preview_text
 from chart.song import Song
 
 
@@ -17,7 +17,8 @@ def merge_set(songs: Sequence[Song]) -> Song:
 
     Charts are ordered by slot, meter and name. Keys equal in every file stay in ``Song.extra``; the others
     (``OverallDifficulty``, ``BeatmapID``, a difficulty's own scroll speeds, ...) go to that chart's ``extra``, and
-    :func:`dumps` writes them back into its file. The most common ``Creator`` is the song's credit, another one is
+    :func:`dumps` writes them back into its file. So does a ``PreviewTime`` other than the first file's (the song's
+    ``sample_start``): each difficulty keeps its own. The most common ``Creator`` is the song's credit, another one is
     that chart's. A difficulty whose timing points differ from the first's keeps its own timing. Raises ParseError
     when the files name different audio (they are not one song).
     """
@@ -38,6 +39,8 @@ def merge_set(songs: Sequence[Song]) -> Song:
         chart = song.charts[0]
         chart.extra = chart.extra + [item for item in song.extra if item not in common and item[0] not in song_level]
         chart.timing = song.timing if song.timing != first.timing else None
+        if song.sample_start != first.sample_start:
+            chart.extra.append((PREVIEW, preview_text(song.sample_start)))
         own = song.credit if song.credit != credit else ""
         model = disclosed_model(chart.credit)  # read from this file's Tags
         chart.credit = own if model is None else with_disclosure(own, model)

@@ -15,12 +15,14 @@ starts a new beat grid at ``time`` ms with ``BPM = 60000 / beatLength``. Reading
   written below reads back;
 * a beatLength that is 60000/BPM for a BPM with 3 decimals (within 1e-6 BPM) reads as that BPM: osu! files
   store 428.571428571429 for 140 BPM;
-* ``meter`` becomes a time signature ``meter/4`` where it changes.
+* ``meter`` becomes a time signature ``meter/4`` where it changes (``0...`` or below 1: 4/4, as osu! reads it);
+* inherited (green) points are kept as their text (:func:`parse_point`).
 
 Writing follows the same model back: a point at each BPM change and time-signature change, a point at the end of
 each stop (and warp), and a point where each delay ends (where its row is judged), each carrying the tempo that
-follows. A pause read back lands on the row before its end, so a pause longer than one row renumbers the beats
-after it (times are kept).
+follows; the first at beat 0 (the ``.osu`` writer puts it back where the file had it when hit objects before it
+moved beat 0: ``osu_hitsounds.first_red_beat``). A pause read back lands on the row before its end, so a pause
+longer than one row renumbers the beats after it (times are kept).
 """
 
 from __future__ import annotations
@@ -50,21 +52,37 @@ class TimingPoint:
     sound: tuple[str, str, str, str] = field(default=("1", "0", "100", "0"), compare=False)
 
 
-def parse_point(line: str, number: int) -> tuple[TimingPoint | None, str | None]:
-    """(uninherited point, None) or (None, the raw line) for an inherited one."""
+def parse_point(line: str, number: int, notes: list[str] | None = None) -> tuple[TimingPoint | None, str | None]:
+    """(uninherited point, None) or (None, the raw line) for an inherited one; ``notes`` gets what was read
+    leniently, as osu! reads it.
+
+    Only a red line's beatLength and meter are read: a green line is kept as its raw text, and osu!lazer takes any
+    number there (``NaN``, which some maps use to turn slider ticks off, ``-1E+12``, ``-1E-100`` for scroll-speed
+    gimmicks), so refusing the file over a value we never use refused maps osu! plays. A meter starting with ``0``
+    is 4/4 to osu!lazer (``LegacyBeatmapDecoder``), and so is any meter below 1 here (its tempo is kept)."""
     f = [x.strip() for x in line.split(",")]
     if len(f) < 2:
         raise ParseError(f"timing point {line[:40]!r} needs at least time and beatLength", number)
     time_ms = parse_number(f[0], "timing point time", number)
-    beat_length = parse_number(f[1], "timing point beatLength", number)
-    meter = int(parse_number(f[2], "timing point meter", number)) if len(f) > 2 and f[2] else 4
-    uninherited = f[6] != "0" if len(f) > 6 and f[6] else beat_length > 0
+    if len(f) > 6 and f[6]:
+        uninherited = f[6] != "0"
+        beat_length = parse_number(f[1], "timing point beatLength", number) if uninherited else Fraction(0)
+    else:  # old files have no uninherited field: a negative beatLength is a green line
+        beat_length = parse_number(f[1], "timing point beatLength", number)
+        uninherited = beat_length > 0
     if not uninherited:
         return None, line
     if beat_length <= 0:
         raise ParseError(f"uninherited timing point with beatLength {f[1]} (must be > 0)", number)
-    if not 1 <= meter <= 1000:
+    text = f[2] if len(f) > 2 and f[2] else "4"
+    meter = 4 if text.startswith("0") else int(parse_number(text, "timing point meter", number))
+    if meter < 1 or text.startswith("0"):
+        if notes is not None:
+            notes.append(f"timing point meter {text} read as 4/4, as osu! reads it")
+        meter = 4
+    if meter > 1000:
         raise ParseError(f"timing point meter {meter} out of range", number)
+
     def field_or(i: int, default: str) -> str:
         return f[i] if len(f) > i and f[i] else default
     sound = (field_or(3, "1"), field_or(4, "0"), field_or(5, "100"), field_or(7, "0"))

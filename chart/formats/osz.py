@@ -104,18 +104,29 @@ def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song
 
 def _set_files(members: list[Member]) -> tuple[str, list[str]]:
     """(the set's folder inside the archive, ``""`` or ``"Folder/"``; its ``.osu`` file names, sorted as
-    :func:`registry.chart_files` sorts a folder's): the top level, else the one folder everything is in."""
+    :func:`registry.chart_files` sorts a folder's): the top level, else the one folder everything is in. ParseError
+    when the archive's ``.osu`` files lie elsewhere (a second top folder beside the set's, ``Pack/Set/``): it says
+    where they are and where a set is read from ("holds no osu!mania difficulty" named a file it never read)."""
     names = [name for name, _ in members]
     top = sorted(n for n in names if "/" not in n and n.lower().endswith(".osu"))
     if top:
         return "", top
     firsts = {n.split("/")[0] for n in names if "/" in n and not n.startswith("__MACOSX/")}
     if len(firsts) == 1 and all("/" in n for n in names):
-        root = f"{firsts.pop()}/"
+        root = f"{next(iter(firsts))}/"
         inner = sorted(n[len(root):] for n in names
                        if n.startswith(root) and n.count("/") == 1 and n.lower().endswith(".osu"))
         if inner:
             return root, inner
+    deeper = sorted(n for n in names if n.lower().endswith(".osu") and not n.startswith("__MACOSX/"))
+    if deeper:
+        where = sorted({n.rsplit("/", 1)[0] + "/" for n in deeper})
+        tops = sorted({f"{n}/" for n in firsts} | {n for n in names if "/" not in n})
+        shown = ", ".join(tops[:3]) + (", ..." if len(tops) > 3 else "")
+        raise ParseError(f"its .osu files are in {', '.join(where[:2])}{', ...' if len(where) > 2 else ''} "
+                         f"({', '.join(deeper[:2])}{', ...' if len(deeper) > 2 else ''}), but a set's difficulties "
+                         f"are read only from the top of the archive or its one top folder (its top holds {shown}): "
+                         f"extract it (unzip) and open the set's folder; nothing was extracted")
     return "", []
 
 
@@ -153,7 +164,8 @@ def _holdings(names: list[str], games: Counter[str]) -> str:
     parts = [f"{n} {game} difficult{'y' if n == 1 else 'ies'}" for game, n in sorted(games.items())]
     osu = [n for n in names if n.lower().endswith(".osu")]
     if not parts and osu:
-        parts.append(f"{len(osu)} .osu file{'s' * (len(osu) != 1)} below its top folder: {', '.join(osu[:2])}")
+        parts.append(f"{len(osu)} .osu file{'s' * (len(osu) != 1)} outside its top and its one top folder, "
+                     f"where a set's difficulties are read: {', '.join(osu[:2])}")
     others = sorted(n for n in names if not n.lower().endswith(".osu"))
     if others:
         parts.append(", ".join(others[:4]) + (f" and {len(others) - 4} more files" if len(others) > 4 else ""))

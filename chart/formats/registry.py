@@ -176,17 +176,31 @@ def load_folder(folder: str | Path, report: list[Unrepresentable] | None = None)
 
 def _load_osu_set(folder: Path, files: list[Path], report: list[Unrepresentable] | None) -> tuple[Song, Path | None]:
     """An osu! beatmap set's mania difficulties as one song. A set may mix game modes: the difficulties of other
-    modes are skipped (named in ``report``); a set with none of osu!mania is refused."""
+    modes are skipped (named in ``report``); a set with none of osu!mania is refused. An unreadable difficulty is
+    skipped too, named with its error: one hand-edited file kept a designer from the others (it stays as it is:
+    saving writes the difficulties read). A set none of whose difficulties reads is refused with the first error."""
     from chart.formats.osu_mania import NotManiaError
 
     songs: list[Song] = []
-    skipped: list[tuple[str, NotManiaError]] = []
+    skipped: list[tuple[str, ParseError]] = []
+    broken: list[ParseError] = []
     for path in files:
+        own: list[Unrepresentable] = []  # a file that fails half-way adds nothing to the report
         try:
-            songs.append(load(path, report))
+            songs.append(load(path, own))
         except NotManiaError as err:
             skipped.append((path.name, err))
+            continue
+        except ParseError as err:
+            broken.append(err)
+            where = f"line {err.line}: " if err.line is not None else ""
+            skipped.append((path.name, ParseError(f"cannot be read: {where}{err.message}")))
+            continue
+        if report is not None:
+            report += own
     if not songs:
+        if broken:
+            raise broken[0]
         if len(skipped) == 1:
             raise skipped[0][1]
         raise ParseError(f"none of its {len(files)} .osu files is an osu!mania difficulty ({skipped[0][1].message})",
@@ -198,8 +212,8 @@ def _load_osu_set(folder: Path, files: list[Path], report: list[Unrepresentable]
 def merge_osu_set(songs: list[Song], skipped: Sequence[tuple[str, ParseError]], where: str,
                   report: list[Unrepresentable] | None) -> Song:
     """The read difficulties of an osu! beatmap set (a folder's, an archive's) as one song; ``skipped``: the files
-    of other game modes, named in ``report``. ``Song.source_path`` is the first difficulty's (``#MUSIC`` resolves
-    beside it); a merge error without a file names ``where``."""
+    of other game modes (a folder's unreadable ones too), named in ``report``. ``Song.source_path`` is the first
+    difficulty's (``#MUSIC`` resolves beside it); a merge error without a file names ``where``."""
     from chart.formats.osu_set import merge_set
 
     if report is not None:

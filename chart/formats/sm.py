@@ -76,9 +76,15 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     song = song_from_header(header)
     charts = [t for t in tags if t.name in ("NOTES", "NOTES2")]
     check_chart_count(len(charts))
+    short = [t for t in charts if len(t.params) < 6]
+    if short and len(short) == len(charts):  # nothing to read: said, not an empty song
+        raise ParseError(f"#NOTES needs 6 ':'-separated fields, found {len(short[0].params)}", short[0].line)
+    if short and report is not None:  # StepMania skips such a chart (NotesLoaderSM) and reads the others
+        report += [Unrepresentable("", Fraction(0), f"line {t.line}: #NOTES with {len(t.params)} ':'-separated fields "
+                                   f"(6 needed) skipped, as StepMania skips it", fatal=False) for t in short]
     for tag in charts:
         if len(tag.params) < 6:
-            raise ParseError(f"#NOTES needs 6 ':'-separated fields, found {len(tag.params)}", tag.line)
+            continue
         p = tag.params
         description, credit = from_sm_description(p[1].strip())  # an AI disclosure written there is the credit
         fields = {"STEPSTYPE": (p[0], tag.line), "DESCRIPTION": (description, tag.line),

@@ -136,8 +136,13 @@ def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentab
                 timing_extra.append((name, tag.raw.strip()))
         else:
             extra.append((known_spelling(tag, CHART_ORDER), tag.raw.strip()))
-    if notes is None:
-        return None  # StepMania skips a #NOTEDATA block without #NOTES
+    if notes is None:  # StepMania skips a #NOTEDATA block without #NOTES: said, as other reads it drops are
+        if report is not None:
+            what = " ".join(fields[k][0] for k in ("STEPSTYPE", "DIFFICULTY", "METER") if fields.get(k, ("",))[0])
+            where = f", from line {block[0].line}" if block else ""
+            report.append(Unrepresentable("", Fraction(0), f"#NOTEDATA block ({what or 'empty'}{where}) without "
+                                          f"#NOTES skipped, as StepMania skips it", fatal=False))
+        return None
     timing = None
     if timing_values or timing_extra:
         timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), base=song_timing)

@@ -94,8 +94,8 @@ def test_beat_length_of_a_three_decimal_bpm_reads_as_that_bpm():
 def test_not_mania_or_bad_key_count_or_no_tempo_is_a_parse_error():
     with pytest.raises(ParseError, match="not an osu!mania beatmap"):
         osu_mania.loads(beatmap("", mode=0))
-    with pytest.raises(ParseError, match="CircleSize 0"):
-        osu_mania.loads(beatmap("", keys=0))
+    with pytest.raises(ParseError, match="CircleSize 65 is not a key count"):  # CircleSize 0 is 1 key to osu!
+        osu_mania.loads(beatmap("", keys=65))
     with pytest.raises(ParseError, match="no uninherited timing point"):
         osu_mania.loads(beatmap("64,192,0,1,0", points="0,-100,4,1,0,100,0,0"))
     with pytest.raises(ParseError, match="no 'osu file format"):
