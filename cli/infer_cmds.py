@@ -73,7 +73,15 @@ def _models_dir(path: Path | None) -> Path:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from inference.manifest import ManifestError
-    from inference.serving.server import ServeConfig, ServeError, check_config, serve, url_host
+    from inference.serving.server import (
+        ServeConfig,
+        ServeError,
+        check_config,
+        check_models_load,
+        listen,
+        serve,
+        url_host,
+    )
 
     if not math.isfinite(args.max_request_mb) or not math.isfinite(args.body_timeout):
         raise UserError("--max-request-mb and --body-timeout take finite numbers")
@@ -84,35 +92,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
                       idle_timeout_s=min(10.0, args.body_timeout), header_timeout_s=min(10.0, args.body_timeout))
     try:
         manifests = check_config(cfg)
+        check_models_load(manifests)  # a model that does not load: one line before anything listens
+        cfg.sockets = listen(cfg.host, cfg.port)  # held from here on: a port in use is one line, not uvicorn's log
     except (ServeError, ManifestError) as exc:
         raise UserError(str(exc)) from exc
-    _check_port_free(cfg.host, cfg.port)
+    if args.token_file is not None:
+        _warn_if_others_can_read(args.token_file)
     names = ", ".join(f"{m.display_id()}" for m in manifests)
     auth = "token required" if cfg.token else "no token (loopback only)"
     print(f"serving {names} on http://{url_host(cfg.host)}:{cfg.port} ({auth}, {cfg.workers} worker(s)); "
           "Ctrl+C stops", file=sys.stderr, flush=True)
     try:
         serve(cfg)
-    except OSError as exc:  # port in use, permission denied
-        raise UserError(f"cannot listen on {url_host(cfg.host)}:{cfg.port}: {exc.strerror or exc}") from exc
+    except ServeError as exc:  # a model that failed to load in MLServer after all
+        raise UserError(str(exc)) from exc
+    finally:
+        for sock in cfg.sockets or []:
+            sock.close()
     return 0
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """Fail with one line before MLServer starts (uvicorn would log a bind error and exit 1)."""
-    import socket
+def _warn_if_others_can_read(path: Path) -> None:
+    """A warning (not a refusal: the owner may mean it) when every user may read the server's token file, or
+    others may replace it; docs/serving.md's recipe makes it ``chmod 600``. A group-readable file is left alone (a
+    studio's group may be meant to read it)."""
+    import stat
 
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise UserError(f"cannot resolve --host {host}: {exc.strerror or exc}") from exc
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if mode & (stat.S_IROTH | stat.S_IWOTH | stat.S_IWGRP):
+        print(f"warning: token file {path} is readable or writable by other users (mode {mode:03o}); "
+              f"chmod 600 {path}", file=sys.stderr, flush=True)
 
 
 def cmd_export_triton(args: argparse.Namespace) -> int:

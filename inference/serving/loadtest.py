@@ -247,7 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server-pid", type=int, help="record this local process's RSS (the server's)")
     ap.add_argument("--every", type=float, default=60.0, metavar="S", help="progress line interval (default 60)")
     args = ap.parse_args(argv)
-    token = args.token_file.read_text().strip() if args.token_file else None
+    # the CLI's token reader: the same checks and one-line errors as serve and draft
+    from cli.common import UserError
+    from cli.infer_cmds import read_token
+
+    try:
+        token = read_token(args.token_file)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     retry_log = RetryLog()
     client = drafting_client(args.url, token, args.models, retry_log=retry_log, deadline_s=args.deadline)
     rss = (lambda: process_rss_mb(args.server_pid)) if args.server_pid else (lambda: None)

@@ -11,6 +11,10 @@ package pulls a much larger dependency tree for the same protocol. Decisions tak
   session), not MLServer's ``parallel_workers`` process pool: that pool copies every request between processes,
   loads one model per process and oversubscribes the cores onnxruntime already uses.
 * Loopback by default; any other address needs a token (refused otherwise).
+* Every model is loaded once (a CPU onnxruntime session) and the port is bound and listening before MLServer
+  starts, so a model that does not load and a port in use are one-line errors (exit 2) rather than MLServer's and
+  uvicorn's logs; the listening sockets are handed to uvicorn, so no second server can take the port in between
+  (a check-then-bind probe let two servers started at once both pass, and the loser exited 3 after 10 lines).
 * uvicorn speaks HTTP through :mod:`.connections` (a deadline for every request's headers, a cap on connections
   waiting for them) and without WebSockets; MLServer's gzip of answers is off (see ``server_settings``).
 """
@@ -21,7 +25,9 @@ import asyncio
 import ipaddress
 import logging
 import math
+import re
 import signal
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +36,7 @@ from typing import Any
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
 
 DEFAULT_MAX_REQUEST_BYTES = 64 << 20
+BACKLOG = 2048  # uvicorn's default
 
 
 class ServeError(ValueError):
@@ -52,6 +59,8 @@ class ServeConfig:
     header_timeout_s: float = 10.0  # a request's line and headers, from connect or from the previous answer
     max_waiting_connections: int | None = None  # default connections.max_waiting_connections()
     log_level: str = "INFO"
+    #: Listening sockets from :func:`listen`, bound before the models load (the CLI does); None: serve() binds.
+    sockets: list[socket.socket] | None = field(default=None, repr=False, compare=False)
 
 
 def is_loopback(host: str) -> bool:
@@ -95,11 +104,52 @@ def check_config(cfg: ServeConfig) -> list[Manifest]:
     paths = sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if folder.is_dir() else []
     if not paths:
         raise ServeError(f"no models to serve: no *{MANIFEST_SUFFIX} in {folder}")
+    from inference.serving.guard import MODEL_NAME
+
+    for path in paths:  # else loaded and reported ready, but every route to it answered 404
+        if not re.fullmatch(MODEL_NAME, name := path.name[: -len(MANIFEST_SUFFIX)]):
+            raise ServeError(f"cannot serve {path}: the model name {name!r} may hold only letters A-Z a-z, digits "
+                             "and _ . - (at most 128); rename the manifest")
     manifests = [Manifest.load(p) for p in paths]  # ManifestError when a model does not match its manifest
     names = [model_name(m) for m in manifests]
     if len(set(names)) != len(names):
         raise ServeError(f"two manifests in {folder} give the same model name: {names}")
     return manifests
+
+
+def check_models_load(manifests: list[Manifest]) -> None:
+    """Load each model once (a CPU session, then dropped); ManifestError when one does not load.
+
+    :func:`check_config` verifies sha256 only: a file that matches its manifest but is no ONNX graph (or has other
+    inputs) failed in MLServer after the port was bound, with a traceback, and ``serve`` then exited 0."""
+    from inference.backends import OnnxBackend
+
+    for manifest in manifests:
+        OnnxBackend(providers=["CPUExecutionProvider"], intra_op_threads=1).session(manifest)
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Sockets bound and listening on every address ``host`` resolves to (as asyncio would bind them); ServeError
+    in one line when it does not resolve or the port is taken."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        raise ServeError(f"cannot resolve --host {host}: {exc.strerror or exc}") from exc
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(BACKLOG)  # now: two servers that bind at once cannot both pass
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise ServeError(f"cannot listen on {url_host(host)}:{port}: {exc.strerror or exc}") from exc
+    return sockets
 
 
 def model_name(manifest: Manifest) -> str:
@@ -149,8 +199,8 @@ def _guarded_server_class() -> type:
     class GuardedMLServer(MLServer):
         """MLServer with the REST app wrapped by :class:`GuardMiddleware` and no gRPC server."""
 
-        def __init__(self, settings: Any, cfg: ServeConfig) -> None:
-            self._cfg = cfg
+        def __init__(self, settings: Any, cfg: ServeConfig, sockets: list[socket.socket]) -> None:
+            self._cfg, self._sockets = cfg, sockets
             super().__init__(settings)
 
         def _create_servers(self) -> None:
@@ -174,6 +224,19 @@ def _guarded_server_class() -> type:
                 return config
 
             self._rest_server._get_config = guarded_config  # type: ignore[method-assign]
+            self._rest_server.start = self._start_rest  # type: ignore[method-assign]
+
+        async def _start_rest(self) -> None:
+            """MLServer's ``RESTServer.start`` on our listening sockets (it lets uvicorn bind host:port itself)."""
+            from mlserver.rest.logging import disable_health_access_logs
+            from mlserver.rest.server import _NoSignalServer
+
+            rest = self._rest_server
+            rest._server = _NoSignalServer(rest._get_config())
+            disable_health_access_logs()
+            logging.getLogger("mlserver.rest").info("HTTP server running on http://%s:%d",
+                                                    url_host(self._cfg.host), self._cfg.port)
+            await rest._server.serve(sockets=self._sockets)
 
         async def stop(self, sig: int | None = None) -> None:
             """Drain for every signal. MLServer passes SIGINT on to uvicorn, whose own SIGINT handler has already
@@ -182,31 +245,46 @@ def _guarded_server_class() -> type:
             await super().stop(sig=signal.SIGTERM)
 
         async def start(self, models_settings: list[Any] | None = None) -> None:
+            """Serve until stopped; ServeError (after stopping) when a model fails to load. MLServer's own start
+            logs the failure and returns, so ``serve`` exited 0."""
             rest = asyncio.ensure_future(self._rest_server.start())
             try:
                 await asyncio.gather(*[self._model_registry.load(m) for m in models_settings or []])
-            except Exception:
-                logging.getLogger("genelive.serve").exception("a model failed to load; stopping")
+            except Exception as exc:
                 await self.stop()
+                await rest
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise ServeError(f"a model failed to load: {first}") from exc
             await rest
 
     return GuardedMLServer
 
 
-async def serve_async(cfg: ServeConfig) -> None:
-    """Run the server until SIGINT/SIGTERM."""
+async def serve_async(cfg: ServeConfig, sockets: list[socket.socket]) -> None:
+    """Run the server on ``sockets`` (see :func:`listen`) until SIGINT/SIGTERM."""
     manifests = check_config(cfg)
     with tempfile.TemporaryDirectory(prefix="genelive-serve-") as tmp:
         settings = server_settings(cfg, Path(tmp))
-        server = _guarded_server_class()(settings, cfg)
+        server = _guarded_server_class()(settings, cfg, sockets)
         logging.getLogger("mlserver").setLevel(cfg.log_level)
         await server.start(model_settings(manifests, cfg))
 
 
 def serve(cfg: ServeConfig) -> None:
-    """Blocking entry point of ``python main.py serve``. Raises ServeError/ManifestError before binding."""
-    check_config(cfg)
-    asyncio.run(serve_async(cfg))
+    """Blocking entry point of ``python main.py serve``. Raises ServeError/ManifestError before binding (without
+    ``cfg.sockets``: after loading each model once, then it binds the port; a caller that gives the sockets has
+    done both), and ServeError when a model fails to load in MLServer."""
+    manifests = check_config(cfg)
+    sockets = cfg.sockets
+    if sockets is None:
+        check_models_load(manifests)
+        sockets = listen(cfg.host, cfg.port)
+    try:
+        asyncio.run(serve_async(cfg, sockets))
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
-__all__ = ["ServeConfig", "ServeError", "ManifestError", "check_config", "model_name", "serve"]
+__all__ = ["ServeConfig", "ServeError", "ManifestError", "check_config", "check_models_load", "listen",
+           "model_name", "serve"]

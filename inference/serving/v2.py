@@ -135,7 +135,8 @@ def _to_array(name: str, data: Any, dtype: np.dtype, shape: list[int], count: in
             raise V2FormatError(f"tensor {name!r}: data is not a regular list of numbers") from exc
     else:
         raise V2FormatError(f"tensor {name!r}: data must be a list")
-    if array.dtype == object or array.dtype.kind not in "iufb":
+    if array.dtype == object or array.dtype.kind not in "iufb" or (dtype.kind != "b" and _has_bool(data, array)):
+        # JSON true/false are not numbers: [true] as INT64 drafted slot 1 (Easy), as FP32 it read 1.0
         raise V2FormatError(f"tensor {name!r}: data must hold numbers only")
     if dtype.kind in "iu" and array.size and array.dtype.kind not in "iub":
         raise V2FormatError(f"tensor {name!r}: {DATATYPE_OF[dtype.name]} data must be integers")
@@ -151,6 +152,19 @@ def _to_array(name: str, data: Any, dtype: np.dtype, shape: list[int], count: in
             if (np.abs(array[np.isfinite(array)]) > np.finfo(dtype).max).any():
                 raise V2FormatError(f"tensor {name!r}: values out of range for {DATATYPE_OF[dtype.name]}")
     return np.ascontiguousarray(array.reshape(shape).astype(dtype, copy=False))
+
+
+def _has_bool(data: Any, array: np.ndarray) -> bool:
+    """Whether ``data`` (a regular nest of lists, already read into ``array``) holds a ``True``/``False``; numpy reads
+    ``[true, 2.5]`` as floats, so the dtype alone does not tell."""
+    if array.dtype.kind == "b":
+        return bool(array.size)
+    if not isinstance(data, list):
+        return False
+    rows = [data]
+    for _ in range(array.ndim - 1):  # regular (numpy accepted it): flatten one axis at a time, in C loops
+        rows = [row for nest in rows for row in nest]
+    return any(bool in set(map(type, row)) for row in rows)
 
 
 def decode_response(body: bytes | str | Mapping[str, Any]) -> dict[str, np.ndarray]:
