@@ -39,6 +39,10 @@ from chart.timing import TimingData
 _ROW = Fraction(1, ROWS_PER_BEAT)
 _SAME_TIME_MS = Fraction(1, 1000)  # 1 microsecond
 _NICE_BPM = Fraction(1, 10**6)
+#: Hit object times are whole milliseconds (osu_mania.dumps rounds them): a note on the first red line at 65.4 ms is
+#: written at 65, and read as before that line it moved beat 0 back a whole measure (every beat +4, #OFFSET +2.3 s).
+#: An object up to this much before the first red line is on it.
+_ROUNDED_MS = Fraction(1, 2)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def timing_from_points(points: list[TimingPoint], first_object_ms: Fraction | No
     bpm0 = bpm_of(p0.beat_length_ms)
     spb0_ms = 60000 / bpm0
     shift = 0
-    if first_object_ms is not None and first_object_ms < p0.time_ms:
+    if first_object_ms is not None and first_object_ms < p0.time_ms - _ROUNDED_MS:
         shift = -((first_object_ms - p0.time_ms) // (4 * spb0_ms))  # whole measures, rounded up
     start = Fraction(4 * shift)
     offset_s = -(p0.time_ms - start * spb0_ms) / 1000

@@ -131,12 +131,14 @@ def _set_files(members: list[Member]) -> tuple[str, list[str]]:
 
 
 def _difficulties(zf, members: dict, root: str, names: list[str], where: str, report):
-    """(mania songs with their file names, skipped other-mode files) of the set; ParseError naming the member for
-    a difficulty that cannot be read, or naming what the archive holds when no difficulty is osu!mania."""
+    """(mania songs with their file names, skipped files: other modes, and difficulties that cannot be read, as a
+    set's folder skips them) of the set; ParseError naming the first unreadable member when nothing else reads, or
+    naming what the archive holds when no difficulty is osu!mania."""
     from chart.formats.osu_mania import NotManiaError, load_bytes
 
     songs: list[tuple[Song, str]] = []
-    skipped: list[tuple[str, NotManiaError]] = []
+    skipped: list[tuple[str, ParseError]] = []
+    unreadable: list[ParseError] = []
     games: Counter[str] = Counter()
     for name in names:
         info = members[root + name]
@@ -144,15 +146,22 @@ def _difficulties(zf, members: dict, root: str, names: list[str], where: str, re
             raise ParseError(f"{name}: file too large ({info.file_size / 2**20:.1f} MB; the limit is "
                              f"{MAX_INPUT_BYTES // 2**20} MB)")
         data = zf.read(info)
+        own: list[Unrepresentable] = []  # a file that fails half-way adds nothing to the report
         try:
-            songs.append((load_bytes(data, report), name))
+            songs.append((load_bytes(data, own), name))
         except NotManiaError as err:
             skipped.append((name, err))
             mode = parse_sections(normalise(decode(data))).get("General", "Mode", "0")
             games[_GAMES.get(mode, f"Mode {mode}")] += 1
-        except ParseError as err:
-            raise err.with_path(f"{where}: {name}" if where else name) from None
+        except ParseError as err:  # skipped and named, as in a set's folder (registry._load_osu_set)
+            unreadable.append(err.with_path(f"{where}: {name}" if where else name))
+            skipped.append((name, ParseError(f"cannot be read: {err}")))
+        else:
+            if report is not None:
+                report += own
     if not songs:
+        if unreadable:
+            raise unreadable[0] from None
         raise ParseError(f"holds no osu!mania difficulty ({_holdings(list(members), games)})")
     return songs, skipped
 

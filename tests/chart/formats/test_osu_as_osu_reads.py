@@ -130,3 +130,40 @@ def test_the_first_red_line_is_written_where_it_was_read():
     points = osu_mania.dumps(song).split("[TimingPoints]\n")[1].split("\n\n")[0].splitlines()
     assert points == ["1000.5,500,4,2,0,80,1,1"]
     assert read(osu_mania.dumps(song))[0] == song
+
+
+def test_a_note_on_the_first_red_line_rounded_to_its_millisecond_stays_on_beat_0():
+    """A new song's first beat at 65.4 ms (tempo detection): the note on it is written at 65 ms, 0.4 ms before the
+    red line, and read back as before it the whole chart moved a measure later (every beat +4, #OFFSET +2.3 s)."""
+    from chart.notes import Note
+    from chart.song import Chart, Slot, Song
+    from chart.timing import TimingData
+
+    timing = TimingData.constant(F("100.87"), offset=F("-0.0654"))
+    song = Song(title="T", artist="A", timing=timing, charts=[
+        Chart(slot=Slot.BEGINNER, meter=1, lanes=4, notes=[Note(F(0), 0), Note(F(1), 1), Note(F(2), 2)])])
+    text = osu_mania.dumps(song)
+    assert "\n64,192,65,1,0," in text  # written a hair before the red line at 65.4 ms
+    back = osu_mania.loads(text)
+    assert back.timing.offset == F("-0.0654")
+    assert [n.beat for n in back.charts[0].notes] == [0, 1, 2]
+    assert osu_mania.dumps(back) == text  # the red line stays at 65.4 ms
+
+
+def test_an_unreadable_difficulty_of_an_archive_is_skipped_and_named_as_in_its_folder(tmp_path):
+    import zipfile
+
+    members = {"Song [Easy].osu": beatmap([RED], version="Easy"),
+               "Song [Hard].osu": beatmap([RED]).replace("[HitObjects]", "[HitObjects]\nbroken")}
+    with zipfile.ZipFile(tmp_path / "Song.osz", "w") as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+    report: list[Unrepresentable] = []
+    song = registry.load(tmp_path / "Song.osz", report)
+    assert [c.description for c in song.charts] == ["Easy"]
+    assert registry.read_notes(report) == [
+        "read: song: Song [Hard].osu skipped: cannot be read: line 22: hit object 'broken' needs x,y,time,type"]
+    with zipfile.ZipFile(tmp_path / "Hard.osz", "w") as zf:
+        zf.writestr("Song [Hard].osu", members["Song [Hard].osu"])
+    with pytest.raises(ParseError, match=r"Hard\.osz: Song \[Hard\]\.osu: line 22: hit object"):
+        registry.load(tmp_path / "Hard.osz")

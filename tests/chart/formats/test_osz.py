@@ -307,6 +307,10 @@ def test_archives_without_a_mania_difficulty_name_what_they_hold(tmp_path: Path)
 
 
 def test_a_bad_difficulty_names_its_file(tmp_path: Path):
-    archive = set_archive(tmp_path / "b.osz", extra=(("broken.osu", b"osu file format v14\n[General]\nMode: 3\n"
-                                                                     b"[Difficulty]\nCircleSize: 99\n"),))
-    assert "b.osz: broken.osu: CircleSize 99" in refused(archive, "key count")
+    """Skipped and named beside readable difficulties (as a set's folder does); alone, it refuses the archive."""
+    broken = ("broken.osu", b"osu file format v14\n[General]\nMode: 3\n[Difficulty]\nCircleSize: 99\n")
+    report: list = []
+    song = registry.load(set_archive(tmp_path / "b.osz", extra=(broken,)), report)
+    assert [c.description for c in song.charts] == ["Easy", "Hard"]
+    assert any("broken.osu skipped: cannot be read: CircleSize 99" in r.reason for r in report)
+    assert "c.osz: broken.osu: CircleSize 99" in refused(make_zip(tmp_path / "c.osz", [broken]), "key count")
