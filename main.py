@@ -12,8 +12,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cli.common import run_cli
-
+    try:
+        from cli.common import run_cli
+    except KeyboardInterrupt:  # Ctrl+C before run_cli's handling is in place: the same line and exit code
+        print("error: interrupted", file=sys.stderr)
+        return 130
     return run_cli(sys.argv[1:] if argv is None else argv)
 
 

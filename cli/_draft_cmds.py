@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import math
 import re
 import sys
 import time
@@ -17,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cli._draft_write import _write
-from cli.common import UserError, chart_extensions
+from cli.common import UserError, chart_extensions, seed_arg, writable_folder
 
 SLOT_NAMES = "beginner,easy,medium,hard,challenge"
+#: Largest ``--offset`` (seconds of beat 0 before or after the audio starts): an hour, past any song's length
+MAX_OFFSET_S = 3600
 #: ``-o`` of every AI command, its extensions from the format registry (a new format cannot go unlisted)
 OUTPUT_HELP = (f"output chart ({chart_extensions('or')}; .osu: the new slots only, one file each; .osz: the whole "
                f"song with its audio)")
@@ -55,7 +58,9 @@ def _common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--nps", action="append", default=[], metavar="SLOT=X",
                    help="density target for a slot (repeatable): mean notes per second as the editor's Stats "
                         "panel counts them (a jump is 2 notes, from the first note to the last)")
-    p.add_argument("--seed", type=int, default=0, help="seed of sampled choices (default 0)")
+    p.add_argument("--seed", type=seed_arg, default=0,
+                   help="accepted for scripts, but changes nothing: drafts are the models' best guess, the same "
+                        "for every seed (a seed picks sampled arrows: `arrows --seed`, the editor's variants)")
     p.add_argument("--backend", default="local", help="'local' (default) or a KServe V2 server URL")
     p.add_argument("--token-file", type=Path, help="bearer token for --backend URL")
     p.add_argument("--fallback", action="store_true",
@@ -69,23 +74,26 @@ def _common_options(p: argparse.ArgumentParser) -> None:
 def cmd_draft(args: argparse.Namespace) -> int:
     from chart.song import Song, music_relative_to
 
+    started = time.perf_counter()  # one clock for the command's stage lines: tempo detection's and the draft's
     slots = parse_slots(args.slots)
     nps = parse_nps(args.nps)
     if stray := [s.sm_name for s in nps if s not in slots]:
         raise UserError(f"--nps for {', '.join(stray)}, which --slots does not draft")
+    _check_tempo_args(args)
     _check_output(args.output)
+    _note_seed(args.seed)
     song, audio_path = _source(args.source)
     timing = _timing(args, song)
     drafter = _drafter(args)
     if timing is None:
-        timing = _detect_tempo(drafter, audio_path)
+        timing = _detect_tempo(drafter, audio_path, _Progress(started))
     if song is None:
         song = Song(title=audio_path.stem, music=music_relative_to(audio_path, args.output), timing=timing)
     else:
         song = _moved(song, audio_path, args.output)
         song.timing = timing
     drafts = _guarded(lambda: drafter.draft(audio_path, timing, slots, nps=nps, seed=args.seed,
-                                            progress=_Progress()))
+                                            progress=_Progress(started)))
     return _write(song, drafts, timing, args.output)
 
 
@@ -93,6 +101,7 @@ def cmd_refine(args: argparse.Namespace) -> int:
     low = _one_slot(args.from_slot, "--from")
     highs = parse_slots(args.to_slots)
     _check_output(args.output)
+    _note_seed(args.seed)
     if bad := [s.sm_name for s in highs if s <= low]:
         raise UserError(f"--to slots must be above {low.sm_name}: {', '.join(bad)}")
     if stray := [s.sm_name for s in parse_nps(args.nps) if s not in highs]:
@@ -104,6 +113,14 @@ def cmd_refine(args: argparse.Namespace) -> int:
                                              nps=parse_nps(args.nps), seed=args.seed,
                                              keep_arrows=not args.new_arrows, progress=_Progress()))
     return _write(_moved(song, audio_path, args.output), drafts, timing, args.output, lower)
+
+
+def _note_seed(seed: int) -> None:
+    """Say that ``--seed`` changes no draft (greedy decoding: temperature 0), rather than print the seed among the
+    provenance as if it had chosen something."""
+    if seed:
+        print(f"note: --seed {seed} changes nothing here: drafts are the models' best guess, the same for every "
+              f"seed", file=sys.stderr)
 
 
 def _one_slot(text: str, flag: str) -> Any:
@@ -177,7 +194,8 @@ def parse_nps(items: list[str]) -> dict[Any, float]:
 
 
 def _check_output(path: Path) -> None:
-    """A known chart extension in an existing folder (.osu gets one file per drafted slot)."""
+    """A known chart extension in an existing folder where files can be made (.osu gets one file per drafted slot):
+    found before the draft, not after it."""
     from chart.formats.errors import ParseError
     from chart.formats.registry import format_for
 
@@ -187,6 +205,7 @@ def _check_output(path: Path) -> None:
         raise UserError(str(exc)) from exc
     folder = path.parent if str(path.parent) else Path(".")
     if folder.is_dir():
+        writable_folder(folder, path)
         return
     # the nearest existing folder on the way: a file there (``-o notes.txt/out.ssc``) is no folder that is missing
     there = next((f for f in folder.parents if f.exists()), None) if not folder.exists() else folder
@@ -252,18 +271,25 @@ def _has_timing(path: Path) -> bool:
     return True
 
 
-def _timing(args: argparse.Namespace, song: Any) -> Any:
-    """Timing from --bpm, --timing, or the source chart; None to detect it from the audio."""
-    from chart.timing import TimingData
-
+def _check_tempo_args(args: argparse.Namespace) -> None:
+    """--timing, --bpm and --offset, checked with the other arguments (before any file is read or extracted)."""
     if args.timing is not None and args.bpm is not None:
         raise UserError("give either --timing or --bpm, not both")
     if args.offset is not None and args.bpm is None:
         raise UserError("--offset goes with --bpm (the tempo found in the audio, --timing or the chart bring "
                         "their own offset)")
+    if args.bpm is not None and not 10 <= args.bpm <= 1000:
+        raise UserError(f"--bpm {args.bpm} is outside 10..1000")
+    if args.offset is not None and not (math.isfinite(args.offset) and abs(args.offset) <= MAX_OFFSET_S):
+        raise UserError(f"--offset takes seconds from -{MAX_OFFSET_S} to {MAX_OFFSET_S}, got {args.offset}")
+
+
+def _timing(args: argparse.Namespace, song: Any) -> Any:
+    """Timing from --bpm, --timing, or the source chart (:func:`_check_tempo_args` has checked the flags); None to
+    detect it from the audio."""
+    from chart.timing import TimingData
+
     if args.bpm is not None:
-        if not 10 <= args.bpm <= 1000:
-            raise UserError(f"--bpm {args.bpm} is outside 10..1000")
         return TimingData.constant(Fraction(str(args.bpm)), -Fraction(str(args.offset or 0.0)))
     if args.timing is not None:
         return _load_timed(args.timing).timing
@@ -315,11 +341,11 @@ def _drafter(args: argparse.Namespace) -> Any:
     return Drafter(local.onset, local.lanes, backend, local.backend)
 
 
-def _detect_tempo(drafter: Any, audio_path: Path) -> Any:
+def _detect_tempo(drafter: Any, audio_path: Path, progress: _Progress) -> Any:
     from audio.tempo import detect_tempo
     from chart.timing import TimingData
 
-    analysis = _guarded(lambda: drafter.analyse(audio_path, _Progress()))
+    analysis = _guarded(lambda: drafter.analyse(audio_path, progress))
     candidates = detect_tempo(analysis.samples, analysis.sample_rate)
     if not candidates:
         raise UserError(f"no tempo found in {audio_path.name}; pass --bpm B --offset S")
@@ -348,10 +374,12 @@ def _guarded(work: Any) -> Any:
 
 
 class _Progress:
-    """Stage lines on stderr with elapsed seconds (one line per stage, readable in logs too)."""
+    """Stage lines on stderr with elapsed seconds (one line per stage, readable in logs too). ``t0``: the command's
+    clock, where one command runs two stages of work (draft: tempo detection, then the draft), so the seconds
+    do not start again at 0."""
 
-    def __init__(self) -> None:
-        self.t0 = time.perf_counter()
+    def __init__(self, t0: float | None = None) -> None:
+        self.t0 = time.perf_counter() if t0 is None else t0
         self.seen: set[str] = set()
 
     def __call__(self, stage: str, fraction: float) -> None:

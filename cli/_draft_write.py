@@ -45,9 +45,11 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
             skeleton += f", {p.parameters['rows_kept']} of the {p.parameters['higher_rows']} {source_name} rows"
             if uncrossed := p.parameters.get("arrows_uncrossed"):
                 skeleton += f", {uncrossed} arrows moved so the feet do not cross"
+        # a draft is decoded greedily (temperature 0): the seed chose nothing and is not shown as if it had
+        chosen = f"seed {p.seed}" if p.parameters.get("lane_temperature") else "best guess"
         print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
-              f"seed {p.seed})", file=sys.stderr)
+              f"{chosen})", file=sys.stderr)
     song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
     return _save(song, output, {d.slot for d in drafts})
 

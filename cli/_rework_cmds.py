@@ -20,7 +20,7 @@ from cli._draft_cmds import (
     parse_slots,
 )
 from cli._draft_write import _save, _write
-from cli.common import UserError
+from cli.common import UserError, seed_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                           "and description.")
     a.add_argument("chart", type=Path, metavar="CHART", help="chart file (its audio is read for the lane model)")
     a.add_argument("--slot", required=True, help="the chart to give new arrows (e.g. medium)")
-    a.add_argument("--seed", type=int, default=0, help="0 (default): the model's best guess; others: sampled")
+    a.add_argument("--seed", type=seed_arg, default=0,
+                   help="0 (default): the model's best guess; others: sampled (the same seed, the same arrows)")
     a.add_argument("--models", type=Path, default=None, help="models folder (default resources/models)")
     a.add_argument("-o", "--output", type=Path, required=True, help=OUTPUT_HELP)
     a.set_defaults(func=cmd_arrows)

@@ -50,7 +50,9 @@ def register(subparsers) -> None:
         description="Summarises every chart: slot and meter, counts per note kind, jumps and hands, mean and "
                     "peak notes per second, and the estimated difficulty (1..20, see chart/stats.py).")
     inf.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json), song folder or .osz")
-    inf.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    inf.add_argument("--json", action="store_true",
+                     help="print JSON instead of a table (sm_offset_s: StepMania's #OFFSET; beat0_s: the time of "
+                          "beat 0, -#OFFSET, as `tempo --json` prints it in offset_s and `draft --offset` takes it)")
     inf.set_defaults(func=cmd_info)
 
 
@@ -232,7 +234,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "file": str(args.chart), "title": song.title, "subtitle": song.subtitle, "artist": song.artist,
-            "music": song.music, "offset_s": float(timing.offset),
+            # not "offset_s", which `tempo --json` uses for the time of beat 0, the sign `draft --offset` takes
+            "music": song.music, "sm_offset_s": float(timing.offset), "beat0_s": float(timing.beat0_s),
             "bpms": [[float(b), float(v)] for b, v in timing.bpms],
             "stops": len(timing.stops), "delays": len(timing.delays), "warps": len(timing.warps),
             "charts": rows,
@@ -263,4 +266,5 @@ def _timing_line(timing) -> str:
     tempo = f"{bpms[0]:g} BPM" if len(bpms) == 1 else f"{bpms[0]:g}-{bpms[-1]:g} BPM ({len(timing.bpms) - 1} changes)"
     extras = [f"{len(getattr(timing, name))} {name}" for name in ("stops", "delays", "warps")
               if getattr(timing, name)]
-    return f"timing: {tempo}, offset {float(timing.offset):+.3f} s" + (f", {', '.join(extras)}" if extras else "")
+    return (f"timing: {tempo}, #OFFSET {float(timing.offset):+.3f} s (beat 0 at {float(timing.beat0_s):.3f} s)"
+            + (f", {', '.join(extras)}" if extras else ""))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,18 +17,52 @@ from typing import NoReturn, TextIO
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a tool stopped by Ctrl+C
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, as a shell reports a Unix tool whose reader went away (``| head``)
+#: The largest ``--seed``: numpy's and torch's generators take any seed from 0 to this one (the editor's Seed box
+#: offers 0..1,000,000 of them)
+MAX_SEED = 2**32 - 1
 
 
 class UserError(Exception):
     """Bad input from the user: printed as one line on stderr, exit code 2."""
 
 
-def output_folder(path: Path, flag: str = "--out") -> Path:
-    """``path`` as a folder to write into: UserError when a file is in the way (mkdir would say only
-    "File exists")."""
+def output_folder(path: Path, flag: str = "--out", example: str | None = "runs/NAME") -> Path:
+    """``path`` as a folder to write into: UserError naming the file when a file is in the way, at ``path`` or
+    above it (mkdir would say only "File exists" or "Not a directory", without saying that a folder is wanted).
+    ``example``: a folder name for the message (``runs/NAME`` suits a training run, not a stem cache)."""
     if path.exists() and not path.is_dir():
-        raise UserError(f"{flag} {path} is a file; give a folder (e.g. runs/NAME)")
+        raise UserError(f"{flag} {path} is a file; give a folder" + (f" (e.g. {example})" if example else ""))
+    above = next((p for p in path.parents if p.exists()), None) if not path.exists() else None
+    if above is not None and not above.is_dir():
+        raise UserError(f"{flag} {path}: {above} is a file, not a folder")
     return path
+
+
+def writable_folder(folder: Path, target: Path) -> None:
+    """UserError naming ``target`` when no file can be made in ``folder`` (read-only, no permission, a folder like
+    /proc): checked with a probe file, made and removed, before any long work, so a draft or a screenshot does not
+    run for minutes and then fail at its write (``os.access`` says yes to root, and for a read-only folder of a
+    writable file system)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+    except OSError as err:
+        raise UserError(f"cannot write {target}: no file can be made in {folder} ({err.strerror or err})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def seed_arg(text: str) -> int:
+    """The ``--seed`` argument type: a whole number 0..:data:`MAX_SEED`, refused while parsing (one line, exit 2)
+    rather than as numpy's traceback after the audio was decoded (``arrows --seed -1``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {MAX_SEED}, got {text!r}")
+    return value
 
 
 def chart_extensions(last: str = ",") -> str:
@@ -46,14 +82,18 @@ def write_chart_files(song, output: Path) -> list[Path]:
     none (a folder in the way of one file, a full disk), and a file replaced keeps its old version as
     ``NAME.bak`` (said on stderr: ``draft -o song.ssc`` over a hand-made song replaced its six charts with one and
     kept nothing); an earlier, different ``NAME.bak`` moves to ``NAME.n.bak`` (:func:`chart.fileio.keep_older_backup`).
+    An ``.osz`` written over an archive whose extraction is beside it brings that folder up to date
+    (:func:`chart.formats.osz_zip.refresh_extraction`): else the new archive would not open again.
     An osu! set written away from its files gets a copy of its audio, background, video and storyboard
     (:func:`chart.formats.osu_set_files.set_files`, as the editor's Export), in the same all-or-nothing write.
     Errors: the format's ``WriteError``/``ParseError``, or a ``UserError`` naming the file."""
     from chart.fileio import keep_older_backup
     from chart.formats.osu_set_files import SetFileClash, set_files
+    from chart.formats.osz_zip import extraction_of, refresh_extraction
     from chart.formats.registry import split_per_chart
 
     existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
+    extracted = extraction_of(output) if output.suffix.lower() == ".osz" else None
     try:
         made = set_files(song, output)
         older = [(p, kept) for p in existing if (kept := keep_older_backup(Path(p)))]
@@ -63,6 +103,8 @@ def write_chart_files(song, output: Path) -> list[Path]:
     except OSError as err:
         failed = err.filename2 or (err.filename if not str(err.filename or "").endswith(".tmp") else None)
         raise UserError(f"cannot write {failed or output}: {err.strerror or err}") from None
+    if extracted is not None and (refreshed := refresh_extraction(output, extracted)):
+        print(f"note: {refreshed}", file=sys.stderr)  # Song/ beside Song.osz: the new archive's, so it opens again
     for path in existing:
         print(f"note: the old {path} is kept as {Path(path).name}.bak", file=sys.stderr)
     for path, kept in older:
@@ -106,30 +148,66 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_cli(argv: list[str]) -> int:
-    """Parse ``argv`` and run the chosen subcommand; map errors to exit codes."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
-    if func is None:
-        # No subcommand: open the editor if one is registered, else print help.
-        if "open" in getattr(parser, "_subcommands", {}) or _has_command(parser, "open"):
-            args = parser.parse_args(["open", *argv])
-            func = args.func
-        else:
-            parser.print_help()
-            return EXIT_OK
+    """Parse ``argv`` and run the chosen subcommand; map errors to exit codes. Everything is inside the ``try``,
+    building the parser included: Ctrl+C at any moment is the one line ``error: interrupted`` and exit 130."""
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+        if func is None:
+            # No subcommand: open the editor if one is registered, else print help.
+            if "open" in getattr(parser, "_subcommands", {}) or _has_command(parser, "open"):
+                args = parser.parse_args(["open", *argv])
+                func = args.func
+            else:
+                parser.print_help()
+                return EXIT_OK
         with one_line_warnings():
-            return int(func(args) or 0)
+            code = int(func(args) or 0)
+        sys.stdout.flush()  # a reader gone (``| head``) is found here, not as Python's message at exit
+        return code
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError as exc:
+        if not _stdout_closed():  # a pipe of its own (a server connection...): an error like any other
+            return _os_error(exc)
+        return _quiet_closed_stdout()
     except OSError as exc:  # disk full, permissions, missing files not caught earlier
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_USAGE
+        return _os_error(exc)
+
+
+def _os_error(exc: OSError) -> int:
+    print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (poll says POLLERR); True where that cannot be asked."""
+    try:
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), stdout replaced or closed
+        return True
+
+
+def _quiet_closed_stdout() -> int:
+    """A reader that stopped early (``check ... | head -1``) ends the command quietly, as it ends a Unix tool:
+    no "error: Broken pipe" and no exit 2 (bad input), but exit 141 as for a tool stopped by SIGPIPE, which
+    ``set -o pipefail`` scripts see. stdout goes to /dev/null so that Python's flush at exit finds no pipe (the
+    Python docs' recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_PIPE_CLOSED
 
 
 #: Packages of this project: their warnings (a damaged audio file decoded up to the damage, ...) are for the user.

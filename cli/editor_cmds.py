@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.common import UserError
+from cli.common import UserError, writable_folder
 
 CHART_AND_AUDIO = (".ssc", ".sm", ".osu", ".json", ".osz", ".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
 
@@ -18,7 +18,8 @@ def register(subparsers) -> None:
                     "(a new song: the tempo is detected and confirmed). Without PATH the bundled demo song opens.")
     p.add_argument("path", nargs="?", type=Path, help="chart file, song folder, .osz archive or audio file")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png",
-                   help="render the window offscreen to OUT.png once the song is loaded, then exit")
+                   help="render the window offscreen to OUT.png once the song is loaded, then exit (exit 2, and no "
+                        "OUT.png, when the song cannot be opened or --after-draft/--stems cannot be done)")
     p.add_argument("--after-draft", action="store_true",
                    help="with --screenshot: draft the next empty difficulty with the AI first and show the ghosts")
     p.add_argument("--stems", action="store_true",
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{out}: the screenshot must be a .png file")
         if not out.parent.resolve().is_dir():
             raise UserError(f"{out.parent}: folder does not exist")
+        writable_folder(out.parent.resolve(), out)  # before the song is opened and rendered, not after
     elif no_display():
         raise UserError("no display to open the editor on (DISPLAY and WAYLAND_DISPLAY are unset): run it in a "
                         "desktop session (or ssh -X), or render it with --screenshot OUT.png")

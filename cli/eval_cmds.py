@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from cli.common import UserError, output_folder, require_torch
+from cli.common import UserError, output_folder, require_torch, seed_arg
 
 
 def register(subparsers) -> None:
@@ -36,7 +36,7 @@ def register(subparsers) -> None:
     tr.add_argument("--songs", required=True, type=Path, help="song folders with audio (../shared/data/charts)")
     tr.add_argument("--charts-only", type=Path, help="text-only chart folders (../shared/data/charts-only)")
     tr.add_argument("--out", required=True, type=Path, help="run folder (checkpoints, logs, exported model)")
-    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--seed", type=seed_arg, default=0)
     tr.add_argument("--epochs", type=int, default=None, help="training epochs (default: the shipped recipe)")
     tr.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     tr.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")

@@ -13,7 +13,7 @@ import math
 import sys
 from pathlib import Path
 
-from cli.common import UserError
+from cli.common import UserError, output_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -137,6 +137,7 @@ def cmd_export_triton(args: argparse.Namespace) -> int:
         raise UserError(f"no models to export: no *{MANIFEST_SUFFIX} in {folder}")
     if args.max_batch < 1 or args.instances < 1:
         raise UserError("--max-batch and --instances must be at least 1")
+    output_folder(args.dir, "the model repository", "triton-repo/")  # mkdir over a file said only "File exists"
     try:
         manifests = [Manifest.load(p) for p in paths]
         written = export_triton(args.dir, manifests, args.max_batch, args.instances)

@@ -121,7 +121,9 @@ def cmd_separate(args: argparse.Namespace) -> int:
     factory, available = _separator_factory(args)
     wanted = _stems(args.stems, available)
     params = SeparationParams(method=args.method, allow_mono_fallback=args.allow_mono)
-    output_folder(args.out, "-o")
+    output_folder(args.out, "-o", "stems/")
+    if args.cache_dir is not None:
+        output_folder(args.cache_dir, "--cache-dir", example=None)
     _check_outputs(args.audio, args.out, wanted, args.force)
     t0 = time.perf_counter()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.common import UserError, output_folder, require_torch
+from cli.common import UserError, output_folder, require_torch, seed_arg
 
 ABLATION_CHOICES = ("none", "no-beat-guide", "no-multiscale", "no-cond")
 #: Training configurations by name: epochs, OnsetModelConfig and CropConfig overrides.
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--songs", required=True, type=Path, help="folder of song folders")
     p.add_argument("--out", required=True, type=Path, help="run folder, e.g. runs/NAME")
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_arg, default=0)
     p.add_argument("--epochs", type=int, default=None, help="epochs (default 8; 14 with --recipe onset-v1)")
     p.add_argument("--recipe", choices=tuple(RECIPES), default="default",
                    help="onset-v1: the configuration the shipped onset-v1 was trained with (no lower-chart "

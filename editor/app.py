@@ -2,7 +2,8 @@
 
 ``run_editor(path)`` is what ``python main.py`` and ``python main.py open PATH`` call. With ``screenshot`` it
 renders the window offscreen once the song (and, with ``after_draft``, an AI draft) is ready, saves the PNG and
-exits — the hook the docs and the tests use.
+exits — the hook the docs and the tests use; exit 2 without a PNG when the song could not be opened or what the
+flags asked for could not be done (as every command's bad input).
 """
 
 from __future__ import annotations
@@ -87,11 +88,15 @@ def wait_until(app, predicate, timeout_s: float) -> bool:
     return predicate()
 
 
-def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = False) -> None:
-    """Wait for the audio (and a draft when asked), then render the window to ``out`` (PNG)."""
+def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = False) -> str | None:
+    """Wait for the audio (and a draft when asked), then render the window to ``out`` (PNG). Returns the error line
+    when there is no picture of what was asked for, and writes nothing then: an error was printed (the song did not
+    open, its audio did not decode), the draft or the stems asked for were not made, or ``out`` cannot be
+    written ("" when the error is printed already)."""
     from PySide6.QtWidgets import QApplication
 
     from chart.fileio import atomic_write_bytes
+    from editor import messages
     from editor.screenshot import PANELS_TIMEOUT_S, panels_settled, png_bytes, prepare_for_screenshot
 
     app = QApplication.instance()
@@ -104,7 +109,11 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
         return win.files.audio_job is None and not any(j.name == "new-song" for j in win.jobs.jobs)
 
     wait_until(app, audio_settled, SCREENSHOT_TIMEOUT_S)
+    if messages.errors_printed():  # the song or its audio could not be opened: no picture of an empty editor
+        return ""
     wait_until(app, lambda: panels_settled(win), PANELS_TIMEOUT_S)  # the AI and Verify panels the pictures show
+    statuses: list[str] = []
+    win.session.status.connect(statuses.append)  # why the stems failed is said in the status bar only
     prepare_for_screenshot(win, after_draft, lambda pred: wait_until(app, pred, SCREENSHOT_TIMEOUT_S), stems)
     wait_until(app, lambda: panels_settled(win), PANELS_TIMEOUT_S)  # Verify again, on the chart now shown
     spectro = win.spectrogram
@@ -113,7 +122,31 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
         wait_until(app, lambda: visible <= set(spectro.item.tiles), 60.0)
     for _ in range(3):
         app.processEvents()
-    atomic_write_bytes(out, png_bytes(win))
+    if messages.errors_printed():
+        return ""
+    if problem := _not_done(win, after_draft, stems, statuses):
+        return problem
+    try:
+        atomic_write_bytes(out, png_bytes(win))
+    except OSError as err:  # named: not the hidden temporary file, not a bare "No space left on device"
+        return f"cannot write {out}: {err.strerror or err}"
+    return None
+
+
+def _not_done(win, after_draft: bool, stems: bool, statuses: list[str]) -> str | None:
+    """The error line when ``--after-draft`` or ``--stems`` did not happen (:func:`editor.screenshot.
+    prepare_for_screenshot` gives up on them silently: no audio, a failed job), else None."""
+    session = win.session
+    no_audio = f"the song's audio is not loaded ({session.audio_error or 'none named'})" if session.audio is None \
+        else ""
+    drafting = getattr(win, "drafting", None)
+    if after_draft and (drafting is None or drafting.last_error):
+        why = no_audio or (drafting.last_error if drafting is not None else "the AI is not available")
+        return f"--after-draft: no draft: {why}"
+    if stems and win.stems.stems is None:
+        said = [s for s in statuses if s.startswith("Stems:")]
+        return f"--stems: no stems: {no_audio or (said[-1].removeprefix('Stems: ') if said else 'not separated')}"
+    return None
 
 
 def compare_with_slot(win, slot) -> str | None:
@@ -167,11 +200,13 @@ def run_editor(path: str | Path | None = None, screenshot: str | Path | None = N
             win.session.status.emit(error)
         if screenshot is not None:
             try:
-                take_screenshot(win, Path(screenshot), after_draft, stems)
+                problem = take_screenshot(win, Path(screenshot), after_draft, stems)
             finally:
                 win.skip_close_prompt = True
                 win.close()
-            return 0
+            if problem:
+                print(f"error: {problem}", file=sys.stderr)
+            return 0 if problem is None else 2  # as the CLI: what could not be done is exit 2, never 0
         return app.exec()
     finally:
         if folder is not None:  # the screenshot's settings and recovery files (one folder was left per shot)

@@ -12,12 +12,18 @@ from enum import Enum
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 _headless = False
+_errors_printed = 0
 
 
 def set_headless(value: bool) -> None:
     """When True, messages print one line on stderr and questions take their safe default."""
-    global _headless
-    _headless = value
+    global _headless, _errors_printed
+    _headless, _errors_printed = value, 0
+
+
+def errors_printed() -> int:
+    """Error lines printed headless since :func:`set_headless`: ``--screenshot`` then exits 2, not 0."""
+    return _errors_printed
 
 
 def is_headless() -> bool:
@@ -31,7 +37,9 @@ def one_line(text: object) -> str:
 
 def error(parent: QWidget | None, title: str, text: str) -> None:
     """A problem the user must know about (could not open, save, export...). ``text`` is one or two lines."""
+    global _errors_printed
     if _headless:
+        _errors_printed += 1
         print(f"error: {title}: {text}", file=sys.stderr)
         return
     QMessageBox.critical(parent, title, text)

@@ -13,7 +13,9 @@ An ``.osz`` comes from anyone (a download, a chat attachment), so nothing in it 
 * a damaged archive (not a zip, truncated, bad CRC, an unknown compression) is a one-line :class:`ParseError`.
 
 Extraction writes into a hidden temporary folder beside the archive and renames it into place only when every file
-is on disk, so a full disk or a bad file half-way leaves nothing behind.
+is on disk, so a full disk or a bad file half-way leaves nothing behind. A command that writes an archive over one
+whose extraction sits beside it brings that folder up to date (:func:`extraction_of`, :func:`refresh_extraction`),
+or the archive it wrote would not open again.
 """
 
 from __future__ import annotations
@@ -201,3 +203,94 @@ def write_zip(members: Sequence[tuple[str, bytes]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED if name.lower().endswith(".osu") else zipfile.ZIP_STORED
             zf.writestr(info, data)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------- writing over an archive
+def extraction_of(archive: Path) -> frozenset[str] | None:
+    """Asked before ``archive`` is written over: the names of its files when the folder beside it
+    (:func:`extract_folder`) is its extraction as it stands (a plain folder holding every file of it unchanged;
+    files of the user's own beside them do not matter), else None: no such folder, no readable archive, or a folder
+    that differs (the user's work, never touched). The new archive would otherwise find a folder that is not its
+    extraction and refuse to open (``draft Song.osz -o Song.osz``): :func:`refresh_extraction` follows the write."""
+    folder = extract_folder(archive)
+    if not archive.is_file() or not folder.is_dir() or folder.is_symlink():
+        return None
+    try:
+        with opened(archive) as zf:
+            members = checked_members(zf)
+            if _differs(zf, members, folder) is not None:
+                return None
+    except ParseError:
+        return None
+    return frozenset(name for name, _info in members)
+
+
+def refresh_extraction(archive: Path, old: frozenset[str]) -> str | None:
+    """Make the folder beside ``archive``, the extraction of the archive it replaced (``old``: that one's files, from
+    :func:`extraction_of`), the extraction of the new one: its files written where they differ, the old archive's
+    files it no longer holds removed, the user's own files left alone. Returns a line to tell the user, or None when
+    nothing changed. Left as it was (and said) when a file of the user's own is where the new archive puts another
+    one, or the folder cannot be written: opening the archive then says so, as for any folder that differs.
+
+    Not all at once like an extraction (the user's files stay in the folder, so it cannot be renamed into place),
+    but each file is replaced whole, and every file taken away is in the old archive, kept as ``NAME.osz.bak``."""
+    folder = extract_folder(archive)
+    try:
+        with opened(archive) as zf:
+            members = checked_members(zf)
+            new = {name for name, _info in members}
+            old_folded = {name.casefold() for name in old}
+            for name, info in members:  # a file of the user's own (not the old archive's) in the way: not replaced
+                file = folder / name
+                theirs = name not in old and name.casefold() not in old_folded and (file.exists() or file.is_symlink())
+                if theirs and not _holds(zf, info, file):
+                    return (f"the folder {folder} was left as it is: {name} there is not the old archive's; move it "
+                            f"away to open {archive.name}")
+            gone = sorted(name for name in old if name not in new)
+            for name in gone:  # first: on a case-insensitive disk a new name may be an old one in other case
+                (folder / name).unlink(missing_ok=True)
+                _remove_empty_folders((folder / name).parent, folder)
+            written = [(name, info) for name, info in members if not _holds(zf, info, folder / name)]
+            for name, info in written:
+                _replace_member(zf, info, folder / name)
+    except (ParseError, OSError) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else err
+        return f"the folder {folder} could not be brought up to date with {archive.name} ({why}): move it away"
+    fsync_dir(folder)
+    if not written and not gone:
+        return None
+    return (f"updated the folder {folder} (extracted from the old {archive.name}) to the new archive: "
+            f"{len(written)} file{'s' * (len(written) != 1)} written, {len(gone)} removed")
+
+
+def _holds(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: Path) -> bool:
+    return (file.is_file() and not file.is_symlink() and file.stat().st_size == info.file_size
+            and _same_bytes(zf, info, file))
+
+
+def _replace_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
+    """``dest`` replaced whole by the member (a temporary file beside it, renamed over it)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        tmp.unlink()
+        _write_member(zf, info, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an extracted file
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _remove_empty_folders(folder: Path, top: Path) -> None:
+    """``folder`` and the folders above it up to ``top`` (not included), while they are empty."""
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or gone): the rest above is not empty either
+            return
+        folder = folder.parent
