@@ -39,7 +39,8 @@ def register(subparsers) -> None:
                     "PROBLEM was found, 0 otherwise.")
     chk.add_argument("chart", type=Path, metavar="CHART", help="chart file (.sm .ssc .osu .json), song folder or .osz")
     chk.add_argument("--format", dest="target_format", metavar="F",
-                     help="also check that the charts can be saved as F (sm, ssc, osu, json, osz)")
+                     help="also check that the charts can be saved as F (sm, ssc, osu, json, osz; default: the "
+                          "file's own format, none for a folder)")
     chk.add_argument("--audio-length", type=float, metavar="S",
                      help="audio length in seconds (default: read from the song's audio file when found)")
     chk.add_argument("--min-severity", choices=SEVERITIES, default="info", help="hide less severe issues")
@@ -169,7 +170,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from chart.checks.registry import check_song
     from chart.document import song_chart_id
 
-    target = _format_name(args.target_format) if args.target_format else None
+    # as the editor's Verify checks a song for the format of its file: notes off StepMania's grid are no PROBLEM in
+    # a .json, which keeps them (a folder is several files, or one of several formats: only what --format names)
+    own = args.chart.suffix.lstrip(".") if args.chart.is_file() else None
+    target = _format_name(args.target_format or own) if args.target_format or own else None
     if args.audio_length is not None and not args.audio_length > 0:
         raise UserError(f"--audio-length must be a positive number of seconds, got {args.audio_length}")
     song = load_song(args.chart)

@@ -83,10 +83,12 @@ def test_check_problem_exits_1_with_one_line_per_issue(tmp_path: Path) -> None:
     result = run("check", path, "--audio-length", "60")
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
-    assert lines == ["dance-single/Hard\tPROBLEM\t0:34.500\ttap at beat 71 lies inside the hold from beat 70 "
-                     "(lane 1)\t[note-in-hold]"]
+    problem = ("dance-single/Hard\tPROBLEM\t0:34.500\ttap at beat 71 lies inside the hold from beat 70 (lane 1)\t"
+               "[note-in-hold]")
+    assert lines[0] == problem
+    assert [line.split("\t")[1] for line in lines[1:]] == ["INFO"]  # .ssc (its own format): StepMania drops the hold
     quiet = run("check", path, "--audio-length", "60", "--min-severity", "problem")
-    assert quiet.stdout == result.stdout
+    assert quiet.stdout == problem + "\n"
 
 
 def test_check_audio_length_and_target_format(ssc: Path, tmp_path: Path) -> None:
@@ -283,3 +285,19 @@ def test_convert_to_an_osu_set_with_a_folder_in_the_way_writes_nothing(ssc: Path
     assert done.stderr.strip().count("\n") == 0
     assert str(files[1]) in done.stderr
     assert sorted(p.name for p in out.iterdir()) == [files[1].name]
+
+
+def test_check_takes_the_files_own_format_as_the_editors_verify_does(tmp_path: Path) -> None:
+    """Notes off StepMania's grid are kept exactly by .json: no PROBLEM there (the default target was none, which
+    reported them as if for StepMania), a PROBLEM when --format says ssc."""
+    song = song_for_tests()
+    song.charts[0].notes.append(Note(Fraction(41, 5), 2))  # a 1/5 beat: off the 1/48 rows
+    path = save(song, tmp_path / "fifths.json")
+    (tmp_path / "missing.ogg").touch()
+    own = run("check", path, "--audio-length", "60")
+    assert own.returncode == 0, own.stdout + own.stderr
+    assert "[unsnapped]" in own.stdout
+    assert "PROBLEM" not in own.stdout
+    as_ssc = run("check", path, "--audio-length", "60", "--format", "ssc")
+    assert as_ssc.returncode == 1
+    assert "PROBLEM" in as_ssc.stdout
