@@ -31,7 +31,7 @@ from chart.note_keys import in_order
 from chart.notes import Note, NoteKind
 from chart.snap import step
 from editor.controllers.hold_head import drag_head
-from editor.controllers.key_holds import KeyHolds, blocker, free_span, placed_in_room
+from editor.controllers.key_holds import STOPS_AT_0, KeyHolds, blocker, free_span, placed_in_room
 from editor.session import PLACE_KINDS, EditorSession
 from editor.timeline.view import Hit, TimelineWidget
 
@@ -159,13 +159,22 @@ class EditController(QObject):
 
     # ------------------------------------------------------------------ gestures
     def _drag_move(self, g: _Gesture, hit: Hit) -> None:
+        """Move the selection by the snapped beats and whole lanes from the press to the pointer; the move stops
+        with its first note on beat 0 (as in osu! and ArrowVortex), where it would go before: no chart file keeps
+        notes there, and Save refused the chart after it. The status line says so."""
         if not g.originals or hit.lane is None or g.start.lane is None:
             return
         beat_delta = hit.snapped - g.start.snapped
+        floor = min(Fraction(0), -g.originals[0].beat)  # in Note order: the first is the earliest (one before 0 stays)
+        clamped = beat_delta < floor
+        beat_delta = max(beat_delta, floor)
         lanes = self.chart.lanes
         lo = min(n.lane for n in g.originals)
         hi = max(n.lane for n in g.originals)
         lane_delta = max(-lo, min(lanes - 1 - hi, hit.lane - g.start.lane))
+        if clamped:
+            self.session.status.emit("Move notes: stopped at beat 0, where chart files keep no notes (to chart an "
+                                     "intro, move the offset in the Song panel)")
         if (beat_delta, lane_delta) == g.last_delta:
             return
         history = self.session.doc.history
@@ -187,7 +196,7 @@ class EditController(QObject):
 
     def _drag_draw(self, g: _Gesture, hit: Hit) -> None:
         """Draw a hold from the pressed cell to the pointer, stopping one snap step short of the lane's other notes
-        (as a lane key held down draws); nothing when the pressed cell is taken."""
+        and at beat 0 (as a lane key held down draws); nothing when the pressed cell is taken."""
         doc, lane = self.session.doc, g.start.lane
         history = doc.history
         own = g.originals[0] if g.originals and history.in_stroke else None  # the hold this drag shows now
@@ -195,15 +204,18 @@ class EditController(QObject):
             return
         start, end = free_span(doc, self.chart, lane, g.start.snapped, hit.snapped, step(self.session.divisor), own)
         length = end - start
+        kind = NoteKind.ROLL if self.session.place_kind == NoteKind.ROLL else NoteKind.HOLD
+        what = "Add roll" if kind == NoteKind.ROLL else "Add hold"
+        if min(g.start.snapped, hit.snapped) < 0:
+            self.session.status.emit(f"{what}: {STOPS_AT_0}")
         if length <= 0:
             if history.in_stroke:
                 doc.abort_stroke()
             g.originals = ()
             return
-        kind = NoteKind.ROLL if self.session.place_kind == NoteKind.ROLL else NoteKind.HOLD
         note = Note(start, lane, kind, length)
         if not history.in_stroke:
-            doc.begin_stroke("Add roll" if kind == NoteKind.ROLL else "Add hold")
+            doc.begin_stroke(what)
         try:
             doc.update_stroke(AddNotes(self.chart, [note], name="Add hold"))
         except (ValueError, KeyError, HistoryError) as exc:

@@ -36,6 +36,8 @@ from chart.notes import Note, NoteKind
 from chart.snap import step
 
 N_LANES_WITH_KEYS = 8  # the place actions edit.place_1..8 (5-8: the right pad of a doubles chart)
+UNDRAWN = (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE)  # placed by a held key, never drawn out
+STOPS_AT_0 = "stops at beat 0, where chart files keep no notes (to chart an intro, move the offset in the Song panel)"
 
 
 def placed_note(beat: Fraction, lane: int, kind: NoteKind, divisor: int, room: Fraction | None = None) -> Note | None:
@@ -52,13 +54,14 @@ def placed_note(beat: Fraction, lane: int, kind: NoteKind, divisor: int, room: F
 def free_span(doc, chart, lane: int, origin: Fraction, cursor: Fraction, gap: Fraction,
               own: Note | None = None) -> tuple[Fraction, Fraction]:
     """``(start, end)`` of a hold drawn in ``lane`` from ``origin`` towards ``cursor`` (either way), stopping one
-    snap step (``gap``) short of every other note of the lane, holds that reach into the span included;
+    snap step (``gap``) short of every other note of the lane, holds that reach into the span included, and at
+    beat 0 (:data:`STOPS_AT_0`: a hold drawn up into the intro started before it, and Save refused the chart);
     ``end <= start`` when there is no room. ``own``: the gesture's own note, which does not block it."""
     lo, hi = min(origin, cursor), max(origin, cursor)
     others = [n for n in doc.notes_overlapping(chart, lo - gap, hi + gap) if n.lane == lane and n != own]
     if cursor > origin:
-        return origin, min([cursor] + [n.beat - gap for n in others if n.beat > origin])
-    return max([cursor] + [n.end_beat + gap for n in others if n.beat < origin]), origin
+        return max(origin, Fraction(0)), min([cursor] + [n.beat - gap for n in others if n.beat > origin])
+    return max([cursor, Fraction(0)] + [n.end_beat + gap for n in others if n.beat < origin]), origin
 
 
 def placed_in_room(doc, chart, beat: Fraction, lane: int, kind: NoteKind, divisor: int,
@@ -177,13 +180,13 @@ class KeyHolds(QObject):
     # ------------------------------------------------------------------ shapes
     def _shape(self, lane: int, cursor: Fraction | None) -> Note | None:
         """The note of a held lane with the cursor at ``cursor`` (None: as placed): a hold between the beat where
-        the key placed it and the cursor, stopping one snap step short of another note in the lane."""
+        the key placed it and the cursor, stopping one snap step short of another note in the lane and at beat 0."""
         origin, kind = self.held[lane]
         gap = step(self.session.divisor)
         own = self.current.get(lane)
         placed = lambda: placed_in_room(self.session.doc, self._chart, origin, lane, kind,  # noqa: E731
                                         self.session.divisor, own)  # as placed, not drawn out (None: no room)
-        if kind in (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE) or cursor is None or cursor == origin:
+        if kind in UNDRAWN or cursor is None or cursor == origin:
             return placed()
         start, end = free_span(self.session.doc, self._chart, lane, origin, cursor, gap, own)
         if end <= start:
@@ -202,6 +205,9 @@ class KeyHolds(QObject):
             self.session.status.emit(f"Add note: {exc}")
             return False
         self.current = shapes
+        drawn = {kind for _beat, kind in self.held.values() if kind not in UNDRAWN}
+        if cursor < 0 and drawn:
+            self.session.status.emit(f"{'Add roll' if drawn == {NoteKind.ROLL} else 'Add hold'}: {STOPS_AT_0}")
         return True
 
     # ------------------------------------------------------------------ key releases

@@ -1,6 +1,6 @@
 """TransformController: clipboard and selection transforms (cut/copy/paste at cursor, delete, mirror, flip,
-turn, shuffle, shift by snap, quantize to the snap, convert tap/hold/roll/mine/lift/fake). Each is one command, hence one
-undo step.
+turn, shuffle, shift by snap; quantize to the snap, expand/compress and convert tap/hold/roll/mine/lift/fake come
+from :mod:`editor.controllers.reshape`). Each is one command, hence one undo step.
 
 The clipboard holds notes relative to the start of what was copied (the range start when a range is selected,
 else the first note), and is also put on the system clipboard as JSON so another window can paste it. Paste
@@ -23,21 +23,20 @@ from chart import sorted_notes
 from chart.commands import RemoveNotes, ReplaceNotes, in_place, move_onto
 from chart.formats.osu_hitsounds import carries_sounds
 from chart.history import Command
-from chart.make_room import landed_on_leaving, make_room_leaving, settle
-from chart.note_keys import NoteSet, in_order, least
+from chart.make_room import make_room_leaving, settle
+from chart.note_keys import in_order, least
 from chart.notes import Note, NoteKind
 from chart.paste_keep import fit_pasted
-from chart.snap import quantize_notes, snap_beat, step
+from chart.snap import step
 from editor.controllers.clip_sounds import ClipSounds
+from editor.controllers.reshape import Reshape
 from editor.session import EditorSession
 from editor.timeline.view import TimelineWidget
 
 CLIPBOARD_MIME_TAG = "genelive-notes/1"
-HEAD_ONLY = (NoteKind.LIFT, NoteKind.FAKE)  # single notes in StepMania: a hold converted keeps its head
-DEFAULT_HOLD_BEATS = Fraction(1)
 
 
-class TransformController(QObject):
+class TransformController(QObject, Reshape):
     """Selection operations for one window."""
 
     def __init__(self, window, session: EditorSession, timeline: TimelineWidget):
@@ -270,128 +269,6 @@ class TransformController(QObject):
                             longest=self.session.doc.longest_hold(chart))
         if self._push(command):
             self.session.select(command.moved)
-
-    def quantize(self) -> None:
-        """Move the selection onto the current snap (heads and hold tails; e.g. an AI draft's 16ths onto 8ths for
-        an easier chart). Notes that meet in one lane and beat become one, also with a note outside the selection."""
-        divisor = self.session.divisor
-        chart = self.session.chart
-
-        def quantized(notes: list[Note]) -> list[Note]:
-            return quantize_notes(notes, divisor, _hold_neighbours(chart.notes, notes, step(divisor)) if chart else ())
-
-        self._move_merging("Quantize", f"to 1/{divisor}", quantized, lambda n: snap_beat(n.beat, divisor))
-
-    def scale(self, ratio: Fraction) -> None:
-        """Expand (ratio > 1) or compress the selection in time from its first beat, hold lengths too: 2:1 makes
-        8ths of 16ths, 3:2 8ths of 12ths (triplets), 4:3 12ths of 16ths; 1:2, 2:3 and 3:4 the reverse. Notes after the selection stay
-        where they are; a moved note that lands on another in its lane replaces it."""
-        def scaled(notes: list[Note]) -> list[Note]:  # in Note order, as ``notes``: a ratio > 0 keeps the order
-            at = _scaling(notes[0].beat, ratio)
-            return [Note(at(n.beat), n.lane, n.kind, n.length * ratio if n.length else n.length) for n in notes]
-
-        verb = "Expand" if ratio > 1 else "Compress"
-        b0 = least([n.beat for n in self.session.selection]) if self.session.selection else Fraction(0)
-        self._move_merging(verb, f"{ratio.numerator}:{ratio.denominator}", scaled,
-                           lambda n: b0 + (n.beat - b0) * ratio)
-
-    def _move_merging(self, verb: str, how: str, move, beat_of) -> None:
-        """Replace the selection with ``move(selection)`` as one undo step; unselected notes on a new head's beat
-        and lane are replaced too (one note per lane and beat). ``beat_of(note)``: where ``move`` puts a note's
-        head, so that its hitsound follows it (notes merged into one keep the first one's)."""
-        notes = self._selected()
-        chart = self.session.chart
-        if not notes or chart is None:
-            self.session.status.emit(f"{verb}: nothing selected")
-            return
-        new = move(notes)
-        if new == notes:  # both in Note order
-            self.session.status.emit(f"{verb}: nothing changes ({how})")
-            return
-        displaced = landed_on_leaving(chart.notes, new, notes)
-        if self._apply(notes + displaced, new, f"{verb} {how}",
-                       lambda: {(n.beat, n.lane): (beat_of(n), n.lane) for n in notes}):
-            merged = len(notes) + len(displaced) - len(new)
-            self.session.status.emit(f"{verb} {how}: {len(notes)} note(s)"
-                                     + (f"; {merged} merged with a note on the same beat and lane" if merged else ""))
-
-    def convert(self, kind: NoteKind) -> None:
-        """Turn the selection into taps, holds, rolls, mines, lifts or fakes. New holds reach to one snap step before
-        the next note in their lane (at most a beat, at least one snap step: a tap with no such room stays a tap,
-        and the status line says so); holds and rolls keep their length between each other.
-
-        Lifts and fakes are StepMania's ``L`` and ``F``, single notes: a hold or roll keeps only its head, as
-        ArrowVortex converts them (StepMania has no held lift or fake). As there, a selection that is all lifts
-        (all fakes) turns back into taps."""
-        notes = self._selected()
-        chart = self.session.chart
-        if not notes or chart is None:
-            return
-        if kind in HEAD_ONLY and all(n.kind == kind for n in notes):
-            kind = NoteKind.TAP  # ArrowVortex's toggle: Convert to Lifts on lifts gives the taps back
-        minimum = step(self.session.divisor)
-        old, new = [], []
-        for n in notes:
-            if not kind.has_length:
-                length: Fraction | None = Fraction(0)
-            else:
-                length = n.length if n.kind.has_length else self._hold_length(n, minimum)
-            if length is not None:
-                old.append(n)
-                new.append(n.replace(kind=kind, length=length))
-        if old and self._apply(old, new, f"Convert to {kind.value}s", in_place(old)) and (kind in HEAD_ONLY or any(
-                n.kind in HEAD_ONLY for n in old)):
-            self.session.status.emit(self._converted(old, kind))
-        if len(old) < len(notes):
-            self.session.status.emit(f"Convert to {kind.value}s: {len(notes) - len(old)} note(s) left as they were "
-                                     f"(no room for a {kind.value} of one snap step before the next note of the lane)")
-
-    def _converted(self, old: list[Note], kind: NoteKind) -> str:
-        """The status line of a conversion to or from lifts and fakes, with what an osu! chart does with them."""
-        heads = sum(n.kind.has_length for n in old)
-        text = f"Convert to {kind.value}s: {len(old)} note(s)"
-        if heads and not kind.has_length:
-            text += f", {heads} hold(s)/roll(s) keeping only their heads"
-        path = self.session.doc.path
-        if kind in HEAD_ONLY and path is not None and path.suffix.lower() in (".osu", ".osz"):
-            text += f"; osu!mania has no {kind.value}s: the .osu file drops them (Verify lists them)"
-        return text
-
-    def _hold_length(self, note: Note, minimum: Fraction) -> Fraction | None:
-        """A new hold's length: up to one snap step before the lane's next note (at most a beat, at least one
-        snap step); None when the next note is closer than two snap steps (the hold would reach it)."""
-        chart = self.session.chart
-        later = [n.beat for n in self.session.doc.notes_in_range(chart, note.beat + Fraction(1, 192),
-                                                                  note.beat + DEFAULT_HOLD_BEATS + 1)
-                 if n.lane == note.lane]
-        gap = (min(later) - note.beat) if later else DEFAULT_HOLD_BEATS + minimum
-        return min(DEFAULT_HOLD_BEATS, gap - minimum) if gap - minimum >= minimum else None
-
-
-def _hold_neighbours(chart: list[Note], notes: list[Note], gap: Fraction) -> list[Note]:
-    """The chart's notes other than ``notes`` that quantizing ``notes`` to the grid of step ``gap`` can meet
-    (:func:`chart.snap.quantize_notes`'s ``others``): only a quantized hold's tail looks at them, for the next head
-    of its lane, and a hold's head and tail move at most half a step (its tail up to a step and a half, when it
-    keeps one step). The whole rest of the chart was passed, found by hashing every note twice (60 ms at 20k)."""
-    holds = [n for n in notes if n.kind.has_length]
-    if not holds:
-        return []
-    lanes = {h.lane for h in holds}
-    first, last = sorted_notes.beat_span(holds)
-    moving = NoteSet(notes)
-    return [n for n in sorted_notes.in_range(chart, first - gap, last + 2 * gap)
-            if n.lane in lanes and n not in moving]
-
-
-def _scaling(b0: Fraction, ratio: Fraction) -> Callable[[Fraction], Fraction]:
-    """``beat -> b0 + (beat - b0) * ratio``, exactly, as one Fraction built from integers: the three Fraction
-    operations reduce three times (45 ms for the 20k beats of a Select All; 11 ms so)."""
-    p0, q0, rn, rd = b0.numerator, b0.denominator, ratio.numerator, ratio.denominator
-
-    def at(beat: Fraction) -> Fraction:
-        p, q = beat.numerator, beat.denominator
-        return Fraction(p0 * q * rd + (p * q0 - p0 * q) * rn, q0 * q * rd)
-    return at
 
 
 def _follow(old: list[Note], new: list[Note]) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:

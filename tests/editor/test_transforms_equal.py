@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from chart.snap import quantize_notes, step
-from editor.controllers.transforms import _hold_neighbours, _scaling
+from editor.controllers.reshape import _hold_neighbours, _scaling
 from tests.chart import edit_reference as ref
 
 
