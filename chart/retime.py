@@ -275,18 +275,30 @@ def retime_extra(extra: list[tuple[str, str]], lanes: int, old: TimingData, new:
 
 
 def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: TimingData,
-                     new: TimingData, beats: BeatMap | None = None) -> list[tuple[str, str]]:
+                     new: TimingData, beats: BeatMap | None = None,
+                     on: Iterable[Note] | None = None) -> list[tuple[str, str]]:
     """``extra`` (a chart's with its ``notes``, or the song's with none) with the osu! extras keyed by beat
     re-beated to keep their times (module docstring): each kept sound goes where :func:`retime_notes` puts its
-    note, and is dropped with a note dropped on a taken cell (never handed to the note kept there); a token on a
-    beat goes where a note on that beat would, unless that is more than :data:`SNAP_TOLERANCE_S` from its time (a
-    green line off every row keeps its exact time). ``extra`` itself when nothing changed. The notes are mapped
-    only when ``extra`` keeps sounds (most charts keep none)."""
+    note, and is dropped with a note dropped on a taken cell (never handed to the note kept there); a token on
+    the beat of a note's head or end (of ``on``: by default ``notes``; for the song's extra, the notes of the
+    charts that use ``old``) goes where a note on that beat goes, whatever that note's rounding (a note moved up
+    to half a row away from its time: osu! counts a green line on its note only within 5 ms, and the line set
+    its volume); a token on another beat goes there too unless that is more than :data:`SNAP_TOLERANCE_S` from
+    its time (a green line off every row keeps its exact time). ``extra`` itself when nothing changed. The
+    notes are mapped only when ``extra`` keeps sounds (most charts keep none)."""
     to_new = beats if beats is not None else BeatMap(old, new)
     notes = list(notes)
+    sat: set[Fraction] | None = None  # the beats notes sat on, read at the first token (most extras have none)
 
     def near(beat: Fraction) -> Fraction:
-        mapped, at_s = to_new(beat), old.beat_to_seconds(beat)
+        nonlocal sat
+        if sat is None:
+            sat = {b for n in (notes if on is None else on) for b in ((n.beat, n.end_beat) if n.kind in _LONG
+                                                                       else (n.beat,))}
+        mapped = to_new(beat)
+        if beat in sat:  # on a note: where that note goes (retime_notes), so it stays on it
+            return mapped
+        at_s = old.beat_to_seconds(beat)
         if abs(float(new.beat_to_seconds(mapped) - at_s)) <= SNAP_TOLERANCE_S:
             return mapped
         return new.seconds_to_beat(at_s)

@@ -38,7 +38,8 @@ Not representable (``problems``): several charts in one file, notes that would m
 milliseconds, a meter outside -1000000..1000000 (``Lv.N`` reads back no other) (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
 (dropped), a judged hold over in the millisecond it starts (on a delay inside a warp: written as a note), a
 routine chart's player 2 (dropped), time signatures not over 4, subtitles, the preview length, a song credit no
-file's ``Creator`` holds, and .sm/.ssc-only tags (non-fatal, listed). Holds overlapping in one lane are written as
+file's ``Creator`` holds, and .sm/.ssc-only tags, StepMania's display and fake segments in the timing's
+``extra`` included (:mod:`chart.formats.osu_dropped`) (non-fatal, listed). Holds overlapping in one lane are written as
 they are (each hit object stands alone and reads back so; Verify flags them).
 """
 
@@ -57,6 +58,7 @@ from chart.formats.errors import MAX_NOTES, ParseError, Unrepresentable, WriteEr
 from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
 from chart.formats.osu_beats import INHERITED, extra_in_beats, extra_in_ms
+from chart.formats.osu_dropped import song_drops
 from chart.formats.osu_io import (
     DEFAULTS,
     SECTIONS,
@@ -269,15 +271,7 @@ def problems(song: Song) -> list[Unrepresentable]:
         if PLAYER2 in dict(chart.extra):
             out.append(Unrepresentable(chart.chart_id(), Fraction(0), "player 2's notes of a routine chart: "
                                        "dropped (osu!mania has one player)", fatal=False))
-    if song.subtitle:
-        out.append(Unrepresentable("", Fraction(0), "osu! has no subtitle: dropped", fatal=False))
-    if song.sample_length:
-        out.append(Unrepresentable("", Fraction(0), "osu! has no preview length (PreviewTime is the start): dropped",
-                                   fatal=False))
-    if song.credit and song.charts and all(human_credit(c.credit) not in ("", song.credit) for c in song.charts):
-        out.append(Unrepresentable("", Fraction(0), f"osu! keeps one Creator per file and every difficulty has a "
-                                                    f"credit of its own: the song's credit {song.credit!r} dropped",
-                                   fatal=False))
+    out += song_drops(song)  # subtitle, preview length, song credit, StepMania timing tags
     mapped = set(TRANSLIT.values())
     foreign = sorted({name for name, _ in song.extra if name.split(".")[0] not in SECTIONS and name not in mapped})
     if foreign:

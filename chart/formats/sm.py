@@ -7,8 +7,11 @@ warps or delays, so the writer does what StepMania 5's .sm writer does:
 * a **warp** of L beats at BPM B becomes a **negative stop** of ``-L*60/B`` seconds (the reader turns it back
   into a warp, see :mod:`chart.formats.timing_tags`; the written seconds have up to 9 decimals); overlapping
   warps are written as one over their union (the same timing);
-* a **delay** at beat b becomes a **stop one row (1/48 beat) earlier** - exact unless a note sits on that row
-  in the same chart, which is reported as unrepresentable;
+* a **delay** at beat b becomes a **stop one row (1/48 beat) earlier** - exact, a note or hold end on that row
+  included: a stop pauses *after* its row's note is judged, a delay *before* its own (:mod:`chart.timing`), so
+  the note on the row before keeps its time, the delay's own notes come after the pause as before, and no
+  note lies between the two rows (notes are on 1/48 rows; :func:`read_back_changes` compares every note's time
+  all the same);
 * where those stops read back as other timing - a stop or delay inside a warp or a delay at a warp's end (the
   positive and negative stops meet: the warp reads back shorter, the notes after its new end are judged), a
   stop and a warp on one beat (they merge into one stop: the warp is gone), a delay at beat 0 (the stop before
@@ -121,8 +124,8 @@ _TAG_NAMES = {"HitObjects.hitsounds": "HitObjects.hitsounds (the osu! hitsounds 
 
 
 def problems(song: Song) -> list[Unrepresentable]:
-    """What .sm cannot hold: off-grid notes, per-chart timing, delays with a note one row before them, a meter
-    outside the range every format holds (:func:`~chart.formats.errors.meter_problems`).
+    """What .sm cannot hold: off-grid notes, per-chart timing, a meter outside the range every format holds
+    (:func:`~chart.formats.errors.meter_problems`).
 
     Non-fatal entries (``fatal=False``) describe what the writer converts or drops: .ssc-only chart fields,
     notes inside fake segments, display tags StepMania 5 ignores in .sm files (module docstring).
@@ -144,10 +147,6 @@ def problems(song: Song) -> list[Unrepresentable]:
             elif shown:  # same beats and times: every note stays where it sounds, the chart's own gimmicks go
                 out.append(Unrepresentable(cid, Fraction(0), f".sm has one timing per song: the chart's own "
                                            f"{', '.join(shown)} (display only) are dropped", fatal=False))
-        rows = {n.beat for n in chart.notes} | {n.end_beat for n in chart.notes if n.kind.has_length}
-        for beat, _ in song.timing_for(chart).delays:
-            if beat - _ROW in rows:
-                out.append(Unrepresentable(cid, beat, "delay becomes a stop one row earlier, where a note is"))
         dropped = [_TAG_NAMES.get(name, name) for name, _ in written_extra(chart) if name != "RADARVALUES"]
         dropped += ["CREDIT"] if human_credit(chart.credit) else []  # its AI disclosure goes to the description
         if dropped:

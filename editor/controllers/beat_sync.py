@@ -19,7 +19,10 @@ A sync edits the timing the current chart plays with (:meth:`EditorSession.timin
 timing, else the song's) as **one undo step**, never with Keep notes in time (the notes are meant to move with
 the grid). The cursor follows the beat to its new time (not while playing), and the status line says what changed
 ("BPM 128.000 -> 127.412 from beat 64 to 96; beat 96 at 0:45.210 (+12.0 ms)"); an absurd result (a BPM not above
-0 or above 10000, the beat at or before its anchor, a beat inside a warp) is refused with one warning line.
+0 or above 10000, the beat at or before its anchor, a beat inside a warp) is refused with one warning line. A
+cursor beat off StepMania's 1/48-beat rows (a custom 1/20 snap's 8.2) is moved to the nearest row first, as the
+Timing panel's adds are, and the status line says so: the sync puts a BPM change there (or may, as the next sync's
+anchor), and Save refused one off the rows.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from chart.beat_sync import SyncError, clock_text, still_synced, sync_beat
 from chart.checks.base import describe_beat
 from chart.commands import SetTiming
+from editor.panels.timing_rows import on_row
 
 GESTURE = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier
 SETTING = "timing/sync_keep_later"
@@ -79,7 +83,8 @@ class BeatSync(QObject):
             return False
         timing, chart = s.timing_target()
         key = None if chart is None else s.doc.chart_id(chart)
-        beat = self.timeline.cursor_beat()
+        beat = self.timeline.cursor_beat()  # a custom snap's (1/20) may lie off StepMania's 1/48-beat rows
+        (beat,), moved = on_row((beat,), (beat,) if any(b == beat for b, _ in timing.bpms) else None)
         synced = still_synced(timing, self._marks.get(key, ()))
         try:
             result = sync_beat(timing, beat, Fraction(at_s).limit_denominator(10**7), synced, self.keep_later)
@@ -98,5 +103,5 @@ class BeatSync(QObject):
         if playback is None or not playback.playing:
             self.win.seek(float(result.at_s))  # the cursor stays on the beat it synced
         whose = f" ({chart.slot.sm_name}'s own timing)" if chart is not None else ""
-        s.status.emit(f"{NAME}{whose}: {result.describe()}")
+        s.status.emit(f"{NAME}{whose}: {moved + '; ' if moved else ''}{result.describe()}")
         return True

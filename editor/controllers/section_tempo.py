@@ -12,6 +12,10 @@ for every timing edit): :func:`chart.section_tempo.set_section_tempo` puts the B
 after the section's end back to what it was (unless the selection runs to the audio's end), and, when asked,
 moves the first beat onto the detected beat through the stretch before it (Sync Beat's arithmetic).
 
+A section's first and last beat off StepMania's 1/48-beat rows (notes on a custom 1/20 snap) are moved to the
+nearest row first, as the Timing panel's adds are (:func:`on_rows`), and the status line says so: the BPM changes
+go there, and Save refused one off the rows.
+
 The timing is read when the detection starts; if it (or the song, or the chart edited) changed before the result
 came, the result is dropped with a line saying so, since the section's span in seconds may have moved.
 """
@@ -29,6 +33,7 @@ from chart.section_tempo import SectionTempoError, set_section_tempo
 from editor import messages
 from editor.controllers.progress_job import ProgressJobs
 from editor.panels.timing import push_timing
+from editor.panels.timing_rows import on_row
 from editor.workers import Job
 
 JOB_NAME = "detect-section-tempo"
@@ -47,6 +52,23 @@ def span_job(ctx, audio, start_s: float, end_s: float) -> list:
     candidates = detect_tempo_span(audio.samples, audio.sample_rate_hz, start_s, end_s)
     ctx.check()
     return candidates
+
+
+def row_of(timing, beat: Fraction) -> tuple[Fraction, str]:
+    """``beat`` on StepMania's 1/48-beat rows, as the Timing panel's adds put it (a selection's notes on a custom
+    1/20 snap start at 8.2, and a BPM change there made Save refuse the song), and what to say about it ('' when it
+    is on a row, or on a BPM change the timing has: a song read from a .osu file may hold them off the rows)."""
+    (row,), said = on_row((beat,), (beat,) if any(b == beat for b, _bpm in timing.bpms) else None)
+    return row, said
+
+
+def on_rows(timing, start: Fraction, end: Fraction | None) -> tuple[Fraction, Fraction | None, str]:
+    """:func:`row_of` of a section's first beat and of its end (None: to the song's end), and what to say."""
+    start, said = row_of(timing, start)
+    if end is not None:
+        end, said_end = row_of(timing, end)
+        said = "; ".join(m for m in (said, said_end) if m)
+    return start, end, said
 
 
 def selected_span(session) -> tuple[Fraction, Fraction] | None:
@@ -80,7 +102,7 @@ class SectionTempoTool(ProgressJobs):
                                             f"in an empty stretch) or its notes, at least {MIN_SPAN_S:g} s of audio")
             return False
         timing, chart = s.timing_target()
-        start, end = max(span[0], Fraction(0)), span[1]
+        (start, said), (end, said_end) = row_of(timing, max(span[0], Fraction(0))), row_of(timing, span[1])
         audio = s.audio
         # the section's beats run from its first row's stop on (the first row itself is judged before it): the
         # span analysed starts there, as the grid the dialog measures the phase against does
@@ -92,17 +114,19 @@ class SectionTempoTool(ProgressJobs):
                                             "for a tempo")
             return False
         to_end = end_s >= audio.duration_s - END_SLACK_S
+        moved = "; ".join(m for m in (said, "" if to_end else said_end) if m)  # (to the end: no BPM change there)
         doc = s.doc
         job = Job(JOB_NAME, span_job, audio, start_s, end_s, parent=self)
         job.finished.connect(lambda candidates: self._detected(
-            job, (doc, audio, timing, chart), start, None if to_end else end, candidates))
+            job, (doc, audio, timing, chart), start, None if to_end else end, candidates, moved))
         job.failed.connect(lambda text: messages.error(self.win, TITLE, f"{audio.path.name}: {text}"))
         job.cancelled.connect(lambda: s.status.emit("Tempo detection of the selection cancelled"))
         what = f"beats {describe_beat(start)} to {describe_beat(end)} ({clock_text(start_s)}-{clock_text(end_s)})"
         self.run_with_progress(job, TITLE, f"Detecting the tempo of {what}...")
         return True
 
-    def _detected(self, job: Job, state: tuple, start: Fraction, end: Fraction | None, candidates: list) -> None:
+    def _detected(self, job: Job, state: tuple, start: Fraction, end: Fraction | None, candidates: list,
+                  moved: str = "") -> None:
         s = self.session
         if job.ctx.cancelled:  # Cancel pressed as the result was on its way
             s.status.emit("Tempo detection of the selection cancelled")
@@ -123,12 +147,13 @@ class SectionTempoTool(ProgressJobs):
                 phase_s = phase_to_grid_s(best.offset_s, best.bpm, start, float(timing.seconds_after_stop(start)))
                 move = Fraction(float(timing.beat_to_seconds(start)) + phase_s).limit_denominator(10**7) \
                     if abs(phase_s) > PHASE_TOLERANCE_S else None
-                self.apply(start, end, Fraction(f"{best.bpm:.3f}"), move, phase_s)
+                self.apply(start, end, Fraction(f"{best.bpm:.3f}"), move, phase_s, moved)
             return
-        self.choose(candidates, start, end)
+        self.choose(candidates, start, end, moved)
 
-    def choose(self, candidates: list, start: Fraction, end: Fraction | None) -> bool:
-        """Show the section's tempo dialog and apply what it confirms; False when cancelled or refused."""
+    def choose(self, candidates: list, start: Fraction, end: Fraction | None, moved: str = "") -> bool:
+        """Show the section's tempo dialog and apply what it confirms; False when cancelled or refused. ``moved``:
+        what :func:`on_rows` said about the section's beats, for the status line."""
         from editor.dialogs.section_tempo import SectionTempoDialog
         from editor.dialogs.tap_tempo import song_clock
 
@@ -160,15 +185,18 @@ class SectionTempoTool(ProgressJobs):
             phase_s = dialog.phase_s()
         finally:
             dialog.deleteLater()
-        return self.apply(start, end, bpm, at_s, phase_s)
+        return self.apply(start, end, bpm, at_s, phase_s, moved)
 
     def apply(self, start: Fraction, end: Fraction | None, bpm: Fraction, at_s: Fraction | None = None,
-              phase_s: float | None = None) -> bool:
+              phase_s: float | None = None, moved: str = "") -> bool:
         """Give beats ``start`` to ``end`` (None: to the song's end) ``bpm`` in the timing target, the first beat
         moved to ``at_s`` when given: one undo step (Keep notes in time applies). ``phase_s``: how far the
-        detected beat was from the first beat, for the status line."""
+        detected beat was from the first beat, and ``moved``, what :func:`on_rows` said about them, for the status
+        line. Beats off the 1/48-beat rows are moved to the nearest row here too (the status line says so)."""
         s = self.session
         timing, chart = s.timing_target()
+        start, end, now_moved = on_rows(timing, start, end)
+        moved = "; ".join(m for m in (moved, now_moved) if m)
         try:
             result = set_section_tempo(timing, start, end, bpm, at_s)
         except SectionTempoError as exc:
@@ -185,7 +213,7 @@ class SectionTempoTool(ProgressJobs):
                 return False
         finally:
             s.status.disconnect(catch)
-        text = f"{NAME}: {result.describe()}"
+        text = f"{NAME}: {moved + '; ' if moved else ''}{result.describe()}"
         if result.sync is None and phase_s is not None:
             where = "after" if phase_s > 0 else "before"
             text += (f"; the nearest detected beat is {abs(phase_s) * 1000:.1f} ms {where} beat "

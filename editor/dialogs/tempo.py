@@ -5,7 +5,9 @@ Shows the detector's candidates (best first, with confidence), lets the designer
 the offset, type their own values, or tap the beat (:class:`~editor.dialogs.tap_tempo.TapPad`). The result is one
 BPM and ``#OFFSET = -beat0_s``. For the open song (``current``) each candidate's first beat is the one of its grid
 nearest the song's beat 0, so applying keeps the notes' beat numbers (a grid a whole number of beats away is the
-same grid), and values left as shown keep the song's exact ones (the boxes round to 3 decimals).
+same grid), and values left as shown keep the song's exact ones (the boxes round to 3 decimals). The BPM box takes
+what the Timing panel takes (0.001 up to a billion): a 10-1000 range showed a 1200-BPM song as 1000, and OK set
+that.
 """
 
 from __future__ import annotations
@@ -26,16 +28,19 @@ from PySide6.QtWidgets import (
 )
 
 from audio.tap_tempo import nearest_beat
+from chart.formats.errors import MAX_ABS_VALUE
+from chart.formats.values import MIN_BPM
 from chart.notes import as_fraction
 from chart.timing import TimingData
 from editor.dialogs.tap_tempo import TapClock, TapPad
 
 
 def bpm_box() -> tuple[QDoubleSpinBox, QHBoxLayout]:
-    """The BPM box (10-1000, to the thousandth) and its row with ÷2 / ×2 buttons, for a form's "BPM" row: the tempo
-    dialogs of a song and of a section share it."""
+    """The BPM box (to the thousandth, over the BPMs the Timing panel takes: a narrower range clamped a song's BPM,
+    and OK set the clamped one) and its row with ÷2 / ×2 buttons, for a form's "BPM" row: the tempo dialogs of a
+    song and of a section share it."""
     bpm = QDoubleSpinBox()
-    bpm.setRange(10.0, 1000.0)
+    bpm.setRange(float(MIN_BPM), float(MAX_ABS_VALUE))
     bpm.setDecimals(3)
     row = QHBoxLayout()
     row.addWidget(bpm)
@@ -78,10 +83,12 @@ class TempoDialog(QDialog):
         self.beat0_ms.setDecimals(3)
         self.beat0_ms.setSuffix(" ms")
         self._exact: tuple[Fraction, Fraction] | None = None  # the song's values, kept while the boxes show them
+        self._shown = (0.0, 0.0)
         if current is not None:
             self._exact = (current.bpms[0][1], current.beat0_s)
             self.bpm.setValue(float(self._exact[0]))
             self.beat0_ms.setValue(float(self._exact[1]) * 1000.0)
+            self._shown = (self.bpm.value(), self.beat0_ms.value())  # as the boxes show them (a range clamps)
         else:
             self.bpm.setValue(120.0)
         form.addRow("BPM", bpm_row)
@@ -122,10 +129,11 @@ class TempoDialog(QDialog):
         """(BPM, first beat s) as confirmed: the song's exact values where the boxes still show them."""
         bpm = as_fraction(f"{self.bpm.value():.3f}")
         beat0_s = as_fraction(f"{self.beat0_ms.value() / 1000.0:.6f}")
-        if self._exact is not None:
-            if abs(self.bpm.value() - float(self._exact[0])) < 5e-4:
+        if self._exact is not None:  # the value the box was given counts as shown, rounded or clamped
+            if self.bpm.value() == self._shown[0] or abs(self.bpm.value() - float(self._exact[0])) < 5e-4:
                 bpm = self._exact[0]
-            if abs(self.beat0_ms.value() / 1000.0 - float(self._exact[1])) < 5e-7:
+            if (self.beat0_ms.value() == self._shown[1]
+                    or abs(self.beat0_ms.value() / 1000.0 - float(self._exact[1])) < 5e-7):
                 beat0_s = self._exact[1]
         return bpm, beat0_s
 

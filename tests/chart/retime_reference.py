@@ -206,9 +206,13 @@ def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: T
     beat goes where a note on that beat would, unless that is more than :data:`SNAP_TOLERANCE_S` from its time (a
     green line off every row keeps its exact time). ``extra`` itself when nothing changed."""
     to_new = _mapper(old, new)[0]
+    notes = list(notes)
+    sat = {n.beat for n in notes} | {n.end_beat for n in notes if n.kind.has_length}
 
     def near(beat: Fraction) -> Fraction:
         mapped, at_s = to_new(beat), old.beat_to_seconds(beat)
+        if beat in sat:  # changed on purpose: a token on a note goes where the note goes, whatever its rounding
+            return mapped
         if abs(float(new.beat_to_seconds(mapped) - at_s)) <= SNAP_TOLERANCE_S:
             return mapped
         return new.seconds_to_beat(at_s)

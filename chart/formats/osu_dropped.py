@@ -1,0 +1,51 @@
+"""What a ``.osu`` file has no place for in a song: listed as non-fatal conversions (:func:`song_drops`).
+
+osu! keeps one difficulty's notes, red and green lines and its own sections; a song's subtitle, preview length,
+a credit no file's ``Creator`` holds, and StepMania 5's display and scoring segments (``#LABELS #SCROLLS #SPEEDS
+#FAKES #TICKCOUNTS #COMBOS``, kept in the timing's ``extra``: :mod:`chart.formats.display_segments`) are dropped.
+Writers list what they drop (docs/formats.md), so these are said before Save and Export rather than lost
+silently; the notes inside fake segments are listed one by one by the note checks (dropped too).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from chart.disclosure import human_credit
+from chart.formats.errors import Unrepresentable
+from chart.song import Song
+from chart.timing import TimingData
+
+
+def song_drops(song: Song) -> list[Unrepresentable]:
+    """Non-fatal entries for the song-level things ``.osu`` drops, timing tags included."""
+    out: list[Unrepresentable] = []
+    if song.subtitle:
+        out.append(Unrepresentable("", Fraction(0), "osu! has no subtitle: dropped", fatal=False))
+    if song.sample_length:
+        out.append(Unrepresentable("", Fraction(0), "osu! has no preview length (PreviewTime is the start): dropped",
+                                   fatal=False))
+    if song.credit and song.charts and all(human_credit(c.credit) not in ("", song.credit) for c in song.charts):
+        out.append(Unrepresentable("", Fraction(0), f"osu! keeps one Creator per file and every difficulty has a "
+                                                    f"credit of its own: the song's credit {song.credit!r} dropped",
+                                   fatal=False))
+    return out + timing_tags_dropped(song)
+
+
+def timing_tags_dropped(song: Song) -> list[Unrepresentable]:
+    """The StepMania timing tags of the timings the written charts play with (the song's, once, and each chart's
+    own), in the words the .sm writer lists the tags it drops in. An empty tag (``#FAKES:;``, which StepMania 5
+    and ArrowVortex write into every .ssc) holds no segment and is not listed."""
+    timings: list[tuple[str, TimingData]] = []
+    if not song.charts or any(c.timing is None for c in song.charts):
+        timings.append(("", song.timing))
+    timings += [(c.chart_id(), c.timing) for c in song.charts if c.timing is not None]
+    out = []
+    for chart_id, timing in timings:
+        tags = [tag for tag, value in timing.extra if value.strip()]
+        if tags:
+            fakes = "; the notes inside fake segments are dropped" if "FAKES" in tags else ""
+            out.append(Unrepresentable(chart_id, Fraction(0), f".osu drops timing tags "
+                                       f"{', '.join('#' + t for t in tags)} (display only: plain scroll and combo "
+                                       f"in game{fakes})", fatal=False))
+    return out
