@@ -12,14 +12,18 @@ the files). :class:`SampleBank` answers each with samples at the output rate:
   skin's sound there. A file that does not decode plays the built-in sound too, and is named once in
   :meth:`SampleBank.new_failures` for the status bar.
 
-Decoded files are kept per file (its path, size, modification time and the rate), and a lookup's answer per folder
-state (the folder's modification time), so an edit of the notes re-reads nothing, while a sample file dropped
-into the folder is heard at the next change.
+Decoded files are kept per file and rate, with its size and modification time (a file written again is decoded
+again, and its old samples dropped), and a lookup's answer with the folder's modification time, so an edit of the
+notes re-reads nothing, while a sample file dropped into the folder is heard at the next change. The decoded
+samples are held up to :data:`MAX_CACHED_BYTES`, the least recently used going first: a keysounded map of 520
+files re-decoded all of them on every edit (0.4 s) when the cache held 512 files and was emptied whole when full,
+and 60 saves of one sample kept 60 decoded copies.
 """
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +36,8 @@ from chart.formats.osu_samples import HitSample, Lookup, found_files
 from chart.hitsound_play import HitsoundPlan
 
 MAX_SAMPLE_S = 10.0
-_MAX_CACHED = 512  # decoded files and lookups kept; a keysounded map can have hundreds of files
+MAX_CACHED_BYTES = 384 * 2**20  # decoded samples kept: ~2,000 one-second keysounds at 48 kHz (maps have 500-1,500)
+_MAX_LOOKUPS = 50_000  # lookups answered (a few hundred bytes each)
 
 #: (song seconds, gain 0-1, sample at the output rate) of one distinct sound: what ``Player.set_ticks`` mixes.
 Sound = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -44,8 +49,9 @@ class SampleBank:
 
     def __init__(self) -> None:
         self._defaults: dict[tuple[str, str, int], np.ndarray] = {}
-        self._files: dict[tuple[str, int, int, int], np.ndarray | None] = {}
-        self._found: dict[tuple[str, int, Lookup], Path | None] = {}
+        self._files: OrderedDict[tuple[str, int], tuple[tuple[int, int], np.ndarray | None]] = OrderedDict()
+        self._bytes = 0  # held in _files
+        self._found: OrderedDict[tuple[str, Lookup], tuple[int, Path | None]] = OrderedDict()
         self._failures: dict[str, str] = {}
         self._reported: set[str] = set()
 
@@ -70,13 +76,17 @@ class SampleBank:
             stamp = os.stat(folder).st_mtime_ns
         except OSError:
             return None
-        key = (os.fspath(folder), stamp, lookup)
-        if key not in self._found:
-            if len(self._found) >= _MAX_CACHED:
-                self._found.clear()
-            files = found_files(folder, lookup)
-            self._found[key] = files[0] if files else None
-        return self._found[key]
+        key = (os.fspath(folder), lookup)
+        kept = self._found.get(key)
+        if kept is not None and kept[0] == stamp:
+            self._found.move_to_end(key)
+            return kept[1]
+        files = found_files(folder, lookup)
+        self._found[key] = (stamp, files[0] if files else None)
+        self._found.move_to_end(key)
+        while len(self._found) > _MAX_LOOKUPS:
+            self._found.popitem(last=False)
+        return self._found[key][1]
 
     def _file(self, path: Path, sample_rate_hz: int) -> np.ndarray | None:
         try:
@@ -84,12 +94,28 @@ class SampleBank:
         except OSError as exc:
             self._failures[path.name] = f"cannot read it ({exc.strerror or exc})"
             return None
-        key = (os.path.realpath(path), st.st_size, st.st_mtime_ns, int(sample_rate_hz))
-        if key not in self._files:
-            if len(self._files) >= _MAX_CACHED:
-                self._files.clear()
-            self._files[key] = self._decode(path, int(sample_rate_hz))
-        return self._files[key]
+        key, stamp = (os.path.realpath(path), int(sample_rate_hz)), (st.st_size, st.st_mtime_ns)
+        kept = self._files.get(key)
+        if kept is not None and kept[0] == stamp:
+            self._files.move_to_end(key)
+            return kept[1]
+        if kept is not None:  # the file was written again: its old samples go
+            self._drop(key)
+        decoded = self._decode(path, int(sample_rate_hz))
+        self._files[key] = (stamp, decoded)
+        self._bytes += decoded.nbytes if decoded is not None else 0
+        while self._bytes > MAX_CACHED_BYTES and len(self._files) > 1:
+            self._drop(next(iter(self._files)))  # the least recently used
+        return decoded
+
+    def _drop(self, key: tuple[str, int]) -> None:
+        _stamp, samples = self._files.pop(key)
+        self._bytes -= samples.nbytes if samples is not None else 0
+
+    @property
+    def cached_bytes(self) -> int:
+        """Bytes of decoded samples held."""
+        return self._bytes
 
     def _decode(self, path: Path, sample_rate_hz: int) -> np.ndarray | None:
         """The first ``MAX_SAMPLE_S`` of ``path`` (mono, at ``sample_rate_hz``), or None when it does not decode."""

@@ -100,3 +100,47 @@ def test_a_file_that_does_not_decode_plays_the_built_in_sound_and_is_named_once(
     assert "\n" not in failures[0]
     bank.sample(hit, tmp_path, SR)
     assert bank.new_failures() == []
+
+
+def test_more_files_than_a_count_limit_stay_decoded_and_a_full_cache_drops_the_least_recently_used(tmp_path,
+                                                                                                    monkeypatch):
+    """A keysounded map of 520 files re-decoded all of them on every edit: the cache held 512 files and was emptied
+    whole when full. Now bytes bound it, and only the least recently used file goes."""
+    import audio.hitsound_bank as bank_module
+
+    for k in range(600):
+        sf.write(str(tmp_path / f"key{k}.wav"), tone(64, 0.1), SR)
+    hits = [HitSample("normal", "normal", ((f"key{k}.wav",),)) for k in range(600)]
+    bank = SampleBank()
+    first = [bank.sample(h, tmp_path, SR) for h in hits]
+    decoded = []
+    real = bank_module.iter_blocks
+    monkeypatch.setattr(bank_module, "iter_blocks", lambda *a, **k: decoded.append(a[0]) or real(*a, **k))
+    again = [bank.sample(h, tmp_path, SR) for h in hits]  # the next edit's rebuild: nothing decoded again
+    assert decoded == []
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    monkeypatch.setattr(bank_module, "MAX_CACHED_BYTES", bank.cached_bytes - 1)  # full: one file must go
+    bank.sample(HitSample("normal", "normal", (("key0.wav",),)), tmp_path, SR)  # key0 used last: kept
+    sf.write(str(tmp_path / "new.wav"), tone(64, 0.2), SR)
+    bank.sample(HitSample("normal", "normal", (("new.wav",),)), tmp_path, SR)
+    assert bank.cached_bytes <= bank_module.MAX_CACHED_BYTES
+    decoded.clear()
+    bank.sample(hits[0], tmp_path, SR)
+    assert decoded == []  # the most recently used stayed
+    bank.sample(hits[1], tmp_path, SR)
+    assert [p.name for p in decoded] == ["key1.wav"]  # the least recently used went
+
+
+def test_a_sample_written_again_replaces_its_old_samples(tmp_path) -> None:
+    """60 saves of one sample kept 60 decoded copies (0.84 GiB before anything was freed)."""
+    import os
+
+    path = tmp_path / "normal-hitclap.wav"
+    hit = HitSample("normal", "clap", (("normal-hitclap.wav",),))
+    bank = SampleBank()
+    for k in range(5):
+        sf.write(str(path), tone(4410, 0.1 * (k + 1)), SR)
+        os.utime(path, ns=(k * 10**9, k * 10**9))
+        y = bank.sample(hit, tmp_path, SR)
+        assert abs(float(y[100]) - 0.1 * (k + 1)) < 1e-3
+    assert bank.cached_bytes == y.nbytes
