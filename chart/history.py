@@ -164,11 +164,11 @@ class History:
     @property
     def is_clean(self) -> bool:
         """Whether the target equals the state marked by :meth:`set_clean`."""
-        if self._stroke is not None and self._stroke.command is not None:
-            return False
-        if any(m.children for m in self._macros):
-            return False
-        return self._clean == len(self._undo)
+        return not self._pending and self._clean == len(self._undo)
+
+    @property
+    def _pending(self) -> bool:  # an open drag or transaction changed the target: no undo step holds its state
+        return (self._stroke is not None and self._stroke.command is not None) or any(m.children for m in self._macros)
 
     @property
     def clean_index(self) -> int | None:
@@ -249,8 +249,8 @@ class History:
         return True
 
     def set_clean(self) -> None:
-        """Mark the current state as saved."""
-        self._clean = len(self._undo)
+        """Mark the current state as saved; mid-drag no undo step holds it (saved mid-take, undone: not clean)."""
+        self._clean = None if self._pending else len(self._undo)
         self._last_push_s = None  # never merge into the saved state
         self._notify(stacks=False)
 

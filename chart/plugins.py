@@ -15,10 +15,10 @@ range hands over its notes, maybe none, and its span as ``range_beats``), every 
 lanes, slot and meter, the snap and the cursor's beat. Notes are :class:`chart.notes.Note`
 values (exact ``Fraction`` beats; ``note.replace(lane=...)`` makes a changed copy). The editor applies the result
 as one undo step, after checking it (:func:`check_result`): notes only, whole lanes inside the chart, holds with
-a length, nothing before beat 0 or off the 1/48-beat grid, no two notes on one cell, nothing on a cell the chart
-keeps; a tap, mine, lift or fake gets length 0. A plugin that raises, or returns something
-that fails a check, changes nothing and is reported in one line. A user plugin with the same file name as a
-bundled one replaces it.
+a length, nothing before beat 0, past beat 100 000 or off the 1/48-beat grid, no two notes on one cell,
+nothing on a cell the chart keeps; a tap, mine, lift or fake gets length 0. A plugin that raises, or returns
+something that fails a check, changes nothing and is reported in one line. A user plugin with the same file name
+as a bundled one replaces it.
 
 The menu is built by reading each file (:func:`load_plugin` parses it; ``NAME`` and ``DESCRIPTION`` must be string
 literals) and a plugin runs in a separate Python process (:func:`run_plugin`, ``chart.plugin_worker``; the
@@ -51,6 +51,7 @@ from chart.formats.json_timing import exact_text, parse_exact, timing_from_json,
 from chart.notes import Note, NoteKind, sort_notes
 from chart.plugin_process import run_worker
 from chart.sorted_notes import inside_holds
+from chart.timestamp import MAX_BEATS
 from chart.timing import TimingData
 
 ROOT = Path(__file__).resolve().parents[1]  # the folder holding the ``chart`` package, for the worker's path
@@ -191,8 +192,9 @@ def discover(folders: Sequence[Path]) -> tuple[list[Plugin], list[BrokenPlugin]]
 def check_result(result: object, ctx: PluginContext) -> list[Note]:
     """The plugin's result as notes, or PluginError saying what is wrong with it.
 
-    Notes must be what a chart file can store: at or after beat 0, on the 1/48-beat grid (the finest .sm/.ssc
-    rows, every snap of the editor), unless at a beat the chart's notes already use. A lane must be a whole number
+    Notes must be what a chart file can store: from beat 0 to :data:`~chart.timestamp.MAX_BEATS`, on the
+    1/48-beat grid (the finest .sm/.ssc rows, every snap of the editor), unless at a beat the chart's notes
+    already use. A lane must be a whole number
     (a numpy integer is taken as one); a kind without a length (tap, mine, lift, fake) gets length 0, as
     ``note.replace(kind="tap")`` on a hold would otherwise keep the hold's.
     """
@@ -247,11 +249,17 @@ def _normal(n: Note) -> Note:
 
 def _storable(n: Note, known: set[Fraction]) -> None:
     """PluginError unless chart files can store ``n`` (the editor refuses the same notes in its own edits), at a
-    beat the chart did not already use (an imported chart may have notes off the grid: not the plugin's doing)."""
+    beat the chart did not already use (an imported chart may have notes off the grid: not the plugin's doing).
+    Past :data:`~chart.timestamp.MAX_BEATS` (where Go To stops too) no song goes, and a .sm/.ssc writes every
+    measure up to its last note: a note at beat 10**9 was 250 million empty measures that Save ran out of memory
+    building."""
     if n.beat < 0 and n.beat not in known:
         raise PluginError(f"a note at beat {describe_beat(n.beat)} in lane {n.lane} is before beat 0, where "
                           "chart files keep no notes")
     for beat, what in ((n.beat, "a note at"), (n.end_beat, f"the {n.kind.value} ending at")):
+        if beat > MAX_BEATS and beat not in known:
+            raise PluginError(f"{what} beat {describe_beat(beat)} in lane {n.lane} is past beat {MAX_BEATS}, "
+                              "further than any song goes")
         if (beat * 48).denominator != 1 and beat not in known:
             raise PluginError(f"{what} beat {describe_beat(beat)} in lane {n.lane} is off the 1/48-beat grid, "
                               "the finest a .sm/.ssc file stores")

@@ -274,6 +274,16 @@ def format_notes(notes: list[Note], lanes: int, chart_id: str = "") -> str:
     return "\n,\n".join(blocks)
 
 
+def text_floor(notes: Iterable[Note], lanes: int) -> int:
+    """The fewest bytes :func:`format_notes` can write for ``notes``: every measure up to the last note's end, each
+    at least 4 lines of ``lanes`` characters, ``\n,\n`` between them. Cheap (no text is built), so a writer can
+    refuse a chart whose note data would not fit before building it: a note at beat 10**9 is 250 million empty
+    measures, gigabytes the writer ran out of memory building."""
+    last = max((n.end_beat for n in notes), default=Fraction(0))
+    measures = max(0, last // 4) + 1
+    return measures * (4 * lanes + 3) + (measures - 1) * 3
+
+
 def _lines_for(rows: Iterable[int]) -> int:
     """Fewest lines per measure whose spacing divides every row index (192 always works)."""
     rows = list(rows)

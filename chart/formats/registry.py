@@ -20,6 +20,7 @@ from types import ModuleType
 
 from chart.fileio import atomic_write_bytes, atomic_write_many
 from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, WriteError, check_size
+from chart.formats.notedata import text_floor
 from chart.formats.relink import FILE_TAGS as FILE_TAGS  # re-exported: the relinking lives in its own module
 from chart.formats.relink import relink_charts as relink_charts
 from chart.formats.relink import relinked_extra as relinked_extra
@@ -252,6 +253,10 @@ def encode(song: Song, path: str | Path) -> bytes:
     fmt = format_for(path)
     if fmt.archive:
         return fmt.module.dump_bytes(song, path)
+    floor = sum(text_floor(c.notes, c.lanes) for c in song.charts) if fmt.name in ("sm", "ssc") else 0
+    if floor > MAX_INPUT_BYTES:  # before the text: a note at beat 10**9 is gigabytes of empty measures
+        raise TooLargeError(fmt, floor, f"a {fmt.extensions[0]} writes every measure up to a chart's last note: "
+                                        "delete notes far past the song's end, or split its charts between files")
     data = fmt.module.dumps(song).encode("utf-8")
     if len(data) > MAX_INPUT_BYTES:
         raise TooLargeError(fmt, len(data))
@@ -266,9 +271,9 @@ class TooLargeError(WriteError):
     with :func:`dumps` and read back without the limit (``editor.controllers.autosave_files``): a huge song still
     autosaves."""
 
-    def __init__(self, fmt: Format, size: int) -> None:
-        hint = "save as .ssc, 7 to 40 times smaller" if fmt.name == "json" else \
-            "split the song's charts between several files"
+    def __init__(self, fmt: Format, size: int, hint: str = "") -> None:
+        hint = hint or ("save as .ssc, 7 to 40 times smaller" if fmt.name == "json" else
+                        "split the song's charts between several files")
         reason = f"the file would be {size / 2**20:.1f} MB, over the {MAX_INPUT_BYTES // 2**20} MB a reader accepts"
         super().__init__(fmt.extensions[0], [Unrepresentable("", Fraction(0), f"{reason}; {hint}")])
         self.args = (f"cannot write {fmt.extensions[0]}: {reason}; {hint}",)

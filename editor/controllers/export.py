@@ -39,6 +39,7 @@ from chart.song import Song
 from editor import messages
 from editor.controllers.file_dialogs import with_filter_extension
 from editor.controllers.files import music_for
+from editor.controllers.save_checks import refused_mid_edit
 from editor.panels.fields import commit_focused_field
 
 EXPORT_FILTER = ("StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;osu! beatmap archive (*.osz);;"
@@ -72,6 +73,8 @@ class ExportController:
 
     def export(self, target: Path | None = None) -> bool:
         commit_focused_field(self.win)  # the title still being typed is part of the copy
+        if refused_mid_edit(self.win, self.win.session, "exported"):  # half a take or drag is no chart to export
+            return False
         target = target or self.ask_export_path()
         if target is None:
             return False

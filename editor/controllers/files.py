@@ -213,6 +213,8 @@ class FileController(QObject):
 
     def save(self) -> bool:
         commit_focused_field(self.window)
+        if save_checks.refused_mid_edit(self.window, self.session, "saved"):
+            return False
         doc = self.session.doc
         if doc.path is None or _osu_set_without_file(doc):  # no one file to save to (may_write refuses an .osu)
             return self.save_as()
@@ -220,6 +222,8 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         commit_focused_field(self.window)
+        if save_checks.refused_mid_edit(self.window, self.session, "saved"):
+            return False
         doc = self.session.doc
         suggested = doc.path or doc.song.source_path
         if suggested is not None and _osu_set_without_file(doc):  # never one difficulty's file (gone, maybe)
@@ -243,8 +247,10 @@ class FileController(QObject):
             made = save_checks.set_copies(self, target)  # an .osu away from its audio: copied in (None: declined)
             if made is not None:
                 save_checks.write(doc, target, made)
-        except (ValueError, OSError) as exc:  # WriteError and SetFileClash are ValueErrors
+        except (ValueError, OSError, MemoryError) as exc:  # WriteError and SetFileClash are ValueErrors
             made, reason = None, exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if isinstance(exc, MemoryError):  # a song too big to build (the writer refuses what it can see first)
+                reason = "not enough memory to build the file"
             if not target.parent.is_dir():  # the song's folder was moved or deleted while it was open
                 reason = f"the folder {target.parent} is not there any more"
             messages.error(self.window, "Cannot save",

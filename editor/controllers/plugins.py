@@ -13,7 +13,9 @@ Plugins > Stop Running Plugin (or the time limit) ends one that does not return,
 If the notes or timing of the chart it ran on change while a plugin runs, its result is dropped (it was computed
 from the old ones) and the status bar says so. Looking at another difficulty meanwhile changes nothing: the result
 goes to the chart it ran on, and the status bar names it. A result that comes back during a drag or a recording
-take waits for it to end (edits cannot go in while one is open), then is checked as above.
+take waits for it to end (edits cannot go in while one is open), and one during a test play waits for the test
+play to end (it judges the notes it started with: the new ones would be shown but not played), then is checked as
+above.
 """
 
 from __future__ import annotations
@@ -35,12 +37,13 @@ from chart.plugins import (
     run_plugin,
 )
 from editor import messages
+from editor.controllers.save_checks import open_edit
 from editor.settings import app_data_dir
 from editor.toolbar import chart_label
 from editor.workers import Cancelled, Job, JobContext
 
 BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "plugins"
-WAIT_POLL_MS = 100  # how often a result that waits for a drag or a take looks again
+WAIT_POLL_MS = 100  # how often a result that waits for a drag, a take or a test play looks again
 
 
 def user_folder() -> Path:
@@ -58,7 +61,7 @@ class PluginController(QObject):
         self.menu: QMenu | None = None
         self.job: Job | None = None
         self.stop_action: QAction | None = None
-        self.waiting: QTimer | None = None  # a result waiting for a drag or a recording take to end
+        self.waiting: QTimer | None = None  # a result waiting for a drag, a recording take or a test play to end
         self.reload(quiet=True)
 
     def folders(self) -> list[Path]:
@@ -131,8 +134,8 @@ class PluginController(QObject):
             self.job.cancel()
         elif self.waiting is not None:
             self._end_wait()
-            self.session.status.emit("Plugin stopped: its result waited for the drag or take to end; nothing was "
-                                     "changed")
+            self.session.status.emit("Plugin stopped: its result waited for the drag, take or test play to end; "
+                                     "nothing was changed")
 
     def run(self, plugin: Plugin) -> bool:
         """Start ``plugin`` on the selection (else the chart) in the background; when it returns, its result is one
@@ -142,8 +145,9 @@ class PluginController(QObject):
         if ctx is None:
             s.status.emit(f"{plugin.name}: no chart")
             return False
-        if s.doc.history.in_stroke:
-            s.status.emit(f"{plugin.name}: finish the drag first")
+        edit = open_edit(self.win, s.doc)
+        if edit is not None:
+            s.status.emit(f"{plugin.name}: finish {edit} first")
             return False
         if self.running:
             s.status.emit(f"{plugin.name}: another plugin is still running (Plugins > Stop Running Plugin)")
@@ -151,8 +155,7 @@ class PluginController(QObject):
         chart, doc = s.chart, s.doc
         job = Job("plugin", _work, plugin, ctx, parent=self)
         job.finished.connect(lambda new: self._apply(plugin, ctx, doc, chart, new))
-        job.failed.connect(lambda text: messages.error(self.win, f"Plugin: {plugin.name}",
-                                                       f"{plugin.path.name}: {text}. Nothing was changed."))
+        job.failed.connect(lambda text: self._failed(plugin, text))
         job.cancelled.connect(lambda: s.status.emit(f"{plugin.name}: stopped; nothing was changed"))
         job.done.connect(self._done)
         self.job = job
@@ -160,6 +163,11 @@ class PluginController(QObject):
         s.status.emit(f"Running {plugin.name}... (Plugins > Stop Running Plugin)")
         self.win.run_job(job)
         return True
+
+    def _failed(self, plugin: Plugin, text: str) -> None:
+        """The outcome in the status bar too: "Running NAME..." stayed there after the dialog had said why."""
+        self.session.status.emit(messages.one_line(f"{plugin.name} failed: {text}; nothing was changed"))
+        messages.error(self.win, f"Plugin: {plugin.name}", f"{plugin.path.name}: {text}. Nothing was changed.")
 
     def _done(self) -> None:
         self.job = None
@@ -171,18 +179,19 @@ class PluginController(QObject):
 
     def _apply(self, plugin: Plugin, ctx: PluginContext, doc, chart, new) -> bool:
         """Apply a result to the chart it ran on (shown or not) unless that chart's notes or timing changed; during
-        a drag or a recording take, wait for it to end."""
+        a drag, a recording take or a test play, wait for it to end."""
         s = self.session
         if doc is not s.doc or not any(c is chart for c in doc.song.charts):
             s.status.emit(f"{plugin.name}: its chart was closed or deleted while it ran, so its result was dropped")
             return False
-        if doc.history.in_stroke:  # no edit can go in now; a take with no notes must not cost the result
+        busy = self._busy(doc)
+        if busy is not None:  # no edit can go in now; a take with no notes must not cost the result
             self._end_wait()
             self.waiting = QTimer(self)
             self.waiting.timeout.connect(lambda: self._retry(plugin, ctx, doc, chart, new))
             self.waiting.start(WAIT_POLL_MS)
             self._sync_stop()
-            s.status.emit(f"{plugin.name}: done; its result goes in when the drag or recording take ends")
+            s.status.emit(f"{plugin.name}: done; its result goes in when {busy} ends")
             return False
         if tuple(chart.notes) != ctx.chart_notes or doc.song.timing_for(chart) != ctx.timing:
             # a timing edit too: the plugin may have placed notes by time
@@ -202,10 +211,19 @@ class PluginController(QObject):
         return True
 
     def _retry(self, plugin: Plugin, ctx: PluginContext, doc, chart, new) -> None:
-        if doc is self.session.doc and doc.history.in_stroke:
+        if doc is self.session.doc and self._busy(doc) is not None:
             return  # still open
         self._end_wait()
         self._apply(plugin, ctx, doc, chart, new)
+
+    def _busy(self, doc) -> str | None:
+        """What a result must wait for ("the drag or recording take", "the test play"), or None. A test play judges
+        the notes it started with: a result applied during one was shown but not played (a perfect run of what
+        was shown: all Miss)."""
+        if doc.history.in_stroke:
+            return "the drag or recording take"
+        test_play = getattr(self.win, "test_play", None)
+        return "the test play" if test_play is not None and test_play.active else None
 
     def _end_wait(self) -> None:
         if self.waiting is not None:

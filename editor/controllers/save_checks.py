@@ -18,6 +18,24 @@ from chart.formats.osu_set_files import SetFiles, set_files, write_set
 from editor import messages
 
 
+def open_edit(window, doc: Document) -> str | None:
+    """The edit under way in ``window`` that nothing may be saved, exported or applied in the middle of ("the
+    recording take", "the drag"), or None. A Save clicked during a take wrote half of it, and after the take was
+    undone the editor said there was nothing to save."""
+    if not doc.history.in_stroke:
+        return None
+    record = getattr(window, "record", None)
+    return "the recording take" if record is not None and record.active else "the drag"
+
+
+def refused_mid_edit(window, session, what: str) -> bool:
+    """True (and a status line: "Not saved: finish the recording take first") during an :func:`open_edit`."""
+    edit = open_edit(window, session.doc)
+    if edit is not None:
+        session.status.emit(f"Not {what}: finish {edit} first" + (" (Esc ends it)" if "take" in edit else ""))
+    return edit is not None
+
+
 def may_write(files, target: Path) -> bool:
     """The questions before ``files`` (a FileController) saves the open song to ``target``; False: not saved (a
     dialog or the status bar said why)."""

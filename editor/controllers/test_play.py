@@ -24,6 +24,12 @@ GRADE_COLORS = {Grade.MARVELOUS: "#8fe9ff", Grade.PERFECT: "#ffe066", Grade.GREA
                 Grade.GOOD: "#5fa8ff", Grade.BOO: "#c27cff", Grade.MISS: "#ff5a5a"}
 
 
+def signed(value: float, decimals: int = 0) -> str:
+    """``value`` with its sign ("+12", "-3.5"), and "0" for what rounds to zero: ``+.0f`` printed -0.3 ms as "-0"."""
+    text = f"{value:+.{decimals}f}"
+    return text[1:] if float(text) == 0 else text
+
+
 class JudgmentHud(Hud):
     """The last judgment, its offset and the combo, over the top of the notefield."""
 
@@ -31,7 +37,7 @@ class JudgmentHud(Hud):
         if isinstance(result, TapResult):
             color = GRADE_COLORS[result.grade]
             offset = "" if result.offset_ms is None else (
-                f"<span style='color:#ccc; font-size:13px'> {result.offset_ms:+.0f} ms</span>")
+                f"<span style='color:#ccc; font-size:13px'> {signed(result.offset_ms)} ms</span>")
             head = f"<span style='color:{color}; font-size:26px; font-weight:600'>{result.grade.label}</span>{offset}"
         elif isinstance(result, HoldResult):
             head = ("<span style='color:#6fe06f; font-size:22px'>OK</span>" if result.ok
@@ -172,4 +178,4 @@ class TestPlayController(LiveKeys):
         if not s.judged:
             return "no notes were reached"
         return (f"{s.score * 100:.1f} %, " + ", ".join(f"{s.counts[g]} {g.label}" for g in Grade if s.counts[g])
-                + (f", median offset {s.median_offset_ms:+.0f} ms" if s.median_offset_ms is not None else ""))
+                + (f", median offset {signed(s.median_offset_ms)} ms" if s.median_offset_ms is not None else ""))

@@ -27,6 +27,8 @@ from chart.checks.base import describe_beat
 from chart.judge import Grade, Judge, Summary
 from editor.colors import text_style
 from editor.controllers.live_keys import KEYS_BY_LANES, MAX_KEY_LANES, key_names
+from editor.controllers.test_play import signed
+from editor.key_hints import follow_keys, hint
 
 HIST_RANGE_MS = 180  # the Boo window
 HIST_BIN_MS = 10
@@ -70,7 +72,8 @@ class TestPlayPanel(QWidget):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.start_button = QPushButton("Test play from cursor")
-        self.start_button.setToolTip("Play the chart with the keyboard from the cursor, judged (Ctrl+T)")
+        follow_keys(controller.win, ("play.test",), lambda: self.start_button.setToolTip(  # the key as remapped
+            "Play the chart with the keyboard from the cursor, judged" + hint(controller.win, "play.test")))
         self.start_button.clicked.connect(controller.start)
         row.addWidget(self.start_button)
         row.addStretch(1)
@@ -138,7 +141,7 @@ class TestPlayPanel(QWidget):
             self.labels["Offsets"].setText("no hits")
         else:
             self.labels["Offsets"].setText(
-                f"median {summary.median_offset_ms:+.1f} ms, mean {summary.mean_offset_ms:+.1f}, spread "
+                f"median {signed(summary.median_offset_ms, 1)} ms, mean {signed(summary.mean_offset_ms, 1)}, spread "
                 f"{summary.spread_ms:.1f} ms; {summary.early} early, {summary.late} late")
         self.hint.setText(offset_hint(summary))
         self._histogram(summary.offsets_ms)

@@ -330,3 +330,22 @@ def test_replace_region_is_one_step_with_provenance(doc: Document) -> None:
 def test_replace_region_rejects_notes_outside() -> None:
     with pytest.raises(ValueError, match="outside"):
         ReplaceRegion("dance-single/Hard", 2, 4, [tap(4, 0)])
+
+
+def test_a_save_in_the_middle_of_a_drag_claims_no_state_undo_reaches(doc: Document) -> None:
+    """A Save during a record take marked the state before the take as saved: once the take was undone the editor
+    said clean while the file held the take's first notes."""
+    doc.begin_stroke("Record")
+    doc.update_stroke(AddNotes(hard(doc), [tap(20, 1), tap(21, 2)]))  # half a take, shown
+    doc.mark_clean()  # what was written: the half take
+    doc.update_stroke(AddNotes(hard(doc), [tap(20, 1), tap(21, 2), tap(22, 3)]))
+    assert doc.commit_stroke()
+    assert not doc.is_clean
+    doc.undo()  # back to before the take: not what the file holds
+    assert not doc.is_clean
+    doc.redo()  # the whole take: not what the file holds either
+    assert not doc.is_clean
+    doc.begin_stroke("Move notes")  # a drag that has changed nothing yet: the state is the undo stack's
+    doc.mark_clean()
+    doc.abort_stroke()
+    assert doc.is_clean

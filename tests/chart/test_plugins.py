@@ -103,6 +103,21 @@ def test_check_result_blames_a_plugin_only_for_what_it_did():
         check_result([tap(Fraction(1, 2), 0), tap(2, 3)], ctx)
 
 
+def test_check_result_refuses_a_note_past_where_any_song_goes():
+    """A note moved to beat 10**9 (on a 40-beat song) was accepted, and the next Save to .ssc built 250 million
+    empty measures until the editor was killed for its memory. A note the chart already has there is not the
+    plugin's doing."""
+    chart = [tap(0, 0), tap(1, 1)]
+    ctx = ctx_for(chart, selection=chart)
+    with pytest.raises(PluginError, match=r"^a note at beat 1000000000 in lane 0 is past beat 100000, further "):
+        check_result([tap(10**9, 0), tap(1, 1)], ctx)
+    with pytest.raises(PluginError, match=r"^the hold ending at beat 100001 in lane 1 is past beat 100000"):
+        check_result([tap(0, 0), hold(1, 1, 100_000)], ctx)
+    assert check_result([tap(0, 0), tap(100_000, 1)], ctx) == [tap(0, 0), tap(100_000, 1)]  # the last beat allowed
+    far = [*chart, tap(10**9, 2)]  # the chart's own far note (a hand-edited file), handed over and given back
+    assert check_result(far, ctx_for(far, selection=far)) == far
+
+
 def test_check_result_accepts_a_rewrite_of_the_selection():
     chart = [tap(0, 0), tap(1, 1), tap(2, 3)]
     ctx = ctx_for(chart, selection=[tap(0, 0), tap(1, 1)])

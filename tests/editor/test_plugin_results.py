@@ -76,3 +76,59 @@ def test_an_ampersand_in_a_plugin_name_is_shown_as_written(opened, qtbot):
     trigger(win, "Jumps && Holds")  # '&&' is how a menu shows one '&' (a single one marks a mnemonic)
     qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
     assert win.actions["edit.undo"].text() == "&Undo Plugin: Jumps && Holds"
+
+
+def test_a_result_during_a_test_play_waits_for_it_to_end(fake, qtbot):
+    """Applied during a test play, the result was shown but the run judged the old notes: playing what was shown
+    perfectly was all Miss."""
+    win, _clock = fake
+    s = win.session
+    add_plugin(win, "slow.py", SLOW_MIRROR)
+    chart = s.chart
+    before = list(chart.notes)
+    trigger(win, "Slow Mirror")
+    win.seek(0.0)
+    assert win.test_play.start()
+    qtbot.waitUntil(lambda: win.plugins.job is None, timeout=20000)  # the plugin has answered
+    assert win.plugins.running  # its result waits
+    assert win.statusBar().currentMessage() == "Slow Mirror: done; its result goes in when the test play ends"
+    assert list(chart.notes) == before
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Escape)  # the test play ends
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=5000)
+    assert list(chart.notes) == mirrored(before)
+    assert s.doc.history.undo_stack_names() == ["Plugin: Slow Mirror"]
+
+
+def test_a_plugin_picked_during_a_take_names_the_take(fake):
+    win, _clock = fake
+    add_plugin(win, "slow.py", SLOW_MIRROR)
+    assert win.record.start()
+    next(a for a in win.plugins.menu.actions() if a.text() == "Slow Mirror").trigger()
+    assert not win.plugins.running
+    assert win.statusBar().currentMessage() == "Slow Mirror: finish the recording take first"
+
+
+def test_a_failed_plugin_leaves_its_outcome_in_the_status_bar(opened, qtbot, boxes):
+    """After the dialog, "Running Raiser... (Plugins > Stop Running Plugin)" stayed in the status bar."""
+    win = opened
+    add_plugin(win, "raiser.py", 'NAME = "Raiser"\ndef run(ctx):\n    raise ValueError("no\\nway")\n')
+    trigger(win, "Raiser")
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
+    assert win.statusBar().currentMessage() == "Raiser failed: ValueError: no (line 3); nothing was changed"
+    assert [(kind, title) for kind, title, _ in boxes] == [("critical", "Plugin: Raiser")]
+
+
+def test_a_note_sent_far_past_the_song_is_refused_and_save_still_works(opened, qtbot, boxes):
+    """The note at beat 10**9 went in, and the next Save to .ssc was killed for its memory."""
+    win = opened
+    s = win.session
+    add_plugin(win, "far.py", 'NAME = "Far Note"\nfrom fractions import Fraction\ndef run(ctx):\n'
+                              '    return [n.replace(beat=Fraction(10**9)) for n in ctx.notes[:1]]\n')
+    before = list(s.chart.notes)
+    s.select([before[0]])
+    trigger(win, "Far Note")
+    qtbot.waitUntil(lambda: not win.plugins.running, timeout=20000)
+    assert list(s.chart.notes) == before
+    assert len(boxes) == 1
+    assert "is past beat 100000, further than any song goes" in boxes[0][2]
+    assert win.files.save()

@@ -52,3 +52,29 @@ def test_mines_count_only_those_the_run_got_past(fake, qtbot):
     text = _panel(win).labels["Holds / mines"].text()
     assert text.endswith("0/1 mines hit")
     assert mines_after == 2
+
+
+def test_the_start_buttons_tooltip_names_the_key_as_remapped(window):
+    """It said "(Ctrl+T)" whatever keymap.json gave Test Play."""
+    from PySide6.QtGui import QKeySequence
+
+    button = _panel(window).start_button
+    assert button.toolTip() == "Play the chart with the keyboard from the cursor, judged (Ctrl+T)"
+    window.actions["play.test"].setShortcut(QKeySequence("F9"))
+    assert button.toolTip() == "Play the chart with the keyboard from the cursor, judged (F9)"
+    window.actions["play.test"].setShortcut(QKeySequence())
+    assert button.toolTip() == "Play the chart with the keyboard from the cursor, judged"
+
+
+def test_an_offset_that_rounds_to_zero_has_no_sign():
+    """The status line said "median offset -0 ms"."""
+    from types import SimpleNamespace
+
+    from chart.judge import Grade
+    from editor.controllers.test_play import TestPlayController, signed
+
+    assert [signed(-0.3), signed(0.4), signed(-0.04, 1), signed(12.4), signed(-3.46, 1)] == ["0", "0", "0.0", "+12",
+                                                                                             "-3.5"]
+    run = SimpleNamespace(judged=2, score=1.0, counts=dict.fromkeys(Grade, 0) | {Grade.MARVELOUS: 2},
+                          median_offset_ms=-0.3)
+    assert TestPlayController._summary_line(run).endswith("2 Marvelous, median offset 0 ms")  # type: ignore[arg-type]

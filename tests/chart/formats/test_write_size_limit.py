@@ -60,3 +60,40 @@ def test_the_auditors_song_at_the_real_limit(tmp_path):
         save(song, tmp_path / "big.json")
     assert not list(tmp_path.iterdir())
     assert len(dumps(song, "json").encode()) > MAX_INPUT_BYTES
+
+
+@pytest.mark.parametrize("ext", [".ssc", ".sm"])
+def test_a_far_note_is_refused_before_its_empty_measures_are_built(tmp_path, monkeypatch, ext):
+    """A .sm/.ssc writes every measure up to the last note: a note at beat 10**9 (a plugin's, a hand-edited JSON's)
+    was 250 million empty measures, which Save built until the editor was killed for its memory (beat 10**7: 52 MB
+    built, then refused). The size is now estimated from the last measure first, and no text is built."""
+    from chart.formats import stepmania
+
+    def built(*_args, **_kwargs):
+        raise AssertionError("the note data was built")
+
+    monkeypatch.setattr(stepmania, "format_notes", built)
+    song = _song(1, 8)
+    song.charts[0].notes.append(Note(F(10**7), 1))
+    with pytest.raises(WriteError, match=rf"^cannot write \{ext}: the file would be 52\.5 MB, over the 20 MB"):
+        save(song, tmp_path / f"far{ext}")
+    song.charts[0].notes[-1] = Note(F(10**9), 1)
+    with pytest.raises(WriteError, match=r"the file would be 5245\.2 MB") as refused:
+        save(song, tmp_path / f"far{ext}")
+    assert str(refused.value).endswith(f"a {ext} writes every measure up to a chart's last note: delete notes far "
+                                       "past the song's end, or split its charts between files")
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_estimate_never_exceeds_the_note_data_written():
+    """:func:`text_floor` refuses nothing that would fit: it is at most the text :func:`format_notes` writes."""
+    from chart.formats.notedata import format_notes, text_floor
+    from chart.notes import NoteKind
+
+    for lanes in (4, 6, 8):
+        for last in (0, 3, 4, 15, 63):
+            notes = [Note(F(i, 3), i % lanes) for i in range(0, 3 * last, 5)]
+            notes.append(Note(F(last), 0, NoteKind.HOLD, F(9, 4)) if last % 2 else Note(F(last, 1), lanes - 1))
+            notes = sorted(set(notes))
+            assert text_floor(notes, lanes) <= len(format_notes(notes, lanes).encode())
+        assert text_floor([], lanes) == len(format_notes([], lanes))
