@@ -82,3 +82,19 @@ def sine(freq_hz: float, duration_s: float, sr: int, amplitude: float = 0.5, cha
     if channels == 1:
         return mono
     return np.stack([mono * (1.0 - 0.1 * c) for c in range(channels)]).astype(np.float32)
+
+
+def peak_allocated(step, runs: int = 40) -> int:
+    """Bytes allocated at peak (tracemalloc) over ``runs`` calls of ``step``: the audio callback's tests call the
+    renderer, which must make no arrays (a warm-up before, so caches and FFT plans are not counted)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        for _ in range(runs):
+            step()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()

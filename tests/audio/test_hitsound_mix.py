@@ -12,6 +12,7 @@ from audio.mixer import Renderer, SourceMix, Transport
 from audio.ticks import TickTrack, TickTracks, mix_ticks
 from chart.formats import osu_mania
 from chart.hitsound_play import hitsound_plan
+from tests.audio.signals import peak_allocated
 
 SR = 44100
 BLOCK = 512
@@ -86,7 +87,6 @@ def test_per_tick_gains_follow_their_ticks_when_sorted() -> None:
 def test_mixing_hitsounds_allocates_no_arrays() -> None:
     """Dense hitsounded notes (each at its own volume, long finishes overlapping) at a slowed rate: the callback
     still makes no arrays (a block is 16 kB; a tick's scaled copy, were it allocated, 4 kB and more)."""
-    import tracemalloc
 
     bank = SampleBank()
     objects = "".join(f"{64 + 128 * (i % 4)},192,{i * 50},1,{(2, 4, 8, 14)[i % 4]},0:0:0:{30 + i % 70}:\n"
@@ -101,13 +101,5 @@ def test_mixing_hitsounds_allocates_no_arrays() -> None:
     for _ in range(10):
         renderer.render(out, 0.0)
     assert np.abs(out).max() > 0.01
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        for _ in range(40):
-            renderer.render(out, 0.0)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    peak = peak_allocated(lambda: renderer.render(out, 0.0))
     assert peak < 4096, f"callback allocated {peak} bytes at peak"

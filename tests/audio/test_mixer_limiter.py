@@ -7,14 +7,13 @@ first minute of a loud song). Driven block by block (no thread, no device).
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
 
 from audio.clock import PlaybackClock
 from audio.mixer import LIMIT_KNEE, Renderer, SourceMix, Transport, soft_limit
 from audio.ticks import BEAT, NOTE, TickTrack, click_sample, mix_ticks
+from tests.audio.signals import peak_allocated
 
 SR = 44100
 BLOCK = 512
@@ -107,13 +106,5 @@ def test_limiting_allocates_no_arrays() -> None:
     for _ in range(20):
         r.render(out, 0.0)
     assert np.abs(out).max() > LIMIT_KNEE
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        for _ in range(40):
-            r.render(out, 0.0)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    peak = peak_allocated(lambda: r.render(out, 0.0))
     assert peak < 8192, f"callback allocated {peak} bytes at peak"

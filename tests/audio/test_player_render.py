@@ -8,6 +8,7 @@ import pytest
 from audio.clock import PlaybackClock
 from audio.mixer import Renderer, SourceMix, Transport, soft_limit
 from audio.ticks import BEAT, NOTE, TickTrack, click_sample, mix_ticks
+from tests.audio.signals import peak_allocated
 
 SR = 44100
 BLOCK = 512
@@ -199,7 +200,6 @@ def test_keep_pitch_click_lands_on_time() -> None:
 @pytest.mark.parametrize(("rate", "keep_pitch"), [(1.0, False), (0.6, False), (0.5, True)])
 def test_callback_allocates_no_arrays(rate: float, keep_pitch: bool) -> None:
     """Steady-state blocks allocate no arrays: the traced peak stays far below one 2048-frame stereo block."""
-    import tracemalloc
 
     stems = [np.random.default_rng(i).uniform(-0.1, 0.1, (2, SR * 5)).astype(np.float32) for i in range(2)]
     renderer, clock = make([stems[0], stems[1][0]])  # a stereo and a mono source
@@ -210,13 +210,5 @@ def test_callback_allocates_no_arrays(rate: float, keep_pitch: bool) -> None:
     out = np.zeros((2048, 2), np.float32)  # one block = 16 kB
     for _ in range(20):  # warm up: caches, FFT plans
         renderer.render(out, 0.0)
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        for _ in range(40):
-            renderer.render(out, 0.0)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    peak = peak_allocated(lambda: renderer.render(out, 0.0))
     assert peak < 8192, f"callback allocated {peak} bytes at peak"

@@ -78,11 +78,10 @@ def new_song(win, audio_path):
     assert finish_new_song(win, audio_path, audio, [], timing=TimingData.constant(140, "-0.25"))
 
 
-def test_a_new_song_never_saved_is_offered_when_its_audio_is_opened_again(window, boxes, settings, qtbot, tmp_path,
-                                                                          monkeypatch):
+def autosaved_new_song(window, tmp_path):
+    """A new song from song/loop.wav (a 140 BPM click track) with one note added and autosaved: (its audio, the
+    note)."""
     import soundfile as sf
-
-    import editor.controllers.new_song as new_song_module
 
     audio_path = tmp_path / "song" / "loop.wav"
     audio_path.parent.mkdir()
@@ -90,7 +89,15 @@ def test_a_new_song_never_saved_is_offered_when_its_audio_is_opened_again(window
     window.autosave.start_session()
     new_song(window, audio_path)
     added = edit(window, 8, 2)
-    window.autosave.autosave()
+    assert window.autosave.autosave() is not None
+    return audio_path, added
+
+
+def test_a_new_song_never_saved_is_offered_when_its_audio_is_opened_again(window, boxes, settings, qtbot, tmp_path,
+                                                                          monkeypatch):
+    import editor.controllers.new_song as new_song_module
+
+    audio_path, added = autosaved_new_song(window, tmp_path)
     assert marker(window)["document"] is None
     assert marker(window)["opened"] == str(audio_path)
     crash(window)

@@ -8,24 +8,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from tests.editor.conftest import click_track
-from tests.editor.test_autosave import close, crash, edit, new_window
-from tests.editor.test_autosave_reopen import new_song
+from tests.editor.test_autosave import close, crash, new_window
+from tests.editor.test_autosave_reopen import autosaved_new_song
 
 pytestmark = pytest.mark.qt
 
 
 def crashed_new_song(window, tmp_path):
     """A new song from song/loop.wav with one note added, autosaved, and the process 'dead'; the added note."""
-    import soundfile as sf
-
-    audio_path = tmp_path / "song" / "loop.wav"
-    audio_path.parent.mkdir()
-    sf.write(str(audio_path), click_track(6.0, bpm=140, first_beat_s=0.25), 22050)
-    window.autosave.start_session()
-    new_song(window, audio_path)
-    added = edit(window, 8, 2)
-    assert window.autosave.autosave() is not None
+    _audio, added = autosaved_new_song(window, tmp_path)
     crash(window)
     return added
 
