@@ -18,9 +18,12 @@ Difficulty estimate (meter-like, 1..20)::
 where ``jump_ratio`` = jump rows / onset rows (a jump adds 2 notes but 1 step, so NPS overstates it). The
 coefficients are a least-squares fit to the 817 dance-single charts of the three DDR packs in
 ``../shared/data/charts-only`` (ddr-a20beta, ddr-supernova2, ddr-x2: the modern DDR 1..19 meter scale, chosen as
-the reference because the packs share it). Five-fold cross-validation grouped by song: mean absolute error 0.73
-meter, 90 % within +-1, Spearman 0.977 (mean NPS alone: MAE 0.88, 0.973). Over all 2082 dance-single charts of
-both data folders (mixed pack scales: old DDR 1-10, ITG, fan packs) the Spearman correlation is 0.83.
+the reference because the packs share it). Five-fold cross-validation grouped by song: mean absolute error 0.72-0.73
+meter (as the songs fall into folds), Spearman 0.977 (mean NPS alone: MAE 0.88, 0.973). The estimate itself, as
+the Stats panel shows it (one decimal), lies within 1 of the meter for only about 3 charts in 4 (74 % in
+cross-validation; the shipped coefficients on all 817: 73.6 %, 76.4 % at one decimal); rounded to a whole meter it
+is within 1 for 90 % (90.2 %; 90.5 %). Over all 2082 dance-single charts of both data folders (mixed pack scales:
+old DDR 1-10, ITG, fan packs) the Spearman correlation is 0.83.
 Holds and hands did not improve the fit (weights near 0) and are left out.
 
 Typical slot: the estimate maps to the slot whose charts it most resembles, with boundaries midway between the
@@ -93,31 +96,41 @@ def kind_counts(notes: Iterable[Note]) -> dict[str, int]:
 
 
 def row_counts(notes: Sequence[Note]) -> tuple[int, int, int, int]:
-    """StepMania-style row counts: ``(rows, jumps, hands, quads)``.
+    """Row counts as StepMania's NoteData counts them: ``(rows, jumps, hands, quads)``.
 
-    ``rows`` counts distinct beats with at least one onset; a *jump* is a row with 2 or more onsets (so hands
-    are jumps too, as StepMania counts them); a *hand* is a row where onsets plus lanes held by an earlier
-    hold/roll reach 3; a *quad* is a row with 4 or more onsets.
+    ``rows`` counts distinct beats with at least one onset; a *jump* is a row with 2 or more onsets, lifts
+    included (``GetNumRowsWithSimultaneousTaps``; hands are jumps too). A *hand* (a *quad*) is a row with at least
+    one press (a tap or a hold/roll head: a lift is let go, not pressed) where the presses and the lanes held there
+    by an earlier hold/roll reach 3 (4); a hold ending on the row still holds its lane there ("Do count adjacent
+    holds": ``RowNeedsAtLeastSimultaneousPresses`` with ``IsHoldNoteAtRow``, whose search starts from the row
+    before and finds the head of a hold whose end is at or after the row). Verify's ``hands`` check has its own
+    rule (what a player can step), not this one.
     """
     onsets = [n for n in notes if n.kind.is_onset]
     if not onsets:
         return 0, 0, 0, 0
     beats = np.array([float(n.beat) for n in onsets])
     rows, per_row = np.unique(beats, return_counts=True)
+    pressed = np.sort(np.array([float(n.beat) for n in onsets if n.kind is not NoteKind.LIFT]))
+    presses = np.searchsorted(pressed, rows, side="right") - np.searchsorted(pressed, rows, side="left")
     holds = [n for n in notes if n.kind.has_length and n.length > 0]
     heads = np.sort(np.array([float(n.beat) for n in holds]))
     ends = np.sort(np.array([float(n.end_beat) for n in holds]))
-    # Holds active strictly inside (head, end): #heads before the row minus #ends at or before it.
-    held = np.searchsorted(heads, rows, side="left") - np.searchsorted(ends, rows, side="right")
-    return (int(rows.size), int(np.sum(per_row >= 2)), int(np.sum(per_row + held >= 3)),
-            int(np.sum(per_row >= 4)))
+    # Holds down at the row, head before it and end at or after it: #heads before the row minus #ends before it.
+    held = np.searchsorted(heads, rows, side="left") - np.searchsorted(ends, rows, side="left")
+    needed = (presses >= 1) * (presses + held)
+    return (int(rows.size), int(np.sum(per_row >= 2)), int(np.sum(needed >= 3)), int(np.sum(needed >= 4)))
 
 
 def nps_curve(
     times_s: np.ndarray, window_s: float = NPS_WINDOW_S, hop_s: float = NPS_HOP_S,
     start_s: float | None = None, end_s: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Notes per second in a window centred on regularly spaced times.
+    """Notes per second in a window centred on regularly spaced times, and at the centre of the densest window.
+
+    The regular samples can miss the densest window by up to a hop (the minimap's scale, the top of this curve,
+    read up to 1 NPS below the Stats panel's Peak NPS), so the curve also holds one sample where that window is
+    centred, worth :func:`peak_nps` (when it lies in the span).
 
     Parameters
     ----------
@@ -131,9 +144,10 @@ def nps_curve(
     Returns
     -------
     centres_s : np.ndarray
-        Sample times in seconds, shape ``[m]``.
+        Sample times in seconds, sorted, shape ``[m]``.
     nps : np.ndarray
-        Onsets in ``[t - window_s/2, t + window_s/2)`` divided by ``window_s``, shape ``[m]``.
+        Onsets in ``[t - window_s/2, t + window_s/2)`` divided by ``window_s`` (the densest window's sample:
+        its :func:`peak_nps`), shape ``[m]``.
     """
     t = np.asarray(times_s, dtype=np.float64)
     if t.size == 0 and (start_s is None or end_s is None):
@@ -143,7 +157,24 @@ def nps_curve(
     centres = start + hop_s * np.arange(int(np.floor((end - start) / hop_s)) + 1)
     lo = np.searchsorted(t, centres - window_s / 2, side="left")
     hi = np.searchsorted(t, centres + window_s / 2, side="left")
-    return centres, (hi - lo) / window_s
+    nps = (hi - lo) / window_s
+    if t.size:
+        first, count = _densest_window(t, window_s)
+        centre = float(t[first]) + window_s / 2
+        if start <= centre <= end:
+            at = int(np.searchsorted(centres, centre, side="right"))
+            centres, nps = np.insert(centres, at, centre), np.insert(nps, at, count / window_s)
+    return centres, nps
+
+
+def _densest_window(t: np.ndarray, window_s: float) -> tuple[int, int]:
+    """(index of the onset that starts the window of ``window_s`` holding the most onsets, how many it holds);
+    ``t`` sorted, not empty."""
+    # a note exactly window_s later is outside, whatever the float rounding of the two times (an #OFFSET of
+    # 0.001 s flipped a steady stream between 4.0 and 4.5 NPS)
+    inside = np.searchsorted(t, t + window_s - WINDOW_EDGE_S, side="left") - np.arange(t.size)
+    first = int(np.argmax(inside))
+    return first, int(inside[first])
 
 
 def peak_nps(times_s: np.ndarray, window_s: float = NPS_WINDOW_S) -> float:
@@ -151,10 +182,7 @@ def peak_nps(times_s: np.ndarray, window_s: float = NPS_WINDOW_S) -> float:
     t = np.asarray(times_s, dtype=np.float64)
     if t.size == 0:
         return 0.0
-    # a note exactly window_s later is outside, whatever the float rounding of the two times (an #OFFSET of
-    # 0.001 s flipped a steady stream between 4.0 and 4.5 NPS)
-    inside = np.searchsorted(t, t + window_s - WINDOW_EDGE_S, side="left") - np.arange(t.size)
-    return float(inside.max()) / window_s
+    return _densest_window(t, window_s)[1] / window_s
 
 
 @dataclass(frozen=True)

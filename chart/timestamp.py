@@ -38,6 +38,9 @@ MATCH_MS = 1
 #: Beyond these no song goes (10 hours; 100 000 beats; 10 000 measures): a typo's 9999999 is refused rather than
 #: walked to, measure by measure.
 MAX_SECONDS, MAX_BEATS, MAX_MEASURES = 36_000, 100_000, 10_000
+#: No number in a timestamp has more digits than this: a longer one is a paste gone wrong, and Python refuses to
+#: turn a string of over 4300 digits into an int (a ValueError that is no TimestampError).
+MAX_DIGITS = 30
 
 Pick = tuple[int, int]  # (time in whole ms, lane from 0), as osu! lists a selected note
 
@@ -45,7 +48,7 @@ Pick = tuple[int, int]  # (time in whole ms, lane from 0), as osu! lists a selec
 _OSU = re.compile(r"(?<![\d:.])(-?)(\d+):([0-5]\d)[:.](\d{3})(?![\d:])(?:\s*\(([^()]*)\))?")
 _CLOCK = re.compile(r"(-?)(\d+):([0-5]\d)(?:\.(\d+))?")
 _SECONDS = re.compile(r"(-?(?:\d+(?:\.\d*)?|\.\d+))\s*(s|sec|ms)?", re.IGNORECASE)
-_BEAT = re.compile(r"(?:b|beat)\s*(-?\d+(?:\.\d+)?(?:\s*/\s*\d+)?)", re.IGNORECASE)
+_BEAT = re.compile(r"(?:b|beat)\s*(-?\d+(?:\.\d+)?)(?:\s*/\s*(\d+))?", re.IGNORECASE)
 _MEASURE = re.compile(r"(?:m|measure)\s*(\d+)", re.IGNORECASE)
 _PICK = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*\|\s*(\d+)\s*")
 FORMS = "mm:ss:mmm (t|lane,...) as osu! copies it, m:ss.mmm, seconds (83.5 or 83.5s), b123.5 (a beat) or m45 (a measure)"
@@ -132,30 +135,47 @@ def _shown(text: str) -> str:
     return whole if len(whole) <= 40 else whole[:37] + "..."
 
 
+def _number(literal: str, text: str) -> Fraction:
+    """``literal`` (digits the patterns matched: a sign, a decimal point) exactly; a TimestampError naming ``text``
+    when it is longer than any position needs."""
+    if sum(c.isdigit() for c in literal) > MAX_DIGITS:
+        raise TimestampError(f"{_shown(text)!r} has a number of more than {MAX_DIGITS} digits; write {FORMS}")
+    return Fraction(literal)
+
+
 def _read(text: str) -> Position:
     whole = " ".join(text.split())
     if not whole:
         raise TimestampError(f"no timestamp given; write {FORMS}")
+    try:
+        return _read_forms(whole)
+    except ZeroDivisionError:
+        raise TimestampError(f"{_shown(whole)!r} divides by 0: a beat fraction's denominator is 1 or more, as in "
+                             f"b370/3") from None
+
+
+def _read_forms(whole: str) -> Position:
     if m := _CLOCK.fullmatch(whole):
         sign, minutes, seconds, frac = m.groups()
-        value = int(minutes) * 60 + int(seconds) + (Fraction(f"0.{frac}") if frac else Fraction(0))
+        value = _number(minutes, whole) * 60 + int(seconds) + (_number(f"0.{frac}", whole) if frac else 0)
         return Position(seconds=-value if sign else value)
     if m := _SECONDS.fullmatch(whole):
-        value = Fraction(m.group(1))
+        value = _number(m.group(1), whole)
         return Position(seconds=value / 1000 if (m.group(2) or "").lower() == "ms" else value)
-    if m := _BEAT.fullmatch(whole):
-        return Position(beat=Fraction(m.group(1).replace(" ", "")))
+    if m := _BEAT.fullmatch(whole):  # a decimal over a whole number too (b1.5/2): Fraction() alone reads neither
+        over = _number(m.group(2), whole) if m.group(2) else 1
+        return Position(beat=_number(m.group(1), whole) / over)  # over 0: ZeroDivisionError, refused in _read
     if m := _MEASURE.fullmatch(whole):
-        return Position(measure=int(m.group(1)))
+        return Position(measure=int(_number(m.group(1), whole)))
     if m := _OSU.search(whole):
         sign, minutes, seconds, millis, listed = m.groups()
-        ms = (int(minutes) * 60 + int(seconds)) * 1000 + int(millis)
-        picks, combo = _picks(listed)
+        ms = (int(_number(minutes, whole)) * 60 + int(seconds)) * 1000 + int(millis)
+        picks, combo = _picks(listed, whole)
         return Position(seconds=Fraction(-ms if sign else ms, 1000), picks=picks, combo=combo)
     raise TimestampError(f"{_shown(whole)!r} is not a timestamp; write {FORMS}")
 
 
-def _picks(listed: str | None) -> tuple[tuple[Pick, ...], bool]:
+def _picks(listed: str | None, whole: str) -> tuple[tuple[Pick, ...], bool]:
     """The ``t|lane`` pairs of an osu! selection list; (), True for another list (osu!standard's combo numbers)."""
     if listed is None or not listed.strip():
         return (), False
@@ -163,7 +183,7 @@ def _picks(listed: str | None) -> tuple[tuple[Pick, ...], bool]:
     matches = [_PICK.fullmatch(p) for p in parts]
     if not all(matches):
         return (), True
-    return tuple((round(Fraction(m.group(1))), int(m.group(2))) for m in matches if m), False
+    return tuple((round(_number(m.group(1), whole)), int(_number(m.group(2), whole))) for m in matches if m), False
 
 
 def find_picks(notes: Sequence[Note], timing: TimingData, picks: Iterable[Pick],

@@ -150,14 +150,29 @@ def _not_done(win, after_draft: bool, stems: bool, statuses: list[str]) -> str |
 
 
 def compare_with_slot(win, slot) -> str | None:
-    """Set the compared difficulty (View > Compare) to the song's chart of ``slot`` (of the edited chart's mode when
-    there are several); the error line when the song has none."""
-    charts = [c for c in win.session.doc.song.charts if c.slot == slot]
-    current = win.session.chart
+    """Set the compared difficulty (View > Compare) to a chart of ``slot`` other than the edited one (of the edited
+    chart's mode when there are several); the error line when there is none to compare with.
+
+    A chart is never compared with itself (that shows nothing, silently): when the edited chart is the slot's only
+    chart, the busiest other chart (of the compared chart's mode first) is edited instead. The screenshot's own
+    choice of chart (:func:`editor.screenshot.prepare_for_screenshot`) leaves the compared chart out, so the
+    picture shows the comparison asked for whichever runs first."""
+    session = win.session
+    song = session.doc.song
+    charts = [c for c in song.charts if c.slot == slot]
     if not charts:
         return f"--compare: the song has no {slot.sm_name} chart"
-    same_mode = [c for c in charts if current is not None and c.mode == current.mode]
-    win.session.set_reference((same_mode or charts)[0])
+    others = [c for c in charts if c is not session.chart]
+    if not others:  # the slot's only chart is the one open: edit another one and compare with it
+        rest = [c for c in song.charts if c is not session.chart]
+        if not rest:
+            return f"--compare: the song's only chart is the {slot.sm_name} chart, nothing to compare it with"
+        same = [c for c in rest if c.mode == charts[0].mode]
+        session.set_chart(max(same or rest, key=lambda c: len(c.notes)))
+        others = charts
+    current = session.chart
+    same_mode = [c for c in others if current is not None and c.mode == current.mode]
+    session.set_reference((same_mode or others)[0])
     return None
 
 

@@ -1,7 +1,8 @@
 """Headless screenshots (``main.py open PATH --screenshot OUT.png [--after-draft] [--stems]``).
 
-The view shows the chart with the most notes, placed on the song's preview (``#SAMPLESTART``) so a screenshot
-shows music and notes rather than the silent intro; with ``after_draft`` the AI panel drafts the first empty difficulty (or regenerates a region of the
+The view shows the chart with the most notes (but the compared one, with ``--compare``: edited, it would be compared
+with itself), placed on the song's preview (``#SAMPLESTART``) so a screenshot shows music and notes rather than the
+silent intro; with ``after_draft`` the AI panel drafts the first empty difficulty (or regenerates a region of the
 current one) and the screenshot is taken once the ghost notes are in; with ``stems`` the song is separated first and
 the Playback panel (Stems box) and the vocals waveform are shown. Every screenshot waits (at most
 :data:`PANELS_TIMEOUT_S`) for the AI panel's model warm-up and the Verify panel's first run, which the pictures'
@@ -78,8 +79,11 @@ def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], 
                            stems: bool = False) -> None:
     """Position the view, draft when asked, separate stems when asked (waiting for the jobs)."""
     song = win.session.doc.song
+    reference = win.session.reference  # --compare's chart (already set, or None)
+    others = [c for c in song.charts if c is not reference]
+    same_mode = [c for c in others if reference is not None and c.mode == reference.mode]
     if song.charts:  # the busiest chart shows the most of the editor
-        win.session.set_chart(max(song.charts, key=lambda c: len(c.notes)))
+        win.session.set_chart(max(same_mode or others or song.charts, key=lambda c: len(c.notes)))
     start_s = float(song.sample_start) if song.sample_start else 0.0
     if start_s <= 0 and win.session.chart is not None and win.session.chart.notes:
         start_s = float(win.session.timing().beat_to_seconds(win.session.chart.notes[0].beat))

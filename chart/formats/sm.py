@@ -38,6 +38,7 @@ import dataclasses
 from fractions import Fraction
 
 from chart.disclosure import from_sm_description, human_credit, sm_description
+from chart.formats import radar
 from chart.formats.display_segments import SPECS as SEGMENT_SPECS
 from chart.formats.display_segments import fake_ranges
 from chart.formats.display_segments import parse as parse_segments
@@ -96,6 +97,8 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
         song.charts.append(make_chart(fields, p[-1], tag.line, extra, None, report))
     if report is not None:
         report += _fakes_in_game(song)
+    for chart in song.charts:  # its radar field is written back while the chart is this one (chart.formats.radar)
+        radar.remember(NAME, chart, song.timing)
     return song
 
 
@@ -216,7 +219,8 @@ def dumps(song: Song) -> str:
     values.update(_timing_values(song.timing))
     parts = [write_ordered(SM_SONG_ORDER, values, song.extra)]
     fakes = fake_ranges(song.timing)
-    parts += [_chart_text(_faked(chart, song.timing, fakes)) for chart in song.charts]
+    parts += [_chart_text(_faked(chart, song.timing, fakes), radar.kept(NAME, chart, song.timing))
+              for chart in song.charts]
     return "".join(parts)
 
 
@@ -294,9 +298,10 @@ def read_back_changes(song: Song) -> list[Unrepresentable]:
                             f"other times or not at all", fatal=False)]
 
 
-def _chart_text(chart: Chart) -> str:
-    radar = escape_raw(dict(chart.extra).get("RADARVALUES", ""), field=True)
+def _chart_text(chart: Chart, radar_field: str) -> str:
+    """One ``#NOTES`` tag; ``radar_field`` is the radar values to write (chart.formats.radar: "" when stale)."""
+    radar_values = escape_raw(radar_field, field=True)
     description = sm_description(chart.description, chart.credit)  # .sm has no chart credit: its AI disclosure
-    head = [escape(chart.mode), escape(description), chart.slot.sm_name, str(chart.meter), radar]
+    head = [escape(chart.mode), escape(description), chart.slot.sm_name, str(chart.meter), radar_values]
     fields = "".join(f"     {f}:\n" for f in head)
     return f"{chart_comment(chart)}#NOTES:\n{fields}{notes_text(chart)}\n;\n"

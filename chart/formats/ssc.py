@@ -18,6 +18,7 @@ import dataclasses
 import re
 from fractions import Fraction
 
+from chart.formats import radar
 from chart.formats.errors import Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import Tag, decode, escape, parse_tags, tag_line
 from chart.formats.stepmania import (
@@ -85,6 +86,8 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
             header.append(tag)
     song = song_from_header(header)
     song.charts = [c for c in (_chart(block, song.timing, report) for block in blocks) if c is not None]
+    for chart in song.charts:  # its radar field is written back while the chart is this one (chart.formats.radar)
+        radar.remember(NAME, chart, song.timing_for(chart))
     if report is not None:
         report += [Unrepresentable("", Fraction(0), line, fatal=False) for line in dict.fromkeys(old)]
     return song
@@ -171,17 +174,17 @@ def dumps(song: Song) -> str:
     values.update(timing_tag_values(song.timing))
     parts = [write_ordered(SONG_ORDER, values, song.extra)]
     for chart in song.charts:
-        parts.append(_chart_text(chart))
+        parts.append(_chart_text(chart, song.timing_for(chart)))
     return "".join(parts)
 
 
-def _chart_text(chart: Chart) -> str:
+def _chart_text(chart: Chart, timing: TimingData) -> str:
     values = {
         "STEPSTYPE": chart.mode, "DESCRIPTION": escape(chart.description),
         "DIFFICULTY": chart.slot.sm_name, "METER": str(chart.meter), "CREDIT": escape(chart.credit),
     }
     if chart.timing is not None:
         values.update(timing_tag_values(chart.timing))
-    body = write_ordered(CHART_ORDER, values, written_extra(chart))
+    body = write_ordered(CHART_ORDER, values, radar.without_stale(NAME, chart, timing, written_extra(chart)))
     return f"{chart_comment(chart)}{tag_line('NOTEDATA', '')}{body}#NOTES:\n{notes_text(chart)}\n;\n"
 

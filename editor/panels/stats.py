@@ -8,8 +8,9 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from chart.formats.display_segments import judged_notes
 from chart.song import Slot
-from chart.stats import SLOT_NPS_RANGES, chart_stats, row_overlap
+from chart.stats import SLOT_NPS_RANGES, chart_stats, kind_counts, row_overlap
 from editor.session import EditorSession
 
 REFRESH_DELAY_MS = 250
@@ -18,7 +19,7 @@ REFRESH_DELAY_MS = 250
 class StatsPanel(QWidget):
     """Read-only statistics of the current chart."""
 
-    ROWS = ("Notes", "Taps / holds / rolls / mines", "Jumps / hands / quads", "Length", "Mean NPS", "Peak NPS",
+    ROWS = ("Notes", "Taps / holds / rolls / lifts", "Jumps / hands / quads", "Length", "Mean NPS", "Peak NPS",
             "Estimated difficulty", "Verdict", "Compared with")
 
     def __init__(self, session: EditorSession, parent: QWidget | None = None):
@@ -56,11 +57,12 @@ class StatsPanel(QWidget):
             for label in self.labels.values():
                 label.setText("-")
             return
-        st = chart_stats(chart, self.session.timing())
-        c = st.counts
-        self.labels["Notes"].setText(f"{sum(c.values())} ({st.onsets} steps in {st.rows} rows)")
-        self.labels["Taps / holds / rolls / mines"].setText(
-            f"{c.get('tap', 0)} / {c.get('hold', 0)} / {c.get('roll', 0)} / {c.get('mine', 0)}")
+        timing = self.session.timing()
+        st = chart_stats(chart, timing)
+        self.labels["Notes"].setText(notes_line(st.onsets, st.rows, st.counts))
+        c = kind_counts(judged_notes(chart.notes, timing))  # the steps' parts: they add up to st.onsets
+        self.labels["Taps / holds / rolls / lifts"].setText(
+            f"{c['tap']} / {c['hold']} / {c['roll']} / {c['lift']}")
         self.labels["Jumps / hands / quads"].setText(f"{st.jumps} / {st.hands} / {st.quads}")
         self.labels["Length"].setText(f"{st.drain_s:.1f} s of notes")
         self.labels["Mean NPS"].setText(f"{st.mean_nps:.2f}")
@@ -82,6 +84,17 @@ class StatsPanel(QWidget):
         if ov.kept_share is None:
             return f"{name}: no steps"
         return f"{name}: keeps {ov.shared}/{ov.reference_rows} rows ({ov.kept_share:.0%}), +{ov.rows - ov.shared}"
+
+
+def notes_line(steps: int, rows: int, counts: dict[str, int]) -> str:
+    """The steps (judged taps, hold and roll heads, lifts: the notes `main.py info` counts), then what else the
+    chart holds, so that the parts add up to every note of the chart: mines, fakes, and steps StepMania skips (in
+    a warp or a fake segment). ``counts`` are the kind counts of all the chart's notes."""
+    skipped = sum(counts[k] for k in ("tap", "hold", "roll", "lift")) - steps
+    extra = [f"{n} {name}{'' if n == 1 else 's'}{why}" for n, name, why in (
+        (counts["mine"], "mine", ""), (counts["fake"], "fake", ""),
+        (skipped, "skipped step", " (warps, fake segments)")) if n]
+    return f"{steps} steps in {rows} rows" + (f"; also {', '.join(extra)}" if extra else "")
 
 
 def verdict(slot: Slot, mean_nps: float, typical: Slot) -> str:

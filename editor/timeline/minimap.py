@@ -141,7 +141,8 @@ class DensityMinimap(QWidget):
                 y = self._y(t)
                 p.drawLine(QPointF(self.width() - 7, y), QPointF(self.width() - 1, y))
         p.setPen(QColor(170, 170, 180))
-        p.drawText(QRectF(2, self.height() - 16, self.width() - 4, 14), Qt.AlignmentFlag.AlignLeft, f"{peak:.0f} nps")
+        # the scale: the top of the curves, the Stats panel's Peak NPS for the chart's own (nps_curve samples it)
+        p.drawText(QRectF(2, self.height() - 16, self.width() - 4, 14), Qt.AlignmentFlag.AlignLeft, f"{peak:g} nps")
         p.end()
         return pixmap
 

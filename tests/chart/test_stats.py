@@ -43,12 +43,41 @@ def test_row_counts_jumps_hands_quads() -> None:
         tap(1, 0), tap(1, 3),                        # jump
         tap(2, 0), tap(2, 1), tap(2, 2),             # hand (3 onsets), also a jump
         hold(3, 0, 4), tap(4, 1), tap(4, 2),         # hand: 2 onsets + lane 0 held
-        tap(7, 1), tap(7, 2),                        # lane 0 hold ends at 7: a plain jump
+        tap(7, 1), tap(7, 2),                        # lane 0 hold ends at 7: still held there, a hand
         tap(8, 0), tap(8, 1), tap(8, 2), tap(8, 3),  # quad
         Note(Fraction(9), 0, NoteKind.MINE), Note(Fraction(9), 1, NoteKind.MINE),  # mines: no row
     ]
-    assert row_counts(notes) == (7, 5, 3, 1)
+    assert row_counts(notes) == (7, 5, 4, 1)
     assert row_counts([]) == (0, 0, 0, 0)
+
+
+def test_hands_and_quads_count_as_stepmania_does() -> None:
+    """NoteData::RowNeedsAtLeastSimultaneousPresses: a lift is no press, a hold ending on the row holds its lane
+    there ("Do count adjacent holds"), and a row needs one press to count at all."""
+    lift = NoteKind.LIFT
+    assert row_counts([hold(0, 0, 1), tap(1, 1), tap(1, 2)])[2] == 1  # a jump where a hold ends: a hand
+    assert row_counts([tap(1, 0), tap(1, 1), Note(Fraction(1), 2, lift)])[1:3] == (1, 0)  # a jump, no hand
+    assert row_counts([hold(0, 0, 2), hold(0, 1, 2), Note(Fraction(1), 2, lift)])[2] == 0  # a lift: no press
+    both_held = [hold(0, 0, 2), hold(0, 1, 2), tap(1, 2), tap(2, 2), tap(2, 3)]
+    assert row_counts(both_held) == (3, 2, 2, 1)  # 2 held + 1 press: a hand; 2 ending + 2 presses: a quad
+    assert row_counts([hold(0, 0, 1), tap(Fraction(3, 2), 1), tap(Fraction(3, 2), 2)])[2] == 0  # hold over: a jump
+
+
+@settings(max_examples=200, deadline=None)
+@given(sorted_times, st.sampled_from([1.0, 2.0]))
+def test_the_nps_curve_tops_at_the_peak_nps(times, window_s) -> None:
+    """The minimap's scale is the top of this curve: sampled only every hop it read up to 1 NPS below the Stats
+    panel's Peak NPS (a burst between two samples)."""
+    _centres, nps = nps_curve(times, window_s=window_s, start_s=0.0, end_s=130.0)
+    assert (nps.max() if nps.size else 0.0) == peak_nps(times, window_s)
+
+
+def test_a_burst_between_samples_reaches_the_curve() -> None:
+    burst = np.array([10.2, 10.4, 10.6, 10.8, 11.0, 11.2, 11.4, 11.6, 11.8, 12.0])  # no window at k/4 +- 1 s holds all
+    assert peak_nps(burst) == 5.0
+    centres, nps = nps_curve(burst, start_s=0.0, end_s=20.0)
+    assert nps[centres != 11.2].max() == 4.5  # the samples every 0.25 s
+    assert nps.max() == 5.0
 
 
 def test_onset_times_skip_mines_and_follow_timing() -> None:
@@ -61,7 +90,15 @@ def test_onset_times_skip_mines_and_follow_timing() -> None:
 @given(sorted_times, st.sampled_from([0.5, 1.0, 2.0, 3.7]))
 def test_nps_curve_matches_brute_force(times, window_s) -> None:
     centres, nps = nps_curve(times, window_s=window_s, hop_s=0.5, start_s=0.0, end_s=121.0)
-    assert centres.size == nps.size == 243
+    grid = 0.5 * np.arange(243)
+    assert centres.size == nps.size
+    assert centres.size - 243 in ((0, 1) if times.size else (0,))
+    if centres.size > 243:  # the densest window's own sample (inserted after a grid sample at the same time)
+        k = next((i for i in range(243) if centres[i] != grid[i]), 243)
+        assert nps[k] == peak_nps(times, window_s)
+        assert np.any(times == centres[k] - window_s / 2) or np.any(np.isclose(times, centres[k] - window_s / 2))
+        centres, nps = np.delete(centres, k), np.delete(nps, k)
+    np.testing.assert_array_equal(centres, grid)
     for c, value in zip(centres[::7], nps[::7]):
         inside = np.sum((times >= c - window_s / 2) & (times < c + window_s / 2))
         assert value == pytest.approx(inside / window_s)

@@ -125,3 +125,24 @@ def test_matching_takes_the_lane_and_the_nearest_note_within_1_ms():
 def test_picks_are_osu_milliseconds_rounded_as_the_osu_writer_rounds():
     timing = TimingData.constant(Fraction(180))  # a 16th is 83.33 ms
     assert picks_of([tap(Fraction(1, 4), 0), tap(Fraction(1, 2), 1)], timing) == [(83, 0), (167, 1)]
+
+
+@pytest.mark.parametrize("text", ["b1/0", "beat 3/0", "B 0 / 0"])
+def test_a_beat_fraction_over_0_is_a_one_line_refusal(text):
+    with pytest.raises(TimestampError, match="divides by 0") as info:
+        parse_timestamp(text)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["9" * 5000, "b" + "9" * 5000, "m" + "9" * 5000, "9" * 5000 + ":00", "0." + "9" * 5000,
+                                  "1:00." + "1" * 5000, "00:00:000 (1|" + "9" * 5000 + ") - ",
+                                  "00:00:000 (" + "9" * 5000 + "|1) - ", "9" * 31 + "ms"])
+def test_a_number_too_long_for_any_position_is_refused_not_converted(text):
+    # past 4300 digits Python's int() raises a plain ValueError: the dialog's preview and prefill catch only ours
+    with pytest.raises(TimestampError, match="more than 30 digits"):
+        parse_timestamp(text)
+
+
+def test_a_decimal_beat_over_a_whole_number_reads_exactly():
+    assert parse_timestamp("b1.5/2") == Position(beat=Fraction(3, 4))
+    assert parse_timestamp("beat -7 / 3") == Position(beat=Fraction(-7, 3))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chart.formats import game_json, osu_mania, sm, ssc
+from chart.formats import game_json, osu_mania, radar, sm, ssc
 from chart.formats.errors import ParseError
 from chart.notes import NoteKind
 from chart.song import Chart, Song
@@ -18,6 +18,7 @@ _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Hea
 @_SETTINGS
 @given(gen.stepmania_song())
 def test_ssc_round_trip(song):
+    radar.forget()  # a #RADARVALUES an earlier example read is judged by that example's chart (chart.formats.radar)
     text = ssc.dumps(song)
     assert ssc.loads(text) == song
     assert ssc.dumps(ssc.loads(text)) == text
@@ -26,6 +27,7 @@ def test_ssc_round_trip(song):
 @_SETTINGS
 @given(gen.stepmania_song(sm=True))
 def test_sm_round_trip(song):
+    radar.forget()
     text = sm.dumps(song)
     assert sm.loads(text) == song
     assert sm.dumps(sm.loads(text)) == text

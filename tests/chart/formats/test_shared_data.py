@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from chart.formats import registry, sm, ssc
+from chart.formats import radar, registry, sm, ssc
 from chart.song import Song
 
 pytestmark = pytest.mark.slow
@@ -41,7 +41,10 @@ def test_every_shared_chart_converts_with_identical_note_times(shared_charts):
         assert song.charts, path
         via_ssc = ssc.loads(ssc.dumps(song))
         assert_same_notes(song, via_ssc)
-        assert via_ssc == song, path  # .ssc holds everything we read, exactly
+        if path.suffix.lower() == ".sm":  # a .sm file's 5 radar values are not the .ssc layout: left out there
+            for chart in song.charts:
+                chart.extra = [item for item in chart.extra if item[0] != radar.TAG]
+        assert via_ssc == song, path  # .ssc holds everything else we read, exactly
         if path.suffix.lower() == ".sm":
             back = sm.loads(sm.dumps(via_ssc))
             assert_same_notes(song, back)

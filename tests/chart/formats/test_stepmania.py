@@ -265,7 +265,7 @@ def test_a_note_inside_a_hold_of_its_lane_is_kept_and_reported():
     assert any(i.check_id == "note-in-hold" and i.severity.name == "PROBLEM" for i in check_song(song))
 
 
-ROUTINE = ("#TITLE:r;\n#OFFSET:0;\n#BPMS:0=120;\n#NOTES:\n dance-routine:\n :\n Hard:\n 5:\n 0:\n"
+ROUTINE = ("#TITLE:r;\n#OFFSET:0;\n#BPMS:0=120;\n#NOTES:\n dance-routine:\n :\n Hard:\n 5:\n :\n"
            "10000000\n01000000\n00100000\n00010000\n&\n00001000\n00000100\n00000010\n00000001\n;\n")
 
 
