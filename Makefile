@@ -6,8 +6,14 @@ PIP := $(VENV)/bin/pip
 RUN_STAMP := $(VENV)/.stamp-run
 DEV_STAMP := $(VENV)/.stamp-dev
 PYTEST_ARGS ?=
+# The Pythons pyproject.toml's requires-python accepts (>=3.11,<3.13): checked before a venv is made from $(PYTHON)
+PY_SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))
+# A $(VENV) whose Python is outside that range (left by a try with an unsupported python3 before this check, or
+# whose Python was replaced since) is rebuilt: it only existing made every retry fail the same way.
+VENV_STALE := $(if $(wildcard $(PY)),$(shell $(PY) -c '$(PY_SUPPORTED)' >/dev/null 2>&1 || echo FORCE))
+PYTHON_FOUND = $$($(PYTHON) -c 'import platform; print("Python", platform.python_version())' 2>/dev/null || echo "not found")
 
-.PHONY: run test test-all test-gpu gpu lint bench train train-lanes eval system help
+.PHONY: run test test-all test-gpu gpu lint bench train train-lanes eval system help FORCE
 
 help:
 	@echo "make run    - set up and open the editor on the demo song"
@@ -24,15 +30,21 @@ help:
 system:
 	@./scripts/setup_system.sh
 
-$(VENV)/bin/python:
+$(VENV)/bin/python: $(VENV_STALE)
+	@$(PYTHON) -c '$(PY_SUPPORTED)' >/dev/null 2>&1 || { echo "error: $(PYTHON) is $(PYTHON_FOUND); GenéLive Studio \
+needs Python 3.11 or 3.12: pass one as PYTHON, e.g. make $(or $(firstword $(MAKECMDGOALS)),run) PYTHON=python3.11" >&2; \
+	  exit 2; }
+	$(if $(VENV_STALE),@echo "$(VENV) has a Python outside 3.11-3.12: rebuilding it with $(PYTHON)"; rm -rf $(VENV))
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=24"
 
-$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+FORCE:
+
+$(RUN_STAMP): pyproject.toml $(VENV_STALE) | $(VENV)/bin/python
 	$(PIP) install -q -e .
 	@touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+$(DEV_STAMP): pyproject.toml $(VENV_STALE) | $(VENV)/bin/python
 	$(PIP) install -q -e ".[dev,train,serve]"
 	@touch $@ $(RUN_STAMP)
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_SONG = REPO / "resources" / "demo" / "first-light.ssc"
+DEMO_SONG = REPO / "resources" / "demo" / "first-light.ssc"  # opened as an untitled copy (editor.demo)
 SCREENSHOT_TIMEOUT_S = 300.0
 
 
@@ -57,6 +57,7 @@ def ensure_app():
 
 def create_window(path: str | Path | None = None, settings=None, recover: bool = True):
     """A shown main window with ``path`` (or the demo song) open; offers crash recovery first when asked."""
+    from editor.demo import open_demo
     from editor.main_window import MainWindow
 
     win = MainWindow(settings)
@@ -65,9 +66,10 @@ def create_window(path: str | Path | None = None, settings=None, recover: bool =
     autosave = getattr(win, "autosave", None)
     if recover and autosave is not None:
         restored = autosave.offer_recovery(Path(path) if path is not None else None)
-    if not restored:
-        target = Path(path) if path is not None else DEMO_SONG
-        win.files.open_path(target, check_unsaved=False)
+    if not restored and path is not None:
+        win.files.open_path(Path(path), check_unsaved=False)
+    elif not restored:  # an untitled copy: Save never writes the bundled file (editor.demo)
+        open_demo(win)
     if autosave is not None:
         autosave.start_session()
     win.timeline.setFocus()  # keys (1-4, arrows, Space) act on the notefield from the start

@@ -33,6 +33,7 @@ from editor.status_messages import INFO, WARNING, MessageBar
 from editor.timeline.minimap import DensityMinimap
 from editor.timeline.view import TimelineWidget
 from editor.toolbar import build_toolbar, refresh_chart_combo
+from editor.window_frame import open_dropped, restore_frame, save_frame, window_title
 from editor.workers import Job, JobRegistry
 
 ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "app.svg"
@@ -48,7 +49,6 @@ class MainWindow(QMainWindow):
         self.jobs = JobRegistry(self)
         self.skip_close_prompt = False
         self.setWindowIcon(QIcon(str(ICON)))
-        self.resize(1280, 860)
         self.setAcceptDrops(True)  # drop a chart, song folder or audio file to open it
         self._build_central()
         self.message_bar = MessageBar()
@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
             self.status_warning(warning)
             QTimer.singleShot(0, self, lambda: messages.warning(self, "Keyboard shortcuts", warning))
         self._update_title()
+        restore_frame(self)  # last run's size, place and panels layout, or the default size; fitted to the screen
 
     # ------------------------------------------------------------------ layout
     def _build_central(self) -> None:
@@ -243,12 +244,8 @@ class MainWindow(QMainWindow):
         self._cursor_moved(self.timeline.cursor_s)
 
     def _update_title(self) -> None:
-        doc = self.session.doc
-        name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
-        chart = self.session.chart
-        what = f" [{chart.slot.sm_name} {chart.meter}]" if chart is not None else ""
-        self.setWindowModified(not doc.is_clean)
-        self.setWindowTitle(f"{name}{what}[*] — GenéLive Studio")
+        self.setWindowModified(not self.session.doc.is_clean)
+        self.setWindowTitle(window_title(self.session))
 
     # ------------------------------------------------------------------ charts
     def _refresh_chart_combo(self) -> None:
@@ -375,7 +372,7 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
         if paths:
             ev.acceptProposedAction()
-            self.open_path(paths[0])
+            open_dropped(self, paths)  # the first; a status line names the others
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802 - Qt API
@@ -393,4 +390,5 @@ class MainWindow(QMainWindow):
             if part is not None and hasattr(part, "shutdown"):
                 part.shutdown()
         self.settings.set("view/zoom_pps", self.timeline.pps)
+        save_frame(self)
         self.settings.sync()

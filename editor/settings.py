@@ -1,4 +1,4 @@
-"""User settings (QSettings): recent files, audio offsets and volumes, view options, AI backend.
+"""User settings (QSettings): recent files, audio offsets and volumes, view options, AI backend, window layout.
 
 Device latency and visual offset live here and never in the chart: only ``#OFFSET`` (chart data) reaches an
 export (ARCHITECTURE §4). Tests point QSettings at a temporary INI file through :func:`use_ini_file`.
@@ -6,6 +6,9 @@ export (ARCHITECTURE §4). Tests point QSettings at a temporary INI file through
 Secrets (the remote server's token) never go to QSettings, whose file is world-readable on most desktops and
 often synced or backed up: each lives in its own file under :func:`app_data_dir`, created with mode 0600 and
 written atomically. A token an older version left in QSettings moves there on first read.
+
+Several editor processes share one settings file: Open Recent re-reads it before it changes the list, so one
+process never writes back a list that lacks the files another one opened meanwhile.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from chart.snap import DIVISORS
 
@@ -154,6 +157,7 @@ class EditorSettings:
 
     def add_recent(self, path: str | Path) -> list[str]:
         path = str(Path(path).resolve())
+        self.qs.sync()  # read what another editor process wrote since: writing a stale list back lost its files
         items = [p for p in self.recent_files() if p != path]
         items.insert(0, path)
         items = items[:MAX_RECENT]
@@ -163,9 +167,29 @@ class EditorSettings:
     def remove_recent(self, path: str | Path) -> list[str]:
         """Forget a recent file that is gone (moved or deleted)."""
         gone = {str(path), str(Path(path).resolve())}
+        self.qs.sync()  # as add_recent: keep what another editor process added
         items = [p for p in self.recent_files() if p not in gone]
         self.qs.setValue("files/recent", items)
         return items
+
+    # ------------------------------------------------------------------ window layout (editor.window_frame)
+    def window_blob(self, key: str) -> QByteArray | None:
+        """A saved layout (``window/geometry``, ``window/state``, ``window/panels``: Qt's own bytes); None when
+        there is none or it is not bytes (a hand-edited or damaged INI)."""
+        value = self.qs.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def window_screen(self) -> str | None:
+        """The name of the screen the window was on when its layout was saved."""
+        value = self.qs.value("window/screen")
+        return value if isinstance(value, str) else None
+
+    def set_window_layout(self, geometry: QByteArray, state: QByteArray, panels: QByteArray,
+                          screen: str | None) -> None:
+        self.qs.setValue("window/geometry", geometry)
+        self.qs.setValue("window/state", state)
+        self.qs.setValue("window/panels", panels)
+        self.qs.setValue("window/screen", screen or "")
 
     def sync(self) -> None:
         self.qs.sync()

@@ -19,6 +19,7 @@ from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files, music_r
 from editor import messages
 from editor.audio_support import decode_job
 from editor.controllers import file_dialogs, save_checks
+from editor.demo import is_bundled, save_folder
 from editor.panels.fields import commit_focused_field
 from editor.session import AudioState, EditorSession
 from editor.settings import EditorSettings
@@ -218,6 +219,8 @@ class FileController(QObject):
         doc = self.session.doc
         if doc.path is None or _osu_set_without_file(doc):  # no one file to save to (may_write refuses an .osu)
             return self.save_as()
+        if is_bundled(doc.path):  # a song shipped with the editor opened by its path: saved as a copy (editor.demo)
+            return self.save_as()
         return self._save_to(doc.path)
 
     def save_as(self) -> bool:
@@ -230,6 +233,8 @@ class FileController(QObject):
             suggested = suggested.with_name(suggested.stem.split(" [")[0] + ".ssc")  # "NAME [Hard].osu" -> NAME.ssc
             self.session.status.emit("An osu!mania file holds one difficulty: save the set in one .ssc (File > "
                                      "Export writes its .osu files, one per difficulty)")
+        if suggested is not None and is_bundled(suggested):  # the demo: the user's folder, not the editor's own
+            suggested = save_folder() / suggested.name
         if suggested is not None and not suggested.parent.is_dir():  # its folder is gone (a restored autosave...)
             suggested = Path(suggested.name)  # the name alone: the dialog opens in a folder that is there
         target = self.ask_save_path(suggested)
