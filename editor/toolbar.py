@@ -14,8 +14,9 @@ and .sm/.ssc/.osu refuse to save such notes rather than move them (only the JSON
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QInputDialog, QToolBar
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QComboBox, QInputDialog, QStyle, QStyleOptionComboBox, QStylePainter, QToolBar
 
 from chart.notes import NoteKind
 from editor.key_hints import follow_keys, hint
@@ -37,11 +38,30 @@ def off_stepmania_grid(divisor: int) -> bool:
     return SM_ROWS_PER_MEASURE % divisor != 0
 
 
+class ElidingComboBox(QComboBox):
+    """A list that ends its shown item with "…" where the item is wider than the list. QComboBox clips the text at
+    its edge: "Hard 8 (7K Hard) · kb7-single · 270 notes" showed "... · 270", a note count that looked whole."""
+
+    def shown_text(self, option: QStyleOptionComboBox) -> str:
+        """The current item's text as drawn: elided to the room the style gives the text in ``option``."""
+        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width()
+        return option.fontMetrics.elidedText(option.currentText, Qt.TextElideMode.ElideRight, room)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text(option)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
 def fit_to_contents(combo: QComboBox) -> None:
     """Size ``combo`` to its longest item whenever its items change, up to :data:`MAX_COMBO_CHARS` average
-    characters (a longer item is elided; its tooltip in the list has it whole). A combo sized once kept the width
-    of the blank song it was first shown with: chart names, long Edit names and custom snaps were cut while the
-    toolbar had room."""
+    characters (a longer item is elided by :class:`ElidingComboBox`; its tooltip in the list has it whole). A combo
+    sized once kept the width of the blank song it was first shown with: chart names, long Edit names and custom
+    snaps were cut while the toolbar had room."""
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     combo.setMaximumWidth(combo.fontMetrics().averageCharWidth() * MAX_COMBO_CHARS)
 
@@ -51,7 +71,7 @@ def build_toolbar(win) -> QToolBar:
     bar.setObjectName("main-toolbar")
     bar.setMovable(False)
     win.addToolBar(bar)
-    win.snap_combo = QComboBox()
+    win.snap_combo = ElidingComboBox()
     bar.addWidget(buddy(" Snap ", win.snap_combo))  # a screen reader read the lists by their value alone
     fit_to_contents(win.snap_combo)
     follow_keys(win, ("nav.snap_coarser", "nav.snap_finer"), lambda: win.snap_combo.setToolTip(
@@ -74,7 +94,7 @@ def build_toolbar(win) -> QToolBar:
     win.kind_combo.activated.connect(lambda i: _kind_picked(win, win.kind_combo.itemData(i)))
     win.session.place_kind_changed.connect(lambda v: win.kind_combo.setCurrentIndex(win.kind_combo.findData(v)))
     bar.addWidget(win.kind_combo)
-    win.chart_combo = QComboBox()
+    win.chart_combo = ElidingComboBox()
     bar.addWidget(buddy("  Chart ", win.chart_combo))
     win.chart_combo.setMinimumWidth(170)
     fit_to_contents(win.chart_combo)
@@ -82,7 +102,7 @@ def build_toolbar(win) -> QToolBar:
         "The difficulty being edited" + hint(win, "view.prev_chart", "view.next_chart")))
     win.chart_combo.activated.connect(win.choose_chart)
     bar.addWidget(win.chart_combo)
-    win.compare_combo = QComboBox()
+    win.compare_combo = ElidingComboBox()
     bar.addWidget(buddy("  Compare ", win.compare_combo, "Compare with"))
     win.compare_combo.setMinimumWidth(120)
     fit_to_contents(win.compare_combo)
@@ -92,14 +112,26 @@ def build_toolbar(win) -> QToolBar:
     win.compare_combo.activated.connect(lambda i: _compare_with(win, win.compare_combo.itemData(i)))
     bar.addWidget(win.compare_combo)
     bar.addSeparator()
-    win.play_button = bar.addAction("▶ Play")
+    win.play_button = bar.addAction("Play")
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    side = bar.fontMetrics().height()
+    bar.setIconSize(QSize(side, side))  # the style's 24 px made the toolbar taller than its lists
     follow_keys(win, ("play.toggle",), lambda: win.play_button.setToolTip(
         "Play / pause from the cursor" + hint(win, "play.toggle")))
     win.play_button.triggered.connect(lambda: win.playback.toggle())
-    win.playback.state_changed.connect(lambda on: win.play_button.setText("⏸ Pause" if on else "▶ Play"))
+    win.playback.state_changed.connect(lambda on: show_playing(win, on))
+    show_playing(win, False)
     win.session.document_replaced.connect(lambda: _follow_counts(win))
     _follow_counts(win)
     return bar
+
+
+def show_playing(win, playing: bool) -> None:
+    """The Play button as Pause while playing. The style's media icons, not "▶"/"⏸" in the text: many fonts lack
+    U+23F8 (DejaVu, often the only one on a bare Linux), and the button showed an empty box while playing."""
+    icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+    win.play_button.setIcon(win.style().standardIcon(icon))
+    win.play_button.setText("Pause" if playing else "Play")
 
 
 def _kind_picked(win, kind: str) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QS
 from chart.hitsound_edit import MAX_VOLUME
 
 KEEP = -1  # a spin box at its minimum: each note keeps its own value
+WIDTH = 420  # px
 MAX_INDEX = 999  # osu! reads any int; sample files past a few dozen are never seen
 HELP = ("Index 0 and volume 0 take the timing point's (osu!'s default); index 1 plays "
         "<tt>soft-hitwhistle.wav</tt>, 2 <tt>soft-hitwhistle2.wav</tt> ... from the song's folder.")
@@ -46,7 +47,9 @@ class HitsoundCustomDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(420, 0)
+        # As tall as the wrapped help text needs at this width: resize(420, 0) took the layout's minimum height,
+        # worked out for the text wrapped at the narrowest width, and squashed the spin boxes under it.
+        self.resize(WIDTH, self.heightForWidth(WIDTH))
 
     def values(self) -> tuple[int | None, int | None]:
         """(index, volume) to set; None for one left as each note has it."""

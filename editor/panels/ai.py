@@ -128,7 +128,12 @@ class AiPanel(QWidget):
             spin.setSingleStep(0.25)
             lo, hi = SLOT_NPS_RANGES[slot]
             spin.setValue(round((lo + hi) / 2, 2))
+            narrow = spin.minimumSizeHint().width()  # room for "20.00", before the special text widens the hint
             spin.setSpecialValueText("model default")
+            # Two of these side by side at the width "model default" asks for made the panel wider than its
+            # column at a 1.5x or 2x scale (a horizontal scroll bar, its right side cut): a narrow panel may cut
+            # that text, never the numbers.
+            spin.setMinimumWidth(narrow)
             spin.setProperty("typical", f"Typical {slot.sm_name}: {lo:.2f}-{hi:.2f} NPS; 0 = the model's own density")
             spin.setToolTip(spin.property("typical"))
             spin.setAccessibleName(f"{slot.sm_name} target notes per second")  # the group's title named all five
@@ -262,6 +267,7 @@ class AiPanel(QWidget):
         unsure, sure = (text_color(legend, c).name() for c in ("#f078ff", "#78fff0"))  # the ghosts' hues, readable
         legend.setText(f"Ghosts are dashed: <span style='color:{unsure}'>magenta = unsure</span>, "
                        f"<span style='color:{sure}'>cyan = confident</span>.")
+        legend.setWordWrap(True)  # unwrapped, it set the panel's least width
         grid.addWidget(legend, 4, 0, 1, 2)
         return box
 

@@ -20,7 +20,9 @@ from PySide6.QtGui import QColor, QTransform
 from chart.timing import TimingData
 
 # Lane area: lanes occupy x in [0, lanes). The spectrogram lane and the probability curve sit beside them.
-SPECTRO_X0, SPECTRO_X1 = -2.7, -0.25
+#: Lane units left of the lanes kept for the measure numbers (3 digits at 8 pt), between them and the spectrogram.
+GUTTER = 0.5
+SPECTRO_X0, SPECTRO_X1 = -2.7, -GUTTER
 CURVE_X0, CURVE_X1 = 0.0, 1.0  # relative to the right edge of the lanes (x = lanes + CURVE_X0 ...)
 CURVE_GAP = 0.2
 #: Lane units right of the lanes that the AI curve strip takes (gap and strip): markers go past it.

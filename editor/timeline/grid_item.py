@@ -5,17 +5,25 @@ falls back to coarser divisors, so a zoomed-out long song stays readable and che
 stretch by stretch of the view (between tempo changes, stops, delays and warps the pixels per beat are constant):
 one view can hold a slow part with room for the snap's lines and a fast one where only beat lines fit. Measure
 lines and their numbers thin out the same way (every 2nd, 4th, 8th ... measure) where measures are closer than
-that (a 10000 BPM section zoomed out, a 1/64 time signature).
+that (a 10000 BPM section zoomed out, a 1/64 time signature). The numbers sit left of the lanes, where no note,
+ghost or badge covers them.
+
+Timing-change texts sit right of the lanes, each beside its tick or at most :data:`MARKER_PUSH_PX` below it where
+texts crowd; one that does not fit there is left out (its tick stays), tempo changes, stops, delays and warps
+before labels before display segments. Pushed without a limit, zoomed out over a BPM change every measure, each
+text went a line below the one before and they piled up measures away from their beats. The layout is worked out
+over the whole song at the zoom (:func:`marker_text_ys`), so a text does not move or vanish as the view scrolls.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from chart.formats.display_segments import readable
 from chart.timing import TimingData
@@ -24,6 +32,10 @@ from editor.timeline import geometry as geo
 MIN_LINE_GAP_PX = 5.0
 MEASURE_GAP_PX = 10.0  # measure lines (2 px, bright) at least this far apart: closer, they merge into a block
 LABEL_GAP_PX = 14.0  # measure numbers at least this far apart
+NUMBER_RIGHT = -0.14  # lane units: the measure numbers end here, left of the lanes and of the selected range's bar
+MARKER_LINE_PX = 12.0
+MARKER_PUSH_PX = 2 * MARKER_LINE_PX  # a timing text goes at most this far below its tick (3 changes on one beat)
+LABEL_KIND = 4  # marker_rows' kind of a #LABELS name
 _FALLBACK_DIVISORS = (192, 96, 64, 48, 32, 24, 16, 12, 8, 4)
 
 
@@ -32,12 +44,10 @@ class BeatGridItem(pg.GraphicsObject):
 
     def __init__(self):
         super().__init__()
-        self.timing = TimingData()
         self.divisor = 16
         self.lanes = 4
         self._extent_y = (0.0, 60.0)  # the view's y units (seconds in C-mod; beat-spaced in X-mod)
-        self._markers = timing_markers(self.timing)
-        self._knots = knot_beats(self.timing)
+        self._follow(TimingData())
         self.markers_x = 0.0  # lane units right of the lanes where the marker ticks start (past the AI curve strip)
         self._font = QFont()
         self._font.setPointSizeF(8.0)
@@ -47,11 +57,18 @@ class BeatGridItem(pg.GraphicsObject):
         """The timing to draw, over ``[y0, y1]`` of the view's time axis (y, not seconds: in X-mod a song that
         spends its time above the reference tempo reaches far past its length in seconds)."""
         self.prepareGeometryChange()
-        self.timing = timing
-        self._markers = timing_markers(timing)
-        self._knots = knot_beats(timing)
+        self._follow(timing)
         self._extent_y = (y0 - 5.0, y1 + 5.0)
         self.update()
+
+    def _follow(self, timing: TimingData) -> None:
+        self.timing = timing
+        rows = marker_rows(timing)
+        self._markers = [(beat, text, color) for beat, _, text, color in rows]
+        self._priorities = [marker_priority(kind) for _, kind, _, _ in rows]
+        self._knots = knot_beats(timing)
+        self._layout_key: tuple | None = None  # (time axis, pixels per y unit) the marker layout is for
+        self._layout = (np.empty(0), np.empty(0))
 
     def set_divisor(self, divisor: int) -> None:
         self.divisor = divisor
@@ -71,7 +88,8 @@ class BeatGridItem(pg.GraphicsObject):
 
     def boundingRect(self) -> QRectF:
         y0, y1 = self._extent_y
-        return QRectF(-0.5, y0, self.lanes + 1.0 + self.markers_x, y1 - y0)
+        x0 = -geo.GUTTER  # the measure numbers, left of the lanes
+        return QRectF(x0, y0, self.lanes + 1.0 + self.markers_x - x0, y1 - y0)
 
     def _effective_divisor(self, px_per_beat: float) -> int:
         """The snap divisor, or the finest coarser one whose lines stay MIN_LINE_GAP_PX apart."""
@@ -93,7 +111,7 @@ class BeatGridItem(pg.GraphicsObject):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp 1 px lines, and the fast path
         self._paint_subdivisions(painter, pm, self.line_beats(pm, b0, b1))
         self._paint_measures(painter, pm, b0, b1)
-        self._paint_markers(painter, pm, b0, b1)
+        self._paint_markers(painter, pm, view)
         painter.restore()
 
     def stretches(self, pm: geo.PixelMap, b0: float, b1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -158,26 +176,51 @@ class BeatGridItem(pg.GraphicsObject):
         painter.setPen(QColor(200, 200, 210))
         labels = lines & thinned(numbers, ys, LABEL_GAP_PX, strides)
         inside = 1.0 if pm.time_down else -15.0  # the number sits inside its measure: below its line, or above
+        right = pm.x(NUMBER_RIGHT)  # left of the lanes: inside lane 0 a note, ghost or foot badge covered it
         for number, y in zip(numbers[labels].tolist(), ys[labels].tolist(), strict=True):
-            painter.drawText(QRectF(x0 + 3, y + inside, 40, 14), Qt.AlignmentFlag.AlignLeft, str(number))
+            painter.drawText(QRectF(right - 40, y + inside, 40, 14), Qt.AlignmentFlag.AlignRight, str(number))
 
-    def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, b0: float, b1: float) -> None:
-        """Timing changes at the right edge of the lanes, a tick at each change's beat; a text that would overlap
-        the one above it (several on one beat, or beats closer than a line at this zoom) is pushed down."""
-        x = pm.x(float(self.lanes) + self.markers_x) + 4
-        painter.setFont(self._font)
-        shown = [m for m in self._markers if b0 - 1e-9 <= m[0] <= b1]
-        if not shown:
+    def marker_layout(self, pm: geo.PixelMap) -> tuple[np.ndarray, np.ndarray]:
+        """(y units, text offsets in pixels) of every timing marker of the song at this zoom: a marker's text goes
+        its offset below its tick, NaN where it is left out (:func:`marker_text_ys`). Laid out over the whole song
+        from the zoom alone (rounded, so float noise in the view's range cannot flip a choice): the same texts at
+        every scroll position. Kept until the timing, the time axis or the zoom changes."""
+        scale = round(pm.sy, 3)
+        key = (pm.axis, scale)
+        if self._layout_key != key:
+            seconds = self.timing.beats_to_seconds_array([m[0] for m in self._markers])
+            units = np.asarray(pm.axis.to_y(seconds), dtype=np.float64).reshape(-1)
+            rows = units * scale
+            text_ys = marker_text_ys(rows, self._priorities)
+            offsets = np.array([np.nan if t is None else t - r for t, r in zip(text_ys, rows.tolist(), strict=True)],
+                               dtype=np.float64)
+            self._layout_key, self._layout = key, (units, offsets)
+        return self._layout
+
+    def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, view: tuple[float, float, float, float]) -> None:
+        """Timing changes right of the lanes: a tick at each change's beat and its text beside it or a little below
+        (:meth:`marker_layout`), cut with "…" at the view's right edge."""
+        if not self._markers:
             return
-        ys = pm.y(self.timing.beats_to_seconds_array([m[0] for m in shown]))
-        for (_beat, text, color), y, text_y in zip(shown, ys, marker_text_ys(ys)):
+        units, offsets = self.marker_layout(pm)
+        ys = pm.sy * units + pm.dy
+        top, bottom = sorted((float(pm.y(view[2])), float(pm.y(view[3]))))
+        near = np.flatnonzero((ys >= top - MARKER_PUSH_PX - MARKER_LINE_PX) & (ys <= bottom + MARKER_LINE_PX))
+        if not len(near):
+            return
+        x = pm.x(float(self.lanes) + self.markers_x) + 4
+        room = float(pm.x(view[1])) - x - 2
+        painter.setFont(self._font)
+        metrics = QFontMetricsF(painter.font())
+        for i in near.tolist():
+            _beat, text, color = self._markers[i]
+            y = float(ys[i])
             painter.setPen(QPen(color, 1.5))
-            painter.drawLine(QPointF(x - 6, float(y)), QPointF(x - 1, float(y)))
-            painter.drawText(QRectF(x, text_y - 7, 130, 14),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-
-
-MARKER_LINE_PX = 12.0
+            painter.drawLine(QPointF(x - 6, y), QPointF(x - 1, y))
+            if not math.isnan(offsets[i]) and room > 0:
+                painter.drawText(QRectF(x, y + float(offsets[i]) - 7, room, 14),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 metrics.elidedText(text, Qt.TextElideMode.ElideRight, room))
 
 
 def knot_beats(timing: TimingData) -> np.ndarray:
@@ -204,32 +247,53 @@ def thinned(numbers: np.ndarray, ys: np.ndarray, gap_px: float, strides: np.ndar
     return numbers % stride == 0
 
 
-def marker_text_ys(ys) -> list[float]:
-    """Where each marker's text goes: at its own y (pixels), or one line below the text above it on screen when
-    that one is closer than a line, so no two texts overlap. Markers come by beat, so their rows decrease in
-    reverse scroll: they are laid out top to bottom all the same, those on one row in their order."""
-    order = sorted(range(len(ys)), key=lambda i: float(ys[i]))  # stable: one beat's markers keep their order
-    out = [0.0] * len(order)
-    last: float | None = None
-    for i in order:
-        y = float(ys[i])
-        last = y if last is None or y - last >= MARKER_LINE_PX else last + MARKER_LINE_PX
-        out[i] = last
+def marker_text_ys(ys, priorities=None, max_push_px: float = MARKER_PUSH_PX) -> list[float | None]:
+    """Where each marker's text goes: the row (pixels) of its tick ``ys``, or lower on screen by at most
+    ``max_push_px`` where a text placed before it is closer than a line; None where no row there is free (the
+    text is left out). Texts keep the screen order of their ticks (those on one row in their order) and never
+    overlap. They are placed by ``priorities`` (lower first; all equal when None), then top to bottom, so a
+    crowded stretch keeps its tempo changes and stops and drops display markers. Markers come by beat, so their
+    rows decrease in reverse scroll: they are laid out top to bottom on screen all the same."""
+    rows = [float(y) for y in ys]
+    prio = [0] * len(rows) if priorities is None else list(priorities)
+    keys: list[tuple[float, int]] = []  # the placed texts' ticks, in screen order ...
+    texts: list[float] = []  # ... and their rows: increasing, a line apart at least
+    out: list[float | None] = [None] * len(rows)
+    for i in sorted(range(len(rows)), key=lambda i: (prio[i], rows[i], i)):
+        k = bisect.bisect(keys, (rows[i], i))
+        row = rows[i] if k == 0 else max(rows[i], texts[k - 1] + MARKER_LINE_PX)
+        if row - rows[i] > max_push_px + 1e-6 or (k < len(keys) and texts[k] - row < MARKER_LINE_PX - 1e-6):
+            continue
+        keys.insert(k, (rows[i], i))
+        texts.insert(k, row)
+        out[i] = row
     return out
 
 
-def timing_markers(timing: TimingData) -> list[tuple[float, str, QColor]]:
-    """(beat, text, colour) of every timing change the grid labels, by beat: labels first on a beat, then BPM
-    changes (green), stops and delays (red, orange), warps and fake segments (grey-blue) and scroll and speed
+def marker_priority(kind: int) -> int:
+    """Which timing texts a crowded stretch keeps first (:func:`marker_rows` kinds): tempo changes, stops, delays
+    and warps (they move the notes in time), then labels, then fake segments, scrolls and speeds (they change
+    what the player sees, not when)."""
+    return 0 if kind < LABEL_KIND else 1 if kind == LABEL_KIND else 2
+
+
+def marker_rows(timing: TimingData) -> list[tuple[float, int, str, QColor]]:
+    """(beat, kind, text, colour) of every timing change the grid labels, by beat and kind: BPM changes (green),
+    stops and delays (red, orange), warps (grey-blue), labels, fake segments (grey-blue) and scroll and speed
     changes (cyan). Tick counts and combos only change scoring and are listed in the Timing panel only."""
     rows: list[tuple[float, int, str, QColor]] = []
     good, _ = readable(timing)
-    rows += [(float(b), 0, str(name), geo.LABEL_COLOR) for b, name in good.get("LABELS", [])]
-    rows += [(float(b), 1, f"{float(v):g} BPM", QColor(110, 230, 120)) for b, v in timing.bpms]
-    rows += [(float(b), 2, f"stop {float(v):g}s", QColor(240, 90, 90)) for b, v in timing.stops]
-    rows += [(float(b), 3, f"delay {float(v):g}s", QColor(240, 170, 70)) for b, v in timing.delays]
-    rows += [(float(b), 4, f"warp {float(v):g} beats", QColor(150, 160, 220)) for b, v in timing.warps]
+    rows += [(float(b), 0, f"{float(v):g} BPM", QColor(110, 230, 120)) for b, v in timing.bpms]
+    rows += [(float(b), 1, f"stop {float(v):g}s", QColor(240, 90, 90)) for b, v in timing.stops]
+    rows += [(float(b), 2, f"delay {float(v):g}s", QColor(240, 170, 70)) for b, v in timing.delays]
+    rows += [(float(b), 3, f"warp {float(v):g} beats", QColor(150, 160, 220)) for b, v in timing.warps]
+    rows += [(float(b), LABEL_KIND, str(name), geo.LABEL_COLOR) for b, name in good.get("LABELS", [])]
     rows += [(float(b), 5, f"fake {float(v):g} beats", QColor(150, 160, 220)) for b, v in good.get("FAKES", [])]
     rows += [(float(b), 6, f"scroll x{float(v):g}", QColor(90, 210, 230)) for b, v in good.get("SCROLLS", [])]
     rows += [(float(e[0]), 7, f"speed x{float(e[1]):g}", QColor(90, 210, 230)) for e in good.get("SPEEDS", [])]
-    return [(beat, text, color) for beat, _, text, color in sorted(rows, key=lambda r: (r[0], r[1]))]
+    return sorted(rows, key=lambda r: (r[0], r[1]))
+
+
+def timing_markers(timing: TimingData) -> list[tuple[float, str, QColor]]:
+    """(beat, text, colour) of :func:`marker_rows`."""
+    return [(beat, text, color) for beat, _, text, color in marker_rows(timing)]

@@ -230,7 +230,7 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
             left = geo.SPECTRO_X0 - 0.1
         else:  # centre the notefield (with its right-hand labels/curve strip) like ArrowVortex
             right_extra = curve_units + 1.15
-            left = min(-0.35, -(units - self.lanes - right_extra) / 2.0)
+            left = min(-geo.GUTTER, -(units - self.lanes - right_extra) / 2.0)  # the measure numbers' room, at least
         self.vb.setXRange(left, left + units, padding=0.0)
 
     def view_span_y(self) -> float:
