@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -107,3 +108,17 @@ def test_the_untitled_demo_is_autosaved_and_restored_as_an_untitled_copy(window,
         assert demo_bytes() == before
     finally:
         close(second)
+
+
+def test_export_of_the_demo_suggests_the_users_folder(window, monkeypatch):
+    """File > Export suggested resources/demo/first-light.sm: a click on Save there wrote into the editor's own
+    folder."""
+    import editor.controllers.export as export_module
+
+    assert open_demo(window)
+    seen = []
+    monkeypatch.setattr(export_module.QFileDialog, "getSaveFileName",
+                        lambda _parent, _title, path, _filter: seen.append(Path(path)) or ("", ""))
+    assert export_module.ExportController(window).ask_export_path() is None
+    assert seen[0].parent == save_folder()
+    assert seen[0].name == "first-light.sm"
