@@ -15,9 +15,12 @@ the files). :class:`SampleBank` answers each with samples at the output rate:
 Decoded files are kept per file and rate, with its size and modification time (a file written again is decoded
 again, and its old samples dropped), and a lookup's answer with the folder's modification time, so an edit of the
 notes re-reads nothing, while a sample file dropped into the folder is heard at the next change. The decoded
-samples are held up to :data:`MAX_CACHED_BYTES`, the least recently used going first: a keysounded map of 520
-files re-decoded all of them on every edit (0.4 s) when the cache held 512 files and was emptied whole when full,
-and 60 saves of one sample kept 60 decoded copies.
+samples are held up to :data:`MAX_CACHED_BYTES`: a keysounded map of 520 files re-decoded all of them on every
+edit (0.4 s) when the cache held 512 files and was emptied whole when full, and 60 saves of one sample kept 60
+decoded copies. A file makes room only by dropping files the last two builds of the sounds (:func:`plan_sounds`,
+one per change) did not use, least recently used first, else it is not kept: a map whose samples do not all fit
+keeps a fixed part of them decoded, where a plain least-recently-used cache, walked in the same order at every
+change, would drop each file just before it is needed again and decode every one on every edit.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ class SampleBank:
     def __init__(self) -> None:
         self._defaults: dict[tuple[str, str, int], np.ndarray] = {}
         self._files: OrderedDict[tuple[str, int], tuple[tuple[int, int], np.ndarray | None]] = OrderedDict()
+        self._used: dict[tuple[str, int], int] = {}  # file -> the build that last used it
+        self._build = 0  # plan_sounds counts its builds here
         self._bytes = 0  # held in _files
         self._found: OrderedDict[tuple[str, Lookup], tuple[int, Path | None]] = OrderedDict()
         self._failures: dict[str, str] = {}
@@ -98,18 +103,29 @@ class SampleBank:
         kept = self._files.get(key)
         if kept is not None and kept[0] == stamp:
             self._files.move_to_end(key)
+            self._used[key] = self._build
             return kept[1]
         if kept is not None:  # the file was written again: its old samples go
             self._drop(key)
         decoded = self._decode(path, int(sample_rate_hz))
-        self._files[key] = (stamp, decoded)
-        self._bytes += decoded.nbytes if decoded is not None else 0
-        while self._bytes > MAX_CACHED_BYTES and len(self._files) > 1:
-            self._drop(next(iter(self._files)))  # the least recently used
+        size = decoded.nbytes if decoded is not None else 0
+        for old in [k for k in self._files if self._used.get(k, 0) < self._build - 1]:  # least recently used first
+            if self._bytes + size <= MAX_CACHED_BYTES:
+                break
+            self._drop(old)
+        if self._bytes + size <= MAX_CACHED_BYTES:
+            self._files[key] = (stamp, decoded)
+            self._used[key] = self._build
+            self._bytes += size
         return decoded
+
+    def begin_build(self) -> None:
+        """A new build of a map's sounds starts (:func:`plan_sounds`): the files the last two used keep their room."""
+        self._build += 1
 
     def _drop(self, key: tuple[str, int]) -> None:
         _stamp, samples = self._files.pop(key)
+        self._used.pop(key, None)
         self._bytes -= samples.nbytes if samples is not None else 0
 
     @property
@@ -146,6 +162,7 @@ def plan_sounds(plan: HitsoundPlan, folder: Path | None, sample_rate_hz: int, ba
     """One :data:`Sound` per distinct sample array of ``plan``: samples that come out the same (two lookups no
     file answers, both playing the built-in sound) are one track, so the callback walks fewer of them."""
     merged: dict[int, tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]] = {}
+    bank.begin_build()
     for hit, (times, gains) in plan.items():
         sample = bank.sample(hit, folder, sample_rate_hz)
         entry = merged.setdefault(id(sample), (sample, [], []))

@@ -102,33 +102,40 @@ def test_a_file_that_does_not_decode_plays_the_built_in_sound_and_is_named_once(
     assert bank.new_failures() == []
 
 
-def test_more_files_than_a_count_limit_stay_decoded_and_a_full_cache_drops_the_least_recently_used(tmp_path,
-                                                                                                    monkeypatch):
+def test_more_files_than_a_count_limit_stay_decoded_and_a_full_cache_keeps_a_fixed_part(tmp_path, monkeypatch):
     """A keysounded map of 520 files re-decoded all of them on every edit: the cache held 512 files and was emptied
-    whole when full. Now bytes bound it, and only the least recently used file goes."""
+    whole when full. Now bytes bound it, and a map whose samples do not all fit keeps most of them decoded (a plain
+    least-recently-used cache, walked in the same order at every build, decoded every file every time)."""
     import audio.hitsound_bank as bank_module
 
-    for k in range(600):
-        sf.write(str(tmp_path / f"key{k}.wav"), tone(64, 0.1), SR)
-    hits = [HitSample("normal", "normal", ((f"key{k}.wav",),)) for k in range(600)]
-    bank = SampleBank()
-    first = [bank.sample(h, tmp_path, SR) for h in hits]
-    decoded = []
+    def hits(prefix: str, n: int) -> list[HitSample]:
+        for k in range(n):
+            if not (tmp_path / f"{prefix}{k}.wav").exists():
+                sf.write(str(tmp_path / f"{prefix}{k}.wav"), tone(64, 0.1), SR)
+        return [HitSample("normal", "normal", ((f"{prefix}{k}.wav",),)) for k in range(n)]
+
+    decoded: list = []
     real = bank_module.iter_blocks
     monkeypatch.setattr(bank_module, "iter_blocks", lambda *a, **k: decoded.append(a[0]) or real(*a, **k))
-    again = [bank.sample(h, tmp_path, SR) for h in hits]  # the next edit's rebuild: nothing decoded again
-    assert decoded == []
-    assert all(a is b for a, b in zip(first, again, strict=True))
-    monkeypatch.setattr(bank_module, "MAX_CACHED_BYTES", bank.cached_bytes - 1)  # full: one file must go
-    bank.sample(HitSample("normal", "normal", (("key0.wav",),)), tmp_path, SR)  # key0 used last: kept
-    sf.write(str(tmp_path / "new.wav"), tone(64, 0.2), SR)
-    bank.sample(HitSample("normal", "normal", (("new.wav",),)), tmp_path, SR)
+    bank = SampleBank()
+
+    def build(samples: list[HitSample]) -> int:  # one change's rebuild of the sounds: how many files it decoded
+        decoded.clear()
+        bank.begin_build()
+        for hit in samples:
+            bank.sample(hit, tmp_path, SR)
+        return len(decoded)
+
+    many = hits("key", 600)
+    assert [build(many), build(many)] == [600, 0]  # more files than the old count limit: decoded once
+    bank = SampleBank()
+    song = hits("key", 40)
+    monkeypatch.setattr(bank_module, "MAX_CACHED_BYTES", 39 * bank.sample(song[0], tmp_path, SR).nbytes)
+    bank = SampleBank()
+    assert [build(song) for _ in range(5)] == [40, 1, 1, 1, 1]  # 39 stay decoded, the 40th is decoded each time
     assert bank.cached_bytes <= bank_module.MAX_CACHED_BYTES
-    decoded.clear()
-    bank.sample(hits[0], tmp_path, SR)
-    assert decoded == []  # the most recently used stayed
-    bank.sample(hits[1], tmp_path, SR)
-    assert [p.name for p in decoded] == ["key1.wav"]  # the least recently used went
+    other = hits("other", 20)  # another song in the same window: it takes the room of files no longer used
+    assert [build(other) for _ in range(3)] == [20, 20, 0]
 
 
 def test_a_sample_written_again_replaces_its_old_samples(tmp_path) -> None:
