@@ -26,6 +26,7 @@ from chart.checks.base import Severity
 from chart.checks.registry import check_song
 from chart.fileio import backup_name, move_aside
 from chart.formats.osu_set_files import set_files
+from chart.formats.osz_zip import extraction_of, refresh_extraction
 from chart.formats.registry import (
     conversions,
     format_for,
@@ -115,6 +116,10 @@ class ExportController:
             return False
         song = made.song
         leftover = self.ask_leftovers(song, target)
+        # an archive written over the one whose extraction is beside it (the .osz opened here): that folder is
+        # brought up to date as the CLI does (chart.formats.osz_zip.refresh_extraction), else the new archive would
+        # not open again; a folder edited since its extraction is never touched
+        extracted = extraction_of(target) if target.suffix.lower() == ".osz" else None
         try:  # the .osu files and the set's copies all or nothing
             written = [p.name for p in made.write(target)]
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
@@ -123,6 +128,8 @@ class ExportController:
             return False
         moved = self.move_to_backup(leftover)
         note = f"; {made.note(target.parent)}" if made.copies else ""
+        if extracted is not None and (refreshed := refresh_extraction(target, extracted)):
+            note += f"; {refreshed}"
         self.win.session.status.emit(f"Exported {', '.join(written)}{note}" + (f"; moved {', '.join(moved)}" if moved else ""))
         return True
 

@@ -83,3 +83,24 @@ def test_a_bad_archive_is_a_one_line_dialog_and_the_song_stays(opened, tmp_path,
     assert text == f"{bad}: a file name that leaves the set folder (../../evil.osu): refused"
     assert opened.session.doc is doc
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("bad", "."))) == ["bad.osz"]
+
+
+def test_export_over_the_archive_that_was_opened_keeps_it_openable(opened, tmp_path, boxes):
+    """Open Song.osz (extracted to Song/), edit, Export onto Song.osz: the new archive was refused on the next open
+    ("the folder Song beside it holds another version of ..."), as the CLI's rewrite was until it refreshed the
+    folder; Export now does the same."""
+    win = opened
+    target = tmp_path / "exported" / "Clicks.osz"
+    target.parent.mkdir()
+    boxes.answers = [YES]
+    assert ExportController(win).export(target)
+    boxes.clear()
+    assert win.open_path(target)
+    chart = win.session.chart
+    win.session.doc.remove_notes(chart, [chart.notes[-1]])  # an edit
+    kept = len(chart.notes)
+    boxes.answers = [YES]
+    assert ExportController(win).export(target)
+    assert "updated the folder" in win.statusBar().currentMessage()
+    back = load(target)  # opens again: its folder is the new archive's extraction
+    assert kept in [len(c.notes) for c in back.charts]
