@@ -12,7 +12,9 @@ file's 5 values went into a .ssc, whose field holds StepMania 5's full list for 
 So the readers :func:`remember` each field with a :func:`fingerprint` of the chart read with it, and the writers
 write it (:func:`kept`) only to the format it was read from and while the chart still has that fingerprint: an
 edit made and undone keeps it, a real change leaves it out. A field no file gave (set by code, read from the JSON
-export) is the caller's and is written as it is. In-process only: fingerprints are Python hashes of immutable
+export) is the caller's and is written as it is, unless a file read earlier in the process had the very same field
+text with other notes: it is then taken for that one, changed, and left out (the registry knows fields by their
+text; StepMania recomputes them on load, so only other tools miss the value). In-process only: fingerprints are Python hashes of immutable
 values; at most :data:`MAX_REMEMBERED` fields are remembered, past that the oldest half is forgotten (written as
 they are again: only a process reading tens of thousands of charts gets there).
 """
