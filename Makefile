@@ -11,7 +11,7 @@ PY_SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 
 # A $(VENV) whose Python is outside that range (left by a try with an unsupported python3 before this check, or
 # whose Python was replaced since) is rebuilt: it only existing made every retry fail the same way.
 VENV_STALE := $(if $(wildcard $(PY)),$(shell $(PY) -c '$(PY_SUPPORTED)' >/dev/null 2>&1 || echo FORCE))
-PYTHON_FOUND = $$($(PYTHON) -c 'import platform; print("Python", platform.python_version())' 2>/dev/null || echo "not found")
+PYTHON_FOUND = $$("$(PYTHON)" -c 'import platform; print("Python", platform.python_version())' 2>/dev/null || echo "not found")
 
 .PHONY: run test test-all test-gpu gpu lint bench train train-lanes eval system help FORCE
 
@@ -31,11 +31,11 @@ system:
 	@./scripts/setup_system.sh
 
 $(VENV)/bin/python: $(VENV_STALE)
-	@$(PYTHON) -c '$(PY_SUPPORTED)' >/dev/null 2>&1 || { echo "error: $(PYTHON) is $(PYTHON_FOUND); GenéLive Studio \
+	@"$(PYTHON)" -c '$(PY_SUPPORTED)' >/dev/null 2>&1 || { echo "error: $(PYTHON) is $(PYTHON_FOUND); GenéLive Studio \
 needs Python 3.11 or 3.12: pass one as PYTHON, e.g. make $(or $(firstword $(MAKECMDGOALS)),run) PYTHON=python3.11" >&2; \
 	  exit 2; }
 	$(if $(VENV_STALE),@echo "$(VENV) has a Python outside 3.11-3.12: rebuilding it with $(PYTHON)"; rm -rf $(VENV))
-	$(PYTHON) -m venv $(VENV)
+	"$(PYTHON)" -m venv $(VENV)
 	$(PIP) install -q --upgrade "pip>=24"
 
 FORCE:
