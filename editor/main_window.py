@@ -376,6 +376,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.record.active:  # the take ends first: a key not yet shown left the song "clean", and it went unasked
+            self.record.stop("closing")
         if not self.skip_close_prompt and not self.maybe_save_changes():
             ev.ignore()
             return

@@ -81,3 +81,21 @@ def test_a_save_that_runs_out_of_memory_is_one_dialog(opened, boxes, monkeypatch
     assert [(kind, title) for kind, title, _ in boxes] == [("critical", "Cannot save")]
     assert "not enough memory to build the file" in boxes[0][2]
     assert not s.doc.is_clean
+
+
+def test_closing_in_the_middle_of_a_take_ends_it_and_asks(fake, qtbot, boxes):
+    """A lane key pressed in the frame the window closed was not in the song yet: the song looked clean, nothing was
+    asked, and the take's note was committed and lost as the window went. The take now ends first."""
+    from PySide6.QtWidgets import QMessageBox
+
+    win, clock = fake
+    s = win.session
+    win.seek(BEAT0_S + 10 * SPB)
+    assert win.record.start()
+    press(win, qtbot, clock, K.Key_D, BEAT0_S + 10 * SPB)
+    boxes.answers = [QMessageBox.StandardButton.Cancel]
+    assert not win.close()  # asked, and cancelled: the window stays
+    assert [kind for kind, _title, _text in boxes] == ["question"]
+    assert not win.record.active
+    assert not s.doc.is_clean
+    assert any(n.beat == 10 for n in s.chart.notes)
