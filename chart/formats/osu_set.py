@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from chart.disclosure import disclosed_model, with_disclosure
-from chart.formats.errors import ParseError
-from chart.formats.osu_mania import PREVIEW, TRANSLIT, preview_text
+from chart.formats.errors import ParseError, Unrepresentable
+from chart.formats.osu_mania import PREVIEW, TRANSLIT, NotManiaError, preview_text
 from chart.song import Song
 
 
@@ -47,3 +47,23 @@ def merge_set(songs: Sequence[Song]) -> Song:
         charts.append(chart)
     return Song(title=first.title, artist=first.artist, credit=credit, music=first.music,
                 sample_start=first.sample_start, timing=first.timing, charts=charts, extra=common)
+
+
+def read_difficulty(read: Callable[[list[Unrepresentable]], Song], name: str,
+                    report: list[Unrepresentable] | None,
+                    skipped: list[tuple[str, ParseError]]) -> tuple[Song | None, ParseError | None]:
+    """One ``.osu`` file of a set (a folder's, an archive's), read by ``read(its own report)``: (the song, None); or
+    (None, None) for another game mode and (None, the read error) for a file that cannot be read, each added to
+    ``skipped`` to be named as a set skips it. A file that fails half-way adds nothing to ``report``."""
+    own: list[Unrepresentable] = []
+    try:
+        song = read(own)
+    except NotManiaError as err:
+        skipped.append((name, err))
+        return None, None
+    except ParseError as err:
+        skipped.append((name, ParseError(f"cannot be read: {ParseError(err.message, err.line)}")))
+        return None, err
+    if report is not None:
+        report += own
+    return song, None

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections import Counter
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 from chart.formats.errors import MAX_INPUT_BYTES, ParseError, Unrepresentable, WriteError
@@ -134,7 +135,8 @@ def _difficulties(zf, members: dict, root: str, names: list[str], where: str, re
     """(mania songs with their file names, skipped files: other modes, and difficulties that cannot be read, as a
     set's folder skips them) of the set; ParseError naming the first unreadable member when nothing else reads, or
     naming what the archive holds when no difficulty is osu!mania."""
-    from chart.formats.osu_mania import NotManiaError, load_bytes
+    from chart.formats.osu_mania import load_bytes
+    from chart.formats.osu_set import read_difficulty
 
     songs: list[tuple[Song, str]] = []
     skipped: list[tuple[str, ParseError]] = []
@@ -146,19 +148,14 @@ def _difficulties(zf, members: dict, root: str, names: list[str], where: str, re
             raise ParseError(f"{name}: file too large ({info.file_size / 2**20:.1f} MB; the limit is "
                              f"{MAX_INPUT_BYTES // 2**20} MB)")
         data = zf.read(info)
-        own: list[Unrepresentable] = []  # a file that fails half-way adds nothing to the report
-        try:
-            songs.append((load_bytes(data, own), name))
-        except NotManiaError as err:
-            skipped.append((name, err))
+        song, error = read_difficulty(partial(load_bytes, data), name, report, skipped)
+        if song is not None:
+            songs.append((song, name))
+        elif error is not None:  # skipped and named, as in a set's folder (registry._load_osu_set)
+            unreadable.append(error.with_path(f"{where}: {name}" if where else name))
+        else:  # another game mode
             mode = parse_sections(normalise(decode(data))).get("General", "Mode", "0")
             games[_GAMES.get(mode, f"Mode {mode}")] += 1
-        except ParseError as err:  # skipped and named, as in a set's folder (registry._load_osu_set)
-            unreadable.append(err.with_path(f"{where}: {name}" if where else name))
-            skipped.append((name, ParseError(f"cannot be read: {err}")))
-        else:
-            if report is not None:
-                report += own
     if not songs:
         if unreadable:
             raise unreadable[0] from None

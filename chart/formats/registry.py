@@ -15,6 +15,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -180,25 +181,17 @@ def _load_osu_set(folder: Path, files: list[Path], report: list[Unrepresentable]
     modes are skipped (named in ``report``); a set with none of osu!mania is refused. An unreadable difficulty is
     skipped too, named with its error: one hand-edited file kept a designer from the others (it stays as it is:
     saving writes the difficulties read). A set none of whose difficulties reads is refused with the first error."""
-    from chart.formats.osu_mania import NotManiaError
+    from chart.formats.osu_set import read_difficulty
 
     songs: list[Song] = []
     skipped: list[tuple[str, ParseError]] = []
     broken: list[ParseError] = []
     for path in files:
-        own: list[Unrepresentable] = []  # a file that fails half-way adds nothing to the report
-        try:
-            songs.append(load(path, own))
-        except NotManiaError as err:
-            skipped.append((path.name, err))
-            continue
-        except ParseError as err:
-            broken.append(err)
-            where = f"line {err.line}: " if err.line is not None else ""
-            skipped.append((path.name, ParseError(f"cannot be read: {where}{err.message}")))
-            continue
-        if report is not None:
-            report += own
+        song, error = read_difficulty(partial(load, path), path.name, report, skipped)
+        if song is not None:
+            songs.append(song)
+        elif error is not None:
+            broken.append(error)
     if not songs:
         if broken:
             raise broken[0]
