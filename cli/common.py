@@ -93,7 +93,7 @@ def write_chart_files(song, output: Path) -> list[Path]:
     from chart.formats.registry import split_per_chart
 
     existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
-    extracted = extraction_of(output) if output.suffix.lower() == ".osz" else None
+    extracted = extraction_of(output)
     try:
         made = set_files(song, output)
         older = [(p, kept) for p in existing if (kept := keep_older_backup(Path(p)))]

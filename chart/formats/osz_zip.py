@@ -211,7 +211,10 @@ def extraction_of(archive: Path) -> frozenset[str] | None:
     (:func:`extract_folder`) is its extraction as it stands (a plain folder holding every file of it unchanged;
     files of the user's own beside them do not matter), else None: no such folder, no readable archive, or a folder
     that differs (the user's work, never touched). The new archive would otherwise find a folder that is not its
-    extraction and refuse to open (``draft Song.osz -o Song.osz``): :func:`refresh_extraction` follows the write."""
+    extraction and refuse to open (``draft Song.osz -o Song.osz``): :func:`refresh_extraction` follows the write.
+    None too for a path that is no ``.osz``, so that every writer may ask."""
+    if archive.suffix.lower() != ".osz":  # no archive is written there: nothing to refresh
+        return None
     folder = extract_folder(archive)
     if not archive.is_file() or not folder.is_dir() or folder.is_symlink():
         return None

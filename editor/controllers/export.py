@@ -119,7 +119,7 @@ class ExportController:
         # an archive written over the one whose extraction is beside it (the .osz opened here): that folder is
         # brought up to date as the CLI does (chart.formats.osz_zip.refresh_extraction), else the new archive would
         # not open again; a folder edited since its extraction is never touched
-        extracted = extraction_of(target) if target.suffix.lower() == ".osz" else None
+        extracted = extraction_of(target)
         try:  # the .osu files and the set's copies all or nothing
             written = [p.name for p in made.write(target)]
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
