@@ -53,6 +53,12 @@ def open_demo(win) -> bool:
     return True
 
 
+def away_from_bundled(path: Path) -> Path:
+    """``path``, or for a file shipped with the editor the same name in :func:`save_folder`: what Save As and Export
+    suggest, never the editor's own ``resources/``."""
+    return save_folder() / path.name if is_bundled(path) else path
+
+
 def save_folder() -> Path:
     """Where Save As suggests keeping a bundled song: the user's documents folder, else their home."""
     from PySide6.QtCore import QStandardPaths

@@ -41,7 +41,7 @@ from editor import messages
 from editor.controllers.file_dialogs import with_filter_extension
 from editor.controllers.files import music_for
 from editor.controllers.save_checks import refused_mid_edit
-from editor.demo import is_bundled, save_folder
+from editor.demo import away_from_bundled
 from editor.panels.fields import commit_focused_field
 
 EXPORT_FILTER = ("StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;osu! beatmap archive (*.osz);;"
@@ -58,8 +58,7 @@ class ExportController:
     def ask_export_path(self) -> Path | None:
         doc = self.win.session.doc
         suggested = (doc.path or doc.song.source_path or Path("song.ssc")).with_suffix(".sm")
-        if is_bundled(suggested):  # the demo: the user's folder, as Save suggests, never the editor's resources/
-            suggested = save_folder() / suggested.name
+        suggested = away_from_bundled(suggested)  # the demo: the user's folder, as Save suggests
         path, chosen = QFileDialog.getSaveFileName(self.win, "Export", str(suggested), EXPORT_FILTER)
         if not path:
             return None

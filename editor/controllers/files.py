@@ -19,7 +19,7 @@ from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files, music_r
 from editor import messages
 from editor.audio_support import decode_job
 from editor.controllers import file_dialogs, save_checks
-from editor.demo import is_bundled, save_folder
+from editor.demo import away_from_bundled, is_bundled
 from editor.panels.fields import commit_focused_field
 from editor.session import AudioState, EditorSession
 from editor.settings import EditorSettings
@@ -233,8 +233,8 @@ class FileController(QObject):
             suggested = suggested.with_name(suggested.stem.split(" [")[0] + ".ssc")  # "NAME [Hard].osu" -> NAME.ssc
             self.session.status.emit("An osu!mania file holds one difficulty: save the set in one .ssc (File > "
                                      "Export writes its .osu files, one per difficulty)")
-        if suggested is not None and is_bundled(suggested):  # the demo: the user's folder, not the editor's own
-            suggested = save_folder() / suggested.name
+        if suggested is not None:  # the demo: the user's folder, not the editor's own
+            suggested = away_from_bundled(suggested)
         if suggested is not None and not suggested.parent.is_dir():  # its folder is gone (a restored autosave...)
             suggested = Path(suggested.name)  # the name alone: the dialog opens in a folder that is there
         target = self.ask_save_path(suggested)
