@@ -31,14 +31,20 @@ def retimed(win, tag: str, entries: list, chart=None):
     assert win.session.push(SetTiming(new, chart=chart, name=tag))
 
 
-def test_segments_that_move_no_note_keep_the_pending_ghosts(opened):
+def pending_ghost(win):
+    """One pending AI ghost (beat 9, lane 0) on the song's second chart: (the chart, the window's ghosts)."""
     from editor.controllers.ghosts import GhostDraft
 
-    win = opened
     song = win.session.doc.song
     chart = song.charts[1]
     ghosts = win.drafting.ghosts
     ghosts.put(GhostDraft(chart, [Note(F(9), 0)], {}, {}, regions=[(F(0), F(16))], timing=song.timing_for(chart)))
+    return chart, ghosts
+
+
+def test_segments_that_move_no_note_keep_the_pending_ghosts(opened):
+    win = opened
+    chart, ghosts = pending_ghost(win)
     for tag, entries in (*KEPT.items(), ("signature", [(F(0), 3, 4)])):
         retimed(win, tag, entries)
         assert ghosts.get(chart) is not None, tag

@@ -9,20 +9,16 @@ from fractions import Fraction as F
 import pytest
 
 from chart.commands import SetTiming
-from chart.notes import Note
 from tests.editor.test_ai_results import status
+from tests.editor.test_ai_timing_scope import pending_ghost
 
 pytestmark = pytest.mark.qt
 
 
 def test_a_timing_edit_that_moves_no_beat_keeps_the_ghosts_and_a_real_one_clears_them(opened):
-    from editor.controllers.ghosts import GhostDraft
-
     win = opened
     song = win.session.doc.song
-    chart = song.charts[1]
-    ghosts = win.drafting.ghosts
-    ghosts.put(GhostDraft(chart, [Note(F(9), 0)], {}, {}, regions=[(F(0), F(16))], timing=song.timing_for(chart)))
+    chart, ghosts = pending_ghost(win)
     t = song.timing
     same = t.with_changes(bpms=(*t.bpms, (F(40), t.bpm_at(F(40)))), stops=(*t.stops, (F(12), F(0))))
     assert same != t
