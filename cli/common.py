@@ -131,9 +131,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Parser with every subcommand registered by a module of the ``cli`` package."""
-    parser = _Parser(prog="main.py", description="GenéLive Studio: chart editor with AI assist")
+def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
+    """Parser with every subcommand registered by a module of the ``cli`` package; ``prog`` is the name the usage
+    and error lines give the program (``main.py`` in the repository, the console script's name once installed)."""
+    parser = _Parser(prog=prog, description="GenéLive Studio: chart editor with AI assist")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     import cli
 
@@ -147,11 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_cli(argv: list[str]) -> int:
+def run_cli(argv: list[str], prog: str = "main.py") -> int:
     """Parse ``argv`` and run the chosen subcommand; map errors to exit codes. Everything is inside the ``try``,
     building the parser included: Ctrl+C at any moment is the one line ``error: interrupted`` and exit 130."""
     try:
-        parser = build_parser()
+        parser = build_parser(prog)
         args = parser.parse_args(argv)
         func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
         if func is None:
@@ -178,6 +179,15 @@ def run_cli(argv: list[str]) -> int:
         return _quiet_closed_stdout()
     except OSError as exc:  # disk full, permissions, missing files not caught earlier
         return _os_error(exc)
+
+
+CONSOLE_SCRIPT = "genelive-studio"
+
+
+def console_main() -> NoReturn:
+    """The ``genelive-studio`` command an installed wheel puts on PATH ([project.scripts]): ``python main.py``
+    of the repository, under the command's own name in usage and error lines."""
+    sys.exit(run_cli(sys.argv[1:], prog=CONSOLE_SCRIPT))
 
 
 def _os_error(exc: OSError) -> int:

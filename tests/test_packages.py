@@ -91,6 +91,8 @@ def test_the_built_wheel_runs_the_editor_without_the_repository(tmp_path) -> Non
     assert {f"{package.replace('.', '/')}/__init__.py" for package in _code_folders()
             if (REPO / package.replace(".", "/") / "__init__.py").exists()} <= names
     assert _runtime_files() <= names
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert "genelive-studio = cli.common:console_main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = "\n".join([
@@ -101,9 +103,29 @@ def test_the_built_wheel_runs_the_editor_without_the_repository(tmp_path) -> Non
         f"assert editor.main_window.__file__.startswith({str(site)!r}), editor.main_window.__file__",
         "for path in (DEMO_SONG, DEFAULT_KEYMAP, default_models_dir() / 'onset.onnx', DENSITY_FILE):",
         "    assert path.is_file(), path",
+        "from cli.common import console_main",
+        "sys.argv = ['genelive-studio', '--help']",
+        "try:\n    console_main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code",
         "print('ok')",
     ])
     # -S: the dependencies from this environment's site-packages, without the repository's editable-install hook
     result = subprocess.run([sys.executable, "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True,
                             timeout=300, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    assert result.stdout.strip() == "ok", result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "ok", result.stderr[-2000:]
+    assert result.stdout.startswith("usage: genelive-studio"), result.stdout[:200]
+
+
+def test_the_console_script_is_main_py_under_its_own_name(capsys, monkeypatch) -> None:
+    """[project.scripts] names a function that exists and runs the CLI: usage and errors under the command's name,
+    bad input exit 2 as ``python main.py`` gives."""
+    import sys
+    import tomllib
+
+    target = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]["genelive-studio"]
+    module, _, function = target.partition(":")
+    console_main = getattr(importlib.import_module(module), function)
+    monkeypatch.setattr(sys, "argv", ["genelive-studio", "no-such-command"])
+    with pytest.raises(SystemExit) as exit_info:
+        console_main()
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.startswith("genelive-studio: error: ")
