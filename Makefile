@@ -17,7 +17,7 @@ PYTHON_FOUND = $$("$(PYTHON)" -c 'import platform; print("Python", platform.pyth
 
 help:
 	@echo "make run    - set up and open the editor on the demo song"
-	@echo "make test   - set up and run ruff, import-linter and the test suite"
+	@echo "make test   - set up and run ruff, import-linter, mypy and the test suite"
 	@echo "make gpu   - install CUDA 13 + cuDNN 9 for onnxruntime-gpu (machines with an NVIDIA GPU)"
 	@echo "make test-gpu - the CUDA-path tests (needs an NVIDIA GPU)"
 	@echo "make lint   - ruff + import-linter + mypy"
@@ -54,12 +54,13 @@ run: system $(RUN_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy || true
+	$(VENV)/bin/mypy
 
 test: $(DEV_STAMP)
 	@./scripts/setup_system.sh --test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow and not gpu" $(PYTEST_ARGS)
 
 test-all: $(DEV_STAMP)

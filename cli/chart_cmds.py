@@ -173,7 +173,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     # as the editor's Verify checks a song for the format of its file: notes off StepMania's grid are no PROBLEM in
     # a .json, which keeps them (a folder is several files, or one of several formats: only what --format names)
     own = args.chart.suffix.lstrip(".") if args.chart.is_file() else None
-    target = _format_name(args.target_format or own) if args.target_format or own else None
+    wanted: str | None = args.target_format or own
+    target = _format_name(wanted) if wanted else None
     if args.audio_length is not None and not args.audio_length > 0:
         raise UserError(f"--audio-length must be a positive number of seconds, got {args.audio_length}")
     song = load_song(args.chart)

@@ -9,8 +9,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cli.common import UserError, output_folder
+
+if TYPE_CHECKING:
+    from inference.backends import Backend
 
 _BLOCK_FRAMES = 1 << 16
 # what audio.separation_cache.default_cache_dir() gives (not imported here: --help must not load numpy and friends,
@@ -96,6 +100,7 @@ def _separator_factory(args: argparse.Namespace):
         raise UserError(str(exc)) from None
     if args.save_manifest:
         print(f"wrote {model.save_manifest()}", file=sys.stderr)
+    backend: Backend
     if args.backend == "local":
         from inference.backends import OnnxBackend
 
@@ -178,9 +183,10 @@ def _write_stems(stems, names: list[str], out: Path, subtype: str) -> list[Path]
     temps: list[tuple[Path, Path]] = []
     try:
         for name in names:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".wav.tmp", dir=out)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".wav.tmp", dir=out)
             os.close(fd)
-            temps.append((Path(tmp), out / f"{name}.wav"))
+            tmp = Path(tmp_name)
+            temps.append((tmp, out / f"{name}.wav"))
             with sf.SoundFile(stems.path(name)) as src:
                 with writing_to(out):  # reads stay outside: a read error is not "disk full"
                     dst = sf.SoundFile(tmp, "w", src.samplerate, src.channels, subtype=subtype, format="WAV")

@@ -81,13 +81,13 @@ def measure_slot_density(songs: Path) -> dict[int, float]:
     """Median over the training songs' charts of onset rows per second of audio, per slot."""
     from audio.decode import audio_info
     from chart.notes import onset_beats
-    from training.data import find_chart_file, load_song, song_folders, split_keys, usable_charts
+    from training.data import chart_file, load_song, song_folders, split_keys, usable_charts
 
     folders = song_folders(songs)
     train, _ = split_keys([f.name for f in folders])
     values: dict[int, list[float]] = {}
     for folder in (f for f in folders if f.name in set(train)):
-        song = load_song(find_chart_file(folder))
+        song = load_song(chart_file(folder))
         audio = song.audio_path()
         if audio is None:
             continue

@@ -73,6 +73,14 @@ def find_chart_file(folder: Path) -> Path | None:
     return None
 
 
+def chart_file(folder: Path) -> Path:
+    """:func:`find_chart_file` of a folder that must have one (each of :func:`song_folders` has)."""
+    found = find_chart_file(folder)
+    if found is None:
+        raise DataError(f"no .ssc or .sm chart in {folder}")
+    return found
+
+
 def song_folders(root: str | Path) -> list[Path]:
     """Song folders under ``root`` (each holding a chart file), sorted by name."""
     root = Path(root)

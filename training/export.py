@@ -64,7 +64,8 @@ def export_onnx(model: OnsetModel | OnsetEnsemble, path: str | Path, share_audio
     with warnings.catch_warnings():
         # The GRU batch-size warning does not apply: no initial state is exported (tested at several B).
         warnings.simplefilter("ignore")
-        torch.onnx.export(wrapper, example_inputs(model.config), buf, input_names=list(INPUT_NAMES),
+        torch.onnx.export(wrapper, example_inputs(model.config), buf,  # type: ignore[arg-type]  # a BytesIO works
+                          input_names=list(INPUT_NAMES),
                           output_names=[OUTPUT_NAME], dynamic_axes=dynamic, opset_version=OPSET, dynamo=False)
     graph = onnx.load_from_string(buf.getvalue())
     if share_audio:
@@ -151,7 +152,7 @@ def export_checkpoint(ckpt_path: str | Path | Sequence[str | Path], onnx_path: s
         else ckpts[0].get("metrics", {}),
     }
     manifest = build_manifest(onnx_path, model.config, features, decode, model_id, extra)
-    if len(ckpts) > 1:
-        manifest.extra["model_config"] = [m.config.to_dict() for m in model.members]
+    if isinstance(model, OnsetEnsemble):
+        manifest.extra["model_config"] = [m.config.to_dict() for m in model.member_models()]
     manifest.save(onnx_path.with_name(onnx_path.stem + MANIFEST_SUFFIX))
     return onnx_path

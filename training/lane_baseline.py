@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +86,7 @@ def save_ngram(stepper: NgramStepper, path: str | Path) -> Path:
     """Write the tables as ``.npz`` atomically (counts as uint32 would do; float32 keeps loading trivial)."""
     from chart.fileio import atomic_write_bytes
 
-    arrays = {"order": np.array(stepper.order), "beta": np.array(stepper.beta)}
+    arrays: dict[str, Any] = {"order": np.array(stepper.order), "beta": np.array(stepper.beta)}
     for d in range(stepper.order):
         arrays[f"keys_{d}"] = stepper.keys[d]
         arrays[f"counts_{d}"] = stepper.counts[d]

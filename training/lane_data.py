@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +93,7 @@ def _cache_path(chart_file: Path, audio: Path | None, params: FeatureParams, cac
 def _save(path: Path, charts: list[LaneChart]) -> None:
     from chart.fileio import atomic_write_bytes
 
-    arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(
+    arrays: dict[str, Any] = {"meta": np.array(json.dumps(
         [{"key": c.key, "slot": c.slot, "has_audio": c.has_audio} for c in charts]))}
     for i, c in enumerate(charts):
         arrays.update({f"{i}_{name}": getattr(c, name) for name in _FIELDS})

@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
@@ -35,6 +36,9 @@ from inference.lane_features import (
     ROW_DIM,
 )
 from inference.lane_memory import HINT, HINT_OFFSET
+
+if TYPE_CHECKING:
+    from training.lane_ensemble import LaneEnsemble
 
 ONNX_OPSET = 17
 NGRAM_SCALE = 5.0  # n-gram log-probabilities (about -10..0) scaled into the embedding's input range
@@ -61,6 +65,9 @@ class LaneModelConfig:
 
 class LaneModel(nn.Module):
     """Rows (B, T, row_dim) + history (B, T, history_dim) -> arrow, hold and length logits per row."""
+
+    lane_values: torch.Tensor  # buffers (register_buffer), declared for the type checker
+    class_masks: torch.Tensor
 
     def __init__(self, config: LaneModelConfig | None = None) -> None:
         super().__init__()
@@ -123,7 +130,7 @@ class LaneModel(nn.Module):
 class LaneStep(nn.Module):
     """One row for a batch of charts, with the recurrent state in and out: the graph that ships as ONNX."""
 
-    def __init__(self, model: LaneModel) -> None:
+    def __init__(self, model: LaneModel | LaneEnsemble) -> None:
         super().__init__()
         self.model = model
 
@@ -136,7 +143,7 @@ STEP_INPUTS = ("row", "history", "ngram", "state")
 STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
 
 
-def export_step_onnx(model: LaneModel, path: str | Path) -> Path:
+def export_step_onnx(model: LaneModel | LaneEnsemble, path: str | Path) -> Path:
     """Write the single-step graph (dynamic batch) to ``path`` atomically and return it.
 
     Inputs ``row`` (B, row_dim), ``history`` (B, history_dim), ``state`` (layers, B, hidden); outputs
@@ -157,8 +164,9 @@ def export_step_onnx(model: LaneModel, path: str | Path) -> Path:
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        torch.onnx.export(
-            step, example, buffer, input_names=list(STEP_INPUTS), output_names=list(STEP_OUTPUTS),
+        torch.onnx.export(  # the stub omits the file-like targets the exporter takes
+            step, example, buffer,  # type: ignore[arg-type]
+            input_names=list(STEP_INPUTS), output_names=list(STEP_OUTPUTS),
             dynamic_axes={"row": {0: "B"}, "history": {0: "B"}, "ngram": {0: "B"}, "state": {1: "B"}, "arrow_logits": {0: "B"},
                           "hold_logits": {0: "B"}, "length_logits": {0: "B"}, "state_out": {1: "B"}},
             opset_version=ONNX_OPSET, dynamo=False,

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -24,6 +24,9 @@ from inference.lane_features import N_LANES, N_SLOTS, PREV_ROWS, held_from_histo
 from inference.lane_memory import HistoryLayout
 from training.lane_data import LaneChart, epoch_windows, make_batch
 from training.lane_model import LaneModel, LaneModelConfig
+
+if TYPE_CHECKING:
+    from training.lane_ensemble import LaneEnsemble
 
 MONITOR_SHARE = 0.05
 HOLD_WEIGHT, LENGTH_WEIGHT = 0.5, 0.3
@@ -140,7 +143,8 @@ def train_lanes(cfg: LaneTrainConfig, train: list[LaneChart], monitor: list[Lane
     steps_per_epoch = -(-sum(len(epoch_windows([c], cfg.window, np.random.default_rng(0))) for c in train)
                         // cfg.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(optim, cfg.lr, total_steps=cfg.epochs * steps_per_epoch + 10)
-    start, best, history = 0, {"accuracy": -1.0, "epoch": -1, "state": None}, []
+    best: dict[str, Any] = {"accuracy": -1.0, "epoch": -1, "state": None}
+    start, history = 0, []
     ckpt = _checkpoint_path(out)
     if resume and ckpt.is_file():
         state = torch.load(ckpt, weights_only=False)
@@ -225,7 +229,7 @@ def rule_baselines(train: list[LaneChart], monitor: list[LaneChart]) -> tuple[An
     return ngrams[best], {k: round(v, 4) for k, v in scores.items()}
 
 
-def export_lane_model(model: LaneModel, out_dir: Path, params, extra: dict, model_id: str = "lane-v1",
+def export_lane_model(model: LaneModel | LaneEnsemble, out_dir: Path, params, extra: dict, model_id: str = "lane-v1",
                       layout: HistoryLayout | None = None) -> Path:
     """Write ``lane.onnx`` and ``lane.manifest.json`` (kind "lane") into ``out_dir``; returns the manifest path."""
     from inference.lane_features import HOLD_LENGTHS_BEAT
@@ -301,7 +305,8 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
                  "best_epoch", "monitor_accuracy", "baselines_monitor", "train_charts", "train_rows", "parameters")},
              "seed": cfg.seed}
     manifest_path = export_lane_model(model, out, params, extra, cfg.model_id, cfg.layout)
-    monitor_folders = [f for f in (song_folders(charts_only) if text else folders) if is_monitor_song(f.name)]
+    monitor_folders = [f for f in (song_folders(charts_only) if text and charts_only else folders)
+                       if is_monitor_song(f.name)]
     summary["decision"] = _calibrate(manifest_path, ngram, monitor_folders)
     print(f"decision thresholds (free-running drafts of the monitor charts): {summary['decision']}", file=log)
     atomic_write_text(out / "lane_summary.json", json.dumps(summary, indent=2) + "\n")

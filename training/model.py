@@ -188,13 +188,17 @@ class OnsetEnsemble(nn.Module):
         self.config = members[0].config
         self.encoder_channels = sum(m.encoder_channels for m in members)
 
+    def member_models(self) -> list[OnsetModel]:
+        """The members, typed (iterating the ModuleList gives plain modules to the type checker)."""
+        return [m for m in self.members if isinstance(m, OnsetModel)]
+
     def encode(self, features: torch.Tensor) -> torch.Tensor:
-        return torch.cat([m.encode(features) for m in self.members], dim=2)
+        return torch.cat([m.encode(features) for m in self.member_models()], dim=2)
 
     def head(self, encoded, beat_guide, difficulty, cond_onsets, cond_difficulty, cond_present) -> torch.Tensor:
-        parts = torch.split(encoded, [m.encoder_channels for m in self.members], dim=2)
+        parts = torch.split(encoded, [m.encoder_channels for m in self.member_models()], dim=2)
         probs = torch.stack([torch.sigmoid(m.head(e, beat_guide, difficulty, cond_onsets, cond_difficulty,
-                                                  cond_present)) for m, e in zip(self.members, parts)])
+                                                  cond_present)) for m, e in zip(self.member_models(), parts)])
         p = probs.mean(dim=0).clamp(1e-6, 1 - 1e-6)
         return torch.log(p / (1 - p))
 

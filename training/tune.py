@@ -163,12 +163,12 @@ def with_refine_ratios(settings: dict[str, SlotDecode], ratios: dict[str, dict[s
 def training_row_counts(folders: Sequence[Path], log=print) -> list[dict[int, int]]:
     """``{slot: onset rows}`` of every song folder's usable charts (unreadable charts are skipped with a line)."""
     from chart.notes import onset_beats
-    from training.data import DataError, find_chart_file, load_song, usable_charts
+    from training.data import DataError, chart_file, load_song, usable_charts
 
     out = []
     for folder in folders:
         try:
-            song = load_song(find_chart_file(folder))
+            song = load_song(chart_file(folder))
         except (DataError, OSError, ValueError) as exc:
             log(f"skip {folder.name}: {exc}")
             continue

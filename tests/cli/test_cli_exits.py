@@ -46,7 +46,7 @@ def test_a_broken_pipe_that_is_not_stdout_is_one_error_line(monkeypatch, capsys)
 
     parser = argparse.ArgumentParser()
     parser.set_defaults(func=command)
-    monkeypatch.setattr(cli.common, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli.common, "build_parser", lambda prog="main.py": parser)
     monkeypatch.setattr(cli.common, "_stdout_closed", lambda: False)
     assert cli.common.run_cli([]) == cli.common.EXIT_USAGE
     assert capsys.readouterr().err == "error: Broken pipe\n"
@@ -55,7 +55,7 @@ def test_a_broken_pipe_that_is_not_stdout_is_one_error_line(monkeypatch, capsys)
 def test_ctrl_c_while_the_parser_is_built_is_one_line(monkeypatch, capsys) -> None:
     """The parser was built (every ``cli`` module imported) outside the ``try``: Ctrl+C in the first moments of a
     command gave a KeyboardInterrupt traceback."""
-    def interrupted():
+    def interrupted(prog="main.py"):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli.common, "build_parser", interrupted)
