@@ -3,7 +3,8 @@
 A note inside a warp is passed over (almost always a mistake after a timing change: WARNING); a note inside a fake
 segment (``#FAKES``) is drawn and never judged, which the designer asked for (INFO, so it is not a surprise). One
 issue per segment, listing its notes. A display tag (``#SCROLLS``, ``#LABELS`` ...) whose text does not read is
-kept as written on save, but StepMania may ignore it (WARNING, chart-wide).
+kept as written on save (WARNING, chart-wide, naming the entries that do not read): StepMania reads these tags entry
+by entry and skips a ``#FAKES`` entry it cannot use, keeping the other fake segments (so does the judge here).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from bisect import bisect_left
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
-from chart.formats.display_segments import fake_ranges, readable
+from chart.formats.display_segments import fake_ranges, read_entries, readable
 from chart.formats.timing_tags import in_warp
 from chart.notes import NoteKind
+from chart.timing import TimingData
 
 
 class CheckUnjudged:
@@ -23,9 +25,7 @@ class CheckUnjudged:
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         timing = ctx.timing
         assert timing is not None
-        for tag, message in readable(timing)[1].items():
-            yield Issue(Severity.WARNING, f"#{tag} cannot be read ({message}); it is kept as written, but "
-                        "StepMania may ignore it")
+        yield from tag_issues(timing)
         notes = [n for n in ctx.notes if n.kind not in (NoteKind.FAKE, NoteKind.MINE)]
         segments = [(b, b + length, "warp", Severity.WARNING) for b, length in timing.warps]
         segments += [(a, b, "fake segment", Severity.INFO) for a, b in fake_ranges(timing)]
@@ -42,3 +42,18 @@ class CheckUnjudged:
                     verb = "is drawn but never judged" if len(inside) == 1 else "are drawn but never judged"
                 yield Issue(severity, f"{count} inside the {what} at beat {describe_beat(start)} {verb}",
                             start, inside)
+
+
+def tag_issues(timing: TimingData) -> Iterator[Issue]:
+    """A WARNING per display tag whose text does not read, naming its bad entries and what becomes of them."""
+    for tag, message in readable(timing)[1].items():
+        entries, skipped = read_entries(tag, dict(timing.extra)[tag])
+        if not skipped:  # (cannot happen: a tag that does not read whole has a bad entry; kept for safety)
+            yield Issue(Severity.WARNING, f"#{tag} cannot be read ({message}); it is kept as written")
+            continue
+        bad = ", ".join(repr(text[:40]) for text, _ in skipped[:3]) + (" ..." if len(skipped) > 3 else "")
+        plural, it = ("entries", "them") if len(skipped) > 1 else ("entry", "it")
+        fate = (f"StepMania skips {it} and keeps the other fake segments" if tag == "FAKES"
+                else f"StepMania may misread {it}; the other entries apply")
+        yield Issue(Severity.WARNING, f"#{tag} {plural} {bad} cannot be read ({skipped[0][1]}); kept as written, "
+                    f"{fate} ({len(entries)} read)")

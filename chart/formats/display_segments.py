@@ -81,6 +81,12 @@ def _speed_check(values: tuple) -> str | None:
     return None if values[2] in (0, 1) else "a speed's unit is 0 (beats) or 1 (seconds)"
 
 
+def _fake_parse(fields: tuple[str, ...], what: str) -> tuple:
+    if len(fields) != 1:  # StepMania's ProcessFakes skips an entry without exactly one '='
+        raise ParseError(f"{what}: an entry is 'beat=length' (exactly one '=')")
+    return (_num(fields[0], f"{what} length"),)
+
+
 def _combo_parse(fields: tuple[str, ...], what: str) -> tuple:
     hit = _count(fields[0], f"{what} value")
     miss = _count(fields[1], f"{what} miss value") if len(fields) > 1 and fields[1].strip() else hit
@@ -93,7 +99,7 @@ SPECS: dict[str, SegmentSpec] = {s.tag: s for s in (
                 lambda v: format_number(v[0]), lambda v: None),
     SegmentSpec("SPEEDS", "Speed", 3, _speed_parse,
                 lambda v: f"{format_number(v[0])}={format_number(v[1])}={v[2]}", _speed_check),
-    SegmentSpec("FAKES", "Fake", 2, lambda f, w: (_num(f[0], f"{w} length"),),
+    SegmentSpec("FAKES", "Fake", 2, _fake_parse,
                 lambda v: format_number(v[0]), lambda v: None if v[0] > 0 else "a fake segment is longer than 0"),
     SegmentSpec("TICKCOUNTS", "Tick count", 2, lambda f, w: (_count(f[0], f"{w} ticks"),), lambda v: str(v[0]),
                 lambda v: None if 0 <= v[0] <= MAX_TICKS else f"ticks per beat are 0 to {MAX_TICKS}"),
@@ -182,12 +188,32 @@ def with_entries(timing: TimingData, tag: str, entries: Sequence[tuple]) -> Timi
     return timing.with_changes(extra=tuple(extra))
 
 
-def fake_ranges(timing: TimingData) -> list[tuple[Fraction, Fraction]]:
-    """``[start, end)`` beat ranges of the fake segments (none when ``#FAKES`` does not read)."""
+def read_entries(tag: str, text: str) -> tuple[list[tuple], list[tuple[str, str]]]:
+    """(entries, [(entry text, why it does not read)]): the text entry by entry, as StepMania 5 reads these tags
+    (its ``ProcessFakes``, ``ProcessScrolls`` ... log a bad entry and go on with the next), so one bad entry costs
+    only itself. Text that reads whole gives what :func:`parse` gives (the decimal-comma variant included)."""
     try:
-        return [(b, b + length) for b, length in read(timing, "FAKES")]
+        return parse(tag, text), []
     except ParseError:
-        return []
+        pass
+    by_beat: dict[Fraction, tuple] = {}
+    skipped: list[tuple[str, str]] = []
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        try:
+            for read_entry in parse(tag, entry):
+                by_beat[read_entry[0]] = read_entry
+        except ParseError as err:
+            skipped.append((entry, str(err)))
+    return [by_beat[b] for b in sorted(by_beat)], skipped
+
+
+def fake_ranges(timing: TimingData) -> list[tuple[Fraction, Fraction]]:
+    """``[start, end)`` beat ranges of the fake segments; an entry that does not read is skipped, as StepMania skips
+    it (:func:`read_entries`), and the others stay."""
+    entries, _ = read_entries("FAKES", dict(timing.extra).get("FAKES", ""))
+    return [(b, b + length) for b, length in entries]
 
 
 def fake_index(timing: TimingData) -> BeatRanges:

@@ -227,11 +227,7 @@ def _no_constant(name: str) -> None:
 def _chart(value: Any, path: str, song_timing: TimingData) -> Chart:
     c = as_object(value, path)
     own = timing_from_json(c.get("timing"), f"{path}.timing")
-    slot_text = _str(c, "difficulty", path) or "Edit"
-    try:
-        slot = Slot.parse(slot_text)
-    except ValueError:
-        raise ParseError(f"{path}.difficulty {slot_text!r} is not a difficulty slot") from None
+    slot = _slot(c, path)
     mode, lanes = _mode_and_lanes(c, path)
     notes_json = as_list(c.get("notes", []), f"{path}.notes", MAX_NOTES)
     notes = [_note(n, f"{path}.notes[{i}]", lanes) for i, n in enumerate(notes_json)]
@@ -239,6 +235,24 @@ def _chart(value: Any, path: str, song_timing: TimingData) -> Chart:
                  meter=_int(c.get("meter", 1), f"{path}.meter", -MAX_METER, MAX_METER),
                  description=_str(c, "description", path), credit=_ai_credit(c, path),
                  notes=notes, timing=own, lanes=lanes, extra=as_pairs(c.get("extra", []), f"{path}.extra"))
+
+
+def _slot(c: dict, path: str) -> Slot:
+    """The chart's slot from ``difficulty``, else ``difficulty_index``, else Edit; a pair that disagrees is refused,
+    as a contradicting ``mode`` and ``lanes`` are."""
+    slot_text = _str(c, "difficulty", path)
+    index = c.get("difficulty_index")
+    by_index = Slot(_int(index, f"{path}.difficulty_index", 0, len(Slot) - 1)) if index is not None else None
+    if not slot_text:
+        return Slot.EDIT if by_index is None else by_index
+    try:
+        slot = Slot.parse(slot_text)
+    except ValueError:
+        raise ParseError(f"{path}.difficulty {slot_text!r} is not a difficulty slot") from None
+    if by_index is not None and by_index != slot:
+        raise ParseError(f"{path}: difficulty {slot_text} does not fit its difficulty_index {index} "
+                         f"({by_index.sm_name})")
+    return slot
 
 
 def _mode_and_lanes(c: dict, path: str) -> tuple[str, int]:

@@ -11,8 +11,10 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from chart.formats.display_segments import read_entries, write
 from chart.formats.errors import MAX_TIMING_ENTRIES, ParseError
 from chart.formats.timing_tags import BeatRanges
+from chart.formats.values import snap_row
 from chart.notes import as_fraction
 from chart.timing import TimingData
 
@@ -79,6 +81,8 @@ def timing_to_json(timing: TimingData) -> dict[str, Any]:
                   for b, n in timing.warps],
         "time_signatures": [{"beat": float(b), "numerator": n, "denominator": d}
                             for b, n, d in timing.time_signatures],
+        "scrolls": [{"beat": float(b), "time_ms": float(t(b) * 1000), "ratio": float(r)}
+                    for b, r in read_entries("SCROLLS", dict(timing.extra).get("SCROLLS", ""))[0]],
         "exact": {
             "offset_s": exact_text(timing.offset),
             "bpms": [[exact_text(b), exact_text(v)] for b, v in timing.bpms],
@@ -171,9 +175,32 @@ def _from_floats(obj: dict, path: str) -> TimingData:
             out.append((_beat(item, "beat", f"{path}.{name}[{i}]"), grid_beat(value) if name == "warps" else value))
         return tuple(out)
 
+    sigs: list[tuple[Fraction, int, int]] = []
+    for i, item in enumerate(as_list(obj.get("time_signatures", []), f"{path}.time_signatures", MAX_TIMING_ENTRIES)):
+        where = f"{path}.time_signatures[{i}]"
+        sig = as_object(item, where)
+        n, d = sig.get("numerator"), sig.get("denominator")
+        if not (isinstance(n, int) and isinstance(d, int) and all(type(x) is int and 0 < x < 1000 for x in (n, d))):
+            raise ParseError(f"{where} needs numerator and denominator, positive integers below 1000")
+        sigs.append((_beat(sig, "beat", where), n, d))
     return TimingData(offset=_number(obj, "offset_ms", path) / 1000, bpms=tuple(bpms) or ((Fraction(0), Fraction(120)),),
                       stops=entries("stops", "duration_ms", 1000), delays=entries("delays", "duration_ms", 1000),
-                      warps=entries("warps", "length_beats", 1))
+                      warps=entries("warps", "length_beats", 1), time_signatures=tuple(sigs),
+                      extra=_scrolls_extra(obj, path))
+
+
+def _scrolls_extra(obj: dict, path: str) -> tuple[tuple[str, str], ...]:
+    """``scrolls`` of a file without ``exact`` as the ``#SCROLLS`` text they came from (with ``exact``, its
+    ``extra`` holds that text and ``scrolls`` is not read)."""
+    scrolls = []
+    for i, item in enumerate(as_list(obj.get("scrolls", []), f"{path}.scrolls", MAX_TIMING_ENTRIES)):
+        where = f"{path}.scrolls[{i}]"
+        scroll = as_object(item, where)
+        scrolls.append((snap_row(_beat(scroll, "beat", where)), _number(scroll, "ratio", where)))
+    try:
+        return (("SCROLLS", write("SCROLLS", scrolls)),) if scrolls else ()
+    except ValueError as err:
+        raise ParseError(f"{path}.scrolls: {err}") from None
 
 
 # ---------------------------------------------------------------------------------------------- validation

@@ -260,12 +260,10 @@ def check_audio_range(ctx):
 
 def check_unjudged(ctx):
     from chart.checks.base import Issue, Severity, describe_beat
-    from chart.formats.display_segments import readable
+    from chart.checks.unjudged import tag_issues
 
     timing = ctx.timing
-    for tag, message in readable(timing)[1].items():
-        yield Issue(Severity.WARNING, f"#{tag} cannot be read ({message}); it is kept as written, but "
-                    "StepMania may ignore it")
+    yield from tag_issues(timing)  # (no fast path there: the check's own wording)
     notes = [n for n in ctx.notes if n.kind not in (NoteKind.FAKE, NoteKind.MINE)]
     segments = [(b, b + length, "warp", Severity.WARNING) for b, length in timing.warps]
     segments += [(a, b, "fake segment", Severity.INFO) for a, b in fake_ranges(timing)]

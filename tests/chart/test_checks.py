@@ -311,7 +311,7 @@ def test_notes_in_warps_and_fake_segments_and_unreadable_tags_are_reported() -> 
     issues = issues_of(song, "unjudged")
     tag, warp, fake = issues
     assert (tag.severity, tag.beat) == (Severity.WARNING, None)
-    assert "#SCROLLS cannot be read" in tag.message
+    assert "#SCROLLS entry '0=fast' cannot be read" in tag.message
     assert (warp.severity, warp.beat, len(warp.notes)) == (Severity.WARNING, Fraction(2), 2)
     assert warp.message == "2 notes inside the warp at beat 2 are passed over"
     assert (fake.severity, fake.beat, fake.notes) == (Severity.INFO, Fraction(4), (Note(Fraction(9, 2), 3),))
