@@ -22,7 +22,7 @@ help:
 	@echo "make test-gpu - the CUDA-path tests (needs an NVIDIA GPU)"
 	@echo "make lint   - ruff + import-linter + mypy"
 	@echo "make bench  - run benchmarks, write docs/BENCHMARKS.md"
-	@echo "make train  - train the onset model with the shipped onset-v1's recipe (CPU, ~2 h) into runs/onset-v1"
+	@echo "make train  - train the onset model with the shipped onset-v1's recipe (CPU, ~2 h) into runs/onset-v1, not shipped (README: how to ship it)"
 	@echo "make train-lanes - train the lane model (2 seeds + ensemble; CPU, about 10 min per seed on a quiet 2-core machine) and ship it"
 	@echo "make eval   - score the shipped models on the validation songs (the MODEL_CARD numbers)"
 	@echo "make test-all - the test suite with the slow tests (shared-data round trips, load tests, 1-hour audio)"

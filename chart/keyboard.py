@@ -25,14 +25,16 @@ def is_keyboard(chart) -> bool:
 
 def keyboard_extra(song, mode: str, source=None) -> list[tuple[str, str]]:
     """The ``Chart.extra`` a chart made now for ``song`` in ``mode`` starts with: the mark when it is made from a
-    keyboard chart (``source``: the chart a refine or simplify works from, the chart on screen in the editor) or
-    when every chart of that mode in the song is one (an osu!mania set drafted from the command line). Without it
-    a drafted Easy of an osu! map lost the mark, and Verify and the foot labels judged it for feet. Shared by the
-    CLI's ``draft``/``refine``/``simplify`` and the editor's new charts for a draft, so they agree."""
+    keyboard chart (``source``: the chart a refine or simplify works from, the chart on screen in the editor); else
+    when every chart of that mode in the song is one or, when the song has no chart of that mode (a 4K
+    draft for a 7K map), every chart of the song (an osu!mania set drafted from the command line: the editor's
+    chart on screen is then one of those). Without it a drafted Easy of an osu! map lost the mark, and Verify and
+    the foot labels judged it for feet. Shared by the CLI's ``draft``/``refine``/``simplify`` and the editor's new
+    charts for a draft, so they agree."""
     if source is not None and is_keyboard(source):
         marked = [source]
     else:
-        marked = [c for c in song.charts if c.mode == mode]
+        marked = [c for c in song.charts if c.mode == mode] or list(song.charts)
         if not marked or not all(is_keyboard(c) for c in marked):
             return []
     return [next(item for item in marked[0].extra if item[0] == KEYBOARD)]

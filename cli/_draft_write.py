@@ -22,6 +22,7 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
     from chart.song import Chart
     from chart.stats import chart_stats
 
+    made = []
     for draft in drafts:
         chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft",
                       credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
@@ -29,6 +30,7 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
         chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
         replaced = [c for c in song.charts if c.slot == draft.slot and c.mode == chart.mode]
         song.charts = [c for c in song.charts if c not in replaced] + [chart]
+        made.append(chart)
         for old in replaced:  # a designer's finished chart of that slot goes: said, not silent
             by = f" by {old.credit}" if old.credit else ""
             print(f"note: replaces the {draft.slot.sm_name} chart{by} ({len(old.notes)} notes)", file=sys.stderr)
@@ -51,18 +53,19 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"{chosen})", file=sys.stderr)
     song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
-    return _save(song, output, {d.slot for d in drafts})
+    return _save(song, output, made)
 
 
-def _save(song: Any, output: Path, slots: set[Any] | None = None) -> int:
-    """Write ``song``; to osu!mania (one difficulty per file) only the charts of ``slots`` (the ones just made),
-    one file each when several (``registry.save_split``)."""
+def _save(song: Any, output: Path, made: list[Any] | None = None) -> int:
+    """Write ``song``; to osu!mania (one difficulty per file) only the charts ``made`` (the very chart objects just
+    drafted or given arrows: a designer's chart of the same slot in another mode, a 7K Hard beside a new 4K Hard, is
+    not written again), one file each when several (``registry.save_split``)."""
     from chart.formats.errors import ParseError, WriteError
     from chart.formats.registry import format_for
 
-    if format_for(output).name == "osu" and slots is not None:
+    if format_for(output).name == "osu" and made is not None:
         song = copy.copy(song)
-        song.charts = [c for c in song.charts if c.slot in slots]
+        song.charts = [c for c in song.charts if any(c is m for m in made)]
     try:
         written = write_chart_files(song, output)
     except (WriteError, ParseError) as exc:

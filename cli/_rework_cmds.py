@@ -89,4 +89,4 @@ def cmd_arrows(args: argparse.Namespace) -> int:
     chart.credit = with_disclosure(chart.credit, p.model_id)  # as the editor's Accept of AI arrows does
     print(f"{slot.sm_name}: {len(rows)} rows, {len(draft.notes)} notes, {same} as before "
           f"({p.lane_model}, seed {p.seed}, temperature {p.parameters['lane_temperature']})", file=sys.stderr)
-    return _save(song, args.output, {slot})
+    return _save(song, args.output, [chart])

@@ -1,4 +1,5 @@
-"""``main.py eval`` (score the chart models on song folders, EVALUATION.md's JSON) and ``main.py train-lanes``."""
+"""``main.py eval`` (score the chart models on song folders, docs/evaluation.md's JSON) and ``main.py
+train-lanes``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from cli.common import UserError, output_folder, require_torch, seed_arg
 
 def register(subparsers) -> None:
     ev = subparsers.add_parser(
-        "eval", help="score the onset and lane models on song folders (EVALUATION.md protocol)",
+        "eval", help="score the onset and lane models on song folders (docs/evaluation.md protocol)",
         description="Reads every song folder in --songs (chart + audio), drafts each chart with the production "
                     "path (features, ONNX model, decoder with its per-slot defaults, the chart's authored timing "
                     "as beat guide) and prints one JSON object on stdout; progress goes to stderr.")

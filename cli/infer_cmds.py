@@ -18,6 +18,7 @@ from cli.common import UserError, output_folder
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from cli import _draft_cmds, _rework_cmds  # underscore: not auto-registered a second time by cli.common
+    from inference.serving.server import DEFAULT_MAX_REQUEST_BYTES  # light: the server's own imports are lazy
 
     _draft_cmds.register(subparsers)
     _rework_cmds.register(subparsers)
@@ -30,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="concurrent inferences (default 1)")
     p.add_argument("--models", type=Path, default=None, help="folder of *.onnx + *.manifest.json "
                                                               "(default resources/models)")
-    p.add_argument("--max-request-mb", type=float, default=64.0, help="largest request body in MiB (413 above)")
+    default_mb = DEFAULT_MAX_REQUEST_BYTES / (1 << 20)
+    p.add_argument("--max-request-mb", type=float, default=default_mb,
+                   help=f"largest request body in MiB (413 above; default {default_mb:g})")
     p.add_argument("--queue", type=int, default=None, help="requests that may wait for a worker "
                                                            "(default 32 per worker; 503 + Retry-After above)")
     p.add_argument("--body-timeout", type=float, default=60.0, metavar="S",

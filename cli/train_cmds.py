@@ -16,7 +16,8 @@ RECIPES: dict[str, tuple[int, dict, dict]] = {
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("train", help="train the onset model (CPU ~1 h; uses a GPU with --device cuda)",
+    p = subparsers.add_parser("train", help="train the onset model (2-core CPU: ~2 h with --recipe onset-v1; "
+                                            "a GPU with --device cuda)",
                               description="Train the onset model on song folders (each: .ssc/.sm + audio). "
                                           "Checkpoints, log.jsonl and the exported model go to --out.")
     p.add_argument("--songs", required=True, type=Path, help="folder of song folders")

@@ -12,6 +12,7 @@ them, plus the spellings the docs and other programs use (``PgDn``, ``PageDown``
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable
@@ -116,7 +117,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.hitsound_custom", "Sample &Index and Volume...", ""),
     ActionSpec("edit.hitsound_reset", "&Default Hitsounds", "",
                tip="No additions, Auto sample sets, no custom index, volume or file on the notes"),
-    *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k)) for k in range(1, 9)],  # 5-8: doubles
+    *[ActionSpec(f"edit.place_{k}", f"Place Note in Lane {k}", str(k % 10)) for k in range(1, 11)],  # 5-10: 5K-10K
     ActionSpec("edit.kind_next", "Next Note Type (tap/mine/roll/lift/fake)", "Q"),
     ActionSpec("edit.step_entry", "Step &Entry", "Ctrl+Shift+E", checkable=True,
                tip="After a lane key places (or removes) a note, the cursor moves on one snap step once the keys "
@@ -238,9 +239,12 @@ def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
         if key.startswith("_"):
             continue  # comments
         if key not in SPEC_BY_ID:
-            refused.append(f"unknown action {key!r}")
+            near = difflib.get_close_matches(key, SPEC_BY_ID, n=1)  # a typo: 'edit.mirorr' -> 'edit.mirror'
+            refused.append(f"unknown action {key!r} ({f'did you mean {near[0]!r}? ' if near else ''}the action ids "
+                           f"are those of resources/keymap.json)")
         elif not isinstance(value, str) or (value and not _readable(normal_key(value))):
-            refused.append(f"invalid shortcut {value!r} for {key}")
+            refused.append(f"invalid shortcut {value!r} for {key} (Qt cannot read it: write e.g. 'Ctrl+Shift+M', "
+                           f"'Alt+3', 'F5', 'PgDn')")
         else:
             out[key] = normal_key(value)
     return out, refused
@@ -276,8 +280,7 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
             warning = str(exc)
             continue
         if refused:
-            warning = (f"keymap {path.name}: left out {'; '.join(refused)} (Qt cannot read it: write e.g. "
-                       f"'Ctrl+Shift+M', 'Alt+3', 'F5', 'PgDn'); its other keys apply")
+            warning = f"keymap {path.name}: left out {'; '.join(refused)}; its other keys apply"
         keymap.update(mine)
         if path == user_file:
             chosen = mine

@@ -280,8 +280,14 @@ class EditController(QObject):
             self.session.select([note])
 
     def toggle_at_cursor(self, lane: int) -> None:
-        """Number key: remove the note in ``lane`` at the cursor, or place one there."""
-        if self.chart is None or lane >= self.chart.lanes:
+        """Number key: remove the note in ``lane`` at the cursor, or place one there (a lane the chart does not
+        have: said on the status line)."""
+        if self.chart is None:
+            return
+        if lane >= self.chart.lanes:
+            lanes = self.chart.lanes
+            self.session.status.emit(f"Place Note in Lane {lane + 1}: this chart has {lanes} lane"
+                                     f"{'s' if lanes != 1 else ''}")
             return
         beat = self.timeline.cursor_beat()
         existing = self.session.doc.note_at(self.chart, beat, lane)

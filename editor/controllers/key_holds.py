@@ -35,7 +35,7 @@ from chart.history import HistoryError
 from chart.notes import Note, NoteKind
 from chart.snap import step
 
-N_LANES_WITH_KEYS = 8  # the place actions edit.place_1..8 (5-8: the right pad of a doubles chart)
+N_LANES_WITH_KEYS = 10  # the place actions edit.place_1..10 (keys 1-9, 0; 5-8: the right pad of a doubles chart)
 UNDRAWN = (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE)  # placed by a held key, never drawn out
 STOPS_AT_0 = "stops at beat 0, where chart files keep no notes (to chart an intro, move the offset in the Song panel)"
 

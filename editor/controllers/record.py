@@ -6,7 +6,8 @@ down places a note at the snapped beat of the moment it was heard (the audio clo
 real time draws a hold (a roll when the note type is roll) that grows while it stays down. Slowed playback
 records exactly the same beats, so a dense passage can be tapped in at 50 %.
 
-Keys: those of test play (D F J K or the arrows for 4 lanes) and the number keys 1-4 (ArrowVortex's place keys).
+Keys: those of test play (D F J K or the arrows for 4 lanes) and the number keys 1-4 (ArrowVortex's place keys;
+1-9 and 0 for lanes 1-10 of a bigger chart).
 Escape or Space ends the take, as do a click in the notefield, the end of the song, switching chart or song.
 
 The take shows as it is played and is **one undo step** ("Record 42 notes"), selected when it ends. Playback >
@@ -25,7 +26,7 @@ from chart.history import HistoryError
 from chart.record import HOLD_MIN_S, Recorder, Take
 from editor.controllers.live_keys import KEYS_BY_LANES, LiveKeys, key_names
 
-DIGITS = 9  # the number keys 1-9 press lanes 1-9 too
+DIGITS = 10  # the number keys 1-9 and 0 press lanes 1-10 too (as they place notes: edit.place_1..10)
 
 
 def record_keys(lanes: int) -> dict[int, int]:
@@ -34,7 +35,7 @@ def record_keys(lanes: int) -> dict[int, int]:
 
     keys = {int(k): lane for lane, ks in enumerate(KEYS_BY_LANES[lanes]) for k in ks}
     for lane in range(min(lanes, DIGITS)):
-        keys[int(Qt.Key.Key_1) + lane] = lane
+        keys[int(Qt.Key.Key_0) + (lane + 1) % 10] = lane
     return keys
 
 

@@ -92,7 +92,7 @@ def test_keyboard_extra_follows_the_source_and_the_songs_charts():
     assert keyboard_extra(Song(charts=[keys]), "dance-single") == keyboard_mark()
     assert keyboard_extra(Song(charts=[keys, pad]), "dance-single") == []  # a mixed song: no guess
     assert keyboard_extra(Song(charts=[keys, pad]), "dance-single", keys) == keyboard_mark()
-    assert keyboard_extra(Song(charts=[keys]), "dance-double") == []
+    assert keyboard_extra(Song(charts=[keys]), "dance-double") == keyboard_mark()  # no chart of it: the whole song
     assert keyboard_extra(Song(), "dance-single") == []
 
 
