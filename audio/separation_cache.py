@@ -3,9 +3,10 @@
 A cache entry is a folder ``<cache_dir>/<key>/`` holding ``<stem>.wav`` (32-bit float, the file's rate and
 channels, exactly as long as the decoded input) and ``meta.json`` (which also keeps the decoder's warnings, so a
 cached result of a truncated file still says so). It is built under a temporary name and renamed when complete;
-entries are never modified afterwards, so readers need no lock. A damaged entry (a file deleted by hand) is
-separated again and replaced whole; work folders of runs that were killed are swept
-(:mod:`audio.separation_work`). The file is hashed before it is decoded and again after: bytes that changed
+entries are never modified afterwards (its files are fsynced before the rename), so readers need no lock. A
+damaged entry (a file deleted by hand, a stem emptied or cut short: each stem's length, rate and channels are
+checked against ``meta.json``) is separated again and replaced whole; work folders of runs that were killed are
+swept (:mod:`audio.separation_work`). The file is hashed before it is decoded and again after: bytes that changed
 meanwhile (a re-export over the song) are never filed under the old bytes' key.
 
 Files with more than two channels are separated from their stereo downmix (:func:`audio.downmix.to_stereo`, the
@@ -40,7 +41,8 @@ _READ_BLOCK_FRAMES = 1 << 16
 #: Part of the cache key of files with more than two channels: what was separated is their stereo downmix (older
 #: entries kept the first two channels and must not be reused).
 DOWNMIX_KEY = "stereo downmix BS.775"
-_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+#: Errors of a write that mean "free some space or fix the folder's permissions" (one line naming the folder).
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 def default_cache_dir() -> Path:
@@ -81,9 +83,24 @@ class StemSet:
                          stems, tuple(str(w) for w in meta.get("warnings", ())))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SeparationError(f"no usable separation in {folder} ({exc})") from exc
-        if not all(result.path(s).is_file() for s in stems):
-            raise SeparationError(f"separation in {folder} lacks a stem file")
+        for stem in stems:
+            result._check(stem)
         return result
+
+    def _check(self, stem: str) -> None:
+        """:class:`SeparationError` unless the stem's file is a readable WAV of the rate, channels and length
+        ``meta.json`` gives (an emptied or cut file, e.g. after a power loss, counts as missing)."""
+        import soundfile as sf
+
+        path = self.path(stem)
+        try:
+            info = sf.info(str(path))
+        except (OSError, RuntimeError) as exc:  # sf.LibsndfileError is a RuntimeError
+            raise SeparationError(f"separation in {self.folder}: {path.name} is missing or unreadable") from exc
+        if (info.frames, info.channels, info.samplerate) != (self.frames, self.channels, self.sr):
+            raise SeparationError(f"separation in {self.folder}: {path.name} holds {info.frames} frames, "
+                                  f"{info.channels} channels at {info.samplerate} Hz, not {self.frames}, "
+                                  f"{self.channels} at {self.sr} Hz")
 
     def path(self, stem: str) -> Path:
         """The stem's WAV file."""
@@ -96,7 +113,13 @@ class StemSet:
         if stem not in self._arrays:
             import soundfile as sf
 
-            data, _ = sf.read(self.path(stem), dtype="float32", always_2d=True)
+            try:
+                data, _ = sf.read(self.path(stem), dtype="float32", always_2d=True)
+            except (OSError, RuntimeError) as exc:  # deleted or damaged since it was opened
+                raise SeparationError(f"cannot read {self.path(stem)}: {exc}; separate the song again") from None
+            if data.shape != (self.frames, self.channels):
+                raise SeparationError(f"{self.path(stem)} was changed since it was separated (holds "
+                                      f"{data.shape[0]} frames, not {self.frames}); separate the song again")
             self._arrays[stem] = np.ascontiguousarray(data.T)
         return self._arrays[stem]
 
@@ -214,8 +237,9 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
     final = root / cache_key(audio_hash, separator)
     with contextlib.suppress(SeparationError):
         return StemSet.open(final)
-    root.mkdir(parents=True, exist_ok=True)
-    work, lock = make_work_folder(root, final.name)
+    with writing_to(root):
+        root.mkdir(parents=True, exist_ok=True)
+        work, lock = make_work_folder(root, final.name)
     found: list[str] = []
     failed = True
     try:
@@ -235,6 +259,7 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
             raise SeparationError(f"audio file {Path(path).name} changed while it was being separated; "
                                   "separate it again")
         with writing_to(root):
+            _sync_files(work, separator.stems)  # the entry is durable before it is published
             _write_meta(work, separator, info.sr, channels, frames, Path(path), found)
         publish(work, final, _usable)
         failed = False
@@ -250,6 +275,16 @@ def _usable(folder: Path) -> bool:
     except SeparationError:
         return False
     return True
+
+
+def _sync_files(folder: Path, stems: tuple[str, ...]) -> None:
+    """fsync each stem file, so a power loss after the rename cannot leave an empty or cut stem in the entry."""
+    for stem in stems:
+        fd = os.open(folder / f"{stem}.wav", os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _write_meta(folder: Path, separator: Separator, sr: int, channels: int, frames: int, source: Path,

@@ -101,6 +101,12 @@ def prepare_for_screenshot(win, after_draft: bool, wait: Callable[[Callable[[], 
         if win.stems.stems is not None:
             win.stems.set_waveform("vocals")
         win.panels.setCurrentWidget(win.playback_panel)
+        box = getattr(win.playback_panel, "stems_box", None)
+        if box is not None:
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.processEvents()  # the page just shown takes its size
+            box.show_whole()
     win.timeline.setFocus()
 
 

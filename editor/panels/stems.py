@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSlider,
     QWidget,
 )
@@ -109,6 +110,18 @@ class StemsBox(QGroupBox):
         self.cancel_button.setEnabled(busy)
         if not busy:
             self.refresh()
+            if self.stems.stems is not None:
+                self.show_whole()
+
+    def show_whole(self) -> None:
+        """Scroll the panel so the whole box is in view: it sits below the Playback settings, and at the default
+        window size its last rows and "Waveform of" were below the fold once stems were ready."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            area.widget().layout().activate()  # the box's position must be current
+            area.ensureWidgetVisible(self, 0, 0)
 
     def _waveform_changed(self, choice: str) -> None:
         self.waveform.blockSignals(True)
