@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -113,6 +113,11 @@ class Document:
     def redo(self) -> bool:
         with self._batch():
             return self.history.redo()
+
+    def withdraw(self, steps: Sequence[Command]) -> None:
+        """Undo the last ``steps`` with no redo entry (:meth:`History.withdraw`)."""
+        with self._batch():
+            self.history.withdraw(steps)
 
     @contextmanager
     def transaction(self, name: str) -> Iterator[MacroCommand]:

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from chart.macro_command import MacroCommand  # re-exported: its home before the module grew
 from chart.signals import Signal
 
 DEFAULT_MERGE_WINDOW_S = 1.0  # osu!/Qt-style: edits of the same kind within a second become one step
@@ -69,43 +70,6 @@ def held_notes(command: Command) -> int:
         if isinstance(notes, tuple):
             held += len(notes)
     return max(held, 1)
-
-
-class MacroCommand:
-    """Several commands done in order and undone in reverse, shown as one step named ``name``."""
-
-    def __init__(self, name: str, children: Sequence[Command] = (), provenance: dict | None = None) -> None:
-        self.name = name
-        self.children: list[Command] = list(children)
-        self.provenance = provenance
-
-    def do(self, doc: Any) -> None:
-        done: list[Command] = []
-        try:
-            for child in self.children:
-                child.do(doc)
-                done.append(child)
-        except BaseException:
-            for child in reversed(done):  # leave the document as it was
-                child.undo(doc)
-            raise
-
-    def undo(self, doc: Any) -> None:
-        undone: list[Command] = []
-        try:
-            for child in reversed(self.children):
-                child.undo(doc)
-                undone.append(child)
-        except BaseException:
-            for child in reversed(undone):
-                child.do(doc)
-            raise
-
-    def merge_with(self, other: Command) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return f"MacroCommand({self.name!r}, {len(self.children)} commands)"
 
 
 @dataclass
@@ -247,6 +211,23 @@ class History:
         self._last_push_s = None
         self._notify()
         return True
+
+    def withdraw(self, steps: Sequence[Command]) -> None:
+        """Undo ``steps`` (the last ones on the undo stack, oldest first) and forget them, with no redo entry: steps
+        the program made and takes back itself (the empty charts a cancelled AI draft added), which Redo must not
+        bring back. Raises :class:`HistoryError` when they are not the last steps."""
+        self._require_idle("take steps back")
+        n = len(steps)
+        if not n or len(self._undo) < n or any(a is not b for a, b in zip(self._undo[-n:], steps)):
+            raise HistoryError("the steps to take back are not the last ones")
+        for step in reversed(steps):
+            step.undo(self._target)  # a step that raises stays, with the ones before it
+            self._undo.pop()
+            self._held_total -= self._held.pop(id(step), 0)
+        if self._clean is not None and self._clean > len(self._undo):
+            self._clean = None  # the saved state had them: no step reaches it now
+        self._last_push_s = None
+        self._notify()
 
     def set_clean(self) -> None:
         """Mark the current state as saved; mid-drag no undo step holds it (saved mid-take, undone: not clean)."""

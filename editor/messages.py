@@ -82,16 +82,26 @@ class SaveChoice(Enum):
     CANCEL = "cancel"
 
 
-def ask_save_changes(parent: QWidget | None, name: str) -> SaveChoice:
-    """Save / Discard / Cancel for unsaved changes; headless keeps the user's work by cancelling."""
+def ask_save_changes(parent: QWidget | None, name: str, also: str = "") -> SaveChoice:
+    """Save / Discard / Cancel for unsaved changes (``also``: a sentence after the question, what goes either way);
+    headless keeps the user's work by cancelling."""
     if _headless:
         return SaveChoice.CANCEL
     buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                | QMessageBox.StandardButton.Cancel)
-    answer = QMessageBox.question(parent, "Unsaved changes", f"Save the changes to {name}?", buttons,
-                                  QMessageBox.StandardButton.Save)
+    text = f"Save the changes to {name}?" + (f" {also}" if also else "")
+    answer = QMessageBox.question(parent, "Unsaved changes", text, buttons, QMessageBox.StandardButton.Save)
     if answer == QMessageBox.StandardButton.Save:
         return SaveChoice.SAVE
     if answer == QMessageBox.StandardButton.Discard:
         return SaveChoice.DISCARD
     return SaveChoice.CANCEL
+
+
+def confirm_discard(parent: QWidget | None, title: str, text: str) -> bool:
+    """Discard / Cancel (Cancel the default): True to go on and drop what ``text`` names; headless cancels."""
+    if _headless:
+        return False
+    buttons = QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+    return QMessageBox.question(parent, title, text, buttons,
+                                QMessageBox.StandardButton.Cancel) == QMessageBox.StandardButton.Discard

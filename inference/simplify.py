@@ -255,6 +255,9 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
     seconds = row_seconds(timing, beats)
     decision = (drafter.lanes.extra.get("decision") or {}) if drafter.lanes is not None else {}
     jump_high = (share_range(decision, "jump_range") or ((), ()))[1]
+    # the whole song, as a plain draft's and a refine's window: Accept all replaces the target chart (its old notes
+    # before the source's first row or after its last are not left mixed into the draft)
+    start, end = min(window.start_beat, beats[0]), max(window.end_beat, beats[-1] + Fraction(1, 192))
     onset, drafts = drafter.onset, []
     for i, low in enumerate(lows):
         target, source = settings_for(onset, int(low)), settings_for(onset, int(high))
@@ -276,7 +279,7 @@ def simplify_drafts(drafter: Any, audio: Any, timing: TimingData, higher_notes: 
                           {"mode": "simplify", "slot": low.sm_name, "simplified_from": high.sm_name,
                            "higher_rows": len(beats), "rows_kept": len(keep_beats), "arrows_uncrossed": changed,
                            "arrows_eased": moved})
-        drafts.append(SlotDraft(low, notes, beats[0], beats[-1] + Fraction(1, 192), target.threshold, prov,
+        drafts.append(SlotDraft(low, notes, start, end, target.threshold, prov,
                                 row_confidence={beats[k]: float(scores[k]) for k in kept},
                                 curve=prob[i], frame_rate=analysis.frame_rate))
     return drafts

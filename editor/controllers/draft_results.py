@@ -13,8 +13,9 @@ back it is checked against what changed:
   combo or time signature keeps it;
 * the chart's notes changed: the result is still shown (ghosts are a proposal; accepting makes room).
 
-A cancelled or failed job takes back the empty charts it added ("Add ... chart for the AI draft"): undone when
-they are the last steps, else removed while still empty.
+A cancelled or failed job takes back the empty charts it added ("Add ... chart for the AI draft"): withdrawn when
+they are the last steps (undone with no redo entry; the redo steps the designer had went when they were added),
+else removed while still empty.
 """
 
 from __future__ import annotations
@@ -153,8 +154,9 @@ class DraftResults:
                                                      (("ai.accept",), "{} accepts"), lead=": ", end=""))
 
     def _take_back_added(self, request: DraftRequest) -> bool:
-        """Remove the charts a cancelled or failed job added (still empty): undo their steps when they are the
-        last ones, else remove them. True when any went."""
+        """Remove the charts a cancelled or failed job added (still empty): take their steps back when they are the
+        last ones (no redo entry: Redo would only bring back empty charts with no draft), else remove them. True
+        when any went."""
         doc = request.doc
         if not request.added or doc is not self.session.doc:
             return False
@@ -162,8 +164,7 @@ class DraftResults:
         try:
             if len(stack) >= len(request.added) and all(a is b for a, b in zip(stack[-len(request.added):],
                                                                                 request.added)):
-                for _ in request.added:
-                    doc.undo()
+                doc.withdraw(request.added)
                 return True
             empty = [a.chart for a in request.added if self.session.has_chart(a.chart) and not a.chart.notes]
             if empty:
@@ -173,6 +174,16 @@ class DraftResults:
             return bool(empty)
         except (ValueError, KeyError, HistoryError):  # mid-drag: they stay, the Charts panel removes them
             return False
+
+    def pending_text(self) -> str:
+        """What closing the song would drop of the AI's drafts, for the save-changes question ("128 drafted notes
+        not accepted (Beginner, Hard)"); "" when none are pending."""
+        charts = self.ghosts.charts_with_drafts()
+        if not charts:
+            return ""
+        names = ", ".join(c.slot.sm_name for c in sorted(charts, key=lambda c: int(c.slot)))
+        count = sum(len(d.notes) for c in charts if (d := self.ghosts.get(c)) is not None)
+        return f"{count} drafted note(s) not accepted ({names})" if count else f"AI drafts not accepted ({names})"
 
     # ------------------------------------------------------------------ decisions on the ghosts
     def decision_region(self) -> tuple[Fraction, Fraction]:

@@ -31,6 +31,7 @@ from chart.retime import notes_in_timing_of, timing_groups
 from chart.song import MODEL_MODE, MODEL_SLOTS, Chart, Slot
 from editor import messages
 from editor.controllers.draft_jobs import DraftJobs
+from editor.controllers.draft_progress import ARROWS_STAGES, DRAFT_STAGES, SIMPLIFY_STAGES, JobProgress
 from editor.controllers.draft_results import DraftRequest, DraftResults
 from editor.controllers.ghosts import GhostStore
 from editor.session import EditorSession
@@ -156,8 +157,10 @@ class DraftController(QObject, DraftJobs, DraftResults):
             return stem, self.session.timing()
         return audio.path, self.session.timing()
 
-    def _progress(self, ctx: JobContext):
-        return lambda stage, fraction: ctx.report(fraction, f"AI: {stage}")
+    def _progress(self, ctx: JobContext, stages=DRAFT_STAGES, slots: int = 1, rounds: int = 1):
+        """The drafter's progress callback: each stage's fraction as the job's (one bar, 0 to 100 % once)."""
+        job = JobProgress(stages, slots, rounds)
+        return lambda stage, fraction: ctx.report(job(stage, fraction), f"AI: {stage}")
 
     def _not_served(self, chart: Chart) -> str:
         """Why the AI does nothing on ``chart`` (an osu! 7K map, dance-double, kickbox-human...), and what to do."""
@@ -215,9 +218,11 @@ class DraftController(QObject, DraftJobs, DraftResults):
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
+            progress = self._progress(ctx, slots=max((len(g) for _t, g in groups), default=1),
+                                      rounds=len(groups))
             return [d for timing, group in groups
                     for d in drafter.draft(path, timing, group, nps={s: nps[s] for s in group if s in nps} or None,
-                                           seed=seed, progress=self._progress(ctx), cancel=_token(ctx))]
+                                           seed=seed, progress=progress, cancel=_token(ctx))]
         return self._start("ai-draft", run, lambda drafts: (self._show_drafts(request, drafts),
                                                              self._note_caps(request, drafts, nps)), request=request)
 
@@ -283,8 +288,8 @@ class DraftController(QObject, DraftJobs, DraftResults):
 
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
-            return drafter.simplify(path, timing, higher, higher_slot, [target], progress=self._progress(ctx),
-                                    cancel=_token(ctx), keyboard=keyboard)
+            return drafter.simplify(path, timing, higher, higher_slot, [target],
+                                    progress=self._progress(ctx, SIMPLIFY_STAGES), cancel=_token(ctx), keyboard=keyboard)
         return self._start("ai-simplify", run, lambda drafts: self._show_refined(request, drafts, source),
                            request=request)
 
@@ -310,7 +315,8 @@ class DraftController(QObject, DraftJobs, DraftResults):
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return drafter.variants(path, timing, slot, n, start_beat=b0, end_beat=b1, nps=nps, seed=seed,
-                                    context=context, progress=self._progress(ctx), cancel=_token(ctx))
+                                    context=context, progress=self._progress(ctx, rounds=2 if n > 1 else 1),
+                                    cancel=_token(ctx))
         return self._start("ai-variants", run, lambda drafts: self._show_variants(request, chart, region, drafts))
 
     def arrows(self, region: tuple[Fraction, Fraction], n: int, seed: int = 0) -> Job | None:
@@ -337,7 +343,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
 
             drafter = self.ensure_drafter()
             drafts = drafter.arrows(path, timing, rows, slot, n, end_beat=b1, seed=seed, context=context,
-                                    progress=self._progress(ctx), cancel=_token(ctx))
+                                    progress=self._progress(ctx, ARROWS_STAGES), cancel=_token(ctx))
             for d in drafts:  # the mines and fakes of the passage stay where no arrow or hold took their cell
                 d.notes = with_unstepped(d.notes, inside)
             return drafts

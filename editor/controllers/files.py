@@ -201,13 +201,17 @@ class FileController(QObject):
 
     # ------------------------------------------------------------------ save
     def maybe_save_changes(self) -> bool:
-        """Ask about unsaved changes (a field being typed in included); True when it is fine to drop the document."""
+        """Ask about unsaved changes (a field being typed in included) and AI drafts not accepted yet (Discard /
+        Cancel when they are all there is to lose); True when it is fine to drop the document."""
         commit_focused_field(self.window)
         doc = self.session.doc
+        drafts = self.window.drafting.pending_text()  # the AI's ghosts are not in the file: they go too
         if doc.is_clean:
-            return True
+            return not drafts or messages.confirm_discard(self.window, "AI drafts pending",
+                                                          f"{drafts} will be discarded.")
         name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
-        choice = messages.ask_save_changes(self.window, name)
+        choice = messages.ask_save_changes(self.window, name, f"{drafts} will be discarded either way." if drafts
+                                           else "")
         if choice is messages.SaveChoice.SAVE:
             return self.save()
         return choice is messages.SaveChoice.DISCARD

@@ -349,3 +349,29 @@ def test_a_save_in_the_middle_of_a_drag_claims_no_state_undo_reaches(doc: Docume
     doc.mark_clean()
     doc.abort_stroke()
     assert doc.is_clean
+
+
+def test_withdraw_undoes_the_last_steps_without_redo_entries(doc: Document, clock: FakeClock) -> None:
+    """A cancelled AI draft took its empty charts back with Undo, so Redo brought them back (empty, no draft)."""
+    from chart.commands import AddChart
+    from chart.song import Chart, Slot
+
+    doc.push(AddNotes(hard(doc), [tap(20, 1)]))
+    before = copy.deepcopy(doc.song)
+    doc.mark_clean()
+    added = [AddChart(Chart(slot=Slot.BEGINNER)), AddChart(Chart(slot=Slot.CHALLENGE))]
+    for step in added:
+        doc.push(step)
+    assert not doc.is_clean
+    with pytest.raises(HistoryError, match="not the last"):
+        doc.withdraw(added[:1])  # not on top
+    doc.withdraw(added)
+    assert doc.song == before
+    assert doc.undo_stack_names() == ["Add notes"]
+    assert doc.history.redo_stack_names() == []
+    assert doc.is_clean  # back at the saved state
+    assert doc.history._held_total == 1
+    doc.push(AddChart(added[0].chart))
+    doc.mark_clean()  # saved with the chart: withdrawn, no step reaches that state
+    doc.withdraw(doc.history.undo_commands()[-1:])
+    assert not doc.is_clean

@@ -406,6 +406,15 @@ def test_simplify_keeps_a_subset_of_the_harder_charts_rows_and_arrows(drafter, a
         drafter.simplify(audio, TIMING, [], "hard", ["easy"])
 
 
+def test_simplify_covers_the_whole_song_as_a_plain_draft_does(drafter, audio):
+    """A simplified draft covered only its source's first to last row, so Accept all into an existing chart left
+    the designer's old notes before and after that span mixed into the AI chart."""
+    hard = [Note(Fraction(k, 2), k % 4) for k in range(8, 40)]  # rows at beats 4-19.5 of the 39-beat song
+    (easy,) = drafter.simplify(audio, TIMING, hard, "hard", ["easy"])
+    (plain,) = drafter.draft(audio, TIMING, ["easy"])
+    assert (easy.start_beat, easy.end_beat) == (plain.start_beat, plain.end_beat) == (Fraction(0), Fraction(39))
+
+
 def test_simplify_takes_no_row_stepmania_never_judges(drafter, audio):
     """A harder chart's notes inside a warp are a gimmick (drawn, passed over), not rhythm: a shared song's
     Challenge had some, and its simplified Beginner inherited one inside the warp."""
