@@ -14,6 +14,9 @@ from fractions import Fraction
 from typing import Any
 
 from chart import sorted_notes
+from chart.chart_commands import AddChart as AddChart  # re-exported: their home before the module grew
+from chart.chart_commands import CommandBase as _Base
+from chart.chart_commands import RemoveChart as RemoveChart
 from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
 from chart.formats.osu_hitsounds import carries_sounds, follow_edit
 from chart.history import Command
@@ -32,27 +35,6 @@ def draft_provenance(
     """The provenance record an AI draft carries (what made it, so it can be reproduced and disclosed)."""
     return {"model_id": model_id, "manifest_version": manifest_version, "backend": backend,
             "seed": seed, "parameters": dict(parameters)}
-
-
-class _Base:
-    """Defaults shared by the commands: no provenance, no merging, a chart resolved once and then pinned."""
-
-    name = "Edit"
-    provenance: dict | None = None
-
-    def merge_with(self, other: Command) -> bool:
-        return False
-
-    def _chart(self, doc: Document, ref: ChartRef) -> Chart:
-        # Pin the object on first use: a later rename must not redirect redo to another chart.
-        pinned = getattr(self, "_pinned", None)
-        if pinned is None:
-            pinned = doc.resolve_chart(ref)
-            self._pinned = pinned
-        return pinned
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r})"
 
 
 class ReplaceNotes(_Base):
@@ -366,34 +348,3 @@ class SetChartMeta(_SetFields):
 
     def undo(self, doc: Document) -> None:
         doc.set_chart_fields(self._chart(doc, self.chart), **self._old)
-
-
-class AddChart(_Base):
-    """Add a chart (at ``index``, default the end)."""
-
-    def __init__(self, chart: Chart, index: int | None = None, name: str = "Add chart"):
-        self.chart = chart
-        self.index = index
-        self.name = name
-
-    def do(self, doc: Document) -> None:
-        index = len(doc.song.charts) if self.index is None else self.index
-        doc.insert_chart(index, self.chart)
-
-    def undo(self, doc: Document) -> None:
-        doc.delete_chart(self.chart)
-
-
-class RemoveChart(_Base):
-    """Remove a chart (undo puts it back where it was)."""
-
-    def __init__(self, chart: ChartRef, name: str = "Remove chart"):
-        self.chart = chart
-        self.name = name
-        self._index = 0
-
-    def do(self, doc: Document) -> None:
-        self._index = doc.delete_chart(self._chart(doc, self.chart))
-
-    def undo(self, doc: Document) -> None:
-        doc.insert_chart(self._index, self._chart(doc, self.chart))

@@ -59,8 +59,9 @@ def held_notes(command: Command) -> int:
     """About how many notes ``command`` keeps for undo and redo, as the history's ``note_budget`` counts them: the
     notes a note edit takes out and puts in (the ``old`` and ``new`` tuples of :class:`chart.commands.ReplaceNotes`
     and the commands built on it: placing, moving, pasting, whole-chart transforms, re-beating for Keep notes in
-    time, AI drafts), summed over a transaction's steps; at least 1 a step (a timing or field change, a chart added
-    or removed counts 1)."""
+    time, AI drafts), and the notes of the whole charts a step keeps (``held_charts()``: a chart added, duplicated,
+    removed or restored from an autosave), summed over a transaction's steps; at least 1 a step (a timing or field
+    change, an empty chart)."""
     children = getattr(command, "children", None)
     if isinstance(children, list):
         return max(sum(held_notes(child) for child in children), 1)
@@ -69,6 +70,9 @@ def held_notes(command: Command) -> int:
         notes = getattr(command, name, None)
         if isinstance(notes, tuple):
             held += len(notes)
+    charts = getattr(command, "held_charts", None)
+    if callable(charts):
+        held += sum(len(chart.notes) for chart in charts())
     return max(held, 1)
 
 

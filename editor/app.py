@@ -20,6 +20,10 @@ SCREENSHOT_TIMEOUT_S = 300.0
 
 #: Allocations at least this large get pages of their own from the OS, returned when freed (glibc's default).
 MMAP_THRESHOLD_BYTES = 128 * 1024
+#: How long a thread waiting for the GIL lets the holder run before asking for it (Python's default 5 ms). The GUI
+#: thread gives the GIL up at every blocking call into Qt and waits up to this long to get it back while a worker
+#: runs Python (Verify's checks, the foot parse): with 5 ms, placing a note took 3-5x as long while Verify ran.
+GIL_SWITCH_INTERVAL_S = 0.0005
 
 
 def fixed_mmap_threshold() -> bool:
@@ -45,6 +49,7 @@ def ensure_app():
     """The QApplication (created once, with our name so QSettings and AppDataLocation are per-app)."""
     from PySide6.QtWidgets import QApplication
 
+    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
     app = QApplication.instance()
     if app is None:
         fixed_mmap_threshold()

@@ -41,7 +41,8 @@ from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
 from chart.keyboard import is_keyboard
-from chart.parity import Foot, FootRow, parse_feet
+from chart.parity import Foot, FootRow
+from chart.parity_cache import parse_feet_shared
 from chart.song import Slot
 
 MODES = ("dance-single",)
@@ -57,7 +58,7 @@ class CheckParity:
         if ctx.chart.mode not in MODES or is_keyboard(ctx.chart) or any(n.lane > 3 for n in ctx.notes):
             return
         assert ctx.timing is not None
-        parse = parse_feet(ctx.notes, ctx.timing)
+        parse = parse_feet_shared(ctx.notes, ctx.timing)
         crossovers = [r for r in parse.rows if r.crossover]
         doubles = parse.fast_double_steps()
         counted: list[tuple[str, list[FootRow]]] = []

@@ -33,6 +33,11 @@ class RestoreSnapshot:
         if self._old is not None:
             _apply(doc, self._old)
 
+    def held_charts(self) -> list:
+        """The charts this step keeps (the recovered song's, and the ones it replaced): the history's note budget
+        counts their notes."""
+        return list(self.recovered.charts) + (list(self._old[2]) if self._old is not None else [])
+
 
 _State = tuple[dict, object, list]  # (song fields, timing, the chart objects)
 

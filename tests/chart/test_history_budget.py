@@ -123,3 +123,24 @@ def test_a_merged_step_is_counted_again():
     assert doc.history._held_total == held_notes(doc.history.undo_commands()[-1]) >= first
     doc.history.clear()
     assert doc.history._held_total == 0
+
+
+def test_chart_steps_count_the_whole_chart_they_keep():
+    """Duplicate (AddChart of a deep copy) and Delete chart (RemoveChart) keep a whole chart each: they counted 1,
+    so 20 Duplicate + Delete cycles of a 13k-note chart held 37 MB while the budget saw 40 notes."""
+    from chart.commands import AddChart, RemoveChart
+
+    doc, clock = budgeted(16, 100)
+    for _ in range(5):
+        twin = copy.deepcopy(hard(doc))
+        twin.description = "copy"
+        add = AddChart(twin, name="Duplicate chart")
+        doc.push(add)
+        assert held_notes(add) == 16
+        remove = RemoveChart(twin)
+        doc.push(remove)
+        assert held_notes(remove) == 16
+        clock.advance(5)
+    assert held_notes(RemoveChart("dance-single/Hard")) == 1  # not done yet: a chart id holds nothing
+    assert len(doc.undo_stack_names()) == 6  # 6 x 16 = 96 notes fit in 100; the older steps went
+    assert doc.history._held_total == 96
