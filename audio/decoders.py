@@ -6,7 +6,9 @@ decoder choice behind it, measured on this project's song set (80 files, 57 ogg,
 * libsndfile (via ``soundfile``) reads ogg/vorbis, mp3 (mpg123, gapless), wav, flac, aiff; it decoded 79 of 80.
 * The one failure was an mp3 whose ID3v2 tag libsndfile rejects ("Unspecified internal error"); the same bytes
   decode once the tag is skipped, so a failed mp3 is retried from the first byte after its ID3v2 tags.
-* Files libsndfile cannot open at all go to ``audioread`` (which uses ffmpeg/GStreamer where installed).
+* Files libsndfile cannot open at all go to ``audioread`` (which uses ffmpeg/GStreamer where installed). M4A/AAC
+  (and the other :data:`NEEDS_FFMPEG` formats) decode only that way: without ffmpeg the error says that no
+  decoder for the format is installed, not that the file is unreadable.
 
 What every decoder's blocks get on the way out (:meth:`Source.blocks`), so that no caller has to care:
 
@@ -21,6 +23,14 @@ What every decoder's blocks get on the way out (:meth:`Source.blocks`), so that 
   and filter downstream (no beat found, a crashed separation, NaN waveform pixels).
 * Vorbis and Opus files with 3 to 8 channels are reordered from their own channel order to WAV order, so the
   stereo downmix (:mod:`audio.downmix`) finds the centre channel where it is in every other format.
+* A VBR mp3 without a Xing/VBRI header (some encoders and cutters leave it out) has no length in it: libsndfile
+  guesses one from the file size and the first frame's bitrate and stops reading there, so a file whose first
+  frames are loud was cut short without a warning and one with a quiet intro "ended early". Such a file's frames
+  are counted from their headers (:func:`chart.mp3_header.vbr_samples_without_header`, ~10 ms for a 5 MB
+  file) and that is its length; where the guess is shorter, libsndfile reads it through
+  :class:`audio.mp3.LongView`. Constant-bitrate files and files with a length header are left as they were.
+* A WAV file whose ``data`` chunk declares more than the file holds warns as truncated (:mod:`audio.wav`):
+  libsndfile shrinks the length to the bytes present, so a cut file otherwise decodes shorter without any sign.
 * An Ogg file whose last page is not flagged end-of-stream warns as truncated (:mod:`audio.ogg`): libsndfile
   takes an Ogg file's length from its last page, so a cut file otherwise decodes shorter without any sign.
 """
@@ -37,12 +47,16 @@ import numpy as np
 
 from audio import mp3 as _mp3
 from audio import ogg as _ogg
+from audio import wav as _wav
 from audio.downmix import VORBIS_TO_WAV_ORDER
 
 MIN_SR_HZ = 1_000  # below this a header is garbage, not audio
 MAX_SR_HZ = 768_000
 #: A header that claims a longer file is damaged or means "unknown" (libsndfile's SF_COUNT_MAX): 24 hours.
 MAX_PLAUSIBLE_S = 24 * 3600
+#: Formats libsndfile cannot read, decoded only by audioread's ffmpeg (or GStreamer) backend, by file extension
+NEEDS_FFMPEG = {".m4a": "M4A/AAC", ".mp4": "M4A/AAC", ".m4b": "M4A/AAC", ".aac": "AAC", ".wma": "WMA",
+                ".webm": "WebM", ".mka": "Matroska", ".ac3": "AC-3"}
 
 
 class AudioError(Exception):
@@ -92,8 +106,31 @@ class Source:
         self.sr, self.channels = int(self._sf.samplerate), int(self._sf.channels)
         self.frames = self._plausible(int(self._sf.frames))
         self.format = str(self._sf.format)
+        if self.format == "MP3":
+            self._count_vbr_frames(sf)
+        elif self.format == "WAV":  # a cut WAV: the length its data chunk declares, so that blocks() warns
+            self.frames = self._plausible(_wav.declared_frames(self.path, self.frames) or 0) or self.frames
         self._order = (VORBIS_TO_WAV_ORDER.get(self.channels) if self._sf.subtype in ("VORBIS", "OPUS")
                        else None)
+
+    def _count_vbr_frames(self, sf) -> None:
+        """A VBR mp3 without a Xing/VBRI header: its length is its counted frames, not libsndfile's guess from
+        the file size (a complete file looked truncated, or was cut short where the guess was short: then it is
+        reopened through :class:`audio.mp3.LongView`, which lets libsndfile read on to the end)."""
+        counted = _mp3.vbr_samples_without_header(self.path)
+        if counted is None:
+            return
+        if int(self._sf.frames) < counted:
+            with open(self.path, "rb") as fh:
+                view = _mp3.LongView(self.path, _mp3.id3v2_end(fh))
+            try:
+                handle = sf.SoundFile(view)
+            except Exception:  # keep the handle that opened, and its guess
+                view.close()
+                return
+            self.close()
+            self._sf, self._raw = handle, view
+        self.frames = counted
 
     def _plausible(self, frames: int) -> int:
         """The header's frame count, or 0 (unknown) when it is negative or longer than MAX_PLAUSIBLE_S."""
@@ -126,6 +163,8 @@ class Source:
 
                 self._ar = audioread.audio_open(str(self.path))
         except Exception as exc:
+            if (missing := _missing_decoder(self.path)) is not None:
+                raise AudioError(f"cannot decode audio {self.path.name}: {missing}") from exc
             detail = one_line(first).split(": ", 1)[-1]
             # libsndfile says "does not exist" when its mp3 probe fails on garbage; the file does exist
             why = "" if "does not exist" in detail else f" ({detail})"
@@ -237,6 +276,25 @@ class Source:
             if handle is not None:
                 with contextlib.suppress(Exception):
                     handle.close()
+
+
+def _missing_decoder(path: Path) -> str | None:
+    """Why a file of a format only ffmpeg decodes (here, through audioread) cannot be read when no such
+    decoder is installed; None for other formats, or when one is installed (then the file is at fault)."""
+    kind = NEEDS_FFMPEG.get(path.suffix.lower())
+    if kind is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import audioread
+
+            backends = audioread.available_backends()
+    except Exception:
+        backends = []
+    if any(getattr(b, "__name__", "") != "RawAudioFile" for b in backends):
+        return None
+    return f"no decoder for {kind} is installed (install ffmpeg, e.g. apt-get install ffmpeg)"
 
 
 def _zero_nonfinite(block: np.ndarray) -> int:

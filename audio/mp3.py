@@ -1,5 +1,6 @@
 """MP3 specifics of the decoder: ID3v2 tags to skip (:func:`chart.mp3_header.id3v2_end`, shared with Verify's
-``mp3-delay``), and frame-aligned read sizes for libsndfile."""
+``mp3-delay``), frame-aligned read sizes for libsndfile, and a view that lets libsndfile read a VBR mp3 without a
+length header to its end (:class:`LongView`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from chart.mp3_header import id3v2_end
+from chart.mp3_header import id3v2_end, vbr_samples_without_header
+
+__all__ = ["LongView", "OffsetFile", "id3v2_end", "layout", "read_sizes", "vbr_samples_without_header"]
 
 
 class OffsetFile(io.RawIOBase):
@@ -38,6 +41,46 @@ class OffsetFile(io.RawIOBase):
     def close(self) -> None:
         self._fh.close()
         super().close()
+
+
+class LongView(OffsetFile):
+    """:class:`OffsetFile` that claims to be ``factor`` times longer than it is (the last 128 bytes, where an
+    ID3v1 tag may be, are also shown at the claimed end); reads between the real and the claimed end find the
+    end of the file.
+
+    libsndfile (mpg123) guesses the length of an mp3 without a Xing/VBRI header from the file's size and the
+    first frame's bitrate, and stops reading at that guess: a VBR file whose first frames are loud decodes cut
+    short. The guess scales with the size the file claims, and no bitrate is more than 40 times another, so
+    through this view the guess is never short and reading stops where the frames really end.
+    """
+
+    def __init__(self, path: Path, start: int, factor: int = 64) -> None:
+        super().__init__(path, start)
+        self._size = self._fh.seek(0, io.SEEK_END) - start
+        self._claimed = self._size * factor
+        self._pos = 0
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        tail = min(self._size, 128)
+        if self._pos < self._size:
+            at, room = self._pos, self._size - self._pos
+        elif self._claimed - tail <= self._pos < self._claimed:
+            at, room = self._pos - (self._claimed - self._size), self._claimed - self._pos
+        else:
+            return 0
+        self._fh.seek(self._start + at)
+        got = self._fh.readinto(view[:min(len(view), room)]) or 0
+        self._pos += got
+        return got
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._claimed}[whence]
+        self._pos = max(base + offset, 0)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
 
 
 def read_sizes(path: Path, block_frames: int, position: int = 0) -> Iterator[int]:

@@ -52,3 +52,82 @@ def lame_delay(path: str | Path) -> tuple[int, int] | None:
     b0, b1 = data[tag + 141], data[tag + 142]
     delay = b0 << 4 | b1 >> 4
     return delay + DECODER_DELAY_SAMPLES, _SAMPLE_RATES[version][rate_index]
+
+
+# Bitrates in kbps by (MPEG-1?, layer); index 0 is "free format" and 15 is invalid (neither is counted).
+_BITRATES_KBPS = {
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+
+
+def frame_header(data: bytes, i: int) -> tuple[int, int, int, int] | None:
+    """``(frame bytes, samples per frame, bitrate index, stream id)`` of the MPEG audio frame header at
+    ``data[i]``, or None where there is none (no sync, reserved or free-format fields). Frames of one stream
+    share the stream id (version, layer, sample rate)."""
+    if i + 4 > len(data) or data[i] != 0xFF or data[i + 1] & 0xE0 != 0xE0:
+        return None
+    version, layer_bits, rate_index = (data[i + 1] >> 3) & 3, (data[i + 1] >> 1) & 3, (data[i + 2] >> 2) & 3
+    bitrate_index, padding = data[i + 2] >> 4, (data[i + 2] >> 1) & 1
+    if version == 1 or layer_bits == 0 or rate_index == 3 or bitrate_index in (0, 15):
+        return None
+    layer, mpeg1 = 4 - layer_bits, version == 3
+    kbps, sr = _BITRATES_KBPS[(mpeg1, layer)][bitrate_index], _SAMPLE_RATES[version][rate_index]
+    if layer == 1:
+        return (12000 * kbps // sr + padding) * 4, 384, bitrate_index, data[i + 1] & 0xFE | rate_index << 8
+    spf = 1152 if layer == 2 or mpeg1 else 576
+    size = (144000 if spf == 1152 else 72000) * kbps // sr + padding
+    return size, spf, bitrate_index, data[i + 1] & 0xFE | rate_index << 8
+
+
+def _sync(data: bytes, i: int, stream: int | None, limit: int) -> int:
+    """Offset of the next frame header at or after ``i`` (before ``limit``) that is followed by another header
+    of its stream (or by the end of the data); -1 if none."""
+    while (i := data.find(b"\xff", i, limit)) >= 0:
+        head = frame_header(data, i)
+        if head is not None and (stream is None or head[3] == stream):
+            after = frame_header(data, i + head[0])
+            if i + head[0] == len(data) or (after is not None and after[3] == head[3]):
+                return i
+        i += 1
+    return -1
+
+
+def vbr_samples_without_header(path: str | Path) -> int | None:
+    """Samples a decoder outputs from an MP3 whose bitrate varies and whose first frame has no Xing, Info or
+    VBRI header (so its length can only be known by counting its frames, not guessed from its size), counted
+    from its frame headers without decoding; None for any other file (constant bitrate, a length header, not an
+    MP3, unreadable). Junk between frames is skipped as decoders resync over it; a last frame cut short is not
+    counted."""
+    try:
+        with open(path, "rb") as fh:
+            start = id3v2_end(fh)
+            fh.seek(start)
+            data = fh.read()
+    except OSError:
+        return None
+    i = _sync(data, 0, None, min(len(data), 1 << 16))
+    if i < 0:
+        return None
+    first = frame_header(data, i)
+    assert first is not None
+    if data.find(b"Xing", i, i + 64) >= 0 or data.find(b"Info", i, i + 64) >= 0 or data[i + 36:i + 40] == b"VBRI":
+        return None
+    stream, samples, bitrates = first[3], 0, set()
+    while i >= 0:
+        head = frame_header(data, i)
+        if head is None or head[3] != stream:
+            if data[i:i + 3] == b"TAG" or data[i:i + 8] == b"APETAGEX":  # tags at the end
+                break
+            i = _sync(data, i + 1, stream, len(data))
+            continue
+        if i + head[0] > len(data):
+            break
+        samples += head[1]
+        bitrates.add(head[2])
+        i += head[0]
+    return samples if len(bitrates) > 1 else None
