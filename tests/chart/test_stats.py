@@ -150,6 +150,22 @@ def test_difficulty_is_monotone_and_clipped() -> None:
     assert estimate_difficulty(4, 6, 0.3) < estimate_difficulty(4, 6, 0.0)  # jumps inflate NPS, not steps
 
 
+@pytest.mark.parametrize(("mean", "peak", "jump_ratio", "expected"), [
+    # clip(-6.95 + 6.07 sqrt(mean) + 2.52 sqrt(peak) - 3.72 jump_ratio, 1, 20), by hand:
+    (4.0, 9.0, 0.0, 12.75),  # -6.95 + 6.07*2 + 2.52*3
+    (1.0, 4.0, 0.5, 2.30),  # -6.95 + 6.07*1 + 2.52*2 - 3.72/2
+    (4.0, 4.0, 1.0, 6.51),  # -6.95 + 6.07*2 + 2.52*2 - 3.72
+    (9.0, 9.0, 0.0, 18.82),  # -6.95 + 6.07*3 + 2.52*3: just under the top
+    (0.81, 0.81, 0.0, 1.0),  # -6.95 + 6.07*0.9 + 2.52*0.9 = 0.781: clipped up to 1
+    (0.25, 1.0, 0.0, 1.0),  # -6.95 + 6.07*0.5 + 2.52*1 = -1.395: clipped up to 1
+    (9.0, 12.25, 0.0, 20.0),  # -6.95 + 6.07*3 + 2.52*3.5 = 20.08: clipped down to 20
+    (16.0, 25.0, 0.0, 20.0),  # -6.95 + 6.07*4 + 2.52*5 = 29.93: clipped down to 20
+])
+def test_difficulty_is_the_documented_formula(mean, peak, jump_ratio, expected) -> None:
+    """The fitted coefficients themselves (module docstring), not only the shape of the curve."""
+    assert estimate_difficulty(mean, peak, jump_ratio) == pytest.approx(expected, abs=1e-9)
+
+
 def test_typical_slot_follows_slot_ranges() -> None:
     assert [typical_slot(d) for d in (1, 4.8, 5, 9, 11, 13, 20)] == [
         Slot.BEGINNER, Slot.BEGINNER, Slot.EASY, Slot.MEDIUM, Slot.HARD, Slot.CHALLENGE, Slot.CHALLENGE]

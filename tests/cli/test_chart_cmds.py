@@ -66,6 +66,26 @@ def test_info_table_and_json(ssc: Path) -> None:
     assert hard["difficulty"] == expected["difficulty"]
 
 
+def test_info_json_difficulty_is_the_documented_formula(tmp_path: Path) -> None:
+    """``info --json`` "difficulty" of a chart small enough to work out by hand (chart/stats.py's formula).
+
+    60 BPM from 0 s (a beat is a second): jumps (lanes 1+4) at 0, 0.5, 1 and 1.5 s, single taps at 4, 7, 9.5 and
+    12 s. Onsets: 4 x 2 + 4 = 12 from 0 to 12 s, mean 12 / 12 = 1 NPS; the densest 2 s window [0, 2) holds the 8
+    onsets of the jumps, peak 8 / 2 = 4 NPS; 4 jump rows of 8 rows, jump ratio 0.5. Difficulty
+    -6.95 + 6.07 * sqrt(1) + 2.52 * sqrt(4) - 3.72 * 0.5 = -6.95 + 6.07 + 5.04 - 1.86 = 2.30.
+    """
+    jumps = [Note(Fraction(b, 2), lane) for b in range(4) for lane in (0, 3)]
+    singles = [Note(beat, 1) for beat in (Fraction(4), Fraction(7), Fraction(19, 2), Fraction(12))]
+    song = Song(title="Hand", artist="Tester", music="missing.ogg", timing=TimingData.constant(60),
+                charts=[Chart(slot=Slot.EASY, meter=2, notes=jumps + singles)])
+    data = json.loads(run("info", save(song, tmp_path / "hand.ssc"), "--json").stdout)
+    (chart,) = data["charts"]
+    assert (chart["onsets"], chart["rows"], chart["jumps"]) == (12, 8, 4)
+    assert chart["mean_nps"] == 1.0
+    assert chart["peak_nps"] == 4.0
+    assert chart["difficulty"] == 2.3
+
+
 def test_check_clean_file_exits_0(ssc: Path) -> None:
     (ssc.parent / "missing.ogg").touch()  # its music is there (not decoded: --audio-length)
     result = run("check", ssc, "--audio-length", "60")

@@ -19,6 +19,7 @@ from inference.decode import (
     settings_for,
     slot_name,
     smooth,
+    threshold_for_count,
 )
 from inference.manifest import Manifest, SlotDecode
 
@@ -104,6 +105,30 @@ def test_min_gap_keeps_the_more_probable_peak() -> None:
     p = _curve(300, {100: 0.6, 108: 0.9, 200: 0.7})
     assert list(pick_peaks(p, 0.5, 10)) == [108, 200]
     assert list(pick_peaks(p, 0.5, 5)) == [100, 108, 200]
+
+
+def test_a_plateau_is_one_peak() -> None:
+    """Two or three equal frames above the threshold are a local maximum: one peak on the plateau (a strict
+    comparison on both sides finds none there)."""
+    for gap in (1, 2, 3):
+        (peak,) = pick_peaks(np.array([0.0, 0.9, 0.9, 0.0]), 0.5, gap)
+        assert peak in (1, 2)
+        (peak,) = pick_peaks(np.array([0.0, 0.9, 0.9, 0.9, 0.0]), 0.5, gap)
+        assert peak in (1, 2, 3)
+
+
+def test_min_gap_ties_keep_the_earlier_peak() -> None:
+    assert list(pick_peaks(np.array([0.0, 0.9, 0.0, 0.9, 0.0]), 0.5, 3)) == [1]
+    assert list(pick_peaks(np.array([0.0, 0.9, 0.0, 0.9, 0.0]), 0.5, 2)) == [1, 3]  # 2 frames apart: both
+
+
+def test_threshold_for_count_keeps_the_n_most_probable_but_never_goes_below_the_floor() -> None:
+    probs = np.array([0.3, 0.9, 0.01, 0.5, 0.005])
+    assert threshold_for_count(probs, 1) == 0.9
+    assert threshold_for_count(probs, 3) == 0.3  # the 3rd best
+    assert threshold_for_count(probs, 4) == 0.02  # the 4th best is 0.01: the floor NPS_MIN_THRESHOLD, 0.02
+    assert threshold_for_count(probs, 4.4) == 0.02  # round(want)
+    assert threshold_for_count(probs, 5) == 0.02  # every row wanted: the floor too
 
 
 def test_collisions_after_snapping_become_one_row() -> None:

@@ -20,12 +20,15 @@ from inference.slot_rise import MIN_NOTE_RISE
 from main import main
 
 BPM, SR, SECONDS = 120, 22050, 24.0
+DOCS_EVAL_MD = Path(__file__).resolve().parents[2] / "docs" / "evaluation.md"  # in the repository
 EVAL_MD = Path(__file__).resolve().parents[3] / "shared" / "EVALUATION.md"
 EXPECTED_KEYS = {
     "model", "songs", "charts", "onset", "density_error_median", "refine", "lane", "seconds",
 }
 ONSET_KEYS = {"f1_50ms", "precision_50ms", "recall_50ms", "f1_20ms", "chart_mean_f1_50ms"}
 SLOT_KEYS = {"all", "beginner", "easy", "medium", "hard", "challenge"}
+REFINE_KEYS = {"pairs", "f1_50ms_conditioned", "f1_50ms_unconditioned"}
+LANE_KEYS = {"rows", "accuracy", "baseline_accuracy"}
 
 
 def click_track() -> np.ndarray:
@@ -132,8 +135,8 @@ def test_oracle_on_clicks_scores_near_one_and_keys_match(synthetic, capsys):
     assert set(result["onset"]) == ONSET_KEYS
     for key in ONSET_KEYS - {"chart_mean_f1_50ms"}:
         assert set(result["onset"][key]) == SLOT_KEYS
-    assert set(result["refine"]) == {"pairs", "f1_50ms_conditioned", "f1_50ms_unconditioned"}
-    assert set(result["lane"]) == {"rows", "accuracy", "baseline_accuracy"}
+    assert set(result["refine"]) == REFINE_KEYS
+    assert set(result["lane"]) == LANE_KEYS
     assert result["songs"] == 1
     assert result["charts"] == 5
     assert result["model"].startswith("oracle-clicks (sha256:")
@@ -211,13 +214,29 @@ def test_bad_input_is_one_line_exit_2(args, synthetic, capsys):
     assert "\n" not in err
 
 
+def assert_documented_keys(md: Path) -> None:
+    """The ```json block of ``md`` (the ``eval --json`` output it documents) has the keys the tests above find in
+    the real output: top level, ``onset`` (with every slot in ``f1_50ms``), ``refine`` and ``lane``."""
+    block = re.search(r"```json\n(.*?)```", md.read_text(encoding="utf-8"), re.S)
+    assert block is not None, f"no ```json block in {md}"
+    documented = json.loads(block.group(1))
+    assert set(documented) == EXPECTED_KEYS
+    assert set(documented["onset"]) == ONSET_KEYS
+    assert set(documented["onset"]["f1_50ms"]) == SLOT_KEYS
+    for key in ONSET_KEYS - {"chart_mean_f1_50ms", "f1_50ms"}:  # the others abbreviate the slots with "..."
+        assert set(documented["onset"][key]) <= SLOT_KEYS | {"..."}
+    assert set(documented["refine"]) == REFINE_KEYS
+    assert set(documented["lane"]) == LANE_KEYS
+
+
+def test_keys_are_those_of_docs_evaluation_md():
+    assert_documented_keys(DOCS_EVAL_MD)
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not EVAL_MD.is_file(), reason="EVALUATION.md is in ../shared")
-def test_keys_are_those_of_evaluation_md():
-    text = EVAL_MD.read_text(encoding="utf-8")
-    block = re.search(r"```json\n(.*?)```", text, re.S).group(1)
-    top = set(re.findall(r'^\s{2}"(\w+)":', block, re.M)) | set(re.findall(r'^\{\s*\n?\s*"(\w+)"', block))
-    top |= set(re.findall(r'"(songs|charts)":', block))
-    assert top == EXPECTED_KEYS
+def test_keys_are_those_of_shared_evaluation_md():
+    assert_documented_keys(EVAL_MD)
 
 
 def test_a_slot_without_charts_is_null_not_zero():
