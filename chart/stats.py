@@ -156,7 +156,7 @@ def nps_curve(
     end = float(t[-1]) if end_s is None else end_s
     centres = start + hop_s * np.arange(int(np.floor((end - start) / hop_s)) + 1)
     lo = np.searchsorted(t, centres - window_s / 2, side="left")
-    hi = np.searchsorted(t, centres + window_s / 2, side="left")
+    hi = np.searchsorted(t, centres + window_s / 2 - WINDOW_EDGE_S, side="left")  # the end as _densest_window
     nps = (hi - lo) / window_s
     if t.size:
         first, count = _densest_window(t, window_s)
