@@ -110,7 +110,8 @@ def smooth(prob: np.ndarray, smooth_frames: int) -> np.ndarray:
 
 
 def pick_peaks(prob: np.ndarray, threshold: float, min_gap_frames: int) -> np.ndarray:
-    """Frames of local maxima >= ``threshold``, thinned so no two are closer than ``min_gap_frames``.
+    """Frames of local maxima >= ``threshold``, thinned so no two are closer than ``min_gap_frames``. A flat top
+    (equal frames) is one maximum, at its last frame.
 
     Parameters
     ----------
