@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pytest
 
+from chart import parity_cache
 from chart.checks.base import CheckContext
 from chart.checks.registry import all_checks, run_checks
 from chart.formats import game_json
@@ -124,7 +125,8 @@ def test_checks_give_the_issues_the_fraction_code_gave(seed, monkeypatch):
         # hands and parity read contact rows and the foot parse: the reference ones give the same issues
         monkeypatch.setattr("chart.checks.hands.contact_rows", ref.contact_rows)
         monkeypatch.setattr("chart.checks.base.judged_notes", ref.judged_notes)
-        monkeypatch.setattr("chart.checks.parity.parse_feet", ref.parse_feet)
+        monkeypatch.setattr("chart.parity_cache.parse_feet", ref.parse_feet)
+        parity_cache.forget()  # the check's shared parse: the last one was the fast path's
         for check_id, slow in ref.CHECKS.items():
             monkeypatch.setattr(type(by_id[check_id]), "run", lambda self, c, slow=slow: slow(c))
         assert run_checks(CheckContext(song, chart, audio_length_s=audio, target_format="ssc")) == fast
