@@ -75,6 +75,24 @@ SLOT_NPS_RANGES: dict[Slot, tuple[float, float]] = {
     Slot.CHALLENGE: (3.34, 7.67),
 }
 
+# Meter of a new empty chart until it has notes (the Charts panel's Add, a chart made for a draft, New Song's
+# Beginner); an Accept into such a chart sets :func:`estimated_meter` instead (the CLI's drafts get it too).
+PLACEHOLDER_METERS: dict[Slot, int] = {Slot.BEGINNER: 1, Slot.EASY: 3, Slot.MEDIUM: 6, Slot.HARD: 9,
+                                       Slot.CHALLENGE: 12}
+EDIT_PLACEHOLDER_METER = 8
+
+
+def placeholder_meter(slot: Slot) -> int:
+    """The meter a new empty chart of ``slot`` gets (:data:`PLACEHOLDER_METERS`)."""
+    return PLACEHOLDER_METERS.get(slot, EDIT_PLACEHOLDER_METER)
+
+
+def default_nps(slot: Slot) -> float | None:
+    """The density target a draft of ``slot`` gets unless one is asked for (the editor's AI panel and ``main.py
+    draft``): the middle of the slot's usual range (:data:`SLOT_NPS_RANGES`), to 0.01; None for an Edit slot."""
+    usual = SLOT_NPS_RANGES.get(slot)
+    return round((usual[0] + usual[1]) / 2, 2) if usual is not None else None
+
 
 def onset_notes(notes: Iterable[Note]) -> list[Note]:
     """Notes the player steps on (taps, hold/roll heads, lifts), in order; mines and fakes left out."""
@@ -264,6 +282,12 @@ class ChartStats:
             "peak_nps": round(self.peak_nps, 3), "difficulty": round(self.difficulty, 1),
             "typical_slot": self.typical_slot.sm_name,
         }
+
+
+def estimated_meter(chart: Chart, timing: TimingData) -> int:
+    """The meter a drafted chart is written with: its estimated difficulty (:func:`chart_stats`), rounded, at
+    least 1 (``main.py draft`` and the editor's Accept into a chart still at its placeholder meter)."""
+    return max(1, round(chart_stats(chart, timing).difficulty))
 
 
 def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:

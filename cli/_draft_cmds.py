@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from cli._draft_args import draft_targets, parse_nps, parse_slots
 from cli._draft_write import _write
 from cli.common import UserError, chart_extensions, seed_arg, writable_folder
 
@@ -39,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--offset", type=float, default=None, metavar="S",
                    help="with --bpm: time in seconds of beat 0 (as `tempo` prints it; StepMania #OFFSET = -S)")
     d.add_argument("--slots", default=SLOT_NAMES, help=f"comma-separated slots (default {SLOT_NAMES})")
-    _common_options(d)
+    _common_options(d, nps_default="default: the middle of the slot's usual range, as in the editor's AI panel "
+                                    "(beginner 1.25, easy 2.35, medium 3.38, hard 4.58, challenge 5.5); SLOT=0: "
+                                    "the model's own density")
     d.set_defaults(func=cmd_draft)
 
     r = subparsers.add_parser("refine", help="draft higher slots from a lower chart's rhythm",
@@ -50,14 +53,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--new-arrows", action="store_true",
                    help="let the lane model draw every row's arrows (default: rows kept from the lower chart keep "
                         "its arrows and holds)")
-    _common_options(r)
+    _common_options(r, nps_default="default, or SLOT=0: the lower chart's density times how much denser the "
+                                    "slot usually is, as in the editor's refine with 'density from the current "
+                                    "chart'")
     r.set_defaults(func=cmd_refine)
 
 
-def _common_options(p: argparse.ArgumentParser) -> None:
+def _common_options(p: argparse.ArgumentParser, nps_default: str) -> None:
     p.add_argument("--nps", action="append", default=[], metavar="SLOT=X",
                    help="density target for a slot (repeatable): mean notes per second as the editor's Stats "
-                        "panel counts them (a jump is 2 notes, from the first note to the last)")
+                        f"panel counts them (a jump is 2 notes, from the first note to the last); {nps_default}")
     p.add_argument("--seed", type=seed_arg, default=0,
                    help="accepted for scripts, but changes nothing: drafts are the models' best guess, the same "
                         "for every seed (a seed picks sampled arrows: `arrows --seed`, the editor's variants)")
@@ -92,7 +97,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     else:
         song = _moved(song, audio_path, args.output)
         song.timing = timing
-    drafts = _guarded(lambda: drafter.draft(audio_path, timing, slots, nps=nps, seed=args.seed,
+    targets = draft_targets(slots, nps)
+    drafts = _guarded(lambda: drafter.draft(audio_path, timing, slots, nps=targets, seed=args.seed,
                                             progress=_Progress(started)))
     return _write(song, drafts, timing, args.output)
 
@@ -110,7 +116,8 @@ def cmd_refine(args: argparse.Namespace) -> int:
     timing = song.timing_for(lower)
     drafter = _drafter(args)
     drafts = _guarded(lambda: drafter.refine(audio_path, timing, lower.notes, low, highs,
-                                             nps=parse_nps(args.nps), seed=args.seed,
+                                             nps={s: x for s, x in parse_nps(args.nps).items() if x},
+                                             seed=args.seed,
                                              keep_arrows=not args.new_arrows, progress=_Progress()))
     return _write(_moved(song, audio_path, args.output), drafts, timing, args.output, lower)
 
@@ -159,40 +166,6 @@ def _moved(song: Any, audio_path: Path, output: Path) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------------- parsing
-def parse_slots(text: str) -> list[Any]:
-    """``"easy,hard"`` -> [Slot.EASY, Slot.HARD]; UserError naming an unknown or non-model slot."""
-    from inference.draft_types import DraftError, to_slot
-
-    out = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        try:
-            slot = to_slot(part)
-        except DraftError as exc:
-            raise UserError(str(exc)) from exc
-        if slot not in out:
-            out.append(slot)
-    if not out:
-        raise UserError("no slot given")
-    return out
-
-
-def parse_nps(items: list[str]) -> dict[Any, float]:
-    """``["hard=4.5"]`` -> {Slot.HARD: 4.5}."""
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        try:
-            nps = float(value)
-        except ValueError:
-            nps = -1.0
-        if not sep or not nps > 0 or nps > 50:
-            raise UserError(f"--nps wants SLOT=X with 0 < X <= 50 notes per second, got {item!r}")
-        out[parse_slots(name)[0]] = nps
-    return out
-
-
 def _check_output(path: Path) -> None:
     """A known chart extension in an existing folder where files can be made (.osu gets one file per drafted slot):
     found before the draft, not after it."""

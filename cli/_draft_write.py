@@ -20,14 +20,14 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
     from chart.disclosure import with_disclosure
     from chart.keyboard import keyboard_extra
     from chart.song import Chart
-    from chart.stats import chart_stats
+    from chart.stats import estimated_meter
 
     made = []
     for draft in drafts:
         chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft",
                       credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
         chart.extra = keyboard_extra(song, chart.mode, source)
-        chart.meter = max(1, round(chart_stats(chart, timing).difficulty))
+        chart.meter = estimated_meter(chart, timing)  # the editor's Accept sets the same (accept_meta)
         replaced = [c for c in song.charts if c.slot == draft.slot and c.mode == chart.mode]
         song.charts = [c for c in song.charts if c not in replaced] + [chart]
         made.append(chart)

@@ -14,6 +14,7 @@ from chart.checks.base import Check, CheckContext, Issue, Severity
 from chart.checks.beginner import CheckBeginnerRules
 from chart.checks.density import CheckDensity
 from chart.checks.duplicates import CheckDuplicates
+from chart.checks.empty import CheckEmpty
 from chart.checks.hands import CheckHands
 from chart.checks.holds import CheckHolds
 from chart.checks.lanes import CheckLanes
@@ -30,7 +31,7 @@ from chart.song import Chart, Song
 _CHECKS: list[Check] = [
     CheckUnsnapped(), CheckDuplicates(), CheckLanes(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(),
     CheckMusic(), CheckMp3Delay(), CheckRepresentable(), CheckUnjudged(), CheckHands(), CheckParity(),
-    CheckBeginnerRules(), CheckDensity(),
+    CheckBeginnerRules(), CheckDensity(), CheckEmpty(),
 ]
 
 

@@ -205,7 +205,7 @@ class DraftResults:
             return 0
         region = (None, None) if everything else self.decision_region()
         drafted = bool(self.ghosts.drafted(chart, *region))
-        replaced, credit = 0, chart.credit
+        replaced, credit, meter = 0, chart.credit, chart.meter
         if not drafted:
             n = 0
         elif accept:
@@ -220,6 +220,8 @@ class DraftResults:
             text = f"{verb} {n} drafted note(s)" + (" (one undo step)" if accept else "")
             if chart.credit != credit:  # the first accept into this chart (chart.disclosure)
                 text += f"; its credit now discloses the AI: \"{chart.credit}\" (Charts panel)"
+            if chart.meter != meter:  # it was the editor's placeholder (editor.controllers.accept_meta)
+                text += f"; meter {chart.meter}, the estimated difficulty (was {meter})"
         elif not drafted:
             text = "No ghosts there"
         elif accept:

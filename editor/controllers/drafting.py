@@ -29,6 +29,7 @@ from chart.commands import AddChart
 from chart.keyboard import is_keyboard, keyboard_extra
 from chart.retime import notes_in_timing_of, timing_groups
 from chart.song import MODEL_MODE, MODEL_SLOTS, Chart, Slot
+from chart.stats import placeholder_meter
 from editor import messages
 from editor.controllers.draft_jobs import DraftJobs
 from editor.controllers.draft_progress import ARROWS_STAGES, DRAFT_STAGES, SIMPLIFY_STAGES, JobProgress
@@ -192,9 +193,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
         mode = MODEL_MODE  # the current chart's mode, or the one the designer agreed to draft into
         chart = self.session.doc.song.chart(slot, mode)
         if chart is None:
-            from editor.panels.charts import _default_meter
-
-            chart = Chart(mode=mode, slot=slot, meter=_default_meter(slot),
+            chart = Chart(mode=mode, slot=slot, meter=placeholder_meter(slot),
                           extra=keyboard_extra(self.session.doc.song, mode, self.session.chart))
             command = AddChart(chart, name=f"Add {slot.sm_name} chart for the AI draft")
             if self.session.push(command) and added is not None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from chart.document import Document
 from chart.song import AUDIO_EXTENSIONS, Chart, Slot, Song, audio_files, music_relative_to
+from chart.stats import placeholder_meter
 from editor import messages
 from editor.audio_support import decode_job
 from editor.controllers import file_dialogs, save_checks
@@ -343,7 +344,7 @@ class FileController(QObject):
     def new_document_from_audio(self, audio_path: Path, timing) -> Document:
         """A new song around an audio file with the confirmed timing and an empty Beginner chart."""
         song = Song(title=audio_path.stem.replace("_", " "), music=audio_path.name, timing=timing,
-                    charts=[Chart(slot=Slot.BEGINNER, meter=1)])
+                    charts=[Chart(slot=Slot.BEGINNER, meter=placeholder_meter(Slot.BEGINNER))])
         song.source_path = audio_path.with_suffix(".ssc")
         return Document(song)
 

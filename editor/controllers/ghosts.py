@@ -12,7 +12,8 @@ new draft beside it), the ghosts left there keep the provenance of the variant t
 
 The first Accept that brings AI notes into a chart also marks its credit (``chart.disclosure.with_disclosure``, as
 the CLI's drafts are marked) in the same undo step: communities expect AI use disclosed, and the designer may edit
-the credit deliberately afterwards.
+the credit deliberately afterwards. A chart still at its placeholder meter gets the estimated difficulty as its
+meter in that step too, as the CLI's drafts do (:mod:`editor.controllers.accept_meta`).
 
 A draft sits on the beats of the timing it was drafted against; when what places those beats changes (a BPM, an
 offset, a warp, a fake segment: :func:`places_alike`), its ghosts would land off the music they were drafted from or
@@ -28,8 +29,7 @@ from fractions import Fraction
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from chart.commands import ReplaceRegion, SetChartMeta
-from chart.disclosure import with_disclosure
+from chart.commands import ReplaceRegion
 from chart.formats.display_segments import fake_ranges
 from chart.history import Command, HistoryError
 from chart.notes import Note, sort_notes
@@ -37,6 +37,7 @@ from chart.song import Chart
 from chart.sorted_notes import room_made
 from chart.timing import TimingData
 from chart.timing_form import same_times
+from editor.controllers.accept_meta import AutoMeter, disclosure
 from editor.session import EditorSession
 from inference.lane_features import TAIL_GRID_BEAT
 
@@ -134,7 +135,9 @@ class GhostStore(QObject):
         super().__init__(parent)
         self.session = session
         self._drafts: dict[int, GhostDraft] = {}
+        self.meters = AutoMeter()
         session.document_replaced.connect(self.clear)
+        session.document_replaced.connect(self.meters.clear)
         session.document_replaced.connect(self._watch_timing)  # each document has its own bridge
         self._watch_timing()
 
@@ -271,9 +274,10 @@ class GhostStore(QObject):
             provenance = dict(draft.provenance_at(s))
             provenance["accepted_region"] = [str(s), str(e)]
             commands.append(ReplaceRegion(chart, s, e, notes, provenance=provenance, name="Accept AI draft"))
-        disclose = _disclosure(chart, [c for c in commands if c.drafted])
+        disclose = disclosure(chart, [c for c in commands if c.drafted])
         steps: list[Command] = [*commands, *([disclose] if disclose is not None else [])]
-        if len(steps) == 1:
+        follow = bool(steps) and self.meters.follows(chart)  # accept_meta: the meter follows the accepted notes
+        if len(steps) == 1 and not follow:
             if not self.session.push(steps[0]):
                 return None
         elif steps:
@@ -283,6 +287,8 @@ class GhostStore(QObject):
                         macro.provenance = commands[0].provenance
                     for command in steps:
                         self.session.doc.push(command)
+                    if follow:
+                        self.meters.update(self.session.doc, chart)
             except (ValueError, KeyError, HistoryError) as exc:  # rolled back as a whole
                 self.session.status.emit(f"Accept AI draft: {exc}")
                 return None
@@ -331,16 +337,6 @@ def places_alike(a: TimingData, b: TimingData) -> bool:
     if a is b:
         return True
     return same_times(a, b) and fake_ranges(a) == fake_ranges(b)
-
-
-def _disclosure(chart: Chart, drafted: list[ReplaceRegion]) -> SetChartMeta | None:
-    """The credit change that discloses the AI notes being accepted (:func:`chart.disclosure.with_disclosure`, the
-    one the CLI's drafts get too), part of the Accept's undo step; None when nothing drafted is accepted (silence
-    accepted adds no AI notes) or the credit discloses already (once per chart, not once per accept)."""
-    if not drafted:
-        return None
-    credit = with_disclosure(chart.credit, str((drafted[0].provenance or {}).get("model_id", "")))
-    return None if credit == chart.credit else SetChartMeta(chart, name="Accept AI draft", credit=credit)
 
 
 def union(regions: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:

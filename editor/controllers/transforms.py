@@ -199,8 +199,8 @@ class TransformController(QObject, Reshape):
 
     def delete(self) -> None:
         notes = self._selected()
-        if notes:
-            self.session.push(RemoveNotes(self.session.chart, notes, name="Delete"))
+        if notes and self.session.push(RemoveNotes(self.session.chart, notes, name="Delete")):
+            self.session.status.emit(f"Deleted {len(notes)} note{'s' * (len(notes) != 1)}")
 
     # ------------------------------------------------------------------ transforms
     def mirror(self, lanes_too: bool = True, time_too: bool = False) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from chart.song import MODEL_SLOTS, Slot
-from chart.stats import SLOT_NPS_RANGES
+from chart.stats import SLOT_NPS_RANGES, default_nps
 from editor.colors import text_color
 from editor.key_hints import follow_keys, hint
 from editor.panels.labels import buddy
@@ -127,7 +127,7 @@ class AiPanel(QWidget):
             spin.setDecimals(2)
             spin.setSingleStep(0.25)
             lo, hi = SLOT_NPS_RANGES[slot]
-            spin.setValue(round((lo + hi) / 2, 2))
+            spin.setValue(default_nps(slot) or 0.0)
             narrow = spin.minimumSizeHint().width()  # room for "20.00", before the special text widens the hint
             spin.setSpecialValueText("model default")
             # Two of these side by side at the width "model default" asks for made the panel wider than its

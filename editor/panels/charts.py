@@ -28,6 +28,7 @@ from chart.formats.errors import MAX_METER
 from chart.formats.osu_mania import BEATMAP_ID
 from chart.keyboard import keyboard_extra
 from chart.song import Chart, Slot
+from chart.stats import placeholder_meter
 from editor import messages
 from editor.session import EditorSession
 
@@ -143,7 +144,7 @@ class DifficultyPanel(QWidget):
         slot = slot if isinstance(slot, Slot) else self.add_slot.currentData()
         current = self.session.chart
         chart = Chart(mode=current.mode, lanes=current.lanes) if current is not None else Chart()
-        chart.slot, chart.meter = slot, _default_meter(slot)
+        chart.slot, chart.meter = slot, placeholder_meter(slot)
         chart.extra = keyboard_extra(self.session.doc.song, chart.mode, current)  # an osu! map's: played with fingers
         if self.session.push(AddChart(chart)):
             self.session.set_chart(chart)
@@ -171,8 +172,3 @@ class DifficultyPanel(QWidget):
             return
         self.session.push(RemoveChart(chart))
 
-
-
-
-def _default_meter(slot: Slot) -> int:
-    return {Slot.BEGINNER: 1, Slot.EASY: 3, Slot.MEDIUM: 6, Slot.HARD: 9, Slot.CHALLENGE: 12}.get(slot, 8)

@@ -28,8 +28,9 @@ UNDONE_COLOR = QColor(140, 140, 140)  # redo steps
 
 
 def step_history(session: EditorSession, redo: bool) -> bool:
-    """Undo or redo one step; when it edited another difficulty than the one shown, that one is shown and the status
-    bar says so (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good)."""
+    """Undo or redo one step, said in the status bar ("Undid Delete"; a line left from before, "Selected 374
+    notes", read as if it were still true); when it edited another difficulty than the one shown, that one is shown
+    and the line names it (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good)."""
     doc = session.doc
     if doc.history.in_stroke:
         return False
@@ -37,9 +38,11 @@ def step_history(session: EditorSession, redo: bool) -> bool:
     if not steps or not (doc.redo() if redo else doc.undo()):
         return False
     charts = {id(c): c for c in _charts_of(steps[0], doc)}
+    where = ""
     if len(charts) == 1 and (chart := next(iter(charts.values()))) is not session.chart:
         session.set_chart(chart)
-        session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name} in {chart.slot.sm_name}")
+        where = f" in {chart.slot.sm_name}"
+    session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name}{where}")
     return True
 
 

@@ -102,9 +102,9 @@ def test_draft_keeps_the_other_charts_of_a_song(work, capsys, tmp_path):
 
 
 def test_refine_adds_higher_slots(work, capsys, tmp_path):
-    base = tmp_path / "base.ssc"
-    assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "easy", *models(work),
-                "-o", base], capsys)[0] == 0
+    base = tmp_path / "base.ssc"  # easy=0: the tiny model's own density (the default target fills every click)
+    assert run(["draft", work / "song.wav", "--bpm", 128, "--offset", 0.3, "--slots", "easy", "--nps", "easy=0",
+                *models(work), "-o", base], capsys)[0] == 0
     out = tmp_path / "refined.ssc"
     code, err = run(["refine", base, "--from", "easy", "--to", "hard,challenge", *models(work), "-o", out], capsys)
     assert code == 0, err

@@ -41,3 +41,20 @@ def test_conversions_of_several_charts_are_summed_per_kind(opened):
     lines, dropped = conversion_summary(song, "osu")
     assert "conversion: 2 charts: osu!mania has no mines: dropped (x2)" in lines
     assert dropped == 2
+
+
+def test_an_empty_chart_is_in_the_question(opened, tmp_path, boxes):
+    """New Song's Beginner left empty went out as a 0-note difficulty with nothing said (chart.checks.empty)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from chart.song import Chart, Slot
+    from editor.controllers.export import ExportController
+
+    song = opened.session.doc.song
+    song.charts.append(Chart(slot=Slot.CHALLENGE, meter=12))
+    boxes.answers = [QMessageBox.StandardButton.No]
+    assert not ExportController(opened).export(tmp_path / "out.osz")
+    _kind, title, _text = boxes[-1]
+    assert title == "Verify before export"
+    assert "warning: dance-single/Challenge: the chart has no notes" in boxes.details
+    assert not (tmp_path / "out.osz").exists()

@@ -1,0 +1,68 @@
+"""``main.py draft`` without --nps drafts at the editor's default density targets (the middle of each slot's usual
+range, :func:`chart.stats.default_nps`), not at the model's own density, which made CLI Medium drafts as dense as a
+Challenge; ``--nps SLOT=0`` asks for the model's own density."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from chart.song import MODEL_SLOTS, Slot
+from chart.stats import default_nps
+from inference.drafter import Drafter
+from main import main
+from tests.inference.tiny_models import click_track, drafting_model
+
+SR = 22050
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cli_nps")
+    drafting_model(folder / "models")
+    sf.write(folder / "song.wav", click_track(128, 0.3, 12.0, SR), SR)
+    return folder
+
+
+@pytest.fixture
+def asked(monkeypatch) -> list[dict]:
+    """The ``nps`` of every Drafter.draft call (the real draft still runs)."""
+    calls: list[dict] = []
+    real = Drafter.draft
+
+    def spy(self, *args, **kwargs):
+        calls.append(dict(kwargs.get("nps") or {}))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Drafter, "draft", spy)
+    return calls
+
+
+def _draft(work: Path, out: Path, *extra: str) -> int:
+    return main(["draft", str(work / "song.wav"), "--bpm", "128", "--offset", "0.3", "--slots", "easy,medium",
+                 "--models", str(work / "models"), *extra, "-o", str(out)])
+
+
+def test_draft_without_nps_uses_the_editors_default_targets(work, asked, tmp_path):
+    assert _draft(work, tmp_path / "a.ssc") == 0
+    assert asked == [{Slot.EASY: default_nps(Slot.EASY), Slot.MEDIUM: default_nps(Slot.MEDIUM)}]
+    assert default_nps(Slot.MEDIUM) == 3.38  # the middle of Medium's usual 2.27-4.48
+
+
+def test_nps_given_wins_and_zero_means_the_models_own_density(work, asked, tmp_path):
+    assert _draft(work, tmp_path / "b.ssc", "--nps", "medium=2", "--nps", "easy=0") == 0
+    assert asked == [{Slot.MEDIUM: 2.0}]
+
+
+def test_help_states_the_default_targets():
+    from cli import _draft_cmds
+
+    sub = argparse.ArgumentParser().add_subparsers()
+    _draft_cmds.register(sub)
+    text = sub.choices["draft"].format_help()
+    text = " ".join(text.split())
+    for slot in MODEL_SLOTS:
+        assert f"{slot.sm_name.lower()} {default_nps(slot):g}" in text

@@ -1,0 +1,37 @@
+"""Undo, Redo and Delete say what they did in the status bar (audit 23 F4): after deleting 374 selected notes it
+still read "Selected 374 notes ...", an Undo or Redo in the same chart left whatever line was there, and the Redo
+after an Undo that switched charts still showed "Undid Delete in Hard"."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.qt
+
+
+def status(win) -> str:
+    return win.statusBar().currentMessage()
+
+
+def test_delete_undo_and_redo_each_say_what_they_did(opened):
+    win = opened
+    beginner, easy = win.session.doc.song.charts
+    win.session.set_chart(easy)
+    win.session.select(easy.notes[4:9])
+    win.actions["edit.delete"].trigger()
+    assert len(easy.notes) == 11
+    assert status(win) == "Deleted 5 notes"
+    win.actions["edit.undo"].trigger()
+    assert len(easy.notes) == 16
+    assert status(win) == "Undid Delete"
+    win.actions["edit.redo"].trigger()
+    assert status(win) == "Redid Delete"
+    win.session.set_chart(beginner)
+    win.actions["edit.undo"].trigger()  # the step was Easy's: Easy is shown and named
+    assert win.session.chart is easy
+    assert status(win) == "Undid Delete in Easy"
+    win.actions["edit.redo"].trigger()
+    assert status(win) == "Redid Delete"
+    win.session.select(easy.notes[:1])
+    win.actions["edit.delete"].trigger()
+    assert status(win) == "Deleted 1 note"
