@@ -81,21 +81,24 @@ def onset_envelope(samples: np.ndarray, sr: int, hop_s: float = 0.001, lag_frame
 
 
 def _flux(x: np.ndarray, hop: int, lag_frames: int, n_fft: int) -> tuple[np.ndarray, float, float]:
-    """Band-wise log spectral flux of ``x`` (22.05 kHz); see :func:`onset_envelope`."""
+    """Band-wise log spectral flux of ``x`` (22.05 kHz); see :func:`onset_envelope`.
+
+    Computed in chunks of ``CHUNK_FRAMES`` flux rows (each chunk recomputes the ``lag_frames`` spectra it shares
+    with the next), so the temporaries stay a few MB whatever the length; only the ``[8, n]`` result grows."""
     padded = np.concatenate([np.zeros(n_fft // 2, np.float32), x, np.zeros(n_fft // 2, np.float32)])
     n_frames = max(0, (padded.size - n_fft) // hop + 1)
     weights, _ = _band_matrix(n_fft, ANALYSIS_SR_HZ, N_BANDS)
     window = np.hanning(n_fft + 1)[:-1].astype(np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop]
-    bands = np.empty((n_frames, N_BANDS), dtype=np.float32)
-    for start in range(0, n_frames, CHUNK_FRAMES):
-        chunk = frames[start:start + CHUNK_FRAMES] * window
+    n_rows = max(0, n_frames - lag_frames)
+    env = np.empty((N_GROUPS, n_rows), dtype=np.float32)
+    for start in range(0, n_rows, CHUNK_FRAMES):
+        stop = min(n_rows, start + CHUNK_FRAMES)
+        chunk = frames[start:stop + lag_frames] * window
         mag = np.abs(np.fft.rfft(chunk, axis=1)).astype(np.float32)
-        bands[start:start + chunk.shape[0]] = mag @ weights
-    logb = np.log1p(LOG_GAIN * bands)
-    diff = np.maximum(logb[lag_frames:] - logb[:-lag_frames], 0.0) if n_frames > lag_frames else \
-        np.zeros((0, N_BANDS), np.float32)
-    env = diff.reshape(diff.shape[0], N_GROUPS, N_BANDS // N_GROUPS).sum(axis=2).T.astype(np.float32)
+        logb = np.log1p(LOG_GAIN * (mag @ weights))
+        diff = np.maximum(logb[lag_frames:] - logb[:-lag_frames], 0.0)
+        env[:, start:stop] = diff.reshape(diff.shape[0], N_GROUPS, N_BANDS // N_GROUPS).sum(axis=2).T
     rate_hz = ANALYSIS_SR_HZ / hop
     t0_s = lag_frames / 2 / rate_hz  # flux row j compares frames j and j + lag: their midpoint
     return env, rate_hz, t0_s

@@ -211,13 +211,19 @@ class OnnxBackend:
         session = self.session(manifest)
         names = [spec.name for spec in manifest.outputs] or [o.name for o in session.get_outputs()]
         timed = time_chunks.time_inputs(manifest, inputs)
-        if manifest.kind == "onset" and timed and len(names) == 1 and self.prefers_windows(manifest):
-            length = time_chunks.window_frames(manifest)
-            windows = time_chunks.plan(np.shape(inputs[timed[0]])[1], length, time_chunks.context_frames(manifest))
-            if len(windows) > 1:
-                out = time_chunks.run_windowed(lambda f: self._run_once(manifest, session, names, f)[names[0]],
-                                               dict(inputs), timed, windows, length, time_chunks.MAX_WINDOW_ROWS)
-                return {names[0]: out}
+        if manifest.kind == "onset" and timed and len(names) == 1:
+            n_frames = np.shape(inputs[timed[0]])[1]
+            gpu = self.prefers_windows(manifest)
+            # On CPU one pass is cheaper, but its memory grows with the song (1.7 GB for 10 minutes and 5 slots):
+            # past LONG_SONG_FRAMES (5.4 minutes) the song runs in windows too, a few rows at a time.
+            if gpu or n_frames > time_chunks.LONG_SONG_FRAMES:
+                length = time_chunks.window_frames(manifest)
+                rows = time_chunks.MAX_WINDOW_ROWS if gpu else time_chunks.CPU_WINDOW_ROWS
+                windows = time_chunks.plan(n_frames, length, time_chunks.context_frames(manifest))
+                if len(windows) > 1:
+                    out = time_chunks.run_windowed(lambda f: self._run_once(manifest, session, names, f)[names[0]],
+                                                   dict(inputs), timed, windows, length, rows)
+                    return {names[0]: out}
         return self._run_once(manifest, session, names, inputs)
 
     def _run_once(self, manifest: Manifest, session: Any, names: list[str],

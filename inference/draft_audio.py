@@ -135,7 +135,7 @@ def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis
     if missing := sorted(set(specs) - set(values)):
         raise ManifestError(f"{manifest.model_id} takes inputs the drafter does not know: {missing}")
     out_name = manifest.outputs[0].name if manifest.outputs else "onset_prob"
-    out = backend.run(manifest, inputs)[out_name]  # in windows on a GPU: OnnxBackend.prefers_windows
+    out = backend.run(manifest, inputs)[out_name]  # in windows on a GPU or past LONG_SONG_FRAMES: OnnxBackend.run
     prob = np.zeros((batch, n_frames), dtype=np.float32)
     prob[:, window.f_lo:window.f_hi] = out[:, window.f_lo - w0:window.f_hi - w0]
     return prob

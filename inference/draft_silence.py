@@ -26,6 +26,7 @@ SILENCE_DB = 30.0  # frames this far below the song's median level are silent
 SILENCE_BEATS = Fraction(1)  # ... in runs at least this long
 FRAMES_PER_S = 100  # level frames (10 ms)
 HEAD_S = 0.05  # a head with this much silence after it starts in the silence
+_CHUNK_FRAMES = 8192  # level frames per float64 block
 
 Span = tuple[Fraction, Fraction]  # a silence's first and last beat
 
@@ -40,8 +41,12 @@ def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     n = len(samples) // hop
     if n == 0:
         return np.zeros(0)
-    x = np.asarray(samples[: n * hop], dtype=np.float64).reshape(n, hop)
-    return 10.0 * np.log10(np.mean(x * x, axis=1) + 1e-20)
+    frames = np.asarray(samples[: n * hop]).reshape(n, hop)
+    power = np.empty(n)
+    for lo in range(0, n, _CHUNK_FRAMES):  # float64 a chunk at a time: the whole song was 2 x 635 MB for an hour
+        x = frames[lo:lo + _CHUNK_FRAMES].astype(np.float64)
+        power[lo:lo + len(x)] = np.mean(x * x, axis=1)
+    return 10.0 * np.log10(power + 1e-20)
 
 
 def silences(samples: np.ndarray | None, sample_rate: int, timing: TimingData) -> list[Span]:

@@ -80,7 +80,9 @@ def _resample(samples: np.ndarray, sr: int, target_sr: int) -> np.ndarray:
     return np.asarray(resample(samples, sr, target_sr), dtype=np.float32)
 
 
-def _log_mel(samples: np.ndarray, n_fft: int, params: FeatureParams, n_frames: int) -> np.ndarray:
+def _log_mel(samples: np.ndarray, n_fft: int, params: FeatureParams, n_frames: int,
+             out: np.ndarray | None = None) -> np.ndarray:
+    """Log-mel frames ``[n_frames, n_mels]`` of one FFT size, written into ``out`` (a slice of the result)."""
     from scipy import fft as sfft
 
     hop = int(params.hop_length)
@@ -90,12 +92,14 @@ def _log_mel(samples: np.ndarray, n_fft: int, params: FeatureParams, n_frames: i
     basis = _mel_basis(int(params.sample_rate), n_fft, int(params.n_mels), float(params.fmin),
                        float(params.fmax))
     win = _window(n_fft)
-    out = np.empty((n_frames, params.n_mels), dtype=np.float32)
+    if out is None:
+        out = np.empty((n_frames, params.n_mels), dtype=np.float32)
     for start in range(0, n_frames, _BLOCK_FRAMES):
         block = frames[start:start + _BLOCK_FRAMES] * win
         mag = np.abs(sfft.rfft(block, axis=1, workers=-1)).astype(np.float32)
         out[start:start + len(block)] = mag @ basis
-    np.log(out + LOG_FLOOR, out=out)
+    out += LOG_FLOOR  # in place: ``out + LOG_FLOOR`` was a copy of the whole song's bands
+    np.log(out, out=out)
     return out
 
 
@@ -132,8 +136,11 @@ def compute_features(samples: np.ndarray, sr: int, params: FeatureParams) -> np.
         x = _resample(x, int(sr), int(params.sample_rate))
     x = np.nan_to_num(x, copy=False)
     n_frames = n_frames_for(len(x), params)
-    parts = [_log_mel(x, int(n_fft), params, n_frames) for n_fft in params.n_ffts]
-    return np.ascontiguousarray(np.concatenate(parts, axis=1))
+    n_mels = int(params.n_mels)
+    out = np.empty((n_frames, n_mels * len(params.n_ffts)), dtype=np.float32)
+    for k, n_fft in enumerate(params.n_ffts):  # into one array: no per-size copies (a 60-minute song's are 350 MB)
+        _log_mel(x, int(n_fft), params, n_frames, out[:, k * n_mels:(k + 1) * n_mels])
+    return out
 
 
 def normalise(feats: np.ndarray, params: FeatureParams) -> np.ndarray:
@@ -156,7 +163,11 @@ def normalise(feats: np.ndarray, params: FeatureParams) -> np.ndarray:
         raise FeatureError(
             f"normalisation statistics for {mean.shape} channels do not fit features of shape {feats.shape}"
         )
-    return ((feats - mean) / np.maximum(std, _STD_FLOOR)).astype(np.float32)
+    if feats.dtype != np.float32:
+        return ((feats - mean) / np.maximum(std, _STD_FLOOR)).astype(np.float32)
+    out = feats - mean  # one new array, divided in place (same values; a 60-minute song's copies are 350 MB each)
+    out /= np.maximum(std, _STD_FLOOR)
+    return out
 
 
 def normalisation_stats(feature_arrays: Iterable[np.ndarray]) -> tuple[list[float], list[float]]:

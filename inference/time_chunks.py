@@ -25,6 +25,12 @@ DEFAULT_CONTEXT_FRAMES = 512  # ~5 s at 100 frames/s; manifests may say less (``
 # Validation F1@50 with windows, measured on CPU: 0.7262 against 0.7267 without.
 WINDOW_FRAMES = 4096
 MAX_WINDOW_ROWS = 64  # rows (windows x slots) per call: bounds memory on 10-minute songs
+# On CPU a song runs in one pass up to this many frames (5.4 minutes at 100 frames/s: the songs of the evaluation
+# and other songs of normal length, whose results do not move); a longer one (one pass took 1.7 GB for a 10-minute
+# song and 5 slots, over 9 GB for 60 minutes) runs in the windows above, at most CPU_WINDOW_ROWS rows a call (one
+# window of a 5-slot draft, ~0.2 GB), so its memory no longer grows with the song.
+LONG_SONG_FRAMES = 32768
+CPU_WINDOW_ROWS = 5
 
 
 def time_inputs(manifest: Any, feeds: Mapping[str, np.ndarray]) -> list[str]:

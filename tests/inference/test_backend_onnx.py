@@ -172,7 +172,7 @@ m = build_onset_model(Path(tempfile.mkdtemp()))
 b = OnnxBackend(providers=['CPUExecutionProvider'], release_memory=mode != 'keep',
                 idle_release_s=0.0 if mode == 'immediate' else 0.5)
 b.run(m, onset_inputs(m, 1, 10))
-x = onset_inputs(m, 2, 200000)
+x = onset_inputs(m, 16, 25000)  # one pass: under time_chunks.LONG_SONG_FRAMES
 gc.collect(); before = rss_mb()
 out = b.run(m, x)
 gc.collect(); after_run = rss_mb() - before
@@ -207,7 +207,7 @@ def test_a_large_run_hands_the_arena_back_once_idle(tiny):
 def test_a_large_run_before_the_idle_delay_postpones_the_release(tiny):
     """Drafts in a row keep the arena warm: each large run cancels the release the previous one scheduled."""
     backend = OnnxBackend(providers=["CPUExecutionProvider"], idle_release_s=30.0)
-    big = onset_inputs(tiny, batch=2, frames=120000)
+    big = onset_inputs(tiny, batch=8, frames=30000)  # one pass: under time_chunks.LONG_SONG_FRAMES
     backend.run(tiny, big)
     first = backend.arena._timer
     assert backend.arena.pending
@@ -241,7 +241,7 @@ def test_a_pending_release_does_not_keep_a_dropped_backend_s_session_alive(tiny)
     import weakref
 
     backend = OnnxBackend(providers=["CPUExecutionProvider"], idle_release_s=30.0)
-    backend.run(tiny, onset_inputs(tiny, batch=2, frames=120000))
+    backend.run(tiny, onset_inputs(tiny, batch=8, frames=30000))
     arena = backend.arena
     session = weakref.ref(backend.session(tiny))
     assert arena.pending
@@ -264,8 +264,8 @@ def test_a_model_whose_inputs_cannot_be_cut_falls_back_to_releasing_after_each_r
     assert not backend.arena.release_now()
     assert len(calls) == 1
     assert backend.arena.immediate  # later large runs shrink at their own end
-    out = backend.run(tiny, onset_inputs(tiny, batch=2, frames=120000))["onset_prob"]
-    assert out.shape == (2, 120000)
+    out = backend.run(tiny, onset_inputs(tiny, batch=8, frames=30000))["onset_prob"]
+    assert out.shape == (8, 30000)
     assert not backend.arena.pending
 
 
