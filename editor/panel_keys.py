@@ -18,6 +18,11 @@ and every key that types a character without Ctrl or Meta, Alt+letters included:
 turned the selected notes into taps. Only the menu bar's own Alt mnemonics (Alt+F for File...) pass, as Qt routes
 them through the same shortcut map: the chart's Alt letters are chosen never to clash with them
 (:func:`editor.menus.menu_titles`).
+
+A bare Escape in a panel's widget (any focusable widget of a panel dock: field, number box, list, slider, button)
+commits what was typed there and gives the focus back to the notefield (``owner.timeline``), so that the next
+chart key is the chart's; an open drop-down or completer popup and an open table cell editor keep their Escape
+(it closes the popup, or cancels the cell's edit, as in Qt).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDockWidget,
     QLineEdit,
     QMainWindow,
     QPlainTextEdit,
@@ -37,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from editor.menu_keys import MenuKeyGuard
-from editor.panels.fields import commit_focused_field
+from editor.panels.fields import cell_view, commit_focused_field
 
 SK = QKeySequence.StandardKey
 #: What item views (the Timing table, lists) do with keys: copy a cell, select all, move.
@@ -113,15 +119,20 @@ class PanelKeyGuard(QObject):
             self._focus_changed(None, app.focusWidget())
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is None or kind_of(new) is None:
+        if new is None:
             return
+        in_dock = False
         parent: QWidget | None = new
         while parent is not None and parent is not self.owner:  # a floating panel is a window of its own
+            in_dock = in_dock or isinstance(parent, QDockWidget)
             parent = parent.parentWidget()
-        if parent is not None:
+        if parent is not None and (in_dock or kind_of(new) is not None):
             new.installEventFilter(self)  # once per widget: Qt drops a repeated filter before adding it again
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.key() == K.Key_Escape \
+                and not event.modifiers() & MODIFIERS and isinstance(watched, QWidget) and watched.hasFocus():
+            return self._escape(watched)
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
                 and isinstance(watched, QWidget) and watched.hasFocus():
             kind = kind_of(watched)
@@ -131,6 +142,22 @@ class PanelKeyGuard(QObject):
             if kind == "text" and K.Key_F1 <= event.key() <= K.Key_F35:
                 commit_focused_field(self.owner)  # before the F key's action reads or replaces the field's value
         return False
+
+    def _escape(self, widget: QWidget) -> bool:
+        """Escape in a panel widget: commit it and go back to the notefield (module docstring). False (the widget
+        gets the key) outside the panel docks, in a cell editor, or while a popup is open."""
+        home = getattr(self.owner, "timeline", None)
+        if not isinstance(home, QWidget) or home.isAncestorOf(widget) or home is widget \
+                or QApplication.activePopupWidget() is not None or cell_view(widget) is not None:
+            return False
+        parent = widget.parentWidget()
+        while parent is not None and not isinstance(parent, QDockWidget):
+            parent = parent.parentWidget()
+        if parent is None:
+            return False
+        commit_focused_field(self.owner)
+        home.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
 
     def _mnemonics(self) -> frozenset[QKeySequence]:
         """The Alt keys of the owner's menu bar (``&File`` -> Alt+F), read as the key comes: menus are renamed."""

@@ -3,6 +3,10 @@ BPM and first beat in :class:`~editor.dialogs.tempo.TempoDialog`, then open the 
 
 File > New Song from Audio asks for an audio file (:func:`ask_audio_path`, audio files only); a chart given anyway
 (All files, a drop) is opened as a chart rather than decoded as audio, which failed as "Cannot read audio".
+
+The save question is asked when the audio is picked, but the open song stays editable while the audio is analysed:
+:class:`EditWatch` notes any edit (or AI draft, or another song opened) made meanwhile, and the question is asked
+again before the new song replaces it; Cancel keeps the open song and drops the new one.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 from chart.song import AUDIO_EXTENSIONS
 from editor import messages
 from editor.audio_support import decode_job
+from editor.panels.fields import commit_focused_field
 from editor.workers import Job, JobContext
 
 
@@ -27,6 +32,36 @@ def detect_job(ctx: JobContext, audio) -> list:
     candidates = detect_tempo(audio.mono(), audio.sample_rate_hz)
     ctx.check()
     return candidates
+
+
+class EditWatch:
+    """Whether the window's song changed after the save question was answered: an undo step pushed, merged, undone
+    or redone, the saved state moved, AI drafts come or gone, or another document opened."""
+
+    def __init__(self, win):
+        self.win = win
+        self.doc = win.session.doc
+        self.clean = self.doc.is_clean
+        self.drafts = win.drafting.pending_text()
+        self.edited = False
+        self.doc.history_changed.connect(self._edited)
+        self.doc.clean_changed.connect(self._edited)
+
+    def _edited(self, *_args) -> None:
+        self.edited = True
+
+    def changed(self) -> bool:
+        commit_focused_field(self.win)  # a field being typed in is an edit too
+        doc = self.win.session.doc
+        return (self.edited or self.doc is None or doc is not self.doc or doc.is_clean != self.clean
+                or self.win.drafting.pending_text() != self.drafts)
+
+    def close(self) -> None:
+        """Stop watching (the job is over); a second call does nothing."""
+        if self.doc is not None:
+            self.doc.history_changed.disconnect(self._edited)
+            self.doc.clean_changed.disconnect(self._edited)
+            self.doc = None
 
 
 def _analyse(ctx: JobContext, path: Path):
@@ -57,7 +92,9 @@ def start_new_song(win, path: Path) -> bool:
     if autosave is not None and autosave.offer_for_new_song(path):
         return True
     job = Job("new-song", _analyse, path, parent=win)
-    job.finished.connect(lambda result: finish_new_song(win, path, *result))
+    watch = EditWatch(win)
+    job.finished.connect(lambda result: finish_new_song(win, path, *result, watch=watch))
+    job.done.connect(watch.close)
     job.failed.connect(lambda msg: _failed(win, path, msg))
     job.progress.connect(lambda _f, text: win.session.status.emit(text))
     win.session.status.emit(f"Analysing {path.name}...")
@@ -71,8 +108,9 @@ def _failed(win, path: Path, message: str) -> None:
     messages.error(win, "Cannot read audio", f"{path.name}: {message}")
 
 
-def finish_new_song(win, path: Path, audio, candidates, timing=None) -> bool:
-    """Ask for the tempo (unless ``timing`` is given) and open the new song with its decoded audio."""
+def finish_new_song(win, path: Path, audio, candidates, timing=None, watch: EditWatch | None = None) -> bool:
+    """Ask for the tempo (unless ``timing`` is given) and open the new song with its decoded audio. With ``watch``
+    (what the open song was when its save question was answered): edited since, the question is asked again."""
     if timing is None:
         if messages.is_headless():
             if not candidates:
@@ -91,6 +129,9 @@ def finish_new_song(win, path: Path, audio, candidates, timing=None) -> bool:
                 win.session.status.emit(f"New song from {path.name} cancelled")
                 return False
             timing = dialog.timing()
+    if watch is not None and watch.changed() and not win.maybe_save_changes():
+        win.session.status.emit(f"New song from {path.name} cancelled: the open song is kept")
+        return False
     doc = win.files.new_document_from_audio(path, timing)
     win.files.adopt(doc, audio)
     doc.mark_unsaved()  # the confirmed tempo is work: closing asks, autosave keeps it

@@ -35,6 +35,7 @@ class KeymapDialog(QDialog):
         layout.addWidget(where)
         table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels(["Shortcut", "Action"])
+        table.setTabKeyNavigation(False)  # Tab goes on to Close; the arrows walk the cells
         for r, (key, text) in enumerate(sorted(rows, key=lambda row: row[1])):
             table.setItem(r, 0, QTableWidgetItem(key))
             table.setItem(r, 1, QTableWidgetItem(text))

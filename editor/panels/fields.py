@@ -3,12 +3,21 @@
 Panel fields (Song title, chart meter, ...) change the document on ``editingFinished``: when the field loses focus
 or Return is pressed, so that typing a title is one undo step rather than one per letter. A shortcut such as
 Ctrl+S or Ctrl+Q does not take the focus away, so without this the save would write the old value and say
-"Saved", and closing would not ask about the typed text.
+"Saved", and closing would not ask about the typed text. A table cell being typed in (the Timing table's) is
+committed through its view, as leaving the cell does, and its editor closed.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDockWidget, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QDockWidget,
+    QLineEdit,
+    QWidget,
+)
 
 
 def commit_focused_field(window: QWidget) -> None:
@@ -31,7 +40,22 @@ def _inside(widget: QWidget, window: QWidget) -> bool:
     return False
 
 
+def cell_view(widget: QWidget | None) -> QAbstractItemView | None:
+    """The item view whose cell ``widget`` is the open editor of (a delegate's editor in its viewport), else None."""
+    viewport = widget.parentWidget() if widget is not None else None
+    view = viewport.parentWidget() if viewport is not None else None
+    if isinstance(view, QAbstractItemView) and view.viewport() is viewport \
+            and view.state() == QAbstractItemView.State.EditingState:
+        return view
+    return None
+
+
 def _commit(widget: QWidget) -> None:
+    view = cell_view(widget)
+    if view is not None:  # the cell's value goes to the model (cellChanged), as leaving the cell does
+        view.commitData(widget)
+        view.closeEditor(widget, QAbstractItemDelegate.EndEditHint.NoHint)
+        return
     spin = widget.parentWidget()
     if isinstance(widget, QLineEdit) and isinstance(spin, QAbstractSpinBox):  # a spin box's own text field
         widget = spin

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -153,6 +154,11 @@ class TimingPanel(QWidget):
         self.table.setAccessibleName("Timing segments")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # A cell edits on F2, a double-click or a click on the selected cell, never on a typed key: "1" or Space
+        # pressed after a click that only read a BPM typed over it. Tab leaves the table (to the buttons).
+        triggers = QAbstractItemView.EditTrigger
+        self.table.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.SelectedClicked)
+        self.table.setTabKeyNavigation(False)
         self.table.cellChanged.connect(self._cell_changed)
         self.table.cellDoubleClicked.connect(self._double_clicked)
         layout.addWidget(self.table)
