@@ -304,6 +304,8 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
         raise PluginError(f"did not finish within {timeout_s:g} s and was stopped")
     try:
         answer = json.loads(ran.out.decode("utf-8"))
+    except RecursionError:
+        raise PluginError("its process gave an answer nested too deeply to read") from None
     except ValueError:  # no answer: say how the process ended
         raise PluginError(_death(ran.returncode or 0, ran.err_tail)) from None
     if not isinstance(answer, dict) or ("notes" not in answer and "error" not in answer):

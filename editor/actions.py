@@ -229,6 +229,8 @@ def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
     the file as a whole cannot be used (unreadable, bad JSON, not an object)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except RecursionError:  # damaged or hostile: '[[[[...' deeper than Python parses
+        raise KeymapError(f"cannot read keymap {path.name}: JSON nested too deeply") from None
     except (OSError, ValueError) as exc:
         raise KeymapError(f"cannot read keymap {path.name}: {exc}") from exc
     if not isinstance(data, dict):

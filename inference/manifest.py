@@ -133,7 +133,7 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ManifestError(f"model manifest not found: {path}") from exc
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, RecursionError) as exc:
             raise ManifestError(f"cannot read model manifest {path}: {exc}") from exc
         except UnicodeDecodeError as exc:  # e.g. a PyTorch checkpoint given where a manifest belongs
             raise ManifestError(f"{path} is not a model manifest (a JSON file, e.g. onset.manifest.json)") from exc

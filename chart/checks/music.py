@@ -86,6 +86,7 @@ def _events_outside_set(ctx: CheckContext) -> Iterator[Issue]:
     folder = Path(os.path.abspath(song.source_path.parent))
     outside = sorted(str(file) for real, (file, _name, _clean) in carried.files.items()
                      if real != carried.audio and not Path(os.path.abspath(file)).is_relative_to(folder))
+    outside = sorted(outside + [str(folder / name) for name, _where, why in carried.refused if "outside" in why])
     if outside:
         names = ", ".join(os.path.relpath(f, folder) for f in outside[:3]) + (", ..." if len(outside) > 3 else "")
         yield Issue(Severity.WARNING, f"{len(outside)} file{'s' if len(outside) > 1 else ''} the [Events] or "

@@ -34,6 +34,7 @@ from chart.formats.json_timing import (
     exact_text,
     grid_beat,
     parse_exact,
+    refuse_unencodable,
     timing_from_json,
     timing_to_json,
 )
@@ -187,6 +188,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None, max_bytes: int
         raise ParseError("JSON nested too deeply") from None
     except (ValueError, TypeError) as err:  # JSONDecodeError is a ValueError; also huge integer literals
         raise ParseError(f"not valid JSON: {err}") from None
+    refuse_unencodable(doc, text)
     root = as_object(doc, "$")
     if root.get("format", FORMAT) != FORMAT:
         raise ParseError(f"$.format is {root.get('format')!r}, expected {FORMAT!r}")

@@ -238,3 +238,33 @@ def as_pairs(value: Any, path: str) -> list[tuple[str, str]]:
             raise ParseError(f"{path}[{i}] must be a [name, value] pair of strings")
         out.append((item[0], item[1]))
     return out
+
+
+_SURROGATE = re.compile("\\\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")  # escaped, or raw
+
+
+def refuse_unencodable(doc: Any, text: str) -> None:
+    """ParseError naming the ``$.path`` of the first string (or key) that cannot be written as UTF-8: a lone
+    surrogate escape (``"\\ud800"``), which ``json.loads`` accepts and every writer then fails on. The walk runs
+    only when the text holds such an escape (a pair is fine), so ordinary files cost nothing."""
+    if not _SURROGATE.search(text):
+        return
+    stack: list[tuple[Any, str]] = [(doc, "$")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            _encodable(value, path)
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                _encodable(key, f"{path} key {key!r}")
+                stack.append((item, f"{path}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{k}]") for k, item in reversed(list(enumerate(value))))
+
+
+def _encodable(value: str, path: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ParseError(f"{path} holds {value[err.start:err.end]!a}, a lone UTF-16 surrogate that no text file "
+                         f"can hold (a broken \\u escape): fix or remove it") from None

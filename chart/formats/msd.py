@@ -47,9 +47,17 @@ class Tag:
         return ":".join(self.params).strip()
 
 
+_UTF16_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+               (b"\xfe\xff", "utf-16-be"))
+
+
 def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8 (BOM dropped), else Windows-1252, else Latin-1; newlines normalised to LF."""
+    """Bytes to text: UTF-16/32 after their BOM (Notepad's "Unicode" save; a damaged unit becomes U+FFFD), else
+    UTF-8 (BOM dropped), else Windows-1252, else Latin-1; newlines normalised to LF."""
     check_size(data)
+    for bom, codec in _UTF16_BOMS:
+        if data.startswith(bom):
+            return normalise(data[len(bom):].decode(codec, errors="replace"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -82,6 +90,16 @@ def parse_tags(text: str) -> list[Tag]:
         tag, pos = _read_tag(text, start, line)
         line += text.count("\n", start, pos)
         tags.append(tag)
+
+
+_TAG_NAME = re.compile(r"[A-Z0-9_]+")
+
+
+def require_tags(tags: list[Tag]) -> None:
+    """ParseError for text with no ``#NAME:`` tag at all (a binary file, another format, an empty file): read on,
+    it would be an empty song, and saving over it would replace the file with one."""
+    if not any(_TAG_NAME.fullmatch(t.name) and t.params for t in tags):
+        raise ParseError("no StepMania tags found — not a .sm/.ssc file?")
 
 
 def _find_tag_start(text: str, pos: int) -> int:

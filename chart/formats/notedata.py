@@ -96,8 +96,8 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
                 row = row[:lanes].ljust(lanes, "0")
             row_index = _nearest(ROWS_PER_MEASURE * i, len(rows)) + ROWS_PER_MEASURE * m
             _read_row(row, row_index, notes, open_heads, ignored)
-        if len(notes) > MAX_NOTES:
-            raise ParseError(f"more than {MAX_NOTES} notes in one chart", line)
+            if len(notes) > MAX_NOTES:  # per row: one measure of millions of rows is refused as it passes
+                raise ParseError(f"more than {MAX_NOTES} notes in one chart", line)
     if open_heads:
         ignored["unclosed head"] = ignored.get("unclosed head", 0) + len(open_heads)
     notes.sort(key=lambda t: t[:3])

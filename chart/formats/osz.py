@@ -57,6 +57,9 @@ from chart.song import Song
 from chart.song_copy import with_extras
 
 NAME = "osz"
+#: The .osu texts of one archive together: what one .ssc holding every difficulty may be (a set of dense
+#: difficulties, each under the per-file limit, took minutes and a gigabyte to read before anything was shown).
+MAX_SET_OSU_BYTES = MAX_INPUT_BYTES
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch", "3": "osu!mania"}
 __all__ = ["MAX_ARCHIVE_BYTES", "NAME", "dump_bytes", "extract_folder", "load_archive", "load_bytes", "problems"]
 
@@ -142,6 +145,10 @@ def _difficulties(zf, members: dict, root: str, names: list[str], where: str, re
     skipped: list[tuple[str, ParseError]] = []
     unreadable: list[ParseError] = []
     games: Counter[str] = Counter()
+    total = sum(members[root + name].file_size for name in names)
+    if total > MAX_SET_OSU_BYTES:  # said before any is read
+        raise ParseError(f"its {len(names)} .osu files hold {total / 2**20:.1f} MB together; the limit for a set is "
+                         f"{MAX_SET_OSU_BYTES / 2**20:g} MB")
     for name in names:
         info = members[root + name]
         if info.file_size > MAX_INPUT_BYTES:
@@ -195,6 +202,8 @@ def problems(song: Song) -> list[Unrepresentable]:
     carried = Carried(song, None)  # what its own folder holds: names are the song's, not relinked for a target
     out += [Unrepresentable("", Fraction(0), f"{name}, named in {where}, was not found: the archive goes without it",
                             fatal=False) for name, where in carried.missing]
+    out += [Unrepresentable("", Fraction(0), f"{name}, named in {where}, {why}: the archive goes without it",
+                            fatal=False) for name, where, why in carried.refused]
     if carried.storyboard_note:
         out.append(Unrepresentable("", Fraction(0), carried.storyboard_note, fatal=False))
     return out

@@ -10,7 +10,9 @@ since, or a set read from files named otherwise, still shows its storyboard. The
 unless a file it names has to be renamed in the archive (named from outside the folder): it is then written with
 its variables put in and those names changed.
 
-What is named but not found is listed (:attr:`Carried.missing`; ``problems`` words it), never dropped silently. The
+What is named but not found is listed (:attr:`Carried.missing`; ``problems`` words it), never dropped silently;
+so is what is found but may not go in (:attr:`Carried.refused`: not a media file, or outside the song's folder and
+the one above it, :mod:`chart.formats.osz_scope`). The
 hitsound samples that hit objects and timing points play (``soft-hitclap2.wav``, a hit object's own file) are named
 by no line: osu! finds them by naming rules, which :mod:`chart.formats.osu_samples` follows; the writers pass the
 files found (``samples``) and they go in under their names in the song folder, the names osu! looks for. Not
@@ -27,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from chart.formats.errors import Unrepresentable, WriteError
 from chart.formats.msd import decode
+from chart.formats.osz_scope import Scope
 from chart.formats.osz_zip import MAX_ARCHIVE_BYTES
 from chart.formats.relink import named_file, relinked_events
 from chart.song import Song
@@ -36,16 +39,26 @@ _VARIABLE = re.compile(r"^(\$[^=\s]+)\s*=(.*)$")
 
 
 def audio_of(song: Song) -> Path | None:
-    """The song's audio file (:meth:`Song.audio_path`), None when there is none (its folder gone included)."""
+    """The song's audio file (:meth:`Song.audio_path`), None when there is none (its folder gone included) or it
+    may not be carried (:mod:`chart.formats.osz_scope`: :func:`no_audio` says why)."""
     try:
         audio = song.audio_path()
-        return audio if audio is not None and audio.is_file() else None
+        ok = audio is not None and audio.is_file() and not Scope(song, None).refusal(audio, audio=True)
+        return audio if ok else None
     except OSError:
         return None
 
 
-def no_audio(song: Song) -> Unrepresentable:
-    named = f"its audio file {song.music} was not found" if song.music else "the song names no audio file"
+def no_audio(song: Song, why: str = "") -> Unrepresentable:
+    """The fatal problem of a song without audio to carry; ``why``: what its named file is instead."""
+    if not why:
+        try:
+            audio = song.audio_path()
+            why = Scope(song, None).refusal(audio, audio=True) if audio is not None and audio.is_file() else ""
+        except OSError:
+            why = ""
+    named = (f"its audio file {song.music} {why or 'was not found'}" if song.music
+             else "the song names no audio file")
     return Unrepresentable("", Fraction(0), f"{named}: an .osz carries the audio of the set")
 
 
@@ -126,11 +139,14 @@ class Carried:
         self.files: dict[str, tuple[Path, str, bool]] = {}  # real path -> (file as named, name asked for, clean)
         self.refs: dict[str, tuple[list[str], bool]] = {}  # a name in the song -> (real paths, an animation's?)
         self.missing: list[tuple[str, str]] = []  # (a name no file answers, what names it)
-        found = self._find(song.music) if song.music else None
+        self.refused: list[tuple[str, str, str]] = []  # (a name whose file may not go in, what names it, why)
+        self._scope, self._why = Scope(song, target), ""
+        found = self._find(song.music, audio=True) if song.music else None
+        why = self._why
         if found is None and (audio := audio_of(song)) is not None:
             found = (audio, False)  # the song folder's only audio file, as games fall back to it
         if found is None and need_audio:
-            raise WriteError(".osz", [no_audio(song)])
+            raise WriteError(".osz", [no_audio(song, why)])
         self.audio = self._ask(song.music, [found[0]], False)[0] if found is not None else None
         self._where = "the [Events]"
         for extra in [song.extra, *(c.extra for c in song.charts)]:
@@ -151,7 +167,7 @@ class Carried:
         self.samples: set[str] = set()  # real paths
         for file in samples:
             real = os.path.realpath(file)
-            if real not in self.files:
+            if real not in self.files and not self._scope.refusal(file):
                 self.files[real] = (file, *self._own_name(file))
                 self.samples.add(real)
         self.named: dict[str, str] = {}  # real path -> name in the archive
@@ -169,12 +185,17 @@ class Carried:
         if found is not None:
             self._ask(value, [found[0]], False)
             return value
+        why = self._why
         for base in self.bases:  # an Animation names "fire.png" for its frames fire0.png, fire1.png...
             frames = _frames(base, value) if base is not None else []
-            if frames:
+            refusals = [self._scope.refusal(f) for f in frames]
+            if frames and not any(refusals):
                 self._ask(value, frames, True)
                 return value
-        if value.strip() and (value, self._where) not in self.missing:
+            why = why or next((r for r in refusals if r), "")
+        if why and (value, self._where, why) not in self.refused:
+            self.refused.append((value, self._where, why))
+        elif not why and value.strip() and (value, self._where) not in self.missing:
             self.missing.append((value, self._where))
         return value
 
@@ -197,11 +218,15 @@ class Carried:
                 pass
         return file.name, False
 
-    def _find(self, value: str) -> tuple[Path, bool] | None:
-        """(the file ``value`` names, whether it was found beside the song's own file)."""
+    def _find(self, value: str, audio: bool = False) -> tuple[Path, bool] | None:
+        """(the file ``value`` names, whether it was found beside the song's own file); None as well for a file
+        that may not be carried (:attr:`_why` then says why)."""
+        self._why = ""
         for i, base in enumerate(self.bases):
             if base is not None and (file := named_file(base, value)) is not None:
-                return file, i == 0
+                self._why = self._scope.refusal(file, audio)
+                if not self._why:
+                    return file, i == 0
         return None
 
     def name(self, value: str) -> str:

@@ -43,7 +43,7 @@ from chart.formats.display_segments import SPECS as SEGMENT_SPECS
 from chart.formats.display_segments import fake_ranges
 from chart.formats.display_segments import parse as parse_segments
 from chart.formats.errors import ParseError, Unrepresentable, WriteError, meter_problems
-from chart.formats.msd import decode, escape, escape_raw, parse_tags
+from chart.formats.msd import decode, escape, escape_raw, parse_tags, require_tags
 from chart.formats.stepmania import (
     SONG_ORDER,
     chart_comment,
@@ -76,6 +76,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     Raises only :class:`ParseError`.
     """
     tags = parse_tags(text)
+    require_tags(tags)
     header = [t for t in tags if t.name not in ("NOTES", "NOTES2")]
     song = song_from_header(header)
     charts = [t for t in tags if t.name in ("NOTES", "NOTES2")]

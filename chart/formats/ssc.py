@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from chart.formats import radar
 from chart.formats.errors import Unrepresentable, WriteError, meter_problems
-from chart.formats.msd import Tag, decode, escape, parse_tags, tag_line
+from chart.formats.msd import Tag, decode, escape, parse_tags, require_tags, tag_line
 from chart.formats.stepmania import (
     CHART_ORDER,
     SONG_ORDER,
@@ -59,6 +59,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     Raises only :class:`ParseError`.
     """
     tags = parse_tags(text)
+    require_tags(tags)
     blocks: list[list[Tag]] = []
     header: list[Tag] = []
     version = _CURRENT

@@ -13,7 +13,8 @@ from fractions import Fraction
 
 from chart.formats.errors import MAX_ABS_VALUE, MAX_TIMING_ENTRIES, ParseError
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,2})?")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?")  # 1.0e-005 as C runtimes write it
+_TINY = Fraction(1, 10**15)  # below any precision a chart means (1e-300): read as 0, never a huge denominator
 _MAX_NUMBER_CHARS = 64
 ROWS_PER_BEAT = 48  # StepMania stores timing rows at 1/48 beat
 # A written beat length within this of a row is taken as that row (we write 9 decimals: error <= 5e-10).
@@ -27,7 +28,13 @@ def parse_number(text: str, what: str = "number", line: int | None = None) -> Fr
         s = s.replace(",", ".")
     if len(s) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(s):
         raise ParseError(f"{what} is not a number: {_show(text)}", line)
-    value = Fraction(s)
+    mantissa, _e, exponent = s.lower().partition("e")
+    if exponent and abs(int(exponent)) > 400:  # no 10**9999 for Fraction to build: past the range either way
+        value = Fraction(0) if int(exponent) < 0 or Fraction(mantissa) == 0 else MAX_ABS_VALUE + 1
+    else:
+        value = Fraction(s)
+    if value and abs(value) < _TINY:
+        value = Fraction(0)
     if abs(value) > MAX_ABS_VALUE:
         raise ParseError(f"{what} out of range: {_show(text)}", line)
     return value

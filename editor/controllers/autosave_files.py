@@ -66,5 +66,5 @@ def read_marker(folder: Path) -> dict:
     try:
         data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}

@@ -136,7 +136,8 @@ class TransformController(QObject, Reshape):
                          for b, lane, k, length in data["notes"]]
                 if all(n.lane >= 0 and (n.length > 0 if n.kind.has_length else n.length == 0) for n in notes):
                     return notes, Fraction(data["span"]), ClipSounds.parse(data)
-        except (ValueError, TypeError, KeyError, ZeroDivisionError):  # text of ours, hand-edited or damaged
+        except (ValueError, TypeError, KeyError, ZeroDivisionError, RecursionError):  # ours hand-edited, damaged, or
+            # another program's text nested deeper than Python parses
             pass
         return self.clipboard, self.clipboard_span, self.clip_sounds
 
