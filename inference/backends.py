@@ -361,3 +361,12 @@ def _ort_error(manifest: Manifest, exc: Exception) -> Exception:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
+
+
+def lane_step_backend() -> OnnxBackend:
+    """The backend the lane model runs on in a draft (and in ``make bench``'s lane timing): CPU even on a GPU
+    machine, one thread. Each row is one tiny step, launch-bound on a GPU and dominated by thread-pool hand-offs on
+    many cores (docs/serving.md: on an H100 box, 1.66 s for the 5-slot draft with one lane thread, 1.91 s with its
+    16 cores, 2.21 s with the lanes on CUDA; on a loaded 2-core machine two threads made the batched decode 2x
+    slower than one)."""
+    return OnnxBackend(providers=["CPUExecutionProvider"], intra_op_threads=1)

@@ -32,7 +32,7 @@ import numpy as np
 from chart.notes import Note, onset_beats
 from chart.song import MODEL_SLOTS, Slot
 from chart.timing import TimingData
-from inference.backends import Backend, OnnxBackend, cancel_scope
+from inference.backends import Backend, OnnxBackend, cancel_scope, lane_step_backend
 from inference.draft_audio import clip_to_range, onset_train
 from inference.draft_types import (
     AudioLike,
@@ -90,10 +90,7 @@ class Drafter:
             raise ManifestError(f"{onset.model_id}: manifest has no feature parameters")
         self.onset, self.lanes = onset, lanes
         self.backend = backend or OnnxBackend()
-        # CPU even on a GPU machine, one thread: each row is one tiny step, launch-bound on a GPU and dominated by
-        # thread-pool hand-offs on many cores (docs/serving.md: on an H100 box, 1.66 s for the 5-slot draft with
-        # one lane thread, 1.91 s with its 16 cores, 2.21 s with the lanes on CUDA).
-        self.lane_backend = lane_backend or OnnxBackend(providers=["CPUExecutionProvider"], intra_op_threads=1)
+        self.lane_backend = lane_backend or lane_step_backend()
         self._cache: OrderedDict[tuple, SongAnalysis] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()

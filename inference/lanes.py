@@ -324,7 +324,7 @@ def decode_rows(stepper: LaneStepper, requests: Sequence[LaneRequest], temperatu
 
 def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray], histories: Sequence[np.ndarray],
                            slots: Sequence[int], rule: DecisionRule | None = None) -> list[np.ndarray]:
-    """Next-row predictions given the *reference* previous rows (the lane metric of EVALUATION.md).
+    """Next-row predictions given the *reference* previous rows (the lane metric of docs/evaluation.md).
 
     ``features[b]`` (N_b, ROW_DIM) and ``histories[b]`` (N_b, D) are one chart's row features and
     teacher-forced history (:func:`inference.lane_features.teacher_history` in the stepper's layout). Each row's arrow set is the argmax over the classes the post-rules allow given the

@@ -1,6 +1,6 @@
 """Training data: songs of a chart folder -> cached features, onset targets per slot, split, random crops.
 
-Reading rules (EVALUATION.md): dance-single charts of the slots Beginner..Challenge (Edit skipped), ``.ssc``
+Reading rules (docs/evaluation.md): dance-single charts of the slots Beginner..Challenge (Edit skipped), ``.ssc``
 preferred where a folder has both, charts with <= 20 notes skipped (placeholders). Onset targets are one per
 note row (a jump is one onset, a hold counts at its head, mines are not onsets), at the times the chart's own
 timing gives (``.ssc`` per-chart timing where present). Features are :func:`inference.features.compute_features`

@@ -1,4 +1,4 @@
-"""``main.py eval``: the protocol and JSON of EVALUATION.md, through the production drafting path.
+"""``main.py eval``: the protocol and JSON of docs/evaluation.md, through the production drafting path.
 
 Onsets: every usable chart (dance-single, Beginner..Challenge, > 20 notes) is drafted by
 :class:`inference.drafter.Drafter` -- ``inference.features``, the ONNX onset model on ``OnnxBackend``,
@@ -164,7 +164,7 @@ def refine_counts(drafter: Any, analysis: Any, song: _Song, plain: dict[int, np.
 
 
 def evaluate(options: EvalOptions, log=sys.stderr) -> dict:
-    """Run the whole evaluation; returns the JSON object of EVALUATION.md."""
+    """Run the whole evaluation; returns the JSON object of docs/evaluation.md."""
     from inference.backends import BackendError, InputError
     from inference.manifest import ManifestError
 
@@ -205,7 +205,7 @@ def _score_song(song: _Song, drafter: Any, baseline: Any, onset_m: Any, options:
 
 
 def _lane_block(block: dict, non_learned: bool) -> dict:
-    """EVALUATION.md's ``lane`` object; for ``--baseline librosa`` (a pipeline with nothing learned) its
+    """docs/evaluation.md's ``lane`` object; for ``--baseline librosa`` (a pipeline with nothing learned) its
     accuracy is the best rule's, not the lane model's."""
     return {**block, "accuracy": block["baseline_accuracy"]} if non_learned else block
 

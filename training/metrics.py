@@ -1,4 +1,4 @@
-"""Chart-model metrics, as fixed by EVALUATION.md.
+"""Chart-model metrics, as fixed by docs/evaluation.md.
 
 * Onsets: one onset per note row; predicted and reference onset times are matched one-to-one within a window
   (``mir_eval.util.match_events``, the matching ``mir_eval.onset.f_measure`` uses) at ±50 ms and ±20 ms.
@@ -139,7 +139,7 @@ class OnsetTally:
         return {k: None if c is None else round(float(getattr(c, attr)), 4) for k, c in values.items()}
 
     def onset_block(self) -> dict:
-        """The ``onset`` object of EVALUATION.md (micro averages per slot and over all)."""
+        """The ``onset`` object of docs/evaluation.md (micro averages per slot and over all)."""
         mean_f1 = float(np.mean(self.chart_f1_50ms)) if self.chart_f1_50ms else 0.0
         return {
             "f1_50ms": self._by_slot("50ms", "f1"),

@@ -4,7 +4,7 @@ Only two knobs per slot are tuned -- the threshold and the minimum gap between r
 values per slot) -- plus, for the slots a refine can target, a threshold of its own for drafts conditioned on a
 lower chart (their probabilities are sharper: the plain threshold made refine drafts ~1.4x too dense), on the
 committed validation list only, to keep the model honest on songs nobody here has. The
-report holds EVALUATION.md's onset numbers (micro P/R/F1 at +-50 and +-20 ms per slot, chart-mean F1, median
+report holds docs/evaluation.md's onset numbers (micro P/R/F1 at +-50 and +-20 ms per slot, chart-mean F1, median
 density error) and the refine comparison (pairs with the higher slot Medium/Hard/Challenge, conditioned vs not).
 """
 
@@ -96,7 +96,7 @@ def tune(charts: Sequence[validate.ChartProbs], frame_rate: float) -> dict[str, 
 
 def measure(charts: Sequence[validate.ChartProbs], settings: dict[str, SlotDecode],
             frame_rate: float) -> dict:
-    """EVALUATION.md onset block: micro P/R/F1 (+-50, +-20 ms) per slot and all, chart-mean F1, density."""
+    """docs/evaluation.md onset block: micro P/R/F1 (+-50, +-20 ms) per slot and all, chart-mean F1, density."""
     acc = {w: {k: [0, 0, 0] for k in ("all", *SLOT_NAMES)} for w in (0.05, 0.02)}
     chart_f1, density = [], []
     for c in charts:

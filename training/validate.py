@@ -1,7 +1,7 @@
 """Validation during training: full-song onset probabilities of held-out songs and onset F1 (mir_eval).
 
 This is the trainer's own quick check (PyTorch forward, production decoder, micro F1 at +-50 ms and +-20 ms
-over all charts, plain and refine-conditioned). The official numbers come from ``main.py eval`` (EVALUATION.md).
+over all charts, plain and refine-conditioned). The official numbers come from ``main.py eval`` (docs/evaluation.md).
 """
 
 from __future__ import annotations

@@ -282,3 +282,28 @@ def test_the_server_keeps_its_arena(tiny):
     assert asyncio.run(runtime.load())
     assert runtime.backend.release_memory is False
     asyncio.run(runtime.unload())
+
+
+def test_the_lane_benchmark_times_the_lanes_on_the_drafters_backend(monkeypatch, tmp_path) -> None:
+    """``make bench`` timed the lane model on a default (all-cores) backend while drafts run it on one CPU thread:
+    on a loaded 2-core machine its batched figure was 5x the drafter's. Both now take ``lane_step_backend``."""
+    from benchmarks import bench_lanes
+    from benchmarks.common import BenchContext
+    from inference import lanes
+    from tests.conftest import REPO
+    from inference.backends import lane_step_backend
+
+    backend = lane_step_backend()
+    assert (backend.intra_op_threads, backend.providers()) == (1, ["CPUExecutionProvider"])
+    seen = []
+
+    class Spy(lanes.OnnxLaneStepper):
+        def __init__(self, manifest, backend=None, ngram=None):
+            seen.append(backend)
+            raise RuntimeError("stop: only the backend is checked")
+
+    monkeypatch.setattr(lanes, "OnnxLaneStepper", Spy)
+    with pytest.raises(RuntimeError, match="stop"):
+        bench_lanes.run(BenchContext(repo=REPO, work=tmp_path, quick=True))
+    assert len(seen) == 1
+    assert (seen[0].intra_op_threads, seen[0].providers()) == (1, ["CPUExecutionProvider"])
