@@ -290,8 +290,8 @@ def test_the_lane_benchmark_times_the_lanes_on_the_drafters_backend(monkeypatch,
     from benchmarks import bench_lanes
     from benchmarks.common import BenchContext
     from inference import lanes
-    from tests.conftest import REPO
     from inference.backends import lane_step_backend
+    from tests.conftest import REPO
 
     backend = lane_step_backend()
     assert (backend.intra_op_threads, backend.providers()) == (1, ["CPUExecutionProvider"])
