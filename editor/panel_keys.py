@@ -21,8 +21,11 @@ them through the same shortcut map: the chart's Alt letters are chosen never to 
 
 A bare Escape in a panel's widget (any focusable widget of a panel dock: field, number box, list, slider, button)
 commits what was typed there and gives the focus back to the notefield (``owner.timeline``), so that the next
-chart key is the chart's; an open drop-down or completer popup and an open table cell editor keep their Escape
-(it closes the popup, or cancels the cell's edit, as in Qt).
+chart key is the chart's (from a floating panel too: the main window is made the active one first, or the focus
+stayed in the panel's window and the next key typed into its field); an open drop-down or completer popup and an
+open table cell editor keep their Escape (it closes the popup, or cancels the cell's edit, as in Qt), and so does
+a message box or dialog opened from a panel (:func:`panel_dock`: its buttons are parented to the panel, and Escape
+in a "Delete chart" question moved the focus behind the box instead of answering No).
 """
 
 from __future__ import annotations
@@ -105,6 +108,17 @@ def types_text(event: QKeyEvent) -> bool:
     return (bool(text) and text.isprintable()) or K.Key_Space <= key <= K.Key_AsciiTilde or 0xA0 <= key <= 0xFF
 
 
+def panel_dock(widget: QWidget) -> QDockWidget | None:
+    """The dock whose panel ``widget`` is in, within the same window: a message box or dialog opened from a panel
+    is a window of its own (its buttons are parented to the panel), and its Escape is its own."""
+    parent: QWidget | None = widget
+    while parent is not None and not isinstance(parent, QDockWidget):
+        if parent.isWindow():
+            return None
+        parent = parent.parentWidget()
+    return parent
+
+
 class PanelKeyGuard(QObject):
     """Keeps the editing keys of the text fields, number boxes, drop-downs and item views of ``owner`` (the main
     window) away from its shortcuts."""
@@ -121,12 +135,10 @@ class PanelKeyGuard(QObject):
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is None:
             return
-        in_dock = False
         parent: QWidget | None = new
         while parent is not None and parent is not self.owner:  # a floating panel is a window of its own
-            in_dock = in_dock or isinstance(parent, QDockWidget)
             parent = parent.parentWidget()
-        if parent is not None and (in_dock or kind_of(new) is not None):
+        if parent is not None and (panel_dock(new) is not None or kind_of(new) is not None):
             new.installEventFilter(self)  # once per widget: Qt drops a repeated filter before adding it again
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
@@ -148,14 +160,15 @@ class PanelKeyGuard(QObject):
         gets the key) outside the panel docks, in a cell editor, or while a popup is open."""
         home = getattr(self.owner, "timeline", None)
         if not isinstance(home, QWidget) or home.isAncestorOf(widget) or home is widget \
-                or QApplication.activePopupWidget() is not None or cell_view(widget) is not None:
+                or QApplication.activePopupWidget() is not None or QApplication.activeModalWidget() is not None \
+                or cell_view(widget) is not None:
             return False
-        parent = widget.parentWidget()
-        while parent is not None and not isinstance(parent, QDockWidget):
-            parent = parent.parentWidget()
-        if parent is None:
+        dock = panel_dock(widget)
+        if dock is None:
             return False
         commit_focused_field(self.owner)
+        if dock.isFloating():  # a window of its own: the notefield's window must become the active one
+            self.owner.activateWindow()
         home.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return True
 

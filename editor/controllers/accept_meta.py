@@ -29,20 +29,27 @@ def disclosure(chart: Chart, drafted: list[ReplaceRegion]) -> SetChartMeta | Non
 
 
 class AutoMeter:
-    """Which charts' meters the editor set from their accepted notes (by chart identity, for this session)."""
+    """Which charts' meters the editor set from their accepted notes. The song's history says whose the meter is:
+    the latest step still done that set the chart's meter is an accept's (marked :data:`AUTO`) or the designer's,
+    so an Undo or Redo of either is followed (remembering only the last meter an accept set stopped the meter
+    following after an accept was undone). Past the history's reach, every meter an accept set counts (by chart
+    identity, for this session)."""
 
     def __init__(self) -> None:
-        self._set: dict[int, int] = {}  # id(chart) -> the meter an accept gave it
+        self._set: dict[int, set[int]] = {}  # id(chart) -> every meter an accept gave it
 
     def clear(self) -> None:
         self._set.clear()
 
-    def follows(self, chart: Chart) -> bool:
+    def follows(self, doc: Document, chart: Chart) -> bool:
         """Whether an accept into ``chart`` (asked before it) sets its meter: empty at its placeholder meter, or
-        still at the meter an earlier accept set."""
+        at a meter an earlier accept set, not the designer."""
         if not chart.notes and chart.meter == placeholder_meter(chart.slot):
             return True
-        return self._set.get(id(chart)) == chart.meter
+        step = last_meter_step(doc, chart)
+        if step is not None:
+            return bool(getattr(step, AUTO, False))
+        return chart.meter in self._set.get(id(chart), ())
 
     def update(self, doc: Document, chart: Chart) -> None:
         """Push the meter of ``chart``'s notes now (inside the accept's transaction) when it differs."""
@@ -50,5 +57,32 @@ class AutoMeter:
             return
         meter = estimated_meter(chart, doc.song.timing_for(chart))
         if meter != chart.meter:
-            doc.push(SetChartMeta(chart, name="Accept AI draft", meter=meter))
-        self._set[id(chart)] = meter
+            step = SetChartMeta(chart, name="Accept AI draft", meter=meter)
+            setattr(step, AUTO, True)
+            doc.push(step)
+        self._set.setdefault(id(chart), set()).add(meter)
+
+
+#: The attribute that marks a meter step an accept pushed (:class:`AutoMeter`).
+AUTO = "auto_meter"
+
+
+def last_meter_step(doc: Document, chart: Chart) -> SetChartMeta | None:
+    """The latest step still done (a transaction's part included) that set ``chart``'s meter, if the history holds
+    one."""
+    def walk(command):
+        children = getattr(command, "children", None)
+        if children is not None:
+            for child in reversed(children):
+                yield from walk(child)
+        elif isinstance(command, SetChartMeta) and "meter" in command.fields:
+            yield command
+
+    for command in reversed(doc.history.undo_commands()):
+        for step in walk(command):
+            try:
+                if doc.resolve_chart(step.chart) is chart:
+                    return step
+            except (KeyError, ValueError):  # a chart no longer in the song
+                continue
+    return None

@@ -276,7 +276,7 @@ class GhostStore(QObject):
             commands.append(ReplaceRegion(chart, s, e, notes, provenance=provenance, name="Accept AI draft"))
         disclose = disclosure(chart, [c for c in commands if c.drafted])
         steps: list[Command] = [*commands, *([disclose] if disclose is not None else [])]
-        follow = bool(steps) and self.meters.follows(chart)  # accept_meta: the meter follows the accepted notes
+        follow = bool(steps) and self.meters.follows(self.session.doc, chart)  # accept_meta: the meter follows the accepted notes
         if len(steps) == 1 and not follow:
             if not self.session.push(steps[0]):
                 return None

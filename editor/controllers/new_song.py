@@ -36,14 +36,17 @@ def detect_job(ctx: JobContext, audio) -> list:
 
 class EditWatch:
     """Whether the window's song changed after the save question was answered: an undo step pushed, merged, undone
-    or redone, the saved state moved, AI drafts come or gone, or another document opened."""
+    or redone, the saved state moved, AI drafts come or gone, or another document opened. It watches until the new
+    song is adopted or dropped (:meth:`close`); closing is no change: the job's ``done`` comes inside the tempo
+    dialog's event loop, and a watch that took its own close for an edit asked the save question again."""
 
     def __init__(self, win):
         self.win = win
-        self.doc = win.session.doc
+        self.doc = win.session.doc  # the watched document, kept after close
         self.clean = self.doc.is_clean
         self.drafts = win.drafting.pending_text()
         self.edited = False
+        self.watching = True
         self.doc.history_changed.connect(self._edited)
         self.doc.clean_changed.connect(self._edited)
 
@@ -53,15 +56,15 @@ class EditWatch:
     def changed(self) -> bool:
         commit_focused_field(self.win)  # a field being typed in is an edit too
         doc = self.win.session.doc
-        return (self.edited or self.doc is None or doc is not self.doc or doc.is_clean != self.clean
+        return (self.edited or doc is not self.doc or doc.is_clean != self.clean
                 or self.win.drafting.pending_text() != self.drafts)
 
     def close(self) -> None:
-        """Stop watching (the job is over); a second call does nothing."""
-        if self.doc is not None:
+        """Stop watching; a second call does nothing."""
+        if self.watching:
+            self.watching = False
             self.doc.history_changed.disconnect(self._edited)
             self.doc.clean_changed.disconnect(self._edited)
-            self.doc = None
 
 
 def _analyse(ctx: JobContext, path: Path):
@@ -94,7 +97,8 @@ def start_new_song(win, path: Path) -> bool:
     job = Job("new-song", _analyse, path, parent=win)
     watch = EditWatch(win)
     job.finished.connect(lambda result: finish_new_song(win, path, *result, watch=watch))
-    job.done.connect(watch.close)
+    job.failed.connect(lambda _msg: watch.close())  # finished: finish_new_song closes it once it is answered
+    job.cancelled.connect(watch.close)
     job.failed.connect(lambda msg: _failed(win, path, msg))
     job.progress.connect(lambda _f, text: win.session.status.emit(text))
     win.session.status.emit(f"Analysing {path.name}...")
@@ -111,6 +115,14 @@ def _failed(win, path: Path, message: str) -> None:
 def finish_new_song(win, path: Path, audio, candidates, timing=None, watch: EditWatch | None = None) -> bool:
     """Ask for the tempo (unless ``timing`` is given) and open the new song with its decoded audio. With ``watch``
     (what the open song was when its save question was answered): edited since, the question is asked again."""
+    try:
+        return _finish(win, path, audio, candidates, timing, watch)
+    finally:
+        if watch is not None:
+            watch.close()
+
+
+def _finish(win, path: Path, audio, candidates, timing, watch: EditWatch | None) -> bool:
     if timing is None:
         if messages.is_headless():
             if not candidates:

@@ -27,10 +27,11 @@ CURRENT_MARK = "▶ "  # before the step the chart is at now
 UNDONE_COLOR = QColor(140, 140, 140)  # redo steps
 
 
-def step_history(session: EditorSession, redo: bool) -> bool:
+def step_history(session: EditorSession, redo: bool, say: bool = True) -> bool:
     """Undo or redo one step, said in the status bar ("Undid Delete"; a line left from before, "Selected 374
     notes", read as if it were still true); when it edited another difficulty than the one shown, that one is shown
-    and the line names it (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good)."""
+    and the line names it (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good).
+    ``say=False``: no line (a History jump says what it did once, at its end)."""
     doc = session.doc
     if doc.history.in_stroke:
         return False
@@ -42,7 +43,8 @@ def step_history(session: EditorSession, redo: bool) -> bool:
     if len(charts) == 1 and (chart := next(iter(charts.values()))) is not session.chart:
         session.set_chart(chart)
         where = f" in {chart.slot.sm_name}"
-    session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name}{where}")
+    if say:
+        session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name}{where}")
     return True
 
 
@@ -169,20 +171,29 @@ class HistoryPanel(QWidget):
 
     def go_to(self, row: int) -> None:
         """Undo or redo, one step at a time as Ctrl+Z / Ctrl+Y do, until ``row`` steps are applied; the list is
-        refreshed once, at the end."""
+        refreshed once, at the end, and the status bar says what it did once: "Undid Add tap" for one step, "Undid
+        120 steps" for more (a line per step filled View > Messages' log, pushing out its warnings), naming the
+        difficulty when the jump showed another one."""
         history = self.session.doc.history
         if history.in_stroke:
             return
-        current = len(history.undo_commands())
+        start = current = len(history.undo_commands())
+        chart = self.session.chart
         self._stepping = True
         try:
-            while current > row and step_history(self.session, redo=False):
+            while current > row and step_history(self.session, redo=False, say=False):
                 current -= 1
-            while current < row and step_history(self.session, redo=True):
+            while current < row and step_history(self.session, redo=True, say=False):
                 current += 1
         finally:
             self._stepping = False
             self.refresh()
+        if current != start:
+            redo = current > start
+            last = history.undo_commands()[-1] if redo else history.redo_commands()[0]  # the one step's
+            what = last.name if abs(current - start) == 1 else f"{abs(current - start)} steps"
+            where = "" if self.session.chart is chart else f" in {self.session.chart.slot.sm_name}"
+            self.session.status.emit(f"{'Redid' if redo else 'Undid'} {what}{where}")
 
 
 def _dress(item: QListWidgetItem, name: str, current: bool, saved: bool, undone: bool) -> None:

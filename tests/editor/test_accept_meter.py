@@ -86,3 +86,41 @@ def test_a_meter_the_designer_set_on_an_empty_chart_stays(opened):
     assert len(chart.notes) == 128
     assert chart.meter == 4
     assert "meter" not in win.statusBar().currentMessage()
+
+
+def test_the_meter_goes_on_following_after_an_accept_is_undone(opened):
+    """The editor remembered only the last meter an accept set: after an Undo the chart was at an earlier one (the
+    editor's too), and later accepts left it there whatever the notes."""
+    win = opened
+    chart = new_hard(win)
+    timing = win.session.doc.song.timing_for(chart)
+    draft_into(win, chart, 0, 16, Fraction(1, 1))
+    accept(win, 0, 16)
+    sparse = chart.meter
+    draft_into(win, chart, 16, 48, Fraction(1, 4))
+    accept(win, 16, 48)
+    assert chart.meter > sparse
+    win.session.doc.undo()
+    assert chart.meter == sparse
+    draft_into(win, chart, 16, 64, Fraction(1, 4))
+    accept(win, 16, 64)
+    assert chart.meter == estimated_meter(chart, timing) != sparse
+
+
+def test_a_meter_the_designer_set_to_an_earlier_estimate_stays(opened):
+    win = opened
+    chart = new_hard(win)
+    draft_into(win, chart, 0, 16, Fraction(1, 1))
+    accept(win, 0, 16)
+    sparse = chart.meter
+    draft_into(win, chart, 16, 48, Fraction(1, 4))
+    accept(win, 16, 48)
+    win.session.push(SetChartMeta(chart, meter=sparse))  # the designer's, the same value the editor once set
+    draft_into(win, chart, 48, 64, Fraction(1, 8))
+    accept(win, 48, 64)
+    assert chart.meter == sparse
+    win.session.doc.undo()  # the accept, then the designer's meter: the editor's meter follows again
+    win.session.doc.undo()
+    draft_into(win, chart, 48, 64, Fraction(1, 8))
+    accept(win, 48, 64)
+    assert chart.meter == estimated_meter(chart, win.session.doc.song.timing_for(chart))

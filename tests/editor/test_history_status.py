@@ -35,3 +35,28 @@ def test_delete_undo_and_redo_each_say_what_they_did(opened):
     win.session.select(easy.notes[:1])
     win.actions["edit.delete"].trigger()
     assert status(win) == "Deleted 1 note"
+
+
+def test_a_history_jump_says_what_it_did_once(opened):
+    """A click 12 steps back in the History list posted 12 "Undid Add tap" lines, pushing earlier warnings out of
+    View > Messages' log (its last 200 lines): one line now, naming the difficulty it showed."""
+    from editor.panels.history import HistoryPanel
+
+    win = opened
+    beginner, easy = win.session.doc.song.charts
+    win.session.set_chart(easy)
+    for i in range(12):
+        win.session.doc.history._last_push_s = None  # one undo step each
+        win.editing.toggle_at_cursor(i % 4)
+    win.status_warning("A warning said before")
+    win.session.set_chart(beginner)
+    panel = win.findChildren(HistoryPanel)[0]
+    before = len(win.message_bar.log)
+    panel.go_to(0)
+    assert [m.text for m in list(win.message_bar.log)[before:]] == ["Undid 12 steps in Easy"]
+    assert win.session.chart is easy
+    panel.go_to(3)
+    assert status(win) == "Redid 3 steps"
+    panel.go_to(2)
+    assert status(win) == "Undid Add tap"
+    assert any(m.text == "A warning said before" for m in win.message_bar.log)

@@ -2,8 +2,10 @@
 analysed. Notes placed meanwhile were replaced by the new song with no question (and an empty history); now the
 question is asked again before the new song is adopted, and Cancel keeps the edited song.
 
-The analysis is held until the keys are in (a threading.Event), and the tempo dialog is accepted as shown.
-Keys go to ``QApplication.focusWidget()``, as a person's do.
+The analysis is held until the keys are in (a threading.Event), and the tempo dialog is accepted once the job's
+``done`` has been delivered, as it is inside a real dialog's event loop (an ``exec`` that returned at once hid a
+second question: the watch took its own close, on ``done``, for an edit). Keys go to ``QApplication.focusWidget()``,
+as a person's do.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ K = Qt.Key
 
 
 @pytest.fixture
-def held(opened, song_files, monkeypatch):
+def held(opened, song_files, monkeypatch, qtbot):
     """The opened window; Ctrl+N picks the song's audio, whose analysis waits for the returned event."""
     import editor.controllers.new_song as new_song
     from editor.dialogs.tempo import TempoDialog
@@ -33,7 +35,11 @@ def held(opened, song_files, monkeypatch):
 
     monkeypatch.setattr(new_song, "_analyse", held_analyse)
     monkeypatch.setattr(new_song, "ask_audio_path", lambda _win: song_files.audio)
-    monkeypatch.setattr(TempoDialog, "exec", lambda _self: QDialog.DialogCode.Accepted)
+    def exec_until_done(_self):  # the dialog's event loop delivers the job's queued done before it is accepted
+        qtbot.waitUntil(lambda: not any(j.name == "new-song" for j in opened.jobs.jobs), timeout=30000)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(TempoDialog, "exec", exec_until_done)
     return opened, release
 
 
@@ -81,3 +87,16 @@ def test_no_edit_meanwhile_asks_nothing_more(held, qtbot, boxes):
     new_song_while_charting(qtbot, win, release, ())
     qtbot.waitUntil(lambda: win.session.doc is not doc, timeout=30000)
     assert not [b for b in boxes if b[0] == "question"]
+
+
+def test_an_edited_song_discarded_once_is_not_asked_about_again(held, qtbot, boxes):
+    win, release = held
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.timeline, timeout=3000)
+    qtbot.keyClick(QApplication.focusWidget(), K.Key_1)  # an unsaved edit before Ctrl+N
+    doc = win.session.doc
+    assert not doc.is_clean
+    boxes.answers = [QMessageBox.StandardButton.Discard]  # a second question would answer Cancel
+    new_song_while_charting(qtbot, win, release, ())
+    qtbot.waitUntil(lambda: win.session.doc is not doc or len(boxes) > 1, timeout=30000)
+    assert [b[1] for b in boxes if b[0] == "question"] == ["Unsaved changes"]
+    assert win.session.doc.path is None  # the new song
