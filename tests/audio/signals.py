@@ -98,3 +98,16 @@ def peak_allocated(step, runs: int = 40) -> int:
         return tracemalloc.get_traced_memory()[1] - base
     finally:
         tracemalloc.stop()
+
+
+class HalfSeparator:
+    """vocals = x / 2, in 1000-frame chunks: fast, and exact to check against the file's samples."""
+
+    name, stems = "half", ("vocals", "accompaniment")
+    chunk_frames, context_frames, fade_frames = 1000, 100, 100
+
+    def cache_key(self) -> str:
+        return "half"
+
+    def __call__(self, x, sr):
+        return {"vocals": 0.5 * x, "accompaniment": x - 0.5 * x}

@@ -14,22 +14,10 @@ import soundfile as sf
 
 from audio.separation import SeparationError, separate_file
 from audio.separation_work import make_work_folder, release_work_folder, sweep_stale_work
+from tests.audio.signals import HalfSeparator
 
 REPO = Path(__file__).resolve().parents[2]
 SR = 8000
-
-
-class HalfSeparator:
-    """vocals = x / 2, in 1000-frame chunks: fast, and exact to check against the file's samples."""
-
-    name, stems = "half", ("vocals", "accompaniment")
-    chunk_frames, context_frames, fade_frames = 1000, 100, 100
-
-    def cache_key(self) -> str:
-        return "half"
-
-    def __call__(self, x, sr):
-        return {"vocals": 0.5 * x, "accompaniment": x - 0.5 * x}
 
 
 def _song(path: Path, seed: int) -> np.ndarray:

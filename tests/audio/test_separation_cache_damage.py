@@ -12,21 +12,9 @@ import pytest
 import soundfile as sf
 
 from audio.separation import SeparationError, StemSet, separate_file
+from tests.audio.signals import HalfSeparator
 
 SR = 8000
-
-
-class HalfSeparator:
-    """vocals = x / 2: fast, and exact to check against the file's samples."""
-
-    name, stems = "half", ("vocals", "accompaniment")
-    chunk_frames, context_frames, fade_frames = 1000, 100, 100
-
-    def cache_key(self) -> str:
-        return "half"
-
-    def __call__(self, x, sr):
-        return {"vocals": 0.5 * x, "accompaniment": x - 0.5 * x}
 
 
 def _song(path: Path) -> np.ndarray:
