@@ -19,7 +19,8 @@ An NPS (notes per second) target replaces the threshold by the one whose decoded
 the last, that span taken as at least the Stats panel's 2 s window (:func:`rows_for_nps`). A refine without one
 aims at the geometric mean of the rows its threshold gives and the rows the lower chart implies (its rows x the
 slot pair's ratio in the training charts, ``SlotDecode.refine_ratio``): on the validation songs this took refine
-F1 from 0.803 to 0.812 and the refine density error from 0.22 to 0.14. Decoding uses the chart's timing for the
+F1 from 0.803 to 0.812 and the refine density error from 0.22 to 0.14. An NPS target leaves rests
+(:mod:`inference.draft_rests`: at most 80 % of the grid, Beginner/Easy runs broken). Decoding uses the chart's timing for the
 grid, never a reference chart's notes or note count (a refine's lower chart is the designer's input, not a
 reference).
 """
@@ -36,6 +37,7 @@ import numpy as np
 from chart.snap import UNUSUAL_DIVISORS, snap_beats_array, snap_preferring_coarse
 from chart.stats import NPS_WINDOW_S
 from chart.timing import TimingData
+from inference.draft_rests import grid_capped, with_rests
 from inference.manifest import Manifest, SlotDecode
 
 SLOT_NAMES = ("beginner", "easy", "medium", "hard", "challenge")
@@ -383,12 +385,14 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
             want = float(rows_target)
         elif target is not None:
             duration = float(duration_s) if duration_s else len(ps) / float(frame_rate)
-            want = rows_for_nps(seconds, probs, base_threshold(settings, conditioned), float(target), duration,
-                                notes_per_row)
+            want = grid_capped(rows_for_nps(seconds, probs, base_threshold(settings, conditioned), float(target),
+                                            duration, notes_per_row), len(probs), settings.min_gap_beats)
         else:
             at_threshold = int(np.count_nonzero(probs >= base_threshold(settings, conditioned)))
             want = math.sqrt(max(at_threshold, 1) * float(prior_rows))  # type: ignore[arg-type]
         threshold = threshold_for_count(probs, want)
         keep = probs >= threshold
+        if target is not None and rows_target is None:
+            keep = with_rests(rows, probs, keep, settings.min_gap_beats)
         rows, probs, seconds = [b for b, k in zip(rows, keep) if k], probs[keep], seconds[keep]
     return DecodedOnsets(rows, seconds, probs, float(threshold), list(settings.divisors))

@@ -14,7 +14,8 @@ what it already chose (previous arrows, previous holds, lanes still held). It re
 Decoding is autoregressive, one row at a time, greedy (``temperature=0``) or sampled with a seed, and applies
 the post-rules every chart must satisfy: no note inside a hold in its lane (held lanes are masked, so a hold
 always ends before the next note in its lane), no jumps at Beginner, at most two panels pressed at once
-(held + new arrows: two feet), no jack faster than the slot's ``lane_decision.MIN_JACK_S``, and no mines.
+(held + new arrows: two feet), no jack faster than the slot's ``lane_decision.MIN_JACK_S``, and no mines;
+and the variety caps of :mod:`inference.lane_variety` (no long 2-4 row arrow loops, Beginner/Easy not all Left/Right).
 Rules live in :mod:`inference.lane_decision`, not in the model, so that the rule baseline and the learned model obey exactly the same constraints.
 
 Row features and history inputs come from :mod:`inference.lane_features`, which training imports too.
@@ -57,6 +58,7 @@ from inference.lane_features import (
 )
 from inference.lane_memory import ChartMemory, HistoryLayout
 from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, prev_masks, slots_of
+from inference.lane_variety import LaneVariety
 
 STEP_OUTPUTS = ("arrow_logits", "hold_logits", "length_logits", "state_out")
 _NO_RNG = np.random.default_rng(0)  # greedy choices never draw from it
@@ -149,6 +151,7 @@ class _Track:
         self.beats_f = [float(b) for b in request.beats]  # floats of the exact beats, for fast compares
         self.hold_end = [0.0] * N_LANES  # float(head beat + length) of each lane's running hold
         self.memory = ChartMemory(self.beats, layout)
+        self.variety = LaneVariety(self.slot)  # loop and Left/Right caps (inference.lane_variety)
         # decided so far: rows with a jump, hold heads, arrows, repeats (lane_decision.repeat_rows)
         self.jump_rows = self.hold_heads = self.arrows = self.repeats = self.fast_repeats = 0
         # which rows come soon after the row before (a repeat there is a fast jack); unknown without the times
@@ -226,6 +229,7 @@ class _Track:
         self.arrows += _POPCOUNT[arrows]
         self.arrow_masks[i], self.hold_masks[i] = arrows, holds
         self.memory.record(self.arrow_masks, i)
+        self.variety.record(self.arrow_masks, i)
         for lane in range(N_LANES):
             if (holds >> lane) & 1:
                 self.lengths[i][lane] = lengths[lane]
@@ -247,6 +251,7 @@ class _Track:
         if (allowed & ~JUMP_CLASSES).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
             allowed = allowed & ~JUMP_CLASSES
         allowed = without_jacks(allowed, self.arrow_masks[i - 1] if i else 0, self.gaps[i], self.slot)
+        allowed = self.variety.allowed(allowed, self.arrow_masks, i)
         logits = out["arrow_logits"]
         threshold, mass = rule.jump[self.slot], None
         if threshold is not None and temperature <= 0:

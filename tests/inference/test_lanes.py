@@ -96,6 +96,15 @@ class RandomStepper:
                 "length_logits": self.rng.normal(size=(b, len(HOLD_LENGTHS_BEAT)))}, state
 
 
+@pytest.fixture
+def no_variety(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop and Left/Right caps of inference.lane_variety off: a runaway model's one arrow (or jump) all song
+    long is a loop too, which they would break; tests of another cap see that cap alone."""
+    from inference.lane_variety import LaneVariety
+
+    monkeypatch.setattr(LaneVariety, "allowed", lambda self, allowed, masks, i: allowed)
+
+
 def _rows(n: int, step: Fraction = Fraction(1, 2)) -> tuple[list[Fraction], np.ndarray]:
     beats = [i * step for i in range(n)]
     return beats, np.array([float(b) * 0.5 for b in beats])  # 120 BPM
@@ -324,7 +333,7 @@ def test_decision_rule_thresholds_reach_the_decoder():
     assert rule_violations(notes, 2) == []
 
 
-def test_rate_caps_stop_jumps_and_holds_from_feeding_on_themselves():
+def test_rate_caps_stop_jumps_and_holds_from_feeding_on_themselves(no_variety):
     beats, seconds = _rows(400, Fraction(1, 4))
     arrow = np.full(15, -3.0, np.float32)
     arrow[4] = 2.0  # Left+Up (mask 5): a model that wants a jump on every row, each a hold
@@ -468,7 +477,7 @@ def _repeat_share(notes: list[Note]) -> tuple[float, np.ndarray]:
 
 
 @pytest.mark.parametrize("slot", [0, 2])
-def test_repeat_cap_stops_a_draft_that_copies_its_own_arrow(slot):
+def test_repeat_cap_stops_a_draft_that_copies_its_own_arrow(slot, no_variety):
     beats, seconds = _rows(400, Fraction(1))
     runaway = RepeatStepper(4.0)
     share, _ = _repeat_share(assign_lanes(beats, seconds, slot, None, runaway))
@@ -516,7 +525,7 @@ def _stream_rows(n: int) -> tuple[list[Fraction], np.ndarray, np.ndarray]:
     return beats, seconds, quick
 
 
-def test_fast_repeat_cap_stops_jacks_in_streams_and_leaves_slow_repeats():
+def test_fast_repeat_cap_stops_jacks_in_streams_and_leaves_slow_repeats(no_variety):
     beats, seconds, quick = _stream_rows(400)
     runaway = RepeatStepper(4.0)
     _, where = _repeat_share(assign_lanes(beats, seconds, 3, None, runaway))

@@ -1,0 +1,68 @@
+"""Rests in drafts drawn to a notes-per-second target (pure numpy; :func:`inference.decode.decode_onsets` calls it).
+
+A slot's minimum gap between rows (``decode.<slot>.min_gap_beats``: Beginner 2 beats, Easy 1 in the shipped
+manifest) caps how dense a draft can get at the song's tempo. The default targets (``chart.stats.default_nps``:
+Beginner 1.25, Easy 2.35 NPS) are often beyond that cap, so the threshold sank to its floor
+(:data:`inference.decode.NPS_MIN_THRESHOLD`) and every allowed grid step was filled: audited Beginner/Easy drafts of
+8 validation songs (session 23) had 84 % / 88 % of their gaps at the minimum (the songs' own charts 35 % / 45 %),
+6.5 / 11.2 rests per 100 rows (30.2 / 28.7) and up to 176 s without one. Two rules:
+
+* a target takes at most :data:`GRID_FULL_SHARE` of the candidate rows (:func:`grid_capped`: every row the
+  minimum gaps leave at the lowest threshold), so the least probable fifth is left out whatever the target asks;
+* no more than :data:`MAX_ROWS_WITHOUT_REST` rows in a row without a rest (a gap of at least twice the minimum):
+  the least probable inner row of a longer run is dropped (:func:`with_rests`), which leaves a gap of two minimum
+  gaps or more there.
+
+Both apply to slots whose minimum gap is :data:`REST_MIN_GAP_BEATS` or more (Beginner and Easy in the shipped
+manifest); Medium and up, whose targets the gaps allow, are drafted as before.
+
+And only to NPS-targeted drafts (the editor's AI panel and ``main.py draft``, which target a density by
+default); a draft at the manifest's threshold, as ``main.py eval`` scores it, is untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+#: Most of the candidate rows (all rows the minimum gaps leave at the lowest threshold) an NPS target may take.
+GRID_FULL_SHARE = 0.8
+#: Slots whose ``min_gap_beats`` is at least this (Beginner and Easy in the shipped manifest) get the rest rule.
+REST_MIN_GAP_BEATS = 1.0
+#: Rows a draft of such a slot may have in a row without a rest.
+MAX_ROWS_WITHOUT_REST = 12
+
+
+def grid_capped(want: float, candidates: int, min_gap_beats: float) -> float:
+    """``want`` rows, at most :data:`GRID_FULL_SHARE` of ``candidates`` in a slot whose minimum gap is
+    :data:`REST_MIN_GAP_BEATS` or more (and has more than a handful of candidate rows)."""
+    if min_gap_beats < REST_MIN_GAP_BEATS or candidates <= MAX_ROWS_WITHOUT_REST:
+        return float(want)
+    return min(float(want), GRID_FULL_SHARE * candidates)
+
+
+def with_rests(beats: Sequence[Fraction], probs: np.ndarray, keep: np.ndarray, min_gap_beats: float,
+               max_rows: int = MAX_ROWS_WITHOUT_REST) -> np.ndarray:
+    """``keep`` (bool, one per row of ``beats``/``probs``) less the rows dropped to make rests: going through the
+    kept rows in order, a run of more than ``max_rows`` rows whose gaps are all under ``2 * min_gap_beats`` loses
+    its least probable row between its first and last (the run then starts after it). Unchanged for a slot whose
+    minimum gap is under :data:`REST_MIN_GAP_BEATS`."""
+    out = np.asarray(keep, dtype=bool).copy()
+    if min_gap_beats < REST_MIN_GAP_BEATS or max_rows < 2:
+        return out
+    rest = 2.0 * min_gap_beats - 1e-9
+    idx = np.flatnonzero(out).tolist()
+    b = [float(beats[i]) for i in idx]
+    run: list[int] = []  # positions in idx of the current run
+    for k in range(len(idx)):
+        if run and b[k] - b[run[-1]] >= rest:
+            run = []
+        run.append(k)
+        if len(run) > max_rows:
+            inner = run[1:-1]
+            drop = min(range(len(inner)), key=lambda j: (float(probs[idx[inner[j]]]), j))
+            out[idx[inner[drop]]] = False
+            run = run[drop + 2:]  # the dropped row's neighbours are now a rest apart
+    return out

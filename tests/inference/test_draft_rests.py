@@ -1,0 +1,99 @@
+"""inference.draft_rests: an NPS target beyond what the slot's minimum gap allows still leaves rests."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from chart.timing import TimingData
+from inference.decode import NPS_MIN_THRESHOLD, decode_onsets
+from inference.draft_rests import GRID_FULL_SHARE, MAX_ROWS_WITHOUT_REST, grid_capped, with_rests
+from inference.manifest import SlotDecode
+
+FPS = 100.0
+T120 = TimingData.constant(120)  # a beat is 0.5 s, 50 frames
+
+
+def runs_without_rest(beats: list[float], min_gap: float) -> list[int]:
+    """Rows of each run whose gaps are all under two minimum gaps."""
+    runs, cur = [], 1
+    for a, b in zip(beats, beats[1:]):
+        if b - a >= 2 * min_gap - 1e-9:
+            runs.append(cur)
+            cur = 1
+        else:
+            cur += 1
+    return runs + [cur]
+
+
+def test_a_run_longer_than_the_limit_loses_its_least_probable_inner_row() -> None:
+    beats = [Fraction(i) for i in range(12)]  # a row every beat: Easy's 1-beat minimum gap, no rest
+    probs = np.full(12, 0.9)
+    probs[5] = 0.3
+    keep = with_rests(beats, probs, np.ones(12, bool), 1.0, max_rows=8)
+    assert keep.tolist() == [i != 5 for i in range(12)]
+    kept = [float(b) for b, k in zip(beats, keep) if k]
+    assert max(runs_without_rest(kept, 1.0)) <= 8
+
+
+@pytest.mark.parametrize("gap", [1.0, 2.0])
+def test_no_run_is_longer_than_the_limit(gap: float) -> None:
+    rng = np.random.default_rng(0)
+    beats = [Fraction(int(i * gap)) for i in range(300)]
+    probs = rng.uniform(0.1, 1.0, 300)
+    keep = with_rests(beats, probs, np.ones(300, bool), gap)
+    kept = [float(b) for b, k in zip(beats, keep) if k]
+    assert max(runs_without_rest(kept, gap)) <= MAX_ROWS_WITHOUT_REST
+    # a drop restarts the run after the dropped row: at worst one row in three goes
+    assert 2 * 300 / 3 - 1 <= keep.sum() < 300
+    # rows already left out stay out, and only kept rows count
+    some = rng.uniform(size=300) < 0.5
+    assert not (with_rests(beats, probs, some, gap) & ~some).any()
+
+
+def test_slots_with_short_gaps_are_left_alone() -> None:
+    beats = [Fraction(i, 2) for i in range(100)]
+    assert with_rests(beats, np.ones(100), np.ones(100, bool), 0.5).all()
+
+
+def test_grid_cap() -> None:
+    assert grid_capped(500, 400, 1.0) == pytest.approx(GRID_FULL_SHARE * 400)
+    assert grid_capped(100, 400, 2.0) == 100
+    assert grid_capped(500, 400, 0.5) == 500  # Medium and up: as before
+
+
+EASY = SlotDecode(threshold=0.55, min_gap_s=0.128, divisors=[4, 8], snap_tolerance_s=0.05, min_gap_beats=1.0)
+
+
+def _every_beat_curve(beats: int = 120) -> np.ndarray:
+    """A peak on every beat (and every half beat, weaker), each a little different."""
+    rng = np.random.default_rng(1)
+    p = np.full(beats * 50 + 50, 0.005)
+    for b in range(beats):
+        p[b * 50] = rng.uniform(0.05, 0.9)
+        p[b * 50 + 25] = 0.03
+    return p
+
+
+def test_an_unreachable_target_no_longer_fills_the_grid() -> None:
+    """Easy at 120 BPM with a 1-beat gap reaches at most 2 rows a second; a 3-NPS target used to take every row
+    (the threshold at its floor: a metronome); now at most GRID_FULL_SHARE of them, with a rest every few rows."""
+    p = _every_beat_curve()
+    out = decode_onsets(p, FPS, T120, EASY, nps_target=3.0)
+    plain = decode_onsets(p, FPS, T120, EASY, nps_target=3.0, rows_target=10_000)  # every candidate row
+    assert plain.threshold == NPS_MIN_THRESHOLD
+    assert len(plain.beats) == 120
+    assert len(out.beats) <= GRID_FULL_SHARE * 120 + 1
+    assert out.threshold > NPS_MIN_THRESHOLD
+    assert max(runs_without_rest([float(b) for b in out.beats], 1.0)) <= MAX_ROWS_WITHOUT_REST
+
+
+def test_a_reachable_target_still_gets_rests_and_no_target_is_untouched() -> None:
+    p = _every_beat_curve()
+    out = decode_onsets(p, FPS, T120, EASY, nps_target=1.0)
+    assert max(runs_without_rest([float(b) for b in out.beats], 1.0)) <= MAX_ROWS_WITHOUT_REST
+    loose = SlotDecode(threshold=0.04, min_gap_s=0.128, divisors=[4, 8], snap_tolerance_s=0.05, min_gap_beats=1.0)
+    plain = decode_onsets(p, FPS, T120, loose)  # the manifest's threshold, as main.py eval drafts
+    assert len(plain.beats) == 120  # every beat, no rest made
