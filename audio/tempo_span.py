@@ -1,6 +1,7 @@
 """Tempo (BPM) and beat phase of one *section* of a song: the search of :mod:`audio.tempo` on a time span.
 
-:mod:`audio.tempo` fits one constant tempo to a whole song. A song with tempo changes is charted section by
+:mod:`audio.tempo` fits one constant tempo to a song (all of it up to :data:`audio.tempo.MAX_FOLD_S`, 8
+minutes; longer audio on its middle 8 minutes, as a span longer than that is here). A song with tempo changes is charted section by
 section (the editor's Timing > Detect Tempo of Selection), so here the same search runs on the onset envelope of
 just ``[start_s, end_s)``. The envelope is computed on the span plus :data:`PAD_S` of audio either side and then
 cut to the span: the spectral flux of the first frames of a cut would otherwise see the sudden start of the

@@ -219,19 +219,23 @@ class History:
     def withdraw(self, steps: Sequence[Command]) -> None:
         """Undo ``steps`` (the last ones on the undo stack, oldest first) and forget them, with no redo entry: steps
         the program made and takes back itself (the empty charts a cancelled AI draft added), which Redo must not
-        bring back. Raises :class:`HistoryError` when they are not the last steps."""
+        bring back. The redo steps go too: they were made after the withdrawn steps, on a state no step reaches now
+        (a note undone in a withdrawn chart). Raises :class:`HistoryError` when they are not the last steps."""
         self._require_idle("take steps back")
         n = len(steps)
         if not n or len(self._undo) < n or any(a is not b for a, b in zip(self._undo[-n:], steps)):
             raise HistoryError("the steps to take back are not the last ones")
-        for step in reversed(steps):
-            step.undo(self._target)  # a step that raises stays, with the ones before it
-            self._undo.pop()
-            self._held_total -= self._held.pop(id(step), 0)
-        if self._clean is not None and self._clean > len(self._undo):
-            self._clean = None  # the saved state had them: no step reaches it now
-        self._last_push_s = None
-        self._notify()
+        try:
+            for step in reversed(steps):
+                step.undo(self._target)  # a step that raises stays, with the ones before it
+                self._undo.pop()
+                self._held_total -= self._held.pop(id(step), 0)
+                self._drop_redo()
+        finally:
+            if self._clean is not None and self._clean > len(self._undo):
+                self._clean = None  # the saved state had them (or was a redo step): no step reaches it now
+            self._last_push_s = None
+            self._notify()
 
     def set_clean(self) -> None:
         """Mark the current state as saved; mid-drag no undo step holds it (saved mid-take, undone: not clean)."""
@@ -339,18 +343,23 @@ class History:
             and self._undo[-1].name == command.name
         ):
             merged = self._undo[-1].merge_with(command)
-        if self._redo:
-            if self._clean is not None and self._clean > len(self._undo):
-                self._clean = None  # the saved state was on the redo stack; it is gone now
-            for step in self._redo:
-                self._held_total -= self._held.pop(id(step), 0)
-            self._redo.clear()
+        self._drop_redo()
         if not merged:
             self._undo.append(command)
         self._count(self._undo[-1])
         self._trim()
         self._last_push_s = now if allow_merge else None
         self._notify()
+
+    def _drop_redo(self) -> None:
+        """Forget the redo steps (a new step, or a withdrawn one they followed), with their held notes."""
+        if not self._redo:
+            return
+        if self._clean is not None and self._clean > len(self._undo):
+            self._clean = None  # the saved state was on the redo stack; it is gone now
+        for step in self._redo:
+            self._held_total -= self._held.pop(id(step), 0)
+        self._redo.clear()
 
     def _count(self, step: Command) -> None:  # (again, for a merged step)
         held = held_notes(step)

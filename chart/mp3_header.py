@@ -10,7 +10,10 @@ header and the side information (32/17 bytes for MPEG-1 stereo/mono, 17/9 for MP
 
 from __future__ import annotations
 
+import functools
 import io
+import mmap
+import os
 from pathlib import Path
 
 
@@ -65,7 +68,7 @@ _BITRATES_KBPS = {
 }
 
 
-def frame_header(data: bytes, i: int) -> tuple[int, int, int, int] | None:
+def frame_header(data: bytes | mmap.mmap, i: int) -> tuple[int, int, int, int] | None:
     """``(frame bytes, samples per frame, bitrate index, stream id)`` of the MPEG audio frame header at
     ``data[i]``, or None where there is none (no sync, reserved or free-format fields). Frames of one stream
     share the stream id (version, layer, sample rate)."""
@@ -84,7 +87,7 @@ def frame_header(data: bytes, i: int) -> tuple[int, int, int, int] | None:
     return size, spf, bitrate_index, data[i + 1] & 0xFE | rate_index << 8
 
 
-def _sync(data: bytes, i: int, stream: int | None, limit: int) -> int:
+def _sync(data: bytes | mmap.mmap, i: int, stream: int | None, limit: int) -> int:
     """Offset of the next frame header at or after ``i`` (before ``limit``) that is followed by another header
     of its stream (or by the end of the data); -1 if none."""
     while (i := data.find(b"\xff", i, limit)) >= 0:
@@ -97,25 +100,56 @@ def _sync(data: bytes, i: int, stream: int | None, limit: int) -> int:
     return -1
 
 
+#: Frames checked at the start, and places sampled across the rest (a few frames each), before a file whose
+#: frames all share one bitrate is called constant-bitrate without walking every frame.
+_CBR_HEAD_FRAMES = 64
+_CBR_SAMPLES = 32
+_CBR_SAMPLE_FRAMES = 4
+_CBR_WINDOW = 1 << 14  # bytes searched for a frame at a sampled place
+_CACHE_SIZE = 8
+
+
 def vbr_samples_without_header(path: str | Path) -> int | None:
     """Samples a decoder outputs from an MP3 whose bitrate varies and whose first frame has no Xing, Info or
     VBRI header (so its length can only be known by counting its frames, not guessed from its size), counted
     from its frame headers without decoding; None for any other file (constant bitrate, a length header, not an
     MP3, unreadable). Junk between frames is skipped as decoders resync over it; a last frame cut short is not
-    counted."""
+    counted.
+
+    The file is mapped, not read (a 144 MB file took 290 MB and 2.8 s); a constant bitrate is told from its first
+    frames and a few frames sampled across it, without the walk over every frame; the answer is kept per (path,
+    size, modification time): every open of the song's audio asks again."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _counted(os.fspath(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _counted(path: str, size: int, mtime_ns: int) -> int | None:
+    """:func:`vbr_samples_without_header` of the file as it is at (``size``, ``mtime_ns``)."""
     try:
         with open(path, "rb") as fh:
             start = id3v2_end(fh)
-            fh.seek(start)
-            data = fh.read()
-    except OSError:
+            if os.fstat(fh.fileno()).st_size <= start:
+                return None
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return _count(data, start)
+    except (OSError, ValueError):
         return None
-    i = _sync(data, 0, None, min(len(data), 1 << 16))
+
+
+def _count(data: mmap.mmap, start: int) -> int | None:
+    """:func:`vbr_samples_without_header` over the mapped file, whose audio starts at ``start``."""
+    i = _sync(data, start, None, min(len(data), start + (1 << 16)))
     if i < 0:
         return None
     first = frame_header(data, i)
     assert first is not None
     if data.find(b"Xing", i, i + 64) >= 0 or data.find(b"Info", i, i + 64) >= 0 or data[i + 36:i + 40] == b"VBRI":
+        return None
+    if _looks_constant(data, i, first[3], first[2]):
         return None
     stream, samples, bitrates = first[3], 0, set()
     while i >= 0:
@@ -131,3 +165,34 @@ def vbr_samples_without_header(path: str | Path) -> int | None:
         bitrates.add(head[2])
         i += head[0]
     return samples if len(bitrates) > 1 else None
+
+
+def _frames_share(data: mmap.mmap, i: int, stream: int, bitrate: int, count: int) -> bool | None:
+    """Whether the ``count`` frames from ``data[i]`` (fewer at the end) all have ``bitrate``; None when there is
+    no frame of ``stream`` there."""
+    seen = 0
+    while seen < count and (head := frame_header(data, i)) is not None and head[3] == stream:
+        if head[2] != bitrate:
+            return False
+        seen += 1
+        i += head[0]
+    return None if not seen else True
+
+
+def _looks_constant(data: mmap.mmap, first: int, stream: int, bitrate: int) -> bool:
+    """Whether the first frames, and a few frames at each of places sampled across the file, all have the first
+    frame's bitrate (a VBR encoder changes it within a few frames where the sound changes); then the count is
+    libsndfile's. A place with no frame (junk, a tag) is not evidence: under half of them found, it is not."""
+    if not _frames_share(data, first, stream, bitrate, _CBR_HEAD_FRAMES):
+        return False
+    found, span = 0, len(data) - first
+    for k in range(1, _CBR_SAMPLES + 1):
+        at = first + span * k // (_CBR_SAMPLES + 1)
+        i = _sync(data, at, stream, min(len(data), at + _CBR_WINDOW))
+        if i < 0:
+            continue
+        same = _frames_share(data, i, stream, bitrate, _CBR_SAMPLE_FRAMES)
+        if same is False:
+            return False
+        found += same is True
+    return 2 * found >= _CBR_SAMPLES

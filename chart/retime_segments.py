@@ -16,7 +16,9 @@ notes and segments agree:
   note), so ``2.08`` for 2 1/12 beats;
 * an entry the edit leaves where it was keeps its text (a fake length ``0.167`` is not rewritten as rows);
 * two entries of a tag brought onto one row keep the later one (the reader keeps one per row, the last);
-* a tag whose text does not read is left as it is (the readers keep it verbatim too).
+* a tag with entries that do not read (StepMania, the judge and the exports skip them and apply the others,
+  :func:`~chart.formats.display_segments.read_entries`): the entries that read are re-beated in place and the
+  others keep their text and place; a tag of more entries than the readers take (none of it read) is left as it is.
 
 A speed's easing length (beats or seconds) is kept: it is how the scroll eases, not where a note is.
 """
@@ -39,12 +41,18 @@ def retime_segments(timing: TimingData, beats: BeatMap) -> tuple[TimingData, dic
     """``timing`` (the edit's new timing, its ``extra`` still in the old beats that ``beats`` maps from) with its
     segments re-beated (module docstring), and how many entries of each tag moved (none: ``timing`` itself)."""
     moved: dict[str, int] = {}
-    for tag, text in timing.extra:
+    extra = list(timing.extra)
+    for at, (tag, text) in enumerate(tuple(extra)):
         if tag not in ds.SPECS:
             continue
         try:
             entries = ds.parse(tag, text)
         except ParseError:
+            rebeated_text, count = _rebeat_each(tag, text, beats)
+            if count:
+                extra[at] = (tag, rebeated_text)
+                timing = timing.with_changes(extra=tuple(extra))
+                moved[tag] = count
             continue
         # mapped in one go (each beat alone took 8x as long: 16k scroll entries 0.9 s against 0.1 s)
         beats.prepare([entry[0] for entry in entries] + ([_past(e) for e in entries] if tag == "FAKES" else []))
@@ -54,8 +62,33 @@ def retime_segments(timing: TimingData, beats: BeatMap) -> tuple[TimingData, dic
             continue
         by_row = {entry[0]: entry for entry in rebeated}  # in the old order: a later entry wins a shared row
         timing = ds.with_entries(timing, tag, [by_row[b] for b in sorted(by_row)])
+        extra = list(timing.extra)
         moved[tag] = count
     return timing, moved
+
+
+def _rebeat_each(tag: str, text: str, beats: BeatMap) -> tuple[str, int]:
+    """Text that does not read whole with its readable entries re-beated where they are written and the others
+    as written, and how many moved (``text`` and 0 when none did, or when it is over the entry limit)."""
+    pieces = ds.read_each(tag, text)
+    if pieces is None:
+        return text, 0
+    entries = [entry for _, entry, _ in pieces if entry is not None]
+    beats.prepare([entry[0] for entry in entries] + ([_past(e) for e in entries] if tag == "FAKES" else []))
+    rebeated = [None if entry is None else _moved(tag, entry, beats) for _, entry, _ in pieces]
+    count = sum(new != old for (_, old, _), new in zip(pieces, rebeated, strict=True))
+    if not count:
+        return text, 0
+    last = {new[0]: i for i, new in enumerate(rebeated) if new is not None}  # the reader keeps a row's last
+    out = []
+    for i, ((raw, old, _), new) in enumerate(zip(pieces, rebeated, strict=True)):
+        if new is None or new == old:
+            out.append(raw)
+        elif last[new[0]] == i:  # (else a later entry took its row)
+            ds.check_entry(tag, new)
+            lead, trail = raw[:len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]
+            out.append(lead + ds.entry_text(tag, new) + trail)
+    return ",".join(out), count
 
 
 def _moved(tag: str, entry: tuple, beats: BeatMap) -> tuple:

@@ -254,9 +254,11 @@ class OnnxBackend:
         return "local ONNX (CPU)" if first == _CPU else f"local ONNX ({first})"
 
     def prefers_windows(self, manifest: Manifest) -> bool:
-        """Whether :meth:`run` gives an onset model a long song as batched windows (``inference.time_chunks``):
-        on CUDA, where its recurrent layers are launch-bound; on CPU one pass over the song is cheaper. The drafter
-        and the server (``main.py serve`` on a GPU box) both get this through :meth:`run`."""
+        """Whether :meth:`run` gives an onset model any song longer than one window as batched windows
+        (``inference.time_chunks``): on CUDA, where its recurrent layers are launch-bound. On CPU one pass is
+        cheaper, so a song runs in one pass up to ``time_chunks.LONG_SONG_FRAMES`` (5.4 minutes) and in windows,
+        a few rows at a time, past it (one pass's memory grows with the song). The drafter and the server
+        (``main.py serve`` on a GPU box) both get this through :meth:`run`."""
         return self.session(manifest).get_providers()[0] != _CPU
 
     # ------------------------------------------------------------------ sessions

@@ -3,7 +3,8 @@
 A note inside a warp is passed over (almost always a mistake after a timing change: WARNING); a note inside a fake
 segment (``#FAKES``) is drawn and never judged, which the designer asked for (INFO, so it is not a surprise). One
 issue per segment, listing its notes. A display tag (``#SCROLLS``, ``#LABELS`` ...) whose text does not read is
-kept as written on save (WARNING, chart-wide, naming the entries that do not read): StepMania reads these tags entry
+kept as written on save (WARNING, chart-wide, naming the entries that do not read, or the entry limit
+it is over): StepMania reads these tags entry
 by entry and skips a ``#FAKES`` entry it cannot use, keeping the other fake segments (so does the judge here).
 """
 
@@ -48,8 +49,9 @@ def tag_issues(timing: TimingData) -> Iterator[Issue]:
     """A WARNING per display tag whose text does not read, naming its bad entries and what becomes of them."""
     for tag, message in readable(timing)[1].items():
         entries, skipped = read_entries(tag, dict(timing.extra)[tag])
-        if not skipped:  # (cannot happen: a tag that does not read whole has a bad entry; kept for safety)
-            yield Issue(Severity.WARNING, f"#{tag} cannot be read ({message}); it is kept as written")
+        if not skipped:  # over MAX_TIMING_ENTRIES entries (the message names the limit): none of it is read
+            yield Issue(Severity.WARNING, f"#{tag} cannot be read ({message}); it is kept as written and "
+                        "none of it applies here")
             continue
         bad = ", ".join(repr(text[:40]) for text, _ in skipped[:3]) + (" ..." if len(skipped) > 3 else "")
         plural, it = ("entries", "them") if len(skipped) > 1 else ("entry", "it")

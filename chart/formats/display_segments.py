@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from chart.formats.errors import ParseError
+from chart.formats.errors import MAX_TIMING_ENTRIES, ParseError
 from chart.formats.timing_tags import BeatRanges, cached_on, in_warp, warp_end
 from chart.formats.values import format_beat, format_number, parse_list, parse_number, snap_row
 from chart.notes import Note
@@ -154,7 +154,12 @@ def write(tag: str, entries: Sequence[tuple]) -> str:
     for a, b in zip(rows, rows[1:]):
         if a == b:  # the reader keeps one entry per 1/48 row (the last): the other would vanish on reading
             raise ValueError(f"two {spec.name.lower()} entries on the 1/48-beat row of beat {format_beat(a)}")
-    return ",".join(f"{format_beat(e[0])}={spec.write(tuple(e[1:]))}" for e in sorted(entries, key=lambda e: e[0]))
+    return ",".join(entry_text(tag, e) for e in sorted(entries, key=lambda e: e[0]))
+
+
+def entry_text(tag: str, entry: tuple) -> str:
+    """One entry's canonical text, ``beat=value...`` (not checked: :func:`check_entry`)."""
+    return f"{format_beat(entry[0])}={SPECS[tag].write(tuple(entry[1:]))}"
 
 
 def read(timing: TimingData, tag: str) -> list[tuple]:
@@ -191,22 +196,45 @@ def with_entries(timing: TimingData, tag: str, entries: Sequence[tuple]) -> Timi
 def read_entries(tag: str, text: str) -> tuple[list[tuple], list[tuple[str, str]]]:
     """(entries, [(entry text, why it does not read)]): the text entry by entry, as StepMania 5 reads these tags
     (its ``ProcessFakes``, ``ProcessScrolls`` ... log a bad entry and go on with the next), so one bad entry costs
-    only itself. Text that reads whole gives what :func:`parse` gives (the decimal-comma variant included)."""
+    only itself. Text that reads whole gives what :func:`parse` gives (the decimal-comma variant included). Text
+    of more than ``MAX_TIMING_ENTRIES`` entries does not read at all, as for :func:`parse`: ``([], [])``."""
     try:
         return parse(tag, text), []
     except ParseError:
         pass
+    pieces = read_each(tag, text)
+    if pieces is None:
+        return [], []
     by_beat: dict[Fraction, tuple] = {}
     skipped: list[tuple[str, str]] = []
-    for entry in (e.strip() for e in text.split(",")):
-        if not entry:
+    for raw, entry, why in pieces:
+        if entry is not None:
+            by_beat[entry[0]] = entry
+        elif why:
+            skipped.append((raw.strip(), why))
+    return [by_beat[b] for b in sorted(by_beat)], skipped
+
+
+def read_each(tag: str, text: str) -> list[tuple[str, tuple | None, str]] | None:
+    """The text's comma-separated pieces in written order, each as written with the entry it reads as (None when
+    it does not read, or is blank) and why it does not read ("" when it does, or is blank); None when there are
+    more than ``MAX_TIMING_ENTRIES`` entries (one :func:`parse` each: 25,000 took 0.4 s, and the whole text is
+    refused past the limit)."""
+    raw = text.split(",")
+    if sum(1 for piece in raw if piece.strip()) > MAX_TIMING_ENTRIES:
+        return None
+    out: list[tuple[str, tuple | None, str]] = []
+    for piece in raw:
+        if not piece.strip():
+            out.append((piece, None, ""))
             continue
         try:
-            for read_entry in parse(tag, entry):
-                by_beat[read_entry[0]] = read_entry
+            entries = parse(tag, piece)  # one entry (a piece holds no comma)
         except ParseError as err:
-            skipped.append((entry, str(err)))
-    return [by_beat[b] for b in sorted(by_beat)], skipped
+            out.append((piece, None, str(err)))
+        else:
+            out.append((piece, entries[-1] if entries else None, ""))
+    return out
 
 
 def fake_ranges(timing: TimingData) -> list[tuple[Fraction, Fraction]]:

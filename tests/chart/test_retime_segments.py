@@ -62,3 +62,32 @@ def test_a_green_line_and_bookmark_on_a_note_follow_it_whatever_its_rounding():
     assert out[BOOKMARKS] == "@8"
     assert not off_note.startswith("@33/4,")  # on no note: keeps its exact time, as before
     assert dict(retime_osu_extra(extra, [note], old, new))[BOOKMARKS] == "@8"  # a chart's extra: its own notes
+
+
+def test_a_fakes_with_a_bad_entry_has_its_good_entries_rebeated_and_the_bad_kept_in_place():
+    """The good entries of a #FAKES that does not read whole apply (read_entries): Keep notes in time moves them
+    with the notes, and the bad entries keep their text and place (they stayed on their old beats: other notes
+    became fake)."""
+    old = TimingData(bpms=((F(0), F(120)),), extra=(("FAKES", "16=2, 24=oops ,30=1"), ("LABELS", "4=A")))
+    new = old.with_changes(bpms=((F(0), F(125)),))
+    beats = BeatMap(old, new)
+    moved_timing, moved = retime_segments(new, beats)
+    assert moved == {"FAKES": 2, "LABELS": 1}
+    assert [tag for tag, _ in moved_timing.extra] == ["FAKES", "LABELS"]
+    parts = dict(moved_timing.extra)["FAKES"].split(",")
+    assert parts[1] == " 24=oops "  # as written, where it was
+    assert ds.read_entries("FAKES", ",".join(parts))[1][0][0] == "24=oops"
+    notes = retime_notes_counted(NOTES, old, moved_timing, beats)[0]
+    fake_times = {round(float(moved_timing.beat_to_seconds(n.beat)), 3) for n in notes
+                  if ds.never_judged(moved_timing, n.beat)}
+    assert fake_times == {round(float(old.beat_to_seconds(b)), 3) for b in _fake(NOTES, old)}
+    assert len(fake_times) == 6
+
+
+def test_a_fakes_over_the_entry_limit_is_left_as_written():
+    from chart.formats.errors import MAX_TIMING_ENTRIES
+
+    text = ",".join(f"{k}=0.5" for k in range(MAX_TIMING_ENTRIES)) + ",x=1"
+    old = TimingData(bpms=((F(0), F(120)),), extra=(("FAKES", text),))
+    new = old.with_changes(bpms=((F(0), F(125)),))
+    assert retime_segments(new, BeatMap(old, new)) == (new, {})

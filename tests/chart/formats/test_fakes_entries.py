@@ -50,3 +50,25 @@ def test_verify_names_the_skipped_entry_and_keeps_the_others():
     assert "keeps the other fake segments" in messages[0]
     assert "may ignore it" not in messages[0]
     assert any("inside the fake segment at beat 2" in i.message for i in check_song(song))
+
+
+def test_a_fakes_over_the_entry_limit_is_not_read_entry_by_entry():
+    """Past MAX_TIMING_ENTRIES the tag does not read at all (one parse per entry: 25,000 took 0.44 s, and the
+    judge applied them all while Verify said the tag was kept as written); Verify names the limit."""
+    from chart.checks.unjudged import tag_issues
+    from chart.formats.errors import MAX_TIMING_ENTRIES
+
+    text = ",".join(f"{k}=0.5" for k in range(MAX_TIMING_ENTRIES + 1))
+    timing = TimingData(bpms=BPMS, extra=(("FAKES", text),))
+    assert ds.read_entries("FAKES", text) == ([], [])
+    assert ds.read_each("FAKES", text) is None
+    assert ds.fake_ranges(timing) == []
+    assert not ds.never_judged(timing, F(2))
+    messages = [issue.message for issue in tag_issues(timing)]
+    assert len(messages) == 1
+    assert f"more than {MAX_TIMING_ENTRIES} entries" in messages[0]
+    assert "none of it applies" in messages[0]
+    at_limit = ",".join(f"{k}=0.5" for k in range(MAX_TIMING_ENTRIES - 1)) + ",x=1"
+    entries, skipped = ds.read_entries("FAKES", at_limit)  # at the limit: entry by entry still
+    assert len(entries) == MAX_TIMING_ENTRIES - 1
+    assert [t for t, _ in skipped] == ["x=1"]
