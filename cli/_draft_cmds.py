@@ -100,7 +100,20 @@ def cmd_draft(args: argparse.Namespace) -> int:
     targets = draft_targets(slots, nps)
     drafts = _guarded(lambda: drafter.draft(audio_path, timing, slots, nps=targets, seed=args.seed,
                                             progress=_Progress(started)))
+    _note_caps(drafter, drafts, targets, timing, audio_path)
     return _write(song, drafts, timing, args.output)
+
+
+def _note_caps(drafter: Any, drafts: list, targets: dict, timing: Any, audio_path: Path) -> None:
+    """A ``note:`` line for each draft well under a target its slot's minimum gap cannot reach at this tempo, as
+    the editor's status line says (inference.nps_caps)."""
+    from audio.decode import audio_info
+    from inference.nps_caps import cap_notes, gaps_of
+
+    info = audio_info(audio_path)
+    notes = cap_notes(drafts, targets, gaps_of(drafter.onset), lambda _slot: timing, info.frames / float(info.sr))
+    if notes:
+        print("note: under the NPS target: " + "; ".join(notes), file=sys.stderr)
 
 
 def cmd_refine(args: argparse.Namespace) -> int:

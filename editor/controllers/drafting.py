@@ -246,8 +246,8 @@ class DraftController(QObject, DraftJobs, DraftResults):
                                                                               else {})), request=request)
 
     def _note_caps(self, request: DraftRequest, drafts, targets: dict[Slot, float]) -> None:
-        """A warning line for each shown draft well under a target its slot's minimum gap cannot reach (editor.nps_caps)."""
-        from editor.nps_caps import cap_notes, model_gaps
+        """A warning line for each shown draft well under a target its slot's minimum gap cannot reach (inference.nps_caps)."""
+        from inference.nps_caps import cap_notes, model_gaps
 
         shown = [d for d in drafts if self.ghosts.get(request.charts.get(d.slot)) is not None]
         notes = cap_notes(shown, targets, model_gaps(self.drafter, self.models_dir),

@@ -159,7 +159,7 @@ class AiPanel(QWidget):
         self.listen_to.currentTextChanged.connect(lambda text: setattr(self.drafting, "listen_to", text))
         grid.addWidget(buddy("Listen to", self.listen_to), 4, 0)
         grid.addWidget(self.listen_to, 4, 1, 1, 3)
-        self.caps = QLabel("")  # what the model's minimum gaps allow at this song's tempo (editor.nps_caps)
+        self.caps = QLabel("")  # what the model's minimum gaps allow at this song's tempo (inference.nps_caps)
         self.caps.setWordWrap(True)
         grid.addWidget(self.caps, 5, 0, 1, 4)
         return box
@@ -170,7 +170,7 @@ class AiPanel(QWidget):
     def show_caps(self) -> None:
         """The highest NPS each capped slot's draft reaches at the song's tempo, under the targets and in their
         tooltips: a target above it (Easy's default at 101 BPM) drafts about that, not the target."""
-        from editor.nps_caps import cap_hint, cap_tip, model_gaps
+        from inference.nps_caps import cap_hint, cap_tip, model_gaps
 
         session = self.win.session
         gaps = model_gaps(self.drafting.drafter, self.drafting.models_dir)

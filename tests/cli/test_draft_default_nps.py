@@ -66,3 +66,17 @@ def test_help_states_the_default_targets():
     text = " ".join(text.split())
     for slot in MODEL_SLOTS:
         assert f"{slot.sm_name.lower()} {default_nps(slot):g}" in text
+
+
+def test_a_target_the_minimum_gap_cannot_reach_is_noted_as_in_the_editor(work, tmp_path, monkeypatch, capsys):
+    """The editor's status line said when a draft stayed under a target its slot's minimum gap between rows cannot
+    reach at the song's tempo; ``main.py draft`` said nothing. A 4-beat gap at 128 BPM allows 0.53 rows a second,
+    far under a target of 10 that the click track's draft (about 2 NPS) cannot meet either."""
+    import inference.nps_caps
+
+    monkeypatch.setattr(inference.nps_caps, "gaps_of", lambda _manifest: {Slot.EASY: 4.0})
+    assert _draft(work, tmp_path / "c.ssc", "--nps", "easy=10") == 0
+    err = capsys.readouterr().err
+    assert "note: under the NPS target: Easy " in err
+    assert "its 4-beat minimum gap allows at most 0.5 at 128 BPM" in err
+    assert "Medium" not in err.split("note: under the NPS target:")[1].splitlines()[0]

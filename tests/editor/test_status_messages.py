@@ -128,7 +128,7 @@ def test_cap_notes_only_for_a_capped_slot_well_under_its_target():
 
     from chart.notes import Note
     from chart.timing import TimingData
-    from editor.nps_caps import beats_per_second, cap_notes
+    from inference.nps_caps import beats_per_second, cap_notes
 
     class Draft:
         def __init__(self, slot, notes):

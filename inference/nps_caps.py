@@ -5,7 +5,8 @@ The shipped manifest (``resources/models/onset.manifest.json``, ``decode.<slot>.
 2 beats apart, Easy 1 and Medium half a beat: at 101 BPM an Easy draft has at most 101 / 60 / 1 = 1.7 rows a
 second, so its default target (2.35, the middle of the typical Easy range) cannot be reached and the draft came out
 at 1.8 NPS with nothing saying why. The AI panel shows these caps beside its targets, and a draft that stays well
-under a target it cannot reach says so (:func:`cap_notes`). The model and its manifest are left as they are: the
+under a target it cannot reach says so (:func:`cap_notes`): on the editor's status line, and as a ``note:`` line of
+``main.py draft``. The model and its manifest are left as they are: the
 gaps are what the model was tuned with.
 """
 
