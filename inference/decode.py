@@ -37,7 +37,7 @@ import numpy as np
 from chart.snap import UNUSUAL_DIVISORS, snap_beats_array, snap_preferring_coarse
 from chart.stats import NPS_WINDOW_S
 from chart.timing import TimingData
-from inference.draft_rests import grid_capped, with_rests
+from inference.draft_rests import grid_capped, with_breaks, with_rests
 from inference.manifest import Manifest, SlotDecode
 
 SLOT_NAMES = ("beginner", "easy", "medium", "hard", "challenge")
@@ -335,7 +335,7 @@ def refine_rows_prior(settings: SlotDecode, lower_slot: int | str, lower_rows: i
 
 def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, settings: SlotDecode,
                   nps_target: float | None = None, duration_s: float | None = None,
-                  conditioned: bool = False, prior_rows: float | None = None,
+                  conditioned: bool = False, prior_rows: float | None = None, max_run_s: float | None = None,
                   notes_per_row: float = 1.0, rows_target: float | None = None) -> DecodedOnsets:
     """Turn one slot's onset probabilities into snapped onset rows.
 
@@ -351,7 +351,8 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
         Threshold, min gap (s), smoothing (frames), snap divisors and tolerance (s) of the slot.
     nps_target : float, optional
         Wanted density in notes per second as the Stats panel shows it (:func:`rows_for_nps`); overrides
-        ``settings.threshold`` (and ``settings.nps_target``).
+        ``settings.threshold`` (and ``settings.nps_target``). With it, rests are made (:mod:`inference.draft_rests`;
+        a stream longer than ``max_run_s`` seconds, the slot's ``draft_rests.MAX_RUN_S``, gets a break).
     duration_s : float, optional
         Seconds of the drafted range (default: the length of ``prob``).
     conditioned : bool
@@ -393,6 +394,6 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
         threshold = threshold_for_count(probs, want)
         keep = probs >= threshold
         if target is not None and rows_target is None:
-            keep = with_rests(rows, probs, keep, settings.min_gap_beats)
+            keep = with_breaks(rows, seconds, probs, with_rests(rows, probs, keep, settings.min_gap_beats), max_run_s)
         rows, probs, seconds = [b for b, k in zip(rows, keep) if k], probs[keep], seconds[keep]
     return DecodedOnsets(rows, seconds, probs, float(threshold), list(settings.divisors))

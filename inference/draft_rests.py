@@ -16,7 +16,13 @@ Beginner 1.25, Easy 2.35 NPS) are often beyond that cap, so the threshold sank t
 Both apply to slots whose minimum gap is :data:`REST_MIN_GAP_BEATS` or more (Beginner and Easy in the shipped
 manifest); Medium and up, whose targets the gaps allow, are drafted as before.
 
-And only to NPS-targeted drafts (the editor's AI panel and ``main.py draft``, which target a density by
+Hard and Challenge (no minimum gap) had the opposite trouble: audited drafts ran 28 s (Hard) and 46 s
+(Challenge) on average without a gap of a beat, up to 91 s, where the songs' own charts ran 18 s and 24 s. A third
+rule, :func:`with_breaks`, bounds that stamina: once a run of rows with every gap under :data:`BREAK_BEATS` lasts
+longer than the slot's :data:`MAX_RUN_S`, the least probable rows whose removal leaves a gap of a beat in the
+run's second half are dropped (the run then starts after that gap).
+
+All three apply only to NPS-targeted drafts (the editor's AI panel and ``main.py draft``, which target a density by
 default); a draft at the manifest's threshold, as ``main.py eval`` scores it, is untouched.
 """
 
@@ -33,6 +39,12 @@ GRID_FULL_SHARE = 0.8
 REST_MIN_GAP_BEATS = 1.0
 #: Rows a draft of such a slot may have in a row without a rest.
 MAX_ROWS_WITHOUT_REST = 12
+#: A gap of at least this many beats breaks a stream (:func:`with_breaks`).
+BREAK_BEATS = 1.0
+#: Per slot (Beginner..Challenge): seconds a stream (every gap under :data:`BREAK_BEATS`) may last in a targeted
+#: draft (None: no bound): the 90th percentile of the longest such run per human chart (text-only charts, 240-384
+#: a slot: medians 7.7 s Hard, 13.7 s Challenge; Medium's drafts were within its 11.6 s, Beginner/Easy have rests).
+MAX_RUN_S: tuple[float | None, ...] = (None, None, None, 21.3, 37.2)
 
 
 def grid_capped(want: float, candidates: int, min_gap_beats: float) -> float:
@@ -65,4 +77,40 @@ def with_rests(beats: Sequence[Fraction], probs: np.ndarray, keep: np.ndarray, m
             drop = min(range(len(inner)), key=lambda j: (float(probs[idx[inner[j]]]), j))
             out[idx[inner[drop]]] = False
             run = run[drop + 2:]  # the dropped row's neighbours are now a rest apart
+    return out
+
+
+def with_breaks(beats: Sequence[Fraction], seconds: np.ndarray, probs: np.ndarray, keep: np.ndarray,
+                max_run_s: float | None) -> np.ndarray:
+    """``keep`` (bool, one per row of ``beats``/``seconds``/``probs``) less the rows dropped to break streams:
+    going through the kept rows in order, a run whose gaps are all under :data:`BREAK_BEATS` that lasts longer than
+    ``max_run_s`` loses the rows between two of its rows a beat or more apart, the two chosen in the run's second
+    half so that the dropped rows' probabilities sum least (fewest rows on a tie). Unchanged without a bound."""
+    out = np.asarray(keep, dtype=bool).copy()
+    if max_run_s is None:
+        return out
+    idx = np.flatnonzero(out).tolist()
+    b = [float(beats[i]) for i in idx]
+    t = [float(seconds[i]) for i in idx]
+    start = 0  # position in idx of the current run's first row
+    for k in range(1, len(idx)):
+        if b[k] - b[k - 1] >= BREAK_BEATS - 1e-9:
+            start = k
+        elif t[k] - t[start] > max_run_s:
+            best: tuple[float, int, int, int] | None = None  # (cost, rows dropped, a, c)
+            c = k
+            for a in range(k - 1, start - 1, -1):
+                if t[a] - t[start] < max_run_s / 2:
+                    break
+                while c > a + 1 and b[c - 1] - b[a] >= BREAK_BEATS - 1e-9:
+                    c -= 1  # the nearest row a beat or more after row a
+                if b[c] - b[a] < BREAK_BEATS - 1e-9:
+                    continue
+                cost = float(sum(probs[idx[j]] for j in range(a + 1, c)))
+                if best is None or (cost, c - a) < best[:2]:
+                    best = (cost, c - a, a, c)
+            if best is not None:
+                for j in range(best[2] + 1, best[3]):
+                    out[idx[j]] = False
+                start = best[3]
     return out

@@ -48,7 +48,7 @@ from inference.lane_context import arrows_drafts, finish_refine, kept_arrows, la
 from inference.lane_features import LaneRows, rows_from_notes
 from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
 from inference.simplify import simplify_drafts
-from inference.slot_rise import Excess, rise_plan, split_jumps, thin_to_limit
+from inference.slot_rise import Excess, rise_plan, rising_jumps, split_jumps, thin_to_limit
 
 VARIANT_TEMPERATURE = 0.8  # lane sampling temperature of variants 1..N-1 (variant 0 is the greedy draft)
 VARIANT_DENSITY_SPREAD = 0.15  # variants' NPS targets are drawn within +-15 % of the base density
@@ -268,6 +268,7 @@ class Drafter:
         report("lanes", 0.0)
         self._assign_lanes(analysis, timing, window, jobs, drafts)
         self._rising_notes(analysis, timing, window, jobs, drafts)
+        rising_jumps([int(j.slot) for j in jobs], drafts)
         report("lanes", 1.0)
         return drafts
 
@@ -306,6 +307,7 @@ class Drafter:
     def _decode_job(self, analysis: SongAnalysis, timing: TimingData, window: Any, job: _Job,
                     prob: np.ndarray) -> SlotDraft:
         from inference.decode import decode_onsets, refine_rows_prior, settings_for
+        from inference.draft_rests import MAX_RUN_S
         from inference.lane_decision import expected_notes_per_row
 
         settings = settings_for(self.onset, int(job.slot))
@@ -320,7 +322,7 @@ class Drafter:
             job.params["notes_per_row"] = round(per_row, 4)
         decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
                                 conditioned=job.cond is not None, duration_s=window.duration_s, prior_rows=prior,
-                                notes_per_row=per_row)
+                                notes_per_row=per_row, max_run_s=MAX_RUN_S[int(job.slot)])
         keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
         params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),
                   "nps_target": job.nps, "threshold": round(decoded.threshold, 6),

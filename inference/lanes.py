@@ -15,7 +15,8 @@ Decoding is autoregressive, one row at a time, greedy (``temperature=0``) or sam
 the post-rules every chart must satisfy: no note inside a hold in its lane (held lanes are masked, so a hold
 always ends before the next note in its lane), no jumps at Beginner, at most two panels pressed at once
 (held + new arrows: two feet), no jack faster than the slot's ``lane_decision.MIN_JACK_S``, and no mines;
-and the variety caps of :mod:`inference.lane_variety` (no long 2-4 row arrow loops, Beginner/Easy not all Left/Right).
+the variety caps of :mod:`inference.lane_variety` (no long 2-4 row arrow loops, Beginner/Easy not all Left/Right)
+and the pace caps of :mod:`inference.lane_pace` (jumps in fast runs, jump jacks, jacks under an eighth note).
 Rules live in :mod:`inference.lane_decision`, not in the model, so that the rule baseline and the learned model obey exactly the same constraints.
 
 Row features and history inputs come from :mod:`inference.lane_features`, which training imports too.
@@ -23,7 +24,6 @@ Row features and history inputs come from :mod:`inference.lane_features`, which 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -44,7 +44,6 @@ from inference.lane_decision import (
     quick_rows,
     repeat_mass,
     within_cap,
-    without_jacks,
 )
 from inference.lane_features import (
     HOLD_LENGTHS_BEAT,
@@ -57,6 +56,7 @@ from inference.lane_features import (
     row_features,
 )
 from inference.lane_memory import ChartMemory, HistoryLayout
+from inference.lane_pace import LanePace
 from inference.lane_rules import AlternationStepper, NgramStepper, load_ngram, prev_masks, slots_of
 from inference.lane_variety import LaneVariety
 
@@ -156,8 +156,7 @@ class _Track:
         self.jump_rows = self.hold_heads = self.arrows = self.repeats = self.fast_repeats = 0
         # which rows come soon after the row before (a repeat there is a fast jack); unknown without the times
         self.quick = [False] * n if request.seconds is None else quick_rows(request.seconds).tolist()
-        self.gaps = [math.inf] * n if request.seconds is None else np.diff(
-            np.asarray(request.seconds, dtype=np.float64), prepend=-np.inf).tolist()  # seconds since the row before
+        self.pace = LanePace(self.slot, self.beats, request.seconds)  # jack floors, fast jumps (lane_pace)
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
         self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
         self.fixed: dict[int, tuple[int, int, list[Fraction]]] = dict(request.fixed or {})
@@ -230,6 +229,7 @@ class _Track:
         self.arrow_masks[i], self.hold_masks[i] = arrows, holds
         self.memory.record(self.arrow_masks, i)
         self.variety.record(self.arrow_masks, i)
+        self.pace.record(self.arrow_masks, i)
         for lane in range(N_LANES):
             if (holds >> lane) & 1:
                 self.lengths[i][lane] = lengths[lane]
@@ -250,7 +250,7 @@ class _Track:
                 allowed = free_classes(held)
         if (allowed & ~JUMP_CLASSES).any() and not within_cap(self.jump_rows, i, rule.jump_cap[self.slot]):
             allowed = allowed & ~JUMP_CLASSES
-        allowed = without_jacks(allowed, self.arrow_masks[i - 1] if i else 0, self.gaps[i], self.slot)
+        allowed = self.pace.allowed(allowed, self.arrow_masks, i)
         allowed = self.variety.allowed(allowed, self.arrow_masks, i)
         logits = out["arrow_logits"]
         threshold, mass = rule.jump[self.slot], None

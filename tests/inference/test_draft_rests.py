@@ -9,7 +9,14 @@ import pytest
 
 from chart.timing import TimingData
 from inference.decode import NPS_MIN_THRESHOLD, decode_onsets
-from inference.draft_rests import GRID_FULL_SHARE, MAX_ROWS_WITHOUT_REST, grid_capped, with_rests
+from inference.draft_rests import (
+    GRID_FULL_SHARE,
+    MAX_ROWS_WITHOUT_REST,
+    MAX_RUN_S,
+    grid_capped,
+    with_breaks,
+    with_rests,
+)
 from inference.manifest import SlotDecode
 
 FPS = 100.0
@@ -97,3 +104,35 @@ def test_a_reachable_target_still_gets_rests_and_no_target_is_untouched() -> Non
     loose = SlotDecode(threshold=0.04, min_gap_s=0.128, divisors=[4, 8], snap_tolerance_s=0.05, min_gap_beats=1.0)
     plain = decode_onsets(p, FPS, T120, loose)  # the manifest's threshold, as main.py eval drafts
     assert len(plain.beats) == 120  # every beat, no rest made
+
+
+def longest_stream_s(beats: list[float], seconds: list[float]) -> float:
+    """Seconds of the longest run whose gaps are all under a beat."""
+    best = start = 0.0
+    for k in range(1, len(beats)):
+        if beats[k] - beats[k - 1] >= 1.0 - 1e-9:
+            start = seconds[k]
+        best = max(best, seconds[k] - start)
+    return best
+
+
+def test_a_stream_longer_than_the_bound_gets_a_beat_of_rest_where_the_rows_are_least_probable() -> None:
+    beats = [Fraction(i, 4) for i in range(400)]  # sixteenths at 120 BPM for 50 s: no gap of a beat
+    seconds = np.array([0.5 * float(b) for b in beats])
+    probs = np.full(400, 0.8)
+    probs[101:104] = 0.1  # beat 25.25-25.75 (12.6-12.9 s): the cheapest beat to drop past half the bound
+    keep = with_breaks(beats, seconds, probs, np.ones(400, bool), 20.0)
+    assert not keep[101:104].any()
+    kept = [i for i in range(400) if keep[i]]
+    assert longest_stream_s([float(beats[i]) for i in kept], [float(seconds[i]) for i in kept]) <= 20.0
+    assert with_breaks(beats, seconds, probs, np.ones(400, bool), None).all()  # no bound (Beginner..Medium)
+
+
+def test_a_targeted_hard_draft_breaks_its_streams_and_no_target_is_untouched() -> None:
+    p = np.zeros(6000)
+    p[::25] = 0.6  # an onset every eighth (0.25 s) for 60 s
+    hard = SlotDecode(threshold=0.5, min_gap_s=0.08, divisors=[4, 8], snap_tolerance_s=0.03)
+    out = decode_onsets(p, FPS, T120, hard, nps_target=4.0, max_run_s=MAX_RUN_S[3])
+    assert longest_stream_s([float(b) for b in out.beats], out.seconds.tolist()) <= MAX_RUN_S[3]
+    plain = decode_onsets(p, FPS, T120, hard, max_run_s=MAX_RUN_S[3])  # the manifest's threshold: main.py eval
+    assert longest_stream_s([float(b) for b in plain.beats], plain.seconds.tolist()) > 50

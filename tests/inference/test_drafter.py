@@ -338,6 +338,8 @@ def test_counts_rise_after_lanes_by_splitting_jumps(drafter, audio, monkeypatch)
     import inference.lane_decision
 
     monkeypatch.setattr(inference.lane_decision, "expected_notes_per_row", lambda manifest, slot: 1.5 if slot == 3 else 1.0)
+    # this Challenge has no jumps: the jump order (slot_rise.rising_jumps, test_lane_pace.py) would split them all
+    monkeypatch.setattr("inference.drafter.rising_jumps", lambda slots, drafts: None)
     plain = drafter.lane_requests
     monkeypatch.setattr(drafter, "lane_requests", lambda analysis, rows: (JumpyHardStepper(), plain(analysis, rows)[1]))
     hard, chal = drafter.draft(audio, TIMING, slots=[Slot.HARD, Slot.CHALLENGE], nps={Slot.CHALLENGE: 2.0})

@@ -98,11 +98,16 @@ class RandomStepper:
 
 @pytest.fixture
 def no_variety(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The loop and Left/Right caps of inference.lane_variety off: a runaway model's one arrow (or jump) all song
-    long is a loop too, which they would break; tests of another cap see that cap alone."""
+    """The loop and Left/Right caps of inference.lane_variety and the pace caps of inference.lane_pace off (the
+    jack floor in seconds stays): a runaway model's one arrow (or jump) all song long is a loop too, and its jumps
+    fill fast runs, which they would break; tests of another cap see that cap alone."""
+    from inference.lane_decision import without_jacks
+    from inference.lane_pace import LanePace
     from inference.lane_variety import LaneVariety
 
     monkeypatch.setattr(LaneVariety, "allowed", lambda self, allowed, masks, i: allowed)
+    monkeypatch.setattr(LanePace, "allowed", lambda self, allowed, masks, i: without_jacks(
+        allowed, masks[i - 1] if i else 0, self.gaps[i], self.slot))
 
 
 def _rows(n: int, step: Fraction = Fraction(1, 2)) -> tuple[list[Fraction], np.ndarray]:
