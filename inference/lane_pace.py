@@ -13,7 +13,10 @@ take classes away from a row (the model gives it its next-best allowed class), n
   than :data:`inference.lane_decision.FAST_REPEAT_S` after it, and one of the two rows is a jump) stays within
   :data:`JUMP_JACK_SHARE_CAP`;
 * at Medium and Hard no row shares a panel with the row before when it comes less than :data:`JACK_MIN_BEATS`
-  after it (a jack faster than an eighth note at the song's tempo); the slot's ``MIN_JACK_S`` in seconds stays.
+  after it (a jack faster than an eighth note at the song's tempo); the slot's ``MIN_JACK_S`` in seconds stays;
+* both floors also look forward to a fixed row (``LaneRequest.fixed``: a refine keeps the lower chart's arrows
+  on its rows as they are): a decoded row right before one takes none of its panels when it is closer than a
+  floor (a decoded row and a kept one after it made 26-101 such jacks a Hard/Challenge refine, session 23).
 
 The bounds are per-chart medians (the jack floor: what 84-96 % of the charts keep) of the text-only human charts
 (``../shared/data/charts-only``, 240-384 charts a slot; MODEL_CARD.md, session 23). They need the rows' times
@@ -23,12 +26,12 @@ The bounds are per-chart medians (the jack floor: what 84-96 % of the charts kee
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 import numpy as np
 
-from inference.lane_decision import FAST_REPEAT_S, JUMP_CLASSES, within_cap, without_jacks
+from inference.lane_decision import FAST_REPEAT_S, JUMP_CLASSES, MIN_JACK_S, within_cap, without_jacks
 from inference.lane_features import CLASS_MASKS, N_SLOTS, POPCOUNT
 
 #: A row with a neighbour row less than this far (seconds) sits in a fast run (the auditor's measure).
@@ -50,7 +53,8 @@ class LanePace:
     """One draft's gaps (seconds and beats) and its counts of fast jumps and jump jacks, and the classes a row may
     still take under the pace rules (:meth:`allowed`); rows are recorded in order (:meth:`record`)."""
 
-    def __init__(self, slot: int, beats: Sequence[Fraction], seconds: np.ndarray | None) -> None:
+    def __init__(self, slot: int, beats: Sequence[Fraction], seconds: np.ndarray | None,
+                 fixed: Mapping[int, tuple[int, int, list[Fraction]]] | None = None) -> None:
         self.slot = k = min(max(int(slot), 0), N_SLOTS - 1)
         n = len(beats)
         self.timed = seconds is not None
@@ -63,6 +67,20 @@ class LanePace:
         self.fast_jump_cap, self.jump_jack_cap, self.min_beats = (
             FAST_JUMP_SHARE_CAP[k], JUMP_JACK_SHARE_CAP[k], JACK_MIN_BEATS[k])
         self.rows = self.fast_jumps = self.jump_jacks = 0
+        self.ahead = self._ahead(fixed or {}, n)
+
+    def _ahead(self, fixed: Mapping[int, tuple[int, int, list[Fraction]]], n: int) -> list[int]:
+        """Per row: the arrows (lane mask) of the fixed row right after it when that one comes closer than a jack
+        floor (MIN_JACK_S, or the slot's JACK_MIN_BEATS), else 0; nothing without the times or for fixed rows."""
+        out = [0] * n
+        if not self.timed:
+            return out
+        for i in range(n - 1):
+            if i + 1 in fixed and i not in fixed and (
+                    self.gaps[i + 1] < MIN_JACK_S[self.slot] - 1e-6
+                    or (self.min_beats is not None and self.beat_gaps[i + 1] < self.min_beats - 1e-9)):
+                out[i] = int(fixed[i + 1][0])
+        return out
 
     def _jump_jack(self, masks: list[int], i: int, m: int) -> bool:
         prev = masks[i - 1] if i else 0
@@ -77,7 +95,8 @@ class LanePace:
 
     def allowed(self, allowed: np.ndarray, masks: list[int], i: int) -> np.ndarray:
         """``allowed`` (15,) less the classes the pace rules (and ``lane_decision.without_jacks``) take from row
-        ``i``; a rule that would leave no class takes none."""
+        ``i``; a rule that would leave no class takes none. The forward floor (a fixed row next, :meth:`_ahead`)
+        comes last and backs off alone."""
         prev = masks[i - 1] if i else 0
         allowed = without_jacks(allowed, prev, self.gaps[i], self.slot)
         if not self.timed:
@@ -90,4 +109,8 @@ class LanePace:
         if prev and self.gaps[i] < FAST_REPEAT_S and not within_cap(self.jump_jacks, self.rows, self.jump_jack_cap):
             ban |= np.array([self._jump_jack(masks, i, m) for m in _MASKS])
         out = allowed & ~ban
-        return out if out.any() else allowed
+        out = out if out.any() else allowed
+        if self.ahead[i]:
+            ok = out & ((CLASS_MASKS & self.ahead[i]) == 0)
+            return ok if ok.any() else out
+        return out

@@ -156,7 +156,6 @@ class _Track:
         self.jump_rows = self.hold_heads = self.arrows = self.repeats = self.fast_repeats = 0
         # which rows come soon after the row before (a repeat there is a fast jack); unknown without the times
         self.quick = [False] * n if request.seconds is None else quick_rows(request.seconds).tolist()
-        self.pace = LanePace(self.slot, self.beats, request.seconds)  # jack floors, fast jumps (lane_pace)
         self.jump_floor = RateFloor(rule.jump_floor[self.slot])
         self.repeat_floor = RateFloor(rule.repeat_floor[self.slot], per_consulted=True)
         self.fixed: dict[int, tuple[int, int, list[Fraction]]] = dict(request.fixed or {})
@@ -166,6 +165,8 @@ class _Track:
         if request.given is not None:
             g = request.given
             self.fixed.update({i: (int(g.arrows[i]), int(g.holds[i]), list(g.lengths[i])) for i in range(len(g))})
+        # jack floors, fast jumps (lane_pace), the floors looking forward to fixed rows too
+        self.pace = LanePace(self.slot, self.beats, request.seconds, self.fixed)
 
     def held(self, i: int) -> int:
         mask = 0

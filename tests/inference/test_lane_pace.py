@@ -106,3 +106,47 @@ def test_a_slot_has_no_more_jumps_than_the_slot_above():
     twin = _draft(Slot.HARD, [0, 2, 4, 6, 8], [])
     rising_jumps([3, 3], [hard, twin])  # variants of one slot: no order between them
     assert jump_rows(twin.notes) == 5
+
+
+class LeftStepper:
+    """A model that wants Left on every row (Down next)."""
+
+    def initial_state(self, batch: int) -> None:
+        return None
+
+    def step(self, rows, history, state):
+        b = len(rows)
+        arrow = np.full((b, 15), -3.0, np.float32)
+        arrow[:, 0], arrow[:, 1] = 3.0, 1.0  # Left, then Down
+        return {"arrow_logits": arrow, "hold_logits": np.full((b, 4), -9.0, np.float32),
+                "length_logits": np.zeros((b, len(HOLD_LENGTHS_BEAT)), np.float32)}, state
+
+
+def _before_fixed_left(slot: int, beats: list[Fraction], seconds: list[float], fixed: bool = True) -> int:
+    """Row 0's arrows, decoded before a fixed Left row (row 1) or before a decoded row."""
+    secs = np.array(seconds)
+    request = LaneRequest(beats, row_features(beats, secs, slot, None), slot, secs,
+                          fixed={1: (1, 0, [Fraction(0)] * 4)} if fixed else None)
+    return int(decode_rows(LeftStepper(), [request])[0].arrows[0])
+
+
+def test_no_jack_into_the_next_fixed_row_under_the_floors():
+    quarter = [Fraction(0), Fraction(1, 4)]
+    # Hard: a fixed Left a sixteenth (0.15 s) after: the eighth floor looking forward takes Left away
+    assert _before_fixed_left(3, quarter, [0.0, 0.15]) == 2
+    assert _before_fixed_left(3, quarter, [0.0, 0.15], fixed=False) == 1  # plain: the row before decides alone
+    assert _before_fixed_left(3, [Fraction(0), Fraction(1, 2)], [0.0, 0.3]) == 1  # an eighth after: a jack may come
+    # Challenge: no eighth floor, MIN_JACK_S (0.1 s) only
+    assert _before_fixed_left(4, quarter, [0.0, 0.15]) == 1
+    assert _before_fixed_left(4, quarter, [0.0, 0.06]) == 2
+
+
+def test_the_forward_floor_never_takes_the_last_class():
+    beats, seconds = [Fraction(0), Fraction(1, 4)], np.array([0.0, 0.15])
+    pace = LanePace(3, beats, seconds, {1: (1, 0, [Fraction(0)] * 4)})
+    only_left = (CLASS_MASKS == 1)
+    assert (pace.allowed(only_left, [0, 1], 0) == only_left).all()
+    ok = pace.allowed(ALL, [0, 1], 0)
+    assert not ok[(CLASS_MASKS & 1) != 0].any()
+    assert ok[[1, 3, 7]].all()  # Down, Up, Right stay
+    assert LanePace(3, beats, None, {1: (1, 0, [Fraction(0)] * 4)}).allowed(ALL, [0, 1], 0).all()  # no times
