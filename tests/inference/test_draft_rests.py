@@ -136,3 +136,15 @@ def test_a_targeted_hard_draft_breaks_its_streams_and_no_target_is_untouched() -
     assert longest_stream_s([float(b) for b in out.beats], out.seconds.tolist()) <= MAX_RUN_S[3]
     plain = decode_onsets(p, FPS, T120, hard, max_run_s=MAX_RUN_S[3])  # the manifest's threshold: main.py eval
     assert longest_stream_s([float(b) for b in plain.beats], plain.seconds.tolist()) > 50
+
+
+def test_a_slow_songs_targeted_medium_draft_breaks_its_streams_too() -> None:
+    """At 101-114 BPM Medium's default target (3.38 NPS) is about every eighth note: a re-audit on songs outside
+    validation found a 35 s Medium stream (Buster; humans 2.1 s). Medium is bounded by its human 90th percentile."""
+    assert MAX_RUN_S[2] == 11.6
+    p = np.zeros(6000)
+    p[::25] = 0.6  # an onset every eighth (0.25 s at 120 BPM) for 60 s
+    medium = SlotDecode(threshold=0.5, min_gap_s=0.08, divisors=[4, 8], snap_tolerance_s=0.03, min_gap_beats=0.5)
+    out = decode_onsets(p, FPS, T120, medium, nps_target=3.38, max_run_s=MAX_RUN_S[2])
+    assert longest_stream_s([float(b) for b in out.beats], out.seconds.tolist()) <= MAX_RUN_S[2]
+
