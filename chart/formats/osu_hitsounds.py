@@ -19,6 +19,7 @@ Split from :mod:`chart.formats.osu_mania`. Our model has no sounds, so they are 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
@@ -117,26 +118,107 @@ def _text(kept: dict[tuple[Fraction, int], Sound], lost: list[str]) -> str:
 
 
 def remap_sounds(extra: list[tuple[str, str]],
-                 cells: Callable[[tuple[Fraction, int]], tuple[Fraction, int] | None]) -> list[tuple[str, str]]:
+                 cells: Callable[[tuple[Fraction, int]], tuple[Fraction, int] | None],
+                 touched: Iterable[tuple[Fraction, int]] | None = None) -> list[tuple[str, str]]:
     """``extra`` with each kept sound moved to the cell ``cells`` gives for its (beat, lane): how sounds follow
     their notes through a timing edit or a note transform. Where that is None (its note is gone) or taken by an
-    earlier sound, the sound is kept as a *lost* line (``x`` before it): it can never attach to another note, and
-    Save counts it with the others edited away. ``extra`` itself when nothing moved."""
+    earlier sound (in beat and lane order), the sound is kept as a *lost* line (``x`` before it): it can never
+    attach to another note, and Save counts it with the others edited away. ``extra`` itself when nothing moved.
+
+    ``touched``: the only cells ``cells`` may map anywhere but to themselves (None: any). Then only the kept
+    sounds there, and those on the cells they map to, are looked at (:func:`follow_edit`: an edit of one note of a
+    10 000-note hitsounded map moved every sound, hashing each beat's Fraction, ~0.1 s); the rest stay put and
+    lose nothing, as no other sound can come onto their cells."""
     kept = kept_sounds(extra)
     if not kept:
         return extra
-    moved: dict[tuple[Fraction, int], Sound] = {}
-    lost = [line for line in dict(extra)[HITSOUNDS].split("\n") if line.startswith(_LOST)]
-    for key in sorted(kept):
+    if touched is None:
+        look = list(kept)
+    else:
+        look = [key for key in set(touched) if key in kept]
+        look += [cell for cell in {cells(key) for key in look} - set(look) if cell is not None and cell in kept]
+    moved: dict[tuple[Fraction, int], tuple[tuple[Fraction, int], Sound]] = {}  # cell: (source, sound)
+    new_lost: list[str] = []
+    for key in sorted(look):
         cell = cells(key)
         if cell is not None and cell not in moved:
-            moved[cell] = kept[key]
+            moved[cell] = (key, kept[key])
         else:
-            lost.append(f"{_LOST}{key[0]},{key[1]},{kept[key][0]},{kept[key][1]}")
-    if moved == kept:
+            new_lost.append(f"{_LOST}{key[0]},{key[1]},{kept[key][0]},{kept[key][1]}")
+    if not new_lost and all(cell in kept and kept[cell] == sound for cell, (_, sound) in moved.items()):
         return extra
-    text = _text(moved, lost)
+    text = dict(extra)[HITSOUNDS]
+    rest = kept  # a copy (kept_sounds): the sounds not looked at stay on their cells
+    for key in look:
+        del rest[key]
+    spliced = _spliced(text, look, moved, new_lost) if touched is not None else None
+    if spliced is None:
+        lost = [line for line in text.split("\n") if line.startswith(_LOST)] if _has_lost(text) else []
+        text = _text_moved(rest, moved, [*lost, *new_lost])
+    else:
+        text = spliced
+        rest.update((cell, sound) for cell, (_, sound) in moved.items())
+        _remember(text, rest)
     return [(k, text if k == HITSOUNDS else v) for k, v in extra]
+
+
+def _has_lost(text: str) -> bool:
+    return text.startswith(_LOST) or f"\n{_LOST}" in text
+
+
+def _text_moved(rest: dict[tuple[Fraction, int], Sound], moved: dict[tuple[Fraction, int],
+                tuple[tuple[Fraction, int], Sound]], lost: list[str]) -> str:
+    """:func:`_text` of ``rest`` and ``moved`` ({cell: (source cell, sound)}) together: sounds at one float beat
+    and lane go in their source cells' order (as when all were moved in beat and lane order)."""
+    rows = [(b.numerator / b.denominator, lane, (b, lane), (b, lane), sound) for (b, lane), sound in rest.items()]
+    rows += [(b.numerator / b.denominator, lane, source, (b, lane), sound)
+             for (b, lane), (source, sound) in moved.items()]
+    rows.sort(key=lambda row: row[:3])
+    lines = [f"{b},{lane},{hs},{sample}" for _, _, _, (b, lane), (hs, sample) in rows]
+    text = "\n".join([*lines, *lost])
+    rest.update((cell, sound) for cell, (_, sound) in moved.items())
+    _remember(text, rest)
+    keys = [(row[0], row[1]) for row in rows]
+    if all(a != b for a, b in zip(keys, keys[1:])):  # else the order of a float beat's sounds needs their beats
+        _keep_rows(text, keys, lines, lost)
+    return text
+
+
+_ROWS: dict[str, tuple[list[tuple[float, int]], list[str], list[str]]] = {}
+
+
+def _keep_rows(text: str, keys: list[tuple[float, int]], lines: list[str], lost: list[str]) -> None:
+    """Keep the sounds' lines of a text :func:`remap_sounds` wrote, with their (float beat, lane), in that order
+    (none twice), and its lost lines: the next note edit changes only the lines of the cells it touched."""
+    if len(_ROWS) >= _PARSED_MAX:
+        _ROWS.clear()
+    _ROWS[text] = (keys, lines, lost)
+
+
+def _spliced(text: str, look: list[tuple[Fraction, int]],
+             moved: dict[tuple[Fraction, int], tuple[tuple[Fraction, int], Sound]], new_lost: list[str]) -> str | None:
+    """The text of :func:`_text_moved`, made from the kept lines of ``text`` (:func:`_keep_rows`) less those of
+    ``look`` plus those of ``moved``; None when they are not kept, too many change, or two sounds come to one float
+    beat and lane (their order then needs their beats)."""
+    rows = _ROWS.get(text)
+    if rows is None or len(look) > 64 + len(rows[0]) // 16:
+        return None
+    keys, lines = rows[0].copy(), rows[1].copy()
+    for b, lane in look:
+        i = bisect_left(keys, at := (b.numerator / b.denominator, lane))
+        if i == len(keys) or keys[i] != at:
+            return None
+        del keys[i], lines[i]
+    for (b, lane), (_, (hs, sample)) in moved.items():
+        i = bisect_left(keys, at := (b.numerator / b.denominator, lane))
+        if i < len(keys) and keys[i] == at:
+            return None
+        keys.insert(i, at)
+        lines.insert(i, f"{b},{lane},{hs},{sample}")
+    lost = [*rows[2], *new_lost]
+    text = "\n".join([*lines, *lost])
+    _keep_rows(text, keys, lines, lost)
+    return text
 
 
 def carries_sounds(extra: list[tuple[str, str]]) -> bool:
@@ -161,7 +243,7 @@ def follow_edit(extra: list[tuple[str, str]], old: Iterable[Note], new: Iterable
             return follow[key]
         return None if key in old_cells or key in new_cells else key
 
-    return remap_sounds(extra, cell)
+    return remap_sounds(extra, cell, [*follow, *old_cells, *new_cells])  # every other cell maps to itself
 
 
 def set_sounds(extra: list[tuple[str, str]], changes: dict[tuple[Fraction, int], Sound]) -> list[tuple[str, str]]:
