@@ -28,9 +28,9 @@ What every decoder's blocks get on the way out (:meth:`Source.blocks`), so that 
   frames are loud was cut short without a warning and one with a quiet intro "ended early". Such a file's frames
   are counted from their headers (:func:`chart.mp3_header.vbr_samples_without_header`, ~10 ms for a 5 MB
   file) and that is its length; where the guess is shorter, libsndfile reads it through
-  :class:`audio.mp3.LongView`. Constant-bitrate files (told from frames sampled across the file, with no walk
-  over every frame; the count is kept per file, size and modification time) and files with a length header
-  are left as they were.
+  :class:`audio.mp3.LongView`. Every frame is walked (a sampled check for a constant bitrate missed a stretch
+  at another bitrate between its samples); the count is kept per file, size and modification time. Files with a
+  length header, and those whose frames all share one bitrate, are left as they were.
 * A WAV file whose ``data`` chunk declares more than the file holds warns as truncated (:mod:`audio.wav`):
   libsndfile shrinks the length to the bytes present, so a cut file otherwise decodes shorter without any sign.
 * An Ogg file whose last page is not flagged end-of-stream warns as truncated (:mod:`audio.ogg`): libsndfile

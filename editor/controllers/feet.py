@@ -101,9 +101,8 @@ class FootLabels(QObject):
         if not self.enabled or chart is None or chart.mode not in MODES or is_keyboard(chart):
             self.refresh()  # nothing to parse: clears the labels
             return
-        shown, self.with_draft = self.with_draft, False
-        notes = list(self._notes(chart.notes))  # a copy: the document edits the chart's list in place
-        self._job_draft, self.with_draft = self.with_draft, shown  # (_notes says whether a draft is in)
+        notes, self._job_draft = self._notes(chart.notes)
+        notes = list(notes)  # a copy: the document edits the chart's list in place
         job = Job("feet", _parse_labels, notes, self.session.timing())
         job.finished.connect(self._background_done)
         job.failed.connect(self._background_failed)
@@ -148,8 +147,9 @@ class FootLabels(QObject):
         chart = self.session.chart
         self.parse, self.with_draft = None, False
         if self.enabled and chart is not None and chart.mode in MODES and not is_keyboard(chart):
+            notes, self.with_draft = self._notes(chart.notes)
             try:
-                self.parse = parse_feet_shared(self._notes(chart.notes), self.session.timing())
+                self.parse = parse_feet_shared(notes, self.session.timing())
             except ValueError:  # a note outside the four panels: nothing sensible to label
                 self.parse = None
         if self.parse is None:
@@ -157,14 +157,14 @@ class FootLabels(QObject):
         else:
             self.item.set_labels(*label_arrays(self.parse))
 
-    def _notes(self, notes: list[Note]) -> list[Note]:
-        """The chart's notes, with a pending draft accepted over its span (as GhostStore.accept would do)."""
+    def _notes(self, notes: list[Note]) -> tuple[list[Note], bool]:
+        """(The chart's notes, with a pending draft accepted over its span (as GhostStore.accept would do), whether
+        a draft is in them)."""
         draft = self.draft_fn() if self.draft_fn is not None else None
         if draft is None or not draft.notes:
-            return notes
+            return notes, False
         b0, b1 = draft_span(draft)
-        self.with_draft = True
-        return sorted([n for n in notes if not b0 <= n.beat < b1] + list(draft.notes))
+        return sorted([n for n in notes if not b0 <= n.beat < b1] + list(draft.notes)), True
 
 
 def _parse_labels(_ctx: JobContext, notes: list[Note], timing: TimingData
