@@ -101,6 +101,7 @@ class EditorSession(QObject):
         self.keep_notes_in_time = False  # timing edits re-beat notes to keep their times (Timing panel check box)
         self.audio: AudioState | None = None
         self.audio_error: str | None = None
+        self.live_run: str | None = None  # a test play or take under way: why an edit is refused (LiveKeys)
 
     # ------------------------------------------------------------------ document
     def set_document(self, doc: Document) -> None:
@@ -185,7 +186,8 @@ class EditorSession(QObject):
         try:
             self.doc.push(command)
         except (ValueError, KeyError, HistoryError) as exc:
-            self.status.emit(f"{command.name}: {exc}")
+            why = self.live_run if isinstance(exc, HistoryError) and self.live_run else exc  # a take, not "the drag"
+            self.status.emit(f"{command.name}: {why}")
             return False
         return True
 

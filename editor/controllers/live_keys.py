@@ -6,8 +6,10 @@ up on the **audio clock** (``clock.audible_seconds(now)``: the song time being h
 setting), the clock that drives the playhead, so what a key means does not depend on the frame rate or the
 playback rate. While one runs, every other key is swallowed (no shortcut edits the chart by accident); Escape or
 Space ends it, as do a click in the notefield, anything that would move the song (the wheel over the notefield, a
-click in the minimap, a jump from a panel: :meth:`PlaybackController.refuse_seek`; the song is not moved), the end
-of the song, the sound device stopping, switching chart or song, and losing the audio.
+click in the minimap, a jump from a panel: :meth:`PlaybackController.refuse_seek`; the song is not moved), Play/Pause
+and Play Selection in a Loop (the run ends where the song was heard: "paused", "loop"), the end of the song, the
+sound device stopping, switching chart or song, and losing the audio. Another run, or an edit the take's open
+stroke refuses, is refused with what runs ("recording: Esc ends the take").
 A key is timed when the GUI thread reads it, within a frame of it going down (``make bench``: 4-8 ms).
 
 Subclasses say what a lane key does (:meth:`on_key`), what happens each frame (:meth:`on_frame`) and how it ends
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 FRAME_MS = 16
 LEAD_IN_S = 1.0  # playback starts this long before the cursor
+END_SLACK_S = 0.1  # a player stopped this near its end reached the end of the song (else something paused it)
 K = Qt.Key
 KEYS_BY_LANES: dict[int, tuple[tuple[Qt.Key, ...], ...]] = {
     # per lane, the keys that press it: osu!mania's default layouts (the home row, Space for a middle lane;
@@ -79,6 +82,7 @@ class LiveKeys(QObject):
     """Playing from the cursor with the lane keys taken: what test play and record mode share."""
 
     what = "Live keys"  # the name in status messages
+    busy = "a test play or take is running: Esc ends it"  # why another run or edit must wait (a refusal's reason)
     hud_class: type[Hud] = Hud
 
     def __init__(self, win, session, playback, timeline):
@@ -126,6 +130,8 @@ class LiveKeys(QObject):
     def refusal(self, chart) -> str | None:
         """Why a run cannot start now (a status line), or None."""
         s, pb = self.session, self.playback
+        if pb.live_stop is not None:  # this run or the other kind (a take under a test play took the same keys)
+            return f"{self.what}: {pb.live_text}"
         if pb.player is None:
             return f"{self.what} needs the song's audio: {s.audio_error or pb.device_text}"
         if chart is None:
@@ -144,6 +150,8 @@ class LiveKeys(QObject):
         pb.stop_loop()
         pb.play_from(start_s - LEAD_IN_S)
         pb.live_stop = self.stop  # a user seek now ends the run instead of moving the song
+        pb.live_text = self.busy
+        self.session.live_run = self.busy  # a refused edit says why (the take's stroke, not a drag)
         self.timer.start()
         self._hide_hud.stop()
         self.timeline.setFocus()
@@ -160,7 +168,8 @@ class LiveKeys(QObject):
         time."""
         self.timer.stop()
         self._hide_hud.start(2500)
-        self.playback.live_stop = None
+        self.playback.live_stop, self.playback.live_text = None, ""
+        self.session.live_run = None
         now = self.now_s()
         if self.playback.playing:
             self.playback.toggle()  # pause where it is heard; the cursor stays there
@@ -187,7 +196,9 @@ class LiveKeys(QObject):
         pb = self.playback
         if pb.player is None or not pb.playing:
             self.stop("no audio" if pb.player is None else
-                      "the sound output stopped" if pb.output_stopped() else "end of the song")
+                      "the sound output stopped" if pb.output_stopped() else
+                      "end of the song" if self.now_s() >= pb.player.duration_s - END_SLACK_S else
+                      "playback paused")
             return
         self.on_frame(self.now_s())
 

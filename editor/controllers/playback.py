@@ -14,7 +14,9 @@ there is no sound. A device that stops mid-play (unplugged) pauses playback wher
 bar says so; the next Space opens the output again (the device, else the null output).
 
 While a test play or a record take runs (:attr:`PlaybackController.live_stop`), a user seek (the wheel, the
-minimap, a jump from a panel) ends the run the way a click in the notefield does, and does not move the song.
+minimap, a jump from a panel) ends the run the way a click in the notefield does, and does not move the song;
+Play/Pause and Play Selection in a Loop end it too, where the song was heard (a loop from the menu jumped the song
+under a running test play, and Play/Pause ended it as "end of the song").
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class PlaybackController(QObject):
         self.loop_s: tuple[float, float] | None = None
         self.failure = ""  # why the output stopped by itself, once reported (cleared with a new player)
         self.live_stop: Callable[[str], object] | None = None  # ends the test play or take under way (LiveKeys)
+        self.live_text = ""  # what runs then, for a refusal: "recording: Esc ends the take"
         self.hitsounds = HitsoundVoices(win, session)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
@@ -222,6 +225,9 @@ class PlaybackController(QObject):
         if self.player is None:
             self.session.status.emit(f"Cannot play: {self.session.audio_error or self.device_text}")
             return
+        if self.live_stop is not None:  # the run ends paused where the song is heard (LiveKeys.end pauses)
+            self.live_stop("paused")
+            return
         if self.playing:
             self.player.pause()
             self.timer.stop()
@@ -253,6 +259,9 @@ class PlaybackController(QObject):
     def play_loop(self) -> bool:
         """Loop the selected range (or the span of the selected notes); pressing again stops looping."""
         if self.player is None:
+            return False
+        if self.live_stop is not None:  # a loop would move the song under the run: it ends where it was heard
+            self.live_stop("loop")
             return False
         if self.loop_s is not None:
             self.stop_loop()

@@ -62,6 +62,7 @@ class RecordController(LiveKeys):
     """One window's record mode."""
 
     what = "Record"
+    busy = "recording: Esc ends the take"
     started = Signal()
     ended = Signal(object)  # the Take
 

@@ -23,6 +23,11 @@ from editor.controllers.live_keys import KEYS_BY_LANES, Hud, LiveKeys, key_names
 GRADE_COLORS = {Grade.MARVELOUS: "#8fe9ff", Grade.PERFECT: "#ffe066", Grade.GREAT: "#6fe06f",
                 Grade.GOOD: "#5fa8ff", Grade.BOO: "#c27cff", Grade.MISS: "#ff5a5a"}
 
+#: The overlay's live counts, two letters each as StepMania players abbreviate them ("MA3 PF0 GR1 GD1 BO0 MS2"):
+#: first letters alone read "M3 P0 G1 G1 B0 M2", Marvelous and Miss, Great and Good alike.
+GRADE_SHORT = {Grade.MARVELOUS: "MA", Grade.PERFECT: "PF", Grade.GREAT: "GR", Grade.GOOD: "GD", Grade.BOO: "BO",
+               Grade.MISS: "MS"}
+
 
 def signed(value: float, decimals: int = 0) -> str:
     """``value`` with its sign ("+12", "-3.5"), and "0" for what rounds to zero: ``+.0f`` printed -0.3 ms as "-0"."""
@@ -55,6 +60,7 @@ class TestPlayController(LiveKeys):
 
     __test__ = False  # not a pytest class
     what = "Test play"
+    busy = "a test play is running: Esc ends it"
     hud_class = JudgmentHud
     hud: JudgmentHud
     started = Signal()
@@ -171,7 +177,7 @@ class TestPlayController(LiveKeys):
         if self.judge is None:
             return ""
         c = self.judge.counts
-        return " ".join(f"{g.label[0]}{c[g]}" for g in Grade)
+        return " ".join(f"{GRADE_SHORT[g]}{c[g]}" for g in Grade)
 
     @staticmethod
     def _summary_line(s: Summary) -> str:

@@ -3,7 +3,8 @@
 After a run: the judgment counts, holds and mines, the score, where the hits fell (median, spread, early/late and
 a histogram of the offsets), a hint when the hits are consistently early or late, and the spots that went wrong
 (Good or worse, dropped holds, mines hit); clicking a spot moves the cursor there and selects its notes, as the
-Verify panel does.
+Verify panel does. The results go with another song or with the chart played (they were of nothing left to go to).
+The start button waits while a test play or a record take runs (they share the keys and the song).
 """
 
 from __future__ import annotations
@@ -111,12 +112,42 @@ class TestPlayPanel(QWidget):
         layout.addWidget(self.list, 1)
         controller.started.connect(self._started)
         controller.ended.connect(self.show_results)
-        controller.session.chart_switched.connect(self.show_keys)  # another chart or song: its keys, not the last run's
+        session = controller.session
+        session.chart_switched.connect(self.show_keys)  # another chart or song: its keys, not the last run's
+        session.document_replaced.connect(self._new_document)  # another song: the spots are of nothing open
+        session.bridge.charts_changed.connect(self._chart_gone)  # the chart played deleted (or its adding undone)
+        record = getattr(controller.win, "record", None)  # a take holds the keys and the song too
+        if record is not None:
+            record.started.connect(self._sync_button)
+            record.ended.connect(self._sync_button)
 
     def show_keys(self) -> None:
         """List the keys of the chart shown (between runs; a run lists its own)."""
         if not self.controller.active:
             self.help.setText(keys_text(self.controller.session.chart))
+
+    def _sync_button(self, *_) -> None:
+        self.start_button.setEnabled(self.controller.playback.live_stop is None)
+
+    def _played_chart_open(self) -> bool:
+        return self.chart is not None and any(c is self.chart for c in self.controller.session.doc.song.charts)
+
+    def _chart_gone(self) -> None:
+        if self.chart is not None and not self._played_chart_open():
+            self.clear_results()
+
+    def _new_document(self) -> None:
+        self.controller.session.bridge.charts_changed.connect(self._chart_gone)  # the new song's bridge
+        self.clear_results()
+
+    def clear_results(self) -> None:
+        """Forget the last run (its song or chart is gone): no counts, no spots to click."""
+        self.chart = None
+        for label in self.labels.values():
+            label.setText("-")
+        self.hint.setText("")
+        self._histogram(np.empty(0))
+        self.list.clear()
 
     def _started(self) -> None:
         self.start_button.setEnabled(False)
@@ -124,7 +155,7 @@ class TestPlayPanel(QWidget):
             self.help.setText(f"Playing: {key_names(self.controller.chart.lanes)}. Esc ends.")
 
     def show_results(self, summary: Summary, judge: Judge, chart) -> None:
-        self.start_button.setEnabled(True)
+        self._sync_button()
         self.help.setText(keys_text(chart))
         self.chart = chart
         c = summary.counts
@@ -169,6 +200,6 @@ class TestPlayPanel(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         data = item.data(Qt.ItemDataRole.UserRole)
-        if data is not None and self.chart is not None:
+        if data is not None and self._played_chart_open():  # (a chart deleted by an undo, say: nothing to show)
             beat, notes = data
             self.jump(self.chart, beat, notes)
