@@ -61,6 +61,9 @@ class Unrepresentable:
     fatal : bool
         True when writing would move, merge or lose timing of notes (the writer refuses); False when the
         format converts it in a documented way (e.g. a roll written as an osu!mania hold, a mine dropped).
+    written : bool
+        True when the file holds it as it is but the game ignores it there (``#SCROLLS`` in a ``.sm``: our reader
+        and other tools read it back, StepMania 5 does not): Save's question does not call it lost.
     """
 
     chart_id: str
@@ -68,6 +71,7 @@ class Unrepresentable:
     reason: str
     note: Note | None = None
     fatal: bool = True
+    written: bool = False
 
 
 class WriteError(ValueError):

@@ -139,7 +139,8 @@ def problems(song: Song) -> list[Unrepresentable]:
     ignored = [tag for tag, value in song.timing.extra if tag in SM5_IGNORES and value.strip()]
     if ignored:
         out.append(Unrepresentable("", Fraction(0), f"StepMania 5 ignores {', '.join('#' + t for t in ignored)} in "
-                                   f".sm files (display only: plain scroll and combo in game)", fatal=False))
+                                   f".sm files (display only: plain scroll and combo in game)", fatal=False,
+                                   written=True))  # the tags are in the file: our reader reads them back
     fakes = fake_ranges(song.timing)
     for chart in song.charts:
         out += chart_problems(chart)

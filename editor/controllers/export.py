@@ -5,7 +5,8 @@ checked (``chart.checks``) against the target format, and what the format will c
 osu!mania) is listed; problems are shown and the designer decides whether to export anyway. osu!mania holds one
 difficulty per file, so a multi-chart song becomes ``<name> [<difficulty>].osu`` files side by side. Other ``.osu``
 files of the same song in that folder (a difficulty deleted or renamed since the set was opened) would come back
-when the folder is opened again, and osu! would show them: the export lists them and offers to move them to
+when the folder is opened again, and osu! would show them: the export lists those the song was read from or
+wrote here (never another mapper's difficulty it did not read) and offers to move them to
 ``.bak`` files once the new ones are written (kept, not deleted: a designer can take one back; an earlier backup
 of the same name is kept too, the new one numbered: :func:`backup_name`). An ``.osz`` is the same set in one zip,
 with the audio and the files its ``[Events]`` name (:mod:`chart.formats.osz`). ``.osu`` files exported to a folder
@@ -26,7 +27,7 @@ from chart.checks.base import Severity
 from chart.checks.registry import check_song
 from chart.fileio import backup_name, move_aside
 from chart.formats.osu_set_files import set_files
-from chart.formats.osz_zip import extraction_of, refresh_extraction
+from chart.formats.osz_zip import extract_folder, extraction_of, refresh_extraction
 from chart.formats.registry import (
     conversions,
     format_for,
@@ -107,12 +108,19 @@ class ExportController:
                                           default=not problems, details="\n".join(lines)):  # all, in Show Details
             self.win.session.status.emit("Export cancelled; see the Verify panel")
             return False
-        replaced = [p.name for _part, p in split_per_chart(song, target) if p != target and p.exists()]
+        targets = [p for _part, p in split_per_chart(song, target)]
+        replaced = [p.name for p in targets if p != target and p.exists()]
         if replaced and not messages.confirm(self.win, "Replace files?",
                                              f"Export writes one file per difficulty, and these exist already:\n"
                                              f"{chr(10).join(replaced[:MAX_LISTED])}\n\nReplace them?"):
             self.win.session.status.emit("Export cancelled; nothing was written")
             return False
+        if not self.may_overwrite(targets):
+            self.win.session.status.emit("Export cancelled; nothing was written")
+            return False
+        on_disk = self.win.files.on_disk  # the song's files read or written here (editor.controllers.disk_stamps)
+        # the song's own file (the open .osu, a difficulty of the set) keeps its old version as .bak, as Save does
+        keep = any(p in on_disk and p.exists() for p in targets)
         song = made.song
         leftover = self.ask_leftovers(song, target)
         # an archive written over the one whose extraction is beside it (the .osz opened here): that folder is
@@ -120,22 +128,40 @@ class ExportController:
         # not open again; a folder edited since its extraction is never touched
         extracted = extraction_of(target)
         try:  # the .osu files and the set's copies all or nothing
-            written = [p.name for p in made.write(target)]
+            paths = made.write(target, keep_backup=keep)
         except (ValueError, OSError) as exc:  # WriteError is a ValueError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {reason}"))
             return False
+        on_disk.note(paths)  # the editor's own export is no change on disk for the next Save or Export
+        written = [p.name for p in paths]
         moved = self.move_to_backup(leftover)
+        on_disk.forget(p for p in leftover if not p.exists())
         note = f"; {made.note(target.parent)}" if made.copies else ""
         if extracted is not None and (refreshed := refresh_extraction(target, extracted)):
             note += f"; {refreshed}"
+            on_disk.renote(extract_folder(target))  # the set opened from that archive, rewritten by the editor
         self.win.session.status.emit(f"Exported {', '.join(written)}{note}" + (f"; moved {', '.join(moved)}" if moved else ""))
         return True
 
+    def may_overwrite(self, targets: list[Path]) -> bool:
+        """Save's question (:func:`editor.controllers.save_checks.may_write`) before writing over a file of the
+        song that another program changed since it was read or written here; False: the designer said no."""
+        changed = [p for p in targets if self.win.files.on_disk.changed(p)]
+        if not changed:
+            return True
+        names = "\n".join(str(p) for p in changed[:MAX_LISTED])
+        return messages.confirm(self.win, "File changed on disk",
+                                f"Changed on disk after it was opened or saved here (by another program?):\n{names}"
+                                f"\n\nOverwrite with the export? (The old file is kept as NAME.bak.)")
+
     def ask_leftovers(self, song: Song, target: Path) -> list[Path]:
-        """The stale difficulty files of the set to move aside once the export is written
-        (:func:`leftover_set_files`): all of them when the designer agrees, else none."""
-        leftover = leftover_set_files(song, target)
+        """The stale difficulty files of the set to move aside once the export is written: those of
+        :func:`leftover_set_files` that were read as this song or written by it here (a difficulty deleted or
+        renamed since), never another mapper's difficulty of the same audio beside them; all of them when the
+        designer agrees, else none."""
+        on_disk = self.win.files.on_disk
+        leftover = [p for p in leftover_set_files(song, target) if p in on_disk]
         if not leftover:
             return []
         names = "\n".join(p.name for p in leftover[:MAX_LISTED]) + (

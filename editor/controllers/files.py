@@ -20,6 +20,7 @@ from chart.stats import placeholder_meter
 from editor import messages
 from editor.audio_support import decode_job
 from editor.controllers import file_dialogs, save_checks
+from editor.controllers.disk_stamps import DiskStamps
 from editor.demo import away_from_bundled, is_bundled
 from editor.panels.fields import commit_focused_field
 from editor.session import AudioState, EditorSession
@@ -42,7 +43,7 @@ class FileController(QObject):
         super().__init__(window)
         self.window, self.session, self.settings, self.jobs = window, session, settings, jobs
         self.audio_job: Job | None = None
-        self._on_disk: tuple[Path, tuple[int, int] | None] | None = None  # the open file's stamp when read/saved
+        self.on_disk = DiskStamps()  # the song's files read or written here, with their stamps then
         self._conversions_accepted: tuple[Path, list[str]] | None = None  # lossy save the designer agreed to
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
@@ -117,7 +118,7 @@ class FileController(QObject):
             text = str(exc) if str(folder) in str(exc) else f"{folder.name}: {exc}"
             messages.error(self.window, "Cannot open", messages.one_line(text))
             return False
-        self.adopt(Document(song, path=file))
+        self.adopt(Document(song, path=file), read=_set_files_read(song, file))
         self._report_read(folder.name, report)
         where = f" (extracted to {extract_folder(folder).name}/)" if fresh else ""
         if file is None:  # several files (an osu! beatmap set): saving asks where, in one file
@@ -129,11 +130,12 @@ class FileController(QObject):
         self.opened.emit(str(file or folder))
         return True
 
-    def adopt(self, doc: Document, audio: AudioState | None = None) -> None:
-        """Make ``doc`` the open document and load (or attach) its audio."""
+    def adopt(self, doc: Document, audio: AudioState | None = None, read: list[Path] | None = None) -> None:
+        """Make ``doc`` the open document and load (or attach) its audio. ``read``: the files it was read from
+        besides ``doc.path`` (the difficulties of an osu! set opened from its folder)."""
         if doc.song.source_path is None and doc.path is not None:
             doc.song.source_path = doc.path
-        self._on_disk = (doc.path, _stamp(doc.path)) if doc.path is not None else None
+        self.on_disk.reset([*([doc.path] if doc.path is not None else []), *(read or [])])
         self._conversions_accepted = None
         self.session.set_document(doc)
         if audio is not None:
@@ -271,7 +273,7 @@ class FileController(QObject):
                 chart.extra = extra
             return False
         doc.song.source_path = target
-        self._on_disk = (target, _stamp(target))
+        self.on_disk.note([target])
         self.recent_changed.emit(self.settings.add_recent(target))
         copied = f"; {made.note(target.parent)}" if made.copies else ""
         self.session.status.emit(f"Saved {target.name}{copied}" + ("" if audio_found or not doc.song.music else
@@ -279,11 +281,6 @@ class FileController(QObject):
                                                                   f"#MUSIC is as it was"))
         self.saved.emit(str(target))
         return True
-
-    def _changed_on_disk(self, target: Path) -> bool:
-        """Whether ``target`` is the open file and another program changed it since it was read or saved here."""
-        return (self._on_disk is not None and self._on_disk[0] == target and target.exists()
-                and _stamp(target) != self._on_disk[1])
 
     def _relink_files(self, target: Path) -> bool:
         """Keep #MUSIC (:func:`music_for`), #BANNER, #BACKGROUND and the song's other file tags
@@ -370,13 +367,16 @@ def _osu_set_without_file(doc: Document) -> bool:
     return where is not None and where.suffix.lower() == ".osu" and (doc.path is None or len(doc.song.charts) > 1)
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """(modification time in ns, size) of a file; None when it is not there."""
+def _set_files_read(song: Song, file: Path | None) -> list[Path]:
+    """The ``.osu`` files of an osu! set opened from its folder (or ``.osz``): those beside the first difficulty
+    read. Another game mode's among them is never a leftover of the song (Export reads each one again)."""
+    first = file or song.source_path
+    if first is None or first.suffix.lower() != ".osu":
+        return []
     try:
-        st = path.stat()
+        return [p for p in first.parent.iterdir() if p.suffix.lower() == ".osu" and p.is_file()]
     except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
+        return []
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:

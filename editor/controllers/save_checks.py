@@ -64,19 +64,40 @@ def may_write(files, target: Path) -> bool:
         return False
     lines = conversions(song, fmt)
     if lines and files._conversions_accepted != (target, lines):
-        shown = "\n".join(lines[:8]) + (f"\n... and {len(lines) - 8} more" if len(lines) > 8 else "")
-        if not messages.confirm(window, "Save with conversions?",
-                                f"{target.name} cannot hold everything in this song:\n{shown}\n\nThe file "
-                                f"will not have these; the editor keeps them until you close it. Save anyway?"):
+        if not messages.confirm(window, "Save with conversions?", conversions_text(song, target, fmt, lines)):
             session.status.emit("Not saved; Save As .ssc keeps everything")
             return False
         files._conversions_accepted = (target, lines)
     changed = (f"{target} was changed on disk after it was opened or saved here (by another program?). "
                f"Overwrite it with the editor's version? (The old file is kept as {target.name}.bak.)")
-    if files._changed_on_disk(target) and not messages.confirm(window, "File changed on disk", changed):
+    if files.on_disk.changed(target) and not messages.confirm(window, "File changed on disk", changed):
         session.status.emit("Not saved; Save As writes the editor's version to another file")
         return False
     return True
+
+
+def conversions_text(song, target: Path, fmt: str, lines: list[str]) -> str:
+    """Save's question about ``lines`` (:func:`chart.formats.registry.conversions`): what the file does not have
+    as it is (dropped or converted), apart from what it has but the game ignores (``Unrepresentable.written``:
+    ``#SCROLLS`` in a ``.sm``), which must not be called lost."""
+    from chart.formats.registry import unrepresentable
+
+    kept = {f"conversion: {u.chart_id or 'song'}: {u.reason}" for u in unrepresentable(song, fmt)
+            if u.written and not u.fatal}
+    written = [line for line in lines if line.split(" (x")[0] in kept]
+    lost = [line for line in lines if line not in written]
+    parts = []
+    if lost:
+        parts.append(f"{target.name} cannot hold everything in this song as it is:\n{_shown(lost)}\n\nIn the file "
+                     f"these are dropped or converted, as each line says.")
+    if written:
+        game = "StepMania ignores them in .sm" if fmt == "sm" else "the game ignores them"
+        parts.append(f"Written to {target.name}, but {game}:\n{_shown(written)}")
+    return "\n\n".join(parts) + "\n\nThe editor keeps everything until you close it. Save anyway?"
+
+
+def _shown(lines: list[str]) -> str:
+    return "\n".join(lines[:8]) + (f"\n... and {len(lines) - 8} more" if len(lines) > 8 else "")
 
 
 def set_copies(files, target: Path) -> SetFiles | None:
