@@ -5,6 +5,8 @@ spans ``[k, k + 1)``. What y means is the :class:`TimeAxis`: song time in second
 spaced evenly (X-mod: every beat the same height, stops take no room). Items keep their data in seconds and paint
 in device pixels (so note heads keep their size at every zoom) through :class:`PixelMap`, which maps song time
 through the view's axis and then the painter's affine transform; :func:`visible_range` answers in seconds too.
+What sits on a beat (notes, grid lines, timing markers, clicks) is placed by its beat (:meth:`PixelMap.y_beat`,
+:meth:`TimeAxis.y_to_beat`): in X-mod a warp gets its beats' room, though they all share one instant.
 Reverse scroll (time running up) is that transform's y scale turned negative by the view, nothing else: an item
 that needs to know which way time runs on screen asks :attr:`PixelMap.time_down`.
 """
@@ -92,6 +94,8 @@ class TimeAxis:
     * X-mod (``beat_spaced=True``): y = t(beat 0) + beat(t) x 60 / BPM_ref, where BPM_ref is the tempo the song
       spends the most time in. Every beat is equally tall (ArrowVortex's X-mod, StepMania's x-speed), so a
       rhythm looks the same at every BPM and a stop takes no room; in a song of one tempo, y = t as in C-mod.
+      A warp's beats take no time but do take room: y jumps over them at the warp's instant, and what sits on
+      them is placed by beat (:meth:`beat_to_y`), not by time.
       Zoom (pixels per y unit) keeps its meaning: at BPM_ref, one y unit is one second.
     """
 
@@ -101,6 +105,7 @@ class TimeAxis:
         self.ref_bpm = self._dominant_bpm(self.timing, end_s)
         self._spb = 60.0 / self.ref_bpm
         self._t0 = float(self.timing.beat0_s)
+        self._same: tuple[TimingData | None, bool] = (None, False)  # by_beat's last answer
 
     @staticmethod
     def _dominant_bpm(timing: TimingData, end_s: float) -> float:
@@ -127,6 +132,44 @@ class TimeAxis:
             return y
         t = self.timing.beats_to_seconds_array((np.asarray(y, dtype=np.float64) - self._t0) / self._spb)
         return float(t) if np.ndim(t) == 0 else t
+
+    def by_beat(self, timing: TimingData | None = None) -> bool:
+        """Whether y is linear in the beats of ``timing`` (this axis's when None): X-mod, with this axis's timing.
+
+        Then a note, grid line or click is placed by its beat (:meth:`beat_to_y`, :meth:`y_to_beat`), not through
+        its time: a warp's beats all share one instant, which ``to_y`` maps to the warp's last beat, so its notes
+        piled up on that row and the room X-mod gives the warp stayed empty. Another chart's timing (a compared
+        difficulty) is placed by time. The answer for the last timing asked about is kept (one ``==`` a frame)."""
+        if not self.beat_spaced:
+            return False
+        if timing is None or timing is self.timing:
+            return True
+        if self._same[0] is not timing:
+            self._same = (timing, timing == self.timing)
+        return self._same[1]
+
+    @property
+    def beat_height(self) -> float:
+        """y units per beat in X-mod (every beat is as tall); meaningless in C-mod."""
+        return self._spb
+
+    def beat_to_y(self, beats, timing: TimingData | None = None):
+        """y of beat(s) of ``timing`` (this axis's when None): by beat where :meth:`by_beat`, else through time."""
+        if self.by_beat(timing):
+            y = self._t0 + np.asarray(beats, dtype=np.float64) * self._spb
+        else:
+            seconds = (timing if timing is not None else self.timing).beats_to_seconds_array(np.asarray(beats, dtype=np.float64))
+            y = np.asarray(self.to_y(seconds), dtype=np.float64)
+        return float(y) if np.ndim(y) == 0 else y
+
+    def y_to_beat(self, y):
+        """The beat at y (float or array): in X-mod straight from y, so a row inside a warp's room is its own beat;
+        in C-mod the beat of the time y (the beat a stop or a warp ends on)."""
+        if self.beat_spaced:
+            b = (np.asarray(y, dtype=np.float64) - self._t0) / self._spb
+        else:
+            b = self.timing.seconds_to_beats_array(np.asarray(y, dtype=np.float64))
+        return float(b) if np.ndim(b) == 0 else b
 
     def pieces(self, t0: float, t1: float) -> list[tuple[float, float]]:
         """[t0, t1] cut where y stops being linear in t (tempo changes, stops, delays, warps; X-mod only); pieces
@@ -183,6 +226,10 @@ class PixelMap:
         """Pixel row of song time(s) ``t``."""
         return self.sy * self.axis.to_y(t) + self.dy
 
+    def y_beat(self, beats, timing: TimingData | None = None):
+        """Pixel row(s) of beat(s) of ``timing`` (:meth:`TimeAxis.beat_to_y`)."""
+        return self.sy * self.axis.beat_to_y(beats, timing) + self.dy
+
     def point(self, x: float, t: float) -> QPointF:
         return QPointF(self.sx * x + self.dx, float(self.y(t)))
 
@@ -233,6 +280,18 @@ def visible_range(item, margin_y: float = 0.0) -> tuple[float, float, float, flo
     (x0, x1), (y0, y1) = vb.viewRange()
     axis = getattr(vb, "time_axis", C_MOD)
     return x0, x1, float(axis.to_t(y0 - margin_y)), float(axis.to_t(y1 + margin_y))
+
+
+def visible_beats(item, margin_y: float = 0.0) -> tuple[float, float] | None:
+    """(b0, b1): the beats at the top and bottom of the item's ViewBox (widened by ``margin_y`` y units), or None
+    before it is in a view. In X-mod straight from y (:meth:`TimeAxis.y_to_beat`): a view that starts inside a
+    warp's room starts at its own beat there, not at the warp's end."""
+    vb = item.getViewBox()
+    if vb is None:
+        return None
+    y0, y1 = vb.viewRange()[1]
+    axis = getattr(vb, "time_axis", C_MOD)
+    return float(axis.y_to_beat(y0 - margin_y)), float(axis.y_to_beat(y1 + margin_y))
 
 
 def visible_marks(item, painter, time_s: np.ndarray, margin_s: float = 0.3) -> tuple[PixelMap, int, int] | None:

@@ -99,11 +99,14 @@ class BeatGridItem(pg.GraphicsObject):
         return 0  # measure lines only
 
     def paint(self, painter: QPainter, *_args) -> None:
-        view = geo.visible_range(self)
-        if view is None:
+        view, beats = geo.visible_range(self), geo.visible_beats(self)
+        if view is None or beats is None:
             return
         pm = geo.pixel_map(self, painter)
-        b0, b1 = (float(b) for b in self.timing.seconds_to_beats_array([view[2], view[3]]))
+        if pm.axis.by_beat(self.timing):  # X-mod: from y, so a view that starts inside a warp's room draws it
+            b0, b1 = beats
+        else:
+            b0, b1 = (float(b) for b in self.timing.seconds_to_beats_array([view[2], view[3]]))
         if not (math.isfinite(b0) and math.isfinite(b1)) or b1 <= b0:
             return
         painter.save()
@@ -116,15 +119,15 @@ class BeatGridItem(pg.GraphicsObject):
 
     def stretches(self, pm: geo.PixelMap, b0: float, b1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(starts, ends, pixels per beat) of the stretches of ``[b0, b1]`` between timing changes, where the
-        pixels per beat are constant (0 inside a warp). Each slope is measured inside its stretch: a stop at its
-        start adds time but no beats."""
+        pixels per beat are constant (0 inside a warp in C-mod; X-mod gives every beat, a warp's too, the same
+        room). Each slope is measured inside its stretch: a stop at its start adds time but no beats."""
         inner = self._knots[(self._knots > b0) & (self._knots < b1)]
         edges = np.concatenate(([b0], inner, [b1]))
         a, b = edges[:-1], edges[1:]
         keep = b - a > 1e-9
         a, b = a[keep], b[keep]
         lo, hi = a + (b - a) / 4, b - (b - a) / 4
-        y = np.asarray(pm.y(self.timing.beats_to_seconds_array(np.concatenate((lo, hi)))), dtype=np.float64)
+        y = np.asarray(pm.y_beat(np.concatenate((lo, hi)), self.timing), dtype=np.float64)
         return a, b, np.abs(y[len(a):] - y[:len(a)]) / (hi - lo)
 
     def line_beats(self, pm: geo.PixelMap, b0: float, b1: float) -> np.ndarray:
@@ -141,7 +144,7 @@ class BeatGridItem(pg.GraphicsObject):
     def _paint_subdivisions(self, painter: QPainter, pm: geo.PixelMap, beats: np.ndarray) -> None:
         if not len(beats):
             return
-        ys = pm.y(self.timing.beats_to_seconds_array(beats))
+        ys = np.asarray(pm.y_beat(beats, self.timing), dtype=np.float64)
         x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
         quants = np.array([geo.quant_divisor(b) for b in beats], dtype=np.int16)
         for q in sorted(set(quants.tolist()), reverse=True):  # coarse lines drawn last, on top
@@ -153,8 +156,9 @@ class BeatGridItem(pg.GraphicsObject):
     def measure_lines(self, pm: geo.PixelMap, b0: float, b1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(beats, numbers, strides) of the measure lines to draw in ``[b0, b1]``: per stretch (:meth:`stretches`),
         :meth:`TimingData.measure_lines` with lines listed no closer than about MEASURE_GAP_PX, so the cost
-        follows the pixels on screen, not the beats; none inside a warp (it takes no time: its lines would all
-        fall on the row of its end, which the next stretch draws). A 10^9-beat warp in view froze the redraw."""
+        follows the pixels on screen, not the beats; none inside a warp in C-mod (it takes no time: its lines
+        would all fall on the row of its end, which the next stretch draws). A 10^9-beat warp in view froze the
+        redraw (in X-mod it is 10^9 beats tall: only the measures in view are listed)."""
         parts = [self.timing.measure_lines(a, b, MEASURE_GAP_PX / px)
                  for a, b, px in zip(*self.stretches(pm, b0, b1), strict=True) if px > 0]
         if not parts:
@@ -167,7 +171,7 @@ class BeatGridItem(pg.GraphicsObject):
         starts, numbers, strides = self.measure_lines(pm, b0, b1)
         if len(starts) == 0:
             return
-        ys = np.asarray(pm.y(self.timing.beats_to_seconds_array(starts)), dtype=np.float64)
+        ys = np.asarray(pm.y_beat(starts, self.timing), dtype=np.float64)
         lines = thinned(numbers, ys, MEASURE_GAP_PX, strides)
         x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
         painter.setPen(QPen(geo.MEASURE_COLOR, 2.0))
@@ -188,8 +192,8 @@ class BeatGridItem(pg.GraphicsObject):
         scale = round(pm.sy, 3)
         key = (pm.axis, scale)
         if self._layout_key != key:
-            seconds = self.timing.beats_to_seconds_array([m[0] for m in self._markers])
-            units = np.asarray(pm.axis.to_y(seconds), dtype=np.float64).reshape(-1)
+            beats = np.array([float(m[0]) for m in self._markers], dtype=np.float64)
+            units = np.asarray(pm.axis.beat_to_y(beats, self.timing), dtype=np.float64).reshape(-1)
             rows = units * scale
             text_ys = marker_text_ys(rows, self._priorities)
             offsets = np.array([np.nan if t is None else t - r for t, r in zip(text_ys, rows.tolist(), strict=True)],

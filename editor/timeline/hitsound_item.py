@@ -53,14 +53,17 @@ class HitsoundMarksItem(_ViewSpanItem):
         self.time_s = np.zeros(0)
         self.lane = np.zeros(0, dtype=np.int64)
         self.code = np.zeros(0, dtype=np.int64)
+        self.beat: np.ndarray | None = None  # the notes' beats, where given: X-mod places the badges by them
         self._sprites: dict[tuple[int, int], QPixmap] = {}
 
-    def set_marks(self, time_s, lanes, codes) -> None:
-        """Sounded notes: time (s), lane and :func:`look_code` each (any order)."""
+    def set_marks(self, time_s, lanes, codes, beats=None) -> None:
+        """Sounded notes: time (s), lane and :func:`look_code` each (any order), and their beats (the current
+        timing's) if known: in X-mod a badge then sits on its note inside a warp, whose notes share one time."""
         order = np.argsort(np.asarray(time_s, dtype=np.float64), kind="stable")
         self.time_s = np.asarray(time_s, dtype=np.float64)[order]
         self.lane = np.asarray(lanes, dtype=np.int64)[order]
         self.code = np.asarray(codes, dtype=np.int64)[order]
+        self.beat = None if beats is None else np.asarray(beats, dtype=np.float64)[order]
         self.update()
 
     def __len__(self) -> int:
@@ -74,7 +77,10 @@ class HitsoundMarksItem(_ViewSpanItem):
         head = float(np.clip(pm.lane_px * 0.72, 8.0, 46.0))  # the note head's size (NotesItem.paint)
         px = int(np.clip(pm.lane_px * 0.15, 8.0, 12.0))
         xs = pm.x(self.lane[lo:hi].astype(np.float64) + 1.0)
-        ys = pm.y(self.time_s[lo:hi])
+        if self.beat is not None and pm.axis.beat_spaced:
+            ys = pm.y_beat(self.beat[lo:hi])
+        else:
+            ys = pm.y(self.time_s[lo:hi])
         painter.save()
         painter.resetTransform()
         for k in range(hi - lo):

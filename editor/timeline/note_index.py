@@ -49,7 +49,8 @@ class NoteIndex:
                  unsure: Sequence[bool] | None = None):
         self.notes: list[Note] = list(notes)
         n = len(self.notes)
-        self.beats, self.quant, self.lanes, self.kinds, self.start_s, self.end_s = _columns(self.notes, timing)
+        self.beats, self.quant, self.lanes, self.kinds, self.start_s, self.end_s, self.end_beats = _columns(
+            self.notes, timing)
         # Notes are sorted by beat, and time never runs backwards with beats, so start_s is sorted too.
         self.max_len_s = float(np.max(self.end_s - self.start_s)) if n else 0.0
         self.confidence = (np.asarray(confidence, dtype=np.float32) if confidence is not None
@@ -59,6 +60,12 @@ class NoteIndex:
         self._timing = timing
         self._draft = confidence is not None or unsure is not None  # per-note extras a splice cannot know
         self._shared: np.ndarray | None = None  # per note, whether a neighbour shares its cell (_shared_cells)
+        self._max_len_beats: float | None = None
+
+    @property
+    def timing(self) -> TimingData:
+        """The timing the notes' seconds come from."""
+        return self._timing
 
     def spliced(self, notes: Sequence[Note], timing: TimingData, beat0: Fraction, beat1: Fraction,
                 max_share: float = 0.5) -> NoteIndex | None:
@@ -86,9 +93,10 @@ class NoteIndex:
         mid = _columns(new[lo:new_hi], timing)
         out = NoteIndex.__new__(NoteIndex)
         out.notes = new
-        out.beats, out.quant, out.lanes, out.kinds, out.start_s, out.end_s = (
+        out.beats, out.quant, out.lanes, out.kinds, out.start_s, out.end_s, out.end_beats = (
             np.concatenate((kept[:lo], part, kept[hi:]))
-            for kept, part in zip((self.beats, self.quant, self.lanes, self.kinds, self.start_s, self.end_s), mid))
+            for kept, part in zip((self.beats, self.quant, self.lanes, self.kinds, self.start_s, self.end_s,
+                                   self.end_beats), mid))
         out.max_len_s = self._spliced_max_len(lo, hi, mid[5] - mid[4], out)
         out.confidence = np.ones(len(new), dtype=np.float32)
         out.unsure = np.zeros(len(new), dtype=bool)
@@ -96,6 +104,7 @@ class NoteIndex:
         out._timing = self._timing
         out._draft = False
         out._shared = None
+        out._max_len_beats = None
         return out
 
     def _spliced_max_len(self, lo: int, hi: int, added: np.ndarray, out: NoteIndex) -> float:
@@ -175,31 +184,44 @@ class NoteIndex:
             self._shared = shared
         return self._shared if self._shared.any() else None
 
-    def visible(self, t0_s: float, t1_s: float) -> np.ndarray:
-        """Indices of notes whose head or body intersects ``[t0_s, t1_s]``."""
-        lo = int(np.searchsorted(self.start_s, t0_s - self.max_len_s, side="left"))
-        hi = int(np.searchsorted(self.start_s, t1_s, side="right"))
-        idx = np.arange(lo, hi)
-        return idx[self.end_s[lo:hi] >= t0_s]
+    def spans(self, by_beat: bool = False) -> tuple[np.ndarray, np.ndarray, float]:
+        """(starts, ends, longest length) of the notes in seconds, or with ``by_beat`` in beats (X-mod places
+        notes by beat: a warp's notes share one time but not one beat). Both are sorted by start."""
+        if not by_beat:
+            return self.start_s, self.end_s, self.max_len_s
+        if self._max_len_beats is None:
+            self._max_len_beats = float(np.max(self.end_beats - self.beats)) if len(self.notes) else 0.0
+        return self.beats, self.end_beats, self._max_len_beats
 
-    def hit(self, t_s: float, lane: int, tol_s: float) -> int | None:
-        """Index of the note in ``lane`` under time ``t_s``: the nearest head within ``tol_s``, else a hold
-        whose body covers ``t_s``. None when there is none."""
-        idx = self.visible(t_s - tol_s, t_s + tol_s)
+    def visible(self, t0: float, t1: float, by_beat: bool = False) -> np.ndarray:
+        """Indices of notes whose head or body intersects ``[t0, t1]`` (seconds, or beats with ``by_beat``)."""
+        starts, ends, longest = self.spans(by_beat)
+        lo = int(np.searchsorted(starts, t0 - longest, side="left"))
+        hi = int(np.searchsorted(starts, t1, side="right"))
+        idx = np.arange(lo, hi)
+        return idx[ends[lo:hi] >= t0]
+
+    def hit(self, t: float, lane: int, tol: float, by_beat: bool = False) -> int | None:
+        """Index of the note in ``lane`` under ``t`` (seconds, or beats with ``by_beat``): the nearest head within
+        ``tol``, else a hold whose body covers ``t``. None when there is none."""
+        starts, ends, _ = self.spans(by_beat)
+        idx = self.visible(t - tol, t + tol, by_beat)
         idx = idx[self.lanes[idx] == lane]
         if len(idx) == 0:
             return None
-        dist = np.abs(self.start_s[idx] - t_s)
+        dist = np.abs(starts[idx] - t)
         best = int(idx[np.argmin(dist)])
-        if abs(self.start_s[best] - t_s) <= tol_s:
+        if abs(starts[best] - t) <= tol:
             return best
-        body = idx[(self.start_s[idx] <= t_s) & (self.end_s[idx] >= t_s)]
+        body = idx[(starts[idx] <= t) & (ends[idx] >= t)]
         return int(body[0]) if len(body) else None
 
-    def in_box(self, t0_s: float, t1_s: float, lane0: int, lane1: int) -> list[Note]:
-        """Notes whose head lies in the time range and whose lane lies in ``[lane0, lane1]``."""
-        lo = int(np.searchsorted(self.start_s, min(t0_s, t1_s), side="left"))
-        hi = int(np.searchsorted(self.start_s, max(t0_s, t1_s), side="right"))
+    def in_box(self, t0: float, t1: float, lane0: int, lane1: int, by_beat: bool = False) -> list[Note]:
+        """Notes whose head lies in the time range (beat range with ``by_beat``) and whose lane lies in
+        ``[lane0, lane1]``."""
+        starts = self.beats if by_beat else self.start_s
+        lo = int(np.searchsorted(starts, min(t0, t1), side="left"))
+        hi = int(np.searchsorted(starts, max(t0, t1), side="right"))
         lanes = self.lanes[lo:hi]
         keep = (lanes >= min(lane0, lane1)) & (lanes <= max(lane0, lane1))
         return [self.notes[lo + int(i)] for i in np.flatnonzero(keep)]
@@ -236,11 +258,12 @@ def derive(notes: Sequence[Note]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _columns(notes: list[Note], timing: TimingData) -> tuple[np.ndarray, ...]:
-    """Per-note arrays of ``notes``: float beats, quantisation, lanes, kind codes, start and end seconds."""
+    """Per-note arrays of ``notes``: float beats, quantisation, lanes, kind codes, start and end seconds, end
+    beats."""
     n = len(notes)
     beats, ends, quant = derive(notes)
     lanes = np.fromiter((note.lane for note in notes), dtype=np.int16, count=n)
     kinds = np.fromiter((KIND_CODES[note.kind] for note in notes), dtype=np.int8, count=n)
     start_s = timing.beats_to_seconds_array(beats) if n else np.zeros(0)
     end_s = timing.beats_to_seconds_array(ends) if n else np.zeros(0)
-    return beats, quant, lanes, kinds, start_s, end_s
+    return beats, quant, lanes, kinds, start_s, end_s, ends

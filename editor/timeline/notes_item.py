@@ -72,26 +72,37 @@ class NotesItem(pg.GraphicsObject):
         # A head is centred on its time: one whose time is just past the view's edge still shows up to half of
         # itself (its badge a little more). The range is widened by a head's height, else heads popped in and
         # out whole at the top and bottom edges while scrolling.
-        view = geo.visible_range(self, margin_y=size / max(abs(pm.sy), 1e-9))
+        # In X-mod notes are placed by beat (geometry.TimeAxis.by_beat): a warp's notes share one time, and by
+        # time they all sat on the row of the warp's end while the warp's own rows stayed empty.
+        by_beat = pm.axis.by_beat(self.index.timing)
+        margin = size / max(abs(pm.sy), 1e-9)
+        view = geo.visible_beats(self, margin) if by_beat else geo.visible_range(self, margin_y=margin)
         if view is None:
             return
-        idx = self.index.visible(view[2], view[3])
+        idx = self.index.visible(view[-2], view[-1], by_beat)
         if len(idx) == 0:
             return
+        starts, ends, _ = self.index.spans(by_beat)
+        row = (lambda v: pm.y_beat(v, self.index.timing)) if by_beat else pm.y
+        heads = np.asarray(row(starts[idx]), dtype=np.float64)
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self._paint_bodies(painter, pm, idx, size)
-        self._paint_heads(painter, pm, idx, size)
+        self._paint_bodies(painter, pm, idx, size, heads, np.asarray(row(ends[idx]), dtype=np.float64))
+        self._paint_heads(painter, pm, idx, size, heads)
         painter.restore()
 
-    def _paint_bodies(self, painter: QPainter, pm: geo.PixelMap, idx: np.ndarray, size: float) -> None:
+    def _paint_bodies(self, painter: QPainter, pm: geo.PixelMap, idx: np.ndarray, size: float, heads: np.ndarray,
+                      tails: np.ndarray) -> None:
+        """Bodies of the holds and rolls among ``idx``, whose heads and tails are at pixel rows ``heads``,
+        ``tails``."""
         ix = self.index
-        long_idx = idx[(ix.kinds[idx] == _KIND_HOLD) | (ix.kinds[idx] == _KIND_ROLL)]
+        long_k = np.flatnonzero((ix.kinds[idx] == _KIND_HOLD) | (ix.kinds[idx] == _KIND_ROLL))
         width = size * 0.55
-        for i in long_idx:
+        for k in long_k.tolist():
+            i = idx[k]
             cx = pm.x(ix.lanes[i] + 0.5)
-            y_head, y_tail = float(pm.y(ix.start_s[i])), float(pm.y(ix.end_s[i]))
+            y_head, y_tail = float(heads[k]), float(tails[k])
             y0, y1 = sorted((y_head, y_tail))  # the body runs from the head to the tail, down or (reverse) up
             rect = QRectF(cx - width / 2, y0, width, y1 - y0)
             color = QColor(geo.ROLL_BODY if ix.kinds[i] == _KIND_ROLL else geo.HOLD_BODY)
@@ -200,9 +211,8 @@ class NotesItem(pg.GraphicsObject):
         self._sprites[("unsure", size, "badge", False)] = sprite
         return sprite
 
-    def _paint_heads(self, painter: QPainter, pm: geo.PixelMap, idx: np.ndarray, size: float) -> None:
+    def _paint_heads(self, painter: QPainter, pm: geo.PixelMap, idx: np.ndarray, size: float, ys: np.ndarray) -> None:
         xs = pm.x(self.index.lanes[idx].astype(np.float64) + 0.5)
-        ys = pm.y(self.index.start_s[idx])
         isize = int(size)
         for k, i in enumerate(idx):
             sprite = self._sprite(self._head_key(int(i), isize))

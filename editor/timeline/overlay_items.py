@@ -89,14 +89,16 @@ class CursorItem(_ViewSpanItem):
 
 
 class SelectionBoxItem(_ViewSpanItem):
-    """Rubber band of a box selection, in data coordinates (lane units, seconds)."""
+    """Rubber band of a box selection, in data coordinates (lane units, seconds; or beats with ``by_beat``, as
+    X-mod places what is on a beat: :meth:`editor.timeline.pointer.PointerMixin.show_box`)."""
 
     def __init__(self):
         super().__init__(45)
         self.box: tuple[float, float, float, float] | None = None
+        self.by_beat = False
 
-    def set_box(self, box: tuple[float, float, float, float] | None) -> None:
-        self.box = box
+    def set_box(self, box: tuple[float, float, float, float] | None, by_beat: bool = False) -> None:
+        self.box, self.by_beat = box, by_beat
         self.update()
 
     def paint(self, painter: QPainter, *_args) -> None:
@@ -104,11 +106,15 @@ class SelectionBoxItem(_ViewSpanItem):
             return
         pm = geo.pixel_map(self, painter)
         x0, t0, x1, t1 = self.box
+        if self.by_beat:
+            rect = QRectF(QPointF(pm.x(x0), float(pm.y_beat(t0))), QPointF(pm.x(x1), float(pm.y_beat(t1))))
+        else:
+            rect = pm.rect(x0, t0, x1, t1)
         painter.save()
         painter.resetTransform()
         painter.setPen(QPen(QColor(120, 180, 255), 1.0, Qt.PenStyle.DashLine))
         painter.setBrush(QColor(120, 180, 255, 40))
-        painter.drawRect(pm.rect(x0, t0, x1, t1))
+        painter.drawRect(rect.normalized())
         painter.restore()
 
 

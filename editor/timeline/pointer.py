@@ -4,7 +4,9 @@ does this (a module of its own to keep the widget's module short).
 
 Positions go through the ViewBox's own scene-to-data mapping, so hit testing follows the time axis (C-mod or
 X-mod) and reverse scroll without code of its own: a press is the song time under the pointer, whichever way
-time runs on screen.
+time runs on screen. In X-mod it is the beat under the pointer first (y is linear in beats there), then its time:
+inside a warp's room every beat has the warp's one instant, and going through the time landed every click there
+on the warp's last beat; notes are found by beat there too, where they are drawn.
 
 The pointer turns into a vertical arrow where a drag changes a note's length rather than moving it: over the end
 of a hold or roll, and with Alt held, over the head of a hold or roll (Alt+drag moves its start, the end stays)
@@ -59,25 +61,66 @@ class PointerMixin:
         """Map a widget position to a :class:`Hit`."""
         p = self.vb.mapSceneToView(self.mapToScene(pos.toPoint()))
         y, x = float(p.y()), float(p.x())
-        t_s = float(self.axis.to_t(y))
-        beat = float(self.timing.seconds_to_beats_array([t_s])[0])
+        by_beat = self.axis.by_beat(self.timing)
+        if by_beat:  # X-mod: the beat straight from y, so a row inside a warp's room is its own beat
+            beat = float(self.axis.y_to_beat(y))
+            t_s = float(self.timing.beats_to_seconds_array([beat])[0])
+        else:
+            t_s = float(self.axis.to_t(y))
+            beat = float(self.timing.seconds_to_beats_array([t_s])[0])
         snapped = snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
         lane = int(math.floor(x)) if 0.0 <= x < self.lanes else None
         note, tail, head = None, False, False
         if lane is not None and self.index is not None:
-            tol_y = HIT_TOLERANCE_PX / self.pps  # the tolerance in seconds here (X-mod: varies with the tempo)
-            tol_s = max(abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0, 1e-4)
-            note = self.index.hit(t_s, lane, tol_s)
-            below = self.index.hit(t_s - tol_s, lane, 1e-6) if note is None else None  # just past a hold's end
+            # notes are found where they are drawn (notes_item): by beat in X-mod, else by time
+            by_beat = self.axis.by_beat(self.index.timing)
+            pos = beat if by_beat else t_s
+            tol_y = HIT_TOLERANCE_PX / self.pps
+            if by_beat:
+                tol = tol_y / self.axis.beat_height
+            else:  # the tolerance in seconds here
+                tol = max(abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0, 1e-4)
+            starts, ends, _ = self.index.spans(by_beat)
+            note = self.index.hit(pos, lane, tol, by_beat)
+            below = self.index.hit(pos - tol, lane, 1e-6, by_beat) if note is None else None  # past a hold's end
             for candidate in (note, below):
                 if candidate is not None and self.index.notes[candidate].kind.has_length:
-                    start, end = float(self.index.start_s[candidate]), float(self.index.end_s[candidate])
-                    tail = abs(end - t_s) <= tol_s and abs(end - t_s) < abs(start - t_s)
+                    start, end = float(starts[candidate]), float(ends[candidate])
+                    tail = abs(end - pos) <= tol and abs(end - pos) < abs(start - pos)
                     if tail:
                         note = candidate
             if note is not None and not tail and self.index.notes[note].kind.has_length:
-                head = abs(float(self.index.start_s[note]) - t_s) <= tol_s
+                head = abs(float(starts[note]) - pos) <= tol
         return Hit(t_s, beat, snapped, x, lane, note, button, modifiers, tail, head)
+
+    # ------------------------------------------------------------------ between two hits (drags, box selection)
+    def _hits_by_beat(self) -> bool:
+        return self.axis.by_beat(self.index.timing if self.index is not None else self.timing)
+
+    def hit_rows_px(self, a: Hit, b: Hit) -> float:
+        """Vertical pixels between where two hits landed (how far a drag went): by beat in X-mod, where a drag
+        inside a warp's room goes from beat to beat in no time."""
+        if self._hits_by_beat():
+            return abs(a.beat - b.beat) * self.axis.beat_height * self.pps
+        return self.pixels_between(a.time_s, b.time_s)
+
+    def show_box(self, a: Hit | None, b: Hit | None = None) -> None:
+        """Show the rubber band of a box selection from hit ``a`` to hit ``b`` (hidden when either is None)."""
+        if a is None or b is None:
+            self.box_item.set_box(None)
+        elif self._hits_by_beat():
+            self.box_item.set_box((a.x, a.beat, b.x, b.beat), by_beat=True)
+        else:
+            self.box_item.set_box((a.x, a.time_s, b.x, b.time_s))
+
+    def notes_in_box(self, a: Hit, b: Hit, lane0: int, lane1: int) -> list:
+        """The notes whose heads lie between hits ``a`` and ``b`` (by beat in X-mod, so a box inside a warp's room
+        takes the notes it shows, not the whole warp's) in lanes ``lane0`` to ``lane1``."""
+        if self.index is None:
+            return []
+        if self._hits_by_beat():
+            return self.index.in_box(a.beat, b.beat, lane0, lane1, by_beat=True)
+        return self.index.in_box(a.time_s, b.time_s, lane0, lane1)
 
     @property
     def hover_pos(self) -> QPointF | None:

@@ -4,7 +4,8 @@ Why vertical: the designers this editor is for chart in ArrowVortex, StepMania's
 scroll time downwards through vertical lanes; the receptors, the 1-4 keys and the lanes then line up the way a
 player reads the chart. Time on the y axis is in seconds by default (ArrowVortex's C-mod), so the waveform lines
 up with the notes under any BPM change or stop; View > Beat-Spaced (X-mod) spaces beats evenly instead
-(:class:`editor.timeline.geometry.TimeAxis`). Items and controllers work in song seconds either way.
+(:class:`editor.timeline.geometry.TimeAxis`). Items and controllers work in song seconds either way; in X-mod
+what sits on a beat (notes, grid, clicks) is placed by its beat, so a warp's beats get their own rows.
 
 View > Reverse Scroll (StepMania's Reverse, ArrowVortex's reverse scroll) makes time run *up*: the one switch is
 the ViewBox's y inversion (:meth:`TimelineWidget.set_reverse`). Every item paints through the painter's

@@ -26,7 +26,7 @@ from editor.timeline.note_index import NoteIndex
 from tests.chart import edit_reference, slow_reference
 from tests.chart.edit_reference import copy_of
 
-ARRAYS = ("beats", "quant", "lanes", "kinds", "start_s", "end_s", "confidence", "unsure", "selected")
+ARRAYS = ("beats", "quant", "lanes", "kinds", "start_s", "end_s", "end_beats", "confidence", "unsure", "selected")
 OPS = ("add", "add", "remove", "move", "move", "hold", "kind", "twin", "batch", "undo", "redo", "timing", "big")
 
 
