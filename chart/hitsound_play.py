@@ -8,7 +8,7 @@ sample files (:func:`chart.formats.osu_samples.object_samples`), here read from 
 
 * the notes: those a test play judges and the ``.osu`` writer writes (taps, holds and rolls outside warps and
   fake segments); a hold plays at its head;
-* the timing points: the red lines the writer makes of the timing (:func:`chart.formats.osu_timing.beat_points`)
+* the timing points: the red lines the writer makes of the timing (:func:`chart.formats.osu_hitsounds.red_points`)
   with their kept sample settings (:func:`chart.formats.osu_hitsounds.red_sounds`), and the green lines
   (``TimingPoints.inherited``) at their times; the one in force at a note is the last at or before its head plus
   osu!lazer's 5 ms leniency (a green line written a millisecond after its note, as whole-ms times put it, still
@@ -28,10 +28,9 @@ import numpy as np
 
 from chart.formats.display_segments import judged_notes
 from chart.formats.osu_beats import INHERITED, extra_in_ms
-from chart.formats.osu_hitsounds import DEFAULT_SOUND, HITSOUNDS, Sound, kept_sounds, red_sounds
+from chart.formats.osu_hitsounds import DEFAULT_SOUND, HITSOUNDS, Sound, kept_sounds, red_points, red_sounds
 from chart.formats.osu_io import SECTIONS, msd_escapes_undone
 from chart.formats.osu_samples import LENIENCY_MS, HitSample, general_set, object_samples, timing_points
-from chart.formats.osu_timing import beat_points
 from chart.hitsound_edit import MAX_VOLUME, HitSound, sounded
 from chart.song import Chart, Song
 from chart.timing import TimingData
@@ -51,7 +50,7 @@ def osu_extras(song: Song, chart: Chart) -> list[tuple[str, str]]:
 def sample_points(extras: list[tuple[str, str]], timing: TimingData) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
     """(times s, sorted; (sampleSet, sampleIndex, volume) of each) of the timing points the map's ``.osu`` file
     has: its red lines, then its green lines (at one time the later plays on, as in the file)."""
-    red = beat_points(timing)
+    red = red_points(timing, extras)  # as the writer makes them (same-tempo lines kept: their kiai, sample set)
     lines = [(0, f"{p.time_ms},0,4,{s},{i},{v}") for (_b, p), (s, i, v, _fx)
              in zip(red, red_sounds(extras, [b for b, _ in red]))]
     green = dict(extras).get(INHERITED, "")

@@ -26,8 +26,8 @@ the later note is dropped and counted with the others. A pair that overlapped so
 A routine chart's player 2 (note-data text in ``Chart.extra``, :data:`chart.formats.notedata.PLAYER2`) is
 re-beated the same way by :func:`retime_extra`: left alone, the two players would drift apart. The osu! extras
 keyed by beat (hitsounds by their note's beat and lane; inherited points, bookmarks and breaks as ``@beat``
-tokens) are re-beated by :func:`retime_osu_extra` with the notes' mapping: left alone, sounds jumped to other
-notes and green lines, bookmarks and breaks moved away from the notes they belong to.
+tokens; red lines keeping the tempo) are re-beated by :func:`retime_osu_extra` with the notes' mapping: left
+alone, sounds jumped to other notes and green lines, bookmarks and breaks moved away from the notes they belong to.
 
 The mapping of one beat is :func:`chart.retime_map.map_beat`; the functions here map all the beats of a chart at
 once through a :class:`~chart.retime_map.BeatMap` (the same beats, 10-14x faster on a 20k-note chart: a timing
@@ -45,7 +45,7 @@ import numpy as np
 
 from chart.formats.notedata import PLAYER2, format_notes, parse_notes
 from chart.formats.osu_beats import retime_tokens
-from chart.formats.osu_hitsounds import carries_sounds, remap_sounds
+from chart.formats.osu_hitsounds import carries_sounds, remap_sounds, retime_red
 from chart.note_keys import approx_all, in_order, value_key
 from chart.notes import Note, NoteKind
 from chart.retime_map import MIN_HOLD, SNAP_TOLERANCE_S, BeatMap
@@ -303,7 +303,7 @@ def retime_osu_extra(extra: list[tuple[str, str]], notes: Iterable[Note], old: T
             return mapped
         return new.seconds_to_beat(at_s)
 
-    tokens = retime_tokens(extra, old, new, near)
+    tokens = retime_red(retime_tokens(extra, old, new, near), old, near)  # red lines keeping the tempo too
     if not carries_sounds(tokens):
         return tokens
     done = _retimed(notes, to_new)  # (not tallied: the notes' own re-beat counts)

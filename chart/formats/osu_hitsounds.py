@@ -11,7 +11,10 @@ Split from :mod:`chart.formats.osu_mania`. Our model has no sounds, so they are 
   or replaced is kept as a lost line that no other note can take, and at Save ``problems`` counts those and any
   other sound whose note is gone.
 * ``TimingPoints.red`` (the song's ``extra``): ``beat,sampleSet,sampleIndex,volume,effects`` per red line, for
-  every red line once one of them is not the default (``1,0,100,0``). A red line with no entry (one the designer
+  every red line once one of them is not the default (``1,0,100,0``) or lies where the writer makes no line of the
+  timing (a red line keeping the tempo: a kiai or sample-set section, a bar-line reset): the writer puts a line at
+  each of these beats too (:func:`red_points`), and Keep notes in time keeps them at their times, as green lines
+  (:func:`retime_red`). A red line with no entry (one the designer
   added, or the first line moved back before early notes) takes the sample set, index, volume and kiai of the red
   line in force before it (else the first one's), as osu!'s editor does for a new timing point: otherwise adding a
   BPM change would silence a soft-sampled or kiai section. The omit-first-barline bit is never copied.
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from fractions import Fraction
 
 from chart.formats.errors import ParseError, Unrepresentable
-from chart.formats.osu_timing import TimingPoint
+from chart.formats.osu_timing import TimingPoint, beat_points, line_beats, red_point
 from chart.formats.values import parse_int, parse_number
 from chart.notes import Note
+from chart.timing import TimingData
 
 HITSOUNDS = "HitObjects.hitsounds"
 RED_LINES = "TimingPoints.red"
@@ -288,9 +293,10 @@ def lost_sounds(chart_id: str, extra: list[tuple[str, str]], written: list[Note]
                             f"note{'s' * (count != 1)} edited away (deleted or moved): dropped", fatal=False)]
 
 
-def red_extra(points: list[TimingPoint], beats: list[Fraction]) -> list[tuple[str, str]]:
-    """The ``TimingPoints.red`` extra of red lines read at ``beats`` (none when all have the default settings)."""
-    if all(p.sound == _RED_DEFAULT for p in points):
+def red_extra(points: list[TimingPoint], beats: list[Fraction], timing: TimingData) -> list[tuple[str, str]]:
+    """The ``TimingPoints.red`` extra of red lines read at ``beats`` into ``timing`` (none when all have the default
+    settings and lie on the lines the writer makes of ``timing``)."""
+    if all(p.sound == _RED_DEFAULT for p in points) and set(beats) <= line_beats(timing):
         return []
     rows = {b: p.sound for p, b in zip(points, beats)}  # one line per row: the last at one time plays on
     return [(RED_LINES, "\n".join(f"{b}," + ",".join(sound) for b, sound in sorted(rows.items())))]
@@ -343,3 +349,38 @@ def red_sounds(extra: list[tuple[str, str]], beats: list[Fraction]) -> list[tupl
         effects = parse_int(source[3], "effects") if source[3].lstrip("-").isdigit() else 0
         out.append((*source[:3], str(effects & _KIAI)))
     return out
+
+
+def red_points(timing: TimingData, extra: list[tuple[str, str]]) -> list[tuple[Fraction, TimingPoint]]:
+    """(beat, red line) of each red line to write, by time: the writer's (:func:`beat_points`), the first put back
+    where the file had it (:func:`first_red_beat`), and one at each other kept red line's beat, with the tempo and
+    meter there (a line keeping the tempo: its kiai, sample set and bar-line reset stay); one that would come at
+    the time of a line already there (in a warp) is not written."""
+    red = beat_points(timing)
+    first = first_red_beat(extra, [b for b, _ in red])
+    if first is not None:
+        red[0] = (first, replace(red[0][1], time_ms=timing.beat_to_seconds(first) * 1000))
+    beats, times = {b for b, _ in red}, {p.time_ms for _, p in red}
+    for beat in sorted(_kept_red(extra)):
+        point = red_point(timing, beat)
+        if beat not in beats and beat > red[0][0] and point.time_ms not in times:
+            red.append((beat, point))
+            times.add(point.time_ms)
+    return sorted(red, key=lambda item: item[1].time_ms)
+
+
+def retime_red(extra: list[tuple[str, str]], old: TimingData,
+               beat_map: Callable[[Fraction], Fraction]) -> list[tuple[str, str]]:
+    """``extra`` with each kept red line the writer does not make of ``old`` (a line keeping the tempo) at the beat
+    ``beat_map`` gives it (Keep notes in time: it keeps its time, as a green line does); the lines of the timing
+    stay on their beats, and one mapped onto a taken beat is dropped. ``extra`` itself when none moved."""
+    kept = _kept_red(extra)
+    own = line_beats(old) if kept else set()
+    rows = {b: sound for b, sound in kept.items() if b in own}
+    for beat, sound in sorted(kept.items()):
+        if beat not in own:
+            rows.setdefault(beat_map(beat), sound)
+    if rows == kept:
+        return extra
+    text = "\n".join(f"{b}," + ",".join(sound) for b, sound in sorted(rows.items()))
+    return [(k, text if k == RED_LINES else v) for k, v in extra]

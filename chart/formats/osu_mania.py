@@ -45,7 +45,6 @@ they are (each hit object stands alone and reads back so; Verify flags them).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from fractions import Fraction
 
@@ -70,7 +69,7 @@ from chart.formats.osu_io import (
 )
 from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
 from chart.formats.osu_objects import early_version_offset, key_count, read_objects
-from chart.formats.osu_timing import beat_points, parse_point, points_from_timing, timing_from_points
+from chart.formats.osu_timing import parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_number
 from chart.notes import Note, NoteKind
@@ -123,16 +122,16 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
         raise ParseError(f"more than {MAX_NOTES} hit objects")
     first = min((o[0] for o in objects), default=None)
     timing = timing_from_points(points, first, [t for o in objects for t in (o[0], o[2]) if t is not None])
-    chart = _chart(osu, keys, objects, timing, report)
+    chart, made = _chart(osu, keys, objects, timing, report)
     if report is not None:
         report += [Unrepresentable(chart.chart_id(), Fraction(0), line, fatal=False) for line in dict.fromkeys(lenient)]
-    chart.extra += hs.sounds_extra(chart.notes, [p[3] for p in parsed])  # one note per hit object, in order
+    chart.extra += hs.sounds_extra(made, [p[3] for p in parsed])  # made[i]: the note of hit object i
     extra, model = _disclosure_read(osu.extra())
     if model is not None:  # the AI disclosure Tags carry is the chart's (its credit), not the set's Creator
         chart.credit = marker(model)
     if inherited:
         extra.append((INHERITED, "\n".join(inherited)))
-    extra = extra_in_beats(extra, timing) + hs.red_extra(points, [_on_row(timing, p.time_ms) for p in points])
+    extra = extra_in_beats(extra, timing) + hs.red_extra(points, [_on_row(timing, p.time_ms) for p in points], timing)
     chart.extra += [item for item in extra if item[0] == BEATMAP_ID]
     names = {key: _names(osu, key) for key in TRANSLIT}
     extra = [item for item in extra if item[0] != BEATMAP_ID]
@@ -173,29 +172,37 @@ def _on_row(timing, time_ms: Fraction) -> Fraction:
     return Fraction(round(timing.seconds_to_beat(time_ms / 1000) * 48), 48)
 
 
-def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
+def _chart(osu: OsuFile, keys: int, objects, timing, report) -> tuple[Chart, list[Note]]:
+    """The chart of the hit objects, and the note made of each object in the file's order (the chart sorts its
+    notes by beat and lane: per-object data such as the sounds goes by these)."""
     head_ms = [o[0] for o in objects]
     held = [o for o in objects if o[2] is not None]
     heads, head_off = _rows(timing, head_ms)
     ends, end_off = _rows(timing, [o[2] for o in held])
-    notes = []
-    short = []
-    ends_iter = iter(ends)
-    for (_, lane, end_ms), beat in zip(objects, heads):
+    made = []
+    reversed_ = []  # (head beat) of holds ending at or before their start
+    short: list[tuple[Fraction, int, Fraction]] = []  # (head beat, held index, ms) of holds within one row
+    held_at = 0
+    for (ms, lane, end_ms), beat in zip(objects, heads):
         if end_ms is not None:
-            end = next(ends_iter)
+            end, held_at = ends[held_at], held_at + 1
             if end > beat:
-                notes.append(Note(beat, lane, NoteKind.HOLD, end - beat))
+                made.append(Note(beat, lane, NoteKind.HOLD, end - beat))
                 continue
-            short.append(beat)
-        notes.append(Note(beat, lane))
+            if end_ms > ms:
+                short.append((beat, held_at - 1, end_ms - ms))
+            else:
+                reversed_.append(beat)
+        made.append(Note(beat, lane))
     version = osu.get("Metadata", "Version", "")
     slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
     extra = [] if _VERSION.fullmatch(version) else [(VERSION_KEY, version)]  # osu! names it so: kept (dumps)
     chart = Chart(mode=mode_for_keys(keys), slot=slot, meter=meter, description=description,
-                  notes=notes, lanes=keys, extra=extra + keyboard_mark())  # Creator: the song's credit (merge_set: a guest's)
+                  notes=list(made), lanes=keys, extra=extra + keyboard_mark())  # Creator: the song's credit (merge_set: a guest's)
     if report is not None:
         cid = chart.chart_id()
+        no_end = {i for _, i, _ in short} | {i for i, o in enumerate(held) if o[2] <= o[0]}
+        end_off = [(i, off) for i, off in end_off if i not in no_end]  # read as notes: no end moved
         moved = [(head_ms[i], objects[i][1], heads[i], off) for i, off in head_off]
         moved += [(held[i][2], held[i][1], ends[i], off) for i, off in end_off]
         if moved:
@@ -207,9 +214,15 @@ def _chart(osu: OsuFile, keys: int, objects, timing, report) -> Chart:
                                                      f"row (up to {worst:.1f} ms; the first at "
                                                      f"{format_number(ms, 0)} ms, lane {lane})", fatal=False))
         if short:
-            report.append(Unrepresentable(cid, short[0], f"{len(short)} hold(s) ending at or before their start "
-                                                         f"read as notes", fatal=False))
-    return chart
+            beat, _, length = short[0]
+            row_ms = (timing.beat_to_seconds(beat + _ROW) - timing.beat_to_seconds(beat)) * 1000
+            report.append(Unrepresentable(cid, beat, f"{len(short)} hold(s) shorter than one 1/192 row read as "
+                                                     f"notes (the first {format_number(length, 0)} ms long, a row "
+                                                     f"{float(row_ms):.1f} ms there)", fatal=False))
+        if reversed_:
+            report.append(Unrepresentable(cid, reversed_[0], f"{len(reversed_)} hold(s) ending at or before their "
+                                                             f"start read as notes", fatal=False))
+    return chart, made
 
 
 def _rows(timing, times_ms: list[Fraction]) -> tuple[list[Fraction], list[tuple[int, float]]]:
@@ -366,10 +379,7 @@ def dumps(song: Song) -> str:
     for key, name in (("Title", song.title), ("Artist", song.artist)):
         values.update(_written_names(song.extra, key, name))
     own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
-    red = beat_points(timing)
-    first = hs.first_red_beat([*song.extra, *own], [b for b, _ in red])
-    if first is not None:  # where the file had it: objects before it moved beat 0 back (hs.first_red_beat)
-        red[0] = (first, dataclasses.replace(red[0][1], time_ms=timing.beat_to_seconds(first) * 1000))
+    red = hs.red_points(timing, [*song.extra, *own])  # the timing's, and the kept red lines keeping the tempo
     points = [hs.red_line(p, sound, format_number(p.time_ms, 0), format_number(p.beat_length_ms, 0))
               for (_, p), sound in zip(red, hs.red_sounds([*song.extra, *own], [b for b, _ in red]))]
     kept = hs.kept_sounds(chart.extra)
