@@ -347,6 +347,40 @@ class BeatMap:
         self._store(beat, moved, error)
 
 
+def paused_beats(beats: BeatMap) -> dict[Ratio, tuple[str, Fraction]]:
+    """The beats of ``beats`` (mapped already) whose time falls inside a pause of the new timing: a stop's or a
+    delay's, that the edit added or lengthened (or a tempo change moved notes into). No beat is judged during a
+    pause, so such a beat went to the pause's beat or the row after it, moved in time by up to half the pause, not
+    by the half row of a rounding; and several of a run can now share one row (a jump). By beat (numerator,
+    denominator): ("stop" or "delay", the pause's beat). Only the beats moved more than a rounding can move one
+    (half a 1/48 row at the fastest tempo, or :data:`SNAP_TOLERANCE_S`) are looked at, in integers: every beat
+    of an offset nudge moves by a rounding, and a nudge converts no beat in Fractions."""
+    new = beats.new
+    if not (new.stops or new.delays):
+        return {}
+    fastest = max(abs(float(bpm)) for _, bpm in new.bpms)
+    skip, least = beats.yields, max(SNAP_TOLERANCE_S, 30.0 / fastest / 48 if fastest else 0.0)
+    far = [key for key, s in beats.shift.items() if s > least and key not in skip]
+    if not far:
+        return {}
+    old, knots = _exact_knots(beats.old), _exact_knots(new)
+    found: dict[Ratio, tuple[str, Fraction]] = {}
+    for p, q in far:
+        at = old.beat_to_seconds(p, q)
+        try:
+            j = bisect_right(knots.arrive_f, at[0] / at[1]) - 1
+        except OverflowError:  # a time no float holds: no pause of a chart is there
+            continue
+        while j >= 0 and _minus(knots.arrive[j], at) > 0:  # a knot whose float equals the time's but lies after it
+            j -= 1
+        if j < 0 or not _minus(knots.arrive[j], at) < 0 < _minus(knots.leave[j], at):
+            continue
+        judged = _minus(knots.judged[j], at)  # a delay comes before the row is judged, a stop after
+        if judged:
+            found[(p, q)] = ("delay" if judged > 0 else "stop", Fraction(*knots.beats[j]))
+    return found
+
+
 def _minus(a: Ratio, b: Ratio) -> float:
     """float(Fraction(*a) - Fraction(*b)): Python divides ints correctly rounded, as Fraction.__float__ does."""
     return (a[0] * b[1] - b[0] * a[1]) / (a[1] * b[1])

@@ -14,18 +14,21 @@ from fractions import Fraction
 from chart.notes import Note, NoteKind, sort_notes
 from chart.snap import quantization
 
-SNAP_CLASSES: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 192)  # 192: 96ths, 192nds and anything finer
+SNAP_CLASSES: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 192)  # 192: 96ths, finer, and the other snaps
+_NAMED = frozenset(SNAP_CLASSES[:-1])  # the classes of one snap each
 _STEPPED = (NoteKind.TAP, NoteKind.HOLD, NoteKind.ROLL, NoteKind.LIFT)
 
 
 def on_snap(divisor: int) -> Callable[[Iterable[Note]], list[Note]]:
-    """Notes whose coarsest snap is ``divisor`` (8 = eighths that are not also quarters); 192 = finer than 64ths."""
+    """Notes whose coarsest snap is ``divisor`` (8 = eighths that are not also quarters); 192 = every other note:
+    96ths, 192nds and finer, and the custom snaps between the classes (1/20, 1/28, 1/40...), which no other class
+    picks (they were in none, so no snap could select them)."""
     if divisor not in SNAP_CLASSES:
         raise ValueError(f"no snap class {divisor}: choose one of {SNAP_CLASSES}")
 
     def keep(notes: Iterable[Note]) -> list[Note]:
         if divisor == 192:
-            return sort_notes(n for n in notes if quantization(n.beat) > 64)
+            return sort_notes(n for n in notes if quantization(n.beat) not in _NAMED)
         return sort_notes(n for n in notes if quantization(n.beat) == divisor)
 
     return keep

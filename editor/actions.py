@@ -71,9 +71,10 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.delete", "&Delete", "Delete"),
     ActionSpec("edit.select_all", "Select &All", "Ctrl+A"),
     ActionSpec("edit.select_none", "Select &None", "Escape"),
-    *[ActionSpec(f"edit.select_snap_{d}", {4: "Select 4ths (on Beats)", 192: "Select 96ths and Finer"}.get(
-        d, f"Select {ordinal(d)}s"), "",
-                 tip="Keep, in the selection (or the chart), the notes whose coarsest snap is this one")
+    *[ActionSpec(f"edit.select_snap_{d}", {4: "Select 4ths (on Beats)", 192: "Select 96ths, Finer and Other Snaps"
+                                           }.get(d, f"Select {ordinal(d)}s"), "",
+                 tip="Keep, in the selection (or the chart), the notes whose coarsest snap is this one" + (
+                     " (or finer, or a custom snap not listed: 1/20, 1/28...)" if d == 192 else ""))
       for d in (4, 8, 12, 16, 24, 32, 48, 64, 192)],
     ActionSpec("edit.select_jumps", "Select Jumps", "", tip="The arrows of rows with two or more arrows"),
     ActionSpec("edit.select_holds", "Select Holds and Rolls", ""),

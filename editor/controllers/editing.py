@@ -59,6 +59,7 @@ class EditController(QObject):
         self.gesture: _Gesture | None = None
         self.keys = KeyHolds(window, session, timeline, self)
         timeline.interaction = self
+        session.chart_switched.connect(self._chart_switched)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -156,6 +157,18 @@ class EditController(QObject):
             self.session.doc.abort_stroke()
             if g.kind in ("move", "tail", "head"):
                 self.session.select(g.originals)
+
+    def _chart_switched(self) -> None:
+        """Another chart shown during a mouse drag (F5/F6, the difficulty box, the Charts or History panel...):
+        the drag is dropped as Escape drops it, its edit undone. It belonged to the chart left, and went on there
+        unseen (a raw "not in chart" error on the status line) and was committed as a step of that chart."""
+        g, self.gesture = self.gesture, None
+        if g is None:
+            return
+        self.timeline.box_item.set_box(None)
+        if g.moved and g.kind != "box" and self.session.doc.history.in_stroke:
+            self.session.doc.abort_stroke()
+            self.session.status.emit("Drag dropped: the chart changed during it (finish the drag before switching)")
 
     # ------------------------------------------------------------------ gestures
     def _drag_move(self, g: _Gesture, hit: Hit) -> None:

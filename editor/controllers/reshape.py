@@ -119,7 +119,10 @@ class Reshape:
         (all fakes) turns back into taps."""
         notes = self._selected()
         chart = self.session.chart
-        if not notes or chart is None:
+        if chart is None:
+            return
+        if not notes:
+            self.session.status.emit(f"Convert to {kind.value}s: nothing selected")
             return
         if kind in HEAD_ONLY and all(n.kind == kind for n in notes):
             kind = NoteKind.TAP  # ArrowVortex's toggle: Convert to Lifts on lifts gives the taps back
@@ -134,8 +137,7 @@ class Reshape:
                 old.append(n)
                 new.append(n.replace(kind=kind, length=length))
         # ``follow`` is called by _apply, only for a map that carries sounds: the dict itself made it raise there
-        if old and self._apply(old, new, f"Convert to {kind.value}s", lambda: in_place(old)) and (
-                kind in OSU_DROPS and self._osu() or kind in HEAD_ONLY or any(n.kind in HEAD_ONLY for n in old)):
+        if old and self._apply(old, new, f"Convert to {kind.value}s", lambda: in_place(old)):
             self.session.status.emit(self._converted(old, kind))
         if len(old) < len(notes):
             self.session.status.emit(f"Convert to {kind.value}s: {len(notes) - len(old)} note(s) left as they were "
@@ -146,8 +148,8 @@ class Reshape:
         return path is not None and path.suffix.lower() in (".osu", ".osz")
 
     def _converted(self, old: list[Note], kind: NoteKind) -> str:
-        """The status line of a conversion to or from lifts and fakes, or to mines in an osu! chart, with what an
-        osu! chart does with them."""
+        """The status line of a conversion: how many notes, and for lifts, fakes and mines what an osu! chart
+        does with them."""
         heads = sum(n.kind.has_length for n in old)
         text = f"Convert to {kind.value}s: {len(old)} note(s)"
         if heads and not kind.has_length:

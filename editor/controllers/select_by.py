@@ -10,7 +10,7 @@ from chart.notes import NoteKind
 def bind_select(win) -> None:
     a = win.actions
     for d in select.SNAP_CLASSES:
-        a.bind(f"edit.select_snap_{d}", lambda d=d: select_by(win, select.on_snap(d), _snap_text(d)))
+        a.bind(f"edit.select_snap_{d}", lambda d=d: select_by(win, select.on_snap(d), _snap_text(win, d)))
     a.bind("edit.select_jumps", lambda: select_by(win, select.jumps, "jumps"))
     a.bind("edit.select_holds", lambda: select_by(win, select.of_kinds(NoteKind.HOLD, NoteKind.ROLL), "holds and rolls"))
     a.bind("edit.select_mines", lambda: select_by(win, select.of_kinds(NoteKind.MINE), "mines"))
@@ -20,8 +20,10 @@ def bind_select(win) -> None:
                                                    "before the cursor", narrow=False))
 
 
-def _snap_text(divisor: int) -> str:
-    return "96ths and finer" if divisor == 192 else f"{divisor}ths"
+def _snap_text(win, divisor: int) -> str:
+    """The snap class as its menu entry names it ("32nds", "96ths, Finer and Other Snaps"): the status line said
+    "32ths" beside "Select 32nds"."""
+    return win.actions[f"edit.select_snap_{divisor}"].text().replace("&", "").removeprefix("Select ")
 
 
 def select_by(win, keep, what: str, narrow: bool = True) -> int:

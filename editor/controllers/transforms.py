@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication
 
 from chart import sorted_notes
+from chart.checks.base import describe_beat
 from chart.commands import RemoveNotes, ReplaceNotes, in_place, move_onto
 from chart.formats.osu_hitsounds import carries_sounds
 from chart.history import Command
@@ -104,6 +105,12 @@ class TransformController(QObject, Reshape):
         if not notes:
             self.session.status.emit("Copy: nothing selected")
             return 0
+        self._to_clipboard(notes)
+        self.session.status.emit(f"Copied {len(notes)} note(s)")
+        return len(notes)
+
+    def _to_clipboard(self, notes: list[Note]) -> None:
+        """Put ``notes`` (the selection, in Note order) on the clipboard, this window's and the system's."""
         rng = self.session.range_beats
         last = sorted_notes.beat_span(notes)[1]  # max(end_beat), adding up only the holds: Select All is 20k notes
         base = min(rng) if rng is not None else notes[0].beat
@@ -116,13 +123,15 @@ class TransformController(QObject, Reshape):
         text = json.dumps(payload)
         QGuiApplication.clipboard().setText(text)
         self._copied = (text, self.clipboard, self.clipboard_span, self.clip_sounds)
-        self.session.status.emit(f"Copied {len(notes)} note(s)")
-        return len(notes)
 
     def cut(self) -> None:
         notes = self._selected()
-        if notes and self.copy():
-            self.session.push(RemoveNotes(self.session.chart, notes, name="Cut"))
+        if not notes:
+            self.session.status.emit("Cut: nothing selected")
+            return
+        self._to_clipboard(notes)
+        if self.session.push(RemoveNotes(self.session.chart, notes, name="Cut")):
+            self.session.status.emit(f"Cut {len(notes)} note(s)")
 
     def _clipboard_notes(self) -> tuple[list[Note], Fraction, ClipSounds]:
         """Notes and sounds from the system clipboard when it holds ours (another window), else the local copy."""
@@ -167,8 +176,13 @@ class TransformController(QObject, Reshape):
             return
         new, at, end, sounds = pasted
         lanes = {n.lane for n in new}
-        old = [n for n in self.session.doc.notes_in_range(self.session.chart, at, end) if n.lane in lanes]
-        self._apply(old, new, "Paste", make=sounds.at(at, new))
+        chart = self.session.chart
+        old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
+        count = len(chart.notes)
+        if new and self._apply(old, new, "Paste", make=sounds.at(at, new)):
+            replaced = count + len(new) - len(chart.notes)  # what the span held, and what the notes landed on
+            self.session.status.emit(f"Pasted {len(new)} note(s) at beat {describe_beat(at)}"
+                                     + (f", replacing {replaced} of the chart's" if replaced else ""))
 
     def paste_keep(self) -> int:
         """Paste at the cursor keeping the chart's notes (Ctrl+Shift+V, ArrowVortex's non-destructive paste): a
@@ -200,7 +214,9 @@ class TransformController(QObject, Reshape):
 
     def delete(self) -> None:
         notes = self._selected()
-        if notes and self.session.push(RemoveNotes(self.session.chart, notes, name="Delete")):
+        if not notes:
+            self.session.status.emit("Delete: nothing selected")
+        elif self.session.push(RemoveNotes(self.session.chart, notes, name="Delete")):
             self.session.status.emit(f"Deleted {len(notes)} note{'s' * (len(notes) != 1)}")
 
     # ------------------------------------------------------------------ transforms
@@ -219,7 +235,10 @@ class TransformController(QObject, Reshape):
         of the lanes other than the identity and the mirror (a new one each time), as StepMania's turn modifiers
         do for a whole song."""
         chart = self.session.chart
-        if chart is None or not self.session.selection:
+        if chart is None:
+            return False
+        if not self.session.selection:
+            self.session.status.emit(f"{how.capitalize() if how == 'shuffle' else 'Turn ' + how}: nothing selected")
             return False
         n = chart.lanes
         if how in ("left", "right"):
@@ -243,6 +262,7 @@ class TransformController(QObject, Reshape):
         within its span; one undo step."""
         notes = self._selected()
         if not notes:
+            self.session.status.emit(f"{name}: nothing selected")
             return False
         if time_too:  # a flipped hold starts where it ended
             b0, b1 = sorted_notes.beat_span(notes)
@@ -251,7 +271,10 @@ class TransformController(QObject, Reshape):
             notes_beats = [(n, n.beat) for n in notes]
         new = [Note(beat, mapping[n.lane] if n.lane < len(mapping) else n.lane, n.kind, n.length)
                for n, beat in notes_beats]
-        return self._apply(notes, new, name, lambda: _follow(notes, new))
+        if not self._apply(notes, new, name, lambda: _follow(notes, new)):
+            return False
+        self.session.status.emit(f"{name}: {len(notes)} note(s)")
+        return True
 
     def shift(self, steps: int) -> None:
         """Move the selection earlier/later by whole snap steps (successive nudges are one undo step). A shift
@@ -259,6 +282,7 @@ class TransformController(QObject, Reshape):
         refused the chart after it."""
         notes = self._selected()
         if not notes:
+            self.session.status.emit("Shift notes: nothing selected")
             return
         delta = step(self.session.divisor) * steps
         if delta < 0 and notes[0].beat + delta < 0:
@@ -270,6 +294,8 @@ class TransformController(QObject, Reshape):
                             longest=self.session.doc.longest_hold(chart))
         if self._push(command):
             self.session.select(command.moved)
+            way = "earlier" if steps < 0 else "later"
+            self.session.status.emit(f"Shift notes: {len(notes)} note(s) {abs(steps)} snap step(s) {way}")
 
 
 def _follow(old: list[Note], new: list[Note]) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:

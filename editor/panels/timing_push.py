@@ -10,9 +10,12 @@ their old beats, a fake segment made other notes fake and a label left the note 
 
 from __future__ import annotations
 
+from chart.checks.base import describe_beat
 from chart.commands import ReplaceNotes, SetChartMeta, SetSongMeta, SetTiming
 from chart.history import HistoryError
+from chart.notes import Note
 from chart.retime import SNAP_TOLERANCE_S, BeatMap, retime_extra, retime_osu_extra, retime_replacement
+from chart.retime_map import paused_beats
 from chart.retime_segments import describe, retime_segments
 from chart.timing import TimingData
 from editor.session import EditorSession
@@ -39,6 +42,7 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
         changed, segments = retime_segments(changed, shared)  # the segments in the beats the notes get
         maps: dict[tuple[int, int], BeatMap] = {(id(shared.old), id(changed)): shared}  # one per (old, new)
         song_notes = []  # the notes of the charts that use the song's timing, as they were (green lines on them)
+        rebeated: list[tuple[list[Note], BeatMap]] = []  # each target's old notes and its map (_fell_in_pauses)
         with doc.transaction(f"{name}, notes kept in time"):
             doc.push(SetTiming(changed, chart=chart, name=name, merge=merge))
             for target, old in zip(targets, before, strict=True):
@@ -46,6 +50,7 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
                 beats = maps.setdefault((id(old), id(new)), BeatMap(old, new))
                 old_notes, old_extra = list(target.notes), target.extra  # as before the notes' own step
                 song_notes += old_notes
+                rebeated.append((old_notes, beats))
                 gone, came, lost, shifted_s, changed_n = retime_replacement(old_notes, old, new, beats)
                 shift_s = max(shift_s, shifted_s)
                 if gone or came:
@@ -65,8 +70,10 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
         session.status.emit(f"{name}: {exc}")
         return False
     text = f"{name}: {moved} note(s) given new beats to keep their times"
+    fell, shift_s = _fell_in_pauses(rebeated, shift_s) if shift_s >= SNAP_TOLERANCE_S else ("", shift_s)
     if shift_s >= SNAP_TOLERANCE_S:  # StepMania's finest row (1/48 beat) is the nearest: say how far that is
         text += f", within {shift_s * 1000:.1f} ms (the finest row is 1/48 beat)"
+    text += fell
     if segments:
         text += f"; {describe(segments)} moved with them"
     pulled, late_s = sum(m.pulled for m in maps.values()), max((m.late_s for m in maps.values()), default=0.0)
@@ -77,3 +84,37 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
         text += f"; {shortened} hold(s) shortened to end a row before a note they reached"
     session.status.emit(text + (f"; {dropped} dropped on a cell already taken" if dropped else ""))
     return True
+
+
+def _fell_in_pauses(rebeated: list[tuple[list[Note], BeatMap]], shift_s: float) -> tuple[str, float]:
+    """(what the status line says of the notes whose time fell inside a new pause, a stop's or a delay's: no row
+    sounds during it, so they went to its beat or the row after, up to half the pause from their time, and a run
+    of them may now share a row, a jump; the largest shift of the other notes, a rounding to a row). ``shift_s``
+    and "" when none fell so. ``rebeated``: each re-beated chart's old notes and the map they went through."""
+    maps = {id(m): m for _, m in rebeated}  # (the charts of one timing share a map)
+    paused = {i: paused_beats(m) for i, m in maps.items()}
+    if not any(paused.values()):
+        return "", shift_s
+    count, most = 0, 0.0
+    was: set = set()
+    pauses: set = set()
+    for notes, beats in rebeated:
+        mine = paused[id(beats)]
+        for note in notes if mine else ():
+            key = (note.beat.numerator, note.beat.denominator)
+            if key in mine:
+                count, most = count + 1, max(most, beats.shift[key])
+                was.add(note.beat)
+                pauses.add(mine[key])
+    rounding = max((s for i, m in maps.items() for key, s in m.shift.items()
+                    if key not in paused[i] and key not in m.yields), default=0.0)
+    if not count:
+        return "", rounding
+    olds = ", ".join(describe_beat(b) for b in sorted(was)[:4]) + (", ..." if len(was) > 4 else "")
+    kinds = {kind for kind, _ in pauses}
+    what = "stop" if kinds == {"stop"} else "delay" if kinds == {"delay"} else "pause"
+    plural = "s" if len(pauses) > 1 else ""
+    at = ", ".join(describe_beat(b) for b in sorted({b for _, b in pauses}))
+    return (f"; {count} note(s) (beat{'s' if len(was) > 1 else ''} {olds}) fell inside the {what}{plural} at"
+            f" beat{plural} {at}, where no row sounds: moved to its beat or the row after, up to"
+            f" {most * 1000:.1f} ms from their time, and may now form jumps", rounding)
