@@ -71,7 +71,7 @@ class EditController(QObject):
         return index.notes[hit.note] if hit.note is not None and index is not None else None
 
     def _far_enough(self, a: Hit, b: Hit) -> bool:
-        dy_px = self.timeline.pixels_between(a.time_s, b.time_s)
+        dy_px = self.timeline.hit_rows_px(a, b)  # by beat in X-mod: a drag inside a warp's room moves too
         return dy_px >= DRAG_START_PX or (a.lane is not None and b.lane is not None and a.lane != b.lane)
 
     # ------------------------------------------------------------------ mouse protocol (called by the timeline)
@@ -120,7 +120,7 @@ class EditController(QObject):
             return
         g.moved = True
         if g.kind == "box":
-            self.timeline.box_item.set_box((g.start.x, g.start.time_s, hit.x, hit.time_s))
+            self.timeline.show_box(g.start, hit)
         elif g.kind == "move":
             self._drag_move(g, hit)
         elif g.kind == "draw":
@@ -135,7 +135,7 @@ class EditController(QObject):
         if g is None:
             return
         if g.kind == "box":
-            self.timeline.box_item.set_box(None)
+            self.timeline.show_box(None)
             if g.moved:
                 self._finish_box(g, hit)
             elif not hit.modifiers & Qt.KeyboardModifier.ControlModifier:
@@ -269,7 +269,7 @@ class EditController(QObject):
         x0, x1 = sorted((g.start.x, hit.x))
         lane0 = max(0, int(x0 + 0.5))  # a lane counts when the box covers its centre
         lane1 = min(self.chart.lanes - 1, int(x1 - 0.5))
-        notes = index.in_box(g.start.time_s, hit.time_s, lane0, lane1) if lane1 >= lane0 else []
+        notes = self.timeline.notes_in_box(g.start, hit, lane0, lane1) if lane1 >= lane0 else []
         add = bool(hit.modifiers & Qt.KeyboardModifier.ControlModifier)
         self.session.select(notes, add=add)
 

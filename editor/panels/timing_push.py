@@ -66,8 +66,8 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
                 song.extra, (), song_before, song.timing, shared, on=song_notes)  # a green line on a note stays on it
             if song_extra is not song.extra:  # the song's green lines, bookmarks and breaks
                 doc.push(SetSongMeta(name="Keep notes in time", extra=song_extra))
-    except (ValueError, KeyError, HistoryError) as exc:
-        session.status.emit(f"{name}: {exc}")
+    except (ValueError, KeyError, HistoryError) as exc:  # during a take the history refuses: say why (session.push)
+        session.status.emit(f"{name}: {session.live_run if isinstance(exc, HistoryError) and session.live_run else exc}")
         return False
     text = f"{name}: {moved} note(s) given new beats to keep their times"
     fell, shift_s = _fell_in_pauses(rebeated, shift_s) if shift_s >= SNAP_TOLERANCE_S else ("", shift_s)

@@ -4,6 +4,8 @@ chart, and the overlay's counts name each grade apart."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -150,3 +152,16 @@ def test_overlay_counts_name_every_grade_apart(easy, qtbot):
     counts = win.test_play._counts_text()  # noqa: SLF001
     assert counts == "MA0 PF0 GR0 GD0 BO0 MS0"
     assert counts in win.test_play.hud.text()
+
+
+def test_keep_notes_in_time_during_a_take_says_recording(easy, qtbot):
+    """A timing change with Keep notes in time during a take said "cannot start a transaction during a drag"."""
+    from editor.panels.timing_push import push_timing
+
+    win, _clock = easy
+    said = statuses(win)
+    s = win.session
+    s.keep_notes_in_time = True
+    assert win.record.start()
+    assert not push_timing(s, s.timing().with_changes(offset=s.timing().offset + Fraction(1, 100)), None, "Nudge offset")
+    assert said[-1] == "Nudge offset: recording: Esc ends the take"
