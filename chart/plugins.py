@@ -40,7 +40,7 @@ import os
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -276,6 +276,8 @@ def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:
     run = _import_run(plugin.path)
     try:
         result = run(ctx)
+        if isinstance(result, Iterator):  # a generator (``yield``) runs the plugin's code as it is read: here
+            result = list(result)
     except Exception as exc:  # noqa: BLE001 - any error in user code becomes one line
         raise PluginError(_one_line(exc, plugin.path)) from None
     return check_result(result, ctx)

@@ -290,6 +290,13 @@ def estimated_meter(chart: Chart, timing: TimingData) -> int:
     return max(1, round(chart_stats(chart, timing).difficulty))
 
 
+def note_count(chart: Chart, timing: TimingData) -> int:
+    """A chart's "notes" wherever a count is shown (``info``, the Stats panel, the editor's chart list, ``draft``'s
+    note on a chart it replaces): :attr:`ChartStats.onsets`, the onsets StepMania judges under ``timing`` (a jump
+    counts 2; mines, fakes and notes in a warp or fake segment 0)."""
+    return sum(1 for n in judged_notes(chart.notes, timing) if n.kind.is_onset)
+
+
 def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
     """All statistics of a chart played with ``timing`` (usually ``song.timing_for(chart)``). Times, rows and
     densities count the notes StepMania judges: a warp's notes all share one instant, and counting them made peak

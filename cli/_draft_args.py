@@ -49,3 +49,18 @@ def parse_nps(items: list[str]) -> dict[Any, float]:
             raise UserError(f"--nps wants SLOT=X with 0 <= X <= 50 notes per second (0: no target), got {item!r}")
         out[parse_slots(name)[0]] = nps
     return out
+
+
+def check_kept_timing(song: Any, path: Any, slots: list[Any], timing: Any, flag: str) -> None:
+    """UserError when ``draft CHART`` with ``flag`` (--bpm or --timing) would put ``timing`` under charts of
+    ``song`` that the draft keeps: their notes keep their beats, so every one of them would move in time. Charts
+    of the drafted slots (replaced), with no notes, or with their own timing (split timing) are not moved."""
+    from chart.song import MODEL_MODE
+    from chart.timing_form import same_times
+
+    kept = [c for c in song.charts if c.notes and c.timing is None and not (c.slot in slots and c.mode == MODEL_MODE)]
+    if kept and not same_times(song.timing, timing):
+        names = ", ".join(dict.fromkeys(c.slot.sm_name for c in kept))
+        raise UserError(f"{path}: its {names} chart{'s' * (len(kept) > 1)} play{'s' * (len(kept) == 1)} on its "
+                        f"timing, which {flag} would change under {'them' if len(kept) > 1 else 'it'}; drop {flag} "
+                        f"(the chart file's timing is used), or draft from the audio file")

@@ -17,7 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from cli._draft_args import draft_targets, parse_nps, parse_slots
+from cli._draft_args import check_kept_timing, draft_targets, parse_nps, parse_slots
 from cli._draft_write import _write
 from cli.common import UserError, chart_extensions, seed_arg, writable_folder
 
@@ -34,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Draft one or more difficulty slots. Without --timing or --bpm the "
                                           "tempo is detected from the audio and printed.")
     d.add_argument("source", type=Path, metavar="AUDIO_OR_SONG", help="audio file, or a chart file whose audio "
-                                                                      "and timing are used (its other charts kept)")
+                                                                      "and timing are used (its other charts kept; "
+                                                                      "--bpm or --timing only where none of them "
+                                                                      "has notes on its timing)")
     d.add_argument("--timing", type=Path, metavar="CHART", help="take the timing from this chart file")
     d.add_argument("--bpm", type=float, help="constant tempo in beats per minute")
     d.add_argument("--offset", type=float, default=None, metavar="S",
@@ -89,6 +91,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     _note_seed(args.seed)
     song, audio_path = _source(args.source)
     timing = _timing(args, song)
+    if song is not None and (args.bpm is not None or args.timing is not None):
+        check_kept_timing(song, args.source, slots, timing, "--bpm/--offset" if args.timing is None else "--timing")
     drafter = _drafter(args)
     if timing is None:
         timing = _detect_tempo(drafter, audio_path, _Progress(started))

@@ -16,15 +16,18 @@ from cli.common import UserError, write_chart_files
 def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any = None) -> int:
     """Put ``drafts`` into ``song`` (replacing the charts of their slots) and write it to ``output``. A new chart is
     marked a keyboard chart when made for a keyboard map or from a keyboard ``source`` chart (the refined or
-    simplified one; :func:`chart.keyboard.keyboard_extra`, as the editor's new charts for a draft are)."""
+    simplified one; :func:`chart.keyboard.keyboard_extra`, as the editor's new charts for a draft are). A chart
+    drafted from a ``source`` with its own timing (split timing) gets a copy of it: it was drafted on that timing
+    (``song.timing_for(source)``), and on the song's its rows would sound where the source's do not."""
     from chart.disclosure import with_disclosure
     from chart.keyboard import keyboard_extra
     from chart.song import Chart
-    from chart.stats import estimated_meter
+    from chart.stats import estimated_meter, note_count
 
+    own = source.timing if source is not None else None
     made = []
     for draft in drafts:
-        chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft",
+        chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft", timing=copy.deepcopy(own),
                       credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
         chart.extra = keyboard_extra(song, chart.mode, source)
         chart.meter = estimated_meter(chart, timing)  # the editor's Accept sets the same (accept_meta)
@@ -33,7 +36,8 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
         made.append(chart)
         for old in replaced:  # a designer's finished chart of that slot goes: said, not silent
             by = f" by {old.credit}" if old.credit else ""
-            print(f"note: replaces the {draft.slot.sm_name} chart{by} ({len(old.notes)} notes)", file=sys.stderr)
+            print(f"note: replaces the {draft.slot.sm_name} chart{by} ({note_count(old, song.timing_for(old))} notes)",
+                  file=sys.stderr)
         p = draft.provenance
         kept = p.parameters.get("lower_rows_kept")
         skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""
@@ -49,7 +53,7 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
                 skeleton += f", {uncrossed} arrows moved so the feet do not cross"
         # a draft is decoded greedily (temperature 0): the seed chose nothing and is not shown as if it had
         chosen = f"seed {p.seed}" if p.parameters.get("lane_temperature") else "best guess"
-        print(f"{draft.slot.sm_name}: {len(draft.notes)} notes, meter {chart.meter}{skeleton} (threshold "
+        print(f"{draft.slot.sm_name}: {note_count(chart, timing)} notes, meter {chart.meter}{skeleton} (threshold "
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"{chosen})", file=sys.stderr)
     song.charts.sort(key=lambda c: (c.mode, int(c.slot)))

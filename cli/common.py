@@ -153,6 +153,8 @@ def run_cli(argv: list[str], prog: str = "main.py") -> int:
     building the parser included: Ctrl+C at any moment is the one line ``error: interrupted`` and exit 130."""
     try:
         parser = build_parser(prog)
+        if argv and _is_path_to_open(parser, argv[0]):  # ``main.py SONG [options]``: ``open SONG [options]``
+            argv = ["open", *argv]
         args = parser.parse_args(argv)
         func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
         if func is None:
@@ -241,6 +243,16 @@ def one_line_warnings() -> Iterator[None]:
         yield
     finally:
         warnings.showwarning = default
+
+
+def _is_path_to_open(parser: argparse.ArgumentParser, first: str) -> bool:
+    """Whether ``main.py FIRST ...`` names a file for the editor rather than a command: no option, no command's
+    name, and an existing path or a name with a suffix or folder (``song.ssc``, ``songs/x``). A mistyped command
+    (``darft``) is none of these and stays argparse's "invalid choice"."""
+    if first.startswith("-") or _has_command(parser, first) or not _has_command(parser, "open"):
+        return False
+    path = Path(first)
+    return path.exists() or bool(path.suffix) or len(path.parts) > 1
 
 
 def _has_command(parser: argparse.ArgumentParser, name: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from cli.common import UserError, output_folder, require_torch, seed_arg
@@ -29,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="onset-v1: the configuration the shipped onset-v1 was trained with (no lower-chart "
                         "density feature, 16-s crops x 12, conditioning kept 50 %%, 14 epochs); default: the "
                         "current one (24-s crops x 8, 60 %%, the density feature, 8 epochs)")
-    p.add_argument("--max-minutes", type=float, default=None, help="stop after this wall time (minutes)")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="stop after this wall time (minutes, more than 0; default: no limit)")
     p.add_argument("--threads", type=int, default=1,
                    help="torch CPU threads (1: on a shared 2-core machine 2 threads ran 15x slower)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
@@ -55,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
     args.epochs = epochs if args.epochs is None else args.epochs
     if args.epochs < 1:
         raise UserError("--epochs must be at least 1")
+    if args.max_minutes is not None and not (math.isfinite(args.max_minutes) and args.max_minutes > 0):
+        raise UserError(f"--max-minutes takes a number of minutes above 0 (leave it out for no limit), got "
+                        f"{args.max_minutes}")
     output_folder(args.out)
     if not args.resume and not args.tune_only and (args.out / "last.pt").is_file():
         raise UserError(f"{args.out} already holds a run (last.pt): add --resume to continue it, or choose "

@@ -19,6 +19,7 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QComboBox, QInputDialog, QStyle, QStyleOptionComboBox, QStylePainter, QToolBar
 
 from chart.notes import NoteKind
+from chart.stats import note_count
 from editor.key_hints import follow_keys, hint
 from editor.panels.labels import buddy
 from editor.session import MAX_ROWS_PER_BEAT, PLACE_KINDS
@@ -202,8 +203,10 @@ def chart_label(chart) -> str:
     return f"{chart.slot.sm_name} {chart.meter}{desc}{mode}"
 
 
-def _entry(chart) -> str:
-    return f"{chart_label(chart)} · {len(chart.notes)} notes"
+def _entry(chart, song) -> str:
+    """A chart's line in the list: its label and its notes as ``info`` and the Stats panel count them (mines left
+    out: :func:`chart.stats.note_count`)."""
+    return f"{chart_label(chart)} · {note_count(chart, song.timing_for(chart))} notes"
 
 
 def _fill(combo, items: list[tuple[str, object]], current: int) -> None:
@@ -223,7 +226,7 @@ def refresh_chart_combo(win) -> None:
     if combo is None:
         return
     charts = win.session.doc.song.charts
-    _fill(combo, [(_entry(c), None) for c in charts],
+    _fill(combo, [(_entry(c, win.session.doc.song), None) for c in charts],
           next((i for i, c in enumerate(charts) if c is win.session.chart), 0))
     refresh_compare(win)
 
@@ -238,8 +241,9 @@ def _recount(win, chart_id: str) -> None:
     doc = win.session.doc
     for i, chart in enumerate(doc.song.charts):
         if i < win.chart_combo.count() and doc.chart_id(chart) == chart_id:
-            win.chart_combo.setItemText(i, _entry(chart))
-            win.chart_combo.setItemData(i, _entry(chart), Qt.ItemDataRole.ToolTipRole)
+            text = _entry(chart, doc.song)
+            win.chart_combo.setItemText(i, text)
+            win.chart_combo.setItemData(i, text, Qt.ItemDataRole.ToolTipRole)
             return
 
 

@@ -229,7 +229,7 @@ def train(cfg: TrainConfig, resume: bool = False, log: Log = _stderr) -> Path:
     steps_per_epoch = max(1, math.ceil(frames / (cfg.crops.n_crops * cfg.crops.crop_frames)))
     total = steps_per_epoch * cfg.epochs
     log(f"model {count_parameters(model):,} parameters; {steps_per_epoch} steps/epoch, {total} steps")
-    deadline = time.time() + 60 * cfg.max_minutes if cfg.max_minutes else float("inf")
+    deadline = time.time() + 60 * cfg.max_minutes if cfg.max_minutes is not None else float("inf")
     while st.epoch < cfg.epochs and time.time() < deadline:
         t0 = time.time()
         train_loss = _run_epoch(st, cfg, train_songs, mean, std, params, total, steps_per_epoch, log, deadline)

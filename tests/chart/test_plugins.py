@@ -73,6 +73,17 @@ def test_run_plugin_reports_an_exception_in_one_line_with_its_line(tmp_path):
         run_plugin(plugin, ctx_for([tap(0, 0)]))
 
 
+def test_a_generator_plugin_that_raises_is_reported_as_a_returning_one_is(tmp_path):
+    """A ``yield`` plugin's exception came out of the worker as "its process ended with exit code 1 ...": the
+    generator ran (and raised) only when its result was checked, outside the plugin's own error handling."""
+    plugin = load_plugin(write(tmp_path, "gen.py", 'NAME = "Gen"\ndef run(ctx):\n    for n in ctx.notes:\n'
+                                                    '        yield n\n    raise KeyError("boom")\n'))
+    with pytest.raises(PluginError, match=r"^KeyError: 'boom' \(line 5\)$"):
+        run_plugin(plugin, ctx_for([tap(0, 0)]))
+    good = load_plugin(write(tmp_path, "ok.py", 'NAME = "Ok"\ndef run(ctx):\n    yield from ctx.notes\n'))
+    assert run_plugin(good, ctx_for([tap(0, 0)])) == [tap(0, 0)]
+
+
 @pytest.mark.parametrize(("result", "message"), [
     (None, "must return the new notes"),
     (5, "not a list of Note"),

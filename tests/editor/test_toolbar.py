@@ -46,7 +46,7 @@ def test_snap_and_note_lists_hand_the_keys_back_after_a_pick(opened, qtbot):
 def test_chart_list_counts_follow_the_notes(opened, qtbot):
     win = opened
     chart = win.session.chart
-    count = len(chart.notes)
+    count = len([n for n in chart.notes if n.kind != NoteKind.MINE])  # its notes without the mine
     assert win.chart_combo.currentText().endswith(f"· {count} notes")
     seek_beat(win, 10)
     qtbot.keyClick(win.timeline, Qt.Key.Key_1)
@@ -56,7 +56,19 @@ def test_chart_list_counts_follow_the_notes(opened, qtbot):
     assert win.chart_combo.currentText().endswith("· 0 notes")
     win.session.doc.undo()
     assert win.chart_combo.itemText(0).endswith(f"· {count + 1} notes")
-    assert win.chart_combo.itemText(1).endswith(f"· {len(win.session.doc.song.charts[1].notes)} notes")
+    assert win.chart_combo.itemText(1).endswith(f"· {len(win.session.doc.song.charts[1].notes)} notes")  # no mine
+
+
+def test_chart_list_counts_notes_as_info_and_stats_do(opened):
+    """The list said "170 notes" where ``info`` and Stats said 158: it counted the chart's mines too."""
+    from chart.commands import AddNotes
+    from chart.stats import chart_stats
+
+    win = opened
+    chart = win.session.chart
+    count = chart_stats(chart, win.session.timing()).onsets
+    assert win.session.push(AddNotes(chart, [Note(Fraction(b), 2, NoteKind.MINE) for b in (10, 11, 12)]))
+    assert win.chart_combo.currentText().endswith(f"· {count} notes")  # three mines more, the same notes
 
 
 def test_status_bar_position_follows_an_offset_change(opened):
