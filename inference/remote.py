@@ -13,10 +13,9 @@ number of times; a busy server (503/429, load shedding) is retried after its ``R
 (:mod:`inference.remote_http`). Then :class:`ServerUnavailable` (or :class:`MalformedAnswer` for a wrong answer) is
 raised and :class:`FallbackBackend` runs locally; :class:`RemoteRejected` (wrong token, model mismatch, not a V2
 server, TLS, a redirect) is a configuration error that falling back would only hide (:mod:`inference.remote_errors`).
-Inference is a pure function of its inputs, so a retry can neither duplicate nor lose notes. The model's metadata is
-checked again by each run (one small GET): a server swapped to another model mid-session is refused at the next
-draft instead of drafting with the local model's sha256 in the provenance. No
-message carries the client's own token, even where a server or gateway quotes it back.
+Inference is a pure function of its inputs, so a retry can neither duplicate nor lose notes. Each run checks the
+model's metadata again (one small GET): a server swapped to another model mid-session is refused at the next draft
+(not drafted with the local model's sha256 in the provenance). No message carries the client's own token.
 
 Requests over the server's size limit (metadata ``max_request_bytes``, set by the user, or learnt from a 413 and kept
 for later runs) are split by rows, exactly, and only a row too large alone along time (:mod:`inference.remote_split`).
@@ -272,11 +271,12 @@ class RemoteBackend:
         if deadline_s is not None:
             policy = dataclasses.replace(policy, deadline_s=deadline_s)
         check: Callable[[], None] | None = getattr(self._local, "check", None)
+        cap = cap_s or self.timeout_s  # also told to the server, which does not queue what it cannot answer in it
 
         def attempt(n: int) -> Answer:
-            return self._attempt(method, path, body, {**self._headers, **(headers or {}),
-                                                      **({retry.RETRY_HEADER: str(n)} if n else {})},
-                                 max_bytes, cap_s or self.timeout_s, check)
+            return self._attempt(method, path, body, {**self._headers, **(headers or {}), retry.TIMEOUT_HEADER:
+                                                      f"{cap:g}", **({retry.RETRY_HEADER: str(n)} if n else {})},
+                                 max_bytes, cap, check)
 
         try:
             return retry.call_with_retries(attempt, policy, self.on_retry, sleep=_sleeper(check))

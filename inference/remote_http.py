@@ -217,7 +217,8 @@ def normalise_url(url: str) -> str:
 
     Credentials in the URL (``http://alice:pw@host``) are refused: they would show in every message, the
     provenance of each draft and the editor's settings file, and ``requests`` would send them as Basic auth in
-    place of the bearer token. IPv6 addresses go in brackets (``http://[::1]:8080``).
+    place of the bearer token. IPv6 addresses go in brackets (``http://[::1]:8080``). A trailing ``/v2`` (the
+    protocol's prefix, which every route adds) is dropped: ``http://host:8080/v2`` -> ``http://host:8080``.
     """
     text = (url or "").strip()
     if not text:  # the editor's Remote server choice with its URL field left empty
@@ -238,7 +239,10 @@ def normalise_url(url: str) -> str:
         raise ValueError(f"not an http(s) server URL: {one_line(url, 120)!r}{hint}")
     if parts.query or parts.fragment:
         raise ValueError(f"server URL must not have a query or fragment: {one_line(url, 120)!r}")
-    return text.rstrip("/")
+    text = text.rstrip("/")
+    if parts.path.rstrip("/").lower().endswith("/v2"):  # the V2 routes' prefix: the client adds it to every route
+        text = text[:-3].rstrip("/")
+    return text
 
 
 def token_problem(token: str) -> str | None:

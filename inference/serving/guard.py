@@ -17,9 +17,10 @@ This guard adds exactly those, outside MLServer's own V2 implementation:
   (see "Admission"); the headers before it have their own deadline (:mod:`.connections`);
 * at most ``max_inflight`` inference requests run, ``max_queue`` more wait (FIFO); beyond that -> 503 with a
   ``Retry-After`` estimated from the queue (see "Admission" below); a request whose client disconnects while it
-  waits for a worker is dropped, not run;
-* binary tensor requests (Triton's extension, see :mod:`inference.serving.binary`) are unpacked here, since
-  MLServer only reads JSON tensors;
+  waits for a worker is dropped, not run, and so is one that could no longer be answered within the time its
+  client says it waits (``Genelive-Timeout``): 503, at once when the estimate says so on arrival;
+* tensors are unpacked here (:mod:`.unpack`): binary ones (Triton's extension, which MLServer does not read) and
+  JSON ones (parsed off the event loop into arrays, not into MLServer's Python lists and pydantic models);
 * FastAPI's 422 schema errors (which echo the offending input back) become a one-line 400;
 * ``Accept-Encoding`` is removed: the guard parses and rewrites the app's answers, which must stay plain JSON;
 * an exception escaping the app or the guard becomes a JSON 500 without a traceback (the traceback goes to the
@@ -54,8 +55,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from inference.serving import binary
-from inference.serving.v2 import V2FormatError, dumps
+from inference.serving import binary, unpack
+from inference.serving.v2 import V2FormatError
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -77,6 +78,8 @@ _RETRY = b"genelive-retry"  # inference.serving.retry.RETRY_HEADER, as ASGI spel
 DEFAULT_QUEUE_PER_WORKER = 32
 READ_AHEAD = 4  # bodies read beyond one per worker (see "Admission")
 RETRY_AFTER_MIN_S, RETRY_AFTER_MAX_S = 1, 30
+LATE_CHECK_S = 0.5  # how often a waiting request checks whether it can still be answered in its client's time
+TIMEOUT_HEADER = b"genelive-timeout"  # inference.serving.retry.TIMEOUT_HEADER: seconds the client waits in all
 SERVICE_EWMA_WEIGHT = 0.1  # weight of the newest service time in the running mean (~ the last 10 requests)
 
 
@@ -100,6 +103,7 @@ class GuardMiddleware:
         self.retry_reserve = self.max_queue // 2
         self._admitted = 0  # running + waiting inference requests
         self.mean_service_s = 1.0  # running mean of the time a request holds a slot; a guess until measured
+        self._measured = False
         self.max_reading = self.max_inflight + READ_AHEAD
         self._slots: asyncio.Semaphore | None = None  # created on the server's event loop
         self._reading: asyncio.Semaphore | None = None
@@ -151,54 +155,80 @@ class GuardMiddleware:
         estimate = waiting * self.mean_service_s / self.max_inflight
         return int(min(RETRY_AFTER_MAX_S, max(RETRY_AFTER_MIN_S, math.ceil(estimate))))
 
+    def answer_estimate_s(self) -> float:
+        """Seconds until a request admitted now would be answered: the requests ahead of it (running and
+        waiting) and its own, at the running mean service time, shared among the workers."""
+        return (self._admitted / self.max_inflight + 1) * self.mean_service_s
+
+    def _busy(self, message: str) -> _Reject:
+        return _Reject(503, f"server busy: {message}", [(b"retry-after", str(self.retry_after_s()).encode())])
+
     async def _infer(self, scope: Scope, receive: Receive, send: Send) -> None:
-        retried = any(k.lower() == _RETRY for k, _ in scope.get("headers", []))
+        headers = scope.get("headers", [])
+        retried = any(k.lower() == _RETRY for k, _ in headers)
         limit = self.max_inflight + self.max_queue + (self.retry_reserve if retried else 0)
         if self._admitted >= limit:
-            raise _Reject(503, "server busy: too many requests in flight",
-                          [(b"retry-after", str(self.retry_after_s()).encode())])
+            raise self._busy("too many requests in flight")
+        try:
+            patience = unpack.client_timeout(headers, TIMEOUT_HEADER)
+        except ValueError as exc:
+            raise _Reject(400, str(exc)) from exc
+        if patience is not None and (estimate := self.answer_estimate_s()) > patience:
+            raise self._busy(f"an answer would take about {estimate:.0f} s, longer than the client waits "
+                             f"({patience:g} s)")
         self._check_body_headers(scope)
         if self._slots is None or self._reading is None:
             self._slots = asyncio.Semaphore(self.max_inflight)
             self._reading = asyncio.Semaphore(self.max_reading)
         self._admitted += 1
-        gone: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        until = None if patience is None else loop.time() + patience  # when the client stops waiting
+        gone: asyncio.Future[Message] = loop.create_future()
         try:
             async with self._reading:  # kept until a worker takes the request: bounds the bodies in memory
                 body = await self._read_body(receive)
                 # after the body, the next message is the disconnect: watched while the request waits
                 gone = asyncio.ensure_future(receive())
-                if not await self._take_slot(self._slots, gone):
+                taken = await self._take_slot(self._slots, gone, lambda: until is not None and
+                                              loop.time() + self.mean_service_s > until)
+                if taken == "late":
+                    log.info("request could no longer be answered before its client's timeout; not run")
+                    raise self._busy(f"the queue took longer than the client waits ({patience:g} s)")
+                if taken == "left":
                     log.info("client left while its request waited; not run")
                     return
-            started = asyncio.get_running_loop().time()
+            started = loop.time()
             try:
-                body, ref = _unpack_binary(scope, body)
+                body, ref = await _unpack(scope, body)
                 try:
                     await self._forward(scope, _replay(body, gone), send, ref)
                 finally:
                     binary.drop(ref)
             finally:
                 self._slots.release()
-                held_s = asyncio.get_running_loop().time() - started
-                self.mean_service_s += SERVICE_EWMA_WEIGHT * (held_s - self.mean_service_s)
+                held_s = loop.time() - started
+                weight = SERVICE_EWMA_WEIGHT if self._measured else 1.0  # the first measurement replaces the guess
+                self.mean_service_s += weight * (held_s - self.mean_service_s)
+                self._measured = True
         finally:
             self._admitted -= 1
             gone.cancel()
 
     @staticmethod
-    async def _take_slot(slots: asyncio.Semaphore, gone: asyncio.Future[Message]) -> bool:
-        """Wait for a worker unless the client disconnects first; False (and no slot held) when it did.
+    async def _take_slot(slots: asyncio.Semaphore, gone: asyncio.Future[Message], late: Callable[[], bool]) -> str:
+        """Wait for a worker unless the client disconnects first (``"left"``) or ``late()`` says it could no longer
+        be answered before its client's timeout (``"late"``); ``"slot"`` when it holds a worker.
 
         A client that gives up (its timeout, Cancel in the editor, a retry after a timeout) closes its connection;
         before, its request still ran when its turn came, for nobody, and delayed everyone queued behind it (six
         clients that left after 1.5 s cost about five inferences)."""
         acquire = asyncio.ensure_future(slots.acquire())
         try:
-            await asyncio.wait((acquire, gone), return_when=asyncio.FIRST_COMPLETED)
-            if not _left(gone):
+            while not (acquire.done() or gone.done() or late()):
+                await asyncio.wait((acquire, gone), timeout=LATE_CHECK_S, return_when=asyncio.FIRST_COMPLETED)
+            if not _left(gone) and (acquire.done() or not late()):
                 await acquire
-                return True
+                return "slot"
         except BaseException:
             if acquire.done() and not acquire.cancelled() and acquire.exception() is None:
                 slots.release()
@@ -207,7 +237,7 @@ class GuardMiddleware:
         if acquire.done() and not acquire.cancelled():
             slots.release()
         acquire.cancel()
-        return False
+        return "left" if _left(gone) else "late"
 
     def _check_body_headers(self, scope: Scope) -> None:
         """Refuse on the headers what the body would be refused for (compressed, too long), before waiting.
@@ -310,31 +340,16 @@ def _summarise_validation(body: bytes) -> str:
         return "malformed request"
 
 
-def _unpack_binary(scope: Scope, body: bytes) -> tuple[bytes, str]:
-    """Stash a binary-extension request's arrays (see :mod:`.binary`) and tag the request with the reference;
-    JSON requests get a reference too, so the runtime hands its outputs back for fast rendering."""
-    headers = scope["headers"]
-    length = next((v for k, v in headers if k.lower() == _HEADER_LENGTH), None)
-    if length is None:
-        ref = binary.stash({})
-        scope["headers"] = [*headers, (_REF, ref.encode())]
-        return body, ref
-    if not length.strip().isdigit():
-        raise _Reject(400, "invalid Inference-Header-Content-Length")
+async def _unpack(scope: Scope, body: bytes) -> tuple[bytes, str]:
+    """:func:`.unpack.unpack`, its errors as one-line 400s (a malformed tensor) or a JSON 500 (anything else)."""
     try:
-        message, arrays = binary.split_binary_request(body, int(length))
+        body, ref, scope["headers"] = await unpack.unpack(scope["headers"], body)
     except V2FormatError as exc:
         raise _Reject(400, str(exc)) from exc
     except Exception as exc:  # nothing a client sends may end as uvicorn's plain-text 500
-        log.exception("cannot unpack a binary request")
+        log.exception("cannot unpack a request")
         raise _Reject(500, "internal server error (see the server log)") from exc
-    ref = binary.stash(arrays)
-    new_body = dumps(message)
-    drop = (b"content-length", b"content-type", _HEADER_LENGTH)
-    scope["headers"] = [(k, v) for k, v in headers if k.lower() not in drop] + [
-        (b"content-length", str(len(new_body)).encode()), (b"content-type", b"application/json"),
-        (_REF, ref.encode())]
-    return new_body, ref
+    return body, ref
 
 
 def _digest(token: str) -> bytes:
