@@ -129,7 +129,8 @@ class TimingData:
         first = min(points | {Fraction(0)})
         points.add(first)
         beats = sorted(points)
-        # Stops/delays listed twice at one beat accumulate.
+        # Stops/delays listed twice at one beat accumulate (the .sm/.ssc readers keep the last listed, as
+        # StepMania does, and the writers write the sum: chart.formats.timing_tags).
         stops: dict[Fraction, Fraction] = {}
         delays: dict[Fraction, Fraction] = {}
         for b, s in self.stops:

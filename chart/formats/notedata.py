@@ -3,7 +3,9 @@
 Reading: measures are separated by ``,`` and always hold 4 beats; a measure of N lines puts line i at beat
 ``4m + 4i/N``, rounded to StepMania's row of 1/48 beat (what the game does, so a 5-line measure plays where
 StepMania plays it). Each line has one character per lane, optionally followed by ``[keysound]`` or
-``{attack}`` suffixes (dropped). Characters:
+``{attack}`` suffixes (dropped). A measure of more than 192 lines puts lines on a row another line is on: a lane
+and row then holds one thing, as in StepMania (its ``SetTapNote`` replaces), and a later line's note, head or tail
+replaces what an earlier line put there (a hold whose head or tail is replaced is dropped). Characters:
 
 ========  ============================================================================================
 ``0``     empty
@@ -71,12 +73,14 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
         In canonical order, beats exact (multiples of 1/48).
     ignored : dict
         Counts of what was read leniently (module docstring): ``"K"``, ``"A"``, ``"orphan tail"``,
-        ``"unclosed head"``, ``"long line"``, ``"short line"``, ``"unknown character 'x'"`` and
-        ``"note inside hold"`` (holds kept with a note inside them on their lane).
+        ``"unclosed head"``, ``"long line"``, ``"short line"``, ``"unknown character 'x'"``,
+        ``"note inside hold"`` (holds kept with a note inside them on their lane) and ``"shared row"``.
     """
-    notes: list[tuple[int, int, str, Note]] = []  # (row, lane, kind) first: sorting on ints is cheap
+    notes: list[tuple[int, int, str, Note] | None] = []  # (row, lane, kind) first: sorting on ints is cheap
     open_heads: dict[int, tuple[Fraction, NoteKind, int, bool]] = {}  # lane -> beat, kind, row, note inside
     ignored: dict[str, int] = {}
+    row_cells: dict[int, int] = {}  # lane -> index in notes of what the current row holds there (-1: open head)
+    last_row = -1
     for m, measure in enumerate(text.split(",")):
         # lines, as StepMania splits them (then trimmed): a "{*2 drunk:4.000}" attack holds a space
         rows = [r for r in (line.strip() for line in measure.splitlines()) if r]
@@ -95,13 +99,17 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
                 ignored[what] = ignored.get(what, 0) + 1
                 row = row[:lanes].ljust(lanes, "0")
             row_index = _nearest(ROWS_PER_MEASURE * i, len(rows)) + ROWS_PER_MEASURE * m
-            _read_row(row, row_index, notes, open_heads, ignored)
+            if row_index != last_row:  # rows only grow: only lines on one row share cells
+                row_cells.clear()
+                last_row = row_index
+            _read_row(row, row_index, notes, open_heads, ignored, row_cells)
             if len(notes) > MAX_NOTES:  # per row: one measure of millions of rows is refused as it passes
                 raise ParseError(f"more than {MAX_NOTES} notes in one chart", line)
     if open_heads:
         ignored["unclosed head"] = ignored.get("unclosed head", 0) + len(open_heads)
-    notes.sort(key=lambda t: t[:3])
-    return [t[3] for t in notes], ignored
+    kept = [t for t in notes if t is not None]
+    kept.sort(key=lambda t: t[:3])
+    return [t[3] for t in kept], ignored
 
 
 def split_players(text: str) -> tuple[str, str | None, bool]:
@@ -126,31 +134,44 @@ def _nearest(num: int, den: int) -> int:
     return q + (1 if 2 * r > den or (2 * r == den and q % 2) else 0)
 
 
-def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict) -> None:
+def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict, cells: dict) -> None:
+    """Read one line at ``row_index``. ``cells``: lane -> what earlier lines on this row put there (an index in
+    ``notes``, or -1 for the open head in ``open_heads``); a later line's note, head or tail replaces it."""
     beat = Fraction(row_index, 48)
     for lane, ch in enumerate(row):
         if ch == "0":
             continue
         kind = _SIMPLE.get(ch)
+        if kind is None and ch not in _HEADS and ch != "3":
+            key = ch if ch in _IGNORED else f"unknown character {ch!r}"  # StepMania reads it as empty
+            ignored[key] = ignored.get(key, 0) + 1
+            continue
+        if lane in cells:  # an earlier line on this row put something here: the later line's wins
+            owner = cells.pop(lane)
+            if owner < 0:
+                del open_heads[lane]
+            else:
+                notes[owner] = None
+            ignored["shared row"] = ignored.get("shared row", 0) + 1
         if kind is not None:
             if lane in open_heads:  # StepMania would drop the hold; kept, counted when closed, flagged by Verify
                 open_heads[lane] = (*open_heads[lane][:3], True)
+            cells[lane] = len(notes)
             notes.append((row_index, lane, kind.value, Note(beat, lane, kind)))
         elif ch in _HEADS:
             if lane in open_heads:
                 ignored["unclosed head"] = ignored.get("unclosed head", 0) + 1
             open_heads[lane] = (beat, _HEADS[ch], row_index, False)
-        elif ch == "3":
+            cells[lane] = -1
+        else:  # "3"
             head = open_heads.pop(lane, None)
             if head is None:
                 ignored["orphan tail"] = ignored.get("orphan tail", 0) + 1
             else:
+                cells[lane] = len(notes)
                 notes.append((head[2], lane, head[1].value, Note(head[0], lane, head[1], beat - head[0])))
                 if head[3]:
                     ignored["note inside hold"] = ignored.get("note inside hold", 0) + 1
-        else:
-            key = ch if ch in _IGNORED else f"unknown character {ch!r}"  # StepMania reads it as empty
-            ignored[key] = ignored.get(key, 0) + 1
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -11,11 +11,13 @@ warps or delays, so the writer does what StepMania 5's .sm writer does:
   included: a stop pauses *after* its row's note is judged, a delay *before* its own (:mod:`chart.timing`), so
   the note on the row before keeps its time, the delay's own notes come after the pause as before, and no
   note lies between the two rows (notes are on 1/48 rows; :func:`read_back_changes` compares every note's time
-  all the same);
+  all the same); a delay at beat 0 so becomes a stop before beat 0, which StepMania's .sm reader (and ours) takes
+  into the offset: every note keeps its time;
+* stops and delays before beat 0 are not written: they time no note a .sm file holds, and StepMania's .sm reader
+  would move the whole chart by them (listed as a conversion);
 * where those stops read back as other timing - a stop or delay inside a warp or a delay at a warp's end (the
   positive and negative stops meet: the warp reads back shorter, the notes after its new end are judged), a
-  stop and a warp on one beat (they merge into one stop: the warp is gone), a delay at beat 0 (the stop before
-  beat 0 does not delay it: every later note comes that much earlier) - the written file is read back and
+  stop and a warp on one beat (they merge into one stop: the warp is gone) - the written file is read back and
   compared before saving (:func:`read_back_changes`), and the notes and timing changes it times differently
   are reported as one non-fatal conversion (Save asks);
 * ``#TIMESIGNATURES`` and ``#TICKCOUNTS`` are written as tags, which StepMania 5's .sm reader reads.
@@ -60,7 +62,7 @@ from chart.formats.stepmania import (
 from chart.formats.timing_tags import EXTRA_TAGS, in_warp, timing_from_tags
 from chart.formats.values import format_beat, format_number, format_pairs
 from chart.notes import Note, NoteKind
-from chart.song import Chart, Song
+from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 
 NAME = "sm"
@@ -68,6 +70,8 @@ SM_SONG_ORDER = tuple(t for t in SONG_ORDER if t not in {
     "VERSION", "ORIGIN", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "INSTRUMENTTRACK", "LASTSECONDHINT",
 })
 _ROW = Fraction(1, 48)
+#: Descriptions that made a .sm Hard chart the Challenge one before StepMania had that difficulty (any case).
+_OLD_CHALLENGE = frozenset({"smaniac", "challenge"})
 
 
 def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
@@ -78,7 +82,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     tags = parse_tags(text)
     require_tags(tags)
     header = [t for t in tags if t.name not in ("NOTES", "NOTES2")]
-    song = song_from_header(header)
+    song = song_from_header(header, report, sm=True)
     charts = [t for t in tags if t.name in ("NOTES", "NOTES2")]
     check_chart_count(len(charts))
     short = [t for t in charts if len(t.params) < 6]
@@ -92,15 +96,30 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
             continue
         p = tag.params
         description, credit = from_sm_description(p[1].strip())  # an AI disclosure written there is the credit
+        difficulty = p[2]
+        old_challenge = _is_hard(difficulty) and p[1].strip().lower() in _OLD_CHALLENGE
+        if old_challenge:  # StepMania's NotesLoaderSM: from before StepMania had a Challenge difficulty
+            difficulty = Slot.CHALLENGE.sm_name
         fields = {"STEPSTYPE": (p[0], tag.line), "DESCRIPTION": (description, tag.line),
-                  "DIFFICULTY": (p[2], tag.line), "METER": (p[3], tag.line), "CREDIT": (credit, tag.line)}
+                  "DIFFICULTY": (difficulty, tag.line), "METER": (p[3], tag.line), "CREDIT": (credit, tag.line)}
         extra = [("RADARVALUES", p[4].strip())] if p[4].strip() else []
-        song.charts.append(make_chart(fields, p[-1], tag.line, extra, None, report))
+        chart = make_chart(fields, p[-1], tag.line, extra, None, report)
+        if old_challenge and report is not None:
+            report.append(Unrepresentable(chart.chart_id(), Fraction(0), f"a Hard chart described {p[1].strip()!r} "
+                                          f"read as Challenge, as StepMania reads it", fatal=False))
+        song.charts.append(chart)
     if report is not None:
         report += _fakes_in_game(song)
     for chart in song.charts:  # its radar field is written back while the chart is this one (chart.formats.radar)
         radar.remember(NAME, chart, song.timing)
     return song
+
+
+def _is_hard(difficulty: str) -> bool:
+    try:
+        return Slot.parse(difficulty) is Slot.HARD
+    except ValueError:
+        return False
 
 
 def _fakes_in_game(song: Song) -> list[Unrepresentable]:
@@ -136,6 +155,11 @@ def problems(song: Song) -> list[Unrepresentable]:
     """
     out = timing_problems(song.timing) + meter_problems(song.charts)
     out += read_back_changes(song)
+    early = [b for b, _ in song.timing.stops + song.timing.delays if b < 0]
+    if early:
+        out.append(Unrepresentable("", min(early), f"{len(early)} stop(s)/delay(s) before beat 0 not written: they "
+                                   f"time no note a .sm file holds, and StepMania's .sm reader would move the whole "
+                                   f"chart by them", fatal=False))
     ignored = [tag for tag, value in song.timing.extra if tag in SM5_IGNORES and value.strip()]
     if ignored:
         out.append(Unrepresentable("", Fraction(0), f"StepMania 5 ignores {', '.join('#' + t for t in ignored)} in "
@@ -238,10 +262,12 @@ def _faked(chart: Chart, timing: TimingData, fakes: list[tuple[Fraction, Fractio
 
 def _timing_values(timing: TimingData) -> dict[str, str]:
     stops: dict[Fraction, Fraction] = {}
-    for beat, seconds in timing.stops:
-        stops[beat] = stops.get(beat, Fraction(0)) + seconds
-    for beat, seconds in timing.delays:
-        stops[beat - _ROW] = stops.get(beat - _ROW, Fraction(0)) + seconds
+    for beat, seconds in timing.stops:  # before beat 0 StepMania would take them into the offset (problems())
+        if beat >= 0:
+            stops[beat] = stops.get(beat, Fraction(0)) + seconds
+    for beat, seconds in timing.delays:  # at beat 0: a stop before it, which moves every note as the delay does
+        if beat >= 0:
+            stops[beat - _ROW] = stops.get(beat - _ROW, Fraction(0)) + seconds
     plain = TimingData(bpms=timing.bpms)  # the seconds a warp skips follow the tempo changes inside it
     for beat, length in merged_warps(timing.warps):
         skipped_s = plain.beat_to_seconds(beat + length) - plain.beat_to_seconds(beat)
@@ -273,21 +299,21 @@ def merged_warps(warps: tuple[tuple[Fraction, Fraction], ...]) -> list[tuple[Fra
 def read_back_changes(song: Song) -> list[Unrepresentable]:
     """What the written .sm timing (warps as negative stops, delays as stops a row earlier) reads back as, when
     that times a note or a timing change of the song differently: a stop or delay inside a warp or a delay at its
-    end (a negative and a positive stop meet, and the warp reads back shorter), a stop and a warp on one beat, a
-    delay at beat 0 (a stop before beat 0 does not delay it). Listed as one conversion, at the first such beat."""
+    end (a negative and a positive stop meet, and the warp reads back shorter), a stop and a warp on one beat.
+    Listed as one conversion, at the first such beat."""
     timing = song.timing
     if not (timing.warps or timing.delays):
         return []
     values = _timing_values(timing)
     try:
-        back = timing_from_tags({tag: (values[tag], 0) for tag in ("OFFSET", "BPMS", "STOPS")}, [])
+        back = timing_from_tags({tag: (values[tag], 0) for tag in ("OFFSET", "BPMS", "STOPS")}, [], sm=True)
     except ParseError as err:
         return [Unrepresentable("", Fraction(0), f"the .sm stops for the warps and delays do not read back: {err}")]
     notes = {n.beat for c in song.charts for n in c.notes} | {n.end_beat for c in song.charts for n in c.notes
                                                               if n.kind.has_length}
     events = {b for b, _ in timing.bpms + timing.stops + timing.delays} | {b for b, _ in timing.warps}
     events |= {b + length for b, length in timing.warps}
-    beats = sorted(notes | events)
+    beats = sorted(b for b in notes | events if b >= 0)  # before beat 0: nothing a .sm file holds (problems())
     before, after = timing.seconds_floats(beats), back.seconds_floats(beats)
     changed = [b for b, t0, t1 in zip(beats, before, after, strict=True)
                if in_warp(timing, b) != in_warp(back, b) or (not in_warp(timing, b) and abs(t0 - t1) > 1e-6)]
@@ -295,7 +321,7 @@ def read_back_changes(song: Song) -> list[Unrepresentable]:
         return []
     moved = sum(1 for c in song.charts for n in c.notes if n.beat in set(changed))
     return [Unrepresentable("", changed[0], f".sm cannot hold this timing as it is (a stop or delay inside or at "
-                            f"the end of a warp, a stop and a warp on one beat, or a delay at beat 0): it reads back "
+                            f"the end of a warp, or a stop and a warp on one beat): it reads back "
                             f"with {moved} note(s) and {len(set(changed) & events)} timing change(s) judged at "
                             f"other times or not at all", fatal=False)]
 

@@ -85,7 +85,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
                 tag = _warps_as_lengths(tag)
                 old.append("#WARPS values read as end beats: the file's #VERSION is below 0.70, as StepMania does")
             header.append(tag)
-    song = song_from_header(header)
+    song = song_from_header(header, report)
     song.charts = [c for c in (_chart(block, song.timing, report) for block in blocks) if c is not None]
     for chart in song.charts:  # its radar field is written back while the chart is this one (chart.formats.radar)
         radar.remember(NAME, chart, song.timing_for(chart))
@@ -148,9 +148,14 @@ def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentab
                                           f"#NOTES skipped, as StepMania skips it", fatal=False))
         return None
     timing = None
+    said: list[str] = []
     if timing_values or timing_extra:
-        timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), base=song_timing)
-    return make_chart(fields, ":".join(notes.params), notes.line, extra, timing, report)
+        timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), base=song_timing, notes=said)
+    chart = make_chart(fields, ":".join(notes.params), notes.line, extra, timing, report)
+    if report is not None:
+        report += [Unrepresentable(chart.chart_id(), Fraction(0), f"chart timing: {line}", fatal=False)
+                   for line in said]
+    return chart
 
 
 # ---------------------------------------------------------------------------------------------- writing

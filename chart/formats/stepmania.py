@@ -50,8 +50,10 @@ _SONG_TEXT = {"TITLE": "title", "SUBTITLE": "subtitle", "ARTIST": "artist", "CRE
 _SONG_NUMBER = {"SAMPLESTART": "sample_start", "SAMPLELENGTH": "sample_length"}
 
 
-def song_from_header(tags: list[Tag]) -> Song:
-    """A Song (no charts yet) from header tags; the last of a repeated modelled tag wins."""
+def song_from_header(tags: list[Tag], report: list[Unrepresentable] | None = None, sm: bool = False) -> Song:
+    """A Song (no charts yet) from header tags; the last of a repeated modelled tag wins. Timing entries read as
+    StepMania's loader reads them (``sm``: its .sm loader) are said in ``report``
+    (:func:`~chart.formats.timing_tags.timing_from_tags`)."""
     song = Song()
     timing_values: dict[str, tuple[str, int]] = {}
     timing_extra: list[tuple[str, str]] = []
@@ -69,7 +71,10 @@ def song_from_header(tags: list[Tag]) -> Song:
             timing_extra.append((name, tag.raw.strip()))
         elif name != "VERSION":
             extra.append((known_spelling(tag, SONG_ORDER), tag.raw.strip()))
-    song.timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS))
+    said: list[str] = []
+    song.timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), notes=said, sm=sm)
+    if report is not None:
+        report += [Unrepresentable("", Fraction(0), line, fatal=False) for line in said]
     song.extra = order_extra(extra, SONG_ORDER)
     return song
 
@@ -138,6 +143,8 @@ _READ_NOTES = {
                                    f"as empty, as StepMania does",
     "note inside hold": lambda n, lanes: f"{n} hold(s) with a note inside on their lane: StepMania drops such a "
                                          f"hold; kept here (Verify flags it)",
+    "shared row": lambda n, lanes: f"{n} note(s) on a lane and 1/48-beat row that a later note line also filled (a "
+                                   f"measure of more than 192 lines): the later kept, as StepMania does",
 }
 
 

@@ -11,6 +11,14 @@ where the clock is back at the time the warp started. The negative entries are r
 force before a negative BPM carries on inside the warp (no note there can be hit, so it changes nothing).
 Warp ends are exact fractions; a length within 1e-6 beat of a 1/48 row is taken as that row (our own
 .sm writer's negative stops carry 9 decimals of seconds).
+
+Entries StepMania's loaders drop or replace are handled as they do, and said in the read report: a BPM of 0 is
+ignored (the next BPM then applies from the start if it was the one at beat 0); a stop or delay listed again at
+the beat of an earlier one replaces it (``TimingData::AddSegment``; a beat with a negative stop keeps all its
+stops, added up, as StepMania's .sm loader adds up stops while it makes a warp - but two positive stops on one beat
+inside a negative-BPM warp keep only the last here, where that loader adds them up); in a .sm file (``sm=True``), stops before
+beat 0 are taken into ``#OFFSET`` (``ProcessBPMsAndStops``: a stop of s seconds there plays the whole chart s
+seconds later).
 """
 
 from __future__ import annotations
@@ -46,7 +54,7 @@ _T = TypeVar("_T")
 
 
 def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, str]],
-                     base: TimingData | None = None) -> TimingData:
+                     base: TimingData | None = None, notes: list[str] | None = None, sm: bool = False) -> TimingData:
     """TimingData from tag values.
 
     Parameters
@@ -57,7 +65,12 @@ def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, 
         Tags of :data:`EXTRA_TAGS` in file order.
     base : TimingData, optional
         Where a chart's own timing lacks ``#OFFSET`` or ``#BPMS``, they are taken from here (the song).
+    notes : list of str, optional
+        Read-report lines on entries dropped or replaced as StepMania does (module docstring) are appended here.
+    sm : bool
+        Read as StepMania's .sm loader does: stops before beat 0 go into the offset.
     """
+    said: list[str] = [] if notes is None else notes
     def get(name: str) -> tuple[str, int | None]:
         return values.get(name, ("", None))
 
@@ -67,12 +80,22 @@ def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, 
     else:
         offset = base.offset if base else Fraction(0)
     text, line = get("BPMS")
-    bpms = parse_pairs(text, "#BPMS", line)
+    bpms = _nonzero_bpms(parse_pairs(text, "#BPMS", line), said)
+    if len({b for b, _ in bpms}) < len(bpms):
+        said.append(f"#BPMS: {len(bpms) - len({b for b, _ in bpms})} BPM(s) listed again at the beat of another: "
+                    f"the last listed kept, as StepMania does")
     if not bpms:
         bpms = list(base.bpms) if base else [(Fraction(0), Fraction(60))]
     text, line = get("STOPS")
     stops = parse_pairs(text, "#STOPS", line)
-    delays = _beat_values(get("DELAYS"), "#DELAYS")
+    if sm and any(b < 0 for b, _ in stops):
+        before = [s for b, s in stops if b < 0]
+        offset -= sum(before, Fraction(0))
+        stops = [(b, s) for b, s in stops if b >= 0]
+        said.append(f"{len(before)} stop(s) before beat 0 taken into #OFFSET (beat 0 at {float(-offset):.3f} s), "
+                    f"as StepMania's .sm reader does")
+    stops = _last_per_beat(stops, "stop", said, keep_negative=True)
+    delays = _last_per_beat(_beat_values(get("DELAYS"), "#DELAYS"), "delay", said)
     warps = [(b, near_row(v)) for b, v in _beat_values(get("WARPS"), "#WARPS")]
     sigs = _signatures(*get("TIMESIGNATURES"))
     bpms, stops, new_warps = negative_to_warps(bpms, stops)
@@ -102,6 +125,42 @@ def _signatures(text: str, line: int | None) -> list[tuple[Fraction, int, int]]:
             raise ParseError(f"time signature {num}/{den} must be positive", line)
         out.append((beat, num, den))
     return out
+
+
+def _nonzero_bpms(bpms: list[tuple[Fraction, Fraction]], said: list[str]) -> list[tuple[Fraction, Fraction]]:
+    """``bpms`` without BPMs of 0, which StepMania ignores (said in ``said``)."""
+    kept = [(b, v) for b, v in bpms if v != 0]
+    if len(kept) < len(bpms):
+        zero = [b for b, v in bpms if v == 0]
+        start = "" if not kept or min(b for b, _ in kept) <= 0 else \
+            f"; the BPM at beat {float(min(b for b, _ in kept)):g} applies from the start"
+        said.append(f"#BPMS: {len(zero)} BPM(s) of 0 (first at beat {float(zero[0]):g}) ignored, as StepMania "
+                    f"ignores them{start}")
+    return kept
+
+
+def _last_per_beat(pairs: list[tuple[Fraction, Fraction]], what: str, said: list[str],
+                   keep_negative: bool = False) -> list[tuple[Fraction, Fraction]]:
+    """One entry per beat, the last listed (StepMania's segment insertion replaces one on the same row; a value
+    of 0 does not replace another); with ``keep_negative``, a beat with a negative entry keeps all of its
+    entries (StepMania's .sm loader adds up stops at a warp it makes). Said in ``said`` when any is dropped."""
+    by_beat: dict[Fraction, list[Fraction]] = {}
+    for b, v in pairs:
+        by_beat.setdefault(b, []).append(v)
+    if all(len(vs) == 1 for vs in by_beat.values()):
+        return pairs
+    out: list[tuple[Fraction, Fraction]] = []
+    for b, vs in by_beat.items():
+        if len(vs) == 1 or (keep_negative and any(v < 0 for v in vs)):
+            out += [(b, v) for v in vs]
+        else:
+            out.append((b, ([v for v in vs if v != 0] or vs)[-1]))
+    dropped = len(pairs) - len(out)
+    if dropped:
+        first = min(b for b, vs in by_beat.items() if len(vs) > 1)
+        said.append(f"{dropped} {what}(s) listed again at the beat of another (first at beat {float(first):g}): "
+                    f"the last listed kept, as StepMania does")
+    return sorted(out, key=lambda p: p[0])
 
 
 def _dedupe(bpms: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
@@ -167,14 +226,23 @@ def timing_tag_values(timing: TimingData) -> list[tuple[str, str]]:
     out = [
         ("OFFSET", format_number(timing.offset)),
         ("BPMS", format_pairs(timing.bpms)),
-        ("STOPS", format_pairs(timing.stops)),
-        ("DELAYS", format_pairs(timing.delays)),
+        ("STOPS", format_pairs(merged_per_beat(timing.stops))),
+        ("DELAYS", format_pairs(merged_per_beat(timing.delays))),
         ("WARPS", format_pairs(timing.warps)),
         ("TIMESIGNATURES", ",".join(f"{format_beat(b)}={n}={d}" for b, n, d in timing.time_signatures)),
     ]
     extra = dict(timing.extra)
     out += [(tag, extra[tag]) for tag in EXTRA_TAGS if tag in extra]
     return out
+
+
+def merged_per_beat(pairs: Iterable[tuple[Fraction, Fraction]]) -> list[tuple[Fraction, Fraction]]:
+    """Pauses on one beat as one entry of their sum (what :class:`TimingData` plays): StepMania keeps only the
+    last of two listed at one beat."""
+    total: dict[Fraction, Fraction] = {}
+    for b, v in pairs:
+        total[b] = total.get(b, Fraction(0)) + v
+    return sorted(total.items())
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,9 @@ def test_stop_before_a_negative_bpm_is_kept():
 def test_bad_values_raise_one_line_parse_errors_with_line_numbers():
     with pytest.raises(ParseError, match=r"line 2: #BPMS value is not a number"):
         sm.loads("#TITLE:x;\n#BPMS:0=fast;\n")
-    with pytest.raises(ParseError, match="BPM of 0"):
-        sm.loads("#BPMS:0=0;")
+    report: list = []  # a BPM of 0 is ignored, as StepMania ignores it; with none left, 60 BPM as there
+    assert sm.loads("#BPMS:0=0;", report).timing.bpms == ((F(0), F(60)),)
+    assert "BPM(s) of 0" in report[0].reason
     with pytest.raises(ParseError, match="needs 6"):
         sm.loads("#NOTES:dance-single:x:Easy;")
 
