@@ -9,6 +9,7 @@ under a line saying why this machine ran none.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -42,16 +43,41 @@ def gpu_name() -> str:
     return f"{name.strip()}, driver {driver.strip()}" if driver else name.strip()
 
 
-def stored(path: Path, why: str) -> list[Section]:
-    """The last GPU measurement in ``path``, titled with its date and machine, under ``why`` this run has none."""
+def shipped_sha256(repo: Path) -> str:
+    """The sha256 of the shipped onset model (from its manifest), or "" when none is shipped."""
+    import json
+
+    try:
+        return str(json.loads((repo / "resources" / "models" / "onset.manifest.json").read_text())["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def stale_note(data: dict, sections: list[Section], shipped: str) -> str:
+    """A line saying that the stored measurement ran an onset model other than ``shipped``; "" when it is the same
+    (or either is unknown). Runs before ``model_sha256`` was stored are read from their text's ``sha256:…``."""
+    measured = str(data.get("model_sha256", ""))
+    if not measured and sections and (m := re.search(r"sha256:([0-9a-f]{12,64})", sections[0].text)):
+        measured = m.group(1)
+    n = min(len(measured), len(shipped))
+    if not n or measured[:n] == shipped[:n]:
+        return ""
+    return (f"Measured on an earlier model, sha256 {measured[:12]}; the shipped model is {shipped[:12]}: re-run on a "
+            f"GPU machine (`python -m benchmarks.run --only gpu`).")
+
+
+def stored(path: Path, why: str, shipped: str = "") -> list[Section]:
+    """The last GPU measurement in ``path``, titled with its date and machine, under ``why`` this run has none;
+    each section says so when it measured an onset model other than ``shipped`` (its sha256)."""
     loaded = load_sections(path)
     if loaded is None:
         return [Section("GPU", text=f"{why}. No GPU measurement is stored yet (`{RESULTS.as_posix()}`).")]
     data, sections = loaded
+    stale = stale_note(data, sections, shipped)
     for i, s in enumerate(sections):
-        if i == 0:
-            s.text = (f"{why}; the rows below are the last measurement on a GPU machine ({data['machine']}), "
-                      f"stored in `{RESULTS.as_posix()}`.\n\n{s.text}").strip()
+        head = (f"{why}; the rows below are the last measurement on a GPU machine ({data['machine']}), "
+                f"stored in `{RESULTS.as_posix()}`." if i == 0 else "")
+        s.text = "\n\n".join(part for part in (head, stale, s.text.strip()) if part)
         s.measured = data["date"]
     return sections
 
@@ -72,7 +98,7 @@ def run(ctx: BenchContext) -> list[Section]:
     if "CUDA" not in cuda.describe():
         why = cuda.cuda_note or (f"No usable CUDA on this machine ({cuda.describe()}; onnxruntime "
                                  f"{ort.__version__} lists {', '.join(ort.get_available_providers())})")
-        return stored(ctx.repo / RESULTS, why)
+        return stored(ctx.repo / RESULTS, why, shipped_sha256(ctx.repo))
 
     from chart.timing import TimingData
 
@@ -89,7 +115,7 @@ def run(ctx: BenchContext) -> list[Section]:
     sections[0].text = (f"{gpu}; onnxruntime {ort.__version__}, sessions on {cuda.describe()} and "
                         f"{cpu.describe()} (CPU threads: {cpu.intra_op_threads}); {label}; synthesised "
                         f"{SONG_S / 60:.0f}-minute song at 128 BPM. Medians of {reps} runs after a warm-up.")
-    save_sections(ctx.repo / RESULTS, sections, f"{gpu}; {machine_line()}")
+    save_sections(ctx.repo / RESULTS, sections, f"{gpu}; {machine_line()}", {"model_sha256": probe.onset.sha256})
     return sections
 
 

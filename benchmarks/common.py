@@ -29,6 +29,7 @@ class Section:
     rows: list[Row] = field(default_factory=list)
     text: str = ""  # optional paragraph under the table
     measured: str = ""  # when a replayed section ran (shown in its heading); empty for this run's sections
+    module: str = ""  # the bench_* module that wrote it (marked in the report, so that --only can keep the rest)
 
     @property
     def heading(self) -> str:
@@ -85,8 +86,8 @@ def draft_phases(draft: Callable[[Callable[[str, float], None]], object], repeat
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
-def save_sections(path: Path, sections: list[Section], machine: str) -> None:
-    """Store a run's sections as JSON with the date and ``machine`` (written atomically)."""
+def save_sections(path: Path, sections: list[Section], machine: str, extra: dict | None = None) -> None:
+    """Store a run's sections as JSON with the date, ``machine`` and ``extra`` keys (written atomically)."""
     import datetime as dt
     import json
     from dataclasses import asdict
@@ -95,7 +96,7 @@ def save_sections(path: Path, sections: list[Section], machine: str) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "machine": machine,
-            "sections": [asdict(s) for s in sections]}
+            **(extra or {}), "sections": [asdict(s) for s in sections]}
     atomic_write_text(path, json.dumps(data, indent=1) + "\n")
 
 
@@ -108,5 +109,5 @@ def load_sections(path: Path) -> tuple[dict, list[Section]] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data, [Section(s["title"], [Row(**r) for r in s["rows"]], s["text"], s.get("measured", ""))
+    return data, [Section(s["title"], [Row(**r) for r in s["rows"]], s["text"], s.get("measured", ""), s.get("module", ""))
                   for s in data["sections"]]

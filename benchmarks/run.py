@@ -18,6 +18,7 @@ import traceback
 from pathlib import Path
 
 from benchmarks.common import BenchContext, Section, load_sections, save_sections
+from benchmarks.previous import mark, merge, read
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,7 @@ def render(sections: list[Section], seconds: float, only: list[str] | None = Non
            f"Machine: {machine_line()}.", "",
            f"{ran}. Timings are medians unless stated; goals come from the issues.", ""]
     for s in sections:
+        out += [mark(s.module)] if s.module else []
         out += [f"## {s.heading}", ""]
         if s.rows:
             out += ["| measure | value | goal | note |", "|---|---|---|---|"]
@@ -80,6 +82,17 @@ def _cached(cache: Path, name: str) -> list[Section]:
     return sections
 
 
+def modules() -> list[str]:
+    """The ``bench_*`` modules, sorted."""
+    import benchmarks
+
+    return sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+
+
+def _run_module(name: str, ctx: BenchContext) -> list[Section]:
+    return list(importlib.import_module(f"benchmarks.{name}").run(ctx))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true")
@@ -87,30 +100,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "BENCHMARKS.md")
     ap.add_argument("--cache", type=Path, default=REPO / "runs" / "bench-sections",
                     help="each module's last sections are kept here; with --only, the other modules' last results "
-                         "are included (marked with their date) so one benchmark can be re-run alone")
+                         "are included (marked with their date) so one benchmark can be re-run alone: from here, "
+                         "else from the report already at --out")
     args = ap.parse_args(argv)
+    names = modules()
+    unknown = [n for n in args.only or [] if f"bench_{n}" not in names]
+    if unknown:
+        print(f"bench: no benchmark named {', '.join(unknown)} (there are: "
+              f"{', '.join(n.removeprefix('bench_') for n in names)}); nothing written", file=sys.stderr)
+        return 2
     shared = (REPO.parent / "shared" / "data" / "charts").resolve()
-    sections: list[Section] = []
+    known: dict[str, list[Section]] = {}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         ctx = BenchContext(repo=REPO, work=Path(tmp), quick=args.quick,
                            shared_charts=shared if shared.is_dir() else None)
-        import benchmarks
-
-        for info in sorted(pkgutil.iter_modules(benchmarks.__path__), key=lambda m: m.name):
-            if not info.name.startswith("bench_"):
+        for name in names:
+            if args.only and name.removeprefix("bench_") not in args.only:
+                if cached := _cached(args.cache, name):
+                    known[name] = cached
                 continue
-            if args.only and info.name.removeprefix("bench_") not in args.only:
-                sections.extend(_cached(args.cache, info.name))
-                continue
-            print(f"bench: {info.name} ...", file=sys.stderr, flush=True)
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
             try:
-                module = importlib.import_module(f"benchmarks.{info.name}")
-                got = list(module.run(ctx))
-                _store(args.cache, info.name, got)
-                sections.extend(got)
+                known[name] = _run_module(name, ctx)
+                _store(args.cache, name, known[name])
             except Exception:  # a broken benchmark is reported, not hidden
-                sections.append(Section(f"{info.name} FAILED", text="```\n" + traceback.format_exc() + "\n```"))
+                known[name] = [Section(f"{name} FAILED", text="```\n" + traceback.format_exc() + "\n```")]
+    for name, got in known.items():
+        for s in got:
+            s.module = name
+    # a module that is neither re-run nor cached keeps its sections in the report already written
+    sections = (merge(read(args.out), known, names) if args.only
+                else [s for name in names for s in known.get(name, [])])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(sections, time.perf_counter() - t0, args.only), encoding="utf-8")
     print(f"bench: wrote {args.out}", file=sys.stderr)
