@@ -150,9 +150,10 @@ class TransformController(QObject, Reshape):
             pass
         return self.clipboard, self.clipboard_span, self.clip_sounds
 
-    def _pasted(self, what: str) -> tuple[list[Note], Fraction, Fraction, ClipSounds] | None:
+    def _pasted(self, what: str) -> tuple[list[Note], Fraction, Fraction, ClipSounds, str] | None:
         """(the clipboard's notes at the cursor, settled among themselves; the cursor's beat; the span's end; their
-        sounds), or None with a status line (nothing to paste, or the cursor before beat 0)."""
+        sounds; "; N beyond lane L dropped" for the caller's status line, or ""), or None with a status line
+        (nothing to paste, or the cursor before beat 0)."""
         chart = self.session.chart
         notes, span, sounds = self._clipboard_notes()
         if chart is None or not notes:
@@ -163,18 +164,19 @@ class TransformController(QObject, Reshape):
             self.session.status.emit(f"{what}: the cursor is before beat 0, where chart files keep no notes")
             return None
         new = [Note(n.beat + at, n.lane, n.kind, n.length) for n in notes if n.lane < chart.lanes]
-        if len(new) < len(notes):
-            self.session.status.emit(f"{what}: {len(notes) - len(new)} note(s) beyond lane {chart.lanes} dropped")
+        dropped = f"; {len(notes) - len(new)} beyond lane {chart.lanes} dropped" if len(new) < len(notes) else ""
+        if not new:  # the caller's success line would have said it
+            self.session.status.emit(f"{what}: {len(notes)} note(s) beyond lane {chart.lanes} dropped")
         # settled as every edit settles notes: a passage copied from a chart opened as it was may hold two notes on
         # one cell or a note inside a hold, and pasting kept them
-        return settle(new, step(self.session.divisor)), at, at + max(span, Fraction(1, 192)), sounds
+        return settle(new, step(self.session.divisor)), at, at + max(span, Fraction(1, 192)), sounds, dropped
 
     def paste(self) -> None:
         """Paste at the cursor, replacing what the span holds in the pasted lanes."""
         pasted = self._pasted("Paste")
         if pasted is None:
             return
-        new, at, end, sounds = pasted
+        new, at, end, sounds, dropped = pasted
         lanes = {n.lane for n in new}
         chart = self.session.chart
         old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
@@ -182,7 +184,7 @@ class TransformController(QObject, Reshape):
         if new and self._apply(old, new, "Paste", make=sounds.at(at, new)):
             replaced = count + len(new) - len(chart.notes)  # what the span held, and what the notes landed on
             self.session.status.emit(f"Pasted {len(new)} note(s) at beat {describe_beat(at)}"
-                                     + (f", replacing {replaced} of the chart's" if replaced else ""))
+                                     + (f", replacing {replaced} of the chart's" if replaced else "") + dropped)
 
     def paste_keep(self) -> int:
         """Paste at the cursor keeping the chart's notes (Ctrl+Shift+V, ArrowVortex's non-destructive paste): a
@@ -193,7 +195,7 @@ class TransformController(QObject, Reshape):
         pasted = self._pasted(what)
         if pasted is None:
             return 0
-        new, at, _end, sounds = pasted
+        new, at, _end, sounds, dropped = pasted
         if not new:  # every note beyond the chart's lanes (said above)
             return 0
         chart, doc = self.session.chart, self.session.doc
@@ -209,7 +211,7 @@ class TransformController(QObject, Reshape):
         if not self.session.push(sounds.at(at, fit.placed)(chart, [], fit.placed, what)):
             return 0
         self.session.select(fit.placed)
-        self.session.status.emit(f"{what}: {len(fit.placed)} note(s) pasted, {skipped}{shortened}")
+        self.session.status.emit(f"{what}: {len(fit.placed)} note(s) pasted, {skipped}{shortened}{dropped}")
         return len(fit.placed)
 
     def delete(self) -> None:

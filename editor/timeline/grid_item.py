@@ -114,7 +114,11 @@ class BeatGridItem(pg.GraphicsObject):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # crisp 1 px lines, and the fast path
         self._paint_subdivisions(painter, pm, self.line_beats(pm, b0, b1))
         self._paint_measures(painter, pm, b0, b1)
-        self._paint_markers(painter, pm, view)
+        if pm.axis.by_beat(self.timing):  # the rows of the view's own beats: inside a warp's room its times are one
+            ends = pm.y_beat(np.array([b0, b1]), self.timing)
+        else:
+            ends = pm.y(np.array([view[2], view[3]]))
+        self._paint_markers(painter, pm, view, *sorted(float(y) for y in ends))
         painter.restore()
 
     def stretches(self, pm: geo.PixelMap, b0: float, b1: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -201,14 +205,14 @@ class BeatGridItem(pg.GraphicsObject):
             self._layout_key, self._layout = key, (units, offsets)
         return self._layout
 
-    def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, view: tuple[float, float, float, float]) -> None:
+    def _paint_markers(self, painter: QPainter, pm: geo.PixelMap, view: tuple[float, float, float, float],
+                       top: float, bottom: float) -> None:
         """Timing changes right of the lanes: a tick at each change's beat and its text beside it or a little below
         (:meth:`marker_layout`), cut with "…" at the view's right edge."""
         if not self._markers:
             return
         units, offsets = self.marker_layout(pm)
         ys = pm.sy * units + pm.dy
-        top, bottom = sorted((float(pm.y(view[2])), float(pm.y(view[3]))))
         near = np.flatnonzero((ys >= top - MARKER_PUSH_PX - MARKER_LINE_PX) & (ys <= bottom + MARKER_LINE_PX))
         if not len(near):
             return

@@ -116,3 +116,22 @@ def test_cut_and_paste_say_what_they_did(opened):
     assert win.statusBar().currentMessage() == "Pasted 2 note(s) at beat 2, replacing 2 of the chart's"
     win.actions["edit.mirror"].trigger()  # the pasted notes stay selected
     assert win.statusBar().currentMessage() == "Mirror: 2 note(s)"
+
+
+def test_paste_from_a_wider_chart_keeps_the_dropped_count_in_its_line(window, qtbot):
+    """The success line replaced "Paste: 3 note(s) beyond lane 4 dropped" at once: the drop was not said."""
+    timing = TimingData(offset=F(0), bpms=((F(0), F(120)),))
+    seven = Chart(slot=Slot.HARD, notes=[Note(F(b), b % 7) for b in range(7)], lanes=7)
+    four = Chart(slot=Slot.EASY, notes=[Note(F(0), 0)])
+    window.files.adopt(Document(Song(title="Two", timing=timing, charts=[seven, four])))
+    s = window.session
+    s.select(list(seven.notes))
+    window.actions["edit.copy"].trigger()
+    s.set_chart(four)
+    window.seek(float(timing.beat_to_seconds(F(8))))
+    window.actions["edit.paste"].trigger()
+    assert window.statusBar().currentMessage() == "Pasted 4 note(s) at beat 8; 3 beyond lane 4 dropped"
+    s.select([])
+    window.seek(float(timing.beat_to_seconds(F(20))))
+    window.actions["edit.paste_keep"].trigger()
+    assert window.statusBar().currentMessage().endswith("; 3 beyond lane 4 dropped")

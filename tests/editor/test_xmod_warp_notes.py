@@ -169,3 +169,29 @@ def test_playhead_in_a_warp_and_notes_at_stops_and_delays(make_timeline, qtbot):
     w.set_cursor(float(timing.beat_to_seconds(Fraction(16))), playing=True)  # the playhead at the warp's instant
     qtbot.wait(10)
     w.grab()
+
+
+def test_markers_show_when_the_view_starts_inside_a_warps_room(make_timeline, qtbot, monkeypatch):
+    """The markers were culled by the view's times: with the view's top inside a warp's room (whose rows all share
+    the warp's one instant, mapped to its last beat's row) a tempo change plainly on screen was not drawn."""
+    import editor.timeline.grid_item as gi
+
+    timing = TimingData(offset=Fraction(0), bpms=((Fraction(0), Fraction(120)), (Fraction(20), Fraction(150))),
+                        warps=((Fraction(16), Fraction(8)),))
+    drawn: list[str] = []
+
+    class Recording(gi.QFontMetricsF):
+        def elidedText(self, text, *args):
+            drawn.append(text)
+            return super().elidedText(text, *args)
+
+    monkeypatch.setattr(gi, "QFontMetricsF", Recording)
+    w = make_timeline(timing)
+    w.set_beat_spaced(True)
+    w.set_zoom(120.0)
+    for b0, b1 in ((12, 22), (18, 28)):
+        w.vb.setYRange(w.axis.beat_to_y(b0), w.axis.beat_to_y(b1), padding=0.0, update=True)
+        qtbot.wait(5)
+        drawn.clear()
+        w.grab()
+        assert "150 BPM" in drawn, (b0, b1, drawn)
