@@ -362,6 +362,24 @@ def detect_tempo(samples: np.ndarray, sr: int, n_candidates: int = 5) -> list[Te
         Empty when the audio is shorter than 2 s or has no onsets (silence). Audio longer than ``MAX_FOLD_S``
         is measured on its middle ``MAX_FOLD_S`` (:func:`fold_span`), so time and memory stay bounded.
     """
+    env, rate_hz, t0_s, audio_s = _song_envelope(samples, sr)
+    return detect_tempo_from_envelope(env, rate_hz, t0_s, n_candidates, audio_s=audio_s)
+
+
+def beat_phase(samples: np.ndarray, sr: int, bpm: float) -> float | None:
+    """Time in seconds of beat 0, in ``[0, 60 / bpm)``, for a tempo the caller knows: the phase
+    :func:`detect_tempo` gives its candidate of that BPM (the folded maximum at its period), on the same stretch
+    of the song. None where :func:`detect_tempo` finds nothing (audio under 2 s, no onsets)."""
+    env, rate_hz, t0_s, audio_s = _song_envelope(samples, sr)
+    if audio_s < MIN_DURATION_S or np.shape(env)[-1] < 0.9 * MIN_DURATION_S * rate_hz:
+        return None
+    folder = _Folder(env, rate_hz, t0_s)
+    return folder.phase(60.0 / bpm) if np.any(folder.env > 0) else None
+
+
+def _song_envelope(samples: np.ndarray, sr: int) -> tuple[np.ndarray, float, float, float]:
+    """The onset envelope (env, rate, t0 on the song's clock) of the :func:`fold_span` of a song, and that
+    stretch's length in seconds."""
     x = np.asarray(samples)
     lo_s, hi_s = fold_span(x.shape[-1] / sr)
     lo, hi = int(round(lo_s * sr)), int(round(hi_s * sr))
@@ -369,4 +387,4 @@ def detect_tempo(samples: np.ndarray, sr: int, n_candidates: int = 5) -> list[Te
     if x.ndim == 2:
         x = x.mean(axis=0)
     env, rate_hz, t0_s = onset_envelope(x, sr)
-    return detect_tempo_from_envelope(env, rate_hz, t0_s + lo / sr, n_candidates, audio_s=x.size / sr)
+    return env, rate_hz, t0_s + lo / sr, x.size / sr

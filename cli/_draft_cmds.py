@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cli._draft_args import check_kept_timing, draft_targets, parse_nps, parse_slots
+from cli._draft_tempo import detect_beat0, detect_tempo
 from cli._draft_write import _write
 from cli.common import UserError, chart_extensions, seed_arg, writable_folder
 
@@ -32,7 +33,8 @@ OUTPUT_HELP = (f"output chart ({chart_extensions('or')}; .osu: the new slots onl
 def register(subparsers: argparse._SubParsersAction) -> None:
     d = subparsers.add_parser("draft", help="draft charts from audio (or fill slots of a chart) with the model",
                               description="Draft one or more difficulty slots. Without --timing or --bpm the "
-                                          "tempo is detected from the audio and printed.")
+                                          "tempo is detected from the audio and printed; with --bpm and no "
+                                          "--offset, beat 0 is.")
     d.add_argument("source", type=Path, metavar="AUDIO_OR_SONG", help="audio file, or a chart file whose audio "
                                                                       "and timing are used (its other charts kept; "
                                                                       "--bpm or --timing only where none of them "
@@ -40,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--timing", type=Path, metavar="CHART", help="take the timing from this chart file")
     d.add_argument("--bpm", type=float, help="constant tempo in beats per minute")
     d.add_argument("--offset", type=float, default=None, metavar="S",
-                   help="with --bpm: time in seconds of beat 0 (as `tempo` prints it; StepMania #OFFSET = -S)")
+                   help="with --bpm: time in seconds of beat 0 (as `tempo` prints it; StepMania #OFFSET = -S); "
+                        "default: detected from the audio at that BPM (printed)")
     d.add_argument("--slots", default=SLOT_NAMES, help=f"comma-separated slots (default {SLOT_NAMES})")
     _common_options(d, nps_default="default: the middle of the slot's usual range, as in the editor's AI panel "
                                     "(beginner 1.25, easy 2.35, medium 3.38, hard 4.58, challenge 5.5); SLOT=0: "
@@ -79,6 +82,7 @@ def _common_options(p: argparse.ArgumentParser, nps_default: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------- commands
 def cmd_draft(args: argparse.Namespace) -> int:
+    from audio.tags import song_names
     from chart.song import Song, music_relative_to
 
     started = time.perf_counter()  # one clock for the command's stage lines: tempo detection's and the draft's
@@ -91,13 +95,19 @@ def cmd_draft(args: argparse.Namespace) -> int:
     _note_seed(args.seed)
     song, audio_path = _source(args.source)
     timing = _timing(args, song)
-    if song is not None and (args.bpm is not None or args.timing is not None):
-        check_kept_timing(song, args.source, slots, timing, "--bpm/--offset" if args.timing is None else "--timing")
+    flag = "--bpm/--offset" if args.timing is None else "--timing"
+    if song is not None and (args.bpm is not None or args.timing is not None):  # --bpm alone: its offset first
+        check_kept_timing(song, args.source, slots, timing if timing is not None else
+                          _at_bpm(args.bpm, song.timing.offset), flag)
     drafter = _drafter(args)
     if timing is None:
-        timing = _detect_tempo(drafter, audio_path, _Progress(started))
+        analysis = _guarded(lambda: drafter.analyse(audio_path, _Progress(started)))
+        timing = detect_tempo(analysis, audio_path) if args.bpm is None else detect_beat0(analysis, args.bpm)
+        if song is not None:  # --bpm with beat 0 detected: checked again where it landed
+            check_kept_timing(song, args.source, slots, timing, flag)
     if song is None:
-        song = Song(title=audio_path.stem, music=music_relative_to(audio_path, args.output), timing=timing)
+        title, artist = song_names(audio_path)
+        song = Song(title=title, artist=artist, music=music_relative_to(audio_path, args.output), timing=timing)
     else:
         song = _moved(song, audio_path, args.output)
         song.timing = timing
@@ -275,17 +285,21 @@ def _check_tempo_args(args: argparse.Namespace) -> None:
 
 
 def _timing(args: argparse.Namespace, song: Any) -> Any:
-    """Timing from --bpm, --timing, or the source chart (:func:`_check_tempo_args` has checked the flags); None to
-    detect it from the audio."""
-    from chart.timing import TimingData
-
+    """Timing from --bpm and --offset, --timing, or the source chart (:func:`_check_tempo_args` has checked the
+    flags); None to detect it from the audio (all of it, or beat 0 for --bpm without --offset)."""
     if args.bpm is not None:
-        return TimingData.constant(Fraction(str(args.bpm)), -Fraction(str(args.offset or 0.0)))
+        return None if args.offset is None else _at_bpm(args.bpm, -Fraction(str(args.offset)))
     if args.timing is not None:
         return _load_timed(args.timing).timing
     if song is not None:
         return _load_timed(args.source).timing
     return None
+
+
+def _at_bpm(bpm: float, offset: Fraction) -> Any:
+    from chart.timing import TimingData
+
+    return TimingData.constant(Fraction(str(bpm)), offset)
 
 
 # ---------------------------------------------------------------------------------------------------- running
@@ -329,22 +343,6 @@ def _drafter(args: argparse.Namespace) -> Any:
         return Drafter(local.onset, local.lanes, remote, local.backend)
     backend = FallbackBackend(remote, local.backend, on_status=lambda m: print(f"warning: {m}", file=sys.stderr))
     return Drafter(local.onset, local.lanes, backend, local.backend)
-
-
-def _detect_tempo(drafter: Any, audio_path: Path, progress: _Progress) -> Any:
-    from audio.tempo import detect_tempo
-    from chart.timing import TimingData
-
-    analysis = _guarded(lambda: drafter.analyse(audio_path, progress))
-    candidates = detect_tempo(analysis.samples, analysis.sample_rate)
-    if not candidates:
-        raise UserError(f"no tempo found in {audio_path.name}; pass --bpm B --offset S")
-    best = candidates[0]
-    others = ", ".join(f"{c.bpm:.2f}" for c in candidates[1:4])
-    print(f"tempo: {best.bpm:.3f} BPM, beat 0 at {best.offset_s:.3f} s (confidence {best.confidence:.2f}); "
-          f"alternatives: {others or 'none'}", file=sys.stderr)
-    return TimingData.constant(Fraction(round(best.bpm, 3)).limit_denominator(1000),
-                               -Fraction(round(best.offset_s, 4)).limit_denominator(10000))
 
 
 def _guarded(work: Any) -> Any:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from chart.fileio import atomic_write_text
+from editor.key_reading import KEY_ALIASES as KEY_ALIASES  # (re-exported: the docs name it here)
+from editor.key_reading import key_problem, normal_key
 from editor.panel_keys import PanelKeyGuard
 
 REPO = Path(__file__).resolve().parent.parent
@@ -199,8 +200,8 @@ SPECS: tuple[ActionSpec, ...] = (
     # AI
     ActionSpec("ai.accept", "Accept Drafts in Selection/Measure", "Return"),
     ActionSpec("ai.reject", "Reject Drafts in Selection/Measure", "Backspace"),
-    ActionSpec("ai.accept_all", "Accept All Drafts", "Ctrl+Return"),
-    ActionSpec("ai.reject_all", "Reject All Drafts", "Ctrl+Backspace"),
+    ActionSpec("ai.accept_all", "Accept All Drafts in This Chart", "Ctrl+Return"),
+    ActionSpec("ai.reject_all", "Reject All Drafts in This Chart", "Ctrl+Backspace"),
     ActionSpec("ai.arrows", "Suggest &Arrows for Selection", "Ctrl+Shift+A",
                tip="Keep the selection's rhythm; the lane model draws its arrows as ghosts (variants: [ and ])"),
     ActionSpec("ai.next_variant", "Next Draft Variant", "]"),
@@ -214,20 +215,11 @@ class KeymapError(ValueError):
     """A keymap file that cannot be used (bad JSON, unknown action, invalid shortcut)."""
 
 
-#: Key names Qt does not read, as the docs and other programs spell them -> Qt's (matched whole, any case).
-KEY_ALIASES = {"pgdn": "PgDown", "pagedown": "PgDown", "pageup": "PgUp", "spacebar": "Space", "control": "Ctrl"}
-_ALIAS = re.compile(r"(?<![A-Za-z])(" + "|".join(KEY_ALIASES) + r")(?![A-Za-z])", re.IGNORECASE)
-
-
-def normal_key(text: str) -> str:
-    """``text`` with the aliases Qt does not read replaced by Qt's names: 'Ctrl+Shift+PgDn' -> 'Ctrl+Shift+PgDown'."""
-    return _ALIAS.sub(lambda m: KEY_ALIASES[m.group(1).lower()], text)
-
-
 def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
     """``{action id: shortcut}`` from a JSON file (UTF-8, with or without a BOM), and one line per entry left out
-    (an unknown action, a key Qt cannot read): a bad entry costs only itself. Raises KeymapError with one line when
-    the file as a whole cannot be used (unreadable, bad JSON, not an object)."""
+    (an unknown action, a key Qt cannot read or never fires: :func:`~editor.key_reading.key_problem`): a bad
+    entry costs only itself. Raises KeymapError with one line when the file as a whole cannot be used
+    (unreadable, bad JSON, not an object)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except RecursionError:  # damaged or hostile: '[[[[...' deeper than Python parses
@@ -245,19 +237,12 @@ def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
             near = difflib.get_close_matches(key, SPEC_BY_ID, n=1)  # a typo: 'edit.mirorr' -> 'edit.mirror'
             refused.append(f"unknown action {key!r} ({f'did you mean {near[0]!r}? ' if near else ''}the action ids "
                            f"are those of resources/keymap.json)")
-        elif not isinstance(value, str) or (value and not _readable(normal_key(value))):
-            refused.append(f"invalid shortcut {value!r} for {key} (Qt cannot read it: write e.g. 'Ctrl+Shift+M', "
-                           f"'Alt+3', 'F5', 'PgDn')")
+        elif not isinstance(value, str) or (value and key_problem(normal_key(value))):
+            why = key_problem(normal_key(value) if isinstance(value, str) else "")  # a number: as unreadable
+            refused.append(f"invalid shortcut {value!r} for {key} ({why})")
         else:
             out[key] = normal_key(value)
     return out, refused
-
-
-def _readable(text: str) -> bool:
-    """Whether Qt reads ``text`` as a key sequence of known keys ('Ctrl+Foo' reads as an unknown key, no key)."""
-    sequence = QKeySequence(text)
-    return not sequence.isEmpty() and all(
-        sequence[i].key() != Qt.Key.Key_unknown for i in range(sequence.count())) and bool(sequence.toString())
 
 
 def _title(action: str) -> str:

@@ -46,10 +46,14 @@ def hint(where: QObject | None, *action_ids: str) -> str:
     return f" ({keys})" if keys else ""
 
 
-def follow_keys(where: QObject, action_ids: tuple[str, ...], refresh: Callable[[], object]) -> None:
-    """Call ``refresh`` now and whenever one of these actions changes (its key included)."""
+def follow_keys(where: QObject, action_ids: tuple[str, ...], refresh: Callable[[], object]) -> bool:
+    """Call ``refresh`` now and whenever one of these actions changes (its key included). False when ``where`` is
+    in no window with them (yet): only the defaults to show."""
+    found = False
     for action_id in action_ids:
         action = _action(where, action_id)
         if action is not None:
             action.changed.connect(refresh)
+            found = True
     refresh()
+    return found

@@ -71,6 +71,9 @@ def build_toolbar(win) -> QToolBar:
     bar = QToolBar("Main")
     bar.setObjectName("main-toolbar")
     bar.setMovable(False)
+    # not in the window's right-click menu ("Main"): hidden there it stayed hidden at every start, with no menu item
+    # to bring it back (:func:`editor.window_frame.restore_frame` shows one an older session kept hidden)
+    bar.toggleViewAction().setEnabled(False)
     win.addToolBar(bar)
     win.snap_combo = ElidingComboBox()
     bar.addWidget(buddy(" Snap ", win.snap_combo))  # a screen reader read the lists by their value alone

@@ -76,6 +76,7 @@ def restore_frame(win) -> None:
     state = settings.window_blob("window/state")  # where the panels dock is: not the screen's
     if state is not None:
         win.restoreState(state)  # a dock kept floating off every screen: Qt puts it back on one
+        win.toolbar.setVisible(True)  # hidden from the right-click menu by an older version: nothing showed it again
     panels = settings.window_blob("window/panels")
     if panels is not None:
         win.dock.widget().restoreState(panels)

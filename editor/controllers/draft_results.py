@@ -104,7 +104,8 @@ class DraftResults:
         self._backend_shown()
         s.status.emit("AI drafts ready (ghost notes): " + ", ".join(f"{d.slot.sm_name} {len(d.notes)}" for d in kept)
                       + _keyed(self.win, (("ai.accept",), "{} accepts the measure or range"),
-                               (("ai.accept_all",), "{} all")) + (f" ({dropped})" if dropped else ""))
+                               (("ai.accept_all",), "{} all in this chart"), end="")
+                      + self.others_pending(s.chart) + "." + (f" ({dropped})" if dropped else ""))
 
     def _show_refined(self, request: DraftRequest, drafts, source: Chart) -> None:
         """A refine's drafts, shown on the target chart with the source chart as the comparison (View > Compare):
@@ -229,8 +230,21 @@ class DraftResults:
                     else "Accepted the AI's silence there (no chart notes to remove)")
         else:
             text = "Rejected the AI's silence there: the chart's notes stay"
-        self.session.status.emit(text)
+        self.session.status.emit(text + self.others_pending(chart))
         return n
+
+    def others_pending(self, chart: Chart | None) -> str:
+        """"; 4 more charts have drafts: Easy, ... (F5/F6 switch)" for the charts other than ``chart`` whose drafts
+        are pending: Accept All and Reject All decide this chart's only, and Save leaves the rest out; "" when
+        none."""
+        others = sorted((c for c in self.ghosts.charts_with_drafts() if c is not chart), key=lambda c: int(c.slot))
+        if not others:
+            return ""
+        names = ", ".join(c.slot.sm_name for c in others)
+        many = len(others) > 1
+        keys = key_text(self.win, "view.prev_chart", "view.next_chart")
+        return (f"; {len(others)} more chart{'s' * many} ha{'ve' if many else 's'} drafts: {names}"
+                + (f" ({keys})" if keys else ""))
 
 
 def _keyed(where, *hints: tuple[tuple[str, ...], str], lead: str = ". ", end: str = ".") -> str:

@@ -41,7 +41,7 @@ from chart.song import Song
 from editor import messages
 from editor.controllers.file_dialogs import with_filter_extension
 from editor.controllers.files import music_for
-from editor.controllers.save_checks import refused_mid_edit
+from editor.controllers.save_checks import drafts_left_out, refused_mid_edit
 from editor.demo import away_from_bundled
 from editor.panels.fields import commit_focused_field
 
@@ -80,7 +80,7 @@ class ExportController:
         if refused_mid_edit(self.win, self.win.session, "exported"):  # half a take or drag is no chart to export
             return False
         target = target or self.ask_export_path()
-        if target is None:
+        if target is None or not drafts_left_out(self.win.files, target.name, "Export", "exported"):
             return False
         try:
             fmt = format_for(target).name

@@ -45,6 +45,7 @@ class FileController(QObject):
         self.audio_job: Job | None = None
         self.on_disk = DiskStamps()  # the song's files read or written here, with their stamps then
         self._conversions_accepted: tuple[Path, list[str]] | None = None  # lossy save the designer agreed to
+        self._drafts_accepted: tuple[Document, str] | None = None  # saving without these AI drafts (save_checks)
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
     def ask_open_path(self) -> Path | None:
@@ -216,6 +217,7 @@ class FileController(QObject):
         choice = messages.ask_save_changes(self.window, name, f"{drafts} will be discarded either way." if drafts
                                            else "")
         if choice is messages.SaveChoice.SAVE:
+            self._drafts_accepted = (doc, drafts)  # "discarded either way" was said: Save does not ask again
             return self.save()
         return choice is messages.SaveChoice.DISCARD
 
@@ -340,7 +342,10 @@ class FileController(QObject):
     # ------------------------------------------------------------------ new song from audio
     def new_document_from_audio(self, audio_path: Path, timing) -> Document:
         """A new song around an audio file with the confirmed timing and an empty Beginner chart."""
-        song = Song(title=audio_path.stem.replace("_", " "), music=audio_path.name, timing=timing,
+        from audio.tags import song_names
+
+        title, artist = song_names(audio_path)  # the audio's own tags, else its file name (as `draft` names it)
+        song = Song(title=title, artist=artist, music=audio_path.name, timing=timing,
                     charts=[Chart(slot=Slot.BEGINNER, meter=placeholder_meter(Slot.BEGINNER))])
         song.source_path = audio_path.with_suffix(".ssc")
         return Document(song)

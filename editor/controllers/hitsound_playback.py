@@ -19,6 +19,7 @@ from __future__ import annotations
 from audio.hitsound_bank import SampleBank, Sound, plan_sounds
 from chart.hitsound_edit import takes_sounds
 from chart.hitsound_play import hitsound_plan
+from editor.key_hints import hint
 from editor.status_messages import post_background
 
 SETTING = "audio/hitsounds"
@@ -29,13 +30,15 @@ def plays_hitsounds(chart, settings) -> bool:
     return chart is not None and bool(settings.get(SETTING)) and takes_sounds(chart)
 
 
-def toggled_text(on: bool, chart) -> str:
-    """The status line of Playback > Hitsounds turned on or off with ``chart`` shown."""
+def toggled_text(on: bool, chart, where=None) -> str:
+    """The status line of Playback > Hitsounds turned on or off with ``chart`` shown, naming the Note Ticks key of
+    the window ``where`` is in as the keymap gives it (the default without one)."""
+    keys = hint(where, "play.note_ticks")
     if not on:
-        return "Hitsounds off: notes play the note tick (F4) when it is on"
+        return f"Hitsounds off: notes play the note tick{keys} when it is on"
     if chart is not None and takes_sounds(chart):
         return "Hitsounds on: the notes play their osu! hitsounds instead of the note tick"
-    return "Hitsounds on for osu! maps; this chart is not one: its notes keep the note tick (F4)"
+    return f"Hitsounds on for osu! maps; this chart is not one: its notes keep the note tick{keys}"
 
 
 class HitsoundVoices:

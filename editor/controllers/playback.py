@@ -30,6 +30,7 @@ from chart.formats.display_segments import judged_notes
 from chart.stats import onset_times_s
 from editor.controllers.hitsound_playback import SETTING as HITSOUNDS_SETTING
 from editor.controllers.hitsound_playback import HitsoundVoices, plays_hitsounds, toggled_text
+from editor.key_hints import hint
 from editor.session import EditorSession
 from editor.settings import EditorSettings
 from editor.status_messages import post_background
@@ -189,7 +190,7 @@ class PlaybackController(QObject):
             self.settings.set("audio/note_ticks", bool(notes))
         if hitsounds is not None:
             self.settings.set(HITSOUNDS_SETTING, bool(hitsounds))
-            self.session.status.emit(toggled_text(bool(hitsounds), self.session.chart))
+            self.session.status.emit(toggled_text(bool(hitsounds), self.session.chart, self.win))
         self.update_ticks()
 
     # ------------------------------------------------------------------ transport
@@ -215,8 +216,8 @@ class PlaybackController(QObject):
             self.timeline.set_cursor(t_s, playing=False)
             self.win.on_playhead(t_s)
             self._set_device(f"sound stopped: {reason}")
-            self.session.status.emit(f"Sound output stopped ({reason}): paused at {t_s:.2f} s. Space opens the "
-                                     "output again.")
+            self.session.status.emit(f"Sound output stopped ({reason}): paused at {t_s:.2f} s. Play"
+                                     f"{hint(self.win, 'play.toggle')} opens the output again.")
             self.state_changed.emit(False)
         return True
 
@@ -268,7 +269,8 @@ class PlaybackController(QObject):
             return False
         span = self._selection_span_s()
         if span is None:
-            self.session.status.emit("Loop: select a range (Shift+Up/Down) or some notes first")
+            self.session.status.emit(f"Loop: select a range{hint(self.win, 'edit.range_up', 'edit.range_down')} "
+                                     "or some notes first")
             return False
         try:
             self.player.set_loop(*span)

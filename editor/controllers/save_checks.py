@@ -62,6 +62,8 @@ def may_write(files, target: Path) -> bool:
                        f"{len(song.charts)}. File > Export writes one .osu per difficulty; save the song as "
                        f".ssc to keep it in one file.")
         return False
+    if not drafts_left_out(files, target.name, "Save", "saved"):
+        return False
     lines = conversions(song, fmt)
     if lines and files._conversions_accepted != (target, lines):
         if not messages.confirm(window, "Save with conversions?", conversions_text(song, target, fmt, lines)):
@@ -73,6 +75,32 @@ def may_write(files, target: Path) -> bool:
     if files.on_disk.changed(target) and not messages.confirm(window, "File changed on disk", changed):
         session.status.emit("Not saved; Save As writes the editor's version to another file")
         return False
+    return True
+
+
+def drafts_left_out(files, name: str, verb: str = "Save", done: str = "saved") -> bool:
+    """Save's (and Export's) question when AI drafts are pending in any chart: ghosts are not part of the song,
+    so the file would hold the charts without them (after "Draft all difficulties" and Ctrl+Return, which
+    accepts the chart on screen only, four charts empty). Yes goes on without them, No cancels. Asked once per
+    document and set of pending drafts (:meth:`DraftResults.pending_text`), as closing the window asks it; True
+    to go on."""
+    drafting = getattr(files.window, "drafting", None)
+    drafts = drafting.pending_text() if drafting is not None else ""
+    doc = files.session.doc
+    told = getattr(files, "_drafts_accepted", None)
+    if not drafts or (told is not None and told[0] is doc and told[1] == drafts):
+        return True
+    from editor.key_hints import hint
+
+    if not messages.confirm(files.window, "AI drafts not accepted",
+                            f"{drafts}. Drafts are not part of the song until accepted, so {name} would be written "
+                            f"without them. {verb} without them?\n\nTo keep them: No, then in each chart AI > "
+                            f"Accept All Drafts in This Chart{hint(files.window, 'ai.accept_all')}; Previous/Next "
+                            f"Difficulty{hint(files.window, 'view.prev_chart', 'view.next_chart')} switch charts.",
+                            default=True):
+        files.session.status.emit(f"Not {done}: AI drafts pending ({drafts})")
+        return False
+    files._drafts_accepted = (doc, drafts)
     return True
 
 

@@ -32,6 +32,7 @@ from chart.checks.base import describe_beat
 from chart.section_tempo import SectionTempoError, set_section_tempo
 from editor import messages
 from editor.controllers.progress_job import ProgressJobs
+from editor.key_hints import key_text
 from editor.panels.timing import push_timing
 from editor.panels.timing_rows import on_row
 from editor.workers import Job
@@ -98,8 +99,10 @@ class SectionTempoTool(ProgressJobs):
             return False
         span = selected_span(s)
         if span is None:
-            messages.error(self.win, TITLE, "Select the section first: a beat range (Shift+Up/Down, or Shift+drag "
-                                            f"in an empty stretch) or its notes, at least {MIN_SPAN_S:g} s of audio")
+            keys = key_text(self.win, "edit.range_up", "edit.range_down")  # as remapped
+            messages.error(self.win, TITLE, f"Select the section first: a beat range ({keys + ', or ' if keys else ''}"
+                                            f"Shift+drag in an empty stretch) or its notes, at least {MIN_SPAN_S:g} s "
+                                            "of audio")
             return False
         timing, chart = s.timing_target()
         (start, said), (end, said_end) = row_of(timing, max(span[0], Fraction(0))), row_of(timing, span[1])

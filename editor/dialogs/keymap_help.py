@@ -7,6 +7,7 @@ import os
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -36,6 +37,8 @@ class KeymapDialog(QDialog):
         table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels(["Shortcut", "Action"])
         table.setTabKeyNavigation(False)  # Tab goes on to Close; the arrows walk the cells
+        # read-only: a key typed on a row overwrote the shortcut shown, which then was not the key in effect
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for r, (key, text) in enumerate(sorted(rows, key=lambda row: row[1])):
             table.setItem(r, 0, QTableWidgetItem(key))
             table.setItem(r, 1, QTableWidgetItem(text))

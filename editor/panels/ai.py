@@ -193,8 +193,9 @@ class AiPanel(QWidget):
         grid.addWidget(buddy("variants", self.variants, "Variants"), 0, 1)
         grid.addWidget(self.variants, 0, 2)
         arrows = QPushButton("Arrows for selection")
-        arrows.setToolTip("Keep the rhythm of the selected range (or the measure at the cursor): the lane model "
-                          "draws its arrows and holds, as N variants (Ctrl+Shift+A)")
+        follow_keys(self.win, ("ai.arrows",), lambda: arrows.setToolTip(
+            "Keep the rhythm of the selected range (or the measure at the cursor): the lane model draws its arrows "
+            "and holds, as N variants" + hint(self.win, "ai.arrows")))  # the key as remapped
         arrows.clicked.connect(self.arrows)
         grid.addWidget(arrows, 1, 0)
         self.prev_variant = QPushButton("◀")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,6 +38,7 @@ from chart.formats.errors import MAX_ABS_VALUE
 from chart.formats.values import MIN_BPM, snap_row
 from chart.notes import as_fraction
 from chart.timing import TimingData
+from editor.key_hints import follow_keys, key_text
 from editor.panels.timing_push import push_timing as push_timing  # (re-exported: callers import it here)
 from editor.panels.timing_rows import entry_problem, on_row, shown
 from editor.session import EditorSession
@@ -50,7 +51,7 @@ KIND_NAMES = FIELD_NAMES | SEGMENT_NAMES
 ADD_NAMES = {"bpms": "Add BPM change", "stops": "Add stop", "delays": "Add delay", "warps": "Add warp",
              "time_signatures": "Add time signature"} | {k: f"Add {ds.SPECS[k].name.lower()}" for k in SEGMENT_NAMES}
 SEGMENT_TIPS = {
-    "LABELS": "A named place in the song (Chorus, Break...): shown on the timeline, Ctrl+PgUp/PgDown go to it",
+    "LABELS": "A named place in the song (Chorus, Break...): shown on the timeline",  # + its keys: segment_tip
     "SCROLLS": "Scroll speed from here, as a multiple of the player's (SSC #SCROLLS; 0.5 is half speed)",
     "SPEEDS": "Speed mod from here, eased in: '2' at once, '2 over 1 beats' or '2 over 0.5 s' (SSC #SPEEDS)",
     "FAKES": "Notes in the next N beats are drawn but never judged (SSC #FAKES)",
@@ -60,6 +61,13 @@ SEGMENT_TIPS = {
 UNREADABLE = "unreadable"  # kind of a row listing a display tag whose text does not read
 _SPEED = re.compile(r"^\s*([^\s]+)\s*(?:over\s+([^\s]+)\s*(beats?|b|s|sec|secs|seconds?)?)?\s*$", re.IGNORECASE)
 _HIDDEN_BEAT = Fraction(-(10**9))  # unreadable rows sort first
+
+
+def segment_tip(where, tag: str) -> str:
+    """The tooltip of a display segment ``tag``; a label's names the Previous/Next Label keys of the window
+    ``where`` is in, as the keymap gives them."""
+    keys = key_text(where, "nav.prev_label", "nav.next_label") if tag == "LABELS" else ""
+    return SEGMENT_TIPS[tag] + (f", {keys} go to it" if keys else "")
 
 
 def _number(text: str) -> Fraction:
@@ -179,7 +187,7 @@ class TimingPanel(QWidget):
         self.segment_combo.setAccessibleName("Display segment to add")
         for i, tag in enumerate(SEGMENT_NAMES):
             self.segment_combo.addItem(ds.SPECS[tag].name, tag)
-            self.segment_combo.setItemData(i, SEGMENT_TIPS[tag], Qt.ItemDataRole.ToolTipRole)
+            self.segment_combo.setItemData(i, segment_tip(self, tag), Qt.ItemDataRole.ToolTipRole)
         self.segment_combo.setToolTip("StepMania 5 display segments: they do not move notes in time")
         add = QPushButton("+ at cursor")
         add.clicked.connect(lambda: self.add_at_cursor(self.segment_combo.currentData()))
@@ -206,6 +214,18 @@ class TimingPanel(QWidget):
         layout.addWidget(self.keep_in_time)
         session.document_replaced.connect(self._attach)
         self._attach()
+        self._keys_followed = False  # the label tooltips follow the window's keymap once in one (event)
+
+    def event(self, event: QEvent) -> bool:
+        """Once in a window, the label tooltips follow its label keys (the panel is made before it is docked)."""
+        if event.type() == QEvent.Type.ParentChange and not getattr(self, "_keys_followed", True):
+            self._keys_followed = follow_keys(self, ("nav.prev_label", "nav.next_label"), self._show_keys)
+        return super().event(event)
+
+    def _show_keys(self) -> None:
+        self.segment_combo.setItemData(self.segment_combo.findData("LABELS"), segment_tip(self, "LABELS"),
+                                       Qt.ItemDataRole.ToolTipRole)
+        self.refresh()  # the label rows' tooltips
 
     def _attach(self) -> None:
         self.session.bridge.timing_changed.connect(self.refresh)
@@ -237,7 +257,7 @@ class TimingPanel(QWidget):
                 if c == 1 or kind == UNREADABLE:
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 if kind in SEGMENT_TIPS:
-                    item.setToolTip(SEGMENT_TIPS[kind])
+                    item.setToolTip(segment_tip(self, kind))
                 item.setData(Qt.ItemDataRole.UserRole, (kind, entry))  # the row's exact values
                 self.table.setItem(r, c, item)
         self._updating = False

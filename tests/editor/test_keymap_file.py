@@ -135,3 +135,30 @@ def test_an_unknown_action_is_not_blamed_on_its_key(qapp, tmp_path):
     assert "resources/keymap.json" in warning
     _keymap, warning = effective_keymap(write(tmp_path, {"edit.flip": "Ctrl+Foo"}))
     assert "Qt cannot read it: write e.g. 'Ctrl+Shift+M'" in warning
+
+
+def test_a_modifier_alone_or_more_than_four_keys_is_left_out_and_named(qapp, tmp_path):
+    """Qt reads "Shift" and "Ctrl+Shift" as keys but never fires them, and drops a 5th key without a word: such an
+    entry is named in the warning and the action keeps its default key (audit 24)."""
+    path = write(tmp_path, {"edit.mirror": "Shift", "edit.flip": "Ctrl+Shift", "edit.mirror_flip": "Ctrl+K, L, M, N, O",
+                            "edit.turn_left": "Ctrl+K, L, M, N", "edit.turn_right": "Ctrl+,, Shift+,"})
+    kept, refused = read_keymap(path)
+    assert kept == {"edit.turn_left": "Ctrl+K, L, M, N", "edit.turn_right": "Ctrl+,, Shift+,"}
+    assert [line.split(" (")[0] for line in refused] == ["invalid shortcut 'Shift' for edit.mirror",
+                                                         "invalid shortcut 'Ctrl+Shift' for edit.flip",
+                                                         "invalid shortcut 'Ctrl+K, L, M, N, O' for edit.mirror_flip"]
+    assert "a modifier or lock key alone never fires a shortcut" in refused[0]
+    assert "5 keys: Qt reads at most 4" in refused[2]
+    keymap, warning = effective_keymap(path)
+    assert (keymap["edit.mirror"], keymap["edit.flip"], keymap["edit.mirror_flip"]) == ("T", "Y", "G")
+    assert "'Shift' for edit.mirror" in warning
+    assert "'Ctrl+K, L, M, N, O'" in warning
+
+
+def test_keys_are_counted_as_qt_splits_them(qapp):
+    from editor.key_reading import key_parts
+
+    assert key_parts("Ctrl+K, L,M, N, O") == ["Ctrl+K", "L", "M", "N", "O"]
+    assert key_parts("Ctrl+,, Shift+,") == ["Ctrl+,", "Shift+,"]
+    assert key_parts("Ctrl+,") == ["Ctrl+,"]
+    assert key_parts("") == []

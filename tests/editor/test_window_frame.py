@@ -120,3 +120,21 @@ def test_dropping_several_files_opens_the_first_and_names_the_others(window, tmp
     assert window.session.doc.path == second.chart
     assert not [s for s in said if "ignored" in s]
 
+
+
+def test_the_toolbar_cannot_be_hidden_and_one_kept_hidden_shows_again(window, settings, qtbot):
+    """The right-click menu's "Main" hid the toolbar (Snap, Note, Chart, Compare, Play) for good: the layout kept
+    it hidden at every start and no menu item showed it again (audit 24)."""
+    menu = window.createPopupMenu()
+    main = next(a for a in menu.actions() if a.text() == "Main")
+    assert not main.isEnabled()
+    window.toolbar.hide()  # what an older version's "Main" did, kept by the layout saved at close
+    close(window)
+    second = new_window(qtbot, settings)
+    try:
+        second.show()
+        qtbot.wait(20)
+        assert second.toolbar.isVisible()
+        assert second.snap_combo.isVisible()
+    finally:
+        close(second)
