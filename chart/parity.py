@@ -40,6 +40,11 @@ rest a player turns or double-steps instead), and every further row that leaves 
 steps, and after a pause it double-steps rather than crosses (break-even near 0.35 s); Left, Down, Right at 1/8 is stepped L R L (a
 crossover), at 1/2 notes at 100 BPM L R R (a harmless double step).
 
+The first row is never stepped crossed: from the standing stance (Left and Right, no foot held, no step before)
+an uncrossed way always exists, and a player starts facing forward. Allowed, a crossover there cost no more than
+one later (no pressure after an infinite gap), so a note added at a chart's end could move a mid-chart crossover
+onto its first arrow.
+
 Ties are broken towards the left foot and the earlier option, so a parse is deterministic.
 """
 
@@ -365,6 +370,8 @@ def parse_feet(notes: Iterable[Note], timing: TimingData) -> FootParse:
     for (_, row, held, ending), p in zip(rows, press, strict=True):
         tab = _tables(tuple(n.lane for n in row), held, ending)
         cand = value[:, None] + tab.base
+        if not back:  # the first row, from the standing stance: never crossed (module docstring)
+            cand[(tab.flags & _CROSS) != 0] = np.inf
         if p:  # after a rest p is 0 and p * fast adds exactly nothing
             cand += p * tab.fast
         pick = cand.ravel()[tab.gather]

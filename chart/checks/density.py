@@ -4,7 +4,9 @@ The usual ranges (:data:`chart.stats.SLOT_NPS_RANGES`) are the 10th..90th percen
 "far" means below the range's low end divided by :data:`FAR_FACTOR` or above its high end times it. With
 factor 1.5, 2.1 % of those human charts are flagged (1.25: 4.6 %; 2: 0.3 %). Edit charts have no usual range, and
 keyboard charts (osu!mania maps, :mod:`chart.keyboard`) none of these pad charts' ranges. Only the notes StepMania
-judges count, as in the Stats panel: a warp's notes flash by unplayed (the ``unjudged`` check lists them).
+judges count, as in the Stats panel: a warp's notes flash by unplayed (the ``unjudged`` check lists them). The
+mean is the Stats panel's Mean NPS (:func:`chart.stats.chart_stats`: over at least one NPS window, never above the
+peak): one definition, so the panel and the WARNING never disagree on the same chart.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
 from chart.keyboard import is_keyboard
-from chart.stats import NPS_WINDOW_S, SLOT_NPS_RANGES, onset_times_s
+from chart.stats import NPS_WINDOW_S, SLOT_NPS_RANGES, chart_stats, onset_times_s
 
 FAR_FACTOR = 1.5
 MIN_ONSETS = 20  # fewer notes say nothing about density (placeholders, intros)
@@ -30,7 +32,7 @@ class CheckDensity:
         times = onset_times_s(ctx.judged, ctx.timing)  # the steps played: a warp's notes are never judged
         if usual is None or times.size < MIN_ONSETS or times[-1] <= times[0]:
             return
-        mean = times.size / (times[-1] - times[0])
+        mean = chart_stats(ctx.chart, ctx.timing).mean_nps  # the Stats panel's figure
         low, high = usual
         slot = ctx.chart.slot.sm_name
         if mean > high * FAR_FACTOR:

@@ -201,6 +201,8 @@ def unrepresentable_notes(notes: Iterable[Note], lanes: int, chart_id: str = "")
     cells: list[tuple[Fraction, int, str, Note, int | None]] = []
     for cell in _cells(notes):
         beat, lane, ch, note, row = cell
+        if ch == "3" and note.length == 0:
+            continue  # a hold of length 0 is one problem, its head's (the tail shares its beat and lane)
         what = "tail" if ch == "3" else "note"
         reason = None
         if beat < 0:

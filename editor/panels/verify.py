@@ -166,11 +166,12 @@ class VerifyPanel(QWidget):
     def _show(self) -> None:
         self.list.clear()
         counts = {sev: 0 for sev in Severity}
+        charts = self.session.doc.song.charts
         for chart, issue in self.issues:
             counts[issue.severity] += 1
             # beats as the messages print them (describe_beat): "beat 111.458: ... first at beat 2675/24" read as two
             where = f"beat {describe_beat(issue.beat)}" if issue.beat is not None else "chart"
-            prefix = f"{chart.slot.sm_name}: " if self.all_charts.isChecked() else ""
+            prefix = f"{chart_name(chart, issue, charts)}: " if self.all_charts.isChecked() else ""
             item = QListWidgetItem(f"[{issue.severity.label}] {prefix}{where}: {issue.message}")
             item.setToolTip(item.text())  # a long row is cut at the panel's edge
             item.setForeground(readable(COLORS[issue.severity], self.list.palette().color(QPalette.ColorRole.Base)))
@@ -240,3 +241,12 @@ def _check(job: JobContext | None, song: Song, charts: list[Chart], audio_s: flo
         out.append(run_checks(CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt,
                                            song_level=k == 0)))
     return out
+
+
+def chart_name(chart: Chart, issue: Issue, charts: list[Chart]) -> str:
+    """How an "all charts" row names its chart: the slot ("Hard"), or where another chart of the song shares it
+    (a dance-double Hard beside the dance-single one, several Edits) the chart id as the ``check`` command prints
+    it (``dance-double/Hard``, ``dance-single/Edit/Wild``, ``dance-single/Hard#2``)."""
+    if sum(c.slot == chart.slot for c in charts) < 2:
+        return chart.slot.sm_name
+    return issue.chart_id or chart.chart_id()

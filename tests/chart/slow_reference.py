@@ -94,7 +94,10 @@ def parse_feet(notes, timing: TimingData) -> FootParse:
     back = []
     for (_, row, held, ending), p in zip(rows, press, strict=True):
         tab = _tables(tuple(n.lane for n in row), held, ending)
-        cand = (value[:, None] + tab.base + p * tab.fast).ravel()
+        cand = value[:, None] + tab.base + p * tab.fast
+        if not back:  # the first row is never stepped crossed (chart.parity's docstring)
+            cand = np.where(tab.flags & 1, np.inf, cand)
+        cand = cand.ravel()
         pick = cand[tab.gather]
         best = np.argmin(pick, axis=1)
         back.append((tab, tab.gather[every, best]))

@@ -203,7 +203,9 @@ def _brute_force_cost(lanes: list[int], gaps: list[float]) -> float:
             elif last == f:
                 cost += parity.DOUBLE_STEP_COST + parity.DOUBLE_STEP_FAST_COST * p
             pos[f], last = lane, f
-            if pos[0] == 3 or pos[1] == 0:
+            if (pos[0] == 3 or pos[1] == 0) and math.isinf(gap):  # the first row is never stepped crossed
+                cost = math.inf
+            elif pos[0] == 3 or pos[1] == 0:
                 cost += (parity.CROSSED_ROW_COST if was_crossed
                          else parity.CROSSOVER_COST + parity.CROSSOVER_FAST_COST * p)
         best = min(best, cost)

@@ -87,11 +87,12 @@ def test_convert_of_an_osu_map_with_overlapping_long_notes_refuses_in_one_line(t
 
 
 def test_verify_for_the_target_format_shows_the_refusal_as_a_problem():
-    """What the editor's Save/Export review lists (check_song with the target format)."""
+    """What the editor's Save/Export review lists (check_song with the target format): one PROBLEM, the ``holds``
+    check's; ``representable`` leaves that note to it (one bad note, one row)."""
     song = loads(OVERLAPPING_OSU, "osu")
-    issues = [i for i in check_song(song, target_format="ssc") if i.check_id == "representable"]
-    assert [i.severity.name for i in issues] == ["PROBLEM"]
-    assert "inside the hold from beat 2" in issues[0].message
+    issues = [i for i in check_song(song, target_format="ssc") if i.severity.name == "PROBLEM"]
+    assert [i.check_id for i in issues] == ["holds"]
+    assert "overlaps the hold from beat 2" in issues[0].message
 
 
 @pytest.mark.parametrize("writer", [sm, ssc])
