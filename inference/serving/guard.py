@@ -18,7 +18,8 @@ This guard adds exactly those, outside MLServer's own V2 implementation:
 * at most ``max_inflight`` inference requests run, ``max_queue`` more wait (FIFO); beyond that -> 503 with a
   ``Retry-After`` estimated from the queue (see "Admission" below); a request whose client disconnects while it
   waits for a worker is dropped, not run, and so is one that could no longer be answered within the time its
-  client says it waits (``Genelive-Timeout``): 503, at once when the estimate says so on arrival;
+  client says it waits (``Genelive-Timeout``): 503, at once when the estimated wait says so on arrival (never
+  while a worker is free);
 * tensors are unpacked here (:mod:`.unpack`): binary ones (Triton's extension, which MLServer does not read) and
   JSON ones (parsed off the event loop into arrays, not into MLServer's Python lists and pydantic models);
 * FastAPI's 422 schema errors (which echo the offending input back) become a one-line 400;
@@ -102,6 +103,7 @@ class GuardMiddleware:
         self.max_inflight, self.max_queue = max(1, max_inflight), max(0, max_queue)
         self.retry_reserve = self.max_queue // 2
         self._admitted = 0  # running + waiting inference requests
+        self._line: dict[object, None] = {}  # the same requests, in the order they were admitted
         self.mean_service_s = 1.0  # running mean of the time a request holds a slot; a guess until measured
         self._measured = False
         self.max_reading = self.max_inflight + READ_AHEAD
@@ -155,10 +157,13 @@ class GuardMiddleware:
         estimate = waiting * self.mean_service_s / self.max_inflight
         return int(min(RETRY_AFTER_MAX_S, max(RETRY_AFTER_MIN_S, math.ceil(estimate))))
 
-    def answer_estimate_s(self) -> float:
-        """Seconds until a request admitted now would be answered: the requests ahead of it (running and
-        waiting) and its own, at the running mean service time, shared among the workers."""
-        return (self._admitted / self.max_inflight + 1) * self.mean_service_s
+    def wait_estimate_s(self, ahead: int) -> float:
+        """Seconds a request with ``ahead`` requests (running and waiting) before it waits for a worker: 0 while
+        one is free, else until ``ahead - workers + 1`` of them are done, at the running mean service time. Not
+        its own service time: that depends on its size, which the mean does not know (counting it refused every
+        request whose client waits less than the mean, with the queue empty, for good: refused requests are
+        never measured, so one slow request could lock clients out until a restart)."""
+        return max(0, ahead - self.max_inflight + 1) * self.mean_service_s / self.max_inflight
 
     def _busy(self, message: str) -> _Reject:
         return _Reject(503, f"server busy: {message}", [(b"retry-after", str(self.retry_after_s()).encode())])
@@ -173,14 +178,15 @@ class GuardMiddleware:
             patience = unpack.client_timeout(headers, TIMEOUT_HEADER)
         except ValueError as exc:
             raise _Reject(400, str(exc)) from exc
-        if patience is not None and (estimate := self.answer_estimate_s()) > patience:
-            raise self._busy(f"an answer would take about {estimate:.0f} s, longer than the client waits "
-                             f"({patience:g} s)")
+        if patience is not None and (estimate := self.wait_estimate_s(self._admitted)) > patience:  # 0: a worker free
+            raise self._busy(f"the requests ahead would take about {estimate:.0f} s, longer than the client "
+                             f"waits ({patience:g} s)")
         self._check_body_headers(scope)
         if self._slots is None or self._reading is None:
             self._slots = asyncio.Semaphore(self.max_inflight)
             self._reading = asyncio.Semaphore(self.max_reading)
         self._admitted += 1
+        self._line[me := object()] = None
         loop = asyncio.get_running_loop()
         until = None if patience is None else loop.time() + patience  # when the client stops waiting
         gone: asyncio.Future[Message] = loop.create_future()
@@ -189,8 +195,8 @@ class GuardMiddleware:
                 body = await self._read_body(receive)
                 # after the body, the next message is the disconnect: watched while the request waits
                 gone = asyncio.ensure_future(receive())
-                taken = await self._take_slot(self._slots, gone, lambda: until is not None and
-                                              loop.time() + self.mean_service_s > until)
+                taken = await self._take_slot(self._slots, gone, lambda: until is not None and  # waited + to wait
+                                              loop.time() + self.wait_estimate_s(list(self._line).index(me)) > until)
                 if taken == "late":
                     log.info("request could no longer be answered before its client's timeout; not run")
                     raise self._busy(f"the queue took longer than the client waits ({patience:g} s)")
@@ -212,6 +218,7 @@ class GuardMiddleware:
                 self._measured = True
         finally:
             self._admitted -= 1
+            del self._line[me]
             gone.cancel()
 
     @staticmethod
@@ -310,7 +317,7 @@ class GuardMiddleware:
     async def _finish(self, send: Send, start: Message, body: bytes, ref: str | None) -> None:
         status = start.get("status", 500)
         if status == 422:
-            await _send_error(send, 400, _summarise_validation(body))
+            await _send_error(send, 400, unpack.summarise_validation(body))
             return
         outputs = binary.take_outputs(ref) if ref is not None else {}
         if status != 200 or not outputs:
@@ -328,16 +335,6 @@ class GuardMiddleware:
             headers.append((_HEADER_LENGTH, str(header_length).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-
-def _summarise_validation(body: bytes) -> str:
-    """One line from FastAPI's 422 detail list, without the echoed input."""
-    try:
-        first = json.loads(body)["detail"][0]
-        where = ".".join(str(p) for p in first.get("loc", []) if p != "body")
-        return f"malformed request: {where + ': ' if where else ''}{first.get('msg', 'invalid')}"[:300]
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return "malformed request"
 
 
 async def _unpack(scope: Scope, body: bytes) -> tuple[bytes, str]:

@@ -16,7 +16,7 @@ Two kinds of transient failure are told apart, because they mean different thing
 Every retry carries a ``Genelive-Retry: N`` header; the guard admits retried requests into a reserve beyond its
 normal queue, so clients that were refused once are not starved by clients that keep the queue full.
 Every attempt carries ``Genelive-Timeout: S`` (the seconds the client waits for its answer): the guard does not
-queue a request it cannot answer within them but answers 503 with ``Retry-After`` (a busy answer, retried here).
+keep a request waiting for a worker past them but answers 503 with ``Retry-After`` (a busy answer, retried here).
 No wait crosses the deadline and no attempt starts after it: a request ends within
 ``deadline_s`` plus one request timeout, and then raises :class:`GaveUp` with a one-line reason.
 """

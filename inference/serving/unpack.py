@@ -13,6 +13,7 @@ and the runtime's own one-line 400s.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from typing import Any
 
@@ -122,3 +123,13 @@ def tagged(headers: Headers, ref: str, new_body: bytes | None) -> Headers:
     drop = (b"content-length", b"content-type", HEADER_LENGTH)
     return [(k, v) for k, v in headers if k.lower() not in drop] + [
         (b"content-length", str(len(new_body)).encode()), (b"content-type", b"application/json"), (REF, ref.encode())]
+
+
+def summarise_validation(body: bytes) -> str:
+    """One line from FastAPI's 422 detail list (a malformed request), without the echoed input."""
+    try:
+        first = json.loads(body)["detail"][0]
+        where = ".".join(str(p) for p in first.get("loc", []) if p != "body")
+        return f"malformed request: {where + ': ' if where else ''}{first.get('msg', 'invalid')}"[:300]
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return "malformed request"

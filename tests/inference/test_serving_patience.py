@@ -13,6 +13,7 @@ import pytest
 from inference.remote import RemoteBackend
 from inference.remote_http import Answer, normalise_url
 from inference.serving import binary, unpack
+from inference.serving import guard as guard_module
 from inference.serving.guard import GuardMiddleware
 from inference.serving.v2 import encode_request
 from tests.inference.test_serving_guard import TOKEN, call, make_scope, ok_app
@@ -80,6 +81,54 @@ def test_a_waiting_request_is_refused_once_it_can_no_longer_be_answered_in_time(
     assert guard._admitted == 0
     assert guard._slots is not None
     assert not guard._slots.locked()
+
+
+def test_one_slow_request_does_not_lock_out_clients_that_wait_less_than_the_mean():
+    """Review of audit 24's fix: the estimate counted the request's own service time at the mean, so after one slow
+    request (a long song, the first inference, curl without the header) every request whose client waits less
+    than that mean was refused with the queue EMPTY, and refused requests are never measured: until a restart."""
+    def app(slow_s):
+        async def run(scope, receive, send):
+            await receive()
+            await asyncio.sleep(slow_s if "slow" in scope["path"] else 0.02)
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+        return run
+
+    guard = GuardMiddleware(app(0.6), token=TOKEN, max_inflight=1, max_queue=8)
+
+    async def main():
+        slow = await call(guard, make_scope("/v2/models/slow/infer"))
+        mean = guard.mean_service_s
+        quick = [await call(guard, make_scope(extra=[(b"genelive-timeout", b"0.3")])) for _ in range(5)]
+        return slow, mean, quick
+
+    slow, mean, quick = asyncio.run(main())
+    assert slow[0] == 200
+    assert mean > 0.5  # longer than the next clients wait
+    assert [status for status, _ in quick] == [200] * 5, quick[0][1]  # before: five 503s, "about 1 s"
+    assert guard.mean_service_s < mean  # measured again: the mean comes down
+    assert guard._admitted == 0
+
+
+def test_the_queue_wait_is_compared_with_the_clients_timeout_not_the_wait_plus_a_service_time(monkeypatch):
+    """On arrival and while waiting: the requests ahead at the mean, shared among the workers."""
+    monkeypatch.setattr(guard_module, "LATE_CHECK_S", 0.05)
+    guard = GuardMiddleware(ok_app(1.8), token=TOKEN, max_inflight=2, max_queue=8)
+    assert [guard.wait_estimate_s(n) for n in range(5)] == [0.0, 0.0, 0.5, 1.0, 1.5]  # mean 1.0, 2 workers
+    guard.mean_service_s, guard._measured = 1.2, True
+
+    async def main():
+        running = [asyncio.create_task(call(guard, make_scope())) for _ in range(2)]
+        await asyncio.sleep(0.05)
+        # waits about 1.75 s for a worker, 2.6 s allowed: before, refused at 1.4 s (waited + 1.2 s > 2.6 s)
+        third = await call(guard, _patient("2.6"))
+        return [await r for r in running], third
+
+    running, third = asyncio.run(main())
+    assert [s for s, _ in running] == [200, 200]
+    assert third[0] == 200, third[1]
+    assert guard._admitted == 0
 
 
 @pytest.mark.parametrize("value", [b"soon", b"-1", b"0", b"nan", b"inf"])
