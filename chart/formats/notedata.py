@@ -4,8 +4,10 @@ Reading: measures are separated by ``,`` and always hold 4 beats; a measure of N
 ``4m + 4i/N``, rounded to StepMania's row of 1/48 beat (what the game does, so a 5-line measure plays where
 StepMania plays it). Each line has one character per lane, optionally followed by ``[keysound]`` or
 ``{attack}`` suffixes (dropped). A measure of more than 192 lines puts lines on a row another line is on: a lane
-and row then holds one thing, as in StepMania (its ``SetTapNote`` replaces), and a later line's note, head or tail
-replaces what an earlier line put there (a hold whose head or tail is replaced is dropped). Characters:
+and row then holds one thing, as in StepMania (its ``SetTapNote`` replaces): a later line's note or head replaces
+what an earlier line put there (a hold whose head is replaced is dropped). A tail is never written there nor
+replaced (StepMania keeps a hold at its head's row and closes it at the first ``3`` on a later row of its lane: a
+tail on its head's own row is ignored, the hold stays open). Characters:
 
 ========  ============================================================================================
 ``0``     empty
@@ -77,7 +79,8 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
         ``"note inside hold"`` (holds kept with a note inside them on their lane) and ``"shared row"``.
     """
     notes: list[tuple[int, int, str, Note] | None] = []  # (row, lane, kind) first: sorting on ints is cheap
-    open_heads: dict[int, tuple[Fraction, NoteKind, int, bool]] = {}  # lane -> beat, kind, row, note inside
+    # lane -> beat, kind, row, row of the first note after the head on its lane (None: none yet)
+    open_heads: dict[int, tuple[Fraction, NoteKind, int, int | None]] = {}
     ignored: dict[str, int] = {}
     row_cells: dict[int, int] = {}  # lane -> index in notes of what the current row holds there (-1: open head)
     last_row = -1
@@ -136,13 +139,25 @@ def _nearest(num: int, den: int) -> int:
 
 def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict, cells: dict) -> None:
     """Read one line at ``row_index``. ``cells``: lane -> what earlier lines on this row put there (an index in
-    ``notes``, or -1 for the open head in ``open_heads``); a later line's note, head or tail replaces it."""
+    ``notes``, or -1 for the open head in ``open_heads``); a later line's note or head replaces it. A tail
+    neither: StepMania's ``3`` writes nothing (a hold lives at its head's row) and closes the head it finds on an
+    earlier row of its lane."""
     beat = Fraction(row_index, 48)
     for lane, ch in enumerate(row):
         if ch == "0":
             continue
         kind = _SIMPLE.get(ch)
-        if kind is None and ch not in _HEADS and ch != "3":
+        if ch == "3":
+            head = open_heads.get(lane)
+            if head is None or head[2] == row_index:  # a head on the tail's own row stays open, as in StepMania
+                ignored["orphan tail"] = ignored.get("orphan tail", 0) + 1
+                continue
+            del open_heads[lane]
+            notes.append((head[2], lane, head[1].value, Note(head[0], lane, head[1], beat - head[0])))
+            if head[3] is not None and head[3] < row_index:  # one on the tail's row is after the hold
+                ignored["note inside hold"] = ignored.get("note inside hold", 0) + 1
+            continue
+        if kind is None and ch not in _HEADS:
             key = ch if ch in _IGNORED else f"unknown character {ch!r}"  # StepMania reads it as empty
             ignored[key] = ignored.get(key, 0) + 1
             continue
@@ -154,24 +169,16 @@ def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: 
                 notes[owner] = None
             ignored["shared row"] = ignored.get("shared row", 0) + 1
         if kind is not None:
-            if lane in open_heads:  # StepMania would drop the hold; kept, counted when closed, flagged by Verify
-                open_heads[lane] = (*open_heads[lane][:3], True)
+            head = open_heads.get(lane)  # StepMania would drop the hold; kept, counted when closed, flagged by Verify
+            if head is not None and head[3] is None:
+                open_heads[lane] = (*head[:3], row_index)
             cells[lane] = len(notes)
             notes.append((row_index, lane, kind.value, Note(beat, lane, kind)))
-        elif ch in _HEADS:
+        else:  # a head
             if lane in open_heads:
                 ignored["unclosed head"] = ignored.get("unclosed head", 0) + 1
-            open_heads[lane] = (beat, _HEADS[ch], row_index, False)
+            open_heads[lane] = (beat, _HEADS[ch], row_index, None)
             cells[lane] = -1
-        else:  # "3"
-            head = open_heads.pop(lane, None)
-            if head is None:
-                ignored["orphan tail"] = ignored.get("orphan tail", 0) + 1
-            else:
-                cells[lane] = len(notes)
-                notes.append((head[2], lane, head[1].value, Note(head[0], lane, head[1], beat - head[0])))
-                if head[3]:
-                    ignored["note inside hold"] = ignored.get("note inside hold", 0) + 1
 
 
 # ---------------------------------------------------------------------------------------------- writing

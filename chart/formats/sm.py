@@ -32,6 +32,9 @@ A chart with its own timing (.ssc split timing) different from the song's cannot
 its display tags differ (dropped, listed); segment tags count by their entries, so an empty ``#FAKES:;`` is none.
 .sm has no chart credit (dropped, listed), but a credit's AI disclosure (:mod:`chart.disclosure`) is written after
 the description, which StepMania 5 reads as the chart's credit too, and read back from there into the credit.
+A Hard chart described ``SMANIAC`` or ``CHALLENGE`` (any case) is read as the Challenge chart, as StepMania's .sm
+reader does (from before it had that difficulty); the writer so writes such a Hard chart's description with
+`` (Hard)`` after it (listed as a conversion), and it reopens as the Hard chart.
 """
 
 from __future__ import annotations
@@ -169,6 +172,11 @@ def problems(song: Song) -> list[Unrepresentable]:
     for chart in song.charts:
         out += chart_problems(chart)
         cid = chart.chart_id()
+        description = sm_description(chart.description, chart.credit)
+        if _written_description(chart) != description:
+            out.append(Unrepresentable(cid, Fraction(0), f"description {description.strip()!r} written as "
+                                       f"{_written_description(chart)!r}: StepMania's .sm reader takes a Hard chart "
+                                       f"described so for the Challenge chart", fatal=False))
         if chart.timing is not None and chart.timing != song.timing:
             shown = _display_only_difference(chart.timing, song.timing)
             if shown is None:
@@ -329,7 +337,16 @@ def read_back_changes(song: Song) -> list[Unrepresentable]:
 def _chart_text(chart: Chart, radar_field: str) -> str:
     """One ``#NOTES`` tag; ``radar_field`` is the radar values to write (chart.formats.radar: "" when stale)."""
     radar_values = escape_raw(radar_field, field=True)
-    description = sm_description(chart.description, chart.credit)  # .sm has no chart credit: its AI disclosure
-    head = [escape(chart.mode), escape(description), chart.slot.sm_name, str(chart.meter), radar_values]
+    head = [escape(chart.mode), escape(_written_description(chart)), chart.slot.sm_name, str(chart.meter),
+            radar_values]
     fields = "".join(f"     {f}:\n" for f in head)
     return f"{chart_comment(chart)}#NOTES:\n{fields}{notes_text(chart)}\n;\n"
+
+
+def _written_description(chart: Chart) -> str:
+    """The description field written (.sm has no chart credit: its AI disclosure goes here); `` (Hard)`` after
+    a Hard chart's that StepMania's .sm reader would take for the Challenge chart's (:data:`_OLD_CHALLENGE`)."""
+    description = sm_description(chart.description, chart.credit)
+    if chart.slot is Slot.HARD and description.strip().lower() in _OLD_CHALLENGE:
+        return f"{description.strip()} (Hard)"
+    return description

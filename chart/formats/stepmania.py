@@ -135,7 +135,8 @@ _READ_NOTES = {
     "A": lambda n, lanes: f"{n} attack (A) ignored on read",
     "keysound index": lambda n, lanes: f"{n} keysound index(es) [n] on notes dropped (#KEYSOUNDS itself is kept)",
     "attack suffix": lambda n, lanes: f"{n} attack suffix(es) {{...}} on notes dropped",
-    "orphan tail": lambda n, lanes: f"{n} orphan tail(s) (a '3' with no open head) ignored, as StepMania does",
+    "orphan tail": lambda n, lanes: f"{n} orphan tail(s) (a '3' with no open head on an earlier row) ignored, "
+                                    f"as StepMania does",
     "unclosed head": lambda n, lanes: f"{n} unclosed head(s) (no '3' after them) dropped, as StepMania does",
     "long line": lambda n, lanes: f"{n} note line(s) longer than {lanes} characters: the extra ones ignored, "
                                   f"as StepMania does",

@@ -59,6 +59,31 @@ def test_a_clean_file_reads_as_before():
     assert len(notes) == 144  # 48 times: a tap, a hold, a tap
 
 
+def measure_256(lines: dict[int, str]) -> str:
+    """A 256-line measure (lines 2 and 3 are both on row 2; line 1 on row 1, line 8 on row 6)."""
+    return "\n".join(lines.get(i, "0000") for i in range(256))
+
+
+@pytest.mark.parametrize("order", [{0: "2000", 2: "3000", 3: "1000"}, {0: "2000", 2: "1000", 3: "3000"}])
+def test_a_tail_on_a_shared_row_neither_replaces_nor_is_replaced(order):
+    # StepMania's 3 writes nothing (a hold lives at its head's row): the hold and the tap stay, in either order
+    notes, ignored = parse_notes(measure_256(order), 4)
+    assert [(n.beat, n.kind, n.length) for n in notes] == [(0, NoteKind.HOLD, F(1, 24)), (F(1, 24), NoteKind.TAP, 0)]
+    assert ignored == {}  # nothing replaced, and a tap on the tail's row is not inside the hold
+
+
+def test_a_tail_on_its_heads_own_row_is_ignored_and_the_hold_stays_open():
+    notes, ignored = parse_notes(measure_256({2: "2000", 3: "3000", 8: "3000"}), 4)
+    assert [(n.beat, n.kind, n.length) for n in notes] == [(F(2, 48), NoteKind.HOLD, F(4, 48))]
+    assert ignored == {"orphan tail": 1}  # StepMania looks for the head on earlier rows only
+
+
+def test_a_note_inside_a_hold_before_a_shared_tail_row_is_still_counted():
+    notes, ignored = parse_notes(measure_256({0: "2000", 1: "1000", 2: "1000", 3: "3000"}), 4)
+    assert [n.kind for n in notes] == [NoteKind.HOLD, NoteKind.TAP, NoteKind.TAP]
+    assert ignored == {"note inside hold": 1}
+
+
 # ------------------------------------------------------------------------ 2. two stops or delays on one beat
 @pytest.mark.parametrize("fmt", [sm, ssc])
 def test_two_stops_on_one_beat_keep_the_last_as_stepmania_does(fmt):
@@ -104,6 +129,20 @@ def test_an_old_hard_chart_described_smaniac_is_challenge(desc):
 def test_other_descriptions_stay_hard():
     song = sm.loads(sm_text("#BPMS:0=120;\n", desc="Challenge mode"))
     assert song.charts[0].slot is Slot.HARD
+
+
+@pytest.mark.parametrize("desc", ["Challenge", " smaniac "])
+def test_a_hard_chart_described_challenge_is_saved_so_that_it_reopens_as_hard(desc):
+    song = Song(timing=TimingData(bpms=((F(0), F(120)),)), charts=[
+        Chart(mode="dance-single", slot=Slot.HARD, meter=9, description=desc, notes=[Note(F(0), 0)]),
+        Chart(mode="dance-single", slot=Slot.CHALLENGE, meter=11, notes=[Note(F(1), 1)])])
+    listed = [p for p in sm.problems(song) if "written as" in p.reason]
+    assert [(p.chart_id, p.fatal) for p in listed] == [("dance-single/Hard", False)]
+    assert f"description {desc.strip()!r} written as '{desc.strip()} (Hard)'" in listed[0].reason
+    back = sm.loads(sm.dumps(song))
+    assert [(c.slot, c.description) for c in back.charts] == [(Slot.HARD, f"{desc.strip()} (Hard)"),
+                                                              (Slot.CHALLENGE, "")]
+    assert not [p for p in sm.problems(back) if "written as" in p.reason]  # stable from then on
 
 
 # ------------------------------------------------------------------------ 4. a stop before beat 0, a BPM of 0
