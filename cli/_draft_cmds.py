@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d = subparsers.add_parser("draft", help="draft charts from audio (or fill slots of a chart) with the model",
                               description="Draft one or more difficulty slots. Without --timing or --bpm the "
                                           "tempo is detected from the audio and printed; with --bpm and no "
-                                          "--offset, beat 0 is.")
+                                          "--offset, beat 0 is (a chart file keeps its own).")
     d.add_argument("source", type=Path, metavar="AUDIO_OR_SONG", help="audio file, or a chart file whose audio "
                                                                       "and timing are used (its other charts kept; "
                                                                       "--bpm or --timing only where none of them "
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument("--bpm", type=float, help="constant tempo in beats per minute")
     d.add_argument("--offset", type=float, default=None, metavar="S",
                    help="with --bpm: time in seconds of beat 0 (as `tempo` prints it; StepMania #OFFSET = -S); "
-                        "default: detected from the audio at that BPM (printed)")
+                        "default: a chart file's own offset; for an audio file, detected at that BPM (printed)")
     d.add_argument("--slots", default=SLOT_NAMES, help=f"comma-separated slots (default {SLOT_NAMES})")
     _common_options(d, nps_default="default: the middle of the slot's usual range, as in the editor's AI panel "
                                     "(beginner 1.25, easy 2.35, medium 3.38, hard 4.58, challenge 5.5); SLOT=0: "
@@ -95,16 +95,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
     _note_seed(args.seed)
     song, audio_path = _source(args.source)
     timing = _timing(args, song)
-    flag = "--bpm/--offset" if args.timing is None else "--timing"
-    if song is not None and (args.bpm is not None or args.timing is not None):  # --bpm alone: its offset first
-        check_kept_timing(song, args.source, slots, timing if timing is not None else
-                          _at_bpm(args.bpm, song.timing.offset), flag)
+    if song is not None and (args.bpm is not None or args.timing is not None):
+        check_kept_timing(song, args.source, slots, timing, "--bpm/--offset" if args.timing is None else "--timing")
     drafter = _drafter(args)
-    if timing is None:
+    if timing is None:  # audio only: a chart file brings its timing (its offset with --bpm alone)
         analysis = _guarded(lambda: drafter.analyse(audio_path, _Progress(started)))
         timing = detect_tempo(analysis, audio_path) if args.bpm is None else detect_beat0(analysis, args.bpm)
-        if song is not None:  # --bpm with beat 0 detected: checked again where it landed
-            check_kept_timing(song, args.source, slots, timing, flag)
     if song is None:
         title, artist = song_names(audio_path)
         song = Song(title=title, artist=artist, music=music_relative_to(audio_path, args.output), timing=timing)
@@ -286,9 +282,13 @@ def _check_tempo_args(args: argparse.Namespace) -> None:
 
 def _timing(args: argparse.Namespace, song: Any) -> Any:
     """Timing from --bpm and --offset, --timing, or the source chart (:func:`_check_tempo_args` has checked the
-    flags); None to detect it from the audio (all of it, or beat 0 for --bpm without --offset)."""
+    flags); None to detect it from the audio (all of it, or beat 0 for --bpm without --offset). A chart file's
+    --bpm without --offset keeps the chart's own offset: its kept charts were placed on it, and a detected beat 0
+    (never exactly that offset) would move them (:func:`check_kept_timing` refused it after the analysis)."""
     if args.bpm is not None:
-        return None if args.offset is None else _at_bpm(args.bpm, -Fraction(str(args.offset)))
+        if args.offset is not None:
+            return _at_bpm(args.bpm, -Fraction(str(args.offset)))
+        return None if song is None else _at_bpm(args.bpm, song.timing.offset)
     if args.timing is not None:
         return _load_timed(args.timing).timing
     if song is not None:

@@ -45,7 +45,7 @@ class FileController(QObject):
         self.audio_job: Job | None = None
         self.on_disk = DiskStamps()  # the song's files read or written here, with their stamps then
         self._conversions_accepted: tuple[Path, list[str]] | None = None  # lossy save the designer agreed to
-        self._drafts_accepted: tuple[Document, str] | None = None  # saving without these AI drafts (save_checks)
+        self._drafts_accepted: dict[str, tuple[Document, str]] = {}  # verb -> saying Yes to these drafts (save_checks)
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
     def ask_open_path(self) -> Path | None:
@@ -216,9 +216,13 @@ class FileController(QObject):
         name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
         choice = messages.ask_save_changes(self.window, name, f"{drafts} will be discarded either way." if drafts
                                            else "")
-        if choice is messages.SaveChoice.SAVE:
-            self._drafts_accepted = (doc, drafts)  # "discarded either way" was said: Save does not ask again
-            return self.save()
+        if choice is messages.SaveChoice.SAVE:  # "discarded either way" was said: Save does not ask again...
+            told = dict(self._drafts_accepted)
+            self._drafts_accepted["Save"] = (doc, drafts)
+            if not self.save():  # ...unless it did not save (cancelled, a No): the window stays, and later Saves ask
+                self._drafts_accepted = told
+                return False
+            return True
         return choice is messages.SaveChoice.DISCARD
 
     def save(self) -> bool:

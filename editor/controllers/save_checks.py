@@ -82,12 +82,13 @@ def drafts_left_out(files, name: str, verb: str = "Save", done: str = "saved") -
     """Save's (and Export's) question when AI drafts are pending in any chart: ghosts are not part of the song,
     so the file would hold the charts without them (after "Draft all difficulties" and Ctrl+Return, which
     accepts the chart on screen only, four charts empty). Yes goes on without them, No cancels. Asked once per
-    document and set of pending drafts (:meth:`DraftResults.pending_text`), as closing the window asks it; True
-    to go on."""
+    document, set of pending drafts (:meth:`DraftResults.pending_text`) and ``verb``, as closing the window asks
+    it for Save: Export's Yes (a quick test copy without them) is no answer for Save's song file; True to go
+    on."""
     drafting = getattr(files.window, "drafting", None)
     drafts = drafting.pending_text() if drafting is not None else ""
     doc = files.session.doc
-    told = getattr(files, "_drafts_accepted", None)
+    told = files._drafts_accepted.get(verb)  # Save's and Export's answers apart
     if not drafts or (told is not None and told[0] is doc and told[1] == drafts):
         return True
     from editor.key_hints import hint
@@ -100,7 +101,7 @@ def drafts_left_out(files, name: str, verb: str = "Save", done: str = "saved") -
                             default=True):
         files.session.status.emit(f"Not {done}: AI drafts pending ({drafts})")
         return False
-    files._drafts_accepted = (doc, drafts)
+    files._drafts_accepted[verb] = (doc, drafts)
     return True
 
 

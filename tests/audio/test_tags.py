@@ -50,3 +50,39 @@ def test_underscores_in_a_file_name_are_spaces_collapsed():
 def test_newlines_in_a_tag_become_spaces(tmp_path):
     path = _write(tmp_path / "x.ogg", "Line one\nline two", "A\tB")
     assert song_names(path) == ("Line one line two", "A B")
+
+
+def _wav_with_info(path, title: bytes, artist: bytes):
+    """A WAV whose INFO chunk holds these bytes as they are (as a Windows tool writes Latin-1 text)."""
+    import struct
+
+    def sub(tag, b):
+        b += b"\0" * (2 - len(b) % 2)
+        return tag + struct.pack("<I", len(b)) + b
+
+    data = np.zeros(SR, np.int16).tobytes()
+    fmt = struct.pack("<HHIIHH", 1, 1, SR, 2 * SR, 2, 16)
+    info = b"INFO" + sub(b"INAM", title) + sub(b"IART", artist)
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"LIST" + struct.pack("<I", len(info)) + info
+            + b"data" + struct.pack("<I", len(data)) + data)
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
+def test_latin_1_tags_are_read_as_such_never_as_replacement_characters(tmp_path):
+    """Review of audit 24: 'Caf\\ufffd \\ufffdt\\ufffd' by 'Bj\\ufffdrk' (soundfile decodes as UTF-8 with 'replace')
+    was taken as the song's name and saved into the chart."""
+    path = _wav_with_info(tmp_path / "cafe_song.wav", "Café Été".encode("latin-1"), "Björk".encode("cp1252"))
+    assert song_names(path) == ("Café Été", "Björk")
+    utf8 = _wav_with_info(tmp_path / "utf8.wav", "Café Été".encode(), "Björk".encode())
+    assert song_names(utf8) == ("Café Été", "Björk")
+    neither = _wav_with_info(tmp_path / "no_text.wav", b"Bad \x81\x8d", b"\x90\x9d")  # not cp1252 either
+    assert song_names(neither) == ("no text", "")
+
+
+def test_text_with_replacement_characters_is_unreadable(tmp_path, monkeypatch):
+    import audio.tags
+
+    monkeypatch.setattr(audio.tags, "_raw_tags", lambda f: None, raising=False)  # its text only
+    path = _wav_with_info(tmp_path / "cafe_song.wav", "Café Été".encode("latin-1"), "Björk".encode("latin-1"))
+    assert song_names(path) == ("cafe song", "")

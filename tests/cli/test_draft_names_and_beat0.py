@@ -58,3 +58,26 @@ def test_the_song_is_named_from_the_audio_tags_else_its_file_name(work, capsys, 
     assert run(work, "my_click_song.wav", "--bpm", "128", "--offset", "0.3", out=tmp_path / "b.osu") == 0
     song = load(next(tmp_path.glob("*.osu")))
     assert (song.title, song.artist) == ("my click song", "")  # as the editor names it: was "my_click_song"
+
+
+def test_a_chart_files_bpm_without_offset_keeps_its_offset(work, capsys, tmp_path):
+    """Review of audit 24: ``draft song.ssc --bpm B`` with a chart kept detected beat 0 anyway, never exactly the
+    chart's offset, and was refused after the analysis ("would change" its timing); it ran before."""
+    from fractions import Fraction
+
+    from chart.formats.registry import save
+    from chart.notes import Note
+    from chart.song import Chart, Slot, Song
+    from chart.timing import TimingData
+
+    song = Song(title="S", music=str(work / "my_click_song.wav"),
+                timing=TimingData.constant(128, Fraction(-1, 4)),  # beat 0 at 0.25 s, the clicks at 0.3 s
+                charts=[Chart(slot=Slot.BEGINNER, meter=1, notes=[Note(Fraction(k), k % 4) for k in range(8)])])
+    save(song, tmp_path / "song.ssc")
+    out = tmp_path / "out.ssc"
+    assert main(["draft", str(tmp_path / "song.ssc"), "--bpm", "128", "--slots", "easy", "--models",
+                 str(work / "models"), "-o", str(out)]) == 0
+    assert "detected" not in capsys.readouterr().err
+    drafted = load(out)
+    assert float(drafted.timing.offset) == pytest.approx(-0.25)  # the chart's own, under its kept Beginner
+    assert [c.slot for c in drafted.charts] == [Slot.BEGINNER, Slot.EASY]

@@ -100,3 +100,47 @@ def test_new_song_from_audio_takes_the_tags_as_the_cli_does(window, tmp_path):
     assert (doc.song.title, doc.song.artist) == ('Coral Crown (From "Hades II")', "FalKKonE/Rena")
     doc = window.files.new_document_from_audio(plain, TimingData.constant(120, "0"))
     assert (doc.song.title, doc.song.artist) == ("my song", "")
+
+
+def test_exports_yes_is_no_answer_for_save(opened, boxes, song_files, tmp_path):
+    """Review of audit 24: Yes to Export's question (a quick test copy may lack the drafts) was remembered for
+    Save too, which then wrote the song file without them and asked nothing."""
+    win = opened
+    _draft_both(win)
+    from editor.controllers.export import ExportController
+
+    boxes.answers[:] = [YES] * 4  # the drafts, then whatever Export asks of the copy
+    ExportController(win).export(tmp_path / "quick-test.ssc")
+    assert boxes[0][1] == "AI drafts not accepted"
+    boxes.clear()
+    boxes.answers[:] = [NO]
+    assert not win.files.save()
+    assert [b[1] for b in boxes] == ["AI drafts not accepted"]  # asked, not taken from Export's answer
+    boxes.clear()
+    boxes.answers[:] = [YES]
+    assert win.files.save()
+    boxes.clear()
+    boxes.answers[:] = [YES] * 3
+    ExportController(win).export(tmp_path / "again.ssc")
+    assert "AI drafts not accepted" not in [b[1] for b in boxes]  # Export's own Yes still stands: asked once
+
+
+def test_a_close_whose_save_did_not_happen_leaves_save_asking(opened, boxes, song_files):
+    """Review of audit 24: closing's Save took the drafts as said before saving; when that save did not happen
+    (here "File changed on disk" answered No) the window stayed open and no later Save asked about the drafts."""
+    import os
+    import time
+
+    win = opened
+    _draft_both(win)
+    win.actions.actions["ai.accept_all"].trigger()  # an unsaved change, and Easy's drafts pending
+    later = time.time() + 5
+    os.utime(song_files.chart, (later, later))  # changed on disk meanwhile
+    boxes.clear()
+    boxes.answers[:] = [SAVE, NO]
+    assert not win.files.maybe_save_changes()
+    assert [b[1] for b in boxes] == ["Unsaved changes", "File changed on disk"]
+    boxes.clear()
+    boxes.answers[:] = [NO]
+    assert not win.files.save()
+    assert [b[1] for b in boxes] == ["AI drafts not accepted"]  # was: nothing asked, the song saved without them
