@@ -10,35 +10,30 @@ Split from :mod:`chart.formats.osu_mania`. Our model has no sounds, so they are 
   carries the sounds with their notes (:func:`follow_edit`: a move, mirror, shift...); the sound of a note deleted
   or replaced is kept as a lost line that no other note can take, and at Save ``problems`` counts those and any
   other sound whose note is gone.
-* ``TimingPoints.red`` (the song's ``extra``): ``beat,sampleSet,sampleIndex,volume,effects`` per red line, for
-  every red line once one of them is not the default (``1,0,100,0``) or lies where the writer makes no line of the
-  timing (a red line keeping the tempo: a kiai or sample-set section, a bar-line reset): the writer puts a line at
-  each of these beats too (:func:`red_points`), and Keep notes in time keeps them at their times, as green lines
-  (:func:`retime_red`). A red line with no entry (one the designer
-  added, or the first line moved back before early notes) takes the sample set, index, volume and kiai of the red
-  line in force before it (else the first one's), as osu!'s editor does for a new timing point: otherwise adding a
-  BPM change would silence a soft-sampled or kiai section. The omit-first-barline bit is never copied.
+* ``TimingPoints.red`` (the song's ``extra``): each red line's sample set, index, volume and effects, and whether
+  it is a line keeping the tempo (:mod:`chart.formats.osu_red`, whose functions are imported here).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from fractions import Fraction
 
 from chart.formats.errors import ParseError, Unrepresentable
-from chart.formats.osu_timing import TimingPoint, beat_points, line_beats, red_point
+from chart.formats.osu_red import RED_LINES as RED_LINES
+from chart.formats.osu_red import first_red_beat as first_red_beat
+from chart.formats.osu_red import red_extra as red_extra
+from chart.formats.osu_red import red_line as red_line
+from chart.formats.osu_red import red_points as red_points
+from chart.formats.osu_red import red_sounds as red_sounds
+from chart.formats.osu_red import retime_red as retime_red
 from chart.formats.values import parse_int, parse_number
 from chart.notes import Note
-from chart.timing import TimingData
 
 HITSOUNDS = "HitObjects.hitsounds"
-RED_LINES = "TimingPoints.red"
 _SAMPLE = "0:0:0:0:"
 DEFAULT_SOUND = ("0", _SAMPLE)  # what osu! writes for a hit object without a sound of its own
-_RED_DEFAULT = ("1", "0", "100", "0")
-_KIAI = 1
 _LOST = "x"  # before a kept sound whose note an edit replaced (remap_sounds)
 
 Sound = tuple[str, str]  # (hitSound, hitSample)
@@ -291,96 +286,3 @@ def lost_sounds(chart_id: str, extra: list[tuple[str, str]], written: list[Note]
         return []
     return [Unrepresentable(chart_id, lost[0][0] if lost else Fraction(0), f"osu! hitsounds of {count} "
                             f"note{'s' * (count != 1)} edited away (deleted or moved): dropped", fatal=False)]
-
-
-def red_extra(points: list[TimingPoint], beats: list[Fraction], timing: TimingData) -> list[tuple[str, str]]:
-    """The ``TimingPoints.red`` extra of red lines read at ``beats`` into ``timing`` (none when all have the default
-    settings and lie on the lines the writer makes of ``timing``)."""
-    if all(p.sound == _RED_DEFAULT for p in points) and set(beats) <= line_beats(timing):
-        return []
-    rows = {b: p.sound for p, b in zip(points, beats)}  # one line per row: the last at one time plays on
-    return [(RED_LINES, "\n".join(f"{b}," + ",".join(sound) for b, sound in sorted(rows.items())))]
-
-
-def red_line(point: TimingPoint, sound: tuple[str, str, str, str], time_text: str, length_text: str) -> str:
-    """One uninherited ``[TimingPoints]`` line."""
-    sample_set, index, volume, effects = sound
-    return f"{time_text},{length_text},{point.meter},{sample_set},{index},{volume},1,{effects}"
-
-
-def _kept_red(extra: list[tuple[str, str]]) -> dict[Fraction, tuple[str, str, str, str]]:
-    """{beat: (sampleSet, sampleIndex, volume, effects)} of the ``TimingPoints.red`` extra (bad lines skipped)."""
-    kept: dict[Fraction, tuple[str, str, str, str]] = {}
-    for line in dict(extra).get(RED_LINES, "").split("\n"):
-        f = line.split(",")
-        try:
-            kept[Fraction(f[0])] = (f[1], f[2], f[3], f[4])
-        except (ValueError, IndexError, ZeroDivisionError):
-            continue
-    return kept
-
-
-def first_red_beat(extra: list[tuple[str, str]], beats: list[Fraction]) -> Fraction | None:
-    """The beat to write the first red line at instead of ``beats[0]`` (the writer's red lines: beat 0 first), or
-    None. A file whose hit objects start before its first red line is read with beat 0 whole 4-beat measures
-    before that line (:mod:`chart.formats.osu_timing`), and written back with a red line at beat 0: a note 0.5 ms
-    early moved the line, its kiai and its bar lines, a measure earlier. When the first kept red line lies whole
-    measures after beat 0, before the writer's next line (the same tempo and meter all along), it goes back there:
-    osu! plays the objects before the first red line by it, so no time changes."""
-    kept = sorted(_kept_red(extra))
-    if not kept or not beats or beats[0] in kept:
-        return None
-    beat = kept[0]
-    if beat <= beats[0] or (len(beats) > 1 and beat >= beats[1]) or (beat - beats[0]) % 4:
-        return None
-    return beat
-
-
-def red_sounds(extra: list[tuple[str, str]], beats: list[Fraction]) -> list[tuple[str, str, str, str]]:
-    """The settings to write for red lines at ``beats`` (module docstring: kept, else inherited)."""
-    kept = _kept_red(extra)
-    out = []
-    for beat in beats:
-        if beat in kept:
-            out.append(kept[beat])
-            continue
-        before = [b for b in kept if b < beat]
-        source = kept[max(before)] if before else kept[min(kept)] if kept else _RED_DEFAULT
-        effects = parse_int(source[3], "effects") if source[3].lstrip("-").isdigit() else 0
-        out.append((*source[:3], str(effects & _KIAI)))
-    return out
-
-
-def red_points(timing: TimingData, extra: list[tuple[str, str]]) -> list[tuple[Fraction, TimingPoint]]:
-    """(beat, red line) of each red line to write, by time: the writer's (:func:`beat_points`), the first put back
-    where the file had it (:func:`first_red_beat`), and one at each other kept red line's beat, with the tempo and
-    meter there (a line keeping the tempo: its kiai, sample set and bar-line reset stay); one that would come at
-    the time of a line already there (in a warp) is not written."""
-    red = beat_points(timing)
-    first = first_red_beat(extra, [b for b, _ in red])
-    if first is not None:
-        red[0] = (first, replace(red[0][1], time_ms=timing.beat_to_seconds(first) * 1000))
-    beats, times = {b for b, _ in red}, {p.time_ms for _, p in red}
-    for beat in sorted(_kept_red(extra)):
-        point = red_point(timing, beat)
-        if beat not in beats and beat > red[0][0] and point.time_ms not in times:
-            red.append((beat, point))
-            times.add(point.time_ms)
-    return sorted(red, key=lambda item: item[1].time_ms)
-
-
-def retime_red(extra: list[tuple[str, str]], old: TimingData,
-               beat_map: Callable[[Fraction], Fraction]) -> list[tuple[str, str]]:
-    """``extra`` with each kept red line the writer does not make of ``old`` (a line keeping the tempo) at the beat
-    ``beat_map`` gives it (Keep notes in time: it keeps its time, as a green line does); the lines of the timing
-    stay on their beats, and one mapped onto a taken beat is dropped. ``extra`` itself when none moved."""
-    kept = _kept_red(extra)
-    own = line_beats(old) if kept else set()
-    rows = {b: sound for b, sound in kept.items() if b in own}
-    for beat, sound in sorted(kept.items()):
-        if beat not in own:
-            rows.setdefault(beat_map(beat), sound)
-    if rows == kept:
-        return extra
-    text = "\n".join(f"{b}," + ",".join(sound) for b, sound in sorted(rows.items()))
-    return [(k, text if k == RED_LINES else v) for k, v in extra]

@@ -21,8 +21,8 @@ starts a new beat grid at ``time`` ms with ``BPM = 60000 / beatLength``. Reading
 Writing follows the same model back: a point at each BPM change and time-signature change, a point at the end of
 each stop (and warp), and a point where each delay ends (where its row is judged), each carrying the tempo that
 follows; the first at beat 0 (the ``.osu`` writer puts it back where the file had it when hit objects before it
-moved beat 0: ``osu_hitsounds.first_red_beat``, and adds the file's red lines that keep the tempo:
-``osu_hitsounds.red_points``). A pause read back lands on the row before its end, so a pause
+moved beat 0: ``osu_red.first_red_beat``, and adds the file's red lines that keep the tempo:
+``osu_red.red_points``). A pause read back lands on the row before its end, so a pause
 longer than one row renumbers the beats after it (times are kept).
 """
 
@@ -169,34 +169,34 @@ def points_from_timing(timing: TimingData) -> list[TimingPoint]:
 
 def beat_points(timing: TimingData) -> list[tuple[Fraction, TimingPoint]]:
     """:func:`points_from_timing` with the beat (row) of each point: a red line's sample settings are kept by it."""
-    sigs = list(timing.time_signatures)
-
-    def at(beat: Fraction, time_s: Fraction | None = None) -> tuple[Fraction, Fraction, TimingPoint]:
-        t = timing.beat_to_seconds(beat) if time_s is None else time_s  # a delay's beat: where it ends
-        return t, beat, red_point(timing, beat, t)
-
     first = min(Fraction(0), timing.bpms[0][0])
-    events = [at(first)]
-    events += [at(b) for b in [b for b, _ in timing.bpms] + [b for b, _, _ in sigs] if b > first]
-    events += [at(b, timing.beat_to_seconds(b) + s) for b, s in _merge(list(timing.stops))]
-    events += [at(b) for b, _ in timing.delays]
-    events += [at(b + length) for b, length in timing.warps]
-    events.sort(key=lambda e: (e[0], e[1]))
-    by_time: dict[Fraction, tuple[Fraction, TimingPoint]] = {}
-    for t, b, p in events:
-        by_time[t] = (b, p)  # the latest beat at one time wins: its tempo is the one that plays on
-    return [by_time[t] for t in sorted(by_time)]
+    at: list[tuple[Fraction, Fraction]] = [(timing.beat_to_seconds(b), b) for b in (
+        first, *(b for b, _ in timing.bpms if b > first), *(b for b, _, _ in timing.time_signatures if b > first),
+        *(b for b, _ in timing.delays), *(b + length for b, length in timing.warps))]  # a delay's beat: where it ends
+    at += [(timing.beat_to_seconds(b) + s, b) for b, s in _merge(list(timing.stops))]
+    by_time = dict(sorted(at))  # the latest beat at one time wins: its tempo is the one that plays on
+    times = sorted(by_time)
+    beats = [by_time[t] for t in times]
+    return list(zip(beats, red_points_at(timing, beats, times)))
 
 
-def red_point(timing: TimingData, beat: Fraction, time_s: Fraction | None = None) -> TimingPoint:
-    """The red line at ``beat`` (at ``time_s``, else the beat's time) with the tempo and meter there."""
-    active = [n for b, n, _ in timing.time_signatures if b <= beat]
-    t = timing.beat_to_seconds(beat) if time_s is None else time_s
-    return TimingPoint(t * 1000, 60000 / timing.bpm_at(beat), active[-1] if active else 4)
+def red_points_at(timing: TimingData, beats: Sequence[Fraction],
+                  times_s: Sequence[Fraction] | None = None) -> list[TimingPoint]:
+    """The red line at each of ``beats`` (at ``times_s``, else the beat's time) with the tempo and meter there, by
+    bisection (a scan of the timing per line made a map of 16 000 tempo changes quadratic to write)."""
+    bpm_beats = [b for b, _ in timing.bpms]
+    sig_beats = [b for b, _, _ in timing.time_signatures]
+    out = []
+    for k, beat in enumerate(beats):
+        t = timing.beat_to_seconds(beat) if times_s is None else times_s[k]
+        bpm = timing.bpms[max(bisect_right(bpm_beats, beat) - 1, 0)][1]
+        sig = bisect_right(sig_beats, beat) - 1
+        out.append(TimingPoint(t * 1000, 60000 / bpm, timing.time_signatures[sig][1] if sig >= 0 else 4))
+    return out
 
 
 def line_beats(timing: TimingData) -> set[Fraction]:
     """The beats :func:`beat_points` puts red lines on (a line that shares its time with a later one included), in
-    one pass over the timing's entries (beat_points times each line, slow on a map of 16 000 tempo changes)."""
+    one pass over the timing's entries (no line timed)."""
     beats = {min(Fraction(0), timing.bpms[0][0])} | {b for b, _ in timing.bpms} | {b for b, _, _ in timing.time_signatures}
     return beats | {b for b, _ in timing.stops} | {b for b, _ in timing.delays} | {b + n for b, n in timing.warps}
