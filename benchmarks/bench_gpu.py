@@ -75,7 +75,7 @@ def stored(path: Path, why: str, shipped: str = "") -> list[Section]:
     data, sections = loaded
     stale = stale_note(data, sections, shipped)
     for i, s in enumerate(sections):
-        head = (f"{why}; the rows below are the last measurement on a GPU machine ({data['machine']}), "
+        head = (f"{why}; the rows above are the last measurement on a GPU machine ({data['machine']}), "
                 f"stored in `{RESULTS.as_posix()}`." if i == 0 else "")
         s.text = "\n\n".join(part for part in (head, stale, s.text.strip()) if part)
         s.measured = data["date"]

@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d = subparsers.add_parser("draft", help="draft charts from audio (or fill slots of a chart) with the model",
                               description="Draft one or more difficulty slots. Without --timing or --bpm the "
                                           "tempo is detected from the audio and printed; with --bpm and no "
-                                          "--offset, beat 0 is (a chart file keeps its own).")
+                                          "--offset, beat 0 is detected at that BPM and printed (a chart file "
+                                          "keeps its own offset).")
     d.add_argument("source", type=Path, metavar="AUDIO_OR_SONG", help="audio file, or a chart file whose audio "
                                                                       "and timing are used (its other charts kept; "
                                                                       "--bpm or --timing only where none of them "

@@ -23,7 +23,7 @@ def test_a_replay_of_an_earlier_model_says_so_in_every_section(tmp_path):
     for s in (first, second):
         assert f"measured on an earlier model, sha256 {OLD[:12]}; the shipped model is {NEW[:12]}" in s.text.lower()
         assert "re-run on a GPU machine" in s.text
-    assert first.text.startswith("No CUDA here; the rows below are the last measurement on a GPU machine (an H100)")
+    assert first.text.startswith("No CUDA here; the rows above are the last measurement on a GPU machine (an H100)")
     assert first.text.endswith(f"shipped onset-v1 (sha256:{OLD[:12]})")
 
 
