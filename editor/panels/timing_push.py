@@ -37,6 +37,7 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
     song_before = song.timing
     dropped = moved = 0
     shift_s = 0.0
+    jumps_before = sum(_jump_rows(c.notes) for c in targets)
     try:
         shared = BeatMap(song.timing if chart is None else song.timing_for(chart), changed)  # every target's old
         changed, segments = retime_segments(changed, shared)  # the segments in the beats the notes get
@@ -70,6 +71,7 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
         session.status.emit(f"{name}: {session.live_run if isinstance(exc, HistoryError) and session.live_run else exc}")
         return False
     text = f"{name}: {moved} note(s) given new beats to keep their times"
+    new_jumps = sum(_jump_rows(c.notes) for c in targets) - jumps_before
     fell, shift_s = _fell_in_pauses(rebeated, shift_s) if shift_s >= SNAP_TOLERANCE_S else ("", shift_s)
     if shift_s >= SNAP_TOLERANCE_S:  # StepMania's finest row (1/48 beat) is the nearest: say how far that is
         text += f", within {shift_s * 1000:.1f} ms (the finest row is 1/48 beat)"
@@ -82,8 +84,19 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
     shortened = sum(m.shortened for m in maps.values())
     if shortened:
         text += f"; {shortened} hold(s) shortened to end a row before a note they reached"
+    if new_jumps > 0:  # notes a pause or a shorter warp put on one row (a warp's own notes keep their beats)
+        text += f"; {new_jumps} more jump row(s) than before: check them"
     session.status.emit(text + (f"; {dropped} dropped on a cell already taken" if dropped else ""))
     return True
+
+
+def _jump_rows(notes: list[Note]) -> int:
+    """Rows of ``notes`` with two or more onsets (mines aside)."""
+    rows: dict = {}
+    for n in notes:
+        if n.kind.is_onset:
+            rows[n.beat] = rows.get(n.beat, 0) + 1
+    return sum(1 for k in rows.values() if k > 1)
 
 
 def _fell_in_pauses(rebeated: list[tuple[list[Note], BeatMap]], shift_s: float) -> tuple[str, float]:

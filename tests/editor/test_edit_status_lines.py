@@ -49,6 +49,20 @@ def test_a_rounding_is_still_reported_with_the_row(qtbot):
     assert "fell inside" not in said[-1], said[-1]
 
 
+def test_a_shorter_warp_that_makes_jumps_says_so(qtbot):
+    """Shortening a warp with Keep notes in time: its former notes keep their beats and are judged now, and the
+    notes after it are re-beated onto the same rows: two new jumps, and the status line did not say so."""
+    old = TimingData(offset=F(0), bpms=((F(0), F(120)),), warps=((F(4), F(2)),))
+    notes = [Note(F(b, 2), b % 4) for b in range(4, 20)]  # a note every half beat, beats 2 to 9.5
+    s = EditorSession()
+    s.set_document(Document(Song(title="t", timing=old, charts=[Chart(slot=Slot.EASY, meter=3, notes=notes)])))
+    s.keep_notes_in_time = True
+    said: list[str] = []
+    s.status.connect(said.append)
+    assert push_timing(s, old.with_changes(warps=((F(4), F(1)),)), None, "Change timing", merge=False)
+    assert "2 more jump row(s) than before" in said[-1], said[-1]
+
+
 def test_select_by_snap_takes_custom_snaps_into_the_last_class(opened):
     win = opened
     s = win.session
