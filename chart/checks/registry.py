@@ -22,7 +22,9 @@ from chart.checks.mp3_delay import CheckMp3Delay
 from chart.checks.music import CheckMusic
 from chart.checks.note_in_hold import CheckNoteInHold
 from chart.checks.parity import CheckParity
+from chart.checks.preview import CheckPreview
 from chart.checks.representable import CheckRepresentable
+from chart.checks.slots import CheckOsuNames, CheckSharedSlot
 from chart.checks.unjudged import CheckUnjudged
 from chart.checks.unsnapped import CheckUnsnapped
 from chart.document import song_chart_id
@@ -30,8 +32,8 @@ from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
     CheckUnsnapped(), CheckDuplicates(), CheckLanes(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(),
-    CheckMusic(), CheckMp3Delay(), CheckRepresentable(), CheckUnjudged(), CheckHands(), CheckParity(),
-    CheckBeginnerRules(), CheckDensity(), CheckEmpty(),
+    CheckPreview(), CheckMusic(), CheckMp3Delay(), CheckRepresentable(), CheckOsuNames(), CheckUnjudged(),
+    CheckHands(), CheckParity(), CheckBeginnerRules(), CheckSharedSlot(), CheckDensity(), CheckEmpty(),
 ]
 
 

@@ -273,9 +273,9 @@ class TooLargeError(WriteError):
 
 
 def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
-    """The songs and files that saving ``song`` to ``path`` writes: one, or for osu!mania (one difficulty per
-    file) one single-chart song per chart in ``NAME [Slot description].osu`` -- the files :func:`load_folder`
-    reads back as one song."""
+    """The songs and files that saving ``song`` to ``path`` writes: one, or for osu!mania (one difficulty per file)
+    one single-chart song per chart in ``NAME [Slot description].osu`` (:func:`load_folder` reads them back as one
+    song), each of its own ``Version``: a name taken gets a number in the description, as its file name."""
     path = Path(path)
     if format_for(path).name != "osu" or len(song.charts) <= 1:
         return [(song, path)]
@@ -307,9 +307,15 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
     # chart (a copy) would give several files one identity, so only a chart's own first one is written.
     song_extra = [item for item in song.extra if item[0] != BEATMAP_ID]
     several_keys = len({c.lanes for c in song.charts}) > 1
-    for chart, name in zip(song.charts, names):
-        if several_keys:
-            chart = keyed_version(chart)
+    versions: set[str] = set()
+    for original, name in zip(song.charts, names):
+        chart, k = keyed_version(original) if several_keys else original, 2
+        while (version := version_name(chart, song.extra)).lower() in versions:  # numbered, as the file names
+            chart = copy.copy(original)  # ("Edit Lv.4: copy 2"); Verify says so (chart.checks.slots)
+            chart.extra = [item for item in original.extra if item[0] != VERSION_KEY]
+            chart.description, k = f"{original.description} {k}".lstrip(), k + 1
+            chart = keyed_version(chart) if several_keys else chart
+        versions.add(version.lower())
         unique, k = name, 2
         while unique.lower() in used:  # the same slot, mode and name twice: numbered, never overwritten
             unique, k = f"{name} {k}", k + 1

@@ -5,6 +5,11 @@ commit on editingFinished; consecutive changes of one field merge into one undo 
 box holds what every format holds (``chart.formats.errors.MAX_METER``: -1000000 to 1000000; files hold meters
 such as -1, 0 or 150) and commits only a value the designer changed, so looking at a chart never rewrites its
 meter.
+
+Add opens on the first difficulty the current chart's mode has free (Edit when all are taken); Duplicate names
+its copy uniquely ("Easy copy", "Easy copy 2"). A difficulty may be set to one another chart of the mode has (a
+swap takes two steps); the status bar says it is shared (StepMania plays one of them as an Edit; Verify lists it,
+``chart.checks.slots``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chart.checks.slots import first_free_slot, shared_slot_note
 from chart.commands import AddChart, RemoveChart, SetChartMeta
 from chart.formats.errors import MAX_METER
 from chart.formats.osu_mania import BEATMAP_ID
@@ -65,7 +71,7 @@ class DifficultyPanel(QWidget):
         self.slot = QComboBox()
         for slot in Slot:
             self.slot.addItem(slot.sm_name, slot)
-        self.slot.activated.connect(lambda _i: self._set(slot=self.slot.currentData()))
+        self.slot.activated.connect(lambda _i: self._set_slot(self.slot.currentData()))
         self.meter = QSpinBox()
         self.meter.setRange(-MAX_METER, MAX_METER)
         self.meter.editingFinished.connect(self._meter_edited)
@@ -98,6 +104,8 @@ class DifficultyPanel(QWidget):
         row = next((i for i, c in enumerate(charts) if c is self.session.chart), -1)
         self.list.setCurrentRow(row)
         chart = self.session.chart
+        mode = chart.mode if chart is not None else Chart().mode
+        self.add_slot.setCurrentIndex(self.add_slot.findData(first_free_slot(self.session.doc.song, mode)))
         for w in (self.slot, self.meter, self.description, self.credit, self.dup_button, self.del_button):
             w.setEnabled(chart is not None)
         if chart is not None:
@@ -133,6 +141,19 @@ class DifficultyPanel(QWidget):
         if changed:
             self.session.push(SetChartMeta(chart, **changed))
 
+    def _set_slot(self, slot: Slot) -> None:
+        chart = self.session.chart
+        self._set(slot=slot)
+        if chart is not None and chart.slot == slot:
+            self._say_shared(chart)
+
+    def _say_shared(self, chart: Chart) -> None:
+        """The status line when ``chart`` now shares its difficulty with another chart of its mode."""
+        path = self.session.doc.path
+        note = shared_slot_note(self.session.doc.song, chart, path.suffix.lstrip(".").lower() if path else None)
+        if note:
+            self.session.status.emit(note)
+
     def _meter_edited(self) -> None:
         if self.meter.value() != self._shown_meter:
             self._shown_meter = self.meter.value()
@@ -148,6 +169,7 @@ class DifficultyPanel(QWidget):
         chart.extra = keyboard_extra(self.session.doc.song, chart.mode, current)  # an osu! map's: played with fingers
         if self.session.push(AddChart(chart)):
             self.session.set_chart(chart)
+            self._say_shared(chart)
         return chart
 
     def duplicate_chart(self) -> Chart | None:
@@ -157,7 +179,10 @@ class DifficultyPanel(QWidget):
         chart = copy.deepcopy(source)
         chart.extra = [item for item in chart.extra if item[0] != BEATMAP_ID]  # osu! names one difficulty by it
         chart.slot = Slot.EDIT
-        chart.description = f"{source.description or source.slot.sm_name} copy"
+        base = f"{source.description or source.slot.sm_name} copy"
+        taken = {c.description.lower() for c in self.session.doc.song.charts}
+        chart.description = next(name for k in range(1, len(taken) + 2)
+                                 if (name := base if k == 1 else f"{base} {k}").lower() not in taken)
         if self.session.push(AddChart(chart, name="Duplicate chart")):
             self.session.set_chart(chart)
         return chart

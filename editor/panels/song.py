@@ -5,6 +5,11 @@ with the next change of the same field). The Offset box steps by 1 ms and the pr
 or the wheel once the box has the focus: the dock's boxes let a wheel that scrolls the panel pass,
 ``editor.panels.focus``). The offset is StepMania's ``#OFFSET`` (chart data, exported) — device
 latency and visual offset are settings in the Playback menu and never touch it.
+
+"Title (romanised)" and "Artist (romanised)" edit StepMania's ``#TITLETRANSLIT``/``#ARTISTTRANSLIT`` (osu!'s
+``Title``/``Artist``, which osu! shows by default; the title itself is its ``TitleUnicode``): empty, the games show
+the title. Renaming the title (artist) carries along a romanised name that was the old title itself; one that
+differs is kept (a real romanisation), shown beside the title, and the status bar says so.
 """
 
 from __future__ import annotations
@@ -19,14 +24,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chart.commands import SetSongMeta
+from chart.commands import Command, SetSongMeta
 from chart.formats.errors import MAX_ABS_VALUE
+from chart.formats.msd import escape, unescape
 from chart.notes import as_fraction
+from chart.song import Song
 from editor.session import EditorSession
 
 OFFSET_STEP_S = 0.001  # one arrow key or wheel notch on the Offset box
 OFFSET_DECIMALS = 6  # what StepMania writes: an offset read from a file is shown, and nudged, as it is
 PREVIEW_STEP_S = 0.1
+TRANSLIT = {"title": "TITLETRANSLIT", "artist": "ARTISTTRANSLIT"}  # the song.extra tags (chart.formats.osu_mania)
+
+
+class SetTranslit(SetSongMeta):
+    """A romanised name's change (of ``song.extra``): merges with the next change of the same name only, so the
+    title's and the artist's are an undo step each."""
+
+    def __init__(self, tag: str, extra: list[tuple[str, str]]):
+        super().__init__(f"Change {'title' if tag == TRANSLIT['title'] else 'artist'} (romanised)", extra=extra)
+        self.tag = tag
+
+    def merge_with(self, other: Command) -> bool:
+        return isinstance(other, SetTranslit) and other.tag == self.tag and super().merge_with(other)
+
+
+def translit(song: Song, name: str) -> str:
+    """The romanised ``name`` ("title", "artist") of ``song`` as text ("": none)."""
+    return unescape(dict(song.extra).get(TRANSLIT[name], ""))
+
+
+def with_translit(extra: list[tuple[str, str]], tag: str, text: str) -> list[tuple[str, str]]:
+    """``extra`` with ``tag`` set to ``text`` (escaped, in its place) or, for an empty ``text``, removed."""
+    if not text:
+        return [item for item in extra if item[0] != tag]
+    if tag not in dict(extra):
+        return [*extra, (tag, escape(text))]
+    return [(k, escape(text) if k == tag else v) for k, v in extra]
 
 
 def _spin(lo: float, hi: float, decimals: int, suffix: str, step: float) -> QDoubleSpinBox:
@@ -51,11 +85,20 @@ class PropertiesPanel(QWidget):
         self._offsets = None  # editor.controllers.timing_nudge.TimingNudges, made at the first change
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
+        self.translit: dict[str, QLineEdit] = {}  # "title", "artist": their romanised names
         for name in self.TEXT_FIELDS:
             edit = QLineEdit()
             edit.editingFinished.connect(lambda n=name: self._set_text(n))
             form.addRow(name.capitalize(), edit)
             self.edits[name] = edit
+            if name in TRANSLIT:
+                latin = QLineEdit()
+                latin.setPlaceholderText(f"same as the {name}")
+                latin.setToolTip(f"#{TRANSLIT[name]}: the {name} in Latin letters, which osu! (and StepMania's "
+                                 f"translit option) shows; empty: the {name} itself")
+                latin.editingFinished.connect(lambda n=name: self._set_translit(n))
+                form.addRow(f"{name.capitalize()} (romanised)", latin)
+                self.translit[name] = latin
         # sync is tuned by the millisecond (a whole second per arrow key was no nudge); StepMania writes 6 places
         # the readers' whole range: a box narrower than the files (it was +-60 s) showed a 75-s intro's offset
         # clamped, and the next arrow press wrote the clamped value back (a 15-s jump)
@@ -88,6 +131,9 @@ class PropertiesPanel(QWidget):
         for name, edit in self.edits.items():
             if edit.text() != getattr(song, name):
                 edit.setText(getattr(song, name))
+        for name, edit in self.translit.items():
+            if edit.text() != translit(song, name):
+                edit.setText(translit(song, name))
         timing, own = self.session.timing_target()
         self.offset.setValue(float(timing.offset))
         self.offset_label.setText("Offset (this chart's)" if own is not None else "Offset")
@@ -99,7 +145,25 @@ class PropertiesPanel(QWidget):
         self._updating = False
 
     def _set_text(self, name: str) -> None:
-        self._set_meta(**{name: self.edits[name].text()})
+        text, song = self.edits[name].text(), self.session.doc.song
+        if name not in TRANSLIT or self._updating or text == getattr(song, name):
+            self._set_meta(**{name: text})
+            return
+        latin = translit(song, name)
+        if latin and latin == getattr(song, name):  # a copy of the old name, not a romanisation: it follows
+            self._set_meta(**{name: text, "extra": with_translit(song.extra, TRANSLIT[name], text)})
+            return
+        self._set_meta(**{name: text})
+        if latin and latin != text:
+            self.session.status.emit(f"{name.capitalize()} changed; its romanised form (shown by osu!, and by "
+                                     f"StepMania's translit option) is still \"{latin}\"")
+
+    def _set_translit(self, name: str) -> None:
+        song = self.session.doc.song
+        text = self.translit[name].text().strip()
+        if self._updating or text == translit(song, name).strip():
+            return
+        self.session.push(SetTranslit(TRANSLIT[name], with_translit(song.extra, TRANSLIT[name], text)))
 
     def _set_meta(self, **fields) -> None:
         if self._updating:
