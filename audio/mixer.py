@@ -21,7 +21,7 @@ import numpy as np
 from audio.clock import PlaybackClock
 from audio.downmix import downmix_matrix
 from audio.stretch import Wsola, add_frames, read_frames
-from audio.ticks import TickTrack, mix_ticks
+from audio.ticks import RateSegments, TickTrack, mix_ticks
 
 MIN_RATE = 0.25
 MAX_RATE = 1.0
@@ -174,6 +174,7 @@ class Renderer:
         self._src = 0.0
         self._segment = 0
         self._seg_ticks = -math.inf  # ticks before this source frame started before the segment: not mixed
+        self._pieces = RateSegments()  # the segment's rate changes: a sounding tick goes on across them
         self._timebase = 0
         self._stretch_key: tuple | None = None
         # Scratch buffers
@@ -248,8 +249,10 @@ class Renderer:
             else:
                 self._stretch_key = None
                 self._render_resampled(view, mix, rate)
+            pieces = self._pieces.advance(self._segment, self._src, self.device_frame + pos, rate)
             for track in self.ticks:
-                mix_ticks(view, track, self._src, rate, float(self.tick_gain), self._tick_scratch, self._seg_ticks)
+                mix_ticks(view, track, self._src, rate, float(self.tick_gain), self._tick_scratch, self._seg_ticks,
+                          pieces)
             self._src += span * rate
             pos += span
             if looping and loop is not None and self._src >= loop[1]:

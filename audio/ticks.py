@@ -84,8 +84,60 @@ class TickTrack:
                    gain=float(gain), gains=per_tick)
 
 
+class RateSegments:
+    """Where the rate changed since the last discontinuity: the map from source frames to output frames.
+
+    Audio thread only. Within one segment of playback (a play, a seek, a loop pass) the source position runs on
+    without a break, at one rate per piece; a rate change (at a block boundary) starts a new piece. A tick that
+    started in an earlier piece began ``(frame - src[k]) / rate[k]`` output frames after that piece's start, so its
+    tail goes on from the right sample whatever the rate is now. ``advance`` must be called before each span's
+    ``mix_ticks``. At most ``MAX_PIECES`` are kept; a tick older than the oldest kept piece is placed as if that
+    piece's rate had run since its onset.
+    """
+
+    MAX_PIECES = 64
+
+    def __init__(self) -> None:
+        self.segment: int | None = None
+        self.src: list[float] = []  # source frame at each piece's first output frame
+        self.out: list[int] = []  # that output frame (device frames)
+        self.rate: list[float] = []
+        self.now_out = 0  # output frame of the span being mixed
+
+    def advance(self, segment: int, src_frame: float, out_frame: int, rate: float) -> RateSegments | None:
+        """The next span starts at ``src_frame``, output frame ``out_frame``, in segment ``segment``; returns
+        ``self`` when the rate has changed in this segment, else ``None`` (``mix_ticks`` then needs no map)."""
+        self.now_out = out_frame
+        if segment != self.segment:
+            self.segment = segment
+            self.src[:], self.out[:], self.rate[:] = (src_frame,), (out_frame,), (rate,)
+        elif rate != self.rate[-1]:
+            self.src.append(src_frame)
+            self.out.append(out_frame)
+            self.rate.append(rate)
+            if len(self.rate) > self.MAX_PIECES:
+                del self.src[0], self.out[0], self.rate[0]
+        return self if len(self.rate) > 1 else None
+
+    def src_at(self, out_frame: float) -> float:
+        """Source frame played at ``out_frame`` (a past output frame of this segment)."""
+        k = len(self.out) - 1
+        while k > 0 and self.out[k] > out_frame:
+            k -= 1
+        return self.src[k] + (out_frame - self.out[k]) * self.rate[k]
+
+    def onset(self, frame: float) -> int:
+        """Output frame, relative to the span being mixed, at which the tick at source ``frame`` started
+        (``frame`` before the current piece's start)."""
+        k = len(self.src) - 1
+        while k > 0 and self.src[k] > frame:
+            k -= 1
+        return self.out[k] - self.now_out + math.floor((frame - self.src[k]) / self.rate[k] + 0.5)
+
+
 def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, gain: float,
-              scratch: np.ndarray | None = None, since_frame: float = -np.inf) -> None:
+              scratch: np.ndarray | None = None, since_frame: float = -np.inf,
+              pieces: RateSegments | None = None) -> None:
     """Add the ticks that overlap one rendered span to ``out`` in place.
 
     Parameters
@@ -105,6 +157,10 @@ def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, 
     since_frame : float, optional
         Ticks before this source frame are left out: they belong to audio before a discontinuity (a loop wrap,
         a play or a seek start), so their tails must not sound mid-decay at the start of the new segment.
+    pieces : RateSegments, optional
+        The rate changes of this segment, advanced to this span. Without it (or with one piece) every tick is
+        placed as if ``rate`` had run since its onset; with it, a tick still sounding across a rate change goes on
+        from the sample it had reached, neither skipping nor replaying part of its sound.
     """
     n_out = out.shape[0]
     length = track.sample.shape[0]
@@ -114,13 +170,22 @@ def mix_ticks(out: np.ndarray, track: TickTrack, src_frame: float, rate: float, 
         return
     # Ticks that started up to one sample length before the span still sound in it, unless that is before the
     # segment: a loop's pass starts silent even when a beat lies just before the loop start.
-    first = max(src_frame - (length + 1) * rate, since_frame)
+    # When the rate changed less than a sample length ago, ticks that began before the change are placed by the rate
+    # they began at (``pieces``); otherwise every tick that can still sound began at the current rate.
+    multi = pieces if pieces is not None and pieces.now_out - (length + 1) < pieces.out[-1] else None
+    if multi is not None:
+        first = max(multi.src_at(multi.now_out - (length + 1)), since_frame)
+    else:
+        first = max(src_frame - (length + 1) * rate, since_frame)
     end = src_frame + n_out * rate
     if starts[-1] < first or starts[0] >= end:  # most tracks of a keysounded map, most of the time
         return
     lo = bisect_left(starts, first)
     for i in range(lo, bisect_left(starts, end, lo)):
-        start = math.floor((starts[i] - src_frame) / rate + 0.5)
+        if multi is not None and starts[i] < multi.src[-1]:
+            start = multi.onset(starts[i])  # it began before the last rate change
+        else:
+            start = math.floor((starts[i] - src_frame) / rate + 0.5)
         a, b = max(start, 0), min(start + length, n_out)
         if a >= b:
             continue
