@@ -3,7 +3,9 @@
 Split from :mod:`chart.formats.osu_hitsounds` (which imports these back). One line
 ``beat,sampleSet,sampleIndex,volume,effects`` per red line, for every red line once one of them is not the default
 (``1,0,100,0``) or lies where the writer makes no line of the timing. Such a line keeps the tempo (a kiai or
-sample-set section, a bar-line reset) and is marked ``,same`` at the end when read (:func:`red_extra`): the writer
+sample-set section, a bar-line reset) and is marked ``,same`` at the end when read (:func:`red_extra`; the others
+``,line``; an entry of neither, saved before the marks, is read by the rule that made them: one that is not the
+first and that the timing makes no line at keeps the tempo): the writer
 puts a line at each marked beat too (:func:`red_points`), and Keep notes in time keeps the marked lines at their
 times, as green lines (:func:`retime_red`). An unmarked entry is a line the timing makes (the first line, a BPM or
 meter change, a pause's end): it only keeps that line's settings, so when the designer deletes or moves the BPM
@@ -28,6 +30,7 @@ RED_LINES = "TimingPoints.red"
 _RED_DEFAULT = ("1", "0", "100", "0")
 _KIAI = 1
 _SAME = "same"  # the last field of a kept line that keeps the tempo (one the timing does not make)
+_LINE = "line"  # the last field of a kept line the timing makes (only its settings are kept)
 
 RedSound = tuple[str, str, str, str]  # (sampleSet, sampleIndex, volume, effects)
 
@@ -45,7 +48,7 @@ def red_extra(points: list[TimingPoint], beats: list[Fraction], timing: TimingDa
 
 
 def _red_text(rows: dict[Fraction, tuple[RedSound, bool]]) -> str:
-    return "\n".join(f"{b}," + ",".join(sound) + f",{_SAME}" * same for b, (sound, same) in sorted(rows.items()))
+    return "\n".join(f"{b}," + ",".join(sound) + f",{_SAME if same else _LINE}" for b, (sound, same) in sorted(rows.items()))
 
 
 def red_line(point: TimingPoint, sound: RedSound, time_text: str, length_text: str) -> str:
@@ -54,16 +57,21 @@ def red_line(point: TimingPoint, sound: RedSound, time_text: str, length_text: s
     return f"{time_text},{length_text},{point.meter},{sample_set},{index},{volume},1,{effects}"
 
 
-def _red_rows(extra: list[tuple[str, str]]) -> dict[Fraction, tuple[RedSound, bool]]:
-    """{beat: (settings, keeps the tempo)} of the ``TimingPoints.red`` extra (bad lines skipped)."""
-    kept: dict[Fraction, tuple[RedSound, bool]] = {}
+def _red_rows(extra: list[tuple[str, str]], timing: TimingData | None = None) -> dict[Fraction, tuple[RedSound, bool]]:
+    """{beat: (settings, keeps the tempo)} of the ``TimingPoints.red`` extra (bad lines skipped). An entry with no
+    mark (saved before the marks) keeps the tempo when it is not the first and ``timing`` makes no line at it."""
+    kept: dict[Fraction, tuple[RedSound, bool | None]] = {}
     for line in dict(extra).get(RED_LINES, "").split("\n"):
         f = line.split(",")
         try:
-            kept[Fraction(f[0])] = ((f[1], f[2], f[3], f[4]), f[5:6] == [_SAME])
+            kept[Fraction(f[0])] = ((f[1], f[2], f[3], f[4]), None if len(f) < 6 else f[5] == _SAME)
         except (ValueError, IndexError, ZeroDivisionError):
             continue
-    return kept
+    unmarked = [b for b, (_, same) in kept.items() if same is None]
+    lines = line_beats(timing) if unmarked and timing is not None else set()
+    first = min(kept, default=None)
+    return {b: (sound, bool(same) if same is not None else b not in lines and b != first and timing is not None)
+            for b, (sound, same) in kept.items()}
 
 
 def _kept_red(extra: list[tuple[str, str]]) -> dict[Fraction, RedSound]:
@@ -114,7 +122,8 @@ def red_points(timing: TimingData, extra: list[tuple[str, str]]) -> list[tuple[F
     if first is not None:
         red[0] = (first, replace(red[0][1], time_ms=timing.beat_to_seconds(first) * 1000))
     beats, times = {b for b, _ in red}, {p.time_ms for _, p in red}
-    same = [b for b, (_, keeps) in sorted(_red_rows(extra).items()) if keeps and b not in beats and b > red[0][0]]
+    same = [b for b, (_, keeps) in sorted(_red_rows(extra, timing).items())
+            if keeps and b not in beats and b > red[0][0]]
     for beat, point in zip(same, red_points_at(timing, same)):
         if point.time_ms not in times:
             red.append((beat, point))
@@ -128,7 +137,7 @@ def retime_red(extra: list[tuple[str, str]], old: TimingData,
     ``beat_map`` gives it (Keep notes in time: it keeps its time, as a green line does); the other entries (the
     lines of the timing) stay on their beats, and one mapped onto the beat of a line of ``old`` is dropped.
     ``extra`` itself when none moved."""
-    kept = _red_rows(extra)
+    kept = _red_rows(extra, old)
     if not any(keeps for _, keeps in kept.values()):
         return extra
     own = line_beats(old)

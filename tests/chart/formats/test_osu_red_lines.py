@@ -100,3 +100,14 @@ def test_regression_writing_many_kept_red_lines_is_not_quadratic():
     assert len(lines) == 16_000
     ratio = min(times["large"]) / min(times["small"])
     assert ratio < 150, f"16k red lines took {ratio:.1f}x as long as 500"
+
+
+def test_an_extra_saved_before_the_marks_keeps_its_same_tempo_lines():
+    """A song saved before the ``,same``/``,line`` marks (an .ssc holding ``TimingPoints.red`` of 5 fields) lost its
+    kiai and sample-set lines on export: every unmarked entry was taken for a line of the timing."""
+    points = "1000,500,4,1,0,100,1,0\n5000,500,4,2,0,80,1,1\n9000,500,4,1,0,100,1,0"
+    song = osu_mania.loads(text(points, ["64,192,1000,1,0,0:0:0:0:"]))
+    song.extra = [(k, "0,1,0,100,0\n8,2,0,80,1\n16,1,0,100,0" if k == hs.RED_LINES else v) for k, v in song.extra]
+    assert red(osu_mania.dumps(song)) == points.splitlines()
+    marked = dict(osu_mania.loads(osu_mania.dumps(song)).extra)[hs.RED_LINES]
+    assert marked.splitlines() == ["0,1,0,100,0,line", "8,2,0,80,1,same", "16,1,0,100,0,same"]
