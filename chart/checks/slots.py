@@ -4,7 +4,7 @@ StepMania holds one chart per steps type and difficulty, Edits aside: loading a 
 keeps one chart of each such pair and turns the others into Edits, so a second dance-single Beginner chart is no
 Beginner in the game. A WARNING on each extra chart (in song order) for the StepMania and the editor's formats.
 An osu! set has no slots (the editor reads them from the difficulty names: an "Insane" and an "Expert" are both
-Challenge), so an osu! target is not checked for them.
+Challenge), so an osu! target is not checked for them, nor an osu! map's (keyboard) charts with no target named.
 
 osu! tells a set's difficulties apart by their names (``Version``): two of one name are written numbered
 (:func:`chart.formats.registry.split_per_chart`, "Edit Lv.4: Easy copy 2"), which is a WARNING for an osu! target.
@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity
+from chart.keyboard import is_keyboard
 from chart.song import Chart, Slot, Song
 
 OSU_TARGETS = ("osu", "osz")  # formats without slots, one name per difficulty
@@ -31,8 +32,8 @@ def first_free_slot(song: Song, mode: str) -> Slot:
 def shared_slot_note(song: Song, chart: Chart, target_format: str | None = None) -> str:
     """A line saying that ``chart`` shares its non-Edit difficulty with another chart of its mode in ``song``
     ("": it does not, or ``target_format`` has no slots)."""
-    if chart.slot == Slot.EDIT or target_format in OSU_TARGETS:
-        return ""
+    if chart.slot == Slot.EDIT or target_format in OSU_TARGETS or (target_format is None and is_keyboard(chart)):
+        return ""  # no target named (`check` on a set folder): an osu! map's charts are keyboard charts
     n = sum(c.mode == chart.mode and c.slot == chart.slot for c in song.charts)
     if n < 2:
         return ""

@@ -307,13 +307,14 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
     # chart (a copy) would give several files one identity, so only a chart's own first one is written.
     song_extra = [item for item in song.extra if item[0] != BEATMAP_ID]
     several_keys = len({c.lanes for c in song.charts}) > 1
-    versions: set[str] = set()
+    versions: set[str] = set()  # a number never takes another chart's own name ("2"):
+    own_names = {version_name(keyed_version(c) if several_keys else c, song.extra).lower() for c in song.charts}
     for original, name in zip(song.charts, names):
-        chart, k = keyed_version(original) if several_keys else original, 2
-        while (version := version_name(chart, song.extra)).lower() in versions:  # numbered, as the file names
-            chart = copy.copy(original)  # ("Edit Lv.4: copy 2"); Verify says so (chart.checks.slots)
-            chart.extra = [item for item in original.extra if item[0] != VERSION_KEY]
-            chart.description, k = f"{original.description} {k}".lstrip(), k + 1
+        chart, k, renamed = keyed_version(original) if several_keys else original, 2, False
+        while (version := version_name(chart, song.extra)).lower() in versions or renamed and version.lower() in own_names:
+            chart = copy.copy(original)  # numbered, as the file names ("Edit Lv.4: copy 2"); Verify says so
+            chart.extra = [item for item in original.extra if item[0] != VERSION_KEY]  # (chart.checks.slots)
+            chart.description, k, renamed = f"{original.description} {k}".lstrip(), k + 1, True
             chart = keyed_version(chart) if several_keys else chart
         versions.add(version.lower())
         unique, k = name, 2

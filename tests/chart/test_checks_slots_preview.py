@@ -68,3 +68,28 @@ def test_preview_past_the_audio():
     assert not _by(check_song(song, None, "ssc"), "preview")  # the audio's length unknown
     song.sample_start = Fraction(19)
     assert not _by(check_song(song, 20.0, "ssc"), "preview")
+
+
+def test_an_osu_sets_keyboard_charts_with_no_target_share_no_slot():
+    """`check` on an osu! set's folder names no target: its "Insane" and "Expert" (both read as Challenge) got the
+    StepMania shared-slot warning, which the same set checked as .osu or .osz did not."""
+    from chart.keyboard import KEYBOARD
+
+    song = _song(Slot.CHALLENGE, Slot.CHALLENGE)
+    for chart in song.charts:
+        chart.extra = [*chart.extra, (KEYBOARD, "osu")]
+    assert not _by(check_song(song, None, None), "shared-slot")
+    assert len(_by(check_song(song, None, "ssc"), "shared-slot")) == 1  # saved as a StepMania file: it applies
+
+
+def test_a_numbered_osu_version_never_takes_another_charts_own_name():
+    """Two Hard charts without a description and one described "2": the copy was numbered "Hard Lv.9: 2", the
+    chart whose own name that was became "Hard Lv.9: 2 2", and Verify warned about the wrong chart."""
+    song = _song(Slot.HARD, Slot.HARD, Slot.HARD)
+    for chart in song.charts:
+        chart.meter = 9
+    song.charts[2].description = "2"
+    versions = [line for part, _ in split_per_chart(song, Path("s.osu"))
+                for line in dumps(part, "osu").splitlines() if line.startswith("Version:")]
+    assert versions == ["Version:Hard Lv.9", "Version:Hard Lv.9: 3", "Version:Hard Lv.9: 2"]
+    assert [i.chart_id for i in _by(check_song(song, None, "osu"), "osu-names")] == ["dance-single/Hard#2"]
