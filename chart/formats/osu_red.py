@@ -7,7 +7,7 @@ sample-set section, a bar-line reset) and is marked ``,same`` at the end when re
 ``,line``; an entry of neither, saved before the marks, is read by the rule that made them: one that is not the
 first and that the timing makes no line at keeps the tempo): the writer
 puts a line at each marked beat too (:func:`red_points`), and Keep notes in time keeps the marked lines at their
-times, as green lines (:func:`retime_red`). An unmarked entry is a line the timing makes (the first line, a BPM or
+times, as green lines (:func:`retime_red`). An entry marked ``,line`` is a line the timing makes (the first line, a BPM or
 meter change, a pause's end): it only keeps that line's settings, so when the designer deletes or moves the BPM
 change, no line is written at its old beat any more. A red line with no entry (one the designer added, or the
 first line moved back before early notes) takes the sample set, index, volume and kiai of the red line in force
