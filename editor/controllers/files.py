@@ -216,13 +216,13 @@ class FileController(QObject):
         name = doc.path.name if doc.path is not None else (doc.song.title or "Untitled")
         choice = messages.ask_save_changes(self.window, name, f"{drafts} will be discarded either way." if drafts
                                            else "")
-        if choice is messages.SaveChoice.SAVE:  # "discarded either way" was said: Save does not ask again...
-            told = dict(self._drafts_accepted)
-            self._drafts_accepted["Save"] = (doc, drafts)
-            if not self.save():  # ...unless it did not save (cancelled, a No): the window stays, and later Saves ask
+        if choice is messages.SaveChoice.SAVE:  # "discarded either way" was said: this Save does not ask again,
+            told = dict(self._drafts_accepted)  # and later ones do: the document may stay (an open that then
+            self._drafts_accepted["Save"] = (doc, drafts)  # fails, a New Song cancelled) with its drafts
+            try:
+                return self.save()
+            finally:
                 self._drafts_accepted = told
-                return False
-            return True
         return choice is messages.SaveChoice.DISCARD
 
     def save(self) -> bool:

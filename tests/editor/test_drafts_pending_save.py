@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from chart.commands import AddNotes
 from chart.formats.registry import load
 from chart.notes import Note
 
@@ -144,3 +145,20 @@ def test_a_close_whose_save_did_not_happen_leaves_save_asking(opened, boxes, son
     boxes.answers[:] = [NO]
     assert not win.files.save()
     assert [b[1] for b in boxes] == ["AI drafts not accepted"]  # was: nothing asked, the song saved without them
+
+
+def test_a_close_that_saved_but_kept_the_song_leaves_save_asking(opened, boxes, tmp_path):
+    """Closing's Save saved, then the open failed (a recent file moved away): the song stayed with its drafts, and
+    a later Save wrote without them unasked (closing's "discarded either way" no longer held)."""
+    win = opened
+    _draft_both(win)
+    win.actions.actions["ai.accept_all"].trigger()  # an unsaved change, and Easy's drafts pending
+    boxes.clear()
+    boxes.answers[:] = [SAVE]
+    assert not win.open_path(tmp_path / "gone.ssc")
+    assert win.drafting.pending_text()
+    win.session.push(AddNotes(win.session.chart, [Note(Fraction(200), 1)]))
+    boxes.clear()
+    boxes.answers[:] = [NO]
+    assert not win.files.save()
+    assert [b[1] for b in boxes] == ["AI drafts not accepted"]
