@@ -34,6 +34,17 @@ class CommandBase:
         return f"{type(self).__name__}({self.name!r})"
 
 
+def slot_position(charts: list[Chart], chart: Chart) -> int:
+    """Where a new ``chart`` goes among ``charts`` so that its mode's charts stay in difficulty order: after the last
+    chart of its mode whose slot is not harder, else before its mode's first chart, else at the end (F5/F6 and the
+    chart list walk the song's order: a drafted Easy added at the end came after Challenge)."""
+    mine = [i for i, c in enumerate(charts) if c.mode == chart.mode]
+    if not mine:
+        return len(charts)
+    easier = [i for i in mine if charts[i].slot <= chart.slot]
+    return easier[-1] + 1 if easier else mine[0]
+
+
 class AddChart(CommandBase):
     """Add a chart (at ``index``, default the end)."""
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from chart.chart_commands import slot_position
 from chart.commands import AddChart
 from chart.keyboard import is_keyboard, keyboard_extra
 from chart.retime import notes_in_timing_of, timing_groups
@@ -195,7 +196,8 @@ class DraftController(QObject, DraftJobs, DraftResults):
         if chart is None:
             chart = Chart(mode=mode, slot=slot, meter=placeholder_meter(slot),
                           extra=keyboard_extra(self.session.doc.song, mode, self.session.chart))
-            command = AddChart(chart, name=f"Add {slot.sm_name} chart for the AI draft")
+            command = AddChart(chart, slot_position(self.session.doc.song.charts, chart),
+                               name=f"Add {slot.sm_name} chart for the AI draft")
             if self.session.push(command) and added is not None:
                 added.append(command)
         return chart

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chart.chart_commands import slot_position
 from chart.checks.slots import first_free_slot, shared_slot_note
 from chart.commands import AddChart, RemoveChart, SetChartMeta
 from chart.formats.errors import MAX_METER
@@ -167,7 +168,7 @@ class DifficultyPanel(QWidget):
         chart = Chart(mode=current.mode, lanes=current.lanes) if current is not None else Chart()
         chart.slot, chart.meter = slot, placeholder_meter(slot)
         chart.extra = keyboard_extra(self.session.doc.song, chart.mode, current)  # an osu! map's: played with fingers
-        if self.session.push(AddChart(chart)):
+        if self.session.push(AddChart(chart, slot_position(self.session.doc.song.charts, chart))):
             self.session.set_chart(chart)
             self._say_shared(chart)
         return chart

@@ -38,3 +38,17 @@ def test_a_shared_slot_is_said(opened):
     panel.slot.activated.emit(panel.slot.currentIndex())
     assert session.doc.song.charts[1].slot == Slot.BEGINNER  # allowed: a swap takes two steps
     assert "two Beginner charts of dance-single" in opened.statusBar().currentMessage()
+
+
+def test_added_charts_keep_difficulty_order_for_f5_f6(opened):
+    """An added chart went to the end of the song's list: F6 from Beginner went past the charts added later."""
+    win = opened
+    song = win.session.doc.song
+    panel = win.charts_panel
+    panel.add_chart(Slot.CHALLENGE)
+    panel.add_chart(Slot.HARD)
+    single = [c.slot for c in song.charts if c.mode == "dance-single"]
+    assert single == sorted(single)
+    win.session.set_chart(next(c for c in song.charts if c.slot == Slot.EASY))
+    win.step_chart(1)
+    assert win.session.chart.slot == Slot.HARD
