@@ -8,8 +8,8 @@ sample files (:func:`chart.formats.osu_samples.object_samples`), here read from 
 
 * the notes: those a test play judges and the ``.osu`` writer writes (taps, holds and rolls outside warps and
   fake segments); a hold plays at its head;
-* the timing points: the red lines the writer makes of the timing (:func:`chart.formats.osu_hitsounds.red_points`)
-  with their kept sample settings (:func:`chart.formats.osu_hitsounds.red_sounds`), and the green lines
+* the timing points: the red lines the writer makes of the timing (:func:`chart.formats.osu_red.red_points`)
+  with their kept sample settings (:func:`chart.formats.osu_red.red_sounds`), and the green lines
   (``TimingPoints.inherited``) at their times; the one in force at a note is the last at or before its head plus
   osu!lazer's 5 ms leniency (a green line written a millisecond after its note, as whole-ms times put it, still
   counts). osu!stable reads the point at the head, osu!lazer 5 ms after a hold's end: the head is where the sound
@@ -28,8 +28,9 @@ import numpy as np
 
 from chart.formats.display_segments import judged_notes
 from chart.formats.osu_beats import INHERITED, extra_in_ms
-from chart.formats.osu_hitsounds import DEFAULT_SOUND, HITSOUNDS, Sound, kept_sounds, red_points, red_sounds
+from chart.formats.osu_hitsounds import DEFAULT_SOUND, HITSOUNDS, Sound, kept_sounds
 from chart.formats.osu_io import SECTIONS, msd_escapes_undone
+from chart.formats.osu_red import red_points, red_sounds
 from chart.formats.osu_samples import LENIENCY_MS, HitSample, general_set, object_samples, timing_points
 from chart.hitsound_edit import MAX_VOLUME, HitSound, sounded
 from chart.song import Chart, Song

@@ -45,7 +45,8 @@ import numpy as np
 
 from chart.formats.notedata import PLAYER2, format_notes, parse_notes
 from chart.formats.osu_beats import retime_tokens
-from chart.formats.osu_hitsounds import carries_sounds, remap_sounds, retime_red
+from chart.formats.osu_hitsounds import carries_sounds, remap_sounds
+from chart.formats.osu_red import retime_red
 from chart.note_keys import approx_all, in_order, value_key
 from chart.notes import Note, NoteKind
 from chart.retime_map import MIN_HOLD, SNAP_TOLERANCE_S, BeatMap

@@ -11,7 +11,7 @@ Split from :mod:`chart.formats.osu_mania`. Our model has no sounds, so they are 
   or replaced is kept as a lost line that no other note can take, and at Save ``problems`` counts those and any
   other sound whose note is gone.
 * ``TimingPoints.red`` (the song's ``extra``): each red line's sample set, index, volume and effects, and whether
-  it is a line keeping the tempo (:mod:`chart.formats.osu_red`, whose functions are imported here).
+  it is a line keeping the tempo (:mod:`chart.formats.osu_red`).
 """
 
 from __future__ import annotations
@@ -21,13 +21,6 @@ from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from chart.formats.errors import ParseError, Unrepresentable
-from chart.formats.osu_red import RED_LINES as RED_LINES
-from chart.formats.osu_red import first_red_beat as first_red_beat
-from chart.formats.osu_red import red_extra as red_extra
-from chart.formats.osu_red import red_line as red_line
-from chart.formats.osu_red import red_points as red_points
-from chart.formats.osu_red import red_sounds as red_sounds
-from chart.formats.osu_red import retime_red as retime_red
 from chart.formats.values import parse_int, parse_number
 from chart.notes import Note
 

@@ -52,6 +52,7 @@ import numpy as np
 
 from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags
 from chart.formats import osu_hitsounds as hs
+from chart.formats import osu_red
 from chart.formats.display_segments import fake_ranges, never_judged
 from chart.formats.errors import MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, normalise, unescape
@@ -131,7 +132,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
         chart.credit = marker(model)
     if inherited:
         extra.append((INHERITED, "\n".join(inherited)))
-    extra = extra_in_beats(extra, timing) + hs.red_extra(points, [_on_row(timing, p.time_ms) for p in points], timing)
+    extra = extra_in_beats(extra, timing) + osu_red.red_extra(points, [_on_row(timing, p.time_ms) for p in points], timing)
     chart.extra += [item for item in extra if item[0] == BEATMAP_ID]
     names = {key: _names(osu, key) for key in TRANSLIT}
     extra = [item for item in extra if item[0] != BEATMAP_ID]
@@ -379,9 +380,9 @@ def dumps(song: Song) -> str:
     for key, name in (("Title", song.title), ("Artist", song.artist)):
         values.update(_written_names(song.extra, key, name))
     own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
-    red = hs.red_points(timing, [*song.extra, *own])  # the timing's, and the kept red lines keeping the tempo
-    points = [hs.red_line(p, sound, format_number(p.time_ms, 0), format_number(p.beat_length_ms, 0))
-              for (_, p), sound in zip(red, hs.red_sounds([*song.extra, *own], [b for b, _ in red]))]
+    red = osu_red.red_points(timing, [*song.extra, *own])  # the timing's, and the kept red lines keeping the tempo
+    points = [osu_red.red_line(p, sound, format_number(p.time_ms, 0), format_number(p.beat_length_ms, 0))
+              for (_, p), sound in zip(red, osu_red.red_sounds([*song.extra, *own], [b for b, _ in red]))]
     kept = hs.kept_sounds(chart.extra)
     objects = []
     fakes = fake_ranges(timing)

@@ -37,8 +37,9 @@ from pathlib import Path, PurePosixPath
 from chart.formats.errors import ParseError, WriteError
 from chart.formats.msd import normalise
 from chart.formats.osu_beats import INHERITED
-from chart.formats.osu_hitsounds import HITSOUNDS, RED_LINES, hit_object
+from chart.formats.osu_hitsounds import HITSOUNDS, hit_object
 from chart.formats.osu_io import parse_sections
+from chart.formats.osu_red import RED_LINES
 from chart.formats.relink import named_file
 from chart.song import Song
 

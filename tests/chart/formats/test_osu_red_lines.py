@@ -7,8 +7,7 @@ from __future__ import annotations
 import time
 from fractions import Fraction as F
 
-from chart.formats import osu_hitsounds as hs
-from chart.formats import osu_mania
+from chart.formats import osu_mania, osu_red
 from chart.retime import retime_osu_extra
 
 HEAD = ("osu file format v14\n\n[General]\nAudioFilename: a.ogg\nMode: 3\n\n[Metadata]\nTitle:T\nArtist:A\n"
@@ -94,8 +93,8 @@ def test_regression_writing_many_kept_red_lines_is_not_quadratic():
     for _ in range(3):
         for name, song in (("small", small), ("large", large)):
             t0 = time.perf_counter()
-            lines = hs.red_points(song.timing, song.extra)
-            hs.red_sounds(song.extra, [b for b, _ in lines])
+            lines = osu_red.red_points(song.timing, song.extra)
+            osu_red.red_sounds(song.extra, [b for b, _ in lines])
             times[name].append(time.perf_counter() - t0)
     assert len(lines) == 16_000
     ratio = min(times["large"]) / min(times["small"])
@@ -107,7 +106,7 @@ def test_an_extra_saved_before_the_marks_keeps_its_same_tempo_lines():
     kiai and sample-set lines on export: every unmarked entry was taken for a line of the timing."""
     points = "1000,500,4,1,0,100,1,0\n5000,500,4,2,0,80,1,1\n9000,500,4,1,0,100,1,0"
     song = osu_mania.loads(text(points, ["64,192,1000,1,0,0:0:0:0:"]))
-    song.extra = [(k, "0,1,0,100,0\n8,2,0,80,1\n16,1,0,100,0" if k == hs.RED_LINES else v) for k, v in song.extra]
+    song.extra = [(k, "0,1,0,100,0\n8,2,0,80,1\n16,1,0,100,0" if k == osu_red.RED_LINES else v) for k, v in song.extra]
     assert red(osu_mania.dumps(song)) == points.splitlines()
-    marked = dict(osu_mania.loads(osu_mania.dumps(song)).extra)[hs.RED_LINES]
+    marked = dict(osu_mania.loads(osu_mania.dumps(song)).extra)[osu_red.RED_LINES]
     assert marked.splitlines() == ["0,1,0,100,0,line", "8,2,0,80,1,same", "16,1,0,100,0,same"]
