@@ -102,8 +102,7 @@ class GuardMiddleware:
         self.body_timeout_s, self.idle_timeout_s = body_timeout_s, idle_timeout_s
         self.max_inflight, self.max_queue = max(1, max_inflight), max(0, max_queue)
         self.retry_reserve = self.max_queue // 2
-        self._admitted = 0  # running + waiting inference requests
-        self._line: dict[object, None] = {}  # the same requests, in the order they were admitted
+        self._line: dict[object, None] = {}  # running + waiting inference requests, in the order they were admitted
         self.mean_service_s = 1.0  # running mean of the time a request holds a slot; a guess until measured
         self._measured = False
         self.max_reading = self.max_inflight + READ_AHEAD
@@ -165,6 +164,11 @@ class GuardMiddleware:
         never measured, so one slow request could lock clients out until a restart)."""
         return max(0, ahead - self.max_inflight + 1) * self.mean_service_s / self.max_inflight
 
+    @property
+    def _admitted(self) -> int:
+        """Running + waiting inference requests."""
+        return len(self._line)
+
     def _busy(self, message: str) -> _Reject:
         return _Reject(503, f"server busy: {message}", [(b"retry-after", str(self.retry_after_s()).encode())])
 
@@ -185,7 +189,6 @@ class GuardMiddleware:
         if self._slots is None or self._reading is None:
             self._slots = asyncio.Semaphore(self.max_inflight)
             self._reading = asyncio.Semaphore(self.max_reading)
-        self._admitted += 1
         self._line[me := object()] = None
         loop = asyncio.get_running_loop()
         until = None if patience is None else loop.time() + patience  # when the client stops waiting
@@ -217,7 +220,6 @@ class GuardMiddleware:
                 self.mean_service_s += weight * (held_s - self.mean_service_s)
                 self._measured = True
         finally:
-            self._admitted -= 1
             del self._line[me]
             gone.cancel()
 
