@@ -62,7 +62,7 @@ from chart.formats.stepmania import (
     write_ordered,
     written_extra,
 )
-from chart.formats.timing_tags import EXTRA_TAGS, in_warp, timing_from_tags
+from chart.formats.timing_tags import EXTRA_TAGS, in_warp, merged_per_beat, timing_from_tags
 from chart.formats.values import format_beat, format_number, format_pairs
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
@@ -172,10 +172,10 @@ def problems(song: Song) -> list[Unrepresentable]:
     for chart in song.charts:
         out += chart_problems(chart)
         cid = chart.chart_id()
-        description = sm_description(chart.description, chart.credit)
-        if _written_description(chart) != description:
+        description, written = sm_description(chart.description, chart.credit), _written_description(chart)
+        if written != description:
             out.append(Unrepresentable(cid, Fraction(0), f"description {description.strip()!r} written as "
-                                       f"{_written_description(chart)!r}: StepMania's .sm reader takes a Hard chart "
+                                       f"{written!r}: StepMania's .sm reader takes a Hard chart "
                                        f"described so for the Challenge chart", fatal=False))
         if chart.timing is not None and chart.timing != song.timing:
             shown = _display_only_difference(chart.timing, song.timing)
@@ -269,21 +269,17 @@ def _faked(chart: Chart, timing: TimingData, fakes: list[tuple[Fraction, Fractio
 
 
 def _timing_values(timing: TimingData) -> dict[str, str]:
-    stops: dict[Fraction, Fraction] = {}
-    for beat, seconds in timing.stops:  # before beat 0 StepMania would take them into the offset (problems())
-        if beat >= 0:
-            stops[beat] = stops.get(beat, Fraction(0)) + seconds
-    for beat, seconds in timing.delays:  # at beat 0: a stop before it, which moves every note as the delay does
-        if beat >= 0:
-            stops[beat - _ROW] = stops.get(beat - _ROW, Fraction(0)) + seconds
+    # before beat 0 StepMania would take stops into the offset (problems()); a delay at beat 0 becomes a stop
+    # before it, which moves every note as the delay does
+    stops = [(beat, seconds) for beat, seconds in timing.stops if beat >= 0]
+    stops += [(beat - _ROW, seconds) for beat, seconds in timing.delays if beat >= 0]
     plain = TimingData(bpms=timing.bpms)  # the seconds a warp skips follow the tempo changes inside it
-    for beat, length in merged_warps(timing.warps):
-        skipped_s = plain.beat_to_seconds(beat + length) - plain.beat_to_seconds(beat)
-        stops[beat] = stops.get(beat, Fraction(0)) - skipped_s
+    stops += [(beat, plain.beat_to_seconds(beat) - plain.beat_to_seconds(beat + length))
+              for beat, length in merged_warps(timing.warps)]
     values = {
         "OFFSET": format_number(timing.offset),
         "BPMS": format_pairs(timing.bpms),
-        "STOPS": format_pairs(sorted(stops.items())),
+        "STOPS": format_pairs(merged_per_beat(stops)),  # one stop per beat: their sum
     }
     if timing.time_signatures:
         values["TIMESIGNATURES"] = ",".join(f"{format_beat(b)}={n}={d}" for b, n, d in timing.time_signatures)
