@@ -284,15 +284,19 @@ def tempo_hypotheses(env: np.ndarray, rate_hz: float, t0_s: float,
     list of TempoHypothesis
         Empty for audio shorter than 2 s or without onsets.
     """
+    folder = _folder(env, rate_hz, t0_s, audio_s)
+    return [] if folder is None else _hypotheses(folder)
+
+
+def _folder(env: np.ndarray, rate_hz: float, t0_s: float, audio_s: float | None) -> _Folder | None:
+    """The :class:`_Folder` of an envelope, None for audio shorter than 2 s or without onsets."""
     frames = np.shape(env)[-1]
     length_s = frames / rate_hz if audio_s is None else audio_s
     # the frame count is checked before the folder, whose means need frames (a bit of slack for the flux lag)
     if length_s < MIN_DURATION_S or frames < 0.9 * MIN_DURATION_S * rate_hz:
-        return []
+        return None
     folder = _Folder(env, rate_hz, t0_s)
-    if not np.any(folder.env > 0):
-        return []
-    return _hypotheses(folder)
+    return folder if np.any(folder.env > 0) else None
 
 
 def rank_hypotheses(hyps: list[TempoHypothesis], n_candidates: int = 5) -> list[TempoCandidate]:
@@ -370,11 +374,8 @@ def beat_phase(samples: np.ndarray, sr: int, bpm: float) -> float | None:
     """Time in seconds of beat 0, in ``[0, 60 / bpm)``, for a tempo the caller knows: the phase
     :func:`detect_tempo` gives its candidate of that BPM (the folded maximum at its period), on the same stretch
     of the song. None where :func:`detect_tempo` finds nothing (audio under 2 s, no onsets)."""
-    env, rate_hz, t0_s, audio_s = _song_envelope(samples, sr)
-    if audio_s < MIN_DURATION_S or np.shape(env)[-1] < 0.9 * MIN_DURATION_S * rate_hz:
-        return None
-    folder = _Folder(env, rate_hz, t0_s)
-    return folder.phase(60.0 / bpm) if np.any(folder.env > 0) else None
+    folder = _folder(*_song_envelope(samples, sr))
+    return None if folder is None else folder.phase(60.0 / bpm)
 
 
 def _song_envelope(samples: np.ndarray, sr: int) -> tuple[np.ndarray, float, float, float]:
