@@ -7,6 +7,7 @@ notes. Both derive from ``ValueError`` so callers that only know "bad value" sti
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -72,6 +73,17 @@ class Unrepresentable:
     note: Note | None = None
     fatal: bool = True
     written: bool = False
+
+
+def conversion_lines(entries: Iterable[Unrepresentable]) -> list[str]:
+    """The non-fatal ``entries`` (documented conversions) one line each, repeats counted: the list Save and Export
+    show before writing (:func:`chart.formats.registry.conversions`)."""
+    counts: dict[str, int] = {}
+    for u in entries:
+        if not u.fatal:
+            line = f"conversion: {u.chart_id or 'song'}: {u.reason}"
+            counts[line] = counts.get(line, 0) + 1
+    return [f"{line} (x{n})" if n > 1 else line for line, n in counts.items()]
 
 
 class WriteError(ValueError):

@@ -379,12 +379,9 @@ def save_split(song: Song, path: str | Path, keep_backup: bool = False) -> list[
 def conversions(song: Song, format_name: str) -> list[str]:
     """What writing ``song`` as ``format_name`` converts or drops (the non-fatal :func:`unrepresentable`
     entries), one line each, repeats counted: the list Save and Export show before writing."""
-    counts: dict[str, int] = {}
-    for u in unrepresentable(song, format_name):
-        if not u.fatal:
-            line = f"conversion: {u.chart_id or 'song'}: {u.reason}"
-            counts[line] = counts.get(line, 0) + 1
-    return [f"{line} (x{n})" if n > 1 else line for line, n in counts.items()]
+    from chart.formats.errors import conversion_lines
+
+    return conversion_lines(unrepresentable(song, format_name))
 
 
 def unrepresentable(song_or_chart: Song | Chart, format_name: str) -> list[Unrepresentable]:

@@ -39,7 +39,8 @@ def refused_mid_edit(window, session, what: str) -> bool:
 def may_write(files, target: Path) -> bool:
     """The questions before ``files`` (a FileController) saves the open song to ``target``; False: not saved (a
     dialog or the status bar said why)."""
-    from chart.formats.registry import conversions, format_for
+    from chart.formats.errors import conversion_lines
+    from chart.formats.registry import format_for, unrepresentable
 
     window, session = files.window, files.session
     song = session.doc.song
@@ -64,9 +65,10 @@ def may_write(files, target: Path) -> bool:
         return False
     if not drafts_left_out(files, target.name, "Save", "saved"):
         return False
-    lines = conversions(song, fmt)
+    found = unrepresentable(song, fmt)  # once: a .sm's reads its timing back
+    lines = conversion_lines(found)
     if lines and files._conversions_accepted != (target, lines):
-        if not messages.confirm(window, "Save with conversions?", conversions_text(song, target, fmt, lines)):
+        if not messages.confirm(window, "Save with conversions?", conversions_text(found, target, fmt)):
             session.status.emit("Not saved; Save As .ssc keeps everything")
             return False
         files._conversions_accepted = (target, lines)
@@ -105,16 +107,14 @@ def drafts_left_out(files, name: str, verb: str = "Save", done: str = "saved") -
     return True
 
 
-def conversions_text(song, target: Path, fmt: str, lines: list[str]) -> str:
-    """Save's question about ``lines`` (:func:`chart.formats.registry.conversions`): what the file does not have
-    as it is (dropped or converted), apart from what it has but the game ignores (``Unrepresentable.written``:
-    ``#SCROLLS`` in a ``.sm``), which must not be called lost."""
-    from chart.formats.registry import unrepresentable
+def conversions_text(found, target: Path, fmt: str) -> str:
+    """Save's question about the conversions among ``found`` (:func:`chart.formats.registry.unrepresentable`):
+    what the file does not have as it is (dropped or converted), apart from what it has but the game ignores
+    (``Unrepresentable.written``: ``#SCROLLS`` in a ``.sm``), which must not be called lost."""
+    from chart.formats.errors import conversion_lines
 
-    kept = {f"conversion: {u.chart_id or 'song'}: {u.reason}" for u in unrepresentable(song, fmt)
-            if u.written and not u.fatal}
-    written = [line for line in lines if line.split(" (x")[0] in kept]
-    lost = [line for line in lines if line not in written]
+    written = conversion_lines(u for u in found if u.written)
+    lost = conversion_lines(u for u in found if not u.written)
     parts = []
     if lost:
         parts.append(f"{target.name} cannot hold everything in this song as it is:\n{_shown(lost)}\n\nIn the file "
