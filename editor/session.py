@@ -186,10 +186,14 @@ class EditorSession(QObject):
         try:
             self.doc.push(command)
         except (ValueError, KeyError, HistoryError) as exc:
-            why = self.live_run if isinstance(exc, HistoryError) and self.live_run else exc  # a take, not "the drag"
-            self.status.emit(f"{command.name}: {why}")
+            self.status.emit(f"{command.name}: {self.refused_why(exc)}")
             return False
         return True
+
+    def refused_why(self, exc: Exception) -> object:
+        """Why an edit was refused: during a test play or take the history's refusal is the run's (``live_run``),
+        not "the drag" it names."""
+        return self.live_run if isinstance(exc, HistoryError) and self.live_run else exc
 
     # ------------------------------------------------------------------ selection
     def select(self, notes, add: bool = False) -> None:

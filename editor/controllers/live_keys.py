@@ -131,7 +131,7 @@ class LiveKeys(QObject):
         """Why a run cannot start now (a status line), or None."""
         s, pb = self.session, self.playback
         if pb.live_stop is not None:  # this run or the other kind (a take under a test play took the same keys)
-            return f"{self.what}: {pb.live_text}"
+            return f"{self.what}: {s.live_run}"
         if pb.player is None:
             return f"{self.what} needs the song's audio: {s.audio_error or pb.device_text}"
         if chart is None:
@@ -150,7 +150,6 @@ class LiveKeys(QObject):
         pb.stop_loop()
         pb.play_from(start_s - LEAD_IN_S)
         pb.live_stop = self.stop  # a user seek now ends the run instead of moving the song
-        pb.live_text = self.busy
         self.session.live_run = self.busy  # a refused edit says why (the take's stroke, not a drag)
         self.timer.start()
         self._hide_hud.stop()
@@ -168,7 +167,7 @@ class LiveKeys(QObject):
         time."""
         self.timer.stop()
         self._hide_hud.start(2500)
-        self.playback.live_stop, self.playback.live_text = None, ""
+        self.playback.live_stop = None
         self.session.live_run = None
         now = self.now_s()
         if self.playback.playing:

@@ -87,7 +87,6 @@ class PlaybackController(QObject):
         self.loop_s: tuple[float, float] | None = None
         self.failure = ""  # why the output stopped by itself, once reported (cleared with a new player)
         self.live_stop: Callable[[str], object] | None = None  # ends the test play or take under way (LiveKeys)
-        self.live_text = ""  # what runs then, for a refusal: "recording: Esc ends the take"
         self.hitsounds = HitsoundVoices(win, session)
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)

@@ -68,7 +68,7 @@ def push_timing(session: EditorSession, changed: TimingData, chart, name: str, m
             if song_extra is not song.extra:  # the song's green lines, bookmarks and breaks
                 doc.push(SetSongMeta(name="Keep notes in time", extra=song_extra))
     except (ValueError, KeyError, HistoryError) as exc:  # during a take the history refuses: say why (session.push)
-        session.status.emit(f"{name}: {session.live_run if isinstance(exc, HistoryError) and session.live_run else exc}")
+        session.status.emit(f"{name}: {session.refused_why(exc)}")
         return False
     text = f"{name}: {moved} note(s) given new beats to keep their times"
     new_jumps = sum(_jump_rows(c.notes) for c in targets) - jumps_before
