@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
 
         self.verify_panel = VerifyPanel(self.session, self.jump_to)
         self.verify_panel.checked.connect(self._issues_checked)
+        self.verify_panel.set_ghosts(self.drafting.ghosts)
         self.files.saved.connect(self.verify_panel.schedule)  # Save As another format: checked against that
         self.lower_panels.insertTab(0, self.verify_panel, "Verify")
         self.lower_panels.setCurrentIndex(0)

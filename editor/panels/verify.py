@@ -50,6 +50,7 @@ class VerifyPanel(QWidget):
         self.session = session
         self.jump = jump  # callable(chart, beat, notes): move the editor there
         self.issues: list[Issue] = []
+        self.drafts_waiting = lambda chart: 0  # AI draft notes not yet accepted in a chart (set_ghosts)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.run_button = QPushButton("Run checks")
@@ -157,6 +158,17 @@ class VerifyPanel(QWidget):
         self._job = None
         self.session.status.emit(f"Verify failed: {message}")
 
+    def set_ghosts(self, ghosts) -> None:
+        """Follow the AI drafts: an empty chart whose drafts wait is told to accept them, not to be deleted."""
+        self.drafts_waiting = lambda chart: len(d.notes) if (d := ghosts.get(chart)) is not None else 0
+        ghosts.changed.connect(self._show)
+
+    def _message(self, chart: Chart, issue: Issue) -> str:
+        if issue.check_id == "empty" and (n := self.drafts_waiting(chart)):
+            return (f"the chart has no notes yet: {n} AI draft note{'s' if n != 1 else ''} wait in it "
+                    f"(accept them in the AI panel to keep them in the saved file)")
+        return issue.message
+
     def _present(self, charts: list[Chart], found: list[list[Issue]], at: tuple[int, int]) -> None:
         self.issues = [(chart, i) for chart, issues in zip(charts, found, strict=True) for i in issues]
         self._shown = at
@@ -172,7 +184,7 @@ class VerifyPanel(QWidget):
             # beats as the messages print them (describe_beat): "beat 111.458: ... first at beat 2675/24" read as two
             where = f"beat {describe_beat(issue.beat)}" if issue.beat is not None else "chart"
             prefix = f"{chart_name(chart, issue, charts)}: " if self.all_charts.isChecked() else ""
-            item = QListWidgetItem(f"[{issue.severity.label}] {prefix}{where}: {issue.message}")
+            item = QListWidgetItem(f"[{issue.severity.label}] {prefix}{where}: {self._message(chart, issue)}")
             item.setToolTip(item.text())  # a long row is cut at the panel's edge
             item.setForeground(readable(COLORS[issue.severity], self.list.palette().color(QPalette.ColorRole.Base)))
             item.setData(Qt.ItemDataRole.UserRole, self.list.count())
