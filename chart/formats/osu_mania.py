@@ -381,7 +381,7 @@ def dumps(song: Song) -> str:
         values.update(_written_names(song.extra, key, name))
     own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
     red = osu_red.red_points(timing, [*song.extra, *own])  # the timing's, and the kept red lines keeping the tempo
-    points = [osu_red.red_line(p, sound, format_number(p.time_ms, 0), format_number(p.beat_length_ms, 0))
+    points = [osu_red.red_line(p, sound, format_number(p.time_ms, 0), osu_red.beat_length_text(p.beat_length_ms))
               for (_, p), sound in zip(red, osu_red.red_sounds([*song.extra, *own], [b for b, _ in red]))]
     kept = hs.kept_sounds(chart.extra)
     objects = []

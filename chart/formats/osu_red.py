@@ -10,20 +10,23 @@ puts a line at each marked beat too (:func:`red_points`), and Keep notes in time
 times, as green lines (:func:`retime_red`). An entry marked ``,line`` is a line the timing makes (the first line, a BPM or
 meter change, a pause's end): it only keeps that line's settings, so when the designer deletes or moves the BPM
 change, no line is written at its old beat any more. A red line with no entry (one the designer added, or the
-first line moved back before early notes) takes the sample set, index, volume and kiai of the red line in force
-before it (else the first one's), as osu!'s editor does for a new timing point: otherwise adding a BPM change
-would silence a soft-sampled or kiai section. The omit-first-barline bit is never copied.
+first line moved back before early notes) takes the sample set, index, volume and kiai of the timing point in
+force before it, red or green (``TimingPoints.inherited``; else the first red line's), as osu!'s editor does for a
+new timing point: otherwise adding a BPM change would silence a soft-sampled or kiai section, or undo a green
+line's sample set for the notes after it. The omit-first-barline bit is never copied.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
+from chart.formats.osu_beats import INHERITED
 from chart.formats.osu_timing import TimingPoint, beat_points, line_beats, red_points_at
-from chart.formats.values import parse_int
+from chart.formats.values import format_number, parse_int
 from chart.timing import TimingData
 
 RED_LINES = "TimingPoints.red"
@@ -33,6 +36,7 @@ _SAME = "same"  # the last field of a kept line that keeps the tempo (one the ti
 _LINE = "line"  # the last field of a kept line the timing makes (only its settings are kept)
 
 RedSound = tuple[str, str, str, str]  # (sampleSet, sampleIndex, volume, effects)
+_GREEN_TIME = re.compile(r"@(-?\d+(?:/\d+)?)([+-]\d+(?:/\d+)?)?")  # a green line's beat-tied time (osu_beats)
 
 
 def red_extra(points: list[TimingPoint], beats: list[Fraction], timing: TimingData) -> list[tuple[str, str]]:
@@ -49,6 +53,18 @@ def red_extra(points: list[TimingPoint], beats: list[Fraction], timing: TimingDa
 
 def _red_text(rows: dict[Fraction, tuple[RedSound, bool]]) -> str:
     return "\n".join(f"{b}," + ",".join(sound) + f",{_SAME if same else _LINE}" for b, (sound, same) in sorted(rows.items()))
+
+
+def beat_length_text(beat_length_ms: Fraction) -> str:
+    """A red line's beatLength as osu!stable writes it: 15 significant digits, trailing zeros trimmed (``500``,
+    ``333.333333333333``, ``428.571428571429``), so an unedited map's red lines are written back as they were
+    (9 decimals rewrote every such line). Never ``0``: a length below 1 keeps 15 digits past its leading zeros."""
+    value = abs(Fraction(beat_length_ms))
+    whole = len(str(int(value))) if value >= 1 else 0  # digits before the point
+    zeros = 0  # zeros after the point before the first significant digit
+    while value and value * 10 ** (zeros + 1) < 1:
+        zeros += 1
+    return format_number(beat_length_ms, 0, max(15 - whole, 0) + zeros)
 
 
 def red_line(point: TimingPoint, sound: RedSound, time_text: str, length_text: str) -> str:
@@ -95,17 +111,37 @@ def first_red_beat(extra: list[tuple[str, str]], beats: list[Fraction]) -> Fract
     return beat
 
 
+def _green_sounds(extra: list[tuple[str, str]]) -> list[tuple[tuple[Fraction, Fraction, int], RedSound]]:
+    """((beat, ms past it in a pause, 1), settings) of each green line of the ``TimingPoints.inherited`` extra whose
+    time is tied to a beat (osu!'s defaults for the fields a short line lacks)."""
+    out = []
+    for line in dict(extra).get(INHERITED, "").split("\n"):
+        f = [x.strip() for x in line.split(",")]
+        m = _GREEN_TIME.fullmatch(f[0])
+        if m:
+            fields = (f + ["", "", "", "", "", "", "", ""])[3:8]
+            sound = (fields[0] or "0", fields[1] or "0", fields[2] or "100", fields[4] or "0")
+            out.append(((Fraction(m.group(1)), Fraction(m.group(2) or 0), 1), sound))
+    return out
+
+
 def red_sounds(extra: list[tuple[str, str]], beats: list[Fraction]) -> list[RedSound]:
-    """The settings to write for red lines at ``beats`` (module docstring: kept, else inherited)."""
+    """The settings to write for red lines at ``beats`` (module docstring: kept, else those of the red or green
+    line in force before it)."""
     kept = _kept_red(extra)
-    order = sorted(kept)  # the line in force before a beat by bisection (a scan each made 16 000 lines quadratic)
+    first = kept[min(kept)] if kept else _RED_DEFAULT
+    # the point in force before a beat by bisection (a scan each made 16 000 lines quadratic); at one time a green
+    # line plays on after the red one, and the later of two green lines (file order: the sort is stable)
+    points = sorted([((b, Fraction(0), 0), sound) for b, sound in kept.items()] + _green_sounds(extra),
+                    key=lambda point: point[0])
+    keys = [key for key, _ in points]
     out = []
     for beat in beats:
         if beat in kept:
             out.append(kept[beat])
             continue
-        i = bisect_left(order, beat)
-        source = kept[order[i - 1]] if i else kept[order[0]] if order else _RED_DEFAULT
+        i = bisect_left(keys, (beat, Fraction(0), -1))
+        source = points[i - 1][1] if i else first
         effects = parse_int(source[3], "effects") if source[3].lstrip("-").isdigit() else 0
         out.append((*source[:3], str(effects & _KIAI)))
     return out

@@ -22,7 +22,8 @@ from editor.timeline.hitsound_item import HitsoundMarksItem, look_code
 
 
 def mark_arrays(chart, timing) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(time s, lane, :func:`~editor.timeline.hitsound_item.look_code`, beat) of each sounded note of ``chart``."""
+    """(time s, lane, :func:`~editor.timeline.hitsound_item.look_code`, beat) of each sounded note of ``chart``
+    whose badge has something to show (a kept sound that is the default in another spelling has none)."""
     if chart is None or not carries_sounds(chart.extra):
         return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     beats, lanes, codes = _sound_arrays(dict(chart.extra)[HITSOUNDS])
@@ -31,6 +32,7 @@ def mark_arrays(chart, timing) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     cells = {(n.beat.numerator / n.beat.denominator, n.lane) for n in sounded(chart.notes)}
     keep = np.fromiter(((b, lane) in cells for b, lane in zip(beats.tolist(), lanes.tolist())), dtype=bool,
                        count=len(beats))
+    keep &= codes != 0  # the default in another spelling (hitSound 1, an old map's "0:0:0:"): no letters to show
     times = timing.beats_to_seconds_array(beats[keep]) if keep.any() else np.zeros(0)
     return times, lanes[keep], codes[keep], beats[keep]
 

@@ -7,14 +7,17 @@ Shift). As in osu!, a toggle decides once for all the notes it acts on: whistle 
 else on for all of them. Each action is one undo step (:class:`chart.hitsound_edit.SetHitsounds`) named for what it
 did ("Whistle on 12 notes"), and the status line says the same.
 
-The notes acted on are the selection, else the notes on the cursor's row (the chord the cursor sits on, as
-the number keys place notes there). Charts that take sounds: :func:`chart.hitsound_edit.takes_sounds` (osu!
+The notes acted on are the selection, else the notes on the cursor's row: the notes at the cursor's exact
+beat (one '.' Next Note put it on, a 1/3-beat note under a 1/16 snap included), else, when the cursor lies on no
+row of the 1/192 and snap grids (stopped mid-row by playback), those of the snap row nearest it, where the number
+keys place notes (:meth:`HitsoundTool.cursor_notes`). Charts that take sounds: :func:`chart.hitsound_edit.takes_sounds` (osu!
 maps); on a StepMania chart the action says why it does nothing. The menu shows the state of those notes when it
 opens: an addition or a sample set is ticked when every note has it, and "(3 of 12)" follows it when some do.
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from PySide6.QtCore import QObject
@@ -38,10 +41,12 @@ from chart.hitsound_edit import (
 )
 from chart.note_keys import in_order
 from chart.notes import Note
+from chart.snap import snap_beat
 from editor.controllers.hitsound_marks import HitsoundMarks
 
 ADDITION_IDS = {WHISTLE: "edit.hitsound_whistle", FINISH: "edit.hitsound_finish", CLAP: "edit.hitsound_clap"}
 SET_FIELDS = ("normal_set", "addition_set")
+_ON_ROW = Fraction(1, 1 << 20)  # beats: a cursor this near a note or row is on it (the float seconds' noise)
 
 
 def set_id(field: str, value: int) -> str:
@@ -117,8 +122,7 @@ class HitsoundTool(QObject):
         if s.selection:
             notes = in_order(s.selection)
         else:
-            beat = self.win.timeline.cursor_beat()
-            notes = s.doc.notes_in_range(chart, beat, beat + Fraction(1, 1 << 20))
+            notes = self.cursor_notes()
         kept = sounded(notes)
         if not kept:
             if not quiet:
@@ -128,6 +132,19 @@ class HitsoundTool(QObject):
         noun = f"note{'s' * (len(kept) != 1)}"
         what = f"{len(kept)} selected {noun}" if s.selection else f"{len(kept)} {noun} at the cursor"
         return kept, len(notes) - len(kept), what
+
+    def cursor_notes(self) -> list[Note]:
+        """The notes of the cursor's row (module docstring). The snap row alone missed a note off the snap
+        (W on a 1/3-beat note under a 1/16 snap: "no note at the cursor") or took a neighbour's (the 1/4 one)."""
+        s, timeline = self.session, self.win.timeline
+        exact = Fraction(float(timeline.timing.seconds_to_beats_array([timeline.cursor_s])[0]))
+        near = s.doc.notes_in_range(s.chart, exact - _ON_ROW, exact + _ON_ROW)
+        if near:
+            return near
+        if abs(exact - snap_beat(exact, math.lcm(192, timeline.divisor))) <= _ON_ROW:
+            return []  # on an empty row: not the notes of the snap row nearest it
+        beat = timeline.cursor_beat()
+        return s.doc.notes_in_range(s.chart, beat, beat + _ON_ROW)
 
     # ------------------------------------------------------------------ actions
     def toggle(self, bit: int) -> bool:

@@ -52,7 +52,8 @@ def test_red_lines_keep_their_settings_through_a_timing_edit_and_a_new_one_takes
     song.timing = song.timing.with_changes(bpms=song.timing.bpms + ((F(4), F(150)),))  # a red line added at 3000 ms
     points = [p for p in section(osu_mania.dumps(song), "TimingPoints") if p.split(",")[6] == "1"]
     assert points[0] == "1000,500,4,2,1,60,1,0"
-    assert points[1] == "3000,400,4,2,1,60,1,0"  # sample set, index, volume and kiai of the red line before it
+    # sample set, index, volume and kiai of the timing point in force before it: the green kiai line at 2000 ms
+    assert points[1] == "3000,400,4,2,1,60,1,1"
     assert points[2].split(",")[3:] == ["1", "0", "70", "1", "8"]  # 5000's own settings, now at its new time
     assert points[2].split(",")[0] != "5000"
 
