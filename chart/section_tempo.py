@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from chart.beat_sync import MAX_BPM, SyncError, SyncResult, clock_text, sync_beat
 from chart.checks.base import describe_beat
+from chart.formats.values import format_number
 from chart.notes import as_fraction
 from chart.timing import TimingData
 
@@ -49,12 +50,12 @@ class SectionTempo:
     def describe(self) -> str:
         """'150.000 BPM from beat 64 (0:32.100) to 128; from beat 128 on 132.000 BPM as before (+120.4 ms)'."""
         start_s = self.timing.beat_to_seconds(self.start)
-        text = f"{float(self.bpm):.3f} BPM from beat {describe_beat(self.start)} ({clock_text(start_s)})"
+        text = f"{bpm_text(self.bpm)} BPM from beat {describe_beat(self.start)} ({clock_text(start_s)})"
         if self.end is None:
             text += " to the song's end"
         else:
             text += (f" to {describe_beat(self.end)}; from beat {describe_beat(self.end)} on "
-                     f"{float(self.after_bpm or 0):.3f} BPM as before, {float(self.end_moved_s) * 1000:+.1f} ms")
+                     f"{bpm_text(self.after_bpm or 0)} BPM as before, {float(self.end_moved_s) * 1000:+.1f} ms")
         if self.replaced:
             text += f"; {self.replaced} BPM change{'s' * (self.replaced > 1)} inside replaced"
         if self.sync is not None:
@@ -62,13 +63,19 @@ class SectionTempo:
         return text
 
 
+def bpm_text(bpm: Fraction | int) -> str:
+    """A BPM as the file will hold it (9 decimals, at least 3: 90.000, 90.099955), as the Timing table and the F7/F8
+    line show it: %.6g showed a stretch's new 90.099955 as 90.1."""
+    return format_number(Fraction(bpm), 3, 9)
+
+
 def describe_move(sync: SyncResult) -> str:
     """How the first beat was moved onto the detected beat: the BPM before it, or the offset."""
     moved = f"beat {describe_beat(sync.beat)} moved {float(sync.moved_s) * 1000:+.1f} ms onto the detected beats"
     if sync.stretch is None:
-        return f"{moved} (#OFFSET {float(sync.old_offset):.4f} -> {float(sync.timing.offset):.4f} s)"
+        return f"{moved} (#OFFSET {format_number(sync.old_offset, 4)} -> {format_number(sync.timing.offset, 4)} s)"
     s = sync.stretch
-    return (f"{moved} (BPM {float(s.old_bpm):.3f} -> {float(s.new_bpm):.6g} from beat {describe_beat(s.start)} "
+    return (f"{moved} (BPM {bpm_text(s.old_bpm)} -> {bpm_text(s.new_bpm)} from beat {describe_beat(s.start)} "
             f"to {describe_beat(sync.beat)})")
 
 

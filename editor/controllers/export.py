@@ -41,7 +41,7 @@ from chart.song import Song
 from editor import messages
 from editor.controllers.file_dialogs import with_filter_extension
 from editor.controllers.files import music_for
-from editor.controllers.save_checks import drafts_left_out, refused_mid_edit
+from editor.controllers.save_checks import drafts_left_out, refusal, refused_mid_edit
 from editor.demo import away_from_bundled
 from editor.panels.fields import commit_focused_field
 
@@ -88,6 +88,10 @@ class ExportController:
             messages.error(self.win, "Cannot export", str(exc))
             return False
         song = self.win.session.doc.song
+        refused = refusal(song, target, fmt)  # never "Export anyway?" for what the writer refuses
+        if refused is not None:
+            messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {refused}") + "\nNothing was written.")
+            return False
         music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
         copied = dataclasses.replace(song, music=song.music if music is None else music,
                                      extra=relinked_extra(song, target), charts=[copy.copy(c) for c in song.charts])

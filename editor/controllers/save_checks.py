@@ -15,6 +15,7 @@ from pathlib import Path
 
 from chart.document import Document
 from chart.formats.osu_set_files import SetFiles, set_files, write_set
+from chart.song import Song
 from editor import messages
 
 
@@ -63,9 +64,14 @@ def may_write(files, target: Path) -> bool:
                        f"{len(song.charts)}. File > Export writes one .osu per difficulty; save the song as "
                        f".ssc to keep it in one file.")
         return False
+    found = unrepresentable(song, fmt)  # once: a .sm's reads its timing back
+    refused = refusal(song, target, fmt, found)  # no question about small losses for a file that cannot be written
+    if refused is not None:
+        messages.error(window, "Cannot save", messages.one_line(f"{target}: {refused}") + "\nNothing was written; "
+                       "your changes are still open.")
+        return False
     if not drafts_left_out(files, target.name, "Save", "saved"):
         return False
-    found = unrepresentable(song, fmt)  # once: a .sm's reads its timing back
     lines = conversion_lines(found)
     if lines and files._conversions_accepted != (target, lines):
         if not messages.confirm(window, "Save with conversions?", conversions_text(found, target, fmt)):
@@ -78,6 +84,23 @@ def may_write(files, target: Path) -> bool:
         session.status.emit("Not saved; Save As writes the editor's version to another file")
         return False
     return True
+
+
+def refusal(song: Song, target: Path, fmt: str, found=None) -> str | None:
+    """The writer's refusal (:class:`~chart.formats.errors.WriteError`'s line) of ``song`` written to ``target`` as
+    ``fmt``, or None: its fatal :func:`~chart.formats.registry.unrepresentable` entries (``found``, else those of
+    each file written: one per difficulty for ``.osu``; an ``.osz`` holds such ``.osu`` files, whose audio its
+    writer checks itself). Save and Export say it before their questions: a "Save anyway?" about dropped tags
+    answered Yes, then "Cannot save: .sm has one timing per song"."""
+    from chart.formats.errors import WriteError
+    from chart.formats.registry import split_per_chart, unrepresentable
+
+    if found is None:
+        each = "osu" if fmt == "osz" else fmt
+        found = [u for part, _ in split_per_chart(song, target.with_suffix(f".{each}"))
+                 for u in unrepresentable(part, each)]
+    fatal = [u for u in found if u.fatal]
+    return str(WriteError(f".{fmt}", fatal)) if fatal else None
 
 
 def drafts_left_out(files, name: str, verb: str = "Save", done: str = "saved") -> bool:

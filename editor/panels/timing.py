@@ -299,6 +299,10 @@ class TimingPanel(QWidget):
             self.session.status.emit(f"{name}: {exc}")
             self.refresh()
             return False
+        if changed == timing:  # 128.0 retyped, 0.005 back on row 0: no undo step, the song not made modified
+            self.session.status.emit(f"{name}: unchanged" + (f" ({moved})" if moved else ""))
+            self.refresh()  # the cell as the file holds it again (128.000000000)
+            return False
         ok = self._push(changed, chart, name)
         if ok and moved:
             self.session.status.emit(f"{name}: {moved}")

@@ -140,14 +140,10 @@ def test_export_runs_verify_first_and_writes_a_copy(opened, tmp_path, boxes):
 
     # a tap on top of the mine at beat 5 (as an imported file can have; a click there now selects the mine)
     assert win.session.push(AddNotes(win.session.chart, [Note(Fraction(5), 2)]))
-    boxes.answers = [QMessageBox.StandardButton.No]
-    assert not _export(win, tmp_path / "out.sm")
-    assert boxes[-1][1] == "Verify before export"
-    assert "problem" in boxes[-1][2]
-    assert not (tmp_path / "out.sm").exists()
-    boxes.answers = [QMessageBox.StandardButton.Yes]  # export anyway: .sm cannot hold two notes in one cell
-    assert not _export(win, tmp_path / "out.sm")
-    assert boxes[-1][1] == "Cannot export"
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    assert not _export(win, tmp_path / "out.sm")  # .sm cannot hold two notes in one cell: said at once, no question
+    assert [title for _kind, title, _text in boxes] == ["Cannot export"]
+    assert "beat 5" in boxes[-1][2]
     assert not (tmp_path / "out.sm").exists()
     win.session.doc.undo()
     boxes.answers = [QMessageBox.StandardButton.Yes]  # only a warning left (a roll in a Beginner chart)
