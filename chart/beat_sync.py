@@ -34,6 +34,7 @@ from fractions import Fraction
 
 from chart.checks.base import describe_beat
 from chart.formats.timing_tags import in_warp
+from chart.formats.values import format_number
 from chart.notes import as_fraction
 from chart.timing import TimingData
 
@@ -89,14 +90,21 @@ class SyncResult:
         if self.later_end is not None:
             text += f", so beat {describe_beat(self.later_end)} on keeps its time"
         elif s.end == self.beat:
-            text += f"; later beats keep {float(self.timing.bpm_at(self.beat)):.3f} BPM and move {moved}"
+            text += f"; later beats keep {bpm_text(self.timing.bpm_at(self.beat))} BPM and move {moved}"
         else:
             text += "; later beats follow the new tempo"
         return text
 
 
 def _bpm_change(s: Stretch) -> str:
-    return f"BPM {float(s.old_bpm):.3f} -> {float(s.new_bpm):.3f}"
+    return f"BPM {bpm_text(s.old_bpm)} -> {bpm_text(s.new_bpm)}"
+
+
+def bpm_text(bpm: Fraction | int) -> str:
+    """A BPM as the file will hold it (9 decimals, at least 3: 90.000, 90.099955), as the Timing table and the F7/F8
+    line show it: %.6g showed a stretch's new 90.099955 as 90.1."""
+    return format_number(Fraction(bpm), 3, 9)
+
 
 
 def _span(s: Stretch) -> str:

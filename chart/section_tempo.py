@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from chart.beat_sync import MAX_BPM, SyncError, SyncResult, clock_text, sync_beat
+from chart.beat_sync import MAX_BPM, SyncError, SyncResult, bpm_text, clock_text, sync_beat
 from chart.checks.base import describe_beat
 from chart.formats.values import format_number
 from chart.notes import as_fraction
@@ -61,12 +61,6 @@ class SectionTempo:
         if self.sync is not None:
             text += f"; {describe_move(self.sync)}"
         return text
-
-
-def bpm_text(bpm: Fraction | int) -> str:
-    """A BPM as the file will hold it (9 decimals, at least 3: 90.000, 90.099955), as the Timing table and the F7/F8
-    line show it: %.6g showed a stretch's new 90.099955 as 90.1."""
-    return format_number(Fraction(bpm), 3, 9)
 
 
 def describe_move(sync: SyncResult) -> str:

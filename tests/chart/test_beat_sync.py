@@ -7,7 +7,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from chart.beat_sync import SyncError, anchor_of, clock_text, still_synced, sync_beat
+from chart.beat_sync import SyncError, anchor_of, bpm_text, clock_text, still_synced, sync_beat
 from chart.formats.registry import dumps, loads
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
@@ -45,7 +45,10 @@ def test_a_later_beat_changes_the_bpm_from_the_previous_bpm_change_and_keeps_lat
     assert at(new, 128) - at(new, 96) == at(timing, 128) - at(timing, 96)  # later beats keep their tempo
     bpm = dict(new.bpms)[F(64)]
     assert bpm == round(bpm * 10**6) / F(10**6)  # 6 decimals
-    assert result.describe().startswith(f"BPM 128.000 -> {float(bpm):.3f} from beat 64 to 96; beat 96 at 0:")
+    assert result.describe().startswith(f"BPM 128.000 -> {bpm_text(bpm)} from beat 64 to 96; beat 96 at 0:")
+    shown = result.describe().split(" -> ")[1].split()[0]  # as the Timing table and the file hold it, not .3f
+    assert F(shown) == bpm, (shown, bpm)
+    assert len(shown.split(".")[1]) > 3, shown
     assert "later beats keep 128.000 BPM" in result.describe()
 
 

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from chart.commands import SetTiming
+from chart.formats.values import format_number
 from chart.timing import TimingData
 
 pytestmark = pytest.mark.qt
@@ -67,7 +68,7 @@ def test_the_key_syncs_a_later_beat_by_the_bpm_since_the_beat_synced_before(open
     assert abs(timing.beat_to_seconds(24) - target) < F(1, 10**6)
     assert dict(timing.bpms)[F(24)] == 120  # later beats keep the tempo
     message = win.statusBar().currentMessage()
-    assert message.startswith(f"Sync beat: BPM 120.000 -> {float(dict(timing.bpms)[F(4)]):.3f} from beat 4 to 24; "
+    assert message.startswith(f"Sync beat: BPM 120.000 -> {format_number(dict(timing.bpms)[F(4)], 3, 9)} from beat 4 to 24; "
                               "beat 24 at 0:")
 
 
