@@ -18,6 +18,7 @@ import numpy as np
 from chart.notes import Note, NoteKind, onset_beats
 from chart.timing import TimingData
 from inference.backends import Backend
+from inference.draft_silence import Span, tail_silence
 from inference.draft_types import CancelToken, DraftError, ProgressFn, SongAnalysis
 from inference.lane_features import cut_hold_length
 from inference.manifest import FeatureParams, Manifest, ManifestError
@@ -26,7 +27,10 @@ from inference.manifest import FeatureParams, Manifest, ManifestError
 @dataclass(frozen=True)
 class BeatWindow:
     """A request's beat range, its frames ``[f_lo, f_hi)``, and the model window ``[w0, w1)`` around them
-    (``-1``: the range plus the model's context on each side, see :func:`inference.time_chunks.context_frames`)."""
+    (``-1``: the range plus the model's context on each side, see :func:`inference.time_chunks.context_frames`).
+
+    ``rows_end``: rows go before it (``end_beat``, or where the song's tail silence starts when that is earlier);
+    ``quiet``: the song's silences (:func:`inference.draft_silence.silences`), where holds end."""
 
     start_beat: Fraction
     end_beat: Fraction
@@ -35,6 +39,8 @@ class BeatWindow:
     w0: int
     w1: int
     duration_s: float
+    rows_end: Fraction
+    quiet: tuple[Span, ...] = ()
 
 
 def audio_key(audio: Any, params: FeatureParams) -> tuple:
@@ -79,29 +85,37 @@ def analyse_audio(audio: Any, params: FeatureParams, progress: ProgressFn | None
 
 
 def beat_window(timing: TimingData, analysis: SongAnalysis, start_beat: Fraction | None,
-                end_beat: Fraction | None) -> BeatWindow:
-    """Frames of ``[start_beat, end_beat)`` (default: beat 0 to the end of the audio) and the model window."""
+                end_beat: Fraction | None, quiet: Sequence[Span] = ()) -> BeatWindow:
+    """Frames of ``[start_beat, end_beat)`` (default: beat 0 to the end of the audio) and the model window.
 
+    The range ends at the end of the audio at the latest: a step after the music is over is a problem (Verify's
+    ``audio-range`` check), and a regenerated last phrase put rows up to a beat past it. Rows stop where the
+    song's tail silence starts (``quiet``, the song's silences: :func:`inference.draft_silence.tail_silence`)."""
     rate, n_frames = analysis.frame_rate, len(analysis.normalised)
     audio_end = timing.seconds_to_beat(Fraction(analysis.duration_s))
     start = Fraction(start_beat) if start_beat is not None else Fraction(0)
     end = Fraction(end_beat) if end_beat is not None else audio_end
-    start, end = max(start, Fraction(0)), min(end, audio_end + 1)
+    start, end = max(start, Fraction(0)), min(end, audio_end)
     if end <= start:
         span = f"beats {_beat_text(start_beat, 0)} to {_beat_text(end_beat, audio_end)}"
         if end_beat is not None and Fraction(end_beat) <= 0:
             raise DraftError(f"nothing to draft: {span} lie before beat 0, and a chart has no beats there")
-        if start_beat is not None and Fraction(start_beat) > audio_end:
+        if start_beat is not None and Fraction(start_beat) >= audio_end:
             raise DraftError(f"nothing to draft: {span} are past the end of the audio (beat {float(audio_end):.2f})")
         raise DraftError(f"nothing to draft: {span} is an empty range (the audio ends at beat {float(audio_end):.2f})")
     start_s = max(0.0, float(timing.beat_to_seconds(start)))
     end_s = min(analysis.duration_s, float(timing.beat_to_seconds(end)))
     f_lo = min(n_frames, max(0, math.floor(start_s * rate)))
     f_hi = min(n_frames, max(f_lo + 1, math.ceil(end_s * rate) + 1))
-    whole = start_beat is None and end_beat is None
-    if whole:
-        return BeatWindow(start, end, 0, n_frames, 0, n_frames, analysis.duration_s)
-    return BeatWindow(start, end, f_lo, f_hi, -1, -1, max(end_s - start_s, 1e-3))  # window set by the run
+    tail = tail_silence(quiet, analysis.samples, analysis.sample_rate, timing)
+    rows_end = min(end, tail) if tail is not None else end
+    if rows_end <= start:
+        raise DraftError(f"nothing to draft: beats {_beat_text(start_beat, 0)} to {_beat_text(end_beat, audio_end)} "
+                         f"lie in the silence at the end of the song (from beat {float(rows_end):.2f})")
+    quiet = tuple(quiet)
+    if start_beat is None and end_beat is None:  # the whole song
+        return BeatWindow(start, end, 0, n_frames, 0, n_frames, analysis.duration_s, rows_end, quiet)
+    return BeatWindow(start, end, f_lo, f_hi, -1, -1, max(end_s - start_s, 1e-3), rows_end, quiet)  # window: the run
 
 
 def run_onset_model(manifest: Manifest, backend: Backend, analysis: SongAnalysis, timing: TimingData,
@@ -179,6 +193,19 @@ def clip_to_range(notes: list[Note], start_beat: Fraction, end_beat: Fraction,
             length = cut_hold_length(note.beat, end_beat)
             note = Note(note.beat, note.lane, note.kind, length) if length else Note(note.beat, note.lane, NoteKind.TAP)
         out.append(note)
+    return out
+
+
+def ends_within(notes: list[Note], timing: TimingData, duration_s: float) -> list[Note]:
+    """``notes`` with every hold or roll that would end at or after the end of the audio (``duration_s``) ended on
+    the sixteenth grid before it, or made a tap (rows a designer placed are kept: Arrows gives them arrows)."""
+    end = timing.seconds_to_beat(Fraction(duration_s))
+    out = []
+    for n in notes:
+        if n.kind.has_length and n.end_beat >= end:
+            length = cut_hold_length(n.beat, end)
+            n = n.replace(length=length) if length else n.replace(kind=NoteKind.TAP, length=Fraction(0))
+        out.append(n)
     return out
 
 

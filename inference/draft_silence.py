@@ -9,6 +9,11 @@ run of frames more than :data:`SILENCE_DB` below the song's median frame level t
 :data:`SILENCE_BEATS` beats of the chart's timing. A hold running into a silence ends on the sixteenth grid
 before it (:func:`inference.lane_features.cut_hold_length`), or becomes a tap; a hold whose head is in a silence
 is a tap. Without samples (an analysis that kept none) nothing is cut.
+
+A silence that runs to the end of the audio is the song's *tail* (:func:`tail_silence`): the music is over, and a
+draft puts no row there (:func:`inference.draft_audio.beat_window`). A whole-song draft's threshold kept it out
+anyway, but a short range's density target sank the threshold to its floor and took the model's faint bump at the
+end of its input: rows 16-40 ms before or after the audio's end (a regenerated last phrase of the demo song).
 """
 
 from __future__ import annotations
@@ -65,6 +70,18 @@ def silences(samples: np.ndarray | None, sample_rate: int, timing: TimingData) -
         if span[1] - span[0] >= SILENCE_BEATS:
             out.append(span)
     return out
+
+
+def tail_silence(spans: Sequence[Span], samples: np.ndarray | None, sample_rate: int,
+                 timing: TimingData) -> Fraction | None:
+    """The beat where the song's last silence starts when it runs to the end of ``samples`` (``spans`` from
+    :func:`silences` of them); None when the song sounds to its end, or without samples."""
+    if not spans or samples is None or not sample_rate:
+        return None
+    hop = _hop(sample_rate)
+    last_frame_end = timing.seconds_to_beat(Fraction(len(samples) // hop * hop, sample_rate))
+    lo, hi = spans[-1]
+    return lo if hi == last_frame_end else None
 
 
 def quiet_holds(notes: list[Note], spans: Sequence[Span], timing: TimingData) -> list[Note]:

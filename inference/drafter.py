@@ -249,10 +249,12 @@ class Drafter:
              start_beat: Fraction | None, end_beat: Fraction | None, progress: ProgressFn | None,
              cancel: CancelToken | None) -> list[SlotDraft]:
         from inference.draft_audio import beat_window, run_onset_model
+        from inference.draft_silence import silences
         report = progress or (lambda stage, fraction: None)
         cancel = cancel or CancelToken()
         analysis = audio if isinstance(audio, SongAnalysis) else self.analyse(audio, progress, cancel)
-        window = beat_window(timing, analysis, start_beat, end_beat)
+        quiet = silences(analysis.samples, analysis.sample_rate, timing)  # no row in the tail, no hold into one
+        window = beat_window(timing, analysis, start_beat, end_beat, quiet)
         cancel.check()
         report("model", 0.0)
         with cancel_scope(self.backend, cancel.check):  # Cancel ends a wait on a server that never answers
@@ -323,7 +325,7 @@ class Drafter:
         decoded = decode_onsets(prob, analysis.frame_rate, timing, settings, nps_target=job.nps,
                                 conditioned=job.cond is not None, duration_s=window.duration_s, prior_rows=prior,
                                 notes_per_row=per_row, max_run_s=MAX_RUN_S[int(job.slot)])
-        keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.end_beat]
+        keep = [i for i, b in enumerate(decoded.beats) if window.start_beat <= b < window.rows_end]
         params = {"slot": job.slot.sm_name, "start_beat": str(window.start_beat), "end_beat": str(window.end_beat),
                   "nps_target": job.nps, "threshold": round(decoded.threshold, 6),
                   "span_s": round(window.duration_s, 6), "lane_temperature": job.temperature, **job.params}
@@ -337,13 +339,12 @@ class Drafter:
 
     def _assign_lanes(self, analysis: SongAnalysis, timing: TimingData, window: Any, jobs: list[_Job],
                       drafts: list[SlotDraft]) -> None:
-        from inference.draft_silence import quiet_holds, silences
+        from inference.draft_silence import quiet_holds
         from inference.lanes import decode_rows
 
         groups: dict[tuple[float, int], list[int]] = {}
         for i, job in enumerate(jobs):  # one batched decode per (temperature, seed): greedy slots share one
             groups.setdefault((job.temperature, job.seed if job.temperature else 0), []).append(i)
-        quiet = silences(analysis.samples, analysis.sample_rate, timing)  # holds end before the song falls silent
         for (temperature, seed), members in groups.items():
             rows_in, givens, fixed = [], [], []
             for i in members:
@@ -362,7 +363,7 @@ class Drafter:
                 request.given, request.fixed = given, keep
             for i, rows in zip(members, decode_rows(stepper, requests, temperature, seed)):
                 notes = clip_to_range(rows.to_notes(), window.start_beat, window.end_beat, jobs[i].context)
-                drafts[i].notes = quiet_holds(notes, quiet, timing)
+                drafts[i].notes = quiet_holds(notes, window.quiet, timing)  # holds end before a silence
                 drafts[i].lane_confidence = lane_confidence(rows, window.start_beat, window.end_beat)
                 del drafts[i]._rows  # type: ignore[attr-defined]
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from chart.notes import Note, NoteKind
 from chart.timing import TimingData
-from inference.draft_audio import clip_to_range
+from inference.draft_audio import clip_to_range, ends_within
 from inference.draft_types import (
     CancelToken,
     DraftError,
@@ -139,6 +139,7 @@ def arrows_drafts(drafter: Any, audio: Any, timing: TimingData, rows: Sequence[F
         temperature, variant_seed = (0.0, seed) if i == 0 else (VARIANT_TEMPERATURE, seed + i)
         decoded = decode_rows(stepper, requests, temperature, variant_seed)[0]
         notes = quiet_holds(clip_to_range(decoded.to_notes(), start, end, context), quiet, timing)
+        notes = ends_within(notes, timing, analysis.duration_s)  # no hold runs on past the music
         prov = Provenance(onset.model_id, onset.version, onset.sha256, drafter._lane_name(),
                           drafter.backend.describe(), variant_seed,
                           {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,

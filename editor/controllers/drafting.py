@@ -95,12 +95,24 @@ class DraftController(QObject, DraftJobs, DraftResults):
         """The Drafter for the current backend settings (built on first use; raises on a bad setup)."""
         from inference.drafter import Drafter
 
-        key = (self.settings.get("ai/backend"), self.settings.get("ai/remote_url"),
-               self.settings.get("ai/remote_token"), str(self.models_dir))
+        key = self._settings_key()
         if self.drafter is None or key != self._drafter_key:
             self.drafter = Drafter.from_models_dir(self.models_dir, backend=self.make_backend())
             self._drafter_key = key
         return self.drafter
+
+    def _settings_key(self) -> tuple:
+        return (self.settings.get("ai/backend"), self.settings.get("ai/remote_url"),
+                self.settings.get("ai/remote_token"), str(self.models_dir))
+
+    def backend_line(self) -> str:
+        """The AI panel's backend line after a switch of backend: :meth:`describe` when the loaded model is the
+        one the settings ask for (Remote, then Local again: the local model is still loaded), else what the next
+        draft loads."""
+        if self.drafter is not None and self._drafter_key == self._settings_key():
+            return self.describe()
+        return "remote (with local fallback)" if self.settings.get("ai/backend") == "remote" else \
+            "model not loaded yet"
 
     def describe(self) -> str:
         """The backend line for the AI panel, with why CUDA is not used when a GPU build could not start it."""
@@ -147,8 +159,11 @@ class DraftController(QObject, DraftJobs, DraftResults):
         if (chart := self.session.chart) is not None and chart.mode != MODEL_MODE and not any_mode:
             return messages.error(self.win, "AI draft", self._not_served(chart))
         audio = self.session.audio
-        if audio is None:
-            messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded.")
+        path = audio.path if audio is not None else self._audio_loading()
+        if path is None:
+            error = self.session.audio_error
+            messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded"
+                                                 + (f" ({error})." if error else "."))
             return None
         if self.listen_to != "mix":
             stem = self.stem_samples(self.listen_to) if self.stem_samples is not None else None
@@ -157,7 +172,15 @@ class DraftController(QObject, DraftJobs, DraftResults):
                                                      "press Separate in the Playback panel's Stems box first.")
                 return None
             return stem, self.session.timing()
-        return audio.path, self.session.timing()
+        return path, self.session.timing()
+
+    def _audio_loading(self) -> Path | None:
+        """The song's audio file while the editor still decodes it (just after opening the song): the drafter
+        decodes the file itself, so a draft need not wait (if the file does not decode, the draft says why)."""
+        if self.session.audio_error is not None:
+            return None
+        path = self.session.doc.song.audio_path()
+        return path if path is not None and path.is_file() else None
 
     def _progress(self, ctx: JobContext, stages=DRAFT_STAGES, slots: int = 1, rounds: int = 1):
         """The drafter's progress callback: each stage's fraction as the job's (one bar, 0 to 100 % once)."""

@@ -275,7 +275,7 @@ class AiPanel(QWidget):
     # ------------------------------------------------------------------ actions
     def _set_backend(self, kind: str) -> None:
         self.drafting.settings.set("ai/backend", kind)
-        self.device.setText("model not loaded yet" if kind == "local" else "remote (with local fallback)")
+        self.device.setText(self.drafting.backend_line())  # the local model stays loaded: Remote, then Local
         if kind == "remote" and self._store_url():
             self.drafting.check_server()
 
