@@ -47,8 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "default: a chart file's own offset; for an audio file, detected at that BPM (printed)")
     d.add_argument("--slots", default=SLOT_NAMES, help=f"comma-separated slots (default {SLOT_NAMES})")
     _common_options(d, nps_default="default: the middle of the slot's usual range, as in the editor's AI panel "
-                                    "(beginner 1.25, easy 2.35, medium 3.38, hard 4.58, challenge 5.5); SLOT=0: "
-                                    "the model's own density")
+                                    "(beginner 1.25, easy 2.35, medium 3.38, hard 4.58, challenge 5.5; beginner "
+                                    "and easy reach about 80%% of what their minimum gap allows at the song's "
+                                    "tempo, and a draft under 90%% of its target is noted); SLOT=0: the model's "
+                                    "own density (no rests made: can be denser)")
     d.set_defaults(func=cmd_draft)
 
     r = subparsers.add_parser("refine", help="draft higher slots from a lower chart's rhythm",
@@ -116,13 +118,13 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def _note_caps(drafter: Any, drafts: list, targets: dict, timing: Any, audio_path: Path) -> None:
-    """A ``note:`` line for each draft well under a target its slot's minimum gap cannot reach at this tempo, as
-    the editor's status line says (inference.nps_caps)."""
+    """A ``note:`` line for each draft well under its target (why, when its slot's minimum gap cannot reach it at
+    this tempo), as the editor's status line says (inference.nps_caps)."""
     from audio.decode import audio_info
-    from inference.nps_caps import cap_notes, gaps_of
+    from inference.nps_caps import cap_notes, model_gaps
 
     info = audio_info(audio_path)
-    notes = cap_notes(drafts, targets, gaps_of(drafter.onset), lambda _slot: timing, info.frames / float(info.sr))
+    notes = cap_notes(drafts, targets, model_gaps(drafter), lambda _slot: timing, info.frames / float(info.sr))
     if notes:
         print("note: under the NPS target: " + "; ".join(notes), file=sys.stderr)
 

@@ -26,6 +26,7 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
 
     own = source.timing if source is not None else None
     made = []
+    one_per_file = _one_per_file(output)  # osu!: only the new charts are written, each to its own file
     for draft in drafts:
         chart = Chart(slot=draft.slot, notes=draft.notes, description="AI draft", timing=copy.deepcopy(own),
                       credit=with_disclosure("", draft.provenance.model_id))  # the editor's Accept writes it too
@@ -34,13 +35,10 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
         replaced = [c for c in song.charts if c.slot == draft.slot and c.mode == chart.mode]
         song.charts = [c for c in song.charts if c not in replaced] + [chart]
         made.append(chart)
-        for old in replaced:  # a designer's finished chart of that slot goes: said, not silent
-            by = f" by {old.credit}" if old.credit else ""
-            print(f"note: replaces the {draft.slot.sm_name} chart{by} ({note_count(old, song.timing_for(old))} notes)",
-                  file=sys.stderr)
+        for old in [] if one_per_file else replaced:  # a designer's finished chart of that slot goes: said
+            print(_replaces(old, note_count(old, song.timing_for(old))), file=sys.stderr)
         p = draft.provenance
-        kept = p.parameters.get("lower_rows_kept")
-        skeleton = f", keeps {kept:.0%} of the {p.parameters['refined_from']} rows" if kept is not None else ""
+        skeleton = _kept_text(p.parameters)
         if (arrows := p.parameters.get("lower_arrows_kept")) is not None:
             skeleton += f" ({arrows} with their arrows)"
         if upper := p.parameters.get("rows_capped_by"):  # inference.slot_rise
@@ -60,6 +58,48 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
     return _save(song, output, made)
 
 
+def _one_per_file(output: Path) -> bool:
+    from chart.formats.registry import format_for
+
+    return format_for(output).name == "osu"
+
+
+def _replaces(old: Any, notes: int, where: str = "") -> str:
+    by = f" by {old.credit}" if old.credit else ""
+    return f"note: replaces the {old.slot.sm_name} chart{by} ({notes} notes){where}"
+
+
+def _kept_text(params: dict) -> str:
+    """", keeps 393 of the 394 Medium rows": a refine's share of the lower chart's rows, counted (a percentage
+    rounded 393 of 394 to "100%")."""
+    kept, of = params.get("lower_rows_kept_count"), params.get("lower_rows_in_range")
+    if kept is None or of is None:
+        share = params.get("lower_rows_kept")
+        return f", keeps {share:.1%} of the {params['refined_from']} rows" if share is not None else ""
+    if kept == of:
+        return f", keeps all {of} {params['refined_from']} rows"
+    return f", keeps {kept} of the {of} {params['refined_from']} rows"
+
+
+def _note_replaced_files(song: Any, output: Path) -> None:
+    """For an osu! output (the new charts only, a file each): the chart of each file about to be replaced, read
+    from that file (a designer's Hard .osu written over); a file that does not read is left to the ``.bak``
+    note."""
+    from chart.formats.errors import ParseError
+    from chart.formats.registry import load, split_per_chart
+    from chart.stats import note_count
+
+    for _part, target in split_per_chart(song, output):
+        if not Path(target).is_file():
+            continue
+        try:
+            old = load(target)
+        except (ParseError, OSError, ValueError):
+            continue
+        for chart in old.charts:
+            print(_replaces(chart, note_count(chart, old.timing_for(chart)), f" in {target}"), file=sys.stderr)
+
+
 def _save(song: Any, output: Path, made: list[Any] | None = None) -> int:
     """Write ``song``; to osu!mania (one difficulty per file) only the charts ``made`` (the very chart objects just
     drafted or given arrows: a designer's chart of the same slot in another mode, a 7K Hard beside a new 4K Hard, is
@@ -70,6 +110,7 @@ def _save(song: Any, output: Path, made: list[Any] | None = None) -> int:
     if format_for(output).name == "osu" and made is not None:
         song = copy.copy(song)
         song.charts = [c for c in song.charts if any(c is m for m in made)]
+        _note_replaced_files(song, output)
     try:
         written = write_chart_files(song, output)
     except (WriteError, ParseError) as exc:

@@ -20,7 +20,7 @@ the last, that span taken as at least the Stats panel's 2 s window (:func:`rows_
 aims at the geometric mean of the rows its threshold gives and the rows the lower chart implies (its rows x the
 slot pair's ratio in the training charts, ``SlotDecode.refine_ratio``): on the validation songs this took refine
 F1 from 0.803 to 0.812 and the refine density error from 0.22 to 0.14. An NPS target leaves rests
-(:mod:`inference.draft_rests`: at most 80 % of the grid, Beginner/Easy runs broken). Decoding uses the chart's timing for the
+(:mod:`inference.draft_rests`: at most 80 % of the grid, Beginner/Easy runs broken, the rows so dropped refilled). Decoding uses the chart's timing for the
 grid, never a reference chart's notes or note count (a refine's lower chart is the designer's input, not a
 reference).
 """
@@ -37,7 +37,7 @@ import numpy as np
 from chart.snap import UNUSUAL_DIVISORS, snap_beats_array, snap_preferring_coarse
 from chart.stats import NPS_WINDOW_S
 from chart.timing import TimingData
-from inference.draft_rests import grid_capped, with_breaks, with_rests
+from inference.draft_rests import grid_capped, rested_rows
 from inference.manifest import Manifest, SlotDecode
 
 SLOT_NAMES = ("beginner", "easy", "medium", "hard", "challenge")
@@ -393,7 +393,7 @@ def decode_onsets(prob: np.ndarray, frame_rate: float, timing: TimingData, setti
             want = math.sqrt(max(at_threshold, 1) * float(prior_rows))  # type: ignore[arg-type]
         threshold = threshold_for_count(probs, want)
         keep = probs >= threshold
-        if target is not None and rows_target is None:
-            keep = with_breaks(rows, seconds, probs, with_rests(rows, probs, keep, settings.min_gap_beats), max_run_s)
+        if target is not None and rows_target is None:  # rests and breaks made, and as many rows refilled
+            keep, threshold = rested_rows(rows, seconds, probs, want, settings.min_gap_beats, max_run_s)
         rows, probs, seconds = [b for b, k in zip(rows, keep) if k], probs[keep], seconds[keep]
     return DecodedOnsets(rows, seconds, probs, float(threshold), list(settings.divisors))

@@ -74,13 +74,17 @@ def finish_refine(drafts: list[SlotDraft], lower_notes: Sequence[Note], lower_be
                   keep_arrows: bool) -> list[SlotDraft]:
     """A refine's drafts: the lower chart's rolls and lifts back on its kept arrows (:func:`kept_kinds`, with
     ``keep_arrows``), and ``lower_rows_kept`` in the provenance (the share of the lower chart's rows in the range
-    the draft keeps: how much of its rhythm survived, reported by the CLI and eval)."""
+    the draft keeps: how much of its rhythm survived, reported by eval; the CLI says the counts,
+    ``lower_rows_kept_count`` of ``lower_rows_in_range``). The model keeps most of them, not all: a row it hears
+    weakly (a triplet beside a louder eighth) can fall under the slot's threshold."""
     for draft in drafts:
         if keep_arrows:
             draft.notes = kept_kinds(draft.notes, lower_notes)
         lower = {b for b in lower_beats if draft.start_beat <= b < draft.end_beat}
         kept = lower & {n.beat for n in draft.notes}
-        draft.provenance.parameters["lower_rows_kept"] = round(len(kept) / len(lower), 4) if lower else None
+        params = draft.provenance.parameters
+        params["lower_rows_kept"] = round(len(kept) / len(lower), 4) if lower else None
+        params["lower_rows_kept_count"], params["lower_rows_in_range"] = len(kept), len(lower)
     return drafts
 
 

@@ -8,6 +8,12 @@ at 1.8 NPS with nothing saying why. The AI panel shows these caps beside its tar
 under a target it cannot reach says so (:func:`cap_notes`): on the editor's status line, and as a ``note:`` line of
 ``main.py draft``. The model and its manifest are left as they are: the
 gaps are what the model was tuned with.
+
+The maximum shown folds in what a targeted draft of such a slot keeps (:mod:`inference.draft_rests`: at most
+:data:`~inference.draft_rests.GRID_FULL_SHARE` of the rows the gap allows, runs broken by rests) and the lane
+model's jumps (notes per row): it used to be the bare grid, 1.1 NPS for Beginner at 132 BPM where drafts reach
+about 0.9. A draft short of its target by more than :data:`SHORT_OF_TARGET` is noted whatever the reason (a
+target under the cap the model offers too few rows for), the cap named when it is the reason.
 """
 
 from __future__ import annotations
@@ -22,27 +28,47 @@ from chart.timing import TimingData
 SHORT_OF_TARGET = 0.9
 
 
-def gaps_of(manifest) -> dict[Slot, float]:
-    """Slot -> minimum gap between rows in beats (slots without one left out), from an onset manifest."""
-    gaps: dict[Slot, float] = {}
+class SlotGaps(dict[Slot, float]):
+    """Slot -> minimum gap between rows in beats, with ``per_row``: slot -> the lane model's expected notes per
+    row (1 + its jump rate; a slot left out counts 1)."""
+
+    def __init__(self, gaps: Mapping[Slot, float] | None = None, per_row: Mapping[Slot, float] | None = None):
+        super().__init__(gaps or {})
+        self.per_row = dict(per_row or {})
+
+
+def gaps_of(manifest, lanes=None) -> SlotGaps:
+    """Slot -> minimum gap between rows in beats (slots without one left out), from an onset manifest, with the
+    notes per row of the ``lanes`` manifest (when given)."""
+    from inference.lane_decision import expected_notes_per_row
+
+    gaps = SlotGaps()
     for slot in MODEL_SLOTS:
         decode = manifest.decode.get(slot.name.lower())
         if decode is not None and decode.min_gap_beats > 0:
             gaps[slot] = float(decode.min_gap_beats)
+            if lanes is not None:
+                gaps.per_row[slot] = expected_notes_per_row(lanes, int(slot))
     return gaps
 
 
-def model_gaps(drafter=None, models_dir: Path | None = None) -> dict[Slot, float]:
+def model_gaps(drafter=None, models_dir: Path | None = None) -> SlotGaps:
     """The gaps of the loaded drafter's model, else of the manifest in ``models_dir`` (the shipped one by default);
     empty when there is none to read (no model shipped: nothing to say)."""
     if drafter is not None:
-        return gaps_of(drafter.onset)
+        return gaps_of(drafter.onset, getattr(drafter, "lanes", None))
     from inference.manifest import MANIFEST_SUFFIX, Manifest, ManifestError, default_models_dir
 
+    folder = models_dir or default_models_dir()
     try:
-        return gaps_of(Manifest.load((models_dir or default_models_dir()) / f"onset{MANIFEST_SUFFIX}", verify=False))
+        onset = Manifest.load(folder / f"onset{MANIFEST_SUFFIX}", verify=False)
     except ManifestError:
-        return {}
+        return SlotGaps()
+    try:
+        lanes = Manifest.load(folder / f"lane{MANIFEST_SUFFIX}", verify=False)
+    except ManifestError:
+        lanes = None
+    return gaps_of(onset, lanes)
 
 
 def beats_per_second(timing: TimingData, duration_s: float) -> float:
@@ -58,9 +84,17 @@ def tempo_text(timing: TimingData, rate: float) -> str:
     return bpm if timing.is_constant else f"{bpm} on average"
 
 
-def reachable(gap_beats: float, rate: float) -> float:
-    """Most rows a second that rows ``gap_beats`` apart allow at ``rate`` beats a second."""
-    return rate / gap_beats
+def reachable(gap_beats: float, rate: float, notes_per_row: float = 1.0) -> float:
+    """About the most notes a second a targeted draft whose rows are at least ``gap_beats`` apart has at ``rate``
+    beats a second: the grid's rows a second, times the share of them such a draft keeps
+    (:func:`inference.draft_rests.grid_share`: Beginner and Easy) and the notes per row (jumps count 2)."""
+    from inference.draft_rests import grid_share
+
+    return rate / gap_beats * grid_share(gap_beats) * max(float(notes_per_row), 1.0)
+
+
+def _cap(gaps: Mapping[Slot, float], slot: Slot, rate: float) -> float:
+    return reachable(gaps[slot], rate, getattr(gaps, "per_row", {}).get(slot, 1.0))
 
 
 def cap_hint(gaps: Mapping[Slot, float], timing: TimingData, duration_s: float) -> str:
@@ -68,8 +102,9 @@ def cap_hint(gaps: Mapping[Slot, float], timing: TimingData, duration_s: float) 
     if not gaps:
         return ""
     rate = beats_per_second(timing, duration_s)
-    caps = ", ".join(f"{slot.sm_name} {reachable(gap, rate):.1f}" for slot, gap in gaps.items())
-    return f"Highest NPS a draft reaches at {tempo_text(timing, rate)} (each slot's minimum gap between rows): {caps}"
+    caps = ", ".join(f"{slot.sm_name} {_cap(gaps, slot, rate):.1f}" for slot in gaps)
+    return (f"Highest NPS a draft reaches at {tempo_text(timing, rate)}, about (each slot's minimum gap between "
+            f"rows, and the rests its draft keeps): {caps}")
 
 
 def cap_tip(slot: Slot, gaps: Mapping[Slot, float], timing: TimingData, duration_s: float) -> str:
@@ -78,27 +113,30 @@ def cap_tip(slot: Slot, gaps: Mapping[Slot, float], timing: TimingData, duration
     if gap is None:
         return ""
     rate = beats_per_second(timing, duration_s)
-    return (f"\nAt this song's {tempo_text(timing, rate)} its {gap:g}-beat minimum gap between rows allows at most "
-            f"{reachable(gap, rate):.1f} NPS: a higher target drafts about that")
+    return (f"\nAt this song's {tempo_text(timing, rate)} its {gap:g}-beat minimum gap between rows and the rests "
+            f"a draft keeps allow about {_cap(gaps, slot, rate):.1f} NPS: a higher target drafts about that")
 
 
 def cap_notes(drafts: Iterable, targets: Mapping[Slot, float], gaps: Mapping[Slot, float],
               timing_of, duration_s: float) -> list[str]:
-    """For each draft (``slot``, ``notes``) well under its NPS target because its slot's minimum gap caps it:
-    "Easy 1.80 NPS (target 2.35): its 1-beat minimum gap allows at most 1.7 at 101 BPM". ``timing_of(slot)`` is the
-    timing the slot's chart was drafted on."""
+    """For each draft (``slot``, ``notes``) under :data:`SHORT_OF_TARGET` of its NPS target: "Easy 1.30 NPS
+    (target 2.35): its 1-beat minimum gap and rests allow about 1.4 at 101 BPM" when its slot's minimum gap
+    caps it below the target, else "Hard 3.90 NPS (target 4.58)". ``timing_of(slot)`` is the timing the slot's
+    chart was drafted on."""
     from chart.stats import chart_stats
 
     notes = []
     for draft in drafts:
-        target, gap = targets.get(draft.slot), gaps.get(draft.slot)
-        if target is None or gap is None:
+        target = targets.get(draft.slot)
+        if not target:
             continue
         timing = timing_of(draft.slot)
-        rate = beats_per_second(timing, duration_s)
-        cap = reachable(gap, rate)
         got = chart_stats(Chart(slot=draft.slot, notes=list(draft.notes)), timing).mean_nps
-        if target > cap and got < SHORT_OF_TARGET * target:
-            notes.append(f"{draft.slot.sm_name} {got:.2f} NPS (target {target:.2f}): its {gap:g}-beat minimum gap "
-                         f"allows at most {cap:.1f} at {tempo_text(timing, rate)}")
+        if got >= SHORT_OF_TARGET * target:
+            continue
+        note = f"{draft.slot.sm_name} {got:.2f} NPS (target {target:.2f})"
+        rate = beats_per_second(timing, duration_s)
+        if (gap := gaps.get(draft.slot)) is not None and target > (cap := _cap(gaps, draft.slot, rate)):
+            note += f": its {gap:g}-beat minimum gap and rests allow about {cap:.1f} at {tempo_text(timing, rate)}"
+        notes.append(note)
     return notes

@@ -111,7 +111,7 @@ def test_refine_adds_higher_slots(work, capsys, tmp_path):
     song = load(out)
     assert [c.slot for c in song.charts] == [Slot.EASY, Slot.HARD, Slot.CHALLENGE]
     assert len(song.chart(Slot.HARD).notes) > len(song.chart(Slot.EASY).notes)
-    assert "of the Easy rows" in err  # the kept share of the lower chart's rhythm is reported
+    assert re.search(r"keeps (all \d+|\d+ of the \d+) Easy rows", err)  # the lower chart's rows kept, counted
     assert "with their arrows)" in err  # and how many kept rows kept their arrows
     code, err = run(["refine", base, "--from", "easy", "--to", "hard", "--new-arrows", *models(work), "-o", out],
                     capsys)
