@@ -8,10 +8,12 @@ C code, goes to the log and cannot corrupt the answer. On Linux the process's ad
 uses after start-up plus :data:`MEMORY_ALLOWANCE_BYTES`, so a plugin that runs away with memory fails with a
 MemoryError instead of swapping the machine.
 
-The worker also ends itself, so that it never outlives the run: when the editor that started it dies (Linux's
-parent-death signal, and a watchdog thread that sees the parent change), after the request's time limit plus
-:data:`GRACE_S` (the watchdog; the editor normally kills it first), and at that much CPU time (``RLIMIT_CPU``,
-for a plugin stuck in C code that holds the GIL). On Linux it is a child subreaper: a helper the plugin starts in
+The plugin's folder comes first on ``sys.path`` (as a script's does), so it can import a helper module beside it
+(``_common.py``: files starting with ``_`` are not listed as plugins). Once the answer is written the process ends
+at once (``os._exit``): a thread or an atexit hook the plugin left cannot hold the answer up until the time limit.
+
+The worker never outlives the run, nor do the processes the plugin started: ``chart.plugin_guard`` (when the editor
+dies, at the time limit, at that much CPU time). On Linux it is a child subreaper: a helper the plugin starts in
 a session of its own (or detaches by a double fork) stays its descendant, and is killed when the plugin returns
 (``chart.plugin_process``; the editor kills what is left when it ends the run).
 """
@@ -19,21 +21,22 @@ a session of its own (or detaches by a double fork) stays its descendant, and is
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
-import signal
 import sys
-import threading
-import time
+import traceback
 from pathlib import Path
 
-from chart.plugin_process import become_subreaper, descendants, kill_noted
-from chart.plugins import Plugin, PluginError, context_from_json, notes_to_json, run_plugin_here
-
-MEMORY_ALLOWANCE_BYTES = 2 * 1024**3
-GRACE_S = 10.0
-PR_SET_PDEATHSIG = 1
+from chart.plugin_guard import end_run, guard
+from chart.plugin_process import become_subreaper
+from chart.plugins import (
+    MEMORY_ALLOWANCE_BYTES,
+    Plugin,
+    PluginError,
+    context_from_json,
+    notes_to_json,
+    run_plugin_here,
+)
 
 
 def _cap_memory() -> None:
@@ -48,32 +51,8 @@ def _cap_memory() -> None:
         pass
 
 
-def _end_with_parent(limit_s: float) -> None:
-    """Exit when the process that started this one is gone, or ``limit_s`` + GRACE_S after now."""
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # no prctl: the watchdog does it
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    try:
-        import resource
-
-        cpu = int(limit_s + GRACE_S) + 1
-        _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        soft = cpu if hard == resource.RLIM_INFINITY or hard >= cpu else hard
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))  # past it: SIGXCPU ends the process
-    except (ImportError, OSError, ValueError):
-        pass
-    deadline = time.monotonic() + limit_s + GRACE_S
-
-    def watch() -> None:
-        while os.getppid() == parent and time.monotonic() < deadline:
-            time.sleep(0.25)
-        os._exit(3)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def main() -> int:
+    """Run the request; the answer is written and flushed before it returns (the exit code says little)."""
     answer = os.fdopen(os.dup(1), "wb")  # not inherited by what the plugin starts (Python's fds are not)
     os.dup2(2, 1)  # fd 1 is the log now: os.system, subprocesses and C code print there too
     sys.stdout = sys.stderr  # the plugin's prints go to the log, never into the answer
@@ -83,24 +62,34 @@ def main() -> int:
         limit_s = float(request.get("timeout_s", 60.0))
     except (ValueError, KeyError, TypeError) as exc:
         answer.write(json.dumps({"error": f"bad request to the plugin worker: {exc}"}).encode("utf-8"))
+        answer.flush()
         return 2
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # the request is read: the plugin's helpers get no pipe to the editor on stdin
     os.close(devnull)
-    _end_with_parent(limit_s)
+    guard(limit_s)  # before any thread starts: it forks its sidecar
     become_subreaper()  # a helper the plugin detaches stays below this process, so the run can end it
     _cap_memory()
+    sys.path.insert(0, str(path.parent))  # its helper modules beside it, as for a script
     try:
         reply: dict = {"notes": notes_to_json(run_plugin_here(Plugin(path.stem, "", path), ctx))}
     except PluginError as exc:
         reply = {"error": str(exc)}
     except MemoryError:
-        reply = {"error": f"MemoryError: used more than {MEMORY_ALLOWANCE_BYTES // 1024**3} GiB"}
+        reply = {"error": f"MemoryError: needed more than the {MEMORY_ALLOWANCE_BYTES / 1024**3:g} GiB of memory "
+                          "a plugin may use"}
     answer.write(json.dumps(reply).encode("utf-8"))
     answer.flush()
-    kill_noted(descendants(os.getpid()))  # a helper it left running ends with the run, in its session or not
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        code = main()
+    except BaseException:  # noqa: BLE001 - a plugin's sys.exit(): no answer, the log's last line says why
+        traceback.print_exc()
+        code = 1
+    for stream in (sys.__stdout__, sys.stderr):  # what it printed last, then the end, at once
+        with contextlib.suppress(Exception):  # noqa: BLE001 - a closed or broken stream
+            stream.flush()  # type: ignore[union-attr]
+    end_run(code, group=False)  # the helpers it left running end with the run, in its session or not

@@ -18,7 +18,8 @@ as one undo step, after checking it (:func:`check_result`): notes only, whole la
 a length, nothing before beat 0, past beat 100 000 or off the 1/48-beat grid, no two notes on one cell,
 nothing on a cell the chart keeps; a tap, mine, lift or fake gets length 0. A plugin that raises, or returns
 something that fails a check, changes nothing and is reported in one line. A user plugin with the same file name
-as a bundled one replaces it.
+as a bundled one replaces it. It runs as an imported module (in ``sys.modules``, :func:`module_name`) with its
+folder first on ``sys.path``, so it can import a ``_helper.py`` beside it (not listed: it starts with ``_``).
 
 The menu is built by reading each file (:func:`load_plugin` parses it; ``NAME`` and ``DESCRIPTION`` must be string
 literals) and a plugin runs in a separate Python process (:func:`run_plugin`, ``chart.plugin_worker``; the
@@ -37,45 +38,28 @@ import importlib.util
 import json
 import operator
 import os
+import re
 import sys
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
-from chart.checks.base import describe_beat
+from chart.formats.errors import MAX_NOTES
 from chart.formats.json_timing import exact_text, parse_exact, timing_from_json, timing_to_json
-from chart.notes import Note, NoteKind, sort_notes
+from chart.notes import Note, NoteKind
+from chart.plugin_checks import CHECK_EVERY, PluginCancelled, PluginContext, PluginError, check_result
 from chart.plugin_process import run_worker
-from chart.sorted_notes import inside_holds
-from chart.timestamp import MAX_BEATS
-from chart.timing import TimingData
+
+__all__ = ["BrokenPlugin", "Plugin", "PluginCancelled", "PluginContext", "PluginError", "check_result", "discover",
+           "load_plugin", "run_plugin", "run_plugin_here"]
 
 ROOT = Path(__file__).resolve().parents[1]  # the folder holding the ``chart`` package, for the worker's path
 PLUGIN_TIMEOUT_S = 60.0
-
-
-class PluginError(ValueError):
-    """A plugin that could not be loaded or run, or whose result was refused (one line)."""
-
-
-@dataclass(frozen=True)
-class PluginContext:
-    """What a plugin sees."""
-
-    notes: tuple[Note, ...]  # the notes to transform: the selection, else the whole chart (in order)
-    chart_notes: tuple[Note, ...]  # every note of the chart
-    timing: TimingData  # the chart's timing (beat_to_seconds, seconds_to_beat, bpm_at...)
-    lanes: int
-    slot: str  # "beginner" ... "edit"
-    meter: int
-    divisor: int  # the editor's snap (4 = quarter notes, 16 = sixteenths...)
-    cursor_beat: Fraction
-    scope: str  # "selection" (notes, or a beat range: see range_beats) or "chart"
-    range_beats: tuple[Fraction, Fraction] | None = None  # the selected beat range (start <= end), if one is
+MEMORY_ALLOWANCE_BYTES = 2 * 1024**3  # what a plugin's process may use beyond its start (``chart.plugin_worker``)
 
 
 @dataclass(frozen=True)
@@ -91,10 +75,6 @@ class BrokenPlugin:
     reason: str  # one line
 
 
-class PluginCancelled(PluginError):
-    """The run was stopped by the user."""
-
-
 def _one_line(exc: BaseException, path: Path) -> str:
     """``TypeError: ... (line 12)``: the exception and the deepest line of ``path`` in its traceback."""
     line = None
@@ -102,6 +82,8 @@ def _one_line(exc: BaseException, path: Path) -> str:
         if Path(frame.filename) == path:
             line = frame.lineno
     text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    if isinstance(exc, MemoryError):  # its str() is empty: say what ran out
+        text = f"MemoryError: needed more than the {MEMORY_ALLOWANCE_BYTES / 1024**3:g} GiB of memory a plugin may use"
     if isinstance(exc, SyntaxError):  # its str() already ends with "(file, line N)": say the line once
         line = exc.lineno
         text = f"{type(exc).__name__}: {exc.msg}".splitlines()[0]
@@ -128,23 +110,32 @@ def load_plugin(path: Path) -> Plugin:
         raise PluginError(f"{path.name}: cannot be read ({type(exc).__name__})") from None
     values: dict[str, ast.expr] = {}
     bound: set[str] = set()
+    run_class: int | None = None  # the line of ``class run``, while that is the last binding of ``run``
     for node in tree.body:
+        names: list[str] = []
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     values[target.id] = node.value
-                    bound.add(target.id)
+                    names.append(target.id)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):  # NAME: str = "..."
             if node.value is not None:
                 values[node.target.id] = node.value
-            bound.add(node.target.id)
+            names.append(node.target.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            bound.add(node.name)
+            names.append(node.name)
+        elif isinstance(node, ast.ClassDef) and node.name == "run":  # run(ctx) would make an instance of it
+            run_class = node.lineno
         elif isinstance(node, ast.ImportFrom | ast.Import):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            names.extend((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        if "run" in names:
+            run_class = None
+        bound.update(names)
     name = _literal(values.get("NAME"), path, "NAME")
     if name is None or not name.strip():
         raise PluginError(f"{path.name}: NAME (the menu text) is missing")
+    if run_class is not None:
+        raise PluginError(f"{path.name}: run is a class, not a function (line {run_class}): define def run(ctx)")
     if "run" not in bound:
         raise PluginError(f"{path.name}: run(ctx) is missing")
     description = _literal(values.get("DESCRIPTION"), path, "DESCRIPTION") or \
@@ -152,16 +143,25 @@ def load_plugin(path: Path) -> Plugin:
     return Plugin(name.strip(), description, path)
 
 
-def _import_run(path: Path) -> Callable[[PluginContext], Iterable[Note]]:
-    """Execute the plugin file and return its ``run`` (in the process that will run it)."""
+def module_name(path: Path) -> str:
+    """The name a plugin file runs under in ``sys.modules``: one per file, never a module's of the worker."""
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
-    spec = importlib.util.spec_from_file_location(f"genelive_plugin_{path.stem}_{digest}", path)
+    return f"genelive_plugin_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}_{digest}"  # no dot: not a package's child
+
+
+def _import_run(path: Path) -> Callable[[PluginContext], Iterable[Note]]:
+    """Execute the plugin file and return its ``run`` (in the process that will run it). The module is in
+    ``sys.modules`` as an imported one is (:func:`module_name`): dataclasses, typing and pickle look it up there."""
+    name = module_name(path)
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise PluginError(f"{path.name}: not a Python file")
     module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - any error in user code becomes one line
+        sys.modules.pop(name, None)
         raise PluginError(_one_line(exc, path)) from None
     run = getattr(module, "run", None)
     if not callable(run):
@@ -189,87 +189,6 @@ def discover(folders: Sequence[Path]) -> tuple[list[Plugin], list[BrokenPlugin]]
     return sorted(plugins, key=lambda p: p.name.lower()), broken
 
 
-def check_result(result: object, ctx: PluginContext) -> list[Note]:
-    """The plugin's result as notes, or PluginError saying what is wrong with it.
-
-    Notes must be what a chart file can store: from beat 0 to :data:`~chart.timestamp.MAX_BEATS`, on the
-    1/48-beat grid (the finest .sm/.ssc rows, every snap of the editor), unless at a beat the chart's notes
-    already use. A lane must be a whole number
-    (a numpy integer is taken as one); a kind without a length (tap, mine, lift, fake) gets length 0, as
-    ``note.replace(kind="tap")`` on a hold would otherwise keep the hold's.
-    """
-    if result is None or isinstance(result, (str, bytes, Note)):
-        raise PluginError("run(ctx) must return the new notes (a list of Note)")
-    try:
-        items = list(result)  # type: ignore[call-overload]
-    except TypeError:
-        raise PluginError(f"run(ctx) returned {type(result).__name__}, not a list of Note") from None
-    gone = set(ctx.notes)
-    kept = [n for n in ctx.chart_notes if n not in gone]
-    taken = {(n.beat, n.lane) for n in kept}
-    seen: set[tuple[Fraction, int]] = set()
-    notes: list[Note] = []
-    known = {b for n in ctx.chart_notes for b in (n.beat, n.end_beat)}  # beats the chart has: not the plugin's
-    for n in items:
-        if not isinstance(n, Note):
-            raise PluginError(f"run(ctx) returned a {type(n).__name__} among the notes")
-        n = _normal(n)
-        if not 0 <= n.lane < ctx.lanes:
-            raise PluginError(f"a note at beat {describe_beat(n.beat)} is in lane {n.lane}, outside the chart's {ctx.lanes} lanes")
-        if n.kind.has_length and n.length <= 0:
-            raise PluginError(f"the {n.kind.value} at beat {describe_beat(n.beat)} has no length")
-        _storable(n, known)
-        cell = (n.beat, n.lane)
-        if cell in seen or cell in taken:
-            raise PluginError(f"two notes at beat {describe_beat(n.beat)} in lane {n.lane}")
-        seen.add(cell)
-        notes.append(n)
-    # a chart may already have notes inside holds (Verify's note-in-hold): not ours, also when the plugin moves such
-    # a pair together (the hold and its note by the same beats and lane, unchanged otherwise)
-    before = inside_holds(ctx.chart_notes)
-    moved = Counter(_shape(a, b) for a, b in before if a in gone and b in gone)
-    for a, b in sorted(inside_holds([*notes, *kept]) - before):
-        if moved[_shape(a, b)] > 0:
-            moved[_shape(a, b)] -= 1
-            continue
-        raise PluginError(f"the note at beat {describe_beat(b.beat)} in lane {b.lane} is inside the "
-                          f"{a.kind.value} from beat {describe_beat(a.beat)}")
-    return sort_notes(notes)
-
-
-def _normal(n: Note) -> Note:
-    """``n`` with an int lane and length 0 when its kind has none; PluginError for a lane that is not whole."""
-    try:
-        lane = operator.index(n.lane)  # int, numpy integers; not 1.5 (nor 1.0: a float lane is a bug upstream)
-    except TypeError:
-        raise PluginError(f"a note at beat {describe_beat(n.beat)} has lane {n.lane!r}, not a whole number") from None
-    length = n.length if n.kind.has_length else Fraction(0)
-    return n if type(n.lane) is int and length == n.length else Note(n.beat, lane, n.kind, length)
-
-
-def _storable(n: Note, known: set[Fraction]) -> None:
-    """PluginError unless chart files can store ``n`` (the editor refuses the same notes in its own edits), at a
-    beat the chart did not already use (an imported chart may have notes off the grid: not the plugin's doing).
-    Past :data:`~chart.timestamp.MAX_BEATS` (where Go To stops too) no song goes, and a .sm/.ssc writes every
-    measure up to its last note: a note at beat 10**9 was 250 million empty measures that Save ran out of memory
-    building."""
-    if n.beat < 0 and n.beat not in known:
-        raise PluginError(f"a note at beat {describe_beat(n.beat)} in lane {n.lane} is before beat 0, where "
-                          "chart files keep no notes")
-    for beat, what in ((n.beat, "a note at"), (n.end_beat, f"the {n.kind.value} ending at")):
-        if beat > MAX_BEATS and beat not in known:
-            raise PluginError(f"{what} beat {describe_beat(beat)} in lane {n.lane} is past beat {MAX_BEATS}, "
-                              "further than any song goes")
-        if (beat * 48).denominator != 1 and beat not in known:
-            raise PluginError(f"{what} beat {describe_beat(beat)} in lane {n.lane} is off the 1/48-beat grid, "
-                              "the finest a .sm/.ssc file stores")
-
-
-def _shape(a: Note, b: Note) -> tuple:
-    """A (hold, note) pair up to where it is: what moving both by the same beats and lanes keeps."""
-    return a.kind, a.length, b.kind, b.length, b.beat - a.beat, b.lane - a.lane
-
-
 def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:
     """Run ``plugin`` on ``ctx`` in *this* process: the checked notes that replace ``ctx.notes`` (PluginError
     otherwise). The plugin worker process calls this; the editor calls :func:`run_plugin`."""
@@ -280,6 +199,8 @@ def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:
             result = list(result)
     except Exception as exc:  # noqa: BLE001 - any error in user code becomes one line
         raise PluginError(_one_line(exc, plugin.path)) from None
+    finally:
+        sys.modules.pop(module_name(plugin.path), None)  # one run's module is not the next one's
     return check_result(result, ctx)
 
 
@@ -292,13 +213,25 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
     interpreter raises PluginError with one line; when ``cancelled()`` turns true the process is killed and
     PluginCancelled is raised; either way the processes it started end with it (``chart.plugin_process``).
     Nothing it does can freeze or crash the caller. What it prints goes to the process's stderr, of which only
-    the end is kept: its last line is quoted when the process dies without an answer.
+    the end is kept: its last line is quoted when the process dies without an answer. Stop and the time limit
+    also end the reading and checking of its answer (a million notes take a while). The worker runs with
+    ``python -P`` and ``ROOT`` first on its path: a ``json.py`` or ``chart.py`` in the current folder is not
+    imported in place of the real one.
     """
+    started = time.monotonic()
+
+    def stop() -> None:
+        if cancelled():
+            raise PluginCancelled("stopped")
+        if time.monotonic() - started > timeout_s:
+            raise PluginError(f"did not finish within {timeout_s:g} s and was stopped")
+
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", PYTHONUTF8="1")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    inherited = os.environ.get("PYTHONPATH", "").split(os.pathsep)  # an empty entry would be the current folder
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *(p for p in inherited if p)])
     payload = json.dumps({"path": str(plugin.path), "ctx": context_to_json(ctx),
                           "timeout_s": timeout_s}).encode("utf-8")
-    ran = run_worker([sys.executable, "-m", "chart.plugin_worker"], payload, env, timeout_s=timeout_s,
+    ran = run_worker([sys.executable, "-P", "-m", "chart.plugin_worker"], payload, env, timeout_s=timeout_s,
                      cancelled=cancelled, poll_s=poll_s)
     if ran.ended == "cancelled":
         raise PluginCancelled("stopped")
@@ -314,7 +247,7 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
         raise PluginError("its process gave an answer that could not be read")
     if "error" in answer:
         raise PluginError(str(answer["error"])[:500])
-    return check_result(notes_from_json(answer["notes"]), ctx)
+    return check_result(notes_from_json(answer["notes"], stop), ctx, stop)
 
 
 # ---------------------------------------------------------------- the worker's exchange (JSON, exact fractions)
@@ -322,13 +255,25 @@ def notes_to_json(notes: Iterable[Note]) -> list[list]:
     return [[exact_text(n.beat), n.lane, n.kind.value, exact_text(n.length)] for n in notes]
 
 
-def notes_from_json(items: object) -> list[Note]:
-    """Notes from :func:`notes_to_json`'s lists; PluginError when they are not such lists."""
+def notes_from_json(items: object, stop: Callable[[], None] = lambda: None) -> list[Note]:
+    """Notes from :func:`notes_to_json`'s lists; PluginError when they are not such lists (or too many).
+    ``stop`` is called every :data:`CHECK_EVERY` notes (it raises to end the reading)."""
+    if isinstance(items, list) and len(items) > MAX_NOTES:
+        raise PluginError(f"its process gave {len(items)} notes, more than the {MAX_NOTES} a chart may hold")
     try:
-        return [Note(parse_exact(b, "beat"), operator.index(lane), NoteKind(kind), parse_exact(length, "length"))
-                for b, lane, kind, length in items]  # type: ignore[attr-defined]
-    except (TypeError, ValueError) as exc:
+        rows = iter(items)  # type: ignore[call-overload]
+    except TypeError as exc:
         raise PluginError(f"its process gave notes that could not be read ({exc})") from None
+    notes: list[Note] = []
+    for i, row in enumerate(rows):
+        if i % CHECK_EVERY == 0:
+            stop()  # its PluginError is not the row's
+        try:
+            b, lane, kind, length = row
+            notes.append(Note(parse_exact(b, "beat"), operator.index(lane), NoteKind(kind), parse_exact(length, "length")))
+        except (TypeError, ValueError) as exc:
+            raise PluginError(f"its process gave notes that could not be read ({exc})") from None
+    return notes
 
 
 def context_to_json(ctx: PluginContext) -> dict:
