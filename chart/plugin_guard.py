@@ -12,7 +12,9 @@ in a session of its own or detached by a double fork is still below it), when
 A signal handler and a thread only run when the plugin lets Python run: one stuck in C code that holds the GIL
 (a regular expression backtracking without end, say) runs neither. So on Linux a small *sidecar* process, forked
 before the plugin starts, watches the worker's parent from outside: when the editor is gone it stops the worker
-(so it starts nothing more), kills every process below it, then the worker and its process group.
+(so it starts nothing more), kills every process below it, then the worker and its process group. It is the
+worker's grandchild, not its child, so a plugin that reaps its own children (``os.wait()`` until
+ChildProcessError) never waits on it.
 """
 
 from __future__ import annotations
@@ -94,13 +96,23 @@ def _sidecar(worker: int, editor: int) -> NoReturn:
 
 
 def _start_sidecar(editor: int) -> None:
+    """Fork the sidecar as a grandchild, not a child: a plugin that reaps its children (``os.wait()`` until
+    ChildProcessError) must not wait on it. The middle process exits at once and is reaped here; the sidecar goes
+    to init, not to this process (call this before ``become_subreaper``). It stays in this process's group (the
+    editor's killpg ends it, and its group id keeps this PID from being reused) and ends once this process has."""
     worker = os.getpid()
     try:
         pid = os.fork()
     except OSError:  # no sidecar: the signal handler and the watchdog still work while Python runs
         return
     if pid == 0:
-        _sidecar(worker, editor)
+        try:
+            if os.fork() == 0:
+                _sidecar(worker, editor)
+        finally:
+            os._exit(0)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def guard(limit_s: float) -> None:

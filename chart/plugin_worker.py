@@ -9,8 +9,11 @@ uses after start-up plus :data:`MEMORY_ALLOWANCE_BYTES`, so a plugin that runs a
 MemoryError instead of swapping the machine.
 
 The plugin's folder comes first on ``sys.path`` (as a script's does), so it can import a helper module beside it
-(``_common.py``: files starting with ``_`` are not listed as plugins). Once the answer is written the process ends
-at once (``os._exit``): a thread or an atexit hook the plugin left cannot hold the answer up until the time limit.
+(``_common.py``: files starting with ``_`` are not listed as plugins). A process it starts with multiprocessing,
+by any start method, can import the plugin's module (``chart.plugins._PluginFinder``): a spawn or forkserver
+child imports this module as its main one, which installs the finder, before it unpickles the plugin's functions.
+Once the answer is written the process ends at once (``os._exit``): a thread or an atexit hook the plugin left
+cannot hold the answer up until the time limit.
 
 The worker never outlives the run, nor do the processes the plugin started: ``chart.plugin_guard`` (when the editor
 dies, at the time limit, at that much CPU time). On Linux it is a child subreaper: a helper the plugin starts in
@@ -31,12 +34,16 @@ from chart.plugin_guard import end_run, guard
 from chart.plugin_process import become_subreaper
 from chart.plugins import (
     MEMORY_ALLOWANCE_BYTES,
+    PLUGIN_FILE_ENV,
     Plugin,
     PluginError,
     context_from_json,
+    install_plugin_finder,
     notes_to_json,
     run_plugin_here,
 )
+
+install_plugin_finder()  # here too in a process the plugin starts by spawn or forkserver: it imports this module
 
 
 def _cap_memory() -> None:
@@ -67,10 +74,11 @@ def main() -> int:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # the request is read: the plugin's helpers get no pipe to the editor on stdin
     os.close(devnull)
-    guard(limit_s)  # before any thread starts: it forks its sidecar
+    guard(limit_s)  # before any thread starts (it forks its sidecar), and before becoming a subreaper (it would adopt it)
     become_subreaper()  # a helper the plugin detaches stays below this process, so the run can end it
     _cap_memory()
     sys.path.insert(0, str(path.parent))  # its helper modules beside it, as for a script
+    os.environ[PLUGIN_FILE_ENV] = str(path)  # a multiprocessing child imports the plugin's module by its name
     try:
         reply: dict = {"notes": notes_to_json(run_plugin_here(Plugin(path.stem, "", path), ctx))}
     except PluginError as exc:

@@ -18,8 +18,9 @@ as one undo step, after checking it (:func:`check_result`): notes only, whole la
 a length, nothing before beat 0, past beat 100 000 or off the 1/48-beat grid, no two notes on one cell,
 nothing on a cell the chart keeps; a tap, mine, lift or fake gets length 0. A plugin that raises, or returns
 something that fails a check, changes nothing and is reported in one line. A user plugin with the same file name
-as a bundled one replaces it. It runs as an imported module (in ``sys.modules``, :func:`module_name`) with its
-folder first on ``sys.path``, so it can import a ``_helper.py`` beside it (not listed: it starts with ``_``).
+as a bundled one replaces it. It runs as an imported module (in ``sys.modules``, :func:`module_name`; a
+process it starts with multiprocessing, by any start method, imports it by that name) with its folder first on
+``sys.path``, so it can import a ``_helper.py`` beside it (not listed: it starts with ``_``).
 
 The menu is built by reading each file (:func:`load_plugin` parses it; ``NAME`` and ``DESCRIPTION`` must be string
 literals) and a plugin runs in a separate Python process (:func:`run_plugin`, ``chart.plugin_worker``; the
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.abc
 import importlib.util
 import json
 import operator
@@ -45,6 +47,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
@@ -149,9 +152,34 @@ def module_name(path: Path) -> str:
     return f"genelive_plugin_{re.sub(r'[^0-9A-Za-z_]', '_', path.stem)}_{digest}"  # no dot: not a package's child
 
 
+PLUGIN_FILE_ENV = "GENELIVE_PLUGIN_FILE"  # the worker's plugin file, for the processes it starts (_PluginFinder)
+
+
+class _PluginFinder(importlib.abc.MetaPathFinder):
+    """Imports the run's plugin file (``$GENELIVE_PLUGIN_FILE``) by its :func:`module_name` in a process the plugin
+    started with multiprocessing's spawn or forkserver method: such a process imports the module by that name to
+    unpickle the plugin's functions and classes, and would die on start-up without it (a Pool re-spawning its
+    workers until the time limit). The worker installs it (:func:`install_plugin_finder`), and so does every such
+    process, which imports ``chart.plugin_worker`` (the worker's main module) before it unpickles anything."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> ModuleSpec | None:
+        file = os.environ.get(PLUGIN_FILE_ENV)
+        if path is not None or not file or not fullname.startswith("genelive_plugin_"):
+            return None
+        plugin = Path(file)
+        return importlib.util.spec_from_file_location(fullname, plugin) if module_name(plugin) == fullname else None
+
+
+def install_plugin_finder() -> None:
+    """Let this process, and those it starts, import the plugin of ``$GENELIVE_PLUGIN_FILE`` by its module name."""
+    if not any(isinstance(f, _PluginFinder) for f in sys.meta_path):
+        sys.meta_path.append(_PluginFinder())
+
+
 def _import_run(path: Path) -> Callable[[PluginContext], Iterable[Note]]:
     """Execute the plugin file and return its ``run`` (in the process that will run it). The module is in
-    ``sys.modules`` as an imported one is (:func:`module_name`): dataclasses, typing and pickle look it up there."""
+    ``sys.modules`` as an imported one is (:func:`module_name`): dataclasses, typing and pickle look it up there, and a process it
+    starts with multiprocessing imports it by that name (:class:`_PluginFinder`)."""
     name = module_name(path)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:

@@ -22,7 +22,7 @@ from chart.timing import TimingData
 INHERITED = "TimingPoints.inherited"
 BOOKMARKS = "Editor.Bookmarks"
 EVENTS = "Events"
-_TOKEN = re.compile(r"@(-?\d+(?:/\d+)?)([+-]\d+(?:/\d+)?)?")
+TIME_TOKEN = re.compile(r"@(-?\d+(?:/\d+)?)([+-]\d+(?:/\d+)?)?")  # ``@beat[+-ms]``: a beat-tied time
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _BREAK = re.compile(r"(\s*(?:2|Break)\s*,\s*)([^,]+)(\s*,\s*)([^,]+?)(\s*(?:,.*)?)")
 
@@ -43,7 +43,7 @@ def _token_at(ms: Fraction, timing: TimingData) -> str:
 
 def _to_ms(text: str, timing: TimingData) -> str:
     """The ms text of a token (``text`` as it is when it is no token)."""
-    m = _TOKEN.fullmatch(text.strip())
+    m = TIME_TOKEN.fullmatch(text.strip())
     if not m:
         return text
     ms = timing.beat_to_seconds(Fraction(m.group(1))) * 1000 + Fraction(m.group(2) or 0)
@@ -73,7 +73,7 @@ def retime_tokens(extra: list[tuple[str, str]], old: TimingData, new: TimingData
     inside a pause (``+ms``/``-ms``) at its exact time. ``extra`` itself when no token changed."""
 
     def convert(text: str) -> str:
-        m = _TOKEN.fullmatch(text.strip())
+        m = TIME_TOKEN.fullmatch(text.strip())
         if not m:
             return text
         if m.group(2) is None:

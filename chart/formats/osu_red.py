@@ -18,13 +18,12 @@ line's sample set for the notes after it. The omit-first-barline bit is never co
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
-from chart.formats.osu_beats import INHERITED
+from chart.formats.osu_beats import INHERITED, TIME_TOKEN
 from chart.formats.osu_timing import TimingPoint, beat_points, line_beats, red_points_at
 from chart.formats.values import format_number, parse_int
 from chart.timing import TimingData
@@ -36,7 +35,6 @@ _SAME = "same"  # the last field of a kept line that keeps the tempo (one the ti
 _LINE = "line"  # the last field of a kept line the timing makes (only its settings are kept)
 
 RedSound = tuple[str, str, str, str]  # (sampleSet, sampleIndex, volume, effects)
-_GREEN_TIME = re.compile(r"@(-?\d+(?:/\d+)?)([+-]\d+(?:/\d+)?)?")  # a green line's beat-tied time (osu_beats)
 
 
 def red_extra(points: list[TimingPoint], beats: list[Fraction], timing: TimingData) -> list[tuple[str, str]]:
@@ -117,7 +115,7 @@ def _green_sounds(extra: list[tuple[str, str]]) -> list[tuple[tuple[Fraction, Fr
     out = []
     for line in dict(extra).get(INHERITED, "").split("\n"):
         f = [x.strip() for x in line.split(",")]
-        m = _GREEN_TIME.fullmatch(f[0])
+        m = TIME_TOKEN.fullmatch(f[0])
         if m:
             fields = (f + ["", "", "", "", "", "", "", ""])[3:8]
             sound = (fields[0] or "0", fields[1] or "0", fields[2] or "100", fields[4] or "0")
