@@ -73,14 +73,19 @@ class StemSet:
     _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, folder: str | Path) -> StemSet:
-        """Read a cache entry; :class:`SeparationError` when it is missing or damaged."""
+    def open(cls, folder: str | Path, name: str | None = None) -> StemSet:
+        """Read a cache entry; :class:`SeparationError` when it is missing or damaged. ``name``: the file asked
+        about now, which its warnings name (the entry is keyed by the audio's bytes: a copy under another name
+        finds the stems of the file separated first, and "audio old_take.mp3 ends at ..." named that one)."""
         folder = Path(folder)
         try:
             meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
             stems = tuple(meta["stems"])
+            warnings = tuple(str(w) for w in meta.get("warnings", ()))
+            if name is not None and (first := str(meta.get("source_name") or "")) and first != name:
+                warnings = tuple(w.replace(f"audio {first} ", f"audio {name} ", 1) for w in warnings)
             result = cls(folder, int(meta["sr"]), int(meta["channels"]), int(meta["frames"]), str(meta["method"]),
-                         stems, tuple(str(w) for w in meta.get("warnings", ())))
+                         stems, warnings)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SeparationError(f"no usable separation in {folder} ({exc})") from exc
         for stem in stems:
@@ -236,7 +241,7 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
     audio_hash = digest + (f"|{DOWNMIX_KEY}" if info.channels > 2 else "")
     final = root / cache_key(audio_hash, separator)
     with contextlib.suppress(SeparationError):
-        return StemSet.open(final)
+        return StemSet.open(final, Path(path).name)
     with writing_to(root):
         root.mkdir(parents=True, exist_ok=True)
         work, lock = make_work_folder(root, final.name)
@@ -265,7 +270,7 @@ def separate_file(path: str | Path, params: SeparationParams | None = None, *,
         failed = False
     finally:
         release_work_folder(work, lock, remove=failed)
-    return StemSet.open(final)
+    return StemSet.open(final, Path(path).name)
 
 
 def _usable(folder: Path) -> bool:

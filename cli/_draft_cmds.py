@@ -105,7 +105,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
         analysis = _guarded(lambda: drafter.analyse(audio_path, _Progress(started)))
         timing = detect_tempo(analysis, audio_path) if args.bpm is None else detect_beat0(analysis, args.bpm)
     if song is None:
-        title, artist = song_names(audio_path)
+        title, artist = _guarded(lambda: song_names(audio_path))  # its own open of the file: mpg123 quiet too
         song = Song(title=title, artist=artist, music=music_relative_to(audio_path, args.output), timing=timing)
     else:
         song = _moved(song, audio_path, args.output)
@@ -113,7 +113,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     targets = draft_targets(slots, nps)
     drafts = _guarded(lambda: drafter.draft(audio_path, timing, slots, nps=targets, seed=args.seed,
                                             progress=_Progress(started)))
-    _note_caps(drafter, drafts, targets, timing, audio_path)
+    _guarded(lambda: _note_caps(drafter, drafts, targets, timing, audio_path))
     return _write(song, drafts, timing, args.output)
 
 

@@ -125,3 +125,21 @@ def test_a_killed_runs_work_folder_goes_when_the_cache_is_next_used(tmp_path):
     _song(song, 5)
     stems = _separate(song, cache)
     assert _entries(cache) == [stems.folder.name]
+
+
+def test_a_copy_served_from_the_cache_is_named_in_its_warnings(tmp_path):
+    """Audit 25: the cache is keyed by the audio's bytes, and its stored warning named the file separated first:
+    separating final_mix.wav, a byte copy of a truncated old_take.wav, said "audio old_take.wav ends at ..."."""
+    full = tmp_path / "full.wav"
+    _song(full, 3)
+    data = full.read_bytes()
+    for name in ("old_take.wav", "final_mix.wav"):
+        (tmp_path / name).write_bytes(data[: len(data) // 2])  # cut: the decoder warns that it ends early
+    cache = tmp_path / "cache"
+    first = _separate(tmp_path / "old_take.wav", cache)
+    assert first.warnings, "a truncated file is expected to warn"
+    assert all(w.startswith("audio old_take.wav ") for w in first.warnings), first.warnings
+    again = _separate(tmp_path / "final_mix.wav", cache)
+    assert again.folder == first.folder  # served from the cache
+    assert [w.replace("final_mix.wav", "old_take.wav") for w in again.warnings] == list(first.warnings)
+    assert all(w.startswith("audio final_mix.wav ") for w in again.warnings), again.warnings

@@ -294,8 +294,11 @@ def test_mp3_with_a_lame_header_is_reported_once_per_chart(tmp_path) -> None:
     (tmp_path / "song.mp3").write_bytes(_mp3_head(lame=False))
     assert issues_of(song, "mp3-delay") == []
     song.music = "song.ogg"
-    (tmp_path / "song.ogg").write_bytes(_mp3_head(lame=True))  # only MP3s are read
+    (tmp_path / "song.ogg").write_bytes(b"OggS" + bytes(500))  # a real Ogg: nothing to say
     assert issues_of(song, "mp3-delay") == []
+    (tmp_path / "song.ogg").write_bytes(_mp3_head(lame=True))  # an MP3 named .ogg (audit 25): decoded, and its
+    (issue,) = issues_of(song, "mp3-delay")                      # start skipped, as an MP3 all the same
+    assert issue.message.startswith("song.ogg is an MP3 with a LAME header")
 
 
 def test_notes_in_warps_and_fake_segments_and_unreadable_tags_are_reported() -> None:
