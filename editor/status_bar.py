@@ -1,8 +1,10 @@
 """The status bar's permanent read-outs: the cursor's measure, beat, time and tempo; the snap; the audio file.
 
-The position is that of the beat under the cursor's time, so it is shown again when the cursor or the zoom moves
-and also when the timing does (a new offset or BPM puts another beat under the cursor, and the read-out kept the
-old measure) or another chart is shown (a split-timing chart has its own).
+The position is that of the beat under the cursor's time, or of the beat the cursor was put on where several
+share that time (a jump to a note inside a warp: :meth:`editor.timeline.view.TimelineWidget.exact_beat`), so it
+is shown again when the cursor or the zoom moves and also when the timing does (a new offset or BPM puts another
+beat under the cursor, and the read-out kept the old measure) or another chart is shown (a split-timing chart has
+its own).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class StatusReadouts:
 
     def show_position(self, t_s: float) -> None:
         timing = self.win.session.timing()
-        beat = float(timing.seconds_to_beats_array([t_s])[0])
+        beat = self.win.timeline.beat_at(t_s)
         row = round(beat * ROWS_PER_BEAT) / ROWS_PER_BEAT
         if abs(beat - row) < 1e-6:  # float noise: beat 8 came back as 7.999999999 and read "measure 1 beat 4.00"
             beat = row

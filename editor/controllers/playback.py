@@ -231,7 +231,9 @@ class PlaybackController(QObject):
         if self.playing:
             self.player.pause()
             self.timer.stop()
-            self.timeline.set_cursor(self.player.position_s(), playing=False)
+            t_s = self.player.position_s()
+            self.timeline.set_cursor(t_s, playing=False)
+            self.win.on_playhead(t_s)  # the read-outs too: they showed the last frame's time (10-40 ms before)
             self.state_changed.emit(False)
         else:
             self.play_from(self.timeline.cursor_s)

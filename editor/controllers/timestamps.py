@@ -85,7 +85,10 @@ class TimestampController(QObject):
         self.last_text = " ".join(text.split())
         timing = self.session.timing()
         target_s = float(position.seconds_in(timing))
-        self.win.seek(target_s)
+        if position.seconds is None:  # a beat or a measure: that beat, though a warp's beats share its time
+            self.win.timeline.seek(target_s, beat=position.beat_in(timing))
+        else:
+            self.win.seek(target_s)
         landed_s = self.win.timeline.cursor_s
         where = time_label(target_s, 3)
         if abs(landed_s - target_s) > 5e-4:

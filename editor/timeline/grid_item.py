@@ -32,6 +32,7 @@ from editor.timeline import geometry as geo
 MIN_LINE_GAP_PX = 5.0
 MEASURE_GAP_PX = 10.0  # measure lines (2 px, bright) at least this far apart: closer, they merge into a block
 LABEL_GAP_PX = 14.0  # measure numbers at least this far apart
+SAME_ROW_PX = 1e-3  # measure lines this close share a row (a warp's, in C-mod): thinned keeps the last
 NUMBER_RIGHT = -0.14  # lane units: the measure numbers end here, left of the lanes and of the selected range's bar
 MARKER_LINE_PX = 12.0
 MARKER_PUSH_PX = 2 * MARKER_LINE_PX  # a timing text goes at most this far below its tick (3 changes on one beat)
@@ -243,16 +244,25 @@ def thinned(numbers: np.ndarray, ys: np.ndarray, gap_px: float, strides: np.ndar
     ``gap_px`` apart: where consecutive lines are closer, only every 2nd, 4th, 8th ... number (the smallest power
     of two that spaces them out), judged line by line from the gap to the next one, so a dense stretch thins out
     and a sparse one in the same view keeps every line. ``strides``: the lines given are already every
-    ``stride``-th one (:meth:`BeatGridItem.measure_lines`); the power of two then counts in those steps."""
-    if len(ys) < 2:
-        return np.ones(len(ys), dtype=bool)
-    gaps = np.abs(np.diff(ys))
+    ``stride``-th one (:meth:`BeatGridItem.measure_lines`); the power of two then counts in those steps.
+
+    Lines on one row (a warp that spans whole measures in C-mod: its measures all fall on its end's row) are one
+    line, the last of them: the measure the song goes on in. Judged by their gap of 0 px, none of them was drawn."""
+    ys = np.asarray(ys, dtype=np.float64)
+    own_row = np.append(np.abs(np.diff(ys)) >= SAME_ROW_PX, True) if len(ys) else np.ones(0, dtype=bool)
+    rows = np.flatnonzero(own_row)
+    keep = np.zeros(len(ys), dtype=bool)
+    if len(rows) < 2:
+        keep[rows] = True
+        return keep
+    gaps = np.abs(np.diff(ys[rows]))
     gaps = np.append(gaps, gaps[-1])
     need = gap_px / np.maximum(gaps, 1e-9)
     stride = np.where(need > 1, 2 ** np.ceil(np.log2(np.minimum(need, 2.0**40))), 1).astype(np.int64)
     if strides is not None:
-        stride = np.minimum(stride, 2**20) * strides  # (strides are at most 2**40: no overflow)
-    return numbers % stride == 0
+        stride = np.minimum(stride, 2**20) * np.asarray(strides)[rows]  # (strides are at most 2**40: no overflow)
+    keep[rows] = np.asarray(numbers)[rows] % stride == 0
+    return keep
 
 
 def marker_text_ys(ys, priorities=None, max_push_px: float = MARKER_PUSH_PX) -> list[float | None]:

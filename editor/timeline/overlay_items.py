@@ -62,15 +62,18 @@ class CursorItem(_ViewSpanItem):
     def __init__(self):
         super().__init__(40)
         self.time_s = 0.0
+        self.beat: float | None = None  # the beat the cursor is on, where known (a warp's beats share one time)
         self.playing = False
 
-    def set_time(self, t_s: float, playing: bool) -> None:
-        self.time_s, self.playing = t_s, playing
+    def set_time(self, t_s: float, playing: bool, beat: float | None = None) -> None:
+        """The cursor's time, and its beat where the time alone would not say which (X-mod draws a warp's beats
+        on rows of their own: :meth:`editor.timeline.view.TimelineWidget.exact_beat`)."""
+        self.time_s, self.playing, self.beat = t_s, playing, beat
         self.update()
 
     def paint(self, painter: QPainter, *_args) -> None:
         pm = geo.pixel_map(self, painter)
-        y = pm.y(self.time_s)
+        y = float(pm.y_beat(self.beat)) if self.beat is not None else pm.y(self.time_s)
         x0, x1 = pm.x(0.0), pm.x(float(self.lanes))
         painter.save()
         painter.resetTransform()

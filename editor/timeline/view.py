@@ -14,7 +14,8 @@ holds, grid, waveform, spectrogram, curve, labels, the selection box, the cursor
 texts are drawn in device pixels and are never mirrored. The cursor then sits ``CURSOR_ANCHOR`` up from the
 bottom, where StepMania puts the receptors under Reverse, with the notes to come above it.
 
-The widget owns *view* state only: the cursor time (which is the playhead while playing; the view follows it,
+The widget owns *view* state only: the cursor time (and the beat it was put on where a warp gives several beats
+that time: :meth:`TimelineWidget.exact_beat`; the cursor time is the playhead while playing; the view follows it,
 keeping it ``CURSOR_ANCHOR`` down from the top, or up from the bottom in reverse scroll), the zoom in pixels per
 second (per y unit in X-mod), the time axis, the scroll direction and what is shown. Editing is done by the
 controllers: mouse presses, drags and releases are handed to ``interaction`` as :class:`Hit` values
@@ -29,8 +30,9 @@ from fractions import Fraction
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
-from chart.snap import move, snap_beat
+from chart.snap import snap_beat
 from chart.timing import TimingData
+from editor.timeline import cursor_steps as steps_
 from editor.timeline import geometry as geo
 from editor.timeline.focus_frame import FocusFrameMixin
 from editor.timeline.grid_item import BeatGridItem
@@ -90,6 +92,7 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
         self.divisor = 16
         self.duration_s = 60.0
         self.cursor_s = 0.0
+        self.cursor_exact: Fraction | None = None  # the beat the cursor was put on (see exact_beat)
         self.pps = DEFAULT_PPS
         self.playing = False
         self.show_spectrogram = False
@@ -247,15 +250,38 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
         """Vertical distance in pixels between two song times."""
         return abs(float(self.axis.to_y(a_s)) - float(self.axis.to_y(b_s))) * self.pps
 
-    def set_cursor(self, t_s: float, playing: bool | None = None) -> None:
-        """Move the cursor (the playhead) and scroll the view so it sits at CURSOR_ANCHOR."""
+    def set_cursor(self, t_s: float, playing: bool | None = None, beat: Fraction | None = None) -> None:
+        """Move the cursor (the playhead) and scroll the view so it sits at CURSOR_ANCHOR. ``beat``: the beat it
+        is put on (:meth:`exact_beat`); without one, a move to another time forgets the last."""
         if playing is not None:
             self.playing = playing
-        self.cursor_s = float(t_s)
+        t_s = float(t_s)
+        if beat is not None:
+            self.cursor_exact = Fraction(beat)
+        elif t_s != self.cursor_s:
+            self.cursor_exact = None
+        self.cursor_s = t_s
+        exact = self.exact_beat()
         span = self.view_span_y()
-        top = float(self.axis.to_y(self.cursor_s)) - CURSOR_ANCHOR * span
+        y = float(self.axis.beat_to_y(float(exact))) if exact is not None else float(self.axis.to_y(self.cursor_s))
+        top = y - CURSOR_ANCHOR * span
         self.vb.setYRange(top, top + span, padding=0.0, update=True)
-        self.cursor_item.set_time(self.cursor_s, self.playing)
+        self.cursor_item.set_time(self.cursor_s, self.playing, None if exact is None else float(exact))
+
+    def exact_beat(self) -> Fraction | None:
+        """The beat the cursor was put on (a jump, Go to a beat, an X-mod step), while the cursor stays at its
+        time under the current timing; else None, and the cursor's beat is that of its time. A warp's beats all
+        share one time, which reads as its last beat: a jump to a note inside it, or an X-mod step onto one of its
+        rows, must not edit, show or draw the cursor at another beat."""
+        beat = self.cursor_exact
+        if beat is None or abs(float(self.timing.beat_to_seconds(beat)) - self.cursor_s) > 1e-9:
+            return None
+        return beat
+
+    def beat_at(self, t_s: float) -> float:
+        """The beat at time ``t_s``: :meth:`exact_beat` when that is the cursor's time, else the time's beat."""
+        exact = self.exact_beat() if t_s == self.cursor_s else None
+        return float(exact) if exact is not None else float(self.timing.seconds_to_beats_array([t_s])[0])
 
     def set_zoom(self, pps: float) -> None:
         self.pps = float(min(max(pps, MIN_PPS), MAX_PPS))
@@ -273,21 +299,37 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
         self.set_cursor(self.cursor_s)
 
     def cursor_beat(self) -> Fraction:
-        """The cursor's beat, snapped to the current divisor."""
+        """The cursor's beat (:meth:`exact_beat` when it has one), snapped to the current divisor."""
+        exact = self.exact_beat()
+        if exact is not None:
+            return snap_beat(exact, self.divisor)
         beat = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
         return snap_beat(Fraction(beat).limit_denominator(1 << 16), self.divisor)
 
+    def _step_from(self, grid: int) -> Fraction:
+        """Where the cursor's steps start: its exact beat, else its time's beat on the finest of 1/192 and this
+        grid (which removes float noise: a custom 1/20 snap's lines are not on 1/192, and rounding to it stuck
+        the cursor)."""
+        exact = self.exact_beat()
+        if exact is not None:
+            return exact
+        beat = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
+        return snap_beat(Fraction(beat).limit_denominator(1 << 16), grid)
+
+    def _step_to(self, steps: int, step, grid: int) -> None:
+        """Seek ``steps`` steps of ``step`` away (:mod:`editor.timeline.cursor_steps`) from :meth:`_step_from`
+        ``grid``: in X-mod onto the beat reached (a warp's beats have rows there), in C-mod onto its time, past
+        the beats that share the cursor's."""
+        by_beat = self.axis.by_beat()
+        beat = steps_.step_beats(self.timing, self._step_from(grid), steps, step, past_shared=not by_beat)
+        self.seek(float(self.timing.beat_to_seconds(beat)), beat=beat if by_beat else None)
+
     def step_cursor(self, steps: int, divisor: int | None = None) -> None:
-        """Move the cursor by whole grid steps (the snap's by default), as the wheel and arrow keys do."""
+        """Move the cursor by whole grid steps (the snap's by default), as the wheel and arrow keys do: to the
+        next line of this grid, so after a snap change the cursor lands on the nearest line of the new snap, as in
+        ArrowVortex."""
         d = divisor or self.divisor
-        # From the exact cursor (to the finest of 1/192 and this grid, which removes float noise: a custom 1/20
-        # snap's lines are not on 1/192, and rounding to it stuck the cursor), to the next line of this grid:
-        # after a snap change the cursor lands on the nearest line of the new snap, as in ArrowVortex.
-        exact = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
-        beat = snap_beat(Fraction(exact).limit_denominator(1 << 16), math.lcm(192, d))
-        for _ in range(abs(steps)):
-            beat = move(beat, d, 1 if steps > 0 else -1)
-        self.seek(float(self.timing.beat_to_seconds(beat)))
+        self._step_to(steps, steps_.snap_step(d), math.lcm(192, d))
 
     def cursor_down(self, steps: int, measures: bool = False) -> None:
         """Move the cursor ``steps`` snap steps (or measures) down the screen, up when negative: the wheel and
@@ -301,15 +343,14 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
     def step_measure(self, steps: int) -> None:
         """Move the cursor by whole measures, to measure lines (time signatures followed): PgUp/PgDn,
         Shift+wheel."""
-        exact = float(self.timing.seconds_to_beats_array([self.cursor_s])[0])
-        beat = snap_beat(Fraction(exact).limit_denominator(1 << 16), 192)
-        self.seek(float(self.timing.beat_to_seconds(self.timing.measure_line(beat, steps))))
+        self._step_to(steps, steps_.measure_step(self.timing), 192)
 
-    def seek(self, t_s: float) -> None:
+    def seek(self, t_s: float, beat: Fraction | None = None) -> None:
         """User seek: move the cursor and announce it, unless ``seek_guard`` refuses it (every user seek comes
-        here: the wheel, arrow keys, the minimap, jumps from panels)."""
+        here: the wheel, arrow keys, the minimap, jumps from panels). ``beat``: the beat sought, where it is known
+        (:meth:`exact_beat`)."""
         if self.seek_guard is not None and self.seek_guard(t_s):
             return
         limit = max(self.duration_s, self.index.end_s[-1] if self.index is not None and len(self.index) else 0.0)
-        self.set_cursor(min(max(t_s, self.timing.beats_to_seconds_array([0.0])[0] - 2.0), limit + 2.0))
+        self.set_cursor(min(max(t_s, self.timing.beats_to_seconds_array([0.0])[0] - 2.0), limit + 2.0), beat=beat)
         self.cursor_moved.emit(self.cursor_s)
