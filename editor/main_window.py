@@ -333,8 +333,8 @@ class MainWindow(QMainWindow):
         """Show ``beat`` of ``chart`` with ``notes`` selected (Verify issues, AI regions)."""
         if chart is not None and chart is not self.session.chart:
             self.session.set_chart(chart)
-        if beat is not None:
-            self.seek(float(self.session.timing().beat_to_seconds(beat)))
+        if beat is not None:  # with its beat: one inside a warp shares its time with the warp's other beats
+            self.timeline.seek(float(self.session.timing().beat_to_seconds(beat)), beat=beat)
         self.session.select(list(notes))
         self.timeline.setFocus()
 

@@ -111,3 +111,14 @@ def test_pausing_shows_where_the_cursor_stopped(fake):
     win.actions["play.toggle"].trigger()
     assert not win.playback.playing
     assert win.position_label.text().split(" | ")[1] == time_label(win.timeline.cursor_s, 3)
+
+
+def test_a_verify_or_ai_region_jump_into_a_warp_keeps_its_beat(opened):
+    """MainWindow.jump_to (a Verify issue, an AI region) onto a beat inside a warp: the lane keys and the status
+    bar take that beat, not the warp's last one."""
+    win, tl = opened, opened.timeline
+    s = win.session
+    s.push(SetTiming(s.timing().with_changes(warps=((F(10), F(4)),))))
+    win.jump_to(s.chart, F(23, 2))
+    assert tl.cursor_beat() == F(23, 2)
+    assert win.position_label.text().startswith("measure 2 beat 3.50"), win.position_label.text()
