@@ -52,8 +52,8 @@ import numpy as np
 
 from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags
 from chart.formats import osu_hitsounds as hs
-from chart.formats import osu_red
-from chart.formats.display_segments import fake_ranges, never_judged
+from chart.formats import osu_red, osu_times
+from chart.formats.display_segments import fake_index, never_judged
 from chart.formats.errors import MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, normalise, unescape
 from chart.formats.notedata import PLAYER2
@@ -91,6 +91,7 @@ TAGS = "Metadata.Tags"
 PREVIEW = "General.PreviewTime"  # a set's difficulty whose preview is not the song's keeps its own (merge_set)
 TRANSLIT = {"Title": "TITLETRANSLIT", "Artist": "ARTISTTRANSLIT"}  # osu!'s romanised names as StepMania's tags
 _OD = ("Difficulty", "OverallDifficulty")
+_UNWRITTEN = (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT)  # no such hit objects: dropped
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
 
 
@@ -297,24 +298,26 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
     cid = chart.chart_id()
     out = [Unrepresentable(cid, b, f"time signature {n}/{d}: osu! keeps only {n} beats per bar", fatal=False)
            for b, n, d in timing.time_signatures if d != 4]
-    timed = list(_timed(chart, timing)) if timed is None else timed
-    fakes = fake_ranges(timing)
-    written = [t for t in timed if _written(t[0], timing, fakes)]
-    first_ms = min((Fraction(ms) for _, ms, _, _ in written), default=None)
+    timed = list(osu_times.timed(chart, timing)) if timed is None else timed
+    fakes = fake_index(timing)  # one bisection per note
+    unjudged = [never_judged(timing, t[0].beat, fakes) for t in timed]
+    written = [t for t, skipped in zip(timed, unjudged) if t[0].kind not in _UNWRITTEN and not skipped]
+    first = min((ms for _, ms, _, _ in written), default=None)
+    first_ms = None if first is None else Fraction(first)
     objects_ms = [ms for _, head, end, _ in written for ms in (head, end) if ms is not None]
     readback = timing_from_points(points_from_timing(timing), first_ms, objects_ms)  # what a reader rebuilds
-    moved = _moved_ms(readback, timed)
+    moved = osu_times.moved_ms(readback, timed)
     out += hs.lost_sounds(cid, chart.extra, [t[0] for t in written])
     seen: set[tuple[int, int]] = set()
-    for (note, ms, end_ms, _), moved_ms in zip(timed, moved):
-        if note.kind in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT):
+    for (note, ms, end_ms, _), moved_ms, skipped in zip(timed, moved, unjudged):
+        if note.kind in _UNWRITTEN:
             out.append(Unrepresentable(cid, note.beat, f"osu!mania has no {note.kind.value}s: dropped",
                                        note, fatal=False))
             continue
-        if in_warp(timing, note.beat):
+        if skipped and in_warp(timing, note.beat):
             out.append(Unrepresentable(cid, note.beat, "note inside a warp (never hit): dropped", note, False))
             continue
-        if never_judged(timing, note.beat, fakes):
+        if skipped:
             out.append(Unrepresentable(cid, note.beat, "note inside a fake segment (never judged): dropped", note,
                                        False))
             continue
@@ -336,27 +339,7 @@ def _chart_problems(chart: Chart, timing, timed: list | None = None) -> list[Unr
 
 def _written(note: Note, timing, fakes) -> bool:
     """Whether a note becomes a hit object (mines, fakes, lifts and never-judged notes are dropped)."""
-    return note.kind not in (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT) and not never_judged(timing, note.beat, fakes)
-
-
-def _timed(chart: Chart, timing):
-    """(note, head ms, end ms or None, exact head and end seconds) with whole milliseconds as written."""
-    for note in chart.notes:
-        head_s = timing.beat_to_seconds(note.beat)
-        end_s = timing.beat_to_seconds(note.end_beat) if note.kind.has_length else None
-        yield note, round(head_s * 1000), None if end_s is None else round(end_s * 1000), (head_s, end_s)
-
-
-def _moved_ms(readback, timed: list) -> np.ndarray:
-    """How far (ms) each note lands from its true time once written in whole ms, read back and put on a row
-    (the larger of head and end)."""
-    if not timed:
-        return np.zeros(0)
-    ms = np.array([[t[1], t[1] if t[2] is None else t[2]] for t in timed], dtype=np.float64)
-    true_ms = np.array([[float(s[0]), float(s[0] if s[1] is None else s[1])] for *_, s in timed]) * 1000
-    rows = np.rint(readback.seconds_to_beats_array(ms / 1000) * 48)
-    back_ms = readback.beats_to_seconds_array(rows / 48) * 1000
-    return np.abs(back_ms - true_ms).max(axis=1)
+    return note.kind not in _UNWRITTEN and not never_judged(timing, note.beat, fakes)
 
 
 def dumps(song: Song) -> str:
@@ -366,7 +349,7 @@ def dumps(song: Song) -> str:
     song = plain_song(song)  # osu! text kept through a .ssc or .sm file loses the escapes their writers added
     chart = song.charts[0]
     timing = song.timing_for(chart)
-    timed = list(_timed(chart, timing))  # exact times, computed once for the checks and the writing
+    timed = list(osu_times.timed(chart, timing))  # the times, computed once for the checks and the writing
     bad = meter_problems([chart]) + [p for p in _chart_problems(chart, timing, timed) if p.fatal]
     if bad:
         raise WriteError(".osu", bad)
@@ -385,7 +368,7 @@ def dumps(song: Song) -> str:
               for (_, p), sound in zip(red, osu_red.red_sounds([*song.extra, *own], [b for b, _ in red]))]
     kept = hs.kept_sounds(chart.extra)
     objects = []
-    fakes = fake_ranges(timing)
+    fakes = fake_index(timing)  # one bisection per note
     for note, ms, end_ms, _ in timed:
         if not _written(note, timing, fakes):
             continue

@@ -96,8 +96,9 @@ class SliceTiler:
         lo, hi = max(s0, 0), min(s1, self.samples.shape[-1])
         if hi > lo:
             seg[lo - s0:hi - s0] = self.samples[:, lo:hi].mean(axis=0)
-        sub = SpectrogramTiler(seg, self.sr, self.params, tile_s=(count + 3 * self.pre) * self.hop_s)
-        db = sub.full()[:, self.pre:self.pre + count]
+        # one sub-tile of just the frames wanted (the PRE ones, then the tile's): the whole segment was two
+        sub = SpectrogramTiler(seg, self.sr, self.params, tile_s=(count + self.pre) * self.hop_s)
+        db = sub.tile(0).db[:, self.pre:self.pre + count]
         return first * self.hop_s, (first + count) * self.hop_s, db
 
 
