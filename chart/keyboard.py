@@ -9,6 +9,12 @@ charts), the editor's foot labels. The mark survives a save and reopen in the fo
 every chart it reads); .sm has no place for it and lists it as dropped. A StepMania file never has it unless a
 designer wrote it, so StepMania charts are judged as before. A chart the AI drafts for a keyboard map (a
 new slot, a refine or simplify of a keyboard chart) carries it too (:func:`keyboard_extra`).
+
+A mode outside the step games' pads (:data:`FOOT_GAMES`: StepMania's keyboard modes ``kb7-single`` and
+``pnm-nine``, ``bm-*``, ``osu-mania-Nk`` ...) is not stepped on a dance pad either, mark or not:
+:func:`is_foot_chart` is the one test that what judges feet asks (Verify's ``hands``, ``density`` and ``beginner``,
+the Stats panel's slot verdict). :func:`draws_arrows` says which charts the notefield draws as Left/Down/Up/Right
+arrows.
 """
 
 from __future__ import annotations
@@ -17,10 +23,32 @@ from __future__ import annotations
 KEYBOARD = "KEYBOARD"
 OSU_MANIA = "osu!mania"
 
+#: Mode prefixes of the step games, played with feet on a pad (StepMania's ``dance``, ``pump`` and ``techno``).
+FOOT_GAMES = ("dance-", "pump-", "techno-")
+
+#: Modes whose panels are Left, Down, Up, Right (repeated per pad: a doubles, couple or routine chart's second
+#: pad), as StepMania 5's styles lay them out (``GameManager.cpp``). ``dance-solo``, ``dance-threepanel``,
+#: ``techno-single8`` and the rest have diagonal or other panels: the notefield draws them as bars.
+ARROW_MODES = frozenset({"dance-single", "dance-double", "dance-couple", "dance-routine", "techno-single4",
+                         "techno-double4"})
+
 
 def is_keyboard(chart) -> bool:
     """Whether ``chart`` (a :class:`~chart.song.Chart`) is played on a keyboard: no foot judgement applies."""
     return any(name == KEYBOARD for name, _ in chart.extra)
+
+
+def is_foot_chart(chart) -> bool:
+    """Whether ``chart`` is stepped on a dance pad, so that what judges feet applies: a step game's mode
+    (:data:`FOOT_GAMES`) and no keyboard mark. A keyboard mode (``kb7-single``, ``pnm-nine``), another game's
+    (``bm-single7``, ``osu-mania-12k``) or a marked osu!mania map is not."""
+    return chart.mode.startswith(FOOT_GAMES) and not is_keyboard(chart)
+
+
+def draws_arrows(chart) -> bool:
+    """Whether the notefield draws ``chart``'s notes as dance arrows (Left, Down, Up, Right per pad): a pad chart of
+    one of :data:`ARROW_MODES` with its lanes; an osu!mania map (a keyboard chart) of 4 or 8 keys gets bars."""
+    return chart.mode in ARROW_MODES and chart.lanes in (4, 8) and not is_keyboard(chart)
 
 
 def keyboard_extra(song, mode: str, source=None) -> list[tuple[str, str]]:

@@ -5,6 +5,8 @@ Human Beginner charts do use a few jumps (406 dance-single Beginner charts in ..
 rows are jumps, 90th percentile 11.5 %; 38 of them have rolls, 3 have hands), so jumps are summarised once
 per chart: INFO up to :data:`MAX_JUMP_RATIO` of the rows, WARNING above. Rolls are a WARNING. Only the rows StepMania
 judges count: the notes of a warp or a fake segment are never stepped (the ``unjudged`` check lists them).
+Jumps are judged on pad charts only (:func:`chart.keyboard.is_foot_chart`): a chord of keys played with fingers
+(an osu!mania map, StepMania's ``kb7-single``) is no jump, and the ratio is of dance-pad charts.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.keyboard import is_foot_chart
 from chart.notes import NoteKind, beat_rows
 from chart.song import Slot
 
@@ -31,7 +34,7 @@ class CheckBeginnerRules:
             n_rows += bool(onsets)
             if len(onsets) == 2:
                 jumps.append((beat, onsets))
-        if jumps:
+        if jumps and is_foot_chart(ctx.chart):
             ratio = len(jumps) / n_rows
             severity = Severity.WARNING if ratio > MAX_JUMP_RATIO else Severity.INFO
             yield Issue(severity, f"{len(jumps)} jump{'s' * (len(jumps) > 1)} in a Beginner chart "

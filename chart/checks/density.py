@@ -3,7 +3,8 @@
 The usual ranges (:data:`chart.stats.SLOT_NPS_RANGES`) are the 10th..90th percentiles of 2029 human charts;
 "far" means below the range's low end divided by :data:`FAR_FACTOR` or above its high end times it. With
 factor 1.5, 2.1 % of those human charts are flagged (1.25: 4.6 %; 2: 0.3 %). Edit charts have no usual range, and
-keyboard charts (osu!mania maps, :mod:`chart.keyboard`) none of these pad charts' ranges. Only the notes StepMania
+charts played with fingers (osu!mania maps, StepMania's keyboard modes such as ``kb7-single`` and other games'
+modes: :func:`chart.keyboard.is_foot_chart`) none of these dance-pad charts' ranges. Only the notes StepMania
 judges count, as in the Stats panel: a warp's notes flash by unplayed (the ``unjudged`` check lists them). The
 mean is the Stats panel's Mean NPS (:func:`chart.stats.chart_stats`: over at least one NPS window, never above the
 peak): one definition, so the panel and the WARNING never disagree on the same chart.
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
-from chart.keyboard import is_keyboard
+from chart.keyboard import is_foot_chart
 from chart.stats import NPS_WINDOW_S, SLOT_NPS_RANGES, chart_stats, onset_times_s
 
 FAR_FACTOR = 1.5
@@ -27,7 +28,7 @@ class CheckDensity:
     meta = CheckMeta("density", "Difficulty", "Notes per second far from the slot's usual range")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
-        usual = None if is_keyboard(ctx.chart) else SLOT_NPS_RANGES.get(ctx.chart.slot)
+        usual = SLOT_NPS_RANGES.get(ctx.chart.slot) if is_foot_chart(ctx.chart) else None
         assert ctx.timing is not None
         times = onset_times_s(ctx.judged, ctx.timing)  # the steps played: a warp's notes are never judged
         if usual is None or times.size < MIN_ONSETS or times[-1] <= times[0]:

@@ -8,7 +8,7 @@ strictly before its end): Beginner 2 of 346 charts, Easy 3 of 351, Medium 8 of 3
 Challenge and Edit, where hands are a known device, one INFO per chart counts them.
 
 Only the step games' pads (``dance-*``, ``pump-*``, ``techno-*``) are checked: keyboard modes, and keyboard charts
-of a pad's mode (an osu!mania map: :mod:`chart.keyboard`), are played with fingers. A couple chart
+of a pad's mode (an osu!mania map), are played with fingers (:func:`chart.keyboard.is_foot_chart`). A couple chart
 (``dance-couple``, ``pump-couple``: StepMania's couple category) is two players, each on a pad of their own, player 1
 the first half of the lanes and player 2 the second: each half is checked as one player's pad, so both players
 jumping at once is two jumps, not a 4-panel hand. A routine chart's notes are player 1's alone (player 2's note
@@ -20,12 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
-from chart.keyboard import is_keyboard
+from chart.keyboard import is_foot_chart
 from chart.notes import Note
 from chart.parity import contact_rows
 from chart.song import Slot
 
-FOOT_GAMES = ("dance-", "pump-", "techno-")
 COUPLE_MODES = ("dance-couple", "pump-couple")  # two players: lanes [0, lanes/2) and [lanes/2, lanes)
 WARN_SLOTS = (Slot.BEGINNER, Slot.EASY, Slot.MEDIUM)
 
@@ -34,7 +33,7 @@ class CheckHands:
     meta = CheckMeta("hands", "Playability", "Rows that need three or more panels at once (a jump during a hold)")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
-        if not ctx.chart.mode.startswith(FOOT_GAMES) or is_keyboard(ctx.chart):
+        if not is_foot_chart(ctx.chart):
             return
         players = _players(ctx.chart.mode, ctx.chart.lanes, ctx.judged)
         found = [(beat, steps, held, who) for who, notes in players for beat, steps, held in contact_rows(notes)

@@ -39,7 +39,7 @@ from chart.formats.json_timing import (
     timing_to_json,
 )
 from chart.formats.notedata import PLAYER2
-from chart.formats.steps_types import DEFAULT_MODES, SM5_STEPS_TYPES
+from chart.formats.steps_types import DEFAULT_MODES, mode_lanes
 from chart.formats.timing_tags import BeatRanges, in_warp
 from chart.notes import Note, NoteKind, as_fraction
 from chart.song import Chart, Slot, Song
@@ -149,7 +149,7 @@ def _note_json(note: Note, timing: TimingData, fakes: BeatRanges, time_ms: float
 def problems(song: Song) -> list[Unrepresentable]:
     """The JSON export holds everything the model holds but what its reader refuses (fatal): a meter outside the
     range it takes (:func:`~chart.formats.errors.meter_problems`), a note outside its chart's lanes, lanes outside
-    1..64 or contradicting the chart's StepMania mode (:func:`mode_lanes_problem`). Listed (non-fatal): a routine
+    1..64 or contradicting the chart's mode (StepMania's or ``osu-mania-Nk``: :func:`mode_lanes_problem`). Listed (non-fatal): a routine
     chart's player 2, which is kept only as StepMania note data in the chart's ``extra`` (a game reads player 1's
     ``notes``)."""
     return meter_problems(song.charts) + _lanes_problems(song.charts) + [
@@ -258,9 +258,10 @@ def _slot(c: dict, path: str) -> Slot:
 
 
 def _mode_and_lanes(c: dict, path: str) -> tuple[str, int]:
-    """The chart's mode and lanes, the one left out derived from the other (StepMania's lanes of the mode; the
-    usual mode of the lane count, :data:`~chart.formats.steps_types.DEFAULT_MODES`), so that an 8-lane chart
-    without a mode is not a dance-single chart whose .sm/.ssc drops four lanes. A contradiction is refused
+    """The chart's mode and lanes, the one left out derived from the other (the mode's lanes: StepMania's, N of
+    ``osu-mania-Nk``, :func:`~chart.formats.steps_types.mode_lanes`; the usual mode of the lane count,
+    :data:`~chart.formats.steps_types.DEFAULT_MODES`), so that an 8-lane chart without a mode is not a dance-single
+    chart whose .sm/.ssc drops four lanes, nor a 12K map without ``lanes`` a 4-lane one. A contradiction is refused
     (:func:`mode_lanes_problem`, which the writer checks too)."""
     mode = _str(c, "mode", path)
     lanes = _int(c["lanes"], f"{path}.lanes", 1, MAX_LANES) if c.get("lanes") is not None else None
@@ -269,18 +270,21 @@ def _mode_and_lanes(c: dict, path: str) -> tuple[str, int]:
         raise ParseError(f"{path}: {wrong}")
     if not mode:
         return (DEFAULT_MODES[lanes], lanes) if lanes is not None else ("dance-single", 4)
-    return mode, lanes or SM5_STEPS_TYPES.get(mode) or 4
+    return mode, lanes or mode_lanes(mode) or 4
 
 
 def mode_lanes_problem(mode: str, lanes: int | None) -> str | None:
     """What the reader refuses in a chart's ``mode`` and ``lanes`` (None: nothing): no mode and a lane count without
-    a usual mode, or a lane count other than its StepMania mode's. One rule for the reader and the writer
+    a usual mode, a lane count other than its mode's (StepMania's, or N of ``osu-mania-Nk``), or a mode whose own
+    lane count no chart can have (``osu-mania-99k``: 1 to :data:`MAX_LANES`). One rule for the reader and the writer
     (:func:`problems`), so that an export (the editor's autosave too) never holds a chart its own reader refuses."""
     if not mode:
         if lanes is not None and lanes not in DEFAULT_MODES:
             return f"no mode, and {lanes} lanes have no usual one: give its mode (steps type)"
         return None
-    own = SM5_STEPS_TYPES.get(mode)
+    own = mode_lanes(mode)
+    if own is not None and not 1 <= own <= MAX_LANES:
+        return f"mode {mode} has {own} lanes (a chart has 1 to {MAX_LANES})"
     if lanes is not None and own is not None and own != lanes:
         return f"lanes {lanes} does not fit its mode {mode} ({own} lanes)"
     return None

@@ -8,6 +8,7 @@ extra lanes dropped or the missing ones empty. StepMania matches the name case-i
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from chart.formats.errors import Unrepresentable
@@ -31,6 +32,20 @@ SM5_STEPS_TYPES: dict[str, int] = {
 #: music's 9 buttons, which osu!'s 9K copies); 7 is StepMania's keyboard mode.
 DEFAULT_MODES: dict[int, str] = {3: "dance-threepanel", 4: "dance-single", 5: "pump-single", 6: "dance-solo",
                                  7: "kb7-single", 8: "dance-double", 9: "pnm-nine", 10: "pump-double"}
+
+
+_OSU_MANIA_MODE = re.compile(r"osu-mania-([0-9]{1,4})k")
+
+
+def mode_lanes(mode: str) -> int | None:
+    """The lane count ``mode`` has: StepMania 5's for its steps types (:data:`SM5_STEPS_TYPES`), N for our own
+    ``osu-mania-Nk`` (an osu!mania map of a key count StepMania has no type for); None for a mode that does not
+    say (one StepMania does not know)."""
+    known = SM5_STEPS_TYPES.get(mode)
+    if known is not None:
+        return known
+    match = _OSU_MANIA_MODE.fullmatch(mode)
+    return int(match.group(1)) if match else None
 
 
 def canonical_mode(text: str) -> str:

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from PySide6.QtCore import QObject, QTimer
 
+from chart.keyboard import draws_arrows
 from editor.session import EditorSession
 from editor.timeline.note_index import NoteIndex
 from editor.timeline.view import TimelineWidget
@@ -79,6 +80,9 @@ class ViewSync(QObject):
         """Timing, lanes and notes of the current chart, from scratch."""
         s = self.session
         lanes = s.chart.lanes if s.chart is not None else 4
+        arrows = s.chart is None or draws_arrows(s.chart)  # L/D/U/R panels; other pads and keys: bars
+        for item in (self.timeline.notes_item, self.timeline.ghost_item, self.timeline.reference_item):
+            item.set_arrow_style(arrows)
         self._set_index(update_song=False)
         self.feet.refresh()
         self.timeline.set_reference(self._reference_index())

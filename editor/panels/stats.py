@@ -12,7 +12,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from chart.formats.display_segments import judged_notes
-from chart.keyboard import is_keyboard
+from chart.keyboard import is_foot_chart, is_keyboard
 from chart.song import Slot
 from chart.stats import SLOT_NPS_RANGES, chart_stats, kind_counts, row_overlap
 from editor.session import EditorSession
@@ -87,7 +87,7 @@ class StatsPanel(QWidget):
         self.labels["Estimated difficulty"].setText(
             f"{st.difficulty:.1f} (typical of {st.typical_slot.sm_name}; meter says {chart.meter})")
         self.labels["Verdict"].setText(
-            verdict(chart.slot, st.mean_nps, st.typical_slot, is_keyboard(chart)) if st.onsets else "-")
+            verdict(chart.slot, st.mean_nps, st.typical_slot, not_pad_name(chart)) if st.onsets else "-")
         self.labels["Compared with"].setText(self._comparison(chart))
 
     def _comparison(self, chart) -> str:
@@ -115,11 +115,20 @@ def notes_line(steps: int, rows: int, counts: dict[str, int]) -> str:
     return f"{steps} steps in {rows} rows" + (f"; also {', '.join(extra)}" if extra else "")
 
 
-def verdict(slot: Slot, mean_nps: float, typical: Slot, keyboard: bool = False) -> str:
-    """One line comparing the chart's density with what its slot usually has. A keyboard chart (an osu!mania map,
-    :mod:`chart.keyboard`) has no usual range: the ranges are of pad charts, and Verify's density check skips it."""
-    if keyboard:
-        return "Keyboard chart: no slot range (the usual ranges are of dance pad charts)"
+def not_pad_name(chart) -> str:
+    """What ``chart`` is when it is not stepped on a dance pad (:func:`chart.keyboard.is_foot_chart`), for the
+    verdict: "Keyboard chart" (an osu!mania map), else its mode ("kb7-single chart"); "" for a pad chart."""
+    if is_foot_chart(chart):
+        return ""
+    return "Keyboard chart" if is_keyboard(chart) else f"{chart.mode} chart"
+
+
+def verdict(slot: Slot, mean_nps: float, typical: Slot, not_pad: str = "") -> str:
+    """One line comparing the chart's density with what its slot usually has. A chart not stepped on a dance pad
+    (``not_pad``: what it is, :func:`not_pad_name`; an osu!mania map, a kb7-single chart) has no usual range: the
+    ranges are of pad charts, and Verify's density check skips it."""
+    if not_pad:
+        return f"{not_pad}: no slot range (the usual ranges are of dance pad charts)"
     rng = SLOT_NPS_RANGES.get(slot)
     if rng is None:
         return f"Edit chart: reads like {typical.sm_name}"

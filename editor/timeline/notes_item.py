@@ -1,6 +1,8 @@
 """NotesItem: draws a chart's notes (or AI draft ghosts) for the visible time range only.
 
-Heads are drawn in device pixels (constant size at every zoom): arrows for 4-lane dance charts, bars otherwise,
+Heads are drawn in device pixels (constant size at every zoom): arrows for the Left/Down/Up/Right pads
+(:func:`chart.keyboard.draws_arrows`: dance-single, doubles, couple, routine, techno's 4-panel modes; not an
+osu!mania map), bars otherwise (other panels, keys),
 coloured by quantisation like a StepMania noteskin; holds and rolls get a body to the tail; mines are round.
 Ghost mode draws drafts hollow, dashed and tinted by model confidence (magenta = unsure, cyan = sure), so that
 a designer never mistakes a draft for a note of the chart. Reference mode draws another difficulty of the song
@@ -41,17 +43,29 @@ class NotesItem(pg.GraphicsObject):
         self.ghost, self.reference = ghost, reference and not ghost
         self.index: NoteIndex | None = None
         self.lanes = 4
-        self.arrows = True
+        self._arrows_asked = True  # set_index's ``arrows``
+        self.pad_arrows = True  # the chart's panels are Left/Down/Up/Right (set_arrow_style)
         self._extent_s = (0.0, 60.0)
         self._paths: dict[tuple[int, int], QPainterPath] = {}
         self._sprites: dict[tuple, QPixmap] = {}
         self.setZValue(20 if ghost else 5 if self.reference else 10)
 
     # ------------------------------------------------------------------ data
+    @property
+    def arrows(self) -> bool:
+        """Whether heads are drawn as arrows: Left/Down/Up/Right pads (doubles repeat them per pad), else bars."""
+        return self._arrows_asked and self.pad_arrows and self.lanes in (4, 8)
+
+    def set_arrow_style(self, pad_arrows: bool) -> None:
+        """Whether the chart shown has Left/Down/Up/Right panels (:func:`chart.keyboard.draws_arrows` of its chart:
+        not a techno-single8, a bm-single7 or an osu!mania 8K map, whose 4 or 8 lanes are other panels or keys)."""
+        if pad_arrows != self.pad_arrows:
+            self.pad_arrows = pad_arrows
+            self.update()
+
     def set_index(self, index: NoteIndex | None, lanes: int, arrows: bool) -> None:
         self.prepareGeometryChange()
-        # dance pads: arrows (doubles repeat left-down-up-right per pad); other lane counts get bars
-        self.index, self.lanes, self.arrows = index, lanes, arrows and lanes in (4, 8)
+        self.index, self.lanes, self._arrows_asked = index, lanes, arrows
         self.update()
 
     def set_extent(self, t0_s: float, t1_s: float) -> None:
