@@ -69,5 +69,12 @@ def median_filter_axis(a: np.ndarray, size: int, axis: int) -> np.ndarray:
     if padded.shape[1] < size:  # np.pad's symmetric mode repeats as needed, so this only guards size == 1
         return a.copy()
     out = np.empty_like(rows)
-    _compiled()(padded, size, out)
+    kernel = _compiled()
+    try:
+        kernel(padded, size, out)
+    except OSError:  # numba compiled it but could not save its on-disk cache (a full disk): run it uncached
+        from numba.core.caching import NullCache
+
+        kernel._cache = NullCache()
+        kernel(padded, size, out)
     return out if axis == 1 else np.ascontiguousarray(out.T)

@@ -1,6 +1,7 @@
 """The timing ``draft AUDIO`` works out from the audio (used by :mod:`cli._draft_cmds`): the tempo and beat 0 when
 neither ``--bpm`` nor ``--timing`` gives them, and beat 0 when ``--bpm`` comes without ``--offset``. Each says on
-stderr what it found, as ``tempo`` prints it."""
+stderr what it found, as ``tempo`` prints it; the tempo's alternatives as the ``--bpm B --offset S`` that draft on
+them."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ def detect_tempo(analysis: Any, audio_path: Path) -> Any:
     if not candidates:
         raise UserError(f"no tempo found in {audio_path.name}; pass --bpm B --offset S")
     best = candidates[0]
-    others = ", ".join(f"{c.bpm:.2f}" for c in candidates[1:4])
+    # each alternative as the flags that draft on it: two candidates of one BPM differ by where beat 0 is (the
+    # half-beat phase), and --bpm alone would detect the best's beat 0 again
+    others = "; ".join(f"--bpm {c.bpm:.3f} --offset {c.offset_s:.4f}" for c in candidates[1:4])
     print(f"tempo: {best.bpm:.3f} BPM, beat 0 at {best.offset_s:.3f} s (confidence {best.confidence:.2f}); "
           f"alternatives: {others or 'none'}", file=sys.stderr)
     return TimingData.constant(Fraction(round(best.bpm, 3)).limit_denominator(1000), offset_of(best.offset_s))

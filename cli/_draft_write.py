@@ -1,6 +1,7 @@
 """How ``draft``, ``refine``, ``simplify`` and ``arrows`` write what they drafted (split off :mod:`cli._draft_cmds`
-to keep modules short): each draft becomes a chart of the song, said in one line on stderr, and the song is written
-all or nothing (:func:`cli.common.write_chart_files`).
+to keep modules short): each draft becomes a chart of the song, said in one line on stderr (with a ``note:`` when
+it is easier than the song's chart of the slot below it, or harder than the one above:
+:mod:`chart.checks.slot_order`), and the song is written all or nothing (:func:`cli.common.write_chart_files`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
     simplified one; :func:`chart.keyboard.keyboard_extra`, as the editor's new charts for a draft are). A chart
     drafted from a ``source`` with its own timing (split timing) gets a copy of it: it was drafted on that timing
     (``song.timing_for(source)``), and on the song's its rows would sound where the source's do not."""
+    from chart.checks.slot_order import order_notes
     from chart.disclosure import with_disclosure
     from chart.keyboard import keyboard_extra
     from chart.song import Chart
@@ -55,6 +57,8 @@ def _write(song: Any, drafts: list[Any], timing: Any, output: Path, source: Any 
               f"{draft.threshold:.3f}; {p.model_id} sha256:{p.sha256[:12]}, lanes {p.lane_model}, {p.backend}, "
               f"{chosen})", file=sys.stderr)
     song.charts.sort(key=lambda c: (c.mode, int(c.slot)))
+    for line in order_notes(song, made):  # a Hard refined from Easy that is sparser than the song's Medium: said
+        print(f"note: {line}", file=sys.stderr)
     return _save(song, output, made)
 
 

@@ -106,6 +106,8 @@ def clock(seconds: float) -> str:
 
 # ---------------------------------------------------------------------------------------------- convert
 def cmd_convert(args: argparse.Namespace) -> int:
+    from chart.checks.base import Severity
+    from chart.checks.music import unplayable_music
     from chart.formats.errors import ParseError, WriteError
     from chart.formats.registry import format_for, relink_charts, relinked_extra, unrepresentable
     from chart.song import music_relative_to
@@ -120,6 +122,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         if not song.charts:
             raise UserError(f"no chart matches {args.chart!r} in {args.input}")
     notes = [p for p in unrepresentable(song, target.name) if not p.fatal]  # names as its own folder has them
+    unplayable = unplayable_music(song, target.name)  # FLAC music goes into an .osz as it is: said
     audio = song.audio_path() if song.source_path is not None else None
     if audio is not None and audio.is_file():  # the copy names the audio from its own folder
         song.music = music_relative_to(audio, args.output, song.music)
@@ -136,6 +139,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
         print(f"note: created the folder {created} for the set", file=sys.stderr)
     for reason, count in Counter(p.reason for p in notes).most_common():
         print(f"note: {target.name}: {reason}" + (f" ({count}x)" if count > 1 else ""), file=sys.stderr)
+    if unplayable is not None:
+        print(f"{'warning' if unplayable[0] >= Severity.WARNING else 'note'}: {target.name}: {unplayable[1]}",
+              file=sys.stderr)
     charts = f"{len(song.charts)} chart{'s' * (len(song.charts) != 1)}"
     if written == [args.output]:
         print(f"wrote {args.output} ({charts})", file=sys.stderr)

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import shutil
 import sys
 import tempfile
 import warnings
@@ -53,6 +54,26 @@ def writable_folder(folder: Path, target: Path) -> None:
     os.unlink(probe)
 
 
+@contextmanager
+def new_folder(folder: Path) -> Iterator[None]:
+    """``folder`` made now (with its missing parents) and checked with a probe file (:func:`writable_folder`),
+    before the long work that fills it: a read-only place is "cannot write FOLDER: ..." at once, not after minutes
+    of separation. When the work fails, the folders made here are removed again with what the run put in them (a
+    full disk left an empty ``stems/`` or ``triton-repo/``); a folder that was there is left alone."""
+    made = next((p for p in reversed([folder, *folder.parents]) if not p.exists()), None)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"cannot write {folder}: {err.strerror or err}") from None
+    try:
+        writable_folder(folder, folder)
+        yield
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise
+
+
 def seed_arg(text: str) -> int:
     """The ``--seed`` argument type: a whole number 0..:data:`MAX_SEED`, refused while parsing (one line, exit 2)
     rather than as numpy's traceback after the audio was decoded (``arrows --seed -1``)."""
@@ -92,9 +113,9 @@ def write_chart_files(song, output: Path) -> list[Path]:
     from chart.formats.osz_zip import extraction_of, refresh_extraction
     from chart.formats.registry import split_per_chart
 
-    existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
-    extracted = extraction_of(output)
-    try:
+    try:  # a name too long for the file system fails already here: "cannot write NAME: File name too long"
+        existing = [t for _part, t in split_per_chart(song, output) if Path(t).is_file()]
+        extracted = extraction_of(output)
         made = set_files(song, output)
         older = [(p, kept) for p in existing if (kept := keep_older_backup(Path(p)))]
         written = made.write(output, keep_backup=True)
@@ -111,6 +132,8 @@ def write_chart_files(song, output: Path) -> list[Path]:
         print(f"note: the earlier backup of {path} is kept as {kept.name}", file=sys.stderr)
     if note := made.note(output.parent):
         print(f"note: {note}", file=sys.stderr)
+    if missing := made.missing():
+        print(f"note: {missing}", file=sys.stderr)
     return written
 
 

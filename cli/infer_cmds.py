@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from pathlib import Path
 
-from cli.common import UserError, output_folder
+from cli.common import UserError, new_folder, output_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -143,9 +144,17 @@ def cmd_export_triton(args: argparse.Namespace) -> int:
     output_folder(args.dir, "the model repository", "triton-repo/")  # mkdir over a file said only "File exists"
     try:
         manifests = [Manifest.load(p) for p in paths]
-        written = export_triton(args.dir, manifests, args.max_batch, args.instances)
-    except (ManifestError, ExportError) as exc:
+    except ManifestError as exc:
         raise UserError(str(exc)) from exc
+    with new_folder(args.dir):  # a repository this run made is removed again when it fails (a full disk)
+        try:
+            written = export_triton(args.dir, manifests, args.max_batch, args.instances)
+        except (ManifestError, ExportError) as exc:
+            raise UserError(str(exc)) from exc
+        except OSError as exc:  # said "No space left on device", naming nothing
+            read = exc.filename and not Path(os.path.abspath(exc.filename)).is_relative_to(os.path.abspath(args.dir))
+            what = f"read {exc.filename}" if read else f"write {args.dir}"  # a model file, else the repository
+            raise UserError(f"cannot {what}: {exc.strerror or exc}") from None
     for path in written:
         print(path)
     return 0

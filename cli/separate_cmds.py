@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.common import UserError, output_folder
+from cli.common import UserError, new_folder, output_folder
 
 if TYPE_CHECKING:
     from inference.backends import Backend
@@ -131,19 +131,19 @@ def cmd_separate(args: argparse.Namespace) -> int:
         output_folder(args.cache_dir, "--cache-dir", example=None)
     _check_outputs(args.audio, args.out, wanted, args.force)
     t0 = time.perf_counter()
-    try:
-        with native_stderr_silenced():  # mpg123 prints "Warning: ..." lines on damaged mp3s; ours come below
-            stems = separate_file(args.audio, params, separator_factory=factory, cache_dir=args.cache_dir,
-                                  progress=_progress_printer())
-    except (AudioError, SeparationError, ManifestError, InputError, BackendError) as exc:
-        raise UserError(str(exc)) from None
-    for message in stems.warnings:  # kept with the cached stems, so a second run says it too
-        print(f"warning: {message}", file=sys.stderr)
-    args.out.mkdir(parents=True, exist_ok=True)
-    try:
-        written = _write_stems(stems, wanted, args.out, args.subtype)
-    except SeparationError as exc:  # disk full or not writable: -o DIR
-        raise UserError(str(exc)) from None
+    with new_folder(args.out):  # -o made and probed first (not after the separation); removed if this run fails
+        try:
+            with native_stderr_silenced():  # mpg123 prints "Warning: ..." lines on damaged mp3s; ours come below
+                stems = separate_file(args.audio, params, separator_factory=factory, cache_dir=args.cache_dir,
+                                      progress=_progress_printer())
+        except (AudioError, SeparationError, ManifestError, InputError, BackendError) as exc:
+            raise UserError(str(exc)) from None
+        for message in stems.warnings:  # kept with the cached stems, so a second run says it too
+            print(f"warning: {message}", file=sys.stderr)
+        try:
+            written = _write_stems(stems, wanted, args.out, args.subtype)
+        except SeparationError as exc:  # disk full or not writable: -o DIR
+            raise UserError(str(exc)) from None
     took = time.perf_counter() - t0
     print(f"method: {stems.method}", file=sys.stderr)
     print(f"{stems.frames / stems.sr:.1f} s of audio at {stems.sr} Hz, {stems.channels} channel(s), "

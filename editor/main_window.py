@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, lambda: messages.warning(self, "Keyboard shortcuts", warning))
         self._update_title()
         restore_frame(self)  # last run's size, place and panels layout, or the default size; fitted to the screen
+        self.settings.watch(self.status_warning)  # a settings file that cannot be written: said once
 
     # ------------------------------------------------------------------ layout
     def _build_central(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,26 @@ class EditorSettings:
             self.qs = QSettings(str(_ini_path), QSettings.Format.IniFormat)
         else:
             self.qs = QSettings(ORG, APP)
+        self._unkept: dict[str, str] = {}  # secrets that could not be written: used from memory this session
+        self._report: Callable[[str], None] | None = None  # watch(): told once when the settings cannot be kept
+        self._reported = False
+
+    # ------------------------------------------------------------------ a settings file that cannot be written
+    def watch(self, report: Callable[[str], None]) -> None:
+        """Call ``report`` (once for this object) with a line when the settings file cannot be written: read-only,
+        no permission, a full disk. Checked now and after each write of Open Recent (QSettings says nothing: the
+        recent files, the layout and the latency calibration were lost at the next start without a word)."""
+        self._report = report
+        self._check_kept()
+
+    def _check_kept(self) -> None:
+        if self._report is None or self._reported:
+            return
+        if self.qs.isWritable() and self.qs.status() != QSettings.Status.AccessError:
+            return
+        self._reported = True
+        self._report(f"Settings cannot be saved to {self.qs.fileName()} (read-only, no permission or a full "
+                     f"disk): recent files, window layout and latency are not kept after this session")
 
     def get(self, key: str) -> Any:
         default = self.DEFAULTS[key]
@@ -124,10 +145,25 @@ class EditorSettings:
         """File holding the secret setting ``key`` (mode 0600)."""
         return app_data_dir() / SECRET_FILES[key]
 
+    def keep_secret(self, key: str, value: str) -> str | None:
+        """:meth:`set` of a secret; a line to show when its file cannot be written (read-only, full disk), else
+        None. Not written, it is still the one :meth:`get` answers until the editor closes, as the field shows."""
+        try:
+            self.set(key, value)
+        except OSError as exc:
+            return (f"{key.split('/')[-1].replace('_', ' ').capitalize()} not kept: cannot write "
+                    f"{self.secret_path(key)}: {exc.strerror or exc}; it is used until the editor closes")
+        return None
+
     def _get_secret(self, key: str) -> str:
+        if key in self._unkept:
+            return self._unkept[key]
         legacy = self.qs.value(key, "")
         if legacy:  # written by an older version: move it out of QSettings
-            self._set_secret(key, str(legacy))
+            try:
+                self._set_secret(key, str(legacy))
+            except OSError:  # cannot be moved now: it stays where it is, and is used
+                return str(legacy).strip()
         try:
             return self.secret_path(key).read_text(encoding="utf-8").strip()
         except (FileNotFoundError, OSError, UnicodeDecodeError):
@@ -138,14 +174,19 @@ class EditorSettings:
 
         path = self.secret_path(key)
         value = value.strip()
-        if not value:
-            path.unlink(missing_ok=True)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():  # the atomic write keeps an existing file's mode: make that owner-only
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-            os.chmod(path, 0o600)
-            atomic_write_text(path, value + "\n")
+        self._unkept.pop(key, None)
+        try:
+            if not value:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():  # the atomic write keeps an existing file's mode: make that owner-only
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+                os.chmod(path, 0o600)
+                atomic_write_text(path, value + "\n")
+        except OSError:
+            self._unkept[key] = value  # what the user typed is what is used, for this session
+            raise
         self.qs.remove(key)
 
     # ------------------------------------------------------------------ recent files
@@ -162,6 +203,8 @@ class EditorSettings:
         items.insert(0, path)
         items = items[:MAX_RECENT]
         self.qs.setValue("files/recent", items)
+        self.qs.sync()  # now, so that a file that cannot be written is said (watch), not found at the next start
+        self._check_kept()
         return items
 
     def remove_recent(self, path: str | Path) -> list[str]:
@@ -193,3 +236,4 @@ class EditorSettings:
 
     def sync(self) -> None:
         self.qs.sync()
+        self._check_kept()

@@ -1,23 +1,37 @@
-"""Music: the song's audio file is not in its folder, so no game can play the chart.
+"""Music: the song's audio file is not in its folder, or is in a format the game does not play.
 
 The file is found as the editor and StepMania find it (:meth:`chart.song.Song.audio_path`): ``#MUSIC`` relative to
 the chart's folder, case-insensitively, else the folder's only audio file. Not found, it is a WARNING (the chart
 saves, and the file may be copied in later), with the song's findings (``CheckContext.song_level``): the song's,
 not a chart's. A format that carries the audio itself (an archive: the ``.osz``) cannot be written without it; its
-own PROBLEM comes from the ``representable`` check, so this one stays quiet there rather than say it twice. For
-an osu! set (``.osu``) a music file found outside the set's folder (``../src/song.ogg``) is a PROBLEM: osu! loads
-audio only from the set's folder; the background, video and storyboard files its ``[Events]`` and ``.osb`` name
-outside that folder are a WARNING (osu! plays the set without them). A song never saved has no folder yet and is not checked.
+own PROBLEM comes from the ``representable`` check, so this one stays quiet there rather than say it twice. Where an
+osu! set's files lie (outside the set's folder) is the ``set-folder`` check's (:mod:`chart.checks.set_folder`).
+A song never saved has no folder yet and is not checked.
+
+``audio-format``: the editor decodes more than the games play (:data:`chart.song.AUDIO_EXTENSIONS`: FLAC, Opus and
+M4A too). Music StepMania does not play is a WARNING for a StepMania target (the file saves; the game plays the
+chart silent, or not at all); music osu! does not play is a PROBLEM for an osu! set or ``.osz`` (osu! does not
+load the map). What each game plays, by extension (:data:`PLAYED`):
+
+* StepMania 5: ``ogg``, ``oga``, ``mp3`` and ``wav``, the only types ``RageSoundReader_FileReader::OpenFile``
+  tries (src/RageSoundReader_FileReader.cpp: ``FileTypes`` holds "oga", "ogg", "mp3", "wav"; Vorbis, MAD, WAV
+  readers). An ``.opus`` is no Vorbis stream, so the Ogg reader refuses it too.
+* osu!: ``mp3`` and ``ogg``, the only formats the osu! wiki's Ranking criteria (general rules, audio) allow for
+  a map's audio. osu! plays it through the BASS library, whose core decodes MP3, MP2, Ogg Vorbis, WAV and AIFF;
+  FLAC, Opus and AAC/M4A need BASS add-ons (bassflac, bassopus, bass_aac) that osu! is not documented to load. So
+  a ``.wav`` is an INFO (it plays, but no map with it is rankable), FLAC, Opus and M4A a PROBLEM.
+* The game of the JSON export: not known here, not checked.
+
+File > Convert Music to Ogg in the editor writes an Ogg Vorbis copy and points ``#MUSIC`` at it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity
-from chart.song import audio_files
+from chart.song import Song, audio_files
 
 PLAYERS = {"osu": "osu!", "osz": "osu!", "json": "the game"}  # by target format; StepMania otherwise
 
@@ -29,11 +43,9 @@ class CheckMusic:
         song = ctx.song
         if not ctx.song_level or song.source_path is None or _carries_audio(ctx.target_format):
             return
-        yield from _events_outside_set(ctx)
         try:
             found = song.audio_path()
             if found is not None and found.is_file():
-                yield from _outside_set(ctx, found)
                 return
         except OSError:
             pass
@@ -54,44 +66,47 @@ class CheckMusic:
         yield Issue(Severity.WARNING, f"{what}: {player} cannot play this chart")
 
 
-def _outside_set(ctx: CheckContext, found: Path) -> Iterator[Issue]:
-    """A PROBLEM for an osu! set (``.osu`` target, or an ``.osu`` checked as it is) whose audio lies outside the set's
-    folder (``AudioFilename: ../src/song.ogg``): osu! plays no such set. StepMania and the game follow the path;
-    an ``.osz`` carries the file in by its name. Lexical, as ``#MUSIC`` is written (a symlinked file is inside)."""
-    song = ctx.song
-    assert song.source_path is not None  # run() checks only saved songs
-    if (ctx.target_format or song.source_path.suffix.lower().lstrip(".")) != "osu":
-        return
-    folder = Path(os.path.abspath(song.source_path.parent))
-    if not Path(os.path.abspath(found)).is_relative_to(folder):
-        yield Issue(Severity.PROBLEM, f"the music file {song.music} is outside the set's folder: osu! loads audio "
-                    f"only from the set's folder (copy it in and name it {found.name})")
+#: The music file types each game plays, by extension (the module docstring says where each list comes from); a
+#: type in ``MAYBE`` may play but is not what the game documents.
+PLAYED = {"StepMania": {"ogg", "oga", "mp3", "wav"}, "osu!": {"ogg", "mp3"}}
+MAYBE = {"osu!": {"wav"}}
+SAID = {"StepMania": "Ogg, MP3 and WAV", "osu!": "MP3 and Ogg"}
+GAMES = {"sm": "StepMania", "ssc": "StepMania", "osu": "osu!", "osz": "osu!"}  # by target format; "json": unknown
 
 
-def _events_outside_set(ctx: CheckContext) -> Iterator[Issue]:
-    """A WARNING for an osu! set whose ``[Events]`` or storyboard (``.osb``) name files outside the set's folder
-    (``0,0,"../src/bg.jpg",0,0``): osu! loads them only from there, and shows the set without them. The files are
-    found as the ``.osz`` writer finds them (:class:`chart.formats.osz_carry.Carried`)."""
-    from chart.formats.errors import WriteError
-    from chart.formats.osz_carry import Carried
-
-    song = ctx.song
-    assert song.source_path is not None
-    if (ctx.target_format or song.source_path.suffix.lower().lstrip(".")) != "osu":
-        return
+def unplayable_music(song: Song, target_format: str | None) -> tuple[Severity, str] | None:
+    """(severity, one line) when the game of ``target_format`` (else of the song's own file) does not play the
+    song's music file type, else None: a WARNING for StepMania, a PROBLEM for osu! (an INFO for a ``.wav``).
+    Read from the file found (:meth:`Song.audio_path`), else the name ``#MUSIC`` gives; nothing for no music."""
+    own = song.source_path.suffix.lower().lstrip(".") if song.source_path is not None else None
+    game = GAMES.get(target_format or own or "")
     try:
-        carried = Carried(song, None, need_audio=False)
-    except (WriteError, OSError):
-        return
-    folder = Path(os.path.abspath(song.source_path.parent))
-    outside = sorted(str(file) for real, (file, _name, _clean) in carried.files.items()
-                     if real != carried.audio and not Path(os.path.abspath(file)).is_relative_to(folder))
-    outside = sorted(outside + [str(folder / name) for name, _where, why in carried.refused if "outside" in why])
-    if outside:
-        names = ", ".join(os.path.relpath(f, folder) for f in outside[:3]) + (", ..." if len(outside) > 3 else "")
-        yield Issue(Severity.WARNING, f"{len(outside)} file{'s' if len(outside) > 1 else ''} the [Events] or "
-                    f"storyboard name {'are' if len(outside) > 1 else 'is'} outside the set's folder ({names}): osu! "
-                    f"loads them only from the set's folder (convert the set to another folder to copy them in)")
+        found = song.audio_path()
+    except OSError:
+        found = None
+    name = found.name if found is not None else Path((song.music or "").replace("\\", "/")).name
+    kind = Path(name).suffix.lower().lstrip(".")
+    if game is None or not kind or kind in PLAYED[game]:
+        return None
+    plays = SAID[game]
+    if kind in MAYBE.get(game, ()):
+        return Severity.INFO, (f"the music {name} is {kind.upper()}: {game} documents {plays} music only (a map "
+                               f"with other audio is not rankable); convert the music to Ogg (File > Convert "
+                               f"Music to Ogg)")
+    severity = Severity.PROBLEM if game == "osu!" else Severity.WARNING
+    return severity, (f"the music {name} is {kind.upper()}, which {game} does not play (it plays {plays}): the "
+                      f"editor plays it, the game will not; convert the music to Ogg (File > Convert Music to Ogg)")
+
+
+class CheckAudioFormat:
+    meta = CheckMeta("audio-format", "Audio", "Music in a format the target game does not play (FLAC, Opus, M4A)")
+
+    def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        if not ctx.song_level:
+            return
+        found = unplayable_music(ctx.song, ctx.target_format)
+        if found is not None:
+            yield Issue(*found)
 
 
 def _carries_audio(format_name: str | None) -> bool:

@@ -19,11 +19,13 @@ from chart.checks.hands import CheckHands
 from chart.checks.holds import CheckHolds
 from chart.checks.lanes import CheckLanes
 from chart.checks.mp3_delay import CheckMp3Delay
-from chart.checks.music import CheckMusic
+from chart.checks.music import CheckAudioFormat, CheckMusic
 from chart.checks.note_in_hold import CheckNoteInHold
 from chart.checks.parity import CheckParity
 from chart.checks.preview import CheckPreview
 from chart.checks.representable import CheckRepresentable
+from chart.checks.set_folder import CheckSetFolder
+from chart.checks.slot_order import CheckSlotOrder
 from chart.checks.slots import CheckOsuNames, CheckSharedSlot
 from chart.checks.unjudged import CheckUnjudged
 from chart.checks.unsnapped import CheckUnsnapped
@@ -32,8 +34,9 @@ from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
     CheckUnsnapped(), CheckDuplicates(), CheckLanes(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(),
-    CheckPreview(), CheckMusic(), CheckMp3Delay(), CheckRepresentable(), CheckOsuNames(), CheckUnjudged(),
-    CheckHands(), CheckParity(), CheckBeginnerRules(), CheckSharedSlot(), CheckDensity(), CheckEmpty(),
+    CheckPreview(), CheckMusic(), CheckSetFolder(), CheckAudioFormat(), CheckMp3Delay(), CheckRepresentable(),
+    CheckOsuNames(), CheckUnjudged(), CheckHands(), CheckParity(), CheckBeginnerRules(), CheckSharedSlot(),
+    CheckDensity(), CheckSlotOrder(), CheckEmpty(),
 ]
 
 

@@ -94,7 +94,9 @@ class WriteError(ValueError):
         first = problems[0]
         where = f" ({first.chart_id})" if first.chart_id else ""
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        super().__init__(f"cannot write {fmt}: beat {_beat_text(first.beat)}{where}: {first.reason}{more}")
+        # a song-level problem (no chart, no note, beat 0: no audio, no difficulty...) is at no beat: none said
+        at = "" if not first.chart_id and first.note is None and first.beat == 0 else f"beat {_beat_text(first.beat)}{where}: "
+        super().__init__(f"cannot write {fmt}: {at}{first.reason}{more}")
 
 
 def _beat_text(beat: Fraction) -> str:

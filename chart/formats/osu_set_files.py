@@ -44,6 +44,13 @@ class SetFiles:
     audio: str = ""
     others: list[str] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)
+    no_audio: str = ""  # why the set goes without its audio ("the audio x.ogg was not found"), else ""
+
+    def missing(self) -> str:
+        """``"the audio x.ogg was not found: the set goes without it (osu! does not play a map without its audio)"``,
+        or "" when the set has its audio."""
+        return f"{self.no_audio}: the set goes without it (osu! does not play a map without its audio)" \
+            if self.no_audio else ""
 
     def note(self, folder: Path) -> str:
         """``"copied the audio x.ogg (and 2 event files, 2 hitsound samples: soft-hitclap.wav, kick.wav) into
@@ -81,13 +88,15 @@ def set_files(song: Song, output: Path) -> SetFiles:
         return SetFiles(song)
     folder = Path(os.path.abspath(output.parent))
     carried = Carried(song, output, need_audio=False, samples=song_samples(song))
+    lost = "" if carried.audio is not None else (
+        f"the audio {song.music} {carried.audio_why or 'was not found'}" if song.music else "the song names no audio file")
     outside = {real for real, (file, _name, _clean) in carried.files.items()
                if real in carried.samples or not Path(os.path.abspath(file)).is_relative_to(folder)}
     copies = [(output.parent / carried.named[real], data) for real, data in _members(carried, outside)]
     by_name = sorted(outside, key=lambda r: carried.named[r].casefold())
     out = SetFiles(song, audio=carried.named[carried.audio] if carried.audio in outside else "",
                    others=[carried.named[r] for r in by_name if r != carried.audio and r not in carried.samples],
-                   samples=[carried.named[r] for r in by_name if r in carried.samples])
+                   samples=[carried.named[r] for r in by_name if r in carried.samples], no_audio=lost)
     if outside:
         def name(value: str) -> str:
             reals = carried.refs.get(value, ([], False))[0]

@@ -142,7 +142,7 @@ class Carried:
         self.refused: list[tuple[str, str, str]] = []  # (a name whose file may not go in, what names it, why)
         self._scope, self._why = Scope(song, target), ""
         found = self._find(song.music, audio=True) if song.music else None
-        why = self._why
+        why = self.audio_why = self._why  # what the named audio file is instead of one to carry ("" : not found)
         if found is None and (audio := audio_of(song)) is not None:
             found = (audio, False)  # the song folder's only audio file, as games fall back to it
         if found is None and need_audio:

@@ -216,7 +216,10 @@ def extraction_of(archive: Path) -> frozenset[str] | None:
     if archive.suffix.lower() != ".osz":  # no archive is written there: nothing to refresh
         return None
     folder = extract_folder(archive)
-    if not archive.is_file() or not folder.is_dir() or folder.is_symlink():
+    try:
+        if not archive.is_file() or not folder.is_dir() or folder.is_symlink():
+            return None
+    except (OSError, ValueError):  # a name too long for the file system, a folder that cannot be read: the write says
         return None
     try:
         with opened(archive) as zf:

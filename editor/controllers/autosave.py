@@ -39,9 +39,11 @@ from editor.controllers.autosave_files import (
     clock,
     describe,
     load_generation,
+    marker_damage,
     marker_key,
     mtime,
     newest_time,
+    place,
     read_marker,
 )
 from editor.session import EditorSession, blank_song
@@ -270,7 +272,7 @@ class AutosaveController(QObject):
         sessions = self.crashed_sessions()
         if opening is not None:
             crashed = sessions
-            sessions = [f for f in crashed if marker_key(f) == os.path.abspath(opening)]
+            sessions = [f for f in crashed if marker_key(f) == place(opening)]
             if others := len(crashed) - len(sessions):
                 self.session.status.emit(f"{others} autosave(s) of other songs from a crash are kept: they are "
                                          f"offered when you open their file (or folder, or audio) again")
@@ -291,12 +293,15 @@ class AutosaveController(QObject):
     def _offer_for(self, path: str | Path, onto_open: bool) -> bool:
         if self._restored_from is not None:
             return False
-        wanted = os.path.abspath(path)
+        wanted = place(path)
         sessions = [f for f in self.crashed_sessions() if marker_key(f) == wanted]
         return bool(sessions) and self._offer(sessions[0], onto_open=onto_open)
 
     def _offer(self, folder: Path, onto_open: bool) -> bool:
         marker = read_marker(folder)
+        if damaged := marker_damage(folder):  # a damaged marker, or a newer version's: offered without those
+            self.session.status.emit(f"The recovery note {folder / MARKER} is damaged ({', '.join(damaged)} "
+                                     f"ignored); its autosave is offered without it")
         newest = newest_time(folder)
         text = (f"GenéLive Studio did not close properly. Restore the autosave of {describe(marker)} from "
                 f"{clock(newest)}?"

@@ -33,9 +33,18 @@ def newest_time(folder: Path) -> float:
 
 def mtime(path: str | None) -> float | None:
     try:
-        return os.stat(path).st_mtime if path else None
-    except OSError:
+        return os.stat(path).st_mtime if isinstance(path, str) and path else None
+    except (OSError, ValueError):  # ValueError: a NUL in the path
         return None
+
+
+def place(path: str | os.PathLike[str]) -> str:
+    """Where ``path`` really is (symbolic links resolved): a song opened through a linked folder and by its
+    real path (Open Recent lists resolved paths) is one song."""
+    try:
+        return os.path.normcase(os.path.realpath(path))
+    except (OSError, ValueError):
+        return os.path.normcase(os.path.abspath(path))
 
 
 def clock(t: float) -> str:
@@ -47,7 +56,7 @@ def marker_key(folder: Path) -> str | None:
     an osu! beatmap set, the audio file of a new song never saved); markers of older versions name only the file."""
     marker = read_marker(folder)
     key = marker.get("document") or marker.get("opened")
-    return os.path.abspath(key) if isinstance(key, str) and key else None
+    return place(key) if isinstance(key, str) and key else None
 
 
 def describe(marker: dict) -> str:
@@ -62,9 +71,38 @@ def describe(marker: dict) -> str:
     return f"{title} ({what} {opened})"
 
 
+# the marker's fields and the types they must have; a field of another type (a damaged marker, or one written by a
+# newer version in another shape) is dropped: the autosave is still offered, without what that field said
+_PATHS = ("document", "opened", "audio", "source")
+_FIELDS: dict[str, tuple[type, ...]] = {"pid": (int,), "started": (int, float), "title": (str,),
+                                        **{name: (str,) for name in _PATHS}}
+
+
 def read_marker(folder: Path) -> dict:
+    """The marker of a session folder, its fields of the wrong type dropped (:func:`marker_damage` names them);
+    {} when it is missing or unreadable."""
+    return _checked(folder)[0]
+
+
+def marker_damage(folder: Path) -> list[str]:
+    """The fields of the folder's marker that :func:`read_marker` dropped."""
+    return _checked(folder)[1]
+
+
+def _checked(folder: Path) -> tuple[dict, list[str]]:
     try:
         data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
     except (OSError, ValueError, RecursionError):
-        return {}
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, ["session.json"]
+    marker, damaged = {}, []
+    for name, value in data.items():
+        types = _FIELDS.get(name)
+        if types is None or value is None or value == "":
+            marker[name] = value  # unknown fields are not used; None (or "") is "not there"
+        elif isinstance(value, types) and not isinstance(value, bool) and not (name in _PATHS and "\0" in value):
+            marker[name] = value
+        else:
+            damaged.append(name)
+    return marker, damaged

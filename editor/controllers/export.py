@@ -19,17 +19,18 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from chart.checks.base import Severity
-from chart.checks.registry import check_song
+from chart.checks.base import CheckContext, Severity
+from chart.checks.registry import all_checks, check_song, run_checks
 from chart.fileio import backup_name, move_aside
+from chart.formats.errors import Unrepresentable, conversion_lines
 from chart.formats.osu_set_files import set_files
 from chart.formats.osz_zip import extract_folder, extraction_of, refresh_extraction
 from chart.formats.registry import (
-    conversions,
     format_for,
     leftover_set_files,
     relink_charts,
@@ -65,15 +66,31 @@ class ExportController:
             return None
         return with_filter_extension(Path(path), chosen, None)
 
-    def review(self, song: Song, fmt: str) -> tuple[list[str], bool]:
-        """(lines to show, whether there are PROBLEM-level findings) for exporting ``song`` as ``fmt``. What the
-        format converts or drops comes first: it happens to the file whatever the designer fixes, and a long list
-        of warnings must not push it out of sight."""
+    def review(self, song: Song, fmt: str, found: list[Unrepresentable] | None = None,
+               written: Song | None = None) -> tuple[list[str], bool]:
+        """(lines to show, whether there are PROBLEM-level findings) for exporting ``song`` as ``fmt``, once
+        :func:`refusal` let it through. What the format converts or drops comes first: it happens to the file
+        whatever the designer fixes, and a long list of warnings must not push it out of sight. ``found``: the
+        song's :func:`unrepresentable` entries for ``fmt`` (computed once per export: on a 58k-note song each
+        pass over its notes cost a second), which stand for the ``representable`` check: after the refusal only
+        the song-level ones that its files do not answer are left (an ``.osz``'s audio). ``written``: the song as
+        the export writes it (named from the target's folder, :func:`set_files`' copies in it; ``source_path`` the
+        target), on which the ``set-folder`` check runs: an osu! set's audio outside the open song's folder is
+        copied into the set's, and is no PROBLEM there."""
+        found = unrepresentable(song, fmt) if found is None else found
         audio = self.win.session.audio
-        issues = check_song(song, audio_length_s=audio.duration_s if audio is not None else None, target_format=fmt)
+        moved = {"set-folder"} if written is not None else set()  # checked where the set is written (below)
+        checks = [c for c in all_checks() if c.meta.id != "representable" and c.meta.id not in moved]  # found's
+        issues = check_song(song, audio_length_s=audio.duration_s if audio is not None else None, target_format=fmt,
+                            checks=checks)
+        if written is not None and written.charts:
+            issues += run_checks(CheckContext(written, written.charts[0], target_format=fmt, song_level=True),
+                                 [c for c in all_checks() if c.meta.id in moved])
         lines = [f"{i.severity.label}: {i.chart_id}: {i.message}" for i in issues if i.severity >= Severity.WARNING]
-        problems = any(i.severity >= Severity.PROBLEM for i in issues)
-        return conversions(song, fmt) + lines, problems
+        left = [u for u in found if u.fatal and not (fmt == "osu" and not u.chart_id)]  # split: one file per chart
+        lines += [f"{Severity.PROBLEM.label}: {u.chart_id or 'song'}: {fmt}: {u.reason}" for u in left]
+        problems = bool(left) or any(i.severity >= Severity.PROBLEM for i in issues)
+        return conversion_lines(found) + lines, problems
 
     def export(self, target: Path | None = None) -> bool:
         commit_focused_field(self.win)  # the title still being typed is part of the copy
@@ -88,9 +105,13 @@ class ExportController:
             messages.error(self.win, "Cannot export", str(exc))
             return False
         song = self.win.session.doc.song
-        refused = refusal(song, target, fmt)  # never "Export anyway?" for what the writer refuses
+        found = unrepresentable(song, fmt)  # once: the refusal, the review and its summary all read it
+        refused = refusal(song, target, fmt, found)  # never "Export anyway?" for what the writer refuses
         if refused is not None:
             messages.error(self.win, "Cannot export", messages.one_line(f"{target}: {refused}") + "\nNothing was written.")
+            return False
+        if (long := too_long_name([p for _part, p in split_per_chart(song, target)])) is not None:
+            messages.error(self.win, "Cannot export", long + "\nNothing was written.")
             return False
         music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
         copied = dataclasses.replace(song, music=song.music if music is None else music,
@@ -101,14 +122,16 @@ class ExportController:
         except (ValueError, OSError) as exc:  # SetFileClash and WriteError are ValueErrors
             messages.error(self.win, "Cannot export", messages.one_line(str(exc)))
             return False
-        lines, problems = self.review(song, fmt)
+        lines, problems = self.review(song, fmt, found, written=dataclasses.replace(made.song, source_path=target))
         if made.copies:
             lines = [f"set folder: the export {made.note(target.parent).replace('copied', 'copies', 1)}", *lines]
+        if made.no_audio:  # an osu! set without its music: osu! cannot play it (an .osz is refused for it)
+            lines = [f"set folder: {made.missing()}", *lines]
         verify = getattr(self.win, "verify_panel", None)
-        if verify is not None:
-            verify.run_checks()
+        if verify is not None:  # the panel brought up to date in its worker: the window stays usable
+            verify.run_in_background()
         if lines and not messages.confirm(self.win, "Verify before export",
-                                          review_text(lines, problems, conversion_summary(song, fmt)),
+                                          review_text(lines, problems, conversion_summary(song, fmt, found)),
                                           default=not problems, details="\n".join(lines)):  # all, in Show Details
             self.win.session.status.emit("Export cancelled; see the Verify panel")
             return False
@@ -141,7 +164,7 @@ class ExportController:
         written = [p.name for p in paths]
         moved = self.move_to_backup(leftover)
         on_disk.forget(p for p in leftover if not p.exists())
-        note = f"; {made.note(target.parent)}" if made.copies else ""
+        note = (f"; {made.note(target.parent)}" if made.copies else "") + (f"; {made.missing()}" if made.no_audio else "")
         if extracted is not None and (refreshed := refresh_extraction(target, extracted)):
             note += f"; {refreshed}"
             on_disk.renote(extract_folder(target))  # the set opened from that archive, rewritten by the editor
@@ -194,13 +217,32 @@ class ExportController:
         return moved
 
 
-def conversion_summary(song: Song, fmt: str) -> tuple[list[str], int]:
+def too_long_name(paths: list[Path]) -> str | None:
+    """A line naming the first file name longer than its folder's file system takes (255 bytes on most: one
+    difficulty's "NAME [Easy hand-made].osu" of a long name may be), else None. Checked before anything else: such a
+    name fails every look at the file (``exists()`` raises), not only the write."""
+    for path in paths:
+        try:
+            limit = os.pathconf(path.parent, "PC_NAME_MAX")
+        except (OSError, ValueError):  # the folder is not there yet (an osu! set's), or no such limit known
+            limit = 255
+        try:
+            size = len(os.fsencode(path.name))
+        except UnicodeError:  # not a name this file system takes at all: the write says so
+            continue
+        if size > limit:
+            return f"{path.name}: the file name is too long for the file system ({size} bytes, at most {limit})"
+    return None
+
+
+def conversion_summary(song: Song, fmt: str, found: list[Unrepresentable] | None = None) -> tuple[list[str], int]:
     """(one line per kind of conversion writing ``song`` as ``fmt`` makes, summed over the charts; how many notes
     it leaves out). A song of six charts has six lines of dropped mines in :func:`conversions`; summed, every kind
-    of loss fits the export question, and the per-chart lines go to its details."""
+    of loss fits the export question, and the per-chart lines go to its details. ``found``: the song's
+    :func:`unrepresentable` entries for ``fmt`` when they are at hand."""
     kinds: dict[str, tuple[int, set[str]]] = {}
     dropped = 0
-    for u in unrepresentable(song, fmt):
+    for u in unrepresentable(song, fmt) if found is None else found:
         if u.fatal:
             continue
         n, charts = kinds.get(u.reason, (0, set()))

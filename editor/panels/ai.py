@@ -108,7 +108,8 @@ class AiPanel(QWidget):
         self.token = QLineEdit(s.get("ai/remote_token"))
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("token (optional)")
-        self.token.editingFinished.connect(lambda: s.set("ai/remote_token", self.token.text().strip()))
+        self.token.editingFinished.connect(  # one that cannot be written (read-only, full disk) is used, and said
+            lambda: (said := s.keep_secret("ai/remote_token", self.token.text().strip())) and self.win.status_warning(said))
         grid.addWidget(buddy("URL", self.url, "Server URL"), 2, 0)
         grid.addWidget(self.url, 2, 1, 1, 2)
         grid.addWidget(buddy("Token", self.token, "Server token"), 3, 0)

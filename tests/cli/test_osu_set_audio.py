@@ -44,6 +44,7 @@ def test_convert_to_a_set_folder_copies_the_audio_in(tmp_path, capsys):
         assert "AudioFilename: song.ogg\n" in osu.read_text(encoding="utf-8")
     code, out, err = run(["check", tmp_path / "set", "--format", "osu"], capsys)
     assert "[music]" not in out
+    assert "[set-folder]" not in out
     code, _, err = run(["convert", source, tmp_path / "set" / "song.osu"], capsys)  # again: the copy is reused
     assert code == 0, err
     assert "copied the audio" not in err
@@ -68,14 +69,14 @@ def test_a_set_whose_audio_is_outside_its_folder_is_a_problem_for_osu(tmp_path, 
     save(Song(**{**song.__dict__, "charts": song.charts[:1]}), tmp_path / "set" / "song.osu")
     code, out, _ = run(["check", tmp_path / "set" / "song.osu", "--format", "osu"], capsys)
     assert code == 1
-    (line,) = [x for x in out.splitlines() if "[music]" in x]
+    (line,) = [x for x in out.splitlines() if "[set-folder]" in x]
     assert "\tPROBLEM\t" in line
     assert "osu! loads audio only from the set's folder" in line
     code, out, _ = run(["check", tmp_path / "set" / "song.osu"], capsys)  # an .osu checked as it is
-    assert "[music]" in out
+    assert "[set-folder]" in out
     for fmt in ("ssc", "osz"):  # StepMania follows the path; the archive carries the file in
         code, out, _ = run(["check", tmp_path / "set" / "song.osu", "--format", fmt], capsys)
-        assert "[music]" not in out, fmt
+        assert "[set-folder]" not in out, fmt
 
 
 def test_an_osz_read_back_exports_the_same_bytes(tmp_path, capsys):

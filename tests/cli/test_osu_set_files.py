@@ -56,6 +56,7 @@ def test_convert_to_another_folder_copies_the_event_and_storyboard_files(tmp_pat
     assert "../" not in text
     code, stdout, _ = run(["check", out], capsys)
     assert "[music]" not in stdout
+    assert "[set-folder]" not in stdout
     code, _, err = run(["convert", source, out], capsys)  # again: the copies are there, the same bytes
     assert code == 0, err
     assert "copied" not in err
@@ -81,4 +82,4 @@ def test_check_warns_about_an_event_file_outside_the_set_folder(tmp_path, capsys
     own = osu_set(tmp_path / "own", bg="../art/far.jpg")
     code, out, _ = run(["check", own], capsys)
     assert "outside the set's folder (../art/far.jpg)" in out
-    assert "[music]" in out
+    assert "[set-folder]" in out

@@ -1,0 +1,36 @@
+"""The separator's numba median on a full disk (found in audit 25: ``separate`` on a fresh clone said "error: File
+too large" instead of its one line naming the cache): numba compiles the kernel, then fails to save its on-disk
+cache; the filter runs uncached instead. A file-size limit (writes past it fail with EFBIG, as ENOSPC does on a
+full disk) stands in for the full disk, and a fresh NUMBA_CACHE_DIR makes numba write its cache."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import numpy as np
+from scipy.ndimage import median_filter
+from audio.separation_median import median_filter_axis
+a = np.random.default_rng(0).random((40, 300)).astype(np.float32)
+got = median_filter_axis(a, 31, 1)
+assert np.array_equal(got, median_filter(a, size=(1, 31), mode="reflect"))
+print("ok")
+"""
+
+
+def _limit() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+
+def test_the_median_runs_when_numba_cannot_save_its_cache(tmp_path):
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=REPO, env=env, capture_output=True, text=True,
+                          preexec_fn=_limit, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"

@@ -1,0 +1,53 @@
+"""Export to .osu with a name whose difficulty files ("NAME [Easy].osu") are too long for the file system is one
+"Cannot export" dialog, not an OSError traceback out of the menu action (and an .osz name too long is the same);
+an osu! set exported without its audio (the song's audio file is missing) says so in the export question and in the
+status line ("Exported ..." said nothing, and osu! cannot play such a set)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from editor.controllers.export import ExportController
+from tests.editor.conftest import write_song
+
+pytestmark = pytest.mark.qt
+
+YES = QMessageBox.StandardButton.Yes
+
+
+@pytest.mark.parametrize("name", ["あ" * 82 + ".osu", "あ" * 90 + ".osz"])
+def test_a_name_too_long_for_the_file_system_is_one_dialog(window, tmp_path: Path, boxes, name):
+    song = write_song(tmp_path / "song")
+    assert window.open_path(song.chart)
+    out = tmp_path / "out"
+    out.mkdir()
+    boxes.clear()
+    boxes.answers = [YES] * 5
+    assert not ExportController(window).export(out / name)  # raised OSError: [Errno 36] File name too long
+    errors = [text for kind, title, text in boxes if kind == "critical"]
+    assert len(errors) == 1
+    assert "the file name is too long for the file system" in errors[0]
+    assert list(out.iterdir()) == []
+
+
+def test_extraction_of_a_name_too_long_is_none(tmp_path: Path):
+    from chart.formats.osz_zip import extraction_of
+
+    assert extraction_of(tmp_path / ("あ" * 90 + ".osz")) is None
+
+
+def test_an_osu_set_exported_without_its_audio_says_so(window, tmp_path: Path, boxes):
+    song = write_song(tmp_path / "song", audio=False)
+    assert window.open_path(song.chart)
+    out = tmp_path / "out"
+    out.mkdir()
+    boxes.clear()
+    boxes.answers = [YES] * 3
+    assert ExportController(window).export(out / "x.osu")
+    question = next(text for kind, title, text in boxes if title == "Verify before export")
+    assert "the audio clicks.wav was not found: the set goes without it" in question
+    assert len(list(out.glob("*.osu"))) == 2
+    assert "the set goes without it" in window.statusBar().currentMessage()
