@@ -97,7 +97,7 @@ class ExportController:
         if refused_mid_edit(self.win, self.win.session, "exported"):  # half a take or drag is no chart to export
             return False
         target = target or self.ask_export_path()
-        if target is None or not drafts_left_out(self.win.files, target.name, "Export", "exported"):
+        if target is None:
             return False
         try:
             fmt = format_for(target).name
@@ -112,6 +112,8 @@ class ExportController:
             return False
         if (long := too_long_name([p for _part, p in split_per_chart(song, target)])) is not None:
             messages.error(self.win, "Cannot export", long + "\nNothing was written.")
+            return False
+        if not drafts_left_out(self.win.files, target.name, "Export", "exported"):  # after what cannot be written
             return False
         music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
         copied = dataclasses.replace(song, music=song.music if music is None else music,

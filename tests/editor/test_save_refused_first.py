@@ -63,3 +63,21 @@ def test_the_same_song_still_saves_as_ssc_and_exports_as_osu(window, qtbot, tmp_
     assert ExportController(window).export(tmp_path / "song" / "a.osu")  # one timing per .osu file: fine
     assert not [b for b in boxes if b[0] == "critical"]
     assert sorted(p.name for p in (tmp_path / "song").glob("*.osu")) == ["a [Easy].osu", "a [Medium].osu"]
+
+
+def test_export_refuses_before_asking_about_pending_drafts(window, qtbot, tmp_path, boxes):
+    """Review of audit 25's fix: with AI drafts pending, Export asked "AI drafts not accepted ... Export without
+    them?" and after Yes refused anyway; the refusal comes first, as in Save."""
+    from editor.controllers.export import ExportController
+    from editor.controllers.ghosts import GhostDraft
+
+    song = _split_song(window, qtbot, tmp_path)
+    chart = window.session.doc.song.charts[0]
+    window.drafting.ghosts.put(GhostDraft(chart, [Note(F(40), 1)], {}, {"seed": 0}, regions=[(F(40), F(44))],
+                                          timing=window.session.doc.song.timing_for(chart)))
+    target = tmp_path / "out" / "a.sm"
+    target.parent.mkdir()
+    boxes.answers = [QMessageBox.StandardButton.Yes] * 3
+    assert not ExportController(window).export(target)
+    assert [(kind, title) for kind, title, _ in boxes] == [("critical", "Cannot export")], boxes
+    assert song is not None
