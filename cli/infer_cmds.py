@@ -47,17 +47,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                           "manifest, for a GPU fleet behind Triton or KServe.")
     e.add_argument("dir", type=Path, help="model repository folder to write")
     e.add_argument("--models", type=Path, default=None, help="folder of models (default resources/models)")
-    e.add_argument("--max-batch", type=int, default=8, help="max_batch_size (default 8)")
+    e.add_argument("--max-batch", type=int, default=8, help="max_batch_size: rows one request may carry (default 8; "
+                                                             "clients split a draft's 5 slots under it)")
     e.add_argument("--instances", type=int, default=1, help="model instances per GPU (default 1)")
     e.set_defaults(func=cmd_export_triton)
 
 
 def read_token(path: Path | None) -> str | None:
-    """The token in ``path`` (surrounding whitespace removed); UserError when unreadable or empty."""
+    """The token in ``path`` (surrounding whitespace and a UTF-8 byte order mark removed: Notepad's and PowerShell
+    5's "UTF-8" write one); UserError when unreadable or empty. ``serve`` and the drafting commands both read here."""
     if path is None:
         return None
     try:
-        token = path.read_text(encoding="utf-8").strip()
+        token = path.read_text(encoding="utf-8-sig").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read token file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
     if not token or any(c.isspace() for c in token):
@@ -83,6 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         check_config,
         check_models_load,
         listen,
+        model_name,
         serve,
         url_host,
     )
@@ -102,7 +105,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     if args.token_file is not None:
         _warn_if_others_can_read(args.token_file)
-    names = ", ".join(f"{m.display_id()}" for m in manifests)
+    names = ", ".join(f"{model_name(m)} ({m.model_id}, sha256:{m.sha256[:12]})" for m in manifests)  # name: its route
     auth = "token required" if cfg.token else "no token (loopback only)"
     print(f"serving {names} on http://{url_host(cfg.host)}:{cfg.port} ({auth}, {cfg.workers} worker(s)); "
           "Ctrl+C stops", file=sys.stderr, flush=True)
@@ -141,6 +144,12 @@ def cmd_export_triton(args: argparse.Namespace) -> int:
         raise UserError(f"no models to export: no *{MANIFEST_SUFFIX} in {folder}")
     if args.max_batch < 1 or args.instances < 1:
         raise UserError("--max-batch and --instances must be at least 1")
+    from chart.song import MODEL_SLOTS
+
+    if args.max_batch < len(MODEL_SLOTS):  # clients read it from the config and split (Triton refused with a 400)
+        print(f"warning: --max-batch {args.max_batch} is under the {len(MODEL_SLOTS)} slots a draft asks for: "
+              f"clients send each draft in {math.ceil(len(MODEL_SLOTS) / args.max_batch)} requests",
+              file=sys.stderr, flush=True)
     output_folder(args.dir, "the model repository", "triton-repo/")  # mkdir over a file said only "File exists"
     try:
         manifests = [Manifest.load(p) for p in paths]

@@ -18,7 +18,9 @@ model's metadata again (one small GET): a server swapped to another model mid-se
 (not drafted with the local model's sha256 in the provenance). No message carries the client's own token.
 
 Requests over the server's size limit (metadata ``max_request_bytes``, set by the user, or learnt from a 413 and kept
-for later runs) are split by rows, exactly, and only a row too large alone along time (:mod:`inference.remote_split`).
+for later runs) are split by rows, exactly, and only a row too large alone along time (:mod:`inference.remote_split`);
+so are requests of more rows than a Triton model's ``max_batch_size`` (read from its config). Answers that are not
+200 become the errors of :mod:`inference.remote_status`.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ from inference.remote_errors import (
     one_line,
 )
 from inference.remote_http import POLL_S, Answer, Transport, normalise_url, token_problem
-from inference.remote_split import TooLarge, is_batch_broadcast, split_run
+from inference.remote_split import BelowWindow, TooLarge, is_batch_broadcast, split_run
+from inference.remote_status import limit_problem, status_problem, triton_config
 from inference.remote_validate import (
     advertised_limit,
     answer_limit,
@@ -64,7 +67,6 @@ from inference.serving.v2 import V2FormatError, decode_response, encode_request,
 __all__ = ["AuthError", "FallbackBackend", "MalformedAnswer", "ModelMismatchError", "NotV2Server", "RemoteBackend",
            "RemoteRejected", "ServerUnavailable", "check_metadata", "normalise_url", "token_problem"]
 
-_TRANSIENT_STATUS = (408, 429)  # and every 5xx but 501
 META_BYTES = 1 << 20  # metadata, config and health answers are a few KiB
 META_CAP_S = 10.0  # most seconds a metadata, config or health answer may take (they are a few KiB)
 
@@ -130,8 +132,10 @@ class RemoteBackend:
         self._checked: dict[tuple[str, str], dict[str, Any]] = {}
         self._checked_at: dict[tuple[str, str], float] = {}
         self._axes: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}  # Triton's [B, 1] inputs
+        self._max_rows: dict[tuple[str, str], int | None] = {}  # Triton's max_batch_size: rows a request may carry
         self._unverified: set[str] = set()  # models whose server reported no sha256
         self._learnt_limit: int | None = None  # from a 413: kept, so the next run does not send too much again
+        self._refused: int | None = None  # the smallest request a 413 refused (for messages)
         self._server = ""
 
     # ------------------------------------------------------------------ protocol
@@ -173,17 +177,25 @@ class RemoteBackend:
         batch = next((int(np.shape(v)[0]) for v in inputs.values() if np.ndim(v)), None) \
             if batch_first(manifest) else None
         limit = self.max_request_bytes or advertised_limit(meta)
+        source = "set" if self.max_request_bytes else "advertised"
         if self._learnt_limit and (limit is None or self._learnt_limit < limit):
-            limit = self._learnt_limit
+            limit, source = self._learnt_limit, "refused"
         name = model_name(manifest)
+        refused = self._refused
         for _ in range(30):  # each 413 takes a quarter off the limit: 30 rounds make it ~4000x smaller
             try:
                 return split_run(manifest, feeds, limit, broadcast, batch, self.binary,
                                  lambda part, rows, frames: self._infer(manifest, name, part, broadcast, rows, frames),
-                                 lambda count, context, at: self._note_time_split(name, at, count, context))
+                                 lambda count, context, at: self._note_time_split(name, at, count, context),
+                                 self._max_rows.get((name, manifest.sha256)))
             except TooLarge as exc:
                 size = int(str(exc) or 0)
+                refused = self._refused = min(refused or size, size)
                 limit = self._learnt_limit = max(1, (min(limit, size) if limit else size) * 3 // 4)
+                source = "refused"
+            except BelowWindow as exc:  # no split goes under it: say what the model needs (nothing was sent)
+                at = refused if source == "refused" and refused else exc.limit
+                raise RemoteRejected(limit_problem(self.url, name, exc.need, at, source)) from None
         raise InputError(f"the server at {self.url} refuses requests this large even when split")
 
     # ------------------------------------------------------------------ connection
@@ -217,13 +229,16 @@ class RemoteBackend:
             meta = self._json("GET", f"/v2/models/{name}")
             if problem := metadata_problem(meta):
                 raise ModelMismatchError(f"server {self.url} sent malformed metadata for {name}: {problem}")
-            sha = (meta.get("parameters") or {}).get("sha256") or self._triton_sha(name, meta)
+            sha, rows = (meta.get("parameters") or {}).get("sha256"), None
+            if not sha:  # Triton keeps parameters in the model config (export-triton writes the sha256 there)
+                sha, rows = self._triton_config(name)
             check_metadata(manifest, meta, sha, where=f"server {self.url}")
             if sha:
                 self._unverified.discard(name)
             else:
                 self._unverified.add(name)
             self._checked[key], self._axes[key] = meta, trailing_axes(manifest, meta)
+            self._max_rows[key] = rows
             self._checked_at[key] = time.monotonic()
             if not self._server:
                 self._server = self._server_line()
@@ -238,16 +253,13 @@ class RemoteBackend:
             return ""
         return one_line(f"{info.get('name', '?')} {info.get('version', '')}", 60).strip()
 
-    def _triton_sha(self, name: str, meta: dict[str, Any]) -> str | None:
-        """Triton keeps parameters in the model config (``export-triton`` writes sha256 there)."""
-        if (meta.get("parameters") or {}).get("sha256"):
-            return None
+    def _triton_config(self, name: str) -> tuple[str | None, int | None]:
+        """The sha256 and ``max_batch_size`` of a Triton model's config (:func:`~inference.remote_status.
+        triton_config`); none when the server has no config route."""
         try:
-            config = self._json("GET", f"/v2/models/{name}/config", retries=0)
-            sha = config["parameters"]["sha256"]["string_value"]
-        except (RemoteRejected, ServerUnavailable, KeyError, TypeError):
-            return None
-        return sha if isinstance(sha, str) else None
+            return triton_config(self._json("GET", f"/v2/models/{name}/config", retries=0))
+        except (RemoteRejected, ServerUnavailable):
+            return None, None
 
     # ------------------------------------------------------------------ requests
     def _json(self, method: str, path: str, retries: int | None = None) -> Any:
@@ -292,29 +304,10 @@ class RemoteBackend:
                                   check=check)
         if answer.status_code == 200:
             return answer
-        problem = self._status_problem(answer, path, body)
+        problem = status_problem(self.url, answer, path, body, self._scrub(retry.error_message(answer)),
+                                 bool(self._http.token))
         raise retry.Transient(problem, busy=answer.status_code in retry.BUSY_STATUS,
                               retry_after_s=retry.parse_retry_after(answer.headers.get("Retry-After")))
-
-    def _status_problem(self, answer: Answer, path: str, body: bytes | None) -> str:
-        """Raise for final answers; return a description of transient ones (to retry)."""
-        message = self._scrub(retry.error_message(answer))
-        code = answer.status_code
-        if code in (401, 403):
-            raise AuthError(f"server {self.url} refused the token (HTTP {code}): {message}")
-        if code == 413:
-            raise TooLarge(str(len(body or b"")))
-        if code == 404:
-            if path.startswith("/v2/models/") and _json_error(answer.content):  # a V2 server without the model
-                raise ModelMismatchError(f"server {self.url}: {message} (HTTP 404)")
-            raise NotV2Server(f"{self.url} is not a KServe V2 server (HTTP 404 at {path})")
-        if code in (400, 422):
-            raise InputError(f"server {self.url} rejected the request: {message}")
-        if code == 501:  # a server failing, not a setup the user must fix (so a fallback may take over), but final
-            raise ServerUnavailable(f"server {self.url} answered HTTP 501 (not implemented): {message}")
-        if code not in _TRANSIENT_STATUS and not 500 <= code <= 599:
-            raise RemoteRejected(f"server {self.url} answered HTTP {code}: {message}")
-        return f"HTTP {code}: {message}"
 
     def _scrub(self, text: str) -> str:
         """``text`` without the client's own token: a gateway that quotes the Authorization header back in its
@@ -388,12 +381,3 @@ def _sleeper(check: Callable[[], None] | None) -> Callable[[float], None]:
         check()
 
     return sleep
-
-
-def _json_error(content: bytes) -> bool:
-    """A JSON object with an ``error``: how V2 servers (MLServer, Triton) answer for an unknown model."""
-    try:
-        data = loads(content)
-    except V2FormatError:
-        return False
-    return isinstance(data, dict) and "error" in data

@@ -12,7 +12,12 @@ at most ``core`` frames and carry ``context`` frames on each side (fewer at the 
 output; the last window is no longer than it needs to be (the GPU plan of :mod:`inference.time_chunks` gives every
 window one length, which re-ran almost the whole song as a second window: frames [6812, 66966) after [0, 60154)).
 Such an answer equals one pass only for a model whose receptive field fits the context; the backend says so
-(:meth:`~inference.remote.RemoteBackend.describe`, ``on_note``).
+(:meth:`~inference.remote.RemoteBackend.describe`, ``on_note``). A limit below one such window of one row (with its
+context: about 1.1 MiB for the shipped onset model) cannot be met at all: :class:`BelowWindow` says how much is
+needed (``serve`` refuses such a limit: :func:`min_request_bytes`).
+
+**Rows per request.** A server may cap the rows of one request as well as its bytes (Triton's ``max_batch_size``,
+read from the model's config): rows then go in groups of at most that many (``max_rows``), exactly as above.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy as np
 
 from inference import time_chunks
 from inference.input_checks import InputError
+from inference.remote_validate import batch_first
 from inference.serving.v2 import encode_request
 from inference.time_chunks import Window
 
@@ -101,7 +107,37 @@ def time_windows(n_frames: int, core: int, context: int) -> list[Window]:
 
 
 class TooLarge(Exception):
-    """HTTP 413, or a request that cannot be split small enough: its message is the size (bytes) refused."""
+    """HTTP 413: its message is the size (bytes) refused."""
+
+
+class BelowWindow(Exception):
+    """A limit of ``limit`` bytes under the ``need`` bytes of the smallest request a split can make: one row of one
+    window of the model's context (:func:`window_bytes`). No split can go under it."""
+
+    def __init__(self, limit: int, need: int) -> None:
+        super().__init__(f"{limit} < {need}")
+        self.limit, self.need = limit, need
+
+
+MIN_CORE = 8  # fewest frames a time window keeps (besides its context)
+_MARGIN = 0.9  # windows are planned to fill at most this share of the limit
+
+
+def window_bytes(cost: RequestCost, context: int) -> int:
+    """Bytes of the smallest request a time split sends (one row, :data:`MIN_CORE` frames and ``context`` frames on
+    each side, planned within :data:`_MARGIN` of the limit): a limit under it cannot be met."""
+    per_frame = cost.shared + cost.per_row
+    return math.ceil(cost.size(1, 0) + (MIN_CORE + 2 * context + 1) * per_frame / _MARGIN)
+
+
+def min_request_bytes(manifest: Any) -> int:
+    """The smallest request limit a client can split ``manifest``'s requests under, sending binary tensors (the
+    default; JSON numbers take ~3x more): one window of one row for a batch-first model with a time axis, else one
+    item of every input."""
+    feeds = {s.name: np.zeros([1 if d == -1 else d for d in s.shape], np.dtype(s.dtype)) for s in manifest.inputs}
+    timed = time_chunks.time_inputs(manifest, feeds) if batch_first(manifest) else []
+    cost = request_cost(feeds, timed, [], True, bool(timed))
+    return window_bytes(cost, time_chunks.context_frames(manifest)) if timed else math.ceil(cost.size(1, 0))
 
 
 Infer = Callable[[dict[str, np.ndarray], int | None, int | None], dict[str, np.ndarray]]
@@ -109,41 +145,46 @@ Infer = Callable[[dict[str, np.ndarray], int | None, int | None], dict[str, np.n
 
 def split_run(manifest: Any, feeds: dict[str, np.ndarray], limit: int | None, broadcast: list[str],
               batch: int | None, binary: bool, infer: Infer,
-              on_time_split: Callable[[int, int, int], None]) -> dict[str, np.ndarray]:
-    """The model's outputs for ``feeds``: ``infer(feeds, rows, frames)`` once when the request fits ``limit``;
-    else on groups of rows (exact); when one row alone is over the limit, along time (``on_time_split(windows,
-    context, limit)`` is called first). ``batch`` is the request's rows for a batch-first model, else None."""
+              on_time_split: Callable[[int, int, int], None], max_rows: int | None = None) -> dict[str, np.ndarray]:
+    """The model's outputs for ``feeds``: ``infer(feeds, rows, frames)`` once when the request fits ``limit`` (and
+    has at most ``max_rows`` rows); else on groups of rows (exact); when one row alone is over the limit, along
+    time (``on_time_split(windows, context, limit)`` is called first; :class:`BelowWindow` when the limit is under
+    one window). ``batch`` is the request's rows for a batch-first model, else None."""
     outputs = [s.name for s in manifest.outputs]
     timed = time_chunks.time_inputs(manifest, feeds)
     n_frames = int(feeds[timed[0]].shape[1]) if timed else 0
     whole = n_frames if timed else None
-    if limit is None:
-        return infer(feeds, batch, whole)
+    cap = max_rows if batch and max_rows and max_rows > 0 else None
     cost = request_cost(feeds, timed, broadcast, binary, batch is not None)
-    if cost.size(batch or 1, n_frames) <= limit:
+
+    def most(frames: int) -> int:  # rows one request of ``frames`` frames may carry
+        fit = cost.rows_that_fit(frames, limit) if limit is not None else batch or 1
+        return min(fit, cap) if cap else fit
+
+    if (limit is None or cost.size(batch or 1, n_frames) <= limit) and (cap is None or (batch or 1) <= cap):
         return infer(feeds, batch, whole)
-    if batch and batch > 1 and (most := cost.rows_that_fit(n_frames, limit)) >= 1:
-        parts = [infer(take_rows(feeds, lo, hi, broadcast), hi - lo, whole) for lo, hi in row_groups(batch, most)]
+    if batch and batch > 1 and (rows := most(n_frames)) >= 1:
+        parts = [infer(take_rows(feeds, lo, hi, broadcast), hi - lo, whole) for lo, hi in row_groups(batch, rows)]
         return {k: np.concatenate([p[k] for p in parts], axis=0) for k in outputs}
-    if n_frames <= 1:  # nothing to split: the server may still take it, or answer 413
+    if n_frames <= 1 or limit is None:  # nothing to split: the server may still take it, or answer 413
         return infer(feeds, batch, whole)
-    return _time_split(manifest, feeds, limit, broadcast, batch, timed, cost, infer, on_time_split)
+    return _time_split(manifest, feeds, limit, broadcast, batch, timed, cost, infer, on_time_split, most)
 
 
 def _time_split(manifest: Any, feeds: dict[str, np.ndarray], limit: int, broadcast: list[str], batch: int | None,
-                timed: list[str], cost: RequestCost, infer: Infer,
-                on_time_split: Callable[[int, int, int], None]) -> dict[str, np.ndarray]:
+                timed: list[str], cost: RequestCost, infer: Infer, on_time_split: Callable[[int, int, int], None],
+                most: Callable[[int], int]) -> dict[str, np.ndarray]:
     """Windows planned for one row (so a row's answer does not depend on the others asked with it), each sent
-    with as many rows as fit (the song's features, sent once, are most of a request)."""
+    with as many rows as fit (``most(frames)``: the song's features, sent once, are most of a request)."""
     n_frames = int(feeds[timed[0]].shape[1])
     context = time_chunks.context_frames(manifest)
-    core = int((limit - cost.size(1, 0)) * 0.9 / (cost.shared + cost.per_row)) - 2 * context
-    if core < 8:
-        raise TooLarge(str(limit))
+    core = int((limit - cost.size(1, 0)) * _MARGIN / (cost.shared + cost.per_row)) - 2 * context
+    if core < MIN_CORE:
+        raise BelowWindow(limit, window_bytes(cost, context))
     windows = time_windows(n_frames, core, context)
     on_time_split(len(windows), context, limit)
     longest = max(min(n_frames, w.keep_hi + context) - w.lo for w in windows)
-    groups = row_groups(batch, max(1, cost.rows_that_fit(longest, limit))) if batch else []
+    groups = row_groups(batch, max(1, most(longest))) if batch else []
     pieces: list[dict[str, np.ndarray]] = []
     for w in windows:
         hi = min(n_frames, w.keep_hi + context)

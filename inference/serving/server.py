@@ -114,7 +114,22 @@ def check_config(cfg: ServeConfig) -> list[Manifest]:
     names = [model_name(m) for m in manifests]
     if len(set(names)) != len(names):
         raise ServeError(f"two manifests in {folder} give the same model name: {names}")
+    check_request_limit(cfg.max_request_bytes, manifests)
     return manifests
+
+
+def check_request_limit(limit: int, manifests: list[Manifest]) -> None:
+    """ServeError when ``limit`` (bytes) is under the smallest request a client can split a model's work into
+    (:func:`inference.remote_split.min_request_bytes`: one window of one row, about 1.1 MiB for the shipped onset
+    model): such a server started, and every draft failed without a request sent."""
+    from inference.remote_split import min_request_bytes
+
+    for manifest in manifests:
+        if limit < (need := min_request_bytes(manifest)):
+            least = math.ceil(need / (1 << 20) * 100) / 100
+            raise ServeError(f"--max-request-mb {limit / (1 << 20):g} is below the {least:g} MiB one request of "
+                             f"the {model_name(manifest)} model needs (one window of its context); pass at least "
+                             f"{least:g}")
 
 
 def check_models_load(manifests: list[Manifest]) -> None:
@@ -286,5 +301,5 @@ def serve(cfg: ServeConfig) -> None:
             sock.close()
 
 
-__all__ = ["ServeConfig", "ServeError", "ManifestError", "check_config", "check_models_load", "listen",
-           "model_name", "serve"]
+__all__ = ["ServeConfig", "ServeError", "ManifestError", "check_config", "check_models_load", "check_request_limit",
+           "listen", "model_name", "serve"]

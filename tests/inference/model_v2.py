@@ -111,7 +111,11 @@ def _reshaped(config: dict[str, Any], name: str) -> bool:
 
 
 def _triton_shape_problem(config: dict[str, Any], arrays: dict[str, np.ndarray]) -> str | None:
-    """Triton's check of a request: each input is ``[batch] + dims`` (-1 matches any size)."""
+    """Triton's check of a request: each input is ``[batch] + dims`` (-1 matches any size), the batch at most
+    ``max_batch_size``."""
+    most = int(config.get("max_batch_size", 0))
+    if most > 0 and any(v.ndim and v.shape[0] > most for v in arrays.values()):
+        return f"[request id: <id_unknown>] inference request batch-size must be <= {most} for 'onset'"
     for t in config["input"]:
         want = [-1] + [int(d) for d in t["dims"]]
         got = list(arrays[t["name"]].shape)
