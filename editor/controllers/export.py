@@ -113,8 +113,6 @@ class ExportController:
         if (long := too_long_name([p for _part, p in split_per_chart(song, target)])) is not None:
             messages.error(self.win, "Cannot export", long + "\nNothing was written.")
             return False
-        if not drafts_left_out(self.win.files, target.name, "Export", "exported"):  # after what cannot be written
-            return False
         music = music_for(self.win.session, target)  # the copy names the audio (and banner...) from its own folder
         copied = dataclasses.replace(song, music=song.music if music is None else music,
                                      extra=relinked_extra(song, target), charts=[copy.copy(c) for c in song.charts])
@@ -123,6 +121,8 @@ class ExportController:
             made = set_files(copied, target)  # an osu! set away from its files: they are copied in (osu_set_files)
         except (ValueError, OSError) as exc:  # SetFileClash and WriteError are ValueErrors
             messages.error(self.win, "Cannot export", messages.one_line(str(exc)))
+            return False
+        if not drafts_left_out(self.win.files, target.name, "Export", "exported"):  # after every refusal
             return False
         lines, problems = self.review(song, fmt, found, written=dataclasses.replace(made.song, source_path=target))
         if made.copies:
@@ -224,10 +224,7 @@ def too_long_name(paths: list[Path]) -> str | None:
     difficulty's "NAME [Easy hand-made].osu" of a long name may be), else None. Checked before anything else: such a
     name fails every look at the file (``exists()`` raises), not only the write."""
     for path in paths:
-        try:
-            limit = os.pathconf(path.parent, "PC_NAME_MAX")
-        except (OSError, ValueError):  # the folder is not there yet (an osu! set's), or no such limit known
-            limit = 255
+        limit = name_max(path.parent)
         try:
             size = len(os.fsencode(path.name))
         except UnicodeError:  # not a name this file system takes at all: the write says so
@@ -235,6 +232,23 @@ def too_long_name(paths: list[Path]) -> str | None:
         if size > limit:
             return f"{path.name}: the file name is too long for the file system ({size} bytes, at most {limit})"
     return None
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name (bytes) ``folder``'s file system takes: asked of the folder, or of its nearest
+    existing parent when it is not made yet (an osu! set's); 255 where that cannot be asked (Windows has no
+    ``os.pathconf``) or no such limit is known."""
+    pathconf = getattr(os, "pathconf", None)
+    if pathconf is None:
+        return 255
+    folder = Path(os.path.abspath(folder))
+    try:
+        while not folder.is_dir() and folder.parent != folder:
+            folder = folder.parent
+        limit = int(pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):  # a folder name too long itself, or no such limit known
+        return 255
+    return limit if limit > 0 else 1 << 16  # -1: no limit
 
 
 def conversion_summary(song: Song, fmt: str, found: list[Unrepresentable] | None = None) -> tuple[list[str], int]:

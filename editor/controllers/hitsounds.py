@@ -134,10 +134,13 @@ class HitsoundTool(QObject):
         return kept, len(notes) - len(kept), what
 
     def cursor_notes(self) -> list[Note]:
-        """The notes of the cursor's row (module docstring). The snap row alone missed a note off the snap
+        """The notes of the cursor's row (module docstring), at its exact beat where it has one
+        (:meth:`~editor.timeline.view.TimelineWidget.exact_beat`). The snap row alone missed a note off the snap
         (W on a 1/3-beat note under a 1/16 snap: "no note at the cursor") or took a neighbour's (the 1/4 one)."""
         s, timeline = self.session, self.win.timeline
-        exact = Fraction(float(timeline.timing.seconds_to_beats_array([timeline.cursor_s])[0]))
+        exact = timeline.exact_beat()  # a jump onto a note inside a warp: that note's beat, not the warp's last
+        if exact is None:
+            exact = Fraction(float(timeline.timing.seconds_to_beats_array([timeline.cursor_s])[0]))
         near = s.doc.notes_in_range(s.chart, exact - _ON_ROW, exact + _ON_ROW)
         if near:
             return near

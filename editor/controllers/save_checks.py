@@ -91,8 +91,9 @@ def refusal(song: Song, target: Path, fmt: str, found=None) -> str | None:
     ``fmt``, or None: its fatal :func:`~chart.formats.registry.unrepresentable` entries, those of each file
     written: one per difficulty for ``.osu``; an ``.osz`` holds such ``.osu`` files, whose audio its writer checks
     itself. ``found``: the song's own entries for ``fmt`` when they are at hand (one pass over a big song's notes
-    costs a second): their song-level fatal ones are then left out for a song of difficulties written as
-    ``.osu``/``.osz`` (the one difficulty per file, answered by a file per chart; the archive's audio). Save and
+    costs a second): their song-level fatal one is then left out for a song of difficulties written as
+    ``.osu`` (the one difficulty per file, answered by a file per chart); an ``.osz``'s keep its audio not found,
+    which its writer refuses (Export said so only after its questions). Save and
     Export say it before their questions: a "Save anyway?" about dropped tags answered Yes, then "Cannot save:
     .sm has one timing per song"."""
     from chart.formats.errors import WriteError
@@ -102,7 +103,7 @@ def refusal(song: Song, target: Path, fmt: str, found=None) -> str | None:
         each = "osu" if fmt == "osz" else fmt
         found = [u for part, _ in split_per_chart(song, target.with_suffix(f".{each}"))
                  for u in unrepresentable(part, each)]
-    elif fmt in ("osu", "osz") and song.charts:
+    elif fmt == "osu" and song.charts:  # an .osz's own entries leave that rule out already; its audio stays
         found = [u for u in found if u.chart_id or not u.fatal]
     fatal = [u for u in found if u.fatal]
     return str(WriteError(f".{fmt}", fatal)) if fatal else None

@@ -318,11 +318,12 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
 
     def _step_to(self, steps: int, step, grid: int) -> None:
         """Seek ``steps`` steps of ``step`` away (:mod:`editor.timeline.cursor_steps`) from :meth:`_step_from`
-        ``grid``: in X-mod onto the beat reached (a warp's beats have rows there), in C-mod onto its time, past
-        the beats that share the cursor's."""
+        ``grid``: in X-mod onto the beat reached (a warp's beats have rows there), in C-mod onto its time (and its
+        beat where that time reads back as another), past the beats that share the cursor's row."""
         by_beat = self.axis.by_beat()
         beat = steps_.step_beats(self.timing, self._step_from(grid), steps, step, past_shared=not by_beat)
-        self.seek(float(self.timing.beat_to_seconds(beat)), beat=beat if by_beat else None)
+        keep = by_beat or steps_.keeps_beat(self.timing, beat)
+        self.seek(float(self.timing.beat_to_seconds(beat)), beat=beat if keep else None)
 
     def step_cursor(self, steps: int, divisor: int | None = None) -> None:
         """Move the cursor by whole grid steps (the snap's by default), as the wheel and arrow keys do: to the

@@ -57,15 +57,15 @@ def test_a_chart_osu_cannot_hold_still_refuses_a_multi_chart_export(opened, tmp_
     assert not list(tmp_path.glob("out*.osu"))
 
 
-def test_an_osz_without_its_audio_still_says_so_before_the_export(opened, song_files, tmp_path, boxes):
-    """The archive's audio is its writer's to check (no refusal), and the question still names it."""
+def test_an_osz_without_its_audio_is_refused_before_the_export_question(opened, song_files, tmp_path, boxes):
+    """The archive's writer refuses a set without its audio: Export says so at once, not after "Export anyway?"
+    (answered Yes, it then refused)."""
     from editor.controllers.export import ExportController
 
     song_files.audio.unlink()
-    boxes.answers = [QMessageBox.StandardButton.No]
+    boxes.answers = [QMessageBox.StandardButton.Yes]
     assert not ExportController(opened).export(tmp_path / "out.osz")
-    _kind, title, text = boxes[-1]
-    assert title == "Verify before export"
-    assert "an .osz carries the audio of the set" in boxes.details
-    assert "Export anyway?" in text
+    (kind, title, text), = boxes
+    assert (kind, title) == ("critical", "Cannot export")
+    assert "an .osz carries the audio of the set" in text
     assert not (tmp_path / "out.osz").exists()

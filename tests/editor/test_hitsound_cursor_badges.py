@@ -67,3 +67,24 @@ def test_regression_a_default_sound_spelled_otherwise_gets_no_empty_badge(window
     assert codes.tolist() != [0]
     window.hitsounds.marks.refresh()
     assert window.timeline.hitsound_item.lane.tolist() == [2]
+
+
+def test_regression_w_after_a_jump_onto_a_note_inside_a_warp(window, tmp_path, qtbot):
+    """'.' onto a note at beat 41/4 inside a warp 10..14 put the cursor on that beat (the lane keys use it), but W
+    read the beat from the cursor's time, the warp's instant, which reads as beat 14: "no note at the cursor"."""
+    from chart.commands import AddNotes, SetTiming
+    from chart.notes import Note
+    from editor.controllers.jumps import go_to_beat
+
+    messages = _open(window, tmp_path, "64,192,1000,1,0,0:0:0:0:\n")
+    tl, s = window.timeline, window.session
+    s.push(SetTiming(s.timing().with_changes(warps=((F(10), F(4)),))))
+    s.push(AddNotes(s.chart, [Note(F(41, 4), 1)]))
+    go_to_beat(window, F(9))
+    tl.setFocus()
+    qtbot.keyClick(tl, Qt.Key.Key_Period)
+    assert tl.exact_beat() == F(41, 4)
+    assert [(n.beat, n.lane) for n in window.hitsounds.cursor_notes()] == [(F(41, 4), 1)]
+    qtbot.keyClick(tl, Qt.Key.Key_W)
+    assert messages[-1] == "Whistle on 1 note"
+    assert (F(41, 4), 1) in hs.kept_sounds(s.chart.extra)
