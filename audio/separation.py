@@ -21,10 +21,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Protocol
 
 import numpy as np
 
+from audio.numba_cache import uncached_on_failure
 from audio.progress import CancelFn, ProgressFn, check, report
 from audio.separation_masks import MaskParams, separate_chunk
 
@@ -159,7 +161,8 @@ def separate_stream(blocks: Iterable[np.ndarray], sr: int, separator: Separator,
         buf = np.concatenate(pending, axis=1) if len(pending) > 1 else pending[0]
         final = exhausted and have <= start + hop_frames + fade
         lo, hi = max(0, start - pad), min(have, start + hop_frames + fade + pad)
-        out = separator(buf[:, lo - buf_start:hi - buf_start], sr)
+        # librosa's istft compiles with numba's on-disk cache: a full disk must not end the run (audio.numba_cache)
+        out = uncached_on_failure(partial(separator, buf[:, lo - buf_start:hi - buf_start], sr))
         end = have if final else start + hop_frames + fade
         piece = {k: v[:, start - lo:end - lo].astype(np.float32, copy=True) for k, v in out.items()}
         if tail is not None:

@@ -69,12 +69,8 @@ def median_filter_axis(a: np.ndarray, size: int, axis: int) -> np.ndarray:
     if padded.shape[1] < size:  # np.pad's symmetric mode repeats as needed, so this only guards size == 1
         return a.copy()
     out = np.empty_like(rows)
-    kernel = _compiled()
-    try:
-        kernel(padded, size, out)
-    except OSError:  # numba compiled it but could not save its on-disk cache (a full disk): run it uncached
-        from numba.core.caching import NullCache
+    from audio.numba_cache import uncached_on_failure
 
-        kernel._cache = NullCache()
-        kernel(padded, size, out)
+    kernel = _compiled()
+    uncached_on_failure(lambda: kernel(padded, size, out))  # a full disk: numba compiles, cannot save its cache
     return out if axis == 1 else np.ascontiguousarray(out.T)

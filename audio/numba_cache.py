@@ -1,0 +1,57 @@
+"""numba's on-disk cache on a full disk: compile, run, and stop saving.
+
+Functions compiled with ``@njit(cache=True)`` (the separator's running median, and librosa's own, such as the
+overlap-add of ``librosa.istft``) save their machine code beside their module or under ``NUMBA_CACHE_DIR`` the first
+time they run. When that write fails (a full disk, a file-size limit), numba has compiled the function but raises
+the ``OSError`` of the write, and ``separate`` said "error: File too large" with no path on a fresh install.
+:func:`uncached_on_failure` runs a call; if it fails in numba's cache code, every numba function already loaded
+stops saving (its cache replaced by numba's ``NullCache``) and the call runs again, compiled in memory only.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+_MODULES = ("audio", "librosa")  # where the separator's compiled functions live
+
+
+def from_numba_cache(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while numba saved its cache (numba/core/caching.py is in its traceback)."""
+    return isinstance(exc, OSError) and any(
+        frame.filename.replace("\\", "/").endswith("numba/core/caching.py")
+        for frame in traceback.extract_tb(exc.__traceback__))
+
+
+def stop_saving() -> int:
+    """Give every numba function of the modules loaded from :data:`_MODULES` a cache that saves nothing; how many."""
+    try:
+        from numba.core.caching import NullCache
+        from numba.core.dispatcher import Dispatcher
+    except ImportError:  # pragma: no cover - numba comes with librosa
+        return 0
+    changed = 0
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] not in _MODULES:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, Dispatcher) and not isinstance(getattr(value, "_cache", None), NullCache):
+                value._cache = NullCache()  # type: ignore[attr-defined]  # numba's own attribute, not in its stubs
+                changed += 1
+    return changed
+
+
+def uncached_on_failure(call: Callable[[], T], attempts: int = 8) -> T:
+    """``call()``; when it fails saving numba's cache, stop saving and run it again (each retry may compile another
+    function that was not loaded before: a few tries at most)."""
+    for _ in range(attempts - 1):
+        try:
+            return call()
+        except OSError as exc:
+            if not from_numba_cache(exc):
+                raise
+            stop_saving()
+    return call()
