@@ -70,7 +70,13 @@ def create_window(path: str | Path | None = None, settings=None, recover: bool =
     restored = False
     autosave = getattr(win, "autosave", None)
     if recover and autosave is not None:
-        restored = autosave.offer_recovery(Path(path) if path is not None else None)
+        try:
+            restored = autosave.offer_recovery(Path(path) if path is not None else None)
+        except Exception as exc:  # last resort: a damaged recovery session must not stop the editor from starting
+            from editor import messages
+
+            messages.error(win, "Cannot restore", f"Crash recovery failed: {messages.one_line(exc)}\n"
+                                                  f"The autosaves are kept in {autosave.root}.")
     if not restored and path is not None:
         win.files.open_path(Path(path), check_unsaved=False)
     elif not restored:  # an untitled copy: Save never writes the bundled file (editor.demo)

@@ -51,10 +51,16 @@ _SUFFIX = re.compile(r"\[[^\]]*\]|\{[^}]*\}")
 _SIMPLE = {"1": NoteKind.TAP, "M": NoteKind.MINE, "L": NoteKind.LIFT, "F": NoteKind.FAKE}
 _HEADS = {"2": NoteKind.HOLD, "4": NoteKind.ROLL}
 _IGNORED = {"K", "A"}
+_ZERO = Fraction(0)
 #: ``Chart.extra`` key of a routine chart's player 2 note data (canonical note-data text).
 PLAYER2 = "NOTES_PLAYER2"
 _CODE = {NoteKind.TAP: "1", NoteKind.MINE: "M", NoteKind.LIFT: "L", NoteKind.FAKE: "F",
          NoteKind.HOLD: "2", NoteKind.ROLL: "4"}
+
+
+#: Notes read, with those a later line on their row replaced (StepMania keeps the last): a bound on the work of a
+#: measure of millions of lines, where only 192 rows are kept (300,000 lines of ``1111``: 772 notes, 0.8 s).
+MAX_NOTE_CELLS = 2 * MAX_NOTES
 
 
 def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[Note], dict[str, int]]:
@@ -78,12 +84,14 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
         ``"unclosed head"``, ``"long line"``, ``"short line"``, ``"unknown character 'x'"``,
         ``"note inside hold"`` (holds kept with a note inside them on their lane) and ``"shared row"``.
     """
-    notes: list[tuple[int, int, str, Note] | None] = []  # (row, lane, kind) first: sorting on ints is cheap
-    # lane -> beat, kind, row, row of the first note after the head on its lane (None: none yet)
-    open_heads: dict[int, tuple[Fraction, NoteKind, int, int | None]] = {}
+    # (row, lane, kind value, kind, length in rows): ints first, cheap to sort; the Notes are made for the kept ones
+    notes: list[tuple[int, int, str, NoteKind, int] | None] = []
+    # lane -> kind, row, row of the first note after the head on its lane (None: none yet)
+    open_heads: dict[int, tuple[NoteKind, int, int | None]] = {}
     ignored: dict[str, int] = {}
     row_cells: dict[int, int] = {}  # lane -> index in notes of what the current row holds there (-1: open head)
     last_row = -1
+    replaced = 0  # entries of notes a later line on their row replaced (None): not notes of the chart
     for m, measure in enumerate(text.split(",")):
         # lines, as StepMania splits them (then trimmed): a "{*2 drunk:4.000}" attack holds a space
         rows = [r for r in (line.strip() for line in measure.splitlines()) if r]
@@ -105,14 +113,18 @@ def parse_notes(text: str, lanes: int, line: int | None = None) -> tuple[list[No
             if row_index != last_row:  # rows only grow: only lines on one row share cells
                 row_cells.clear()
                 last_row = row_index
-            _read_row(row, row_index, notes, open_heads, ignored, row_cells)
-            if len(notes) > MAX_NOTES:  # per row: one measure of millions of rows is refused as it passes
+            replaced += _read_row(row, row_index, notes, open_heads, ignored, row_cells)
+            if len(notes) - replaced > MAX_NOTES:  # per row: one measure of millions of rows is refused as it passes
                 raise ParseError(f"more than {MAX_NOTES} notes in one chart", line)
+            if len(notes) > MAX_NOTE_CELLS:  # the work: notes a later line on their row replaced cost as much
+                raise ParseError(f"more than {MAX_NOTE_CELLS} notes in the lines of one chart, {replaced} of them on "
+                                 f"rows a later line filled again (measures of more than 192 lines)", line)
     if open_heads:
         ignored["unclosed head"] = ignored.get("unclosed head", 0) + len(open_heads)
     kept = [t for t in notes if t is not None]
     kept.sort(key=lambda t: t[:3])
-    return [t[3] for t in kept], ignored
+    return [Note(Fraction(row, 48), lane, kind, Fraction(length, 48) if length else _ZERO)
+            for row, lane, _, kind, length in kept], ignored
 
 
 def split_players(text: str) -> tuple[str, str | None, bool]:
@@ -137,24 +149,24 @@ def _nearest(num: int, den: int) -> int:
     return q + (1 if 2 * r > den or (2 * r == den and q % 2) else 0)
 
 
-def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict, cells: dict) -> None:
+def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: dict, cells: dict) -> int:
     """Read one line at ``row_index``. ``cells``: lane -> what earlier lines on this row put there (an index in
     ``notes``, or -1 for the open head in ``open_heads``); a later line's note or head replaces it. A tail
     neither: StepMania's ``3`` writes nothing (a hold lives at its head's row) and closes the head it finds on an
-    earlier row of its lane."""
-    beat = Fraction(row_index, 48)
+    earlier row of its lane. Returns how many entries of ``notes`` it replaced (set to None)."""
+    replaced = 0
     for lane, ch in enumerate(row):
         if ch == "0":
             continue
         kind = _SIMPLE.get(ch)
         if ch == "3":
             head = open_heads.get(lane)
-            if head is None or head[2] == row_index:  # a head on the tail's own row stays open, as in StepMania
+            if head is None or head[1] == row_index:  # a head on the tail's own row stays open, as in StepMania
                 ignored["orphan tail"] = ignored.get("orphan tail", 0) + 1
                 continue
             del open_heads[lane]
-            notes.append((head[2], lane, head[1].value, Note(head[0], lane, head[1], beat - head[0])))
-            if head[3] is not None and head[3] < row_index:  # one on the tail's row is after the hold
+            notes.append((head[1], lane, head[0].value, head[0], row_index - head[1]))
+            if head[2] is not None and head[2] < row_index:  # one on the tail's row is after the hold
                 ignored["note inside hold"] = ignored.get("note inside hold", 0) + 1
             continue
         if kind is None and ch not in _HEADS:
@@ -167,18 +179,20 @@ def _read_row(row: str, row_index: int, notes: list, open_heads: dict, ignored: 
                 del open_heads[lane]
             else:
                 notes[owner] = None
+                replaced += 1
             ignored["shared row"] = ignored.get("shared row", 0) + 1
         if kind is not None:
             head = open_heads.get(lane)  # StepMania would drop the hold; kept, counted when closed, flagged by Verify
-            if head is not None and head[3] is None:
-                open_heads[lane] = (*head[:3], row_index)
+            if head is not None and head[2] is None:
+                open_heads[lane] = (*head[:2], row_index)
             cells[lane] = len(notes)
-            notes.append((row_index, lane, kind.value, Note(beat, lane, kind)))
+            notes.append((row_index, lane, kind.value, kind, 0))
         else:  # a head
             if lane in open_heads:
                 ignored["unclosed head"] = ignored.get("unclosed head", 0) + 1
-            open_heads[lane] = (beat, _HEADS[ch], row_index, None)
+            open_heads[lane] = (_HEADS[ch], row_index, None)
             cells[lane] = -1
+    return replaced
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -70,7 +70,7 @@ from chart.formats.osu_io import (
 )
 from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
 from chart.formats.osu_objects import early_version_offset, key_count, read_objects
-from chart.formats.osu_timing import parse_point, points_from_timing, timing_from_points
+from chart.formats.osu_timing import check_point_count, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_number
 from chart.notes import Note, NoteKind
@@ -107,6 +107,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     if mode != "3":
         game = _GAMES.get(mode, "another game mode")
         raise NotManiaError(f"not an osu!mania beatmap (Mode: {mode}, {game}; expected 3)")
+    check_point_count(osu.lines("TimingPoints"))  # before any per-line work
     lenient: list[str] = []  # what was read as osu! reads it, for the report
     keys = key_count(osu, lenient)
     early_version_offset(osu, lenient)

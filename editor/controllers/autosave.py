@@ -321,9 +321,12 @@ class AutosaveController(QObject):
             except ValueError as exc:
                 failure = str(exc)
                 continue
-            ok = self.restore(recovered, generation, marker, onto_open)
+            try:
+                ok = self.restore(recovered, generation, marker, onto_open)
+            except Exception as exc:  # last resort: a recovery note nobody foresaw must not stop the editor starting
+                failure = f"{generation.name} could not be restored: {exc}"
             break
-        else:
+        if not ok:  # kept under another name: not offered (and failing) again at every start
             kept = folder.with_name(folder.name + UNRESTORABLE)
             with contextlib.suppress(OSError):
                 folder.rename(kept)
@@ -344,13 +347,13 @@ class AutosaveController(QObject):
         where (Save As): saving into the missing folder could only fail."""
         path = Path(marker["document"]) if marker.get("document") else None
         home = path or (Path(marker["source"]) if marker.get("source") else None)  # where the song's files were
-        gone = not onto_open and home is not None and not home.parent.is_dir()
+        gone = not onto_open and home is not None and not os.path.isdir(home.parent)  # False on any OSError
         blank = False
         if onto_open:
             doc = self.session.doc
         else:
             doc = None
-            if path is not None and path.is_file():
+            if path is not None and os.path.isfile(path):  # a name too long, no permission: as if gone
                 try:
                     doc = Document.open(path)
                 except (ValueError, OSError):

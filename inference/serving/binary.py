@@ -27,7 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from inference.serving.v2 import DTYPE_OF, V2FormatError, check_shape, datatype_of, dumps, loads
+from inference.serving.v2 import (
+    DTYPE_OF,
+    V2FormatError,
+    check_shape,
+    check_tensor_list,
+    datatype_of,
+    dumps,
+    loads,
+)
 
 HEADER_LENGTH = "inference-header-content-length"
 TENSOR_REF_HEADER = "x-genelive-tensor-ref"
@@ -69,9 +77,8 @@ def _split(body: bytes, header_length: int, key: str) -> tuple[dict[str, Any], d
     tensors = message.get(key) if isinstance(message, dict) else None
     if not isinstance(tensors, list):
         raise V2FormatError(f"message has no {key!r} list")
-    names = [t.get("name") for t in tensors if isinstance(t, dict)]
-    if twice := sorted({str(n) for n in names if names.count(n) > 1}):
-        raise V2FormatError(f"tensor {twice[0]!r} given twice")
+    check_tensor_list(message, key)  # count and names, before any per-tensor work
+    check_tensor_list(message, "outputs" if key == "inputs" else "inputs", unique=False)
     offset, arrays = header_length, {}
     view = memoryview(body)
     declared = sum(s for s in map(_binary_size, tensors) if isinstance(s, int) and not isinstance(s, bool) and s > 0)
@@ -198,8 +205,9 @@ def broadcast_batch(inputs: dict[str, np.ndarray], names: Any) -> dict[str, np.n
     """Repeat the batch-1 inputs named in ``names`` to the batch size of the other inputs (views, no copy)."""
     if not names:
         return inputs
-    if not isinstance(names, list) or not all(isinstance(n, str) and n in inputs for n in names):
-        raise V2FormatError(f"{BROADCAST_PARAMETER} must list input names, got {names!r}")
+    if not isinstance(names, list) or len(names) > len(inputs) or \
+            not all(isinstance(n, str) and n in inputs for n in names):
+        raise V2FormatError(f"{BROADCAST_PARAMETER} must list input names, got {names!r:.200}")
     batches = {a.shape[0] for n, a in inputs.items() if n not in names and a.ndim}
     if len(batches) != 1:
         raise V2FormatError(f"{BROADCAST_PARAMETER}: the other inputs disagree on the batch size {sorted(batches)}")

@@ -20,12 +20,13 @@ from typing import Any
 import numpy as np
 
 from inference.serving import binary
-from inference.serving.v2 import V2FormatError, check_shape, decode_tensor, dumps, loads
+from inference.serving.v2 import V2FormatError, check_shape, check_tensor_list, decode_tensor, dumps, loads
 
 Headers = list[tuple[bytes, bytes]]
 REF = binary.TENSOR_REF_HEADER.encode()
 HEADER_LENGTH = binary.HEADER_LENGTH.encode()
 CHUNK = 1 << 20  # JSON numbers converted at a time
+MAX_LENGTH_DIGITS = 18  # a byte count of up to 10**18 - 1; longer is refused before int() (see below)
 
 
 async def unpack(headers: Headers, body: bytes) -> tuple[bytes, str, Headers]:
@@ -36,7 +37,8 @@ async def unpack(headers: Headers, body: bytes) -> tuple[bytes, str, Headers]:
     length = binary_header_length(headers)
     message: dict[str, Any] | None
     if length is not None:
-        message, arrays = binary.split_binary_request(body, length)
+        # off the event loop, as the JSON path: parsing a header of many tensors must not hold health probes
+        message, arrays = await asyncio.to_thread(binary.split_binary_request, body, length)
     else:
         message, arrays = await asyncio.to_thread(decode_json_tensors, body)
     new_body = None if message is None else dumps(message)
@@ -65,8 +67,11 @@ def binary_header_length(headers: Headers) -> int | None:
     length = next((v for k, v in headers if k.lower() == HEADER_LENGTH), None)
     if length is None:
         return None
-    if not length.strip().isdigit():
+    length = length.strip()
+    if not length.isdigit():
         raise V2FormatError("invalid Inference-Header-Content-Length")
+    if len(length) > MAX_LENGTH_DIGITS:  # int() of 4,300+ digits raises ValueError (a 500); no body is that long
+        raise V2FormatError(f"Inference-Header-Content-Length of {len(length)} digits is longer than any body")
     return int(length)
 
 
@@ -80,9 +85,11 @@ def decode_json_tensors(body: bytes) -> tuple[dict[str, Any] | None, dict[str, n
         message = loads(body)
     except V2FormatError:
         return None, {}
+    check_tensor_list(message, "outputs", unique=False)  # a name asked twice: the runtime's own 400 says so
     inputs = message.get("inputs") if isinstance(message, dict) else None
     if not isinstance(inputs, list):
         return None, {}
+    check_tensor_list(message, "inputs", unique=False)  # a second tensor of one name: see below
     arrays: dict[str, np.ndarray] = {}
     for tensor in inputs:
         if not isinstance(tensor, dict) or not isinstance(tensor.get("data"), list) or not tensor["data"]:

@@ -52,12 +52,17 @@ def test_no_stepmania_tag_is_refused(tmp_path, data):
 
 def test_the_notes_limit_holds_inside_one_measure(monkeypatch):
     monkeypatch.setattr(notedata, "MAX_NOTES", 100)
+    monkeypatch.setattr(notedata, "MAX_NOTE_CELLS", 200)
     seen = []
     real = notedata._read_row
-    monkeypatch.setattr(notedata, "_read_row", lambda *a: (seen.append(1), real(*a)))
-    with pytest.raises(ParseError, match="more than 100 notes"):
-        notedata.parse_notes("1000\n" * 10_000, 4)
-    assert len(seen) <= 101  # refused as the limit passed, not at the measure's end
+    monkeypatch.setattr(notedata, "_read_row", lambda *a: (seen.append(1), real(*a))[1])
+    with pytest.raises(ParseError, match="more than 100 notes in one chart"):
+        notedata.parse_notes("1111\n" * 150, 4)  # 150 rows of 4 notes (no two lines share a row)
+    assert len(seen) <= 26  # refused as the limit passed, not at the measure's end
+    seen.clear()
+    with pytest.raises(ParseError, match="more than 200 notes in the lines of one chart"):
+        notedata.parse_notes("1000\n" * 10_000, 4)  # 192 rows kept: the bound on the work refuses it
+    assert len(seen) <= 201
 
 
 @pytest.mark.parametrize(("text", "value"), [("-1.0e-005", "-1/100000"), ("1e-300", "0"), ("1.5E+002", "150"),
