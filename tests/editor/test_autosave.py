@@ -149,6 +149,24 @@ def crash(win):
     return folder
 
 
+def crashed_with(win, chart_path, **fields):
+    """Open ``chart_path``, make one edit, autosave it, 'die', and put ``fields`` into the session's recovery note
+    (a damaged or foreign marker); (the session folder, the note added)."""
+    import json
+
+    from editor.controllers.autosave_files import MARKER
+
+    win.open_path(chart_path)
+    win.autosave.start_session()
+    added = edit(win, 40, 1)
+    assert win.autosave.autosave() is not None
+    folder = crash(win)
+    marker = json.loads((folder / MARKER).read_text())
+    marker.update(fields)
+    (folder / MARKER).write_text(json.dumps(marker))
+    return folder, added
+
+
 def new_window(qtbot, settings):
     from editor.main_window import MainWindow
 

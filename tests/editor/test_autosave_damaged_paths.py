@@ -3,29 +3,14 @@ something else nobody foresaw: the editor still starts, and the autosave is rest
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from editor.controllers.autosave import UNRESTORABLE
-from editor.controllers.autosave_files import MARKER
-from tests.editor.test_autosave import close, crash, edit, new_window
+from tests.editor.test_autosave import close, crashed_with, new_window
 
 pytestmark = pytest.mark.qt
 LONG = "/tmp/" + "a" * 300
-
-
-def _crashed_with(window, song_files, **fields):
-    window.open_path(song_files.chart)
-    window.autosave.start_session()
-    added = edit(window, 40, 1)
-    assert window.autosave.autosave() is not None
-    folder = crash(window)
-    marker = json.loads((folder / MARKER).read_text())
-    marker.update(fields)
-    (folder / MARKER).write_text(json.dumps(marker))
-    return folder, added
 
 
 @pytest.mark.parametrize("fields", [{"document": LONG + "/x.ssc"}, {"document": LONG + ".ssc"},
@@ -33,7 +18,7 @@ def _crashed_with(window, song_files, **fields):
                                     {"document": LONG + "/x.ssc", "source": LONG + "/y.ssc", "opened": LONG,
                                      "audio": LONG + "/song.ogg"}])
 def test_a_path_too_long_for_the_os_is_treated_as_gone(window, boxes, settings, qtbot, song_files, fields):
-    folder, added = _crashed_with(window, song_files, **fields)
+    folder, added = crashed_with(window, song_files.chart, **fields)
     second = new_window(qtbot, settings)
     boxes.answers = [QMessageBox.StandardButton.Yes]
     try:
@@ -45,7 +30,7 @@ def test_a_path_too_long_for_the_os_is_treated_as_gone(window, boxes, settings, 
 
 def test_an_unforeseen_error_while_restoring_keeps_the_autosave_and_says_so(window, boxes, settings, qtbot,
                                                                            song_files, monkeypatch):
-    folder, _added = _crashed_with(window, song_files)
+    folder, _added = crashed_with(window, song_files.chart)
     second = new_window(qtbot, settings)
 
     def broken(*_args, **_kwargs):

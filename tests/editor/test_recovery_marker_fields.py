@@ -4,12 +4,10 @@ link is offered its autosave when opened again by its real path (Open Recent lis
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from tests.editor.test_autosave import close, crash, edit, new_window
+from tests.editor.test_autosave import close, crash, crashed_with, edit, new_window
 
 pytestmark = pytest.mark.qt
 
@@ -21,16 +19,9 @@ def offered(boxes) -> list[str]:
 @pytest.mark.parametrize("document", [{"path": "x.ssc"}, ["x.ssc"], 5, True, "a\0b.ssc"])
 def test_a_marker_with_a_document_of_another_type_is_offered_without_it(window, boxes, settings, qtbot, song_files,
                                                                          document):
-    from editor.controllers.autosave_files import MARKER, marker_damage, marker_key, read_marker
+    from editor.controllers.autosave_files import marker_damage, marker_key, read_marker
 
-    window.open_path(song_files.chart)
-    window.autosave.start_session()
-    added = edit(window, 40, 1)
-    assert window.autosave.autosave() is not None
-    folder = crash(window)
-    marker = json.loads((folder / MARKER).read_text())
-    marker.update(document=document, opened=document)
-    (folder / MARKER).write_text(json.dumps(marker))
+    folder, added = crashed_with(window, song_files.chart, document=document, opened=document)
     assert "document" not in read_marker(folder)
     assert marker_damage(folder) == ["document", "opened"]
     assert marker_key(folder) is None

@@ -11,6 +11,7 @@ import pytest
 
 from chart.timing import TimingData
 from editor.timeline import cursor_steps
+from tests.editor.test_warp_cursor import walk
 
 pytestmark = pytest.mark.qt
 
@@ -22,14 +23,6 @@ def timing(**extra) -> TimingData:
 DELAY_AT_END = timing(warps=((F(16), F(4)),), delays=((F(20), F(1, 2)),))
 STOP_AT_START = timing(warps=((F(16), F(4)),), stops=((F(16), F(1, 2)),))
 CHAINED = timing(warps=((F(16), F(4)), (F(20), F(2))), delays=((F(22), F(1, 2)),))
-
-
-def walk(w, move, count: int) -> list[F]:
-    seen = []
-    for _ in range(count):
-        move()
-        seen.append(w.cursor_beat())
-    return seen
 
 
 def at(w, t: TimingData, beat) -> None:
