@@ -59,6 +59,13 @@ def _beats(region: tuple[Fraction, Fraction]) -> str:
     return f"beats {float(region[0]):g}-{float(region[1]):g}"
 
 
+def _drafted_region(region: tuple[Fraction, Fraction], drafts) -> tuple[Fraction, Fraction]:
+    """``region`` ending where the drafts do (the end of the audio, for a range reaching past it: the drafter
+    stops there), so neither the ghosts' region nor Accept reaches the designer's notes beyond it."""
+    end = min((d.end_beat for d in drafts), default=region[1])
+    return (region[0], min(region[1], end)) if end > region[0] else region
+
+
 class DraftResults:
     """Result handling and decisions of :class:`~editor.controllers.drafting.DraftController` (a mixin)."""
 
@@ -121,6 +128,7 @@ class DraftResults:
         s = self.session
         if not drafts or not self._current(request):
             return
+        region = _drafted_region(region, drafts)
         what = f"AI variants of {_beats(region)} ({chart.slot.sm_name}) dropped"
         if not s.has_chart(chart):
             return s.status.emit(f"{what}: the chart was removed while the AI worked")
@@ -218,7 +226,9 @@ class DraftResults:
             n = self.ghosts.reject(chart, *region)
         if n:
             verb = "Accepted" if accept else "Rejected"
-            text = f"{verb} {n} drafted note(s)" + (" (one undo step)" if accept else "")
+            text = f"{verb} {n} drafted note(s)"
+            if accept:  # a designer's notes there went: say so (the CLI's refine says "replaces the Hard chart")
+                text += f", replacing {replaced} of the chart's notes" * bool(replaced) + " (one undo step)"
             if chart.credit != credit:  # the first accept into this chart (chart.disclosure)
                 text += f"; its credit now discloses the AI: \"{chart.credit}\" (Charts panel)"
             if chart.meter != meter:  # it was the editor's placeholder (editor.controllers.accept_meta)

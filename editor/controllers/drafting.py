@@ -341,7 +341,10 @@ class DraftController(QObject, DraftJobs, DraftResults):
             return drafter.variants(path, timing, slot, n, start_beat=b0, end_beat=b1, nps=nps, seed=seed,
                                     context=context, progress=self._progress(ctx, rounds=2 if n > 1 else 1),
                                     cancel=_token(ctx))
-        return self._start("ai-variants", run, lambda drafts: self._show_variants(request, chart, region, drafts))
+        # variant 0 drafts to the target (the others draw their own density around it): warned about as a draft is
+        return self._start("ai-variants", run, lambda drafts: (
+            self._show_variants(request, chart, region, drafts),
+            self._note_caps(request, drafts[:1], {chart.slot: nps} if nps else {})))
 
     def arrows(self, region: tuple[Fraction, Fraction], n: int, seed: int = 0) -> Job | None:
         """``n`` variants of new arrows for the current chart's rows in ``region`` (its rhythm kept: the lane model
