@@ -4,8 +4,10 @@ Functions compiled with ``@njit(cache=True)`` (the separator's running median, a
 overlap-add of ``librosa.istft``) save their machine code beside their module or under ``NUMBA_CACHE_DIR`` the first
 time they run. When that write fails (a full disk, a file-size limit), numba has compiled the function but raises
 the ``OSError`` of the write, and ``separate`` said "error: File too large" with no path on a fresh install.
-:func:`uncached_on_failure` runs a call; if it fails in numba's cache code, every numba function already loaded
-stops saving (its cache replaced by numba's ``NullCache``) and the call runs again, compiled in memory only.
+:func:`uncached_on_failure` runs a call; if it fails in numba's cache code, numba stops saving for the rest of the
+process (every function already loaded gets numba's ``NullCache``, and the save of any cache made later does
+nothing: on a disk where every write fails, librosa compiles functions while it is being imported, which leaves no
+module behind to find them in) and the call runs again, compiled in memory only.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ def from_numba_cache(exc: BaseException) -> bool:
 def stop_saving() -> int:
     """Give every numba function of the modules loaded from :data:`_MODULES` a cache that saves nothing; how many."""
     try:
-        from numba.core.caching import NullCache
+        from numba.core.caching import Cache, NullCache
         from numba.core.dispatcher import Dispatcher
     except ImportError:  # pragma: no cover - numba comes with librosa
         return 0
+    Cache.save_overload = _save_nothing  # type: ignore[method-assign]  # caches made from now on (imports to come)
     changed = 0
     for name, module in list(sys.modules.items()):
         if module is None or name.split(".")[0] not in _MODULES:
@@ -42,6 +45,10 @@ def stop_saving() -> int:
                 value._cache = NullCache()  # type: ignore[attr-defined]  # numba's own attribute, not in its stubs
                 changed += 1
     return changed
+
+
+def _save_nothing(self, sig, data) -> None:
+    """numba's ``Cache.save_overload`` once saving failed: the compiled code stays in memory only."""
 
 
 def uncached_on_failure(call: Callable[[], T], attempts: int = 8) -> T:

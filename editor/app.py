@@ -73,7 +73,11 @@ def create_window(path: str | Path | None = None, settings=None, recover: bool =
         try:
             restored = autosave.offer_recovery(Path(path) if path is not None else None)
         except Exception as exc:  # last resort: a damaged recovery session must not stop the editor from starting
+            import logging
+
             from editor import messages
+
+            logging.getLogger(__name__).warning("crash recovery failed", exc_info=True)  # the trace, for a bug report
 
             messages.error(win, "Cannot restore", f"Crash recovery failed: {messages.one_line(exc)}\n"
                                                   f"The autosaves are kept in {autosave.root}.")

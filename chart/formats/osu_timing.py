@@ -95,12 +95,20 @@ def parse_point(line: str, number: int, notes: list[str] | None = None) -> tuple
 
 
 def check_point_count(lines: Sequence[tuple[int, str]]) -> None:
-    """ParseError when ``[TimingPoints]`` has more than :data:`MAX_TIMING_ENTRIES` lines, red and green together,
-    counted before any is parsed: green lines cost as much as red ones later (each is kept in beats, through the
-    exact timing), and 600,000 of them made ``info`` take 19 s and ``convert`` a minute, refused or not."""
-    if len(lines) > MAX_TIMING_ENTRIES:
-        raise ParseError(f"more than {MAX_TIMING_ENTRIES} timing points (red and green lines together)",
-                         lines[MAX_TIMING_ENTRIES][0])
+    """ParseError when ``[TimingPoints]`` has more than :data:`MAX_TIMING_ENTRIES` red lines or as many green
+    (inherited) lines, counted before any is parsed: green lines cost as much as red ones later (each is kept in
+    beats, through the exact timing), and 600,000 of them made ``info`` take 19 s and ``convert`` a minute, refused
+    or not. Each kind has its own limit (osu! has none): a scroll-speed map of 12,000 red and 12,000 green lines
+    reads (3.7 s), as it did when only red lines were counted. A line is green as :func:`parse_point` reads it:
+    its uninherited field ``0``, or, without that field, a beatLength starting with ``-``."""
+    counts = {True: 0, False: 0}
+    for number, line in lines:
+        f = line.split(",", 7)
+        green = f[6].strip() == "0" if len(f) > 6 and f[6].strip() else (len(f) > 1 and f[1].strip().startswith("-"))
+        counts[green] += 1
+        if counts[green] > MAX_TIMING_ENTRIES:
+            kind = "green (inherited)" if green else "red (uninherited)"
+            raise ParseError(f"more than {MAX_TIMING_ENTRIES} {kind} timing points", number)
 
 
 def bpm_of(beat_length_ms: Fraction) -> Fraction:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -324,6 +325,7 @@ class AutosaveController(QObject):
             try:
                 ok = self.restore(recovered, generation, marker, onto_open)
             except Exception as exc:  # last resort: a recovery note nobody foresaw must not stop the editor starting
+                logging.getLogger(__name__).warning("restoring %s failed", generation, exc_info=True)  # the bug's trace
                 failure = f"{generation.name} could not be restored: {exc}"
             break
         if not ok:  # kept under another name: not offered (and failing) again at every start

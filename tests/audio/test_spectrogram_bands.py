@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from audio import spectrogram
 from audio.spectrogram import SpectrogramParams, SpectrogramTiler, mel_filterbank
 
 
@@ -24,11 +25,16 @@ class NoProduct(np.ndarray):
 
 
 @pytest.mark.parametrize("sr", [8000, 22050, 44100, 96000])
-def test_the_bands_are_the_filterbank_product_without_one(sr):
+def test_the_bands_are_the_filterbank_product_without_one(sr, monkeypatch):
     noise = (0.3 * np.random.default_rng(sr).standard_normal(sr * 3)).astype(np.float32)
     params = SpectrogramParams(hop_s=0.01, fmax_hz=20_000.0, keep_range=True)  # at 8 kHz: empty top bands
     tiler = SpectrogramTiler(noise, sr, params, tile_s=1.0)
-    tiler._bands = tiler._bands.view(NoProduct)
+    real = spectrogram.to_bands
+
+    def guarded(power, n_bands, sparse):  # the power spectrum refuses a BLAS product (a review found wrapping the
+        return real(power.view(NoProduct), n_bands, sparse)  # dense bands checked nothing once they went unused)
+
+    monkeypatch.setattr(spectrogram, "to_bands", guarded)
     db = tiler.tile(1).db
     # the reference: the dense product of the same frames
     window, n_fft = params.frame_lengths(sr)

@@ -29,7 +29,7 @@ def test_a_path_too_long_for_the_os_is_treated_as_gone(window, boxes, settings, 
 
 
 def test_an_unforeseen_error_while_restoring_keeps_the_autosave_and_says_so(window, boxes, settings, qtbot,
-                                                                           song_files, monkeypatch):
+                                                                           song_files, monkeypatch, caplog):
     folder, _added = crashed_with(window, song_files.chart)
     second = new_window(qtbot, settings)
 
@@ -49,6 +49,8 @@ def test_an_unforeseen_error_while_restoring_keeps_the_autosave_and_says_so(wind
         assert "Permission denied" in text
         assert str(kept) in text
         assert "Traceback" not in text
+        logged = [r for r in caplog.records if r.name == "editor.controllers.autosave" and r.exc_info]
+        assert logged, "the bug's traceback goes to the log (a review found it dropped)"
     finally:
         close(second)
 
