@@ -73,6 +73,20 @@ def easier_chart(charts: list[Chart], chart: Chart) -> Chart | None:
     return min(same, key=lambda c: c.slot, default=None)
 
 
+def chart_in_place_of(before: list[Chart], after: list[Chart], gone: Chart) -> Chart | None:
+    """The chart to show when ``gone`` (a chart of ``before``) is no longer among ``after``: the chart of its mode
+    that took its place (the next one), else the one before it, else the chart now at its position (a deleted
+    double chart left the designer on the song's first single chart)."""
+    if not after:
+        return None
+    at = next((i for i, c in enumerate(before) if c is gone), 0)
+    same = [i for i, c in enumerate(after) if c.mode == gone.mode]
+    later = [i for i in same if i >= at]
+    if same:
+        return after[later[0] if later else same[-1]]
+    return after[min(at, len(after) - 1)]
+
+
 class EditorSession(QObject):
     """Shared editing state with Qt change signals."""
 
@@ -122,6 +136,7 @@ class EditorSession(QObject):
         self.selection_changed.emit()
 
     def _attach(self, doc: Document) -> DocumentBridge:
+        self._charts_seen = list(doc.song.charts)  # the order before a change: where a removed chart stood
         bridge = DocumentBridge(doc, self)
         bridge.notes_changed.connect(self._prune_selection)
         bridge.charts_changed.connect(self._charts_changed)
@@ -174,8 +189,9 @@ class EditorSession(QObject):
         if self.reference is not None and not any(c is self.reference for c in self.doc.song.charts):
             self.reference = None  # its chart was deleted
             self.reference_changed.emit()
+        before, self._charts_seen = self._charts_seen, list(self.doc.song.charts)
         if self.chart is not None and not any(c is self.chart for c in self.doc.song.charts):
-            self.chart = self.doc.song.charts[0] if self.doc.song.charts else None
+            self.chart = chart_in_place_of(before, self.doc.song.charts, self.chart)
             self._clear_selection()
             self.chart_switched.emit()
             self.selection_changed.emit()

@@ -38,6 +38,7 @@ from chart.formats.json_timing import (
     timing_from_json,
     timing_to_json,
 )
+from chart.formats.json_translit import translit_json, with_translit
 from chart.formats.notedata import PLAYER2
 from chart.formats.steps_types import DEFAULT_MODES, mode_lanes
 from chart.formats.timing_tags import BeatRanges, in_warp
@@ -57,18 +58,19 @@ def dumps(song: Song) -> str:
     bad = [p for p in problems(song) if p.fatal]
     if bad:
         raise WriteError(".json", bad)
+    translit, extra = translit_json(song.extra)
     doc = {
         "format": FORMAT,
         "version": VERSION,
         "song": {
-            "title": song.title, "subtitle": song.subtitle, "artist": song.artist, "credit": song.credit,
+            "title": song.title, "subtitle": song.subtitle, "artist": song.artist, **translit, "credit": song.credit,
             "audio": song.music,
             "preview_start_ms": _ms(song.sample_start), "preview_length_ms": _ms(song.sample_length),
             "preview_exact_s": [exact_text(song.sample_start), exact_text(song.sample_length)],
         },
         "timing": timing_to_json(song.timing),
         "charts": [_chart_json(chart, song.timing_for(chart), chart.timing is not None) for chart in song.charts],
-        "extra": [list(p) for p in song.extra],
+        "extra": [list(p) for p in extra],
     }
     return _format(doc, 0) + "\n"
 
@@ -207,7 +209,8 @@ def loads(text: str, report: list[Unrepresentable] | None = None, max_bytes: int
         sample_length=_seconds(meta, "preview_length_ms", preview[1] if len(preview) > 1 else None, "$.song"),
         timing=timing,
         charts=[_chart(c, f"$.charts[{i}]", timing) for i, c in enumerate(charts_json)],
-        extra=as_pairs(root.get("extra", []), "$.extra"),
+        extra=with_translit(as_pairs(root.get("extra", []), "$.extra"),
+                            {key: _str(meta, key, "$.song") for key in ("title_translit", "artist_translit")}),
     )
 
 

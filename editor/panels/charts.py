@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -34,10 +35,13 @@ from chart.commands import AddChart, RemoveChart, SetChartMeta
 from chart.formats.errors import MAX_METER
 from chart.formats.osu_mania import BEATMAP_ID
 from chart.keyboard import keyboard_extra
+from chart.notes import NoteKind
 from chart.song import Chart, Slot
-from chart.stats import placeholder_meter
+from chart.stats import note_count, placeholder_meter
 from editor import messages
 from editor.session import EditorSession
+
+RECOUNT_MS = 150  # the list's counts follow an edit this long after the last change (as the toolbar's list)
 
 
 class DifficultyPanel(QWidget):
@@ -86,20 +90,31 @@ class DifficultyPanel(QWidget):
         form.addRow("Description", self.description)
         form.addRow("Credit", self.credit)
         layout.addLayout(form)
+        self._recount_ids: set[str] = set()
+        self._recount = QTimer(self)
+        self._recount.setSingleShot(True)
+        self._recount.setInterval(RECOUNT_MS)
+        self._recount.timeout.connect(self._refresh_counts)
         session.document_replaced.connect(self._attach)
         session.chart_switched.connect(self.refresh)
         self._attach()
 
     def _attach(self) -> None:
         self.session.bridge.charts_changed.connect(self.refresh)
-        self.session.bridge.notes_changed.connect(lambda *_: self._refresh_counts())
+        self.session.bridge.notes_changed.connect(self._notes_changed)
         self.refresh()
+
+    def _notes_changed(self, chart_id: str, *_args) -> None:
+        # A count walks the whole chart (the notes StepMania judges): follow a drag or a take once it pauses.
+        self._recount_ids.add(chart_id)
+        self._recount.start()
 
     # ------------------------------------------------------------------ view
     def refresh(self) -> None:
         self._updating = True
         charts = self.session.doc.song.charts
         self.list.clear()
+        self._recount_ids.clear()
         for chart in charts:
             self.list.addItem(self._label(chart))
         row = next((i for i, c in enumerate(charts) if c is self.session.chart), -1)
@@ -118,15 +133,21 @@ class DifficultyPanel(QWidget):
         self._updating = False
 
     def _refresh_counts(self) -> None:
-        for i, chart in enumerate(self.session.doc.song.charts):
+        """The lines of the charts whose notes changed, only."""
+        doc, ids = self.session.doc, self._recount_ids
+        for i, chart in enumerate(doc.song.charts):
             item = self.list.item(i)
-            if item is not None:
+            if item is not None and doc.chart_id(chart) in ids:
                 item.setText(self._label(chart))
+        ids.clear()
 
-    @staticmethod
-    def _label(chart: Chart) -> str:
+    def _notes(self, chart: Chart) -> int:
+        """The chart's notes as the toolbar's list, ``info`` and the Stats panel count them (mines left out)."""
+        return note_count(chart, self.session.doc.song.timing_for(chart))
+
+    def _label(self, chart: Chart) -> str:
         desc = f" — {chart.description}" if chart.description else ""
-        return f"{chart.slot.sm_name} {chart.meter}{desc}  ({len(chart.notes)} notes, {chart.mode})"
+        return f"{chart.slot.sm_name} {chart.meter}{desc}  ({self._notes(chart)} notes, {chart.mode})"
 
     def _row_chosen(self, row: int) -> None:
         charts = self.session.doc.song.charts
@@ -184,7 +205,9 @@ class DifficultyPanel(QWidget):
         taken = {c.description.lower() for c in self.session.doc.song.charts}
         chart.description = next(name for k in range(1, len(taken) + 2)
                                  if (name := base if k == 1 else f"{base} {k}").lower() not in taken)
-        if self.session.push(AddChart(chart, name="Duplicate chart")):
+        # among its mode's charts, as Add puts one (F5/F6 and the saved file walk the song's order)
+        if self.session.push(AddChart(chart, slot_position(self.session.doc.song.charts, chart),
+                                      name="Duplicate chart")):
             self.session.set_chart(chart)
         return chart
 
@@ -192,9 +215,10 @@ class DifficultyPanel(QWidget):
         chart = self.session.chart
         if chart is None:
             return
-        if chart.notes and not messages.confirm(self, "Delete chart",
-                                                f"Delete {chart.slot.sm_name} {chart.meter} with {len(chart.notes)} "
-                                                "notes? (Undo brings it back.)", default=True):
+        mines = sum(1 for n in chart.notes if n.kind == NoteKind.MINE)
+        held = f"{self._notes(chart)} notes" + (f" and {mines} mine{'s' * (mines != 1)}" if mines else "")
+        if chart.notes and not messages.confirm(self, "Delete chart", f"Delete {chart.slot.sm_name} {chart.meter} "
+                                                f"with {held}? (Undo brings it back.)", default=True):
             return
         self.session.push(RemoveChart(chart))
 

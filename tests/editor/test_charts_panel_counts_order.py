@@ -1,0 +1,89 @@
+"""The Charts panel: its list and its Delete question count notes as the toolbar's list, ``info`` and the Stats panel
+do (mines left out, named apart in the question); Duplicate puts its copy among its mode's charts (F5/F6 and the
+saved file walk the song's order); a removed chart (Delete, undoing an Add or a Duplicate) leaves the designer on a
+chart of its mode in its place, not on the song's first chart."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from chart.commands import AddNotes
+from chart.document import Document
+from chart.notes import Note, NoteKind
+from chart.song import Chart, Slot, Song
+from chart.timing import TimingData
+from editor.panels.charts import RECOUNT_MS, DifficultyPanel
+from editor.session import EditorSession
+
+pytestmark = pytest.mark.qt
+
+
+def _chart(slot: Slot, mode: str = "dance-single", mines: int = 0) -> Chart:
+    lanes = 8 if mode == "dance-double" else 4
+    notes = [Note(Fraction(k), k % lanes) for k in range(6)]
+    notes += [Note(Fraction(k) + Fraction(1, 2), k % lanes, NoteKind.MINE) for k in range(mines)]
+    return Chart(mode=mode, lanes=lanes, slot=slot, meter=int(slot) + 1, notes=notes)
+
+
+def _panel(qtbot, charts: list[Chart]) -> tuple[DifficultyPanel, EditorSession]:
+    session = EditorSession()
+    session.set_document(Document(Song(title="T", timing=TimingData.constant(120), charts=list(charts))))
+    panel = DifficultyPanel(session)
+    qtbot.addWidget(panel)
+    return panel, session
+
+
+def _where(session: EditorSession) -> tuple[str, str, int]:
+    charts = session.doc.song.charts
+    chart = session.chart
+    assert chart is not None
+    return chart.mode, chart.slot.sm_name, next(i for i, c in enumerate(charts) if c is chart)
+
+
+def test_the_list_and_the_delete_question_leave_mines_out(qtbot, boxes):
+    panel, session = _panel(qtbot, [_chart(Slot.EDIT, mines=3)])
+    assert "(6 notes, dance-single)" in panel.list.item(0).text()  # 9 with the mines
+    boxes.answers = [QMessageBox.StandardButton.No]
+    panel.delete_chart()
+    assert boxes[-1][2].startswith("Delete Edit 6 with 6 notes and 3 mines?")
+    session.doc.push(AddNotes(
+        session.chart_id(), [Note(Fraction(20), 0, NoteKind.MINE), Note(Fraction(21), 1)]))
+    qtbot.wait(RECOUNT_MS + 100)
+    assert "(7 notes, dance-single)" in panel.list.item(0).text()  # an edit recounts, the mine left out
+
+
+def test_duplicate_goes_among_its_modes_charts(qtbot):
+    charts = [_chart(Slot.EASY), _chart(Slot.MEDIUM), _chart(Slot.EASY, "dance-double"),
+              _chart(Slot.MEDIUM, "dance-double")]
+    panel, session = _panel(qtbot, charts)
+    session.set_chart(charts[1])
+    copy = panel.duplicate_chart()
+    assert copy is not None
+    assert session.chart is copy
+    assert _where(session) == ("dance-single", "Edit", 2)  # not after the doubles
+    assert session.doc.song.charts[3] is charts[2]
+
+
+def test_a_removed_chart_leaves_the_designer_on_its_modes_neighbour(qtbot, boxes):
+    charts = [_chart(Slot.EASY), _chart(Slot.MEDIUM), _chart(Slot.EASY, "dance-double"),
+              _chart(Slot.MEDIUM, "dance-double"), _chart(Slot.HARD, "dance-double")]
+    panel, session = _panel(qtbot, charts)
+    session.set_chart(charts[3])
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    panel.delete_chart()
+    assert _where(session) == ("dance-double", "Hard", 3)  # the chart that took its place
+    session.doc.undo()
+    session.set_chart(charts[4])
+    boxes.answers = [QMessageBox.StandardButton.Yes]
+    panel.delete_chart()  # the mode's last chart: the one before it
+    assert _where(session) == ("dance-double", "Medium", 3)
+    session.doc.undo()
+    session.set_chart(charts[1])
+    panel.duplicate_chart()
+    panel.add_chart(Slot.EDIT)
+    session.doc.undo()
+    session.doc.undo()
+    assert session.chart is charts[1]  # where the Duplicate was made, not the song's first chart
