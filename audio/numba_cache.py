@@ -29,7 +29,8 @@ def from_numba_cache(exc: BaseException) -> bool:
 
 
 def stop_saving() -> int:
-    """Give every numba function of the modules loaded from :data:`_MODULES` a cache that saves nothing; how many."""
+    """Stop numba saving caches for the rest of the process: the functions of the modules loaded from
+    :data:`_MODULES` get a cache that saves nothing, and any cache's save does nothing from now on; how many changed."""
     try:
         from numba.core.caching import Cache, NullCache
         from numba.core.dispatcher import Dispatcher

@@ -79,7 +79,10 @@ def chart_in_place_of(before: list[Chart], after: list[Chart], gone: Chart) -> C
     double chart left the designer on the song's first single chart)."""
     if not after:
         return None
-    at = next((i for i, c in enumerate(before) if c is gone), 0)
+    old = next((k for k, c in enumerate(before) if c is gone), 0)
+    # its place among the charts still there: charts before it may go in the same change (a cancelled draft's
+    # empty Beginner..Medium), and its old index then pointed past its neighbour
+    at = sum(1 for c in before[:old] if any(c is a for a in after))
     same = [i for i, c in enumerate(after) if c.mode == gone.mode]
     later = [i for i in same if i >= at]
     if same:

@@ -19,8 +19,8 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QComboBox, QInputDialog, QStyle, QStyleOptionComboBox, QStylePainter, QToolBar
 
 from chart.notes import NoteKind
-from chart.stats import note_count
 from editor.key_hints import follow_keys, hint
+from editor.note_counts import note_counts
 from editor.panels.labels import buddy
 from editor.session import MAX_ROWS_PER_BEAT, PLACE_KINDS
 
@@ -208,10 +208,10 @@ def chart_label(chart) -> str:
     return f"{chart.slot.sm_name} {chart.meter}{desc}{mode}"
 
 
-def _entry(chart, song) -> str:
+def _entry(chart, session) -> str:
     """A chart's line in the list: its label and its notes as ``info`` and the Stats panel count them (mines left
-    out: :func:`chart.stats.note_count`)."""
-    return f"{chart_label(chart)} · {note_count(chart, song.timing_for(chart))} notes"
+    out: :func:`chart.stats.note_count`, kept per chart by :mod:`editor.note_counts`)."""
+    return f"{chart_label(chart)} · {note_counts(session).count(chart)} notes"
 
 
 def _fill(combo, items: list[tuple[str, object]], current: int) -> None:
@@ -231,7 +231,7 @@ def refresh_chart_combo(win) -> None:
     if combo is None:
         return
     charts = win.session.doc.song.charts
-    _fill(combo, [(_entry(c, win.session.doc.song), None) for c in charts],
+    _fill(combo, [(_entry(c, win.session), None) for c in charts],
           next((i for i, c in enumerate(charts) if c is win.session.chart), 0))
     refresh_compare(win)
 
@@ -256,6 +256,8 @@ def _follow_counts(win) -> None:
 
     timer.timeout.connect(recount)
     win.session.bridge.notes_changed.connect(changed)
+    win.session.bridge.timing_changed.connect(  # notes in a new warp or fake segment stop counting: every chart
+        lambda: [changed(win.session.doc.chart_id(c)) for c in win.session.doc.song.charts])
 
 
 def _recount(win, chart_id: str) -> None:
@@ -263,7 +265,7 @@ def _recount(win, chart_id: str) -> None:
     doc = win.session.doc
     for i, chart in enumerate(doc.song.charts):
         if i < win.chart_combo.count() and doc.chart_id(chart) == chart_id:
-            text = _entry(chart, doc.song)
+            text = _entry(chart, win.session)
             win.chart_combo.setItemText(i, text)
             win.chart_combo.setItemData(i, text, Qt.ItemDataRole.ToolTipRole)
             return

@@ -1,10 +1,11 @@
 """The JSON export's romanised names: ``song.title_translit`` / ``song.artist_translit`` (docs/game-format.md).
 
 The model keeps them as StepMania keeps them, ``#TITLETRANSLIT`` / ``#ARTISTTRANSLIT`` in ``Song.extra`` (raw,
-MSD-escaped: ``Re\\:Zero``); a game reading the export gets them as plain text in the song object instead, and the
-top-level ``extra`` (tags the editor does not interpret) no longer carries them. A raw value that the text does not
-give back exactly (an escape StepMania does not need, ``\\a``) stays in ``extra`` too, so a round trip loses nothing.
-A file without the fields (written before them) still reads its tags from ``extra``.
+MSD-escaped: ``Re\\:Zero``); a game reading the export gets them as plain text in the song object. The tags stay in
+the top-level ``extra`` as well, as written before these fields: a reader of that time (an older editor opening an
+autosave) keeps them, a repeated tag keeps every copy, and a raw value the text does not give back exactly (an
+escape StepMania does not need, ``\\a``) is kept as it was. Reading, the field wins over a tag that says otherwise;
+a file without the fields still reads its tags from ``extra``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ FIELDS = {"title_translit": "TITLETRANSLIT", "artist_translit": "ARTISTTRANSLIT"
 
 
 def translit_json(extra: list[tuple[str, str]]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """(the song object's romanised names, only those set; the top-level ``extra`` without the tags they hold)."""
+    """(the song object's romanised names, only those set; the top-level ``extra``, tags included: module docstring;
+    a review found leaving them out lost them in an older reader and collapsed a repeated tag)."""
     raw = dict(extra)
     fields = {key: unescape(raw[tag]) for key, tag in FIELDS.items() if unescape(raw.get(tag, ""))}
-    held = {FIELDS[key] for key, text in fields.items() if escape(text) == raw[FIELDS[key]]}
-    return fields, [(name, value) for name, value in extra if name not in held]
+    return fields, list(extra)
 
 
 def with_translit(extra: list[tuple[str, str]], fields: dict[str, str]) -> list[tuple[str, str]]:
@@ -31,10 +32,10 @@ def with_translit(extra: list[tuple[str, str]], fields: dict[str, str]) -> list[
         text = fields.get(key, "")
         if not text:
             continue
-        at = next((i for i, (name, _) in enumerate(out) if name == tag), None)
-        if at is not None:
-            if unescape(out[at][1]) != text:
-                out[at] = (tag, escape(text))
+        tags = [i for i, (name, _) in enumerate(out) if name == tag]
+        if tags:  # the field wins over the tag in force (the last, as written), unless a copy already says it
+            if all(unescape(out[i][1]) != text for i in tags):
+                out[tags[-1]] = (tag, escape(text))
             continue
         out.insert(_place(out, tag), (tag, escape(text)))
     return out

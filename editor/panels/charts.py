@@ -37,11 +37,11 @@ from chart.formats.osu_mania import BEATMAP_ID
 from chart.keyboard import keyboard_extra
 from chart.notes import NoteKind
 from chart.song import Chart, Slot
-from chart.stats import note_count, placeholder_meter
+from chart.stats import placeholder_meter
 from editor import messages
+from editor.note_counts import note_counts
 from editor.session import EditorSession
-
-RECOUNT_MS = 150  # the list's counts follow an edit this long after the last change (as the toolbar's list)
+from editor.toolbar import RECOUNT_MS
 
 
 class DifficultyPanel(QWidget):
@@ -102,7 +102,12 @@ class DifficultyPanel(QWidget):
     def _attach(self) -> None:
         self.session.bridge.charts_changed.connect(self.refresh)
         self.session.bridge.notes_changed.connect(self._notes_changed)
+        self.session.bridge.timing_changed.connect(self._timing_changed)
         self.refresh()
+
+    def _timing_changed(self) -> None:  # notes in a new warp or fake segment stop counting: every chart
+        for chart in self.session.doc.song.charts:
+            self._notes_changed(self.session.doc.chart_id(chart))
 
     def _notes_changed(self, chart_id: str, *_args) -> None:
         # A count walks the whole chart (the notes StepMania judges): follow a drag or a take once it pauses.
@@ -143,7 +148,7 @@ class DifficultyPanel(QWidget):
 
     def _notes(self, chart: Chart) -> int:
         """The chart's notes as the toolbar's list, ``info`` and the Stats panel count them (mines left out)."""
-        return note_count(chart, self.session.doc.song.timing_for(chart))
+        return note_counts(self.session).count(chart)  # shared with the toolbar's list: one walk per change
 
     def _label(self, chart: Chart) -> str:
         desc = f" — {chart.description}" if chart.description else ""

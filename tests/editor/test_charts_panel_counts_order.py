@@ -87,3 +87,51 @@ def test_a_removed_chart_leaves_the_designer_on_its_modes_neighbour(qtbot, boxes
     session.doc.undo()
     session.doc.undo()
     assert session.chart is charts[1]  # where the Duplicate was made, not the song's first chart
+
+
+def test_the_neighbour_is_found_when_charts_before_it_go_in_the_same_change():
+    """Review of audit 25's fix: a cancelled draft takes back its empty Beginner, Easy and Medium at once; from
+    Easy or Medium the designer landed on Challenge, past Hard."""
+    from chart.song import Chart, Slot
+    from editor.session import chart_in_place_of
+
+    beginner, easy, medium, hard, challenge = (Chart(slot=s) for s in (Slot.BEGINNER, Slot.EASY, Slot.MEDIUM,
+                                                                         Slot.HARD, Slot.CHALLENGE))
+    before = [beginner, easy, medium, hard, challenge]
+    after = [hard, challenge]
+    assert chart_in_place_of(before, after, easy) is hard
+    assert chart_in_place_of(before, after, medium) is hard
+    assert chart_in_place_of(before, [beginner, hard, challenge], medium) is hard
+
+
+def test_a_chart_switch_counts_no_chart_again(opened, monkeypatch):
+    """The toolbar's list and the Charts panel share one count per chart (a review measured two walks of every
+    chart per F5/F6); a timing change recounts (notes in a new warp stop counting)."""
+    import chart.stats
+    from chart.commands import SetTiming
+    from editor import note_counts as counts_module
+
+    win = opened
+    s = win.session
+    counts_module.note_counts(s).count(s.chart)  # warm
+    calls = []
+    real = chart.stats.note_count
+
+    def counting(chart, timing):
+        calls.append(chart)
+        return real(chart, timing)
+
+    import editor.panels.charts
+    import editor.toolbar
+
+    for module in (counts_module, editor.toolbar, editor.panels.charts):  # wherever a list counts
+        monkeypatch.setattr(module, "note_count", counting, raising=False)
+    for c in s.doc.song.charts:  # every count is taken once ...
+        counts_module.note_counts(s).count(c)
+    calls.clear()
+    for c in [*s.doc.song.charts, s.doc.song.charts[0]]:  # ... and a switch takes none again
+        s.set_chart(c)
+    assert calls == []
+    s.push(SetTiming(s.timing().with_changes(warps=((s.chart.notes[0].beat, 4),))))
+    assert counts_module.note_counts(s).count(s.chart) == real(s.chart, s.doc.song.timing_for(s.chart))
+    assert calls  # recounted after the timing change

@@ -62,13 +62,14 @@ def test_chart_list_counts_follow_the_notes(opened, qtbot):
 def test_a_burst_of_note_changes_is_counted_once(opened, qtbot, monkeypatch):
     """A drag or a recording take changes the notes at every mouse move or frame; each change walked the whole chart
     to count it (35 ms a step on a 13k-note chart with warps). The list now counts once after the burst."""
+    import editor.note_counts as counts
     import editor.toolbar as toolbar
     from chart.commands import AddNotes
 
     win = opened
     calls = []
-    real = toolbar.note_count
-    monkeypatch.setattr(toolbar, "note_count", lambda *a: calls.append(1) or real(*a))
+    real = counts.note_count  # both lists (toolbar, Charts panel) read one shared count per change
+    monkeypatch.setattr(counts, "note_count", lambda *a: calls.append(1) or real(*a))
     for beat in range(20, 40):
         assert win.session.push(AddNotes(win.session.chart, [Note(Fraction(beat), 1)]))
     qtbot.waitUntil(lambda: len(calls) >= 1)

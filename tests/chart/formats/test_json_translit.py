@@ -24,7 +24,7 @@ def test_an_osu_maps_romanised_names_are_song_fields_written_once():
     doc = json.loads(game_json.dumps(song))
     assert doc["song"]["title_translit"] == "Re:Zero; Starting Life"  # plain text, not "Re\\:Zero\\; ..."
     assert doc["song"]["artist_translit"] == "Artist"
-    assert _tags(doc["extra"]) == []
+    assert _tags(doc["extra"]) == ["TITLETRANSLIT", "ARTISTTRANSLIT"]  # kept for older readers too (a review)
     back = game_json.loads(game_json.dumps(song))
     assert back.extra == song.extra
     assert osu_mania.dumps(back) == osu_mania.dumps(song)
@@ -35,7 +35,7 @@ def test_a_stepmania_songs_tags_come_back_in_place():
     song = Song(title="クリック", artist="テスト", extra=extra)
     doc = json.loads(game_json.dumps(song))
     assert (doc["song"]["title_translit"], doc["song"]["artist_translit"]) == ("Kurikku: Remix", "Tesuto")
-    assert doc["extra"] == [["GENRE", "Pop"]]
+    assert doc["extra"] == [list(pair) for pair in extra]  # the tags stay, as an older reader reads them
     assert game_json.loads(game_json.dumps(song)).extra == extra
 
 
@@ -55,3 +55,11 @@ def test_older_and_hand_written_files_read():
     assert game_json.loads(hand).extra == [("TITLETRANSLIT", "Re\\:Zero"), ("ARTISTTRANSLIT", "A"), ("GENRE", "x")]
     both = '{"song": {"title_translit": "New"}, "extra": [["TITLETRANSLIT", "Old"]]}'  # the field wins
     assert game_json.loads(both).extra == [("TITLETRANSLIT", "New")]
+
+
+def test_a_repeated_tag_keeps_every_copy_through_json():
+    """Review of audit 25's fix: with the tags taken out of ``extra``, #TITLETRANSLIT:A; then #TITLETRANSLIT:B;
+    came back as B alone after .ssc -> .json -> .ssc."""
+    extra = [("TITLETRANSLIT", "A"), ("TITLETRANSLIT", "B")]
+    song = Song(title="T", extra=extra)
+    assert game_json.loads(game_json.dumps(song)).extra == extra
