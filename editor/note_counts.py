@@ -29,9 +29,12 @@ class NoteCounts:
         bridge.timing_changed.connect(self._counts.clear)
 
     def _forget(self, chart_id: str, *_args) -> None:
+        """Drop the count of the chart ``chart_id`` names, and those of charts no longer in the song (a deleted
+        chart has no id there: asking raised KeyError in the middle of a Save)."""
         doc = self.session.doc
+        live = {id(c) for c in doc.song.charts}
         for key, (chart, _n) in list(self._counts.items()):
-            if doc.chart_id(chart) == chart_id:
+            if key not in live or doc.chart_id(chart) == chart_id:
                 del self._counts[key]
 
     def count(self, chart: Chart) -> int:

@@ -135,3 +135,21 @@ def test_a_chart_switch_counts_no_chart_again(opened, monkeypatch):
     s.push(SetTiming(s.timing().with_changes(warps=((s.chart.notes[0].beat, 4),))))
     assert counts_module.note_counts(s).count(s.chart) == real(s.chart, s.doc.song.timing_for(s.chart))
     assert calls  # recounted after the timing change
+
+
+def test_a_count_of_a_removed_chart_is_dropped_without_error(opened):
+    """The shared counts asked a removed chart its id when another chart's notes changed (KeyError in the Qt
+    event loop, caught by CI in a Save that converts)."""
+    from chart.chart_commands import RemoveChart
+    from chart.stats import note_count
+    from editor.note_counts import note_counts
+
+    win = opened
+    s = win.session
+    song = s.doc.song
+    gone, kept = song.charts[0], song.charts[1]
+    for c in song.charts:
+        note_counts(s).count(c)
+    assert s.push(RemoveChart(gone))
+    assert s.push(AddNotes(kept, [Note(Fraction(300), 2)]))  # notes_changed: the removed chart's count goes quietly
+    assert note_counts(s).count(kept) == note_count(kept, song.timing_for(kept))
