@@ -11,7 +11,7 @@ from chart.formats.registry import save
 from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
-from main import main
+from tests.cli.test_osu_set_audio import run
 
 
 def song_without_audio(tmp_path: Path) -> Path:
@@ -21,12 +21,6 @@ def song_without_audio(tmp_path: Path) -> Path:
     charts = [Chart(slot=slot, meter=m, notes=notes) for slot, m in ((Slot.EASY, 3), (Slot.HARD, 7))]
     return save(Song(title="Set", artist="a", music="gone.ogg", timing=TimingData.constant(120), charts=charts),
                 src / "song.ssc")
-
-
-def run(argv, capsys) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_a_set_written_without_its_audio_says_so(tmp_path, capsys):

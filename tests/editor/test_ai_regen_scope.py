@@ -50,20 +50,9 @@ def test_a_regenerated_range_past_the_audio_end_leaves_the_notes_after_it(ai, qt
 
 def test_a_regenerated_passage_under_its_target_warns(window, song_files, qtbot, tmp_path):
     """Easy rows 1 beat apart at 120 BPM allow about 1.6 NPS: a 5 NPS target on a regenerated passage says so."""
-    pytest.importorskip("onnx")
-    from inference.manifest import Manifest
-    from tests.inference.tiny_models import drafting_model
+    from tests.editor.test_status_messages import open_with_easy_gap_models
 
-    folder = tmp_path / "models"
-    folder.mkdir()
-    drafting_model(folder)
-    path = folder / "onset.manifest.json"
-    manifest = Manifest.load(path, verify=False)
-    manifest.decode["easy"].min_gap_beats = 1.0
-    manifest.save(path)
-    assert window.open_path(song_files.chart)
-    qtbot.waitUntil(lambda: window.session.audio is not None, timeout=10000)
-    window.drafting.models_dir = folder
+    open_with_easy_gap_models(window, song_files, qtbot, tmp_path)
     window.session.set_chart(window.session.doc.song.chart(Slot.EASY))
     window.ai_panel.nps[Slot.EASY].setValue(5.0)
     window.ai_panel.variants.setValue(1)

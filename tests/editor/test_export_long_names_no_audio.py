@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from editor.controllers.export import ExportController
 from tests.editor.conftest import write_song
+from tests.editor.test_export_osu_set import export_set
 
 pytestmark = pytest.mark.qt
 
@@ -41,13 +42,8 @@ def test_extraction_of_a_name_too_long_is_none(tmp_path: Path):
 
 def test_an_osu_set_exported_without_its_audio_says_so(window, tmp_path: Path, boxes):
     song = write_song(tmp_path / "song", audio=False)
-    assert window.open_path(song.chart)
     out = tmp_path / "out"
-    out.mkdir()
-    boxes.clear()
-    boxes.answers = [YES] * 3
-    assert ExportController(window).export(out / "x.osu")
-    question = next(text for kind, title, text in boxes if title == "Verify before export")
+    question = export_set(window, song, out, boxes)
     assert "the audio clicks.wav was not found: the set goes without it" in question
     assert len(list(out.glob("*.osu"))) == 2
     assert "the set goes without it" in window.statusBar().currentMessage()

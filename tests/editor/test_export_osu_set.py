@@ -18,15 +18,20 @@ pytestmark = pytest.mark.qt
 YES = QMessageBox.StandardButton.Yes
 
 
-def test_export_to_another_folder_copies_the_audio_into_the_set(window, tmp_path: Path, boxes):
-    song = write_song(tmp_path / "song")
+def export_set(window, song, out: Path, boxes) -> str:
+    """``song`` opened and exported as an osu! set into ``out`` (made), answering Yes; the Verify question's text."""
     assert window.open_path(song.chart)
-    out = tmp_path / "out"
     out.mkdir()
     boxes.clear()
     boxes.answers = [YES] * 3
     assert ExportController(window).export(out / "x.osu")
-    question = next(text for kind, title, text in boxes if title == "Verify before export")
+    return next(text for kind, title, text in boxes if title == "Verify before export")
+
+
+def test_export_to_another_folder_copies_the_audio_into_the_set(window, tmp_path: Path, boxes):
+    song = write_song(tmp_path / "song")
+    out = tmp_path / "out"
+    question = export_set(window, song, out, boxes)
     assert f"the export copies the audio clicks.wav into {out}" in question
     assert (out / "clicks.wav").read_bytes() == song.audio.read_bytes()
     written = sorted(out.glob("*.osu"))

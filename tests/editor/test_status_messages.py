@@ -91,14 +91,11 @@ def test_the_sm_warning_stays_while_the_audio_loads(window, song_files, qtbot):
     assert any(m.text.startswith("StepMania reads") and m.level == "warning" for m in window.message_bar.log)
 
 
-def test_a_draft_under_a_target_its_gap_caps_says_so(window, song_files, qtbot, tmp_path):
-    """Easy rows 1 beat apart at 120 BPM: at most 2 a second, so a 5 NPS target drafts well under it; the status
-    line and the AI panel say why (the tiny model is given the shipped Easy gap; a targeted draft keeps 80 % of the
-    rows it allows)."""
+def open_with_easy_gap_models(window, song_files, qtbot, tmp_path) -> None:
+    """The song open with its audio, drafting with the tiny models given the shipped Easy gap (rows at least 1 beat
+    apart); skips without onnx."""
     pytest.importorskip("onnx")
     from inference.manifest import Manifest
-    from inference.nps_caps import reachable
-    from tests.editor.conftest import wait_job
     from tests.inference.tiny_models import drafting_model
 
     folder = tmp_path / "models"
@@ -111,6 +108,16 @@ def test_a_draft_under_a_target_its_gap_caps_says_so(window, song_files, qtbot, 
     assert window.open_path(song_files.chart)
     qtbot.waitUntil(lambda: window.session.audio is not None, timeout=10000)
     window.drafting.models_dir = folder
+
+
+def test_a_draft_under_a_target_its_gap_caps_says_so(window, song_files, qtbot, tmp_path):
+    """Easy rows 1 beat apart at 120 BPM: at most 2 a second, so a 5 NPS target drafts well under it; the status
+    line and the AI panel say why (the tiny model is given the shipped Easy gap; a targeted draft keeps 80 % of the
+    rows it allows)."""
+    from inference.nps_caps import reachable
+    from tests.editor.conftest import wait_job
+
+    open_with_easy_gap_models(window, song_files, qtbot, tmp_path)
     panel = window.ai_panel
     panel.show_caps()
     assert "at 120 BPM" in panel.caps.text()
