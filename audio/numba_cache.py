@@ -5,20 +5,18 @@ overlap-add of ``librosa.istft``) save their machine code beside their module or
 time they run. When that write fails (a full disk, a file-size limit), numba has compiled the function but raises
 the ``OSError`` of the write, and ``separate`` said "error: File too large" with no path on a fresh install.
 :func:`uncached_on_failure` runs a call; if it fails in numba's cache code, numba stops saving for the rest of the
-process (every function already loaded gets numba's ``NullCache``, and the save of any cache made later does
-nothing: on a disk where every write fails, librosa compiles functions while it is being imported, which leaves no
-module behind to find them in) and the call runs again, compiled in memory only.
+process (numba's ``Cache.save_overload``, which every cache of every function, loaded or still to be imported,
+saves through, does nothing: on a disk where every write fails, librosa compiles functions while it is being
+imported, which leaves no module behind to find them in) and the call runs again, compiled in memory only.
 """
 
 from __future__ import annotations
 
-import sys
 import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
-_MODULES = ("audio", "librosa")  # where the separator's compiled functions live
 
 
 def from_numba_cache(exc: BaseException) -> bool:
@@ -28,24 +26,13 @@ def from_numba_cache(exc: BaseException) -> bool:
         for frame in traceback.extract_tb(exc.__traceback__))
 
 
-def stop_saving() -> int:
-    """Stop numba saving caches for the rest of the process: the functions of the modules loaded from
-    :data:`_MODULES` get a cache that saves nothing, and any cache's save does nothing from now on; how many changed."""
+def stop_saving() -> None:
+    """Stop numba saving caches for the rest of the process (module docstring)."""
     try:
-        from numba.core.caching import Cache, NullCache
-        from numba.core.dispatcher import Dispatcher
+        from numba.core.caching import Cache
     except ImportError:  # pragma: no cover - numba comes with librosa
-        return 0
-    Cache.save_overload = _save_nothing  # type: ignore[method-assign]  # caches made from now on (imports to come)
-    changed = 0
-    for name, module in list(sys.modules.items()):
-        if module is None or name.split(".")[0] not in _MODULES:
-            continue
-        for value in list(vars(module).values()):
-            if isinstance(value, Dispatcher) and not isinstance(getattr(value, "_cache", None), NullCache):
-                value._cache = NullCache()  # type: ignore[attr-defined]  # numba's own attribute, not in its stubs
-                changed += 1
-    return changed
+        return
+    Cache.save_overload = _save_nothing  # type: ignore[method-assign]
 
 
 def _save_nothing(self, sig, data) -> None:
