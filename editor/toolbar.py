@@ -14,7 +14,7 @@ and .sm/.ssc/.osu refuse to save such notes rather than move them (only the JSON
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QComboBox, QInputDialog, QStyle, QStyleOptionComboBox, QStylePainter, QToolBar
 
@@ -23,8 +23,6 @@ from editor.key_hints import follow_keys, hint
 from editor.note_counts import note_counts
 from editor.panels.labels import buddy
 from editor.session import MAX_ROWS_PER_BEAT, PLACE_KINDS
-
-RECOUNT_MS = 150  # the chart list's counts follow an edit this long after the last change (_follow_counts)
 
 CUSTOM = 0  # item data of the Snap list's "Custom..." entry
 SM_ROWS_PER_MEASURE = 192  # StepMania's rows per 4-beat measure (48 per beat)
@@ -127,8 +125,7 @@ def build_toolbar(win) -> QToolBar:
     win.play_button.triggered.connect(lambda: win.playback.toggle())
     win.playback.state_changed.connect(lambda on: show_playing(win, on))
     show_playing(win, False)
-    win.session.document_replaced.connect(lambda: _follow_counts(win))
-    _follow_counts(win)
+    note_counts(win.session).recount.connect(lambda ids: _recount(win, ids))
     return bar
 
 
@@ -236,39 +233,15 @@ def refresh_chart_combo(win) -> None:
     refresh_compare(win)
 
 
-def _follow_counts(win) -> None:
-    """Keep the chart list's note counts current as notes change (the list showed "Hard 9 · 0 notes" over 501),
-    :data:`RECOUNT_MS` after the last change: a drag or a recording take changes the notes at every mouse move or
-    frame, and a count walks the whole chart (the notes StepMania judges: 35 ms for 13k notes among 99 warps)."""
-    pending: set[str] = set()
-    timer = QTimer(win)
-    timer.setSingleShot(True)
-    timer.setInterval(RECOUNT_MS)
-
-    def changed(chart_id: str, *_args) -> None:
-        pending.add(chart_id)
-        timer.start()
-
-    def recount() -> None:
-        for chart_id in sorted(pending):
-            _recount(win, chart_id)
-        pending.clear()
-
-    timer.timeout.connect(recount)
-    win.session.bridge.notes_changed.connect(changed)
-    win.session.bridge.timing_changed.connect(  # notes in a new warp or fake segment stop counting: every chart
-        lambda: [changed(win.session.doc.chart_id(c)) for c in win.session.doc.song.charts])
-
-
-def _recount(win, chart_id: str) -> None:
-    """The entry of the chart whose notes changed, only."""
+def _recount(win, chart_ids: set[str]) -> None:
+    """The entries of the charts whose notes changed, only (:attr:`editor.note_counts.NoteCounts.recount`: once a
+    drag or a recording take pauses)."""
     doc = win.session.doc
     for i, chart in enumerate(doc.song.charts):
-        if i < win.chart_combo.count() and doc.chart_id(chart) == chart_id:
+        if i < win.chart_combo.count() and doc.chart_id(chart) in chart_ids:
             text = _entry(chart, win.session)
             win.chart_combo.setItemText(i, text)
             win.chart_combo.setItemData(i, text, Qt.ItemDataRole.ToolTipRole)
-            return
 
 
 def compare(win, on: bool) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -41,7 +40,6 @@ from chart.stats import placeholder_meter
 from editor import messages
 from editor.note_counts import note_counts
 from editor.session import EditorSession
-from editor.toolbar import RECOUNT_MS
 
 
 class DifficultyPanel(QWidget):
@@ -90,36 +88,20 @@ class DifficultyPanel(QWidget):
         form.addRow("Description", self.description)
         form.addRow("Credit", self.credit)
         layout.addLayout(form)
-        self._recount_ids: set[str] = set()
-        self._recount = QTimer(self)
-        self._recount.setSingleShot(True)
-        self._recount.setInterval(RECOUNT_MS)
-        self._recount.timeout.connect(self._refresh_counts)
+        note_counts(session).recount.connect(self._refresh_counts)  # once a drag or a take pauses
         session.document_replaced.connect(self._attach)
         session.chart_switched.connect(self.refresh)
         self._attach()
 
     def _attach(self) -> None:
         self.session.bridge.charts_changed.connect(self.refresh)
-        self.session.bridge.notes_changed.connect(self._notes_changed)
-        self.session.bridge.timing_changed.connect(self._timing_changed)
         self.refresh()
-
-    def _timing_changed(self) -> None:  # notes in a new warp or fake segment stop counting: every chart
-        for chart in self.session.doc.song.charts:
-            self._notes_changed(self.session.doc.chart_id(chart))
-
-    def _notes_changed(self, chart_id: str, *_args) -> None:
-        # A count walks the whole chart (the notes StepMania judges): follow a drag or a take once it pauses.
-        self._recount_ids.add(chart_id)
-        self._recount.start()
 
     # ------------------------------------------------------------------ view
     def refresh(self) -> None:
         self._updating = True
         charts = self.session.doc.song.charts
         self.list.clear()
-        self._recount_ids.clear()
         for chart in charts:
             self.list.addItem(self._label(chart))
         row = next((i for i, c in enumerate(charts) if c is self.session.chart), -1)
@@ -137,14 +119,13 @@ class DifficultyPanel(QWidget):
             self.credit.setText(chart.credit)
         self._updating = False
 
-    def _refresh_counts(self) -> None:
+    def _refresh_counts(self, ids: set[str]) -> None:
         """The lines of the charts whose notes changed, only."""
-        doc, ids = self.session.doc, self._recount_ids
+        doc = self.session.doc
         for i, chart in enumerate(doc.song.charts):
             item = self.list.item(i)
             if item is not None and doc.chart_id(chart) in ids:
                 item.setText(self._label(chart))
-        ids.clear()
 
     def _notes(self, chart: Chart) -> int:
         """The chart's notes as the toolbar's list, ``info`` and the Stats panel count them (mines left out)."""

@@ -15,7 +15,8 @@ from chart.document import Document
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
-from editor.panels.charts import RECOUNT_MS, DifficultyPanel
+from editor.note_counts import RECOUNT_MS
+from editor.panels.charts import DifficultyPanel
 from editor.session import EditorSession
 
 pytestmark = pytest.mark.qt

@@ -63,7 +63,6 @@ def test_a_burst_of_note_changes_is_counted_once(opened, qtbot, monkeypatch):
     """A drag or a recording take changes the notes at every mouse move or frame; each change walked the whole chart
     to count it (35 ms a step on a 13k-note chart with warps). The list now counts once after the burst."""
     import editor.note_counts as counts
-    import editor.toolbar as toolbar
     from chart.commands import AddNotes
 
     win = opened
@@ -73,7 +72,7 @@ def test_a_burst_of_note_changes_is_counted_once(opened, qtbot, monkeypatch):
     for beat in range(20, 40):
         assert win.session.push(AddNotes(win.session.chart, [Note(Fraction(beat), 1)]))
     qtbot.waitUntil(lambda: len(calls) >= 1)
-    qtbot.wait(2 * toolbar.RECOUNT_MS)
+    qtbot.wait(2 * counts.RECOUNT_MS)
     assert len(calls) == 1
     assert win.chart_combo.currentText().endswith(f"· {real(win.session.chart, win.session.timing())} notes")
 
@@ -194,3 +193,29 @@ def test_up_and_down_walk_a_custom_snap(opened, qtbot, monkeypatch):
     qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
     qtbot.keyClick(win.timeline, Qt.Key.Key_Down)
     assert win.timeline.cursor_beat() == Fraction(3, 5)
+
+
+def test_both_chart_lists_follow_one_timer_whatever_songs_were_opened(opened, qtbot):
+    """The toolbar made one more recount timer for every song opened (each left running on the window), and the
+    Charts panel ran its own: both lists now redraw from the shared counts' one signal."""
+    from PySide6.QtCore import QTimer
+
+    from chart.commands import AddNotes
+    from editor.note_counts import RECOUNT_MS
+
+    win = opened
+    timers = len(win.findChildren(QTimer)) + len(win.session.findChildren(QTimer))
+    for _ in range(3):
+        win.session.set_document(win.session.doc)  # what opening a song does to the session
+    assert len(win.findChildren(QTimer)) + len(win.session.findChildren(QTimer)) == timers
+    sent = []
+    from editor.note_counts import note_counts
+
+    note_counts(win.session).recount.connect(sent.append)
+    chart = win.session.chart
+    for beat in range(40, 45):
+        assert win.session.push(AddNotes(chart, [Note(Fraction(beat), 3)]))
+    qtbot.wait(2 * RECOUNT_MS)
+    assert sent == [{win.session.chart_id()}]
+    n = note_counts(win.session).count(chart)
+    assert win.chart_combo.currentText().endswith(f"· {n} notes")
