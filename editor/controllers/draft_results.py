@@ -214,21 +214,21 @@ class DraftResults:
             return 0
         region = (None, None) if everything else self.decision_region()
         drafted = bool(self.ghosts.drafted(chart, *region))
-        replaced, credit, meter = 0, chart.credit, chart.meter
+        replaced, mines, credit, meter = 0, 0, chart.credit, chart.meter
         if not drafted:
             n = 0
         elif accept:
             result = self.ghosts.accept_region(chart, *region)
             if result is None:  # refused: the status bar says why
                 return 0
-            n, replaced = result
+            n, replaced, mines = result
         else:
             n = self.ghosts.reject(chart, *region)
         if n:
             verb = "Accepted" if accept else "Rejected"
             text = f"{verb} {n} drafted note(s)"
             if accept:  # a designer's notes there went: say so (the CLI's refine says "replaces the Hard chart")
-                text += f", replacing {replaced} of the chart's notes" * bool(replaced) + " (one undo step)"
+                text += f", replacing {gone(replaced, mines)}" * bool(replaced or mines) + " (one undo step)"
             if chart.credit != credit:  # the first accept into this chart (chart.disclosure)
                 text += f"; its credit now discloses the AI: \"{chart.credit}\" (Charts panel)"
             if chart.meter != meter:  # it was the editor's placeholder (editor.controllers.accept_meta)
@@ -236,7 +236,8 @@ class DraftResults:
         elif not drafted:
             text = "No ghosts there"
         elif accept:
-            text = (f"Accepted the AI's silence there: {replaced} chart note(s) removed (one undo step)" if replaced
+            text = (f"Accepted the AI's silence there: {gone(replaced, mines)} removed (one undo step)"
+                    if replaced or mines
                     else "Accepted the AI's silence there (no chart notes to remove)")
         else:
             text = "Rejected the AI's silence there: the chart's notes stay"
@@ -266,3 +267,9 @@ def _keyed(where, *hints: tuple[tuple[str, ...], str], lead: str = ". ", end: st
         if keys:
             parts.append(text.format(keys))
     return f"{lead}{', '.join(parts)}{end}" if parts else end
+
+
+def gone(notes: int, mines: int) -> str:
+    """The chart's notes an Accept replaced, mines named apart (the chart lists leave them out of their counts)."""
+    parts = [f"{notes} of the chart's notes"] * bool(notes) + [f"{mines} mine(s)"] * bool(mines)
+    return " and ".join(parts)

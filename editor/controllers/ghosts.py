@@ -32,7 +32,7 @@ from PySide6.QtCore import QObject, Signal
 from chart.commands import ReplaceRegion
 from chart.formats.display_segments import fake_ranges
 from chart.history import Command, HistoryError
-from chart.notes import Note, sort_notes
+from chart.notes import Note, NoteKind, sort_notes
 from chart.song import Chart
 from chart.sorted_notes import room_made
 from chart.timing import TimingData
@@ -258,9 +258,9 @@ class GhostStore(QObject):
         return result[0] if result is not None else 0
 
     def accept_region(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None
-                      ) -> tuple[int, int] | None:
-        """:meth:`accept`, returning (ghost notes accepted, chart notes they replaced), or None when the AI drafted
-        nothing there. Where it drafted silence the chart's notes go (one undo step with the rest)."""
+                      ) -> tuple[int, int, int] | None:
+        """:meth:`accept`, returning (ghost notes accepted, chart notes and chart mines they replaced), or None when
+        the AI drafted nothing there. Where it drafted silence the chart's notes go (one undo step with the rest)."""
         draft = self.get(chart)
         pieces = self.drafted(chart, beat0, beat1)
         if draft is None or not pieces:
@@ -295,7 +295,9 @@ class GhostStore(QObject):
         for s, e in pieces:
             self._drop(draft, s, e)
         self.accepted.emit(len(chosen))
-        return len(chosen), sum(len(c.old) for c in commands)
+        old = [n for c in commands for n in c.old]
+        mines = sum(n.kind is NoteKind.MINE for n in old)  # counted apart, as the chart lists count notes
+        return len(chosen), len(old) - mines, mines
 
     def reject(self, chart: Chart, beat0: Fraction | None = None, beat1: Fraction | None = None) -> int:
         """Drop the ghosts in ``[beat0, beat1)`` (default: the whole draft); returns how many there were."""

@@ -83,3 +83,21 @@ def test_an_accept_over_the_charts_notes_says_how_many_it_replaced(opened):
                                        regions=[(Fraction(20), Fraction(24))]))
     assert win.accept_drafts(everything=True) == 1
     assert "replacing" not in win.statusBar().currentMessage()
+
+
+def test_an_accept_names_the_mines_it_replaced_apart(opened):
+    """"replacing 10 of the chart's notes" counted two mines among them, where the chart lists leave mines out."""
+    from chart.commands import AddNotes
+    from chart.notes import NoteKind
+    from editor.controllers.ghosts import GhostDraft
+
+    win, s = opened, opened.session
+    easy = s.doc.song.chart(Slot.EASY)
+    s.set_chart(easy)
+    assert s.push(AddNotes(easy, [Note(Fraction(9, 2), 0, NoteKind.MINE), Note(Fraction(11, 2), 3, NoteKind.MINE)]))
+    ghosts = [Note(Fraction(k), (k + 1) % 4) for k in range(4, 12)]
+    win.drafting.ghosts.put(GhostDraft(easy, ghosts, dict.fromkeys((n.beat for n in ghosts), 0.9), {"model": "t"},
+                                       regions=[(Fraction(4), Fraction(12))]))
+    assert win.accept_drafts(everything=True) == 8
+    said = win.statusBar().currentMessage()
+    assert said.startswith("Accepted 8 drafted note(s), replacing 8 of the chart's notes and 2 mine(s) (one undo"), said
