@@ -192,7 +192,8 @@ class HistoryPanel(QWidget):
             redo = current > start
             last = history.undo_commands()[-1] if redo else history.redo_commands()[0]  # the one step's
             what = last.name if abs(current - start) == 1 else f"{abs(current - start)} steps"
-            where = "" if self.session.chart is chart else f" in {self.session.chart.slot.sm_name}"
+            shown = self.session.chart  # None after a jump that removes the song's last chart
+            where = "" if shown is chart or shown is None else f" in {shown.slot.sm_name}"
             self.session.status.emit(f"{'Redid' if redo else 'Undid'} {what}{where}")
 
 

@@ -60,3 +60,23 @@ def test_a_history_jump_says_what_it_did_once(opened):
     panel.go_to(2)
     assert status(win) == "Undid Add tap"
     assert any(m.text == "A warning said before" for m in win.message_bar.log)
+
+
+def test_a_history_jump_that_removes_the_last_chart_says_so(opened, boxes):
+    """A click on the row that deletes the song's last chart redid it and then raised AttributeError (the shown
+    chart was None) before its status line."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from editor.panels.history import HistoryPanel
+
+    win = opened
+    panel = win.findChildren(HistoryPanel)[0]
+    boxes.answers = [QMessageBox.StandardButton.Yes] * 2
+    while win.session.chart is not None:
+        win.charts_panel.delete_chart()
+    rows = panel.list.count()
+    panel.go_to(rows - 2)
+    assert win.session.chart is not None
+    panel.list.itemClicked.emit(panel.list.item(rows - 1))  # the click, through the panel's own signal
+    assert win.session.chart is None
+    assert status(win) == "Redid Remove chart"
