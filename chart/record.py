@@ -7,7 +7,8 @@ the take, which the editor shows live (a Document stroke) and commits as one und
 
 Rules (each one tested in ``tests/chart/test_record.py``):
 
-* A press lands on the nearest line of the snap (``divisor``); presses that land before the take's first beat
+* A press lands on the line of the snap (``divisor``) judged nearest in time to it (across a stop or a delay the
+  nearest line in beats can be judged a second away); presses that land before the take's first beat
   (the cursor's snapped beat) are ignored, and so are presses that land before beat 0 (a take started in the
   intro): no chart file keeps a note there, and Save refused the chart. They are counted apart (``before_zero``)
   so that the status line can say why they made no note.
@@ -17,13 +18,15 @@ Rules (each one tested in ``tests/chart/test_record.py``):
 * **Merge** (the default) keeps the chart's notes: a press on a cell that already has a note, or inside a hold
   of that lane, is dropped (counted), and a recorded hold stops one snap step before the lane's next note.
 * **Replace** clears the passage being recorded: the chart's notes from the first beat of the take up to where
-  the song is (or the latest recorded note) are removed as the song reaches them, holds that start earlier kept.
+  the song is (or the latest recorded note) are removed as the song reaches them, holds that start earlier kept;
+  a take ended in the lead-in, before the song reached its first beat, removes nothing.
 * Every press also records how far it was from the line it snapped to (``offsets_ms``, song milliseconds, + =
   late): a take tapped along with on-grid music whose median offset is far from 0 says the latency setting is off.
 """
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,6 +86,8 @@ class Recorder:
         self._gone: set[Note] = set()
         self._removed_through: Fraction | None = None  # replace: existing heads in [start, this] are removed
         self.added: dict[tuple[Fraction, int], Note] = {}  # (beat, lane) -> recorded note
+        self._touched: set[tuple[Fraction, int]] = set()  # cells of ``added`` set since the last :meth:`changes`
+        self._removed_told = 0  # len(removed) at the last :meth:`changes`
         self.down: dict[int, tuple[Fraction, float]] = {}  # lane -> (snapped beat of its press, press time)
         self.offsets_ms: list[float] = []
         self.dropped = 0
@@ -94,8 +99,20 @@ class Recorder:
         return self.timing.seconds_to_beat(Fraction(t_s).limit_denominator(1 << 20))
 
     def _snapped(self, t_s: float) -> Fraction:
-        """The snapped beat of a moment; at a warp's moment its end (its start is never judged)."""
-        return past_warps(self.timing, snap_beat(self._beat(t_s), self.divisor))
+        """The grid line judged nearest in time to a moment; at a warp's moment its end (its start is never judged).
+
+        Nearest in *time*, not in beats: the beat stands still during a stop or a delay, so a press 0.1 s after a
+        1 s stop is 0.2 beat past the stop's row at 120 BPM, yet that row was judged 1.1 s earlier and the next
+        line 0.15 s later. Judged times only grow with the beat, so the nearest line is among the two lines on
+        either side of the moment's beat (a line whose stop or delay holds the moment is one of them); on a tie in
+        time (plain timing: a press half way) the beat-space snap wins, as it did before stops were considered."""
+        t = Fraction(t_s).limit_denominator(1 << 20)
+        beat = self.timing.seconds_to_beat(t)
+        snapped = snap_beat(beat, self.divisor)
+        below = math.floor(beat / self.step) * self.step
+        lines = (snapped, below - self.step, below, below + self.step, below + 2 * self.step)
+        best = min(lines, key=lambda b: (abs(self.timing.beat_to_seconds(b) - t), abs(b - beat)))
+        return past_warps(self.timing, best)
 
     # ------------------------------------------------------------------ the chart's notes
     def _kept(self, lane: int) -> list[Note]:
@@ -146,6 +163,7 @@ class Recorder:
             return None
         note = Note(beat, lane, self.kind)
         self.added[(beat, lane)] = note
+        self._touched.add((beat, lane))
         self.down[lane] = (beat, t_s)
         self.offsets_ms.append((t_s - float(self.timing.beat_to_seconds(beat))) * 1000.0)
         self.end_beat = max(self.end_beat, beat)
@@ -162,7 +180,8 @@ class Recorder:
     def advance(self, t_s: float) -> bool:
         """The song is at ``t_s``: grow the held notes and (replace) clear what the song reached; True if the
         take changed."""
-        changed = self._remove_through(max(self.start_beat, self._beat(t_s)))
+        now = self._beat(t_s)  # in the lead-in the song has not reached the take: nothing of it is cleared yet
+        changed = self._remove_through(now) if now >= self.start_beat else False
         for lane in list(self.down):
             before = self.added[self.down[lane][0], lane]
             changed |= self._shape(lane, t_s) != before
@@ -193,7 +212,17 @@ class Recorder:
                 note = Note(beat, lane, kind, end - beat)
                 self.end_beat = max(self.end_beat, end)
         self.added[(beat, lane)] = note
+        self._touched.add((beat, lane))
         return note
+
+    def changes(self) -> tuple[list[Note], list[tuple[Fraction, int]]]:
+        """What the take did since the last call: the chart's notes it removed, and the cells of ``added`` it set
+        (placed, drawn out or set again unchanged). The editor shows a long take a frame at a time with these, at
+        the cost of what changed, not of the whole take."""
+        removed = self.removed[self._removed_told:]
+        self._removed_told = len(self.removed)
+        touched, self._touched = self._touched, set()
+        return removed, sorted(touched)
 
     @property
     def notes(self) -> list[Note]:

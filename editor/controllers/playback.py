@@ -27,6 +27,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from chart.formats.display_segments import judged_notes
+from chart.snap import step as snap_step
 from chart.stats import onset_times_s
 from editor.controllers.hitsound_playback import SETTING as HITSOUNDS_SETTING
 from editor.controllers.hitsound_playback import HitsoundVoices, plays_hitsounds, toggled_text
@@ -294,9 +295,9 @@ class PlaybackController(QObject):
         timing = s.timing()
         if s.range_beats is not None and s.range_beats[0] != s.range_beats[1]:
             b0, b1 = sorted(s.range_beats)
-        elif s.selection:
+        elif s.selection:  # to a snap step past the last note: a loop that ended on it cut its sound every pass
             b0 = min(n.beat for n in s.selection)
-            b1 = max(max(n.end_beat for n in s.selection), b0 + 1)
+            b1 = max(max(n.end_beat for n in s.selection) + snap_step(s.divisor), b0 + 1)
         else:
             return None
         return float(timing.beat_to_seconds(b0)), float(timing.beat_to_seconds(b1))

@@ -23,6 +23,7 @@ from PySide6.QtCore import Signal
 
 from chart.commands import ReplaceNotes
 from chart.history import HistoryError
+from chart.macro_command import MacroCommand
 from chart.record import HOLD_MIN_S, Recorder, Take
 from editor.controllers.live_keys import KEYS_BY_LANES, LiveKeys, key_names
 
@@ -73,6 +74,8 @@ class RecordController(LiveKeys):
         self.chart = None
         self.doc = None  # the Document the take's stroke is open in
         self._dirty = False  # keys changed the take since it was last shown
+        self._take: MacroCommand | None = None  # the open stroke's command: the steps that showed the take so far
+        self._shown: dict = {}  # (beat, lane) -> the recorded note as the chart shows it
 
     @property
     def active(self) -> bool:
@@ -102,6 +105,7 @@ class RecordController(LiveKeys):
                                  replace=self.replace, hold_min_s=HOLD_MIN_S * rate)  # a real quarter second
         self.drop_gesture()  # before the take's stroke opens: a pending drag would edit it
         self.chart, self.doc = chart, s.doc
+        self._take, self._shown = None, {}
         self.doc.begin_stroke("Record")
         keys = record_keys(chart.lanes)
         self.begin(start_s, keys)
@@ -118,9 +122,10 @@ class RecordController(LiveKeys):
         if rec is None:
             return None
         take = rec.finish(self.end())
-        self._update()
+        self._update(final=True)
         doc, chart = self.doc, self.chart
         self.recorder = self.chart = self.doc = None
+        self._take, self._shown = None, {}
         assert doc is not None
         if not doc.history.in_stroke:  # ended elsewhere (it must not be): nothing of the take is left to keep
             self.session.status.emit(f"Recording ended{f' ({why})' if why else ''}: its notes were not kept")
@@ -145,8 +150,8 @@ class RecordController(LiveKeys):
             self._update()
 
     def on_key(self, lane: int, down: bool, t_s: float) -> None:
-        """Only the recorder's bookkeeping here: showing the take costs time with its size (the whole stroke is
-        applied again), so it waits for the next frame and the next key is read, and timed, without that delay."""
+        """Only the recorder's bookkeeping here: showing the take waits for the next frame (one step for all the
+        keys since), so the next key is read, and timed, without that delay."""
         rec = self.recorder
         assert rec is not None
         rec.advance(t_s)
@@ -163,18 +168,49 @@ class RecordController(LiveKeys):
                 rec.release(lane, t_s)
             self._dirty = True
 
-    def _update(self) -> None:
-        """Show the take so far in the chart (the open stroke)."""
+    def _update(self, final: bool = False) -> None:
+        """Show the take so far in the chart (the open stroke). A frame applies only what changed since the last
+        one, on top of the stroke (re-applying the whole take cost a 3-minute take 10 ms a frame, and delayed the
+        keys read after it); the end of the take makes it one plain step, the chart's notes it replaced for the
+        notes it recorded, as the undo step to keep."""
         rec, doc = self.recorder, self.doc
         if rec is None or doc is None:
             return
         self._dirty = False
+        removed, cells = rec.changes()
         try:
-            doc.update_stroke(ReplaceNotes(self.chart, rec.removed, rec.notes, name="Record"))
+            if final or self._take is None or not doc.history.in_stroke:
+                whole = ReplaceNotes(self.chart, rec.removed, rec.notes, name="Record")
+                self._take = None if final else MacroCommand("Record", [whole])
+                doc.update_stroke(whole if self._take is None else self._take)
+                self._shown = dict(rec.added)
+            else:
+                self._extend(removed, cells)
         except (ValueError, KeyError, HistoryError) as exc:  # not expected: the recorder avoids collisions
+            self._take = None  # the next change shows the whole take again
             self.session.status.emit(f"Record: {exc}")
             return
         self._hud()
+
+    def _extend(self, removed: list, cells: list) -> None:
+        """Apply what changed since the last frame as one more step of the open stroke's command (the history
+        holds that command: undoing or aborting the stroke undoes every step)."""
+        rec, take = self.recorder, self._take
+        assert rec is not None
+        assert take is not None
+        old, new = list(removed), []
+        for cell in cells:
+            note, shown = rec.added[cell], self._shown.get(cell)
+            if note != shown:
+                if shown is not None:
+                    old.append(shown)
+                new.append(note)
+        if not old and not new:
+            return
+        step = ReplaceNotes(self.chart, old, new, name="Record")
+        step.do(self.doc)
+        take.children.append(step)
+        self._shown.update(((n.beat, n.lane), n) for n in new)
 
     def _hud(self, take: Take | None = None) -> None:
         rec = self.recorder
