@@ -122,12 +122,25 @@ def _snap_float(x: float, divisor: int) -> Fraction:
     return Fraction(4 * round(q), divisor)
 
 
+def merge_rank(note: Note) -> tuple[bool, Fraction]:
+    """Which of two notes meeting on one cell a merge keeps, the greater: a step before a mine (or a fake), then
+    the longest (:func:`quantize_notes`, and the editor's Quantize onto a note outside the selection)."""
+    return note.kind.is_onset, note.length
+
+
 def quantize_notes(notes: Iterable[Note], divisor: int, others: Iterable[Note] = ()) -> list[Note]:
     """Notes moved to the nearest line of the ``divisor`` grid (the editor's Quantize): heads, and the tails of
     holds and rolls (a hold keeps at least one grid step). Notes that land on one beat in one lane become one: a
-    step before a mine, then the longest. A hold whose tail would reach the next head of its lane (among the moved
-    notes and ``others``, the chart's notes that stay) ends one grid step before it, or becomes a tap when that
-    leaves no room: a note inside a hold cannot be played. Sorted."""
+    step before a mine, then the longest (:func:`merge_rank`). A hold whose tail would reach the next head of its
+    lane (among the moved notes and ``others``, the chart's notes that stay) ends one grid step before it, or becomes
+    a tap when that leaves no room: a note inside a hold cannot be played. Sorted."""
+    return quantize_counting(notes, divisor, others)[0]
+
+
+def quantize_counting(notes: Iterable[Note], divisor: int,
+                      others: Iterable[Note] = ()) -> tuple[list[Note], set[tuple[Fraction, int]]]:
+    """(:func:`quantize_notes`, the cells (beat, lane) of the holds and rolls it turned into taps for want of room
+    before the next head of their lane)."""
     s = step(divisor)
     out: dict[tuple[Fraction, int], Note] = {}
     for n in notes:
@@ -136,18 +149,23 @@ def quantize_notes(notes: Iterable[Note], divisor: int, others: Iterable[Note] =
             else n.replace(beat=beat)
         key = (beat, n.lane)
         keep = out.get(key)
-        if keep is None or (new.kind.is_onset, new.length) > (keep.kind.is_onset, keep.length):
+        if keep is None or merge_rank(new) > merge_rank(keep):
             out[key] = new
     heads: dict[int, list[Fraction]] = {}
     for n in [*out.values(), *others]:
         heads.setdefault(n.lane, []).append(n.beat)
     for lane_heads in heads.values():
         lane_heads.sort()
+    tapped: set[tuple[Fraction, int]] = set()
     for key, n in out.items():
         if n.kind.has_length:
             lane_heads = heads[n.lane]
             k = bisect_right(lane_heads, n.beat)
             if k < len(lane_heads) and lane_heads[k] <= n.end_beat:
                 room = lane_heads[k] - s - n.beat
-                out[key] = n.replace(length=room) if room > 0 else n.replace(kind=NoteKind.TAP, length=Fraction(0))
-    return sort_notes(out.values())
+                if room > 0:
+                    out[key] = n.replace(length=room)
+                else:
+                    out[key] = n.replace(kind=NoteKind.TAP, length=Fraction(0))
+                    tapped.add(key)
+    return sort_notes(out.values()), tapped

@@ -19,6 +19,7 @@ session, so each gesture is exactly one undo step.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -30,6 +31,7 @@ from chart.history import HistoryError
 from chart.note_keys import in_order
 from chart.notes import Note, NoteKind
 from chart.snap import step
+from editor.controllers.cursor_row import row_beat
 from editor.controllers.hold_head import drag_head
 from editor.controllers.key_holds import STOPS_AT_0, KeyHolds, blocker, free_span, placed_in_room
 from editor.session import PLACE_KINDS, EditorSession
@@ -267,8 +269,8 @@ class EditController(QObject):
         if index is None:
             return
         x0, x1 = sorted((g.start.x, hit.x))
-        lane0 = max(0, int(x0 + 0.5))  # a lane counts when the box covers its centre
-        lane1 = min(self.chart.lanes - 1, int(x1 - 0.5))
+        lane0 = max(0, math.ceil(x0 - 0.5))  # a lane counts when the box covers its centre (k + 0.5); int()
+        lane1 = min(self.chart.lanes - 1, math.floor(x1 - 0.5))  # truncated -0.3 to lane 0, left of the lanes
         notes = self.timeline.notes_in_box(g.start, hit, lane0, lane1) if lane1 >= lane0 else []
         add = bool(hit.modifiers & Qt.KeyboardModifier.ControlModifier)
         self.session.select(notes, add=add)
@@ -302,8 +304,10 @@ class EditController(QObject):
             self.session.status.emit(f"Place Note in Lane {lane + 1}: this chart has {lanes} lane"
                                      f"{'s' if lanes != 1 else ''}")
             return
-        beat = self.timeline.cursor_beat()
-        existing = self.session.doc.note_at(self.chart, beat, lane)
+        beat = self.timeline.cursor_beat()  # where a new note goes: the snap's row
+        existing = self.session.doc.note_at(self.chart, row_beat(self.timeline, anywhere=True), lane)  # the cursor's
+        if existing is None:
+            existing = self.session.doc.note_at(self.chart, beat, lane)
         if existing is not None and existing == self.keys.current.get(lane):
             return  # the note this key is drawing (a repeat of its press): keep drawing
         if existing is not None:
@@ -346,9 +350,9 @@ class EditController(QObject):
 
     def extend_range(self, steps: int) -> None:
         """Shift+Up/Down: grow or shrink the selected beat range from where it started, moving the cursor."""
-        anchor = self.session.range_beats[0] if self.session.range_beats is not None else self.timeline.cursor_beat()
+        anchor = self.session.range_beats[0] if self.session.range_beats is not None else row_beat(self.timeline)
         self.timeline.step_cursor(steps)
-        self.session.set_range((anchor, self.timeline.cursor_beat()))
+        self.session.set_range((anchor, row_beat(self.timeline)))
 
     def select_all(self) -> None:
         if self.chart is not None:

@@ -22,7 +22,7 @@ from chart.commands import in_place
 from chart.make_room import landed_on_leaving
 from chart.note_keys import NoteSet, least
 from chart.notes import Note, NoteKind
-from chart.snap import is_on_grid, quantization, quantize_notes, snap_beat, step
+from chart.snap import is_on_grid, merge_rank, quantization, quantize_counting, snap_beat, step
 from editor.session import EditorSession
 
 HEAD_ONLY = (NoteKind.LIFT, NoteKind.FAKE)  # single notes in StepMania: a hold converted keeps its head
@@ -42,14 +42,25 @@ class Reshape:
 
     def quantize(self) -> None:
         """Move the selection onto the current snap (heads and hold tails; e.g. an AI draft's 16ths onto 8ths for
-        an easier chart). Notes that meet in one lane and beat become one, also with a note outside the selection."""
+        an easier chart). Notes that meet in one lane and beat become one, also with a note outside the selection,
+        by one rule (:func:`chart.snap.merge_rank`: a step before a mine, then the longest; the note already there
+        on a tie); the status line counts the holds that became taps for want of room before their lane's next note."""
         divisor = self.session.divisor
         chart = self.session.chart
+        tapped: set[tuple[Fraction, int]] = set()
 
         def quantized(notes: list[Note]) -> list[Note]:
-            return quantize_notes(notes, divisor, _hold_neighbours(chart.notes, notes, step(divisor)) if chart else ())
+            out, cells = quantize_counting(
+                notes, divisor, _hold_neighbours(chart.notes, notes, step(divisor)) if chart else ())
+            tapped.update(cells)
+            return out
 
-        self._move_merging("Quantize", f"to 1/{divisor}", quantized, lambda n: snap_beat(n.beat, divisor))
+        def taps(new: list[Note]) -> str:
+            count = sum(n.kind == NoteKind.TAP and (n.beat, n.lane) in tapped for n in new)
+            return f"; {count} hold(s) became taps (no room before the next note)" if count else ""
+
+        self._move_merging("Quantize", f"to 1/{divisor}", quantized, lambda n: snap_beat(n.beat, divisor),
+                           merge=True, report=taps)
 
     def scale(self, ratio: Fraction) -> None:
         """Expand (ratio > 1) or compress the selection in time from its first beat, hold lengths too: 2:1 makes
@@ -81,11 +92,13 @@ class Reshape:
                 f"the Snap list's Custom... to keep them exactly for the JSON export)"), ""
 
     def _move_merging(self, verb: str, how: str, move, beat_of,
-                      check: Callable[[list[Note], list[Note]], tuple[str, str]] | None = None) -> None:
+                      check: Callable[[list[Note], list[Note]], tuple[str, str]] | None = None,
+                      merge: bool = False, report: Callable[[list[Note]], str] | None = None) -> None:
         """Replace the selection with ``move(selection)`` as one undo step; unselected notes on a new head's beat
-        and lane are replaced too (one note per lane and beat). ``beat_of(note)``: where ``move`` puts a note's
-        head, so that its hitsound follows it (notes merged into one keep the first one's). ``check(old, new)``:
-        (why the edit is refused, or ""; what the status line adds)."""
+        and lane are replaced too (one note per lane and beat), or with ``merge`` kept when they outrank the moved
+        note (:func:`_outranked`). ``beat_of(note)``: where ``move`` puts a note's head, so that its hitsound follows
+        it (notes merged into one keep the first one's). ``check(old, new)``: (why the edit is refused, or ""; what
+        the status line adds); ``report(new)``: more for the status line, from the notes written."""
         notes = self._selected()
         chart = self.session.chart
         if not notes or chart is None:
@@ -100,12 +113,23 @@ class Reshape:
             self.session.status.emit(f"{verb} {how}: {refused}")
             return
         displaced = landed_on_leaving(chart.notes, new, notes)
-        if self._apply(notes + displaced, new, f"{verb} {how}",
-                       lambda: {(n.beat, n.lane): (beat_of(n), n.lane) for n in notes}):
-            merged = len(notes) + len(displaced) - len(new)
+        staying = _outranked(new, displaced) if merge else []
+        cells = {(n.beat, n.lane) for n in staying}
+        if staying:
+            new = [n for n in new if (n.beat, n.lane) not in cells]
+            displaced = [n for n in displaced if (n.beat, n.lane) not in cells]
+
+        def follow() -> dict[tuple[Fraction, int], tuple[Fraction, int]]:  # a note merged into one that stays
+            moved = {(n.beat, n.lane): (beat_of(n), n.lane) for n in notes}  # loses its sound (kept as lost)
+            return {a: b for a, b in moved.items() if b not in cells} if staying else moved
+        before = len(notes) + len(displaced) + len(staying)
+        if self._apply(notes + displaced, new, f"{verb} {how}", follow):
+            if staying:
+                self.session.select(new + staying)
+            merged = before - len(new) - len(staying)
             self.session.status.emit(f"{verb} {how}: {len(notes)} note(s)"
                                      + (f"; {merged} merged with a note on the same beat and lane" if merged else "")
-                                     + note)
+                                     + note + (report(new) if report is not None else ""))
 
     def convert(self, kind: NoteKind) -> None:
         """Turn the selection into taps, holds, rolls, mines, lifts or fakes. New holds reach to one snap step before
@@ -200,6 +224,13 @@ def _hold_neighbours(chart: list[Note], notes: list[Note], gap: Fraction) -> lis
     moving = NoteSet(notes)
     return [n for n in sorted_notes.in_range(chart, first - gap, last + 2 * gap)
             if n.lane in lanes and n not in moving]
+
+
+def _outranked(new: list[Note], landed_on: list[Note]) -> list[Note]:
+    """The notes of ``landed_on`` (unselected notes on the cell of a note of ``new``) that a merge keeps: those
+    that outrank the moved note on their cell, or tie with it (:func:`chart.snap.merge_rank`)."""
+    ranks = {(n.beat, n.lane): merge_rank(n) for n in new}
+    return [n for n in landed_on if merge_rank(n) >= ranks[(n.beat, n.lane)]]
 
 
 def _scaling(b0: Fraction, ratio: Fraction) -> Callable[[Fraction], Fraction]:

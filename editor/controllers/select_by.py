@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chart import select
 from chart.notes import NoteKind
+from editor.controllers.cursor_row import row_beat
 
 
 def bind_select(win) -> None:
@@ -14,9 +15,9 @@ def bind_select(win) -> None:
     a.bind("edit.select_jumps", lambda: select_by(win, select.jumps, "jumps"))
     a.bind("edit.select_holds", lambda: select_by(win, select.of_kinds(NoteKind.HOLD, NoteKind.ROLL), "holds and rolls"))
     a.bind("edit.select_mines", lambda: select_by(win, select.of_kinds(NoteKind.MINE), "mines"))
-    a.bind("edit.select_after", lambda: select_by(win, select.from_beat(win.timeline.cursor_beat()),
+    a.bind("edit.select_after", lambda: select_by(win, select.from_beat(row_beat(win.timeline, anywhere=True)),
                                                   "from the cursor on", narrow=False))
-    a.bind("edit.select_before", lambda: select_by(win, select.before_beat(win.timeline.cursor_beat()),
+    a.bind("edit.select_before", lambda: select_by(win, select.before_beat(row_beat(win.timeline, anywhere=True)),
                                                    "before the cursor", narrow=False))
 
 

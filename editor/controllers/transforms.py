@@ -11,9 +11,10 @@ them (:mod:`chart.paste_keep`); either way the pasted notes end up selected.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 
 from PySide6.QtCore import QObject
@@ -30,11 +31,14 @@ from chart.notes import Note, NoteKind
 from chart.paste_keep import fit_pasted
 from chart.snap import step
 from editor.controllers.clip_sounds import ClipSounds
+from editor.controllers.cursor_row import row_beat
 from editor.controllers.reshape import Reshape
 from editor.session import EditorSession
 from editor.timeline.view import TimelineWidget
 
 CLIPBOARD_MIME_TAG = "genelive-notes/1"
+SHUFFLE_ENUMERATED = 6  # lanes up to which a shuffle tries every permutation (720); beyond, random draws
+SHUFFLE_DRAWS = 2000
 
 
 class TransformController(QObject, Reshape):
@@ -48,6 +52,7 @@ class TransformController(QObject, Reshape):
         self.clip_sounds = ClipSounds()  # the copied notes' osu! hitsounds
         self._copied: tuple[str, list[Note], Fraction, ClipSounds] | None = None  # what Copy put on the clipboard
         self._rng = random.Random()  # shuffles (tests seed it)
+        self._made_room = (0, 0)  # the last _apply's (chart notes replaced, chart holds cut short)
 
     def _selected(self) -> list[Note]:
         """The selection in Note order. A big one (Select All) is read off the chart's sorted notes by identity (the
@@ -94,6 +99,7 @@ class TransformController(QObject, Reshape):
                                          self.session.doc.longest_hold(chart))  # reads only near ``new``
         cells = ({**in_place(cut), **(follow() if follow is not None else {})}
                  if carries_sounds(chart.extra) else None)
+        self._made_room = (len(removed) - len(cut), len(cut))  # ``removed`` holds the cut holds as they were
         if self._push(make(chart, old + removed, new + cut, name=name, follow=cells)):
             self.session.select(new)
             return True
@@ -159,7 +165,7 @@ class TransformController(QObject, Reshape):
         if chart is None or not notes:
             self.session.status.emit(f"{what}: the clipboard holds no notes")
             return None
-        at = self.timeline.cursor_beat()
+        at = row_beat(self.timeline)  # the cursor's row, as shown: a 16th's under a 1/4 snap
         if at + least([n.beat for n in notes]) < 0:
             self.session.status.emit(f"{what}: the cursor is before beat 0, where chart files keep no notes")
             return None
@@ -235,7 +241,8 @@ class TransformController(QObject, Reshape):
         """Rearrange the selection's lanes: ``left`` / ``right`` turn the arrows a quarter counter-clockwise /
         clockwise (4-panel charts: Left->Down->Right->Up->Left and back), ``shuffle`` applies a random permutation
         of the lanes other than the identity and the mirror (a new one each time), as StepMania's turn modifiers
-        do for a whole song."""
+        do for a whole song; the permutation moves the selection's notes, and other than as the mirror would where
+        another one can (a jack run in one lane goes to another lane, not back onto itself)."""
         chart = self.session.chart
         if chart is None:
             return False
@@ -250,13 +257,14 @@ class TransformController(QObject, Reshape):
             # lanes 0 Left, 1 Down, 2 Up, 3 Right
             mapping = [1, 3, 0, 2] if how == "left" else [2, 0, 3, 1]
         else:
-            fixed = (list(range(n)), [n - 1 - k for k in range(n)])
             if n < 3:
                 self.session.status.emit("Shuffle needs at least 3 lanes (use Mirror)")
                 return False
-            mapping = list(range(n))
-            while mapping in fixed:
-                self._rng.shuffle(mapping)
+            shuffled = _shuffled(self._selected(), n, self._rng)
+            if shuffled is None:
+                self.session.status.emit("Shuffle: nothing to move (every order of the lanes gives these notes back)")
+                return False
+            mapping = shuffled
         return self._remap(mapping, {"left": "Turn left", "right": "Turn right"}.get(how, "Shuffle"))
 
     def _remap(self, mapping: list[int], name: str, time_too: bool = False) -> bool:
@@ -275,7 +283,10 @@ class TransformController(QObject, Reshape):
                for n, beat in notes_beats]
         if not self._apply(notes, new, name, lambda: _follow(notes, new)):
             return False
-        self.session.status.emit(f"{name}: {len(notes)} note(s)")
+        replaced, cut = self._made_room  # the row's other arrows a note moved onto, the holds it landed in
+        self.session.status.emit(f"{name}: {len(notes)} note(s)"
+                                 + (f"; replacing {replaced} of the chart's" if replaced else "")
+                                 + (f"; cutting {cut} of the chart's hold(s) short" if cut else ""))
         return True
 
     def shift(self, steps: int) -> None:
@@ -303,3 +314,28 @@ class TransformController(QObject, Reshape):
 def _follow(old: list[Note], new: list[Note]) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
     """The ``follow`` of a transform that turns ``old[i]`` into ``new[i]``."""
     return {(a.beat, a.lane): (b.beat, b.lane) for a, b in zip(old, new, strict=True)}
+
+
+def _shuffled(notes: list[Note], lanes: int, rng: random.Random) -> list[int] | None:
+    """A random permutation of ``lanes`` lanes (old lane -> new lane) that gives ``notes`` other notes than they are
+    and than the mirror gives, or the mirror when only it moves them, or None when none moves them (every row of
+    the selection the same in all its lanes). A permutation that maps only unused lanes, or maps a row's notes onto
+    themselves, would move nothing: whether it does is read off the selection's distinct rows."""
+    rows = [frozenset((n.lane, n.kind, n.length) for n in row)
+            for _, row in itertools.groupby(notes, key=lambda n: n.beat)]  # ``notes`` in Note order: by beat
+    patterns = list(set(rows))
+
+    def result(mapping: Sequence[int]) -> tuple[frozenset, ...]:  # what each distinct row becomes
+        return tuple(frozenset((mapping[lane] if lane < lanes else lane, kind, length) for lane, kind, length in row)
+                     for row in patterns)
+    same, mirrored = result(range(lanes)), result([lanes - 1 - k for k in range(lanes)])
+    candidates: Iterable[Sequence[int]]
+    if lanes <= SHUFFLE_ENUMERATED:  # every permutation, in a random order: none is missed
+        candidates = list(itertools.permutations(range(lanes)))
+        rng.shuffle(candidates)
+    else:
+        candidates = (rng.sample(range(lanes), lanes) for _ in range(SHUFFLE_DRAWS))
+    for mapping in candidates:
+        if result(mapping) not in (same, mirrored):
+            return list(mapping)
+    return [lanes - 1 - k for k in range(lanes)] if mirrored != same else None
