@@ -36,17 +36,26 @@ Per-slot typical mean NPS (:data:`SLOT_NPS_RANGES`) are the 10th..90th percentil
 Hard 3.11..6.06 (4.18), Challenge 3.34..7.67 (5.00). The charts-with-audio folder alone (348 charts) gives
 nearly the same ranges (Beginner 0.78..2.02, Easy 1.43..3.40, Medium 2.19..4.30, Hard 3.03..5.60,
 Challenge 3.54..8.10). The data stays outside the repository; only these figures are kept.
+
+A couple chart (``dance-couple``, ``pump-couple``) is two players, each on a pad of their own (the first and the
+second half of the lanes): as StepMania's radar (``Steps::CalculateRadarValues``) and Verify's ``hands`` check, each
+player is counted on their own, and rows, jumps/hands/quads, NPS, difficulty and typical slot are the busier
+player's (the higher estimate); the note counts and the length are the whole chart's. Both players stepping one
+arrow at the same moment are two steps, not a jump. A routine chart's notes are player 1's alone (player 2's stay
+in the chart's ``extra``): one player across both pads, counted as one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from chart.checks.hands import COUPLE_MODES
 from chart.formats.display_segments import judged_notes
-from chart.notes import Note, NoteKind, onset_beats
+from chart.notes import Note, NoteKind
+from chart.row_overlap import SHARED_ROW_TOLERANCE_S, RowOverlap, onset_row_times_s, row_overlap  # noqa: F401
 from chart.song import Chart, Slot
 from chart.timing import TimingData
 
@@ -265,23 +274,39 @@ class ChartStats:
     last_s: float
     mean_nps: float
     peak_nps: float
-    difficulty: float
+    difficulty: float  # DIFFICULTY_MIN without steps (what estimated_meter writes); shown as "-" (has_estimate)
     typical_slot: Slot
+    # A couple chart's (module docstring): the player (1 or 2) whose figures rows..typical_slot are, the busier,
+    # and each player's own stats; 0 and () for a chart of one player
+    player: int = 0
+    players: tuple[ChartStats, ...] = ()
 
     @property
     def drain_s(self) -> float:
         """Seconds from the first to the last onset."""
         return self.last_s - self.first_s
 
+    @property
+    def has_estimate(self) -> bool:
+        """Whether there is a difficulty to estimate: a chart without steps (empty, mines only) has none, and
+        shows "-" rather than :data:`DIFFICULTY_MIN`."""
+        return self.onsets > 0
+
     def as_dict(self) -> dict:
-        """JSON-ready summary (slot by name, floats rounded to what a reader needs)."""
-        return {
+        """JSON-ready summary (slot by name, floats rounded to what a reader needs); ``difficulty`` and
+        ``typical_slot`` null without steps; ``player`` and ``players`` (each player's own) for a couple chart."""
+        out = {
             "counts": dict(self.counts), "onsets": self.onsets, "rows": self.rows, "jumps": self.jumps,
             "hands": self.hands, "quads": self.quads, "first_s": round(self.first_s, 3),
             "last_s": round(self.last_s, 3), "mean_nps": round(self.mean_nps, 3),
-            "peak_nps": round(self.peak_nps, 3), "difficulty": round(self.difficulty, 1),
-            "typical_slot": self.typical_slot.sm_name,
+            "peak_nps": round(self.peak_nps, 3),
+            "difficulty": round(self.difficulty, 1) if self.has_estimate else None,
+            "typical_slot": self.typical_slot.sm_name if self.has_estimate else None,
         }
+        if self.players:
+            out.update(player=self.player, players=[{k: v for k, v in p.as_dict().items() if k != "counts"}
+                                                    for p in self.players])  # counts: the chart's, above
+        return out
 
 
 def estimated_meter(chart: Chart, timing: TimingData) -> int:
@@ -297,11 +322,35 @@ def note_count(chart: Chart, timing: TimingData) -> int:
     return sum(1 for n in judged_notes(chart.notes, timing) if n.kind.is_onset)
 
 
+def shown_counts(chart: Chart, timing: TimingData) -> tuple[dict[str, int], int]:
+    """The note counts ``info`` and the Stats panel show: the steps StepMania judges by kind (taps, holds, rolls,
+    lifts: they add up to :attr:`ChartStats.onsets`) with every mine and fake of the chart, and the steps it skips
+    (in a warp or a fake segment); together every note of the chart."""
+    every = kind_counts(chart.notes)
+    judged = kind_counts(judged_notes(chart.notes, timing))
+    steps = [k.value for k in NoteKind if k.is_onset]
+    return {k: judged[k] if k in steps else n for k, n in every.items()}, sum(every[k] - judged[k] for k in steps)
+
+
 def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
     """All statistics of a chart played with ``timing`` (usually ``song.timing_for(chart)``). Times, rows and
     densities count the notes StepMania judges: a warp's notes all share one instant, and counting them made peak
-    NPS explode (94 on a meter-9 chart); the kind counts list every note of the chart."""
+    NPS explode (94 on a meter-9 chart); the kind counts list every note of the chart. A couple chart's rows,
+    jumps, densities and difficulty are the busier player's (module docstring)."""
     judged = judged_notes(chart.notes, timing)
+    whole = _stats(chart.notes, judged, timing)
+    if chart.mode not in COUPLE_MODES:
+        return whole
+    half = chart.lanes // 2
+    players = tuple(_stats([n for n in chart.notes if mine(n.lane)], [n for n in judged if mine(n.lane)], timing)
+                    for mine in (lambda lane: lane < half, lambda lane: lane >= half))
+    busier = max((0, 1), key=lambda i: (players[i].difficulty, players[i].mean_nps, players[i].peak_nps))  # tie: 1
+    return replace(players[busier], counts=whole.counts, onsets=whole.onsets, first_s=whole.first_s,
+                   last_s=whole.last_s, player=busier + 1, players=players)
+
+
+def _stats(notes: Sequence[Note], judged: Sequence[Note], timing: TimingData) -> ChartStats:
+    """Statistics of one player's ``notes`` (``judged``: those StepMania judges)."""
     times = onset_times_s(judged, timing)
     rows, jumps, hands, quads = row_counts(judged)
     first = float(times[0]) if times.size else 0.0
@@ -311,52 +360,7 @@ def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
     mean = min(times.size / span, peak) if times.size else 0.0  # N onsets over N-1 gaps: capped (module docstring)
     difficulty = estimate_difficulty(mean, peak, jumps / rows if rows else 0.0)
     return ChartStats(
-        counts=kind_counts(chart.notes), onsets=int(times.size), rows=rows, jumps=jumps, hands=hands,
+        counts=kind_counts(notes), onsets=int(times.size), rows=rows, jumps=jumps, hands=hands,
         quads=quads, first_s=first, last_s=last, mean_nps=mean, peak_nps=peak, difficulty=difficulty,
         typical_slot=typical_slot(difficulty),
     )
-
-
-#: Two rows of different charts are the same step when their times differ by at most this (seconds): well under
-#: a 1/192 note at any playable tempo, well over float rounding of two timings that agree.
-SHARED_ROW_TOLERANCE_S = 0.002
-
-
-@dataclass(frozen=True)
-class RowOverlap:
-    """How a chart's rows compare with a reference chart's (see :func:`row_overlap`)."""
-
-    rows: int  # onset rows of the chart
-    reference_rows: int  # onset rows of the reference
-    shared: int  # rows of the reference that the chart also steps on
-
-    @property
-    def kept_share(self) -> float | None:
-        """Share of the reference's rows the chart keeps (None when the reference has none)."""
-        return self.shared / self.reference_rows if self.reference_rows else None
-
-
-def onset_row_times_s(notes: Sequence[Note], timing: TimingData) -> np.ndarray:
-    """Times in seconds of the distinct onset rows (a jump is one row), sorted."""
-    beats = onset_beats(notes)
-    return timing.beats_to_seconds_array(np.array([float(b) for b in beats], dtype=np.float64))
-
-
-def row_overlap(chart: Chart, timing: TimingData, reference: Chart, reference_timing: TimingData,
-                tolerance_s: float = SHARED_ROW_TOLERANCE_S) -> RowOverlap:
-    """Which of ``reference``'s onset rows ``chart`` keeps, compared in time (each chart with its own timing, so
-    split-timing charts compare where they are heard). Rows pair one to one, in order; the measure a designer
-    reads when building a harder chart from an easier one (how much of the easier chart's rhythm is kept). Only
-    judged rows count, as in :func:`chart_stats` (a warp's rows made the counts disagree with the Stats rows)."""
-    mine = onset_row_times_s(judged_notes(chart.notes, timing), timing)
-    ref = onset_row_times_s(judged_notes(reference.notes, reference_timing), reference_timing)
-    shared = i = j = 0
-    while i < mine.size and j < ref.size:  # both sorted and distinct: a merge pairs each row at most once
-        d = mine[i] - ref[j]
-        if abs(d) <= tolerance_s:
-            shared, i, j = shared + 1, i + 1, j + 1
-        elif d < 0:
-            i += 1
-        else:
-            j += 1
-    return RowOverlap(int(mine.size), int(ref.size), shared)

@@ -232,15 +232,16 @@ def _issue_line(issue, timing) -> str:
 # ---------------------------------------------------------------------------------------------- info
 def cmd_info(args: argparse.Namespace) -> int:
     from chart.document import song_chart_id
-    from chart.stats import chart_stats
+    from chart.stats import chart_stats, shown_counts
 
     song = load_song(args.chart)
     rows = []
     for chart in song.charts:
         stats = chart_stats(chart, song.timing_for(chart))
+        counts, skipped = shown_counts(chart, song.timing_for(chart))  # the Stats panel's: they add up
         rows.append({"id": song_chart_id(song, chart), "mode": chart.mode, "slot": chart.slot.sm_name,
                      "meter": chart.meter, "lanes": chart.lanes, "description": chart.description,
-                     **stats.as_dict()})
+                     **stats.as_dict(), "counts": counts, "skipped": skipped})
     timing = song.timing
     if args.json:
         print(json.dumps({
@@ -257,13 +258,19 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not rows:
         print("no charts")
         return EXIT_OK
-    print(f"{'chart':<28} {'slot':<10} {'meter':>5} {'notes':>6} {'holds':>5} {'rolls':>5} {'mines':>5} "
-          f"{'jumps':>5} {'hands':>5} {'NPS':>5} {'peak':>5} {'est.':>5}  typical")
+    width = max(28, *(len(r["id"]) for r in rows))  # a long Edit description widens the column, not one row
+    print(f"{'chart':<{width}} {'slot':<10} {'meter':>5} {'notes':>6} {'holds':>5} {'rolls':>5} {'mines':>5} "
+          f"{'skipped':>7} {'jumps':>5} {'hands':>5} {'NPS':>5} {'peak':>5} {'est.':>5}  typical")
     for r in rows:
         c = r["counts"]
-        print(f"{r['id']:<28} {r['slot']:<10} {r['meter']:>5} {r['onsets']:>6} {c['hold']:>5} {c['roll']:>5} "
-              f"{c['mine']:>5} {r['jumps']:>5} {r['hands']:>5} {r['mean_nps']:>5.2f} {r['peak_nps']:>5.2f} "
-              f"{r['difficulty']:>5.1f}  {r['typical_slot']}")
+        est = "-" if r["difficulty"] is None else f"{r['difficulty']:.1f}"  # None: no steps, nothing to estimate
+        print(f"{r['id']:<{width}} {r['slot']:<10} {r['meter']:>5} {r['onsets']:>6} {c['hold']:>5} {c['roll']:>5} "
+              f"{c['mine']:>5} {r['skipped']:>7} {r['jumps']:>5} {r['hands']:>5} {r['mean_nps']:>5.2f} "
+              f"{r['peak_nps']:>5.2f} {est:>5}  {r['typical_slot'] or '-'}")
+    for r in rows:
+        if "player" in r:
+            print(f"{r['id']}: two players; jumps, hands, NPS and est. are player {r['player']}'s (the busier), "
+                  "each player counted on their own pad")
     return EXIT_OK
 
 

@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         index = self.timeline.index
         if self.session.chart is None or index is None:
             return None
-        return nps_curve(index.onset_times_s(), start_s=0.0, end_s=self.session.duration_s())
+        return nps_curve(index.onset_times_s(), start_s=0.0, end_s=self.minimap.duration_s)  # past the audio
 
     def _build_dock(self) -> None:
         # Two tab stacks: what you work with (top) and what watches your work (bottom), so Verify and the

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 from chart.formats.display_segments import judged_notes
 from chart.keyboard import is_foot_chart, is_keyboard
 from chart.song import Slot
-from chart.stats import SLOT_NPS_RANGES, chart_stats, kind_counts, row_overlap
+from chart.stats import SLOT_NPS_RANGES, ChartStats, chart_stats, kind_counts, row_overlap
 from editor.session import EditorSession
 
 REFRESH_DELAY_MS = 250
@@ -76,16 +76,19 @@ class StatsPanel(QWidget):
             return
         timing = self.session.timing()
         st = chart_stats(chart, timing)
-        self.labels["Notes"].setText(notes_line(st.onsets, st.rows, st.counts))
+        self.labels["Notes"].setText(notes_line(st.onsets, st.rows, st.counts, st.players))
         c = kind_counts(judged_notes(chart.notes, timing))  # the steps' parts: they add up to st.onsets
         self.labels["Taps / holds / rolls / lifts"].setText(
             f"{c['tap']} / {c['hold']} / {c['roll']} / {c['lift']}")
-        self.labels["Jumps / hands / quads"].setText(f"{st.jumps} / {st.hands} / {st.quads}")
+        self.labels["Jumps / hands / quads"].setText(", ".join(
+            f"{who}{p.jumps} / {p.hands} / {p.quads}" for who, p in _each_player(st)))
         self.labels["Length"].setText(f"{st.drain_s:.1f} s of notes")
-        self.labels["Mean NPS"].setText(f"{st.mean_nps:.2f}")
-        self.labels["Peak NPS"].setText(f"{st.peak_nps:.2f}")
+        whose = f" (player {st.player}'s, the busier)" if st.players else ""
+        self.labels["Mean NPS"].setText(f"{st.mean_nps:.2f}{whose}")
+        self.labels["Peak NPS"].setText(f"{st.peak_nps:.2f}{whose}")
         self.labels["Estimated difficulty"].setText(
-            f"{st.difficulty:.1f} (typical of {st.typical_slot.sm_name}; meter says {chart.meter})")
+            f"{st.difficulty:.1f}{' per player' if st.players else ''} (typical of {st.typical_slot.sm_name}; "
+            f"meter says {chart.meter})" if st.has_estimate else f"- (no steps; meter says {chart.meter})")
         self.labels["Verdict"].setText(
             verdict(chart.slot, st.mean_nps, st.typical_slot, not_pad_name(chart)) if st.onsets else "-")
         self.labels["Compared with"].setText(self._comparison(chart))
@@ -104,15 +107,23 @@ class StatsPanel(QWidget):
         return f"{name}: keeps {ov.shared}/{ov.reference_rows} rows ({ov.kept_share:.0%}), +{ov.rows - ov.shared}"
 
 
-def notes_line(steps: int, rows: int, counts: dict[str, int]) -> str:
+def notes_line(steps: int, rows: int, counts: dict[str, int], players: tuple[ChartStats, ...] = ()) -> str:
     """The steps (judged taps, hold and roll heads, lifts: the notes `main.py info` counts), then what else the
     chart holds, so that the parts add up to every note of the chart: mines, fakes, and steps StepMania skips (in
-    a warp or a fake segment). ``counts`` are the kind counts of all the chart's notes."""
+    a warp or a fake segment). ``counts`` are the kind counts of all the chart's notes; ``players``: a couple
+    chart's players (:attr:`ChartStats.players`), whose steps and rows are named one by one."""
     skipped = sum(counts[k] for k in ("tap", "hold", "roll", "lift")) - steps
     extra = [f"{n} {name}{'' if n == 1 else 's'}{why}" for n, name, why in (
         (counts["mine"], "mine", ""), (counts["fake"], "fake", ""),
         (skipped, "skipped step", " (warps, fake segments)")) if n]
-    return f"{steps} steps in {rows} rows" + (f"; also {', '.join(extra)}" if extra else "")
+    where = (f" ({', '.join(f'player {i}: {p.onsets} in {p.rows} rows' for i, p in enumerate(players, 1))})"
+             if players else f" in {rows} rows")
+    return f"{steps} steps{where}" + (f"; also {', '.join(extra)}" if extra else "")
+
+
+def _each_player(st: ChartStats) -> list[tuple[str, ChartStats]]:
+    """(prefix, stats) of each player of a couple chart, each on their own pad; [("", st)] for one player."""
+    return [(f"player {i}: ", p) for i, p in enumerate(st.players, 1)] if st.players else [("", st)]
 
 
 def not_pad_name(chart) -> str:

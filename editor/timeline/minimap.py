@@ -62,8 +62,16 @@ class DensityMinimap(QWidget):
         self.update()
 
     def set_duration(self, duration_s: float) -> None:
-        self.duration_s = max(duration_s, 1.0)
+        """Span the song: ``duration_s`` (the session's, the audio's length when there is audio), or further, to
+        the end of the last note of the followed notefield, which scrolls and seeks past the audio to its notes
+        (``TimelineWidget.seek``): notes after the end of the audio are drawn and a click reaches them."""
+        self.duration_s = max(duration_s, self.notes_end_s(), 1.0)
         self.update()
+
+    def notes_end_s(self) -> float:
+        """Where the followed notefield's last note ends (a hold at its tail), in seconds; 0 without notes."""
+        index = getattr(self._followed, "index", None)
+        return float(np.max(index.end_s)) if index is not None and len(index) else 0.0
 
     def set_view(self, t0_s: float, t1_s: float, cursor_s: float) -> None:
         self.view_s, self.cursor_s = (t0_s, t1_s), cursor_s
@@ -148,14 +156,15 @@ class DensityMinimap(QWidget):
 
     def _paint_curve(self, p: QPainter, curve: tuple[np.ndarray, np.ndarray], peak: float, style: str) -> None:
         """One density curve: ``chart`` (filled, coloured by density), ``ghost`` (drafts) or ``reference``."""
-        times, nps = curve
+        times, nps = np.asarray(curve[0], dtype=np.float64), np.asarray(curve[1], dtype=np.float64)
+        inside = times <= self.duration_s  # a curve made for a longer span: its tail is not piled into the last row
+        times, nps = times[inside], nps[inside]
         if len(times) == 0:
             return
         width = self.width() - 10.0
         # one vertex per pixel row: interpolated where samples are sparser than rows, the max where denser
         n_rows = max(self.height() - 8, 1)
         row_s = (np.arange(n_rows) + 0.5) * self.duration_s / n_rows
-        times, nps = np.asarray(times, dtype=np.float64), np.asarray(nps, dtype=np.float64)
         per_row = np.interp(row_s, times, nps, left=0.0, right=0.0)
         rows = np.clip((times / self.duration_s * n_rows).astype(np.int64), 0, n_rows - 1)
         np.maximum.at(per_row, rows, nps)
