@@ -128,7 +128,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         song.music = music_relative_to(audio, args.output, song.music)
     song.extra = relinked_extra(song, args.output)  # and its banner, background...
     relink_charts(song, args.output)  # and a chart's own audio
-    created = _set_folder(args.output, target.name, len(song.charts))
+    created = _set_folder(args.output, target.name)
     try:
         written = write_chart_files(song, args.output)  # .osu: one file per difficulty
     except (WriteError, UserError) as err:
@@ -151,12 +151,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _set_folder(output: Path, fmt: str, charts: int) -> Path | None:
-    """The folder of an osu! set output (``set/song.osu``: one file per difficulty) made when it is missing and its
-    parent exists, as a set is a folder of its own; None when nothing was made. A deeper missing path is left to
-    the writer's one-line error (a typo in the path should not become a tree of folders)."""
+def _set_folder(output: Path, fmt: str) -> Path | None:
+    """The folder of an osu! set output (``set/song.osu``: one file per difficulty, with the set's audio) made when
+    it is missing and its parent exists, as a set is a folder of its own, whatever the number of charts and whether
+    the audio is found (the caller says "created the folder"); None when nothing was made. A deeper missing path is
+    left to the writer's one-line error (a typo in the path should not become a tree of folders), and
+    :func:`chart.formats.osu_set_files.write_set` makes no folder above the set's."""
     folder = output.parent
-    if fmt != "osu" or charts <= 1 or folder.exists() or not folder.parent.is_dir():
+    if fmt != "osu" or folder.exists() or not folder.parent.is_dir():
         return None
     try:
         folder.mkdir()
@@ -185,7 +187,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UserError(f"--audio-length must be a positive number of seconds, got {args.audio_length}")
     song = load_song(args.chart)
     if not song.charts:
-        print(f"note: {args.chart.name} holds no charts", file=sys.stderr)
+        print(f"note: {_shown_name(args.chart)} holds no charts", file=sys.stderr)
     length_s = args.audio_length if args.audio_length is not None else _audio_length(song)
     issues = check_song(song, audio_length_s=length_s, target_format=target)
     shown_from = Severity[args.min_severity.upper()]
@@ -195,7 +197,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(_issue_line(issue, timings.get(issue.chart_id, song.timing)))
     counts = Counter(i.severity for i in issues)
     summary = ", ".join(f"{counts[s]} {s.label}{'s' * (counts[s] != 1)}" for s in reversed(Severity))
-    print(f"{args.chart.name}: {len(song.charts)} chart(s), {summary}", file=sys.stderr)
+    print(f"{_shown_name(args.chart)}: {len(song.charts)} chart(s), {summary}", file=sys.stderr)
     return EXIT_PROBLEMS if counts[Severity.PROBLEM] else EXIT_OK
 
 
@@ -276,7 +278,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def _headline(song, path: Path) -> str:
     title = " ".join(x for x in (song.title, song.subtitle) if x) or "(untitled)"
-    return f"{title} - {song.artist or '(unknown artist)'}  [{path.name}]"
+    return f"{title} - {song.artist or '(unknown artist)'}  [{_shown_name(path)}]"
+
+
+def _shown_name(path: Path) -> str:
+    """The name of ``path`` as a user knows it: ``.`` (or ``..``, ``songs/..``) is its folder's own name, not ""."""
+    return path.name if path.name not in ("", ".", "..") else path.resolve().name or str(path)
 
 
 def _timing_line(timing) -> str:

@@ -7,13 +7,14 @@ import importlib
 import os
 import pkgutil
 import shutil
+import signal
 import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -119,6 +120,7 @@ def write_chart_files(song, output: Path) -> list[Path]:
         made = set_files(song, output)
         older = [(p, kept) for p in existing if (kept := keep_older_backup(Path(p)))]
         written = made.write(output, keep_backup=True)
+        work_done()  # written: Ctrl+C from here on no longer says "interrupted" (the rest is the report)
     except SetFileClash as err:
         raise UserError(str(err)) from None
     except OSError as err:
@@ -171,9 +173,62 @@ def build_parser(prog: str = "main.py") -> argparse.ArgumentParser:
     return parser
 
 
-def run_cli(argv: list[str], prog: str = "main.py") -> int:
+def run_cli(argv: list[str], prog: str = "main.py", exiting: bool = False) -> int:
     """Parse ``argv`` and run the chosen subcommand; map errors to exit codes. Everything is inside the ``try``,
-    building the parser included: Ctrl+C at any moment is the one line ``error: interrupted`` and exit 130."""
+    building the parser included: Ctrl+C at any moment is the one line ``error: interrupted`` and exit 130.
+    Once the command has returned (or failed) Ctrl+C is ignored: a write that was finished is no "interrupted",
+    and the process ends with the command's own code and message. ``exiting``: the caller ends the process next
+    (``main.py``, the console script), so SIGINT stays ignored through the exit; else (a test calling this in its
+    own process) the handler there before is put back."""
+    finished = _Finished()
+    _RUNNING.append(finished)
+    try:
+        return _run(argv, prog, finished)
+    except KeyboardInterrupt:  # Ctrl+C in the instant an error was being reported
+        finished()
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        _RUNNING.remove(finished)
+        if not exiting:
+            finished.restore()
+
+
+def work_done() -> None:
+    """Said by a command once its output is written (:func:`write_chart_files`): Ctrl+C is ignored from then on, so
+    a command whose files are whole ends with its own code and report, never "interrupted" (exit 130) after its
+    "wrote ..." line. Nothing outside :func:`run_cli` (a test calling a command's function)."""
+    if _RUNNING:
+        _RUNNING[-1]()
+
+
+class _Finished:
+    """Called once the command's outcome is known: SIGINT ignored from then on (:meth:`restore` puts back the
+    handler there before). Only the main thread can set a handler: elsewhere nothing changes."""
+
+    def __init__(self) -> None:
+        self.set = False
+        self.before: Any = None
+
+    def __call__(self) -> None:
+        if not self.set:
+            try:
+                self.before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                self.set = True
+            except ValueError:  # not the main thread
+                pass
+
+    def restore(self) -> None:
+        if self.set:
+            signal.signal(signal.SIGINT, signal.SIG_DFL if self.before is None else self.before)
+            self.set = False
+
+
+_RUNNING: list[_Finished] = []  # run_cli's calls under way, the innermost last (work_done)
+
+
+def _run(argv: list[str], prog: str, finished: _Finished) -> int:
+    code: int | None = None
     try:
         parser = build_parser(prog)
         if argv and _is_path_to_open(parser, argv[0]):  # ``main.py SONG [options]``: ``open SONG [options]``
@@ -190,20 +245,38 @@ def run_cli(argv: list[str], prog: str = "main.py") -> int:
                 return EXIT_OK
         with one_line_warnings():
             code = int(func(args) or 0)
+        finished()
         sys.stdout.flush()  # a reader gone (``| head``) is found here, not as Python's message at exit
         return code
     except UserError as exc:
+        finished()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        finished()
+        if code is not None:  # Ctrl+C just after the command returned: its work is done, its own code stands
+            return _flushed(code)
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError as exc:
+        finished()
         if not _stdout_closed():  # a pipe of its own (a server connection...): an error like any other
             return _os_error(exc)
         return _quiet_closed_stdout()
     except OSError as exc:  # disk full, permissions, missing files not caught earlier
+        finished()
         return _os_error(exc)
+
+
+def _flushed(code: int) -> int:
+    """``code`` after stdout is flushed, or :data:`EXIT_PIPE_CLOSED` when its reader has gone."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _quiet_closed_stdout()
+    except OSError as exc:
+        return _os_error(exc)
+    return code
 
 
 CONSOLE_SCRIPT = "genelive-studio"
@@ -212,7 +285,7 @@ CONSOLE_SCRIPT = "genelive-studio"
 def console_main() -> NoReturn:
     """The ``genelive-studio`` command an installed wheel puts on PATH ([project.scripts]): ``python main.py``
     of the repository, under the command's own name in usage and error lines."""
-    sys.exit(run_cli(sys.argv[1:], prog=CONSOLE_SCRIPT))
+    sys.exit(run_cli(sys.argv[1:], prog=CONSOLE_SCRIPT, exiting=True))
 
 
 def _os_error(exc: OSError) -> int:

@@ -120,12 +120,19 @@ def set_files(song: Song, output: Path) -> SetFiles:
 
 def write_set(files: list[tuple[Path, bytes]], copies: list[tuple[Path, bytes]], keep_backup: bool = False) -> list[Path]:
     """Write the ``.osu`` ``files`` and the set's ``copies`` (:func:`set_files`) as one
-    (:func:`chart.fileio.atomic_write_many`): a full disk leaves none written. A copy's subfolder (``sb/``) is made
-    first and removed again when the write fails. Returns the ``files``' paths."""
+    (:func:`chart.fileio.atomic_write_many`): a full disk leaves none written. A copy's subfolder inside the set
+    (``sb/``) is made first and removed again when the write fails; the set's folder itself (the ``files``' folder)
+    is never made here: a missing one is the write's "No such file or directory", as for any chart file, and the
+    caller decides whether to make it (``convert``: one level, said). Returns the ``files``' paths."""
     made: list[Path] = []
+    sets = {path.parent for path, _data in files}
     try:
         for path, _data in copies:
-            missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
+            inside = next((s for s in sets if path.parent.is_relative_to(s) and s.is_dir()), None)
+            if inside is None:  # the set's folder is missing: nothing is made, the write says so
+                continue
+            missing = [p for p in [path.parent, *path.parent.parents] if p.is_relative_to(inside) and p != inside
+                       and not p.exists()]
             for folder in reversed(missing):
                 folder.mkdir()
                 made.append(folder)
