@@ -15,7 +15,8 @@ A :class:`Command` changes a target (the :class:`~chart.document.Document`) in `
   and autosave). A command is never merged into the saved state, so "clean" stays exact.
 * The oldest steps are dropped beyond ``limit`` steps, and sooner once the steps hold more than ``note_budget``
   notes in all (:func:`held_notes`): a step keeps the notes it took out and put in, so a count of steps alone let
-  1,000 whole-chart edits of a 22k-note chart (Select All + Mirror: 1.8 MB a step) hold 1.8 GB.
+  1,000 whole-chart edits of a 22k-note chart (Select All + Mirror: 1.8 MB a step) hold 1.8 GB. ``dropped``
+  counts them (until :meth:`History.clear`): with any dropped, the oldest state kept is not the opened one.
 
 Time is injectable (``clock``) so tests drive the merge window without sleeping.
 """
@@ -121,6 +122,7 @@ class History:
         self._held: dict[int, int] = {}  # id(step) -> held_notes(step), for the steps of both stacks
         self._held_total = 0
         self._clean: int | None = 0  # len(_undo) at the saved state; None once that state is unreachable
+        self.dropped = 0  # oldest steps dropped by the limits (_trim): undo no longer reaches the opened state
         self._last_push_s: float | None = None  # set only while the top command may absorb the next push
         self._macros: list[MacroCommand] = []
         self._stroke: _Stroke | None = None
@@ -257,6 +259,7 @@ class History:
         self._held.clear()
         self._held_total = 0
         self._clean = 0
+        self.dropped = 0
         self._last_push_s = None
         self._notify()
 
@@ -371,6 +374,7 @@ class History:
         while len(self._undo) > self.limit or (self._held_total > self.note_budget and len(self._undo) > 1):
             dropped = self._undo.pop(0)
             self._held_total -= self._held.pop(id(dropped), 0)
+            self.dropped += 1
             if self._clean is not None:
                 self._clean = self._clean - 1 if self._clean > 0 else None
 

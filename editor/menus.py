@@ -205,10 +205,16 @@ def _bind_navigation(win) -> None:
 
 
 def undo_redo(win, redo: bool) -> bool:
-    """Undo or redo one step (Ctrl+Z / Ctrl+Y); see :func:`editor.panels.history.step_history`."""
-    from editor.panels.history import step_history
+    """Undo or redo one step (Ctrl+Z / Ctrl+Y); see :func:`editor.panels.history.step_history`. A panel field
+    being typed in (Edit > Undo from the menu leaves the focus in it) is committed first, as its own step: Undo
+    takes that back (Redo puts it back), and a Redo has nothing left to redo."""
+    from editor.panels.history import commit_typed, step_history
 
-    return step_history(win.session, redo)
+    typed = commit_typed(win, win.session)
+    if typed is not None and redo:
+        win.session.status.emit(f"Kept what was typed as a step of its own ({typed.name}): nothing to redo now")
+        return False
+    return step_history(win.session, redo, note=" (what was typed in the field; Redo puts it back)" if typed else "")
 
 
 def _bind_playback_and_ai(win) -> None:

@@ -21,6 +21,7 @@ from editor import messages
 from editor.audio_support import decode_job
 from editor.controllers import file_dialogs, save_checks
 from editor.controllers.disk_stamps import DiskStamps
+from editor.controllers.music_ogg import MusicToOgg
 from editor.demo import away_from_bundled, is_bundled
 from editor.panels.fields import commit_focused_field
 from editor.session import AudioState, EditorSession
@@ -46,6 +47,7 @@ class FileController(QObject):
         self.on_disk = DiskStamps()  # the song's files read or written here, with their stamps then
         self._conversions_accepted: tuple[Path, list[str]] | None = None  # lossy save the designer agreed to
         self._drafts_accepted: dict[str, tuple[Document, str]] = {}  # verb -> saying Yes to these drafts (save_checks)
+        self.music_to_ogg = MusicToOgg(self)
 
     # ------------------------------------------------------------------ dialogs (tests replace these)
     def ask_open_path(self) -> Path | None:
@@ -304,44 +306,8 @@ class FileController(QObject):
 
     # ------------------------------------------------------------------ music to Ogg
     def convert_music_to_ogg(self) -> Job | None:
-        """File > Convert Music to Ogg: write the loaded music (this editor's decode) as Ogg Vorbis beside the chart
-        and point #MUSIC at it (one undo step; the chart still needs saving). For MP3s that other players start
-        at another sample (Verify's ``mp3-delay``)."""
-        from audio.encode import write_ogg
-        from chart.commands import SetSongMeta
-
-        song, audio = self.session.doc.song, self.session.audio
-        if audio is None:
-            self.session.status.emit("Convert music: no audio is loaded")
-            return None
-        if song.source_path is None:
-            messages.error(self.window, "Convert music", "Save the chart first: the Ogg file goes next to it.")
-            return None
-        target = song.source_path.parent / f"{Path(song.music or audio.path.name).stem or 'music'}.ogg"
-        named = song.audio_path()
-        if named is not None and target.resolve() == Path(named).resolve():
-            self.session.status.emit(f"Convert music: {target.name} is already Ogg")
-            return None
-        if target.exists() and not messages.confirm(self.window, "Convert music",
-                                                    f"{target.name} exists. Replace it?"):
-            return None
-
-        def run(ctx):
-            return write_ogg(target, audio.samples, audio.sample_rate_hz, cancel=ctx.check,
-                             progress=lambda f: ctx.report(f, f"Writing {target.name}"))
-
-        def done(path: Path, doc=self.session.doc) -> None:
-            if doc is not self.session.doc:
-                return
-            audio.path = path  # the same samples: playback, waveform and drafts carry on
-            self.session.push(SetSongMeta(name="Convert music to Ogg", music=path.name))
-            self.session.status.emit(f"Music written to {path.name} and #MUSIC set to it; save the chart to keep it")
-
-        job = Job("music-to-ogg", run, parent=self)
-        job.finished.connect(done)
-        job.failed.connect(lambda msg: messages.error(self.window, "Convert music", messages.one_line(msg)))
-        self.session.status.emit(f"Writing {target.name}...")
-        return self.jobs.start(job)
+        """File > Convert Music to Ogg (:mod:`editor.controllers.music_ogg`): the write's job, or None."""
+        return self.music_to_ogg.convert()
 
     # ------------------------------------------------------------------ new song from audio
     def new_document_from_audio(self, audio_path: Path, timing) -> Document:

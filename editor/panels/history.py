@@ -12,6 +12,16 @@ The list follows the history row by row (rows added or taken off the end, the ol
 whose marks changed dressed again), and a jump refreshes it once, at the end: it was cleared and rebuilt after
 every step, so a click 1,000 steps back rebuilt 1,000 rows 1,000 times (3.5 s), and every edit paid a rebuild that
 grew with the history (2.5 ms at 1,000 steps).
+
+Row 0 is the opened state until the history's limits drop the oldest steps (:mod:`chart.history`); from then on
+it is the oldest state kept and says how many steps before it are gone (:func:`first_row_name`), and an undo or a
+jump that reaches it says so: it read "(opened)" while 100 of the session's notes were still there.
+
+During a drag or a record take (an open stroke) Undo, Redo and a jump change nothing and the status line says why,
+as a refused edit's does ("Undo: recording: Esc ends the take"). A panel field being typed in is committed first
+(:func:`commit_typed`), so that an undo which shows another difficulty (and refills the field from it) never
+drops the typed text: it becomes a step of its own, which that Undo takes back (Redo puts it back), as Ctrl+Z in
+the field would.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from editor.panels.fields import commit_focused_field
 from editor.session import EditorSession
 
 SAVED_SUFFIX = "  (saved)"
@@ -27,13 +38,47 @@ CURRENT_MARK = "▶ "  # before the step the chart is at now
 UNDONE_COLOR = QColor(140, 140, 140)  # redo steps
 
 
-def step_history(session: EditorSession, redo: bool, say: bool = True) -> bool:
+def first_row_name(history) -> str:
+    """Row 0's name: the opened state, or the oldest state kept once the limits dropped steps before it."""
+    n = history.dropped
+    return f"(oldest kept: {n} earlier step{'s' if n != 1 else ''} dropped)" if n else "(opened)"
+
+
+def _at_oldest(history) -> str:
+    """What a line about an undo adds when it reached the oldest state kept and that is not the opened one."""
+    if history.undo_commands() or not history.dropped:
+        return ""
+    n = history.dropped
+    steps = f"{n} steps before it were" if n != 1 else "step before it was"
+    return f"; the {steps} dropped (undo limit), not back to the opened song"
+
+
+def busy_line(session: EditorSession, what: str) -> str:
+    """Why ``what`` (Undo, Redo, History) does nothing during a stroke: the take's or the drag's line."""
+    return f"{what}: {session.live_run or 'finish the drag first'}"
+
+
+def commit_typed(window, session: EditorSession):
+    """Commit the panel field being typed in (:func:`commit_focused_field`) before an undo or redo; the step it
+    made (None when the field held the document's value, or the text merged into the last step)."""
+    history = session.doc.history
+    if history.in_stroke or window is None:
+        return None
+    before = history.undo_commands()[-1:]
+    commit_focused_field(window)
+    after = history.undo_commands()[-1:]
+    return after[0] if after and (not before or after[0] is not before[0]) else None
+
+
+def step_history(session: EditorSession, redo: bool, say: bool = True, note: str = "") -> bool:
     """Undo or redo one step, said in the status bar ("Undid Delete"; a line left from before, "Selected 374
     notes", read as if it were still true); when it edited another difficulty than the one shown, that one is shown
     and the line names it (an undo in Easy silently took back a Beginner edit, and the next edit lost it for good).
-    ``say=False``: no line (a History jump says what it did once, at its end)."""
+    ``say=False``: no line (a History jump says what it did once, at its end); ``note`` is added to the line."""
     doc = session.doc
     if doc.history.in_stroke:
+        if say:
+            session.status.emit(busy_line(session, "Redo" if redo else "Undo"))
         return False
     steps = doc.history.redo_commands() if redo else doc.history.undo_commands()[::-1]
     if not steps or not (doc.redo() if redo else doc.undo()):
@@ -44,7 +89,7 @@ def step_history(session: EditorSession, redo: bool, say: bool = True) -> bool:
         session.set_chart(chart)
         where = f" in {chart.slot.sm_name}"
     if say:
-        session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name}{where}")
+        session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name}{where}{note}{_at_oldest(doc.history)}")
     return True
 
 
@@ -86,9 +131,9 @@ class StepList(QListWidget):
 
 
 class HistoryPanel(QWidget):
-    """Row 0 is the opened state; row k is after the k-th step. The current state's row starts with
-    :data:`CURRENT_MARK`. The saved state's row is bold with a "(saved)" suffix; no row is when the saved state is
-    out of reach (a new song, or redo steps dropped by a new edit)."""
+    """Row 0 is the opened state (or the oldest kept, :func:`first_row_name`); row k is after the k-th step. The
+    current state's row starts with :data:`CURRENT_MARK`. The saved state's row is bold with a "(saved)" suffix; no
+    row is when the saved state is out of reach (a new song, or redo steps dropped by a new edit)."""
 
     def __init__(self, session: EditorSession, parent: QWidget | None = None):
         super().__init__(parent)
@@ -120,9 +165,12 @@ class HistoryPanel(QWidget):
         history = self.session.doc.history
         done = history.undo_commands()
         steps = [None, *done, *history.redo_commands()]
-        names = ["(opened)", *history.undo_stack_names(), *history.redo_stack_names()]
+        names = [first_row_name(history), *history.undo_stack_names(), *history.redo_stack_names()]
         current, saved = len(done), history.clean_index
         self._drop_oldest(steps)
+        renamed = bool(self._names) and self._names[0] != names[0]  # steps dropped: only row 0 is dressed again
+        if renamed:
+            self._names[0] = names[0]
         shown, common = self._steps, min(len(self._steps), len(steps))
         if shown[:common] == steps[:common] and self._names[:common] == names[:common]:  # at C speed: the usual
             same = common
@@ -136,7 +184,7 @@ class HistoryPanel(QWidget):
             _dress(item, names[i], current=i == current, saved=i == saved, undone=i > current)
 
         low, high = sorted((max(self._current, 0), current))  # the rows between the old and new current state
-        for i in {*range(low, high + 1), self._saved, saved}:
+        for i in {*range(low, high + 1), self._saved, saved, 0 if renamed else None}:
             if i is not None and 0 <= i < same:
                 dress(self.list.item(i), i)
         for i in range(same, len(steps)):
@@ -173,9 +221,16 @@ class HistoryPanel(QWidget):
         """Undo or redo, one step at a time as Ctrl+Z / Ctrl+Y do, until ``row`` steps are applied; the list is
         refreshed once, at the end, and the status bar says what it did once: "Undid Add tap" for one step, "Undid
         120 steps" for more (a line per step filled View > Messages' log, pushing out its warnings), naming the
-        difficulty when the jump showed another one."""
+        difficulty when the jump showed another one. A field being typed in is committed first (:func:`commit_typed`):
+        its step is undone with the others; a jump forward then has no steps to redo (the new step dropped them)."""
         history = self.session.doc.history
         if history.in_stroke:
+            self.session.status.emit(busy_line(self.session, "History"))
+            return
+        start = len(history.undo_commands())
+        typed = commit_typed(self._main_window(), self.session)
+        if typed is not None and row > start:
+            self.session.status.emit(f"Kept what was typed as a step of its own ({typed.name}): nothing to redo now")
             return
         start = current = len(history.undo_commands())
         chart = self.session.chart
@@ -194,7 +249,14 @@ class HistoryPanel(QWidget):
             what = last.name if abs(current - start) == 1 else f"{abs(current - start)} steps"
             shown = self.session.chart  # None after a jump that removes the song's last chart
             where = "" if shown is chart or shown is None else f" in {shown.slot.sm_name}"
-            self.session.status.emit(f"{'Redid' if redo else 'Undid'} {what}{where}")
+            self.session.status.emit(f"{'Redid' if redo else 'Undid'} {what}{where}{_at_oldest(history)}")
+
+    def _main_window(self) -> QWidget:
+        """The window whose panel field may be typed in (a floating History dock's parent is still the window)."""
+        top: QWidget = self
+        while top.parentWidget() is not None:
+            top = top.parentWidget()
+        return top
 
 
 def _dress(item: QListWidgetItem, name: str, current: bool, saved: bool, undone: bool) -> None:

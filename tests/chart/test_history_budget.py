@@ -144,3 +144,20 @@ def test_chart_steps_count_the_whole_chart_they_keep():
     assert held_notes(RemoveChart("dance-single/Hard")) == 1  # not done yet: a chart id holds nothing
     assert len(doc.undo_stack_names()) == 6  # 6 x 16 = 96 notes fit in 100; the older steps went
     assert doc.history._held_total == 96
+
+
+def test_dropped_counts_the_steps_the_limits_took_off():
+    """The History panel says how many steps are gone before its first row (it read "(opened)" after 1,100 steps,
+    undo reaching back only 1,000): the history counts them, by the step limit and the note budget alike."""
+    doc, _clock = budgeted(notes=40, budget=10**9)
+    doc.history.limit = 3
+    for k in range(5):
+        doc.history._last_push_s = None
+        doc.push(AddNotes(hard(doc), [tap(Fraction(500 + k), k % 4)]))
+    assert doc.history.dropped == 2
+    doc.history.limit = 1000
+    doc.history.note_budget = 50  # one whole-chart step (80 notes) pushes out all but the newest
+    doc.push(whole_chart_step(doc))
+    assert (doc.history.dropped, len(doc.history.undo_stack_names())) == (5, 1)
+    doc.history.clear()
+    assert doc.history.dropped == 0

@@ -19,7 +19,7 @@ from chart.notes import Note
 from chart.song import Chart, Slot, Song
 from chart.timing import TimingData
 from editor.panels import history as history_panel
-from editor.panels.history import CURRENT_MARK, SAVED_SUFFIX, step_history
+from editor.panels.history import CURRENT_MARK, SAVED_SUFFIX, first_row_name, step_history
 
 pytestmark = pytest.mark.qt
 
@@ -35,7 +35,7 @@ def rebuilt_rows(history) -> list[tuple]:
     """Each row as a rebuild from scratch makes it (the panel's code before it followed the history)."""
     done, undone, saved = history.undo_stack_names(), history.redo_stack_names(), history.clean_index
     rows = []
-    for i, name in enumerate(["(opened)", *done, *undone]):
+    for i, name in enumerate([first_row_name(history), *done, *undone]):  # "(opened)" until steps are dropped
         text = name + SAVED_SUFFIX if i == saved else name
         current = i == len(done)
         rows.append((CURRENT_MARK + text if current else text, f"{text}, current state" if current else None,
