@@ -90,7 +90,7 @@ train: system $(DEV_STAMP)
 train-lanes: system $(DEV_STAMP)
 	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s0 --seed 0
 	nice -n 5 $(PY) main.py train-lanes --songs ../shared/data/charts --charts-only ../shared/data/charts-only --out runs/lanes-s1 --seed 1
-	nice -n 5 $(PY) main.py ensemble-lanes runs/lanes-s0 runs/lanes-s1 --charts-only ../shared/data/charts-only --out runs/lanes --ship
+	nice -n 5 $(PY) main.py ensemble-lanes runs/lanes-s0 runs/lanes-s1 --charts-only ../shared/data/charts-only --out runs/lanes --model-id lane-v3 --ship
 	$(PY) scripts/calibrate_lane_drafts.py --songs ../shared/data/charts --jump-range ../shared/data/charts-only --write
 
 eval: system $(RUN_STAMP)

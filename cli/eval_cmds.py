@@ -33,7 +33,9 @@ def register(subparsers) -> None:
         "train-lanes", help="train the lane model (arrows and holds for placed onset rows) and export it",
         description="Trains the GRU lane model on the training songs of --songs plus the text-only charts, "
                     "exports lane.onnx + lane.manifest.json into --out, optionally ships them to "
-                    "resources/models.")
+                    "resources/models. A checkpoint in --out is continued when it is the same run (seed, "
+                    "epochs, layout); another run's is refused. Per-song examples are cached like train's "
+                    "features (runs/lane_cache of a source checkout, else ~/.cache/genelive-studio/training).")
     tr.add_argument("--songs", required=True, type=Path, help="song folders with audio (../shared/data/charts)")
     tr.add_argument("--charts-only", type=Path, help="text-only chart folders (../shared/data/charts-only)")
     tr.add_argument("--out", required=True, type=Path, help="run folder (checkpoints, logs, exported model)")
@@ -41,6 +43,8 @@ def register(subparsers) -> None:
     tr.add_argument("--epochs", type=int, default=None, help="training epochs (default: the shipped recipe)")
     tr.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     tr.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+    tr.add_argument("--model-id", default=None, help="model id in the manifest (default: from the --out name, "
+                                                     "lane-NAME unless it starts with lane)")
     tr.add_argument("--ship", action="store_true", help="copy the exported model into resources/models")
     tr.set_defaults(func=_train_lanes)
 
@@ -56,7 +60,7 @@ def _train_lanes(args: argparse.Namespace) -> int:
     from training.data import DataError
     from training.lane_train import LaneTrainConfig, run_lane_training
 
-    cfg = LaneTrainConfig(out=str(args.out), seed=args.seed, device=args.device)
+    cfg = LaneTrainConfig(out=str(args.out), seed=args.seed, device=args.device, model_id=args.model_id)
     if args.epochs is not None:
         if args.epochs < 1:
             raise UserError("--epochs must be at least 1")

@@ -19,7 +19,8 @@ def register(subparsers) -> None:
     p.add_argument("--charts-only", required=True, type=Path,
                    help="the text-only chart folders the runs were trained with (their monitor songs calibrate)")
     p.add_argument("--out", required=True, type=Path, help="folder for the exported ensemble")
-    p.add_argument("--model-id", default="lane-v3", help="model id written into the manifest")
+    p.add_argument("--model-id", default=None, help="model id written into the manifest (default: from the --out "
+                                                    "name, as train-lanes; the shipped lane-v3 names it)")
     p.add_argument("--ship", action="store_true", help="copy the exported model into resources/models")
     p.set_defaults(func=_ensemble)
 
@@ -33,10 +34,11 @@ def _ensemble(args: argparse.Namespace) -> int:
     output_folder(args.out)
     require_torch("ensembles")
     from training.lane_ensemble import export_ensemble
-    from training.lane_train import ship_lane_model
+    from training.lane_train import default_model_id, ship_lane_model
 
     try:
-        summary = export_ensemble(list(args.runs), args.out, args.charts_only, args.model_id)
+        summary = export_ensemble(list(args.runs), args.out, args.charts_only,
+                                  args.model_id or default_model_id(args.out))
     except (ValueError, KeyError) as exc:
         raise UserError(str(exc).splitlines()[0]) from exc
     if args.ship:

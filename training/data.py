@@ -4,7 +4,8 @@ Reading rules (docs/evaluation.md): dance-single charts of the slots Beginner..C
 preferred where a folder has both, charts with <= 20 notes skipped (placeholders). Onset targets are one per
 note row (a jump is one onset, a hold counts at its head, mines are not onsets), at the times the chart's own
 timing gives (``.ssc`` per-chart timing where present). Features are :func:`inference.features.compute_features`
--- the production function -- cached per song under ``runs/cache/`` as float16 ``.npy``.
+-- the production function -- cached per song as float16 ``.npy`` (folder: :mod:`training.caches`; ``runs/cache/``
+of a source checkout).
 
 Split: whole songs, stratified by pack (the folder prefix before ``__``), from a deterministic hash of the folder
 name; the committed list ``training/splits/validation.txt`` is the source of truth once it exists.
@@ -12,6 +13,7 @@ name; the committed list ``training/splits/validation.txt`` is the source of tru
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -141,8 +143,9 @@ def cached_features(audio: Path, params: FeatureParams, cache_dir: Path | None =
 
         buf = io.BytesIO()
         np.save(buf, feats)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(target, buf.getvalue())
+        with contextlib.suppress(OSError):  # a cache that cannot be written (full, read-only) costs time only
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, buf.getvalue())
     return feats
 
 

@@ -239,6 +239,9 @@ def _evaluate(options: EvalOptions, log) -> dict:
         raise EvalError("no usable song (chart + audio) in the selected folders")
     model_name = onset_m.display_id() if onset_m is not None else "librosa-baseline (onset_detect, snapped, thinned)"
     print(f"lane scores: {totals.lanes.summary()}", file=log)
+    # the onset figures score the rows the draft writes, after the lane model's hold rules: they depend on it (on
+    # stderr: the JSON's keys are EVALUATION.md's, exactly)
+    print(f"lane model: {lane_m.display_id() if lane_m is not None else 'none'}", file=log)
     return {
         "model": model_name,
         "songs": totals.songs,

@@ -148,7 +148,7 @@ def export_checkpoint(ckpt_path: str | Path | Sequence[str | Path], onnx_path: s
         "parameters": count_parameters(model),
         "training": training if len(training) > 1 else training[0],
         "ensemble": len(ckpts),
-        "validation": {k: report[k] for k in ("songs", "onset", "refine") if k in report} if report
+        "validation": {k: report[k] for k in ("list", "songs", "onset", "refine") if k in report} if report
         else ckpts[0].get("metrics", {}),
     }
     manifest = build_manifest(onnx_path, model.config, features, decode, model_id, extra)

@@ -3,11 +3,13 @@
 Two sources: song folders with audio (``../shared/data/charts``, audio features pooled at each row) and text-only
 charts (``../shared/data/charts-only``, audio part zero with its "audio present" flag 0). Chart reading rules are
 the onset model's (:mod:`training.data`: dance-single, Beginner..Challenge, ``.ssc`` preferred, > 20 notes).
-Per-song results are cached under ``runs/lane_cache/`` keyed by the chart file, audio file and feature version.
+Per-song results are cached (``runs/lane_cache/`` of a source checkout, :mod:`training.caches`) keyed by the chart
+file, audio file and feature version; the audio features themselves in the onset trainer's cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -31,9 +33,11 @@ from inference.lane_features import (
 )
 from inference.lane_memory import COUNT_BLOCK, DEFAULT_LAYOUT, HINT, HINT_OFFSET, HistoryLayout
 from inference.manifest import FeatureParams
+from training.data import DEFAULT_CACHE as DATA_CACHE
 
 FEATURE_VERSION = 2  # bump when row_features or the targets change: invalidates the cache
 DEFAULT_CACHE = Path(__file__).resolve().parent.parent / "runs" / "lane_cache"
+FEATURE_CACHE = DATA_CACHE  # the onset trainer's feature cache
 _FIELDS = ("rows", "history", "arrows", "holds", "length_cls")
 
 
@@ -111,8 +115,10 @@ def _load(path: Path) -> list[LaneChart]:
 
 
 def song_lane_charts(folder: Path, params: FeatureParams, with_audio: bool,
-                     cache_dir: Path | None = DEFAULT_CACHE, layout: HistoryLayout = DEFAULT_LAYOUT) -> list[LaneChart]:
-    """Lane examples of every usable chart of one song folder (cached). Raises ``DataError`` when unusable."""
+                     cache_dir: Path | None = DEFAULT_CACHE, layout: HistoryLayout = DEFAULT_LAYOUT,
+                     feature_cache: Path | None = FEATURE_CACHE) -> list[LaneChart]:
+    """Lane examples of every usable chart of one song folder (cached in ``cache_dir``, its audio features in
+    ``feature_cache``; None: not cached). Raises ``DataError`` when unusable."""
     from training.data import DataError, cached_features, find_chart_file, load_song, usable_charts
 
     chart_file = find_chart_file(folder)
@@ -129,26 +135,32 @@ def song_lane_charts(folder: Path, params: FeatureParams, with_audio: bool,
     if target is not None and target.is_file():
         return _load(target)
     song = song or load_song(chart_file)
-    feats = cached_features(audio, params) if audio is not None else None
+    feats = cached_features(audio, params, feature_cache) if audio is not None else None
     charts = [chart_examples(folder.name, song, chart, feats, params, layout)
               for _, chart in sorted(usable_charts(song).items())]
     if target is not None:
-        _save(target, charts)
+        with contextlib.suppress(OSError):  # a cache that cannot be written (full, read-only) costs time only
+            _save(target, charts)
     return charts
 
 
 def load_lane_charts(folders: Iterable[Path], params: FeatureParams, with_audio: bool,
                      cache_dir: Path | None = DEFAULT_CACHE, desc: str = "lane data",
-                     layout: HistoryLayout = DEFAULT_LAYOUT) -> list[LaneChart]:
-    """Examples of many song folders; unusable folders are skipped with one line on stderr each."""
+                     layout: HistoryLayout = DEFAULT_LAYOUT,
+                     feature_cache: Path | None = FEATURE_CACHE) -> list[LaneChart]:
+    """Examples of many song folders; unusable folders are skipped with one line on stderr each. A cache folder
+    that cannot be written is replaced (:func:`training.caches.usable_cache_dir`, one note line)."""
     from cli.common import progress
+    from training.caches import usable_cache_dir
     from training.data import DataError
 
     folders = list(folders)
+    cache_dir = usable_cache_dir(cache_dir) if folders else None  # nothing to cache: no folder made
+    feature_cache = usable_cache_dir(feature_cache) if with_audio and folders else None
     out: list[LaneChart] = []
     for folder in progress(folders, desc=desc):
         try:
-            out += song_lane_charts(folder, params, with_audio, cache_dir, layout)
+            out += song_lane_charts(folder, params, with_audio, cache_dir, layout, feature_cache)
         except DataError as exc:
             print(f"skipped: {exc}", file=sys.stderr)
     return out

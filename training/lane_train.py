@@ -39,7 +39,7 @@ class LaneTrainConfig:
     """Everything a lane training run depends on (saved with the checkpoint)."""
 
     out: str = "runs/lanes"
-    model_id: str = "lane-v3"
+    model_id: str | None = None  # None: from the ``out`` folder's name (:func:`default_model_id`)
     seed: int = 0
     # lane-v3: 20 epochs (monitor accuracy, seed 0: 0.5224 at 12, 0.5304 at 20; 2 GRU layers at 12: 0.5214)
     epochs: int = 20
@@ -69,6 +69,17 @@ class LaneTrainConfig:
     def model_config(self) -> LaneModelConfig:
         """``model`` with the history width and hint groups of :attr:`layout`."""
         return replace(self.model, history_dim=self.layout.dim, hint_groups=self.layout.hint_groups)
+
+
+#: Fields that do not change what a run trains: a resumed run may differ in them (every other one must match).
+_RUN_FREE = ("out", "model_id", "device", "threads")
+
+
+def default_model_id(out: str | Path) -> str:
+    """A run's model id from its folder's name, as ``train`` names onset runs: ``runs/lanes-s0`` -> lanes-s0,
+    ``runs/toy`` -> lane-toy."""
+    name = Path(out).resolve().name
+    return name if name.startswith("lane") else f"lane-{name}"
 
 
 def is_monitor_song(key: str) -> bool:
@@ -115,7 +126,30 @@ def _checkpoint_path(out: Path) -> Path:
     return out / "lane_checkpoint.pt"
 
 
-def _save_checkpoint(out: Path, model, optim, sched, epoch: int, best: dict, history: list, rng) -> None:
+def _run_settings(cfg: LaneTrainConfig, steps_per_epoch: int) -> dict:
+    """What defines a run (kept in its checkpoint): the config but ``_RUN_FREE``, and the steps of an epoch."""
+    settings = {k: v for k, v in asdict(cfg).items() if k not in _RUN_FREE}
+    settings["model"] = asdict(cfg.model_config())
+    return {**settings, "steps_per_epoch": steps_per_epoch}
+
+
+def _check_resume(path: Path, state: dict, settings: dict) -> None:
+    """ValueError (one line) unless the checkpoint at ``path`` was written by a run with these settings."""
+    saved = state.get("settings")
+    if saved is None:
+        raise ValueError(f"{path} does not record its run's settings (written before they were checked): "
+                         "--no-resume starts over, or choose another --out")
+    differ = [k for k in settings if saved.get(k) != settings[k]]
+    if differ:
+        shown = ", ".join(f"{k} {saved.get(k)} there, {settings[k]} here" if k in ("seed", "epochs") else k
+                          for k in differ)
+        why = " (a run's learning-rate schedule ends with its epochs)" if "epochs" in differ else ""
+        raise ValueError(f"{path} belongs to another run ({shown}): --no-resume starts over, or choose another "
+                         f"--out{why}")
+
+
+def _save_checkpoint(out: Path, model, optim, sched, epoch: int, best: dict, history: list, rng,
+                     settings: dict) -> None:
     import io
 
     from chart.fileio import atomic_write_bytes
@@ -123,7 +157,7 @@ def _save_checkpoint(out: Path, model, optim, sched, epoch: int, best: dict, his
     buf = io.BytesIO()
     torch.save({"model": model.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
                 "epoch": epoch, "best": best, "history": history, "rng": rng.bit_generator.state,
-                "torch_rng": torch.get_rng_state()}, buf)
+                "torch_rng": torch.get_rng_state(), "settings": settings}, buf)
     atomic_write_bytes(_checkpoint_path(out), buf.getvalue())
 
 
@@ -131,7 +165,8 @@ def train_lanes(cfg: LaneTrainConfig, train: list[LaneChart], monitor: list[Lane
                 resume: bool = True, log=sys.stderr) -> tuple[LaneModel, dict]:
     """Train on ``train`` charts, pick the epoch with the best ``monitor`` accuracy; returns (model, summary).
 
-    Checkpoints after every epoch under ``cfg.out``; with ``resume`` an existing checkpoint is continued.
+    Checkpoints after every epoch under ``cfg.out``; with ``resume`` an existing checkpoint is continued when
+    it belongs to a run of the same settings (seed, epochs, layout, model, data size; else ValueError).
     """
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -146,8 +181,10 @@ def train_lanes(cfg: LaneTrainConfig, train: list[LaneChart], monitor: list[Lane
     best: dict[str, Any] = {"accuracy": -1.0, "epoch": -1, "state": None}
     start, history = 0, []
     ckpt = _checkpoint_path(out)
+    settings = _run_settings(cfg, steps_per_epoch)
     if resume and ckpt.is_file():
         state = torch.load(ckpt, weights_only=False)
+        _check_resume(ckpt, state, settings)
         model.load_state_dict(state["model"])
         optim.load_state_dict(state["optim"])
         sched.load_state_dict(state["sched"])
@@ -165,7 +202,7 @@ def train_lanes(cfg: LaneTrainConfig, train: list[LaneChart], monitor: list[Lane
         history.append({"epoch": epoch, "loss": round(float(np.mean(losses)), 4), "monitor_accuracy": round(acc, 4),
                         "seconds": round(time.perf_counter() - t0, 1)})
         print(json.dumps(history[-1]), file=log, flush=True)
-        _save_checkpoint(out, model, optim, sched, epoch, best, history, rng)
+        _save_checkpoint(out, model, optim, sched, epoch, best, history, rng, settings)
     if best["state"] is not None:
         model.load_state_dict(best["state"])
     model.eval()
@@ -269,17 +306,21 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
     """The whole recipe behind ``main.py train-lanes``: data, split, rule baselines, training, export, ship."""
     from chart.fileio import atomic_write_text
     from inference.manifest import file_sha256
+    from training.caches import default_cache_dir
     from training.data import song_folders, split_keys
     from training.lane_baseline import NGRAM_FILE, chart_log_probs, save_ngram
     from training.lane_data import load_lane_charts
 
+    if cfg.model_id is None:
+        cfg = replace(cfg, model_id=default_model_id(cfg.out))
     params = lane_feature_params()
     folders = song_folders(songs)
     train_keys, val_keys = split_keys([f.name for f in folders])
-    audio = load_lane_charts([f for f in folders if f.name in set(train_keys)], params, True, desc="audio charts",
-                             layout=cfg.layout)
-    text = load_lane_charts(song_folders(charts_only), params, False, desc="text charts",
-                            layout=cfg.layout) if charts_only else []
+    lane_cache, feature_cache = default_cache_dir("lane_cache"), default_cache_dir("cache")
+    audio = load_lane_charts([f for f in folders if f.name in set(train_keys)], params, True, lane_cache,
+                             "audio charts", cfg.layout, feature_cache)
+    text = load_lane_charts(song_folders(charts_only), params, False, lane_cache, "text charts", cfg.layout,
+                            feature_cache) if charts_only else []
     pool = text if text else audio
     monitor = [c for c in pool if is_monitor_song(c.key)]
     held_out = {id(c) for c in monitor}
@@ -304,7 +345,7 @@ def run_lane_training(songs: Path, charts_only: Path | None, cfg: LaneTrainConfi
              "training": {k: summary[k] for k in (
                  "best_epoch", "monitor_accuracy", "baselines_monitor", "train_charts", "train_rows", "parameters")},
              "seed": cfg.seed}
-    manifest_path = export_lane_model(model, out, params, extra, cfg.model_id, cfg.layout)
+    manifest_path = export_lane_model(model, out, params, extra, cfg.model_id or default_model_id(out), cfg.layout)
     monitor_folders = [f for f in (song_folders(charts_only) if text and charts_only else folders)
                        if is_monitor_song(f.name)]
     summary["decision"] = _calibrate(manifest_path, ngram, monitor_folders)

@@ -223,35 +223,52 @@ def tune_and_measure(model: OnsetModel | OnsetEnsemble, songs: Sequence[SongData
     return settings, report
 
 
+def _list_name(path: Path) -> str:
+    """A validation list as the manifest names it: relative to the code folder when inside it."""
+    from training.caches import CODE_ROOT
+
+    try:
+        return path.resolve().relative_to(CODE_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def finish_run(checkpoint: Path | Sequence[Path], songs_root: str | Path, onnx_paths: Sequence[Path],
-               model_id: str = "onset-v1", log=print) -> dict:
+               model_id: str = "onset-v1", log=print, validation_file: str | Path | None = None) -> dict:
     """Tune on the validation songs, write ``tune.json`` beside the (first) checkpoint, export to each ONNX path.
 
-    Several checkpoints are exported as one ensemble (probabilities averaged). The validation list and feature
-    cache are the ones the (first) checkpoint was trained with.
+    Several checkpoints are exported as one ensemble (probabilities averaged). The validation list is
+    ``validation_file`` when given (``train --tune-only --validation-list``), else the one the (first) checkpoint
+    was trained with; the report (and so the manifest) names it. The feature cache is the checkpoint's.
     """
+    from training.caches import usable_cache_dir
     from training.data import DEFAULT_CACHE, SPLIT_FILE, DataError, load_song_data, song_folders, split_keys
     from training.export import export_checkpoint, load_models
 
     checkpoints = [Path(checkpoint)] if isinstance(checkpoint, str | Path) else [Path(c) for c in checkpoint]
     model, params, ckpts = load_models(checkpoints)
     run_cfg = ckpts[0].get("train_config", {})
-    cache = run_cfg.get("cache_dir", str(DEFAULT_CACHE))
     folders = song_folders(songs_root)
-    _, val_keys = split_keys([f.name for f in folders], Path(run_cfg.get("validation_file", SPLIT_FILE)))
+    cache = usable_cache_dir(run_cfg.get("cache_dir", str(DEFAULT_CACHE)), log) if folders else None
+    val_file = Path(validation_file if validation_file is not None else run_cfg.get("validation_file", SPLIT_FILE))
+    _, val_keys = split_keys([f.name for f in folders], val_file)
     ratios = refine_ratios(training_row_counts([f for f in folders if f.name not in set(val_keys)], log))
     songs = []
     for folder in folders:
         if folder.name in set(val_keys):
             try:
-                songs.append(load_song_data(folder, params, Path(cache) if cache else None))
+                songs.append(load_song_data(folder, params, cache))
             except (DataError, OSError) as exc:
                 log(f"skip {folder.name}: {exc}")
     mean = np.asarray(params.norm_mean, np.float32)
     std = np.asarray(params.norm_std, np.float32)
-    settings, report = tune_and_measure(model, songs, mean, std, params.frame_rate,
-                                        checkpoints[0].with_name("tune.json" if len(checkpoints) == 1
-                                                                 else "tune-ensemble.json"), ratios)
+    settings, report = tune_and_measure(model, songs, mean, std, params.frame_rate, None, ratios)
+    report = {"list": _list_name(val_file) if val_file.is_file() else "default split (no list file)",
+              "song_keys": sorted(s.key for s in songs), **report}
+    from chart.fileio import atomic_write_text
+
+    tune_json = checkpoints[0].with_name("tune.json" if len(checkpoints) == 1 else "tune-ensemble.json")
+    atomic_write_text(tune_json, json.dumps(report, indent=2) + "\n")
     for path in onnx_paths:
         export_checkpoint(checkpoints, path, decode=settings, model_id=model_id, report=report)
         log(f"exported {path}")

@@ -81,3 +81,7 @@ def test_ensemble_of_two_runs_is_exported(tmp_path):
     assert manifest.extra["history"]["back_beats"] == [4]
     assert manifest.extra["hidden"] == 16
     assert len(manifest.extra["training"]["members"]) == 2
+    # without --model-id the ensemble is named after its --out folder (it was "lane-v3", the shipped model's id)
+    result = run(*runs, "--charts-only", empty, "--out", tmp_path / "lanes-mine")
+    assert result.returncode == 0, result.stderr
+    assert Manifest.load(tmp_path / "lanes-mine" / "lane.manifest.json").model_id == "lanes-mine"

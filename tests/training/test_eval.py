@@ -123,14 +123,20 @@ def synthetic(tmp_path_factory) -> Path:
 
 
 def run_eval(capsys, *args: str) -> dict:
+    return run_eval_logged(capsys, *args)[0]
+
+
+def run_eval_logged(capsys, *args: str) -> tuple[dict, str]:
+    """The JSON result and what went to stderr."""
     code = main(["eval", *args, "--json"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    return json.loads(captured.out)
+    return json.loads(captured.out), captured.err
 
 
 def test_oracle_on_clicks_scores_near_one_and_keys_match(synthetic, capsys):
-    result = run_eval(capsys, "--songs", str(synthetic / "songs"), "--model", str(synthetic / "oracle.manifest.json"))
+    result, log = run_eval_logged(capsys, "--songs", str(synthetic / "songs"),
+                                  "--model", str(synthetic / "oracle.manifest.json"))
     assert set(result) == EXPECTED_KEYS
     assert set(result["onset"]) == ONSET_KEYS
     for key in ONSET_KEYS - {"chart_mean_f1_50ms"}:
@@ -140,6 +146,11 @@ def test_oracle_on_clicks_scores_near_one_and_keys_match(synthetic, capsys):
     assert result["songs"] == 1
     assert result["charts"] == 5
     assert result["model"].startswith("oracle-clicks (sha256:")
+    # the onset figures score the rows after the lane model (docs/evaluation.md): stderr names which one
+    from inference.manifest import default_models_dir
+
+    shipped_lanes = Manifest.load(default_models_dir() / "lane.manifest.json", verify=False)
+    assert f"lane model: {shipped_lanes.display_id()}" in log
     assert result["onset"]["f1_50ms"]["all"] > 0.95
     assert result["onset"]["chart_mean_f1_50ms"] > 0.95
     # All five slots carry the same chart here (human charts almost never do), and the notes of slots drafted
