@@ -29,12 +29,14 @@ import numpy as np
 from audio.decoders import AudioError, AudioWarning, Source, opened
 
 __all__ = ["DEFAULT_BLOCK_FRAMES", "AudioError", "AudioInfo", "AudioWarning", "audio_digest", "audio_info",
-           "decoded_info", "iter_blocks", "load_audio", "native_stderr_silenced"]
+           "decoded_info", "iter_blocks", "load_audio", "native_stderr_silenced", "resample"]
 
 DEFAULT_BLOCK_FRAMES = 1 << 14  # small enough that a damaged file loses < 0.4 s
 #: Preallocate at most this many frames per byte of file (compressed music runs at 0.3-8; the header's count
 #: is used up to that, and the array grows if the file really holds more, e.g. long digital silence)
 MAX_PREALLOC_FRAMES_PER_BYTE = 16
+#: soxr's quality for every resample (:func:`resample`, and the streaming one of :func:`iter_blocks`)
+RESAMPLE_QUALITY = "HQ"
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ def iter_blocks(path: str | Path, block_frames: int = DEFAULT_BLOCK_FRAMES, sr: 
         if sr is not None and sr != src.sr:
             import soxr
 
-            stream = soxr.ResampleStream(src.sr, sr, 1 if mono else src.channels, dtype="float32", quality="HQ")
+            stream = soxr.ResampleStream(src.sr, sr, 1 if mono else src.channels, dtype="float32",
+                                         quality=RESAMPLE_QUALITY)
         for block in src.blocks(block_frames):
             out = _mix(block, mono)
             if stream is not None:
@@ -201,12 +204,22 @@ def load_audio(path: str | Path, sr: int | None = None, mono: bool = True,
     if data.shape[-1] == 0:
         raise AudioError(f"audio file {path.name} holds no samples (empty, truncated or corrupt)")
     if sr is not None and sr != file_sr:
-        import soxr
-
-        data = soxr.resample(data.T if data.ndim == 2 else data, file_sr, sr, quality="HQ")
-        data = data.T if data.ndim == 2 else data
-        file_sr = sr
+        data, file_sr = resample(data, file_sr, sr), sr
     return np.ascontiguousarray(data, dtype=np.float32), int(file_sr)
+
+
+def resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
+    """``samples`` (``[n]`` or ``[channels, n]``) at ``to_hz``, float32: soxr at :data:`RESAMPLE_QUALITY`, the one
+    resampler of a whole signal (:func:`load_audio`, the model features, the onset envelope, the player's output
+    rate), so they all hear the same samples; the shipped models' features were computed with exactly this call.
+    The samples as float32 when the rates agree."""
+    arr = np.asarray(samples, dtype=np.float32)
+    if int(from_hz) == int(to_hz):
+        return arr
+    import soxr
+
+    out = soxr.resample(arr.T if arr.ndim == 2 else arr, int(from_hz), int(to_hz), quality=RESAMPLE_QUALITY)
+    return np.ascontiguousarray(out.T if arr.ndim == 2 else out, dtype=np.float32)
 
 
 def _prealloc_frames(path: Path, header_frames: int) -> int:

@@ -51,14 +51,14 @@ from audio import mp3 as _mp3
 from audio import ogg as _ogg
 from audio import wav as _wav
 from audio.downmix import VORBIS_TO_WAV_ORDER
+from chart.song import NEEDS_FFMPEG as NEEDS_FFMPEG
 
 MIN_SR_HZ = 1_000  # below this a header is garbage, not audio
 MAX_SR_HZ = 768_000
 #: A header that claims a longer file is damaged or means "unknown" (libsndfile's SF_COUNT_MAX): 24 hours.
 MAX_PLAUSIBLE_S = 24 * 3600
-#: Formats libsndfile cannot read, decoded only by audioread's ffmpeg (or GStreamer) backend, by file extension
-NEEDS_FFMPEG = {".m4a": "M4A/AAC", ".mp4": "M4A/AAC", ".m4b": "M4A/AAC", ".aac": "AAC", ".wma": "WMA",
-                ".webm": "WebM", ".mka": "Matroska", ".ac3": "AC-3"}
+# NEEDS_FFMPEG: formats libsndfile cannot read, decoded only by audioread's ffmpeg (or GStreamer) backend, by file
+# extension; it lives in chart.song beside AUDIO_EXTENSIONS, the one list of audio files the CLI and editor open.
 
 
 class AudioError(Exception):

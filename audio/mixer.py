@@ -78,11 +78,9 @@ def resample_source(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray
     at the server's); the same array when the rates agree. GUI thread, before a :class:`SourceMix` is made."""
     if int(from_hz) == int(to_hz):
         return samples
-    import soxr
+    from audio.decode import resample
 
-    arr = np.asarray(samples, dtype=np.float32)
-    out = soxr.resample(arr.T if arr.ndim == 2 else arr, int(from_hz), int(to_hz), quality="HQ")
-    return np.ascontiguousarray(out.T if arr.ndim == 2 else out, dtype=np.float32)
+    return resample(samples, from_hz, to_hz)
 
 
 def soft_limit(block: np.ndarray, mag: np.ndarray, mask: np.ndarray) -> None:

@@ -72,9 +72,9 @@ def onset_envelope(samples: np.ndarray, sr: int, hop_s: float = 0.001, lag_frame
     """
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     if sr != ANALYSIS_SR_HZ:
-        import soxr
+        from audio.decode import resample
 
-        x = soxr.resample(x, sr, ANALYSIS_SR_HZ, quality="HQ").astype(np.float32)
+        x = resample(x, sr, ANALYSIS_SR_HZ)
     hop = max(1, int(round(hop_s * ANALYSIS_SR_HZ)))
     env, rate_hz, t0_s = _flux(x, hop, lag_frames, n_fft)
     return env, rate_hz, t0_s + _detector_lead_s(hop, lag_frames, n_fft)

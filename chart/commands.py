@@ -4,7 +4,8 @@ Notes are addressed by value (a ``Note`` is a frozen value), charts by object or
 validates before it changes anything, so a failed edit leaves the document untouched and is not recorded.
 
 An AI draft is one :class:`ReplaceRegion`: it swaps the notes of one chart in ``[beat0, beat1)`` for the draft
-and carries ``provenance`` (model id, manifest version, backend, seed, parameters; see :func:`draft_provenance`).
+and carries ``provenance``, the record of what made it (the drafter's
+:meth:`inference.draft_types.Provenance.as_dict`, kept as given).
 """
 
 from __future__ import annotations
@@ -22,19 +23,9 @@ from chart.formats.osu_hitsounds import carries_sounds, follow_edit
 from chart.history import Command
 from chart.make_room import make_room_leaving
 from chart.note_keys import NoteSet, in_order
-from chart.notes import Note, NoteKind, as_fraction, sort_notes
+from chart.notes import Note, as_fraction, sort_notes
 from chart.song import Chart
 from chart.timing import TimingData
-
-PROVENANCE_KEYS = ("model_id", "manifest_version", "backend", "seed", "parameters")
-
-
-def draft_provenance(
-    model_id: str, manifest_version: str, backend: str, seed: int | None, parameters: dict[str, Any]
-) -> dict[str, Any]:
-    """The provenance record an AI draft carries (what made it, so it can be reproduced and disclosed)."""
-    return {"model_id": model_id, "manifest_version": manifest_version, "backend": backend,
-            "seed": seed, "parameters": dict(parameters)}
 
 
 class ReplaceNotes(_Base):
@@ -175,26 +166,6 @@ def move_onto(chart: ChartRef, base: list[Note], notes: Iterable[Note], beat_del
     if removed:
         move.landing(removed, cut)
     return move
-
-
-class ChangeNoteKind(ReplaceNotes):
-    """Turn notes into another kind. Holds/rolls keep their length between each other; others get ``length``."""
-
-    def __init__(self, chart: ChartRef, notes: Iterable[Note], kind: NoteKind | str,
-                 length: Fraction | int | str = 1, name: str = "Change note type"):
-        kind = NoteKind(kind)
-        length = as_fraction(length)
-        if kind.has_length and length <= 0:
-            raise ValueError("a hold or roll needs a length > 0 beats")
-        old = list(notes)
-        new = [n.replace(kind=kind, length=_length_for(n, kind, length)) for n in old]
-        super().__init__(chart, old, new, name, follow=in_place(old))
-
-
-def _length_for(note: Note, kind: NoteKind, length: Fraction) -> Fraction:
-    if not kind.has_length:
-        return Fraction(0)
-    return note.length if note.kind.has_length and note.length > 0 else length
 
 
 class SetHoldLength(ReplaceNotes):

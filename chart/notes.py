@@ -12,8 +12,6 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
 
 class NoteKind(StrEnum):
     """What a note is. Values are stable identifiers used by the JSON export and the editor."""
@@ -111,12 +109,3 @@ def beat_rows(notes: list[Note]) -> Iterator[tuple[Fraction, list[Note]]]:
 def onset_beats(notes: Iterable[Note]) -> list[Fraction]:
     """Distinct beats of note rows that are onsets (a jump is one row; holds count at the head)."""
     return sorted({n.beat for n in notes if n.kind.is_onset})
-
-
-def note_arrays(notes: Iterable[Note]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised view: (beats float64, lanes int16, end beats float64) for drawing and statistics."""
-    notes = list(notes)
-    beats = np.fromiter((float(n.beat) for n in notes), dtype=np.float64, count=len(notes))
-    lanes = np.fromiter((n.lane for n in notes), dtype=np.int16, count=len(notes))
-    ends = np.fromiter((float(n.end_beat) for n in notes), dtype=np.float64, count=len(notes))
-    return beats, lanes, ends

@@ -16,7 +16,6 @@ import numpy as np
 from chart.notes import Note, NoteKind, sort_notes
 
 DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 96, 192)
-SM_ROW_DIVISORS: tuple[int, ...] = (4, 8, 12, 16, 24, 32, 48, 64, 192)  # measure sizes .sm writers use
 #: On StepMania's grid, but rarely meant: Verify warns about them (``chart.checks.unsnapped``) and the decoder
 #: uses them only when no other snap of its slot is near (``inference.decode.snap_rows``).
 UNUSUAL_DIVISORS: tuple[int, ...] = (96, 192)

@@ -159,13 +159,25 @@ def music_relative_to(audio: str | Path, target: str | Path, music: str = "") ->
     return Path(rel).as_posix()
 
 
-AUDIO_EXTENSIONS = (".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
+#: Audio files libsndfile decodes, needing nothing more (:mod:`audio.decoders`).
+NATIVE_AUDIO_EXTENSIONS = (".ogg", ".opus", ".mp3", ".wav", ".flac")
+#: Audio files only ffmpeg decodes (through audioread), by extension, with the format's name for the "no decoder
+#: for ... is installed" error (:data:`audio.decoders.NEEDS_FFMPEG` is this dict).
+NEEDS_FFMPEG = {".m4a": "M4A/AAC", ".aac": "AAC", ".mp4": "M4A/AAC", ".m4b": "M4A/AAC", ".wma": "WMA",
+                ".webm": "WebM", ".mka": "Matroska", ".ac3": "AC-3"}
+#: Every audio file the project reads, the one list: ``main.py open``/``draft``/``tempo``, the editor's File >
+#: Open and New Song from Audio, and their file dialogs.
+AUDIO_EXTENSIONS = NATIVE_AUDIO_EXTENSIONS + tuple(NEEDS_FFMPEG)
+#: Containers that usually hold a video: opened as a song when named, but not taken for a song folder's music
+#: (an osu! set or a StepMania song may carry a background video beside its audio).
+VIDEO_EXTENSIONS = (".mp4", ".webm")
 
 
 def audio_files(folder: Path) -> list[Path]:
     """The audio files of a song folder, sorted (its music is the one when there is only one); none when the
-    folder is gone or cannot be listed."""
-    return sorted(p for p in _entries(folder) if p.suffix.lower() in AUDIO_EXTENSIONS)
+    folder is gone or cannot be listed. A video (:data:`VIDEO_EXTENSIONS`) is not counted."""
+    return sorted(p for p in _entries(folder)
+                  if p.suffix.lower() in AUDIO_EXTENSIONS and p.suffix.lower() not in VIDEO_EXTENSIONS)
 
 
 def _entries(folder: Path) -> list[Path]:

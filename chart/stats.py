@@ -103,11 +103,6 @@ def default_nps(slot: Slot) -> float | None:
     return round((usual[0] + usual[1]) / 2, 2) if usual is not None else None
 
 
-def onset_notes(notes: Iterable[Note]) -> list[Note]:
-    """Notes the player steps on (taps, hold/roll heads, lifts), in order; mines and fakes left out."""
-    return [n for n in notes if n.kind.is_onset]
-
-
 def onset_times_s(notes: Sequence[Note], timing: TimingData) -> np.ndarray:
     """Judgement times in seconds of the onset notes, sorted; shape ``[n_onsets]`` (a jump counts twice)."""
     beats = np.array([float(n.beat) for n in notes if n.kind.is_onset], dtype=np.float64)

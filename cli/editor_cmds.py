@@ -7,7 +7,15 @@ from pathlib import Path
 
 from cli.common import UserError, writable_folder
 
-CHART_AND_AUDIO = (".ssc", ".sm", ".osu", ".json", ".osz", ".ogg", ".mp3", ".wav", ".flac", ".opus", ".m4a")
+
+def chart_and_audio() -> tuple[str, ...]:
+    """The file extensions ``open`` takes: every chart format's (:func:`chart.formats.registry.formats`) and every
+    audio file's (:data:`chart.song.AUDIO_EXTENSIONS`, the editor's own list), so none that the editor opens is
+    refused here. Imported when asked (every subcommand's module loads at startup)."""
+    from chart.formats.registry import formats
+    from chart.song import AUDIO_EXTENSIONS
+
+    return tuple(e for f in formats() for e in f.extensions) + AUDIO_EXTENSIONS
 
 
 def register(subparsers) -> None:
@@ -42,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     if path is not None:
         if not path.exists():
             raise UserError(f"{path}: no such file or folder")
-        if path.is_file() and path.suffix.lower() not in CHART_AND_AUDIO:
-            raise UserError(f"{path.name}: not a chart or audio file (use {', '.join(CHART_AND_AUDIO)})")
+        known = chart_and_audio()
+        if path.is_file() and path.suffix.lower() not in known:
+            raise UserError(f"{path.name}: not a chart or audio file (use {', '.join(known)})")
     if args.after_draft and args.screenshot is None:
         raise UserError("--after-draft only applies with --screenshot")
     if args.stems and args.screenshot is None:

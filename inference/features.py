@@ -70,16 +70,6 @@ def frame_times(n_frames: int, params: FeatureParams) -> np.ndarray:
     return np.arange(int(n_frames), dtype=np.float64) * (params.hop_length / params.sample_rate)
 
 
-def _resample(samples: np.ndarray, sr: int, target_sr: int) -> np.ndarray:
-    try:  # the audio layer owns resampling; older checkouts only have load_audio
-        from audio.decode import resample  # type: ignore[attr-defined]
-    except ImportError:
-        import soxr
-
-        return soxr.resample(samples, sr, target_sr, quality="HQ").astype(np.float32)
-    return np.asarray(resample(samples, sr, target_sr), dtype=np.float32)
-
-
 def _log_mel(samples: np.ndarray, n_fft: int, params: FeatureParams, n_frames: int,
              out: np.ndarray | None = None) -> np.ndarray:
     """Log-mel frames ``[n_frames, n_mels]`` of one FFT size, written into ``out`` (a slice of the result)."""
@@ -133,7 +123,9 @@ def compute_features(samples: np.ndarray, sr: int, params: FeatureParams) -> np.
         raise FeatureError("invalid feature parameters (sample rate, hop, FFT sizes, mel bands)")
     x = x.astype(np.float32, copy=False)
     if int(sr) != int(params.sample_rate):
-        x = _resample(x, int(sr), int(params.sample_rate))
+        from audio.decode import resample  # the audio layer's one resampler
+
+        x = resample(x, int(sr), int(params.sample_rate))
     x = np.nan_to_num(x, copy=False)
     n_frames = n_frames_for(len(x), params)
     n_mels = int(params.n_mels)

@@ -359,7 +359,8 @@ def teacher_forced_classes(stepper: LaneStepper, features: Sequence[np.ndarray],
 def assign_lanes(rows_beats: Sequence[Fraction], rows_seconds: np.ndarray, slot: int,
                  audio_feats: np.ndarray | None = None, model: Any = None, seed: int = 0,
                  temperature: float = 0.0) -> list[Note]:
-    """Arrows and holds for one chart's onset rows; what the drafter calls.
+    """Arrows and holds for one chart's onset rows (:func:`decode_rows` on one request: for tests and scripts; the
+    drafter batches its charts through :func:`decode_rows` itself, with context rows and kept arrows).
 
     Parameters
     ----------

@@ -2,9 +2,9 @@
 osu! beatmap set) and Save As.
 
 Two Open entries, as a platform file dialog picks either files or a folder, never both: a set's difficulties open
-together as one song only from its folder. The filters are built from the formats' and
-:data:`chart.song.AUDIO_EXTENSIONS` lists, so every audio file the editor reads is offered (``.m4a`` was missing
-from a hand-written list). :class:`editor.controllers.files.FileController` calls these through methods that tests
+together as one song only from its folder. The filters are built from the formats'
+(:func:`chart.formats.registry.formats`) and :data:`chart.song.AUDIO_EXTENSIONS` lists, so every chart and audio
+file the editor reads is offered (``.m4a``, later ``.aac``, was missing from a hand-written list). :class:`editor.controllers.files.FileController` calls these through methods that tests
 replace.
 """
 
@@ -14,9 +14,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from chart.formats.registry import formats
 from chart.song import AUDIO_EXTENSIONS
 
-CHART_EXTENSIONS = (".ssc", ".sm", ".osu", ".json", ".osz")
+CHART_EXTENSIONS = tuple(e for f in formats() for e in f.extensions)
 OPEN_FILTER = (f"Charts and audio ({' '.join('*' + e for e in CHART_EXTENSIONS + AUDIO_EXTENSIONS)});;"
                "All files (*)")
 SAVE_FILTER = "StepMania 5 (*.ssc);;StepMania (*.sm);;osu!mania (*.osu);;Game JSON (*.json)"

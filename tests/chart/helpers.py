@@ -66,3 +66,15 @@ def fraction_work(fn) -> int:
     Fraction's numerator or denominator is free and not counted)."""
     calls = fraction_calls(fn)
     return sum(n for name, n in calls.items() if name not in ("numerator", "denominator"))
+
+
+def converted(chart, notes, kind, length):
+    """A kind change as the editor's Edit > Convert pushes it (``editor.controllers.reshape``): one
+    ``ReplaceNotes`` of the notes for their converted copies, hitsounds following in place. Holds and rolls keep
+    their length between each other; a new one gets ``length``; other kinds have none."""
+    from chart.commands import ReplaceNotes, in_place
+
+    kind, notes = NoteKind(kind), list(notes)
+    new = [n.replace(kind=kind, length=(n.length if n.kind.has_length else Fraction(length)) if kind.has_length
+                     else Fraction(0)) for n in notes]
+    return ReplaceNotes(chart, notes, new, f"Convert to {kind.value}s", follow=in_place(notes))

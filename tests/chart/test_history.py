@@ -15,7 +15,6 @@ from chart.commands import (
     SetHoldLength,
     SetSongMeta,
     SetTiming,
-    draft_provenance,
 )
 from chart.document import Document
 from chart.history import Command, HistoryError, MacroCommand
@@ -314,7 +313,8 @@ def test_limit_drops_oldest_steps(clock: FakeClock) -> None:
 
 def test_replace_region_is_one_step_with_provenance(doc: Document) -> None:
     start = copy.deepcopy(doc.song)
-    provenance = draft_provenance("onset-v1", "1.0", "onnx-cpu", 7, {"threshold": 0.4})
+    provenance = {"model_id": "onset-v1", "manifest_version": 1, "sha256": "0" * 64, "lane_model": "rule",
+                  "backend": "onnx-cpu", "seed": 7, "parameters": {"threshold": 0.4}}  # Provenance.as_dict()
     draft = [tap(2, 3), tap(Fraction(5, 2), 0), hold(3, 1, Fraction(1, 2))]
     doc.push(ReplaceRegion(hard(doc), 2, 4, draft, provenance=provenance))
     in_region = doc.notes_in_range(hard(doc), Fraction(2), Fraction(4))

@@ -16,7 +16,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from chart.commands import (
     AddChart,
     AddNotes,
-    ChangeNoteKind,
     MoveNotes,
     RemoveChart,
     RemoveNotes,
@@ -30,7 +29,7 @@ from chart.document import Document
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot
 from chart.timing import TimingData
-from tests.chart.helpers import FakeClock, make_song
+from tests.chart.helpers import FakeClock, converted, make_song
 
 beats = st.integers(0, 64).map(lambda q: Fraction(q, 4))
 notes = st.builds(
@@ -102,7 +101,7 @@ class HistoryMachine(RuleBasedStateMachine):
             beat_delta = data.draw(st.integers(-4, 4)) * Fraction(1, 4)
             return MoveNotes(chart, picked, beat_delta, data.draw(st.integers(0, 1)))
         if kind == "kind":
-            return ChangeNoteKind(chart, picked, data.draw(st.sampled_from(list(NoteKind))), Fraction(1, 2))
+            return converted(chart, picked, data.draw(st.sampled_from(list(NoteKind))), Fraction(1, 2))
         holds = [n for n in picked if n.kind.has_length]
         if holds:
             return SetHoldLength(chart, holds[0], data.draw(st.integers(1, 8)) * Fraction(1, 4))

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chart.commands import AddNotes, ChangeNoteKind, MoveNotes, RemoveNotes, SetHoldLength, SetTiming
+from chart.commands import AddNotes, MoveNotes, RemoveNotes, SetHoldLength, SetTiming
 from chart.document import Document
 from chart.notes import Note, NoteKind, sort_notes
 from chart.song import Chart, Slot, Song
@@ -25,6 +25,7 @@ from editor.timeline import note_index
 from editor.timeline.note_index import NoteIndex
 from tests.chart import edit_reference, slow_reference
 from tests.chart.edit_reference import copy_of
+from tests.chart.helpers import converted
 
 ARRAYS = ("beats", "quant", "lanes", "kinds", "start_s", "end_s", "end_beats", "confidence", "unsure", "selected")
 OPS = ("add", "add", "remove", "move", "move", "hold", "kind", "twin", "batch", "undo", "redo", "timing", "big")
@@ -111,7 +112,7 @@ def apply(op: str, doc: Document, chart: Chart, rng: random.Random) -> None:
             if holds:
                 doc.push(SetHoldLength(chart, rng.choice(holds), Fraction(rng.randrange(1, 40), 4)))
         elif op == "kind" and notes:
-            doc.push(ChangeNoteKind(chart, pick(3), rng.choice(list(NoteKind)), Fraction(rng.randrange(1, 9), 2)))
+            doc.push(converted(chart, pick(3), rng.choice(list(NoteKind)), Fraction(rng.randrange(1, 9), 2)))
         elif op == "batch":
             with doc.transaction("Batch"):
                 for sub in rng.choices(("add", "remove", "move", "twin"), k=3):
