@@ -13,7 +13,7 @@ Only numpy and mir_eval: no torch, so evaluation runs where only the app's depen
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -152,18 +152,3 @@ class OnsetTally:
     def density_error_median(self) -> float:
         """Median ``|generated/reference density - 1|`` over the charts added so far."""
         return round(median_density_error(self.ratios), 4)
-
-
-def row_accuracy(predicted: Sequence[int], reference: Sequence[int]) -> tuple[int, int]:
-    """Exact-row lane agreement: (rows where the predicted lane set equals the reference, rows compared).
-
-    Parameters
-    ----------
-    predicted, reference : sequence of int, same length
-        Lane sets as bit masks (bit ``l`` = lane ``l``).
-    """
-    p = np.asarray(predicted, dtype=np.int64)
-    r = np.asarray(reference, dtype=np.int64)
-    if p.shape != r.shape:
-        raise ValueError(f"lane rows differ in length: {p.shape} vs {r.shape}")
-    return int(np.sum(p == r)), int(r.size)
