@@ -298,7 +298,8 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
 
 def _combos(key: str) -> tuple[int, ...]:
     sequence = QKeySequence(key)
-    return tuple(sequence[i].toCombined() for i in range(sequence.count()))
+    # PySide6's stubs lack QKeySequence.__getitem__ (Qt's operator[], a QKeyCombination)
+    return tuple(sequence[i].toCombined() for i in range(sequence.count()))  # type: ignore[index]
 
 
 def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
@@ -330,7 +331,7 @@ def _is_bare(sequence: QKeySequence) -> bool:
     field, list or tab bar too (bound to the notefield, they did nothing there)."""
     if sequence.isEmpty():
         return False
-    combo = sequence[0]
+    combo = sequence[0]  # type: ignore[index]  # stubs lack QKeySequence.__getitem__ (Qt's operator[])
     if Qt.Key.Key_F1 <= combo.key() <= Qt.Key.Key_F35:
         return False
     mods = combo.keyboardModifiers()

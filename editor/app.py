@@ -117,6 +117,7 @@ def take_screenshot(win, out: Path, after_draft: bool = False, stems: bool = Fal
     from editor.screenshot import PANELS_TIMEOUT_S, panels_settled, png_bytes, prepare_for_screenshot
 
     app = QApplication.instance()
+    assert app is not None  # ``win`` exists, so the application does
     # the decode result is delivered by a queued signal: wait for the session to have it (or its error); a bare
     # audio file is decoded and its tempo detected by a "new-song" job, which stays registered until its result
     # has been handled

@@ -7,11 +7,13 @@ GUI thread (workers hand their results back first), so emitting directly from th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 from PySide6.QtCore import QObject, Signal
 
 from chart.document import Document
+from chart.signals import Signal as DocSignal
 
 
 class DocumentBridge(QObject):
@@ -28,7 +30,7 @@ class DocumentBridge(QObject):
     def __init__(self, doc: Document, parent: QObject | None = None):
         super().__init__(parent)
         self.doc = doc
-        self._links = [
+        self._links: list[tuple[DocSignal, Callable[..., None]]] = [
             (doc.notes_changed, self._on_notes),
             (doc.timing_changed, self._on_timing),
             (doc.charts_changed, self._on_charts),

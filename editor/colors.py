@@ -9,6 +9,8 @@ on a light background, lighter on a dark one.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -38,7 +40,7 @@ def readable(color: QColor | str, background: QColor, ratio: float = MIN_CONTRAS
     if contrast(color, background) >= ratio:
         return color
     darker = contrast(QColor("black"), background) >= contrast(QColor("white"), background)
-    h, s, lightness, a = color.getHslF()
+    h, s, lightness, a = cast(tuple[float, float, float, float], color.getHslF())  # stubs say ``object``
     step = -0.01 if darker else 0.01
     while 0.0 <= lightness + step <= 1.0:
         lightness += step

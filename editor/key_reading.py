@@ -50,7 +50,8 @@ def key_problem(text: str) -> str | None:
     if len(key_parts(text)) > MAX_KEYS:
         return f"{len(key_parts(text))} keys: Qt reads at most {MAX_KEYS} in a sequence and drops the others"
     sequence = QKeySequence(text)
-    keys = [sequence[i].key() for i in range(sequence.count())]
+    # PySide6's stubs lack QKeySequence.__getitem__ (Qt's operator[], a QKeyCombination)
+    keys = [sequence[i].key() for i in range(sequence.count())]  # type: ignore[index]
     if not keys or Qt.Key.Key_unknown in keys or not sequence.toString():  # 'Ctrl+Foo' reads as an unknown key
         return "Qt cannot read it: write e.g. 'Ctrl+Shift+M', 'Alt+3', 'F5', 'PgDn'"
     if any(key.value in NEVER_FIRED for key in keys):

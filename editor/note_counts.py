@@ -27,7 +27,7 @@ class NoteCounts(QObject):
 
     recount = Signal(object)
 
-    def __init__(self, session):
+    def __init__(self, session) -> None:
         super().__init__(session)
         self.session = session
         self._counts: dict[int, tuple[Chart, int]] = {}

@@ -15,6 +15,7 @@ class PanelTabs(QTabWidget):
     def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 (Qt's name)
         for i in range(self.count()):
             page = self.widget(i)
+            assert page is not None  # i < count()
             if page is widget or page.isAncestorOf(widget):
                 self.setCurrentIndex(i)
                 return

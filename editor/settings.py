@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
@@ -85,7 +85,7 @@ class EditorSettings:
         "view/zoom_pps": (15.0, 4000.0), "ai/variants": (1, 8), "edit/custom_snap": (0, 192),
     }
 
-    def __init__(self):
+    def __init__(self) -> None:
         if _ini_path is not None:
             self.qs = QSettings(str(_ini_path), QSettings.Format.IniFormat)
         else:
@@ -194,7 +194,8 @@ class EditorSettings:
         value = self.qs.value("files/recent", [])
         if isinstance(value, str):
             value = [value] if value else []
-        return [str(v) for v in value or []]
+        # a QVariant (``object`` in the stubs): a list of paths, one path or None as QSettings stores them
+        return [str(v) for v in cast(Iterable[object], value or [])]
 
     def add_recent(self, path: str | Path) -> list[str]:
         path = str(Path(path).resolve())

@@ -191,7 +191,7 @@ class MessageBar(QStatusBar):
             self.clearMessage()
 
     # ------------------------------------------------------------------ QStatusBar's message API
-    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt API
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:  # noqa: N802 - Qt API
         self.post(text, INFO, timeout)
 
     def currentMessage(self) -> str:  # noqa: N802 - Qt API

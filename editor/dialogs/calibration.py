@@ -14,6 +14,8 @@ confident -133 ms. Clicks a second apart make every correction within the settin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
@@ -26,6 +28,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from audio.clock import LatencyEstimate
 
 MIN_TAPS = 8
 CLICK_INTERVAL_S = 1.0  # real seconds between clicks: a correction up to ±half of it is unambiguous
@@ -41,13 +46,13 @@ class CalibrationDialog(QDialog):
         self.setWindowTitle("Latency calibration")
         self.taps_s: list[float] = []
         self.clicks_s = np.zeros(0)  # song seconds of the metronome's clicks
-        self.estimate = None
+        self.estimate: LatencyEstimate | None = None
         self._running = False
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Press Start, then tap Space on every click you hear (one a second, at least "
                                 f"{MIN_TAPS} taps).\nThe result is added to the output-latency setting."))
-        self.result = QLabel("No taps yet.")
-        layout.addWidget(self.result)
+        self.result_label = QLabel("No taps yet.")
+        layout.addWidget(self.result_label)
         row = QHBoxLayout()
         self.start_button = QPushButton("&Start")  # Alt+S: no button takes the focus (below)
         self.start_button.clicked.connect(self.start)
@@ -73,7 +78,7 @@ class CalibrationDialog(QDialog):
         pb = self.playback
         player = pb.player
         if player is None:
-            self.result.setText("No audio is loaded: open a song first.")
+            self.result_label.setText("No audio is loaded: open a song first.")
             return False
         if pb.playing and not self._running:
             pb.toggle()  # pause the song; the metronome takes the player over
@@ -87,7 +92,7 @@ class CalibrationDialog(QDialog):
             player.set_loop(0.0, n * spacing_s)
         player.play(from_s=0.0)
         self._running = True
-        self.result.setText("Tap along with the clicks...")
+        self.result_label.setText("Tap along with the clicks...")
         return True
 
     def _stop_metronome(self) -> None:
@@ -129,19 +134,19 @@ class CalibrationDialog(QDialog):
 
         self.taps_s.append(float(song_s))
         if len(self.taps_s) < MIN_TAPS:
-            self.result.setText(f"{len(self.taps_s)} tap(s)...")
+            self.result_label.setText(f"{len(self.taps_s)} tap(s)...")
             return
         rate = self.playback.player.rate if self.playback.player is not None else 1.0
         try:
-            self.estimate = estimate_latency(np.asarray(self.taps_s), self.clicks_s, rate=rate, min_taps=MIN_TAPS)
+            e = estimate_latency(np.asarray(self.taps_s), self.clicks_s, rate=rate, min_taps=MIN_TAPS)
         except ValueError as exc:
-            self.result.setText(f"Not yet: {exc}")
+            self.result_label.setText(f"Not yet: {exc}")
             return
-        e = self.estimate
+        self.estimate = e
         warn = ("\nThat is close to half a click's spacing: the taps may belong to the neighbouring clicks. Check by "
                 "ear after applying." if abs(e.latency_s) > WARN_FRACTION * CLICK_INTERVAL_S else "")
-        self.result.setText(f"Correction {e.latency_s * 1000:+.1f} ms (spread {e.spread_s * 1000:.1f} ms, "
-                            f"{e.n_used} taps used, {e.n_rejected} rejected){warn}")
+        self.result_label.setText(f"Correction {e.latency_s * 1000:+.1f} ms (spread {e.spread_s * 1000:.1f} ms, "
+                                  f"{e.n_used} taps used, {e.n_rejected} rejected){warn}")
         self.buttons.button(QDialogButtonBox.StandardButton.Apply).setEnabled(True)
 
     def apply(self) -> float | None:
@@ -160,7 +165,7 @@ class CalibrationDialog(QDialog):
         self.taps_s, self.estimate = [], None
         self.buttons.button(QDialogButtonBox.StandardButton.Apply).setEnabled(False)
         clamped = f" (the limit; the taps asked for {wanted:.0f} ms)" if value != round(wanted, 1) else ""
-        self.result.setText(f"Output latency set to {value:.1f} ms{clamped}")
+        self.result_label.setText(f"Output latency set to {value:.1f} ms{clamped}")
         return value
 
     def done(self, code: int) -> None:

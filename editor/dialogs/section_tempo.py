@@ -66,7 +66,7 @@ class SectionTempoDialog(QDialog):
         self.grid_s = self.start_s + float(stop_s)  # when the section's beats run from (module docstring)
         start_text = f"beat {describe_beat(self.start)}"
         self.start_text = start_text
-        self.whole_text = f"beat {describe_beat(-(-self.start // 1))}"  # the first whole beat
+        self.whole_text = f"beat {describe_beat(Fraction(-(-self.start // 1)))}"  # the first whole beat
         self.outcome = outcome
         self.candidates = [(float(c.bpm), float(c.offset_s), float(c.confidence)) for c in candidates]
         self.anchor_s: float | None = None  # a beat of the grid the first beat is measured against
@@ -94,11 +94,11 @@ class SectionTempoDialog(QDialog):
         self.phase_label = QLabel()
         self.phase_label.setWordWrap(True)
         layout.addWidget(self.phase_label)
-        self.move = QCheckBox(f"&Move {start_text} so that {self.whole_text} is on the detected beat (the BPM "
-                              "before it changes)" if self.start % 1 else
-                              f"&Move {start_text} onto the detected beat (the BPM before it changes)")
-        self.move.setChecked(True)
-        layout.addWidget(self.move)
+        self.move_box = QCheckBox(f"&Move {start_text} so that {self.whole_text} is on the detected beat (the BPM "
+                                  "before it changes)" if self.start % 1 else
+                                  f"&Move {start_text} onto the detected beat (the BPM before it changes)")
+        self.move_box.setChecked(True)
+        layout.addWidget(self.move_box)
         self.outcome_label = QLabel()
         self.outcome_label.setWordWrap(True)
         layout.addWidget(self.outcome_label)
@@ -111,7 +111,7 @@ class SectionTempoDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.bpm.valueChanged.connect(self._update)
-        self.move.toggled.connect(self._update)
+        self.move_box.toggled.connect(self._update)
         if self.candidates:
             self.list.setCurrentRow(0)
         self._update()
@@ -147,7 +147,7 @@ class SectionTempoDialog(QDialog):
             self.phase_label.setText(f"The nearest detected beat is {abs(phase) * 1000:.1f} ms {where} "
                                      f"{self.whole_text}" + ("." if self.offers_move() else
                                                              f" (within 3 ms: {self.start_text} stays where it is)."))
-        self.move.setEnabled(self.offers_move())
+        self.move_box.setEnabled(self.offers_move())
         bpm, at_s = self.values()
         text, ok = self.outcome(bpm, at_s)
         self.outcome_label.setText(("OK: " if ok else "Cannot apply: ") + text)
@@ -161,6 +161,6 @@ class SectionTempoDialog(QDialog):
         """(BPM, time to move the first beat to; None: it stays) as confirmed."""
         bpm = as_fraction(f"{self.bpm.value():.3f}")
         phase = self.phase_s()
-        if phase is None or not self.offers_move() or not self.move.isChecked():
+        if phase is None or not self.offers_move() or not self.move_box.isChecked():
             return bpm, None
         return bpm, Fraction(self.start_s + phase).limit_denominator(10**7)

@@ -82,7 +82,7 @@ def test_a_result_past_the_range_is_clamped_and_said(fast):
     assert dialog.start()
     _tap(dialog, 0.080)
     assert dialog.apply() == 500.0
-    assert "500.0 ms (the limit; the taps asked for 530 ms)" in dialog.result.text()
+    assert "500.0 ms (the limit; the taps asked for 530 ms)" in dialog.result_label.text()
     assert fast.settings.get("audio/latency_ms") == 500.0
     assert fast.playback.player.output_latency_s == pytest.approx(0.5)
     dialog.done(0)

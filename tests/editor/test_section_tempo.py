@@ -50,7 +50,7 @@ def accept_150(monkeypatch):
             dialog.list.setCurrentRow(min(range(len(dialog.candidates)),
                                           key=lambda i: abs(dialog.candidates[i][0] - 150)))
         shown.append({"title": dialog.windowTitle(), "candidates": list(dialog.candidates),
-                      "phase_s": dialog.phase_s(), "move": dialog.move.isEnabled() and dialog.move.isChecked(),
+                      "phase_s": dialog.phase_s(), "move": dialog.move_box.isEnabled() and dialog.move_box.isChecked(),
                       "outcome": dialog.outcome_label.text()})
         return QDialog.DialogCode.Accepted
 
@@ -192,16 +192,16 @@ def test_the_dialog_measures_the_phase_at_the_bpm_shown_and_refuses_what_cannot_
     qtbot.addWidget(dialog)
     assert "+5.0 ms from it" in dialog.list.item(0).text()
     assert dialog.phase_s() == pytest.approx(0.005, abs=1e-6)
-    assert dialog.move.isEnabled()
-    assert dialog.move.isChecked()
+    assert dialog.move_box.isEnabled()
+    assert dialog.move_box.isChecked()
     bpm, at_s = dialog.values()
     assert bpm == 150
     assert float(at_s) == pytest.approx(start_s + 0.005, abs=1e-6)
     assert "moved +5.0 ms" in dialog.outcome_label.text()
-    dialog.move.setChecked(False)
+    dialog.move_box.setChecked(False)
     assert dialog.values()[1] is None
     assert "moved" not in dialog.outcome_label.text()
-    dialog.move.setChecked(True)
+    dialog.move_box.setChecked(True)
     for label, bpm in (("÷2", 75), ("×2", 150), ("×2", 300)):
         next(b for b in dialog.findChildren(QPushButton) if b.text() == label).click()
         assert dialog.values()[0] == bpm
@@ -213,7 +213,7 @@ def test_the_dialog_measures_the_phase_at_the_bpm_shown_and_refuses_what_cannot_
     assert not ok.isEnabled()
     assert dialog.outcome_label.text().startswith("Cannot apply:")
     assert "warp" in dialog.outcome_label.text()
-    dialog.move.setChecked(False)
+    dialog.move_box.setChecked(False)
     assert ok.isEnabled()
     dialog.reject()
 
@@ -229,7 +229,7 @@ def test_a_section_starting_between_beats_is_measured_at_its_first_whole_beat(qt
     dialog = SectionTempoDialog(None, [candidate], F(79, 2), start_s, "beats 39.5 to 80", lambda b, a: ("", True))
     qtbot.addWidget(dialog)
     assert dialog.phase_s() == pytest.approx(0.002, abs=1e-6)  # not 200 ms from the start row
-    assert not dialog.move.isEnabled()
+    assert not dialog.move_box.isEnabled()
     assert dialog.values()[1] is None
     assert "after beat 40" in dialog.phase_label.text()
     dialog.bpm.setValue(160.0)  # at another BPM beat 40 comes sooner after the start row

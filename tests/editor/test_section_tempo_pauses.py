@@ -47,7 +47,7 @@ def accept_150(monkeypatch):
 
     def exec_(dialog):
         dialog.list.setCurrentRow(min(range(len(dialog.candidates)), key=lambda i: abs(dialog.candidates[i][0] - 150)))
-        shown.append({"phase_s": dialog.phase_s(), "move": dialog.move.isEnabled() and dialog.move.isChecked(),
+        shown.append({"phase_s": dialog.phase_s(), "move": dialog.move_box.isEnabled() and dialog.move_box.isChecked(),
                       "outcome": dialog.outcome_label.text()})
         return QDialog.DialogCode.Accepted
 
@@ -99,8 +99,8 @@ def test_the_dialog_measures_after_the_stop_and_a_move_keeps_the_stop(qtbot):
     qtbot.addWidget(dialog)
     assert dialog.phase_s() == pytest.approx(0.005, abs=1e-6)
     assert "+5.0 ms from it" in dialog.list.item(0).text()
-    assert dialog.move.isEnabled()
-    assert dialog.move.isChecked()
+    assert dialog.move_box.isEnabled()
+    assert dialog.move_box.isChecked()
     bpm, at_s = dialog.values()
     assert float(at_s) == pytest.approx(judged_s + 0.005, abs=1e-6)  # the judged row moves by the phase
     moved = set_section_tempo(STOPPED, 40, 80, bpm, at_s).timing
