@@ -100,8 +100,13 @@ class Job(QObject):
             _log.debug("job %s ended after its window: %s", self.name, exc)
 
     def _work(self) -> None:
+        # The job lets go of its function and arguments as it runs: a finished job kept by its controller (the last
+        # band waveform's, the last draft's) held a closed song's whole decoded audio for the rest of the session.
+        fn, args, kwargs = self._fn, self._args, self._kwargs
+        self._fn, self._args, self._kwargs = _ran, (), {}
         try:
-            result = self._fn(self.ctx, *self._args, **self._kwargs)
+            result = fn(self.ctx, *args, **kwargs)
+            del fn, args, kwargs
         except Cancelled:
             self.running = False
             self.cancelled.emit()
@@ -121,6 +126,11 @@ class Job(QObject):
             else:
                 self.finished.emit(result)
         self.done.emit()
+
+
+def _ran(_ctx: JobContext) -> None:
+    """A job's function once it has run (:meth:`Job._work`): a job runs once."""
+    raise RuntimeError("this job has already run")
 
 
 class JobRegistry(QObject):
