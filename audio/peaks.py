@@ -10,7 +10,8 @@ Zoomed in past level 0 (a pixel shorter than 64 samples), a bin's min/max would 
 an attack late in a bin was drawn up to a bin early (2.9 ms at 22.05 kHz: 12 px at the editor's 4000 px/s). A
 pyramid given the samples it was built from (:meth:`PeakPyramid.with_samples`: a reference to audio the caller
 keeps anyway, never a copy) reads the visible span's own samples there instead; that span is at most 64 samples
-per pixel, so the cost still follows the screen. No finer level is stored: one of 8 samples per bin would be 8x
+per pixel, so the cost still follows the screen; a pyramid of a signal nobody keeps (the mix filtered to a band)
+computes just that span instead (:meth:`PeakPyramid.with_reader`). No finer level is stored: one of 8 samples per bin would be 8x
 level 0 (26 MB more for a 10-minute song, per stem).
 
 The pyramid is built from a block stream (:func:`audio.decode.iter_blocks`), so a one-hour file needs only
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ import numpy as np
 from audio.progress import CancelFn, ProgressFn, check, report
 
 BASE_FRAMES = 64
+#: ``reader(first, stop)``: samples ``first:stop`` of the signal a pyramid describes, ``[channels, n]`` float32.
+SpanReader = Callable[[int, int], np.ndarray]
 CACHE_VERSION = 1
 
 
@@ -50,6 +53,9 @@ class PeakPyramid:
     samples : np.ndarray, shape [channels, n_frames], optional
         The audio itself, by reference (see :meth:`with_samples`); read only for pixels shorter than a
         level-0 bin. Not saved, not counted in :attr:`nbytes`.
+    reader : callable, optional
+        Where the pyramid is of a signal nobody keeps (a filtered band): ``reader(first, stop)`` gives its samples
+        ``first:stop`` as ``[channels, stop - first]`` float32, computed for that span (:meth:`with_reader`).
     """
 
     sr: int
@@ -58,6 +64,7 @@ class PeakPyramid:
     mins: list[np.ndarray]
     maxs: list[np.ndarray]
     samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+    reader: SpanReader | None = field(default=None, repr=False, compare=False)
 
     @property
     def channels(self) -> int:
@@ -89,11 +96,39 @@ class PeakPyramid:
         self.samples = arr
         return self
 
+    def with_reader(self, reader: SpanReader) -> PeakPyramid:
+        """Let :meth:`query` read the spans it needs from ``reader`` (see :attr:`reader`) where a pixel is shorter
+        than a level-0 bin; returns self. For a signal not kept in memory, e.g. the mix filtered to a band: only
+        the visible span is computed, so a zoomed-in attack is drawn at its sample, not up to a bin early."""
+        self.reader = reader
+        return self
+
     def scaled(self, gain: float) -> PeakPyramid:
-        """The same peaks with every value multiplied by ``gain`` (a quiet filtered band drawn at the mix's size);
-        without :attr:`samples` (they are not the scaled signal)."""
-        return PeakPyramid(self.sr, self.n_frames, self.base_frames, [m * np.float32(gain) for m in self.mins],
-                           [m * np.float32(gain) for m in self.maxs])
+        """The same peaks with every value multiplied by ``gain`` (a quiet filtered band drawn at the mix's size).
+        Its fine spans are this pyramid's (:attr:`samples` or :attr:`reader`) times ``gain``, read when asked: no
+        copy of the audio."""
+        g = np.float32(gain)
+        scaled = PeakPyramid(self.sr, self.n_frames, self.base_frames, [m * g for m in self.mins],
+                             [m * g for m in self.maxs])
+        if self.samples is not None or self.reader is not None:
+            def read(first: int, stop: int) -> np.ndarray:
+                span = self._span(first, stop)
+                return span * g if span is not None else np.zeros((self.channels, stop - first), np.float32)
+
+            scaled.reader = read
+        return scaled
+
+    def _span(self, first: int, stop: int) -> np.ndarray | None:
+        """Samples ``first:stop`` (within the audio) as ``[channels, n]`` float32 from :attr:`reader` or
+        :attr:`samples` (a mono pyramid of several channels mixes just this span), or None without either."""
+        if self.reader is not None:
+            return np.atleast_2d(np.asarray(self.reader(first, stop), dtype=np.float32))
+        if self.samples is None:
+            return None
+        seg = self.samples[:, first:stop]
+        if seg.shape[0] != self.channels:  # a mono pyramid of several channels: mix only this span
+            seg = seg.mean(axis=0, dtype=np.float32, keepdims=True)
+        return seg.astype(np.float32, copy=False)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -214,14 +249,12 @@ class PeakPyramid:
         if n_pixels <= 0 or not end_s > start_s:
             raise ValueError("query needs n_pixels > 0 and end_s > start_s")
         frames_per_pixel = (end_s - start_s) * self.sr / n_pixels
-        if frames_per_pixel < self.base_frames and self.samples is not None:
-            first = max(math.floor(start_s * self.sr), 0)
+        if frames_per_pixel < self.base_frames and (self.samples is not None or self.reader is not None):
+            first = min(max(math.floor(start_s * self.sr), 0), self.n_frames)
             stop = min(math.ceil(end_s * self.sr) + 1, self.n_frames)
-            seg = self.samples[:, first:max(stop, first)]
-            if seg.shape[0] != self.channels:  # a mono pyramid of several channels: mix only this span
-                seg = seg.mean(axis=0, dtype=np.float32, keepdims=True)
-            seg = seg.astype(np.float32, copy=False)
-            return self._per_pixel(seg, seg, 1, first, start_s, frames_per_pixel, n_pixels)
+            seg = self._span(first, max(stop, first))
+            if seg is not None:
+                return self._per_pixel(seg, seg, 1, first, start_s, frames_per_pixel, n_pixels)
         level = self.level_for(frames_per_pixel)
         return self._per_pixel(self.mins[level], self.maxs[level], self.base_frames * (1 << level), 0, start_s,
                                frames_per_pixel, n_pixels)

@@ -87,6 +87,10 @@ def ghost_color(confidence: float) -> QColor:
     )
 
 
+#: Seconds of a stop's opening drawn on its row in X-mod (:meth:`TimeAxis.drawn_pieces`): a note's attack.
+STOP_HEAD_S = 0.04
+
+
 class TimeAxis:
     """The timeline's vertical coordinate y as a function of song time t (seconds).
 
@@ -106,6 +110,7 @@ class TimeAxis:
         self._spb = 60.0 / self.ref_bpm
         self._t0 = float(self.timing.beat0_s)
         self._same: tuple[TimingData | None, bool] = (None, False)  # by_beat's last answer
+        self._heads: list[tuple[float, float, float]] | None = None  # _stop_heads, computed on first use
 
     @staticmethod
     def _dominant_bpm(timing: TimingData, end_s: float) -> float:
@@ -186,6 +191,68 @@ class TimeAxis:
                 if abs(yb - ya) > 1e-9:
                     out.append((a, b))
         return out
+
+    def drawn_pieces(self, t0: float, t1: float) -> list[tuple[float, float, float]]:
+        """:meth:`pieces` as ``(a, b, src)``: drawn between the rows of ``[a, b]``, showing the audio of
+        ``[src, src + b - a]``; ``src`` is ``a`` except just after a stop in X-mod.
+
+        A stop's seconds take no room, and a note on a stop sounds at the stop's start: its row (the stop's end)
+        showed the audio from the end of the stop, and the note's own attack was not drawn at all. So the first
+        :data:`STOP_HEAD_S` seconds after each stop (at most the stop's length and half the piece after it) show
+        the stop's opening instead, at that piece's own scale: the attack sits on the note's row and nothing
+        else moves. A delay needs nothing: its note sounds when the delay ends, where the piece after starts."""
+        out = []
+        heads = self._stop_heads()
+        for a, b in self.pieces(t0, t1):
+            for leave, judged, length in heads:
+                h1 = leave + length
+                if h1 <= a or leave >= b:
+                    continue
+                if leave > a:  # (never: a stop's end is a cut) the stretch before the head as it is
+                    out.append((a, leave, a))
+                    a = leave
+                cut = min(h1, b)
+                out.append((a, cut, judged + (a - leave)))
+                a = cut
+            if b - a > 1e-9:
+                out.append((a, b, a))
+        return out
+
+    def _stop_heads(self) -> list[tuple[float, float, float]]:
+        """(end, start, length of the head) of each stop, for :meth:`drawn_pieces` (X-mod only)."""
+        if not self.beat_spaced:
+            return []
+        if self._heads is None:
+            stops: dict[float, float] = {}  # stops listed twice on a beat add up, as in TimingData
+            for beat, seconds in self.timing.stops:
+                stops[float(beat)] = stops.get(float(beat), 0.0) + float(seconds)
+            cuts = self.timing.slope_change_times()
+            heads = []
+            for beat, seconds in sorted(stops.items()):
+                judged = float(self.timing.beats_to_seconds_array([beat])[0])  # after a delay on the same beat
+                leave = judged + seconds
+                after = cuts[cuts > leave + 1e-9]
+                room = (float(after[0]) - leave) / 2.0 if len(after) else STOP_HEAD_S
+                length = min(seconds, STOP_HEAD_S, room)
+                if length > 1e-9:
+                    heads.append((leave, judged, length))
+            self._heads = heads
+        return self._heads
+
+    def tick_times(self, ys) -> list[float]:
+        """Song times of the time axis's ticks at ``ys``. In X-mod a tick within float noise of a timing change's
+        beat is put on it first: the tick on a stop's row named the stop's end (0:06.0), not its start, when the
+        note drawn there sounds."""
+        if not self.beat_spaced:
+            return [float(y) for y in ys]
+        beats = np.atleast_1d(np.asarray(self.y_to_beat(np.asarray(ys, dtype=np.float64)), dtype=np.float64))
+        tm = self.timing
+        knots = np.unique(np.array([float(b) for b, _ in (*tm.bpms, *tm.stops, *tm.delays)]
+                                   + [float(b + n) for b, n in tm.warps] + [float(b) for b, _ in tm.warps]))
+        at = np.searchsorted(knots, beats)
+        for k in (knots[np.clip(at, 0, len(knots) - 1)], knots[np.clip(at - 1, 0, len(knots) - 1)]):
+            beats = np.where(np.abs(beats - k) <= 1e-7 * np.maximum(1.0, np.abs(k)), k, beats)
+        return [float(t) for t in self.timing.beats_to_seconds_array(beats)]
 
     def span_y(self, a: float, b: float) -> tuple[float, float]:
         """y at the two ends of a piece ``[a, b]`` of :meth:`pieces`, each as approached from inside the piece.

@@ -34,6 +34,7 @@ MEASURE_GAP_PX = 10.0  # measure lines (2 px, bright) at least this far apart: c
 LABEL_GAP_PX = 14.0  # measure numbers at least this far apart
 SAME_ROW_PX = 1e-3  # measure lines this close share a row (a warp's, in C-mod): thinned keeps the last
 NUMBER_RIGHT = -0.14  # lane units: the measure numbers end here, left of the lanes and of the selected range's bar
+NUMBER_MARGIN_PX = 2.0  # between a measure number and what is left of it (the spectrogram lane)
 MARKER_LINE_PX = 12.0
 MARKER_PUSH_PX = 2 * MARKER_LINE_PX  # a timing text goes at most this far below its tick (3 changes on one beat)
 LABEL_KIND = 4  # marker_rows' kind of a #LABELS name
@@ -50,6 +51,7 @@ class BeatGridItem(pg.GraphicsObject):
         self._extent_y = (0.0, 60.0)  # the view's y units (seconds in C-mod; beat-spaced in X-mod)
         self._follow(TimingData())
         self.markers_x = 0.0  # lane units right of the lanes where the marker ticks start (past the AI curve strip)
+        self.number_left = -geo.GUTTER  # lane units: the measure numbers stay right of this (set_number_left)
         self._font = QFont()
         self._font.setPointSizeF(8.0)
         self.setZValue(0)
@@ -87,9 +89,17 @@ class BeatGridItem(pg.GraphicsObject):
         self.markers_x = float(x)
         self.update()
 
+    def set_number_left(self, x: float) -> None:
+        """Keep the measure numbers right of ``x`` lane units (the spectrogram lane's right edge, or the view's left
+        edge): a number that does not fit between there and the lanes is left out. In a narrow notefield the
+        lanes shrink and so does the gutter, and the numbers ran into the spectrogram lane."""
+        self.prepareGeometryChange()
+        self.number_left = float(x)
+        self.update()
+
     def boundingRect(self) -> QRectF:
         y0, y1 = self._extent_y
-        x0 = -geo.GUTTER  # the measure numbers, left of the lanes
+        x0 = min(-geo.GUTTER, self.number_left)  # the measure numbers, left of the lanes
         return QRectF(x0, y0, self.lanes + 1.0 + self.markers_x - x0, y1 - y0)
 
     def _effective_divisor(self, px_per_beat: float) -> int:
@@ -186,8 +196,11 @@ class BeatGridItem(pg.GraphicsObject):
         labels = lines & thinned(numbers, ys, LABEL_GAP_PX, strides)
         inside = 1.0 if pm.time_down else -15.0  # the number sits inside its measure: below its line, or above
         right = pm.x(NUMBER_RIGHT)  # left of the lanes: inside lane 0 a note, ghost or foot badge covered it
+        room = right - pm.x(self.number_left) - NUMBER_MARGIN_PX
+        metrics = QFontMetricsF(painter.font())
         for number, y in zip(numbers[labels].tolist(), ys[labels].tolist(), strict=True):
-            painter.drawText(QRectF(right - 40, y + inside, 40, 14), Qt.AlignmentFlag.AlignRight, str(number))
+            if metrics.horizontalAdvance(str(number)) <= room:  # too narrow a gutter: no number, not one over the lane
+                painter.drawText(QRectF(right - 40, y + inside, 40, 14), Qt.AlignmentFlag.AlignRight, str(number))
 
     def marker_layout(self, pm: geo.PixelMap) -> tuple[np.ndarray, np.ndarray]:
         """(y units, text offsets in pixels) of every timing marker of the song at this zoom: a marker's text goes

@@ -52,6 +52,27 @@ def lane_fraction(hz: float, params: SpectrogramParams = LANE_PARAMS) -> float:
     return (band + 0.5) / params.n_mels
 
 
+def tick_label_lefts(xs: list[float], widths: list[float], lane_x0: float, lane_x1: float,
+                     gap: float = 2.0) -> list[float | None]:
+    """Left edge in pixels of each frequency label (ticks at ``xs``, left to right, labels ``widths`` wide), or
+    None for one left out: right of its tick where it fits before the next tick (the lane's right edge for the
+    last), else left of its tick after the label before it, else not at all. In a narrow lane "1k" ran into
+    "10k", and "10k" past the lane into the measure numbers."""
+    out: list[float | None] = []
+    taken = lane_x0  # right end of the last label drawn
+    for i, (x, w) in enumerate(zip(xs, widths, strict=True)):
+        limit = xs[i + 1] - gap if i + 1 < len(xs) else lane_x1
+        if x + gap + w <= limit:
+            out.append(x + gap)
+        elif x - gap - w >= taken + gap:
+            out.append(x - gap - w)
+        else:
+            out.append(None)
+        if out[-1] is not None:
+            taken = out[-1] + w
+    return out
+
+
 def tile_image(db: np.ndarray) -> QImage:
     """Indexed image of one tile (1 byte per pixel; the palette maps it): one row per frame (time down), one
     column per band (low to high)."""
@@ -146,21 +167,31 @@ class SpectrogramItem(pg.GraphicsObject):
         painter.resetTransform()
         painter.fillRect(pm.rect(geo.SPECTRO_X0, max(view[2], 0.0), geo.SPECTRO_X1,
                                  min(view[3], self.duration_s)), QColor(8, 8, 14))
-        for start_s, end_s, image in self.tiles.values():
-            if end_s < view[2] or start_s > view[3]:
-                continue
-            # one piece per stretch where y is linear in time (the whole tile in C-mod; X-mod cuts at tempo
-            # changes and stops), each from its own rows of the tile
-            rows_per_s = image.height() / max(end_s - start_s, 1e-9)
-            for a, b in pm.axis.pieces(start_s, end_s):
-                source = QRectF(0.0, (a - start_s) * rows_per_s, image.width(), (b - a) * rows_per_s)
-                target = pm.piece_rect(geo.SPECTRO_X0, a, geo.SPECTRO_X1, b)
-                if not pm.time_down:  # reverse scroll: the tile's first row (its start) goes at the bottom
-                    painter.setTransform(QTransform(1, 0, 0, -1, 0, target.top() + target.bottom()))
-                painter.drawImage(target, image, source)
-                painter.resetTransform()
+        shown = [(s0, s1) for s0, s1, _image in self.tiles.values() if s1 >= view[2] and s0 <= view[3]]
+        if shown:
+            # one piece per stretch where y is linear in time (the whole range in C-mod; X-mod cuts at tempo
+            # changes and stops, and just after a stop shows its opening: TimeAxis.drawn_pieces), each drawn
+            # from the rows of the tiles its audio is in (a stop's opening may be in the tile before)
+            for a, b, src in pm.axis.drawn_pieces(min(s0 for s0, _ in shown), max(s1 for _, s1 in shown)):
+                for start_s, end_s, image in self.tiles.values():
+                    lo, hi = max(src, start_s), min(src + (b - a), end_s)
+                    if hi > lo:
+                        self._draw_rows(painter, pm, image, (start_s, end_s), (lo, hi), a - src)
         self._paint_ticks(painter, pm, view)
         painter.restore()
+
+    @staticmethod
+    def _draw_rows(painter: QPainter, pm: geo.PixelMap, image: QImage, tile: tuple[float, float],
+                   audio: tuple[float, float], shift: float) -> None:
+        """Draw the rows of ``image`` (a tile spanning ``tile`` seconds) for the audio ``audio`` between the rows
+        of ``audio`` moved by ``shift`` seconds (a piece of the time axis, where y is linear)."""
+        rows_per_s = image.height() / max(tile[1] - tile[0], 1e-9)
+        source = QRectF(0.0, (audio[0] - tile[0]) * rows_per_s, image.width(), (audio[1] - audio[0]) * rows_per_s)
+        target = pm.piece_rect(geo.SPECTRO_X0, audio[0] + shift, geo.SPECTRO_X1, audio[1] + shift)
+        if not pm.time_down:  # reverse scroll: the tile's first row (its start) goes at the bottom
+            painter.setTransform(QTransform(1, 0, 0, -1, 0, target.top() + target.bottom()))
+        painter.drawImage(target, image, source)
+        painter.resetTransform()
 
     def _paint_ticks(self, painter: QPainter, pm: geo.PixelMap, view: tuple[float, float, float, float]) -> None:
         """Faint frequency ticks and labels along the top edge of the lane (device pixels: never mirrored)."""
@@ -168,13 +199,16 @@ class SpectrogramItem(pg.GraphicsObject):
         font = painter.font()
         font.setPixelSize(9)
         painter.setFont(font)
-        colour = QColor(220, 220, 235, 150)
-        for hz, label in LANE_TICKS:
-            x = float(pm.x(geo.SPECTRO_X0 + lane_fraction(hz) * (geo.SPECTRO_X1 - geo.SPECTRO_X0)))
-            painter.setPen(QPen(colour, 1.0))
+        painter.setPen(QPen(QColor(220, 220, 235, 150), 1.0))
+        xs = [float(pm.x(geo.SPECTRO_X0 + lane_fraction(hz) * (geo.SPECTRO_X1 - geo.SPECTRO_X0))) for hz, _ in LANE_TICKS]
+        widths = [painter.fontMetrics().horizontalAdvance(label) for _, label in LANE_TICKS]
+        for x in xs:
             painter.drawLine(QPointF(x, top), QPointF(x, top + 5.0))
-            painter.drawText(QRectF(x + 2.0, top + 1.0, 30.0, 11.0),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), label)
+        for left, label in zip(tick_label_lefts(xs, widths, float(pm.x(geo.SPECTRO_X0)), float(pm.x(geo.SPECTRO_X1))),
+                               (label for _, label in LANE_TICKS), strict=True):
+            if left is not None:
+                painter.drawText(QRectF(left, top + 1.0, 30.0, 11.0),
+                                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), label)
 
 
 class SpectrogramController(QObject):

@@ -236,6 +236,7 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
             right_extra = curve_units + 1.15
             left = min(-geo.GUTTER, -(units - self.lanes - right_extra) / 2.0)  # the measure numbers' room, at least
         self.vb.setXRange(left, left + units, padding=0.0)
+        self.grid_item.set_number_left(geo.SPECTRO_X1 if self.show_spectrogram else left)
 
     def view_span_y(self) -> float:
         """Height of the view in y units (seconds in C-mod)."""

@@ -76,16 +76,19 @@ class WaveformItem(pg.GraphicsObject):
         # One image per stretch where y is linear in time: the whole range in C-mod; in X-mod the waveform is
         # cut at tempo changes, stops and warps, each piece drawn at its own pixels per second between the rows
         # its own beats reach (pm.rows: a piece ending at a warp ends at the warp's first beat, not its last).
-        pieces = pm.axis.pieces(t0, t1)
-        key = (tuple((round(a, 6), round(b, 6)) for a, b in pieces), round(float(pm.y(t0)), 1), width, self.gain,
-               id(self.peaks), id(pm.axis))
+        # Just after a stop the first few ms show the stop's opening (drawn_pieces): a note on a stop sounds at
+        # its start, and its row is where the stop ends.
+        pieces = pm.axis.drawn_pieces(t0, t1)
+        key = (tuple((round(a, 6), round(b, 6), round(src, 6)) for a, b, src in pieces), round(float(pm.y(t0)), 1),
+               width, self.gain, id(self.peaks), id(pm.axis))
         if key != self._cache_key:
             self._cache_img = []
-            for a, b in pieces:
+            for a, b, src in pieces:
                 ya, yb = pm.rows(a, b)
                 height = int(round(abs(yb - ya)))
                 if height >= 1:
-                    self._cache_img.append((int(round(min(ya, yb))), self._render(a, b, width, height, flip=yb < ya)))
+                    image = self._render(src, src + (b - a), width, height, flip=yb < ya)
+                    self._cache_img.append((int(round(min(ya, yb))), image))
             self._cache_key = key
         painter.save()
         painter.resetTransform()

@@ -67,6 +67,6 @@ def test_zoomed_in_ticks_have_labels_of_their_own(make_timeline):
     assert axis.tickStrings([59.0, 60.0], 1, 1.0) == ["0:59", "1:00"]
     assert axis.tickStrings([59.996], 1, 0.01) == ["1:00.00"]  # rounding carries into the minute
     assert axis.tickStrings([-0.25], 1, 0.05) == ["-0:00.25"]
-    axis.time_axis = type("A", (), {"beat_spaced": True, "to_t": staticmethod(lambda b: b * 0.02)})()
+    axis.time_axis = type("A", (), {"beat_spaced": True, "tick_times": staticmethod(lambda ys: [y * 0.02 for y in ys])})()
     labels = axis.tickStrings([1.0, 2.0, 3.0], 1, 1.0)  # beats 0.02 s apart
     assert len(set(labels)) == 3, labels
