@@ -4,7 +4,10 @@ keep modules short): one at a time, a second request refused while one runs, Can
 The model loads in the background at start-up (``ai-warmup``). A request made meanwhile (a Draft pressed in the
 first seconds) is not refused as if a draft were running: it waits for the load and starts when the model is ready
 (its progress bar says so), and Cancel drops it before it starts; the load itself cannot be stopped, so Cancel
-with nothing else waiting says that instead of "AI draft cancelled".
+with nothing else waiting says that instead of "AI draft cancelled". A cancelled job ends at its next check (the
+audio features are computed in one piece: a second or two on a long song); a request made before it has ended is
+refused with "The AI is cancelling the last job; try again in a moment" (queueing it would race the cancelled
+job's taking back of the empty charts it added, which the new request may be about to draft into).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class DraftJobs:
     busy_changed: Any  # the controller's signals
     progress: Any
     backend_changed: Any
-    describe: Any
+    backend_line: Any
     check_server: Any
     _take_back_added: Any
 
@@ -82,8 +85,13 @@ class DraftJobs:
         if self.busy and not (loading and self._waiting is None):
             if request is not None:
                 self._take_back_added(request)
-            self.session.status.emit("An AI request is already waiting for the model to load; cancel it first"
-                                     if loading else "The AI is still working; cancel it first")
+            if loading:
+                text = "An AI request is already waiting for the model to load; cancel it first"
+            elif self.job is not None and self.job.ctx.cancelled:  # its stage ends before the cancel lands
+                text = "The AI is cancelling the last job; try again in a moment"
+            else:
+                text = "The AI is still working; cancel it first"
+            self.session.status.emit(text)
             return None
         job = Job(name, fn, parent=self)
 
@@ -121,7 +129,7 @@ class DraftJobs:
     def _cancelled(self, name: str, request: DraftRequest | None, waited: bool = False) -> None:
         if name == WARMUP:  # the load ran on: it cannot be stopped, and nothing else was running
             if self.drafter is not None:
-                self.backend_changed.emit(self.describe())
+                self.backend_changed.emit(self.backend_line())
             self.session.status.emit("Nothing to cancel: the AI was loading its model, which cannot be stopped "
                                      "(no draft was running)")
             return
@@ -139,6 +147,6 @@ class DraftJobs:
         else:
             messages.error(self.win, "AI draft failed", message)
         if self.drafter is not None:
-            self.backend_changed.emit(self.describe())
+            self.backend_changed.emit(self.backend_line())
         if self.settings.get("ai/backend") == "remote":  # e.g. a refused token: the light says so again
             self.check_server()

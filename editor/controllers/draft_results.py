@@ -13,6 +13,10 @@ back it is checked against what changed:
   combo or time signature keeps it;
 * the chart's notes changed: the result is still shown (ghosts are a proposal; accepting makes room).
 
+The view moves to the drafted chart, except while a drag, a recording take or a test play is open
+(:func:`~editor.controllers.under_way.under_way`: a chart switch would end it): the ghosts wait on their chart
+(they are kept per chart) and the status line names it.
+
 A cancelled or failed job takes back the empty charts it added ("Add ... chart for the AI draft"): withdrawn when
 they are the last steps (undone with no redo entry; the redo steps the designer had went when they were added),
 else removed while still empty.
@@ -31,6 +35,7 @@ from chart.history import HistoryError
 from chart.song import Chart, Slot
 from chart.timing import TimingData
 from editor.controllers.ghosts import GhostDraft, GhostStore, places_alike
+from editor.controllers.under_way import under_way
 from editor.key_hints import key_text
 from editor.session import EditorSession
 
@@ -55,6 +60,10 @@ class DraftRequest:
         return not places_alike(now, self.timings.get(id(chart), now))
 
 
+def _name(chart: Chart | None) -> str:
+    return chart.slot.sm_name if chart is not None else "no chart"
+
+
 def _beats(region: tuple[Fraction, Fraction]) -> str:
     return f"beats {float(region[0]):g}-{float(region[1]):g}"
 
@@ -72,11 +81,25 @@ class DraftResults:
     win: Any
     session: EditorSession
     ghosts: GhostStore
-    backend_changed: Any  # the controller's signal and its describe()
-    describe: Callable[[], str]
+    backend_changed: Any  # the controller's signal and its backend_line()
+    backend_line: Callable[[], str]
 
     def _backend_shown(self) -> None:
-        self.backend_changed.emit(self.describe())
+        """The AI panel's backend line for the current setting (not the drafter that just ran: the designer may
+        have switched to Remote meanwhile, and the next draft uses that)."""
+        self.backend_changed.emit(self.backend_line())
+
+    def _show_chart(self, chart: Chart) -> str:
+        """Show ``chart`` (the one with the new ghosts) unless a drag, a take or a test play is open: a switch would
+        end it. "" when shown, else what was kept open ("the recording take")."""
+        s = self.session
+        if s.chart is chart:
+            return ""
+        busy = under_way(self.win, s.doc)
+        if busy is None:
+            s.set_chart(chart)
+            return ""
+        return busy
 
     def _current(self, request: DraftRequest) -> bool:
         return request.doc is self.session.doc
@@ -106,10 +129,15 @@ class DraftResults:
                                        d.threshold, d.curve, d.frame_rate, lane_confidence=dict(d.lane_confidence),
                                        regions=[(d.start_beat, d.end_beat)] if d.end_beat > d.start_beat else [],
                                        timing=request.timings.get(id(chart))))
-        if s.chart is not charts[kept[0].slot]:
-            s.set_chart(charts[kept[0].slot])
+        busy = self._show_chart(charts[kept[0].slot])
         self._backend_shown()
-        s.status.emit("AI drafts ready (ghost notes): " + ", ".join(f"{d.slot.sm_name} {len(d.notes)}" for d in kept)
+        counts = ", ".join(f"{d.slot.sm_name} {len(d.notes)}" for d in kept)
+        if busy:  # the view stays: the ghosts wait on their charts
+            stays = f"; the view stays on {_name(s.chart)} during {busy}"
+            s.status.emit(f"AI drafts ready (ghost notes): {counts}{stays}" + self.others_pending(s.chart) + "."
+                          + (f" ({dropped})" if dropped else ""))
+            return
+        s.status.emit("AI drafts ready (ghost notes): " + counts
                       + _keyed(self.win, (("ai.accept",), "{} accepts the measure or range"),
                                (("ai.accept_all",), "{} all in this chart"), end="")
                       + self.others_pending(s.chart) + "." + (f" ({dropped})" if dropped else ""))
@@ -119,12 +147,14 @@ class DraftResults:
         its steps the draft leaves out stay visible as pale outlines."""
         self._show_drafts(request, drafts)
         shown = [d for d in drafts if self.ghosts.get(request.charts.get(d.slot)) is not None]
-        if shown and self._current(request) and self.session.has_chart(source):
+        shown_here = any(request.charts.get(d.slot) is self.session.chart for d in shown)
+        if shown_here and self._current(request) and self.session.has_chart(source):
             self.session.set_reference(source)
 
     def _show_variants(self, request: DraftRequest, chart: Chart, region: tuple[Fraction, Fraction], drafts) -> None:
         """Variants of a regenerated region (or of arrows for it), each with its own provenance, shown on the
-        chart they were drafted for (the view moves there, as it does for drafts)."""
+        chart they were drafted for (the view moves there, as it does for drafts, unless a drag, a take or a test
+        play is open)."""
         s = self.session
         if not drafts or not self._current(request):
             return
@@ -150,10 +180,13 @@ class DraftResults:
                                  first.threshold, first.curve, first.frame_rate,
                                  [dict(d.lane_confidence) for d in drafts], timing=request.timings.get(id(chart)),
                                  row_threshold=row_threshold)
-        if s.chart is not chart:
-            s.set_chart(chart)
+        busy = self._show_chart(chart)
         self._backend_shown()
         head = f"{len(drafts)} variant(s) of {_beats(region)} ({chart.slot.sm_name}): "
+        if busy:
+            s.status.emit(f"{len(drafts)} variant(s) of {_beats(region)} ready as ghosts on {_name(chart)}; the view "
+                          f"stays on {_name(s.chart)} during {busy} (switch to {_name(chart)} to flip and accept them)")
+            return
         if all(not d.notes for d in drafts):
             s.status.emit(head + "the AI proposes silence there (no notes)" + _keyed(
                 self.win, (("ai.accept",), "{} accepts it and clears the chart's notes there"),

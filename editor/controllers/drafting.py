@@ -54,7 +54,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
 
     busy_changed = Signal(bool)
     progress = Signal(float, str)
-    backend_changed = Signal(str)  # describe() line
+    backend_changed = Signal(str)  # backend_line()
     server_state = Signal(str, str)  # "ok" | "down" | "fallback" | "unknown", message
 
     def __init__(self, win, session: EditorSession, settings):
@@ -129,8 +129,9 @@ class DraftController(QObject, DraftJobs, DraftResults):
             backend = getattr(drafter.backend, "local", drafter.backend)
             if hasattr(backend, "session"):
                 backend.session(drafter.onset)
-            return self.describe()
-        return self._start("ai-warmup", load, on_done=lambda text: self.backend_changed.emit(text), quiet=True)
+        # the line for the backend set now: one switched to Remote during the load is what the next draft uses
+        return self._start("ai-warmup", load, on_done=lambda _: self.backend_changed.emit(self.backend_line()),
+                           quiet=True)
 
     def check_server(self) -> Job | None:
         """Ask the remote server whether it is ready (one quick request, off the GUI thread)."""

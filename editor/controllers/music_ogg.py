@@ -7,6 +7,10 @@ notes ("damaged, 87.8 s decoded") belong to that file: the Ogg holds every sampl
 
 Undo and Redo of the step (or #MUSIC typed back to either name) move the loaded audio's file with #MUSIC, with the
 source's notes back on the source: after an Undo #MUSIC named the MP3 while the editor played and named the Ogg.
+
+One conversion runs at a time (a second press says it is writing). The Ogg is written beside the chart as it was
+saved when the conversion started; a Save As into another folder meanwhile leaves it there, and #MUSIC names it
+from the chart's new folder ("../old/song.ogg"), as a Save As relinks the music.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class MusicToOgg(QObject):
         super().__init__(files)
         self.files, self.session = files, files.session
         self.converted: _Converted | None = None
+        self.writing: Path | None = None  # the Ogg a conversion is writing now
         self.session.document_replaced.connect(self._attach)
         self._attach(replaced=False)
 
@@ -55,6 +60,9 @@ class MusicToOgg(QObject):
         if audio is None:
             session.status.emit("Convert music: no audio is loaded")
             return None
+        if self.writing is not None:
+            session.status.emit(f"Convert music: already writing {self.writing.name}; wait for it to finish")
+            return None
         if song.source_path is None:
             messages.error(files.window, "Convert music", "Save the chart first: the Ogg file goes next to it.")
             return None
@@ -72,23 +80,29 @@ class MusicToOgg(QObject):
                              progress=lambda f: ctx.report(f, f"Writing {target.name}"))
 
         job = Job("music-to-ogg", run, parent=files)
+        job.done.connect(lambda: setattr(self, "writing", None))
         job.finished.connect(lambda path, doc=session.doc: self._written(Path(path), doc, audio))
         job.failed.connect(lambda msg: messages.error(files.window, "Convert music", messages.one_line(msg)))
         session.status.emit(f"Writing {target.name}...")
+        self.writing = target
         return files.jobs.start(job)
 
     def _written(self, path: Path, doc, audio: AudioState) -> None:
         from chart.commands import SetSongMeta
+        from chart.song import music_relative_to
 
         session = self.session
         if doc is not session.doc:
             return
         damaged = f" (the {audio.duration_s:.1f} s that decoded)" if audio.warnings else ""
         self.converted = _Converted(audio, audio.path, audio.warnings, audio.missing_s, path)
-        if not session.push(SetSongMeta(name="Convert music to Ogg", music=path.name)):
+        chart_path = doc.song.source_path
+        # from the chart's folder now (a Save As elsewhere meanwhile: "../old/song.ogg"), as a Save As relinks it
+        music = music_relative_to(path, chart_path) if chart_path is not None else path.name
+        if not session.push(SetSongMeta(name="Convert music to Ogg", music=music)):
             return  # refused (a take under way): the status line said why, the audio stays the source's
         self.follow_music()  # the same samples: playback, waveform and drafts carry on with the Ogg's name
-        session.status.emit(f"Music written to {path.name}{damaged} and #MUSIC set to it; save the chart to keep it")
+        session.status.emit(f"Music written to {music}{damaged} and #MUSIC set to it; save the chart to keep it")
 
     def follow_music(self) -> None:
         """#MUSIC changed (an undo or redo of the conversion, or typed): when it names the file converted from or

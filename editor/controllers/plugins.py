@@ -38,12 +38,12 @@ from chart.plugins import (
 )
 from editor import messages
 from editor.controllers.save_checks import open_edit
+from editor.controllers.under_way import WAIT_POLL_MS, under_way
 from editor.settings import app_data_dir
 from editor.toolbar import chart_label
 from editor.workers import Cancelled, Job, JobContext
 
 BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "plugins"
-WAIT_POLL_MS = 100  # how often a result that waits for a drag, a take or a test play looks again
 
 
 def user_folder() -> Path:
@@ -217,13 +217,10 @@ class PluginController(QObject):
         self._apply(plugin, ctx, doc, chart, new)
 
     def _busy(self, doc) -> str | None:
-        """What a result must wait for ("the drag or recording take", "the test play"), or None. A test play judges
-        the notes it started with: a result applied during one was shown but not played (a perfect run of what
-        was shown: all Miss)."""
-        if doc.history.in_stroke:
-            return "the drag or recording take"
-        test_play = getattr(self.win, "test_play", None)
-        return "the test play" if test_play is not None and test_play.active else None
+        """What a result must wait for (:func:`~editor.controllers.under_way.under_way`: "the recording take",
+        "the drag", "the test play"), or None. A test play judges the notes it started with: a result applied
+        during one was shown but not played (a perfect run of what was shown: all Miss)."""
+        return under_way(self.win, doc)
 
     def _end_wait(self) -> None:
         if self.waiting is not None:

@@ -17,7 +17,8 @@ nearest row first, as the Timing panel's adds are (:func:`on_rows`), and the sta
 go there, and Save refused one off the rows.
 
 The timing is read when the detection starts; if it (or the song, or the chart edited) changed before the result
-came, the result is dropped with a line saying so, since the section's span in seconds may have moved.
+came, the result is dropped with a line saying so, since the section's span in seconds may have moved. A result
+that comes during a drag, a recording take or a test play waits for it to end, as Detect Tempo's does.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from chart.checks.base import describe_beat
 from chart.section_tempo import SectionTempoError, set_section_tempo
 from editor import messages
 from editor.controllers.progress_job import ProgressJobs
+from editor.controllers.under_way import HeldResult, under_way
 from editor.key_hints import key_text
 from editor.panels.timing import push_timing
 from editor.panels.timing_rows import on_row
@@ -87,6 +89,10 @@ def selected_span(session) -> tuple[Fraction, Fraction] | None:
 class SectionTempoTool(ProgressJobs):
     """Detect Tempo of Selection of the window ``win`` (module docstring)."""
 
+    def __init__(self, win):
+        super().__init__(win)
+        self.held = HeldResult(self, win)  # a detection's result waiting for a drag, a take or a test play
+
     def detect(self) -> bool:
         """Start detecting the tempo of the selected section; the dialog opens when it is done. False (and one
         line saying why) when there is no audio or the selection is not a section of at least 6 s."""
@@ -96,6 +102,10 @@ class SectionTempoTool(ProgressJobs):
             return False
         if self.job is not None:
             s.status.emit("Tempo detection of the selection is already running")
+            return False
+        if self.held.waiting:
+            s.status.emit("Tempo detection of the selection is done; its dialog opens when "
+                          f"{under_way(self.win) or 'the edit'} ends")
             return False
         span = selected_span(s)
         if span is None:
@@ -134,6 +144,12 @@ class SectionTempoTool(ProgressJobs):
         if job.ctx.cancelled:  # Cancel pressed as the result was on its way
             s.status.emit("Tempo detection of the selection cancelled")
             return
+        self._offer(state, start, end, candidates, moved)
+
+    def _offer(self, state: tuple, start: Fraction, end: Fraction | None, candidates: list, moved: str) -> None:
+        """The candidates: the dialog (the best applied, headless) once no drag, take or test play is open (held
+        till then), unless the song or the timing changed."""
+        s = self.session
         doc, audio, timing, chart = state
         if s.doc is not doc or s.audio is not audio:
             s.status.emit("Tempo detection finished for a song that is no longer open: result dropped")
@@ -141,6 +157,11 @@ class SectionTempoTool(ProgressJobs):
         now, now_chart = s.timing_target()
         if now != timing or now_chart is not chart:
             s.status.emit("Tempo detection of the selection dropped: the timing changed meanwhile; run it again")
+            return
+        busy = under_way(self.win)
+        if busy is not None:
+            self.held.hold(lambda: self._offer(state, start, end, candidates, moved))
+            s.status.emit(f"Tempo of the selection detected; its dialog opens when {busy} ends")
             return
         if messages.is_headless():  # no one to ask: the best candidate, the start moved as the dialog would
             if candidates:

@@ -11,6 +11,10 @@ to that one BPM from beat 0 with ``#OFFSET = -first beat``, as **one undo step**
 :func:`editor.panels.timing.push_timing`, so **Keep notes in time** works as for every timing edit. A timing with
 more than one BPM, or with stops, delays or warps, is replaced by the one BPM: the editor says so and asks
 first. Time signatures, labels and the other display segments stay.
+
+A detection that ends during a drag, a recording take or a test play holds its result until that ends
+(:class:`~editor.controllers.under_way.HeldResult`, as a plugin's result waits): the dialog then opens (the
+status line says it waits), so it neither opens over the take nor loses the tempo confirmed in it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from audio.tap_tempo import nearest_beat
 from editor import messages
 from editor.controllers.new_song import detect_job
 from editor.controllers.progress_job import ProgressJobs
+from editor.controllers.under_way import HeldResult, under_way
 from editor.panels.timing import push_timing
 from editor.workers import Job
 
@@ -42,6 +47,10 @@ def grid_changes(timing) -> str:
 class TimingTools(ProgressJobs):
     """Detect Tempo and Tap Tempo of the window ``win`` (module docstring)."""
 
+    def __init__(self, win):
+        super().__init__(win)
+        self.held = HeldResult(self, win)  # a detection's result waiting for a drag, a take or a test play
+
     # ------------------------------------------------------------------ detect
     def detect(self) -> bool:
         """Start detecting the tempo of the loaded audio; the dialog opens when it is done."""
@@ -51,6 +60,9 @@ class TimingTools(ProgressJobs):
             return False
         if self.job is not None:
             s.status.emit("Tempo detection is already running")
+            return False
+        if self.held.waiting:
+            s.status.emit(f"Tempo detection is done; its dialog opens when {under_way(self.win) or 'the edit'} ends")
             return False
         doc, audio = s.doc, s.audio
         job = Job(JOB_NAME, detect_job, audio, parent=self)
@@ -64,8 +76,18 @@ class TimingTools(ProgressJobs):
         if job.ctx.cancelled:  # Cancel pressed as the result was on its way
             self.session.status.emit("Tempo detection cancelled")
             return
+        self._offer(doc, audio, candidates)
+
+    def _offer(self, doc, audio, candidates: list) -> None:
+        """The detected candidates: the dialog (the best applied, headless), once no drag, take or test play is
+        open (it holds them till then), for the song detected."""
         if self.session.doc is not doc or self.session.audio is not audio:
             self.session.status.emit("Tempo detection finished for a song that is no longer open: result dropped")
+            return
+        busy = under_way(self.win)
+        if busy is not None:
+            self.held.hold(lambda: self._offer(doc, audio, candidates))
+            self.session.status.emit(f"Tempo detected; its dialog opens when {busy} ends")
             return
         if messages.is_headless():  # no one to ask: the best candidate, as New Song does
             if candidates:

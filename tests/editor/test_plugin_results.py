@@ -61,7 +61,7 @@ def test_a_result_during_a_recording_take_waits_for_the_take_to_end(opened, qtbo
     assert s.doc.history.in_stroke
     qtbot.waitUntil(lambda: win.plugins.job is None, timeout=20000)  # the plugin has answered
     assert win.plugins.running  # its result waits
-    assert "goes in when the drag or recording take ends" in win.statusBar().currentMessage()
+    assert "goes in when the recording take ends" in win.statusBar().currentMessage()
     assert list(chart.notes) == before
     qtbot.keyClick(win.timeline, Qt.Key.Key_Escape)  # the take ends, nothing recorded
     qtbot.waitUntil(lambda: not win.plugins.running, timeout=5000)
