@@ -4,6 +4,7 @@ the ghost notes. Every request runs in the background with progress and Cancel."
 
 from __future__ import annotations
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -63,13 +64,13 @@ class AiPanel(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
         drafting.busy_changed.connect(self._busy)
-        drafting.progress.connect(lambda f, text: (self.progress.setValue(int(f * 100)), self.progress.setFormat(
-            f"{text} %p%")))
+        drafting.progress.connect(lambda f, text: self._show_progress(f, text))
         drafting.backend_changed.connect(self.device.setText)
         drafting.server_state.connect(self.set_light)
         drafting.ghosts.changed.connect(self._ghosts_changed)
         # the variant flipper is the shown chart's: another chart's "variant 1/2" answered ▶ with "No variants here"
-        win.session.chart_switched.connect(lambda *_: (self._follow_chart(), self._ghosts_changed()))
+        win.session.chart_switched.connect(lambda *_: self._follow_chart())
+        win.session.chart_switched.connect(lambda *_: self._ghosts_changed())  # after it, as Qt calls in order
         for signal in (win.session.chart_switched, win.session.audio_changed, win.session.document_replaced,
                        drafting.backend_changed):
             signal.connect(lambda *_: self.show_caps())
@@ -345,6 +346,7 @@ class AiPanel(QWidget):
         for combo, slot, valid in ((self.refine_target, chart.slot + 1, lambda s: s > chart.slot),
                                    (self.simplify_target, chart.slot - 1, lambda s: s < chart.slot)):
             items = combo.model()
+            assert isinstance(items, QStandardItemModel)  # a combo box's own model: no other is set
             for k in range(combo.count()):  # a target that is not above (refine) / below (simplify): greyed out
                 items.item(k).setEnabled(valid(combo.itemData(k)))
             i = combo.findData(Slot(slot)) if 0 <= slot < len(MODEL_SLOTS) else -1
@@ -364,6 +366,10 @@ class AiPanel(QWidget):
         index = self.drafting.ghosts.flip_variant(chart, step) if chart is not None else None
         if index is None:
             self.win.session.status.emit("No variants here: use Regenerate selection first")
+
+    def _show_progress(self, f: float, text: str) -> None:
+        self.progress.setValue(int(f * 100))
+        self.progress.setFormat(f"{text} %p%")
 
     def _busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)

@@ -102,8 +102,8 @@ class DifficultyPanel(QWidget):
         self._updating = True
         charts = self.session.doc.song.charts
         self.list.clear()
-        for chart in charts:
-            self.list.addItem(self._label(chart))
+        for shown in charts:
+            self.list.addItem(self._label(shown))
         row = next((i for i, c in enumerate(charts) if c is self.session.chart), -1)
         self.list.setCurrentRow(row)
         chart = self.session.chart

@@ -39,11 +39,11 @@ def return_keys_to_notefield(root: QWidget, notefield: QWidget) -> None:
     mouse = _MouseUse(root)
     for button in root.findChildren(QAbstractButton):
         button.installEventFilter(mouse)
-        button.clicked.connect(lambda _checked=False, r=root, n=notefield, m=mouse: m.used() and _hand_back(r, n))
+        button.clicked.connect(lambda _checked=False, r=root, n=notefield, m=mouse: _hand_back_if_mouse(m, r, n))
     for combo in root.findChildren(QComboBox):
         for widget in (combo, combo.view(), combo.view().viewport()):  # the list pops up in a window of its own
             widget.installEventFilter(mouse)
-        combo.activated.connect(lambda _index, r=root, n=notefield, m=mouse: m.used() and _hand_back(r, n))
+        combo.activated.connect(lambda _index, r=root, n=notefield, m=mouse: _hand_back_if_mouse(m, r, n))
     guard = _WheelOnlyWithFocus(root)
     # sliders, not QAbstractSlider: a scroll bar is one, and a scroll area hands it the wheel over its viewport
     for widget in (*root.findChildren(QAbstractSpinBox), *root.findChildren(QSlider), *root.findChildren(QComboBox)):
@@ -58,7 +58,7 @@ def tab_in_layout_order(window: QWidget, areas: tuple[QWidget, ...]) -> None:
     panel, whose AI page is made last. For the widgets that exist now."""
     chain: list[QWidget] = []
     widget = window.nextInFocusChain()
-    while widget is not window and widget not in chain:
+    while widget is not None and widget is not window and widget not in chain:  # a ring: never None in fact
         # a tab widget too (its tab bar is its focus proxy), or it kept its place and took Tab there. No
         # focusProxy() call: on a table header's viewport PySide 6.11 then crashed at the next garbage collection
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
@@ -68,6 +68,11 @@ def tab_in_layout_order(window: QWidget, areas: tuple[QWidget, ...]) -> None:
     ordered = sorted(chain, key=lambda w: rank[id(w)])  # stable: each area keeps its own order
     for first, second in zip(ordered, ordered[1:], strict=False):
         QWidget.setTabOrder(first, second)
+
+
+def _hand_back_if_mouse(mouse: _MouseUse, root: QWidget, notefield: QWidget) -> None:
+    if mouse.used():
+        _hand_back(root, notefield)
 
 
 def _hand_back(root: QWidget, notefield: QWidget) -> None:

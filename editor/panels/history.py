@@ -30,6 +30,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from chart.history import Command
 from editor.panels.fields import commit_focused_field
 from editor.session import EditorSession
 
@@ -145,9 +146,10 @@ class HistoryPanel(QWidget):
         self.list.jump.connect(self.go_to)
         layout.addWidget(self.list)
         # what the list shows: each row's step (None for the opened state) and name, the current and saved rows
-        self._steps: list[object] = []
+        self._steps: list[Command | None] = []
         self._names: list[str] = []
-        self._current, self._saved = 0, None
+        self._current = 0
+        self._saved: int | None = None
         self._stepping = False  # a jump is under way: one refresh at its end
         session.document_replaced.connect(self._attach)
         self._attach()
@@ -195,7 +197,7 @@ class HistoryPanel(QWidget):
         self.list.state_row = current
         self.list.setCurrentRow(current)
 
-    def _drop_oldest(self, steps: list[object]) -> None:
+    def _drop_oldest(self, steps: list[Command | None]) -> None:
         """Take off the top the rows of the oldest steps the history dropped (its limits, :mod:`chart.history`), so
         that the rows below line up with ``steps`` again."""
         shown = self._steps
@@ -254,8 +256,8 @@ class HistoryPanel(QWidget):
     def _main_window(self) -> QWidget:
         """The window whose panel field may be typed in (a floating History dock's parent is still the window)."""
         top: QWidget = self
-        while top.parentWidget() is not None:
-            top = top.parentWidget()
+        while (parent := top.parentWidget()) is not None:
+            top = parent
         return top
 
 

@@ -4,7 +4,9 @@ and visual offset (user settings, never written to the chart), the calibration d
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from functools import partial
+
+from PySide6.QtCore import QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -24,6 +26,10 @@ def _slider(value: float) -> QSlider:
     slider.setRange(0, 100)
     slider.setValue(int(round(value * 100)))
     return slider
+
+
+def _show_key(box: QCheckBox, name: str, win: QObject, action: str) -> None:
+    box.setText(name + hint(win, action))
 
 
 class PlaybackPanel(QWidget):
@@ -68,7 +74,7 @@ class PlaybackPanel(QWidget):
             box.setChecked(act.isChecked())
             box.toggled.connect(act.setChecked)
             act.toggled.connect(box.setChecked)
-            follow_keys(win, (action,), lambda b=box, a=action, n=name: b.setText(n + hint(win, a)))  # the key now
+            follow_keys(win, (action,), partial(_show_key, box, name, win, action))  # the key now
         form.addRow("Assist ticks", self.beat_ticks)
         form.addRow("", self.note_ticks)
         form.addRow("", self.hitsounds)

@@ -15,6 +15,7 @@ differs is kept (a real romanisation), shown beside the title, and the status ba
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -30,6 +31,9 @@ from chart.formats.msd import escape, unescape
 from chart.notes import as_fraction
 from chart.song import Song
 from editor.session import EditorSession
+
+if TYPE_CHECKING:  # imported when first used: the controller imports editor.panels.timing
+    from editor.controllers.timing_nudge import TimingNudges
 
 OFFSET_STEP_S = 0.001  # one arrow key or wheel notch on the Offset box
 OFFSET_DECIMALS = 6  # what StepMania writes: an offset read from a file is shown, and nudged, as it is
@@ -82,7 +86,7 @@ class PropertiesPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self._updating = False
-        self._offsets = None  # editor.controllers.timing_nudge.TimingNudges, made at the first change
+        self._offsets: TimingNudges | None = None  # made at the first change
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
         self.translit: dict[str, QLineEdit] = {}  # "title", "artist": their romanised names

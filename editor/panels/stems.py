@@ -57,10 +57,13 @@ class StemsBox(QGroupBox):
         grid.addWidget(self.waveform, len(STEMS) + 2, 1, 1, 3)
         stems.changed.connect(self.refresh)
         stems.busy_changed.connect(self._busy)
-        stems.progress.connect(lambda f, text: (self.progress.setValue(int(f * 100)),
-                                                self.progress.setFormat(f"{text} %p%")))
+        stems.progress.connect(lambda f, text: self._show_progress(f, text))
         stems.waveform_changed.connect(self._waveform_changed)
         self.refresh()
+
+    def _show_progress(self, f: float, text: str) -> None:
+        self.progress.setValue(int(f * 100))
+        self.progress.setFormat(f"{text} %p%")
 
     def _row(self, grid: QGridLayout, row: int, name: str) -> tuple[QCheckBox, QCheckBox, QSlider]:
         solo, mute = QCheckBox("solo"), QCheckBox("mute")
@@ -94,7 +97,7 @@ class StemsBox(QGroupBox):
                 if isinstance(widget, QSlider):
                     widget.setValue(value)
                 else:
-                    widget.setChecked(value)
+                    widget.setChecked(bool(value))  # solo, muted: bools already
                 widget.blockSignals(False)
         if ready:
             self.progress.setValue(100)
@@ -120,7 +123,10 @@ class StemsBox(QGroupBox):
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
         if area is not None:
-            area.widget().layout().activate()  # the box's position must be current
+            inner = area.widget()
+            assert inner is not None  # this panel is inside it
+            if (layout := inner.layout()) is not None:
+                layout.activate()  # the box's position must be current
             area.ensureWidgetVisible(self, 0, 0)
 
     def _waveform_changed(self, choice: str) -> None:

@@ -168,12 +168,13 @@ class TestPlayPanel(QWidget):
             f"{summary.holds_ok}/{holds} holds kept; {summary.mines_hit}/{summary.mines_reached} mines hit")
         self.labels["Score"].setText(f"{summary.score * 100:.2f} % of {summary.judged} notes judged"
                                      if summary.judged else "no note was reached")
-        if summary.median_offset_ms is None:
+        median, mean, spread = summary.median_offset_ms, summary.mean_offset_ms, summary.spread_ms
+        if median is None or mean is None or spread is None:  # all three or none: the same hits' offsets
             self.labels["Offsets"].setText("no hits")
         else:
             self.labels["Offsets"].setText(
-                f"median {signed(summary.median_offset_ms, 1)} ms, mean {signed(summary.mean_offset_ms, 1)}, spread "
-                f"{summary.spread_ms:.1f} ms; {summary.early} early, {summary.late} late")
+                f"median {signed(median, 1)} ms, mean {signed(mean, 1)}, spread "
+                f"{spread:.1f} ms; {summary.early} early, {summary.late} late")
         self.hint.setText(offset_hint(summary))
         self._histogram(summary.offsets_ms)
         self.list.clear()

@@ -311,8 +311,8 @@ class TimingPanel(QWidget):
     def _cell_changed(self, row: int, column: int) -> None:
         if self._updating or column == 1:
             return
-        kind, entry = self.table.item(row, column).data(Qt.ItemDataRole.UserRole)
-        text = self.table.item(row, column).text().strip()
+        kind, entry = self._cell(row, column).data(Qt.ItemDataRole.UserRole)
+        text = self._cell(row, column).text().strip()
         try:
             if column == 0:
                 new = (_number(text), *entry[1:])
@@ -324,8 +324,13 @@ class TimingPanel(QWidget):
             return
         self._replace(kind, entry, new, "Change timing")
 
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        item = self.table.item(row, column)
+        assert item is not None  # refresh() gives every cell of every row an item
+        return item
+
     def _double_clicked(self, row: int, column: int) -> None:
-        kind, entry = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        kind, entry = self._cell(row, 0).data(Qt.ItemDataRole.UserRole)
         if column == 1 and kind != UNREADABLE and self.go_to is not None:
             self.go_to(self.session.chart, max(entry[0], Fraction(0)))
 
@@ -358,7 +363,7 @@ class TimingPanel(QWidget):
         row = self.table.currentRow()
         if row < 0:
             return False
-        kind, entry = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        kind, entry = self._cell(row, 0).data(Qt.ItemDataRole.UserRole)
         if kind == UNREADABLE:
             timing, chart = self.session.timing_target()
             kept = tuple((tag, text) for tag, text in timing.extra if tag != entry[1])

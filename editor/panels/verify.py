@@ -51,7 +51,7 @@ class VerifyPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.jump = jump  # callable(chart, beat, notes): move the editor there
-        self.issues: list[Issue] = []
+        self.issues: list[tuple[Chart, Issue]] = []  # (chart, issue) rows, as shown
         self.drafts_waiting = lambda chart: 0  # AI draft notes not yet accepted in a chart (set_ghosts)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
