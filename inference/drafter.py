@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,6 +30,7 @@ import numpy as np
 from chart.notes import Note, onset_beats
 from chart.song import MODEL_SLOTS, Slot
 from chart.timing import TimingData
+from inference.analysis_cache import AnalysisCache
 from inference.backends import Backend, OnnxBackend, cancel_scope, lane_step_backend
 from inference.draft_audio import clip_to_range, onset_train
 from inference.draft_types import (
@@ -78,10 +77,9 @@ class Drafter:
         The onset model's manifest (contract in ARCHITECTURE.md §7).
     lanes : Manifest, optional
         The lane model's manifest; without it lanes follow the alternation rule of :mod:`inference.lanes`.
-    backend : Backend, optional
-        Runs the onset model (local ONNX by default; a RemoteBackend or FallbackBackend for a server).
-    lane_backend : Backend, optional
-        Runs the lane model (local ONNX on the CPU by default).
+    backend, lane_backend : Backend, optional
+        Run the onset model (local ONNX by default; a RemoteBackend or FallbackBackend for a server) and the lane
+        model (local ONNX on the CPU by default).
     """
 
     def __init__(self, onset: Manifest, lanes: Manifest | None = None, backend: Backend | None = None,
@@ -91,9 +89,7 @@ class Drafter:
         self.onset, self.lanes = onset, lanes
         self.backend = backend or OnnxBackend()
         self.lane_backend = lane_backend or lane_step_backend()
-        self._cache: OrderedDict[tuple, SongAnalysis] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self.analyses: AnalysisCache[SongAnalysis] = AnalysisCache(cache_size)
 
     @classmethod
     def from_models_dir(cls, models_dir: str | Path | None = None, backend: Backend | None = None) -> Drafter:
@@ -114,17 +110,7 @@ class Drafter:
 
         params = self.onset.features
         assert params is not None
-        key = audio_key(audio, params)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        analysis = analyse_audio(audio, params, progress, cancel)
-        with self._lock:
-            self._cache[key] = analysis
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return analysis
+        return self.analyses.get(audio_key(audio, params), lambda: analyse_audio(audio, params, progress, cancel))
 
     # ------------------------------------------------------------------ public drafting
     def draft(self, audio: AudioLike | SongAnalysis, timing: TimingData, slots: Sequence[Slot | int | str] = MODEL_SLOTS,

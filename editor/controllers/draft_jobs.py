@@ -67,6 +67,8 @@ class DraftJobs:
         """A job for the song just closed is cancelled and let go: its result would be for charts that are gone,
         and the new song's drafts must not wait for it (the model load is not the song's: it goes on)."""
         job = self.job
+        if self.drafter is not None:  # the closed song's analysis goes too (it stayed until two more songs drafted)
+            self.drafter.analyses.clear()
         if self._waiting is not None:  # waiting for the model: dropped before it starts
             self._waiting[0].deleteLater()
             self._waiting = None
