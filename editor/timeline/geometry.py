@@ -14,6 +14,7 @@ that needs to know which way time runs on screen asks :attr:`PixelMap.time_down`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
@@ -224,10 +225,10 @@ class TimeAxis:
             return []
         if self._heads is None:
             stops: dict[float, float] = {}  # stops listed twice on a beat add up, as in TimingData
-            for beat, seconds in self.timing.stops:
-                stops[float(beat)] = stops.get(float(beat), 0.0) + float(seconds)
+            for at, held in self.timing.stops:
+                stops[float(at)] = stops.get(float(at), 0.0) + float(held)
             cuts = self.timing.slope_change_times()
-            heads = []
+            heads: list[tuple[float, float, float]] = []
             for beat, seconds in sorted(stops.items()):
                 judged = float(self.timing.beats_to_seconds_array([beat])[0])  # after a delay on the same beat
                 leave = judged + seconds
@@ -286,9 +287,17 @@ class PixelMap:
     def from_transform(cls, tr: QTransform, axis: TimeAxis = C_MOD) -> PixelMap:
         return cls(sx=tr.m11(), dx=tr.m31(), sy=tr.m22(), dy=tr.m32(), axis=axis)
 
+    @overload
+    def x(self, x: float) -> float: ...
+    @overload
+    def x(self, x: np.ndarray) -> np.ndarray: ...
     def x(self, x: float | np.ndarray) -> float | np.ndarray:
         return self.sx * x + self.dx
 
+    @overload
+    def y(self, t: float) -> float: ...
+    @overload
+    def y(self, t: np.ndarray) -> np.ndarray: ...
     def y(self, t: float | np.ndarray) -> float | np.ndarray:
         """Pixel row of song time(s) ``t``."""
         return self.sy * self.axis.to_y(t) + self.dy

@@ -48,7 +48,7 @@ def badge_text(code: int) -> list[tuple[str, QColor]]:
 class HitsoundMarksItem(_ViewSpanItem):
     """The badges of the current chart's sounded notes (:mod:`editor.controllers.hitsound_marks` fills it)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(11)  # over the note heads, under the foot labels and the ghosts
         self.time_s = np.zeros(0)
         self.lane = np.zeros(0, dtype=np.int64)

@@ -12,6 +12,7 @@ a window resize changed what the notefield shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -19,6 +20,9 @@ from PySide6.QtGui import QColor, QLinearGradient, QMouseEvent, QPainter, QPen, 
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from editor.timeline import geometry as geo
+
+if TYPE_CHECKING:  # the notefield imports the timeline's items, never this widget
+    from editor.timeline.view import TimelineWidget
 
 DensityFn = Callable[[], tuple[np.ndarray, np.ndarray]]  # -> (bin centres in s, notes per second)
 PROBLEM_TICK = QColor(240, 90, 90)  # the Verify list's colours (editor.panels.verify.COLORS)
@@ -50,7 +54,7 @@ class DensityMinimap(QWidget):
         self._reference: tuple[np.ndarray, np.ndarray] | None = None
         self._cache: QPixmap | None = None  # the curves, redrawn only when they or the size change
         self._cache_key: tuple | None = None
-        self._followed = None  # the TimelineWidget whose visible range the box shows (follow)
+        self._followed: TimelineWidget | None = None  # the TimelineWidget whose visible range the box shows (follow)
 
     # ------------------------------------------------------------------ state
     def refresh(self) -> None:
@@ -77,7 +81,7 @@ class DensityMinimap(QWidget):
         self.view_s, self.cursor_s = (t0_s, t1_s), cursor_s
         self.update()
 
-    def follow(self, timeline) -> None:
+    def follow(self, timeline: TimelineWidget) -> None:
         """Show ``timeline``'s visible range (a :class:`~editor.timeline.view.TimelineWidget`) from now on: the box
         is re-sent whenever the notefield's view range changes, whatever changed it (a seek, playback, zoom,
         Beat-Spaced on or off, a resize), from the one signal every such change passes through."""
@@ -87,6 +91,7 @@ class DensityMinimap(QWidget):
 
     def _view_range_changed(self, *_args) -> None:
         timeline = self._followed
+        assert timeline is not None  # connected by follow
         self.set_view(*timeline.visible_times(), timeline.cursor_s)
 
     def set_reversed(self, on: bool) -> None:

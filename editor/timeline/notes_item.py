@@ -79,7 +79,8 @@ class NotesItem(pg.GraphicsObject):
 
     # ------------------------------------------------------------------ painting
     def paint(self, painter: QPainter, *_args) -> None:
-        if self.index is None or len(self.index) == 0:
+        ix = self.index
+        if ix is None or len(ix) == 0:
             return
         pm = geo.pixel_map(self, painter)
         size = float(np.clip(pm.lane_px * 0.72, 8.0, 46.0))
@@ -88,29 +89,28 @@ class NotesItem(pg.GraphicsObject):
         # out whole at the top and bottom edges while scrolling.
         # In X-mod notes are placed by beat (geometry.TimeAxis.by_beat): a warp's notes share one time, and by
         # time they all sat on the row of the warp's end while the warp's own rows stayed empty.
-        by_beat = pm.axis.by_beat(self.index.timing)
+        by_beat = pm.axis.by_beat(ix.timing)
         margin = size / max(abs(pm.sy), 1e-9)
         view = geo.visible_beats(self, margin) if by_beat else geo.visible_range(self, margin_y=margin)
         if view is None:
             return
-        idx = self.index.visible(view[-2], view[-1], by_beat)
+        idx = ix.visible(view[-2], view[-1], by_beat)
         if len(idx) == 0:
             return
-        starts, ends, _ = self.index.spans(by_beat)
-        row = (lambda v: pm.y_beat(v, self.index.timing)) if by_beat else pm.y
+        starts, ends, _ = ix.spans(by_beat)
+        row = (lambda v: pm.y_beat(v, ix.timing)) if by_beat else pm.y
         heads = np.asarray(row(starts[idx]), dtype=np.float64)
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self._paint_bodies(painter, pm, idx, size, heads, np.asarray(row(ends[idx]), dtype=np.float64))
-        self._paint_heads(painter, pm, idx, size, heads)
+        self._paint_bodies(painter, pm, ix, idx, size, heads, np.asarray(row(ends[idx]), dtype=np.float64))
+        self._paint_heads(painter, pm, ix, idx, size, heads)
         painter.restore()
 
-    def _paint_bodies(self, painter: QPainter, pm: geo.PixelMap, idx: np.ndarray, size: float, heads: np.ndarray,
-                      tails: np.ndarray) -> None:
-        """Bodies of the holds and rolls among ``idx``, whose heads and tails are at pixel rows ``heads``,
+    def _paint_bodies(self, painter: QPainter, pm: geo.PixelMap, ix: NoteIndex, idx: np.ndarray, size: float,
+                      heads: np.ndarray, tails: np.ndarray) -> None:
+        """Bodies of the holds and rolls among ``idx`` of ``ix``, whose heads and tails are at pixel rows ``heads``,
         ``tails``."""
-        ix = self.index
         long_k = np.flatnonzero((ix.kinds[idx] == _KIND_HOLD) | (ix.kinds[idx] == _KIND_ROLL))
         width = size * 0.55
         for k in long_k.tolist():
@@ -140,10 +140,10 @@ class NotesItem(pg.GraphicsObject):
             cap_top = y_tail - 3 if y_tail >= y_head else y_tail
             painter.fillRect(QRectF(cx - width / 2, cap_top, width, 3), color.lighter(130))
 
-    def _head_key(self, i: int, size: int) -> tuple:
-        """What a head looks like: shape (lane or mine or bar), size, colour class, selection."""
-        ix = self.index
+    def _head_key(self, ix: NoteIndex, i: int, size: int) -> tuple:
+        """What note ``i`` of ``ix`` looks like: shape (lane or mine or bar), size, colour class, selection."""
         kind = int(ix.kinds[i])
+        shape: str | int
         if kind == _KIND_MINE:
             shape = "mine"
         elif kind == _KIND_LIFT or not self.arrows:
@@ -225,19 +225,20 @@ class NotesItem(pg.GraphicsObject):
         self._sprites[("unsure", size, "badge", False)] = sprite
         return sprite
 
-    def _paint_heads(self, painter: QPainter, pm: geo.PixelMap, idx: np.ndarray, size: float, ys: np.ndarray) -> None:
-        xs = pm.x(self.index.lanes[idx].astype(np.float64) + 0.5)
+    def _paint_heads(self, painter: QPainter, pm: geo.PixelMap, ix: NoteIndex, idx: np.ndarray, size: float,
+                     ys: np.ndarray) -> None:
+        xs = pm.x(ix.lanes[idx].astype(np.float64) + 0.5)
         isize = int(size)
         for k, i in enumerate(idx):
-            sprite = self._sprite(self._head_key(int(i), isize))
+            sprite = self._sprite(self._head_key(ix, int(i), isize))
             half = sprite.width() / 2
             painter.drawPixmap(QPointF(float(xs[k]) - half, float(ys[k]) - half), sprite)
-        if self.ghost and self.index.unsure.any():  # the lane model guessed these arrows: a "?" badge
+        if self.ghost and ix.unsure.any():  # the lane model guessed these arrows: a "?" badge
             badge = self._sprite(("unsure", max(10, isize // 3), "badge", False))
             off = size * 0.32
-            for k in np.flatnonzero(self.index.unsure[idx]):
-                painter.drawPixmap(QPointF(float(xs[k]) + off - badge.width() / 2,
-                                           float(ys[k]) - off - badge.height() / 2), badge)
+            for j in np.flatnonzero(ix.unsure[idx]):
+                painter.drawPixmap(QPointF(float(xs[j]) + off - badge.width() / 2,
+                                           float(ys[j]) - off - badge.height() / 2), badge)
 
     def _paint_mine(self, painter: QPainter, center: QPointF, size: float, selected: bool) -> None:
         r = size * 0.32

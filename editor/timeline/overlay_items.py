@@ -34,7 +34,7 @@ class _ViewSpanItem(pg.GraphicsObject):
 class LanesBackgroundItem(_ViewSpanItem):
     """Alternating lane shading and the audio's extent (darker outside the song)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(-30)
         self.audio_s = (0.0, 0.0)
 
@@ -59,7 +59,7 @@ class LanesBackgroundItem(_ViewSpanItem):
 class CursorItem(_ViewSpanItem):
     """The edit cursor (which is also the playhead): a line across the lanes with receptor outlines."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(40)
         self.time_s = 0.0
         self.beat: float | None = None  # the beat the cursor is on, where known (a warp's beats share one time)
@@ -95,7 +95,7 @@ class SelectionBoxItem(_ViewSpanItem):
     """Rubber band of a box selection, in data coordinates (lane units, seconds; or beats with ``by_beat``, as
     X-mod places what is on a beat: :meth:`editor.timeline.pointer.PointerMixin.show_box`)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(45)
         self.box: tuple[float, float, float, float] | None = None
         self.by_beat = False
@@ -124,7 +124,7 @@ class SelectionBoxItem(_ViewSpanItem):
 class RangeItem(_ViewSpanItem):
     """The selected beat range (blue) and the playback loop region (green), beside and behind the lanes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(-5)
         self.range_s: tuple[float, float] | None = None
         self.loop_s: tuple[float, float] | None = None
@@ -149,7 +149,7 @@ class RangeItem(_ViewSpanItem):
 class CurveItem(_ViewSpanItem):
     """The model's onset probability over time, as a filled curve in a strip right of the lanes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(15)
         self.times_s = np.zeros(0)
         self.probs = np.zeros(0)
@@ -197,7 +197,7 @@ class JudgmentMarksItem(_ViewSpanItem):
     key went down (early above, late below; the other way in reverse scroll) ending in a dot of the grade's colour; a cross for a miss. Stays
     after the run, so the notefield shows where it went wrong."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(15)
         self.note_s = np.zeros(0)
         self.hit_s = np.zeros(0)  # NaN for a miss
@@ -255,7 +255,7 @@ class FootLabelsItem(_ViewSpanItem):
     note's lower left, in the foot's colour; its background turns amber on a row that crosses the feet over and
     red on a fast double step, the two things the Verify parity check reports."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(12)
         self.time_s = np.zeros(0)
         self.lane = np.zeros(0, dtype=np.int64)

@@ -23,14 +23,29 @@ as the wheel turns.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 
 from chart.notes import NoteKind
 from chart.snap import snap_beat
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QGraphicsView
+
+    from chart.timing import TimingData
+    from editor.timeline.geometry import TimeAxis
+    from editor.timeline.note_index import NoteIndex
+    from editor.timeline.overlay_items import SelectionBoxItem
+
+    _Host = QGraphicsView  # the mixin's host is a QGraphicsView (a pyqtgraph PlotWidget): its methods are there
+else:
+    _Host = object
 
 HIT_TOLERANCE_PX = 9.0
 
@@ -51,10 +66,34 @@ class Hit:
     head: bool = False  # on the head of the hold or roll ``note`` (not its end): Alt+drag moves its start
 
 
-class PointerMixin:
+class Interaction(Protocol):
+    """What handles the notefield's presses, drags and releases (``editor.controllers.editing``)."""
+
+    def press(self, hit: Hit) -> None: ...
+    def drag(self, hit: Hit) -> None: ...
+    def release(self, hit: Hit) -> None: ...
+
+
+class PointerMixin(_Host):
     """Mouse, wheel and pointer-shape handling of the notefield (mixed into ``TimelineWidget``)."""
 
     _hover_pos: QPointF | None = None
+    # the host's state this mixin reads (set by TimelineWidget.__init__ and _build_items)
+    vb: pg.ViewBox
+    axis: TimeAxis
+    timing: TimingData
+    index: NoteIndex | None
+    lanes: int
+    divisor: int
+    pps: float
+    box_item: SelectionBoxItem
+    interaction: Interaction | None  # press(hit) / drag(hit) / release(hit)
+    before_input: Callable[[], object] | None  # run before hit testing
+
+    if TYPE_CHECKING:  # the host's methods this mixin calls (TimelineWidget's)
+        def pixels_between(self, a_s: float, b_s: float) -> float: ...
+        def zoom_by(self, factor: float) -> None: ...
+        def cursor_down(self, steps: int, measures: bool = False) -> None: ...
 
     # ------------------------------------------------------------------ hit testing
     def hit_at(self, pos: QPointF, button=Qt.MouseButton.NoButton, modifiers=Qt.KeyboardModifier.NoModifier) -> Hit:
@@ -74,23 +113,23 @@ class PointerMixin:
         if lane is not None and self.index is not None:
             # notes are found where they are drawn (notes_item): by beat in X-mod, else by time
             by_beat = self.axis.by_beat(self.index.timing)
-            pos = beat if by_beat else t_s
+            at = beat if by_beat else t_s
             tol_y = HIT_TOLERANCE_PX / self.pps
             if by_beat:
                 tol = tol_y / self.axis.beat_height
             else:  # the tolerance in seconds here
                 tol = max(abs(float(self.axis.to_t(y + tol_y)) - float(self.axis.to_t(y - tol_y))) / 2.0, 1e-4)
             starts, ends, _ = self.index.spans(by_beat)
-            note = self.index.hit(pos, lane, tol, by_beat)
-            below = self.index.hit(pos - tol, lane, 1e-6, by_beat) if note is None else None  # past a hold's end
+            note = self.index.hit(at, lane, tol, by_beat)
+            below = self.index.hit(at - tol, lane, 1e-6, by_beat) if note is None else None  # past a hold's end
             for candidate in (note, below):
                 if candidate is not None and self.index.notes[candidate].kind.has_length:
                     start, end = float(starts[candidate]), float(ends[candidate])
-                    tail = abs(end - pos) <= tol and abs(end - pos) < abs(start - pos)
+                    tail = abs(end - at) <= tol and abs(end - at) < abs(start - at)
                     if tail:
                         note = candidate
             if note is not None and not tail and self.index.notes[note].kind.has_length:
-                head = abs(float(starts[note]) - pos) <= tol
+                head = abs(float(starts[note]) - at) <= tol
         return Hit(t_s, beat, snapped, x, lane, note, button, modifiers, tail, head)
 
     # ------------------------------------------------------------------ between two hits (drags, box selection)
@@ -164,7 +203,7 @@ class PointerMixin:
             self._update_pointer(self._hover_pos, bool(ev.modifiers() & Qt.KeyboardModifier.AltModifier))
         ev.accept()
 
-    def leaveEvent(self, ev) -> None:  # noqa: N802 - Qt API
+    def leaveEvent(self, ev: QEvent) -> None:  # noqa: N802 - Qt API
         self._hover_pos = None
         super().leaveEvent(ev)
 

@@ -13,6 +13,8 @@ that time (half a hop either side), not from it: a click sits on its beat line a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt
@@ -52,7 +54,7 @@ def lane_fraction(hz: float, params: SpectrogramParams = LANE_PARAMS) -> float:
     return (band + 0.5) / params.n_mels
 
 
-def tick_label_lefts(xs: list[float], widths: list[float], lane_x0: float, lane_x1: float,
+def tick_label_lefts(xs: Sequence[float], widths: Sequence[float], lane_x0: float, lane_x1: float,
                      gap: float = 2.0) -> list[float | None]:
     """Left edge in pixels of each frequency label (ticks at ``xs``, left to right, labels ``widths`` wide), or
     None for one left out: right of its tick where it fits before the next tick (the lane's right edge for the
@@ -126,7 +128,7 @@ class SliceTiler:
 class SpectrogramItem(pg.GraphicsObject):
     """Draws the tiles that are ready; missing ones stay dark until they stream in."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.tiles: dict[int, tuple[float, float, QImage]] = {}  # index -> (top_s, bottom_s, image) as drawn
         self.duration_s = 1.0
@@ -218,7 +220,7 @@ class SpectrogramController(QObject):
         super().__init__(win)
         self.win, self.item = win, item
         self.enabled = False
-        self.tiler = None
+        self.tiler: SliceTiler | None = None
         self.job: Job | None = None
         win.session.audio_changed.connect(self._audio_changed)
         win.timeline.cursor_moved.connect(lambda _t: self._maybe_reprioritise())
@@ -244,19 +246,19 @@ class SpectrogramController(QObject):
             self.tiler = SliceTiler(audio.samples, audio.sample_rate_hz)
         self._start()
 
-    def _order(self) -> list[int]:
-        """Missing tiles, nearest to the cursor first (the visible ones lead)."""
-        tiler = self.tiler
+    def _order(self, tiler: SliceTiler) -> list[int]:
+        """Missing tiles of ``tiler``, nearest to the cursor first (the visible ones lead)."""
         centre = min(int(max(self.win.timeline.cursor_s, 0.0) / (tiler.frames_per_tile * tiler.hop_s)),
                      tiler.n_tiles - 1)
         missing = [i for i in range(tiler.n_tiles) if i not in self.item.tiles]
         return sorted(missing, key=lambda i: (abs(i - centre), i))
 
     def _start(self) -> None:
-        order = self._order()
+        tiler = self.tiler
+        assert tiler is not None  # set before every start (_audio_changed, _maybe_reprioritise)
+        order = self._order(tiler)
         if not order:
             return
-        tiler = self.tiler
 
         def compute(ctx: JobContext, indices: list[int]):
             for k, index in enumerate(indices):

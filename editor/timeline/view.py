@@ -29,6 +29,7 @@ from fractions import Fraction
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QWidget
 
 from chart.snap import snap_beat
 from chart.timing import TimingData
@@ -67,11 +68,12 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
     cursor_moved = Signal(float)  # cursor time in seconds, after a user scroll or seek in this widget
     zoom_changed = Signal(float)  # pixels per second
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         axis = TimeAxisItem(orientation="left")
         axis.setWidth(MIN_AXIS_PX)
         self.time_axis_item = axis
-        super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})
+        # PlotWidget's keywords: pyqtgraph is untyped, so mypy takes QGraphicsView's __init__ (PointerMixin's base)
+        super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})  # type: ignore[call-overload]
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # framed while it has it (editor.timeline.focus_frame)
         self.setAccessibleName("Notefield")
         self.setMouseTracking(True)  # hover over a hold's end changes the pointer

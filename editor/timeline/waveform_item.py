@@ -26,7 +26,7 @@ class PeakSource(Protocol):
 class WaveformItem(pg.GraphicsObject):
     """Rectified waveform centred on the lanes (ArrowVortex style), drawn in device pixels."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.peaks: PeakSource | None = None
         self.duration_s = 1.0
@@ -63,7 +63,8 @@ class WaveformItem(pg.GraphicsObject):
 
     def paint(self, painter: QPainter, *_args) -> None:
         view = geo.visible_range(self)
-        if self.peaks is None or view is None or not self.visible_flag:
+        peaks = self.peaks
+        if peaks is None or view is None or not self.visible_flag:
             return
         pm = geo.pixel_map(self, painter)
         t0, t1 = max(view[2], 0.0), min(view[3], self.duration_s)
@@ -80,14 +81,14 @@ class WaveformItem(pg.GraphicsObject):
         # its start, and its row is where the stop ends.
         pieces = pm.axis.drawn_pieces(t0, t1)
         key = (tuple((round(a, 6), round(b, 6), round(src, 6)) for a, b, src in pieces), round(float(pm.y(t0)), 1),
-               width, self.gain, id(self.peaks), id(pm.axis))
+               width, self.gain, id(peaks), id(pm.axis))
         if key != self._cache_key:
             self._cache_img = []
             for a, b, src in pieces:
                 ya, yb = pm.rows(a, b)
                 height = int(round(abs(yb - ya)))
                 if height >= 1:
-                    image = self._render(src, src + (b - a), width, height, flip=yb < ya)
+                    image = self._render(peaks, src, src + (b - a), width, height, flip=yb < ya)
                     self._cache_img.append((int(round(min(ya, yb))), image))
             self._cache_key = key
         painter.save()
@@ -96,8 +97,8 @@ class WaveformItem(pg.GraphicsObject):
             painter.drawImage(int(x0), top, image)
         painter.restore()
 
-    def _render(self, t0: float, t1: float, width: int, height: int, flip: bool) -> QImage:
-        mins, maxs = self.peaks.query(t0, t1, height)
+    def _render(self, peaks: PeakSource, t0: float, t1: float, width: int, height: int, flip: bool) -> QImage:
+        mins, maxs = peaks.query(t0, t1, height)
         amp = np.maximum(np.abs(np.asarray(mins, np.float32)), np.abs(np.asarray(maxs, np.float32)))
         amp = np.clip(amp * self.gain, 0.0, 1.0)
         if flip:
