@@ -79,6 +79,8 @@ def analyse_audio(audio: Any, params: FeatureParams, progress: ProgressFn | None
         cancel.check()
     report("features", 0.0)
     raw = compute_features(samples, int(sr), params)
+    if cancel is not None:  # features take seconds on a long song (10 s for 8 minutes): a cancelled draft ends here
+        cancel.check()
     normalised = normalise(raw, params) if params.norm_mean else raw
     report("features", 1.0)
     return SongAnalysis(raw, normalised, params.frame_rate, len(samples) / float(sr), samples, int(sr))

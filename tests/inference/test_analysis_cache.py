@@ -23,3 +23,27 @@ def test_keeps_the_most_recently_used_songs():
     cache.clear()
     assert len(cache) == 0
 
+
+
+def test_a_cancel_during_the_features_stage_stops_before_the_result(monkeypatch):
+    """The features stage had no cancel check: a draft cancelled during it (10 s on an 8-minute song) finished its
+    analysis, which went into the cache after the editor had emptied it for the next song."""
+    import numpy as np
+    import pytest
+
+    import inference.features as features
+    from inference.draft_audio import analyse_audio
+    from inference.draft_types import Cancelled, CancelToken
+    from inference.features import FeatureParams
+
+    token = CancelToken()
+    real = features.compute_features
+
+    def cancelled_meanwhile(*args, **kwargs):
+        out = real(*args, **kwargs)
+        token.cancel()  # Cancel pressed while the features were computed
+        return out
+
+    monkeypatch.setattr(features, "compute_features", cancelled_meanwhile)
+    with pytest.raises(Cancelled):
+        analyse_audio((np.zeros(22050, dtype=np.float32), 22050), FeatureParams(n_ffts=[1024]), None, token)
