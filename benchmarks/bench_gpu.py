@@ -204,21 +204,22 @@ def _drafts(on_gpu, on_cpu, samples, analysis, timing, reps) -> Section:
     same, total = _agreement([d.notes for d in on_gpu.draft(analysis, timing)],
                              [d.notes for d in on_cpu.draft(analysis, timing)])
     sec.add("onset rows the same in the GPU and all-CPU drafts", f"{same} / {total}", "")
-    _host_probe(sec, on_cpu, reps)
+    _host_probe(sec, on_cpu, analysis, timing, reps)
     return sec
 
 
-def _host_probe(sec: Section, on_cpu, reps: int) -> None:
-    """The "Lane decoding" benchmark (5 slots x 1500 rows, one CPU thread) on this host: its CPU half of a draft
-    against the 2-core machine's figure in that section, whether or not this host has a CPU quota."""
-    from benchmarks.bench_lanes import N_ROWS, _requests
+def _host_probe(sec: Section, on_cpu, analysis, timing, reps: int) -> None:
+    """The "Lane decoding" benchmark (the lanes of a 5-slot draft of the 3-minute song, one CPU thread) on this
+    host: its CPU half of a draft against the 2-core machine's figure in that section, whether or not this host
+    has a CPU quota."""
+    from benchmarks.bench_lanes import lane_work, work_label
     from inference.lanes import OnnxLaneStepper, decode_rows
 
     stepper = OnnxLaneStepper(on_cpu.lanes, type(on_cpu.backend)(providers=["CPUExecutionProvider"],
                                                                   intra_op_threads=1))
-    requests = _requests(np.random.default_rng(1).normal(size=(18000, 240)).astype(np.float32))
+    requests = lane_work(on_cpu, analysis, timing)[1]
     t = timeit(lambda: decode_rows(stepper, requests), repeat=max(2, reps // 2))
-    sec.add(f"host probe: lane decoding, 5 slots x {N_ROWS} rows, 1 CPU thread", t, "s",
+    sec.add(f"host probe: lane decoding, {work_label(requests)}, 1 CPU thread", t, "s",
             note="same work as the 'Lane decoding' section: compare with the CPU machine's figure there")
 
 

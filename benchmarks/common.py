@@ -59,6 +59,19 @@ def timeit(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def interleaved(first: Callable[[], object], second: Callable[[], object], pairs: int) -> tuple[list[float], list[float]]:
+    """Wall times in seconds of ``pairs`` runs of ``first`` and of ``second``, timed back to back in pairs, the
+    order alternating from pair to pair (no warm-up): a load that comes and goes on a shared machine then weighs
+    on both halves of each pair, so ``second[i] - first[i]`` compares them where two separate medians would not."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for i in range(pairs):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            t0 = time.perf_counter()
+            (first, second)[which]()
+            times[which].append(time.perf_counter() - t0)
+    return times
+
+
 #: The stages :func:`draft_phases` times, in pipeline order.
 PHASES = ("model", "decode", "lanes")
 

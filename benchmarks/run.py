@@ -1,6 +1,6 @@
 """Run every benchmark module and write docs/BENCHMARKS.md.
 
-Usage: ``python -m benchmarks.run [--quick] [--only NAME ...] [--out docs/BENCHMARKS.md]``.
+Usage: ``python -m benchmarks.run [--quick] [--only NAME [NAME ...]] [--out docs/BENCHMARKS.md]``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,13 @@ from pathlib import Path
 
 from benchmarks.common import BenchContext, Section, load_sections, save_sections
 from benchmarks.previous import mark, merge, read
+from chart.fileio import atomic_write_text
 
 REPO = Path(__file__).resolve().parent.parent
+REPORT = REPO / "docs" / "BENCHMARKS.md"
+CACHE = REPO / "runs" / "bench-sections"
+#: Added to the title of each section a --quick run measured, so that it stays marked in any report it reaches.
+QUICK = " (--quick smoke run: fewer repetitions, smaller inputs)"
 
 
 def machine_line() -> str:
@@ -46,9 +51,12 @@ def machine_line() -> str:
             f"Python {platform.python_version()}")
 
 
-def render(sections: list[Section], seconds: float, only: list[str] | None = None) -> str:
+def render(sections: list[Section], seconds: float, only: list[str] | None = None, quick: bool = False) -> str:
     ran = (f"This run ({', '.join(only)}; the other sections are earlier runs, dated): {seconds:.0f} s" if only
            else f"Total run time: {seconds:.0f} s")
+    if quick:
+        ran += (" (a --quick smoke run, fewer repetitions and smaller inputs: its sections are marked and their "
+                "figures are not comparable with the goals)")
     out = ["# Benchmarks", "",
            f"Written by `make bench` on {dt.date.today().isoformat()}.", "",
            f"Machine: {machine_line()}.", "",
@@ -94,16 +102,22 @@ def _run_module(name: str, ctx: BenchContext) -> list[Section]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", nargs="*", default=None)
-    ap.add_argument("--out", type=Path, default=REPO / "docs" / "BENCHMARKS.md")
-    ap.add_argument("--cache", type=Path, default=REPO / "runs" / "bench-sections",
-                    help="each module's last sections are kept here; with --only, the other modules' last results "
-                         "are included (marked with their date) so one benchmark can be re-run alone: from here, "
-                         "else from the report already at --out")
-    args = ap.parse_args(argv)
     names = modules()
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: fewer repetitions and smaller inputs, for checking that the benchmarks run; "
+                         "its sections are titled as a quick run and never stored in --cache")
+    ap.add_argument("--only", nargs="+", default=None, metavar="NAME",
+                    help=f"run only these benchmarks, of: {', '.join(n.removeprefix('bench_') for n in names)}")
+    ap.add_argument("--out", type=Path, default=REPORT, help="the report to write (default docs/BENCHMARKS.md)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="each module's last sections are kept here (default runs/bench-sections); with --only, "
+                         "the other modules' last results are included (marked with their date) so one benchmark "
+                         "can be re-run alone: from here, else from the report already at --out. Only full runs "
+                         "are stored: not --quick ones, nor, unless --cache is given, runs written to another --out")
+    args = ap.parse_args(argv)
+    cache = args.cache or CACHE
+    store = not args.quick and (args.cache is not None or args.out.resolve() == REPORT.resolve())
     unknown = [n for n in args.only or [] if f"bench_{n}" not in names]
     if unknown:
         print(f"bench: no benchmark named {', '.join(unknown)} (there are: "
@@ -117,13 +131,17 @@ def main(argv: list[str] | None = None) -> int:
                            shared_charts=shared if shared.is_dir() else None)
         for name in names:
             if args.only and name.removeprefix("bench_") not in args.only:
-                if cached := _cached(args.cache, name):
+                if cached := _cached(cache, name):
                     known[name] = cached
                 continue
             print(f"bench: {name} ...", file=sys.stderr, flush=True)
             try:
                 known[name] = _run_module(name, ctx)
-                _store(args.cache, name, known[name])
+                if args.quick:
+                    for s in known[name]:
+                        s.title += QUICK
+                elif store:
+                    _store(cache, name, known[name])
             except Exception:  # a broken benchmark is reported, not hidden
                 known[name] = [Section(f"{name} FAILED", text="```\n" + traceback.format_exc() + "\n```")]
     for name, got in known.items():
@@ -133,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = (merge(read(args.out), known, names) if args.only
                 else [s for name in names for s in known.get(name, [])])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(sections, time.perf_counter() - t0, args.only), encoding="utf-8")
+    atomic_write_text(args.out, render(sections, time.perf_counter() - t0, args.only, args.quick))
     print(f"bench: wrote {args.out}", file=sys.stderr)
     return 0
 
