@@ -1,7 +1,8 @@
 """MSD, the tag syntax of .sm and .ssc files: ``#NAME:param:param...;``.
 
-Read rules (lenient, as StepMania 5's ``MsdFile`` is): a UTF-8 BOM is dropped, CRLF/CR become LF, text that is
-not UTF-8 is read as Windows-1252 (as StepMania falls back to a code page); ``//`` starts a comment to the end of
+Read rules (lenient, as StepMania 5's ``MsdFile`` is): a UTF-8 BOM is dropped, CRLF/CR become LF, each line that is
+not UTF-8 is read with a code page (:func:`decode_noted`: StepMania converts each string on its own, so one stray
+byte spoils no other line); ``//`` starts a comment to the end of
 the line anywhere; a backslash escapes the next character; a ``#`` that begins a line inside a value ends a tag
 whose ``;`` is missing; a tag running to the end of the file ends there.
 
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
-from chart.formats.errors import ParseError, check_size
+from chart.formats.errors import ParseError, Unrepresentable, check_size
 
 # Inside a value only these matter: escapes, comments, separators, and a '#' opening a line (missing ';').
 _VALUE_TOKEN = re.compile(r"\\(.)|//[^\n]*|[:;]|\n[ \t]*(?=#)", re.S)
@@ -51,21 +53,80 @@ _UTF16_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32
                (b"\xfe\xff", "utf-16-be"))
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: UTF-16/32 after their BOM (Notepad's "Unicode" save; a damaged unit becomes U+FFFD), else
-    UTF-8 (BOM dropped), else Windows-1252, else Latin-1; newlines normalised to LF."""
+def decode(data: bytes, report: list[Unrepresentable] | None = None) -> str:
+    """Bytes to text (:func:`decode_noted`); its notes, the lines read with a code page, appended to ``report``
+    (song-level read notes: the CLI prints them on stderr, the editor lists them with what it read leniently)."""
+    text, notes = decode_noted(data)
+    if report is not None:
+        report += [Unrepresentable("", Fraction(0), note, fatal=False) for note in notes]
+    return text
+
+
+#: The code pages a line that is not UTF-8 is tried in, StepMania's (and ``simfile``'s) order; Latin-1 last.
+CODE_PAGES = (("cp1252", "Windows-1252"), ("cp932", "Shift-JIS (cp932)"), ("cp949", "Korean (cp949)"))
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+_C1 = re.compile(r"[\x80-\x9f]")
+_LABEL = re.compile(r"(#?\w{1,20})\s*:")  # the tag or .osu key a line starts with
+
+
+def decode_noted(data: bytes) -> tuple[str, list[str]]:
+    """Bytes to text, and one read-report line per code page used.
+
+    UTF-16/32 after their BOM (Notepad's "Unicode" save; a damaged unit becomes U+FFFD). Otherwise line by line:
+    UTF-8 (BOM dropped) where a line is valid UTF-8; the other lines all with the first of :data:`CODE_PAGES` that
+    reads every one of them without a C1 control character (one tool saved them, in one code page), else each
+    with the first that reads it, else Latin-1. Newlines normalised to LF, so line numbers stay the parser's.
+    """
     check_size(data)
     for bom, codec in _UTF16_BOMS:
         if data.startswith(bom):
-            return normalise(data[len(bom):].decode(codec, errors="replace"))
+            return normalise(data[len(bom):].decode(codec, errors="replace")), []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
-        text = data.decode("utf-8-sig")
+        return normalise(data.decode("utf-8")), []  # the usual case, at once
     except UnicodeDecodeError:
+        pass
+    lines = _NEWLINE.split(data)
+    texts: list[str | None] = []
+    for raw in lines:
         try:
-            text = data.decode("cp1252")
+            texts.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    return normalise(text)
+            texts.append(None)
+    bad = [i for i, t in enumerate(texts) if t is None]
+    shared = next((c for c, _ in CODE_PAGES if all(_reads(lines[i], c) is not None for i in bad)), None)
+    used: dict[str, list[int]] = {}
+    for i in bad:
+        codec = shared or next((c for c, _ in CODE_PAGES if _reads(lines[i], c) is not None), "latin-1")
+        texts[i] = lines[i].decode(codec)
+        used.setdefault(codec, []).append(i)
+    done = [t or "" for t in texts]
+    names = dict(CODE_PAGES, **{"latin-1": "Latin-1"})
+    return "\n".join(done), [f"{_line_list(done, rows)} not UTF-8: read as {names[codec]}"
+                             for codec, rows in used.items()]
+
+
+def _reads(raw: bytes, codec: str) -> str | None:
+    """``raw`` in ``codec``, None when it is not valid there or reads as C1 control characters."""
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return None if _C1.search(text) else text
+
+
+def _line_list(texts: list[str], rows: list[int], shown: int = 5) -> str:
+    """``line 2 (#TITLE), line 9 (a comment)``: the lines (0-based ``rows``) named by their tag or key (an .osu
+    line's), the first few."""
+    out = []
+    for i in rows[:shown]:
+        text = texts[i].strip()
+        label = _LABEL.match(text)
+        where = f" ({label.group(1)})" if label else " (a comment)" if "//" in text else ""
+        out.append(f"line {i + 1}{where}")
+    more = f" and {len(rows) - shown} more line(s)" if len(rows) > shown else ""
+    return ", ".join(out) + more
 
 
 def normalise(text: str) -> str:

@@ -4,7 +4,9 @@ osu! keeps one difficulty's notes, red and green lines and its own sections; a s
 a credit no file's ``Creator`` holds, and StepMania 5's display and scoring segments (``#LABELS #SCROLLS #SPEEDS
 #FAKES #TICKCOUNTS #COMBOS``, kept in the timing's ``extra``: :mod:`chart.formats.display_segments`) are dropped.
 Writers list what they drop (docs/formats.md), so these are said before Save and Export rather than lost
-silently; the notes inside fake segments are listed one by one by the note checks (dropped too).
+silently; the notes inside fake segments are listed one by one by the note checks (dropped too). A chart's own
+tags that are no osu! key (``#CHARTNAME #CHARTSTYLE #ATTACKS #DISPLAYBPM`` of a .ssc chart) are listed per chart
+(:func:`chart_tags_dropped`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from fractions import Fraction
 
 from chart.disclosure import human_credit
 from chart.formats.errors import Unrepresentable
+from chart.formats.notedata import PLAYER2
+from chart.formats.osu_io import SECTIONS
+from chart.formats.radar import TAG as RADAR
+from chart.keyboard import KEYBOARD
 from chart.song import Song
 from chart.timing import TimingData
 
@@ -29,7 +35,25 @@ def song_drops(song: Song) -> list[Unrepresentable]:
         out.append(Unrepresentable("", Fraction(0), f"osu! keeps one Creator per file and every difficulty has a "
                                                     f"credit of its own: the song's credit {song.credit!r} dropped",
                                    fatal=False))
-    return out + timing_tags_dropped(song)
+    return out + timing_tags_dropped(song) + chart_tags_dropped(song)
+
+
+#: Chart extras that are no osu! key but need no listing: player 2 (listed on its own), the keyboard mark (every
+#: chart read from .osu carries it) and StepMania's radar values (derived from the notes; the .sm writer skips them).
+_NOT_LISTED = frozenset({PLAYER2, KEYBOARD, RADAR})
+
+
+def chart_tags_dropped(song: Song) -> list[Unrepresentable]:
+    """Each chart's own tags that .osu has no place for (osu! keys, ``Section.Key``, are written), in the words the
+    .sm writer lists them in."""
+    out = []
+    for chart in song.charts:
+        names = [name for name, _ in chart.extra
+                 if name.partition(".")[0] not in SECTIONS and name not in _NOT_LISTED]
+        if names:
+            out.append(Unrepresentable(chart.chart_id(), Fraction(0), f".osu drops chart tags "
+                                       f"{', '.join(dict.fromkeys(names))}", fatal=False))
+    return out
 
 
 def timing_tags_dropped(song: Song) -> list[Unrepresentable]:

@@ -69,7 +69,7 @@ from chart.formats.osu_io import (
     write_file,
 )
 from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
-from chart.formats.osu_objects import early_version_offset, key_count, read_objects
+from chart.formats.osu_objects import early_version_offset, key_count, missing_difficulty, read_objects
 from chart.formats.osu_timing import check_point_count, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_number
@@ -110,6 +110,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     check_point_count(osu.lines("TimingPoints"))  # before any per-line work
     lenient: list[str] = []  # what was read as osu! reads it, for the report
     keys = key_count(osu, lenient)
+    missing_difficulty(osu)
     early_version_offset(osu, lenient)
     points = []
     inherited: list[str] = []
@@ -166,8 +167,9 @@ def _names(osu: OsuFile, key: str) -> tuple[str, str]:
 
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
-    """Song from the bytes of a .osu file (UTF-8, BOM allowed; Latin-1 fallback)."""
-    return loads(decode(data), report)
+    """Song from the bytes of a .osu file (UTF-8, BOM allowed; a line that is not UTF-8 read with a code page,
+    said in ``report``: :func:`chart.formats.msd.decode_noted`)."""
+    return loads(decode(data, report), report)
 
 
 def _on_row(timing, time_ms: Fraction) -> Fraction:

@@ -140,7 +140,7 @@ def _fakes_in_game(song: Song) -> list[Unrepresentable]:
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
     """Song from the bytes of a .sm file."""
-    return loads(decode(data), report)
+    return loads(decode(data, report), report)
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -36,6 +36,7 @@ from chart.formats.stepmania import (
     write_ordered,
     written_extra,
 )
+from chart.formats.timing_gather import TimingTags
 from chart.formats.timing_tags import (
     ALIASES,
     EXTRA_TAGS,
@@ -117,13 +118,12 @@ def _warps_as_lengths(tag: Tag) -> Tag:
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song:
     """Song from the bytes of a .ssc file."""
-    return loads(decode(data), report)
+    return loads(decode(data, report), report)
 
 
 def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentable] | None) -> Chart | None:
     fields: dict[str, tuple[str, int]] = {}
-    timing_values: dict[str, tuple[str, int]] = {}
-    timing_extra: list[tuple[str, str]] = []
+    gathered = TimingTags(merge=True, skip_empty=True)
     extra: list[tuple[str, str]] = []
     notes: Tag | None = None
     for tag in block:
@@ -132,13 +132,7 @@ def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentab
             notes = tag
         elif name in _CHART_FIELDS:
             fields[name] = (tag.text, tag.line)
-        elif name in FIELD_TAGS:
-            if tag.text:
-                timing_values[name] = (tag.text, tag.line)
-        elif name in EXTRA_TAGS:
-            if tag.raw.strip():
-                timing_extra.append((name, tag.raw.strip()))
-        else:
+        elif not gathered.add(name, tag):
             extra.append((known_spelling(tag, CHART_ORDER), tag.raw.strip()))
     if notes is None:  # StepMania skips a #NOTEDATA block without #NOTES: said, as other reads it drops are
         if report is not None:
@@ -148,9 +142,10 @@ def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentab
                                           f"#NOTES skipped, as StepMania skips it", fatal=False))
         return None
     timing = None
-    said: list[str] = []
-    if timing_values or timing_extra:
-        timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), base=song_timing, notes=said)
+    said = gathered.notes()
+    if gathered.values or gathered.extra:
+        timing = timing_from_tags(gathered.values, order_extra(gathered.extra, EXTRA_TAGS), base=song_timing,
+                                  notes=said)
     chart = make_chart(fields, ":".join(notes.params), notes.line, extra, timing, report)
     if report is not None:
         report += [Unrepresentable(chart.chart_id(), Fraction(0), f"chart timing: {line}", fatal=False)

@@ -22,10 +22,10 @@ from chart.formats.notedata import (
     unrepresentable_notes,
 )
 from chart.formats.steps_types import SM5_STEPS_TYPES, canonical_mode, mode_problems
+from chart.formats.timing_gather import TimingTags
 from chart.formats.timing_tags import (
     ALIASES,
     EXTRA_TAGS,
-    FIELD_TAGS,
     TIMING_TAGS,
     order_extra,
     timing_from_tags,
@@ -51,12 +51,12 @@ _SONG_NUMBER = {"SAMPLESTART": "sample_start", "SAMPLELENGTH": "sample_length"}
 
 
 def song_from_header(tags: list[Tag], report: list[Unrepresentable] | None = None, sm: bool = False) -> Song:
-    """A Song (no charts yet) from header tags; the last of a repeated modelled tag wins. Timing entries read as
+    """A Song (no charts yet) from header tags; the last of a repeated modelled tag wins, a repeated timing tag
+    is read as StepMania reads it (:mod:`chart.formats.timing_gather`). Timing entries read as
     StepMania's loader reads them (``sm``: its .sm loader) are said in ``report``
     (:func:`~chart.formats.timing_tags.timing_from_tags`)."""
     song = Song()
-    timing_values: dict[str, tuple[str, int]] = {}
-    timing_extra: list[tuple[str, str]] = []
+    timing = TimingTags(merge=not sm)
     extra: list[tuple[str, str]] = []
     for tag in tags:
         name = ALIASES.get(tag.name, tag.name)
@@ -65,14 +65,10 @@ def song_from_header(tags: list[Tag], report: list[Unrepresentable] | None = Non
         elif name in _SONG_NUMBER:
             value = parse_number(tag.value, f"#{name}", tag.line) if tag.value else Fraction(0)
             setattr(song, _SONG_NUMBER[name], value)
-        elif name in FIELD_TAGS:
-            timing_values[name] = (tag.text, tag.line)
-        elif name in EXTRA_TAGS:
-            timing_extra.append((name, tag.raw.strip()))
-        elif name != "VERSION":
+        elif not timing.add(name, tag) and name != "VERSION":
             extra.append((known_spelling(tag, SONG_ORDER), tag.raw.strip()))
-    said: list[str] = []
-    song.timing = timing_from_tags(timing_values, order_extra(timing_extra, EXTRA_TAGS), notes=said, sm=sm)
+    said = timing.notes()
+    song.timing = timing_from_tags(timing.values, order_extra(timing.extra, EXTRA_TAGS), notes=said, sm=sm)
     if report is not None:
         report += [Unrepresentable("", Fraction(0), line, fatal=False) for line in said]
     song.extra = order_extra(extra, SONG_ORDER)

@@ -34,7 +34,7 @@ SSC = """#VERSION:0.83;
 
 def beatmap(metadata: str) -> str:
     return (f"osu file format v14\n\n[General]\nAudioFilename: a.ogg\nMode: 3\n\n[Metadata]\n{metadata}\n"
-            f"Version:Hard\n\n[Difficulty]\nCircleSize:4\nOverallDifficulty:8\n\n[TimingPoints]\n0,500,4,1,0,100,1,0\n\n"
+            f"Version:Hard\n\n[Difficulty]\nHPDrainRate:8\nCircleSize:4\nOverallDifficulty:8\n\n[TimingPoints]\n0,500,4,1,0,100,1,0\n\n"
             f"[HitObjects]\n64,192,0,1,0,0:0:0:0:\n")
 
 
