@@ -48,7 +48,7 @@ in the chart's ``extra``): one player across both pads, counted as one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -133,7 +133,7 @@ def row_counts(notes: Sequence[Note]) -> tuple[int, int, int, int]:
         return 0, 0, 0, 0
     beats = np.array([float(n.beat) for n in onsets])
     rows, per_row = np.unique(beats, return_counts=True)
-    pressed = np.sort(np.array([float(n.beat) for n in onsets if n.kind is not NoteKind.LIFT]))
+    pressed = np.sort(beats[np.array([n.kind is not NoteKind.LIFT for n in onsets], dtype=bool)])
     presses = np.searchsorted(pressed, rows, side="right") - np.searchsorted(pressed, rows, side="left")
     holds = [n for n in notes if n.kind.has_length and n.length > 0]
     heads = np.sort(np.array([float(n.beat) for n in holds]))
@@ -271,6 +271,8 @@ class ChartStats:
     peak_nps: float
     difficulty: float  # DIFFICULTY_MIN without steps (what estimated_meter writes); shown as "-" (has_estimate)
     typical_slot: Slot
+    # the judged notes by kind (taps, holds, rolls, lifts: they add up to onsets; the parts of shown_counts)
+    judged_counts: dict[str, int] = field(default_factory=dict)
     # A couple chart's (module docstring): the player (1 or 2) whose figures rows..typical_slot are, the busier,
     # and each player's own stats; 0 and () for a chart of one player
     player: int = 0
@@ -317,12 +319,15 @@ def note_count(chart: Chart, timing: TimingData) -> int:
     return sum(1 for n in judged_notes(chart.notes, timing) if n.kind.is_onset)
 
 
-def shown_counts(chart: Chart, timing: TimingData) -> tuple[dict[str, int], int]:
+def shown_counts(chart: Chart, timing: TimingData, stats: ChartStats | None = None) -> tuple[dict[str, int], int]:
     """The note counts ``info`` and the Stats panel show: the steps StepMania judges by kind (taps, holds, rolls,
     lifts: they add up to :attr:`ChartStats.onsets`) with every mine and fake of the chart, and the steps it skips
-    (in a warp or a fake segment); together every note of the chart."""
-    every = kind_counts(chart.notes)
-    judged = kind_counts(judged_notes(chart.notes, timing))
+    (in a warp or a fake segment); together every note of the chart. ``stats``: ``chart_stats(chart, timing)``
+    when the caller has it (its counts are reused, not counted again)."""
+    if stats is not None:
+        every, judged = stats.counts, stats.judged_counts
+    else:
+        every, judged = kind_counts(chart.notes), kind_counts(judged_notes(chart.notes, timing))
     steps = [k.value for k in NoteKind if k.is_onset]
     return {k: judged[k] if k in steps else n for k, n in every.items()}, sum(every[k] - judged[k] for k in steps)
 
@@ -333,15 +338,35 @@ def chart_stats(chart: Chart, timing: TimingData) -> ChartStats:
     NPS explode (94 on a meter-9 chart); the kind counts list every note of the chart. A couple chart's rows,
     jumps, densities and difficulty are the busier player's (module docstring)."""
     judged = judged_notes(chart.notes, timing)
-    whole = _stats(chart.notes, judged, timing)
     if chart.mode not in COUPLE_MODES:
-        return whole
+        return _stats(chart.notes, judged, timing)
     half = chart.lanes // 2
-    players = tuple(_stats([n for n in chart.notes if mine(n.lane)], [n for n in judged if mine(n.lane)], timing)
-                    for mine in (lambda lane: lane < half, lambda lane: lane >= half))
+    players = tuple(_stats(mine, mine_judged, timing)
+                    for mine, mine_judged in zip(_halves(chart.notes, half), _halves(judged, half), strict=True))
     busier = max((0, 1), key=lambda i: (players[i].difficulty, players[i].mean_nps, players[i].peak_nps))  # tie: 1
-    return replace(players[busier], counts=whole.counts, onsets=whole.onsets, first_s=whole.first_s,
-                   last_s=whole.last_s, player=busier + 1, players=players)
+    # the whole chart's counts and span: the players' together (every note is one player's)
+    stepped = [p for p in players if p.onsets]
+    return replace(players[busier], counts=_added(p.counts for p in players),
+                   judged_counts=_added(p.judged_counts for p in players), onsets=sum(p.onsets for p in players),
+                   first_s=min((p.first_s for p in stepped), default=0.0),
+                   last_s=max((p.last_s for p in stepped), default=0.0), player=busier + 1, players=players)
+
+
+def _halves(notes: Sequence[Note], half: int) -> tuple[list[Note], list[Note]]:
+    """(player 1's notes: lanes below ``half``, player 2's), in one pass."""
+    first: list[Note] = []
+    second: list[Note] = []
+    for n in notes:
+        (first if n.lane < half else second).append(n)
+    return first, second
+
+
+def _added(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for c in counts:
+        for k, v in c.items():
+            out[k] = out.get(k, 0) + v
+    return out
 
 
 def _stats(notes: Sequence[Note], judged: Sequence[Note], timing: TimingData) -> ChartStats:
@@ -354,8 +379,10 @@ def _stats(notes: Sequence[Note], judged: Sequence[Note], timing: TimingData) ->
     peak = peak_nps(times)
     mean = min(times.size / span, peak) if times.size else 0.0  # N onsets over N-1 gaps: capped (module docstring)
     difficulty = estimate_difficulty(mean, peak, jumps / rows if rows else 0.0)
+    counts = kind_counts(notes)
     return ChartStats(
-        counts=kind_counts(notes), onsets=int(times.size), rows=rows, jumps=jumps, hands=hands,
+        counts=counts, onsets=int(times.size), rows=rows, jumps=jumps, hands=hands,
         quads=quads, first_s=first, last_s=last, mean_nps=mean, peak_nps=peak, difficulty=difficulty,
         typical_slot=typical_slot(difficulty),
+        judged_counts=counts if len(judged) == len(notes) else kind_counts(judged),  # judged: a subsequence
     )

@@ -7,6 +7,7 @@ chart, unknown format, a song the target format cannot hold) with one line on st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections import Counter
@@ -131,10 +132,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
     created = _set_folder(args.output, target.name)
     try:
         written = write_chart_files(song, args.output)  # .osu: one file per difficulty
-    except (WriteError, UserError) as err:
+    except BaseException as err:  # a refusal, Ctrl+C, a bug: all or nothing, not even the folder
         if created is not None:
-            created.rmdir()  # all or nothing: not even the folder
-        raise UserError(str(err)) from None
+            with contextlib.suppress(OSError):  # rmdir: only while still empty
+                created.rmdir()
+        if isinstance(err, WriteError | UserError):
+            raise UserError(str(err)) from None
+        raise
     if created is not None:
         print(f"note: created the folder {created} for the set", file=sys.stderr)
     for reason, count in Counter(p.reason for p in notes).most_common():
@@ -240,7 +244,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     rows = []
     for chart in song.charts:
         stats = chart_stats(chart, song.timing_for(chart))
-        counts, skipped = shown_counts(chart, song.timing_for(chart))  # the Stats panel's: they add up
+        counts, skipped = shown_counts(chart, song.timing_for(chart), stats)  # the Stats panel's: they add up
         rows.append({"id": song_chart_id(song, chart), "mode": chart.mode, "slot": chart.slot.sm_name,
                      "meter": chart.meter, "lanes": chart.lanes, "description": chart.description,
                      **stats.as_dict(), "counts": counts, "skipped": skipped})

@@ -9,11 +9,13 @@ read-only checkout) is replaced by the user cache folder, or by no cache at all,
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal, TypeAlias
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
 _noted: set[tuple[str, str]] = set()
@@ -37,6 +39,23 @@ def default_cache_dir(name: str) -> Path:
     if not os.environ.get("GENELIVE_CACHE_DIR") and _is_checkout(CODE_ROOT):
         return CODE_ROOT / "runs" / name
     return user_cache_dir(name)
+
+
+class _Default(enum.Enum):
+    DIR = "default"
+
+
+#: The default argument of the trainers' cache parameters: :func:`default_cache_dir`, decided at call time (so
+#: ``$GENELIVE_CACHE_DIR`` set after import counts). None there means "not cached", a path that folder.
+DEFAULT: Literal[_Default.DIR] = _Default.DIR
+CacheDir: TypeAlias = str | Path | None | Literal[_Default.DIR]
+
+
+def cache_folder(folder: CacheDir, name: str) -> Path | None:
+    """``folder`` as a path: :data:`DEFAULT` -> ``default_cache_dir(name)``, None (not cached) stays None."""
+    if folder is DEFAULT:
+        return default_cache_dir(name)
+    return None if folder is None else Path(folder)
 
 
 def _probe(folder: Path) -> str | None:

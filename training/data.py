@@ -26,11 +26,11 @@ from chart.song import MODEL_SLOTS, Chart, Song
 from chart.timing import TimingData
 from inference.features import compute_features
 from inference.manifest import FeatureParams
+from training.caches import DEFAULT, CacheDir, cache_folder
 
 MIN_NOTES = 21  # charts with <= 20 notes are placeholders (SOURCES.md)
 CHART_SUFFIXES = (".ssc", ".sm")
 SPLIT_FILE = Path(__file__).resolve().parent / "splits" / "validation.txt"
-DEFAULT_CACHE = Path(__file__).resolve().parent.parent / "runs" / "cache"
 
 
 class DataError(ValueError):
@@ -126,12 +126,14 @@ def _cache_key(audio: Path, params: FeatureParams) -> str:
     return hashlib.sha1(spec.encode()).hexdigest()[:16]
 
 
-def cached_features(audio: Path, params: FeatureParams, cache_dir: Path | None = DEFAULT_CACHE) -> np.ndarray:
-    """Unnormalised features [T, C] (float16) of an audio file, computed once and cached as ``.npy``."""
+def cached_features(audio: Path, params: FeatureParams, cache_dir: CacheDir = DEFAULT) -> np.ndarray:
+    """Unnormalised features [T, C] (float16) of an audio file, computed once and cached as ``.npy`` in
+    ``cache_dir`` (default: :func:`training.caches.default_cache_dir` ``("cache")``; None: not cached)."""
     from audio.decode import load_audio
     from chart.fileio import atomic_write_bytes
 
     target = None
+    cache_dir = cache_folder(cache_dir, "cache")
     if cache_dir is not None:
         target = Path(cache_dir) / f"{audio.stem[:40]}-{_cache_key(audio, params)}.npy"
         if target.is_file():
@@ -149,8 +151,8 @@ def cached_features(audio: Path, params: FeatureParams, cache_dir: Path | None =
     return feats
 
 
-def load_song_data(folder: Path, params: FeatureParams, cache_dir: Path | None = DEFAULT_CACHE) -> SongData:
-    """Chart targets and cached features of one song folder (DataError when unusable)."""
+def load_song_data(folder: Path, params: FeatureParams, cache_dir: CacheDir = DEFAULT) -> SongData:
+    """Chart targets and cached features (:func:`cached_features`) of one song folder (DataError when unusable)."""
     chart_file = find_chart_file(folder)
     if chart_file is None:
         raise DataError(f"no .ssc/.sm chart in {folder.name}")

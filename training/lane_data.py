@@ -33,11 +33,9 @@ from inference.lane_features import (
 )
 from inference.lane_memory import COUNT_BLOCK, DEFAULT_LAYOUT, HINT, HINT_OFFSET, HistoryLayout
 from inference.manifest import FeatureParams
-from training.data import DEFAULT_CACHE as DATA_CACHE
+from training.caches import DEFAULT, CacheDir, cache_folder
 
 FEATURE_VERSION = 2  # bump when row_features or the targets change: invalidates the cache
-DEFAULT_CACHE = Path(__file__).resolve().parent.parent / "runs" / "lane_cache"
-FEATURE_CACHE = DATA_CACHE  # the onset trainer's feature cache
 _FIELDS = ("rows", "history", "arrows", "holds", "length_cls")
 
 
@@ -115,11 +113,14 @@ def _load(path: Path) -> list[LaneChart]:
 
 
 def song_lane_charts(folder: Path, params: FeatureParams, with_audio: bool,
-                     cache_dir: Path | None = DEFAULT_CACHE, layout: HistoryLayout = DEFAULT_LAYOUT,
-                     feature_cache: Path | None = FEATURE_CACHE) -> list[LaneChart]:
+                     cache_dir: CacheDir = DEFAULT, layout: HistoryLayout = DEFAULT_LAYOUT,
+                     feature_cache: CacheDir = DEFAULT) -> list[LaneChart]:
     """Lane examples of every usable chart of one song folder (cached in ``cache_dir``, its audio features in
-    ``feature_cache``; None: not cached). Raises ``DataError`` when unusable."""
+    ``feature_cache``; default: :func:`training.caches.default_cache_dir` ``("lane_cache")``/``("cache")``;
+    None: not cached). Raises ``DataError`` when unusable."""
     from training.data import DataError, cached_features, find_chart_file, load_song, usable_charts
+
+    cache_dir, feature_cache = cache_folder(cache_dir, "lane_cache"), cache_folder(feature_cache, "cache")
 
     chart_file = find_chart_file(folder)
     if chart_file is None:
@@ -145,9 +146,9 @@ def song_lane_charts(folder: Path, params: FeatureParams, with_audio: bool,
 
 
 def load_lane_charts(folders: Iterable[Path], params: FeatureParams, with_audio: bool,
-                     cache_dir: Path | None = DEFAULT_CACHE, desc: str = "lane data",
+                     cache_dir: CacheDir = DEFAULT, desc: str = "lane data",
                      layout: HistoryLayout = DEFAULT_LAYOUT,
-                     feature_cache: Path | None = FEATURE_CACHE) -> list[LaneChart]:
+                     feature_cache: CacheDir = DEFAULT) -> list[LaneChart]:
     """Examples of many song folders; unusable folders are skipped with one line on stderr each. A cache folder
     that cannot be written is replaced (:func:`training.caches.usable_cache_dir`, one note line)."""
     from cli.common import progress
@@ -155,8 +156,8 @@ def load_lane_charts(folders: Iterable[Path], params: FeatureParams, with_audio:
     from training.data import DataError
 
     folders = list(folders)
-    cache_dir = usable_cache_dir(cache_dir) if folders else None  # nothing to cache: no folder made
-    feature_cache = usable_cache_dir(feature_cache) if with_audio and folders else None
+    cache_dir = usable_cache_dir(cache_folder(cache_dir, "lane_cache")) if folders else None  # nothing to cache
+    feature_cache = usable_cache_dir(cache_folder(feature_cache, "cache")) if with_audio and folders else None
     out: list[LaneChart] = []
     for folder in progress(folders, desc=desc):
         try:

@@ -241,15 +241,15 @@ def finish_run(checkpoint: Path | Sequence[Path], songs_root: str | Path, onnx_p
     ``validation_file`` when given (``train --tune-only --validation-list``), else the one the (first) checkpoint
     was trained with; the report (and so the manifest) names it. The feature cache is the checkpoint's.
     """
-    from training.caches import usable_cache_dir
-    from training.data import DEFAULT_CACHE, SPLIT_FILE, DataError, load_song_data, song_folders, split_keys
+    from training.caches import DEFAULT, cache_folder, usable_cache_dir
+    from training.data import SPLIT_FILE, DataError, load_song_data, song_folders, split_keys
     from training.export import export_checkpoint, load_models
 
     checkpoints = [Path(checkpoint)] if isinstance(checkpoint, str | Path) else [Path(c) for c in checkpoint]
     model, params, ckpts = load_models(checkpoints)
     run_cfg = ckpts[0].get("train_config", {})
     folders = song_folders(songs_root)
-    cache = usable_cache_dir(run_cfg.get("cache_dir", str(DEFAULT_CACHE)), log) if folders else None
+    cache = usable_cache_dir(cache_folder(run_cfg.get("cache_dir", DEFAULT), "cache"), log) if folders else None
     val_file = Path(validation_file if validation_file is not None else run_cfg.get("validation_file", SPLIT_FILE))
     _, val_keys = split_keys([f.name for f in folders], val_file)
     ratios = refine_ratios(training_row_counts([f for f in folders if f.name not in set(val_keys)], log))

@@ -11,10 +11,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-from chart.formats.display_segments import judged_notes
 from chart.keyboard import is_foot_chart, is_keyboard
 from chart.song import Slot
-from chart.stats import SLOT_NPS_RANGES, ChartStats, chart_stats, kind_counts, row_overlap
+from chart.stats import SLOT_NPS_RANGES, ChartStats, chart_stats, row_overlap, shown_counts
 from editor.session import EditorSession
 
 REFRESH_DELAY_MS = 250
@@ -77,7 +76,7 @@ class StatsPanel(QWidget):
         timing = self.session.timing()
         st = chart_stats(chart, timing)
         self.labels["Notes"].setText(notes_line(st.onsets, st.rows, st.counts, st.players))
-        c = kind_counts(judged_notes(chart.notes, timing))  # the steps' parts: they add up to st.onsets
+        c, _ = shown_counts(chart, timing, st)  # the steps' parts: they add up to st.onsets (counted by chart_stats)
         self.labels["Taps / holds / rolls / lifts"].setText(
             f"{c['tap']} / {c['hold']} / {c['roll']} / {c['lift']}")
         self.labels["Jumps / hands / quads"].setText(", ".join(

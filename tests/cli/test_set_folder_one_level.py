@@ -57,3 +57,34 @@ def test_write_set_makes_a_subfolder_of_the_set_but_never_the_set_folder(tmp_pat
     with pytest.raises(FileNotFoundError):
         write_set([(tmp_path / "new" / "x.osu", b"osu")], [(tmp_path / "new" / "sb" / "star.png", b"png")])
     assert not (tmp_path / "new").exists()
+
+
+
+@pytest.mark.parametrize(("fault", "code"), [(KeyboardInterrupt(), 130), (OSError(28, "No space left on device"), 2),
+                                             (RuntimeError("a bug"), None)])
+def test_the_made_set_folder_goes_on_any_failure(tmp_path: Path, monkeypatch, fault, code) -> None:
+    import cli.chart_cmds
+
+    def fail(song, output):  # Ctrl+C (or an unexpected error) before any file of the set is written
+        raise fault
+
+    monkeypatch.setattr(cli.chart_cmds, "write_chart_files", fail)
+    argv = ["convert", str(_song(tmp_path / "src", 1, False)), str(tmp_path / "set" / "song.osu")]
+    if code is None:
+        with pytest.raises(RuntimeError, match="a bug"):
+            main(argv)
+    else:
+        assert main(argv) == code
+    assert not (tmp_path / "set").exists()  # was: the empty set/ was left behind
+
+
+def test_a_set_folder_that_is_not_empty_stays(tmp_path: Path, monkeypatch) -> None:
+    import cli.chart_cmds
+
+    def fail(song, output):  # something else put a file there meanwhile: not ours to remove
+        (output.parent / "other.txt").write_text("x")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.chart_cmds, "write_chart_files", fail)
+    assert main(["convert", str(_song(tmp_path / "src", 1, False)), str(tmp_path / "set" / "song.osu")]) == 130
+    assert (tmp_path / "set" / "other.txt").read_text() == "x"
