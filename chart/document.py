@@ -132,6 +132,13 @@ class Document:
         with self._batch():
             self.history.update_stroke(command)
 
+    def apply_in_stroke(self, step: Command) -> None:
+        """Do ``step`` on top of the open stroke's command, which the caller extends with it (a recording take
+        adds each frame's notes so; undoing or aborting the stroke undoes it too): one batch of signals, as
+        :meth:`update_stroke` sends (its removal and its insertion were two ``notes_changed``)."""
+        with self._batch():
+            step.do(self)
+
     def rename_stroke(self, name: str) -> None:
         self.history.rename_stroke(name)
 

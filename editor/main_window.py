@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop background work and devices (called on close, and by tests)."""
         self.jobs.shutdown()
-        for name in ("test_play", "record", "stems", "playback", "autosave", "drafting"):
+        for name in ("held_results", "test_play", "record", "stems", "playback", "autosave", "drafting"):
             part = getattr(self, name, None)
             if part is not None and hasattr(part, "shutdown"):
                 part.shutdown()

@@ -304,9 +304,12 @@ class EditController(QObject):
             self.session.status.emit(f"Place Note in Lane {lane + 1}: this chart has {lanes} lane"
                                      f"{'s' if lanes != 1 else ''}")
             return
-        beat = self.timeline.cursor_beat()  # where a new note goes: the snap's row
-        existing = self.session.doc.note_at(self.chart, row_beat(self.timeline, anywhere=True), lane)  # the cursor's
-        if existing is None:
+        # the cursor's row, as Paste's: its exact beat on StepMania's rows (a 16th '.' left under a 1/4 snap), else
+        # the snap's; the note looked for, the hold covering it and the one placed are all on it (an empty exact
+        # row removed, then placed, the note of the next snap row)
+        beat, exact = row_beat(self.timeline), row_beat(self.timeline, anywhere=True)
+        existing = self.session.doc.note_at(self.chart, exact, lane)  # off the rows too: an .osu note jumped to
+        if existing is None and exact != beat:  # an exact beat off the rows: the snap's row, where notes go
             existing = self.session.doc.note_at(self.chart, beat, lane)
         if existing is not None and existing == self.keys.current.get(lane):
             return  # the note this key is drawing (a repeat of its press): keep drawing

@@ -10,7 +10,9 @@ source's notes back on the source: after an Undo #MUSIC named the MP3 while the 
 
 One conversion runs at a time (a second press says it is writing). The Ogg is written beside the chart as it was
 saved when the conversion started; a Save As into another folder meanwhile leaves it there, and #MUSIC names it
-from the chart's new folder ("../old/song.ogg"), as a Save As relinks the music.
+from the chart's new folder ("../old/song.ogg"), as a Save As relinks the music. A conversion that ends during a
+drag, a recording take or a test play sets #MUSIC when that ends (:class:`~editor.controllers.under_way.HeldResult`:
+a take refuses every other edit, and the change was lost), unless the window closes or another song opens first.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from editor import messages
+from editor.controllers.under_way import HeldResult, under_way
 from editor.session import AudioState
 from editor.workers import Job
 
@@ -42,6 +45,7 @@ class MusicToOgg(QObject):
         self.files, self.session = files, files.session
         self.converted: _Converted | None = None
         self.writing: Path | None = None  # the Ogg a conversion is writing now
+        self.held = HeldResult(self, files.window)  # a written Ogg's #MUSIC change waiting for a take to end
         self.session.document_replaced.connect(self._attach)
         self._attach(replaced=False)
 
@@ -62,6 +66,10 @@ class MusicToOgg(QObject):
             return None
         if self.writing is not None:
             session.status.emit(f"Convert music: already writing {self.writing.name}; wait for it to finish")
+            return None
+        if self.held.waiting:
+            busy = under_way(files.window) or "the edit"
+            session.status.emit(f"Convert music: the Ogg is written; #MUSIC is set to it when {busy} ends")
             return None
         if song.source_path is None:
             messages.error(files.window, "Convert music", "Save the chart first: the Ogg file goes next to it.")
@@ -92,7 +100,13 @@ class MusicToOgg(QObject):
         from chart.song import music_relative_to
 
         session = self.session
+        self.writing = None  # written (``done``, which says so too, may come a moment later)
         if doc is not session.doc:
+            return
+        busy = under_way(self.files.window)
+        if busy is not None:  # a take refuses the step: set #MUSIC when it ends (dropped on close or another song)
+            self.held.hold(lambda: self._written(path, doc, audio))
+            session.status.emit(f"Music written to {path.name}; #MUSIC is set to it when {busy} ends")
             return
         damaged = f" (the {audio.duration_s:.1f} s that decoded)" if audio.warnings else ""
         self.converted = _Converted(audio, audio.path, audio.warnings, audio.missing_s, path)

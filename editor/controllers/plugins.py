@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, QUrl
+from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu
 
@@ -38,7 +38,7 @@ from chart.plugins import (
 )
 from editor import messages
 from editor.controllers.save_checks import open_edit
-from editor.controllers.under_way import WAIT_POLL_MS, under_way
+from editor.controllers.under_way import HeldResult, under_way
 from editor.settings import app_data_dir
 from editor.toolbar import chart_label
 from editor.workers import Cancelled, Job, JobContext
@@ -61,7 +61,8 @@ class PluginController(QObject):
         self.menu: QMenu | None = None
         self.job: Job | None = None
         self.stop_action: QAction | None = None
-        self.waiting: QTimer | None = None  # a result waiting for a drag, a recording take or a test play to end
+        self.held = HeldResult(self, win)  # a result waiting for a drag, a recording take or a test play to end
+        self.held.changed.connect(self._sync_stop)
         self.reload(quiet=True)
 
     def folders(self) -> list[Path]:
@@ -127,13 +128,13 @@ class PluginController(QObject):
 
     @property
     def running(self) -> bool:
-        return self.job is not None or self.waiting is not None
+        return self.job is not None or self.held.waiting
 
     def stop(self) -> None:
         if self.job is not None:
             self.job.cancel()
-        elif self.waiting is not None:
-            self._end_wait()
+        elif self.held.waiting:
+            self.held.drop()
             self.session.status.emit("Plugin stopped: its result waited for the drag, take or test play to end; "
                                      "nothing was changed")
 
@@ -186,11 +187,7 @@ class PluginController(QObject):
             return False
         busy = self._busy(doc)
         if busy is not None:  # no edit can go in now; a take with no notes must not cost the result
-            self._end_wait()
-            self.waiting = QTimer(self)
-            self.waiting.timeout.connect(lambda: self._retry(plugin, ctx, doc, chart, new))
-            self.waiting.start(WAIT_POLL_MS)
-            self._sync_stop()
+            self.held.hold(lambda: self._apply(plugin, ctx, doc, chart, new))  # dropped on close or another song
             s.status.emit(f"{plugin.name}: done; its result goes in when {busy} ends")
             return False
         if tuple(chart.notes) != ctx.chart_notes or doc.song.timing_for(chart) != ctx.timing:
@@ -210,24 +207,11 @@ class PluginController(QObject):
         s.status.emit(f"{plugin.name}: {len(ctx.notes)} note(s) in, {len(new)} out ({where})")
         return True
 
-    def _retry(self, plugin: Plugin, ctx: PluginContext, doc, chart, new) -> None:
-        if doc is self.session.doc and self._busy(doc) is not None:
-            return  # still open
-        self._end_wait()
-        self._apply(plugin, ctx, doc, chart, new)
-
     def _busy(self, doc) -> str | None:
         """What a result must wait for (:func:`~editor.controllers.under_way.under_way`: "the recording take",
         "the drag", "the test play"), or None. A test play judges the notes it started with: a result applied
         during one was shown but not played (a perfect run of what was shown: all Miss)."""
         return under_way(self.win, doc)
-
-    def _end_wait(self) -> None:
-        if self.waiting is not None:
-            self.waiting.stop()
-            self.waiting.deleteLater()
-            self.waiting = None
-            self._sync_stop()
 
 
 def _work(job: JobContext, plugin: Plugin, ctx: PluginContext):

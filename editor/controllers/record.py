@@ -208,7 +208,7 @@ class RecordController(LiveKeys):
         if not old and not new:
             return
         step = ReplaceNotes(self.chart, old, new, name="Record")
-        step.do(self.doc)
+        self.doc.apply_in_stroke(step)  # one notes_changed a frame (the removal and the insertion sent one each)
         take.children.append(step)
         self._shown.update(((n.beat, n.lane), n) for n in new)
 

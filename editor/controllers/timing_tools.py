@@ -14,7 +14,8 @@ first. Time signatures, labels and the other display segments stay.
 
 A detection that ends during a drag, a recording take or a test play holds its result until that ends
 (:class:`~editor.controllers.under_way.HeldResult`, as a plugin's result waits): the dialog then opens (the
-status line says it waits), so it neither opens over the take nor loses the tempo confirmed in it.
+status line says it waits), so it neither opens over the take nor loses the tempo confirmed in it. Closing the
+window (before its "Save changes?" prompt) or opening another song meanwhile drops it.
 """
 
 from __future__ import annotations

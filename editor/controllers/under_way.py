@@ -4,15 +4,21 @@ drops the drag) and a test play (it judges the notes it started with, and a char
 
 :func:`under_way` says which one is open; :class:`HeldResult` holds a result (a function to call) until none is,
 looking again every :data:`WAIT_POLL_MS`. Plugin results (:mod:`editor.controllers.plugins`), Detect Tempo's and
-Detect Tempo of Selection's dialogs wait this way; an AI draft does not switch the view to its chart meanwhile
-(:mod:`editor.controllers.draft_results`).
+Detect Tempo of Selection's dialogs and Convert Music to Ogg's #MUSIC change wait this way; an AI draft does not
+switch the view to its chart meanwhile (:mod:`editor.controllers.draft_results`).
+
+A held result is dropped, never called, when the window starts closing (before its "Save changes?" prompt: the
+take has just ended there, and a dialog opened over the prompt, or a step pushed after shutdown, once did), when
+it shuts down and when another song is opened (it was for the song closed): :class:`WindowHolds`, one per window
+(``win.held_results``, which the window's shutdown reaches by name).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from editor.controllers.save_checks import open_edit
 
@@ -31,12 +37,16 @@ def under_way(win, doc=None) -> str | None:
 
 
 class HeldResult(QObject):
-    """One result of ``win`` waiting for :func:`under_way` to end; a newer one replaces it."""
+    """One result of ``win`` waiting for :func:`under_way` to end; a newer one replaces it. ``changed`` comes when
+    it starts or stops waiting (called, replaced or dropped)."""
+
+    changed = Signal()
 
     def __init__(self, parent: QObject, win):
         super().__init__(parent)
         self.win = win
         self.timer: QTimer | None = None
+        WindowHolds.of(win).add(self)
 
     @property
     def waiting(self) -> bool:
@@ -44,10 +54,11 @@ class HeldResult(QObject):
 
     def hold(self, fn: Callable[[], object]) -> None:
         """Call ``fn`` once nothing is under way in the window (it checks again what changed meanwhile)."""
-        self.drop()
+        self._stop()
         timer = self.timer = QTimer(self)
         timer.timeout.connect(lambda: self._retry(fn))
         timer.start(WAIT_POLL_MS)
+        self.changed.emit()
 
     def _retry(self, fn: Callable[[], object]) -> None:
         if under_way(self.win) is not None:
@@ -56,7 +67,61 @@ class HeldResult(QObject):
         fn()
 
     def drop(self) -> None:
-        if self.timer is not None:
-            self.timer.stop()
-            self.timer.deleteLater()
-            self.timer = None
+        """Forget the result (nothing happens if none waits)."""
+        if self._stop():
+            self.changed.emit()
+
+    def _stop(self) -> bool:
+        if self.timer is None:
+            return False
+        self.timer.stop()
+        self.timer.deleteLater()
+        self.timer = None
+        return True
+
+
+class WindowHolds(QObject):
+    """The :class:`HeldResult` objects of one window, dropped together when it starts closing (the Close event, seen
+    before the window's closeEvent asks about unsaved changes), when it shuts down (:meth:`shutdown`, called by
+    the window's ``shutdown`` as ``held_results``) and when another song is opened."""
+
+    def __init__(self, win):
+        super().__init__(win)
+        self.win = win
+        self.holds: list[HeldResult] = []
+        win.installEventFilter(self)
+        win.session.document_replaced.connect(self.drop_all)
+
+    @staticmethod
+    def of(win) -> WindowHolds:
+        holds = getattr(win, "held_results", None)
+        if holds is None:
+            holds = win.held_results = WindowHolds(win)
+        return holds
+
+    def add(self, held: HeldResult) -> None:
+        self.holds.append(held)
+        held.destroyed.connect(partial(self._forget, id(held)))  # not a lambda holding it: that kept it alive
+
+    def _forget(self, key: int, *_args) -> None:
+        self.holds = [held for held in self.holds if id(held) != key]
+
+    def drop_all(self) -> bool:
+        """Drop every waiting result; True when one waited."""
+        waited = False
+        for held in list(self.holds):
+            waited = held.waiting or waited
+            held.drop()
+        return waited
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.win and event.type() == QEvent.Type.Close and self.drop_all():
+            QTimer.singleShot(0, self, self._say_dropped)  # after the line of the take that closing ends
+        return False  # the window handles its close as before
+
+    def _say_dropped(self) -> None:
+        self.win.session.status.emit("A result that waited for the drag, take or test play was dropped: the window "
+                                     "was closing")
+
+    def shutdown(self) -> None:
+        self.drop_all()

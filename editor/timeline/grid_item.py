@@ -6,7 +6,8 @@ stretch by stretch of the view (between tempo changes, stops, delays and warps t
 one view can hold a slow part with room for the snap's lines and a fast one where only beat lines fit. Measure
 lines and their numbers thin out the same way (every 2nd, 4th, 8th ... measure) where measures are closer than
 that (a 10000 BPM section zoomed out, a 1/64 time signature). The numbers sit left of the lanes, where no note,
-ghost or badge covers them.
+ghost or badge covers them; one too wide for that gutter (a narrow notefield beside the spectrogram lane) is drawn
+smaller, down to :data:`MIN_NUMBER_PT`, and left out only below that.
 
 Timing-change texts sit right of the lanes, each beside its tick or at most :data:`MARKER_PUSH_PX` below it where
 texts crowd; one that does not fit there is left out (its tick stays), tempo changes, stops, delays and warps
@@ -35,10 +36,29 @@ LABEL_GAP_PX = 14.0  # measure numbers at least this far apart
 SAME_ROW_PX = 1e-3  # measure lines this close share a row (a warp's, in C-mod): thinned keeps the last
 NUMBER_RIGHT = -0.14  # lane units: the measure numbers end here, left of the lanes and of the selected range's bar
 NUMBER_MARGIN_PX = 2.0  # between a measure number and what is left of it (the spectrogram lane)
+MIN_NUMBER_PT = 6.0  # a measure number that does not fit the gutter in 8 pt is drawn smaller, down to this
 MARKER_LINE_PX = 12.0
 MARKER_PUSH_PX = 2 * MARKER_LINE_PX  # a timing text goes at most this far below its tick (3 changes on one beat)
 LABEL_KIND = 4  # marker_rows' kind of a #LABELS name
 _FALLBACK_DIVISORS = (192, 96, 64, 48, 32, 24, 16, 12, 8, 4)
+
+
+def number_font(font: QFont, text: str, room: float) -> QFont | None:
+    """``font``, or a smaller copy down to :data:`MIN_NUMBER_PT`, in which ``text`` is at most ``room`` pixels
+    wide; None when it is wider even at the smallest. A 4-lane notefield 480-560 px wide numbered measures 10-12
+    and not 110-112 (the gutter beside the spectrogram lane is 0.36 lane: "110" in 8 pt is 21 px)."""
+    width = QFontMetricsF(font).horizontalAdvance(text)
+    if width <= room:
+        return font
+    size = font.pointSizeF()
+    pt = min(math.floor(2 * size * room / width) / 2, size - 0.5)  # the width goes about with the size: from there,
+    while pt >= MIN_NUMBER_PT:  # half a point at a time (a font's pixel sizes are whole: 6.5 pt may be 7's)
+        smaller = QFont(font)
+        smaller.setPointSizeF(pt)
+        if QFontMetricsF(smaller).horizontalAdvance(text) <= room:
+            return smaller
+        pt -= 0.5
+    return None
 
 
 class BeatGridItem(pg.GraphicsObject):
@@ -197,10 +217,15 @@ class BeatGridItem(pg.GraphicsObject):
         inside = 1.0 if pm.time_down else -15.0  # the number sits inside its measure: below its line, or above
         right = pm.x(NUMBER_RIGHT)  # left of the lanes: inside lane 0 a note, ghost or foot badge covered it
         room = right - pm.x(self.number_left) - NUMBER_MARGIN_PX
-        metrics = QFontMetricsF(painter.font())
+        fonts: dict[int, QFont | None] = {}  # digits -> the font a number of that many digits fits in
         for number, y in zip(numbers[labels].tolist(), ys[labels].tolist(), strict=True):
-            if metrics.horizontalAdvance(str(number)) <= room:  # too narrow a gutter: no number, not one over the lane
-                painter.drawText(QRectF(right - 40, y + inside, 40, 14), Qt.AlignmentFlag.AlignRight, str(number))
+            text = str(number)
+            if len(text) not in fonts:
+                fonts[len(text)] = number_font(self._font, text, room)
+            font = fonts[len(text)]
+            if font is not None:  # too narrow a gutter even at the smallest size: no number, not one over the lane
+                painter.setFont(font)
+                painter.drawText(QRectF(right - 40, y + inside, 40, 14), Qt.AlignmentFlag.AlignRight, text)
 
     def marker_layout(self, pm: geo.PixelMap) -> tuple[np.ndarray, np.ndarray]:
         """(y units, text offsets in pixels) of every timing marker of the song at this zoom: a marker's text goes

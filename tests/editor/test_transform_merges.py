@@ -123,8 +123,10 @@ def test_the_cursor_row_off_the_snap_is_the_cursors(opened):
     assert said[-1] == "Selected 2 notes: before the cursor (4 of the chart)"
     win.editing.toggle_at_cursor(1)  # key 2 on the note under the cursor removes it
     assert lane(win, 1) == []
-    win.editing.toggle_at_cursor(1)  # and again puts one back, on the snap
-    assert lane(win, 1) == [(F(13), NoteKind.TAP, F(0))]
+    win.editing.toggle_at_cursor(1)  # and again puts one back, on the cursor's row (as Paste), not the snap's
+    assert lane(win, 1) == [(F(51, 4), NoteKind.TAP, F(0))]
+    win.editing.toggle_at_cursor(2)  # key 3 on the cursor's empty row leaves the next snap row's note alone
+    assert lane(win, 2) == [(F(51, 4), NoteKind.TAP, F(0)), (F(13), NoteKind.TAP, F(0))]
     s.select([n for n in s.chart.notes if n.beat == 10])
     win.actions["edit.copy"].trigger()
     jumps.go_to_beat(win, F(51, 4))

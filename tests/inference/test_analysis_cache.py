@@ -47,3 +47,19 @@ def test_a_cancel_during_the_features_stage_stops_before_the_result(monkeypatch)
     monkeypatch.setattr(features, "compute_features", cancelled_meanwhile)
     with pytest.raises(Cancelled):
         analyse_audio((np.zeros(22050, dtype=np.float32), 22050), FeatureParams(n_ffts=[1024]), None, token)
+
+
+def test_a_value_made_while_the_cache_was_cleared_is_not_kept():
+    """The clear for the next song came while a cancelled draft of the closed song was in its analysis (which does
+    not look at Cancel): its value went in after the clear, the closed song's 128 MB kept again."""
+    cache: AnalysisCache[str] = AnalysisCache(2)
+
+    def closed_song():
+        cache.clear()  # the editor opens another song meanwhile
+        return "closed"
+
+    assert cache.get("a", closed_song) == "closed"  # its caller still gets it
+    assert len(cache) == 0
+    assert cache.get("b", lambda: "b") == "b"  # a value made with no clear meanwhile is kept, as before
+    assert cache.get("b", lambda: "b2") == "b"
+    assert len(cache) == 1
