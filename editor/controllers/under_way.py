@@ -7,10 +7,11 @@ looking again every :data:`WAIT_POLL_MS`. Plugin results (:mod:`editor.controlle
 Detect Tempo of Selection's dialogs and Convert Music to Ogg's #MUSIC change wait this way; an AI draft does not
 switch the view to its chart meanwhile (:mod:`editor.controllers.draft_results`).
 
-A held result is dropped, never called, when the window starts closing (before its "Save changes?" prompt: the
-take has just ended there, and a dialog opened over the prompt, or a step pushed after shutdown, once did), when
-it shuts down and when another song is opened (it was for the song closed): :class:`WindowHolds`, one per window
-(``win.held_results``, which the window's shutdown reaches by name).
+While the window handles a Close (its "Save changes?" prompt runs after the take has just ended there) the held
+results wait, paused: a dialog opened over the prompt, or a step pushed after shutdown, once did. A held result is
+dropped, never called, when the window closes or shuts down and when another song is opened (it was for the song
+closed); a cancelled close lets it go in as before: :class:`WindowHolds`, one per window (``win.held_results``,
+which the window's shutdown reaches by name).
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class HeldResult(QObject):
         super().__init__(parent)
         self.win = win
         self.timer: QTimer | None = None
-        WindowHolds.of(win).add(self)
+        self.holds = WindowHolds.of(win)
+        self.holds.add(self)
 
     @property
     def waiting(self) -> bool:
@@ -57,8 +59,18 @@ class HeldResult(QObject):
         self._stop()
         timer = self.timer = QTimer(self)
         timer.timeout.connect(lambda: self._retry(fn))
-        timer.start(WAIT_POLL_MS)
+        if not self.holds.closing:  # else it starts when a cancelled close is over
+            timer.start(WAIT_POLL_MS)
         self.changed.emit()
+
+    def pause(self) -> None:
+        """Stop looking (the result still waits) until :meth:`resume`."""
+        if self.timer is not None:
+            self.timer.stop()
+
+    def resume(self) -> None:
+        if self.timer is not None and not self.timer.isActive():
+            self.timer.start(WAIT_POLL_MS)
 
     def _retry(self, fn: Callable[[], object]) -> None:
         if under_way(self.win) is not None:
@@ -81,14 +93,16 @@ class HeldResult(QObject):
 
 
 class WindowHolds(QObject):
-    """The :class:`HeldResult` objects of one window, dropped together when it starts closing (the Close event, seen
-    before the window's closeEvent asks about unsaved changes), when it shuts down (:meth:`shutdown`, called by
-    the window's ``shutdown`` as ``held_results``) and when another song is opened."""
+    """The :class:`HeldResult` objects of one window. While the window handles a Close they are paused (the filter
+    passes the event on to the window itself, so it sees the close end); they are dropped together when it closed,
+    when it shuts down (:meth:`shutdown`, called by the window's ``shutdown`` as ``held_results``) and when another
+    song is opened; a cancelled close resumes them."""
 
     def __init__(self, win):
         super().__init__(win)
         self.win = win
         self.holds: list[HeldResult] = []
+        self.closing = False  # True while the window handles a Close (its "Save changes?" prompt included)
         win.installEventFilter(self)
         win.session.document_replaced.connect(self.drop_all)
 
@@ -115,13 +129,21 @@ class WindowHolds(QObject):
         return waited
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.win and event.type() == QEvent.Type.Close and self.drop_all():
-            QTimer.singleShot(0, self, self._say_dropped)  # after the line of the take that closing ends
-        return False  # the window handles its close as before
-
-    def _say_dropped(self) -> None:
-        self.win.session.status.emit("A result that waited for the drag, take or test play was dropped: the window "
-                                     "was closing")
+        if watched is not self.win or event.type() != QEvent.Type.Close or self.closing:
+            return False  # a Close sent again from inside the prompt goes on as usual
+        self.closing = True
+        for held in list(self.holds):
+            held.pause()
+        try:
+            watched.event(event)  # the window's closeEvent, its prompt included; Qt reads the accepted flag after
+        finally:
+            self.closing = False
+            if event.isAccepted():
+                self.drop_all()  # the window closed (its shutdown dropped them already)
+            else:
+                for held in list(self.holds):
+                    held.resume()  # cancelled: the window and the song stay open
+        return True  # handled here: the window has seen it
 
     def shutdown(self) -> None:
         self.drop_all()

@@ -1,8 +1,9 @@
-"""A result held for a drag, a take or a test play (:class:`editor.controllers.under_way.HeldResult`) is dropped
-when the window starts closing, when it shuts down and when another song opens: its 100 ms poll went on, so
-Detect Tempo's dialog opened over the "Save changes?" prompt (the take had just ended there) or after shutdown,
-its "Set tempo" step pushed onto the closed window's document. Plugins wait the same way (one mechanism), and
-Convert Music to Ogg finishing during a take sets #MUSIC when the take ends (the step was refused and lost)."""
+"""A result held for a drag, a take or a test play (:class:`editor.controllers.under_way.HeldResult`) waits,
+paused, while the window handles a Close, and is dropped when the window closes, when it shuts down and when
+another song opens: its 100 ms poll went on, so Detect Tempo's dialog opened over the "Save changes?" prompt (the
+take had just ended there) or after shutdown, its "Set tempo" step pushed onto the closed window's document; and
+a close cancelled at that prompt once dropped it for good. Plugins wait the same way (one mechanism), and Convert
+Music to Ogg finishing during a take sets #MUSIC when the take ends (the step was refused and lost)."""
 
 from __future__ import annotations
 
@@ -35,24 +36,62 @@ def held_detection(win, qtbot) -> None:
     assert win.timing_tools.held.waiting  # held for the take
 
 
-def test_closing_drops_the_held_result_before_the_save_prompt(opened, qtbot, tempo_dialogs, monkeypatch):
-    win = opened
-    held_detection(win, qtbot)
+def close_with_prompt(win, qtbot, monkeypatch, answer: bool, seen) -> list[list[str]]:
+    """Close ``win``; its "Save changes?" answers ``answer`` (True: go on, False: Cancel) after 300 ms of events,
+    noting ``seen`` (a list) at that moment."""
     during_prompt: list[list[str]] = []
 
     def modal_prompt():  # what the question box does: a nested event loop while the designer reads it
         qtbot.wait(300)
-        during_prompt.append(list(tempo_dialogs))
-        return False  # Cancel: the window stays open
+        during_prompt.append(list(seen))
+        return answer
 
     monkeypatch.setattr(win, "maybe_save_changes", modal_prompt)
     win.skip_close_prompt = False
     win.close()
-    assert during_prompt == [[]]
+    return during_prompt
+
+
+def test_a_cancelled_close_pauses_the_held_result_then_lets_it_in(opened, qtbot, tempo_dialogs, monkeypatch):
+    win, s = opened, opened.session
+    held_detection(win, qtbot)
+    assert close_with_prompt(win, qtbot, monkeypatch, False, tempo_dialogs) == [[]]  # nothing over the prompt
+    assert win.isVisible()  # cancelled: the window and the song stay open
+    assert win.timing_tools.held.waiting  # not dropped
+    qtbot.waitUntil(lambda: tempo_dialogs == ["tempo"], timeout=5000)
+    assert not win.timing_tools.held.waiting
+    assert s.doc.undo_stack_names()[-1] == "Set tempo"
+    assert "dropped" not in win.statusBar().currentMessage()
+
+
+def test_a_result_held_during_the_prompt_waits_for_its_end(opened, qtbot, monkeypatch):
+    win = opened
+    calls: list[str] = []
+    held = win.timing_tools.held
+
+    def modal_prompt():
+        held.hold(lambda: calls.append("in"))  # a job's result comes in while the prompt is open
+        qtbot.wait(300)
+        calls.append("prompt over")
+        return False
+
+    monkeypatch.setattr(win, "maybe_save_changes", modal_prompt)
+    win.skip_close_prompt = False
+    win.close()
+    assert calls == ["prompt over"]
+    qtbot.waitUntil(lambda: calls == ["prompt over", "in"], timeout=5000)
+
+
+def test_an_accepted_close_drops_the_held_result(opened, qtbot, tempo_dialogs, monkeypatch):
+    win, s = opened, opened.session
+    held_detection(win, qtbot)
+    steps = s.doc.undo_stack_names()
+    assert close_with_prompt(win, qtbot, monkeypatch, True, tempo_dialogs) == [[]]
+    assert not win.isVisible()
     assert not win.timing_tools.held.waiting
     qtbot.wait(300)
     assert tempo_dialogs == []
-    assert "dropped: the window was closing" in win.statusBar().currentMessage()
+    assert s.doc.undo_stack_names() == steps
 
 
 def test_shutdown_drops_the_held_result(opened, qtbot, tempo_dialogs):
