@@ -1,8 +1,8 @@
 """MSD, the tag syntax of .sm and .ssc files: ``#NAME:param:param...;``.
 
 Read rules (lenient, as StepMania 5's ``MsdFile`` is): a UTF-8 BOM is dropped, CRLF/CR become LF, each line that is
-not UTF-8 is read with a code page (:func:`decode_noted`: StepMania converts each string on its own, so one stray
-byte spoils no other line); ``//`` starts a comment to the end of
+not UTF-8 is read piece by piece with a code page (:func:`decode_noted`: StepMania converts each string on its own,
+so one stray byte spoils no other value); ``//`` starts a comment to the end of
 the line anywhere; a backslash escapes the next character; a ``#`` that begins a line inside a value ends a tag
 whose ``;`` is missing; a tag running to the end of the file ends there.
 
@@ -72,10 +72,13 @@ _LABEL = re.compile(r"(#?\w{1,20})\s*:")  # the tag or .osu key a line starts wi
 def decode_noted(data: bytes) -> tuple[str, list[str]]:
     """Bytes to text, and one read-report line per code page used.
 
-    UTF-16/32 after their BOM (Notepad's "Unicode" save; a damaged unit becomes U+FFFD). Otherwise line by line:
-    UTF-8 (BOM dropped) where a line is valid UTF-8; the other lines all with the first of :data:`CODE_PAGES` that
-    reads every one of them without a C1 control character (one tool saved them, in one code page), else each
-    with the first that reads it, else Latin-1. Newlines normalised to LF, so line numbers stay the parser's.
+    UTF-16/32 after their BOM (Notepad's "Unicode" save; a damaged unit becomes U+FFFD). Otherwise by string, as
+    StepMania converts each value on its own: a line that is valid UTF-8 (BOM dropped) is read as UTF-8; a line
+    that is not is split at ``; : # //`` (bytes that are never part of a multi-byte character in UTF-8, cp932 or
+    cp949) and each piece that is valid UTF-8 is read so. The other pieces are read all with the first of
+    :data:`CODE_PAGES` that reads every one of them without a C1 control character (one tool saved them, in one
+    code page), else each with the first that reads it, else Latin-1. Newlines normalised to LF, so line numbers
+    stay the parser's.
     """
     check_size(data)
     for bom, codec in _UTF16_BOMS:
@@ -87,28 +90,48 @@ def decode_noted(data: bytes) -> tuple[str, list[str]]:
         return normalise(data.decode("utf-8")), []  # the usual case, at once
     except UnicodeDecodeError:
         pass
-    lines = _NEWLINE.split(data)
-    texts: list[str | None] = []
-    for raw in lines:
+    texts: list[str] = []
+    split: dict[int, list[str | bytes]] = {}  # row -> pieces of a line that is not UTF-8
+    for i, raw in enumerate(_NEWLINE.split(data)):
         try:
             texts.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            texts.append(None)
-    bad = [i for i, t in enumerate(texts) if t is None]
-    shared = next((c for c, _ in CODE_PAGES if all(_reads(lines[i], c) is not None for i in bad)), None)
-    used: dict[str, list[int]] = {}
-    for i in bad:
-        codec = shared or next((c for c, _ in CODE_PAGES if _reads(lines[i], c) is not None), "latin-1")
-        texts[i] = lines[i].decode(codec)
-        used.setdefault(codec, []).append(i)
-    done = [t or "" for t in texts]
+            texts.append("")
+            split[i] = [_utf8_or_bytes(piece) for piece in _PIECE.split(raw) if piece]
+    bad = [(i, k) for i, parts in split.items() for k, part in enumerate(parts) if isinstance(part, bytes)]
+    shared = next((c for c, _ in CODE_PAGES if all(_reads(split[i][k], c) is not None for i, k in bad)), None)
+    used: dict[str, dict[int, int]] = {}  # codec -> {row: its first piece read with it}
+    for i, k in bad:
+        raw = split[i][k]
+        assert isinstance(raw, bytes)
+        codec = shared or next((c for c, _ in CODE_PAGES if _reads(raw, c) is not None), "latin-1")
+        split[i][k] = raw.decode(codec)
+        used.setdefault(codec, {}).setdefault(i, k)
+    pieces = {i: [str(part) for part in parts] for i, parts in split.items()}
+    for i, parts in pieces.items():
+        texts[i] = "".join(parts)
     names = dict(CODE_PAGES, **{"latin-1": "Latin-1"})
-    return "\n".join(done), [f"{_line_list(done, rows)} not UTF-8: read as {names[codec]}"
-                             for codec, rows in used.items()]
+    return "\n".join(texts), [f"{_line_list(pieces, list(at.items()))} not UTF-8: read as {names[codec]}"
+                              for codec, at in used.items()]
 
 
-def _reads(raw: bytes, codec: str) -> str | None:
+# Split points of a line that is not UTF-8: ASCII below 0x40, so never a trail byte of cp932 (0x40-0x7E, 0x80-0xFC)
+# or cp949 (0x41-0x5A, 0x61-0x7A, 0x81-0xFE), nor a byte inside a UTF-8 sequence (0x80-0xBF).
+_PIECE = re.compile(rb"(//|[;:#])")
+_NAME = re.compile(r"\s*\w{1,20}\s*")
+
+
+def _utf8_or_bytes(raw: bytes) -> str | bytes:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
+def _reads(raw: str | bytes, codec: str) -> str | None:
     """``raw`` in ``codec``, None when it is not valid there or reads as C1 control characters."""
+    if isinstance(raw, str):  # a piece already read (as UTF-8)
+        return raw
     try:
         text = raw.decode(codec)
     except UnicodeDecodeError:
@@ -116,17 +139,27 @@ def _reads(raw: bytes, codec: str) -> str | None:
     return None if _C1.search(text) else text
 
 
-def _line_list(texts: list[str], rows: list[int], shown: int = 5) -> str:
-    """``line 2 (#TITLE), line 9 (a comment)``: the lines (0-based ``rows``) named by their tag or key (an .osu
-    line's), the first few."""
-    out = []
-    for i in rows[:shown]:
-        text = texts[i].strip()
-        label = _LABEL.match(text)
-        where = f" ({label.group(1)})" if label else " (a comment)" if "//" in text else ""
-        out.append(f"line {i + 1}{where}")
-    more = f" and {len(rows) - shown} more line(s)" if len(rows) > shown else ""
+def _line_list(pieces: dict[int, list[str]], at: list[tuple[int, int]], shown: int = 5) -> str:
+    """``line 2 (#TITLE), line 9 (a comment)``: the lines (0-based row, index of the piece read with a code page)
+    named by what that piece belongs to (a tag, a comment, an .osu line's key), the first few."""
+    out = [f"line {i + 1}{_where(pieces[i], k)}" for i, k in at[:shown]]
+    more = f" and {len(at) - shown} more line(s)" if len(at) > shown else ""
     return ", ".join(out) + more
+
+
+def _where(parts: list[str], k: int) -> str:
+    """`` (#TITLE)``, `` (a comment)``, `` (Title)`` or "": what piece ``k`` of a split line belongs to."""
+    tag = ""
+    for j in range(k):
+        if parts[j] == "//":
+            return " (a comment)"
+        if parts[j] == "#" and j + 2 < len(parts) and parts[j + 2] == ":" and _NAME.fullmatch(parts[j + 1]):
+            tag = "#" + parts[j + 1].strip()
+    if tag:
+        return f" ({tag})"
+    text = "".join(parts).strip()
+    label = _LABEL.match(text)
+    return f" ({label.group(1)})" if label else " (a comment)" if "//" in text else ""
 
 
 def normalise(text: str) -> str:

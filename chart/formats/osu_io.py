@@ -22,7 +22,7 @@ MODELLED = {("General", "AudioFilename"), ("General", "Mode"), ("General", "Prev
             ("Metadata", "Title"), ("Metadata", "TitleUnicode"), ("Metadata", "Artist"),
             ("Metadata", "ArtistUnicode"), ("Metadata", "Creator"), ("Metadata", "Version"),
             ("Difficulty", "CircleSize")}
-# Written when the song has no value of its own; a value equal to these is not stored on read.
+# Written for a chart from elsewhere when the song has no value of its own.
 DEFAULTS = {
     ("General", "AudioLeadIn"): "0", ("General", "Countdown"): "0", ("General", "SampleSet"): "Normal",
     ("General", "StackLeniency"): "0.7", ("General", "LetterboxInBreaks"): "0",
@@ -33,6 +33,11 @@ DEFAULTS = {
     ("Difficulty", "ApproachRate"): "5", ("Difficulty", "SliderMultiplier"): "1.4",
     ("Difficulty", "SliderTickRate"): "1",
 }
+# Not stored on reading .osu (a value equal to these), and written for a chart read from .osu (its mark,
+# :func:`chart.formats.osu_modes.written_defaults`) that has no value of its own: a file without ``HPDrainRate`` or
+# ``OverallDifficulty`` plays at osu!'s 5 (``BeatmapDifficulty.DEFAULT_DIFFICULTY``), so 5 is neither stored nor
+# made up as a value the file had, and another value (8 included) is kept.
+OSU_DEFAULTS = {**DEFAULTS, ("Difficulty", "HPDrainRate"): "5", ("Difficulty", "OverallDifficulty"): "5"}
 KEY_ORDER = {
     "General": ("AudioFilename", "AudioLeadIn", "PreviewTime", "Countdown", "SampleSet", "StackLeniency", "Mode",
                 "LetterboxInBreaks", "SpecialStyle", "WidescreenStoryboard"),
@@ -66,7 +71,7 @@ class OsuFile:
         out = []
         for section, key in self.key_order:
             value = self.keys[section][key]
-            if (section, key) not in MODELLED and DEFAULTS.get((section, key)) != value:
+            if (section, key) not in MODELLED and OSU_DEFAULTS.get((section, key)) != value:
                 out.append((f"{section}.{key}", value))
         out += [(name, "\n".join(lines).strip("\n")) for name, lines in self.raw.items()
                 if "\n".join(lines).strip()]

@@ -60,7 +60,7 @@ from chart.formats.notedata import PLAYER2
 from chart.formats.osu_beats import INHERITED, extra_in_beats, extra_in_ms
 from chart.formats.osu_dropped import song_drops
 from chart.formats.osu_io import (
-    DEFAULTS,
+    OSU_DEFAULTS,
     SECTIONS,
     OsuFile,
     canonical_extra,
@@ -68,8 +68,8 @@ from chart.formats.osu_io import (
     plain_song,
     write_file,
 )
-from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys
-from chart.formats.osu_objects import early_version_offset, key_count, missing_difficulty, read_objects
+from chart.formats.osu_modes import keyboard_mark, mode_change, mode_for_keys, written_defaults
+from chart.formats.osu_objects import early_version_offset, key_count, read_objects
 from chart.formats.osu_timing import check_point_count, parse_point, points_from_timing, timing_from_points
 from chart.formats.timing_tags import in_warp
 from chart.formats.values import format_number, parse_number
@@ -110,7 +110,6 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     check_point_count(osu.lines("TimingPoints"))  # before any per-line work
     lenient: list[str] = []  # what was read as osu! reads it, for the report
     keys = key_count(osu, lenient)
-    missing_difficulty(osu)
     early_version_offset(osu, lenient)
     points = []
     inherited: list[str] = []
@@ -200,7 +199,7 @@ def _chart(osu: OsuFile, keys: int, objects, timing, report) -> tuple[Chart, lis
                 reversed_.append(beat)
         made.append(Note(beat, lane))
     version = osu.get("Metadata", "Version", "")
-    slot, meter, description = _parse_version(version, osu.get("Difficulty", "OverallDifficulty", "8"))
+    slot, meter, description = _parse_version(version, osu.get(*_OD, OSU_DEFAULTS[_OD]))  # osu!'s 5 if none
     extra = [] if _VERSION.fullmatch(version) else [(VERSION_KEY, version)]  # osu! names it so: kept (dumps)
     chart = Chart(mode=mode_for_keys(keys), slot=slot, meter=meter, description=description,
                   notes=list(made), lanes=keys, extra=extra + keyboard_mark())  # Creator: the song's credit (merge_set: a guest's)
@@ -270,7 +269,7 @@ def version_name(chart: Chart, song_extra: list[tuple[str, str]]) -> str:
     (osu! tells a set's difficulties apart by it), else ``"Hard Lv.9: name"``."""
     original = dict(chart.extra).get(VERSION_KEY)
     if original is not None:
-        od = dict([*song_extra, *chart.extra]).get("Difficulty.OverallDifficulty", DEFAULTS[_OD])
+        od = dict([*song_extra, *chart.extra]).get("Difficulty.OverallDifficulty", written_defaults(chart)[_OD])
         if _parse_version(original, od) == (chart.slot, chart.meter, chart.description):
             return original
     return f"{chart.slot.sm_name} Lv.{chart.meter}" + (f": {chart.description}" if chart.description else "")
@@ -380,4 +379,4 @@ def dumps(song: Song) -> str:
         objects.append(hs.object_line(x, ms, end, kept.get((note.beat, note.lane))))
     if disclosed_model(chart.credit) is not None:
         values[("Metadata", "Tags")] = osu_tags(dict([*song.extra, *own]).get(TAGS, ""), chart.credit)
-    return write_file(values, extra_in_ms([*song.extra, *own], timing), points, objects, DEFAULTS)
+    return write_file(values, extra_in_ms([*song.extra, *own], timing), points, objects, written_defaults(chart))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from chart.formats.errors import Unrepresentable
+from chart.formats.osu_io import DEFAULTS, OSU_DEFAULTS
 from chart.formats.steps_types import DEFAULT_MODES
 from chart.keyboard import KEYBOARD, OSU_MANIA
 
@@ -24,6 +25,12 @@ def mode_for_keys(keys: int) -> str:
 def keyboard_mark() -> list[tuple[str, str]]:
     """The ``Chart.extra`` entry every chart read from .osu carries (a keyboard chart: no foot checks)."""
     return [(KEYBOARD, OSU_MANIA)]
+
+
+def written_defaults(chart) -> dict[tuple[str, str], str]:
+    """The .osu keys written where ``chart`` and its song have no value: osu!'s own defaults for a chart read from
+    .osu (its mark: a value it lacked was not stored, :data:`~chart.formats.osu_io.OSU_DEFAULTS`), else ours."""
+    return OSU_DEFAULTS if dict(chart.extra).get(KEYBOARD) == OSU_MANIA else DEFAULTS
 
 
 def mode_change(chart) -> list[Unrepresentable]:

@@ -50,20 +50,6 @@ def key_count(osu: OsuFile, notes: list[str]) -> int:
     return keys
 
 
-#: osu!'s value of a difficulty setting a file lacks (``BeatmapDifficulty.DEFAULT_DIFFICULTY``); CircleSize: above.
-OSU_DEFAULT_DIFFICULTY = "5"
-
-
-def missing_difficulty(osu: OsuFile) -> None:
-    """Put osu!'s 5 in, in place, for ``HPDrainRate``/``OverallDifficulty`` the file lacks, so they are kept and
-    written back as osu! plays them (the writer's own default for a chart from elsewhere is another). Not said in
-    the read report: the file plays as it did, written with the values or without."""
-    for key in ("HPDrainRate", "OverallDifficulty"):
-        if key not in osu.keys.get("Difficulty", {}):
-            osu.keys.setdefault("Difficulty", {})[key] = OSU_DEFAULT_DIFFICULTY
-            osu.key_order.append(("Difficulty", key))
-
-
 def early_version_offset(osu: OsuFile, notes: list[str]) -> None:
     """Move the times of a format v4 (or older) file 24 ms later, in place, as osu! plays them."""
     if osu.version >= 5:

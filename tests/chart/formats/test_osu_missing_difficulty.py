@@ -4,7 +4,7 @@ it was read and written back as 8. And a .ssc chart's own tags .osu has no place
 
 from __future__ import annotations
 
-from chart.formats import osu_mania, ssc
+from chart.formats import osu_mania, sm, ssc
 from chart.formats.errors import Unrepresentable
 
 OSU = """osu file format v14
@@ -67,3 +67,23 @@ def test_ssc_chart_tags_are_listed_when_writing_osu():
         (".osu drops chart tags CHARTNAME, CHARTSTYLE, ATTACKS, DISPLAYBPM", False, song.charts[0].chart_id())]
     # a chart read from .osu lists nothing: its Version, hitsounds and keyboard mark are osu!'s own
     assert not [p for p in osu_mania.problems(osu_mania.loads(OSU)) if "chart tags" in p.reason]
+
+
+def test_missing_difficulty_settings_are_not_made_up_in_other_formats():
+    """osu!'s 5 was put into the song's extras, so .sm/.ssc gained #Difficulty.HPDrainRate:5; and
+    #Difficulty.OverallDifficulty:5;, tags the file never had."""
+    song = osu_mania.loads(OSU)
+    assert not [name for name, _ in song.extra if name.startswith("Difficulty.")]
+    assert "Difficulty." not in ssc.dumps(song)
+    assert "Difficulty." not in sm.dumps(song)
+    back = osu_mania.loads(osu_mania.dumps(ssc.loads(ssc.dumps(song))))  # through .ssc: still osu!'s 5
+    assert _difficulty(osu_mania.dumps(back))["OverallDifficulty"] == "5"
+    assert back.charts[0].meter == 5
+
+
+def test_a_value_of_8_is_kept_apart_from_a_missing_one():
+    """8, the writer's default for a chart from elsewhere, is a value the file had: kept, written back."""
+    song = osu_mania.loads(OSU.replace("CircleSize:4", "HPDrainRate:8\nCircleSize:4\nOverallDifficulty:8"))
+    assert ("Difficulty.OverallDifficulty", "8") in song.extra
+    assert (_difficulty(osu_mania.dumps(song))["HPDrainRate"], song.charts[0].meter) == ("8", 8)
+    assert _difficulty(osu_mania.dumps(ssc.loads(ssc.dumps(song))))["OverallDifficulty"] == "8"

@@ -53,3 +53,27 @@ def test_decoding_rules():
     assert text.endswith("\n#B:ok;")
     assert notes == ["line 1 (#A) not UTF-8: read as Latin-1"]
     assert decode("x\n".encode("utf-16")) == "x\n"
+
+
+def test_a_stray_byte_on_the_line_of_a_utf8_value_leaves_that_value_alone():
+    """Per line was not enough: the UTF-8 title before a Latin-1 comment on its line, or the UTF-8 artist after a
+    Latin-1 title on its line, read as mojibake. Each string is converted on its own, as StepMania does."""
+    body = b"#BPMS:0=120;\n#NOTES:\n dance-single:\n d:\n Hard:\n 8:\n 0,0,0,0,0:\n1000\n0100\n0010\n0001\n;\n"
+    report: list[Unrepresentable] = []
+    song = sm.load_bytes("#TITLE:夜明けのうた;".encode() + b" // edited by Jos\xe9\n" + body, report)
+    assert song.title == "夜明けのうた"
+    assert [r.reason for r in report] == ["line 1 (a comment) not UTF-8: read as Windows-1252"]
+    report = []
+    song = sm.load_bytes(b"#TITLE:Jos\xe9;#ARTIST:Beyonc\xc3\xa9;\n" + body, report)
+    assert (song.title, song.artist) == ("José", "Beyoncé")
+    assert [r.reason for r in report] == ["line 1 (#TITLE) not UTF-8: read as Windows-1252"]
+
+
+def test_pieces_split_only_where_no_multibyte_character_can_be():
+    # a Shift-JIS title and a UTF-8 artist on one line; ':' ';' '#' '//' are never a cp932/cp949 trail byte
+    text, notes = decode_noted("#TITLE:初音ミクの表示ソ;".encode("cp932") + "#ARTIST:夜明けのうた; // x".encode())
+    assert text == "#TITLE:初音ミクの表示ソ;#ARTIST:夜明けのうた; // x"
+    assert notes == ["line 1 (#TITLE) not UTF-8: read as Shift-JIS (cp932)"]
+    text, notes = decode_noted("#A:겖방;".encode("cp949") + b"#B:caf\xc3\xa9;")
+    assert text == "#A:겖방;#B:café;"
+    assert notes == ["line 1 (#A) not UTF-8: read as Korean (cp949)"]
