@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QHBoxLayout, QMainWindow, QSplitter, QWidget
 
 from editor import messages
 from editor.actions import ActionSet, effective_keymap
@@ -42,6 +42,10 @@ ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "app.svg
 class MainWindow(QMainWindow):
     """One editor window."""
 
+    # the window's actions by id: shadows QWidget.actions() (a method nothing here calls); the name stays, as the
+    # controllers, panels and menus use it throughout
+    actions: ActionSet  # type: ignore[assignment]
+
     def __init__(self, settings: EditorSettings | None = None):
         super().__init__()
         self.settings = settings or EditorSettings()
@@ -53,7 +57,8 @@ class MainWindow(QMainWindow):
         self._build_central()
         self.message_bar = MessageBar()
         self.setStatusBar(self.message_bar)  # elided messages, whole in the tooltip and View > Messages...
-        self.messages_dialog, self._warning = None, None  # View > Messages..., the text status_warning emits
+        self.messages_dialog: QDialog | None = None  # View > Messages... (a MessagesDialog)
+        self._warning: str | None = None  # the text status_warning emits
         keymap, warning = effective_keymap(app_data_dir() / "keymap.json")
         self.actions = ActionSet(self, keymap, focus_owner=self.centralWidget())
         self.files = FileController(self, self.session, self.settings, self.jobs)
@@ -73,8 +78,9 @@ class MainWindow(QMainWindow):
         self.sync.set_ghost_store(self.drafting.ghosts)
         from editor.timeline.spectrogram_item import SpectrogramController, SpectrogramItem
 
-        self.timeline.set_spectrogram_item(SpectrogramItem())
-        self.spectrogram = SpectrogramController(self, self.timeline.spectrogram_item)
+        spectrogram_item = SpectrogramItem()
+        self.timeline.set_spectrogram_item(spectrogram_item)
+        self.spectrogram = SpectrogramController(self, spectrogram_item)
         self._build_dock()
         self._build_panels()
         self.readouts = StatusReadouts(self)
@@ -82,7 +88,9 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._build_late_panels()
         return_keys_to_notefield(self.dock, self.timeline)  # after a panel's button or list, keys edit the chart
-        tab_in_layout_order(self, (self.toolbar, self.centralWidget(), self.panels, self.lower_panels))
+        central = self.centralWidget()
+        assert central is not None  # set by _build_central
+        tab_in_layout_order(self, (self.toolbar, central, self.panels, self.lower_panels))
         self._connect()
         self.session.set_divisor(int(self.settings.get("edit/divisor")))
         self._divisor_changed(self.session.divisor)
@@ -350,18 +358,10 @@ class MainWindow(QMainWindow):
 
     def new_song_from_audio(self, path: Path | None = None, check_unsaved: bool = True) -> bool:
         """Start a song from an audio file: decode and detect the tempo in the background, then confirm it. A chart
-        (or song folder) picked or dropped here is opened as one: decoded as audio it only failed."""
+        (or song folder) picked or dropped here is opened as one (:func:`editor.controllers.new_song.from_audio`)."""
         from editor.controllers import new_song
 
-        if path is None:
-            path = new_song.ask_audio_path(self)
-            if path is None:
-                return False
-        if not new_song.is_audio(Path(path)):
-            return self.files.open_path(path, check_unsaved=check_unsaved)
-        if check_unsaved and not self.maybe_save_changes():
-            return False
-        return new_song.start_new_song(self, Path(path))
+        return new_song.from_audio(self, path, check_unsaved)
 
     def run_job(self, job: Job) -> Job:
         return self.jobs.start(job)

@@ -83,8 +83,8 @@ class AutosaveController(QObject):
         files = getattr(win, "files", None)
         if files is not None:
             files.opened.connect(self.offer_for_opened)
-        app = QGuiApplication.instance()
-        if app is not None:
+        app = QGuiApplication.instance()  # typed as QCoreApplication; the editor's is a QApplication
+        if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._app_state)
         self._attach()
 
@@ -249,7 +249,7 @@ class AutosaveController(QObject):
     # ------------------------------------------------------------------ recovery
     def crashed_sessions(self) -> list[Path]:
         """Session folders whose owner is gone and that hold at least one generation, newest first."""
-        found = []
+        found: list[Path] = []
         if not self.root.is_dir():
             return found
         for folder in self.root.iterdir():
@@ -309,7 +309,7 @@ class AutosaveController(QObject):
                 "\n\nNo discards the autosave.")
         saved = mtime(marker.get("document"))
         stale = saved is not None and saved > newest
-        if stale:  # the file was saved after the crash (e.g. the work was redone in another session)
+        if stale and saved is not None:  # the file was saved after the crash (e.g. the work was redone in another session)
             text += (f"\n\nThe file was saved at {clock(saved)}, after this autosave: restoring would replace "
                      f"that newer work with the older autosave (undo brings it back).")
         if not messages.confirm(self.win, "Restore unsaved work?", text, default=not stale):
@@ -351,6 +351,7 @@ class AutosaveController(QObject):
         home = path or (Path(marker["source"]) if marker.get("source") else None)  # where the song's files were
         gone = not onto_open and home is not None and not os.path.isdir(home.parent)  # False on any OSError
         blank = False
+        doc: Document | None
         if onto_open:
             doc = self.session.doc
         else:

@@ -7,6 +7,7 @@ import copy
 
 from chart.document import SONG_FIELDS, Document
 from chart.song import Song
+from chart.timing import TimingData
 
 
 class RestoreSnapshot:
@@ -16,7 +17,7 @@ class RestoreSnapshot:
     charts they edited: fresh copies at each redo made them fail, "chart ... is not part of this song")."""
 
     name = "Restore autosave"
-    provenance = None
+    provenance: dict | None = None
 
     def __init__(self, recovered: Song):
         self.recovered = copy.deepcopy(recovered)
@@ -39,7 +40,7 @@ class RestoreSnapshot:
         return list(self.recovered.charts) + (list(self._old[2]) if self._old is not None else [])
 
 
-_State = tuple[dict, object, list]  # (song fields, timing, the chart objects)
+_State = tuple[dict, TimingData, list]  # (song fields, timing, the chart objects)
 
 
 def _state(song: Song) -> _State:

@@ -101,7 +101,8 @@ def _checked(folder: Path) -> tuple[dict, list[str]]:
         types = _FIELDS.get(name)
         if types is None or value is None or value == "":
             marker[name] = value  # unknown fields are not used; None (or "") is "not there"
-        elif isinstance(value, types) and not isinstance(value, bool) and not (name in _PATHS and "\0" in value):
+        elif (isinstance(value, types) and not isinstance(value, bool)
+              and not (name in _PATHS and isinstance(value, str) and "\0" in value)):
             marker[name] = value
         else:
             damaged.append(name)

@@ -14,15 +14,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QObject
+
 from editor import messages
 from editor.controllers.draft_results import DraftRequest
 from editor.session import EditorSession
-from editor.workers import Job
+from editor.workers import Job, JobContext
 
 WARMUP = "ai-warmup"
 #: What each job is, for the messages at its end
 JOB_NAMES = {WARMUP: "Loading the AI model", "ai-draft": "AI draft", "ai-refine": "AI refine",
              "ai-simplify": "AI simplify", "ai-variants": "AI regenerate", "ai-arrows": "AI arrows"}
+
+
+def cancel_token(ctx: JobContext):
+    """A drafter CancelToken that the job's Cancel button trips."""
+    from inference.drafter import CancelToken
+
+    token = CancelToken()
+    ctx.on_cancel(token.cancel)
+    return token
 
 
 class DraftJobs:
@@ -95,6 +106,7 @@ class DraftJobs:
                 text = "The AI is still working; cancel it first"
             self.session.status.emit(text)
             return None
+        assert isinstance(self, QObject)  # the mixin's host, DraftController, is a QObject
         job = Job(name, fn, parent=self)
 
         def mine(handler):  # a job let go (its song closed) reports nothing

@@ -20,9 +20,11 @@ back to local with a visible message. The drafter needs the shipped model's mani
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from chart.chart_commands import slot_position
@@ -32,21 +34,12 @@ from chart.retime import notes_in_timing_of, timing_groups
 from chart.song import MODEL_MODE, MODEL_SLOTS, Chart, Slot
 from chart.stats import placeholder_meter
 from editor import messages
-from editor.controllers.draft_jobs import DraftJobs
+from editor.controllers.draft_jobs import DraftJobs, cancel_token
 from editor.controllers.draft_progress import ARROWS_STAGES, DRAFT_STAGES, SIMPLIFY_STAGES, JobProgress
 from editor.controllers.draft_results import DraftRequest, DraftResults
 from editor.controllers.ghosts import GhostStore
 from editor.session import EditorSession
 from editor.workers import Job, JobContext
-
-
-def _token(ctx: JobContext):
-    """A drafter CancelToken that the job's Cancel button trips."""
-    from inference.drafter import CancelToken
-
-    token = CancelToken()
-    ctx.on_cancel(token.cancel)
-    return token
 
 
 class DraftController(QObject, DraftJobs, DraftResults):
@@ -72,7 +65,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
         # "mix" or a stem name: what the draft listens to (AI panel). stem_samples(stem) -> (mono [n], sr Hz) or
         # None comes from the StemsController; drafts on stems are not evaluated with main.py eval yet.
         self.listen_to = "mix"
-        self.stem_samples = None
+        self.stem_samples: Callable[[str], tuple[np.ndarray, int] | None] | None = None
         session.document_replaced.connect(self._song_replaced)
 
     # ------------------------------------------------------------------ backend
@@ -158,7 +151,8 @@ class DraftController(QObject, DraftJobs, DraftResults):
         """The audio (or stem) and timing to draft on; None after saying why not (a chart the models do not draft
         current, unless ``any_mode``: Draft difficulties asks, :meth:`_into_model_mode`)."""
         if (chart := self.session.chart) is not None and chart.mode != MODEL_MODE and not any_mode:
-            return messages.error(self.win, "AI draft", self._not_served(chart))
+            messages.error(self.win, "AI draft", self._not_served(chart))
+            return None
         audio = self.session.audio
         path = audio.path if audio is not None else self._audio_loading()
         if path is None:
@@ -247,9 +241,12 @@ class DraftController(QObject, DraftJobs, DraftResults):
                                       rounds=len(groups))
             return [d for timing, group in groups
                     for d in drafter.draft(path, timing, group, nps={s: nps[s] for s in group if s in nps} or None,
-                                           seed=seed, progress=progress, cancel=_token(ctx))]
-        return self._start("ai-draft", run, lambda drafts: (self._show_drafts(request, drafts),
-                                                             self._note_caps(request, drafts, nps)), request=request)
+                                           seed=seed, progress=progress, cancel=cancel_token(ctx))]
+
+        def done(drafts) -> None:
+            self._show_drafts(request, drafts)
+            self._note_caps(request, drafts, nps)
+        return self._start("ai-draft", run, done, request=request)
 
     def refine_up(self, target: Slot, nps: float | None = None, seed: int = 0, keep_arrows: bool = True
                   ) -> Job | None:
@@ -266,10 +263,12 @@ class DraftController(QObject, DraftJobs, DraftResults):
             drafter = self.ensure_drafter()
             return drafter.refine(path, timing, lower, lower_slot, [target], nps={target: nps} if nps else None,
                                   seed=seed, keep_arrows=keep_arrows, progress=self._progress(ctx),
-                                  cancel=_token(ctx))
-        return self._start("ai-refine", run, lambda drafts: (self._show_refined(request, drafts, source),
-                                                              self._note_caps(request, drafts, {target: nps} if nps
-                                                                              else {})), request=request)
+                                  cancel=cancel_token(ctx))
+
+        def done(drafts) -> None:
+            self._show_refined(request, drafts, source)
+            self._note_caps(request, drafts, {target: nps} if nps else {})
+        return self._start("ai-refine", run, done, request=request)
 
     def _note_caps(self, request: DraftRequest, drafts, targets: dict[Slot, float]) -> None:
         """A warning line for each shown draft well under a target its slot's minimum gap cannot reach (inference.nps_caps)."""
@@ -314,7 +313,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
         def run(ctx: JobContext):
             drafter = self.ensure_drafter()
             return drafter.simplify(path, timing, higher, higher_slot, [target],
-                                    progress=self._progress(ctx, SIMPLIFY_STAGES), cancel=_token(ctx), keyboard=keyboard)
+                                    progress=self._progress(ctx, SIMPLIFY_STAGES), cancel=cancel_token(ctx), keyboard=keyboard)
         return self._start("ai-simplify", run, lambda drafts: self._show_refined(request, drafts, source),
                            request=request)
 
@@ -341,11 +340,13 @@ class DraftController(QObject, DraftJobs, DraftResults):
             drafter = self.ensure_drafter()
             return drafter.variants(path, timing, slot, n, start_beat=b0, end_beat=b1, nps=nps, seed=seed,
                                     context=context, progress=self._progress(ctx, rounds=2 if n > 1 else 1),
-                                    cancel=_token(ctx))
+                                    cancel=cancel_token(ctx))
+
         # variant 0 drafts to the target (the others draw their own density around it): warned about as a draft is
-        return self._start("ai-variants", run, lambda drafts: (
-            self._show_variants(request, chart, region, drafts),
-            self._note_caps(request, drafts[:1], {chart.slot: nps} if nps else {})))
+        def done(drafts) -> None:
+            self._show_variants(request, chart, region, drafts)
+            self._note_caps(request, drafts[:1], {chart.slot: nps} if nps else {})
+        return self._start("ai-variants", run, done)
 
     def arrows(self, region: tuple[Fraction, Fraction], n: int, seed: int = 0) -> Job | None:
         """``n`` variants of new arrows for the current chart's rows in ``region`` (its rhythm kept: the lane model
@@ -371,7 +372,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
 
             drafter = self.ensure_drafter()
             drafts = drafter.arrows(path, timing, rows, slot, n, end_beat=b1, seed=seed, context=context,
-                                    progress=self._progress(ctx, ARROWS_STAGES), cancel=_token(ctx))
+                                    progress=self._progress(ctx, ARROWS_STAGES), cancel=cancel_token(ctx))
             for d in drafts:  # the mines and fakes of the passage stay where no arrow or hold took their cell
                 d.notes = with_unstepped(d.notes, inside)
             return drafts

@@ -149,6 +149,7 @@ class EditController(QObject):
             if g.moved and self.session.doc.history.in_stroke:
                 self.session.doc.commit_stroke()
             elif not g.moved:
+                assert g.start.lane is not None  # a draw starts in a lane (press)
                 self.place(g.start.snapped, g.start.lane, self.session.place_kind)
 
     def cancel_gesture(self) -> None:
@@ -213,6 +214,7 @@ class EditController(QObject):
         """Draw a hold from the pressed cell to the pointer, stopping one snap step short of the lane's other notes
         and at beat 0 (as a lane key held down draws); nothing when the pressed cell is taken."""
         doc, lane = self.session.doc, g.start.lane
+        assert lane is not None  # a draw starts in a lane (press)
         history = doc.history
         own = g.originals[0] if g.originals and history.in_stroke else None  # the hold this drag shows now
         if own is None and blocker(doc, self.chart, g.start.snapped, lane) is not None:

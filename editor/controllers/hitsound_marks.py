@@ -75,7 +75,8 @@ class HitsoundMarks(QObject):
         self.schedule()
 
     def _notes_changed(self, chart_id: str, *_beats) -> None:
-        if chart_id == self.session.chart_id() and carries_sounds(self.session.chart.extra):
+        chart = self.session.chart  # None only when chart_id() is None, which no chart_id equals
+        if chart_id == self.session.chart_id() and chart is not None and carries_sounds(chart.extra):
             self.schedule()
 
     def schedule(self) -> None:

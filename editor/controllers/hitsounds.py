@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -162,7 +163,8 @@ class HitsoundTool(QObject):
     def set_sample_set(self, field: str, value: int) -> bool:
         """Shift(+Alt)+Q/W/E/R: the normal (addition) sample set of the notes."""
         got = self.targets()
-        return got is not None and self._apply(HitsoundChange(**{field: value}), got)
+        change: dict[str, Any] = {field: value}  # normal_set or addition_set (SET_FIELDS)
+        return got is not None and self._apply(HitsoundChange(**change), got)
 
     def set_custom(self, index: int | None, volume: int | None) -> bool:
         """The custom sample index and volume (None: each note keeps its own)."""

@@ -34,6 +34,7 @@ from chart.commands import AddNotes
 from chart.history import HistoryError
 from chart.notes import Note, NoteKind
 from chart.snap import step
+from chart.song import Chart
 
 N_LANES_WITH_KEYS = 10  # the place actions edit.place_1..10 (keys 1-9, 0; 5-8: the right pad of a doubles chart)
 UNDRAWN = (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE)  # placed by a held key, never drawn out
@@ -94,7 +95,7 @@ class KeyHolds(QObject):
         self.down: set[int] = set()  # lanes whose key is physically down (seen going down, not yet up)
         self.step_entry = False
         self._step_due = False  # step entry: move the cursor on once the last lane key is up
-        self._chart = None  # the chart of the open gesture: set exactly while this object's stroke is open
+        self._chart: Chart | None = None  # the chart of the open gesture: set exactly while this object's stroke is open
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)  # the release goes to whichever widget has focus by then
@@ -195,12 +196,15 @@ class KeyHolds(QObject):
 
     def _show(self, cursor: Fraction) -> bool:
         """Put the current shapes of every lane of the gesture into the stroke; False when refused."""
-        shapes = {**self.current, **{lane: self._shape(lane, cursor) for lane in self.held}}
-        if any(n is None for n in shapes.values()):
+        chart = self._chart
+        assert chart is not None  # set by press before any key's note is shown
+        shaped = {**self.current, **{lane: self._shape(lane, cursor) for lane in self.held}}
+        shapes = {lane: n for lane, n in shaped.items() if n is not None}
+        if len(shapes) < len(shaped):
             self.session.status.emit("Add roll: no room before the next note of its lane")
             return False
         try:
-            self.session.doc.update_stroke(AddNotes(self._chart, list(shapes.values()), name="Add notes"))
+            self.session.doc.update_stroke(AddNotes(chart, list(shapes.values()), name="Add notes"))
         except (ValueError, KeyError, HistoryError) as exc:
             self.session.status.emit(f"Add note: {exc}")
             return False

@@ -51,6 +51,7 @@ def key_names(lanes: int, keys: dict[int, int] | None = None) -> str:
     lane count without a layout."""
     from PySide6.QtGui import QKeySequence
 
+    per_lane: tuple[tuple[int, ...], ...]  # Qt keys (Qt.Key is an int)
     if keys is None:
         per_lane = KEYS_BY_LANES.get(lanes, ())
     else:

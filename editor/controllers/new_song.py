@@ -85,6 +85,20 @@ def is_audio(path: Path) -> bool:
     return path.suffix.lower() in AUDIO_EXTENSIONS
 
 
+def from_audio(win, path: Path | None = None, check_unsaved: bool = True) -> bool:
+    """File > New Song from Audio (:meth:`MainWindow.new_song_from_audio`): ask for the audio when ``path`` is None,
+    open a chart or song folder given instead as one, ask about unsaved changes, then :func:`start_new_song`."""
+    if path is None:
+        path = ask_audio_path(win)
+        if path is None:
+            return False
+    if not is_audio(Path(path)):
+        return win.files.open_path(path, check_unsaved=check_unsaved)
+    if check_unsaved and not win.maybe_save_changes():
+        return False
+    return start_new_song(win, Path(path))
+
+
 def start_new_song(win, path: Path) -> bool:
     """Start the analysis job; the dialog opens when it is done. False when the file is not there. An unsaved new
     song from the same audio that a crash left an autosave of is offered first (restored, nothing to analyse)."""
@@ -96,7 +110,8 @@ def start_new_song(win, path: Path) -> bool:
         return True
     job = Job("new-song", _analyse, path, parent=win)
     watch = EditWatch(win)
-    job.finished.connect(lambda result: finish_new_song(win, path, *result, watch=watch))
+    # result: _analyse's (audio, tempo candidates)
+    job.finished.connect(lambda result: finish_new_song(win, path, result[0], result[1], watch=watch))
     job.failed.connect(lambda _msg: watch.close())  # finished: finish_new_song closes it once it is answered
     job.cancelled.connect(watch.close)
     job.failed.connect(lambda msg: _failed(win, path, msg))

@@ -22,6 +22,7 @@ under a running test play, and Play/Pause ended it as "end of the song").
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -37,6 +38,9 @@ from editor.settings import EditorSettings
 from editor.status_messages import post_background
 from editor.timeline.grid_item import knot_beats
 from editor.timeline.view import TimelineWidget
+
+if TYPE_CHECKING:
+    from audio.player import Player
 
 FRAME_MS = 16
 DISTINCT_TICK_S = 0.001  # beat ticks closer than this are one tick (a warp maps its beats onto one time)
@@ -82,7 +86,7 @@ class PlaybackController(QObject):
     def __init__(self, win, session: EditorSession, timeline: TimelineWidget, settings: EditorSettings):
         super().__init__(win)
         self.win, self.session, self.timeline, self.settings = win, session, timeline, settings
-        self.player = None
+        self.player: Player | None = None  # tests swap in a fake with the same API (player_factory)
         self.player_factory = open_player
         self.device_text = "no audio"
         self.loop_s: tuple[float, float] | None = None
@@ -96,7 +100,8 @@ class PlaybackController(QObject):
         session.document_replaced.connect(self._attach)
         session.chart_switched.connect(self.update_ticks)
         timeline.cursor_moved.connect(self._user_seek)
-        timeline.seek_guard = self.refuse_seek
+        # seek_guard is declared without a type in editor/timeline/view.py (None at first): fix the declaration there
+        timeline.seek_guard = self.refuse_seek  # type: ignore[assignment]
         self._attach()
 
     def _attach(self) -> None:
@@ -209,6 +214,7 @@ class PlaybackController(QObject):
         reason = getattr(self.player, "output_failure", None) if self.player is not None else None
         if not reason:
             return False
+        assert self.player is not None  # the reason is the player's
         if reason != self.failure:
             self.failure = reason
             self.timer.stop()
@@ -332,6 +338,7 @@ class PlaybackController(QObject):
         """A seek the timeline let through (:meth:`refuse_seek` answered first: ``cursor_moved`` comes only from
         :meth:`TimelineWidget.seek`, after its guard)."""
         if self.playing:
+            assert self.player is not None  # playing: there is a player
             self.player.seek(t_s)
 
     def set_rate(self, rate: float) -> None:

@@ -186,6 +186,7 @@ class Reshape:
         """A new hold's length: up to one snap step before the lane's next note (at most a beat, at least one
         snap step); None when the next note is closer than two snap steps (the hold would reach it)."""
         chart = self.session.chart
+        assert chart is not None  # called by convert, on the current chart it checked
         later = [n.beat for n in self.session.doc.notes_in_range(chart, note.beat + Fraction(1, 192),
                                                                   note.beat + DEFAULT_HOLD_BEATS + 1)
                  if n.lane == note.lane]

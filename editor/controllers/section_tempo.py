@@ -241,7 +241,7 @@ class SectionTempoTool(ProgressJobs):
         if result.sync is None and phase_s is not None:
             where = "after" if phase_s > 0 else "before"
             text += (f"; the nearest detected beat is {abs(phase_s) * 1000:.1f} ms {where} beat "
-                     f"{describe_beat(-(-start // 1))}")
+                     f"{describe_beat(Fraction(-(-start // 1)))}")
         notes = [line.split(": ", 1)[1] for line in said if line.startswith(NAME) and ": " in line]
         s.status.emit(text + (f"; {notes[-1]}" if notes else ""))
         return True

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from editor.session import EditorSession
+from editor.session import AudioState, EditorSession
 from editor.workers import Job, JobContext
+
+if TYPE_CHECKING:
+    from audio.peaks import PeakPyramid
 
 STEMS = ("vocals", "drums", "other")
 FILTERED = ("low-pass", "high-pass")  # audio.bands: the mix filtered, no separation needed
@@ -54,7 +58,7 @@ class SeparatedStems:
     """What the separation job hands to the GUI: layers ``[channels, n]`` float32, their peaks, the method."""
 
     layers: dict[str, np.ndarray]
-    peaks: dict[str, object]
+    peaks: dict[str, PeakPyramid]
     sample_rate_hz: int
     method: str
     _mono: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -178,7 +182,7 @@ def check_stems_match(layers: dict[str, np.ndarray], sr: int, audio, block_frame
     parts = list(layers.values())
     for start in range(0, n, block_frames):
         mix = to_stereo(np.atleast_2d(samples[..., start:start + block_frames]))
-        total = sum(np.atleast_2d(p[..., start:start + block_frames]) for p in parts)
+        total = sum((np.atleast_2d(p[..., start:start + block_frames]) for p in parts), np.float32(0))
         if total.shape != mix.shape or not np.allclose(total, mix, rtol=1e-4, atol=1e-3):
             raise StaleAudioError(STALE_AUDIO)
 
@@ -217,12 +221,12 @@ class StemsController(QObject):
         super().__init__(win)
         self.win, self.session = win, session
         self.stems: SeparatedStems | None = None
-        self._stems_audio = None  # the audio the stems were separated from (a player of another song gets none)
+        self._stems_audio: AudioState | None = None  # the stems' audio (a player of another song gets none)
         self.states = {name: StemState() for name in STEMS}
         self.active = False  # the player mixes the stems
         self.waveform = "mix"
         self.job: Job | None = None
-        self.band_peaks: dict[str, object] = {}  # filtered waveforms of the current audio, built on first use
+        self.band_peaks: dict[str, PeakPyramid] = {}  # filtered waveforms of the current audio, built on first use
         self.band_job: Job | None = None
         self._wanted = "mix"  # the waveform asked for last (a filtered one may still be building)
         session.audio_changed.connect(self._audio_changed)
@@ -242,13 +246,14 @@ class StemsController(QObject):
         if self.busy:
             return self.job
         job = Job("stems", separation_job, audio.path, audio, parent=self)
-        # every handler checks that the job is still ours: a new song detaches it (_audio_changed)
-        job.progress.connect(lambda f, text, j=job: j is self.job and self.progress.emit(f, text))
-        job.finished.connect(lambda result, j=job, a=audio: j is self.job and self._separated(result, a))
-        job.failed.connect(lambda text, j=job: j is self.job and self.session.status.emit(
-            f"Stems: separation failed: {text}"))
-        job.cancelled.connect(lambda j=job: j is self.job and self.session.status.emit("Stems: separation cancelled"))
-        job.done.connect(lambda j=job: j is self.job and self.busy_changed.emit(False))
+
+        def ours(handler):  # each handler checks that the job is still ours: a new song detaches it (_audio_changed)
+            return lambda *args: handler(*args) if job is self.job else None
+        job.progress.connect(ours(self.progress.emit))
+        job.finished.connect(ours(lambda result: self._separated(result, audio)))
+        job.failed.connect(ours(lambda text: self.session.status.emit(f"Stems: separation failed: {text}")))
+        job.cancelled.connect(ours(lambda: self.session.status.emit("Stems: separation cancelled")))
+        job.done.connect(ours(lambda: self.busy_changed.emit(False)))
         self.job = job
         self.busy_changed.emit(True)
         return self.win.run_job(job)
@@ -342,7 +347,7 @@ class StemsController(QObject):
             return
         self._wanted = choice
         if choice in FILTERED and choice not in self.band_peaks:
-            self._build_band(choice)
+            self._build_band(choice, audio)
             return
         if choice in STEMS and self.stems is None:
             self.session.status.emit("Stems: separate the song first")
@@ -354,14 +359,14 @@ class StemsController(QObject):
 
             peaks = peaks_for(audio)
         else:
+            assert self.stems is not None  # a stem's: checked above
             peaks = self.stems.peaks[choice]
         self.waveform = choice
         self.win.timeline.set_peaks(peaks, audio.duration_s)
         self.waveform_changed.emit(choice)
 
-    def _build_band(self, band: str) -> None:
+    def _build_band(self, band: str, audio: AudioState) -> None:
         """Filter the mix into ``band`` in the background, then show it (unless another choice came first)."""
-        audio = self.session.audio
         if self.band_job is not None and self.band_job.running:
             self.band_job.cancel()
         from editor.audio_support import peaks_for

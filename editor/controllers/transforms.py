@@ -30,6 +30,7 @@ from chart.note_keys import in_order, least
 from chart.notes import Note, NoteKind
 from chart.paste_keep import fit_pasted
 from chart.snap import step
+from chart.song import Chart
 from editor.controllers.clip_sounds import ClipSounds
 from editor.controllers.cursor_row import row_beat
 from editor.controllers.reshape import Reshape
@@ -64,6 +65,13 @@ class TransformController(QObject, Reshape):
             if len(notes) == len(selection) == len({id(n) for n in notes}):
                 return notes
         return in_order(selection)  # sorted() without comparing Fractions
+
+    def _chart(self) -> Chart:
+        """The current chart, where there must be one: the selection is of it (set_chart clears the selection),
+        and a paste has checked that it is there."""
+        chart = self.session.chart
+        assert chart is not None
+        return chart
 
     def _push(self, command: Command) -> bool:
         """``session.push(command)`` for an edit that replaces the selected notes and selects its result after:
@@ -123,7 +131,7 @@ class TransformController(QObject, Reshape):
         end = max(rng) if rng is not None else last
         self.clipboard = [Note(n.beat - base, n.lane, n.kind, n.length) for n in notes]
         self.clipboard_span = max(end - base, last - base)
-        self.clip_sounds = ClipSounds.copied(self.session.chart, notes, base)
+        self.clip_sounds = ClipSounds.copied(self._chart(), notes, base)
         payload = {"format": CLIPBOARD_MIME_TAG, "span": str(self.clipboard_span), **self.clip_sounds.payload(),
                    "notes": [[str(n.beat), n.lane, n.kind.value, str(n.length)] for n in self.clipboard]}
         text = json.dumps(payload)
@@ -136,7 +144,7 @@ class TransformController(QObject, Reshape):
             self.session.status.emit("Cut: nothing selected")
             return
         self._to_clipboard(notes)
-        if self.session.push(RemoveNotes(self.session.chart, notes, name="Cut")):
+        if self.session.push(RemoveNotes(self._chart(), notes, name="Cut")):
             self.session.status.emit(f"Cut {len(notes)} note(s)")
 
     def _clipboard_notes(self) -> tuple[list[Note], Fraction, ClipSounds]:
@@ -184,7 +192,7 @@ class TransformController(QObject, Reshape):
             return
         new, at, end, sounds, dropped = pasted
         lanes = {n.lane for n in new}
-        chart = self.session.chart
+        chart = self._chart()
         old = [n for n in self.session.doc.notes_in_range(chart, at, end) if n.lane in lanes]
         count = len(chart.notes)
         if new and self._apply(old, new, "Paste", make=sounds.at(at, new)):
@@ -204,7 +212,7 @@ class TransformController(QObject, Reshape):
         new, at, _end, sounds, dropped = pasted
         if not new:  # every note beyond the chart's lanes (said above)
             return 0
-        chart, doc = self.session.chart, self.session.doc
+        chart, doc = self._chart(), self.session.doc
         b0, b1 = sorted_notes.beat_span(new)
         near = doc.notes_in_range(chart, b0 - doc.longest_hold(chart), b1 + Fraction(1, 1 << 20))
         fit = fit_pasted(near, new, step(self.session.divisor))
@@ -224,7 +232,7 @@ class TransformController(QObject, Reshape):
         notes = self._selected()
         if not notes:
             self.session.status.emit("Delete: nothing selected")
-        elif self.session.push(RemoveNotes(self.session.chart, notes, name="Delete")):
+        elif self.session.push(RemoveNotes(self._chart(), notes, name="Delete")):
             self.session.status.emit(f"Deleted {len(notes)} note{'s' * (len(notes) != 1)}")
 
     # ------------------------------------------------------------------ transforms
@@ -302,7 +310,7 @@ class TransformController(QObject, Reshape):
             self.session.status.emit("Shift notes: the first selected note would go before beat 0, where chart "
                                      "files keep no notes (to chart an intro, move the offset in the Song panel)")
             return
-        chart = self.session.chart
+        chart = self._chart()
         command = move_onto(chart, chart.notes, notes, delta, 0, name="Shift notes", gap=step(self.session.divisor),
                             longest=self.session.doc.longest_hold(chart))
         if self._push(command):

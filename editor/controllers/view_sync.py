@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 from chart.keyboard import draws_arrows
@@ -161,7 +162,7 @@ class ViewSync(QObject):
             self.timeline.set_ghosts(NoteIndex(draft.notes, timing, draft.note_confidence(), draft.note_unsure()))
         curve = draft.curve_s() if draft is not None else None
         if curve is None:
-            self.timeline.curve_item.set_curve([], [])
+            self.timeline.curve_item.set_curve(np.empty(0), np.empty(0))
         else:
             self.timeline.curve_item.set_curve(curve[0], curve[1], draft.threshold)
         self._refresh_minimap()
