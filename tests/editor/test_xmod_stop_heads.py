@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 
 from chart.timing import TimingData
 from editor.timeline import geometry as geo
+from tests.editor.test_xmod_warp import Clicks, column
 
 pytestmark = pytest.mark.qt
 
@@ -49,37 +50,6 @@ def test_pieces_after_a_stop_start_with_its_opening():
     (leave, judged, length), = geo.TimeAxis(close, beat_spaced=True, end_s=30.0)._stop_heads()
     assert (leave, judged) == pytest.approx((5.6, 5.5))
     assert length == pytest.approx(0.0125)  # half of the 0.025 s (0.05 beat) before the tempo change
-
-
-class Clicks:
-    """A peak source loud in exactly the pixel row whose time span holds a click."""
-
-    def __init__(self, times):
-        self.times = np.asarray(times)
-
-    def query(self, start_s, end_s, n):
-        edges = start_s + np.arange(n + 1) * (end_s - start_s) / n
-        amp = np.zeros(n)
-        for t in self.times:
-            k = int(np.searchsorted(edges, t, side="right")) - 1
-            if 0 <= k < n:
-                amp[k] = 0.9
-        return -amp, amp
-
-
-def column(w, draw, x: float) -> np.ndarray:
-    """How much showing ``draw`` changes column ``x`` (lane units) of the widget, per row."""
-    col = int(w.viewport().mapTo(w, w.widget_pos(0.0, x).toPoint()).x())
-
-    def grab() -> np.ndarray:
-        image = w.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-        rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-        return rows[:, 3 * col:3 * col + 3].astype(int).copy()
-
-    draw.setVisible(False)
-    without = grab()
-    draw.setVisible(True)
-    return np.abs(grab() - without).max(axis=1)
 
 
 def row_of(w, beat) -> int:

@@ -64,20 +64,24 @@ class Clicks:
         return -amp, amp
 
 
-def lit_rows(w, draw, x: float) -> list[float]:
-    """Centres of the runs of rows (widget pixels) where showing ``draw`` changes column ``x``."""
-    column = int(w.viewport().mapTo(w, w.widget_pos(0.0, x).toPoint()).x())
+def column(w, draw, x: float) -> np.ndarray:
+    """How much showing ``draw`` changes column ``x`` (lane units) of the widget, per row."""
+    col = int(w.viewport().mapTo(w, w.widget_pos(0.0, x).toPoint()).x())
 
     def grab() -> np.ndarray:
         image = w.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
         rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-        return rows[:, 3 * column:3 * column + 3].astype(int).copy()
+        return rows[:, 3 * col:3 * col + 3].astype(int).copy()
 
     draw.setVisible(False)
     without = grab()
     draw.setVisible(True)
-    with_it = grab()
-    changed = np.flatnonzero(np.abs(with_it - without).max(axis=1) > 25).tolist()
+    return np.abs(grab() - without).max(axis=1)
+
+
+def lit_rows(w, draw, x: float) -> list[float]:
+    """Centres of the runs of rows (widget pixels) where showing ``draw`` changes column ``x``."""
+    changed = np.flatnonzero(column(w, draw, x) > 25).tolist()
     runs: list[list[int]] = []
     for r in changed:
         if runs and r - runs[-1][-1] <= 1:
