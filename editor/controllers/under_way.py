@@ -28,7 +28,11 @@ WAIT_POLL_MS = 100  # how often a result that waits for a drag, a take or a test
 
 def under_way(win, doc=None) -> str | None:
     """"the recording take", "the drag" or "the test play" when one is open in ``win`` (on ``doc``, the open song
-    when None), else None."""
+    when None), "the close" while the window handles a Close (a job ending inside its "Save changes?" prompt waits
+    for the prompt), else None."""
+    holds = getattr(win, "held_results", None)
+    if holds is not None and holds.closing:
+        return "the close"
     doc = win.session.doc if doc is None else doc
     edit = open_edit(win, doc)
     if edit is not None:

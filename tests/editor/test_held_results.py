@@ -143,3 +143,23 @@ def test_convert_to_ogg_ending_during_a_take_sets_music_when_it_ends(opened, qtb
     qtbot.waitUntil(lambda: s.doc.song.music == "clicks.ogg", timeout=5000)
     assert s.audio.path.name == "clicks.ogg"
     assert s.doc.undo_stack_names()[-1] == "Convert music to Ogg"
+
+
+def test_a_detection_ending_inside_the_close_prompt_waits_for_it(opened, qtbot, tempo_dialogs, monkeypatch):
+    """A job that ended inside the "Save changes?" prompt was not held (nothing was under way: the close had ended
+    the take), so its dialog opened over the prompt (review)."""
+    win = opened
+    assert win.timing_tools.detect()  # running; no take, no drag
+    seen = []
+
+    def modal_prompt():  # the question box's nested event loop while the designer reads it
+        qtbot.waitUntil(lambda: win.timing_tools.job is None, timeout=20000)
+        qtbot.wait(300)
+        seen.append(list(tempo_dialogs))
+        return False  # Cancel
+
+    monkeypatch.setattr(win, "maybe_save_changes", modal_prompt)
+    win.skip_close_prompt = False
+    win.close()
+    assert seen == [[]]  # nothing over the prompt
+    qtbot.waitUntil(lambda: tempo_dialogs == ["tempo"], timeout=5000)  # the close was cancelled: it goes in
