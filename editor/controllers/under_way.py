@@ -7,8 +7,8 @@ looking again every :data:`WAIT_POLL_MS`. Plugin results (:mod:`editor.controlle
 Detect Tempo of Selection's dialogs and Convert Music to Ogg's #MUSIC change wait this way; an AI draft does not
 switch the view to its chart meanwhile (:mod:`editor.controllers.draft_results`).
 
-While the window handles a Close (its "Save changes?" prompt runs after the take has just ended there) the held
-results wait, paused: a dialog opened over the prompt, or a step pushed after shutdown, once did. A held result is
+While the window handles a Close (its "Save changes?" prompt runs after the take has just ended there) the close
+is under way too, so results wait for it: a dialog opened over the prompt, or a step pushed after shutdown, once did. A held result is
 dropped, never called, when the window closes or shuts down and when another song is opened (it was for the song
 closed); a cancelled close lets it go in as before: :class:`WindowHolds`, one per window (``win.held_results``,
 which the window's shutdown reaches by name).
@@ -63,18 +63,8 @@ class HeldResult(QObject):
         self._stop()
         timer = self.timer = QTimer(self)
         timer.timeout.connect(lambda: self._retry(fn))
-        if not self.holds.closing:  # else it starts when a cancelled close is over
-            timer.start(WAIT_POLL_MS)
+        timer.start(WAIT_POLL_MS)
         self.changed.emit()
-
-    def pause(self) -> None:
-        """Stop looking (the result still waits) until :meth:`resume`."""
-        if self.timer is not None:
-            self.timer.stop()
-
-    def resume(self) -> None:
-        if self.timer is not None and not self.timer.isActive():
-            self.timer.start(WAIT_POLL_MS)
 
     def _retry(self, fn: Callable[[], object]) -> None:
         if under_way(self.win) is not None:
@@ -97,8 +87,9 @@ class HeldResult(QObject):
 
 
 class WindowHolds(QObject):
-    """The :class:`HeldResult` objects of one window. While the window handles a Close they are paused (the filter
-    passes the event on to the window itself, so it sees the close end); they are dropped together when it closed,
+    """The :class:`HeldResult` objects of one window. While the window handles a Close :func:`under_way` says so
+    (the filter passes the event on to the window itself, so it sees the close end); they are dropped together when
+    it closed,
     when it shuts down (:meth:`shutdown`, called by the window's ``shutdown`` as ``held_results``) and when another
     song is opened; a cancelled close resumes them."""
 
@@ -124,29 +115,21 @@ class WindowHolds(QObject):
     def _forget(self, key: int, *_args) -> None:
         self.holds = [held for held in self.holds if id(held) != key]
 
-    def drop_all(self) -> bool:
-        """Drop every waiting result; True when one waited."""
-        waited = False
+    def drop_all(self) -> None:
+        """Drop every waiting result."""
         for held in list(self.holds):
-            waited = held.waiting or waited
             held.drop()
-        return waited
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if watched is not self.win or event.type() != QEvent.Type.Close or self.closing:
             return False  # a Close sent again from inside the prompt goes on as usual
-        self.closing = True
-        for held in list(self.holds):
-            held.pause()
+        self.closing = True  # under_way says "the close": held results wait, and results ending meanwhile are held
         try:
             watched.event(event)  # the window's closeEvent, its prompt included; Qt reads the accepted flag after
         finally:
             self.closing = False
             if event.isAccepted():
-                self.drop_all()  # the window closed (its shutdown dropped them already)
-            else:
-                for held in list(self.holds):
-                    held.resume()  # cancelled: the window and the song stay open
+                self.drop_all()  # the window closed (its shutdown dropped them already); cancelled: they go in
         return True  # handled here: the window has seen it
 
     def shutdown(self) -> None:
