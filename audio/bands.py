@@ -11,6 +11,7 @@ a song-length copy in float64.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,15 +24,31 @@ PAD_S = 0.5
 BLOCK_S = 20.0
 
 
-def band_blocks(blocks: Iterable[np.ndarray], sr: int, band: str) -> Iterator[np.ndarray]:
-    """The mono ``blocks`` (float32, any lengths, in order) filtered to ``band`` (a key of :data:`BANDS`),
-    re-blocked into :data:`BLOCK_S`-second float32 blocks; the concatenation has the input's length."""
-    from scipy.signal import butter, sosfiltfilt
+@lru_cache(maxsize=8)
+def band_sos(sr: int, band: str) -> np.ndarray:
+    """The filter of ``band`` (a key of :data:`BANDS`) at ``sr``, as second-order sections."""
+    from scipy.signal import butter
 
     if band not in BANDS:
         raise ValueError(f"unknown band {band!r}; one of {', '.join(BANDS)}")
     kind, cutoff = BANDS[band]
-    sos = butter(ORDER, min(cutoff, 0.45 * sr), btype=kind, fs=sr, output="sos")
+    return butter(ORDER, min(cutoff, 0.45 * sr), btype=kind, fs=sr, output="sos")
+
+
+def zero_phase(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
+    """``x`` (float64) filtered forward and backward; zeros when too short for sosfiltfilt's edge padding (a song
+    that short has no band to draw)."""
+    from scipy.signal import sosfiltfilt
+
+    return sosfiltfilt(sos, x) if len(x) > 3 * (2 * len(sos) + 1) else np.zeros_like(x)
+
+
+def band_blocks(blocks: Iterable[np.ndarray], sr: int, band: str) -> Iterator[np.ndarray]:
+    """The mono ``blocks`` (float32, any lengths, in order) filtered to ``band`` (a key of :data:`BANDS`),
+    re-blocked into :data:`BLOCK_S`-second float32 blocks; the concatenation has the input's length."""
+    from scipy.signal import sosfiltfilt
+
+    sos = band_sos(sr, band)
     block, pad = int(BLOCK_S * sr), int(PAD_S * sr)
     buf = np.zeros(0, dtype=np.float32)
     history = 0  # samples at the start of ``buf`` already emitted, kept as the next block's left padding
@@ -44,9 +61,4 @@ def band_blocks(blocks: Iterable[np.ndarray], sr: int, band: str) -> Iterator[np
             buf = buf[keep_from:]
             history = pad
     if len(buf) > history:
-        x = buf.astype(np.float64)
-        if len(x) > 3 * (2 * len(sos) + 1):  # sosfiltfilt's minimum length for its edge padding
-            x = sosfiltfilt(sos, x)
-        else:
-            x = np.zeros_like(x)
-        yield x[history:].astype(np.float32)
+        yield zero_phase(buf.astype(np.float64), sos)[history:].astype(np.float32)

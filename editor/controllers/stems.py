@@ -20,7 +20,6 @@ needed; the filtered peak pyramid is built in a background job on first use and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -101,17 +100,6 @@ WINDOW_S = 4.0  # the span of a band filtered at once around the view zoomed in,
 FINE_PAD_S = 0.1  # of the mix either side of that span: the filters' responses die out within ~10 ms
 
 
-@lru_cache(maxsize=8)
-def band_sos(sr: int, band: str) -> np.ndarray:
-    """The second-order sections of ``band`` at ``sr`` (as :func:`audio.bands.band_blocks` designs them)."""
-    from scipy.signal import butter
-
-    from audio.bands import BANDS, ORDER
-
-    kind, cutoff = BANDS[band]
-    return butter(ORDER, min(cutoff, 0.45 * sr), btype=kind, fs=sr, output="sos")
-
-
 class BandSpan:
     """A span of the mix filtered to ``band`` as the band pyramid was (:func:`audio.bands.band_blocks`), for the
     waveform zoomed in past the pyramid's 64-sample bins: without it a bin's peak lit the whole bin and an attack
@@ -140,7 +128,7 @@ class BandSpan:
         return self.window[None, first - at:stop - at]
 
     def _filter_around(self, first: int, stop: int) -> None:
-        from scipy.signal import sosfiltfilt
+        from audio.bands import band_sos, zero_phase
 
         n, sos = self.samples.shape[-1], band_sos(self.sr, self.band)
         length = min(max(int(WINDOW_S * self.sr), 3 * (stop - first)), n)
@@ -150,10 +138,7 @@ class BandSpan:
         lo, hi = max(w0 - pad, 0), min(w1 + pad, n)
         chunk = self.samples[..., lo:hi]
         mono = chunk.mean(axis=0, dtype=np.float64) if chunk.ndim == 2 else chunk.astype(np.float64)
-        if len(mono) > 3 * (2 * len(sos) + 1):  # sosfiltfilt's minimum length for its edge padding
-            mono = sosfiltfilt(sos, mono)
-        else:  # (as band_blocks: a song this short has no band to draw)
-            mono = np.zeros_like(mono)
+        mono = zero_phase(mono, sos)  # as audio.bands.band_blocks filters the pyramid
         self.window_at, self.window = w0, mono[w0 - lo:w1 - lo].astype(np.float32)
 
 
