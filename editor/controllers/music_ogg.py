@@ -103,10 +103,9 @@ class MusicToOgg(QObject):
         self.writing = None  # written (``done``, which says so too, may come a moment later)
         if doc is not session.doc:
             return
-        busy = under_way(self.files.window)
-        if busy is not None:  # a take refuses the step: set #MUSIC when it ends (dropped on close or another song)
-            self.held.hold(lambda: self._written(path, doc, audio))
-            session.status.emit(f"Music written to {path.name}; #MUSIC is set to it when {busy} ends")
+        # a take refuses the step: #MUSIC is set when it ends (dropped on close or another song)
+        if self.held.hold_if_busy(lambda: self._written(path, doc, audio),
+                                  lambda busy: f"Music written to {path.name}; #MUSIC is set to it when {busy} ends"):
             return
         damaged = f" (the {audio.duration_s:.1f} s that decoded)" if audio.warnings else ""
         self.converted = _Converted(audio, audio.path, audio.warnings, audio.missing_s, path)

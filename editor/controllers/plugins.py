@@ -38,7 +38,7 @@ from chart.plugins import (
 )
 from editor import messages
 from editor.controllers.save_checks import open_edit
-from editor.controllers.under_way import HeldResult, under_way
+from editor.controllers.under_way import HeldResult
 from editor.settings import app_data_dir
 from editor.toolbar import chart_label
 from editor.workers import Cancelled, Job, JobContext
@@ -185,10 +185,11 @@ class PluginController(QObject):
         if doc is not s.doc or not any(c is chart for c in doc.song.charts):
             s.status.emit(f"{plugin.name}: its chart was closed or deleted while it ran, so its result was dropped")
             return False
-        busy = self._busy(doc)
-        if busy is not None:  # no edit can go in now; a take with no notes must not cost the result
-            self.held.hold(lambda: self._apply(plugin, ctx, doc, chart, new))  # dropped on close or another song
-            s.status.emit(f"{plugin.name}: done; its result goes in when {busy} ends")
+        # no edit can go in during a drag or a take (one with no notes must not cost the result), and a test play
+        # judges the notes it started with (a result applied during one was shown but not played: all Miss); the
+        # held result is dropped on close or another song
+        if self.held.hold_if_busy(lambda: self._apply(plugin, ctx, doc, chart, new),
+                                  lambda busy: f"{plugin.name}: done; its result goes in when {busy} ends", doc):
             return False
         if tuple(chart.notes) != ctx.chart_notes or doc.song.timing_for(chart) != ctx.timing:
             # a timing edit too: the plugin may have placed notes by time
@@ -206,12 +207,6 @@ class PluginController(QObject):
             where += f", on {chart_label(chart)}, the chart it ran on: not the one shown"
         s.status.emit(f"{plugin.name}: {len(ctx.notes)} note(s) in, {len(new)} out ({where})")
         return True
-
-    def _busy(self, doc) -> str | None:
-        """What a result must wait for (:func:`~editor.controllers.under_way.under_way`: "the recording take",
-        "the drag", "the test play"), or None. A test play judges the notes it started with: a result applied
-        during one was shown but not played (a perfect run of what was shown: all Miss)."""
-        return under_way(self.win, doc)
 
 
 def _work(job: JobContext, plugin: Plugin, ctx: PluginContext):

@@ -158,10 +158,8 @@ class SectionTempoTool(ProgressJobs):
         if now != timing or now_chart is not chart:
             s.status.emit("Tempo detection of the selection dropped: the timing changed meanwhile; run it again")
             return
-        busy = under_way(self.win)
-        if busy is not None:
-            self.held.hold(lambda: self._offer(state, start, end, candidates, moved))
-            s.status.emit(f"Tempo of the selection detected; its dialog opens when {busy} ends")
+        if self.held.hold_if_busy(lambda: self._offer(state, start, end, candidates, moved),
+                                  lambda busy: f"Tempo of the selection detected; its dialog opens when {busy} ends"):
             return
         if messages.is_headless():  # no one to ask: the best candidate, the start moved as the dialog would
             if candidates:

@@ -85,10 +85,8 @@ class TimingTools(ProgressJobs):
         if self.session.doc is not doc or self.session.audio is not audio:
             self.session.status.emit("Tempo detection finished for a song that is no longer open: result dropped")
             return
-        busy = under_way(self.win)
-        if busy is not None:
-            self.held.hold(lambda: self._offer(doc, audio, candidates))
-            self.session.status.emit(f"Tempo detected; its dialog opens when {busy} ends")
+        if self.held.hold_if_busy(lambda: self._offer(doc, audio, candidates),
+                                  lambda busy: f"Tempo detected; its dialog opens when {busy} ends"):
             return
         if messages.is_headless():  # no one to ask: the best candidate, as New Song does
             if candidates:

@@ -66,6 +66,16 @@ class HeldResult(QObject):
         timer.start(WAIT_POLL_MS)
         self.changed.emit()
 
+    def hold_if_busy(self, fn: Callable[[], object], said: Callable[[str], str], doc=None) -> bool:
+        """Hold ``fn`` when something is :func:`under_way` (on ``doc``), saying ``said(what)`` on the status line;
+        False (nothing held) when nothing is."""
+        busy = under_way(self.win, doc)
+        if busy is None:
+            return False
+        self.hold(fn)
+        self.win.session.status.emit(said(busy))
+        return True
+
     def _retry(self, fn: Callable[[], object]) -> None:
         if under_way(self.win) is not None:
             return  # still open
