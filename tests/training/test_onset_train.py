@@ -104,33 +104,8 @@ def test_a_run_stopped_inside_an_epoch_resumes_the_rest_of_it(tmp_path: Path, mo
         _song(tmp_path / "songs" / f"pk__s{i}", bpm, i)
     cfg = _config(tmp_path, epochs=2)
     cfg.max_minutes = 1.0
-    clock = {"t": 0.0}
     real_step = tr._run_epoch
-
-    def fake_time() -> float:
-        clock["t"] += 0.001
-        return clock["t"]
-
-    monkeypatch.setattr(tr.time, "time", fake_time)
-    stop_after = {"steps": 3}
-
-    def stop_inside(st, *args, **kwargs):  # the deadline passes after three steps of the first epoch
-        opt_step = st.opt.step
-
-        def counted(*a, **k):
-            out = opt_step(*a, **k)
-            stop_after["steps"] -= 1
-            if stop_after["steps"] == 0:
-                clock["t"] += 3600.0
-            return out
-
-        st.opt.step = counted
-        try:
-            return real_step(st, *args, **kwargs)
-        finally:
-            st.opt.step = opt_step
-
-    monkeypatch.setattr(tr, "_run_epoch", stop_inside)
+    deadline_after_steps(monkeypatch, 3)  # the deadline passes after three steps of the first epoch
     logs: list[str] = []
     train(cfg, log=logs.append)
     per_epoch = int(next(m for m in logs if "steps/epoch" in m).split("; ")[1].split()[0])
@@ -194,3 +169,35 @@ def test_refine_ratios_are_per_pair_medians_of_training_songs(tmp_path: Path) ->
     assert counts == [{1: sum(b % 4 != 3 for b in range(beats)), 3: beats}]
     assert len(said) == 1
     assert said[0].startswith("skip broken")
+
+
+def deadline_after_steps(monkeypatch: pytest.MonkeyPatch, steps: int) -> None:
+    """A fake clock for ``training.train`` whose ``--max-minutes`` deadline passes after ``steps`` optimiser steps."""
+    import training.train as tr
+
+    clock = {"t": 0.0}
+    left = {"steps": steps}
+    real_epoch = tr._run_epoch
+
+    def fake_time() -> float:
+        clock["t"] += 0.001
+        return clock["t"]
+
+    def stop_inside(st, *args, **kwargs):
+        opt_step = st.opt.step
+
+        def counted(*a, **k):
+            out = opt_step(*a, **k)
+            left["steps"] -= 1
+            if left["steps"] == 0:
+                clock["t"] += 3600.0
+            return out
+
+        st.opt.step = counted
+        try:
+            return real_epoch(st, *args, **kwargs)
+        finally:
+            st.opt.step = opt_step
+
+    monkeypatch.setattr(tr.time, "time", fake_time)
+    monkeypatch.setattr(tr, "_run_epoch", stop_inside)

@@ -12,7 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from tests.training.test_onset_train import _config, _song  # noqa: E402
+from tests.training.test_onset_train import _config, _song, deadline_after_steps  # noqa: E402
 from training.train import TrainError, train  # noqa: E402
 
 
@@ -106,31 +106,8 @@ def test_a_max_minutes_stop_keeps_the_epoch_s_train_loss(songs: Path, tmp_path: 
         return cfg
 
     train(run_to("whole"), log=lambda _m: None)
-    clock = {"t": 0.0}
     real_epoch, real_time = tr._run_epoch, tr.time.time
-
-    def fake_time() -> float:
-        clock["t"] += 0.001
-        return clock["t"]
-
-    def stop_after_two_steps(st, *args, **kwargs):  # the deadline passes after two steps of the epoch
-        opt_step, steps = st.opt.step, []
-
-        def counted(*a, **k):
-            out = opt_step(*a, **k)
-            steps.append(1)
-            if len(steps) == 2:
-                clock["t"] += 3600.0
-            return out
-
-        st.opt.step = counted
-        try:
-            return real_epoch(st, *args, **kwargs)
-        finally:
-            st.opt.step = opt_step
-
-    monkeypatch.setattr(tr.time, "time", fake_time)
-    monkeypatch.setattr(tr, "_run_epoch", stop_after_two_steps)
+    deadline_after_steps(monkeypatch, 2)  # the deadline passes after two steps of the epoch
     cut = run_to("cut")
     cut.max_minutes = 1.0
     said: list[str] = []
