@@ -65,17 +65,24 @@ def test_a_regenerated_passage_under_its_target_warns(window, song_files, qtbot,
     assert any(t.startswith("1 variant(s) of beats 8-32 (Easy)") for t in logged(window))  # not lost either
 
 
+def accept_eight_ghosts(win, chart) -> str:
+    """Accept a draft of 8 ghosts on beats 4-11 of ``chart``; the status line."""
+    from editor.controllers.ghosts import GhostDraft
+
+    ghosts = [Note(Fraction(k), (k + 1) % 4) for k in range(4, 12)]
+    win.drafting.ghosts.put(GhostDraft(chart, ghosts, dict.fromkeys((n.beat for n in ghosts), 0.9), {"model": "t"},
+                                       regions=[(Fraction(4), Fraction(12))]))
+    assert win.accept_drafts(everything=True) == 8
+    return win.statusBar().currentMessage()
+
+
 def test_an_accept_over_the_charts_notes_says_how_many_it_replaced(opened):
     from editor.controllers.ghosts import GhostDraft
 
     win, s = opened, opened.session
     easy = s.doc.song.chart(Slot.EASY)  # the designer's 16 notes on beats 0-7.5
     s.set_chart(easy)
-    ghosts = [Note(Fraction(k), (k + 1) % 4) for k in range(4, 12)]
-    win.drafting.ghosts.put(GhostDraft(easy, ghosts, dict.fromkeys((n.beat for n in ghosts), 0.9), {"model": "t"},
-                                       regions=[(Fraction(4), Fraction(12))]))
-    assert win.accept_drafts(everything=True) == 8
-    said = win.statusBar().currentMessage()
+    said = accept_eight_ghosts(win, easy)
     assert said.startswith("Accepted 8 drafted note(s), replacing 8 of the chart's notes (one undo step)"), said
     # into an empty stretch: nothing replaced, nothing said of it
     more = [Note(Fraction(20), 0)]
@@ -89,15 +96,10 @@ def test_an_accept_names_the_mines_it_replaced_apart(opened):
     """"replacing 10 of the chart's notes" counted two mines among them, where the chart lists leave mines out."""
     from chart.commands import AddNotes
     from chart.notes import NoteKind
-    from editor.controllers.ghosts import GhostDraft
 
     win, s = opened, opened.session
     easy = s.doc.song.chart(Slot.EASY)
     s.set_chart(easy)
     assert s.push(AddNotes(easy, [Note(Fraction(9, 2), 0, NoteKind.MINE), Note(Fraction(11, 2), 3, NoteKind.MINE)]))
-    ghosts = [Note(Fraction(k), (k + 1) % 4) for k in range(4, 12)]
-    win.drafting.ghosts.put(GhostDraft(easy, ghosts, dict.fromkeys((n.beat for n in ghosts), 0.9), {"model": "t"},
-                                       regions=[(Fraction(4), Fraction(12))]))
-    assert win.accept_drafts(everything=True) == 8
-    said = win.statusBar().currentMessage()
+    said = accept_eight_ghosts(win, easy)
     assert said.startswith("Accepted 8 drafted note(s), replacing 8 of the chart's notes and 2 mine(s) (one undo"), said
