@@ -22,9 +22,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 
 from chart.commands import ReplaceNotes
+from chart.document import Document
 from chart.history import HistoryError
 from chart.macro_command import MacroCommand
 from chart.record import HOLD_MIN_S, Recorder, Take
+from chart.song import Chart
 from editor.controllers.live_keys import KEYS_BY_LANES, LiveKeys, key_names
 
 DIGITS = 10  # the number keys 1-9 and 0 press lanes 1-10 too (as they place notes: edit.place_1..10)
@@ -71,8 +73,8 @@ class RecordController(LiveKeys):
         super().__init__(win, session, playback, timeline)
         self.settings = settings
         self.recorder: Recorder | None = None
-        self.chart = None
-        self.doc = None  # the Document the take's stroke is open in
+        self.chart: Chart | None = None
+        self.doc: Document | None = None  # the Document the take's stroke is open in
         self._dirty = False  # keys changed the take since it was last shown
         self._take: MacroCommand | None = None  # the open stroke's command: the steps that showed the take so far
         self._shown: dict = {}  # (beat, lane) -> the recorded note as the chart shows it
@@ -173,14 +175,14 @@ class RecordController(LiveKeys):
         one, on top of the stroke (re-applying the whole take cost a 3-minute take 10 ms a frame, and delayed the
         keys read after it); the end of the take makes it one plain step, the chart's notes it replaced for the
         notes it recorded, as the undo step to keep."""
-        rec, doc = self.recorder, self.doc
-        if rec is None or doc is None:
+        rec, doc, chart = self.recorder, self.doc, self.chart
+        if rec is None or doc is None or chart is None:
             return
         self._dirty = False
         removed, cells = rec.changes()
         try:
             if final or self._take is None or not doc.history.in_stroke:
-                whole = ReplaceNotes(self.chart, rec.removed, rec.notes, name="Record")
+                whole = ReplaceNotes(chart, rec.removed, rec.notes, name="Record")
                 self._take = None if final else MacroCommand("Record", [whole])
                 doc.update_stroke(whole if self._take is None else self._take)
                 self._shown = dict(rec.added)
@@ -195,9 +197,11 @@ class RecordController(LiveKeys):
     def _extend(self, removed: list, cells: list) -> None:
         """Apply what changed since the last frame as one more step of the open stroke's command (the history
         holds that command: undoing or aborting the stroke undoes every step)."""
-        rec, take = self.recorder, self._take
+        rec, take, chart, doc = self.recorder, self._take, self.chart, self.doc
         assert rec is not None
         assert take is not None
+        assert chart is not None
+        assert doc is not None
         old, new = list(removed), []
         for cell in cells:
             note, shown = rec.added[cell], self._shown.get(cell)
@@ -207,8 +211,8 @@ class RecordController(LiveKeys):
                 new.append(note)
         if not old and not new:
             return
-        step = ReplaceNotes(self.chart, old, new, name="Record")
-        self.doc.apply_in_stroke(step)  # one notes_changed a frame (the removal and the insertion sent one each)
+        step = ReplaceNotes(chart, old, new, name="Record")
+        doc.apply_in_stroke(step)  # one notes_changed a frame (the removal and the insertion sent one each)
         take.children.append(step)
         self._shown.update(((n.beat, n.lane), n) for n in new)
 
