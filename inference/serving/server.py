@@ -195,14 +195,17 @@ def server_settings(cfg: ServeConfig, scratch: Path) -> Any:
     gzip: MLServer compressed the runtime's placeholder answer (over 500 bytes, e.g. with a long request ``id``)
     before the guard, which fills in the outputs, could parse it: a 500. Answers are not compressed at all: the
     outputs are float32 bytes (binary tensors), which gzip barely shrinks, at a cost in server CPU on every answer;
-    a proxy in front can compress if a deployment wants it."""
+    a proxy in front can compress if a deployment wants it.
+
+    ``extensions``: ``GET /v2`` lists the binary tensor data extension the server speaks (as Triton does), so a V2
+    client that checks the list before it sends binary tensors does not fall back to JSON ones."""
     from mlserver.settings import Settings
 
     return Settings(host=cfg.host, http_port=cfg.port, debug=False, parallel_workers=0, gzip_enabled=False,
                     metrics_endpoint=None, load_models_at_startup=False,
                     model_repository_root=str(scratch), environments_dir=str(scratch / "envs"),
                     metrics_dir=str(scratch / "metrics"), server_name="genelive-mlserver",
-                    cache_enabled=False, kafka_enabled=False)
+                    cache_enabled=False, kafka_enabled=False, extensions=["binary_tensor_data"])
 
 
 def _guarded_server_class() -> type:

@@ -49,6 +49,12 @@ def test_health_is_public_but_metadata_needs_the_token(server):
     assert requests.get(f"{server.url}/v2/models/onset", headers=server.headers(), timeout=5).status_code == 200
 
 
+def test_server_metadata_lists_the_binary_tensor_extension(server):
+    """A V2 client checks ``GET /v2``'s extensions before it sends binary tensors (Triton lists the one we speak)."""
+    meta = requests.get(f"{server.url}/v2", headers=server.headers(), timeout=5).json()
+    assert "binary_tensor_data" in meta["extensions"]
+
+
 def test_infer_needs_the_token(server, tiny):
     body = v2.encode_request(onset_inputs(tiny, 1, 10))
     assert post(server, body, token=None).status_code == 401
