@@ -125,8 +125,9 @@ class Document:
         with self._batch(), self.history.transaction(name) as macro:
             yield macro
 
-    def begin_stroke(self, name: str) -> None:
-        self.history.begin_stroke(name)
+    def begin_stroke(self, name: str, ends: str | None = None) -> None:
+        """Start a stroke (:meth:`History.begin_stroke`); ``ends``: what ends it, else "finish the drag"."""
+        self.history.begin_stroke(name, *(() if ends is None else (ends,)))
 
     def update_stroke(self, command: Command) -> None:
         with self._batch():

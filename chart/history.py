@@ -66,11 +66,8 @@ def held_notes(command: Command) -> int:
     children = getattr(command, "children", None)
     if isinstance(children, list):
         return max(sum(held_notes(child) for child in children), 1)
-    held = 0
-    for name in ("old", "new"):
-        notes = getattr(command, name, None)
-        if isinstance(notes, tuple):
-            held += len(notes)
+    held = sum(len(notes) for notes in (getattr(command, name, None) for name in ("old", "new"))
+               if isinstance(notes, tuple))
     charts = getattr(command, "held_charts", None)
     if callable(charts):
         held += sum(len(chart.notes) for chart in charts())
@@ -81,6 +78,7 @@ def held_notes(command: Command) -> int:
 class _Stroke:
     name: str
     command: Command | None = None
+    ends: str = "finish the drag"  # what ends it, for the line of an edit refused meanwhile (begin_stroke)
 
 
 class HistoryError(RuntimeError):
@@ -163,6 +161,10 @@ class History:
         return self._stroke is not None
 
     @property
+    def stroke_ends(self) -> str | None:  # what ends the open stroke ("finish the drag"); None when none is open
+        return self._stroke.ends if self._stroke is not None else None
+
+    @property
     def _idle(self) -> bool:
         return not self._macros and self._stroke is None
 
@@ -186,7 +188,7 @@ class History:
     def push(self, command: Command) -> None:
         """Execute ``command`` and record it (inside a transaction: add it to the open transaction)."""
         if self._stroke is not None:
-            raise HistoryError("finish or abort the drag before making another edit")
+            raise HistoryError(f"{self._stroke.ends} first")  # "finish the drag", "release the lane key"
         command.do(self._target)  # raises before recording anything when the edit is invalid
         if self._macros:
             self._macros[-1].children.append(command)
@@ -287,11 +289,11 @@ class History:
             self._record(macro, allow_merge=False)
 
     # ------------------------------------------------------------------ drag strokes
-    def begin_stroke(self, name: str) -> None:
-        """Start a drag; nothing changes until :meth:`update_stroke`."""
+    def begin_stroke(self, name: str, ends: str = _Stroke.ends) -> None:
+        """Start a drag (``ends``: what ends it, for a refused edit's line); nothing changes until update_stroke."""
         if self._stroke is not None or self._macros:
             raise HistoryError("a drag or a transaction is already in progress")
-        self._stroke = _Stroke(name)
+        self._stroke = _Stroke(name, ends=ends)
 
     def update_stroke(self, command: Command) -> None:
         """Show ``command`` (the whole drag so far) instead of the previous update."""

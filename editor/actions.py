@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QWidget
 from chart.fileio import atomic_write_text
 from editor.key_reading import KEY_ALIASES as KEY_ALIASES  # (re-exported: the docs name it here)
 from editor.key_reading import key_problem, normal_key
+from editor.keypad_enter import KeypadEnter
 from editor.panel_keys import PanelKeyGuard
 
 REPO = Path(__file__).resolve().parent.parent
@@ -203,7 +204,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("ai.accept_all", "Accept All Drafts in This Chart", "Ctrl+Return"),
     ActionSpec("ai.reject_all", "Reject All Drafts in This Chart", "Ctrl+Backspace"),
     ActionSpec("ai.arrows", "Suggest &Arrows for Selection", "Ctrl+Shift+A",
-               tip="Keep the selection's rhythm; the lane model draws its arrows as ghosts (variants: [ and ])"),
+               tip="Keep the selection's rhythm; the lane model draws its arrows as ghosts"),  # + the variant keys: menus
     ActionSpec("ai.next_variant", "Next Draft Variant", "]"),
     ActionSpec("ai.prev_variant", "Previous Draft Variant", "["),
     ActionSpec("help.keymap", "&Keyboard Shortcuts", "F1"),
@@ -259,6 +260,7 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
     keymap = {s.id: s.shortcut for s in SPECS}
     warning = None
     chosen: dict[str, str] = {}
+    defaults = keymap  # the shipped keys (SPECS, resources/keymap.json), before the user's file
     for path in (DEFAULT_KEYMAP, user_file):
         if path is None or not path.is_file():
             continue
@@ -269,9 +271,9 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
             continue
         if refused:
             warning = f"keymap {path.name}: left out {'; '.join(refused)}; its other keys apply"
-        keymap.update(mine)
         if path == user_file:
-            chosen = mine
+            chosen, defaults = mine, dict(keymap)
+        keymap.update(mine)
     clashes = []
     owner: dict[tuple[int, ...], str] = {}  # the user's keys -> the action that keeps them (the first in the file)
     for action, key in chosen.items():
@@ -290,6 +292,9 @@ def effective_keymap(user_file: Path | None) -> tuple[dict[str, str], str | None
                 keymap[other] = ""
                 clashes.append(f"{_text(key)} now does {_title(action)}, so {_title(other)}{_start(theirs, key)} "
                                "has no shortcut")
+    from editor.menus import menu_keys_taken  # (menus binds the actions: imported when a window is made)
+
+    clashes += menu_keys_taken(defaults, keymap, chosen, _title)  # Alt+F: the File menu's key
     if clashes:
         text = "keymap: " + "; ".join(clashes)
         warning = f"{warning}; {text}" if warning else text
@@ -367,6 +372,8 @@ class ActionSet:
                 owner.addAction(action)  # shortcuts work even for actions that are in no menu
             self.actions[spec.id] = action
         self.key_guard = PanelKeyGuard(owner)
+        if focus_owner is not None:  # the keypad's Enter as Return there (Accept Drafts...)
+            self.keypad_enter = KeypadEnter(focus_owner, self.actions)
 
     def __getitem__(self, action_id: str) -> QAction:
         return self.actions[action_id]

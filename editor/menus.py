@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
+
+from PySide6.QtGui import QKeySequence
 
 from chart.notes import NoteKind
 from chart.select import SNAP_CLASSES
+from editor.actions import SPEC_BY_ID
 from editor.controllers import rate_keys
 from editor.controllers.jumps import step_label, step_note, step_stream
 from editor.controllers.key_holds import N_LANES_WITH_KEYS
 from editor.controllers.select_by import bind_select
+from editor.key_hints import follow_keys, key_text
 from editor.toolbar import compare
 
 MENUS = {
@@ -52,14 +57,40 @@ def _scale_id(ratio: Fraction) -> str:
     return f"{'expand' if ratio > 1 else 'compress'}_{ratio.numerator}_{ratio.denominator}"
 
 
+def alt_letter(key: str) -> str | None:
+    """The letter a shortcut takes with Alt alone (``Alt+H`` -> ``h``), else None."""
+    text = QKeySequence(key).toString()
+    return text[4].lower() if text.startswith("Alt+") and len(text) == 5 and text[4].isalpha() else None
+
+
 def alt_letters(actions) -> set[str]:
     """Letters that an action's shortcut takes with Alt alone (Alt+H: Convert to Holds), lower case."""
-    taken = set()
-    for action in actions.actions.values():
-        text = action.shortcut().toString()
-        if text.startswith("Alt+") and len(text) == 5 and text[4].isalpha():
-            taken.add(text[4].lower())
-    return taken
+    letters = (alt_letter(action.shortcut().toString()) for action in actions.actions.values())
+    return {letter for letter in letters if letter is not None}
+
+
+def menu_keys_taken(defaults: dict[str, str], keymap: dict[str, str], chosen: dict[str, str],
+                    title: Callable[[str], str]) -> list[str]:
+    """What the user's keys (``chosen``, in effect in ``keymap``) take from the menu bar: one line per menu whose
+    Alt key one of them took ("Alt+F now does Convert to Fakes, so the File menu opens with Alt+I"), against the
+    menus with the shipped ``defaults``. ``title``: an action's name for the line."""
+    def titles(keys: dict[str, str]) -> list[str]:
+        return menu_titles(MENUS, {x for x in map(alt_letter, keys.values()) if x is not None})
+
+    mine = {letter: action for action, key in chosen.items()
+            if keymap.get(action) == key and (letter := alt_letter(key)) is not None}
+    taken, moved = [], []  # a menu whose letter is the user's; one that moved on for it (File took its letter)
+    for before, after in zip(titles(defaults), titles(keymap), strict=True):
+        if before == after:
+            continue
+        letter = before[before.find("&") + 1].lower() if "&" in before else None
+        opens = f"the {before.replace('&', '')} menu " + (
+            f"opens with Alt+{after[after.find('&') + 1].upper()}" if "&" in after else "has no Alt key")
+        if letter is not None and letter in mine:
+            taken.append(f"Alt+{letter.upper()} now does {title(mine[letter])}, so {opens}")
+        else:
+            moved.append(opens)
+    return taken + moved if taken else []  # (a menu that only got its letter back is no news)
 
 
 def menu_titles(titles, taken: set[str]) -> list[str]:
@@ -240,6 +271,7 @@ def _bind_playback_and_ai(win) -> None:
     a.bind("ai.accept_all", lambda: win.accept_drafts(everything=True))
     a.bind("ai.reject_all", lambda: win.reject_drafts(everything=True))
     a.bind("ai.arrows", lambda: win.ai_panel.arrows())
+    follow_keys(win, ("ai.prev_variant", "ai.next_variant"), lambda: _arrows_tip(win))
     a.bind("ai.next_variant", lambda: win.ai_panel.flip(1))
     a.bind("ai.prev_variant", lambda: win.ai_panel.flip(-1))
     a.bind("view.spectrogram", win.set_show_spectrogram)
@@ -252,6 +284,12 @@ def _bind_playback_and_ai(win) -> None:
     a["view.beat_spaced"].setChecked(win.settings.get("view/beat_spaced"))
     a.bind("view.reverse", lambda on: _reverse(win, on))
     a["view.reverse"].setChecked(win.settings.get("view/reverse"))
+
+
+def _arrows_tip(win) -> None:
+    """AI > Suggest Arrows' status tip, naming the variant keys as mapped."""
+    keys = key_text(win, "ai.prev_variant", "ai.next_variant", sep=" and ")
+    win.actions["ai.arrows"].setStatusTip(SPEC_BY_ID["ai.arrows"].tip + (f" (variants: {keys})" if keys else ""))
 
 
 def _bind_timing(win) -> None:

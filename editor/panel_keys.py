@@ -20,6 +20,7 @@ them through the same shortcut map: the chart's Alt letters are chosen never to 
 (:func:`editor.menus.menu_titles`).
 
 A bare Escape in a panel's widget (any focusable widget of a panel dock: field, number box, list, slider, button)
+or in the toolbar (its Snap, Note, Chart and Compare lists: :func:`home_area`)
 commits what was typed there and gives the focus back to the notefield (``owner.timeline``), so that the next
 chart key is the chart's (from a floating panel too: the main window is made the active one first, or the focus
 stayed in the panel's window and the next key typed into its field); an open drop-down or completer popup and an
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QTextEdit,
+    QToolBar,
     QWidget,
 )
 
@@ -119,6 +121,20 @@ def panel_dock(widget: QWidget) -> QDockWidget | None:
     return parent
 
 
+def home_area(widget: QWidget) -> QWidget | None:
+    """The panel dock (:func:`panel_dock`) or the window's tool bar ``widget`` is in: where Escape goes back to the
+    notefield from. None elsewhere (the notefield, a dialog, a menu)."""
+    dock = panel_dock(widget)
+    if dock is not None:
+        return dock
+    parent: QWidget | None = widget
+    while parent is not None and not isinstance(parent, QToolBar):
+        if parent.isWindow():
+            return None
+        parent = parent.parentWidget()
+    return parent
+
+
 class PanelKeyGuard(QObject):
     """Keeps the editing keys of the text fields, number boxes, drop-downs and item views of ``owner`` (the main
     window) away from its shortcuts."""
@@ -138,7 +154,7 @@ class PanelKeyGuard(QObject):
         parent: QWidget | None = new
         while parent is not None and parent is not self.owner:  # a floating panel is a window of its own
             parent = parent.parentWidget()
-        if parent is not None and (panel_dock(new) is not None or kind_of(new) is not None):
+        if parent is not None and (home_area(new) is not None or kind_of(new) is not None):
             new.installEventFilter(self)  # once per widget: Qt drops a repeated filter before adding it again
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
@@ -156,18 +172,19 @@ class PanelKeyGuard(QObject):
         return False
 
     def _escape(self, widget: QWidget) -> bool:
-        """Escape in a panel widget: commit it and go back to the notefield (module docstring). False (the widget
-        gets the key) outside the panel docks, in a cell editor, or while a popup is open."""
+        """Escape in a panel or toolbar widget: commit it and go back to the notefield (module docstring). False
+        (the widget gets the key) outside the panel docks and the tool bar, in a cell editor, or while a popup is
+        open."""
         home = getattr(self.owner, "timeline", None)
         if not isinstance(home, QWidget) or home.isAncestorOf(widget) or home is widget \
                 or QApplication.activePopupWidget() is not None or QApplication.activeModalWidget() is not None \
                 or cell_view(widget) is not None:
             return False
-        dock = panel_dock(widget)
-        if dock is None:
+        area = home_area(widget)
+        if area is None:
             return False
         commit_focused_field(self.owner)
-        if dock.isFloating():  # a window of its own: the notefield's window must become the active one
+        if area.isWindow():  # a floating dock or tool bar: the notefield's window must become the active one
             self.owner.activateWindow()
         home.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return True

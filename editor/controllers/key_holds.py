@@ -38,6 +38,7 @@ from chart.song import Chart
 
 N_LANES_WITH_KEYS = 10  # the place actions edit.place_1..10 (keys 1-9, 0; 5-8: the right pad of a doubles chart)
 UNDRAWN = (NoteKind.MINE, NoteKind.LIFT, NoteKind.FAKE)  # placed by a held key, never drawn out
+KEY_ENDS = "release the lane key"  # what ends the stroke of a note drawn out by a held key (an edit refused meanwhile)
 STOPS_AT_0 = "stops at beat 0, where chart files keep no notes (to chart an intro, move the offset in the Song panel)"
 
 
@@ -120,7 +121,7 @@ class KeyHolds(QObject):
         if not self.held:
             if doc.history.in_stroke:  # a mouse drag is under way
                 return False
-            doc.begin_stroke(f"Add {kind.value}")
+            doc.begin_stroke(f"Add {kind.value}", ends=KEY_ENDS)
             self._chart = self.session.chart
         self.held[lane] = (beat, kind)
         if not self._show(beat):

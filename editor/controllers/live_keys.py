@@ -140,7 +140,7 @@ class LiveKeys(QObject):
         if chart.lanes not in KEYS_BY_LANES:
             return f"{self.what}: no key layout for {chart.lanes} lanes (1 to {MAX_KEY_LANES} lanes are played)"
         if s.doc.history.in_stroke:
-            return f"{self.what}: finish the drag first"
+            return f"{self.what}: {s.doc.history.stroke_ends} first"  # the drag, or a lane key held
         return None
 
     def begin(self, start_s: float, keys: dict[int, int]) -> None:

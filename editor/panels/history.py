@@ -55,8 +55,9 @@ def _at_oldest(history) -> str:
 
 
 def busy_line(session: EditorSession, what: str) -> str:
-    """Why ``what`` (Undo, Redo, History) does nothing during a stroke: the take's or the drag's line."""
-    return f"{what}: {session.live_run or 'finish the drag first'}"
+    """Why ``what`` (Undo, Redo, History) does nothing during a stroke: the take's line, or what ends the stroke
+    ("finish the drag first", "release the lane key first": ``History.stroke_ends``)."""
+    return f"{what}: {session.live_run or f'{session.doc.history.stroke_ends} first'}"
 
 
 def commit_typed(window, session: EditorSession):

@@ -96,6 +96,7 @@ class TestPlayPanel(QWidget):
         layout.addWidget(self.hint)
         self.histogram = pg.PlotWidget()
         self.histogram.setFixedHeight(90)
+        self.histogram.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a picture (Offsets says it in words): no Tab stop
         self.histogram.setMenuEnabled(False)
         self.histogram.setMouseEnabled(False, False)
         self.histogram.hideAxis("left")

@@ -5,7 +5,7 @@ in time), and StepMania 5's display and scoring segments (labels, scrolls, speed
 combos; ``chart.formats.display_segments``), which do not. Add at the cursor, edit the beat or the value in place,
 remove a row; each change is one SetTiming undo step, and a refused value is reported and the table restored.
 Detect Tempo... and Tap Tempo... ask for the tempo dialog (``editor.controllers.timing_tools``).
-Double-clicking a row's kind moves the cursor to its beat. A display tag whose text does not read is listed as
+Double-clicking a row's kind, or Return/Enter on a row not being edited, moves the cursor to its beat. A display tag whose text does not read is listed as
 it is (kept verbatim on save) and can only be removed.
 
 **Keep notes in time** (a check box, off by default): a change then also gives every note of the charts that use
@@ -20,6 +20,7 @@ import re
 from fractions import Fraction
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -169,6 +170,7 @@ class TimingPanel(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.cellChanged.connect(self._cell_changed)
         self.table.cellDoubleClicked.connect(self._double_clicked)
+        self.table.installEventFilter(self)  # Return/Enter: go to the row, as a double-click on its kind does
         layout.addWidget(self.table)
         rows = (("+ BPM at cursor", "bpms"), ("+ Stop at cursor", "stops"), ("+ Delay at cursor", "delays")), \
             (("+ Warp at cursor", "warps"), ("+ Time signature at cursor", "time_signatures"))
@@ -330,9 +332,24 @@ class TimingPanel(QWidget):
         return item
 
     def _double_clicked(self, row: int, column: int) -> None:
+        if column == 1:
+            self.go_to_row(row)
+
+    def go_to_row(self, row: int) -> None:
+        """Move the cursor to the beat of ``row`` (an unreadable tag's row has none)."""
         kind, entry = self._cell(row, 0).data(Qt.ItemDataRole.UserRole)
-        if column == 1 and kind != UNREADABLE and self.go_to is not None:
+        if kind != UNREADABLE and self.go_to is not None:
             self.go_to(self.session.chart, max(entry[0], Fraction(0)))
+
+    def eventFilter(self, watched, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """Return or the keypad's Enter on the table (a cell being edited has its own editor, which takes them)."""
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier \
+                and self.table.state() != QAbstractItemView.State.EditingState and self.table.currentRow() >= 0:
+            self.go_to_row(self.table.currentRow())
+            return True
+        return super().eventFilter(watched, event)
 
     def _default(self, kind: str, beat: Fraction, timing: TimingData) -> tuple:
         """The entry ``add_at_cursor`` makes: what is in force at ``beat`` where that means something."""

@@ -1,6 +1,7 @@
 """DensityMinimap: the whole song at a glance — notes per second of the current chart (and of the AI drafts),
 the visible window, the cursor and Verify issue marks (problems red, warnings amber, as the Verify list colours
-them). Click or drag to seek.
+them). Click or drag to seek; a click gives the keyboard focus to the notefield it follows (the minimap takes
+none), so the next key (Space...) acts on the chart, not in the panel field that had the focus.
 
 Time runs down like the notefield, and up when the notefield is in reverse scroll (:meth:`set_reversed`), so a
 passage sits at the same end of both. The density curve comes from :func:`chart.stats` through ``density_fn``;
@@ -40,6 +41,7 @@ class DensityMinimap(QWidget):
         self.setMaximumWidth(96)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.setToolTip("Notes per second over the whole song (click to seek)")
+        self.setAccessibleName("Density minimap")
         self.density_fn: DensityFn | None = None
         self.ghost_density_fn: DensityFn | None = None
         self.reference_density_fn: DensityFn | None = None  # the compared difficulty, a pale outline
@@ -201,6 +203,8 @@ class DensityMinimap(QWidget):
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
         if ev.button() == Qt.MouseButton.LeftButton:
             self.seek_requested.emit(self.time_at(ev.position().y()))
+            if self._followed is not None:  # the keys go to the notefield: Space plays from here, not into a field
+                self._followed.setFocus(Qt.FocusReason.MouseFocusReason)
 
     def mouseMoveEvent(self, ev: QMouseEvent) -> None:  # noqa: N802
         if ev.buttons() & Qt.MouseButton.LeftButton:

@@ -76,6 +76,8 @@ class TimelineWidget(FocusFrameMixin, PointerMixin, pg.PlotWidget):
         super().__init__(parent, background=(12, 13, 17), axisItems={"left": axis})  # type: ignore[call-overload]
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # framed while it has it (editor.timeline.focus_frame)
         self.setAccessibleName("Notefield")
+        self.setAccessibleDescription("The chart's lanes over the song's waveform: the number keys place notes at "
+                                      "the cursor, Up/Down move it by the snap, Space plays (F1 lists every key)")
         self.setMouseTracking(True)  # hover over a hold's end changes the pointer
         plot = self.getPlotItem()
         plot.hideAxis("bottom")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSlider,
+    QTabBar,
     QWidget,
 )
 
@@ -70,6 +72,39 @@ def test_every_visible_control_on_every_panel_page_has_a_name_of_its_own(opened,
     assert {spoken(win, box) for box in win.ai_panel.nps.values()} | {spoken(win, win.ai_panel.seed)} == {
         "Beginner target notes per second", "Easy target notes per second", "Medium target notes per second",
         "Hard target notes per second", "Challenge target notes per second", "Seed"}
+
+
+def tab_stops(win) -> list[QWidget]:
+    """Every visible widget of the window that Tab can land on (Qt's own parts of a box left out)."""
+    out = []
+    for widget in win.findChildren(QWidget):
+        if not widget.isVisible() or widget.window() is not win or widget.focusProxy() is not None:
+            continue
+        if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            continue
+        if isinstance(widget.parentWidget(), (QAbstractSpinBox, QComboBox)):
+            continue  # a box's text field: the box is named
+        out.append(widget)
+    return out
+
+
+def test_every_tab_stop_has_a_name_and_the_minimap_and_notefield_say_what_they_are(opened, qtbot):
+    """Test Play's offset histogram was an unnamed Tab stop that did nothing with keys; the minimap had no name
+    and the notefield no description. A tab bar is read by its tabs' texts."""
+    win = opened
+    for tabs in (win.panels, win.lower_panels):
+        for i in range(tabs.count()):
+            tabs.setCurrentIndex(i)
+            qtbot.wait(1)
+            stops = tab_stops(win)
+            assert win.timeline in stops
+            unnamed = [type(w).__name__ for w in stops if not any(ch.isalnum() for ch in spoken(win, w))
+                       and not (isinstance(w, QTabBar) and all(w.tabText(k) for k in range(w.count())))]
+            assert unnamed == [], tabs.tabText(i)
+    assert not win.test_play_panel.histogram.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert win.minimap.accessibleName() == "Density minimap"
+    assert win.minimap.accessibleDescription() or win.minimap.toolTip()
+    assert win.timeline.accessibleDescription()
 
 
 def test_toolbar_labels_are_their_lists_buddies(opened):
