@@ -27,6 +27,7 @@ from chart.formats.errors import (
     check_size,
     meter_problems,
 )
+from chart.formats.json_display import display_only_problems
 from chart.formats.json_timing import (
     as_list,
     as_object,
@@ -153,13 +154,13 @@ def problems(song: Song) -> list[Unrepresentable]:
     range it takes (:func:`~chart.formats.errors.meter_problems`), a note outside its chart's lanes, lanes outside
     1..64 or contradicting the chart's mode (StepMania's or ``osu-mania-Nk``: :func:`mode_lanes_problem`). Listed (non-fatal): a routine
     chart's player 2, which is kept only as StepMania note data in the chart's ``extra`` (a game reads player 1's
-    ``notes``)."""
+    ``notes``); speed changes kept only as raw text (:mod:`chart.formats.json_display`)."""
     return meter_problems(song.charts) + _lanes_problems(song.charts) + [
         Unrepresentable(c.chart_id(), n.beat, f"lane {n.lane} outside the chart's {c.lanes} lanes", n)
         for c in song.charts for n in c.notes if not 0 <= n.lane < c.lanes] + [
         Unrepresentable(c.chart_id(), Fraction(0), f"player 2's notes of a routine chart are not in notes: kept as "
                         f"StepMania note data in extra {PLAYER2}", fatal=False)
-        for c in song.charts if PLAYER2 in dict(c.extra)]
+        for c in song.charts if PLAYER2 in dict(c.extra)] + display_only_problems(song)
 
 
 def _lanes_problems(charts: list[Chart]) -> list[Unrepresentable]:

@@ -8,14 +8,16 @@ Negative BPMs and negative stops (the old .sm idiom for skipping beats) become w
 loader converts them: we follow the song's clock with the negative values in place; wherever the clock would
 run backwards (a negative stop, or a segment with negative BPM) a warp starts, and it ends at the first beat
 where the clock is back at the time the warp started. The negative entries are removed, and the tempo in
-force before a negative BPM carries on inside the warp (no note there can be hit, so it changes nothing).
+force before a negative BPM carries on inside the warp (no note there can be hit, so it changes nothing). A
+positive stop met inside a warp is time the warp makes up, not a stop of its own: one that more than makes it up
+ends the warp at its beat, and only the excess stays there as a stop (as that loader does).
 Warp ends are exact fractions; a length within 1e-6 beat of a 1/48 row is taken as that row (our own
 .sm writer's negative stops carry 9 decimals of seconds).
 
 Entries StepMania's loaders drop or replace are handled as they do, and said in the read report: a BPM of 0 is
 ignored (the next BPM then applies from the start if it was the one at beat 0); a stop or delay listed again at
 the beat of an earlier one replaces it (``TimingData::AddSegment``; a beat with a negative stop keeps all its
-stops, added up, as StepMania's .sm loader adds up stops while it makes a warp - but two positive stops on one beat
+stops, taken in turn in list order as StepMania's .sm loader takes them while it makes a warp - but two positive stops on one beat
 inside a negative-BPM warp keep only the last here, where that loader adds them up); in a .sm file (``sm=True``), stops before
 beat 0 are taken into ``#OFFSET`` (``ProcessBPMsAndStops``: a stop of s seconds there plays the whole chart s
 seconds later).
@@ -176,7 +178,12 @@ def _merge_warps(warps: list[tuple[Fraction, Fraction]]) -> list[tuple[Fraction,
 
 
 def negative_to_warps(bpms: list[tuple[Fraction, Fraction]], stops: list[tuple[Fraction, Fraction]]):
-    """Remove negative BPMs/stops, returning (bpms, stops, warps) with the same note times (module docstring)."""
+    """Remove negative BPMs/stops, returning (bpms, stops, warps) with the same note times (module docstring).
+
+    Stops are taken one by one in list order. A positive stop met while a warp runs is time the warp has to make
+    up (StepMania 5's ``ProcessBPMsAndStops`` adds it to the warp's deficit): it is no stop of its own. One that
+    more than makes up the deficit ends the warp at its beat and only the excess stays there as a stop (and if
+    the BPM is still negative, a new warp starts at that beat)."""
     bpms = _dedupe(bpms)
     if all(v > 0 for _, v in bpms) and all(v >= 0 for _, v in stops):
         if any(v == 0 for _, v in bpms):
@@ -187,25 +194,33 @@ def negative_to_warps(bpms: list[tuple[Fraction, Fraction]], stops: list[tuple[F
     if bpms[0][1] < 0:
         raise ParseError("the first BPM is negative")
     events = sorted({b for b, _ in bpms} | {b for b, _ in stops})
-    stop_at: dict[Fraction, Fraction] = {}
-    for b, s in stops:
-        stop_at[b] = stop_at.get(b, Fraction(0)) + s
+    stops_at: dict[Fraction, list[Fraction]] = {}
+    for b, s in sorted(stops, key=lambda p: p[0]):  # stable: list order within a beat
+        stops_at.setdefault(b, []).append(s)
     bpm_at = dict(bpms)
     warps: list[tuple[Fraction, Fraction]] = []
-    t = Fraction(0)
+    kept: dict[Fraction, Fraction] = {}  # the stops that stay; a later one on a beat replaces (StepMania)
+    t = Fraction(0)  # the song's clock with the negative values in place
     bpm = bpms[0][1]
     warp_start: Fraction | None = None
-    target = Fraction(0)
+    target = Fraction(0)  # while warping: the clock time at which the warp ends
     for k, beat in enumerate(events):
         bpm = bpm_at.get(beat, bpm)
-        t_arrive = t
-        t += stop_at.get(beat, Fraction(0))
-        if warp_start is None and t < t_arrive:  # negative stop: skip until the clock is back at the arrival
-            warp_start, target = beat, t_arrive
-        elif warp_start is None and bpm < 0:  # a positive stop here still happens, then the clock runs back
+        if warp_start is None and bpm < 0:  # the clock runs back from here
             warp_start, target = beat, t
+        for s in stops_at.get(beat, ()):
+            t += s
+            if warp_start is None:
+                if s < 0:  # skip until the clock is back at the arrival
+                    warp_start, target = beat, t - s
+                elif s > 0:
+                    kept[beat] = s
+            elif s > 0 and t > target:  # the stop overshoots the warp's deficit: only the excess stays
+                warps.append((warp_start, beat - warp_start))
+                kept[beat] = t - target
+                warp_start, target = (beat, t) if bpm < 0 else (None, t)
         nxt = events[k + 1] if k + 1 < len(events) else None
-        if warp_start is not None and t >= target and bpm > 0 and beat > warp_start:
+        if warp_start is not None and t >= target and bpm > 0:
             warps.append((warp_start, beat - warp_start))  # caught up exactly at an event
             warp_start = None
         if warp_start is not None and bpm > 0 and t < target:
@@ -218,7 +233,7 @@ def negative_to_warps(bpms: list[tuple[Fraction, Fraction]], stops: list[tuple[F
     if warp_start is not None:
         raise ParseError(f"negative BPM or stop at beat {float(warp_start):g} never catches up")
     clean_bpms = [(b, v) for b, v in bpms if v > 0]
-    return clean_bpms, [(b, s) for b, s in sorted(stops) if s > 0], warps
+    return clean_bpms, sorted(kept.items()), [w for w in warps if w[1] > 0]
 
 
 def timing_tag_values(timing: TimingData) -> list[tuple[str, str]]:
