@@ -10,9 +10,9 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
   sixth value. Times are ms from the start of the audio; they become beats through the timing
   (:mod:`chart.formats.osu_timing`) and are put on the nearest 1/48-beat row (1/192 measure). Notes whose
   row is more than 1 ms away from their time are **reported** (``loads(..., report=list)``: one line per
-  chart, counted, with the largest shift), not hidden.
-* Metadata: ``AudioFilename PreviewTime`` -> ``Song.music sample_start`` (osu! has no preview length; a set's
-  difficulty with a preview of its own keeps it: :data:`PREVIEW`).
+  chart, counted, with the largest shift), not hidden; a time its row's does not round to is kept (osu_times).
+* Metadata: ``AudioFilename PreviewTime`` -> ``Song.music sample_start`` (osu! has no preview length; ``0`` is
+  kept apart from ``-1``: :func:`preview_value`; a set's difficulty with a preview of its own keeps it: :data:`PREVIEW`).
   ``TitleUnicode``/``ArtistUnicode`` (the names in their own script) are ``Song.title``/``artist``, and
   ``Title``/``Artist`` (romanised, as osu! asks) StepMania's ``TITLETRANSLIT``/``ARTISTTRANSLIT`` in
   ``Song.extra`` when they differ; written back the same way (a song without a transliteration writes its name
@@ -37,7 +37,7 @@ Mapping (osu! wiki "osu! (file format)"; column rule as osu! computes it):
 Not representable (``problems``): several charts in one file, notes that would move once times are whole
 milliseconds, a meter outside -1000000..1000000 (``Lv.N`` reads back no other) (fatal); mines, fakes, lifts (dropped), rolls (written as holds), notes inside warps and fake segments
 (dropped), a judged hold over in the millisecond it starts (on a delay inside a warp: written as a note), a
-routine chart's player 2 (dropped), time signatures not over 4, subtitles, the preview length, a song credit no
+routine chart's player 2 (dropped), stops, delays and warps (red lines), time signatures not over 4, subtitles, the preview length, a song credit no
 file's ``Creator`` holds, and .sm/.ssc-only tags, StepMania's display and fake segments in the timing's
 ``extra`` included (:mod:`chart.formats.osu_dropped`) (non-fatal, listed). Holds overlapping in one lane are written as
 they are (each hit object stands alone and reads back so; Verify flags them).
@@ -52,7 +52,7 @@ import numpy as np
 
 from chart.disclosure import disclosed_model, from_osu_tags, human_credit, marker, osu_tags
 from chart.formats import osu_hitsounds as hs
-from chart.formats import osu_red, osu_times
+from chart.formats import osu_red, osu_times, osu_timing
 from chart.formats.display_segments import fake_index, never_judged
 from chart.formats.errors import MAX_NOTES, ParseError, Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import decode, escape, normalise, unescape
@@ -91,6 +91,7 @@ TAGS = "Metadata.Tags"
 PREVIEW = "General.PreviewTime"  # a set's difficulty whose preview is not the song's keeps its own (merge_set)
 TRANSLIT = {"Title": "TITLETRANSLIT", "Artist": "ARTISTTRANSLIT"}  # osu!'s romanised names as StepMania's tags
 _OD = ("Difficulty", "OverallDifficulty")
+_NAME_KEYS = ("Metadata.Title", "Metadata.TitleUnicode", "Metadata.Artist", "Metadata.ArtistUnicode")
 _UNWRITTEN = (NoteKind.MINE, NoteKind.FAKE, NoteKind.LIFT)  # no such hit objects: dropped
 _GAMES = {"0": "osu!standard", "1": "osu!taiko", "2": "osu!catch"}
 
@@ -129,6 +130,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     if report is not None:
         report += [Unrepresentable(chart.chart_id(), Fraction(0), line, fatal=False) for line in dict.fromkeys(lenient)]
     chart.extra += hs.sounds_extra(made, [p[3] for p in parsed])  # made[i]: the note of hit object i
+    chart.extra += osu_times.times_extra(timing, made, objects)  # the ms a row's time does not round to
     extra, model = _disclosure_read(osu.extra())
     if model is not None:  # the AI disclosure Tags carry is the chart's (its credit), not the set's Creator
         chart.credit = marker(model)
@@ -140,6 +142,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
     extra = [item for item in extra if item[0] != BEATMAP_ID]
     extra += [(TRANSLIT[key], escape(latin)) for key, (_, latin) in names.items() if latin]
     preview = parse_number(osu.get("General", "PreviewTime", "-1"), "PreviewTime")
+    extra += [(PREVIEW, "0")] if preview == 0 else []  # from the start, not none (-1): both are 0 s (preview_value)
     return Song(title=names["Title"][0], artist=names["Artist"][0], credit=osu.get("Metadata", "Creator", ""),
                 music=osu.get("General", "AudioFilename", ""), sample_start=max(preview, Fraction(0)) / 1000,
                 timing=timing, charts=[chart], extra=canonical_extra(extra))
@@ -148,6 +151,13 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
 def preview_text(sample_start: Fraction) -> str:
     """``PreviewTime`` of a preview start in seconds (``-1``: none)."""
     return str(round(sample_start * 1000)) if sample_start > 0 else "-1"
+
+
+def preview_value(song: Song) -> str:
+    """The song's ``PreviewTime``: a start of 0 s is none (``-1``, osu! picks one), as StepMania reads
+    ``#SAMPLESTART:0``, unless read from a ``PreviewTime: 0`` (from the very start), kept as the song's
+    ``General.PreviewTime`` extra while the start stays 0."""
+    return "0" if not song.sample_start and dict(song.extra).get(PREVIEW) == "0" else preview_text(song.sample_start)
 
 
 def _disclosure_read(extra: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str | None]:
@@ -254,14 +264,15 @@ def _parse_version(version: str, od: str) -> tuple[Slot, int, str]:
     return slot, meter, version
 
 
-def _written_names(extra: list[tuple[str, str]], key: str, name: str) -> dict[tuple[str, str], str]:
+def written_names(extra: list[tuple[str, str]], title: str, artist: str) -> dict[tuple[str, str], str]:
     """``Title`` (romanised: the transliteration, else the name) and, with a transliteration, ``TitleUnicode`` (the
-    name) to write. Without one osu! shows ``Title``, and a ``Metadata.TitleUnicode`` extra (a .ssc converted
-    before the two were mapped) is written as it is."""
-    latin = unescape(dict(extra).get(TRANSLIT[key], "")).strip()
-    if latin:
-        return {("Metadata", key): latin, ("Metadata", f"{key}Unicode"): name}
-    return {("Metadata", key): name}
+    name) to write, and the same of ``Artist``. Without one osu! shows ``Title``, and a ``Metadata.TitleUnicode``
+    extra (a .ssc converted before the two were mapped) is written as it is."""
+    out = {}
+    for key, name in (("Title", title), ("Artist", artist)):
+        latin = unescape(dict(extra).get(TRANSLIT[key], "")).strip()
+        out.update({("Metadata", key): latin, ("Metadata", f"{key}Unicode"): name} if latin else {("Metadata", key): name})
+    return out
 
 
 def version_name(chart: Chart, song_extra: list[tuple[str, str]]) -> str:
@@ -288,7 +299,7 @@ def problems(song: Song) -> list[Unrepresentable]:
         if PLAYER2 in dict(chart.extra):
             out.append(Unrepresentable(chart.chart_id(), Fraction(0), "player 2's notes of a routine chart: "
                                        "dropped (osu!mania has one player)", fatal=False))
-    out += song_drops(song)  # subtitle, preview length, song credit, StepMania timing tags
+    out += song_drops(song) + osu_timing.pauses_written(song)  # subtitle, preview length, song credit, timing tags; pauses
     mapped = set(TRANSLIT.values())
     foreign = sorted({name for name, _ in song.extra if name.split(".")[0] not in SECTIONS and name not in mapped})
     if foreign:
@@ -358,13 +369,13 @@ def dumps(song: Song) -> str:
     version = version_name(chart, song.extra)
     values = {
         ("General", "AudioFilename"): song.music, ("General", "Mode"): "3",
-        ("General", "PreviewTime"): dict(chart.extra).get(PREVIEW) or preview_text(song.sample_start),
+        ("General", "PreviewTime"): dict(chart.extra).get(PREVIEW) or preview_value(song),
         ("Metadata", "Creator"): human_credit(chart.credit) or song.credit, ("Metadata", "Version"): version,
         ("Difficulty", "CircleSize"): str(chart.lanes),
     }
-    for key, name in (("Title", song.title), ("Artist", song.artist)):
-        values.update(_written_names(song.extra, key, name))
     own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
+    if not any(k in _NAME_KEYS for k, _ in own):  # a set's difficulty named otherwise keeps its own (merge_set)
+        values.update(written_names(song.extra, song.title, song.artist))
     red = osu_red.red_points(timing, [*song.extra, *own])  # the timing's, and the kept red lines keeping the tempo
     points = [osu_red.red_line(p, sound, format_number(p.time_ms, 0), osu_red.beat_length_text(p.beat_length_ms))
               for (_, p), sound in zip(red, osu_red.red_sounds([*song.extra, *own], [b for b, _ in red]))]

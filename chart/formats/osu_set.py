@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from chart.disclosure import disclosed_model, with_disclosure
 from chart.formats.errors import ParseError, Unrepresentable
-from chart.formats.osu_mania import PREVIEW, TRANSLIT, NotManiaError, preview_text
+from chart.formats.osu_mania import PREVIEW, TRANSLIT, NotManiaError, preview_value, written_names
 from chart.song import Song
 
 
@@ -18,8 +18,9 @@ def merge_set(songs: Sequence[Song]) -> Song:
     Charts are ordered by slot, meter and name. Keys equal in every file stay in ``Song.extra``; the others
     (``OverallDifficulty``, ``BeatmapID``, a difficulty's own scroll speeds, ...) go to that chart's ``extra``, and
     :func:`dumps` writes them back into its file. So does a ``PreviewTime`` other than the first file's (the song's
-    ``sample_start``): each difficulty keeps its own. The most common ``Creator`` is the song's credit, another one is
-    that chart's. A difficulty whose timing points differ from the first's keeps its own timing. Raises ParseError
+    ``sample_start``): each difficulty keeps its own, and so does one whose ``Title``/``Artist`` (or their Unicode
+    forms) are not the first file's (``Metadata.Title`` ... in its ``extra``). The most common ``Creator`` is the
+    song's credit, another one is that chart's. A difficulty whose timing points differ from the first's keeps its own timing. Raises ParseError
     when the files name different audio (they are not one song).
     """
     if not songs:
@@ -30,7 +31,7 @@ def merge_set(songs: Sequence[Song]) -> Song:
                          f"open one difficulty")
     ordered = sorted(songs, key=lambda s: (s.charts[0].slot, s.charts[0].meter, s.charts[0].description))
     first = ordered[0]
-    song_level = set(TRANSLIT.values())  # the song's names are the first file's, as its title is
+    song_level = {*TRANSLIT.values(), PREVIEW}  # the song's names and preview are the first file's, as its title is
     common = [item for item in first.extra
               if item[0] in song_level or all(item in s.extra for s in ordered[1:])]
     credit = Counter(s.credit for s in ordered).most_common(1)[0][0]  # the host's, guest difficulties aside
@@ -39,8 +40,11 @@ def merge_set(songs: Sequence[Song]) -> Song:
         chart = song.charts[0]
         chart.extra = chart.extra + [item for item in song.extra if item not in common and item[0] not in song_level]
         chart.timing = song.timing if song.timing != first.timing else None
-        if song.sample_start != first.sample_start:
-            chart.extra.append((PREVIEW, preview_text(song.sample_start)))
+        names = written_names(song.extra, song.title, song.artist)
+        if names != written_names(first.extra, first.title, first.artist):  # "Song (TV Size)": kept, as Source is
+            chart.extra += [(f"{section}.{key}", value) for (section, key), value in names.items()]
+        if preview_value(song) != preview_value(first):
+            chart.extra.append((PREVIEW, preview_value(song)))
         own = song.credit if song.credit != credit else ""
         model = disclosed_model(chart.credit)  # read from this file's Tags
         chart.credit = own if model is None else with_disclosure(own, model)

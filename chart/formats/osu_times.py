@@ -7,6 +7,13 @@ chain of ``Fraction`` operations cost about a second per 10k notes, and the expo
 from :meth:`TimingData.seconds_floats` (one correctly rounded float per note, from plain integers), and the few
 within a hair of a half millisecond, where that float cannot tell which way the exact time rounds, are computed
 exactly: the milliseconds are the very ones the exact path gives.
+
+A hit object read from a file keeps its own millisecond where that is not the one its row's time rounds to (a
+note 0.5 ms from its row, on a red line at 2103.5 ms as osu!lazer writes them, or a lead-in before the first red
+line): one line ``beat,lane,ms[,end ms]`` in the chart's ``HitObjects.times`` extra (:func:`times_extra`). The
+writer gives it back while the note's row still reads within 1 ms of it and it still reads back on that row
+(:func:`timed`), so an unedited map is written back as it was; a note moved, or a timing edit that takes its
+row further away, is written at its row's rounded time. An entry whose note is gone is never used.
 """
 
 from __future__ import annotations
@@ -19,6 +26,9 @@ import numpy as np
 
 from chart.notes import Note
 from chart.song import Chart
+
+TIMES = "HitObjects.times"
+_TOLERANCE_MS = 1.0  # how far a kept millisecond may lie from its row's time (the reader's tolerance)
 
 #: How close to a half millisecond (relative to the time) a float must not be for its rounding to be trusted: a
 #: correctly rounded float is within 2**-53 of the exact value, far inside this.
@@ -44,6 +54,9 @@ def timed(chart: Chart, timing) -> Iterator[tuple[Note, int, int | None, tuple[f
     heads, head_f = whole_ms(timing, [n.beat for n in notes])
     held = [k for k, n in enumerate(notes) if n.kind.has_length]
     ends, end_f = whole_ms(timing, [notes[k].end_beat for k in held])
+    kept = kept_times(chart.extra)
+    if kept:
+        _use_kept(timing, notes, kept, heads, head_f, [notes[k].end_beat for k in held], ends, end_f, held)
     end_of = {k: (ends[i], end_f[i]) for i, k in enumerate(held)}
     for k, note in enumerate(notes):
         end_ms, end_true = end_of.get(k, (None, None))
@@ -60,3 +73,54 @@ def moved_ms(readback, timed_notes: list) -> np.ndarray:
     rows = np.rint(readback.seconds_to_beats_array(ms / 1000) * 48)
     back_ms = readback.beats_to_seconds_array(rows / 48) * 1000
     return np.abs(back_ms - true_ms).max(axis=1)
+
+
+def times_extra(timing, notes: Sequence[Note], objects: Sequence[tuple]) -> list[tuple[str, str]]:
+    """The ``HitObjects.times`` extra of a chart read with ``notes[i]`` from the hit object ``objects[i]`` (head ms,
+    lane, end ms or None): the whole milliseconds that :func:`whole_ms` would not give back (module docstring)."""
+    heads, _ = whole_ms(timing, [n.beat for n in notes])
+    held = [k for k, n in enumerate(notes) if n.kind.has_length]
+    ends, _ = whole_ms(timing, [notes[k].end_beat for k in held])
+    end_of = dict(zip(held, ends))
+    lines = []
+    for k, (note, (ms, _, end_ms)) in enumerate(zip(notes, objects)):
+        if ms.denominator != 1 or (k in end_of and (end_ms is None or end_ms.denominator != 1)):
+            continue  # a fractional time (or a slider's computed end) is written rounded, as before
+        if ms != heads[k] or (k in end_of and end_ms != end_of[k]):
+            lines.append(f"{note.beat},{note.lane},{ms}" + (f",{end_ms}" if k in end_of else ""))
+    return [(TIMES, "\n".join(lines))] if lines else []
+
+
+def kept_times(extra: list[tuple[str, str]]) -> dict[tuple[Fraction, int], tuple[int, int | None]]:
+    """{(beat, lane): (head ms, end ms or None)} of a chart's ``HitObjects.times`` extra (bad lines skipped)."""
+    out: dict[tuple[Fraction, int], tuple[int, int | None]] = {}
+    for line in dict(extra).get(TIMES, "").split("\n"):
+        f = line.split(",")
+        try:
+            out[(Fraction(f[0]), int(f[1]))] = (int(f[2]), int(f[3]) if len(f) > 3 else None)
+        except (ValueError, IndexError, ZeroDivisionError):
+            continue
+    return out
+
+
+def _use_kept(timing, notes: Sequence[Note], kept: dict, heads: list[int], head_f: list[float],
+              end_beats: list[Fraction], ends: list[int], end_f: list[float], held: list[int]) -> None:
+    """Put each kept millisecond in ``heads``/``ends`` where it lies within 1 ms of the note's true time and the
+    reader puts it on the note's row (the same float rule as :mod:`chart.formats.osu_mania`'s reading)."""
+    end_index = {k: i for i, k in enumerate(held)}
+    tries: list[tuple[list[int], int, int, Fraction]] = []  # (the list, index, kept ms, row)
+    for k, note in enumerate(notes):
+        times = kept.get((note.beat, note.lane))
+        if times is None:
+            continue
+        if abs(times[0] - head_f[k]) <= _TOLERANCE_MS:
+            tries.append((heads, k, times[0], note.beat))
+        i = end_index.get(k)
+        if i is not None and times[1] is not None and abs(times[1] - end_f[i]) <= _TOLERANCE_MS:
+            tries.append((ends, i, times[1], end_beats[i]))
+    if not tries:
+        return
+    rows = np.rint(timing.seconds_to_beats_array(np.array([t[2] for t in tries], dtype=np.float64) / 1000) * 48)
+    for (target, i, ms, beat), row in zip(tries, rows):
+        if beat * 48 == int(row):
+            target[i] = ms

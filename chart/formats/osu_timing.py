@@ -23,7 +23,8 @@ each stop (and warp), and a point where each delay ends (where its row is judged
 follows; the first at beat 0 (the ``.osu`` writer puts it back where the file had it when hit objects before it
 moved beat 0: ``osu_red.first_red_beat``, and adds the file's red lines that keep the tempo:
 ``osu_red.red_points``). A pause read back lands on the row before its end, so a pause
-longer than one row renumbers the beats after it (times are kept).
+longer than one row renumbers the beats after it (times are kept). osu! itself has no pause: it scrolls on through
+one, so the writer lists the stops, delays and warps it writes as red lines (:func:`pauses_written`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from chart.formats.errors import MAX_TIMING_ENTRIES, ParseError
+from chart.formats.errors import MAX_TIMING_ENTRIES, ParseError, Unrepresentable
 from chart.formats.values import ROWS_PER_BEAT, parse_number
+from chart.song import Song
 from chart.timing import TimingData
 
 _ROW = Fraction(1, ROWS_PER_BEAT)
@@ -217,3 +219,37 @@ def line_beats(timing: TimingData) -> set[Fraction]:
     one pass over the timing's entries (no line timed)."""
     beats = {min(Fraction(0), timing.bpms[0][0])} | {b for b, _ in timing.bpms} | {b for b, _, _ in timing.time_signatures}
     return beats | {b for b, _ in timing.stops} | {b for b, _ in timing.delays} | {b + n for b, n in timing.warps}
+
+
+def pauses_written(song: Song) -> list[Unrepresentable]:
+    """One non-fatal entry per timing the charts play with (the song's once, each chart's own) that has stops,
+    delays or warps: osu! has none, each is written as a red line where it ends (:func:`beat_points`), so the map
+    scrolls on through a pause (the notes keep their times), and a chart read back has none, its later beats
+    renumbered. A pause that reads back as it was (shorter than one 1/48-beat row: the reader's own, of a red line
+    off the rows) is not listed."""
+    timings = [("", song.timing)] if not song.charts or any(c.timing is None for c in song.charts) else []
+    timings += [(c.chart_id(), c.timing) for c in song.charts if c.timing is not None]
+    out = []
+    for chart_id, timing in timings:
+        if not (timing.stops or timing.delays or timing.warps):
+            continue
+        back = timing_from_points(points_from_timing(timing), None)
+        kept = {*back.stops, *back.delays}  # a stop may come back as a delay: the notes' times are checked apart
+        pauses = sorted([(b, "stop", f"{float(s):g} s") for b, s in timing.stops if (b, s) not in kept]
+                        + [(b, "delay", f"{float(s):g} s") for b, s in timing.delays if (b, s) not in kept]
+                        + [(b, "warp", f"{float(n):g} beats") for b, n in timing.warps])
+        if not pauses:
+            continue
+        beat, kind, length = pauses[0]
+        one = len(pauses) == 1
+        counts = [(sum(p[1] == k for p in pauses), k) for k in ("stop", "delay", "warp")]
+        what = " and ".join(f"{n} {k}" + "s" * (n != 1) for n, k in counts if n)
+        head = (f"{kind} at beat {beat} ({length}): osu! has no {kind}s" if one else
+                f"{what} (the first a {kind} at beat {beat}, {length}): osu! has no pauses")
+        it, them = ("it", "it") if one else ("they", "them")
+        out.append(Unrepresentable(chart_id, beat, f"{head}; written as red line{'s' * (not one)} where {it} end"
+                                   f"{'s' * one} (osu! scrolls on through {them}; the notes keep their times, but read "
+                                   f"back {it} {'is' if one else 'are'} gone, up to a remainder under one row, and the "
+                                   f"beats after {them} are renumbered)", fatal=False))
+    return out
+

@@ -299,24 +299,27 @@ def split_per_chart(song: Song, path: str | Path) -> list[tuple[Song, Path]]:
         chart.extra = [item for item in chart.extra if item[0] != VERSION_KEY] + [(VERSION_KEY, f"{chart.lanes}K {name}")]
         return chart
 
-    plain = [label(c, False) for c in song.charts]
-    lanes = {p: {c.lanes for c, q in zip(song.charts, plain) if q == p} for p in plain}
-    names = [label(c, len(lanes[p]) > 1) for c, p in zip(song.charts, plain)]  # a single and a double Hard
-    out, used, ids = [], set(), set()
     # A BeatmapID names one difficulty: one kept in the song (a .ssc written from one .osu) or repeated in a second
     # chart (a copy) would give several files one identity, so only a chart's own first one is written.
     song_extra = [item for item in song.extra if item[0] != BEATMAP_ID]
-    several_keys = len({c.lanes for c in song.charts}) > 1
+    keyed = keyed_version if len({c.lanes for c in song.charts}) > 1 else (lambda chart: chart)  # several key counts
     versions: set[str] = set()  # a number never takes another chart's own name ("2"):
-    own_names = {version_name(keyed_version(c) if several_keys else c, song.extra).lower() for c in song.charts}
-    for original, name in zip(song.charts, names):
-        chart, k, renamed = keyed_version(original) if several_keys else original, 2, False
+    own_names = {version_name(keyed(c), song.extra).lower() for c in song.charts}
+    finals = []  # (the chart written, the chart its file is named by: as numbered, so a set read back is named alike)
+    for original in song.charts:
+        base, chart, k, renamed = original, keyed(original), 2, False
         while (version := version_name(chart, song.extra)).lower() in versions or renamed and version.lower() in own_names:
-            chart = copy.copy(original)  # numbered, as the file names ("Edit Lv.4: copy 2"); Verify says so
-            chart.extra = [item for item in original.extra if item[0] != VERSION_KEY]  # (chart.checks.slots)
-            chart.description, k, renamed = f"{original.description} {k}".lstrip(), k + 1, True
-            chart = keyed_version(chart) if several_keys else chart
+            base = copy.copy(original)  # numbered, as the file names ("Edit Lv.4: copy 2"); Verify says so
+            base.extra = [item for item in original.extra if item[0] != VERSION_KEY]  # (chart.checks.slots)
+            base.description, k, renamed = f"{original.description} {k}".lstrip(), k + 1, True
+            chart = keyed(base)
         versions.add(version.lower())
+        finals.append((chart, base))
+    plain = [label(base, False) for _, base in finals]
+    lanes = {p: {b.lanes for (_, b), q in zip(finals, plain) if q == p} for p in plain}
+    names = [label(b, len(lanes[p]) > 1) for (_, b), p in zip(finals, plain)]  # a single and a double Hard
+    out, used, ids = [], set(), set()
+    for (chart, _), name in zip(finals, names):
         unique, k = name, 2
         while unique.lower() in used:  # the same slot, mode and name twice: numbered, never overwritten
             unique, k = f"{name} {k}", k + 1

@@ -146,6 +146,7 @@ def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song
 # ---------------------------------------------------------------------------------------------- writing
 #: What a kept osu! extra is, named for a designer in the list of what .sm drops.
 _TAG_NAMES = {"HitObjects.hitsounds": "HitObjects.hitsounds (the osu! hitsounds of its notes)",
+              "HitObjects.times": "HitObjects.times (the osu! milliseconds of its notes off their rows)",
               "KEYBOARD": "KEYBOARD (the mark of a keyboard chart: Verify would judge it for feet)"}
 
 

@@ -89,8 +89,11 @@ def test_the_osu_writer_writes_a_hold_over_at_once_as_a_listed_note():
     """It wrote a hold whose end was its head (osu! has no such hold; our reader read it as a note, unlisted)."""
     timing = TimingData(bpms=((F(0), F(120)),), warps=((F(8), F(4)),), delays=((F(9), F(3, 10)),))
     song = song_of(timing, [Note(F(9), 0, NoteKind.HOLD, F(1)), Note(F(16), 1, NoteKind.HOLD, F(1))])
-    assert conversions(song, "osu") == ["conversion: dance-single/Hard: hold over in the millisecond it starts (its "
-                                        "length lies in a warp): written as a note"]
+    notes = conversions(song, "osu")
+    assert notes[0] == ("conversion: dance-single/Hard: hold over in the millisecond it starts (its "
+                        "length lies in a warp): written as a note")
+    assert len(notes) == 2
+    assert notes[1].startswith("conversion: song: 1 delay and 1 warp (the first a warp at beat 8")
     objects = osu_mania.dumps(song).split("[HitObjects]\n", 1)[1].splitlines()
     assert [line.split(",")[2:4] for line in objects] == [["4300", "1"], ["6300", "128"]]
 

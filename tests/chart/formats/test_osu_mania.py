@@ -110,7 +110,8 @@ def test_stepmania_chart_converts_with_documented_losses():
     problems = osu_mania.problems(song)
     assert not any(p.fatal for p in problems)
     assert sorted(p.reason.split(":")[0] for p in problems) == [
-        "osu!mania has no lifts", "osu!mania has no mines", "roll written as a hold"]
+        "1 stop and 1 delay (the first a stop at beat 4, 0.5 s)", "osu!mania has no lifts", "osu!mania has no mines",
+        "roll written as a hold"]
     back = osu_mania.loads(osu_mania.dumps(song))
     times = [back.timing.beat_to_seconds(n.beat) for n in back.charts[0].notes]
     assert times == [timing.beat_to_seconds(n.beat) for n in (notes[0], notes[1], notes[3])]
