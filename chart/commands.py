@@ -10,7 +10,7 @@ and carries ``provenance``, the record of what made it (the drafter's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +19,7 @@ from chart.chart_commands import AddChart as AddChart  # re-exported: their home
 from chart.chart_commands import CommandBase as _Base
 from chart.chart_commands import RemoveChart as RemoveChart
 from chart.document import CHART_FIELDS, SONG_FIELDS, ChartRef, Document
+from chart.extra_patch import Extra, patch_extra
 from chart.formats.osu_hitsounds import carries_sounds, follow_edit
 from chart.history import Command
 from chart.make_room import make_room_leaving
@@ -35,7 +36,8 @@ class ReplaceNotes(_Base):
     is kept as lost, never handed to the note now on its cell (:func:`chart.formats.osu_hitsounds.follow_edit`)."""
 
     follow: dict[tuple[Fraction, int], tuple[Fraction, int]] | None = None
-    _extra: list[tuple[str, str]] | None = None
+    _extra: list[tuple[str, str]] | None = None  # the chart's extra before this step's sounds, and after
+    _extra_after: Sequence[tuple[str, str]] = ()
 
     def __init__(self, chart: ChartRef, old: Iterable[Note], new: Iterable[Note], name: str = "Edit notes",
                  follow: dict[tuple[Fraction, int], tuple[Fraction, int]] | None = None):
@@ -54,7 +56,7 @@ class ReplaceNotes(_Base):
         extra = follow_edit(before, self.old, self.new, self._follow_map())
         if extra is not before:
             doc.set_chart_fields(chart, extra=extra)
-            self._extra = before
+            self._extra, self._extra_after = before, extra
 
     def _follow_map(self) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
         """``follow``, worked out only for a chart that carries sounds (a big drag pays nothing for it)."""
@@ -62,8 +64,9 @@ class ReplaceNotes(_Base):
 
     def undo(self, doc: Document) -> None:
         self._swap(doc, self.new, self.old)
-        if self._extra is not None:
-            doc.set_chart_fields(self._chart(doc, self.chart), extra=self._extra)
+        if self._extra is not None:  # its sounds' line only (a chart's #MUSIC relinked since by Save As stays)
+            chart = self._chart(doc, self.chart)
+            doc.set_chart_fields(chart, extra=patch_extra(chart.extra, self._extra_after, self._extra))
             self._extra = None
 
     def _swap(self, doc: Document, remove: tuple[Note, ...], add: tuple[Note, ...]) -> None:
@@ -143,8 +146,9 @@ class MoveNotes(ReplaceNotes):
         self.moved = other.moved
         self.beat_delta += other.beat_delta
         self.lane_delta += other.lane_delta
-        if other._extra is not None and self._extra is None:
-            self._extra = other._extra
+        if other._extra is not None:
+            self._extra = other._extra if self._extra is None else self._extra
+            self._extra_after = other._extra_after
         return True
 
 
@@ -278,12 +282,30 @@ class _SetFields(_Base):
         self.fields = dict(fields)
         self.name = name
         self._old: dict[str, Any] = {}
+        self._extra: tuple[Extra, Extra] | None = None  # extra before and after the first do (chart.extra_patch)
+
+    def _new(self, extra: Extra) -> dict[str, Any]:
+        """The fields to set on a target whose extra is ``extra`` now: ``extra`` changes only in the tags this step
+        changes, so a tag changed outside the history (Save As relinking #BANNER) keeps that through undo/redo."""
+        if "extra" not in self.fields:
+            return self.fields
+        if self._extra is None:
+            self._extra = (extra, self.fields["extra"])
+        return {**self.fields, "extra": patch_extra(extra, *self._extra)}
+
+    def _back(self, extra: Extra) -> dict[str, Any]:
+        """The fields undo sets (``_new``'s reverse)."""
+        if self._extra is None or "extra" not in self._old:
+            return self._old
+        return {**self._old, "extra": patch_extra(extra, self._extra[1], self._extra[0])}
 
     def merge_with(self, other: Command) -> bool:
         if (not isinstance(other, type(self)) or set(other.fields) != set(self.fields)
                 or getattr(other, "_pinned", None) is not getattr(self, "_pinned", None)):
             return False
         self.fields = dict(other.fields)
+        if self._extra is not None and other._extra is not None:
+            self._extra = (self._extra[0], other._extra[1])
         return True
 
 
@@ -297,10 +319,10 @@ class SetSongMeta(_SetFields):
 
     def do(self, doc: Document) -> None:
         self._old = {k: getattr(doc.song, k) for k in self.fields}
-        doc.set_song_fields(**self.fields)
+        doc.set_song_fields(**self._new(doc.song.extra))
 
     def undo(self, doc: Document) -> None:
-        doc.set_song_fields(**self._old)
+        doc.set_song_fields(**self._back(doc.song.extra))
 
 
 class SetChartMeta(_SetFields):
@@ -315,7 +337,8 @@ class SetChartMeta(_SetFields):
     def do(self, doc: Document) -> None:
         chart = self._chart(doc, self.chart)
         self._old = {k: getattr(chart, k) for k in self.fields}
-        doc.set_chart_fields(chart, **self.fields)
+        doc.set_chart_fields(chart, **self._new(chart.extra))
 
     def undo(self, doc: Document) -> None:
-        doc.set_chart_fields(self._chart(doc, self.chart), **self._old)
+        chart = self._chart(doc, self.chart)
+        doc.set_chart_fields(chart, **self._back(chart.extra))

@@ -12,7 +12,7 @@ does not slip osu! data into its ``.ssc``; which notes: those osu! writes as hit
 holds and rolls; mines, fakes and lifts are dropped by the ``.osu`` writer, so a sound on them would be lost).
 
 :class:`SetHitsounds` is one undoable step through the chart's history, as every note edit is: it replaces the
-chart's ``extra`` and undo gives the old one back whole.
+chart's sounds line (in ``extra``) and undo gives the old one back (:func:`chart.extra_patch.patch_extra`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from chart.document import ChartRef, Document
+from chart.extra_patch import patch_extra
 from chart.formats.osu_hitsounds import Sound, carries_sounds, kept_sounds, set_sounds
 from chart.keyboard import is_keyboard
 from chart.notes import Note, NoteKind
@@ -197,7 +198,8 @@ class SetHitsounds:
         self._named = name
         self.name = name or change.describe(len(self.cells))  # how many it changes, once done
         self._pinned: Chart | None = None
-        self._old: list[tuple[str, str]] | None = None
+        self._old: list[tuple[str, str]] | None = None  # the chart's extra before this step, and after
+        self._new: list[tuple[str, str]] = []
         self.changed = 0  # notes whose sound the last do changed
 
     def _target(self, doc: Document) -> Chart:
@@ -214,11 +216,13 @@ class SetHitsounds:
         self.changed = len(changes)
         if self._named is None:
             self.name = self.change.describe(self.changed)
-        doc.set_chart_fields(chart, extra=set_sounds(chart.extra, changes))
+        self._new = set_sounds(chart.extra, changes)
+        doc.set_chart_fields(chart, extra=self._new)
 
     def undo(self, doc: Document) -> None:
-        if self._old is not None:
-            doc.set_chart_fields(self._target(doc), extra=self._old)
+        if self._old is not None:  # the sounds' line only: a chart's #MUSIC relinked since by Save As stays
+            chart = self._target(doc)
+            doc.set_chart_fields(chart, extra=patch_extra(chart.extra, self._new, self._old))
             self._old = None
 
     def merge_with(self, other: object) -> bool:

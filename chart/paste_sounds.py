@@ -57,4 +57,4 @@ class PasteNotes(ReplaceNotes):
         extra = set_sounds(restore_lost(target.extra, self.origin), self.sounds)
         if extra != target.extra:
             doc.set_chart_fields(target, extra=extra)
-            self._extra = before
+            self._extra, self._extra_after = before, extra

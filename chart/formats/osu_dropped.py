@@ -48,8 +48,8 @@ def chart_tags_dropped(song: Song) -> list[Unrepresentable]:
     .sm writer lists them in."""
     out = []
     for chart in song.charts:
-        names = [name for name, _ in chart.extra
-                 if name.partition(".")[0] not in SECTIONS and name not in _NOT_LISTED]
+        names = [name for name, value in chart.extra  # an empty tag (#CHARTNAME:;) loses nothing
+                 if name.partition(".")[0] not in SECTIONS and name not in _NOT_LISTED and value.strip()]
         if names:
             out.append(Unrepresentable(chart.chart_id(), Fraction(0), f".osu drops chart tags "
                                        f"{', '.join(dict.fromkeys(names))}", fatal=False))

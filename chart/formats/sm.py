@@ -23,6 +23,7 @@ warps or delays, so the writer does what StepMania 5's .sm writer does:
 * ``#TIMESIGNATURES`` and ``#TICKCOUNTS`` are written as tags, which StepMania 5's .sm reader reads.
   ``#SCROLLS #SPEEDS #COMBOS #LABELS`` are written too (our reader and other tools read them back) but
   StepMania 5's .sm reader ignores them: listed as conversions (the chart scrolls and counts combo plainly);
+  likewise the .ssc song tags ``#ORIGIN #PREVIEWVID #JACKET #CDIMAGE #DISCIMAGE #LASTSECONDHINT``;
 * **fake segments** (``#FAKES``): StepMania 5's .sm reader ignores the tag, so it is not written; instead each
   tap or lift inside one is written as a fake note (``F``), which StepMania never judges either. A hold, roll or
   mine inside one has no fake form and becomes judged: listed as a conversion. (A .sm file that has ``#FAKES``
@@ -72,6 +73,9 @@ NAME = "sm"
 SM_SONG_ORDER = tuple(t for t in SONG_ORDER if t not in {
     "VERSION", "ORIGIN", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "INSTRUMENTTRACK", "LASTSECONDHINT",
 })
+#: .ssc song tags StepMania 5's .sm reader has no handler for (NotesLoaderSM.cpp; it reads #INSTRUMENTTRACK):
+#: written as kept, and listed as conversions.
+SM5_UNREAD_SONG_TAGS = frozenset({"ORIGIN", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "LASTSECONDHINT"})
 _ROW = Fraction(1, 48)
 #: Descriptions that made a .sm Hard chart the Challenge one before StepMania had that difficulty (any case).
 _OLD_CHALLENGE = frozenset({"smaniac", "challenge"})
@@ -169,6 +173,11 @@ def problems(song: Song) -> list[Unrepresentable]:
         out.append(Unrepresentable("", Fraction(0), f"StepMania 5 ignores {', '.join('#' + t for t in ignored)} in "
                                    f".sm files (display only: plain scroll and combo in game)", fatal=False,
                                    written=True))  # the tags are in the file: our reader reads them back
+    unread = [name for name, value in song.extra if name in SM5_UNREAD_SONG_TAGS and value.strip()]
+    if unread:
+        out.append(Unrepresentable("", Fraction(0), f"StepMania 5 ignores {', '.join('#' + t for t in unread)} in "
+                                   f".sm files (.ssc song tags; save as .ssc for StepMania to use them)",
+                                   fatal=False, written=True))  # written as they are: our reader reads them back
     fakes = fake_ranges(song.timing)
     for chart in song.charts:
         out += chart_problems(chart)
@@ -185,7 +194,8 @@ def problems(song: Song) -> list[Unrepresentable]:
             elif shown:  # same beats and times: every note stays where it sounds, the chart's own gimmicks go
                 out.append(Unrepresentable(cid, Fraction(0), f".sm has one timing per song: the chart's own "
                                            f"{', '.join(shown)} (display only) are dropped", fatal=False))
-        dropped = [_TAG_NAMES.get(name, name) for name, _ in written_extra(chart) if name != "RADARVALUES"]
+        dropped = [_TAG_NAMES.get(name, name) for name, value in written_extra(chart)
+                   if name != "RADARVALUES" and value.strip()]  # an empty tag loses nothing
         dropped += ["CREDIT"] if human_credit(chart.credit) else []  # its AI disclosure goes to the description
         if dropped:
             out.append(Unrepresentable(cid, Fraction(0), f".sm drops chart tags {', '.join(dropped)}",

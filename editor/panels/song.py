@@ -8,8 +8,9 @@ latency and visual offset are settings in the Playback menu and never touch it.
 
 "Title (romanised)" and "Artist (romanised)" edit StepMania's ``#TITLETRANSLIT``/``#ARTISTTRANSLIT`` (osu!'s
 ``Title``/``Artist``, which osu! shows by default; the title itself is its ``TitleUnicode``): empty, the games show
-the title. Renaming the title (artist) carries along a romanised name that was the old title itself; one that
-differs is kept (a real romanisation), shown beside the title, and the status bar says so.
+the title. "Subtitle (romanised)" edits ``#SUBTITLETRANSLIT`` (StepMania only: osu! has no subtitle). Renaming the
+title (subtitle, artist) carries along a romanised name that was the old title itself; one that differs is kept (a
+real romanisation), shown beside the title, and the status bar says so.
 """
 
 from __future__ import annotations
@@ -38,15 +39,17 @@ if TYPE_CHECKING:  # imported when first used: the controller imports editor.pan
 OFFSET_STEP_S = 0.001  # one arrow key or wheel notch on the Offset box
 OFFSET_DECIMALS = 6  # what StepMania writes: an offset read from a file is shown, and nudged, as it is
 PREVIEW_STEP_S = 0.1
-TRANSLIT = {"title": "TITLETRANSLIT", "artist": "ARTISTTRANSLIT"}  # the song.extra tags (chart.formats.osu_mania)
+# the song.extra tags (chart.formats.osu_mania); osu! has no subtitle
+TRANSLIT = {"title": "TITLETRANSLIT", "subtitle": "SUBTITLETRANSLIT", "artist": "ARTISTTRANSLIT"}
 
 
 class SetTranslit(SetSongMeta):
     """A romanised name's change (of ``song.extra``): merges with the next change of the same name only, so the
-    title's and the artist's are an undo step each."""
+    title's, the subtitle's and the artist's are an undo step each."""
 
     def __init__(self, tag: str, extra: list[tuple[str, str]]):
-        super().__init__(f"Change {'title' if tag == TRANSLIT['title'] else 'artist'} (romanised)", extra=extra)
+        name = next(field for field, translit_tag in TRANSLIT.items() if translit_tag == tag)
+        super().__init__(f"Change {name} (romanised)", extra=extra)
         self.tag = tag
 
     def merge_with(self, other: Command) -> bool:
@@ -54,7 +57,7 @@ class SetTranslit(SetSongMeta):
 
 
 def translit(song: Song, name: str) -> str:
-    """The romanised ``name`` ("title", "artist") of ``song`` as text ("": none)."""
+    """The romanised ``name`` ("title", "subtitle", "artist") of ``song`` as text ("": none)."""
     return unescape(dict(song.extra).get(TRANSLIT[name], ""))
 
 
@@ -89,7 +92,7 @@ class PropertiesPanel(QWidget):
         self._offsets: TimingNudges | None = None  # made at the first change
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
-        self.translit: dict[str, QLineEdit] = {}  # "title", "artist": their romanised names
+        self.translit: dict[str, QLineEdit] = {}  # "title", "subtitle", "artist": their romanised names
         for name in self.TEXT_FIELDS:
             edit = QLineEdit()
             edit.editingFinished.connect(lambda n=name: self._set_text(n))
@@ -98,8 +101,10 @@ class PropertiesPanel(QWidget):
             if name in TRANSLIT:
                 latin = QLineEdit()
                 latin.setPlaceholderText(f"same as the {name}")
-                latin.setToolTip(f"#{TRANSLIT[name]}: the {name} in Latin letters, which osu! (and StepMania's "
-                                 f"translit option) shows; empty: the {name} itself")
+                shown_by = ("StepMania's translit option" if name == "subtitle" else
+                            "osu! (and StepMania's translit option)")
+                latin.setToolTip(f"#{TRANSLIT[name]}: the {name} in Latin letters, which {shown_by} shows; empty: "
+                                 f"the {name} itself")
                 latin.editingFinished.connect(lambda n=name: self._set_translit(n))
                 form.addRow(f"{name.capitalize()} (romanised)", latin)
                 self.translit[name] = latin
@@ -159,8 +164,9 @@ class PropertiesPanel(QWidget):
             return
         self._set_meta(**{name: text})
         if latin and latin != text:
-            self.session.status.emit(f"{name.capitalize()} changed; its romanised form (shown by osu!, and by "
-                                     f"StepMania's translit option) is still \"{latin}\"")
+            shown_by = "StepMania's translit option" if name == "subtitle" else "osu!, and by StepMania's translit option"
+            self.session.status.emit(f"{name.capitalize()} changed; its romanised form (shown by {shown_by}) is "
+                                     f"still \"{latin}\"")
 
     def _set_translit(self, name: str) -> None:
         song = self.session.doc.song
