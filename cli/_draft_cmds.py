@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import re
 import sys
 import time
 from fractions import Fraction
@@ -243,6 +242,7 @@ def _load_timed(path: Path) -> Any:
     """A chart file that states its timing; UserError otherwise."""
     from chart.formats.errors import ParseError
     from chart.formats.registry import load
+    from chart.stated_tempo import states_tempo
 
     if not path.is_file():
         raise UserError(f"chart not found: {path}")
@@ -250,24 +250,9 @@ def _load_timed(path: Path) -> Any:
         song = load(path)
     except ParseError as exc:
         raise UserError(str(exc)) from exc
-    if not _has_timing(path):
+    if not states_tempo(song):  # the readers invent 60 BPM (chart.stated_tempo)
         raise UserError(f"{path} has no timing (#BPMS); pass --timing CHART or --bpm B --offset S")
     return song
-
-
-def _has_timing(path: Path) -> bool:
-    """Whether a chart file states a tempo (the readers default to 60 BPM when it does not)."""
-    suffix = path.suffix.lower()
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    if suffix in (".sm", ".ssc"):
-        return re.search(r"#BPMS:\s*[-+]?\d", text, re.IGNORECASE) is not None
-    if suffix == ".osu":
-        section = text.partition("[TimingPoints]")[2].split("[", 1)[0]
-        return any("," in line for line in section.splitlines())
-    return True
 
 
 def _check_tempo_args(args: argparse.Namespace) -> None:

@@ -87,6 +87,7 @@ def cmd_arrows(args: argparse.Namespace) -> int:
     chart.notes = with_unstepped(draft.notes, chart.notes)
     p = draft.provenance
     chart.credit = with_disclosure(chart.credit, p.model_id)  # as the editor's Accept of AI arrows does
+    sampled = p.parameters.get("variant_seed", p.seed)  # --seed s: variant 1 of base s - 1, sampled with s
     print(f"{slot.sm_name}: {len(rows)} rows, {len(draft.notes)} notes, {same} as before "
-          f"({p.lane_model}, seed {p.seed}, temperature {p.parameters['lane_temperature']})", file=sys.stderr)
+          f"({p.lane_model}, seed {sampled}, temperature {p.parameters['lane_temperature']})", file=sys.stderr)
     return _save(song, args.output, [chart])

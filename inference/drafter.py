@@ -66,6 +66,7 @@ class _Job:
     lower_beats: list[Fraction] = field(default_factory=list)  # onset rows of the lower chart (refine)
     context: Sequence[Note] = ()  # the chart's notes: its rows before the window are the lane model's past
     lower_rows: LaneRows | None = None  # refine: the lower chart's arrows, kept on the rows the draft keeps
+    asked_seed: int | None = None  # the seed asked for, the provenance's, where ``seed`` is a variant's own
 
 
 class Drafter:
@@ -152,7 +153,8 @@ class Drafter:
         """``n`` different drafts of one slot (seeded: same seed, same variants).
 
         Variant 0 is the plain draft; the others sample lanes at temperature :data:`VARIANT_TEMPERATURE` and
-        draw their density within :data:`VARIANT_DENSITY_SPREAD` of the base one, each from its own seed.
+        draw their density within :data:`VARIANT_DENSITY_SPREAD` of the base one, each from its own seed
+        (``seed + i``: the provenance records ``seed`` as asked and that one as ``variant_seed``).
         ``context``: the chart's notes, whose rows before ``start_beat`` the lane model continues from (see
         :meth:`arrows`).
         """
@@ -169,7 +171,7 @@ class Drafter:
         for i in range(1, n):
             factor = 1.0 + VARIANT_DENSITY_SPREAD * float(rng.uniform(-1.0, 1.0))
             jobs.append(_Job(slot_, base_nps * factor if base_nps else None, seed + i, VARIANT_TEMPERATURE,
-                             params={"variant": i}, context=context))
+                             params={"variant": i, "variant_seed": seed + i}, context=context, asked_seed=seed))
         return [base, *self._run(audio, timing, jobs, start_beat, end_beat, progress, cancel)]
 
     def refine(self, audio: AudioLike | SongAnalysis, timing: TimingData, lower_notes: Sequence[Note],
@@ -214,7 +216,8 @@ class Drafter:
         beats: a designer's recorded or typed rhythm, or another chart's), for slot ``slot``.
 
         Returns ``n`` variants in ``[rows[0], end_beat)`` (default: one row past the last): variant 0 greedy, the
-        others sampled at :data:`VARIANT_TEMPERATURE` with seeds ``seed + i``. Every row gets an arrow set (taps,
+        others sampled at :data:`VARIANT_TEMPERATURE` with seeds ``seed + i`` (provenance: ``seed`` as asked,
+        ``variant_seed`` that one). Every row gets an arrow set (taps,
         jumps, holds as the lane model decides, holds cut at the end of the range); the rows themselves are kept.
         ``context`` is the chart's notes: its last rows before the first one (:mod:`inference.lane_context`) are
         given to the lane model as what came before, so the passage continues the chart's patterns.
@@ -316,7 +319,7 @@ class Drafter:
                   "nps_target": job.nps, "threshold": round(decoded.threshold, 6),
                   "span_s": round(window.duration_s, 6), "lane_temperature": job.temperature, **job.params}
         prov = Provenance(self.onset.model_id, self.onset.version, self.onset.sha256, self._lane_name(),
-                          self.backend.describe(), job.seed, params)
+                          self.backend.describe(), job.seed if job.asked_seed is None else job.asked_seed, params)
         draft = SlotDraft(job.slot, [], window.start_beat, window.end_beat, decoded.threshold, prov,
                           row_confidence={decoded.beats[i]: float(decoded.probs[i]) for i in keep},
                           curve=prob, frame_rate=analysis.frame_rate)

@@ -145,8 +145,9 @@ def arrows_drafts(drafter: Any, audio: Any, timing: TimingData, rows: Sequence[F
         notes = quiet_holds(clip_to_range(decoded.to_notes(), start, end, context), quiet, timing)
         notes = ends_within(notes, timing, analysis.duration_s)  # no hold runs on past the music
         prov = Provenance(onset.model_id, onset.version, onset.sha256, drafter._lane_name(),
-                          drafter.backend.describe(), variant_seed,
+                          drafter.backend.describe(), seed,  # as asked; a sampled variant's own seed apart
                           {"mode": "arrows", "slot": slot_.sm_name, "rows": len(beats), "variant": i,
+                           **({"variant_seed": variant_seed} if i else {}),
                            "context_rows": len(given) if given is not None else 0,
                            "lane_temperature": temperature, "start_beat": str(start), "end_beat": str(end)})
         drafts.append(SlotDraft(slot_, notes, start, end, 0.5, prov, row_confidence=dict.fromkeys(beats, 1.0),

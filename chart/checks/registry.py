@@ -27,6 +27,7 @@ from chart.checks.representable import CheckRepresentable
 from chart.checks.set_folder import CheckSetFolder
 from chart.checks.slot_order import CheckSlotOrder
 from chart.checks.slots import CheckOsuNames, CheckSharedSlot
+from chart.checks.tempo import CheckTempo
 from chart.checks.unjudged import CheckUnjudged
 from chart.checks.unsnapped import CheckUnsnapped
 from chart.document import song_chart_id
@@ -34,7 +35,7 @@ from chart.song import Chart, Song
 
 _CHECKS: list[Check] = [
     CheckUnsnapped(), CheckDuplicates(), CheckLanes(), CheckNoteInHold(), CheckHolds(), CheckAudioRange(),
-    CheckPreview(), CheckMusic(), CheckSetFolder(), CheckAudioFormat(), CheckMp3Delay(), CheckRepresentable(),
+    CheckPreview(), CheckMusic(), CheckTempo(), CheckSetFolder(), CheckAudioFormat(), CheckMp3Delay(), CheckRepresentable(),
     CheckOsuNames(), CheckUnjudged(), CheckHands(), CheckParity(), CheckBeginnerRules(), CheckSharedSlot(),
     CheckDensity(), CheckSlotOrder(), CheckEmpty(),
 ]

@@ -26,6 +26,7 @@ from chart.formats.relink import FILE_TAGS as FILE_TAGS  # re-exported: the reli
 from chart.formats.relink import relink_charts as relink_charts
 from chart.formats.relink import relinked_extra as relinked_extra
 from chart.song import Chart, Song
+from chart.stated_tempo import note_read_tempo
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,10 @@ def loads(data: bytes | str, fmt: str, report: list[Unrepresentable] | None = No
     ``report``, when given, receives what the reader dropped or moved (non-fatal entries), e.g. notes of a
     .osu more than 1 ms off the 1/192 grid, or StepMania keysound notes.
     """
-    module = format_for(name=fmt).module
+    found = format_for(name=fmt)
     check_size(data)
-    if isinstance(data, str):
-        return module.loads(data, report)
-    return module.load_bytes(data, report)
+    song = found.module.loads(data, report) if isinstance(data, str) else found.module.load_bytes(data, report)
+    return note_read_tempo(song, found.name, data)  # a file without #BPMS: its 60 BPM is marked as invented
 
 
 def dumps(song: Song, fmt: str) -> str:
@@ -120,7 +120,7 @@ def load(path: str | Path, report: list[Unrepresentable] | None = None) -> Song:
         if size > MAX_INPUT_BYTES:
             raise ParseError(f"file too large ({size / 2**20:.1f} MB; the limit is {MAX_INPUT_BYTES // 2**20} MB)")
         data = path.read_bytes()
-        song = fmt.module.load_bytes(data, report)
+        song = note_read_tempo(fmt.module.load_bytes(data, report), fmt.name, data)
     except ParseError as err:
         raise err.with_path(str(path)) from None
     except OSError as err:

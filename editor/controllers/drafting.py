@@ -37,6 +37,7 @@ from editor import messages
 from editor.controllers.draft_jobs import DraftJobs, cancel_token
 from editor.controllers.draft_progress import ARROWS_STAGES, DRAFT_STAGES, SIMPLIFY_STAGES, JobProgress
 from editor.controllers.draft_results import DraftRequest, DraftResults
+from editor.controllers.draft_tempo import tempo_refused
 from editor.controllers.ghosts import GhostStore
 from editor.session import EditorSession
 from editor.workers import Job, JobContext
@@ -147,9 +148,9 @@ class DraftController(QObject, DraftJobs, DraftResults):
         job.finished.connect(lambda result: self.server_state.emit(*result))
         return self.win.run_job(job)
 
-    def _inputs(self, any_mode: bool = False) -> tuple[object, object] | None:
+    def _inputs(self, any_mode: bool = False, grid: bool = True) -> tuple[object, object] | None:
         """The audio (or stem) and timing to draft on; None after saying why not (a chart the models do not draft
-        current, unless ``any_mode``: Draft difficulties asks, :meth:`_into_model_mode`)."""
+        current, unless ``any_mode``: :meth:`_into_model_mode` asks; with ``grid``, a song without tempo: draft_tempo)."""
         if (chart := self.session.chart) is not None and chart.mode != MODEL_MODE and not any_mode:
             messages.error(self.win, "AI draft", self._not_served(chart))
             return None
@@ -159,6 +160,8 @@ class DraftController(QObject, DraftJobs, DraftResults):
             error = self.session.audio_error
             messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded"
                                                  + (f" ({error})." if error else "."))
+            return None
+        if grid and tempo_refused(self.win, "AI draft"):
             return None
         if self.listen_to != "mix":
             stem = self.stem_samples(self.listen_to) if self.stem_samples is not None else None
@@ -283,7 +286,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
     def _rework_source(self, verb: str, target: Slot, up: bool) -> tuple[tuple, Chart] | None:
         """The draft inputs and the current chart for a refine (``up``) or a simplify to ``target``; None after
         saying why not. The model knows the five difficulty slots only: an Edit chart's level is anyone's guess."""
-        inputs, source = self._inputs(), self.session.chart
+        inputs, source = self._inputs(grid=up), self.session.chart
         if inputs is None or source is None:
             return None
         name = source.slot.sm_name
@@ -351,7 +354,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
     def arrows(self, region: tuple[Fraction, Fraction], n: int, seed: int = 0) -> Job | None:
         """``n`` variants of new arrows for the current chart's rows in ``region`` (its rhythm kept: the lane model
         only); mines and fakes there stay. Shown as ghosts, flipped with [ and ], accepted like any draft."""
-        inputs = self._inputs()
+        inputs = self._inputs(grid=False)
         chart = self.session.chart
         if inputs is None or chart is None:
             return None

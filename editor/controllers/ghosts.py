@@ -38,6 +38,7 @@ from chart.sorted_notes import room_made
 from chart.timing import TimingData
 from chart.timing_form import same_times
 from editor.controllers.accept_meta import AutoMeter, disclosure
+from editor.controllers.ghost_holds import CutHolds, cut_holds, grown_back
 from editor.session import EditorSession
 from inference.lane_features import TAIL_GRID_BEAT
 
@@ -73,6 +74,7 @@ class GhostDraft:
     # ([start, end), provenance) of passages whose ghosts came from another request than ``provenance`` (a variant
     # no longer flippable, an older draft's ghosts beside a new one); disjoint
     region_provenance: list[tuple[Fraction, Fraction, dict]] = field(default_factory=list)
+    cut_holds: CutHolds = field(default_factory=dict)  # drafted holds an Accept cut short (ghost_holds)
 
     def covered(self) -> list[tuple[Fraction, Fraction]]:
         """:attr:`regions`, or the span of the ghosts for a draft made without them."""
@@ -277,7 +279,7 @@ class GhostStore(QObject):
         disclose = disclosure(chart, [c for c in commands if c.drafted])
         steps: list[Command] = [*commands, *([disclose] if disclose is not None else [])]
         follow = bool(steps) and self.meters.follows(self.session.doc, chart)  # accept_meta: the meter follows the accepted notes
-        if len(steps) == 1 and not follow:
+        if len(steps) == 1 and not follow and not draft.cut_holds:
             if not self.session.push(steps[0]):
                 return None
         elif steps:
@@ -287,11 +289,15 @@ class GhostStore(QObject):
                         macro.provenance = commands[0].provenance
                     for command in steps:
                         self.session.doc.push(command)
+                    grown = grown_back(self.session.doc, chart, draft.cut_holds, pieces, commands[0].gap)
+                    if grown is not None:  # a hold an earlier Accept cut at a note now replaced: as drafted
+                        self.session.doc.push(grown)
                     if follow:
                         self.meters.update(self.session.doc, chart)
             except (ValueError, KeyError, HistoryError) as exc:  # rolled back as a whole
                 self.session.status.emit(f"Accept AI draft: {exc}")
                 return None
+        draft.cut_holds.update(cut_holds(commands))
         for s, e in pieces:
             self._drop(draft, s, e)
         self.accepted.emit(len(chosen))

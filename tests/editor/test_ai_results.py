@@ -47,7 +47,8 @@ def test_accept_records_the_shown_variants_provenance(ai, qtbot):
     assert "variant 3/3" in win.ai_panel.variant_label.text()
     win.accept_drafts()
     provenance = win.session.doc.history.undo_commands()[-1].provenance
-    assert provenance["seed"] == 7  # the third variant's own seed (seed + 2)
+    assert provenance["seed"] == 5  # the seed typed: typing it again gives this variant again (audit 27)
+    assert provenance["parameters"]["variant_seed"] == 7  # the third variant's own seed (seed + 2)
     assert provenance["parameters"]["lane_temperature"] == VARIANT_TEMPERATURE
     assert provenance["parameters"]["variant"] == 2
     assert provenance["parameters"]["variants"] == 3

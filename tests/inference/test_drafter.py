@@ -137,7 +137,8 @@ def test_variants_are_seeded_and_differ(drafter, audio):
     assert len(first) == 3
     assert [d.notes for d in first] == [d.notes for d in again]
     assert first[1].notes != first[0].notes or first[2].notes != first[0].notes
-    assert [d.provenance.seed for d in first] == [5, 6, 7]
+    assert [d.provenance.seed for d in first] == [5, 5, 5]  # the seed asked for (audit 27: it was seed + i)
+    assert [d.provenance.parameters.get("variant_seed") for d in first] == [None, 6, 7]  # each one's own
     for d in first:
         assert all(Fraction(4) <= n.beat < Fraction(20) for n in d.notes)
 
@@ -365,7 +366,8 @@ def test_arrows_keep_the_rows_and_draw_arrows_for_them(drafter, audio):
         assert all(n.end_beat < d.end_beat for n in d.notes)  # holds cut at the end of the range
         assert d.provenance.parameters["mode"] == "arrows"
         assert d.provenance.parameters["variant"] == i
-        assert d.provenance.seed == 4 + i
+        assert d.provenance.seed == 4  # as asked; a sampled variant's own seed apart
+        assert d.provenance.parameters.get("variant_seed") == (4 + i if i else None)
         assert set(d.row_confidence) == set(rows)
     with pytest.raises(DraftError, match="no notes to give arrows to"):
         drafter.arrows(audio, TIMING, [], "hard")
