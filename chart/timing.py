@@ -23,6 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
+from chart.formats.values import format_number
 from chart.notes import as_fraction
 
 Pair = tuple[Fraction, Fraction]
@@ -32,6 +33,11 @@ _FloatKnots = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, 
 
 def _pairs(values: Sequence) -> tuple[Pair, ...]:
     return tuple(sorted((as_fraction(a), as_fraction(b)) for a, b in values))
+
+
+def _plain(value: Fraction) -> str:
+    """A number in a message as a file holds it (``-0.333``, ``2.5``), not as a Fraction (``-333/1000``)."""
+    return format_number(value, 0, 9)
 
 
 @dataclass(frozen=True)
@@ -89,14 +95,14 @@ class TimingData:
             raise ValueError("timing needs at least one BPM")
         for beat, bpm in self.bpms:
             if bpm <= 0:
-                raise ValueError(f"BPM must be positive (got {bpm} at beat {beat})")
+                raise ValueError(f"BPM must be positive (got {_plain(bpm)} at beat {_plain(beat)})")
         for name in ("stops", "delays", "warps"):
             for beat, value in getattr(self, name):
                 if value < 0:
-                    raise ValueError(f"{name[:-1]} at beat {beat} must be >= 0 (got {value})")
+                    raise ValueError(f"{name[:-1]} at beat {_plain(beat)} must be >= 0 (got {_plain(value)})")
         for beat, num, den in self.time_signatures:
             if num <= 0 or den <= 0:
-                raise ValueError(f"time signature {num}/{den} at beat {beat} must be positive")
+                raise ValueError(f"time signature {num}/{den} at beat {_plain(beat)} must be positive")
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod

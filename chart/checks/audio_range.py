@@ -13,11 +13,14 @@ timing off), a mine or fake there a WARNING. A hold or roll whose head is judged
 runs past its end is a WARNING: StepMania plays on past the music (``StartPlayingSong`` plays it with
 ``RageSoundParams::M_CONTINUE``, silence after its end), so the hold is played, only in silence at its end; a few
 ms over is common in published charts (hodobox's "Vojtech" ends a hold 6 ms after its audio).
+
+One issue per row and kind: the arrows of a jump or hand that are out of range together are one line naming their
+lanes (``taps at beat 140 (lanes 1, 2) are ...``), its notes all selected by a click.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -28,10 +31,17 @@ TOLERANCE_S = 0.001  # offsets are written to the millisecond: a note within 1 m
 NEAR_S = 0.01  # far above the error of float times (nanoseconds), far below a hold's length
 
 
+#: one note's finding before it is merged with the row's others: (note, severity, verbs (one note, several), rest)
+Finding = tuple[Note, Severity, tuple[str, str], str]
+
+
 class CheckAudioRange:
     meta = CheckMeta("audio-range", "Audio", "Notes before the audio starts or after it ends")
 
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
+        return per_row(self._found(ctx))
+
+    def _found(self, ctx: CheckContext) -> Iterator[Finding]:
         times = ctx.note_times_s
         for early in np.flatnonzero(times < -TOLERANCE_S):
             yield self.early(ctx.notes[early], float(times[early]))
@@ -58,19 +68,34 @@ class CheckAudioRange:
                 yield self.late(n, float(times[i]), last_s, ctx.audio_length_s)
 
     @staticmethod
-    def early(note: Note, head_s: float) -> Issue:
-        """The issue of ``note``, judged at ``head_s`` < 0 (module docstring: games add a lead-in)."""
-        return Issue(Severity.WARNING, f"{note.kind.value} at beat {describe_beat(note.beat)} is {-head_s:.3f} s "
-                     "before the audio starts (games play silence first; check the offset)", note.beat, (note,))
+    def early(note: Note, head_s: float) -> Finding:
+        """The finding of ``note``, judged at ``head_s`` < 0 (module docstring: games add a lead-in)."""
+        return (note, Severity.WARNING, ("is", "are"), f"{-head_s:.3f} s before the audio starts (games play "
+                "silence first; check the offset)")
 
     @staticmethod
-    def late(note: Note, head_s: float, last_s: float, audio_s: float) -> Issue:
-        """The issue of ``note`` (head at ``head_s``, over at ``last_s``) when it ends after ``audio_s``: how far its
+    def late(note: Note, head_s: float, last_s: float, audio_s: float) -> Finding:
+        """The finding of ``note`` (head at ``head_s``, over at ``last_s``) when it ends after ``audio_s``: how far its
         head is past the end when the head is, else how far its tail runs over (a WARNING: module docstring)."""
-        where = f"{note.kind.value} at beat {describe_beat(note.beat)}"
         if head_s > audio_s + TOLERANCE_S:
             severity = Severity.PROBLEM if note.kind.is_onset else Severity.WARNING
-            return Issue(severity, f"{where} is {head_s - audio_s:.3f} s after the audio ends ({audio_s:.3f} s)",
-                         note.beat, (note,))
-        return Issue(Severity.WARNING, f"{where} ends {last_s - audio_s:.3f} s after the audio ends ({audio_s:.3f} s)",
-                     note.beat, (note,))
+            return note, severity, ("is", "are"), f"{head_s - audio_s:.3f} s after the audio ends ({audio_s:.3f} s)"
+        over = f"{last_s - audio_s:.3f} s after the audio ends ({audio_s:.3f} s)"
+        return note, Severity.WARNING, ("ends", "end"), over
+
+
+def per_row(found: Iterable[Finding]) -> Iterator[Issue]:
+    """One issue for the notes of a row (one beat) of one kind with the same finding, naming their lanes, in the
+    order of each row's first note."""
+    rows: dict[tuple, list[Note]] = {}
+    for note, severity, verbs, rest in found:
+        rows.setdefault((note.beat, note.kind, severity, verbs, rest), []).append(note)
+    for (_beat, _kind, severity, verbs, rest), notes in rows.items():
+        yield _issue(severity, sorted(notes, key=lambda n: n.lane), verbs, rest)
+
+
+def _issue(severity: Severity, notes: Sequence[Note], verbs: tuple[str, str], rest: str) -> Issue:
+    first, many = notes[0], len(notes) > 1
+    lanes = ", ".join(str(n.lane + 1) for n in notes)
+    return Issue(severity, f"{first.kind.value}{'s' * many} at beat {describe_beat(first.beat)} "
+                 f"(lane{'s' * many} {lanes}) {verbs[many]} {rest}", first.beat, tuple(notes))

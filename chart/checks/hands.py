@@ -35,7 +35,7 @@ class CheckHands:
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         if not is_foot_chart(ctx.chart):
             return
-        players = _players(ctx.chart.mode, ctx.chart.lanes, ctx.judged)
+        players = pads(ctx.chart.mode, ctx.chart.lanes, ctx.judged)
         found = [(beat, steps, held, who) for who, notes in players for beat, steps, held in contact_rows(notes)
                  if len(steps) + len(held) >= 3]
         if not found:
@@ -53,9 +53,10 @@ class CheckHands:
                     tuple(n for _, steps, held, _who in found for n in steps + held))
 
 
-def _players(mode: str, lanes: int, notes: list[Note]) -> list[tuple[str, list[Note]]]:
+def pads(mode: str, lanes: int, notes: list[Note]) -> list[tuple[str, list[Note]]]:
     """``notes`` as each player steps them: (prefix for a message, their notes), one player but in a couple chart
-    (module docstring)."""
+    (module docstring). Every check that counts what one player steps at once (hands, the beginner check's jumps)
+    reads a chart through this."""
     if mode not in COUPLE_MODES:
         return [("", notes)]
     half = lanes // 2

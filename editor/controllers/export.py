@@ -135,7 +135,9 @@ class ExportController:
         if lines and not messages.confirm(self.win, "Verify before export",
                                           review_text(lines, problems, conversion_summary(song, fmt, found)),
                                           default=not problems, details="\n".join(lines)):  # all, in Show Details
-            self.win.session.status.emit("Export cancelled; see the Verify panel")
+            if verify is not None:  # the panel lists what the question found: checked against the export's format
+                verify.check_for_export(fmt)
+            self.win.session.status.emit(f"Export cancelled; the Verify panel lists what it found for .{fmt}")
             return False
         targets = [p for _part, p in split_per_chart(song, target)]
         replaced = [p.name for p in targets if p != target and p.exists()]

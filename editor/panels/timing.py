@@ -41,7 +41,7 @@ from chart.notes import as_fraction
 from chart.timing import TimingData
 from editor.key_hints import follow_keys, key_text
 from editor.panels.timing_push import push_timing as push_timing  # (re-exported: callers import it here)
-from editor.panels.timing_rows import entry_problem, on_row, shown
+from editor.panels.timing_rows import entry_problem, on_row, said, shown
 from editor.session import EditorSession
 
 FIELD_NAMES = {"bpms": "BPM", "stops": "Stop (s)", "delays": "Delay (s)", "warps": "Warp (beats)",
@@ -129,8 +129,9 @@ def parse_value(kind: str, text: str) -> tuple:
         raise ValueError("a warp skips more than 0 beats")
     if kind == "bpms" and value < MIN_BPM:  # (a BPM of 1e-10 was saved as 0 and the file no longer opened)
         raise ValueError(f"a BPM of at least {shown(MIN_BPM)}, please ({text.strip()!r} is smaller)")
+    if kind in ("stops", "delays") and value < 0:  # (TimingData refuses it too, but not quoting the text typed)
+        raise ValueError(f"a {kind[:-1]} of at least 0 s, please ({text.strip()!r} is negative)")
     return (value,)
-
 
 
 def entries_of(timing: TimingData, kind: str) -> list[tuple]:
@@ -306,8 +307,11 @@ class TimingPanel(QWidget):
             self.refresh()  # the cell as the file holds it again (128.000000000)
             return False
         ok = self._push(changed, chart, name)
-        if ok and moved:
-            self.session.status.emit(f"{name}: {moved}")
+        if ok and (moved or not self.session.keep_notes_in_time):  # (else push_timing's line says what it did)
+            entry = new if new is not None else old
+            assert entry is not None  # (an add or an edit has a new entry, a removal an old one)
+            done = said(KIND_NAMES[kind], entry[0], None if new is None else value_text(kind, new))
+            self.session.status.emit(f"{name}: {moved or done}")  # (a refusal's line must not stay up)
         return ok
 
     def _cell_changed(self, row: int, column: int) -> None:

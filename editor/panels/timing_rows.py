@@ -14,6 +14,16 @@ def shown(value: Fraction, places: int = 9) -> str:
     return format_number(value, 0, places)
 
 
+def said(kind_name: str, beat: Fraction, value: str | None) -> str:
+    """What an accepted change of a row did, for the status line (a refusal said before must not stay up): ``Stop
+    at beat 2: 0.25 s``. ``kind_name`` as the Kind column shows it, ``value`` as the Value cell (None: removed)."""
+    name, _, unit = kind_name.partition(" (")
+    where = f"{name} at beat {shown(beat, 6)}"
+    if value is None:
+        return f"{where} removed"
+    return f"{where}: {value}" + (f" {unit[:-1]}" if unit in ("s)", "beats)") else "")
+
+
 def check_written(kind: str, values: tuple) -> None:
     """ValueError when a value of a row would be written as 0 though it is not (files hold 9 decimals)."""
     for value in values:

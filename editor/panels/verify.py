@@ -9,6 +9,11 @@ few hundred ms, a whole big song seconds: the window must not freeze meanwhile);
 nothing changed while they ran (a change schedules the next run). "Run checks" runs them at once, in the same
 worker (all charts of a 58k-note song took 4.7 s: on the GUI thread that froze the window), the summary saying
 "Checking..." meanwhile; :meth:`VerifyPanel.run_checks` runs them on the GUI thread and returns the issues (tests).
+
+The checks run against the open file's format, except once after an Export cancelled at its Verify question
+(:meth:`VerifyPanel.check_for_export`): then every chart is checked against the export's format, the findings the
+question listed ("FLAC, which osu! does not play"), and a line above the list says so until the next run (an edit,
+a switch of chart, Run checks), which checks the open file's format again.
 """
 
 from __future__ import annotations
@@ -67,6 +72,10 @@ class VerifyPanel(QWidget):
         layout.addLayout(row)
         self.summary = QLabel("")
         layout.addWidget(self.summary)
+        self.scope = QLabel("")  # "Checked for .osu, the export's format..." (check_for_export), else hidden
+        self.scope.setWordWrap(True)
+        self.scope.hide()
+        layout.addWidget(self.scope)
         self.list = QListWidget()
         self.list.setAccessibleName("Verify issues")
         self.list.setWordWrap(True)  # a long message wraps at the panel's edge (and is the row's tooltip)
@@ -82,7 +91,10 @@ class VerifyPanel(QWidget):
         self._edits = 0  # counts the changes of the song (not a switch of chart): the list is out of date
         self._shown = (0, 0)  # (changes, edits) the list shown was checked at
         self._job: Job | None = None
-        self._job_input: tuple[int, int, list[Chart]] = (0, 0, [])  # (changes, edits, charts) the running job checks
+        # (changes, edits, charts, export format or None) the running job checks
+        self._job_input: tuple[int, int, list[Chart], str | None] = (0, 0, [], None)
+        self._export: str | None = None  # the export's format the next run checks against (check_for_export)
+        self._shown_export: str | None = None  # the export's format the list shown was checked against
         self._again = False  # run once more when the running job ends
         self.all_charts.toggled.connect(self._all_charts_toggled)
         self.auto.toggled.connect(self._auto_toggled)
@@ -104,6 +116,7 @@ class VerifyPanel(QWidget):
 
     def _rerun_soon(self, *_args) -> None:
         self._changes += 1
+        self._export = None  # the next run is a normal one: the open file's format
         if self.auto.isChecked():
             self._timer.start()
 
@@ -115,18 +128,34 @@ class VerifyPanel(QWidget):
 
     def _all_charts_toggled(self, _on: bool) -> None:
         self._changes += 1  # a run for the other choice must not be shown
+        self._export = None
         self.run_in_background()
+
+    def check_for_export(self, fmt: str) -> None:
+        """An Export to ``fmt`` was cancelled at its Verify question: check every chart against ``fmt`` once, in the
+        worker, so that the list shows what the question found (module docstring)."""
+        self._timer.stop()
+        self._changes += 1  # a normal run still going is not shown: this one comes after it
+        self._export = fmt
+        self.summary.setText(f"Checking for .{fmt}...")
+        self.run_in_background()
+
+    def _all(self) -> bool:
+        """Whether the list is of every chart: "all charts" ticked, or a check for an export (every chart)."""
+        return self.all_charts.isChecked() or self._shown_export is not None
 
     def _targets(self) -> tuple[list[Chart], float | None, str | None]:
         s = self.session
-        charts = s.doc.song.charts if self.all_charts.isChecked() else [c for c in [s.chart] if c is not None]
+        every = self.all_charts.isChecked() or self._export is not None
+        charts = s.doc.song.charts if every else [c for c in [s.chart] if c is not None]
         audio_s = s.audio.duration_s if s.audio is not None else None
         fmt = s.doc.path.suffix.lstrip(".").lower() if s.doc.path is not None else None
-        return list(charts), audio_s, fmt
+        return list(charts), audio_s, self._export or fmt
 
     def run_clicked(self) -> None:
         """The button: the checks at once, in the worker (:meth:`run_in_background`); the window stays usable."""
         self._timer.stop()  # this run is the one auto would have made
+        self._export = None
         self.summary.setText("Checking...")
         self.run_in_background()
 
@@ -134,7 +163,7 @@ class VerifyPanel(QWidget):
         """Run the checks now, on the GUI thread (a chart removed under the list, tests) and show the results."""
         charts, audio_s, fmt = self._targets()
         found = _check(None, self.session.doc.song, charts, audio_s, fmt)
-        self._present(charts, found, (self._changes, self._edits))
+        self._present(charts, found, (self._changes, self._edits), self._export)
         return [i for _c, i in self.issues]
 
     def run_in_background(self) -> None:
@@ -149,13 +178,13 @@ class VerifyPanel(QWidget):
         job = Job("verify", _check, song, [song.charts[index[id(c)]] for c in charts], audio_s, fmt)
         job.finished.connect(self._background_done)
         job.failed.connect(self._background_failed)
-        self._job, self._job_input = job, (self._changes, self._edits, charts)
+        self._job, self._job_input = job, (self._changes, self._edits, charts, self._export)
         job.start()
 
     def _background_done(self, found: list[list[Issue]]) -> None:
-        (changes, edits, charts), self._job = self._job_input, None
+        (changes, edits, charts, export), self._job = self._job_input, None
         if changes == self._changes:
-            self._present(charts, found, (changes, edits))
+            self._present(charts, found, (changes, edits), export)
         else:
             self._again = True  # the song changed while they ran: check it again
         if self._again:
@@ -178,9 +207,10 @@ class VerifyPanel(QWidget):
                     f"(accept them in the AI panel to keep them in the saved file)")
         return issue.message
 
-    def _present(self, charts: list[Chart], found: list[list[Issue]], at: tuple[int, int]) -> None:
+    def _present(self, charts: list[Chart], found: list[list[Issue]], at: tuple[int, int],
+                 export: str | None = None) -> None:
         self.issues = [(chart, i) for chart, issues in zip(charts, found, strict=True) for i in issues]
-        self._shown = at
+        self._shown, self._shown_export = at, export
         self._show()
         self.checked.emit(list(self.issues))
 
@@ -192,12 +222,16 @@ class VerifyPanel(QWidget):
             counts[issue.severity] += 1
             # beats as the messages print them (describe_beat): "beat 111.458: ... first at beat 2675/24" read as two
             where = f"beat {describe_beat(issue.beat)}" if issue.beat is not None else "chart"
-            prefix = f"{chart_name(chart, issue, charts)}: " if self.all_charts.isChecked() else ""
+            prefix = f"{chart_name(chart, issue, charts)}: " if self._all() else ""
             item = QListWidgetItem(f"[{issue.severity.label}] {prefix}{where}: {self._message(chart, issue)}")
             item.setToolTip(item.text())  # a long row is cut at the panel's edge
             item.setForeground(readable(COLORS[issue.severity], self.list.palette().color(QPalette.ColorRole.Base)))
             item.setData(Qt.ItemDataRole.UserRole, self.list.count())
             self.list.addItem(item)
+        self.scope.setVisible(self._shown_export is not None)
+        if self._shown_export is not None:
+            self.scope.setText(f"Checked for .{self._shown_export}, the format of the export you cancelled (all "
+                               "charts); an edit or Run checks checks the open file again")
         if not self.issues:
             self.summary.setText("No issues found.")
         else:

@@ -245,6 +245,12 @@ def check_holds(ctx):
 
 
 def check_audio_range(ctx):
+    from chart.checks.audio_range import per_row
+
+    return per_row(_audio_range_per_note(ctx))
+
+
+def _audio_range_per_note(ctx):
     from chart.checks.audio_range import TOLERANCE_S, CheckAudioRange
 
     times = ctx.note_times_s

@@ -33,8 +33,8 @@ def test_a_hold_whose_tail_alone_runs_past_the_audio_is_a_warning():
     within it; a PROBLEM made ``check`` exit 1 on a published chart."""
     song = song_of([Note(Fraction(16), 0, NoteKind.HOLD, Fraction(4))], offset="-0.005")  # 8.005 s .. 10.005 s
     (issue,) = found(song, "audio-range", audio_length_s=10.0)
-    assert (issue.severity, issue.message) == (Severity.WARNING, "hold at beat 16 ends 0.005 s after the audio ends "
-                                                                 "(10.000 s)")
+    assert (issue.severity, issue.message) == (Severity.WARNING, "hold at beat 16 (lane 1) ends 0.005 s after the "
+                                                                 "audio ends (10.000 s)")
     late_tap = song_of([Note(Fraction(21), 1)], offset="-0.005")  # its step is judged after the end: still broken
     assert [i.severity for i in found(late_tap, "audio-range", audio_length_s=10.0)] == [Severity.PROBLEM]
 
@@ -42,8 +42,8 @@ def test_a_hold_whose_tail_alone_runs_past_the_audio_is_a_warning():
 def test_a_hold_starting_after_the_audio_gives_its_heads_overrun():
     song = song_of([Note(Fraction(24), 0, NoteKind.HOLD, Fraction(4)), Note(Fraction(24), 1)])  # 12 s .. 14 s
     messages = [(i.severity, i.message) for i in found(song, "audio-range", audio_length_s=10.0)]
-    assert messages == [(Severity.PROBLEM, "hold at beat 24 is 2.000 s after the audio ends (10.000 s)"),
-                        (Severity.PROBLEM, "tap at beat 24 is 2.000 s after the audio ends (10.000 s)")]
+    assert messages == [(Severity.PROBLEM, "hold at beat 24 (lane 1) is 2.000 s after the audio ends (10.000 s)"),
+                        (Severity.PROBLEM, "tap at beat 24 (lane 2) is 2.000 s after the audio ends (10.000 s)")]
 
 
 def test_a_note_before_0_s_is_a_warning_as_the_games_play_it_after_a_lead_in():
@@ -54,7 +54,8 @@ def test_a_note_before_0_s_is_a_warning_as_the_games_play_it_after_a_lead_in():
         assert issues == [], fmt
     (issue,) = found(song, "audio-range", audio_length_s=60.0)
     assert issue.severity == Severity.WARNING
-    assert issue.message.startswith("tap at beat 0 is 0.500 s before the audio starts (games play silence first")
+    assert issue.message.startswith("tap at beat 0 (lane 1) is 0.500 s before the audio starts (games play "
+                                     "silence first")
 
 
 def test_a_note_before_beat_0_is_still_a_problem_where_the_format_cannot_hold_it():

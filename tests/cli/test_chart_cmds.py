@@ -220,7 +220,7 @@ def test_check_times_use_the_charts_own_timing(tmp_path: Path) -> None:
     path = save(song, tmp_path / "split.ssc")
     result = run("check", path, "--audio-length", "200", "--min-severity", "warning")
     assert result.returncode == 0
-    assert "dance-single/Hard\tWARNING\t-0:01.000\ttap at beat 1 is 1.000 s before" in result.stdout
+    assert "dance-single/Hard\tWARNING\t-0:01.000\ttap at beat 1 (lane 3) is 1.000 s before" in result.stdout
 
 
 def test_native_stderr_is_silenced_but_python_messages_still_show():
