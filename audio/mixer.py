@@ -227,6 +227,12 @@ class Renderer:
         rate = min(max(float(self.rate), MIN_RATE), MAX_RATE)
         frames, pos, fresh = out.shape[0], 0, True
         while pos < frames:
+            if rate == 1.0 and self._src != math.floor(self._src):
+                # A play, seek or pause position, or a wrap after slowed play, between two frames: at rate 1 start on
+                # the nearest whole frame (a half frame, 11 us at 44.1 kHz, at most) so that the music is copied.
+                # Interpolating at a fixed fraction is a low-pass filter (-9 dB at 16-18 kHz at half a frame) that
+                # dulled the highs for the whole play. Half rounds down: the same ticks sound (_seg_ticks).
+                self._src = float(math.ceil(self._src - 0.5))
             looping = loop is not None and loop[0] <= self._src < loop[1]
             limit = min(loop[1], mix.n_frames) if looping and loop is not None else float(mix.n_frames)
             remaining = limit - self._src

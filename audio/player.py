@@ -286,8 +286,14 @@ class Player:
         self.renderer.transport = Transport(self._request, playing, song_s * self.sample_rate_hz)
 
     def set_loop(self, start_s: float, end_s: float) -> None:
-        """Loop ``[start_s, end_s)`` (clamped to the song) once playback enters it; at least 10 ms long."""
-        start_s, end_s = max(0.0, float(start_s)), min(float(end_s), self.duration_s)
+        """Loop ``[start_s, end_s)`` once playback enters it, at least 10 ms, clamped to what play reaches: from
+        ``-LEAD_IN_MAX_S`` (lead-in silence loops too) to the audio's end; one wholly outside is refused."""
+        start_s, end_s = float(start_s), float(end_s)
+        if start_s >= self.duration_s:
+            raise ValueError(f"the loop lies past the audio's end ({self.duration_s:.2f} s)")
+        if end_s <= -LEAD_IN_MAX_S:
+            raise ValueError(f"the loop lies more than {LEAD_IN_MAX_S:.0f} s before the audio's start")
+        start_s, end_s = max(-LEAD_IN_MAX_S, start_s), min(end_s, self.duration_s)
         if end_s - start_s < MIN_LOOP_S - 1e-9:  # set_loop(a, a + MIN_LOOP_S) is not refused for a rounding error
             raise ValueError(f"a loop must be at least {MIN_LOOP_S * 1000:.0f} ms long")
         self.renderer.loop = (round(start_s * self.sample_rate_hz), round(end_s * self.sample_rate_hz))

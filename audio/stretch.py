@@ -3,8 +3,8 @@
 Why WSOLA and why streaming (measured in ``benchmarks/bench_playback.py``, summed up in docs/audio-sync.md):
 
 * A rhythm-game editor is listened to for transients. WSOLA (waveform-similarity overlap-add) copies whole
-  windows of the original, and with a transient lock (below) attacks land within a millisecond of their ideal
-  time; on a sustained chord it measured a better tone-to-noise ratio than the phase vocoder of
+  windows of the original, and with a transient lock (below) each attack is played once, within a millisecond of
+  its ideal time; on a sustained chord it measured a better tone-to-noise ratio than the phase vocoder of
   ``librosa.effects.time_stretch``, which also has to render the whole song before it can play.
 * Output frame ``k`` plays source frame ``src0 + k * rate`` (window centres map exactly; the similarity search
   moves a window by at most ``tolerance`` frames, 11.6 ms at 44.1 kHz), so the clock, the ticks and the plain
@@ -23,11 +23,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Transient lock: a window whose loudest 256-frame block holds TRANSIENT_RATIO times the mean high-frequency
-# energy of the others is placed at its nominal position. On clicks over a chord this moved attacks from 4-7 ms
-# (mean) to under 0.8 ms off their ideal time while the chord kept its 30 dB tone-to-noise (benchmark).
+# Transient lock: an attack is a candidate span whose loudest 256-frame block holds TRANSIENT_RATIO times the mean
+# high-frequency energy of the others; its frame is that block's sharpest sample. Each attack is played once, on
+# time: the (two) windows that sound at its ideal output time are placed so that it lands exactly there (their
+# overlap-add then rebuilds the original around the attack), the windows before it end ATTACK_PRE frames before
+# it and the windows after it start ATTACK_POST frames after it. Placing every window that held an attack at its
+# nominal position (the lock before) kept the attack's energy centre on time, but each of the frame_len /
+# (hop * rate) windows holding it played a copy, hop * (1 - rate) apart: 4-5 copies over 26 ms at 25 %, the first
+# 14 ms early. Both bounds fit the search tolerance (half a window) at every rate down to 25 %.
 TRANSIENT_BLOCK = 256
 TRANSIENT_RATIO = 6.0
+ATTACK_PRE = 64
+ATTACK_POST = 32
 
 
 def read_frames(src: np.ndarray, start: int, dst: np.ndarray) -> None:
@@ -86,7 +93,7 @@ class Wsola:
         Largest shift of a window from its nominal position, frames; default ``frame_len // 2``. A quarter
         window gave 2-14 dB tone-to-noise on a chord against 30 dB for a half window (benchmark).
     transient_lock : bool
-        Place windows holding an attack at their nominal position (see ``TRANSIENT_RATIO``).
+        Play each attack once, on time (see ``TRANSIENT_RATIO``); False: similarity alone (for the benchmark).
     """
 
     def __init__(self, sample_rate_hz: float, source_channels: Sequence[int], out_channels: int,
@@ -113,8 +120,9 @@ class Wsola:
         self._sq = np.zeros(span + 1, np.float64)
         self._score = np.zeros(2 * self.tolerance + 1, np.float64)
         self._energy = np.zeros(2 * self.tolerance + 1, np.float64)
-        self._d2 = np.zeros(span - 2, np.float64)
-        self._blocks = np.zeros((span - 2) // TRANSIENT_BLOCK, np.float64)
+        n_blocks = -(-(span - 2) // TRANSIENT_BLOCK)  # the last one short (its tail stays 0): the whole span is seen
+        self._d2 = np.zeros(n_blocks * TRANSIENT_BLOCK, np.float64)
+        self._blocks = np.zeros(n_blocks, np.float64)
         self.reset(0.0, 1.0)
 
     def reset(self, src_frame: float, rate: float) -> None:
@@ -122,6 +130,7 @@ class Wsola:
         self._src0, self._rate = float(src_frame), float(rate)
         self._m = -1  # frame -1 covers output [-hop, hop), so output frame 0 starts at full level
         self._prev: int | None = None
+        self._attack: int | None = None  # source frame of the attack being handled (transient lock)
         self._acc.fill(0.0)
         self._fifo_start = self._fifo_len = 0
         self._primed = False
@@ -166,7 +175,7 @@ class Wsola:
         lo = nominal - tol
         for src, buf in zip(sources, self._cand_src):
             read_frames(src, lo, buf)
-        offset = tol if self._prev is None else self._best_offset(sources, gains, lo)
+        offset = self._choose_offset(sources, gains, lo)
         self._prev = lo + offset
         for buf, gain in zip(self._cand_src, gains):
             gain = float(gain)  # a numpy float64 scalar would promote the float32 maths and allocate (NEP 50)
@@ -193,16 +202,41 @@ class Wsola:
                 total += self._mono[:length]
         np.copyto(dst, total)  # float32 -> float64 in one contiguous cast (no buffer)
 
-    def _best_offset(self, sources: Sequence[np.ndarray], gains: np.ndarray, lo: int) -> int:
-        """Offset in ``[0, 2 * tolerance]`` of the window most like the natural continuation of the last one."""
+    def _choose_offset(self, sources: Sequence[np.ndarray], gains: np.ndarray, lo: int) -> int:
+        """Offset in ``[0, 2 * tolerance]`` of frame ``m``'s window: where an attack needs it (see ATTACK_PRE),
+        else the one most like the natural continuation of the last window, within the attack's bounds."""
+        n, hop, tol = self.frame_len, self.hop, self.tolerance
+        span = n + 2 * tol
+        self._mono_mix(self._cand_src, gains, self._cand[:span])
+        first, last = 0, 2 * tol
+        if self.transient_lock:
+            if self._has_transient(self._cand[:span]):
+                found = lo + 1 + int(np.argmax(self._d2))  # d2[i] is the second difference at span frame i + 1
+                if self._attack is None or self._attack + ATTACK_POST < lo:  # none, or the last one is behind
+                    self._attack = found
+            if self._attack is not None:
+                out_start = self._m * hop  # this window sounds over output frames [out_start, out_start + n)
+                at = (self._attack - self._src0) / self._rate  # the attack's ideal output frame
+                if out_start <= at < out_start + n:  # it sounds here: put it exactly on time
+                    return min(max(int(round(self._attack - (at - out_start))) - lo, 0), last)
+                if at >= out_start + n:
+                    last = min(max(self._attack - ATTACK_PRE - n - lo, 0), last)  # end before the attack
+                else:
+                    first = min(max(self._attack + ATTACK_POST - lo, 0), last)  # start after it
+        if self._prev is None:
+            return min(max(tol, first), last)
+        return self._best_offset(sources, gains, first, last)
+
+    def _best_offset(self, sources: Sequence[np.ndarray], gains: np.ndarray, first: int, last: int) -> int:
+        """Offset in ``[first, last]`` of the window most like the natural continuation of the last one (the
+        candidate span's mono mix is in ``_cand`` already)."""
         n, tol = self.frame_len, self.tolerance
         assert self._prev is not None
+        if first >= last:
+            return first
         for src, buf in zip(sources, self._nat_src):
             read_frames(src, self._prev + self.hop, buf)
         span = n + 2 * tol
-        self._mono_mix(self._cand_src, gains, self._cand[:span])
-        if self.transient_lock and self._has_transient(self._cand[:span]):
-            return tol  # keep the attack where it belongs instead of matching the tail of the last window
         self._mono_mix(self._nat_src, gains, self._nat[:n])
         np.fft.rfft(self._cand, out=self._spec_c)
         np.fft.rfft(self._nat, out=self._spec_n)
@@ -217,19 +251,18 @@ class Wsola:
         self._energy += 1e-9
         np.sqrt(self._energy, out=self._energy)
         np.divide(self._corr[:2 * tol + 1], self._energy, out=self._score)
-        return int(np.argmax(self._score))
+        return first + int(np.argmax(self._score[first:last + 1]))
 
 
     def _has_transient(self, mono: np.ndarray) -> bool:
         """Whether one short block holds far more high-frequency energy than the rest of the window."""
-        d2 = self._d2
+        d2 = self._d2[:mono.shape[0] - 2]
         np.subtract(mono[2:], mono[1:-1], out=d2)
         d2 -= mono[1:-1]
         d2 += mono[:-2]  # second difference: weights energy by f^4, so bass beating does not count
         np.square(d2, out=d2)
         blocks = self._blocks
-        np.add.reduce(d2[:blocks.size * TRANSIENT_BLOCK].reshape(blocks.size, TRANSIENT_BLOCK), axis=1,
-                      out=blocks)
+        np.add.reduce(self._d2.reshape(blocks.size, TRANSIENT_BLOCK), axis=1, out=blocks)
         peak = float(blocks.max())
         rest = (float(blocks.sum()) - peak) / (blocks.size - 1)
         return peak > TRANSIENT_RATIO * rest + 1e-12

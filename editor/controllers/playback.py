@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from audio.player import Player
 
 FRAME_MS = 16
+AT_END_S = 0.001  # Space with the cursor this near the audio's end (or past it) plays nothing and says so
 DISTINCT_TICK_S = 0.001  # beat ticks closer than this are one tick (a warp maps its beats onto one time)
 
 
@@ -242,6 +243,10 @@ class PlaybackController(QObject):
             self.timeline.set_cursor(t_s, playing=False)
             self.win.on_playhead(t_s)  # the read-outs too: they showed the last frame's time (10-40 ms before)
             self.state_changed.emit(False)
+        elif self.timeline.cursor_s >= self.player.duration_s - AT_END_S:
+            # nothing to play from here: say so, and leave the cursor (the chart may go on past the audio)
+            self.session.status.emit(f"Play: the cursor is at or past the end of the audio "
+                                     f"({self.player.duration_s:.2f} s); move it back to play")
         else:
             self.play_from(self.timeline.cursor_s)
 
@@ -285,6 +290,9 @@ class PlaybackController(QObject):
         except ValueError as exc:
             self.session.status.emit(f"Loop: {exc}")
             return False
+        from audio.player import LEAD_IN_MAX_S
+
+        span = max(span[0], -LEAD_IN_MAX_S), min(span[1], self.player.duration_s)  # drawn as heard
         self.loop_s = span
         self.timeline.range_item.set_ranges(self.timeline.range_item.range_s, span)
         self.play_from(span[0])

@@ -42,8 +42,8 @@ def test_streaming_in_any_block_size_gives_the_same_audio() -> None:
 def test_transient_lock_keeps_clicks_on_time() -> None:
     """Clicks over a chord: with the lock, each attack's energy centre lands within 1 ms of src_time / rate.
 
-    (WSOLA at rate r plays an attack from the two windows around it, 2.9 ms either side of the ideal time at
-    r = 0.5, weighted so that their centre is on time; the centre is what the ear hears as the onset.)
+    (The windows that sound at an attack's ideal time are placed so that it lands there, the others keep clear
+    of it: tests/audio/test_stretch_attacks_once.py.)
     """
     t = np.arange(SR * 4) / SR
     x = (0.1 * (np.sin(2 * np.pi * 220 * t) + np.sin(2 * np.pi * 330 * t))).astype(np.float32)
