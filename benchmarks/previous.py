@@ -20,7 +20,7 @@ from benchmarks.common import Section
 
 MARK = re.compile(r"<!-- (bench_\w+) -->")
 HEADING = re.compile(r"## (.*?)(?: \(measured (\d{4}-\d\d-\d\d(?: \d\d:\d\d)?)\))?")
-WRITTEN = re.compile(r"Written by `make bench` on (\d{4}-\d\d-\d\d)")
+WRITTEN = re.compile(r"Written by `[^`]+` on (\d{4}-\d\d-\d\d)")  # make bench, or a benchmarks.run line
 FAILED = re.compile(r"(bench_\w+) FAILED")
 
 

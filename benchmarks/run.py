@@ -51,14 +51,17 @@ def machine_line() -> str:
             f"Python {platform.python_version()}")
 
 
-def render(sections: list[Section], seconds: float, only: list[str] | None = None, quick: bool = False) -> str:
-    ran = (f"This run ({', '.join(only)}; the other sections are earlier runs, dated): {seconds:.0f} s" if only
-           else f"Total run time: {seconds:.0f} s")
+def render(sections: list[Section], seconds: float, only: list[str] | None = None, quick: bool = False,
+           command: str = "make bench") -> str:
+    """The report. ``command``: what wrote it (``make bench``, or the ``benchmarks.run`` line given)."""
+    earlier = only and any(s.module.removeprefix("bench_") not in only for s in sections)
+    ran = (f"This run ({', '.join(only)}{'; the other sections are earlier runs, dated' * bool(earlier)}): "
+           f"{seconds:.0f} s" if only else f"Total run time: {seconds:.0f} s")
     if quick:
         ran += (" (a --quick smoke run, fewer repetitions and smaller inputs: its sections are marked and their "
                 "figures are not comparable with the goals)")
     out = ["# Benchmarks", "",
-           f"Written by `make bench` on {dt.date.today().isoformat()}.", "",
+           f"Written by `{command}` on {dt.date.today().isoformat()}.", "",
            f"Machine: {machine_line()}.", "",
            f"{ran}. Timings are medians unless stated; goals come from the issues.", ""]
     for s in sections:
@@ -116,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                          "can be re-run alone: from here, else from the report already at --out. Only full runs "
                          "are stored: not --quick ones, nor, unless --cache is given, runs written to another --out")
     args = ap.parse_args(argv)
+    argv_given = list(sys.argv[1:] if argv is None else argv)
     cache = args.cache or CACHE
     store = not args.quick and (args.cache is not None or args.out.resolve() == REPORT.resolve())
     unknown = [n for n in args.only or [] if f"bench_{n}" not in names]
@@ -151,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     sections = (merge(read(args.out), known, names) if args.only
                 else [s for name in names for s in known.get(name, [])])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(args.out, render(sections, time.perf_counter() - t0, args.only, args.quick))
+    command = "make bench" if not argv_given else "python -m benchmarks.run " + " ".join(argv_given)
+    atomic_write_text(args.out, render(sections, time.perf_counter() - t0, args.only, args.quick, command))
     print(f"bench: wrote {args.out}", file=sys.stderr)
     return 0
 

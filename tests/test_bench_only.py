@@ -65,7 +65,7 @@ def test_only_keeps_the_sections_of_modules_without_a_cache(tmp_path, monkeypatc
     # section dated with the report's date, and replaces the GPU one by its module, not by its title
     (cache / "bench_chart_domain.json").unlink()
     assert bench_run.main(["--only", "gpu", "--out", str(out), "--cache", str(cache)]) == 0
-    written = text.split("Written by `make bench` on ", 1)[1][:10]
+    written = text.split("` on ", 1)[1][:10]  # Written by `python -m benchmarks.run --only ...` on DATE
     again = out.read_text(encoding="utf-8")
     assert [line for line in again.splitlines() if line.startswith("## ")] == [
         "## Audio: decode (3-minute song) (measured 2026-01-01 10:00)",
@@ -84,3 +84,15 @@ def test_an_unknown_only_name_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "no_such_bench" in err[0]
+
+
+def test_a_report_of_one_module_alone_names_its_command_and_no_earlier_sections(tmp_path, monkeypatch):
+    """It said "the other sections are earlier runs" and "Written by `make bench`" with neither true."""
+    out = tmp_path / "NEW.md"
+    monkeypatch.setattr(bench_run, "_run_module", _fake_run([]))
+    argv = ["--only", "chart_domain", "--out", str(out), "--cache", str(tmp_path / "no-cache")]
+    assert bench_run.main(argv) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "earlier runs" not in text
+    assert f"Written by `python -m benchmarks.run {' '.join(argv)}` on " in text
+    assert read(out)[0].module == "bench_chart_domain"  # the report's date still reads back
