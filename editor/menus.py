@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence
 
 from chart.notes import NoteKind
 from chart.select import SNAP_CLASSES
-from editor.actions import SPEC_BY_ID
+from editor.actions import SPEC_BY_ID, effective_keymap
 from editor.controllers import rate_keys
 from editor.controllers.jumps import step_label, step_note, step_stream
 from editor.controllers.key_holds import N_LANES_WITH_KEYS
@@ -74,14 +74,15 @@ def menu_keys_taken(defaults: dict[str, str], keymap: dict[str, str], chosen: di
     """What the user's keys (``chosen``, in effect in ``keymap``) take from the menu bar: one line per menu whose
     Alt key one of them took ("Alt+F now does Convert to Fakes, so the File menu opens with Alt+I"), against the
     menus with the shipped ``defaults``. ``title``: an action's name for the line."""
-    def titles(keys: dict[str, str]) -> list[str]:
-        return menu_titles(MENUS, {x for x in map(alt_letter, keys.values()) if x is not None})
+    def titles(keys: dict[str, str], before: list[str] | None = None) -> list[str]:
+        return menu_titles(MENUS, {x for x in map(alt_letter, keys.values()) if x is not None}, before)
 
     mine = {letter: action for action, key in chosen.items()
             if keymap.get(action) == key and (letter := alt_letter(key)) is not None}
     taken, moved = [], []  # a menu whose letter is the user's; one that moved on for it (File took its letter)
-    for before, after in zip(titles(defaults), titles(keymap), strict=True):
-        if before == after:
+    shipped = titles(defaults)
+    for before, after, own in zip(shipped, titles(keymap, shipped), MENUS, strict=True):
+        if before == after or after == own:  # (a menu that only got its own letter back is no news)
             continue
         letter = before[before.find("&") + 1].lower() if "&" in before else None
         opens = f"the {before.replace('&', '')} menu " + (
@@ -90,31 +91,58 @@ def menu_keys_taken(defaults: dict[str, str], keymap: dict[str, str], chosen: di
             taken.append(f"Alt+{letter.upper()} now does {title(mine[letter])}, so {opens}")
         else:
             moved.append(opens)
-    return taken + moved if taken else []  # (a menu that only got its letter back is no news)
+    return taken + moved if taken else []
 
 
-def menu_titles(titles, taken: set[str]) -> list[str]:
+def menu_titles(titles, taken: set[str], before: list[str] | None = None) -> list[str]:
     """Menu titles whose Alt mnemonic does not take a letter of ``taken`` (Qt calls such a key ambiguous and
-    fires neither: Alt+H did nothing while the Help menu was "&Help"). A clashing mnemonic moves to the title's
-    first letter that is free, or is dropped; the shortcut keeps its key."""
-    used = set(taken)
-    out = []
-    for title in titles:
-        at = title.find("&")
-        if at < 0 or at + 1 >= len(title) or title[at + 1].lower() not in used:
-            used.update(title[at + 1].lower() if at >= 0 and at + 1 < len(title) else "")
-            out.append(title)
-            continue
-        plain = title.replace("&", "")
-        free = next((i for i, ch in enumerate(plain) if ch.isalpha() and ch.lower() not in used), None)
-        out.append(plain if free is None else f"{plain[:free]}&{plain[free:]}")
-        used.update(plain[free].lower() if free is not None else "")
-    return out
+    fires neither: Alt+H did nothing while the Help menu was "&Help"). A clashing mnemonic moves to another letter
+    of its title, or is dropped; the shortcut keeps its key. The letters are chosen for the whole bar at once: as
+    many menus as can have an Alt key have one, as few as can leave their shipped letter, as few as can change from
+    ``before`` (the titles with the shipped keys: a user's key moves no menu it need not), then each takes the
+    earliest letter of its title left. {"edit.to_fake": "Alt+P"} moves Playback to Alt+Y, not to Help's L (which
+    left Help none), and Alt+V moves View to Alt+W, not to Timing's I."""
+    titles = list(titles)
+    plain = [t.replace("&", "") for t in titles]
+
+    def letter(title: str) -> str | None:
+        return title[title.find("&") + 1].lower() if 0 <= title.find("&") < len(title) - 1 else None
+
+    shipped = [letter(t) for t in titles]
+    had = [letter(t) for t in before] if before is not None else shipped
+    options: list[list[tuple[int, str]]] = []  # per menu: (place in its title, letter), its shipped letter first
+    for title, text, own in zip(titles, plain, shipped, strict=True):
+        kept: dict[str, int] = {}
+        for p, ch in [(title.find("&"), own), *((p, ch.lower()) for p, ch in enumerate(text) if ch.isalpha())]:
+            if own is not None and ch is not None and ch not in taken:
+                kept.setdefault(ch, p)
+        options.append([(p, ch) for ch, p in kept.items()])
+    must_move = [sum(1 for own in shipped[i:] if own in taken) for i in range(len(titles) + 1)]
+    best: list = [None]  # ((menus without a key, menus moved, menus changed), the place chosen per menu)
+
+    def search(i: int, used: set[str], chosen: list[int | None], cost: tuple[int, int, int]) -> None:
+        if best[0] is not None and (cost[0], cost[1] + must_move[i], cost[2]) >= best[0][0]:
+            return  # no better than the best found (of equal costs, the first found has the earliest letters)
+        if i == len(titles):
+            best[0] = (cost, list(chosen))
+            return
+        for p, ch in [op for op in options[i] if op[1] not in used]:
+            search(i + 1, used | {ch}, [*chosen, p], (cost[0], cost[1] + (ch != shipped[i]), cost[2] + (ch != had[i])))
+        search(i + 1, used, [*chosen, None], (cost[0] + (shipped[i] is not None), cost[1], cost[2] + (had[i] is not None)))
+
+    search(0, set(), [], (0, 0, 0))
+    return [title if shipped[i] is None else plain[i] if p is None else f"{plain[i][:p]}&{plain[i][p:]}"
+            for i, (title, p) in enumerate(zip(titles, best[0][1], strict=True))]
+
+
+def shipped_titles() -> list[str]:
+    """The menu titles with the shipped keys (resources/keymap.json): :func:`menu_titles`'s ``before``."""
+    return menu_titles(MENUS, {x for x in map(alt_letter, effective_keymap(None)[0].values()) if x is not None})
 
 
 def build_menus(win) -> None:
     bar = win.menuBar()
-    titles = menu_titles(MENUS, alt_letters(win.actions))
+    titles = menu_titles(MENUS, alt_letters(win.actions), shipped_titles())
     for title, items in zip(titles, MENUS.values()):
         menu = bar.addMenu(title)
         for item in items:

@@ -91,21 +91,31 @@ class DraftJobs:
         self._job_done()
         self.session.status.emit("AI draft cancelled: its song was closed")
 
+    def refused_busy(self, name: str = "ai-draft", request: DraftRequest | None = None) -> bool:
+        """True (after saying why on the status line, and taking back the charts ``request`` added) when a job
+        ``name`` cannot start now: the AI runs another (one may wait behind the model's load). Checked before
+        anything is asked too: a draft's tempo question offered Detect Tempo during an Arrows job, and the new
+        timing then dropped that job's ghosts."""
+        loading = self.busy and self.job is not None and self.job.name == WARMUP and name != WARMUP
+        if not self.busy or (loading and self._waiting is None):
+            return False
+        if request is not None:
+            self._take_back_added(request)
+        if loading:
+            text = "An AI request is already waiting for the model to load; cancel it first"
+        elif self.job is not None and self.job.ctx.cancelled:  # its stage ends before the cancel lands
+            text = "The AI is cancelling the last job; try again in a moment"
+        else:
+            text = "The AI is still working; cancel it first"
+        self.session.status.emit(text)
+        return True
+
     def _start(self, name: str, fn, on_done, quiet: bool = False, request: DraftRequest | None = None
                ) -> Job | None:
         """Run ``fn`` as the AI's job; behind the model's load when that still runs. None when refused."""
-        loading = self.busy and self.job is not None and self.job.name == WARMUP and name != WARMUP
-        if self.busy and not (loading and self._waiting is None):
-            if request is not None:
-                self._take_back_added(request)
-            if loading:
-                text = "An AI request is already waiting for the model to load; cancel it first"
-            elif self.job is not None and self.job.ctx.cancelled:  # its stage ends before the cancel lands
-                text = "The AI is cancelling the last job; try again in a moment"
-            else:
-                text = "The AI is still working; cancel it first"
-            self.session.status.emit(text)
+        if self.refused_busy(name, request):
             return None
+        loading = self.busy and self.job is not None and self.job.name == WARMUP  # the model still loads
         assert isinstance(self, QObject)  # the mixin's host, DraftController, is a QObject
         job = Job(name, fn, parent=self)
 

@@ -161,7 +161,7 @@ class DraftController(QObject, DraftJobs, DraftResults):
             messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded"
                                                  + (f" ({error})." if error else "."))
             return None
-        if grid and tempo_refused(self.win, "AI draft"):
+        if grid and (self.refused_busy() or tempo_refused(self.win, "AI draft")):  # busy first: no tempo question
             return None
         if self.listen_to != "mix":
             stem = self.stem_samples(self.listen_to) if self.stem_samples is not None else None

@@ -68,3 +68,19 @@ def grown_back(doc: Document, chart: Chart, held: CutHolds, pieces: list[tuple[F
     if not old:
         return None
     return ReplaceNotes(chart, old, new, name="Accept AI draft", follow=in_place(new))
+
+
+def carried(held: CutHolds, b0: Fraction, b1: Fraction, passage: list[Note], gap: Fraction) -> CutHolds:
+    """The cut holds of an older draft kept beside a newer one that drafts ``[b0, b1)`` with the notes
+    ``passage`` (:meth:`~editor.controllers.ghosts.GhostStore.put`): a hold whose head the new draft covers is
+    forgotten (the new draft proposes that cell), and one whose drafted length reaches into the new passage is
+    grown back only as far as the ghosts now show it (cut ``gap`` before a new note of its lane, as the old ghosts
+    beside the new draft are); one no longer longer than as written is forgotten."""
+    out: CutHolds = {}
+    for cell, (written, drafted) in held.items():
+        if b0 <= drafted.beat < b1:
+            continue
+        target = room_made([drafted], passage, gap)
+        if len(target) == 1 and target[0].beat == drafted.beat and target[0].length > written.length:
+            out[cell] = (written, target[0])
+    return out

@@ -38,7 +38,7 @@ from chart.sorted_notes import room_made
 from chart.timing import TimingData
 from chart.timing_form import same_times
 from editor.controllers.accept_meta import AutoMeter, disclosure
-from editor.controllers.ghost_holds import CutHolds, cut_holds, grown_back
+from editor.controllers.ghost_holds import CutHolds, carried, cut_holds, grown_back
 from editor.session import EditorSession
 from inference.lane_features import TAIL_GRID_BEAT
 
@@ -182,6 +182,7 @@ class GhostStore(QObject):
         if old is not None and mine:
             b0, b1 = mine[0][0], mine[-1][1]
             draft.region_provenance = old.settled(b0, b1, own=True)  # the old ghosts beside it are the old draft's
+            draft.cut_holds = {**carried(old.cut_holds, b0, b1, draft.notes, TAIL_GRID_BEAT), **draft.cut_holds}
             draft.notes = _spliced(old.notes, b0, b1, draft.notes)
             draft.regions = union([*old.covered(), *mine])
             draft.confidence = {**old.confidence, **draft.confidence}

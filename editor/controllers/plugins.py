@@ -37,7 +37,7 @@ from chart.plugins import (
     run_plugin,
 )
 from editor import messages
-from editor.controllers.save_checks import open_edit
+from editor.controllers.save_checks import finish_first
 from editor.controllers.under_way import HeldResult
 from editor.settings import app_data_dir
 from editor.toolbar import chart_label
@@ -135,8 +135,8 @@ class PluginController(QObject):
             self.job.cancel()
         elif self.held.waiting:
             self.held.drop()
-            self.session.status.emit("Plugin stopped: its result waited for the drag, take or test play to end; "
-                                     "nothing was changed")
+            self.session.status.emit("Plugin stopped: its result waited for the drag, lane key, take or test play "
+                                     "to end; nothing was changed")
 
     def run(self, plugin: Plugin) -> bool:
         """Start ``plugin`` on the selection (else the chart) in the background; when it returns, its result is one
@@ -146,9 +146,9 @@ class PluginController(QObject):
         if ctx is None:
             s.status.emit(f"{plugin.name}: no chart")
             return False
-        edit = open_edit(self.win, s.doc)
-        if edit is not None:
-            s.status.emit(f"{plugin.name}: finish {edit} first")
+        line = finish_first(self.win, s.doc)
+        if line is not None:
+            s.status.emit(f"{plugin.name}: {line}")
             return False
         if self.running:
             s.status.emit(f"{plugin.name}: another plugin is still running (Plugins > Stop Running Plugin)")

@@ -17,24 +17,43 @@ from chart.document import Document
 from chart.formats.osu_set_files import SetFiles, set_files, write_set
 from chart.song import Song
 from editor import messages
+from editor.controllers.key_holds import KEY_ENDS
+
+TAKE = "the recording take"
+#: what :attr:`chart.history.History.stroke_ends` says ends a stroke -> the stroke itself, as "when ... ends" and
+#: "during ..." name it (a stroke opened without its own words is a mouse drag: "finish the drag")
+_STROKES = {KEY_ENDS: "the lane key hold"}
 
 
 def open_edit(window, doc: Document) -> str | None:
     """The edit under way in ``window`` that nothing may be saved, exported or applied in the middle of ("the
-    recording take", "the drag"), or None. A Save clicked during a take wrote half of it, and after the take was
-    undone the editor said there was nothing to save."""
-    if not doc.history.in_stroke:
+    recording take"; else named from the stroke's :attr:`~chart.history.History.stroke_ends`: "the drag", "the
+    lane key hold"), or None. A Save clicked during a take wrote half of it, and after the take was undone the
+    editor said there was nothing to save."""
+    ends = doc.history.stroke_ends
+    if ends is None:
         return None
     record = getattr(window, "record", None)
-    return "the recording take" if record is not None and record.active else "the drag"
+    if record is not None and record.active:
+        return TAKE
+    return _STROKES.get(ends, ends.removeprefix("finish "))
+
+
+def finish_first(window, doc: Document) -> str | None:
+    """What to do before the refused step can go, during an :func:`open_edit` ("finish the recording take first
+    (Esc ends it)", "finish the drag first", "release the lane key first"), else None."""
+    edit = open_edit(window, doc)
+    if edit is None:
+        return None
+    return f"finish {TAKE} first (Esc ends it)" if edit == TAKE else f"{doc.history.stroke_ends} first"
 
 
 def refused_mid_edit(window, session, what: str) -> bool:
     """True (and a status line: "Not saved: finish the recording take first") during an :func:`open_edit`."""
-    edit = open_edit(window, session.doc)
-    if edit is not None:
-        session.status.emit(f"Not {what}: finish {edit} first" + (" (Esc ends it)" if "take" in edit else ""))
-    return edit is not None
+    line = finish_first(window, session.doc)
+    if line is not None:
+        session.status.emit(f"Not {what}: {line}")
+    return line is not None
 
 
 def may_write(files, target: Path) -> bool:

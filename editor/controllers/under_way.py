@@ -27,7 +27,8 @@ WAIT_POLL_MS = 100  # how often a result that waits for a drag, a take or a test
 
 
 def under_way(win, doc=None) -> str | None:
-    """"the recording take", "the drag" or "the test play" when one is open in ``win`` (on ``doc``, the open song
+    """"the recording take", "the drag", "the lane key hold" (:func:`~editor.controllers.save_checks.open_edit`) or
+    "the test play" when one is open in ``win`` (on ``doc``, the open song
     when None), "the close" while the window handles a Close (a job ending inside its "Save changes?" prompt waits
     for the prompt), else None."""
     holds = getattr(win, "held_results", None)

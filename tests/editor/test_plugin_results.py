@@ -105,7 +105,7 @@ def test_a_plugin_picked_during_a_take_names_the_take(fake):
     assert win.record.start()
     next(a for a in win.plugins.menu.actions() if a.text() == "Slow Mirror").trigger()
     assert not win.plugins.running
-    assert win.statusBar().currentMessage() == "Slow Mirror: finish the recording take first"
+    assert win.statusBar().currentMessage() == "Slow Mirror: finish the recording take first (Esc ends it)"
 
 
 def test_a_failed_plugin_leaves_its_outcome_in_the_status_bar(opened, qtbot, boxes):
