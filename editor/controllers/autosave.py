@@ -12,7 +12,10 @@ A clean exit deletes the session folder; after a crash it stays, its lock is sta
 restore the newest generation. Restoring opens the original file (if any) and applies the recovered song as one
 undoable "Restore autosave" step, so the document shows as unsaved and the designer decides whether to keep it.
 The marker also names what was opened: the chart file, the folder of an osu! beatmap set (no one file holds it)
-or the audio file of a new song not saved yet; opening that same thing again offers its autosave.
+or the audio file of a new song not saved yet; opening that same thing again offers its autosave. It keeps the
+song's files with their stamps as last read or written here: one changed since (another program) makes the restore
+question warn and default to No, and Save still asks before overwriting it. A tick during a mouse drag (or a
+key-drawn hold) waits until the stroke ends: half a drag is no state to restore (a record take is autosaved).
 """
 
 from __future__ import annotations
@@ -29,16 +32,17 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
-from chart.document import Document
 from chart.fileio import atomic_write_text
 from chart.song import Song
 from chart.song_copy import snapshot
 from editor import messages
-from editor.controllers.autosave_command import RestoreSnapshot
+from editor.controllers import save_checks
 from editor.controllers.autosave_files import (
     MARKER,
+    changed_on_disk,
     clock,
     describe,
+    kept_line,
     load_generation,
     marker_damage,
     marker_key,
@@ -47,7 +51,7 @@ from editor.controllers.autosave_files import (
     place,
     read_marker,
 )
-from editor.session import EditorSession, blank_song
+from editor.session import EditorSession
 from editor.settings import app_data_dir
 from editor.workers import Job
 
@@ -73,6 +77,7 @@ class AutosaveController(QObject):
         self._started = False  # start_session ran (autosave retries a folder it could not make)
         self._restored_from: Path | None = None  # crashed session folder restored, removed once saved again
         self._opened: str | None = None  # what was opened for this document when it is not its file (a folder...)
+        self._after_stroke = False  # a tick came during a drag: autosave when the stroke ends
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.autosave_in_background)
@@ -90,14 +95,21 @@ class AutosaveController(QObject):
 
     def _attach(self) -> None:
         self.session.bridge.changed.connect(self._changed)
+        self.session.bridge.history_changed.connect(self._stroke_may_have_ended)  # a commit is a history change
         self.session.bridge.clean_changed.connect(self._clean_changed)
-        self._dirty_since_autosave = False
+        self._dirty_since_autosave = self._after_stroke = False
         self._opened = None  # set by offer_for_opened when the new document came from File > Open
         self._drop_generations()  # they hold the previous document: restoring them onto this one would be wrong
         self._write_marker()
 
     def _changed(self) -> None:
         self._dirty_since_autosave = True
+        self._stroke_may_have_ended()  # an aborted drag puts its notes back: a change
+
+    def _stroke_may_have_ended(self) -> None:
+        if self._after_stroke and not self.session.doc.history.in_stroke:
+            self._after_stroke = False
+            QTimer.singleShot(0, self.autosave_in_background)  # once the release that ended it is handled
 
     def _clean_changed(self, is_clean: bool) -> None:
         if not is_clean:  # e.g. a new song from audio: work no file holds, though no edit was made yet
@@ -161,10 +173,13 @@ class AutosaveController(QObject):
         doc = self.session.doc
         audio = self.session.audio.path if self.session.audio is not None else doc.song.audio_path()
         document = os.path.abspath(doc.path) if doc.path else None
+        on_disk = getattr(getattr(self.win, "files", None), "on_disk", None)
+        stamps = on_disk.recorded() if on_disk is not None else {}
         marker = {"pid": os.getpid(), "started": time.time(), "document": document,
                   "opened": self._opened or document,  # the key it is offered under when there is no document
                   "title": doc.song.title, "audio": str(audio) if audio else None,
-                  "source": str(doc.song.source_path) if doc.song.source_path else None}
+                  "source": str(doc.song.source_path) if doc.song.source_path else None,
+                  "disk": [[str(path), *was] for path, was in stamps.items() if was is not None]}
         try:
             atomic_write_text(self.folder / MARKER, json.dumps(marker, indent=1))
         except OSError as exc:
@@ -203,6 +218,9 @@ class AutosaveController(QObject):
         runs is skipped (the next one catches up)."""
         if self._job is not None or not self._wants_generation(False):
             return
+        if save_checks.open_edit(self.win, self.session.doc) not in (None, save_checks.TAKE):  # a drag, a lane key
+            self._after_stroke = True
+            return
         from chart.formats.registry import dumps
 
         song = snapshot(self.session.doc.song)
@@ -229,7 +247,7 @@ class AutosaveController(QObject):
         doc = self.session.doc
         return force or (not doc.is_clean and self._dirty_since_autosave)
 
-    def _write_generation(self, text: str) -> Path | None:
+    def _write_generation(self, text: str, again: bool = True) -> Path | None:
         assert self.folder is not None
         self._epoch += 1  # supersedes a snapshot still being serialised
         self.generation += 1
@@ -237,14 +255,24 @@ class AutosaveController(QObject):
         try:
             atomic_write_text(path, text)
         except OSError as exc:
+            if again and not self.folder.is_dir() and self._replace_lost_folder():
+                return self._write_generation(text, again=False)
             self._dirty_since_autosave = True
-            self.session.status.emit(f"Autosave failed: {exc.strerror or exc}")
+            self.session.status.emit(f"Autosave failed: cannot write {path}: {exc.strerror or exc}")
             return None
         self._write_marker()
         for old in sorted(self.folder.glob("autosave-*.json"))[:-GENERATIONS]:
             old.unlink(missing_ok=True)
         self.saved.emit(str(path))
         return path
+
+    def _replace_lost_folder(self) -> bool:
+        """The session folder was deleted while running (app data cleared): a new one (lock, marker) instead."""
+        lost, self.folder, self.lock = self.folder, None, None  # its lock file went with it: nothing to unlock
+        if not self._make_folder():
+            return False
+        self.session.status.emit(f"The autosave folder {lost} was removed; autosaving into {self.folder} now")
+        return True
 
     # ------------------------------------------------------------------ recovery
     def crashed_sessions(self) -> list[Path]:
@@ -270,14 +298,13 @@ class AutosaveController(QObject):
         """At start: ask whether to restore the newest crashed session; True when a document was restored. With
         ``opening`` (a file named on the command line) only a session of that file is offered; the others wait
         until their file is opened (:meth:`offer_for_opened`) or the editor starts without a file."""
-        sessions = self.crashed_sessions()
-        if opening is not None:
-            crashed = sessions
-            sessions = [f for f in crashed if marker_key(f) == place(opening)]
-            if others := len(crashed) - len(sessions):
-                self.session.status.emit(f"{others} autosave(s) of other songs from a crash are kept: they are "
-                                         f"offered when you open their file (or folder, or audio) again")
-        return bool(sessions) and self._offer(sessions[0], onto_open=False)
+        crashed = self.crashed_sessions()
+        sessions = crashed if opening is None else [f for f in crashed if marker_key(f) == place(opening)]
+        others = crashed[1:] if opening is None else [f for f in crashed if f not in sessions]  # named in a line
+        if others:
+            self.session.status.emit(kept_line(others))
+        note = f"\n\n{kept_line(others)}." if others and sessions else ""
+        return bool(sessions) and self._offer(sessions[0], onto_open=False, note=note)
 
     def offer_for_opened(self, path: str) -> bool:
         """A chart file, song folder or audio file (a new song) was opened: remember it for the marker, and offer
@@ -298,7 +325,7 @@ class AutosaveController(QObject):
         sessions = [f for f in self.crashed_sessions() if marker_key(f) == wanted]
         return bool(sessions) and self._offer(sessions[0], onto_open=onto_open)
 
-    def _offer(self, folder: Path, onto_open: bool) -> bool:
+    def _offer(self, folder: Path, onto_open: bool, note: str = "") -> bool:
         marker = read_marker(folder)
         if damaged := marker_damage(folder):  # a damaged marker, or a newer version's: offered without those
             self.session.status.emit(f"The recovery note {folder / MARKER} is damaged ({', '.join(damaged)} "
@@ -307,12 +334,22 @@ class AutosaveController(QObject):
         text = (f"GenéLive Studio did not close properly. Restore the autosave of {describe(marker)} from "
                 f"{clock(newest)}?"
                 "\n\nNo discards the autosave.")
-        saved = mtime(marker.get("document"))
-        stale = saved is not None and saved > newest
-        if stale and saved is not None:  # the file was saved after the crash (e.g. the work was redone in another session)
-            text += (f"\n\nThe file was saved at {clock(saved)}, after this autosave: restoring would replace "
+        changed = changed_on_disk(marker)  # by another program (or a save this autosave does not hold)
+        times = [t for t in (mtime(str(p)) for p in changed) if t is not None]
+        saved = max(times) if times else mtime(marker.get("document"))  # an older version's marker: no stamps
+        after = saved is not None and saved > newest
+        what = (", ".join(p.name for p in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3
+                                                           else "")) if changed else "The file"
+        if after and saved is not None:  # e.g. the work was redone and saved in another session
+            text += (f"\n\n{what} was saved at {clock(saved)}, after this autosave: restoring would replace "
                      f"that newer work with the older autosave (undo brings it back).")
-        if not messages.confirm(self.win, "Restore unsaved work?", text, default=not stale):
+        elif changed and saved is not None:  # changed by another program while the song was open
+            text += (f"\n\n{what} was changed on disk at {clock(saved)} by another program, after the editor "
+                     f"read it: restoring would replace that version with the autosave (undo brings it back).")
+        if changed:
+            text += " Save then asks before overwriting it."
+        stale = after or bool(changed)
+        if not messages.confirm(self.win, "Restore unsaved work?", text + note, default=not stale):
             shutil.rmtree(folder, ignore_errors=True)
             return False
         ok, failure = False, "no autosave left"
@@ -347,47 +384,6 @@ class AutosaveController(QObject):
         the autosaves). When the song's folder is gone (moved, renamed, on a drive not plugged in; for a new song,
         the folder of its audio) the work opens as an unsaved song without audio, a dialog says so, and Save asks
         where (Save As): saving into the missing folder could only fail."""
-        path = Path(marker["document"]) if marker.get("document") else None
-        home = path or (Path(marker["source"]) if marker.get("source") else None)  # where the song's files were
-        gone = not onto_open and home is not None and not os.path.isdir(home.parent)  # False on any OSError
-        blank = False
-        doc: Document | None
-        if onto_open:
-            doc = self.session.doc
-        else:
-            doc = None
-            if path is not None and os.path.isfile(path):  # a name too long, no permission: as if gone
-                try:
-                    doc = Document.open(path)
-                except (ValueError, OSError):
-                    doc = None
-            if doc is None:
-                song = blank_song()
-                source = marker.get("source")
-                song.source_path = Path(source) if source else None
-                doc, blank = Document(song, path=None if gone else path), True
-        recovered.source_path = doc.song.source_path
-        before = doc.song.music, doc.song.audio_path()
-        if not onto_open:
-            self.win.files.adopt(doc)
-            if blank:
-                doc.mark_unsaved()  # as a new song is: no file holds the blank base either
-            self._opened = marker.get("opened") or marker.get("document")  # a second crash is offered for it too
-            self._write_marker()
-        self.session.push(RestoreSnapshot(recovered))
-        if (doc.song.music, doc.song.audio_path()) != before:  # other audio, or the label would name the old
-            self.win.files.load_audio()
-        if gone:
-            assert home is not None
-            self.session.status.emit(f"Restored the autosave from {generation.parent.name}; its folder is gone: "
-                                     f"File > Save As to keep it")
-            what = (path.name if path is not None else f"The song's audio {doc.song.music}" if doc.song.music
-                    else "The song")  # a new song never saved: no chart file was there yet
-            messages.warning(self.win, "Song folder not found",
-                             f"{what} was in {home.parent}, which is not there any more (moved, renamed, or "
-                             f"on a drive that is not plugged in). The autosave is open as an unsaved song"
-                             f"{', without its audio' if doc.song.audio_path() is None else ''}: File > Save As "
-                             f"keeps it.")
-        else:
-            self.session.status.emit(f"Restored the autosave from {generation.parent.name}; save to keep it")
-        return True
+        from editor.controllers.autosave_restore import restore
+
+        return restore(self, recovered, generation, marker, onto_open)

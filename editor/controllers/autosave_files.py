@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from chart.song import AUDIO_EXTENSIONS, Song
+from editor.controllers.disk_stamps import stamp
 
 MARKER = "session.json"
 
@@ -59,6 +60,42 @@ def marker_key(folder: Path) -> str | None:
     return place(key) if isinstance(key, str) and key else None
 
 
+def disk_stamps(marker: dict) -> dict[Path, tuple[int, int]]:
+    """The song's files and their stamps (mtime_ns, size) when the crashed session last read or wrote them (the
+    marker's ``disk``: ``[[path, mtime_ns, size], ...]``); entries of another shape are skipped."""
+    found: dict[Path, tuple[int, int]] = {}
+    for entry in marker.get("disk") or []:
+        if (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str) and entry[0]
+                and "\0" not in entry[0] and all(isinstance(v, int) and not isinstance(v, bool) for v in entry[1:])):
+            found[Path(entry[0])] = (entry[1], entry[2])
+    return found
+
+
+def changed_on_disk(marker: dict) -> list[Path]:
+    """The song's files that another program changed (or a save the autosave does not hold wrote) since the crashed
+    session read or wrote them; a file gone since is no change (nothing to overwrite)."""
+    return [path for path, was in disk_stamps(marker).items() if (now := stamp(path)) is not None and now != was]
+
+
+def home_gone(marker: dict) -> bool:
+    """Whether the folder of the crashed session's song (its file's, else its source's) is not there any more."""
+    home = marker.get("document") or marker.get("source")
+    return isinstance(home, str) and bool(home) and not os.path.isdir(Path(home).parent)
+
+
+def kept_line(folders: list[Path]) -> str:
+    """The status line for crashed sessions not offered now, each named (a song whose folder was moved or renamed
+    is not found at its new place: it is restored, without its file, at a start without one)."""
+    names = []
+    for folder in folders:
+        marker = read_marker(folder)
+        name = str(marker.get("document") or marker.get("opened") or marker.get("title") or folder.name)
+        names.append(name + (" (its folder is gone: start without a file to restore it)" if home_gone(marker) else ""))
+    shown = "; ".join(names[:3]) + (f"; and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"{len(folders)} autosave(s) of other songs from a crash are kept ({shown}): each is offered when you "
+            f"open its file (or folder, or audio) again, or at a start without a file")
+
+
 def describe(marker: dict) -> str:
     """The song of a crashed session, as the restore question names it."""
     title = marker.get("title") or "an unsaved song"
@@ -74,7 +111,7 @@ def describe(marker: dict) -> str:
 # the marker's fields and the types they must have; a field of another type (a damaged marker, or one written by a
 # newer version in another shape) is dropped: the autosave is still offered, without what that field said
 _PATHS = ("document", "opened", "audio", "source")
-_FIELDS: dict[str, tuple[type, ...]] = {"pid": (int,), "started": (int, float), "title": (str,),
+_FIELDS: dict[str, tuple[type, ...]] = {"pid": (int,), "started": (int, float), "title": (str,), "disk": (list,),
                                         **{name: (str,) for name in _PATHS}}
 
 

@@ -1,10 +1,11 @@
 """The files of the open song that the editor read or wrote, each with its stamp (modification time, size) then.
 
-Two questions need them. Save and Export ask before overwriting one that another program changed since (osu!'s
-own editor, a text editor), keeping the old file as ``.bak``; the editor's own Save or Export is no change on
-disk. And Export to ``.osu`` offers to move aside only those of the song's own difficulty files that it does not
-rewrite (one deleted or renamed since the set was opened): a guest mapper's difficulty beside it, never read as
-part of this song, is no leftover of it.
+Two questions need them (and crash recovery keeps them in its marker, :mod:`editor.controllers.autosave`). Save
+and Export ask before overwriting one that another program changed since (osu!'s own editor, a text editor),
+keeping the old file as ``.bak``; the editor's own Save or Export is no change on disk. And Export to ``.osu``
+offers to move aside only those of the song's own difficulty files that it does not rewrite (one deleted or
+renamed since the set was opened): a guest mapper's difficulty beside it, never read as part of this song, is no
+leftover of it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ class DiskStamps:
         """The song's files in ``folder`` were rewritten by the editor (an archive's extraction refreshed)."""
         folder = _key(folder)
         self.note([path for path in self._stamps if path.parent == folder])
+
+    def recorded(self) -> dict[Path, Stamp]:
+        """The files and their stamps as read or written here (the recovery marker keeps them)."""
+        return dict(self._stamps)
+
+    def keep(self, stamps: dict[Path, tuple[int, int]]) -> None:
+        """Take these stamps as the ones read or written here: a restored autosave's, from before the crash, so a
+        file another program changed meanwhile still makes Save ask."""
+        for path, was in stamps.items():
+            self._stamps[_key(path)] = was
 
     def forget(self, paths: Iterable[Path]) -> None:
         for path in paths:

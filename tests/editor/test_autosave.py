@@ -229,7 +229,7 @@ def test_opening_the_file_of_a_crashed_session_offers_it(opened, boxes, settings
     # started on another file: that crash is not offered now (it was: answering restored it and never opened B)
     assert not second.autosave.offer_recovery(other.chart)
     assert not boxes
-    assert any("offered when you open their file" in s for s in statuses)
+    assert any("offered when you open its file" in s for s in statuses)
     assert crashed.is_dir()
     assert second.files.open_path(other.chart, check_unsaved=False)
     assert not boxes
