@@ -36,7 +36,9 @@ from chart.timing import TimingData
 
 ChartRef = Chart | str
 
-SONG_FIELDS = ("title", "subtitle", "artist", "credit", "music", "sample_start", "sample_length", "extra")
+# invented_timings: the "no tempo stated" mark (chart.stated_tempo), carried with the timing by Restore autosave
+SONG_FIELDS = ("title", "subtitle", "artist", "credit", "music", "sample_start", "sample_length", "extra",
+               "invented_timings")
 CHART_FIELDS = ("mode", "slot", "meter", "description", "credit", "lanes", "extra")
 
 

@@ -104,8 +104,8 @@ class Song:
     charts: list[Chart] = field(default_factory=list)
     extra: list[tuple[str, str]] = field(default_factory=list)
     source_path: Path | None = field(default=None, compare=False)
-    # the BPMs a reader filled in because the file states none (chart.stated_tempo); None: the tempo was stated
-    unstated_bpms: tuple | None = field(default=None, compare=False, repr=False)
+    # the timings (by identity) whose tempo a reader filled in because the file states none (chart.stated_tempo)
+    invented_timings: tuple[TimingData, ...] = field(default=(), compare=False, repr=False)
 
     def timing_for(self, chart: Chart) -> TimingData:
         """The timing a chart plays with (its own, else the song's)."""

@@ -3,52 +3,40 @@ Regenerate and Refine, and Verify's ``tempo`` check share.
 
 A StepMania file without a (nonzero) ``#BPMS`` reads at 60 BPM, as StepMania's loader does
 (:func:`chart.formats.timing_tags.timing_from_tags`): the song opens and plays, but its beats are invented, and an
-AI draft snapped to that grid lands off the music. :func:`note_read_tempo` marks such a song as it is read
-(:func:`chart.formats.registry.load` and ``loads`` call it): ``Song.unstated_bpms`` holds the BPMs the reader filled
-in. The song states its tempo again as soon as its BPMs are anything else (Timing > Detect Tempo, Tap Tempo, the
-Timing panel; undoing them brings the invented tempo back). An osu! map without a red line does not read at all, and
-the JSON export always carries its tempo; a song made in the editor (New Song from Audio) has the tempo confirmed in
-its dialog.
+AI draft snapped to that grid lands off the music. The readers mark each timing whose tempo they filled in
+(:func:`mark_invented`: the song's, and a .ssc chart's own timing that takes its tempo from such a song) in
+``Song.invented_timings``, by identity: the mark belongs to that :class:`~chart.timing.TimingData` object, not to
+its values. Any change of that timing (Timing > Detect Tempo, Tap Tempo, the Timing panel, the BPM and offset
+nudges: each sets a new timing) states it, a tempo of exactly 60 BPM included; undoing the change puts the invented
+timing back, and with it the mark. The .sm/.ssc writers leave ``#BPMS`` empty for an invented timing (StepMania
+reads the same 60 BPM from that), and the JSON export (the editor's autosave) notes it, so a saved, converted or
+recovered song is still marked. An osu! map without a red line does not read at all; a song made in the editor
+(New Song from Audio) has the tempo confirmed in its dialog.
 """
 
 from __future__ import annotations
 
-import re
-from fractions import Fraction
-
 from chart.song import Song
+from chart.timing import TimingData
 
-_BPMS = re.compile(r"#BPMS\s*:([^;#]*)", re.IGNORECASE)
-_PAIR = re.compile(r"=\s*([-+]?(?:\d+\.?\d*|\.\d+))")
-#: UTF-16/32 byte order marks: such a file is decoded as the readers decode it before its tags are searched
-_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 #: What the editor and the command line say a song without a stated tempo lacks
 MISSING = "no tempo (#BPMS)"
 
 
-def file_states_tempo(data: bytes | str) -> bool:
-    """Whether StepMania file contents (``.sm``/``.ssc``, the song's or any chart's tags) give a nonzero BPM."""
-    if isinstance(data, bytes):
-        if data.startswith(_WIDE_BOMS):
-            from chart.formats.msd import decode_noted
-
-            data = decode_noted(data)[0]
-        else:  # the tag and its numbers are ASCII in every code page the readers accept
-            data = data.decode("latin-1")
-    for match in _BPMS.finditer(data):
-        for value in _PAIR.findall(match.group(1)):
-            if Fraction(value) != 0:
-                return True
-    return False
+def mark_invented(song: Song, timing: TimingData) -> None:
+    """Note that ``timing`` (the song's or one of its charts') has a tempo a reader filled in (see module)."""
+    if not is_invented(song, timing):
+        song.invented_timings = (*song.invented_timings, timing)
 
 
-def note_read_tempo(song: Song, fmt: str, data: bytes | str) -> Song:
-    """Mark ``song``, just read from ``data`` in format ``fmt``, when its file states no tempo (see module)."""
-    if fmt in ("sm", "ssc") and not file_states_tempo(data):
-        song.unstated_bpms = song.timing.bpms
-    return song
+def is_invented(song: Song, timing: TimingData | None) -> bool:
+    """Whether ``timing`` is one whose tempo a reader filled in (this very object: see module)."""
+    return timing is not None and any(t is timing for t in song.invented_timings)
 
 
 def states_tempo(song: Song) -> bool:
-    """Whether ``song``'s tempo was stated (by its file, or set since) rather than invented by a reader."""
-    return song.unstated_bpms is None or song.timing.bpms != song.unstated_bpms
+    """Whether ``song``'s tempo was stated (by its file, or set since) rather than invented by a reader: neither
+    the song's timing nor a timing one of its charts plays with is invented."""
+    if not song.invented_timings:
+        return True
+    return not any(is_invented(song, t) for t in (song.timing, *(c.timing for c in song.charts)))

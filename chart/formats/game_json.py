@@ -36,15 +36,18 @@ from chart.formats.json_timing import (
     grid_beat,
     parse_exact,
     refuse_unencodable,
+    tempo_unstated,
     timing_from_json,
     timing_to_json,
 )
 from chart.formats.json_translit import translit_json, with_translit
 from chart.formats.notedata import PLAYER2
+from chart.formats.osu_times import pruned_extra
 from chart.formats.steps_types import DEFAULT_MODES, mode_lanes
 from chart.formats.timing_tags import BeatRanges, in_warp
 from chart.notes import Note, NoteKind, as_fraction
 from chart.song import Chart, Slot, Song
+from chart.stated_tempo import is_invented, mark_invented
 from chart.timing import TimingData
 
 NAME = "json"
@@ -69,8 +72,9 @@ def dumps(song: Song) -> str:
             "preview_start_ms": _ms(song.sample_start), "preview_length_ms": _ms(song.sample_length),
             "preview_exact_s": [exact_text(song.sample_start), exact_text(song.sample_length)],
         },
-        "timing": timing_to_json(song.timing),
-        "charts": [_chart_json(chart, song.timing_for(chart), chart.timing is not None) for chart in song.charts],
+        "timing": timing_to_json(song.timing, is_invented(song, song.timing)),
+        "charts": [_chart_json(chart, song.timing_for(chart), chart.timing is not None,
+                               is_invented(song, chart.timing)) for chart in song.charts],
         "extra": [list(p) for p in extra],
     }
     return _format(doc, 0) + "\n"
@@ -99,16 +103,16 @@ def _ms(seconds: Fraction) -> float:
     return float(seconds * 1000)
 
 
-def _chart_json(chart: Chart, timing: TimingData, own_timing: bool) -> dict[str, Any]:
+def _chart_json(chart: Chart, timing: TimingData, own_timing: bool, invented: bool) -> dict[str, Any]:
     fakes = fake_index(timing)
     return {
         "mode": chart.mode, "lanes": chart.lanes,
         "difficulty": chart.slot.sm_name, "difficulty_index": int(chart.slot), "meter": chart.meter,
         "description": chart.description, "credit": chart.credit,
-        "timing": timing_to_json(timing) if own_timing else None,
+        "timing": timing_to_json(timing, invented) if own_timing else None,
         "notes": [_note_json(n, timing, fakes, t, e) for n, t, e in zip(chart.notes, *_times_ms(chart, timing),
                                                                          strict=True)],
-        "extra": [list(p) for p in chart.extra],
+        "extra": [list(p) for p in pruned_extra(chart, timing)],  # the osu! ms its notes still use
         **_ai_json(chart),
     }
 
@@ -202,7 +206,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None, max_bytes: int
     timing = timing_from_json(root.get("timing"), "$.timing") or TimingData()
     charts_json = as_list(root.get("charts", []), "$.charts", MAX_CHARTS)
     preview = as_list(meta.get("preview_exact_s", []), "$.song.preview_exact_s", 2)
-    return Song(
+    song = Song(
         title=_str(meta, "title", "$.song"), subtitle=_str(meta, "subtitle", "$.song"),
         artist=_str(meta, "artist", "$.song"), credit=_str(meta, "credit", "$.song"),
         music=_str(meta, "audio", "$.song"),
@@ -213,6 +217,13 @@ def loads(text: str, report: list[Unrepresentable] | None = None, max_bytes: int
         extra=with_translit(as_pairs(root.get("extra", []), "$.extra"),
                             {key: _str(meta, key, "$.song") for key in ("title_translit", "artist_translit")}),
     )
+    # the tempo a StepMania reader filled in stays marked through the editor's autosave (chart.stated_tempo)
+    if tempo_unstated(root.get("timing")):
+        mark_invented(song, timing)
+    for chart, chart_json in zip(song.charts, charts_json, strict=True):
+        if chart.timing is not None and tempo_unstated(chart_json.get("timing")):
+            mark_invented(song, chart.timing)
+    return song
 
 
 def load_bytes(data: bytes, report: list[Unrepresentable] | None = None,

@@ -66,10 +66,12 @@ def _summed(pairs) -> list[tuple[Fraction, Fraction]]:
     return sorted(out.items())
 
 
-def timing_to_json(timing: TimingData) -> dict[str, Any]:
-    """The ``timing`` object of the export (schema in docs/game-format.md)."""
+def timing_to_json(timing: TimingData, invented: bool = False) -> dict[str, Any]:
+    """The ``timing`` object of the export (schema in docs/game-format.md); ``invented``: its tempo is one a reader
+    filled in (:mod:`chart.stated_tempo`), noted as ``"tempo_stated": false``."""
     t = timing.beat_to_seconds
     return {
+        **({"tempo_stated": False} if invented else {}),
         "offset_ms": float(timing.offset * 1000),
         "beat0_ms": float(timing.beat0_s * 1000),
         "segments": segments(timing),
@@ -93,6 +95,11 @@ def timing_to_json(timing: TimingData) -> dict[str, Any]:
             "extra": [list(p) for p in timing.extra],
         },
     }
+
+
+def tempo_unstated(value: Any) -> bool:
+    """Whether a ``timing`` object says its tempo was never stated (``"tempo_stated": false``)."""
+    return isinstance(value, dict) and value.get("tempo_stated") is False
 
 
 def timing_from_json(value: Any, path: str) -> TimingData | None:

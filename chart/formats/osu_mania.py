@@ -374,8 +374,9 @@ def dumps(song: Song) -> str:
         ("Difficulty", "CircleSize"): str(chart.lanes),
     }
     own = [(k, v) for k, v in chart.extra if k.partition(".")[0] in SECTIONS]  # a merged set's per-file keys
-    if not any(k in _NAME_KEYS for k, _ in own):  # a set's difficulty named otherwise keeps its own (merge_set)
-        values.update(written_names(song.extra, song.title, song.artist))
+    held = {k.removeprefix("Metadata.").removesuffix("Unicode") for k, _ in own if k in _NAME_KEYS}
+    values.update({k: v for k, v in written_names(song.extra, song.title, song.artist).items()
+                   if k[1].removesuffix("Unicode") not in held})  # a set's difficulty's own Title/Artist (merge_set)
     red = osu_red.red_points(timing, [*song.extra, *own])  # the timing's, and the kept red lines keeping the tempo
     points = [osu_red.red_line(p, sound, format_number(p.time_ms, 0), osu_red.beat_length_text(p.beat_length_ms))
               for (_, p), sound in zip(red, osu_red.red_sounds([*song.extra, *own], [b for b, _ in red]))]

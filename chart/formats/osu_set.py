@@ -19,7 +19,8 @@ def merge_set(songs: Sequence[Song]) -> Song:
     (``OverallDifficulty``, ``BeatmapID``, a difficulty's own scroll speeds, ...) go to that chart's ``extra``, and
     :func:`dumps` writes them back into its file. So does a ``PreviewTime`` other than the first file's (the song's
     ``sample_start``): each difficulty keeps its own, and so does one whose ``Title``/``Artist`` (or their Unicode
-    forms) are not the first file's (``Metadata.Title`` ... in its ``extra``). The most common ``Creator`` is the
+    forms) are not the first file's (``Metadata.Title`` ... in its ``extra``: only the name that differs, with its
+    Unicode form; the other follows the song's, renamed or not). The most common ``Creator`` is the
     song's credit, another one is that chart's. A difficulty whose timing points differ from the first's keeps its own timing. Raises ParseError
     when the files name different audio (they are not one song).
     """
@@ -40,9 +41,12 @@ def merge_set(songs: Sequence[Song]) -> Song:
         chart = song.charts[0]
         chart.extra = chart.extra + [item for item in song.extra if item not in common and item[0] not in song_level]
         chart.timing = song.timing if song.timing != first.timing else None
-        names = written_names(song.extra, song.title, song.artist)
-        if names != written_names(first.extra, first.title, first.artist):  # "Song (TV Size)": kept, as Source is
-            chart.extra += [(f"{section}.{key}", value) for (section, key), value in names.items()]
+        names, firsts = written_names(song.extra, song.title, song.artist), written_names(first.extra, first.title,
+                                                                                           first.artist)
+        for name in ("Title", "Artist"):  # "Song (TV Size)": that name kept (as Source is), the other the song's
+            mine = {k: v for k, v in names.items() if k[1].removesuffix("Unicode") == name}
+            if mine != {k: v for k, v in firsts.items() if k[1].removesuffix("Unicode") == name}:
+                chart.extra += [(f"{section}.{key}", value) for (section, key), value in mine.items()]
         if preview_value(song) != preview_value(first):
             chart.extra.append((PREVIEW, preview_value(song)))
         own = song.credit if song.credit != credit else ""

@@ -13,7 +13,8 @@ note 0.5 ms from its row, on a red line at 2103.5 ms as osu!lazer writes them, o
 line): one line ``beat,lane,ms[,end ms]`` in the chart's ``HitObjects.times`` extra (:func:`times_extra`). The
 writer gives it back while the note's row still reads within 1 ms of it and it still reads back on that row
 (:func:`timed`), so an unedited map is written back as it was; a note moved, or a timing edit that takes its
-row further away, is written at its row's rounded time. An entry whose note is gone is never used.
+row further away, is written at its row's rounded time. An entry whose note is gone is never used, and the .ssc
+and JSON writers leave out every entry the writer would not use (:func:`pruned_extra`).
 """
 
 from __future__ import annotations
@@ -89,6 +90,33 @@ def times_extra(timing, notes: Sequence[Note], objects: Sequence[tuple]) -> list
         if ms != heads[k] or (k in end_of and end_ms != end_of[k]):
             lines.append(f"{note.beat},{note.lane},{ms}" + (f",{end_ms}" if k in end_of else ""))
     return [(TIMES, "\n".join(lines))] if lines else []
+
+
+def pruned_extra(chart: Chart, timing, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """``extra`` (the chart's own by default) with its ``HitObjects.times`` cut to the lines the .osu writer would
+    still use: a note of that beat and lane is there and its kept millisecond still passes :func:`timed`'s guard.
+    What the .ssc and JSON writers write: a line whose note was deleted or moved, or whose row a timing edit took
+    away, is not carried on (a few thousand such lines were written into every save and autosave)."""
+    extra = chart.extra if extra is None else extra
+    if not any(name == TIMES for name, _ in extra):
+        return extra
+    kept = kept_times(extra)
+    notes = [n for n in chart.notes if (n.beat, n.lane) in kept]
+    heads, head_f = whole_ms(timing, [n.beat for n in notes])
+    held = [k for k, n in enumerate(notes) if n.kind.has_length]
+    end_beats = [notes[k].end_beat for k in held]
+    ends, end_f = whole_ms(timing, end_beats)
+    used_heads, used_ends = list(heads), list(ends)
+    _use_kept(timing, notes, kept, used_heads, head_f, end_beats, used_ends, end_f, held)
+    end_index = {k: i for i, k in enumerate(held)}
+    lines = []
+    for k, note in enumerate(notes):
+        i = end_index.get(k)
+        if used_heads[k] != heads[k] or (i is not None and used_ends[i] != ends[i]):
+            ms, end_ms = kept[(note.beat, note.lane)]
+            lines.append(f"{note.beat},{note.lane},{ms}" + (f",{end_ms}" if end_ms is not None else ""))
+    text = "\n".join(lines)
+    return [(name, text if name == TIMES else value) for name, value in extra if name != TIMES or text]
 
 
 def kept_times(extra: list[tuple[str, str]]) -> dict[tuple[Fraction, int], tuple[int, int | None]]:

@@ -26,7 +26,6 @@ from chart.formats.relink import FILE_TAGS as FILE_TAGS  # re-exported: the reli
 from chart.formats.relink import relink_charts as relink_charts
 from chart.formats.relink import relinked_extra as relinked_extra
 from chart.song import Chart, Song
-from chart.stated_tempo import note_read_tempo
 
 
 @dataclass(frozen=True)
@@ -91,8 +90,7 @@ def loads(data: bytes | str, fmt: str, report: list[Unrepresentable] | None = No
     """
     found = format_for(name=fmt)
     check_size(data)
-    song = found.module.loads(data, report) if isinstance(data, str) else found.module.load_bytes(data, report)
-    return note_read_tempo(song, found.name, data)  # a file without #BPMS: its 60 BPM is marked as invented
+    return found.module.loads(data, report) if isinstance(data, str) else found.module.load_bytes(data, report)
 
 
 def dumps(song: Song, fmt: str) -> str:
@@ -120,7 +118,7 @@ def load(path: str | Path, report: list[Unrepresentable] | None = None) -> Song:
         if size > MAX_INPUT_BYTES:
             raise ParseError(f"file too large ({size / 2**20:.1f} MB; the limit is {MAX_INPUT_BYTES // 2**20} MB)")
         data = path.read_bytes()
-        song = note_read_tempo(fmt.module.load_bytes(data, report), fmt.name, data)
+        song = fmt.module.load_bytes(data, report)
     except ParseError as err:
         raise err.with_path(str(path)) from None
     except OSError as err:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from chart.formats.msd import escape, unescape
-from chart.song import Song, music_relative_to
+from chart.song import Chart, Song, music_relative_to
 
 #: Song tags (``Song.extra``) that name a file of the song folder, as ``#MUSIC`` does.
 FILE_TAGS = ("BANNER", "BACKGROUND", "PREVIEWVID", "JACKET", "CDIMAGE", "DISCIMAGE", "LYRICSPATH", "CDTITLE",
@@ -41,13 +42,15 @@ def relinked_extra(song: Song, target: str | Path) -> list[tuple[str, str]]:
                                                     for name, raw in song.extra]
 
 
-def relink_charts(song: Song, target: str | Path) -> None:
+def relink_charts(song: Song, target: str | Path, held: Iterable[Chart] = ()) -> None:
     """Relink the files the charts' own tags name (a chart's ``#MUSIC``) for ``song`` written to ``target``, in
-    place (as callers set ``song.extra = relinked_extra(...)``; copy the charts first where the song must stay)."""
+    place (as callers set ``song.extra = relinked_extra(...)``; copy the charts first where the song must stay).
+    ``held``: charts out of the song that an undo or redo may put back (a removed chart), relinked as well."""
     relink = _relinker(song, target)
     if relink is None:
         return
-    for chart in song.charts:
+    charts = {id(c): c for c in (*song.charts, *held)}  # each once
+    for chart in charts.values():
         chart.extra = [(name, _relinked(name, raw, CHART_FILE_TAGS, relink)) for name, raw in chart.extra]
 
 

@@ -67,6 +67,7 @@ from chart.formats.timing_tags import EXTRA_TAGS, in_warp, merged_per_beat, timi
 from chart.formats.values import format_beat, format_number, format_pairs
 from chart.notes import Note, NoteKind
 from chart.song import Chart, Slot, Song
+from chart.stated_tempo import is_invented
 from chart.timing import TimingData
 
 NAME = "sm"
@@ -262,6 +263,8 @@ def dumps(song: Song) -> str:
         raise WriteError(".sm", bad)
     values = song_tag_values(song)
     values.update(_timing_values(song.timing))
+    if is_invented(song, song.timing):  # the tempo the reader filled in stays unstated (chart.stated_tempo)
+        values["BPMS"] = ""
     parts = [write_ordered(SM_SONG_ORDER, values, song.extra)]
     fakes = fake_ranges(song.timing)
     parts += [_chart_text(_faked(chart, song.timing, fakes), radar.kept(NAME, chart, song.timing))

@@ -18,7 +18,7 @@ import dataclasses
 import re
 from fractions import Fraction
 
-from chart.formats import radar
+from chart.formats import osu_times, radar
 from chart.formats.errors import Unrepresentable, WriteError, meter_problems
 from chart.formats.msd import Tag, decode, escape, parse_tags, require_tags, tag_line
 from chart.formats.stepmania import (
@@ -41,12 +41,14 @@ from chart.formats.timing_tags import (
     ALIASES,
     EXTRA_TAGS,
     FIELD_TAGS,
+    bpms_stated,
     order_extra,
     timing_from_tags,
     timing_tag_values,
 )
 from chart.formats.values import format_pairs, parse_pairs
 from chart.song import Chart, Song
+from chart.stated_tempo import is_invented, mark_invented
 from chart.timing import TimingData
 
 NAME = "ssc"
@@ -87,7 +89,7 @@ def loads(text: str, report: list[Unrepresentable] | None = None) -> Song:
                 old.append("#WARPS values read as end beats: the file's #VERSION is below 0.70, as StepMania does")
             header.append(tag)
     song = song_from_header(header, report)
-    song.charts = [c for c in (_chart(block, song.timing, report) for block in blocks) if c is not None]
+    song.charts = [c for c in (_chart(block, song, report) for block in blocks) if c is not None]
     for chart in song.charts:  # its radar field is written back while the chart is this one (chart.formats.radar)
         radar.remember(NAME, chart, song.timing_for(chart))
     if report is not None:
@@ -121,7 +123,7 @@ def load_bytes(data: bytes, report: list[Unrepresentable] | None = None) -> Song
     return loads(decode(data, report), report)
 
 
-def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentable] | None) -> Chart | None:
+def _chart(block: list[Tag], song: Song, report: list[Unrepresentable] | None) -> Chart | None:
     fields: dict[str, tuple[str, int]] = {}
     gathered = TimingTags(merge=True, skip_empty=True)
     extra: list[tuple[str, str]] = []
@@ -144,8 +146,10 @@ def _chart(block: list[Tag], song_timing: TimingData, report: list[Unrepresentab
     timing = None
     said = gathered.notes()
     if gathered.values or gathered.extra:
-        timing = timing_from_tags(gathered.values, order_extra(gathered.extra, EXTRA_TAGS), base=song_timing,
+        timing = timing_from_tags(gathered.values, order_extra(gathered.extra, EXTRA_TAGS), base=song.timing,
                                   notes=said)
+        if is_invented(song, song.timing) and not bpms_stated(gathered.values):  # the song's invented tempo
+            mark_invented(song, timing)
     chart = make_chart(fields, ":".join(notes.params), notes.line, extra, timing, report)
     if report is not None:
         report += [Unrepresentable(chart.chart_id(), Fraction(0), f"chart timing: {line}", fatal=False)
@@ -173,19 +177,25 @@ def dumps(song: Song) -> str:
     values = song_tag_values(song)
     values["VERSION"] = VERSION
     values.update(timing_tag_values(song.timing))
+    unstated = is_invented(song, song.timing)
+    if unstated:  # the tempo the reader filled in stays unstated: StepMania reads the same 60 BPM from this
+        values["BPMS"] = ""
     parts = [write_ordered(SONG_ORDER, values, song.extra)]
-    for chart in song.charts:
-        parts.append(_chart_text(chart, song.timing_for(chart)))
+    for chart in song.charts:  # a chart's own invented tempo is the song's: left to it when that is still unstated
+        parts.append(_chart_text(chart, song.timing_for(chart), unstated and is_invented(song, chart.timing)))
     return "".join(parts)
 
 
-def _chart_text(chart: Chart, timing: TimingData) -> str:
+def _chart_text(chart: Chart, timing: TimingData, unstated: bool = False) -> str:
     values = {
         "STEPSTYPE": chart.mode, "DESCRIPTION": escape(chart.description),
         "DIFFICULTY": chart.slot.sm_name, "METER": str(chart.meter), "CREDIT": escape(chart.credit),
     }
     if chart.timing is not None:
         values.update(timing_tag_values(chart.timing))
-    body = write_ordered(CHART_ORDER, values, radar.without_stale(NAME, chart, timing, written_extra(chart)))
+        if unstated:
+            values["BPMS"] = ""
+    extra = osu_times.pruned_extra(chart, timing, written_extra(chart))  # the osu! ms its notes still use
+    body = write_ordered(CHART_ORDER, values, radar.without_stale(NAME, chart, timing, extra))
     return f"{chart_comment(chart)}{tag_line('NOTEDATA', '')}{body}#NOTES:\n{notes_text(chart)}\n;\n"
 

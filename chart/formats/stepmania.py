@@ -27,11 +27,13 @@ from chart.formats.timing_tags import (
     ALIASES,
     EXTRA_TAGS,
     TIMING_TAGS,
+    bpms_stated,
     order_extra,
     timing_from_tags,
 )
 from chart.formats.values import format_beat, format_number, parse_number, snap_row, written_as_zero
 from chart.song import Chart, Slot, Song
+from chart.stated_tempo import mark_invented
 from chart.timing import TimingData
 
 # StepMania 5 writer order (.ssc superset; .sm's LASTBEATHINT slotted where the .sm writer puts it).
@@ -69,6 +71,8 @@ def song_from_header(tags: list[Tag], report: list[Unrepresentable] | None = Non
             extra.append((known_spelling(tag, SONG_ORDER), tag.raw.strip()))
     said = timing.notes()
     song.timing = timing_from_tags(timing.values, order_extra(timing.extra, EXTRA_TAGS), notes=said, sm=sm)
+    if not bpms_stated(timing.values):  # read at 60 BPM, as StepMania reads it: an invented tempo
+        mark_invented(song, song.timing)
     if report is not None:
         report += [Unrepresentable("", Fraction(0), line, fatal=False) for line in said]
     song.extra = order_extra(extra, SONG_ORDER)

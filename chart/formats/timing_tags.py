@@ -10,15 +10,18 @@ run backwards (a negative stop, or a segment with negative BPM) a warp starts, a
 where the clock is back at the time the warp started. The negative entries are removed, and the tempo in
 force before a negative BPM carries on inside the warp (no note there can be hit, so it changes nothing). A
 positive stop met inside a warp is time the warp makes up, not a stop of its own: one that more than makes it up
-ends the warp at its beat, and only the excess stays there as a stop (as that loader does).
+ends the warp at its beat, and only the excess stays there as a stop (as that loader does). A last BPM that is
+negative is refused ("never catches up"): StepMania warps from there to the end of the chart (beat 99999999), a
+timing whose every later beat shares one instant, which the editor's views and checks are not built for.
 Warp ends are exact fractions; a length within 1e-6 beat of a 1/48 row is taken as that row (our own
 .sm writer's negative stops carry 9 decimals of seconds).
 
 Entries StepMania's loaders drop or replace are handled as they do, and said in the read report: a BPM of 0 is
 ignored (the next BPM then applies from the start if it was the one at beat 0); a stop or delay listed again at
-the beat of an earlier one replaces it (``TimingData::AddSegment``; a beat with a negative stop keeps all its
-stops, taken in turn in list order as StepMania's .sm loader takes them while it makes a warp - but two positive stops on one beat
-inside a negative-BPM warp keep only the last here, where that loader adds them up); in a .sm file (``sm=True``), stops before
+the beat of an earlier one replaces it (``TimingData::AddSegment``; in a file with a negative BPM or stop, every
+stop is taken in turn in list order, as StepMania's .sm loader takes them while it makes a warp: two positive
+stops on one beat inside a warp both count against it, and that replacement applies only to the stops that stay,
+then without a read-report line); in a .sm file (``sm=True``), stops before
 beat 0 are taken into ``#OFFSET`` (``ProcessBPMsAndStops``: a stop of s seconds there plays the whole chart s
 seconds later).
 """
@@ -96,7 +99,10 @@ def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, 
         stops = [(b, s) for b, s in stops if b >= 0]
         said.append(f"{len(before)} stop(s) before beat 0 taken into #OFFSET (beat 0 at {float(-offset):.3f} s), "
                     f"as StepMania's .sm reader does")
-    stops = _last_per_beat(stops, "stop", said, keep_negative=True)
+    if all(v >= 0 for _, v in bpms + stops):
+        stops = _last_per_beat(stops, "stop", said)
+    # else every stop goes to negative_to_warps as listed: StepMania's .sm loader counts each positive stop inside
+    # a warp it makes against the warp (two on one beat both), and outside one the last listed stays there too
     delays = _last_per_beat(_beat_values(get("DELAYS"), "#DELAYS"), "delay", said)
     warps = [(b, near_row(v)) for b, v in _beat_values(get("WARPS"), "#WARPS")]
     sigs = _signatures(*get("TIMESIGNATURES"))
@@ -107,6 +113,13 @@ def timing_from_tags(values: dict[str, tuple[str, int]], extra: list[tuple[str, 
                           extra=tuple(extra))
     except ValueError as err:
         raise ParseError(f"timing: {err}", get("BPMS")[1]) from None
+
+
+def bpms_stated(values: dict[str, tuple[str, int]]) -> bool:
+    """Whether the tag values (as for :func:`timing_from_tags`) give a nonzero BPM: else the reader fills in its
+    tempo (the song's, or 60 BPM) and :mod:`chart.stated_tempo` marks it as invented."""
+    text, line = values.get("BPMS", ("", 0))
+    return any(v != 0 for _, v in parse_pairs(text, "#BPMS", line))
 
 
 def _beat_values(entry: tuple[str, int | None], what: str) -> list[tuple[Fraction, Fraction]]:
@@ -141,22 +154,16 @@ def _nonzero_bpms(bpms: list[tuple[Fraction, Fraction]], said: list[str]) -> lis
     return kept
 
 
-def _last_per_beat(pairs: list[tuple[Fraction, Fraction]], what: str, said: list[str],
-                   keep_negative: bool = False) -> list[tuple[Fraction, Fraction]]:
+def _last_per_beat(pairs: list[tuple[Fraction, Fraction]], what: str,
+                   said: list[str]) -> list[tuple[Fraction, Fraction]]:
     """One entry per beat, the last listed (StepMania's segment insertion replaces one on the same row; a value
-    of 0 does not replace another); with ``keep_negative``, a beat with a negative entry keeps all of its
-    entries (StepMania's .sm loader adds up stops at a warp it makes). Said in ``said`` when any is dropped."""
+    of 0 does not replace another). Said in ``said`` when any is dropped."""
     by_beat: dict[Fraction, list[Fraction]] = {}
     for b, v in pairs:
         by_beat.setdefault(b, []).append(v)
     if all(len(vs) == 1 for vs in by_beat.values()):
         return pairs
-    out: list[tuple[Fraction, Fraction]] = []
-    for b, vs in by_beat.items():
-        if len(vs) == 1 or (keep_negative and any(v < 0 for v in vs)):
-            out += [(b, v) for v in vs]
-        else:
-            out.append((b, ([v for v in vs if v != 0] or vs)[-1]))
+    out = [(b, ([v for v in vs if v != 0] or vs)[-1]) for b, vs in by_beat.items()]
     dropped = len(pairs) - len(out)
     if dropped:
         first = min(b for b, vs in by_beat.items() if len(vs) > 1)

@@ -261,8 +261,10 @@ class FileController(QObject):
         doc, song = self.session.doc, self.session.doc.song
         if not save_checks.may_write(self, target):
             return False
-        old = song.music, song.source_path, song.extra, [c.extra for c in song.charts]
-        audio_found = self._relink_files(target)
+        history = doc.history  # a removed chart an undo puts back is relinked too (and put back on a failure)
+        held = held_charts([*history.undo_commands(), *history.redo_commands()])
+        old = song.music, song.source_path, song.extra, [(c, c.extra) for c in (*song.charts, *held)]
+        audio_found = self._relink_files(target, held)
         try:
             made = save_checks.set_copies(self, target)  # an .osu away from its audio: copied in (None: declined)
             if made is not None:
@@ -277,7 +279,7 @@ class FileController(QObject):
                            messages.one_line(f"{target}: {reason}") + "\nYour changes are still open; try Save As.")
         if made is None:
             song.music, song.source_path, song.extra = old[:3]
-            for chart, extra in zip(song.charts, old[3], strict=True):
+            for chart, extra in old[3]:
                 chart.extra = extra
             return False
         doc.song.source_path = target
@@ -290,7 +292,7 @@ class FileController(QObject):
         self.saved.emit(str(target))
         return True
 
-    def _relink_files(self, target: Path) -> bool:
+    def _relink_files(self, target: Path, held: list[Chart]) -> bool:
         """Keep #MUSIC (:func:`music_for`), #BANNER, #BACKGROUND and the song's other file tags
         (:func:`chart.formats.registry.relinked_extra`) pointing at their files when saving into another folder.
         False when the audio was not found (#MUSIC is left as it was)."""
@@ -299,7 +301,7 @@ class FileController(QObject):
         song = self.session.doc.song
         music = music_for(self.session, target)
         song.extra = relinked_extra(song, target)
-        relink_charts(song, target)  # a chart's own #MUSIC
+        relink_charts(song, target, held)  # a chart's own #MUSIC, also of the charts history steps keep
         if music is not None:
             song.music = music
         return music is not None
@@ -319,6 +321,17 @@ class FileController(QObject):
                     charts=[Chart(slot=Slot.BEGINNER, meter=placeholder_meter(Slot.BEGINNER))])
         song.source_path = audio_path.with_suffix(".ssc")
         return Document(song)
+
+
+def held_charts(commands: list) -> list[Chart]:
+    """The charts history steps keep (``held_charts()``: a removed or added chart), transactions' steps included."""
+    out: list[Chart] = []
+    for command in commands:
+        children = getattr(command, "children", None)
+        out += held_charts(children) if isinstance(children, list) else []
+        held = getattr(command, "held_charts", None)
+        out += held() if callable(held) else []
+    return out
 
 
 def music_for(session: EditorSession, target: Path) -> str | None:

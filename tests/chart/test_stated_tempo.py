@@ -8,8 +8,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from chart.checks.registry import check_song
-from chart.formats.registry import load, loads
-from chart.stated_tempo import file_states_tempo, states_tempo
+from chart.formats.game_json import load_bytes
+from chart.formats.registry import dumps, load, loads
+from chart.stated_tempo import states_tempo
 from chart.timing import TimingData
 
 NO_TEMPO = "#VERSION:0.83;\n#TITLE:No timing;\n#MUSIC:song.ogg;\n"
@@ -22,21 +23,66 @@ def test_a_file_without_bpms_is_marked_and_setting_a_tempo_states_it(tmp_path: P
     song = load(path)
     assert song.timing.bpms == ((Fraction(0), Fraction(60)),)  # what the reader fills in, as StepMania does
     assert not states_tempo(song)
+    invented = song.timing
     song.timing = TimingData.constant(141, "-0.05")  # Timing > Detect Tempo
     assert states_tempo(song)
-    song.timing = TimingData.constant(60)  # undone: invented again
+    song.timing = TimingData.constant(60)  # a designer's own 60 BPM is stated too (it was the value compared)
+    assert states_tempo(song)
+    song.timing = invented  # undone: invented again
     assert not states_tempo(song)
 
 
 def test_what_counts_as_stating_it() -> None:
-    assert file_states_tempo("#BPMS:0.000=60.000;")  # a real 60 BPM is stated
-    assert file_states_tempo(b"#bpms:\n0=128,\n64=140\n;")
-    assert not file_states_tempo("#BPMS:;")
-    assert not file_states_tempo("#BPMS:0=0;")  # a BPM of 0 is ignored, as StepMania ignores it
-    assert file_states_tempo("#TITLE:x;\n#BPMS:0=99;".encode("utf-16"))  # with its BOM
+    assert states_tempo(loads(NO_TEMPO + "#BPMS:0.000=60.000;\n" + NOTES, "sm"))  # a real 60 BPM is stated
+    assert states_tempo(loads(NO_TEMPO + "#bpms:\n0=128,\n64=140\n;\n" + NOTES, "sm"))
+    assert not states_tempo(loads(NO_TEMPO + "#BPMS:;\n" + NOTES, "sm"))
+    assert not states_tempo(loads(NO_TEMPO + "#BPMS:0=0;\n" + NOTES, "sm"))  # a BPM of 0 is ignored, as StepMania
+    assert states_tempo(loads(("#TITLE:x;\n#BPMS:0=99;\n" + NOTES).encode("utf-16"), "sm"))  # with its BOM
     assert states_tempo(loads(NO_TEMPO + "#BPMS:0=150;\n" + NOTES, "sm"))
     assert not states_tempo(loads(NO_TEMPO + NOTES, "sm"))
     assert not states_tempo(loads((NO_TEMPO + NOTES).encode(), "sm"))
+
+
+def test_the_mark_comes_from_what_the_reader_read() -> None:
+    """Review of audit 27: a regex over the file took #BPMS text the reader never reads for a stated tempo."""
+    assert not states_tempo(loads(NO_TEMPO + "// #BPMS:0=150;  old tempo\n" + NOTES, "sm"))
+    assert not states_tempo(loads(NO_TEMPO + "#CREDIT:fix #BPMS:0=150 later;\n" + NOTES, "sm"))
+    # a .ssc whose Hard chart states its own tempo while the song (and so the Easy chart) does not
+    chart = "#NOTEDATA:;\n#STEPSTYPE:dance-single;\n#DIFFICULTY:{d};\n#METER:5;\n{x}#NOTES:\n1000\n;\n"
+    song = loads(NO_TEMPO + chart.format(d="Hard", x="#BPMS:0=150;\n") + chart.format(d="Easy", x=""), "ssc")
+    assert not states_tempo(song)
+    # a chart block with its own timing but no #BPMS takes the song's invented tempo: marked as well
+    song = loads("#VERSION:0.83;\n#TITLE:x;\n#BPMS:0=150;\n" + chart.format(d="Easy", x="#OFFSET:0.1;\n"), "ssc")
+    assert states_tempo(song)
+    song = loads(NO_TEMPO + chart.format(d="Easy", x="#OFFSET:0.1;\n"), "ssc")
+    song.timing = TimingData.constant(150)
+    assert not states_tempo(song)  # the chart still plays at the invented tempo
+
+
+def test_the_mark_survives_save_convert_and_autosave() -> None:
+    for fmt in ("sm", "ssc"):
+        song = loads(NO_TEMPO + NOTES, "sm")  # saved as .sm, or converted to .ssc (main.py convert, Save As)
+        text = dumps(song, fmt)
+        assert "#BPMS:;" in text  # StepMania reads the same 60 BPM from it
+        back = loads(text, fmt)
+        assert back.timing == song.timing
+        assert back.charts[0].notes == song.charts[0].notes
+        assert not states_tempo(back), fmt
+    chart = "#NOTEDATA:;\n#STEPSTYPE:dance-single;\n#DIFFICULTY:Easy;\n#METER:5;\n#OFFSET:0.1;\n#NOTES:\n1000\n;\n"
+    song = loads(NO_TEMPO + chart, "ssc")
+    back = loads(dumps(song, "ssc"), "ssc")
+    assert back == song
+    assert not states_tempo(back)
+    back.timing = TimingData.constant(150)  # the song's tempo set, the chart's own still invented: kept as it plays
+    again = loads(dumps(back, "ssc"), "ssc")
+    assert again == back
+    recovered = load_bytes(dumps(song, "json").encode(), max_bytes=None)  # the editor's autosave and recovery
+    assert recovered == song
+    assert not states_tempo(recovered)
+    assert '"tempo_stated"' not in dumps(loads(NO_TEMPO + "#BPMS:0=150;\n" + NOTES, "sm"), "json")
+    stated = loads(NO_TEMPO + NOTES, "sm")
+    stated.timing = TimingData.constant(60)
+    assert states_tempo(loads(dumps(stated, "ssc"), "ssc"))
 
 
 def test_verify_warns_once_for_a_song_with_notes_and_no_tempo() -> None:

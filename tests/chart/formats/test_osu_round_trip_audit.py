@@ -54,6 +54,28 @@ def test_a_note_moved_or_retimed_is_written_at_its_rows_time():
     assert [line.split(",")[2] for line in objects(osu_mania.dumps(song))][1:3] == ["596", "1096"]
 
 
+def test_kept_milliseconds_are_written_to_ssc_and_json_only_for_notes_that_still_use_them():
+    # review of 945ad41: HitObjects.times was never pruned (a map cut to 10 notes still carried every line)
+    from chart.formats import game_json
+
+    def kept(song: Song, fmt) -> list[str]:
+        chart = fmt.loads(fmt.dumps(song)).charts[0]
+        return dict(chart.extra).get("HitObjects.times", "").split("\n")
+
+    song = osu_mania.loads(osu_text(FRACTIONAL_RED))
+    for fmt in (ssc, game_json):
+        assert kept(song, fmt) == ["67/16,1,2103", "83/16,2,2503", "99/16,3,2903,3303"]
+    chart = song.charts[0]
+    chart.notes = [n for n in chart.notes if n.lane != 2]  # one note deleted, one moved a row later
+    chart.notes = [Note(n.beat + F(1, 48), n.lane, n.kind, n.length) if n.lane == 1 else n for n in chart.notes]
+    for fmt in (ssc, game_json):
+        assert kept(song, fmt) == ["99/16,3,2903,3303"]
+    assert objects(osu_mania.dumps(ssc.loads(ssc.dumps(song))))[-1] == "448,192,2903,128,0,3303:0:0:0:0:"
+    song.timing = song.timing.with_changes(offset=song.timing.offset + F(3, 1000))  # no kept ms fits any more
+    for fmt in (ssc, game_json):
+        assert "HitObjects.times" not in dict(fmt.loads(fmt.dumps(song)).charts[0].extra)
+
+
 def set_folder(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir()
     (folder.parent / "out").mkdir(exist_ok=True)
@@ -80,6 +102,19 @@ def test_a_set_difficulty_keeps_its_own_title_and_artist(tmp_path):
     assert by_name["S [Easy].osu"] == ["PreviewTime: -1", "Title:Song", "TitleUnicode:ソング", "Artist:Band"]
     assert by_name["S [Insane].osu"] == ["PreviewTime: -1", "Title:Song (TV Size)", "TitleUnicode:ソング (TV Size)",
                                          "Artist:Band feat. Guest", "ArtistUnicode:バンド"]
+
+
+def test_a_set_difficulty_with_its_own_title_follows_an_artist_rename(tmp_path):
+    # review of 945ad41: the whole name set was kept for "Song (TV Size)", so a Song panel rename of the artist
+    # reached every difficulty but that one (the set then named two artists)
+    folder = set_folder(tmp_path / "set", {"A - S [Easy].osu": osu_text(TAIL, "Easy", "Song", "Band"),
+                                           "A - S [Hard].osu": osu_text(TAIL, "Hard", "Song (TV Size)", "Band")})
+    song = load_folder(folder)[0]
+    assert not any(k.startswith("Metadata.Artist") for c in song.charts for k, _ in c.extra)
+    song.artist = "New Band"
+    by_name = {p.name: metadata(p) for p in save_split(song, tmp_path / "out" / "S.osu")}
+    assert by_name["S [Easy].osu"] == ["PreviewTime: -1", "Title:Song", "Artist:New Band"]
+    assert by_name["S [Hard].osu"] == ["PreviewTime: -1", "Title:Song (TV Size)", "Artist:New Band"]
 
 
 def test_stops_and_delays_written_as_red_lines_are_listed():

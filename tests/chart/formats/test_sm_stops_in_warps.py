@@ -60,3 +60,15 @@ def test_stop_before_a_negative_stop_on_the_same_beat_still_plays():
     song = read("0=120", "2=0.5,2=-1")
     assert (song.timing.warps, song.timing.stops) == (((F(2), F(2)),), ((F(2), F(1, 2)),))
     assert song.timing.beat_to_seconds(4) == F(3, 2)
+
+
+def test_two_positive_stops_on_one_beat_inside_a_warp_both_count_against_it():
+    # Review of 808503a: -1 s at beat 2, 0.25 s to beat 2.5 (0.75 s still to make up); the first 0.5 s stop there
+    # leaves 0.25 s, the second overshoots by 0.25 s: warp [2, 2.5), a 0.25 s stop at 2.5, beat 3 at 1.5 s (as the
+    # port of StepMania 5's loader gives). Only the last was kept: warp [2, 3), no stop, beat 3 at 1 s.
+    song = read("0=120", "2=-1,2.5=0.5,2.5=0.5")
+    assert (song.timing.warps, song.timing.stops) == (((F(2), F(1, 2)),), ((F(5, 2), F(1, 4)),))
+    assert song.timing.beat_to_seconds(3) == F(3, 2)
+    # outside a warp, the last listed of two stays (StepMania's AddSegment replaces one on the same row)
+    song = read("0=120", "1=0.5,1=0.25,2=-1")
+    assert song.timing.stops == ((F(1), F(1, 4)),)
