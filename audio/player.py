@@ -362,11 +362,11 @@ class Player:
         self._stem_gains, self._stem_muted = mix.gains.copy(), np.zeros(mix.gains.size, bool)
         self.renderer.mix = mix
 
-    def set_stem_gain(self, index: int, gain: float, muted: bool | None = None) -> None:
-        """Change one stem's gain (and mute flag); the mix changes within a block."""
+    def set_stem_gain(self, index: int | slice, gain: float | Sequence[float], muted: bool | None = None) -> None:
+        """Change one stem's gain (or a slice's, in one change; negative subtracts) and mute flag, within a block."""
         if self._stem_gains is None or self._stem_muted is None:
             raise ValueError("no stems are loaded")
-        self._stem_gains[index] = max(0.0, float(gain))
+        self._stem_gains[index] = np.asarray(gain, dtype=np.float64)
         if muted is not None:
             self._stem_muted[index] = muted
         self.renderer.mix = self.renderer.mix.with_gains(np.where(self._stem_muted, 0.0, self._stem_gains))

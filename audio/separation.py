@@ -99,8 +99,8 @@ def default_separator(params: SeparationParams, sr: int, channels: int) -> MaskS
         raise SeparationError(f"unknown separation method {params.method!r} (auto, stereo or mono)")
     stereo = channels >= 2 and params.method != "mono"
     if params.method == "stereo" and channels < 2 and not params.allow_mono_fallback:
-        raise SeparationError("the audio is mono: centre extraction needs a stereo file "
-                              "(allow the mono fallback, or choose the mono method)")
+        raise SeparationError("the audio is mono: centre extraction needs a stereo file (separate: pass "
+                              "--allow-mono, or --method mono; SeparationParams: allow_mono_fallback or method='mono')")
     return MaskSeparator(params, sr, stereo)
 
 

@@ -112,7 +112,8 @@ class StemSet:
         return self.folder / f"{stem}.wav"
 
     def load(self, stem: str) -> np.ndarray:
-        """The stem as ``[channels, frames]`` float32 (read once, then kept)."""
+        """The stem as ``[channels, frames]`` float32 (read once, then kept): a transposed view of the frames as
+        read (``[frames, channels]``, C order), so a stem costs its own size even while it loads, no copy."""
         if stem not in self.stems:
             raise SeparationError(f"no stem {stem!r} (have {', '.join(self.stems)})")
         if stem not in self._arrays:
@@ -125,11 +126,12 @@ class StemSet:
             if data.shape != (self.frames, self.channels):
                 raise SeparationError(f"{self.path(stem)} was changed since it was separated (holds "
                                       f"{data.shape[0]} frames, not {self.frames}); separate the song again")
-            self._arrays[stem] = np.ascontiguousarray(data.T)
+            self._arrays[stem] = data.T  # the player's layout is [frames, channels]: it plays this without a copy
         return self._arrays[stem]
 
     def layers(self) -> dict[str, np.ndarray]:
-        """``vocals``, ``drums`` and ``other`` (accompaniment minus drums): disjoint parts summing to the mix."""
+        """``vocals``, ``drums`` and ``other`` (accompaniment minus drums): disjoint parts summing to the mix.
+        ``other`` is a new song-sized array; the editor plays vocals, drums and accompaniment with gains instead."""
         other = self.load("accompaniment") - self.load("drums")
         return {"vocals": self.load("vocals"), "drums": self.load("drums"), "other": other}
 

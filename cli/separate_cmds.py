@@ -31,8 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "extraction + REPET-SIM + HPSS). vocals + accompaniment add up to the input; drums is the "
                     "percussive part of the accompaniment. Results are cached, so a second run is instant. Stems already in "
                     "DIR are replaced only with --force; a stem that would replace AUDIO itself is always refused.")
-    p.add_argument("audio", type=Path, metavar="AUDIO", help="audio file (ogg, mp3, wav, flac)")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="folder for the stem WAV files")
+    p.add_argument("audio", type=Path, metavar="AUDIO", nargs="?",
+                   help="audio file (ogg, mp3, wav, flac); leave it out with --model FILE.onnx --save-manifest "
+                        "to write the manifest only")
+    p.add_argument("-o", "--out", type=Path, metavar="DIR", help="folder for the stem WAV files (required with AUDIO)")
     p.add_argument("--force", action="store_true",
                    help="replace stem files already in DIR (never AUDIO itself: separate a stem into another folder)")
     p.add_argument("--model", type=Path, metavar="FILE.onnx",
@@ -46,9 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="comma-separated stems to write (default: every stem the method makes: vocals, "
                         "accompaniment and, built-in, drums)")
     p.add_argument("--method", choices=("auto", "stereo", "mono"), default="auto",
-                   help="built-in separator: stereo = centre extraction (refuses mono files unless "
+                   help="built-in separator only (not with --model): stereo = centre extraction (refuses mono files unless "
                         "--allow-mono), mono = REPET-SIM + HPSS only, auto = stereo when the file is stereo")
-    p.add_argument("--allow-mono", action="store_true", help="with --method stereo: fall back to mono methods")
+    p.add_argument("--allow-mono", action="store_true",
+                   help="built-in separator, with --method stereo: fall back to mono methods on a mono file")
     p.add_argument("--subtype", choices=("FLOAT", "PCM_16", "PCM_24"), default="FLOAT",
                    help="WAV sample format (default FLOAT: no clipping)")
     p.add_argument("--cache-dir", type=Path, default=None, help=f"stem cache (default {_DEFAULT_CACHE})")
@@ -71,6 +74,10 @@ def _check_outputs(audio: Path, out: Path, names: list[str], force: bool) -> Non
     """Refuse, before any work, a stem file that is the input (``separate stems/vocals.wav -o stems/`` replaced
     its own input with its vocals), and stem files already in ``out`` unless ``force``: they were replaced
     without a word."""
+    for name in names:  # a folder (or device, pipe) where a stem goes: refused now, not after some were replaced
+        if (path := out / f"{name}.wav").exists() and not path.is_file():
+            raise UserError(f"-o {out}: {path} is {'a folder' if path.is_dir() else 'not a regular file'}, "
+                            "where the stem would go; move it or choose another folder")
     existing = [out / f"{name}.wav" for name in names if (out / f"{name}.wav").exists()]
     for path in existing:
         with contextlib.suppress(OSError):  # a missing AUDIO is reported by the decoder, in its words
@@ -82,16 +89,28 @@ def _check_outputs(audio: Path, out: Path, names: list[str], force: bool) -> Non
                         "replace them")
 
 
-def _separator_factory(args: argparse.Namespace):
-    """``((sr, channels) -> Separator, its stems)`` for --model, or ``(None, built-in stems)``."""
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options that cannot apply to this run (they were ignored without a word)."""
+    if args.token_file is not None and args.backend == "local":
+        raise UserError("--token-file goes with --backend URL (separation runs locally without it)")
     if args.model is None:
         if args.backend != "local":
             raise UserError("--backend needs --model (the built-in separator runs locally)")
         if args.save_manifest:
             raise UserError("--save-manifest goes with --model (it writes the model's manifest beside it)")
-        from audio.separation import MaskSeparator
+    elif given := [f for f, v in (("--method", args.method != "auto"), ("--allow-mono", args.allow_mono)) if v]:
+        raise UserError(f"{' and '.join(given)} choose{'s' * (len(given) == 1)} how the built-in separator works; "
+                        "a --model separates the file as it is (mono too)")
+    if args.audio is None:
+        if args.model is None or not args.save_manifest:
+            raise UserError("AUDIO is required (only --model FILE.onnx --save-manifest runs without it)")
+        if args.out is not None:
+            raise UserError("-o DIR goes with AUDIO (--save-manifest alone writes the manifest beside --model)")
+    elif args.out is None:
+        raise UserError("-o DIR is required: the folder for the stem WAV files")
 
-        return None, MaskSeparator.stems
+
+def _load_model(args: argparse.Namespace):
     from inference.separation_model import SeparationModelError, load_separation_model
 
     try:
@@ -100,6 +119,16 @@ def _separator_factory(args: argparse.Namespace):
         raise UserError(str(exc)) from None
     if args.save_manifest:
         print(f"wrote {model.save_manifest()}", file=sys.stderr)
+    return model
+
+
+def _separator_factory(args: argparse.Namespace):
+    """``((sr, channels) -> Separator, its stems)`` for --model, or ``(None, built-in stems)``."""
+    if args.model is None:
+        from audio.separation import MaskSeparator
+
+        return None, MaskSeparator.stems
+    model = _load_model(args)
     backend: Backend
     if args.backend == "local":
         from inference.backends import OnnxBackend
@@ -123,6 +152,10 @@ def cmd_separate(args: argparse.Namespace) -> int:
     from inference.manifest import ManifestError
 
     # every argument is checked before the separation starts (a typo in --stems must not cost a whole run)
+    _check_options(args)
+    if args.audio is None:  # --model FILE.onnx --save-manifest: the manifest only
+        _load_model(args)
+        return 0
     factory, available = _separator_factory(args)
     wanted = _stems(args.stems, available)
     params = SeparationParams(method=args.method, allow_mono_fallback=args.allow_mono)

@@ -313,6 +313,14 @@ class EditorSession(QObject):
         self.audio, self.audio_error = audio, error
         self.audio_changed.emit()
 
+    def audio_loading(self) -> Path | None:
+        """The song's audio file while the editor still decodes it (just after the song was opened), else None
+        (decoded, failed, or no file): a command that needs the audio waits for it or says so, not "no audio"."""
+        if self.audio is not None or self.audio_error is not None:
+            return None
+        path = self.doc.song.audio_path()
+        return path if path is not None and Path(path).is_file() else None
+
     def duration_s(self) -> float:
         """Audio length, else a little past the last note (at least 60 s), for the view and the minimap."""
         if self.audio is not None:

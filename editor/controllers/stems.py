@@ -3,13 +3,14 @@ and hand one stem's samples to the AI draft.
 
 Separation is :func:`audio.separation_cache.separate_file` in a background :class:`~editor.workers.Job`
 (progress, cancel per chunk, the on-disk cache makes a second "Separate" of the same audio instant). The job also
-loads :meth:`~audio.separation_cache.StemSet.layers` (vocals, drums, other: they add up to the mix) and builds a
-peak pyramid per stem, so nothing heavy happens in the GUI thread.
+loads vocals, drums and accompaniment and builds a peak pyramid per layer (vocals, drums, other = accompaniment -
+drums: they add up to the mix), so nothing heavy happens in the GUI thread. "other" is never held as an array.
 
-While "play stems" is on, the player mixes the three layers (``Player.set_stems``) with per-stem gains: a stem is
-heard when it is not muted and either no stem is soloed or it is soloed; its slider sets the gain. Off, the player
-goes back to the full mix. A player rebuilt for the same song (the output reopened after the device failed,
-``PlaybackController.player_changed``) gets the stems again, so "play stems" stays true to what is heard.
+While "play stems" is on, the player mixes vocals, drums and accompaniment (``Player.set_stems``) with gains that
+give each layer its own (:func:`part_gains`): a stem is heard when it is not muted and either no stem is soloed or
+it is soloed; its slider sets the gain. Off, the player goes back to the full mix. A player rebuilt for the same
+song (the output reopened after the device failed, ``PlaybackController.player_changed``) gets the stems again,
+so "play stems" stays true to what is heard.
 A new song (``audio_changed``) drops the stems and detaches a running separation: it is cancelled, its signals
 are ignored from then on (no stale progress or "cancelled" line), and the new song can be separated at once.
 
@@ -25,6 +26,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from editor.controllers.band_waveform import (  # noqa: F401  (BandSpan, WINDOW_S: re-exported for callers)
+    WINDOW_S,
+    BandSpan,
+    band_peaks_job,
+)
 from editor.session import AudioState, EditorSession
 from editor.workers import Job, JobContext
 
@@ -52,94 +58,65 @@ class StemState:
     solo: bool = False
 
 
+PARTS = ("vocals", "drums", "accompaniment")  # the stems held and played: "other" is accompaniment - drums
+BLOCK_FRAMES = 1 << 20
+
+
+def part_gains(layer_gains) -> np.ndarray:
+    """The player's gains of :data:`PARTS` for layer gains ``(vocals, drums, other)``: ``gv V + gd D + go (A - D)``
+    is ``gv V + (gd - go) D + go A``, so no "other" array is needed (a song-sized one: 4 bytes a sample)."""
+    gv, gd, go = (float(g) for g in layer_gains)
+    return np.array([gv, gd - go, go])
+
+
 @dataclass
 class SeparatedStems:
-    """What the separation job hands to the GUI: layers ``[channels, n]`` float32, their peaks, the method."""
+    """What the separation job hands to the GUI: ``parts`` (:data:`PARTS`, ``[channels, n]`` float32 each, views
+    of the arrays read from the cache, no copies), a peak pyramid per layer (:data:`STEMS`), the method.
 
-    layers: dict[str, np.ndarray]
+    The layer "other" is never held: :meth:`span` computes any span of it, the player mixes the parts with
+    :func:`part_gains`. Held: three song-sized arrays (the mix's size each), none while loading beyond them."""
+
+    parts: dict[str, np.ndarray]
     peaks: dict[str, PeakPyramid]
     sample_rate_hz: int
     method: str
     _mono: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
+    @property
+    def frames(self) -> int:
+        return int(self.parts["vocals"].shape[-1])
+
+    def span(self, stem: str, first: int, stop: int) -> np.ndarray:
+        """Layer ``stem`` (vocals, drums or other) frames ``first:stop`` as ``[channels, n]`` float32."""
+        if stem == "other":
+            return self.parts["accompaniment"][..., first:stop] - self.parts["drums"][..., first:stop]
+        return self.parts[stem][..., first:stop]
+
+    def layer(self, stem: str) -> np.ndarray:
+        """A whole layer as ``[channels, n]`` (for "other" a new song-sized array: for tests and small songs)."""
+        return self.span(stem, 0, self.frames)
+
+    def mono_blocks(self, stem: str):
+        """The layer's mono mix one block at a time (no song-sized temporary)."""
+        for start in range(0, self.frames, BLOCK_FRAMES):
+            chunk = self.span(stem, start, start + BLOCK_FRAMES)
+            yield chunk.mean(axis=0, dtype=np.float32) if chunk.ndim == 2 else chunk
+
     def mono(self, stem: str) -> np.ndarray:
         """The stem's mono mix ``[n]`` float32 (what the drafter listens to), computed once."""
         if stem not in self._mono:
-            x = self.layers[stem]
-            self._mono[stem] = (x.mean(axis=0) if x.ndim == 2 else x).astype(np.float32)
+            out, at = np.empty(self.frames, np.float32), 0
+            for block in self.mono_blocks(stem):
+                out[at:at + len(block)] = block
+                at += len(block)
+            self._mono[stem] = out
         return self._mono[stem]
 
-
-MAX_BAND_GAIN = 8.0
-
-
-def band_peaks_job(ctx: JobContext, samples: np.ndarray, sr: int, band: str, target_peak: float):
-    """The peak pyramid of the mix filtered to ``band`` (:mod:`audio.bands`), block by block, scaled so that its
-    loudest sample is drawn as large as the mix's (``target_peak``; at most :data:`MAX_BAND_GAIN` x): a band holds
-    a fraction of the energy and would otherwise be a thin line."""
-    from audio.bands import band_blocks
-    from audio.peaks import PeakPyramid
-    from editor.audio_support import mono_blocks
-
-    total = max(1, samples.shape[-1])
-    done = [0]
-
-    def blocks():
-        for block in band_blocks(mono_blocks(samples), sr, band):
-            ctx.check()
-            done[0] += len(block)
-            ctx.report(done[0] / total, f"Filtering ({band})")
-            yield block
-
-    pyramid = PeakPyramid.from_blocks(blocks(), sr).with_reader(BandSpan(samples, sr, band))
-    gain = min(MAX_BAND_GAIN, target_peak / pyramid.peak) if pyramid.peak > 0 else 1.0
-    return pyramid.scaled(gain)
-
-
-WINDOW_S = 4.0  # the span of a band filtered at once around the view zoomed in, reused while the view is in it
-FINE_PAD_S = 0.1  # of the mix either side of that span: the filters' responses die out within ~10 ms
-
-
-class BandSpan:
-    """A span of the mix filtered to ``band`` as the band pyramid was (:func:`audio.bands.band_blocks`), for the
-    waveform zoomed in past the pyramid's 64-sample bins: without it a bin's peak lit the whole bin and an attack
-    was drawn up to a bin early (11 px at 22.05 kHz and 4000 px/s).
-
-    Each repaint asks again (during playback every frame, in X-mod once per piece), so a window of
-    :data:`WINDOW_S` (at least 3 spans) around the span asked is filtered once, with :data:`FINE_PAD_S` of the
-    mix either side, and the spans inside it are read from it; it is filtered again only when a span leaves it
-    (filtering each span, with the filter designed again, cost 1.5 ms a query and 25-30 ms a 20-piece repaint).
-    A reference to the samples and that window are kept, no filtered copy of the song (that would be 4 bytes a
-    sample per band)."""
-
-    def __init__(self, samples: np.ndarray, sr: int, band: str):
-        self.samples, self.sr, self.band = samples, int(sr), band
-        self.window_at = 0  # the first sample of ``window``
-        self.window = np.zeros(0, np.float32)
-
-    def __call__(self, first: int, stop: int) -> np.ndarray:
-        stop = min(stop, self.samples.shape[-1])
-        if stop <= first:
-            return np.zeros((1, max(stop - first, 0)), np.float32)
-        at = self.window_at
-        if first < at or stop > at + len(self.window):
-            self._filter_around(first, stop)
-            at = self.window_at
-        return self.window[None, first - at:stop - at]
-
-    def _filter_around(self, first: int, stop: int) -> None:
-        from audio.bands import band_sos, zero_phase
-
-        n, sos = self.samples.shape[-1], band_sos(self.sr, self.band)
-        length = min(max(int(WINDOW_S * self.sr), 3 * (stop - first)), n)
-        w0 = min(max((first + stop - length) // 2, 0), n - length)
-        w1 = w0 + length
-        pad = int(FINE_PAD_S * self.sr)
-        lo, hi = max(w0 - pad, 0), min(w1 + pad, n)
-        chunk = self.samples[..., lo:hi]
-        mono = chunk.mean(axis=0, dtype=np.float64) if chunk.ndim == 2 else chunk.astype(np.float64)
-        mono = zero_phase(mono, sos)  # as audio.bands.band_blocks filters the pyramid
-        self.window_at, self.window = w0, mono[w0 - lo:w1 - lo].astype(np.float32)
+    def fine_reader(self, stem: str):
+        """``reader(first, stop)`` -> the layer's mono span ``[1, n]`` (:meth:`audio.peaks.PeakPyramid.with_reader`)."""
+        return lambda first, stop: np.atleast_2d(self.span(stem, first, stop)).mean(axis=0, dtype=np.float32,
+                                                                                      keepdims=True)
 
 
 STALE_AUDIO = "the audio file changed on disk since it was opened; reopen the song"
@@ -149,49 +126,55 @@ class StaleAudioError(Exception):
     """The stems are not of the audio the editor holds (the file was replaced after it was loaded)."""
 
 
-def check_stems_match(layers: dict[str, np.ndarray], sr: int, audio, block_frames: int = 1 << 20) -> None:
-    """Raise :class:`StaleAudioError` unless ``layers`` are of ``audio`` (the session's decoded song).
+def check_stems_match(stems: SeparatedStems, audio, block_frames: int | None = None) -> None:
+    """Raise :class:`StaleAudioError` unless ``stems`` are of ``audio`` (the session's decoded song).
 
     Separation reads the file on disk again, which may since have been replaced (a re-export at another rate,
     with the intro cut): its stems were played in place of the mix, resampled as if at the loaded rate and out of
-    sync. The layers add up to the mix they were separated from (vocals + accompaniment is the input), so besides
-    rate and length their sum must equal the loaded samples (their stereo downmix for surround), which also
-    catches a file changed at the same rate and length. Checked block by block: no song-sized temporary.
+    sync. Vocals + accompaniment is the input, so besides rate and length their sum must equal the loaded
+    samples (their stereo downmix for surround), which also catches a file changed at the same rate and length.
+    Checked block by block: no song-sized temporary.
     """
     from audio.downmix import to_stereo
 
     samples = audio.samples
     n = samples.shape[-1]
-    if int(sr) != int(audio.sample_rate_hz) or any(arr.shape[-1] != n for arr in layers.values()):
+    if int(stems.sample_rate_hz) != int(audio.sample_rate_hz) or any(a.shape[-1] != n for a in stems.parts.values()):
         raise StaleAudioError(STALE_AUDIO)
-    parts = list(layers.values())
+    vocals, accompaniment = stems.parts["vocals"], stems.parts["accompaniment"]
+    block_frames = block_frames or BLOCK_FRAMES
     for start in range(0, n, block_frames):
         mix = to_stereo(np.atleast_2d(samples[..., start:start + block_frames]))
-        total = sum((np.atleast_2d(p[..., start:start + block_frames]) for p in parts), np.float32(0))
+        total = np.atleast_2d(vocals[..., start:start + block_frames] + accompaniment[..., start:start + block_frames])
         if total.shape != mix.shape or not np.allclose(total, mix, rtol=1e-4, atol=1e-3):
             raise StaleAudioError(STALE_AUDIO)
 
 
 def separation_job(ctx: JobContext, path, audio=None) -> SeparatedStems:
-    """Separate ``path`` (cached), load the three layers and build their peak pyramids; with ``audio`` (the
-    session's :class:`~editor.session.AudioState`) refuse stems that are not of it (:func:`check_stems_match`)."""
+    """Separate ``path`` (cached), load vocals, drums and accompaniment and build the layers' peak pyramids; with
+    ``audio`` (the session's :class:`~editor.session.AudioState`) refuse stems that are not of it
+    (:func:`check_stems_match`)."""
     from audio.peaks import PeakPyramid
-    from editor.audio_support import mono_blocks
 
     ctx.report(0.0, "Separating stems")
     stemset = separate_file(path, progress=lambda f: ctx.report(0.9 * float(f), "Separating stems"),
                             cancel=lambda: ctx.cancelled)
     ctx.check()
     ctx.report(0.9, "Loading stems")
-    layers = {name: np.ascontiguousarray(arr, dtype=np.float32) for name, arr in stemset.layers().items()}
-    stemset.release()  # the layers keep vocals and drums; dropping "accompaniment" saves a song-sized array
+    parts = {}
+    for name in PARTS:
+        ctx.check()
+        parts[name] = stemset.load(name)  # float32, read straight into its array (StemSet.load)
+    stemset.release()  # ``parts`` holds them now
+    stems = SeparatedStems(parts, {}, int(stemset.sr), str(stemset.method))
     if audio is not None:
-        check_stems_match(layers, int(stemset.sr), audio)
-    peaks = {}
+        check_stems_match(stems, audio)
     for name in STEMS:
         ctx.check()
-        peaks[name] = PeakPyramid.from_blocks(mono_blocks(layers[name]), int(stemset.sr)).with_samples(layers[name])
-    return SeparatedStems(layers, peaks, int(stemset.sr), str(stemset.method))
+        pyramid = PeakPyramid.from_blocks(stems.mono_blocks(name), stems.sample_rate_hz)
+        stems.peaks[name] = (pyramid.with_samples(parts[name]) if name in parts
+                             else pyramid.with_reader(stems.fine_reader(name)))
+    return stems
 
 
 class StemsController(QObject):
@@ -214,6 +197,7 @@ class StemsController(QObject):
         self.band_peaks: dict[str, PeakPyramid] = {}  # filtered waveforms of the current audio, built on first use
         self.band_job: Job | None = None
         self._wanted = "mix"  # the waveform asked for last (a filtered one may still be building)
+        self._queued: object | None = None  # the document whose Separate waits for its audio to decode
         session.audio_changed.connect(self._audio_changed)
         win.playback.player_changed.connect(self._player_rebuilt)
 
@@ -223,10 +207,15 @@ class StemsController(QObject):
         return self.job is not None and self.job.running
 
     def separate(self) -> Job | None:
-        """Start separating the song's audio (nothing when no audio is loaded or a job already runs)."""
+        """Start separating the song's audio (nothing when no audio is loaded or a job already runs; while the
+        audio still decodes, just after the song was opened, it starts when the audio is in)."""
         audio = self.session.audio
         if audio is None:
-            self.session.status.emit("Stems: no audio is loaded")
+            if self.session.audio_loading() is not None:
+                self._queued = self.session.doc
+                self.session.status.emit("Stems: the audio is still loading; separating when it is in")
+            else:
+                self.session.status.emit("Stems: no audio is loaded")
             return None
         if self.busy:
             return self.job
@@ -267,6 +256,9 @@ class StemsController(QObject):
         self.waveform = "mix"
         self.changed.emit()
         self.waveform_changed.emit("mix")
+        queued, self._queued = self._queued, None  # a Separate pressed while this audio decoded (not a failed one's)
+        if queued is not None and queued is self.session.doc and self.session.audio is not None:
+            self.separate()
 
     # ------------------------------------------------------------------ playback
     def set_active(self, on: bool) -> None:
@@ -303,7 +295,7 @@ class StemsController(QObject):
         if player is None:
             return
         if self.active and self.stems is not None and self._stems_audio is self.session.audio:
-            player.set_stems([self.stems.layers[n] for n in STEMS], self.effective_gains())
+            player.set_stems([self.stems.parts[n] for n in PARTS], part_gains(self.effective_gains()))
         else:
             player.set_stems(None)
 
@@ -317,8 +309,7 @@ class StemsController(QObject):
         if player is None or not self.active:
             return
         try:
-            for i, gain in enumerate(self.effective_gains()):
-                player.set_stem_gain(i, float(gain))
+            player.set_stem_gain(slice(None), part_gains(self.effective_gains()))  # one change: no odd mix between
         except ValueError:  # the player holds no stems (rebuilt without telling us): load them, with these gains
             self.apply_to_player()
 

@@ -36,10 +36,9 @@ class FakeStemSet:
         data, self.sr = sf.read(str(path), dtype="float32", always_2d=True)
         self.mix = np.ascontiguousarray(data.T)
 
-    def layers(self) -> dict[str, np.ndarray]:
+    def load(self, stem: str) -> np.ndarray:
         vocals = np.vstack([self.mix[1], self.mix[1]])
-        drums = 0.2 * (self.mix - vocals)
-        return {"vocals": vocals, "drums": drums, "other": self.mix - vocals - drums}
+        return {"vocals": vocals, "drums": 0.2 * (self.mix - vocals), "accompaniment": self.mix - vocals}[stem]
 
     def release(self) -> None:
         pass
@@ -88,11 +87,12 @@ def test_real_separator_end_to_end_rows_appear_and_cache_reused(stereo_window, q
     qtbot.waitUntil(lambda: box.separate_button.isEnabled(), timeout=5000)
     stems = win.stems.stems
     mix = win.session.audio.samples
-    assert set(stems.layers) == {"vocals", "drums", "other"}
-    for layer in stems.layers.values():
+    assert set(stems.parts) == {"vocals", "drums", "accompaniment"}  # "other" is accompaniment - drums, not held
+    layers = [stems.layer(name) for name in ("vocals", "drums", "other")]
+    for layer in layers:
         assert layer.shape == mix.shape
     # the three layers add up to the mix (separation quality is the separation benchmark's business)
-    np.testing.assert_allclose(sum(stems.layers.values()), mix, atol=1e-4)
+    np.testing.assert_allclose(sum(layers), mix, atol=1e-4)
     assert stems.method == "centre extraction + REPET-SIM + HPSS"
     assert box.play_stems.isEnabled()
     assert box.play_stems.isChecked()
@@ -110,28 +110,29 @@ def test_mute_solo_volume_change_player_gains(fake_separated):
     win = fake_separated
     box = win.playback_panel.stems_box
     player = win.playback.player
-    np.testing.assert_array_equal(player.renderer.mix.gains, [1.0, 1.0, 1.0])
-    box.rows["drums"][1].setChecked(True)  # mute drums
+    # the player's sources are vocals, drums, accompaniment: layer gains (v, d, o) play as (v, d - o, o)
     np.testing.assert_array_equal(player.renderer.mix.gains, [1.0, 0.0, 1.0])
+    box.rows["drums"][1].setChecked(True)  # mute drums
+    np.testing.assert_array_equal(player.renderer.mix.gains, [1.0, -1.0, 1.0])
     box.rows["vocals"][0].setChecked(True)  # solo vocals
     np.testing.assert_array_equal(player.renderer.mix.gains, [1.0, 0.0, 0.0])
     box.rows["vocals"][2].setValue(40)
     np.testing.assert_allclose(player.renderer.mix.gains, [0.4, 0.0, 0.0])
     box.rows["vocals"][0].setChecked(False)
     box.rows["drums"][1].setChecked(False)
-    np.testing.assert_allclose(player.renderer.mix.gains, [0.4, 1.0, 1.0])
+    np.testing.assert_allclose(player.renderer.mix.gains, [0.4, 0.0, 1.0])
     box.play_stems.setChecked(False)  # back to the full mix
     assert player.renderer.mix is player._music
     box.play_stems.setChecked(True)
-    np.testing.assert_allclose(player.renderer.mix.gains, [0.4, 1.0, 1.0])
+    np.testing.assert_allclose(player.renderer.mix.gains, [0.4, 0.0, 1.0])
 
 
 def test_player_gets_the_layers_in_order(fake_separated):
     win = fake_separated
     player = win.playback.player
     arrays = player.renderer.mix.arrays  # (n_frames, channels) each, at the output rate
-    layers = win.stems.stems.layers
-    for array, name in zip(arrays, ("vocals", "drums", "other"), strict=True):
+    layers = win.stems.stems.parts
+    for array, name in zip(arrays, ("vocals", "drums", "accompaniment"), strict=True):
         expected_rms = float(np.sqrt(np.mean(layers[name] ** 2)))
         assert float(np.sqrt(np.mean(array ** 2))) == pytest.approx(expected_rms, rel=0.05)
     if player.sample_rate_hz == SR_HZ:
@@ -187,7 +188,7 @@ def test_draft_from_stem_passes_stem_samples(fake_separated, qtbot, monkeypatch)
     qtbot.waitUntil(lambda: not win.drafting.busy, timeout=10000)
     samples, sr = drafter.audio
     assert sr == SR_HZ
-    np.testing.assert_array_equal(samples, win.stems.stems.layers["vocals"].mean(axis=0))
+    np.testing.assert_array_equal(samples, win.stems.stems.parts["vocals"].mean(axis=0))
     combo.setCurrentText("mix")
     assert win.drafting.draft_slots([Slot.EASY], {}) is not None
     qtbot.waitUntil(lambda: not win.drafting.busy, timeout=10000)

@@ -59,7 +59,7 @@ def test_gains_reload_the_stems_into_a_player_without_them(separated):
     player = win.playback.player
     player.set_stems(None)
     win.stems.set_stem("vocals", gain=0.5)
-    np.testing.assert_allclose(player.renderer.mix.gains, [0.5, 1.0, 1.0])
+    np.testing.assert_allclose(player.renderer.mix.gains, [0.5, 0.0, 1.0])  # vocals, drums, accompaniment
 
 
 def test_a_new_songs_player_gets_no_stems_of_the_old_song(separated, tmp_path, qtbot):
@@ -112,4 +112,4 @@ def test_switching_song_during_separation_detaches_the_old_job(window, tmp_path,
     assert not [line for line in status if "cancelled" in line]
     assert box.progress.text() == "separated"
     assert box.separate_button.isEnabled()
-    assert window.stems.stems.layers["vocals"].shape[-1] == window.session.audio.samples.shape[-1]
+    assert window.stems.stems.parts["vocals"].shape[-1] == window.session.audio.samples.shape[-1]
