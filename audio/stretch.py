@@ -30,7 +30,8 @@ import numpy as np
 # it and the windows after it start ATTACK_POST frames after it. Placing every window that held an attack at its
 # nominal position (the lock before) kept the attack's energy centre on time, but each of the frame_len /
 # (hop * rate) windows holding it played a copy, hop * (1 - rate) apart: 4-5 copies over 26 ms at 25 %, the first
-# 14 ms early. Both bounds fit the search tolerance (half a window) at every rate down to 25 %.
+# 14 ms early. Both bounds fit the search tolerance (half a window) at every rate down to 25 %. The next attack
+# is kept in view too (:meth:`Wsola._next_attack`), so a window after one attack also ends before the next.
 TRANSIENT_BLOCK = 256
 TRANSIENT_RATIO = 6.0
 ATTACK_PRE = 64
@@ -131,6 +132,8 @@ class Wsola:
         self._m = -1  # frame -1 covers output [-hop, hop), so output frame 0 starts at full level
         self._prev: int | None = None
         self._attack: int | None = None  # source frame of the attack being handled (transient lock)
+        self._next: int | None = None  # and of the one after it, once the candidate span reaches it
+        self._first = self._last = 0  # the window's offset bounds the lock set (see _lock_bounds)
         self._acc.fill(0.0)
         self._fifo_start = self._fifo_len = 0
         self._primed = False
@@ -205,27 +208,74 @@ class Wsola:
     def _choose_offset(self, sources: Sequence[np.ndarray], gains: np.ndarray, lo: int) -> int:
         """Offset in ``[0, 2 * tolerance]`` of frame ``m``'s window: where an attack needs it (see ATTACK_PRE),
         else the one most like the natural continuation of the last window, within the attack's bounds."""
-        n, hop, tol = self.frame_len, self.hop, self.tolerance
+        n, tol = self.frame_len, self.tolerance
         span = n + 2 * tol
         self._mono_mix(self._cand_src, gains, self._cand[:span])
         first, last = 0, 2 * tol
         if self.transient_lock:
-            if self._has_transient(self._cand[:span]):
-                found = lo + 1 + int(np.argmax(self._d2))  # d2[i] is the second difference at span frame i + 1
-                if self._attack is None or self._attack + ATTACK_POST < lo:  # none, or the last one is behind
-                    self._attack = found
-            if self._attack is not None:
-                out_start = self._m * hop  # this window sounds over output frames [out_start, out_start + n)
-                at = (self._attack - self._src0) / self._rate  # the attack's ideal output frame
-                if out_start <= at < out_start + n:  # it sounds here: put it exactly on time
-                    return min(max(int(round(self._attack - (at - out_start))) - lo, 0), last)
-                if at >= out_start + n:
-                    last = min(max(self._attack - ATTACK_PRE - n - lo, 0), last)  # end before the attack
-                else:
-                    first = min(max(self._attack + ATTACK_POST - lo, 0), last)  # start after it
+            placed = self._lock_bounds(lo)
+            if placed is not None:
+                return placed
+            first, last = self._first, self._last
         if self._prev is None:
             return min(max(tol, first), last)
         return self._best_offset(sources, gains, first, last)
+
+    def _lock_bounds(self, lo: int) -> int | None:
+        """Transient lock for the window whose candidate span starts at ``lo`` (its mono mix in ``_cand``).
+
+        Returns the offset that puts an attack exactly on time when one sounds in this window; else sets
+        ``_first`` and ``_last``, the offsets that keep the window clear of the attacks it must not play: it starts
+        ATTACK_POST after the last one played and ends ATTACK_PRE before the next one.
+        """
+        n, hop, tol = self.frame_len, self.hop, self.tolerance
+        span = n + 2 * tol
+        if self._attack is not None and self._attack + ATTACK_POST < lo:  # behind the span: the next one's turn
+            self._attack, self._next = self._next, None
+            if self._attack is not None and self._attack + ATTACK_POST < lo:
+                self._attack = None
+        if self._has_transient(self._cand[:span]):
+            if self._attack is None:
+                self._attack = lo + 1 + int(np.argmax(self._d2))  # d2[i] is the second difference at frame i + 1
+            if self._next is None:
+                self._next = self._next_attack(lo, self._attack)
+        first, last = 0, 2 * tol
+        out_start = self._m * hop  # this window sounds over output frames [out_start, out_start + n)
+        for attack in (self._attack, self._next):
+            if attack is None:
+                break
+            at = (attack - self._src0) / self._rate  # the attack's ideal output frame
+            if out_start <= at < out_start + n:  # it sounds here: put it exactly on time
+                return min(max(int(round(attack - (at - out_start))) - lo, 0), 2 * tol)
+            if at >= out_start + n:
+                last = min(attack - ATTACK_PRE - n - lo, last)  # end before the attack
+                break
+            first = max(attack + ATTACK_POST - lo, first)  # start after it
+        self._last = min(max(last, 0), 2 * tol)
+        self._first = min(max(first, 0), self._last)
+        return None
+
+    def _next_attack(self, lo: int, attack: int) -> int | None:
+        """The attack after ``attack`` in the candidate span (``_d2`` filled by :meth:`_has_transient`): the
+        sharpest sample more than TRANSIENT_BLOCK frames after ``attack``, if the TRANSIENT_BLOCK frames around it
+        hold TRANSIENT_RATIO times the high-frequency energy of the TRANSIENT_BLOCK before them (an onset, not a
+        decay; the sharpest sample of a noise burst can come a little after its start) and of the mean
+        TRANSIENT_BLOCK of the span away from both attacks (not the beating of a chord)."""
+        block, half = TRANSIENT_BLOCK, TRANSIENT_BLOCK // 2
+        start = max(attack + block - lo, 3 * half)  # d2 index i is frame lo + 1 + i
+        end = self.frame_len + 2 * self.tolerance - 2
+        if start >= end:
+            return None
+        d2 = self._d2
+        i = start + int(np.argmax(d2[start:end]))
+        rise = float(d2[i - half:i + half].sum())
+        before = float(d2[i - 3 * half:i - half].sum())
+        a = attack - lo - 1
+        quiet = float(self._blocks.sum()) - rise - float(d2[max(a - half, 0):max(a + half, 0)].sum())
+        quiet *= block / max(end - 2 * block, block)  # per TRANSIENT_BLOCK
+        if not rise > TRANSIENT_RATIO * max(before, quiet) + 1e-12:
+            return None
+        return lo + 1 + i
 
     def _best_offset(self, sources: Sequence[np.ndarray], gains: np.ndarray, first: int, last: int) -> int:
         """Offset in ``[first, last]`` of the window most like the natural continuation of the last one (the
