@@ -11,6 +11,7 @@ import importlib
 import os
 import pkgutil
 import platform
+import shlex
 import sys
 import tempfile
 import time
@@ -76,6 +77,36 @@ def render(sections: list[Section], seconds: float, only: list[str] | None = Non
         if s.text:
             out += [s.text.strip(), ""]
     return "\n".join(out)
+
+
+def command_line(argv: list[str]) -> str:
+    """The ``benchmarks.run`` line that wrote a report, as a shell takes it (:func:`shlex.join`: an argument with
+    a space is quoted), the ``--out``/``--cache`` paths inside the repository relative to it (the command runs from
+    there, and an absolute path would name one machine's checkout in a committed report)."""
+    shown, path_next = [], False
+    for arg in argv:
+        if path_next:
+            shown.append(_in_repo(arg))
+        elif _path_option(flag := arg.partition("=")[0]) and "=" in arg:
+            shown.append(f"{flag}={_in_repo(arg.partition('=')[2])}")
+        else:
+            shown.append(arg)
+        path_next = not path_next and "=" not in arg and _path_option(arg)
+    return shlex.join(["python", "-m", "benchmarks.run", *shown])
+
+
+def _path_option(arg: str) -> bool:
+    """Whether ``arg`` is ``--out`` or ``--cache`` (or a prefix argparse takes for one)."""
+    return arg.startswith("--") and len(arg) > 3 and any(o.startswith(arg) for o in ("--out", "--cache"))
+
+
+def _in_repo(value: str) -> str:
+    """``value`` relative to the repository when it names a path inside it (relative ones from the current
+    folder), else as given."""
+    try:
+        return Path(value).resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return value
 
 
 def _store(cache: Path, name: str, sections: list[Section]) -> None:
@@ -155,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = (merge(read(args.out), known, names) if args.only
                 else [s for name in names for s in known.get(name, [])])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    command = "make bench" if not argv_given else "python -m benchmarks.run " + " ".join(argv_given)
+    command = "make bench" if not argv_given else command_line(argv_given)
     atomic_write_text(args.out, render(sections, time.perf_counter() - t0, args.only, args.quick, command))
     print(f"bench: wrote {args.out}", file=sys.stderr)
     return 0

@@ -96,3 +96,19 @@ def test_a_report_of_one_module_alone_names_its_command_and_no_earlier_sections(
     assert "earlier runs" not in text
     assert f"Written by `python -m benchmarks.run {' '.join(argv)}` on " in text
     assert read(out)[0].module == "bench_chart_domain"  # the report's date still reads back
+
+
+def test_the_command_line_is_quoted_and_names_repo_paths_relative_to_it(tmp_path, monkeypatch):
+    """`Written by` joined the arguments unquoted (a path with a space read as two) and put the absolute --out and
+    --cache paths of one machine's checkout into the report."""
+    monkeypatch.setattr(bench_run, "_run_module", _fake_run([]))
+    inside = bench_run.REPO / "runs" / "bench test" / "cache"
+    out = tmp_path / "my report.md"
+    argv = ["--quick", "--only", "chart_domain", "--out", str(out), f"--cache={inside}"]  # --quick: nothing stored
+    assert bench_run.main(argv) == 0
+    assert not inside.parent.exists()
+    text = out.read_text(encoding="utf-8")
+    assert (f"Written by `python -m benchmarks.run --quick --only chart_domain --out '{out}' "
+            f"'--cache=runs/bench test/cache'` on ") in text
+    assert bench_run.command_line(["--out", str(bench_run.REPO / "docs" / "B.md")]) == \
+        "python -m benchmarks.run --out docs/B.md"

@@ -6,7 +6,10 @@ a credit no file's ``Creator`` holds, and StepMania 5's display and scoring segm
 Writers list what they drop (docs/formats.md), so these are said before Save and Export rather than lost
 silently; the notes inside fake segments are listed one by one by the note checks (dropped too). A chart's own
 tags that are no osu! key (``#CHARTNAME #CHARTSTYLE #ATTACKS #DISPLAYBPM`` of a .ssc chart) are listed per chart
-(:func:`chart_tags_dropped`).
+(:func:`chart_tags_dropped`). A song that states no tempo (:mod:`chart.stated_tempo`: a .sm without ``#BPMS``, read
+at 60 BPM) has no way to say so in osu!, which needs a red line: the invented tempo is written as one, and said
+(:func:`invented_tempo`), as the .sm/.ssc writers' empty ``#BPMS`` and the JSON's ``"tempo_stated": false`` keep
+it unstated.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from chart.formats.osu_io import SECTIONS
 from chart.formats.radar import TAG as RADAR
 from chart.keyboard import KEYBOARD
 from chart.song import Song
+from chart.stated_tempo import is_invented, states_tempo
 from chart.timing import TimingData
 
 
@@ -35,7 +39,18 @@ def song_drops(song: Song) -> list[Unrepresentable]:
         out.append(Unrepresentable("", Fraction(0), f"osu! keeps one Creator per file and every difficulty has a "
                                                     f"credit of its own: the song's credit {song.credit!r} dropped",
                                    fatal=False))
-    return out + timing_tags_dropped(song) + chart_tags_dropped(song)
+    return out + invented_tempo(song) + timing_tags_dropped(song) + chart_tags_dropped(song)
+
+
+def invented_tempo(song: Song) -> list[Unrepresentable]:
+    """A non-fatal entry when ``song`` states no tempo (:func:`chart.stated_tempo.states_tempo`): its red line holds
+    the tempo a reader invented, which osu! and a chart read back from the file take as the song's."""
+    if states_tempo(song):
+        return []
+    timing = next(t for t in (song.timing, *(c.timing for c in song.charts)) if is_invented(song, t))
+    bpm = float(timing.bpms[0][1]) if timing is not None and timing.bpms else 60.0
+    return [Unrepresentable("", Fraction(0), f"the song states no tempo: written at the invented {bpm:g} BPM; osu! "
+                                             "and a chart read back will take it as the tempo", fatal=False)]
 
 
 #: Chart extras that are no osu! key but need no listing: player 2 (listed on its own), the keyboard mark (every

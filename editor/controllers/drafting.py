@@ -155,7 +155,8 @@ class DraftController(QObject, DraftJobs, DraftResults):
             messages.error(self.win, "AI draft", self._not_served(chart))
             return None
         audio = self.session.audio
-        path = audio.path if audio is not None else self._audio_loading()
+        # still decoding (just after opening the song): the drafter decodes the file itself, so a draft need not wait
+        path = audio.path if audio is not None else self.session.audio_loading()
         if path is None:
             error = self.session.audio_error
             messages.error(self.win, "AI draft", "Drafting needs the song's audio, and none is loaded"
@@ -171,14 +172,6 @@ class DraftController(QObject, DraftJobs, DraftResults):
                 return None
             return stem, self.session.timing()
         return path, self.session.timing()
-
-    def _audio_loading(self) -> Path | None:
-        """The song's audio file while the editor still decodes it (just after opening the song): the drafter
-        decodes the file itself, so a draft need not wait (if the file does not decode, the draft says why)."""
-        if self.session.audio_error is not None:
-            return None
-        path = self.session.doc.song.audio_path()
-        return path if path is not None and path.is_file() else None
 
     def _progress(self, ctx: JobContext, stages=DRAFT_STAGES, slots: int = 1, rounds: int = 1):
         """The drafter's progress callback: each stage's fraction as the job's (one bar, 0 to 100 % once)."""

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from chart.checks.base import CheckContext, Severity
-from chart.checks.registry import all_checks, check_song, run_checks
+from chart.checks.base import CheckContext, Issue, Severity
+from chart.checks.registry import all_checks, run_checks
 from chart.fileio import backup_name, move_aside
 from chart.formats.errors import Unrepresentable, conversion_lines
 from chart.formats.osu_set_files import set_files
@@ -38,7 +38,7 @@ from chart.formats.registry import (
     split_per_chart,
     unrepresentable,
 )
-from chart.song import Song
+from chart.song import Chart, Song
 from editor import messages
 from editor.controllers.file_dialogs import with_filter_extension
 from editor.controllers.files import music_for
@@ -69,28 +69,15 @@ class ExportController:
     def review(self, song: Song, fmt: str, found: list[Unrepresentable] | None = None,
                written: Song | None = None) -> tuple[list[str], bool]:
         """(lines to show, whether there are PROBLEM-level findings) for exporting ``song`` as ``fmt``, once
-        :func:`refusal` let it through. What the format converts or drops comes first: it happens to the file
-        whatever the designer fixes, and a long list of warnings must not push it out of sight. ``found``: the
-        song's :func:`unrepresentable` entries for ``fmt`` (computed once per export: on a 58k-note song each
-        pass over its notes cost a second), which stand for the ``representable`` check: after the refusal only
-        the song-level ones that its files do not answer are left (an ``.osz``'s audio). ``written``: the song as
-        the export writes it (named from the target's folder, :func:`set_files`' copies in it; ``source_path`` the
-        target), on which the ``set-folder`` check runs: an osu! set's audio outside the open song's folder is
-        copied into the set's, and is no PROBLEM there."""
+        :func:`refusal` let it through: :meth:`findings` as :func:`review_lines` words them."""
         found = unrepresentable(song, fmt) if found is None else found
+        return review_lines(self.findings(song, fmt, found, written), found)
+
+    def findings(self, song: Song, fmt: str, found: list[Unrepresentable],
+                 written: Song | None = None) -> list[tuple[Chart, Issue]]:
+        """:func:`export_findings` with the open audio's length."""
         audio = self.win.session.audio
-        moved = {"set-folder"} if written is not None else set()  # checked where the set is written (below)
-        checks = [c for c in all_checks() if c.meta.id != "representable" and c.meta.id not in moved]  # found's
-        issues = check_song(song, audio_length_s=audio.duration_s if audio is not None else None, target_format=fmt,
-                            checks=checks)
-        if written is not None and written.charts:
-            issues += run_checks(CheckContext(written, written.charts[0], target_format=fmt, song_level=True),
-                                 [c for c in all_checks() if c.meta.id in moved])
-        lines = [f"{i.severity.label}: {i.chart_id}: {i.message}" for i in issues if i.severity >= Severity.WARNING]
-        left = [u for u in found if u.fatal and not (fmt == "osu" and not u.chart_id)]  # split: one file per chart
-        lines += [f"{Severity.PROBLEM.label}: {u.chart_id or 'song'}: {fmt}: {u.reason}" for u in left]
-        problems = bool(left) or any(i.severity >= Severity.PROBLEM for i in issues)
-        return conversion_lines(found) + lines, problems
+        return export_findings(song, fmt, found, written, audio.duration_s if audio is not None else None)
 
     def export(self, target: Path | None = None) -> bool:
         commit_focused_field(self.win)  # the title still being typed is part of the copy
@@ -124,7 +111,9 @@ class ExportController:
             return False
         if not drafts_left_out(self.win.files, target.name, "Export", "exported"):  # after every refusal
             return False
-        lines, problems = self.review(song, fmt, found, written=dataclasses.replace(made.song, source_path=target))
+        # one list for the question and, when it is cancelled, the Verify panel: they cannot differ
+        issues = self.findings(song, fmt, found, written=dataclasses.replace(made.song, source_path=target))
+        lines, problems = review_lines(issues, found)
         if made.copies:
             lines = [f"set folder: the export {made.note(target.parent).replace('copied', 'copies', 1)}", *lines]
         if made.no_audio:  # an osu! set without its music: osu! cannot play it (an .osz is refused for it)
@@ -135,8 +124,8 @@ class ExportController:
         if lines and not messages.confirm(self.win, "Verify before export",
                                           review_text(lines, problems, conversion_summary(song, fmt, found)),
                                           default=not problems, details="\n".join(lines)):  # all, in Show Details
-            if verify is not None:  # the panel lists what the question found: checked against the export's format
-                verify.check_for_export(fmt)
+            if verify is not None:  # the panel lists what the question found: the same findings, not a check of its own
+                verify.show_for_export(fmt, issues)
             self.win.session.status.emit(f"Export cancelled; the Verify panel lists what it found for .{fmt}")
             return False
         targets = [p for _part, p in split_per_chart(song, target)]
@@ -219,6 +208,45 @@ class ExportController:
             messages.error(self.win, "Old difficulty files", "Exported, but these could not be moved to .bak:\n"
                            + "\n".join(failed[:MAX_LISTED]))
         return moved
+
+
+def export_findings(song: Song, fmt: str, found: list[Unrepresentable], written: Song | None = None,
+                    audio_s: float | None = None) -> list[tuple[Chart, Issue]]:
+    """What Verify finds exporting ``song`` as ``fmt``, as (chart of ``song``, issue) pairs: the question's
+    findings and, when it is cancelled, the Verify panel's list (:meth:`VerifyPanel.show_for_export`), one list
+    for both. ``found``: the song's :func:`unrepresentable` entries for ``fmt`` (computed once per export: on a
+    58k-note song each pass over its notes cost a second), which stand for the ``representable`` check: after
+    the refusal only the song-level ones that its files do not answer are left (an ``.osz``'s audio; an ``.osu``
+    export's "one difficulty per file" is answered by a file per chart), and its conversions are INFO.
+    ``written``: the song as the export writes it (named from the target's folder, :func:`set_files`' copies in
+    it; ``source_path`` the target), on which the ``set-folder`` check runs: an osu! set's audio outside the open
+    song's folder is copied into the set's, and is no PROBLEM there."""
+    moved = {"set-folder"} if written is not None else set()  # checked where the set is written (below)
+    checks = [c for c in all_checks() if c.meta.id != "representable" and c.meta.id not in moved]  # found's
+    out: list[tuple[Chart, Issue]] = []
+    for k, chart in enumerate(song.charts):
+        ctx = CheckContext(song, chart, audio_length_s=audio_s, target_format=fmt, song_level=k == 0)
+        out += [(chart, i) for i in run_checks(ctx, checks)]
+    if written is not None and written.charts and song.charts:
+        ctx = CheckContext(written, written.charts[0], target_format=fmt, song_level=True)
+        out += [(song.charts[0], i) for i in run_checks(ctx, [c for c in all_checks() if c.meta.id in moved])]
+    by_id = {c.chart_id(): c for c in reversed(song.charts)}  # an id two charts share: the first
+    left = [u for u in found if u.fatal and not (fmt == "osu" and not u.chart_id)]
+    for u in left + [u for u in found if not u.fatal]:
+        owner = by_id.get(u.chart_id, song.charts[0] if song.charts else None)
+        if owner is not None:  # (a song without charts is refused before the question)
+            at = u.beat if u.note is not None or u.beat else None
+            out.append((owner, Issue(Severity.PROBLEM if u.fatal else Severity.INFO, f"{fmt}: {u.reason}", at,
+                                     (u.note,) if u.note is not None else (), "representable", u.chart_id or "song")))
+    return out
+
+
+def review_lines(issues: list[tuple[Chart, Issue]], found: list[Unrepresentable]) -> tuple[list[str], bool]:
+    """(the export question's lines, whether any is a PROBLEM): what the format converts or drops first (it
+    happens to the file whatever the designer fixes, and a long list of warnings must not push it out of sight),
+    then the warnings and problems of :func:`export_findings`."""
+    lines = [f"{i.severity.label}: {i.chart_id}: {i.message}" for _c, i in issues if i.severity >= Severity.WARNING]
+    return conversion_lines(found) + lines, any(i.severity >= Severity.PROBLEM for _c, i in issues)
 
 
 def too_long_name(paths: list[Path]) -> str | None:

@@ -11,9 +11,10 @@ worker (all charts of a 58k-note song took 4.7 s: on the GUI thread that froze t
 "Checking..." meanwhile; :meth:`VerifyPanel.run_checks` runs them on the GUI thread and returns the issues (tests).
 
 The checks run against the open file's format, except once after an Export cancelled at its Verify question
-(:meth:`VerifyPanel.check_for_export`): then every chart is checked against the export's format, the findings the
-question listed ("FLAC, which osu! does not play"), and a line above the list says so until the next run (an edit,
-a switch of chart, Run checks), which checks the open file's format again.
+(:meth:`VerifyPanel.show_for_export`): then the list is the question's own findings, every chart checked against the
+export's format ("FLAC, which osu! does not play"; the set-folder check on the set as the export writes it), and a
+line above the list says so until the next run (an edit or a switch of chart with "auto" on, Run checks), which
+checks the open file's format again; with "auto" off the line says that only Run checks does.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class VerifyPanel(QWidget):
         layout.addLayout(row)
         self.summary = QLabel("")
         layout.addWidget(self.summary)
-        self.scope = QLabel("")  # "Checked for .osu, the export's format..." (check_for_export), else hidden
+        self.scope = QLabel("")  # "Checked for .osu, the export's format..." (show_for_export), else hidden
         self.scope.setWordWrap(True)
         self.scope.hide()
         layout.addWidget(self.scope)
@@ -91,9 +92,7 @@ class VerifyPanel(QWidget):
         self._edits = 0  # counts the changes of the song (not a switch of chart): the list is out of date
         self._shown = (0, 0)  # (changes, edits) the list shown was checked at
         self._job: Job | None = None
-        # (changes, edits, charts, export format or None) the running job checks
-        self._job_input: tuple[int, int, list[Chart], str | None] = (0, 0, [], None)
-        self._export: str | None = None  # the export's format the next run checks against (check_for_export)
+        self._job_input: tuple[int, int, list[Chart]] = (0, 0, [])  # (changes, edits, charts) the running job checks
         self._shown_export: str | None = None  # the export's format the list shown was checked against
         self._again = False  # run once more when the running job ends
         self.all_charts.toggled.connect(self._all_charts_toggled)
@@ -116,7 +115,6 @@ class VerifyPanel(QWidget):
 
     def _rerun_soon(self, *_args) -> None:
         self._changes += 1
-        self._export = None  # the next run is a normal one: the open file's format
         if self.auto.isChecked():
             self._timer.start()
 
@@ -125,20 +123,23 @@ class VerifyPanel(QWidget):
         nothing, and the list kept naming what they fixed)."""
         if on and self._shown != (self._changes, self._edits):
             self.run_in_background()
+        self._show_scope()  # its line names what checks the open file again, which depends on auto
 
     def _all_charts_toggled(self, _on: bool) -> None:
         self._changes += 1  # a run for the other choice must not be shown
-        self._export = None
         self.run_in_background()
 
-    def check_for_export(self, fmt: str) -> None:
-        """An Export to ``fmt`` was cancelled at its Verify question: check every chart against ``fmt`` once, in the
-        worker, so that the list shows what the question found (module docstring)."""
+    def show_for_export(self, fmt: str, found: list[tuple[Chart, Issue]]) -> None:
+        """An Export to ``fmt`` was cancelled at its Verify question: list ``found``, the question's own findings
+        (:func:`editor.controllers.export.export_findings`: (chart, issue) pairs of the open song), so that the two
+        cannot differ (module docstring)."""
         self._timer.stop()
-        self._changes += 1  # a normal run still going is not shown: this one comes after it
-        self._export = fmt
-        self.summary.setText(f"Checking for .{fmt}...")
-        self.run_in_background()
+        self._changes += 1  # a normal run still going is not shown, nor run again: this list is newer
+        self._again = False
+        self.issues = list(found)
+        self._shown, self._shown_export = (self._changes, self._edits), fmt
+        self._show()
+        self.checked.emit(list(self.issues))
 
     def _all(self) -> bool:
         """Whether the list is of every chart: "all charts" ticked, or a check for an export (every chart)."""
@@ -146,16 +147,14 @@ class VerifyPanel(QWidget):
 
     def _targets(self) -> tuple[list[Chart], float | None, str | None]:
         s = self.session
-        every = self.all_charts.isChecked() or self._export is not None
-        charts = s.doc.song.charts if every else [c for c in [s.chart] if c is not None]
+        charts = s.doc.song.charts if self.all_charts.isChecked() else [c for c in [s.chart] if c is not None]
         audio_s = s.audio.duration_s if s.audio is not None else None
         fmt = s.doc.path.suffix.lstrip(".").lower() if s.doc.path is not None else None
-        return list(charts), audio_s, self._export or fmt
+        return list(charts), audio_s, fmt
 
     def run_clicked(self) -> None:
         """The button: the checks at once, in the worker (:meth:`run_in_background`); the window stays usable."""
         self._timer.stop()  # this run is the one auto would have made
-        self._export = None
         self.summary.setText("Checking...")
         self.run_in_background()
 
@@ -163,7 +162,7 @@ class VerifyPanel(QWidget):
         """Run the checks now, on the GUI thread (a chart removed under the list, tests) and show the results."""
         charts, audio_s, fmt = self._targets()
         found = _check(None, self.session.doc.song, charts, audio_s, fmt)
-        self._present(charts, found, (self._changes, self._edits), self._export)
+        self._present(charts, found, (self._changes, self._edits))
         return [i for _c, i in self.issues]
 
     def run_in_background(self) -> None:
@@ -178,15 +177,15 @@ class VerifyPanel(QWidget):
         job = Job("verify", _check, song, [song.charts[index[id(c)]] for c in charts], audio_s, fmt)
         job.finished.connect(self._background_done)
         job.failed.connect(self._background_failed)
-        self._job, self._job_input = job, (self._changes, self._edits, charts, self._export)
+        self._job, self._job_input = job, (self._changes, self._edits, charts)
         job.start()
 
     def _background_done(self, found: list[list[Issue]]) -> None:
-        (changes, edits, charts, export), self._job = self._job_input, None
+        (changes, edits, charts), self._job = self._job_input, None
         if changes == self._changes:
-            self._present(charts, found, (changes, edits), export)
-        else:
-            self._again = True  # the song changed while they ran: check it again
+            self._present(charts, found, (changes, edits))
+        elif self._shown[0] != self._changes:
+            self._again = True  # the song changed while they ran: check it again (not when the list is newer)
         if self._again:
             self._again = False
             self.run_in_background()
@@ -207,10 +206,9 @@ class VerifyPanel(QWidget):
                     f"(accept them in the AI panel to keep them in the saved file)")
         return issue.message
 
-    def _present(self, charts: list[Chart], found: list[list[Issue]], at: tuple[int, int],
-                 export: str | None = None) -> None:
+    def _present(self, charts: list[Chart], found: list[list[Issue]], at: tuple[int, int]) -> None:
         self.issues = [(chart, i) for chart, issues in zip(charts, found, strict=True) for i in issues]
-        self._shown, self._shown_export = at, export
+        self._shown, self._shown_export = at, None
         self._show()
         self.checked.emit(list(self.issues))
 
@@ -228,15 +226,22 @@ class VerifyPanel(QWidget):
             item.setForeground(readable(COLORS[issue.severity], self.list.palette().color(QPalette.ColorRole.Base)))
             item.setData(Qt.ItemDataRole.UserRole, self.list.count())
             self.list.addItem(item)
-        self.scope.setVisible(self._shown_export is not None)
-        if self._shown_export is not None:
-            self.scope.setText(f"Checked for .{self._shown_export}, the format of the export you cancelled (all "
-                               "charts); an edit or Run checks checks the open file again")
+        self._show_scope()
         if not self.issues:
             self.summary.setText("No issues found.")
         else:
             self.summary.setText(f"{counts[Severity.PROBLEM]} problem(s), {counts[Severity.WARNING]} warning(s), "
                                  f"{counts[Severity.INFO]} note(s) — click one to jump to it")
+
+    def _show_scope(self) -> None:
+        """The line above an export's list (:meth:`show_for_export`): which format, and what checks the open file
+        again: with "auto" off an edit checks nothing."""
+        self.scope.setVisible(self._shown_export is not None)
+        if self._shown_export is not None:
+            again = ("an edit or Run checks checks the open file again" if self.auto.isChecked() else
+                     "Run checks checks the open file again (with auto off, an edit does not)")
+            self.scope.setText(f"Checked for .{self._shown_export}, the format of the export you cancelled (all "
+                               f"charts); {again}")
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.jump_to(self.list.row(item))

@@ -94,3 +94,30 @@ def test_verify_warns_once_for_a_song_with_notes_and_no_tempo() -> None:
     assert "Detect Tempo" in found[0].message
     stated = loads(NO_TEMPO + "#BPMS:0=150;\n" + NOTES, "sm")
     assert not [i for i in check_song(stated) if i.check_id == "tempo"]
+
+
+def test_osu_says_it_writes_the_invented_tempo_as_a_red_line(tmp_path: Path) -> None:
+    """Audit 27 round 2: .sm/.ssc keep an invented tempo unstated (an empty #BPMS) and the JSON notes it, but osu!
+    needs a red line: ``convert nobpm.sm out.osu`` wrote a 60 BPM one without a word, and ``check``/``draft`` of
+    the .osu then took it as the song's tempo. The .osu writer's problems now name it (a conversion note for
+    ``convert``, Save and Export), and the export's Verify keeps the ``tempo`` warning."""
+    import subprocess
+    import sys
+
+    from chart.formats.registry import unrepresentable
+
+    song = loads(NO_TEMPO + NOTES, "sm")
+    found = [u for u in unrepresentable(song, "osu") if "states no tempo" in u.reason]
+    assert len(found) == 1
+    assert not found[0].fatal
+    assert "invented 60 BPM" in found[0].reason
+    assert [u.reason for u in unrepresentable(song, "osz") if "states no tempo" in u.reason] == [found[0].reason]
+    assert any(i.check_id == "tempo" and i.severity.label == "warning" for i in check_song(song, target_format="osu"))
+    stated = loads(NO_TEMPO + "#BPMS:0=150;\n" + NOTES, "sm")
+    assert not [u for u in unrepresentable(stated, "osu") if "tempo" in u.reason]
+    (tmp_path / "nobpm.sm").write_text(NO_TEMPO + NOTES)
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "main.py", "convert", str(tmp_path / "nobpm.sm"), str(tmp_path / "o.osu")],
+                          cwd=repo, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "note: osu: the song states no tempo: written at the invented 60 BPM" in done.stderr

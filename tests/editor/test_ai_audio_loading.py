@@ -58,3 +58,23 @@ def test_the_backend_line_after_remote_then_local_names_the_loaded_model(ai, qtb
     panel.local.setChecked(True)
     assert win.drafting.drafter is not None
     assert panel.device.text() == loaded  # was "model not loaded yet" until the next draft
+
+
+def test_a_draft_asks_the_session_whether_the_audio_is_still_loading(window, song_files, qtbot, boxes, monkeypatch):
+    """One "audio still loading" test (EditorSession.audio_loading, which the Stems panel uses too), not a second
+    copy in the drafting controller that could come to mean something else."""
+    import editor.controllers.files as files
+
+    gate = threading.Event()
+    real = files.decode_job
+    monkeypatch.setattr(files, "decode_job", lambda *a, **k: (gate.wait(30), real(*a, **k))[1])
+    try:
+        assert window.open_path(song_files.chart)
+        assert window.session.audio is None  # still decoding
+        assert window.session.audio_loading() == song_files.audio
+        monkeypatch.setattr(window.session, "audio_loading", lambda: None)  # the session says: no audio coming
+        assert window.ai_panel.draft([Slot.HARD]) is None
+        assert boxes[-1][2] == "Drafting needs the song's audio, and none is loaded."
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: window.session.audio is not None, timeout=10000)

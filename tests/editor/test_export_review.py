@@ -16,7 +16,7 @@ def test_every_conversion_and_the_dropped_count_are_in_the_question(opened, tmp_
 
     win = opened
     many = [Issue(Severity.WARNING, f"warning number {k}", None, (), "fake", "dance-single/Easy") for k in range(12)]
-    monkeypatch.setattr(export, "check_song", lambda *_a, **_k: many)
+    monkeypatch.setattr(export, "export_findings", lambda song, *_a, **_k: [(song.charts[0], i) for i in many])
     boxes.answers = [QMessageBox.StandardButton.No]
     assert not export.ExportController(win).export(tmp_path / "out.osu")
     kind, title, text = boxes[-1]
