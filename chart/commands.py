@@ -91,6 +91,26 @@ def in_place(notes: Iterable[Note]) -> dict[tuple[Fraction, int], tuple[Fraction
     return {(n.beat, n.lane): (n.beat, n.lane) for n in notes}
 
 
+def kept_cells(old: Iterable[Note], new: Iterable[Note]) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
+    """The ``follow`` of an edit that gives back whole notes without saying which became which (a plugin's
+    result): a cell in both ``old`` and ``new`` keeps its note (and its osu! sound), and a row where exactly one old
+    note left its cell and exactly one new note came to another cell of that beat is that note moved to its new
+    lane (as Mirror's own note moves). Any other note that left is taken as deleted (its sound kept as lost)."""
+    old_cells = {(n.beat, n.lane) for n in old}
+    new_cells = {(n.beat, n.lane) for n in new}
+    follow = {cell: cell for cell in old_cells & new_cells}
+    gone: dict[Fraction, list[tuple[Fraction, int]]] = {}
+    came: dict[Fraction, list[tuple[Fraction, int]]] = {}
+    for cell in old_cells - new_cells:
+        gone.setdefault(cell[0], []).append(cell)
+    for cell in new_cells - old_cells:
+        came.setdefault(cell[0], []).append(cell)
+    for beat, cells in gone.items():
+        if len(cells) == 1 and len(came.get(beat, ())) == 1:
+            follow[cells[0]] = came[beat][0]
+    return follow
+
+
 class AddNotes(ReplaceNotes):
     def __init__(self, chart: ChartRef, notes: Iterable[Note], name: str = "Add notes"):
         super().__init__(chart, (), notes, name)

@@ -22,7 +22,12 @@ CHECK_EVERY = 2048  # notes between two looks at Stop and the time limit while a
 
 
 class PluginError(ValueError):
-    """A plugin that could not be loaded or run, or whose result was refused (one line)."""
+    """A plugin that could not be loaded or run, or whose result was refused (one line). ``details``: what a
+    plugin author needs to see behind the line (the traceback, the end of what the plugin printed), or ""."""
+
+    def __init__(self, message: str = "", details: str = ""):
+        super().__init__(message)
+        self.details = details
 
 
 class PluginCancelled(PluginError):

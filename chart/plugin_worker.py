@@ -6,7 +6,9 @@ It reads one JSON object ``{"path", "ctx"}`` from stdin (``chart.plugins.context
 file descriptor 1 then points at stderr: whatever the plugin prints, by ``print``, ``os.system``, a subprocess or
 C code, goes to the log and cannot corrupt the answer. On Linux the process's address space is capped at what it
 uses after start-up plus :data:`MEMORY_ALLOWANCE_BYTES`, so a plugin that runs away with memory fails with a
-MemoryError instead of swapping the machine.
+MemoryError instead of swapping the machine. The cap is on address space, not on memory used: each thread's stack
+reserves 8 MiB of it, so a plugin starting some 250 threads meets it too ("can't start new thread", reported as
+that cap).
 
 The plugin's folder comes first on ``sys.path`` (as a script's does), so it can import a helper module beside it
 (``_common.py``: files starting with ``_`` are not listed as plugins). A process it starts with multiprocessing,
@@ -34,6 +36,7 @@ from chart.plugin_guard import end_run, guard
 from chart.plugin_process import become_subreaper
 from chart.plugins import (
     MEMORY_ALLOWANCE_BYTES,
+    MEMORY_TEXT,
     PLUGIN_FILE_ENV,
     Plugin,
     PluginError,
@@ -82,10 +85,9 @@ def main() -> int:
     try:
         reply: dict = {"notes": notes_to_json(run_plugin_here(Plugin(path.stem, "", path), ctx))}
     except PluginError as exc:
-        reply = {"error": str(exc)}
+        reply = {"error": str(exc), "details": exc.details}
     except MemoryError:
-        reply = {"error": f"MemoryError: needed more than the {MEMORY_ALLOWANCE_BYTES / 1024**3:g} GiB of memory "
-                          "a plugin may use"}
+        reply = {"error": f"MemoryError: {MEMORY_TEXT}"}
     answer.write(json.dumps(reply).encode("utf-8"))
     answer.flush()
     return 0

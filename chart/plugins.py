@@ -78,19 +78,41 @@ class BrokenPlugin:
     reason: str  # one line
 
 
+MEMORY_TEXT = (f"needed more than the {MEMORY_ALLOWANCE_BYTES / 1024**3:g} GiB of address space a plugin may use "
+               "(each thread it starts reserves 8 MiB of it)")
+
+
 def _one_line(exc: BaseException, path: Path) -> str:
-    """``TypeError: ... (line 12)``: the exception and the deepest line of ``path`` in its traceback."""
+    """``TypeError: ... (line 12)``: the exception and where it was raised: the deepest line of ``path`` in its
+    traceback, or ``(_helper.py line 3, from line 12)`` when a deeper frame is in another file of the plugin's
+    folder (a helper module beside it)."""
     line = None
+    where = ""
     for frame in traceback.extract_tb(exc.__traceback__):
-        if Path(frame.filename) == path:
-            line = frame.lineno
+        file = Path(frame.filename)
+        if file == path:
+            line, where = frame.lineno, ""
+        elif file.parent == path.parent and frame.lineno is not None:
+            where = f"{file.name} line {frame.lineno}"
     text = f"{type(exc).__name__}: {exc}".splitlines()[0]
     if isinstance(exc, MemoryError):  # its str() is empty: say what ran out
-        text = f"MemoryError: needed more than the {MEMORY_ALLOWANCE_BYTES / 1024**3:g} GiB of memory a plugin may use"
+        text = f"MemoryError: {MEMORY_TEXT}"
+    elif isinstance(exc, RuntimeError) and str(exc).startswith("can't start new thread"):  # the same cap, hit
+        text = f"RuntimeError: can't start new thread: {MEMORY_TEXT}"  # by threads' stacks
     if isinstance(exc, SyntaxError):  # its str() already ends with "(file, line N)": say the line once
-        line = exc.lineno
+        line, where = exc.lineno, ""
         text = f"{type(exc).__name__}: {exc.msg}".splitlines()[0]
+    if where:
+        return f"{text} ({where}" + (f", from line {line})" if line is not None else ")")
     return f"{text} (line {line})" if line is not None else text
+
+
+def _traceback(exc: BaseException, path: Path) -> str:
+    """The traceback from the first frame in the plugin's folder on (the worker's own frames say nothing to it)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None and Path(tb.tb_frame.f_code.co_filename).parent != path.parent:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb)).rstrip()
 
 
 def _literal(node: ast.expr | None, path: Path, what: str) -> str | None:
@@ -100,6 +122,25 @@ def _literal(node: ast.expr | None, path: Path, what: str) -> str | None:
         return node.value
     raise PluginError(f"{path.name}: {what} must be a string literal (line {node.lineno}); plugins are listed "
                       "without running them")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The module's top-level statements in order, with those inside its top-level ``if``/``else``, ``try``/
+    ``except``/``else``/``finally`` and ``with`` blocks (``try: from fast import run`` / ``except ImportError:
+    def run(ctx): ...``), which run when the module is imported; never those of a function or class body."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If):
+            yield from _statements(node.body)
+            yield from _statements(node.orelse)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            yield from _statements(node.body)
+            for handler in node.handlers:
+                yield from _statements(handler.body)
+            yield from _statements(node.orelse)
+            yield from _statements(node.finalbody)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            yield from _statements(node.body)
 
 
 def load_plugin(path: Path) -> Plugin:
@@ -114,7 +155,8 @@ def load_plugin(path: Path) -> Plugin:
     values: dict[str, ast.expr] = {}
     bound: set[str] = set()
     run_class: int | None = None  # the line of ``class run``, while that is the last binding of ``run``
-    for node in tree.body:
+    star = False  # ``from _helper import *``: what it binds cannot be seen without running it
+    for node in _statements(tree.body):
         names: list[str] = []
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -130,7 +172,8 @@ def load_plugin(path: Path) -> Plugin:
         elif isinstance(node, ast.ClassDef) and node.name == "run":  # run(ctx) would make an instance of it
             run_class = node.lineno
         elif isinstance(node, ast.ImportFrom | ast.Import):
-            names.extend((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            names.extend((alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*")
+            star = star or any(alias.name == "*" for alias in node.names)
         if "run" in names:
             run_class = None
         bound.update(names)
@@ -139,8 +182,8 @@ def load_plugin(path: Path) -> Plugin:
         raise PluginError(f"{path.name}: NAME (the menu text) is missing")
     if run_class is not None:
         raise PluginError(f"{path.name}: run is a class, not a function (line {run_class}): define def run(ctx)")
-    if "run" not in bound:
-        raise PluginError(f"{path.name}: run(ctx) is missing")
+    if "run" not in bound and not star:  # with a star import, running it says whether run came with it
+        raise PluginError(f"{path.name}: no def run(ctx) found (at the top level, or in an if, try or with there)")
     description = _literal(values.get("DESCRIPTION"), path, "DESCRIPTION") or \
         (ast.get_docstring(tree) or "").strip().split("\n")[0]
     return Plugin(name.strip(), description, path)
@@ -190,10 +233,10 @@ def _import_run(path: Path) -> Callable[[PluginContext], Iterable[Note]]:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - any error in user code becomes one line
         sys.modules.pop(name, None)
-        raise PluginError(_one_line(exc, path)) from None
+        raise PluginError(_one_line(exc, path), _traceback(exc, path)) from None
     run = getattr(module, "run", None)
     if not callable(run):
-        raise PluginError("run(ctx) is missing")
+        raise PluginError("run(ctx) is missing: the file defines no run, and imports none")
     return run
 
 
@@ -226,7 +269,7 @@ def run_plugin_here(plugin: Plugin, ctx: PluginContext) -> list[Note]:
         if isinstance(result, Iterator):  # a generator (``yield``) runs the plugin's code as it is read: here
             result = list(result)
     except Exception as exc:  # noqa: BLE001 - any error in user code becomes one line
-        raise PluginError(_one_line(exc, plugin.path)) from None
+        raise PluginError(_one_line(exc, plugin.path), _traceback(exc, plugin.path)) from None
     finally:
         sys.modules.pop(module_name(plugin.path), None)  # one run's module is not the next one's
     return check_result(result, ctx)
@@ -241,7 +284,8 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
     interpreter raises PluginError with one line; when ``cancelled()`` turns true the process is killed and
     PluginCancelled is raised; either way the processes it started end with it (``chart.plugin_process``).
     Nothing it does can freeze or crash the caller. What it prints goes to the process's stderr, of which only
-    the end is kept: its last line is quoted when the process dies without an answer. Stop and the time limit
+    the end is kept: its last line is quoted when the process dies without an answer, and all of it is in the
+    PluginError's ``details`` (with the traceback of an exception the plugin raised). Stop and the time limit
     also end the reading and checking of its answer (a million notes take a while). The worker runs with
     ``python -P`` and ``ROOT`` first on its path: a ``json.py`` or ``chart.py`` in the current folder is not
     imported in place of the real one.
@@ -263,19 +307,33 @@ def run_plugin(plugin: Plugin, ctx: PluginContext, *, timeout_s: float = PLUGIN_
                      cancelled=cancelled, poll_s=poll_s)
     if ran.ended == "cancelled":
         raise PluginCancelled("stopped")
+    printed = _printed(ran.err_tail)
     if ran.ended == "timeout":
-        raise PluginError(f"did not finish within {timeout_s:g} s and was stopped")
+        raise PluginError(f"did not finish within {timeout_s:g} s and was stopped", printed)
     try:
         answer = json.loads(ran.out.decode("utf-8"))
     except RecursionError:
-        raise PluginError("its process gave an answer nested too deeply to read") from None
+        raise PluginError("its process gave an answer nested too deeply to read", printed) from None
     except ValueError:  # no answer: say how the process ended
-        raise PluginError(_death(ran.returncode or 0, ran.err_tail)) from None
+        raise PluginError(_death(ran.returncode or 0, ran.err_tail), printed) from None
     if not isinstance(answer, dict) or ("notes" not in answer and "error" not in answer):
-        raise PluginError("its process gave an answer that could not be read")
+        raise PluginError("its process gave an answer that could not be read", printed)
     if "error" in answer:
-        raise PluginError(str(answer["error"])[:500])
-    return check_result(notes_from_json(answer["notes"], stop), ctx, stop)
+        details = answer.get("details")
+        details = "\n\n".join(x for x in (details if isinstance(details, str) else "", printed) if x)
+        raise PluginError(str(answer["error"])[:500], details)
+    try:
+        return check_result(notes_from_json(answer["notes"], stop), ctx, stop)
+    except PluginCancelled:
+        raise
+    except PluginError as exc:  # a refused result: what it printed may say why
+        raise PluginError(str(exc), printed) from None
+
+
+def _printed(err_tail: bytes) -> str:
+    """The kept end of what the plugin's process printed, for the failure's details ("" when nothing)."""
+    text = err_tail.decode("utf-8", "replace").strip()
+    return f"What it printed (the end of it is kept):\n{text}" if text else ""
 
 
 # ---------------------------------------------------------------- the worker's exchange (JSON, exact fractions)

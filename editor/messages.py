@@ -35,14 +35,20 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def error(parent: QWidget | None, title: str, text: str) -> None:
-    """A problem the user must know about (could not open, save, export...). ``text`` is one or two lines."""
+def error(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+    """A problem the user must know about (could not open, save, export...). ``text`` is one or two lines;
+    ``details`` (a traceback, a log) goes under the box's Show Details... button (headless: not printed)."""
     global _errors_printed
     if _headless:
         _errors_printed += 1
         print(f"error: {title}: {text}", file=sys.stderr)
         return
-    QMessageBox.critical(parent, title, text)
+    if not details:
+        QMessageBox.critical(parent, title, text)
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setDetailedText(details)
+    box.exec()
 
 
 def warning(parent: QWidget | None, title: str, text: str) -> None:

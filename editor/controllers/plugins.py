@@ -20,13 +20,15 @@ above.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu
 
-from chart.commands import ReplaceNotes
+from chart.commands import ReplaceNotes, kept_cells
+from chart.formats.osu_hitsounds import carries_sounds
 from chart.plugins import (
     BrokenPlugin,
     Plugin,
@@ -155,7 +157,8 @@ class PluginController(QObject):
             return False
         chart, doc = s.chart, s.doc
         job = Job("plugin", _work, plugin, ctx, parent=self)
-        job.finished.connect(lambda new: self._apply(plugin, ctx, doc, chart, new))
+        job.finished.connect(lambda new: self._failed(plugin, new.text, new.details) if isinstance(new, Failed)
+                             else self._apply(plugin, ctx, doc, chart, new))
         job.failed.connect(lambda text: self._failed(plugin, text))
         job.cancelled.connect(lambda: s.status.emit(f"{plugin.name}: stopped; nothing was changed"))
         job.done.connect(self._done)
@@ -165,10 +168,12 @@ class PluginController(QObject):
         self.win.run_job(job)
         return True
 
-    def _failed(self, plugin: Plugin, text: str) -> None:
-        """The outcome in the status bar too: "Running NAME..." stayed there after the dialog had said why."""
+    def _failed(self, plugin: Plugin, text: str, details: str = "") -> None:
+        """The outcome in the status bar too: "Running NAME..." stayed there after the dialog had said why. The
+        dialog's Show Details... holds the traceback and the end of what the plugin printed, for its author."""
         self.session.status.emit(messages.one_line(f"{plugin.name} failed: {text}; nothing was changed"))
-        messages.error(self.win, f"Plugin: {plugin.name}", f"{plugin.path.name}: {text}. Nothing was changed.")
+        messages.error(self.win, f"Plugin: {plugin.name}", f"{plugin.path.name}: {text}. Nothing was changed.",
+                       details)
 
     def _done(self) -> None:
         self.job = None
@@ -198,7 +203,9 @@ class PluginController(QObject):
         if sorted(new) == list(ctx.notes):
             s.status.emit(f"{plugin.name}: nothing to change")
             return False
-        if not s.push(ReplaceNotes(chart, ctx.notes, new, name=f"Plugin: {plugin.name}")):
+        # an osu! map's hitsounds stay on the notes the plugin left on their cells (or moved within their row)
+        follow = kept_cells(ctx.notes, new) if carries_sounds(chart.extra) else None
+        if not s.push(ReplaceNotes(chart, ctx.notes, new, name=f"Plugin: {plugin.name}", follow=follow)):
             return False
         where = ctx.scope
         if chart is s.chart:
@@ -209,11 +216,19 @@ class PluginController(QObject):
         return True
 
 
+@dataclass(frozen=True)
+class Failed:
+    """A plugin run that failed: its one line, and the details behind it (traceback, what it printed)."""
+    text: str
+    details: str
+
+
 def _work(job: JobContext, plugin: Plugin, ctx: PluginContext):
-    """The job: the plugin in its own process; a PluginError's message becomes the job's failure line."""
+    """The job: the plugin in its own process; a PluginError comes back as :class:`Failed` (the job's failure
+    signal carries one line only)."""
     try:
         return run_plugin(plugin, ctx, cancelled=lambda: job.cancelled)
     except PluginCancelled:
         raise Cancelled() from None
     except PluginError as exc:
-        raise RuntimeError(str(exc)) from None
+        return Failed(str(exc), exc.details)

@@ -83,8 +83,8 @@ def test_a_plugin_over_its_memory_allowance_is_told_so(tmp_path):
     """It was 'MemoryError:  (line 3)'. (One allocation past the cap fails at once, without touching memory.)"""
     plugin = load_plugin(write(tmp_path, "hog.py", "NAME = 'Hog'\ndef run(ctx):\n    big = bytearray(5 * 1024**3)\n"
                                                    "    return ctx.notes\n"))
-    with pytest.raises(PluginError, match=r"^MemoryError: needed more than the 2 GiB of memory a plugin may use "
-                                          r"\(line 3\)$"):
+    with pytest.raises(PluginError, match=r"^MemoryError: needed more than the 2 GiB of address space a plugin "
+                                          r"may use \(each thread it starts reserves 8 MiB of it\) \(line 3\)$"):
         run_plugin(plugin, ctx_for([tap(0, 0)]))
 
 

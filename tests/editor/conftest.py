@@ -129,7 +129,7 @@ def boxes(monkeypatch):
 
     class Boxes(list):
         answers: list = []
-        details = ""  # the last question's detailed text
+        details = ""  # the last box's detailed text (Show Details...)
 
     captured = Boxes()
 
@@ -141,9 +141,11 @@ def boxes(monkeypatch):
             return QMessageBox.StandardButton.Ok
         return box
 
-    def run_box(box):  # a question built with Show Details... (messages.confirm(details=...))
+    def run_box(box):  # a box built with Show Details... (messages.confirm or messages.error with details=...)
         captured.details = box.detailedText()
-        return record("question")(box.parent(), box.windowTitle(), box.text())
+        kind = {QMessageBox.Icon.Critical: "critical", QMessageBox.Icon.Warning: "warning",
+                QMessageBox.Icon.Information: "information"}.get(box.icon(), "question")
+        return record(kind)(box.parent(), box.windowTitle(), box.text())
 
     for kind in ("critical", "warning", "information", "question"):
         monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
