@@ -15,7 +15,10 @@ the note). Lifts are judged on the key going up; fakes, and notes inside a warp 
 segment (``#FAKES``), are not judged.
 
 A press takes the closest not yet judged note of its lane inside the Boo window (ties to the earlier), so a
-press between two close notes goes to the nearer, and each arrow of a jump is judged on its own.
+press between two close notes goes to the nearer, and each arrow of a jump is judged on its own. A lane may have
+several keys (D and Left): a press while the lane is already down (its other key) is a new step, as any button of
+a StepMania column steps; the caller sends the lane's :meth:`Judge.release` when its last key comes up, so a hold
+stays held while any of its keys is down.
 
 The score (:attr:`Summary.score`) is the dance-point ratio with the classic DDR weights: Marvelous and Perfect 2,
 Great 1, Good 0, Boo -4, Miss -8, a hold or roll kept to its end 6, dropped 0; a mine hit costs 8 (it is a step
@@ -204,12 +207,14 @@ class Judge:
 
     # ------------------------------------------------------------------ input
     def press(self, lane: int, t_s: float) -> TapResult | None:
-        """A lane key went down at song time ``t_s``. Returns the tap it judged, if any."""
-        if not 0 <= lane < self.lanes or self._down[lane]:
+        """A lane key went down at song time ``t_s``. Returns the tap it judged, if any. A press on a lane already
+        down (another key of it) is a new step too; the lane stays down until :meth:`release`."""
+        if not 0 <= lane < self.lanes:
             return None
         self.advance(t_s)
-        self._down[lane] = True
-        self._intervals[lane].append([t_s, float("inf")])
+        if not self._down[lane]:
+            self._down[lane] = True
+            self._intervals[lane].append([t_s, float("inf")])
         hold = self._holds.get(lane)  # still under way: advance() settled those ending by t_s
         if hold is not None:
             hold.key_down = True
@@ -223,7 +228,7 @@ class Judge:
         return result
 
     def release(self, lane: int, t_s: float) -> TapResult | None:
-        """A lane key went up at song time ``t_s``. Returns the lift it judged, if any."""
+        """The lane came up at song time ``t_s`` (its last key down went up). Returns the lift it judged, if any."""
         if not 0 <= lane < self.lanes or not self._down[lane]:
             return None
         self.advance(t_s)

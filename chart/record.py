@@ -15,6 +15,9 @@ Rules (each one tested in ``tests/chart/test_record.py``):
 * A key held for at least ``hold_min_s`` seconds of song time becomes a hold (a roll when the note type is roll)
   from its press to its snapped release; it grows while the key is down, so a designer sees it being drawn.
   Shorter presses are taps; mines, lifts and fakes are never drawn out.
+* A press on a lane already down (its other key: D and Left both play lane 0) is a new note on a later line: the
+  held note ends a snap step before it (a tap when that leaves it no length); on the held note's own line it is
+  the same note.
 * **Merge** (the default) keeps the chart's notes: a press on a cell that already has a note, or inside a hold
   of that lane, is dropped (counted), and a recorded hold stops one snap step before the lane's next note.
 * **Replace** clears the passage being recorded: the chart's notes from the first beat of the take up to where
@@ -148,9 +151,13 @@ class Recorder:
     # ------------------------------------------------------------------ keys
     def press(self, lane: int, t_s: float) -> Note | None:
         """A lane key went down at song time ``t_s``: the note it placed (None: ignored or dropped)."""
-        if not 0 <= lane < self.lanes or lane in self.down:
+        if not 0 <= lane < self.lanes:
             return None
         beat = self._snapped(t_s)
+        if lane in self.down:
+            if beat <= self.down[lane][0]:
+                return None  # the held note's line: the same note
+            self._cut(lane, beat, t_s)
         if beat < self.start_beat:
             self.dropped += 1
             return None
@@ -176,6 +183,17 @@ class Recorder:
         note = self._shape(lane, t_s)
         del self.down[lane]
         return note
+
+    def _cut(self, lane: int, beat: Fraction, t_s: float) -> None:
+        """Another key of ``lane`` went down at ``beat`` while the lane was held: the held note ends there, a snap
+        step before ``beat`` (a tap when that leaves it no length)."""
+        note = self.release(lane, t_s)
+        if note is not None and note.end_beat >= beat:
+            end = beat - self.step
+            cut = (Note(note.beat, lane, note.kind, end - note.beat) if end > note.beat
+                   else Note(note.beat, lane, self.kind))
+            self.added[(note.beat, lane)] = cut
+            self._touched.add((note.beat, lane))
 
     def advance(self, t_s: float) -> bool:
         """The song is at ``t_s``: grow the held notes and (replace) clear what the song reached; True if the

@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
             self.session.set_chart(chart)
         if beat is not None:  # with its beat: one inside a warp shares its time with the warp's other beats
             self.timeline.seek(float(self.session.timing().beat_to_seconds(beat)), beat=beat)
-        self.session.select(list(notes))
+        self.session.select_in_chart(notes)  # a list made before edits may name notes the chart no longer holds
         self.timeline.setFocus()
 
     # ------------------------------------------------------------------ files

@@ -226,6 +226,18 @@ class EditorSession(QObject):
         self._unchecked.extend(notes)
         self.selection_changed.emit()
 
+    def select_in_chart(self, notes) -> int:
+        """Select those of ``notes`` that the current chart holds, by value: a jump from a list made before the
+        chart was edited (a Verify issue, a test play's trouble spot) must not select a note an edit refuses as
+        "not in chart". Returns how many of ``notes`` it does not hold (none selected: the selection is cleared)."""
+        notes = list(notes)
+        gone = notes if self.chart is None else sorted_notes.missing(self.chart.notes, notes)
+        if gone:
+            dropped = NoteSet(gone)
+            notes = [n for n in notes if n not in dropped]
+        self.select(notes)
+        return len(gone)
+
     def toggle(self, note: Note) -> None:
         self.range_beats = None
         self.selection.symmetric_difference_update({note})

@@ -11,6 +11,9 @@ and Play Selection in a Loop (the run ends where the song was heard: "paused", "
 sound device stopping, switching chart or song, and losing the audio. Another run, or an edit the take's open
 stroke refuses, is refused with what runs ("recording: Esc ends the take").
 A key is timed when the GUI thread reads it, within a frame of it going down (``make bench``: 4-8 ms).
+A lane's keys are counted (D and Left both play lane 0): every key going down is a step (:meth:`LiveKeys.on_key`
+``down``), and the lane comes up only when its last key does, so a hold stays held while any of its keys is down
+(as any button of a StepMania column steps and holds).
 
 Subclasses say what a lane key does (:meth:`on_key`), what happens each frame (:meth:`on_frame`) and how it ends
 (:meth:`stop`).
@@ -90,6 +93,7 @@ class LiveKeys(QObject):
         super().__init__(win)
         self.win, self.session, self.playback, self.timeline = win, session, playback, timeline
         self.keys: dict[int, int] = {}  # Qt key -> lane
+        self.held: dict[int, set[int]] = {}  # lane -> its keys down now (the lane comes up with the last one)
         self.hud = self.hud_class(timeline)
         self._hide_hud = QTimer(self)  # the overlay stays a moment after a run ends
         self._hide_hud.setSingleShot(True)
@@ -115,7 +119,8 @@ class LiveKeys(QObject):
         raise NotImplementedError
 
     def on_key(self, lane: int, down: bool, t_s: float) -> None:
-        """A lane key went down (``down``) or up at song time ``t_s``."""
+        """A key of ``lane`` went down (``down``: a step, even with another key of the lane down) or the lane came
+        up (its last key down went up) at song time ``t_s``."""
         raise NotImplementedError
 
     def on_frame(self, t_s: float) -> None:
@@ -146,6 +151,7 @@ class LiveKeys(QObject):
     def begin(self, start_s: float, keys: dict[int, int]) -> None:
         """Take ``keys`` (Qt key -> lane) and play from a second before ``start_s`` (before the audio: silence)."""
         self.keys = keys
+        self.held = {}
         self.drop_gesture()
         pb = self.playback
         pb.stop_loop()
@@ -214,6 +220,7 @@ class LiveKeys(QObject):
             self.stop("click")
             return True  # the click ends the run; it does not place a note
         if kind == QEvent.Type.ApplicationDeactivate:  # keys may come up elsewhere: let them go now
+            self.held = {}
             self.on_release_all(self.now_s())
         return False
 
@@ -229,6 +236,14 @@ class LiveKeys(QObject):
             self.stop()
             return True
         lane = self.keys.get(key)
-        if lane is not None:
-            self.on_key(lane, ev.type() == QEvent.Type.KeyPress, self.now_s())
+        if lane is None:
+            return True
+        held = self.held.setdefault(lane, set())
+        if ev.type() == QEvent.Type.KeyPress:
+            held.add(key)
+            self.on_key(lane, True, self.now_s())  # a step, even with another key of the lane down
+        elif key in held:  # (a key that went down before the run is not the lane's)
+            held.discard(key)
+            if not held:
+                self.on_key(lane, False, self.now_s())
         return True

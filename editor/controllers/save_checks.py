@@ -20,6 +20,9 @@ from editor import messages
 from editor.controllers.key_holds import KEY_ENDS
 
 TAKE = "the recording take"
+#: what ends a test play's stroke: it holds the history so that no edit changes the chart the run judges, but it
+#: is no edit (nothing to finish before a Save, an autosave or a plugin; ``under_way`` still waits for the run)
+TEST_PLAY_ENDS = "end the test play (Esc)"
 #: what :attr:`chart.history.History.stroke_ends` says ends a stroke -> the stroke itself, as "when ... ends" and
 #: "during ..." name it (a stroke opened without its own words is a mouse drag: "finish the drag")
 _STROKES = {KEY_ENDS: "the lane key hold"}
@@ -31,7 +34,7 @@ def open_edit(window, doc: Document) -> str | None:
     lane key hold"), or None. A Save clicked during a take wrote half of it, and after the take was undone the
     editor said there was nothing to save."""
     ends = doc.history.stroke_ends
-    if ends is None:
+    if ends is None or ends == TEST_PLAY_ENDS:
         return None
     record = getattr(window, "record", None)
     if record is not None and record.active:

@@ -10,15 +10,22 @@ Keys: D F J K or the arrow keys for a 4-lane chart (more lanes: see :data:`KEYS_
 with record mode (keys swallowed, how it ends) is in :mod:`editor.controllers.live_keys`. The judgments show
 over the notefield as they happen; when it ends, the Test Play panel lists the counts, the offsets and every
 spot that went wrong (click one to go there).
+
+The chart stays as it is while a run judges it: the run holds the history as a record take does (an empty
+stroke, ended with the run, that leaves no step; Save and autosave still work), so every edit, Undo, Redo and
+History jump (the menus, the mouse, a panel) is refused with "a test play is running: Esc ends it".
 """
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 
-from chart.judge import Grade, HoldResult, Judge, MineResult, Summary, TapResult
+from chart.judge import START_SLACK_S, Grade, HoldResult, Judge, MineResult, Summary, TapResult
+from chart.notes import NoteKind
 from editor.controllers.live_keys import KEYS_BY_LANES, Hud, LiveKeys, key_names
+from editor.controllers.save_checks import TEST_PLAY_ENDS as STROKE_ENDS
 
 GRADE_COLORS = {Grade.MARVELOUS: "#8fe9ff", Grade.PERFECT: "#ffe066", Grade.GREAT: "#6fe06f",
                 Grade.GOOD: "#5fa8ff", Grade.BOO: "#c27cff", Grade.MISS: "#ff5a5a"}
@@ -70,8 +77,8 @@ class TestPlayController(LiveKeys):
         super().__init__(win, session, playback, timeline)
         self.judge: Judge | None = None
         self.chart = None
+        self.doc = None  # the Document whose history the run holds (its stroke)
         self._marked = 0  # results already turned into marks
-        self._marks: tuple[list[float], list[float], list[int], list[QColor]] = ([], [], [], [])
 
     @property
     def active(self) -> bool:
@@ -95,15 +102,30 @@ class TestPlayController(LiveKeys):
                            lanes=chart.lanes)
         if self.judge.total_taps == 0:
             self.judge = None
-            s.status.emit("Test play: no notes after the cursor (move it back, e.g. Home)")
+            s.status.emit(self._none_judged(chart, start_s))
             return False
         self.chart = chart
         self._clear_marks()
+        self.drop_gesture()  # before the run's stroke opens: a pending drag would end it
+        self.doc = s.doc
+        self.doc.begin_stroke("Test play", ends=STROKE_ENDS)  # no edit while the run judges the chart as it was
         self.begin(start_s, {int(k): lane for lane, keys in enumerate(KEYS_BY_LANES[chart.lanes]) for k in keys})
         self.hud.show_result(None, 0, self._counts_text())
         s.status.emit(f"Test play from {start_s:.2f} s: {key_names(chart.lanes)}; Esc ends it")
         self.started.emit()
         return True
+
+    def _none_judged(self, chart, start_s: float) -> str:
+        """Why a run from ``start_s`` would judge no note: none after the cursor, or those there are never judged
+        (fakes, notes inside warps or fake segments, as in StepMania)."""
+        timing = self.session.timing()
+        why = "fakes, or inside warps or fake segments"
+        if not Judge(chart.notes, timing, float("-inf"), lanes=chart.lanes).total_taps:
+            return f"Test play: no note of this chart is judged (all are {why})"
+        steps = [float(n.beat) for n in chart.notes if n.kind != NoteKind.MINE]
+        if steps and (timing.beats_to_seconds_array(np.array(steps)) >= start_s - START_SLACK_S).any():
+            return f"Test play: no note after the cursor is judged ({why}); move the cursor back (e.g. Home)"
+        return "Test play: no notes after the cursor (move it back, e.g. Home)"
 
     def stop(self, why: str = "") -> Summary | None:
         """End the test play where the song is now; returns its summary (None when none was running)."""
@@ -111,6 +133,9 @@ class TestPlayController(LiveKeys):
         if judge is None:
             return None
         summary = judge.finish(self.end())  # keys still down go up now
+        doc, self.doc = self.doc, None
+        if doc is not None and doc.history.stroke_ends == STROKE_ENDS:
+            doc.commit_stroke()  # nothing in it: no step, no change signal
         self._update_marks(judge)
         chart = self.chart
         self.judge = None
@@ -139,7 +164,7 @@ class TestPlayController(LiveKeys):
 
     def on_key(self, lane: int, down: bool, t_s: float) -> None:
         assert self.judge is not None
-        # the Judge ignores a press of a key already down and a release of one that is up
+        # a press is a step even with the lane's other key down; ``down`` False: the lane's last key came up
         result = (self.judge.press if down else self.judge.release)(lane, t_s)
         if result is not None:
             self._show(result)
@@ -155,15 +180,17 @@ class TestPlayController(LiveKeys):
 
     def _clear_marks(self) -> None:
         self._marked = 0
-        self._marks = ([], [], [], [])
-        self.timeline.marks_item.set_marks(*self._marks)
+        self.timeline.marks_item.set_marks([], [], [], [])
 
     def _update_marks(self, judge: Judge | None = None) -> None:
         """Draw the judged taps in the notefield: the results that came in since the last call are appended."""
         judge = judge or self.judge
         if judge is None or len(judge.results) == self._marked:
             return
-        note_s, hit_s, lanes, colors = self._marks
+        note_s: list[float] = []
+        hit_s: list[float] = []
+        lanes: list[int] = []
+        colors: list[QColor] = []
         for r in judge.results[self._marked:]:
             if isinstance(r, TapResult):
                 note_s.append(r.note_s)
@@ -171,7 +198,8 @@ class TestPlayController(LiveKeys):
                 lanes.append(r.note.lane)
                 colors.append(QColor(GRADE_COLORS[r.grade]))
         self._marked = len(judge.results)
-        self.timeline.marks_item.set_marks(*self._marks)
+        if note_s:
+            self.timeline.marks_item.add_marks(note_s, hit_s, lanes, colors)
 
     def _counts_text(self) -> str:
         if self.judge is None:

@@ -3,7 +3,8 @@
 After a run: the judgment counts, holds and mines, the score, where the hits fell (median, spread, early/late and
 a histogram of the offsets), a hint when the hits are consistently early or late, and the spots that went wrong
 (Good or worse, dropped holds, mines hit); clicking a spot moves the cursor there and selects its notes, as the
-Verify panel does. The results go with another song or with the chart played (they were of nothing left to go to).
+Verify panel does (the notes at its beat and lane now: after an edit fixed the spot, those still there, or none).
+The results go with another song or with the chart played (they were of nothing left to go to).
 The start button waits while a test play or a record take runs (they share the keys and the song).
 """
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chart import sorted_notes
 from chart.checks.base import describe_beat
 from chart.judge import Grade, Judge, Summary
 from editor.colors import text_style
@@ -202,6 +204,14 @@ class TestPlayPanel(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         data = item.data(Qt.ItemDataRole.UserRole)
-        if data is not None and self._played_chart_open():  # (a chart deleted by an undo, say: nothing to show)
-            beat, notes = data
-            self.jump(self.chart, beat, notes)
+        chart = self.chart
+        if data is not None and chart is not None and self._played_chart_open():  # (deleted by an undo, say)
+            beat, played = data
+            # the notes there now (the designer may have fixed the spot since): by beat and lane
+            found = [sorted_notes.note_at(chart.notes, n.beat, n.lane) for n in played]
+            notes = [n for n in found if n is not None]
+            self.jump(chart, beat, notes)
+            if not notes:
+                self.controller.session.status.emit(
+                    f"Beat {describe_beat(beat)}: the note{'s' if len(played) > 1 else ''} of this spot "
+                    f"{'are' if len(played) > 1 else 'is'} no longer in the chart (edited since the run)")
