@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.editor.test_song_panel_translit import _open_with as open_with
+from tests.editor.test_song_panel_translit import _type
+
 pytestmark = pytest.mark.qt
 
 
 def _open_with(window, song_files, tags: str, subtitle: str = ""):
-    text = song_files.chart.read_text().replace("#TITLE:Clicks;", f"#TITLE:Clicks;\n{tags}")
-    text = text.replace("#SUBTITLE:;", f"#SUBTITLE:{subtitle};")
-    song_files.chart.write_text(text)
-    assert window.open_path(song_files.chart)
-    return window.properties_panel
-
-
-def _type(edit, text: str) -> None:
-    edit.setText(text)
-    edit.editingFinished.emit()
+    return open_with(window, song_files, None, tags, title="Clicks", subtitle=subtitle)
 
 
 def test_renaming_the_subtitle_carries_its_romanised_copy(window, song_files, tmp_path):

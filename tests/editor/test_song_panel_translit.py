@@ -12,8 +12,10 @@ from chart.formats.registry import dumps, load
 pytestmark = pytest.mark.qt
 
 
-def _open_with(window, song_files, qtbot, tags: str):
-    text = song_files.chart.read_text().replace("#TITLE:Clicks;", f"#TITLE:クリック;\n{tags}")
+def _open_with(window, song_files, qtbot, tags: str, title: str = "クリック", subtitle: str | None = None):
+    text = song_files.chart.read_text().replace("#TITLE:Clicks;", f"#TITLE:{title};\n{tags}")
+    if subtitle is not None:
+        text = text.replace("#SUBTITLE:;", f"#SUBTITLE:{subtitle};")
     song_files.chart.write_text(text)
     assert window.open_path(song_files.chart)
     return window.properties_panel
