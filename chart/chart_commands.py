@@ -1,5 +1,5 @@
-"""The commands' shared defaults, and the commands that add or remove a whole chart (re-exported by
-:mod:`chart.commands`, where they lived before that module grew).
+"""The commands' shared defaults, and the commands that add, remove or move a whole chart (the first two
+re-exported by :mod:`chart.commands`, where they lived before that module grew).
 
 A chart step holds the whole chart for undo or redo (Duplicate keeps a deep copy, Delete the removed chart), so it
 names it in :meth:`held_charts` and the history's note budget (:func:`chart.history.held_notes`) counts its notes.
@@ -85,3 +85,19 @@ class RemoveChart(CommandBase):
         if pinned is not None:
             return [pinned]
         return [self.chart] if isinstance(self.chart, Chart) else []
+
+
+class MoveChart(CommandBase):
+    """Move a chart to ``index`` (of the song's charts without it); undo puts it back where it was."""
+
+    def __init__(self, chart: ChartRef, index: int, name: str = "Move chart"):
+        self.chart = chart
+        self.index = index
+        self.name = name
+        self._from = 0
+
+    def do(self, doc: Document) -> None:
+        self._from = doc.move_chart(self._chart(doc, self.chart), self.index)
+
+    def undo(self, doc: Document) -> None:
+        doc.move_chart(self._chart(doc, self.chart), self._from)

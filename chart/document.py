@@ -301,6 +301,15 @@ class Document:
         self.song.charts.insert(index, chart)
         self._flag("charts")
 
+    def move_chart(self, chart: ChartRef, index: int) -> int:
+        """Move a chart to ``index`` (of the list without it); returns the index it had."""
+        c = self.resolve_chart(chart)
+        old = self.chart_index(c)
+        del self.song.charts[old]
+        self.song.charts.insert(index, c)
+        self._flag("charts")
+        return old
+
     def delete_chart(self, chart: ChartRef) -> int:
         """Remove a chart; returns the index it had."""
         c = self.resolve_chart(chart)

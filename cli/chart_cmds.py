@@ -241,9 +241,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     from chart.stats import chart_stats, shown_counts
 
     song = load_song(args.chart)
-    rows = []
+    rows, nps = [], []
     for chart in song.charts:
         stats = chart_stats(chart, song.timing_for(chart))
+        nps.append((stats.mean_nps, stats.peak_nps))  # the table formats them once, as the Stats panel and Verify do
         counts, skipped = shown_counts(chart, song.timing_for(chart), stats)  # the Stats panel's: they add up
         rows.append({"id": song_chart_id(song, chart), "mode": chart.mode, "slot": chart.slot.sm_name,
                      "meter": chart.meter, "lanes": chart.lanes, "description": chart.description,
@@ -267,12 +268,12 @@ def cmd_info(args: argparse.Namespace) -> int:
     width = max(28, *(len(r["id"]) for r in rows))  # a long Edit description widens the column, not one row
     print(f"{'chart':<{width}} {'slot':<10} {'meter':>5} {'notes':>6} {'holds':>5} {'rolls':>5} {'mines':>5} "
           f"{'skipped':>7} {'jumps':>5} {'hands':>5} {'NPS':>5} {'peak':>5} {'est.':>5}  typical")
-    for r in rows:
+    for r, (mean, peak) in zip(rows, nps):
         c = r["counts"]
         est = "-" if r["difficulty"] is None else f"{r['difficulty']:.1f}"  # None: no steps, nothing to estimate
         print(f"{r['id']:<{width}} {r['slot']:<10} {r['meter']:>5} {r['onsets']:>6} {c['hold']:>5} {c['roll']:>5} "
-              f"{c['mine']:>5} {r['skipped']:>7} {r['jumps']:>5} {r['hands']:>5} {r['mean_nps']:>5.2f} "
-              f"{r['peak_nps']:>5.2f} {est:>5}  {r['typical_slot'] or '-'}")
+              f"{c['mine']:>5} {r['skipped']:>7} {r['jumps']:>5} {r['hands']:>5} {mean:>5.2f} "
+              f"{peak:>5.2f} {est:>5}  {r['typical_slot'] or '-'}")
     for r in rows:
         if "player" in r:
             print(f"{r['id']}: two players; jumps, hands, NPS and est. are player {r['player']}'s (the busier), "

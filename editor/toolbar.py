@@ -19,6 +19,7 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QComboBox, QInputDialog, QStyle, QStyleOptionComboBox, QStylePainter, QToolBar
 
 from chart.notes import NoteKind
+from editor.chart_names import chart_label as chart_label  # re-exported: its home before chart_names
 from editor.key_hints import follow_keys, hint
 from editor.note_counts import note_counts
 from editor.panels.labels import buddy
@@ -198,13 +199,6 @@ def _divisor_changed(win, divisor: int) -> None:
 
 
 # ---------------------------------------------------------------------- charts
-def chart_label(chart) -> str:
-    """Slot, meter, description and mode (when not single) of a chart."""
-    desc = f" ({chart.description})" if chart.description else ""
-    mode = "" if chart.mode == "dance-single" else f" · {chart.mode}"
-    return f"{chart.slot.sm_name} {chart.meter}{desc}{mode}"
-
-
 def _entry(chart, session) -> str:
     """A chart's line in the list: its label and its notes as ``info`` and the Stats panel count them (mines left
     out: :func:`chart.stats.note_count`, kept per chart by :mod:`editor.note_counts`)."""

@@ -17,6 +17,7 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication, QScreen
 
 from editor import messages
+from editor.chart_names import chart_name
 
 DEFAULT_SIZE = (1280, 860)
 #: Room for the window manager's title bar and borders, which are not known before the window is first shown.
@@ -27,7 +28,8 @@ NAMED_DROPS = 3
 
 def window_title(session) -> str:
     """The title: the file name (or the song's title when it has no file, "(demo)" for the bundled demo), the
-    chart being edited, the unsaved-changes mark Qt shows as "*"."""
+    chart being edited (by slot and meter, and its mode or description where another chart has the slot:
+    :func:`editor.chart_names.chart_name`), the unsaved-changes mark Qt shows as "*"."""
     from editor.demo import is_demo
 
     doc = session.doc
@@ -35,7 +37,7 @@ def window_title(session) -> str:
     if is_demo(doc):
         name += " (demo)"
     chart = session.chart
-    what = f" [{chart.slot.sm_name} {chart.meter}]" if chart is not None else ""
+    what = f" [{chart_name(doc.song, chart)}]" if chart is not None else ""
     return f"{name}{what}[*] — GenéLive Studio"
 
 

@@ -39,10 +39,10 @@ from chart.plugins import (
     run_plugin,
 )
 from editor import messages
+from editor.chart_names import chart_label
 from editor.controllers.save_checks import finish_first
 from editor.controllers.under_way import HeldResult
 from editor.settings import app_data_dir
-from editor.toolbar import chart_label
 from editor.workers import Cancelled, Job, JobContext
 
 BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "plugins"

@@ -167,10 +167,13 @@ class TransformController(QObject, Reshape):
     def _pasted(self, what: str) -> tuple[list[Note], Fraction, Fraction, ClipSounds, str] | None:
         """(the clipboard's notes at the cursor, settled among themselves; the cursor's beat; the span's end; their
         sounds; "; N beyond lane L dropped" for the caller's status line, or ""), or None with a status line
-        (nothing to paste, or the cursor before beat 0)."""
+        (no chart to paste into, nothing to paste, or the cursor before beat 0)."""
         chart = self.session.chart
+        if chart is None:  # every chart deleted: the clipboard may well hold notes
+            self.session.status.emit(f"{what}: no chart (add a difficulty first)")
+            return None
         notes, span, sounds = self._clipboard_notes()
-        if chart is None or not notes:
+        if not notes:
             self.session.status.emit(f"{what}: the clipboard holds no notes")
             return None
         at = row_beat(self.timeline)  # the cursor's row, as shown: a 16th's under a 1/4 snap

@@ -7,9 +7,11 @@ such as -1, 0 or 150) and commits only a value the designer changed, so looking 
 meter.
 
 Add opens on the first difficulty the current chart's mode has free (Edit when all are taken); Duplicate names
-its copy uniquely ("Easy copy", "Easy copy 2"). A difficulty may be set to one another chart of the mode has (a
-swap takes two steps); the status bar says it is shared (StepMania plays one of them as an Edit; Verify lists it,
-``chart.checks.slots``).
+its copy uniquely ("Easy copy", "Easy copy 2"). An added or duplicated chart, and one given another difficulty,
+goes among its mode's charts in difficulty order (``chart.chart_commands.slot_position``), in the same undo step.
+A difficulty may be set to one another chart of the mode has (a swap takes two steps); the status bar says it is
+shared (StepMania plays one of them as an Edit; Verify lists it, ``chart.checks.slots``). Add, Duplicate, Delete
+and a difficulty change each say what they did in the status bar (a line left from before read as still true).
 """
 
 from __future__ import annotations
@@ -28,16 +30,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chart.chart_commands import slot_position
+from chart.chart_commands import MoveChart, slot_position
 from chart.checks.slots import first_free_slot, shared_slot_note
 from chart.commands import AddChart, RemoveChart, SetChartMeta
 from chart.formats.errors import MAX_METER
 from chart.formats.osu_mania import BEATMAP_ID
+from chart.history import Command, MacroCommand
 from chart.keyboard import keyboard_extra
 from chart.notes import NoteKind
 from chart.song import Chart, Slot
 from chart.stats import placeholder_meter
 from editor import messages
+from editor.chart_names import chart_label, chart_name
 from editor.note_counts import note_counts
 from editor.session import EditorSession
 
@@ -150,17 +154,29 @@ class DifficultyPanel(QWidget):
             self.session.push(SetChartMeta(chart, **changed))
 
     def _set_slot(self, slot: Slot) -> None:
+        """A new difficulty for the current chart, which moves among its mode's charts to keep them in difficulty
+        order (the order F5/F6 walk and Save writes), in the same undo step."""
         chart = self.session.chart
-        self._set(slot=slot)
-        if chart is not None and chart.slot == slot:
-            self._say_shared(chart)
+        if self._updating or chart is None or chart.slot == slot:
+            return
+        song = self.session.doc.song
+        before = chart_label(chart)
+        others = [c for c in song.charts if c is not chart]
+        probe = copy.copy(chart)  # slot_position reads its mode and slot
+        probe.slot = slot
+        index = slot_position(others, probe)
+        step: Command = SetChartMeta(chart, slot=slot)
+        if index != next(i for i, c in enumerate(song.charts) if c is chart):  # by identity: Chart compares notes
+            step = MacroCommand(step.name, [step, MoveChart(chart, index)])
+        if self.session.push(step):
+            self._say(chart, f"{before} is now {slot.sm_name}")
 
-    def _say_shared(self, chart: Chart) -> None:
-        """The status line when ``chart`` now shares its difficulty with another chart of its mode."""
+    def _say(self, chart: Chart, line: str) -> None:
+        """``line`` in the status bar, and what it means that ``chart`` now shares its difficulty with another chart
+        of its mode, when it does."""
         path = self.session.doc.path
         note = shared_slot_note(self.session.doc.song, chart, path.suffix.lstrip(".").lower() if path else None)
-        if note:
-            self.session.status.emit(note)
+        self.session.status.emit(f"{line}; {note}" if note else line)
 
     def _meter_edited(self) -> None:
         if self.meter.value() != self._shown_meter:
@@ -177,7 +193,7 @@ class DifficultyPanel(QWidget):
         chart.extra = keyboard_extra(self.session.doc.song, chart.mode, current)  # an osu! map's: played with fingers
         if self.session.push(AddChart(chart, slot_position(self.session.doc.song.charts, chart))):
             self.session.set_chart(chart)
-            self._say_shared(chart)
+            self._say(chart, f"Added {chart_name(self.session.doc.song, chart)} (empty)")
         return chart
 
     def duplicate_chart(self) -> Chart | None:
@@ -195,6 +211,7 @@ class DifficultyPanel(QWidget):
         if self.session.push(AddChart(chart, slot_position(self.session.doc.song.charts, chart),
                                       name="Duplicate chart")):
             self.session.set_chart(chart)
+            self.session.status.emit(f"Duplicated {chart_name(self.session.doc.song, source)} as {chart_label(chart)}")
         return chart
 
     def delete_chart(self) -> None:
@@ -206,5 +223,9 @@ class DifficultyPanel(QWidget):
         if chart.notes and not messages.confirm(self, "Delete chart", f"Delete {chart.slot.sm_name} {chart.meter} "
                                                 f"with {held}? (Undo brings it back.)", default=True):
             return
-        self.session.push(RemoveChart(chart))
+        name = chart_name(self.session.doc.song, chart)
+        if self.session.push(RemoveChart(chart)):
+            shown = self.session.chart
+            now = f"showing {chart_name(self.session.doc.song, shown)}" if shown else "no chart left (Add makes one)"
+            self.session.status.emit(f"Deleted {name} ({held}); {now}")
 

@@ -31,6 +31,7 @@ from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from chart.history import Command
+from editor.chart_names import chart_name
 from editor.panels.fields import commit_focused_field
 from editor.session import EditorSession
 
@@ -89,7 +90,7 @@ def step_history(session: EditorSession, redo: bool, say: bool = True, note: str
     where = ""
     if len(charts) == 1 and (chart := next(iter(charts.values()))) is not session.chart:
         session.set_chart(chart)
-        where = f" in {chart.slot.sm_name}"
+        where = f" in {chart_name(doc.song, chart, meter=False)}"
     if say:
         session.status.emit(f"{'Redid' if redo else 'Undid'} {steps[0].name}{where}{note}{_at_oldest(doc.history)}")
     return True

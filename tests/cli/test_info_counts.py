@@ -81,3 +81,18 @@ def test_a_couple_chart_is_counted_per_player(tmp_path, capsys) -> None:
     assert float(row[9]) < 4.48
     assert row[-1] == "Medium"
     assert "player 1's (the busier)" in out
+
+
+def test_the_nps_columns_round_the_exact_figures_once(tmp_path, capsys) -> None:
+    """(audit 27) The table formatted ``as_dict``'s 3-place NPS to 2 places: 3.5148 showed 3.52 where the Stats
+    panel and Verify show 3.51. Here 3.74468... (3.745 to 3 places, then "3.75"; the panel's "3.74")."""
+    from chart.stats import chart_stats
+
+    notes = [Note(Fraction(k, 16), k % 4) for k in range(10)] + [Note(Fraction(10, 16) + Fraction(21, 4), 0)]
+    song = Song(title="N", timing=TimingData.constant(120), charts=[Chart(slot=Slot.EASY, meter=3, notes=notes)])
+    path = save(song, tmp_path / "n.ssc")
+    st = chart_stats(song.charts[0], song.timing)
+    row = _row(_info(capsys, path), "dance-single/Easy")
+    assert f"{st.mean_nps:.2f}" == "3.74"
+    assert row[-4] == "3.74"
+    assert row[-3] == f"{st.peak_nps:.2f}"
