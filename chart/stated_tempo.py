@@ -9,7 +9,9 @@ AI draft snapped to that grid lands off the music. The readers mark each timing 
 its values. Any change of that timing (Timing > Detect Tempo, Tap Tempo, the Timing panel, the BPM and offset
 nudges: each sets a new timing) states it, a tempo of exactly 60 BPM included; undoing the change puts the invented
 timing back, and with it the mark. The .sm/.ssc writers leave ``#BPMS`` empty for an invented timing (StepMania
-reads the same 60 BPM from that), and the JSON export (the editor's autosave) notes it, so a saved, converted or
+reads the same 60 BPM from that; not a .ssc chart's own timing once the song's tempo is set, which an empty one
+would put on the song's tempo: its 60 BPM is written out, stated from then on, and Verify's ``tempo`` warning says
+so first), and the JSON export (the editor's autosave) notes it, so a saved, converted or
 recovered song is still marked. An osu! map without a red line does not read at all; a song made in the editor
 (New Song from Audio) has the tempo confirmed in its dialog.
 """

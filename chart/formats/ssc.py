@@ -3,7 +3,8 @@
 A file is the song header, then one block per chart opened by ``#NOTEDATA:;``. A chart block carrying any
 non-empty timing tag (``#BPMS #STOPS #DELAYS #WARPS #TIMESIGNATURES #OFFSET`` or the display tags) has its own
 timing (split timing, ``Chart.timing``); as StepMania does, that timing replaces the song's, except that a block
-without ``#OFFSET`` or ``#BPMS`` takes those two from the song (lenient: StepMania would have no tempo).
+without ``#OFFSET`` or ``#BPMS`` takes those two from the song (lenient: StepMania 5 plays a block without
+``#BPMS`` at 60 BPM, or, when ``#OFFSET`` is its only timing tag, on the song's timing, that offset ignored).
 
 ``#VERSION`` (read as StepMania does: a leading number, 0.83 when absent; every ``#VERSION`` tag, header or
 chart block, sets it from there on) matters below 0.70, before split timing: chart blocks' timing tags (and

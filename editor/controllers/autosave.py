@@ -13,9 +13,10 @@ restore the newest generation. Restoring opens the original file (if any) and ap
 undoable "Restore autosave" step, so the document shows as unsaved and the designer decides whether to keep it.
 The marker also names what was opened: the chart file, the folder of an osu! beatmap set (no one file holds it)
 or the audio file of a new song not saved yet; opening that same thing again offers its autosave. It keeps the
-song's files with their stamps as last read or written here: one changed since (another program) makes the restore
-question warn and default to No, and Save still asks before overwriting it. A tick during a mouse drag (or a
-key-drawn hold) waits until the stroke ends: half a drag is no state to restore (a record take is autosaved).
+song's files with their stamps as last read or written here (rewritten when a Save or Export writes them): one
+changed since (another program) makes the restore question warn and default to No, and Save still asks before
+overwriting it. A tick during a mouse drag (or a key-drawn hold) waits until the stroke ends: half a drag is no
+state to restore (a record take is autosaved).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from editor.controllers.autosave_files import (
     changed_on_disk,
     clock,
     describe,
+    disk_stamps,
     kept_line,
     load_generation,
     marker_damage,
@@ -88,6 +90,7 @@ class AutosaveController(QObject):
         files = getattr(win, "files", None)
         if files is not None:
             files.opened.connect(self.offer_for_opened)
+            files.on_disk.watch(self._write_marker)  # an Export or Save wrote the song's files: the marker says so
         app = QGuiApplication.instance()  # typed as QCoreApplication; the editor's is a QApplication
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._app_state)
@@ -336,7 +339,8 @@ class AutosaveController(QObject):
                 "\n\nNo discards the autosave.")
         changed = changed_on_disk(marker)  # by another program (or a save this autosave does not hold)
         times = [t for t in (mtime(str(p)) for p in changed) if t is not None]
-        saved = max(times) if times else mtime(marker.get("document"))  # an older version's marker: no stamps
+        document = marker.get("document")  # its time says only where the marker has no stamp of it (older version)
+        saved = max(times) if times else None if document and Path(document) in disk_stamps(marker) else mtime(document)
         after = saved is not None and saved > newest
         what = (", ".join(p.name for p in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3
                                                            else "")) if changed else "The file"

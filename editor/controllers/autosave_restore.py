@@ -45,8 +45,7 @@ def restore(ctl, recovered: Song, generation: Path, marker: dict, onto_open: boo
         if blank:
             doc.mark_unsaved()  # as a new song is: no file holds the blank base either
         ctl._opened = marker.get("opened") or marker.get("document")  # a second crash is offered for it too
-    win.files.on_disk.keep(disk_stamps(marker))  # before the marker: a second crash warns again
-    ctl._write_marker()
+    win.files.on_disk.keep(disk_stamps(marker))  # rewrites the marker with them: a second crash warns again
     session.push(RestoreSnapshot(recovered))
     if (doc.song.music, doc.song.audio_path()) != before:  # other audio, or the label would name the old
         win.files.load_audio()

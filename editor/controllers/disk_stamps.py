@@ -1,6 +1,7 @@
 """The files of the open song that the editor read or wrote, each with its stamp (modification time, size) then.
 
-Two questions need them (and crash recovery keeps them in its marker, :mod:`editor.controllers.autosave`). Save
+Two questions need them (and crash recovery keeps them in its marker, :mod:`editor.controllers.autosave`, which it
+rewrites whenever they change: :meth:`DiskStamps.watch`). Save
 and Export ask before overwriting one that another program changed since (osu!'s own editor, a text editor),
 keeping the old file as ``.bak``; the editor's own Save or Export is no change on disk. And Export to ``.osu``
 offers to move aside only those of the song's own difficulty files that it does not rewrite (one deleted or
@@ -11,7 +12,7 @@ leftover of it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 Stamp = tuple[int, int] | None
@@ -22,6 +23,16 @@ class DiskStamps:
 
     def __init__(self) -> None:
         self._stamps: dict[Path, Stamp] = {}
+        self._watchers: list[Callable[[], None]] = []
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every change of the stamps (crash recovery rewrites its marker: a crash after
+        an Export must not take the editor's own files for another program's)."""
+        self._watchers.append(callback)
+
+    def _changed(self) -> None:
+        for callback in self._watchers:
+            callback()
 
     def reset(self, paths: Iterable[Path]) -> None:
         """Another song is open: these are its files (those just read)."""
@@ -32,6 +43,7 @@ class DiskStamps:
         """These files were just read or written here: their stamps now are the editor's."""
         for path in paths:
             self._stamps[_key(path)] = stamp(path)
+        self._changed()
 
     def renote(self, folder: Path) -> None:
         """The song's files in ``folder`` were rewritten by the editor (an archive's extraction refreshed)."""
@@ -47,10 +59,12 @@ class DiskStamps:
         file another program changed meanwhile still makes Save ask."""
         for path, was in stamps.items():
             self._stamps[_key(path)] = was
+        self._changed()
 
     def forget(self, paths: Iterable[Path]) -> None:
-        for path in paths:
-            self._stamps.pop(_key(path), None)
+        gone = [self._stamps.pop(_key(path), False) is not False for path in paths]
+        if any(gone):
+            self._changed()
 
     def __contains__(self, path: Path) -> bool:
         return _key(path) in self._stamps

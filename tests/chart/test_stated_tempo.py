@@ -121,3 +121,21 @@ def test_osu_says_it_writes_the_invented_tempo_as_a_red_line(tmp_path: Path) -> 
                           cwd=repo, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "note: osu: the song states no tempo: written at the invented 60 BPM" in done.stderr
+
+
+def test_verify_names_a_ssc_charts_own_invented_tempo_once_the_songs_is_set() -> None:
+    """Audit 27 rev 3: with the song's tempo set, a .ssc chart's own timing (an #OFFSET, no #BPMS) still reads at
+    the invented 60 BPM, and a save writes that out as a stated #BPMS (no empty one keeps it: it would read as the
+    song's); Verify said "the song states no tempo ... reads at 150 BPM", of the song whose tempo was just set."""
+    chart = "#NOTEDATA:;\n#STEPSTYPE:dance-single;\n#DIFFICULTY:Easy;\n#METER:5;\n#OFFSET:-0.05;\n#NOTES:\n1000\n;\n"
+    song = loads(NO_TEMPO + chart, "ssc")
+    song.timing = TimingData.constant(150)
+    (found,) = [i for i in check_song(song) if i.check_id == "tempo"]
+    assert "dance-single/Easy" in found.message
+    assert "invented 60 BPM" in found.message
+    assert "#BPMS:0.000=60.000, stated from then on" in found.message
+    assert "150" not in found.message
+    again = loads(dumps(song, "ssc"), "ssc")
+    assert again.charts[0].timing is not None
+    assert again.charts[0].timing.bpms[0][1] == 60  # as the warning says
+    assert states_tempo(again)
