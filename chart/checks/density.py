@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from chart.checks.base import CheckContext, CheckMeta, Issue, Severity, describe_beat
+from chart.checks.hands import pads
 from chart.keyboard import is_foot_chart
 from chart.stats import NPS_WINDOW_S, SLOT_NPS_RANGES, chart_stats, onset_times_s
 
@@ -30,23 +31,27 @@ class CheckDensity:
     def run(self, ctx: CheckContext) -> Iterator[Issue]:
         usual = SLOT_NPS_RANGES.get(ctx.chart.slot) if is_foot_chart(ctx.chart) else None
         assert ctx.timing is not None
-        times = onset_times_s(ctx.judged, ctx.timing)  # the steps played: a warp's notes are never judged
+        stats = chart_stats(ctx.chart, ctx.timing)  # the Stats panel's figures: a couple chart's busier player's
+        judged = ctx.judged  # the steps played: a warp's notes are never judged
+        if stats.player:  # that player's steps alone: both players on one row are two steps, not a jump
+            judged = pads(ctx.chart.mode, ctx.chart.lanes, judged)[stats.player - 1][1]
+        times = onset_times_s(judged, ctx.timing)
         if usual is None or times.size < MIN_ONSETS or times[-1] <= times[0]:
             return
-        mean = chart_stats(ctx.chart, ctx.timing).mean_nps  # the Stats panel's figure
+        mean = stats.mean_nps
         low, high = usual
         slot = ctx.chart.slot.sm_name
         if mean > high * FAR_FACTOR:
-            beat = self._densest_beat(ctx, times)
+            beat = self._densest_beat(judged, times)
             yield Issue(Severity.WARNING, f"{mean:.2f} notes/s is far above {slot}'s usual {low:.2f}-{high:.2f} "
                         f"(densest around beat {describe_beat(beat)})", beat)
         elif mean < low / FAR_FACTOR:
             yield Issue(Severity.WARNING, f"{mean:.2f} notes/s is far below {slot}'s usual {low:.2f}-{high:.2f}")
 
     @staticmethod
-    def _densest_beat(ctx: CheckContext, times: np.ndarray):
+    def _densest_beat(judged: list, times: np.ndarray):
         inside = np.searchsorted(times, times + NPS_WINDOW_S, side="left") - np.arange(times.size)
         # Onsets in beat order are in time order too (time never runs backwards), so indices line up; judged ones,
         # as ``times``: the densest spot is where the player steps
-        onsets = [n for n in ctx.judged if n.kind.is_onset]
+        onsets = [n for n in judged if n.kind.is_onset]
         return onsets[int(np.argmax(inside))].beat

@@ -70,3 +70,21 @@ def test_holds_of_one_row_with_different_overruns_stay_apart_and_name_their_lane
         "offset)",
         "hold at beat 36 (lane 1) ends 0.500 s after the audio ends (18.500 s)",
         "hold at beat 36 (lane 4) ends 1.500 s after the audio ends (18.500 s)"]
+
+
+def test_a_couple_charts_densest_spot_is_the_busier_players():
+    """The density check's figure is the busier player's (as the Stats panel's); its "densest around" and its note
+    minimum were counted over both players, so player 2's short burst was named where player 1 is the dense one."""
+    p1 = [Note(Fraction(b, 4), b % 4) for b in range(4 * 32)]  # 16ths for 32 beats: 8 notes/s
+    p2 = [Note(Fraction(b), 4) for b in range(0, 200, 4)]  # sparse, with one burst of 24 32nds at beat 120
+    p2 += [Note(Fraction(121) + Fraction(b, 8), 5 + b % 3) for b in range(24)]
+    (issue,) = _found(_song(p1 + p2, "dance-couple", 8, Slot.BEGINNER), "density")
+    assert "densest around beat 12" not in issue.message
+    assert issue.message.startswith("8.00 notes/s is far above")
+    assert 0 <= issue.beat < 32  # where player 1 steps
+
+
+def test_a_couple_chart_whose_busier_player_has_few_steps_is_not_judged_for_density():
+    """Fewer than 20 steps say nothing about density: per player, as the figure is."""
+    notes = [Note(Fraction(b, 4), lane) for b in range(12) for lane in (b % 4, 4 + b % 4)]  # 12 steps each
+    assert _found(_song(notes, "dance-couple", 8, Slot.BEGINNER), "density") == []
