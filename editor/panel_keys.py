@@ -110,29 +110,28 @@ def types_text(event: QKeyEvent) -> bool:
     return (bool(text) and text.isprintable()) or K.Key_Space <= key <= K.Key_AsciiTilde or 0xA0 <= key <= 0xFF
 
 
-def panel_dock(widget: QWidget) -> QDockWidget | None:
-    """The dock whose panel ``widget`` is in, within the same window: a message box or dialog opened from a panel
-    is a window of its own (its buttons are parented to the panel), and its Escape is its own."""
+def _within(widget: QWidget, kind: type[QWidget]) -> QWidget | None:
+    """The ``kind`` widget that ``widget`` is in, within the same window (not past a dialog or message box)."""
     parent: QWidget | None = widget
-    while parent is not None and not isinstance(parent, QDockWidget):
+    while parent is not None and not isinstance(parent, kind):
         if parent.isWindow():
             return None
         parent = parent.parentWidget()
     return parent
+
+
+def panel_dock(widget: QWidget) -> QDockWidget | None:
+    """The dock whose panel ``widget`` is in, within the same window: a message box or dialog opened from a panel
+    is a window of its own (its buttons are parented to the panel), and its Escape is its own."""
+    dock = _within(widget, QDockWidget)
+    return dock if isinstance(dock, QDockWidget) else None
 
 
 def home_area(widget: QWidget) -> QWidget | None:
     """The panel dock (:func:`panel_dock`) or the window's tool bar ``widget`` is in: where Escape goes back to the
     notefield from. None elsewhere (the notefield, a dialog, a menu)."""
     dock = panel_dock(widget)
-    if dock is not None:
-        return dock
-    parent: QWidget | None = widget
-    while parent is not None and not isinstance(parent, QToolBar):
-        if parent.isWindow():
-            return None
-        parent = parent.parentWidget()
-    return parent
+    return dock if dock is not None else _within(widget, QToolBar)
 
 
 class PanelKeyGuard(QObject):
