@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from editor.actions import effective_keymap, read_keymap
+from tests.editor.keymap_window import window_with_keymap
 
 pytestmark = pytest.mark.qt
 
@@ -74,16 +75,7 @@ def test_the_user_s_own_entries_that_start_alike_keep_the_first(qapp, tmp_path):
 
 
 def test_a_typed_sequence_fires_its_action_once_the_prefix_owner_lost_it(qtbot, settings, boxes, song_files):
-    from editor.main_window import MainWindow
-    from editor.settings import app_data_dir
-
-    app_data_dir().mkdir(parents=True, exist_ok=True)
-    (app_data_dir() / "keymap.json").write_text(json.dumps({"edit.turn_left": "T, L"}))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    try:
+    with window_with_keymap(qtbot, settings, {"edit.turn_left": "T, L"}) as win:
         assert win.open_path(song_files.chart)
         seen: list[str] = []
         for aid in ("edit.mirror", "edit.turn_left"):
@@ -94,24 +86,12 @@ def test_a_typed_sequence_fires_its_action_once_the_prefix_owner_lost_it(qtbot, 
         qtbot.keyClick(win.timeline, Qt.Key.Key_T)
         qtbot.keyClick(win.timeline, Qt.Key.Key_L)
         assert seen == ["edit.turn_left"]
-    finally:
-        win.skip_close_prompt = True
-        win.shutdown()
 
 
 def test_labels_tooltips_and_status_lines_name_the_remapped_keys(qtbot, settings, boxes, song_files):
-    from editor.main_window import MainWindow
-    from editor.settings import app_data_dir
-
-    app_data_dir().mkdir(parents=True, exist_ok=True)
-    (app_data_dir() / "keymap.json").write_text(json.dumps({
+    with window_with_keymap(qtbot, settings, {
         "play.beat_ticks": "B", "play.note_ticks": "", "timing.bpm_up": "Ctrl+Alt+8", "timing.bpm_down": "Ctrl+Alt+7",
-        "play.toggle": "Ctrl+Space", "view.prev_chart": "Ctrl+Alt+Left", "view.next_chart": "Ctrl+Alt+Right"}))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    try:
+        "play.toggle": "Ctrl+Space", "view.prev_chart": "Ctrl+Alt+Left", "view.next_chart": "Ctrl+Alt+Right"}) as win:
         assert win.open_path(song_files.chart)
         assert win.playback_panel.beat_ticks.text() == "beats (B)"
         assert win.playback_panel.note_ticks.text() == "notes"  # no key, no hint
@@ -122,9 +102,6 @@ def test_labels_tooltips_and_status_lines_name_the_remapped_keys(qtbot, settings
         assert "F7/F8" not in win.statusBar().currentMessage().replace("Shift+F7/Shift+F8", "")
         win.actions["play.beat_ticks"].setShortcut("Ctrl+B")  # the label follows the action's key
         assert win.playback_panel.beat_ticks.text() == "beats (Ctrl+B)"
-    finally:
-        win.skip_close_prompt = True
-        win.shutdown()
 
 
 def test_an_unknown_action_is_not_blamed_on_its_key(qapp, tmp_path):

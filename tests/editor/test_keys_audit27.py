@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from editor.actions import effective_keymap
+from tests.editor.keymap_window import window_with_keymap
 
 pytestmark = pytest.mark.qt
 KEYPAD = Qt.KeyboardModifier.KeypadModifier
@@ -82,22 +83,10 @@ def test_a_user_key_on_a_menus_alt_letter_is_reported(qapp, tmp_path):
 
 
 def test_the_user_menu_letter_takes_the_menu_and_the_dialog_says_so(qtbot, settings, boxes):
-    from editor.main_window import MainWindow
-    from editor.settings import app_data_dir
-
-    app_data_dir().mkdir(parents=True, exist_ok=True)
-    (app_data_dir() / "keymap.json").write_text(json.dumps({"edit.to_fake": "Alt+F"}))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    try:
+    with window_with_keymap(qtbot, settings, {"edit.to_fake": "Alt+F"}) as win:
         qtbot.waitUntil(lambda: any(kind == "warning" for kind, *_ in boxes), timeout=3000)
         assert any("File menu opens with Alt+I" in text for _kind, _title, text in boxes)
         assert "F&ile" in [a.text() for a in win.menuBar().actions()]
-    finally:
-        win.skip_close_prompt = True
-        win.shutdown()
 
 
 def test_the_keypad_enter_accepts_drafts_as_return_does(opened, qtbot):

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from tests.editor.keymap_window import window_with_keymap
+
 pytestmark = pytest.mark.qt
 
 
@@ -44,17 +46,7 @@ def test_a_menu_that_got_its_letter_back_is_not_reported_as_moved(qapp, tmp_path
 
 
 def test_the_window_shows_the_chosen_letters(qtbot, settings, boxes):
-    from editor.main_window import MainWindow
-    from editor.settings import app_data_dir
-
-    app_data_dir().mkdir(parents=True, exist_ok=True)
-    (app_data_dir() / "keymap.json").write_text(json.dumps({"edit.to_fake": "Alt+P"}))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    try:
+    with window_with_keymap(qtbot, settings, {"edit.to_fake": "Alt+P"}, show=False) as win:
         titles = [a.text() for a in win.menuBar().actions()]
         assert "Pla&yback" in titles
         assert "He&lp" in titles
-    finally:
-        win.skip_close_prompt = True
-        win.shutdown()
