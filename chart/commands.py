@@ -111,6 +111,14 @@ def kept_cells(old: Iterable[Note], new: Iterable[Note]) -> dict[tuple[Fraction,
     return follow
 
 
+class ReplaceGivenNotes(ReplaceNotes):
+    """Notes replaced by whole notes given back without saying which became which (a plugin's result): the osu!
+    sounds follow :func:`kept_cells`, worked out only when the chart carries sounds."""
+
+    def _follow_map(self) -> dict[tuple[Fraction, int], tuple[Fraction, int]]:
+        return kept_cells(self.old, self.new)
+
+
 class AddNotes(ReplaceNotes):
     def __init__(self, chart: ChartRef, notes: Iterable[Note], name: str = "Add notes"):
         super().__init__(chart, (), notes, name)

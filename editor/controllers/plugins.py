@@ -27,8 +27,7 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QMenu
 
-from chart.commands import ReplaceNotes, kept_cells
-from chart.formats.osu_hitsounds import carries_sounds
+from chart.commands import ReplaceGivenNotes
 from chart.plugins import (
     BrokenPlugin,
     Plugin,
@@ -204,8 +203,7 @@ class PluginController(QObject):
             s.status.emit(f"{plugin.name}: nothing to change")
             return False
         # an osu! map's hitsounds stay on the notes the plugin left on their cells (or moved within their row)
-        follow = kept_cells(ctx.notes, new) if carries_sounds(chart.extra) else None
-        if not s.push(ReplaceNotes(chart, ctx.notes, new, name=f"Plugin: {plugin.name}", follow=follow)):
+        if not s.push(ReplaceGivenNotes(chart, ctx.notes, new, name=f"Plugin: {plugin.name}")):
             return False
         where = ctx.scope
         if chart is s.chart:
